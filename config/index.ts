@@ -1,0 +1,4 @@
+// The configuration: one YAML file, validated against a TypeBox schema before anything starts.
+// It never half-loads: a file with any problem is refused whole, with every problem listed.
+export * from './schema.ts';
+export * from './load.ts';

@@ -1,0 +1,287 @@
+// Reads, validates and normalises the config file. Every problem in the file is reported at once,
+// each as `path: problem (got X)`, so an operator fixes the file in one pass instead of one per start.
+import { readFileSync, accessSync, constants } from 'node:fs';
+import { dirname, isAbsolute, resolve } from 'node:path';
+import { parseDocument, LineCounter } from 'yaml';
+import { Value } from 'typebox/value';
+import { Settings } from 'typebox/system';
+import { ValidationError, type Problem } from '../core/index.ts';
+import { ConfigSchema, type Config, type ConfigFile } from './schema.ts';
+
+export const DEFAULT_CONFIG_FILE = '/etc/examroom/config.yaml';
+
+export class ConfigError extends ValidationError {
+  constructor(readonly file: string, problems: Problem[]) {
+    super(problems, `config ${file} has ${problems.length} problem${problems.length === 1 ? '' : 's'}`);
+    this.name = 'ConfigError';
+  }
+}
+
+/** Which file to read: the --config flag, else EXAMROOM_CONFIG, else the system path. */
+export function configFilePath(flag?: string): string {
+  return flag ?? process.env.EXAMROOM_CONFIG ?? DEFAULT_CONFIG_FILE;
+}
+
+export function loadConfig(file: string, opts: { dataDir?: string } = {}): Config {
+  let text: string;
+  try {
+    text = readFileSync(file, 'utf8');
+  } catch (err) {
+    const why = (err as NodeJS.ErrnoException).code === 'ENOENT' ? 'file not found' : `cannot read (${(err as Error).message})`;
+    throw new ConfigError(file, [{ path: '(file)', problem: why, got: file }]);
+  }
+  return parseConfig(text, { file, ...opts });
+}
+
+export function parseConfig(text: string, opts: { file?: string; dataDir?: string } = {}): Config {
+  const file = opts.file ?? '(inline)';
+  const lines = new LineCounter();
+  const doc = parseDocument(text, { lineCounter: lines, uniqueKeys: true, prettyErrors: false });
+  if (doc.errors.length > 0) {
+    throw new ConfigError(
+      file,
+      doc.errors.map((e) => {
+        const pos = lines.linePos(e.pos[0]);
+        return { path: `line ${pos.line}, column ${pos.col}`, problem: `YAML syntax: ${e.message.split('\n')[0]}` };
+      }),
+    );
+  }
+  const raw: unknown = doc.toJS();
+  if (raw === null || typeof raw !== 'object' || Array.isArray(raw)) {
+    throw new ConfigError(file, [{ path: '(top level)', problem: 'must be a mapping of settings (site:, rooms:, …)', got: raw }]);
+  }
+  const problems = schemaProblems(raw);
+  if (problems.length > 0) throw new ConfigError(file, problems);
+  const baseDir = opts.file ? dirname(resolve(opts.file)) : process.cwd();
+  const config = normalise(raw as ConfigFile, opts.file ?? null, baseDir, opts.dataDir);
+  const semantic = crossCheck(config);
+  if (semantic.length > 0) throw new ConfigError(file, semantic);
+  return config;
+}
+
+/** Translates TypeBox's JSON-schema errors into one line per real problem, with the offending value. */
+export function schemaProblems(value: unknown): Problem[] {
+  const out: Problem[] = [];
+  const seen = new Set<string>();
+  const add = (p: Problem) => {
+    const key = `${p.path}|${p.problem}`;
+    if (!seen.has(key)) {
+      seen.add(key);
+      out.push(p);
+    }
+  };
+  // TypeBox stops at 8 errors by default; an operator wants the whole list in one pass.
+  Settings.Set({ maxErrors: 1000 });
+  const errors = [...Value.Errors(ConfigSchema, value)];
+  // Paths that failed a union: their per-branch noise is replaced by one "must be one of" line.
+  const unionPaths = new Set(errors.filter((e) => e.keyword === 'anyOf').map((e) => e.instancePath));
+  for (const e of errors) {
+    const path = pointerToPath(e.instancePath);
+    const got = valueAt(value, e.instancePath);
+    const params = e.params as Record<string, unknown>;
+    switch (e.keyword) {
+      case 'boolean': // additionalProperties: false at the child; reported by the parent below
+        break;
+      case 'additionalProperties':
+        for (const name of (params.additionalProperties as string[]) ?? []) {
+          add({ path: join(path, name), problem: 'unknown setting (check the spelling)', got: (got as Record<string, unknown>)?.[name] });
+        }
+        break;
+      case 'required':
+        for (const name of (params.requiredProperties as string[]) ?? []) add({ path: join(path, name), problem: 'missing' });
+        break;
+      case 'anyOf': {
+        const allowed = errors
+          .filter((x) => x.instancePath === e.instancePath && x.keyword === 'const')
+          .map((x) => JSON.stringify((x.params as { allowedValue: unknown }).allowedValue));
+        const sub = describeSchemaAt(e.schemaPath);
+        add({ path, problem: allowed.length > 0 && !sub ? `must be one of ${allowed.join(', ')}` : `must be ${sub ?? 'a valid value'}`, got });
+        break;
+      }
+      default: {
+        if (unionPaths.has(e.instancePath) && (e.keyword === 'const' || e.keyword === 'type')) break;
+        add({ path, problem: humanMessage(e.keyword, params, e.message, e.schemaPath), got });
+      }
+    }
+  }
+  return out;
+}
+
+function humanMessage(keyword: string, params: Record<string, unknown>, message: string, schemaPath: string): string {
+  const described = schemaDescription(schemaPath);
+  switch (keyword) {
+    case 'type':
+      return `must be ${article(String(params.type))}${described ? `: ${described}` : ''}`;
+    case 'pattern':
+      return `must be ${described ?? `text matching ${String(params.pattern)}`}`;
+    case 'minimum':
+    case 'maximum':
+    case 'exclusiveMinimum':
+    case 'exclusiveMaximum':
+      return described ? `must be ${String(params.comparison)} ${String(params.limit)}: ${described}` : `must be ${String(params.comparison)} ${String(params.limit)}`;
+    case 'minItems':
+      return `must list at least ${String(params.limit)}`;
+    case 'minLength':
+      return params.limit === 1 ? 'must not be empty' : `must be at least ${String(params.limit)} characters`;
+    default:
+      return message;
+  }
+}
+
+function article(t: string): string {
+  const names: Record<string, string> = { integer: 'a whole number', number: 'a number', string: 'text', boolean: 'true or false', object: 'a mapping', array: 'a list' };
+  return names[t] ?? t;
+}
+
+function schemaDescription(schemaPath: string): string | undefined {
+  const s = schemaAt(schemaPath) as { description?: string } | undefined;
+  return s?.description;
+}
+
+function describeSchemaAt(schemaPath: string): string | undefined {
+  const s = schemaAt(schemaPath) as { anyOf?: { const?: unknown; type?: string; items?: unknown }[]; description?: string } | undefined;
+  if (!s?.anyOf) return undefined;
+  const parts = s.anyOf.map((b) => (b.const !== undefined ? JSON.stringify(b.const) : b.type === 'array' ? 'a list of ids' : article(b.type ?? 'value')));
+  return parts.length > 0 && s.anyOf.some((b) => b.const === undefined) ? parts.join(' or ') : undefined;
+}
+
+function schemaAt(schemaPath: string): unknown {
+  let node: unknown = ConfigSchema;
+  for (const part of schemaPath.replace(/^#\/?/, '').split('/').filter(Boolean)) {
+    if (node === null || typeof node !== 'object') return undefined;
+    node = (node as Record<string, unknown>)[decodeURIComponent(part.replace(/~1/g, '/').replace(/~0/g, '~'))];
+  }
+  return node;
+}
+
+function pointerToPath(pointer: string): string {
+  let out = '';
+  for (const part of pointer.split('/').slice(1)) {
+    const key = part.replace(/~1/g, '/').replace(/~0/g, '~');
+    out += /^\d+$/.test(key) ? `[${key}]` : out ? `.${key}` : key;
+  }
+  return out;
+}
+
+function join(path: string, name: string): string {
+  return path ? `${path}.${name}` : name;
+}
+
+function valueAt(root: unknown, pointer: string): unknown {
+  let node = root;
+  for (const part of pointer.split('/').slice(1)) {
+    if (node === null || typeof node !== 'object') return undefined;
+    node = (node as Record<string, unknown>)[part.replace(/~1/g, '/').replace(/~0/g, '~')];
+  }
+  return node;
+}
+
+function normalise(raw: ConfigFile, file: string | null, baseDir: string, dataOverride?: string): Config {
+  const at = (p: string) => (isAbsolute(p) ? p : resolve(baseDir, p));
+  const tls = raw.server?.tls ? { cert: at(raw.server.tls.cert), key: at(raw.server.tls.key) } : undefined;
+  return {
+    file: file ? resolve(file) : null,
+    site: { ...raw.site, timezone: raw.site.timezone ?? 'Asia/Shanghai' },
+    server: {
+      host: raw.server?.host ?? '0.0.0.0',
+      port: raw.server?.port ?? 8080,
+      trustProxy: raw.server?.trustProxy ?? false,
+      ...(tls ? { tls } : {}),
+    },
+    paths: { data: dataOverride ? resolve(dataOverride) : at(raw.paths?.data ?? '/var/lib/examroom') },
+    rooms: raw.rooms,
+    terminals: raw.terminals ?? [],
+    kiosks: raw.kiosks ?? [],
+    cameras: (raw.cameras ?? []).map((c) => ({ ...c, audio: c.audio ?? true })),
+    upstream: (raw.upstream ?? []).map((u) => ({ ...u, sources: u.sources ?? 'all' })),
+    retention: { days: raw.retention?.days ?? 1096, minFreeGiB: raw.retention?.minFreeGiB ?? 20 },
+    security: {
+      sessionHours: raw.security?.sessionHours ?? 12,
+      lockoutFailures: raw.security?.lockoutFailures ?? 5,
+      lockoutMinutes: raw.security?.lockoutMinutes ?? 15,
+      loginPerMinute: raw.security?.loginPerMinute ?? 20,
+      pairingMinutes: raw.security?.pairingMinutes ?? 30,
+    },
+    users: raw.users ?? [],
+  };
+}
+
+export function seatIds(room: { seats: { rows: number; columns: number } }): string[] {
+  const n = room.seats.rows * room.seats.columns;
+  const width = n >= 100 ? 3 : 2;
+  return Array.from({ length: n }, (_, i) => String(i + 1).padStart(width, '0'));
+}
+
+/** Rules a schema cannot say: unique ids, references that must point at something that exists. */
+function crossCheck(c: Config): Problem[] {
+  const problems: Problem[] = [];
+  const unique = (list: { id: string }[], name: string) => {
+    const first = new Map<string, number>();
+    list.forEach((item, i) => {
+      const j = first.get(item.id);
+      if (j === undefined) first.set(item.id, i);
+      else problems.push({ path: `${name}[${i}].id`, problem: `duplicate of ${name}[${j}].id`, got: item.id });
+    });
+  };
+  unique(c.rooms, 'rooms');
+  unique(c.terminals, 'terminals');
+  unique(c.kiosks, 'kiosks');
+  unique(c.cameras, 'cameras');
+  unique(c.upstream, 'upstream');
+  const rooms = new Map(c.rooms.map((r) => [r.id, r]));
+  const roomList = () => [...rooms.keys()].join(', ');
+  const seatTaken = new Map<string, number>();
+  c.terminals.forEach((t, i) => {
+    const room = rooms.get(t.room);
+    if (!room) return void problems.push({ path: `terminals[${i}].room`, problem: `no such room (rooms are ${roomList()})`, got: t.room });
+    const seats = seatIds(room);
+    if (!seats.includes(t.seat)) {
+      problems.push({ path: `terminals[${i}].seat`, problem: `room ${room.id} has seats ${seats[0]}–${seats.at(-1)}`, got: t.seat });
+    }
+    const key = `${t.room}/${t.seat}`;
+    const j = seatTaken.get(key);
+    if (j !== undefined) problems.push({ path: `terminals[${i}].seat`, problem: `seat already taken by terminals[${j}]`, got: t.seat });
+    else seatTaken.set(key, i);
+  });
+  c.cameras.forEach((cam, i) => {
+    if (!rooms.has(cam.room)) problems.push({ path: `cameras[${i}].room`, problem: `no such room (rooms are ${roomList()})`, got: cam.room });
+  });
+  const cameraIds = new Set(c.cameras.map((x) => x.id));
+  c.upstream.forEach((u, i) => {
+    if (u.sources === 'all') return;
+    u.sources.forEach((s, k) => {
+      if (!cameraIds.has(s)) problems.push({ path: `upstream[${i}].sources[${k}]`, problem: 'no such camera', got: s });
+    });
+  });
+  const usernames = new Map<string, number>();
+  c.users.forEach((u, i) => {
+    const j = usernames.get(u.username);
+    if (j !== undefined) problems.push({ path: `users[${i}].username`, problem: `duplicate of users[${j}].username`, got: u.username });
+    else usernames.set(u.username, i);
+    if (u.password && u.passwordHash) problems.push({ path: `users[${i}]`, problem: 'give password or passwordHash, not both' });
+    if (!u.password && !u.passwordHash) problems.push({ path: `users[${i}].password`, problem: 'missing (give password or passwordHash)' });
+    if (u.role === 'invigilator') {
+      if (!u.rooms || u.rooms.length === 0) problems.push({ path: `users[${i}].rooms`, problem: 'an invigilator must be bound to at least one room' });
+      u.rooms?.forEach((r, k) => {
+        if (!rooms.has(r)) problems.push({ path: `users[${i}].rooms[${k}]`, problem: `no such room (rooms are ${roomList()})`, got: r });
+      });
+    } else if (u.rooms) {
+      problems.push({ path: `users[${i}].rooms`, problem: `only invigilators are bound to rooms (role is ${u.role})` });
+    }
+    if (u.role === 'inspector' && !u.jurisdiction) problems.push({ path: `users[${i}].jurisdiction`, problem: 'an inspector must have a jurisdiction (level: province|city|site, code)' });
+    if (u.role !== 'inspector' && u.jurisdiction) problems.push({ path: `users[${i}].jurisdiction`, problem: `only inspectors have a jurisdiction (role is ${u.role})` });
+    if (u.jurisdiction && u.jurisdiction.level !== 'site' && !/^[0-9]{6}$/.test(u.jurisdiction.code)) {
+      problems.push({ path: `users[${i}].jurisdiction.code`, problem: `a ${u.jurisdiction.level} code is a six-digit division code`, got: u.jurisdiction.code });
+    }
+  });
+  if (c.server.tls) {
+    for (const k of ['cert', 'key'] as const) {
+      try {
+        accessSync(c.server.tls[k], constants.R_OK);
+      } catch {
+        problems.push({ path: `server.tls.${k}`, problem: 'file not found or not readable', got: c.server.tls[k] });
+      }
+    }
+  }
+  return problems;
+}

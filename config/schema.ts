@@ -1,0 +1,155 @@
+// The one configuration file, as a TypeBox schema. Every object is closed (additionalProperties: false)
+// so a misspelt key is an error at start-up instead of a setting silently ignored.
+import { Type, type Static } from 'typebox';
+
+const Id = Type.String({ pattern: '^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$', description: 'letters, digits, _ . - (max 64)' });
+const closed = { additionalProperties: false } as const;
+
+export const DivisionCode = Type.String({ pattern: '^[0-9]{6}$', description: 'six-digit administrative division code (GB/T 2260)' });
+
+export const SiteSchema = Type.Object(
+  {
+    id: Id,
+    name: Type.String({ minLength: 1 }),
+    province: DivisionCode,
+    city: DivisionCode,
+    timezone: Type.Optional(Type.String({ default: 'Asia/Shanghai' })),
+  },
+  closed,
+);
+
+export const TlsSchema = Type.Object({ cert: Type.String({ minLength: 1 }), key: Type.String({ minLength: 1 }) }, closed);
+
+export const ServerSchema = Type.Object(
+  {
+    host: Type.Optional(Type.String({ default: '0.0.0.0' })),
+    port: Type.Optional(Type.Integer({ minimum: 0, maximum: 65535, default: 8080 })),
+    tls: Type.Optional(TlsSchema),
+    trustProxy: Type.Optional(Type.Boolean({ default: false })),
+  },
+  closed,
+);
+
+export const PathsSchema = Type.Object({ data: Type.Optional(Type.String({ minLength: 1, default: '/var/lib/examroom' })) }, closed);
+
+export const RoomSchema = Type.Object(
+  {
+    id: Id,
+    name: Type.String({ minLength: 1 }),
+    seats: Type.Object(
+      { rows: Type.Integer({ minimum: 1, maximum: 30 }), columns: Type.Integer({ minimum: 1, maximum: 30 }) },
+      { ...closed, description: 'seat grid; seats are numbered 01, 02 … row by row' },
+    ),
+  },
+  closed,
+);
+
+export const TerminalSchema = Type.Object({ id: Id, room: Id, seat: Type.String({ pattern: '^[0-9]{2,3}$' }) }, closed);
+
+export const KioskSchema = Type.Object({ id: Id, name: Type.String({ minLength: 1 }) }, closed);
+
+export const CameraSchema = Type.Object(
+  {
+    id: Id,
+    name: Type.String({ minLength: 1 }),
+    room: Id,
+    url: Type.String({ pattern: '^(rtsp|rtsps|rtmp|http|https|file)://', description: 'rtsp://, rtmp://, http(s):// or file://' }),
+    audio: Type.Optional(Type.Boolean({ default: true })),
+  },
+  closed,
+);
+
+export const UpstreamSchema = Type.Object(
+  {
+    id: Id,
+    name: Type.String({ minLength: 1 }),
+    level: Type.Union([Type.Literal('province'), Type.Literal('city')]),
+    protocol: Type.Union([Type.Literal('rtmp'), Type.Literal('rtsp')]),
+    url: Type.String({ pattern: '^(rtmp|rtmps|rtsp)://', description: 'push target; {source} is replaced by the source id' }),
+    sources: Type.Optional(Type.Union([Type.Literal('all'), Type.Array(Id, { minItems: 1 })], { default: 'all' })),
+  },
+  closed,
+);
+
+export const RetentionSchema = Type.Object(
+  {
+    // 安全生产考试 rules require audio-video kept at least three years; 1,096 days covers a leap year.
+    days: Type.Optional(Type.Integer({ minimum: 1096, default: 1096, description: 'at least 1096 (three years, by regulation)' })),
+    minFreeGiB: Type.Optional(Type.Number({ minimum: 1, default: 20, description: 'below this free space new recordings stop' })),
+  },
+  closed,
+);
+
+export const SecuritySchema = Type.Object(
+  {
+    sessionHours: Type.Optional(Type.Number({ minimum: 0.25, maximum: 24 * 7, default: 12 })),
+    lockoutFailures: Type.Optional(Type.Integer({ minimum: 3, maximum: 20, default: 5 })),
+    lockoutMinutes: Type.Optional(Type.Integer({ minimum: 1, maximum: 24 * 60, default: 15 })),
+    loginPerMinute: Type.Optional(Type.Integer({ minimum: 1, maximum: 1000, default: 20 })),
+    pairingMinutes: Type.Optional(Type.Integer({ minimum: 1, maximum: 24 * 60, default: 30 })),
+  },
+  closed,
+);
+
+export const Jurisdiction = Type.Object(
+  {
+    level: Type.Union([Type.Literal('province'), Type.Literal('city'), Type.Literal('site')]),
+    code: Type.String({ minLength: 1, description: 'division code for province/city, site id for site' }),
+  },
+  closed,
+);
+
+export const UserBootstrapSchema = Type.Object(
+  {
+    username: Type.String({ pattern: '^[A-Za-z0-9_.@-]{2,64}$' }),
+    displayName: Type.Optional(Type.String({ minLength: 1 })),
+    role: Type.Union([Type.Literal('admin'), Type.Literal('invigilator'), Type.Literal('inspector')]),
+    password: Type.Optional(Type.String({ minLength: 10, description: 'plain text, at least 10 characters; for demo sites only' })),
+    passwordHash: Type.Optional(Type.String({ pattern: '^scrypt\\$', description: 'from `examroom user hash`' })),
+    rooms: Type.Optional(Type.Array(Id)),
+    jurisdiction: Type.Optional(Jurisdiction),
+  },
+  closed,
+);
+
+export const ConfigSchema = Type.Object(
+  {
+    site: SiteSchema,
+    server: Type.Optional(ServerSchema),
+    paths: Type.Optional(PathsSchema),
+    rooms: Type.Array(RoomSchema, { minItems: 1 }),
+    terminals: Type.Optional(Type.Array(TerminalSchema)),
+    kiosks: Type.Optional(Type.Array(KioskSchema)),
+    cameras: Type.Optional(Type.Array(CameraSchema)),
+    upstream: Type.Optional(Type.Array(UpstreamSchema)),
+    retention: Type.Optional(RetentionSchema),
+    security: Type.Optional(SecuritySchema),
+    users: Type.Optional(Type.Array(UserBootstrapSchema)),
+  },
+  closed,
+);
+
+export type ConfigFile = Static<typeof ConfigSchema>;
+export type Room = Static<typeof RoomSchema>;
+export type TerminalConfig = Static<typeof TerminalSchema>;
+export type KioskConfig = Static<typeof KioskSchema>;
+export type CameraConfig = Static<typeof CameraSchema>;
+export type UpstreamConfig = Static<typeof UpstreamSchema>;
+export type UserBootstrap = Static<typeof UserBootstrapSchema>;
+export type JurisdictionConfig = Static<typeof Jurisdiction>;
+
+/** The config after defaults are filled in and relative paths resolved: what the rest of the code sees. */
+export interface Config {
+  file: string | null;
+  site: Static<typeof SiteSchema> & { timezone: string };
+  server: { host: string; port: number; tls?: { cert: string; key: string }; trustProxy: boolean };
+  paths: { data: string };
+  rooms: Room[];
+  terminals: TerminalConfig[];
+  kiosks: KioskConfig[];
+  cameras: (CameraConfig & { audio: boolean })[];
+  upstream: (UpstreamConfig & { sources: 'all' | string[] })[];
+  retention: { days: number; minFreeGiB: number };
+  security: Required<Static<typeof SecuritySchema>>;
+  users: UserBootstrap[];
+}

@@ -1,0 +1,76 @@
+// One error type per kind of failure a caller can act on. server/ maps them to HTTP once.
+
+export interface Problem {
+  /** Where: a dotted path (`rooms[0].seats`), a row/column, a field name. */
+  path: string;
+  /** Why, in words a person can act on. */
+  problem: string;
+  /** What was found, when showing it helps. */
+  got?: unknown;
+}
+
+export class DomainError extends Error {
+  readonly code: string = 'error';
+}
+
+export class ValidationError extends DomainError {
+  override readonly code = 'invalid';
+  constructor(readonly problems: Problem[], message?: string) {
+    super(message ?? problems.map(formatProblem).join('\n'));
+    this.name = 'ValidationError';
+  }
+}
+
+export class NotFound extends DomainError {
+  override readonly code = 'not_found';
+  constructor(message: string) {
+    super(message);
+    this.name = 'NotFound';
+  }
+}
+
+export class Conflict extends DomainError {
+  override readonly code = 'conflict';
+  constructor(message: string) {
+    super(message);
+    this.name = 'Conflict';
+  }
+}
+
+export class Unauthorized extends DomainError {
+  override readonly code = 'unauthorized';
+  constructor(message = 'log in first') {
+    super(message);
+    this.name = 'Unauthorized';
+  }
+}
+
+export class Forbidden extends DomainError {
+  override readonly code = 'forbidden';
+  constructor(message: string) {
+    super(message);
+    this.name = 'Forbidden';
+  }
+}
+
+export class Locked extends DomainError {
+  override readonly code = 'locked';
+  constructor(message: string, readonly retryAfterSeconds: number) {
+    super(message);
+    this.name = 'Locked';
+  }
+}
+
+export function formatProblem(p: Problem): string {
+  const got = p.got === undefined ? '' : ` (got ${describeValue(p.got)})`;
+  return `${p.path || '(top level)'}: ${p.problem}${got}`;
+}
+
+export function describeValue(v: unknown): string {
+  if (v === undefined) return 'nothing';
+  if (v === null) return 'null';
+  if (typeof v === 'string') return JSON.stringify(v.length > 60 ? `${v.slice(0, 57)}...` : v);
+  if (Array.isArray(v)) return `a list of ${v.length}`;
+  if (typeof v === 'object') return 'an object';
+  return String(v);
+}

@@ -1,0 +1,5 @@
+// The kernel every module may use: errors, clock, ids, the event bus. It imports nothing of ours.
+export * from './errors.ts';
+export * from './clock.ts';
+export * from './ids.ts';
+export * from './events.ts';

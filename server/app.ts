@@ -1,0 +1,115 @@
+// buildApp: the composition root for one appliance. It creates the services from their dependencies,
+// wires routes and hooks, and returns a Fastify instance that tests drive with inject() or real sockets.
+import Fastify, { type FastifyInstance } from 'fastify';
+import { readFileSync } from 'node:fs';
+import cookie from '@fastify/cookie';
+import rateLimit from '@fastify/rate-limit';
+import websocket from '@fastify/websocket';
+import swagger from '@fastify/swagger';
+import swaggerUi from '@fastify/swagger-ui';
+import type { Logger } from 'pino';
+import { createEventBus, systemClock, type Clock, type EventBus } from '../core/index.ts';
+import type { Config } from '../config/index.ts';
+import { createAuditLog, createDeviceStore, createUserStore, dataPaths, ensureDataFolders, openDatabase, type Db } from '../storage/index.ts';
+import { createUserService } from './auth/users.ts';
+import { createDeviceService } from './auth/devices.ts';
+import { installErrorHandler } from './errors.ts';
+import { installRoleHook, type RouteInfo } from './roles.ts';
+import { createMetrics, installRequestMetrics } from './metrics.ts';
+import { createSocketHub } from './websocket.ts';
+import type { AppContext } from './context.ts';
+import { systemRoutes } from './routes/system.ts';
+import { authRoutes } from './routes/auth.ts';
+import { userRoutes } from './routes/users.ts';
+import { deviceRoutes } from './routes/devices.ts';
+import { auditRoutes } from './routes/audit.ts';
+import { webRoutes } from './routes/web.ts';
+
+export interface AppDeps {
+  config: Config;
+  /** An open database; when absent, the one in the config's data folder is opened (and migrated). */
+  db?: Db;
+  clock?: Clock;
+  bus?: EventBus;
+  /** A pino logger; false (the default for tests) logs nothing. */
+  logger?: Logger | false;
+}
+
+export type App = FastifyInstance & { ctx: AppContext; routeTable: RouteInfo[] };
+
+export async function buildApp(deps: AppDeps): Promise<App> {
+  const { config } = deps;
+  const paths = dataPaths(config.paths.data);
+  ensureDataFolders(paths);
+  const db = deps.db ?? openDatabase(paths.dbFile);
+  const clock = deps.clock ?? systemClock;
+  const tls = config.server.tls ? { key: readFileSync(config.server.tls.key), cert: readFileSync(config.server.tls.cert) } : null;
+
+  const app = Fastify({
+    ...(deps.logger ? { loggerInstance: deps.logger } : { logger: false }),
+    ...(tls ? { https: tls } : {}),
+    trustProxy: config.server.trustProxy,
+    bodyLimit: 1024 * 1024,
+    // Reject unknown fields instead of silently dropping them: a client that sends them has a bug.
+    ajv: { customOptions: { removeAdditional: false, coerceTypes: 'array', allErrors: true } },
+    return503OnClosing: true,
+  }) as unknown as App;
+
+  const bus = deps.bus ?? createEventBus((name, err) => app.log.error({ err, event: name }, 'event listener failed'));
+  const metrics = createMetrics();
+  const audit = createAuditLog(db, clock, (e) => {
+    metrics.auditEntries.inc({ action: e.action });
+    bus.emit('audit.appended', { seq: e.seq, action: e.action });
+  });
+  const users = createUserService({ users: createUserStore(db, clock), audit, bus, clock, config });
+  const devices = createDeviceService({ devices: createDeviceStore(db, clock), audit, bus, clock, config });
+  const hub = createSocketHub();
+  const ctx: AppContext = { config, paths, db, clock, bus, audit, users, devices, metrics, hub, tls: Boolean(tls) };
+  const routeTable: RouteInfo[] = [];
+  app.decorate('ctx', ctx);
+  app.decorate('routeTable', routeTable);
+
+  installErrorHandler(app);
+  // The cookie parser's hook must run before the role hook reads the session cookie.
+  await app.register(cookie);
+  installRoleHook(app, { users, devices }, routeTable);
+  installRequestMetrics(app, metrics);
+
+  await app.register(rateLimit, { global: false });
+  await app.register(websocket, {
+    options: { maxPayload: 1024 * 1024 },
+    preClose(done) {
+      void hub.closeAll('server shutting down').then(() => {
+        this.websocketServer.close();
+        done();
+      });
+    },
+  });
+  await app.register(swagger, {
+    openapi: {
+      info: { title: 'examroom', version: '0.1.0', description: 'Exam-room appliance API. Every route states the roles that may call it.' },
+      components: { securitySchemes: { session: { type: 'apiKey', in: 'cookie', name: 'examroom_session' }, device: { type: 'http', scheme: 'bearer' } } },
+    },
+    transform: ({ schema, url, route }) => {
+      const roles = (route.config as { roles?: string[] } | undefined)?.roles ?? [];
+      const s = { ...(schema as Record<string, unknown>) };
+      if (roles.length) s.description = `${(s.description as string | undefined) ?? ''}\n\nRoles: ${roles.join(', ')}`.trim();
+      return { schema: s as typeof schema, url };
+    },
+  });
+  await app.register(swaggerUi, { routePrefix: '/docs' });
+
+  await app.register(systemRoutes, { ctx });
+  await app.register(authRoutes, { ctx });
+  await app.register(userRoutes, { ctx });
+  await app.register(deviceRoutes, { ctx });
+  await app.register(auditRoutes, { ctx });
+  await app.register(webRoutes, { ctx });
+
+  await users.bootstrap(config.users);
+
+  app.addHook('onClose', async () => {
+    if (!deps.db) db.close();
+  });
+  return app;
+}

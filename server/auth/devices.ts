@@ -1,0 +1,172 @@
+// Devices: a kiosk or terminal asks to pair and shows a one-time code; an admin who sees that code on
+// the device's screen approves it as a configured kiosk/terminal; the device then collects its token
+// once. Tokens are revocable; revocation closes the device's open connections (via the event bus).
+import { Conflict, NotFound, ValidationError, Forbidden, hashSecret, newId, newPairingCode, newSecret, type Clock, type DeviceKind, type EventBus } from '../../core/index.ts';
+import type { Config } from '../../config/index.ts';
+import type { AuditLog, Device, DeviceStore, Pairing } from '../../storage/index.ts';
+
+export interface PairingView {
+  id: string;
+  kind: DeviceKind;
+  code: string;
+  claimedId: string | null;
+  requestedAt: number;
+  expiresAt: number;
+  ip: string | null;
+}
+
+export interface DeviceView {
+  id: string;
+  kind: DeviceKind;
+  configured: boolean;
+  room: string | null;
+  seat: string | null;
+  state: 'unpaired' | 'paired' | 'revoked';
+  pairedAt: number | null;
+  approvedBy: string | null;
+  revokedAt: number | null;
+  lastSeenAt: number | null;
+  lastIp: string | null;
+}
+
+export function createDeviceService(deps: { devices: DeviceStore; audit: AuditLog; bus: EventBus; clock: Clock; config: Config }) {
+  const { devices, audit, bus, clock, config } = deps;
+
+  function configured(kind: DeviceKind, id: string): boolean {
+    return kind === 'terminal' ? config.terminals.some((t) => t.id === id) : config.kiosks.some((k) => k.id === id);
+  }
+
+  function knownIds(kind: DeviceKind): string {
+    return (kind === 'terminal' ? config.terminals : config.kiosks).map((d) => d.id).join(', ') || '(none configured)';
+  }
+
+  function view(d: Device | null, kind: DeviceKind, id: string): DeviceView {
+    const t = config.terminals.find((x) => x.id === id);
+    return {
+      id,
+      kind,
+      configured: configured(kind, id),
+      room: t?.room ?? null,
+      seat: t?.seat ?? null,
+      state: !d ? 'unpaired' : d.revokedAt ? 'revoked' : 'paired',
+      pairedAt: d?.pairedAt ?? null,
+      approvedBy: d?.approvedBy ?? null,
+      revokedAt: d?.revokedAt ?? null,
+      lastSeenAt: d?.lastSeenAt ?? null,
+      lastIp: d?.lastIp ?? null,
+    };
+  }
+
+  const pairingView = (p: Pairing): PairingView => ({ id: p.id, kind: p.kind, code: p.code, claimedId: p.claimedId, requestedAt: p.requestedAt, expiresAt: p.expiresAt, ip: p.ip });
+
+  return {
+    /** Every configured device and every device that ever paired, with its state. */
+    list(): DeviceView[] {
+      const stored = new Map(devices.list().map((d) => [d.id, d]));
+      const out: DeviceView[] = [];
+      for (const k of config.kiosks) out.push(view(stored.get(k.id) ?? null, 'kiosk', k.id));
+      for (const t of config.terminals) out.push(view(stored.get(t.id) ?? null, 'terminal', t.id));
+      for (const d of stored.values()) if (!configured(d.kind, d.id)) out.push(view(d, d.kind, d.id));
+      return out;
+    },
+
+    requestPairing(kind: DeviceKind, claimedId: string | null, ctx: { ip: string | null; userAgent: string | null }) {
+      if (claimedId && !configured(kind, claimedId)) {
+        throw new ValidationError([{ path: 'deviceId', problem: `no ${kind} with this id in the config (known: ${knownIds(kind)})`, got: claimedId }]);
+      }
+      const pollSecret = newSecret();
+      const now = clock.now();
+      const p = {
+        id: newId(now),
+        kind,
+        code: uniqueCode(),
+        claimedId,
+        pollSecretHash: hashSecret(pollSecret),
+        requestedAt: now,
+        expiresAt: now + config.security.pairingMinutes * 60000,
+        ip: ctx.ip,
+        userAgent: ctx.userAgent?.slice(0, 200) ?? null,
+      };
+      devices.insertPairing(p);
+      audit.append({ actor: 'anonymous', action: 'device.pairing.request', target: p.id, detail: { kind, claimedId, code: p.code }, ip: ctx.ip });
+      bus.emit('device.pairing', { pairingId: p.id, kind, code: p.code, claimedId });
+      return { pairingId: p.id, pollSecret, code: p.code, expiresAt: p.expiresAt };
+    },
+
+    pending(): PairingView[] {
+      return devices.pendingPairings().map(pairingView);
+    },
+
+    /** The admin types the code the device shows; `deviceId` picks which configured device it becomes. */
+    approve(code: string, deviceId: string | null, actor: string, ip: string | null = null): { pairing: PairingView; device: DeviceView } {
+      return devices.transaction(() => {
+        const matches = devices.pendingByCode(code.trim());
+        if (matches.length === 0) throw new NotFound(`no pending pairing request shows code ${code} (it may have expired; the device shows a new code after a restart)`);
+        if (matches.length > 1) throw new Conflict(`${matches.length} devices show code ${code}; reject the ones you do not recognise and ask the device to request again`);
+        const p = matches[0]!;
+        const id = deviceId ?? p.claimedId;
+        if (!id) throw new ValidationError([{ path: 'deviceId', problem: `say which ${p.kind} this device is (known: ${knownIds(p.kind)})` }]);
+        if (!configured(p.kind, id)) throw new ValidationError([{ path: 'deviceId', problem: `no ${p.kind} with this id in the config (known: ${knownIds(p.kind)})`, got: id }]);
+        devices.decidePairing(p.id, 'approved', id, actor);
+        audit.append({ actor, action: 'device.approve', target: id, detail: { pairingId: p.id, kind: p.kind, code: p.code, requestIp: p.ip }, ip });
+        return { pairing: pairingView(p), device: view(devices.byId(id), p.kind, id) };
+      });
+    },
+
+    reject(pairingId: string, actor: string, ip: string | null = null): void {
+      const p = devices.pairingById(pairingId);
+      if (!p || p.status !== 'pending') throw new NotFound(`no pending pairing request ${pairingId}`);
+      devices.decidePairing(p.id, 'rejected', null, actor);
+      audit.append({ actor, action: 'device.reject', target: p.id, detail: { kind: p.kind, code: p.code }, ip });
+    },
+
+    /**
+     * The device polls with its secret. The token is minted at this moment and returned exactly once,
+     * so it never rests in the database in plain text.
+     */
+    collect(pairingId: string, pollSecret: string, ip: string | null = null): { status: 'pending' | 'rejected' | 'expired' } | { status: 'approved'; deviceId: string; kind: DeviceKind; token: string } {
+      return devices.transaction(() => {
+        const p = devices.pairingById(pairingId);
+        if (!p || p.pollSecretHash !== hashSecret(pollSecret)) throw new Forbidden('unknown pairing request or wrong secret');
+        if (p.status === 'rejected') return { status: 'rejected' as const };
+        if (p.status === 'collected') throw new Conflict('this pairing was already collected; request a new one');
+        if (p.status === 'pending') return { status: p.expiresAt <= clock.now() ? ('expired' as const) : ('pending' as const) };
+        const token = newSecret();
+        const previous = devices.byId(p.deviceId!);
+        devices.issueToken(p.deviceId!, p.kind, hashSecret(token), p.decidedBy ?? 'unknown');
+        devices.markCollected(p.id);
+        audit.append({ actor: `device:${p.deviceId}`, action: 'device.paired', target: p.deviceId, detail: { kind: p.kind, pairingId: p.id, replacedToken: Boolean(previous?.tokenHash) }, ip });
+        if (previous?.tokenHash) bus.emit('device.revoked', { deviceId: p.deviceId!, kind: p.kind });
+        bus.emit('device.paired', { deviceId: p.deviceId!, kind: p.kind });
+        return { status: 'approved' as const, deviceId: p.deviceId!, kind: p.kind, token };
+      });
+    },
+
+    revoke(deviceId: string, actor: string, ip: string | null = null): DeviceView {
+      const d = devices.byId(deviceId);
+      if (!d || !d.tokenHash) throw new NotFound(`device ${deviceId} holds no token (not paired, or already revoked)`);
+      devices.revoke(deviceId, actor);
+      audit.append({ actor, action: 'device.revoke', target: deviceId, detail: { kind: d.kind }, ip });
+      bus.emit('device.revoked', { deviceId, kind: d.kind });
+      return view(devices.byId(deviceId), d.kind, deviceId);
+    },
+
+    resolveToken(token: string): Device | null {
+      return devices.byTokenHash(hashSecret(token));
+    },
+
+    touch(deviceId: string, ip: string | null): void {
+      devices.touch(deviceId, ip);
+    },
+  };
+
+  function uniqueCode(): string {
+    // Codes only need to be unique among the few pending at once; retry on the rare clash.
+    for (;;) {
+      const code = newPairingCode(6);
+      if (devices.pendingByCode(code).length === 0) return code;
+    }
+  }
+}
+
+export type DeviceService = ReturnType<typeof createDeviceService>;

@@ -1,0 +1,264 @@
+// The examroom command line. Exit 0 on success; 1 on a user error with its message; never a stack trace
+// (unless EXAMROOM_DEBUG=1), because the people who run this are exam-centre staff, not developers.
+import { parseArgs } from 'node:util';
+import { userInfo } from 'node:os';
+import { randomBytes } from 'node:crypto';
+import { DomainError, ValidationError, formatProblem, createEventBus, systemClock } from '../core/index.ts';
+import { ConfigError, configFilePath, loadConfig, type Config } from '../config/index.ts';
+import { createAuditLog, createDeviceStore, createUserStore, dataPaths, ensureDataFolders, migrate, openDatabase, verifyAuditChain, type Db, type Role } from '../storage/index.ts';
+import { createUserService } from './auth/users.ts';
+import { createDeviceService } from './auth/devices.ts';
+import { hashPassword, passwordProblem } from './auth/passwords.ts';
+
+const USAGE = `usage: examroom <command> [options]
+
+commands:
+  serve [--port N] [--host H] [--demo]   run the appliance (prints "listening on URL")
+  migrate                                  apply database migrations
+  audit verify                             check the audit log's hash chain
+  user add NAME --role admin|invigilator|inspector [--rooms R1,R2] [--jurisdiction province:440000]
+           [--display-name TEXT] [--password-stdin]   (a password is generated and printed when not given)
+  user list | user unlock NAME | user hash (reads a password on stdin, prints its hash for the config)
+  device list | device pending | device approve CODE [--as DEVICE_ID] | device revoke DEVICE_ID
+
+options for every command:
+  --config FILE   the config (default: $EXAMROOM_CONFIG or /etc/examroom/config.yaml)
+  --data DIR      the data folder (overrides paths.data; created when missing)
+`;
+
+class UsageError extends Error {}
+
+const actor = () => `cli:${safeUser()}`;
+function safeUser(): string {
+  try {
+    return userInfo().username;
+  } catch {
+    return String(process.getuid?.() ?? 'unknown');
+  }
+}
+
+async function readStdin(): Promise<string> {
+  const chunks: Buffer[] = [];
+  for await (const c of process.stdin) chunks.push(c as Buffer);
+  return Buffer.concat(chunks).toString('utf8').replace(/\r?\n$/, '');
+}
+
+function open(values: { config?: string; data?: string }): { config: Config; db: Db } {
+  const config = loadConfig(configFilePath(values.config), values.data ? { dataDir: values.data } : {});
+  const paths = dataPaths(config.paths.data);
+  ensureDataFolders(paths);
+  return { config, db: openDatabase(paths.dbFile) };
+}
+
+function services(config: Config, db: Db) {
+  const bus = createEventBus();
+  const audit = createAuditLog(db, systemClock);
+  return {
+    audit,
+    users: createUserService({ users: createUserStore(db, systemClock), audit, bus, clock: systemClock, config }),
+    devices: createDeviceService({ devices: createDeviceStore(db, systemClock), audit, bus, clock: systemClock, config }),
+  };
+}
+
+function parseJurisdiction(s: string | undefined) {
+  if (!s) return null;
+  const m = /^(province|city|site):(.+)$/.exec(s);
+  if (!m) throw new UsageError(`--jurisdiction must be province:CODE, city:CODE or site:ID (got ${JSON.stringify(s)})`);
+  return { level: m[1] as 'province' | 'city' | 'site', code: m[2]! };
+}
+
+function table(rows: Record<string, unknown>[]): string {
+  if (rows.length === 0) return '(none)';
+  const keys = Object.keys(rows[0]!);
+  const cell = (v: unknown) => (v === null || v === undefined ? '-' : typeof v === 'number' && v > 1e12 ? new Date(v).toISOString().replace('.000Z', 'Z') : String(v));
+  const widths = keys.map((k) => Math.max(k.length, ...rows.map((r) => cell(r[k]).length)));
+  const line = (vals: string[]) => vals.map((v, i) => v.padEnd(widths[i]!)).join('  ').trimEnd();
+  return [line(keys), ...rows.map((r) => line(keys.map((k) => cell(r[k]))))].join('\n');
+}
+
+export async function main(argv: string[]): Promise<number> {
+  const { values, positionals } = parseArgs({
+    args: argv,
+    allowPositionals: true,
+    strict: true,
+    options: {
+      config: { type: 'string' },
+      data: { type: 'string' },
+      port: { type: 'string' },
+      host: { type: 'string' },
+      demo: { type: 'boolean' },
+      role: { type: 'string' },
+      rooms: { type: 'string' },
+      jurisdiction: { type: 'string' },
+      'display-name': { type: 'string' },
+      'password-stdin': { type: 'boolean' },
+      as: { type: 'string' },
+      help: { type: 'boolean', short: 'h' },
+    },
+  });
+  const [cmd, sub, arg] = positionals;
+  if (values.help || !cmd) {
+    process.stdout.write(USAGE);
+    return values.help ? 0 : 1;
+  }
+  const out = (s: string) => process.stdout.write(`${s}\n`);
+
+  switch (cmd) {
+    case 'serve': {
+      const port = values.port === undefined ? undefined : Number(values.port);
+      if (port !== undefined && (!Number.isInteger(port) || port < 0 || port > 65535)) throw new UsageError(`--port must be 0–65535 (got ${JSON.stringify(values.port)})`);
+      const { serve } = await import('./main.ts');
+      await serve({
+        ...(values.config ? { configFile: values.config } : {}),
+        ...(values.data ? { dataDir: values.data } : {}),
+        ...(port !== undefined ? { port } : {}),
+        ...(values.host ? { host: values.host } : {}),
+        demo: Boolean(values.demo),
+      });
+      return -1; // keeps running; exits from the signal handler
+    }
+    case 'migrate': {
+      const config = loadConfig(configFilePath(values.config), values.data ? { dataDir: values.data } : {});
+      const paths = dataPaths(config.paths.data);
+      ensureDataFolders(paths);
+      const db = openDatabase(paths.dbFile, { migrate: false });
+      try {
+        const r = migrate(db);
+        if (r.applied.length) createAuditLog(db, systemClock).append({ actor: actor(), action: 'db.migrate', detail: { from: r.from, to: r.to, applied: r.applied } });
+        out(r.applied.length ? `migrated ${paths.dbFile} from version ${r.from} to ${r.to}: ${r.applied.join(', ')}` : `${paths.dbFile} is up to date (version ${r.to})`);
+      } finally {
+        db.close();
+      }
+      return 0;
+    }
+    case 'audit': {
+      if (sub !== 'verify') throw new UsageError('usage: examroom audit verify');
+      const { db } = open(values);
+      try {
+        const v = verifyAuditChain(db);
+        if (v.ok) {
+          out(`audit log intact: ${v.checked} entries, chain verified`);
+          return 0;
+        }
+        out(`audit log BROKEN at entry ${v.seq}: ${v.problem} (${v.checked} entries before it verified)`);
+        return 1;
+      } finally {
+        db.close();
+      }
+    }
+    case 'user': {
+      if (sub === 'hash') {
+        const pw = await readStdin();
+        const problem = passwordProblem(pw);
+        if (problem) throw new UsageError(`password ${problem}`);
+        out(await hashPassword(pw));
+        return 0;
+      }
+      const { config, db } = open(values);
+      try {
+        const s = services(config, db);
+        if (sub === 'list') {
+          out(table(s.users.list().map((u) => ({ user: u.username, role: u.role, rooms: u.rooms.join(',') || null, jurisdiction: u.jurisdiction ? `${u.jurisdiction.level}:${u.jurisdiction.code}` : null, disabled: u.disabled, lockedUntil: u.lockedUntil }))));
+          return 0;
+        }
+        if (sub === 'unlock') {
+          if (!arg) throw new UsageError('usage: examroom user unlock NAME');
+          s.users.unlock(arg, actor());
+          out(`unlocked ${arg}`);
+          return 0;
+        }
+        if (sub !== 'add' || !arg) throw new UsageError('usage: examroom user add NAME --role admin|invigilator|inspector [...]');
+        const role = values.role as Role | undefined;
+        if (!role || !['admin', 'invigilator', 'inspector'].includes(role)) throw new UsageError(`--role must be admin, invigilator or inspector (got ${JSON.stringify(values.role ?? '')})`);
+        const generated = !values['password-stdin'];
+        const password = generated ? `${randomBytes(9).toString('base64url')}7a` : await readStdin();
+        const u = await s.users.add(
+          {
+            username: arg,
+            role,
+            password,
+            displayName: values['display-name'] ?? null,
+            rooms: values.rooms ? values.rooms.split(',').map((r) => r.trim()).filter(Boolean) : [],
+            jurisdiction: parseJurisdiction(values.jurisdiction),
+          },
+          actor(),
+        );
+        out(`added ${u.username} (${u.role}${u.rooms.length ? `, rooms ${u.rooms.join(',')}` : ''}${u.jurisdiction ? `, ${u.jurisdiction.level} ${u.jurisdiction.code}` : ''})`);
+        if (generated) out(`password: ${password}  (shown once; give it to the user)`);
+        return 0;
+      } finally {
+        db.close();
+      }
+    }
+    case 'device': {
+      const { config, db } = open(values);
+      try {
+        const s = services(config, db);
+        if (sub === 'list') {
+          out(table(s.devices.list().map((d) => ({ id: d.id, kind: d.kind, room: d.room, seat: d.seat, state: d.state, pairedAt: d.pairedAt, lastSeen: d.lastSeenAt, lastIp: d.lastIp }))));
+          return 0;
+        }
+        if (sub === 'pending') {
+          out(table(s.devices.pending().map((p) => ({ code: p.code, kind: p.kind, claims: p.claimedId, requested: p.requestedAt, ip: p.ip }))));
+          return 0;
+        }
+        if (sub === 'approve') {
+          if (!arg) throw new UsageError('usage: examroom device approve CODE [--as DEVICE_ID]');
+          const r = s.devices.approve(arg, values.as ?? null, actor());
+          out(`approved ${r.pairing.kind} ${r.device.id} (code ${r.pairing.code}); the device picks up its token on its next poll`);
+          return 0;
+        }
+        if (sub === 'revoke') {
+          if (!arg) throw new UsageError('usage: examroom device revoke DEVICE_ID');
+          s.devices.revoke(arg, actor());
+          out(`revoked ${arg}; it must pair again (a running server closes its connections within a moment)`);
+          return 0;
+        }
+        throw new UsageError('usage: examroom device list|pending|approve CODE [--as ID]|revoke ID');
+      } finally {
+        db.close();
+      }
+    }
+    default:
+      throw new UsageError(`unknown command ${JSON.stringify(cmd)}\n\n${USAGE}`);
+  }
+}
+
+export function reportError(err: unknown): number {
+  const debug = process.env.EXAMROOM_DEBUG === '1';
+  if (err instanceof ConfigError) {
+    process.stderr.write(`examroom: ${err.message}:\n${err.problems.map((p) => `  ${formatProblem(p)}`).join('\n')}\n`);
+    return 1;
+  }
+  if (err instanceof ValidationError) {
+    process.stderr.write(`examroom: ${err.problems.map(formatProblem).join('\n')}\n`);
+    return 1;
+  }
+  if (err instanceof DomainError || err instanceof UsageError) {
+    process.stderr.write(`examroom: ${err.message}\n`);
+    return 1;
+  }
+  const code = (err as { code?: string }).code;
+  if (typeof code === 'string' && code.startsWith('ERR_PARSE_ARGS')) {
+    process.stderr.write(`examroom: ${(err as Error).message}\n\n${USAGE}`);
+    return 1;
+  }
+  if (code === 'EADDRINUSE' || code === 'EACCES') {
+    process.stderr.write(`examroom: cannot listen: ${(err as Error).message}\n`);
+    return 1;
+  }
+  process.stderr.write(`examroom: internal error: ${(err as Error)?.message ?? String(err)}${debug ? `\n${(err as Error)?.stack}` : ' (set EXAMROOM_DEBUG=1 for details)'}\n`);
+  return 2;
+}
+
+const isEntry = import.meta.url === `file://${process.argv[1]}` || process.argv[1]?.endsWith('/server/cli.ts');
+if (isEntry) {
+  main(process.argv.slice(2)).then(
+    (code) => {
+      if (code >= 0) process.exitCode = code;
+    },
+    (err: unknown) => {
+      process.exit(reportError(err));
+    },
+  );
+}

@@ -1,0 +1,50 @@
+// Domain errors become HTTP here and only here. A reply always says what went wrong, where and why;
+// a crash is logged in full but the client only learns that it was our fault.
+import type { FastifyError, FastifyInstance } from 'fastify';
+import { Conflict, DomainError, Forbidden, Locked, NotFound, Unauthorized, ValidationError, type Problem } from '../core/index.ts';
+
+export interface ErrorBody {
+  error: string;
+  message: string;
+  problems?: Problem[];
+}
+
+export function statusOf(err: DomainError): number {
+  if (err instanceof ValidationError) return 400;
+  if (err instanceof Unauthorized) return 401;
+  if (err instanceof Forbidden) return 403;
+  if (err instanceof NotFound) return 404;
+  if (err instanceof Conflict) return 409;
+  if (err instanceof Locked) return 423;
+  return 400;
+}
+
+export function installErrorHandler(app: FastifyInstance): void {
+  app.setErrorHandler((err: FastifyError | DomainError | Error, request, reply) => {
+    if (err instanceof DomainError) {
+      const body: ErrorBody = { error: err.code, message: err.message };
+      if (err instanceof ValidationError) body.problems = err.problems;
+      if (err instanceof Locked) void reply.header('retry-after', String(err.retryAfterSeconds));
+      return reply.status(statusOf(err)).send(body);
+    }
+    const fe = err as FastifyError;
+    if (fe.validation) {
+      const problems: Problem[] = fe.validation.map((v) => {
+        const where = `${fe.validationContext ?? 'body'}${v.instancePath ? v.instancePath.replace(/\//g, '.') : ''}`;
+        const extra = (v.params as { additionalProperty?: string; missingProperty?: string }) ?? {};
+        const path = extra.additionalProperty ? `${where}.${extra.additionalProperty}` : extra.missingProperty ? `${where}.${extra.missingProperty}` : where;
+        return { path, problem: extra.additionalProperty ? 'unknown field' : (v.message ?? 'invalid') };
+      });
+      return reply.status(400).send({ error: 'invalid', message: problems.map((p) => `${p.path}: ${p.problem}`).join('; '), problems } satisfies ErrorBody);
+    }
+    const status = fe.statusCode ?? 500;
+    if (status >= 500) {
+      request.log.error({ err }, 'request failed');
+      return reply.status(500).send({ error: 'internal', message: 'internal error; the details are in the server log' } satisfies ErrorBody);
+    }
+    return reply.status(status).send({ error: fe.code ?? 'error', message: fe.message } satisfies ErrorBody);
+  });
+  app.setNotFoundHandler((request, reply) => {
+    void reply.status(404).send({ error: 'not_found', message: `no route ${request.method} ${request.url.split('?')[0]}` } satisfies ErrorBody);
+  });
+}

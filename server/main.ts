@@ -1,0 +1,86 @@
+// The process: load config, open the database, build the app, listen, and stop cleanly on SIGTERM
+// (stop accepting, close WebSockets with "going away", flush, exit — all within 10 s).
+import { pino } from 'pino';
+import { loadConfig, configFilePath, type Config } from '../config/index.ts';
+import { dataPaths, ensureDataFolders, openDatabase } from '../storage/index.ts';
+import { buildApp, type App } from './app.ts';
+import { WEB_APPS } from './routes/web.ts';
+import { findFfmpeg } from './health.ts';
+
+export interface ServeOptions {
+  configFile?: string;
+  dataDir?: string;
+  port?: number;
+  host?: string;
+  demo?: boolean;
+}
+
+const SHUTDOWN_LIMIT_MS = 10_000;
+
+export async function serve(opts: ServeOptions): Promise<App> {
+  const config: Config = loadConfig(configFilePath(opts.configFile), { ...(opts.dataDir ? { dataDir: opts.dataDir } : {}) });
+  const log = pino({ level: process.env.LOG_LEVEL ?? 'info', base: { service: 'examroom', site: config.site.id } });
+  const paths = dataPaths(config.paths.data);
+  ensureDataFolders(paths);
+  const db = openDatabase(paths.dbFile);
+  const app = await buildApp({ config, db, logger: log });
+
+  let stopping = false;
+  const stop = (signal: string) => {
+    if (stopping) return;
+    stopping = true;
+    log.info({ signal }, 'stopping');
+    app.ctx.bus.emit('system.stopping', { reason: signal });
+    // A hung close must not keep systemd waiting: whatever is not done by then is abandoned.
+    setTimeout(() => {
+      log.error('shutdown took longer than 10 s; exiting anyway');
+      process.exit(1);
+    }, SHUTDOWN_LIMIT_MS).unref();
+    app
+      .close()
+      .then(() => {
+        db.close();
+        log.info('stopped');
+        log.flush();
+        process.exit(0);
+      })
+      .catch((err: unknown) => {
+        log.error({ err }, 'error while stopping');
+        process.exit(1);
+      });
+  };
+  process.on('SIGTERM', () => stop('SIGTERM'));
+  process.on('SIGINT', () => stop('SIGINT'));
+
+  const host = opts.host ?? config.server.host;
+  const port = opts.port ?? config.server.port;
+  await app.listen({ host, port });
+  const addr = app.server.address();
+  const bound = typeof addr === 'object' && addr ? addr.port : port;
+  const shownHost = host === '0.0.0.0' || host === '::' ? '127.0.0.1' : host.includes(':') ? `[${host}]` : host;
+  const base = `${config.server.tls ? 'https' : 'http'}://${shownHost}:${bound}`;
+  process.stdout.write(`listening on ${base}\n`);
+  if (opts.demo) printDemoGuide(base, config);
+  if (!findFfmpeg().ok) log.warn('ffmpeg not found on PATH: recording and live view are unavailable (apt-get install ffmpeg)');
+  return app;
+}
+
+function printDemoGuide(base: string, config: Config): void {
+  const lines = [
+    '',
+    `examroom demo site: ${config.site.name} (${config.site.id}); data in ${config.paths.data}`,
+    '',
+    'Web apps:',
+    ...WEB_APPS.map((a) => `  ${(a.name + ' ').padEnd(28)} ${base}${a.path}`),
+    `  ${'API documentation'.padEnd(28)} ${base}/docs`,
+    `  ${'Health'.padEnd(28)} ${base}/healthz`,
+    '',
+    'Demo log-ins (user / password / role):',
+    ...config.users.filter((u) => u.password).map((u) => `  ${u.username.padEnd(14)} ${u.password!.padEnd(20)} ${u.role}${u.rooms ? ` rooms ${u.rooms.join(',')}` : ''}${u.jurisdiction ? ` ${u.jurisdiction.level} ${u.jurisdiction.code}` : ''}`),
+    '',
+    'Pair a device: it shows a code; approve with `npm run examroom -- device approve CODE --as T101-01 --config config/demo.yaml --data var/demo`.',
+    'Stop with Ctrl-C.',
+    '',
+  ];
+  process.stdout.write(lines.join('\n'));
+}

@@ -1,0 +1,135 @@
+import type { FastifyPluginAsync } from 'fastify';
+import { Type } from 'typebox';
+import type { AppContext } from '../context.ts';
+import { actorOf } from '../auth/principal.ts';
+import { DEVICE_COOKIE } from '../roles.ts';
+import { CLOSE_REVOKED } from '../websocket.ts';
+import { DeviceKindT, DeviceViewT, PairingViewT, errors } from './schemas.ts';
+import type { DeviceKind } from '../../core/index.ts';
+
+const DEVICE_COOKIE_DAYS = 3650;
+
+export const deviceRoutes: FastifyPluginAsync<{ ctx: AppContext }> = async (app, { ctx }) => {
+  const admin = { roles: ['admin' as const] };
+
+  // Revocation takes effect at once: the device's open sockets are closed, not left to time out.
+  ctx.bus.on('device.revoked', ({ deviceId }) => {
+    ctx.hub.closeOwner(`device:${deviceId}`, CLOSE_REVOKED, 'device token revoked');
+  });
+
+  app.post(
+    '/api/devices/pairings',
+    {
+      config: { roles: ['public'], rateLimit: { max: 30, timeWindow: '1 minute' } },
+      schema: {
+        tags: ['devices'],
+        summary: 'A kiosk or terminal asks to pair; it shows the returned code on its screen for an admin to approve',
+        body: Type.Object({ kind: DeviceKindT, deviceId: Type.Optional(Type.String({ minLength: 1, maxLength: 64 })) }, { additionalProperties: false }),
+        response: { 201: Type.Object({ pairingId: Type.String(), pollSecret: Type.String(), code: Type.String(), expiresAt: Type.Integer() }), ...errors },
+      },
+    },
+    async (request, reply) => {
+      const body = request.body as { kind: DeviceKind; deviceId?: string };
+      const r = ctx.devices.requestPairing(body.kind, body.deviceId ?? null, { ip: request.ip, userAgent: request.headers['user-agent'] ?? null });
+      return reply.status(201).send(r);
+    },
+  );
+
+  app.post(
+    '/api/devices/pairings/:id/collect',
+    {
+      config: { roles: ['public'], rateLimit: { max: 120, timeWindow: '1 minute' } },
+      schema: {
+        tags: ['devices'],
+        summary: 'The device polls; once approved it receives its token (once) and a device cookie',
+        params: Type.Object({ id: Type.String({ maxLength: 64 }) }),
+        body: Type.Object({ pollSecret: Type.String({ minLength: 1, maxLength: 128 }) }, { additionalProperties: false }),
+        response: {
+          200: Type.Object({
+            status: Type.Union([Type.Literal('pending'), Type.Literal('rejected'), Type.Literal('expired'), Type.Literal('approved')]),
+            deviceId: Type.Optional(Type.String()),
+            kind: Type.Optional(DeviceKindT),
+            token: Type.Optional(Type.String()),
+          }),
+          ...errors,
+        },
+      },
+    },
+    async (request, reply) => {
+      const { id } = request.params as { id: string };
+      const r = ctx.devices.collect(id, (request.body as { pollSecret: string }).pollSecret, request.ip);
+      if (r.status === 'approved') {
+        void reply.setCookie(DEVICE_COOKIE, r.token, { path: '/', httpOnly: true, sameSite: 'strict', secure: ctx.tls, maxAge: DEVICE_COOKIE_DAYS * 86400 });
+      }
+      return r;
+    },
+  );
+
+  app.get('/api/devices/pairings', { config: admin, schema: { tags: ['devices'], summary: 'Pending pairing requests', response: { 200: Type.Array(PairingViewT) } } }, async () =>
+    ctx.devices.pending(),
+  );
+
+  app.post(
+    '/api/devices/pairings/approve',
+    {
+      config: admin,
+      schema: {
+        tags: ['devices'],
+        summary: 'Approve the device that shows this code, as the configured kiosk/terminal deviceId',
+        body: Type.Object({ code: Type.String({ pattern: '^[0-9]{6}$' }), deviceId: Type.Optional(Type.String({ minLength: 1, maxLength: 64 })) }, { additionalProperties: false }),
+        response: { 200: Type.Object({ pairing: PairingViewT, device: DeviceViewT }), ...errors },
+      },
+    },
+    async (request) => {
+      const b = request.body as { code: string; deviceId?: string };
+      return ctx.devices.approve(b.code, b.deviceId ?? null, actorOf(request.principal), request.ip);
+    },
+  );
+
+  app.post(
+    '/api/devices/pairings/:id/reject',
+    { config: admin, schema: { tags: ['devices'], summary: 'Reject a pairing request', params: Type.Object({ id: Type.String({ maxLength: 64 }) }), response: { 204: Type.Null(), ...errors } } },
+    async (request, reply) => {
+      ctx.devices.reject((request.params as { id: string }).id, actorOf(request.principal), request.ip);
+      return reply.status(204).send();
+    },
+  );
+
+  app.get('/api/devices', { config: admin, schema: { tags: ['devices'], summary: 'Configured and paired devices with their state', response: { 200: Type.Array(DeviceViewT) } } }, async () =>
+    ctx.devices.list(),
+  );
+
+  app.post(
+    '/api/devices/:id/revoke',
+    { config: admin, schema: { tags: ['devices'], summary: "Revoke a device's token; it must pair again", params: Type.Object({ id: Type.String({ maxLength: 64 }) }), response: { 200: DeviceViewT, ...errors } } },
+    async (request) => ctx.devices.revoke((request.params as { id: string }).id, actorOf(request.principal), request.ip),
+  );
+
+  // The device's control channel: presence and server time now; exam traffic joins it later.
+  app.get('/ws/device', { websocket: true, config: { roles: ['kiosk', 'terminal'] }, schema: { tags: ['devices'], summary: 'Device WebSocket (presence, server clock)' } }, (socket, request) => {
+    const p = request.principal;
+    if (p?.kind !== 'device') return socket.close(1008, 'device token required');
+    const { id, kind } = p.device;
+    const remove = ctx.hub.add({ socket, owner: `device:${id}`, kind });
+    ctx.metrics.wsConnections.inc({ kind });
+    ctx.devices.touch(id, request.ip);
+    ctx.bus.emit('device.online', { deviceId: id, kind });
+    socket.send(JSON.stringify({ type: 'hello', deviceId: id, kind, serverTime: ctx.clock.now() }));
+    socket.on('message', (data, isBinary) => {
+      let msg: unknown;
+      try {
+        msg = isBinary ? null : JSON.parse(String(data));
+      } catch {
+        msg = null;
+      }
+      const type = msg && typeof msg === 'object' ? (msg as { type?: unknown }).type : undefined;
+      if (type === 'ping') socket.send(JSON.stringify({ type: 'pong', serverTime: ctx.clock.now() }));
+      else socket.send(JSON.stringify({ type: 'error', reason: type === undefined ? 'message must be a JSON object with a "type"' : `unknown message type ${JSON.stringify(type).slice(0, 40)}` }));
+    });
+    socket.on('close', () => {
+      remove();
+      ctx.metrics.wsConnections.dec({ kind });
+      ctx.bus.emit('device.offline', { deviceId: id, kind, since: ctx.clock.now() });
+    });
+  });
+};

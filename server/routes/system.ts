@@ -1,0 +1,53 @@
+import type { FastifyPluginAsync } from 'fastify';
+import { Type } from 'typebox';
+import type { AppContext } from '../context.ts';
+import { checkHealth } from '../health.ts';
+import { seatIds } from '../../config/index.ts';
+import { Forbidden } from '../../core/index.ts';
+import { siteInJurisdiction } from '../auth/jurisdiction.ts';
+
+export const systemRoutes: FastifyPluginAsync<{ ctx: AppContext }> = async (app, { ctx }) => {
+  app.get(
+    '/healthz',
+    { config: { roles: ['public'] }, schema: { tags: ['system'], summary: 'Health: database, disk for recordings, ffmpeg; 503 when the database fails' } },
+    async (_request, reply) => {
+      const h = checkHealth(ctx.db, ctx.paths.root, ctx.config.retention.minFreeGiB);
+      return reply.status(h.status === 'failing' ? 503 : 200).send(h);
+    },
+  );
+
+  app.get('/metrics', { config: { roles: ['public'] }, schema: { tags: ['system'], summary: 'Prometheus metrics' } }, async (_request, reply) => {
+    return reply.type(ctx.metrics.registry.contentType).send(await ctx.metrics.registry.metrics());
+  });
+
+  app.get(
+    '/api/site',
+    {
+      config: { roles: ['admin', 'invigilator', 'inspector', 'kiosk', 'terminal'] },
+      schema: {
+        tags: ['system'],
+        summary: 'This site and the rooms the caller may see',
+        response: {
+          200: Type.Object({
+            site: Type.Object({ id: Type.String(), name: Type.String(), province: Type.String(), city: Type.String(), timezone: Type.String() }),
+            serverTime: Type.Integer(),
+            rooms: Type.Array(Type.Object({ id: Type.String(), name: Type.String(), rows: Type.Integer(), columns: Type.Integer(), seats: Type.Array(Type.String()) })),
+          }),
+        },
+      },
+    },
+    async (request) => {
+      const p = request.principal!;
+      if (p.kind === 'user' && p.role === 'inspector' && !siteInJurisdiction(ctx.config.site, p.user.jurisdiction)) {
+        throw new Forbidden('this site is outside your jurisdiction');
+      }
+      const visible = ctx.config.rooms.filter((r) => (p.kind === 'user' && p.role === 'invigilator' ? p.user.rooms.includes(r.id) : true));
+      const { id, name, province, city, timezone } = ctx.config.site;
+      return {
+        site: { id, name, province, city, timezone },
+        serverTime: ctx.clock.now(),
+        rooms: visible.map((r) => ({ id: r.id, name: r.name, rows: r.seats.rows, columns: r.seats.columns, seats: seatIds(r) })),
+      };
+    },
+  );
+};

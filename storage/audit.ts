@@ -1,0 +1,127 @@
+// The audit log: append-only and hash-chained. Each entry's hash covers its content and the previous
+// entry's hash, so altering, removing or reordering any row breaks every link after it.
+import { createHash } from 'node:crypto';
+import type { Clock } from '../core/index.ts';
+import type { Db } from './db.ts';
+
+export const GENESIS_HASH = '0'.repeat(64);
+
+export interface AuditInput {
+  /** Who: `user:NAME`, `device:ID`, `cli:OSUSER`, `system`. */
+  actor: string;
+  /** What, dotted: `user.login`, `device.approve`, `media.view.start` … */
+  action: string;
+  target?: string | null;
+  detail?: Record<string, unknown>;
+  ip?: string | null;
+}
+
+export interface AuditEntry {
+  seq: number;
+  at: number;
+  actor: string;
+  action: string;
+  target: string | null;
+  detail: Record<string, unknown>;
+  ip: string | null;
+  prevHash: string;
+  hash: string;
+}
+
+export type AuditVerdict =
+  | { ok: true; checked: number }
+  | { ok: false; checked: number; seq: number; problem: string };
+
+export interface AuditLog {
+  append(entry: AuditInput): AuditEntry;
+  list(opts?: { limit?: number; beforeSeq?: number; action?: string; actor?: string }): AuditEntry[];
+  verify(): AuditVerdict;
+}
+
+interface Row {
+  seq: number;
+  at: number;
+  actor: string;
+  action: string;
+  target: string | null;
+  detail: string;
+  ip: string | null;
+  prev_hash: string;
+  hash: string;
+}
+
+export function entryHash(r: { seq: number; at: number; actor: string; action: string; target: string | null; detail: string; ip: string | null; prevHash: string }): string {
+  // A JSON array is an unambiguous encoding: no field can bleed into the next.
+  return createHash('sha256').update(JSON.stringify([r.seq, r.at, r.actor, r.action, r.target, r.detail, r.ip, r.prevHash])).digest('hex');
+}
+
+export function createAuditLog(db: Db, clock: Clock, onAppend?: (e: AuditEntry) => void): AuditLog {
+  const lastRow = db.prepare<[], { seq: number; hash: string }>('SELECT seq, hash FROM audit_log ORDER BY seq DESC LIMIT 1');
+  const sequence = db.prepare<[], { seq: number }>("SELECT seq FROM sqlite_sequence WHERE name = 'audit_log'");
+  const insert = db.prepare('INSERT INTO audit_log (seq, at, actor, action, target, detail, ip, prev_hash, hash) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)');
+
+  const appendTx = db.transaction((input: AuditInput): AuditEntry => {
+    const last = lastRow.get();
+    const seq = Math.max(last?.seq ?? 0, sequence.get()?.seq ?? 0) + 1;
+    const prevHash = last?.hash ?? GENESIS_HASH;
+    const detail = JSON.stringify(input.detail ?? {});
+    const row = { seq, at: clock.now(), actor: input.actor, action: input.action, target: input.target ?? null, detail, ip: input.ip ?? null, prevHash };
+    const hash = entryHash(row);
+    insert.run(seq, row.at, row.actor, row.action, row.target, detail, row.ip, prevHash, hash);
+    return { ...row, detail: input.detail ?? {}, hash };
+  });
+
+  return {
+    append(input) {
+      // IMMEDIATE: the CLI and the server may append at once; the chain needs one writer at a time.
+      const entry = appendTx.immediate(input);
+      onAppend?.(entry);
+      return entry;
+    },
+    list(opts = {}) {
+      const where: string[] = [];
+      const args: (string | number)[] = [];
+      if (opts.beforeSeq !== undefined) (where.push('seq < ?'), args.push(opts.beforeSeq));
+      if (opts.action) (where.push('action = ?'), args.push(opts.action));
+      if (opts.actor) (where.push('actor = ?'), args.push(opts.actor));
+      const sql = `SELECT * FROM audit_log ${where.length ? `WHERE ${where.join(' AND ')}` : ''} ORDER BY seq DESC LIMIT ?`;
+      args.push(Math.min(Math.max(opts.limit ?? 100, 1), 1000));
+      return (db.prepare(sql).all(...args) as Row[]).map(toEntry);
+    },
+    verify() {
+      return verifyAuditChain(db);
+    },
+  };
+}
+
+function toEntry(r: Row): AuditEntry {
+  return { seq: r.seq, at: r.at, actor: r.actor, action: r.action, target: r.target, detail: JSON.parse(r.detail) as Record<string, unknown>, ip: r.ip, prevHash: r.prev_hash, hash: r.hash };
+}
+
+/** Walks the whole chain in order and reports the first broken link. */
+export function verifyAuditChain(db: Db): AuditVerdict {
+  let expectedSeq = 1;
+  let prevHash = GENESIS_HASH;
+  let checked = 0;
+  for (const r of db.prepare('SELECT * FROM audit_log ORDER BY seq').iterate() as IterableIterator<Row>) {
+    if (r.seq !== expectedSeq) {
+      return { ok: false, checked, seq: expectedSeq, problem: r.seq > expectedSeq ? `entry ${expectedSeq}${r.seq - 1 > expectedSeq ? `–${r.seq - 1}` : ''} missing (removed); next present is ${r.seq}` : `entry ${r.seq} out of order` };
+    }
+    if (r.prev_hash !== prevHash) {
+      return { ok: false, checked, seq: r.seq, problem: `entry ${r.seq} does not link to entry ${r.seq - 1} (previous hash differs)` };
+    }
+    const recomputed = entryHash({ seq: r.seq, at: r.at, actor: r.actor, action: r.action, target: r.target, detail: r.detail, ip: r.ip, prevHash: r.prev_hash });
+    if (recomputed !== r.hash) {
+      return { ok: false, checked, seq: r.seq, problem: `entry ${r.seq} was altered (its content no longer matches its hash)` };
+    }
+    prevHash = r.hash;
+    expectedSeq++;
+    checked++;
+  }
+  // Rows cut off the end leave no gap; SQLite's AUTOINCREMENT high-water mark still remembers them.
+  const high = (db.prepare("SELECT seq FROM sqlite_sequence WHERE name = 'audit_log'").get() as { seq: number } | undefined)?.seq ?? 0;
+  if (high >= expectedSeq) {
+    return { ok: false, checked, seq: expectedSeq, problem: `entries ${expectedSeq}${high > expectedSeq ? `–${high}` : ''} missing at the end (removed)` };
+  }
+  return { ok: true, checked };
+}

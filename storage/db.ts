@@ -1,0 +1,61 @@
+// Opens the SQLite database with the settings every durability promise rests on, and migrates it.
+import Database from 'better-sqlite3';
+import { mkdirSync } from 'node:fs';
+import { dirname } from 'node:path';
+import { Conflict } from '../core/index.ts';
+import { migrations as allMigrations, type Migration } from './migrations/index.ts';
+
+export type Db = Database.Database;
+
+export interface OpenOptions {
+  /** Apply pending migrations (the server does; read-only tools may not). */
+  migrate?: boolean;
+  readonly?: boolean;
+}
+
+export function openDatabase(file: string, opts: OpenOptions = {}): Db {
+  if (!opts.readonly) mkdirSync(dirname(file), { recursive: true, mode: 0o750 });
+  const db = new Database(file, { readonly: opts.readonly ?? false, fileMustExist: opts.readonly ?? false });
+  if (!opts.readonly) {
+    db.pragma('journal_mode = WAL');
+    // FULL, not NORMAL: in WAL mode NORMAL survives a process crash but can lose the last commits on
+    // power loss; FULL fsyncs the WAL at every commit, so "acknowledged" means "on the platter".
+    db.pragma('synchronous = FULL');
+  }
+  db.pragma('foreign_keys = ON');
+  // Another process (the CLI next to the running server) may hold the write lock briefly.
+  db.pragma('busy_timeout = 5000');
+  if (opts.migrate !== false && !opts.readonly) migrate(db);
+  return db;
+}
+
+export function schemaVersion(db: Db): number {
+  return db.pragma('user_version', { simple: true }) as number;
+}
+
+export interface MigrateResult {
+  from: number;
+  to: number;
+  applied: string[];
+}
+
+/** Applies numbered migrations in order, each in its own transaction with the version bump. */
+export function migrate(db: Db, opts: { to?: number; migrations?: Migration[] } = {}): MigrateResult {
+  const list = opts.migrations ?? allMigrations;
+  const latest = list.at(-1)?.version ?? 0;
+  const target = opts.to ?? latest;
+  const from = schemaVersion(db);
+  if (from > latest) {
+    throw new Conflict(`database schema is version ${from}, newer than this software knows (${latest}); install the newer examroom or restore a matching backup`);
+  }
+  const applied: string[] = [];
+  for (const m of list) {
+    if (m.version <= from || m.version > target) continue;
+    db.transaction(() => {
+      db.exec(m.sql);
+      db.pragma(`user_version = ${m.version}`);
+    }).immediate();
+    applied.push(`${String(m.version).padStart(3, '0')}_${m.name}`);
+  }
+  return { from, to: schemaVersion(db), applied };
+}

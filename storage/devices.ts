@@ -1,0 +1,91 @@
+// Paired devices (kiosks, terminals) and pending pairing requests, as rows.
+import type { Clock, DeviceKind } from '../core/index.ts';
+import type { Db } from './db.ts';
+
+export interface Device {
+  id: string;
+  kind: DeviceKind;
+  tokenHash: string | null;
+  pairedAt: number | null;
+  approvedBy: string | null;
+  revokedAt: number | null;
+  revokedBy: string | null;
+  lastSeenAt: number | null;
+  lastIp: string | null;
+}
+
+export type PairingStatus = 'pending' | 'approved' | 'collected' | 'rejected';
+export interface Pairing {
+  id: string;
+  kind: DeviceKind;
+  code: string;
+  claimedId: string | null;
+  pollSecretHash: string;
+  requestedAt: number;
+  expiresAt: number;
+  ip: string | null;
+  userAgent: string | null;
+  status: PairingStatus;
+  deviceId: string | null;
+  decidedBy: string | null;
+  decidedAt: number | null;
+}
+
+const deviceCols = `id, kind, token_hash AS tokenHash, paired_at AS pairedAt, approved_by AS approvedBy, revoked_at AS revokedAt,
+  revoked_by AS revokedBy, last_seen_at AS lastSeenAt, last_ip AS lastIp`;
+const pairingCols = `id, kind, code, claimed_id AS claimedId, poll_secret_hash AS pollSecretHash, requested_at AS requestedAt,
+  expires_at AS expiresAt, ip, user_agent AS userAgent, status, device_id AS deviceId, decided_by AS decidedBy, decided_at AS decidedAt`;
+
+export function createDeviceStore(db: Db, clock: Clock) {
+  return {
+    list(): Device[] {
+      return db.prepare(`SELECT ${deviceCols} FROM devices ORDER BY kind, id`).all() as Device[];
+    },
+    byId(id: string): Device | null {
+      return (db.prepare(`SELECT ${deviceCols} FROM devices WHERE id = ?`).get(id) as Device | undefined) ?? null;
+    },
+    byTokenHash(hash: string): Device | null {
+      return (db.prepare(`SELECT ${deviceCols} FROM devices WHERE token_hash = ? AND revoked_at IS NULL`).get(hash) as Device | undefined) ?? null;
+    },
+    /** Issues (or re-issues, replacing any old token) the token of a device. */
+    issueToken(id: string, kind: DeviceKind, tokenHash: string, approvedBy: string): void {
+      db.prepare(
+        `INSERT INTO devices (id, kind, token_hash, paired_at, approved_by) VALUES (?, ?, ?, ?, ?)
+         ON CONFLICT(id) DO UPDATE SET kind = excluded.kind, token_hash = excluded.token_hash, paired_at = excluded.paired_at,
+           approved_by = excluded.approved_by, revoked_at = NULL, revoked_by = NULL`,
+      ).run(id, kind, tokenHash, clock.now(), approvedBy);
+    },
+    revoke(id: string, by: string): void {
+      db.prepare('UPDATE devices SET token_hash = NULL, revoked_at = ?, revoked_by = ? WHERE id = ?').run(clock.now(), by, id);
+    },
+    touch(id: string, ip: string | null): void {
+      db.prepare('UPDATE devices SET last_seen_at = ?, last_ip = ? WHERE id = ?').run(clock.now(), ip, id);
+    },
+    insertPairing(p: Omit<Pairing, 'status' | 'deviceId' | 'decidedBy' | 'decidedAt'>): void {
+      db.prepare(
+        `INSERT INTO device_pairings (id, kind, code, claimed_id, poll_secret_hash, requested_at, expires_at, ip, user_agent)
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+      ).run(p.id, p.kind, p.code, p.claimedId, p.pollSecretHash, p.requestedAt, p.expiresAt, p.ip, p.userAgent);
+    },
+    pairingById(id: string): Pairing | null {
+      return (db.prepare(`SELECT ${pairingCols} FROM device_pairings WHERE id = ?`).get(id) as Pairing | undefined) ?? null;
+    },
+    pendingByCode(code: string): Pairing[] {
+      return db.prepare(`SELECT ${pairingCols} FROM device_pairings WHERE code = ? AND status = 'pending' AND expires_at > ?`).all(code, clock.now()) as Pairing[];
+    },
+    pendingPairings(): Pairing[] {
+      return db.prepare(`SELECT ${pairingCols} FROM device_pairings WHERE status = 'pending' AND expires_at > ? ORDER BY requested_at`).all(clock.now()) as Pairing[];
+    },
+    decidePairing(id: string, status: 'approved' | 'rejected', deviceId: string | null, by: string): void {
+      db.prepare('UPDATE device_pairings SET status = ?, device_id = ?, decided_by = ?, decided_at = ? WHERE id = ?').run(status, deviceId, by, clock.now(), id);
+    },
+    markCollected(id: string): void {
+      db.prepare("UPDATE device_pairings SET status = 'collected' WHERE id = ?").run(id);
+    },
+    transaction<T>(fn: () => T): T {
+      return db.transaction(fn).immediate();
+    },
+  };
+}
+
+export type DeviceStore = ReturnType<typeof createDeviceStore>;

@@ -1,0 +1,8 @@
+// Storage: the SQLite database (schema, migrations, repositories), the data folder layout and the
+// audit log. It imports only core/. It never decides policy; callers do.
+export * from './db.ts';
+export * from './paths.ts';
+export * from './audit.ts';
+export * from './users.ts';
+export * from './devices.ts';
+export { migrations, type Migration } from './migrations/index.ts';

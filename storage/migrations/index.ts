@@ -1,0 +1,14 @@
+import * as m001 from './001_people_and_audit.ts';
+import * as m002 from './002_devices.ts';
+
+export interface Migration {
+  version: number;
+  name: string;
+  sql: string;
+}
+
+/** Append only: a released migration is never edited, a change is a new number. */
+export const migrations: Migration[] = [
+  { version: 1, name: 'people_and_audit', sql: m001.sql },
+  { version: 2, name: 'devices', sql: m002.sql },
+];

@@ -1,0 +1,144 @@
+// Users and their log-in sessions, as rows. Password hashing and lockout rules live in server/auth.
+import type { Clock } from '../core/index.ts';
+import type { Db } from './db.ts';
+
+export type Role = 'admin' | 'invigilator' | 'inspector';
+export interface Jurisdiction {
+  level: 'province' | 'city' | 'site';
+  code: string;
+}
+
+export interface User {
+  id: number;
+  username: string;
+  displayName: string | null;
+  role: Role;
+  passwordHash: string;
+  rooms: string[];
+  jurisdiction: Jurisdiction | null;
+  failedLogins: number;
+  lockedUntil: number | null;
+  disabled: boolean;
+  createdAt: number;
+  updatedAt: number;
+}
+
+export interface NewUser {
+  username: string;
+  displayName?: string | null;
+  role: Role;
+  passwordHash: string;
+  rooms?: string[];
+  jurisdiction?: Jurisdiction | null;
+}
+
+interface UserRow {
+  id: number;
+  username: string;
+  display_name: string | null;
+  role: Role;
+  password_hash: string;
+  rooms: string;
+  jurisdiction_level: Jurisdiction['level'] | null;
+  jurisdiction_code: string | null;
+  failed_logins: number;
+  locked_until: number | null;
+  disabled: number;
+  created_at: number;
+  updated_at: number;
+}
+
+function toUser(r: UserRow): User {
+  return {
+    id: r.id,
+    username: r.username,
+    displayName: r.display_name,
+    role: r.role,
+    passwordHash: r.password_hash,
+    rooms: JSON.parse(r.rooms) as string[],
+    jurisdiction: r.jurisdiction_level && r.jurisdiction_code ? { level: r.jurisdiction_level, code: r.jurisdiction_code } : null,
+    failedLogins: r.failed_logins,
+    lockedUntil: r.locked_until,
+    disabled: r.disabled === 1,
+    createdAt: r.created_at,
+    updatedAt: r.updated_at,
+  };
+}
+
+export interface SessionRow {
+  tokenHash: string;
+  userId: number;
+  createdAt: number;
+  expiresAt: number;
+}
+
+export function createUserStore(db: Db, clock: Clock) {
+  const byName = db.prepare<[string], UserRow>('SELECT * FROM users WHERE username = ?');
+  const byId = db.prepare<[number], UserRow>('SELECT * FROM users WHERE id = ?');
+  return {
+    byUsername(username: string): User | null {
+      const r = byName.get(username);
+      return r ? toUser(r) : null;
+    },
+    byId(id: number): User | null {
+      const r = byId.get(id);
+      return r ? toUser(r) : null;
+    },
+    list(): User[] {
+      return (db.prepare('SELECT * FROM users ORDER BY username').all() as UserRow[]).map(toUser);
+    },
+    insert(u: NewUser): User {
+      const now = clock.now();
+      const info = db
+        .prepare(
+          `INSERT INTO users (username, display_name, role, password_hash, rooms, jurisdiction_level, jurisdiction_code, created_at, updated_at)
+           VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+        )
+        .run(u.username, u.displayName ?? null, u.role, u.passwordHash, JSON.stringify(u.rooms ?? []), u.jurisdiction?.level ?? null, u.jurisdiction?.code ?? null, now, now);
+      return this.byId(Number(info.lastInsertRowid))!;
+    },
+    update(id: number, patch: Partial<Pick<User, 'displayName' | 'role' | 'passwordHash' | 'rooms' | 'jurisdiction' | 'disabled'>>): void {
+      const cur = this.byId(id);
+      if (!cur) return;
+      const next = { ...cur, ...patch };
+      db.prepare(
+        `UPDATE users SET display_name = ?, role = ?, password_hash = ?, rooms = ?, jurisdiction_level = ?, jurisdiction_code = ?, disabled = ?, updated_at = ? WHERE id = ?`,
+      ).run(next.displayName, next.role, next.passwordHash, JSON.stringify(next.rooms), next.jurisdiction?.level ?? null, next.jurisdiction?.code ?? null, next.disabled ? 1 : 0, clock.now(), id);
+    },
+    recordFailure(id: number, lockAfter: number, lockUntil: number): { failures: number; lockedUntil: number | null } {
+      return db.transaction(() => {
+        db.prepare('UPDATE users SET failed_logins = failed_logins + 1 WHERE id = ?').run(id);
+        const failures = byId.get(id)!.failed_logins;
+        const lockedUntil = failures >= lockAfter ? lockUntil : null;
+        if (lockedUntil !== null) db.prepare('UPDATE users SET locked_until = ?, failed_logins = 0 WHERE id = ?').run(lockedUntil, id);
+        return { failures, lockedUntil };
+      })();
+    },
+    recordSuccess(id: number): void {
+      db.prepare('UPDATE users SET failed_logins = 0, locked_until = NULL WHERE id = ?').run(id);
+    },
+    unlock(id: number): void {
+      db.prepare('UPDATE users SET failed_logins = 0, locked_until = NULL, updated_at = ? WHERE id = ?').run(clock.now(), id);
+    },
+    createSession(s: SessionRow & { ip: string | null; userAgent: string | null }): void {
+      db.prepare('INSERT INTO sessions (token_hash, user_id, created_at, expires_at, ip, user_agent) VALUES (?, ?, ?, ?, ?, ?)').run(s.tokenHash, s.userId, s.createdAt, s.expiresAt, s.ip, s.userAgent);
+    },
+    sessionByHash(tokenHash: string): SessionRow | null {
+      const r = db.prepare('SELECT token_hash, user_id, created_at, expires_at FROM sessions WHERE token_hash = ?').get(tokenHash) as
+        | { token_hash: string; user_id: number; created_at: number; expires_at: number }
+        | undefined;
+      return r ? { tokenHash: r.token_hash, userId: r.user_id, createdAt: r.created_at, expiresAt: r.expires_at } : null;
+    },
+    deleteSession(tokenHash: string): void {
+      db.prepare('DELETE FROM sessions WHERE token_hash = ?').run(tokenHash);
+    },
+    deleteSessionsOf(userId: number): void {
+      db.prepare('DELETE FROM sessions WHERE user_id = ?').run(userId);
+    },
+    deleteExpiredSessions(): number {
+      return db.prepare('DELETE FROM sessions WHERE expires_at <= ?').run(clock.now()).changes;
+    },
+  };
+}
+
+export type UserStore = ReturnType<typeof createUserStore>;
