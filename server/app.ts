@@ -70,21 +70,25 @@ export async function buildApp(deps: AppDeps): Promise<App> {
   app.decorate('routeTable', routeTable);
 
   installErrorHandler(app);
-  // The cookie parser's hook must run before the role hook reads the session cookie.
+  // The cookie parser's hook must run before the role hook reads the session cookie, and the
+  // WebSocket plugin's before it too: it marks upgrade requests so that a refused one is hung up.
   await app.register(cookie);
+  await app.register(websocket, {
+    options: { maxPayload: 1024 * 1024 },
+    preClose(done) {
+      hub
+        .closeAll('server shutting down')
+        .catch((err: unknown) => app.log.error({ err }, 'closing WebSockets failed'))
+        .finally(() => {
+          app.websocketServer.close();
+          done();
+        });
+    },
+  });
   installRoleHook(app, { users, devices }, routeTable);
   installRequestMetrics(app, metrics);
 
   await app.register(rateLimit, { global: false });
-  await app.register(websocket, {
-    options: { maxPayload: 1024 * 1024 },
-    preClose(done) {
-      void hub.closeAll('server shutting down').then(() => {
-        this.websocketServer.close();
-        done();
-      });
-    },
-  });
   await app.register(swagger, {
     openapi: {
       info: { title: 'examroom', version: '0.1.0', description: 'Exam-room appliance API. Every route states the roles that may call it.' },

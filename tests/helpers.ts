@@ -1,0 +1,78 @@
+// Shared test scaffolding: a real app on a scratch data folder (real SQLite file), log-ins, devices.
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import type { Test } from 'tap';
+import { parseConfig, type Config } from '../config/index.ts';
+import { buildApp, type App } from '../server/app.ts';
+import type { Clock } from '../core/index.ts';
+
+export const ROOT = resolve(import.meta.dirname, '..');
+
+export function scratchDir(t: Test, prefix = 'examroom-test-'): string {
+  const dir = mkdtempSync(join(tmpdir(), prefix));
+  t.teardown(() => rmSync(dir, { recursive: true, force: true }));
+  return dir;
+}
+
+/** Passwords of the users in TEST_CONFIG_YAML. */
+export const PASSWORDS = {
+  admin: 'admin-pass-123',
+  invig: 'invig-pass-123',
+  invig2: 'invig-pass-456',
+  gd: 'inspect-pass-1',
+  sz: 'inspect-pass-2',
+} as const;
+
+export const TEST_CONFIG_YAML = `
+site: { id: test-site, name: 测试考点, province: "440000", city: "440100" }
+server: { host: 127.0.0.1, port: 0 }
+rooms:
+  - { id: R1, name: 一号考场, seats: { rows: 2, columns: 3 } }
+  - { id: R2, name: 二号考场, seats: { rows: 1, columns: 2 } }
+terminals:
+  - { id: T1, room: R1, seat: "01" }
+  - { id: T2, room: R1, seat: "02" }
+kiosks:
+  - { id: K1, name: 入口 }
+users:
+  - { username: admin, role: admin, password: ${PASSWORDS.admin} }
+  - { username: invig, role: invigilator, rooms: [R1], password: ${PASSWORDS.invig} }
+  - { username: invig2, role: invigilator, rooms: [R2], password: ${PASSWORDS.invig2} }
+  - { username: gd, role: inspector, jurisdiction: { level: province, code: "440000" }, password: ${PASSWORDS.gd} }
+  - { username: sz, role: inspector, jurisdiction: { level: city, code: "440300" }, password: ${PASSWORDS.sz} }
+security: { lockoutFailures: 3, lockoutMinutes: 10, loginPerMinute: 1000 }
+`;
+
+export function testConfig(dataDir: string, extraYaml = ''): Config {
+  return parseConfig(TEST_CONFIG_YAML + extraYaml, { dataDir });
+}
+
+export async function testApp(t: Test, opts: { clock?: Clock; extraYaml?: string; config?: Config } = {}): Promise<App> {
+  const dir = scratchDir(t);
+  const app = await buildApp({ config: opts.config ?? testConfig(dir, opts.extraYaml), ...(opts.clock ? { clock: opts.clock } : {}) });
+  t.teardown(() => app.close());
+  return app;
+}
+
+/** Logs in and returns the Cookie header value for later requests. */
+export async function login(app: App, username: string, password: string): Promise<string> {
+  const res = await app.inject({ method: 'POST', url: '/api/auth/login', payload: { username, password } });
+  if (res.statusCode !== 200) throw new Error(`login ${username} failed: ${res.statusCode} ${res.body}`);
+  const c = res.cookies.find((x) => x.name === 'examroom_session');
+  if (!c) throw new Error('no session cookie');
+  return `examroom_session=${c.value}`;
+}
+
+/** Runs the whole pairing dance (request → admin approves code → collect) and returns the device token. */
+export async function pairDevice(app: App, kind: 'kiosk' | 'terminal', deviceId: string, adminCookie: string): Promise<string> {
+  const req = await app.inject({ method: 'POST', url: '/api/devices/pairings', payload: { kind, deviceId } });
+  if (req.statusCode !== 201) throw new Error(`pairing request failed: ${req.body}`);
+  const { pairingId, pollSecret, code } = req.json() as { pairingId: string; pollSecret: string; code: string };
+  const ok = await app.inject({ method: 'POST', url: '/api/devices/pairings/approve', headers: { cookie: adminCookie }, payload: { code } });
+  if (ok.statusCode !== 200) throw new Error(`approve failed: ${ok.body}`);
+  const got = await app.inject({ method: 'POST', url: `/api/devices/pairings/${pairingId}/collect`, payload: { pollSecret } });
+  const body = got.json() as { status: string; token?: string };
+  if (body.status !== 'approved' || !body.token) throw new Error(`collect failed: ${got.body}`);
+  return body.token;
+}
