@@ -175,6 +175,7 @@ log "running server/setup.mjs in $PREFIX (npm dependencies, Debian packages)"
 (cd "$PREFIX" && node server/setup.mjs)
 TSX=$PREFIX/node_modules/tsx/dist/cli.mjs
 [ -f "$TSX" ] || die "$TSX missing after setup; did npm install fail?"
+EXAMROOM_BIN=$PREFIX/server/bin/examroom.mjs
 
 # --- 5. data folders -------------------------------------------------------------
 # Only the default paths.data; if the config points elsewhere, create that
@@ -198,13 +199,13 @@ fi
 # --- 7. database migrations (as the service user, so files stay owned by it) ------
 log "running database migrations"
 (cd "$DATA_DIR" && runuser -u "$SVC_USER" -- \
-  node "$TSX" "$PREFIX/server/cli.ts" migrate --config "$CONF_FILE")
+  node "$EXAMROOM_BIN" migrate --config "$CONF_FILE")
 
 # --- 8. systemd --------------------------------------------------------------------
 if [ "$HAVE_SYSTEMCTL" -eq 0 ]; then
   warn "systemctl not found (container?): skipping the systemd unit; start the server by hand with:"
-  printf '  runuser -u %s -- node %s %s/server/cli.ts serve --config %s\n' \
-    "$SVC_USER" "$TSX" "$PREFIX" "$CONF_FILE" >&2
+  printf '  runuser -u %s -- node %s serve --config %s\n' \
+    "$SVC_USER" "$EXAMROOM_BIN" "$CONF_FILE" >&2
 else
   log "installing $UNIT_DEST"
   tmp_unit=$(mktemp)
@@ -235,7 +236,7 @@ else
 fi
 
 # --- 9. next steps ------------------------------------------------------------------
-CLI="runuser -u $SVC_USER -- node $TSX $PREFIX/server/cli.ts"
+CLI="runuser -u $SVC_USER -- node $EXAMROOM_BIN"
 echo
 log "examroom installed in $PREFIX (data: $DATA_DIR, config: $CONF_FILE)"
 if [ "$NEW_CONFIG" -eq 1 ]; then
