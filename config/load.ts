@@ -47,7 +47,10 @@ export function parseConfig(text: string, opts: { file?: string; dataDir?: strin
     );
   }
   const raw: unknown = doc.toJS();
-  if (raw === null || typeof raw !== 'object' || Array.isArray(raw)) {
+  if (raw === null || raw === undefined) {
+    throw new ConfigError(file, [{ path: '(top level)', problem: 'the file has no settings; it needs at least site: and rooms:' }]);
+  }
+  if (typeof raw !== 'object' || Array.isArray(raw)) {
     throw new ConfigError(file, [{ path: '(top level)', problem: 'must be a mapping of settings (site:, rooms:, …)', got: raw }]);
   }
   const problems = schemaProblems(raw);
@@ -82,11 +85,13 @@ export function schemaProblems(value: unknown): Problem[] {
     switch (e.keyword) {
       case 'boolean': // additionalProperties: false at the child; reported by the parent below
         break;
-      case 'additionalProperties':
+      case 'additionalProperties': {
+        const known = Object.keys((schemaAt(e.schemaPath) as { properties?: Record<string, unknown> } | undefined)?.properties ?? {});
         for (const name of (params.additionalProperties as string[]) ?? []) {
-          add({ path: join(path, name), problem: 'unknown setting (check the spelling)', got: (got as Record<string, unknown>)?.[name] });
+          add({ path: join(path, name), problem: unknownSetting(name, known), got: (got as Record<string, unknown>)?.[name] });
         }
         break;
+      }
       case 'required':
         for (const name of (params.requiredProperties as string[]) ?? []) add({ path: join(path, name), problem: 'missing' });
         break;
@@ -117,8 +122,14 @@ function humanMessage(keyword: string, params: Record<string, unknown>, message:
     case 'minimum':
     case 'maximum':
     case 'exclusiveMinimum':
-    case 'exclusiveMaximum':
-      return described ? `must be ${String(params.comparison)} ${String(params.limit)}: ${described}` : `must be ${String(params.comparison)} ${String(params.limit)}`;
+    case 'exclusiveMaximum': {
+      // Words, not `>=`: the reader is an operator editing YAML, and a description that already states
+      // the bound ("at least 1096 …") replaces the generic wording instead of repeating it.
+      const words: Record<string, string> = { '>=': 'at least', '<=': 'at most', '>': 'more than', '<': 'less than' };
+      const bound = `${words[String(params.comparison)] ?? String(params.comparison)} ${String(params.limit)}`;
+      if (described?.startsWith(bound)) return `must be ${described}`;
+      return described ? `must be ${bound}: ${described}` : `must be ${bound}`;
+    }
     case 'minItems':
       return `must list at least ${String(params.limit)}`;
     case 'minLength':
@@ -126,6 +137,30 @@ function humanMessage(keyword: string, params: Record<string, unknown>, message:
     default:
       return message;
   }
+}
+
+/** Names the setting the operator probably meant, else lists what is allowed at that level. */
+function unknownSetting(name: string, known: string[]): string {
+  const near = known
+    .map((k) => ({ k, d: editDistance(name.toLowerCase(), k.toLowerCase()) }))
+    .filter((x) => x.d <= Math.max(1, Math.floor(x.k.length / 3)))
+    .sort((a, b) => a.d - b.d)[0];
+  if (near) return `unknown setting (did you mean ${near.k}?)`;
+  return known.length > 0 ? `unknown setting (allowed here: ${known.join(', ')})` : 'unknown setting (check the spelling)';
+}
+
+function editDistance(a: string, b: string): number {
+  const d: number[][] = Array.from({ length: a.length + 1 }, (_, i) => Array.from({ length: b.length + 1 }, (_, j) => (i === 0 ? j : j === 0 ? i : 0)));
+  const at = (i: number, j: number) => d[i]![j]!;
+  for (let i = 1; i <= a.length; i++) {
+    for (let j = 1; j <= b.length; j++) {
+      let best = Math.min(at(i - 1, j) + 1, at(i, j - 1) + 1, at(i - 1, j - 1) + (a[i - 1] === b[j - 1] ? 0 : 1));
+      // An adjacent swap ("nmae") counts as one edit: it is the commonest typing slip.
+      if (i > 1 && j > 1 && a[i - 1] === b[j - 2] && a[i - 2] === b[j - 1]) best = Math.min(best, at(i - 2, j - 2) + 1);
+      d[i]![j] = best;
+    }
+  }
+  return at(a.length, b.length);
 }
 
 function article(t: string): string {
@@ -250,7 +285,10 @@ function crossCheck(c: Config): Problem[] {
   c.upstream.forEach((u, i) => {
     if (u.sources === 'all') return;
     u.sources.forEach((s, k) => {
-      if (!cameraIds.has(s)) problems.push({ path: `upstream[${i}].sources[${k}]`, problem: 'no such camera', got: s });
+      if (!cameraIds.has(s)) {
+        const known = cameraIds.size > 0 ? `cameras are ${[...cameraIds].join(', ')}` : 'no cameras are configured';
+        problems.push({ path: `upstream[${i}].sources[${k}]`, problem: `no such camera (${known})`, got: s });
+      }
     });
   });
   const usernames = new Map<string, number>();

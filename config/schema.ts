@@ -5,7 +5,7 @@ import { Type, type Static } from 'typebox';
 const Id = Type.String({ pattern: '^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$', description: 'letters, digits, _ . - (max 64)' });
 const closed = { additionalProperties: false } as const;
 
-export const DivisionCode = Type.String({ pattern: '^[0-9]{6}$', description: 'six-digit administrative division code (GB/T 2260)' });
+export const DivisionCode = Type.String({ pattern: '^[0-9]{6}$', description: 'a six-digit administrative division code (GB/T 2260), in quotes' });
 
 export const SiteSchema = Type.Object(
   {
@@ -44,7 +44,7 @@ export const RoomSchema = Type.Object(
   closed,
 );
 
-export const TerminalSchema = Type.Object({ id: Id, room: Id, seat: Type.String({ pattern: '^[0-9]{2,3}$' }) }, closed);
+export const TerminalSchema = Type.Object({ id: Id, room: Id, seat: Type.String({ pattern: '^[0-9]{2,3}$', description: 'a two- or three-digit seat number in quotes, like "01"' }) }, closed);
 
 export const KioskSchema = Type.Object({ id: Id, name: Type.String({ minLength: 1 }) }, closed);
 
@@ -65,7 +65,7 @@ export const UpstreamSchema = Type.Object(
     name: Type.String({ minLength: 1 }),
     level: Type.Union([Type.Literal('province'), Type.Literal('city')]),
     protocol: Type.Union([Type.Literal('rtmp'), Type.Literal('rtsp')]),
-    url: Type.String({ pattern: '^(rtmp|rtmps|rtsp)://', description: 'push target; {source} is replaced by the source id' }),
+    url: Type.String({ pattern: '^(rtmp|rtmps|rtsp)://', description: 'an rtmp://, rtmps:// or rtsp:// push target; {source} is replaced by the source id' }),
     sources: Type.Optional(Type.Union([Type.Literal('all'), Type.Array(Id, { minItems: 1 })], { default: 'all' })),
   },
   closed,
@@ -101,7 +101,7 @@ export const Jurisdiction = Type.Object(
 
 export const UserBootstrapSchema = Type.Object(
   {
-    username: Type.String({ pattern: '^[A-Za-z0-9_.@-]{2,64}$' }),
+    username: Type.String({ pattern: '^[A-Za-z0-9_.@-]{2,64}$', description: '2–64 letters, digits, _ . @ -' }),
     displayName: Type.Optional(Type.String({ minLength: 1 })),
     role: Type.Union([Type.Literal('admin'), Type.Literal('invigilator'), Type.Literal('inspector')]),
     password: Type.Optional(Type.String({ minLength: 10, description: 'plain text, at least 10 characters; for demo sites only' })),

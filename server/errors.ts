@@ -33,7 +33,7 @@ export function installErrorHandler(app: FastifyInstance): void {
         const where = `${fe.validationContext ?? 'body'}${v.instancePath ? v.instancePath.replace(/\//g, '.') : ''}`;
         const extra = (v.params as { additionalProperty?: string; missingProperty?: string }) ?? {};
         const path = extra.additionalProperty ? `${where}.${extra.additionalProperty}` : extra.missingProperty ? `${where}.${extra.missingProperty}` : where;
-        return { path, problem: extra.additionalProperty ? 'unknown field' : (v.message ?? 'invalid') };
+        return { path, problem: extra.additionalProperty ? 'unknown field' : extra.missingProperty ? 'missing' : (v.message ?? 'invalid') };
       });
       return reply.status(400).send({ error: 'invalid', message: problems.map((p) => `${p.path}: ${p.problem}`).join('; '), problems } satisfies ErrorBody);
     }
@@ -42,7 +42,9 @@ export function installErrorHandler(app: FastifyInstance): void {
       request.log.error({ err }, 'request failed');
       return reply.status(500).send({ error: 'internal', message: 'internal error; the details are in the server log' } satisfies ErrorBody);
     }
-    return reply.status(status).send({ error: fe.code ?? 'error', message: fe.message } satisfies ErrorBody);
+    // Body parsing failures (bad JSON, wrong content type) are the caller's input errors like any other.
+    const code = fe.code?.startsWith('FST_ERR_CTP_') ? 'invalid' : status === 429 ? 'rate_limited' : (fe.code ?? 'error');
+    return reply.status(status).send({ error: code, message: fe.message } satisfies ErrorBody);
   });
   app.setNotFoundHandler((request, reply) => {
     void reply.status(404).send({ error: 'not_found', message: `no route ${request.method} ${request.url.split('?')[0]}` } satisfies ErrorBody);

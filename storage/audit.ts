@@ -100,12 +100,20 @@ function toEntry(r: Row): AuditEntry {
 
 /** Walks the whole chain in order and reports the first broken link. */
 export function verifyAuditChain(db: Db): AuditVerdict {
+  // One read transaction, so the rows and the high-water mark come from the same moment: the CLI
+  // verifies next to a running server, and an append landing between two separate reads would
+  // look like entries cut off the end.
+  return db.transaction(() => walkChain(db))();
+}
+
+function walkChain(db: Db): AuditVerdict {
   let expectedSeq = 1;
   let prevHash = GENESIS_HASH;
   let checked = 0;
   for (const r of db.prepare('SELECT * FROM audit_log ORDER BY seq').iterate() as IterableIterator<Row>) {
     if (r.seq !== expectedSeq) {
-      return { ok: false, checked, seq: expectedSeq, problem: r.seq > expectedSeq ? `entry ${expectedSeq}${r.seq - 1 > expectedSeq ? `–${r.seq - 1}` : ''} missing (removed); next present is ${r.seq}` : `entry ${r.seq} out of order` };
+      const gap = r.seq - 1 > expectedSeq ? `entries ${expectedSeq}–${r.seq - 1}` : `entry ${expectedSeq}`;
+      return { ok: false, checked, seq: expectedSeq, problem: r.seq > expectedSeq ? `${gap} missing (removed); next present is ${r.seq}` : `entry ${r.seq} out of order` };
     }
     if (r.prev_hash !== prevHash) {
       return { ok: false, checked, seq: r.seq, problem: `entry ${r.seq} does not link to entry ${r.seq - 1} (previous hash differs)` };
@@ -121,7 +129,8 @@ export function verifyAuditChain(db: Db): AuditVerdict {
   // Rows cut off the end leave no gap; SQLite's AUTOINCREMENT high-water mark still remembers them.
   const high = (db.prepare("SELECT seq FROM sqlite_sequence WHERE name = 'audit_log'").get() as { seq: number } | undefined)?.seq ?? 0;
   if (high >= expectedSeq) {
-    return { ok: false, checked, seq: expectedSeq, problem: `entries ${expectedSeq}${high > expectedSeq ? `–${high}` : ''} missing at the end (removed)` };
+    const which = high > expectedSeq ? `entries ${expectedSeq}–${high}` : `entry ${expectedSeq}`;
+    return { ok: false, checked, seq: expectedSeq, problem: `${which} missing at the end (removed)` };
   }
   return { ok: true, checked };
 }

@@ -25,12 +25,28 @@ export function openDatabase(file: string, opts: OpenOptions = {}): Db {
   db.pragma('foreign_keys = ON');
   // Another process (the CLI next to the running server) may hold the write lock briefly.
   db.pragma('busy_timeout = 5000');
-  if (opts.migrate !== false && !opts.readonly) migrate(db);
+  if (opts.migrate !== false && !opts.readonly) {
+    try {
+      migrate(db);
+    } catch (err) {
+      // The caller gets no handle to close, so a refused database must not stay open (and locked).
+      db.close();
+      throw err;
+    }
+  }
   return db;
 }
 
 export function schemaVersion(db: Db): number {
   return db.pragma('user_version', { simple: true }) as number;
+}
+
+/** A migration's SQL failed; its transaction was rolled back, so the database is left at the version before it. */
+export class MigrationError extends Error {
+  constructor(readonly migration: string, cause: Error) {
+    super(`migration ${migration} failed: ${cause.message}`, { cause });
+    this.name = 'MigrationError';
+  }
 }
 
 export interface MigrateResult {
@@ -51,11 +67,17 @@ export function migrate(db: Db, opts: { to?: number; migrations?: Migration[] } 
   const applied: string[] = [];
   for (const m of list) {
     if (m.version <= from || m.version > target) continue;
-    db.transaction(() => {
-      db.exec(m.sql);
-      db.pragma(`user_version = ${m.version}`);
-    }).immediate();
-    applied.push(`${String(m.version).padStart(3, '0')}_${m.name}`);
+    const label = `${String(m.version).padStart(3, '0')}_${m.name}`;
+    try {
+      db.transaction(() => {
+        db.exec(m.sql);
+        db.pragma(`user_version = ${m.version}`);
+      }).immediate();
+    } catch (err) {
+      // A bare SQLite message ("near X: syntax error") does not say which of the files to look at.
+      throw new MigrationError(label, err as Error);
+    }
+    applied.push(label);
   }
   return { from, to: schemaVersion(db), applied };
 }
