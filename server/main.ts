@@ -1,5 +1,6 @@
 // The process: load config, open the database, build the app, listen, and stop cleanly on SIGTERM
 // (stop accepting, close WebSockets with "going away", flush, exit — all within 10 s).
+import { relative } from 'node:path';
 import { pino } from 'pino';
 import { loadConfig, configFilePath, type Config } from '../config/index.ts';
 import { dataPaths, ensureDataFolders, openDatabase } from '../storage/index.ts';
@@ -71,14 +72,18 @@ function printDemoGuide(base: string, config: Config): void {
     `examroom demo site: ${config.site.name} (${config.site.id}); data in ${config.paths.data}`,
     '',
     'Web apps:',
-    ...WEB_APPS.map((a) => `  ${(a.name + ' ').padEnd(28)} ${base}${a.path}`),
-    `  ${'API documentation'.padEnd(28)} ${base}/docs`,
-    `  ${'Health'.padEnd(28)} ${base}/healthz`,
+    // URL first: CJK names are double-width, so padding after them would not line up.
+    ...WEB_APPS.map((a) => `  ${`${base}${a.path}`.padEnd(base.length + 14)} ${a.name}`),
+    `  ${`${base}/docs`.padEnd(base.length + 14)} API documentation (OpenAPI)`,
+    `  ${`${base}/healthz`.padEnd(base.length + 14)} health`,
     '',
     'Demo log-ins (user / password / role):',
     ...config.users.filter((u) => u.password).map((u) => `  ${u.username.padEnd(14)} ${u.password!.padEnd(20)} ${u.role}${u.rooms ? ` rooms ${u.rooms.join(',')}` : ''}${u.jurisdiction ? ` ${u.jurisdiction.level} ${u.jurisdiction.code}` : ''}`),
     '',
-    'Pair a device: it shows a code; approve with `npm run examroom -- device approve CODE --as T101-01 --config config/demo.yaml --data var/demo`.',
+    'Pair a device: it asks with',
+    `  curl -s -X POST -H 'content-type: application/json' -d '{"kind":"terminal","deviceId":"T101-01"}' ${base}/api/devices/pairings`,
+    'and shows the code it gets; an admin approves it with',
+    `  npm run examroom -- device approve CODE --config ${config.file ? relative(process.cwd(), config.file) || config.file : 'FILE'} --data ${relative(process.cwd(), config.paths.data) || '.'}`,
     'Stop with Ctrl-C.',
     '',
   ];
