@@ -24,6 +24,7 @@ import { userRoutes } from './routes/users.ts';
 import { deviceRoutes } from './routes/devices.ts';
 import { auditRoutes } from './routes/audit.ts';
 import { webRoutes } from './routes/web.ts';
+import { createExamService, examRoutes, type ExamService } from '../exam/index.ts';
 
 export interface AppDeps {
   config: Config;
@@ -35,7 +36,7 @@ export interface AppDeps {
   logger?: Logger | false;
 }
 
-export type App = FastifyInstance & { ctx: AppContext; routeTable: RouteInfo[] };
+export type App = FastifyInstance & { ctx: AppContext; routeTable: RouteInfo[]; exam: ExamService };
 
 export async function buildApp(deps: AppDeps): Promise<App> {
   const { config } = deps;
@@ -68,6 +69,8 @@ export async function buildApp(deps: AppDeps): Promise<App> {
   const routeTable: RouteInfo[] = [];
   app.decorate('ctx', ctx);
   app.decorate('routeTable', routeTable);
+  const exam = createExamService({ db, clock, bus, config, audit, paths });
+  app.decorate('exam', exam);
 
   installErrorHandler(app);
   // The cookie parser's hook must run before the role hook reads the session cookie, and the
@@ -109,6 +112,7 @@ export async function buildApp(deps: AppDeps): Promise<App> {
   await app.register(deviceRoutes, { ctx });
   await app.register(auditRoutes, { ctx });
   await app.register(webRoutes, { ctx });
+  await app.register(examRoutes, { exam });
 
   await users.bootstrap(config.users);
 

@@ -2,7 +2,7 @@
 // a route that states none stops the server from starting, so nothing is reachable by accident.
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { Forbidden, Unauthorized } from '../core/index.ts';
-import type { Principal, RouteRole } from './auth/principal.ts';
+import { actorOf, type Principal, type RouteRole } from './auth/principal.ts';
 import type { UserService } from './auth/users.ts';
 import type { DeviceService } from './auth/devices.ts';
 
@@ -15,6 +15,8 @@ declare module 'fastify' {
   }
   interface FastifyRequest {
     principal: Principal | null;
+    /** Who to name in the audit log: `user:NAME`, `device:ID` or `anonymous`. Modules use this. */
+    actor: string;
   }
 }
 
@@ -30,6 +32,7 @@ const THIRD_PARTY_PUBLIC = [/^\/docs(\/|$)/];
 
 export function installRoleHook(app: FastifyInstance, deps: { users: UserService; devices: DeviceService }, routeTable: RouteInfo[]): void {
   app.decorateRequest('principal', null);
+  app.decorateRequest('actor', 'anonymous');
 
   app.addHook('onRoute', (route) => {
     const config = (route.config ?? {}) as { roles?: RouteRole[] };
@@ -47,6 +50,7 @@ export function installRoleHook(app: FastifyInstance, deps: { users: UserService
 
   app.addHook('onRequest', async (request) => {
     request.principal = resolvePrincipal(request, deps);
+    request.actor = actorOf(request.principal);
     const roles = request.routeOptions.config.roles;
     if (!roles || roles.includes('public')) return;
     const p = request.principal;

@@ -1,5 +1,6 @@
 import * as m001 from './001_people_and_audit.ts';
 import * as m002 from './002_devices.ts';
+import * as m003 from './003_exam.ts';
 
 export interface Migration {
   version: number;
@@ -11,4 +12,5 @@ export interface Migration {
 export const migrations: Migration[] = [
   { version: 1, name: 'people_and_audit', sql: m001.sql },
   { version: 2, name: 'devices', sql: m002.sql },
+  { version: 3, name: 'exam', sql: m003.sql },
 ];

@@ -9,7 +9,11 @@ import { createAuditLog, createUserStore, migrate, migrations, MigrationError, o
 import { scratchDir } from '../helpers.ts';
 
 const LATEST = migrations.at(-1)!.version;
-const ALL_TABLES = ['audit_log', 'device_pairings', 'devices', 'sessions', 'users'];
+// The foundation's tables and the exam engine's; a new migration adds its tables here.
+const ALL_TABLES = [
+  'audit_log', 'bank_sync_state', 'bank_version_questions', 'bank_versions', 'candidates', 'device_pairings', 'devices',
+  'exam_plans', 'exam_sessions', 'papers', 'questions', 'results', 'roster_entries', 'sessions', 'templates', 'users',
+];
 
 function dbFile(t: Test): string {
   return join(scratchDir(t), 'db', 'examroom.sqlite');

@@ -1,0 +1,252 @@
+// The question bank in SQLite: content-addressed questions, version snapshots, templates.
+// Every write that makes a version is one transaction: a version is whole or absent.
+import { createHash } from 'node:crypto';
+import type { Clock } from '../../core/index.ts';
+import type { Db } from '../../storage/index.ts';
+import type { Category, Industry, Question, QuestionInput, QuestionType, Template } from '../types.ts';
+
+/** Full-width letters, spaces and punctuation fold to their plain forms; case and spacing do not matter. */
+export function normaliseText(s: string): string {
+  return s.normalize('NFKC').replace(/\s+/g, '').toLowerCase();
+}
+
+/** Two questions with the same normalised stem and the same set of options are one question. */
+export function fingerprintOf(stem: string, options: string[]): string {
+  const opts = options.map(normaliseText).sort();
+  return createHash('sha256').update(JSON.stringify([normaliseText(stem), opts])).digest('hex').slice(0, 32);
+}
+
+/** The id is a hash of everything a candidate or a grader could notice, so content never changes under an id. */
+export function questionIdOf(q: QuestionInput): string {
+  const content = [q.type, q.stem, q.options, q.answer, q.images, q.industry, q.category, q.operationClass, q.knowledgePoint, q.difficulty, q.explanation, q.tier];
+  return `q${createHash('sha256').update(JSON.stringify(content)).digest('hex').slice(0, 24)}`;
+}
+
+export interface BankVersion {
+  id: string;
+  parent: string | null;
+  kind: 'package' | 'import' | 'shipped';
+  label: string | null;
+  publishedAt: number | null;
+  receivedAt: number;
+  signedBy: string | null;
+  sha256: string | null;
+  questionCount: number;
+  templateCount: number;
+  seq: number;
+}
+
+export interface NewVersion {
+  id: string;
+  kind: BankVersion['kind'];
+  label?: string | null;
+  publishedAt?: number | null;
+  signedBy?: string | null;
+  sha256?: string | null;
+  /** Start from this version's questions and templates (imports add to the current bank). */
+  parent?: string | null;
+  questions: QuestionInput[];
+  templates?: Template[];
+}
+
+export interface PoolFilter {
+  industry?: Industry | Industry[];
+  category?: Category;
+  operationClass?: string | null;
+  type?: QuestionType;
+  includeRetired?: boolean;
+}
+
+interface QuestionRow {
+  id: string;
+  external_id: string | null;
+  type: QuestionType;
+  stem: string;
+  options: string;
+  answer: string;
+  images: string;
+  industry: Industry;
+  category: Category;
+  operation_class: string | null;
+  knowledge_point: string;
+  difficulty: number;
+  explanation: string | null;
+  tier: Question['tier'];
+  fingerprint: string;
+  retired_at: number | null;
+}
+
+function toQuestion(r: QuestionRow): Question {
+  return {
+    id: r.id,
+    externalId: r.external_id,
+    type: r.type,
+    stem: r.stem,
+    options: JSON.parse(r.options) as string[],
+    answer: JSON.parse(r.answer) as number[],
+    images: JSON.parse(r.images) as string[],
+    industry: r.industry,
+    category: r.category,
+    operationClass: r.operation_class,
+    knowledgePoint: r.knowledge_point,
+    difficulty: r.difficulty as Question['difficulty'],
+    explanation: r.explanation,
+    tier: r.tier,
+    fingerprint: r.fingerprint,
+    retiredAt: r.retired_at,
+  };
+}
+
+const versionCols = `id, parent, kind, label, published_at AS publishedAt, received_at AS receivedAt, signed_by AS signedBy, sha256,
+  question_count AS questionCount, template_count AS templateCount, seq`;
+
+export function createBankStore(db: Db, clock: Clock) {
+  const insertQuestion = db.prepare(
+    `INSERT OR IGNORE INTO questions (id, external_id, type, stem, options, answer, images, industry, category, operation_class,
+       knowledge_point, difficulty, explanation, tier, fingerprint, created_at)
+     VALUES (@id, @externalId, @type, @stem, @options, @answer, @images, @industry, @category, @operationClass,
+       @knowledgePoint, @difficulty, @explanation, @tier, @fingerprint, @createdAt)`,
+  );
+  const addMember = db.prepare('INSERT OR IGNORE INTO bank_version_questions (version_id, question_id) VALUES (?, ?)');
+  const insertTemplate = db.prepare('INSERT OR REPLACE INTO templates (id, version_id, name, body) VALUES (?, ?, ?, ?)');
+
+  const store = {
+    versions(): BankVersion[] {
+      return db.prepare(`SELECT ${versionCols} FROM bank_versions ORDER BY seq DESC`).all() as BankVersion[];
+    },
+    version(id: string): BankVersion | null {
+      return (db.prepare(`SELECT ${versionCols} FROM bank_versions WHERE id = ?`).get(id) as BankVersion | undefined) ?? null;
+    },
+    /** The version new papers draw from: the one received last. */
+    latest(): BankVersion | null {
+      return (db.prepare(`SELECT ${versionCols} FROM bank_versions ORDER BY seq DESC LIMIT 1`).get() as BankVersion | undefined) ?? null;
+    },
+
+    /** Creates a version in one transaction: its questions (new ones stored), membership and templates. */
+    createVersion(v: NewVersion): BankVersion {
+      return db
+        .transaction(() => {
+          const now = clock.now();
+          const seq = ((db.prepare('SELECT MAX(seq) AS m FROM bank_versions').get() as { m: number | null }).m ?? 0) + 1;
+          db.prepare(
+            `INSERT INTO bank_versions (id, parent, kind, label, published_at, received_at, signed_by, sha256, seq) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+          ).run(v.id, v.parent ?? null, v.kind, v.label ?? null, v.publishedAt ?? null, now, v.signedBy ?? null, v.sha256 ?? null, seq);
+          if (v.parent) {
+            db.prepare('INSERT INTO bank_version_questions (version_id, question_id) SELECT ?, question_id FROM bank_version_questions WHERE version_id = ?').run(v.id, v.parent);
+            db.prepare('INSERT INTO templates (id, version_id, name, body) SELECT id, ?, name, body FROM templates WHERE version_id = ?').run(v.id, v.parent);
+          }
+          for (const q of v.questions) {
+            const id = questionIdOf(q);
+            insertQuestion.run({
+              id,
+              externalId: q.externalId,
+              type: q.type,
+              stem: q.stem,
+              options: JSON.stringify(q.options),
+              answer: JSON.stringify(q.answer),
+              images: JSON.stringify(q.images),
+              industry: q.industry,
+              category: q.category,
+              operationClass: q.operationClass,
+              knowledgePoint: q.knowledgePoint,
+              difficulty: q.difficulty,
+              explanation: q.explanation,
+              tier: q.tier,
+              fingerprint: fingerprintOf(q.stem, q.options),
+              createdAt: now,
+            });
+            addMember.run(v.id, id);
+          }
+          for (const t of v.templates ?? []) insertTemplate.run(t.id, v.id, t.name, JSON.stringify(t));
+          const counts = db
+            .prepare(
+              `SELECT (SELECT COUNT(*) FROM bank_version_questions WHERE version_id = ?) AS q, (SELECT COUNT(*) FROM templates WHERE version_id = ?) AS t`,
+            )
+            .get(v.id, v.id) as { q: number; t: number };
+          db.prepare('UPDATE bank_versions SET question_count = ?, template_count = ? WHERE id = ?').run(counts.q, counts.t, v.id);
+          return store.version(v.id)!;
+        })
+        .immediate();
+    },
+
+    question(id: string): Question | null {
+      const r = db.prepare('SELECT * FROM questions WHERE id = ?').get(id) as QuestionRow | undefined;
+      return r ? toQuestion(r) : null;
+    },
+    questionsByIds(ids: string[]): Map<string, Question> {
+      const out = new Map<string, Question>();
+      const stmt = db.prepare('SELECT * FROM questions WHERE id = ?');
+      for (const id of ids) {
+        const r = stmt.get(id) as QuestionRow | undefined;
+        if (r) out.set(id, toQuestion(r));
+      }
+      return out;
+    },
+
+    /** The questions of a version that match, retired ones left out unless asked for. */
+    pool(versionId: string, f: PoolFilter = {}): Question[] {
+      const where = ['m.version_id = ?'];
+      const args: (string | number)[] = [versionId];
+      if (f.industry) {
+        const list = Array.isArray(f.industry) ? f.industry : [f.industry];
+        where.push(`q.industry IN (${list.map(() => '?').join(',')})`);
+        args.push(...list);
+      }
+      if (f.category) (where.push('q.category = ?'), args.push(f.category));
+      if (f.operationClass) (where.push('q.operation_class = ?'), args.push(f.operationClass));
+      if (f.type) (where.push('q.type = ?'), args.push(f.type));
+      if (!f.includeRetired) where.push('q.retired_at IS NULL');
+      const rows = db.prepare(`SELECT q.* FROM bank_version_questions m JOIN questions q ON q.id = m.question_id WHERE ${where.join(' AND ')} ORDER BY q.id`).all(...args) as QuestionRow[];
+      return rows.map(toQuestion);
+    },
+
+    /** Which of these fingerprints the bank already holds (any version), with the holding question's id. */
+    existingFingerprints(fingerprints: string[]): Map<string, string> {
+      const out = new Map<string, string>();
+      const stmt = db.prepare('SELECT id FROM questions WHERE fingerprint = ? LIMIT 1');
+      for (const fp of fingerprints) {
+        const r = stmt.get(fp) as { id: string } | undefined;
+        if (r) out.set(fp, r.id);
+      }
+      return out;
+    },
+
+    search(opts: { versionId: string; text?: string; type?: QuestionType; industry?: Industry; category?: Category; knowledgePoint?: string; includeRetired?: boolean; limit?: number; offset?: number }): { total: number; items: Question[] } {
+      const where = ['m.version_id = ?'];
+      const args: (string | number)[] = [opts.versionId];
+      if (opts.text) (where.push('(q.stem LIKE ? OR q.options LIKE ?)'), args.push(`%${opts.text}%`, `%${opts.text}%`));
+      if (opts.type) (where.push('q.type = ?'), args.push(opts.type));
+      if (opts.industry) (where.push('q.industry = ?'), args.push(opts.industry));
+      if (opts.category) (where.push('q.category = ?'), args.push(opts.category));
+      if (opts.knowledgePoint) (where.push('q.knowledge_point = ?'), args.push(opts.knowledgePoint));
+      if (!opts.includeRetired) where.push('q.retired_at IS NULL');
+      const from = `FROM bank_version_questions m JOIN questions q ON q.id = m.question_id WHERE ${where.join(' AND ')}`;
+      const total = (db.prepare(`SELECT COUNT(*) AS n ${from}`).get(...args) as { n: number }).n;
+      const items = (db.prepare(`SELECT q.* ${from} ORDER BY q.id LIMIT ? OFFSET ?`).all(...args, Math.min(opts.limit ?? 50, 500), opts.offset ?? 0) as QuestionRow[]).map(toQuestion);
+      return { total, items };
+    },
+
+    retire(id: string, by: string): boolean {
+      return db.prepare('UPDATE questions SET retired_at = ?, retired_by = ? WHERE id = ? AND retired_at IS NULL').run(clock.now(), by, id).changes === 1;
+    },
+    /** Counted so that a used question can be shown as such and is never deleted. */
+    markUsed(ids: Iterable<string>): void {
+      const stmt = db.prepare('UPDATE questions SET used_in_papers = used_in_papers + 1 WHERE id = ?');
+      for (const id of ids) stmt.run(id);
+    },
+    usedCount(id: string): number {
+      return (db.prepare('SELECT used_in_papers AS n FROM questions WHERE id = ?').get(id) as { n: number } | undefined)?.n ?? 0;
+    },
+
+    templates(versionId: string): Template[] {
+      return (db.prepare('SELECT body FROM templates WHERE version_id = ? ORDER BY id').all(versionId) as { body: string }[]).map((r) => JSON.parse(r.body) as Template);
+    },
+    template(versionId: string, id: string): Template | null {
+      const r = db.prepare('SELECT body FROM templates WHERE version_id = ? AND id = ?').get(versionId, id) as { body: string } | undefined;
+      return r ? (JSON.parse(r.body) as Template) : null;
+    },
+  };
+  return store;
+}
+
+export type BankStore = ReturnType<typeof createBankStore>;
