@@ -9,8 +9,10 @@ import { createAuditLog, createDeviceStore, createUserStore, dataPaths, ensureDa
 import { createUserService } from './auth/users.ts';
 import { createDeviceService } from './auth/devices.ts';
 import { hashPassword, passwordProblem } from './auth/passwords.ts';
+import { examCommands, type CliOption } from '../exam/cli.ts';
+import { createExamService } from '../exam/index.ts';
 
-const USAGE = `usage: examroom <command> [options]
+const usage = () => `usage: examroom <command> [options]
 
 commands:
   serve [--port N] [--host H] [--demo]   run the appliance (prints "listening on URL")
@@ -21,12 +23,21 @@ commands:
   user list | user unlock NAME | user hash (reads a password on stdin, prints its hash for the config)
   device list | device pending | device approve CODE [--as DEVICE_ID] | device revoke DEVICE_ID
 
+${examCommands.map((c) => `  ${c.usage}`).join('\n')}
+
 options for every command:
   --config FILE   the config (default: $EXAMROOM_CONFIG or /etc/examroom/config.yaml)
   --data DIR      the data folder (overrides paths.data; created when missing)
 `;
 
 class UsageError extends Error {}
+
+/** Options declared by module commands; two commands may share a name only with the same type. */
+function moduleOptions(): Record<string, CliOption> {
+  const out: Record<string, CliOption> = {};
+  for (const c of examCommands) Object.assign(out, c.options ?? {});
+  return out;
+}
 
 const actor = () => `cli:${safeUser()}`;
 function safeUser(): string {
@@ -94,11 +105,12 @@ export async function main(argv: string[]): Promise<number> {
       'password-stdin': { type: 'boolean' },
       as: { type: 'string' },
       help: { type: 'boolean', short: 'h' },
+      ...moduleOptions(),
     },
   });
   const [cmd, sub, arg] = positionals;
   if (values.help || !cmd) {
-    process.stdout.write(USAGE);
+    process.stdout.write(usage());
     return values.help ? 0 : 1;
   }
   const out = (s: string) => process.stdout.write(`${s}\n`);
@@ -219,8 +231,29 @@ export async function main(argv: string[]): Promise<number> {
         db.close();
       }
     }
-    default:
-      throw new UsageError(`unknown command ${JSON.stringify(cmd)}\n\n${USAGE}`);
+    default: {
+      const command = examCommands.find((c) => c.name === `${cmd} ${sub ?? ''}`.trim()) ?? examCommands.find((c) => c.name === cmd);
+      if (!command) throw new UsageError(`unknown command ${JSON.stringify([cmd, sub].filter(Boolean).join(' '))}\n\n${usage()}`);
+      const words = command.name.split(' ').length;
+      const { config, db } = open(values);
+      try {
+        const audit = createAuditLog(db, systemClock);
+        const paths = dataPaths(config.paths.data);
+        const exam = createExamService({ db, clock: systemClock, bus: createEventBus(), config, audit, paths });
+        return await command.run({
+          config,
+          db,
+          exam,
+          actor: actor(),
+          args: positionals.slice(words),
+          values: values as Record<string, string | boolean | string[] | boolean[] | undefined>,
+          out,
+          err: (line: string) => process.stderr.write(`${line}\n`),
+        });
+      } finally {
+        db.close();
+      }
+    }
   }
 }
 
@@ -240,7 +273,7 @@ export function reportError(err: unknown): number {
   }
   const code = (err as { code?: string }).code;
   if (typeof code === 'string' && code.startsWith('ERR_PARSE_ARGS')) {
-    process.stderr.write(`examroom: ${(err as Error).message}\n\n${USAGE}`);
+    process.stderr.write(`examroom: ${(err as Error).message}\n\n${usage()}`);
     return 1;
   }
   if (code === 'EADDRINUSE' || code === 'EACCES') {
