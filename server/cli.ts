@@ -2,6 +2,8 @@
 // (unless EXAMROOM_DEBUG=1), because the people who run this are exam-centre staff, not developers.
 import { parseArgs } from 'node:util';
 import { userInfo } from 'node:os';
+import { existsSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
 import { randomBytes } from 'node:crypto';
 import { DomainError, ValidationError, formatProblem, createEventBus, systemClock } from '../core/index.ts';
 import { ConfigError, configFilePath, loadConfig, type Config } from '../config/index.ts';
@@ -30,6 +32,8 @@ options for every command:
   --data DIR      the data folder (overrides paths.data; created when missing)
 `;
 
+const SHIPPED_DEFAULT_CONFIG = fileURLToPath(new URL('../config/default.yaml', import.meta.url));
+
 class UsageError extends Error {}
 
 /** Options declared by module commands; two commands may share a name only with the same type. */
@@ -54,8 +58,21 @@ async function readStdin(): Promise<string> {
   return Buffer.concat(chunks).toString('utf8').replace(/\r?\n$/, '');
 }
 
+/**
+ * Scripts run data-only commands as `examroom bank import FILE --data DIR` on machines with no site
+ * config (a build server, a laptop). With --data and no config anywhere, the shipped defaults serve.
+ */
+function resolveConfigFile(values: { config?: string; data?: string }): string {
+  const file = configFilePath(values.config);
+  if (!values.config && !process.env.EXAMROOM_CONFIG && values.data && !existsSync(file)) {
+    process.stderr.write(`examroom: no ${file}; using the shipped default config with --data ${values.data}\n`);
+    return SHIPPED_DEFAULT_CONFIG;
+  }
+  return file;
+}
+
 function open(values: { config?: string; data?: string }): { config: Config; db: Db } {
-  const config = loadConfig(configFilePath(values.config), values.data ? { dataDir: values.data } : {});
+  const config = loadConfig(resolveConfigFile(values), values.data ? { dataDir: values.data } : {});
   const paths = dataPaths(config.paths.data);
   ensureDataFolders(paths);
   return { config, db: openDatabase(paths.dbFile) };
@@ -130,7 +147,7 @@ export async function main(argv: string[]): Promise<number> {
       return -1; // keeps running; exits from the signal handler
     }
     case 'migrate': {
-      const config = loadConfig(configFilePath(values.config), values.data ? { dataDir: values.data } : {});
+      const config = loadConfig(resolveConfigFile(values), values.data ? { dataDir: values.data } : {});
       const paths = dataPaths(config.paths.data);
       ensureDataFolders(paths);
       const db = openDatabase(paths.dbFile, { migrate: false });
