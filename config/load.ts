@@ -1,6 +1,7 @@
 // Reads, validates and normalises the config file. Every problem in the file is reported at once,
 // each as `path: problem (got X)`, so an operator fixes the file in one pass instead of one per start.
 import { readFileSync, accessSync, constants } from 'node:fs';
+import { createPublicKey, type KeyObject } from 'node:crypto';
 import { dirname, isAbsolute, resolve } from 'node:path';
 import { parseDocument, LineCounter } from 'yaml';
 import { Value } from 'typebox/value';
@@ -238,7 +239,36 @@ function normalise(raw: ConfigFile, file: string | null, baseDir: string, dataOv
       pairingMinutes: raw.security?.pairingMinutes ?? 30,
     },
     users: raw.users ?? [],
+    bank: {
+      centralUrl: raw.bank?.centralUrl ?? null,
+      publicKeys: (raw.bank?.publicKeys ?? []).map((k) => ({ id: k.id, key: k.key.trim() })),
+      syncIntervalMinutes: raw.bank?.syncIntervalMinutes ?? null,
+    },
   };
+}
+
+/**
+ * An Ed25519 public key as the config gives it: PEM (SPKI) text, or the base64 of the key's 32 raw
+ * bytes (one line, easy to paste into YAML). Throws an Error whose message completes "key: …".
+ */
+export function bankPublicKey(text: string): KeyObject {
+  const s = text.trim();
+  let key: KeyObject;
+  if (s.startsWith('-----BEGIN')) {
+    // createPublicKey would happily derive the public half from a private key; a private key in the
+    // site config means the signing secret has left the central bank, so it is refused outright.
+    if (/PRIVATE KEY/.test(s)) throw new Error('is a PRIVATE key; put the public key here and keep the private key at the central bank');
+    try {
+      key = createPublicKey(s);
+    } catch (err) {
+      throw new Error(`is not a readable PEM public key (${(err as Error).message})`);
+    }
+  } else {
+    if (!/^[A-Za-z0-9+/]{43}=?$/.test(s)) throw new Error('must be PEM text or the base64 of the 32 raw key bytes (44 characters)');
+    key = createPublicKey({ key: { kty: 'OKP', crv: 'Ed25519', x: Buffer.from(s, 'base64').toString('base64url') }, format: 'jwk' });
+  }
+  if (key.asymmetricKeyType !== 'ed25519') throw new Error(`is an ${String(key.asymmetricKeyType).toUpperCase()} key, but packages are signed with Ed25519`);
+  return key;
 }
 
 export function seatIds(room: { seats: { rows: number; columns: number } }): string[] {
@@ -312,6 +342,7 @@ function crossCheck(c: Config): Problem[] {
       problems.push({ path: `users[${i}].jurisdiction.code`, problem: `a ${u.jurisdiction.level} code is a six-digit division code`, got: u.jurisdiction.code });
     }
   });
+  problems.push(...bankProblems(c.bank));
   if (c.server.tls) {
     for (const k of ['cert', 'key'] as const) {
       try {
@@ -320,6 +351,30 @@ function crossCheck(c: Config): Problem[] {
         problems.push({ path: `server.tls.${k}`, problem: 'file not found or not readable', got: c.server.tls[k] });
       }
     }
+  }
+  return problems;
+}
+
+function bankProblems(bank: Config['bank']): Problem[] {
+  const problems: Problem[] = [];
+  const first = new Map<string, number>();
+  bank.publicKeys.forEach((k, i) => {
+    const j = first.get(k.id);
+    if (j === undefined) first.set(k.id, i);
+    else problems.push({ path: `bank.publicKeys[${i}].id`, problem: `duplicate of bank.publicKeys[${j}].id`, got: k.id });
+    try {
+      bankPublicKey(k.key);
+    } catch (err) {
+      problems.push({ path: `bank.publicKeys[${i}].key`, problem: (err as Error).message, got: k.key });
+    }
+  });
+  if (bank.centralUrl !== null) {
+    if (!URL.canParse(bank.centralUrl)) problems.push({ path: 'bank.centralUrl', problem: 'is not a valid URL', got: bank.centralUrl });
+    // Without a trusted key every package the central bank serves would be refused at each sync.
+    if (bank.publicKeys.length === 0) problems.push({ path: 'bank.publicKeys', problem: 'missing: centralUrl is set, so at least one key is needed to trust what it serves' });
+  }
+  if (bank.syncIntervalMinutes !== null && bank.centralUrl === null) {
+    problems.push({ path: 'bank.syncIntervalMinutes', problem: 'set, but bank.centralUrl is not: there is nothing to sync from', got: bank.syncIntervalMinutes });
   }
   return problems;
 }

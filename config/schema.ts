@@ -112,6 +112,23 @@ export const UserBootstrapSchema = Type.Object(
   closed,
 );
 
+export const BankKeySchema = Type.Object(
+  {
+    id: Id,
+    key: Type.String({ minLength: 1, description: 'an Ed25519 public key: PEM text, or the base64 of its 32 raw bytes (from `examroom bank keygen`)' }),
+  },
+  closed,
+);
+
+export const BankSchema = Type.Object(
+  {
+    centralUrl: Type.Optional(Type.String({ pattern: '^https?://', description: 'an http:// or https:// URL that serves the newest signed package' })),
+    publicKeys: Type.Optional(Type.Array(BankKeySchema, { description: 'the keys whose packages this site installs' })),
+    syncIntervalMinutes: Type.Optional(Type.Number({ minimum: 1, maximum: 7 * 24 * 60, description: 'at least 1: how often the server pulls from centralUrl' })),
+  },
+  closed,
+);
+
 export const ConfigSchema = Type.Object(
   {
     site: SiteSchema,
@@ -125,6 +142,7 @@ export const ConfigSchema = Type.Object(
     retention: Type.Optional(RetentionSchema),
     security: Type.Optional(SecuritySchema),
     users: Type.Optional(Type.Array(UserBootstrapSchema)),
+    bank: Type.Optional(BankSchema),
   },
   closed,
 );
@@ -137,6 +155,7 @@ export type CameraConfig = Static<typeof CameraSchema>;
 export type UpstreamConfig = Static<typeof UpstreamSchema>;
 export type UserBootstrap = Static<typeof UserBootstrapSchema>;
 export type JurisdictionConfig = Static<typeof Jurisdiction>;
+export type BankKeyConfig = Static<typeof BankKeySchema>;
 
 /** The config after defaults are filled in and relative paths resolved: what the rest of the code sees. */
 export interface Config {
@@ -152,4 +171,6 @@ export interface Config {
   retention: { days: number; minFreeGiB: number };
   security: Required<Static<typeof SecuritySchema>>;
   users: UserBootstrap[];
+  /** The central question bank: where to pull packages from and whose signatures to trust. */
+  bank: { centralUrl: string | null; publicKeys: BankKeyConfig[]; syncIntervalMinutes: number | null };
 }

@@ -10,6 +10,13 @@ export interface EventMap {
   'device.online': { deviceId: string; kind: DeviceKind };
   'device.offline': { deviceId: string; kind: DeviceKind; since: number };
   'audit.appended': { seq: number; action: string };
+  // Exam plans and sessions (exam/plans): what the kiosk, terminals and proctor console react to.
+  'session.status': { sessionId: string; roomId: string; from: string; to: string };
+  'roster.imported': { sessionId: string; added: number; total: number };
+  'seats.assigned': { sessionId: string; roomId: string; seated: number };
+  'seat.changed': { sessionId: string; roomId: string; idNumber: string; from: string | null; to: string };
+  'papers.generated': { sessionId: string; papers: number; bankVersion: string; replaced: number };
+  'result.graded': { sessionId: string; idNumber: string; attempt: number; score: number; passed: boolean };
   'system.stopping': { reason: string };
 }
 

@@ -3,6 +3,10 @@
 import type { Config } from '../config/index.ts';
 import type { Db } from '../storage/index.ts';
 import type { ExamService } from './index.ts';
+import { paperCommands } from './papers/commands.ts';
+import { bankCommands } from './bank/commands.ts';
+import { bankPackageCommands } from './bank/package-commands.ts';
+import { planCommands } from './plans/commands.ts';
 
 export interface CliOption {
   type: 'string' | 'boolean';
@@ -33,4 +37,4 @@ export interface CliCommand {
 }
 
 /** Each part of the engine appends its commands here. */
-export const examCommands: CliCommand[] = [];
+export const examCommands: CliCommand[] = [...paperCommands, ...bankCommands, ...bankPackageCommands, ...planCommands];

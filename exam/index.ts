@@ -6,9 +6,24 @@ import type { Clock, EventBus } from '../core/index.ts';
 import type { Config } from '../config/index.ts';
 import type { AuditLog, DataPaths, Db } from '../storage/index.ts';
 import { createBankStore } from './bank/store.ts';
+import { createPaperStore } from './papers/store.ts';
+import { paperRoutes } from './papers/routes.ts';
+import { createPackageService } from './bank/packages.ts';
+import { createBankSync } from './bank/sync.ts';
+import { packageRoutes } from './bank/package-routes.ts';
+import { createBankAdmin } from './bank/import.ts';
+import { bankRoutes } from './bank/routes.ts';
+import { createPlanService } from './plans/service.ts';
+import { planRoutes } from './plans/routes.ts';
 
 export * from './types.ts';
 export { normaliseText, fingerprintOf, questionIdOf, type BankStore, type BankVersion } from './bank/store.ts';
+export { validateTemplate, shippedTemplates, resolveTemplate, poolFor, checkTemplate, type SectionReport, type TemplateCheck } from './papers/template.ts';
+export { generatePaper, newSeed } from './papers/generate.ts';
+export { gradePaper, deliver } from './papers/grade.ts';
+export { verifyPaper, type PaperStore } from './papers/store.ts';
+export { PackageRefused, PackageAlreadyInstalled, signPackage, generateSigningKey, canonicalJson, PACKAGE_FORMAT, type BankPackage, type UnsignedPackage, type InstalledPackage } from './bank/packages.ts';
+export { SyncFailed, type SyncResult, type SyncState } from './bank/sync.ts';
 
 export interface ExamDeps {
   db: Db;
@@ -21,11 +36,21 @@ export interface ExamDeps {
 
 export function createExamService(deps: ExamDeps) {
   const bank = createBankStore(deps.db, deps.clock);
-  return { deps, bank };
+  const papers = createPaperStore(deps.db, deps.clock);
+  const packages = createPackageService({ db: deps.db, bank, audit: deps.audit, config: deps.config });
+  // Periodic pulls: the server calls bankSync.start({ log }) after listening and bankSync.stop() on close.
+  const bankSync = createBankSync({ db: deps.db, clock: deps.clock, config: deps.config, bank, packages });
+  const bankAdmin = createBankAdmin({ db: deps.db, bank, audit: deps.audit, clock: deps.clock });
+  const plans = createPlanService({ ...deps, bank });
+  return { deps, bank, papers, packages, bankSync, bankAdmin, plans };
 }
 
 export type ExamService = ReturnType<typeof createExamService>;
 
-export const examRoutes: FastifyPluginAsync<{ exam: ExamService }> = async () => {
+export const examRoutes: FastifyPluginAsync<{ exam: ExamService }> = async (app, { exam }) => {
   // Each part of the engine registers its routes here as it lands.
+  await app.register(paperRoutes, { exam });
+  await app.register(packageRoutes, { exam });
+  await app.register(bankRoutes, { exam });
+  await app.register(planRoutes, { exam });
 };

@@ -117,6 +117,7 @@ export async function buildApp(deps: AppDeps): Promise<App> {
   await users.bootstrap(config.users);
 
   app.addHook('onClose', async () => {
+    await exam.bankSync.stop();
     if (!deps.db) db.close();
   });
   return app;

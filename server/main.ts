@@ -7,6 +7,7 @@ import { dataPaths, ensureDataFolders, openDatabase } from '../storage/index.ts'
 import { buildApp, type App } from './app.ts';
 import { WEB_APPS } from './routes/web.ts';
 import { findFfmpeg } from './health.ts';
+import { seedDemoSite, type DemoSummary } from '../exam/demo/seed.ts';
 
 export interface ServeOptions {
   configFile?: string;
@@ -25,6 +26,7 @@ export async function serve(opts: ServeOptions): Promise<App> {
   ensureDataFolders(paths);
   const db = openDatabase(paths.dbFile);
   const app = await buildApp({ config, db, logger: log });
+  const demo = opts.demo ? await seedDemoSite(app.exam, { now: app.ctx.clock.now(), dataDir: paths.root }) : null;
 
   let stopping = false;
   const stop = (signal: string) => {
@@ -61,12 +63,17 @@ export async function serve(opts: ServeOptions): Promise<App> {
   const shownHost = host === '0.0.0.0' || host === '::' ? '127.0.0.1' : host.includes(':') ? `[${host}]` : host;
   const base = `${config.server.tls ? 'https' : 'http'}://${shownHost}:${bound}`;
   process.stdout.write(`listening on ${base}\n`);
-  if (opts.demo) printDemoGuide(base, config);
+  if (demo) printDemoGuide(base, config, demo);
+  // Pull the central bank's packages on the configured interval, but never while candidates are
+  // answering: installing a large package holds the event loop for a moment.
+  app.exam.bankSync.start({ log: app.log, when: () => app.exam.plans.listSessions({ status: 'in_progress' }).length === 0 });
   if (!findFfmpeg().ok) log.warn('ffmpeg not found on PATH: recording and live view are unavailable (apt-get install ffmpeg)');
   return app;
 }
 
-function printDemoGuide(base: string, config: Config): void {
+function printDemoGuide(base: string, config: Config, demo: DemoSummary): void {
+  const cli = `npm run examroom -- --config ${config.file ? relative(process.cwd(), config.file) || config.file : 'FILE'} --data ${relative(process.cwd(), config.paths.data) || '.'}`;
+  const time = (ms: number) => new Date(ms).toLocaleTimeString('zh-CN', { timeZone: config.site.timezone, hour: '2-digit', minute: '2-digit' });
   const lines = [
     '',
     `examroom demo site: ${config.site.name} (${config.site.id}); data in ${config.paths.data}`,
@@ -84,6 +91,13 @@ function printDemoGuide(base: string, config: Config): void {
     `  curl -s -X POST -H 'content-type: application/json' -d '{"kind":"terminal","deviceId":"T101-01"}' ${base}/api/devices/pairings`,
     'and shows the code it gets; an admin approves it with',
     `  npm run examroom -- device approve CODE --config ${config.file ? relative(process.cwd(), config.file) || config.file : 'FILE'} --data ${relative(process.cwd(), config.paths.data) || '.'}`,
+    `Exam engine (bank version ${demo.bankVersion ?? '-'}${demo.created ? ', just installed from a signed demo package' : ''}):`,
+    ...demo.sessions.map((s) => `  session ${s.id}  room ${s.room}  starts ${time(s.startsAt)}  ${s.candidates} candidates  template ${s.templateId}`),
+    `  seat list (log in as admin first): ${base}/api/exam/sessions/${demo.sessions[0]?.id ?? 'ID'}/seat-list`,
+    `  try: ${cli} session list`,
+    `       ${cli} template check gm-principal-general`,
+    `       ${cli} bank list`,
+    '',
     'Stop with Ctrl-C.',
     '',
   ];

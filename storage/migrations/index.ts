@@ -1,6 +1,7 @@
 import * as m001 from './001_people_and_audit.ts';
 import * as m002 from './002_devices.ts';
 import * as m003 from './003_exam.ts';
+import * as m004 from './004_plans.ts';
 
 export interface Migration {
   version: number;
@@ -13,4 +14,5 @@ export const migrations: Migration[] = [
   { version: 1, name: 'people_and_audit', sql: m001.sql },
   { version: 2, name: 'devices', sql: m002.sql },
   { version: 3, name: 'exam', sql: m003.sql },
+  { version: 4, name: 'plans', sql: m004.sql },
 ];

@@ -1,0 +1,118 @@
+// `examroom bank import FILE`, `bank list`, `bank retire QUESTION_ID`. Scripts rely on the import's
+// contract: exit 0 with `imported N, duplicates M` as the last stdout line, or exit 1 with one
+// `row N, column X: problem` line per problem on stderr and nothing stored.
+import { existsSync, statSync } from 'node:fs';
+import { basename } from 'node:path';
+import { ValidationError, formatProblem } from '../../core/index.ts';
+import type { CliCommand, CliContext } from '../cli.ts';
+import type { BankVersion } from './store.ts';
+import { importFormatOf, type DuplicateReport, type ImportProgress } from './import.ts';
+
+/** Beyond this many, duplicate lines would bury the summary; the HTTP reply lists them all. */
+const DUPLICATE_LINES = 100;
+
+/**
+ * Progress goes to stderr so stdout stays the result. A person at a terminal sees a line every
+ * 5,000 rows; a log file gets one every 10,000, so a small import logs nothing but its result.
+ */
+export function progressPrinter(err: (line: string) => void, tty: boolean): (p: ImportProgress) => void {
+  const every = tty ? 5000 : 10_000;
+  let phase = '';
+  let printedAt = 0;
+  return (p) => {
+    if (p.phase !== phase) ((phase = p.phase), (printedAt = 0));
+    if (p.phase === 'storing') {
+      if (p.rows === 0 && (p.total ?? 0) >= every) err(`storing ${p.total} questions …`);
+      return;
+    }
+    if (p.rows - printedAt < every) return;
+    printedAt = p.rows;
+    err(p.phase === 'reading' ? `reading: ${p.rows} rows` : `checking for duplicates: ${p.rows} of ${p.total ?? '?'}`);
+  };
+}
+
+export function duplicateLine(d: DuplicateReport): string {
+  const where = d.questionId ? `question ${d.questionId} already in the bank` : d.sameAs;
+  return d.answerDiffers ? `${d.where}: same question as ${where} but with another answer; not stored: check which answer is right` : `${d.where}: same question as ${where}; not stored again`;
+}
+
+/** Terminal columns: CJK and full-width forms take two, so a label like 题库.xlsx still lines up. */
+function width(s: string): number {
+  let w = 0;
+  for (const ch of s) {
+    const c = ch.codePointAt(0)!;
+    w += (c >= 0x1100 && c <= 0x115f) || (c >= 0x2e80 && c <= 0xa4cf) || (c >= 0xac00 && c <= 0xd7a3) || (c >= 0xf900 && c <= 0xfaff) || (c >= 0xfe30 && c <= 0xfe4f) || (c >= 0xff00 && c <= 0xff60) || (c >= 0xffe0 && c <= 0xffe6) ? 2 : 1;
+  }
+  return w;
+}
+
+function table(rows: Record<string, string | number | null>[]): string {
+  if (rows.length === 0) return '(none)';
+  const keys = Object.keys(rows[0]!);
+  const cell = (v: string | number | null | undefined) => (v === null || v === undefined ? '-' : String(v));
+  const widths = keys.map((k) => Math.max(width(k), ...rows.map((r) => width(cell(r[k])))));
+  const line = (vals: string[]) => vals.map((v, i) => v + ' '.repeat(widths[i]! - width(v))).join('  ').trimEnd();
+  return [line(keys), ...rows.map((r) => line(keys.map((k) => cell(r[k]))))].join('\n');
+}
+
+const isoTime = (ms: number | null) => (ms === null ? null : new Date(ms).toISOString().replace(/\.\d+Z$/, 'Z'));
+
+function versionRow(v: BankVersion) {
+  return { version: v.id, kind: v.kind, label: v.label, questions: v.questionCount, templates: v.templateCount, received: isoTime(v.receivedAt), parent: v.parent };
+}
+
+async function importCommand(ctx: CliContext): Promise<number> {
+  const [file, ...extra] = ctx.args;
+  if (!file || extra.length) {
+    ctx.err('usage: examroom bank import FILE');
+    return 1;
+  }
+  if (!existsSync(file) || !statSync(file).isFile()) {
+    ctx.err(`examroom: no file ${file}`);
+    return 1;
+  }
+  try {
+    const r = await ctx.exam.bankAdmin.importFile(file, importFormatOf(file), { filename: basename(file), actor: ctx.actor, onProgress: progressPrinter(ctx.err, Boolean(process.stderr.isTTY)) });
+    for (const d of r.duplicates.slice(0, DUPLICATE_LINES)) ctx.out(duplicateLine(d));
+    if (r.duplicates.length > DUPLICATE_LINES) ctx.out(`… and ${r.duplicates.length - DUPLICATE_LINES} more duplicates`);
+    ctx.out(r.version ? `bank version ${r.version.id}: ${r.version.questionCount} questions` : 'nothing new: no bank version made');
+    ctx.out(`imported ${r.imported}, duplicates ${r.duplicates.length}`);
+    return 0;
+  } catch (err) {
+    if (!(err instanceof ValidationError)) throw err;
+    const lines = err.problems.map(formatProblem);
+    for (const line of lines) ctx.err(line);
+    if (err.message !== lines.join('\n')) ctx.err(`examroom: ${err.message}`);
+    return 1;
+  }
+}
+
+export const bankCommands: CliCommand[] = [
+  {
+    name: 'bank import',
+    usage: 'bank import FILE                         import questions from .xlsx, .csv or .json (all or nothing)',
+    run: importCommand,
+  },
+  {
+    name: 'bank list',
+    usage: 'bank list                                the bank versions, newest first',
+    async run(ctx) {
+      ctx.out(table(ctx.exam.bank.versions().map(versionRow)));
+      return 0;
+    },
+  },
+  {
+    name: 'bank retire',
+    usage: 'bank retire QUESTION_ID                  no new paper draws the question (it is never deleted)',
+    async run(ctx) {
+      const [id, ...extra] = ctx.args;
+      if (!id || extra.length) {
+        ctx.err('usage: examroom bank retire QUESTION_ID');
+        return 1;
+      }
+      ctx.exam.bankAdmin.retire(id, ctx.actor);
+      ctx.out(`retired ${id}: no new paper draws it; papers that already hold it keep it`);
+      return 0;
+    },
+  },
+];

@@ -1,0 +1,87 @@
+// Fills the demo site on its first start: a central-bank package signed with the demo key and
+// installed through the same path a real package takes, an exam plan with two sessions today,
+// rosters of demo candidates (valid ID numbers), seats and pre-generated papers (千人千卷).
+import { readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import type { ExamService } from '../index.ts';
+import { signPackage, PACKAGE_FORMAT } from '../bank/packages.ts';
+import { checkDigitOf } from '../plans/idcard.ts';
+import { demoQuestions } from './questions.ts';
+
+const DEMO_KEY_FILE = fileURLToPath(new URL('./central-bank-demo.key.pem', import.meta.url));
+const DEMO_KEY_ID = 'demo-central-2026';
+
+const NAMES = ['张伟', '王芳', '李娜', '刘洋', '陈静', '杨帆', '赵磊', '黄敏', '周杰', '吴婷', '徐强', '孙丽'];
+
+/** Demo ID numbers: Guangzhou Tianhe (440106), births 1970–1992, valid GB 11643 check digits. */
+export function demoIdNumber(i: number): string {
+  const year = 1970 + ((i * 7) % 23);
+  const month = String((i % 12) + 1).padStart(2, '0');
+  const day = String(((i * 5) % 28) + 1).padStart(2, '0');
+  const first17 = `440106${year}${month}${day}${String(100 + i * 3).padStart(3, '0')}`;
+  return first17 + checkDigitOf(first17);
+}
+
+export interface DemoSummary {
+  created: boolean;
+  bankVersion: string | null;
+  sessions: { id: string; room: string; startsAt: number; candidates: number; templateId: string }[];
+  packageFile: string | null;
+}
+
+export async function seedDemoSite(exam: ExamService, opts: { now: number; dataDir: string }): Promise<DemoSummary> {
+  const actor = 'system';
+  const summary: DemoSummary = { created: false, bankVersion: exam.bank.latest()?.id ?? null, sessions: [], packageFile: null };
+  if (!exam.bank.latest()) {
+    const pkg = signPackage(
+      {
+        format: PACKAGE_FORMAT,
+        version: '2026.11-demo',
+        sequence: 1,
+        publishedAt: new Date(opts.now).toISOString(),
+        publisher: 'demo-central',
+        questions: demoQuestions(),
+        templates: [],
+      },
+      readFileSync(DEMO_KEY_FILE, 'utf8'),
+      DEMO_KEY_ID,
+    );
+    const bytes = Buffer.from(JSON.stringify(pkg));
+    summary.packageFile = join(opts.dataDir, 'demo-bank-package.json');
+    writeFileSync(summary.packageFile, bytes);
+    const installed = exam.packages.accept(bytes, { actor, source: 'file' });
+    summary.bankVersion = installed.version.id;
+    summary.created = true;
+  }
+  if (exam.plans.listPlans().length === 0) {
+    const day = (ms: number) => new Date(ms).toISOString().slice(0, 10);
+    const plan = exam.plans.createPlan({ name: '2026年11月 工贸行业主要负责人及安全生产管理人员考核（示范）', from: day(opts.now), to: day(opts.now + 7 * 86400_000) }, actor);
+    // Half an hour from now, on the minute: time to walk through check-in before the start.
+    const startsAt = new Date(Math.ceil((opts.now + 30 * 60_000) / 60_000) * 60_000).toISOString();
+    const specs = [
+      { room: 'R101', templateId: 'gm-principal-general', category: '主要负责人', people: 8, offset: 0 },
+      { room: 'R102', templateId: 'gm-safety-manager-general', category: '安全生产管理人员', people: 6, offset: 8 },
+    ];
+    for (const spec of specs) {
+      const session = exam.plans.createSession({ planId: plan.id, room: spec.room, startsAt, templateId: spec.templateId }, actor);
+      const roster = Array.from({ length: spec.people }, (_, k) => ({
+        身份证号: demoIdNumber(spec.offset + k + 1),
+        姓名: NAMES[(spec.offset + k) % NAMES.length],
+        人员类别: spec.category,
+        行业: '通用',
+        培训机构: '广州市安全生产培训中心（示范）',
+      }));
+      await exam.plans.importRoster(session.id, { bytes: Buffer.from(JSON.stringify(roster)), filename: 'demo-roster.json' }, actor);
+      exam.plans.assignSeats(session.id, actor);
+      exam.plans.generateSessionPapers(session.id, actor);
+      summary.sessions.push({ id: session.id, room: spec.room, startsAt: Date.parse(startsAt), candidates: spec.people, templateId: spec.templateId });
+    }
+    summary.created = true;
+  } else {
+    for (const s of exam.plans.listSessions()) {
+      summary.sessions.push({ id: s.id, room: s.roomId, startsAt: s.startsAt, candidates: exam.plans.roster(s.id).length, templateId: s.templateId });
+    }
+  }
+  return summary;
+}

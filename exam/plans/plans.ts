@@ -1,0 +1,264 @@
+// Exam plans (考试计划) and their sessions (场次): creation, the status machines, and the rule that a
+// room hosts one session at a time. Every change is audited in the same transaction that makes it.
+import { Conflict, NotFound, ValidationError, newId, type Problem } from '../../core/index.ts';
+import { listTemplates, resolveTemplate, shippedTemplates } from '../papers/template.ts';
+import type { Template } from '../types.ts';
+import { PLAN_COLS, PLAN_STATUSES, SESSION_STATUSES, toSession, type ExamSession, type Plan, type PlanStatus, type PlansDeps, type SessionRow, type SessionStatus } from './model.ts';
+import { isDate, localDate, localDateTime, parseInstant } from './time.ts';
+
+/** Each status has one next step; papers_ready is reached only by generating papers. */
+const NEXT_SESSION: Record<SessionStatus, SessionStatus | null> = {
+  scheduled: 'papers_ready',
+  papers_ready: 'checkin',
+  checkin: 'in_progress',
+  in_progress: 'ended',
+  ended: 'graded',
+  graded: 'archived',
+  archived: null,
+};
+
+const NEXT_PLAN: Record<PlanStatus, PlanStatus | null> = { scheduled: 'active', active: 'closed', closed: 'archived', archived: null };
+
+export const DEFAULT_DURATION_MINUTES = 120;
+
+export interface NewPlan {
+  name: string;
+  from: string;
+  to: string;
+}
+
+export interface NewSession {
+  planId: string;
+  room: string;
+  /** ISO 8601; without an offset it is the site's wall clock. */
+  startsAt: string;
+  templateId: string;
+  durationMinutes?: number;
+}
+
+export interface PlanSummary extends Plan {
+  sessions: number;
+}
+
+export function createPlans(deps: PlansDeps) {
+  const { db, clock, audit, bus, config } = deps;
+  const tz = config.site.timezone;
+  const sessionRow = db.prepare<[string], SessionRow>('SELECT * FROM exam_sessions WHERE id = ?');
+
+  function plan(id: string): Plan {
+    const p = db.prepare(`SELECT ${PLAN_COLS} FROM exam_plans WHERE id = ?`).get(id) as Plan | undefined;
+    if (!p) throw new NotFound(`no exam plan ${JSON.stringify(id)}`);
+    return p;
+  }
+
+  function session(id: string): ExamSession {
+    const r = sessionRow.get(id);
+    if (!r) throw new NotFound(`no exam session ${JSON.stringify(id)}`);
+    return toSession(r);
+  }
+
+  /** The latest bank version's template of that id (the central bank's rules win), else the shipped one. */
+  function findTemplate(templateId: string): Template | null {
+    const latest = deps.bank.latest();
+    return latest ? resolveTemplate(deps.bank, latest.id, templateId) : (shippedTemplates().find((x) => x.id === templateId) ?? null);
+  }
+
+  function knownTemplateIds(): string[] {
+    return listTemplates(deps.bank, deps.bank.latest()?.id ?? null).templates.map((t) => t.template.id).sort();
+  }
+
+  /**
+   * Moves a session one step. `guard` runs inside the transaction, after the status is re-read, so
+   * two callers racing for the same step cannot both pass it.
+   */
+  function moveSession(id: string, to: SessionStatus, actor: string, opts: { from?: SessionStatus[]; guard?: (s: ExamSession) => Record<string, unknown> | void; ip?: string | null } = {}): ExamSession {
+    let before!: ExamSession;
+    const after = db
+      .transaction(() => {
+        before = session(id);
+        const allowedFrom = opts.from ?? (Object.keys(NEXT_SESSION) as SessionStatus[]).filter((k) => NEXT_SESSION[k] === to);
+        if (!allowedFrom.includes(before.status)) throw illegalMove(before, to);
+        const detail = opts.guard?.(before) ?? {};
+        db.prepare('UPDATE exam_sessions SET status = ?, updated_at = ? WHERE id = ?').run(to, clock.now(), id);
+        audit.append({ actor, action: 'exam.session.status', target: id, detail: { from: before.status, to, ...detail }, ip: opts.ip ?? null });
+        return session(id);
+      })
+      .immediate();
+    if (before.status !== to) bus.emit('session.status', { sessionId: id, roomId: after.roomId, from: before.status, to });
+    return after;
+  }
+
+  const plans = {
+    plan,
+    session,
+    findTemplate,
+    moveSession,
+
+    createPlan(input: NewPlan, actor: string, ip: string | null = null): Plan {
+      const problems: Problem[] = [];
+      const name = (input.name ?? '').trim();
+      if (!name) problems.push({ path: 'name', problem: 'must not be empty' });
+      else if (name.length > 100) problems.push({ path: 'name', problem: 'must be at most 100 characters', got: name });
+      if (!isDate(input.from ?? '')) problems.push({ path: 'from', problem: 'must be a date YYYY-MM-DD', got: input.from });
+      if (!isDate(input.to ?? '')) problems.push({ path: 'to', problem: 'must be a date YYYY-MM-DD', got: input.to });
+      if (problems.length === 0 && input.to < input.from) problems.push({ path: 'to', problem: `must not be before from (${input.from})`, got: input.to });
+      if (problems.length) throw new ValidationError(problems);
+      const id = newId(clock.now());
+      db.transaction(() => {
+        db.prepare('INSERT INTO exam_plans (id, name, starts_on, ends_on, status, created_at, created_by) VALUES (?, ?, ?, ?, ?, ?, ?)').run(id, name, input.from, input.to, 'scheduled', clock.now(), actor);
+        audit.append({ actor, action: 'exam.plan.create', target: id, detail: { name, from: input.from, to: input.to }, ip });
+      }).immediate();
+      return plan(id);
+    },
+
+    listPlans(): PlanSummary[] {
+      return db.prepare(`SELECT ${PLAN_COLS}, (SELECT COUNT(*) FROM exam_sessions s WHERE s.plan_id = p.id) AS sessions FROM exam_plans p ORDER BY starts_on DESC, created_at DESC`).all() as PlanSummary[];
+    },
+
+    /**
+     * scheduled → active → closed → archived. A plan closes only when none of its sessions is still
+     * under way, and is archived only when each of its sessions is (一期一档 is complete).
+     */
+    setPlanStatus(id: string, to: PlanStatus, actor: string, ip: string | null = null): Plan {
+      if (!PLAN_STATUSES.includes(to)) throw new ValidationError([{ path: 'status', problem: `must be one of ${PLAN_STATUSES.join(', ')}`, got: to }]);
+      return db
+        .transaction(() => {
+          const p = plan(id);
+          if (NEXT_PLAN[p.status] !== to) {
+            const next = NEXT_PLAN[p.status];
+            throw new Conflict(`exam plan ${id} is ${p.status}; it cannot become ${to}${next ? ` (next is ${next})` : ' (archived is final)'}`);
+          }
+          const sessions = plans.listSessions({ planId: id });
+          const held = (s: ExamSession) => s.status !== 'scheduled' || countRoster(s.id) > 0;
+          if (to === 'closed') {
+            const open = sessions.filter((s) => held(s) && !['graded', 'archived'].includes(s.status));
+            if (open.length) throw new Conflict(`exam plan ${id} cannot close: ${open.map((s) => `session ${s.id} is ${s.status}`).join('; ')}`);
+          }
+          if (to === 'archived') {
+            const open = sessions.filter((s) => held(s) && s.status !== 'archived');
+            if (open.length) throw new Conflict(`exam plan ${id} cannot be archived before its sessions: ${open.map((s) => `session ${s.id} is ${s.status}`).join('; ')}`);
+          }
+          db.prepare('UPDATE exam_plans SET status = ? WHERE id = ?').run(to, id);
+          audit.append({ actor, action: 'exam.plan.status', target: id, detail: { from: p.status, to }, ip });
+          return plan(id);
+        })
+        .immediate();
+    },
+
+    createSession(input: NewSession, actor: string, ip: string | null = null): ExamSession {
+      const problems: Problem[] = [];
+      const room = config.rooms.find((r) => r.id === input.room);
+      if (!room) problems.push({ path: 'room', problem: `no such room (rooms are ${config.rooms.map((r) => r.id).join(', ')})`, got: input.room });
+      const startsAt = typeof input.startsAt === 'string' ? parseInstant(input.startsAt, tz) : null;
+      if (startsAt === null) problems.push({ path: 'startsAt', problem: 'must be an ISO 8601 date-time such as 2026-03-01T09:00+08:00 (without an offset, the site clock)', got: input.startsAt });
+      else if (startsAt < clock.now()) problems.push({ path: 'startsAt', problem: `is in the past (server time is ${localDateTime(clock.now(), tz)})`, got: input.startsAt });
+      let template: Template | null = null;
+      try {
+        template = input.templateId ? findTemplate(input.templateId) : null;
+      } catch (err) {
+        if (!(err instanceof ValidationError)) throw err;
+        problems.push(...err.problems.map((p) => ({ ...p, path: `templateId (${input.templateId}) ${p.path}`.trim() })));
+      }
+      if (!template && problems.every((p) => !p.path.startsWith('templateId'))) {
+        const known = knownTemplateIds();
+        problems.push({ path: 'templateId', problem: `no such template among the shipped ones and the latest bank version's (${known.length ? known.join(', ') : 'none'})`, got: input.templateId });
+      }
+      const duration = input.durationMinutes ?? template?.durationMinutes ?? DEFAULT_DURATION_MINUTES;
+      if (!Number.isInteger(duration) || duration < 10 || duration > 600) problems.push({ path: 'durationMinutes', problem: 'must be a whole number of minutes, 10–600', got: duration });
+      if (problems.length) throw new ValidationError(problems);
+
+      const id = newId(clock.now());
+      db.transaction(() => {
+        const p = plan(input.planId);
+        if (p.status !== 'scheduled' && p.status !== 'active') throw new Conflict(`exam plan ${p.id} is ${p.status}; sessions can be added only while it is scheduled or active`);
+        const day = localDate(startsAt!, tz);
+        if (day < p.startsOn || day > p.endsOn) {
+          throw new ValidationError([{ path: 'startsAt', problem: `is on ${day}, outside the plan's dates ${p.startsOn} – ${p.endsOn}`, got: input.startsAt }]);
+        }
+        const endsAt = startsAt! + duration * 60_000;
+        // Half-open intervals: a session may start the minute the previous one ends.
+        const clash = db
+          .prepare<[string, number, number], SessionRow>('SELECT * FROM exam_sessions WHERE room_id = ? AND starts_at < ? AND starts_at + duration_minutes * 60000 > ? ORDER BY starts_at LIMIT 1')
+          .get(room!.id, endsAt, startsAt!);
+        if (clash) {
+          const c = toSession(clash);
+          throw new Conflict(`room ${room!.id} already hosts session ${c.id} from ${localDateTime(c.startsAt, tz)} to ${localDateTime(c.endsAt, tz)}; this one would run ${localDateTime(startsAt!, tz)} – ${localDateTime(endsAt, tz)}`);
+        }
+        const now = clock.now();
+        db.prepare(
+          `INSERT INTO exam_sessions (id, plan_id, room_id, starts_at, duration_minutes, template_id, template, status, created_at, updated_at)
+           VALUES (?, ?, ?, ?, ?, ?, ?, 'scheduled', ?, ?)`,
+        ).run(id, p.id, room!.id, startsAt!, duration, template!.id, JSON.stringify(template), now, now);
+        audit.append({ actor, action: 'exam.session.create', target: id, detail: { planId: p.id, room: room!.id, startsAt: new Date(startsAt!).toISOString(), durationMinutes: duration, templateId: template!.id }, ip });
+      }).immediate();
+      return session(id);
+    },
+
+    listSessions(f: { planId?: string; roomIds?: string[]; status?: SessionStatus } = {}): ExamSession[] {
+      const where: string[] = [];
+      const args: string[] = [];
+      if (f.planId) (where.push('plan_id = ?'), args.push(f.planId));
+      if (f.roomIds) (where.push(`room_id IN (${f.roomIds.map(() => '?').join(',') || 'NULL'})`), args.push(...f.roomIds));
+      if (f.status) (where.push('status = ?'), args.push(f.status));
+      return (db.prepare(`SELECT * FROM exam_sessions ${where.length ? `WHERE ${where.join(' AND ')}` : ''} ORDER BY starts_at, id`).all(...args) as SessionRow[]).map(toSession);
+    },
+
+    /**
+     * The steps people take by hand: open check-in, start, end, mark graded, archive. papers_ready is
+     * reached by generating papers, so asking for it here is refused with a pointer to that.
+     */
+    advanceSession(id: string, to: SessionStatus, actor: string, ip: string | null = null): ExamSession {
+      if (!SESSION_STATUSES.includes(to)) throw new ValidationError([{ path: 'status', problem: `must be one of ${SESSION_STATUSES.join(', ')}`, got: to }]);
+      if (to === 'papers_ready') {
+        const s = session(id);
+        throw new Conflict(`exam session ${id} is ${s.status}; it becomes papers_ready by generating its papers, not by setting the status`);
+      }
+      const guards: Partial<Record<SessionStatus, (s: ExamSession) => Record<string, unknown> | void>> = {
+        checkin: (s) => {
+          const roster = countRoster(s.id);
+          const unseated = (db.prepare('SELECT COUNT(*) AS n FROM roster_entries WHERE session_id = ? AND seat IS NULL').get(s.id) as { n: number }).n;
+          const withoutPaper = (db.prepare('SELECT COUNT(*) AS n FROM roster_entries r WHERE r.session_id = ? AND NOT EXISTS (SELECT 1 FROM papers p WHERE p.session_id = r.session_id AND p.id_number = r.id_number)').get(s.id) as { n: number }).n;
+          if (roster === 0) throw new Conflict(`exam session ${s.id} has nobody on its roster; import the roster first`);
+          if (unseated) throw new Conflict(`exam session ${s.id}: ${unseated} of ${roster} candidates have no seat; assign seats before opening check-in`);
+          if (withoutPaper) throw new Conflict(`exam session ${s.id}: ${withoutPaper} of ${roster} candidates have no paper; generate papers again before opening check-in`);
+          // Opening the first check-in is when a plan is under way; nobody should have to remember that step.
+          const p = plan(s.planId);
+          if (p.status === 'scheduled') {
+            db.prepare("UPDATE exam_plans SET status = 'active' WHERE id = ?").run(p.id);
+            audit.append({ actor, action: 'exam.plan.status', target: p.id, detail: { from: 'scheduled', to: 'active', because: `session ${s.id} opened check-in` }, ip });
+          } else if (p.status !== 'active') {
+            throw new Conflict(`exam plan ${p.id} is ${p.status}; its sessions cannot open check-in`);
+          }
+          return { roster };
+        },
+        graded: (s) => {
+          // Anyone who sat (admitted or further) must have a result; those who never came are absent.
+          const ungraded = db
+            .prepare(
+              `SELECT r.ticket_no AS ticketNo FROM roster_entries r WHERE r.session_id = ? AND r.status IN ('admitted', 'in_exam', 'submitted')
+               AND NOT EXISTS (SELECT 1 FROM results x WHERE x.session_id = r.session_id AND x.id_number = r.id_number) ORDER BY r.ticket_no`,
+            )
+            .all(s.id) as { ticketNo: string }[];
+          if (ungraded.length) throw new Conflict(`exam session ${s.id}: ${ungraded.length} candidates sat but have no result yet (tickets ${ungraded.slice(0, 10).map((u) => u.ticketNo).join(', ')}${ungraded.length > 10 ? ' …' : ''})`);
+          const absent = db.prepare("UPDATE roster_entries SET status = 'absent' WHERE session_id = ? AND status = 'registered'").run(s.id).changes;
+          return { absent };
+        },
+      };
+      const guard = guards[to];
+      return moveSession(id, to, actor, { ip, ...(guard ? { guard } : {}) });
+    },
+  };
+
+  function countRoster(sessionId: string): number {
+    return (db.prepare('SELECT COUNT(*) AS n FROM roster_entries WHERE session_id = ?').get(sessionId) as { n: number }).n;
+  }
+
+  return plans;
+}
+
+export function illegalMove(s: ExamSession, to: SessionStatus): Conflict {
+  const next = NEXT_SESSION[s.status];
+  return new Conflict(`exam session ${s.id} is ${s.status}; it cannot move to ${to}${next ? ` (next is ${next})` : ' (archived is final)'}`);
+}
+
+export type Plans = ReturnType<typeof createPlans>;

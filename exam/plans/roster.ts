@@ -1,0 +1,367 @@
+// The roster of a session (考生名单) and the person file behind it (一人一档). An import is all or
+// nothing: every row is checked — ID number, category against the session's template, retake rules,
+// photos, seats — and one bad row refuses the whole file with every problem listed.
+import { createHash } from 'node:crypto';
+import { copyFileSync, existsSync, mkdirSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { basename, join, resolve } from 'node:path';
+import { Conflict, ValidationError, formatProblem, type Problem } from '../../core/index.ts';
+import { seatIds } from '../../config/index.ts';
+import { CATEGORIES, CATEGORY_LABELS, INDUSTRIES, INDUSTRY_LABELS, type Category, type Industry } from '../types.ts';
+import { ageOn, checkIdNumber } from './idcard.ts';
+import { ROSTER_COLS, shortId, toResult, type ExamSession, type PlansDeps, type ResultRecord, type ResultRow, type RosterEntry } from './model.ts';
+import type { Plans } from './plans.ts';
+import { readTable, type TableRow } from './table-file.ts';
+import { isDate, localDate } from './time.ts';
+
+/** The columns of a roster file, by the Chinese header people use; English names are accepted for JSON. */
+export const ROSTER_COLUMNS = {
+  idNumber: { header: '身份证号', aliases: ['身份证号码', '公民身份号码', '证件号码', 'idNumber', 'id_number'], required: true },
+  name: { header: '姓名', aliases: ['name'], required: true },
+  category: { header: '人员类别', aliases: ['category'], required: true },
+  operationClass: { header: '作业类别', aliases: ['operationClass', 'operation_class'], required: false },
+  industry: { header: '行业', aliases: ['所属行业', '行业类别', 'industry'], required: false },
+  institution: { header: '培训机构', aliases: ['institution'], required: false },
+  photo: { header: '照片', aliases: ['photo'], required: false },
+  ticketNo: { header: '准考证号', aliases: ['ticketNo', 'ticket_no', 'ticket'], required: false },
+  trainedOn: { header: '培训结业日期', aliases: ['结业日期', 'trainedOn', 'trained_on'], required: false },
+} as const;
+type Field = keyof typeof ROSTER_COLUMNS;
+
+const CATEGORY_ALIASES: Record<string, Category> = {
+  ...Object.fromEntries(CATEGORIES.map((c) => [c, c])),
+  ...Object.fromEntries(CATEGORIES.map((c) => [CATEGORY_LABELS[c], c])),
+  '安全管理人员': 'safety_manager',
+  '特种作业': 'special_operation',
+  '主要负责人员': 'principal',
+};
+const INDUSTRY_ALIASES: Record<string, Industry> = {
+  ...Object.fromEntries(INDUSTRIES.map((i) => [i, i])),
+  ...Object.fromEntries(INDUSTRIES.map((i) => [INDUSTRY_LABELS[i], i])),
+  '危险化学品': 'hazardous_chemicals',
+  '有色金属': 'nonferrous',
+  '建筑材料': 'building_materials',
+};
+
+const PHOTO_TYPES: { ext: string; magic: number[] }[] = [
+  { ext: 'jpg', magic: [0xff, 0xd8, 0xff] },
+  { ext: 'png', magic: [0x89, 0x50, 0x4e, 0x47] },
+];
+/** An ID-style photo is tens of kilobytes; a file this large is a scan of something else. */
+const MAX_PHOTO_BYTES = 5 * 1024 * 1024;
+
+const norm = (s: string) => s.normalize('NFKC').replace(/\s+/g, '');
+
+/**
+ * Which earlier exams count as "the same exam" for retakes and validity: a special-operation
+ * certificate (特种作业操作证) is issued per operation class whatever the employer's industry, while
+ * principals' and safety managers' certificates are per industry.
+ */
+export interface Qualification {
+  category: Category;
+  operationClass: string | null;
+  industry: Industry;
+}
+
+export type Eligibility = { ok: true; attempt: 1 | 2 } | { ok: false; problem: string };
+
+export interface RosterImport {
+  sessionId: string;
+  added: number;
+  total: number;
+  entries: RosterEntry[];
+}
+
+interface PlannedRow {
+  row: number;
+  idNumber: string;
+  name: string;
+  category: Category;
+  operationClass: string | null;
+  industry: Industry;
+  institution: string | null;
+  ticketNo: string | null;
+  trainedOn: string | null;
+  photo: { source: string; ext: string; bytes: Buffer } | null;
+  attempt: 1 | 2;
+}
+
+/** A row's cell for a field under any of its accepted names: JSON rows are separate objects and may be keyed differently. */
+function cellOf(r: TableRow, f: Field): string {
+  const names = [ROSTER_COLUMNS[f].header, ...ROSTER_COLUMNS[f].aliases].map((n) => n.toLowerCase());
+  return Object.entries(r.cells).find(([k, v]) => v !== '' && names.includes(k.toLowerCase()))?.[1] ?? '';
+}
+
+export function createRoster(deps: PlansDeps, plans: Plans) {
+  const { db, clock, audit, bus, config, paths } = deps;
+  const tz = config.site.timezone;
+
+  function entries(sessionId: string): RosterEntry[] {
+    return db.prepare(`SELECT ${ROSTER_COLS} FROM roster_entries WHERE session_id = ? ORDER BY seat IS NULL, seat, ticket_no`).all(sessionId) as RosterEntry[];
+  }
+
+  /**
+   * Retake rules (《特种作业人员安全技术培训考核管理规定》 and the 安全生产培训 rules alike): a pass is
+   * valid 12 months; a failed exam allows one retake (补考); failing that too means retraining
+   * before another exam, shown by a training-completion date later than the last failure.
+   */
+  function eligibility(idNumber: string, q: Qualification, s: ExamSession, trainedOn: string | null): Eligibility {
+    const sameExam = (t: string) => (q.category === 'special_operation' ? `${t}.category = ? AND ${t}.operation_class IS ?` : `${t}.category = ? AND ${t}.industry = ?`);
+    const key = q.category === 'special_operation' ? q.operationClass : q.industry;
+    const results = (db.prepare(`SELECT * FROM results x WHERE x.id_number = ? AND ${sameExam('x')} ORDER BY x.graded_at`).all(idNumber, q.category, key) as ResultRow[]).map(toResult);
+    const valid = results.filter((r) => r.passed && r.validUntil !== null && r.validUntil > s.startsAt).at(-1);
+    if (valid) return { ok: false, problem: `already passed on ${localDate(valid.gradedAt, tz)}, valid until ${localDate(valid.validUntil!, tz)}` };
+
+    const pending = db
+      .prepare(
+        `SELECT s.id, s.starts_at AS startsAt FROM roster_entries r JOIN exam_sessions s ON s.id = r.session_id
+         WHERE r.id_number = ? AND r.session_id <> ? AND ${sameExam('r')}
+           AND s.status NOT IN ('graded', 'archived') AND r.status <> 'absent'
+           AND NOT EXISTS (SELECT 1 FROM results x WHERE x.session_id = r.session_id AND x.id_number = r.id_number)
+         ORDER BY s.starts_at LIMIT 1`,
+      )
+      .get(idNumber, s.id, q.category, key) as { id: string; startsAt: number } | undefined;
+    if (pending) return { ok: false, problem: `already on the roster of session ${pending.id} (${localDate(pending.startsAt, tz)}) for the same exam` };
+
+    // The history in date order: results, and training completions known from this row and from
+    // earlier rosters. A pass clears the failures; training clears them only once two have piled up
+    // (retraining is what the second failure requires; training in between earns no extra attempt).
+    // On one day a result comes before a training: "retrained after failing on D" means after D.
+    const trainings = (db.prepare(`SELECT DISTINCT r.trained_on AS d FROM roster_entries r WHERE r.id_number = ? AND ${sameExam('r')} AND r.trained_on IS NOT NULL`).all(idNumber, q.category, key) as { d: string }[]).map((r) => r.d);
+    if (trainedOn) trainings.push(trainedOn);
+    const history = [
+      ...results.map((r) => ({ day: localDate(r.gradedAt, tz), order: 0, result: r })),
+      ...trainings.map((day) => ({ day, order: 1, result: null })),
+    ].sort((a, b) => a.day.localeCompare(b.day) || a.order - b.order || (a.result?.gradedAt ?? 0) - (b.result?.gradedAt ?? 0));
+    let failures: ResultRecord[] = [];
+    for (const h of history) {
+      if (!h.result) {
+        if (failures.length >= 2) failures = [];
+      } else if (h.result.passed) failures = [];
+      else failures.push(h.result);
+    }
+    if (failures.length >= 2) {
+      const [a, b] = failures.slice(-2).map((r) => localDate(r.gradedAt, tz));
+      return { ok: false, problem: `failed twice; must retrain before another exam (failed on ${a} and ${b}; give a 培训结业日期 after ${b} once retrained)` };
+    }
+    return { ok: true, attempt: failures.length === 1 ? 2 : 1 };
+  }
+
+  function columnOf(headers: string[], field: Field): string | null {
+    const c = ROSTER_COLUMNS[field];
+    const names = [c.header, ...c.aliases].map((n) => n.toLowerCase());
+    return headers.find((h) => names.includes(h.toLowerCase())) ?? null;
+  }
+
+  function readPhoto(dir: string, name: string): { source: string; ext: string; bytes: Buffer } | string {
+    // A bare file name only: the folder is the boundary of what an import may read.
+    if (name !== basename(name) || name === '.' || name === '..') return 'must be a file name in the photo folder, without a path';
+    const source = resolve(dir, name);
+    if (!existsSync(source)) return `no such file in the photo folder ${dir}`;
+    const st = statSync(source);
+    if (!st.isFile()) return `is not a file in ${dir}`;
+    if (st.size > MAX_PHOTO_BYTES) return `is ${(st.size / 1024 / 1024).toFixed(1)} MB; a roster photo must be at most 5 MB`;
+    const bytes = readFileSync(source);
+    const type = PHOTO_TYPES.find((p) => p.magic.every((b, i) => bytes[i] === b));
+    if (!type) return 'is not a JPEG or PNG image';
+    return { source, ext: type.ext, bytes };
+  }
+
+  async function importRoster(sessionId: string, file: { bytes: Buffer; filename: string; photosDir?: string | null }, actor: string, ip: string | null = null): Promise<RosterImport> {
+    const s0 = plans.session(sessionId);
+    const table = await readTable(file.bytes, file.filename);
+    const problems: Problem[] = [];
+    const cols = {} as Record<Field, string | null>;
+    for (const f of Object.keys(ROSTER_COLUMNS) as Field[]) {
+      cols[f] = columnOf(table.headers, f);
+      if (!cols[f] && ROSTER_COLUMNS[f].required) problems.push({ path: `column ${ROSTER_COLUMNS[f].header}`, problem: `missing from the header row (found: ${table.headers.join(', ') || 'nothing'})` });
+    }
+    if (problems.length) throw new ValidationError(problems, `roster ${file.filename}: ${problems.map((p) => `${p.path}: ${p.problem}`).join('; ')}; nothing was imported`);
+    if (table.rows.length === 0) throw new ValidationError([{ path: file.filename, problem: 'has a header row but no candidates' }]);
+    const photosDir = file.photosDir ? resolve(file.photosDir) : null;
+    if (photosDir && !(existsSync(photosDir) && statSync(photosDir).isDirectory())) throw new ValidationError([{ path: 'photos', problem: 'is not a folder', got: file.photosDir }]);
+
+    // Photos are read before the transaction (disk reads do not belong under the write lock).
+    const photos = new Map<number, PlannedRow['photo'] | string>();
+    if (cols.photo) {
+      for (const r of table.rows) {
+        const name = cellOf(r, 'photo');
+        if (!name) continue;
+        photos.set(r.row, photosDir ? readPhoto(photosDir, name) : 'names a photo, but no photo folder was given with the import (--photos DIR)');
+      }
+    }
+
+    const copied: string[] = [];
+    try {
+      const result = db
+        .transaction(() => {
+          const s = plans.session(sessionId);
+          if (s.status !== 'scheduled' && s.status !== 'papers_ready') {
+            throw new Conflict(`exam session ${s.id} is ${s.status}; its roster can change only before check-in opens (scheduled or papers_ready)`);
+          }
+          const planned = planRows(s, table.rows, cols, photos, problems);
+          const existing = entries(s.id);
+          const room = config.rooms.find((r) => r.id === s.roomId);
+          const seats = room ? seatIds(room).length : 0;
+          const listed = table.rows.length;
+          if (existing.length + listed > seats) {
+            problems.push({ path: file.filename, problem: `lists ${listed} candidates; with the ${existing.length} already on the roster that is ${existing.length + listed}, more than the ${seats} seats of room ${s.roomId}` });
+          }
+          if (problems.length) {
+            problems.sort((a, b) => rowOf(a) - rowOf(b));
+            throw new ValidationError(problems, `roster ${file.filename}: ${problems.length} problem${problems.length === 1 ? '' : 's'}; nothing was imported\n${problems.map((p) => `  ${formatProblem(p)}`).join('\n')}`);
+          }
+
+          const taken = new Set(existing.map((e) => e.ticketNo));
+          for (const p of planned) if (p.ticketNo) taken.add(p.ticketNo);
+          let seq = existing.length;
+          const nextTicket = () => {
+            let t: string;
+            do t = `${shortId(s.id)}-${String(++seq).padStart(3, '0')}`;
+            while (taken.has(t));
+            taken.add(t);
+            return t;
+          };
+          const now = clock.now();
+          const upsertPerson = db.prepare(
+            `INSERT INTO candidates (id_number, name, photo, created_at, updated_at) VALUES (?, ?, ?, ?, ?)
+             ON CONFLICT(id_number) DO UPDATE SET name = excluded.name, photo = COALESCE(excluded.photo, candidates.photo), updated_at = excluded.updated_at`,
+          );
+          const insertEntry = db.prepare(
+            `INSERT INTO roster_entries (session_id, id_number, ticket_no, name, category, operation_class, industry, institution, photo, attempt, trained_on)
+             VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+          );
+          const renamed: { idNumber: string; from: string; to: string }[] = [];
+          for (const p of planned) {
+            let photo: string | null = null;
+            if (p.photo) {
+              // Content-addressed: a new photo never overwrites the one an earlier session's record points at.
+              photo = `roster/${p.idNumber}-${createHash('sha256').update(p.photo.bytes).digest('hex').slice(0, 12)}.${p.photo.ext}`;
+              const dest = join(paths.captures, photo);
+              if (!existsSync(dest)) {
+                mkdirSync(join(paths.captures, 'roster'), { recursive: true, mode: 0o750 });
+                copyFileSync(p.photo.source, dest);
+                copied.push(dest);
+              }
+            }
+            const before = db.prepare('SELECT name, photo FROM candidates WHERE id_number = ?').get(p.idNumber) as { name: string; photo: string | null } | undefined;
+            if (before && before.name !== p.name) renamed.push({ idNumber: p.idNumber, from: before.name, to: p.name });
+            upsertPerson.run(p.idNumber, p.name, photo, now, now);
+            insertEntry.run(s.id, p.idNumber, p.ticketNo ?? nextTicket(), p.name, p.category, p.operationClass, p.industry, p.institution, photo ?? before?.photo ?? null, p.attempt, p.trainedOn);
+          }
+          audit.append({
+            actor,
+            action: 'exam.roster.import',
+            target: s.id,
+            detail: { file: file.filename, added: planned.length, retakes: planned.filter((p) => p.attempt === 2).length, photos: planned.filter((p) => p.photo).length, renamed },
+            ip,
+          });
+          return { sessionId: s.id, added: planned.length, total: existing.length + planned.length };
+        })
+        .immediate();
+      bus.emit('roster.imported', { sessionId: result.sessionId, added: result.added, total: result.total });
+      return { ...result, entries: entries(s0.id) };
+    } catch (err) {
+      for (const f of copied) rmSync(f, { force: true });
+      throw err;
+    }
+  }
+
+  function rowOf(p: Problem): number {
+    return Number(/^row (\d+)/.exec(p.path)?.[1] ?? 1e9);
+  }
+
+  function planRows(s: ExamSession, rows: TableRow[], cols: Record<Field, string | null>, photos: Map<number, PlannedRow['photo'] | string>, problems: Problem[]): PlannedRow[] {
+    const t = s.template;
+    const examDay = localDate(s.startsAt, tz);
+    const today = localDate(clock.now(), tz);
+    const out: PlannedRow[] = [];
+    const seenId = new Map<string, number>();
+    const seenTicket = new Map<string, number>();
+    const inSession = new Set((db.prepare('SELECT id_number FROM roster_entries WHERE session_id = ?').all(s.id) as { id_number: string }[]).map((r) => r.id_number));
+    const ticketsInSession = new Set((db.prepare('SELECT ticket_no FROM roster_entries WHERE session_id = ?').all(s.id) as { ticket_no: string }[]).map((r) => r.ticket_no));
+
+    for (const r of rows) {
+      const cell = (f: Field) => cellOf(r, f);
+      const at = (f: Field) => `row ${r.row}, column ${cols[f] ?? ROSTER_COLUMNS[f].header}`;
+      const before = problems.length;
+      const bad = (f: Field, problem: string, got?: unknown) => problems.push({ path: at(f), problem, ...(got === undefined ? {} : { got }) });
+
+      let idNumber = '';
+      let birthDate = '';
+      if (cols.idNumber && r.longNumbers.has(cols.idNumber)) {
+        bad('idNumber', 'Excel stored this ID number as a number and has already dropped its last digits; format the column as text and type the numbers again');
+      } else {
+        const c = checkIdNumber(cell('idNumber'), today);
+        if (c.ok) ({ idNumber, birthDate } = c.card);
+        else bad('idNumber', c.problem, c.got || undefined);
+      }
+
+      const name = cell('name').normalize('NFKC').trim();
+      if (!name) bad('name', 'missing');
+      else if ([...name].length > 50) bad('name', 'must be at most 50 characters', name);
+
+      const rawCategory = norm(cell('category'));
+      const category = CATEGORY_ALIASES[rawCategory] ?? null;
+      if (!rawCategory) bad('category', `missing (this session is for ${CATEGORY_LABELS[t.category]})`);
+      else if (!category) bad('category', `must be one of ${CATEGORIES.map((c) => CATEGORY_LABELS[c]).join(', ')}`, cell('category'));
+      else if (category !== t.category) bad('category', `must be ${CATEGORY_LABELS[t.category]}: this session's template ${t.id} is for ${CATEGORY_LABELS[t.category]}`, cell('category'));
+
+      const rawOp = cell('operationClass').normalize('NFKC').trim();
+      let operationClass: string | null = null;
+      if (t.category === 'special_operation') {
+        if (!rawOp) bad('operationClass', `missing (this session is for ${t.operationClass ?? 'a special operation'})`);
+        else if (t.operationClass && norm(rawOp) !== norm(t.operationClass)) bad('operationClass', `must be ${t.operationClass}: this session's template ${t.id} is for that operation class`, rawOp);
+        else operationClass = t.operationClass ?? rawOp;
+      } else if (rawOp) {
+        bad('operationClass', `only special operations (特种作业人员) have an operation class; this session is for ${CATEGORY_LABELS[t.category]}`, rawOp);
+      }
+
+      const rawIndustry = norm(cell('industry'));
+      let industry: Industry = t.industry;
+      if (rawIndustry) {
+        const i = INDUSTRY_ALIASES[rawIndustry];
+        if (!i) bad('industry', `must be one of ${INDUSTRIES.map((x) => INDUSTRY_LABELS[x]).join(', ')}`, cell('industry'));
+        else if (t.industry !== 'general' && i !== t.industry) bad('industry', `must be ${INDUSTRY_LABELS[t.industry]}: this session's template ${t.id} is for that industry`, cell('industry'));
+        else industry = i;
+      }
+
+      const institution = cell('institution').normalize('NFKC').trim() || null;
+      if (institution && [...institution].length > 100) bad('institution', 'must be at most 100 characters', institution);
+
+      const ticketNo = cell('ticketNo').trim() || null;
+      if (ticketNo && !/^[A-Za-z0-9-]{1,32}$/.test(ticketNo)) bad('ticketNo', 'must be 1–32 letters, digits or "-"', ticketNo);
+      else if (ticketNo && ticketsInSession.has(ticketNo)) bad('ticketNo', 'is already used by another candidate of this session', ticketNo);
+      else if (ticketNo && seenTicket.has(ticketNo)) bad('ticketNo', `is also on row ${seenTicket.get(ticketNo)}`, ticketNo);
+      else if (ticketNo) seenTicket.set(ticketNo, r.row);
+
+      const trainedOn = cell('trainedOn').trim() || null;
+      if (trainedOn && !isDate(trainedOn)) bad('trainedOn', 'must be a date YYYY-MM-DD', trainedOn);
+      else if (trainedOn && trainedOn > examDay) bad('trainedOn', `is after the exam day ${examDay}`, trainedOn);
+      else if (trainedOn && trainedOn > today) bad('trainedOn', `is in the future (today is ${today})`, trainedOn);
+
+      const photo = photos.get(r.row);
+      if (typeof photo === 'string') bad('photo', photo, cell('photo'));
+
+      if (idNumber) {
+        if (inSession.has(idNumber)) bad('idNumber', 'this person is already on the roster of this session');
+        else if (seenId.has(idNumber)) bad('idNumber', `the same person is also on row ${seenId.get(idNumber)}`);
+        else seenId.set(idNumber, r.row);
+        // 《特种作业人员安全技术培训考核管理规定》 第四条: special operators must be at least 18.
+        if (birthDate && t.category === 'special_operation' && ageOn(birthDate, examDay) < 18) bad('idNumber', `born ${birthDate}: special operators must be at least 18 on the exam day ${examDay}`);
+      }
+      if (problems.length > before || !idNumber || !category) continue;
+
+      const e = eligibility(idNumber, { category, operationClass, industry }, s, trainedOn && isDate(trainedOn) ? trainedOn : null);
+      if (!e.ok) {
+        bad('idNumber', e.problem);
+        continue;
+      }
+      out.push({ row: r.row, idNumber, name, category, operationClass, industry, institution, ticketNo, trainedOn, photo: (photo as PlannedRow['photo']) ?? null, attempt: e.attempt });
+    }
+    return out;
+  }
+
+  return { importRoster, entries, eligibility };
+}
+
+export type Roster = ReturnType<typeof createRoster>;
