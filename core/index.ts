@@ -3,3 +3,4 @@ export * from './errors.ts';
 export * from './clock.ts';
 export * from './ids.ts';
 export * from './events.ts';
+export * from './jurisdiction.ts';

@@ -2,21 +2,8 @@
 // rules narrow it to the rooms an invigilator is bound to and the site an inspector oversees.
 // Principal types come from the request decoration; nothing here imports server/.
 import type { FastifyRequest } from 'fastify';
-import { Forbidden } from '../../core/index.ts';
+import { Forbidden, siteInJurisdiction } from '../../core/index.ts';
 import type { Config } from '../../config/index.ts';
-
-type Jurisdiction = { level: 'province' | 'city' | 'site'; code: string } | null;
-
-/**
- * The same rule as server/auth/jurisdiction.ts siteInJurisdiction, copied because modules never
- * import server/. Both must change together; tests/exam/plans.test.ts checks the inspector case.
- */
-export function siteInJurisdiction(site: Config['site'], j: Jurisdiction): boolean {
-  if (!j) return false;
-  if (j.level === 'province') return site.province === j.code;
-  if (j.level === 'city') return site.city === j.code;
-  return site.id === j.code;
-}
 
 /** Rooms the caller may read sessions of: null means every room. */
 export function visibleRooms(request: FastifyRequest, config: Config): string[] | null {

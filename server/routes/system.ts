@@ -3,8 +3,8 @@ import { Type } from 'typebox';
 import type { AppContext } from '../context.ts';
 import { checkHealth } from '../health.ts';
 import { seatIds } from '../../config/index.ts';
-import { Forbidden } from '../../core/index.ts';
-import { siteInJurisdiction } from '../auth/jurisdiction.ts';
+import { Forbidden, siteInJurisdiction } from '../../core/index.ts';
+
 
 export const systemRoutes: FastifyPluginAsync<{ ctx: AppContext }> = async (app, { ctx }) => {
   app.get(
