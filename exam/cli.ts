@@ -32,6 +32,8 @@ export interface CliCommand {
   name: string;
   usage: string;
   options?: Record<string, CliOption>;
+  /** Runs without a config or database (central-bank tools such as `bank keygen`); ctx.config/db/exam are unavailable. */
+  standalone?: boolean;
   /** Returns the exit code: 0 done, 1 the user's input was wrong (with its message already printed). */
   run(ctx: CliContext): Promise<number>;
 }

@@ -252,21 +252,26 @@ export async function main(argv: string[]): Promise<number> {
       const command = examCommands.find((c) => c.name === `${cmd} ${sub ?? ''}`.trim()) ?? examCommands.find((c) => c.name === cmd);
       if (!command) throw new UsageError(`unknown command ${JSON.stringify([cmd, sub].filter(Boolean).join(' '))}\n\n${usage()}`);
       const words = command.name.split(' ').length;
+      const io = {
+        actor: actor(),
+        args: positionals.slice(words),
+        values: values as Record<string, string | boolean | string[] | boolean[] | undefined>,
+        out,
+        err: (line: string) => process.stderr.write(`${line}\n`),
+      };
+      if (command.standalone) {
+        const unavailable = (what: string) => () => {
+          throw new Error(`${command.name} is standalone and has no ${what}`);
+        };
+        const ctx = Object.defineProperties({ ...io }, { config: { get: unavailable('config') }, db: { get: unavailable('database') }, exam: { get: unavailable('exam service') } });
+        return await command.run(ctx as unknown as Parameters<typeof command.run>[0]);
+      }
       const { config, db } = open(values);
       try {
         const audit = createAuditLog(db, systemClock);
         const paths = dataPaths(config.paths.data);
         const exam = createExamService({ db, clock: systemClock, bus: createEventBus(), config, audit, paths });
-        return await command.run({
-          config,
-          db,
-          exam,
-          actor: actor(),
-          args: positionals.slice(words),
-          values: values as Record<string, string | boolean | string[] | boolean[] | undefined>,
-          out,
-          err: (line: string) => process.stderr.write(`${line}\n`),
-        });
+        return await command.run({ config, db, exam, ...io });
       } finally {
         db.close();
       }

@@ -35,6 +35,7 @@ function installedLine(r: InstalledPackage): string {
 
 export const bankKeygen: CliCommand = {
   name: 'bank keygen',
+  standalone: true,
   usage: 'bank keygen [--key-id ID] [--out DIR]    (central bank) an Ed25519 signing key pair; prints the config line for sites',
   options: { 'key-id': { type: 'string' }, out: { type: 'string' } },
   async run(ctx) {
@@ -67,6 +68,7 @@ export const bankKeygen: CliCommand = {
 
 export const bankSign: CliCommand = {
   name: 'bank sign',
+  standalone: true,
   usage: 'bank sign FILE --key ID.private.pem [--key-id ID] [--out FILE]   (central bank) check a package, then sign it',
   options: { key: { type: 'string' }, 'key-id': { type: 'string' }, out: { type: 'string' } },
   async run(ctx) {
