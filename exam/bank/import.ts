@@ -729,8 +729,10 @@ function findDuplicates(bank: BankStore, candidates: Candidate[], sheets: number
     if (i % PROGRESS_EVERY === 0) onChecked(i);
     const where = formatLoc(c.loc, sheets);
     const existingId = inBank.get(c.fingerprint);
-    if (existingId) {
-      const existing = bank.question(existingId);
+    const existing = existingId ? bank.question(existingId) : null;
+    // A retired question with another answer is being corrected: the corrected one comes in as new.
+    const correctsRetired = Boolean(existing?.retiredAt) && answerKey(existing!) !== answerKey(c.question);
+    if (existingId && !correctsRetired) {
       duplicates.push({ where, sameAs: `question ${existingId}`, questionId: existingId, answerDiffers: existing ? answerKey(existing) !== answerKey(c.question) : false });
       return;
     }

@@ -203,7 +203,8 @@ export function createBankStore(db: Db, clock: Clock) {
     /** Which of these fingerprints the bank already holds (any version), with the holding question's id. */
     existingFingerprints(fingerprints: string[]): Map<string, string> {
       const out = new Map<string, string>();
-      const stmt = db.prepare('SELECT id FROM questions WHERE fingerprint = ? LIMIT 1');
+      // An active question wins over a retired one with the same fingerprint: it is the one in use.
+      const stmt = db.prepare('SELECT id FROM questions WHERE fingerprint = ? ORDER BY retired_at IS NOT NULL, created_at DESC LIMIT 1');
       for (const fp of fingerprints) {
         const r = stmt.get(fp) as { id: string } | undefined;
         if (r) out.set(fp, r.id);

@@ -379,3 +379,24 @@ t.test('the CLI: `bank import` ends with the summary line, refuses a bad file wh
   t.same(after.versions, versions, 'the refused file made no version');
   t.type(after.judge.retiredAt, 'number', 'the question is retired, not deleted');
 });
+
+t.test('a corrected question replaces a retired one with another answer', async (t) => {
+  const dir = scratchDir(t);
+  const { buildApp } = await import('../../server/app.ts');
+  const { testConfig } = await import('../helpers.ts');
+  const app = await buildApp({ config: testConfig(dir) });
+  t.teardown(() => app.close());
+  const header = '题型,题干,选项A,选项B,选项C,选项D,答案,难度,知识点,行业,人员类别\n';
+  const row = (answer: string) => `单选,新上岗从业人员岗前安全培训不少于多少学时,8,16,24,48,${answer},2,安全教育培训,通用,主要负责人\n`;
+  const first = await app.exam.bankAdmin.importFile(Buffer.from(header + row('B')), 'csv', { actor: 'test', filename: 'v1.csv' });
+  t.equal(first.imported, 1);
+  const wrongId = app.exam.bank.search({ versionId: app.exam.bank.latest()!.id }).items[0]!.id;
+  const again = await app.exam.bankAdmin.importFile(Buffer.from(header + row('C')), 'csv', { actor: 'test', filename: 'v2.csv' });
+  t.equal(again.imported, 0, 'while the wrong one is active, the corrected one is a duplicate with another answer');
+  t.equal(again.duplicates[0]?.answerDiffers, true);
+  app.exam.bankAdmin.retire(wrongId, 'test', null);
+  const fixed = await app.exam.bankAdmin.importFile(Buffer.from(header + row('C')), 'csv', { actor: 'test', filename: 'v3.csv' });
+  t.equal(fixed.imported, 1, 'once the wrong one is retired, the corrected one is imported');
+  const same = await app.exam.bankAdmin.importFile(Buffer.from(header + row('B')), 'csv', { actor: 'test', filename: 'v4.csv' });
+  t.equal(same.imported, 0, 'the retired content itself does not come back');
+});
