@@ -244,6 +244,7 @@ function normalise(raw: ConfigFile, file: string | null, baseDir: string, dataOv
       publicKeys: (raw.bank?.publicKeys ?? []).map((k) => ({ id: k.id, key: k.key.trim() })),
       syncIntervalMinutes: raw.bank?.syncIntervalMinutes ?? null,
     },
+    exam: { showScore: raw.exam?.showScore ?? true, snapshotIntervalSeconds: raw.exam?.snapshotIntervalSeconds ?? 60 },
   };
 }
 

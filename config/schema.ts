@@ -129,6 +129,14 @@ export const BankSchema = Type.Object(
   closed,
 );
 
+export const ExamSettingsSchema = Type.Object(
+  {
+    showScore: Type.Optional(Type.Boolean({ default: true, description: 'show the candidate their score on the terminal right after submitting' })),
+    snapshotIntervalSeconds: Type.Optional(Type.Integer({ minimum: 0, maximum: 3600, default: 60, description: 'how often a terminal sends a webcam snapshot; 0 = never' })),
+  },
+  closed,
+);
+
 export const ConfigSchema = Type.Object(
   {
     site: SiteSchema,
@@ -143,6 +151,7 @@ export const ConfigSchema = Type.Object(
     security: Type.Optional(SecuritySchema),
     users: Type.Optional(Type.Array(UserBootstrapSchema)),
     bank: Type.Optional(BankSchema),
+    exam: Type.Optional(ExamSettingsSchema),
   },
   closed,
 );
@@ -173,4 +182,6 @@ export interface Config {
   users: UserBootstrap[];
   /** The central question bank: where to pull packages from and whose signatures to trust. */
   bank: { centralUrl: string | null; publicKeys: BankKeyConfig[]; syncIntervalMinutes: number | null };
+  /** How exams run on the terminals. */
+  exam: { showScore: boolean; snapshotIntervalSeconds: number };
 }

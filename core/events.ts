@@ -17,6 +17,17 @@ export interface EventMap {
   'seat.changed': { sessionId: string; roomId: string; idNumber: string; from: string | null; to: string };
   'papers.generated': { sessionId: string; papers: number; bankVersion: string; replaced: number };
   'result.graded': { sessionId: string; idNumber: string; attempt: number; score: number; passed: boolean };
+  // The exam-terminal gateway (terminal/): presence, log-ins, answers, integrity and commands, for the proctor console.
+  'candidate.admitted': { sessionId: string; roomId: string; idNumber: string; by: string };
+  'terminal.online': { terminalId: string; roomId: string; seat: string };
+  'terminal.offline': { terminalId: string; roomId: string; seat: string; since: number; sessionId: string | null; idNumber: string | null };
+  'terminal.login': { terminalId: string; roomId: string; seat: string; sessionId: string; idNumber: string; resumed: boolean };
+  'terminal.move_requested': { moveId: string; sessionId: string; roomId: string; idNumber: string; fromTerminal: string | null; toTerminal: string };
+  'terminal.integrity': { incidentId: string; terminalId: string; roomId: string; sessionId: string | null; idNumber: string | null; kind: string; source: 'terminal' | 'server'; detail: string | null; at: number };
+  'terminal.snapshot': { snapshotId: string; terminalId: string; roomId: string; sessionId: string; idNumber: string; file: string; at: number; identity: 'unchecked' | 'match' | 'mismatch' | 'no_face' };
+  'terminal.command': { sessionId: string; roomId: string; idNumber: string | null; command: 'pause' | 'resume' | 'add_time' | 'force_submit' | 'lock' | 'unlock' | 'approve_move' | 'reject_move'; by: string };
+  'answer.saved': { sessionId: string; roomId: string; idNumber: string; no: number; seq: number; applied: boolean };
+  'attempt.submitted': { sessionId: string; roomId: string; idNumber: string; by: 'candidate' | 'auto' | 'invigilator'; actor: string; answered: number; score: number; passed: boolean };
   'system.stopping': { reason: string };
 }
 

@@ -25,6 +25,7 @@ import { deviceRoutes } from './routes/devices.ts';
 import { auditRoutes } from './routes/audit.ts';
 import { webRoutes } from './routes/web.ts';
 import { createExamService, examRoutes, type ExamService } from '../exam/index.ts';
+import { createTerminalService, terminalRoutes, type TerminalService } from '../terminal/index.ts';
 
 export interface AppDeps {
   config: Config;
@@ -36,7 +37,7 @@ export interface AppDeps {
   logger?: Logger | false;
 }
 
-export type App = FastifyInstance & { ctx: AppContext; routeTable: RouteInfo[]; exam: ExamService };
+export type App = FastifyInstance & { ctx: AppContext; routeTable: RouteInfo[]; exam: ExamService; terminal: TerminalService };
 
 export async function buildApp(deps: AppDeps): Promise<App> {
   const { config } = deps;
@@ -71,6 +72,8 @@ export async function buildApp(deps: AppDeps): Promise<App> {
   app.decorate('routeTable', routeTable);
   const exam = createExamService({ db, clock, bus, config, audit, paths });
   app.decorate('exam', exam);
+  const terminal = createTerminalService({ db, clock, bus, config, audit, paths, exam, log: app.log });
+  app.decorate('terminal', terminal);
 
   installErrorHandler(app);
   // The cookie parser's hook must run before the role hook reads the session cookie, and the
@@ -113,10 +116,15 @@ export async function buildApp(deps: AppDeps): Promise<App> {
   await app.register(auditRoutes, { ctx });
   await app.register(webRoutes, { ctx });
   await app.register(examRoutes, { exam });
+  await app.register(terminalRoutes, { terminal, hub, exam, gauge: metrics.wsConnections });
 
   await users.bootstrap(config.users);
 
+  // Auto-submit and the time pushes run from the moment the app is ready (and catch up at once on
+  // anything that ran out while the server was down).
+  app.addHook('onReady', async () => terminal.start());
   app.addHook('onClose', async () => {
+    terminal.stop();
     await exam.bankSync.stop();
     if (!deps.db) db.close();
   });

@@ -1,14 +1,41 @@
-// The browser entry points. Each client app (kiosk, terminal, proctor, inspector) gets its own path;
-// until an app's own build lands, its path serves a page that says what it is and where to start.
-import type { FastifyPluginAsync } from 'fastify';
+// The browser entry points. Each client app (kiosk, terminal, proctor, inspector) gets its own path.
+// An app that has been built (server/build-web.mjs → <dir>/dist) is served from there; until then its
+// path serves a page that says what it is and how to build it. Static files are public: the apps
+// authenticate over their own device cookie or user session, never by being fetched.
+import { existsSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import type { FastifyPluginAsync, FastifyReply } from 'fastify';
+import fastifyStatic from '@fastify/static';
 import type { AppContext } from '../context.ts';
 
+const REPO_ROOT = resolve(import.meta.dirname, '../..');
+
 export const WEB_APPS = [
-  { path: '/kiosk/', name: '入口身份核验 Kiosk', who: '考点入口核验台（人证合一）' },
-  { path: '/terminal/', name: '考试终端 Terminal', who: '考场内每台考试机' },
-  { path: '/proctor/', name: '监考台 Proctor', who: '监考员' },
-  { path: '/inspector/', name: '远程巡查 Inspector', who: '省、市远程监管人员（只读）' },
+  { path: '/kiosk/', dir: 'kiosk/web', name: '入口身份核验 Kiosk', who: '考点入口核验台（人证合一）' },
+  { path: '/terminal/', dir: 'terminal/web', name: '考试终端 Terminal', who: '考场内每台考试机' },
+  { path: '/proctor/', dir: 'proctor/web', name: '监考台 Proctor', who: '监考员' },
+  { path: '/inspector/', dir: 'inspector/web', name: '远程巡查 Inspector', who: '省、市远程监管人员（只读）' },
 ] as const;
+
+/** The built app's folder, or null while it has not been built. */
+export function builtAppDir(dir: string): string | null {
+  const dist = join(REPO_ROOT, dir, 'dist');
+  return existsSync(join(dist, 'index.html')) ? dist : null;
+}
+
+// The apps load nothing from elsewhere (fonts are installed on the PCs, no CDN): the policy makes a
+// stray external request fail loudly in development instead of leaking quietly in an exam room.
+// 'self' covers ws:/wss: to this host (CSP 3); blob:/mediastream: are the webcam preview.
+const APP_CSP = [
+  "default-src 'self'",
+  "img-src 'self' data: blob:",
+  "media-src 'self' blob: mediastream:",
+  "style-src 'self' 'unsafe-inline'",
+  "connect-src 'self'",
+  "object-src 'none'",
+  "base-uri 'none'",
+  "frame-ancestors 'none'",
+].join('; ');
 
 const esc = (s: string) => s.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
 
@@ -20,17 +47,39 @@ a{color:#0b5cad}li{margin:.4rem 0}code{background:#eef2f6;padding:.1rem .3rem;bo
 
 export const webRoutes: FastifyPluginAsync<{ ctx: AppContext }> = async (app, { ctx }) => {
   const site = ctx.config.site;
+  // Only reply.sendFile: the plugin's own routes would carry no roles, and the role hook refuses those.
+  await app.register(fastifyStatic, { root: REPO_ROOT, serve: false });
+
   app.get('/', { config: { roles: ['public'] }, schema: { hide: true } }, async (_req, reply) => {
     const links = WEB_APPS.map((a) => `<li><a href="${a.path}">${esc(a.name)}</a> — ${esc(a.who)}</li>`).join('');
     return reply
       .type('text/html; charset=utf-8')
       .send(page(`examroom · ${site.name}`, `<h1>${esc(site.name)}</h1><p>examroom 考场一体化设备 · site <code>${esc(site.id)}</code></p><ul>${links}<li><a href="/docs">API 文档 (OpenAPI)</a></li><li><a href="/healthz">健康状态 /healthz</a></li></ul>`));
   });
+
   for (const a of WEB_APPS) {
-    app.get(a.path, { config: { roles: ['public'] }, schema: { hide: true } }, async (_req, reply) =>
-      reply
-        .type('text/html; charset=utf-8')
-        .send(page(a.name, `<h1>${esc(a.name)}</h1><p>${esc(a.who)}</p><p>This client app is not built yet in this version; its API is listed at <a href="/docs">/docs</a>.</p><p><a href="/">← ${esc(site.name)}</a></p>`)),
-    );
+    const dist = builtAppDir(a.dir);
+    if (!dist) {
+      app.get(a.path, { config: { roles: ['public'] }, schema: { hide: true } }, async (_req, reply) =>
+        reply
+          .type('text/html; charset=utf-8')
+          .send(page(a.name, `<h1>${esc(a.name)}</h1><p>${esc(a.who)}</p><p>This client app is not built in this installation (build the apps with <code>npm run build</code>); its API is listed at <a href="/docs">/docs</a>.</p><p><a href="/">← ${esc(site.name)}</a></p>`)),
+      );
+      continue;
+    }
+    const sendIndex = (reply: FastifyReply) =>
+      // The page names the hashed bundles of this build: never cached, so an upgrade takes at the next load.
+      reply.header('content-security-policy', APP_CSP).header('cache-control', 'no-cache').sendFile('index.html', dist, { cacheControl: false });
+    app.get(a.path.slice(0, -1), { config: { roles: ['public'] }, schema: { hide: true } }, async (req, reply) => {
+      const q = req.url.indexOf('?');
+      return reply.redirect(a.path + (q >= 0 ? req.url.slice(q) : ''), 301);
+    });
+    app.get(`${a.path}*`, { config: { roles: ['public'] }, schema: { hide: true } }, async (req, reply) => {
+      const file = (req.params as { '*': string })['*'];
+      if (file === '' || file === 'index.html') return sendIndex(reply);
+      // Everything else Vite emits under assets/ with a content hash in its name: cache it for good.
+      if (file.startsWith('assets/')) return reply.sendFile(file, dist, { maxAge: '365d', immutable: true, dotfiles: 'deny' });
+      return reply.sendFile(file, dist, { maxAge: 0, dotfiles: 'deny' });
+    });
   }
 };

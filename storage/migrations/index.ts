@@ -2,6 +2,7 @@ import * as m001 from './001_people_and_audit.ts';
 import * as m002 from './002_devices.ts';
 import * as m003 from './003_exam.ts';
 import * as m004 from './004_plans.ts';
+import * as m005 from './005_terminal.ts';
 
 export interface Migration {
   version: number;
@@ -15,4 +16,5 @@ export const migrations: Migration[] = [
   { version: 2, name: 'devices', sql: m002.sql },
   { version: 3, name: 'exam', sql: m003.sql },
   { version: 4, name: 'plans', sql: m004.sql },
+  { version: 5, name: 'terminal', sql: m005.sql },
 ];

@@ -12,7 +12,9 @@ const LATEST = migrations.at(-1)!.version;
 // The foundation's tables and the exam engine's; a new migration adds its tables here.
 const ALL_TABLES = [
   'audit_log', 'bank_sync_state', 'bank_version_questions', 'bank_versions', 'candidates', 'device_pairings', 'devices',
-  'exam_plans', 'exam_sessions', 'papers', 'questions', 'results', 'roster_entries', 'sessions', 'templates', 'users',
+  'exam_plans', 'exam_sessions', 'papers', 'questions', 'results', 'roster_entries', 'sessions', 'templates',
+  'terminal_answers', 'terminal_attempts', 'terminal_incidents', 'terminal_moves', 'terminal_pauses', 'terminal_saves',
+  'terminal_session_clocks', 'terminal_snapshots', 'terminal_time_added', 'users',
 ];
 
 function dbFile(t: Test): string {

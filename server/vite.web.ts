@@ -1,0 +1,37 @@
+// The one build setup every browser app shares (kiosk, terminal, proctor, inspector). Each app keeps
+// a one-line <module>/web/vite.config.ts calling webApp(); server/build-web.mjs builds them all and
+// server/routes/web.ts serves <module>/web/dist under /<path>/.
+import { fileURLToPath } from 'node:url';
+import type { UserConfig } from 'vite';
+
+/** Where the Vite dev server forwards API and WebSocket calls: a local `npm start` (config/demo.yaml). */
+const DEV_BACKEND = process.env.EXAMROOM_DEV_BACKEND ?? 'http://127.0.0.1:8080';
+
+export function webApp(dir: string, opts: { base: string }): UserConfig {
+  const root = fileURLToPath(new URL(`../${dir}/`, import.meta.url));
+  return {
+    root,
+    base: opts.base,
+    // Nothing is copied verbatim: every asset goes through the bundle, so it is hashed and cacheable.
+    publicDir: false,
+    // JSX through the automatic runtime, imported from Preact (no React, no Babel).
+    oxc: { jsx: { runtime: 'automatic', importSource: 'preact' } },
+    build: {
+      outDir: 'dist',
+      emptyOutDir: true,
+      // The appliance serves these to Debian's Chromium only; no polyfills, no source maps shipped.
+      modulePreload: { polyfill: false },
+      sourcemap: false,
+      // Small assets inline; fonts are never bundled: the exam PCs have Noto Sans CJK installed.
+      assetsInlineLimit: 8192,
+      chunkSizeWarningLimit: 200,
+    },
+    server: {
+      proxy: {
+        '/api': DEV_BACKEND,
+        '/ws': { target: DEV_BACKEND.replace(/^http/, 'ws'), ws: true },
+      },
+    },
+    clearScreen: false,
+  };
+}

@@ -1,0 +1,309 @@
+// The exam-terminal WebSocket protocol (GET /ws/terminal): every message both ways, as TypeBox
+// schemas and the TypeScript types made from them. Shared by the server gateway and the terminal
+// web app, so it imports nothing but 'typebox' — never server code. docs/terminal-protocol.md is
+// the prose version with examples; change a shape here only together with that document.
+import { Type, type Static } from 'typebox';
+
+export const PROTOCOL_VERSION = 1;
+export const WS_PATH = '/ws/terminal';
+
+/** Limits the server enforces; the hello message repeats them so the web app need not hard-code them. */
+export const LIMITS = {
+  /** Token bucket per connection: sustained messages per second, and the burst allowed on top. */
+  messagesPerSecond: 20,
+  burst: 40,
+  /** Largest text frame accepted at all (a snapshot is the only big message). */
+  maxMessageBytes: 512 * 1024,
+  /** Largest decoded JPEG in a snapshot. */
+  maxSnapshotBytes: 256 * 1024,
+  /** The client pings this often; the server hangs up on a socket silent for heartbeatTimeoutMs. */
+  heartbeatIntervalMs: 10_000,
+  heartbeatTimeoutMs: 30_000,
+  /** The server pushes the remaining time at least this often, and at once on every change. */
+  timePushMs: 5_000,
+  /** The client keeps at most this many saves unacknowledged in flight (the rest wait in its queue). */
+  maxInFlightSaves: 16,
+} as const;
+
+/** WebSocket close codes the server uses. */
+export const CLOSE = {
+  /** Server shutting down: reconnect with backoff. */
+  GOING_AWAY: 1001,
+  /** Policy: rate limit exceeded, or no device token. Reconnect after a pause. */
+  POLICY: 1008,
+  /** The device token was revoked: pair again. */
+  REVOKED: 4401,
+  /** A newer connection of this terminal took over. Do not reconnect from this page. */
+  REPLACED: 4409,
+  /** The candidate moved to another terminal (invigilator approved). Show the log-in screen again. */
+  MOVED: 4410,
+} as const;
+
+// ---------------------------------------------------------------------------------------------
+// Client → server
+// ---------------------------------------------------------------------------------------------
+
+const closed = { additionalProperties: false } as const;
+/** One of a fixed list of strings, typed as their union. */
+const oneOf = <const T extends readonly string[]>(xs: T) => Type.Enum<[...T]>(xs);
+
+export const PingT = Type.Object({ type: Type.Literal('ping'), t: Type.Optional(Type.Number({ description: 'any number; echoed in pong (e.g. performance.now() to measure round trips)' })) }, closed);
+
+export const LoginT = Type.Object(
+  { type: Type.Literal('login'), credential: Type.String({ minLength: 1, maxLength: 32, description: 'ticket number (准考证号) or ID number (身份证号)' }) },
+  closed,
+);
+
+export const SaveT = Type.Object(
+  {
+    type: Type.Literal('save'),
+    /** Per attempt, increasing: continue from max(your highest seq, lastSeq of the paper message) + 1. */
+    seq: Type.Integer({ minimum: 1, maximum: 2_147_483_647 }),
+    /** Question number as shown (1-based). */
+    no: Type.Integer({ minimum: 1, maximum: 1000 }),
+    /** Shown-option indices (0 = first option shown); [] clears the answer. */
+    choice: Type.Array(Type.Integer({ minimum: 0, maximum: 25 }), { maxItems: 26 }),
+  },
+  closed,
+);
+
+export const SubmitT = Type.Object({ type: Type.Literal('submit'), confirm: Type.Literal(true, { description: 'the candidate confirmed on screen' }) }, closed);
+
+export const INTEGRITY_KINDS = ['focus_lost', 'visibility_hidden', 'fullscreen_left', 'copy', 'cut', 'paste', 'context_menu', 'key_blocked', 'print'] as const;
+export type IntegrityKind = (typeof INTEGRITY_KINDS)[number];
+
+export const IntegrityT = Type.Object(
+  {
+    type: Type.Literal('integrity'),
+    kind: oneOf(INTEGRITY_KINDS),
+    /** A few words for the proctor, e.g. the blocked key combination or how long focus was away. */
+    detail: Type.Optional(Type.String({ maxLength: 200 })),
+  },
+  closed,
+);
+
+export const SnapshotT = Type.Object(
+  { type: Type.Literal('snapshot'), jpegBase64: Type.String({ minLength: 4, description: 'a JPEG, base64 (no data: prefix), at most LIMITS.maxSnapshotBytes decoded' }) },
+  closed,
+);
+
+/** Asks the server to send the whole state again (candidate, paper with acked answers, time, lock). */
+export const ResyncT = Type.Object({ type: Type.Literal('resync') }, closed);
+
+export const ClientMessageT = Type.Union([PingT, LoginT, SaveT, SubmitT, IntegrityT, SnapshotT, ResyncT]);
+export type ClientMessage = Static<typeof ClientMessageT>;
+export type PingMessage = Static<typeof PingT>;
+export type LoginMessage = Static<typeof LoginT>;
+export type SaveMessage = Static<typeof SaveT>;
+export type SubmitMessage = Static<typeof SubmitT>;
+export type IntegrityMessage = Static<typeof IntegrityT>;
+export type SnapshotMessage = Static<typeof SnapshotT>;
+export type ResyncMessage = Static<typeof ResyncT>;
+
+/** Each client message type and its schema, for validating one message at a time. */
+export const CLIENT_MESSAGES = { ping: PingT, login: LoginT, save: SaveT, submit: SubmitT, integrity: IntegrityT, snapshot: SnapshotT, resync: ResyncT } as const;
+export type ClientMessageType = keyof typeof CLIENT_MESSAGES;
+
+// ---------------------------------------------------------------------------------------------
+// Server → client
+// ---------------------------------------------------------------------------------------------
+
+const Nullable = <T extends Parameters<typeof Type.Union>[0][number]>(t: T) => Type.Union([t, Type.Null()]);
+
+export const SESSION_STATUSES = ['scheduled', 'papers_ready', 'checkin', 'in_progress', 'ended', 'graded', 'archived'] as const;
+
+/** The session now open in this terminal's room (check-in or in progress), as the log-in screen shows it. */
+export const SessionInfoT = Type.Object({
+  id: Type.String(),
+  roomId: Type.String(),
+  name: Type.String({ description: 'the template name, e.g. 机械行业主要负责人' }),
+  status: oneOf(SESSION_STATUSES),
+  /** Scheduled start, server epoch ms. */
+  startsAt: Type.Number(),
+  durationMinutes: Type.Integer(),
+});
+export type SessionInfo = Static<typeof SessionInfoT>;
+
+export const HelloT = Type.Object({
+  type: Type.Literal('hello'),
+  protocol: Type.Literal(PROTOCOL_VERSION),
+  terminalId: Type.String(),
+  roomId: Type.String(),
+  seat: Type.String(),
+  /** Server epoch ms: show times with it; never trust the terminal's own clock. */
+  serverTime: Type.Number(),
+  session: Nullable(SessionInfoT),
+  /** 0 = do not send snapshots. */
+  snapshotIntervalSeconds: Type.Integer(),
+  limits: Type.Object({
+    messagesPerSecond: Type.Integer(),
+    burst: Type.Integer(),
+    maxMessageBytes: Type.Integer(),
+    maxSnapshotBytes: Type.Integer(),
+    heartbeatIntervalMs: Type.Integer(),
+    heartbeatTimeoutMs: Type.Integer(),
+    timePushMs: Type.Integer(),
+    maxInFlightSaves: Type.Integer(),
+  }),
+});
+
+export const PongT = Type.Object({ type: Type.Literal('pong'), serverTime: Type.Number(), t: Type.Optional(Type.Number()) });
+
+/** Sent when this room's session changes status (check-in opens, the exam starts, it ends). */
+export const SessionMessageT = Type.Object({ type: Type.Literal('session'), session: Nullable(SessionInfoT) });
+
+export const LOGIN_REFUSALS = ['unknown_terminal', 'session_not_open', 'not_on_roster', 'not_admitted', 'wrong_seat', 'already_submitted'] as const;
+export type LoginRefusal = (typeof LOGIN_REFUSALS)[number];
+
+export const LoginRefusedT = Type.Object({
+  type: Type.Literal('login_refused'),
+  reason: oneOf(LOGIN_REFUSALS),
+  /** Words to show the candidate. */
+  message: Type.String(),
+  /**
+   * wrong_seat only: the request an invigilator may approve to move this candidate to this terminal.
+   * Keep the socket open and wait: on approval the server sends logged_in (and paper) unasked.
+   */
+  moveRequestId: Type.Optional(Type.String()),
+});
+
+export const CandidateInfoT = Type.Object({
+  name: Type.String(),
+  ticketNo: Type.String(),
+  /** Masked: 4401**********123X. */
+  idNumber: Type.String(),
+  seat: Type.String(),
+});
+export type CandidateInfo = Static<typeof CandidateInfoT>;
+
+export const LoggedInT = Type.Object({
+  type: Type.Literal('logged_in'),
+  /** True when the server re-attached an attempt already under way (reconnect, restart, approved move). */
+  resumed: Type.Boolean(),
+  candidate: CandidateInfoT,
+  session: SessionInfoT,
+  exam: Type.Object({ questions: Type.Integer(), total: Type.Number(), passMark: Type.Number() }),
+});
+
+export const QuestionT = Type.Object({
+  no: Type.Integer(),
+  type: Type.Union([Type.Literal('judge'), Type.Literal('single'), Type.Literal('multiple')]),
+  score: Type.Number(),
+  stem: Type.String(),
+  /** In this candidate's order; choice indices refer to this order. */
+  options: Type.Array(Type.String()),
+  images: Type.Array(Type.String()),
+});
+export type PaperQuestion = Static<typeof QuestionT>;
+
+export const AnswerT = Type.Object({ no: Type.Integer(), choice: Type.Array(Type.Integer()), seq: Type.Integer() });
+export type SavedAnswer = Static<typeof AnswerT>;
+
+/** The paper (only once the exam has started) with every acknowledged answer. */
+export const PaperT = Type.Object({
+  type: Type.Literal('paper'),
+  questions: Type.Array(QuestionT),
+  /** The committed answers; an answer not listed here was never acknowledged. */
+  answers: Type.Array(AnswerT),
+  /** The highest seq the server has committed for this attempt (0 if none). */
+  lastSeq: Type.Integer(),
+});
+
+export const TIME_STATES = ['waiting', 'running', 'paused', 'over'] as const;
+export const TimeT = Type.Object({
+  type: Type.Literal('time'),
+  serverTime: Type.Number(),
+  /** waiting: the exam has not started; over: the deadline has passed or the paper is submitted. */
+  state: oneOf(TIME_STATES),
+  /** When the session started (server epoch ms); null while waiting. */
+  startedAt: Nullable(Type.Number()),
+  /** start + duration + added + paused, as of serverTime; null while waiting. */
+  deadline: Nullable(Type.Number()),
+  /** Show this, counting down locally only until the next time message; null while waiting. */
+  remainingMs: Nullable(Type.Number()),
+  durationMs: Type.Number(),
+  addedMs: Type.Number(),
+  pausedMs: Type.Number(),
+  pause: Nullable(Type.Object({ scope: Type.Union([Type.Literal('candidate'), Type.Literal('room')]), since: Type.Number(), reason: Nullable(Type.String()) })),
+});
+export type TimeMessage = Static<typeof TimeT>;
+
+export const AckT = Type.Object({ type: Type.Literal('ack'), seq: Type.Integer(), no: Type.Integer() });
+
+export const LockT = Type.Object({ type: Type.Literal('lock'), locked: Type.Boolean(), reason: Nullable(Type.String()) });
+
+export const SUBMITTED_BY = ['candidate', 'auto', 'invigilator'] as const;
+export const SubmittedT = Type.Object({
+  type: Type.Literal('submitted'),
+  by: oneOf(SUBMITTED_BY),
+  at: Type.Number(),
+  /** Null when the site does not show scores on the terminal (config exam.showScore). */
+  result: Nullable(Type.Object({ score: Type.Number(), total: Type.Number(), passMark: Type.Number(), passed: Type.Boolean() })),
+});
+
+export const NotedT = Type.Object({ type: Type.Literal('noted'), kind: Type.String(), incidentId: Type.String() });
+
+export const IDENTITY_RESULTS = ['unchecked', 'match', 'mismatch', 'no_face'] as const;
+export const SnapshotResultT = Type.Object({
+  type: Type.Literal('snapshot_result'),
+  snapshotId: Type.String(),
+  /** 'unchecked' until the identity service answers (a later snapshot_result may follow). */
+  identity: oneOf(IDENTITY_RESULTS),
+});
+
+export const BYE_REASONS = ['replaced', 'moved', 'rate_limited'] as const;
+/** Sent just before the server closes the socket itself (see CLOSE for the codes). */
+export const ByeT = Type.Object({ type: Type.Literal('bye'), reason: oneOf(BYE_REASONS), message: Type.String() });
+
+export const ERROR_CODES = [
+  'bad_json',
+  'bad_message',
+  'unknown_type',
+  'too_large',
+  'rate_limited',
+  'not_logged_in',
+  'already_logged_in',
+  'not_started',
+  'time_up',
+  'submitted',
+  'invalid_answer',
+  'seq_reused',
+  'bad_snapshot',
+  'internal',
+] as const;
+export type ErrorCode = (typeof ERROR_CODES)[number];
+
+/**
+ * Errors about a save name its seq. A save answered by an error whose code is in SAVE_ERRORS_FINAL
+ * will never be accepted: drop it. Any other error (not_logged_in, not_started, rate_limited,
+ * internal): keep the save and send it again later.
+ */
+export const SAVE_ERRORS_FINAL: readonly ErrorCode[] = ['bad_message', 'invalid_answer', 'seq_reused', 'time_up', 'submitted'];
+
+export const ErrorT = Type.Object({
+  type: Type.Literal('error'),
+  code: oneOf(ERROR_CODES),
+  /** What was wrong, in words. */
+  reason: Type.String(),
+  /** The type of the message refused, when it could be read. */
+  for: Type.Optional(Type.String()),
+  /** The seq of the save refused. */
+  seq: Type.Optional(Type.Integer()),
+});
+
+export const ServerMessageT = Type.Union([HelloT, PongT, SessionMessageT, LoginRefusedT, LoggedInT, PaperT, TimeT, AckT, LockT, SubmittedT, NotedT, SnapshotResultT, ByeT, ErrorT]);
+export type ServerMessage = Static<typeof ServerMessageT>;
+export type HelloMessage = Static<typeof HelloT>;
+export type PongMessage = Static<typeof PongT>;
+export type SessionMessage = Static<typeof SessionMessageT>;
+export type LoginRefusedMessage = Static<typeof LoginRefusedT>;
+export type LoggedInMessage = Static<typeof LoggedInT>;
+export type PaperMessage = Static<typeof PaperT>;
+export type AckMessage = Static<typeof AckT>;
+export type LockMessage = Static<typeof LockT>;
+export type SubmittedMessage = Static<typeof SubmittedT>;
+export type NotedMessage = Static<typeof NotedT>;
+export type SnapshotResultMessage = Static<typeof SnapshotResultT>;
+export type ByeMessage = Static<typeof ByeT>;
+export type ErrorMessage = Static<typeof ErrorT>;
+export type ServerMessageType = ServerMessage['type'];

@@ -1,0 +1,598 @@
+// The terminal's brain: one state object the screens render, and the rules that move it — device
+// pairing, the gateway conversation (log-in, paper, saves, time, lock, submit), reconnection without
+// losing an answer, integrity reports and webcam snapshots. The screens only read state and call
+// the actions at the bottom.
+import type {
+  CandidateInfo,
+  ClientMessage,
+  ErrorMessage,
+  HelloMessage,
+  IntegrityKind,
+  LoggedInMessage,
+  LoginRefusal,
+  PaperMessage,
+  PaperQuestion,
+  ServerMessage,
+  SessionInfo,
+  SubmittedMessage,
+  TimeMessage,
+} from '../../protocol.ts';
+import { collectPairing, requestPairing, whoAmI, type PairingRequest } from './api.ts';
+import { CLOSE, Connection } from './connection.ts';
+import { STRINGS, type Lang } from './i18n.ts';
+import { installIntegrityHooks } from './integrity.ts';
+import { SaveQueue } from './saves.ts';
+import { Store } from './store.ts';
+import { Webcam } from './webcam.ts';
+
+export type Screen = 'boot' | 'pairing' | 'connecting' | 'login' | 'instructions' | 'exam' | 'result' | 'replaced';
+
+export interface PairingState {
+  status: 'requesting' | 'waiting' | 'approved' | 'rejected' | 'expired' | 'failed';
+  code: string | null;
+  deviceId: string | null;
+  error: string | null;
+}
+
+export interface TimeState {
+  msg: TimeMessage;
+  /** performance.now() when it arrived: the countdown moves on the monotonic clock between pushes. */
+  at: number;
+}
+
+export interface State {
+  lang: Lang;
+  screen: Screen;
+  pairing: PairingState | null;
+  /** The socket is open and the server said hello on it. */
+  online: boolean;
+  /** Set while the connection is down after having been up: the banner shows. */
+  lost: { retryAt: number | null } | null;
+  hello: HelloMessage | null;
+  session: SessionInfo | null;
+  loginBusy: boolean;
+  /** A refusal (shown in the candidate's language, the server's words beside it) or an error text. */
+  loginError: { reason: LoginRefusal | null; message: string } | null;
+  waitingMove: boolean;
+  candidate: CandidateInfo | null;
+  exam: LoggedInMessage['exam'] | null;
+  questions: PaperQuestion[] | null;
+  /** Index into questions. */
+  current: number;
+  view: 'question' | 'sheet';
+  marked: ReadonlySet<number>;
+  time: TimeState | null;
+  locked: { reason: string | null } | null;
+  confirming: boolean;
+  submitting: boolean;
+  submitted: SubmittedMessage | null;
+  notice: { text: string; id: number } | null;
+  error: string | null;
+  camera: boolean;
+  /** Full screen was left during the exam: a banner offers the way back. */
+  fullscreenLost: boolean;
+  /** Why the server refused the connection, while no hello has come. */
+  connectError: string | null;
+  /** Bumped whenever the save queue changes, so per-question save states re-render. */
+  saveRev: number;
+}
+
+const LANG_KEY = 'examroom.terminal.lang';
+const INTEGRITY_THROTTLE_MS = 2_000;
+const INTEGRITY_QUEUE_MAX = 50;
+
+function storage(): Storage | null {
+  try {
+    return window.localStorage;
+  } catch {
+    return null;
+  }
+}
+
+export class Controller {
+  readonly store: Store<State>;
+  saves: SaveQueue | null = null;
+  private conn: Connection | null = null;
+  private attemptKey: string | null = null;
+  private attemptSessionId: string | null = null;
+  private credential: string | null = null;
+  private pairingReq: PairingRequest | null = null;
+  private pollTimer: ReturnType<typeof setTimeout> | undefined;
+  private retrySaves: ReturnType<typeof setTimeout> | undefined;
+  private removeIntegrity: (() => void) | null = null;
+  private webcam: Webcam | null = null;
+  private integrityQueue: { kind: IntegrityKind; detail?: string }[] = [];
+  private lastIntegrity = new Map<string, number>();
+  private noticeId = 0;
+  private helloAt = 0;
+  private paperOnThisConnection = false;
+  private loggedInOnThisConnection = false;
+  private deviceId: string | null;
+
+  constructor(private readonly loc: Location) {
+    const lang = storage()?.getItem(LANG_KEY) === 'en' ? 'en' : 'zh';
+    this.deviceId = new URLSearchParams(loc.search).get('device');
+    this.store = new Store<State>({
+      lang,
+      screen: 'boot',
+      pairing: null,
+      online: false,
+      lost: null,
+      hello: null,
+      session: null,
+      loginBusy: false,
+      loginError: null,
+      waitingMove: false,
+      candidate: null,
+      exam: null,
+      questions: null,
+      current: 0,
+      view: 'question',
+      marked: new Set(),
+      time: null,
+      locked: null,
+      confirming: false,
+      submitting: false,
+      submitted: null,
+      notice: null,
+      error: null,
+      camera: false,
+      connectError: null,
+      fullscreenLost: false,
+      saveRev: 0,
+    });
+  }
+
+  get t() {
+    return STRINGS[this.store.get().lang];
+  }
+
+  /** Server epoch ms now, from the last hello/pong/time and the monotonic clock since. */
+  serverNow(): number | null {
+    const h = this.store.get().hello;
+    return h ? h.serverTime + (performance.now() - this.helloAt) : null;
+  }
+
+  // ------------------------------------------------------------------ start-up and pairing
+
+  async boot(): Promise<void> {
+    window.addEventListener('online', () => this.conn?.reconnectNow());
+    let delay = 1_000;
+    for (;;) {
+      try {
+        const me = await whoAmI();
+        if (me?.kind === 'device' && me.device.kind === 'terminal') return this.connect();
+        return this.startPairing();
+      } catch {
+        // The server is not answering yet (a restart, the network): keep trying, quietly.
+        this.store.set({ screen: 'connecting' });
+        await new Promise((r) => setTimeout(r, delay));
+        delay = Math.min(delay * 2, 15_000);
+      }
+    }
+  }
+
+  async startPairing(): Promise<void> {
+    clearTimeout(this.pollTimer);
+    this.conn?.stop();
+    this.conn = null;
+    this.store.set({ screen: 'pairing', online: false, lost: null, pairing: { status: 'requesting', code: null, deviceId: this.deviceId, error: null } });
+    try {
+      this.pairingReq = await requestPairing(this.deviceId);
+    } catch (err) {
+      this.store.set({ pairing: { status: 'failed', code: null, deviceId: this.deviceId, error: (err as Error).message } });
+      // The server restarting, or a rate limit: try again by itself, as well as on the button.
+      this.pollTimer = setTimeout(() => void this.startPairing(), 15_000);
+      return;
+    }
+    this.store.set({ pairing: { status: 'waiting', code: this.pairingReq.code, deviceId: this.deviceId, error: null } });
+    this.pollPairing();
+  }
+
+  private pollPairing(): void {
+    this.pollTimer = setTimeout(async () => {
+      const req = this.pairingReq;
+      if (!req) return;
+      let status: Awaited<ReturnType<typeof collectPairing>>;
+      try {
+        status = await collectPairing(req);
+      } catch {
+        return this.pollPairing(); // a lost poll is retried; the code stays valid
+      }
+      const p = this.store.get().pairing;
+      if (status === 'pending') return this.pollPairing();
+      this.pairingReq = null;
+      // An expired code is replaced by itself: the PC may wait unattended until someone pairs it.
+      if (status === 'expired') return void this.startPairing();
+      this.store.set({ pairing: { status, code: p?.code ?? null, deviceId: this.deviceId, error: null } });
+      if (status === 'approved') this.connect();
+    }, 2_000);
+  }
+
+  // ------------------------------------------------------------------ the gateway connection
+
+  private connect(): void {
+    if (this.store.get().screen === 'boot' || this.store.get().screen === 'pairing') this.store.set({ screen: 'connecting' });
+    this.conn?.stop();
+    const conn = new Connection(Connection.urlFor(this.loc), {
+      open: () => {},
+      message: (m) => this.onMessage(m),
+      closed: (info) => void this.onClosed(info),
+    });
+    this.conn = conn;
+    conn.start();
+  }
+
+  private async onClosed(info: { code: number; reason: string; everOpened: boolean; retryInMs: number | null }): Promise<void> {
+    this.paperOnThisConnection = false;
+    this.loggedInOnThisConnection = false;
+    this.saves?.disconnected();
+    const s = this.store.get();
+    if (info.code === CLOSE.REVOKED) {
+      this.endAttemptView();
+      return this.startPairing();
+    }
+    if (info.code === CLOSE.REPLACED) {
+      this.endAttemptView();
+      this.store.set({ screen: 'replaced', online: false, lost: null });
+      return;
+    }
+    if (info.code === CLOSE.MOVED) {
+      // The candidate continues at another terminal: this one goes back to the log-in screen.
+      this.nextCandidate();
+      if (!s.hello) this.store.set({ screen: 'connecting' });
+    }
+    // Refused before any hello: perhaps the device cookie is gone (revoked while we were away).
+    if (!info.everOpened && s.hello === null) {
+      try {
+        const me = await whoAmI();
+        if (!me) return this.startPairing();
+      } catch {
+        // server unreachable: the retry below keeps going
+      }
+    }
+    this.store.set({
+      online: false,
+      lost: s.hello ? { retryAt: info.retryInMs === null ? null : performance.now() + info.retryInMs } : null,
+      // Refused before a hello with a reason (e.g. "not a configured terminal"): say so on screen.
+      connectError: s.hello === null && info.reason ? info.reason : null,
+      saveRev: s.saveRev + 1,
+    });
+  }
+
+  private send(msg: ClientMessage): boolean {
+    return this.conn?.send(msg) ?? false;
+  }
+
+  private onMessage(m: ServerMessage): void {
+    switch (m.type) {
+      case 'hello':
+        return this.onHello(m);
+      case 'pong':
+        this.syncServerTime(m.serverTime);
+        return;
+      case 'session':
+        this.store.set({ session: m.session });
+        this.leaveFinishedAttempt(m.session);
+        return;
+      case 'login_refused':
+        this.store.set({ loginBusy: false, loginError: { reason: m.reason, message: m.message }, waitingMove: m.reason === 'wrong_seat' && m.moveRequestId !== undefined });
+        return;
+      case 'logged_in':
+        return this.onLoggedIn(m);
+      case 'paper':
+        return this.onPaper(m);
+      case 'time':
+        this.syncServerTime(m.serverTime);
+        this.store.set({ time: { msg: m, at: performance.now() } });
+        return;
+      case 'ack':
+        this.saves?.ack(m.seq, m.no);
+        this.bumpSaves();
+        this.pumpSaves();
+        return;
+      case 'lock':
+        this.store.set({ locked: m.locked ? { reason: m.reason } : null });
+        return;
+      case 'submitted':
+        return this.onSubmitted(m);
+      case 'noted':
+      case 'snapshot_result':
+        return;
+      case 'bye':
+        // The close that follows says what to do; the words are for the log only.
+        return;
+      case 'error':
+        return this.onError(m);
+    }
+  }
+
+  private syncServerTime(serverTime: number): void {
+    const h = this.store.get().hello;
+    if (!h) return;
+    this.helloAt = performance.now();
+    this.store.set({ hello: { ...h, serverTime } });
+  }
+
+  private onHello(m: HelloMessage): void {
+    this.helloAt = performance.now();
+    this.conn?.healthy();
+    this.conn?.setHeartbeat(m.limits.heartbeatIntervalMs, m.limits.heartbeatTimeoutMs);
+    this.saves?.setMaxInFlight(m.limits.maxInFlightSaves);
+    const s = this.store.get();
+    const screen: Screen = s.screen === 'boot' || s.screen === 'connecting' || s.screen === 'pairing' ? 'login' : s.screen;
+    this.store.set({ hello: m, session: m.session, online: true, lost: null, screen, pairing: null, connectError: null });
+    this.leaveFinishedAttempt(m.session);
+    // A candidate was on this terminal before the connection dropped. The gateway re-attaches the
+    // attempt by itself (logged_in with resumed: true); should it not, log in again with the same
+    // credential, which it then treats as a resume.
+    if (s.candidate && !s.submitted && this.credential) {
+      setTimeout(() => {
+        if (!this.loggedInOnThisConnection && this.conn?.isOpen) this.send({ type: 'login', credential: this.credential! });
+      }, 1_500);
+    }
+    this.flushIntegrity();
+  }
+
+  private onLoggedIn(m: LoggedInMessage): void {
+    this.loggedInOnThisConnection = true;
+    const s = this.store.get();
+    const key = `examroom.terminal.${m.session.id}.${m.candidate.ticketNo}`;
+    if (key !== this.attemptKey) {
+      this.attemptKey = key;
+      this.attemptSessionId = m.session.id;
+      this.saves = new SaveQueue(`${key}.saves`, storage(), this.store.get().hello?.limits.maxInFlightSaves ?? 16);
+    }
+    const marked = new Set<number>(JSON.parse(storage()?.getItem(`${key}.marks`) ?? '[]') as number[]);
+    const current = Number(storage()?.getItem(`${key}.current`) ?? '0') || 0;
+    const sameCandidate = s.candidate?.ticketNo === m.candidate.ticketNo;
+    // A reconnect keeps the screen; a fresh log-in reads the instructions first, unless this
+    // terminal already showed them for this attempt (a reload in the middle of the exam).
+    let screen: Screen = s.screen;
+    if (!sameCandidate || s.screen === 'login') screen = m.resumed && storage()?.getItem(`${key}.started`) ? 'exam' : 'instructions';
+    this.store.set({
+      candidate: m.candidate,
+      session: m.session,
+      exam: m.exam,
+      loginBusy: false,
+      loginError: null,
+      waitingMove: false,
+      screen,
+      questions: sameCandidate ? s.questions : null,
+      marked: sameCandidate ? s.marked : marked,
+      current: sameCandidate ? s.current : current,
+      submitted: null,
+    });
+    this.startExamSideEffects();
+    this.flushIntegrity();
+  }
+
+  private onPaper(m: PaperMessage): void {
+    const saves = this.saves;
+    if (!saves) return;
+    saves.sync(m.answers, m.lastSeq);
+    this.paperOnThisConnection = true;
+    const s = this.store.get();
+    this.store.set({ questions: m.questions, current: Math.min(s.current, Math.max(0, m.questions.length - 1)) });
+    this.bumpSaves();
+    this.pumpSaves();
+  }
+
+  private onSubmitted(m: SubmittedMessage): void {
+    this.saves?.forget();
+    if (this.attemptKey) for (const k of ['marks', 'current', 'started']) storage()?.removeItem(`${this.attemptKey}.${k}`);
+    this.stopExamSideEffects();
+    this.credential = null;
+    this.store.set({ submitted: m, submitting: false, confirming: false, screen: 'result', locked: null });
+  }
+
+  private onError(m: ErrorMessage): void {
+    if (m.for === 'save' && m.seq !== undefined && this.saves) {
+      const r = this.saves.refused(m.seq, m.code);
+      this.bumpSaves();
+      if (r?.dropped && m.code !== 'submitted' && m.code !== 'time_up') this.note(this.t.errorSaveRefused(r.no, m.reason));
+      else if (r && !r.dropped) {
+        // Not final (rate limited, not started, a server hiccup): the pick waits and goes again.
+        clearTimeout(this.retrySaves);
+        this.retrySaves = setTimeout(() => this.pumpSaves(), 1_000);
+      }
+      return;
+    }
+    if (m.for === 'login') {
+      if (m.code === 'already_logged_in') return void this.send({ type: 'resync' });
+      this.store.set({ loginBusy: false, loginError: { reason: null, message: m.reason } });
+      return;
+    }
+    if (m.for === 'submit') {
+      this.store.set({ submitting: false, error: m.reason });
+      return;
+    }
+    if (m.code === 'not_logged_in' && this.credential && this.store.get().candidate) {
+      this.send({ type: 'login', credential: this.credential });
+    }
+  }
+
+  private bumpSaves(): void {
+    this.store.set((s) => ({ saveRev: s.saveRev + 1 }));
+  }
+
+  /** Sends what the queue holds, once this connection has the paper (so seqs follow the server's). */
+  private pumpSaves(): void {
+    if (!this.saves || !this.paperOnThisConnection || !this.conn?.isOpen) return;
+    for (const msg of this.saves.drain()) {
+      if (!this.send(msg)) {
+        this.saves.disconnected();
+        break;
+      }
+    }
+    this.bumpSaves();
+  }
+
+  /** A submitted paper stays on screen until the room's next session opens (or the next candidate). */
+  private leaveFinishedAttempt(session: SessionInfo | null): void {
+    const s = this.store.get();
+    if (s.screen === 'result' && s.candidate && session && session.id !== this.attemptSessionId) this.nextCandidate();
+  }
+
+  // ------------------------------------------------------------------ integrity and webcam
+
+  private startExamSideEffects(): void {
+    if (!this.removeIntegrity) {
+      this.removeIntegrity = installIntegrityHooks(
+        (kind, detail) => this.reportIntegrity(kind, detail),
+        (what) => {
+          if (what === 'fullscreen') this.store.set({ fullscreenLost: true });
+          else if (what === 'fullscreen_back') this.store.set({ fullscreenLost: false });
+          else this.note(what === 'blocked' ? this.t.blockedNotice : this.t.integrityNotice);
+        },
+      );
+    }
+    const h = this.store.get().hello;
+    if (!this.webcam && h && h.snapshotIntervalSeconds > 0) {
+      const cam = new Webcam(h.snapshotIntervalSeconds, h.limits.maxSnapshotBytes, (jpegBase64) => {
+        if (this.loggedInOnThisConnection) this.send({ type: 'snapshot', jpegBase64 });
+      });
+      this.webcam = cam;
+      void cam.start().then((ok) => {
+        if (this.webcam === cam) this.store.set({ camera: ok });
+      });
+    }
+  }
+
+  private stopExamSideEffects(): void {
+    this.removeIntegrity?.();
+    this.removeIntegrity = null;
+    this.webcam?.stop();
+    this.webcam = null;
+    this.store.set({ camera: false, fullscreenLost: false });
+  }
+
+  private endAttemptView(): void {
+    this.stopExamSideEffects();
+  }
+
+  reportIntegrity(kind: IntegrityKind, detail?: string): void {
+    const now = performance.now();
+    const k = `${kind}:${detail ?? ''}`;
+    if (now - (this.lastIntegrity.get(k) ?? -Infinity) < INTEGRITY_THROTTLE_MS) return;
+    this.lastIntegrity.set(k, now);
+    const msg = detail === undefined ? { kind } : { kind, detail: detail.slice(0, 200) };
+    if (this.loggedInOnThisConnection && this.send({ type: 'integrity', ...msg })) return;
+    // Offline: told as soon as the connection is back (the proctor still wants to know).
+    this.integrityQueue.push(msg);
+    if (this.integrityQueue.length > INTEGRITY_QUEUE_MAX) this.integrityQueue.shift();
+  }
+
+  private flushIntegrity(): void {
+    if (!this.loggedInOnThisConnection) return;
+    const q = this.integrityQueue;
+    this.integrityQueue = [];
+    for (const m of q) this.send({ type: 'integrity', ...m });
+  }
+
+  private note(text: string): void {
+    const id = ++this.noticeId;
+    this.store.set({ notice: { text, id } });
+    setTimeout(() => {
+      if (this.store.get().notice?.id === id) this.store.set({ notice: null });
+    }, 4_000);
+  }
+
+  // ------------------------------------------------------------------ actions (called by the screens)
+
+  setLang(lang: Lang): void {
+    storage()?.setItem(LANG_KEY, lang);
+    this.store.set({ lang });
+  }
+
+  /** Back to the log-in screen after a submission, for whoever sits here next. */
+  nextCandidate(): void {
+    this.stopExamSideEffects();
+    this.credential = null;
+    this.attemptKey = null;
+    this.attemptSessionId = null;
+    this.saves = null;
+    this.store.set({ screen: 'login', candidate: null, exam: null, questions: null, current: 0, view: 'question', marked: new Set(), time: null, locked: null, submitted: null, confirming: false, loginError: null });
+  }
+
+  retryPairing(): void {
+    void this.startPairing();
+  }
+
+  login(credential: string): void {
+    // Sent as typed (trimmed): ticket numbers are matched exactly; the server folds an ID number's x.
+    const c = credential.trim();
+    if (!c) return;
+    this.credential = c;
+    if (!this.send({ type: 'login', credential: c })) return;
+    this.store.set({ loginBusy: true, loginError: null });
+  }
+
+  startAnswering(): void {
+    if (!this.store.get().questions) return;
+    if (this.attemptKey) storage()?.setItem(`${this.attemptKey}.started`, '1');
+    this.store.set({ screen: 'exam', view: 'question' });
+    // Kiosk mode is full screen already; elsewhere ask for it (leaving it is reported).
+    if (!document.fullscreenElement) document.documentElement.requestFullscreen?.().catch(() => {});
+  }
+
+  enterFullscreen(): void {
+    document.documentElement.requestFullscreen?.().catch(() => {});
+  }
+
+  goTo(index: number): void {
+    const s = this.store.get();
+    if (!s.questions) return;
+    const current = Math.max(0, Math.min(s.questions.length - 1, index));
+    if (this.attemptKey) storage()?.setItem(`${this.attemptKey}.current`, String(current));
+    this.store.set({ current, view: 'question' });
+  }
+
+  showSheet(show: boolean): void {
+    this.store.set({ view: show ? 'sheet' : 'question' });
+  }
+
+  /** Picks option `option` of the current question: single and judge replace, multiple toggles. */
+  choose(no: number, option: number): void {
+    const s = this.store.get();
+    const q = s.questions?.find((x) => x.no === no);
+    if (!q || !this.saves || s.locked || s.submitted || this.timeState() === 'paused' || this.timeState() === 'over') return;
+    if (option < 0 || option >= q.options.length) return;
+    const before = this.saves.choiceOf(no);
+    const choice = q.type === 'multiple' ? (before.includes(option) ? before.filter((x) => x !== option) : [...before, option]) : [option];
+    this.saves.answer(no, choice);
+    this.bumpSaves();
+    this.pumpSaves();
+  }
+
+  toggleMark(no: number): void {
+    const s = this.store.get();
+    const marked = new Set(s.marked);
+    if (marked.has(no)) marked.delete(no);
+    else marked.add(no);
+    if (this.attemptKey) storage()?.setItem(`${this.attemptKey}.marks`, JSON.stringify([...marked]));
+    this.store.set({ marked });
+  }
+
+  askSubmit(show: boolean): void {
+    this.store.set({ confirming: show, error: null });
+  }
+
+  submit(): void {
+    const s = this.store.get();
+    if (!s.online || s.submitting || (this.saves?.unsaved ?? 0) > 0) return;
+    if (this.send({ type: 'submit', confirm: true })) this.store.set({ submitting: true });
+  }
+
+  timeState(): TimeMessage['state'] | null {
+    return this.store.get().time?.msg.state ?? null;
+  }
+
+  /** Remaining ms as the server last said, counted down on the monotonic clock while running. */
+  remainingMs(): number | null {
+    const t = this.store.get().time;
+    if (!t || t.msg.remainingMs === null) return null;
+    if (t.msg.state !== 'running') return t.msg.remainingMs;
+    return Math.max(0, t.msg.remainingMs - (performance.now() - t.at));
+  }
+}
