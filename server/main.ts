@@ -26,7 +26,9 @@ export async function serve(opts: ServeOptions): Promise<App> {
   ensureDataFolders(paths);
   const db = openDatabase(paths.dbFile);
   const app = await buildApp({ config, db, logger: log });
-  const demo = opts.demo ? await seedDemoSite(app.exam, { now: app.ctx.clock.now(), dataDir: paths.root }) : null;
+  const demo = opts.demo
+    ? await seedDemoSite(app.exam, { now: app.ctx.clock.now(), dataDir: paths.root, admit: (sessionId, idNumber) => app.terminal.admitCandidate(sessionId, idNumber, 'system') })
+    : null;
 
   let stopping = false;
   const stop = (signal: string) => {
@@ -71,6 +73,11 @@ export async function serve(opts: ServeOptions): Promise<App> {
   return app;
 }
 
+/** The terminal configured at a room's seat, so the guide names a device that matches a ticket. */
+function terminalAt(config: Config, room: string | undefined, seat: string | null | undefined): string | null {
+  return config.terminals.find((t) => t.room === room && t.seat === seat)?.id ?? config.terminals.find((t) => t.room === room)?.id ?? null;
+}
+
 function printDemoGuide(base: string, config: Config, demo: DemoSummary): void {
   const cli = `npm run examroom -- --config ${config.file ? relative(process.cwd(), config.file) || config.file : 'FILE'} --data ${relative(process.cwd(), config.paths.data) || '.'}`;
   const time = (ms: number) => new Date(ms).toLocaleTimeString('zh-CN', { timeZone: config.site.timezone, hour: '2-digit', minute: '2-digit' });
@@ -94,6 +101,15 @@ function printDemoGuide(base: string, config: Config, demo: DemoSummary): void {
     `Exam engine (bank version ${demo.bankVersion ?? '-'}${demo.created ? ', just installed from a signed demo package' : ''}):`,
     ...demo.sessions.map((s) => `  session ${s.id}  room ${s.room}  starts ${time(s.startsAt)}  ${s.candidates} candidates  template ${s.templateId}`),
     `  seat list (log in as admin first): ${base}/api/exam/sessions/${demo.sessions[0]?.id ?? 'ID'}/seat-list`,
+    '',
+    `Sit the exam on a terminal (room ${demo.sessions[0]?.room ?? 'R101'}; check-in is open and its candidates are admitted):`,
+    '  1. open a seat\'s terminal page in a browser; it shows a six-digit pairing code:',
+    ...demo.tickets.slice(0, 3).map((t) => `       ${base}/terminal/?device=${terminalAt(config, demo.sessions[0]?.room, t.seat) ?? '?'}   seat ${t.seat}: ${t.name}, ticket ${t.ticketNo}`),
+    `  2. approve the code: ${cli} device approve CODE`,
+    '  3. log in with the ticket of the candidate at that seat',
+    `  4. start the exam now instead of at ${demo.sessions[0] ? time(demo.sessions[0].startsAt) : 'the start time'} (through the running server, which pushes the papers):`,
+    `       curl -s -c jar -H 'content-type: application/json' -d '{"username":"admin","password":"${config.users.find((u) => u.role === 'admin')?.password ?? 'PASSWORD'}"}' ${base}/api/auth/login`,
+    `       curl -s -b jar -H 'content-type: application/json' -d '{"status":"in_progress"}' ${base}/api/exam/sessions/${demo.sessions[0]?.id ?? 'ID'}/status`,
     `  try: ${cli} session list`,
     `       ${cli} template check gm-principal-general`,
     `       ${cli} bank list`,

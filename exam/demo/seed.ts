@@ -25,14 +25,20 @@ export function demoIdNumber(i: number): string {
 
 export interface DemoSummary {
   created: boolean;
+  /** Candidates of the first session, admitted as if the kiosk had checked them in. */
+  tickets: { ticketNo: string; name: string; seat: string | null }[];
   bankVersion: string | null;
   sessions: { id: string; room: string; startsAt: number; candidates: number; templateId: string }[];
   packageFile: string | null;
 }
 
-export async function seedDemoSite(exam: ExamService, opts: { now: number; dataDir: string }): Promise<DemoSummary> {
+/**
+ * `admit` stands in for the identity kiosk (not built yet): the first session's candidates are admitted
+ * and its check-in opened, so a terminal can log them in right after start-up.
+ */
+export async function seedDemoSite(exam: ExamService, opts: { now: number; dataDir: string; admit?: (sessionId: string, idNumber: string) => void }): Promise<DemoSummary> {
   const actor = 'system';
-  const summary: DemoSummary = { created: false, bankVersion: exam.bank.latest()?.id ?? null, sessions: [], packageFile: null };
+  const summary: DemoSummary = { tickets: [], created: false, bankVersion: exam.bank.latest()?.id ?? null, sessions: [], packageFile: null };
   if (!exam.bank.latest()) {
     const pkg = signPackage(
       {
@@ -77,11 +83,18 @@ export async function seedDemoSite(exam: ExamService, opts: { now: number; dataD
       exam.plans.generateSessionPapers(session.id, actor);
       summary.sessions.push({ id: session.id, room: spec.room, startsAt: Date.parse(startsAt), candidates: spec.people, templateId: spec.templateId });
     }
+    const first = summary.sessions[0]!;
+    if (opts.admit) {
+      exam.plans.advanceSession(first.id, 'checkin', actor);
+      for (const r of exam.plans.roster(first.id)) opts.admit(first.id, r.idNumber);
+    }
     summary.created = true;
   } else {
     for (const s of exam.plans.listSessions()) {
       summary.sessions.push({ id: s.id, room: s.roomId, startsAt: s.startsAt, candidates: exam.plans.roster(s.id).length, templateId: s.templateId });
     }
   }
+  const first = summary.sessions[0];
+  if (first) summary.tickets = exam.plans.roster(first.id).map((r) => ({ ticketNo: r.ticketNo, name: r.name, seat: r.seat }));
   return summary;
 }

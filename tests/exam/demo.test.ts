@@ -15,15 +15,17 @@ t.test('the first demo start installs a signed bank, sessions, rosters, seats an
   const app = await buildApp({ config: loadConfig(join(ROOT, 'config/demo.yaml'), { dataDir: dir }) });
   t.teardown(() => app.close());
   const now = app.ctx.clock.now();
-  const demo = await seedDemoSite(app.exam, { now, dataDir: dir });
+  const demo = await seedDemoSite(app.exam, { now, dataDir: dir, admit: (sessionId, idNumber) => app.terminal.admitCandidate(sessionId, idNumber, 'system') });
   t.equal(demo.created, true);
   t.equal(app.exam.bank.latest()?.kind, 'package', 'the bank arrived as a signed package');
   t.ok(demo.packageFile && existsSync(demo.packageFile), 'the package file is left for `bank accept` to be tried');
   t.equal(demo.sessions.length, 2);
   for (const s of demo.sessions) {
     const session = app.exam.plans.session(s.id);
-    t.equal(session.status, 'papers_ready', `${s.room} is ready for check-in`);
+    const first = s === demo.sessions[0];
+    t.equal(session.status, first ? 'checkin' : 'papers_ready', first ? `${s.room} has check-in open, so a terminal can be tried at once` : `${s.room} is ready for check-in`);
     const roster = app.exam.plans.roster(s.id);
+    if (first) t.ok(roster.every((r) => r.status === 'admitted'), 'the first session\'s candidates are admitted, as the kiosk would');
     t.equal(roster.length, s.candidates);
     t.ok(roster.every((r) => r.seat), 'everyone has a seat');
     const papers = app.exam.papers.ofSession(s.id);
@@ -36,6 +38,7 @@ t.test('the first demo start installs a signed bank, sessions, rosters, seats an
   const again = await seedDemoSite(app.exam, { now: now + 60_000, dataDir: dir });
   t.equal(again.created, false, 'a second start adds nothing');
   t.equal(app.exam.plans.listPlans().length, 1);
+  t.equal(again.tickets.length, demo.sessions[0]!.candidates, 'the guide still lists the tickets to log in with');
 });
 
 t.test('demo ID numbers pass the GB 11643 check', async (t) => {
