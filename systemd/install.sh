@@ -173,6 +173,8 @@ fi
 # --- 4. dependencies (npm packages, ffmpeg, chromium, fonts) -------------------
 log "running server/setup.mjs in $PREFIX (npm dependencies, Debian packages)"
 (cd "$PREFIX" && node server/setup.mjs)
+log "building the web apps (kiosk, terminal, proctor, inspector)"
+(cd "$PREFIX" && npm run build)
 TSX=$PREFIX/node_modules/tsx/dist/cli.mjs
 [ -f "$TSX" ] || die "$TSX missing after setup; did npm install fail?"
 EXAMROOM_BIN=$PREFIX/server/bin/examroom.mjs
