@@ -44,7 +44,7 @@ t.test('config/demo.yaml loads cleanly', async (t) => {
     c.rooms.map((r) => r.id),
     ['R101', 'R102'],
   );
-  t.equal(c.terminals.length, 6);
+  t.equal(c.terminals.length, 32, 'an exam PC at every seat of both rooms');
   t.equal(c.cameras.length, 2);
   t.equal(c.users.length, 6);
   // `data: ../var/demo` is relative to config/, not to wherever the server was started.
