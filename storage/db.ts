@@ -81,3 +81,16 @@ export function migrate(db: Db, opts: { to?: number; migrations?: Migration[] } 
   }
   return { from, to: schemaVersion(db), applied };
 }
+
+/**
+ * Prepared statements by SQL text. Preparing costs tens of microseconds; code that runs per attempt
+ * every second (the terminal sweeper) must not pay it each time.
+ */
+export function statementCache(db: Db): (sql: string) => Database.Statement {
+  const cache = new Map<string, Database.Statement>();
+  return (sql) => {
+    let s = cache.get(sql);
+    if (!s) cache.set(sql, (s = db.prepare(sql)));
+    return s;
+  };
+}

@@ -1,6 +1,6 @@
 // The gateway's tables (migration 005): rows in, rows out. No policy here; the service decides.
 import { newId, type Clock } from '../core/index.ts';
-import type { Db } from '../storage/index.ts';
+import { statementCache, type Db } from '../storage/index.ts';
 import type { PauseSpan } from './timer.ts';
 
 export type SubmittedBy = 'candidate' | 'auto' | 'invigilator';
@@ -81,15 +81,16 @@ const MOVE_COLS = `id, session_id AS sessionId, id_number AS idNumber, from_term
   requested_at AS requestedAt, status, decided_by AS decidedBy, decided_at AS decidedAt`;
 
 export function createTerminalStore(db: Db, clock: Clock) {
+  const sql = statementCache(db);
   const attemptStmt = db.prepare<[string, string], AttemptRow>('SELECT * FROM terminal_attempts WHERE session_id = ? AND id_number = ?');
   const saveStmt = db.prepare<[string, string, number], { no: number; choice: string }>('SELECT no, choice FROM terminal_saves WHERE session_id = ? AND id_number = ? AND seq = ?');
   const answerSeqStmt = db.prepare<[string, string, number], { seq: number }>('SELECT seq FROM terminal_answers WHERE session_id = ? AND id_number = ? AND no = ?');
-  const insertSave = db.prepare('INSERT INTO terminal_saves (session_id, id_number, seq, no, choice, received_at, terminal_id) VALUES (?, ?, ?, ?, ?, ?, ?)');
-  const upsertAnswer = db.prepare(
+  const insertSave = sql('INSERT INTO terminal_saves (session_id, id_number, seq, no, choice, received_at, terminal_id) VALUES (?, ?, ?, ?, ?, ?, ?)');
+  const upsertAnswer = sql(
     `INSERT INTO terminal_answers (session_id, id_number, no, choice, seq, saved_at) VALUES (?, ?, ?, ?, ?, ?)
      ON CONFLICT(session_id, id_number, no) DO UPDATE SET choice = excluded.choice, seq = excluded.seq, saved_at = excluded.saved_at`,
   );
-  const bumpSeq = db.prepare('UPDATE terminal_attempts SET last_seq = MAX(last_seq, ?) WHERE session_id = ? AND id_number = ?');
+  const bumpSeq = sql('UPDATE terminal_attempts SET last_seq = MAX(last_seq, ?) WHERE session_id = ? AND id_number = ?');
 
   return {
     attempt(sessionId: string, idNumber: string): Attempt | null {
@@ -105,24 +106,24 @@ export function createTerminalStore(db: Db, clock: Clock) {
       return r ? toAttempt(r) : null;
     },
     attemptsOf(sessionId: string): Attempt[] {
-      return (db.prepare('SELECT * FROM terminal_attempts WHERE session_id = ? ORDER BY id_number').all(sessionId) as AttemptRow[]).map(toAttempt);
+      return (sql('SELECT * FROM terminal_attempts WHERE session_id = ? ORDER BY id_number').all(sessionId) as AttemptRow[]).map(toAttempt);
     },
     activeAttempts(): Attempt[] {
-      return (db.prepare("SELECT * FROM terminal_attempts WHERE status = 'active'").all() as AttemptRow[]).map(toAttempt);
+      return (sql("SELECT * FROM terminal_attempts WHERE status = 'active'").all() as AttemptRow[]).map(toAttempt);
     },
     createAttempt(sessionId: string, idNumber: string, terminalId: string): void {
-      db.prepare('INSERT INTO terminal_attempts (session_id, id_number, terminal_id, logged_in_at) VALUES (?, ?, ?, ?)').run(sessionId, idNumber, terminalId, clock.now());
+      sql('INSERT INTO terminal_attempts (session_id, id_number, terminal_id, logged_in_at) VALUES (?, ?, ?, ?)').run(sessionId, idNumber, terminalId, clock.now());
     },
     /** Binds the attempt to a terminal; any other attempt of the session held there lets go of it. */
     bindTerminal(sessionId: string, idNumber: string, terminalId: string): void {
-      db.prepare('UPDATE terminal_attempts SET terminal_id = NULL WHERE session_id = ? AND terminal_id = ? AND id_number <> ?').run(sessionId, terminalId, idNumber);
-      db.prepare('UPDATE terminal_attempts SET terminal_id = ? WHERE session_id = ? AND id_number = ?').run(terminalId, sessionId, idNumber);
+      sql('UPDATE terminal_attempts SET terminal_id = NULL WHERE session_id = ? AND terminal_id = ? AND id_number <> ?').run(sessionId, terminalId, idNumber);
+      sql('UPDATE terminal_attempts SET terminal_id = ? WHERE session_id = ? AND id_number = ?').run(terminalId, sessionId, idNumber);
     },
     setLock(sessionId: string, idNumber: string, locked: boolean, reason: string | null): void {
-      db.prepare('UPDATE terminal_attempts SET locked = ?, lock_reason = ? WHERE session_id = ? AND id_number = ?').run(locked ? 1 : 0, locked ? reason : null, sessionId, idNumber);
+      sql('UPDATE terminal_attempts SET locked = ?, lock_reason = ? WHERE session_id = ? AND id_number = ?').run(locked ? 1 : 0, locked ? reason : null, sessionId, idNumber);
     },
     markSubmitted(sessionId: string, idNumber: string, by: SubmittedBy, actor: string): void {
-      db.prepare("UPDATE terminal_attempts SET status = 'submitted', submitted_at = ?, submitted_by = ?, submitted_actor = ?, locked = 0, lock_reason = NULL WHERE session_id = ? AND id_number = ?").run(
+      sql("UPDATE terminal_attempts SET status = 'submitted', submitted_at = ?, submitted_by = ?, submitted_actor = ?, locked = 0, lock_reason = NULL WHERE session_id = ? AND id_number = ?").run(
         clock.now(),
         by,
         actor,
@@ -151,23 +152,23 @@ export function createTerminalStore(db: Db, clock: Clock) {
       return true;
     },
     answers(sessionId: string, idNumber: string): StoredAnswer[] {
-      return (db.prepare('SELECT no, choice, seq FROM terminal_answers WHERE session_id = ? AND id_number = ? ORDER BY no').all(sessionId, idNumber) as { no: number; choice: string; seq: number }[]).map((r) => ({
+      return (sql('SELECT no, choice, seq FROM terminal_answers WHERE session_id = ? AND id_number = ? ORDER BY no').all(sessionId, idNumber) as { no: number; choice: string; seq: number }[]).map((r) => ({
         no: r.no,
         choice: JSON.parse(r.choice) as number[],
         seq: r.seq,
       }));
     },
     answeredCount(sessionId: string): Map<string, number> {
-      const rows = db.prepare("SELECT id_number AS idNumber, COUNT(*) AS n FROM terminal_answers WHERE session_id = ? AND choice <> '[]' GROUP BY id_number").all(sessionId) as { idNumber: string; n: number }[];
+      const rows = sql("SELECT id_number AS idNumber, COUNT(*) AS n FROM terminal_answers WHERE session_id = ? AND choice <> '[]' GROUP BY id_number").all(sessionId) as { idNumber: string; n: number }[];
       return new Map(rows.map((r) => [r.idNumber, r.n]));
     },
 
     sessionStart(sessionId: string): number | null {
-      return (db.prepare('SELECT started_at AS s FROM terminal_session_clocks WHERE session_id = ?').get(sessionId) as { s: number } | undefined)?.s ?? null;
+      return (sql('SELECT started_at AS s FROM terminal_session_clocks WHERE session_id = ?').get(sessionId) as { s: number } | undefined)?.s ?? null;
     },
     setSessionStart(sessionId: string, at: number): number {
-      db.prepare('INSERT OR IGNORE INTO terminal_session_clocks (session_id, started_at) VALUES (?, ?)').run(sessionId, at);
-      return (db.prepare('SELECT started_at AS s FROM terminal_session_clocks WHERE session_id = ?').get(sessionId) as { s: number }).s;
+      sql('INSERT OR IGNORE INTO terminal_session_clocks (session_id, started_at) VALUES (?, ?)').run(sessionId, at);
+      return (sql('SELECT started_at AS s FROM terminal_session_clocks WHERE session_id = ?').get(sessionId) as { s: number }).s;
     },
 
     /** Pauses that apply to a candidate: theirs and the room's. */
@@ -179,27 +180,27 @@ export function createTerminalStore(db: Db, clock: Clock) {
       ).map((p) => ({ scope: p.idNumber === null ? 'room' : 'candidate', startedAt: p.startedAt, endedAt: p.endedAt, reason: p.reason }));
     },
     openPause(sessionId: string, idNumber: string | null): { id: string; startedAt: number } | null {
-      return (db.prepare('SELECT id, started_at AS startedAt FROM terminal_pauses WHERE session_id = ? AND id_number IS ? AND ended_at IS NULL').get(sessionId, idNumber) as { id: string; startedAt: number } | undefined) ?? null;
+      return (sql('SELECT id, started_at AS startedAt FROM terminal_pauses WHERE session_id = ? AND id_number IS ? AND ended_at IS NULL').get(sessionId, idNumber) as { id: string; startedAt: number } | undefined) ?? null;
     },
     startPause(sessionId: string, idNumber: string | null, reason: string | null, by: string): string {
       const id = newId(clock.now());
-      db.prepare('INSERT INTO terminal_pauses (id, session_id, id_number, started_at, reason, started_by) VALUES (?, ?, ?, ?, ?, ?)').run(id, sessionId, idNumber, clock.now(), reason, by);
+      sql('INSERT INTO terminal_pauses (id, session_id, id_number, started_at, reason, started_by) VALUES (?, ?, ?, ?, ?, ?)').run(id, sessionId, idNumber, clock.now(), reason, by);
       return id;
     },
     endPause(id: string, by: string): void {
-      db.prepare('UPDATE terminal_pauses SET ended_at = ?, ended_by = ? WHERE id = ?').run(clock.now(), by, id);
+      sql('UPDATE terminal_pauses SET ended_at = ?, ended_by = ? WHERE id = ?').run(clock.now(), by, id);
     },
     addedMs(sessionId: string, idNumber: string): number {
-      return (db.prepare('SELECT COALESCE(SUM(ms), 0) AS ms FROM terminal_time_added WHERE session_id = ? AND (id_number IS NULL OR id_number = ?)').get(sessionId, idNumber) as { ms: number }).ms;
+      return (sql('SELECT COALESCE(SUM(ms), 0) AS ms FROM terminal_time_added WHERE session_id = ? AND (id_number IS NULL OR id_number = ?)').get(sessionId, idNumber) as { ms: number }).ms;
     },
     addTime(sessionId: string, idNumber: string | null, ms: number, reason: string, by: string): void {
-      db.prepare('INSERT INTO terminal_time_added (id, session_id, id_number, ms, reason, added_by, added_at) VALUES (?, ?, ?, ?, ?, ?, ?)').run(newId(clock.now()), sessionId, idNumber, ms, reason, by, clock.now());
+      sql('INSERT INTO terminal_time_added (id, session_id, id_number, ms, reason, added_by, added_at) VALUES (?, ?, ?, ?, ?, ?, ?)').run(newId(clock.now()), sessionId, idNumber, ms, reason, by, clock.now());
     },
 
     addIncident(i: Omit<Incident, 'id' | 'at'>): Incident {
       const at = clock.now();
       const id = newId(at);
-      db.prepare('INSERT INTO terminal_incidents (id, at, session_id, id_number, terminal_id, kind, source, detail) VALUES (?, ?, ?, ?, ?, ?, ?, ?)').run(id, at, i.sessionId, i.idNumber, i.terminalId, i.kind, i.source, i.detail);
+      sql('INSERT INTO terminal_incidents (id, at, session_id, id_number, terminal_id, kind, source, detail) VALUES (?, ?, ?, ?, ?, ?, ?, ?)').run(id, at, i.sessionId, i.idNumber, i.terminalId, i.kind, i.source, i.detail);
       return { ...i, id, at };
     },
     incidents(sessionId: string): Incident[] {
@@ -209,14 +210,14 @@ export function createTerminalStore(db: Db, clock: Clock) {
     },
 
     addSnapshot(s: { id: string; at: number; sessionId: string; idNumber: string; terminalId: string; file: string; bytes: number }): void {
-      db.prepare('INSERT INTO terminal_snapshots (id, at, session_id, id_number, terminal_id, file, bytes) VALUES (?, ?, ?, ?, ?, ?, ?)').run(s.id, s.at, s.sessionId, s.idNumber, s.terminalId, s.file, s.bytes);
+      sql('INSERT INTO terminal_snapshots (id, at, session_id, id_number, terminal_id, file, bytes) VALUES (?, ?, ?, ?, ?, ?, ?)').run(s.id, s.at, s.sessionId, s.idNumber, s.terminalId, s.file, s.bytes);
     },
 
     move(id: string): Move | null {
-      return (db.prepare(`SELECT ${MOVE_COLS} FROM terminal_moves WHERE id = ?`).get(id) as Move | undefined) ?? null;
+      return (sql(`SELECT ${MOVE_COLS} FROM terminal_moves WHERE id = ?`).get(id) as Move | undefined) ?? null;
     },
     pendingMoves(sessionId: string): Move[] {
-      return db.prepare(`SELECT ${MOVE_COLS} FROM terminal_moves WHERE session_id = ? AND status = 'pending' ORDER BY requested_at`).all(sessionId) as Move[];
+      return sql(`SELECT ${MOVE_COLS} FROM terminal_moves WHERE session_id = ? AND status = 'pending' ORDER BY requested_at`).all(sessionId) as Move[];
     },
     /** One pending request per candidate: a new one withdraws the older; asking again returns the same. */
     requestMove(m: { sessionId: string; idNumber: string; fromTerminal: string | null; toTerminal: string; toSeat: string }): { move: Move; created: boolean } {
@@ -227,13 +228,13 @@ export function createTerminalStore(db: Db, clock: Clock) {
       if (existing) return { move: existing, created: false };
       const id = newId(now);
       db.transaction(() => {
-        db.prepare("UPDATE terminal_moves SET status = 'withdrawn', decided_at = ?, decided_by = 'system' WHERE session_id = ? AND id_number = ? AND status = 'pending'").run(now, m.sessionId, m.idNumber);
-        db.prepare('INSERT INTO terminal_moves (id, session_id, id_number, from_terminal, to_terminal, to_seat, requested_at) VALUES (?, ?, ?, ?, ?, ?, ?)').run(id, m.sessionId, m.idNumber, m.fromTerminal, m.toTerminal, m.toSeat, now);
+        sql("UPDATE terminal_moves SET status = 'withdrawn', decided_at = ?, decided_by = 'system' WHERE session_id = ? AND id_number = ? AND status = 'pending'").run(now, m.sessionId, m.idNumber);
+        sql('INSERT INTO terminal_moves (id, session_id, id_number, from_terminal, to_terminal, to_seat, requested_at) VALUES (?, ?, ?, ?, ?, ?, ?)').run(id, m.sessionId, m.idNumber, m.fromTerminal, m.toTerminal, m.toSeat, now);
       }).immediate();
-      return { move: db.prepare(`SELECT ${MOVE_COLS} FROM terminal_moves WHERE id = ?`).get(id) as Move, created: true };
+      return { move: sql(`SELECT ${MOVE_COLS} FROM terminal_moves WHERE id = ?`).get(id) as Move, created: true };
     },
     decideMove(id: string, status: 'approved' | 'rejected' | 'withdrawn', by: string): void {
-      db.prepare("UPDATE terminal_moves SET status = ?, decided_by = ?, decided_at = ? WHERE id = ? AND status = 'pending'").run(status, by, clock.now(), id);
+      sql("UPDATE terminal_moves SET status = ?, decided_by = ?, decided_at = ? WHERE id = ? AND status = 'pending'").run(status, by, clock.now(), id);
     },
   };
 }
