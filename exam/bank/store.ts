@@ -109,6 +109,8 @@ export function createBankStore(db: Db, clock: Clock) {
   );
   const addMember = db.prepare('INSERT OR IGNORE INTO bank_version_questions (version_id, question_id) VALUES (?, ?)');
   const insertTemplate = db.prepare('INSERT OR REPLACE INTO templates (id, version_id, name, body) VALUES (?, ?, ?, ?)');
+  const questionById = db.prepare('SELECT * FROM questions WHERE id = ?');
+  const questionCache = new Map<string, Question>();
 
   const store = {
     versions(): BankVersion[] {
@@ -173,12 +175,18 @@ export function createBankStore(db: Db, clock: Clock) {
       const r = db.prepare('SELECT * FROM questions WHERE id = ?').get(id) as QuestionRow | undefined;
       return r ? toQuestion(r) : null;
     },
+    /** Question content never changes under an id, so what was read once is kept (a room logging in at once reads one pool). */
     questionsByIds(ids: string[]): Map<string, Question> {
       const out = new Map<string, Question>();
-      const stmt = db.prepare('SELECT * FROM questions WHERE id = ?');
       for (const id of ids) {
-        const r = stmt.get(id) as QuestionRow | undefined;
-        if (r) out.set(id, toQuestion(r));
+        let q = questionCache.get(id);
+        if (!q) {
+          const r = questionById.get(id) as QuestionRow | undefined;
+          if (!r) continue;
+          q = toQuestion(r);
+          if (!q.retiredAt) questionCache.set(id, q);
+        }
+        out.set(id, q);
       }
       return out;
     },
@@ -228,6 +236,7 @@ export function createBankStore(db: Db, clock: Clock) {
     },
 
     retire(id: string, by: string): boolean {
+      questionCache.delete(id);
       return db.prepare('UPDATE questions SET retired_at = ?, retired_by = ? WHERE id = ? AND retired_at IS NULL').run(clock.now(), by, id).changes === 1;
     },
     /** Counted so that a used question can be shown as such and is never deleted. */
