@@ -5,6 +5,7 @@ import { existsSync, statSync } from 'node:fs';
 import { basename } from 'node:path';
 import { ValidationError, formatProblem } from '../../core/index.ts';
 import type { CliCommand, CliContext } from '../cli.ts';
+import { tableLines } from '../cli-table.ts';
 import type { BankVersion } from './store.ts';
 import { importFormatOf, type DuplicateReport, type ImportProgress } from './import.ts';
 
@@ -36,24 +37,8 @@ export function duplicateLine(d: DuplicateReport): string {
   return d.answerDiffers ? `${d.where}: same question as ${where} but with another answer; not stored: check which answer is right` : `${d.where}: same question as ${where}; not stored again`;
 }
 
-/** Terminal columns: CJK and full-width forms take two, so a label like 题库.xlsx still lines up. */
-function width(s: string): number {
-  let w = 0;
-  for (const ch of s) {
-    const c = ch.codePointAt(0)!;
-    w += (c >= 0x1100 && c <= 0x115f) || (c >= 0x2e80 && c <= 0xa4cf) || (c >= 0xac00 && c <= 0xd7a3) || (c >= 0xf900 && c <= 0xfaff) || (c >= 0xfe30 && c <= 0xfe4f) || (c >= 0xff00 && c <= 0xff60) || (c >= 0xffe0 && c <= 0xffe6) ? 2 : 1;
-  }
-  return w;
-}
 
-function table(rows: Record<string, string | number | null>[]): string {
-  if (rows.length === 0) return '(none)';
-  const keys = Object.keys(rows[0]!);
-  const cell = (v: string | number | null | undefined) => (v === null || v === undefined ? '-' : String(v));
-  const widths = keys.map((k) => Math.max(width(k), ...rows.map((r) => width(cell(r[k])))));
-  const line = (vals: string[]) => vals.map((v, i) => v + ' '.repeat(widths[i]! - width(v))).join('  ').trimEnd();
-  return [line(keys), ...rows.map((r) => line(keys.map((k) => cell(r[k]))))].join('\n');
-}
+const table = (rows: Record<string, string | number | null>[]): string => tableLines(rows).join('\n');
 
 const isoTime = (ms: number | null) => (ms === null ? null : new Date(ms).toISOString().replace(/\.\d+Z$/, 'Z'));
 

@@ -2,31 +2,12 @@
 // to learn whether the bank it received can fill the template — and if not, exactly where it falls short.
 import { NotFound, formatProblem } from '../../core/index.ts';
 import type { CliCommand, CliContext } from '../cli.ts';
+import { tableLines } from '../cli-table.ts';
 import { CATEGORY_LABELS, INDUSTRY_LABELS } from '../types.ts';
 import { checkTemplate, describeSections, listTemplates, poolFor, resolveTemplate } from './template.ts';
 
-/** Terminal columns: CJK and full-width forms take two, so tables of 单选/冶金 still line up. */
-function width(s: string): number {
-  let w = 0;
-  for (const ch of s) {
-    const c = ch.codePointAt(0)!;
-    w += (c >= 0x1100 && c <= 0x115f) || (c >= 0x2e80 && c <= 0xa4cf) || (c >= 0xac00 && c <= 0xd7a3) || (c >= 0xf900 && c <= 0xfaff) || (c >= 0xfe30 && c <= 0xfe4f) || (c >= 0xff00 && c <= 0xff60) || (c >= 0xffe0 && c <= 0xffe6) ? 2 : 1;
-  }
-  return w;
-}
 
-function table(rows: Record<string, string | number | null>[]): string[] {
-  if (rows.length === 0) return ['(none)'];
-  const keys = Object.keys(rows[0]!);
-  const cell = (v: string | number | null) => (v === null ? '-' : String(v));
-  const widths = keys.map((k) => Math.max(width(k), ...rows.map((r) => width(cell(r[k]!)))));
-  const line = (vals: string[]) =>
-    vals
-      .map((v, i) => v + ' '.repeat(widths[i]! - width(v)))
-      .join('  ')
-      .trimEnd();
-  return [line(keys), ...rows.map((r) => line(keys.map((k) => cell(r[k]!))))];
-}
+const table = (rows: Record<string, string | number | null>[]): string[] => tableLines(rows);
 
 function versionOf(ctx: CliContext): string {
   const asked = ctx.values.version as string | undefined;

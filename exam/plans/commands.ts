@@ -3,20 +3,12 @@
 import { readFileSync, writeFileSync } from 'node:fs';
 import { basename } from 'node:path';
 import type { CliCommand, CliContext } from '../cli.ts';
+import { tableLines } from '../cli-table.ts';
 import { SESSION_STATUSES, type SessionStatus } from './model.ts';
 import { seatListCsv, seatListHtml } from './seat-list.ts';
 import { localDateTime } from './time.ts';
 
-function table(rows: Record<string, unknown>[]): string {
-  if (rows.length === 0) return '(none)';
-  const keys = Object.keys(rows[0]!);
-  const cell = (v: unknown) => (v === null || v === undefined ? '-' : String(v));
-  // CJK characters take two columns in a terminal; pad by display width so the columns line up.
-  const width = (s: string) => [...s].reduce((n, ch) => n + (/[\u1100-\u115f\u2e80-\ua4cf\uac00-\ud7a3\uf900-\ufaff\ufe30-\ufe4f\uff00-\uff60\uffe0-\uffe6]/.test(ch) ? 2 : 1), 0);
-  const widths = keys.map((k) => Math.max(width(k), ...rows.map((r) => width(cell(r[k])))));
-  const line = (vals: string[]) => vals.map((v, i) => v + ' '.repeat(widths[i]! - width(v))).join('  ').trimEnd();
-  return [line(keys), ...rows.map((r) => line(keys.map((k) => cell(r[k]))))].join('\n');
-}
+const table = (rows: Record<string, unknown>[]): string => tableLines(rows).join('\n');
 
 function str(ctx: CliContext, name: string): string | undefined {
   const v = ctx.values[name];
