@@ -10,28 +10,11 @@ import { ConfigError, parseConfig } from '../../config/index.ts';
 import { createExamService, type QuestionInput, type Template } from '../../exam/index.ts';
 import { PackageAlreadyInstalled, PackageRefused, canonicalJson, generateSigningKey, signPackage, type SigningKeyPair, type UnsignedPackage } from '../../exam/bank/packages.ts';
 import { PASSWORDS, TEST_CONFIG_YAML, login, scratchDir, testApp, testConfig } from '../helpers.ts';
+import { question } from './bank-fixture.ts';
 
 const NATIONAL = generateSigningKey('national-2026');
 const PROVINCE = generateSigningKey('gd-2026');
 
-function question(n: number, over: Partial<QuestionInput> = {}): QuestionInput {
-  return {
-    externalId: `N-${n}`,
-    type: 'single',
-    stem: `第${n}题：进入有限空间作业前，应当首先（ ）。`,
-    options: ['通风并检测', '直接进入', '单人作业', '关闭照明'],
-    answer: [0],
-    images: [],
-    industry: 'general',
-    category: 'principal',
-    operationClass: null,
-    knowledgePoint: '有限空间作业',
-    difficulty: 2,
-    explanation: null,
-    tier: 'national',
-    ...over,
-  };
-}
 
 const judge = (n: number): QuestionInput => question(n, { type: 'judge', stem: `第${n}题：动火作业前应清除周围可燃物。`, options: ['正确', '错误'], answer: [0] });
 

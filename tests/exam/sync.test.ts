@@ -9,37 +9,21 @@ import { join } from 'node:path';
 import { userInfo } from 'node:os';
 import { createAuditLog, dataPaths, openDatabase } from '../../storage/index.ts';
 import { createEventBus, systemClock } from '../../core/index.ts';
-import { createExamService, type QuestionInput, type Template } from '../../exam/index.ts';
+import { createExamService, type Template } from '../../exam/index.ts';
 import { PackageRefused, generateSigningKey, signPackage, type SigningKeyPair, type UnsignedPackage } from '../../exam/bank/packages.ts';
 import { SyncFailed, createBankSync } from '../../exam/bank/sync.ts';
 import { PASSWORDS, TEST_CONFIG_YAML, login, scratchDir, testApp, testConfig } from '../helpers.ts';
 import { cli } from '../processes.ts';
+import { question } from './bank-fixture.ts';
 
 const KEY = generateSigningKey('national-2026');
 const OTHER = generateSigningKey('someone-else');
 
-function question(n: number): QuestionInput {
-  return {
-    externalId: `N-${n}`,
-    type: 'single',
-    stem: `第${n}题：进入有限空间作业前，应当首先（ ）。`,
-    options: ['通风并检测', '直接进入', '单人作业', '关闭照明'],
-    answer: [0],
-    images: [],
-    industry: 'general',
-    category: 'principal',
-    operationClass: null,
-    knowledgePoint: '有限空间作业',
-    difficulty: 2,
-    explanation: null,
-    tier: 'national',
-  };
-}
 
 const TEMPLATE: Template = { id: 'gm-principal-general', name: '工贸行业主要负责人', industry: 'general', category: 'principal', operationClass: null, durationMinutes: 120, total: 100, passMark: 80, sections: [{ type: 'single', count: 100, score: 1 }] };
 
 function body(version: string, sequence: number, questions = [1, 2, 3]): UnsignedPackage {
-  return { format: 'examroom-bank/1', version, sequence, publishedAt: '2026-11-01T08:00:00+08:00', publisher: 'national', questions: questions.map(question), templates: [TEMPLATE] };
+  return { format: 'examroom-bank/1', version, sequence, publishedAt: '2026-11-01T08:00:00+08:00', publisher: 'national', questions: questions.map((n) => question(n)), templates: [TEMPLATE] };
 }
 
 const signed = (b: UnsignedPackage, key: SigningKeyPair = KEY) => Buffer.from(JSON.stringify(signPackage(b, key.privateKeyPem, key.keyId)));
