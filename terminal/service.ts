@@ -523,7 +523,9 @@ export function createTerminalService(deps: TerminalDeps) {
       // second must not get its 500 time pushes in the same tick (measured: a 30–80 ms stall).
       const phase = (c.id * SWEEP_MS) % LIMITS.timePushMs;
       const slot = ((Math.floor(t / SWEEP_MS) * SWEEP_MS) % LIMITS.timePushMs) === phase;
-      const due = t - c.lastTimePush >= LIMITS.timePushMs || (slot && t - c.lastTimePush >= SWEEP_MS);
+      // A push is due at the connection's slot once 4 s have passed; 10 s without one forces it.
+      const since = t - c.lastTimePush;
+      const due = since >= 2 * LIMITS.timePushMs || (slot && since >= LIMITS.timePushMs - SWEEP_MS);
       if (c.bound && due) {
         try {
           pushTime(c);
