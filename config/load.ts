@@ -231,6 +231,12 @@ function normalise(raw: ConfigFile, file: string | null, baseDir: string, dataOv
     cameras: (raw.cameras ?? []).map((c) => ({ ...c, audio: c.audio ?? true })),
     upstream: (raw.upstream ?? []).map((u) => ({ ...u, sources: u.sources ?? 'all' })),
     retention: { days: raw.retention?.days ?? 1096, minFreeGiB: raw.retention?.minFreeGiB ?? 20 },
+    media: {
+      segmentSeconds: raw.media?.segmentSeconds ?? 300,
+      stallSeconds: raw.media?.stallSeconds ?? 10,
+      maxBackoffSeconds: raw.media?.maxBackoffSeconds ?? 3,
+      reserveMiB: raw.media?.reserveMiB ?? 512,
+    },
     security: {
       sessionHours: raw.security?.sessionHours ?? 12,
       lockoutFailures: raw.security?.lockoutFailures ?? 5,
@@ -245,6 +251,12 @@ function normalise(raw: ConfigFile, file: string | null, baseDir: string, dataOv
       syncIntervalMinutes: raw.bank?.syncIntervalMinutes ?? null,
     },
     exam: { showScore: raw.exam?.showScore ?? true, snapshotIntervalSeconds: raw.exam?.snapshotIntervalSeconds ?? 60 },
+    identity: {
+      threshold: raw.identity?.threshold ?? null,
+      livenessChallenges: raw.identity?.livenessChallenges ?? ['turn_left', 'turn_right', 'blink'],
+      attemptMinutes: raw.identity?.attemptMinutes ?? 5,
+      enrolOnImport: raw.identity?.enrolOnImport ?? true,
+    },
   };
 }
 
@@ -308,6 +320,11 @@ function crossCheck(c: Config): Problem[] {
     const j = seatTaken.get(key);
     if (j !== undefined) problems.push({ path: `terminals[${i}].seat`, problem: `seat already taken by terminals[${j}]`, got: t.seat });
     else seatTaken.set(key, i);
+  });
+  c.kiosks.forEach((k, i) => {
+    k.rooms?.forEach((r, j) => {
+      if (!rooms.has(r)) problems.push({ path: `kiosks[${i}].rooms[${j}]`, problem: `no such room (rooms are ${roomList()})`, got: r });
+    });
   });
   c.cameras.forEach((cam, i) => {
     if (!rooms.has(cam.room)) problems.push({ path: `cameras[${i}].room`, problem: `no such room (rooms are ${roomList()})`, got: cam.room });

@@ -46,7 +46,26 @@ export const RoomSchema = Type.Object(
 
 export const TerminalSchema = Type.Object({ id: Id, room: Id, seat: Type.String({ pattern: '^[0-9]{2,3}$', description: 'a two- or three-digit seat number in quotes, like "01"' }) }, closed);
 
-export const KioskSchema = Type.Object({ id: Id, name: Type.String({ minLength: 1 }) }, closed);
+export const KioskSchema = Type.Object(
+  {
+    id: Id,
+    name: Type.String({ minLength: 1 }),
+    rooms: Type.Optional(Type.Array(Id, { minItems: 1, description: 'the rooms whose candidates enter here; absent = every room of the site' })),
+  },
+  closed,
+);
+
+export const IdentitySchema = Type.Object(
+  {
+    threshold: Type.Optional(Type.Number({ exclusiveMinimum: 0, maximum: 2, description: 'face descriptor distance at or below which two faces are the same person; absent = the face engine\'s measured default' })),
+    livenessChallenges: Type.Optional(
+      Type.Array(Type.Union([Type.Literal('turn_left'), Type.Literal('turn_right'), Type.Literal('blink')]), { minItems: 1, description: 'the active challenges a kiosk may ask for, one drawn at random per attempt' }),
+    ),
+    attemptMinutes: Type.Optional(Type.Integer({ minimum: 1, maximum: 60, default: 5, description: 'how long a kiosk attempt stays open between the ID lookup and the face capture' })),
+    enrolOnImport: Type.Optional(Type.Boolean({ default: true, description: 'enrol roster photos in the background as soon as a roster is imported' })),
+  },
+  closed,
+);
 
 export const CameraSchema = Type.Object(
   {
@@ -76,6 +95,16 @@ export const RetentionSchema = Type.Object(
     // 安全生产考试 rules require audio-video kept at least three years; 1,096 days covers a leap year.
     days: Type.Optional(Type.Integer({ minimum: 1096, default: 1096, description: 'at least 1096 (three years, by regulation)' })),
     minFreeGiB: Type.Optional(Type.Number({ minimum: 1, default: 20, description: 'below this free space new recordings stop' })),
+  },
+  closed,
+);
+
+export const MediaSchema = Type.Object(
+  {
+    segmentSeconds: Type.Optional(Type.Integer({ minimum: 2, maximum: 3600, default: 300, description: 'length of a recording segment in seconds (cut at the next key frame)' })),
+    stallSeconds: Type.Optional(Type.Integer({ minimum: 2, maximum: 300, default: 10, description: 'a source that delivers nothing this long is restarted' })),
+    maxBackoffSeconds: Type.Optional(Type.Number({ minimum: 0.5, maximum: 60, default: 3, description: 'longest wait between restarts of a failing source (keep ≤ 4 so a returning camera records within 5 s)' })),
+    reserveMiB: Type.Optional(Type.Integer({ minimum: 0, default: 512, description: 'last-resort floor: below this free space no NEW recording starts (live view goes on); nothing is ever deleted' })),
   },
   closed,
 );
@@ -148,10 +177,12 @@ export const ConfigSchema = Type.Object(
     cameras: Type.Optional(Type.Array(CameraSchema)),
     upstream: Type.Optional(Type.Array(UpstreamSchema)),
     retention: Type.Optional(RetentionSchema),
+    media: Type.Optional(MediaSchema),
     security: Type.Optional(SecuritySchema),
     users: Type.Optional(Type.Array(UserBootstrapSchema)),
     bank: Type.Optional(BankSchema),
     exam: Type.Optional(ExamSettingsSchema),
+    identity: Type.Optional(IdentitySchema),
   },
   closed,
 );
@@ -178,10 +209,14 @@ export interface Config {
   cameras: (CameraConfig & { audio: boolean })[];
   upstream: (UpstreamConfig & { sources: 'all' | string[] })[];
   retention: { days: number; minFreeGiB: number };
+  /** Recording and supervision of media sources (media/). */
+  media: { segmentSeconds: number; stallSeconds: number; maxBackoffSeconds: number; reserveMiB: number };
   security: Required<Static<typeof SecuritySchema>>;
   users: UserBootstrap[];
   /** The central question bank: where to pull packages from and whose signatures to trust. */
   bank: { centralUrl: string | null; publicKeys: BankKeyConfig[]; syncIntervalMinutes: number | null };
   /** How exams run on the terminals. */
   exam: { showScore: boolean; snapshotIntervalSeconds: number };
+  /** Identity checks at the kiosk and the seat (kiosk/). threshold null = the face engine's default. */
+  identity: { threshold: number | null; livenessChallenges: ('turn_left' | 'turn_right' | 'blink')[]; attemptMinutes: number; enrolOnImport: boolean };
 }

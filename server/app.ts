@@ -26,6 +26,9 @@ import { auditRoutes } from './routes/audit.ts';
 import { webRoutes } from './routes/web.ts';
 import { createExamService, examRoutes, type ExamService } from '../exam/index.ts';
 import { createTerminalService, terminalRoutes, type TerminalService } from '../terminal/index.ts';
+import { createMediaService, mediaRoutes, type MediaService } from '../media/index.ts';
+import { createLive, liveRoutes, type Live } from '../media/live-routes.ts';
+import { createKioskService, createSeatChecker, kioskPlugin, type KioskFaceEngine, type KioskService } from '../kiosk/index.ts';
 
 export interface AppDeps {
   config: Config;
@@ -35,9 +38,11 @@ export interface AppDeps {
   bus?: EventBus;
   /** A pino logger; false (the default for tests) logs nothing. */
   logger?: Logger | false;
+  /** A loaded face engine to share (tests load one per file); absent = the kiosk loads its own on first use. */
+  faceEngine?: KioskFaceEngine;
 }
 
-export type App = FastifyInstance & { ctx: AppContext; routeTable: RouteInfo[]; exam: ExamService; terminal: TerminalService };
+export type App = FastifyInstance & { ctx: AppContext; routeTable: RouteInfo[]; exam: ExamService; terminal: TerminalService; media: MediaService; live: Live; kiosk: KioskService };
 
 export async function buildApp(deps: AppDeps): Promise<App> {
   const { config } = deps;
@@ -72,8 +77,30 @@ export async function buildApp(deps: AppDeps): Promise<App> {
   app.decorate('routeTable', routeTable);
   const exam = createExamService({ db, clock, bus, config, audit, paths });
   app.decorate('exam', exam);
-  const terminal = createTerminalService({ db, clock, bus, config, audit, paths, exam, log: app.log });
+  // The terminal service is made first; its seat re-check reaches the kiosk's identity service through a closure.
+  let kioskRef: KioskService | null = null;
+  const seatChecker = createSeatChecker({ checkSnapshot: (s) => kioskRef!.identity.checkSnapshot(s) }, app.log);
+  const terminal = createTerminalService({ db, clock, bus, config, audit, paths, exam, log: app.log, checkSnapshot: seatChecker });
   app.decorate('terminal', terminal);
+  const media = createMediaService({ db, clock, bus, config, audit, paths, log: app.log });
+  app.decorate('media', media);
+  const live = createLive({ media, config, bus, log: app.log });
+  app.decorate('live', live);
+  const kiosk = createKioskService({
+    db, clock, bus, config, audit, paths, exam, log: app.log,
+    ...(deps.faceEngine ? { engine: deps.faceEngine } : {}),
+    admit: (s, i, by) => terminal.admitCandidate(s, i, by),
+    // A staff override at the kiosk is a log-in without a session: the user service checks the
+    // password (lockout and its audit included) and the session it opens is closed at once.
+    authenticate: async (username, password, ip) => {
+      const r = await users.login(username, password, { ip, userAgent: 'kiosk override' });
+      const s = users.resolveSession(r.token);
+      if (s) users.logout(s.sessionHash, s.user, ip);
+      return { username: r.user.username, role: r.user.role, rooms: r.user.rooms };
+    },
+  });
+  kioskRef = kiosk;
+  app.decorate('kiosk', kiosk);
 
   installErrorHandler(app);
   // The cookie parser's hook must run before the role hook reads the session cookie, and the
@@ -109,7 +136,7 @@ export async function buildApp(deps: AppDeps): Promise<App> {
   });
   await app.register(swaggerUi, { routePrefix: '/docs' });
 
-  await app.register(systemRoutes, { ctx });
+  await app.register(systemRoutes, { ctx, mediaHealth: () => media.health() });
   await app.register(authRoutes, { ctx });
   await app.register(userRoutes, { ctx });
   await app.register(deviceRoutes, { ctx });
@@ -117,14 +144,25 @@ export async function buildApp(deps: AppDeps): Promise<App> {
   await app.register(webRoutes, { ctx });
   await app.register(examRoutes, { exam });
   await app.register(terminalRoutes, { terminal, hub, exam, gauge: metrics.wsConnections });
+  await app.register(mediaRoutes, { media, audit, site: config.site });
+  await app.register(liveRoutes, { live, media, config, audit, hub, registry: metrics.registry });
+  await app.register(kioskPlugin, { kiosk });
 
   await users.bootstrap(config.users);
 
   // Auto-submit and the time pushes run from the moment the app is ready (and catch up at once on
   // anything that ran out while the server was down).
   app.addHook('onReady', async () => terminal.start());
+  // Recording starts with the server and its ffmpeg process groups end with it (media.stop kills them).
+  app.addHook('onReady', async () => media.start());
+  app.addHook('onReady', async () => live.start());
+  // Server-sent event streams of the kiosks are ended before the server waits for connections to drain.
+  app.addHook('preClose', async () => kiosk.stop());
   app.addHook('onClose', async () => {
     terminal.stop();
+    // Pushers and screen inputs first: they are consumers and feeders of ingest.
+    await live.stop();
+    await media.stop();
     await exam.bankSync.stop();
     if (!deps.db) db.close();
   });

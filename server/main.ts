@@ -8,6 +8,7 @@ import { buildApp, type App } from './app.ts';
 import { WEB_APPS } from './routes/web.ts';
 import { findFfmpeg } from './health.ts';
 import { seedDemoSite, type DemoSummary } from '../exam/demo/seed.ts';
+import { startDemoSources, type DemoSources } from '../media/demo-sources.ts';
 
 export interface ServeOptions {
   configFile?: string;
@@ -25,9 +26,11 @@ export async function serve(opts: ServeOptions): Promise<App> {
   const paths = dataPaths(config.paths.data);
   ensureDataFolders(paths);
   const db = openDatabase(paths.dbFile);
+  // The demo's simulated cameras publish before ingest starts pulling them (media/demo-sources.ts).
+  const demoCameras: DemoSources | null = opts.demo ? await startDemoSources(config.cameras, log) : null;
   const app = await buildApp({ config, db, logger: log });
   const demo = opts.demo
-    ? await seedDemoSite(app.exam, { now: app.ctx.clock.now(), dataDir: paths.root, admit: (sessionId, idNumber) => app.terminal.admitCandidate(sessionId, idNumber, 'system') })
+    ? await seedDemoSite(app.exam, { now: app.ctx.clock.now(), dataDir: paths.root, admit: (sessionId, idNumber) => app.terminal.admitCandidate(sessionId, idNumber, 'system'), kiosk: true })
     : null;
 
   let stopping = false;
@@ -43,6 +46,7 @@ export async function serve(opts: ServeOptions): Promise<App> {
     }, SHUTDOWN_LIMIT_MS).unref();
     app
       .close()
+      .then(() => demoCameras?.stop())
       .then(() => {
         db.close();
         log.info('stopped');
@@ -91,6 +95,10 @@ function printDemoGuide(base: string, config: Config, demo: DemoSummary): void {
     `  ${`${base}/docs`.padEnd(base.length + 14)} API documentation (OpenAPI)`,
     `  ${`${base}/healthz`.padEnd(base.length + 14)} health`,
     '',
+    `Live video of the ${config.cameras.length} simulated cameras (log in as admin, an invigilator or an inspector below):`,
+    `  ${base}/live/`,
+    ...config.cameras.map((c) => `  ${base}/live/?source=${encodeURIComponent(c.id)}   ${c.name} (${c.room})`),
+    '',
     'Demo log-ins (user / password / role):',
     ...config.users.filter((u) => u.password).map((u) => `  ${u.username.padEnd(14)} ${u.password!.padEnd(20)} ${u.role}${u.rooms ? ` rooms ${u.rooms.join(',')}` : ''}${u.jurisdiction ? ` ${u.jurisdiction.level} ${u.jurisdiction.code}` : ''}`),
     '',
@@ -113,6 +121,13 @@ function printDemoGuide(base: string, config: Config, demo: DemoSummary): void {
     `  try: ${cli} session list`,
     `       ${cli} template check gm-principal-general`,
     `       ${cli} bank list`,
+    '',
+    `Try the entrance kiosk (room ${demo.sessions[1]?.room ?? 'R102'}: check-in is open, nobody admitted yet; README "Try the entrance kiosk"):`,
+    `  1. open ${base}/kiosk/ and approve its pairing code: ${cli} device approve CODE --as ${config.kiosks[0]?.id ?? 'K1'}`,
+    '  2. type an ID number, or swipe a simulated ID card:',
+    `       node --import tsx kiosk/reader-sim.ts --url ${base} --kiosk ${config.kiosks[0]?.id ?? 'K1'} --user admin --password ${config.users.find((u) => u.role === 'admin')?.password ?? 'PASSWORD'} --id ID --name NAME`,
+    ...demo.kioskCandidates.map((c) => `       ${c.idNumber}  ${c.name}  (roster photo ${c.photo ?? 'none'})`),
+    `  3. a face that does not match is refused; staff override at the kiosk with ${config.users.find((u) => u.role === 'invigilator' && u.rooms?.includes(demo.sessions[1]?.room ?? ''))?.username ?? 'an invigilator'} and a reason`,
     '',
     'Stop with Ctrl-C.',
     '',

@@ -5,4 +5,7 @@ export * from './paths.ts';
 export * from './audit.ts';
 export * from './users.ts';
 export * from './devices.ts';
+export * from './media-store.ts';
+export * from './retention.ts';
+export * from './disk-forecast.ts';
 export { migrations, type Migration } from './migrations/index.ts';

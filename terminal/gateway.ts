@@ -40,8 +40,9 @@ const validators = Object.fromEntries(Object.entries(CLIENT_MESSAGES).map(([k, s
 /** Reads one frame: JSON, an object with a known type, and that type's exact shape. */
 export function parseClientMessage(data: Buffer | string, isBinary: boolean): Parsed {
   if (isBinary) return { ok: false, code: 'bad_message', reason: 'messages are JSON text frames, not binary' };
+  const bytes = typeof data === 'string' ? Buffer.byteLength(data) : data.length;
+  if (bytes > LIMITS.maxMessageBytes) return { ok: false, code: 'too_large', reason: `message is ${bytes} bytes; the limit is ${LIMITS.maxMessageBytes}` };
   const text = typeof data === 'string' ? data : data.toString('utf8');
-  if (Buffer.byteLength(text) > LIMITS.maxMessageBytes) return { ok: false, code: 'too_large', reason: `message is ${Buffer.byteLength(text)} bytes; the limit is ${LIMITS.maxMessageBytes}` };
   let value: unknown;
   try {
     value = JSON.parse(text);
@@ -69,34 +70,73 @@ export function parseClientMessage(data: Buffer | string, isBinary: boolean): Pa
   return { ok: true, msg: value as ClientMessage };
 }
 
+/** While terminals are connected the registry notes every BEAT_MS that the loop turns; a gap over STALL_MS is a stall. */
+const BEAT_MS = 50;
+const STALL_MS = 150;
+
 export function createRegistry(now: () => number = () => performance.now()) {
   let nextId = 1;
   const byTerminal = new Map<string, Conn>();
+  // The latest stretch in which this process did not read its sockets (a long commit, a GC pause, the
+  // machine busy elsewhere): frames that reach the front of the queue together after it were sent
+  // spread over it, so the token bucket counts them as arriving then (see take()).
+  let beatAt = now();
+  const stall = { from: 0, to: 0 };
+  let beating: NodeJS.Timeout | null = null;
 
-  function send(conn: Conn, msg: ServerMessage): void {
+  function noteStall(t: number): void {
+    if (t - beatAt > STALL_MS) {
+      stall.from = beatAt;
+      stall.to = t;
+    }
+    beatAt = t;
+  }
+
+  function sendText(conn: Conn, text: string): void {
     if (conn.socket.readyState !== OPEN) return;
     try {
-      conn.socket.send(JSON.stringify(msg));
+      conn.socket.send(text);
     } catch {
       // A socket that died between the check and the send: its close handler cleans up.
     }
   }
 
+  function send(conn: Conn, msg: ServerMessage): void {
+    if (conn.socket.readyState === OPEN) sendText(conn, JSON.stringify(msg));
+  }
+
   return {
     now,
     send,
+    /** The hottest message, an ack, without an object to stringify. */
+    sendAck(conn: Conn, seq: number, no: number): void {
+      sendText(conn, `{"type":"ack","seq":${seq},"no":${no}}`);
+    },
+    /** How the registry learns that the loop stalled, for tests that drive `now` themselves. */
+    beat(): void {
+      noteStall(now());
+    },
     /** Registers a new connection for a terminal; returns it and the one it supersedes, if any. */
     add(terminal: TerminalConfig, socket: TerminalSocket, ip: string | null): { conn: Conn; previous: Conn | null } {
       const t = now();
       const conn: Conn = { id: nextId++, terminal, socket, ip, bound: null, pendingMove: null, heardAt: t, lastTimePush: 0, tokens: LIMITS.burst, refilledAt: t, retired: false };
       const previous = byTerminal.get(terminal.id) ?? null;
       byTerminal.set(terminal.id, conn);
+      if (!beating) {
+        beatAt = t;
+        beating = setInterval(() => noteStall(now()), BEAT_MS);
+        beating.unref();
+      }
       return { conn, previous };
     },
     /** Forgets a connection; true when it was the terminal's current one (so the terminal is now offline). */
     remove(conn: Conn): boolean {
       if (byTerminal.get(conn.terminal.id) !== conn) return false;
       byTerminal.delete(conn.terminal.id);
+      if (byTerminal.size === 0 && beating) {
+        clearInterval(beating);
+        beating = null;
+      }
       return true;
     },
     ofTerminal(terminalId: string): Conn | null {
@@ -109,11 +149,21 @@ export function createRegistry(now: () => number = () => performance.now()) {
     all(): Conn[] {
       return [...byTerminal.values()];
     },
-    /** Token bucket: LIMITS.messagesPerSecond sustained, LIMITS.burst at once. False when empty. */
+    /**
+     * Token bucket: LIMITS.messagesPerSecond sustained, LIMITS.burst at once. False when empty.
+     * A frame counts when it arrived, not when it is read: after a stall of this process (a long
+     * commit, a GC pause, the machine busy elsewhere) a connection's backlog is read at once although
+     * it was sent over the stall, so those frames are taken as arriving at the sustained rate from the
+     * stall's start (or the connection's last frame) until its end. A client within the rate passes
+     * after any stall; a flood still runs dry, getting at most the stall's share on top of the burst.
+     */
     take(conn: Conn): boolean {
       const t = now();
-      conn.tokens = Math.min(LIMITS.burst, conn.tokens + ((t - conn.refilledAt) / 1000) * LIMITS.messagesPerSecond);
-      conn.refilledAt = t;
+      noteStall(t);
+      const perMs = LIMITS.messagesPerSecond / 1000;
+      const at = conn.refilledAt < stall.to ? Math.min(stall.to, Math.max(stall.from, conn.refilledAt) + 1 / perMs) : t;
+      conn.tokens = Math.min(LIMITS.burst, conn.tokens + (at - conn.refilledAt) * perMs);
+      conn.refilledAt = at;
       if (conn.tokens < 1) return false;
       conn.tokens -= 1;
       return true;

@@ -2,8 +2,8 @@
 // their seat, receive their pre-generated paper and save answers that are committed before they are
 // acked; the server alone keeps the time, pauses, adds time and submits when time is up.
 // It never sends a key or question id to a terminal, and never trusts a terminal's clock.
-export { createTerminalService, maskIdNumber, type TerminalDeps, type TerminalService } from './service.ts';
+export { createTerminalService, maskIdNumber, type SnapshotChecker, type TerminalDeps, type TerminalService } from './service.ts';
 export { terminalRoutes, type SocketRegistrar, type TerminalRouteOptions } from './routes.ts';
 export { timerOf, type TimerInput, type TimerState, type PauseSpan } from './timer.ts';
-export type { Attempt, Incident, Move, SubmittedBy } from './store.ts';
+export type { Attempt, Incident, Move, SnapshotIdentity, StoredSnapshot, SubmittedBy } from './store.ts';
 export * as protocol from './protocol.ts';

@@ -243,11 +243,15 @@ export const SubmittedT = Type.Object({
 
 export const NotedT = Type.Object({ type: Type.Literal('noted'), kind: Type.String(), incidentId: Type.String() });
 
-export const IDENTITY_RESULTS = ['unchecked', 'match', 'mismatch', 'no_face'] as const;
+export const IDENTITY_RESULTS = ['unchecked', 'match', 'mismatch', 'no_face', 'several_faces'] as const;
+export type IdentityResult = (typeof IDENTITY_RESULTS)[number];
 export const SnapshotResultT = Type.Object({
   type: Type.Literal('snapshot_result'),
   snapshotId: Type.String(),
-  /** 'unchecked' until the identity service answers (a later snapshot_result may follow). */
+  /**
+   * The identity re-check's verdict, sent once per snapshot when the check is done (it runs apart from
+   * the answers and may take a few seconds); 'unchecked' when the site has no identity check or it failed.
+   */
   identity: oneOf(IDENTITY_RESULTS),
 });
 

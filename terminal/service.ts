@@ -8,9 +8,15 @@ import type { Config, TerminalConfig } from '../config/index.ts';
 import type { AuditLog, DataPaths, Db } from '../storage/index.ts';
 import { deliver, type DeliveredQuestion, type ExamService } from '../exam/index.ts';
 import { createRegistry, parseClientMessage, type Conn, type TerminalSocket } from './gateway.ts';
-import { CLOSE, LIMITS, PROTOCOL_VERSION, type ClientMessage, type ErrorCode, type IntegrityMessage, type SaveMessage, type ServerMessage, type SessionInfo, type SnapshotMessage } from './protocol.ts';
+import { CLOSE, IDENTITY_RESULTS, LIMITS, PROTOCOL_VERSION, type ClientMessage, type ErrorCode, type IdentityResult, type IntegrityMessage, type SaveMessage, type ServerMessage, type SessionInfo, type SnapshotMessage } from './protocol.ts';
 import { createTerminalStore, type Attempt, type Incident, type Move, type SubmittedBy } from './store.ts';
-import { timerOf, type TimerState } from './timer.ts';
+import { timerOf, type PauseSpan, type TimerState } from './timer.ts';
+
+/**
+ * Compares a terminal's webcam snapshot with the candidate's roster photo (the identity service, in
+ * kiosk/). May take seconds; it runs apart from the answers. A throw counts as 'unchecked'.
+ */
+export type SnapshotChecker = (s: { sessionId: string; idNumber: string; jpeg: Buffer; terminalId: string; roomId: string }) => Promise<{ identity: IdentityResult; distance: number | null; detail: string }>;
 
 export interface TerminalDeps {
   db: Db;
@@ -21,6 +27,8 @@ export interface TerminalDeps {
   paths: DataPaths;
   exam: ExamService;
   log?: { error(obj: unknown, msg?: string): void; warn(obj: unknown, msg?: string): void };
+  /** The identity re-check of snapshots; without it every snapshot is answered 'unchecked'. */
+  checkSnapshot?: SnapshotChecker;
 }
 
 type Session = ReturnType<ExamService['plans']['session']>;
@@ -38,6 +46,34 @@ class Refusal extends Error {
 
 const OPEN_STATUSES = ['checkin', 'in_progress'];
 const SWEEP_MS = 1000;
+/** Snapshots waiting for the identity check beyond this many are answered 'unchecked' at once. */
+const MAX_CHECKS_QUEUED = 100;
+
+/**
+ * A session's clock inputs that commands change (time added, pauses), per candidate and for the room,
+ * read from SQL once and dropped whenever a command changes them, so the timer is always what SQL says.
+ */
+interface SessionClock {
+  startedAt: number | null;
+  roomAddedMs: number;
+  roomPauses: PauseSpan[];
+  addedMs: Map<string, number>;
+  pauses: Map<string, PauseSpan[]>;
+}
+
+/** A save checked and waiting for the next group commit (see flushSaves). */
+interface PendingSave {
+  conn: Conn;
+  sessionId: string;
+  roomId: string;
+  idNumber: string;
+  terminalId: string;
+  seq: number;
+  no: number;
+  choice: string;
+}
+
+const keyOf = (sessionId: string, idNumber: string) => `${sessionId}\n${idNumber}`;
 
 export function maskIdNumber(id: string): string {
   if (id.length < 10) return '*'.repeat(id.length);
@@ -53,6 +89,20 @@ export function createTerminalService(deps: TerminalDeps) {
   const presence = new Map<string, { online: boolean; since: number }>();
   const roomKeys = new Map<string, string>();
   let timer: NodeJS.Timeout | null = null;
+  // Sessions as last read: refreshed on every status change, in-process at once (the bus) and from
+  // another process (the CLI) within a tick (refreshRooms). Saves re-read the status itself.
+  const sessions = new Map<string, Session>();
+  const clocks = new Map<string, SessionClock>();
+  // Every attempt under way, so the sweep needs no SQL to know whose time may run out.
+  const active = new Map<string, { sessionId: string; idNumber: string }>();
+  for (const a of store.activeAttempts()) active.set(keyOf(a.sessionId, a.idNumber), { sessionId: a.sessionId, idNumber: a.idNumber });
+  const enterExam = db.prepare("UPDATE roster_entries SET status = 'in_exam' WHERE session_id = ? AND id_number = ? AND status = 'admitted'");
+  let pending: PendingSave[] = [];
+  let flushing: NodeJS.Immediate | null = null;
+  const checks: (() => Promise<void>)[] = [];
+  let checking = false;
+  // After stop() no identity check starts: the checker's engine may already be closed with the app.
+  let stopped = false;
 
   const send = (conn: Conn, msg: ServerMessage) => reg.send(conn, msg);
   const terminalById = (id: string): TerminalConfig | null => config.terminals.find((t) => t.id === id) ?? null;
@@ -69,6 +119,18 @@ export function createTerminalService(deps: TerminalDeps) {
 
   function sessionInfo(s: Session): SessionInfo {
     return { id: s.id, roomId: s.roomId, name: s.template.name, status: s.status, startsAt: s.startsAt, durationMinutes: s.durationMinutes };
+  }
+
+  function sessionOf(id: string): Session {
+    let s = sessions.get(id);
+    if (!s) sessions.set(id, (s = plans.session(id)));
+    return s;
+  }
+
+  function reloadSession(id: string): Session {
+    const s = plans.session(id);
+    sessions.set(id, s);
+    return s;
   }
 
   function entryOf(sessionId: string, credential: string): Entry | null {
@@ -89,24 +151,50 @@ export function createTerminalService(deps: TerminalDeps) {
    * audited status change, so a restart never resets anyone's clock.
    */
   function startedAt(s: Session): number | null {
-    if (!['in_progress', 'ended', 'graded', 'archived'].includes(s.status)) return null;
+    if (s.status !== 'in_progress' && s.status !== 'ended' && s.status !== 'graded' && s.status !== 'archived') return null;
+    const c = clockOf(s.id);
+    if (c.startedAt !== null) return c.startedAt;
     const known = store.sessionStart(s.id);
-    if (known !== null) return known;
+    if (known !== null) return (c.startedAt = known);
     const audited = db
       .prepare("SELECT at FROM audit_log WHERE action = 'exam.session.status' AND target = ? AND json_extract(detail, '$.to') = 'in_progress' ORDER BY seq LIMIT 1")
       .get(s.id) as { at: number } | undefined;
-    return store.setSessionStart(s.id, audited?.at ?? clock.now());
+    return (c.startedAt = store.setSessionStart(s.id, audited?.at ?? clock.now()));
   }
 
-  function timerFor(s: Session, idNumber: string, attempt: Attempt | null): TimerState {
+  function clockOf(sessionId: string): SessionClock {
+    let c = clocks.get(sessionId);
+    if (c) return c;
+    c = { startedAt: null, roomAddedMs: 0, roomPauses: [], addedMs: new Map(), pauses: new Map() };
+    const inputs = store.clockInputs(sessionId);
+    for (const a of inputs.added) {
+      if (a.idNumber === null) c.roomAddedMs += a.ms;
+      else c.addedMs.set(a.idNumber, a.ms);
+    }
+    for (const { idNumber, ...p } of inputs.pauses) {
+      if (idNumber === null) c.roomPauses.push(p);
+      else c.pauses.set(idNumber, [...(c.pauses.get(idNumber) ?? []), p]);
+    }
+    clocks.set(sessionId, c);
+    return c;
+  }
+
+  /** The clock of one candidate, from memory: the sweep runs this for every attempt every second. */
+  function timerOfCandidate(s: Session, idNumber: string, submitted: boolean): TimerState {
+    const c = clockOf(s.id);
+    const own = c.pauses.get(idNumber);
     return timerOf({
       startedAt: startedAt(s),
       durationMs: s.durationMinutes * 60_000,
-      addedMs: store.addedMs(s.id, idNumber),
-      pauses: store.pausesFor(s.id, idNumber),
+      addedMs: c.roomAddedMs + (c.addedMs.get(idNumber) ?? 0),
+      pauses: own ? c.roomPauses.concat(own) : c.roomPauses,
       now: clock.now(),
-      submitted: attempt?.status === 'submitted' || !OPEN_STATUSES.includes(s.status),
+      submitted: submitted || !OPEN_STATUSES.includes(s.status),
     });
+  }
+
+  function timerFor(s: Session, idNumber: string, attempt: Attempt | null): TimerState {
+    return timerOfCandidate(s, idNumber, attempt?.status === 'submitted');
   }
 
   function paperOf(sessionId: string, idNumber: string): DeliveredQuestion[] {
@@ -139,8 +227,8 @@ export function createTerminalService(deps: TerminalDeps) {
     };
   }
 
-  function timeMessage(s: Session, idNumber: string, attempt: Attempt | null): ServerMessage {
-    return { type: 'time', serverTime: clock.now(), ...timerFor(s, idNumber, attempt) };
+  function timeMessage(s: Session, idNumber: string, submitted: boolean): ServerMessage {
+    return { type: 'time', serverTime: clock.now(), ...timerOfCandidate(s, idNumber, submitted) };
   }
 
   function submittedMessage(s: Session, a: Attempt): ServerMessage {
@@ -154,9 +242,9 @@ export function createTerminalService(deps: TerminalDeps) {
   }
 
   function pushTime(conn: Conn): void {
-    if (!conn.bound) return;
-    const s = plans.session(conn.bound.sessionId);
-    send(conn, timeMessage(s, conn.bound.idNumber, store.attempt(s.id, conn.bound.idNumber)));
+    const b = conn.bound;
+    if (!b) return;
+    send(conn, timeMessage(sessionOf(b.sessionId), b.idNumber, !active.has(keyOf(b.sessionId, b.idNumber))));
     conn.lastTimePush = reg.now();
   }
 
@@ -164,11 +252,12 @@ export function createTerminalService(deps: TerminalDeps) {
     send(conn, { type: 'paper', questions: paperOf(s.id, idNumber), answers: store.answers(s.id, idNumber), lastSeq: attempt?.lastSeq ?? 0 });
   }
 
-  /** The whole state of a bound terminal: who, the paper once started, the time, the lock. */
-  function sendState(conn: Conn, resumed: boolean): void {
+  /** The whole state of a bound terminal: who, the paper once started, the time, the lock. `entry`: when the caller has just read it. */
+  function sendState(conn: Conn, resumed: boolean, entry?: Entry): void {
     if (!conn.bound) return;
-    const s = plans.session(conn.bound.sessionId);
-    const e = plans.roster(s.id).find((x) => x.idNumber === conn.bound!.idNumber)!;
+    flushSaves();
+    const s = reloadSession(conn.bound.sessionId);
+    const e = entry ?? plans.roster(s.id).find((x) => x.idNumber === conn.bound!.idNumber)!;
     const a = store.attempt(s.id, e.idNumber);
     const questions = paperOf(s.id, e.idNumber);
     send(conn, {
@@ -248,6 +337,7 @@ export function createTerminalService(deps: TerminalDeps) {
   function receive(conn: Conn, data: Buffer | string, isBinary: boolean): void {
     if (conn.retired) return;
     conn.heardAt = reg.now();
+    // Counted on arrival, before anything waits in the save queue.
     if (!reg.take(conn)) {
       incident({ sessionId: conn.bound?.sessionId ?? null, idNumber: conn.bound?.idNumber ?? null, terminalId: conn.terminal.id, kind: 'message_flood', source: 'server', detail: `more than ${LIMITS.messagesPerSecond} messages/s` });
       send(conn, { type: 'error', code: 'rate_limited', reason: `more than ${LIMITS.messagesPerSecond} messages per second (burst ${LIMITS.burst}); reconnect after a pause` });
@@ -260,6 +350,8 @@ export function createTerminalService(deps: TerminalDeps) {
       return send(conn, { type: 'error', ...rest });
     }
     const msg = parsed.msg;
+    // Whatever else a terminal says is answered after its earlier saves are committed and acked.
+    if (msg.type !== 'save' && msg.type !== 'ping') flushSaves();
     try {
       dispatch(conn, msg);
     } catch (err) {
@@ -323,10 +415,11 @@ export function createTerminalService(deps: TerminalDeps) {
   /** Binds a candidate's attempt (new or under way) to this connection's terminal. */
   function attach(conn: Conn, s: Session, e: Entry, actor: string): void {
     const before = store.attempt(s.id, e.idNumber);
+    flushSaves();
     db.transaction(() => {
       if (!before) store.createAttempt(s.id, e.idNumber, conn.terminal.id);
       store.bindTerminal(s.id, e.idNumber, conn.terminal.id);
-      db.prepare("UPDATE roster_entries SET status = 'in_exam' WHERE session_id = ? AND id_number = ? AND status = 'admitted'").run(s.id, e.idNumber);
+      enterExam.run(s.id, e.idNumber);
       for (const m of store.pendingMoves(s.id).filter((x) => x.idNumber === e.idNumber && x.toTerminal !== conn.terminal.id)) store.decideMove(m.id, 'withdrawn', 'system');
       audit.append({ actor, action: 'terminal.login', target: s.id, detail: { ticketNo: e.ticketNo, terminal: conn.terminal.id, seat: conn.terminal.seat, resumed: Boolean(before), from: before?.terminalId ?? null } });
     }).immediate();
@@ -335,48 +428,92 @@ export function createTerminalService(deps: TerminalDeps) {
       old.bound = null;
       reg.retire(old, CLOSE.MOVED, { type: 'bye', reason: 'moved', message: `the candidate continues on terminal ${conn.terminal.id}` }, 'moved to another terminal');
     }
+    if (!before) active.set(keyOf(s.id, e.idNumber), { sessionId: s.id, idNumber: e.idNumber });
     conn.bound = { sessionId: s.id, idNumber: e.idNumber };
     conn.pendingMove = null;
-    sendState(conn, Boolean(before));
+    sendState(conn, Boolean(before), e);
     bus.emit('terminal.login', { terminalId: conn.terminal.id, roomId: conn.terminal.room, seat: conn.terminal.seat, sessionId: s.id, idNumber: e.idNumber, resumed: Boolean(before) });
   }
 
   // ---- answers -------------------------------------------------------------------------------
 
+  /**
+   * Checks a save and queues it for the group commit that runs once this turn of the event loop has
+   * read every socket (flushSaves). Nothing is acked before that commit.
+   */
   function save(conn: Conn, msg: SaveMessage): void {
     const b = conn.bound;
     if (!b) throw new Refusal('not_logged_in', 'log in before saving answers');
-    const s = plans.session(b.sessionId);
-    const a = store.attempt(s.id, b.idNumber);
-    if (!a || a.status === 'submitted') throw new Refusal('submitted', 'the paper has been submitted; answers can no longer change');
+    let s = sessionOf(b.sessionId);
+    // Another process (the CLI) may have ended the exam a moment ago; the status alone is read afresh.
+    if (store.sessionStatus(s.id) !== s.status) s = reloadSession(s.id);
+    if (!active.has(keyOf(s.id, b.idNumber))) throw new Refusal('submitted', 'the paper has been submitted; answers can no longer change');
     if (s.status === 'checkin') throw new Refusal('not_started', 'the exam has not started yet');
     if (s.status !== 'in_progress') throw new Refusal('time_up', 'the exam has ended');
-    if (timerFor(s, b.idNumber, a).state === 'over') {
+    if (timerOfCandidate(s, b.idNumber, false).state === 'over') {
       submitAttempt(s.id, b.idNumber, 'auto', 'system', 'time up');
       throw new Refusal('time_up', 'time is up; the paper has been submitted');
     }
     const paper = paperOf(s.id, b.idNumber);
     const q = paper[msg.no - 1];
     if (!q) throw new Refusal('invalid_answer', `question ${msg.no} does not exist; the paper has ${paper.length}`);
-    const choice = [...msg.choice].sort((x, y) => x - y);
-    if (new Set(choice).size !== choice.length) throw new Refusal('invalid_answer', `question ${msg.no}: an option is chosen twice`);
-    const bad = choice.find((c) => c >= q.options.length);
-    if (bad !== undefined) throw new Refusal('invalid_answer', `question ${msg.no} has options 0–${q.options.length - 1}; ${bad} is not one`);
+    // The message is this function's own (parsed from the frame): sorted in place, checked in one pass.
+    const choice = msg.choice.sort((x, y) => x - y);
+    for (let i = 0; i < choice.length; i++) {
+      if (choice[i]! >= q.options.length) throw new Refusal('invalid_answer', `question ${msg.no} has options 0–${q.options.length - 1}; ${choice[i]} is not one`);
+      if (i > 0 && choice[i] === choice[i - 1]) throw new Refusal('invalid_answer', `question ${msg.no}: an option is chosen twice`);
+    }
     if (q.type !== 'multiple' && choice.length > 1) throw new Refusal('invalid_answer', `question ${msg.no} is ${q.type === 'judge' ? 'a true/false' : 'a single-choice'} question; choose one option`);
+    pending.push({ conn, sessionId: s.id, roomId: s.roomId, idNumber: b.idNumber, terminalId: conn.terminal.id, seq: msg.seq, no: msg.no, choice: JSON.stringify(choice) });
+    flushing ??= setImmediate(flushSaves);
+  }
 
-    // Committed (synchronous=FULL: fsynced) before the ack is sent: an acked answer survives a power cut.
-    const applied = db
-      .transaction(() => {
-        const prior = store.saveBySeq(s.id, b.idNumber, msg.seq);
-        if (prior) {
-          if (prior.no === msg.no && prior.choice.join(',') === choice.join(',')) return null;
-          throw new Refusal('seq_reused', `seq ${msg.seq} was already used for question ${prior.no} with another choice; every save needs a new seq`);
+  /**
+   * Group commit: every save queued since the last flush in one transaction, then each is answered.
+   * Committed (synchronous=FULL: the WAL fsynced) before its ack is sent, so an acked answer survives
+   * a power cut; the saves that arrived together (after a stall, hundreds) share one fsync instead of
+   * paying one each. Runs before anything that reads answers or ends an attempt, so those never miss
+   * a received save.
+   */
+  function flushSaves(): void {
+    if (flushing) {
+      clearImmediate(flushing);
+      flushing = null;
+    }
+    if (pending.length === 0) return;
+    const batch = pending;
+    pending = [];
+    const outcomes: (ReturnType<typeof store.recordSave> | Error)[] = [];
+    try {
+      db.transaction(() => {
+        for (const p of batch) outcomes.push(store.recordSave(p.sessionId, p.idNumber, p.terminalId, p.seq, p.no, p.choice));
+      }).immediate();
+    } catch (err) {
+      // One bad save must not cost the others theirs: each alone.
+      logError(err, `committing ${batch.length} saves together failed; committing each alone`);
+      outcomes.length = 0;
+      for (const p of batch) {
+        try {
+          outcomes.push(db.transaction(() => store.recordSave(p.sessionId, p.idNumber, p.terminalId, p.seq, p.no, p.choice)).immediate());
+        } catch (e) {
+          logError(e, `terminal ${p.terminalId}: save ${p.seq} failed`);
+          outcomes.push(e as Error);
         }
-        return store.recordSave(s.id, b.idNumber, conn.terminal.id, msg.seq, msg.no, choice);
-      })
-      .immediate();
-    send(conn, { type: 'ack', seq: msg.seq, no: msg.no });
-    if (applied !== null) bus.emit('answer.saved', { sessionId: s.id, roomId: s.roomId, idNumber: b.idNumber, no: msg.no, seq: msg.seq, applied });
+      }
+    }
+    for (let i = 0; i < batch.length; i++) {
+      const p = batch[i]!;
+      const outcome = outcomes[i]!;
+      if (outcome instanceof Error) {
+        send(p.conn, { type: 'error', code: 'internal', reason: 'the save could not be stored; send it again', for: 'save', seq: p.seq });
+      } else if (outcome === 'reused') {
+        const prior = store.saveBySeq(p.sessionId, p.idNumber, p.seq);
+        send(p.conn, { type: 'error', code: 'seq_reused', reason: `seq ${p.seq} was already used for question ${prior?.no ?? '?'} with another choice; every save needs a new seq`, for: 'save', seq: p.seq });
+      } else {
+        reg.sendAck(p.conn, p.seq, p.no);
+        if (outcome !== 'replay') bus.emit('answer.saved', { sessionId: p.sessionId, roomId: p.roomId, idNumber: p.idNumber, no: p.no, seq: p.seq, applied: outcome === 'applied' });
+      }
+    }
   }
 
   // ---- submitting ----------------------------------------------------------------------------
@@ -394,7 +531,8 @@ export function createTerminalService(deps: TerminalDeps) {
    * Submitting twice returns the first submission.
    */
   function submitAttempt(sessionId: string, idNumber: string, by: SubmittedBy, actor: string, reason: string | null = null, ip: string | null = null) {
-    const s = plans.session(sessionId);
+    flushSaves();
+    const s = reloadSession(sessionId);
     const out = db
       .transaction(() => {
         const a = store.attempt(s.id, idNumber);
@@ -410,6 +548,7 @@ export function createTerminalService(deps: TerminalDeps) {
         return { first: true, answered, score: result.score, passed: result.passed };
       })
       .immediate();
+    active.delete(keyOf(s.id, idNumber));
     const a = store.attempt(s.id, idNumber)!;
     if (out.first) bus.emit('attempt.submitted', { sessionId: s.id, roomId: s.roomId, idNumber, by, actor, answered: out.answered, score: out.score!, passed: out.passed! });
     for (const c of conns(s.id, idNumber)) {
@@ -426,12 +565,11 @@ export function createTerminalService(deps: TerminalDeps) {
    */
   function sweep(): number {
     let n = 0;
-    const sessions = new Map<string, Session>();
-    for (const a of store.activeAttempts()) {
+    // From memory only (attempts, sessions, clocks): SQL is touched just for an attempt that is due.
+    for (const a of active.values()) {
       try {
-        let s = sessions.get(a.sessionId);
-        if (!s) sessions.set(a.sessionId, (s = plans.session(a.sessionId)));
-        const due = s.status === 'ended' || (s.status === 'in_progress' && timerFor(s, a.idNumber, a).state === 'over');
+        const s = sessionOf(a.sessionId);
+        const due = s.status === 'ended' || (s.status === 'in_progress' && timerOfCandidate(s, a.idNumber, false).state === 'over');
         if (!due) continue;
         submitAttempt(s.id, a.idNumber, 'auto', 'system', s.status === 'ended' ? 'session ended' : 'time up');
         n++;
@@ -464,9 +602,54 @@ export function createTerminalService(deps: TerminalDeps) {
     mkdirSync(dirname(full), { recursive: true, mode: 0o750 });
     writeFileSync(full, bytes, { mode: 0o640 });
     store.addSnapshot({ id, at, sessionId: b.sessionId, idNumber: b.idNumber, terminalId: conn.terminal.id, file, bytes: bytes.length });
-    // The identity service (kiosk/) will compare it with the roster photo and answer; until then, unchecked.
-    bus.emit('terminal.snapshot', { snapshotId: id, terminalId: conn.terminal.id, roomId: conn.terminal.room, sessionId: b.sessionId, idNumber: b.idNumber, file, at, identity: 'unchecked' });
-    send(conn, { type: 'snapshot_result', snapshotId: id, identity: 'unchecked' });
+    const shot = { snapshotId: id, terminalId: conn.terminal.id, roomId: conn.terminal.room, sessionId: b.sessionId, idNumber: b.idNumber, file, at };
+    const check = stopped ? undefined : deps.checkSnapshot;
+    if (!check) {
+      bus.emit('terminal.snapshot', { ...shot, identity: 'unchecked', distance: null, detail: stopped && deps.checkSnapshot ? 'the server is stopping; not checked' : 'no identity check on this site' });
+      return send(conn, { type: 'snapshot_result', snapshotId: id, identity: 'unchecked' });
+    }
+    if (checks.length >= MAX_CHECKS_QUEUED) return snapshotChecked(shot, { identity: 'unchecked', distance: null, detail: `the identity check is behind (${checks.length} snapshots waiting); this one was not checked` });
+    // Queued, one check at a time: a face engine is CPU-heavy, and saves must never wait for it.
+    checks.push(async () => {
+      let verdict: { identity: IdentityResult; distance: number | null; detail: string };
+      try {
+        const r = await check({ sessionId: shot.sessionId, idNumber: shot.idNumber, jpeg: bytes, terminalId: shot.terminalId, roomId: shot.roomId });
+        verdict = (IDENTITY_RESULTS as readonly string[]).includes(r?.identity)
+          ? { identity: r.identity, distance: typeof r.distance === 'number' && Number.isFinite(r.distance) ? r.distance : null, detail: String(r.detail ?? '') }
+          : { identity: 'unchecked', distance: null, detail: `the identity check answered ${JSON.stringify(r?.identity)}, which is not a verdict` };
+      } catch (err) {
+        deps.log?.warn({ err, snapshotId: shot.snapshotId }, 'the identity check of a terminal snapshot failed');
+        verdict = { identity: 'unchecked', distance: null, detail: `the identity check failed: ${err instanceof Error ? err.message : String(err)}` };
+      }
+      snapshotChecked(shot, verdict);
+    });
+    if (!checking) void runChecks();
+  }
+
+  async function runChecks(): Promise<void> {
+    checking = true;
+    try {
+      // Off the message path: the snapshot's own message is answered (and the next frames read) first.
+      await new Promise((r) => setImmediate(r));
+      for (let next = checks.shift(); next && !stopped; next = checks.shift()) await next();
+    } finally {
+      checking = false;
+    }
+  }
+
+  /** Records the verdict on the snapshot, tells the candidate's terminal and the bus. Never throws. */
+  function snapshotChecked(shot: { snapshotId: string; terminalId: string; roomId: string; sessionId: string; idNumber: string; file: string; at: number }, v: { identity: IdentityResult; distance: number | null; detail: string }): void {
+    try {
+      store.setSnapshotIdentity(shot.snapshotId, v);
+    } catch (err) {
+      logError(err, `storing the identity check of snapshot ${shot.snapshotId} failed`);
+    }
+    try {
+      bus.emit('terminal.snapshot', { ...shot, ...v });
+      for (const c of conns(shot.sessionId, shot.idNumber)) send(c, { type: 'snapshot_result', snapshotId: shot.snapshotId, identity: v.identity });
+    } catch (err) {
+      logError(err, `reporting the identity check of snapshot ${shot.snapshotId} failed`);
+    }
   }
 
   // ---- the room's session changing -----------------------------------------------------------
@@ -496,14 +679,38 @@ export function createTerminalService(deps: TerminalDeps) {
     }
   }
 
+  /** Each room's roomKey and the status of every open session, in one query (the tick runs it every second). */
+  function openRooms(): { keys: Map<string, string>; statusOf: Map<string, string> } {
+    const keys = new Map<string, string>();
+    const statusOf = new Map<string, string>();
+    for (const r of store.openSessions()) {
+      statusOf.set(r.id, r.status);
+      // As openSessionOf: the room's session in progress, else its first open for check-in.
+      const k = keys.get(r.roomId);
+      if (k === undefined || (r.status === 'in_progress' && !k.endsWith(':in_progress'))) keys.set(r.roomId, `${r.id}:${r.status}`);
+    }
+    return { keys, statusOf };
+  }
+
   /** A status change made by another process (the CLI) is noticed here within a tick. */
   function refreshRooms(): void {
-    const rooms = new Set(reg.all().map((c) => c.terminal.room));
-    for (const r of rooms) if (roomKeys.get(r) !== roomKey(r)) roomChanged(r);
+    const { keys, statusOf } = openRooms();
+    for (const [id, s] of sessions) {
+      const now = statusOf.get(id);
+      if (now === undefined ? !OPEN_STATUSES.includes(s.status) : now === s.status) continue;
+      try {
+        reloadSession(id);
+      } catch (err) {
+        sessions.delete(id);
+        logError(err, `re-reading exam session ${id} failed`);
+      }
+    }
+    for (const r of new Set([...roomKeys.keys(), ...keys.keys()])) if ((roomKeys.get(r) ?? '') !== (keys.get(r) ?? '')) roomChanged(r);
   }
 
   const offStatus = bus.on('session.status', ({ sessionId, roomId, to }) => {
-    if (to === 'in_progress') store.setSessionStart(sessionId, clock.now());
+    if (to === 'in_progress') clockOf(sessionId).startedAt = store.setSessionStart(sessionId, clock.now());
+    reloadSession(sessionId);
     roomChanged(roomId);
     // A session past its exam needs its delivered papers no more.
     if (!OPEN_STATUSES.includes(to)) for (const k of papers.keys()) if (k.startsWith(`${sessionId}\n`)) papers.delete(k);
@@ -570,6 +777,8 @@ export function createTerminalService(deps: TerminalDeps) {
 
     start(): void {
       if (timer) return;
+      // What terminals were last told, as it stands now: the first tick after a restart re-sends nothing.
+      for (const [r, k] of openRooms().keys) roomKeys.set(r, k);
       sweep();
       timer = setInterval(() => {
         try {
@@ -583,7 +792,11 @@ export function createTerminalService(deps: TerminalDeps) {
     stop(): void {
       if (timer) clearInterval(timer);
       timer = null;
+      stopped = true;
+      checks.length = 0;
       offStatus();
+      // Saves already received are committed and acked before the database closes.
+      flushSaves();
     },
 
     /**
@@ -614,6 +827,7 @@ export function createTerminalService(deps: TerminalDeps) {
         store.startPause(s.id, e?.idNumber ?? null, reason, actor);
         audit.append({ actor, action: 'terminal.pause', target: s.id, detail: { scope: e ? 'candidate' : 'room', ticketNo: e?.ticketNo ?? null, reason }, ip });
       }).immediate();
+      clocks.delete(s.id);
       bus.emit('terminal.command', { sessionId: s.id, roomId: s.roomId, idNumber: e?.idNumber ?? null, command: 'pause', by: actor });
       pushTimes(s.id, e?.idNumber ?? null);
       return { scope: e ? 'candidate' : 'room', ticketNo: e?.ticketNo ?? null, paused: true };
@@ -628,6 +842,7 @@ export function createTerminalService(deps: TerminalDeps) {
         store.endPause(p.id, actor);
         audit.append({ actor, action: 'terminal.resume', target: s.id, detail: { scope: e ? 'candidate' : 'room', ticketNo: e?.ticketNo ?? null, pausedMs: clock.now() - p.startedAt }, ip });
       }).immediate();
+      clocks.delete(s.id);
       bus.emit('terminal.command', { sessionId: s.id, roomId: s.roomId, idNumber: e?.idNumber ?? null, command: 'resume', by: actor });
       pushTimes(s.id, e?.idNumber ?? null);
       return { scope: e ? 'candidate' : 'room', ticketNo: e?.ticketNo ?? null, paused: false };
@@ -641,6 +856,7 @@ export function createTerminalService(deps: TerminalDeps) {
         store.addTime(s.id, e?.idNumber ?? null, minutes * 60_000, reason, actor);
         audit.append({ actor, action: 'terminal.add_time', target: s.id, detail: { scope: e ? 'candidate' : 'room', ticketNo: e?.ticketNo ?? null, minutes, reason }, ip });
       }).immediate();
+      clocks.delete(s.id);
       bus.emit('terminal.command', { sessionId: s.id, roomId: s.roomId, idNumber: e?.idNumber ?? null, command: 'add_time', by: actor });
       pushTimes(s.id, e?.idNumber ?? null);
       return { scope: e ? 'candidate' : 'room', ticketNo: e?.ticketNo ?? null, minutes };

@@ -4,6 +4,7 @@ import { statementCache, type Db } from '../storage/index.ts';
 import type { PauseSpan } from './timer.ts';
 
 export type SubmittedBy = 'candidate' | 'auto' | 'invigilator';
+export type SnapshotIdentity = 'match' | 'mismatch' | 'no_face' | 'several_faces' | 'unchecked';
 
 export interface Attempt {
   sessionId: string;
@@ -64,6 +65,22 @@ export interface Incident {
   detail: string | null;
 }
 
+export interface StoredSnapshot {
+  id: string;
+  at: number;
+  sessionId: string;
+  idNumber: string;
+  terminalId: string;
+  /** Relative to the data folder's captures/. */
+  file: string;
+  bytes: number;
+  identity: SnapshotIdentity;
+  /** The face engine's distance to the roster photo, when it measured one. */
+  distance: number | null;
+  detail: string | null;
+  checkedAt: number | null;
+}
+
 export interface Move {
   id: string;
   sessionId: string;
@@ -84,13 +101,18 @@ export function createTerminalStore(db: Db, clock: Clock) {
   const sql = statementCache(db);
   const attemptStmt = db.prepare<[string, string], AttemptRow>('SELECT * FROM terminal_attempts WHERE session_id = ? AND id_number = ?');
   const saveStmt = db.prepare<[string, string, number], { no: number; choice: string }>('SELECT no, choice FROM terminal_saves WHERE session_id = ? AND id_number = ? AND seq = ?');
-  const answerSeqStmt = db.prepare<[string, string, number], { seq: number }>('SELECT seq FROM terminal_answers WHERE session_id = ? AND id_number = ? AND no = ?');
-  const insertSave = sql('INSERT INTO terminal_saves (session_id, id_number, seq, no, choice, received_at, terminal_id) VALUES (?, ?, ?, ?, ?, ?, ?)');
+  // A seq already taken inserts nothing (changes = 0): one statement both checks for a replay and records.
+  const insertSave = sql('INSERT INTO terminal_saves (session_id, id_number, seq, no, choice, received_at, terminal_id) VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING');
+  // The answer changes only for a newer seq (out-of-order saves keep the newest): changes = 0 when older.
   const upsertAnswer = sql(
     `INSERT INTO terminal_answers (session_id, id_number, no, choice, seq, saved_at) VALUES (?, ?, ?, ?, ?, ?)
-     ON CONFLICT(session_id, id_number, no) DO UPDATE SET choice = excluded.choice, seq = excluded.seq, saved_at = excluded.saved_at`,
+     ON CONFLICT(session_id, id_number, no) DO UPDATE SET choice = excluded.choice, seq = excluded.seq, saved_at = excluded.saved_at WHERE excluded.seq > terminal_answers.seq`,
   );
-  const bumpSeq = sql('UPDATE terminal_attempts SET last_seq = MAX(last_seq, ?) WHERE session_id = ? AND id_number = ?');
+  const bumpSeq = sql('UPDATE terminal_attempts SET last_seq = ? WHERE session_id = ? AND id_number = ? AND last_seq < ?');
+  const sessionStatus = db.prepare<[string], string>('SELECT status FROM exam_sessions WHERE id = ?').pluck();
+  const openSessions = db.prepare<[], { id: string; roomId: string; status: string }>(
+    "SELECT id, room_id AS roomId, status FROM exam_sessions WHERE status IN ('checkin', 'in_progress') ORDER BY starts_at, id",
+  );
 
   return {
     attempt(sessionId: string, idNumber: string): Attempt | null {
@@ -138,18 +160,40 @@ export function createTerminalStore(db: Db, clock: Clock) {
       return r ? { no: r.no, choice: JSON.parse(r.choice) as number[] } : null;
     },
     /**
-     * Records a save and makes it the answer when it is the newest for its question. The caller
-     * runs this in a transaction. Returns whether the answer changed.
+     * Records a save and makes it the answer when it is the newest for its question; `choice` is the
+     * sorted choice as JSON text. The caller runs this in a transaction. 'applied': the answer changed;
+     * 'older': recorded, but a newer save is the answer; 'replay': this seq was saved with this very
+     * answer before (nothing written); 'reused': this seq was saved with another answer (nothing written).
      */
-    recordSave(sessionId: string, idNumber: string, terminalId: string, seq: number, no: number, choice: number[]): boolean {
+    recordSave(sessionId: string, idNumber: string, terminalId: string, seq: number, no: number, choice: string): 'applied' | 'older' | 'replay' | 'reused' {
       const now = clock.now();
-      const text = JSON.stringify(choice);
-      insertSave.run(sessionId, idNumber, seq, no, text, now, terminalId);
-      bumpSeq.run(seq, sessionId, idNumber);
-      const current = answerSeqStmt.get(sessionId, idNumber, no);
-      if (current && current.seq > seq) return false;
-      upsertAnswer.run(sessionId, idNumber, no, text, seq, now);
-      return true;
+      if (insertSave.run(sessionId, idNumber, seq, no, choice, now, terminalId).changes === 0) {
+        const prior = saveStmt.get(sessionId, idNumber, seq);
+        return prior && prior.no === no && prior.choice === choice ? 'replay' : 'reused';
+      }
+      bumpSeq.run(seq, sessionId, idNumber, seq);
+      return upsertAnswer.run(sessionId, idNumber, no, choice, seq, now).changes > 0 ? 'applied' : 'older';
+    },
+    /** The session's status, read afresh (another process may have moved it). */
+    sessionStatus(sessionId: string): string | null {
+      return sessionStatus.get(sessionId) ?? null;
+    },
+    /** Sessions open for check-in or in progress, in the order a room picks the one its terminals serve. */
+    openSessions(): { id: string; roomId: string; status: string }[] {
+      return openSessions.all();
+    },
+    /** Every input of the clock that a command changes, for the whole session: time added and pauses. */
+    clockInputs(sessionId: string): { added: { idNumber: string | null; ms: number }[]; pauses: (PauseSpan & { idNumber: string | null })[] } {
+      const added = sql('SELECT id_number AS idNumber, SUM(ms) AS ms FROM terminal_time_added WHERE session_id = ? GROUP BY id_number').all(sessionId) as { idNumber: string | null; ms: number }[];
+      const pauses = (
+        sql('SELECT id_number AS idNumber, started_at AS startedAt, ended_at AS endedAt, reason FROM terminal_pauses WHERE session_id = ? ORDER BY started_at').all(sessionId) as {
+          idNumber: string | null;
+          startedAt: number;
+          endedAt: number | null;
+          reason: string | null;
+        }[]
+      ).map((p) => ({ idNumber: p.idNumber, scope: p.idNumber === null ? ('room' as const) : ('candidate' as const), startedAt: p.startedAt, endedAt: p.endedAt, reason: p.reason }));
+      return { added, pauses };
     },
     answers(sessionId: string, idNumber: string): StoredAnswer[] {
       return (sql('SELECT no, choice, seq FROM terminal_answers WHERE session_id = ? AND id_number = ? ORDER BY no').all(sessionId, idNumber) as { no: number; choice: string; seq: number }[]).map((r) => ({
@@ -211,6 +255,13 @@ export function createTerminalStore(db: Db, clock: Clock) {
 
     addSnapshot(s: { id: string; at: number; sessionId: string; idNumber: string; terminalId: string; file: string; bytes: number }): void {
       sql('INSERT INTO terminal_snapshots (id, at, session_id, id_number, terminal_id, file, bytes) VALUES (?, ?, ?, ?, ?, ?, ?)').run(s.id, s.at, s.sessionId, s.idNumber, s.terminalId, s.file, s.bytes);
+    },
+    /** The identity check's verdict on a stored snapshot (migration 009's columns). */
+    setSnapshotIdentity(id: string, r: { identity: SnapshotIdentity; distance: number | null; detail: string }): void {
+      sql('UPDATE terminal_snapshots SET identity = ?, distance = ?, detail = ?, checked_at = ? WHERE id = ?').run(r.identity, r.distance, r.detail, clock.now(), id);
+    },
+    snapshot(id: string): StoredSnapshot | null {
+      return (sql('SELECT id, at, session_id AS sessionId, id_number AS idNumber, terminal_id AS terminalId, file, bytes, identity, distance, detail, checked_at AS checkedAt FROM terminal_snapshots WHERE id = ?').get(id) as StoredSnapshot | undefined) ?? null;
     },
 
     move(id: string): Move | null {

@@ -11,6 +11,9 @@ import { demoQuestions } from './questions.ts';
 
 const DEMO_KEY_FILE = fileURLToPath(new URL('./central-bank-demo.key.pem', import.meta.url));
 const DEMO_KEY_ID = 'demo-central-2026';
+/** Roster photos of the second session's candidates (LFW photos, see faces/README.md), for the entrance kiosk. */
+export const DEMO_FACES_DIR = fileURLToPath(new URL('./faces/', import.meta.url));
+const DEMO_PHOTOS = ['Alejandro_Toledo_0023.jpg', 'Carolyn_Dawn_Johnson_0001.jpg', 'John_Abizaid_0003.jpg', 'Heidi_Klum_0004.jpg', 'Dick_Cheney_0003.jpg', 'Hillary_Clinton_0003.jpg'];
 
 const NAMES = ['张伟', '王芳', '李娜', '刘洋', '陈静', '杨帆', '赵磊', '黄敏', '周杰', '吴婷', '徐强', '孙丽'];
 
@@ -30,15 +33,17 @@ export interface DemoSummary {
   bankVersion: string | null;
   sessions: { id: string; room: string; startsAt: number; candidates: number; templateId: string }[];
   packageFile: string | null;
+  /** The second session's candidates (with roster photos), to try the entrance kiosk with. */
+  kioskCandidates: { idNumber: string; name: string; photo: string | null }[];
 }
 
 /**
  * `admit` stands in for the identity kiosk (not built yet): the first session's candidates are admitted
  * and its check-in opened, so a terminal can log them in right after start-up.
  */
-export async function seedDemoSite(exam: ExamService, opts: { now: number; dataDir: string; admit?: (sessionId: string, idNumber: string) => void }): Promise<DemoSummary> {
+export async function seedDemoSite(exam: ExamService, opts: { now: number; dataDir: string; admit?: (sessionId: string, idNumber: string) => void; kiosk?: boolean }): Promise<DemoSummary> {
   const actor = 'system';
-  const summary: DemoSummary = { tickets: [], created: false, bankVersion: exam.bank.latest()?.id ?? null, sessions: [], packageFile: null };
+  const summary: DemoSummary = { tickets: [], created: false, bankVersion: exam.bank.latest()?.id ?? null, sessions: [], packageFile: null, kioskCandidates: [] };
   if (!exam.bank.latest()) {
     const pkg = signPackage(
       {
@@ -67,7 +72,8 @@ export async function seedDemoSite(exam: ExamService, opts: { now: number; dataD
     const startsAt = new Date(Math.ceil((opts.now + 30 * 60_000) / 60_000) * 60_000).toISOString();
     const specs = [
       { room: 'R101', templateId: 'gm-principal-general', category: '主要负责人', people: 8, offset: 0 },
-      { room: 'R102', templateId: 'gm-safety-manager-general', category: '安全生产管理人员', people: 6, offset: 8 },
+      // R102's candidates come with roster photos: they are the ones to walk through the entrance kiosk.
+      { room: 'R102', templateId: 'gm-safety-manager-general', category: '安全生产管理人员', people: 6, offset: 8, photos: DEMO_PHOTOS },
     ];
     for (const spec of specs) {
       const session = exam.plans.createSession({ planId: plan.id, room: spec.room, startsAt, templateId: spec.templateId }, actor);
@@ -77,8 +83,10 @@ export async function seedDemoSite(exam: ExamService, opts: { now: number; dataD
         人员类别: spec.category,
         行业: '通用',
         培训机构: '广州市安全生产培训中心（示范）',
+        ...('photos' in spec && spec.photos ? { 照片: spec.photos[k % spec.photos.length] } : {}),
       }));
-      await exam.plans.importRoster(session.id, { bytes: Buffer.from(JSON.stringify(roster)), filename: 'demo-roster.json' }, actor);
+      const photosDir = 'photos' in spec ? DEMO_FACES_DIR : null;
+      await exam.plans.importRoster(session.id, { bytes: Buffer.from(JSON.stringify(roster)), filename: 'demo-roster.json', photosDir }, actor);
       exam.plans.assignSeats(session.id, actor);
       exam.plans.generateSessionPapers(session.id, actor);
       summary.sessions.push({ id: session.id, room: spec.room, startsAt: Date.parse(startsAt), candidates: spec.people, templateId: spec.templateId });
@@ -88,6 +96,8 @@ export async function seedDemoSite(exam: ExamService, opts: { now: number; dataD
       exam.plans.advanceSession(first.id, 'checkin', actor);
       for (const r of exam.plans.roster(first.id)) opts.admit(first.id, r.idNumber);
     }
+    // The second session's check-in is opened but nobody admitted: the entrance kiosk admits them.
+    if (opts.kiosk && summary.sessions[1]) exam.plans.advanceSession(summary.sessions[1].id, 'checkin', actor);
     summary.created = true;
   } else {
     for (const s of exam.plans.listSessions()) {
@@ -96,5 +106,9 @@ export async function seedDemoSite(exam: ExamService, opts: { now: number; dataD
   }
   const first = summary.sessions[0];
   if (first) summary.tickets = exam.plans.roster(first.id).map((r) => ({ ticketNo: r.ticketNo, name: r.name, seat: r.seat }));
+  const second = summary.sessions[1];
+  // Named by the LFW file each came from (the stored copy has a content-addressed name).
+  const photoOf = new Map(DEMO_PHOTOS.map((p, k) => [demoIdNumber(8 + k + 1), p]));
+  if (second) summary.kioskCandidates = exam.plans.roster(second.id).map((r) => ({ idNumber: r.idNumber, name: r.name, photo: r.photo ? (photoOf.get(r.idNumber) ?? r.photo) : null }));
   return summary;
 }

@@ -6,13 +6,16 @@ import { seatIds } from '../../config/index.ts';
 import { Forbidden, siteInJurisdiction } from '../../core/index.ts';
 
 
-export const systemRoutes: FastifyPluginAsync<{ ctx: AppContext }> = async (app, { ctx }) => {
+/** mediaHealth: the recorder's own view (its disk may be a separate mount; a camera may be down). */
+export const systemRoutes: FastifyPluginAsync<{ ctx: AppContext; mediaHealth?: () => { ok: boolean; down: string[] } }> = async (app, { ctx, mediaHealth }) => {
   app.get(
     '/healthz',
     { config: { roles: ['public'] }, schema: { tags: ['system'], summary: 'Health: database, disk for recordings, ffmpeg; 503 when the database fails' } },
     async (_request, reply) => {
       const h = checkHealth(ctx.db, ctx.paths.root, ctx.config.retention.minFreeGiB);
-      return reply.status(h.status === 'failing' ? 503 : 200).send(h);
+      const media = mediaHealth?.();
+      if (media && !media.ok && h.status === 'ok') h.status = 'degraded';
+      return reply.status(h.status === 'failing' ? 503 : 200).send(media ? { ...h, media } : h);
     },
   );
 

@@ -15,6 +15,7 @@ export const WEB_APPS = [
   { path: '/terminal/', dir: 'terminal/web', name: '考试终端 Terminal', who: '考场内每台考试机' },
   { path: '/proctor/', dir: 'proctor/web', name: '监考台 Proctor', who: '监考员' },
   { path: '/inspector/', dir: 'inspector/web', name: '远程巡查 Inspector', who: '省、市远程监管人员（只读）' },
+  { path: '/live/', dir: 'media/web', name: '实时视频 Live', who: '管理员、监考员（本考场）、辖区内巡查人员；摄像机与考生屏幕' },
 ] as const;
 
 /** The built app's folder, or null while it has not been built. */

@@ -3,6 +3,10 @@ import * as m002 from './002_devices.ts';
 import * as m003 from './003_exam.ts';
 import * as m004 from './004_plans.ts';
 import * as m005 from './005_terminal.ts';
+import * as m006 from './006_identity.ts';
+import * as m007 from './007_media.ts';
+import * as m008 from './008_attendance.ts';
+import * as m009 from './009_snapshot_identity.ts';
 
 export interface Migration {
   version: number;
@@ -17,4 +21,8 @@ export const migrations: Migration[] = [
   { version: 3, name: 'exam', sql: m003.sql },
   { version: 4, name: 'plans', sql: m004.sql },
   { version: 5, name: 'terminal', sql: m005.sql },
+  { version: 6, name: 'identity', sql: m006.sql },
+  { version: 7, name: 'media', sql: m007.sql },
+  { version: 8, name: 'attendance', sql: m008.sql },
+  { version: 9, name: 'snapshot_identity', sql: m009.sql },
 ];

@@ -15,7 +15,10 @@ const ALL_TABLES = [
   'exam_plans', 'exam_sessions', 'papers', 'questions', 'results', 'roster_entries', 'sessions', 'templates',
   'terminal_answers', 'terminal_attempts', 'terminal_incidents', 'terminal_moves', 'terminal_pauses', 'terminal_saves',
   'terminal_session_clocks', 'terminal_snapshots', 'terminal_time_added', 'users',
-];
+  // identity (006), media (007), training attendance (008)
+  'face_enrolments', 'identity_attempts', 'media_outages', 'media_segments', 'media_usage',
+  'training_attendance', 'training_classes', 'training_members',
+].sort();
 
 function dbFile(t: Test): string {
   return join(scratchDir(t), 'db', 'examroom.sqlite');
@@ -61,7 +64,7 @@ t.test('an empty database gets every migration', async (t) => {
   t.equal(schemaVersion(db), LATEST);
   t.same(tables(db), ALL_TABLES);
   const triggers = (db.prepare("SELECT name FROM sqlite_master WHERE type = 'trigger' ORDER BY name").all() as { name: string }[]).map((r) => r.name);
-  t.same(triggers, ['audit_log_no_delete', 'audit_log_no_update']);
+  t.same(triggers, ['audit_log_no_delete', 'audit_log_no_update', 'media_usage_add', 'media_usage_remove']);
 });
 
 t.test('migrate reports what it applied', async (t) => {

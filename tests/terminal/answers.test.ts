@@ -2,6 +2,7 @@
 // terminal re-sends after a reconnect lands exactly once.
 import t from 'tap';
 import Database from 'better-sqlite3';
+import type { EventMap } from '../../core/index.ts';
 import { A, Term, logIn, room } from './fixture.ts';
 
 /** What another process would see in the database file right now (a separate, read-only connection). */
@@ -98,4 +99,55 @@ t.test('replays and out-of-order saves', async (t) => {
     t.same(await again.ask({ type: 'save', seq: 12, no: 5, choice: [0] }, 'ack'), { type: 'ack', seq: 12, no: 5 });
     t.equal(onDisk(r.app.ctx.paths.dbFile, r.sessionId, A).saves, 7, 'seqs 5, 6, 8, 9, 10, 11 and 12, each once');
   });
+});
+
+t.test('saves that arrive together are committed together, each answered on its own', async (t) => {
+  const r = await room(t, { start: true });
+  const file = r.app.ctx.paths.dbFile;
+  const t1 = await Term.open(t, r.port, r.tokens.T1);
+  await logIn(t1, r.ticket(A), true);
+  const submitted: EventMap['attempt.submitted'][] = [];
+  r.app.ctx.bus.on('attempt.submitted', (e) => submitted.push(e));
+  // One burst, read in one turn of the server's loop: new saves, a replay, a reused seq, an older seq
+  // behind a newer one, and one whose commit fails (the others in its group commit still count).
+  r.app.ctx.db.exec("CREATE TEMP TRIGGER fail_seq_7 BEFORE INSERT ON terminal_saves WHEN NEW.seq = 7 BEGIN SELECT RAISE(ABORT, 'disk full'); END");
+  const burst = [
+    { seq: 1, no: 1, choice: [0] },
+    { seq: 2, no: 2, choice: [1] },
+    { seq: 1, no: 1, choice: [0] },
+    { seq: 2, no: 3, choice: [0] },
+    { seq: 5, no: 4, choice: [1] },
+    { seq: 4, no: 4, choice: [0] },
+    { seq: 7, no: 5, choice: [1] },
+    { seq: 6, no: 7, choice: [0] },
+  ];
+  for (const s of burst) t1.send({ type: 'save', ...s });
+  const until = Date.now() + 5000;
+  while (t1.queue.filter((m) => m.type === 'ack' || m.type === 'error').length < burst.length && Date.now() < until) await new Promise((resolve) => setTimeout(resolve, 10));
+  const replies = t1.queue.splice(0).filter((m) => m.type === 'ack' || m.type === 'error');
+  // A refusal is sent at once, an ack once the commit is on disk: each in the order of its kind.
+  const said = replies.map((m) => (m.type === 'ack' ? `ack ${m.seq}` : `${m.code} ${m.seq}`));
+  t.same(said.filter((x) => x.startsWith('ack')), ['ack 1', 'ack 2', 'ack 1', 'ack 5', 'ack 4', 'ack 6'], 'each save acked, the replay too, in the order sent');
+  t.same(said.filter((x) => !x.startsWith('ack')), ['seq_reused 2', 'internal 7'], 'the reused seq and the failed commit refused');
+  r.app.ctx.db.exec('DROP TRIGGER fail_seq_7');
+  const expected = [
+    [1, [0], 1],
+    [2, [1], 2],
+    [4, [1], 5],
+    [7, [0], 6],
+  ];
+  t.same(r.app.terminal.store.answers(r.sessionId, A).map((x) => [x.no, x.choice, x.seq]), expected);
+  t.same(onDisk(file, r.sessionId, A).answers.map((x) => [x.no, JSON.parse(x.choice) as number[], x.seq]), expected, 'and in the file');
+
+  // A submit right behind saves, in the same burst, is graded with them.
+  t1.send({ type: 'save', seq: 8, no: 8, choice: [0] });
+  t1.send({ type: 'save', seq: 9, no: 9, choice: [0] });
+  t1.send({ type: 'submit', confirm: true });
+  while (!t1.types().includes('submitted') && Date.now() < until + 5000) await new Promise((resolve) => setTimeout(resolve, 10));
+  t.same(
+    t1.types().filter((x) => x === 'ack' || x === 'submitted'),
+    ['ack', 'ack', 'submitted'],
+    'both acks came before the submission',
+  );
+  t.match(submitted, [{ idNumber: A, by: 'candidate', answered: 6 }]);
 });

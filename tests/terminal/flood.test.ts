@@ -2,6 +2,7 @@
 import t from 'tap';
 import { A, B, Term, logIn, room } from './fixture.ts';
 import { LIMITS } from '../../terminal/protocol.ts';
+import { createRegistry } from '../../terminal/gateway.ts';
 
 t.test('a malformed flood is rate-limited and closed (1008) without disturbing another candidate', async (t) => {
   const r = await room(t, { start: true });
@@ -53,4 +54,52 @@ t.test('a steady terminal under the limit is never cut off', async (t) => {
   }
   t.equal(t1.ws.readyState, t1.ws.OPEN);
   t.equal(r.app.terminal.store.attempt(r.sessionId, A)!.lastSeq, 60);
+});
+
+// The token bucket with a clock the test drives: a backlog read at once after the server stalled was
+// sent over the stall and is no flood; the same burst from a terminal heard all along is one.
+t.test('a backlog read at once after a stall of the server is counted as it arrived, not as a flood', async (t) => {
+  let now = 0;
+  const reg = createRegistry(() => now);
+  const socket = { readyState: 1, send() {}, close() {}, terminate() {} };
+  const { conn } = reg.add({ id: 'T9', room: 'R1', seat: '09' }, socket, null);
+  t.teardown(() => reg.remove(conn));
+  const tick = (ms: number) => {
+    for (let i = 0; i < ms / 50; i++) {
+      now += 50;
+      reg.beat();
+    }
+  };
+  // 15 frames a second for 4 s, read as they come.
+  let steady = 0;
+  for (let i = 0; i < 60; i++) {
+    tick(i % 3 === 0 ? 100 : 50);
+    if (reg.take(conn)) steady++;
+  }
+  t.equal(steady, 60, 'a terminal at 15 frames/s passes');
+  // The server stalls 4 s (no beat): the terminal's next 60 frames queue up and are read together.
+  now += 4000;
+  const backlog = Array.from({ length: 60 }, () => reg.take(conn));
+  t.equal(backlog.filter(Boolean).length, 60, 'a 4 s backlog at 15 frames/s passes');
+  // A terminal that truly sends faster than the sustained rate is still cut off after such a stall.
+  now += 4000;
+  const flood = Array.from({ length: 300 }, () => reg.take(conn));
+  const passed = flood.filter(Boolean).length;
+  t.ok(passed >= 80 && passed <= 80 + LIMITS.burst + 1, `300 frames over a 4 s stall: about the stall's share at 20/s and the burst pass (${passed})`);
+  t.notOk(flood.at(-1), 'the flood runs dry');
+});
+
+t.test('the same burst from a terminal heard all along is a flood', async (t) => {
+  let now = 0;
+  const reg = createRegistry(() => now);
+  const socket = { readyState: 1, send() {}, close() {}, terminate() {} };
+  const { conn } = reg.add({ id: 'T9', room: 'R1', seat: '09' }, socket, null);
+  t.teardown(() => reg.remove(conn));
+  // Idle for 4 s while the server turns normally: the bucket is full, no more.
+  for (let i = 0; i < 80; i++) {
+    now += 50;
+    reg.beat();
+  }
+  const burst = Array.from({ length: 60 }, () => reg.take(conn));
+  t.equal(burst.filter(Boolean).length, LIMITS.burst, 'the burst passes, the rest does not');
 });

@@ -1,6 +1,7 @@
 // Resume: after a network drop, a terminal crash or a server restart the candidate continues with
 // every acked answer and the right remaining time; continuing on another terminal needs approval.
 import t from 'tap';
+import { timerOf } from '../../terminal/index.ts';
 import { A, B, DURATION_MS, START, Term, logIn, room, startApp } from './fixture.ts';
 
 const MIN = 60_000;
@@ -111,4 +112,41 @@ t.test('a declined move leaves the candidate where they were', async (t) => {
   // Revoking a terminal's token cuts its exam socket at once, like any device socket.
   t.equal((await r.app.inject({ method: 'POST', url: '/api/devices/T1/revoke', headers: { cookie: await r.as('admin') } })).statusCode, 200);
   t.equal((await t1.closed).code, 4401);
+});
+
+t.test('the clock kept in memory is what the stored pauses and added time say, before and after a restart', async (t) => {
+  const r = await room(t, { start: true });
+  const t1 = await Term.open(t, r.port, r.tokens.T1);
+  await logIn(t1, r.ticket(A), true);
+  const term = () => r.app.terminal;
+  const fromSql = (app: typeof r.app, id: string) =>
+    timerOf({ startedAt: START, durationMs: DURATION_MS, addedMs: app.terminal.store.addedMs(r.sessionId, id), pauses: app.terminal.store.pausesFor(r.sessionId, id), now: r.clock.now() });
+  const inMemory = (app: typeof r.app, id: string) => app.terminal.timerFor(app.exam.plans.session(r.sessionId), id, null);
+  const steps: [string, () => unknown][] = [
+    ['room paused', () => term().pause(r.sessionId, null, 'fire alarm', 'user:invig')],
+    ['A paused too', () => term().pause(r.sessionId, A, 'toilet', 'user:invig')],
+    ['room resumed', () => term().resume(r.sessionId, null, 'user:invig')],
+    ['A resumed', () => term().resume(r.sessionId, A, 'user:invig')],
+    ['10 min for all', () => term().addTime(r.sessionId, null, 10, 'alarm', 'user:invig')],
+    ['5 min for A', () => term().addTime(r.sessionId, A, 5, 'toilet', 'user:invig')],
+    ['A paused again', () => term().pause(r.sessionId, A, 'dizzy', 'user:invig')],
+  ];
+  for (const [what, step] of steps) {
+    r.clock.advance(3 * MIN);
+    step();
+    r.clock.advance(MIN);
+    for (const id of [A, B]) t.same(inMemory(r.app, id), fromSql(r.app, id), `${what}: ${id === A ? 'A' : 'B'}`);
+  }
+  t.match(inMemory(r.app, A), { state: 'paused', addedMs: 15 * MIN });
+  const before = inMemory(r.app, A);
+  await r.app.close();
+  const { app, port } = await startApp(t, r.dir, r.clock);
+  t.same(inMemory(app, A), before, 'the same clock after a restart');
+  t.same(inMemory(app, B), fromSql(app, B));
+  const again = await Term.open(t, port, r.tokens.T1);
+  await again.take('logged_in');
+  t.match(await again.take('time'), { state: 'paused', remainingMs: before.remainingMs, deadline: before.deadline, addedMs: 15 * MIN, pause: { scope: 'candidate', reason: 'dizzy' } });
+  app.terminal.resume(r.sessionId, A, 'user:invig');
+  r.clock.advance(2 * MIN);
+  t.same(inMemory(app, A), fromSql(app, A), 'and after a command on the restarted server');
 });

@@ -1,0 +1,133 @@
+// The entrance kiosk, end to end over HTTP on a real server (port 0): 30 candidates back to back, each
+// ID lookup → roster photo → verify (liveness on 5 frames + 1:1 against the roster photo) → admitted.
+// Measured: the server's time per candidate, excluding the person's (no waiting between the calls).
+// Frames and roster photos are real LFW photos (tests/fixtures/faces); roster photos are enrolled at
+// import as on a real site (--cold leaves them to the first lookup instead).
+// Usage: npm run bench -- kiosk [--candidates 30] [--workers 1] [--cold]
+import { mkdtempSync, rmSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { parseArgs } from 'node:util';
+import sharp from 'sharp';
+import { fixedClock } from '../core/index.ts';
+import { parseConfig } from '../config/index.ts';
+import { buildApp } from '../server/app.ts';
+import { checkDigitOf } from '../exam/plans/idcard.ts';
+import { createFaceEngine } from '../kiosk/face/index.ts';
+import { machineNote, percentile as percentileOfSorted } from './lib/site.ts';
+
+const { values } = parseArgs({ options: { candidates: { type: 'string', default: '30' }, workers: { type: 'string', default: '1' }, cold: { type: 'boolean', default: false } } });
+const n = Number(values.candidates);
+const FACES = resolve(import.meta.dirname, '..', 'tests', 'fixtures', 'faces');
+const face = (f: string) => readFileSync(join(FACES, f));
+const log = (s: string) => console.log(s);
+const percentile = (xs: number[], p: number) => percentileOfSorted([...xs].sort((a, b) => a - b), p / 100);
+const idn = (i: number) => {
+  const first17 = `440106198503${String(10 + (i % 18)).padStart(2, '0')}${String(i).padStart(3, '0')}`;
+  return first17 + checkDigitOf(first17);
+};
+
+// Two real people, alternating: roster photo, a frontal live frame, a turned live frame and its yaw sign.
+const PEOPLE = [
+  { roster: 'Alejandro_Toledo_0023.jpg', front: 'Alejandro_Toledo_0027.jpg', turned: 'Alejandro_Toledo_0021.jpg', sign: 1 },
+  { roster: 'John_Abizaid_0003.jpg', front: 'John_Abizaid_0002.jpg', turned: 'John_Abizaid_0006.jpg', sign: -1 },
+];
+const flopped = new Map<string, Buffer>();
+async function frames(p: (typeof PEOPLE)[number], challenge: string): Promise<string[]> {
+  const want = challenge === 'turn_left' ? 1 : -1;
+  let t: Buffer = face(p.turned);
+  if (want !== p.sign) {
+    if (!flopped.has(p.turned)) flopped.set(p.turned, await sharp(t).flop().jpeg({ quality: 92 }).toBuffer());
+    t = flopped.get(p.turned)!;
+  }
+  const f = face(p.front);
+  return [f, f, f, t, t].map((b) => b.toString('base64'));
+}
+
+const dir = mkdtempSync(join(tmpdir(), 'examroom-bench-kiosk-'));
+const rows = Math.ceil(n / 6);
+const config = parseConfig(
+  `site: { id: bench, name: 基准考点, province: "440000", city: "440100" }
+server: { host: 127.0.0.1, port: 0 }
+rooms: [ { id: R1, name: 一号考场, seats: { rows: ${rows}, columns: 6 } } ]
+kiosks: [ { id: K1, name: 入口 } ]
+users: [ { username: admin, role: admin, password: bench-admin-123 } ]
+identity: { livenessChallenges: [turn_left, turn_right] }
+`,
+  { dataDir: dir },
+);
+const engine = await createFaceEngine({ workers: Number(values.workers) });
+const t0 = performance.now();
+await engine.ready();
+log(`machine: ${machineNote()}`);
+log(`face engine: ${engine.backend}, ${values.workers} worker(s), models loaded in ${((performance.now() - t0) / 1000).toFixed(1)} s`);
+
+const start = Date.parse('2026-03-10T09:00:00+08:00');
+const clock = fixedClock(Date.parse('2026-03-01T00:00:00+08:00'));
+const app = await buildApp({ config, clock, faceEngine: engine });
+try {
+  await app.listen({ host: '127.0.0.1', port: 0 });
+  const base = `http://127.0.0.1:${(app.server.address() as { port: number }).port}`;
+  const login = await app.inject({ method: 'POST', url: '/api/auth/login', payload: { username: 'admin', password: 'bench-admin-123' } });
+  const admin = `examroom_session=${login.cookies.find((c) => c.name === 'examroom_session')!.value}`;
+  const pr = (await app.inject({ method: 'POST', url: '/api/devices/pairings', payload: { kind: 'kiosk', deviceId: 'K1' } })).json() as { pairingId: string; pollSecret: string; code: string };
+  await app.inject({ method: 'POST', url: '/api/devices/pairings/approve', headers: { cookie: admin }, payload: { code: pr.code } });
+  const token = ((await app.inject({ method: 'POST', url: `/api/devices/pairings/${pr.pairingId}/collect`, payload: { pollSecret: pr.pollSecret } })).json() as { token: string }).token;
+
+  // A small bank and template are what a session needs; the exam engine's test fixture has them.
+  const { TEMPLATE, bankQuestions } = await import('../tests/exam/plans-fixture.ts');
+  app.exam.bank.createVersion({ id: 'v1', kind: 'import', questions: bankQuestions(), templates: [TEMPLATE] });
+  const plans = app.exam.plans;
+  const plan = plans.createPlan({ name: '基准', from: '2026-03-01', to: '2026-03-31' }, 'system');
+  const s = plans.createSession({ planId: plan.id, room: 'R1', startsAt: '2026-03-10T09:00', templateId: TEMPLATE.id }, 'system');
+  const ids = Array.from({ length: n }, (_, i) => idn(i + 1));
+  const roster = ids.map((id, i) => ({ 身份证号: id, 姓名: `考生${i + 1}`, 人员类别: '主要负责人', 行业: '机械', 照片: PEOPLE[i % 2]!.roster }));
+  const tImport = performance.now();
+  if (values.cold) config.identity.enrolOnImport = false;
+  await plans.importRoster(s.id, { bytes: Buffer.from(JSON.stringify(roster)), filename: 'roster.json', photosDir: FACES }, 'system');
+  await app.kiosk.identity.idle();
+  const importMs = performance.now() - tImport;
+  plans.assignSeats(s.id, 'system');
+  plans.generateSessionPapers(s.id, 'system');
+  clock.set(start - 30 * 60_000);
+  plans.advanceSession(s.id, 'checkin', 'system');
+  log(`roster: ${n} candidates with photos, ${values.cold ? 'not enrolled ahead (--cold)' : `photos enrolled at import in ${(importMs / 1000).toFixed(1)} s (${((importMs / n) | 0)} ms each)`}`);
+
+  const headers = { authorization: `Bearer ${token}`, 'content-type': 'application/json' };
+  const post = async (url: string, body: unknown) => {
+    const r = await fetch(`${base}${url}`, { method: 'POST', headers, body: JSON.stringify(body) });
+    return (await r.json()) as Record<string, any>;
+  };
+  const total: number[] = [];
+  const lookupMs: number[] = [];
+  const verifyMs: number[] = [];
+  let admitted = 0;
+  // Frames are made before the clock starts: a real kiosk has them from the camera.
+  const prepared = await Promise.all(['turn_left', 'turn_right'].flatMap((c) => PEOPLE.map(async (p) => [`${p.roster}/${c}`, await frames(p, c)] as const)));
+  const framesOf = new Map(prepared);
+  for (let i = 0; i < n; i++) {
+    const a = performance.now();
+    const look = await post('/api/kiosk/lookup', { source: 'typed', idNumber: ids[i] });
+    const b = performance.now();
+    if (!look.ok) throw new Error(`lookup of candidate ${i + 1} refused: ${look.detail}`);
+    await (await fetch(`${base}${look.candidate.photoUrl}`, { headers })).arrayBuffer();
+    const c = performance.now();
+    const v = await post(`/api/kiosk/attempts/${look.attemptId}/verify`, { frames: framesOf.get(`${PEOPLE[i % 2]!.roster}/${look.challenge}`) });
+    const d = performance.now();
+    if (v.decision === 'admitted') admitted++;
+    else log(`  candidate ${i + 1}: refused (${v.reason}): ${v.detail}`);
+    lookupMs.push(b - a);
+    verifyMs.push(d - c);
+    total.push(d - a);
+  }
+  const sec = (x: number) => (x / 1000).toFixed(2);
+  const mean = total.reduce((x, y) => x + y, 0) / total.length;
+  log(`admitted: ${admitted} of ${n}`);
+  log(`per candidate (lookup + photo + verify): mean ${sec(mean)} s, p50 ${sec(percentile(total, 50))} s, p95 ${sec(percentile(total, 95))} s, max ${sec(Math.max(...total))} s`);
+  log(`  lookup p50 ${percentile(lookupMs, 50).toFixed(0)} ms; verify (5 frames: liveness + 1:1) p50 ${percentile(verifyMs, 50).toFixed(0)} ms, p95 ${percentile(verifyMs, 95).toFixed(0)} ms`);
+  log(`kiosk: ${sec(mean)} s per candidate, p95 ${sec(percentile(total, 95))} s, ${admitted}/${n} admitted`);
+} finally {
+  await app.close();
+  await engine.close();
+  rmSync(dir, { recursive: true, force: true });
+}

@@ -1,0 +1,320 @@
+// The face pipeline itself: decode, detect, check quality, describe. Runs inside a worker thread (see
+// worker.ts); it owns the tfjs runtime of that thread, so nothing here may be imported by the main thread.
+import { createRequire } from 'node:module';
+import { dirname, join } from 'node:path';
+import sharp from 'sharp';
+import type * as FaceApiNs from '@vladmandic/face-api';
+import type { FaceBox, FaceQuality, FaceRefusal, FrameFace } from './types.ts';
+import { eyeOpenness, laplacianVariance, yawFromLandmarks, type Pt } from './geometry.ts';
+
+type FaceApi = typeof FaceApiNs;
+const require = createRequire(import.meta.url);
+
+export interface CoreLimits {
+  /** A second face at least this share of the main face's width counts as a face, not background. */
+  secondFaceRatio: number;
+  /**
+   * enrol/verify only: a counted second face makes the photo ambiguous unless the main face is clearly
+   * the subject — nearer the image centre by at least this many main-face widths. Live frames (analyse)
+   * count every face above the ratio, so a helper beside the candidate is always reported.
+   */
+  centralMargin: number;
+  /** Smallest usable face width in pixels of the (possibly downscaled) photo. */
+  minFacePx: number;
+  /** Least Laplacian variance of the face crop (resized to sharpnessCrop px wide) still sharp enough. */
+  minSharpness: number;
+  /** Largest |yaw| in degrees still accepted as facing the camera. */
+  maxYaw: number;
+  /** Input size of the tiny detector on the quick path (multiple of 32; smaller = faster, misses small faces). */
+  tinyInput: number;
+  /** Width the face crop is resized to before the Laplacian (the sharpness scale depends on it). */
+  sharpnessCrop: number;
+}
+
+export const defaultLimits: CoreLimits = {
+  secondFaceRatio: 0.5,
+  centralMargin: 0.5,
+  minFacePx: 48,
+  minSharpness: 10,
+  maxYaw: 60,
+  tinyInput: 320,
+  sharpnessCrop: 128,
+};
+
+/** Which detector finds the face: roster photos take the thorough one, live frames the quick one. */
+export type DetectMode = 'accurate' | 'fast';
+
+export type DescribeResult =
+  | { ok: true; descriptor: Float32Array; box: FaceBox; quality: FaceQuality; detector: 'ssd' | 'tiny' }
+  | { ok: false; reason: FaceRefusal; detail: string };
+
+// Images larger than this are shrunk first: detectors resize to ≤ 512 px anyway, and the descriptor
+// works on a 150 px aligned crop, so bigger inputs only cost decode and copy time.
+const MAX_SIDE = 1024;
+// SSD MobileNet misses faces that fill most of the frame (≈10 % of LFW's 250×250 crops); a margin of
+// this share of the longer side on every edge brought misses to 0.4 % (0 with the tiny fallback here).
+const PAD = 0.25;
+
+let api: FaceApi | null = null;
+let backendName = '';
+
+function tfjsNodeAvailable(): boolean {
+  try {
+    require.resolve('@tensorflow/tfjs-node');
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+export async function loadModels(): Promise<{ backend: string }> {
+  if (api) return { backend: backendName };
+  // tfjs-node (native TensorFlow) is several times faster when installed; wasm is the portable default.
+  // No setWasmPaths: in Node the wasm backend finds its .wasm files beside its own module.
+  const native = tfjsNodeAvailable();
+  const faceapi = require(
+    native ? '@vladmandic/face-api/dist/face-api.node.js' : '@vladmandic/face-api/dist/face-api.node-wasm.js',
+  ) as FaceApi;
+  const tf = faceapi.tf as unknown as { setBackend(n: string): Promise<boolean>; ready(): Promise<void>; getBackend(): string };
+  if (!native) await tf.setBackend('wasm');
+  await tf.ready();
+  const modelDir = join(dirname(require.resolve('@vladmandic/face-api/package.json')), 'model');
+  await faceapi.nets.ssdMobilenetv1.loadFromDisk(modelDir);
+  await faceapi.nets.tinyFaceDetector.loadFromDisk(modelDir);
+  await faceapi.nets.faceLandmark68Net.loadFromDisk(modelDir);
+  await faceapi.nets.faceRecognitionNet.loadFromDisk(modelDir);
+  api = faceapi;
+  backendName = tf.getBackend();
+  return { backend: backendName };
+}
+
+function faceapi(): FaceApi {
+  if (!api) throw new Error('face models are not loaded');
+  return api;
+}
+
+interface Decoded {
+  rgb: Buffer;
+  width: number;
+  height: number;
+}
+
+class Unreadable extends Error {}
+
+async function decode(image: Buffer | Uint8Array): Promise<Decoded> {
+  try {
+    let img = sharp(image, { failOn: 'error' }).rotate();
+    const meta = await img.metadata();
+    const w = meta.autoOrient?.width ?? meta.width ?? 0;
+    const h = meta.autoOrient?.height ?? meta.height ?? 0;
+    if (!w || !h) throw new Unreadable('no image dimensions');
+    if (Math.max(w, h) > MAX_SIDE) img = img.resize({ width: MAX_SIDE, height: MAX_SIDE, fit: 'inside' });
+    const { data, info } = await img.removeAlpha().toColourspace('srgb').raw().toBuffer({ resolveWithObject: true });
+    if (info.channels !== 3) throw new Unreadable(`decoded to ${info.channels} channels`);
+    return { rgb: data, width: info.width, height: info.height };
+  } catch (err) {
+    if (err instanceof Unreadable) throw err;
+    throw new Unreadable((err as Error).message);
+  }
+}
+
+/** The image centred on a black canvas PAD × its longer side larger on every edge. */
+async function padded(d: Decoded): Promise<{ image: Decoded; offset: number }> {
+  const m = Math.round(Math.max(d.width, d.height) * PAD);
+  const { data, info } = await sharp(d.rgb, { raw: { width: d.width, height: d.height, channels: 3 } })
+    .extend({ top: m, bottom: m, left: m, right: m, background: { r: 0, g: 0, b: 0 } })
+    .raw()
+    .toBuffer({ resolveWithObject: true });
+  return { image: { rgb: data, width: info.width, height: info.height }, offset: m };
+}
+
+function toTensor(d: Decoded) {
+  const fa = faceapi();
+  return fa.tf.tensor3d(new Uint8Array(d.rgb.buffer, d.rgb.byteOffset, d.rgb.length), [d.height, d.width, 3], 'int32');
+}
+
+interface Found {
+  box: FaceBox;
+  score: number;
+  landmarks: Pt[];
+  descriptor?: Float32Array;
+}
+
+async function detect(
+  tensor: ReturnType<typeof toTensor>,
+  detector: 'ssd' | 'tiny',
+  withDescriptors: boolean,
+  tinySize = 416,
+): Promise<Found[]> {
+  const fa = faceapi();
+  const options =
+    detector === 'ssd'
+      ? new fa.SsdMobilenetv1Options({ minConfidence: 0.5, maxResults: 10 })
+      : new fa.TinyFaceDetectorOptions({ inputSize: tinySize, scoreThreshold: 0.5 });
+  const task = fa.detectAllFaces(tensor as never, options).withFaceLandmarks();
+  const results = withDescriptors ? await task.withFaceDescriptors() : await task;
+  return results.map((r) => {
+    const b = r.detection.box;
+    return {
+      box: { x: b.x, y: b.y, width: b.width, height: b.height },
+      score: r.detection.score,
+      landmarks: r.landmarks.positions.map((p) => ({ x: p.x, y: p.y })),
+      ...('descriptor' in r ? { descriptor: (r as { descriptor: Float32Array }).descriptor } : {}),
+    };
+  });
+}
+
+/** Faces comparable in size to the largest one, largest first; smaller faces are background. */
+function mainFaces(found: Found[], ratio: number): Found[] {
+  const sorted = [...found].sort((a, b) => b.box.width - a.box.width);
+  const main = sorted[0];
+  if (!main) return [];
+  return sorted.filter((f) => f.box.width >= ratio * main.box.width);
+}
+
+/**
+ * The subject among comparable faces: the one nearest the image centre (an ID photo, a news crop and a
+ * kiosk face guide all centre the subject), and the others that are about as central — those make it
+ * ambiguous who the photo is of.
+ */
+function subject(faces: Found[], width: number, height: number, margin: number): { main: Found | undefined; rivals: Found[] } {
+  const off = (f: Found) => Math.hypot(f.box.x + f.box.width / 2 - width / 2, f.box.y + f.box.height / 2 - height / 2);
+  const byCentre = [...faces].sort((a, b) => off(a) - off(b));
+  const main = byCentre[0];
+  if (!main) return { main, rivals: [] };
+  return { main, rivals: byCentre.slice(1).filter((f) => off(f) - off(main) < margin * main.box.width) };
+}
+
+async function sharpnessOf(d: Decoded, box: FaceBox, CROP: number): Promise<number> {
+  const left = Math.max(0, Math.floor(box.x));
+  const top = Math.max(0, Math.floor(box.y));
+  const width = Math.max(1, Math.min(d.width - left, Math.round(box.width)));
+  const height = Math.max(1, Math.min(d.height - top, Math.round(box.height)));
+  const h = Math.round((CROP * height) / width);
+  const grey = await sharp(d.rgb, { raw: { width: d.width, height: d.height, channels: 3 } })
+    .extract({ left, top, width, height })
+    .resize(CROP, h, { kernel: 'cubic' })
+    .greyscale()
+    .raw()
+    .toBuffer();
+  return laplacianVariance(grey, CROP, h);
+}
+
+function shift(box: FaceBox, dx: number, dy: number): FaceBox {
+  return { x: box.x - dx, y: box.y - dy, width: box.width, height: box.height };
+}
+
+/**
+ * One usable face → descriptor; otherwise the first failed rule, checked in the order a person at the
+ * kiosk can act on (is there a face, only one, near enough, still enough, facing the camera).
+ */
+export async function describe(image: Uint8Array, mode: DetectMode, limits: CoreLimits): Promise<DescribeResult> {
+  let plain: Decoded;
+  try {
+    plain = await decode(image);
+  } catch (err) {
+    return { ok: false, reason: 'unreadable', detail: `the image cannot be decoded as JPEG or PNG: ${(err as Error).message}` };
+  }
+  let found: Found[] = [];
+  let used: Decoded = plain;
+  let offset = 0;
+  // Both paths try both detectors and differ only in order: the quick one first for live frames (most
+  // frames have a well-framed face), SSD on a padded copy first for photos. Only a face neither finds
+  // is "no face".
+  const order: Array<'ssd' | 'tiny'> = mode === 'fast' ? ['tiny', 'ssd'] : ['ssd', 'tiny'];
+  let detector: 'ssd' | 'tiny' = order[0]!;
+  for (const det of order) {
+    detector = det;
+    if (det === 'tiny') {
+      const t = toTensor(plain);
+      try {
+        found = await detect(t, 'tiny', true, limits.tinyInput);
+      } finally {
+        t.dispose();
+      }
+      used = plain;
+      offset = 0;
+    } else {
+      const pad = await padded(plain);
+      const t = toTensor(pad.image);
+      try {
+        found = await detect(t, 'ssd', true);
+      } finally {
+        t.dispose();
+      }
+      used = pad.image;
+      offset = pad.offset;
+    }
+    if (found.length > 0) break;
+  }
+  const { main, rivals } = subject(mainFaces(found, limits.secondFaceRatio), used.width, used.height, limits.centralMargin);
+  if (!main) return { ok: false, reason: 'no_face', detail: 'no face was found in the image' };
+  const others = found.filter((f) => f !== main).sort((a, b) => b.box.width - a.box.width);
+  const secondFace = others[0] ? others[0].box.width / main.box.width : 0;
+  if (rivals.length > 0) {
+    return {
+      ok: false,
+      reason: 'several_faces',
+      detail: `${rivals.length + 1} faces of comparable size near the centre (the other is ${Math.round((100 * rivals[0]!.box.width) / main.box.width)} % as wide); only one person may be in the picture`,
+    };
+  }
+  const box = shift(main.box, offset, offset);
+  if (main.box.width < limits.minFacePx) {
+    return { ok: false, reason: 'too_small', detail: `the face is ${Math.round(main.box.width)} px wide; at least ${limits.minFacePx} px is needed — come closer` };
+  }
+  const sharpness = await sharpnessOf(used, main.box, limits.sharpnessCrop);
+  if (sharpness < limits.minSharpness) {
+    return { ok: false, reason: 'too_blurred', detail: `the face is blurred (sharpness ${sharpness.toFixed(0)}, at least ${limits.minSharpness} needed) — hold still` };
+  }
+  const yaw = yawFromLandmarks(main.landmarks);
+  if (Math.abs(yaw) > limits.maxYaw) {
+    return { ok: false, reason: 'turned_away', detail: `the head is turned ${Math.abs(yaw).toFixed(0)}° (at most ${limits.maxYaw}° accepted) — face the camera` };
+  }
+  if (!main.descriptor) return { ok: false, reason: 'no_face', detail: 'the face could not be described' };
+  return {
+    ok: true,
+    descriptor: main.descriptor,
+    box,
+    quality: { score: main.score, size: box.width / plain.width, sharpness, yaw, secondFace },
+    detector,
+  };
+}
+
+/** Landmarks only, quick detector on a small input: for liveness sequences and live quality hints. */
+export async function analyse(image: Uint8Array, limits: CoreLimits): Promise<FrameFace> {
+  let d: Decoded;
+  try {
+    d = await decode(image);
+  } catch {
+    return { found: false, faces: 0, yaw: 0, eyeOpenness: 0, box: null };
+  }
+  let found: Found[] = [];
+  let offset = 0;
+  // The tiny detector at 320 px is the cheapest pass (≈ a third of SSD) and finds a face that fills a
+  // normal share of a camera frame; a face filling the frame or cut by its edge needs the padded retry.
+  for (const attempt of ['plain', 'padded'] as const) {
+    const src = attempt === 'plain' ? { image: d, offset: 0 } : await padded(d);
+    const t = toTensor(src.image);
+    try {
+      found = await detect(t, 'tiny', false, attempt === 'plain' ? 320 : 416);
+    } finally {
+      t.dispose();
+    }
+    offset = src.offset;
+    if (found.length > 0) break;
+  }
+  const faces = mainFaces(found, limits.secondFaceRatio);
+  const main = faces[0];
+  if (!main) return { found: false, faces: 0, yaw: 0, eyeOpenness: 0, box: null };
+  return {
+    found: true,
+    faces: faces.length,
+    yaw: yawFromLandmarks(main.landmarks),
+    eyeOpenness: eyeOpenness(main.landmarks),
+    box: shift(main.box, offset, offset),
+  };
+}
+
+export function tensorCount(): number {
+  return (faceapi().tf as unknown as { memory(): { numTensors: number } }).memory().numTensors;
+}

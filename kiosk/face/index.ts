@@ -1,0 +1,97 @@
+// The face engine: enrol photos into 128-d descriptors, verify a probe against a reference, and judge an
+// active liveness challenge. All tfjs work runs in worker threads so the main event loop (terminals'
+// WebSockets) never waits on a face; this module must never import tfjs into the main thread.
+import { FacePool, type PoolLog } from './pool.ts';
+import { decideLiveness, type LivenessRules } from './liveness.ts';
+import { distance, type EnrolResult, type FaceEngine, type FaceRefusal, type FrameFace, type LivenessChallenge, type LivenessResult, type VerifyResult } from './types.ts';
+import type { CoreLimits, DescribeResult, DetectMode } from './core.ts';
+
+export * from './types.ts';
+export { decideLiveness, defaultLivenessRules, type LivenessRules } from './liveness.ts';
+export { yawFromLandmarks, eyeOpenness, laplacianVariance } from './geometry.ts';
+
+/**
+ * Default decision threshold on descriptor distance, chosen from `bench face` on the LFW pairs (see
+ * docs/face-engine.md for the FAR/FRR it gives). Lower = stricter (fewer false accepts).
+ */
+export const DEFAULT_THRESHOLD = 0.6;
+
+export interface FaceEngineOptions {
+  threshold?: number;
+  /** Worker threads, each with its own tfjs runtime (≈ 150 MB). Default 1. */
+  workers?: number;
+  log?: PoolLog;
+  /** Refusal limits; defaults are in core.ts with the measurements behind them. */
+  limits?: Partial<CoreLimits>;
+  liveness?: Partial<LivenessRules>;
+}
+
+export interface FaceEngineExtras {
+  /** Which detector a probe goes through: 'fast' (tiny, SSD fallback) for live frames, 'accurate' for photos. */
+  enrol(image: Buffer, opts?: { mode?: DetectMode }): Promise<EnrolResult>;
+  liveness(frames: Buffer[], challenge: LivenessChallenge, opts?: { mirrored?: boolean }): Promise<LivenessResult>;
+  /** Resolves once the models are loaded in a worker (the first request waits for this anyway). */
+  ready(): Promise<void>;
+  /** tfjs backend in the workers ('wasm' or 'tensorflow'), known after ready(). */
+  readonly backend: string;
+  /** Diagnostics: queued + running requests, worker restarts, live tensors after the last request. */
+  stats(): { pending: number; restarts: number; tensors: number };
+  /** Test hook: makes a worker exit while handling a request. */
+  crashWorkerForTest(): Promise<unknown>;
+}
+
+/** The contract of types.ts plus the optional arguments and diagnostics above; assignable to FaceEngine. */
+export type FullFaceEngine = Omit<FaceEngine, 'enrol' | 'liveness'> & FaceEngineExtras;
+
+function toResult(r: DescribeResult): EnrolResult {
+  if (!r.ok) return r;
+  return { ok: true, descriptor: new Float32Array(r.descriptor), box: r.box, quality: r.quality };
+}
+
+export async function createFaceEngine(opts: FaceEngineOptions = {}): Promise<FullFaceEngine> {
+  const threshold = opts.threshold ?? DEFAULT_THRESHOLD;
+  const pool = new FacePool(Math.max(1, opts.workers ?? 1), opts.limits ?? {}, opts.log);
+
+  const enrol = async (image: Buffer, o: { mode?: DetectMode } = {}): Promise<EnrolResult> =>
+    toResult(await pool.run<DescribeResult>('describe', image, o.mode ?? 'accurate'));
+
+  const side = async (x: Buffer | Float32Array, mode: DetectMode): Promise<{ ok: true; d: Float32Array } | { ok: false; reason: FaceRefusal; detail: string }> => {
+    if (x instanceof Float32Array) {
+      if (x.length !== 128) return { ok: false, reason: 'unreadable', detail: `a descriptor has 128 values, this one has ${x.length}` };
+      return { ok: true, d: x };
+    }
+    const r = await enrol(x, { mode });
+    return r.ok ? { ok: true, d: r.descriptor } : r;
+  };
+
+  const engine: FullFaceEngine = {
+    threshold,
+    get backend() {
+      return pool.backend;
+    },
+    enrol,
+    async verify(probe, reference) {
+      // The probe is usually a live kiosk/seat frame (quick detector); the reference a roster or ID photo.
+      const [p, r] = await Promise.all([side(probe, 'fast'), side(reference, 'accurate')]);
+      if (!p.ok) return { ok: false, side: 'probe', reason: p.reason, detail: p.detail };
+      if (!r.ok) return { ok: false, side: 'reference', reason: r.reason, detail: r.detail };
+      const d = distance(p.d, r.d);
+      const result: VerifyResult = { distance: d, threshold, decision: d <= threshold ? 'match' : 'mismatch' };
+      return { ok: true, result };
+    },
+    analyse(image) {
+      return pool.run<FrameFace>('analyse', image);
+    },
+    async liveness(frames: Buffer[], challenge: LivenessChallenge, o: { mirrored?: boolean } = {}) {
+      const faces = await Promise.all(frames.map((f) => pool.run<FrameFace>('analyse', f)));
+      return decideLiveness(faces, challenge, { ...(o.mirrored !== undefined ? { mirrored: o.mirrored } : {}), ...(opts.liveness ? { rules: opts.liveness } : {}) });
+    },
+    ready: () => pool.ready(),
+    stats: () => ({ pending: pool.pending, restarts: pool.restarts, tensors: pool.lastTensorCount }),
+    crashWorkerForTest: () => pool.run('crash', new Uint8Array(1)),
+    close: () => pool.close(),
+  };
+  const asContract: FaceEngine = engine;
+  void asContract;
+  return engine;
+}

@@ -1,0 +1,48 @@
+// Identity: the entrance kiosk (人证合一: ID → roster → live face with liveness → 1:1 verify → seat), staff
+// overrides, seat re-checks of terminal snapshots, and training attendance (培训考勤) by face.
+// It never admits without a recorded decision (face or audited override), and never deletes a capture.
+import type { FastifyPluginAsync } from 'fastify';
+import { createFaceEngine } from './face/index.ts';
+import { createIdentityService, type IdentityDeps, type KioskFaceEngine } from './service.ts';
+import { createAttendanceService, type AttendanceService } from './attendance.ts';
+import { kioskRoutes } from './routes.ts';
+import { attendanceRoutes } from './attendance-routes.ts';
+
+export { createIdentityService, FRAMES, LOOKUP_MESSAGES, VERIFY_MESSAGES, type IdentityService, type IdentityDeps, type KioskFaceEngine, type LookupResult, type VerifyResult, type StaffUser, type Admitted } from './service.ts';
+export { createSeatChecker, type SeatCheck } from './seat-check.ts';
+export type { IdentityAttempt } from './store.ts';
+export type { AttendanceService } from './attendance.ts';
+export { createFaceEngine, DEFAULT_THRESHOLD, type FaceEngine, type FullFaceEngine } from './face/index.ts';
+
+export type KioskDeps = Omit<IdentityDeps, 'engine'> & {
+  /** A face engine to share (tests load one per file); when absent the kiosk creates its own on first use and closes it. */
+  engine?: KioskFaceEngine;
+};
+
+export function createKioskService(deps: KioskDeps) {
+  const shared = deps.engine ?? null;
+  const identity = createIdentityService({
+    ...deps,
+    engine: shared
+      ? () => Promise.resolve(shared)
+      : () => createFaceEngine({ ...(deps.config.identity.threshold !== null ? { threshold: deps.config.identity.threshold } : {}), ...(deps.log ? { log: deps.log as never } : {}) }),
+  });
+  const attendance: AttendanceService = createAttendanceService({ ...deps, identity });
+  return {
+    identity,
+    attendance,
+    async stop(): Promise<void> {
+      identity.stop();
+      // Our own engine is closed first: enrolments still queued then fail at once instead of being waited for.
+      if (!shared) await identity.closeEngine();
+      await identity.idle().catch(() => {});
+    },
+  };
+}
+
+export type KioskService = ReturnType<typeof createKioskService>;
+
+export const kioskPlugin: FastifyPluginAsync<{ kiosk: KioskService }> = async (app, { kiosk }) => {
+  await app.register(kioskRoutes, { identity: kiosk.identity });
+  await app.register(attendanceRoutes, { attendance: kiosk.attendance, identity: kiosk.identity });
+};

@@ -1,0 +1,603 @@
+// The kiosk's brain: one state object the screens render, and the rules that move it — pairing, the
+// card-reader event stream, the ID lookup, the live face guide, the liveness challenge, verification,
+// the result and the staff override. The screens only read state and call the actions.
+//
+// Time budget: ≤ 5 s per candidate from ID to seat, not counting the person. So the camera stays
+// open between candidates, the face guide starts while the roster card is being read, the first
+// "ready" from the quality check starts the challenge, and no screen waits on a timer it does not need.
+import {
+  HttpError,
+  NetworkError,
+  collectPairing,
+  kioskState,
+  lookup,
+  override,
+  quality,
+  requestPairing,
+  verify,
+  whoAmI,
+  type CandidateView,
+  type CardEvent,
+  type Challenge,
+  type KioskState,
+  type LookupBody,
+  type LookupReply,
+  type PairingRequest,
+  type QualityHint,
+  type SessionView,
+} from './api.ts';
+import { Camera, type CameraStatus } from './camera.ts';
+import { STRINGS, type Lang } from './i18n.ts';
+import { Store } from './store.ts';
+
+export type Screen = 'boot' | 'pairing' | 'idle' | 'looking' | 'refused' | 'capture' | 'admitted' | 'failed';
+
+export interface PairingState {
+  status: 'requesting' | 'waiting' | 'approved' | 'rejected' | 'failed';
+  code: string | null;
+  deviceId: string | null;
+  error: string | null;
+}
+
+export interface Attempt {
+  attemptId: string;
+  candidate: CandidateView;
+  session: SessionView;
+  seat: string | null;
+  challenge: Challenge;
+}
+
+/** Where the capture screen is: aligning the face, doing the challenge, waiting for the verdict. */
+export type CapturePhase = 'align' | 'challenge' | 'verifying';
+
+export type Hint = QualityHint | 'too_dark' | 'ok';
+
+export interface State {
+  lang: Lang;
+  screen: Screen;
+  pairing: PairingState | null;
+  kiosk: KioskState | null;
+  /** The server's event stream (card reader announcements) is open. */
+  live: boolean;
+  /** A request or the event stream failed: the banner shows until the server answers again. */
+  offline: boolean;
+  typed: string;
+  typedError: string | null;
+  /** A lookup refusal (not on roster, wrong day…): shown, then back to idle. */
+  refusal: { reason: string; message: string; detail: string; candidate: CandidateView | null; session: SessionView | null; seat: string | null } | null;
+  attempt: Attempt | null;
+  camera: CameraStatus;
+  phase: CapturePhase;
+  hint: Hint | null;
+  /** 0–1 while the challenge frames are taken. */
+  progress: number;
+  /** The verification refusal being shown. */
+  failure: { reason: string; message: string; detail: string; distance: number | null; threshold: number; retryAllowed: boolean } | null;
+  admitted: { name: string; seat: string; roomName: string; by: string | null } | null;
+  /** How many verifications this candidate has used (a retry is a new attempt). */
+  tries: number;
+  overrideOpen: boolean;
+  overrideBusy: boolean;
+  overrideError: string | null;
+  /** performance.now() at which the current screen returns to idle by itself, or null. */
+  returnAt: number | null;
+  error: string | null;
+}
+
+const LANG_KEY = 'examroom.kiosk.lang';
+/** A candidate gets this many face checks before only staff can decide. */
+export const MAX_TRIES = 3;
+/** The server allows 5 quality checks a second per kiosk; 4 leaves room for a slow answer. */
+const QUALITY_INTERVAL_MS = 250;
+/** JPEG quality of every frame sent: ≈ 50–80 kB at 640×480, well under the server's 1 MiB a frame. */
+const FRAME_QUALITY = 0.85;
+const REFUSAL_RETURN_MS = 6_000;
+const ALIGN_GIVE_UP_MS = 90_000;
+const ADMITTED_RETURN_MS = 8_000;
+const FAILED_RETURN_MS = 60_000;
+/** The event stream reconnects by itself; only a gap longer than this shows the banner. */
+const STREAM_GRACE_MS = 3_000;
+
+function storage(): Storage | null {
+  try {
+    return window.localStorage;
+  } catch {
+    return null;
+  }
+}
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+const WEIGHTS = [7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2];
+
+/** GB 11643 check character: a typo is caught on the keypad, before any request. */
+export function idNumberValid(id: string): boolean {
+  if (!/^\d{17}[\dX]$/.test(id)) return false;
+  let sum = 0;
+  for (let i = 0; i < 17; i++) sum += Number(id[i]) * WEIGHTS[i]!;
+  return '10X98765432'[sum % 11] === id[17];
+}
+
+export class Controller {
+  readonly store: Store<State>;
+  readonly camera: Camera;
+  private pairingReq: PairingRequest | null = null;
+  private pollTimer: ReturnType<typeof setTimeout> | undefined;
+  private events: EventSource | null = null;
+  private streamDownTimer: ReturnType<typeof setTimeout> | undefined;
+  private returnTimer: ReturnType<typeof setTimeout> | undefined;
+  private qualityTimer: ReturnType<typeof setTimeout> | undefined;
+  private qualityAbort: AbortController | null = null;
+  /** The lookup that started this candidate, repeated for a retry (a retry is a new attempt). */
+  private source: LookupBody | null = null;
+  private pendingCard: CardEvent | null = null;
+  /** Bumped whenever the flow moves on, so a late answer for an abandoned candidate is dropped. */
+  private flow = 0;
+  private wakeRetry: (() => void) | null = null;
+  private stateTimer: ReturnType<typeof setInterval> | undefined;
+  private deviceId: string | null;
+
+  constructor(loc: Location) {
+    const lang = storage()?.getItem(LANG_KEY) === 'en' ? 'en' : 'zh';
+    this.deviceId = new URLSearchParams(loc.search).get('device');
+    this.camera = new Camera((camera) => this.store.set({ camera }));
+    this.store = new Store<State>({
+      lang,
+      screen: 'boot',
+      pairing: null,
+      kiosk: null,
+      live: false,
+      offline: false,
+      typed: '',
+      typedError: null,
+      refusal: null,
+      attempt: null,
+      camera: 'off',
+      phase: 'align',
+      hint: null,
+      progress: 0,
+      failure: null,
+      admitted: null,
+      tries: 0,
+      overrideOpen: false,
+      overrideBusy: false,
+      overrideError: null,
+      returnAt: null,
+      error: null,
+    });
+  }
+
+  get t() {
+    return STRINGS[this.store.get().lang];
+  }
+
+  setLang(lang: Lang): void {
+    storage()?.setItem(LANG_KEY, lang);
+    this.store.set({ lang });
+  }
+
+  // ------------------------------------------------------------------ start-up and pairing
+
+  async boot(): Promise<void> {
+    let delay = 1_000;
+    for (;;) {
+      try {
+        const me = await whoAmI();
+        if (me?.kind === 'device' && me.device.kind === 'kiosk') return this.ready();
+        return void this.startPairing();
+      } catch {
+        this.store.set({ offline: true });
+        await sleep(delay);
+        delay = Math.min(delay * 2, 10_000);
+      }
+    }
+  }
+
+  async startPairing(): Promise<void> {
+    clearTimeout(this.pollTimer);
+    this.events?.close();
+    this.events = null;
+    this.store.set({ screen: 'pairing', offline: false, pairing: { status: 'requesting', code: null, deviceId: this.deviceId, error: null } });
+    try {
+      this.pairingReq = await requestPairing(this.deviceId);
+    } catch (err) {
+      this.store.set({ pairing: { status: 'failed', code: null, deviceId: this.deviceId, error: (err as Error).message } });
+      this.pollTimer = setTimeout(() => void this.startPairing(), 15_000);
+      return;
+    }
+    this.store.set({ pairing: { status: 'waiting', code: this.pairingReq.code, deviceId: this.deviceId, error: null } });
+    this.pollPairing();
+  }
+
+  private pollPairing(): void {
+    this.pollTimer = setTimeout(async () => {
+      const req = this.pairingReq;
+      if (!req) return;
+      let status: Awaited<ReturnType<typeof collectPairing>>;
+      try {
+        status = await collectPairing(req);
+      } catch {
+        return this.pollPairing();
+      }
+      if (status === 'pending') return this.pollPairing();
+      this.pairingReq = null;
+      // An expired code is replaced by itself: the kiosk may wait unattended until someone pairs it.
+      if (status === 'expired') return void this.startPairing();
+      const p = this.store.get().pairing;
+      this.store.set({ pairing: { status, code: p?.code ?? null, deviceId: this.deviceId, error: null } });
+      if (status === 'approved') this.ready();
+    }, 1_500);
+  }
+
+  private ready(): void {
+    this.store.set({ screen: 'idle', pairing: null, offline: false });
+    void this.camera.start();
+    this.listen();
+    void this.refreshState();
+    clearInterval(this.stateTimer);
+    this.stateTimer = setInterval(() => void this.refreshState(), 60_000);
+  }
+
+  private async refreshState(): Promise<void> {
+    try {
+      this.store.set({ kiosk: await kioskState() });
+    } catch (err) {
+      if (err instanceof HttpError && err.status === 401) return void this.startPairing();
+      // The idle screen simply keeps what it showed; the banner comes from the stream.
+    }
+  }
+
+  // ------------------------------------------------------------------ the card reader's event stream
+
+  private listen(): void {
+    this.events?.close();
+    const es = new EventSource('/api/kiosk/events');
+    this.events = es;
+    es.addEventListener('open', () => {
+      clearTimeout(this.streamDownTimer);
+      this.streamDownTimer = undefined;
+      this.store.set({ live: true, offline: false });
+    });
+    es.addEventListener('error', () => {
+      this.store.set({ live: false });
+      if (es.readyState === EventSource.CLOSED) {
+        // Refused outright (401 after a revoked pairing, or a server that is not there): find out which.
+        void this.afterStreamClosed(es);
+        return;
+      }
+      if (!this.streamDownTimer) this.streamDownTimer = setTimeout(() => this.store.set({ offline: true }), STREAM_GRACE_MS);
+    });
+    es.addEventListener('card', (e) => {
+      try {
+        this.onCard(JSON.parse((e as MessageEvent<string>).data) as CardEvent);
+      } catch {
+        // a malformed event is not a card
+      }
+    });
+    es.addEventListener('session', () => void this.refreshState());
+  }
+
+  private async afterStreamClosed(es: EventSource): Promise<void> {
+    if (this.events !== es) return;
+    if (!this.streamDownTimer) this.streamDownTimer = setTimeout(() => this.store.set({ offline: true }), STREAM_GRACE_MS);
+    await sleep(2_000);
+    try {
+      const me = await whoAmI();
+      if (!me || me.kind !== 'device') return void this.startPairing();
+    } catch {
+      // still unreachable: try the stream again below
+    }
+    if (this.events === es) this.listen();
+  }
+
+  private onCard(card: CardEvent): void {
+    const s = this.store.get();
+    // A card in the middle of someone's face check waits for that check to end.
+    if (s.screen === 'capture' || s.screen === 'looking' || s.overrideOpen) {
+      this.pendingCard = card;
+      return;
+    }
+    if (s.screen === 'pairing' || s.screen === 'boot') return;
+    void this.start({ source: 'card', cardId: card.cardId });
+  }
+
+  // ------------------------------------------------------------------ the keypad
+
+  press(key: string): void {
+    const s = this.store.get();
+    if (s.screen !== 'idle') return;
+    if (key === 'back') return this.store.set({ typed: s.typed.slice(0, -1), typedError: null });
+    if (key === 'clear') return this.store.set({ typed: '', typedError: null });
+    if (key === 'ok') return this.submitTyped();
+    if (!/^[0-9X]$/.test(key) || s.typed.length >= 18) return;
+    // X is only ever the check character, the 18th.
+    if (key === 'X' && s.typed.length !== 17) return;
+    this.store.set({ typed: s.typed + key, typedError: null });
+  }
+
+  /** From a physical keyboard or a USB barcode/ID scanner that types. */
+  typeText(text: string): void {
+    for (const ch of text.normalize('NFKC').toUpperCase()) {
+      if (ch === '\n' || ch === '\r') this.press('ok');
+      else this.press(ch);
+    }
+  }
+
+  private submitTyped(): void {
+    const id = this.store.get().typed;
+    if (id.length !== 18) return;
+    if (!idNumberValid(id)) return this.store.set({ typedError: this.t.idInvalid });
+    void this.start({ source: 'typed', idNumber: id });
+  }
+
+  // ------------------------------------------------------------------ one candidate
+
+  private async start(source: LookupBody, tries = 0): Promise<void> {
+    const flow = this.newFlow();
+    this.source = source;
+    this.store.set({ screen: 'looking', typedError: null, refusal: null, attempt: null, failure: null, admitted: null, tries, overrideOpen: false, overrideError: null, error: null, returnAt: null });
+    void this.camera.start();
+    const r = await this.persist(flow, () => lookup(source));
+    if (r === undefined) return;
+    if (!r.ok) {
+      this.store.set({ screen: 'refused', typed: '', refusal: { reason: r.reason, message: r.message, detail: r.detail, candidate: r.candidate, session: r.session, seat: r.seat } });
+      return this.returnLater(REFUSAL_RETURN_MS);
+    }
+    this.capture(flow, r);
+  }
+
+  private capture(flow: number, r: Extract<LookupReply, { ok: true }>): void {
+    this.store.set({
+      screen: 'capture',
+      typed: '',
+      attempt: { attemptId: r.attemptId, candidate: r.candidate, session: r.session, seat: r.seat, challenge: r.challenge },
+      phase: 'align',
+      hint: null,
+      progress: 0,
+    });
+    this.alignLoop(flow);
+  }
+
+  /** Sends one quality frame at a time, at most every QUALITY_INTERVAL_MS; the first "ready" starts the challenge. */
+  private alignLoop(flow: number): void {
+    const since = performance.now();
+    const tick = async () => {
+      if (flow !== this.flow || this.store.get().phase !== 'align') return;
+      const started = performance.now();
+      // Nobody came to the camera (or walked off): free the kiosk for the next person.
+      if (started - since > ALIGN_GIVE_UP_MS) return this.toIdle();
+      const frame = this.camera.grab(FRAME_QUALITY);
+      if (!frame) {
+        this.qualityTimer = setTimeout(tick, 100);
+        return;
+      }
+      const dark = this.frameIsDark();
+      this.qualityAbort = new AbortController();
+      let hint: Hint | null = null;
+      try {
+        const q = await quality(frame, this.qualityAbort.signal);
+        // Darkness only explains a face not found: a face the server can see is good enough.
+        hint = q.hints[0] === 'no_face' && dark ? 'too_dark' : (q.hints[0] ?? 'ok');
+        if (this.store.get().offline) this.store.set({ offline: false });
+      } catch (err) {
+        if ((err as { name?: string }).name === 'AbortError') return;
+        if (err instanceof NetworkError) this.store.set({ offline: true });
+        // The hints are advice: if the server cannot give them (overloaded, a fault), the candidate
+        // still gets the challenge, and the verification decides.
+        else if (!(err instanceof HttpError && err.status === 429)) hint = 'ok';
+      }
+      if (flow !== this.flow || this.store.get().phase !== 'align') return;
+      if (hint) this.store.set({ hint });
+      if (hint === 'ok') return void this.challenge(flow, frame);
+      this.qualityTimer = setTimeout(tick, Math.max(0, QUALITY_INTERVAL_MS - (performance.now() - started)));
+    };
+    void tick();
+  }
+
+  private probe: HTMLCanvasElement | null = null;
+
+  /** Mean brightness of a thumbnail: the server's hints cover blur and pose, not an unlit face. */
+  private frameIsDark(): boolean {
+    const v = document.querySelector<HTMLVideoElement>('video.preview');
+    if (!v || v.readyState < 2) return false;
+    const c = (this.probe ??= document.createElement('canvas'));
+    c.width = 32;
+    c.height = 24;
+    const g = c.getContext('2d', { willReadFrequently: true });
+    if (!g) return false;
+    g.drawImage(v, 0, 0, 32, 24);
+    const d = g.getImageData(0, 0, 32, 24).data;
+    let sum = 0;
+    for (let i = 0; i < d.length; i += 4) sum += 0.299 * d[i]! + 0.587 * d[i + 1]! + 0.114 * d[i + 2]!;
+    return sum / (d.length / 4) < 45;
+  }
+
+  /** `ready` is the frame the quality check just passed: facing the camera, it opens the sequence. */
+  private async challenge(flow: number, ready: string): Promise<void> {
+    const k = this.store.get().kiosk;
+    const frames = k?.frames ?? { min: 3, max: 20, recommended: 8, seconds: 2 };
+    const count = Math.max(frames.min, Math.min(frames.max, frames.recommended));
+    const gap = (frames.seconds * 1000) / count;
+    this.store.set({ phase: 'challenge', hint: 'ok', progress: 1 / count });
+    // The sequence must start facing the camera (the server compares the frontal frames with the
+    // roster photo, and the challenge is measured from there): the frame just judged ready is that start,
+    // taken before the prompt could make anyone move. The rest follow while the candidate performs.
+    const taken: string[] = [ready];
+    for (let i = 1; i < count; i++) {
+      await sleep(gap);
+      if (flow !== this.flow) return;
+      const f = this.camera.grab(FRAME_QUALITY);
+      if (f) taken.push(f);
+      this.store.set({ progress: (i + 1) / count });
+    }
+    if (flow !== this.flow) return;
+    if (taken.length < frames.min) {
+      this.store.set({ phase: 'align', hint: 'no_face', progress: 0 });
+      return this.alignLoop(flow);
+    }
+    this.store.set({ phase: 'verifying' });
+    const attempt = this.store.get().attempt!;
+    let r: Awaited<ReturnType<typeof verify>> | undefined;
+    try {
+      r = await this.persist(flow, () => verify(attempt.attemptId, taken), { rethrow409: true });
+    } catch (err) {
+      // 409 after a retry over a lost connection: the server decided the first time and the answer
+      // was lost on the way. A fresh lookup says where the candidate stands (admitted with a seat).
+      if (err instanceof HttpError && err.status === 409 && this.source) return this.recoverDecided(flow, attempt);
+      this.store.set({ screen: 'failed', failure: null, error: (err as Error).message });
+      return this.returnLater(REFUSAL_RETURN_MS * 2);
+    }
+    if (r === undefined) return;
+    const tries = this.store.get().tries + 1;
+    if (r.ok) {
+      this.store.set({ screen: 'admitted', tries, admitted: { name: attempt.candidate.name, seat: r.seat, roomName: r.roomName, by: null } });
+      return this.returnLater(ADMITTED_RETURN_MS);
+    }
+    this.store.set({
+      screen: 'failed',
+      tries,
+      failure: { reason: r.reason, message: r.message, detail: r.detail, distance: r.distance, threshold: r.threshold, retryAllowed: r.retryAllowed },
+    });
+    this.returnLater(FAILED_RETURN_MS);
+  }
+
+  private async recoverDecided(flow: number, attempt: Attempt): Promise<void> {
+    const again = await this.persist(flow, () => lookup(this.source!));
+    if (again === undefined) return;
+    if (!again.ok && again.reason === 'already_admitted' && again.seat) {
+      this.store.set({ screen: 'admitted', admitted: { name: attempt.candidate.name, seat: again.seat, roomName: again.session?.roomName ?? attempt.session.roomName, by: null } });
+      return this.returnLater(ADMITTED_RETURN_MS);
+    }
+    // Not admitted (the attempt had expired, or was refused and the answer lost): a new attempt has
+    // just been opened, so the candidate simply goes through the face check again.
+    if (again.ok) return this.capture(flow, again);
+    this.store.set({ screen: 'refused', refusal: { reason: again.reason, message: again.message, detail: again.detail, candidate: again.candidate, session: again.session, seat: again.seat } });
+    this.returnLater(REFUSAL_RETURN_MS);
+  }
+
+  /**
+   * Runs a request until the server answers: a lost network shows the banner and the same request
+   * (the same frames) goes again, so nothing the candidate did is lost. An error answer ends the
+   * candidate's flow with the server's words. Returns undefined when the flow was abandoned.
+   */
+  private async persist<T>(flow: number, fn: () => Promise<T>, opts: { rethrow409?: boolean } = {}): Promise<T | undefined> {
+    let delay = 1_000;
+    for (;;) {
+      try {
+        const r = await fn();
+        if (this.store.get().offline) this.store.set({ offline: false });
+        return flow === this.flow ? r : undefined;
+      } catch (err) {
+        if (flow !== this.flow) return undefined;
+        if (err instanceof NetworkError) {
+          this.store.set({ offline: true });
+          await new Promise<void>((resolve) => {
+            const timer = setTimeout(resolve, delay);
+            this.wakeRetry = () => {
+              clearTimeout(timer);
+              resolve();
+            };
+          });
+          this.wakeRetry = null;
+          if (flow !== this.flow) return undefined;
+          delay = Math.min(delay * 2, 5_000);
+          continue;
+        }
+        if (err instanceof HttpError && err.status === 401) {
+          void this.startPairing();
+          return undefined;
+        }
+        if (opts.rethrow409 && err instanceof HttpError && err.status === 409) throw err;
+        this.store.set({ screen: 'failed', failure: null, error: err instanceof HttpError ? err.message : String(err) });
+        this.returnLater(REFUSAL_RETURN_MS * 2);
+        return undefined;
+      }
+    }
+  }
+
+  /** The banner's "retry now". */
+  retryNow(): void {
+    this.wakeRetry?.();
+    if (!this.store.get().live) this.listen();
+  }
+
+  private newFlow(): number {
+    this.flow++;
+    clearTimeout(this.returnTimer);
+    clearTimeout(this.qualityTimer);
+    this.qualityAbort?.abort();
+    this.qualityAbort = null;
+    this.wakeRetry = null;
+    return this.flow;
+  }
+
+  private returnLater(ms: number): void {
+    clearTimeout(this.returnTimer);
+    this.store.set({ returnAt: performance.now() + ms });
+    this.returnTimer = setTimeout(() => this.toIdle(), ms);
+  }
+
+  /** Back to the idle screen; a card read meanwhile is taken up at once. */
+  toIdle(): void {
+    this.newFlow();
+    this.source = null;
+    this.store.set({ screen: 'idle', refusal: null, attempt: null, failure: null, admitted: null, tries: 0, overrideOpen: false, overrideError: null, overrideBusy: false, error: null, returnAt: null, typed: '', typedError: null, hint: null, phase: 'align' });
+    const card = this.pendingCard;
+    this.pendingCard = null;
+    if (card) void this.start({ source: 'card', cardId: card.cardId });
+  }
+
+  /** A new attempt for the same candidate (the refused one is final on the server). */
+  retry(): void {
+    const s = this.store.get();
+    if (!this.source || !s.failure?.retryAllowed || s.tries >= MAX_TRIES) return;
+    void this.start(this.source, s.tries);
+  }
+
+  // ------------------------------------------------------------------ staff override
+
+  openOverride(): void {
+    const s = this.store.get();
+    if (s.screen !== 'failed' || !s.attempt) return;
+    // Staff take their time: no auto-return while the form is open.
+    clearTimeout(this.returnTimer);
+    this.store.set({ overrideOpen: true, overrideError: null, returnAt: null });
+  }
+
+  closeOverride(): void {
+    this.store.set({ overrideOpen: false, overrideError: null });
+    this.returnLater(FAILED_RETURN_MS);
+  }
+
+  clearOverrideError(): void {
+    this.store.set({ overrideError: null });
+  }
+
+  async submitOverride(form: { username: string; password: string; reason: string }): Promise<void> {
+    const s = this.store.get();
+    const attempt = s.attempt;
+    if (!attempt || s.overrideBusy) return;
+    const t = this.t;
+    if (!form.username.trim() || !form.password || form.reason.trim().length < 4) return;
+    this.store.set({ overrideBusy: true, overrideError: null });
+    const flow = this.flow;
+    for (let delay = 1_000; ; delay = Math.min(delay * 2, 5_000)) {
+      try {
+        const r = await override(attempt.attemptId, { username: form.username.trim(), password: form.password, reason: form.reason.trim() });
+        if (flow !== this.flow) return;
+        this.store.set({ offline: false, overrideBusy: false, overrideOpen: false, screen: 'admitted', admitted: { name: attempt.candidate.name, seat: r.seat, roomName: r.roomName, by: r.by } });
+        return this.returnLater(ADMITTED_RETURN_MS);
+      } catch (err) {
+        if (flow !== this.flow) return;
+        if (err instanceof NetworkError) {
+          this.store.set({ offline: true });
+          await sleep(delay);
+          continue;
+        }
+        const msg = err instanceof HttpError ? (t.overrideErrors[err.status] ?? t.serverError(err.message)) : String(err);
+        this.store.set({ overrideBusy: false, overrideError: msg, offline: false });
+        return;
+      }
+    }
+  }
+}

@@ -1,0 +1,314 @@
+// Live view, upstream push and terminal screens over HTTP: /ws/live/:sourceId (MPEG-TS for
+// mpegts.js), /api/live/sources, /api/upstream, /ws/screen. Who may watch what is decided here, once:
+// admins everything, invigilators their rooms (all rooms when bound to none), inspectors only a site
+// inside their jurisdiction — and every inspector view is audited when it starts and when it stops.
+import type { FastifyPluginAsync, FastifyRequest } from 'fastify';
+import { Type } from 'typebox';
+import type { RawData, WebSocket } from 'ws';
+import { Gauge, type Registry } from 'prom-client';
+import { Forbidden, NotFound, siteInJurisdiction, type EventBus } from '../core/index.ts';
+import type { Config } from '../config/index.ts';
+import { createLiveRelay, type LiveRelay, type Sink, type TsFeed } from './live.ts';
+import { createUpstream, type Upstream } from './upstream.ts';
+import { createScreens, SCREEN_WS_PATH, type ScreenConnection, type ScreenIngest, type Screens } from './screens.ts';
+
+export const LIVE_WS_PREFIX = '/ws/live/';
+
+/** What the live side needs from ingest (media/index.ts). */
+export interface LiveMedia extends ScreenIngest {
+  ingest: TsFeed;
+  sources(): Array<{ id: string; name: string; room: string; kind: 'camera' | 'screen'; state?: string; since?: number; reason?: string | null; recording?: boolean }>;
+}
+
+export interface LiveDeps {
+  media: LiveMedia;
+  config: Config;
+  bus?: EventBus;
+  log?: { info(o: object, m: string): void; warn(o: object, m: string): void };
+  ffmpeg?: string;
+  /** Upstream backoff bounds (tests shorten them). */
+  upstreamBackoff?: { firstMs: number; maxMs: number };
+}
+
+export interface Live {
+  relay: LiveRelay;
+  upstream: Upstream;
+  screens: Screens;
+  start(): void;
+  stop(): Promise<void>;
+}
+
+export function createLive(deps: LiveDeps): Live {
+  const relay = createLiveRelay(deps.media.ingest);
+  const upstream = createUpstream({
+    relay,
+    targets: deps.config.upstream,
+    sourceIds: () => deps.media.sources().map((s) => s.id),
+    ...(deps.ffmpeg ? { ffmpeg: deps.ffmpeg } : {}),
+    ...(deps.log ? { log: deps.log } : {}),
+    ...(deps.upstreamBackoff ? { backoff: deps.upstreamBackoff } : {}),
+  });
+  const screens = createScreens(deps.media);
+  const offs: Array<() => void> = [];
+  return {
+    relay,
+    upstream,
+    screens,
+    start() {
+      upstream.start();
+      // A source whose ingest restarted sends a stream whose timestamps start again: players and
+      // pushers start over on it instead of stalling on the jump. (Events from ingest, if it emits them.)
+      const bus = deps.bus as unknown as { on(name: string, fn: (p: { sourceId?: string; id?: string }) => void): () => void } | undefined;
+      if (bus) {
+        offs.push(
+          bus.on('camera.up', (p) => {
+            const id = p.sourceId ?? p.id;
+            if (!id) return;
+            relay.restart(id, 'source restarted');
+            upstream.restartSource(id);
+          }),
+          bus.on('camera.down', (p) => {
+            const id = p.sourceId ?? p.id;
+            if (id) void screens.abort(id, 'screen ingest restarted; start a new recording');
+          }),
+        );
+      }
+    },
+    async stop() {
+      for (const off of offs.splice(0)) off();
+      await screens.closeAll();
+      await upstream.stop();
+      relay.close();
+    },
+  };
+}
+
+interface SocketRegistrar {
+  add(entry: { socket: WebSocket; owner: string; kind: string }): () => void;
+}
+
+export interface LiveRouteOptions {
+  live: Live;
+  media: LiveMedia;
+  config: Config;
+  audit: { append(e: { actor: string; action: string; target?: string | null; detail?: Record<string, unknown>; ip?: string | null }): unknown };
+  hub: SocketRegistrar;
+  /** The app's prom-client registry, for the live and upstream gauges. */
+  registry?: Registry;
+  now?: () => number;
+}
+
+/** Closed by the relay because the viewer fell behind: the client reconnects and starts at a fresh key frame. */
+export const CLOSE_TOO_SLOW = 4008;
+export const CLOSE_SOURCE_RESTARTED = 4009;
+
+function toBuffer(data: RawData): Buffer {
+  if (Buffer.isBuffer(data)) return data;
+  if (Array.isArray(data)) return Buffer.concat(data);
+  return Buffer.from(data);
+}
+
+export const liveRoutes: FastifyPluginAsync<LiveRouteOptions> = async (app, opts) => {
+  const { live, media, config, audit, hub } = opts;
+  const now = opts.now ?? Date.now;
+  const tags = ['live'];
+  const viewers = new Map<string, number>();
+
+  if (opts.registry) {
+    new Gauge({
+      name: 'examroom_live_viewers',
+      help: 'Open live-view WebSockets by source',
+      labelNames: ['source'],
+      registers: [opts.registry],
+      collect() {
+        this.reset();
+        for (const [s, n] of viewers) this.set({ source: s }, n);
+      },
+    });
+    new Gauge({
+      name: 'examroom_upstream_pushing',
+      help: '1 while an upstream push is delivering bytes, 0 while it is starting or retrying',
+      labelNames: ['target', 'source'],
+      registers: [opts.registry],
+      collect() {
+        this.reset();
+        for (const s of live.upstream.status()) this.set({ target: s.target, source: s.source }, s.state === 'pushing' ? 1 : 0);
+      },
+    });
+  }
+
+  /** The source, if this caller may watch it; 404 for a source that does not exist, 403 with the reason otherwise. */
+  const visibleSource = (request: FastifyRequest, sourceId: string) => {
+    const source = media.sources().find((s) => s.id === sourceId);
+    if (!source) throw new NotFound(`no video source ${sourceId} on this site`);
+    const why = refusal(request, source.room);
+    if (why) throw new Forbidden(`${sourceId} is in room ${source.room}: ${why}`);
+    return source;
+  };
+  const refusal = (request: FastifyRequest, room: string): string | null => {
+    const p = request.principal;
+    if (!p || p.kind !== 'user') return 'live view is for staff';
+    if (p.role === 'admin') return null;
+    if (p.role === 'invigilator') return p.user.rooms.length === 0 || p.user.rooms.includes(room) ? null : `you invigilate ${p.user.rooms.join(', ')}`;
+    if (p.role === 'inspector') return siteInJurisdiction(config.site, p.user.jurisdiction) ? null : `site ${config.site.id} is outside your jurisdiction`;
+    return `${p.role} may not watch`;
+  };
+
+  app.get(
+    '/api/live/sources',
+    {
+      config: { roles: ['admin', 'invigilator', 'inspector'] },
+      schema: {
+        tags,
+        summary: 'The video sources this caller may watch, with their live-view WebSocket path',
+        response: {
+          200: Type.Array(
+            Type.Object({
+              id: Type.String(),
+              name: Type.String(),
+              room: Type.String(),
+              kind: Type.String(),
+              ws: Type.String(),
+              viewers: Type.Integer(),
+              video: Type.Union([Type.String(), Type.Null()]),
+              audio: Type.Union([Type.String(), Type.Null()]),
+              status: Type.Unknown(),
+            }),
+          ),
+        },
+      },
+    },
+    async (request) => {
+      const p = request.principal;
+      // An inspector outside the jurisdiction sees nothing of the site, not even its camera names.
+      if (p?.kind === 'user' && p.role === 'inspector' && !siteInJurisdiction(config.site, p.user.jurisdiction)) throw new Forbidden(`site ${config.site.id} is outside your jurisdiction`);
+      return media
+        .sources()
+        .filter((s) => refusal(request, s.room) === null)
+        .map((s) => {
+          const info = live.relay.channel(s.id).info;
+          const { id, name, room, kind, ...status } = s;
+          return { id, name, room, kind, ws: `${LIVE_WS_PREFIX}${encodeURIComponent(id)}`, viewers: live.relay.viewers(id), video: info.videoCodec, audio: info.audioCodec, status };
+        });
+    },
+  );
+
+  app.get(
+    `${LIVE_WS_PREFIX}:sourceId`,
+    {
+      websocket: true,
+      config: { roles: ['admin', 'invigilator', 'inspector'] },
+      schema: { tags, summary: 'Live MPEG-TS of one source (binary messages, for mpegts.js); no transcoding', params: Type.Object({ sourceId: Type.String({ minLength: 1, maxLength: 80 }) }) },
+      // Refused before the upgrade, so the browser sees 403/404 instead of an open-then-closed socket.
+      preHandler: async (request) => {
+        visibleSource(request, (request.params as { sourceId: string }).sourceId);
+      },
+    },
+    (socket, request) => {
+      const { sourceId } = request.params as { sourceId: string };
+      const p = request.principal!;
+      const inspector = p.role === 'inspector';
+      const started = now();
+      let sent = 0;
+      let closing = false;
+      const remove = hub.add({ socket, owner: request.actor, kind: 'live' });
+      viewers.set(sourceId, (viewers.get(sourceId) ?? 0) + 1);
+      if (inspector) audit.append({ actor: request.actor, action: 'media.live.view.start', target: sourceId, detail: { room: media.sources().find((s) => s.id === sourceId)?.room ?? null }, ip: request.ip });
+      const sink: Sink = {
+        backlog: () => socket.bufferedAmount,
+        write(bytes) {
+          if (socket.readyState !== socket.OPEN) return;
+          sent += bytes.length;
+          socket.send(bytes, { binary: true });
+        },
+        drop(reason) {
+          if (closing) return;
+          closing = true;
+          socket.close(reason === 'source restarted' ? CLOSE_SOURCE_RESTARTED : CLOSE_TOO_SLOW, reason.slice(0, 120));
+          // A viewer too slow to take its queued bytes will not take the close frame soon either.
+          setTimeout(() => socket.terminate(), 1000).unref();
+        },
+      };
+      const detach = live.relay.attach(sourceId, sink);
+      socket.on('error', () => socket.terminate());
+      // Viewers send nothing; anything they do send is ignored.
+      socket.on('close', (code) => {
+        detach();
+        remove();
+        const n = (viewers.get(sourceId) ?? 1) - 1;
+        if (n > 0) viewers.set(sourceId, n);
+        else viewers.delete(sourceId);
+        if (inspector) audit.append({ actor: request.actor, action: 'media.live.view.stop', target: sourceId, detail: { seconds: Math.round((now() - started) / 1000), bytes: sent, code }, ip: request.ip });
+      });
+    },
+  );
+
+  app.get(
+    '/api/upstream',
+    {
+      config: { roles: ['admin'] },
+      schema: {
+        tags,
+        summary: 'Upstream pushes (configured target × source): state, last error, restarts',
+        response: {
+          200: Type.Array(
+            Type.Object({
+              target: Type.String(),
+              targetName: Type.String(),
+              level: Type.String(),
+              source: Type.String(),
+              url: Type.String(),
+              state: Type.String(),
+              since: Type.Number(),
+              lastError: Type.Union([Type.String(), Type.Null()]),
+              restarts: Type.Integer(),
+              bytesOut: Type.Number(),
+              retryAt: Type.Union([Type.Number(), Type.Null()]),
+            }),
+          ),
+        },
+      },
+    },
+    async () => live.upstream.status(),
+  );
+
+  app.get(SCREEN_WS_PATH, { websocket: true, config: { roles: ['terminal'] }, schema: { tags, summary: 'A terminal sends its screen: binary MediaRecorder chunks (WebM/Matroska, H.264); docs/media.md' } }, (socket, request) => {
+    const p = request.principal;
+    if (p?.kind !== 'device') return socket.close(1008, 'device token required');
+    const terminal = config.terminals.find((t) => t.id === p.device.id);
+    if (!terminal) return socket.close(1008, `terminal ${p.device.id} is not in this site's configuration`);
+    const remove = hub.add({ socket, owner: request.actor, kind: 'screen' });
+    // The recorder's first chunk (the WebM header) may arrive before ingest has the source: hold
+    // what comes until then, and let TCP push back on the browser if ingest is slower than it.
+    const tcp = (socket as unknown as { _socket?: { pause(): void; resume(): void } })._socket;
+    const early: Buffer[] = [];
+    let conn: ScreenConnection | null = null;
+    let gone = false;
+    socket.on('message', (data, isBinary) => {
+      if (!isBinary) return;
+      if (!conn) return void early.push(toBuffer(data));
+      if (!conn.receive(toBuffer(data))) tcp?.pause();
+    });
+    socket.on('error', () => socket.terminate());
+    socket.on('close', () => {
+      gone = true;
+      remove();
+      void conn?.close().then(() => live.upstream.reconcile());
+    });
+    live.screens.connect(terminal).then(
+      (c) => {
+        conn = c;
+        if (gone) return void c.close();
+        c.onDrain(() => tcp?.resume());
+        c.onAbort((reason) => socket.close(CLOSE_SOURCE_RESTARTED, reason.slice(0, 120)));
+        for (const b of early.splice(0)) c.receive(b);
+        live.upstream.reconcile();
+        app.log.info({ terminal: terminal.id, source: c.sourceId }, 'terminal screen connected');
+      },
+      (err: unknown) => {
+        app.log.warn({ err, terminal: terminal.id }, 'terminal screen refused by ingest');
+        socket.close(1011, `screen ingest failed: ${err instanceof Error ? err.message : String(err)}`.slice(0, 120));
+      },
+    );
+  });
+};

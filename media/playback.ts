@@ -1,0 +1,161 @@
+// Playback over the segment index: what exists for a source in a time range and where the holes are,
+// an HLS VOD playlist over those segments (MPEG-TS segments are HLS segments as they are), and an
+// excerpt cut with ffmpeg's concat demuxer and -c copy (no re-encode) into one MP4 file.
+import { spawn } from 'node:child_process';
+import { mkdtemp, rm, stat, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join, resolve, sep } from 'node:path';
+import { NotFound, ValidationError, type Clock } from '../core/index.ts';
+import type { MediaStore, OutageRow, SegmentRow } from '../storage/index.ts';
+
+/** Holes shorter than this between segments are the seams of one recording, not gaps. */
+export const GAP_TOLERANCE_MS = 2000;
+/** An excerpt longer than this is refused: it is a download for a person, not an archive export. */
+export const MAX_EXCERPT_MS = 4 * 3600_000;
+
+export interface Gap {
+  start: number;
+  end: number;
+  /** From the outage log when one overlaps ("exited with code 1: …", "stopped"), else "no recording". */
+  reason: string;
+}
+
+export interface Recordings {
+  sourceId: string;
+  from: number;
+  to: number;
+  segments: SegmentRow[];
+  gaps: Gap[];
+  /** The source is recording now: footage from here on is in a segment not yet finished (null = not recording). */
+  recordingSince: number | null;
+}
+
+export interface Excerpt {
+  file: string;
+  bytes: number;
+  /** Gaps inside the range: the excerpt plays the parts on either side back to back. */
+  gaps: Gap[];
+  cleanup(): Promise<void>;
+}
+
+export interface Playback {
+  recordings(sourceId: string, from: number, to: number): Recordings;
+  segmentFile(id: number): { segment: SegmentRow; file: string };
+  hlsPlaylist(sourceId: string, from: number, to: number, segmentUrl: (s: SegmentRow) => string): string;
+  excerpt(sourceId: string, from: number, to: number): Promise<Excerpt>;
+}
+
+export interface PlaybackDeps {
+  store: MediaStore;
+  mediaDir: string;
+  clock: Clock;
+  sourceKnown: (id: string) => boolean;
+  /** When the source's current, still unindexed segment run began (it is recording now), else null. */
+  recordingSince?: (id: string) => number | null;
+}
+
+export function createPlayback(deps: PlaybackDeps): Playback {
+  const root = resolve(deps.mediaDir);
+
+  const checkRange = (sourceId: string, from: number, to: number) => {
+    if (!deps.sourceKnown(sourceId)) throw new NotFound(`media source ${sourceId} is not configured and has no recordings`);
+    if (!Number.isFinite(from) || !Number.isFinite(to) || to <= from) {
+      throw new ValidationError([{ path: 'to', problem: 'must be after from (both epoch milliseconds)', got: `from=${from}, to=${to}` }]);
+    }
+  };
+
+  const gapsOf = (segments: SegmentRow[], outages: OutageRow[], from: number, to: number, live: number | null): Gap[] => {
+    const gaps: Gap[] = [];
+    // Footage being written now (not yet a finished segment) covers everything from `live` on.
+    const until = Math.min(to, deps.clock.now(), live ?? Infinity);
+    const reasonFor = (a: number, b: number) => outages.find((o) => o.start < b && (o.end === null || o.end > a))?.reason ?? 'no recording';
+    let cursor = from;
+    for (const s of segments) {
+      if (s.start - cursor > GAP_TOLERANCE_MS) gaps.push({ start: cursor, end: s.start, reason: reasonFor(cursor, s.start) });
+      cursor = Math.max(cursor, s.end);
+    }
+    if (until - cursor > GAP_TOLERANCE_MS) gaps.push({ start: cursor, end: until, reason: reasonFor(cursor, until) });
+    return gaps;
+  };
+
+  const api: Playback = {
+    recordings(sourceId, from, to) {
+      checkRange(sourceId, from, to);
+      const segments = deps.store.segments(sourceId, from, to);
+      const live = deps.recordingSince?.(sourceId) ?? null;
+      // The open segment began where the last finished one ended, or when this launch came up if later.
+      const liveFrom = live === null ? null : Math.max(live, deps.store.lastSegmentEnd(sourceId) ?? live);
+      return { sourceId, from, to, segments, gaps: gapsOf(segments, deps.store.outages(sourceId, from, to), from, to, liveFrom), recordingSince: liveFrom };
+    },
+    segmentFile(id) {
+      const segment = deps.store.segment(id);
+      if (!segment) throw new NotFound(`recording segment ${id} does not exist (expired and swept, or never indexed)`);
+      const file = resolve(root, segment.path);
+      if (!file.startsWith(root + sep)) throw new NotFound(`recording segment ${id} points outside the media folder`);
+      return { segment, file };
+    },
+    hlsPlaylist(sourceId, from, to, segmentUrl) {
+      const { segments } = api.recordings(sourceId, from, to);
+      if (segments.length === 0) throw new NotFound(`source ${sourceId} has no recordings between ${new Date(from).toISOString()} and ${new Date(to).toISOString()}`);
+      const target = Math.ceil(Math.max(...segments.map((s) => (s.end - s.start) / 1000), 1));
+      const lines = ['#EXTM3U', '#EXT-X-VERSION:3', '#EXT-X-PLAYLIST-TYPE:VOD', `#EXT-X-TARGETDURATION:${target}`, '#EXT-X-MEDIA-SEQUENCE:0'];
+      let prevEnd: number | null = null;
+      for (const s of segments) {
+        // A hole, or a new ffmpeg launch (timestamps restart), is a discontinuity for the player.
+        if (prevEnd !== null && (s.start - prevEnd > GAP_TOLERANCE_MS || !samePrefix(s, segments, prevEnd))) lines.push('#EXT-X-DISCONTINUITY');
+        lines.push(`#EXT-X-PROGRAM-DATE-TIME:${new Date(s.start).toISOString()}`);
+        lines.push(`#EXTINF:${((s.end - s.start) / 1000).toFixed(3)},`, segmentUrl(s));
+        prevEnd = s.end;
+      }
+      lines.push('#EXT-X-ENDLIST', '');
+      return lines.join('\n');
+    },
+    async excerpt(sourceId, from, to) {
+      checkRange(sourceId, from, to);
+      if (to - from > MAX_EXCERPT_MS) {
+        throw new ValidationError([{ path: 'to', problem: `an excerpt is at most ${MAX_EXCERPT_MS / 3600_000} hours; download longer spans in parts`, got: `${Math.round((to - from) / 60_000)} minutes` }]);
+      }
+      const rec = api.recordings(sourceId, from, to);
+      if (rec.segments.length === 0) throw new NotFound(`source ${sourceId} has no recordings between ${new Date(from).toISOString()} and ${new Date(to).toISOString()}`);
+      const dir = await mkdtemp(join(tmpdir(), 'examroom-excerpt-'));
+      const cleanup = () => rm(dir, { recursive: true, force: true });
+      try {
+        const list = ['ffconcat version 1.0', ...rec.segments.map((s) => `file '${resolve(root, s.path).replace(/'/g, "'\\''")}'`)].join('\n');
+        await writeFile(join(dir, 'list.ffconcat'), `${list}\n`);
+        const first = rec.segments[0]!;
+        const offset = Math.max(0, from - first.start) / 1000;
+        // Gaps inside the range collapse in the concatenation, so the length is the recorded time wanted.
+        const gapMs = rec.gaps.reduce((a, g) => a + (Math.min(g.end, to) - Math.max(g.start, from)), 0);
+        const wanted = Math.max(0.5, (Math.min(to, rec.segments.at(-1)!.end) - Math.max(from, first.start) - gapMs) / 1000);
+        const out = join(dir, 'excerpt.mp4');
+        await runFfmpeg([
+          '-hide_banner', '-loglevel', 'error', '-nostdin',
+          '-f', 'concat', '-safe', '0', '-ss', offset.toFixed(3), '-i', join(dir, 'list.ffconcat'),
+          '-t', wanted.toFixed(3), '-map', '0', '-c', 'copy', '-movflags', '+faststart', '-y', out,
+        ]);
+        return { file: out, bytes: (await stat(out)).size, gaps: rec.gaps, cleanup };
+      } catch (err) {
+        await cleanup();
+        throw err;
+      }
+    },
+  };
+  return api;
+}
+
+/** Same launch = same file-name prefix ("<launch ms>-") as the segment that ended at prevEnd. */
+function samePrefix(s: SegmentRow, all: SegmentRow[], prevEnd: number): boolean {
+  const prev = all.find((x) => x.end === prevEnd);
+  const pre = (p: string) => p.slice(0, p.lastIndexOf('-'));
+  return prev ? pre(prev.path) === pre(s.path) : false;
+}
+
+function runFfmpeg(args: string[]): Promise<void> {
+  return new Promise((resolvePromise, reject) => {
+    const c = spawn('ffmpeg', args, { stdio: ['ignore', 'ignore', 'pipe'] });
+    let err = '';
+    c.stderr.setEncoding('utf8').on('data', (d: string) => (err = (err + d).slice(-2000)));
+    c.on('error', reject);
+    c.on('close', (code) => (code === 0 ? resolvePromise() : reject(new Error(`ffmpeg could not cut the excerpt (code ${code}): ${err.trim()}`))));
+  });
+}

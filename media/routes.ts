@@ -1,0 +1,186 @@
+// Playback routes. Admins see every source; an invigilator the sources of the rooms they are bound to;
+// an inspector every source of this site if the site lies in their jurisdiction — read-only, and each
+// view they start lands in the audit log. Every excerpt download is audited, whoever takes it.
+import { createReadStream } from 'node:fs';
+import type { FastifyPluginAsync, FastifyRequest } from 'fastify';
+import { Type } from 'typebox';
+import { Forbidden, NotFound, siteInJurisdiction } from '../core/index.ts';
+import type { AuditLog } from '../storage/index.ts';
+import type { MediaService } from './service.ts';
+
+export interface MediaRouteOptions {
+  media: MediaService;
+  audit: AuditLog;
+  site: { id: string; province: string; city: string };
+}
+
+interface Principalish {
+  kind: 'user' | 'device';
+  role: string;
+  user?: { rooms: string[]; jurisdiction: { level: 'province' | 'city' | 'site'; code: string } | null };
+}
+
+const SourceId = Type.Object({ sourceId: Type.String({ pattern: '^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$' }) });
+const Range = Type.Object(
+  {
+    from: Type.Integer({ minimum: 0, description: 'start, epoch milliseconds (server time)' }),
+    to: Type.Integer({ minimum: 0, description: 'end, epoch milliseconds' }),
+  },
+  { additionalProperties: false },
+);
+const Segment = Type.Object({ id: Type.Integer(), start: Type.Integer(), end: Type.Integer(), bytes: Type.Integer(), recovered: Type.Boolean(), url: Type.String() });
+const GapT = Type.Object({ start: Type.Integer(), end: Type.Integer(), reason: Type.String() });
+
+export const mediaRoutes: FastifyPluginAsync<MediaRouteOptions> = async (app, { media, audit, site }) => {
+  const viewers = { roles: ['admin' as const, 'invigilator' as const, 'inspector' as const] };
+  const tags = ['media'];
+  // The .ts suffix: HLS players (ffmpeg's among them) accept only segment URLs that name a media type.
+  const segmentUrl = (id: number) => `/api/media/segments/${id}.ts`;
+
+  /** Throws unless the caller may see this source; returns true when the caller is an inspector (audited). */
+  const mayView = (request: FastifyRequest, sourceId: string): boolean => {
+    const p = request.principal as Principalish | null;
+    if (!p || p.kind !== 'user') throw new Forbidden('playback is for staff');
+    if (p.role === 'admin') return false;
+    if (p.role === 'inspector') {
+      if (!siteInJurisdiction(site, p.user?.jurisdiction)) throw new Forbidden(`site ${site.id} (province ${site.province}, city ${site.city}) is outside your jurisdiction`);
+      return true;
+    }
+    const room = media.sources().find((s) => s.id === sourceId)?.room;
+    if (room && p.user?.rooms.includes(room)) return false;
+    throw new Forbidden(room ? `source ${sourceId} is in room ${room}; you invigilate ${p.user?.rooms.join(', ') || 'no rooms'}` : `source ${sourceId} is not in a room you invigilate`);
+  };
+  const auditView = (request: FastifyRequest, sourceId: string, what: string, detail: Record<string, unknown>) =>
+    audit.append({ actor: request.actor, action: 'media.view.start', target: sourceId, detail: { what, ...detail }, ip: request.ip });
+
+  app.get(
+    '/api/media/sources',
+    { config: viewers, schema: { tags, summary: 'Media sources (cameras, terminal screens) the caller may see, with their ingest and recording state' } },
+    async (request) => {
+      const p = request.principal as Principalish;
+      if (p.role === 'inspector' && !siteInJurisdiction(site, p.user?.jurisdiction)) throw new Forbidden(`site ${site.id} is outside your jurisdiction`);
+      const all = media.sources();
+      return p.role === 'invigilator' ? all.filter((s) => p.user?.rooms.includes(s.room)) : all;
+    },
+  );
+
+  app.get(
+    '/api/media/sources/:sourceId/recordings',
+    {
+      config: viewers,
+      schema: {
+        tags,
+        summary: 'Recorded segments of a source overlapping a time range, and the gaps between them with their reasons',
+        params: SourceId,
+        querystring: Range,
+        response: {
+          200: Type.Object({
+            sourceId: Type.String(),
+            from: Type.Integer(),
+            to: Type.Integer(),
+            segments: Type.Array(Segment),
+            gaps: Type.Array(GapT),
+            recordingSince: Type.Union([Type.Integer(), Type.Null()], { description: 'recording now: footage from here on is in the segment being written' }),
+          }),
+        },
+      },
+    },
+    async (request) => {
+      const { sourceId } = request.params as { sourceId: string };
+      const { from, to } = request.query as { from: number; to: number };
+      mayView(request, sourceId);
+      const r = media.playback.recordings(sourceId, from, to);
+      return { ...r, segments: r.segments.map((s) => ({ id: s.id, start: s.start, end: s.end, bytes: s.bytes, recovered: s.recovered, url: segmentUrl(s.id) })) };
+    },
+  );
+
+  app.get(
+    '/api/media/sources/:sourceId/playlist.m3u8',
+    { config: viewers, schema: { tags, summary: 'HLS VOD playlist over the MPEG-TS segments of a time range (discontinuities at gaps and restarts)', params: SourceId, querystring: Range } },
+    async (request, reply) => {
+      const { sourceId } = request.params as { sourceId: string };
+      const { from, to } = request.query as { from: number; to: number };
+      const inspector = mayView(request, sourceId);
+      const text = media.playback.hlsPlaylist(sourceId, from, to, (s) => segmentUrl(s.id));
+      if (inspector) auditView(request, sourceId, 'playback', { from, to });
+      return reply.type('application/vnd.apple.mpegurl').header('cache-control', 'no-store').send(text);
+    },
+  );
+
+  app.get(
+    '/api/media/segments/:segment',
+    {
+      config: viewers,
+      schema: {
+        tags,
+        summary: 'One recorded segment (MPEG-TS), with HTTP range requests',
+        params: Type.Object({ segment: Type.String({ pattern: '^[1-9][0-9]{0,15}\\.ts$', description: 'the segment id with .ts, as in the recordings list' }) }),
+      },
+    },
+    async (request, reply) => {
+      const segmentId = Number.parseInt((request.params as { segment: string }).segment, 10);
+      const { segment, file } = media.playback.segmentFile(segmentId);
+      const inspector = mayView(request, segment.sourceId);
+      const size = segment.bytes;
+      const range = parseRange(request.headers.range, size);
+      if (range === 'invalid') return reply.status(416).header('content-range', `bytes */${size}`).send({ error: 'range_not_satisfiable', message: `the segment has ${size} bytes` });
+      // A player fetches many ranges of one view; the view starts at the first byte.
+      if (inspector && (!range || range.start === 0)) auditView(request, segment.sourceId, 'segment', { segmentId, start: segment.start });
+      reply.header('accept-ranges', 'bytes').type('video/mp2t').header('cache-control', 'private, max-age=3600');
+      if (!range) return reply.header('content-length', size).send(openOrNotFound(file, 0, size - 1, segmentId));
+      return reply
+        .status(206)
+        .header('content-range', `bytes ${range.start}-${range.end}/${size}`)
+        .header('content-length', range.end - range.start + 1)
+        .send(openOrNotFound(file, range.start, range.end, segmentId));
+    },
+  );
+
+  app.get(
+    '/api/media/sources/:sourceId/excerpt',
+    { config: viewers, schema: { tags, summary: 'Download an excerpt of a time range as one MP4 (stream copy, cut at the key frame before from)', params: SourceId, querystring: Range } },
+    async (request, reply) => {
+      const { sourceId } = request.params as { sourceId: string };
+      const { from, to } = request.query as { from: number; to: number };
+      mayView(request, sourceId);
+      const ex = await media.playback.excerpt(sourceId, from, to);
+      audit.append({ actor: request.actor, action: 'media.excerpt', target: sourceId, detail: { from, to, bytes: ex.bytes, gaps: ex.gaps.length }, ip: request.ip });
+      const name = `${sourceId}_${new Date(from).toISOString().replace(/[:.]/g, '-')}.mp4`;
+      const stream = createReadStream(ex.file);
+      stream.on('close', () => void ex.cleanup());
+      if (ex.gaps.length) reply.header('x-recording-gaps', ex.gaps.map((g) => `${g.start}-${g.end}`).join(','));
+      return reply.type('video/mp4').header('content-length', ex.bytes).header('content-disposition', `attachment; filename="${name}"`).send(stream);
+    },
+  );
+
+  app.get('/api/media/disk', { config: { roles: ['admin'] }, schema: { tags, summary: 'Media disk: free space, alarms, and the forecast against the retention period' } }, async () => {
+    return { ...media.checkDisk(), forecast: media.runForecast() };
+  });
+};
+
+function openOrNotFound(file: string, start: number, end: number, id: number) {
+  const s = createReadStream(file, { start, end });
+  s.on('error', () => s.destroy(new NotFound(`segment ${id}: its file is missing from the media folder`)));
+  return s;
+}
+
+/** One byte range of "bytes=a-b" / "bytes=a-" / "bytes=-n"; null = whole file; multi-range is served whole. */
+export function parseRange(header: string | undefined, size: number): { start: number; end: number } | null | 'invalid' {
+  if (!header) return null;
+  const m = /^bytes=(\d*)-(\d*)$/.exec(header.trim());
+  if (!m) return null;
+  const [, a, b] = m;
+  let start: number;
+  let end: number;
+  if (a === '' && b === '') return 'invalid';
+  if (a === '') {
+    start = Math.max(0, size - Number(b));
+    end = size - 1;
+  } else {
+    start = Number(a);
+    end = b === '' ? size - 1 : Math.min(Number(b), size - 1);
+  }
+  if (start > end || start >= size) return 'invalid';
+  return { start, end };
+}
+

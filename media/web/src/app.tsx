@@ -1,0 +1,160 @@
+// The live page: the sources the signed-in person may watch, as tiles (or one, with ?source=ID).
+// Sound is off until someone asks for it, per tile.
+import { useEffect, useRef, useState } from 'preact/hooks';
+import { HttpError, login, logout, sources, whoAmI, type LiveSource, type Me } from './api.ts';
+import { words, type Lang } from './i18n.ts';
+import { LivePlayer, type TileState } from './player.ts';
+
+const params = new URLSearchParams(window.location.search);
+const only = params.get('source');
+const measure = params.get('measure') === '1';
+
+function wsUrl(path: string): string {
+  return `${window.location.protocol === 'https:' ? 'wss:' : 'ws:'}//${window.location.host}${path}`;
+}
+
+export function App() {
+  const [lang, setLang] = useState<Lang>(params.get('lang') === 'en' ? 'en' : 'zh');
+  const w = words[lang];
+  const [me, setMe] = useState<Me | null | undefined>(undefined);
+  const [list, setList] = useState<LiveSource[] | null>(null);
+  const [error, setError] = useState<string | null>(null);
+
+  const load = async () => {
+    setError(null);
+    try {
+      const who = await whoAmI();
+      setMe(who);
+      if (!who || who.kind !== 'user') return;
+      setList(await sources());
+    } catch (err) {
+      setError(err instanceof HttpError && err.status === 403 ? w.refused(err.message) : w.failed(err instanceof Error ? err.message : String(err)));
+    }
+  };
+  useEffect(() => {
+    document.documentElement.lang = lang === 'zh' ? 'zh-CN' : 'en';
+    document.title = `${w.title} · examroom`;
+  }, [lang]);
+  useEffect(() => {
+    void load();
+  }, []);
+
+  const shown = list?.filter((s) => !only || s.id === only) ?? null;
+  return (
+    <div class="live">
+      <header>
+        <h1>{w.title}</h1>
+        {only && <a href="./">{w.all}</a>}
+        <span class="spacer" />
+        {me?.user && (
+          <span class="who">
+            {me.user.username} ({me.user.role}){' '}
+            <button type="button" onClick={() => void logout().then(() => window.location.reload())}>
+              {w.logout}
+            </button>
+          </span>
+        )}
+        <button type="button" class="lang" onClick={() => setLang(lang === 'zh' ? 'en' : 'zh')}>
+          {w.langToggle}
+        </button>
+      </header>
+      {me?.user?.role === 'inspector' && <p class="note">{w.audited}</p>}
+      {error && <p class="error">{error}</p>}
+      {me === null && <Login lang={lang} onDone={() => void load()} />}
+      {me && !error && shown === null && <p>{w.loading}</p>}
+      {shown && shown.length === 0 && <p>{w.none}</p>}
+      {shown && shown.length > 0 && (
+        <div class={`grid n${Math.min(shown.length, 4)}`}>
+          {shown.map((s) => (
+            <Tile key={s.id} source={s} lang={lang} />
+          ))}
+        </div>
+      )}
+    </div>
+  );
+}
+
+function Login({ lang, onDone }: { lang: Lang; onDone: () => void }) {
+  const w = words[lang];
+  const [user, setUser] = useState('');
+  const [pass, setPass] = useState('');
+  const [error, setError] = useState<string | null>(null);
+  return (
+    <form
+      class="login"
+      onSubmit={(e) => {
+        e.preventDefault();
+        login(user, pass).then(onDone, (err: unknown) => setError(w.loginFailed(err instanceof Error ? err.message : String(err))));
+      }}
+    >
+      <h2>{w.loginTitle}</h2>
+      <label>
+        {w.username}
+        <input name="username" autocomplete="username" value={user} onInput={(e) => setUser((e.target as HTMLInputElement).value)} />
+      </label>
+      <label>
+        {w.password}
+        <input name="password" type="password" autocomplete="current-password" value={pass} onInput={(e) => setPass((e.target as HTMLInputElement).value)} />
+      </label>
+      <button type="submit">{w.login}</button>
+      {error && <p class="error">{error}</p>}
+    </form>
+  );
+}
+
+function Tile({ source: listed, lang }: { source: LiveSource; lang: Lang }) {
+  const w = words[lang];
+  // The codecs are known to the server only once the relay has read the stream: ask again once playing.
+  const [source, setSource] = useState(listed);
+  const video = useRef<HTMLVideoElement>(null);
+  const player = useRef<LivePlayer | null>(null);
+  const [state, setState] = useState<TileState>('connecting');
+  const [muted, setMuted] = useState(true);
+  const [buffered, setBuffered] = useState(0);
+  useEffect(() => {
+    const p = new LivePlayer(video.current!, wsUrl(source.ws), source.id, setState, measure);
+    player.current = p;
+    p.start();
+    const timer = setInterval(() => setBuffered(p.stats.buffered), 1000);
+    return () => {
+      clearInterval(timer);
+      p.stop();
+    };
+  }, [source.id]);
+  useEffect(() => {
+    if (state !== 'playing' || source.video) return;
+    sources().then((all) => {
+      const fresh = all.find((s) => s.id === source.id);
+      if (fresh) setSource(fresh);
+    }, () => {});
+  }, [state]);
+  return (
+    <figure class={`tile ${state}`} data-source={source.id} data-state={state}>
+      <video ref={video} muted playsInline autoplay />
+      <figcaption>
+        <span class="name">
+          <a href={`?source=${encodeURIComponent(source.id)}`}>{source.name}</a>
+        </span>
+        <span class="meta">
+          {w.room(source.room)} · {w.kind[source.kind] ?? source.kind} · {source.video ?? '—'}
+          {source.audio ? `+${source.audio}` : ''}
+        </span>
+        <span class={`state ${state}`}>{w.state[state]}</span>
+        {state === 'playing' && <span class="meta">{w.latency(buffered.toFixed(1))}</span>}
+        {/* Cameras have sound (the codec is known only once the relay has read the stream); screens have none. */}
+        {source.kind === 'camera' && (
+          <button
+            type="button"
+            class="sound"
+            onClick={() => {
+              player.current?.setMuted(!muted);
+              setMuted(!muted);
+            }}
+          >
+            {muted ? w.unmute : w.mute}
+          </button>
+        )}
+      </figcaption>
+    </figure>
+  );
+}

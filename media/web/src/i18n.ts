@@ -1,0 +1,51 @@
+// The live page's words: Simplified Chinese first, English on request.
+export type Lang = 'zh' | 'en';
+
+const zh = {
+  title: '实时视频',
+  langToggle: 'English',
+  loginTitle: '登录后观看实时视频',
+  username: '用户名',
+  password: '密码',
+  login: '登录',
+  logout: '退出',
+  loginFailed: (why: string) => `登录失败：${why}`,
+  loading: '正在载入视频源…',
+  none: '没有可观看的视频源。',
+  refused: (why: string) => `无权观看：${why}`,
+  failed: (why: string) => `无法载入视频源：${why}`,
+  room: (r: string) => `考场 ${r}`,
+  kind: { camera: '摄像机', screen: '考生屏幕' } as Record<string, string>,
+  state: { connecting: '连接中…', playing: '直播', waiting: '等待画面…', retrying: '连接中断，正在重连…', refused: '无权观看' } as Record<string, string>,
+  unmute: '打开声音',
+  mute: '静音',
+  all: '全部视频源',
+  latency: (s: string) => `缓冲 ${s} 秒`,
+  audited: '巡查观看会记入审计日志。',
+};
+type Words = typeof zh;
+
+const en: Words = {
+  title: 'Live video',
+  langToggle: '中文',
+  loginTitle: 'Log in to watch live video',
+  username: 'User name',
+  password: 'Password',
+  login: 'Log in',
+  logout: 'Log out',
+  loginFailed: (why) => `Log-in failed: ${why}`,
+  loading: 'Loading the sources…',
+  none: 'No source you may watch.',
+  refused: (why) => `Not allowed: ${why}`,
+  failed: (why) => `Could not load the sources: ${why}`,
+  room: (r) => `Room ${r}`,
+  kind: { camera: 'camera', screen: 'candidate screen' },
+  state: { connecting: 'connecting…', playing: 'live', waiting: 'waiting for a picture…', retrying: 'connection lost, reconnecting…', refused: 'not allowed' },
+  unmute: 'Sound on',
+  mute: 'Mute',
+  all: 'All sources',
+  latency: (s) => `buffer ${s} s`,
+  audited: 'Inspector views are recorded in the audit log.',
+};
+
+export const words: Record<Lang, Words> = { zh, en };

@@ -1,0 +1,6 @@
+// The live page, at /live/[?source=ID][&lang=en]: staff and inspectors watch cameras and candidate screens.
+import { render } from 'preact';
+import { App } from './app.tsx';
+import './styles.css';
+
+render(<App />, document.getElementById('app')!);

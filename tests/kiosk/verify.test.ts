@@ -1,0 +1,144 @@
+// The face at the kiosk with the real engine and real LFW photos: admitted, refused (another person),
+// liveness refused (a still photo held up), no usable reference, and the capture kept for 1,096 days.
+import { existsSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import t from 'tap';
+import type { EventMap } from '../../core/index.ts';
+import { P, abizaidFrames, face, kioskSite, toledoFrames } from './fixture.ts';
+
+const DAY = 86_400_000;
+
+t.test('admitted: the live face matches the roster photo; seat given, capture and scores stored, audited', async (t) => {
+  const k = await kioskSite(t);
+  const events: EventMap['identity.verified'][] = [];
+  k.app.ctx.bus.on('identity.verified', (e) => events.push(e));
+  const look = await k.post('/api/kiosk/lookup', { source: 'typed', idNumber: P.toledo });
+  t.equal(look.body.ok, true);
+  const r = await k.post(`/api/kiosk/attempts/${look.body.attemptId}/verify`, { frames: await toledoFrames(look.body.challenge) });
+  t.equal(r.status, 200);
+  t.equal(r.body.ok, true, r.body.detail);
+  t.equal(r.body.decision, 'admitted');
+  t.equal(r.body.seat, look.body.seat);
+  t.equal(r.body.roomId, 'R1');
+  t.ok(r.body.distance <= r.body.threshold, `distance ${r.body.distance} within ${r.body.threshold}`);
+  const entry = k.app.exam.plans.roster(k.sessionId).find((e) => e.idNumber === P.toledo)!;
+  t.equal(entry.status, 'admitted');
+  const row = k.app.ctx.db.prepare('SELECT * FROM identity_attempts WHERE id = ?').get(look.body.attemptId) as Record<string, unknown>;
+  t.equal(row.decision, 'admitted');
+  t.equal(row.distance, r.body.distance);
+  t.equal(row.threshold, r.body.threshold);
+  t.ok(row.probe_descriptor, 'the descriptor of the face that entered is kept for seat re-checks');
+  t.equal(row.capture, `kiosk/2026-03-10/${look.body.attemptId}.jpg`);
+  const file = join(k.app.ctx.paths.captures, row.capture as string);
+  t.ok(existsSync(file), 'capture stored under captures/');
+  t.ok(readFileSync(file).equals(face('Alejandro_Toledo_0027.jpg')), 'the capture is the frontal frame that was compared');
+  t.equal(row.capture_expires_at, (row.decided_at as number) + 1096 * DAY, 'kept as long as video: 1,096 days');
+  const audit = k.app.ctx.db.prepare("SELECT actor, action FROM audit_log WHERE action IN ('kiosk.verify.admitted', 'exam.candidate.admit') ORDER BY seq").all();
+  t.same(audit, [
+    { actor: 'device:K1', action: 'exam.candidate.admit' },
+    { actor: 'device:K1', action: 'kiosk.verify.admitted' },
+  ]);
+  t.equal(events.length, 1);
+  t.equal(events[0]!.seat, r.body.seat);
+  const again = await k.post(`/api/kiosk/attempts/${look.body.attemptId}/verify`, { frames: await toledoFrames(look.body.challenge) });
+  t.equal(again.status, 409, 'a decided attempt is not decided again');
+  const state = await k.get('/api/kiosk/state');
+  t.equal(state.body.sessions[0].admitted, 1);
+});
+
+t.test('refused: another person in front of the camera', async (t) => {
+  const k = await kioskSite(t);
+  const refused: EventMap['identity.refused'][] = [];
+  k.app.ctx.bus.on('identity.refused', (e) => refused.push(e));
+  const look = await k.post('/api/kiosk/lookup', { source: 'typed', idNumber: P.toledo });
+  const r = await k.post(`/api/kiosk/attempts/${look.body.attemptId}/verify`, { frames: await abizaidFrames(look.body.challenge) });
+  t.equal(r.body.ok, false, r.body.detail);
+  t.equal(r.body.reason, 'mismatch');
+  t.ok(r.body.distance > r.body.threshold, `distance ${r.body.distance} above ${r.body.threshold}`);
+  t.equal(r.body.retryAllowed, true);
+  t.equal(k.app.exam.plans.roster(k.sessionId).find((e) => e.idNumber === P.toledo)!.status, 'registered', 'not admitted');
+  const row = k.app.ctx.db.prepare('SELECT decision, reason, capture FROM identity_attempts WHERE id = ?').get(look.body.attemptId) as Record<string, unknown>;
+  t.same(row, { decision: 'refused', reason: 'mismatch', capture: `kiosk/2026-03-10/${look.body.attemptId}.jpg` }, 'a refused attempt keeps its capture too');
+  t.equal(refused.length, 1);
+  const audit = k.app.ctx.db.prepare("SELECT count(*) AS n FROM audit_log WHERE action = 'kiosk.verify.refused'").get() as { n: number };
+  t.equal(audit.n, 1);
+});
+
+t.test('refused: a still photo replayed as frames fails liveness', async (t) => {
+  const k = await kioskSite(t);
+  const look = await k.post('/api/kiosk/lookup', { source: 'typed', idNumber: P.toledo });
+  const still = face('Alejandro_Toledo_0027.jpg').toString('base64');
+  const r = await k.post(`/api/kiosk/attempts/${look.body.attemptId}/verify`, { frames: [still, still, still, still, still, still] });
+  t.equal(r.body.ok, false);
+  t.equal(r.body.reason, 'liveness', r.body.detail);
+  t.match(r.body.detail, new RegExp(look.body.challenge));
+  t.equal(k.app.exam.plans.roster(k.sessionId).find((e) => e.idNumber === P.toledo)!.status, 'registered');
+  // The same person's frames with the turn the OTHER way do not pass either.
+  const look2 = await k.post('/api/kiosk/lookup', { source: 'typed', idNumber: P.toledo });
+  const other = look2.body.challenge === 'turn_left' ? 'turn_right' : 'turn_left';
+  const r2 = await k.post(`/api/kiosk/attempts/${look2.body.attemptId}/verify`, { frames: await toledoFrames(other) });
+  t.equal(r2.body.reason, 'liveness', 'turning the wrong way is not the challenge');
+});
+
+t.test('refused: no roster photo to compare with; staff must decide', async (t) => {
+  const k = await kioskSite(t);
+  const look = await k.post('/api/kiosk/lookup', { source: 'typed', idNumber: P.nophoto });
+  t.equal(look.body.candidate.hasPhoto, false);
+  t.equal(look.body.candidate.photoUrl, null);
+  const r = await k.post(`/api/kiosk/attempts/${look.body.attemptId}/verify`, { frames: await toledoFrames(look.body.challenge) });
+  t.equal(r.body.reason, 'no_reference');
+  t.equal(r.body.retryAllowed, false);
+});
+
+t.test('bad frames are refused before anything is decided', async (t) => {
+  const k = await kioskSite(t, { enrolOnImport: false });
+  const look = await k.post('/api/kiosk/lookup', { source: 'typed', idNumber: P.toledo });
+  const two = await k.post(`/api/kiosk/attempts/${look.body.attemptId}/verify`, { frames: ['/9j/4AAQ', '/9j/4AAQ'] });
+  t.equal(two.status, 400);
+  t.match(two.body.message, /3 to 20 frames/);
+  const png = Buffer.from([0x89, 0x50, 0x4e, 0x47, 1, 2, 3]).toString('base64');
+  const notJpeg = await k.post(`/api/kiosk/attempts/${look.body.attemptId}/verify`, { frames: [png, png, 'data:image/jpeg;base64,xx'] });
+  t.equal(notJpeg.status, 400);
+  t.same(notJpeg.body.problems.map((p: { path: string }) => p.path), ['body.frames[0]', 'body.frames[1]', 'body.frames[2]']);
+  const row = k.app.ctx.db.prepare('SELECT decided_at FROM identity_attempts WHERE id = ?').get(look.body.attemptId) as { decided_at: number | null };
+  t.equal(row.decided_at, null);
+  k.clock.advance(6 * 60_000);
+  const late = await k.post(`/api/kiosk/attempts/${look.body.attemptId}/verify`, { frames: await toledoFrames(look.body.challenge) });
+  t.equal(late.status, 409);
+  t.match(late.body.message, /expired/);
+  const elsewhere = await k.app.inject({ method: 'POST', url: `/api/kiosk/attempts/a_nope/verify`, headers: k.headers, payload: { frames: await toledoFrames('turn_left') } });
+  t.equal(elsewhere.statusCode, 404);
+});
+
+t.test('quality hints for the live guide, rate-limited per kiosk', async (t) => {
+  const k = await kioskSite(t, { enrolOnImport: false });
+  const good = await k.post('/api/kiosk/quality', { frame: face('Alejandro_Toledo_0027.jpg').toString('base64') });
+  t.equal(good.status, 200);
+  t.equal(good.body.face, true);
+  t.equal(good.body.faces, 1);
+  t.equal(good.body.imageWidth, 250);
+  t.notOk(good.body.hints.includes('no_face'));
+  const sharpMod = (await import('sharp')).default;
+  const empty = await sharpMod({ create: { width: 320, height: 240, channels: 3, background: { r: 90, g: 90, b: 90 } } }).jpeg().toBuffer();
+  const none = await k.post('/api/kiosk/quality', { frame: empty.toString('base64') });
+  t.same(none.body.hints, ['no_face']);
+  const small = await sharpMod({ create: { width: 1000, height: 750, channels: 3, background: { r: 0, g: 0, b: 0 } } })
+    .composite([{ input: face('Alejandro_Toledo_0027.jpg'), left: 375, top: 250 }])
+    .jpeg()
+    .toBuffer();
+  const far = await k.post('/api/kiosk/quality', { frame: small.toString('base64') });
+  t.ok(far.body.hints.includes('too_small'), JSON.stringify(far.body.hints));
+  const codes: number[] = [];
+  for (let i = 0; i < 6; i++) codes.push((await k.app.inject({ method: 'POST', url: '/api/kiosk/quality', headers: k.headers, payload: { frame: 'AAAA' } })).statusCode);
+  t.ok(codes.includes(429), `more than 5 a second are refused (${codes.join(',')})`);
+});
+
+t.test('a double-tapped verify runs the face check once', async (t) => {
+  const k = await kioskSite(t, { enrolOnImport: false });
+  const look = await k.post('/api/kiosk/lookup', { source: 'typed', idNumber: P.toledo });
+  const frames = await toledoFrames(look.body.challenge);
+  const [a, b] = await Promise.all([k.post(`/api/kiosk/attempts/${look.body.attemptId}/verify`, { frames }), k.post(`/api/kiosk/attempts/${look.body.attemptId}/verify`, { frames })]);
+  t.same([a.status, b.status].sort(), [200, 409]);
+  t.match([a, b].find((x) => x.status === 409)!.body.message, /being verified already/);
+  t.equal([a, b].find((x) => x.status === 200)!.body.decision, 'admitted');
+});

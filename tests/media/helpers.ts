@@ -1,0 +1,94 @@
+// Scaffolding for media tests: a media service on a scratch data folder with a real SQLite file,
+// real ffmpeg and real RTSP sources, short segments, and every process stopped in teardown.
+import { spawnSync } from 'node:child_process';
+import type { Test } from 'tap';
+import { createEventBus, systemClock, type Clock, type EventMap, type EventName } from '../../core/index.ts';
+import { createAuditLog, dataPaths, ensureDataFolders, openDatabase, type Db } from '../../storage/index.ts';
+import { createMediaService, type MediaDeps, type MediaService } from '../../media/index.ts';
+import { scratchDir, testConfig } from '../helpers.ts';
+import type { Config } from '../../config/index.ts';
+
+export interface MediaRig {
+  media: MediaService;
+  db: Db;
+  dir: string;
+  config: Config;
+  events: { name: EventName; payload: unknown }[];
+  waitFor<K extends EventName>(name: K, match?: (p: EventMap[K]) => boolean, timeoutMs?: number): Promise<EventMap[K]>;
+}
+
+export function mediaRig(
+  t: Test,
+  opts: { yaml?: string; dir?: string; clock?: Clock; sweeperClock?: Clock; mediaDir?: string; config?: (c: Config) => Config; intervals?: MediaDeps['intervals'] } = {},
+): MediaRig {
+  const dir = opts.dir ?? scratchDir(t, 'examroom-media-');
+  let config = testConfig(dir, opts.yaml ?? 'media: { segmentSeconds: 2, stallSeconds: 4, maxBackoffSeconds: 1, reserveMiB: 0 }\nretention: { minFreeGiB: 1 }\n');
+  if (opts.config) config = opts.config(config);
+  const paths = { ...dataPaths(config.paths.data), ...(opts.mediaDir ? { media: opts.mediaDir } : {}) };
+  ensureDataFolders(paths);
+  const db = openDatabase(paths.dbFile);
+  const clock = opts.clock ?? systemClock;
+  const bus = createEventBus((name, err) => t.fail(`listener of ${name} threw: ${String(err)}`));
+  const events: MediaRig['events'] = [];
+  const waiters = new Set<() => void>();
+  for (const name of ['camera.up', 'camera.down', 'recording.segment', 'recording.stopped', 'disk.low', 'disk.forecast'] as const) {
+    bus.on(name, (payload) => {
+      events.push({ name, payload });
+      for (const w of [...waiters]) w();
+    });
+  }
+  const audit = createAuditLog(db, clock);
+  const media = createMediaService({ db, clock, bus, config, paths, audit, ...(opts.sweeperClock ? { sweeperClock: opts.sweeperClock } : {}), ...(opts.intervals ? { intervals: opts.intervals } : {}) });
+  t.teardown(async () => {
+    await media.stop();
+    db.close();
+  });
+  const waitFor = <K extends EventName>(name: K, match: (p: EventMap[K]) => boolean = () => true, timeoutMs = 20_000) =>
+    new Promise<EventMap[K]>((resolve, reject) => {
+      let seen = 0;
+      const check = () => {
+        for (; seen < events.length; seen++) {
+          const e = events[seen]!;
+          if (e.name === name && match(e.payload as EventMap[K])) {
+            waiters.delete(check);
+            clearTimeout(timer);
+            resolve(e.payload as EventMap[K]);
+            return;
+          }
+        }
+      };
+      const timer = setTimeout(() => {
+        waiters.delete(check);
+        reject(new Error(`no ${name} event within ${timeoutMs} ms; events so far: ${events.map((e) => `${e.name} ${JSON.stringify(e.payload)}`).join('; ')}`));
+      }, timeoutMs);
+      waiters.add(check);
+      check();
+    });
+  return { media, db, dir, config, events, waitFor };
+}
+
+/** Everything ffprobe can say about a file's playability: duration and decodable video frames. */
+export function probe(file: string): { ok: boolean; duration: number | null; videoFrames: number; error: string } {
+  const r = spawnSync('ffprobe', ['-v', 'error', '-count_frames', '-select_streams', 'v:0', '-show_entries', 'stream=nb_read_frames:format=duration', '-of', 'json', file], { encoding: 'utf8', timeout: 30_000 });
+  try {
+    const j = JSON.parse(r.stdout) as { streams?: { nb_read_frames?: string }[]; format?: { duration?: string } };
+    const frames = Number(j.streams?.[0]?.nb_read_frames ?? 0);
+    const duration = j.format?.duration ? Number(j.format.duration) : null;
+    return { ok: r.status === 0 && frames > 0, duration, videoFrames: frames, error: r.stderr };
+  } catch {
+    return { ok: false, duration: null, videoFrames: 0, error: r.stderr || 'ffprobe printed no JSON' };
+  }
+}
+
+export const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+/** Polls until check() returns a value (not undefined/false) or the time is up. */
+export async function until<T>(what: string, check: () => T | undefined | false | null, timeoutMs = 20_000, everyMs = 200): Promise<T> {
+  const end = Date.now() + timeoutMs;
+  for (;;) {
+    const v = check();
+    if (v !== undefined && v !== false && v !== null) return v;
+    if (Date.now() > end) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
+    await sleep(everyMs);
+  }
+}

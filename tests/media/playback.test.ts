@@ -1,0 +1,127 @@
+// Playback over HTTP: a source's recordings in a time range with its gaps, a segment with range
+// requests, an HLS VOD playlist, an MP4 excerpt — for the roles that may see them, inspectors audited.
+import t from 'tap';
+import { spawn, spawnSync } from 'node:child_process';
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { startRtspSource } from './rtsp-source.ts';
+import { until } from './helpers.ts';
+import { login, PASSWORDS, scratchDir, testApp } from '../helpers.ts';
+
+t.test('playback routes', async (t) => {
+  const cam = await startRtspSource();
+  t.teardown(() => cam.stop());
+  const began = Date.now();
+  const app = await testApp(t, {
+    extraYaml: `cameras:\n  - { id: cam1, name: 前门, room: R1, url: "${cam.url}" }\nmedia: { segmentSeconds: 2, stallSeconds: 4, maxBackoffSeconds: 1, reserveMiB: 0 }\nretention: { minFreeGiB: 1 }\n`,
+  });
+  await app.ready();
+  await until('three segments', () => app.media.store.segments('cam1', 0, Date.now() + 1000).length >= 3, 30_000);
+  const admin = await login(app, 'admin', PASSWORDS.admin);
+  const invig = await login(app, 'invig', PASSWORDS.invig);
+  const invig2 = await login(app, 'invig2', PASSWORDS.invig2);
+  const gd = await login(app, 'gd', PASSWORDS.gd);
+  const sz = await login(app, 'sz', PASSWORDS.sz);
+  const now = Date.now();
+  const range = `from=${began - 60_000}&to=${now}`;
+
+  t.test('recordings with gaps', async (t) => {
+    const res = await app.inject({ url: `/api/media/sources/cam1/recordings?${range}`, headers: { cookie: invig } });
+    t.equal(res.statusCode, 200, res.body);
+    const body = res.json() as { segments: { id: number; start: number; end: number; bytes: number; url: string }[]; gaps: { start: number; end: number; reason: string }[] };
+    t.ok(body.segments.length >= 3, 'lists the segments');
+    t.ok(body.segments.every((s, i) => i === 0 || s.start >= body.segments[i - 1]!.start), 'oldest first');
+    t.ok(body.gaps.some((g) => g.start === began - 60_000 && g.end <= body.segments[0]!.start + 1), `the time before recording began is a gap: ${JSON.stringify(body.gaps)}`);
+    const body2 = body as typeof body & { recordingSince: number | null };
+    t.ok(body2.recordingSince !== null, 'the source is recording now');
+    t.ok(body.gaps.every((g) => g.end <= body2.recordingSince!), 'the segment being written is not a gap');
+    const bad = await app.inject({ url: `/api/media/sources/cam1/recordings?from=${now}&to=${now - 1000}`, headers: { cookie: admin } });
+    t.equal(bad.statusCode, 400, 'to before from is refused');
+    t.match(bad.body, /after from/);
+    const unknown = await app.inject({ url: `/api/media/sources/nope/recordings?${range}`, headers: { cookie: admin } });
+    t.equal(unknown.statusCode, 404);
+  });
+
+  t.test('who may see', async (t) => {
+    t.equal((await app.inject({ url: `/api/media/sources/cam1/recordings?${range}`, headers: { cookie: invig2 } })).statusCode, 403, 'an invigilator of another room may not');
+    t.equal((await app.inject({ url: `/api/media/sources/cam1/recordings?${range}`, headers: { cookie: sz } })).statusCode, 403, 'an inspector outside the jurisdiction may not');
+    t.equal((await app.inject({ url: `/api/media/sources/cam1/recordings?${range}` })).statusCode, 401, 'nobody logged in may not');
+    const list = await app.inject({ url: '/api/media/sources', headers: { cookie: invig2 } });
+    t.same(list.json(), [], 'the source list of an invigilator shows only their rooms');
+  });
+
+  t.test('a segment with range requests', async (t) => {
+    const seg = app.media.store.segments('cam1', 0, now)[1]!;
+    const whole = await app.inject({ url: `/api/media/segments/${seg.id}.ts`, headers: { cookie: admin } });
+    t.equal(whole.statusCode, 200);
+    t.equal(whole.headers['content-type'], 'video/mp2t');
+    t.equal(whole.rawPayload.length, seg.bytes);
+    const part = await app.inject({ url: `/api/media/segments/${seg.id}.ts`, headers: { cookie: admin, range: 'bytes=188-1127' } });
+    t.equal(part.statusCode, 206);
+    t.equal(part.headers['content-range'], `bytes 188-1127/${seg.bytes}`);
+    t.same(part.rawPayload, whole.rawPayload.subarray(188, 1128), 'the bytes asked for');
+    const tail = await app.inject({ url: `/api/media/segments/${seg.id}.ts`, headers: { cookie: admin, range: 'bytes=-188' } });
+    t.same(tail.rawPayload, whole.rawPayload.subarray(seg.bytes - 188));
+    const beyond = await app.inject({ url: `/api/media/segments/${seg.id}.ts`, headers: { cookie: admin, range: `bytes=${seg.bytes}-` } });
+    t.equal(beyond.statusCode, 416);
+  });
+
+  t.test('HLS VOD playlist, and an inspector view is audited', async (t) => {
+    const res = await app.inject({ url: `/api/media/sources/cam1/playlist.m3u8?${range}`, headers: { cookie: gd } });
+    t.equal(res.statusCode, 200, 'playlist served');
+    t.match(res.headers['content-type'], /mpegurl/);
+    const text = res.body;
+    t.match(text, /^#EXTM3U\n/);
+    t.match(text, /#EXT-X-PLAYLIST-TYPE:VOD/);
+    t.match(text, /#EXTINF:\d+\.\d{3},\n\/api\/media\/segments\/\d+\.ts\n/);
+    t.match(text, /#EXT-X-ENDLIST\n$/);
+    const audit = app.ctx.audit.list({ action: 'media.view.start' });
+    t.ok(audit.some((e) => e.actor === 'user:gd' && e.target === 'cam1'), 'the inspector’s view is in the audit log');
+    // ffmpeg plays the playlist as a player would (over the real HTTP server with the inspector's cookie).
+    const address = await app.listen({ port: 0, host: '127.0.0.1' });
+    const dir = scratchDir(t);
+    const out = join(dir, 'hls.ts');
+    // Asynchronously: the server answering ffmpeg runs in this very process.
+    const r = await run('ffmpeg', ['-hide_banner', '-loglevel', 'error', '-headers', `Cookie: ${gd}\r\n`, '-i', `${address}/api/media/sources/cam1/playlist.m3u8?${range}`, '-c', 'copy', '-y', out]);
+    t.equal(r.code, 0, `ffmpeg reads the HLS playlist: ${r.stderr}`);
+    const d = probeDuration(out);
+    t.ok(d > 4, `it plays through the segments (${d} s)`);
+  });
+
+  t.test('an excerpt downloads as one MP4 of the range asked for', async (t) => {
+    const segs = app.media.store.segments('cam1', 0, now);
+    const from = segs[0]!.start + 500;
+    const to = segs[2]!.end - 500;
+    const res = await app.inject({ url: `/api/media/sources/cam1/excerpt?from=${from}&to=${to}`, headers: { cookie: invig } });
+    t.equal(res.statusCode, 200, 'downloads');
+    t.equal(res.headers['content-type'], 'video/mp4');
+    t.match(res.headers['content-disposition'], /attachment; filename="cam1_.*\.mp4"/);
+    const dir = scratchDir(t);
+    const file = join(dir, 'x.mp4');
+    writeFileSync(file, res.rawPayload);
+    const d = probeDuration(file);
+    const want = (to - from) / 1000;
+    t.ok(Math.abs(d - want) < 1.5, `about the range asked for: ${d} s vs ${want} s (cut at key frames, 1 s GOP)`);
+    const streams = spawnSync('ffprobe', ['-v', 'error', '-show_entries', 'stream=codec_name', '-of', 'csv=p=0', file], { encoding: 'utf8' }).stdout.trim().split('\n');
+    t.same(streams.sort(), ['aac', 'h264'], 'video copied as H.264, G.711 audio as AAC');
+    t.ok(app.ctx.audit.list({ action: 'media.excerpt' }).some((e) => e.actor === 'user:invig'), 'the download is audited');
+  });
+});
+
+function run(cmd: string, args: string[]): Promise<{ code: number | null; stderr: string }> {
+  return new Promise((resolve) => {
+    const c = spawn(cmd, args, { stdio: ['ignore', 'ignore', 'pipe'] });
+    let stderr = '';
+    c.stderr.setEncoding('utf8').on('data', (d: string) => (stderr += d));
+    const timer = setTimeout(() => c.kill('SIGKILL'), 30_000);
+    c.on('close', (code) => {
+      clearTimeout(timer);
+      resolve({ code, stderr });
+    });
+  });
+}
+
+function probeDuration(file: string): number {
+  const r = spawnSync('ffprobe', ['-v', 'error', '-show_entries', 'format=duration', '-of', 'csv=p=0', file], { encoding: 'utf8' });
+  return Number.parseFloat(r.stdout.trim());
+}
