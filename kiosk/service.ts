@@ -198,6 +198,8 @@ export function createIdentityService(deps: IdentityDeps) {
   const logError = (err: unknown, msg: string) => deps.log?.error({ err }, msg);
 
   function engine(): Promise<KioskFaceEngine> {
+    // After stop, a late check (a snapshot still queued at shutdown) must not start a worker that keeps the process alive.
+    if (stopped) return Promise.reject(new Error('the identity service has stopped'));
     if (!engineP) {
       engineP = deps.engine();
       // A failed load is retried by the next request rather than remembered forever.
