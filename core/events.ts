@@ -41,6 +41,9 @@ export interface EventMap {
   'recording.stopped': { sourceId: string; at: number; reason: string };
   'disk.forecast': { ok: boolean; path: string; freeBytes: number; needBytes: number; bytesPerDay: number; retentionDays: number; daysUntilFull: number | null; at: number };
   'disk.low': { path: string; freeBytes: number; minFreeBytes: number; recordingStopped: boolean; at: number };
+  // Proctor console (proctor/): an alert raised, repeated/cleared, or acknowledged; an incident (违纪) recorded.
+  'proctor.alert': { alertId: string; roomId: string | null; change: 'new' | 'update' | 'ack' };
+  'proctor.incident': { incidentId: string; sessionId: string; roomId: string };
   'system.stopping': { reason: string };
 }
 

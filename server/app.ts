@@ -29,6 +29,7 @@ import { createTerminalService, terminalRoutes, type TerminalService } from '../
 import { createMediaService, mediaRoutes, type MediaService } from '../media/index.ts';
 import { createLive, liveRoutes, type Live } from '../media/live-routes.ts';
 import { createKioskService, createSeatChecker, kioskPlugin, type KioskFaceEngine, type KioskService } from '../kiosk/index.ts';
+import { createFeed, createProctorService, proctorPlugin, type ProctorService } from '../proctor/index.ts';
 
 export interface AppDeps {
   config: Config;
@@ -42,7 +43,7 @@ export interface AppDeps {
   faceEngine?: KioskFaceEngine;
 }
 
-export type App = FastifyInstance & { ctx: AppContext; routeTable: RouteInfo[]; exam: ExamService; terminal: TerminalService; media: MediaService; live: Live; kiosk: KioskService };
+export type App = FastifyInstance & { ctx: AppContext; routeTable: RouteInfo[]; exam: ExamService; terminal: TerminalService; media: MediaService; live: Live; kiosk: KioskService; proctor: ProctorService };
 
 export async function buildApp(deps: AppDeps): Promise<App> {
   const { config } = deps;
@@ -101,6 +102,10 @@ export async function buildApp(deps: AppDeps): Promise<App> {
   });
   kioskRef = kiosk;
   app.decorate('kiosk', kiosk);
+  // The proctor's alert rules listen from here on, so no event after start-up goes unalerted.
+  const proctor = createProctorService({ db, clock, bus, config, audit, paths, exam, terminal, media, log: app.log });
+  app.decorate('proctor', proctor);
+  const proctorFeed = createFeed(proctor, bus, clock, app.log);
 
   installErrorHandler(app);
   // The cookie parser's hook must run before the role hook reads the session cookie, and the
@@ -147,6 +152,7 @@ export async function buildApp(deps: AppDeps): Promise<App> {
   await app.register(mediaRoutes, { media, audit, site: config.site });
   await app.register(liveRoutes, { live, media, config, audit, hub, registry: metrics.registry });
   await app.register(kioskPlugin, { kiosk });
+  await app.register(proctorPlugin, { proctor, exam, terminal, media, config, clock, hub, feed: proctorFeed });
 
   await users.bootstrap(config.users);
 
@@ -159,6 +165,8 @@ export async function buildApp(deps: AppDeps): Promise<App> {
   // Server-sent event streams of the kiosks are ended before the server waits for connections to drain.
   app.addHook('preClose', async () => kiosk.stop());
   app.addHook('onClose', async () => {
+    proctorFeed.stop();
+    proctor.stop();
     terminal.stop();
     // Pushers and screen inputs first: they are consumers and feeders of ingest.
     await live.stop();

@@ -7,6 +7,7 @@ import * as m006 from './006_identity.ts';
 import * as m007 from './007_media.ts';
 import * as m008 from './008_attendance.ts';
 import * as m009 from './009_snapshot_identity.ts';
+import * as m010 from './010_proctor.ts';
 
 export interface Migration {
   version: number;
@@ -25,4 +26,5 @@ export const migrations: Migration[] = [
   { version: 7, name: 'media', sql: m007.sql },
   { version: 8, name: 'attendance', sql: m008.sql },
   { version: 9, name: 'snapshot_identity', sql: m009.sql },
+  { version: 10, name: 'proctor', sql: m010.sql },
 ];

@@ -18,6 +18,8 @@ const ALL_TABLES = [
   // identity (006), media (007), training attendance (008)
   'face_enrolments', 'identity_attempts', 'media_outages', 'media_segments', 'media_usage',
   'training_attendance', 'training_classes', 'training_members',
+  // proctor (010)
+  'proctor_alerts', 'proctor_incidents',
 ].sort();
 
 function dbFile(t: Test): string {

@@ -1,0 +1,401 @@
+// Alert rules: events from terminals, the kiosk and media become persisted alerts an invigilator
+// must acknowledge. A rule runs inside the bus listener, so an alert is stored and announced in the
+// same tick as its event (the console's 1 s promise rests on that). One open alert per condition:
+// a repeat while unacknowledged counts up instead of piling up a hundred rows for one candidate.
+import { Conflict, NotFound, newId, type Clock, type EventBus, type EventMap } from '../core/index.ts';
+import type { AuditLog, Db } from '../storage/index.ts';
+import { statementCache } from '../storage/index.ts';
+
+export const ALERT_KINDS = [
+  'kiosk_mismatch',
+  'kiosk_refused',
+  'kiosk_override',
+  'seat_mismatch',
+  'no_face',
+  'several_faces',
+  'terminal_offline',
+  'integrity',
+  'camera_down',
+  'disk_forecast',
+  'disk_low',
+] as const;
+export type AlertKind = (typeof ALERT_KINDS)[number];
+export type Severity = 'critical' | 'warning' | 'info';
+
+export interface Alert {
+  id: string;
+  at: number;
+  lastAt: number;
+  repeats: number;
+  roomId: string | null;
+  sessionId: string | null;
+  seat: string | null;
+  terminalId: string | null;
+  sourceId: string | null;
+  idNumber: string | null;
+  kind: AlertKind;
+  severity: Severity;
+  params: Record<string, unknown>;
+  text: { zh: string; en: string };
+  event: string;
+  clearedAt: number | null;
+  acknowledged: { by: string; at: number; note: string } | null;
+}
+
+interface Row {
+  id: string;
+  at: number;
+  last_at: number;
+  repeats: number;
+  room_id: string | null;
+  session_id: string | null;
+  seat: string | null;
+  terminal_id: string | null;
+  source_id: string | null;
+  id_number: string | null;
+  kind: AlertKind;
+  severity: Severity;
+  params: string;
+  text_zh: string;
+  text_en: string;
+  event: string;
+  dedupe_key: string;
+  cleared_at: number | null;
+  acked_by: string | null;
+  acked_at: number | null;
+  ack_note: string | null;
+}
+
+function toAlert(r: Row): Alert {
+  return {
+    id: r.id,
+    at: r.at,
+    lastAt: r.last_at,
+    repeats: r.repeats,
+    roomId: r.room_id,
+    sessionId: r.session_id,
+    seat: r.seat,
+    terminalId: r.terminal_id,
+    sourceId: r.source_id,
+    idNumber: r.id_number,
+    kind: r.kind,
+    severity: r.severity,
+    params: JSON.parse(r.params) as Record<string, unknown>,
+    text: { zh: r.text_zh, en: r.text_en },
+    event: r.event,
+    clearedAt: r.cleared_at,
+    acknowledged: r.acked_by !== null && r.acked_at !== null ? { by: r.acked_by, at: r.acked_at, note: r.ack_note ?? '' } : null,
+  };
+}
+
+/** Who a candidate is, for the alert's text: looked up on the roster by the service. */
+export type CandidateLookup = (sessionId: string | null, idNumber: string | null) => { name: string; ticketNo: string; seat: string | null } | null;
+
+export interface AlertDeps {
+  db: Db;
+  clock: Clock;
+  bus: EventBus;
+  audit: AuditLog;
+  candidate: CandidateLookup;
+  /** The seat of a terminal (config), for terminal events that do not carry one. */
+  seatOfTerminal: (terminalId: string) => string | null;
+  log?: { error(o: object, m: string): void };
+}
+
+interface Raise {
+  kind: AlertKind;
+  severity: Severity;
+  event: keyof EventMap;
+  at: number;
+  roomId: string | null;
+  sessionId?: string | null;
+  seat?: string | null;
+  terminalId?: string | null;
+  sourceId?: string | null;
+  idNumber?: string | null;
+  params: Record<string, unknown>;
+  key: string;
+}
+
+const KIOSK_REASONS: Record<string, { zh: string; en: string }> = {
+  mismatch: { zh: '人脸与照片不符', en: 'face does not match the photo' },
+  card_mismatch: { zh: '人脸与身份证照片不符', en: 'face does not match the ID card photo' },
+  liveness: { zh: '活体检测未通过', en: 'liveness check failed' },
+  no_face: { zh: '未检测到人脸', en: 'no face found' },
+  several_faces: { zh: '检测到多张人脸', en: 'several faces found' },
+  no_reference: { zh: '无可比对的照片', en: 'no reference photo' },
+  admission_failed: { zh: '入场登记失败', en: 'admission failed' },
+};
+
+/** Human text in both languages, built once when the alert is raised (a code + params stay too). */
+function textOf(r: Raise, who: { name: string; ticketNo: string; seat: string | null } | null): { zh: string; en: string } {
+  const p = r.params;
+  const seat = r.seat ?? who?.seat ?? null;
+  const whoZh = who ? `${who.name}（准考证 ${who.ticketNo}${seat ? `，${seat} 号座` : ''}）` : seat ? `${seat} 号座` : '';
+  const whoEn = who ? `${who.name} (ticket ${who.ticketNo}${seat ? `, seat ${seat}` : ''})` : seat ? `seat ${seat}` : '';
+  const reason = KIOSK_REASONS[String(p.reason)] ?? { zh: String(p.reason ?? ''), en: String(p.reason ?? '') };
+  const gb = (n: unknown) => `${(Number(n) / 1e9).toFixed(1)} GB`;
+  switch (r.kind) {
+    case 'kiosk_mismatch':
+      return { zh: `入口核验：${whoZh} ${reason.zh}`, en: `Entrance check: ${whoEn} — ${reason.en}` };
+    case 'kiosk_refused':
+      return { zh: `入口核验未通过：${whoZh} ${reason.zh}`, en: `Entrance check refused: ${whoEn} — ${reason.en}` };
+    case 'kiosk_override':
+      return { zh: `人工放行：${whoZh}，操作人 ${String(p.by)}，理由：${String(p.reason)}`, en: `Admitted by staff override: ${whoEn}, by ${String(p.by)}, reason: ${String(p.reason)}` };
+    case 'seat_mismatch':
+      return { zh: `座位核验：${whoZh} 人脸与入场照片不符`, en: `Seat check: ${whoEn} — face does not match the admission photo` };
+    case 'no_face':
+      return { zh: `座位核验：${whoZh} 未检测到人脸`, en: `Seat check: ${whoEn} — no face in front of the terminal` };
+    case 'several_faces':
+      return { zh: `座位核验：${whoZh} 检测到多张人脸`, en: `Seat check: ${whoEn} — several faces at the terminal` };
+    case 'terminal_offline':
+      return who
+        ? { zh: `考试机 ${r.terminalId} 离线：${whoZh}`, en: `Terminal ${r.terminalId} offline: ${whoEn}` }
+        : { zh: `考试机 ${r.terminalId}${seat ? `（${seat} 号座）` : ''} 离线`, en: `Terminal ${r.terminalId}${seat ? ` (seat ${seat})` : ''} offline` };
+    case 'integrity':
+      return { zh: `考试机 ${r.terminalId} 异常操作（${String(p.kind)}）${whoZh ? `：${whoZh}` : ''}`, en: `Terminal ${r.terminalId} integrity event (${String(p.kind)})${whoEn ? `: ${whoEn}` : ''}` };
+    case 'camera_down':
+      return p.kind === 'screen'
+        ? { zh: `考试机屏幕画面中断：${r.sourceId}（${String(p.reason)}）`, en: `Terminal screen feed down: ${r.sourceId} (${String(p.reason)})` }
+        : { zh: `摄像头中断：${r.sourceId}（${String(p.reason)}）`, en: `Camera down: ${r.sourceId} (${String(p.reason)})` };
+    case 'disk_forecast':
+      return {
+        zh: `录像磁盘将不足：可用 ${gb(p.freeBytes)}，保留期需 ${gb(p.needBytes)}${p.daysUntilFull !== null ? `，约 ${String(p.daysUntilFull)} 天后写满` : ''}`,
+        en: `Recording disk will not last the retention period: ${gb(p.freeBytes)} free, ${gb(p.needBytes)} needed${p.daysUntilFull !== null ? `, full in about ${String(p.daysUntilFull)} days` : ''}`,
+      };
+    case 'disk_low':
+      return p.recordingStopped
+        ? { zh: `录像磁盘空间不足，新录像已停止（可用 ${gb(p.freeBytes)}）`, en: `Recording disk low: new recordings stopped (${gb(p.freeBytes)} free)` }
+        : { zh: `录像磁盘空间不足（可用 ${gb(p.freeBytes)}）`, en: `Recording disk low (${gb(p.freeBytes)} free)` };
+  }
+}
+
+export function createAlerts(deps: AlertDeps) {
+  const { db, clock, bus, audit } = deps;
+  const stmt = statementCache(db);
+
+  function get(id: string): Alert {
+    const r = stmt('SELECT * FROM proctor_alerts WHERE id = ?').get(id) as Row | undefined;
+    if (!r) throw new NotFound(`no alert ${JSON.stringify(id)}`);
+    return toAlert(r);
+  }
+
+  /** Stores the alert (or counts a repeat of the open one) and announces it before returning. */
+  function raise(r: Raise): Alert {
+    const open = stmt('SELECT id FROM proctor_alerts WHERE dedupe_key = ? AND acked_at IS NULL AND cleared_at IS NULL ORDER BY at DESC LIMIT 1').get(r.key) as { id: string } | undefined;
+    if (open) {
+      stmt('UPDATE proctor_alerts SET repeats = repeats + 1, last_at = ?, params = ? WHERE id = ?').run(r.at, JSON.stringify(r.params), open.id);
+      bus.emit('proctor.alert', { alertId: open.id, roomId: r.roomId, change: 'update' });
+      return get(open.id);
+    }
+    const who = deps.candidate(r.sessionId ?? null, r.idNumber ?? null);
+    const seat = r.seat ?? who?.seat ?? (r.terminalId ? deps.seatOfTerminal(r.terminalId) : null);
+    const text = textOf({ ...r, seat }, who);
+    const id = newId(clock.now());
+    stmt(
+      `INSERT INTO proctor_alerts (id, at, last_at, room_id, session_id, seat, terminal_id, source_id, id_number, kind, severity, params, text_zh, text_en, event, dedupe_key)
+       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+    ).run(id, r.at, r.at, r.roomId, r.sessionId ?? null, seat, r.terminalId ?? null, r.sourceId ?? null, r.idNumber ?? null, r.kind, r.severity, JSON.stringify(r.params), text.zh, text.en, r.event, r.key);
+    bus.emit('proctor.alert', { alertId: id, roomId: r.roomId, change: 'new' });
+    return get(id);
+  }
+
+  /** The condition ended by itself: the alert stays open until acknowledged, marked cleared. */
+  function clear(key: string, at: number): void {
+    const rows = stmt('SELECT id, room_id FROM proctor_alerts WHERE dedupe_key = ? AND cleared_at IS NULL').all(key) as { id: string; room_id: string | null }[];
+    if (!rows.length) return;
+    stmt('UPDATE proctor_alerts SET cleared_at = ? WHERE dedupe_key = ? AND cleared_at IS NULL').run(at, key);
+    for (const r of rows) bus.emit('proctor.alert', { alertId: r.id, roomId: r.room_id, change: 'update' });
+  }
+
+  const guard =
+    <K extends keyof EventMap>(name: K, fn: (p: EventMap[K]) => void) =>
+    (p: EventMap[K]) => {
+      try {
+        fn(p);
+      } catch (err) {
+        deps.log?.error({ err, event: name }, 'raising a proctor alert failed');
+      }
+    };
+  const on = <K extends keyof EventMap>(name: K, fn: (p: EventMap[K]) => void) => bus.on(name, guard(name, fn));
+
+  const seatVerdict = (event: 'seat.check' | 'terminal.snapshot', p: EventMap['seat.check'] & { snapshotId?: string }) => {
+    if (p.identity === 'match' || p.identity === 'unchecked') return;
+    const kind: AlertKind = p.identity === 'mismatch' ? 'seat_mismatch' : p.identity;
+    raise({
+      kind,
+      severity: kind === 'no_face' ? 'warning' : 'critical',
+      event,
+      at: p.at,
+      roomId: p.roomId,
+      sessionId: p.sessionId,
+      terminalId: p.terminalId,
+      idNumber: p.idNumber,
+      params: { distance: p.distance, detail: p.detail, ...(p.snapshotId ? { snapshotId: p.snapshotId } : {}) },
+      // seat.check and terminal.snapshot report the same verdict: one key, so the second only counts up.
+      key: `${kind}:${p.sessionId}:${p.idNumber}`,
+    });
+  };
+
+  const offs = [
+    on('identity.refused', (p) => {
+      const mismatch = p.reason === 'mismatch' || p.reason === 'card_mismatch';
+      raise({
+        kind: mismatch ? 'kiosk_mismatch' : 'kiosk_refused',
+        severity: mismatch ? 'critical' : 'warning',
+        event: 'identity.refused',
+        at: p.at,
+        roomId: p.roomId,
+        sessionId: p.sessionId,
+        idNumber: p.idNumber,
+        params: { reason: p.reason, distance: p.distance, kioskId: p.kioskId, attemptId: p.attemptId },
+        key: `kiosk:${p.attemptId}`,
+      });
+    }),
+    on('identity.override', (p) =>
+      raise({
+        kind: 'kiosk_override',
+        severity: 'info',
+        event: 'identity.override',
+        at: p.at,
+        roomId: p.roomId,
+        sessionId: p.sessionId,
+        seat: p.seat,
+        idNumber: p.idNumber,
+        params: { by: p.by, reason: p.reason, kioskId: p.kioskId, attemptId: p.attemptId },
+        key: `override:${p.attemptId}`,
+      }),
+    ),
+    on('seat.check', (p) => seatVerdict('seat.check', p)),
+    on('terminal.snapshot', (p) => {
+      if (p.identity === 'unchecked') return;
+      seatVerdict('terminal.snapshot', { terminalId: p.terminalId, roomId: p.roomId, sessionId: p.sessionId, idNumber: p.idNumber, identity: p.identity, distance: p.distance, detail: p.detail, at: p.at, snapshotId: p.snapshotId });
+    }),
+    on('terminal.offline', (p) =>
+      raise({
+        kind: 'terminal_offline',
+        // An idle terminal switched off between sessions is worth knowing, not worth an alarm.
+        severity: p.idNumber ? 'warning' : 'info',
+        event: 'terminal.offline',
+        at: p.since,
+        roomId: p.roomId,
+        sessionId: p.sessionId,
+        seat: p.seat,
+        terminalId: p.terminalId,
+        idNumber: p.idNumber,
+        params: { since: p.since },
+        key: `offline:${p.terminalId}`,
+      }),
+    ),
+    on('terminal.online', (p) => clear(`offline:${p.terminalId}`, clock.now())),
+    on('terminal.integrity', (p) =>
+      raise({
+        kind: 'integrity',
+        severity: 'warning',
+        event: 'terminal.integrity',
+        at: p.at,
+        roomId: p.roomId || null,
+        sessionId: p.sessionId,
+        terminalId: p.terminalId,
+        idNumber: p.idNumber,
+        params: { kind: p.kind, source: p.source, detail: p.detail, incidentId: p.incidentId },
+        key: `integrity:${p.terminalId}:${p.idNumber ?? ''}:${p.kind}`,
+      }),
+    ),
+    on('camera.down', (p) =>
+      raise({
+        kind: 'camera_down',
+        severity: p.kind === 'camera' ? 'critical' : 'warning',
+        event: 'camera.down',
+        at: p.at,
+        roomId: p.room,
+        sourceId: p.sourceId,
+        terminalId: p.kind === 'screen' && p.sourceId.startsWith('SCREEN-') ? p.sourceId.slice('SCREEN-'.length) : null,
+        params: { kind: p.kind, reason: p.reason },
+        key: `camera:${p.sourceId}`,
+      }),
+    ),
+    on('camera.up', (p) => clear(`camera:${p.sourceId}`, p.at)),
+    on('disk.forecast', (p) => {
+      if (p.ok) return clear('disk_forecast', p.at);
+      raise({
+        kind: 'disk_forecast',
+        severity: 'warning',
+        event: 'disk.forecast',
+        at: p.at,
+        roomId: null,
+        params: { path: p.path, freeBytes: p.freeBytes, needBytes: p.needBytes, bytesPerDay: p.bytesPerDay, retentionDays: p.retentionDays, daysUntilFull: p.daysUntilFull },
+        key: 'disk_forecast',
+      });
+    }),
+    on('disk.low', (p) =>
+      raise({
+        kind: 'disk_low',
+        severity: 'critical',
+        event: 'disk.low',
+        at: p.at,
+        roomId: null,
+        params: { path: p.path, freeBytes: p.freeBytes, minFreeBytes: p.minFreeBytes, recordingStopped: p.recordingStopped },
+        key: 'disk_low',
+      }),
+    ),
+  ];
+
+  return {
+    get,
+    raise,
+
+    /** Newest first. rooms null = every room; site-wide alerts (room null) are always included. */
+    list(f: { rooms: string[] | null; since?: number; until?: number; open?: boolean; sessionId?: string; limit?: number }): Alert[] {
+      const where: string[] = [];
+      const args: (string | number)[] = [];
+      if (f.rooms) {
+        where.push(`(room_id IS NULL OR room_id IN (${f.rooms.map(() => '?').join(',') || "''"}))`);
+        args.push(...f.rooms);
+      }
+      if (f.since !== undefined) (where.push('last_at >= ?'), args.push(f.since));
+      if (f.until !== undefined) (where.push('at <= ?'), args.push(f.until));
+      if (f.open !== undefined) where.push(f.open ? 'acked_at IS NULL' : 'acked_at IS NOT NULL');
+      if (f.sessionId) (where.push('session_id = ?'), args.push(f.sessionId));
+      const sql = `SELECT * FROM proctor_alerts ${where.length ? `WHERE ${where.join(' AND ')}` : ''} ORDER BY at DESC, id DESC LIMIT ?`;
+      return (db.prepare(sql).all(...args, f.limit ?? 500) as Row[]).map(toAlert);
+    },
+
+    count(f: { sessionId: string; open?: boolean }): number {
+      const open = f.open ? ' AND acked_at IS NULL' : '';
+      return (stmt(`SELECT COUNT(*) AS n FROM proctor_alerts WHERE session_id = ?${open}`).get(f.sessionId) as { n: number }).n;
+    },
+
+    openCount(rooms: string[] | null): number {
+      if (!rooms) return (stmt('SELECT COUNT(*) AS n FROM proctor_alerts WHERE acked_at IS NULL').get() as { n: number }).n;
+      const sql = `SELECT COUNT(*) AS n FROM proctor_alerts WHERE acked_at IS NULL AND (room_id IS NULL OR room_id IN (${rooms.map(() => '?').join(',') || "''"}))`;
+      return (db.prepare(sql).get(...rooms) as { n: number }).n;
+    },
+
+    /** Open alerts per candidate of a session (for the seat map's badges). */
+    openBySession(sessionId: string): Map<string, number> {
+      const rows = stmt('SELECT id_number AS idNumber, COUNT(*) AS n FROM proctor_alerts WHERE session_id = ? AND acked_at IS NULL AND id_number IS NOT NULL GROUP BY id_number').all(sessionId) as { idNumber: string; n: number }[];
+      return new Map(rows.map((r) => [r.idNumber, r.n]));
+    },
+
+    /** Acknowledges with a note; durable (and audited) before the reply and the push. */
+    ack(id: string, note: string, actor: string, ip: string | null = null): Alert {
+      const a = get(id);
+      if (a.acknowledged) throw new Conflict(`alert ${id} was already acknowledged by ${a.acknowledged.by} at ${new Date(a.acknowledged.at).toISOString()}`);
+      const now = clock.now();
+      db.transaction(() => {
+        const r = stmt('UPDATE proctor_alerts SET acked_by = ?, acked_at = ?, ack_note = ? WHERE id = ? AND acked_at IS NULL').run(actor, now, note, id);
+        if (r.changes !== 1) throw new Conflict(`alert ${id} was acknowledged by someone else just now`);
+        audit.append({ actor, action: 'proctor.alert.ack', target: id, detail: { kind: a.kind, room: a.roomId, session: a.sessionId, seat: a.seat, note }, ip });
+      }).immediate();
+      bus.emit('proctor.alert', { alertId: id, roomId: a.roomId, change: 'ack' });
+      return get(id);
+    },
+
+    stop(): void {
+      for (const off of offs.splice(0)) off();
+    },
+  };
+}
+
+export type Alerts = ReturnType<typeof createAlerts>;

@@ -1,0 +1,238 @@
+// The room at a glance: the seat grid from the config, each seat's live state from the terminal
+// gateway's session state, the roster's candidate, and the room's video sources. Built only from the
+// other modules' public reads; nothing here keeps state, so a view is always what the stores say now.
+import { NotFound } from '../core/index.ts';
+import { seatIds, type Config } from '../config/index.ts';
+import type { ExamService } from '../exam/index.ts';
+import { localDate } from '../exam/plans/time.ts';
+import { maskIdNumber, type TerminalService } from '../terminal/index.ts';
+import type { MediaService } from '../media/index.ts';
+
+export const SEAT_STATES = ['empty', 'assigned', 'absent', 'admitted', 'logged_in', 'answering', 'paused', 'locked', 'offline', 'submitted'] as const;
+export type SeatState = (typeof SEAT_STATES)[number];
+
+export interface SeatCandidate {
+  ticketNo: string;
+  name: string;
+  idNumber: string;
+  seat: string | null;
+  rosterStatus: string;
+  photoUrl: string | null;
+}
+
+export interface Seat {
+  seat: string;
+  row: number;
+  column: number;
+  terminal: { id: string; online: boolean; since: number | null } | null;
+  candidate: SeatCandidate | null;
+  state: SeatState;
+  answered: number | null;
+  questions: number | null;
+  remainingMs: number | null;
+  deadline: number | null;
+  paused: boolean;
+  locked: boolean;
+  offlineSince: number | null;
+  submittedAt: number | null;
+  submittedBy: string | null;
+  score: number | null;
+  passed: boolean | null;
+  incidents: number;
+  openAlerts: number;
+}
+
+export interface SessionBrief {
+  id: string;
+  name: string;
+  status: string;
+  startsAt: number;
+  endsAt: number;
+}
+
+export interface RoomView {
+  serverTime: number;
+  room: { id: string; name: string; rows: number; columns: number };
+  session: (SessionBrief & { durationMinutes: number; startedAt: number | null; roomPaused: boolean }) | null;
+  sessions: SessionBrief[];
+  seats: Seat[];
+  unseated: SeatCandidate[];
+  sources: Array<{ id: string; name: string; kind: 'camera' | 'screen'; state: string; since: number; reason: string | null; recording: boolean; ws: string; terminalId: string | null; seat: string | null }>;
+  openAlerts: number;
+}
+
+export interface RoomViewDeps {
+  config: Config;
+  clock: { now(): number };
+  exam: ExamService;
+  terminal: TerminalService;
+  media: Pick<MediaService, 'sources'>;
+  openAlerts: (sessionId: string) => Map<string, number>;
+  openAlertCount: (roomId: string) => number;
+  incidentCounts: (sessionId: string) => Map<string, number>;
+}
+
+export function createRoomViews(deps: RoomViewDeps) {
+  const { config, exam, terminal } = deps;
+  const plans = exam.plans;
+
+  function room(roomId: string) {
+    const r = config.rooms.find((x) => x.id === roomId);
+    if (!r) throw new NotFound(`no room ${roomId} on this site (rooms: ${config.rooms.map((x) => x.id).join(', ')})`);
+    return r;
+  }
+
+  const brief = (s: { id: string; template: { name: string }; status: string; startsAt: number; endsAt: number }): SessionBrief => ({ id: s.id, name: s.template.name, status: s.status, startsAt: s.startsAt, endsAt: s.endsAt });
+
+  function todaysSessions(roomId: string) {
+    const today = localDate(deps.clock.now(), config.site.timezone);
+    return plans.listSessions({ roomIds: [roomId] }).filter((s) => localDate(s.startsAt, config.site.timezone) === today);
+  }
+
+  /** ?session, else the session in progress, else the one open for check-in, else today's latest. */
+  function currentSession(roomId: string, sessionId?: string | null) {
+    if (sessionId) {
+      const s = plans.session(sessionId);
+      if (s.roomId !== roomId) throw new NotFound(`exam session ${sessionId} is in room ${s.roomId}, not ${roomId}`);
+      return s;
+    }
+    const open = terminal.openSessionOf(roomId);
+    if (open) return open;
+    const today = todaysSessions(roomId);
+    return today.length ? today[today.length - 1]! : null;
+  }
+
+  const photoUrl = (sessionId: string, e: { ticketNo: string; photo: string | null }) => (e.photo ? `/api/proctor/sessions/${encodeURIComponent(sessionId)}/photos/${encodeURIComponent(e.ticketNo)}` : null);
+
+  function seatsOf(roomId: string, sessionId: string | null, masked: boolean): { seats: Seat[]; unseated: SeatCandidate[]; session: RoomView['session'] } {
+    const r = room(roomId);
+    const ids = seatIds(r);
+    const terminals = new Map(config.terminals.filter((t) => t.room === roomId).map((t) => [t.seat, t.id]));
+    const s = sessionId ? plans.session(sessionId) : null;
+    const state = s ? terminal.sessionState(s.id) : null;
+    const roster = s ? new Map(plans.roster(s.id).map((e) => [e.idNumber, e])) : new Map();
+    const questions = s ? s.template.sections.reduce((n, x) => n + x.count, 0) : null;
+    const alerts = s ? deps.openAlerts(s.id) : new Map<string, number>();
+    const written = s ? deps.incidentCounts(s.id) : new Map<string, number>();
+    type C = NonNullable<typeof state>['candidates'][number];
+    const bySeat = new Map<string, C>();
+    const unseated: SeatCandidate[] = [];
+    const candidateOf = (c: C): SeatCandidate => ({
+      ticketNo: c.ticketNo,
+      name: c.name,
+      idNumber: masked ? maskIdNumber(c.idNumber) : c.idNumber,
+      seat: c.seat,
+      rosterStatus: c.rosterStatus,
+      photoUrl: photoUrl(s!.id, { ticketNo: c.ticketNo, photo: roster.get(c.idNumber)?.photo ?? null }),
+    });
+    for (const c of state?.candidates ?? []) {
+      if (c.seat) bySeat.set(c.seat, c);
+      else unseated.push(candidateOf(c));
+    }
+    const seats = ids.map((seat, i): Seat => {
+      const termId = terminals.get(seat) ?? null;
+      const c = bySeat.get(seat) ?? null;
+      const presence = termId ? terminal.presence(termId) : null;
+      const term = c?.terminal ?? (termId ? { id: termId, online: presence!.online, since: presence!.since } : null);
+      const base: Seat = {
+        seat,
+        row: Math.floor(i / r.seats.columns) + 1,
+        column: (i % r.seats.columns) + 1,
+        terminal: term,
+        candidate: null,
+        state: 'empty',
+        answered: null,
+        questions: null,
+        remainingMs: null,
+        deadline: null,
+        paused: false,
+        locked: false,
+        offlineSince: null,
+        submittedAt: null,
+        submittedBy: null,
+        score: null,
+        passed: null,
+        incidents: 0,
+        openAlerts: 0,
+      };
+      if (!c || !s) return base;
+      const a = c.attempt;
+      const started = c.time.deadline !== null;
+      const result = a?.status === 'submitted' ? plans.resultOf(s.id, c.idNumber) : null;
+      const seatState: SeatState = (() => {
+        if (c.rosterStatus === 'absent') return 'absent';
+        if (!a) return c.rosterStatus === 'registered' ? 'assigned' : 'admitted';
+        if (a.status === 'submitted') return 'submitted';
+        if (c.terminal && !c.terminal.online) return 'offline';
+        if (c.time.paused) return 'paused';
+        if (a.locked) return 'locked';
+        return s.status === 'in_progress' ? 'answering' : 'logged_in';
+      })();
+      return {
+        ...base,
+        candidate: candidateOf(c),
+        state: seatState,
+        answered: a ? a.answered : null,
+        questions: a ? questions : null,
+        remainingMs: started && a?.status !== 'submitted' ? c.time.remainingMs : null,
+        deadline: started ? c.time.deadline : null,
+        paused: c.time.paused,
+        locked: a?.locked ?? false,
+        offlineSince: seatState === 'offline' ? (c.terminal?.since ?? null) : null,
+        submittedAt: a?.submittedAt ?? null,
+        submittedBy: a?.submittedBy ?? null,
+        score: result?.score ?? null,
+        passed: result ? Boolean(result.passed) : null,
+        incidents: c.incidents + (written.get(c.idNumber) ?? 0),
+        openAlerts: alerts.get(c.idNumber) ?? 0,
+      };
+    });
+    const session = s
+      ? { ...brief(s), durationMinutes: s.durationMinutes, startedAt: state?.startedAt ?? null, roomPaused: state?.roomPaused ?? false }
+      : null;
+    return { seats, unseated, session };
+  }
+
+  return {
+    room,
+    currentSession,
+    todaysSessions,
+    brief,
+
+    view(roomId: string, opts: { sessionId?: string | null; masked: boolean }): RoomView {
+      const r = room(roomId);
+      const s = currentSession(roomId, opts.sessionId);
+      const { seats, unseated, session } = seatsOf(roomId, s?.id ?? null, opts.masked);
+      const terminalSeat = new Map(config.terminals.map((t) => [t.id, t.seat]));
+      const sources = deps.media
+        .sources()
+        .filter((x) => x.room === roomId)
+        .map((x) => {
+          const terminalId = x.kind === 'screen' && x.id.startsWith('SCREEN-') ? x.id.slice('SCREEN-'.length) : null;
+          return { id: x.id, name: x.name, kind: x.kind, state: x.state, since: x.since, reason: x.reason, recording: x.recording, ws: `/ws/live/${encodeURIComponent(x.id)}`, terminalId, seat: terminalId ? (terminalSeat.get(terminalId) ?? null) : null };
+        });
+      return {
+        serverTime: deps.clock.now(),
+        room: { id: r.id, name: r.name, rows: r.seats.rows, columns: r.seats.columns },
+        session,
+        sessions: todaysSessions(roomId).map(brief),
+        seats,
+        unseated,
+        sources,
+        openAlerts: deps.openAlertCount(roomId),
+      };
+    },
+
+    /** One seat now (the feed pushes it when something about it changed). */
+    seat(roomId: string, sessionId: string | null, seat: string, masked: boolean): Seat | null {
+      return seatsOf(roomId, sessionId, masked).seats.find((x) => x.seat === seat) ?? null;
+    },
+
+    /** Every seat of the room (the feed computes the room once and picks the dirty seats). */
+    seats(roomId: string, sessionId: string | null, masked: boolean): Seat[] {
+      return seatsOf(roomId, sessionId, masked).seats;
+    },
+  };
+}
+
+export type RoomViews = ReturnType<typeof createRoomViews>;

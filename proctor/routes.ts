@@ -1,0 +1,263 @@
+// HTTP of the proctor console (docs/proctor-api.md). Handlers are thin: decide who may see the room,
+// call the proctor service, mask ID numbers for everyone but admins. Commands that change an exam go
+// through the owning module's functions (terminal, exam plans), which audit them.
+import type { FastifyPluginAsync, FastifyRequest } from 'fastify';
+import { Type } from 'typebox';
+import { Forbidden, NotFound, ValidationError, siteInJurisdiction } from '../core/index.ts';
+import type { Config } from '../config/index.ts';
+import { maskIdNumber, type TerminalService } from '../terminal/index.ts';
+import { CONSOLE_STATUSES, type ProctorService } from './service.ts';
+import { INCIDENT_CATEGORIES } from './incidents.ts';
+import { assertRoomWatcher, maskAlert, maskIncident } from './feed.ts';
+
+const ErrorReply = Type.Object({
+  error: Type.String(),
+  message: Type.String(),
+  problems: Type.Optional(Type.Array(Type.Object({ path: Type.String(), problem: Type.String(), got: Type.Optional(Type.Unknown()) }))),
+});
+const errors = { 400: ErrorReply, 401: ErrorReply, 403: ErrorReply, 404: ErrorReply, 409: ErrorReply };
+const closed = { additionalProperties: false } as const;
+const SessionId = Type.Object({ sessionId: Type.String({ minLength: 1, maxLength: 64 }) });
+
+export interface ProctorRouteOptions {
+  proctor: ProctorService;
+  terminal: TerminalService;
+  config: Config;
+}
+
+/** Rooms the caller may read: null = all. Inspectors read every room of a site in their jurisdiction. */
+export function readableRooms(request: FastifyRequest, config: Config): string[] | null {
+  const p = request.principal;
+  if (!p || p.kind !== 'user') throw new Forbidden('the proctor console is for staff');
+  if (p.role === 'admin') return null;
+  if (p.role === 'invigilator') return p.user.rooms;
+  if (p.role === 'inspector') {
+    if (!siteInJurisdiction(config.site, p.user.jurisdiction)) throw new Forbidden(`site ${config.site.id} is outside your jurisdiction`);
+    return null;
+  }
+  throw new Forbidden(`${p.role} may not read the proctor console`);
+}
+
+export function assertRoomReadable(request: FastifyRequest, config: Config, roomId: string): void {
+  const rooms = readableRooms(request, config);
+  if (rooms && !rooms.includes(roomId)) throw new Forbidden(`room ${roomId}: you invigilate ${rooms.length ? rooms.join(', ') : 'no rooms'}`);
+}
+
+const masks = (request: FastifyRequest) => request.principal?.role !== 'admin';
+
+export const proctorRoutes: FastifyPluginAsync<ProctorRouteOptions> = async (app, { proctor, terminal, config }) => {
+  const tags = ['proctor'];
+  const staff = { roles: ['admin' as const, 'invigilator' as const] };
+  const readers = { roles: ['admin' as const, 'invigilator' as const, 'inspector' as const] };
+
+  /** The session, once the caller may act in its room (admin or its invigilator). 404 first for an unknown one. */
+  const roomOf = (sessionId: string): string => {
+    const roomId = proctor.roomOfSession(sessionId);
+    if (!roomId) throw new NotFound(`no exam session ${JSON.stringify(sessionId)}`);
+    return roomId;
+  };
+  const actingOn = (request: FastifyRequest, sessionId: string) => {
+    const roomId = roomOf(sessionId);
+    assertRoomWatcher(request, roomId);
+    return { id: sessionId, roomId };
+  };
+  const readingOf = (request: FastifyRequest, sessionId: string) => {
+    const roomId = roomOf(sessionId);
+    assertRoomReadable(request, config, roomId);
+    return { id: sessionId, roomId };
+  };
+
+  app.get('/api/proctor/rooms', { config: staff, schema: { tags, summary: 'Rooms the caller may watch, each with its current session' } }, async (request) => {
+    const p = request.principal!;
+    const rooms = p.kind === 'user' && p.role === 'invigilator' ? config.rooms.filter((r) => p.user.rooms.includes(r.id)) : config.rooms;
+    return rooms.map((r) => {
+      const s = proctor.rooms.currentSession(r.id);
+      return { id: r.id, name: r.name, rows: r.seats.rows, columns: r.seats.columns, session: s ? proctor.rooms.brief(s) : null };
+    });
+  });
+
+  app.get(
+    '/api/proctor/rooms/:roomId',
+    {
+      config: staff,
+      schema: {
+        tags,
+        summary: 'The room view: seat map with live seat states, candidates, cameras and screens, the current session',
+        params: Type.Object({ roomId: Type.String({ minLength: 1, maxLength: 64 }) }),
+        querystring: Type.Object({ session: Type.Optional(Type.String({ minLength: 1, maxLength: 64 })) }, closed),
+        response: { ...errors },
+      },
+    },
+    async (request) => {
+      const { roomId } = request.params as { roomId: string };
+      proctor.rooms.room(roomId);
+      assertRoomWatcher(request, roomId);
+      return proctor.rooms.view(roomId, { sessionId: (request.query as { session?: string }).session ?? null, masked: masks(request) });
+    },
+  );
+
+  app.get(
+    '/api/proctor/sessions/:sessionId/photos/:ticketNo',
+    { config: staff, schema: { tags, summary: 'A candidate’s roster photo (the caller must watch the session’s room)', params: Type.Object({ sessionId: Type.String({ minLength: 1, maxLength: 64 }), ticketNo: Type.String({ minLength: 1, maxLength: 64 }) }) } },
+    async (request, reply) => {
+      const { sessionId, ticketNo } = request.params as { sessionId: string; ticketNo: string };
+      actingOn(request, sessionId);
+      const photo = proctor.photo(sessionId, ticketNo);
+      return reply.type(photo.type).header('cache-control', 'private, max-age=300').send(photo.bytes);
+    },
+  );
+
+  app.get(
+    '/api/proctor/alerts',
+    {
+      config: readers,
+      schema: {
+        tags,
+        summary: 'Alerts, newest first: by room, session, time range, open (unacknowledged) or not',
+        querystring: Type.Object(
+          {
+            room: Type.Optional(Type.String({ minLength: 1, maxLength: 64 })),
+            session: Type.Optional(Type.String({ minLength: 1, maxLength: 64 })),
+            since: Type.Optional(Type.Integer({ minimum: 0 })),
+            until: Type.Optional(Type.Integer({ minimum: 0 })),
+            open: Type.Optional(Type.Boolean()),
+            limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 1000 })),
+          },
+          closed,
+        ),
+        response: { ...errors },
+      },
+    },
+    async (request) => {
+      const q = request.query as { room?: string; session?: string; since?: number; until?: number; open?: boolean; limit?: number };
+      let rooms = readableRooms(request, config);
+      if (q.room) {
+        proctor.rooms.room(q.room);
+        assertRoomReadable(request, config, q.room);
+        rooms = [q.room];
+      }
+      if (q.session) readingOf(request, q.session);
+      const list = proctor.alerts.list({ rooms, ...(q.since !== undefined ? { since: q.since } : {}), ...(q.until !== undefined ? { until: q.until } : {}), ...(q.open !== undefined ? { open: q.open } : {}), ...(q.session ? { sessionId: q.session } : {}), ...(q.limit ? { limit: q.limit } : {}) });
+      return list.map((a) => maskAlert(a, masks(request)));
+    },
+  );
+
+  app.post(
+    '/api/proctor/alerts/:alertId/ack',
+    {
+      config: staff,
+      schema: { tags, summary: 'Acknowledge an alert with a note (audited)', params: Type.Object({ alertId: Type.String({ minLength: 1, maxLength: 64 }) }), body: Type.Object({ note: Type.String({ minLength: 1, maxLength: 500 }) }, closed), response: { ...errors } },
+    },
+    async (request) => {
+      const { alertId } = request.params as { alertId: string };
+      const a = proctor.alerts.get(alertId);
+      // Site-wide alerts (the disk) are for anyone on duty; a room's alert for that room's invigilators.
+      if (a.roomId) assertRoomWatcher(request, a.roomId);
+      const note = (request.body as { note: string }).note.trim();
+      if (!note) throw new ValidationError([{ path: 'note', problem: 'must say what was found or done', got: (request.body as { note: string }).note }]);
+      return maskAlert(proctor.alerts.ack(alertId, note, request.actor, request.ip), masks(request));
+    },
+  );
+
+  app.get('/api/proctor/incident-categories', { config: readers, schema: { tags, summary: 'The incident (违纪) categories, with their Chinese and English names' } }, async () => INCIDENT_CATEGORIES.map((c) => ({ ...c })));
+
+  app.post(
+    '/api/proctor/sessions/:sessionId/incidents',
+    {
+      config: staff,
+      schema: {
+        tags,
+        summary: 'Record an incident (违纪) with a category and note, for a candidate or a seat (audited)',
+        params: SessionId,
+        body: Type.Object(
+          {
+            category: Type.String({ minLength: 1, maxLength: 40 }),
+            note: Type.String({ minLength: 1, maxLength: 1000 }),
+            candidate: Type.Optional(Type.String({ minLength: 1, maxLength: 32, description: 'ticket number or ID number' })),
+            seat: Type.Optional(Type.String({ minLength: 1, maxLength: 8 })),
+          },
+          closed,
+        ),
+        response: { ...errors },
+      },
+    },
+    async (request, reply) => {
+      const { sessionId } = request.params as { sessionId: string };
+      actingOn(request, sessionId);
+      const b = request.body as { category: string; note: string; candidate?: string; seat?: string };
+      const i = proctor.incidents.record(sessionId, { category: b.category, note: b.note, candidate: b.candidate ?? null, seat: b.seat ?? null }, request.actor, request.ip);
+      return reply.status(201).send(withCandidate(i, masks(request)));
+    },
+  );
+
+  /** An incident with the candidate's name and ticket, as the console shows it. */
+  const withCandidate = (i: ReturnType<ProctorService['incidents']['get']>, masked: boolean) => {
+    const e = i.idNumber ? proctor.candidate(i.sessionId, i.idNumber) : null;
+    return { ...maskIncident(i, masked), candidate: e ? { ticketNo: e.ticketNo, name: e.name, idNumber: masked ? maskIdNumber(e.idNumber) : e.idNumber } : null };
+  };
+
+  app.get(
+    '/api/proctor/sessions/:sessionId/incidents',
+    { config: readers, schema: { tags, summary: 'Incidents (违纪) recorded by invigilators, and the terminal’s integrity incidents, oldest first', params: SessionId, response: { ...errors } } },
+    async (request) => {
+      const { sessionId } = request.params as { sessionId: string };
+      readingOf(request, sessionId);
+      const masked = masks(request);
+      return {
+        incidents: proctor.incidents.list(sessionId).map((i) => withCandidate(i, masked)),
+        integrity: terminal.incidents(sessionId).map((i) => ({ ...i, idNumber: i.idNumber && masked ? maskIdNumber(i.idNumber) : i.idNumber })),
+      };
+    },
+  );
+
+  app.get(
+    '/api/proctor/sessions/:sessionId/summary',
+    { config: readers, schema: { tags, summary: 'Session summary: roster, present, absent, logged in, submitted, passed/failed, incidents, alerts', params: SessionId, response: { ...errors } } },
+    async (request) => {
+      const { sessionId } = request.params as { sessionId: string };
+      readingOf(request, sessionId);
+      return proctor.summary(sessionId);
+    },
+  );
+
+  app.post(
+    '/api/proctor/sessions/:sessionId/status',
+    {
+      config: staff,
+      schema: {
+        tags,
+        summary: 'Session control from the console: open check-in, start, end (same rules and audit as the admin route)',
+        params: SessionId,
+        body: Type.Object({ status: Type.Union(CONSOLE_STATUSES.map((s) => Type.Literal(s))) }, closed),
+        response: { ...errors },
+      },
+    },
+    async (request) => {
+      const { sessionId } = request.params as { sessionId: string };
+      actingOn(request, sessionId);
+      const s = proctor.setStatus(sessionId, (request.body as { status: string }).status, request.actor, request.ip);
+      return proctor.rooms.brief(s);
+    },
+  );
+
+  app.post(
+    '/api/proctor/sessions/:sessionId/candidates/:candidate/reseat',
+    {
+      config: staff,
+      schema: {
+        tags,
+        summary: 'Move a candidate to a free seat of the room (audited by exam plans)',
+        params: Type.Object({ sessionId: Type.String({ minLength: 1, maxLength: 64 }), candidate: Type.String({ minLength: 1, maxLength: 32 }) }),
+        body: Type.Object({ seat: Type.String({ minLength: 1, maxLength: 8 }), reason: Type.String({ minLength: 1, maxLength: 200 }) }, closed),
+        response: { ...errors },
+      },
+    },
+    async (request) => {
+      const { sessionId, candidate } = request.params as { sessionId: string; candidate: string };
+      actingOn(request, sessionId);
+      const b = request.body as { seat: string; reason: string };
+      const e = proctor.reseat(sessionId, candidate, b.seat, b.reason, request.actor, request.ip);
+      return { ticketNo: e.ticketNo, name: e.name, idNumber: masks(request) ? maskIdNumber(e.idNumber) : e.idNumber, seat: e.seat, status: e.status };
+    },
+  );
+};

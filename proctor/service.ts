@@ -1,0 +1,159 @@
+// The proctor service: alerts, incidents, room views and session summaries, made from the other
+// services' public faces. It changes nothing of theirs except through their own functions (re-seat,
+// session status), so their rules and audit entries apply unchanged.
+import { existsSync, readFileSync } from 'node:fs';
+import { join, normalize } from 'node:path';
+import { NotFound, ValidationError, type Clock, type EventBus } from '../core/index.ts';
+import { seatIds, type Config } from '../config/index.ts';
+import type { AuditLog, DataPaths, Db } from '../storage/index.ts';
+import type { ExamService } from '../exam/index.ts';
+import type { TerminalService } from '../terminal/index.ts';
+import type { MediaService } from '../media/index.ts';
+import { createAlerts } from './alerts.ts';
+import { createIncidents } from './incidents.ts';
+import { createRoomViews } from './room-view.ts';
+
+export interface ProctorDeps {
+  db: Db;
+  clock: Clock;
+  bus: EventBus;
+  config: Config;
+  audit: AuditLog;
+  paths: DataPaths;
+  exam: ExamService;
+  terminal: TerminalService;
+  media: Pick<MediaService, 'sources'>;
+  log?: { error(o: object, m: string): void };
+}
+
+/** Session statuses the console may move a session to (open check-in, start, end). */
+export const CONSOLE_STATUSES = ['checkin', 'in_progress', 'ended'] as const;
+
+export function createProctorService(deps: ProctorDeps) {
+  const { db, clock, bus, config, audit, exam, terminal } = deps;
+  const plans = exam.plans;
+
+  const alerts = createAlerts({
+    db,
+    clock,
+    bus,
+    audit,
+    ...(deps.log ? { log: deps.log } : {}),
+    candidate: (sessionId, idNumber) => {
+      if (!sessionId || !idNumber) return null;
+      try {
+        const e = plans.roster(sessionId).find((x) => x.idNumber === idNumber);
+        return e ? { name: e.name, ticketNo: e.ticketNo, seat: e.seat } : null;
+      } catch {
+        return null;
+      }
+    },
+    seatOfTerminal: (id) => config.terminals.find((t) => t.id === id)?.seat ?? null,
+  });
+
+  const incidents = createIncidents({
+    db,
+    clock,
+    bus,
+    audit,
+    session: (id) => plans.session(id),
+    roster: (id) => plans.roster(id),
+    seats: (roomId) => {
+      const r = config.rooms.find((x) => x.id === roomId);
+      return r ? seatIds(r) : [];
+    },
+  });
+
+  const rooms = createRoomViews({
+    config,
+    clock,
+    exam,
+    terminal,
+    media: deps.media,
+    openAlerts: (sessionId) => alerts.openBySession(sessionId),
+    openAlertCount: (roomId) => alerts.openCount([roomId]),
+    incidentCounts: (sessionId) => incidents.countBySession(sessionId),
+  });
+
+  function summary(sessionId: string) {
+    const s = plans.session(sessionId);
+    const sum = plans.sessionSummary(s.id);
+    const state = terminal.sessionState(s.id);
+    const loggedIn = state.candidates.filter((c) => c.attempt !== null).length;
+    const submitted = state.candidates.filter((c) => c.attempt?.status === 'submitted').length;
+    const integrity = terminal.incidents(s.id).length;
+    return {
+      sessionId: s.id,
+      roomId: s.roomId,
+      status: s.status,
+      roster: sum.roster,
+      admitted: sum.admitted,
+      absent: sum.absent,
+      notArrived: sum.roster - sum.admitted - sum.absent,
+      loggedIn,
+      submitted,
+      graded: sum.graded,
+      passed: sum.passed,
+      failed: sum.failed,
+      incidents: incidents.list(s.id).length,
+      integrity,
+      alerts: alerts.count({ sessionId: s.id }),
+      openAlerts: alerts.count({ sessionId: s.id, open: true }),
+    };
+  }
+
+  return {
+    alerts,
+    incidents,
+    rooms,
+    summary,
+
+    /** A roster entry by ID number, or null. */
+    candidate(sessionId: string, idNumber: string) {
+      return plans.roster(sessionId).find((x) => x.idNumber === idNumber) ?? null;
+    },
+
+    /** The room of a session, or null for an unknown one (events about sessions carry only the id). */
+    roomOfSession(sessionId: string): string | null {
+      try {
+        return plans.session(sessionId).roomId;
+      } catch {
+        return null;
+      }
+    },
+
+    /** The roster photo of a candidate (ticket number), bytes and type; NotFound when there is none. */
+    photo(sessionId: string, ticketNo: string): { bytes: Buffer; type: string } {
+      const e = plans.roster(sessionId).find((x) => x.ticketNo === ticketNo);
+      if (!e) throw new NotFound(`no ticket ${ticketNo} on the roster of exam session ${sessionId}`);
+      if (!e.photo) throw new NotFound(`${e.name} (ticket ${ticketNo}) has no roster photo`);
+      const rel = normalize(e.photo);
+      // Stored paths are relative to captures/; one that climbs out is not a photo we hand out.
+      if (rel.startsWith('..') || rel.startsWith('/')) throw new NotFound(`the roster photo of ticket ${ticketNo} is not in the captures folder`);
+      const file = join(deps.paths.captures, rel);
+      if (!existsSync(file)) throw new NotFound(`the roster photo of ticket ${ticketNo} (${e.photo}) is missing from the captures folder`);
+      const ext = rel.split('.').pop()?.toLowerCase();
+      return { bytes: readFileSync(file), type: ext === 'png' ? 'image/png' : ext === 'webp' ? 'image/webp' : 'image/jpeg' };
+    },
+
+    /** Re-seats a candidate through exam plans (its own audit entry and seat.changed event). */
+    reseat(sessionId: string, candidate: string, seat: string, reason: string, actor: string, ip: string | null = null) {
+      const c = candidate.toUpperCase();
+      const e = plans.roster(sessionId).find((x) => x.ticketNo === candidate || x.idNumber === c);
+      if (!e) throw new NotFound(`${candidate} is neither a ticket number nor an ID number on the roster of exam session ${sessionId}`);
+      return plans.reseat(sessionId, e.idNumber, seat, actor, { reason, ip });
+    },
+
+    /** Open check-in, start, end — the same transition rules (and audit) as the admin route. */
+    setStatus(sessionId: string, to: string, actor: string, ip: string | null = null) {
+      if (!(CONSOLE_STATUSES as readonly string[]).includes(to)) throw new ValidationError([{ path: 'status', problem: `the console may set ${CONSOLE_STATUSES.join(', ')}`, got: to }]);
+      return plans.advanceSession(sessionId, to as (typeof CONSOLE_STATUSES)[number], actor, ip);
+    },
+
+    stop(): void {
+      alerts.stop();
+    },
+  };
+}
+
+export type ProctorService = ReturnType<typeof createProctorService>;
