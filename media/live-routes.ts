@@ -1,6 +1,6 @@
 // Live view, upstream push and terminal screens over HTTP: /ws/live/:sourceId (MPEG-TS for
 // mpegts.js), /api/live/sources, /api/upstream, /ws/screen. Who may watch what is decided here, once:
-// admins everything, invigilators their rooms (all rooms when bound to none), inspectors only a site
+// admins everything, invigilators their rooms (none when bound to none, as everywhere else), inspectors only a site
 // inside their jurisdiction — and every inspector view is audited when it starts and when it stops.
 import type { FastifyPluginAsync, FastifyRequest } from 'fastify';
 import { Type } from 'typebox';
@@ -149,7 +149,7 @@ export const liveRoutes: FastifyPluginAsync<LiveRouteOptions> = async (app, opts
     const p = request.principal;
     if (!p || p.kind !== 'user') return 'live view is for staff';
     if (p.role === 'admin') return null;
-    if (p.role === 'invigilator') return p.user.rooms.length === 0 || p.user.rooms.includes(room) ? null : `you invigilate ${p.user.rooms.join(', ')}`;
+    if (p.role === 'invigilator') return p.user.rooms.includes(room) ? null : `you invigilate ${p.user.rooms.join(', ') || 'no rooms'}`;
     if (p.role === 'inspector') return siteInJurisdiction(config.site, p.user.jurisdiction) ? null : `site ${config.site.id} is outside your jurisdiction`;
     return `${p.role} may not watch`;
   };
