@@ -1,0 +1,70 @@
+// The inspector's calls (docs/proctor-api.md, "Inspector"): read routes only — there is nothing
+// here that changes anything, by design.
+import { call } from './http.ts';
+
+export interface Me {
+  kind: 'user' | 'device';
+  user?: { username: string; displayName: string | null; role: string };
+}
+
+export interface Camera {
+  id: string;
+  name: string;
+  kind: string;
+  state: string;
+  ws: string;
+}
+
+export interface SiteSession {
+  id: string;
+  name: string;
+  roomId: string;
+  status: string;
+  startsAt: number;
+  endsAt: number;
+  incidents: number;
+  integrity: number;
+  openAlerts: number;
+}
+
+export interface Site {
+  id: string;
+  name: string;
+  province: string;
+  city: string;
+  rooms: { id: string; name: string; rows: number; columns: number; cameras: Camera[] }[];
+  sessions: SiteSession[];
+}
+
+export interface Incident {
+  id: string;
+  at: number;
+  seat: string | null;
+  candidate: { ticketNo: string; name: string; idNumber: string } | null;
+  category: string;
+  categoryText: { zh: string; en: string };
+  note: string;
+  recordedBy: string;
+}
+
+export interface SessionDetail {
+  session: { id: string; name: string; roomId: string; status: string; startsAt: number; endsAt: number };
+  summary: { roster: number; admitted: number; submitted: number; incidents: number; integrity: number; openAlerts: number } | null;
+  incidents: Incident[];
+  integrity: { id: string; at: number; terminalId: string; idNumber: string | null; kind: string; detail: string | null }[];
+  alerts: { id: string; at: number; seat: string | null; kind: string; severity: string; text: { zh: string; en: string }; acknowledged: { by: string; note: string } | null }[];
+}
+
+export async function whoAmI(): Promise<Me | null> {
+  try {
+    return await call<Me>('GET', '/api/auth/me');
+  } catch (err) {
+    if ((err as { status?: number }).status === 401) return null;
+    throw err;
+  }
+}
+
+export const login = (username: string, password: string) => call<unknown>('POST', '/api/auth/login', { username, password });
+export const logout = () => call<unknown>('POST', '/api/auth/logout');
+export const sites = () => call<Site[]>('GET', '/api/inspector/sites');
+export const session = (id: string) => call<SessionDetail>('GET', `/api/inspector/sessions/${encodeURIComponent(id)}`);

@@ -1,0 +1,311 @@
+// The inspector's screens: log-in, then the sites in the jurisdiction (this appliance is one site),
+// their rooms with live tiles on demand, and today's sessions with their incident counts and details.
+// Read-only on purpose: no button here sends anything but a read.
+import { useEffect, useRef, useState } from 'preact/hooks';
+import * as api from './api.ts';
+import { errorText, wsUrl } from './http.ts';
+import { words, type Lang, type Words } from './i18n.ts';
+import { LivePlayer, type TileState } from './player.ts';
+
+const params = new URLSearchParams(window.location.search);
+
+export function App() {
+  const [lang, setLang] = useState<Lang>(params.get('lang') === 'en' ? 'en' : 'zh');
+  const w = words[lang];
+  const [me, setMe] = useState<api.Me | null | undefined>(undefined);
+  const [error, setError] = useState<string | null>(null);
+  const load = async () => {
+    setError(null);
+    try {
+      setMe(await api.whoAmI());
+    } catch (err) {
+      setError(w.failed(errorText(err)));
+    }
+  };
+  useEffect(() => {
+    document.documentElement.lang = lang === 'zh' ? 'zh-CN' : 'en';
+    document.title = `${w.title} · examroom`;
+  }, [lang]);
+  useEffect(() => void load(), []);
+  const inspector = me?.user && (me.user.role === 'inspector' || me.user.role === 'admin');
+  return (
+    <div class="page">
+      <header class="top">
+        <h1>{w.title}</h1>
+        <span class="spacer" />
+        {me?.user && (
+          <span class="who">
+            {me.user.displayName ?? me.user.username}{' '}
+            <button type="button" onClick={() => void api.logout().then(() => window.location.reload())}>
+              {w.logout}
+            </button>
+          </span>
+        )}
+        <button type="button" class="lang" onClick={() => setLang(lang === 'zh' ? 'en' : 'zh')}>
+          {w.langToggle}
+        </button>
+      </header>
+      {error && <p class="error">{error}</p>}
+      {me === undefined && !error && <p>{w.loading}</p>}
+      {me === null && <Login w={w} onDone={() => void load()} />}
+      {me && !inspector && <p class="error">{w.notInspector}</p>}
+      {inspector && <Sites w={w} />}
+    </div>
+  );
+}
+
+function Login({ w, onDone }: { w: Words; onDone: () => void }) {
+  const [user, setUser] = useState('');
+  const [pass, setPass] = useState('');
+  const [error, setError] = useState<string | null>(null);
+  return (
+    <form
+      class="login"
+      onSubmit={(e) => {
+        e.preventDefault();
+        api.login(user, pass).then(onDone, (err: unknown) => setError(w.loginFailed(errorText(err))));
+      }}
+    >
+      <h2>{w.loginTitle}</h2>
+      <label>
+        {w.username}
+        <input name="username" autocomplete="username" value={user} onInput={(e) => setUser((e.target as HTMLInputElement).value)} />
+      </label>
+      <label>
+        {w.password}
+        <input name="password" type="password" autocomplete="current-password" value={pass} onInput={(e) => setPass((e.target as HTMLInputElement).value)} />
+      </label>
+      <button type="submit" class="primary">
+        {w.login}
+      </button>
+      {error && <p class="error">{error}</p>}
+    </form>
+  );
+}
+
+function Sites({ w }: { w: Words }) {
+  const [list, setList] = useState<api.Site[] | null>(null);
+  const [error, setError] = useState<string | null>(null);
+  useEffect(() => {
+    api.sites().then(setList, (err: unknown) => setError(w.failed(errorText(err))));
+  }, []);
+  if (error) return <p class="error">{error}</p>;
+  if (!list) return <p>{w.loading}</p>;
+  return (
+    <div class="sites">
+      <p class="note" style={{ margin: 0 }}>
+        {w.readOnly}
+      </p>
+      {list.length === 0 && (
+        <p class="panel" data-testid="no-sites">
+          {w.noSites}
+        </p>
+      )}
+      {list.map((s) => (
+        <SiteView key={s.id} w={w} site={s} />
+      ))}
+    </div>
+  );
+}
+
+function SiteView({ w, site }: { w: Words; site: api.Site }) {
+  const [watching, setWatching] = useState<string | null>(null);
+  const [detail, setDetail] = useState<string | null>(null);
+  const roomName = (id: string) => site.rooms.find((r) => r.id === id)?.name ?? id;
+  return (
+    <>
+      <section class="panel" data-testid="site" data-site={site.id}>
+        <h2>{w.site(site.name, site.province, site.city)}</h2>
+        <h3 style={{ fontSize: '0.95rem', margin: '0.3rem 0' }}>{w.rooms}</h3>
+        <div class="picker" style={{ margin: 0, maxWidth: 'none' }}>
+          <ul>
+            {site.rooms.map((r) => (
+              <li key={r.id} data-room={r.id}>
+                <button type="button" onClick={() => setWatching(watching === r.id ? null : r.id)} aria-expanded={watching === r.id}>
+                  <span class="name">
+                    {r.id} · {r.name}
+                  </span>
+                  <span class="meta">{w.seats(r.rows * r.columns)}</span>
+                  <span class="meta">{w.cameras(r.cameras.length)}</span>
+                  <span class="meta" style={{ marginLeft: 'auto' }}>
+                    {watching === r.id ? w.hide : w.watch}
+                  </span>
+                </button>
+                {watching === r.id && <Tiles w={w} sources={r.cameras} />}
+              </li>
+            ))}
+          </ul>
+        </div>
+      </section>
+      <section class="panel sessions" data-testid="sessions">
+        <h2>{w.sessions}</h2>
+        {site.sessions.length === 0 ? (
+          <p class="note" style={{ margin: 0 }}>
+            {w.noSessions}
+          </p>
+        ) : (
+          <table>
+            <thead>
+              <tr>
+                <th>{w.col.time}</th>
+                <th>{w.col.name}</th>
+                <th>{w.col.room}</th>
+                <th>{w.col.status}</th>
+                <th>{w.col.incidents}</th>
+                <th>{w.col.integrity}</th>
+                <th>{w.col.alerts}</th>
+                <th />
+              </tr>
+            </thead>
+            <tbody>
+              {site.sessions.map((s) => (
+                <tr key={s.id} data-session={s.id}>
+                  <td>{w.time(s.startsAt)}</td>
+                  <td>{s.name}</td>
+                  <td>{roomName(s.roomId)}</td>
+                  <td>{w.status[s.status] ?? s.status}</td>
+                  <td class={`n${s.incidents ? ' hot' : ''}`}>{s.incidents}</td>
+                  <td class={`n${s.integrity ? ' hot' : ''}`}>{s.integrity}</td>
+                  <td class={`n${s.openAlerts ? ' hot' : ''}`}>{s.openAlerts}</td>
+                  <td>
+                    <button type="button" onClick={() => setDetail(s.id)}>
+                      {w.details}
+                    </button>
+                  </td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
+        )}
+      </section>
+      {detail && <Detail w={w} id={detail} onClose={() => setDetail(null)} />}
+    </>
+  );
+}
+
+function Detail({ w, id, onClose }: { w: Words; id: string; onClose: () => void }) {
+  const ref = useRef<HTMLDialogElement>(null);
+  const [d, setD] = useState<api.SessionDetail | null>(null);
+  const [error, setError] = useState<string | null>(null);
+  useEffect(() => {
+    ref.current?.showModal();
+    api.session(id).then(setD, (err: unknown) => setError(w.failed(errorText(err))));
+  }, [id]);
+  return (
+    <dialog ref={ref} onClose={onClose} style={{ maxWidth: '48rem', width: '90vw' }} data-testid="session-detail">
+      <h3>{d ? `${d.session.name} · ${w.time(d.session.startsAt)}` : w.loading}</h3>
+      {error && <p class="error">{error}</p>}
+      {d && (
+        <div class="sessions">
+          <h4>{w.incidents}</h4>
+          {d.incidents.length === 0 ? (
+            <p>{w.none}</p>
+          ) : (
+            <table>
+              <tbody>
+                {d.incidents.map((i) => (
+                  <tr key={i.id}>
+                    <td>{w.time(i.at)}</td>
+                    <td>{i.seat ? w.seat(i.seat) : ''}</td>
+                    <td>{i.candidate?.name ?? ''}</td>
+                    <td class="hot">{i.categoryText[w.lang]}</td>
+                    <td>{i.note}</td>
+                    <td>{w.recordedBy(i.recordedBy.replace(/^user:/, ''))}</td>
+                  </tr>
+                ))}
+              </tbody>
+            </table>
+          )}
+          <h4>{w.integrity}</h4>
+          {d.integrity.length === 0 ? (
+            <p>{w.none}</p>
+          ) : (
+            <table>
+              <tbody>
+                {d.integrity.map((i) => (
+                  <tr key={i.id}>
+                    <td>{w.time(i.at)}</td>
+                    <td>{i.terminalId}</td>
+                    <td>{i.kind}</td>
+                    <td>{i.detail ?? ''}</td>
+                  </tr>
+                ))}
+              </tbody>
+            </table>
+          )}
+          <h4>{w.alerts}</h4>
+          {d.alerts.length === 0 ? (
+            <p>{w.none}</p>
+          ) : (
+            <table>
+              <tbody>
+                {d.alerts.map((a) => (
+                  <tr key={a.id}>
+                    <td>{w.time(a.at)}</td>
+                    <td>{a.seat ? w.seat(a.seat) : ''}</td>
+                    <td>{a.text[w.lang]}</td>
+                    <td>{a.acknowledged ? `✓ ${a.acknowledged.by.replace(/^user:/, '')}: ${a.acknowledged.note}` : ''}</td>
+                  </tr>
+                ))}
+              </tbody>
+            </table>
+          )}
+        </div>
+      )}
+      <div class="buttons" style={{ display: 'flex', justifyContent: 'flex-end' }}>
+        <button type="button" onClick={() => ref.current?.close()}>
+          {w.close}
+        </button>
+      </div>
+    </dialog>
+  );
+}
+
+function Tiles({ w, sources }: { w: Words; sources: api.Camera[] }) {
+  const [big, setBig] = useState<string | null>(null);
+  if (sources.length === 0) return <p class="note">{w.noTiles}</p>;
+  return (
+    <div class="tiles" style={{ marginTop: '0.5rem' }}>
+      {sources.map((s) => (
+        <Tile key={s.id} w={w} source={s} big={big === s.id} onToggle={() => setBig(big === s.id ? null : s.id)} />
+      ))}
+    </div>
+  );
+}
+
+function Tile({ w, source, big, onToggle }: { w: Words; source: api.Camera; big: boolean; onToggle: () => void }) {
+  const video = useRef<HTMLVideoElement>(null);
+  const player = useRef<LivePlayer | null>(null);
+  const [state, setState] = useState<TileState>('connecting');
+  const [muted, setMuted] = useState(true);
+  useEffect(() => {
+    // Only while the tile is shown: each view an inspector opens is an audited start/stop.
+    const p = new LivePlayer(video.current!, wsUrl(source.ws), source.id, setState);
+    player.current = p;
+    p.start();
+    return () => p.stop();
+  }, [source.id, source.ws]);
+  return (
+    <figure class={`tile ${state}${big ? ' big' : ''}`} data-source={source.id} data-state={state} onClick={onToggle} title={w.enlarge}>
+      <video ref={video} muted playsInline autoplay />
+      <figcaption>
+        <span class="name">{source.name}</span>
+        <span>{w.kind[source.kind] ?? source.kind}</span>
+        <span class={`state ${state}`}>{w.tileState[state]}</span>
+        {source.kind === 'camera' && (
+          <button
+            type="button"
+            class="sound"
+            onClick={(e) => {
+              e.stopPropagation();
+              player.current?.setMuted(!muted);
+              setMuted(!muted);
+            }}
+          >
+            {muted ? w.unmute : w.mute}
+          </button>
+        )}
+      </figcaption>
+    </figure>
+  );
+}

@@ -1,0 +1,356 @@
+// End to end: the real server on a loopback port with a session in R1 (check-in open, two candidates
+// admitted), a real terminal (a WebSocket client logging candidate A in at T1, as the exam PC would),
+// a real RTSP camera in R1, and the built /proctor/ and /inspector/ apps in Debian's Chromium.
+// The invigilator logs in, picks the room, starts the exam from the console, sees the terminal go
+// offline as an alert (its delay from the server event printed and kept in
+// tests/artifacts/proctor/alert-latency.json), acknowledges it with a note, pauses the candidate after
+// the terminal is back and the terminal receives the pause. Inspectors: one of another city sees
+// nothing of this site, one of the province sees the site and its session — and no command anywhere.
+// Screenshots of every main screen land in tests/artifacts/proctor/ (git-ignored).
+import t, { type Test } from 'tap';
+import { spawnSync } from 'node:child_process';
+import { existsSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { chromium, type BrowserContext, type Page } from 'playwright-core';
+import { startDemoSources } from '../../media/demo-sources.ts';
+import { freeTcpPort } from '../media/rtsp-source.ts';
+import { upgradeStatus } from '../media/live-fixture.ts';
+import { fixedClock } from '../../core/index.ts';
+import { Term, logIn, startApp } from '../terminal/fixture.ts';
+import { ROOT, PASSWORDS, login, pairDevice, scratchDir } from '../helpers.ts';
+import { TEMPLATE, bankQuestions, csv, idn, person } from '../exam/plans-fixture.ts';
+
+const CHROMIUM = '/usr/bin/chromium';
+const ARTIFACTS = join(ROOT, 'tests/artifacts/proctor');
+/** Waits on visible state are bounded only so that a broken build fails instead of hanging. */
+const WAIT = 20_000;
+
+if (!existsSync(CHROMIUM)) {
+  t.fail(`${CHROMIUM} is missing: the end-to-end tests need Debian's chromium package (server/setup.mjs installs it)`);
+  process.exit(1);
+}
+const built = spawnSync(process.execPath, [join(ROOT, 'server/build-web.mjs'), '--if-stale', 'proctor', 'inspector'], { cwd: ROOT, encoding: 'utf8', env: { ...process.env, CI: 'true' } });
+if (built.status !== 0) {
+  t.fail(`building the proctor and inspector apps failed:\n${built.stdout}\n${built.stderr}`);
+  process.exit(1);
+}
+
+const A = idn(1);
+const B = idn(2);
+const C = idn(3);
+
+/** YYYY-MM-DDTHH:mm in the site's zone (Asia/Shanghai, no daylight saving: UTC+8). */
+const siteLocal = (ms: number) => new Date(ms + 8 * 3600_000).toISOString().slice(0, 16);
+
+/**
+ * A session in R1 with candidates A (seat 01 = T1), B (seat 02 = T2) and C (seat 03), check-in open,
+ * A and B admitted. The server's clock stands still but near the real time: the browser judges the
+ * session cookie's expiry by its own clock.
+ */
+async function setup(t: Test, extraYaml: string) {
+  const START = Math.ceil((Date.now() + 30 * 60_000) / 60_000) * 60_000;
+  const clock = fixedClock(START - 30 * 60_000);
+  const { app, port } = await startApp(t, scratchDir(t, 'examroom-e2e-proctor-'), clock, extraYaml);
+  const admin = await login(app, 'admin', PASSWORDS.admin);
+  const tokens = { T1: await pairDevice(app, 'terminal', 'T1', admin), T2: await pairDevice(app, 'terminal', 'T2', admin) };
+  const plans = app.exam.plans;
+  app.exam.bank.createVersion({ id: 'v1', kind: 'import', questions: bankQuestions(), templates: [TEMPLATE] });
+  const day = siteLocal(START).slice(0, 10);
+  const plan = plans.createPlan({ name: '2026年机械行业主要负责人考核', from: day, to: day }, 'user:admin');
+  const s = plans.createSession({ planId: plan.id, room: 'R1', startsAt: siteLocal(START), templateId: TEMPLATE.id }, 'user:admin');
+  await plans.importRoster(s.id, { bytes: csv([person(1, '张伟'), person(2, '李娜'), person(3, '王芳')]), filename: 'roster.csv' }, 'user:admin');
+  plans.assignSeats(s.id, 'user:admin');
+  // The draw is random; the test wants A at 01, B at 02, C at 03.
+  const db = app.ctx.db;
+  db.prepare('UPDATE roster_entries SET seat = NULL WHERE session_id = ?').run(s.id);
+  [A, B, C].forEach((id, i) => db.prepare('UPDATE roster_entries SET seat = ? WHERE session_id = ? AND id_number = ?').run(`0${i + 1}`, s.id, id));
+  plans.generateSessionPapers(s.id, 'user:admin');
+  plans.advanceSession(s.id, 'checkin', 'user:admin');
+  for (const id of [A, B]) app.terminal.admitCandidate(s.id, id, 'user:admin');
+  const tickets = new Map(plans.roster(s.id).map((e) => [e.idNumber, e.ticketNo]));
+  return { app, clock, port, START, sessionId: s.id, tokens, ticket: (id: string) => tickets.get(id)! };
+}
+
+async function shot(page: Page, name: string): Promise<void> {
+  // Fonts must be in before the picture: CJK glyphs load lazily.
+  await page.evaluate('document.fonts.ready.then(() => undefined)');
+  await page.screenshot({ path: join(ARTIFACTS, `${name}.png`), fullPage: false, animations: 'disabled', caret: 'hide' });
+}
+
+t.test('an invigilator runs a room from the proctor console; inspectors see only their jurisdiction', async (t) => {
+  rmSync(ARTIFACTS, { recursive: true, force: true });
+  mkdirSync(ARTIFACTS, { recursive: true });
+  const top = t;
+  const rtspPort = await freeTcpPort();
+  const camUrl = `rtsp://127.0.0.1:${rtspPort}/cam-proctor`;
+  const cameras = await startDemoSources([{ id: 'CAM-R1', name: '一号考场前方', url: camUrl, audio: false }], undefined, { rtpPortStart: 30000 + 2 * Math.floor(Math.random() * 5000) });
+  t.teardown(() => cameras.stop());
+  const r = await setup(t, `cameras:\n  - { id: CAM-R1, name: 一号考场前方, room: R1, url: "${camUrl}" }\n`);
+  const base = `http://127.0.0.1:${r.port}`;
+  const app = r.app;
+  const ticketA = r.ticket(A);
+
+  // Candidate A logs in at T1 (seat 01) before the exam starts; B is admitted but not at a PC.
+  let t1 = await Term.open(t, r.port, r.tokens.T1);
+  await logIn(t1, ticketA, false);
+
+  const context: BrowserContext = await chromium.launchPersistentContext(scratchDir(t, 'examroom-e2e-chromium-'), {
+    executablePath: CHROMIUM,
+    headless: true,
+    viewport: { width: 1366, height: 860 },
+    locale: 'zh-CN',
+    args: ['--no-sandbox', '--disable-gpu', '--disable-dev-shm-usage', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run', '--autoplay-policy=no-user-gesture-required'],
+  });
+  t.teardown(() => context.close());
+  context.setDefaultTimeout(WAIT);
+  const page = context.pages()[0] ?? (await context.newPage());
+  const pageErrors: string[] = [];
+  const foreign: string[] = [];
+  page.on('pageerror', (e) => pageErrors.push(String(e)));
+  page.on('console', (m) => {
+    if (m.type() === 'error' && !/Failed to load resource|WebSocket connection/.test(m.text())) pageErrors.push(m.text());
+  });
+  page.on('request', (req) => {
+    if (!req.url().startsWith(base) && !req.url().startsWith(base.replace('http', 'ws')) && !req.url().startsWith('data:') && !req.url().startsWith('blob:')) foreign.push(req.url());
+  });
+  const seat = (no: string) => page.locator(`button.seat[data-seat="${no}"]`);
+  const dialog = page.getByTestId('confirm');
+  // The steps build on each other: after the first failure the rest would only time out one by one.
+  let broken: string | null = null;
+  const step = async (t: Test, name: string, fn: (t: Test) => Promise<void>) => {
+    if (broken) return void (await t.test(name, { skip: `"${broken}" failed first` }, async () => {}));
+    await t.test(name, fn);
+    if (!t.passing()) {
+      broken = name;
+      await shot(page, 'failed').catch(() => {});
+    }
+  };
+
+  await step(t, 'the invigilator logs in and picks the room', async (t) => {
+    await page.goto(`${base}/proctor/`);
+    await page.locator('input[name=username]').waitFor();
+    await shot(page, '01-login');
+    await page.fill('input[name=username]', 'invig');
+    await page.fill('input[name=password]', 'wrong-password');
+    await page.click('button[type=submit]');
+    await page.getByText('登录失败').waitFor();
+    await page.fill('input[name=password]', PASSWORDS.invig);
+    await page.click('button[type=submit]');
+    await page.getByRole('heading', { name: '选择考场' }).waitFor();
+    t.equal(await page.locator('button[data-room]').count(), 1, 'invig is bound to R1 only');
+    await page.getByText('当前场次').waitFor();
+    await shot(page, '02-rooms');
+    await page.click('button[data-room="R1"]');
+    await page.getByTestId('seat-map').waitFor();
+  });
+
+  await step(t, 'the room view shows each seat’s live state and the session bar', async (t) => {
+    await page.locator('button.seat[data-seat="01"][data-state="logged_in"]').waitFor();
+    t.match(await seat('01').textContent(), /张伟.*已登录/, 'seat 01: candidate A, logged in');
+    t.match(await seat('02').textContent(), /李娜.*已入场/, 'seat 02: B admitted, not at a PC');
+    t.match(await seat('03').textContent(), /王芳.*未到/, 'seat 03: C not through the door');
+    t.match(await seat('04').getAttribute('data-state'), 'empty', 'seat 04: nobody');
+    t.equal(await page.locator('button.seat').count(), 6, '2 × 3 seats');
+    t.equal(await page.getByTestId('session-status').getAttribute('data-status'), 'checkin');
+    await page.getByTestId('summary').getByText('应考 3').waitFor();
+    // Hovering a seat shows who sits there.
+    await seat('01').hover();
+    await seat('01').locator('.hover').getByText(ticketA).waitFor({ state: 'visible' });
+    await shot(page, '03-room-checkin');
+    await page.mouse.move(5, 5);
+  });
+
+  await step(t, 'the invigilator starts the exam from the console (confirmed) and the terminal gets the paper', async (t) => {
+    r.clock.set(r.START);
+    await page.getByRole('button', { name: '开考' }).click();
+    await dialog.waitFor();
+    await dialog.getByText('现在开考？').waitFor();
+    await shot(page, '04-confirm-start');
+    await dialog.getByRole('button', { name: '确认' }).click();
+    await dialog.waitFor({ state: 'detached' });
+    await page.locator('[data-testid=session-status][data-status=in_progress]').waitFor();
+    const paper = await t1.take('paper', WAIT);
+    t.ok(paper.questions.length > 0, 'the paper reached the terminal');
+    await t1.take('time');
+    t1.send({ type: 'save', seq: 1, no: 1, choice: [0] });
+    await t1.take('ack');
+    await page.locator('button.seat[data-seat="01"][data-state="answering"]').waitFor();
+    await seat('01').getByText(/已答 1\/\d+/).waitFor();
+    t.match(await seat('01').textContent(), /剩余 1:\d\d:\d\d/, 'the remaining time counts on the seat');
+  });
+
+  await step(t, 'the terminal drops off: the offline alert is on screen within a second of the event', async (t) => {
+    // Stamps, in the page, when each alert first shows (same machine, same clock as the server).
+    await page.evaluate(`(() => {
+      window.__alertSeen = {};
+      const note = () => document.querySelectorAll('li[data-alert]').forEach((li) => {
+        const k = li.getAttribute('data-alert');
+        if (!(k in window.__alertSeen)) window.__alertSeen[k] = { at: Date.now(), kind: li.getAttribute('data-kind') };
+      });
+      note();
+      new MutationObserver(note).observe(document.body, { childList: true, subtree: true });
+    })()`);
+    let eventAt = 0;
+    const off = app.ctx.bus.on('terminal.offline', (e) => {
+      if (e.terminalId === 'T1') eventAt = Date.now();
+    });
+    t1.ws.terminate();
+    const li = page.locator('li[data-kind="terminal_offline"][data-acked="no"]');
+    await li.waitFor();
+    off();
+    const seen = (await page.evaluate('Object.values(window.__alertSeen).filter((s) => s.kind === "terminal_offline").map((s) => s.at)')) as number[];
+    t.equal(seen.length, 1, 'one offline alert');
+    const delay = seen[0]! - eventAt;
+    // Chromium's Date.now and Node's may differ by a few ms (the page's clock is coarsened), so a
+    // delay near 0 can come out slightly negative; what matters is the upper bound.
+    t.ok(eventAt > 0, 'the server raised terminal.offline');
+    t.comment(`terminal.offline → alert on screen: ${delay} ms`);
+    writeFileSync(join(ARTIFACTS, 'alert-latency.json'), `${JSON.stringify({ event: 'terminal.offline', delayMs: delay }, null, 2)}\n`);
+    t.ok(delay < 1000, `the alert showed ${delay} ms after the event (issue 7: within 1 s)`);
+    await page.locator('button.seat[data-seat="01"][data-state="offline"]').waitFor();
+    await seat('01').getByText('离线自').waitFor();
+    t.match(await li.textContent(), /终端离线.*01 号座/, 'the alert names the seat');
+    await shot(page, '05-alert');
+  });
+
+  await step(t, 'the alert is acknowledged with a note and stays listed as handled', async (t) => {
+    await page.locator('li[data-kind="terminal_offline"]').getByRole('button', { name: '处理' }).click();
+    await dialog.waitFor();
+    await dialog.getByRole('button', { name: '确认' }).click();
+    await dialog.getByText('此项必填').waitFor();
+    await dialog.locator('textarea').fill('网线松动，已重新插好');
+    await shot(page, '06-ack-dialog');
+    await dialog.getByRole('button', { name: '确认' }).click();
+    await dialog.waitFor({ state: 'detached' });
+    const acked = page.locator('li[data-kind="terminal_offline"][data-acked="yes"]');
+    await acked.waitFor();
+    t.match(await acked.textContent(), /invig.*网线松动，已重新插好/, 'who handled it and the note are shown');
+    const res = await app.inject({ method: 'GET', url: '/api/proctor/alerts?room=R1', headers: { cookie: await login(app, 'invig', PASSWORDS.invig) } });
+    t.equal(res.statusCode, 200);
+    const alert = (res.json() as { kind: string; acknowledged: { by: string; note: string } | null }[]).find((a) => a.kind === 'terminal_offline');
+    t.match(alert?.acknowledged, { by: 'invig', note: '网线松动，已重新插好' }, 'the acknowledgement is stored');
+  });
+
+  await step(t, 'after the terminal is back, a confirmed pause reaches it', async (t) => {
+    // Opened on the whole test: a subtest's teardown would cut it off again.
+    t1 = await Term.open(top, r.port, r.tokens.T1);
+    // The server resumes the candidate's attempt on the terminal that comes back.
+    await t1.take('logged_in');
+    await t1.settle();
+    await page.locator('button.seat[data-seat="01"][data-state="answering"]').waitFor();
+    await seat('01').click();
+    await page.getByTestId('seat-commands').getByText('01 号座 张伟').waitFor();
+    await page.getByTestId('seat-commands').getByRole('button', { name: '暂停' }).click();
+    await dialog.getByText('暂停 01 号座 张伟 的考试？').waitFor();
+    await dialog.locator('textarea').fill('考生身体不适');
+    await dialog.getByRole('button', { name: '确认' }).click();
+    const time = await t1.take('time', WAIT);
+    t.match(time, { state: 'paused', pause: { scope: 'candidate', reason: '考生身体不适' } }, 'the terminal received the pause');
+    await page.locator('button.seat[data-seat="01"][data-state="paused"]').waitFor();
+    await page.getByTestId('seat-commands').getByRole('button', { name: '继续' }).waitFor();
+    await shot(page, '07-paused');
+  });
+
+  await step(t, 'an incident (违纪) is recorded for the seat, with category and note, and counted', async (t) => {
+    await page.getByTestId('seat-commands').getByRole('button', { name: '记录违纪' }).click();
+    await dialog.getByText('为 01 号座 张伟 记录违纪').waitFor();
+    await dialog.locator('select[name=category]').selectOption('talking');
+    await dialog.locator('textarea').fill('与邻座交谈，已警告');
+    await shot(page, '08-incident-dialog');
+    await dialog.getByRole('button', { name: '确认' }).click();
+    await dialog.waitFor({ state: 'detached' });
+    await page.getByTestId('summary').getByText('违纪/异常 1').waitFor();
+    const res = await app.inject({ method: 'GET', url: `/api/proctor/sessions/${r.sessionId}/incidents`, headers: { cookie: await login(app, 'invig', PASSWORDS.invig) } });
+    t.match((res.json() as { incidents: unknown[] }).incidents, [{ seat: '01', category: 'talking', note: '与邻座交谈，已警告', candidate: { name: '张伟' } }], 'stored with the seat and the candidate');
+  });
+
+  await step(t, 'a candidate not yet at a PC is re-seated to a free seat (confirmed, with a reason)', async (t) => {
+    await seat('02').click();
+    await page.getByTestId('seat-commands').getByRole('button', { name: '换座' }).click();
+    await dialog.locator('select[name=seat]').selectOption('05');
+    await dialog.locator('textarea').fill('02 号机故障');
+    await dialog.getByRole('button', { name: '确认' }).click();
+    await dialog.waitFor({ state: 'detached' });
+    await page.locator('button.seat[data-seat="05"][data-state="admitted"] .who', { hasText: '李娜' }).waitFor();
+    t.equal(await seat('02').getAttribute('data-state'), 'empty', 'seat 02 is free now');
+    t.equal(app.exam.plans.roster(r.sessionId).find((e) => e.idNumber === B)?.seat, '05', 'the roster says 05');
+    await seat('01').click();
+    await page.mouse.move(5, 5);
+  });
+
+  await step(t, 'the room’s camera plays in a live tile', async (t) => {
+    const tile = page.locator('figure.tile[data-source="CAM-R1"]');
+    await tile.waitFor();
+    await page.locator('figure.tile[data-source="CAM-R1"][data-state="playing"]').waitFor({ timeout: 40_000 });
+    t.equal(await page.evaluate("document.querySelector('figure.tile video').muted"), true, 'muted by default');
+    await tile.scrollIntoViewIfNeeded();
+    await shot(page, '09-tiles');
+    await tile.click();
+    await page.locator('figure.tile.big').waitFor();
+    await shot(page, '10-tile-enlarged');
+    await tile.click();
+    await page.locator('figure.tile.big').waitFor({ state: 'detached' });
+    // Playback: the source's recordings over the session, as a line with gaps (red) and alerts marked.
+    await page.getByTestId('playback').locator('select').selectOption('CAM-R1');
+    await page.getByTestId('playback').locator('.timeline').waitFor();
+    t.equal(await page.getByTestId('playback').locator('.error').count(), 0, 'the recordings list loads');
+    t.match(await page.getByTestId('playback').textContent(), /段录像/, 'and says how many segments it holds');
+    await page.getByRole('button', { name: 'English' }).click();
+    await page.getByRole('heading', { name: 'Alerts' }).waitFor();
+    await page.evaluate('window.scrollTo(0, 0)');
+    await shot(page, '11-room-english');
+    await page.getByRole('button', { name: '中文' }).click();
+  });
+
+  await step(t, 'an inspector of another city sees nothing of this site', async (t) => {
+    await context.clearCookies();
+    await page.goto(`${base}/inspector/`);
+    await page.fill('input[name=username]', 'sz');
+    await page.fill('input[name=password]', PASSWORDS.sz);
+    await page.click('button[type=submit]');
+    await page.getByTestId('no-sites').waitFor();
+    t.equal(await page.getByTestId('site').count(), 0, 'no site');
+    t.equal(await page.locator('figure.tile').count(), 0, 'no video');
+    await shot(page, '12-inspector-other-city');
+    const sz = await login(app, 'sz', PASSWORDS.sz);
+    const get = async (url: string) => (await app.inject({ method: 'GET', url, headers: { cookie: sz } })).statusCode;
+    t.same((await app.inject({ method: 'GET', url: '/api/inspector/sites', headers: { cookie: sz } })).json(), [], 'the sites list is empty');
+    t.equal(await get('/api/inspector/sessions'), 403, 'no sessions');
+    t.equal(await get(`/api/inspector/sessions/${r.sessionId}`), 403, 'not even by id');
+    t.equal(await get('/api/proctor/alerts?room=R1'), 403, 'no alerts');
+    t.equal(await get(`/api/proctor/sessions/${r.sessionId}/incidents`), 403, 'no incidents');
+    t.equal(await get('/api/live/sources'), 403, 'no live sources');
+    t.equal(await upgradeStatus(`ws://127.0.0.1:${r.port}/ws/live/CAM-R1`, { cookie: sz }), 403, 'no live video');
+    t.not(await upgradeStatus(`ws://127.0.0.1:${r.port}/ws/proctor?room=R1`, { cookie: sz }), 101, 'no proctor feed');
+  });
+
+  await step(t, 'a provincial inspector sees the site, its room, camera and session — read-only', async (t) => {
+    await page.getByRole('button', { name: '退出' }).click();
+    await page.fill('input[name=username]', 'gd');
+    await page.fill('input[name=password]', PASSWORDS.gd);
+    await page.click('button[type=submit]');
+    await page.getByTestId('site').waitFor();
+    await page.getByText('测试考点').waitFor();
+    await page.locator(`tr[data-session="${r.sessionId}"]`).getByText('考试中').waitFor();
+    await page.locator('li[data-room="R1"] > button').click();
+    await page.locator('figure.tile[data-source="CAM-R1"][data-state="playing"]').waitFor({ timeout: 40_000 });
+    await shot(page, '13-inspector');
+    const audited = () => app.ctx.audit.list({ limit: 200 }).filter((e) => e.actor === 'user:gd' && e.action.startsWith('media.live.view')).map((e) => e.action);
+    t.ok(audited().includes('media.live.view.start'), 'the inspector’s view start is audited');
+    await page.locator('li[data-room="R1"] > button').click();
+    await page.locator('figure.tile').waitFor({ state: 'detached' });
+    for (let i = 0; i < 100 && !audited().includes('media.live.view.stop'); i++) await new Promise((res) => setTimeout(res, 50));
+    t.ok(audited().includes('media.live.view.stop'), 'closing the tiles ends the view, audited too');
+    await page.locator(`tr[data-session="${r.sessionId}"]`).getByRole('button', { name: '详情' }).click();
+    await page.getByTestId('session-detail').getByText('与邻座交谈，已警告').waitFor();
+    t.equal(await page.locator(`tr[data-session="${r.sessionId}"] td.hot`).first().textContent(), '1', 'the incident is counted on the session row');
+    await shot(page, '14-inspector-session');
+    const labels = await page.locator('button').allTextContents();
+    const commands = labels.filter((l) => /暂停|继续|加时|交卷|锁屏|解锁|违纪|开考|结束|处理/.test(l));
+    t.same(commands, [], 'no command button anywhere on the inspector view');
+    await page.getByTestId('session-detail').getByRole('button', { name: '关闭' }).click();
+  });
+
+  t.same(pageErrors, [], 'no script errors on the pages');
+  t.same(foreign, [], 'nothing fetched from anywhere but the appliance');
+});
