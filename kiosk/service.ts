@@ -9,7 +9,7 @@ import { Conflict, DomainError, Forbidden, Locked, NotFound, Unauthorized, Valid
 import type { Config, KioskConfig } from '../config/index.ts';
 import type { AuditLog, DataPaths, Db } from '../storage/index.ts';
 import type { ExamService } from '../exam/index.ts';
-import { distance, laplacianVariance, type FaceBox, type FaceRefusal, type FullFaceEngine, type LivenessChallenge } from './face/index.ts';
+import { distance, laplacianVariance, type FaceBox, type FaceRefusal, type FaceWarning, type FullFaceEngine, type LivenessChallenge } from './face/index.ts';
 import { createIdentityStore, type CardData, type IdentityAttempt } from './store.ts';
 import { idNumberProblem, isDate, localDate, localDateTime, maskIdNumber, normaliseIdNumber } from './time.ts';
 
@@ -249,24 +249,30 @@ export function createIdentityService(deps: IdentityDeps) {
 
   // ---- enrolment of reference photos -----------------------------------------------------
 
-  type EnrolOutcome = { ok: true; descriptor: Float32Array } | { ok: false; reason: FaceRefusal | 'missing'; detail: string };
+  type EnrolOutcome = { ok: true; descriptor: Float32Array; warnings: FaceWarning[] } | { ok: false; reason: FaceRefusal | 'missing'; detail: string };
+
+  // Refusals a reference no longer gets (it is enrolled with a warning instead): a stored one of these
+  // dates from the earlier policy and is enrolled again rather than trusted.
+  const retakeOnly = new Set<string>(['too_small', 'too_blurred', 'turned_away']);
 
   /** The descriptor of a stored photo (relative to captures/), enrolled once and cached by file. */
   function enrolPhoto(photo: string, opts: { refresh?: boolean } = {}): Promise<EnrolOutcome> {
     if (!opts.refresh) {
       const known = store.enrolment(photo);
-      if (known) return Promise.resolve(known.status === 'ok' ? { ok: true, descriptor: known.descriptor } : { ok: false, reason: known.reason, detail: known.detail });
+      if (known?.status === 'ok') return Promise.resolve({ ok: true, descriptor: known.descriptor, warnings: known.quality?.warnings ?? [] });
+      if (known && !retakeOnly.has(known.reason)) return Promise.resolve({ ok: false, reason: known.reason, detail: known.detail });
     }
     let p = enrolling.get(photo);
     if (p) return p;
     p = (async (): Promise<EnrolOutcome> => {
       const file = join(paths.captures, photo);
       if (!existsSync(file)) return { ok: false, reason: 'missing', detail: `photo file ${photo} is missing from the captures folder` };
-      const r = await (await engine()).enrol(readFileSync(file), { mode: 'accurate' });
+      // A roster or ID-card photo cannot be retaken: blur, size and turn are warnings, not refusals.
+      const r = await (await engine()).enrol(readFileSync(file), { mode: 'accurate', purpose: 'reference' });
       const now = clock.now();
       if (r.ok) {
         store.saveEnrolment({ photo, status: 'ok', descriptor: r.descriptor, quality: r.quality, enrolledAt: now });
-        return { ok: true, descriptor: r.descriptor };
+        return { ok: true, descriptor: r.descriptor, warnings: r.quality.warnings ?? [] };
       }
       store.saveEnrolment({ photo, status: 'refused', reason: r.reason, detail: r.detail, enrolledAt: now });
       return { ok: false, reason: r.reason, detail: r.detail };
@@ -277,15 +283,15 @@ export function createIdentityService(deps: IdentityDeps) {
 
   /** Enrols a session's roster photos one after another; returns how each went. */
   async function enrolSession(sessionId: string, opts: { refresh?: boolean } = {}) {
-    const out: { idNumber: string; name: string; photo: string | null; status: 'ok' | 'refused' | 'no_photo'; reason: string | null; detail: string | null }[] = [];
+    const out: { idNumber: string; name: string; photo: string | null; status: 'ok' | 'refused' | 'no_photo'; reason: string | null; detail: string | null; warnings: FaceWarning[] }[] = [];
     for (const e of plans.roster(sessionId)) {
       if (stopped) break;
       if (!e.photo) {
-        out.push({ idNumber: maskIdNumber(e.idNumber), name: e.name, photo: null, status: 'no_photo', reason: null, detail: 'no photo on the roster' });
+        out.push({ idNumber: maskIdNumber(e.idNumber), name: e.name, photo: null, status: 'no_photo', reason: null, detail: 'no photo on the roster', warnings: [] });
         continue;
       }
       const r = await enrolPhoto(e.photo, opts);
-      out.push({ idNumber: maskIdNumber(e.idNumber), name: e.name, photo: e.photo, status: r.ok ? 'ok' : 'refused', reason: r.ok ? null : r.reason, detail: r.ok ? null : r.detail });
+      out.push({ idNumber: maskIdNumber(e.idNumber), name: e.name, photo: e.photo, status: r.ok ? 'ok' : 'refused', reason: r.ok ? null : r.reason, detail: r.ok ? null : r.detail, warnings: r.ok ? r.warnings : [] });
     }
     return out;
   }
@@ -303,6 +309,8 @@ export function createIdentityService(deps: IdentityDeps) {
         status: !e.photo ? 'no_photo' : !k ? 'pending' : k.status,
         reason: k?.status === 'refused' ? k.reason : null,
         detail: k?.status === 'refused' ? k.detail : null,
+        // Usable but poor (blurred, small, turned): staff see why, and may replace the photo.
+        warnings: k?.status === 'ok' ? (k.quality?.warnings ?? []) : [],
         enrolledAt: k ? new Date(k.enrolledAt).toISOString() : null,
       };
     });
@@ -319,6 +327,8 @@ export function createIdentityService(deps: IdentityDeps) {
       .then((r) => {
         const refused = r.filter((x) => x.status === 'refused');
         if (refused.length) deps.log?.warn({ sessionId, refused: refused.length }, 'roster photos the face engine cannot use');
+        const poor = r.filter((x) => x.warnings.length > 0);
+        if (poor.length) deps.log?.warn({ sessionId, warned: poor.length }, 'roster photos enrolled with quality warnings');
       })
       .catch((err: unknown) => logError(err, 'background enrolment failed'));
   });
@@ -574,7 +584,7 @@ export function createIdentityService(deps: IdentityDeps) {
     let probe: { index: number; descriptor: Float32Array } | null = null;
     let probeRefusal: { reason: FaceRefusal; detail: string } | null = null;
     for (const i of [0, 1, 2].filter((x) => x < frames.length)) {
-      const r = await eng.enrol(frames[i]!, { mode: 'fast' });
+      const r = await eng.enrol(frames[i]!, { mode: 'fast', purpose: 'live' });
       if (r.ok) {
         probe = { index: i, descriptor: r.descriptor };
         break;
@@ -600,7 +610,8 @@ export function createIdentityService(deps: IdentityDeps) {
     let cardNote = '';
     if (cardRef?.ok) cd = distance(probe.descriptor, cardRef.descriptor);
     else if (cardRef) cardNote = `; the ID card photo could not be used (${cardRef.reason}) and was not compared`;
-    if (d > threshold) return no('mismatch', `distance to the roster photo ${d.toFixed(3)} is above the threshold ${threshold}${cardNote}`, d, cd);
+    const poor = roster.warnings.length ? `; the roster photo was enrolled with warnings (${roster.warnings.map((w) => w.reason).join(', ')})` : '';
+    if (d > threshold) return no('mismatch', `distance to the roster photo ${d.toFixed(3)} is above the threshold ${threshold}${poor}${cardNote}`, d, cd);
     if (cd !== null && cd > threshold) return no('card_mismatch', `matches the roster photo (${d.toFixed(3)}) but not the ID card photo (${cd.toFixed(3)} > ${threshold})`, d, cd);
     return { ok: true, reason: null, detail: `distance ${d.toFixed(3)} ≤ ${threshold}${cd !== null ? `, ID card ${cd.toFixed(3)}` : ''}${cardNote}; liveness: ${live.detail}`, distance: d, cardDistance: cd, ...base };
   }
@@ -775,7 +786,7 @@ export function createIdentityService(deps: IdentityDeps) {
     // Without a reference the engine is not even started: a site without photos pays nothing for snapshots.
     if (!ref) return emit('unchecked', null, 'no kiosk capture and no usable roster photo to compare with');
     const eng = await engine();
-    const probe = await eng.enrol(s.jpeg, { mode: 'fast' });
+    const probe = await eng.enrol(s.jpeg, { mode: 'fast', purpose: 'live' });
     if (!probe.ok) {
       if (probe.reason === 'no_face' || probe.reason === 'several_faces') return emit(probe.reason, null, probe.detail);
       return emit('unchecked', null, `snapshot not usable (${probe.reason}): ${probe.detail}`);

@@ -129,6 +129,11 @@ function printDemoGuide(base: string, config: Config, demo: DemoSummary): void {
     ...demo.kioskCandidates.map((c) => `       ${c.idNumber}  ${c.name}  (roster photo ${c.photo ?? 'none'})`),
     `  3. a face that does not match is refused; staff override at the kiosk with ${config.users.find((u) => u.role === 'invigilator' && u.rooms?.includes(demo.sessions[1]?.room ?? ''))?.username ?? 'an invigilator'} and a reason`,
     '',
+    'Invigilate and inspect (README "Try the proctor console"):',
+    `  ${base}/proctor/     log in as ${config.users.find((u) => u.role === 'invigilator')?.username ?? 'an invigilator'} / ${config.users.find((u) => u.role === 'invigilator')?.password ?? 'PASSWORD'}: seat map of ${demo.sessions[0]?.room ?? 'R101'}, alerts, commands, camera tiles`,
+    `  ${base}/inspector/   log in as ${config.users.find((u) => u.role === 'inspector')?.username ?? 'an inspector'} / ${config.users.find((u) => u.role === 'inspector')?.password ?? 'PASSWORD'}: read-only, every view audited`,
+    '  close a logged-in terminal tab: its seat turns offline and an alert appears on the console within a second',
+    '',
     'Stop with Ctrl-C.',
     '',
   ];

@@ -3,7 +3,7 @@
 // WebSockets) never waits on a face; this module must never import tfjs into the main thread.
 import { FacePool, type PoolLog } from './pool.ts';
 import { decideLiveness, type LivenessRules } from './liveness.ts';
-import { distance, type EnrolResult, type FaceEngine, type FaceRefusal, type FrameFace, type LivenessChallenge, type LivenessResult, type VerifyResult } from './types.ts';
+import { distance, type EnrolPurpose, type EnrolResult, type FaceEngine, type FaceRefusal, type FrameFace, type LivenessChallenge, type LivenessResult, type VerifyResult } from './types.ts';
 import type { CoreLimits, DescribeResult, DetectMode } from './core.ts';
 
 export * from './types.ts';
@@ -26,9 +26,19 @@ export interface FaceEngineOptions {
   liveness?: Partial<LivenessRules>;
 }
 
+/**
+ * How a picture is enrolled. `purpose` says which quality rules refuse (see EnrolPurpose in types.ts);
+ * `mode` which detector runs first: 'fast' (tiny, SSD fallback) for camera frames, 'accurate' (padded
+ * SSD, tiny fallback) for photos. Each defaults from the other — `{ mode: 'fast' }` alone is a live
+ * frame, nothing at all is a reference photo — so a probe is never judged leniently by omission.
+ */
+export interface EnrolOptions {
+  mode?: DetectMode;
+  purpose?: EnrolPurpose;
+}
+
 export interface FaceEngineExtras {
-  /** Which detector a probe goes through: 'fast' (tiny, SSD fallback) for live frames, 'accurate' for photos. */
-  enrol(image: Buffer, opts?: { mode?: DetectMode }): Promise<EnrolResult>;
+  enrol(image: Buffer, opts?: EnrolOptions): Promise<EnrolResult>;
   liveness(frames: Buffer[], challenge: LivenessChallenge, opts?: { mirrored?: boolean }): Promise<LivenessResult>;
   /** Resolves once the models are loaded in a worker (the first request waits for this anyway). */
   ready(): Promise<void>;
@@ -43,24 +53,40 @@ export interface FaceEngineExtras {
 /** The contract of types.ts plus the optional arguments and diagnostics above; assignable to FaceEngine. */
 export type FullFaceEngine = Omit<FaceEngine, 'enrol' | 'liveness'> & FaceEngineExtras;
 
-function toResult(r: DescribeResult): EnrolResult {
+/**
+ * The retake policy. A live frame that fails a quality rule is refused with the first failed rule and
+ * what to do about it, so the kiosk can ask for another frame. A reference cannot be retaken: refusing a
+ * blurred or turned roster photo only moves the decision to a staff override made without any score, so
+ * it is enrolled with the findings as warnings (staff see them) and the verification distance decides.
+ */
+export function applyRetakePolicy(r: DescribeResult, purpose: EnrolPurpose): EnrolResult {
   if (!r.ok) return r;
-  return { ok: true, descriptor: new Float32Array(r.descriptor), box: r.box, quality: r.quality };
+  const first = r.issues[0];
+  if (purpose === 'live' && first) return { ok: false, reason: first.reason, detail: `${first.detail} — ${first.hint}` };
+  const warnings = r.issues.map(({ reason, detail }) => ({ reason, detail }));
+  return { ok: true, descriptor: new Float32Array(r.descriptor), box: r.box, quality: { ...r.quality, warnings } };
+}
+
+function resolveOptions(o: EnrolOptions): { mode: DetectMode; purpose: EnrolPurpose } {
+  const purpose = o.purpose ?? (o.mode === 'fast' ? 'live' : 'reference');
+  return { purpose, mode: o.mode ?? (purpose === 'live' ? 'fast' : 'accurate') };
 }
 
 export async function createFaceEngine(opts: FaceEngineOptions = {}): Promise<FullFaceEngine> {
   const threshold = opts.threshold ?? DEFAULT_THRESHOLD;
   const pool = new FacePool(Math.max(1, opts.workers ?? 1), opts.limits ?? {}, opts.log);
 
-  const enrol = async (image: Buffer, o: { mode?: DetectMode } = {}): Promise<EnrolResult> =>
-    toResult(await pool.run<DescribeResult>('describe', image, o.mode ?? 'accurate'));
+  const enrol = async (image: Buffer, o: EnrolOptions = {}): Promise<EnrolResult> => {
+    const { mode, purpose } = resolveOptions(o);
+    return applyRetakePolicy(await pool.run<DescribeResult>('describe', image, mode), purpose);
+  };
 
-  const side = async (x: Buffer | Float32Array, mode: DetectMode): Promise<{ ok: true; d: Float32Array } | { ok: false; reason: FaceRefusal; detail: string }> => {
+  const side = async (x: Buffer | Float32Array, purpose: EnrolPurpose): Promise<{ ok: true; d: Float32Array } | { ok: false; reason: FaceRefusal; detail: string }> => {
     if (x instanceof Float32Array) {
       if (x.length !== 128) return { ok: false, reason: 'unreadable', detail: `a descriptor has 128 values, this one has ${x.length}` };
       return { ok: true, d: x };
     }
-    const r = await enrol(x, { mode });
+    const r = await enrol(x, { purpose });
     return r.ok ? { ok: true, d: r.descriptor } : r;
   };
 
@@ -71,8 +97,9 @@ export async function createFaceEngine(opts: FaceEngineOptions = {}): Promise<Fu
     },
     enrol,
     async verify(probe, reference) {
-      // The probe is usually a live kiosk/seat frame (quick detector); the reference a roster or ID photo.
-      const [p, r] = await Promise.all([side(probe, 'fast'), side(reference, 'accurate')]);
+      // The probe is a live kiosk/seat frame (quick detector, every quality rule refuses); the reference
+      // a roster or ID photo (thorough detector, quality findings are warnings).
+      const [p, r] = await Promise.all([side(probe, 'live'), side(reference, 'reference')]);
       if (!p.ok) return { ok: false, side: 'probe', reason: p.reason, detail: p.detail };
       if (!r.ok) return { ok: false, side: 'reference', reason: r.reason, detail: r.detail };
       const d = distance(p.d, r.d);

@@ -4,6 +4,26 @@
 /** Why a photo cannot be used, in words a kiosk can show. */
 export type FaceRefusal = 'unreadable' | 'no_face' | 'several_faces' | 'too_small' | 'too_blurred' | 'turned_away';
 
+/**
+ * The quality rules a person can fix by retaking the picture. A live frame failing one is refused (the
+ * kiosk asks for another); a stored reference (roster or ID-card photo) cannot be retaken, so it is
+ * enrolled with the finding as a warning and the verification distance decides.
+ */
+export type FaceQualityIssue = 'too_small' | 'too_blurred' | 'turned_away';
+
+export interface FaceWarning {
+  reason: FaceQualityIssue;
+  /** What was measured against which limit, e.g. "the face is blurred (sharpness 9, at least 10 needed)". */
+  detail: string;
+}
+
+/**
+ * What the picture is: a stored `reference` (refused only when no single face can be found: unreadable,
+ * no face, several faces the central-face rule cannot tell apart) or a `live` frame from a camera
+ * (refused by every quality rule, so the person can be asked to retake it).
+ */
+export type EnrolPurpose = 'reference' | 'live';
+
 export interface FaceBox {
   x: number;
   y: number;
@@ -23,6 +43,9 @@ export interface FaceQuality {
   /** Width of the next-largest face as a share of this face's width; 0 when alone. Faces below the
    *  several-faces ratio are ignored as background (added by the engine; optional for older callers). */
   secondFace?: number;
+  /** Quality rules a reference failed but was enrolled anyway (empty when clean; live frames failing
+   *  one are refused instead). Absent in enrolments stored before warnings existed. */
+  warnings?: FaceWarning[];
 }
 
 export type EnrolResult =
@@ -53,9 +76,14 @@ export type LivenessResult =
   | { ok: false; challenge: LivenessChallenge; reason: 'no_face' | 'several_faces' | 'no_motion' | 'challenge_not_met' | 'too_few_frames'; detail: string };
 
 export interface FaceEngine {
-  /** Finds exactly one usable face and returns its descriptor, or says precisely why not. */
+  /**
+   * Finds the one face of a reference photo (roster / ID card) and returns its descriptor, with quality
+   * warnings in `quality.warnings`, or says precisely why no face can be used. Live frames go through
+   * the engine's `enrol(image, { purpose: 'live' })` or `verify`, where every quality rule refuses.
+   */
   enrol(image: Buffer): Promise<EnrolResult>;
-  /** Compares a probe photo with a stored descriptor (or a reference photo) at the configured threshold. */
+  /** Compares a probe (a live frame: every quality rule refuses) with a stored descriptor or a reference
+   *  photo (enrolled as a reference: quality findings are only warnings) at the configured threshold. */
   verify(probe: Buffer | Float32Array, reference: Buffer | Float32Array): Promise<{ ok: true; result: VerifyResult } | { ok: false; side: 'probe' | 'reference'; reason: FaceRefusal; detail: string }>;
   /** Landmarks-only pass over one frame (cheaper than enrol), for liveness and quality hints. */
   analyse(image: Buffer): Promise<FrameFace>;

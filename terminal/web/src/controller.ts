@@ -23,7 +23,15 @@ import { STRINGS, type Lang } from './i18n.ts';
 import { installIntegrityHooks } from './integrity.ts';
 import { SaveQueue } from './saves.ts';
 import { Store } from './store.ts';
+import { ScreenSender, type ScreenStatus, type ScreenSurface } from './screen.ts';
 import { Webcam } from './webcam.ts';
+
+declare global {
+  interface Window {
+    /** The screen sender's state, for the technician's console and the tests (never shown to the candidate). */
+    __screen?: ScreenStatus;
+  }
+}
 
 export type Screen = 'boot' | 'pairing' | 'connecting' | 'login' | 'instructions' | 'exam' | 'result' | 'replaced';
 
@@ -101,6 +109,9 @@ export class Controller {
   private retrySaves: ReturnType<typeof setTimeout> | undefined;
   private removeIntegrity: (() => void) | null = null;
   private webcam: Webcam | null = null;
+  private screenSender: ScreenSender | null = null;
+  /** `?screen=off|tab|desktop` (default desktop): what the kiosk's Chromium is set up to capture. */
+  private readonly screenMode: ScreenSurface | 'off';
   private integrityQueue: { kind: IntegrityKind; detail?: string }[] = [];
   private lastIntegrity = new Map<string, number>();
   private noticeId = 0;
@@ -111,7 +122,10 @@ export class Controller {
 
   constructor(private readonly loc: Location) {
     const lang = storage()?.getItem(LANG_KEY) === 'en' ? 'en' : 'zh';
-    this.deviceId = new URLSearchParams(loc.search).get('device');
+    const params = new URLSearchParams(loc.search);
+    this.deviceId = params.get('device');
+    const screen = params.get('screen');
+    this.screenMode = screen === 'off' || screen === 'tab' ? screen : 'desktop';
     this.store = new Store<State>({
       lang,
       screen: 'boot',
@@ -176,6 +190,7 @@ export class Controller {
     clearTimeout(this.pollTimer);
     this.conn?.stop();
     this.conn = null;
+    this.stopScreen('the device is not paired');
     this.store.set({ screen: 'pairing', online: false, lost: null, pairing: { status: 'requesting', code: null, deviceId: this.deviceId, error: null } });
     try {
       this.pairingReq = await requestPairing(this.deviceId);
@@ -234,6 +249,7 @@ export class Controller {
     }
     if (info.code === CLOSE.REPLACED) {
       this.endAttemptView();
+      this.stopScreen('another page of this terminal took over');
       this.store.set({ screen: 'replaced', online: false, lost: null });
       return;
     }
@@ -323,6 +339,7 @@ export class Controller {
     const screen: Screen = s.screen === 'boot' || s.screen === 'connecting' || s.screen === 'pairing' ? 'login' : s.screen;
     this.store.set({ hello: m, session: m.session, online: true, lost: null, screen, pairing: null, connectError: null });
     this.leaveFinishedAttempt(m.session);
+    this.startScreen();
     // A candidate was on this terminal before the connection dropped. The gateway re-attaches the
     // attempt by itself (logged_in with resumed: true); should it not, log in again with the same
     // credential, which it then treats as a resume.
@@ -432,6 +449,26 @@ export class Controller {
   private leaveFinishedAttempt(session: SessionInfo | null): void {
     const s = this.store.get();
     if (s.screen === 'result' && s.candidate && session && session.id !== this.attemptSessionId) this.nextCandidate();
+  }
+
+  // ------------------------------------------------------------------ screen
+
+  /**
+   * From the first hello on (the device token is valid and names a configured terminal) the screen
+   * is sent for as long as the page lives, whoever sits at it: between candidates too.
+   */
+  private startScreen(): void {
+    if (this.screenSender || this.screenMode === 'off') return;
+    const sender = new ScreenSender(ScreenSender.urlFor(this.loc), this.screenMode, (s) => {
+      window.__screen = s;
+    });
+    this.screenSender = sender;
+    sender.start();
+  }
+
+  private stopScreen(reason: string): void {
+    this.screenSender?.stop(reason);
+    this.screenSender = null;
   }
 
   // ------------------------------------------------------------------ integrity and webcam
