@@ -36,7 +36,9 @@ export function ingestArgs(a: IngestArgs): string[] {
     }
     input.push('-i', url.startsWith('file://') ? decodeURIComponent(new URL(url).pathname) : url);
   } else {
-    input.push('-f', a.input.format, '-i', 'pipe:0');
+    // Browser recorders write no frame durations: without this ffmpeg waits for 31 frames (15 s at a
+    // screen's 2 fps) to guess a frame rate before writing anything, and the supervisor sees a stall.
+    input.push('-fpsprobesize', '0', '-f', a.input.format, '-i', 'pipe:0');
   }
   const codecs = ['-map', '0:v:0', ...(a.audio ? ['-map', '0:a:0?', '-c:a', 'aac', '-ar', '16000', '-ac', '1', '-b:a', '32k'] : ['-an']), '-c:v', 'copy'];
   // onfail=abort on the live side too: if the service dies, the broken stdout pipe ends this ffmpeg
