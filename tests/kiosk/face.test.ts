@@ -150,7 +150,9 @@ t.test('same person: two different photos of one person match; different people 
   ];
   const diff: Array<[string, string]> = [
     ['John_McCain_0002', 'Alejandro_Toledo_0023'],
-    ['Julianne_Moore_0004', 'Matthew_Broderick_0001'],
+    // Matthew_Broderick_0001 is a soft video still (sharpness ≈ 10): refused as a live frame, usable as
+    // a reference (with a too_blurred warning), which is how it is used here.
+    ['Matthew_Broderick_0001', 'Julianne_Moore_0004'],
     ['Richard_Myers_0004', 'Jack_Straw_0028'],
   ];
   for (const [a, b] of same) {
