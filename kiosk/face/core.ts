@@ -243,7 +243,7 @@ async function flipAveraged(d: Decoded, main: Found): Promise<Float32Array> {
   try {
     const [crop] = await fa.extractFaceTensors(t as never, [main.aligned as never]);
     if (!crop) return plainD;
-    const flipped = fa.tf.reverse(crop as never, 1);
+    const flipped = (fa.tf as unknown as { reverse(x: unknown, axis: number): { dispose(): void } }).reverse(crop, 1);
     try {
       mirrored = (await fa.nets.faceRecognitionNet.computeFaceDescriptor(flipped as never)) as Float32Array;
     } finally {
@@ -255,6 +255,12 @@ async function flipAveraged(d: Decoded, main: Found): Promise<Float32Array> {
   }
   const out = new Float32Array(plainD.length);
   for (let i = 0; i < out.length; i++) out[i] = (plainD[i]! + mirrored[i]!) / 2;
+  if (process.env.FACE_DIAG) {
+    const n = (v: Float32Array) => Math.hypot(...v);
+    let dd = 0;
+    for (let i = 0; i < out.length; i++) dd += (plainD[i]! - mirrored[i]!) ** 2;
+    console.error(`diag norms plain ${n(plainD).toFixed(3)} mirror ${n(mirrored).toFixed(3)} mean ${n(out).toFixed(3)} plain-mirror ${Math.sqrt(dd).toFixed(3)}`);
+  }
   return out;
 }
 
