@@ -1,6 +1,6 @@
 // The inspector's calls (docs/proctor-api.md, "Inspector"): read routes only — there is nothing
 // here that changes anything, by design.
-import { call } from './http.ts';
+import { call } from '../../../proctor/web/src/http.ts';
 
 export interface Me {
   kind: 'user' | 'device';

@@ -3,9 +3,10 @@
 // Read-only on purpose: no button here sends anything but a read.
 import { useEffect, useRef, useState } from 'preact/hooks';
 import * as api from './api.ts';
-import { errorText, wsUrl } from './http.ts';
+import { errorText, wsUrl } from '../../../proctor/web/src/http.ts';
 import { words, type Lang, type Words } from './i18n.ts';
-import { LivePlayer, type TileState } from './player.ts';
+// One live player for every app that shows tiles: media's own.
+import { LivePlayer, type TileState } from '../../../media/web/src/player.ts';
 
 const params = new URLSearchParams(window.location.search);
 

@@ -7,7 +7,8 @@ import * as api from './api.ts';
 import type { Alert, Category, FeedMessage, RoomListItem, RoomView, Seat, Summary } from './api.ts';
 import { errorText, wsUrl } from './http.ts';
 import { clock, setTimeZone, words, type Lang, type Words } from './i18n.ts';
-import { LivePlayer, type TileState } from './player.ts';
+// One live player for every app that shows tiles: media's own.
+import { LivePlayer, type TileState } from '../../../media/web/src/player.ts';
 
 const params = new URLSearchParams(window.location.search);
 
