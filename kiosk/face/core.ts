@@ -149,8 +149,6 @@ interface Found {
   score: number;
   landmarks: Pt[];
   descriptor?: Float32Array;
-  /** face-api's landmark-aligned box (a FaceDetection): the crop the descriptor was computed from. */
-  aligned?: unknown;
 }
 
 async function detect(
@@ -172,7 +170,6 @@ async function detect(
       box: { x: b.x, y: b.y, width: b.width, height: b.height },
       score: r.detection.score,
       landmarks: r.landmarks.positions.map((p) => ({ x: p.x, y: p.y })),
-      aligned: (r as { alignedRect?: unknown }).alignedRect,
       ...('descriptor' in r ? { descriptor: (r as { descriptor: Float32Array }).descriptor } : {}),
     };
   });
@@ -227,41 +224,6 @@ function landmarkBox(pts: Pt[]): FaceBox {
   const x = Math.min(...xs);
   const y = Math.min(...ys);
   return { x, y, width: Math.max(...xs) - x, height: Math.max(...ys) - y };
-}
-
-/**
- * Test-time flip augmentation: the descriptor of the same aligned crop mirrored left–right, averaged
- * with the plain one. A face and its mirror image are the same person, so the mean cancels part of the
- * network's response to which side the light, the parting or a slight turn is on.
- */
-async function flipAveraged(d: Decoded, main: Found): Promise<Float32Array> {
-  const plainD = main.descriptor!;
-  if (!main.aligned) return plainD;
-  const fa = faceapi();
-  const t = toTensor(d);
-  let mirrored: Float32Array;
-  try {
-    const [crop] = await fa.extractFaceTensors(t as never, [main.aligned as never]);
-    if (!crop) return plainD;
-    const flipped = (fa.tf as unknown as { reverse(x: unknown, axis: number): { dispose(): void } }).reverse(crop, 1);
-    try {
-      mirrored = (await fa.nets.faceRecognitionNet.computeFaceDescriptor(flipped as never)) as Float32Array;
-    } finally {
-      flipped.dispose();
-      (crop as { dispose(): void }).dispose();
-    }
-  } finally {
-    t.dispose();
-  }
-  const out = new Float32Array(plainD.length);
-  for (let i = 0; i < out.length; i++) out[i] = (plainD[i]! + mirrored[i]!) / 2;
-  if (process.env.FACE_DIAG) {
-    const n = (v: Float32Array) => Math.hypot(...v);
-    let dd = 0;
-    for (let i = 0; i < out.length; i++) dd += (plainD[i]! - mirrored[i]!) ** 2;
-    console.error(`diag norms plain ${n(plainD).toFixed(3)} mirror ${n(mirrored).toFixed(3)} mean ${n(out).toFixed(3)} plain-mirror ${Math.sqrt(dd).toFixed(3)}`);
-  }
-  return out;
 }
 
 function shift(box: FaceBox, dx: number, dy: number): FaceBox {
@@ -338,7 +300,7 @@ export async function describe(image: Uint8Array, mode: DetectMode, limits: Core
   }
   return {
     ok: true,
-    descriptor: await flipAveraged(used, main),
+    descriptor: main.descriptor,
     box,
     quality: { score: main.score, size: box.width / plain.width, sharpness, yaw, secondFace },
     detector,
