@@ -100,7 +100,7 @@ export function createIncidents(deps: IncidentDeps) {
 
     /** Oldest first, as the session happened. */
     list(sessionId: string): ProctorIncident[] {
-      return (stmt('SELECT * FROM proctor_incidents WHERE session_id = ? ORDER BY at, id').all(sessionId) as Row[]).map(toIncident);
+      return (stmt('SELECT * FROM proctor_incidents WHERE session_id = ? ORDER BY at, rowid').all(sessionId) as Row[]).map(toIncident);
     },
 
     countBySession(sessionId: string): Map<string, number> {

@@ -58,9 +58,11 @@ t.test('a camera that goes away and comes back: the gap is recorded and recordin
   t.ok(seg.start - back <= 5000, `recording again ${seg.start - back} ms after the camera came back (≤ 5000)`);
 
   const { gaps, segments } = rig.media.playback.recordings('cam2', wentDown - 60_000, Date.now());
-  const gap = gaps.find((g) => g.start < back && g.end > wentDown);
-  t.ok(gap, `a gap spans the outage: ${JSON.stringify(gaps)}`);
-  t.match(gap?.reason, /stalled|exited|killed/, 'the gap says why');
+  // Under load a segment's edges can land a few seconds off, so the time before the outage may hold
+  // unexplained holes too; the gap of the outage itself must be there and say why.
+  const overlapping = gaps.filter((g) => g.start < back && g.end > wentDown);
+  t.ok(overlapping.length, `a gap spans the outage: ${JSON.stringify(gaps)}`);
+  t.ok(overlapping.some((g) => /stalled|exited|killed/.test(g.reason)), `the outage's gap says why: ${JSON.stringify(overlapping)}`);
   t.ok(segments.some((s) => s.end <= wentDown + 1000) && segments.some((s) => s.start >= wentDown), 'segments on both sides of the gap');
   t.ok(rig.media.source('cam2').restarts >= 1, 'the supervisor restarted ffmpeg');
 });
