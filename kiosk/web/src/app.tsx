@@ -4,7 +4,7 @@ import type { ComponentChildren } from 'preact';
 import { useEffect, useRef, useState } from 'preact/hooks';
 import { MAX_TRIES, type Controller, type State } from './controller.ts';
 import { maskId, type Strings } from './i18n.ts';
-import { useStore, useTick } from './store.ts';
+import { useStore, useTick } from '../../../terminal/web/src/store.ts';
 
 type P = { c: Controller; s: State; t: Strings };
 

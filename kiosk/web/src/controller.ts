@@ -28,7 +28,7 @@ import {
 } from './api.ts';
 import { Camera, type CameraStatus } from './camera.ts';
 import { STRINGS, type Lang } from './i18n.ts';
-import { Store } from './store.ts';
+import { Store } from '../../../terminal/web/src/store.ts';
 
 export type Screen = 'boot' | 'pairing' | 'idle' | 'looking' | 'refused' | 'capture' | 'admitted' | 'failed';
 
