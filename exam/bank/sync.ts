@@ -131,8 +131,12 @@ export function createBankSync(deps: BankSyncDeps) {
     };
     let body: Buffer;
     let res: Response;
+    // A timer we hold, not AbortSignal.timeout inside AbortSignal.any: on Node 20 that composed signal can be
+    // collected before it fires, and a silent central bank then hung a sync for minutes (seen in CI).
+    const deadline = new AbortController();
+    const deadlineTimer = setTimeout(() => deadline.abort(new DOMException('timed out', 'TimeoutError')), timeoutMs);
     try {
-      res = await fetch(url, { headers, signal: AbortSignal.any([controller.signal, AbortSignal.timeout(timeoutMs)]), redirect: 'follow' });
+      res = await fetch(url, { headers, signal: AbortSignal.any([controller.signal, deadline.signal]), redirect: 'follow' });
       if (res.status === 304) {
         await res.body?.cancel();
         saveUnchanged.run(url, clock.now());
@@ -149,6 +153,7 @@ export function createBankSync(deps: BankSyncDeps) {
       if (err instanceof SyncFailed) throw fail(err.message);
       throw fail(`cannot reach the central bank at ${shownUrl(url)}: ${whyUnreachable(err, timeoutMs)}`);
     } finally {
+      clearTimeout(deadlineTimer);
       inFlight = null;
     }
     const validators = { url, etag: res.headers.get('etag'), lastModified: res.headers.get('last-modified'), checkedAt: clock.now() };
