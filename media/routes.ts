@@ -1,6 +1,6 @@
 // Playback routes. Admins see every source; an invigilator the sources of the rooms they are bound to;
 // an inspector every source of this site if the site lies in their jurisdiction — read-only, and each
-// view they start lands in the audit log. Every excerpt download is audited, whoever takes it.
+// view they start and stop lands in the audit log. Every excerpt download is audited, whoever takes it.
 import { createReadStream } from 'node:fs';
 import type { FastifyPluginAsync, FastifyRequest } from 'fastify';
 import { Type } from 'typebox';
@@ -12,7 +12,18 @@ export interface MediaRouteOptions {
   media: MediaService;
   audit: AuditLog;
   site: { id: string; province: string; city: string };
+  /** Server time, for how long an audited view lasted (default Date.now). */
+  now?: () => number;
+  /** How long after the footage it last fetched can play out an inspector's view counts as ended (tests shorten it). */
+  playbackIdleMs?: number;
 }
+
+/**
+ * An inspector's playback view of one source: from the first footage fetched until the player says
+ * stop, or until nothing was fetched for as long as the footage fetched last plays plus this much.
+ * One view is one start and one stop in the audit log, however many segments and ranges it reads.
+ */
+export const PLAYBACK_IDLE_MS = 60_000;
 
 interface Principalish {
   kind: 'user' | 'device';
@@ -31,7 +42,7 @@ const Range = Type.Object(
 const Segment = Type.Object({ id: Type.Integer(), start: Type.Integer(), end: Type.Integer(), bytes: Type.Integer(), recovered: Type.Boolean(), url: Type.String() });
 const GapT = Type.Object({ start: Type.Integer(), end: Type.Integer(), reason: Type.String() });
 
-export const mediaRoutes: FastifyPluginAsync<MediaRouteOptions> = async (app, { media, audit, site }) => {
+export const mediaRoutes: FastifyPluginAsync<MediaRouteOptions> = async (app, { media, audit, site, now = Date.now, playbackIdleMs = PLAYBACK_IDLE_MS }) => {
   const viewers = { roles: ['admin' as const, 'invigilator' as const, 'inspector' as const] };
   const tags = ['media'];
   // The .ts suffix: HLS players (ffmpeg's among them) accept only segment URLs that name a media type.
@@ -50,8 +61,49 @@ export const mediaRoutes: FastifyPluginAsync<MediaRouteOptions> = async (app, { 
     if (room && p.user?.rooms.includes(room)) return false;
     throw new Forbidden(room ? `source ${sourceId} is in room ${room}; you invigilate ${p.user?.rooms.join(', ') || 'no rooms'}` : `source ${sourceId} is not in a room you invigilate`);
   };
-  const auditView = (request: FastifyRequest, sourceId: string, what: string, detail: Record<string, unknown>) =>
-    audit.append({ actor: request.actor, action: 'media.view.start', target: sourceId, detail: { what, ...detail }, ip: request.ip });
+  interface View {
+    actor: string;
+    sourceId: string;
+    ip: string;
+    started: number;
+    segments: Set<number>;
+    bytes: number;
+    timer: ReturnType<typeof setTimeout> | null;
+  }
+  const views = new Map<string, View>();
+  const endView = (v: View, reason: 'stopped' | 'idle' | 'shutdown') => {
+    if (views.get(`${v.actor}\0${v.sourceId}`) !== v) return;
+    views.delete(`${v.actor}\0${v.sourceId}`);
+    if (v.timer) clearTimeout(v.timer);
+    audit.append({
+      actor: v.actor,
+      action: 'media.view.stop',
+      target: v.sourceId,
+      detail: { what: 'playback', reason, seconds: Math.round((now() - v.started) / 1000), segments: v.segments.size, bytes: v.bytes },
+      ip: v.ip,
+    });
+  };
+  /** Opens (audited) or extends the inspector's playback view of a source; `playsMs` = how long the footage just fetched plays. */
+  const touchView = (request: FastifyRequest, sourceId: string, playsMs: number, detail: Record<string, unknown>, fetched?: { segmentId: number; bytes: number }) => {
+    const key = `${request.actor}\0${sourceId}`;
+    let v = views.get(key);
+    if (!v) {
+      v = { actor: request.actor, sourceId, ip: request.ip, started: now(), segments: new Set(), bytes: 0, timer: null };
+      views.set(key, v);
+      audit.append({ actor: request.actor, action: 'media.view.start', target: sourceId, detail: { what: 'playback', ...detail }, ip: request.ip });
+    }
+    if (fetched) {
+      v.segments.add(fetched.segmentId);
+      v.bytes += fetched.bytes;
+    }
+    if (v.timer) clearTimeout(v.timer);
+    const view = v;
+    v.timer = setTimeout(() => endView(view, 'idle'), Math.max(0, playsMs) + playbackIdleMs);
+    v.timer.unref();
+  };
+  app.addHook('preClose', async () => {
+    for (const v of [...views.values()]) endView(v, 'shutdown');
+  });
 
   app.get(
     '/api/media/sources',
@@ -102,7 +154,7 @@ export const mediaRoutes: FastifyPluginAsync<MediaRouteOptions> = async (app, { 
       const { from, to } = request.query as { from: number; to: number };
       const inspector = mayView(request, sourceId);
       const text = media.playback.hlsPlaylist(sourceId, from, to, (s) => segmentUrl(s.id));
-      if (inspector) auditView(request, sourceId, 'playback', { from, to });
+      if (inspector) touchView(request, sourceId, 0, { via: 'hls', from, to });
       return reply.type('application/vnd.apple.mpegurl').header('cache-control', 'no-store').send(text);
     },
   );
@@ -124,15 +176,37 @@ export const mediaRoutes: FastifyPluginAsync<MediaRouteOptions> = async (app, { 
       const size = segment.bytes;
       const range = parseRange(request.headers.range, size);
       if (range === 'invalid') return reply.status(416).header('content-range', `bytes */${size}`).send({ error: 'range_not_satisfiable', message: `the segment has ${size} bytes` });
-      // A player fetches many ranges of one view; the view starts at the first byte.
-      if (inspector && (!range || range.start === 0)) auditView(request, segment.sourceId, 'segment', { segmentId, start: segment.start });
-      reply.header('accept-ranges', 'bytes').type('video/mp2t').header('cache-control', 'private, max-age=3600');
+      // A player fetches many segments and ranges in one view: the first opens it, each keeps it open.
+      if (inspector) touchView(request, segment.sourceId, segment.end - segment.start, { segmentId, at: segment.start }, { segmentId, bytes: range ? range.end - range.start + 1 : size });
+      // An inspector's fetch must reach the server every time (it is what the audit counts), and no
+      // browser may hand one user's cached segment to another who shares it: hence no-store and Vary.
+      reply.header('accept-ranges', 'bytes').type('video/mp2t').header('cache-control', inspector ? 'no-store' : 'private, max-age=3600').header('vary', 'cookie');
       if (!range) return reply.header('content-length', size).send(openOrNotFound(file, 0, size - 1, segmentId));
       return reply
         .status(206)
         .header('content-range', `bytes ${range.start}-${range.end}/${size}`)
         .header('content-length', range.end - range.start + 1)
         .send(openOrNotFound(file, range.start, range.end, segmentId));
+    },
+  );
+
+  app.post(
+    '/api/media/sources/:sourceId/playback/stop',
+    {
+      config: viewers,
+      schema: {
+        tags,
+        summary: 'The player closed its playback view of a source: an inspector’s open view ends now (audited); for others, and when no view is open, nothing happens',
+        params: SourceId,
+        response: { 200: Type.Object({ ended: Type.Boolean() }) },
+      },
+    },
+    async (request) => {
+      const { sourceId } = request.params as { sourceId: string };
+      mayView(request, sourceId);
+      const v = views.get(`${request.actor}\0${sourceId}`);
+      if (v) endView(v, 'stopped');
+      return { ended: Boolean(v) };
     },
   );
 

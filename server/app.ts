@@ -149,7 +149,7 @@ export async function buildApp(deps: AppDeps): Promise<App> {
   await app.register(webRoutes, { ctx });
   await app.register(examRoutes, { exam });
   await app.register(terminalRoutes, { terminal, hub, exam, gauge: metrics.wsConnections });
-  await app.register(mediaRoutes, { media, audit, site: config.site });
+  await app.register(mediaRoutes, { media, audit, site: config.site, now: () => clock.now() });
   await app.register(liveRoutes, { live, media, config, audit, hub, registry: metrics.registry });
   await app.register(kioskPlugin, { kiosk });
   await app.register(proctorPlugin, { proctor, exam, terminal, media, config, clock, hub, feed: proctorFeed });

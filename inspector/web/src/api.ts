@@ -52,7 +52,17 @@ export interface SessionDetail {
   summary: { roster: number; admitted: number; submitted: number; incidents: number; integrity: number; openAlerts: number } | null;
   incidents: Incident[];
   integrity: { id: string; at: number; terminalId: string; idNumber: string | null; kind: string; detail: string | null }[];
-  alerts: { id: string; at: number; seat: string | null; kind: string; severity: string; text: { zh: string; en: string }; acknowledged: { by: string; note: string } | null }[];
+  alerts: {
+    id: string;
+    at: number;
+    seat: string | null;
+    kind: string;
+    severity: string;
+    text: { zh: string; en: string };
+    terminalId: string | null;
+    sourceId: string | null;
+    acknowledged: { by: string; note: string } | null;
+  }[];
 }
 
 export async function whoAmI(): Promise<Me | null> {
@@ -68,3 +78,19 @@ export const login = (username: string, password: string) => call<unknown>('POST
 export const logout = () => call<unknown>('POST', '/api/auth/logout');
 export const sites = () => call<Site[]>('GET', '/api/inspector/sites');
 export const session = (id: string) => call<SessionDetail>('GET', `/api/inspector/sessions/${encodeURIComponent(id)}`);
+
+/** A source's recordings over a time range (media/routes.ts): fetching its segments is an audited view. */
+export interface Recordings {
+  sourceId: string;
+  from: number;
+  to: number;
+  segments: { id: number; start: number; end: number; bytes: number; recovered: boolean; url: string }[];
+  gaps: { start: number; end: number; reason: string }[];
+  recordingSince: number | null;
+}
+
+export const serverTime = async () => (await call<{ serverTime: number }>('GET', '/api/site')).serverTime;
+export const recordings = (sourceId: string, from: number, to: number) => call<Recordings>('GET', `/api/media/sources/${encodeURIComponent(sourceId)}/recordings?from=${from}&to=${to}`);
+/** The room's alerts over a range (camera alerts belong to the room, not to a session). */
+export const roomAlerts = (room: string, since: number, until: number) =>
+  call<SessionDetail['alerts']>('GET', `/api/proctor/alerts?room=${encodeURIComponent(room)}&since=${since}&until=${until}&limit=500`);

@@ -1,12 +1,14 @@
 // The inspector's screens: log-in, then the sites in the jurisdiction (this appliance is one site),
-// their rooms with live tiles on demand, and today's sessions with their incident counts and details.
-// Read-only on purpose: no button here sends anything but a read.
-import { useEffect, useRef, useState } from 'preact/hooks';
+// their rooms with live tiles on demand, and today's sessions with their incident counts, details and
+// the playback of the room's cameras over the session. Read-only on purpose: no button here sends
+// anything but a read (and the player's "view ended", which only closes the audit entry of the view).
+import { useEffect, useMemo, useRef, useState } from 'preact/hooks';
 import * as api from './api.ts';
 import { errorText, wsUrl } from '../../../proctor/web/src/http.ts';
 import { words, type Lang, type Words } from './i18n.ts';
 // One live player for every app that shows tiles: media's own.
 import { LivePlayer, type TileState } from '../../../media/web/src/player.ts';
+import { PlaybackView } from '../../../media/web/src/playback-view.tsx';
 
 const params = new URLSearchParams(window.location.search);
 
@@ -179,12 +181,12 @@ function SiteView({ w, site }: { w: Words; site: api.Site }) {
           </table>
         )}
       </section>
-      {detail && <Detail w={w} id={detail} onClose={() => setDetail(null)} />}
+      {detail && <Detail w={w} id={detail} site={site} onClose={() => setDetail(null)} />}
     </>
   );
 }
 
-function Detail({ w, id, onClose }: { w: Words; id: string; onClose: () => void }) {
+function Detail({ w, id, site, onClose }: { w: Words; id: string; site: api.Site; onClose: () => void }) {
   const ref = useRef<HTMLDialogElement>(null);
   const [d, setD] = useState<api.SessionDetail | null>(null);
   const [error, setError] = useState<string | null>(null);
@@ -234,6 +236,7 @@ function Detail({ w, id, onClose }: { w: Words; id: string; onClose: () => void 
               </tbody>
             </table>
           )}
+          <Playback w={w} detail={d} cameras={site.rooms.find((r) => r.id === d.session.roomId)?.cameras ?? []} />
           <h4>{w.alerts}</h4>
           {d.alerts.length === 0 ? (
             <p>{w.none}</p>
@@ -259,6 +262,59 @@ function Detail({ w, id, onClose }: { w: Words; id: string; onClose: () => void 
         </button>
       </div>
     </dialog>
+  );
+}
+
+/** The session's recordings of one of the room's sources: every segment it plays is an audited view. */
+function Playback({ w, detail, cameras }: { w: Words; detail: api.SessionDetail; cameras: api.Camera[] }) {
+  const [sourceId, setSourceId] = useState<string>('');
+  const [rec, setRec] = useState<api.Recordings | null>(null);
+  const [roomAlerts, setRoomAlerts] = useState<api.SessionDetail['alerts']>([]);
+  const [error, setError] = useState<string | null>(null);
+  const s = detail.session;
+  useEffect(() => {
+    setRec(null);
+    setError(null);
+    if (!sourceId) return;
+    // From the scheduled start up to now (server time), or half an hour past the end.
+    api
+      .serverTime()
+      .then((now) => api.recordings(sourceId, s.startsAt, Math.max(s.startsAt + 60_000, Math.min(now, s.endsAt + 30 * 60_000))))
+      .then((r) => {
+        setRec(r);
+        // Camera alerts belong to the room, not the session: they come from the room's alert list.
+        return api.roomAlerts(s.roomId, r.from, r.to).then(setRoomAlerts);
+      })
+      .catch((err: unknown) => setError(w.failed(errorText(err))));
+  }, [sourceId, s.id]);
+  const source = cameras.find((c) => c.id === sourceId);
+  const marks = useMemo(() => {
+    if (!rec || !source) return [];
+    const mine = (a: api.SessionDetail['alerts'][number]) => a.sourceId === source.id || (source.kind === 'camera' && !a.terminalId && !a.sourceId);
+    const all = new Map([...detail.alerts, ...roomAlerts].map((a) => [a.id, a]));
+    return [...all.values()]
+      .filter((a) => a.at >= rec.from && a.at <= rec.to && mine(a))
+      .sort((a, b) => a.at - b.at)
+      .map((a) => ({ id: a.id, at: a.at, text: a.text[w.lang] }));
+  }, [rec, roomAlerts, source, detail, w.lang]);
+  return (
+    <section class="inspector-playback" data-testid="inspector-playback">
+      <h4>{w.playback}</h4>
+      {cameras.length === 0 ? (
+        <p>{w.noCameras}</p>
+      ) : (
+        <p class="pick-source">
+          {w.pickCamera}
+          {cameras.map((c) => (
+            <button key={c.id} type="button" data-source={c.id} aria-pressed={sourceId === c.id} onClick={() => setSourceId(sourceId === c.id ? '' : c.id)}>
+              {c.name} · {w.kind[c.kind] ?? c.kind}
+            </button>
+          ))}
+        </p>
+      )}
+      {error && <p class="error">{error}</p>}
+      {rec && source && rec.sourceId === source.id && <PlaybackView key={source.id} recordings={rec} kind={source.kind} marks={marks} labels={w.pb} time={w.clock} />}
+    </section>
   );
 }
 

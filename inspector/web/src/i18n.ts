@@ -4,6 +4,9 @@ export type Lang = 'zh' | 'en';
 /** The inspector may sit in another zone than the site; times are the site's (China has one zone). */
 const fmt = (ms: number, lang: Lang) => new Date(ms).toLocaleString(lang === 'zh' ? 'zh-CN' : 'en-GB', { month: '2-digit', day: '2-digit', hour: '2-digit', minute: '2-digit', hour12: false, timeZone: 'Asia/Shanghai' });
 
+/** Seconds matter on the playback timeline. */
+const fmtClock = (ms: number, lang: Lang) => new Date(ms).toLocaleTimeString(lang === 'zh' ? 'zh-CN' : 'en-GB', { hour: '2-digit', minute: '2-digit', second: '2-digit', hour12: false, timeZone: 'Asia/Shanghai' });
+
 const zh = {
   lang: 'zh' as Lang,
   title: '远程巡查',
@@ -55,7 +58,28 @@ const zh = {
   mute: '静音',
   enlarge: '点击放大，再次点击还原',
   noTiles: '此考场没有视频源。',
+  playback: '录像回放',
+  pickCamera: '选择视频源：',
+  noCameras: '此考场没有视频源。',
+  pb: {
+    play: '播放',
+    pause: '暂停',
+    sound: '声音',
+    mute: '静音',
+    loading: '正在载入录像…',
+    ended: '录像已播完',
+    noRecording: (reason: string) => `此段无录像：${reason}，跳到下一段录像`,
+    skipped: (a: string, b: string, reason: string) => `已跳过 ${a} – ${b}（无录像：${reason}）`,
+    clickToPlay: '点击下方时间轴，从该时刻开始回放（观看记入审计日志）',
+    jump: '跳转',
+    jumpTitle: '从告警前 10 秒开始回放',
+    marksTitle: '本场告警（点“跳转”从告警前 10 秒开始回放）',
+    frameTime: '画面时间',
+    failed: (why: string) => `回放失败：${why}`,
+    recordingNow: '正在录制，尚未成段',
+  },
   time: (ms: number) => fmt(ms, 'zh'),
+  clock: (ms: number) => fmtClock(ms, 'zh'),
 };
 export type Words = typeof zh;
 
@@ -102,7 +126,28 @@ const en: Words = {
   mute: 'Mute',
   enlarge: 'Click to enlarge, again to restore',
   noTiles: 'No video source in this room.',
+  playback: 'Playback',
+  pickCamera: 'Source:',
+  noCameras: 'No video source in this room.',
+  pb: {
+    play: 'Play',
+    pause: 'Pause',
+    sound: 'Sound',
+    mute: 'Mute',
+    loading: 'Loading the recording…',
+    ended: 'End of the recordings',
+    noRecording: (reason) => `No recording here: ${reason}; skipping to the next recording`,
+    skipped: (a, b, reason) => `Skipped ${a} – ${b} (no recording: ${reason})`,
+    clickToPlay: 'Click the timeline below to play from that moment (the view is audited)',
+    jump: 'Jump',
+    jumpTitle: 'Play from 10 s before the alert',
+    marksTitle: 'Alerts of the session ("Jump" plays from 10 s before the alert)',
+    frameTime: 'Picture time',
+    failed: (why) => `Playback failed: ${why}`,
+    recordingNow: 'recording now, not yet a segment',
+  },
   time: (ms) => fmt(ms, 'en'),
+  clock: (ms) => fmtClock(ms, 'en'),
 };
 
 export const words: Record<Lang, Words> = { zh, en };

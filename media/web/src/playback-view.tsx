@@ -1,0 +1,184 @@
+// The playback player every app shows (proctor console, inspector view): one source's recordings over
+// a time range as a timeline — recorded stretches, holes, alert ticks, the playhead — with the video
+// above it. Click the line to play from that instant; click an alert (tick or list) to play from a
+// little before it. Words come from the app (each has its own zh-CN/English table).
+import { useEffect, useRef, useState } from 'preact/hooks';
+import { JUMP_BEFORE_ALERT_MS, PlaybackEngine, type PlayGap, type PlaySegment, type PlaybackStatus } from './playback.ts';
+import './playback.css';
+
+export interface PlaybackRecordings {
+  sourceId: string;
+  from: number;
+  to: number;
+  segments: PlaySegment[];
+  gaps: PlayGap[];
+  recordingSince: number | null;
+}
+
+export interface PlaybackMark {
+  id: string;
+  at: number;
+  text: string;
+}
+
+export interface PlaybackLabels {
+  play: string;
+  pause: string;
+  sound: string;
+  mute: string;
+  loading: string;
+  ended: string;
+  /** Shown over the picture while a hole is skipped. */
+  noRecording: (reason: string) => string;
+  /** Under the picture after a hole was skipped. */
+  skipped: (from: string, to: string, reason: string) => string;
+  clickToPlay: string;
+  jump: string;
+  jumpTitle: string;
+  marksTitle: string;
+  frameTime: string;
+  failed: (why: string) => string;
+  recordingNow: string;
+}
+
+export interface PlaybackViewProps {
+  recordings: PlaybackRecordings;
+  /** Cameras have sound; screens do not. */
+  kind: string;
+  marks: PlaybackMark[];
+  labels: PlaybackLabels;
+  /** Server time → the text shown (the app's zone and language). */
+  time: (ms: number) => string;
+}
+
+const clamp = (x: number, a: number, b: number) => Math.min(b, Math.max(a, x));
+
+export function PlaybackView({ recordings: rec, kind, marks, labels: l, time }: PlaybackViewProps) {
+  const host = useRef<HTMLDivElement>(null);
+  const engine = useRef<PlaybackEngine | null>(null);
+  const started = useRef(false);
+  const [status, setStatus] = useState<PlaybackStatus>({ state: 'idle', at: null, segmentId: null, gap: null, error: null });
+  const [muted, setMuted] = useState(true);
+  const { from, to, sourceId } = rec;
+
+  useEffect(() => {
+    const e = new PlaybackEngine(host.current!, sourceId, setStatus);
+    engine.current = e;
+    started.current = false;
+    setStatus({ state: 'idle', at: null, segmentId: null, gap: null, error: null });
+    setMuted(true);
+    return () => {
+      e.destroy();
+      engine.current = null;
+      // The view ends with the player: an inspector's open view is closed in the audit log now rather
+      // than when the server notices nothing more is fetched.
+      if (started.current) void fetch(`/api/media/sources/${encodeURIComponent(sourceId)}/playback/stop`, { method: 'POST', credentials: 'same-origin', keepalive: true }).catch(() => {});
+    };
+  }, [sourceId]);
+  useEffect(() => engine.current?.setRecordings(rec.segments, rec.gaps), [rec]);
+  // A page closed mid-view ends it too.
+  useEffect(() => {
+    const bye = () => {
+      if (started.current) navigator.sendBeacon(`/api/media/sources/${encodeURIComponent(sourceId)}/playback/stop`);
+    };
+    window.addEventListener('pagehide', bye);
+    return () => window.removeEventListener('pagehide', bye);
+  }, [sourceId]);
+
+  const playAt = (t: number) => {
+    started.current = true;
+    engine.current?.playAt(clamp(t, from, to));
+  };
+  const pct = (t: number) => `${(((clamp(t, from, to) - from) / (to - from)) * 100).toFixed(3)}%`;
+  const onLine = (e: MouseEvent) => {
+    const box = (e.currentTarget as HTMLElement).getBoundingClientRect();
+    playAt(from + ((e.clientX - box.left) / box.width) * (to - from));
+  };
+  const jump = (at: number) => playAt(at - JUMP_BEFORE_ALERT_MS);
+  const s = status;
+  const playing = s.state === 'playing' || s.state === 'loading' || s.state === 'gap';
+  const notice =
+    s.state === 'gap' && s.gap
+      ? l.noRecording(s.gap.reason)
+      : s.state === 'idle'
+        ? l.clickToPlay
+        : s.state === 'loading'
+          ? l.loading
+          : s.state === 'ended'
+            ? l.ended
+            : s.state === 'error'
+              ? l.failed(s.error ?? '')
+              : null;
+
+  return (
+    <div class="pb" data-testid="player" data-source={sourceId} data-state={s.state} data-at={s.at ?? ''}>
+      <div class={`pb-screen ${s.state}`}>
+        <div class="pb-host" ref={host} onClick={() => (s.state === 'playing' ? engine.current?.pause() : engine.current?.resume())} />
+        {notice && (
+          <p class={`pb-notice ${s.state}`} data-testid="playback-notice">
+            {notice}
+          </p>
+        )}
+      </div>
+      <div class="pb-bar">
+        <button type="button" disabled={s.state === 'idle'} onClick={() => (playing ? engine.current?.pause() : engine.current?.resume())}>
+          {playing ? l.pause : l.play}
+        </button>
+        {kind === 'camera' && (
+          <button
+            type="button"
+            onClick={() => {
+              engine.current?.setMuted(!muted);
+              setMuted(!muted);
+            }}
+          >
+            {muted ? l.sound : l.mute}
+          </button>
+        )}
+        <span class="pb-time">
+          {l.frameTime}{' '}
+          <output data-testid="playback-time" data-at={s.at ?? ''}>
+            {s.at === null ? '—' : time(s.at)}
+          </output>
+        </span>
+        {s.gap && s.state !== 'gap' && <span class="pb-skipped">{l.skipped(time(s.gap.start), time(s.gap.end), s.gap.reason)}</span>}
+      </div>
+      <div class="timeline pb-timeline" data-from={from} data-to={to} title={`${time(from)} – ${time(to)}`} onClick={onLine}>
+        {rec.segments.map((g) => (
+          <span key={g.id} style={{ left: pct(g.start), width: `calc(${pct(g.end)} - ${pct(g.start)})` }} />
+        ))}
+        {rec.recordingSince !== null && <span class="live" style={{ left: pct(rec.recordingSince), right: 0 }} title={l.recordingNow} />}
+        {marks.map((a) => (
+          <i
+            key={a.id}
+            data-alert={a.id}
+            style={{ left: pct(a.at) }}
+            title={`${time(a.at)} ${a.text} · ${l.jumpTitle}`}
+            onClick={(e) => {
+              e.stopPropagation();
+              jump(a.at);
+            }}
+          />
+        ))}
+        {s.at !== null && <b class="pb-playhead" style={{ left: pct(s.at) }} />}
+      </div>
+      <div class="pb-scale">
+        <span>{time(from)}</span>
+        <span>{time(to)}</span>
+      </div>
+      {marks.length > 0 && <p class="pb-marks-title">{l.marksTitle}</p>}
+      {marks.length > 0 && (
+        <ul class="pb-marks">
+          {marks.map((a) => (
+            <li key={a.id} data-alert={a.id}>
+              <button type="button" class="link" onClick={() => jump(a.at)} title={l.jumpTitle}>
+                {l.jump}
+              </button>
+              <span class="when">{time(a.at)}</span> <span>{a.text}</span>
+            </li>
+          ))}
+        </ul>
+      )}
+    </div>
+  );
+}

@@ -1,0 +1,265 @@
+// End to end: playback of recorded footage in the proctor console and the inspector view. The real
+// server records a real RTSP camera (H.264 + G.711, turned into AAC by ingest) in 3-second segments
+// for a running session, with an outage in the middle (the camera's encoder stops for ~8 s, so there
+// is a hole and a camera_down alert). In Debian's Chromium: clicking the timeline plays from that
+// instant (the picture moves, the shown server time is the clicked one); the alert's "jump" plays
+// from 10 s before it; playing on across the hole says so and skips it. A provincial inspector plays
+// the same camera from the session's details — one audited view start and stop, however many
+// segments — and an inspector of another city gets nothing. Screenshots: tests/artifacts/proctor/.
+import t, { type Test } from 'tap';
+import { spawnSync } from 'node:child_process';
+import { existsSync, mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { chromium, type BrowserContext, type Page } from 'playwright-core';
+import { startRtspSource } from '../media/rtsp-source.ts';
+import { until } from '../media/live-fixture.ts';
+import { buildApp } from '../../server/app.ts';
+import { ROOT, PASSWORDS, login, scratchDir, testConfig } from '../helpers.ts';
+import { TEMPLATE, bankQuestions, csv, person } from '../exam/plans-fixture.ts';
+
+const CHROMIUM = '/usr/bin/chromium';
+const ARTIFACTS = join(ROOT, 'tests/artifacts/proctor');
+const WAIT = 20_000;
+const SOURCE = 'CAM-R1';
+
+if (!existsSync(CHROMIUM)) {
+  t.fail(`${CHROMIUM} is missing: the end-to-end tests need Debian's chromium package (server/setup.mjs installs it)`);
+  process.exit(1);
+}
+const built = spawnSync(process.execPath, [join(ROOT, 'server/build-web.mjs'), '--if-stale', 'proctor', 'inspector'], { cwd: ROOT, encoding: 'utf8', env: { ...process.env, CI: 'true' } });
+if (built.status !== 0) {
+  t.fail(`building the proctor and inspector apps failed:\n${built.stdout}\n${built.stderr}`);
+  process.exit(1);
+}
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+/** YYYY-MM-DDTHH:mm in the site's zone (Asia/Shanghai, UTC+8). */
+const siteLocal = (ms: number) => new Date(ms + 8 * 3600_000).toISOString().slice(0, 16);
+
+interface Debug {
+  state: string;
+  at: number | null;
+  segmentId: number | null;
+  frames: number;
+  videoWidth: number;
+  played: number[];
+  skipped: { start: number; end: number; reason: string }[];
+  error: string | null;
+}
+interface Rec {
+  from: number;
+  to: number;
+  segments: { id: number; start: number; end: number }[];
+  gaps: { start: number; end: number; reason: string }[];
+}
+
+const debug = (page: Page) => page.evaluate(`window.__playback?.[${JSON.stringify(SOURCE)}] ?? null`) as Promise<Debug | null>;
+const shownVideo = (page: Page) =>
+  page.evaluate(`(() => { const v = document.querySelector('.pb-host video:not([hidden])'); return v ? { t: v.currentTime, w: v.videoWidth, paused: v.paused } : null; })()`) as Promise<{ t: number; w: number; paused: boolean } | null>;
+
+/** Clicks the timeline at server time `at` (the line's range is in its data-from / data-to). */
+async function clickTimeline(page: Page, scope: string, at: number): Promise<number> {
+  const line = page.locator(`${scope} .pb-timeline`);
+  // The mouse clicks at viewport coordinates: the line must be on screen, with the picture above it.
+  await page.locator(`${scope} .pb`).scrollIntoViewIfNeeded();
+  await line.scrollIntoViewIfNeeded();
+  const from = Number(await line.getAttribute('data-from'));
+  const to = Number(await line.getAttribute('data-to'));
+  const box = (await line.boundingBox())!;
+  const x = box.x + ((at - from) / (to - from)) * box.width;
+  await page.mouse.click(x, box.y + box.height / 2);
+  // What the click means, at the pixel it landed on.
+  return from + ((Math.round(x * 100) / 100 - box.x) / box.width) * (to - from);
+}
+
+async function shot(page: Page, name: string): Promise<void> {
+  await page.evaluate('document.fonts.ready.then(() => undefined)');
+  await page.screenshot({ path: join(ARTIFACTS, `${name}.png`), fullPage: false, animations: 'disabled', caret: 'hide' });
+}
+
+t.test('recorded footage plays from the timeline and from alerts, holes are skipped, inspectors are audited', async (t) => {
+  mkdirSync(ARTIFACTS, { recursive: true });
+  const cam = await startRtspSource({ path: 'cam-playback', width: 320, height: 240, fps: 10, gop: 10, audio: true });
+  t.teardown(() => cam.stop());
+  // The server runs on the real time (recording needs it), but the session is created "two minutes
+  // ago" so that it may start at the current minute.
+  let offset = -120_000;
+  const clock = { now: () => Date.now() + offset };
+  const extraYaml = `cameras:\n  - { id: ${SOURCE}, name: 一号考场前方, room: R1, url: "${cam.url}" }\nmedia: { segmentSeconds: 3, stallSeconds: 3, maxBackoffSeconds: 1, reserveMiB: 0 }\nretention: { minFreeGiB: 1 }\n`;
+  const app = await buildApp({ config: testConfig(scratchDir(t, 'examroom-e2e-playback-'), extraYaml), clock });
+  t.teardown(() => app.close());
+  await app.listen({ host: '127.0.0.1', port: 0 });
+  const base = `http://127.0.0.1:${(app.server.address() as { port: number }).port}`;
+
+  const admin = await login(app, 'admin', PASSWORDS.admin);
+  const plans = app.exam.plans;
+  app.exam.bank.createVersion({ id: 'v1', kind: 'import', questions: bankQuestions(), templates: [TEMPLATE] });
+  const minute = Math.floor(Date.now() / 60_000) * 60_000;
+  const day = siteLocal(minute).slice(0, 10);
+  const plan = plans.createPlan({ name: '回放测试计划', from: day, to: day }, 'user:admin');
+  const s = plans.createSession({ planId: plan.id, room: 'R1', startsAt: siteLocal(minute), templateId: TEMPLATE.id }, 'user:admin');
+  await plans.importRoster(s.id, { bytes: csv([person(1, '张伟')]), filename: 'roster.csv' }, 'user:admin');
+  plans.assignSeats(s.id, 'user:admin');
+  plans.generateSessionPapers(s.id, 'user:admin');
+  offset = 0;
+  for (const status of ['checkin', 'in_progress']) {
+    const res = await app.inject({ method: 'POST', url: `/api/proctor/sessions/${s.id}/status`, headers: { cookie: admin }, payload: { status } });
+    t.equal(res.statusCode, 200, `session → ${status}: ${res.body}`);
+  }
+  const started = Date.now();
+  const recordings = async (cookie = admin) => (await app.inject({ url: `/api/media/sources/${SOURCE}/recordings?from=${started - 60_000}&to=${Date.now() + 1000}`, headers: { cookie } })).json() as Rec;
+
+  // ~14 s of recording, an ~8 s outage (the camera_down alert), then recording again.
+  const context: BrowserContext = await chromium.launchPersistentContext(scratchDir(t, 'examroom-e2e-chromium-'), {
+    executablePath: CHROMIUM,
+    headless: true,
+    viewport: { width: 1366, height: 900 },
+    locale: 'zh-CN',
+    args: ['--no-sandbox', '--disable-gpu', '--disable-dev-shm-usage', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run', '--autoplay-policy=no-user-gesture-required'],
+  });
+  t.teardown(() => context.close());
+  context.setDefaultTimeout(WAIT);
+  const page = context.pages()[0] ?? (await context.newPage());
+  const pageErrors: string[] = [];
+  page.on('pageerror', (e) => pageErrors.push(String(e)));
+  const consoleLog: string[] = [];
+  page.on('console', (m) => {
+    consoleLog.push(`${m.type()}: ${m.text()}`.slice(0, 300));
+    if (m.type() === 'error' && !/Failed to load resource|WebSocket connection/.test(m.text())) pageErrors.push(m.text());
+  });
+  // Logging in while the camera records.
+  await page.goto(`${base}/proctor/`);
+  await page.fill('input[name=username]', 'invig');
+  await page.fill('input[name=password]', PASSWORDS.invig);
+  await page.click('button[type=submit]');
+  await page.click('button[data-room="R1"]');
+  await page.getByTestId('seat-map').waitFor();
+
+  await until('14 s recorded since the session started', async () => (await recordings()).segments.some((g) => g.end >= started + 14_000), 40_000);
+  const outage = Date.now();
+  await cam.stopPublisher();
+  const invig = await login(app, 'invig', PASSWORDS.invig);
+  const alerts = async () => (await app.inject({ url: '/api/proctor/alerts?room=R1', headers: { cookie: invig } })).json() as { id: string; kind: string; at: number; sourceId: string | null }[];
+  const down = await until('the camera_down alert', async () => (await alerts()).find((a) => a.kind === 'camera_down' && a.sourceId === SOURCE), 20_000);
+  await sleep(Math.max(0, outage + 8000 - Date.now()));
+  await cam.startPublisher();
+  await until('recording again after the outage', async () => (await recordings()).segments.filter((g) => g.start > outage + 2000).length >= 2, 40_000);
+  const rec = await recordings();
+  const hole = rec.gaps.find((g) => g.start >= outage - 5000 && g.end > outage);
+  t.ok(hole, `the outage is a gap in the recordings: ${JSON.stringify(rec.gaps)}`);
+  t.comment(`outage ${new Date(outage).toISOString()}, gap ${JSON.stringify(hole)}, camera_down at ${new Date(down.at).toISOString()}`);
+
+  let broken: string | null = null;
+  const step = async (t: Test, name: string, fn: (t: Test) => Promise<void>) => {
+    if (broken) return void (await t.test(name, { skip: `"${broken}" failed first` }, async () => {}));
+    await t.test(name, fn);
+    if (!t.passing()) {
+      broken = name;
+      await shot(page, 'failed-playback').catch(() => {});
+      // What the player was doing, for whoever reads the failure.
+      t.comment(`player: ${JSON.stringify(await debug(page).catch(() => null))}; video: ${JSON.stringify(await shownVideo(page).catch(() => null))}`);
+      t.comment(`console (last 30):\n${consoleLog.slice(-30).join('\n')}`);
+    }
+  };
+  const pb = page.getByTestId('playback');
+
+  await step(t, 'a click on the timeline plays from that instant', async (t) => {
+    await pb.locator('select').selectOption(SOURCE);
+    await pb.locator('.pb-timeline').waitFor();
+    await pb.getByText('点击下方时间轴').waitFor();
+    const first = rec.segments.find((g) => g.start >= started)!;
+    const clicked = await clickTimeline(page, '[data-testid=playback]', first.start + 2500);
+    await until('the picture plays', async () => {
+      const d = await debug(page);
+      return d && d.state === 'playing' && d.frames > 5 && d.videoWidth > 0;
+    });
+    const d0 = (await debug(page))!;
+    const v0 = (await shownVideo(page))!;
+    await sleep(1200);
+    const v1 = (await shownVideo(page))!;
+    const d1 = (await debug(page))!;
+    t.ok(v0.w > 0, `the video has a picture (${v0.w} px wide)`);
+    // The shown element may change at a segment boundary meanwhile; the server time shown may not stand still.
+    if (d1.segmentId === d0.segmentId) t.ok(v1.t > v0.t + 0.5, `the video's time advances (${v0.t.toFixed(2)} → ${v1.t.toFixed(2)} s)`);
+    t.ok(d1.at! > d0.at! + 500 && d1.frames > d0.frames + 5, `the picture moves on (${d1.frames - d0.frames} frames, ${d1.at! - d0.at!} ms)`);
+    t.equal(d0.played[0], first.id, 'the segment holding the clicked instant plays');
+    const shown = Number(await pb.getByTestId('playback-time').getAttribute('data-at'));
+    t.ok(Math.abs(shown - clicked) < 4000, `the shown time (${new Date(shown).toISOString()}) is the clicked one (${new Date(clicked).toISOString()}) give or take the seconds played`);
+    t.match(await pb.getByTestId('playback-time').textContent(), /^\d\d:\d\d:\d\d$/, 'as a clock time');
+    const head = await pb.locator('.pb-playhead').boundingBox();
+    t.ok(head, 'a playhead is on the timeline');
+  });
+
+  await step(t, 'jumping to an alert plays from 10 s before it, and the hole after it is skipped, said so', async (t) => {
+    const li = pb.locator(`.pb-marks li[data-alert="${down.id}"]`);
+    await li.waitFor();
+    t.match(await li.textContent(), /摄像机|中断|CAM/, 'the camera_down alert is listed under the timeline');
+    await li.getByRole('button', { name: '跳转' }).click();
+    const target = down.at - 10_000;
+    await until('playing from before the alert', async () => {
+      const d = await debug(page);
+      return d && d.state === 'playing' && d.at !== null && d.at < down.at - 5000 && d.frames > 0;
+    });
+    const at = (await debug(page))!.at!;
+    t.ok(at >= target - 1500 && at <= target + 4000, `plays from ${((down.at - at) / 1000).toFixed(1)} s before the alert (wanted 10 s)`);
+    await shot(page, '15-playback');
+    // Playing on reaches the hole: a notice, then the recording after it.
+    await pb.getByTestId('playback-notice').getByText('此段无录像').waitFor({ timeout: 30_000 });
+    const d = await until('past the hole', async () => {
+      const x = await debug(page);
+      return x && x.state === 'playing' && x.at !== null && x.at > hole!.end - 500 && x;
+    }, 20_000);
+    t.equal(d.skipped.length, 1, 'one hole skipped');
+    t.ok(d.skipped[0]!.start <= hole!.start + 500 && d.skipped[0]!.end >= hole!.end - 500, 'the outage’s hole');
+    t.match(await pb.locator('.pb-skipped').textContent(), /已跳过 .* – .*无录像/, 'and the player says what it skipped');
+    await pb.getByRole('button', { name: '暂停' }).click();
+    await until('paused', async () => (await debug(page))?.state === 'paused');
+    const p0 = (await shownVideo(page))!;
+    await sleep(600);
+    t.equal((await shownVideo(page))!.t, p0.t, 'pause stops the picture');
+    t.equal(await pb.getByRole('button', { name: '声音' }).count(), 1, 'a camera has a sound button');
+  });
+
+  await step(t, 'a provincial inspector plays the camera back, one audited view', async (t) => {
+    await context.clearCookies();
+    await page.goto(`${base}/inspector/`);
+    await page.fill('input[name=username]', 'gd');
+    await page.fill('input[name=password]', PASSWORDS.gd);
+    await page.click('button[type=submit]');
+    await page.locator(`tr[data-session="${s.id}"]`).getByRole('button', { name: '详情' }).click();
+    const dlg = page.getByTestId('session-detail');
+    await dlg.locator(`button[data-source="${SOURCE}"]`).click();
+    await dlg.locator('.pb-timeline').waitFor();
+    const audit = () => app.ctx.audit.list({ limit: 500, actor: 'user:gd' }).filter((e) => e.target === SOURCE && e.action.startsWith('media.view'));
+    t.equal(audit().length, 0, 'listing the recordings is not a view yet');
+    const first = rec.segments.find((g) => g.start >= started)!;
+    await clickTimeline(page, '[data-testid=session-detail]', first.start + 1000);
+    await until('the inspector’s player plays two segments', async () => {
+      const d = await debug(page);
+      return d && d.state === 'playing' && d.played.length >= 2 && d.videoWidth > 0;
+    });
+    await dlg.locator(`.pb-marks li[data-alert="${down.id}"]`).waitFor();
+    t.pass('the room’s camera_down alert is marked on the inspector’s timeline too');
+    await shot(page, '16-inspector-playback');
+    const starts = audit().filter((e) => e.action === 'media.view.start');
+    t.equal(starts.length, 1, 'one view start for all its segments');
+    t.match(starts[0]?.detail, { what: 'playback' });
+    await dlg.getByRole('button', { name: '关闭' }).click();
+    const stop = await until('the view stop', async () => audit().find((e) => e.action === 'media.view.stop'), 5000);
+    t.match(stop.detail, { what: 'playback', reason: 'stopped' }, 'closing the player ends the view in the audit log');
+    t.ok((stop.detail as { segments: number }).segments >= 2, 'with the segments it read');
+  });
+
+  await step(t, 'an inspector of another city gets no recordings at all', async (t) => {
+    const sz = await login(app, 'sz', PASSWORDS.sz);
+    const seg = rec.segments[0]!;
+    const get = async (url: string) => (await app.inject({ url, headers: { cookie: sz } })).statusCode;
+    t.equal(await get(`/api/media/sources/${SOURCE}/recordings?from=${rec.from}&to=${rec.to}`), 403, 'no recordings list');
+    t.equal(await get(`/api/media/segments/${seg.id}.ts`), 403, 'no segment');
+    t.equal(await get(`/api/media/sources/${SOURCE}/playlist.m3u8?from=${rec.from}&to=${rec.to}`), 403, 'no playlist');
+    t.equal((await app.inject({ method: 'POST', url: `/api/media/sources/${SOURCE}/playback/stop`, headers: { cookie: sz } })).statusCode, 403, 'nothing to stop either');
+    t.equal(app.ctx.audit.list({ limit: 500, actor: 'user:sz' }).filter((e) => e.action.startsWith('media.view')).length, 0, 'and no view of theirs was opened');
+  });
+
+  t.same(pageErrors, [], 'no script errors on the pages');
+});
