@@ -23,6 +23,8 @@ export interface EventMap {
   'terminal.offline': { terminalId: string; roomId: string; seat: string; since: number; sessionId: string | null; idNumber: string | null };
   'terminal.login': { terminalId: string; roomId: string; seat: string; sessionId: string; idNumber: string; resumed: boolean };
   'terminal.move_requested': { moveId: string; sessionId: string; roomId: string; idNumber: string; fromTerminal: string | null; toTerminal: string };
+  // A move request ended: an invigilator approved or rejected it, or the system withdrew it (the candidate logged in elsewhere, or asked again from another terminal).
+  'terminal.move_decided': { moveId: string; sessionId: string; roomId: string; idNumber: string; fromTerminal: string | null; toTerminal: string; status: 'approved' | 'rejected' | 'withdrawn'; by: string };
   'terminal.integrity': { incidentId: string; terminalId: string; roomId: string; sessionId: string | null; idNumber: string | null; kind: string; source: 'terminal' | 'server'; detail: string | null; at: number };
   'terminal.snapshot': { snapshotId: string; terminalId: string; roomId: string; sessionId: string; idNumber: string; file: string; at: number; identity: 'unchecked' | 'match' | 'mismatch' | 'no_face' | 'several_faces'; distance: number | null; detail: string };
   'terminal.command': { sessionId: string; roomId: string; idNumber: string | null; command: 'pause' | 'resume' | 'add_time' | 'force_submit' | 'lock' | 'unlock' | 'approve_move' | 'reject_move'; by: string };

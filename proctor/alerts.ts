@@ -18,6 +18,7 @@ export const ALERT_KINDS = [
   'camera_down',
   'disk_forecast',
   'disk_low',
+  'move_requested',
 ] as const;
 export type AlertKind = (typeof ALERT_KINDS)[number];
 export type Severity = 'critical' | 'warning' | 'info';
@@ -163,6 +164,19 @@ function textOf(r: Raise, who: { name: string; ticketNo: string; seat: string | 
         zh: `录像磁盘将不足：可用 ${gb(p.freeBytes)}，保留期需 ${gb(p.needBytes)}${p.daysUntilFull !== null ? `，约 ${String(p.daysUntilFull)} 天后写满` : ''}`,
         en: `Recording disk will not last the retention period: ${gb(p.freeBytes)} free, ${gb(p.needBytes)} needed${p.daysUntilFull !== null ? `, full in about ${String(p.daysUntilFull)} days` : ''}`,
       };
+    case 'move_requested': {
+      // r.seat is where the candidate is now (the terminal they logged in at); their own seat is in params.
+      const nameZh = who ? `${who.name}（准考证 ${who.ticketNo}）` : '考生';
+      const nameEn = who ? `${who.name} (ticket ${who.ticketNo})` : 'A candidate';
+      const fromZh = p.fromSeat ? `${String(p.fromSeat)} 号座${p.fromTerminal ? `（考试机 ${String(p.fromTerminal)}）` : ''}` : '未分配座位';
+      const fromEn = p.fromSeat ? `seat ${String(p.fromSeat)}${p.fromTerminal ? ` (terminal ${String(p.fromTerminal)})` : ''}` : 'no seat';
+      const toZh = `${String(p.toSeat ?? '?')} 号座（考试机 ${String(p.toTerminal)}）`;
+      const toEn = `seat ${String(p.toSeat ?? '?')} (terminal ${String(p.toTerminal)})`;
+      return {
+        zh: `换机申请：${nameZh} 在 ${toZh} 登录，其座位为 ${fromZh}；批准后在此继续作答`,
+        en: `Move request: ${nameEn} logged in at ${toEn}; their seat is ${fromEn}. Approve to let them continue there`,
+      };
+    }
     case 'disk_low':
       return p.recordingStopped
         ? { zh: `录像磁盘空间不足，新录像已停止（可用 ${gb(p.freeBytes)}）`, en: `Recording disk low: new recordings stopped (${gb(p.freeBytes)} free)` }
@@ -206,6 +220,20 @@ export function createAlerts(deps: AlertDeps) {
     if (!rows.length) return;
     stmt('UPDATE proctor_alerts SET cleared_at = ? WHERE dedupe_key = ? AND cleared_at IS NULL').run(at, key);
     for (const r of rows) bus.emit('proctor.alert', { alertId: r.id, roomId: r.room_id, change: 'update' });
+  }
+
+  /**
+   * The condition was dealt with by a person elsewhere (a move approved or rejected through its own
+   * audited route): cleared and acknowledged in their name, so nobody has to acknowledge it again.
+   */
+  function settle(key: string, at: number, by: string, note: string): void {
+    const rows = stmt('SELECT id, room_id, acked_at FROM proctor_alerts WHERE dedupe_key = ? AND cleared_at IS NULL').all(key) as { id: string; room_id: string | null; acked_at: number | null }[];
+    if (!rows.length) return;
+    db.transaction(() => {
+      stmt('UPDATE proctor_alerts SET acked_by = ?, acked_at = ?, ack_note = ? WHERE dedupe_key = ? AND cleared_at IS NULL AND acked_at IS NULL').run(by, at, note, key);
+      stmt('UPDATE proctor_alerts SET cleared_at = ? WHERE dedupe_key = ? AND cleared_at IS NULL').run(at, key);
+    })();
+    for (const r of rows) bus.emit('proctor.alert', { alertId: r.id, roomId: r.room_id, change: r.acked_at === null ? 'ack' : 'update' });
   }
 
   const guard =
@@ -316,6 +344,31 @@ export function createAlerts(deps: AlertDeps) {
       }),
     ),
     on('camera.up', (p) => clear(`camera:${p.sourceId}`, p.at)),
+    on('terminal.move_requested', (p) => {
+      const who = deps.candidate(p.sessionId, p.idNumber);
+      const toSeat = deps.seatOfTerminal(p.toTerminal);
+      raise({
+        kind: 'move_requested',
+        severity: 'warning',
+        event: 'terminal.move_requested',
+        at: clock.now(),
+        roomId: p.roomId,
+        sessionId: p.sessionId,
+        // The seat where the candidate stands now: that is where the invigilator goes to look.
+        seat: toSeat,
+        terminalId: p.toTerminal,
+        idNumber: p.idNumber,
+        params: { moveId: p.moveId, name: who?.name ?? null, ticketNo: who?.ticketNo ?? null, fromTerminal: p.fromTerminal, fromSeat: who?.seat ?? (p.fromTerminal ? deps.seatOfTerminal(p.fromTerminal) : null), toTerminal: p.toTerminal, toSeat },
+        key: `move:${p.moveId}`,
+      });
+    }),
+    on('terminal.move_decided', (p) => {
+      const key = `move:${p.moveId}`;
+      // The outcome rides in params so the console can word it in either language.
+      stmt("UPDATE proctor_alerts SET params = json_set(params, '$.decision', ?, '$.decidedBy', ?) WHERE dedupe_key = ? AND cleared_at IS NULL").run(p.status, p.by, key);
+      if (p.status === 'withdrawn') return clear(key, clock.now());
+      settle(key, clock.now(), p.by, p.status === 'approved' ? `已批准换机，在考试机 ${p.toTerminal} 继续作答` : '已拒绝换机，请回原座位');
+    }),
     on('disk.forecast', (p) => {
       if (p.ok) return clear('disk_forecast', p.at);
       raise({

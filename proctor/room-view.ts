@@ -20,6 +20,22 @@ export interface SeatCandidate {
   photoUrl: string | null;
 }
 
+/**
+ * A candidate asked to continue at another terminal and waits for an invigilator. Shown on both
+ * seats: 'out' on the candidate's own seat, 'in' on the seat of the terminal they logged in at.
+ */
+export interface SeatMove {
+  moveId: string;
+  side: 'out' | 'in';
+  ticketNo: string;
+  name: string;
+  fromSeat: string | null;
+  fromTerminal: string | null;
+  toSeat: string;
+  toTerminal: string;
+  requestedAt: number;
+}
+
 export interface Seat {
   seat: string;
   row: number;
@@ -40,6 +56,8 @@ export interface Seat {
   passed: boolean | null;
   incidents: number;
   openAlerts: number;
+  /** A pending move request touching this seat (the oldest, should there be several). */
+  pendingMove: SeatMove | null;
 }
 
 export interface SessionBrief {
@@ -129,6 +147,14 @@ export function createRoomViews(deps: RoomViewDeps) {
       if (c.seat) bySeat.set(c.seat, c);
       else unseated.push(candidateOf(c));
     }
+    const moves = new Map<string, SeatMove>();
+    for (const m of state?.pendingMoves ?? []) {
+      const e = roster.get(m.idNumber);
+      const fromSeat: string | null = e?.seat ?? null;
+      const base = { moveId: m.id, ticketNo: e?.ticketNo ?? '', name: e?.name ?? '', fromSeat, fromTerminal: m.fromTerminal, toSeat: m.toSeat, toTerminal: m.toTerminal, requestedAt: m.requestedAt };
+      if (fromSeat && !moves.has(fromSeat)) moves.set(fromSeat, { ...base, side: 'out' });
+      if (!moves.has(m.toSeat)) moves.set(m.toSeat, { ...base, side: 'in' });
+    }
     const seats = ids.map((seat, i): Seat => {
       const termId = terminals.get(seat) ?? null;
       const c = bySeat.get(seat) ?? null;
@@ -154,6 +180,7 @@ export function createRoomViews(deps: RoomViewDeps) {
         passed: null,
         incidents: 0,
         openAlerts: 0,
+        pendingMove: moves.get(seat) ?? null,
       };
       if (!c || !s) return base;
       const a = c.attempt;

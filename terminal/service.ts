@@ -291,6 +291,11 @@ export function createTerminalService(deps: TerminalDeps) {
   // ---- connections ---------------------------------------------------------------------------
 
   /** A terminal's socket opened. Resumes the attempt the terminal holds, if any. Null when refused. */
+  /** Tells the console a move request ended (its alert clears); emitted after the decision is durable. */
+  function moveDecided(m: Move, roomId: string, status: 'approved' | 'rejected' | 'withdrawn', by: string): void {
+    bus.emit('terminal.move_decided', { moveId: m.id, sessionId: m.sessionId, roomId, idNumber: m.idNumber, fromTerminal: m.fromTerminal, toTerminal: m.toTerminal, status, by });
+  }
+
   function connect(terminalId: string, socket: TerminalSocket, ip: string | null = null): Conn | null {
     const terminal = terminalById(terminalId);
     if (!terminal) {
@@ -401,10 +406,13 @@ export function createTerminalService(deps: TerminalDeps) {
     if (a?.status === 'submitted' || e.status === 'submitted') return refuse('already_submitted', 'this candidate has already submitted the paper');
     if (e.status !== 'admitted' && e.status !== 'in_exam') return refuse('not_admitted', 'not admitted yet: the identity check at the entrance comes first');
     if (e.seat !== conn.terminal.seat) {
+      // requestMove withdraws the candidate's request from another terminal; its alert must clear too.
+      const superseded = store.pendingMoves(s.id).filter((x) => x.idNumber === e.idNumber && x.toTerminal !== conn.terminal.id);
       const { move, created } = store.requestMove({ sessionId: s.id, idNumber: e.idNumber, fromTerminal: a?.terminalId ?? terminalAtSeat(s.roomId, e.seat), toTerminal: conn.terminal.id, toSeat: conn.terminal.seat });
       conn.pendingMove = move.id;
       if (created) {
         incident({ sessionId: s.id, idNumber: e.idNumber, terminalId: conn.terminal.id, kind: 'wrong_seat_login', source: 'server', detail: `seat ${e.seat ?? '(none)'}, tried seat ${conn.terminal.seat}` });
+        for (const old of superseded) moveDecided(old, s.roomId, 'withdrawn', 'system');
         bus.emit('terminal.move_requested', { moveId: move.id, sessionId: s.id, roomId: s.roomId, idNumber: e.idNumber, fromTerminal: move.fromTerminal, toTerminal: move.toTerminal });
       }
       return refuse('wrong_seat', `this is seat ${conn.terminal.seat}; your seat is ${e.seat ?? 'not assigned'}. Ask the invigilator to approve continuing here.`, move.id);
@@ -416,11 +424,12 @@ export function createTerminalService(deps: TerminalDeps) {
   function attach(conn: Conn, s: Session, e: Entry, actor: string): void {
     const before = store.attempt(s.id, e.idNumber);
     flushSaves();
+    const withdrawn = store.pendingMoves(s.id).filter((x) => x.idNumber === e.idNumber && x.toTerminal !== conn.terminal.id);
     db.transaction(() => {
       if (!before) store.createAttempt(s.id, e.idNumber, conn.terminal.id);
       store.bindTerminal(s.id, e.idNumber, conn.terminal.id);
       enterExam.run(s.id, e.idNumber);
-      for (const m of store.pendingMoves(s.id).filter((x) => x.idNumber === e.idNumber && x.toTerminal !== conn.terminal.id)) store.decideMove(m.id, 'withdrawn', 'system');
+      for (const m of withdrawn) store.decideMove(m.id, 'withdrawn', 'system');
       audit.append({ actor, action: 'terminal.login', target: s.id, detail: { ticketNo: e.ticketNo, terminal: conn.terminal.id, seat: conn.terminal.seat, resumed: Boolean(before), from: before?.terminalId ?? null } });
     }).immediate();
     for (const old of conns(s.id, e.idNumber)) {
@@ -428,6 +437,7 @@ export function createTerminalService(deps: TerminalDeps) {
       old.bound = null;
       reg.retire(old, CLOSE.MOVED, { type: 'bye', reason: 'moved', message: `the candidate continues on terminal ${conn.terminal.id}` }, 'moved to another terminal');
     }
+    for (const m of withdrawn) moveDecided(m, s.roomId, 'withdrawn', 'system');
     if (!before) active.set(keyOf(s.id, e.idNumber), { sessionId: s.id, idNumber: e.idNumber });
     conn.bound = { sessionId: s.id, idNumber: e.idNumber };
     conn.pendingMove = null;
@@ -910,6 +920,7 @@ export function createTerminalService(deps: TerminalDeps) {
         audit.append({ actor, action: 'terminal.move.approve', target: s.id, detail: { ticketNo: e.ticketNo, from: m.fromTerminal, to: m.toTerminal, seat: m.toSeat }, ip });
       }).immediate();
       bus.emit('terminal.command', { sessionId: s.id, roomId: s.roomId, idNumber: e.idNumber, command: 'approve_move', by: actor });
+      moveDecided(m, s.roomId, 'approved', actor);
       const entry = plans.roster(s.id).find((x) => x.idNumber === e.idNumber)!;
       const target = reg.ofTerminal(m.toTerminal);
       if (target && !busy(target)) {
@@ -933,6 +944,7 @@ export function createTerminalService(deps: TerminalDeps) {
         audit.append({ actor, action: 'terminal.move.reject', target: s.id, detail: { to: m.toTerminal }, ip });
       }).immediate();
       bus.emit('terminal.command', { sessionId: s.id, roomId: s.roomId, idNumber: m.idNumber, command: 'reject_move', by: actor });
+      moveDecided(m, s.roomId, 'rejected', actor);
       const target = reg.ofTerminal(m.toTerminal);
       if (target?.pendingMove === m.id) {
         target.pendingMove = null;

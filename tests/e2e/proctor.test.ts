@@ -9,7 +9,7 @@
 // Screenshots of every main screen land in tests/artifacts/proctor/ (git-ignored).
 import t, { type Test } from 'tap';
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { chromium, type BrowserContext, type Page } from 'playwright-core';
 import { startDemoSources } from '../../media/demo-sources.ts';
@@ -78,8 +78,9 @@ async function shot(page: Page, name: string): Promise<void> {
 }
 
 t.test('an invigilator runs a room from the proctor console; inspectors see only their jurisdiction', async (t) => {
-  rmSync(ARTIFACTS, { recursive: true, force: true });
+  // Only this test's own screenshots (01–14) go: the playback and move tests keep theirs in the same folder.
   mkdirSync(ARTIFACTS, { recursive: true });
+  for (const f of readdirSync(ARTIFACTS)) if (/^(0\d|1[0-4])-.*\.png$|^alert-latency\.json$/.test(f)) rmSync(join(ARTIFACTS, f), { force: true });
   const top = t;
   const rtspPort = await freeTcpPort();
   const camUrl = `rtsp://127.0.0.1:${rtspPort}/cam-proctor`;

@@ -50,6 +50,8 @@ export interface Seat {
   submittedBy: string | null;
   incidents: number;
   openAlerts: number;
+  /** A move request waiting for an invigilator: 'out' on the candidate's own seat, 'in' where they logged in. */
+  pendingMove?: { moveId: string; side: 'out' | 'in'; ticketNo: string; name: string; fromSeat: string | null; fromTerminal: string | null; toSeat: string; toTerminal: string; requestedAt: number } | null;
 }
 
 export interface Source {
@@ -88,6 +90,8 @@ export interface Alert {
   kind: string;
   severity: 'critical' | 'warning' | 'info';
   text: { zh: string; en: string };
+  /** Kind-specific facts; move_requested: moveId, fromSeat, fromTerminal, toSeat, toTerminal, decision, decidedBy. */
+  params?: Record<string, unknown>;
   clearedAt: number | null;
   acknowledged: { by: string; at: number; note: string } | null;
 }
@@ -154,6 +158,12 @@ export const reseat = (sessionId: string, candidate: string, seat: string, reaso
   call<unknown>('POST', `/api/proctor/sessions/${enc(sessionId)}/candidates/${enc(candidate)}/reseat`, { seat, reason });
 export const recordings = (sourceId: string, from: number, to: number) => call<Recordings>('GET', `/api/media/sources/${enc(sourceId)}/recordings?from=${from}&to=${to}`);
 export const excerptUrl = (sourceId: string, from: number, to: number) => `/api/media/sources/${enc(sourceId)}/excerpt?from=${from}&to=${to}`;
+
+/** A candidate's request to continue at the terminal they logged in at (terminal/routes.ts). */
+export const moves = {
+  approve: (moveId: string) => call<{ status: string }>('POST', `/api/terminal/moves/${enc(moveId)}/approve`),
+  reject: (moveId: string) => call<{ status: string }>('POST', `/api/terminal/moves/${enc(moveId)}/reject`),
+};
 
 const t = (sessionId: string) => `/api/terminal/sessions/${enc(sessionId)}`;
 /** Seat and room commands; `candidate` null acts on the whole room where the route allows it. */

@@ -5,10 +5,12 @@ import { useEffect, useMemo, useRef, useState } from 'preact/hooks';
 import type { ComponentChildren } from 'preact';
 import * as api from './api.ts';
 import type { Alert, Category, FeedMessage, RoomListItem, RoomView, Seat, Summary } from './api.ts';
-import { errorText, wsUrl } from './http.ts';
+import { HttpError, errorText, wsUrl } from './http.ts';
 import { clock, setTimeZone, words, type Lang, type Words } from './i18n.ts';
 // One live player for every app that shows tiles: media's own.
 import { LivePlayer, type TileState } from '../../../media/web/src/player.ts';
+// One playback player for every app that plays recordings: media's own.
+import { PlaybackView } from '../../../media/web/src/playback-view.tsx';
 
 const params = new URLSearchParams(window.location.search);
 
@@ -274,7 +276,8 @@ type Ask =
   | { kind: 'reseat'; seat: Seat; free: string[] }
   | { kind: 'room'; action: 'pauseAll' | 'resumeAll' }
   | { kind: 'status'; to: 'checkin' | 'in_progress' | 'ended' }
-  | { kind: 'ack'; alert: Alert };
+  | { kind: 'ack'; alert: Alert }
+  | { kind: 'move'; action: 'approve' | 'reject'; alert: Alert };
 
 function Room({ w, roomId }: { w: Words; roomId: string }) {
   const [sessionId, setSessionId] = useState<string | null>(params.get('session'));
@@ -408,11 +411,12 @@ function Room({ w, roomId }: { w: Words; roomId: string }) {
             if (on) beep();
           }}
           onAck={(a) => setAsk({ kind: 'ack', alert: a })}
+          onMove={(a, action) => setAsk({ kind: 'move', action, alert: a })}
           onSeat={(s) => setSelected(s)}
         />
       </div>
-      {ask && session && <AskDialog w={w} ask={ask} sessionId={session.id} cats={cats} onClose={() => setAsk(null)} onDone={() => done(w.done)} />}
-      {ask && !session && ask.kind === 'ack' && <AskDialog w={w} ask={ask} sessionId="" cats={cats} onClose={() => setAsk(null)} onDone={() => done(w.done)} />}
+      {ask && session && <AskDialog w={w} ask={ask} sessionId={session.id} cats={cats} onClose={() => setAsk(null)} onDone={(text) => done(text ?? w.done)} />}
+      {ask && !session && ask.kind === 'ack' && <AskDialog w={w} ask={ask} sessionId="" cats={cats} onClose={() => setAsk(null)} onDone={(text) => done(text ?? w.done)} />}
       {toast && (
         <div class={`toast${toast.bad ? ' bad' : ''}`} role="status">
           {toast.text}
@@ -515,7 +519,7 @@ function SeatCell({ w, seat: s, at, selected, onClick }: { w: Words; seat: Seat;
   else if (remaining !== null && AT_TERMINAL.has(s.state)) detail = w.left(clock(remaining));
   const progress = s.answered !== null && s.questions ? s.answered / s.questions : null;
   return (
-    <button type="button" class={`seat ${state}${selected ? ' selected' : ''}`} data-seat={s.seat} data-state={s.state} onClick={onClick} aria-pressed={selected}>
+    <button type="button" class={`seat ${state}${selected ? ' selected' : ''}${s.pendingMove ? ' moving' : ''}`} data-seat={s.seat} data-state={s.state} data-move={s.pendingMove?.side} onClick={onClick} aria-pressed={selected}>
       <span class="no">
         <span>{s.seat}</span>
         {s.openAlerts + s.incidents > 0 && <span class="badge">{s.openAlerts > 0 ? '!' : s.incidents}</span>}
@@ -524,6 +528,7 @@ function SeatCell({ w, seat: s, at, selected, onClick }: { w: Words; seat: Seat;
       <span class="state">{w.seatState[state] ?? state}</span>
       {s.answered !== null && s.questions !== null && s.state !== 'admitted' && <span class="detail">{w.answered(s.answered, s.questions)}</span>}
       {detail && <span class="detail">{detail}</span>}
+      {s.pendingMove && <span class="move">{s.pendingMove.side === 'out' ? w.seatMoveOut(s.pendingMove.toSeat) : w.seatMoveIn(s.pendingMove.fromSeat ?? w.noSeat)}</span>}
       {progress !== null && (
         <span class="bar">
           <span style={{ width: `${Math.round(progress * 100)}%` }} />
@@ -553,7 +558,37 @@ function SeatCell({ w, seat: s, at, selected, onClick }: { w: Words; seat: Seat;
   );
 }
 
-function AlertFeed({ w, alerts, sound, onSound, onAck, onSeat }: { w: Words; alerts: Alert[]; sound: boolean; onSound: (on: boolean) => void; onAck: (a: Alert) => void; onSeat: (seat: string) => void }) {
+/** What a move alert is about, for its buttons and dialog: the moveId and both seats. */
+function moveOf(a: Alert): { moveId: string; name: string; fromSeat: string | null; toSeat: string; decision: string | null; decidedBy: string | null } | null {
+  const p = a.params ?? {};
+  if (a.kind !== 'move_requested' || typeof p.moveId !== 'string') return null;
+  return {
+    moveId: p.moveId,
+    name: typeof p.name === 'string' ? p.name : '',
+    fromSeat: typeof p.fromSeat === 'string' ? p.fromSeat : null,
+    toSeat: typeof p.toSeat === 'string' ? p.toSeat : (a.seat ?? '?'),
+    decision: typeof p.decision === 'string' ? p.decision : null,
+    decidedBy: typeof p.decidedBy === 'string' ? p.decidedBy : null,
+  };
+}
+
+function AlertFeed({
+  w,
+  alerts,
+  sound,
+  onSound,
+  onAck,
+  onMove,
+  onSeat,
+}: {
+  w: Words;
+  alerts: Alert[];
+  sound: boolean;
+  onSound: (on: boolean) => void;
+  onAck: (a: Alert) => void;
+  onMove: (a: Alert, action: 'approve' | 'reject') => void;
+  onSeat: (seat: string) => void;
+}) {
   const [showAcked, setShowAcked] = useState(true);
   const open = alerts.filter((a) => !a.acknowledged).length;
   const shown = showAcked ? alerts : alerts.filter((a) => !a.acknowledged);
@@ -591,7 +626,27 @@ function AlertFeed({ w, alerts, sound, onSound, onAck, onSeat }: { w: Words; ale
               {a.text[w.lang]}
               {a.candidate ? ` · ${a.candidate.name}` : ''}
             </span>
-            {a.clearedAt !== null && <span class="cleared">{w.cleared(w.time(a.clearedAt))}</span>}
+            {(() => {
+              const mv = moveOf(a);
+              if (!mv) return a.clearedAt !== null && <span class="cleared">{w.cleared(w.time(a.clearedAt))}</span>;
+              if (mv.decision)
+                return (
+                  <span class="cleared" data-testid="move-outcome" data-decision={mv.decision}>
+                    {w.moveDecidedBy(w.moveDecision[mv.decision] ?? mv.decision, actorName(mv.decidedBy ?? ''), w.time(a.clearedAt ?? a.lastAt))}
+                  </span>
+                );
+              if (a.clearedAt !== null) return null;
+              return (
+                <span class="movebuttons">
+                  <button type="button" class="primary" data-testid="move-approve" onClick={() => onMove(a, 'approve')}>
+                    {w.approveMove}
+                  </button>
+                  <button type="button" data-testid="move-reject" onClick={() => onMove(a, 'reject')}>
+                    {w.rejectMove}
+                  </button>
+                </span>
+              );
+            })()}
             {a.acknowledged ? (
               <span class="ack">{w.ackedBy(actorName(a.acknowledged.by), w.time(a.acknowledged.at), a.acknowledged.note)}</span>
             ) : (
@@ -610,7 +665,7 @@ function AlertFeed({ w, alerts, sound, onSound, onAck, onSeat }: { w: Words; ale
 const actorName = (actor: string) => actor.replace(/^user:/, '');
 
 /** Every command goes through here: a modal that says what will happen, asks what the route needs, and sends it. */
-function AskDialog({ w, ask, sessionId, cats, onClose, onDone }: { w: Words; ask: Ask; sessionId: string; cats: Category[]; onClose: () => void; onDone: () => void }) {
+function AskDialog({ w, ask, sessionId, cats, onClose, onDone }: { w: Words; ask: Ask; sessionId: string; cats: Category[]; onClose: () => void; onDone: (text?: string) => void }) {
   const ref = useRef<HTMLDialogElement>(null);
   const [reason, setReason] = useState('');
   const [minutes, setMinutes] = useState('10');
@@ -628,7 +683,20 @@ function AskDialog({ w, ask, sessionId, cats, onClose, onDone }: { w: Words; ask
   let needs: 'none' | 'reason' | 'optReason' | 'minutes' | 'incident' | 'note' | 'seat' = 'none';
   let danger = false;
   let run: () => Promise<unknown> = async () => {};
+  let doneText: string | undefined;
+  let failText = (err: unknown) => errorText(err);
   switch (ask.kind) {
+    case 'move': {
+      const mv = moveOf(ask.alert)!;
+      const to = w.seat(mv.toSeat);
+      const from = mv.fromSeat ? w.seat(mv.fromSeat) : w.noSeat;
+      title = ask.action === 'approve' ? w.confirmApproveMove(mv.name, to, from) : w.confirmRejectMove(mv.name, to, from);
+      danger = ask.action === 'reject';
+      doneText = ask.action === 'approve' ? w.moveApproved(mv.name, to) : w.moveRejected(mv.name);
+      failText = (err) => (err instanceof HttpError && err.status === 403 ? w.moveForbidden : err instanceof HttpError && err.status === 404 ? w.moveGone : w.moveFailed(errorText(err)));
+      run = () => (ask.action === 'approve' ? api.moves.approve(mv.moveId) : api.moves.reject(mv.moveId));
+      break;
+    }
     case 'status':
       title = ask.to === 'checkin' ? w.confirmCheckin : ask.to === 'in_progress' ? w.confirmStart : w.confirmEnd;
       danger = ask.to === 'ended';
@@ -697,11 +765,11 @@ function AskDialog({ w, ask, sessionId, cats, onClose, onDone }: { w: Words; ask
           run().then(
             () => {
               ref.current?.close();
-              onDone();
+              onDone(doneText);
             },
             (err: unknown) => {
               setBusy(false);
-              setError(errorText(err));
+              setError(failText(err));
             },
           );
         }}
@@ -832,19 +900,27 @@ function Playback({ w, view, alerts }: { w: Words; view: RoomView; alerts: Alert
   const [rec, setRec] = useState<api.Recordings | null>(null);
   const [error, setError] = useState<string | null>(null);
   const from = s.startedAt ?? s.startsAt;
-  const to = Math.max(from + 60_000, Math.min(serverNow(), s.endsAt + 30 * 60_000));
-  useEffect(() => {
-    setRec(null);
+  // The range is fixed when the list is fetched (up to now): the line, its ticks and a click all use it.
+  const load = () => {
     setError(null);
     if (!sourceId) return;
+    const to = Math.max(from + 60_000, Math.min(serverNow(), s.endsAt + 30 * 60_000));
     api.recordings(sourceId, from, to).then(setRec, (err: unknown) => setError(errorText(err)));
+  };
+  useEffect(() => {
+    setRec(null);
+    load();
   }, [sourceId, s.id]);
   const source = view.sources.find((x) => x.id === sourceId);
-  const marks = useMemo(
-    () => alerts.filter((a) => a.at >= from && a.at <= to && source && (a.sourceId === source.id || (source.terminalId && a.terminalId === source.terminalId) || (source.kind === 'camera' && !a.terminalId))),
-    [alerts, sourceId, from, to],
-  );
-  const pct = (t: number) => `${(((t - from) / (to - from)) * 100).toFixed(2)}%`;
+  const marks = useMemo(() => {
+    if (!rec || !source) return [];
+    // A camera shows the room-wide alerts and its own; a screen those of its terminal.
+    const mine = (a: Alert) => a.sourceId === source.id || (source.terminalId !== null && a.terminalId === source.terminalId) || (source.kind === 'camera' && !a.terminalId && !a.sourceId);
+    return alerts
+      .filter((a) => a.at >= rec.from && a.at <= rec.to && mine(a))
+      .sort((a, b) => a.at - b.at)
+      .map((a) => ({ id: a.id, at: a.at, text: a.text[w.lang] }));
+  }, [alerts, rec, source, w.lang]);
   return (
     <section class="panel playback" data-testid="playback">
       <h2>
@@ -858,24 +934,21 @@ function Playback({ w, view, alerts }: { w: Words; view: RoomView; alerts: Alert
               </option>
             ))}
           </select>
+          {sourceId && (
+            <button type="button" onClick={load}>
+              {w.refresh}
+            </button>
+          )}
         </span>
       </h2>
       {error && <p class="error">{error}</p>}
-      {rec && (
+      {rec && source && rec.sourceId === source.id && (
         <>
-          <div class="timeline" title={`${w.time(from)} – ${w.time(to)}`}>
-            {rec.segments.map((g) => (
-              <span key={g.id} style={{ left: pct(Math.max(from, g.start)), width: `calc(${pct(Math.min(to, g.end))} - ${pct(Math.max(from, g.start))})` }} />
-            ))}
-            {rec.recordingSince !== null && <span style={{ left: pct(Math.max(from, rec.recordingSince)), right: 0 }} />}
-            {marks.map((a) => (
-              <i key={a.id} style={{ left: pct(a.at) }} title={`${w.time(a.at)} ${a.text[w.lang]}`} />
-            ))}
-          </div>
+          <PlaybackView key={source.id} recordings={rec} kind={source.kind} marks={marks} labels={w.pb} time={w.time} />
           <p class="note" style={{ margin: 0 }}>
-            {w.time(from)} – {w.time(to)} · {w.recorded(rec.segments.length)} · {rec.gaps.length ? `${w.gaps} ${rec.gaps.length}` : w.noGaps}
+            {w.time(rec.from)} – {w.time(rec.to)} · {w.recorded(rec.segments.length)} · {rec.gaps.length ? `${w.gaps} ${rec.gaps.length}` : w.noGaps}
             {rec.recordingSince !== null ? ` · ${w.recordingNow(w.time(rec.recordingSince))}` : ''}{' '}
-            <a href={api.excerptUrl(sourceId, from, Math.min(to, from + 4 * 3600_000))}>{w.download}</a>
+            <a href={api.excerptUrl(sourceId, rec.from, Math.min(rec.to, rec.from + 4 * 3600_000))}>{w.download}</a>
           </p>
           {rec.gaps.length > 0 && (
             <table>
