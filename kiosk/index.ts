@@ -12,7 +12,7 @@ export { createIdentityService, FRAMES, LOOKUP_MESSAGES, VERIFY_MESSAGES, type I
 export { createSeatChecker, type SeatCheck } from './seat-check.ts';
 export type { IdentityAttempt } from './store.ts';
 export type { AttendanceService } from './attendance.ts';
-export { createFaceEngine, DEFAULT_THRESHOLD, type FaceEngine, type FullFaceEngine } from './face/index.ts';
+export { createFaceEngine, DEFAULT_THRESHOLD, DESCRIPTOR_VERSION, type FaceEngine, type FullFaceEngine } from './face/index.ts';
 
 export type KioskDeps = Omit<IdentityDeps, 'engine'> & {
   /** A face engine to share (tests load one per file); when absent the kiosk creates its own on first use and closes it. */

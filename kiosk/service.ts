@@ -9,7 +9,7 @@ import { Conflict, DomainError, Forbidden, Locked, NotFound, Unauthorized, Valid
 import type { Config, KioskConfig } from '../config/index.ts';
 import type { AuditLog, DataPaths, Db } from '../storage/index.ts';
 import type { ExamService } from '../exam/index.ts';
-import { distance, laplacianVariance, type FaceBox, type FaceRefusal, type FaceWarning, type FullFaceEngine, type LivenessChallenge } from './face/index.ts';
+import { DESCRIPTOR_VERSION, distance, laplacianVariance, type FaceBox, type FaceRefusal, type FaceWarning, type FullFaceEngine, type LivenessChallenge } from './face/index.ts';
 import { createIdentityStore, type CardData, type IdentityAttempt } from './store.ts';
 import { idNumberProblem, isDate, localDate, localDateTime, maskIdNumber, normaliseIdNumber } from './time.ts';
 
@@ -259,8 +259,9 @@ export function createIdentityService(deps: IdentityDeps) {
   function enrolPhoto(photo: string, opts: { refresh?: boolean } = {}): Promise<EnrolOutcome> {
     if (!opts.refresh) {
       const known = store.enrolment(photo);
-      if (known?.status === 'ok') return Promise.resolve({ ok: true, descriptor: known.descriptor, warnings: known.quality?.warnings ?? [] });
-      if (known && !retakeOnly.has(known.reason)) return Promise.resolve({ ok: false, reason: known.reason, detail: known.detail });
+      // A descriptor computed another way is not comparable with today's probes: enrol the photo again.
+      if (known?.status === 'ok' && (known.quality?.descriptorVersion ?? 1) === DESCRIPTOR_VERSION) return Promise.resolve({ ok: true, descriptor: known.descriptor, warnings: known.quality?.warnings ?? [] });
+      if (known?.status === 'refused' && !retakeOnly.has(known.reason)) return Promise.resolve({ ok: false, reason: known.reason, detail: known.detail });
     }
     let p = enrolling.get(photo);
     if (p) return p;

@@ -14,7 +14,14 @@ export { yawFromLandmarks, eyeOpenness, laplacianVariance } from './geometry.ts'
  * Default decision threshold on descriptor distance, chosen from `bench face` on the LFW pairs (see
  * docs/face-engine.md for the FAR/FRR it gives). Lower = stricter (fewer false accepts).
  */
-export const DEFAULT_THRESHOLD = 0.6;
+export const DEFAULT_THRESHOLD = 0.625;
+
+/**
+ * 2 = the mean of the first-pass descriptor and one from landmarks re-found on a canonical box
+ * (core.ts `realignedDescriptor`); 1 = the first pass alone. Stored enrolments of another version are
+ * enrolled again on next use.
+ */
+export const DESCRIPTOR_VERSION = 2;
 
 export interface FaceEngineOptions {
   threshold?: number;
@@ -64,7 +71,7 @@ export function applyRetakePolicy(r: DescribeResult, purpose: EnrolPurpose): Enr
   const first = r.issues[0];
   if (purpose === 'live' && first) return { ok: false, reason: first.reason, detail: `${first.detail} — ${first.hint}` };
   const warnings = r.issues.map(({ reason, detail }) => ({ reason, detail }));
-  return { ok: true, descriptor: new Float32Array(r.descriptor), box: r.box, quality: { ...r.quality, warnings } };
+  return { ok: true, descriptor: new Float32Array(r.descriptor), box: r.box, quality: { ...r.quality, warnings, descriptorVersion: DESCRIPTOR_VERSION } };
 }
 
 function resolveOptions(o: EnrolOptions): { mode: DetectMode; purpose: EnrolPurpose } {

@@ -46,6 +46,9 @@ export interface FaceQuality {
   /** Quality rules a reference failed but was enrolled anyway (empty when clean; live frames failing
    *  one are refused instead). Absent in enrolments stored before warnings existed. */
   warnings?: FaceWarning[];
+  /** How the descriptor was computed (DESCRIPTOR_VERSION in index.ts); absent = 1, before re-alignment.
+   *  Descriptors of different versions are not comparable: a stored one of another version is redone. */
+  descriptorVersion?: number;
 }
 
 export type EnrolResult =

@@ -142,3 +142,27 @@ t.test('a double-tapped verify runs the face check once', async (t) => {
   t.match([a, b].find((x) => x.status === 409)!.body.message, /being verified already/);
   t.equal([a, b].find((x) => x.status === 200)!.body.decision, 'admitted');
 });
+
+t.test('a roster descriptor stored by an older engine version is enrolled again, not compared', async (t) => {
+  const k = await kioskSite(t);
+  const look = await k.post('/api/kiosk/lookup', { source: 'typed', idNumber: P.toledo });
+  t.equal(look.body.ok, true);
+  // What an enrolment from before descriptor versions looks like: no descriptorVersion in its quality.
+  // Its descriptor is zeroed so that trusting it would refuse Toledo as another person.
+  const db = k.app.ctx.db;
+  // Enrolment at import runs in the background; the staff endpoint enrols the roster and answers after.
+  const enrolled = await k.app.inject({ method: 'POST', url: `/api/kiosk/enrolments/${k.sessionId}`, headers: { cookie: await k.as('admin') } });
+  t.equal(enrolled.statusCode, 200, enrolled.body);
+  const before = db.prepare("SELECT photo, quality FROM face_enrolments WHERE status = 'ok'").all() as Array<{ photo: string; quality: string }>;
+  t.ok(before.length > 0, 'roster photos were enrolled at import');
+  for (const r of before) {
+    const q = JSON.parse(r.quality) as Record<string, unknown>;
+    t.equal(q.descriptorVersion, 2, `${r.photo} enrolled with the current descriptor version`);
+    delete q.descriptorVersion;
+    db.prepare('UPDATE face_enrolments SET descriptor = zeroblob(512), quality = ? WHERE photo = ?').run(JSON.stringify(q), r.photo);
+  }
+  const r = await k.post(`/api/kiosk/attempts/${look.body.attemptId}/verify`, { frames: await toledoFrames(look.body.challenge) });
+  t.equal(r.body.decision, 'admitted', 'the stale descriptor was not used');
+  const redone = db.prepare("SELECT quality FROM face_enrolments WHERE status = 'ok' AND json_extract(quality, '$.descriptorVersion') = 2").all();
+  t.ok(redone.length >= 1, 'Toledo’s roster photo was enrolled again with the current version');
+});
