@@ -328,6 +328,7 @@ function crossCheck(c: Config): Problem[] {
   });
   c.cameras.forEach((cam, i) => {
     if (!rooms.has(cam.room)) problems.push({ path: `cameras[${i}].room`, problem: `no such room (rooms are ${roomList()})`, got: cam.room });
+    if (cam.subUrl !== undefined && cam.subUrl === cam.url) problems.push({ path: `cameras[${i}].subUrl`, problem: 'is the same stream as url: give the camera\'s second (low-resolution) stream, or leave subUrl out', got: cam.subUrl });
   });
   const cameraIds = new Set(c.cameras.map((x) => x.id));
   c.upstream.forEach((u, i) => {

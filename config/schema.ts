@@ -73,6 +73,9 @@ export const CameraSchema = Type.Object(
     name: Type.String({ minLength: 1 }),
     room: Id,
     url: Type.String({ pattern: '^(rtsp|rtsps|rtmp|http|https|file)://', description: 'rtsp://, rtmp://, http(s):// or file://' }),
+    // The camera's low-resolution second stream (e.g. 640×360 or 352×288): the console's grid tiles play
+    // it, live only; recording and upstream push stay on url. Absent = tiles play url, as before.
+    subUrl: Type.Optional(Type.String({ pattern: '^(rtsp|rtsps|rtmp|http|https|file)://', description: "the camera's sub-stream for live tiles: rtsp://, rtmp://, http(s):// or file://" })),
     audio: Type.Optional(Type.Boolean({ default: true })),
   },
   closed,

@@ -1,7 +1,9 @@
 // The demo site's simulated cameras (`npm start`, `serve --demo`): an RTSP server on loopback
 // (rtsp-streaming-server) and one ffmpeg per configured rtsp://127.0.0.1:PORT/PATH camera, publishing
 // a test pattern with a sine tone in G.711 like a real IP camera. Cheap on purpose: 640×360, 15 fps,
-// x264 ultrafast, one thread each. Never used outside the demo.
+// x264 ultrafast, one thread each; a camera with a subUrl on the same server gets its 320×180 sub-stream
+// from the same ffmpeg (one test pattern, split and scaled: a second encode of a quarter of the pixels).
+// Never used outside the demo.
 import { spawn, type ChildProcess } from 'node:child_process';
 import { createServer, type Server, type Socket } from 'node:net';
 import RtspServerModule from 'rtsp-streaming-server';
@@ -23,6 +25,8 @@ export interface DemoCamera {
   id: string;
   name: string;
   url: string;
+  /** Published too when it is on the same loopback RTSP server as url. */
+  subUrl?: string;
   audio: boolean;
 }
 
@@ -51,17 +55,23 @@ export const TIMECODE_FILTER = (fps: number) =>
   `settb=1/1000,setpts=RTCTIME/1000,split[a][b];[b]crop=iw:16:0:0,format=gray,geq=lum='255*mod(floor(floor(T*100)/pow(2\,floor(X*24/W)))\,2)',format=yuv420p[bar];[a][bar]overlay=0:0,setpts=N/(${fps}*TB)`;
 
 /** The ffmpeg arguments of one simulated camera: testsrc2 + 440 Hz tone, H.264 + G.711 µ-law over RTSP/UDP. */
-export function demoPublisherArgs(opts: { publishUrl: string; audio: boolean; width?: number; height?: number; fps?: number; timecode?: boolean }): string[] {
+export function demoPublisherArgs(opts: { publishUrl: string; subPublishUrl?: string; audio: boolean; width?: number; height?: number; fps?: number; timecode?: boolean }): string[] {
   const { width = 640, height = 360, fps = 15 } = opts;
+  const video = opts.timecode ? `[0:v]${TIMECODE_FILTER(fps)}` : '[0:v]null';
+  const output = (map: string, bitrate: string, url: string) => [
+    '-map', map,
+    ...(opts.audio ? ['-map', '1:a'] : []),
+    '-c:v', 'libx264', '-preset', 'ultrafast', '-tune', 'zerolatency', '-pix_fmt', 'yuv420p', '-g', String(fps * 2), '-threads', '1', '-b:v', bitrate,
+    ...(opts.audio ? ['-c:a', 'pcm_mulaw', '-ar', '8000', '-ac', '1'] : []),
+    '-f', 'rtsp', '-rtsp_transport', 'udp', url,
+  ];
   return [
     '-hide_banner', '-loglevel', 'error', '-nostdin', '-re',
     '-f', 'lavfi', '-i', `testsrc2=size=${width}x${height}:rate=${fps}`,
     ...(opts.audio ? ['-f', 'lavfi', '-i', 'sine=frequency=440:sample_rate=8000'] : []),
-    ...(opts.timecode ? ['-filter_complex', `[0:v]${TIMECODE_FILTER(fps)}[v]`, '-map', '[v]'] : ['-map', '0:v']),
-    ...(opts.audio ? ['-map', '1:a'] : []),
-    '-c:v', 'libx264', '-preset', 'ultrafast', '-tune', 'zerolatency', '-pix_fmt', 'yuv420p', '-g', String(fps * 2), '-threads', '1', '-b:v', '600k',
-    ...(opts.audio ? ['-c:a', 'pcm_mulaw', '-ar', '8000', '-ac', '1'] : []),
-    '-f', 'rtsp', '-rtsp_transport', 'udp', opts.publishUrl,
+    ...(opts.subPublishUrl
+      ? ['-filter_complex', `${video},split[v][s0];[s0]scale=${Math.round(width / 2)}:${Math.round(height / 2)}[s]`, ...output('[v]', '600k', opts.publishUrl), ...output('[s]', '150k', opts.subPublishUrl)]
+      : [...(opts.timecode ? ['-filter_complex', `${video}[v]`] : []), ...output(opts.timecode ? '[v]' : '0:v', '600k', opts.publishUrl)]),
   ];
 }
 
@@ -103,27 +113,35 @@ export async function startDemoSources(cameras: DemoCamera[], log?: Log, opts: {
   let stopping = false;
   const children = new Map<string, ChildProcess>();
   const timers = new Set<NodeJS.Timeout>();
-  const publish = (id: string, path: string, audio: boolean) => {
+  const publish = (id: string, path: string, audio: boolean, subPath: string | null) => {
     if (stopping) return;
     const publishUrl = `rtsp://127.0.0.1:${serverPort}${path}`;
-    const child = spawn('ffmpeg', demoPublisherArgs({ publishUrl, audio, timecode: opts.timecode ?? false }), { stdio: ['ignore', 'ignore', 'pipe'], detached: true });
+    const subPublishUrl = subPath ? `rtsp://127.0.0.1:${serverPort}${subPath}` : undefined;
+    const child = spawn('ffmpeg', demoPublisherArgs({ publishUrl, ...(subPublishUrl ? { subPublishUrl } : {}), audio, timecode: opts.timecode ?? false }), { stdio: ['ignore', 'ignore', 'pipe'], detached: true });
     let err = '';
     child.stderr!.setEncoding('utf8').on('data', (d: string) => (err = (err + d).slice(-1000)));
     child.on('error', (e) => log?.warn({ err: e, camera: id }, 'demo camera: ffmpeg could not start'));
     child.on('exit', (code, signal) => {
       children.delete(id);
       dropMount(path);
+      if (subPath) dropMount(subPath);
       if (stopping) return;
       log?.warn({ camera: id, code, signal, stderr: err.trim() }, 'demo camera publisher ended; starting it again in 2 s');
       const t = setTimeout(() => {
         timers.delete(t);
-        publish(id, path, audio);
+        publish(id, path, audio, subPath);
       }, 2000);
       timers.add(t);
     });
     children.set(id, child);
   };
-  for (const { c, u } of local) publish(c.id, u.pathname, c.audio);
+  // A sub-stream is simulated only on the camera's own demo server (same host and port): anything else is real.
+  const subPath = (c: DemoCamera, u: URL): string | null => {
+    if (!c.subUrl) return null;
+    const s = new URL(c.subUrl);
+    return s.protocol === u.protocol && s.host === u.host && s.pathname !== u.pathname ? s.pathname : null;
+  };
+  for (const { c, u } of local) publish(c.id, u.pathname, c.audio, subPath(c, u));
   log?.info({ cameras: local.map(({ c }) => c.id), clientPort, serverPort }, 'demo cameras publishing');
 
   return {

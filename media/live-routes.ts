@@ -8,7 +8,7 @@ import type { RawData, WebSocket } from 'ws';
 import { Gauge, type Registry } from 'prom-client';
 import { Forbidden, NotFound, siteInJurisdiction, type EventBus } from '../core/index.ts';
 import type { Config } from '../config/index.ts';
-import { createLiveRelay, type LiveRelay, type Sink, type TsFeed } from './live.ts';
+import { createLiveRelay, type LiveRelay, type Sink, type StreamName, type TsFeed } from './live.ts';
 import { createUpstream, type Upstream } from './upstream.ts';
 import { createScreens, SCREEN_WS_PATH, type ScreenConnection, type ScreenIngest, type Screens } from './screens.ts';
 
@@ -17,8 +17,11 @@ export const LIVE_WS_PREFIX = '/ws/live/';
 /** What the live side needs from ingest (media/index.ts). */
 export interface LiveMedia extends ScreenIngest {
   ingest: TsFeed;
-  sources(): Array<{ id: string; name: string; room: string; kind: 'camera' | 'screen'; state?: string; since?: number; reason?: string | null; recording?: boolean }>;
+  sources(): Array<{ id: string; name: string; room: string; kind: 'camera' | 'screen'; state?: string; since?: number; reason?: string | null; recording?: boolean; sub?: { state: string } | null }>;
 }
+
+/** The live-view path of a source's stream: the main one, or `?stream=sub` for a camera's sub-stream. */
+export const liveWsPath = (sourceId: string, stream: StreamName = 'main') => `${LIVE_WS_PREFIX}${encodeURIComponent(sourceId)}${stream === 'sub' ? '?stream=sub' : ''}`;
 
 export interface LiveDeps {
   media: LiveMedia;
@@ -169,6 +172,7 @@ export const liveRoutes: FastifyPluginAsync<LiveRouteOptions> = async (app, opts
               room: Type.String(),
               kind: Type.String(),
               ws: Type.String(),
+              subWs: Type.Union([Type.String(), Type.Null()], { description: "the camera's sub-stream (low resolution, for grid tiles), or null when it has none" }),
               viewers: Type.Integer(),
               video: Type.Union([Type.String(), Type.Null()]),
               audio: Type.Union([Type.String(), Type.Null()]),
@@ -188,7 +192,7 @@ export const liveRoutes: FastifyPluginAsync<LiveRouteOptions> = async (app, opts
         .map((s) => {
           const info = live.relay.channel(s.id).info;
           const { id, name, room, kind, ...status } = s;
-          return { id, name, room, kind, ws: `${LIVE_WS_PREFIX}${encodeURIComponent(id)}`, viewers: live.relay.viewers(id), video: info.videoCodec, audio: info.audioCodec, status };
+          return { id, name, room, kind, ws: liveWsPath(id), subWs: s.sub ? liveWsPath(id, 'sub') : null, viewers: live.relay.viewers(id), video: info.videoCodec, audio: info.audioCodec, status };
         });
     },
   );
@@ -198,7 +202,18 @@ export const liveRoutes: FastifyPluginAsync<LiveRouteOptions> = async (app, opts
     {
       websocket: true,
       config: { roles: ['admin', 'invigilator', 'inspector'] },
-      schema: { tags, summary: 'Live MPEG-TS of one source (binary messages, for mpegts.js); no transcoding', params: Type.Object({ sourceId: Type.String({ minLength: 1, maxLength: 80 }) }) },
+      schema: {
+        tags,
+        summary: 'Live MPEG-TS of one source (binary messages, for mpegts.js); no transcoding',
+        params: Type.Object({ sourceId: Type.String({ minLength: 1, maxLength: 80 }) }),
+        querystring: Type.Object({
+          stream: Type.Optional(
+            Type.Union([Type.Literal('main'), Type.Literal('sub')], {
+              description: "sub: the camera's sub-stream for grid tiles; a source without one, or whose sub-stream is down while the main one is up, is served its main stream",
+            }),
+          ),
+        }),
+      },
       // Refused before the upgrade, so the browser sees 403/404 instead of an open-then-closed socket.
       preHandler: async (request) => {
         visibleSource(request, (request.params as { sourceId: string }).sourceId);
@@ -207,6 +222,9 @@ export const liveRoutes: FastifyPluginAsync<LiveRouteOptions> = async (app, opts
     (socket, request) => {
       const { sourceId } = request.params as { sourceId: string };
       const p = request.principal!;
+      // Asking for the sub-stream is a preference, not a requirement: a tile shows a picture whenever the camera has one.
+      const source = media.sources().find((s) => s.id === sourceId);
+      const stream: StreamName = (request.query as { stream?: StreamName }).stream === 'sub' && source?.sub && (source.sub.state === 'up' || source.state !== 'up') ? 'sub' : 'main';
       const inspector = p.role === 'inspector';
       const started = now();
       let sent = 0;
@@ -229,7 +247,7 @@ export const liveRoutes: FastifyPluginAsync<LiveRouteOptions> = async (app, opts
           setTimeout(() => socket.terminate(), 1000).unref();
         },
       };
-      const detach = live.relay.attach(sourceId, sink);
+      const detach = live.relay.attach(sourceId, sink, stream);
       socket.on('error', () => socket.terminate());
       // Viewers send nothing; anything they do send is ignored.
       socket.on('close', (code) => {

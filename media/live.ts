@@ -9,8 +9,11 @@ const SYNC = 0x47;
 
 /** What the relay needs from ingest (media/index.ts): the source's MPEG-TS, with the last GOP replayed to a late subscriber. */
 export interface TsFeed {
-  subscribe(sourceId: string, onChunk: (chunk: Buffer) => void): () => void;
+  subscribe(sourceId: string, onChunk: (chunk: Buffer) => void, opts?: { stream?: StreamName; onRestart?: () => void }): () => void;
 }
+
+/** A source's main stream (recorded, pushed upstream) or its camera's sub-stream (live tiles only). */
+export type StreamName = 'main' | 'sub';
 
 /** A consumer of one source's TS: a WebSocket, an ffmpeg stdin. */
 export interface Sink {
@@ -169,6 +172,7 @@ export class LiveChannel {
     private feed: TsFeed,
     private policy: SinkPolicy = DEFAULT_POLICY,
     private now: () => number = Date.now,
+    readonly stream: StreamName = 'main',
   ) {}
 
   get info(): TsProgramInfo {
@@ -191,7 +195,12 @@ export class LiveChannel {
     else entry.state = 'starting';
     if (!this.unsubscribe) {
       try {
-        this.unsubscribe = this.feed.subscribe(this.sourceId, (chunk) => this.onChunk(chunk));
+        // The main stream's restarts come from the bus (camera.up → relay.restart); a sub-stream has no
+        // bus events, so its ingest says so here.
+        this.unsubscribe =
+          this.stream === 'main'
+            ? this.feed.subscribe(this.sourceId, (chunk) => this.onChunk(chunk))
+            : this.feed.subscribe(this.sourceId, (chunk) => this.onChunk(chunk), { stream: this.stream, onRestart: () => this.bytesIn > 0 && this.dropAll('source restarted') });
       } catch (err) {
         this.sinks.delete(entry);
         throw err;
@@ -290,16 +299,18 @@ export class LiveChannel {
 /** Every source's channel, created on first use. */
 export function createLiveRelay(feed: TsFeed, policy: SinkPolicy = DEFAULT_POLICY, now: () => number = Date.now) {
   const channels = new Map<string, LiveChannel>();
-  const channel = (sourceId: string): LiveChannel => {
-    let c = channels.get(sourceId);
-    if (!c) channels.set(sourceId, (c = new LiveChannel(sourceId, feed, policy, now)));
+  // NUL cannot occur in a source id: the sub-stream's key never collides with another source's.
+  const key = (sourceId: string, stream: StreamName) => (stream === 'main' ? sourceId : `${sourceId}\u0000${stream}`);
+  const channel = (sourceId: string, stream: StreamName = 'main'): LiveChannel => {
+    let c = channels.get(key(sourceId, stream));
+    if (!c) channels.set(key(sourceId, stream), (c = new LiveChannel(sourceId, feed, policy, now, stream)));
     return c;
   };
   return {
     channel,
-    /** Adds a sink to a source's fan-out; returns the function that removes it. */
-    attach(sourceId: string, sink: Sink): () => void {
-      return channel(sourceId).add(sink);
+    /** Adds a sink to a source's fan-out (its main stream unless told otherwise); returns the function that removes it. */
+    attach(sourceId: string, sink: Sink, stream: StreamName = 'main'): () => void {
+      return channel(sourceId, stream).add(sink);
     },
     /** Viewers and pushers of a source whose ingest restarted start over from the new stream. */
     restart(sourceId: string, reason: string): void {
@@ -307,8 +318,9 @@ export function createLiveRelay(feed: TsFeed, policy: SinkPolicy = DEFAULT_POLIC
       // Sinks still waiting for the first bytes (joined while the source was down) just keep waiting.
       if (c && c.bytesIn > 0) c.dropAll(reason);
     },
+    /** Sinks of the source, both streams together. */
     viewers(sourceId: string): number {
-      return channels.get(sourceId)?.size ?? 0;
+      return (channels.get(sourceId)?.size ?? 0) + (channels.get(key(sourceId, 'sub'))?.size ?? 0);
     },
     close(): void {
       for (const c of channels.values()) c.dropAll('relay closing');

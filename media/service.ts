@@ -21,7 +21,7 @@ import { ingestArgs, TsFanout } from './ingest.ts';
 import { createRunRecorder, recoverOrphans, runPattern } from './recorder.ts';
 import { createSupervisor, type Supervisor } from './supervisor.ts';
 import { createPlayback, type Playback } from './playback.ts';
-import type { Ingest, SourceSpec, SourceStatus } from './types.ts';
+import type { Ingest, SourceSpec, SourceStatus, SubStreamStatus } from './types.ts';
 
 type Log = { error(obj: unknown, msg?: string): void; warn(obj: unknown, msg?: string): void; info(obj: unknown, msg?: string): void };
 
@@ -73,9 +73,19 @@ export interface MediaService {
   health(): { ok: boolean; disk: DiskStatus; down: string[] };
 }
 
+/** A camera's sub-stream: its own ffmpeg (stream copy, live only) and fan-out; no recording, no bus events. */
+interface SubState extends SubStreamStatus {
+  url: string;
+  fanout: TsFanout;
+  supervisor: Supervisor | null;
+  /** Told when a new ingest run starts, so live viewers start over on the new timestamps. */
+  onRestart: Set<() => void>;
+}
+
 interface SourceState {
   spec: SourceSpec & { audio: boolean };
   fanout: TsFanout;
+  sub: SubState | null;
   supervisor: Supervisor | null;
   state: 'up' | 'down';
   since: number;
@@ -133,6 +143,7 @@ export function createMediaService(deps: MediaDeps): MediaService {
     restarts: s.restarts,
     lastSegmentEnd: s.lastSegmentEnd,
     subscribers: s.fanout.subscribers.size,
+    sub: s.sub ? { state: s.sub.state, since: s.sub.since, reason: s.sub.reason, bytes: s.sub.bytes, restarts: s.sub.restarts } : null,
   });
 
   const get = (id: string): SourceState => {
@@ -245,6 +256,39 @@ export function createMediaService(deps: MediaDeps): MediaService {
     sup.start();
   };
 
+  // The sub-stream is a convenience for the console's grid, not evidence: it is never recorded, and its
+  // outages raise no camera.down (the main stream's do; a viewer of a down sub-stream is given the main).
+  const launchSub = (s: SourceState, sub: SubState) => {
+    const name = `${s.spec.id} (sub-stream)`;
+    const sup = createSupervisor(
+      { name, stallMs: config.media.stallSeconds * 1000, maxBackoffMs: config.media.maxBackoffSeconds * 1000, now: () => clock.now(), ...(log ? { log } : {}) },
+      {
+        plan(n) {
+          if (n > 1) sub.restarts++;
+          return { args: ingestArgs({ input: { url: sub.url }, audio: s.spec.audio, record: null, stallSeconds: config.media.stallSeconds }), cwd: mediaDir, stdin: null };
+        },
+        onStdout(chunk) {
+          sub.bytes += chunk.length;
+          sub.fanout.push(chunk);
+        },
+        onUp() {
+          sub.state = 'up';
+          sub.since = clock.now();
+          sub.reason = null;
+          for (const fn of [...sub.onRestart]) fn();
+        },
+        onExit(info) {
+          sub.fanout.reset();
+          if (sub.state === 'up') sub.since = clock.now();
+          sub.state = 'down';
+          sub.reason = info.stopping ? 'stopped (service shut down or source removed)' : info.reason;
+        },
+      },
+    );
+    sub.supervisor = sup;
+    sup.start();
+  };
+
   function refreshDisk(): DiskStatus {
     let d: DiskStatus;
     try {
@@ -275,8 +319,18 @@ export function createMediaService(deps: MediaDeps): MediaService {
 
   const api: MediaService = {
     ingest: {
-      subscribe(sourceId, onChunk) {
-        return get(sourceId).fanout.subscribe(onChunk);
+      subscribe(sourceId, onChunk, opts) {
+        const s = get(sourceId);
+        if ((opts?.stream ?? 'main') === 'main') return s.fanout.subscribe(onChunk);
+        const sub = s.sub;
+        if (!sub) throw new NotFound(`media source ${sourceId} has no sub-stream (set subUrl on its camera entry to add one)`);
+        const restart = opts?.onRestart;
+        if (restart) sub.onRestart.add(restart);
+        const off = sub.fanout.subscribe(onChunk);
+        return () => {
+          off();
+          if (restart) sub.onRestart.delete(restart);
+        };
       },
     },
     store,
@@ -293,11 +347,17 @@ export function createMediaService(deps: MediaDeps): MediaService {
       if (spec.input && 'stream' in spec.input && !/^[a-z0-9_]+$/.test(spec.input.format ?? '')) {
         problems.push({ path: 'input.format', problem: 'must be an ffmpeg format name such as mpegts, webm, h264', got: spec.input.format });
       }
+      if (spec.sub !== undefined) {
+        if (spec.kind !== 'camera') problems.push({ path: 'sub', problem: 'only a camera has a sub-stream (a terminal screen is one stream)', got: spec.kind });
+        if (!/^(rtsp|rtsps|rtmp|http|https|file):\/\//.test(spec.sub?.url ?? '')) problems.push({ path: 'sub.url', problem: 'must be an rtsp://, rtmp://, http(s):// or file:// URL', got: spec.sub?.url });
+        else if ('url' in spec.input && spec.sub.url === spec.input.url) problems.push({ path: 'sub.url', problem: 'is the same stream as input.url: give the camera\'s second (low-resolution) stream', got: spec.sub.url });
+      }
       if (problems.length) throw new ValidationError(problems);
       if (sources.has(spec.id)) throw new Conflict(`media source ${spec.id} already exists (in room ${sources.get(spec.id)!.spec.room})`);
       const s: SourceState = {
         spec: { ...spec, audio: spec.audio ?? true },
         fanout: new TsFanout(),
+        sub: spec.sub ? { url: spec.sub.url, fanout: new TsFanout(), supervisor: null, onRestart: new Set(), state: 'down', since: clock.now(), reason: 'starting', bytes: 0, restarts: 0 } : null,
         supervisor: null,
         state: 'down',
         since: clock.now(),
@@ -315,7 +375,7 @@ export function createMediaService(deps: MediaDeps): MediaService {
     async removeSource(id) {
       const s = get(id);
       sources.delete(id);
-      await s.supervisor?.stop();
+      await Promise.all([s.supervisor?.stop(), s.sub?.supervisor?.stop()]);
     },
     async start() {
       if (started) return;
@@ -356,7 +416,7 @@ export function createMediaService(deps: MediaDeps): MediaService {
     async stop() {
       stopping = true;
       for (const t of timers.splice(0)) clearTimeout(t);
-      await Promise.all([...sources.values()].map((s) => s.supervisor?.stop()));
+      await Promise.all([...sources.values()].flatMap((s) => [s.supervisor?.stop(), s.sub?.supervisor?.stop()]));
     },
     checkDisk: () => refreshDisk(),
     disk: () => lastDisk ?? refreshDisk(),
@@ -399,8 +459,9 @@ export function createMediaService(deps: MediaDeps): MediaService {
     }
     if (stopping || sources.get(s.spec.id) !== s) return;
     launch(s);
+    if (s.sub) launchSub(s, s.sub);
   }
 
-  for (const c of config.cameras) api.addSource({ id: c.id, name: c.name, room: c.room, kind: 'camera', input: { url: c.url }, audio: c.audio });
+  for (const c of config.cameras) api.addSource({ id: c.id, name: c.name, room: c.room, kind: 'camera', input: { url: c.url }, audio: c.audio, ...(c.subUrl ? { sub: { url: c.subUrl } } : {}) });
   return api;
 }

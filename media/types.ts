@@ -15,6 +15,22 @@ export interface SourceSpec {
   kind: 'camera' | 'screen';
   /** Keep and transcode audio to AAC (default true). False drops audio. */
   audio?: boolean;
+  /**
+   * A camera's low-resolution second stream, ingested with stream copy for live tiles only: never
+   * recorded, never pushed upstream (both stay on input). Absent = one stream, as before.
+   */
+  sub?: { url: string };
+}
+
+/** Which of a source's streams: the main one (recorded, pushed upstream) or its sub-stream (live tiles only). */
+export type StreamName = 'main' | 'sub';
+
+export interface SubStreamStatus {
+  state: 'up' | 'down';
+  since: number;
+  reason: string | null;
+  bytes: number;
+  restarts: number;
 }
 
 export interface SourceStatus {
@@ -36,8 +52,10 @@ export interface SourceStatus {
   restarts: number;
   /** End of the newest indexed segment, or null. */
   lastSegmentEnd: number | null;
-  /** Live subscribers (relay viewers, upstream pushes). */
+  /** Live subscribers (relay viewers, upstream pushes) of the main stream. */
   subscribers: number;
+  /** The sub-stream's ingest, or null when the source has none. */
+  sub: SubStreamStatus | null;
 }
 
 /** The live side of ingest: MPEG-TS (H.264/H.265 copied, AAC audio), whole 188-byte packets per chunk. */
@@ -48,6 +66,9 @@ export interface Ingest {
    * Returns the unsubscribe function. Subscribing to a source that is down is fine: chunks arrive
    * when it comes up (again with PAT/PMT first). Throws NotFound for an unknown source id.
    * onChunk must not throw and must not block: copy or queue the buffer if you keep it.
+   * stream 'sub' subscribes to the sub-stream (NotFound when the source has none); onRestart is called
+   * when that stream's ingest starts a new run (its timestamps begin again): the main stream announces
+   * that on the bus (camera.up), a sub-stream only here.
    */
-  subscribe(sourceId: string, onChunk: (chunk: Buffer) => void): () => void;
+  subscribe(sourceId: string, onChunk: (chunk: Buffer) => void, opts?: { stream?: StreamName; onRestart?: () => void }): () => void;
 }

@@ -1,8 +1,11 @@
 // One live tile: mpegts.js playing /ws/live/:source into a <video>, reconnecting when the socket
-// closes (the relay drops a viewer that fell behind, or the source restarted) or fails.
+// closes (the relay drops a viewer that fell behind, or the source restarted) or fails. A tile that
+// nobody can see (scrolled out of view, page hidden) lets go of its socket and decoder: in a grid of
+// 32, decoding is what the desk PC's CPU runs out of (docs/proctor-api.md, "32 tiles").
 import mpegts from 'mpegts.js';
 
-export type TileState = 'connecting' | 'waiting' | 'playing' | 'retrying';
+/** paused: off screen or page hidden, nothing fetched or decoded until it is seen again. */
+export type TileState = 'connecting' | 'waiting' | 'playing' | 'retrying' | 'paused';
 
 export interface TileStats {
   state: TileState;
@@ -13,6 +16,8 @@ export interface TileStats {
   /** Glass-to-glass latency samples in ms, read from the time code the test source burns into its top rows (?measure=1). */
   latencies: number[];
   reconnects: number;
+  /** The WebSocket path being played (the main stream, or a camera's sub-stream with ?stream=sub). */
+  url: string;
 }
 
 declare global {
@@ -23,12 +28,51 @@ declare global {
 }
 
 const RETRY_MS = 1500;
+/**
+ * Low latency over smoothness: past MAX_AHEAD_S of buffer the playhead jumps to REMAIN_S before the
+ * live edge (a viewer that joined on a cached GOP starts up to one GOP behind). Both grow with the
+ * source's frame interval: a terminal screen sends 2 fps, one frame per 0.5 s, and with a fixed 0.8 s
+ * the player skipped every other frame and stalled on the rest (11 % of the frames shown, bench/tiles.ts --room).
+ */
+const MAX_AHEAD_S = 0.8;
+const REMAIN_S = 0.2;
+const CHASE_EVERY_MS = 250;
+/** A tile scrolled out of view keeps playing this long: a quick scroll past does not cost a reconnect. */
+const PAUSE_AFTER_MS = 1000;
+
+let subStreams: Promise<Map<string, string>> | null = null;
+
+/**
+ * The sub-stream path of a camera that has one (from /api/live/sources), else null: grid tiles play it,
+ * an enlarged tile the main stream. Asked once per page; a failed ask is asked again next time.
+ */
+export function subStreamOf(sourceId: string): Promise<string | null> {
+  subStreams ??= fetch('/api/live/sources', { credentials: 'same-origin', cache: 'no-store' })
+    .then(async (res) => {
+      if (!res.ok) throw new Error(`HTTP ${res.status}`);
+      const list = (await res.json()) as { id: string; subWs?: string | null }[];
+      return new Map(list.filter((x) => x.subWs).map((x) => [x.id, x.subWs!]));
+    })
+    .catch(() => {
+      subStreams = null;
+      return new Map<string, string>();
+    });
+  return subStreams.then((m) => m.get(sourceId) ?? null);
+}
 
 export class LivePlayer {
   private player: mpegts.Player | null = null;
   private retry: ReturnType<typeof setTimeout> | null = null;
   private stopped = false;
-  readonly stats: TileStats = { state: 'connecting', frames: 0, buffered: 0, latencies: [], reconnects: 0 };
+  /** Started and not stopped; whether it actually plays also depends on being seen (observe()). */
+  private wanted = false;
+  private seen = true;
+  private pauseTimer: ReturnType<typeof setTimeout> | null = null;
+  private chaser: ReturnType<typeof setInterval> | null = null;
+  /** Recent growths of the buffered end: how far apart the source's frames arrive. */
+  private steps: number[] = [];
+  private lastEnd = -1;
+  readonly stats: TileStats;
   private canvas: OffscreenCanvas | null = null;
 
   constructor(
@@ -38,19 +82,88 @@ export class LivePlayer {
     private onState: (s: TileState) => void,
     private measure = false,
   ) {
+    this.stats = { state: 'connecting', frames: 0, buffered: 0, latencies: [], reconnects: 0, url: wsUrl };
     (window.__live ??= {})[sourceId] = this.stats;
     this.countFrames();
   }
 
   start(): void {
     this.stopped = false;
-    this.open();
+    this.wanted = true;
+    this.apply();
   }
 
   stop(): void {
     this.stopped = true;
+    this.wanted = false;
+    if (this.pauseTimer) clearTimeout(this.pauseTimer);
+    this.pauseTimer = null;
     if (this.retry) clearTimeout(this.retry);
+    this.retry = null;
     this.close();
+  }
+
+  /** Plays another stream of the source (a tile enlarged or restored): the socket is opened anew on it. */
+  setUrl(wsUrl: string): void {
+    if (wsUrl === this.wsUrl) return;
+    this.wsUrl = wsUrl;
+    this.stats.url = wsUrl;
+    if (!this.player && !this.retry) return;
+    if (this.retry) clearTimeout(this.retry);
+    this.retry = null;
+    this.close();
+    this.open();
+  }
+
+  /**
+   * Plays only while el is on screen and the page is visible; until the first report of where el is,
+   * nothing is opened (a grid of 32 would otherwise connect every tile only to drop most of them).
+   * Returns the function that stops watching.
+   */
+  observe(el: Element): () => void {
+    this.seen = false;
+    let onScreen = false;
+    const update = () => {
+      const seen = onScreen && !document.hidden;
+      if (seen) {
+        if (this.pauseTimer) clearTimeout(this.pauseTimer);
+        this.pauseTimer = null;
+        this.seen = true;
+        this.apply();
+      } else if (this.seen && !this.pauseTimer) {
+        // A hidden page pauses at once (nothing there to be seen); a tile scrolled away after a moment.
+        const hold = document.hidden ? 0 : PAUSE_AFTER_MS;
+        this.pauseTimer = setTimeout(() => {
+          this.pauseTimer = null;
+          this.seen = false;
+          this.apply();
+        }, hold);
+      }
+    };
+    const io = new IntersectionObserver((entries) => {
+      for (const e of entries) onScreen = e.isIntersecting;
+      update();
+    });
+    io.observe(el);
+    document.addEventListener('visibilitychange', update);
+    return () => {
+      io.disconnect();
+      document.removeEventListener('visibilitychange', update);
+      if (this.pauseTimer) clearTimeout(this.pauseTimer);
+      this.pauseTimer = null;
+    };
+  }
+
+  private apply(): void {
+    if (this.stopped || !this.wanted) return;
+    if (this.seen) {
+      if (!this.player && !this.retry) this.open();
+      return;
+    }
+    if (this.retry) clearTimeout(this.retry);
+    this.retry = null;
+    if (this.player) this.close();
+    this.setState('paused');
   }
 
   private setState(s: TileState): void {
@@ -60,21 +173,22 @@ export class LivePlayer {
 
   private open(): void {
     this.setState('connecting');
-    // Low latency over smoothness: no stash buffer, and the playhead chases the live edge when more
-    // than 0.8 s has piled up (a viewer that joined on a cached GOP starts up to one GOP behind).
+    // Low latency over smoothness: no stash buffer, and the playhead chases the live edge (chase()).
     const player = mpegts.createPlayer(
       { type: 'mpegts', isLive: true, url: this.wsUrl },
       {
         enableWorker: false,
         enableStashBuffer: false,
-        liveBufferLatencyChasing: true,
-        liveBufferLatencyMaxLatency: 0.8,
-        liveBufferLatencyMinRemain: 0.2,
+        // Chased here instead (chase()): mpegts.js's own chaser has one fixed limit for every frame rate.
+        liveBufferLatencyChasing: false,
         lazyLoad: false,
         autoCleanupSourceBuffer: true,
       },
     );
     this.player = player;
+    this.steps = [];
+    this.lastEnd = -1;
+    this.chaser = setInterval(() => this.chase(), CHASE_EVERY_MS);
     player.attachMediaElement(this.video);
     player.on(mpegts.Events.ERROR, () => this.again());
     // The relay closing the socket reaches mpegts.js as the end of the stream.
@@ -86,7 +200,28 @@ export class LivePlayer {
     void Promise.resolve(player.play()).catch(() => {});
   }
 
+  /** Keeps the playhead near the live edge, allowing for the source's frame interval. */
+  private chase(): void {
+    const p = this.player;
+    const b = this.video.buffered;
+    if (!p || !b.length || this.video.paused) return;
+    const end = b.end(b.length - 1);
+    if (this.lastEnd >= 0 && end > this.lastEnd + 0.001) {
+      this.steps.push(end - this.lastEnd);
+      if (this.steps.length > 12) this.steps.shift();
+    }
+    this.lastEnd = end;
+    const sorted = [...this.steps].sort((x, y) => x - y);
+    // Sampled every 250 ms, the buffer of a source of 4 fps or more grows by about 0.25 s (one more
+    // frame at most) at a time: it keeps the fixed limits. Steps of 0.4 s and more are sparse frames.
+    const step = sorted.length ? sorted[Math.floor(sorted.length / 2)]! : 0;
+    const slow = step >= 0.4;
+    if (end - this.video.currentTime > (slow ? 3 * step : MAX_AHEAD_S)) p.currentTime = end - (slow ? 1.2 * step : REMAIN_S);
+  }
+
   private close(): void {
+    if (this.chaser) clearInterval(this.chaser);
+    this.chaser = null;
     const p = this.player;
     this.player = null;
     if (!p) return;
@@ -107,7 +242,7 @@ export class LivePlayer {
     this.setState('retrying');
     this.retry = setTimeout(() => {
       this.retry = null;
-      if (!this.stopped) this.open();
+      if (!this.stopped) this.apply();
     }, RETRY_MS);
   }
 

@@ -1,0 +1,104 @@
+// End to end: a camera with a sub-stream (the demo's simulated camera publishes 640×360 and a 320×180
+// sub-stream from one ffmpeg) in the built /proctor/ console in Debian's Chromium. The grid tile plays
+// the sub-stream, the enlarged tile the main stream, and a tile scrolled out of view lets go of its
+// stream until it is seen again.
+import t from 'tap';
+import { existsSync, mkdirSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
+import { join } from 'node:path';
+import { chromium, type BrowserContext } from 'playwright-core';
+import { startDemoSources } from '../../media/demo-sources.ts';
+import { buildApp, type App } from '../../server/app.ts';
+import { freeTcpPort } from '../media/rtsp-source.ts';
+import { ROOT, PASSWORDS, scratchDir, testConfig } from '../helpers.ts';
+
+const CHROMIUM = '/usr/bin/chromium';
+const ARTIFACTS = join(ROOT, 'tests/artifacts/tiles');
+/** Waits on visible state are bounded only so that a broken build fails instead of hanging. */
+const WAIT = 20_000;
+
+if (!existsSync(CHROMIUM)) {
+  t.fail(`${CHROMIUM} is missing: the end-to-end tests need Debian's chromium package (server/setup.mjs installs it)`);
+  process.exit(1);
+}
+const built = spawnSync(process.execPath, [join(ROOT, 'server/build-web.mjs'), '--if-stale', 'proctor'], { cwd: ROOT, encoding: 'utf8', env: { ...process.env, CI: 'true' } });
+if (built.status !== 0) {
+  t.fail(`building the proctor app failed:\n${built.stdout}\n${built.stderr}`);
+  process.exit(1);
+}
+
+t.test('a grid tile plays the sub-stream, the enlarged tile the main stream, a tile out of view nothing', async (t) => {
+  mkdirSync(ARTIFACTS, { recursive: true });
+  const dir = scratchDir(t, 'examroom-e2e-tiles-');
+  const rtspPort = await freeTcpPort();
+  const camUrl = `rtsp://127.0.0.1:${rtspPort}/cam-tiles`;
+  const subUrl = `rtsp://127.0.0.1:${rtspPort}/cam-tiles-sub`;
+  const cameras = await startDemoSources([{ id: 'CAM-T', name: '一号考场前方', url: camUrl, subUrl, audio: false }], undefined, { rtpPortStart: 30000 + 2 * Math.floor(Math.random() * 5000) });
+  t.teardown(() => cameras.stop());
+  const app: App = await buildApp({ config: testConfig(join(dir, 'data'), `cameras:\n  - { id: CAM-T, name: 一号考场前方, room: R1, url: "${camUrl}", subUrl: "${subUrl}", audio: false }\n`) });
+  t.teardown(() => app.close());
+  await app.listen({ host: '127.0.0.1', port: 0 });
+  const base = `http://127.0.0.1:${(app.server.address() as { port: number }).port}`;
+  for (let i = 0; i < 300 && !(app.media.source('CAM-T').state === 'up' && app.media.source('CAM-T').sub?.state === 'up'); i++) await new Promise((r) => setTimeout(r, 100));
+  t.equal(app.media.source('CAM-T').sub?.state, 'up', 'the appliance pulls the sub-stream too');
+
+  const context: BrowserContext = await chromium.launchPersistentContext(scratchDir(t, 'examroom-e2e-chromium-'), {
+    executablePath: CHROMIUM,
+    headless: true,
+    viewport: { width: 1280, height: 800 },
+    locale: 'zh-CN',
+    args: ['--no-sandbox', '--disable-gpu', '--disable-dev-shm-usage', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run', '--autoplay-policy=no-user-gesture-required'],
+  });
+  t.teardown(() => context.close());
+  context.setDefaultTimeout(WAIT);
+  const page = context.pages()[0] ?? (await context.newPage());
+  const pageErrors: string[] = [];
+  page.on('pageerror', (e) => pageErrors.push(String(e)));
+
+  await page.goto(`${base}/proctor/?room=R1`);
+  await page.fill('input[name=username]', 'invig');
+  await page.fill('input[name=password]', PASSWORDS.invig);
+  await page.click('button[type=submit]');
+  const tile = page.locator('figure.tile[data-source="CAM-T"]');
+  await tile.scrollIntoViewIfNeeded();
+  // Playing the given stream: the player is on its socket, frames are being presented, and the decoded
+  // picture has that stream's size. (No DOM types here: the tests are compiled for Node.)
+  const playing = (stream: 'sub' | 'main', width: number) =>
+    page.waitForFunction(
+      ([stream, width]) => {
+        type El = { dataset: Record<string, string>; querySelector(s: string): { videoWidth: number } | null };
+        const g = globalThis as unknown as { document: { querySelector(s: string): El | null }; __live?: Record<string, { url: string }> };
+        const f = g.document.querySelector('figure.tile[data-source="CAM-T"]');
+        const s = g.__live?.['CAM-T'];
+        const url = stream === 'sub' ? '/ws/live/CAM-T?stream=sub' : '/ws/live/CAM-T';
+        return !!(f && s && f.dataset.state === 'playing' && f.dataset.stream === stream && s.url.endsWith(url) && f.querySelector('video')?.videoWidth === width);
+      },
+      [stream, width] as const,
+      { timeout: WAIT, polling: 100 },
+    );
+  const tileState = () => tile.getAttribute('data-state');
+
+  await playing('sub', 320);
+  t.pass('the grid tile plays the 320×180 sub-stream');
+  await page.screenshot({ path: join(ARTIFACTS, 'grid-sub-stream.png'), animations: 'disabled', caret: 'hide' });
+  await tile.click();
+  await playing('main', 640);
+  t.pass('enlarged, it plays the 640×360 main stream');
+  await page.screenshot({ path: join(ARTIFACTS, 'enlarged-main-stream.png'), animations: 'disabled', caret: 'hide' });
+  await tile.click();
+  await playing('sub', 320);
+  t.pass('restored, it goes back to the sub-stream');
+
+  // A window too short to show the grid, scrolled to the top: the tile is out of view.
+  await page.setViewportSize({ width: 1280, height: 200 });
+  await page.evaluate('window.scrollTo(0, 0)');
+  t.equal(await page.evaluate(`document.querySelector('figure.tile[data-source="CAM-T"]').getBoundingClientRect().top > window.innerHeight`), true, 'the tile is below the window');
+  for (let i = 0; i < 100 && (await tileState()) !== 'paused'; i++) await new Promise((r) => setTimeout(r, 100));
+  t.equal(await tileState(), 'paused', 'out of view, the tile pauses');
+  for (let i = 0; i < 50 && app.live.relay.viewers('CAM-T') > 0; i++) await new Promise((r) => setTimeout(r, 100));
+  t.equal(app.live.relay.viewers('CAM-T'), 0, 'out of view, the tile holds no stream (nothing to decode)');
+  await tile.scrollIntoViewIfNeeded();
+  await playing('sub', 320);
+  t.pass('scrolled back into view, it plays again');
+  t.same(pageErrors, [], 'no script errors on the page');
+});
