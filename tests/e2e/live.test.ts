@@ -5,28 +5,18 @@
 // latency (printed, and kept in tests/artifacts/live/latency.json; not asserted: speed is a bench
 // figure). Screenshot in tests/artifacts/live/.
 import t from 'tap';
-import { spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
+import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { chromium, type BrowserContext } from 'playwright-core';
 import { buildApp, type App } from '../../server/app.ts';
 import { startDemoSources } from '../../media/demo-sources.ts';
 import { freeTcpPort } from '../media/rtsp-source.ts';
 import { ROOT, PASSWORDS, scratchDir, testConfig } from '../helpers.ts';
+import { openBrowser, requireChromiumAndApps } from './browser.ts';
 
-const CHROMIUM = '/usr/bin/chromium';
 const ARTIFACTS = join(ROOT, 'tests/artifacts/live');
 const WAIT = 30_000;
 
-if (!existsSync(CHROMIUM)) {
-  t.fail(`${CHROMIUM} is missing: the end-to-end tests need Debian's chromium package (server/setup.mjs installs it)`);
-  process.exit(1);
-}
-const built = spawnSync(process.execPath, [join(ROOT, 'server/build-web.mjs'), '--if-stale', 'media'], { cwd: ROOT, encoding: 'utf8', env: { ...process.env, CI: 'true' } });
-if (built.status !== 0) {
-  t.fail(`building the live app failed:\n${built.stdout}\n${built.stderr}`);
-  process.exit(1);
-}
+requireChromiumAndApps('media');
 
 interface TileStats {
   state: string;
@@ -53,18 +43,7 @@ t.test('the live page plays a real RTSP camera in Chromium and its frames advanc
   await app.listen({ host: '127.0.0.1', port: 0 });
   const base = `http://127.0.0.1:${(app.server.address() as { port: number }).port}`;
 
-  const context: BrowserContext = await chromium.launchPersistentContext(scratchDir(t, 'examroom-e2e-chromium-'), {
-    executablePath: CHROMIUM,
-    headless: true,
-    viewport: { width: 1280, height: 800 },
-    locale: 'zh-CN',
-    args: ['--no-sandbox', '--disable-gpu', '--disable-dev-shm-usage', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run', '--autoplay-policy=no-user-gesture-required'],
-  });
-  t.teardown(() => context.close());
-  context.setDefaultTimeout(WAIT);
-  const page = context.pages()[0] ?? (await context.newPage());
-  const pageErrors: string[] = [];
-  page.on('pageerror', (e) => pageErrors.push(e.message));
+  const { page, pageErrors } = await openBrowser(t, { width: 1280, height: 800, wait: WAIT });
 
   await page.goto(`${base}/live/?source=CAM-E2E&measure=1`);
   // Not logged in: the page asks for a log-in first.

@@ -6,29 +6,20 @@
 // the confirmed approval lets A continue at T2 with the answer saved at T1.
 // Screenshots: tests/artifacts/proctor/17-move-request.png, 18-move-approved.png (git-ignored).
 import t, { type Test } from 'tap';
-import { spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync } from 'node:fs';
+import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { chromium, type BrowserContext, type Page } from 'playwright-core';
+import type { Page } from 'playwright-core';
 import { fixedClock } from '../../core/index.ts';
 import { Term, logIn, startApp } from '../terminal/fixture.ts';
 import { ROOT, PASSWORDS, login, pairDevice, scratchDir } from '../helpers.ts';
+import { openBrowser, requireChromiumAndApps } from './browser.ts';
 import { TEMPLATE, bankQuestions, csv, idn, person } from '../exam/plans-fixture.ts';
 
-const CHROMIUM = '/usr/bin/chromium';
 const ARTIFACTS = join(ROOT, 'tests/artifacts/proctor');
 /** Waits on visible state are bounded only so that a broken build fails instead of hanging. */
 const WAIT = 20_000;
 
-if (!existsSync(CHROMIUM)) {
-  t.fail(`${CHROMIUM} is missing: the end-to-end tests need Debian's chromium package (server/setup.mjs installs it)`);
-  process.exit(1);
-}
-const built = spawnSync(process.execPath, [join(ROOT, 'server/build-web.mjs'), '--if-stale', 'proctor'], { cwd: ROOT, encoding: 'utf8', env: { ...process.env, CI: 'true' } });
-if (built.status !== 0) {
-  t.fail(`building the proctor app failed:\n${built.stdout}\n${built.stderr}`);
-  process.exit(1);
-}
+requireChromiumAndApps('proctor');
 
 const A = idn(1);
 const B = idn(2);
@@ -81,18 +72,7 @@ t.test('an invigilator approves a move request from the alert feed and the candi
   const refused = await t2.ask({ type: 'login', credential: r.ticket(A) }, 'login_refused');
   t.match(refused, { reason: 'wrong_seat', moveRequestId: String }, 'the terminal refuses with wrong_seat and a move request');
 
-  const context: BrowserContext = await chromium.launchPersistentContext(scratchDir(t, 'examroom-e2e-chromium-'), {
-    executablePath: CHROMIUM,
-    headless: true,
-    viewport: { width: 1366, height: 860 },
-    locale: 'zh-CN',
-    args: ['--no-sandbox', '--disable-gpu', '--disable-dev-shm-usage', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'],
-  });
-  t.teardown(() => context.close());
-  context.setDefaultTimeout(WAIT);
-  const page = context.pages()[0] ?? (await context.newPage());
-  const pageErrors: string[] = [];
-  page.on('pageerror', (e) => pageErrors.push(String(e)));
+  const { page, pageErrors } = await openBrowser(t, { width: 1366, height: 860, wait: WAIT });
   page.on('console', (m) => {
     // The refused approval below is a 409 the page reports as a failed resource; that one is expected.
     if (m.type() === 'error' && !/Failed to load resource|WebSocket connection/.test(m.text())) pageErrors.push(m.text());

@@ -7,30 +7,21 @@
 // the same camera from the session's details — one audited view start and stop, however many
 // segments — and an inspector of another city gets nothing. Screenshots: tests/artifacts/proctor/.
 import t, { type Test } from 'tap';
-import { spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync } from 'node:fs';
+import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { chromium, type BrowserContext, type Page } from 'playwright-core';
+import type { Page } from 'playwright-core';
 import { startRtspSource } from '../media/rtsp-source.ts';
 import { until } from '../media/live-fixture.ts';
 import { buildApp } from '../../server/app.ts';
 import { ROOT, PASSWORDS, login, scratchDir, testConfig } from '../helpers.ts';
+import { openBrowser, requireChromiumAndApps } from './browser.ts';
 import { TEMPLATE, bankQuestions, csv, person } from '../exam/plans-fixture.ts';
 
-const CHROMIUM = '/usr/bin/chromium';
 const ARTIFACTS = join(ROOT, 'tests/artifacts/proctor');
 const WAIT = 20_000;
 const SOURCE = 'CAM-R1';
 
-if (!existsSync(CHROMIUM)) {
-  t.fail(`${CHROMIUM} is missing: the end-to-end tests need Debian's chromium package (server/setup.mjs installs it)`);
-  process.exit(1);
-}
-const built = spawnSync(process.execPath, [join(ROOT, 'server/build-web.mjs'), '--if-stale', 'proctor', 'inspector'], { cwd: ROOT, encoding: 'utf8', env: { ...process.env, CI: 'true' } });
-if (built.status !== 0) {
-  t.fail(`building the proctor and inspector apps failed:\n${built.stdout}\n${built.stderr}`);
-  process.exit(1);
-}
+requireChromiumAndApps('proctor', 'inspector');
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 /** YYYY-MM-DDTHH:mm in the site's zone (Asia/Shanghai, UTC+8). */
@@ -110,18 +101,7 @@ t.test('recorded footage plays from the timeline and from alerts, holes are skip
   const recordings = async (cookie = admin) => (await app.inject({ url: `/api/media/sources/${SOURCE}/recordings?from=${started - 60_000}&to=${Date.now() + 1000}`, headers: { cookie } })).json() as Rec;
 
   // ~14 s of recording, an ~8 s outage (the camera_down alert), then recording again.
-  const context: BrowserContext = await chromium.launchPersistentContext(scratchDir(t, 'examroom-e2e-chromium-'), {
-    executablePath: CHROMIUM,
-    headless: true,
-    viewport: { width: 1366, height: 900 },
-    locale: 'zh-CN',
-    args: ['--no-sandbox', '--disable-gpu', '--disable-dev-shm-usage', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run', '--autoplay-policy=no-user-gesture-required'],
-  });
-  t.teardown(() => context.close());
-  context.setDefaultTimeout(WAIT);
-  const page = context.pages()[0] ?? (await context.newPage());
-  const pageErrors: string[] = [];
-  page.on('pageerror', (e) => pageErrors.push(String(e)));
+  const { context, page, pageErrors } = await openBrowser(t, { width: 1366, height: 900, wait: WAIT });
   const consoleLog: string[] = [];
   page.on('console', (m) => {
     consoleLog.push(`${m.type()}: ${m.text()}`.slice(0, 300));

@@ -8,32 +8,23 @@
 // nothing of this site, one of the province sees the site and its session — and no command anywhere.
 // Screenshots of every main screen land in tests/artifacts/proctor/ (git-ignored).
 import t, { type Test } from 'tap';
-import { spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { chromium, type BrowserContext, type Page } from 'playwright-core';
+import type { Page } from 'playwright-core';
 import { startDemoSources } from '../../media/demo-sources.ts';
 import { freeTcpPort } from '../media/rtsp-source.ts';
 import { upgradeStatus } from '../media/live-fixture.ts';
 import { fixedClock } from '../../core/index.ts';
 import { Term, logIn, startApp } from '../terminal/fixture.ts';
 import { ROOT, PASSWORDS, login, pairDevice, scratchDir } from '../helpers.ts';
+import { openBrowser, requireChromiumAndApps } from './browser.ts';
 import { TEMPLATE, bankQuestions, csv, idn, person } from '../exam/plans-fixture.ts';
 
-const CHROMIUM = '/usr/bin/chromium';
 const ARTIFACTS = join(ROOT, 'tests/artifacts/proctor');
 /** Waits on visible state are bounded only so that a broken build fails instead of hanging. */
 const WAIT = 20_000;
 
-if (!existsSync(CHROMIUM)) {
-  t.fail(`${CHROMIUM} is missing: the end-to-end tests need Debian's chromium package (server/setup.mjs installs it)`);
-  process.exit(1);
-}
-const built = spawnSync(process.execPath, [join(ROOT, 'server/build-web.mjs'), '--if-stale', 'proctor', 'inspector'], { cwd: ROOT, encoding: 'utf8', env: { ...process.env, CI: 'true' } });
-if (built.status !== 0) {
-  t.fail(`building the proctor and inspector apps failed:\n${built.stdout}\n${built.stderr}`);
-  process.exit(1);
-}
+requireChromiumAndApps('proctor', 'inspector');
 
 const A = idn(1);
 const B = idn(2);
@@ -95,19 +86,8 @@ t.test('an invigilator runs a room from the proctor console; inspectors see only
   let t1 = await Term.open(t, r.port, r.tokens.T1);
   await logIn(t1, ticketA, false);
 
-  const context: BrowserContext = await chromium.launchPersistentContext(scratchDir(t, 'examroom-e2e-chromium-'), {
-    executablePath: CHROMIUM,
-    headless: true,
-    viewport: { width: 1366, height: 860 },
-    locale: 'zh-CN',
-    args: ['--no-sandbox', '--disable-gpu', '--disable-dev-shm-usage', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run', '--autoplay-policy=no-user-gesture-required'],
-  });
-  t.teardown(() => context.close());
-  context.setDefaultTimeout(WAIT);
-  const page = context.pages()[0] ?? (await context.newPage());
-  const pageErrors: string[] = [];
+  const { context, page, pageErrors } = await openBrowser(t, { width: 1366, height: 860, wait: WAIT });
   const foreign: string[] = [];
-  page.on('pageerror', (e) => pageErrors.push(String(e)));
   page.on('console', (m) => {
     if (m.type() === 'error' && !/Failed to load resource|WebSocket connection/.test(m.text())) pageErrors.push(m.text());
   });

@@ -3,29 +3,19 @@
 // the sub-stream, the enlarged tile the main stream, and a tile scrolled out of view lets go of its
 // stream until it is seen again.
 import t from 'tap';
-import { existsSync, mkdirSync } from 'node:fs';
-import { spawnSync } from 'node:child_process';
+import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { chromium, type BrowserContext } from 'playwright-core';
 import { startDemoSources } from '../../media/demo-sources.ts';
 import { buildApp, type App } from '../../server/app.ts';
 import { freeTcpPort } from '../media/rtsp-source.ts';
 import { ROOT, PASSWORDS, scratchDir, testConfig } from '../helpers.ts';
+import { openBrowser, requireChromiumAndApps } from './browser.ts';
 
-const CHROMIUM = '/usr/bin/chromium';
 const ARTIFACTS = join(ROOT, 'tests/artifacts/tiles');
 /** Waits on visible state are bounded only so that a broken build fails instead of hanging. */
 const WAIT = 20_000;
 
-if (!existsSync(CHROMIUM)) {
-  t.fail(`${CHROMIUM} is missing: the end-to-end tests need Debian's chromium package (server/setup.mjs installs it)`);
-  process.exit(1);
-}
-const built = spawnSync(process.execPath, [join(ROOT, 'server/build-web.mjs'), '--if-stale', 'proctor'], { cwd: ROOT, encoding: 'utf8', env: { ...process.env, CI: 'true' } });
-if (built.status !== 0) {
-  t.fail(`building the proctor app failed:\n${built.stdout}\n${built.stderr}`);
-  process.exit(1);
-}
+requireChromiumAndApps('proctor');
 
 t.test('a grid tile plays the sub-stream, the enlarged tile the main stream, a tile out of view nothing', async (t) => {
   mkdirSync(ARTIFACTS, { recursive: true });
@@ -42,18 +32,7 @@ t.test('a grid tile plays the sub-stream, the enlarged tile the main stream, a t
   for (let i = 0; i < 300 && !(app.media.source('CAM-T').state === 'up' && app.media.source('CAM-T').sub?.state === 'up'); i++) await new Promise((r) => setTimeout(r, 100));
   t.equal(app.media.source('CAM-T').sub?.state, 'up', 'the appliance pulls the sub-stream too');
 
-  const context: BrowserContext = await chromium.launchPersistentContext(scratchDir(t, 'examroom-e2e-chromium-'), {
-    executablePath: CHROMIUM,
-    headless: true,
-    viewport: { width: 1280, height: 800 },
-    locale: 'zh-CN',
-    args: ['--no-sandbox', '--disable-gpu', '--disable-dev-shm-usage', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run', '--autoplay-policy=no-user-gesture-required'],
-  });
-  t.teardown(() => context.close());
-  context.setDefaultTimeout(WAIT);
-  const page = context.pages()[0] ?? (await context.newPage());
-  const pageErrors: string[] = [];
-  page.on('pageerror', (e) => pageErrors.push(String(e)));
+  const { page, pageErrors } = await openBrowser(t, { width: 1280, height: 800, wait: WAIT });
 
   await page.goto(`${base}/proctor/?room=R1`);
   await page.fill('input[name=username]', 'invig');

@@ -1,4 +1,6 @@
 // The inspector view's words: Simplified Chinese first, English on request (?lang=en or the toggle).
+import { playbackLabels } from '../../../media/web/src/playback-view.tsx';
+
 export type Lang = 'zh' | 'en';
 
 /** The inspector may sit in another zone than the site; times are the site's (China has one zone). */
@@ -61,23 +63,8 @@ const zh = {
   playback: '录像回放',
   pickCamera: '选择视频源：',
   noCameras: '此考场没有视频源。',
-  pb: {
-    play: '播放',
-    pause: '暂停',
-    sound: '声音',
-    mute: '静音',
-    loading: '正在载入录像…',
-    ended: '录像已播完',
-    noRecording: (reason: string) => `此段无录像：${reason}，跳到下一段录像`,
-    skipped: (a: string, b: string, reason: string) => `已跳过 ${a} – ${b}（无录像：${reason}）`,
-    clickToPlay: '点击下方时间轴，从该时刻开始回放（观看记入审计日志）',
-    jump: '跳转',
-    jumpTitle: '从告警前 10 秒开始回放',
-    marksTitle: '本场告警（点“跳转”从告警前 10 秒开始回放）',
-    frameTime: '画面时间',
-    failed: (why: string) => `回放失败：${why}`,
-    recordingNow: '正在录制，尚未成段',
-  },
+  pb: { ...playbackLabels.zh, clickToPlay: '点击下方时间轴，从该时刻开始回放（观看记入审计日志）', marksTitle: '本场告警（点“跳转”从告警前 10 秒开始回放）' },
+
   time: (ms: number) => fmt(ms, 'zh'),
   clock: (ms: number) => fmtClock(ms, 'zh'),
 };
@@ -129,23 +116,8 @@ const en: Words = {
   playback: 'Playback',
   pickCamera: 'Source:',
   noCameras: 'No video source in this room.',
-  pb: {
-    play: 'Play',
-    pause: 'Pause',
-    sound: 'Sound',
-    mute: 'Mute',
-    loading: 'Loading the recording…',
-    ended: 'End of the recordings',
-    noRecording: (reason) => `No recording here: ${reason}; skipping to the next recording`,
-    skipped: (a, b, reason) => `Skipped ${a} – ${b} (no recording: ${reason})`,
-    clickToPlay: 'Click the timeline below to play from that moment (the view is audited)',
-    jump: 'Jump',
-    jumpTitle: 'Play from 10 s before the alert',
-    marksTitle: 'Alerts of the session ("Jump" plays from 10 s before the alert)',
-    frameTime: 'Picture time',
-    failed: (why) => `Playback failed: ${why}`,
-    recordingNow: 'recording now, not yet a segment',
-  },
+  pb: { ...playbackLabels.en, clickToPlay: 'Click the timeline below to play from that moment (the view is audited)', marksTitle: 'Alerts of the session ("Jump" plays from 10 s before the alert)' },
+
   time: (ms) => fmt(ms, 'en'),
   clock: (ms) => fmtClock(ms, 'en'),
 };

@@ -1,7 +1,7 @@
 // The playback player every app shows (proctor console, inspector view): one source's recordings over
 // a time range as a timeline — recorded stretches, holes, alert ticks, the playhead — with the video
 // above it. Click the line to play from that instant; click an alert (tick or list) to play from a
-// little before it. Words come from the app (each has its own zh-CN/English table).
+// little before it. Words: `playbackLabels` below, which an app may override line by line.
 import { useEffect, useRef, useState } from 'preact/hooks';
 import { JUMP_BEFORE_ALERT_MS, PlaybackEngine, type PlayGap, type PlaySegment, type PlaybackStatus } from './playback.ts';
 import './playback.css';
@@ -40,6 +40,47 @@ export interface PlaybackLabels {
   failed: (why: string) => string;
   recordingNow: string;
 }
+
+/**
+ * The player's own words in both languages; an app overrides the lines that depend on its context
+ * (`clickToPlay`, `marksTitle`).
+ */
+export const playbackLabels: Record<'zh' | 'en', PlaybackLabels> = {
+  zh: {
+    play: '播放',
+    pause: '暂停',
+    sound: '声音',
+    mute: '静音',
+    loading: '正在载入录像…',
+    ended: '录像已播完',
+    noRecording: (reason) => `此段无录像：${reason}，跳到下一段录像`,
+    skipped: (a, b, reason) => `已跳过 ${a} – ${b}（无录像：${reason}）`,
+    clickToPlay: '点击下方时间轴，从该时刻开始回放',
+    jump: '跳转',
+    jumpTitle: '从告警前 10 秒开始回放',
+    marksTitle: '此时段内的告警（点“跳转”从告警前 10 秒开始回放）',
+    frameTime: '画面时间',
+    failed: (why) => `回放失败：${why}`,
+    recordingNow: '正在录制，尚未成段',
+  },
+  en: {
+    play: 'Play',
+    pause: 'Pause',
+    sound: 'Sound',
+    mute: 'Mute',
+    loading: 'Loading the recording…',
+    ended: 'End of the recordings',
+    noRecording: (reason) => `No recording here: ${reason}; skipping to the next recording`,
+    skipped: (a, b, reason) => `Skipped ${a} – ${b} (no recording: ${reason})`,
+    clickToPlay: 'Click the timeline below to play from that moment',
+    jump: 'Jump',
+    jumpTitle: 'Play from 10 s before the alert',
+    marksTitle: 'Alerts in this period ("Jump" plays from 10 s before the alert)',
+    frameTime: 'Picture time',
+    failed: (why) => `Playback failed: ${why}`,
+    recordingNow: 'recording now, not yet a segment',
+  },
+};
 
 export interface PlaybackViewProps {
   recordings: PlaybackRecordings;

@@ -5,6 +5,7 @@
 // the recordings is shown as such ("no recording: <reason>") and skipped. The time shown is the
 // server's: the segment's start (from the segment index) plus the video's position in it.
 import mpegts from 'mpegts.js';
+import { destroyPlayer } from './player.ts';
 
 export interface PlaySegment {
   id: number;
@@ -311,14 +312,7 @@ export class PlaybackEngine {
     slot.complete = false;
     slot.ready = null;
     if (!p) return;
-    try {
-      p.pause();
-      p.unload();
-      p.detachMediaElement();
-      p.destroy();
-    } catch {
-      // a player that failed half-way may refuse parts of its teardown
-    }
+    destroyPlayer(p);
     slot.video.removeAttribute('src');
   }
 

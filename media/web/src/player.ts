@@ -60,6 +60,18 @@ export function subStreamOf(sourceId: string): Promise<string | null> {
   return subStreams.then((m) => m.get(sourceId) ?? null);
 }
 
+/** Stops an mpegts.js player and frees its decoder and socket; shared by the live and playback players. */
+export function destroyPlayer(p: mpegts.Player): void {
+  try {
+    p.pause();
+    p.unload();
+    p.detachMediaElement();
+    p.destroy();
+  } catch {
+    // a player that failed half-way may refuse parts of its teardown
+  }
+}
+
 export class LivePlayer {
   private player: mpegts.Player | null = null;
   private retry: ReturnType<typeof setTimeout> | null = null;
@@ -224,15 +236,7 @@ export class LivePlayer {
     this.chaser = null;
     const p = this.player;
     this.player = null;
-    if (!p) return;
-    try {
-      p.pause();
-      p.unload();
-      p.detachMediaElement();
-      p.destroy();
-    } catch {
-      // a player that failed half-way may refuse parts of its teardown
-    }
+    if (p) destroyPlayer(p);
   }
 
   private again(): void {

@@ -1,4 +1,6 @@
 // The console's words: Simplified Chinese first, English on request (?lang=en or the toggle).
+import { playbackLabels } from '../../../media/web/src/playback-view.tsx';
+
 export type Lang = 'zh' | 'en';
 
 /** Times are shown on the site's clock (GET /api/site), whatever zone the desk PC is set to. */
@@ -180,23 +182,8 @@ const zh = {
   download: '下载片段',
   pickSource: '选择视频源',
   refresh: '刷新',
-  pb: {
-    marksTitle: '此时段内的告警（点“跳转”从告警前 10 秒开始回放）',
-    play: '播放',
-    pause: '暂停',
-    sound: '声音',
-    mute: '静音',
-    loading: '正在载入录像…',
-    ended: '录像已播完',
-    noRecording: (reason: string) => `此段无录像：${reason}，跳到下一段录像`,
-    skipped: (a: string, b: string, reason: string) => `已跳过 ${a} – ${b}（无录像：${reason}）`,
-    clickToPlay: '点击下方时间轴，从该时刻开始回放',
-    jump: '跳转',
-    jumpTitle: '从告警前 10 秒开始回放',
-    frameTime: '画面时间',
-    failed: (why: string) => `回放失败：${why}`,
-    recordingNow: '正在录制，尚未成段',
-  },
+  pb: playbackLabels.zh,
+
   time: (ms: number) => fmtTime(ms, 'zh'),
 };
 export type Words = typeof zh;
@@ -360,23 +347,8 @@ const en: Words = {
   download: 'Download excerpt',
   pickSource: 'Choose a source',
   refresh: 'Refresh',
-  pb: {
-    marksTitle: 'Alerts in this period ("Jump" plays from 10 s before the alert)',
-    play: 'Play',
-    pause: 'Pause',
-    sound: 'Sound',
-    mute: 'Mute',
-    loading: 'Loading the recording…',
-    ended: 'End of the recordings',
-    noRecording: (reason) => `No recording here: ${reason}; skipping to the next recording`,
-    skipped: (a, b, reason) => `Skipped ${a} – ${b} (no recording: ${reason})`,
-    clickToPlay: 'Click the timeline below to play from that moment',
-    jump: 'Jump',
-    jumpTitle: 'Play from 10 s before the alert',
-    frameTime: 'Picture time',
-    failed: (why) => `Playback failed: ${why}`,
-    recordingNow: 'recording now, not yet a segment',
-  },
+  pb: playbackLabels.en,
+
   time: (ms) => fmtTime(ms, 'en'),
 };
 

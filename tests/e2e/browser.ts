@@ -1,0 +1,53 @@
+// What every end-to-end test against the built web apps needs: Debian's Chromium, the apps built, and a
+// fresh headless browser profile per test whose page errors are collected for the final check.
+import { spawnSync } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
+import t, { type Test } from 'tap';
+import { chromium, type BrowserContext, type Page } from 'playwright-core';
+import { ROOT, scratchDir } from '../helpers.ts';
+
+export const CHROMIUM = '/usr/bin/chromium';
+
+/** Flags for a headless, quiet Chromium that plays media without a user gesture. */
+const FLAGS = ['--no-sandbox', '--disable-gpu', '--disable-dev-shm-usage', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run', '--autoplay-policy=no-user-gesture-required'];
+
+/**
+ * Fails the test file at once (instead of timing out test by test) when Chromium is missing or an app
+ * does not build; `--if-stale` makes the build a no-op when the app is current.
+ */
+export function requireChromiumAndApps(...apps: string[]): void {
+  if (!existsSync(CHROMIUM)) {
+    t.fail(`${CHROMIUM} is missing: the end-to-end tests need Debian's chromium package (server/setup.mjs installs it)`);
+    process.exit(1);
+  }
+  const built = spawnSync(process.execPath, [join(ROOT, 'server/build-web.mjs'), '--if-stale', ...apps], { cwd: ROOT, encoding: 'utf8', env: { ...process.env, CI: 'true' } });
+  if (built.status !== 0) {
+    t.fail(`building the ${apps.join(' and ')} app(s) failed:\n${built.stdout}\n${built.stderr}`);
+    process.exit(1);
+  }
+}
+
+export interface Browser {
+  context: BrowserContext;
+  page: Page;
+  /** Uncaught errors thrown in the page, in order. */
+  pageErrors: string[];
+}
+
+/** A fresh profile (closed when the test ends) with one page; every wait on it is bounded by `wait` ms. */
+export async function openBrowser(t: Test, opts: { width: number; height: number; wait: number; args?: string[] }): Promise<Browser> {
+  const context = await chromium.launchPersistentContext(scratchDir(t, 'examroom-e2e-chromium-'), {
+    executablePath: CHROMIUM,
+    headless: true,
+    viewport: { width: opts.width, height: opts.height },
+    locale: 'zh-CN',
+    args: [...FLAGS, ...(opts.args ?? [])],
+  });
+  t.teardown(() => context.close());
+  context.setDefaultTimeout(opts.wait);
+  const page = context.pages()[0] ?? (await context.newPage());
+  const pageErrors: string[] = [];
+  page.on('pageerror', (e) => pageErrors.push(String(e)));
+  return { context, page, pageErrors };
+}
