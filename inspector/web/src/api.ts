@@ -1,6 +1,7 @@
 // The inspector's calls (docs/proctor-api.md, "Inspector"): read routes only — there is nothing
 // here that changes anything, by design.
 import { call } from '../../../proctor/web/src/http.ts';
+import type { PlaybackRecordings as Recordings } from '../../../media/web/src/playback-view.tsx';
 
 export interface Me {
   kind: 'user' | 'device';
@@ -79,15 +80,8 @@ export const logout = () => call<unknown>('POST', '/api/auth/logout');
 export const sites = () => call<Site[]>('GET', '/api/inspector/sites');
 export const session = (id: string) => call<SessionDetail>('GET', `/api/inspector/sessions/${encodeURIComponent(id)}`);
 
-/** A source's recordings over a time range (media/routes.ts): fetching its segments is an audited view. */
-export interface Recordings {
-  sourceId: string;
-  from: number;
-  to: number;
-  segments: { id: number; start: number; end: number; bytes: number; recovered: boolean; url: string }[];
-  gaps: { start: number; end: number; reason: string }[];
-  recordingSince: number | null;
-}
+/** A source's recordings over a time range (media/routes.ts), in the shape the playback player takes. */
+export type { Recordings };
 
 export const serverTime = async () => (await call<{ serverTime: number }>('GET', '/api/site')).serverTime;
 export const recordings = (sourceId: string, from: number, to: number) => call<Recordings>('GET', `/api/media/sources/${encodeURIComponent(sourceId)}/recordings?from=${from}&to=${to}`);

@@ -1,6 +1,7 @@
 // The console's calls, as documented in docs/proctor-api.md (room view, alerts, incidents, session
 // control) and terminal/routes.ts (seat and room commands). Types mirror the doc.
 import { call } from './http.ts';
+import type { PlaybackRecordings as Recordings } from '../../../media/web/src/playback-view.tsx';
 
 export interface Me {
   kind: 'user' | 'device';
@@ -124,14 +125,8 @@ export type FeedMessage =
   | { type: 'incident.new'; serverTime: number; incident: unknown }
   | { type: 'pong'; serverTime: number };
 
-export interface Recordings {
-  sourceId: string;
-  from: number;
-  to: number;
-  segments: { id: number; start: number; end: number; bytes: number; recovered: boolean; url: string }[];
-  gaps: { start: number; end: number; reason: string }[];
-  recordingSince: number | null;
-}
+/** A source's recordings over a time range (media/routes.ts), in the shape the playback player takes. */
+export type { Recordings };
 
 export async function whoAmI(): Promise<Me | null> {
   try {
