@@ -58,8 +58,10 @@ export const mediaRoutes: FastifyPluginAsync<MediaRouteOptions> = async (app, { 
       return true;
     }
     const room = media.sources().find((s) => s.id === sourceId)?.room;
-    if (room && p.user?.rooms.includes(room)) return false;
-    throw new Forbidden(room ? `source ${sourceId} is in room ${room}; you invigilate ${p.user?.rooms.join(', ') || 'no rooms'}` : `source ${sourceId} is not in a room you invigilate`);
+    // Every configured source has a room; one that has none is not configured here (any more).
+    if (!room) throw new NotFound(`source ${sourceId} is not configured on this site; an invigilator sees the sources of their rooms`);
+    if (p.user?.rooms.includes(room)) return false;
+    throw new Forbidden(`source ${sourceId} is in room ${room}; you invigilate ${p.user?.rooms.join(', ') || 'no rooms'}`);
   };
   interface View {
     actor: string;

@@ -40,6 +40,9 @@ t.test('playback routes', async (t) => {
     t.match(bad.body, /after from/);
     const unknown = await app.inject({ url: `/api/media/sources/nope/recordings?${range}`, headers: { cookie: admin } });
     t.equal(unknown.statusCode, 404);
+    const unknownToInvig = await app.inject({ method: 'POST', url: '/api/media/sources/nope/playback/stop', headers: { cookie: invig } });
+    t.equal(unknownToInvig.statusCode, 404, 'an invigilator asking for a source that is not configured hears so, not "forbidden"');
+    t.match(unknownToInvig.json(), { message: /source nope is not configured/ });
   });
 
   t.test('who may see', async (t) => {
