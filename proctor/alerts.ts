@@ -128,6 +128,22 @@ const KIOSK_REASONS: Record<string, { zh: string; en: string }> = {
   admission_failed: { zh: '入场登记失败', en: 'admission failed' },
 };
 
+// Invigilators read what the candidate did, not the protocol's code; an unknown kind shows its code.
+const INTEGRITY_WORDS: Record<string, { zh: string; en: string }> = {
+  focus_lost: { zh: '离开了考试窗口', en: 'left the exam window' },
+  visibility_hidden: { zh: '考试页面被遮挡或最小化', en: 'the exam page was hidden or minimised' },
+  fullscreen_left: { zh: '退出了全屏', en: 'left full screen' },
+  copy: { zh: '尝试复制', en: 'tried to copy' },
+  cut: { zh: '尝试剪切', en: 'tried to cut' },
+  paste: { zh: '尝试粘贴', en: 'tried to paste' },
+  context_menu: { zh: '尝试打开右键菜单', en: 'tried to open the context menu' },
+  key_blocked: { zh: '按下了被禁用的按键', en: 'pressed a blocked key' },
+  print: { zh: '尝试打印', en: 'tried to print' },
+  wrong_seat_login: { zh: '在非本人座位登录', en: 'tried to log in at another seat' },
+  second_connection: { zh: '同一考试机出现第二个连接', en: 'a second connection of the same terminal' },
+  message_flood: { zh: '考试机发送消息过多', en: 'the terminal sent too many messages' },
+};
+
 /** Human text in both languages, built once when the alert is raised (a code + params stay too). */
 function textOf(r: Raise, who: { name: string; ticketNo: string; seat: string | null } | null): { zh: string; en: string } {
   const p = r.params;
@@ -154,7 +170,10 @@ function textOf(r: Raise, who: { name: string; ticketNo: string; seat: string | 
         ? { zh: `考试机 ${r.terminalId} 离线：${whoZh}`, en: `Terminal ${r.terminalId} offline: ${whoEn}` }
         : { zh: `考试机 ${r.terminalId}${seat ? `（${seat} 号座）` : ''} 离线`, en: `Terminal ${r.terminalId}${seat ? ` (seat ${seat})` : ''} offline` };
     case 'integrity':
-      return { zh: `考试机 ${r.terminalId} 异常操作（${String(p.kind)}）${whoZh ? `：${whoZh}` : ''}`, en: `Terminal ${r.terminalId} integrity event (${String(p.kind)})${whoEn ? `: ${whoEn}` : ''}` };
+    {
+      const what = INTEGRITY_WORDS[String(p.kind)] ?? { zh: `异常操作（${String(p.kind)}）`, en: `integrity event (${String(p.kind)})` };
+      return { zh: `考试机 ${r.terminalId}：${whoZh ? `${whoZh} ` : ''}${what.zh}`, en: `Terminal ${r.terminalId}: ${whoEn ? `${whoEn} — ` : ''}${what.en}` };
+    }
     case 'camera_down':
       return p.kind === 'screen'
         ? { zh: `考试机屏幕画面中断：${r.sourceId}（${String(p.reason)}）`, en: `Terminal screen feed down: ${r.sourceId} (${String(p.reason)})` }

@@ -33,6 +33,7 @@ t.test('an integrity event from the terminal raises an alert; a repeat counts up
   t.equal(list.length, 2, 'focus_lost twice is one alert, paste another');
   const focus = list.find((a) => a.params.kind === 'focus_lost')!;
   t.match(focus, { repeats: 2, idNumber: A, terminalId: 'T1', seat: '01', sessionId: r.sessionId });
+  t.match(focus.text, { zh: /^考试机 T1：.*01 号座）? 离开了考试窗口$/, en: /^Terminal T1: .* — left the exam window$/ }, 'the text says what happened in words, not the protocol code');
 });
 
 t.test('acknowledging takes a note, is audited, and cannot happen twice or from another room', async (t) => {
