@@ -87,7 +87,8 @@ export interface Alert {
   seat: string | null;
   terminalId: string | null;
   sourceId: string | null;
-  candidate: { ticketNo: string; name: string; idNumber: string } | null;
+  /** The candidate's ID number, masked for invigilators. */
+  idNumber: string | null;
   kind: string;
   severity: 'critical' | 'warning' | 'info';
   text: { zh: string; en: string };

@@ -307,6 +307,8 @@ function Room({ w, roomId }: { w: Words; roomId: string }) {
     const timer = setTimeout(() => setToast(null), 3500);
     return () => clearTimeout(timer);
   }, [toast]);
+  // A toast is worded when it is raised; after a language switch it would speak the old language.
+  useEffect(() => setToast(null), [w]);
 
   if (!view) return <p>{feed.error ? w.failed(feed.error) : w.loading}</p>;
   const seat = view.seats.find((s) => s.seat === selected) ?? null;
@@ -624,7 +626,6 @@ function AlertFeed({
             </span>
             <span class="msg">
               {a.text[w.lang]}
-              {a.candidate ? ` · ${a.candidate.name}` : ''}
             </span>
             {(() => {
               const mv = moveOf(a);
