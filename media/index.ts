@@ -8,3 +8,4 @@ export { createPlayback, GAP_TOLERANCE_MS, type Gap, type Playback, type Recordi
 export { TsFanout, ingestArgs, TS_PACKET } from './ingest.ts';
 export { probeDuration } from './recorder.ts';
 export type { Ingest, SourceInput, SourceSpec, SourceStatus } from './types.ts';
+export { liveWsPath, LIVE_WS_PREFIX } from './types.ts';

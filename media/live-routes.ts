@@ -10,18 +10,14 @@ import { Forbidden, NotFound, siteInJurisdiction, type EventBus } from '../core/
 import type { Config } from '../config/index.ts';
 import { createLiveRelay, type LiveRelay, type Sink, type StreamName, type TsFeed } from './live.ts';
 import { createUpstream, type Upstream } from './upstream.ts';
+import { LIVE_WS_PREFIX, liveWsPath } from './types.ts';
 import { createScreens, SCREEN_WS_PATH, type ScreenConnection, type ScreenIngest, type Screens } from './screens.ts';
-
-export const LIVE_WS_PREFIX = '/ws/live/';
 
 /** What the live side needs from ingest (media/index.ts). */
 export interface LiveMedia extends ScreenIngest {
   ingest: TsFeed;
   sources(): Array<{ id: string; name: string; room: string; kind: 'camera' | 'screen'; state?: string; since?: number; reason?: string | null; recording?: boolean; sub?: { state: string } | null }>;
 }
-
-/** The live-view path of a source's stream: the main one, or `?stream=sub` for a camera's sub-stream. */
-export const liveWsPath = (sourceId: string, stream: StreamName = 'main') => `${LIVE_WS_PREFIX}${encodeURIComponent(sourceId)}${stream === 'sub' ? '?stream=sub' : ''}`;
 
 export interface LiveDeps {
   media: LiveMedia;
@@ -101,6 +97,12 @@ export interface LiveRouteOptions {
   now?: () => number;
 }
 
+/**
+ * An inspector's sockets on one source within this long of each other are one audited view: enlarging a
+ * tile swaps its sub-stream socket for the main one, and a reconnect after a hiccup is not a new view.
+ */
+export const LIVE_VIEW_GRACE_MS = 2000;
+
 /** Closed by the relay because the viewer fell behind: the client reconnects and starts at a fresh key frame. */
 export const CLOSE_TOO_SLOW = 4008;
 export const CLOSE_SOURCE_RESTARTED = 4009;
@@ -116,6 +118,51 @@ export const liveRoutes: FastifyPluginAsync<LiveRouteOptions> = async (app, opts
   const now = opts.now ?? Date.now;
   const tags = ['live'];
   const viewers = new Map<string, number>();
+  // Open inspector views by actor and source: started once, stopped when the last socket has been gone LIVE_VIEW_GRACE_MS.
+  interface InspectorView {
+    actor: string;
+    sourceId: string;
+    ip: string;
+    started: number;
+    bytes: number;
+    sockets: number;
+    streams: Set<StreamName>;
+    timer: ReturnType<typeof setTimeout> | null;
+  }
+  const inspectorViews = new Map<string, InspectorView>();
+  let closingApp = false;
+  const endInspectorView = (v: InspectorView, code: number) => {
+    if (inspectorViews.get(`${v.actor}\0${v.sourceId}`) !== v) return;
+    inspectorViews.delete(`${v.actor}\0${v.sourceId}`);
+    if (v.timer) clearTimeout(v.timer);
+    audit.append({ actor: v.actor, action: 'media.live.view.stop', target: v.sourceId, detail: { seconds: Math.round((now() - v.started) / 1000), bytes: v.bytes, code, streams: [...v.streams] }, ip: v.ip });
+  };
+  const openInspectorView = (actor: string, sourceId: string, ip: string, stream: StreamName): InspectorView => {
+    const open = inspectorViews.get(`${actor}\0${sourceId}`);
+    if (open) {
+      if (open.timer) clearTimeout(open.timer);
+      open.timer = null;
+      open.sockets++;
+      open.streams.add(stream);
+      return open;
+    }
+    const v: InspectorView = { actor, sourceId, ip, started: now(), bytes: 0, sockets: 1, streams: new Set([stream]), timer: null };
+    inspectorViews.set(`${actor}\0${sourceId}`, v);
+    audit.append({ actor, action: 'media.live.view.start', target: sourceId, detail: { room: media.sources().find((s) => s.id === sourceId)?.room ?? null, stream }, ip });
+    return v;
+  };
+  const leaveInspectorView = (v: InspectorView, code: number) => {
+    v.sockets--;
+    if (v.sockets > 0) return;
+    if (closingApp) return endInspectorView(v, code);
+    v.timer = setTimeout(() => endInspectorView(v, code), LIVE_VIEW_GRACE_MS);
+    v.timer.unref();
+  };
+  // Shutting down: a view waiting out its grace ends now, while the audit log is still open.
+  app.addHook('preClose', async () => {
+    closingApp = true;
+    for (const v of [...inspectorViews.values()]) if (v.sockets === 0) endInspectorView(v, 1001);
+  });
 
   if (opts.registry) {
     new Gauge({
@@ -225,18 +272,15 @@ export const liveRoutes: FastifyPluginAsync<LiveRouteOptions> = async (app, opts
       // Asking for the sub-stream is a preference, not a requirement: a tile shows a picture whenever the camera has one.
       const source = media.sources().find((s) => s.id === sourceId);
       const stream: StreamName = (request.query as { stream?: StreamName }).stream === 'sub' && source?.sub && (source.sub.state === 'up' || source.state !== 'up') ? 'sub' : 'main';
-      const inspector = p.role === 'inspector';
-      const started = now();
-      let sent = 0;
+      const view = p.role === 'inspector' ? openInspectorView(request.actor, sourceId, request.ip, stream) : null;
       let closing = false;
       const remove = hub.add({ socket, owner: request.actor, kind: 'live' });
       viewers.set(sourceId, (viewers.get(sourceId) ?? 0) + 1);
-      if (inspector) audit.append({ actor: request.actor, action: 'media.live.view.start', target: sourceId, detail: { room: media.sources().find((s) => s.id === sourceId)?.room ?? null }, ip: request.ip });
       const sink: Sink = {
         backlog: () => socket.bufferedAmount,
         write(bytes) {
           if (socket.readyState !== socket.OPEN) return;
-          sent += bytes.length;
+          if (view) view.bytes += bytes.length;
           socket.send(bytes, { binary: true });
         },
         drop(reason) {
@@ -256,7 +300,7 @@ export const liveRoutes: FastifyPluginAsync<LiveRouteOptions> = async (app, opts
         const n = (viewers.get(sourceId) ?? 1) - 1;
         if (n > 0) viewers.set(sourceId, n);
         else viewers.delete(sourceId);
-        if (inspector) audit.append({ actor: request.actor, action: 'media.live.view.stop', target: sourceId, detail: { seconds: Math.round((now() - started) / 1000), bytes: sent, code }, ip: request.ip });
+        if (view) leaveInspectorView(view, code);
       });
     },
   );

@@ -9,7 +9,7 @@ import type { Config } from '../config/index.ts';
 import type { ExamService } from '../exam/index.ts';
 import { isDate, localDate } from '../exam/plans/time.ts';
 import { maskIdNumber, type TerminalService } from '../terminal/index.ts';
-import type { MediaService } from '../media/index.ts';
+import { liveWsPath, type MediaService } from '../media/index.ts';
 import type { ProctorService } from './service.ts';
 import { maskAlert, maskIncident } from './feed.ts';
 
@@ -65,7 +65,7 @@ export const inspectorRoutes: FastifyPluginAsync<InspectorRouteOptions> = async 
           name: r.name,
           rows: r.seats.rows,
           columns: r.seats.columns,
-          cameras: sources.filter((x) => x.room === r.id).map((x) => ({ id: x.id, name: x.name, kind: x.kind, state: x.state, ws: `/ws/live/${encodeURIComponent(x.id)}` })),
+          cameras: sources.filter((x) => x.room === r.id).map((x) => ({ id: x.id, name: x.name, kind: x.kind, state: x.state, ws: liveWsPath(x.id), subWs: x.sub ? liveWsPath(x.id, 'sub') : null })),
         })),
         sessions: exam.plans
           .listSessions()

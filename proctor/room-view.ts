@@ -6,7 +6,7 @@ import { seatIds, type Config } from '../config/index.ts';
 import type { ExamService } from '../exam/index.ts';
 import { localDate } from '../exam/plans/time.ts';
 import { maskIdNumber, type TerminalService } from '../terminal/index.ts';
-import type { MediaService } from '../media/index.ts';
+import { liveWsPath, type MediaService } from '../media/index.ts';
 
 export const SEAT_STATES = ['empty', 'assigned', 'absent', 'admitted', 'logged_in', 'answering', 'paused', 'locked', 'offline', 'submitted'] as const;
 export type SeatState = (typeof SEAT_STATES)[number];
@@ -75,7 +75,7 @@ export interface RoomView {
   sessions: SessionBrief[];
   seats: Seat[];
   unseated: SeatCandidate[];
-  sources: Array<{ id: string; name: string; kind: 'camera' | 'screen'; state: string; since: number; reason: string | null; recording: boolean; ws: string; terminalId: string | null; seat: string | null }>;
+  sources: Array<{ id: string; name: string; kind: 'camera' | 'screen'; state: string; since: number; reason: string | null; recording: boolean; ws: string; /** The camera's sub-stream for grid tiles, or null when it has none. */ subWs: string | null; terminalId: string | null; seat: string | null }>;
   openAlerts: number;
 }
 
@@ -236,7 +236,7 @@ export function createRoomViews(deps: RoomViewDeps) {
         .filter((x) => x.room === roomId)
         .map((x) => {
           const terminalId = x.kind === 'screen' && x.id.startsWith('SCREEN-') ? x.id.slice('SCREEN-'.length) : null;
-          return { id: x.id, name: x.name, kind: x.kind, state: x.state, since: x.since, reason: x.reason, recording: x.recording, ws: `/ws/live/${encodeURIComponent(x.id)}`, terminalId, seat: terminalId ? (terminalSeat.get(terminalId) ?? null) : null };
+          return { id: x.id, name: x.name, kind: x.kind, state: x.state, since: x.since, reason: x.reason, recording: x.recording, ws: liveWsPath(x.id), subWs: x.sub ? liveWsPath(x.id, 'sub') : null, terminalId, seat: terminalId ? (terminalSeat.get(terminalId) ?? null) : null };
         });
       return {
         serverTime: deps.clock.now(),

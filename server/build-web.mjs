@@ -18,7 +18,7 @@ import { fileURLToPath } from 'node:url';
 const ROOT = dirname(dirname(fileURLToPath(import.meta.url)));
 // Apps import a few modules of other apps (the live player from media/web, the HTTP helpers from
 // proctor/web, the state store from terminal/web): those count as inputs of every app.
-const SHARED = [join(ROOT, 'server/vite.web.ts'), join(ROOT, 'tsconfig.web.json'), join(ROOT, 'server/build-web.mjs'), join(ROOT, 'media/web/src/player.ts'), join(ROOT, 'media/web/src/playback.ts'), join(ROOT, 'media/web/src/playback-view.tsx'), join(ROOT, 'media/web/src/playback.css'), join(ROOT, 'proctor/web/src/http.ts'), join(ROOT, 'terminal/web/src/store.ts')];
+const SHARED = [join(ROOT, 'server/vite.web.ts'), join(ROOT, 'tsconfig.web.json'), join(ROOT, 'server/build-web.mjs'), join(ROOT, 'media/web/src'), join(ROOT, 'proctor/web/src/http.ts'), join(ROOT, 'terminal/web/src/store.ts')];
 const require = createRequire(import.meta.url);
 
 const args = process.argv.slice(2);

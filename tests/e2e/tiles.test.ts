@@ -33,6 +33,9 @@ t.test('a grid tile plays the sub-stream, the enlarged tile the main stream, a t
   t.equal(app.media.source('CAM-T').sub?.state, 'up', 'the appliance pulls the sub-stream too');
 
   const { page, pageErrors } = await openBrowser(t, { width: 1280, height: 800, wait: WAIT });
+  // The room view carries each source's sub-stream path: no second list is fetched for it.
+  const sourceLists: string[] = [];
+  page.on('request', (r) => void (r.url().includes('/api/live/sources') && sourceLists.push(r.url())));
 
   await page.goto(`${base}/proctor/?room=R1`);
   await page.fill('input[name=username]', 'invig');
@@ -74,10 +77,12 @@ t.test('a grid tile plays the sub-stream, the enlarged tile the main stream, a t
   t.equal(await page.evaluate(`document.querySelector('figure.tile[data-source="CAM-T"]').getBoundingClientRect().top > window.innerHeight`), true, 'the tile is below the window');
   for (let i = 0; i < 100 && (await tileState()) !== 'paused'; i++) await new Promise((r) => setTimeout(r, 100));
   t.equal(await tileState(), 'paused', 'out of view, the tile pauses');
+  t.equal(await tile.locator('.state').textContent(), '已暂停（不在可视区域）', 'and says why it shows nothing');
   for (let i = 0; i < 50 && app.live.relay.viewers('CAM-T') > 0; i++) await new Promise((r) => setTimeout(r, 100));
   t.equal(app.live.relay.viewers('CAM-T'), 0, 'out of view, the tile holds no stream (nothing to decode)');
   await tile.scrollIntoViewIfNeeded();
   await playing('sub', 320);
   t.pass('scrolled back into view, it plays again');
+  t.same(sourceLists, [], 'the tiles learn their streams from the room view alone');
   t.same(pageErrors, [], 'no script errors on the page');
 });

@@ -2,6 +2,9 @@
 // jurisdiction, each view start and stop in the audit log; devices and strangers nothing. Refusals
 // happen before the upgrade, so a browser sees the HTTP status. The camera need not be up for this.
 import t from 'tap';
+import { join } from 'node:path';
+import Database from 'better-sqlite3';
+import { dataPaths } from '../../storage/paths.ts';
 import { login, pairDevice, PASSWORDS } from '../helpers.ts';
 import { liveApp, openViewer, until, upgradeStatus } from './live-fixture.ts';
 
@@ -57,4 +60,36 @@ t.test('every inspector view is audited when it starts and when it stops', async
   a.socket.close();
   await a.closed;
   t.equal(views().length, 2, 'staff of the site watching their own cameras are not audited per view');
+});
+
+t.test('an inspector switching a tile between streams, or reconnecting at once, is still one audited view', async (t) => {
+  const { app, ws, dir } = await liveApp(t, CAMERAS);
+  const gd = await login(app, 'gd', PASSWORDS.gd);
+  const views = () => app.ctx.audit.list({ limit: 100 }).filter((e) => e.action.startsWith('media.live.view'));
+
+  // Enlarged: the grid's sub-stream socket gives way to a main-stream socket, briefly both open.
+  const sub = await openViewer(`${ws}/ws/live/CAM-R2?stream=sub`, { cookie: gd });
+  const main = await openViewer(`${ws}/ws/live/CAM-R2`, { cookie: gd });
+  sub.socket.close();
+  await sub.closed;
+  // A reconnect after a hiccup.
+  main.socket.close();
+  await main.closed;
+  const again = await openViewer(`${ws}/ws/live/CAM-R2`, { cookie: gd });
+  await new Promise((r) => setTimeout(r, 300));
+  t.same(views().map((e) => e.action), ['media.live.view.start'], 'one start, no stop while a socket follows within the grace');
+  again.socket.close();
+  await again.closed;
+  await until('the stop to be audited', () => views().length === 2);
+  t.match(views().find((e) => e.action === 'media.live.view.stop'), { target: 'CAM-R2', detail: { streams: ['main'] } }, 'the view ends once its last socket has been gone a moment');
+
+  // A view still open when the appliance stops is stopped in the audit log before it closes.
+  await openViewer(`${ws}/ws/live/CAM-R1`, { cookie: gd });
+  await until('the second start', () => views().length === 3);
+  await app.close();
+  // Read back from the database file the closed appliance left.
+  const db = new Database(dataPaths(join(dir, 'data')).dbFile, { readonly: true });
+  t.teardown(() => db.close());
+  const after = db.prepare("SELECT action, target FROM audit_log WHERE action LIKE 'media.live.view%' ORDER BY seq").all() as { action: string; target: string }[];
+  t.same(after.slice(3), [{ action: 'media.live.view.stop', target: 'CAM-R1' }], 'shutdown ends it');
 });

@@ -14,6 +14,7 @@ export interface Camera {
   kind: string;
   state: string;
   ws: string;
+  subWs: string | null;
 }
 
 export interface SiteSession {

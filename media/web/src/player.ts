@@ -40,26 +40,6 @@ const CHASE_EVERY_MS = 250;
 /** A tile scrolled out of view keeps playing this long: a quick scroll past does not cost a reconnect. */
 const PAUSE_AFTER_MS = 1000;
 
-let subStreams: Promise<Map<string, string>> | null = null;
-
-/**
- * The sub-stream path of a camera that has one (from /api/live/sources), else null: grid tiles play it,
- * an enlarged tile the main stream. Asked once per page; a failed ask is asked again next time.
- */
-export function subStreamOf(sourceId: string): Promise<string | null> {
-  subStreams ??= fetch('/api/live/sources', { credentials: 'same-origin', cache: 'no-store' })
-    .then(async (res) => {
-      if (!res.ok) throw new Error(`HTTP ${res.status}`);
-      const list = (await res.json()) as { id: string; subWs?: string | null }[];
-      return new Map(list.filter((x) => x.subWs).map((x) => [x.id, x.subWs!]));
-    })
-    .catch(() => {
-      subStreams = null;
-      return new Map<string, string>();
-    });
-  return subStreams.then((m) => m.get(sourceId) ?? null);
-}
-
 /** Stops an mpegts.js player and frees its decoder and socket; shared by the live and playback players. */
 export function destroyPlayer(p: mpegts.Player): void {
   try {
@@ -82,6 +62,7 @@ export class LivePlayer {
   private pauseTimer: ReturnType<typeof setTimeout> | null = null;
   private chaser: ReturnType<typeof setInterval> | null = null;
   /** Recent growths of the buffered end: how far apart the source's frames arrive. */
+  private located = true;
   private steps: number[] = [];
   private lastEnd = -1;
   readonly stats: TileStats;
@@ -134,6 +115,7 @@ export class LivePlayer {
    */
   observe(el: Element): () => void {
     this.seen = false;
+    this.located = false;
     let onScreen = false;
     const update = () => {
       const seen = onScreen && !document.hidden;
@@ -154,7 +136,9 @@ export class LivePlayer {
     };
     const io = new IntersectionObserver((entries) => {
       for (const e of entries) onScreen = e.isIntersecting;
+      this.located = true;
       update();
+      if (!onScreen) this.apply();
     });
     io.observe(el);
     document.addEventListener('visibilitychange', update);
@@ -172,6 +156,8 @@ export class LivePlayer {
       if (!this.player && !this.retry) this.open();
       return;
     }
+    // Not yet told where the tile is: stay "connecting" rather than flash "paused".
+    if (!this.located) return;
     if (this.retry) clearTimeout(this.retry);
     this.retry = null;
     if (this.player) this.close();

@@ -61,6 +61,7 @@ export interface Source {
   kind: string;
   state: string;
   ws: string;
+  subWs: string | null;
   terminalId: string | null;
   seat: string | null;
   recording?: boolean;

@@ -8,7 +8,7 @@ import type { Alert, Category, FeedMessage, RoomListItem, RoomView, Seat, Summar
 import { HttpError, errorText, wsUrl } from './http.ts';
 import { clock, setTimeZone, words, type Lang, type Words } from './i18n.ts';
 // One live player for every app that shows tiles: media's own.
-import { LivePlayer, subStreamOf, type TileState } from '../../../media/web/src/player.ts';
+import { LiveTile } from '../../../media/web/src/live-tile.tsx';
 // One playback player for every app that plays recordings: media's own.
 import { PlaybackView } from '../../../media/web/src/playback-view.tsx';
 
@@ -850,62 +850,11 @@ function Tiles({ w, sources }: { w: Words; sources: api.Source[] }) {
       ) : (
         <div class="tiles">
           {sources.map((s) => (
-            <Tile key={s.id} w={w} source={s} big={big === s.id} onToggle={() => setBig(big === s.id ? null : s.id)} />
+            <LiveTile key={s.id} source={s} caption={s.seat ? `${w.seat(s.seat)} · ${s.name}` : s.name} lang={w.lang} big={big === s.id} onToggle={() => setBig(big === s.id ? null : s.id)} />
           ))}
         </div>
       )}
     </section>
-  );
-}
-
-function Tile({ w, source, big, onToggle }: { w: Words; source: api.Source; big: boolean; onToggle: () => void }) {
-  const figure = useRef<HTMLElement>(null);
-  const video = useRef<HTMLVideoElement>(null);
-  const player = useRef<LivePlayer | null>(null);
-  const [state, setState] = useState<TileState>('connecting');
-  const [muted, setMuted] = useState(true);
-  // The camera's sub-stream path (null: it has none), undefined until known. The grid plays the
-  // sub-stream, an enlarged tile the main one; a tile off screen or on a hidden page plays nothing.
-  const [sub, setSub] = useState<string | null | undefined>(undefined);
-  useEffect(() => {
-    const p = new LivePlayer(video.current!, wsUrl(source.ws), source.id, setState);
-    player.current = p;
-    const unobserve = p.observe(figure.current!);
-    let current = true;
-    void subStreamOf(source.id).then((s) => current && setSub(s));
-    return () => {
-      current = false;
-      unobserve();
-      p.stop();
-    };
-  }, [source.id, source.ws]);
-  useEffect(() => {
-    if (sub === undefined) return;
-    player.current?.setUrl(wsUrl(big || !sub ? source.ws : sub));
-    player.current?.start();
-  }, [sub, big, source.ws]);
-  return (
-    <figure ref={figure} class={`tile ${state}${big ? ' big' : ''}`} data-source={source.id} data-state={state} data-stream={big || !sub ? 'main' : 'sub'} onClick={onToggle} title={w.enlarge}>
-      <video ref={video} muted playsInline autoplay />
-      <figcaption>
-        <span class="name">{source.seat ? `${w.seat(source.seat)} · ${source.name}` : source.name}</span>
-        <span>{w.kind[source.kind] ?? source.kind}</span>
-        <span class={`state ${state}`}>{w.tileState[state] ?? ''}</span>
-        {source.kind === 'camera' && (
-          <button
-            type="button"
-            class="sound"
-            onClick={(e) => {
-              e.stopPropagation();
-              player.current?.setMuted(!muted);
-              setMuted(!muted);
-            }}
-          >
-            {muted ? w.unmute : w.mute}
-          </button>
-        )}
-      </figcaption>
-    </figure>
   );
 }
 

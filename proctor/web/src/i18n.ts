@@ -164,10 +164,6 @@ const zh = {
   // Live tiles
   tiles: '实时画面',
   noTiles: '此考场没有可观看的视频源。',
-  kind: { camera: '摄像机', screen: '考生屏幕' } as Record<string, string>,
-  tileState: { connecting: '连接中…', playing: '直播', waiting: '等待画面…', retrying: '正在重连…' } as Record<string, string>,
-  unmute: '声音',
-  mute: '静音',
   enlarge: '点击放大，再次点击还原',
   // Playback
   playback: '回放',
@@ -330,10 +326,6 @@ const en: Words = {
   },
   tiles: 'Live view',
   noTiles: 'No source to watch in this room.',
-  kind: { camera: 'camera', screen: 'screen' },
-  tileState: { connecting: 'connecting…', playing: 'live', waiting: 'waiting…', retrying: 'reconnecting…' },
-  unmute: 'Sound',
-  mute: 'Mute',
   enlarge: 'Click to enlarge, again to restore',
   playback: 'Playback',
   source: 'Source',

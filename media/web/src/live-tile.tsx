@@ -1,0 +1,88 @@
+// One live tile of a grid, shared by the proctor console and the inspector view: the grid plays a
+// camera's sub-stream (when it has one), an enlarged tile the main stream; a tile off screen or on a
+// hidden page plays nothing (for an inspector each opened stream is an audited view, so that matters).
+// Sound is off until asked for. Words: `liveTileLabels` below.
+import { useEffect, useRef, useState } from 'preact/hooks';
+import { wsUrl } from '../../../proctor/web/src/http.ts';
+import { LivePlayer, type TileState } from './player.ts';
+import './live-tile.css';
+
+export interface LiveTileSource {
+  id: string;
+  kind: string;
+  /** Path of the main stream (/ws/live/ID). */
+  ws: string;
+  /** Path of the camera's sub-stream, or null when it has none. */
+  subWs: string | null;
+}
+
+export interface LiveTileLabels {
+  state: Record<TileState, string>;
+  kind: Record<string, string>;
+  sound: string;
+  mute: string;
+  enlarge: string;
+}
+
+export const liveTileLabels: Record<'zh' | 'en', LiveTileLabels> = {
+  zh: {
+    state: { connecting: '连接中…', playing: '直播', waiting: '等待画面…', retrying: '正在重连…', paused: '已暂停（不在可视区域）' },
+    kind: { camera: '摄像机', screen: '考生屏幕' },
+    sound: '声音',
+    mute: '静音',
+    enlarge: '点击放大，再次点击还原',
+  },
+  en: {
+    state: { connecting: 'connecting…', playing: 'live', waiting: 'waiting…', retrying: 'reconnecting…', paused: 'paused (out of view)' },
+    kind: { camera: 'camera', screen: 'screen' },
+    sound: 'Sound',
+    mute: 'Mute',
+    enlarge: 'Click to enlarge, again to restore',
+  },
+};
+
+export function LiveTile({ source, caption, big, onToggle, lang }: { source: LiveTileSource; caption: string; big: boolean; onToggle: () => void; lang: 'zh' | 'en' }) {
+  const l = liveTileLabels[lang];
+  const figure = useRef<HTMLElement>(null);
+  const video = useRef<HTMLVideoElement>(null);
+  const player = useRef<LivePlayer | null>(null);
+  const [state, setState] = useState<TileState>('connecting');
+  const [muted, setMuted] = useState(true);
+  const stream = big || !source.subWs ? 'main' : 'sub';
+  const path = stream === 'main' ? source.ws : source.subWs!;
+  useEffect(() => {
+    const p = new LivePlayer(video.current!, wsUrl(path), source.id, setState);
+    player.current = p;
+    const unobserve = p.observe(figure.current!);
+    p.start();
+    return () => {
+      unobserve();
+      p.stop();
+    };
+  }, [source.id]);
+  // Enlarging swaps the stream on the same player (and video element), so the picture stays put.
+  useEffect(() => player.current?.setUrl(wsUrl(path)), [path]);
+  return (
+    <figure ref={figure} class={`tile ${state}${big ? ' big' : ''}`} data-source={source.id} data-state={state} data-stream={stream} onClick={onToggle} title={l.enlarge}>
+      <video ref={video} muted playsInline autoplay />
+      <figcaption>
+        <span class="name">{caption}</span>
+        <span>{l.kind[source.kind] ?? source.kind}</span>
+        <span class={`state ${state}`}>{l.state[state]}</span>
+        {source.kind === 'camera' && (
+          <button
+            type="button"
+            class="sound"
+            onClick={(e) => {
+              e.stopPropagation();
+              player.current?.setMuted(!muted);
+              setMuted(!muted);
+            }}
+          >
+            {muted ? l.sound : l.mute}
+          </button>
+        )}
+      </figcaption>
+    </figure>
+  );
+}
