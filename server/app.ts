@@ -41,6 +41,8 @@ export interface AppDeps {
   logger?: Logger | false;
   /** A loaded face engine to share (tests load one per file); absent = the kiosk loads its own on first use. */
   faceEngine?: KioskFaceEngine;
+  /** How long an inspector's playback view stays open with nothing fetched (media/routes.ts PLAYBACK_IDLE_MS). */
+  playbackIdleMs?: number;
 }
 
 export type App = FastifyInstance & { ctx: AppContext; routeTable: RouteInfo[]; exam: ExamService; terminal: TerminalService; media: MediaService; live: Live; kiosk: KioskService; proctor: ProctorService };
@@ -149,7 +151,7 @@ export async function buildApp(deps: AppDeps): Promise<App> {
   await app.register(webRoutes, { ctx });
   await app.register(examRoutes, { exam });
   await app.register(terminalRoutes, { terminal, hub, exam, gauge: metrics.wsConnections });
-  await app.register(mediaRoutes, { media, audit, site: config.site, now: () => clock.now() });
+  await app.register(mediaRoutes, { media, audit, site: config.site, now: () => clock.now(), ...(deps.playbackIdleMs !== undefined ? { playbackIdleMs: deps.playbackIdleMs } : {}) });
   await app.register(liveRoutes, { live, media, config, audit, hub, registry: metrics.registry });
   await app.register(kioskPlugin, { kiosk });
   await app.register(proctorPlugin, { proctor, exam, terminal, media, config, clock, hub, feed: proctorFeed });
