@@ -10,7 +10,7 @@ import { ROOT, scratchDir } from '../helpers.ts';
 export const CHROMIUM = '/usr/bin/chromium';
 
 /** Flags for a headless, quiet Chromium that plays media without a user gesture. */
-const FLAGS = ['--no-sandbox', '--disable-gpu', '--disable-dev-shm-usage', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run', '--autoplay-policy=no-user-gesture-required'];
+export const CHROMIUM_FLAGS = ['--no-sandbox', '--disable-gpu', '--disable-dev-shm-usage', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run', '--autoplay-policy=no-user-gesture-required'];
 
 /**
  * Fails the test file at once (instead of timing out test by test) when Chromium is missing or an app
@@ -42,7 +42,7 @@ export async function openBrowser(t: Test, opts: { width: number; height: number
     headless: true,
     viewport: { width: opts.width, height: opts.height },
     locale: 'zh-CN',
-    args: [...FLAGS, ...(opts.args ?? [])],
+    args: [...CHROMIUM_FLAGS, ...(opts.args ?? [])],
   });
   t.teardown(() => context.close());
   context.setDefaultTimeout(opts.wait);
@@ -50,4 +50,20 @@ export async function openBrowser(t: Test, opts: { width: number; height: number
   const pageErrors: string[] = [];
   page.on('pageerror', (e) => pageErrors.push(String(e)));
   return { context, page, pageErrors };
+}
+
+/**
+ * Subtests that build on each other: after the first failure the rest are skipped (they would only time
+ * out one by one), and onFailure runs once, e.g. to keep a screenshot of the page as it was.
+ */
+export function chainedSteps(onFailure: (name: string) => Promise<void>) {
+  let broken: string | null = null;
+  return async (t: Test, name: string, fn: (t: Test) => Promise<void>): Promise<void> => {
+    if (broken) return void (await t.test(name, { skip: `"${broken}" failed first` }, async () => {}));
+    await t.test(name, fn);
+    if (!t.passing()) {
+      broken = name;
+      await onFailure(name).catch(() => {});
+    }
+  };
 }

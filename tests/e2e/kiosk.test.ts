@@ -12,17 +12,17 @@
 // is a third photo of him. The "different person" case plays another man's head turn, so liveness
 // passes and the comparison itself refuses.
 // Screenshots of every screen land in tests/artifacts/kiosk/ (git-ignored).
-import t, { type Test } from 'tap';
+import t from 'tap';
 import { spawnSync } from 'node:child_process';
-import { copyFileSync, existsSync, mkdirSync } from 'node:fs';
+import { copyFileSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
 import { fixedClock } from '../../core/index.ts';
 import { buildApp, type App } from '../../server/app.ts';
 import { ROOT, login, PASSWORDS, scratchDir, testConfig } from '../helpers.ts';
 import { TEMPLATE, bankQuestions, csv, idn, person } from '../exam/plans-fixture.ts';
+import { CHROMIUM, CHROMIUM_FLAGS, chainedSteps, requireChromiumAndApps } from './browser.ts';
 
-const CHROMIUM = '/usr/bin/chromium';
 const ARTIFACTS = join(ROOT, 'tests/artifacts/kiosk');
 const FACES = join(ROOT, 'tests/fixtures/faces');
 /** An LFW photo in the fixtures, laid out as LFW is: Person_Name/Person_Name_000K.jpg. */
@@ -37,16 +37,7 @@ const CHO = { id: idn(2), name: '李娜', roster: 'Fujio_Cho_0006.jpg' };
 const STRAW = { id: idn(3), name: '王芳', roster: 'Jack_Straw_0003.jpg' };
 const NOBODY = idn(99);
 
-if (!existsSync(CHROMIUM)) {
-  t.fail(`${CHROMIUM} is missing: the end-to-end tests need Debian's chromium package (server/setup.mjs installs it)`);
-  process.exit(1);
-}
-
-const built = spawnSync(process.execPath, [join(ROOT, 'server/build-web.mjs'), '--if-stale', 'kiosk'], { cwd: ROOT, encoding: 'utf8', env: { ...process.env, CI: 'true' } });
-if (built.status !== 0) {
-  t.fail(`building the kiosk app failed:\n${built.stdout}\n${built.stderr}`);
-  process.exit(1);
-}
+requireChromiumAndApps('kiosk');
 
 /**
  * A camera video for Chromium's --use-file-for-fake-video-capture: each photo held for its seconds,
@@ -130,18 +121,7 @@ t.test('candidates pass the entrance kiosk: admitted by face, refused and overri
     const browser = await chromium.launch({
       executablePath: CHROMIUM,
       headless: true,
-      args: [
-        '--no-sandbox',
-        '--disable-gpu',
-        '--disable-dev-shm-usage',
-        '--disable-background-networking',
-        '--disable-component-update',
-        '--disable-sync',
-        '--no-first-run',
-        '--use-fake-ui-for-media-stream',
-        '--use-fake-device-for-media-stream',
-        `--use-file-for-fake-video-capture=${video}`,
-      ],
+      args: [...CHROMIUM_FLAGS, '--use-fake-ui-for-media-stream', '--use-fake-device-for-media-stream', `--use-file-for-fake-video-capture=${video}`],
     });
     browsers.push(browser);
     const context = await browser.newContext({ viewport: { width: 1280, height: 800 }, locale: 'zh-CN', hasTouch: true });
@@ -157,12 +137,7 @@ t.test('candidates pass the entrance kiosk: admitted by face, refused and overri
     return { context, page };
   };
 
-  let broken: string | null = null;
-  const step = async (t: Test, name: string, fn: (t: Test) => Promise<void>) => {
-    if (broken) return void (await t.test(name, { skip: `"${broken}" failed first` }, async () => {}));
-    await t.test(name, fn);
-    if (!t.passing()) broken = name;
-  };
+  const step = chainedSteps(async () => {});
   /** Staff tap the on-screen keypad. */
   const tapId = async (page: Page, id: string) => {
     for (const ch of id) await page.locator(`.keypad [data-key="${ch}"]`).tap();

@@ -6,7 +6,7 @@
 // from 10 s before it; playing on across the hole says so and skips it. A provincial inspector plays
 // the same camera from the session's details — one audited view start and stop, however many
 // segments — and an inspector of another city gets nothing. Screenshots: tests/artifacts/proctor/.
-import t, { type Test } from 'tap';
+import t from 'tap';
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Page } from 'playwright-core';
@@ -14,7 +14,7 @@ import { startRtspSource } from '../media/rtsp-source.ts';
 import { until } from '../media/live-fixture.ts';
 import { buildApp } from '../../server/app.ts';
 import { ROOT, PASSWORDS, login, scratchDir, testConfig } from '../helpers.ts';
-import { openBrowser, requireChromiumAndApps } from './browser.ts';
+import { chainedSteps, openBrowser, requireChromiumAndApps } from './browser.ts';
 import { TEMPLATE, bankQuestions, csv, person } from '../exam/plans-fixture.ts';
 
 const ARTIFACTS = join(ROOT, 'tests/artifacts/proctor');
@@ -129,18 +129,12 @@ t.test('recorded footage plays from the timeline and from alerts, holes are skip
   t.ok(hole, `the outage is a gap in the recordings: ${JSON.stringify(rec.gaps)}`);
   t.comment(`outage ${new Date(outage).toISOString()}, gap ${JSON.stringify(hole)}, camera_down at ${new Date(down.at).toISOString()}`);
 
-  let broken: string | null = null;
-  const step = async (t: Test, name: string, fn: (t: Test) => Promise<void>) => {
-    if (broken) return void (await t.test(name, { skip: `"${broken}" failed first` }, async () => {}));
-    await t.test(name, fn);
-    if (!t.passing()) {
-      broken = name;
-      await shot(page, 'failed-playback').catch(() => {});
-      // What the player was doing, for whoever reads the failure.
-      t.comment(`player: ${JSON.stringify(await debug(page).catch(() => null))}; video: ${JSON.stringify(await shownVideo(page).catch(() => null))}`);
-      t.comment(`console (last 30):\n${consoleLog.slice(-30).join('\n')}`);
-    }
-  };
+  const step = chainedSteps(async () => {
+    await shot(page, 'failed-playback').catch(() => {});
+    // What the player was doing, for whoever reads the failure.
+    t.comment(`player: ${JSON.stringify(await debug(page).catch(() => null))}; video: ${JSON.stringify(await shownVideo(page).catch(() => null))}`);
+    t.comment(`console (last 30):\n${consoleLog.slice(-30).join('\n')}`);
+  });
   const pb = page.getByTestId('playback');
 
   await step(t, 'a click on the timeline plays from that instant', async (t) => {

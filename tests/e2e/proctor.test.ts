@@ -17,7 +17,7 @@ import { upgradeStatus } from '../media/live-fixture.ts';
 import { fixedClock } from '../../core/index.ts';
 import { Term, logIn, startApp } from '../terminal/fixture.ts';
 import { ROOT, PASSWORDS, login, pairDevice, scratchDir } from '../helpers.ts';
-import { openBrowser, requireChromiumAndApps } from './browser.ts';
+import { chainedSteps, openBrowser, requireChromiumAndApps } from './browser.ts';
 import { TEMPLATE, bankQuestions, csv, idn, person } from '../exam/plans-fixture.ts';
 
 const ARTIFACTS = join(ROOT, 'tests/artifacts/proctor');
@@ -96,16 +96,7 @@ t.test('an invigilator runs a room from the proctor console; inspectors see only
   });
   const seat = (no: string) => page.locator(`button.seat[data-seat="${no}"]`);
   const dialog = page.getByTestId('confirm');
-  // The steps build on each other: after the first failure the rest would only time out one by one.
-  let broken: string | null = null;
-  const step = async (t: Test, name: string, fn: (t: Test) => Promise<void>) => {
-    if (broken) return void (await t.test(name, { skip: `"${broken}" failed first` }, async () => {}));
-    await t.test(name, fn);
-    if (!t.passing()) {
-      broken = name;
-      await shot(page, 'failed').catch(() => {});
-    }
-  };
+  const step = chainedSteps(() => shot(page, 'failed'));
 
   await step(t, 'the invigilator logs in and picks the room', async (t) => {
     await page.goto(`${base}/proctor/`);

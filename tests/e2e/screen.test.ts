@@ -12,26 +12,17 @@
 // if anything but the page's picture were recorded.
 import t, { type Test } from 'tap';
 import { execFile, spawnSync } from 'node:child_process';
-import { copyFileSync, existsSync, mkdirSync, readlinkSync, realpathSync, writeFileSync } from 'node:fs';
+import { copyFileSync, mkdirSync, readlinkSync, realpathSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { chromium, type BrowserContext } from 'playwright-core';
 import { buildApp, type App } from '../../server/app.ts';
 import { ROOT, login, PASSWORDS, scratchDir, testConfig } from '../helpers.ts';
 import { openViewer, probeBytes } from '../media/live-fixture.ts';
+import { openBrowser, requireChromiumAndApps } from './browser.ts';
 
-const CHROMIUM = '/usr/bin/chromium';
 const ARTIFACTS = join(ROOT, 'tests/artifacts/screen');
 const WAIT = 30_000;
 
-if (!existsSync(CHROMIUM)) {
-  t.fail(`${CHROMIUM} is missing: the end-to-end tests need Debian's chromium package (server/setup.mjs installs it)`);
-  process.exit(1);
-}
-const built = spawnSync(process.execPath, [join(ROOT, 'server/build-web.mjs'), '--if-stale', 'terminal'], { cwd: ROOT, encoding: 'utf8', env: { ...process.env, CI: 'true' } });
-if (built.status !== 0) {
-  t.fail(`building the terminal app failed:\n${built.stdout}\n${built.stderr}`);
-  process.exit(1);
-}
+requireChromiumAndApps('terminal');
 
 interface ScreenStatus {
   state: string;
@@ -110,19 +101,9 @@ t.test('a paired terminal sends its screen: recorded, relayed, recovered after a
   app.ctx.bus.on('camera.down', (p) => void downs.push(`${(p as { sourceId: string }).sourceId}: ${(p as { reason: string }).reason}`));
   t.teardown(() => void (downs.length && t.comment(`ingest went down:\n${downs.join('\n')}`)));
 
-  const context: BrowserContext = await chromium.launchPersistentContext(scratchDir(t, 'examroom-e2e-chromium-'), {
-    executablePath: CHROMIUM,
-    headless: true,
-    viewport: { width: 1280, height: 720 },
-    locale: 'zh-CN',
-    args: ['--no-sandbox', '--disable-gpu', '--disable-dev-shm-usage', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run', '--auto-accept-this-tab-capture'],
-  });
-  t.teardown(() => context.close());
-  context.setDefaultTimeout(WAIT);
-  const page = context.pages()[0] ?? (await context.newPage());
-  const pageErrors: string[] = [];
+  // Tab capture is accepted without a picker: the page shares itself.
+  const { page, pageErrors } = await openBrowser(t, { width: 1280, height: 720, wait: WAIT, args: ['--auto-accept-this-tab-capture'] });
   const screenLog: string[] = [];
-  page.on('pageerror', (e) => pageErrors.push(String(e)));
   page.on('console', (m) => {
     if (m.text().startsWith('[screen]')) screenLog.push(m.text());
     if (m.type() === 'error' && !/Failed to load resource|WebSocket connection/.test(m.text())) pageErrors.push(m.text());

@@ -3,34 +3,22 @@
 // the middle of the exam and every answer made offline reaching the database afterwards.
 // Screenshots of every screen land in tests/artifacts/terminal/ (git-ignored).
 import t, { type Test } from 'tap';
-import { spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync } from 'node:fs';
+import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { chromium, type BrowserContext, type Page } from 'playwright-core';
+import type { Page } from 'playwright-core';
 import { fixedClock } from '../../core/index.ts';
 import { buildApp, type App } from '../../server/app.ts';
 import { ROOT, login, PASSWORDS, scratchDir, testConfig } from '../helpers.ts';
 import { TEMPLATE, bankQuestions, csv, idn, person } from '../exam/plans-fixture.ts';
+import { chainedSteps, openBrowser, requireChromiumAndApps } from './browser.ts';
 
-const CHROMIUM = '/usr/bin/chromium';
 const ARTIFACTS = join(ROOT, 'tests/artifacts/terminal');
 const START = Date.parse('2026-03-10T09:00:00+08:00');
 const CANDIDATE = idn(1);
 /** Waits on visible state are bounded only so that a broken build fails instead of hanging. */
 const WAIT = 20_000;
 
-if (!existsSync(CHROMIUM)) {
-  t.fail(`${CHROMIUM} is missing: the end-to-end tests need Debian's chromium package (server/setup.mjs installs it)`);
-  process.exit(1);
-}
-
-// The app is served from terminal/web/dist: build it when it is missing or older than its sources
-// (npm test has just built it; this is for running this file on its own).
-const built = spawnSync(process.execPath, [join(ROOT, 'server/build-web.mjs'), '--if-stale', 'terminal'], { cwd: ROOT, encoding: 'utf8', env: { ...process.env, CI: 'true' } });
-if (built.status !== 0) {
-  t.fail(`building the terminal app failed:\n${built.stdout}\n${built.stderr}`);
-  process.exit(1);
-}
+requireChromiumAndApps('terminal');
 
 async function until<T>(what: string, fn: () => T | null | undefined | false, ms = WAIT): Promise<T> {
   const deadline = Date.now() + ms;
@@ -87,29 +75,9 @@ t.test('a candidate sits the exam on a real terminal, through a lost connection,
     );
   const incidents = () => (db.prepare("SELECT kind FROM terminal_incidents WHERE session_id = ? AND source = 'terminal'").all(session.id) as { kind: string }[]).map((r) => r.kind);
 
-  const context: BrowserContext = await chromium.launchPersistentContext(scratchDir(t, 'examroom-e2e-chromium-'), {
-    executablePath: CHROMIUM,
-    headless: true,
-    viewport: { width: 1366, height: 768 },
-    locale: 'zh-CN',
-    args: [
-      '--no-sandbox',
-      '--disable-gpu',
-      '--disable-dev-shm-usage',
-      '--disable-background-networking',
-      '--disable-component-update',
-      '--disable-sync',
-      '--no-first-run',
-      '--use-fake-ui-for-media-stream',
-      '--use-fake-device-for-media-stream',
-    ],
-  });
-  t.teardown(() => context.close());
-  context.setDefaultTimeout(WAIT);
-  const page = context.pages()[0] ?? (await context.newPage());
-  const pageErrors: string[] = [];
+  // The fake camera answers the terminal's seat-check getUserMedia without a prompt.
+  const { context, page, pageErrors } = await openBrowser(t, { width: 1366, height: 768, wait: WAIT, args: ['--use-fake-ui-for-media-stream', '--use-fake-device-for-media-stream'] });
   const foreign: string[] = [];
-  page.on('pageerror', (e) => pageErrors.push(String(e)));
   page.on('console', (m) => {
     if (m.type() === 'error' && !/Failed to load resource|WebSocket connection/.test(m.text())) pageErrors.push(m.text());
   });
@@ -121,13 +89,7 @@ t.test('a candidate sits the exam on a real terminal, through a lost connection,
   const saveState = (no: number, state: 'saved' | 'saving' | 'none') => page.locator(`[data-testid="question"][data-no="${no}"] [data-testid="save-state"][data-state="${state}"]`);
   const option = (i: number) => page.getByTestId('option').nth(i);
   const button = (name: string | RegExp) => page.getByRole('button', { name });
-  // The steps build on each other: after the first failure the rest would only time out one by one.
-  let broken: string | null = null;
-  const step = async (t: Test, name: string, fn: (t: Test) => Promise<void>) => {
-    if (broken) return void (await t.test(name, { skip: `"${broken}" failed first` }, async () => {}));
-    await t.test(name, fn);
-    if (!t.passing()) broken = name;
-  };
+  const step = chainedSteps(() => shot(page, 'failed'));
 
   await step(t, 'an unpaired PC shows a pairing code; an admin approves it and the log-in screen follows', async (t) => {
     await page.goto(`${base}/terminal/?device=T1`);
