@@ -232,16 +232,28 @@ export function createPlans(deps: PlansDeps) {
           return { roster };
         },
         graded: (s) => {
-          // Anyone who sat (admitted or further) must have a result; those who never came are absent.
+          // Anyone who started the paper must have a result; those who never came are absent, and so is
+          // one admitted at the door who never logged in at a terminal: they saw no paper, so there is
+          // nothing to grade, and a session must not stay ungradable because someone went home.
           const ungraded = db
             .prepare(
-              `SELECT r.ticket_no AS ticketNo FROM roster_entries r WHERE r.session_id = ? AND r.status IN ('admitted', 'in_exam', 'submitted')
+              `SELECT r.ticket_no AS ticketNo FROM roster_entries r WHERE r.session_id = ? AND r.status IN ('in_exam', 'submitted')
                AND NOT EXISTS (SELECT 1 FROM results x WHERE x.session_id = r.session_id AND x.id_number = r.id_number) ORDER BY r.ticket_no`,
             )
             .all(s.id) as { ticketNo: string }[];
           if (ungraded.length) throw new Conflict(`exam session ${s.id}: ${ungraded.length} candidates sat but have no result yet (tickets ${ungraded.slice(0, 10).map((u) => u.ticketNo).join(', ')}${ungraded.length > 10 ? ' …' : ''})`);
-          const absent = db.prepare("UPDATE roster_entries SET status = 'absent' WHERE session_id = ? AND status = 'registered'").run(s.id).changes;
-          return { absent };
+          const notStarted = (
+            db
+              .prepare(
+                `SELECT r.ticket_no AS ticketNo FROM roster_entries r WHERE r.session_id = ? AND r.status = 'admitted'
+                 AND NOT EXISTS (SELECT 1 FROM results x WHERE x.session_id = r.session_id AND x.id_number = r.id_number) ORDER BY r.ticket_no`,
+              )
+              .all(s.id) as { ticketNo: string }[]
+          ).map((r) => r.ticketNo);
+          const absent = db
+            .prepare("UPDATE roster_entries SET status = 'absent' WHERE session_id = ? AND (status = 'registered' OR (status = 'admitted' AND NOT EXISTS (SELECT 1 FROM results x WHERE x.session_id = roster_entries.session_id AND x.id_number = roster_entries.id_number)))")
+            .run(s.id).changes;
+          return notStarted.length ? { absent, admittedNeverStarted: notStarted } : { absent };
         },
       };
       const guard = guards[to];
