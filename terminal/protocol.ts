@@ -132,6 +132,8 @@ export const HelloT = Type.Object({
   seat: Type.String(),
   /** Server epoch ms: show times with it; never trust the terminal's own clock. */
   serverTime: Type.Number(),
+  /** The site's IANA time zone: clock times are shown in it, whatever the terminal's own setting. */
+  timezone: Type.String(),
   session: Nullable(SessionInfoT),
   /** 0 = do not send snapshots. */
   snapshotIntervalSeconds: Type.Integer(),

@@ -221,6 +221,7 @@ export function createTerminalService(deps: TerminalDeps) {
       roomId: conn.terminal.room,
       seat: conn.terminal.seat,
       serverTime: clock.now(),
+      timezone: config.site.timezone,
       session: s ? sessionInfo(s) : null,
       snapshotIntervalSeconds: config.exam.snapshotIntervalSeconds,
       limits: { ...LIMITS },

@@ -39,7 +39,7 @@ t.test('the terminal protocol, message by message', async (t) => {
     t.equal(await upgradeStatus(r.port, { cookie: await r.as('admin') }), 403, 'a person is not a terminal');
   });
 
-  await t.test('hello names the terminal, its seat, the open session, the server time and the limits', async (t) => {
+  await t.test('hello names the terminal, its seat, the open session, the server time, the site’s time zone and the limits', async (t) => {
     t.match(t1.hello, {
       type: 'hello',
       protocol: PROTOCOL_VERSION,
@@ -47,6 +47,7 @@ t.test('the terminal protocol, message by message', async (t) => {
       roomId: 'R1',
       seat: '01',
       serverTime: r.clock.now(),
+      timezone: 'Asia/Shanghai',
       session: { id: r.sessionId, roomId: 'R1', status: 'checkin', startsAt: START, durationMinutes: 90 },
       snapshotIntervalSeconds: 60,
       limits: { ...LIMITS },

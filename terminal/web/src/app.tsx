@@ -133,9 +133,10 @@ function Replaced(p: P) {
   );
 }
 
-function formatClock(ms: number | null, lang: string): string {
+/** In the site's time zone (from hello), not the terminal's: a mis-set PC must not show another hour. */
+function formatClock(ms: number | null, lang: string, timeZone: string | undefined): string {
   if (ms === null) return '';
-  return new Intl.DateTimeFormat(lang === 'zh' ? 'zh-CN' : 'en-GB', { timeZone: 'Asia/Shanghai', month: 'numeric', day: 'numeric', hour: '2-digit', minute: '2-digit' }).format(ms);
+  return new Intl.DateTimeFormat(lang === 'zh' ? 'zh-CN' : 'en-GB', { timeZone: timeZone ?? 'Asia/Shanghai', month: 'numeric', day: 'numeric', hour: '2-digit', minute: '2-digit' }).format(ms);
 }
 
 function Login(p: P) {
@@ -156,7 +157,7 @@ function Login(p: P) {
         <div class="session-box">
           <div class="session-name">{session.name}</div>
           <div class="muted">
-            {t.loginSessionStatus[session.status]} · {t.loginStartsAt(formatClock(session.startsAt, s.lang))} · {t.loginDuration(session.durationMinutes)}
+            {t.loginSessionStatus[session.status]} · {t.loginStartsAt(formatClock(session.startsAt, s.lang, s.hello?.timezone))} · {t.loginDuration(session.durationMinutes)}
           </div>
         </div>
       ) : (
