@@ -6,7 +6,7 @@ import { dirname, isAbsolute, resolve } from 'node:path';
 import { parseDocument, LineCounter } from 'yaml';
 import { Value } from 'typebox/value';
 import { Settings } from 'typebox/system';
-import { ValidationError, type Problem } from '../core/index.ts';
+import { ValidationError, parseAddressRange, type Problem } from '../core/index.ts';
 import { ConfigSchema, type Config, type ConfigFile } from './schema.ts';
 
 export const DEFAULT_CONFIG_FILE = '/etc/examroom/config.yaml';
@@ -222,6 +222,7 @@ function normalise(raw: ConfigFile, file: string | null, baseDir: string, dataOv
       host: raw.server?.host ?? '0.0.0.0',
       port: raw.server?.port ?? 8080,
       trustProxy: raw.server?.trustProxy ?? false,
+      metricsFrom: raw.server?.metricsFrom ?? [],
       ...(tls ? { tls } : {}),
     },
     paths: { data: dataOverride ? resolve(dataOverride) : at(raw.paths?.data ?? '/var/lib/examroom') },
@@ -293,6 +294,9 @@ export function seatIds(room: { seats: { rows: number; columns: number } }): str
 /** Rules a schema cannot say: unique ids, references that must point at something that exists. */
 function crossCheck(c: Config): Problem[] {
   const problems: Problem[] = [];
+  c.server.metricsFrom.forEach((entry, i) => {
+    if (!parseAddressRange(entry)) problems.push({ path: `server.metricsFrom[${i}]`, problem: 'is not an IP address or a CIDR range such as 10.0.0.5 or 10.0.0.0/24', got: entry });
+  });
   const unique = (list: { id: string }[], name: string) => {
     const first = new Map<string, number>();
     list.forEach((item, i) => {

@@ -26,6 +26,12 @@ export const ServerSchema = Type.Object(
     port: Type.Optional(Type.Integer({ minimum: 0, maximum: 65535, default: 8080 })),
     tls: Type.Optional(TlsSchema),
     trustProxy: Type.Optional(Type.Boolean({ default: false })),
+    metricsFrom: Type.Optional(
+      Type.Array(Type.String({ minLength: 1 }), {
+        default: [],
+        description: 'addresses or CIDR ranges (e.g. the monitoring server) that may read /metrics without logging in; this machine and admins always may',
+      }),
+    ),
   },
   closed,
 );
@@ -204,7 +210,7 @@ export type BankKeyConfig = Static<typeof BankKeySchema>;
 export interface Config {
   file: string | null;
   site: Static<typeof SiteSchema> & { timezone: string };
-  server: { host: string; port: number; tls?: { cert: string; key: string }; trustProxy: boolean };
+  server: { host: string; port: number; tls?: { cert: string; key: string }; trustProxy: boolean; metricsFrom: string[] };
   paths: { data: string };
   rooms: Room[];
   terminals: TerminalConfig[];

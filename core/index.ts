@@ -4,3 +4,4 @@ export * from './clock.ts';
 export * from './ids.ts';
 export * from './events.ts';
 export * from './jurisdiction.ts';
+export * from './address-range.ts';

@@ -3,7 +3,7 @@ import { Type } from 'typebox';
 import type { AppContext } from '../context.ts';
 import { checkHealth } from '../health.ts';
 import { seatIds } from '../../config/index.ts';
-import { Forbidden, siteInJurisdiction } from '../../core/index.ts';
+import { Forbidden, addressMatcher, siteInJurisdiction } from '../../core/index.ts';
 
 
 /** mediaHealth: the recorder's own view (its disk may be a separate mount; a camera may be down). */
@@ -19,9 +19,19 @@ export const systemRoutes: FastifyPluginAsync<{ ctx: AppContext; mediaHealth?: (
     },
   );
 
-  app.get('/metrics', { config: { roles: ['public'] }, schema: { tags: ['system'], summary: 'Prometheus metrics' } }, async (_request, reply) => {
-    return reply.type(ctx.metrics.registry.contentType).send(await ctx.metrics.registry.metrics());
-  });
+  // Metrics name cameras, rooms and log-in failures: not for every PC in the exam room. A scraper on
+  // this machine, an admin, or an address the site lists in server.metricsFrom may read them.
+  const metricsReader = addressMatcher(ctx.config.server.metricsFrom);
+  app.get(
+    '/metrics',
+    { config: { roles: ['public'] }, schema: { tags: ['system'], summary: 'Prometheus metrics: for this machine, admins, and the addresses in server.metricsFrom' } },
+    async (request, reply) => {
+      const p = request.principal;
+      const admin = p?.kind === 'user' && p.role === 'admin';
+      if (!admin && !metricsReader(request.ip)) throw new Forbidden(`metrics are served to this machine, to admins and to server.metricsFrom; ${request.ip} is none of them (add the monitoring server's address to server.metricsFrom)`);
+      return reply.type(ctx.metrics.registry.contentType).send(await ctx.metrics.registry.metrics());
+    },
+  );
 
   app.get(
     '/api/site',

@@ -82,7 +82,7 @@ t.test('a misspelt key is named with its path as an unknown setting', async (t) 
 });
 
 t.test('an unknown key with no near match lists the keys allowed there', async (t) => {
-  t.same(problemsOf(t, VALID + 'server: { colour: blue }\n'), ['server.colour: unknown setting (allowed here: host, port, tls, trustProxy) (got "blue")']);
+  t.same(problemsOf(t, VALID + 'server: { colour: blue }\n'), ['server.colour: unknown setting (allowed here: host, port, tls, trustProxy, metricsFrom) (got "blue")']);
 });
 
 t.test('a misspelt top-level section is named and the real one reported missing', async (t) => {

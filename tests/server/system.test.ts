@@ -171,3 +171,24 @@ t.test('an unknown route gets 404 naming the method and path', async (t) => {
   // The query string is left out: it may carry secrets and says nothing about which route is missing.
   t.same(res.json(), { error: 'not_found', message: 'no route DELETE /api/no-such-thing' });
 });
+
+t.test('metrics are for this machine, admins and the addresses the site lists — not for every PC in the room', async (t) => {
+  const site = SMALL_SITE.replace('server: { host: 127.0.0.1, port: 0 }', 'server: { host: 127.0.0.1, port: 0, metricsFrom: ["10.9.0.0/16", "fd00::7"] }');
+  const app = await buildApp({ config: parseConfig(`${site}users:\n  - { username: admin, role: admin, password: ${PASSWORDS.admin} }\n`, { dataDir: scratchDir(t) }) });
+  t.teardown(() => app.close());
+  const from = (remoteAddress: string, headers: Record<string, string> = {}) => app.inject({ url: '/metrics', remoteAddress, headers });
+  t.equal((await from('127.0.0.1')).statusCode, 200, 'this machine');
+  t.equal((await from('::1')).statusCode, 200, 'this machine over IPv6');
+  t.equal((await from('10.9.4.2')).statusCode, 200, 'a listed range');
+  t.equal((await from('::ffff:10.9.4.2')).statusCode, 200, 'a listed range seen through a dual-stack socket');
+  t.equal((await from('fd00::7')).statusCode, 200, 'a listed IPv6 address');
+  const exam = await from('10.1.0.21');
+  t.equal(exam.statusCode, 403, 'an exam PC');
+  t.match(exam.json(), { error: 'forbidden', message: /10\.1\.0\.21 is none of them .*server\.metricsFrom/ });
+  t.equal((await from('10.1.0.21', { cookie: await login(app, 'admin', PASSWORDS.admin) })).statusCode, 200, 'an admin from anywhere');
+});
+
+t.test('a metricsFrom entry that is not an address is a config error naming it', async (t) => {
+  const site = SMALL_SITE.replace('server: { host: 127.0.0.1, port: 0 }', 'server: { host: 127.0.0.1, port: 0, metricsFrom: ["10.0.0.0/24", "10.0.0.0/33"] }');
+  t.throws(() => parseConfig(site, { dataDir: scratchDir(t) }), { problems: [{ path: 'server.metricsFrom[1]', problem: /not an IP address or a CIDR range/, got: '10.0.0.0/33' }] });
+});
