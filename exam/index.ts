@@ -13,6 +13,8 @@ import { createBankSync } from './bank/sync.ts';
 import { packageRoutes } from './bank/package-routes.ts';
 import { createBankAdmin } from './bank/import.ts';
 import { bankRoutes } from './bank/routes.ts';
+import { createBankImages } from './bank/images.ts';
+import { imageRoutes } from './bank/image-routes.ts';
 import { createPlanService } from './plans/service.ts';
 import { planRoutes } from './plans/routes.ts';
 
@@ -37,12 +39,13 @@ export interface ExamDeps {
 export function createExamService(deps: ExamDeps) {
   const bank = createBankStore(deps.db, deps.clock);
   const papers = createPaperStore(deps.db, deps.clock);
-  const packages = createPackageService({ db: deps.db, bank, audit: deps.audit, config: deps.config });
+  const images = createBankImages({ db: deps.db, clock: deps.clock, audit: deps.audit });
+  const packages = createPackageService({ db: deps.db, bank, audit: deps.audit, config: deps.config, images });
   // Periodic pulls: the server calls bankSync.start({ log }) after listening and bankSync.stop() on close.
   const bankSync = createBankSync({ db: deps.db, clock: deps.clock, config: deps.config, bank, packages });
-  const bankAdmin = createBankAdmin({ db: deps.db, bank, audit: deps.audit, clock: deps.clock });
+  const bankAdmin = createBankAdmin({ db: deps.db, bank, audit: deps.audit, clock: deps.clock, images });
   const plans = createPlanService({ ...deps, bank });
-  return { deps, bank, papers, packages, bankSync, bankAdmin, plans };
+  return { deps, bank, images, papers, packages, bankSync, bankAdmin, plans };
 }
 
 export type ExamService = ReturnType<typeof createExamService>;
@@ -52,5 +55,6 @@ export const examRoutes: FastifyPluginAsync<{ exam: ExamService }> = async (app,
   await app.register(paperRoutes, { exam });
   await app.register(packageRoutes, { exam });
   await app.register(bankRoutes, { exam });
+  await app.register(imageRoutes, { exam });
   await app.register(planRoutes, { exam });
 };

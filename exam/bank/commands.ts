@@ -1,13 +1,14 @@
-// `examroom bank import FILE`, `bank list`, `bank retire QUESTION_ID`. Scripts rely on the import's
-// contract: exit 0 with `imported N, duplicates M` as the last stdout line, or exit 1 with one
-// `row N, column X: problem` line per problem on stderr and nothing stored.
+// `examroom bank import FILE [--images DIR]`, `bank list`, `bank retire QUESTION_ID`. Scripts rely on
+// the import's contract: exit 0 with `imported N, duplicates M` as the last stdout line, or exit 1
+// with one `row N, column X: problem` line per problem on stderr and nothing stored.
 import { existsSync, statSync } from 'node:fs';
-import { basename } from 'node:path';
+import { readFile } from 'node:fs/promises';
+import { basename, join, resolve, sep } from 'node:path';
 import { ValidationError, formatProblem } from '../../core/index.ts';
 import type { CliCommand, CliContext } from '../cli.ts';
 import { tableLines } from '../cli-table.ts';
 import type { BankVersion } from './store.ts';
-import { importFormatOf, type DuplicateReport, type ImportProgress } from './import.ts';
+import { importFormatOf, type DuplicateReport, type ImageFiles, type ImportProgress } from './import.ts';
 
 /** Beyond this many, duplicate lines would bury the summary; the HTTP reply lists them all. */
 const DUPLICATE_LINES = 100;
@@ -46,20 +47,54 @@ function versionRow(v: BankVersion) {
   return { version: v.id, kind: v.kind, label: v.label, questions: v.questionCount, templates: v.templateCount, received: isoTime(v.receivedAt), parent: v.parent };
 }
 
+/**
+ * The pictures next to a question file: a row's 图片 name is a path relative to DIR. Only the files
+ * rows name are read, and they are stored with the import's questions in one transaction, so a
+ * missing or bad picture stores nothing at all.
+ */
+function imageFolder(dir: string): ImageFiles {
+  const root = resolve(dir);
+  return {
+    where: dir.endsWith('/') ? dir : `${dir}/`,
+    async read(name) {
+      const path = resolve(join(root, name));
+      // The import has already refused names with `..` or a leading `/`; this keeps it so.
+      if (!path.startsWith(root + sep)) return null;
+      try {
+        return await readFile(path);
+      } catch (err) {
+        if (['ENOENT', 'EISDIR', 'ENOTDIR'].includes((err as NodeJS.ErrnoException).code ?? '')) return null;
+        throw err;
+      }
+    },
+  };
+}
+
 async function importCommand(ctx: CliContext): Promise<number> {
   const [file, ...extra] = ctx.args;
   if (!file || extra.length) {
-    ctx.err('usage: examroom bank import FILE');
+    ctx.err('usage: examroom bank import FILE [--images DIR]');
     return 1;
   }
   if (!existsSync(file) || !statSync(file).isFile()) {
     ctx.err(`examroom: no file ${file}`);
     return 1;
   }
+  const dir = ctx.values.images as string | undefined;
+  if (dir !== undefined && (!existsSync(dir) || !statSync(dir).isDirectory())) {
+    ctx.err(`examroom: --images ${dir}: no such folder`);
+    return 1;
+  }
   try {
-    const r = await ctx.exam.bankAdmin.importFile(file, importFormatOf(file), { filename: basename(file), actor: ctx.actor, onProgress: progressPrinter(ctx.err, Boolean(process.stderr.isTTY)) });
+    const r = await ctx.exam.bankAdmin.importFile(file, importFormatOf(file), {
+      filename: basename(file),
+      actor: ctx.actor,
+      onProgress: progressPrinter(ctx.err, Boolean(process.stderr.isTTY)),
+      ...(dir !== undefined ? { imageFiles: imageFolder(dir) } : {}),
+    });
     for (const d of r.duplicates.slice(0, DUPLICATE_LINES)) ctx.out(duplicateLine(d));
     if (r.duplicates.length > DUPLICATE_LINES) ctx.out(`… and ${r.duplicates.length - DUPLICATE_LINES} more duplicates`);
+    if (dir !== undefined) ctx.out(`images from ${dir}: ${r.imagesStored} stored${r.imagesStored ? '' : ' (every picture the file names was already here)'}`);
     ctx.out(r.version ? `bank version ${r.version.id}: ${r.version.questionCount} questions` : 'nothing new: no bank version made');
     ctx.out(`imported ${r.imported}, duplicates ${r.duplicates.length}`);
     return 0;
@@ -75,7 +110,8 @@ async function importCommand(ctx: CliContext): Promise<number> {
 export const bankCommands: CliCommand[] = [
   {
     name: 'bank import',
-    usage: 'bank import FILE                         import questions from .xlsx, .csv or .json (all or nothing)',
+    usage: 'bank import FILE [--images DIR]          import questions from .xlsx, .csv or .json (all or nothing), with the pictures their 图片 cells name under DIR',
+    options: { images: { type: 'string' } },
     run: importCommand,
   },
   {

@@ -11,6 +11,7 @@ import { Conflict, NotFound, ValidationError, type Clock, type Problem } from '.
 import type { AuditLog, Db } from '../../storage/index.ts';
 import { fingerprintOf, normaliseText, type BankStore, type BankVersion } from './store.ts';
 import { JUDGE_OPTIONS, MAX_OPTIONS, letterOf, lettersOf, parseAnswer, parseJudgeWord } from './notation.ts';
+import { createBankImages, imageNameProblem, type BankImages, type CheckedImage } from './images.ts';
 import {
   CATEGORIES,
   CATEGORY_LABELS,
@@ -41,6 +42,18 @@ export interface ImportOptions {
   actor: string;
   ip?: string | null;
   onProgress?: (p: ImportProgress) => void;
+  /**
+   * Image files that come with the question file (`bank import FILE --images DIR`): looked up by the
+   * name a row gives before the images already uploaded, and stored with the import, all or nothing.
+   */
+  imageFiles?: ImageFiles;
+}
+
+export interface ImageFiles {
+  /** Where the files are, for messages: `images/`. */
+  where: string;
+  /** The bytes of the file with this (already checked, relative) name, or null when there is none. */
+  read(name: string): Promise<Uint8Array | null>;
 }
 
 /** A row that was not stored because the bank or an earlier row already holds the same question. */
@@ -62,6 +75,8 @@ export interface ImportResult {
   duplicates: DuplicateReport[];
   /** The version made by this import; null when every row was a duplicate (nothing new to version). */
   version: BankVersion | null;
+  /** Image files stored by this import (new, or new under a name); images that were already there are not counted. */
+  imagesStored: number;
 }
 
 export interface BankAdminDeps {
@@ -69,6 +84,8 @@ export interface BankAdminDeps {
   bank: BankStore;
   audit: AuditLog;
   clock: Clock;
+  /** Where rows' image names resolve; made on the same database when not given. */
+  images?: BankImages;
 }
 
 /** How often the reader and the checker report progress, in rows. */
@@ -591,14 +608,14 @@ function checkOperationClass(rec: SourceRecord, category: Category | null, probl
   return t;
 }
 
-const IMAGE_NAME = /^(?!\/)(?!.*(?:^|\/)\.\.(?:\/|$))[^\\:*?"<>|\0]+\.(?:png|jpe?g|gif|webp|bmp|svg)$/iu;
-
+/** The image names a row gives; they are resolved to stored images once the row is otherwise good. */
 function checkImages(rec: SourceRecord, problems: FieldProblem[]): string[] {
   const raw = rec.values.images;
   const names = Array.isArray(raw) ? raw.map((x) => asText(x) ?? '') : (asText(raw) ?? '').split(/[;；,，、\n]+/u);
   const list = names.map((s) => s.trim()).filter(Boolean);
   for (const name of list) {
-    if (!IMAGE_NAME.test(name)) problems.push({ column: rec.label('images'), problem: 'an image is a relative file name ending .png, .jpg, .gif, .webp, .bmp or .svg', got: name });
+    const problem = imageNameProblem(name);
+    if (problem) problems.push({ column: rec.label('images'), problem, got: name });
   }
   return list;
 }
@@ -780,18 +797,51 @@ function noHeaderProblem(state: ReadState): Problem {
 
 export function createBankAdmin(deps: BankAdminDeps) {
   const { db, bank, audit, clock } = deps;
+  const images = deps.images ?? createBankImages({ db, clock, audit });
+
+  /** A name's image id, from the files that came with the import or from earlier uploads; problems say why not. */
+  type Resolved = { id: string; file: CheckedImage | null } | { problems: string[] };
+  async function resolveImage(name: string, files: ImageFiles | undefined): Promise<Resolved> {
+    const bytes = files ? await files.read(name) : null;
+    if (bytes) {
+      try {
+        const c = images.check(name, bytes);
+        return { id: c.id, file: c };
+      } catch (err) {
+        if (!(err instanceof ValidationError)) throw err;
+        return { problems: err.problems.map((p) => `${files!.where}${name}: ${p.problem}`) };
+      }
+    }
+    const stored = images.resolve(name);
+    if (stored) return { id: stored.id, file: null };
+    if (files) return { problems: [`no image named "${name}": no such file in ${files.where}, and none has been uploaded`] };
+    return { problems: [`no image named "${name}" has been uploaded (POST /api/bank/images?name=… or bank import --images DIR)`] };
+  }
 
   /** Reads and checks every row; throws a ValidationError listing every problem, or returns the questions in file order. */
-  async function readAndCheck(source: string | Uint8Array, format: ImportFormat, opts: ImportOptions): Promise<{ candidates: Candidate[]; rows: number; sheets: number }> {
+  async function readAndCheck(source: string | Uint8Array, format: ImportFormat, opts: ImportOptions): Promise<{ candidates: Candidate[]; rows: number; sheets: number; files: CheckedImage[] }> {
     const state: ReadState = { problems: [], sheetsWithHeader: new Set(), headerFound: false, firstRow: null };
     const candidates: Candidate[] = [];
+    const resolved = new Map<string, Resolved>();
     let rows = 0;
     opts.onProgress?.({ phase: 'reading', rows: 0 });
     for await (const rec of recordsOf(source, format, state)) {
       rows++;
       const { question, problems } = checkRecord(rec);
       for (const p of problems) state.problems.push({ ...p, loc: rec.loc });
-      if (question) candidates.push({ loc: rec.loc, question, fingerprint: fingerprintOf(question.stem, question.options) });
+      if (question?.images.length) {
+        // A question is stored with its images' ids, never their names: a name may be uploaded again with other bytes.
+        const ids: string[] = [];
+        for (const name of question.images) {
+          let r = resolved.get(name);
+          if (!r) resolved.set(name, (r = await resolveImage(name, opts.imageFiles)));
+          if ('id' in r) ids.push(r.id);
+          else for (const problem of r.problems) state.problems.push({ loc: rec.loc, column: rec.label('images'), problem });
+        }
+        if (ids.length < question.images.length) continue;
+        question.images = ids;
+      }
+      if (question) candidates.push({ loc: rec.loc, question, fingerprint: fingerprintOf(question.stem, question.options, question.images) });
       if (rows % PROGRESS_EVERY === 0) opts.onProgress?.({ phase: 'reading', rows });
     }
     opts.onProgress?.({ phase: 'reading', rows, total: rows });
@@ -807,7 +857,8 @@ export function createBankAdmin(deps: BankAdminDeps) {
       const badRows = new Set(problems.map((p) => p.path.replace(/, (column|field) .*$/u, ''))).size;
       throw new ValidationError(problems, `${file}: ${problems.length} problem${problems.length === 1 ? '' : 's'} in ${badRows} ${format === 'json' ? 'item' : 'row'}${badRows === 1 ? '' : 's'}; nothing was imported`);
     }
-    return { candidates, rows, sheets };
+    const files = [...resolved.values()].flatMap((r) => ('file' in r && r.file ? [r.file] : []));
+    return { candidates, rows, sheets, files };
   }
 
   return {
@@ -817,12 +868,14 @@ export function createBankAdmin(deps: BankAdminDeps) {
      */
     async importFile(source: string | Uint8Array, format: ImportFormat, opts: ImportOptions): Promise<ImportResult> {
       const file = basename(opts.filename);
-      const { candidates, rows, sheets } = await readAndCheck(source, format, opts);
+      const { candidates, rows, sheets, files } = await readAndCheck(source, format, opts);
       const total = candidates.length;
       // One IMMEDIATE transaction from the duplicate check to the audit entry: an import running at
       // the same time (CLI next to the server) cannot slip a version in between and be lost as our parent.
       return db
         .transaction((): ImportResult => {
+          // The image files come in with the questions that show them, or not at all.
+          const imagesStored = files.filter((f) => images.store(f, opts.actor, opts.ip ?? null).created).length;
           const { fresh, duplicates } = findDuplicates(bank, candidates, sheets, (n) => opts.onProgress?.({ phase: 'checking', rows: n, total }));
           let version: BankVersion | null = null;
           if (fresh.length) {
@@ -831,8 +884,8 @@ export function createBankAdmin(deps: BankAdminDeps) {
             version = bank.createVersion({ id: localVersionId(clock.now()), kind: 'import', parent: latest?.id ?? null, label: file, questions: fresh });
             opts.onProgress?.({ phase: 'storing', rows: fresh.length, total: fresh.length });
           }
-          audit.append({ actor: opts.actor, action: 'bank.import', target: version?.id ?? null, detail: { file, imported: fresh.length, duplicates: duplicates.length, version: version?.id ?? null }, ip: opts.ip ?? null });
-          return { file, rows, imported: fresh.length, duplicates, version };
+          audit.append({ actor: opts.actor, action: 'bank.import', target: version?.id ?? null, detail: { file, imported: fresh.length, duplicates: duplicates.length, version: version?.id ?? null, ...(files.length ? { images: files.length } : {}) }, ip: opts.ip ?? null });
+          return { file, rows, imported: fresh.length, duplicates, version, imagesStored };
         })
         .immediate();
     },

@@ -7,13 +7,14 @@ import { Type, type TSchema } from 'typebox';
 import { Value } from 'typebox/value';
 import { Compile } from 'typebox/compile';
 import { Settings } from 'typebox/system';
-import { Conflict, DomainError, ValidationError, type Problem } from '../../core/index.ts';
+import { Conflict, DomainError, ValidationError, systemClock, type Problem } from '../../core/index.ts';
 import { bankPublicKey, type Config } from '../../config/index.ts';
 import type { AuditLog, Db } from '../../storage/index.ts';
 import { CATEGORIES, INDUSTRIES, QUESTION_TYPES, TIERS, type QuestionInput, type Template } from '../types.ts';
 import { validateTemplate } from '../papers/template.ts';
 import { JUDGE_OPTIONS, MAX_OPTIONS, letterOf, optionRange } from './notation.ts';
 import { normaliseText, questionIdOf, type BankStore, type BankVersion } from './store.ts';
+import { createBankImages, isImageId, type BankImages } from './images.ts';
 
 export const PACKAGE_FORMAT = 'examroom-bank/1';
 /** Uncompressed; a national bank of ~10,000 questions is a few MB, so this leaves ample room. */
@@ -427,12 +428,35 @@ export interface PackageServiceDeps {
   bank: BankStore;
   audit: AuditLog;
   config: Config;
+  /** Where a package's image ids must be found; made on the same database when not given. */
+  images?: BankImages;
 }
 
 export const PACKAGE_ACCEPTED = 'bank.package.accepted';
 
+/**
+ * A package carries no image bytes: a question names its pictures by image id (the SHA-256 of the
+ * bytes and the extension), so the signature covers exactly which picture is shown, and the files
+ * must be on this site before the package is installed. A question whose picture is missing would
+ * show a candidate half a question; the whole package is refused instead.
+ */
+function missingImages(questions: readonly QuestionInput[], images: BankImages): Problem[] {
+  const problems: Problem[] = [];
+  questions.forEach((q, i) =>
+    q.images.forEach((img, k) => {
+      const path = `questions[${i}].images[${k}]`;
+      const who = q.externalId ? ` (question ${q.externalId})` : '';
+      if (!isImageId(img)) problems.push({ path, problem: `a package names an image by its id, the SHA-256 of the file and its extension (<64 hex>.png)${who}`, got: img });
+      else if (!images.has(img)) problems.push({ path, problem: `no image with this id is on this site; upload the picture files first (examroom bank import … --images DIR, or POST /api/bank/images?name=…)${who}`, got: img });
+    }),
+  );
+  return problems;
+}
+
 export function createPackageService(deps: PackageServiceDeps) {
   const { db, bank, audit } = deps;
+  // Without a shared one, a private instance serves: the service only looks images up, it never stores one.
+  const images = deps.images ?? createBankImages({ db, clock: systemClock, audit });
   // The config loader has already refused unreadable keys, so this cannot throw for a loaded config.
   const trusted: ReadonlyMap<string, KeyObject> = new Map(deps.config.bank.publicKeys.map((k) => [k.id, bankPublicKey(k.key)]));
 
@@ -467,6 +491,11 @@ export function createPackageService(deps: PackageServiceDeps) {
       const p = verifyPackage(bytes, trusted);
       return db
         .transaction((): InstalledPackage => {
+          const missing = missingImages(p.questions, images);
+          if (missing.length) {
+            const shown = missing.length > MAX_PROBLEMS ? [...missing.slice(0, MAX_PROBLEMS), { path: '(package)', problem: `and ${missing.length - MAX_PROBLEMS} more images` }] : missing;
+            throw new ValidationError(shown, `package ${p.version} refused: ${missing.length} of the images its questions show ${missing.length === 1 ? 'is' : 'are'} not on this site; nothing was installed`);
+          }
           const existing = bank.version(p.version);
           if (existing) {
             if (existing.sha256 === p.sha256) throw new PackageAlreadyInstalled(existing);

@@ -62,7 +62,14 @@ const PreviewT = Type.Object({
 });
 
 const DuplicateT = Type.Object({ where: Type.String(), sameAs: Type.String(), questionId: Nullable(Type.String()), answerDiffers: Type.Boolean() });
-const ImportReplyT = Type.Object({ file: Type.String(), rows: Type.Integer(), imported: Type.Integer(), duplicates: Type.Array(DuplicateT), version: Nullable(BankVersionT) });
+const ImportReplyT = Type.Object({
+  file: Type.String(),
+  rows: Type.Integer(),
+  imported: Type.Integer(),
+  duplicates: Type.Array(DuplicateT),
+  version: Nullable(BankVersionT),
+  imagesStored: Type.Integer({ description: 'image files stored by this import (the CLI\'s --images DIR); uploaded images are resolved by name' }),
+});
 
 const QuestionId = Type.Object({ id: Type.String({ minLength: 1, maxLength: 100 }) });
 

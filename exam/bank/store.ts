@@ -10,10 +10,16 @@ export function normaliseText(s: string): string {
   return s.normalize('NFKC').replace(/\s+/g, '').toLowerCase();
 }
 
-/** Two questions with the same normalised stem and the same set of options are one question. */
-export function fingerprintOf(stem: string, options: string[]): string {
+/**
+ * Two questions with the same normalised stem, the same set of options and the same pictures are one
+ * question. Pictures count: 安全标志 questions share a stem ("下图所示标志的含义是") and options and
+ * differ only in the sign shown. Without images the fingerprint is what it always was.
+ */
+export function fingerprintOf(stem: string, options: string[], images: readonly string[] = []): string {
   const opts = options.map(normaliseText).sort();
-  return createHash('sha256').update(JSON.stringify([normaliseText(stem), opts])).digest('hex').slice(0, 32);
+  const content: unknown[] = [normaliseText(stem), opts];
+  if (images.length) content.push([...images].sort());
+  return createHash('sha256').update(JSON.stringify(content)).digest('hex').slice(0, 32);
 }
 
 /** The id is a hash of everything a candidate or a grader could notice, so content never changes under an id. */
@@ -154,7 +160,7 @@ export function createBankStore(db: Db, clock: Clock) {
               difficulty: q.difficulty,
               explanation: q.explanation,
               tier: q.tier,
-              fingerprint: fingerprintOf(q.stem, q.options),
+              fingerprint: fingerprintOf(q.stem, q.options, q.images),
               createdAt: now,
             });
             addMember.run(v.id, id);

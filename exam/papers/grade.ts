@@ -6,6 +6,7 @@
 // total, the per-knowledge-point breakdown and the pass comparison never drift (79.99999 ≠ 80), and
 // rounding down never awards a point the candidate did not earn.
 import { NotFound } from '../../core/index.ts';
+import { imageUrl, isImageId } from '../bank/images.ts';
 import type { AnswerSheet, DeliveredQuestion, GradeResult, PaperItem, Question, Template } from '../types.ts';
 
 const floorToHalf = (x: number) => Math.floor(x * 2 + 1e-9) / 2;
@@ -67,7 +68,9 @@ export function deliver(items: readonly PaperItem[], questions: ReadonlyMap<stri
       score: item.score,
       stem: q.stem,
       options: item.optionOrder.map((k) => q.options[k]!),
-      images: [...q.images],
+      // Ids become the URL the terminal fetches; a bare file name (stored before images were
+      // uploaded) names no file the server has, so it is left out rather than shown broken.
+      images: q.images.filter(isImageId).map(imageUrl),
     };
   });
 }

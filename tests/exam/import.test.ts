@@ -9,6 +9,8 @@ import { ValidationError, fixedClock, formatProblem } from '../../core/index.ts'
 import { createAuditLog, openDatabase } from '../../storage/index.ts';
 import { createBankStore } from '../../exam/bank/store.ts';
 import { createBankAdmin, importFormatOf, type ImportFormat, type ImportProgress } from '../../exam/bank/import.ts';
+import { createBankImages } from '../../exam/bank/images.ts';
+import { png } from './images-fixture.ts';
 import type { Question } from '../../exam/types.ts';
 import { scratchDir } from '../helpers.ts';
 import { cli } from '../processes.ts';
@@ -69,12 +71,13 @@ function scratchBank(t: Test) {
   const clock = fixedClock(Date.UTC(2025, 2, 1, 9, 30));
   const bank = createBankStore(db, clock);
   const audit = createAuditLog(db, clock);
-  const admin = createBankAdmin({ db, bank, audit, clock });
+  const images = createBankImages({ db, clock, audit });
+  const admin = createBankAdmin({ db, bank, audit, clock, images });
   const importFile = (file: string, opts: { onProgress?: (p: ImportProgress) => void; format?: ImportFormat } = {}) =>
     admin.importFile(file, opts.format ?? importFormatOf(file), { filename: file, actor: 'user:admin', ...(opts.onProgress ? { onProgress: opts.onProgress } : {}) });
   /** The latest version's questions by stem. */
   const byStem = (): Map<string, Question> => new Map(bank.pool(bank.latest()!.id, { includeRetired: true }).map((q) => [q.stem, q]));
-  return { dir, db, bank, audit, admin, importFile, byStem, path: (name: string) => join(dir, name) };
+  return { dir, db, bank, audit, images, admin, importFile, byStem, path: (name: string) => join(dir, name) };
 }
 
 /** The problem lines a rejected import printed, as the CLI and the HTTP reply show them. */
@@ -182,7 +185,7 @@ t.test('a file with 20 bad rows is refused with every one of them named, and not
     'row 18, column 人员类别: unknown personnel category; use 主要负责人, 安全生产管理人员, 特种作业人员 (got "临时工")',
     'row 19, column 作业类别: only 特种作业人员 questions have an operation class; leave it empty for 主要负责人 (got "焊接与热切割作业")',
     'row 20, column 来源: unknown source; use 国家, 省级, 本地 (or leave it empty for 本地) (got "火星")',
-    'row 21, column 图片: an image is a relative file name ending .png, .jpg, .gif, .webp, .bmp or .svg (got "../../etc/passwd.png")',
+    'row 21, column 图片: an image is a relative file name ending .png, .jpg, .jpeg, .gif, .webp or .bmp (got "../../etc/passwd.png")',
     'row 22, column 选项A: a 判断 question\'s options are 正确 and 错误; leave 选项A–选项F empty or put 正确/错误 in A and B (got "甲 / 乙")',
     'row 23, column 答案: "对" is a 判断 answer, but this is a single-choice question: give letters A–D',
   ]);
@@ -283,9 +286,11 @@ t.test('JSON takes QuestionInput fields or the Chinese column names', async (t) 
     { type: 'single', stem: '字母答案', options: ['甲', '乙'], answer: 'b', difficulty: 2, knowledgePoint: '应急管理', industry: 'general', category: 'principal' },
   ];
   writeFileSync(s.path('q.json'), JSON.stringify(items));
+  const fig = s.images.put('fig/1.png', await png('red'), 'user:admin');
+  t.match(fig.id, /^[0-9a-f]{64}\.png$/);
   t.equal((await s.importFile(s.path('q.json'))).imported, 3);
   const stored = s.byStem();
-  t.match(stored.get('英文字段'), { answer: [0, 2], tier: 'national', images: ['fig/1.png'], explanation: '因为' });
+  t.match(stored.get('英文字段'), { answer: [0, 2], tier: 'national', images: [fig.id], explanation: '因为' }, 'the question stores the image id, not the name');
   t.match(stored.get('中文字段'), { type: 'judge', answer: [1], industry: 'hazardous_chemicals' });
   t.match(stored.get('字母答案'), { answer: [1] });
 

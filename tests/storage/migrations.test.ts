@@ -20,6 +20,8 @@ const ALL_TABLES = [
   'training_attendance', 'training_classes', 'training_members',
   // proctor (010)
   'proctor_alerts', 'proctor_incidents',
+  // question images (011)
+  'bank_images',
 ].sort();
 
 function dbFile(t: Test): string {

@@ -418,7 +418,7 @@ function Question({ c, s, t }: P) {
         {q.stem}
         {multiple ? <span class="muted"> {t.multipleHint}</span> : null}
       </p>
-      {/* The bank stores bare file names and ships no image files yet: only a path the server serves is shown. */}
+      {/* The server sends /api/bank/images/<id> URLs; anything else (a bare file name) is nothing it can serve. */}
       {q.images
         .filter((src) => src.startsWith('/') || src.startsWith('data:image/'))
         .map((src) => (
