@@ -4,6 +4,7 @@
 // Screenshots of every screen land in tests/artifacts/terminal/ (git-ignored).
 import t, { type Test } from 'tap';
 import { mkdirSync } from 'node:fs';
+import sharp from 'sharp';
 import { join } from 'node:path';
 import type { Page } from 'playwright-core';
 import { fixedClock } from '../../core/index.ts';
@@ -57,7 +58,17 @@ t.test('a candidate sits the exam on a real terminal, through a lost connection,
 
   // The exam: a bank version, a plan, a session in R1 with one candidate at T1's seat (01), papers.
   const plans = app.exam.plans;
-  app.exam.bank.createVersion({ id: 'v1', kind: 'import', questions: bankQuestions(), templates: [TEMPLATE] });
+  // The judge questions show a safety sign (当心触电), uploaded as an admin would: pictures reach the paper.
+  const sign = await sharp(
+    Buffer.from(
+      '<svg xmlns="http://www.w3.org/2000/svg" width="240" height="210"><polygon points="120,8 232,202 8,202" fill="#ffd400" stroke="#111" stroke-width="12" stroke-linejoin="round"/><polygon points="132,70 100,140 124,140 106,190 150,112 124,112 144,70" fill="#111"/></svg>',
+    ),
+  )
+    .png()
+    .toBuffer();
+  const image = app.exam.images.put('signs/当心触电.png', sign, 'user:admin');
+  const questions = bankQuestions().map((q) => (q.type === 'judge' ? { ...q, images: [image.id] } : q));
+  app.exam.bank.createVersion({ id: 'v1', kind: 'import', questions, templates: [TEMPLATE] });
   const plan = plans.createPlan({ name: '2026年3月机械行业主要负责人考核', from: '2026-03-10', to: '2026-03-31' }, 'user:admin');
   const session = plans.createSession({ planId: plan.id, room: 'R1', startsAt: '2026-03-10T09:00', templateId: TEMPLATE.id }, 'user:admin');
   await plans.importRoster(session.id, { bytes: csv([person(1, '张伟')]), filename: 'roster.csv' }, 'user:admin');
@@ -130,6 +141,14 @@ t.test('a candidate sits the exam on a real terminal, through a lost connection,
     await button('开始答题').click();
     await question(1).waitFor();
     await page.getByText('第 1 题 / 共 10 题').waitFor();
+    // Judge questions come first and carry the sign: fetched with the terminal's own credentials and shown.
+    const picture = question(1).locator('img.question-image');
+    await picture.waitFor();
+    await page.waitForFunction(() => {
+      const img = (globalThis as unknown as { document: { querySelector(s: string): { complete: boolean; naturalWidth: number } | null } }).document.querySelector('img.question-image');
+      return !!img && img.complete && img.naturalWidth === 240;
+    });
+    t.equal(await picture.getAttribute('src'), `/api/bank/images/${image.id}`, 'the question shows its picture');
     t.match(await page.getByTestId('countdown').textContent(), /^1:(29|30):\d\d$/, 'the countdown shows what the server pushed');
     await option(1).click();
     await saveState(1, 'saved').waitFor();
