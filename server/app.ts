@@ -96,10 +96,8 @@ export async function buildApp(deps: AppDeps): Promise<App> {
     // A staff override at the kiosk is a log-in without a session: the user service checks the
     // password (lockout and its audit included) and the session it opens is closed at once.
     authenticate: async (username, password, ip) => {
-      const r = await users.login(username, password, { ip, userAgent: 'kiosk override' });
-      const s = users.resolveSession(r.token);
-      if (s) users.logout(s.sessionHash, s.user, ip);
-      return { username: r.user.username, role: r.user.role, rooms: r.user.rooms };
+      const u = await users.confirmCredentials(username, password, ip);
+      return { username: u.username, role: u.role, rooms: u.rooms };
     },
   });
   kioskRef = kiosk;

@@ -62,34 +62,53 @@ export function createUserService(deps: { users: UserStore; audit: AuditLog; bus
     return problems;
   }
 
+  /**
+   * The user whose name and password these are, with the same lock-out rules as a log-in: a failure is
+   * audited and counts towards the lock; a success clears the count. No session is made.
+   */
+  async function checkCredentials(username: string, password: string, ctx: { ip: string | null }) {
+    const user = users.byUsername(username);
+    const now = clock.now();
+    if (user?.lockedUntil && user.lockedUntil > now) {
+      audit.append({ actor: `user:${user.username}`, action: 'user.login.refused', target: user.username, detail: { reason: 'locked' }, ip: ctx.ip });
+      throw new Locked(`account locked after repeated failed log-ins; try again in ${Math.ceil((user.lockedUntil - now) / 60000)} min or ask an admin to unlock it`, Math.ceil((user.lockedUntil - now) / 1000));
+    }
+    const ok = await verifyPassword(password, user?.passwordHash ?? DUMMY_HASH);
+    if (!user || !ok || user.disabled) {
+      audit.append({ actor: user ? `user:${user.username}` : 'anonymous', action: 'user.login.failed', target: username.slice(0, 64), detail: { reason: !user ? 'unknown user' : user.disabled ? 'disabled' : 'wrong password' }, ip: ctx.ip });
+      bus.emit('user.login', { username, ok: false, ip: ctx.ip ?? '' });
+      if (user && !user.disabled) {
+        const r = users.recordFailure(user.id, sec.lockoutFailures, now + sec.lockoutMinutes * 60000);
+        if (r.lockedUntil) {
+          audit.append({ actor: 'system', action: 'user.locked', target: user.username, detail: { until: r.lockedUntil, failures: sec.lockoutFailures }, ip: ctx.ip });
+          bus.emit('user.locked', { username: user.username, until: r.lockedUntil });
+        }
+      }
+      throw new Unauthorized('wrong user name or password');
+    }
+    users.recordSuccess(user.id);
+    return user;
+  }
+
   return {
     async login(username: string, password: string, ctx: { ip: string | null; userAgent: string | null }) {
-      const user = users.byUsername(username);
+      const user = await checkCredentials(username, password, ctx);
       const now = clock.now();
-      if (user?.lockedUntil && user.lockedUntil > now) {
-        audit.append({ actor: `user:${user.username}`, action: 'user.login.refused', target: user.username, detail: { reason: 'locked' }, ip: ctx.ip });
-        throw new Locked(`account locked after repeated failed log-ins; try again in ${Math.ceil((user.lockedUntil - now) / 60000)} min or ask an admin to unlock it`, Math.ceil((user.lockedUntil - now) / 1000));
-      }
-      const ok = await verifyPassword(password, user?.passwordHash ?? DUMMY_HASH);
-      if (!user || !ok || user.disabled) {
-        audit.append({ actor: user ? `user:${user.username}` : 'anonymous', action: 'user.login.failed', target: username.slice(0, 64), detail: { reason: !user ? 'unknown user' : user.disabled ? 'disabled' : 'wrong password' }, ip: ctx.ip });
-        bus.emit('user.login', { username, ok: false, ip: ctx.ip ?? '' });
-        if (user && !user.disabled) {
-          const r = users.recordFailure(user.id, sec.lockoutFailures, now + sec.lockoutMinutes * 60000);
-          if (r.lockedUntil) {
-            audit.append({ actor: 'system', action: 'user.locked', target: user.username, detail: { until: r.lockedUntil, failures: sec.lockoutFailures }, ip: ctx.ip });
-            bus.emit('user.locked', { username: user.username, until: r.lockedUntil });
-          }
-        }
-        throw new Unauthorized('wrong user name or password');
-      }
-      users.recordSuccess(user.id);
       const token = newSecret();
       const expiresAt = now + sec.sessionHours * 3600_000;
       users.createSession({ tokenHash: hashSecret(token), userId: user.id, createdAt: now, expiresAt, ip: ctx.ip, userAgent: ctx.userAgent });
       audit.append({ actor: `user:${user.username}`, action: 'user.login', target: user.username, detail: { role: user.role }, ip: ctx.ip });
       bus.emit('user.login', { username: user.username, ok: true, ip: ctx.ip ?? '' });
       return { token, expiresAt, user: publicUser(users.byId(user.id)!) };
+    },
+
+    /**
+     * Confirms a staff member's name and password for one action at a device (a kiosk override)
+     * without logging them in there; failures count towards the lock-out like a failed log-in.
+     */
+    async confirmCredentials(username: string, password: string, ip: string | null): Promise<PublicUser> {
+      const user = await checkCredentials(username, password, { ip });
+      return publicUser(users.byId(user.id)!);
     },
 
     /** The user behind a session cookie, or null when it is unknown, expired or the user is disabled. */

@@ -57,6 +57,11 @@ t.test('override after a refusal: the staff password is checked, the admission a
   t.equal(admit.actor, 'user:invig');
   t.equal(overrides.length, 1);
   t.equal(overrides[0]!.by, 'user:invig');
+  // The password is confirmed, not used to log in at the kiosk: no session, no log-in/out pair in the audit.
+  const sessionsOfInvig = k.app.ctx.db.prepare("SELECT COUNT(*) AS n FROM sessions s JOIN users u ON u.id = s.user_id WHERE u.username = 'invig'").get() as { n: number };
+  t.equal(sessionsOfInvig.n, 0, 'no log-in session was made for the override');
+  t.equal((k.app.ctx.db.prepare("SELECT COUNT(*) AS n FROM audit_log WHERE action IN ('user.login', 'user.logout') AND target = 'invig'").get() as { n: number }).n, 0);
+  t.ok(k.app.ctx.audit.list({ action: 'user.login.failed' }).some((e) => e.target === 'invig'), 'a wrong password at the kiosk counts like a failed log-in');
 
   const twice = await k.post(url, { username: 'invig', password: PASSWORDS.invig, reason: '再次放行测试' });
   t.equal(twice.status, 409);
