@@ -250,6 +250,11 @@ export function createBankStore(db: Db, clock: Clock) {
       const stmt = db.prepare('UPDATE questions SET used_in_papers = used_in_papers + 1 WHERE id = ?');
       for (const id of ids) stmt.run(id);
     },
+    /** Papers that were replaced (regenerated before check-in) no longer count as using their questions. */
+    unmarkUsed(ids: Iterable<string>): void {
+      const stmt = db.prepare('UPDATE questions SET used_in_papers = MAX(used_in_papers - 1, 0) WHERE id = ?');
+      for (const id of ids) stmt.run(id);
+    },
     usedCount(id: string): number {
       return (db.prepare('SELECT used_in_papers AS n FROM questions WHERE id = ?').get(id) as { n: number } | undefined)?.n ?? 0;
     },

@@ -58,6 +58,7 @@ export function createSessionPapers(deps: PlansDeps, plans: Plans, roster: Roste
             seeds.add(seed);
             return { sessionId: s.id, idNumber: e.idNumber, bankVersion: latest.id, templateId: s.template.id, seed, items: generatePaper(s.template, pool, seed) };
           });
+          bank.unmarkUsed(store.ofSession(s.id).flatMap((p) => p.items.map((i) => i.questionId)));
           const replaced = db.prepare('DELETE FROM papers WHERE session_id = ?').run(s.id).changes;
           store.insertMany(papers);
           bank.markUsed(papers.flatMap((p) => p.items.map((i) => i.questionId)));

@@ -218,6 +218,7 @@ t.test('papers: one per roster entry, distinct seeds, the bank version pinned, q
   t.equal(now.length, 4);
   t.ok(now.every((p) => p.bankVersion === 'v2' && !papers.some((old) => old.id === p.id || old.seed === p.seed)));
   t.match(s.audit.list({ action: 'exam.papers.regenerate' }), [{ detail: { replaced: 4, previousBankVersion: 'v1', bankVersion: 'v2' } }]);
+  t.equal((s.db.prepare('SELECT SUM(used_in_papers) AS n FROM questions').get() as { n: number }).n, 40, 'the replaced papers no longer count: still once per paper that exists');
 
   s.plans.assignSeats(session.id, s.actor);
   s.plans.advanceSession(session.id, 'checkin', s.actor);
