@@ -38,7 +38,8 @@ export interface EventMap {
   'training.attendance': { classId: string; idNumber: string; action: 'check_in' | 'check_out'; at: number; hours: number | null };
   // Media (media/): ingest supervision, recording and the disk that holds three years of it.
   'camera.up': { sourceId: string; kind: 'camera' | 'screen'; room: string; at: number };
-  'camera.down': { sourceId: string; kind: 'camera' | 'screen'; room: string; at: number; reason: string };
+  /** stopped: the appliance ended the ingest on purpose (shutdown, source removed), not a fault. */
+  'camera.down': { sourceId: string; kind: 'camera' | 'screen'; room: string; at: number; reason: string; stopped: boolean };
   'recording.segment': { sourceId: string; segmentId: number; start: number; end: number; bytes: number };
   'recording.stopped': { sourceId: string; at: number; reason: string };
   'disk.forecast': { ok: boolean; path: string; freeBytes: number; needBytes: number; bytesPerDay: number; retentionDays: number; daysUntilFull: number | null; at: number };

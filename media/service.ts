@@ -152,7 +152,7 @@ export function createMediaService(deps: MediaDeps): MediaService {
     return s;
   };
 
-  const goDown = (s: SourceState, reason: string) => {
+  const goDown = (s: SourceState, reason: string, stopped = false) => {
     const at = clock.now();
     const wasUp = s.state === 'up';
     s.reason = reason;
@@ -167,7 +167,7 @@ export function createMediaService(deps: MediaDeps): MediaService {
       } catch (err) {
         log?.error({ err }, 'could not record outage');
       }
-      bus.emit('camera.down', { sourceId: s.spec.id, kind: s.spec.kind, room: s.spec.room, at, reason });
+      bus.emit('camera.down', { sourceId: s.spec.id, kind: s.spec.kind, room: s.spec.room, at, reason, stopped });
     }
   };
 
@@ -245,7 +245,7 @@ export function createMediaService(deps: MediaDeps): MediaService {
         },
         async onExit(info) {
           s.fanout.reset();
-          goDown(s, info.stopping ? 'stopped (service shut down or source removed)' : info.reason);
+          goDown(s, info.stopping ? 'stopped (service shut down or source removed)' : info.reason, info.stopping);
           const rec = recorder;
           recorder = null;
           if (rec) await rec.finish(startNumber, clock.now() - (performance.now() - info.lastActivity));

@@ -349,7 +349,10 @@ export function createAlerts(deps: AlertDeps) {
         key: `integrity:${p.terminalId}:${p.idNumber ?? ''}:${p.kind}`,
       }),
     ),
-    on('camera.down', (p) =>
+    on('camera.down', (p) => {
+      // A screen stream ends whenever its terminal stops sharing (submitted, closed, reconnecting): the
+      // appliance removing that source is no fault, and a terminal that vanished has its own alert.
+      if (p.kind === 'screen' && p.stopped) return;
       raise({
         kind: 'camera_down',
         severity: p.kind === 'camera' ? 'critical' : 'warning',
@@ -360,8 +363,8 @@ export function createAlerts(deps: AlertDeps) {
         terminalId: p.kind === 'screen' && p.sourceId.startsWith('SCREEN-') ? p.sourceId.slice('SCREEN-'.length) : null,
         params: { kind: p.kind, reason: p.reason },
         key: `camera:${p.sourceId}`,
-      }),
-    ),
+      });
+    }),
     on('camera.up', (p) => clear(`camera:${p.sourceId}`, p.at)),
     on('terminal.move_requested', (p) => {
       const who = deps.candidate(p.sessionId, p.idNumber);

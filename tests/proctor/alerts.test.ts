@@ -2,6 +2,9 @@
 // a terminal WebSocket dropping, a terminal reporting focus lost, an ffmpeg that cannot reach its
 // camera. The disk rules are fed their media events (filling a disk is media's own test).
 import t from 'tap';
+import { PassThrough } from 'node:stream';
+import type { EventMap } from '../../core/index.ts';
+import { SCREEN_FORMAT } from '../../media/screens.ts';
 import { A, Term, logIn, room, until } from './fixture.ts';
 
 t.test('a terminal going offline raises an alert naming the candidate; coming back clears it', async (t) => {
@@ -70,6 +73,22 @@ t.test('acknowledging takes a note, is audited, and cannot happen twice or from 
   t.ok((all.json() as { id: string }[]).some((a) => a.id === alert.id), 'but stays in the history');
   const r2 = await r.app.inject({ method: 'GET', url: '/api/proctor/alerts?room=R1', headers: { cookie: invig2 } });
   t.equal(r2.statusCode, 403, 'R2’s invigilator cannot list R1’s alerts');
+});
+
+t.test('a terminal screen the appliance stops taking (the terminal stopped sharing) raises no camera_down', async (t) => {
+  const r = await room(t);
+  const downs: EventMap['camera.down'][] = [];
+  r.app.ctx.bus.on('camera.down', (p) => downs.push(p));
+  await r.app.media.addSource({ id: 'SCREEN-T1', name: 'T1 屏幕', room: 'R1', kind: 'screen', audio: false, input: { stream: new PassThrough(), format: SCREEN_FORMAT } });
+  // Removed once its ffmpeg runs (what a terminal closing its screen socket does).
+  await new Promise((res) => setTimeout(res, 2000));
+  await r.app.media.removeSource('SCREEN-T1');
+  await until('the stopped screen to go down', () => downs.find((d) => d.sourceId === 'SCREEN-T1'), 10_000);
+  t.match(downs.find((d) => d.sourceId === 'SCREEN-T1'), { kind: 'screen', stopped: true });
+  t.notOk(r.app.proctor.alerts.list({ rooms: ['R1'] }).some((a) => a.kind === 'camera_down'), 'no alert for a screen ended on purpose');
+  // A screen whose ingest fails is still alerted.
+  r.app.ctx.bus.emit('camera.down', { sourceId: 'SCREEN-T2', kind: 'screen', room: 'R1', at: r.clock.now(), reason: 'ffmpeg exited with code 1', stopped: false });
+  t.match(r.app.proctor.alerts.list({ rooms: ['R1'] }).find((a) => a.kind === 'camera_down'), { sourceId: 'SCREEN-T2', severity: 'warning', params: { kind: 'screen' } });
 });
 
 t.test('a camera that cannot be reached raises camera_down for its room', async (t) => {
