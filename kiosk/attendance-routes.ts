@@ -48,7 +48,7 @@ export const attendanceRoutes: FastifyPluginAsync<{ attendance: AttendanceServic
     attendance.members((request.params as { classId: string }).classId).map((m) => ({ ...m, idNumber: `${m.idNumber.slice(0, 6)}********${m.idNumber.slice(-4)}` })),
   );
 
-  app.addContentTypeParser(['text/csv', 'application/octet-stream'], { parseAs: 'buffer', bodyLimit: 50 * 1024 * 1024 }, (_req, body, done) => done(null, body));
+  app.addContentTypeParser(['text/csv', 'application/octet-stream', 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet'], { parseAs: 'buffer', bodyLimit: 50 * 1024 * 1024 }, (_req, body, done) => done(null, body));
 
   app.post(
     '/api/training/classes/:classId/members',
@@ -57,7 +57,7 @@ export const attendanceRoutes: FastifyPluginAsync<{ attendance: AttendanceServic
       bodyLimit: 50 * 1024 * 1024,
       schema: {
         tags,
-        summary: 'Import members: the body is a .csv (UTF-8) or .json file with 身份证号, 姓名 and optionally 照片 (a file in the `photos` folder on the server); all or nothing',
+        summary: 'Import members: the body is an .xlsx, .csv (UTF-8 or GB18030) or .json file with 身份证号, 姓名 and optionally 照片 (a file in the `photos` folder on the server); all or nothing',
         params: ClassId,
         querystring: Type.Object({ filename: Type.String({ minLength: 1, maxLength: 255 }), photos: Type.Optional(Type.String({ minLength: 1, maxLength: 1024 })) }, closed),
       },
@@ -76,7 +76,7 @@ export const attendanceRoutes: FastifyPluginAsync<{ attendance: AttendanceServic
         if (!existsSync(file)) return `no such file in the photo folder ${dir}`;
         return readFileSync(file);
       };
-      return attendance.addMembers(classId, attendance.parseMembersFile(bytes, q.filename, readPhoto), request.actor, request.ip);
+      return attendance.addMembers(classId, await attendance.parseMembersFile(bytes, q.filename, readPhoto), request.actor, request.ip);
     },
   );
 

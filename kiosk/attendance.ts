@@ -12,6 +12,7 @@ import { randomInt } from 'node:crypto';
 import { VERIFY_MESSAGES, decodeBase64Image, writeDurably, type FaceJudgement, type IdentityService } from './service.ts';
 import type { IdentityAttempt } from './store.ts';
 import { idNumberProblem, isDate, localDate, localDateTime, maskIdNumber, normaliseIdNumber } from './time.ts';
+import { readTable } from '../exam/plans/table-file.ts';
 
 export interface AttendanceDeps {
   db: Db;
@@ -82,34 +83,6 @@ function csvField(v: string | number | null): string {
   let s = v === null ? '' : String(v);
   if (/^[=+\-@]/.test(s)) s = `'${s}`;
   return /[",\r\n]/.test(s) ? `"${s.replace(/"/g, '""')}"` : s;
-}
-
-/** Minimal CSV reading (RFC 4180 quotes), UTF-8 with or without a BOM: the members file is three columns. */
-export function parseCsv(text: string): string[][] {
-  const rows: string[][] = [];
-  let row: string[] = [];
-  let field = '';
-  let quoted = false;
-  const t = text.replace(/^\uFEFF/, '');
-  const sep = (t.split(/\r?\n/, 1)[0] ?? '').includes('\t') && !(t.split(/\r?\n/, 1)[0] ?? '').includes(',') ? '\t' : ',';
-  for (let i = 0; i < t.length; i++) {
-    const c = t[i]!;
-    if (quoted) {
-      if (c === '"' && t[i + 1] === '"') (field += '"'), i++;
-      else if (c === '"') quoted = false;
-      else field += c;
-    } else if (c === '"') quoted = true;
-    else if (c === sep) row.push(field), (field = '');
-    else if (c === '\n' || c === '\r') {
-      if (c === '\r' && t[i + 1] === '\n') i++;
-      row.push(field);
-      rows.push(row);
-      row = [];
-      field = '';
-    } else field += c;
-  }
-  if (field !== '' || row.length) row.push(field), rows.push(row);
-  return rows.filter((r) => r.some((x) => x.trim() !== ''));
 }
 
 const HEADERS: Record<'idNumber' | 'name' | 'photo', string[]> = {
@@ -214,11 +187,14 @@ export function createAttendanceService(deps: AttendanceDeps) {
     return { classId, added: stored.length, photos: stored.filter((p) => p.file).length };
   }
 
-  /** A members table file (.csv or .json): 身份证号, 姓名 and optionally 照片 (a file in `photosDir`). */
-  function parseMembersFile(bytes: Buffer, filename: string, readPhoto: (name: string) => Buffer | string): MemberInput[] {
+  /**
+   * A members table file — .xlsx, .csv (UTF-8 or GB18030, as Excel saves it) or .json — with 身份证号,
+   * 姓名 and optionally 照片 (a file in `photosDir`). Spreadsheets are read as roster imports are.
+   */
+  async function parseMembersFile(bytes: Buffer, filename: string, readPhoto: (name: string) => Buffer | string): Promise<MemberInput[]> {
     const lower = filename.toLowerCase();
     const problems: Problem[] = [];
-    let rows: Record<string, string>[];
+    let rows: { where: string; cells: Record<string, string> }[];
     if (lower.endsWith('.json')) {
       let parsed: unknown;
       try {
@@ -228,21 +204,19 @@ export function createAttendanceService(deps: AttendanceDeps) {
       }
       const list = Array.isArray(parsed) ? parsed : (parsed as { members?: unknown }).members;
       if (!Array.isArray(list)) throw new ValidationError([{ path: filename, problem: 'must be a list of members, or { "members": [...] }' }]);
-      rows = list.map((x) => Object.fromEntries(Object.entries(x as Record<string, unknown>).map(([k, v]) => [k, String(v ?? '')])));
-    } else if (lower.endsWith('.csv') || lower.endsWith('.txt')) {
-      const table = parseCsv(bytes.toString('utf8'));
-      const header = (table[0] ?? []).map((h) => h.normalize('NFKC').replace(/\s+/g, '').toLowerCase());
-      rows = table.slice(1).map((r) => Object.fromEntries(header.map((h, i) => [h, (r[i] ?? '').trim()])));
+      rows = list.map((x, i) => ({ where: `item ${i + 1}`, cells: Object.fromEntries(Object.entries(x as Record<string, unknown>).map(([k, v]) => [k, String(v ?? '')])) }));
+    } else if (lower.endsWith('.csv') || lower.endsWith('.txt') || lower.endsWith('.xlsx')) {
+      const table = await readTable(bytes, lower.endsWith('.txt') ? `${filename}.csv` : filename);
+      rows = table.rows.map((r) => ({ where: `row ${r.row}`, cells: r.cells }));
     } else {
-      throw new ValidationError([{ path: 'filename', problem: 'members are read from .csv (UTF-8) or .json; save a spreadsheet as CSV UTF-8', got: filename }]);
+      throw new ValidationError([{ path: 'filename', problem: 'members are read from .xlsx, .csv or .json (an old .xls: save it as .xlsx)', got: filename }]);
     }
     const col = (r: Record<string, string>, field: keyof typeof HEADERS) => {
       for (const [k, v] of Object.entries(r)) if (HEADERS[field].includes(k.normalize('NFKC').replace(/\s+/g, '').toLowerCase())) return v;
       return undefined;
     };
     const out: MemberInput[] = [];
-    rows.forEach((r, i) => {
-      const where = lower.endsWith('.json') ? `item ${i + 1}` : `row ${i + 2}`;
+    rows.forEach(({ where, cells: r }) => {
       const idNumber = col(r, 'idNumber');
       const name = col(r, 'name');
       if (!idNumber) problems.push({ path: `${where}, column 身份证号`, problem: 'missing' });

@@ -1,6 +1,7 @@
 // Training attendance (培训考勤) with the real engine: check-in and check-out verified by face, hours
 // credited up to the scheduled day, the order rules, and absences for the district-office report.
 import t from 'tap';
+import ExcelJS from 'exceljs';
 import { csv } from '../exam/plans-fixture.ts';
 import { FACES, P, kioskSite, toledoFrames, abizaidFrames } from './fixture.ts';
 
@@ -120,4 +121,26 @@ t.test('a class, its members, check-in/out by face, hours and absences', async (
     { action: 'training.members.import', n: 1 },
     { action: 'training.verify.refused', n: 1 },
   ]);
+});
+
+t.test('members come from an .xlsx as Excel saves it, rows numbered as Excel shows them', async (t) => {
+  const k = await kioskSite(t, { enrolOnImport: false });
+  const admin = await k.as('admin');
+  const created = await k.app.inject({ method: 'POST', url: '/api/training/classes', headers: { cookie: admin }, payload: { name: '电工作业培训', institution: '广州市安全培训中心', startsOn: '2026-03-09', endsOn: '2026-03-11', dailyHours: 6 } });
+  const classId = created.json().id as string;
+  const book = async (rows: string[][]) => {
+    const wb = new ExcelJS.Workbook();
+    const ws = wb.addWorksheet('学员');
+    ws.addRow(['身份证号', '姓名']);
+    for (const r of rows) ws.addRow(r);
+    return Buffer.from(await wb.xlsx.writeBuffer());
+  };
+  const post = async (bytes: Buffer) =>
+    k.app.inject({ method: 'POST', url: `/api/training/classes/${classId}/members?filename=members.xlsx`, headers: { cookie: admin, 'content-type': 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet' }, payload: bytes });
+  const bad = await post(await book([[P.toledo, '托莱多'], [P.abizaid, '']]));
+  t.equal(bad.statusCode, 400);
+  t.same(bad.json().problems.map((p: { path: string }) => p.path), ['row 3, column 姓名'], 'the row as Excel numbers it');
+  const ok = await post(await book([[P.toledo, '托莱多'], [P.abizaid, '阿比扎伊德']]));
+  t.equal(ok.statusCode, 200, ok.body);
+  t.match(ok.json(), { classId, added: 2, photos: 0 });
 });
