@@ -44,6 +44,12 @@ export function installErrorHandler(app: FastifyInstance): void {
     }
     // Body parsing failures (bad JSON, wrong content type) are the caller's input errors like any other.
     const code = fe.code?.startsWith('FST_ERR_CTP_') ? 'invalid' : status === 429 ? 'rate_limited' : (fe.code ?? 'error');
+    if (fe.code === 'FST_ERR_CTP_BODY_TOO_LARGE') {
+      // Say the limit: "Request body is too large" leaves the person guessing how much smaller to make it.
+      const limit = request.routeOptions.bodyLimit;
+      const size = (n: number) => (n >= 1024 * 1024 ? `${(n / 1024 / 1024).toFixed(n % (1024 * 1024) ? 1 : 0)} MiB` : `${Math.ceil(n / 1024)} KiB`);
+      return reply.status(413).send({ error: code, message: `the request body is larger than ${request.method} ${request.routeOptions.url ?? request.url.split('?')[0]} takes (at most ${size(limit)})` } satisfies ErrorBody);
+    }
     return reply.status(status).send({ error: code, message: fe.message } satisfies ErrorBody);
   });
   app.setNotFoundHandler((request, reply) => {

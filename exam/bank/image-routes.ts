@@ -35,8 +35,8 @@ export const imageRoutes: FastifyPluginAsync<{ exam: ExamService }> = async (app
     '/api/bank/images',
     {
       config: { roles: ['admin'] },
-      // Twice the limit, so an image a little too big gets the message that says the limit, not a bare 413.
-      bodyLimit: 2 * MAX_IMAGE_BYTES,
+      // Over the limit the server's 413 names it (server/errors.ts); the body is never buffered past it.
+      bodyLimit: MAX_IMAGE_BYTES,
       schema: {
         tags: ['bank'],
         summary: 'Upload a question image (PNG, JPEG, GIF, WebP or BMP, at most 2 MiB) under the name question files use',

@@ -252,6 +252,9 @@ t.test('POST /api/bank/images stores a picture (201, then 200 for the same bytes
   t.match(bad.json(), { error: 'invalid', problems: [{ path: 'image fig/bad.png', problem: /is a JPEG image, but its name ends \.png/ }] });
   t.equal(r.app.exam.images.resolve('fig/bad.png'), null, 'nothing stored');
   t.equal((await r.upload('fig/x.png', r.onBytes, { cookie: r.invig })).statusCode, 403, 'only admins upload');
+  const huge = await r.upload('fig/huge.png', Buffer.concat([r.onBytes, Buffer.alloc(MAX_IMAGE_BYTES)]));
+  t.equal(huge.statusCode, 413);
+  t.match(huge.json(), { error: 'invalid', message: 'the request body is larger than POST /api/bank/images takes (at most 2 MiB)' }, 'a body over the limit is refused saying the limit');
 });
 
 t.test('a terminal fetches the pictures of the paper open in its room, and nothing else', async (t) => {
