@@ -59,6 +59,7 @@ export const inspectorRoutes: FastifyPluginAsync<InspectorRouteOptions> = async 
         id: config.site.id,
         name: config.site.name,
         province: config.site.province,
+        timezone: config.site.timezone,
         city: config.site.city,
         rooms: config.rooms.map((r) => ({
           id: r.id,

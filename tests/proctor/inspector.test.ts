@@ -14,7 +14,7 @@ t.test('an inspector of the province sees the site, its rooms, cameras, sessions
   const sites = await r.app.inject({ method: 'GET', url: '/api/inspector/sites', headers: { cookie: gd } });
   t.equal(sites.statusCode, 200);
   const [site] = sites.json();
-  t.match(site, { id: 'test-site', province: '440000', city: '440100' });
+  t.match(site, { id: 'test-site', province: '440000', city: '440100', timezone: 'Asia/Shanghai' });
   t.same(site.rooms.map((x: { id: string }) => x.id), ['R1', 'R2']);
   t.match(site.sessions, [{ id: r.sessionId, roomId: 'R1', status: 'in_progress', incidents: 1 }]);
 

@@ -34,6 +34,8 @@ export interface Site {
   name: string;
   province: string;
   city: string;
+  /** The site's IANA time zone: times are shown on the site's clock. */
+  timezone: string;
   rooms: { id: string; name: string; rows: number; columns: number; cameras: Camera[] }[];
   sessions: SiteSession[];
 }

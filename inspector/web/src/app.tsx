@@ -5,7 +5,7 @@
 import { useEffect, useMemo, useRef, useState } from 'preact/hooks';
 import * as api from './api.ts';
 import { errorText, wsUrl } from '../../../proctor/web/src/http.ts';
-import { words, type Lang, type Words } from './i18n.ts';
+import { setTimeZone, words, type Lang, type Words } from './i18n.ts';
 // One live player for every app that shows tiles: media's own.
 import { LiveTile } from '../../../media/web/src/live-tile.tsx';
 import { PlaybackView } from '../../../media/web/src/playback-view.tsx';
@@ -90,7 +90,13 @@ function Sites({ w }: { w: Words }) {
   const [list, setList] = useState<api.Site[] | null>(null);
   const [error, setError] = useState<string | null>(null);
   useEffect(() => {
-    api.sites().then(setList, (err: unknown) => setError(w.failed(errorText(err))));
+    api.sites().then(
+      (sites) => {
+        if (sites[0]) setTimeZone(sites[0].timezone);
+        setList(sites);
+      },
+      (err: unknown) => setError(w.failed(errorText(err))),
+    );
   }, []);
   if (error) return <p class="error">{error}</p>;
   if (!list) return <p>{w.loading}</p>;

@@ -3,11 +3,14 @@ import { playbackLabels } from '../../../media/web/src/playback-view.tsx';
 
 export type Lang = 'zh' | 'en';
 
-/** The inspector may sit in another zone than the site; times are the site's (China has one zone). */
-const fmt = (ms: number, lang: Lang) => new Date(ms).toLocaleString(lang === 'zh' ? 'zh-CN' : 'en-GB', { month: '2-digit', day: '2-digit', hour: '2-digit', minute: '2-digit', hour12: false, timeZone: 'Asia/Shanghai' });
+/** The inspector may sit in another zone than the site; times are the site's (from the site list). */
+let timeZone = 'Asia/Shanghai';
+export const setTimeZone = (tz: string) => void (timeZone = tz);
+
+const fmt = (ms: number, lang: Lang) => new Date(ms).toLocaleString(lang === 'zh' ? 'zh-CN' : 'en-GB', { month: '2-digit', day: '2-digit', hour: '2-digit', minute: '2-digit', hour12: false, timeZone });
 
 /** Seconds matter on the playback timeline. */
-const fmtClock = (ms: number, lang: Lang) => new Date(ms).toLocaleTimeString(lang === 'zh' ? 'zh-CN' : 'en-GB', { hour: '2-digit', minute: '2-digit', second: '2-digit', hour12: false, timeZone: 'Asia/Shanghai' });
+const fmtClock = (ms: number, lang: Lang) => new Date(ms).toLocaleTimeString(lang === 'zh' ? 'zh-CN' : 'en-GB', { hour: '2-digit', minute: '2-digit', second: '2-digit', hour12: false, timeZone });
 
 const zh = {
   lang: 'zh' as Lang,
