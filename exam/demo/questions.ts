@@ -134,8 +134,8 @@ const DIFFICULTY_CYCLE: QuestionInput['difficulty'][] = [1, 2, 2, 3, 1, 2, 3, 4,
 const DEMO_INDUSTRIES: Industry[] = ['general', 'metallurgy', 'machinery', 'hazardous_chemicals'];
 const DEMO_CATEGORIES: Category[] = ['principal', 'safety_manager'];
 
-/** Every variant of every fact, for each demo industry and category: 3,840 questions. */
-export function demoQuestions(variantsPerFact = 10): QuestionInput[] {
+/** Every variant of every fact, for each demo industry and category (3,840 questions), plus the sign questions given. */
+export function demoQuestions(variantsPerFact = 10, signs: { id: string; truth: string; falsehood: string }[] = []): QuestionInput[] {
   const out: QuestionInput[] = [];
   for (const category of DEMO_CATEGORIES) {
     for (const industry of DEMO_INDUSTRIES) {
@@ -149,6 +149,16 @@ export function demoQuestions(variantsPerFact = 10): QuestionInput[] {
           out.push({ ...base, type: 'single', stem: `${f.ask}${tag}`, options: [f.right, ...f.wrong], answer: [0], explanation: null });
           const opts = [...f.multi.right, ...f.multi.wrong];
           out.push({ ...base, type: 'multiple', stem: `${f.multi.ask}${tag}`, options: opts, answer: f.multi.right.map((_, i) => i), explanation: null });
+        }
+      });
+      // Picture questions (安全标志): a true and a false statement about each sign, a few variants each.
+      signs.forEach((sign, si) => {
+        for (let v = 0; v < 3; v++) {
+          const tag = `（示例${industry === 'general' ? '' : `·${industry}`}·${category === 'principal' ? '负责人' : '管理'}·标志${si + 1}-${v + 1}）`;
+          const difficulty = DIFFICULTY_CYCLE[(si + v) % DIFFICULTY_CYCLE.length]!;
+          const base = { images: [sign.id], industry, category, operationClass: null, knowledgePoint: '安全标志', difficulty, tier: 'national' as const, externalId: null };
+          out.push({ ...base, type: 'judge', stem: `${sign.truth}${tag}`, options: ['正确', '错误'], answer: [0], explanation: null });
+          out.push({ ...base, type: 'judge', stem: `${sign.falsehood}${tag}`, options: ['正确', '错误'], answer: [1], explanation: sign.truth });
         }
       });
     }

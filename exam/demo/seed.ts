@@ -8,6 +8,7 @@ import type { ExamService } from '../index.ts';
 import { signPackage, PACKAGE_FORMAT } from '../bank/packages.ts';
 import { checkDigitOf } from '../plans/idcard.ts';
 import { demoQuestions } from './questions.ts';
+import { uploadDemoSigns } from './signs.ts';
 
 const DEMO_KEY_FILE = fileURLToPath(new URL('./central-bank-demo.key.pem', import.meta.url));
 const DEMO_KEY_ID = 'demo-central-2026';
@@ -45,6 +46,8 @@ export async function seedDemoSite(exam: ExamService, opts: { now: number; dataD
   const actor = 'system';
   const summary: DemoSummary = { tickets: [], created: false, bankVersion: exam.bank.latest()?.id ?? null, sessions: [], packageFile: null, kioskCandidates: [] };
   if (!exam.bank.latest()) {
+    // Pictures first: a package names its images by the id of an image the site already holds.
+    const signs = await uploadDemoSigns(exam, actor);
     const pkg = signPackage(
       {
         format: PACKAGE_FORMAT,
@@ -52,7 +55,7 @@ export async function seedDemoSite(exam: ExamService, opts: { now: number; dataD
         sequence: 1,
         publishedAt: new Date(opts.now).toISOString(),
         publisher: 'demo-central',
-        questions: demoQuestions(),
+        questions: demoQuestions(10, signs),
         templates: [],
       },
       readFileSync(DEMO_KEY_FILE, 'utf8'),

@@ -35,6 +35,10 @@ t.test('the first demo start installs a signed bank, sessions, rosters, seats an
     const pool = poolFor(app.exam.bank, papers[0]!.bankVersion, template);
     t.ok(papers.every((p) => verifyPaper(p, template, pool)), 'every paper regenerates from its seed');
   }
+  // Safety-sign picture questions: their images are on the site, and the first session's papers show some.
+  const pictured = app.exam.papers.ofSession(demo.sessions[0]!.id).flatMap((p) => p.items.map((i) => app.exam.bank.question(i.questionId)!)).filter((q) => q.images.length > 0);
+  t.ok(pictured.length > 0, `the first session's papers carry sign pictures (${pictured.length} questions)`);
+  t.ok(pictured.every((q) => q.images.every((id) => app.exam.images.has(id))), 'every pictured question names an image the site holds');
   const again = await seedDemoSite(app.exam, { now: now + 60_000, dataDir: dir });
   t.equal(again.created, false, 'a second start adds nothing');
   t.equal(app.exam.plans.listPlans().length, 1);
