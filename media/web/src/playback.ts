@@ -42,6 +42,10 @@ const SEAM_MS = 2000;
 const PRELOAD_S = 8;
 /** How long to wait for the bytes up to a seek target before giving up on the segment. */
 const LOAD_TIMEOUT_MS = 60_000;
+/** A segment wholly loaded that still shows nothing after this long has no frame to show. */
+const EMPTY_AFTER_MS = 1500;
+
+class NothingToPlay extends Error {}
 
 /** What the page exposes per source, for people debugging playback and for the end-to-end test. */
 export interface PlaybackDebug {
@@ -246,6 +250,8 @@ export class PlaybackEngine {
       await this.bufferUpTo(slot, offsetS, epoch);
     } catch (err) {
       if (epoch !== this.epoch) return;
+      // A sliver cut as the camera dropped (no whole frame in it): nothing to show, so go on past it.
+      if (err instanceof NothingToPlay && this.current === slot) return this.advance();
       return this.fail(seg, err);
     }
     if (epoch !== this.epoch || this.current !== slot) return;
@@ -324,10 +330,15 @@ export class PlaybackEngine {
   private async bufferUpTo(slot: Slot, offsetS: number, epoch: number): Promise<void> {
     const v = slot.video;
     const deadline = performance.now() + LOAD_TIMEOUT_MS;
+    let completeSince: number | null = null;
     for (;;) {
       if (epoch !== this.epoch || slot.player === null) return;
       const end = bufferedEnd(v);
       if (v.readyState >= 2 && (end > offsetS + 0.2 || (slot.complete && end > 0))) return;
+      if (slot.complete) {
+        completeSince ??= performance.now();
+        if (end === 0 && performance.now() - completeSince > EMPTY_AFTER_MS) throw new NothingToPlay('the whole segment loaded and holds no picture');
+      }
       if (end - 1 > v.currentTime + 10) v.currentTime = end - 1;
       if (performance.now() > deadline) throw new Error(`its first ${Math.round(offsetS)} s did not load within ${LOAD_TIMEOUT_MS / 1000} s`);
       await new Promise((r) => setTimeout(r, 100));
