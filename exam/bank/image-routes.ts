@@ -60,7 +60,7 @@ export const imageRoutes: FastifyPluginAsync<{ exam: ExamService }> = async (app
       config: { roles: ['admin', 'invigilator', 'terminal'] },
       schema: {
         tags: ['bank'],
-        summary: 'A question image by id (a terminal: only images on a paper of the session open in its room)',
+        summary: 'A question image by id (a terminal: only images on a paper of the session open in its room; an invigilator: only those on papers of their rooms)',
         params: Type.Object({ id: Type.String({ minLength: 1, maxLength: 100 }) }),
         response: errors,
       },
@@ -70,6 +70,10 @@ export const imageRoutes: FastifyPluginAsync<{ exam: ExamService }> = async (app
       const image = images.get(id);
       if (!image) throw new NotFound(`no question image ${id}`);
       const p = request.principal;
+      // The bank is confidential: an invigilator sees the pictures of the papers of their own rooms.
+      if (p?.kind === 'user' && p.role === 'invigilator' && !images.usedInRooms(p.user.rooms, id)) {
+        throw new Forbidden(`image ${id} is on no paper of a session in your rooms (${p.user.rooms.join(', ') || 'none'}); the question bank's pictures are for admins`);
+      }
       if (p?.kind === 'device') {
         const terminal = config.terminals.find((x) => x.id === p.device.id);
         if (!terminal) throw new Forbidden(`device ${p.device.id} is not a terminal in the site config, so it is in no room and shows no paper`);

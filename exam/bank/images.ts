@@ -161,6 +161,7 @@ export function createBankImages(deps: BankImagesDeps) {
   const byId = db.prepare<[string], StoredImage & { data: Buffer }>(`SELECT ${metaCols}, data FROM bank_images WHERE id = ? LIMIT 1`);
   const idExists = db.prepare<[string], { one: number }>('SELECT 1 AS one FROM bank_images WHERE id = ? LIMIT 1');
   const openSessions = db.prepare<[string], { id: string }>(`SELECT id FROM exam_sessions WHERE room_id = ? AND status IN (${OPEN_STATUSES.map((x) => `'${x}'`).join(', ')})`);
+  const roomSessions = db.prepare<[string], { id: string }>('SELECT id FROM exam_sessions WHERE room_id = ?');
   const paperCount = db.prepare<[string], { n: number }>('SELECT COUNT(*) AS n FROM papers WHERE session_id = ?');
   const sessionImages = db.prepare<[string], { id: string }>(
     `SELECT DISTINCT im.value AS id
@@ -170,6 +171,16 @@ export function createBankImages(deps: BankImagesDeps) {
   );
   // A session's papers never change once stored, only more may be added: the set is kept while the count holds.
   const shownCache = new Map<string, { papers: number; ids: Set<string> }>();
+
+  function onPapersOf(sessionId: string, id: string): boolean {
+    const papers = paperCount.get(sessionId)!.n;
+    let entry = shownCache.get(sessionId);
+    if (!entry || entry.papers !== papers) {
+      entry = { papers, ids: new Set(sessionImages.all(sessionId).map((r) => r.id)) };
+      shownCache.set(sessionId, entry);
+    }
+    return entry.ids.has(id);
+  }
 
   const service = {
     check: checkImage,
@@ -208,16 +219,12 @@ export function createBankImages(deps: BankImagesDeps) {
 
     /** Whether the image is on a paper of a session open (check-in or in progress) in the room. */
     shownInRoom(roomId: string, id: string): boolean {
-      for (const s of openSessions.all(roomId)) {
-        const papers = paperCount.get(s.id)!.n;
-        let entry = shownCache.get(s.id);
-        if (!entry || entry.papers !== papers) {
-          entry = { papers, ids: new Set(sessionImages.all(s.id).map((r) => r.id)) };
-          shownCache.set(s.id, entry);
-        }
-        if (entry.ids.has(id)) return true;
-      }
-      return false;
+      return openSessions.all(roomId).some((s) => onPapersOf(s.id, id));
+    },
+
+    /** Whether the image is on a paper of any session, past or present, in one of the rooms. */
+    usedInRooms(roomIds: readonly string[], id: string): boolean {
+      return roomIds.some((room) => roomSessions.all(room).some((s) => onPapersOf(s.id, id)));
     },
   };
   return service;

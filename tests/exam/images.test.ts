@@ -285,7 +285,12 @@ t.test('a terminal fetches the pictures of the paper open in its room, and nothi
   t.equal((await get(`${'f'.repeat(64)}.png`, r.terminal)).statusCode, 404, 'an unknown id is 404');
 
   t.equal((await get(r.OFF, { cookie: admin })).statusCode, 200, 'admins see every picture');
-  t.equal((await get(r.OFF, { cookie: invig })).statusCode, 200, 'so do invigilators');
+  t.equal((await get(r.ON, { cookie: invig })).statusCode, 200, 'an invigilator sees the pictures of the papers in their room');
+  const notTheirs = await get(r.OFF, { cookie: invig });
+  t.equal(notTheirs.statusCode, 403, 'but not the rest of the bank');
+  t.match(notTheirs.json(), { message: /is on no paper of a session in your rooms \(R1\)/ });
+  const invig2 = await login(r.app, 'invig2', PASSWORDS.invig2);
+  t.equal((await get(r.ON, { cookie: invig2 })).statusCode, 403, 'nor the pictures of another room');
   t.equal((await get(r.ON)).statusCode, 401, 'nobody else');
 
   // The paper the terminal is given points at the picture it may fetch.
