@@ -3,15 +3,12 @@
 import { useEffect, useRef, useState } from 'preact/hooks';
 import { HttpError, login, logout, sources, whoAmI, type LiveSource, type Me } from './api.ts';
 import { words, type Lang } from './i18n.ts';
-import { LivePlayer, type TileState } from './player.ts';
+import { LivePlayer, wsUrl, type TileState } from './player.ts';
 
 const params = new URLSearchParams(window.location.search);
 const only = params.get('source');
 const measure = params.get('measure') === '1';
 
-function wsUrl(path: string): string {
-  return `${window.location.protocol === 'https:' ? 'wss:' : 'ws:'}//${window.location.host}${path}`;
-}
 
 export function App() {
   const [lang, setLang] = useState<Lang>(params.get('lang') === 'en' ? 'en' : 'zh');

@@ -3,8 +3,7 @@
 // hidden page plays nothing (for an inspector each opened stream is an audited view, so that matters).
 // Sound is off until asked for. Words: `liveTileLabels` below.
 import { useEffect, useRef, useState } from 'preact/hooks';
-import { wsUrl } from '../../../proctor/web/src/http.ts';
-import { LivePlayer, type TileState } from './player.ts';
+import { LivePlayer, wsUrl, type TileState } from './player.ts';
 import './live-tile.css';
 
 export interface LiveTileSource {

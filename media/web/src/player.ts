@@ -40,6 +40,11 @@ const CHASE_EVERY_MS = 250;
 /** A tile scrolled out of view keeps playing this long: a quick scroll past does not cost a reconnect. */
 const PAUSE_AFTER_MS = 1000;
 
+/** The absolute WebSocket URL of a path on this server (wss: under HTTPS); shared by every web app. */
+export function wsUrl(path: string): string {
+  return `${window.location.protocol === 'https:' ? 'wss:' : 'ws:'}//${window.location.host}${path}`;
+}
+
 /** Stops an mpegts.js player and frees its decoder and socket; shared by the live and playback players. */
 export function destroyPlayer(p: mpegts.Player): void {
   try {

@@ -30,6 +30,4 @@ export async function call<T>(method: 'GET' | 'POST' | 'PUT' | 'DELETE', url: st
 
 export const errorText = (err: unknown) => (err instanceof Error ? err.message : String(err));
 
-export function wsUrl(path: string): string {
-  return `${window.location.protocol === 'https:' ? 'wss:' : 'ws:'}//${window.location.host}${path}`;
-}
+export { wsUrl } from '../../../media/web/src/player.ts';
