@@ -9,10 +9,9 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import sharp from 'sharp';
-import { fixedClock } from '../core/index.ts';
+import { fixedClock, checkDigitOf } from '../core/index.ts';
 import { parseConfig } from '../config/index.ts';
 import { buildApp } from '../server/app.ts';
-import { checkDigitOf } from '../exam/plans/idcard.ts';
 import { createFaceEngine } from '../kiosk/face/index.ts';
 import { machineNote, percentile as percentileOfSorted } from './lib/site.ts';
 

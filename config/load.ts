@@ -4,9 +4,7 @@ import { readFileSync, accessSync, constants } from 'node:fs';
 import { createPublicKey, type KeyObject } from 'node:crypto';
 import { dirname, isAbsolute, resolve } from 'node:path';
 import { parseDocument, LineCounter } from 'yaml';
-import { Value } from 'typebox/value';
-import { Settings } from 'typebox/system';
-import { ValidationError, parseAddressRange, type Problem } from '../core/index.ts';
+import { ValidationError, parseAddressRange, schemaProblems, type Problem } from '../core/index.ts';
 import { ConfigSchema, type Config, type ConfigFile } from './schema.ts';
 
 export const DEFAULT_CONFIG_FILE = '/etc/examroom/config.yaml';
@@ -54,7 +52,7 @@ export function parseConfig(text: string, opts: { file?: string; dataDir?: strin
   if (typeof raw !== 'object' || Array.isArray(raw)) {
     throw new ConfigError(file, [{ path: '(top level)', problem: 'must be a mapping of settings (site:, rooms:, …)', got: raw }]);
   }
-  const problems = schemaProblems(raw);
+  const problems = configSchemaProblems(raw);
   if (problems.length > 0) throw new ConfigError(file, problems);
   const baseDir = opts.file ? dirname(resolve(opts.file)) : process.cwd();
   const config = normalise(raw as ConfigFile, opts.file ?? null, baseDir, opts.dataDir);
@@ -63,81 +61,9 @@ export function parseConfig(text: string, opts: { file?: string; dataDir?: strin
   return config;
 }
 
-/** Translates TypeBox's JSON-schema errors into one line per real problem, with the offending value. */
-export function schemaProblems(value: unknown): Problem[] {
-  const out: Problem[] = [];
-  const seen = new Set<string>();
-  const add = (p: Problem) => {
-    const key = `${p.path}|${p.problem}`;
-    if (!seen.has(key)) {
-      seen.add(key);
-      out.push(p);
-    }
-  };
-  // TypeBox stops at 8 errors by default; an operator wants the whole list in one pass.
-  Settings.Set({ maxErrors: 1000 });
-  const errors = [...Value.Errors(ConfigSchema, value)];
-  // Paths that failed a union: their per-branch noise is replaced by one "must be one of" line.
-  const unionPaths = new Set(errors.filter((e) => e.keyword === 'anyOf').map((e) => e.instancePath));
-  for (const e of errors) {
-    const path = pointerToPath(e.instancePath);
-    const got = valueAt(value, e.instancePath);
-    const params = e.params as Record<string, unknown>;
-    switch (e.keyword) {
-      case 'boolean': // additionalProperties: false at the child; reported by the parent below
-        break;
-      case 'additionalProperties': {
-        const known = Object.keys((schemaAt(e.schemaPath) as { properties?: Record<string, unknown> } | undefined)?.properties ?? {});
-        for (const name of (params.additionalProperties as string[]) ?? []) {
-          add({ path: join(path, name), problem: unknownSetting(name, known), got: (got as Record<string, unknown>)?.[name] });
-        }
-        break;
-      }
-      case 'required':
-        for (const name of (params.requiredProperties as string[]) ?? []) add({ path: join(path, name), problem: 'missing' });
-        break;
-      case 'anyOf': {
-        const allowed = errors
-          .filter((x) => x.instancePath === e.instancePath && x.keyword === 'const')
-          .map((x) => JSON.stringify((x.params as { allowedValue: unknown }).allowedValue));
-        const sub = describeSchemaAt(e.schemaPath);
-        add({ path, problem: allowed.length > 0 && !sub ? `must be one of ${allowed.join(', ')}` : `must be ${sub ?? 'a valid value'}`, got });
-        break;
-      }
-      default: {
-        if (unionPaths.has(e.instancePath) && (e.keyword === 'const' || e.keyword === 'type')) break;
-        add({ path, problem: humanMessage(e.keyword, params, e.message, e.schemaPath), got });
-      }
-    }
-  }
-  return out;
-}
-
-function humanMessage(keyword: string, params: Record<string, unknown>, message: string, schemaPath: string): string {
-  const described = schemaDescription(schemaPath);
-  switch (keyword) {
-    case 'type':
-      return `must be ${article(String(params.type))}${described ? `: ${described}` : ''}`;
-    case 'pattern':
-      return `must be ${described ?? `text matching ${String(params.pattern)}`}`;
-    case 'minimum':
-    case 'maximum':
-    case 'exclusiveMinimum':
-    case 'exclusiveMaximum': {
-      // Words, not `>=`: the reader is an operator editing YAML, and a description that already states
-      // the bound ("at least 1096 …") replaces the generic wording instead of repeating it.
-      const words: Record<string, string> = { '>=': 'at least', '<=': 'at most', '>': 'more than', '<': 'less than' };
-      const bound = `${words[String(params.comparison)] ?? String(params.comparison)} ${String(params.limit)}`;
-      if (described?.startsWith(bound)) return `must be ${described}`;
-      return described ? `must be ${bound}: ${described}` : `must be ${bound}`;
-    }
-    case 'minItems':
-      return `must list at least ${String(params.limit)}`;
-    case 'minLength':
-      return params.limit === 1 ? 'must not be empty' : `must be at least ${String(params.limit)} characters`;
-    default:
-      return message;
-  }
+/** The schema's verdict on the file, in the operator's words: YAML says "a mapping", and a misspelt key gets a suggestion. */
+function configSchemaProblems(value: unknown): Problem[] {
+  return schemaProblems(ConfigSchema, value, { nouns: { object: 'a mapping' }, unknownField: unknownSetting });
 }
 
 /** Names the setting the operator probably meant, else lists what is allowed at that level. */
@@ -162,54 +88,6 @@ function editDistance(a: string, b: string): number {
     }
   }
   return at(a.length, b.length);
-}
-
-function article(t: string): string {
-  const names: Record<string, string> = { integer: 'a whole number', number: 'a number', string: 'text', boolean: 'true or false', object: 'a mapping', array: 'a list' };
-  return names[t] ?? t;
-}
-
-function schemaDescription(schemaPath: string): string | undefined {
-  const s = schemaAt(schemaPath) as { description?: string } | undefined;
-  return s?.description;
-}
-
-function describeSchemaAt(schemaPath: string): string | undefined {
-  const s = schemaAt(schemaPath) as { anyOf?: { const?: unknown; type?: string; items?: unknown }[]; description?: string } | undefined;
-  if (!s?.anyOf) return undefined;
-  const parts = s.anyOf.map((b) => (b.const !== undefined ? JSON.stringify(b.const) : b.type === 'array' ? 'a list of ids' : article(b.type ?? 'value')));
-  return parts.length > 0 && s.anyOf.some((b) => b.const === undefined) ? parts.join(' or ') : undefined;
-}
-
-function schemaAt(schemaPath: string): unknown {
-  let node: unknown = ConfigSchema;
-  for (const part of schemaPath.replace(/^#\/?/, '').split('/').filter(Boolean)) {
-    if (node === null || typeof node !== 'object') return undefined;
-    node = (node as Record<string, unknown>)[decodeURIComponent(part.replace(/~1/g, '/').replace(/~0/g, '~'))];
-  }
-  return node;
-}
-
-function pointerToPath(pointer: string): string {
-  let out = '';
-  for (const part of pointer.split('/').slice(1)) {
-    const key = part.replace(/~1/g, '/').replace(/~0/g, '~');
-    out += /^\d+$/.test(key) ? `[${key}]` : out ? `.${key}` : key;
-  }
-  return out;
-}
-
-function join(path: string, name: string): string {
-  return path ? `${path}.${name}` : name;
-}
-
-function valueAt(root: unknown, pointer: string): unknown {
-  let node = root;
-  for (const part of pointer.split('/').slice(1)) {
-    if (node === null || typeof node !== 'object') return undefined;
-    node = (node as Record<string, unknown>)[part.replace(/~1/g, '/').replace(/~0/g, '~')];
-  }
-  return node;
 }
 
 function normalise(raw: ConfigFile, file: string | null, baseDir: string, dataOverride?: string): Config {

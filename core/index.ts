@@ -5,3 +5,7 @@ export * from './ids.ts';
 export * from './events.ts';
 export * from './jurisdiction.ts';
 export * from './address-range.ts';
+export * from './schema-problems.ts';
+export * from './text-table.ts';
+export * from './site-time.ts';
+export * from './id-number.ts';

@@ -41,4 +41,3 @@ export interface CliCommand {
 /** Each part of the engine appends its commands here. */
 export const examCommands: CliCommand[] = [...paperCommands, ...bankCommands, ...bankPackageCommands, ...planCommands];
 
-export { displayWidth, tableLines } from './cli-table.ts';

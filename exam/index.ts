@@ -26,6 +26,8 @@ export { gradePaper, deliver } from './papers/grade.ts';
 export { verifyPaper, type PaperStore } from './papers/store.ts';
 export { PackageRefused, PackageAlreadyInstalled, signPackage, generateSigningKey, canonicalJson, PACKAGE_FORMAT, type BankPackage, type UnsignedPackage, type InstalledPackage } from './bank/packages.ts';
 export { SyncFailed, type SyncResult, type SyncState } from './bank/sync.ts';
+export { examCommands, type CliCommand, type CliContext, type CliOption } from './cli.ts';
+export type { DemoSummary } from './demo/seed.ts';
 
 export interface ExamDeps {
   db: Db;
@@ -58,3 +60,9 @@ export const examRoutes: FastifyPluginAsync<{ exam: ExamService }> = async (app,
   await app.register(imageRoutes, { exam });
   await app.register(planRoutes, { exam });
 };
+
+/** Fills an empty site with the demo bank, plan and rosters (`--demo`). Loaded on first use: a real site never pays for the demo's questions and pictures. */
+export async function seedDemoSite(...args: Parameters<typeof import('./demo/seed.ts').seedDemoSite>): Promise<import('./demo/seed.ts').DemoSummary> {
+  const { seedDemoSite: seed } = await import('./demo/seed.ts');
+  return seed(...args);
+}

@@ -4,15 +4,14 @@
 // per class and day are listed for the report to the district office.
 import { createHash } from 'node:crypto';
 import { join } from 'node:path';
-import { Conflict, NotFound, ValidationError, newId, type Clock, type EventBus, type Problem } from '../core/index.ts';
+import { Conflict, NotFound, ValidationError, newId, idNumberProblem, isDate, localDate, localDateTime, maskIdNumber, normaliseIdNumber, type Clock, type EventBus, type Problem } from '../core/index.ts';
 import type { Config } from '../config/index.ts';
 import type { AuditLog, DataPaths, Db } from '../storage/index.ts';
 import type { LivenessChallenge } from './face/types.ts';
 import { randomInt } from 'node:crypto';
 import { VERIFY_MESSAGES, decodeBase64Image, writeDurably, type FaceJudgement, type IdentityService } from './service.ts';
 import type { IdentityAttempt } from './store.ts';
-import { idNumberProblem, isDate, localDate, localDateTime, maskIdNumber, normaliseIdNumber } from './time.ts';
-import { readTable } from '../exam/plans/table-file.ts';
+import { readTable } from '../documents/index.ts';
 
 export interface AttendanceDeps {
   db: Db;

@@ -5,7 +5,7 @@
 // skipped or dropped by the relay and never reaches ingest or the recorder.
 import { spawn, type ChildProcess } from 'node:child_process';
 import type { Readable } from 'node:stream';
-import type { UpstreamConfig } from '../config/schema.ts';
+import type { UpstreamConfig } from '../config/index.ts';
 import type { LiveRelay, Sink } from './live.ts';
 
 export type UpstreamTarget = UpstreamConfig & { sources: 'all' | string[] };

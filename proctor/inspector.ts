@@ -4,10 +4,9 @@
 // which check the same rule and audit every view an inspector starts and stops.
 import type { FastifyPluginAsync, FastifyRequest } from 'fastify';
 import { Type } from 'typebox';
-import { Forbidden, ValidationError, siteInJurisdiction } from '../core/index.ts';
+import { Forbidden, ValidationError, siteInJurisdiction, isDate, localDate } from '../core/index.ts';
 import type { Config } from '../config/index.ts';
 import type { ExamService } from '../exam/index.ts';
-import { isDate, localDate } from '../exam/plans/time.ts';
 import { maskIdNumber, type TerminalService } from '../terminal/index.ts';
 import { liveWsPath, type MediaService } from '../media/index.ts';
 import type { ProctorService } from './service.ts';

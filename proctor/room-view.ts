@@ -1,10 +1,9 @@
 // The room at a glance: the seat grid from the config, each seat's live state from the terminal
 // gateway's session state, the roster's candidate, and the room's video sources. Built only from the
 // other modules' public reads; nothing here keeps state, so a view is always what the stores say now.
-import { NotFound } from '../core/index.ts';
+import { NotFound, localDate } from '../core/index.ts';
 import { seatIds, type Config } from '../config/index.ts';
 import type { ExamService } from '../exam/index.ts';
-import { localDate } from '../exam/plans/time.ts';
 import { maskIdNumber, type TerminalService } from '../terminal/index.ts';
 import { liveWsPath, type MediaService } from '../media/index.ts';
 

@@ -26,8 +26,7 @@ import { auditRoutes } from './routes/audit.ts';
 import { webRoutes } from './routes/web.ts';
 import { createExamService, examRoutes, type ExamService } from '../exam/index.ts';
 import { createTerminalService, terminalRoutes, type TerminalService } from '../terminal/index.ts';
-import { createMediaService, mediaRoutes, type MediaService } from '../media/index.ts';
-import { createLive, liveRoutes, type Live } from '../media/live-routes.ts';
+import { createLive, createMediaService, liveRoutes, mediaRoutes, type Live, type MediaService } from '../media/index.ts';
 import { createKioskService, createSeatChecker, kioskPlugin, type KioskFaceEngine, type KioskService } from '../kiosk/index.ts';
 import { createFeed, createProctorService, proctorPlugin, type ProctorService } from '../proctor/index.ts';
 

@@ -5,14 +5,13 @@ import { userInfo } from 'node:os';
 import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { randomBytes } from 'node:crypto';
-import { DomainError, ValidationError, formatProblem, createEventBus, systemClock } from '../core/index.ts';
+import { DomainError, ValidationError, formatProblem, createEventBus, systemClock, tableLines } from '../core/index.ts';
 import { ConfigError, configFilePath, loadConfig, type Config } from '../config/index.ts';
 import { createAuditLog, createDeviceStore, createUserStore, dataPaths, ensureDataFolders, migrate, openDatabase, verifyAuditChain, type Db, type Role } from '../storage/index.ts';
 import { createUserService } from './auth/users.ts';
 import { createDeviceService } from './auth/devices.ts';
 import { hashPassword, passwordProblem } from './auth/passwords.ts';
-import { examCommands, type CliOption } from '../exam/cli.ts';
-import { createExamService } from '../exam/index.ts';
+import { createExamService, examCommands, type CliOption } from '../exam/index.ts';
 
 const usage = () => `usage: examroom <command> [options]
 
@@ -95,13 +94,9 @@ function parseJurisdiction(s: string | undefined) {
   return { level: m[1] as 'province' | 'city' | 'site', code: m[2]! };
 }
 
+/** Users' and devices' times are epoch milliseconds; they read as ISO instants. */
 function table(rows: Record<string, unknown>[]): string {
-  if (rows.length === 0) return '(none)';
-  const keys = Object.keys(rows[0]!);
-  const cell = (v: unknown) => (v === null || v === undefined ? '-' : typeof v === 'number' && v > 1e12 ? new Date(v).toISOString().replace('.000Z', 'Z') : String(v));
-  const widths = keys.map((k) => Math.max(k.length, ...rows.map((r) => cell(r[k]).length)));
-  const line = (vals: string[]) => vals.map((v, i) => v.padEnd(widths[i]!)).join('  ').trimEnd();
-  return [line(keys), ...rows.map((r) => line(keys.map((k) => cell(r[k]))))].join('\n');
+  return tableLines(rows, { cell: (v) => (typeof v === 'number' && v > 1e12 ? new Date(v).toISOString().replace('.000Z', 'Z') : String(v)) }).join('\n');
 }
 
 export async function main(argv: string[]): Promise<number> {

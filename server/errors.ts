@@ -1,7 +1,7 @@
 // Domain errors become HTTP here and only here. A reply always says what went wrong, where and why;
 // a crash is logged in full but the client only learns that it was our fault.
 import type { FastifyError, FastifyInstance } from 'fastify';
-import { Conflict, DomainError, Forbidden, Locked, NotFound, Unauthorized, ValidationError, type Problem } from '../core/index.ts';
+import { Conflict, DomainError, Forbidden, Locked, NotFound, Unauthorized, ValidationError, explainSchemaErrors, type Problem } from '../core/index.ts';
 
 export interface ErrorBody {
   error: string;
@@ -29,12 +29,8 @@ export function installErrorHandler(app: FastifyInstance): void {
     }
     const fe = err as FastifyError;
     if (fe.validation) {
-      const problems: Problem[] = fe.validation.map((v) => {
-        const where = `${fe.validationContext ?? 'body'}${v.instancePath ? v.instancePath.replace(/\//g, '.') : ''}`;
-        const extra = (v.params as { additionalProperty?: string; missingProperty?: string }) ?? {};
-        const path = extra.additionalProperty ? `${where}.${extra.additionalProperty}` : extra.missingProperty ? `${where}.${extra.missingProperty}` : where;
-        return { path, problem: extra.additionalProperty ? 'unknown field' : extra.missingProperty ? 'missing' : (v.message ?? 'invalid') };
-      });
+      const context = fe.validationContext ?? 'body';
+      const problems = explainSchemaErrors(fe.validation, { prefix: context, schema: (request.routeOptions.schema as Record<string, unknown> | undefined)?.[context], withoutValues: true });
       return reply.status(400).send({ error: 'invalid', message: problems.map((p) => `${p.path}: ${p.problem}`).join('; '), problems } satisfies ErrorBody);
     }
     const status = fe.statusCode ?? 500;

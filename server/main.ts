@@ -7,8 +7,8 @@ import { dataPaths, ensureDataFolders, openDatabase } from '../storage/index.ts'
 import { buildApp, type App } from './app.ts';
 import { WEB_APPS } from './routes/web.ts';
 import { findFfmpeg } from './health.ts';
-import { seedDemoSite, type DemoSummary } from '../exam/demo/seed.ts';
-import { startDemoSources, type DemoSources } from '../media/demo-sources.ts';
+import { seedDemoSite, type DemoSummary } from '../exam/index.ts';
+import { startDemoSources, type DemoSources } from '../media/index.ts';
 
 export interface ServeOptions {
   configFile?: string;

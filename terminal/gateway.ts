@@ -2,6 +2,7 @@
 // and validating one client message, the per-connection token bucket, and sending. It knows nothing
 // of exams; the service (service.ts) decides what a message means.
 import { Compile } from 'typebox/compile';
+import { explainSchemaErrors } from '../core/index.ts';
 import type { TerminalConfig } from '../config/index.ts';
 import { CLIENT_MESSAGES, LIMITS, type ClientMessage, type ClientMessageType, type ErrorCode, type ServerMessage } from './protocol.ts';
 
@@ -57,13 +58,10 @@ export function parseClientMessage(data: Buffer | string, isBinary: boolean): Pa
   }
   const v = validators[type as ClientMessageType];
   if (!v.Check(value)) {
-    const problems = [...v.Errors(value)]
-      .filter((e) => e.keyword !== 'boolean')
+    // No values in the reason: a malformed login may still carry a credential, and reasons are logged.
+    const problems = explainSchemaErrors([...v.Errors(value)], { schema: CLIENT_MESSAGES[type as ClientMessageType], root: type, withoutValues: true })
       .slice(0, 5)
-      .map((e) => {
-        const extra = (e.params as { additionalProperties?: string[] }).additionalProperties;
-        return extra ? `unknown field ${extra.join(', ')}` : `${e.instancePath.slice(1).replace(/\//g, '.') || type}: ${e.message}`;
-      });
+      .map((p) => `${p.path}: ${p.problem}`);
     const seq = (value as { seq?: unknown }).seq;
     return { ok: false, code: 'bad_message', reason: `${type}: ${problems.join('; ') || 'invalid'}`, for: type, ...(Number.isInteger(seq) ? { seq: seq as number } : {}) };
   }

@@ -10,7 +10,7 @@ import { join, resolve } from 'node:path';
 import { createInterface } from 'node:readline';
 import { loadConfig } from '../../config/index.ts';
 import { buildApp } from '../../server/app.ts';
-import { checkDigitOf } from '../../exam/plans/idcard.ts';
+import { checkDigitOf } from '../../core/index.ts';
 import { demoQuestions } from '../../exam/demo/questions.ts';
 
 export const ROOT = resolve(import.meta.dirname, '..', '..');

@@ -4,9 +4,8 @@
 import { existsSync, statSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { basename, join, resolve, sep } from 'node:path';
-import { ValidationError, formatProblem } from '../../core/index.ts';
+import { ValidationError, formatProblem, tableLines } from '../../core/index.ts';
 import type { CliCommand, CliContext } from '../cli.ts';
-import { tableLines } from '../cli-table.ts';
 import type { BankVersion } from './store.ts';
 import { importFormatOf, type DuplicateReport, type ImageFiles, type ImportProgress } from './import.ts';
 

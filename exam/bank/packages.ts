@@ -4,10 +4,8 @@
 import { createHash, createPrivateKey, createPublicKey, generateKeyPairSync, sign, verify, type KeyObject } from 'node:crypto';
 import { gunzipSync } from 'node:zlib';
 import { Type, type TSchema } from 'typebox';
-import { Value } from 'typebox/value';
 import { Compile } from 'typebox/compile';
-import { Settings } from 'typebox/system';
-import { Conflict, DomainError, ValidationError, systemClock, type Problem } from '../../core/index.ts';
+import { Conflict, DomainError, ValidationError, schemaProblems, systemClock, type Problem } from '../../core/index.ts';
 import { bankPublicKey, type Config } from '../../config/index.ts';
 import type { AuditLog, Db } from '../../storage/index.ts';
 import { CATEGORIES, INDUSTRIES, QUESTION_TYPES, TIERS, type QuestionInput, type Template } from '../types.ts';
@@ -210,7 +208,7 @@ export function checkSignature(pkg: Record<string, unknown>, trusted: ReadonlyMa
     throw new ValidationError([{ path: 'format', problem: `must be "${PACKAGE_FORMAT}": this is not a bank package this software reads`, got: pkg.format }], `package refused: format is not ${PACKAGE_FORMAT}`);
   }
   if (pkg.signature === undefined) throw new ValidationError([{ path: 'signature', problem: 'missing: the package is not signed (sign it with `examroom bank sign`)' }], 'package refused: not signed');
-  const sigProblems = schemaProblems(SignatureT, pkg.signature, 'signature');
+  const sigProblems = packageSchemaProblems(SignatureT, pkg.signature, 'signature');
   if (sigProblems.length > 0) throw new ValidationError(sigProblems, `package refused: its signature block is malformed`);
   const sig = pkg.signature as PackageSignature;
   const named = typeof pkg.version === 'string' && pkg.version.length <= 64 ? `package ${pkg.version}` : 'the package';
@@ -235,7 +233,7 @@ export function checkSignature(pkg: Record<string, unknown>, trusted: ReadonlyMa
 /** Everything about the body a schema and the exam rules can check; every problem at once. */
 export function contentProblems(pkg: unknown): Problem[] {
   // The compiled check is ~20× faster on a national bank; the interpreted walk runs only to explain a failure.
-  if (!bodyValidator().Check(pkg)) return schemaProblems(BodyT, pkg, '');
+  if (!bodyValidator().Check(pkg)) return packageSchemaProblems(BodyT, pkg, '');
   const problems: Problem[] = [];
   const body = pkg as UnsignedPackage;
   if (!Number.isFinite(Date.parse(body.publishedAt))) problems.push({ path: 'publishedAt', problem: 'is not a real date and time', got: body.publishedAt });
@@ -306,102 +304,9 @@ export function verifyPackage(bytes: Uint8Array | string, trusted: ReadonlyMap<s
   };
 }
 
-/** TypeBox's errors as one line per real problem, with the offending value. */
-function schemaProblems(schema: TSchema, value: unknown, prefix: string): Problem[] {
-  // TypeBox stops at 8 errors by default; a publisher fixing a package wants the whole list (config/load.ts does the same).
-  Settings.Set({ maxErrors: 1000 });
-  const errors = [...Value.Errors(schema, value)];
-  const unionPaths = new Set(errors.filter((e) => e.keyword === 'anyOf').map((e) => e.instancePath));
-  const out: Problem[] = [];
-  const seen = new Set<string>();
-  const add = (path: string, problem: string, got?: unknown) => {
-    const key = `${path}|${problem}`;
-    if (seen.has(key)) return;
-    seen.add(key);
-    out.push({ path: path || '(package)', problem, ...(got === undefined ? {} : { got }) });
-  };
-  const pathOf = (pointer: string, extra?: string) => {
-    let p = prefix;
-    for (const part of [...pointer.split('/').slice(1), ...(extra ? [extra] : [])]) p += /^\d+$/.test(part) ? `[${part}]` : p ? `.${part}` : part;
-    return p;
-  };
-  for (const e of errors) {
-    const params = e.params as Record<string, unknown>;
-    const got = valueAt(value, e.instancePath);
-    switch (e.keyword) {
-      case 'boolean':
-        break;
-      case 'additionalProperties':
-        for (const name of (params.additionalProperties as string[]) ?? []) add(pathOf(e.instancePath, name), 'unknown field (a newer format? this software reads ' + PACKAGE_FORMAT + ')');
-        break;
-      case 'required':
-        for (const name of (params.requiredProperties as string[]) ?? []) add(pathOf(e.instancePath, name), 'missing');
-        break;
-      case 'anyOf': {
-        // The unions here are either a list of allowed words or "text or null".
-        const branches = errors.filter((x) => x.instancePath === e.instancePath && x.keyword !== 'anyOf');
-        const allowed = branches.filter((x) => x.keyword === 'const').map((x) => JSON.stringify((x.params as { allowedValue: unknown }).allowedValue));
-        const specific = branches.find((x) => x.keyword !== 'const' && x.keyword !== 'type');
-        if (allowed.length > 0 && allowed.length === branches.length) add(pathOf(e.instancePath), `must be one of ${allowed.join(', ')}`, got);
-        else if (specific) add(pathOf(e.instancePath), `${humanMessage(specific.keyword, specific.params as Record<string, unknown>, specific.message, undefined)} (or null)`, got);
-        else add(pathOf(e.instancePath), 'must be text or null', got);
-        break;
-      }
-      default: {
-        if (unionPaths.has(e.instancePath) && (e.keyword === 'const' || e.keyword === 'type' || e.keyword === 'minLength' || e.keyword === 'maxLength')) break;
-        add(pathOf(e.instancePath), humanMessage(e.keyword, params, e.message, schemaAt(schema, e.schemaPath)), got);
-      }
-    }
-  }
-  return out;
-}
-
-function humanMessage(keyword: string, params: Record<string, unknown>, message: string, schema: unknown): string {
-  const described = (schema as { description?: string } | undefined)?.description;
-  const names: Record<string, string> = { integer: 'a whole number', number: 'a number', string: 'text', boolean: 'true or false', object: 'an object', array: 'a list', null: 'null' };
-  switch (keyword) {
-    case 'type':
-      return `must be ${names[String(params.type)] ?? String(params.type)}${described ? `: ${described}` : ''}`;
-    case 'const':
-      return `must be ${JSON.stringify(params.allowedValue)}`;
-    case 'pattern':
-      return `must be ${described ?? `text matching ${String(params.pattern)}`}`;
-    case 'minimum':
-    case 'maximum':
-    case 'exclusiveMinimum':
-    case 'exclusiveMaximum': {
-      const words: Record<string, string> = { '>=': 'at least', '<=': 'at most', '>': 'more than', '<': 'less than' };
-      return `must be ${words[String(params.comparison)] ?? String(params.comparison)} ${String(params.limit)}`;
-    }
-    case 'minItems':
-      return `must list at least ${String(params.limit)}`;
-    case 'maxItems':
-      return `must list at most ${String(params.limit)}`;
-    case 'minLength':
-      return params.limit === 1 ? 'must not be empty' : `must be at least ${String(params.limit)} characters`;
-    case 'maxLength':
-      return `must be at most ${String(params.limit)} characters`;
-    default:
-      return message;
-  }
-}
-
-function schemaAt(root: unknown, schemaPath: string): unknown {
-  let node = root;
-  for (const part of schemaPath.replace(/^#\/?/, '').split('/').filter(Boolean)) {
-    if (node === null || typeof node !== 'object') return undefined;
-    node = (node as Record<string, unknown>)[decodeURIComponent(part.replace(/~1/g, '/').replace(/~0/g, '~'))];
-  }
-  return node;
-}
-
-function valueAt(root: unknown, pointer: string): unknown {
-  let node = root;
-  for (const part of pointer.split('/').slice(1)) {
-    if (node === null || typeof node !== 'object') return undefined;
-    node = (node as Record<string, unknown>)[part.replace(/~1/g, '/').replace(/~0/g, '~')];
-  }
-  return node;
+/** The schema's verdict, in a publisher's words: an unknown field most likely means a newer format. */
+function packageSchemaProblems(schema: TSchema, value: unknown, prefix: string): Problem[] {
+  return schemaProblems(schema, value, { prefix, root: '(package)', unknownField: () => `unknown field (a newer format? this software reads ${PACKAGE_FORMAT})` });
 }
 
 // ---------------------------------------------------------------------------------------------------

@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { ExamService } from '../index.ts';
 import { signPackage, PACKAGE_FORMAT } from '../bank/packages.ts';
-import { checkDigitOf } from '../plans/idcard.ts';
+import { checkDigitOf } from '../../core/index.ts';
 import { demoQuestions } from './questions.ts';
 import { uploadDemoSigns } from './signs.ts';
 

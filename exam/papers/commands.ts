@@ -1,8 +1,7 @@
 // `examroom template list` and `examroom template check`: what an exam centre runs before a session
 // to learn whether the bank it received can fill the template — and if not, exactly where it falls short.
-import { NotFound, formatProblem } from '../../core/index.ts';
+import { NotFound, formatProblem, tableLines } from '../../core/index.ts';
 import type { CliCommand, CliContext } from '../cli.ts';
-import { tableLines } from '../cli-table.ts';
 import { CATEGORY_LABELS, INDUSTRY_LABELS } from '../types.ts';
 import { checkTemplate, describeSections, listTemplates, poolFor, resolveTemplate } from './template.ts';
 

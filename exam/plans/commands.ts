@@ -3,10 +3,9 @@
 import { readFileSync, writeFileSync } from 'node:fs';
 import { basename } from 'node:path';
 import type { CliCommand, CliContext } from '../cli.ts';
-import { tableLines } from '../cli-table.ts';
 import { SESSION_STATUSES, type SessionStatus } from './model.ts';
 import { seatListCsv, seatListHtml } from './seat-list.ts';
-import { localDateTime } from './time.ts';
+import { localDateTime, tableLines } from '../../core/index.ts';
 
 const table = (rows: Record<string, unknown>[]): string => tableLines(rows).join('\n');
 

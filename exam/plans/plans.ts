@@ -1,10 +1,9 @@
 // Exam plans (考试计划) and their sessions (场次): creation, the status machines, and the rule that a
 // room hosts one session at a time. Every change is audited in the same transaction that makes it.
-import { Conflict, NotFound, ValidationError, newId, type Problem } from '../../core/index.ts';
+import { Conflict, NotFound, ValidationError, newId, isDate, localDate, localDateTime, parseInstant, type Problem } from '../../core/index.ts';
 import { listTemplates, resolveTemplate, shippedTemplates } from '../papers/template.ts';
 import type { Template } from '../types.ts';
 import { PLAN_COLS, PLAN_STATUSES, SESSION_STATUSES, toSession, type ExamSession, type Plan, type PlanStatus, type PlansDeps, type SessionRow, type SessionStatus } from './model.ts';
-import { isDate, localDate, localDateTime, parseInstant } from './time.ts';
 
 /** Each status has one next step; papers_ready is reached only by generating papers. */
 const NEXT_SESSION: Record<SessionStatus, SessionStatus | null> = {

@@ -1,14 +1,13 @@
 // Results (成绩): one per candidate per session, graded from the stored paper. A pass is valid for
 // 12 months from grading; the attempt number (1, or 2 for the one retake) comes from the roster.
 // The person file (一人一档) and the session summary read from here.
-import { Conflict, NotFound, newId } from '../../core/index.ts';
+import { Conflict, NotFound, newId, addMonths } from '../../core/index.ts';
 import { gradePaper } from '../papers/grade.ts';
 import type { AnswerSheet, GradeResult } from '../types.ts';
 import { ROSTER_COLS, toResult, type ExamSession, type PlansDeps, type ResultRecord, type ResultRow, type RosterEntry, type SessionStatus } from './model.ts';
 import type { Plans } from './plans.ts';
 import type { Roster } from './roster.ts';
 import type { SessionPapers } from './session-papers.ts';
-import { addMonths } from './time.ts';
 
 /** 安全生产 exam results are valid for a year: a pass older than that does not stop a new exam. */
 export const PASS_VALID_MONTHS = 12;

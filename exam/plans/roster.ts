@@ -4,14 +4,12 @@
 import { createHash } from 'node:crypto';
 import { copyFileSync, existsSync, mkdirSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { basename, join, resolve } from 'node:path';
-import { Conflict, ValidationError, formatProblem, type Problem } from '../../core/index.ts';
+import { Conflict, ValidationError, formatProblem, ageOn, checkIdNumber, isDate, localDate, type Problem } from '../../core/index.ts';
 import { seatIds } from '../../config/index.ts';
 import { CATEGORIES, CATEGORY_LABELS, INDUSTRIES, INDUSTRY_LABELS, type Category, type Industry } from '../types.ts';
-import { ageOn, checkIdNumber } from './idcard.ts';
 import { ROSTER_COLS, shortId, toResult, type ExamSession, type PlansDeps, type ResultRecord, type ResultRow, type RosterEntry } from './model.ts';
 import type { Plans } from './plans.ts';
-import { readTable, type TableRow } from './table-file.ts';
-import { isDate, localDate } from './time.ts';
+import { readTable, type TableRow } from '../../documents/index.ts';
 
 /** The columns of a roster file, by the Chinese header people use; English names are accepted for JSON. */
 export const ROSTER_COLUMNS = {

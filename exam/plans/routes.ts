@@ -3,15 +3,13 @@
 // sessions of their rooms; inspectors read plans and sessions of a site in their jurisdiction.
 import type { FastifyPluginAsync, FastifyRequest } from 'fastify';
 import { Type } from 'typebox';
-import { ValidationError } from '../../core/index.ts';
+import { ValidationError, maskIdNumber, iso } from '../../core/index.ts';
 import type { Config } from '../../config/index.ts';
-import { maskIdNumber } from './idcard.ts';
 import { SESSION_STATUSES, PLAN_STATUSES, type ExamSession, type Plan, type PlanStatus, type RosterEntry, type SessionStatus } from './model.ts';
 import { assertRoomVisible, visibleRooms } from './access.ts';
 import { seatListCsv, seatListHtml } from './seat-list.ts';
 import type { PlanService } from './service.ts';
 import type { ExamService } from '../index.ts';
-import { iso } from './time.ts';
 
 const ErrorReply = Type.Object({
   error: Type.String(),

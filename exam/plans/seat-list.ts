@@ -2,9 +2,8 @@
 // are masked: the list hangs in a corridor, and region plus last four digits are enough to match a card.
 import type { Config } from '../../config/index.ts';
 import { CATEGORY_LABELS } from '../types.ts';
-import { maskIdNumber } from './idcard.ts';
+import { maskIdNumber, localDate, localTime } from '../../core/index.ts';
 import type { ExamSession, Plan, RosterEntry } from './model.ts';
-import { localDate, localTime } from './time.ts';
 
 export interface SeatListRow {
   seat: string | null;

@@ -6,7 +6,7 @@ import { existsSync } from 'node:fs';
 import { loadConfig } from '../../config/index.ts';
 import { buildApp } from '../../server/app.ts';
 import { seedDemoSite, demoIdNumber } from '../../exam/demo/seed.ts';
-import { checkIdNumber } from '../../exam/plans/idcard.ts';
+import { checkIdNumber } from '../../core/index.ts';
 import { poolFor, resolveTemplate, verifyPaper } from '../../exam/index.ts';
 import { ROOT, scratchDir } from '../helpers.ts';
 

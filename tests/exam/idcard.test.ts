@@ -1,7 +1,7 @@
 // 居民身份证号码 (GB 11643-1999): the roster's key for a person, so a mistyped number must never
 // create a second person file. Check digits below were computed by hand from the weights.
 import t from 'tap';
-import { ageOn, checkDigitOf, checkIdNumber, maskIdNumber, normaliseIdNumber } from '../../exam/plans/idcard.ts';
+import { ageOn, checkDigitOf, checkIdNumber, maskIdNumber, normaliseIdNumber } from '../../core/index.ts';
 
 const TODAY = '2026-03-01';
 

@@ -2,10 +2,9 @@
 // bank whose template can be filled, valid ID numbers made to order, and roster files.
 import { join } from 'node:path';
 import type { Test } from 'tap';
-import { createEventBus, fixedClock, type EventMap, type EventName } from '../../core/index.ts';
+import { createEventBus, fixedClock, checkDigitOf, type EventMap, type EventName } from '../../core/index.ts';
 import { createAuditLog, dataPaths, ensureDataFolders, openDatabase } from '../../storage/index.ts';
 import { createExamService } from '../../exam/index.ts';
-import { checkDigitOf } from '../../exam/plans/idcard.ts';
 import type { QuestionInput, Template } from '../../exam/types.ts';
 import { scratchDir, testConfig } from '../helpers.ts';
 

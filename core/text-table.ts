@@ -1,4 +1,5 @@
-// Aligned text tables for the CLI commands; its own file so commands need not import exam/cli.ts at run time.
+// Aligned text tables for CLI output. Widths count terminal columns, not UTF-16 units: a CJK or
+// full-width character takes two, so tables of 单选/冶金/张三 line up with the ASCII ones.
 
 /** Terminal columns a string takes: CJK and full-width forms take two, so tables of 单选/冶金 line up. */
 export function displayWidth(s: string): number {
@@ -7,11 +8,12 @@ export function displayWidth(s: string): number {
   return w;
 }
 
-/** Rows as aligned text lines, header first; empty cells show `-`. */
-export function tableLines(rows: Record<string, unknown>[]): string[] {
+/** Rows as aligned text lines, header first; empty cells show `-`, other cells `cell(value)` (default String). */
+export function tableLines(rows: Record<string, unknown>[], opts: { cell?: (v: unknown) => string } = {}): string[] {
   if (rows.length === 0) return ['(none)'];
   const keys = Object.keys(rows[0]!);
-  const cell = (v: unknown) => (v === null || v === undefined ? '-' : String(v));
+  const text = opts.cell ?? String;
+  const cell = (v: unknown) => (v === null || v === undefined ? '-' : text(v));
   const widths = keys.map((k) => Math.max(displayWidth(k), ...rows.map((r) => displayWidth(cell(r[k])))));
   const line = (vals: string[]) => vals.map((v, i) => v + ' '.repeat(widths[i]! - displayWidth(v))).join('  ').trimEnd();
   return [line(keys), ...rows.map((r) => line(keys.map((k) => cell(r[k]))))];

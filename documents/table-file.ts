@@ -3,7 +3,7 @@
 // found in the file that caused it.
 import { parse } from 'csv-parse/sync';
 import type ExcelJS from 'exceljs';
-import { ValidationError } from '../../core/index.ts';
+import { ValidationError } from '../core/index.ts';
 
 export interface TableRow {
   /** Row number as shown by a spreadsheet program (header = 1); for JSON, the 1-based item index. */

@@ -72,6 +72,18 @@ export function checkIdNumber(raw: string, today: string): IdCardCheck {
   return { ok: true, card: { idNumber: id, region, birthDate: birth, sex: Number(id[16]) % 2 === 1 ? 'male' : 'female' } };
 }
 
+/**
+ * The GB 11643-1999 shape and ISO 7064 MOD 11-2 check character of a normalised number: what can be
+ * told from the number alone, before anyone asks a roster (a kiosk checks this while the person waits).
+ */
+export function idNumberProblem(id: string): string | null {
+  if (/^\d{15}$/.test(id)) return 'is a 15-digit first-generation card number; the 18-digit number of the current card is needed';
+  if (!/^\d{17}[\dX]$/.test(id)) return `must be 18 characters, 17 digits and a check digit (0–9 or X); this has ${[...id].length}`;
+  const want = checkDigitOf(id.slice(0, 17));
+  if (id[17] !== want) return `check digit (the last character) should be ${want}: a digit was mistyped`;
+  return null;
+}
+
 /** 440106********1234: region and last four stay, so staff can match a card without the list exposing it. */
 export function maskIdNumber(id: string): string {
   if (id.length < 10) return '*'.repeat(id.length);
