@@ -11,11 +11,11 @@ import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Page } from 'playwright-core';
 import { startRtspSource } from '../media/rtsp-source.ts';
-import { until } from '../media/live-fixture.ts';
 import { buildApp } from '../../server/app.ts';
 import { ROOT, PASSWORDS, login, scratchDir, testConfig } from '../helpers.ts';
 import { chainedSteps, openBrowser, requireChromiumAndApps } from './browser.ts';
 import { TEMPLATE, bankQuestions, csv, person } from '../exam/plans-fixture.ts';
+import { until, sleep } from '../wait.ts';
 
 const ARTIFACTS = join(ROOT, 'tests/artifacts/proctor');
 const WAIT = 20_000;
@@ -23,7 +23,6 @@ const SOURCE = 'CAM-R1';
 
 requireChromiumAndApps('proctor', 'inspector');
 
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 /** YYYY-MM-DDTHH:mm in the site's zone (Asia/Shanghai, UTC+8). */
 const siteLocal = (ms: number) => new Date(ms + 8 * 3600_000).toISOString().slice(0, 16);
 

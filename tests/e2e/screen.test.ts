@@ -18,6 +18,7 @@ import { buildApp, type App } from '../../server/app.ts';
 import { ROOT, login, PASSWORDS, scratchDir, testConfig } from '../helpers.ts';
 import { openViewer, probeBytes } from '../media/live-fixture.ts';
 import { openBrowser, requireChromiumAndApps } from './browser.ts';
+import { until } from '../wait.ts';
 
 const ARTIFACTS = join(ROOT, 'tests/artifacts/screen');
 const WAIT = 30_000;
@@ -32,16 +33,6 @@ interface ScreenStatus {
   chunks: number;
   bytesSent: number;
   lastError: string | null;
-}
-
-async function until<T>(what: string, fn: () => T | null | undefined | false | Promise<T | null | undefined | false>, ms = WAIT): Promise<T> {
-  const deadline = Date.now() + ms;
-  for (;;) {
-    const v = await fn();
-    if (v) return v;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 100));
-  }
 }
 
 /** Runs a tool without blocking the event loop (the server under test lives in this process). */

@@ -12,6 +12,7 @@ import { buildApp, type App } from '../../server/app.ts';
 import { ROOT, login, PASSWORDS, scratchDir, testConfig } from '../helpers.ts';
 import { TEMPLATE, bankQuestions, csv, idn, person } from '../exam/plans-fixture.ts';
 import { chainedSteps, openBrowser, requireChromiumAndApps } from './browser.ts';
+import { until } from '../wait.ts';
 
 const ARTIFACTS = join(ROOT, 'tests/artifacts/terminal');
 const START = Date.parse('2026-03-10T09:00:00+08:00');
@@ -20,16 +21,6 @@ const CANDIDATE = idn(1);
 const WAIT = 20_000;
 
 requireChromiumAndApps('terminal');
-
-async function until<T>(what: string, fn: () => T | null | undefined | false, ms = WAIT): Promise<T> {
-  const deadline = Date.now() + ms;
-  for (;;) {
-    const v = fn();
-    if (v) return v;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 50));
-  }
-}
 
 async function shot(page: Page, name: string): Promise<void> {
   // Fonts must be in before the picture: CJK glyphs load lazily.

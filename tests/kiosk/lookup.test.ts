@@ -139,16 +139,16 @@ t.test('card reader: the kiosk app hears of a card over server-sent events', asy
   t.match(res.headers.get('content-type'), /text\/event-stream/);
   const reader = res.body!.getReader();
   let text = '';
-  const until = async (re: RegExp) => {
+  const readUntil = async (re: RegExp) => {
     while (!re.test(text)) {
       const { value, done } = await reader.read();
       if (done) break;
       text += new TextDecoder().decode(value);
     }
   };
-  await until(/event: hello/);
+  await readUntil(/event: hello/);
   const card = await k.post('/api/kiosk/card', { idNumber: P.toledo, name: '托莱多' });
-  await until(/event: card\ndata: .*\n\n/);
+  await readUntil(/event: card\ndata: .*\n\n/);
   const data = JSON.parse(/event: card\ndata: (.*)\n/.exec(text)![1]!);
   t.equal(data.cardId, card.body.cardId);
   t.equal(data.name, '托莱多');

@@ -4,10 +4,11 @@ import t from 'tap';
 import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { startRtspSource } from './rtsp-source.ts';
-import { mediaRig, probe, until, sleep } from './helpers.ts';
+import { mediaRig, probe } from './helpers.ts';
 import { startServer } from '../processes.ts';
 import { scratchDir, TEST_CONFIG_YAML } from '../helpers.ts';
 import { createMediaStore, dataPaths, openDatabase } from '../../storage/index.ts';
+import { until, sleep } from '../wait.ts';
 
 t.test('kill -9 of ffmpeg: the open segment stays playable, is indexed, and recording restarts', async (t) => {
   const cam = await startRtspSource();

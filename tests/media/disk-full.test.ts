@@ -7,9 +7,10 @@ import { existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, unlinkSync, wr
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { startRtspSource } from './rtsp-source.ts';
-import { mediaRig, until } from './helpers.ts';
+import { mediaRig } from './helpers.ts';
 import { diskSpace } from '../../storage/index.ts';
 import { scratchDir } from '../helpers.ts';
+import { until } from '../wait.ts';
 
 /** Mounting a tmpfs needs root (or CAP_SYS_ADMIN); where it is refused, the test is skipped and says why. */
 function mountRefusal(): string | false {

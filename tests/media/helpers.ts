@@ -79,16 +79,3 @@ export function probe(file: string): { ok: boolean; duration: number | null; vid
     return { ok: false, duration: null, videoFrames: 0, error: r.stderr || 'ffprobe printed no JSON' };
   }
 }
-
-export const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
-
-/** Polls until check() returns a value (not undefined/false) or the time is up. */
-export async function until<T>(what: string, check: () => T | undefined | false | null, timeoutMs = 20_000, everyMs = 200): Promise<T> {
-  const end = Date.now() + timeoutMs;
-  for (;;) {
-    const v = check();
-    if (v !== undefined && v !== false && v !== null) return v;
-    if (Date.now() > end) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
-    await sleep(everyMs);
-  }
-}

@@ -6,7 +6,8 @@ import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { dataPaths } from '../../storage/paths.ts';
 import { login, pairDevice, PASSWORDS } from '../helpers.ts';
-import { liveApp, openViewer, until, upgradeStatus } from './live-fixture.ts';
+import { liveApp, openViewer, upgradeStatus } from './live-fixture.ts';
+import { until } from '../wait.ts';
 
 const CAMERAS = `cameras:
   - { id: CAM-R1, name: 一号考场, room: R1, url: "rtsp://127.0.0.1:9/none" }

@@ -4,7 +4,8 @@
 import t from 'tap';
 import { login, PASSWORDS } from '../helpers.ts';
 import { startRtspSource } from './rtsp-source.ts';
-import { liveApp, openViewer, probeBytes, until } from './live-fixture.ts';
+import { liveApp, openViewer, probeBytes } from './live-fixture.ts';
+import { until } from '../wait.ts';
 
 t.test('several viewers of one camera each receive decodable TS from a single ingest subscription', async (t) => {
   const cam = await startRtspSource({ path: 'cam1' });

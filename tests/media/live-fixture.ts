@@ -55,16 +55,6 @@ export async function upgradeStatus(url: string, headers: Record<string, string>
   }
 }
 
-export async function until<T>(what: string, fn: () => T | null | undefined | false | Promise<T | null | undefined | false>, ms = 20_000): Promise<T> {
-  const deadline = Date.now() + ms;
-  for (;;) {
-    const v = await fn();
-    if (v) return v;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 100));
-  }
-}
-
 export interface Probe {
   streams: Array<{ codec_type: string; codec_name: string; width?: number; nb_read_frames?: string }>;
   format?: { format_name: string };

@@ -9,7 +9,8 @@ import { join } from 'node:path';
 import WebSocket, { WebSocketServer } from 'ws';
 import { createLiveRelay, type Sink, type TsFeed } from '../../media/live.ts';
 import { scratchDir } from '../helpers.ts';
-import { openViewer, probeBytes, until, type Viewer } from './live-fixture.ts';
+import { openViewer, probeBytes, type Viewer } from './live-fixture.ts';
+import { until } from '../wait.ts';
 
 const POLICY = { softBytes: 256 * 1024, hardBytes: 256 * 1024 * 1024, maxBehindMs: 5000 };
 

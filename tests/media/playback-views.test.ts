@@ -7,7 +7,7 @@ import Database from 'better-sqlite3';
 import { buildApp } from '../../server/app.ts';
 import { dataPaths } from '../../storage/paths.ts';
 import { login, PASSWORDS, scratchDir, testConfig } from '../helpers.ts';
-import { until } from './helpers.ts';
+import { until } from '../wait.ts';
 
 t.test('a playback view stops when asked, when idle, and at shutdown', async (t) => {
   const dir = scratchDir(t);

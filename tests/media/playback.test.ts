@@ -5,8 +5,8 @@ import { spawn, spawnSync } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { startRtspSource } from './rtsp-source.ts';
-import { until } from './helpers.ts';
 import { login, PASSWORDS, scratchDir, testApp } from '../helpers.ts';
+import { until } from '../wait.ts';
 
 t.test('playback routes', async (t) => {
   const cam = await startRtspSource();

@@ -7,6 +7,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { createServer, type Server, type Socket } from 'node:net';
 import { createSocket } from 'node:dgram';
 import RtspServerModule from 'rtsp-streaming-server';
+import { sleep } from '../wait.ts';
 
 // The package is CommonJS compiled by Babel: under ESM its default export arrives one level down.
 const RtspServer = ((RtspServerModule as unknown as { default?: unknown }).default ?? RtspServerModule) as unknown as new (cfg: {
@@ -111,7 +112,6 @@ async function freeRtpRange(count: number): Promise<number> {
 }
 
 const RTP_PORTS = 100;
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 export async function startRtspSource(opts: RtspSourceOptions = {}): Promise<RtspSource> {
   const path = opts.path ?? 'cam';

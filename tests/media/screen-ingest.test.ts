@@ -5,7 +5,8 @@ import t from 'tap';
 import { spawn } from 'node:child_process';
 import WebSocket from 'ws';
 import { login, pairDevice, PASSWORDS } from '../helpers.ts';
-import { liveApp, openViewer, probeBytes, until, upgradeStatus } from './live-fixture.ts';
+import { liveApp, openViewer, probeBytes, upgradeStatus } from './live-fixture.ts';
+import { until } from '../wait.ts';
 
 t.test('a terminal screen sent over a WebSocket is ingested, relayed and removed when the terminal leaves', async (t) => {
   const { app, ws, dir } = await liveApp(t, '');

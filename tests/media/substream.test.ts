@@ -6,7 +6,8 @@ import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { login, PASSWORDS } from '../helpers.ts';
 import { startRtspSource } from './rtsp-source.ts';
-import { liveApp, openViewer, probeBytes, until } from './live-fixture.ts';
+import { liveApp, openViewer, probeBytes } from './live-fixture.ts';
+import { until } from '../wait.ts';
 
 t.test('a camera with a sub-stream is ingested twice, served on ?stream=sub, and recorded from its main stream only', async (t) => {
   // Told apart by size: the main stream is 320×240, the sub-stream 160×120.

@@ -8,8 +8,9 @@ import { join } from 'node:path';
 import { login, PASSWORDS } from '../helpers.ts';
 import { startProcess } from '../processes.ts';
 import { freeTcpPort, startRtspSource } from './rtsp-source.ts';
-import { liveApp, until } from './live-fixture.ts';
+import { liveApp } from './live-fixture.ts';
 import type { PusherStatus } from '../../media/upstream.ts';
+import { until } from '../wait.ts';
 
 function flvFiles(dir: string): string[] {
   const d = join(dir, 'record/live/CAM1');

@@ -5,7 +5,8 @@ import t from 'tap';
 import { PassThrough } from 'node:stream';
 import type { EventMap } from '../../core/index.ts';
 import { SCREEN_FORMAT } from '../../media/screens.ts';
-import { A, Term, logIn, room, until } from './fixture.ts';
+import { A, Term, logIn, room } from './fixture.ts';
+import { until } from '../wait.ts';
 
 t.test('a terminal going offline raises an alert naming the candidate; coming back clears it', async (t) => {
   const r = await room(t);

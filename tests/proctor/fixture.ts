@@ -56,14 +56,3 @@ export class Console {
     }
   }
 }
-
-/** Waits for a condition that an asynchronous part of the app makes true (a socket closing, ffmpeg failing). */
-export async function until<T>(what: string, fn: () => T | undefined | null | false, ms = 10_000): Promise<T> {
-  const deadline = Date.now() + ms;
-  for (;;) {
-    const v = fn();
-    if (v) return v;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 20));
-  }
-}

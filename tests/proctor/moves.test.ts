@@ -3,7 +3,8 @@
 // approving or rejecting through the terminal API settles the alert in the decider's name; the
 // candidate logging in back at their own seat withdraws it (cleared, still to be acknowledged).
 import t, { type Test } from 'tap';
-import { A, B, Console, Term, logIn, room, until, type Room } from './fixture.ts';
+import { A, B, Console, Term, logIn, room, type Room } from './fixture.ts';
+import { until } from '../wait.ts';
 
 const MIN = 60_000;
 

@@ -4,6 +4,7 @@ import t from 'tap';
 import Database from 'better-sqlite3';
 import type { EventMap } from '../../core/index.ts';
 import { A, Term, logIn, room } from './fixture.ts';
+import { until } from '../wait.ts';
 
 /** What another process would see in the database file right now (a separate, read-only connection). */
 function onDisk(file: string, sessionId: string, idNumber: string) {
@@ -122,8 +123,7 @@ t.test('saves that arrive together are committed together, each answered on its 
     { seq: 6, no: 7, choice: [0] },
   ];
   for (const s of burst) t1.send({ type: 'save', ...s });
-  const until = Date.now() + 5000;
-  while (t1.queue.filter((m) => m.type === 'ack' || m.type === 'error').length < burst.length && Date.now() < until) await new Promise((resolve) => setTimeout(resolve, 10));
+  await until('a reply to every save of the burst', () => t1.queue.filter((m) => m.type === 'ack' || m.type === 'error').length >= burst.length, 5000, 10);
   const replies = t1.queue.splice(0).filter((m) => m.type === 'ack' || m.type === 'error');
   // A refusal is sent at once, an ack once the commit is on disk: each in the order of its kind.
   const said = replies.map((m) => (m.type === 'ack' ? `ack ${m.seq}` : `${m.code} ${m.seq}`));
@@ -143,7 +143,7 @@ t.test('saves that arrive together are committed together, each answered on its 
   t1.send({ type: 'save', seq: 8, no: 8, choice: [0] });
   t1.send({ type: 'save', seq: 9, no: 9, choice: [0] });
   t1.send({ type: 'submit', confirm: true });
-  while (!t1.types().includes('submitted') && Date.now() < until + 5000) await new Promise((resolve) => setTimeout(resolve, 10));
+  await until('the submission', () => t1.types().includes('submitted'), 10_000, 10);
   t.same(
     t1.types().filter((x) => x === 'ack' || x === 'submitted'),
     ['ack', 'ack', 'submitted'],
