@@ -5,9 +5,10 @@ import { join } from 'node:path';
 import { existsSync } from 'node:fs';
 import { loadConfig } from '../../config/index.ts';
 import { buildApp } from '../../server/app.ts';
-import { seedDemoSite, demoIdNumber } from '../../exam/demo/seed.ts';
+import { demoIdNumber } from '../../exam/demo/seed.ts';
 import { checkIdNumber } from '../../core/index.ts';
-import { poolFor, resolveTemplate, verifyPaper } from '../../exam/index.ts';
+// Through the index, as server/main.ts calls it: the seed module is loaded on first use.
+import { poolFor, resolveTemplate, seedDemoSite, verifyPaper } from '../../exam/index.ts';
 import { ROOT, scratchDir } from '../helpers.ts';
 
 t.test('the first demo start installs a signed bank, sessions, rosters, seats and verifiable papers', async (t) => {
