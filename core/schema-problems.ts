@@ -57,8 +57,8 @@ export function explainSchemaErrors(errors: readonly SchemaError[], opts: Schema
     for (const part of [...pointerParts(pointer), ...(extra === undefined ? [] : [extra])]) p += /^\d+$/.test(part) ? `[${part}]` : p ? `.${part}` : part;
     return p || (opts.root ?? '(top level)');
   };
-  const schemaAt = (schemaPath: string | undefined): unknown => (opts.schema === undefined || schemaPath === undefined ? undefined : nodeAt(opts.schema, schemaPath));
-  const message = (e: SchemaError) => humanMessage(e, (schemaAt(e.schemaPath) as { description?: string } | undefined)?.description, nouns);
+  const schemaOf = (e: SchemaError): unknown => (opts.schema === undefined || e.schemaPath === undefined ? undefined : nodeAt(opts.schema, owningSchemaPath(e.schemaPath, e.keyword)));
+  const message = (e: SchemaError) => humanMessage(e, (schemaOf(e) as { description?: string } | undefined)?.description, nouns);
   // Paths that failed a union: their per-branch noise is replaced by one line.
   const unionPaths = new Set(errors.filter((e) => e.keyword === 'anyOf').map((e) => e.instancePath));
   for (const e of errors) {
@@ -68,7 +68,7 @@ export function explainSchemaErrors(errors: readonly SchemaError[], opts: Schema
       case 'boolean': // additionalProperties: false seen from the child; the parent reports it by name
         break;
       case 'additionalProperties': {
-        const known = Object.keys((schemaAt(parentSchemaPath(e.schemaPath)) as { properties?: Record<string, unknown> } | undefined)?.properties ?? {});
+        const known = Object.keys((schemaOf(e) as { properties?: Record<string, unknown> } | undefined)?.properties ?? {});
         // TypeBox lists every unknown name at once; Ajv reports one per error.
         const names = (params.additionalProperties as string[] | undefined) ?? (params.additionalProperty === undefined ? [] : [String(params.additionalProperty)]);
         for (const name of names) add(pathOf(e.instancePath, name), opts.unknownField?.(name, known) ?? 'unknown field', (got as Record<string, unknown> | undefined)?.[name]);
@@ -81,14 +81,17 @@ export function explainSchemaErrors(errors: readonly SchemaError[], opts: Schema
       }
       case 'anyOf': {
         const branches = errors.filter((x) => x.instancePath === e.instancePath && x.keyword !== 'anyOf');
-        const union = schemaAt(e.schemaPath) as { anyOf?: Branch[] } | undefined;
+        const union = schemaOf(e) as { anyOf?: Branch[] } | undefined;
         const allowed = branches.filter((x) => x.keyword === 'const').map((x) => JSON.stringify((x.params as { allowedValue: unknown }).allowedValue));
         const onlyWords = union?.anyOf ? union.anyOf.every((b) => b.const !== undefined) : allowed.length > 0 && allowed.length === branches.length;
         // A value of the right kind that broke one of that branch's rules (too short, wrong pattern) is told that rule.
         const specific = branches.find((x) => x.keyword !== 'const' && x.keyword !== 'type');
         if (onlyWords && allowed.length > 0) add(pathOf(e.instancePath), `must be one of ${allowed.join(', ')}`, got);
         else if (specific) {
-          const others = union?.anyOf?.filter((b) => kindOf(b) !== jsonKind(got)).map((b) => branchWords(b, nouns)) ?? [];
+          // The branch the value did match in kind is the one whose rule it broke; the others are its alternatives.
+          const unionPath = e.schemaPath === undefined ? '' : owningSchemaPath(e.schemaPath, e.keyword);
+          const tried = Number(/^\/anyOf\/(\d+)/.exec((specific.schemaPath ?? '').slice(unionPath.length))?.[1] ?? -1);
+          const others = union?.anyOf?.filter((b, i) => (tried >= 0 ? i !== tried : kindOf(b) !== jsonKind(got))).map((b) => branchWords(b, nouns)) ?? [];
           add(pathOf(e.instancePath), `${message(specific)}${others.length > 0 ? ` (or ${others.join(' or ')})` : ''}`, got);
         } else {
           const parts = union?.anyOf ? union.anyOf.map((b) => branchWords(b, nouns)) : branches.map((x) => (x.keyword === 'const' ? JSON.stringify((x.params as { allowedValue: unknown }).allowedValue) : (nouns[String((x.params as { type?: unknown }).type)] ?? String((x.params as { type?: unknown }).type))));
@@ -168,9 +171,10 @@ function pointerParts(pointer: string): string[] {
     .map((p) => p.replace(/~1/g, '/').replace(/~0/g, '~'));
 }
 
-/** TypeBox points at the `additionalProperties` keyword itself; the object's schema is one step up. */
-function parentSchemaPath(schemaPath: string | undefined): string | undefined {
-  return schemaPath?.endsWith('/additionalProperties') ? schemaPath.slice(0, -'/additionalProperties'.length) : schemaPath;
+/** The schema that holds the failed keyword: TypeBox points at that schema, Ajv at the keyword inside it. */
+function owningSchemaPath(schemaPath: string, keyword: string): string {
+  const parts = schemaPath.split('/');
+  return parts.length > 1 && parts[parts.length - 1] === keyword && parts[parts.length - 2] !== 'properties' ? parts.slice(0, -1).join('/') : schemaPath;
 }
 
 function nodeAt(root: unknown, schemaPath: string): unknown {
