@@ -3,7 +3,8 @@ import type { ComponentChildren } from 'preact';
 import { useEffect, useRef, useState } from 'preact/hooks';
 import type { Controller, State } from './controller.ts';
 import { LETTERS, type Strings } from './i18n.ts';
-import { useStore, useTick } from './store.ts';
+import { PairingPanel } from '../../../web/pairing-view.tsx';
+import { useStore, useTick } from '../../../web/store.ts';
 
 type P = { c: Controller; s: State; t: Strings };
 
@@ -90,34 +91,9 @@ function Connecting(p: P) {
 }
 
 function Pairing(p: P) {
-  const { c, s, t } = p;
-  const pr = s.pairing;
-  const code = pr?.code ?? '';
   return (
-    <Centered p={p} title={t.pairingTitle}>
-      <p class="lead">{t.pairingIntro}</p>
-      {pr?.status === 'requesting' ? <p class="muted">{t.pairingRequesting}</p> : null}
-      {code ? (
-        <p class="pair-code" data-testid="pairing-code" aria-label={code.split('').join(' ')}>
-          <span>{code.slice(0, 3)}</span>
-          <span>{code.slice(3)}</span>
-        </p>
-      ) : null}
-      <p class="muted">{pr?.deviceId ? t.pairingDevice(pr.deviceId) : t.pairingNoDevice}</p>
-      {pr?.status === 'waiting' ? (
-        <p class="status" role="status">
-          <span class="spinner small" aria-hidden="true" /> {t.pairingWaiting}
-        </p>
-      ) : null}
-      {pr?.status === 'approved' ? <p class="status ok">{t.pairingApproved}</p> : null}
-      {pr?.status === 'rejected' || pr?.status === 'failed' ? (
-        <div role="alert">
-          <p class="error">{pr.status === 'rejected' ? t.pairingRejected : t.pairingFailed(pr.error ?? '')}</p>
-          <button type="button" class="primary" onClick={() => c.retryPairing()}>
-            {t.pairingAgain}
-          </button>
-        </div>
-      ) : null}
+    <Centered p={p} title={p.t.pairingTitle}>
+      <PairingPanel pairing={p.s.pairing} t={p.t} onAgain={() => p.c.retryPairing()} />
     </Centered>
   );
 }
