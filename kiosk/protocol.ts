@@ -118,7 +118,8 @@ export const TrainingCheckT = Type.Object({
   decision: oneOf(['checked_in', 'checked_out'] as const),
   attemptId: Type.String(),
   at: Type.String(),
-  hours: Type.Number(),
+  /** The hours this sitting credits: null on a check-in, known at the check-out. */
+  hours: nullable(Type.Number()),
   totalHours: Type.Number(),
   distance: nullable(Type.Number()),
   threshold: Type.Number(),

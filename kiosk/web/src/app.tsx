@@ -4,6 +4,7 @@ import type { ComponentChildren } from 'preact';
 import { useEffect, useRef, useState } from 'preact/hooks';
 import { MAX_TRIES, type Controller, type State } from './controller.ts';
 import { maskId, type Strings } from './i18n.ts';
+import { useDocumentLanguage } from '../../../web/i18n.ts';
 import { PairingPanel } from '../../../web/pairing-view.tsx';
 import { useStore, useTick } from '../../../web/store.ts';
 
@@ -12,10 +13,7 @@ type P = { c: Controller; s: State; t: Strings };
 export function App({ c }: { c: Controller }) {
   const s = useStore(c.store);
   const t = c.t;
-  useEffect(() => {
-    document.documentElement.lang = s.lang === 'zh' ? 'zh-CN' : 'en';
-    document.title = t.appTitle;
-  }, [s.lang]);
+  useDocumentLanguage(s.lang, t.appTitle);
   const p = { c, s, t };
   return (
     <div class={`app screen-${s.screen}`} data-screen={s.screen}>

@@ -3,6 +3,7 @@ import type { ComponentChildren } from 'preact';
 import { useEffect, useRef, useState } from 'preact/hooks';
 import type { Controller, State } from './controller.ts';
 import { LETTERS, type Strings } from './i18n.ts';
+import { useDocumentLanguage } from '../../../web/i18n.ts';
 import { PairingPanel } from '../../../web/pairing-view.tsx';
 import { useStore, useTick } from '../../../web/store.ts';
 
@@ -29,10 +30,7 @@ function Grid() {
 export function App({ c }: { c: Controller }) {
   const s = useStore(c.store);
   const t = c.t;
-  useEffect(() => {
-    document.documentElement.lang = s.lang === 'zh' ? 'zh-CN' : 'en';
-    document.title = t.appTitle;
-  }, [s.lang]);
+  useDocumentLanguage(s.lang, t.appTitle);
   const p = { c, s, t };
   return (
     <div class={`app screen-${s.screen}`}>
