@@ -9,7 +9,7 @@ import { Conflict, DomainError, Forbidden, Locked, NotFound, Unauthorized, Valid
 import type { Config, KioskConfig } from '../config/index.ts';
 import type { AuditLog, DataPaths, Db } from '../storage/index.ts';
 import type { ExamService } from '../exam/index.ts';
-import { DESCRIPTOR_VERSION, distance, laplacianVariance, type FaceBox, type FaceRefusal, type FaceWarning, type FullFaceEngine, type LivenessChallenge } from './face/index.ts';
+import { DESCRIPTOR_VERSION, distance, laplacianVariance, type FaceBox, type FaceRefusal, type FaceWarning, type FullFaceEngine } from './face/index.ts';
 import { createIdentityStore, type CardData, type IdentityAttempt } from './store.ts';
 import { idNumberProblem, isDate, localDate, localDateTime, maskIdNumber, normaliseIdNumber } from './time.ts';
 import type { CandidateView, LookupRefusal, LookupReply as LookupResult, SessionView, VerifyRefusal, VerifyReply as VerifyResult } from './protocol.ts';

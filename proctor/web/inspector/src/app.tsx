@@ -12,8 +12,6 @@ import { LiveTile } from '../../../../web/video/live-tile.tsx';
 import { PlaybackView } from '../../../../web/video/playback-view.tsx';
 import { setTimeZone, words, type Words } from './i18n.ts';
 
-const params = new URLSearchParams(window.location.search);
-
 export function App() {
   const [lang, setLang] = useState<Lang>(langFromQuery());
   const w = words[lang];
