@@ -266,7 +266,7 @@ try {
     out(
       `${r.id.padEnd(8)} ${r.stream.padEnd(6)} ${`${r.fps} fps`.padStart(7)}  ${r.decoded.toFixed(1).padStart(9)}  ${r.shown.toFixed(1).padStart(7)}  ${r.smooth.toFixed(0).padStart(7)} %  ${r.presented.toFixed(1).padStart(11)}  ${r.droppedPct.toFixed(1).padStart(6)} %  ${r.buffered.toFixed(2).padStart(10)} s  ${String(r.reconnects).padStart(10)}${r.visible ? '' : `  (off screen: ${r.state})`}`,
     );
-  // Judged on the tiles a person can see; a tile off screen is paused by design (media/web/src/player.ts).
+  // Judged on the tiles a person can see; a tile off screen is paused by design (web/video/player.ts).
   const seen = rows.filter((r) => r.visible);
   const fps = seen.map((r) => r.shown);
   const smooth = seen.map((r) => Math.min(100, r.smooth));

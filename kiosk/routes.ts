@@ -4,6 +4,7 @@ import type { FastifyPluginAsync, FastifyRequest } from 'fastify';
 import { Type } from 'typebox';
 import { Forbidden } from '../core/index.ts';
 import type { IdentityService } from './service.ts';
+import { KioskStateT, LookupBodyT, LookupReplyT, OverrideReplyT, QualityReplyT, VerifyReplyT } from './protocol.ts';
 
 const closed = { additionalProperties: false } as const;
 const ErrorReply = Type.Object({
@@ -14,10 +15,8 @@ const ErrorReply = Type.Object({
 const errors = { 400: ErrorReply, 401: ErrorReply, 403: ErrorReply, 404: ErrorReply, 409: ErrorReply };
 const AttemptId = Type.Object({ attemptId: Type.String({ minLength: 1, maxLength: 64 }) }, closed);
 const IdNumber = Type.String({ minLength: 1, maxLength: 40, description: 'the 18-character ID number (full-width digits and spaces are accepted)' });
-export const LookupBody = Type.Union([
-  Type.Object({ source: Type.Literal('typed'), idNumber: IdNumber }, closed),
-  Type.Object({ source: Type.Literal('card'), cardId: Type.String({ minLength: 1, maxLength: 64 }) }, closed),
-]);
+/** The lookup body (kiosk/protocol.ts); the training routes take the same. */
+export const LookupBody = LookupBodyT;
 const Base64 = Type.String({ minLength: 4, description: 'base64 of a JPEG, no data: prefix' });
 const CardBody = Type.Object(
   {
@@ -42,13 +41,13 @@ export const kioskRoutes: FastifyPluginAsync<{ identity: IdentityService }> = as
   const staff = { roles: ['admin' as const, 'invigilator' as const] };
   const tags = ['kiosk'];
 
-  app.get('/api/kiosk/state', { config: kioskOnly, schema: { tags, summary: "The kiosk's idle screen: today's sessions open for check-in, with counts" } }, async (request) =>
+  app.get('/api/kiosk/state', { config: kioskOnly, schema: { tags, summary: "The kiosk's idle screen: today's sessions open for check-in, with counts", response: { 200: KioskStateT } } }, async (request) =>
     identity.state(kioskOf(request)),
   );
 
   app.post(
     '/api/kiosk/lookup',
-    { config: kioskOnly, schema: { tags, summary: 'Look an ID up on today’s rosters; accepted → a new attempt and its liveness challenge, else the refusal', body: LookupBody, response: { 400: ErrorReply, 401: ErrorReply, 403: ErrorReply } } },
+    { config: kioskOnly, schema: { tags, summary: 'Look an ID up on today’s rosters; accepted → a new attempt and its liveness challenge, else the refusal', body: LookupBody, response: { 200: LookupReplyT, 400: ErrorReply, 401: ErrorReply, 403: ErrorReply } } },
     async (request) => identity.lookup(kioskOf(request), request.body as { source: 'typed'; idNumber: string } | { source: 'card'; cardId: string }),
   );
 
@@ -68,7 +67,7 @@ export const kioskRoutes: FastifyPluginAsync<{ identity: IdentityService }> = as
         summary: 'Liveness on the frames, then 1:1 against the roster (and ID card) photo → admitted with the seat, or refused with the reason',
         params: AttemptId,
         body: Type.Object({ frames: Type.Array(Base64, { minItems: 1, maxItems: 40 }) }, closed),
-        response: errors,
+        response: { 200: VerifyReplyT, ...errors },
       },
     },
     async (request) => {
@@ -86,7 +85,7 @@ export const kioskRoutes: FastifyPluginAsync<{ identity: IdentityService }> = as
         summary: 'Staff at the desk admit the candidate with their own password and a reason (audited as the staff member, via this kiosk)',
         params: AttemptId,
         body: Type.Object({ username: Type.String({ minLength: 1, maxLength: 64 }), password: Type.String({ minLength: 1, maxLength: 256 }), reason: Type.String({ minLength: 4, maxLength: 500 }) }, closed),
-        response: { ...errors, 423: ErrorReply },
+        response: { 200: OverrideReplyT, ...errors, 423: ErrorReply },
       },
     },
     async (request) => {
@@ -100,7 +99,7 @@ export const kioskRoutes: FastifyPluginAsync<{ identity: IdentityService }> = as
     {
       // The guide polls while the candidate steps up; more than a few frames a second only queues work behind verifications.
       config: { ...kioskOnly, rateLimit: { max: 5, timeWindow: 1000, keyGenerator: (r: FastifyRequest) => r.actor } },
-      schema: { tags, summary: 'Hints for the live face guide: face found, too small, several, turned, blurred', body: Type.Object({ frame: Base64 }, closed), response: errors },
+      schema: { tags, summary: 'Hints for the live face guide: face found, too small, several, turned, blurred', body: Type.Object({ frame: Base64 }, closed), response: { 200: QualityReplyT, ...errors } },
     },
     async (request) => identity.quality(kioskOf(request), (request.body as { frame: string }).frame),
   );

@@ -9,9 +9,13 @@ import { Conflict, DomainError, Forbidden, Locked, NotFound, Unauthorized, Valid
 import type { Config, KioskConfig } from '../config/index.ts';
 import type { AuditLog, DataPaths, Db } from '../storage/index.ts';
 import type { ExamService } from '../exam/index.ts';
-import { DESCRIPTOR_VERSION, distance, laplacianVariance, type FaceBox, type FaceRefusal, type FaceWarning, type FullFaceEngine, type LivenessChallenge } from './face/index.ts';
+import { DESCRIPTOR_VERSION, distance, laplacianVariance, type FaceBox, type FaceRefusal, type FaceWarning, type FullFaceEngine } from './face/index.ts';
 import { createIdentityStore, type CardData, type IdentityAttempt } from './store.ts';
 import { idNumberProblem, isDate, localDate, localDateTime, maskIdNumber, normaliseIdNumber } from './time.ts';
+import type { CandidateView, LookupRefusal, LookupReply as LookupResult, SessionView, VerifyRefusal, VerifyReply as VerifyResult } from './protocol.ts';
+
+// The kiosk's HTTP contract lives in protocol.ts (shared with the kiosk web app); these are its names here.
+export type { CandidateView, LookupRefusal, LookupResult, SessionView, VerifyRefusal, VerifyResult };
 
 /** What the kiosk needs of the face engine: the contract of face/types.ts plus the detector choice. */
 export type KioskFaceEngine = Pick<FullFaceEngine, 'enrol' | 'analyse' | 'liveness' | 'threshold' | 'close'>;
@@ -55,42 +59,6 @@ const OPEN = ['checkin', 'in_progress'];
 const NOT_YET = ['scheduled', 'papers_ready'];
 const ENTERED = ['admitted', 'in_exam', 'submitted'];
 
-export type LookupRefusal =
-  | 'bad_id_number'
-  | 'not_on_roster'
-  | 'wrong_day'
-  | 'wrong_site'
-  | 'checkin_not_open'
-  | 'checkin_closed'
-  | 'already_admitted'
-  | 'card_expired'
-  | 'unknown_card';
-
-export type VerifyRefusal = 'liveness' | FaceRefusal | 'mismatch' | 'card_mismatch' | 'no_reference' | 'admission_failed';
-
-export interface SessionView {
-  id: string;
-  name: string;
-  roomId: string;
-  roomName: string;
-  startsAt: string;
-  startsAtLocal: string;
-  status: string;
-}
-
-export interface CandidateView {
-  name: string;
-  idNumberMasked: string;
-  ticketNo: string | null;
-  photoUrl: string | null;
-  hasPhoto: boolean;
-  cardPhoto: boolean;
-}
-
-export type LookupResult =
-  | { ok: true; attemptId: string; expiresAt: string; candidate: CandidateView; session: SessionView; seat: string | null; challenge: LivenessChallenge }
-  | { ok: false; reason: LookupRefusal; detail: string; message: string; candidate: { name: string; idNumberMasked: string } | null; session: SessionView | null; admittedAt: string | null; seat: string | null };
-
 export interface FaceJudgement {
   ok: boolean;
   reason: VerifyRefusal | null;
@@ -103,10 +71,6 @@ export interface FaceJudgement {
   captureExpiresAt: number | null;
   probeDescriptor: Float32Array | null;
 }
-
-export type VerifyResult =
-  | { ok: true; decision: 'admitted'; attemptId: string; seat: string | null; roomId: string; roomName: string; distance: number; cardDistance: number | null; threshold: number; candidate: CandidateView }
-  | { ok: false; decision: 'refused'; attemptId: string; reason: VerifyRefusal; detail: string; message: string; distance: number | null; threshold: number; retryAllowed: boolean };
 
 export interface CardInput {
   idNumber: string;

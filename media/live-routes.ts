@@ -11,6 +11,7 @@ import type { Config } from '../config/index.ts';
 import { createLiveRelay, type LiveRelay, type Sink, type StreamName, type TsFeed } from './live.ts';
 import { createUpstream, type Upstream } from './upstream.ts';
 import { LIVE_WS_PREFIX, liveWsPath } from './types.ts';
+import { LiveSourceT } from './protocol.ts';
 import { createScreens, SCREEN_WS_PATH, type ScreenConnection, type ScreenIngest, type Screens } from './screens.ts';
 
 /** What the live side needs from ingest (media/index.ts). */
@@ -212,20 +213,7 @@ export const liveRoutes: FastifyPluginAsync<LiveRouteOptions> = async (app, opts
         tags,
         summary: 'The video sources this caller may watch, with their live-view WebSocket path',
         response: {
-          200: Type.Array(
-            Type.Object({
-              id: Type.String(),
-              name: Type.String(),
-              room: Type.String(),
-              kind: Type.String(),
-              ws: Type.String(),
-              subWs: Type.Union([Type.String(), Type.Null()], { description: "the camera's sub-stream (low resolution, for grid tiles), or null when it has none" }),
-              viewers: Type.Integer(),
-              video: Type.Union([Type.String(), Type.Null()]),
-              audio: Type.Union([Type.String(), Type.Null()]),
-              status: Type.Unknown(),
-            }),
-          ),
+          200: Type.Array(LiveSourceT),
         },
       },
     },

@@ -7,6 +7,7 @@ import { Type } from 'typebox';
 import { Forbidden, NotFound, siteInJurisdiction } from '../core/index.ts';
 import type { AuditLog } from '../storage/index.ts';
 import type { MediaService } from './service.ts';
+import { RecordingsT } from './protocol.ts';
 
 export interface MediaRouteOptions {
   media: MediaService;
@@ -39,8 +40,6 @@ const Range = Type.Object(
   },
   { additionalProperties: false },
 );
-const Segment = Type.Object({ id: Type.Integer(), start: Type.Integer(), end: Type.Integer(), bytes: Type.Integer(), recovered: Type.Boolean(), url: Type.String() });
-const GapT = Type.Object({ start: Type.Integer(), end: Type.Integer(), reason: Type.String() });
 
 export const mediaRoutes: FastifyPluginAsync<MediaRouteOptions> = async (app, { media, audit, site, now = Date.now, playbackIdleMs = PLAYBACK_IDLE_MS }) => {
   const viewers = { roles: ['admin' as const, 'invigilator' as const, 'inspector' as const] };
@@ -128,14 +127,7 @@ export const mediaRoutes: FastifyPluginAsync<MediaRouteOptions> = async (app, { 
         params: SourceId,
         querystring: Range,
         response: {
-          200: Type.Object({
-            sourceId: Type.String(),
-            from: Type.Integer(),
-            to: Type.Integer(),
-            segments: Type.Array(Segment),
-            gaps: Type.Array(GapT),
-            recordingSince: Type.Union([Type.Integer(), Type.Null()], { description: 'recording now: footage from here on is in the segment being written' }),
-          }),
+          200: RecordingsT,
         },
       },
     },

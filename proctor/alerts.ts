@@ -5,43 +5,9 @@
 import { Conflict, NotFound, newId, type Clock, type EventBus, type EventMap } from '../core/index.ts';
 import type { AuditLog, Db } from '../storage/index.ts';
 import { statementCache } from '../storage/index.ts';
+import type { Alert, AlertKind, Severity } from './protocol.ts';
 
-export const ALERT_KINDS = [
-  'kiosk_mismatch',
-  'kiosk_refused',
-  'kiosk_override',
-  'seat_mismatch',
-  'no_face',
-  'several_faces',
-  'terminal_offline',
-  'integrity',
-  'camera_down',
-  'disk_forecast',
-  'disk_low',
-  'move_requested',
-] as const;
-export type AlertKind = (typeof ALERT_KINDS)[number];
-export type Severity = 'critical' | 'warning' | 'info';
-
-export interface Alert {
-  id: string;
-  at: number;
-  lastAt: number;
-  repeats: number;
-  roomId: string | null;
-  sessionId: string | null;
-  seat: string | null;
-  terminalId: string | null;
-  sourceId: string | null;
-  idNumber: string | null;
-  kind: AlertKind;
-  severity: Severity;
-  params: Record<string, unknown>;
-  text: { zh: string; en: string };
-  event: string;
-  clearedAt: number | null;
-  acknowledged: { by: string; at: number; note: string } | null;
-}
+export { ALERT_KINDS, type Alert, type AlertKind, type Severity } from './protocol.ts';
 
 interface Row {
   id: string;

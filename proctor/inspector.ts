@@ -11,6 +11,7 @@ import { maskIdNumber, type TerminalService } from '../terminal/index.ts';
 import { liveWsPath, type MediaService } from '../media/index.ts';
 import type { ProctorService } from './service.ts';
 import { maskAlert, maskIncident } from './feed.ts';
+import { SessionDetailT, SessionRowT, SiteT } from './protocol.ts';
 
 export interface InspectorRouteOptions {
   proctor: ProctorService;
@@ -49,7 +50,7 @@ export const inspectorRoutes: FastifyPluginAsync<InspectorRouteOptions> = async 
     openAlerts: proctor.alerts.count({ sessionId: s.id, open: true }),
   });
 
-  app.get('/api/inspector/sites', { config: readers, schema: { tags, summary: 'This site, with rooms, cameras and today’s sessions, if it lies in your jurisdiction; else an empty list' } }, async (request) => {
+  app.get('/api/inspector/sites', { config: readers, schema: { tags, summary: 'This site, with rooms, cameras and today’s sessions, if it lies in your jurisdiction; else an empty list', response: { 200: Type.Array(SiteT) } } }, async (request) => {
     if (!within(request)) return [];
     const today = localDate(clock.now(), tz);
     const sources = media.sources();
@@ -79,7 +80,7 @@ export const inspectorRoutes: FastifyPluginAsync<InspectorRouteOptions> = async 
     '/api/inspector/sessions',
     {
       config: readers,
-      schema: { tags, summary: 'Sessions of this site between two dates (default today), with their summaries and incidents', querystring: Type.Object({ from: Type.Optional(Type.String({ maxLength: 10 })), to: Type.Optional(Type.String({ maxLength: 10 })) }, closed) },
+      schema: { tags, summary: 'Sessions of this site between two dates (default today), with their summaries and incidents', querystring: Type.Object({ from: Type.Optional(Type.String({ maxLength: 10 })), to: Type.Optional(Type.String({ maxLength: 10 })) }, closed), response: { 200: Type.Array(SessionRowT) } },
     },
     async (request) => {
       mustBeWithin(request);
@@ -104,7 +105,7 @@ export const inspectorRoutes: FastifyPluginAsync<InspectorRouteOptions> = async 
 
   app.get(
     '/api/inspector/sessions/:sessionId',
-    { config: readers, schema: { tags, summary: 'One session: summary, incidents, integrity incidents and alerts (ID numbers masked)', params: Type.Object({ sessionId: Type.String({ minLength: 1, maxLength: 64 }) }) } },
+    { config: readers, schema: { tags, summary: 'One session: summary, incidents, integrity incidents and alerts (ID numbers masked)', params: Type.Object({ sessionId: Type.String({ minLength: 1, maxLength: 64 }) }), response: { 200: SessionDetailT } } },
     async (request) => {
       mustBeWithin(request);
       const s = exam.plans.session((request.params as { sessionId: string }).sessionId);

@@ -6,77 +6,9 @@ import { seatIds, type Config } from '../config/index.ts';
 import type { ExamService } from '../exam/index.ts';
 import { maskIdNumber, type TerminalService } from '../terminal/index.ts';
 import { liveWsPath, type MediaService } from '../media/index.ts';
+import type { RoomView, Seat, SeatCandidate, SeatMove, SeatState, SessionBrief } from './protocol.ts';
 
-export const SEAT_STATES = ['empty', 'assigned', 'absent', 'admitted', 'logged_in', 'answering', 'paused', 'locked', 'offline', 'submitted'] as const;
-export type SeatState = (typeof SEAT_STATES)[number];
-
-export interface SeatCandidate {
-  ticketNo: string;
-  name: string;
-  idNumber: string;
-  seat: string | null;
-  rosterStatus: string;
-  photoUrl: string | null;
-}
-
-/**
- * A candidate asked to continue at another terminal and waits for an invigilator. Shown on both
- * seats: 'out' on the candidate's own seat, 'in' on the seat of the terminal they logged in at.
- */
-export interface SeatMove {
-  moveId: string;
-  side: 'out' | 'in';
-  ticketNo: string;
-  name: string;
-  fromSeat: string | null;
-  fromTerminal: string | null;
-  toSeat: string;
-  toTerminal: string;
-  requestedAt: number;
-}
-
-export interface Seat {
-  seat: string;
-  row: number;
-  column: number;
-  terminal: { id: string; online: boolean; since: number | null } | null;
-  candidate: SeatCandidate | null;
-  state: SeatState;
-  answered: number | null;
-  questions: number | null;
-  remainingMs: number | null;
-  deadline: number | null;
-  paused: boolean;
-  locked: boolean;
-  offlineSince: number | null;
-  submittedAt: number | null;
-  submittedBy: string | null;
-  score: number | null;
-  passed: boolean | null;
-  incidents: number;
-  openAlerts: number;
-  /** A pending move request touching this seat (the oldest, should there be several). */
-  pendingMove: SeatMove | null;
-}
-
-export interface SessionBrief {
-  id: string;
-  name: string;
-  status: string;
-  startsAt: number;
-  endsAt: number;
-}
-
-export interface RoomView {
-  serverTime: number;
-  room: { id: string; name: string; rows: number; columns: number };
-  session: (SessionBrief & { durationMinutes: number; startedAt: number | null; roomPaused: boolean }) | null;
-  sessions: SessionBrief[];
-  seats: Seat[];
-  unseated: SeatCandidate[];
-  sources: Array<{ id: string; name: string; kind: 'camera' | 'screen'; state: string; since: number; reason: string | null; recording: boolean; ws: string; /** The camera's sub-stream for grid tiles, or null when it has none. */ subWs: string | null; terminalId: string | null; seat: string | null }>;
-  openAlerts: number;
-}
+export { SEAT_STATES, type RoomView, type Seat, type SeatCandidate, type SeatMove, type SeatState, type SessionBrief } from './protocol.ts';
 
 export interface RoomViewDeps {
   config: Config;

@@ -9,6 +9,7 @@ import { maskIdNumber, type TerminalService } from '../terminal/index.ts';
 import { CONSOLE_STATUSES, type ProctorService } from './service.ts';
 import { INCIDENT_CATEGORIES } from './incidents.ts';
 import { assertRoomWatcher, maskAlert, maskIncident } from './feed.ts';
+import { AlertT, IncidentCategoryT, IncidentListT, IncidentT, ReseatReplyT, RoomListItemT, RoomViewT, SessionBriefT, SummaryT } from './protocol.ts';
 
 const ErrorReply = Type.Object({
   error: Type.String(),
@@ -67,7 +68,7 @@ export const proctorRoutes: FastifyPluginAsync<ProctorRouteOptions> = async (app
     return { id: sessionId, roomId };
   };
 
-  app.get('/api/proctor/rooms', { config: staff, schema: { tags, summary: 'Rooms the caller may watch, each with its current session' } }, async (request) => {
+  app.get('/api/proctor/rooms', { config: staff, schema: { tags, summary: 'Rooms the caller may watch, each with its current session', response: { 200: Type.Array(RoomListItemT) } } }, async (request) => {
     const p = request.principal!;
     const rooms = p.kind === 'user' && p.role === 'invigilator' ? config.rooms.filter((r) => p.user.rooms.includes(r.id)) : config.rooms;
     return rooms.map((r) => {
@@ -85,7 +86,7 @@ export const proctorRoutes: FastifyPluginAsync<ProctorRouteOptions> = async (app
         summary: 'The room view: seat map with live seat states, candidates, cameras and screens, the current session',
         params: Type.Object({ roomId: Type.String({ minLength: 1, maxLength: 64 }) }),
         querystring: Type.Object({ session: Type.Optional(Type.String({ minLength: 1, maxLength: 64 })) }, closed),
-        response: { ...errors },
+        response: { 200: RoomViewT, ...errors },
       },
     },
     async (request) => {
@@ -125,7 +126,7 @@ export const proctorRoutes: FastifyPluginAsync<ProctorRouteOptions> = async (app
           },
           closed,
         ),
-        response: { ...errors },
+        response: { 200: Type.Array(AlertT), ...errors },
       },
     },
     async (request) => {
@@ -146,7 +147,7 @@ export const proctorRoutes: FastifyPluginAsync<ProctorRouteOptions> = async (app
     '/api/proctor/alerts/:alertId/ack',
     {
       config: staff,
-      schema: { tags, summary: 'Acknowledge an alert with a note (audited)', params: Type.Object({ alertId: Type.String({ minLength: 1, maxLength: 64 }) }), body: Type.Object({ note: Type.String({ minLength: 1, maxLength: 500 }) }, closed), response: { ...errors } },
+      schema: { tags, summary: 'Acknowledge an alert with a note (audited)', params: Type.Object({ alertId: Type.String({ minLength: 1, maxLength: 64 }) }), body: Type.Object({ note: Type.String({ minLength: 1, maxLength: 500 }) }, closed), response: { 200: AlertT, ...errors } },
     },
     async (request) => {
       const { alertId } = request.params as { alertId: string };
@@ -159,7 +160,7 @@ export const proctorRoutes: FastifyPluginAsync<ProctorRouteOptions> = async (app
     },
   );
 
-  app.get('/api/proctor/incident-categories', { config: readers, schema: { tags, summary: 'The incident (违纪) categories, with their Chinese and English names' } }, async () => INCIDENT_CATEGORIES.map((c) => ({ ...c })));
+  app.get('/api/proctor/incident-categories', { config: readers, schema: { tags, summary: 'The incident (违纪) categories, with their Chinese and English names', response: { 200: Type.Array(IncidentCategoryT) } } }, async () => INCIDENT_CATEGORIES.map((c) => ({ ...c })));
 
   app.post(
     '/api/proctor/sessions/:sessionId/incidents',
@@ -178,7 +179,7 @@ export const proctorRoutes: FastifyPluginAsync<ProctorRouteOptions> = async (app
           },
           closed,
         ),
-        response: { ...errors },
+        response: { 201: IncidentT, ...errors },
       },
     },
     async (request, reply) => {
@@ -198,7 +199,7 @@ export const proctorRoutes: FastifyPluginAsync<ProctorRouteOptions> = async (app
 
   app.get(
     '/api/proctor/sessions/:sessionId/incidents',
-    { config: readers, schema: { tags, summary: 'Incidents (违纪) recorded by invigilators, and the terminal’s integrity incidents, oldest first', params: SessionId, response: { ...errors } } },
+    { config: readers, schema: { tags, summary: 'Incidents (违纪) recorded by invigilators, and the terminal’s integrity incidents, oldest first', params: SessionId, response: { 200: IncidentListT, ...errors } } },
     async (request) => {
       const { sessionId } = request.params as { sessionId: string };
       readingOf(request, sessionId);
@@ -212,7 +213,7 @@ export const proctorRoutes: FastifyPluginAsync<ProctorRouteOptions> = async (app
 
   app.get(
     '/api/proctor/sessions/:sessionId/summary',
-    { config: readers, schema: { tags, summary: 'Session summary: roster, present, absent, logged in, submitted, passed/failed, incidents, alerts', params: SessionId, response: { ...errors } } },
+    { config: readers, schema: { tags, summary: 'Session summary: roster, present, absent, logged in, submitted, passed/failed, incidents, alerts', params: SessionId, response: { 200: SummaryT, ...errors } } },
     async (request) => {
       const { sessionId } = request.params as { sessionId: string };
       readingOf(request, sessionId);
@@ -229,7 +230,7 @@ export const proctorRoutes: FastifyPluginAsync<ProctorRouteOptions> = async (app
         summary: 'Session control from the console: open check-in, start, end (same rules and audit as the admin route)',
         params: SessionId,
         body: Type.Object({ status: Type.Union(CONSOLE_STATUSES.map((s) => Type.Literal(s))) }, closed),
-        response: { ...errors },
+        response: { 200: SessionBriefT, ...errors },
       },
     },
     async (request) => {
@@ -249,7 +250,7 @@ export const proctorRoutes: FastifyPluginAsync<ProctorRouteOptions> = async (app
         summary: 'Move a candidate to a free seat of the room (audited by exam plans)',
         params: Type.Object({ sessionId: Type.String({ minLength: 1, maxLength: 64 }), candidate: Type.String({ minLength: 1, maxLength: 32 }) }),
         body: Type.Object({ seat: Type.String({ minLength: 1, maxLength: 8 }), reason: Type.String({ minLength: 1, maxLength: 200 }) }, closed),
-        response: { ...errors },
+        response: { 200: ReseatReplyT, ...errors },
       },
     },
     async (request) => {

@@ -1,6 +1,7 @@
-// The one build setup every browser app shares (kiosk, terminal, proctor, inspector). Each app keeps
-// a one-line <module>/web/vite.config.ts calling webApp(); server/build-web.mjs builds them all and
-// server/routes/web.ts serves <module>/web/dist under /<path>/.
+// The one build setup every browser app shares (kiosk, terminal, proctor, inspector, live). Each app
+// keeps a one-line vite.config.ts in its folder (<module>/web/, or <module>/web/<app>/ for a second app
+// of a module) calling webApp(); server/build-web.mjs builds them all and server/routes/web.ts serves
+// each dist/ under its /<path>/. What the apps share is the web kit in web/, imported by relative path.
 import { fileURLToPath } from 'node:url';
 import type { UserConfig } from 'vite';
 

@@ -1,5 +1,6 @@
-// The browser entry points. Each client app (kiosk, terminal, proctor, inspector) gets its own path.
-// An app that has been built (server/build-web.mjs → <dir>/dist) is served from there; until then its
+// The browser entry points. Each client app (kiosk, terminal, proctor, inspector, live) gets its own
+// path; the inspector's code lives with the proctor module (proctor/web/inspector/) but keeps its
+// /inspector/ path. An app that has been built (server/build-web.mjs → <dir>/dist) is served from there; until then its
 // path serves a page that says what it is and how to build it. Static files are public: the apps
 // authenticate over their own device cookie or user session, never by being fetched.
 import { existsSync } from 'node:fs';
@@ -14,7 +15,7 @@ export const WEB_APPS = [
   { path: '/kiosk/', dir: 'kiosk/web', name: '入口身份核验 Kiosk', who: '考点入口核验台（人证合一）' },
   { path: '/terminal/', dir: 'terminal/web', name: '考试终端 Terminal', who: '考场内每台考试机' },
   { path: '/proctor/', dir: 'proctor/web', name: '监考台 Proctor', who: '监考员' },
-  { path: '/inspector/', dir: 'inspector/web', name: '远程巡查 Inspector', who: '省、市远程监管人员（只读）' },
+  { path: '/inspector/', dir: 'proctor/web/inspector', name: '远程巡查 Inspector', who: '省、市远程监管人员（只读）' },
   { path: '/live/', dir: 'media/web', name: '实时视频 Live', who: '管理员、监考员（本考场）、辖区内巡查人员；摄像机与考生屏幕' },
 ] as const;
 

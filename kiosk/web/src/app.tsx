@@ -4,17 +4,16 @@ import type { ComponentChildren } from 'preact';
 import { useEffect, useRef, useState } from 'preact/hooks';
 import { MAX_TRIES, type Controller, type State } from './controller.ts';
 import { maskId, type Strings } from './i18n.ts';
-import { useStore, useTick } from '../../../terminal/web/src/store.ts';
+import { useDocumentLanguage } from '../../../web/i18n.ts';
+import { PairingPanel } from '../../../web/pairing-view.tsx';
+import { useStore, useTick } from '../../../web/store.ts';
 
 type P = { c: Controller; s: State; t: Strings };
 
 export function App({ c }: { c: Controller }) {
   const s = useStore(c.store);
   const t = c.t;
-  useEffect(() => {
-    document.documentElement.lang = s.lang === 'zh' ? 'zh-CN' : 'en';
-    document.title = t.appTitle;
-  }, [s.lang]);
+  useDocumentLanguage(s.lang, t.appTitle);
   const p = { c, s, t };
   return (
     <div class={`app screen-${s.screen}`} data-screen={s.screen}>
@@ -67,34 +66,10 @@ function Boot({ t }: P) {
 }
 
 function Pairing({ c, s, t }: P) {
-  const pr = s.pairing;
-  const code = pr?.code ?? '';
   return (
     <section class="panel center pairing" aria-labelledby="pairing-title">
       <h1 id="pairing-title">{t.pairingTitle}</h1>
-      <p class="lead">{t.pairingIntro}</p>
-      {pr?.status === 'requesting' ? <p class="muted">{t.pairingRequesting}</p> : null}
-      {code ? (
-        <p class="pair-code" data-testid="pairing-code" aria-label={code.split('').join(' ')}>
-          <span>{code.slice(0, 3)}</span>
-          <span>{code.slice(3)}</span>
-        </p>
-      ) : null}
-      <p class="muted">{pr?.deviceId ? t.pairingDevice(pr.deviceId) : t.pairingNoDevice}</p>
-      {pr?.status === 'waiting' ? (
-        <p class="status" role="status">
-          <span class="spinner small" aria-hidden="true" /> {t.pairingWaiting}
-        </p>
-      ) : null}
-      {pr?.status === 'approved' ? <p class="status ok">{t.pairingApproved}</p> : null}
-      {pr?.status === 'rejected' || pr?.status === 'failed' ? (
-        <div role="alert">
-          <p class="error">{pr.status === 'rejected' ? t.pairingRejected : t.pairingFailed(pr.error ?? '')}</p>
-          <button type="button" class="primary big" onClick={() => void c.startPairing()}>
-            {t.pairingAgain}
-          </button>
-        </div>
-      ) : null}
+      <PairingPanel pairing={s.pairing} t={t} onAgain={() => void c.startPairing()} buttonClass="primary big" />
     </section>
   );
 }
@@ -272,7 +247,7 @@ function RosterCard({ s, t }: P) {
   const a = s.attempt!;
   return (
     <aside class="roster" data-testid="roster">
-      <RosterPhoto url={a.candidate.hasPhoto === false ? undefined : a.candidate.photoUrl} name={a.candidate.name} t={t} />
+      <RosterPhoto url={a.candidate.hasPhoto === false ? undefined : (a.candidate.photoUrl ?? undefined)} name={a.candidate.name} t={t} />
       <h1 class="roster-name" data-testid="candidate-name">
         {a.candidate.name}
       </h1>
@@ -376,7 +351,7 @@ function Admitted(p: P) {
         {t.admittedTitle} · {a.name}
       </h1>
       <p class="seat-go" data-testid="seat-go">
-        {t.admittedGo(a.roomName, a.seat)}
+        {t.admittedGo(a.roomName, a.seat ?? '—')}
       </p>
       <div class="seat-row">
         <div class="seat-box">

@@ -5,39 +5,17 @@
 // Time budget: ≤ 5 s per candidate from ID to seat, not counting the person. So the camera stays
 // open between candidates, the face guide starts while the roster card is being read, the first
 // "ready" from the quality check starts the challenge, and no screen waits on a timer it does not need.
-import {
-  HttpError,
-  NetworkError,
-  collectPairing,
-  kioskState,
-  lookup,
-  override,
-  quality,
-  requestPairing,
-  verify,
-  whoAmI,
-  type CandidateView,
-  type CardEvent,
-  type Challenge,
-  type KioskState,
-  type LookupBody,
-  type LookupReply,
-  type PairingRequest,
-  type QualityHint,
-  type SessionView,
-} from './api.ts';
+import { HttpError, NetworkError, whoAmI } from '../../../web/http.ts';
+import { storeLang, storedLang, type Lang } from '../../../web/i18n.ts';
+import { DevicePairing, type PairingState } from '../../../web/pairing.ts';
+import { Store } from '../../../web/store.ts';
+import { kioskState, lookup, override, quality, verify, type CandidateView, type CardEvent, type Challenge, type KioskState, type LookupBody, type LookupReply, type QualityHint, type SessionView } from './api.ts';
 import { Camera, type CameraStatus } from './camera.ts';
-import { STRINGS, type Lang } from './i18n.ts';
-import { Store } from '../../../terminal/web/src/store.ts';
+import { STRINGS } from './i18n.ts';
 
 export type Screen = 'boot' | 'pairing' | 'idle' | 'looking' | 'refused' | 'capture' | 'admitted' | 'failed';
 
-export interface PairingState {
-  status: 'requesting' | 'waiting' | 'approved' | 'rejected' | 'failed';
-  code: string | null;
-  deviceId: string | null;
-  error: string | null;
-}
+export type { PairingState };
 
 export interface Attempt {
   attemptId: string;
@@ -64,7 +42,7 @@ export interface State {
   typed: string;
   typedError: string | null;
   /** A lookup refusal (not on roster, wrong day…): shown, then back to idle. */
-  refusal: { reason: string; message: string; detail: string; candidate: CandidateView | null; session: SessionView | null; seat: string | null } | null;
+  refusal: { reason: string; message: string; detail: string; candidate: { name: string; idNumberMasked: string } | null; session: SessionView | null; seat: string | null } | null;
   attempt: Attempt | null;
   camera: CameraStatus;
   phase: CapturePhase;
@@ -73,7 +51,8 @@ export interface State {
   progress: number;
   /** The verification refusal being shown. */
   failure: { reason: string; message: string; detail: string; distance: number | null; threshold: number; retryAllowed: boolean } | null;
-  admitted: { name: string; seat: string; roomName: string; by: string | null } | null;
+  /** seat null: admitted but not seated yet (staff seat the candidate). */
+  admitted: { name: string; seat: string | null; roomName: string; by: string | null } | null;
   /** How many verifications this candidate has used (a retry is a new attempt). */
   tries: number;
   overrideOpen: boolean;
@@ -98,14 +77,6 @@ const FAILED_RETURN_MS = 60_000;
 /** The event stream reconnects by itself; only a gap longer than this shows the banner. */
 const STREAM_GRACE_MS = 3_000;
 
-function storage(): Storage | null {
-  try {
-    return window.localStorage;
-  } catch {
-    return null;
-  }
-}
-
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 const WEIGHTS = [7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2];
@@ -121,8 +92,7 @@ export function idNumberValid(id: string): boolean {
 export class Controller {
   readonly store: Store<State>;
   readonly camera: Camera;
-  private pairingReq: PairingRequest | null = null;
-  private pollTimer: ReturnType<typeof setTimeout> | undefined;
+  private readonly pairing: DevicePairing;
   private events: EventSource | null = null;
   private streamDownTimer: ReturnType<typeof setTimeout> | undefined;
   private returnTimer: ReturnType<typeof setTimeout> | undefined;
@@ -138,8 +108,15 @@ export class Controller {
   private deviceId: string | null;
 
   constructor(loc: Location) {
-    const lang = storage()?.getItem(LANG_KEY) === 'en' ? 'en' : 'zh';
+    const lang = storedLang(LANG_KEY);
     this.deviceId = new URLSearchParams(loc.search).get('device');
+    this.pairing = new DevicePairing({
+      kind: 'kiosk',
+      deviceId: this.deviceId,
+      pollMs: 1_500,
+      show: (pairing) => this.store.set({ pairing }),
+      approved: () => this.ready(),
+    });
     this.camera = new Camera((camera) => this.store.set({ camera }));
     this.store = new Store<State>({
       lang,
@@ -172,7 +149,7 @@ export class Controller {
   }
 
   setLang(lang: Lang): void {
-    storage()?.setItem(LANG_KEY, lang);
+    storeLang(LANG_KEY, lang);
     this.store.set({ lang });
   }
 
@@ -194,39 +171,10 @@ export class Controller {
   }
 
   async startPairing(): Promise<void> {
-    clearTimeout(this.pollTimer);
     this.events?.close();
     this.events = null;
-    this.store.set({ screen: 'pairing', offline: false, pairing: { status: 'requesting', code: null, deviceId: this.deviceId, error: null } });
-    try {
-      this.pairingReq = await requestPairing(this.deviceId);
-    } catch (err) {
-      this.store.set({ pairing: { status: 'failed', code: null, deviceId: this.deviceId, error: (err as Error).message } });
-      this.pollTimer = setTimeout(() => void this.startPairing(), 15_000);
-      return;
-    }
-    this.store.set({ pairing: { status: 'waiting', code: this.pairingReq.code, deviceId: this.deviceId, error: null } });
-    this.pollPairing();
-  }
-
-  private pollPairing(): void {
-    this.pollTimer = setTimeout(async () => {
-      const req = this.pairingReq;
-      if (!req) return;
-      let status: Awaited<ReturnType<typeof collectPairing>>;
-      try {
-        status = await collectPairing(req);
-      } catch {
-        return this.pollPairing();
-      }
-      if (status === 'pending') return this.pollPairing();
-      this.pairingReq = null;
-      // An expired code is replaced by itself: the kiosk may wait unattended until someone pairs it.
-      if (status === 'expired') return void this.startPairing();
-      const p = this.store.get().pairing;
-      this.store.set({ pairing: { status, code: p?.code ?? null, deviceId: this.deviceId, error: null } });
-      if (status === 'approved') this.ready();
-    }, 1_500);
+    this.store.set({ screen: 'pairing', offline: false });
+    await this.pairing.start();
   }
 
   private ready(): void {

@@ -1,7 +1,8 @@
 // The kiosk's words: Simplified Chinese first (candidates and staff read Chinese), English on request.
 // One key per phrase; a phrase that takes values is a function, so a missing value is a type error.
+import type { Bilingual, Lang } from '../../../web/i18n.ts';
 
-export type Lang = 'zh' | 'en';
+export type { Lang };
 
 const zh = {
   appTitle: '考点入口 · 人证核验',
@@ -238,7 +239,7 @@ const en: Strings = {
   serverError: (why: string) => `The server refused: ${why}`,
 };
 
-export const STRINGS: Record<Lang, Strings> = { zh, en };
+export const STRINGS: Bilingual<Strings> = { zh, en };
 
 /** 440106198503120016 → 440106********0016: enough for staff to match the card, not enough to copy. */
 export function maskId(id: string): string {

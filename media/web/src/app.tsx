@@ -1,17 +1,19 @@
 // The live page: the sources the signed-in person may watch, as tiles (or one, with ?source=ID).
 // Sound is off until someone asks for it, per tile.
 import { useEffect, useRef, useState } from 'preact/hooks';
-import { HttpError, login, logout, sources, whoAmI, type LiveSource, type Me } from './api.ts';
-import { words, type Lang } from './i18n.ts';
-import { LivePlayer, wsUrl, type TileState } from './player.ts';
+import { HttpError, errorText, logout, userOf, whoAmI, type Me } from '../../../web/http.ts';
+import { langFromQuery, useDocumentLanguage, type Lang } from '../../../web/i18n.ts';
+import { LoginForm, loginLabels } from '../../../web/login.tsx';
+import { LivePlayer, wsUrl, type TileState } from '../../../web/video/player.ts';
+import { sources, type LiveSource } from './api.ts';
+import { words } from './i18n.ts';
 
 const params = new URLSearchParams(window.location.search);
 const only = params.get('source');
 const measure = params.get('measure') === '1';
 
-
 export function App() {
-  const [lang, setLang] = useState<Lang>(params.get('lang') === 'en' ? 'en' : 'zh');
+  const [lang, setLang] = useState<Lang>(langFromQuery());
   const w = words[lang];
   const [me, setMe] = useState<Me | null | undefined>(undefined);
   const [list, setList] = useState<LiveSource[] | null>(null);
@@ -25,17 +27,15 @@ export function App() {
       if (!who || who.kind !== 'user') return;
       setList(await sources());
     } catch (err) {
-      setError(err instanceof HttpError && err.status === 403 ? w.refused(err.message) : w.failed(err instanceof Error ? err.message : String(err)));
+      setError(err instanceof HttpError && err.status === 403 ? w.refused(err.message) : w.failed(errorText(err)));
     }
   };
-  useEffect(() => {
-    document.documentElement.lang = lang === 'zh' ? 'zh-CN' : 'en';
-    document.title = `${w.title} · examroom`;
-  }, [lang]);
+  useDocumentLanguage(lang, `${w.title} · examroom`);
   useEffect(() => {
     void load();
   }, []);
 
+  const user = userOf(me);
   const shown = list?.filter((s) => !only || s.id === only) ?? null;
   return (
     <div class="live">
@@ -43,11 +43,11 @@ export function App() {
         <h1>{w.title}</h1>
         {only && <a href="./">{w.all}</a>}
         <span class="spacer" />
-        {me?.user && (
+        {user && (
           <span class="who">
-            {me.user.username} ({me.user.role}){' '}
+            {user.username} ({user.role}){' '}
             <button type="button" onClick={() => void logout().then(() => window.location.reload())}>
-              {w.logout}
+              {loginLabels[lang].logout}
             </button>
           </span>
         )}
@@ -55,9 +55,9 @@ export function App() {
           {w.langToggle}
         </button>
       </header>
-      {me?.user?.role === 'inspector' && <p class="note">{w.audited}</p>}
+      {user?.role === 'inspector' && <p class="note">{w.audited}</p>}
       {error && <p class="error">{error}</p>}
-      {me === null && <Login lang={lang} onDone={() => void load()} />}
+      {me === null && <LoginForm title={w.loginTitle} lang={lang} onDone={() => void load()} />}
       {me && !error && shown === null && <p>{w.loading}</p>}
       {shown && shown.length === 0 && <p>{w.none}</p>}
       {shown && shown.length > 0 && (
@@ -68,34 +68,6 @@ export function App() {
         </div>
       )}
     </div>
-  );
-}
-
-function Login({ lang, onDone }: { lang: Lang; onDone: () => void }) {
-  const w = words[lang];
-  const [user, setUser] = useState('');
-  const [pass, setPass] = useState('');
-  const [error, setError] = useState<string | null>(null);
-  return (
-    <form
-      class="login"
-      onSubmit={(e) => {
-        e.preventDefault();
-        login(user, pass).then(onDone, (err: unknown) => setError(w.loginFailed(err instanceof Error ? err.message : String(err))));
-      }}
-    >
-      <h2>{w.loginTitle}</h2>
-      <label>
-        {w.username}
-        <input name="username" autocomplete="username" value={user} onInput={(e) => setUser((e.target as HTMLInputElement).value)} />
-      </label>
-      <label>
-        {w.password}
-        <input name="password" type="password" autocomplete="current-password" value={pass} onInput={(e) => setPass((e.target as HTMLInputElement).value)} />
-      </label>
-      <button type="submit">{w.login}</button>
-      {error && <p class="error">{error}</p>}
-    </form>
   );
 }
 

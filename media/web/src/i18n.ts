@@ -1,15 +1,11 @@
-// The live page's words: Simplified Chinese first, English on request.
-export type Lang = 'zh' | 'en';
+// The live page's words: Simplified Chinese first, English on request (?lang=en or the toggle). The
+// log-in form's own words are the web kit's (web/login.tsx).
+import type { Bilingual } from '../../../web/i18n.ts';
 
 const zh = {
   title: '实时视频',
   langToggle: 'English',
   loginTitle: '登录后观看实时视频',
-  username: '用户名',
-  password: '密码',
-  login: '登录',
-  logout: '退出',
-  loginFailed: (why: string) => `登录失败：${why}`,
   loading: '正在载入视频源…',
   none: '没有可观看的视频源。',
   refused: (why: string) => `无权观看：${why}`,
@@ -29,11 +25,6 @@ const en: Words = {
   title: 'Live video',
   langToggle: '中文',
   loginTitle: 'Log in to watch live video',
-  username: 'User name',
-  password: 'Password',
-  login: 'Log in',
-  logout: 'Log out',
-  loginFailed: (why) => `Log-in failed: ${why}`,
   loading: 'Loading the sources…',
   none: 'No source you may watch.',
   refused: (why) => `Not allowed: ${why}`,
@@ -48,4 +39,4 @@ const en: Words = {
   audited: 'Inspector views are recorded in the audit log.',
 };
 
-export const words: Record<Lang, Words> = { zh, en };
+export const words: Bilingual<Words> = { zh, en };

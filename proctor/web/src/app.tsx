@@ -5,12 +5,14 @@ import { useEffect, useMemo, useRef, useState } from 'preact/hooks';
 import type { ComponentChildren } from 'preact';
 import * as api from './api.ts';
 import type { Alert, Category, FeedMessage, RoomListItem, RoomView, Seat, Summary } from './api.ts';
-import { HttpError, errorText, wsUrl } from './http.ts';
-import { clock, setTimeZone, words, type Lang, type Words } from './i18n.ts';
-// One live player for every app that shows tiles: media's own.
-import { LiveTile } from '../../../media/web/src/live-tile.tsx';
-// One playback player for every app that plays recordings: media's own.
-import { PlaybackView } from '../../../media/web/src/playback-view.tsx';
+import { HttpError, errorText, logout, userOf, whoAmI, type Me } from '../../../web/http.ts';
+import { hms as clock, langFromQuery, useDocumentLanguage, type Lang } from '../../../web/i18n.ts';
+import { LoginForm, loginLabels } from '../../../web/login.tsx';
+// One live tile and one playback player for every app that shows them: the web kit's.
+import { LiveTile } from '../../../web/video/live-tile.tsx';
+import { PlaybackView } from '../../../web/video/playback-view.tsx';
+import { wsUrl } from '../../../web/video/player.ts';
+import { setTimeZone, words, type Words } from './i18n.ts';
 
 const params = new URLSearchParams(window.location.search);
 
@@ -22,34 +24,32 @@ function setParam(name: string, value: string | null): void {
 }
 
 export function App() {
-  const [lang, setLang] = useState<Lang>(params.get('lang') === 'en' ? 'en' : 'zh');
+  const [lang, setLang] = useState<Lang>(langFromQuery());
   const w = words[lang];
-  const [me, setMe] = useState<api.Me | null | undefined>(undefined);
+  const [me, setMe] = useState<Me | null | undefined>(undefined);
   const [error, setError] = useState<string | null>(null);
   const [roomId, setRoomId] = useState<string | null>(params.get('room'));
 
   const load = async () => {
     setError(null);
     try {
-      const who = await api.whoAmI();
-      if (who?.user) await api.site().then((s) => setTimeZone(s.site.timezone), () => {});
+      const who = await whoAmI();
+      if (who?.kind === 'user') await api.site().then((s) => setTimeZone(s.site.timezone), () => {});
       setMe(who);
     } catch (err) {
       setError(w.failed(errorText(err)));
     }
   };
-  useEffect(() => {
-    document.documentElement.lang = lang === 'zh' ? 'zh-CN' : 'en';
-    document.title = `${w.title} · examroom`;
-    setParam('lang', lang === 'en' ? 'en' : null);
-  }, [lang]);
+  useDocumentLanguage(lang, `${w.title} · examroom`);
+  useEffect(() => setParam('lang', lang === 'en' ? 'en' : null), [lang]);
   useEffect(() => void load(), []);
   const pick = (id: string | null) => {
     setRoomId(id);
     setParam('room', id);
   };
 
-  const staff = me?.user && (me.user.role === 'invigilator' || me.user.role === 'admin');
+  const user = userOf(me);
+  const staff = user && (user.role === 'invigilator' || user.role === 'admin');
   return (
     <div class="page">
       <header class="top">
@@ -64,11 +64,11 @@ export function App() {
         )}
         <span class="spacer" />
         <ServerClock />
-        {me?.user && (
+        {user && (
           <span class="who">
-            {me.user.displayName ?? me.user.username}{' '}
-            <button type="button" onClick={() => void api.logout().then(() => window.location.reload())}>
-              {w.logout}
+            {user.displayName ?? user.username}{' '}
+            <button type="button" onClick={() => void logout().then(() => window.location.reload())}>
+              {loginLabels[lang].logout}
             </button>
           </span>
         )}
@@ -78,7 +78,7 @@ export function App() {
       </header>
       {error && <p class="error">{error}</p>}
       {me === undefined && !error && <p>{w.loading}</p>}
-      {me === null && <Login w={w} onDone={() => void load()} />}
+      {me === null && <LoginForm title={w.loginTitle} lang={lang} onDone={() => void load()} />}
       {me && !staff && <p class="error">{w.notInvigilator}</p>}
       {staff && !roomId && <RoomPicker w={w} onPick={pick} />}
       {staff && roomId && <Room key={roomId} w={w} roomId={roomId} />}
@@ -104,35 +104,6 @@ function useTicker(): number {
     return () => clearInterval(i);
   }, []);
   return serverNow();
-}
-
-function Login({ w, onDone }: { w: Words; onDone: () => void }) {
-  const [user, setUser] = useState('');
-  const [pass, setPass] = useState('');
-  const [error, setError] = useState<string | null>(null);
-  return (
-    <form
-      class="login"
-      onSubmit={(e) => {
-        e.preventDefault();
-        api.login(user, pass).then(onDone, (err: unknown) => setError(w.loginFailed(errorText(err))));
-      }}
-    >
-      <h2>{w.loginTitle}</h2>
-      <label>
-        {w.username}
-        <input name="username" autocomplete="username" value={user} onInput={(e) => setUser((e.target as HTMLInputElement).value)} />
-      </label>
-      <label>
-        {w.password}
-        <input name="password" type="password" autocomplete="current-password" value={pass} onInput={(e) => setPass((e.target as HTMLInputElement).value)} />
-      </label>
-      <button type="submit" class="primary">
-        {w.login}
-      </button>
-      {error && <p class="error">{error}</p>}
-    </form>
-  );
 }
 
 function RoomPicker({ w, onPick }: { w: Words; onPick: (id: string) => void }) {

@@ -1,31 +1,19 @@
-// The console's words: Simplified Chinese first, English on request (?lang=en or the toggle).
-import { playbackLabels } from '../../../media/web/src/playback-view.tsx';
-
-export type Lang = 'zh' | 'en';
+// The console's words: Simplified Chinese first, English on request (?lang=en or the toggle). The
+// log-in form's, the live tiles' and the player's own words are the web kit's.
+import { siteClock, type Bilingual, type Lang } from '../../../web/i18n.ts';
+import { playbackLabels } from '../../../web/video/playback-view.tsx';
 
 /** Times are shown on the site's clock (GET /api/site), whatever zone the desk PC is set to. */
-let timeZone: string | undefined;
-export const setTimeZone = (tz: string) => void (timeZone = tz);
+const site = siteClock();
+export const setTimeZone = (tz: string) => site.setTimeZone(tz);
 
-const fmtTime = (ms: number, lang: Lang) => new Date(ms).toLocaleTimeString(lang === 'zh' ? 'zh-CN' : 'en-GB', { hour: '2-digit', minute: '2-digit', second: '2-digit', hour12: false, ...(timeZone ? { timeZone } : {}) });
-
-export function clock(ms: number): string {
-  const s = Math.max(0, Math.round(ms / 1000));
-  const h = Math.floor(s / 3600);
-  const m = Math.floor((s % 3600) / 60);
-  return `${h}:${String(m).padStart(2, '0')}:${String(s % 60).padStart(2, '0')}`;
-}
+const fmtTime = (ms: number, lang: Lang) => site.format(ms, lang, { hour: '2-digit', minute: '2-digit', second: '2-digit' });
 
 const zh = {
   lang: 'zh' as Lang,
   title: '监考台',
   langToggle: 'English',
   loginTitle: '监考员登录',
-  username: '用户名',
-  password: '密码',
-  login: '登录',
-  logout: '退出',
-  loginFailed: (why: string) => `登录失败：${why}`,
   notInvigilator: '此账号不是监考员账号；巡查人员请使用远程巡查页面。',
   loading: '正在载入…',
   failed: (why: string) => `载入失败：${why}`,
@@ -189,11 +177,6 @@ const en: Words = {
   title: 'Proctor console',
   langToggle: '中文',
   loginTitle: 'Invigilator log-in',
-  username: 'User name',
-  password: 'Password',
-  login: 'Log in',
-  logout: 'Log out',
-  loginFailed: (why) => `Log-in failed: ${why}`,
   notInvigilator: 'This account is not an invigilator account; inspectors use the inspector page.',
   loading: 'Loading…',
   failed: (why) => `Could not load: ${why}`,
@@ -344,4 +327,4 @@ const en: Words = {
   time: (ms) => fmtTime(ms, 'en'),
 };
 
-export const words: Record<Lang, Words> = { zh, en };
+export const words: Bilingual<Words> = { zh, en };

@@ -3,7 +3,9 @@ import type { ComponentChildren } from 'preact';
 import { useEffect, useRef, useState } from 'preact/hooks';
 import type { Controller, State } from './controller.ts';
 import { LETTERS, type Strings } from './i18n.ts';
-import { useStore, useTick } from './store.ts';
+import { useDocumentLanguage } from '../../../web/i18n.ts';
+import { PairingPanel } from '../../../web/pairing-view.tsx';
+import { useStore, useTick } from '../../../web/store.ts';
 
 type P = { c: Controller; s: State; t: Strings };
 
@@ -28,10 +30,7 @@ function Grid() {
 export function App({ c }: { c: Controller }) {
   const s = useStore(c.store);
   const t = c.t;
-  useEffect(() => {
-    document.documentElement.lang = s.lang === 'zh' ? 'zh-CN' : 'en';
-    document.title = t.appTitle;
-  }, [s.lang]);
+  useDocumentLanguage(s.lang, t.appTitle);
   const p = { c, s, t };
   return (
     <div class={`app screen-${s.screen}`}>
@@ -90,34 +89,9 @@ function Connecting(p: P) {
 }
 
 function Pairing(p: P) {
-  const { c, s, t } = p;
-  const pr = s.pairing;
-  const code = pr?.code ?? '';
   return (
-    <Centered p={p} title={t.pairingTitle}>
-      <p class="lead">{t.pairingIntro}</p>
-      {pr?.status === 'requesting' ? <p class="muted">{t.pairingRequesting}</p> : null}
-      {code ? (
-        <p class="pair-code" data-testid="pairing-code" aria-label={code.split('').join(' ')}>
-          <span>{code.slice(0, 3)}</span>
-          <span>{code.slice(3)}</span>
-        </p>
-      ) : null}
-      <p class="muted">{pr?.deviceId ? t.pairingDevice(pr.deviceId) : t.pairingNoDevice}</p>
-      {pr?.status === 'waiting' ? (
-        <p class="status" role="status">
-          <span class="spinner small" aria-hidden="true" /> {t.pairingWaiting}
-        </p>
-      ) : null}
-      {pr?.status === 'approved' ? <p class="status ok">{t.pairingApproved}</p> : null}
-      {pr?.status === 'rejected' || pr?.status === 'failed' ? (
-        <div role="alert">
-          <p class="error">{pr.status === 'rejected' ? t.pairingRejected : t.pairingFailed(pr.error ?? '')}</p>
-          <button type="button" class="primary" onClick={() => c.retryPairing()}>
-            {t.pairingAgain}
-          </button>
-        </div>
-      ) : null}
+    <Centered p={p} title={p.t.pairingTitle}>
+      <PairingPanel pairing={p.s.pairing} t={p.t} onAgain={() => p.c.retryPairing()} />
     </Centered>
   );
 }

@@ -17,12 +17,14 @@ import type {
   SubmittedMessage,
   TimeMessage,
 } from '../../protocol.ts';
-import { collectPairing, requestPairing, whoAmI, type PairingRequest } from './api.ts';
+import { whoAmI } from '../../../web/http.ts';
+import { storage, storeLang, storedLang, type Lang } from '../../../web/i18n.ts';
+import { DevicePairing, type PairingState } from '../../../web/pairing.ts';
+import { Store } from '../../../web/store.ts';
 import { CLOSE, Connection } from './connection.ts';
-import { STRINGS, type Lang } from './i18n.ts';
+import { STRINGS } from './i18n.ts';
 import { installIntegrityHooks } from './integrity.ts';
 import { SaveQueue } from './saves.ts';
-import { Store } from './store.ts';
 import { ScreenSender, type ScreenStatus, type ScreenSurface } from './screen.ts';
 import { Webcam } from './webcam.ts';
 
@@ -35,12 +37,7 @@ declare global {
 
 export type Screen = 'boot' | 'pairing' | 'connecting' | 'login' | 'instructions' | 'exam' | 'result' | 'replaced';
 
-export interface PairingState {
-  status: 'requesting' | 'waiting' | 'approved' | 'rejected' | 'expired' | 'failed';
-  code: string | null;
-  deviceId: string | null;
-  error: string | null;
-}
+export type { PairingState };
 
 export interface TimeState {
   msg: TimeMessage;
@@ -89,14 +86,6 @@ const LANG_KEY = 'examroom.terminal.lang';
 const INTEGRITY_THROTTLE_MS = 2_000;
 const INTEGRITY_QUEUE_MAX = 50;
 
-function storage(): Storage | null {
-  try {
-    return window.localStorage;
-  } catch {
-    return null;
-  }
-}
-
 export class Controller {
   readonly store: Store<State>;
   saves: SaveQueue | null = null;
@@ -104,8 +93,7 @@ export class Controller {
   private attemptKey: string | null = null;
   private attemptSessionId: string | null = null;
   private credential: string | null = null;
-  private pairingReq: PairingRequest | null = null;
-  private pollTimer: ReturnType<typeof setTimeout> | undefined;
+  private readonly pairing: DevicePairing;
   private retrySaves: ReturnType<typeof setTimeout> | undefined;
   private removeIntegrity: (() => void) | null = null;
   private webcam: Webcam | null = null;
@@ -121,9 +109,16 @@ export class Controller {
   private deviceId: string | null;
 
   constructor(private readonly loc: Location) {
-    const lang = storage()?.getItem(LANG_KEY) === 'en' ? 'en' : 'zh';
+    const lang = storedLang(LANG_KEY);
     const params = new URLSearchParams(loc.search);
     this.deviceId = params.get('device');
+    this.pairing = new DevicePairing({
+      kind: 'terminal',
+      deviceId: this.deviceId,
+      pollMs: 2_000,
+      show: (pairing) => this.store.set({ pairing }),
+      approved: () => this.connect(),
+    });
     const screen = params.get('screen');
     this.screenMode = screen === 'off' || screen === 'tab' ? screen : 'desktop';
     this.store = new Store<State>({
@@ -187,41 +182,12 @@ export class Controller {
   }
 
   async startPairing(): Promise<void> {
-    clearTimeout(this.pollTimer);
     this.conn?.stop();
     this.conn = null;
     this.stopScreen('the device is not paired');
-    this.store.set({ screen: 'pairing', online: false, lost: null, pairing: { status: 'requesting', code: null, deviceId: this.deviceId, error: null } });
-    try {
-      this.pairingReq = await requestPairing(this.deviceId);
-    } catch (err) {
-      this.store.set({ pairing: { status: 'failed', code: null, deviceId: this.deviceId, error: (err as Error).message } });
-      // The server restarting, or a rate limit: try again by itself, as well as on the button.
-      this.pollTimer = setTimeout(() => void this.startPairing(), 15_000);
-      return;
-    }
-    this.store.set({ pairing: { status: 'waiting', code: this.pairingReq.code, deviceId: this.deviceId, error: null } });
-    this.pollPairing();
-  }
-
-  private pollPairing(): void {
-    this.pollTimer = setTimeout(async () => {
-      const req = this.pairingReq;
-      if (!req) return;
-      let status: Awaited<ReturnType<typeof collectPairing>>;
-      try {
-        status = await collectPairing(req);
-      } catch {
-        return this.pollPairing(); // a lost poll is retried; the code stays valid
-      }
-      const p = this.store.get().pairing;
-      if (status === 'pending') return this.pollPairing();
-      this.pairingReq = null;
-      // An expired code is replaced by itself: the PC may wait unattended until someone pairs it.
-      if (status === 'expired') return void this.startPairing();
-      this.store.set({ pairing: { status, code: p?.code ?? null, deviceId: this.deviceId, error: null } });
-      if (status === 'approved') this.connect();
-    }, 2_000);
+    this.store.set({ screen: 'pairing', online: false, lost: null });
+    // The server restarting, or a rate limit: the pairing asks again by itself, as well as on the button.
+    await this.pairing.start();
   }
 
   // ------------------------------------------------------------------ the gateway connection
@@ -538,7 +504,7 @@ export class Controller {
   // ------------------------------------------------------------------ actions (called by the screens)
 
   setLang(lang: Lang): void {
-    storage()?.setItem(LANG_KEY, lang);
+    storeLang(LANG_KEY, lang);
     this.store.set({ lang });
   }
 

@@ -1,9 +1,11 @@
 // The terminal's words: Simplified Chinese first (the exam is held in Chinese), English on request.
 import type { LoginRefusal } from '../../protocol.ts';
 
+import type { Bilingual, Lang } from '../../../web/i18n.ts';
+
 // One key per phrase; a phrase that takes values is a function, so a missing value is a type error.
 
-export type Lang = 'zh' | 'en';
+export type { Lang };
 
 const zh = {
   appTitle: '安全生产培训考核 · 考试终端',
@@ -236,7 +238,7 @@ const en: Strings = {
   snapshotCamera: 'Camera on',
 };
 
-export const STRINGS: Record<Lang, Strings> = { zh, en };
+export const STRINGS: Bilingual<Strings> = { zh, en };
 
 /** Option letters as printed on Chinese exam papers. */
 export const LETTERS = 'ABCDEFGHIJKLMNOPQRSTUVWXYZ';

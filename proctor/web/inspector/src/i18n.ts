@@ -1,27 +1,22 @@
 // The inspector view's words: Simplified Chinese first, English on request (?lang=en or the toggle).
-import { playbackLabels } from '../../../media/web/src/playback-view.tsx';
-
-export type Lang = 'zh' | 'en';
+// The log-in form's, the live tiles' and the player's own words are the web kit's.
+import { siteClock, type Bilingual, type Lang } from '../../../../web/i18n.ts';
+import { playbackLabels } from '../../../../web/video/playback-view.tsx';
 
 /** The inspector may sit in another zone than the site; times are the site's (from the site list). */
-let timeZone = 'Asia/Shanghai';
-export const setTimeZone = (tz: string) => void (timeZone = tz);
+const site = siteClock('Asia/Shanghai');
+export const setTimeZone = (tz: string) => site.setTimeZone(tz);
 
-const fmt = (ms: number, lang: Lang) => new Date(ms).toLocaleString(lang === 'zh' ? 'zh-CN' : 'en-GB', { month: '2-digit', day: '2-digit', hour: '2-digit', minute: '2-digit', hour12: false, timeZone });
+const fmt = (ms: number, lang: Lang) => site.format(ms, lang, { month: '2-digit', day: '2-digit', hour: '2-digit', minute: '2-digit' });
 
 /** Seconds matter on the playback timeline. */
-const fmtClock = (ms: number, lang: Lang) => new Date(ms).toLocaleTimeString(lang === 'zh' ? 'zh-CN' : 'en-GB', { hour: '2-digit', minute: '2-digit', second: '2-digit', hour12: false, timeZone });
+const fmtClock = (ms: number, lang: Lang) => site.format(ms, lang, { hour: '2-digit', minute: '2-digit', second: '2-digit' });
 
 const zh = {
   lang: 'zh' as Lang,
   title: '远程巡查',
   langToggle: 'English',
   loginTitle: '巡查人员登录',
-  username: '用户名',
-  password: '密码',
-  login: '登录',
-  logout: '退出',
-  loginFailed: (why: string) => `登录失败：${why}`,
   notInspector: '此账号不是巡查账号；监考员请使用监考台。',
   loading: '正在载入…',
   failed: (why: string) => `载入失败：${why}`,
@@ -75,11 +70,6 @@ const en: Words = {
   title: 'Inspection',
   langToggle: '中文',
   loginTitle: 'Inspector log-in',
-  username: 'User name',
-  password: 'Password',
-  login: 'Log in',
-  logout: 'Log out',
-  loginFailed: (why) => `Log-in failed: ${why}`,
   notInspector: 'This account is not an inspector account; invigilators use the proctor console.',
   loading: 'Loading…',
   failed: (why) => `Could not load: ${why}`,
@@ -119,4 +109,4 @@ const en: Words = {
   clock: (ms) => fmtClock(ms, 'en'),
 };
 
-export const words: Record<Lang, Words> = { zh, en };
+export const words: Bilingual<Words> = { zh, en };

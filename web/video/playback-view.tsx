@@ -3,17 +3,12 @@
 // above it. Click the line to play from that instant; click an alert (tick or list) to play from a
 // little before it. Words: `playbackLabels` below, which an app may override line by line.
 import { useEffect, useRef, useState } from 'preact/hooks';
-import { JUMP_BEFORE_ALERT_MS, PlaybackEngine, type PlayGap, type PlaySegment, type PlaybackStatus } from './playback.ts';
+import { JUMP_BEFORE_ALERT_MS, PlaybackEngine, type PlaybackStatus } from './playback.ts';
+import type { Recordings } from '../../media/protocol.ts';
 import './playback.css';
 
-export interface PlaybackRecordings {
-  sourceId: string;
-  from: number;
-  to: number;
-  segments: PlaySegment[];
-  gaps: PlayGap[];
-  recordingSince: number | null;
-}
+/** A source's recordings over a time range, as media's route answers them (media/protocol.ts). */
+export type PlaybackRecordings = Recordings;
 
 export interface PlaybackMark {
   id: string;

@@ -4,43 +4,41 @@
 // anything but a read (and the player's "view ended", which only closes the audit entry of the view).
 import { useEffect, useMemo, useRef, useState } from 'preact/hooks';
 import * as api from './api.ts';
-import { errorText, wsUrl } from '../../../proctor/web/src/http.ts';
-import { setTimeZone, words, type Lang, type Words } from './i18n.ts';
-// One live player for every app that shows tiles: media's own.
-import { LiveTile } from '../../../media/web/src/live-tile.tsx';
-import { PlaybackView } from '../../../media/web/src/playback-view.tsx';
-
-const params = new URLSearchParams(window.location.search);
+import { errorText, logout, userOf, whoAmI, type Me } from '../../../../web/http.ts';
+import { langFromQuery, useDocumentLanguage, type Lang } from '../../../../web/i18n.ts';
+import { LoginForm, loginLabels } from '../../../../web/login.tsx';
+// One live tile and one playback player for every app that shows them: the web kit's.
+import { LiveTile } from '../../../../web/video/live-tile.tsx';
+import { PlaybackView } from '../../../../web/video/playback-view.tsx';
+import { setTimeZone, words, type Words } from './i18n.ts';
 
 export function App() {
-  const [lang, setLang] = useState<Lang>(params.get('lang') === 'en' ? 'en' : 'zh');
+  const [lang, setLang] = useState<Lang>(langFromQuery());
   const w = words[lang];
-  const [me, setMe] = useState<api.Me | null | undefined>(undefined);
+  const [me, setMe] = useState<Me | null | undefined>(undefined);
   const [error, setError] = useState<string | null>(null);
   const load = async () => {
     setError(null);
     try {
-      setMe(await api.whoAmI());
+      setMe(await whoAmI());
     } catch (err) {
       setError(w.failed(errorText(err)));
     }
   };
-  useEffect(() => {
-    document.documentElement.lang = lang === 'zh' ? 'zh-CN' : 'en';
-    document.title = `${w.title} · examroom`;
-  }, [lang]);
+  useDocumentLanguage(lang, `${w.title} · examroom`);
   useEffect(() => void load(), []);
-  const inspector = me?.user && (me.user.role === 'inspector' || me.user.role === 'admin');
+  const user = userOf(me);
+  const inspector = user && (user.role === 'inspector' || user.role === 'admin');
   return (
     <div class="page">
       <header class="top">
         <h1>{w.title}</h1>
         <span class="spacer" />
-        {me?.user && (
+        {user && (
           <span class="who">
-            {me.user.displayName ?? me.user.username}{' '}
-            <button type="button" onClick={() => void api.logout().then(() => window.location.reload())}>
-              {w.logout}
+            {user.displayName ?? user.username}{' '}
+            <button type="button" onClick={() => void logout().then(() => window.location.reload())}>
+              {loginLabels[lang].logout}
             </button>
           </span>
         )}
@@ -50,39 +48,10 @@ export function App() {
       </header>
       {error && <p class="error">{error}</p>}
       {me === undefined && !error && <p>{w.loading}</p>}
-      {me === null && <Login w={w} onDone={() => void load()} />}
+      {me === null && <LoginForm title={w.loginTitle} lang={lang} onDone={() => void load()} />}
       {me && !inspector && <p class="error">{w.notInspector}</p>}
       {inspector && <Sites w={w} />}
     </div>
-  );
-}
-
-function Login({ w, onDone }: { w: Words; onDone: () => void }) {
-  const [user, setUser] = useState('');
-  const [pass, setPass] = useState('');
-  const [error, setError] = useState<string | null>(null);
-  return (
-    <form
-      class="login"
-      onSubmit={(e) => {
-        e.preventDefault();
-        api.login(user, pass).then(onDone, (err: unknown) => setError(w.loginFailed(errorText(err))));
-      }}
-    >
-      <h2>{w.loginTitle}</h2>
-      <label>
-        {w.username}
-        <input name="username" autocomplete="username" value={user} onInput={(e) => setUser((e.target as HTMLInputElement).value)} />
-      </label>
-      <label>
-        {w.password}
-        <input name="password" type="password" autocomplete="current-password" value={pass} onInput={(e) => setPass((e.target as HTMLInputElement).value)} />
-      </label>
-      <button type="submit" class="primary">
-        {w.login}
-      </button>
-      {error && <p class="error">{error}</p>}
-    </form>
   );
 }
 

@@ -1,0 +1,152 @@
+// The entrance kiosk's HTTP contract (docs/kiosk-api.md): what the kiosk app sends and what the server
+// answers — the idle screen's state, an ID lookup, the face verification, the live guide's quality
+// hints, the staff override, the card-reader event — as TypeBox schemas (the routes' response
+// schemas, so Fastify checks and serialises every reply with them) and the TypeScript types made from
+// them. Shared by the server and the kiosk web app, so it imports nothing but 'typebox'.
+import { Type, type Static, type TSchema } from 'typebox';
+
+const nullable = <T extends TSchema>(t: T) => Type.Union([t, Type.Null()]);
+/** One of a fixed list of strings, typed as their union. */
+const oneOf = <const T extends readonly string[]>(xs: T) => Type.Enum<[...T]>(xs);
+
+/** The liveness challenges (kiosk/face): the candidate turns or blinks while the frames are taken. */
+export const CHALLENGES = ['turn_left', 'turn_right', 'blink'] as const;
+export type Challenge = (typeof CHALLENGES)[number];
+
+export const LOOKUP_REFUSALS = ['bad_id_number', 'not_on_roster', 'wrong_day', 'wrong_site', 'checkin_not_open', 'checkin_closed', 'already_admitted', 'card_expired', 'unknown_card'] as const;
+export type LookupRefusal = (typeof LOOKUP_REFUSALS)[number];
+
+/** Why a face check refused: liveness, the face engine's refusals of the live frames, or the comparison. */
+export const VERIFY_REFUSALS = ['liveness', 'unreadable', 'no_face', 'several_faces', 'too_small', 'too_blurred', 'turned_away', 'mismatch', 'card_mismatch', 'no_reference', 'admission_failed'] as const;
+export type VerifyRefusal = (typeof VERIFY_REFUSALS)[number];
+
+export const QUALITY_HINTS = ['no_face', 'several_faces', 'too_small', 'too_close', 'off_center', 'turned', 'blurred'] as const;
+export type QualityHint = (typeof QUALITY_HINTS)[number];
+
+// ---------------------------------------------------------------------------------------------
+// Requests
+// ---------------------------------------------------------------------------------------------
+
+const IdNumber = Type.String({ minLength: 1, maxLength: 40, description: 'the 18-character ID number (full-width digits and spaces are accepted)' });
+export const LookupBodyT = Type.Union([
+  Type.Object({ source: Type.Literal('typed'), idNumber: IdNumber }, { additionalProperties: false }),
+  Type.Object({ source: Type.Literal('card'), cardId: Type.String({ minLength: 1, maxLength: 64 }) }, { additionalProperties: false }),
+]);
+export type LookupBody = Static<typeof LookupBodyT>;
+
+// ---------------------------------------------------------------------------------------------
+// Replies
+// ---------------------------------------------------------------------------------------------
+
+export const SessionViewT = Type.Object({
+  id: Type.String(),
+  name: Type.String(),
+  roomId: Type.String(),
+  roomName: Type.String(),
+  /** ISO 8601, and the same on the site's clock (YYYY-MM-DD HH:MM). */
+  startsAt: Type.String(),
+  startsAtLocal: Type.String(),
+  status: Type.String(),
+});
+export type SessionView = Static<typeof SessionViewT>;
+
+/** GET /api/kiosk/state: the idle screen. */
+export const KioskStateT = Type.Object({
+  kiosk: Type.Object({ id: Type.String(), name: Type.String() }),
+  site: Type.Object({ id: Type.String(), name: Type.String() }),
+  serverTime: Type.String(),
+  sessions: Type.Array(Type.Object({ ...SessionViewT.properties, admitted: Type.Integer(), total: Type.Integer() })),
+  challenges: Type.Array(oneOf(CHALLENGES)),
+  frames: Type.Object({ min: Type.Integer(), max: Type.Integer(), recommended: Type.Integer(), seconds: Type.Number() }),
+});
+export type KioskState = Static<typeof KioskStateT>;
+
+export const CandidateViewT = Type.Object({
+  name: Type.String(),
+  idNumberMasked: Type.String(),
+  ticketNo: nullable(Type.String()),
+  photoUrl: nullable(Type.String()),
+  hasPhoto: Type.Boolean(),
+  cardPhoto: Type.Boolean(),
+});
+export type CandidateView = Static<typeof CandidateViewT>;
+
+/** POST /api/kiosk/lookup: a new attempt with its challenge, or the refusal. */
+export const LookupReplyT = Type.Union([
+  Type.Object({ ok: Type.Literal(true), attemptId: Type.String(), expiresAt: Type.String(), candidate: CandidateViewT, session: SessionViewT, seat: nullable(Type.String()), challenge: oneOf(CHALLENGES) }),
+  Type.Object({
+    ok: Type.Literal(false),
+    reason: oneOf(LOOKUP_REFUSALS),
+    detail: Type.String(),
+    message: Type.String(),
+    candidate: nullable(Type.Object({ name: Type.String(), idNumberMasked: Type.String() })),
+    session: nullable(SessionViewT),
+    admittedAt: nullable(Type.String()),
+    seat: nullable(Type.String()),
+  }),
+]);
+export type LookupReply = Static<typeof LookupReplyT>;
+
+export const AdmittedT = Type.Object({
+  ok: Type.Literal(true),
+  decision: Type.Literal('admitted'),
+  attemptId: Type.String(),
+  seat: nullable(Type.String()),
+  roomId: Type.String(),
+  roomName: Type.String(),
+  distance: Type.Number(),
+  cardDistance: nullable(Type.Number()),
+  threshold: Type.Number(),
+  candidate: CandidateViewT,
+});
+
+export const RefusedT = Type.Object({
+  ok: Type.Literal(false),
+  decision: Type.Literal('refused'),
+  attemptId: Type.String(),
+  reason: oneOf(VERIFY_REFUSALS),
+  detail: Type.String(),
+  message: Type.String(),
+  distance: nullable(Type.Number()),
+  threshold: Type.Number(),
+  retryAllowed: Type.Boolean(),
+});
+
+/** A training sign-in or sign-out (kiosk/attendance.ts) verified through the same route. */
+export const TrainingCheckT = Type.Object({
+  ok: Type.Literal(true),
+  decision: oneOf(['checked_in', 'checked_out'] as const),
+  attemptId: Type.String(),
+  at: Type.String(),
+  /** The hours this sitting credits: null on a check-in, known at the check-out. */
+  hours: nullable(Type.Number()),
+  totalHours: Type.Number(),
+  distance: nullable(Type.Number()),
+  threshold: Type.Number(),
+});
+
+/** POST /api/kiosk/attempts/:id/verify: admitted with the seat, or refused with the reason (or a training check). */
+export const VerifyReplyT = Type.Union([AdmittedT, RefusedT, TrainingCheckT]);
+/** The exam-admission answers (the kiosk app's); a training check is answered by TrainingCheckT. */
+export type VerifyReply = Static<typeof AdmittedT> | Static<typeof RefusedT>;
+
+/** POST /api/kiosk/quality: hints for the live face guide. */
+export const QualityReplyT = Type.Object({
+  face: Type.Boolean(),
+  faces: Type.Integer(),
+  box: nullable(Type.Object({ x: Type.Number(), y: Type.Number(), width: Type.Number(), height: Type.Number() })),
+  imageWidth: Type.Integer(),
+  imageHeight: Type.Integer(),
+  yaw: Type.Number(),
+  eyeOpenness: Type.Number(),
+  hints: Type.Array(oneOf(QUALITY_HINTS)),
+});
+export type QualityReply = Static<typeof QualityReplyT>;
+
+/** POST /api/kiosk/attempts/:id/override: staff admitted the candidate. */
+export const OverrideReplyT = Type.Object({ ok: Type.Literal(true), decision: Type.Literal('admitted'), seat: nullable(Type.String()), roomId: Type.String(), roomName: Type.String(), by: Type.String() });
+export type OverrideReply = Static<typeof OverrideReplyT>;
+
+/** The `card` event on GET /api/kiosk/events: the reader on this kiosk read an ID card. */
+export const CardEventT = Type.Object({ cardId: Type.String(), name: Type.String(), idNumberMasked: Type.String(), hasPhoto: Type.Boolean(), validUntil: nullable(Type.String()) });
+export type CardEvent = Static<typeof CardEventT>;

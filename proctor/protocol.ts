@@ -1,0 +1,269 @@
+// What the proctor console and the inspector view read from the server (docs/proctor-api.md): the room
+// view and its seats, alerts, incidents, summaries, the inspector's site and session details, and the
+// /ws/proctor feed's messages — as TypeBox schemas (the routes' response schemas, so Fastify checks
+// and serialises every reply with them) and the TypeScript types made from them. Shared by the server
+// and both web apps, so it imports nothing but 'typebox' — never server code.
+import { Type, type Static, type TSchema } from 'typebox';
+
+const nullable = <T extends TSchema>(t: T) => Type.Union([t, Type.Null()]);
+/** One of a fixed list of strings, typed as their union. */
+const oneOf = <const T extends readonly string[]>(xs: T) => Type.Enum<[...T]>(xs);
+/** Epoch milliseconds, server time. */
+const Ms = Type.Number();
+const Count = Type.Integer({ minimum: 0 });
+const Text = Type.Object({ zh: Type.String(), en: Type.String() });
+
+// ---------------------------------------------------------------------------------------------
+// The room view (GET /api/proctor/rooms/:roomId, and the feed's snapshot/room/seat messages)
+// ---------------------------------------------------------------------------------------------
+
+export const SEAT_STATES = ['empty', 'assigned', 'absent', 'admitted', 'logged_in', 'answering', 'paused', 'locked', 'offline', 'submitted'] as const;
+export type SeatState = (typeof SEAT_STATES)[number];
+
+export const SeatCandidateT = Type.Object({
+  ticketNo: Type.String(),
+  name: Type.String(),
+  /** Masked for everyone but admins. */
+  idNumber: Type.String(),
+  seat: nullable(Type.String()),
+  rosterStatus: Type.String(),
+  photoUrl: nullable(Type.String()),
+});
+export type SeatCandidate = Static<typeof SeatCandidateT>;
+
+/**
+ * A candidate asked to continue at another terminal and waits for an invigilator. Shown on both
+ * seats: 'out' on the candidate's own seat, 'in' on the seat of the terminal they logged in at.
+ */
+export const SeatMoveT = Type.Object({
+  moveId: Type.String(),
+  side: oneOf(['out', 'in'] as const),
+  ticketNo: Type.String(),
+  name: Type.String(),
+  fromSeat: nullable(Type.String()),
+  fromTerminal: nullable(Type.String()),
+  toSeat: Type.String(),
+  toTerminal: Type.String(),
+  requestedAt: Ms,
+});
+export type SeatMove = Static<typeof SeatMoveT>;
+
+export const SeatT = Type.Object({
+  seat: Type.String(),
+  row: Type.Integer(),
+  column: Type.Integer(),
+  terminal: nullable(Type.Object({ id: Type.String(), online: Type.Boolean(), since: nullable(Ms) })),
+  candidate: nullable(SeatCandidateT),
+  state: oneOf(SEAT_STATES),
+  answered: nullable(Count),
+  questions: nullable(Count),
+  remainingMs: nullable(Type.Number()),
+  deadline: nullable(Ms),
+  paused: Type.Boolean(),
+  locked: Type.Boolean(),
+  offlineSince: nullable(Ms),
+  submittedAt: nullable(Ms),
+  submittedBy: nullable(Type.String()),
+  score: nullable(Type.Number()),
+  passed: nullable(Type.Boolean()),
+  incidents: Count,
+  openAlerts: Count,
+  /** A pending move request touching this seat (the oldest, should there be several). */
+  pendingMove: nullable(SeatMoveT),
+});
+export type Seat = Static<typeof SeatT>;
+
+export const SessionBriefT = Type.Object({ id: Type.String(), name: Type.String(), status: Type.String(), startsAt: Ms, endsAt: Ms });
+export type SessionBrief = Static<typeof SessionBriefT>;
+
+export const RoomSourceT = Type.Object({
+  id: Type.String(),
+  name: Type.String(),
+  kind: oneOf(['camera', 'screen'] as const),
+  state: Type.String(),
+  since: Ms,
+  reason: nullable(Type.String()),
+  recording: Type.Boolean(),
+  /** Path of the main stream (/ws/live/ID). */
+  ws: Type.String(),
+  /** The camera's sub-stream for grid tiles, or null when it has none. */
+  subWs: nullable(Type.String()),
+  terminalId: nullable(Type.String()),
+  seat: nullable(Type.String()),
+});
+export type RoomSource = Static<typeof RoomSourceT>;
+
+export const RoomViewT = Type.Object({
+  serverTime: Ms,
+  room: Type.Object({ id: Type.String(), name: Type.String(), rows: Type.Integer(), columns: Type.Integer() }),
+  session: nullable(Type.Object({ ...SessionBriefT.properties, durationMinutes: Type.Number(), startedAt: nullable(Ms), roomPaused: Type.Boolean() })),
+  sessions: Type.Array(SessionBriefT),
+  seats: Type.Array(SeatT),
+  unseated: Type.Array(SeatCandidateT),
+  sources: Type.Array(RoomSourceT),
+  openAlerts: Count,
+});
+export type RoomView = Static<typeof RoomViewT>;
+
+/** GET /api/proctor/rooms: the rooms the caller may watch, each with its current session. */
+export const RoomListItemT = Type.Object({ id: Type.String(), name: Type.String(), rows: Type.Integer(), columns: Type.Integer(), session: nullable(SessionBriefT) });
+export type RoomListItem = Static<typeof RoomListItemT>;
+
+// ---------------------------------------------------------------------------------------------
+// Alerts, incidents, summaries
+// ---------------------------------------------------------------------------------------------
+
+export const ALERT_KINDS = [
+  'kiosk_mismatch',
+  'kiosk_refused',
+  'kiosk_override',
+  'seat_mismatch',
+  'no_face',
+  'several_faces',
+  'terminal_offline',
+  'integrity',
+  'camera_down',
+  'disk_forecast',
+  'disk_low',
+  'move_requested',
+] as const;
+export type AlertKind = (typeof ALERT_KINDS)[number];
+export const SEVERITIES = ['critical', 'warning', 'info'] as const;
+export type Severity = (typeof SEVERITIES)[number];
+
+export const AlertT = Type.Object({
+  id: Type.String(),
+  at: Ms,
+  lastAt: Ms,
+  repeats: Count,
+  roomId: nullable(Type.String()),
+  sessionId: nullable(Type.String()),
+  seat: nullable(Type.String()),
+  terminalId: nullable(Type.String()),
+  sourceId: nullable(Type.String()),
+  /** The candidate's ID number, masked for everyone but admins. */
+  idNumber: nullable(Type.String()),
+  kind: oneOf(ALERT_KINDS),
+  severity: oneOf(SEVERITIES),
+  /** Kind-specific facts; move_requested: moveId, name, fromSeat, fromTerminal, toSeat, toTerminal, decision, decidedBy. */
+  params: Type.Record(Type.String(), Type.Unknown()),
+  text: Text,
+  /** The bus event that raised it. */
+  event: Type.String(),
+  clearedAt: nullable(Ms),
+  acknowledged: nullable(Type.Object({ by: Type.String(), at: Ms, note: Type.String() })),
+});
+export type Alert = Static<typeof AlertT>;
+
+export const IncidentCategoryT = Type.Object({ code: Type.String(), zh: Type.String(), en: Type.String() });
+export type IncidentCategoryView = Static<typeof IncidentCategoryT>;
+
+/** An incident (违纪) an invigilator recorded; the console's routes add the candidate, the inspector's do not. */
+export const IncidentT = Type.Object({
+  id: Type.String(),
+  at: Ms,
+  sessionId: Type.String(),
+  roomId: Type.String(),
+  seat: nullable(Type.String()),
+  idNumber: nullable(Type.String()),
+  category: Type.String(),
+  categoryText: Text,
+  note: Type.String(),
+  recordedBy: Type.String(),
+  candidate: Type.Optional(nullable(Type.Object({ ticketNo: Type.String(), name: Type.String(), idNumber: Type.String() }))),
+});
+export type Incident = Static<typeof IncidentT>;
+
+/** What a terminal observed (focus lost, fullscreen left …): a fact, not an invigilator's finding. */
+export const IntegrityIncidentT = Type.Object({
+  id: Type.String(),
+  at: Ms,
+  sessionId: nullable(Type.String()),
+  idNumber: nullable(Type.String()),
+  terminalId: Type.String(),
+  kind: Type.String(),
+  source: oneOf(['terminal', 'server'] as const),
+  detail: nullable(Type.String()),
+});
+export type IntegrityIncident = Static<typeof IntegrityIncidentT>;
+
+export const IncidentListT = Type.Object({ incidents: Type.Array(IncidentT), integrity: Type.Array(IntegrityIncidentT) });
+
+export const SummaryT = Type.Object({
+  sessionId: Type.String(),
+  roomId: Type.String(),
+  status: Type.String(),
+  roster: Count,
+  admitted: Count,
+  absent: Count,
+  notArrived: Type.Integer(),
+  loggedIn: Count,
+  submitted: Count,
+  graded: Count,
+  passed: Count,
+  failed: Count,
+  incidents: Count,
+  integrity: Count,
+  alerts: Count,
+  openAlerts: Count,
+});
+export type Summary = Static<typeof SummaryT>;
+
+/** POST …/reseat: the candidate on their new seat. */
+export const ReseatReplyT = Type.Object({ ticketNo: Type.String(), name: Type.String(), idNumber: Type.String(), seat: nullable(Type.String()), status: Type.String() });
+
+// ---------------------------------------------------------------------------------------------
+// The inspector view (GET /api/inspector/…)
+// ---------------------------------------------------------------------------------------------
+
+export const CameraT = Type.Object({ id: Type.String(), name: Type.String(), kind: Type.String(), state: Type.String(), ws: Type.String(), subWs: nullable(Type.String()) });
+export type Camera = Static<typeof CameraT>;
+
+export const SiteSessionT = Type.Object({
+  id: Type.String(),
+  name: Type.String(),
+  roomId: Type.String(),
+  roomName: Type.String(),
+  status: Type.String(),
+  startsAt: Ms,
+  endsAt: Ms,
+  incidents: Count,
+  integrity: Count,
+  openAlerts: Count,
+});
+export type SiteSession = Static<typeof SiteSessionT>;
+
+export const SiteT = Type.Object({
+  id: Type.String(),
+  name: Type.String(),
+  province: Type.String(),
+  city: Type.String(),
+  /** The site's IANA time zone: times are shown on the site's clock. */
+  timezone: Type.String(),
+  rooms: Type.Array(Type.Object({ id: Type.String(), name: Type.String(), rows: Type.Integer(), columns: Type.Integer(), cameras: Type.Array(CameraT) })),
+  sessions: Type.Array(SiteSessionT),
+});
+export type Site = Static<typeof SiteT>;
+
+export const SessionDetailT = Type.Object({
+  session: SiteSessionT,
+  summary: SummaryT,
+  incidents: Type.Array(IncidentT),
+  integrity: Type.Array(IntegrityIncidentT),
+  alerts: Type.Array(AlertT),
+});
+export type SessionDetail = Static<typeof SessionDetailT>;
+
+export const SessionRowT = Type.Object({ ...SiteSessionT.properties, summary: SummaryT, incidentList: Type.Array(IncidentT) });
+
+// ---------------------------------------------------------------------------------------------
+// The feed (WebSocket /ws/proctor): server → console; the console sends only { type: 'ping' }
+// ---------------------------------------------------------------------------------------------
+
+export type FeedMessage =
+  | { type: 'snapshot'; serverTime: number; room: RoomView; alerts: Alert[] }
+  | { type: 'alert.new' | 'alert.update' | 'alert.ack'; serverTime: number; alert: Alert }
+  | { type: 'seat'; serverTime: number; seat: Seat }
+  | { type: 'room'; serverTime: number; room: RoomView }
+  | { type: 'incident.new'; serverTime: number; incident: Incident }
+  | { type: 'pong'; serverTime: number };

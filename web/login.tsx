@@ -1,0 +1,50 @@
+// The staff log-in form of every app a person signs in to (proctor console, inspector view, live
+// page): user name and password to POST /api/auth/login, the server's refusal shown as it says it.
+// The app gives the title (who logs in here) and is told when the session cookie is set.
+import { useState } from 'preact/hooks';
+import { errorText, login } from './http.ts';
+import type { Bilingual, Lang } from './i18n.ts';
+import './login.css';
+
+export interface LoginLabels {
+  username: string;
+  password: string;
+  login: string;
+  logout: string;
+  failed: (why: string) => string;
+}
+
+export const loginLabels: Bilingual<LoginLabels> = {
+  zh: { username: '用户名', password: '密码', login: '登录', logout: '退出', failed: (why) => `登录失败：${why}` },
+  en: { username: 'User name', password: 'Password', login: 'Log in', logout: 'Log out', failed: (why) => `Log-in failed: ${why}` },
+};
+
+export function LoginForm({ title, lang, onDone }: { title: string; lang: Lang; onDone: () => void }) {
+  const l = loginLabels[lang];
+  const [user, setUser] = useState('');
+  const [pass, setPass] = useState('');
+  const [error, setError] = useState<string | null>(null);
+  return (
+    <form
+      class="login"
+      onSubmit={(e) => {
+        e.preventDefault();
+        login(user, pass).then(onDone, (err: unknown) => setError(l.failed(errorText(err))));
+      }}
+    >
+      <h2>{title}</h2>
+      <label>
+        {l.username}
+        <input name="username" autocomplete="username" value={user} onInput={(e) => setUser((e.target as HTMLInputElement).value)} />
+      </label>
+      <label>
+        {l.password}
+        <input name="password" type="password" autocomplete="current-password" value={pass} onInput={(e) => setPass((e.target as HTMLInputElement).value)} />
+      </label>
+      <button type="submit" class="primary">
+        {l.login}
+      </button>
+      {error && <p class="error">{error}</p>}
+    </form>
+  );
+}
