@@ -21,8 +21,9 @@ import { dirname, join, relative, sep } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 
 export const ROOT = dirname(dirname(fileURLToPath(import.meta.url)));
-export const BUILD_ROOT = join(ROOT, 'dist/server');
-const CURRENT = join(BUILD_ROOT, 'current.json');
+/** Where a checkout's builds live (tests build a scratch project of their own: every function takes a root). */
+export const buildRoot = (root = ROOT) => join(root, 'dist/server');
+const currentFile = (root) => join(buildRoot(root), 'current.json');
 
 /** What the build starts from: the CLI (which imports the server lazily) and the face worker thread. */
 const ENTRIES = { cli: 'server/cli.ts', 'face-worker': 'kiosk/face/worker.ts' };
@@ -52,22 +53,22 @@ const KEEP_OLD_BUILDS = 3;
 
 const toPosix = (p) => p.split(sep).join('/');
 
-function readCurrent() {
+function readCurrent(root) {
   try {
-    return JSON.parse(readFileSync(CURRENT, 'utf8'));
+    return JSON.parse(readFileSync(currentFile(root), 'utf8'));
   } catch {
     return null;
   }
 }
 
-function fingerprint(file) {
-  const st = statSync(join(ROOT, file));
+function fingerprint(root, file) {
+  const st = statSync(join(root, file));
   return [st.mtimeMs, st.size];
 }
 
-function contentHash(files) {
+function contentHash(root, files) {
   const h = createHash('sha256');
-  for (const f of files) h.update(f).update('\0').update(readFileSync(join(ROOT, f))).update('\0');
+  for (const f of files) h.update(f).update('\0').update(readFileSync(join(root, f))).update('\0');
   return h.digest('hex');
 }
 
@@ -77,42 +78,43 @@ function contentHash(files) {
  * hash still matches is kept (and its recorded mtimes refreshed where the folder is writable).
  * @returns {{ fresh: true, dir: string, id: string } | { fresh: false, reason: string }}
  */
-export function serverBuildState() {
-  const current = readCurrent();
+export function serverBuildState({ root = ROOT } = {}) {
+  const current = readCurrent(root);
   if (!current || typeof current.id !== 'string' || !current.inputs) return { fresh: false, reason: 'no server build yet' };
-  const dir = join(BUILD_ROOT, current.id);
-  if (!existsSync(join(dir, 'cli.js'))) return { fresh: false, reason: `the build ${current.id} named by ${relative(ROOT, CURRENT)} is missing` };
+  const dir = join(buildRoot(root), current.id);
+  if (!existsSync(join(dir, 'cli.js'))) return { fresh: false, reason: `the build ${current.id} named by ${relative(root, currentFile(root))} is missing` };
   const moved = [];
   for (const [file, [mtimeMs, size]] of Object.entries(current.inputs)) {
     let now;
     try {
-      now = fingerprint(file);
+      now = fingerprint(root, file);
     } catch {
       return { fresh: false, reason: `${file} is gone` };
     }
     if (now[0] !== mtimeMs || now[1] !== size) moved.push(file);
   }
   if (moved.length === 0) return { fresh: true, dir, id: current.id };
-  if (contentHash(Object.keys(current.inputs)) !== current.hash) return { fresh: false, reason: `${moved[0]}${moved.length > 1 ? ` and ${moved.length - 1} more` : ''} changed` };
+  if (contentHash(root, Object.keys(current.inputs)) !== current.hash) return { fresh: false, reason: `${moved[0]}${moved.length > 1 ? ` and ${moved.length - 1} more` : ''} changed` };
   // Same contents, new mtimes: remember them so the next start needs no hashing.
   try {
-    const inputs = Object.fromEntries(Object.keys(current.inputs).map((f) => [f, fingerprint(f)]));
-    publish({ ...current, inputs });
+    const inputs = Object.fromEntries(Object.keys(current.inputs).map((f) => [f, fingerprint(root, f)]));
+    publish(root, { ...current, inputs });
   } catch {
     // A read-only install (systemd's ProtectSystem): the build is right, only the next start hashes again.
   }
   return { fresh: true, dir, id: current.id };
 }
 
-function publish(current) {
-  const tmp = `${CURRENT}.${process.pid}.tmp`;
+function publish(root, current) {
+  const file = currentFile(root);
+  const tmp = `${file}.${process.pid}.tmp`;
   writeFileSync(tmp, `${JSON.stringify(current, null, 1)}\n`);
-  renameSync(tmp, CURRENT);
+  renameSync(tmp, file);
 }
 
 /** The inputs esbuild read: our sources as they are; a bundled package by its package.json (its version). */
-function inputsOf(metafile) {
-  const files = new Set(BUILD_INPUTS.filter((f) => existsSync(join(ROOT, f))));
+function inputsOf(root, metafile) {
+  const files = new Set(BUILD_INPUTS.filter((f) => existsSync(join(root, f))));
   for (const input of Object.keys(metafile.inputs)) {
     const m = /^(.*?node_modules\/(?:@[^/]+\/)?[^/]+)\//.exec(input);
     files.add(m ? `${m[1]}/package.json` : input);
@@ -126,7 +128,7 @@ function inputsOf(metafile) {
  * dist folders) is found where it is in the checkout. The build folder sits at a fixed depth below the
  * root, so the source is named relative to the chunk and the checkout can move.
  */
-function sourceLocationPlugin(outDepth) {
+function sourceLocationPlugin(root, outDepth) {
   const up = '../'.repeat(outDepth);
   return {
     name: 'examroom-source-location',
@@ -135,7 +137,7 @@ function sourceLocationPlugin(outDepth) {
         if (args.path.includes(`${sep}node_modules${sep}`)) return undefined;
         const text = readFileSync(args.path, 'utf8');
         if (!/\bimport\.meta\.(url|dirname|filename)\b/.test(text)) return undefined;
-        const rel = toPosix(relative(ROOT, args.path));
+        const rel = toPosix(relative(root, args.path));
         const fileUrl = `new URL(${JSON.stringify(up + rel)}, import.meta.url)`;
         const dirUrl = `new URL(${JSON.stringify(up + toPosix(dirname(rel)) + '/')}, import.meta.url)`;
         const contents =
@@ -151,33 +153,34 @@ function sourceLocationPlugin(outDepth) {
 }
 
 /** Bare imports stay external (loaded from node_modules at run time) except BUNDLED_PACKAGES. */
-const externalPackagesPlugin = {
+const externalPackagesPlugin = (root) => ({
   name: 'examroom-external-packages',
   setup(build) {
     build.onResolve({ filter: /^[^./]/ }, (args) => {
       if (args.path.startsWith('node:')) return { path: args.path, external: true };
       const name = args.path.startsWith('@') ? args.path.split('/').slice(0, 2).join('/') : args.path.split('/')[0];
       if (!BUNDLED_PACKAGES.includes(name)) return { path: args.path, external: true };
-      return BUNDLED_ENTRY[args.path] ? { path: join(ROOT, BUNDLED_ENTRY[args.path]) } : undefined;
+      return BUNDLED_ENTRY[args.path] ? { path: join(root, BUNDLED_ENTRY[args.path]) } : undefined;
     });
   },
-};
+});
 
 /**
  * Builds into a fresh folder and publishes it. Returns the new build's folder.
  * Throws an Error whose message lists esbuild's errors when the sources do not build.
  */
-export async function buildServer({ log = () => {} } = {}) {
+export async function buildServer({ root = ROOT, log = () => {} } = {}) {
   const started = performance.now();
   const esbuild = await import('esbuild');
-  mkdirSync(BUILD_ROOT, { recursive: true });
-  const tmp = join(BUILD_ROOT, `.tmp-${process.pid}-${Date.now().toString(36)}`);
+  const builds = buildRoot(root);
+  mkdirSync(builds, { recursive: true });
+  const tmp = join(builds, `.tmp-${process.pid}-${Date.now().toString(36)}-${Math.random().toString(36).slice(2, 8)}`);
   mkdirSync(tmp); // before esbuild, so a read-only install fails here with EACCES/EROFS, not in esbuild's words
-  const outDepth = toPosix(relative(ROOT, tmp)).split('/').length;
+  const outDepth = toPosix(relative(root, tmp)).split('/').length;
   let result;
   try {
     result = await esbuild.build({
-      absWorkingDir: ROOT,
+      absWorkingDir: root,
       entryPoints: ENTRIES,
       outdir: tmp,
       bundle: true,
@@ -188,48 +191,48 @@ export async function buildServer({ log = () => {} } = {}) {
       sourcemap: 'linked',
       metafile: true,
       logLevel: 'silent',
-      plugins: [externalPackagesPlugin, sourceLocationPlugin(outDepth)],
+      plugins: [externalPackagesPlugin(root), sourceLocationPlugin(root, outDepth)],
     });
   } catch (err) {
     rmSync(tmp, { recursive: true, force: true });
     const errors = err?.errors?.map((e) => `  ${e.location ? `${e.location.file}:${e.location.line}:${e.location.column}: ` : ''}${e.text}`).join('\n');
     throw new Error(`the server does not build:\n${errors || err?.message || String(err)}`);
   }
-  const files = inputsOf(result.metafile);
-  const hash = contentHash(files);
+  const files = inputsOf(root, result.metafile);
+  const hash = contentHash(root, files);
   const id = hash.slice(0, 16);
-  const dir = join(BUILD_ROOT, id);
+  const dir = join(builds, id);
   if (existsSync(join(dir, 'cli.js'))) {
     rmSync(tmp, { recursive: true, force: true }); // someone built these very sources meanwhile
   } else {
     rmSync(dir, { recursive: true, force: true });
     renameSync(tmp, dir);
   }
-  publish({ id, hash, builtAt: new Date().toISOString(), esbuild: esbuild.version, inputs: Object.fromEntries(files.map((f) => [f, fingerprint(f)])) });
-  pruneOldBuilds(id);
-  log(`build-server: ${relative(ROOT, dir)} from ${files.length} inputs in ${Math.round(performance.now() - started)} ms`);
+  publish(root, { id, hash, builtAt: new Date().toISOString(), esbuild: esbuild.version, inputs: Object.fromEntries(files.map((f) => [f, fingerprint(root, f)])) });
+  pruneOldBuilds(builds, id);
+  log(`build-server: ${relative(root, dir)} from ${files.length} inputs in ${Math.round(performance.now() - started)} ms`);
   return dir;
 }
 
-function pruneOldBuilds(currentId) {
-  const others = readdirSync(BUILD_ROOT, { withFileTypes: true })
+function pruneOldBuilds(builds, currentId) {
+  const others = readdirSync(builds, { withFileTypes: true })
     .filter((d) => d.isDirectory() && d.name !== currentId)
-    .map((d) => ({ name: d.name, mtimeMs: statSync(join(BUILD_ROOT, d.name)).mtimeMs }))
+    .map((d) => ({ name: d.name, mtimeMs: statSync(join(builds, d.name)).mtimeMs }))
     .sort((a, b) => b.mtimeMs - a.mtimeMs);
   const hourAgo = Date.now() - 3600_000;
   for (const [i, d] of others.entries()) {
     // A .tmp folder younger than an hour may be another process's build in progress.
     const keep = d.name.startsWith('.tmp-') ? d.mtimeMs > hourAgo : i < KEEP_OLD_BUILDS;
-    if (!keep) rmSync(join(BUILD_ROOT, d.name), { recursive: true, force: true });
+    if (!keep) rmSync(join(builds, d.name), { recursive: true, force: true });
   }
 }
 
 /** A fresh build's folder, building first when the sources moved on. */
-export async function ensureServerBuild({ log = () => {} } = {}) {
-  const state = serverBuildState();
+export async function ensureServerBuild({ root = ROOT, log = () => {} } = {}) {
+  const state = serverBuildState({ root });
   if (state.fresh) return state.dir;
   log(`build-server: rebuilding (${state.reason})`);
-  return buildServer({ log });
+  return buildServer({ root, log });
 }
 
 if (import.meta.url === pathToFileURL(process.argv[1] ?? '').href) {

@@ -15,7 +15,7 @@
 
 import { spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { accessSync, constants, existsSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { accessSync, constants, existsSync, readdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { delimiter, dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -98,8 +98,12 @@ function readStamp() {
   }
 }
 
+// Written aside and renamed into place: a node_modules hard-linked from another checkout (cp -al) must
+// not have the other checkout's stamp overwritten through the shared file.
 function writeStamp(fingerprint) {
-  writeFileSync(STAMP_FILE, `${fingerprint}\n`);
+  const tmp = `${STAMP_FILE}.${process.pid}`;
+  writeFileSync(tmp, `${fingerprint}\n`);
+  renameSync(tmp, STAMP_FILE);
 }
 
 function mtimeOf(file) {
