@@ -38,7 +38,11 @@ function timeCli(args: string[], env: NodeJS.ProcessEnv): Promise<Timing> {
     let stderr = '';
     child.stderr.setEncoding('utf8').on('data', (d: string) => (stderr += d));
     child.on('error', reject);
-    child.on('close', (code) => (code === 0 ? resolve({ wall: performance.now() - t0, cpu: childrenCpuMs() - cpu0 }) : reject(new Error(`examroom ${args.join(' ')} exited ${code}: ${stderr}`))));
+    child.on('close', (code) =>
+      code === 0
+        ? resolve({ wall: performance.now() - t0, cpu: childrenCpuMs() - cpu0 })
+        : reject(new Error(`examroom ${args.join(' ')} exited ${code}: ${stderr}`)),
+    );
   });
 }
 
@@ -96,7 +100,9 @@ try {
       else process.env.EXAMROOM_FROM_SOURCE = saved;
     }
     const f = (figures[mode] = { help: summary(help), list: summary(list), listen: summary(listen) });
-    log(`${mode === 'built' ? 'built (dist/server)' : 'source (tsx)       '}: examroom --help ${show(f.help)}, session list ${show(f.list)}, serve → listening ${show(f.listen)}  (medians of ${runs})`);
+    log(
+      `${mode === 'built' ? 'built (dist/server)' : 'source (tsx)       '}: examroom --help ${show(f.help)}, session list ${show(f.list)}, serve → listening ${show(f.listen)}  (medians of ${runs})`,
+    );
   }
 } finally {
   if (values.keep) log(`kept ${site.dir}`);
@@ -104,4 +110,6 @@ try {
 }
 const b = figures.built!;
 const s = figures.source!;
-log(`startup: cli ${fmt(b.list.wall)} ms, listen ${fmt(b.listen.wall)} ms, help ${fmt(b.help.wall)} ms, cli CPU ${fmt(b.list.cpu)} ms, listen CPU ${fmt(b.listen.cpu)} ms, cli from source ${fmt(s.list.wall)} ms, listen from source ${fmt(s.listen.wall)} ms, build ${fmt(buildMs)} ms`);
+log(
+  `startup: cli ${fmt(b.list.wall)} ms, listen ${fmt(b.listen.wall)} ms, help ${fmt(b.help.wall)} ms, cli CPU ${fmt(b.list.cpu)} ms, listen CPU ${fmt(b.listen.cpu)} ms, cli from source ${fmt(s.list.wall)} ms, listen from source ${fmt(s.listen.wall)} ms, build ${fmt(buildMs)} ms`,
+);

@@ -68,7 +68,11 @@ function fingerprint(root, file) {
 
 function contentHash(root, files) {
   const h = createHash('sha256');
-  for (const f of files) h.update(f).update('\0').update(readFileSync(join(root, f))).update('\0');
+  for (const f of files)
+    h.update(f)
+      .update('\0')
+      .update(readFileSync(join(root, f)))
+      .update('\0');
   return h.digest('hex');
 }
 
@@ -94,7 +98,8 @@ export function serverBuildState({ root = ROOT } = {}) {
     if (now[0] !== mtimeMs || now[1] !== size) moved.push(file);
   }
   if (moved.length === 0) return { fresh: true, dir, id: current.id };
-  if (contentHash(root, Object.keys(current.inputs)) !== current.hash) return { fresh: false, reason: `${moved[0]}${moved.length > 1 ? ` and ${moved.length - 1} more` : ''} changed` };
+  if (contentHash(root, Object.keys(current.inputs)) !== current.hash)
+    return { fresh: false, reason: `${moved[0]}${moved.length > 1 ? ` and ${moved.length - 1} more` : ''} changed` };
   // Same contents, new mtimes: remember them so the next start needs no hashing.
   try {
     const inputs = Object.fromEntries(Object.keys(current.inputs).map((f) => [f, fingerprint(root, f)]));
@@ -142,7 +147,11 @@ function sourceLocationPlugin(root, outDepth) {
         const dirUrl = `new URL(${JSON.stringify(up + toPosix(dirname(rel)) + '/')}, import.meta.url)`;
         const contents =
           text.replace(/\bimport\.meta\.(url|dirname|filename)\b/g, (_, what) =>
-            what === 'url' ? `${fileUrl}.href` : what === 'filename' ? `__examroomFileUrlToPath(${fileUrl})` : `__examroomFileUrlToPath(${dirUrl}).slice(0, -1)`,
+            what === 'url'
+              ? `${fileUrl}.href`
+              : what === 'filename'
+                ? `__examroomFileUrlToPath(${fileUrl})`
+                : `__examroomFileUrlToPath(${dirUrl}).slice(0, -1)`,
           ) +
           // At the end, so the source map's line numbers stay those of the file.
           "\nimport { fileURLToPath as __examroomFileUrlToPath } from 'node:url';\n";
@@ -208,7 +217,13 @@ export async function buildServer({ root = ROOT, log = () => {} } = {}) {
     rmSync(dir, { recursive: true, force: true });
     renameSync(tmp, dir);
   }
-  publish(root, { id, hash, builtAt: new Date().toISOString(), esbuild: esbuild.version, inputs: Object.fromEntries(files.map((f) => [f, fingerprint(root, f)])) });
+  publish(root, {
+    id,
+    hash,
+    builtAt: new Date().toISOString(),
+    esbuild: esbuild.version,
+    inputs: Object.fromEntries(files.map((f) => [f, fingerprint(root, f)])),
+  });
   pruneOldBuilds(builds, id);
   log(`build-server: ${relative(root, dir)} from ${files.length} inputs in ${Math.round(performance.now() - started)} ms`);
   return dir;

@@ -9,7 +9,14 @@ import { createRequire } from 'node:module';
 import type { FastifyServerOptions } from 'fastify';
 
 const fromFastify = createRequire(createRequire(import.meta.url).resolve('fastify'));
-type Compile = (route: { schema: unknown; method?: string; url?: string; httpPart?: string; httpStatus?: string; contentType?: string }) => (...args: unknown[]) => unknown;
+type Compile = (route: {
+  schema: unknown;
+  method?: string;
+  url?: string;
+  httpPart?: string;
+  httpStatus?: string;
+  contentType?: string;
+}) => (...args: unknown[]) => unknown;
 type Builder = (externalSchemas: unknown, options: unknown) => Compile;
 const ajvCompilerFactory = fromFastify('@fastify/ajv-compiler') as () => Builder;
 const serializerCompilerFactory = fromFastify('@fastify/fast-json-stringify-compiler') as () => Builder;

@@ -17,6 +17,8 @@ async function loadCli() {
     let dir = state.fresh ? state.dir : null;
     if (!dir) {
       try {
+        // Said only to a person at a terminal: scripts read stderr for errors.
+        if (process.stderr.isTTY) say(`rebuilding dist/server (${state.reason})`);
         dir = await buildServer();
       } catch (err) {
         const code = err?.code;
@@ -24,7 +26,9 @@ async function loadCli() {
           say(`${state.reason}, and rebuilding failed: ${err instanceof Error ? err.message : String(err)}`);
           process.exit(1);
         }
-        say(`${state.reason} and the build folder is read-only (${code}); running the sources through tsx (slow start; run node server/build-server.mjs as the owner to fix)`);
+        say(
+          `${state.reason} and the build folder is read-only (${code}); running the sources through tsx (slow start; run node server/build-server.mjs as the owner to fix)`,
+        );
       }
     }
     if (dir) {

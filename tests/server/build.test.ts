@@ -13,7 +13,10 @@ function project(t: Parameters<typeof scratchDir>[0]): { root: string; write(fil
     mkdirSync(join(root, file, '..'), { recursive: true });
     writeFileSync(join(root, file), text);
   };
-  write('server/cli.ts', "import { greeting } from './greeting.ts';\nexport const here: string = import.meta.url;\nexport const folder: string = import.meta.dirname;\nexport const said = greeting;\n");
+  write(
+    'server/cli.ts',
+    "import { greeting } from './greeting.ts';\nexport const here: string = import.meta.url;\nexport const folder: string = import.meta.dirname;\nexport const said = greeting;\n",
+  );
   write('server/greeting.ts', "export const greeting = 'one';\n");
   write('kiosk/face/worker.ts', 'export {};\n');
   return { root, write };
