@@ -1,6 +1,6 @@
 // buildApp: the composition root for one appliance. It creates the services from their dependencies,
 // wires routes and hooks, and returns a Fastify instance that tests drive with inject() or real sockets.
-import Fastify, { type FastifyInstance } from 'fastify';
+import Fastify, { type FastifyInstance, type FastifyServerOptions } from 'fastify';
 import { readFileSync } from 'node:fs';
 import cookie from '@fastify/cookie';
 import rateLimit from '@fastify/rate-limit';
@@ -42,6 +42,8 @@ export interface AppDeps {
   faceEngine?: KioskFaceEngine;
   /** How long an inspector's playback view stays open with nothing fetched (media/routes.ts PLAYBACK_IDLE_MS). */
   playbackIdleMs?: number;
+  /** How Fastify compiles route schemas; serve defers them past listening (server/deferred-schemas.ts). */
+  schemaController?: FastifyServerOptions['schemaController'];
 }
 
 export type App = FastifyInstance & { ctx: AppContext; routeTable: RouteInfo[]; exam: ExamService; terminal: TerminalService; media: MediaService; live: Live; kiosk: KioskService; proctor: ProctorService };
@@ -62,6 +64,7 @@ export async function buildApp(deps: AppDeps): Promise<App> {
     // Reject unknown fields instead of silently dropping them: a client that sends them has a bug.
     ajv: { customOptions: { removeAdditional: false, coerceTypes: 'array', allErrors: true } },
     return503OnClosing: true,
+    ...(deps.schemaController ? { schemaController: deps.schemaController } : {}),
   }) as unknown as App;
 
   const bus = deps.bus ?? createEventBus((name, err) => app.log.error({ err, event: name }, 'event listener failed'));

@@ -1,6 +1,6 @@
 // What /healthz reports: can we write the database, is there disk for recordings, is ffmpeg there.
 import { statfsSync } from 'node:fs';
-import { spawnSync } from 'node:child_process';
+import { execFile, spawnSync } from 'node:child_process';
 import type { Db } from '../storage/index.ts';
 
 export interface Health {
@@ -19,6 +19,17 @@ export function findFfmpeg(): { ok: boolean; version: string | null } {
   const first = r.status === 0 ? (r.stdout.split('\n')[0] ?? '') : '';
   ffmpegCache = { ok: r.status === 0, version: first.match(/ffmpeg version (\S+)/)?.[1] ?? null };
   return ffmpegCache;
+}
+
+/** findFfmpeg without blocking the event loop; fills the same cache. */
+export function probeFfmpeg(): Promise<{ ok: boolean; version: string | null }> {
+  if (ffmpegCache) return Promise.resolve(ffmpegCache);
+  return new Promise((resolve) => {
+    execFile('ffmpeg', ['-hide_banner', '-version'], { encoding: 'utf8', timeout: 5000 }, (err, stdout) => {
+      ffmpegCache ??= { ok: !err, version: err ? null : (stdout.split('\n')[0]?.match(/ffmpeg version (\S+)/)?.[1] ?? null) };
+      resolve(ffmpegCache);
+    });
+  });
 }
 
 export function checkHealth(db: Db, dataRoot: string, minFreeGiB: number): Health {

@@ -6,7 +6,10 @@ import { loadConfig, configFilePath, type Config } from '../config/index.ts';
 import { dataPaths, ensureDataFolders, openDatabase } from '../storage/index.ts';
 import { buildApp, type App } from './app.ts';
 import { WEB_APPS } from './routes/web.ts';
-import { findFfmpeg } from './health.ts';
+import { probeFfmpeg } from './health.ts';
+import { deferredSchemas } from './deferred-schemas.ts';
+// The demo's seeding and simulated cameras (sharp, an RTSP server) load only with --demo (the modules'
+// index.ts import them on first call): a site never runs them.
 import { seedDemoSite, type DemoSummary } from '../exam/index.ts';
 import { startDemoSources, type DemoSources } from '../media/index.ts';
 
@@ -19,6 +22,8 @@ export interface ServeOptions {
 }
 
 const SHUTDOWN_LIMIT_MS = 10_000;
+// Route schemas the first requests did not need compile this long after listening, past a restart's rush.
+const COMPILE_SCHEMAS_AFTER_MS = 30_000;
 
 export async function serve(opts: ServeOptions): Promise<App> {
   const config: Config = loadConfig(configFilePath(opts.configFile), { ...(opts.dataDir ? { dataDir: opts.dataDir } : {}) });
@@ -28,7 +33,8 @@ export async function serve(opts: ServeOptions): Promise<App> {
   const db = openDatabase(paths.dbFile);
   // The demo's simulated cameras publish before ingest starts pulling them (media/demo-sources.ts).
   const demoCameras: DemoSources | null = opts.demo ? await startDemoSources(config.cameras, log) : null;
-  const app = await buildApp({ config, db, logger: log });
+  const schemas = deferredSchemas();
+  const app = await buildApp({ config, db, logger: log, schemaController: schemas.schemaController });
   const demo = opts.demo
     ? await seedDemoSite(app.exam, { now: app.ctx.clock.now(), dataDir: paths.root, admit: (sessionId, idNumber) => app.terminal.admitCandidate(sessionId, idNumber, 'system'), kiosk: true })
     : null;
@@ -73,7 +79,15 @@ export async function serve(opts: ServeOptions): Promise<App> {
   // Pull the central bank's packages on the configured interval, but never while candidates are
   // answering: installing a large package holds the event loop for a moment.
   app.exam.bankSync.start({ log: app.log, when: () => app.exam.plans.listSessions({ status: 'in_progress' }).length === 0 });
-  if (!findFfmpeg().ok) log.warn('ffmpeg not found on PATH: recording and live view are unavailable (apt-get install ffmpeg)');
+  // Asynchronously: a synchronous probe held the event loop for 0.3 s just as a restarted server's terminals came back.
+  void probeFfmpeg().then((ffmpeg) => {
+    if (!ffmpeg.ok) log.warn('ffmpeg not found on PATH: recording and live view are unavailable (apt-get install ffmpeg)');
+  });
+  setTimeout(() => {
+    void schemas.compileAll().then((failed) => {
+      for (const f of failed) log.error({ err: f.error, route: f.route }, 'a route schema does not compile; the route answers 500');
+    });
+  }, COMPILE_SCHEMAS_AFTER_MS).unref();
   return app;
 }
 

@@ -15,7 +15,7 @@
 
 import { spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { accessSync, constants, existsSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { accessSync, constants, existsSync, readdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { delimiter, dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -98,8 +98,12 @@ function readStamp() {
   }
 }
 
+// Written aside and renamed into place: a node_modules hard-linked from another checkout (cp -al) must
+// not have the other checkout's stamp overwritten through the shared file.
 function writeStamp(fingerprint) {
-  writeFileSync(STAMP_FILE, `${fingerprint}\n`);
+  const tmp = `${STAMP_FILE}.${process.pid}`;
+  writeFileSync(tmp, `${fingerprint}\n`);
+  renameSync(tmp, STAMP_FILE);
 }
 
 function mtimeOf(file) {
@@ -141,9 +145,28 @@ function installDependencies(reason) {
 // on first open), so open an in-memory database to really exercise it.
 const SQLITE_PROBE = "new (require('better-sqlite3'))(':memory:').close()";
 
+// A probe is a second node process (0.1–0.3 s on every `npm run examroom`), so a passed one is remembered
+// for this node binary, its module ABI and this very addon file; any of them changing probes again.
+const SQLITE_ADDON = join(NODE_MODULES, 'better-sqlite3/build/Release/better_sqlite3.node');
+const SQLITE_PROBED = join(NODE_MODULES, '.examroom-sqlite-probed');
+const sqliteProbeKey = () => `${process.execPath} ${process.versions.modules} ${mtimeOf(SQLITE_ADDON)}`;
+
 function probeSqlite() {
+  try {
+    if (readFileSync(SQLITE_PROBED, 'utf8') === sqliteProbeKey()) return null;
+  } catch {
+    // never probed here
+  }
   const result = spawnSync(process.execPath, ['-e', SQLITE_PROBE], { cwd: REPO_ROOT, encoding: 'utf8', shell: false });
-  if (!result.error && result.status === 0) return null;
+  if (!result.error && result.status === 0) {
+    try {
+      writeFileSync(`${SQLITE_PROBED}.${process.pid}`, sqliteProbeKey());
+      renameSync(`${SQLITE_PROBED}.${process.pid}`, SQLITE_PROBED);
+    } catch {
+      // a read-only node_modules: probe again next time
+    }
+    return null;
+  }
   const firstErrorLine = (result.stderr ?? '').split('\n').find((line) => /Error/.test(line));
   return firstErrorLine?.trim() || describeOutcome(result, 'node');
 }
@@ -261,8 +284,9 @@ const DEBIAN_PACKAGES = [
   {
     name: 'fonts-noto-cjk',
     purpose: 'CJK fonts',
-    // The font files are the fallback for systems where dpkg does not know about them.
-    isPresent: () => isDebPackageInstalled('fonts-noto-cjk') || hasNotoCjkFontFiles(),
+    // The font files also count on systems where dpkg does not know about them.
+    // The files first: a directory listing is cheaper than running dpkg-query.
+    isPresent: () => hasNotoCjkFontFiles() || isDebPackageInstalled('fonts-noto-cjk'),
   },
 ];
 

@@ -173,11 +173,15 @@ fi
 # --- 4. dependencies (npm packages, ffmpeg, chromium, fonts) -------------------
 log "running server/setup.mjs in $PREFIX (npm dependencies, Debian packages)"
 (cd "$PREFIX" && node server/setup.mjs)
-log "building the web apps (kiosk, terminal, proctor, inspector)"
+log "building the web apps and the server (dist/server: the service runs JavaScript, not the TypeScript sources)"
 (cd "$PREFIX" && npm run build)
-TSX=$PREFIX/node_modules/tsx/dist/cli.mjs
-[ -f "$TSX" ] || die "$TSX missing after setup; did npm install fail?"
 EXAMROOM_BIN=$PREFIX/server/bin/examroom.mjs
+# The service cannot write the code folder (ProtectSystem=strict): were the build stale at its start,
+# it would fall back to the slow tsx path, so check here that the command finds the build current.
+(cd "$PREFIX" && node -e "import('./server/build-server.mjs').then((b) => { const s = b.serverBuildState(); if (!s.fresh) { console.error(s.reason); process.exit(1); } })") \
+  || die "the server build in $PREFIX/dist/server is not current after npm run build"
+TSX=$PREFIX/node_modules/tsx/dist/cli.mjs
+[ -f "$TSX" ] || die "$TSX missing after setup; did npm install fail? (the service falls back to it if the build ever goes stale)"
 
 # --- 5. data folders -------------------------------------------------------------
 # Only the default paths.data; if the config points elsewhere, create that

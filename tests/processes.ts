@@ -1,9 +1,18 @@
 // Real child processes for tests of the command line and of the server process: the CLI as an
-// operator runs it, and `serve` as systemd runs it, each killed in teardown so none outlives its test.
+// operator runs it, and `serve` as systemd runs it (both server/bin/examroom.mjs, which runs the
+// JavaScript build in dist/server), each killed in teardown so none outlives its test.
 import { spawn, type ChildProcess } from 'node:child_process';
 import { createInterface } from 'node:readline';
 import type { Test } from 'tap';
+import { ensureServerBuild } from '../server/build-server.mjs';
 import { ROOT } from './helpers.ts';
+
+const EXAMROOM = 'server/bin/examroom.mjs';
+
+// Built once per test file before its first command, so commands started together (Promise.all) do not
+// each find the build stale and rebuild it side by side.
+let built: Promise<string> | null = null;
+const serverBuilt = () => (built ??= ensureServerBuild());
 
 /**
  * The environment for a child: tap's NODE_OPTIONS would load its process-tracking hooks into the
@@ -14,6 +23,8 @@ export function childEnv(extra: Record<string, string> = {}): NodeJS.ProcessEnv 
   delete env.NODE_OPTIONS;
   delete env.EXAMROOM_CONFIG;
   delete env.EXAMROOM_DEBUG;
+  delete env.EXAMROOM_FROM_SOURCE;
+  delete env.EXAMROOM_SERVER_BUILD;
   return env;
 }
 
@@ -24,10 +35,13 @@ export interface CliResult {
   stderr: string;
 }
 
-/** Runs `node --import tsx <script> ...args` (or plain `node` for a .mjs) from the project root to completion. */
-export function runNode(script: string, args: string[], opts: { stdin?: string; env?: Record<string, string>; plainNode?: boolean } = {}): Promise<CliResult> {
+/** How node runs a script: a .ts one through tsx, JavaScript as it is. */
+const nodeArgs = (script: string) => (script.endsWith('.ts') ? ['--import', 'tsx', script] : [script]);
+
+/** Runs `node [--import tsx] <script> ...args` from the project root to completion. */
+export function runNode(script: string, args: string[], opts: { stdin?: string; env?: Record<string, string> } = {}): Promise<CliResult> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [...(opts.plainNode ? [] : ['--import', 'tsx']), script, ...args], { cwd: ROOT, env: childEnv(opts.env), stdio: ['pipe', 'pipe', 'pipe'] });
+    const child = spawn(process.execPath, [...nodeArgs(script), ...args], { cwd: ROOT, env: childEnv(opts.env), stdio: ['pipe', 'pipe', 'pipe'] });
     let stdout = '';
     let stderr = '';
     child.stdout.setEncoding('utf8').on('data', (d: string) => (stdout += d));
@@ -39,8 +53,9 @@ export function runNode(script: string, args: string[], opts: { stdin?: string; 
 }
 
 /** The examroom CLI, as `examroom ARGS`. */
-export function cli(args: string[], opts: { stdin?: string; env?: Record<string, string> } = {}): Promise<CliResult> {
-  return runNode('server/cli.ts', args, opts);
+export async function cli(args: string[], opts: { stdin?: string; env?: Record<string, string> } = {}): Promise<CliResult> {
+  await serverBuilt();
+  return runNode(EXAMROOM, args, opts);
 }
 
 export interface Exit {
@@ -60,7 +75,7 @@ export interface RunningProcess {
 
 /** Starts a long-running child; teardown kills it (SIGKILL) if the test has not ended it. */
 export function startProcess(t: Test, script: string, args: string[]): RunningProcess {
-  const child = spawn(process.execPath, ['--import', 'tsx', script, ...args], { cwd: ROOT, env: childEnv(), stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(process.execPath, [...nodeArgs(script), ...args], { cwd: ROOT, env: childEnv(), stdio: ['ignore', 'pipe', 'pipe'] });
   const lines: string[] = [];
   let stderr = '';
   let exit: Exit | null = null;
@@ -112,7 +127,8 @@ export const LISTENING = /^listening on (https?):\/\/(\S+):(\d+)$/;
 
 /** Starts `examroom serve` and waits until it says where it listens. */
 export async function startServer(t: Test, args: string[]): Promise<RunningProcess & { base: string; host: string; port: number }> {
-  const p = startProcess(t, 'server/cli.ts', ['serve', ...args]);
+  await serverBuilt();
+  const p = startProcess(t, EXAMROOM, ['serve', ...args]);
   const line = await p.waitForLine((l) => LISTENING.test(l));
   const m = LISTENING.exec(line)!;
   return { ...p, base: `${m[1]}://${m[2]}:${m[3]}`, host: m[2]!, port: Number(m[3]) };
