@@ -13,6 +13,7 @@ import { createDeviceService } from './auth/devices.ts';
 import { hashPassword, passwordProblem } from './auth/passwords.ts';
 import { examCommands, type CliOption } from '../exam/cli.ts';
 import { createExamService } from '../exam/index.ts';
+import { keysCommand, tlsCommand, TlsUsageError } from './tls/cli.ts';
 
 const usage = () => `usage: examroom <command> [options]
 
@@ -24,6 +25,9 @@ commands:
            [--display-name TEXT] [--password-stdin]   (a password is generated and printed when not given)
   user list | user unlock NAME | user hash (reads a password on stdin, prints its hash for the config)
   device list | device pending | device approve CODE [--as DEVICE_ID] | device revoke DEVICE_ID
+  tls status | tls renew | tls export-ca [FILE]   HTTPS certificates; FILE.cer = DER for Windows (default: PEM on stdout)
+  keys export FILE | keys import FILE [--force]   the passphrase-protected key bundle (site CA and the other keys);
+           passphrase from --passphrase-file FILE, $EXAMROOM_KEYS_PASSPHRASE or the terminal, never the command line
 
 ${examCommands.map((c) => `  ${c.usage}`).join('\n')}
 
@@ -121,6 +125,8 @@ export async function main(argv: string[]): Promise<number> {
       'display-name': { type: 'string' },
       'password-stdin': { type: 'boolean' },
       as: { type: 'string' },
+      'passphrase-file': { type: 'string' },
+      force: { type: 'boolean' },
       help: { type: 'boolean', short: 'h' },
       ...moduleOptions(),
     },
@@ -248,6 +254,28 @@ export async function main(argv: string[]): Promise<number> {
         db.close();
       }
     }
+    case 'tls':
+    case 'keys': {
+      const { config, db } = open(values);
+      try {
+        const s = services(config, db);
+        const ctx = {
+          config,
+          db,
+          audit: s.audit,
+          clock: systemClock,
+          actor: actor(),
+          args: positionals.slice(2),
+          values: { ...(values['passphrase-file'] ? { 'passphrase-file': values['passphrase-file'] } : {}), force: Boolean(values.force) },
+          devices: () => s.devices.list(),
+          out,
+          err: (line: string) => process.stderr.write(`${line}\n`),
+        };
+        return cmd === 'tls' ? await tlsCommand(sub, ctx) : await keysCommand(sub, ctx);
+      } finally {
+        db.close();
+      }
+    }
     default: {
       const command = examCommands.find((c) => c.name === `${cmd} ${sub ?? ''}`.trim()) ?? examCommands.find((c) => c.name === cmd);
       if (!command) throw new UsageError(`unknown command ${JSON.stringify([cmd, sub].filter(Boolean).join(' '))}\n\n${usage()}`);
@@ -289,7 +317,7 @@ export function reportError(err: unknown): number {
     process.stderr.write(`examroom: ${err.problems.map(formatProblem).join('\n')}\n`);
     return 1;
   }
-  if (err instanceof DomainError || err instanceof UsageError) {
+  if (err instanceof DomainError || err instanceof UsageError || err instanceof TlsUsageError) {
     process.stderr.write(`examroom: ${err.message}\n`);
     return 1;
   }

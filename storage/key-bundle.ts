@@ -132,7 +132,7 @@ export interface RestoreResult {
  * made since (a new CA after the old one was lost): it is replaced only when force is given, because
  * replacing it is the point of a restore but must be a decision, not an accident.
  */
-export function restoreKeyBundle(dir: string, files: BundleFile[], opts: { force: boolean }): RestoreResult {
+export function restoreKeyBundle(dir: string, files: BundleFile[], opts: { force: boolean; now: number }): RestoreResult {
   const r: RestoreResult = { written: [], unchanged: [], differing: [] };
   for (const f of files) {
     const have = readKeyFile(dir, f.name);
@@ -142,6 +142,10 @@ export function restoreKeyBundle(dir: string, files: BundleFile[], opts: { force
   if (r.differing.length > 0 && !opts.force) return r;
   for (const f of files) {
     if (r.unchanged.includes(f.name)) continue;
+    // The key being replaced stays in the folder under another name (not in any bundle): a restore
+    // done by mistake can still be undone by hand.
+    const before = r.differing.includes(f.name) ? readKeyFile(dir, f.name) : null;
+    if (before) writeKeyFile(dir, `${f.name}.replaced-${opts.now}`, before);
     writeKeyFile(dir, f.name, f.data);
     r.written.push(f.name);
   }

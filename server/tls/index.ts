@@ -8,7 +8,7 @@ import type { Clock, EventBus } from '../../core/index.ts';
 import type { AuditLog } from '../../storage/index.ts';
 import type { SiteTls, TlsEvent } from './site-tls.ts';
 
-export { prepareSiteTls, certificateInfo, RENEW_BEFORE_DAYS, SERVER_CERT_DAYS, CA_CERT, type SiteTls, type TlsEvent, type CertificateInfo } from './site-tls.ts';
+export { prepareSiteTls, openSiteTls, certificateInfo, RENEW_BEFORE_DAYS, SERVER_CERT_DAYS, CA_CERT, type SiteTls, type TlsEvent, type CertificateInfo } from './site-tls.ts';
 export { tlsRoutes } from './routes.ts';
 export { createTrustPage, caDer } from './trust-page.ts';
 

@@ -8,8 +8,10 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { randomBytes } from 'node:crypto';
+import { DomainError } from '../../core/index.ts';
 
-export class OpensslError extends Error {
+export class OpensslError extends DomainError {
+  override readonly code = 'openssl';
   constructor(readonly step: string, readonly stderr: string) {
     super(`openssl ${step} failed: ${stderr.trim().split('\n').slice(0, 3).join(' / ') || 'no output'}`);
     this.name = 'OpensslError';

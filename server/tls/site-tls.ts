@@ -72,12 +72,20 @@ export function certificateInfo(name: CertificateInfo['name'], file: string, pem
   return { name, file, subject: x.subject.replace(/\n/g, ', '), names: namesOfSan(x.subjectAltName), notBefore: Date.parse(x.validFrom), notAfter: Date.parse(x.validTo), fingerprint256: x.fingerprint256 };
 }
 
-/** Builds the site's TLS, or null when the config asks for plain HTTP. Start-up errors name the file and the problem. */
-export async function prepareSiteTls(deps: TlsDeps): Promise<{ tls: SiteTls | null; events: TlsEvent[] }> {
-  if (deps.config.server.tls) return { tls: siteCertificate(deps), events: [] };
-  if (!deps.config.server.siteCa) return { tls: null, events: [] };
-  const tls = createSiteCa(deps);
-  const { events } = await tls.refresh();
+/**
+ * The site's TLS as it stands, or null when the config asks for plain HTTP; makes and renews nothing
+ * (the site CA mode only creates the keys folder). A site-named certificate is checked here.
+ */
+export function openSiteTls(deps: TlsDeps): SiteTls | null {
+  if (deps.config.server.tls) return siteCertificate(deps);
+  return deps.config.server.siteCa ? createSiteCa(deps) : null;
+}
+
+/** Builds the site's TLS for serving: makes the CA and server certificate when missing or due. Start-up errors name the file and the problem. */
+export async function prepareSiteTls(deps: TlsDeps, opts: { force?: boolean } = {}): Promise<{ tls: SiteTls | null; events: TlsEvent[] }> {
+  const tls = openSiteTls(deps);
+  if (!tls || tls.mode === 'site-certificate') return { tls, events: [] };
+  const { events } = await tls.refresh(opts);
   return { tls, events };
 }
 
