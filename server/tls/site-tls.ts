@@ -242,6 +242,10 @@ function createSiteCa({ config, db, clock, interfaces }: TlsDeps): SiteTls {
     },
     caReplacement() {
       const rows = history();
+      // A CA restored from the bundle but not yet served (no restart yet) already counts: it is one the PCs trust.
+      const onDisk = readKeyFile(dir, CA_CERT);
+      const fp = onDisk ? new X509Certificate(onDisk).fingerprint256 : null;
+      if (fp && rows.at(-1)?.fingerprint !== fp && rows.some((r) => r.fingerprint === fp && r.reason !== 'lost' && r.reason !== 'replaced' && r.reason !== 'scope')) return null;
       const last = rows.at(-1);
       if (!last || last.reason === 'first' || last.reason === 'restored' || rows.length < 2) return null;
       return { since: last.since, reason: last.reason, fingerprint: last.fingerprint, previous: rows.at(-2)!.fingerprint };
