@@ -60,8 +60,8 @@ iPhone/iPad：用 Safari 下载 .cer → 设置 → 已下载描述文件 → �
 <span lang="en">Android: download the .crt → Settings → Security → Encryption &amp; credentials → Install a certificate → CA certificate.
 iPhone/iPad: download the .cer in Safari → Settings → Profile Downloaded → Install; then Settings → General → About → Certificate Trust Settings → turn on full trust for it.</span></p>
 <h3>服务器本机上的核验台 · A kiosk on the server itself</h3>
-<p>在服务器本机用 <code>http://localhost</code> 打开的核验台无需安装：浏览器把 localhost 视为安全环境。其他电脑上的核验台与考试机一样需要安装。<br>
-<span lang="en">A kiosk browser on the server itself, opened at <code>http://localhost</code>, needs nothing: browsers treat localhost as a secure context. A kiosk on any other PC needs the CA like an exam PC.</span></p>`
+<p>浏览器只对 <code>http://localhost</code> 免除 HTTPS 要求，而本系统在考点只通过 HTTPS 提供页面（此端口只有本页），所以服务器本机上的核验台也用 HTTPS 链接打开，同样需要按上面的 Debian 步骤安装 CA。<br>
+<span lang="en">Browsers waive HTTPS only for <code>http://localhost</code>, and a site install serves its pages only over HTTPS (this port has nothing but this page), so a kiosk browser on the server itself also opens the HTTPS link and needs the CA, installed as on Debian above.</span></p>`
     : `
 <p>本考点使用由本单位 IT 部门签发的证书；其 CA 由 IT 部门安装到各电脑。<br>
 <span lang="en">This site uses a certificate from its own IT department, which installs the matching CA on each PC.</span></p>`;
