@@ -13,7 +13,6 @@ import { createDeviceService } from './auth/devices.ts';
 import { hashPassword, passwordProblem } from './auth/passwords.ts';
 import { examCommands, type CliOption } from '../exam/cli.ts';
 import { createExamService } from '../exam/index.ts';
-import { keysCommand, tlsCommand, TlsUsageError } from './tls/cli.ts';
 
 const usage = () => `usage: examroom <command> [options]
 
@@ -271,6 +270,8 @@ export async function main(argv: string[]): Promise<number> {
           out,
           err: (line: string) => process.stderr.write(`${line}\n`),
         };
+        // Loaded only for these commands, so every other command starts without openssl and prom-client code.
+        const { keysCommand, tlsCommand } = await import('./tls/cli.ts');
         return cmd === 'tls' ? await tlsCommand(sub, ctx) : await keysCommand(sub, ctx);
       } finally {
         db.close();
@@ -317,7 +318,7 @@ export function reportError(err: unknown): number {
     process.stderr.write(`examroom: ${err.problems.map(formatProblem).join('\n')}\n`);
     return 1;
   }
-  if (err instanceof DomainError || err instanceof UsageError || err instanceof TlsUsageError) {
+  if (err instanceof DomainError || err instanceof UsageError) {
     process.stderr.write(`examroom: ${err.message}\n`);
     return 1;
   }

@@ -4,7 +4,7 @@
 import { closeSync, constants, openSync, readFileSync, writeSync } from 'node:fs';
 import { createInterface } from 'node:readline';
 import { resolve } from 'node:path';
-import { createEventBus, ValidationError, type Clock } from '../../core/index.ts';
+import { createEventBus, DomainError, ValidationError, type Clock } from '../../core/index.ts';
 import type { Config } from '../../config/index.ts';
 import { KEY_FILES, bundleHeader, collectKeys, ensureKeysFolder, openKeyBundle, passphraseProblem, restoreKeyBundle, sealKeyBundle, type AuditLog, type Db } from '../../storage/index.ts';
 import { openSiteTls, prepareSiteTls, RENEW_BEFORE_DAYS, type CertificateInfo } from './site-tls.ts';
@@ -24,7 +24,10 @@ export interface TlsCliContext {
   err(line: string): void;
 }
 
-export class TlsUsageError extends Error {}
+/** A usage mistake: reported as its message, exit 1 (a DomainError, so the CLI needs no import of this file to know it). */
+export class TlsUsageError extends DomainError {
+  override readonly code = 'usage';
+}
 
 const day = (ms: number) => new Date(ms).toISOString().replace(/\.\d+Z$/, 'Z');
 
