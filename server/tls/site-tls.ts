@@ -7,7 +7,7 @@ import type { NetworkInterfaceInfo } from 'node:os';
 import type { Config } from '../../config/index.ts';
 import { ConfigError } from '../../config/index.ts';
 import type { Clock } from '../../core/index.ts';
-import { ensureKeysFolder, readKeyFile, writeKeyFile, type Db } from '../../storage/index.ts';
+import { KeysFolderError, ensureKeysFolder, readKeyFile, writeKeyFile, type Db } from '../../storage/index.ts';
 import { issueCertificate, verifyCertificate } from './openssl.ts';
 import { caScope, certificateNames, nameConstraintsLine, namesOfSan, sameNames, type CertNames } from './names.ts';
 
@@ -265,7 +265,7 @@ function createSiteCa({ config, db, clock, interfaces }: TlsDeps): SiteTls {
         events.push(await makeCa(names, last ? 'lost' : 'first', last?.fingerprint ?? null));
       } else {
         const x = new X509Certificate(caCert);
-        if (!x.checkPrivateKey(createPrivateKey(caKey))) throw new Error(`keys folder ${dir}: ${CA_KEY} is not the key of ${CA_CERT}; restore both from the key bundle (examroom keys import)`);
+        if (!x.checkPrivateKey(createPrivateKey(caKey))) throw new KeysFolderError(dir, `${CA_KEY} is not the key of ${CA_CERT}; restore both from the key bundle (examroom keys import --force)`);
         if (last?.fingerprint !== x.fingerprint256) {
           const reason: CaReason = !last ? 'first' : rows.some((r) => r.fingerprint === x.fingerprint256) ? 'restored' : 'replaced';
           record.run(x.fingerprint256, clock.now(), reason);
