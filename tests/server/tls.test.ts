@@ -6,6 +6,7 @@ import { execFileSync, spawnSync } from 'node:child_process';
 import { X509Certificate, createHash } from 'node:crypto';
 import { existsSync, readFileSync, rmSync, statSync, symlinkSync, mkdirSync } from 'node:fs';
 import { connect, type PeerCertificate } from 'node:tls';
+import WebSocket from 'ws';
 import type { NetworkInterfaceInfo } from 'node:os';
 import { join } from 'node:path';
 import { scratchDir, TEST_CONFIG_YAML, login, PASSWORDS, pairDevice } from '../helpers.ts';
@@ -181,7 +182,14 @@ t.test('a CA lost from the keys folder while the data remembers it: new CA, audi
   const cookie = await login(b, 'admin', PASSWORDS.admin);
   // T1 connects after the new CA (its PC was given the new CA): it drops off the list.
   clock.advance(60_000);
-  t.equal((await b.inject({ method: 'GET', url: '/api/site', headers: { authorization: `Bearer ${t1}` } })).statusCode, 200);
+  await b.listen({ host: '127.0.0.1', port: 0 });
+  const ws = new WebSocket(`wss://127.0.0.1:${(b.server.address() as { port: number }).port}/ws/device`, { headers: { authorization: `Bearer ${t1}` }, rejectUnauthorized: false });
+  const hello = await new Promise<{ type: string }>((resolve, reject) => {
+    ws.once('message', (d) => resolve(JSON.parse(String(d)) as { type: string }));
+    ws.once('error', reject);
+  });
+  t.equal(hello.type, 'hello', 'T1 connected over HTTPS to the new CA\'s certificate');
+  ws.close();
   const res1 = await b.inject({ method: 'GET', url: '/api/tls', headers: { cookie } });
   const r = res1.json().caReplaced;
   t.equal(r.reason, 'lost');
