@@ -3,6 +3,7 @@
 import { readFileSync, accessSync, constants } from 'node:fs';
 import { createPublicKey, type KeyObject } from 'node:crypto';
 import { dirname, isAbsolute, resolve } from 'node:path';
+import { isIP } from 'node:net';
 import { parseDocument, LineCounter } from 'yaml';
 import { ValidationError, parseAddressRange, schemaProblems, type Problem } from '../core/index.ts';
 import { ConfigSchema, type Config, type ConfigFile } from './schema.ts';
@@ -92,7 +93,9 @@ function editDistance(a: string, b: string): number {
 
 function normalise(raw: ConfigFile, file: string | null, baseDir: string, dataOverride?: string): Config {
   const at = (p: string) => (isAbsolute(p) ? p : resolve(baseDir, p));
-  const tls = raw.server?.tls ? { cert: at(raw.server.tls.cert), key: at(raw.server.tls.key) } : undefined;
+  const rawTls = raw.server?.tls;
+  const tls = rawTls && rawTls !== 'site-ca' ? { cert: at(rawTls.cert), key: at(rawTls.key) } : undefined;
+  const data = dataOverride ? resolve(dataOverride) : at(raw.paths?.data ?? '/var/lib/examroom');
   return {
     file: file ? resolve(file) : null,
     site: { ...raw.site, timezone: raw.site.timezone ?? 'Asia/Shanghai' },
@@ -102,8 +105,13 @@ function normalise(raw: ConfigFile, file: string | null, baseDir: string, dataOv
       trustProxy: raw.server?.trustProxy ?? false,
       metricsFrom: raw.server?.metricsFrom ?? [],
       ...(tls ? { tls } : {}),
+      siteCa: rawTls === 'site-ca',
+      names: [...new Set((raw.server?.names ?? []).map((n) => n.toLowerCase()))],
+      httpPort: raw.server?.httpPort ?? null,
     },
-    paths: { data: dataOverride ? resolve(dataOverride) : at(raw.paths?.data ?? '/var/lib/examroom') },
+    // Beside the data folder, never inside it: a copy of the data folder (a backup, an export) must not
+    // carry the keys, which travel only in the passphrase-protected key bundle.
+    paths: { data, keys: raw.paths?.keys ? at(raw.paths.keys) : `${data}-keys` },
     rooms: raw.rooms,
     terminals: raw.terminals ?? [],
     kiosks: raw.kiosks ?? [],
@@ -244,6 +252,19 @@ function crossCheck(c: Config): Problem[] {
     }
   });
   problems.push(...bankProblems(c.bank));
+  const inside = (a: string, b: string) => a === b || a.startsWith(b.endsWith('/') ? b : `${b}/`);
+  if (inside(c.paths.keys, c.paths.data) || inside(c.paths.data, c.paths.keys)) {
+    problems.push({ path: 'paths.keys', problem: 'must be outside the data folder (and not contain it): a copy of the data must not carry the keys', got: c.paths.keys });
+  }
+  c.server.names.forEach((n, i) => {
+    if (!isIP(n) && !/^(?=.{1,253}$)([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?)(\.[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?)*$/.test(n)) {
+      problems.push({ path: `server.names[${i}]`, problem: 'is neither a host name (letters, digits, - between dots) nor an IP address', got: n });
+    }
+  });
+  if (c.server.httpPort !== null) {
+    if (!c.server.siteCa && !c.server.tls) problems.push({ path: 'server.httpPort', problem: 'is only for an HTTPS server (set server.tls); without TLS the one port serves everything', got: c.server.httpPort });
+    else if (c.server.httpPort !== 0 && c.server.httpPort === c.server.port) problems.push({ path: 'server.httpPort', problem: 'is the same as server.port', got: c.server.httpPort });
+  }
   if (c.server.tls) {
     for (const k of ['cert', 'key'] as const) {
       try {

@@ -19,12 +19,21 @@ export const SiteSchema = Type.Object(
 );
 
 export const TlsSchema = Type.Object({ cert: Type.String({ minLength: 1 }), key: Type.String({ minLength: 1 }) }, closed);
+// HTTPS: "site-ca" = the appliance makes its own site CA and server certificate (server/tls/); a
+// {cert, key} pair = a certificate the site got elsewhere; absent = plain HTTP (the demo on 127.0.0.1).
+export const ServerTlsSchema = Type.Union([Type.Literal('site-ca'), TlsSchema], { description: '"site-ca", or { cert: FILE, key: FILE }' });
 
 export const ServerSchema = Type.Object(
   {
     host: Type.Optional(Type.String({ default: '0.0.0.0' })),
     port: Type.Optional(Type.Integer({ minimum: 0, maximum: 65535, default: 8080 })),
-    tls: Type.Optional(TlsSchema),
+    tls: Type.Optional(ServerTlsSchema),
+    names: Type.Optional(
+      Type.Array(Type.String({ pattern: '^[A-Za-z0-9.:-]{1,253}$', description: 'a host name (examroom.lan) or an IP address (192.168.1.10)' }), {
+        description: 'the names and addresses PCs reach the appliance by; the site certificate covers them (absent = this host\'s LAN addresses)',
+      }),
+    ),
+    httpPort: Type.Optional(Type.Integer({ minimum: 0, maximum: 65535, description: 'a plain-HTTP port that serves only the page for trusting the site CA (with tls: site-ca)' })),
     trustProxy: Type.Optional(Type.Boolean({ default: false })),
     metricsFrom: Type.Optional(
       Type.Array(Type.String({ minLength: 1 }), {
@@ -36,7 +45,13 @@ export const ServerSchema = Type.Object(
   closed,
 );
 
-export const PathsSchema = Type.Object({ data: Type.Optional(Type.String({ minLength: 1, default: '/var/lib/examroom' })) }, closed);
+export const PathsSchema = Type.Object(
+  {
+    data: Type.Optional(Type.String({ minLength: 1, default: '/var/lib/examroom' })),
+    keys: Type.Optional(Type.String({ minLength: 1, description: 'the keys folder (site CA, signing keys); outside the data folder; default: the data folder\'s path + "-keys"' })),
+  },
+  closed,
+);
 
 export const RoomSchema = Type.Object(
   {
@@ -210,8 +225,9 @@ export type BankKeyConfig = Static<typeof BankKeySchema>;
 export interface Config {
   file: string | null;
   site: Static<typeof SiteSchema> & { timezone: string };
-  server: { host: string; port: number; tls?: { cert: string; key: string }; trustProxy: boolean; metricsFrom: string[] };
-  paths: { data: string };
+  /** tls: a certificate the site named; siteCa: the appliance issues its own (server/tls/). Neither = plain HTTP. */
+  server: { host: string; port: number; tls?: { cert: string; key: string }; siteCa: boolean; names: string[]; httpPort: number | null; trustProxy: boolean; metricsFrom: string[] };
+  paths: { data: string; keys: string };
   rooms: Room[];
   terminals: TerminalConfig[];
   kiosks: KioskConfig[];

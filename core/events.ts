@@ -47,6 +47,9 @@ export interface EventMap {
   // Proctor console (proctor/): an alert raised, repeated/cleared, or acknowledged; an incident (违纪) recorded.
   'proctor.alert': { alertId: string; roomId: string | null; change: 'new' | 'update' | 'ack' };
   'proctor.incident': { incidentId: string; sessionId: string; roomId: string };
+  // TLS (server/tls/): a site CA made while PCs trusted an earlier one (they must trust the new one), and server certificate issues.
+  'tls.ca_replaced': { fingerprint: string; previous: string; reason: string; at: number };
+  'tls.certificate_issued': { fingerprint: string; notAfter: number; reason: string; at: number };
   'system.stopping': { reason: string };
 }
 

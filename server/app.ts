@@ -1,7 +1,7 @@
 // buildApp: the composition root for one appliance. It creates the services from their dependencies,
 // wires routes and hooks, and returns a Fastify instance that tests drive with inject() or real sockets.
 import Fastify, { type FastifyInstance, type FastifyServerOptions } from 'fastify';
-import { readFileSync } from 'node:fs';
+import type { NetworkInterfaceInfo } from 'node:os';
 import cookie from '@fastify/cookie';
 import rateLimit from '@fastify/rate-limit';
 import websocket from '@fastify/websocket';
@@ -27,6 +27,7 @@ import { webRoutes } from './routes/web.ts';
 import { createExamService, examRoutes, type ExamService } from '../exam/index.ts';
 import { createTerminalService, terminalRoutes, type TerminalService } from '../terminal/index.ts';
 import { createLive, createMediaService, liveRoutes, mediaRoutes, type Live, type MediaService } from '../media/index.ts';
+import { prepareSiteTls, reportTlsEvents, startTlsRefresh, registerTlsMetrics, tlsHealth, tlsRoutes, MIN_TLS_VERSION, type SiteTls } from './tls/index.ts';
 import { createKioskService, createSeatChecker, kioskPlugin, type KioskFaceEngine, type KioskService } from '../kiosk/index.ts';
 import { createFeed, createProctorService, proctorPlugin, type ProctorService } from '../proctor/index.ts';
 
@@ -44,9 +45,11 @@ export interface AppDeps {
   playbackIdleMs?: number;
   /** How Fastify compiles route schemas; serve defers them past listening (server/deferred-schemas.ts). */
   schemaController?: FastifyServerOptions['schemaController'];
+  /** The host's network interfaces as the site certificate sees them (tests pass their own). */
+  networkInterfaces?: NodeJS.Dict<NetworkInterfaceInfo[]>;
 }
 
-export type App = FastifyInstance & { ctx: AppContext; routeTable: RouteInfo[]; exam: ExamService; terminal: TerminalService; media: MediaService; live: Live; kiosk: KioskService; proctor: ProctorService };
+export type App = FastifyInstance & { ctx: AppContext; routeTable: RouteInfo[]; exam: ExamService; terminal: TerminalService; media: MediaService; live: Live; kiosk: KioskService; proctor: ProctorService; tls: SiteTls | null; tlsRefresh: () => Promise<void> };
 
 export async function buildApp(deps: AppDeps): Promise<App> {
   const { config } = deps;
@@ -54,11 +57,13 @@ export async function buildApp(deps: AppDeps): Promise<App> {
   ensureDataFolders(paths);
   const db = deps.db ?? openDatabase(paths.dbFile);
   const clock = deps.clock ?? systemClock;
-  const tls = config.server.tls ? { key: readFileSync(config.server.tls.key), cert: readFileSync(config.server.tls.cert) } : null;
+  // Before Fastify: the HTTPS server is made with its certificate. A bad site certificate stops the start here.
+  const prepared = await prepareSiteTls({ config, db, clock, ...(deps.networkInterfaces ? { interfaces: deps.networkInterfaces } : {}) });
+  const tls = prepared.tls;
 
   const app = Fastify({
     ...(deps.logger ? { loggerInstance: deps.logger } : { logger: false }),
-    ...(tls ? { https: tls } : {}),
+    ...(tls ? { https: { ...tls.context(), minVersion: MIN_TLS_VERSION } } : {}),
     trustProxy: config.server.trustProxy,
     bodyLimit: 1024 * 1024,
     // Reject unknown fields instead of silently dropping them: a client that sends them has a bug.
@@ -73,6 +78,10 @@ export async function buildApp(deps: AppDeps): Promise<App> {
     metrics.auditEntries.inc({ action: e.action });
     bus.emit('audit.appended', { seq: e.seq, action: e.action });
   });
+  if (tls) {
+    reportTlsEvents(prepared.events, { audit, bus, log: app.log, clock });
+    registerTlsMetrics(metrics.registry, tls, clock);
+  }
   const users = createUserService({ users: createUserStore(db, clock), audit, bus, clock, config });
   const devices = createDeviceService({ devices: createDeviceStore(db, clock), audit, bus, clock, config });
   const hub = createSocketHub();
@@ -80,6 +89,9 @@ export async function buildApp(deps: AppDeps): Promise<App> {
   const routeTable: RouteInfo[] = [];
   app.decorate('ctx', ctx);
   app.decorate('routeTable', routeTable);
+  app.decorate('tls', tls);
+  const refresher = tls ? startTlsRefresh({ tls, server: app.server as unknown as import('node:tls').Server, audit, bus, log: app.log, clock }) : null;
+  app.decorate('tlsRefresh', async () => refresher?.now());
   const exam = createExamService({ db, clock, bus, config, audit, paths });
   app.decorate('exam', exam);
   // The terminal service is made first; its seat re-check reaches the kiosk's identity service through a closure.
@@ -143,7 +155,8 @@ export async function buildApp(deps: AppDeps): Promise<App> {
   });
   await app.register(swaggerUi, { routePrefix: '/docs' });
 
-  await app.register(systemRoutes, { ctx, mediaHealth: () => media.health() });
+  await app.register(systemRoutes, { ctx, mediaHealth: () => media.health(), ...(tls ? { tlsHealth: () => tlsHealth(tls, clock) } : {}) });
+  if (tls) await app.register(tlsRoutes, { tls, clock, devices: () => devices.list() });
   await app.register(authRoutes, { ctx });
   await app.register(userRoutes, { ctx });
   await app.register(deviceRoutes, { ctx });
@@ -167,6 +180,7 @@ export async function buildApp(deps: AppDeps): Promise<App> {
   // Server-sent event streams of the kiosks are ended before the server waits for connections to drain.
   app.addHook('preClose', async () => kiosk.stop());
   app.addHook('onClose', async () => {
+    refresher?.stop();
     proctorFeed.stop();
     proctor.stop();
     terminal.stop();

@@ -23,6 +23,9 @@ commands:
            [--display-name TEXT] [--password-stdin]   (a password is generated and printed when not given)
   user list | user unlock NAME | user hash (reads a password on stdin, prints its hash for the config)
   device list | device pending | device approve CODE [--as DEVICE_ID] | device revoke DEVICE_ID
+  tls status | tls renew | tls export-ca [FILE]   HTTPS certificates; FILE.cer = DER for Windows (default: PEM on stdout)
+  keys export FILE | keys import FILE [--force]   the passphrase-protected key bundle (site CA and the other keys);
+           passphrase from --passphrase-file FILE, $EXAMROOM_KEYS_PASSPHRASE or the terminal, never the command line
 
 ${examCommands.map((c) => `  ${c.usage}`).join('\n')}
 
@@ -116,6 +119,8 @@ export async function main(argv: string[]): Promise<number> {
       'display-name': { type: 'string' },
       'password-stdin': { type: 'boolean' },
       as: { type: 'string' },
+      'passphrase-file': { type: 'string' },
+      force: { type: 'boolean' },
       help: { type: 'boolean', short: 'h' },
       ...moduleOptions(),
     },
@@ -239,6 +244,30 @@ export async function main(argv: string[]): Promise<number> {
           return 0;
         }
         throw new UsageError('usage: examroom device list|pending|approve CODE [--as ID]|revoke ID');
+      } finally {
+        db.close();
+      }
+    }
+    case 'tls':
+    case 'keys': {
+      const { config, db } = open(values);
+      try {
+        const s = services(config, db);
+        const ctx = {
+          config,
+          db,
+          audit: s.audit,
+          clock: systemClock,
+          actor: actor(),
+          args: positionals.slice(2),
+          values: { ...(values['passphrase-file'] ? { 'passphrase-file': values['passphrase-file'] } : {}), force: Boolean(values.force) },
+          devices: () => s.devices.list(),
+          out,
+          err: (line: string) => process.stderr.write(`${line}\n`),
+        };
+        // Loaded only for these commands, so every other command starts without openssl and prom-client code.
+        const { keysCommand, tlsCommand } = await import('./tls/cli.ts');
+        return cmd === 'tls' ? await tlsCommand(sub, ctx) : await keysCommand(sub, ctx);
       } finally {
         db.close();
       }

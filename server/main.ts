@@ -12,6 +12,7 @@ import { deferredSchemas } from './deferred-schemas.ts';
 // index.ts import them on first call): a site never runs them.
 import { seedDemoSite, type DemoSummary } from '../exam/index.ts';
 import { startDemoSources, type DemoSources } from '../media/index.ts';
+import { createTrustPage } from './tls/index.ts';
 
 export interface ServeOptions {
   configFile?: string;
@@ -39,6 +40,7 @@ export async function serve(opts: ServeOptions): Promise<App> {
     ? await seedDemoSite(app.exam, { now: app.ctx.clock.now(), dataDir: paths.root, admit: (sessionId, idNumber) => app.terminal.admitCandidate(sessionId, idNumber, 'system'), kiosk: true })
     : null;
 
+  let trustPage: { close(): Promise<unknown> } | null = null;
   let stopping = false;
   const stop = (signal: string) => {
     if (stopping) return;
@@ -50,8 +52,7 @@ export async function serve(opts: ServeOptions): Promise<App> {
       log.error('shutdown took longer than 10 s; exiting anyway');
       process.exit(1);
     }, SHUTDOWN_LIMIT_MS).unref();
-    app
-      .close()
+    Promise.all([app.close(), trustPage?.close()])
       .then(() => demoCameras?.stop())
       .then(() => {
         db.close();
@@ -73,8 +74,16 @@ export async function serve(opts: ServeOptions): Promise<App> {
   const addr = app.server.address();
   const bound = typeof addr === 'object' && addr ? addr.port : port;
   const shownHost = host === '0.0.0.0' || host === '::' ? '127.0.0.1' : host.includes(':') ? `[${host}]` : host;
-  const base = `${config.server.tls ? 'https' : 'http'}://${shownHost}:${bound}`;
+  const base = `${app.tls ? 'https' : 'http'}://${shownHost}:${bound}`;
   process.stdout.write(`listening on ${base}\n`);
+  if (app.tls && config.server.httpPort !== null) {
+    // The plain-HTTP trust page: what the site CA is, its fingerprint and download, then the HTTPS link.
+    const page = createTrustPage({ tls: app.tls, config, httpsPort: () => bound });
+    trustPage = page;
+    await page.listen({ host, port: config.server.httpPort });
+    const pageAddr = page.server.address();
+    process.stdout.write(`trust page (plain HTTP: the site CA and how to install it) on http://${shownHost}:${typeof pageAddr === 'object' && pageAddr ? pageAddr.port : config.server.httpPort}/\n`);
+  }
   if (demo) printDemoGuide(base, config, demo);
   // Pull the central bank's packages on the configured interval, but never while candidates are
   // answering: installing a large package holds the event loop for a moment.

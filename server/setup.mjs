@@ -276,6 +276,8 @@ function hasNotoCjkFontFiles() {
 
 const DEBIAN_PACKAGES = [
   { name: 'ffmpeg', purpose: 'recording', isPresent: () => findOnPath('ffmpeg') !== null },
+  // The site CA and server certificate are issued with the openssl command (server/tls/openssl.ts).
+  { name: 'openssl', purpose: 'HTTPS certificates', isPresent: () => findOnPath('openssl') !== null },
   {
     name: 'chromium',
     purpose: 'headless browser',
@@ -313,7 +315,7 @@ function installDebPackages(names) {
 
 function ensureDebianPackages() {
   if (process.env.EXAMROOM_SKIP_APT === '1') {
-    note('EXAMROOM_SKIP_APT=1: not checking Debian packages (ffmpeg, chromium, fonts-noto-cjk)');
+    note('EXAMROOM_SKIP_APT=1: not checking Debian packages (ffmpeg, openssl, chromium, fonts-noto-cjk)');
     return false;
   }
   const missing = DEBIAN_PACKAGES.filter((pkg) => !pkg.isPresent());

@@ -9,3 +9,5 @@ export * from './media-store.ts';
 export * from './retention.ts';
 export * from './disk-forecast.ts';
 export { migrations, type Migration } from './migrations/index.ts';
+export * from './keys.ts';
+export * from './key-bundle.ts';

@@ -13,6 +13,7 @@ readonly SVC_USER=examroom
 readonly SVC_GROUP=examroom
 readonly DEFAULT_PREFIX=/opt/examroom
 readonly DATA_DIR=/var/lib/examroom
+readonly KEYS_DIR=/var/lib/examroom-keys
 readonly CONF_DIR=/etc/examroom
 readonly CONF_FILE=$CONF_DIR/config.yaml
 readonly UNIT_DEST=/etc/systemd/system/$SERVICE.service
@@ -191,6 +192,18 @@ for d in "$DATA_DIR" "$DATA_DIR/db" "$DATA_DIR/media" "$DATA_DIR/captures" "$DAT
   install -d -o "$SVC_USER" -g "$SVC_GROUP" -m 0750 "$d"
 done
 
+# The keys folder (site CA, signing keys): the service's alone, 0700, apart from
+# the data folder so a copy of the data never carries the keys. A symlink in its
+# place is refused, not followed: it would send the CA's key wherever it points.
+log "preparing $KEYS_DIR"
+if [ -L "$KEYS_DIR" ]; then
+  die "$KEYS_DIR is a symbolic link; the keys folder must be a real folder (remove the link and re-run)"
+fi
+if [ -e "$KEYS_DIR" ] && [ ! -d "$KEYS_DIR" ]; then
+  die "$KEYS_DIR exists and is not a folder"
+fi
+install -d -o "$SVC_USER" -g "$SVC_GROUP" -m 0700 "$KEYS_DIR"
+
 # --- 6. configuration --------------------------------------------------------------
 install -d -o root -g "$SVC_GROUP" -m 0750 "$CONF_DIR"
 NEW_CONFIG=0
@@ -244,7 +257,7 @@ fi
 # --- 9. next steps ------------------------------------------------------------------
 CLI="runuser -u $SVC_USER -- node $EXAMROOM_BIN"
 echo
-log "examroom installed in $PREFIX (data: $DATA_DIR, config: $CONF_FILE)"
+log "examroom installed in $PREFIX (data: $DATA_DIR, keys: $KEYS_DIR, config: $CONF_FILE)"
 if [ "$NEW_CONFIG" -eq 1 ]; then
   echo
   echo "  A default configuration was installed. Edit it for this exam room:"
@@ -258,6 +271,12 @@ cat <<EOF
 
   Create the first admin account (run as $SVC_USER so the database stays owned by it):
     sudo $CLI user add NAME --role admin --config $CONF_FILE
+
+  HTTPS: the server makes its site CA on first start. Each PC trusts it once:
+  open http://THIS-SERVER:8080/ there (the page says how), and check the fingerprint with
+    sudo $CLI tls status --config $CONF_FILE
+  Keep a copy of the keys offline (a restore keeps the CA every PC trusts):
+    sudo $CLI keys export /tmp/examroom-keys.bundle --config $CONF_FILE   (then copy it to a USB stick for the safe)
 EOF
 if [ "$START" -eq 0 ]; then
   echo

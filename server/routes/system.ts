@@ -7,7 +7,8 @@ import { Forbidden, addressMatcher, siteInJurisdiction } from '../../core/index.
 
 
 /** mediaHealth: the recorder's own view (its disk may be a separate mount; a camera may be down). */
-export const systemRoutes: FastifyPluginAsync<{ ctx: AppContext; mediaHealth?: () => { ok: boolean; down: string[] } }> = async (app, { ctx, mediaHealth }) => {
+/** tlsHealth: certificate expiry (server/tls/); absent on a plain-HTTP server. */
+export const systemRoutes: FastifyPluginAsync<{ ctx: AppContext; mediaHealth?: () => { ok: boolean; down: string[] }; tlsHealth?: () => { ok: boolean } }> = async (app, { ctx, mediaHealth, tlsHealth }) => {
   app.get(
     '/healthz',
     { config: { roles: ['public'] }, schema: { tags: ['system'], summary: 'Health: database, disk for recordings, ffmpeg; 503 when the database fails' } },
@@ -15,7 +16,9 @@ export const systemRoutes: FastifyPluginAsync<{ ctx: AppContext; mediaHealth?: (
       const h = checkHealth(ctx.db, ctx.paths.root, ctx.config.retention.minFreeGiB);
       const media = mediaHealth?.();
       if (media && !media.ok && h.status === 'ok') h.status = 'degraded';
-      return reply.status(h.status === 'failing' ? 503 : 200).send(media ? { ...h, media } : h);
+      const tls = tlsHealth?.();
+      if (tls && !tls.ok && h.status === 'ok') h.status = 'degraded';
+      return reply.status(h.status === 'failing' ? 503 : 200).send({ ...h, ...(media ? { media } : {}), ...(tls ? { tls } : {}) });
     },
   );
 

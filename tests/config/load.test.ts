@@ -57,6 +57,9 @@ t.test('config/default.yaml loads cleanly', async (t) => {
   t.equal(c.site.id, 'site-01');
   t.equal(c.server.port, 8443);
   t.equal(c.paths.data, '/var/lib/examroom');
+  t.equal(c.paths.keys, '/var/lib/examroom-keys', 'the keys folder sits beside the data folder, outside it');
+  t.equal(c.server.siteCa, true, 'a site install is HTTPS with its own site CA');
+  t.equal(c.server.httpPort, 8080, 'with the trust page on plain HTTP');
   t.equal(c.retention.days, 1096);
   t.same(c.users, []);
 });
@@ -82,7 +85,7 @@ t.test('a misspelt key is named with its path as an unknown setting', async (t) 
 });
 
 t.test('an unknown key with no near match lists the keys allowed there', async (t) => {
-  t.same(problemsOf(t, VALID + 'server: { colour: blue }\n'), ['server.colour: unknown setting (allowed here: host, port, tls, trustProxy, metricsFrom) (got "blue")']);
+  t.same(problemsOf(t, VALID + 'server: { colour: blue }\n'), ['server.colour: unknown setting (allowed here: host, port, tls, names, httpPort, trustProxy, metricsFrom) (got "blue")']);
 });
 
 t.test('a misspelt top-level section is named and the real one reported missing', async (t) => {
@@ -285,6 +288,10 @@ t.test('defaults are filled in for settings the file leaves out', async (t) => {
   t.equal(c.server.host, '0.0.0.0');
   t.equal(c.server.trustProxy, false);
   t.equal(c.server.tls, undefined);
+  t.equal(c.server.siteCa, false, 'no tls: plain HTTP');
+  t.same(c.server.names, []);
+  t.equal(c.server.httpPort, null);
+  t.equal(c.paths.keys, '/var/lib/examroom-keys');
   t.equal(c.cameras[0]?.audio, true);
   t.equal(c.upstream[0]?.sources, 'all');
   t.equal(c.site.timezone, 'Asia/Shanghai');
@@ -298,4 +305,18 @@ t.test('values given in the file override the defaults', async (t) => {
   t.equal(c.server.port, 9000);
   t.equal(c.retention.days, 2000);
   t.equal(c.cameras[0]?.audio, false);
+});
+
+t.test('HTTPS settings: tls: site-ca, names, httpPort and the keys folder are checked', async (t) => {
+  const c = loads(t, VALID + 'server: { tls: site-ca, names: [Examroom.LAN, 192.168.1.10], httpPort: 8080, port: 8443 }\npaths: { data: /srv/exam, keys: /srv/exam-keys }\n');
+  t.equal(c.server.siteCa, true);
+  t.equal(c.server.tls, undefined, 'no site-named certificate');
+  t.same(c.server.names, ['examroom.lan', '192.168.1.10']);
+  t.equal(c.paths.keys, '/srv/exam-keys');
+  t.same(problemsOf(t, VALID + 'server: { tls: site-ca, names: ["exam room"] }\n'), ['server.names[0]: must be a host name (examroom.lan) or an IP address (192.168.1.10) (got "exam room")']);
+  t.same(problemsOf(t, VALID + 'server: { tls: site-ca, names: [ok.lan, "-bad.lan"] }\n'), ['server.names[1]: is neither a host name (letters, digits, - between dots) nor an IP address (got "-bad.lan")']);
+  t.same(problemsOf(t, VALID + 'server: { httpPort: 8081 }\n'), ['server.httpPort: is only for an HTTPS server (set server.tls); without TLS the one port serves everything (got 8081)']);
+  t.same(problemsOf(t, VALID + 'server: { tls: site-ca, port: 8443, httpPort: 8443 }\n'), ['server.httpPort: is the same as server.port (got 8443)']);
+  t.same(problemsOf(t, VALID + 'paths: { data: /srv/exam, keys: /srv/exam/keys }\n'), ['paths.keys: must be outside the data folder (and not contain it): a copy of the data must not carry the keys (got "/srv/exam/keys")']);
+  t.match(problemsOf(t, VALID + 'server: { tls: sitca }\n')[0], /^server\.tls: must be/);
 });

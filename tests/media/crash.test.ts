@@ -63,7 +63,7 @@ t.test('kill -9 of the server: segments on disk are playable and indexed at the 
 
   // Next start: the orphans are indexed (recovered) before recording resumes.
   await cam.stop();
-  const rig = mediaRig(t, { dir, config: (c) => ({ ...c, paths: { data: join(dir, 'data') }, cameras: [] }) });
+  const rig = mediaRig(t, { dir, config: (c) => ({ ...c, paths: { ...c.paths, data: join(dir, 'data') }, cameras: [] }) });
   rig.media.addSource({ id: 'camA', name: '门口', room: 'R1', kind: 'camera', input: { url: 'rtsp://127.0.0.1:1/none' } });
   await rig.media.start();
   const rows = await until('orphans indexed', () => {
