@@ -9,6 +9,8 @@ export interface EventMap {
   'device.revoked': { deviceId: string; kind: DeviceKind };
   'device.online': { deviceId: string; kind: DeviceKind };
   'device.offline': { deviceId: string; kind: DeviceKind; since: number };
+  /** A kiosk or terminal sent its device-health report; problems are what the console warns about. */
+  'device.health': { deviceId: string; kind: DeviceKind; problems: string[] };
   'audit.appended': { seq: number; action: string };
   // Exam plans and sessions (exam/plans): what the kiosk, terminals and proctor console react to.
   'session.status': { sessionId: string; roomId: string; from: string; to: string };

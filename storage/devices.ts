@@ -61,6 +61,18 @@ export function createDeviceStore(db: Db, clock: Clock) {
     touch(id: string, ip: string | null): void {
       db.prepare('UPDATE devices SET last_seen_at = ?, last_ip = ? WHERE id = ?').run(clock.now(), ip, id);
     },
+    /** Replaces the device's latest health report (terminal/protocol.ts DeviceHealthT, as JSON). */
+    putHealth(id: string, report: object, reportedAt: number): void {
+      db.prepare(
+        `INSERT INTO device_health (device_id, report, reported_at) VALUES (?, ?, ?)
+         ON CONFLICT(device_id) DO UPDATE SET report = excluded.report, reported_at = excluded.reported_at`,
+      ).run(id, JSON.stringify(report), reportedAt);
+    },
+    /** Every device's latest health report, parsed, by device id. */
+    healthReports(): Map<string, unknown> {
+      const rows = db.prepare('SELECT device_id AS id, report FROM device_health').all() as { id: string; report: string }[];
+      return new Map(rows.map((r) => [r.id, JSON.parse(r.report) as unknown]));
+    },
     insertPairing(p: Omit<Pairing, 'status' | 'deviceId' | 'decidedBy' | 'decidedAt'>): void {
       db.prepare(
         `INSERT INTO device_pairings (id, kind, code, claimed_id, poll_secret_hash, requested_at, expires_at, ip, user_agent)

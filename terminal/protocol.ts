@@ -313,3 +313,92 @@ export type SnapshotResultMessage = Static<typeof SnapshotResultT>;
 export type ByeMessage = Static<typeof ByeT>;
 export type ErrorMessage = Static<typeof ErrorT>;
 export type ServerMessageType = ServerMessage['type'];
+
+// ---------------------------------------------------------------------------------------------
+// The device-health report (kiosks and terminals alike, POST /api/devices/health)
+// ---------------------------------------------------------------------------------------------
+// Defined once, here, for every device page: the kiosk app imports it from this file too (a web app
+// may import any protocol file). Exam PCs and the ID-card reader add fields to THIS report, never a
+// second one. docs/terminal-protocol.md "Device health" is the prose version.
+
+export const HEALTH_PATH = '/api/devices/health';
+
+/** What the page found when it looked for a camera. */
+export const CAMERA_STATES = [
+  'available', // a camera stream was obtained (or is running)
+  'missing', // the browser can reach cameras but none is plugged in
+  'denied', // the user or a policy refused the permission
+  'not-secure', // navigator.mediaDevices is absent: the page is not a secure context (plain HTTP on a name or address)
+  'unsupported', // a secure page whose browser has no getUserMedia
+  'error', // another failure (device busy, hardware error); see cameraDetail
+  'not-needed', // this page uses no camera (not used by kiosks or terminals today)
+] as const;
+export type CameraState = (typeof CAMERA_STATES)[number];
+
+/** Screen capture: the terminal records its screen; the kiosk has none to record. */
+export const SCREEN_CAPTURE_STATES = ['capturing', 'available', 'unavailable', 'not-needed'] as const;
+export type ScreenCaptureState = (typeof SCREEN_CAPTURE_STATES)[number];
+
+const HealthFieldsT = {
+  secureContext: Type.Boolean({ description: 'window.isSecureContext of the page' }),
+  camera: oneOf(CAMERA_STATES),
+  /** The browser's error name or a few words when camera is denied/error, e.g. NotReadableError. */
+  cameraDetail: Type.Optional(Type.String({ maxLength: 200 })),
+  screenCapture: Type.Object(
+    {
+      state: oneOf(SCREEN_CAPTURE_STATES),
+      /** getDisplayMedia's track settings displaySurface while capturing: monitor, window, browser. */
+      surface: Type.Optional(Type.String({ maxLength: 32 })),
+      /** Why unavailable, in a few words (not a secure context, refused, ended by the user …). */
+      reason: Type.Optional(Type.String({ maxLength: 200 })),
+    },
+    closed,
+  ),
+  browser: Type.Object({ brand: Type.String({ minLength: 1, maxLength: 64 }), version: Type.String({ maxLength: 32 }) }, closed),
+  /** The built app's id (its version and build time, set by the build). */
+  appBuild: Type.String({ minLength: 1, maxLength: 80 }),
+};
+
+/** What the page sends. The server measures the skew from pageTime against its own clock. */
+export const DeviceHealthReportT = Type.Object(
+  {
+    ...HealthFieldsT,
+    /** The page's Date.now() when it sent the report. */
+    pageTime: Type.Number({ minimum: 0 }),
+  },
+  closed,
+);
+export type DeviceHealthReport = Static<typeof DeviceHealthReportT>;
+
+/** What the server keeps (the latest per device) and shows in GET /api/devices. */
+export const DeviceHealthT = Type.Object({
+  ...HealthFieldsT,
+  /** Page clock minus server time when the report arrived (ms; positive = the page runs ahead). */
+  clockSkewMs: Type.Integer(),
+  /** Server epoch ms when the report was received. */
+  reportedAt: Type.Integer(),
+});
+export type DeviceHealth = Static<typeof DeviceHealthT>;
+
+/** Why a device is flagged before a session starts (a warning; the start goes ahead). */
+export const HEALTH_PROBLEMS = ['no_report', 'not_secure', 'no_camera', 'no_screen_capture'] as const;
+export type HealthProblem = (typeof HEALTH_PROBLEMS)[number];
+export const DeviceWarningT = Type.Object({
+  deviceId: Type.String(),
+  kind: Type.Union([Type.Literal('kiosk'), Type.Literal('terminal')]),
+  seat: Nullable(Type.String()),
+  problems: Type.Array(oneOf(HEALTH_PROBLEMS)),
+  /** In words, for the console (English; the console translates the problem codes). */
+  message: Type.String(),
+});
+export type DeviceWarning = Static<typeof DeviceWarningT>;
+
+/** The problems a report shows (what the pre-start warning lists). */
+export function healthProblems(kind: 'kiosk' | 'terminal', h: Pick<DeviceHealth, 'secureContext' | 'camera' | 'screenCapture'> | null): HealthProblem[] {
+  if (!h) return ['no_report'];
+  const out: HealthProblem[] = [];
+  if (!h.secureContext) out.push('not_secure');
+  if (h.camera !== 'available' && h.camera !== 'not-needed') out.push('no_camera');
+  if (kind === 'terminal' && h.screenCapture.state === 'unavailable') out.push('no_screen_capture');
+  return out;
+}

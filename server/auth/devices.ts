@@ -4,6 +4,18 @@
 import { Conflict, NotFound, ValidationError, Forbidden, hashSecret, newId, newPairingCode, newSecret, type Clock, type DeviceKind, type EventBus } from '../../core/index.ts';
 import type { Config } from '../../config/index.ts';
 import type { AuditLog, Device, DeviceStore, Pairing } from '../../storage/index.ts';
+import { protocol as terminalProtocol } from '../../terminal/index.ts';
+
+type DeviceHealth = terminalProtocol.DeviceHealth;
+type DeviceHealthReport = terminalProtocol.DeviceHealthReport;
+type DeviceWarning = terminalProtocol.DeviceWarning;
+
+const PROBLEM_WORDS: Record<terminalProtocol.HealthProblem, string> = {
+  no_report: 'has sent no health report (not connected since its page loaded, or an old page)',
+  not_secure: 'is not in a secure context (open its page over https:// with the site CA trusted)',
+  no_camera: 'has no camera',
+  no_screen_capture: 'cannot capture its screen',
+};
 
 export interface PairingView {
   id: string;
@@ -27,6 +39,8 @@ export interface DeviceView {
   revokedAt: number | null;
   lastSeenAt: number | null;
   lastIp: string | null;
+  /** The page's latest device-health report, null until it sends one. */
+  health: DeviceHealth | null;
 }
 
 export function createDeviceService(deps: { devices: DeviceStore; audit: AuditLog; bus: EventBus; clock: Clock; config: Config }) {
@@ -40,7 +54,7 @@ export function createDeviceService(deps: { devices: DeviceStore; audit: AuditLo
     return (kind === 'terminal' ? config.terminals : config.kiosks).map((d) => d.id).join(', ') || '(none configured)';
   }
 
-  function view(d: Device | null, kind: DeviceKind, id: string): DeviceView {
+  function view(d: Device | null, kind: DeviceKind, id: string, health: DeviceHealth | null = (devices.healthReports().get(id) as DeviceHealth | undefined) ?? null): DeviceView {
     const t = config.terminals.find((x) => x.id === id);
     return {
       id,
@@ -54,6 +68,7 @@ export function createDeviceService(deps: { devices: DeviceStore; audit: AuditLo
       revokedAt: d?.revokedAt ?? null,
       lastSeenAt: d?.lastSeenAt ?? null,
       lastIp: d?.lastIp ?? null,
+      health,
     };
   }
 
@@ -63,10 +78,48 @@ export function createDeviceService(deps: { devices: DeviceStore; audit: AuditLo
     /** Every configured device and every device that ever paired, with its state. */
     list(): DeviceView[] {
       const stored = new Map(devices.list().map((d) => [d.id, d]));
+      const health = devices.healthReports() as Map<string, DeviceHealth>;
       const out: DeviceView[] = [];
-      for (const k of config.kiosks) out.push(view(stored.get(k.id) ?? null, 'kiosk', k.id));
-      for (const t of config.terminals) out.push(view(stored.get(t.id) ?? null, 'terminal', t.id));
-      for (const d of stored.values()) if (!configured(d.kind, d.id)) out.push(view(d, d.kind, d.id));
+      for (const k of config.kiosks) out.push(view(stored.get(k.id) ?? null, 'kiosk', k.id, health.get(k.id) ?? null));
+      for (const t of config.terminals) out.push(view(stored.get(t.id) ?? null, 'terminal', t.id, health.get(t.id) ?? null));
+      for (const d of stored.values()) if (!configured(d.kind, d.id)) out.push(view(d, d.kind, d.id, health.get(d.id) ?? null));
+      return out;
+    },
+
+    /**
+     * Keeps a page's health report as the device's latest (the route has checked its shape). The
+     * server stamps it and measures the clock skew itself: the server's clock is the only clock.
+     */
+    recordHealth(deviceId: string, kind: DeviceKind, report: DeviceHealthReport): DeviceHealth {
+      const now = clock.now();
+      const { pageTime, ...fields } = report;
+      const health: DeviceHealth = { ...fields, clockSkewMs: Math.round(pageTime - now), reportedAt: now };
+      const before = devices.healthReports().get(deviceId) as DeviceHealth | undefined;
+      devices.putHealth(deviceId, health, now);
+      const problems = terminalProtocol.healthProblems(kind, health);
+      const was = before ? terminalProtocol.healthProblems(kind, before) : null;
+      // Audit only a change of what the console would warn about, not every camera blink's report.
+      if (!was || was.join() !== problems.join()) {
+        audit.append({ actor: `device:${deviceId}`, action: 'device.health', target: deviceId, detail: { kind, problems, secureContext: health.secureContext, camera: health.camera, screenCapture: health.screenCapture.state } });
+      }
+      bus.emit('device.health', { deviceId, kind, problems });
+      return health;
+    },
+
+    /**
+     * Before a session in this room starts: its terminals and the site's kiosks whose latest report
+     * says no secure context, no camera or no screen capture (or that never reported). A warning to
+     * show, never a reason to refuse the start.
+     */
+    warningsForRoom(roomId: string): DeviceWarning[] {
+      const health = devices.healthReports() as Map<string, DeviceHealth>;
+      const out: DeviceWarning[] = [];
+      const check = (id: string, kind: 'kiosk' | 'terminal', seat: string | null) => {
+        const problems = terminalProtocol.healthProblems(kind, health.get(id) ?? null);
+        if (problems.length) out.push({ deviceId: id, kind, seat, problems, message: `${kind} ${id}${seat ? ` (seat ${seat})` : ''} ${problems.map((p) => PROBLEM_WORDS[p]).join('; ')}` });
+      };
+      for (const t of config.terminals) if (t.room === roomId) check(t.id, 'terminal', t.seat);
+      for (const k of config.kiosks) check(k.id, 'kiosk', null);
       return out;
     },
 

@@ -5,7 +5,8 @@ import { actorOf } from '../auth/principal.ts';
 import { DEVICE_COOKIE } from '../roles.ts';
 import { CLOSE_REVOKED } from '../websocket.ts';
 import { DeviceKindT, DeviceViewT, PairingViewT, errors } from './schemas.ts';
-import type { DeviceKind } from '../../core/index.ts';
+import { Forbidden, type DeviceKind } from '../../core/index.ts';
+import { protocol as terminalProtocol } from '../../terminal/index.ts';
 
 const DEVICE_COOKIE_DAYS = 3650;
 
@@ -103,6 +104,41 @@ export const deviceRoutes: FastifyPluginAsync<{ ctx: AppContext }> = async (app,
     '/api/devices/:id/revoke',
     { config: admin, schema: { tags: ['devices'], summary: "Revoke a device's token; it must pair again", params: Type.Object({ id: Type.String({ maxLength: 64 }) }), response: { 200: DeviceViewT, ...errors } } },
     async (request) => ctx.devices.revoke((request.params as { id: string }).id, actorOf(request.principal), request.ip),
+  );
+
+  // The one device-health report (terminal/protocol.ts): the kiosk and the terminal page send it after
+  // they connect and whenever camera or screen capture changes. A malformed report is refused with the
+  // schema's problems (400) and changes nothing.
+  app.post(
+    terminalProtocol.HEALTH_PATH,
+    {
+      config: { roles: ['kiosk', 'terminal'], rateLimit: { max: 60, timeWindow: '1 minute' } },
+      schema: {
+        tags: ['devices'],
+        summary: "A kiosk or terminal page reports its health: secure context, camera, screen capture, browser, clock, build",
+        body: terminalProtocol.DeviceHealthReportT,
+        response: { 200: terminalProtocol.DeviceHealthT, ...errors },
+      },
+    },
+    async (request) => {
+      const p = request.principal;
+      if (p?.kind !== 'device') throw new Forbidden('a device token is required');
+      return ctx.devices.recordHealth(p.device.id, p.device.kind, request.body as terminalProtocol.DeviceHealthReport);
+    },
+  );
+
+  app.get(
+    '/api/devices/readiness',
+    {
+      config: { roles: ['admin', 'invigilator'] },
+      schema: {
+        tags: ['devices'],
+        summary: "Before a session starts: the room's terminals and the site's kiosks whose last health report shows a problem",
+        querystring: Type.Object({ roomId: Type.String({ minLength: 1, maxLength: 64 }) }, { additionalProperties: false }),
+        response: { 200: Type.Object({ warnings: Type.Array(terminalProtocol.DeviceWarningT) }), ...errors },
+      },
+    },
+    async (request) => ({ warnings: ctx.devices.warningsForRoom((request.query as { roomId: string }).roomId) }),
   );
 
   // The device's control channel: presence and server time now; exam traffic joins it later.

@@ -1,5 +1,6 @@
 // Shapes shared by several routes' schemas (and so by the OpenAPI document).
 import { Type } from 'typebox';
+import { protocol as terminalProtocol } from '../../terminal/index.ts';
 
 export const ErrorReply = Type.Object({
   error: Type.String(),
@@ -38,6 +39,7 @@ export const DeviceViewT = Type.Object({
   revokedAt: Type.Union([Type.Integer(), Type.Null()]),
   lastSeenAt: Type.Union([Type.Integer(), Type.Null()]),
   lastIp: Type.Union([Type.String(), Type.Null()]),
+  health: Type.Union([terminalProtocol.DeviceHealthT, Type.Null()]),
 });
 
 export const PairingViewT = Type.Object({

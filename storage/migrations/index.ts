@@ -10,6 +10,7 @@ import * as m009 from './009_snapshot_identity.ts';
 import * as m010 from './010_proctor.ts';
 import * as m011 from './011_bank_images.ts';
 import * as m012 from './012_tls.ts';
+import * as m014 from './014_device_health.ts';
 
 export interface Migration {
   version: number;
@@ -31,4 +32,5 @@ export const migrations: Migration[] = [
   { version: 10, name: 'proctor', sql: m010.sql },
   { version: 11, name: 'bank_images', sql: m011.sql },
   { version: 12, name: 'tls', sql: m012.sql },
+  { version: 14, name: 'device_health', sql: m014.sql },
 ];
