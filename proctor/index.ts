@@ -5,7 +5,8 @@
 import type { FastifyPluginAsync } from 'fastify';
 import type { Config } from '../config/index.ts';
 import type { ExamService } from '../exam/index.ts';
-import type { TerminalService } from '../terminal/index.ts';
+import type { TerminalService, protocol as terminalProtocol } from '../terminal/index.ts';
+type DeviceWarning = terminalProtocol.DeviceWarning;
 import type { MediaService } from '../media/index.ts';
 import type { ProctorService } from './service.ts';
 import { feedRoutes, type Feed } from './feed.ts';
@@ -28,10 +29,12 @@ export interface ProctorPluginOptions {
   hub: { add(entry: { socket: import('ws').WebSocket; owner: string; kind: string }): () => void };
   /** Made by the caller so that it can be stopped with the app. */
   feed: Feed;
+  /** The room's devices whose last health report shows a problem (server/auth/devices.ts): warned about at the start. */
+  deviceWarnings?: (roomId: string) => DeviceWarning[];
 }
 
 export const proctorPlugin: FastifyPluginAsync<ProctorPluginOptions> = async (app, o) => {
-  await app.register(proctorRoutes, { proctor: o.proctor, terminal: o.terminal, config: o.config });
+  await app.register(proctorRoutes, { proctor: o.proctor, terminal: o.terminal, config: o.config, ...(o.deviceWarnings ? { deviceWarnings: o.deviceWarnings } : {}) });
   await app.register(feedRoutes, { proctor: o.proctor, feed: o.feed, hub: o.hub, clock: o.clock });
   await app.register(inspectorRoutes, { proctor: o.proctor, exam: o.exam, terminal: o.terminal, media: o.media, config: o.config, clock: o.clock });
 };

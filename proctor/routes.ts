@@ -5,7 +5,8 @@ import type { FastifyPluginAsync, FastifyRequest } from 'fastify';
 import { Type } from 'typebox';
 import { Forbidden, NotFound, ValidationError, siteInJurisdiction } from '../core/index.ts';
 import type { Config } from '../config/index.ts';
-import { maskIdNumber, type TerminalService } from '../terminal/index.ts';
+import { maskIdNumber, protocol as terminalProtocol, type TerminalService } from '../terminal/index.ts';
+type DeviceWarning = terminalProtocol.DeviceWarning;
 import { CONSOLE_STATUSES, type ProctorService } from './service.ts';
 import { INCIDENT_CATEGORIES } from './incidents.ts';
 import { assertRoomWatcher, maskAlert, maskIncident } from './feed.ts';
@@ -24,6 +25,7 @@ export interface ProctorRouteOptions {
   proctor: ProctorService;
   terminal: TerminalService;
   config: Config;
+  deviceWarnings?: (roomId: string) => DeviceWarning[];
 }
 
 /** Rooms the caller may read: null = all. Inspectors read every room of a site in their jurisdiction. */
@@ -46,7 +48,8 @@ export function assertRoomReadable(request: FastifyRequest, config: Config, room
 
 const masks = (request: FastifyRequest) => request.principal?.role !== 'admin';
 
-export const proctorRoutes: FastifyPluginAsync<ProctorRouteOptions> = async (app, { proctor, terminal, config }) => {
+export const proctorRoutes: FastifyPluginAsync<ProctorRouteOptions> = async (app, o) => {
+  const { proctor, terminal, config } = o;
   const tags = ['proctor'];
   const staff = { roles: ['admin' as const, 'invigilator' as const] };
   const readers = { roles: ['admin' as const, 'invigilator' as const, 'inspector' as const] };
@@ -230,14 +233,17 @@ export const proctorRoutes: FastifyPluginAsync<ProctorRouteOptions> = async (app
         summary: 'Session control from the console: open check-in, start, end (same rules and audit as the admin route)',
         params: SessionId,
         body: Type.Object({ status: Type.Union(CONSOLE_STATUSES.map((s) => Type.Literal(s))) }, closed),
-        response: { 200: SessionBriefT, ...errors },
+        response: { 200: Type.Object({ ...SessionBriefT.properties, deviceWarnings: Type.Optional(Type.Array(terminalProtocol.DeviceWarningT)) }), ...errors },
       },
     },
     async (request) => {
       const { sessionId } = request.params as { sessionId: string };
       actingOn(request, sessionId);
-      const s = proctor.setStatus(sessionId, (request.body as { status: string }).status, request.actor, request.ip);
-      return proctor.rooms.brief(s);
+      const to = (request.body as { status: string }).status;
+      const s = proctor.setStatus(sessionId, to, request.actor, request.ip);
+      // Warn, never block: a terminal without screen capture still lets its candidate sit the exam.
+      const warn = (to === 'checkin' || to === 'in_progress') && o.deviceWarnings ? { deviceWarnings: o.deviceWarnings(s.roomId) } : {};
+      return { ...proctor.rooms.brief(s), ...warn };
     },
   );
 

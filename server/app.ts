@@ -167,7 +167,7 @@ export async function buildApp(deps: AppDeps): Promise<App> {
   await app.register(mediaRoutes, { media, audit, site: config.site, now: () => clock.now(), ...(deps.playbackIdleMs !== undefined ? { playbackIdleMs: deps.playbackIdleMs } : {}) });
   await app.register(liveRoutes, { live, media, config, audit, hub, registry: metrics.registry });
   await app.register(kioskPlugin, { kiosk });
-  await app.register(proctorPlugin, { proctor, exam, terminal, media, config, clock, hub, feed: proctorFeed });
+  await app.register(proctorPlugin, { proctor, exam, terminal, media, config, clock, hub, feed: proctorFeed, deviceWarnings: (roomId) => devices.warningsForRoom(roomId) });
 
   await users.bootstrap(config.users);
 
