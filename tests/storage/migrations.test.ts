@@ -14,7 +14,7 @@ const ALL_TABLES = [
   'audit_log', 'bank_sync_state', 'bank_version_questions', 'bank_versions', 'candidates', 'device_pairings', 'devices',
   'exam_plans', 'exam_sessions', 'papers', 'questions', 'results', 'roster_entries', 'sessions', 'templates',
   'terminal_answers', 'terminal_attempts', 'terminal_incidents', 'terminal_moves', 'terminal_pauses', 'terminal_saves',
-  'terminal_session_clocks', 'terminal_snapshots', 'terminal_time_added', 'tls_ca_history', 'users',
+  'terminal_session_clocks', 'terminal_snapshots', 'terminal_time_added', 'tls_ca_history', 'users', 'device_health',
   // identity (006), media (007), training attendance (008)
   'face_enrolments', 'identity_attempts', 'media_outages', 'media_segments', 'media_usage',
   'training_attendance', 'training_classes', 'training_members',

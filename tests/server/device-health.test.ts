@@ -1,0 +1,95 @@
+// The one device-health report (terminal/protocol.ts): a paired kiosk or terminal page reports its
+// secure context, camera, screen capture, browser, clock and build; the server validates, stamps and
+// keeps the latest per device, shows it in GET /api/devices and warns about a room before it starts.
+import t from 'tap';
+import { testApp, login, pairDevice, PASSWORDS } from '../helpers.ts';
+
+const FIXED_NOW = 1_800_000_000_000;
+const clock = { now: () => FIXED_NOW };
+
+const report = (over: Record<string, unknown> = {}) => ({
+  secureContext: true,
+  camera: 'available',
+  screenCapture: { state: 'capturing', surface: 'monitor' },
+  browser: { brand: 'Chromium', version: '131' },
+  appBuild: 'terminal 0.1.0 2026-12-06T05:00:00Z',
+  pageTime: FIXED_NOW + 1500,
+  ...over,
+});
+
+t.test('a terminal reports its health; the admin sees it per device, stamped and with the clock skew measured by the server', async (t) => {
+  const app = await testApp(t, { clock });
+  const admin = await login(app, 'admin', PASSWORDS.admin);
+  const token = await pairDevice(app, 'terminal', 'T1', admin);
+  const before = (await app.inject({ url: '/api/devices', headers: { cookie: admin } })).json() as { id: string; health: unknown }[];
+  t.equal(before.find((d) => d.id === 'T1')?.health, null, 'no report yet');
+
+  const res = await app.inject({ method: 'POST', url: '/api/devices/health', headers: { authorization: `Bearer ${token}` }, payload: report() });
+  t.equal(res.statusCode, 200, res.body);
+  const { pageTime: _sent, ...fields } = report();
+  t.same(res.json(), { ...fields, clockSkewMs: 1500, reportedAt: FIXED_NOW });
+
+  const list = (await app.inject({ url: '/api/devices', headers: { cookie: admin } })).json() as { id: string; health: Record<string, unknown> | null }[];
+  t.match(list.find((d) => d.id === 'T1')?.health, { secureContext: true, camera: 'available', screenCapture: { state: 'capturing', surface: 'monitor' }, browser: { brand: 'Chromium', version: '131' }, clockSkewMs: 1500, reportedAt: FIXED_NOW });
+  t.notOk('pageTime' in (list.find((d) => d.id === 'T1')?.health ?? {}), 'the page clock itself is not kept, only the skew');
+
+  // A change replaces the latest report.
+  await app.inject({ method: 'POST', url: '/api/devices/health', headers: { authorization: `Bearer ${token}` }, payload: report({ screenCapture: { state: 'unavailable', reason: 'the candidate stopped sharing' } }) });
+  const after = (await app.inject({ url: '/api/devices', headers: { cookie: admin } })).json() as { id: string; health: { screenCapture: unknown } }[];
+  t.same(after.find((d) => d.id === 'T1')?.health.screenCapture, { state: 'unavailable', reason: 'the candidate stopped sharing' });
+});
+
+t.test('a malformed report is refused with the problem named and changes nothing', async (t) => {
+  const app = await testApp(t, { clock });
+  const admin = await login(app, 'admin', PASSWORDS.admin);
+  const token = await pairDevice(app, 'kiosk', 'K1', admin);
+  const auth = { authorization: `Bearer ${token}` };
+  t.equal((await app.inject({ method: 'POST', url: '/api/devices/health', headers: auth, payload: report({ screenCapture: { state: 'not-needed' } }) })).statusCode, 200);
+
+  for (const [what, bad] of [
+    ['unknown camera state', report({ camera: 'maybe' })],
+    ['missing secureContext', { ...report(), secureContext: undefined }],
+    ['extra field', report({ extra: 1 })],
+  ] as const) {
+    const res = await app.inject({ method: 'POST', url: '/api/devices/health', headers: auth, payload: bad as object });
+    t.equal(res.statusCode, 400, what);
+    t.match(res.json(), { problems: [{ path: String }] }, `${what}: the problem is named`);
+  }
+  const list = (await app.inject({ url: '/api/devices', headers: { cookie: admin } })).json() as { id: string; health: { camera: string; screenCapture: { state: string } } }[];
+  t.match(list.find((d) => d.id === 'K1')?.health, { camera: 'available', screenCapture: { state: 'not-needed' } }, 'the stored report is unchanged');
+});
+
+t.test('only a device reports its health; only staff read the readiness', async (t) => {
+  const app = await testApp(t, { clock });
+  const admin = await login(app, 'admin', PASSWORDS.admin);
+  t.equal((await app.inject({ method: 'POST', url: '/api/devices/health', payload: report() })).statusCode, 401);
+  t.equal((await app.inject({ method: 'POST', url: '/api/devices/health', headers: { cookie: admin }, payload: report() })).statusCode, 403);
+  t.equal((await app.inject({ url: '/api/devices/readiness?roomId=R1' })).statusCode, 401);
+});
+
+t.test("before a start, the room's terminals and the kiosks without a secure context, camera or screen capture are listed", async (t) => {
+  const app = await testApp(t, { clock });
+  const admin = await login(app, 'admin', PASSWORDS.admin);
+  const t1 = await pairDevice(app, 'terminal', 'T1', admin);
+  const t2 = await pairDevice(app, 'terminal', 'T2', admin);
+  const k1 = await pairDevice(app, 'kiosk', 'K1', admin);
+  const send = (token: string, r: object) => app.inject({ method: 'POST', url: '/api/devices/health', headers: { authorization: `Bearer ${token}` }, payload: r });
+  await send(t1, report());
+  await send(t2, report({ secureContext: false, camera: 'not-secure', screenCapture: { state: 'unavailable', reason: 'not a secure context' } }));
+  await send(k1, report({ camera: 'denied', screenCapture: { state: 'not-needed' } }));
+
+  const res = await app.inject({ url: '/api/devices/readiness?roomId=R1', headers: { cookie: admin } });
+  t.equal(res.statusCode, 200);
+  const { warnings } = res.json() as { warnings: { deviceId: string; problems: string[]; message: string }[] };
+  t.same(warnings.map((w) => [w.deviceId, w.problems]), [
+    ['T2', ['not_secure', 'no_camera', 'no_screen_capture']],
+    ['K1', ['no_camera']],
+  ], 'the healthy T1 is not listed');
+  t.match(warnings[0]!.message, /T2 \(seat 02\).*not in a secure context.*https/);
+
+  const r2 = (await app.inject({ url: '/api/devices/readiness?roomId=R2', headers: { cookie: admin } })).json() as { warnings: { deviceId: string }[] };
+  t.same(r2.warnings.map((w) => w.deviceId), ['K1'], "another room's terminals are not listed");
+
+  const audit = (await app.inject({ url: '/api/audit?action=device.health', headers: { cookie: admin } }));
+  if (audit.statusCode === 200) t.ok(JSON.stringify(audit.json()).includes('not_secure'), 'a device that turns unhealthy is audited');
+});
