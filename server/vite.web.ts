@@ -2,6 +2,7 @@
 // keeps a one-line vite.config.ts in its folder (<module>/web/, or <module>/web/<app>/ for a second app
 // of a module) calling webApp(); server/build-web.mjs builds them all and server/routes/web.ts serves
 // each dist/ under its /<path>/. What the apps share is the web kit in web/, imported by relative path.
+import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import type { UserConfig } from 'vite';
 
@@ -10,8 +11,11 @@ const DEV_BACKEND = process.env.EXAMROOM_DEV_BACKEND ?? 'http://127.0.0.1:8080';
 
 export function webApp(dir: string, opts: { base: string }): UserConfig {
   const root = fileURLToPath(new URL(`../${dir}/`, import.meta.url));
+  const { version } = JSON.parse(readFileSync(fileURLToPath(new URL('../package.json', import.meta.url)), 'utf8')) as { version: string };
   return {
     root,
+    // The build's id, in every device-health report (web/device-health.ts): which page a PC really runs.
+    define: { __EXAMROOM_BUILD__: JSON.stringify(`${version} built ${new Date().toISOString().slice(0, 19)}Z`) },
     base: opts.base,
     // Nothing is copied verbatim: every asset goes through the bundle, so it is hashed and cacheable.
     publicDir: false,
