@@ -6,6 +6,7 @@ import { MAX_TRIES, type Controller, type State } from './controller.ts';
 import { maskId, type Strings } from './i18n.ts';
 import { useDocumentLanguage } from '../../../web/i18n.ts';
 import { PairingPanel } from '../../../web/pairing-view.tsx';
+import { InsecureContextNotice } from '../../../web/insecure-context.tsx';
 import { useStore, useTick } from '../../../web/store.ts';
 
 type P = { c: Controller; s: State; t: Strings };
@@ -19,6 +20,7 @@ export function App({ c }: { c: Controller }) {
     <div class={`app screen-${s.screen}`} data-screen={s.screen}>
       <TopBar {...p} />
       {s.offline ? <OfflineBanner {...p} /> : null}
+      <InsecureContextNotice lang={s.lang} need="camera" compact />
       <main class="stage">
         {s.screen === 'boot' ? <Boot {...p} /> : null}
         {s.screen === 'pairing' ? <Pairing {...p} /> : null}
@@ -287,12 +289,12 @@ function Capture(p: P) {
   }, [c, s.camera]);
   const a = s.attempt!;
   const ready = s.hint === 'ok' || s.phase !== 'align';
-  const camDown = s.camera === 'denied' || s.camera === 'missing';
+  const camDown = s.camera === 'denied' || s.camera === 'missing' || s.camera === 'not-secure';
   let bar: ComponentChildren;
   if (camDown) {
     bar = (
       <p class="hint bad" role="alert">
-        {s.camera === 'denied' ? t.cameraDenied : t.cameraMissing}
+        {s.camera === 'denied' ? t.cameraDenied : s.camera === 'not-secure' ? t.cameraNotSecure : t.cameraMissing}
       </p>
     );
   } else if (s.phase === 'challenge') {

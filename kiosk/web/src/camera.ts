@@ -3,7 +3,8 @@
 // mirrored <video>, and grabbed into JPEG base64 frames for the server's quality, liveness and
 // verification endpoints.
 
-export type CameraStatus = 'off' | 'starting' | 'on' | 'denied' | 'missing';
+/** not-secure: the page is not a secure context, so the browser offers no camera at all (plain HTTP on a name or address). */
+export type CameraStatus = 'off' | 'starting' | 'on' | 'denied' | 'missing' | 'not-secure';
 
 /** Frames are sent at this size: the face engine works on 640×480, and a JPEG of it is ≈30–60 kB. */
 const WIDTH = 640;
@@ -15,6 +16,8 @@ export class Camera {
   private canvas: HTMLCanvasElement | null = null;
   private starting: Promise<CameraStatus> | null = null;
   status: CameraStatus = 'off';
+  /** The browser's error name of the last failed open (for the device-health report). */
+  lastError: string | null = null;
 
   constructor(private readonly onStatus: (s: CameraStatus) => void) {}
 
@@ -31,12 +34,14 @@ export class Camera {
   }
 
   private async open(): Promise<CameraStatus> {
+    if (!window.isSecureContext) return 'not-secure';
     if (!navigator.mediaDevices?.getUserMedia) return 'missing';
     this.set('starting');
     try {
       this.stream = await navigator.mediaDevices.getUserMedia({ video: { width: { ideal: WIDTH }, height: { ideal: HEIGHT }, facingMode: 'user' }, audio: false });
     } catch (err) {
       const name = (err as { name?: string }).name;
+      this.lastError = name ?? 'Error';
       return name === 'NotAllowedError' || name === 'SecurityError' ? 'denied' : 'missing';
     }
     // A camera unplugged mid-day ends its track: the next candidate then sees "camera missing"

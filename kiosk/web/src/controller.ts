@@ -11,6 +11,7 @@ import { DevicePairing, type PairingState } from '../../../web/pairing.ts';
 import { Store } from '../../../web/store.ts';
 import { kioskState, lookup, override, quality, verify, type CandidateView, type CardEvent, type Challenge, type KioskState, type LookupBody, type LookupReply, type QualityHint, type SessionView } from './api.ts';
 import { Camera, type CameraStatus } from './camera.ts';
+import { HealthReporter } from '../../../web/device-health.ts';
 import { STRINGS } from './i18n.ts';
 
 export type Screen = 'boot' | 'pairing' | 'idle' | 'looking' | 'refused' | 'capture' | 'admitted' | 'failed';
@@ -92,6 +93,8 @@ export function idNumberValid(id: string): boolean {
 export class Controller {
   readonly store: Store<State>;
   readonly camera: Camera;
+  /** The device-health report (web/device-health.ts): sent once paired, and when the camera changes. */
+  private readonly health: HealthReporter;
   private readonly pairing: DevicePairing;
   private events: EventSource | null = null;
   private streamDownTimer: ReturnType<typeof setTimeout> | undefined;
@@ -117,7 +120,11 @@ export class Controller {
       show: (pairing) => this.store.set({ pairing }),
       approved: () => this.ready(),
     });
-    this.camera = new Camera((camera) => this.store.set({ camera }));
+    this.health = new HealthReporter('kiosk', { camera: window.isSecureContext ? 'missing' : 'not-secure', screenCapture: { state: 'not-needed' } });
+    this.camera = new Camera((camera) => {
+      this.store.set({ camera });
+      this.reportCamera(camera);
+    });
     this.store = new Store<State>({
       lang,
       screen: 'boot',
@@ -173,17 +180,26 @@ export class Controller {
   async startPairing(): Promise<void> {
     this.events?.close();
     this.events = null;
+    this.health.disconnected();
     this.store.set({ screen: 'pairing', offline: false });
     await this.pairing.start();
   }
 
   private ready(): void {
     this.store.set({ screen: 'idle', pairing: null, offline: false });
+    this.health.connected();
     void this.camera.start();
     this.listen();
     void this.refreshState();
     clearInterval(this.stateTimer);
     this.stateTimer = setInterval(() => void this.refreshState(), 60_000);
+  }
+
+  private reportCamera(camera: CameraStatus): void {
+    if (camera === 'on') this.health.update({ camera: 'available' });
+    else if (camera === 'denied') this.health.update({ camera: 'denied', cameraDetail: this.camera.lastError ?? 'NotAllowedError' });
+    else if (camera === 'missing') this.health.update(this.camera.lastError ? { camera: 'missing', cameraDetail: this.camera.lastError } : { camera: 'missing' });
+    else if (camera === 'not-secure') this.health.update({ camera: 'not-secure' });
   }
 
   private async refreshState(): Promise<void> {

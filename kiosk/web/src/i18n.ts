@@ -48,6 +48,7 @@ const zh = {
   cameraStarting: '正在打开摄像头…',
   cameraDenied: '无法使用摄像头（未获许可）。请工作人员检查浏览器设置。',
   cameraMissing: '未找到摄像头或摄像头已断开。请工作人员检查连接。',
+  cameraNotSecure: '本页面不是安全连接（HTTPS），浏览器不允许使用摄像头。请工作人员按页面上方的说明处理。',
   hints: {
     ok: '很好，请保持',
     no_face: '未检测到人脸，请站到摄像头前',
@@ -166,6 +167,7 @@ const en: Strings = {
   cameraStarting: 'Opening the camera…',
   cameraDenied: 'The camera may not be used (permission refused). Staff: check the browser settings.',
   cameraMissing: 'No camera found or it was unplugged. Staff: check the connection.',
+  cameraNotSecure: 'This page is not secure (HTTPS), so the browser gives it no camera. Staff: follow the notice at the top of the page.',
   hints: {
     ok: 'Good, hold it there',
     no_face: 'No face found: stand in front of the camera',
