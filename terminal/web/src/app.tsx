@@ -5,6 +5,7 @@ import type { Controller, State } from './controller.ts';
 import { LETTERS, type Strings } from './i18n.ts';
 import { useDocumentLanguage } from '../../../web/i18n.ts';
 import { PairingPanel } from '../../../web/pairing-view.tsx';
+import { InsecureContextNotice } from '../../../web/insecure-context.tsx';
 import { useStore, useTick } from '../../../web/store.ts';
 
 type P = { c: Controller; s: State; t: Strings };
@@ -34,6 +35,8 @@ export function App({ c }: { c: Controller }) {
   const p = { c, s, t };
   return (
     <div class={`app screen-${s.screen}`}>
+      {/* For the IT person before the exam; not over a candidate's paper. */}
+      {s.screen !== 'exam' && s.screen !== 'result' ? <InsecureContextNotice lang={s.lang} need={c.secureNeed} /> : null}
       {s.screen === 'boot' || s.screen === 'connecting' ? <Connecting {...p} /> : null}
       {s.screen === 'pairing' ? <Pairing {...p} /> : null}
       {s.screen === 'login' ? <Login {...p} /> : null}

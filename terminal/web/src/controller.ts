@@ -27,6 +27,8 @@ import { installIntegrityHooks } from './integrity.ts';
 import { SaveQueue } from './saves.ts';
 import { ScreenSender, type ScreenStatus, type ScreenSurface } from './screen.ts';
 import { Webcam } from './webcam.ts';
+import { HealthReporter, cameraStateOfError, cameraUnreachable, probeCamera } from '../../../web/device-health.ts';
+import type { SecureNeed } from '../../../web/secure-context.ts';
 
 declare global {
   interface Window {
@@ -97,6 +99,8 @@ export class Controller {
   private retrySaves: ReturnType<typeof setTimeout> | undefined;
   private removeIntegrity: (() => void) | null = null;
   private webcam: Webcam | null = null;
+  /** The device-health report (web/device-health.ts): sent after each hello and when camera or screen capture changes. */
+  private health: HealthReporter | null = null;
   private screenSender: ScreenSender | null = null;
   /** `?screen=off|tab|desktop` (default desktop): what the kiosk's Chromium is set up to capture. */
   private readonly screenMode: ScreenSurface | 'off';
@@ -185,6 +189,7 @@ export class Controller {
     this.conn?.stop();
     this.conn = null;
     this.stopScreen('the device is not paired');
+    this.health?.disconnected();
     this.store.set({ screen: 'pairing', online: false, lost: null });
     // The server restarting, or a rate limit: the pairing asks again by itself, as well as on the button.
     await this.pairing.start();
@@ -216,6 +221,7 @@ export class Controller {
     if (info.code === CLOSE.REPLACED) {
       this.endAttemptView();
       this.stopScreen('another page of this terminal took over');
+      this.health?.disconnected();
       this.store.set({ screen: 'replaced', online: false, lost: null });
       return;
     }
@@ -305,6 +311,7 @@ export class Controller {
     const screen: Screen = s.screen === 'boot' || s.screen === 'connecting' || s.screen === 'pairing' ? 'login' : s.screen;
     this.store.set({ hello: m, session: m.session, online: true, lost: null, screen, pairing: null, connectError: null });
     this.leaveFinishedAttempt(m.session);
+    this.reportHealth(m);
     this.startScreen();
     // A candidate was on this terminal before the connection dropped. The gateway re-attaches the
     // attempt by itself (logged_in with resumed: true); should it not, log in again with the same
@@ -427,9 +434,37 @@ export class Controller {
     if (this.screenSender || this.screenMode === 'off') return;
     const sender = new ScreenSender(ScreenSender.urlFor(this.loc), this.screenMode, (s) => {
       window.__screen = s;
+      this.reportScreen(s);
     });
     this.screenSender = sender;
     sender.start();
+  }
+
+  /** What this page would lose outside a secure context (the words of web/secure-context.ts). */
+  get secureNeed(): SecureNeed {
+    return this.screenMode === 'off' ? 'camera' : 'camera+screen';
+  }
+
+  /** After a hello: the device is connected, so (re)send the report; the camera is looked at without opening it. */
+  private reportHealth(h: HelloMessage): void {
+    const screenCapture =
+      this.screenMode === 'off'
+        ? ({ state: 'not-needed' } as const)
+        : !window.isSecureContext
+          ? ({ state: 'unavailable', reason: 'the page is not a secure context (not HTTPS with a trusted certificate)' } as const)
+          : ({ state: 'available' } as const);
+    if (!this.health) this.health = new HealthReporter('terminal', { camera: cameraUnreachable() ?? 'missing', screenCapture });
+    this.health.connected();
+    if (h.snapshotIntervalSeconds <= 0) this.health.update({ camera: 'not-needed' });
+    else if (!this.webcam) void probeCamera().then((camera) => this.health?.update({ camera }));
+  }
+
+  private reportScreen(s: ScreenStatus): void {
+    if (!this.health) return;
+    if (s.state === 'unavailable') this.health.update({ screenCapture: { state: 'unavailable', reason: (s.lastError ?? 'unavailable').slice(0, 200) } });
+    // "Stop sharing" or an unplugged display: not capturing until the sender captures again.
+    else if (s.state === 'retrying' && s.lastError === 'screen capture ended') this.health.update({ screenCapture: { state: 'unavailable', reason: 'screen capture ended; capturing again shortly' } });
+    else if (s.captured) this.health.update({ screenCapture: s.captured.displaySurface ? { state: 'capturing', surface: s.captured.displaySurface.slice(0, 32) } : { state: 'capturing' } });
   }
 
   private stopScreen(reason: string): void {
@@ -457,7 +492,10 @@ export class Controller {
       });
       this.webcam = cam;
       void cam.start().then((ok) => {
-        if (this.webcam === cam) this.store.set({ camera: ok });
+        if (this.webcam !== cam) return;
+        this.store.set({ camera: ok });
+        if (ok) this.health?.update({ camera: 'available' });
+        else this.health?.update(cameraUnreachable() ? { camera: cameraUnreachable()! } : cam.lastError ? cameraStateOfError(cam.lastError) : { camera: 'error', cameraDetail: 'the camera did not play' });
       });
     }
   }

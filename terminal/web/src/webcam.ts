@@ -11,6 +11,8 @@ export class Webcam {
   private timer: ReturnType<typeof setInterval> | undefined;
   private first: ReturnType<typeof setTimeout> | undefined;
   private stopped = false;
+  /** The getUserMedia error of a failed start, for the device-health report. */
+  lastError: unknown = null;
 
   constructor(
     private readonly intervalSeconds: number,
@@ -23,7 +25,8 @@ export class Webcam {
     if (this.intervalSeconds <= 0 || !navigator.mediaDevices?.getUserMedia) return false;
     try {
       this.stream = await navigator.mediaDevices.getUserMedia({ video: { width: { ideal: 640 }, height: { ideal: 480 } }, audio: false });
-    } catch {
+    } catch (err) {
+      this.lastError = err;
       return false;
     }
     if (this.stopped) {
