@@ -138,7 +138,12 @@ export const deviceRoutes: FastifyPluginAsync<{ ctx: AppContext }> = async (app,
         response: { 200: Type.Object({ warnings: Type.Array(terminalProtocol.DeviceWarningT) }), ...errors },
       },
     },
-    async (request) => ({ warnings: ctx.devices.warningsForRoom((request.query as { roomId: string }).roomId) }),
+    async (request) => {
+      const { roomId } = request.query as { roomId: string };
+      const p = request.principal;
+      if (p?.kind === 'user' && p.role === 'invigilator' && !p.user.rooms.includes(roomId)) throw new Forbidden(`you invigilate ${p.user.rooms.join(', ') || 'no room'}, not ${roomId}`);
+      return { warnings: ctx.devices.warningsForRoom(roomId) };
+    },
   );
 
   // The device's control channel: presence and server time now; exam traffic joins it later.

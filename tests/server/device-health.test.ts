@@ -65,6 +65,9 @@ t.test('only a device reports its health; only staff read the readiness', async 
   t.equal((await app.inject({ method: 'POST', url: '/api/devices/health', payload: report() })).statusCode, 401);
   t.equal((await app.inject({ method: 'POST', url: '/api/devices/health', headers: { cookie: admin }, payload: report() })).statusCode, 403);
   t.equal((await app.inject({ url: '/api/devices/readiness?roomId=R1' })).statusCode, 401);
+  const invig = await login(app, 'invig', PASSWORDS.invig);
+  t.equal((await app.inject({ url: '/api/devices/readiness?roomId=R1', headers: { cookie: invig } })).statusCode, 200, 'an invigilator reads their own room');
+  t.equal((await app.inject({ url: '/api/devices/readiness?roomId=R2', headers: { cookie: invig } })).statusCode, 403, "but not another room's devices");
 });
 
 t.test("before a start, the room's terminals and the kiosks without a secure context, camera or screen capture are listed", async (t) => {

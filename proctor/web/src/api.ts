@@ -3,6 +3,7 @@
 // (proctor/protocol.ts), which the server's routes answer with; HTTP itself is the web kit's.
 import { call } from '../../../web/http.ts';
 import type { Recordings } from '../../../media/protocol.ts';
+import type { DeviceWarning } from '../../../terminal/protocol.ts';
 import type { Alert, IncidentCategoryView, RoomListItem, Summary } from '../../protocol.ts';
 
 export type { Alert, FeedMessage, RoomListItem, RoomSource as Source, RoomView, Seat, Summary } from '../../protocol.ts';
@@ -22,6 +23,9 @@ export const recordIncident = (sessionId: string, body: { category: string; note
   call<unknown>('POST', `/api/proctor/sessions/${enc(sessionId)}/incidents`, body);
 export const reseat = (sessionId: string, candidate: string, seat: string, reason: string) =>
   call<unknown>('POST', `/api/proctor/sessions/${enc(sessionId)}/candidates/${enc(candidate)}/reseat`, { seat, reason });
+/** The room's terminals (and the site's kiosks) whose last device-health report shows a problem (server/routes/devices.ts). */
+export const readiness = (roomId: string) => call<{ warnings: DeviceWarning[] }>('GET', `/api/devices/readiness?roomId=${enc(roomId)}`);
+export type { DeviceWarning };
 export const recordings = (sourceId: string, from: number, to: number) => call<Recordings>('GET', `/api/media/sources/${enc(sourceId)}/recordings?from=${from}&to=${to}`);
 export const excerptUrl = (sourceId: string, from: number, to: number) => `/api/media/sources/${enc(sourceId)}/excerpt?from=${from}&to=${to}`;
 

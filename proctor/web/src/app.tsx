@@ -8,6 +8,7 @@ import type { Alert, Category, FeedMessage, RoomListItem, RoomView, Seat, Summar
 import { HttpError, errorText, logout, userOf, whoAmI, type Me } from '../../../web/http.ts';
 import { hms as clock, langFromQuery, useDocumentLanguage, type Lang } from '../../../web/i18n.ts';
 import { LoginForm, loginLabels } from '../../../web/login.tsx';
+import { InsecureContextNotice } from '../../../web/insecure-context.tsx';
 // One live tile and one playback player for every app that shows them: the web kit's.
 import { LiveTile } from '../../../web/video/live-tile.tsx';
 import { PlaybackView } from '../../../web/video/playback-view.tsx';
@@ -76,6 +77,8 @@ export function App() {
           {w.langToggle}
         </button>
       </header>
+      {/* The console needs no camera, but says so: its log-ins cross the LAN in clear, and the IT person learns the fix here. */}
+      <InsecureContextNotice lang={lang} need="none" compact />
       {error && <p class="error">{error}</p>}
       {me === undefined && !error && <p>{w.loading}</p>}
       {me === null && <LoginForm title={w.loginTitle} lang={lang} onDone={() => void load()} />}
@@ -280,6 +283,8 @@ function Room({ w, roomId }: { w: Words; roomId: string }) {
   }, [toast]);
   // A toast is worded when it is raised; after a language switch it would speak the old language.
   useEffect(() => setToast(null), [w]);
+  const deviceWarnings = useDeviceWarnings(roomId, session?.status ?? null);
+  const problemsOf = useMemo(() => new Map(deviceWarnings.filter((d) => d.kind === 'terminal').map((d) => [d.deviceId, d.problems])), [deviceWarnings]);
 
   if (!view) return <p>{feed.error ? w.failed(feed.error) : w.loading}</p>;
   const seat = view.seats.find((s) => s.seat === selected) ?? null;
@@ -299,6 +304,7 @@ function Room({ w, roomId }: { w: Words; roomId: string }) {
         onAsk={setAsk}
       />
       {!feed.connected && <p class="error">{w.feedDown}</p>}
+      <DeviceWarnings w={w} warnings={deviceWarnings} />
       <div class="room">
         <div class="left">
           <section class="panel" data-testid="seat-map">
@@ -321,7 +327,7 @@ function Room({ w, roomId }: { w: Words; roomId: string }) {
             <div class="podium">{w.podium}</div>
             <div class="seats" style={{ gridTemplateColumns: `repeat(${view.room.columns}, minmax(0, 1fr))` }}>
               {view.seats.map((s) => (
-                <SeatCell key={s.seat} w={w} seat={s} at={feed.seatAt.get(s.seat) ?? view.serverTime} selected={s.seat === selected} onClick={() => setSelected(s.seat === selected ? null : s.seat)} />
+                <SeatCell key={s.seat} w={w} seat={s} problems={(s.terminal && problemsOf.get(s.terminal.id)) || null} at={feed.seatAt.get(s.seat) ?? view.serverTime} selected={s.seat === selected} onClick={() => setSelected(s.seat === selected ? null : s.seat)} />
               ))}
             </div>
             <Legend w={w} />
@@ -478,7 +484,45 @@ function Legend({ w }: { w: Words }) {
   );
 }
 
-function SeatCell({ w, seat: s, at, selected, onClick }: { w: Words; seat: Seat; at: number; selected: boolean; onClick: () => void }) {
+/**
+ * The room's devices whose last health report shows a problem (no secure context, no camera, no screen
+ * capture, never reported): fetched now, on every session status change and every 30 s. Staff who may
+ * not read it (an inspector) simply see none.
+ */
+function useDeviceWarnings(roomId: string, status: string | null): api.DeviceWarning[] {
+  const [warnings, setWarnings] = useState<api.DeviceWarning[]>([]);
+  useEffect(() => {
+    let live = true;
+    const load = () => api.readiness(roomId).then((r) => live && setWarnings(r.warnings), () => {});
+    void load();
+    const timer = setInterval(load, 30_000);
+    return () => {
+      live = false;
+      clearInterval(timer);
+    };
+  }, [roomId, status]);
+  return warnings;
+}
+
+function DeviceWarnings({ w, warnings }: { w: Words; warnings: api.DeviceWarning[] }) {
+  if (warnings.length === 0) return null;
+  return (
+    <section class="panel device-warnings" data-testid="device-warnings" role="status">
+      <h2>{w.deviceWarningsTitle}</h2>
+      <ul>
+        {warnings.map((d) => (
+          <li key={d.deviceId} data-device={d.deviceId} data-problems={d.problems.join(' ')}>
+            {d.kind === 'terminal' ? w.terminal : w.kiosk} {d.deviceId}
+            {d.seat ? ` · ${w.seat(d.seat)}` : ''}: {d.problems.map((p) => w.healthProblem[p]).join(w.listSep)}
+          </li>
+        ))}
+      </ul>
+      {warnings.some((d) => d.problems.includes('not_secure')) && <p class="muted">{w.notSecureFix}</p>}
+    </section>
+  );
+}
+
+function SeatCell({ w, seat: s, problems, at, selected, onClick }: { w: Words; seat: Seat; problems: api.DeviceWarning['problems'] | null; at: number; selected: boolean; onClick: () => void }) {
   const now = useTicker();
   const c = s.candidate;
   // 'assigned' (seated, not through the door yet) reads as not-arrived on the map.
@@ -501,6 +545,11 @@ function SeatCell({ w, seat: s, at, selected, onClick }: { w: Words; seat: Seat;
       <span class="state">{w.seatState[state] ?? state}</span>
       {s.answered !== null && s.questions !== null && s.state !== 'admitted' && <span class="detail">{w.answered(s.answered, s.questions)}</span>}
       {detail && <span class="detail">{detail}</span>}
+      {problems && problems.length > 0 && (
+        <span class="detail health-problem" data-health={problems.join(' ')}>
+          ⚠ {problems.map((p) => w.healthProblemShort[p]).join(w.listSep)}
+        </span>
+      )}
       {s.pendingMove && <span class="move">{s.pendingMove.side === 'out' ? w.seatMoveOut(s.pendingMove.toSeat) : w.seatMoveIn(s.pendingMove.fromSeat ?? w.noSeat)}</span>}
       {progress !== null && (
         <span class="bar">
