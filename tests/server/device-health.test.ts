@@ -96,3 +96,22 @@ t.test("before a start, the room's terminals and the kiosks without a secure con
   const audit = (await app.inject({ url: '/api/audit?action=device.health', headers: { cookie: admin } }));
   if (audit.statusCode === 200) t.ok(JSON.stringify(audit.json()).includes('not_secure'), 'a device that turns unhealthy is audited');
 });
+
+t.test("starting the exam from the console replies with the room's device warnings and starts anyway", async (t) => {
+  const { room } = await import('../terminal/fixture.ts');
+  const r = await room(t);
+  const send = (token: string, body: object) =>
+    r.app.inject({ method: 'POST', url: '/api/devices/health', headers: { authorization: `Bearer ${token}` }, payload: { ...report(), pageTime: r.clock.now(), ...body } });
+  t.equal((await send(r.tokens.T1, {})).statusCode, 200);
+  t.equal((await send(r.tokens.T2, { secureContext: false, camera: 'not-secure', screenCapture: { state: 'unavailable', reason: 'not a secure context' } })).statusCode, 200);
+
+  const invig = await r.as('invig');
+  const res = await r.app.inject({ method: 'POST', url: `/api/proctor/sessions/${r.sessionId}/status`, headers: { cookie: invig }, payload: { status: 'in_progress' } });
+  t.equal(res.statusCode, 200, res.body);
+  const body = res.json() as { status: string; deviceWarnings: { deviceId: string; problems: string[] }[] };
+  t.equal(body.status, 'in_progress', 'the warning does not block the start');
+  t.same(body.deviceWarnings.map((d) => [d.deviceId, d.problems]), [
+    ['T2', ['not_secure', 'no_camera', 'no_screen_capture']],
+    ['K1', ['no_report']],
+  ]);
+});
