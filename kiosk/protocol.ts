@@ -150,3 +150,8 @@ export type OverrideReply = Static<typeof OverrideReplyT>;
 /** The `card` event on GET /api/kiosk/events: the reader on this kiosk read an ID card. */
 export const CardEventT = Type.Object({ cardId: Type.String(), name: Type.String(), idNumberMasked: Type.String(), hasPhoto: Type.Boolean(), validUntil: nullable(Type.String()) });
 export type CardEvent = Static<typeof CardEventT>;
+
+// The kiosk's device-health report (POST /api/devices/health: secure context, camera, browser, clock,
+// build) is the one report every device sends, defined once in terminal/protocol.ts
+// (DeviceHealthReportT); the kiosk app imports it from there. A protocol file may not import another
+// module's, so it is not re-exported here. docs/kiosk-api.md "Device health".
