@@ -461,7 +461,8 @@ export class Controller {
 
   private reportScreen(s: ScreenStatus): void {
     if (!this.health) return;
-    if (s.state === 'unavailable') this.health.update({ screenCapture: { state: 'unavailable', reason: (s.lastError ?? 'unavailable').slice(0, 200) } });
+    // Outside a secure context the sender only sees "no getDisplayMedia"; the report names the cause.
+    if (s.state === 'unavailable') this.health.update({ screenCapture: { state: 'unavailable', reason: (window.isSecureContext ? (s.lastError ?? 'unavailable') : 'the page is not a secure context (not HTTPS with a trusted certificate)').slice(0, 200) } });
     // "Stop sharing" or an unplugged display: not capturing until the sender captures again.
     else if (s.state === 'retrying' && s.lastError === 'screen capture ended') this.health.update({ screenCapture: { state: 'unavailable', reason: 'screen capture ended; capturing again shortly' } });
     else if (s.captured) this.health.update({ screenCapture: s.captured.displaySurface ? { state: 'capturing', surface: s.captured.displaySurface.slice(0, 32) } : { state: 'capturing' } });
