@@ -26,6 +26,9 @@ export { gradePaper, deliver } from './papers/grade.ts';
 export { verifyPaper, type PaperStore } from './papers/store.ts';
 export { PackageRefused, PackageAlreadyInstalled, signPackage, generateSigningKey, canonicalJson, PACKAGE_FORMAT, type BankPackage, type UnsignedPackage, type InstalledPackage } from './bank/packages.ts';
 export { SyncFailed, type SyncResult, type SyncState } from './bank/sync.ts';
+// Roster status has one writer, here; the terminal moves a candidate through plans.setRosterStatus.
+export { ROSTER_STATUS_FROM, rosterStatusMoveAllowed, type RosterStatusService } from './plans/roster-status.ts';
+export type { RosterStatus } from './plans/model.ts';
 
 export interface ExamDeps {
   db: Db;

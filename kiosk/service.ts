@@ -422,12 +422,8 @@ export function createIdentityService(deps: IdentityDeps) {
   function admittedAt(sessionId: string, idNumber: string): number | null {
     const mine = store.admission(sessionId, idNumber);
     if (mine?.decidedAt) return mine.decidedAt;
-    // Admitted by hand at a staff desk: the exam engine's audit entry says when.
-    const ticket = plans.roster(sessionId).find((e) => e.idNumber === idNumber)?.ticketNo;
-    const row = db
-      .prepare("SELECT at FROM audit_log WHERE action = 'exam.candidate.admit' AND target = ? AND json_extract(detail, '$.ticketNo') = ? ORDER BY seq DESC LIMIT 1")
-      .get(sessionId, ticket ?? '') as { at: number } | undefined;
-    return row?.at ?? null;
+    // Admitted by hand at a staff desk: the exam engine keeps when.
+    return plans.admittedAt(sessionId, idNumber);
   }
 
   function lookup(kioskId: string, input: { source: 'typed'; idNumber: string } | { source: 'card'; cardId: string }): LookupResult {

@@ -96,7 +96,6 @@ export function createTerminalService(deps: TerminalDeps) {
   // Every attempt under way, so the sweep needs no SQL to know whose time may run out.
   const active = new Map<string, { sessionId: string; idNumber: string }>();
   for (const a of store.activeAttempts()) active.set(keyOf(a.sessionId, a.idNumber), { sessionId: a.sessionId, idNumber: a.idNumber });
-  const enterExam = db.prepare("UPDATE roster_entries SET status = 'in_exam' WHERE session_id = ? AND id_number = ? AND status = 'admitted'");
   let pending: PendingSave[] = [];
   let flushing: NodeJS.Immediate | null = null;
   const checks: (() => Promise<void>)[] = [];
@@ -148,7 +147,7 @@ export function createTerminalService(deps: TerminalDeps) {
   /**
    * When the exam started: recorded the moment the session moved to in_progress. A session started
    * while this process was not listening (another process, a restart in between) falls back to the
-   * audited status change, so a restart never resets anyone's clock.
+   * exam engine's record of the status change, so a restart never resets anyone's clock.
    */
   function startedAt(s: Session): number | null {
     if (s.status !== 'in_progress' && s.status !== 'ended' && s.status !== 'graded' && s.status !== 'archived') return null;
@@ -156,10 +155,7 @@ export function createTerminalService(deps: TerminalDeps) {
     if (c.startedAt !== null) return c.startedAt;
     const known = store.sessionStart(s.id);
     if (known !== null) return (c.startedAt = known);
-    const audited = db
-      .prepare("SELECT at FROM audit_log WHERE action = 'exam.session.status' AND target = ? AND json_extract(detail, '$.to') = 'in_progress' ORDER BY seq LIMIT 1")
-      .get(s.id) as { at: number } | undefined;
-    return (c.startedAt = store.setSessionStart(s.id, audited?.at ?? clock.now()));
+    return (c.startedAt = store.setSessionStart(s.id, plans.sessionStartedAt(s.id) ?? clock.now()));
   }
 
   function clockOf(sessionId: string): SessionClock {
@@ -429,7 +425,7 @@ export function createTerminalService(deps: TerminalDeps) {
     db.transaction(() => {
       if (!before) store.createAttempt(s.id, e.idNumber, conn.terminal.id);
       store.bindTerminal(s.id, e.idNumber, conn.terminal.id);
-      enterExam.run(s.id, e.idNumber);
+      plans.setRosterStatus(s.id, e.idNumber, 'in_exam');
       for (const m of withdrawn) store.decideMove(m.id, 'withdrawn', 'system');
       audit.append({ actor, action: 'terminal.login', target: s.id, detail: { ticketNo: e.ticketNo, terminal: conn.terminal.id, seat: conn.terminal.seat, resumed: Boolean(before), from: before?.terminalId ?? null } });
     }).immediate();
@@ -821,7 +817,7 @@ export function createTerminalService(deps: TerminalDeps) {
       if (e.status === 'admitted' || e.status === 'in_exam') return e;
       if (e.status !== 'registered') throw new Conflict(`${e.name} (ticket ${e.ticketNo}) is ${e.status}; only a registered candidate can be admitted`);
       db.transaction(() => {
-        db.prepare("UPDATE roster_entries SET status = 'admitted' WHERE session_id = ? AND id_number = ? AND status = 'registered'").run(s.id, e.idNumber);
+        plans.setRosterStatus(s.id, e.idNumber, 'admitted');
         audit.append({ actor: by, action: 'exam.candidate.admit', target: s.id, detail: { ticketNo: e.ticketNo, seat: e.seat }, ip });
       }).immediate();
       bus.emit('candidate.admitted', { sessionId: s.id, roomId: s.roomId, idNumber: e.idNumber, by });
