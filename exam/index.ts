@@ -11,7 +11,7 @@ import { paperRoutes } from './papers/routes.ts';
 import { createPackageService } from './bank/packages.ts';
 import { createBankSync } from './bank/sync.ts';
 import { packageRoutes } from './bank/package-routes.ts';
-import { createBankAdmin } from './bank/import.ts';
+import { createBankAdmin } from './bank/import/index.ts';
 import { bankRoutes } from './bank/routes.ts';
 import { createBankImages } from './bank/images.ts';
 import { imageRoutes } from './bank/image-routes.ts';
