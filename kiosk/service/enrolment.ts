@@ -88,6 +88,7 @@ export function listenToBus(st: IdentityState): () => void {
         const poor = r.filter((x) => x.warnings.length > 0);
         if (poor.length) st.deps.log?.warn({ sessionId, warned: poor.length }, 'roster photos enrolled with quality warnings');
       })
+      .catch((err: unknown) => st.logError(err, 'background enrolment failed'));
   });
   const offStatus = st.bus.on('session.status', () => broadcast(st, null, 'session', {}));
   const offAdmitted = st.bus.on('candidate.admitted', () => broadcast(st, null, 'session', {}));
