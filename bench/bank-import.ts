@@ -12,7 +12,7 @@ import ExcelJS from 'exceljs';
 import { systemClock } from '../core/index.ts';
 import { createAuditLog, openDatabase } from '../storage/index.ts';
 import { createBankStore } from '../exam/bank/store.ts';
-import { createBankAdmin, type ImportProgress } from '../exam/bank/import.ts';
+import { createBankAdmin, type ImportProgress } from '../exam/bank/import/index.ts';
 import { INDUSTRY_LABELS, CATEGORY_LABELS } from '../exam/types.ts';
 
 const HEADER = ['编号', '题型', '题干', '选项A', '选项B', '选项C', '选项D', '选项E', '答案', '难度', '知识点', '行业', '人员类别', '作业类别', '解析'];

@@ -11,7 +11,7 @@ import { paperRoutes } from './papers/routes.ts';
 import { createPackageService } from './bank/packages.ts';
 import { createBankSync } from './bank/sync.ts';
 import { packageRoutes } from './bank/package-routes.ts';
-import { createBankAdmin } from './bank/import.ts';
+import { createBankAdmin } from './bank/import/index.ts';
 import { bankRoutes } from './bank/routes.ts';
 import { createBankImages } from './bank/images.ts';
 import { imageRoutes } from './bank/image-routes.ts';
@@ -28,6 +28,9 @@ export { PackageRefused, PackageAlreadyInstalled, signPackage, generateSigningKe
 export { SyncFailed, type SyncResult, type SyncState } from './bank/sync.ts';
 export { examCommands, type CliCommand, type CliContext, type CliOption } from './cli.ts';
 export type { DemoSummary } from './demo/seed.ts';
+// Roster status has one writer, here; the terminal moves a candidate through plans.setRosterStatus.
+export { ROSTER_STATUS_FROM, rosterStatusMoveAllowed, type RosterStatusService } from './plans/roster-status.ts';
+export type { RosterStatus } from './plans/model.ts';
 
 export interface ExamDeps {
   db: Db;

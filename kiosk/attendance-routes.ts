@@ -6,7 +6,7 @@ import type { FastifyPluginAsync } from 'fastify';
 import { Type } from 'typebox';
 import { ValidationError } from '../core/index.ts';
 import type { AttendanceService } from './attendance.ts';
-import type { IdentityService } from './service.ts';
+import type { IdentityService } from './service/index.ts';
 import { kioskOf } from './routes.ts';
 
 const closed = { additionalProperties: false } as const;

@@ -9,7 +9,7 @@ import type { Config } from '../config/index.ts';
 import type { AuditLog, DataPaths, Db } from '../storage/index.ts';
 import type { LivenessChallenge } from './face/types.ts';
 import { randomInt } from 'node:crypto';
-import { VERIFY_MESSAGES, decodeBase64Image, writeDurably, type FaceJudgement, type IdentityService } from './service.ts';
+import { VERIFY_MESSAGES, decodeBase64Image, writeDurably, type FaceJudgement, type IdentityService } from './service/index.ts';
 import type { IdentityAttempt } from './store.ts';
 import { readTable } from '../documents/index.ts';
 

@@ -3,12 +3,12 @@
 // It never admits without a recorded decision (face or audited override), and never deletes a capture.
 import type { FastifyPluginAsync } from 'fastify';
 import { createFaceEngine } from './face/index.ts';
-import { createIdentityService, type IdentityDeps, type KioskFaceEngine } from './service.ts';
+import { createIdentityService, type IdentityDeps, type KioskFaceEngine } from './service/index.ts';
 import { createAttendanceService, type AttendanceService } from './attendance.ts';
 import { kioskRoutes } from './routes.ts';
 import { attendanceRoutes } from './attendance-routes.ts';
 
-export { createIdentityService, FRAMES, LOOKUP_MESSAGES, VERIFY_MESSAGES, type IdentityService, type IdentityDeps, type KioskFaceEngine, type LookupResult, type VerifyResult, type StaffUser, type Admitted } from './service.ts';
+export { createIdentityService, FRAMES, LOOKUP_MESSAGES, VERIFY_MESSAGES, type IdentityService, type IdentityDeps, type KioskFaceEngine, type LookupResult, type VerifyResult, type StaffUser, type Admitted } from './service/index.ts';
 export { createSeatChecker, type SeatCheck } from './seat-check.ts';
 export type { IdentityAttempt } from './store.ts';
 export type { AttendanceService } from './attendance.ts';

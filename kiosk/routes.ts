@@ -3,7 +3,7 @@
 import type { FastifyPluginAsync, FastifyRequest } from 'fastify';
 import { Type } from 'typebox';
 import { Forbidden } from '../core/index.ts';
-import type { IdentityService } from './service.ts';
+import type { IdentityService } from './service/index.ts';
 import { KioskStateT, LookupBodyT, LookupReplyT, OverrideReplyT, QualityReplyT, VerifyReplyT } from './protocol.ts';
 
 const closed = { additionalProperties: false } as const;

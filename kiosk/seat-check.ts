@@ -1,7 +1,7 @@
 // The seat re-check: a terminal's periodic webcam snapshot compared with the face that entered at the
 // kiosk (its admission capture), or with the roster photo when the candidate was admitted by hand.
 // The answer goes back to the terminal service and, as a `seat.check` event, to the proctor console.
-import type { IdentityService } from './service.ts';
+import type { IdentityService } from './service/index.ts';
 
 export interface SeatSnapshot {
   sessionId: string;

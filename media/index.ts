@@ -2,7 +2,7 @@
 // MPEG-TS segments indexed in SQLite, and feeds live consumers (relay, upstream) from the same read.
 // It never transcodes video, never deletes footage inside retention, and never stops recording while
 // there is any other way out (alarms first; new recordings stop only below the last-resort floor).
-export { createMediaService, type MediaDeps, type MediaService, type DiskStatus } from './service.ts';
+export { createMediaService, type MediaDeps, type MediaService, type DiskStatus } from './service/index.ts';
 export { mediaRoutes, type MediaRouteOptions } from './routes.ts';
 export { createPlayback, GAP_TOLERANCE_MS, type Gap, type Playback, type Recordings } from './playback.ts';
 export { TsFanout, ingestArgs, TS_PACKET } from './ingest.ts';

@@ -6,7 +6,7 @@ import type { FastifyPluginAsync, FastifyRequest } from 'fastify';
 import { Type } from 'typebox';
 import { Forbidden, NotFound, siteInJurisdiction } from '../core/index.ts';
 import type { AuditLog } from '../storage/index.ts';
-import type { MediaService } from './service.ts';
+import type { MediaService } from './service/index.ts';
 import { RecordingsT } from './protocol.ts';
 
 export interface MediaRouteOptions {

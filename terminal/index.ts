@@ -2,7 +2,7 @@
 // their seat, receive their pre-generated paper and save answers that are committed before they are
 // acked; the server alone keeps the time, pauses, adds time and submits when time is up.
 // It never sends a key or question id to a terminal, and never trusts a terminal's clock.
-export { createTerminalService, maskIdNumber, type SnapshotChecker, type TerminalDeps, type TerminalService } from './service.ts';
+export { createTerminalService, maskIdNumber, type SnapshotChecker, type TerminalDeps, type TerminalService } from './service/index.ts';
 export { terminalRoutes, type SocketRegistrar, type TerminalRouteOptions } from './routes.ts';
 export { timerOf, type TimerInput, type TimerState, type PauseSpan } from './timer.ts';
 export type { Attempt, Incident, Move, SnapshotIdentity, StoredSnapshot, SubmittedBy } from './store.ts';

@@ -5,7 +5,7 @@ import type { FastifyPluginAsync, FastifyRequest } from 'fastify';
 import { Type } from 'typebox';
 import type { RawData, WebSocket } from 'ws';
 import { Forbidden } from '../core/index.ts';
-import { maskIdNumber, type TerminalService } from './service.ts';
+import { maskIdNumber, type TerminalService } from './service/index.ts';
 import { WS_PATH } from './protocol.ts';
 
 /** Where the gateway registers its sockets so that revocation and shutdown can close them (server/websocket.ts). */

@@ -7,7 +7,7 @@ import { basename, join, resolve, sep } from 'node:path';
 import { ValidationError, formatProblem, tableLines } from '../../core/index.ts';
 import type { CliCommand, CliContext } from '../cli.ts';
 import type { BankVersion } from './store.ts';
-import { importFormatOf, type DuplicateReport, type ImageFiles, type ImportProgress } from './import.ts';
+import { importFormatOf, type DuplicateReport, type ImageFiles, type ImportProgress } from './import/index.ts';
 
 /** Beyond this many, duplicate lines would bury the summary; the HTTP reply lists them all. */
 const DUPLICATE_LINES = 100;

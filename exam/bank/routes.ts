@@ -6,7 +6,7 @@ import { NotFound, ValidationError } from '../../core/index.ts';
 import type { ExamService } from '../index.ts';
 import { CATEGORIES, INDUSTRIES, QUESTION_TYPES, TIERS, type Question } from '../types.ts';
 import type { BankStore } from './store.ts';
-import { importFormatOf, previewOf } from './import.ts';
+import { importFormatOf, previewOf } from './import/index.ts';
 
 /** A 50,000-question .xlsx is about 5 MiB; ten times that leaves room for pictures pasted into cells. */
 export const IMPORT_BODY_LIMIT = 50 * 1024 * 1024;

@@ -8,6 +8,7 @@ import { ROSTER_COLS, toResult, type ExamSession, type PlansDeps, type ResultRec
 import type { Plans } from './plans.ts';
 import type { Roster } from './roster.ts';
 import type { SessionPapers } from './session-papers.ts';
+import type { RosterStatusService } from './roster-status.ts';
 
 /** 安全生产 exam results are valid for a year: a pass older than that does not stop a new exam. */
 export const PASS_VALID_MONTHS = 12;
@@ -45,7 +46,7 @@ export interface SessionSummary {
   averageScore: number | null;
 }
 
-export function createResults(deps: PlansDeps, plans: Plans, roster: Roster, papers: SessionPapers) {
+export function createResults(deps: PlansDeps, plans: Plans, roster: Roster, papers: SessionPapers, rosterStatus: RosterStatusService) {
   const { db, clock, audit, bus, config } = deps;
   const tz = config.site.timezone;
 
@@ -78,7 +79,7 @@ export function createResults(deps: PlansDeps, plans: Plans, roster: Roster, pap
             `INSERT INTO results (id, session_id, id_number, paper_id, category, operation_class, industry, attempt, score, total, passed, breakdown, graded_at, valid_until)
              VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
           ).run(id, s.id, idNumber, paper.id, entry.category, entry.operationClass, entry.industry, entry.attempt, g.score, g.total, g.passed ? 1 : 0, JSON.stringify(breakdown), now, validUntil);
-          db.prepare("UPDATE roster_entries SET status = 'submitted' WHERE session_id = ? AND id_number = ? AND status <> 'submitted'").run(s.id, idNumber);
+          rosterStatus.setRosterStatus(s.id, idNumber, 'submitted');
           audit.append({ actor, action: 'exam.result.grade', target: s.id, detail: { ticketNo: entry.ticketNo, paperId: paper.id, attempt: entry.attempt, score: g.score, total: g.total, passed: g.passed } });
           return { s, result: resultOf(s.id, idNumber)!, grade: g };
         })

@@ -7,18 +7,22 @@ import { createSeats } from './seats.ts';
 import { createSessionPapers } from './session-papers.ts';
 import { createResults } from './results.ts';
 import { seatListOf } from './seat-list.ts';
+import { createRosterStatus } from './roster-status.ts';
 
 export function createPlanService(deps: PlansDeps) {
-  const plans = createPlans(deps);
+  const rosterStatus = createRosterStatus(deps);
+  const plans = createPlans(deps, rosterStatus);
   const roster = createRoster(deps, plans);
   const seats = createSeats(deps, plans, roster);
   const papers = createSessionPapers(deps, plans, roster);
-  const results = createResults(deps, plans, roster, papers);
+  const results = createResults(deps, plans, roster, papers, rosterStatus);
   return {
     ...plans,
     importRoster: roster.importRoster,
     roster: roster.entries,
     eligibility: roster.eligibility,
+    setRosterStatus: rosterStatus.setRosterStatus,
+    admittedAt: rosterStatus.admittedAt,
     assignSeats: seats.assignSeats,
     reseat: seats.reseat,
     freeSeats: seats.freeSeats,

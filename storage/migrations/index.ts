@@ -9,7 +9,8 @@ import * as m008 from './008_attendance.ts';
 import * as m009 from './009_snapshot_identity.ts';
 import * as m010 from './010_proctor.ts';
 import * as m011 from './011_bank_images.ts';
-import * as m012 from './012_tls.ts';
+import * as m012 from './012_roster_times.ts';
+import * as m013 from './013_tls.ts';
 import * as m014 from './014_device_health.ts';
 
 export interface Migration {
@@ -31,6 +32,7 @@ export const migrations: Migration[] = [
   { version: 9, name: 'snapshot_identity', sql: m009.sql },
   { version: 10, name: 'proctor', sql: m010.sql },
   { version: 11, name: 'bank_images', sql: m011.sql },
-  { version: 12, name: 'tls', sql: m012.sql },
+  { version: 12, name: 'roster_times', sql: m012.sql },
+  { version: 13, name: 'tls', sql: m013.sql },
   { version: 14, name: 'device_health', sql: m014.sql },
 ];

@@ -8,7 +8,7 @@ import ExcelJS from 'exceljs';
 import { ValidationError, fixedClock, formatProblem } from '../../core/index.ts';
 import { createAuditLog, openDatabase } from '../../storage/index.ts';
 import { createBankStore } from '../../exam/bank/store.ts';
-import { createBankAdmin, importFormatOf, type ImportFormat, type ImportProgress } from '../../exam/bank/import.ts';
+import { createBankAdmin, importFormatOf, type ImportFormat, type ImportProgress } from '../../exam/bank/import/index.ts';
 import { createBankImages } from '../../exam/bank/images.ts';
 import { png } from './images-fixture.ts';
 import type { Question } from '../../exam/types.ts';

@@ -1,0 +1,65 @@
+// The kiosk's idle screen (today's open sessions it serves) and its card reader: a card is held in
+// memory for ten minutes as a prompt to look up, never stored.
+import { ValidationError, newId } from '../../core/index.ts';
+import { isDate, localDate, maskIdNumber, normaliseIdNumber } from '../../core/index.ts';
+import { FRAMES, CARD_TTL_MS, OPEN, ENTERED, type CardInput, type HeldCard } from './types.ts';
+import { imageKind, decodeBase64Image } from './images.ts';
+import { broadcast, kiosk, serves, sessionView, type IdentityState } from './state.ts';
+
+export function kioskState(st: IdentityState, kioskId: string) {
+  const k = kiosk(st, kioskId);
+  const today = localDate(st.clock.now(), st.tz);
+  const sessions = st.plans
+    .listSessions({})
+    .filter((s) => OPEN.includes(s.status) && localDate(s.startsAt, st.tz) === today && serves(st, k, s.roomId))
+    .sort((a, b) => a.startsAt - b.startsAt)
+    .map((s) => {
+      const roster = st.plans.roster(s.id);
+      return { ...sessionView(st, s), admitted: roster.filter((e) => ENTERED.includes(e.status)).length, total: roster.length };
+    });
+  return {
+    kiosk: { id: k.id, name: k.name },
+    site: { id: st.config.site.id, name: st.config.site.name },
+    serverTime: new Date(st.clock.now()).toISOString(),
+    sessions,
+    challenges: st.config.identity.livenessChallenges,
+    frames: { min: FRAMES.min, max: FRAMES.max, recommended: FRAMES.recommended, seconds: FRAMES.seconds },
+  };
+}
+
+export function sweepCards(st: IdentityState): void {
+  const now = st.clock.now();
+  for (const [id, c] of st.cards) if (now - c.at > CARD_TTL_MS) st.cards.delete(id);
+}
+
+export function postCard(st: IdentityState, kioskId: string, input: CardInput): { cardId: string } {
+  kiosk(st, kioskId);
+  const problems: { path: string; problem: string; got?: unknown }[] = [];
+  const idNumber = normaliseIdNumber(input.idNumber);
+  let photo: Buffer | null = null;
+  if (input.photoBase64 !== undefined) {
+    photo = decodeBase64Image(input.photoBase64, 'body.photoBase64', 2 * 1024 * 1024);
+    if (!imageKind(photo)) problems.push({ path: 'body.photoBase64', problem: 'is neither a JPEG nor a PNG image' });
+  }
+  if (input.validUntil !== undefined && input.validUntil !== '长期' && !isDate(input.validUntil)) {
+    problems.push({ path: 'body.validUntil', problem: 'must be a date YYYY-MM-DD (or 长期 for a card without end date)', got: input.validUntil });
+  }
+  if (problems.length) throw new ValidationError(problems);
+  sweepCards(st);
+  const cardId = `c_${newId(st.clock.now())}`;
+  const validUntil = input.validUntil && input.validUntil !== '长期' ? input.validUntil : null;
+  const card: HeldCard = { cardId, kioskId, idNumber, name: input.name, issuer: input.issuer ?? null, validUntil, photo, at: st.clock.now() };
+  st.cards.set(cardId, card);
+  broadcast(st, kioskId, 'card', { cardId, name: card.name, idNumberMasked: maskIdNumber(idNumber), hasPhoto: Boolean(photo), validUntil });
+  return { cardId };
+}
+
+export function auditSimulatedCard(st: IdentityState, kioskId: string, idNumber: string, actor: string, ip: string | null): void {
+  st.audit.append({ actor, action: 'kiosk.card.simulated', target: kioskId, detail: { idNumber: maskIdNumber(normaliseIdNumber(idNumber)) }, ip });
+}
+
+export function takeCard(st: IdentityState, kioskId: string, cardId: string): HeldCard | null {
+  sweepCards(st);
+  const c = st.cards.get(cardId);
+  return c && c.kioskId === kioskId ? c : null;
+}

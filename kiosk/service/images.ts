@@ -1,0 +1,34 @@
+// Image bytes as the kiosk receives them: JPEG or PNG by their first bytes, base64 checked, and
+// captures written durably.
+import { closeSync, fsyncSync, mkdirSync, openSync, writeSync } from 'node:fs';
+import { dirname } from 'node:path';
+import { ValidationError } from '../../core/index.ts';
+
+export function jpegOk(b: Buffer): boolean {
+  return b.length > 3 && b[0] === 0xff && b[1] === 0xd8 && b[2] === 0xff;
+}
+
+export function imageKind(b: Buffer): 'jpg' | 'png' | null {
+  if (jpegOk(b)) return 'jpg';
+  if (b.length > 4 && b[0] === 0x89 && b[1] === 0x50 && b[2] === 0x4e && b[3] === 0x47) return 'png';
+  return null;
+}
+
+/** Writes and fsyncs: a capture is acknowledged only once it would survive a power cut. */
+export function writeDurably(file: string, bytes: Buffer): void {
+  mkdirSync(dirname(file), { recursive: true, mode: 0o750 });
+  const fd = openSync(file, 'w', 0o640);
+  try {
+    writeSync(fd, bytes);
+    fsyncSync(fd);
+  } finally {
+    closeSync(fd);
+  }
+}
+
+export function decodeBase64Image(b64: string, path: string, maxBytes: number): Buffer {
+  if (!/^[A-Za-z0-9+/]+={0,2}$/.test(b64)) throw new ValidationError([{ path, problem: 'is not base64 (send the bytes only: no data: prefix, no line breaks)' }]);
+  const bytes = Buffer.from(b64, 'base64');
+  if (bytes.length > maxBytes) throw new ValidationError([{ path, problem: `is ${bytes.length} bytes; the limit is ${maxBytes}` }]);
+  return bytes;
+}

@@ -1,0 +1,80 @@
+// The identity service: the entrance check (人证合一) — ID lookup against today's rosters, live face
+// verification with an active liveness challenge, admission through the terminal service, staff
+// overrides — plus roster-photo enrolment and the seat re-check of terminal snapshots.
+// Each job is a file of this folder working on one IdentityState (state.ts); this file assembles the
+// service object the routes, training attendance and the terminal's seat check use.
+import type { IdentityAttempt } from '../store.ts';
+import type { FaceJudgement, IdentityDeps, KioskStream } from './types.ts';
+import { broadcast, candidateView, createIdentityState, engine, kiosk, roomName, sessionView, type IdentityState } from './state.ts';
+import { enrolments, enrolPhoto, enrolSession, listenToBus } from './enrolment.ts';
+import { auditSimulatedCard, kioskState, postCard, takeCard } from './desk.ts';
+import { lookup, photoOf } from './lookup.ts';
+import { judge, pendingAttempt, verify } from './verify.ts';
+import { override } from './override.ts';
+import { quality } from './quality.ts';
+import { checkSnapshot } from './snapshots.ts';
+import { captureOf, listAttempts } from './admin.ts';
+
+export * from './types.ts';
+export { decodeBase64Image, writeDurably } from './images.ts';
+
+export function createIdentityService(deps: IdentityDeps) {
+  const st = createIdentityState(deps);
+  const bind =
+    <A extends unknown[], R>(f: (st: IdentityState, ...a: A) => R) =>
+    (...a: A): R =>
+      f(st, ...a);
+  const unlisten = listenToBus(st);
+  return {
+    store: st.store,
+    engine: bind(engine),
+    kiosk: bind(kiosk),
+    state: bind(kioskState),
+    postCard: bind(postCard),
+    auditSimulatedCard: bind(auditSimulatedCard),
+    takeCard: bind(takeCard),
+    lookup: bind(lookup),
+    photoOf: bind(photoOf),
+    verify: bind(verify),
+    judge: bind(judge),
+    pendingAttempt: bind(pendingAttempt),
+    override: bind(override),
+    quality: bind(quality),
+    checkSnapshot: bind(checkSnapshot),
+    enrolPhoto: bind(enrolPhoto),
+    enrolSession: bind(enrolSession),
+    enrolments: bind(enrolments),
+    listAttempts: bind(listAttempts),
+    captureOf: bind(captureOf),
+    /** Finishes the enrolments queued by roster imports (tests and shutdown wait on it). */
+    idle: () => st.backgroundQueue,
+    /** Lets another purpose (training attendance) complete a verified face its own way. */
+    onComplete(kind: 'training', fn: (a: IdentityAttempt, j: FaceJudgement) => unknown): void {
+      st.completions.set(kind, fn);
+    },
+    subscribe(s: KioskStream): () => void {
+      st.streams.add(s);
+      return () => st.streams.delete(s);
+    },
+    /** Stops listening and ends the event streams; background enrolment stops after the photo in hand. */
+    stop(): void {
+      st.stopped = true;
+      unlisten();
+      for (const s of st.streams) s.close();
+      st.streams.clear();
+    },
+    /** Closes the engine if this service created it. */
+    async closeEngine(): Promise<void> {
+      const p = st.engineP;
+      st.engineP = null;
+      if (p) await (await p.catch(() => null))?.close();
+    },
+    broadcast: bind(broadcast),
+    roomOfSession: (sessionId: string) => st.plans.session(sessionId).roomId,
+    sessionView: bind(sessionView),
+    roomName: bind(roomName),
+    candidateView: bind(candidateView),
+  };
+}
+
+export type IdentityService = ReturnType<typeof createIdentityService>;

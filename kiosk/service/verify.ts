@@ -1,0 +1,142 @@
+// Verification: liveness over all frames, the first usable face as the probe, 1:1 against the roster
+// (and ID-card) photo; the capture is fsynced and the attempt decided once, before the reply.
+import { join } from 'node:path';
+import { Conflict, DomainError, ValidationError } from '../../core/index.ts';
+import { distance, type FaceRefusal } from '../face/index.ts';
+import type { IdentityAttempt } from '../store.ts';
+import { localDate, localDateTime } from '../../core/index.ts';
+import { FRAMES, VERIFY_MESSAGES, type VerifyRefusal, type FaceJudgement, type VerifyResult } from './types.ts';
+import { jpegOk, writeDurably, decodeBase64Image } from './images.ts';
+import { enrolPhoto } from './enrolment.ts';
+import { openAttempt } from './lookup.ts';
+import { candidateView, engine, entryOf, roomName, type IdentityState } from './state.ts';
+
+export function checkFrames(st: IdentityState, frames: string[]): Buffer[] {
+  if (frames.length < FRAMES.min || frames.length > FRAMES.max) {
+    throw new ValidationError([{ path: 'body.frames', problem: `needs ${FRAMES.min} to ${FRAMES.max} frames taken over about ${FRAMES.seconds} s`, got: frames }]);
+  }
+  const problems: { path: string; problem: string }[] = [];
+  const out = frames.map((f, i) => {
+    try {
+      const b = decodeBase64Image(f, `body.frames[${i}]`, FRAMES.maxBytes);
+      if (!jpegOk(b)) problems.push({ path: `body.frames[${i}]`, problem: 'is not a JPEG' });
+      return b;
+    } catch (err) {
+      if (err instanceof ValidationError) problems.push(...err.problems);
+      return Buffer.alloc(0);
+    }
+  });
+  if (problems.length) throw new ValidationError(problems);
+  return out;
+}
+
+/**
+ * Liveness over all frames, then the first frames that give a usable face are the probe: the
+ * candidate starts the challenge looking straight at the camera. The probe frame is stored as the
+ * attempt's capture whatever the outcome (the first frame when none gave a face).
+ */
+export async function judge(st: IdentityState, a: IdentityAttempt, frames: Buffer[]): Promise<FaceJudgement> {
+  const eng = await engine(st);
+  const threshold = eng.threshold;
+  const refs = [a.rosterPhoto ? enrolPhoto(st, a.rosterPhoto) : Promise.resolve(null), a.cardPhoto ? enrolPhoto(st, a.cardPhoto) : Promise.resolve(null)] as const;
+  const livenessP = eng.liveness(frames, a.challenge);
+  let probe: { index: number; descriptor: Float32Array } | null = null;
+  let probeRefusal: { reason: FaceRefusal; detail: string } | null = null;
+  for (const i of [0, 1, 2].filter((x) => x < frames.length)) {
+    const r = await eng.enrol(frames[i]!, { mode: 'fast', purpose: 'live' });
+    if (r.ok) {
+      probe = { index: i, descriptor: r.descriptor };
+      break;
+    }
+    probeRefusal ??= { reason: r.reason, detail: `frame ${i + 1}: ${r.detail}` };
+  }
+  const [live, roster, cardRef] = await Promise.all([livenessP, refs[0], refs[1]]);
+  const captureBytes = frames[probe?.index ?? 0]!;
+  const capture = `kiosk/${localDate(st.clock.now(), st.tz)}/${a.id}.jpg`;
+  writeDurably(join(st.paths.captures, capture), captureBytes);
+  const base = { liveness: live, threshold, capture, captureExpiresAt: st.clock.now() + st.config.retention.days * 86_400_000, probeDescriptor: probe?.descriptor ?? null };
+  const no = (reason: VerifyRefusal, detail: string, d: number | null = null, cd: number | null = null): FaceJudgement => ({ ok: false, reason, detail, distance: d, cardDistance: cd, ...base });
+
+  if (!live.ok) {
+    if (live.reason === 'no_face' || live.reason === 'several_faces') return no(live.reason, `liveness (${live.challenge}): ${live.detail}`);
+    return no('liveness', `liveness challenge ${live.challenge} not seen (${live.reason}): ${live.detail}`);
+  }
+  if (!probe) return no(probeRefusal?.reason ?? 'no_face', probeRefusal?.detail ?? 'no usable face in the first frames');
+  if (!roster) return no('no_reference', 'the candidate has no roster photo to compare with');
+  if (!roster.ok) return no('no_reference', `the roster photo cannot be used (${roster.reason}): ${roster.detail}`);
+  const d = distance(probe.descriptor, roster.descriptor);
+  let cd: number | null = null;
+  let cardNote = '';
+  if (cardRef?.ok) cd = distance(probe.descriptor, cardRef.descriptor);
+  else if (cardRef) cardNote = `; the ID card photo could not be used (${cardRef.reason}) and was not compared`;
+  const poor = roster.warnings.length ? `; the roster photo was enrolled with warnings (${roster.warnings.map((w) => w.reason).join(', ')})` : '';
+  if (d > threshold) return no('mismatch', `distance to the roster photo ${d.toFixed(3)} is above the threshold ${threshold}${poor}${cardNote}`, d, cd);
+  if (cd !== null && cd > threshold) return no('card_mismatch', `matches the roster photo (${d.toFixed(3)}) but not the ID card photo (${cd.toFixed(3)} > ${threshold})`, d, cd);
+  return { ok: true, reason: null, detail: `distance ${d.toFixed(3)} ≤ ${threshold}${cd !== null ? `, ID card ${cd.toFixed(3)}` : ''}${cardNote}; liveness: ${live.detail}`, distance: d, cardDistance: cd, ...base };
+}
+
+/** Common guard of verify: the attempt is this kiosk's, undecided and not expired. */
+export function pendingAttempt(st: IdentityState, kioskId: string, attemptId: string): IdentityAttempt {
+  const a = openAttempt(st, kioskId, attemptId);
+  if (a.decidedAt) throw new Conflict(`attempt ${attemptId} was already decided (${a.decision}); look the ID up again for a new attempt`);
+  if (st.clock.now() > a.expiresAt) throw new Conflict(`attempt ${attemptId} expired at ${localDateTime(a.expiresAt, st.tz)}; look the ID up again`);
+  return a;
+}
+
+export async function verify(st: IdentityState, kioskId: string, attemptId: string, rawFrames: string[]): Promise<VerifyResult | unknown> {
+  const frames = checkFrames(st, rawFrames);
+  const a = pendingAttempt(st, kioskId, attemptId);
+  // A double-tapped button must not run the face check twice: the second request is told so at once.
+  if (st.verifying.has(a.id)) throw new Conflict(`attempt ${a.id} is being verified already`);
+  st.verifying.add(a.id);
+  try {
+    const j = await judge(st, a, frames);
+    if (a.classId) return st.completions.get('training')!(a, j);
+    return completeAdmission(st, a, j);
+  } finally {
+    st.verifying.delete(a.id);
+  }
+}
+
+export function completeAdmission(st: IdentityState, a: IdentityAttempt, j: FaceJudgement): VerifyResult {
+  const s = st.plans.session(a.sessionId!);
+  const e = entryOf(st, s.id, a.idNumber)!;
+  const actor = `device:${a.kioskId}`;
+  let refusal: { reason: VerifyRefusal; detail: string } | null = j.ok ? null : { reason: j.reason!, detail: j.detail };
+  let seat: string | null = null;
+  if (!refusal) {
+    try {
+      seat = st.deps.admit(s.id, a.idNumber, actor).seat;
+    } catch (err) {
+      if (!(err instanceof DomainError)) throw err;
+      refusal = { reason: 'admission_failed', detail: err.message };
+    }
+  }
+  const decided = st.store.decide(a.id, {
+    decision: refusal ? 'refused' : 'admitted',
+    reason: refusal?.reason ?? null,
+    detail: refusal?.detail ?? j.detail,
+    liveness: j.liveness,
+    distance: j.distance,
+    cardDistance: j.cardDistance,
+    threshold: j.threshold,
+    seat,
+    capture: j.capture,
+    captureExpiresAt: j.captureExpiresAt,
+    probeDescriptor: j.probeDescriptor,
+  });
+  if (!decided) throw new Conflict(`attempt ${a.id} was decided by another request meanwhile`);
+  const at = st.clock.now();
+  st.audit.append({
+    actor,
+    action: refusal ? 'kiosk.verify.refused' : 'kiosk.verify.admitted',
+    target: s.id,
+    detail: { attemptId: a.id, ticketNo: e.ticketNo, reason: refusal?.reason ?? null, detail: refusal?.detail ?? null, distance: j.distance, cardDistance: j.cardDistance, threshold: j.threshold, seat, capture: j.capture, source: a.source },
+  });
+  if (refusal) {
+    st.bus.emit('identity.refused', { attemptId: a.id, kioskId: a.kioskId, sessionId: s.id, roomId: s.roomId, idNumber: a.idNumber, reason: refusal.reason, distance: j.distance, at });
+    return { ok: false, decision: 'refused', attemptId: a.id, reason: refusal.reason, detail: refusal.detail, message: VERIFY_MESSAGES[refusal.reason], distance: j.distance, threshold: j.threshold, retryAllowed: refusal.reason !== 'no_reference' };
+  }
+  st.bus.emit('identity.verified', { attemptId: a.id, kioskId: a.kioskId, sessionId: s.id, roomId: s.roomId, idNumber: a.idNumber, seat, distance: j.distance!, at });
+  return { ok: true, decision: 'admitted', attemptId: a.id, seat, roomId: s.roomId, roomName: roomName(st, s.roomId), distance: j.distance!, cardDistance: j.cardDistance, threshold: j.threshold, candidate: candidateView(st, e, a.id, Boolean(a.cardPhoto)) };
+}

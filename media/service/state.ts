@@ -1,0 +1,134 @@
+// The media service: one supervised ffmpeg per source (ingest.ts, supervisor.ts), segments indexed as
+// they close (recorder.ts), the retention sweeper, the disk watch and forecast, and playback.
+// This file holds the state every part works on (one MediaState): the sources and their ffmpeg runs,
+// the disk's last reading and alarms, the housekeeping timers.
+import { mkdirSync } from 'node:fs';
+import type { Clock, EventBus } from '../../core/index.ts';
+import type { Config } from '../../config/index.ts';
+import { createMediaStore, createRetentionSweeper, type AuditLog, type DataPaths, type Db, type Forecast, type MediaStore, type RetentionSweeper, type SweepResult } from '../../storage/index.ts';
+import type { TsFanout } from '../ingest.ts';
+import type { Supervisor } from '../supervisor.ts';
+import { createPlayback, type Playback } from '../playback.ts';
+import type { Ingest, SourceSpec, SourceStatus, SubStreamStatus } from '../types.ts';
+
+export type Log = { error(obj: unknown, msg?: string): void; warn(obj: unknown, msg?: string): void; info(obj: unknown, msg?: string): void };
+
+export interface MediaDeps {
+  db: Db;
+  clock: Clock;
+  bus: EventBus;
+  config: Config;
+  paths: DataPaths;
+  audit?: AuditLog;
+  log?: Log;
+  /** The retention sweeper's clock (defaults to clock): tests fake time there and only there. */
+  sweeperClock?: Clock;
+  /** Intervals in ms (defaults: disk 30 s, forecast 1 h, sweep 10 min). */
+  intervals?: { diskMs?: number; forecastMs?: number; sweepMs?: number };
+}
+
+export interface DiskStatus {
+  path: string;
+  freeBytes: number;
+  totalBytes: number;
+  minFreeBytes: number;
+  reserveBytes: number;
+  /** Below retention.minFreeGiB: alarm, recording goes on. */
+  low: boolean;
+  /** Below media.reserveMiB: no new recording starts (live view goes on). Nothing is ever deleted. */
+  recordingBlocked: boolean;
+  forecast: Forecast | null;
+  error?: string;
+}
+
+export interface MediaService {
+  ingest: Ingest;
+  store: MediaStore;
+  playback: Playback;
+  sweeper: RetentionSweeper;
+  sources(): SourceStatus[];
+  source(id: string): SourceStatus;
+  addSource(spec: SourceSpec): SourceStatus;
+  removeSource(id: string): Promise<void>;
+  start(): Promise<void>;
+  stop(): Promise<void>;
+  /** Re-reads free space, raises disk.low on the way down, lifts the recording block on the way up. */
+  checkDisk(): DiskStatus;
+  disk(): DiskStatus;
+  runForecast(): Forecast;
+  sweep(): SweepResult;
+  /** For /healthz: degraded when the media disk is low or a source is down. */
+  health(): { ok: boolean; disk: DiskStatus; down: string[] };
+}
+
+/** A camera's sub-stream: its own ffmpeg (stream copy, live only) and fan-out; no recording, no bus events. */
+export interface SubState extends SubStreamStatus {
+  url: string;
+  fanout: TsFanout;
+  supervisor: Supervisor | null;
+  /** Told when a new ingest run starts, so live viewers start over on the new timestamps. */
+  onRestart: Set<() => void>;
+}
+
+export interface SourceState {
+  spec: SourceSpec & { audio: boolean };
+  fanout: TsFanout;
+  sub: SubState | null;
+  supervisor: Supervisor | null;
+  state: 'up' | 'down';
+  since: number;
+  reason: string | null;
+  downAnnounced: boolean;
+  recording: boolean;
+  bytes: number;
+  restarts: number;
+  lastSegmentEnd: number | null;
+}
+
+
+/** A source id: it becomes part of the recording folders and file names. */
+export const ID = /^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$/;
+
+export function createMediaState(deps: MediaDeps) {
+  const { db, clock, config, paths } = deps;
+  const mediaDir = paths.media;
+  mkdirSync(mediaDir, { recursive: true, mode: 0o750 });
+  const store = createMediaStore(db);
+  const sources = new Map<string, SourceState>();
+  const playback = createPlayback({
+    store,
+    mediaDir,
+    clock,
+    sourceKnown: (id) => sources.has(id) || store.lastSegmentEnd(id) !== null,
+    // The segment being written is not in the index yet; it is not a gap.
+    recordingSince: (id) => {
+      const s = sources.get(id);
+      return s && s.state === 'up' && s.recording ? s.since : null;
+    },
+  });
+  return {
+    deps,
+    clock,
+    bus: deps.bus,
+    config,
+    log: deps.log,
+    mediaDir,
+    store,
+    sweeper: createRetentionSweeper({ db, clock: deps.sweeperClock ?? clock, mediaDir, retentionDays: config.retention.days }),
+    playback,
+    sources,
+    minFreeBytes: Math.round(config.retention.minFreeGiB * 1024 ** 3),
+    reserveBytes: Math.round(config.media.reserveMiB * 1024 ** 2),
+    started: false,
+    stopping: false,
+    lastForecast: null as Forecast | null,
+    forecastAlarm: false,
+    diskLow: false,
+    lastLowLog: 0,
+    recordingBlocked: false,
+    lastDisk: null as DiskStatus | null,
+    timers: [] as NodeJS.Timeout[],
+  };
+}
+
+export type MediaState = ReturnType<typeof createMediaState>;

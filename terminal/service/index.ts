@@ -1,0 +1,49 @@
+// The exam-terminal service: log-in at the right seat, the paper, saves committed before they are
+// acked, the server's clock with pauses and added time, submit and auto-submit, resume after any
+// crash, moves between terminals, integrity incidents, snapshots and invigilators' commands.
+// Each job is a file of this folder working on one TerminalState (state.ts); this file only assembles
+// the service object the rest of the server sees.
+import type { TerminalSocket, Conn } from '../gateway.ts';
+import type { Attempt, SubmittedBy } from '../store.ts';
+import { createTerminalState, type Session, type TerminalDeps } from './state.ts';
+import { connect, disconnect, receive } from './connections.ts';
+import { openSessionOf, timerFor } from './sessions.ts';
+import { submitAttempt, sweep } from './submit.ts';
+import { listenToSessions, start, stop, tick } from './sweeper.ts';
+import { addTime, admitCandidate, approveMove, forceSubmit, move, pause, rejectMove, resume, setLock } from './commands.ts';
+import { incidents, sessionState } from './proctor-state.ts';
+
+export { maskIdNumber, type SnapshotChecker, type TerminalDeps } from './state.ts';
+
+export function createTerminalService(deps: TerminalDeps) {
+  const st = createTerminalState(deps);
+  st.offStatus = listenToSessions(st);
+  return {
+    store: st.store,
+    connect: (terminalId: string, socket: TerminalSocket, ip: string | null = null) => connect(st, terminalId, socket, ip),
+    disconnect: (conn: Conn) => disconnect(st, conn),
+    receive: (conn: Conn, data: Buffer | string, isBinary: boolean) => receive(st, conn, data, isBinary),
+    sweep: () => sweep(st),
+    tick: () => tick(st),
+    submitAttempt: (sessionId: string, idNumber: string, by: SubmittedBy, actor: string, reason: string | null = null, ip: string | null = null) => submitAttempt(st, sessionId, idNumber, by, actor, reason, ip),
+    timerFor: (s: Session, idNumber: string, attempt: Attempt | null) => timerFor(st, s, idNumber, attempt),
+    openSessionOf: (roomId: string) => openSessionOf(st, roomId),
+    presence: (terminalId: string) => st.presence.get(terminalId) ?? { online: false, since: null as number | null },
+    connections: () => st.reg.all().length,
+    start: () => start(st),
+    stop: () => stop(st),
+    admitCandidate: (sessionId: string, idNumber: string, by: string, ip: string | null = null) => admitCandidate(st, sessionId, idNumber, by, ip),
+    pause: (sessionId: string, candidate: string | null, reason: string | null, actor: string, ip: string | null = null) => pause(st, sessionId, candidate, reason, actor, ip),
+    resume: (sessionId: string, candidate: string | null, actor: string, ip: string | null = null) => resume(st, sessionId, candidate, actor, ip),
+    addTime: (sessionId: string, candidate: string | null, minutes: number, reason: string, actor: string, ip: string | null = null) => addTime(st, sessionId, candidate, minutes, reason, actor, ip),
+    forceSubmit: (sessionId: string, candidate: string, reason: string, actor: string, ip: string | null = null) => forceSubmit(st, sessionId, candidate, reason, actor, ip),
+    setLock: (sessionId: string, candidate: string, locked: boolean, reason: string | null, actor: string, ip: string | null = null) => setLock(st, sessionId, candidate, locked, reason, actor, ip),
+    move: (id: string) => move(st, id),
+    approveMove: (id: string, actor: string, ip: string | null = null) => approveMove(st, id, actor, ip),
+    rejectMove: (id: string, actor: string, ip: string | null = null) => rejectMove(st, id, actor, ip),
+    incidents: (sessionId: string) => incidents(st, sessionId),
+    sessionState: (sessionId: string) => sessionState(st, sessionId),
+  };
+}
+
+export type TerminalService = ReturnType<typeof createTerminalService>;
