@@ -1,4 +1,5 @@
 // Shared test scaffolding: a real app on a scratch data folder (real SQLite file), log-ins, devices.
+import { X509Certificate, createHash } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
@@ -46,6 +47,72 @@ security: { lockoutFailures: 3, lockoutMinutes: 10, loginPerMinute: 1000 }
 
 export function testConfig(dataDir: string, extraYaml = ''): Config {
   return parseConfig(TEST_CONFIG_YAML + extraYaml, { dataDir });
+}
+
+/**
+ * The name the browser tests reach their app by. Chromium maps it to 127.0.0.1, so the traffic stays on
+ * loopback, but the origin is not localhost: only HTTPS with a trusted certificate makes it a secure context.
+ */
+export const TEST_HOST = 'examroom.test';
+
+let keysOfThisFile: string | null = null;
+/** One keys folder, so one site CA, per test file (each tap file runs in its own process); removed at exit. */
+function testKeysFolder(): string {
+  if (!keysOfThisFile) {
+    const dir = mkdtempSync(join(tmpdir(), 'examroom-test-keys-'));
+    keysOfThisFile = dir;
+    process.on('exit', () => rmSync(dir, { recursive: true, force: true }));
+  }
+  return keysOfThisFile;
+}
+
+/**
+ * The test config served over HTTPS as a site install is: the appliance's own site CA (the real
+ * certificate path, openssl and all) for TEST_HOST, its keys in this test file's keys folder.
+ */
+export function httpsTestConfig(dataDir: string, extraYaml = ''): Config {
+  const server = `server: { host: 127.0.0.1, port: 0, tls: site-ca, names: [${TEST_HOST}] }\npaths: { keys: ${JSON.stringify(testKeysFolder())} }`;
+  return parseConfig(TEST_CONFIG_YAML.replace('server: { host: 127.0.0.1, port: 0 }', server) + extraYaml, { dataDir });
+}
+
+/** What a client in this process needs to trust an app it reaches over TLS, by the port it listens on. */
+export interface ServedTls {
+  /** The site CA (PEM), for Node clients. */
+  ca: string;
+  /** base64 SHA-256 of the served certificate's SubjectPublicKeyInfo, for Chromium's pin flag. */
+  spki: string[];
+}
+const servedTls = new Map<number, ServedTls>();
+
+/**
+ * Listens on a loopback port. A TLS app is then reached at https://TEST_HOST:PORT (its CA and pins
+ * remembered for the clients below), a plain one at http://127.0.0.1:PORT.
+ */
+export async function listenForTests(app: App): Promise<{ port: number; base: string }> {
+  await app.listen({ host: '127.0.0.1', port: 0 });
+  const port = (app.server.address() as { port: number }).port;
+  if (!app.tls) return { port, base: `http://127.0.0.1:${port}` };
+  // Chromium matches the pin against the certificates the server presents (here the server certificate
+  // alone), so the pin is the served certificate's key; the CA's is listed too in case a chain is served.
+  const pin = (pem: string) => createHash('sha256').update(new X509Certificate(pem).publicKey.export({ type: 'spki', format: 'der' })).digest('base64');
+  const ca = app.tls.caPem();
+  if (!ca) throw new Error('listenForTests: the test apps use the site CA, not a site certificate');
+  servedTls.set(port, { ca, spki: [pin(app.tls.context().cert), pin(ca)] });
+  return { port, base: `https://${TEST_HOST}:${port}` };
+}
+
+/** The TLS an app on this port serves in this process, or null when it is plain HTTP. */
+export function servedTlsOf(port: number): ServedTls | null {
+  return servedTls.get(port) ?? null;
+}
+
+/**
+ * Where a Node WebSocket client connects for the app on this port: wss:// with the test CA and the
+ * name checked (TLS server name TEST_HOST, address 127.0.0.1), or plain ws://127.0.0.1.
+ */
+export function wsEndpoint(port: number): { base: string; options: { ca?: string; servername?: string } } {
+  const served = servedTls.get(port);
+  return served ? { base: `wss://127.0.0.1:${port}`, options: { ca: served.ca, servername: TEST_HOST } } : { base: `ws://127.0.0.1:${port}`, options: {} };
 }
 
 export async function testApp(t: Test, opts: { clock?: Clock; extraYaml?: string; config?: Config } = {}): Promise<App> {

@@ -1,16 +1,42 @@
 // What every end-to-end test against the built web apps needs: Debian's Chromium, the apps built, and a
-// fresh headless browser profile per test whose page errors are collected for the final check.
+// fresh headless browser profile per test whose page errors are collected for the final check. The
+// browser reaches the app by a name over HTTPS (the app's site CA pinned), never as localhost, so a page
+// that needs a secure context cannot pass only because loopback is one.
 import { spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import t, { type Test } from 'tap';
 import { chromium, type BrowserContext, type Page } from 'playwright-core';
-import { ROOT, scratchDir } from '../helpers.ts';
+import { ROOT, TEST_HOST, scratchDir, servedTlsOf } from '../helpers.ts';
 
 export const CHROMIUM = '/usr/bin/chromium';
 
 /** Flags for a headless, quiet Chromium that plays media without a user gesture. */
 export const CHROMIUM_FLAGS = ['--no-sandbox', '--disable-gpu', '--disable-dev-shm-usage', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run', '--autoplay-policy=no-user-gesture-required'];
+
+/**
+ * Chromium's flags for reaching the app at `base`: TEST_HOST resolves to 127.0.0.1 (traffic stays on
+ * loopback, the origin is the name), and an HTTPS app's certificate is trusted by its SPKI pin (no NSS
+ * database, so no extra package). Chromium honours the pin only with a user-data-dir, which both
+ * launches below have (playwright's launch makes a temporary one).
+ */
+export function chromiumArgsFor(base: string): string[] {
+  const url = new URL(base);
+  if (url.hostname !== TEST_HOST) throw new Error(`browser tests reach the app by ${TEST_HOST}, not ${url.hostname}: serve it with listenForTests (tests/helpers.ts)`);
+  const args = [`--host-resolver-rules=MAP ${TEST_HOST} 127.0.0.1`];
+  if (url.protocol === 'https:') {
+    const served = servedTlsOf(Number(url.port));
+    if (!served) throw new Error(`no TLS app of this test file listens on port ${url.port}`);
+    args.push(`--ignore-certificate-errors-spki-list=${served.spki.join(',')}`);
+  }
+  return args;
+}
+
+/** Once per test: the page at `base` is a secure context and its origin is the name, so the flags above worked. */
+export async function assertSecureName(t: Test, page: Page, base: string): Promise<void> {
+  const got = await page.evaluate('({ secure: window.isSecureContext, origin: location.origin })');
+  t.same(got, { secure: true, origin: base }, `the page is a secure context at ${base} (HTTPS by name, not loopback)`);
+}
 
 /**
  * Fails the test file at once (instead of timing out test by test) when Chromium is missing or an app
@@ -35,14 +61,17 @@ export interface Browser {
   pageErrors: string[];
 }
 
-/** A fresh profile (closed when the test ends) with one page; every wait on it is bounded by `wait` ms. */
-export async function openBrowser(t: Test, opts: { width: number; height: number; wait: number; args?: string[] }): Promise<Browser> {
+/**
+ * A fresh profile (closed when the test ends) with one page for the app at `base` (see chromiumArgsFor);
+ * every wait on it is bounded by `wait` ms.
+ */
+export async function openBrowser(t: Test, opts: { base: string; width: number; height: number; wait: number; args?: string[] }): Promise<Browser> {
   const context = await chromium.launchPersistentContext(scratchDir(t, 'examroom-e2e-chromium-'), {
     executablePath: CHROMIUM,
     headless: true,
     viewport: { width: opts.width, height: opts.height },
     locale: 'zh-CN',
-    args: [...CHROMIUM_FLAGS, ...(opts.args ?? [])],
+    args: [...CHROMIUM_FLAGS, ...chromiumArgsFor(opts.base), ...(opts.args ?? [])],
   });
   t.teardown(() => context.close());
   context.setDefaultTimeout(opts.wait);

@@ -19,9 +19,9 @@ import { join } from 'node:path';
 import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
 import { fixedClock } from '../../core/index.ts';
 import { buildApp, type App } from '../../server/app.ts';
-import { ROOT, login, PASSWORDS, scratchDir, testConfig } from '../helpers.ts';
+import { ROOT, login, PASSWORDS, scratchDir, httpsTestConfig, listenForTests } from '../helpers.ts';
 import { TEMPLATE, bankQuestions, csv, idn, person } from '../exam/plans-fixture.ts';
-import { CHROMIUM, CHROMIUM_FLAGS, chainedSteps, requireChromiumAndApps } from './browser.ts';
+import { CHROMIUM, CHROMIUM_FLAGS, chainedSteps, chromiumArgsFor, assertSecureName, requireChromiumAndApps } from './browser.ts';
 
 const ARTIFACTS = join(ROOT, 'tests/artifacts/kiosk');
 const FACES = join(ROOT, 'tests/fixtures/faces');
@@ -64,10 +64,9 @@ t.test('candidates pass the entrance kiosk: admitted by face, refused and overri
   mkdirSync(ARTIFACTS, { recursive: true });
   const dir = scratchDir(t, 'examroom-e2e-kiosk-');
   const clock = fixedClock(START - 20 * 60_000);
-  const app: App = await buildApp({ config: testConfig(join(dir, 'data'), 'identity: { livenessChallenges: [turn_left] }\n'), clock });
+  const app: App = await buildApp({ config: httpsTestConfig(join(dir, 'data'), 'identity: { livenessChallenges: [turn_left] }\n'), clock });
   t.teardown(() => app.close());
-  await app.listen({ host: '127.0.0.1', port: 0 });
-  const base = `http://127.0.0.1:${(app.server.address() as { port: number }).port}`;
+  const { base } = await listenForTests(app);
   const admin = await login(app, 'admin', PASSWORDS.admin);
   const db = app.ctx.db;
 
@@ -121,7 +120,7 @@ t.test('candidates pass the entrance kiosk: admitted by face, refused and overri
     const browser = await chromium.launch({
       executablePath: CHROMIUM,
       headless: true,
-      args: [...CHROMIUM_FLAGS, '--use-fake-ui-for-media-stream', '--use-fake-device-for-media-stream', `--use-file-for-fake-video-capture=${video}`],
+      args: [...CHROMIUM_FLAGS, ...chromiumArgsFor(base), '--use-fake-ui-for-media-stream', '--use-fake-device-for-media-stream', `--use-file-for-fake-video-capture=${video}`],
     });
     browsers.push(browser);
     const context = await browser.newContext({ viewport: { width: 1280, height: 800 }, locale: 'zh-CN', hasTouch: true });
@@ -154,6 +153,7 @@ t.test('candidates pass the entrance kiosk: admitted by face, refused and overri
 
   await step(t, 'an unpaired kiosk shows a pairing code; once an admin approves it the idle screen asks for the ID', async (t) => {
     await page.goto(`${base}/kiosk/?device=K1`);
+    await assertSecureName(t, page, base);
     const codeEl = page.getByTestId('pairing-code');
     await codeEl.waitFor();
     const code = ((await codeEl.textContent()) ?? '').replace(/\D/g, '');

@@ -10,8 +10,8 @@ import { join } from 'node:path';
 import { buildApp, type App } from '../../server/app.ts';
 import { startDemoSources } from '../../media/demo-sources.ts';
 import { freeTcpPort } from '../media/rtsp-source.ts';
-import { ROOT, PASSWORDS, scratchDir, testConfig } from '../helpers.ts';
-import { openBrowser, requireChromiumAndApps } from './browser.ts';
+import { ROOT, PASSWORDS, scratchDir, httpsTestConfig, listenForTests } from '../helpers.ts';
+import { openBrowser, assertSecureName, requireChromiumAndApps } from './browser.ts';
 
 const ARTIFACTS = join(ROOT, 'tests/artifacts/live');
 const WAIT = 30_000;
@@ -38,14 +38,14 @@ t.test('the live page plays a real RTSP camera in Chromium and its frames advanc
   t.teardown(() => cameras.stop());
   t.equal(cameras.cameras.length, 1, 'the simulated camera publishes');
 
-  const app: App = await buildApp({ config: testConfig(join(dir, 'data'), `cameras:\n  - { id: CAM-E2E, name: 一号考场前方, room: R1, url: "${camUrl}" }\n`) });
+  const app: App = await buildApp({ config: httpsTestConfig(join(dir, 'data'), `cameras:\n  - { id: CAM-E2E, name: 一号考场前方, room: R1, url: "${camUrl}" }\n`) });
   t.teardown(() => app.close());
-  await app.listen({ host: '127.0.0.1', port: 0 });
-  const base = `http://127.0.0.1:${(app.server.address() as { port: number }).port}`;
+  const { base } = await listenForTests(app);
 
-  const { page, pageErrors } = await openBrowser(t, { width: 1280, height: 800, wait: WAIT });
+  const { page, pageErrors } = await openBrowser(t, { base, width: 1280, height: 800, wait: WAIT });
 
   await page.goto(`${base}/live/?source=CAM-E2E&measure=1`);
+  await assertSecureName(t, page, base);
   // Not logged in: the page asks for a log-in first.
   await page.fill('input[name=username]', 'invig');
   await page.fill('input[name=password]', PASSWORDS.invig);

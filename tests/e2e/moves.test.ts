@@ -12,7 +12,7 @@ import type { Page } from 'playwright-core';
 import { fixedClock } from '../../core/index.ts';
 import { Term, logIn, startApp } from '../terminal/fixture.ts';
 import { ROOT, PASSWORDS, login, pairDevice, scratchDir } from '../helpers.ts';
-import { openBrowser, requireChromiumAndApps } from './browser.ts';
+import { assertSecureName, openBrowser, requireChromiumAndApps } from './browser.ts';
 import { TEMPLATE, bankQuestions, csv, idn, person } from '../exam/plans-fixture.ts';
 
 const ARTIFACTS = join(ROOT, 'tests/artifacts/proctor');
@@ -31,7 +31,7 @@ const siteLocal = (ms: number) => new Date(ms + 8 * 3600_000).toISOString().slic
 async function setup(t: Test) {
   const START = Math.ceil(Date.now() / 60_000) * 60_000;
   const clock = fixedClock(START - 30 * 60_000);
-  const { app, port } = await startApp(t, scratchDir(t, 'examroom-e2e-moves-'), clock);
+  const { app, port, base } = await startApp(t, scratchDir(t, 'examroom-e2e-moves-'), clock, '', { https: true });
   const admin = await login(app, 'admin', PASSWORDS.admin);
   const tokens = { T1: await pairDevice(app, 'terminal', 'T1', admin), T2: await pairDevice(app, 'terminal', 'T2', admin) };
   const plans = app.exam.plans;
@@ -50,7 +50,7 @@ async function setup(t: Test) {
   clock.set(START);
   plans.advanceSession(s.id, 'in_progress', 'user:admin');
   const tickets = new Map(plans.roster(s.id).map((e) => [e.idNumber, e.ticketNo]));
-  return { app, clock, port, sessionId: s.id, tokens, ticket: (id: string) => tickets.get(id)! };
+  return { app, clock, port, base, sessionId: s.id, tokens, ticket: (id: string) => tickets.get(id)! };
 }
 
 async function shot(page: Page, name: string): Promise<void> {
@@ -61,7 +61,7 @@ async function shot(page: Page, name: string): Promise<void> {
 t.test('an invigilator approves a move request from the alert feed and the candidate continues at the new terminal', async (t) => {
   mkdirSync(ARTIFACTS, { recursive: true });
   const r = await setup(t);
-  const base = `http://127.0.0.1:${r.port}`;
+  const base = r.base;
 
   // A answers at T1, then T1 dies and A walks to T2.
   const t1 = await Term.open(t, r.port, r.tokens.T1);
@@ -72,7 +72,7 @@ t.test('an invigilator approves a move request from the alert feed and the candi
   const refused = await t2.ask({ type: 'login', credential: r.ticket(A) }, 'login_refused');
   t.match(refused, { reason: 'wrong_seat', moveRequestId: String }, 'the terminal refuses with wrong_seat and a move request');
 
-  const { page, pageErrors } = await openBrowser(t, { width: 1366, height: 860, wait: WAIT });
+  const { page, pageErrors } = await openBrowser(t, { base, width: 1366, height: 860, wait: WAIT });
   page.on('console', (m) => {
     // The refused approval below is a 409 the page reports as a failed resource; that one is expected.
     if (m.type() === 'error' && !/Failed to load resource|WebSocket connection/.test(m.text())) pageErrors.push(m.text());
@@ -80,6 +80,7 @@ t.test('an invigilator approves a move request from the alert feed and the candi
   const dialog = page.getByTestId('confirm');
 
   await page.goto(`${base}/proctor/?room=R1`);
+  await assertSecureName(t, page, base);
   await page.fill('input[name=username]', 'invig');
   await page.fill('input[name=password]', PASSWORDS.invig);
   await page.click('button[type=submit]');

@@ -12,8 +12,8 @@ import { join } from 'node:path';
 import type { Page } from 'playwright-core';
 import { startRtspSource } from '../media/rtsp-source.ts';
 import { buildApp } from '../../server/app.ts';
-import { ROOT, PASSWORDS, login, scratchDir, testConfig } from '../helpers.ts';
-import { chainedSteps, openBrowser, requireChromiumAndApps } from './browser.ts';
+import { ROOT, PASSWORDS, login, scratchDir, httpsTestConfig, listenForTests } from '../helpers.ts';
+import { chainedSteps, openBrowser, assertSecureName, requireChromiumAndApps } from './browser.ts';
 import { TEMPLATE, bankQuestions, csv, person } from '../exam/plans-fixture.ts';
 import { until, sleep } from '../wait.ts';
 
@@ -76,10 +76,9 @@ t.test('recorded footage plays from the timeline and from alerts, holes are skip
   let offset = -120_000;
   const clock = { now: () => Date.now() + offset };
   const extraYaml = `cameras:\n  - { id: ${SOURCE}, name: 一号考场前方, room: R1, url: "${cam.url}" }\nmedia: { segmentSeconds: 3, stallSeconds: 3, maxBackoffSeconds: 1, reserveMiB: 0 }\nretention: { minFreeGiB: 1 }\n`;
-  const app = await buildApp({ config: testConfig(scratchDir(t, 'examroom-e2e-playback-'), extraYaml), clock });
+  const app = await buildApp({ config: httpsTestConfig(scratchDir(t, 'examroom-e2e-playback-'), extraYaml), clock });
   t.teardown(() => app.close());
-  await app.listen({ host: '127.0.0.1', port: 0 });
-  const base = `http://127.0.0.1:${(app.server.address() as { port: number }).port}`;
+  const { base } = await listenForTests(app);
 
   const admin = await login(app, 'admin', PASSWORDS.admin);
   const plans = app.exam.plans;
@@ -100,7 +99,7 @@ t.test('recorded footage plays from the timeline and from alerts, holes are skip
   const recordings = async (cookie = admin) => (await app.inject({ url: `/api/media/sources/${SOURCE}/recordings?from=${started - 60_000}&to=${Date.now() + 1000}`, headers: { cookie } })).json() as Rec;
 
   // ~14 s of recording, an ~8 s outage (the camera_down alert), then recording again.
-  const { context, page, pageErrors } = await openBrowser(t, { width: 1366, height: 900, wait: WAIT });
+  const { context, page, pageErrors } = await openBrowser(t, { base, width: 1366, height: 900, wait: WAIT });
   const consoleLog: string[] = [];
   page.on('console', (m) => {
     consoleLog.push(`${m.type()}: ${m.text()}`.slice(0, 300));
@@ -108,6 +107,7 @@ t.test('recorded footage plays from the timeline and from alerts, holes are skip
   });
   // Logging in while the camera records.
   await page.goto(`${base}/proctor/`);
+  await assertSecureName(t, page, base);
   await page.fill('input[name=username]', 'invig');
   await page.fill('input[name=password]', PASSWORDS.invig);
   await page.click('button[type=submit]');

@@ -16,8 +16,8 @@ import { freeTcpPort } from '../media/rtsp-source.ts';
 import { upgradeStatus } from '../media/live-fixture.ts';
 import { fixedClock } from '../../core/index.ts';
 import { Term, logIn, startApp } from '../terminal/fixture.ts';
-import { ROOT, PASSWORDS, login, pairDevice, scratchDir } from '../helpers.ts';
-import { chainedSteps, openBrowser, requireChromiumAndApps } from './browser.ts';
+import { ROOT, PASSWORDS, login, pairDevice, scratchDir, wsEndpoint } from '../helpers.ts';
+import { assertSecureName, chainedSteps, openBrowser, requireChromiumAndApps } from './browser.ts';
 import { TEMPLATE, bankQuestions, csv, idn, person } from '../exam/plans-fixture.ts';
 
 const ARTIFACTS = join(ROOT, 'tests/artifacts/proctor');
@@ -41,7 +41,7 @@ const siteLocal = (ms: number) => new Date(ms + 8 * 3600_000).toISOString().slic
 async function setup(t: Test, extraYaml: string) {
   const START = Math.ceil((Date.now() + 30 * 60_000) / 60_000) * 60_000;
   const clock = fixedClock(START - 30 * 60_000);
-  const { app, port } = await startApp(t, scratchDir(t, 'examroom-e2e-proctor-'), clock, extraYaml);
+  const { app, port, base } = await startApp(t, scratchDir(t, 'examroom-e2e-proctor-'), clock, extraYaml, { https: true });
   const admin = await login(app, 'admin', PASSWORDS.admin);
   const tokens = { T1: await pairDevice(app, 'terminal', 'T1', admin), T2: await pairDevice(app, 'terminal', 'T2', admin) };
   const plans = app.exam.plans;
@@ -59,7 +59,7 @@ async function setup(t: Test, extraYaml: string) {
   plans.advanceSession(s.id, 'checkin', 'user:admin');
   for (const id of [A, B]) app.terminal.admitCandidate(s.id, id, 'user:admin');
   const tickets = new Map(plans.roster(s.id).map((e) => [e.idNumber, e.ticketNo]));
-  return { app, clock, port, START, sessionId: s.id, tokens, ticket: (id: string) => tickets.get(id)! };
+  return { app, clock, port, base, START, sessionId: s.id, tokens, ticket: (id: string) => tickets.get(id)! };
 }
 
 async function shot(page: Page, name: string): Promise<void> {
@@ -78,7 +78,7 @@ t.test('an invigilator runs a room from the proctor console; inspectors see only
   const cameras = await startDemoSources([{ id: 'CAM-R1', name: '一号考场前方', url: camUrl, audio: false }], undefined, { rtpPortStart: 30000 + 2 * Math.floor(Math.random() * 5000) });
   t.teardown(() => cameras.stop());
   const r = await setup(t, `cameras:\n  - { id: CAM-R1, name: 一号考场前方, room: R1, url: "${camUrl}" }\n`);
-  const base = `http://127.0.0.1:${r.port}`;
+  const base = r.base;
   const app = r.app;
   const ticketA = r.ticket(A);
 
@@ -86,7 +86,7 @@ t.test('an invigilator runs a room from the proctor console; inspectors see only
   let t1 = await Term.open(t, r.port, r.tokens.T1);
   await logIn(t1, ticketA, false);
 
-  const { context, page, pageErrors } = await openBrowser(t, { width: 1366, height: 860, wait: WAIT });
+  const { context, page, pageErrors } = await openBrowser(t, { base, width: 1366, height: 860, wait: WAIT });
   const foreign: string[] = [];
   page.on('console', (m) => {
     if (m.type() === 'error' && !/Failed to load resource|WebSocket connection/.test(m.text())) pageErrors.push(m.text());
@@ -100,6 +100,7 @@ t.test('an invigilator runs a room from the proctor console; inspectors see only
 
   await step(t, 'the invigilator logs in and picks the room', async (t) => {
     await page.goto(`${base}/proctor/`);
+    await assertSecureName(t, page, base);
     await page.locator('input[name=username]').waitFor();
     await shot(page, '01-login');
     await page.fill('input[name=username]', 'invig');
@@ -292,8 +293,8 @@ t.test('an invigilator runs a room from the proctor console; inspectors see only
     t.equal(await get('/api/proctor/alerts?room=R1'), 403, 'no alerts');
     t.equal(await get(`/api/proctor/sessions/${r.sessionId}/incidents`), 403, 'no incidents');
     t.equal(await get('/api/live/sources'), 403, 'no live sources');
-    t.equal(await upgradeStatus(`ws://127.0.0.1:${r.port}/ws/live/CAM-R1`, { cookie: sz }), 403, 'no live video');
-    t.not(await upgradeStatus(`ws://127.0.0.1:${r.port}/ws/proctor?room=R1`, { cookie: sz }), 101, 'no proctor feed');
+    t.equal(await upgradeStatus(`${wsEndpoint(r.port).base}/ws/live/CAM-R1`, { cookie: sz }), 403, 'no live video');
+    t.not(await upgradeStatus(`${wsEndpoint(r.port).base}/ws/proctor?room=R1`, { cookie: sz }), 101, 'no proctor feed');
   });
 
   await step(t, 'a provincial inspector sees the site, its room, camera and session — read-only', async (t) => {

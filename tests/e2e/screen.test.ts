@@ -15,9 +15,9 @@ import { execFile, spawnSync } from 'node:child_process';
 import { copyFileSync, mkdirSync, readlinkSync, realpathSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { buildApp, type App } from '../../server/app.ts';
-import { ROOT, login, PASSWORDS, scratchDir, testConfig } from '../helpers.ts';
+import { ROOT, login, PASSWORDS, scratchDir, httpsTestConfig, listenForTests, wsEndpoint } from '../helpers.ts';
 import { openViewer, probeBytes } from '../media/live-fixture.ts';
-import { openBrowser, requireChromiumAndApps } from './browser.ts';
+import { openBrowser, assertSecureName, requireChromiumAndApps } from './browser.ts';
 import { until } from '../wait.ts';
 
 const ARTIFACTS = join(ROOT, 'tests/artifacts/screen');
@@ -80,11 +80,9 @@ t.test('a paired terminal sends its screen: recorded, relayed, recovered after a
   mkdirSync(ARTIFACTS, { recursive: true });
   const dir = scratchDir(t, 'examroom-e2e-screen-');
   // Short segments so that finished ones are indexed while the test runs (cut on the recorder's key frames, every 4 s).
-  const app: App = await buildApp({ config: testConfig(join(dir, 'data'), 'media: { segmentSeconds: 2 }\n') });
+  const app: App = await buildApp({ config: httpsTestConfig(join(dir, 'data'), 'media: { segmentSeconds: 2 }\n') });
   t.teardown(() => app.close());
-  await app.listen({ host: '127.0.0.1', port: 0 });
-  const port = (app.server.address() as { port: number }).port;
-  const base = `http://127.0.0.1:${port}`;
+  const { port, base } = await listenForTests(app);
   const admin = await login(app, 'admin', PASSWORDS.admin);
   const segments: { sourceId: string; segmentId: number; start: number; end: number }[] = [];
   app.ctx.bus.on('recording.segment', (p) => void segments.push(p as (typeof segments)[number]));
@@ -93,7 +91,7 @@ t.test('a paired terminal sends its screen: recorded, relayed, recovered after a
   t.teardown(() => void (downs.length && t.comment(`ingest went down:\n${downs.join('\n')}`)));
 
   // Tab capture is accepted without a picker: the page shares itself.
-  const { page, pageErrors } = await openBrowser(t, { width: 1280, height: 720, wait: WAIT, args: ['--auto-accept-this-tab-capture'] });
+  const { page, pageErrors } = await openBrowser(t, { base, width: 1280, height: 720, wait: WAIT, args: ['--auto-accept-this-tab-capture'] });
   const screenLog: string[] = [];
   page.on('console', (m) => {
     if (m.text().startsWith('[screen]')) screenLog.push(m.text());
@@ -112,6 +110,7 @@ t.test('a paired terminal sends its screen: recorded, relayed, recovered after a
 
   await step('before pairing nothing is captured; after it the page sends its screen and it is a recorded source', async (t) => {
     await page.goto(`${base}/terminal/?device=T1&screen=tab`);
+    await assertSecureName(t, page, base);
     const codeEl = page.getByTestId('pairing-code');
     await codeEl.waitFor();
     t.equal(await status(), null, 'an unpaired page does not capture anything');
@@ -156,7 +155,7 @@ t.test('a paired terminal sends its screen: recorded, relayed, recovered after a
 
   await step('the room’s invigilator watches the screen live', async (t) => {
     const invig = await login(app, 'invig', PASSWORDS.invig);
-    const viewer = await openViewer(`ws://127.0.0.1:${port}/ws/live/SCREEN-T1`, { cookie: invig });
+    const viewer = await openViewer(`${wsEndpoint(port).base}/ws/live/SCREEN-T1`, { cookie: invig });
     await until('live bytes', () => viewer.bytes() > 20_000);
     viewer.socket.close();
     const probe = probeBytes(dir, 'live.ts', Buffer.concat(viewer.messages));

@@ -9,9 +9,9 @@ import { join } from 'node:path';
 import type { Page } from 'playwright-core';
 import { fixedClock } from '../../core/index.ts';
 import { buildApp, type App } from '../../server/app.ts';
-import { ROOT, login, PASSWORDS, scratchDir, testConfig } from '../helpers.ts';
+import { ROOT, login, PASSWORDS, scratchDir, httpsTestConfig, listenForTests } from '../helpers.ts';
 import { TEMPLATE, bankQuestions, csv, idn, person } from '../exam/plans-fixture.ts';
-import { chainedSteps, openBrowser, requireChromiumAndApps } from './browser.ts';
+import { chainedSteps, openBrowser, assertSecureName, requireChromiumAndApps } from './browser.ts';
 import { until } from '../wait.ts';
 
 const ARTIFACTS = join(ROOT, 'tests/artifacts/terminal');
@@ -34,10 +34,9 @@ t.test('a candidate sits the exam on a real terminal, through a lost connection,
   // The server's clock stands still unless the test moves it: the countdown it pushes is exact.
   const clock = fixedClock(START - 20 * 60_000);
   // Snapshots every 2 s, so the fake camera's picture arrives while the test runs.
-  const app: App = await buildApp({ config: testConfig(join(dir, 'data'), 'exam: { snapshotIntervalSeconds: 2 }\n'), clock });
+  const app: App = await buildApp({ config: httpsTestConfig(join(dir, 'data'), 'exam: { snapshotIntervalSeconds: 2 }\n'), clock });
   t.teardown(() => app.close());
-  await app.listen({ host: '127.0.0.1', port: 0 });
-  const base = `http://127.0.0.1:${(app.server.address() as { port: number }).port}`;
+  const { base } = await listenForTests(app);
   const admin = await login(app, 'admin', PASSWORDS.admin);
   const db = app.ctx.db;
   /** What the admin console and the entrance kiosk would do, over HTTP. */
@@ -78,7 +77,7 @@ t.test('a candidate sits the exam on a real terminal, through a lost connection,
   const incidents = () => (db.prepare("SELECT kind FROM terminal_incidents WHERE session_id = ? AND source = 'terminal'").all(session.id) as { kind: string }[]).map((r) => r.kind);
 
   // The fake camera answers the terminal's seat-check getUserMedia without a prompt.
-  const { context, page, pageErrors } = await openBrowser(t, { width: 1366, height: 768, wait: WAIT, args: ['--use-fake-ui-for-media-stream', '--use-fake-device-for-media-stream'] });
+  const { context, page, pageErrors } = await openBrowser(t, { base, width: 1366, height: 768, wait: WAIT, args: ['--use-fake-ui-for-media-stream', '--use-fake-device-for-media-stream'] });
   const foreign: string[] = [];
   page.on('console', (m) => {
     if (m.type() === 'error' && !/Failed to load resource|WebSocket connection/.test(m.text())) pageErrors.push(m.text());
@@ -95,6 +94,7 @@ t.test('a candidate sits the exam on a real terminal, through a lost connection,
 
   await step(t, 'an unpaired PC shows a pairing code; an admin approves it and the log-in screen follows', async (t) => {
     await page.goto(`${base}/terminal/?device=T1`);
+    await assertSecureName(t, page, base);
     const codeEl = page.getByTestId('pairing-code');
     await codeEl.waitFor();
     await page.getByText('等待批准').waitFor();

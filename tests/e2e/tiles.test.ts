@@ -8,8 +8,8 @@ import { join } from 'node:path';
 import { startDemoSources } from '../../media/demo-sources.ts';
 import { buildApp, type App } from '../../server/app.ts';
 import { freeTcpPort } from '../media/rtsp-source.ts';
-import { ROOT, PASSWORDS, scratchDir, testConfig } from '../helpers.ts';
-import { openBrowser, requireChromiumAndApps } from './browser.ts';
+import { ROOT, PASSWORDS, scratchDir, httpsTestConfig, listenForTests } from '../helpers.ts';
+import { openBrowser, assertSecureName, requireChromiumAndApps } from './browser.ts';
 
 const ARTIFACTS = join(ROOT, 'tests/artifacts/tiles');
 /** Waits on visible state are bounded only so that a broken build fails instead of hanging. */
@@ -25,19 +25,19 @@ t.test('a grid tile plays the sub-stream, the enlarged tile the main stream, a t
   const subUrl = `rtsp://127.0.0.1:${rtspPort}/cam-tiles-sub`;
   const cameras = await startDemoSources([{ id: 'CAM-T', name: '一号考场前方', url: camUrl, subUrl, audio: false }], undefined, { rtpPortStart: 30000 + 2 * Math.floor(Math.random() * 5000) });
   t.teardown(() => cameras.stop());
-  const app: App = await buildApp({ config: testConfig(join(dir, 'data'), `cameras:\n  - { id: CAM-T, name: 一号考场前方, room: R1, url: "${camUrl}", subUrl: "${subUrl}", audio: false }\n`) });
+  const app: App = await buildApp({ config: httpsTestConfig(join(dir, 'data'), `cameras:\n  - { id: CAM-T, name: 一号考场前方, room: R1, url: "${camUrl}", subUrl: "${subUrl}", audio: false }\n`) });
   t.teardown(() => app.close());
-  await app.listen({ host: '127.0.0.1', port: 0 });
-  const base = `http://127.0.0.1:${(app.server.address() as { port: number }).port}`;
+  const { base } = await listenForTests(app);
   for (let i = 0; i < 300 && !(app.media.source('CAM-T').state === 'up' && app.media.source('CAM-T').sub?.state === 'up'); i++) await new Promise((r) => setTimeout(r, 100));
   t.equal(app.media.source('CAM-T').sub?.state, 'up', 'the appliance pulls the sub-stream too');
 
-  const { page, pageErrors } = await openBrowser(t, { width: 1280, height: 800, wait: WAIT });
+  const { page, pageErrors } = await openBrowser(t, { base, width: 1280, height: 800, wait: WAIT });
   // The room view carries each source's sub-stream path: no second list is fetched for it.
   const sourceLists: string[] = [];
   page.on('request', (r) => void (r.url().includes('/api/live/sources') && sourceLists.push(r.url())));
 
   await page.goto(`${base}/proctor/?room=R1`);
+  await assertSecureName(t, page, base);
   await page.fill('input[name=username]', 'invig');
   await page.fill('input[name=password]', PASSWORDS.invig);
   await page.click('button[type=submit]');

@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import type { Test } from 'tap';
 import WebSocket from 'ws';
 import { buildApp, type App } from '../../server/app.ts';
-import { scratchDir, testConfig } from '../helpers.ts';
+import { scratchDir, testConfig, wsEndpoint } from '../helpers.ts';
 
 export async function liveApp(t: Test, extraYaml: string): Promise<{ app: App; base: string; ws: string; dir: string }> {
   const dir = scratchDir(t, 'examroom-live-');
@@ -27,7 +27,8 @@ export interface Viewer {
 /** Opens a live-view socket; rejects with the HTTP status when the upgrade is refused. */
 export function openViewer(url: string, headers: Record<string, string>): Promise<Viewer> {
   return new Promise((resolve, reject) => {
-    const socket = new WebSocket(url, { headers });
+    // A wss:// URL names the port of a TLS test app: the client then trusts that app's CA and checks its name.
+    const socket = new WebSocket(url, { headers, ...(url.startsWith('wss:') ? wsEndpoint(Number(new URL(url).port)).options : {}) });
     const messages: Buffer[] = [];
     let total = 0;
     const closed = new Promise<{ code: number; reason: string }>((r) => socket.on('close', (code, reason) => r({ code, reason: reason.toString() })));

@@ -3,6 +3,7 @@
 // console WebSocket that queues what the server pushes.
 import type { Test } from 'tap';
 import WebSocket from 'ws';
+import { wsEndpoint } from '../helpers.ts';
 
 export { room, startExam, Term, logIn, A, B, C, START, type Room } from '../terminal/fixture.ts';
 
@@ -27,7 +28,8 @@ export class Console {
 
   /** Opens /ws/proctor; resolves once open, or rejects with the HTTP status of a refused upgrade. */
   static open(t: Test, port: number, cookie: string, query: string): Promise<Console> {
-    const ws = new WebSocket(`ws://127.0.0.1:${port}/ws/proctor?${query}`, { headers: { cookie } });
+    const to = wsEndpoint(port);
+    const ws = new WebSocket(`${to.base}/ws/proctor?${query}`, { headers: { cookie }, ...to.options });
     const c = new Console(ws);
     t.teardown(() => ws.terminate());
     return new Promise((resolve, reject) => {

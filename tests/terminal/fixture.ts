@@ -9,7 +9,7 @@ import { buildApp, type App } from '../../server/app.ts';
 import { ServerMessageT, type ServerMessage, type ClientMessage } from '../../terminal/protocol.ts';
 
 const serverMessage = Compile(ServerMessageT);
-import { login, pairDevice, PASSWORDS, scratchDir, testConfig } from '../helpers.ts';
+import { httpsTestConfig, listenForTests, login, pairDevice, PASSWORDS, scratchDir, testConfig, wsEndpoint } from '../helpers.ts';
 import { TEMPLATE, bankQuestions, csv, idn, person } from '../exam/plans-fixture.ts';
 
 /** 2026-03-10 09:00 in Guangzhou: the session's scheduled start. */
@@ -36,12 +36,14 @@ export interface Room {
   ticket: (idNumber: string) => string;
 }
 
-/** Builds (or rebuilds, on the same data folder) the app and listens on a loopback port. */
-export async function startApp(t: Test, dir: string, clock: Clock, extraYaml = ''): Promise<{ app: App; port: number }> {
-  const app = await buildApp({ config: testConfig(dir, extraYaml), clock });
+/**
+ * Builds (or rebuilds, on the same data folder) the app and listens on a loopback port; `https` serves
+ * it as the browser tests need it (site CA, reached by TEST_HOST at `base`).
+ */
+export async function startApp(t: Test, dir: string, clock: Clock, extraYaml = '', opts: { https?: boolean } = {}): Promise<{ app: App; port: number; base: string }> {
+  const app = await buildApp({ config: opts.https ? httpsTestConfig(dir, extraYaml) : testConfig(dir, extraYaml), clock });
   t.teardown(() => app.close());
-  await app.listen({ host: '127.0.0.1', port: 0 });
-  return { app, port: (app.server.address() as { port: number }).port };
+  return { app, ...(await listenForTests(app)) };
 }
 
 /**
@@ -104,7 +106,8 @@ export class Term {
 
   static async open(t: Test, port: number, token: string, how: 'bearer' | 'cookie' = 'bearer'): Promise<Term> {
     const headers = how === 'bearer' ? { authorization: `Bearer ${token}` } : { cookie: `examroom_device=${token}` };
-    const ws = new WebSocket(`ws://127.0.0.1:${port}/ws/terminal`, { headers });
+    const to = wsEndpoint(port);
+    const ws = new WebSocket(`${to.base}/ws/terminal`, { headers, ...to.options });
     const term = new Term(ws);
     t.teardown(() => ws.terminate());
     await new Promise<void>((resolve, reject) => {
