@@ -24,7 +24,12 @@ function benchRow(i: number): (string | number)[] {
   const kind = i % 3;
   const category = CATEGORY_NAMES[i % 3]!;
   const stem = `第${i}题：根据《安全生产法》和本行业安全操作规程，作业人员在进入受限空间前必须首先完成哪一项工作（编号${i}）？`;
-  const common = [INDUSTRY_NAMES[i % INDUSTRY_NAMES.length]!, category, category === CATEGORY_LABELS.special_operation ? '低压电工作业' : '', `第${i}题解析：依据相关条款。`];
+  const common = [
+    INDUSTRY_NAMES[i % INDUSTRY_NAMES.length]!,
+    category,
+    category === CATEGORY_LABELS.special_operation ? '低压电工作业' : '',
+    `第${i}题解析：依据相关条款。`,
+  ];
   if (kind === 0) return [`B${i}`, '判断', stem, '', '', '', '', '', ['√', '×', '对', '错'][i % 4]!, (i % 5) + 1, `知识点${i % 40}`, ...common];
   const options = [`检测氧含量与有毒气体浓度${i}`, `办理作业审批手续${i}`, `安排专人监护${i}`, `配备应急救援器材${i}`, `通风换气${i}`];
   const answer = kind === 1 ? ['A', 'b', 'Ｃ', 'D'][i % 4]! : ['ABD', 'A、C', 'b,c,e', 'ＡＢＣ'][i % 4]!;
@@ -82,7 +87,10 @@ async function main(): Promise<void> {
     const t0 = performance.now();
     await writeBenchWorkbook(file, rows);
     console.log(`wrote ${rows} rows to ${file} (${(statSync(file).size / 1024 / 1024).toFixed(1)} MiB) in ${((performance.now() - t0) / 1000).toFixed(1)} s`);
-    const child = spawnSync(process.execPath, ['--import', 'tsx', import.meta.filename, '--child', file, join(dir, 'bench.sqlite')], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'inherit'] });
+    const child = spawnSync(process.execPath, ['--import', 'tsx', import.meta.filename, '--child', file, join(dir, 'bench.sqlite')], {
+      encoding: 'utf8',
+      stdio: ['ignore', 'pipe', 'inherit'],
+    });
     if (child.status !== 0) throw new Error(`the import failed (exit ${child.status})`);
     const f = JSON.parse(child.stdout.trim().split('\n').at(-1)!) as ChildFigures;
     console.log(`imported ${f.imported}, duplicates ${f.duplicates}`);

@@ -34,7 +34,9 @@ const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 log(`machine: ${machineNote()}`);
 const site = await prepareSite({ terminals: n, rooms: Number(values.rooms) });
-log(`site: ${n} terminals in ${site.rooms.length} room(s) of ${site.rooms[0]!.rows}×${site.rooms[0]!.columns}, ${site.questionsPerPaper} questions per paper, prepared in ${fmt(site.prepareMs / 1000)} s (${site.dir})`);
+log(
+  `site: ${n} terminals in ${site.rooms.length} room(s) of ${site.rooms[0]!.rows}×${site.rooms[0]!.columns}, ${site.questionsPerPaper} questions per paper, prepared in ${fmt(site.prepareMs / 1000)} s (${site.dir})`,
+);
 let server: ServerProcess = await spawnServer(site);
 log(`server: pid ${server.pid}, ${server.base}, started in ${fmt(server.startMs / 1000, 2)} s`);
 const fleet = Fleet.start(
@@ -65,13 +67,17 @@ try {
   const spawnAt = epochNow();
   server = await spawnServer(site, server.port, 'server-restarted.log');
   const listeningAt = epochNow();
-  log(`killed (${died.signal}) at +${fmt(killAfter, 2)} s, gone in ${fmt(diedMs, 0)} ms; restarted on the same port ${server.port}: listening ${fmt(server.startMs / 1000, 2)} s after spawn`);
+  log(
+    `killed (${died.signal}) at +${fmt(killAfter, 2)} s, gone in ${fmt(diedMs, 0)} ms; restarted on the same port ${server.port}: listening ${fmt(server.startMs / 1000, 2)} s after spawn`,
+  );
 
   const deadline = performance.now() + 60_000;
   while (resumedAt.size < n && performance.now() < deadline) await sleep(50);
   const lastResumed = resumedAt.size ? Math.max(...resumedAt.values()) : NaN;
   const resumeS = (lastResumed - spawnAt) / 1000;
-  log(`resumed: ${resumedAt.size}/${n} terminals; last ${fmt(resumeS, 2)} s after the restart began (${fmt((lastResumed - listeningAt) / 1000, 2)} s after listening)`);
+  log(
+    `resumed: ${resumedAt.size}/${n} terminals; last ${fmt(resumeS, 2)} s after the restart began (${fmt((lastResumed - listeningAt) / 1000, 2)} s after listening)`,
+  );
   const lag = await eventLoopLag(server.base);
   if (lag) log(`  restarted server's event-loop delay from its start until then: p99 ${fmt(lag.p99ms, 1)} ms, max ${fmt(lag.maxms, 1)} ms`);
 
@@ -87,7 +93,13 @@ try {
 
   // ---- what the killed server acked, against what the restarted server has ------------------------
   const db = new Database(dataPaths(site.dataDir).dbFile, { readonly: true });
-  const rows = db.prepare('SELECT session_id AS s, id_number AS id, seq, no, choice FROM terminal_saves').all() as { s: string; id: string; seq: number; no: number; choice: string }[];
+  const rows = db.prepare('SELECT session_id AS s, id_number AS id, seq, no, choice FROM terminal_saves').all() as {
+    s: string;
+    id: string;
+    seq: number;
+    no: number;
+    choice: string;
+  }[];
   db.close();
   const stored = new Map(rows.map((r) => [`${r.s}\n${r.id}\n${r.seq}`, r]));
   // A save counts as lost once, however many of the checks miss it.
@@ -115,14 +127,14 @@ try {
       if (viaResume) committedUnacked++;
       if (viaResume || !((openedAt.get(gen) ?? Infinity) < killAt)) {
         ackedAfter++;
-        if (!inDb) (lostAfter++, lost.add(key));
+        if (!inDb) lostAfter++, lost.add(key);
         continue;
       }
       ackedBefore++;
-      if (!inDb) (lostInDb++, lost.add(key));
+      if (!inDb) lostInDb++, lost.add(key);
       // The resumed paper lists the newest committed answer per question: this save or a later one.
       const a = answers.get(no);
-      if (resume && (!a || a.seq < seq || (a.seq === seq && JSON.stringify(a.choice) !== choice))) (lostInResume++, lost.add(key));
+      if (resume && (!a || a.seq < seq || (a.seq === seq && JSON.stringify(a.choice) !== choice))) lostInResume++, lost.add(key);
     }
   }
   // Backoff aside, how long the restarted server took to resume a terminal once its socket opened.
@@ -139,13 +151,25 @@ try {
   const errors: Record<string, number> = {};
   for (const x of stats) for (const [k, v] of Object.entries(x.errors)) errors[k] = (errors[k] ?? 0) + v;
   log('');
-  log(`saves: ${sum('sent')} sent, ${sum('acked')} acked on their socket, ${sum('resent')} in flight at the kill and sent again, ${sum('unacked')} still unacked at the end, errors ${JSON.stringify(errors)}`);
-  log(`  acked by the killed server: ${ackedBefore}; acked by the restarted one: ${ackedAfter} (of which ${committedUnacked} were committed but their ack lost in the crash, seen in the resumed paper)`);
-  log(`  unacked saves not sent again because a newer answer to the same question superseded them: ${reports.reduce((s, r) => s + r.superseded, 0)}; papers re-sent on an open socket: ${sum('extraPapers')}`);
+  log(
+    `saves: ${sum('sent')} sent, ${sum('acked')} acked on their socket, ${sum('resent')} in flight at the kill and sent again, ${sum('unacked')} still unacked at the end, errors ${JSON.stringify(errors)}`,
+  );
+  log(
+    `  acked by the killed server: ${ackedBefore}; acked by the restarted one: ${ackedAfter} (of which ${committedUnacked} were committed but their ack lost in the crash, seen in the resumed paper)`,
+  );
+  log(
+    `  unacked saves not sent again because a newer answer to the same question superseded them: ${reports.reduce((s, r) => s + r.superseded, 0)}; papers re-sent on an open socket: ${sum('extraPapers')}`,
+  );
   log(`  resumes: ${n - noResume} by the server unasked, ${viaLogin} needed a log-in again, ${noResume} never resumed`);
-  log(`  acked before the kill but missing: ${lostInDb} in the SQLite file, ${lostInResume} in the resumed state${noResume ? ` (${noResume} terminals never resumed: checked in the file only)` : ''}; acked after the restart but missing from the file: ${lostAfter}`);
-  log(`  socket open → resumed (the server's part): p50 ${fmt(percentile(openToResume, 0.5), 0)} ms, max ${fmt(openToResume.at(-1) ?? NaN, 0)} ms; ${retryTimes.length} connection attempts after the kill, the last at +${fmt(Math.max(...retryTimes), 1)} s`);
-  log(`  timeline: kill → spawn ${fmt((spawnAt - killAt) / 1000, 2)} s, spawn → listening ${fmt(server.startMs / 1000, 2)} s, listening → last terminal resumed ${fmt((lastResumed - listeningAt) / 1000, 2)} s (terminals back off 1, 2, 4 … 10 s)`);
+  log(
+    `  acked before the kill but missing: ${lostInDb} in the SQLite file, ${lostInResume} in the resumed state${noResume ? ` (${noResume} terminals never resumed: checked in the file only)` : ''}; acked after the restart but missing from the file: ${lostAfter}`,
+  );
+  log(
+    `  socket open → resumed (the server's part): p50 ${fmt(percentile(openToResume, 0.5), 0)} ms, max ${fmt(openToResume.at(-1) ?? NaN, 0)} ms; ${retryTimes.length} connection attempts after the kill, the last at +${fmt(Math.max(...retryTimes), 1)} s`,
+  );
+  log(
+    `  timeline: kill → spawn ${fmt((spawnAt - killAt) / 1000, 2)} s, spawn → listening ${fmt(server.startMs / 1000, 2)} s, listening → last terminal resumed ${fmt((lastResumed - listeningAt) / 1000, 2)} s (terminals back off 1, 2, 4 … 10 s)`,
+  );
   log(`machine: ${machineNote()}`);
   log('');
   log(`crash: ${lost.size} lost, resume ${fmt(resumeS, 1)} s`);

@@ -57,7 +57,9 @@ if (Number(values.limit) > 0) pairs = pairs.slice(0, Number(values.limit));
 
 const cpu = () => `${cpus().length} cores, load average ${loadavg()[0]!.toFixed(2)}`;
 log(`machine: ${cpu()}`);
-log(`pairs: ${pairs.length} from ${pairsFile} (${pairs.filter((p) => p.same).length} same, ${pairs.filter((p) => !p.same).length} different), images under ${imagesDir}`);
+log(
+  `pairs: ${pairs.length} from ${pairsFile} (${pairs.filter((p) => p.same).length} same, ${pairs.filter((p) => !p.same).length} different), images under ${imagesDir}`,
+);
 
 const relaxed = values.relaxed ? { minSharpness: 0, maxYaw: 90, minFacePx: 0 } : {};
 const tiny = values.tiny ? { tinyInput: Number(values.tiny) } : {};
@@ -111,7 +113,11 @@ async function lane(): Promise<void> {
     const warned = (ref.quality.warnings ?? []).map((w) => `${w.reason} (${w.detail})`);
     const probe = await frame640(readFileSync(join(imagesDir, pair.b)));
     const v = await engine.verify(probe, ref.descriptor);
-    outcomes.push(v.ok ? { pair, distance: v.result.distance, refusal: null, warned } : { pair, distance: null, refusal: `probe ${pair.b}: ${v.reason} (${v.detail})`, warned });
+    outcomes.push(
+      v.ok
+        ? { pair, distance: v.result.distance, refusal: null, warned }
+        : { pair, distance: null, refusal: `probe ${pair.b}: ${v.reason} (${v.detail})`, warned },
+    );
     if (outcomes.length % 100 === 0) process.stderr.write(`  ${outcomes.length}/${pairs.length} pairs, ${((performance.now() - t0) / 1000).toFixed(0)} s\n`);
   }
 }
@@ -124,7 +130,10 @@ for (const f of failures) log(`  line ${f.pair.line} (${f.pair.same ? 'same' : '
 const warnedPairs = outcomes.filter((o) => o.warned.length > 0);
 log(`pairs whose reference was enrolled with quality warnings: ${warnedPairs.length}`);
 for (const o of warnedPairs) {
-  const decided = o.distance === null ? `probe refused` : `distance ${o.distance.toFixed(3)} → ${o.distance <= threshold ? 'match' : 'mismatch'}${(o.distance <= threshold) === o.pair.same ? '' : ' (wrong)'}`;
+  const decided =
+    o.distance === null
+      ? `probe refused`
+      : `distance ${o.distance.toFixed(3)} → ${o.distance <= threshold ? 'match' : 'mismatch'}${(o.distance <= threshold) === o.pair.same ? '' : ' (wrong)'}`;
   log(`  line ${o.pair.line} (${o.pair.same ? 'same' : 'different'}): ${o.pair.a}: ${o.warned.join('; ')}; ${decided}`);
 }
 
@@ -148,27 +157,53 @@ function score(th: number) {
   return { far: nDiff ? fa / nDiff : 0, frr: nSame ? fr / nSame : 0, accuracy: 1 - wrong / outcomes.length, fa, fr };
 }
 
-const sameD = outcomes.filter((o) => o.pair.same && o.distance !== null).map((o) => o.distance!).sort((a, b) => a - b);
-const diffD = outcomes.filter((o) => !o.pair.same && o.distance !== null).map((o) => o.distance!).sort((a, b) => a - b);
-log(`distance, same person:      p5 ${q(sameD, 0.05).toFixed(3)}  p50 ${q(sameD, 0.5).toFixed(3)}  p95 ${q(sameD, 0.95).toFixed(3)}  max ${sameD.at(-1)?.toFixed(3)}`);
-log(`distance, different people: min ${diffD[0]?.toFixed(3)}  p1 ${q(diffD, 0.01).toFixed(3)}  p5 ${q(diffD, 0.05).toFixed(3)}  p50 ${q(diffD, 0.5).toFixed(3)}`);
+const sameD = outcomes
+  .filter((o) => o.pair.same && o.distance !== null)
+  .map((o) => o.distance!)
+  .sort((a, b) => a - b);
+const diffD = outcomes
+  .filter((o) => !o.pair.same && o.distance !== null)
+  .map((o) => o.distance!)
+  .sort((a, b) => a - b);
+log(
+  `distance, same person:      p5 ${q(sameD, 0.05).toFixed(3)}  p50 ${q(sameD, 0.5).toFixed(3)}  p95 ${q(sameD, 0.95).toFixed(3)}  max ${sameD.at(-1)?.toFixed(3)}`,
+);
+log(
+  `distance, different people: min ${diffD[0]?.toFixed(3)}  p1 ${q(diffD, 0.01).toFixed(3)}  p5 ${q(diffD, 0.05).toFixed(3)}  p50 ${q(diffD, 0.5).toFixed(3)}`,
+);
 log('threshold sweep (refusals count as wrong; they add to FRR for same-person pairs):');
 for (let th = 0.4; th <= 0.701; th += 0.025) {
   const s = score(th);
-  log(`  ${th.toFixed(3)}  accuracy ${pct(s.accuracy)} %  FAR ${pct(s.far)} % (${s.fa})  FRR ${pct(s.frr)} % (${s.fr})${Math.abs(th - threshold) < 1e-9 ? '   ← default' : ''}`);
+  log(
+    `  ${th.toFixed(3)}  accuracy ${pct(s.accuracy)} %  FAR ${pct(s.far)} % (${s.fa})  FRR ${pct(s.frr)} % (${s.fr})${Math.abs(th - threshold) < 1e-9 ? '   ← default' : ''}`,
+  );
 }
 
 const refsDone = await Promise.all([...refs.values()]);
 const okRefs = refsDone.filter((r): r is Extract<EnrolResult, { ok: true }> => r.ok);
 const dist = (name: string, xs: number[]) => {
   const s = [...xs].sort((a, b) => a - b);
-  log(`  ${name}: p1 ${q(s, 0.01).toFixed(2)}  p5 ${q(s, 0.05).toFixed(2)}  p50 ${q(s, 0.5).toFixed(2)}  p95 ${q(s, 0.95).toFixed(2)}  p99 ${q(s, 0.99).toFixed(2)}`);
+  log(
+    `  ${name}: p1 ${q(s, 0.01).toFixed(2)}  p5 ${q(s, 0.05).toFixed(2)}  p50 ${q(s, 0.5).toFixed(2)}  p95 ${q(s, 0.95).toFixed(2)}  p99 ${q(s, 0.99).toFixed(2)}`,
+  );
 };
 log(`quality of ${okRefs.length} enrolled reference photos${values.relaxed ? ' (relaxed limits)' : ''}:`);
-dist('sharpness', okRefs.map((r) => r.quality.sharpness));
-dist('|yaw| °', okRefs.map((r) => Math.abs(r.quality.yaw)));
-dist('face width px', okRefs.map((r) => r.box.width));
-const seconds = okRefs.map((r) => r.quality.secondFace ?? 0).filter((x) => x > 0).sort((a, b) => a - b);
+dist(
+  'sharpness',
+  okRefs.map((r) => r.quality.sharpness),
+);
+dist(
+  '|yaw| °',
+  okRefs.map((r) => Math.abs(r.quality.yaw)),
+);
+dist(
+  'face width px',
+  okRefs.map((r) => r.box.width),
+);
+const seconds = okRefs
+  .map((r) => r.quality.secondFace ?? 0)
+  .filter((x) => x > 0)
+  .sort((a, b) => a - b);
 log(`  second face present in ${seconds.length} photos, width ratio to the main face: ${seconds.map((x) => x.toFixed(2)).join(' ') || '-'}`);
 
 // Latency: one request at a time, so the figure is what one candidate waits with the engine idle.
@@ -183,7 +218,9 @@ for (let i = 0; i < sample.length; i++) {
   lat.push(performance.now() - t);
 }
 lat.sort((a, b) => a - b);
-log(`latency of one verification (640×480 JPEG frame vs stored descriptor, ${lat.length} runs, sequential): p50 ${q(lat, 0.5).toFixed(0)} ms, p95 ${q(lat, 0.95).toFixed(0)} ms; machine now: ${cpu()}`);
+log(
+  `latency of one verification (640×480 JPEG frame vs stored descriptor, ${lat.length} runs, sequential): p50 ${q(lat, 0.5).toFixed(0)} ms, p95 ${q(lat, 0.95).toFixed(0)} ms; machine now: ${cpu()}`,
+);
 log(`worker tensors after the run: ${engine.stats().tensors} (steady = no leak), restarts ${engine.stats().restarts}`);
 await engine.close();
 

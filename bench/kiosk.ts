@@ -15,12 +15,18 @@ import { buildApp } from '../server/app.ts';
 import { createFaceEngine } from '../kiosk/face/index.ts';
 import { machineNote, percentile as percentileOfSorted } from './lib/site.ts';
 
-const { values } = parseArgs({ options: { candidates: { type: 'string', default: '30' }, workers: { type: 'string', default: '1' }, cold: { type: 'boolean', default: false } } });
+const { values } = parseArgs({
+  options: { candidates: { type: 'string', default: '30' }, workers: { type: 'string', default: '1' }, cold: { type: 'boolean', default: false } },
+});
 const n = Number(values.candidates);
 const FACES = resolve(import.meta.dirname, '..', 'tests', 'fixtures', 'faces');
 const face = (f: string) => readFileSync(join(FACES, f));
 const log = (s: string) => console.log(s);
-const percentile = (xs: number[], p: number) => percentileOfSorted([...xs].sort((a, b) => a - b), p / 100);
+const percentile = (xs: number[], p: number) =>
+  percentileOfSorted(
+    [...xs].sort((a, b) => a - b),
+    p / 100,
+  );
 const idn = (i: number) => {
   const first17 = `440106198503${String(10 + (i % 18)).padStart(2, '0')}${String(i).padStart(3, '0')}`;
   return first17 + checkDigitOf(first17);
@@ -69,9 +75,17 @@ try {
   const base = `http://127.0.0.1:${(app.server.address() as { port: number }).port}`;
   const login = await app.inject({ method: 'POST', url: '/api/auth/login', payload: { username: 'admin', password: 'bench-admin-123' } });
   const admin = `examroom_session=${login.cookies.find((c) => c.name === 'examroom_session')!.value}`;
-  const pr = (await app.inject({ method: 'POST', url: '/api/devices/pairings', payload: { kind: 'kiosk', deviceId: 'K1' } })).json() as { pairingId: string; pollSecret: string; code: string };
+  const pr = (await app.inject({ method: 'POST', url: '/api/devices/pairings', payload: { kind: 'kiosk', deviceId: 'K1' } })).json() as {
+    pairingId: string;
+    pollSecret: string;
+    code: string;
+  };
   await app.inject({ method: 'POST', url: '/api/devices/pairings/approve', headers: { cookie: admin }, payload: { code: pr.code } });
-  const token = ((await app.inject({ method: 'POST', url: `/api/devices/pairings/${pr.pairingId}/collect`, payload: { pollSecret: pr.pollSecret } })).json() as { token: string }).token;
+  const token = (
+    (await app.inject({ method: 'POST', url: `/api/devices/pairings/${pr.pairingId}/collect`, payload: { pollSecret: pr.pollSecret } })).json() as {
+      token: string;
+    }
+  ).token;
 
   // A small bank and template are what a session needs; the exam engine's test fixture has them.
   const { TEMPLATE, bankQuestions } = await import('../tests/exam/plans-fixture.ts');
@@ -90,7 +104,9 @@ try {
   plans.generateSessionPapers(s.id, 'system');
   clock.set(start - 30 * 60_000);
   plans.advanceSession(s.id, 'checkin', 'system');
-  log(`roster: ${n} candidates with photos, ${values.cold ? 'not enrolled ahead (--cold)' : `photos enrolled at import in ${(importMs / 1000).toFixed(1)} s (${((importMs / n) | 0)} ms each)`}`);
+  log(
+    `roster: ${n} candidates with photos, ${values.cold ? 'not enrolled ahead (--cold)' : `photos enrolled at import in ${(importMs / 1000).toFixed(1)} s (${(importMs / n) | 0} ms each)`}`,
+  );
 
   const headers = { authorization: `Bearer ${token}`, 'content-type': 'application/json' };
   const post = async (url: string, body: unknown) => {
@@ -122,8 +138,12 @@ try {
   const sec = (x: number) => (x / 1000).toFixed(2);
   const mean = total.reduce((x, y) => x + y, 0) / total.length;
   log(`admitted: ${admitted} of ${n}`);
-  log(`per candidate (lookup + photo + verify): mean ${sec(mean)} s, p50 ${sec(percentile(total, 50))} s, p95 ${sec(percentile(total, 95))} s, max ${sec(Math.max(...total))} s`);
-  log(`  lookup p50 ${percentile(lookupMs, 50).toFixed(0)} ms; verify (5 frames: liveness + 1:1) p50 ${percentile(verifyMs, 50).toFixed(0)} ms, p95 ${percentile(verifyMs, 95).toFixed(0)} ms`);
+  log(
+    `per candidate (lookup + photo + verify): mean ${sec(mean)} s, p50 ${sec(percentile(total, 50))} s, p95 ${sec(percentile(total, 95))} s, max ${sec(Math.max(...total))} s`,
+  );
+  log(
+    `  lookup p50 ${percentile(lookupMs, 50).toFixed(0)} ms; verify (5 frames: liveness + 1:1) p50 ${percentile(verifyMs, 50).toFixed(0)} ms, p95 ${percentile(verifyMs, 95).toFixed(0)} ms`,
+  );
   log(`kiosk: ${sec(mean)} s per candidate, p95 ${sec(percentile(total, 95))} s, ${admitted}/${n} admitted`);
 } finally {
   await app.close();

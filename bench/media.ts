@@ -47,9 +47,47 @@ function clip(): string {
   if (existsSync(file)) return file;
   out('encoding the 1080p camera clip once (cached in var/bench-media/)…');
   const r = spawnSync('ffmpeg', [
-    '-hide_banner', '-loglevel', 'error', '-f', 'lavfi', '-i', 'testsrc2=size=1920x1080:rate=25', '-f', 'lavfi', '-i', 'sine=frequency=440:sample_rate=8000',
-    '-t', '10', '-map', '0:v', '-map', '1:a', '-c:v', 'libx264', '-preset', 'veryfast', '-pix_fmt', 'yuv420p', '-g', '50', '-keyint_min', '50',
-    '-b:v', '2500k', '-maxrate', '2500k', '-bufsize', '5000k', '-c:a', 'pcm_mulaw', '-ar', '8000', '-ac', '1', '-y', `${file}.tmp.mkv`,
+    '-hide_banner',
+    '-loglevel',
+    'error',
+    '-f',
+    'lavfi',
+    '-i',
+    'testsrc2=size=1920x1080:rate=25',
+    '-f',
+    'lavfi',
+    '-i',
+    'sine=frequency=440:sample_rate=8000',
+    '-t',
+    '10',
+    '-map',
+    '0:v',
+    '-map',
+    '1:a',
+    '-c:v',
+    'libx264',
+    '-preset',
+    'veryfast',
+    '-pix_fmt',
+    'yuv420p',
+    '-g',
+    '50',
+    '-keyint_min',
+    '50',
+    '-b:v',
+    '2500k',
+    '-maxrate',
+    '2500k',
+    '-bufsize',
+    '5000k',
+    '-c:a',
+    'pcm_mulaw',
+    '-ar',
+    '8000',
+    '-ac',
+    '1',
+    '-y',
+    `${file}.tmp.mkv`,
   ]);
   if (r.status !== 0) throw new Error(`encoding the clip failed: ${r.stderr}`);
   spawnSync('mv', [`${file}.tmp.mkv`, file]);
@@ -124,7 +162,10 @@ const publishPort = await freePort();
 // The RTSP server in its own process: relaying 32 cameras' RTP is the cameras' side, not ours.
 const rtsp = spawn(
   process.execPath,
-  ['-e', `const S=require('rtsp-streaming-server').default;new S({serverPort:${publishPort},clientPort:${clientPort},rtpPortStart:44000,rtpPortCount:${SOURCES * 12 + 40}}).start().then(()=>console.log('ready'))`],
+  [
+    '-e',
+    `const S=require('rtsp-streaming-server').default;new S({serverPort:${publishPort},clientPort:${clientPort},rtpPortStart:44000,rtpPortCount:${SOURCES * 12 + 40}}).start().then(()=>console.log('ready'))`,
+  ],
   { cwd: ROOT, stdio: ['ignore', 'pipe', 'inherit'], detached: true },
 );
 children.push(rtsp);
@@ -133,10 +174,33 @@ await new Promise<void>((res) => rtsp.stdout!.once('data', () => res()));
 const ids = Array.from({ length: SOURCES }, (_, i) => `BENCH-${String(i + 1).padStart(2, '0')}`);
 const publishers: ChildProcess[] = [];
 for (const id of ids) {
-  const p = spawn('ffmpeg', ['-hide_banner', '-loglevel', 'error', '-nostdin', '-re', '-stream_loop', '-1', '-i', file, '-map', '0', '-c', 'copy', '-f', 'rtsp', '-rtsp_transport', 'udp', `rtsp://127.0.0.1:${publishPort}/${id.toLowerCase()}`], {
-    stdio: ['ignore', 'ignore', 'ignore'],
-    detached: true,
-  });
+  const p = spawn(
+    'ffmpeg',
+    [
+      '-hide_banner',
+      '-loglevel',
+      'error',
+      '-nostdin',
+      '-re',
+      '-stream_loop',
+      '-1',
+      '-i',
+      file,
+      '-map',
+      '0',
+      '-c',
+      'copy',
+      '-f',
+      'rtsp',
+      '-rtsp_transport',
+      'udp',
+      `rtsp://127.0.0.1:${publishPort}/${id.toLowerCase()}`,
+    ],
+    {
+      stdio: ['ignore', 'ignore', 'ignore'],
+      detached: true,
+    },
+  );
   children.push(p);
   publishers.push(p);
   await sleep(60);
@@ -198,7 +262,9 @@ const ingestMbit = ((app.media.sources().reduce((s, x) => s + x.bytes, 0) - inge
 const viewedMbit = ((viewerBytes - viewedBefore) * 8) / (WINDOW_MS / 1000) / 1e6;
 const recording = app.media.sources().filter((s) => s.recording).length;
 const oursPct = ((ours.seconds + nodeSeconds) / (WINDOW_MS / 1000) / SOURCES) * 100;
-out(`ours (${WINDOW_MS / 1000} s window): ${ours.processes} ingest ffmpeg ${((ours.seconds / (WINDOW_MS / 1000)) * 100).toFixed(1)} % + Node (ingest fan-out, recorder index, relay) ${((nodeSeconds / (WINDOW_MS / 1000)) * 100).toFixed(1)} % of a core`);
+out(
+  `ours (${WINDOW_MS / 1000} s window): ${ours.processes} ingest ffmpeg ${((ours.seconds / (WINDOW_MS / 1000)) * 100).toFixed(1)} % + Node (ingest fan-out, recorder index, relay) ${((nodeSeconds / (WINDOW_MS / 1000)) * 100).toFixed(1)} % of a core`,
+);
 out(`  ${recording}/${SOURCES} recording, ingest ${ingestMbit.toFixed(1)} Mbit/s, relayed to viewers ${viewedMbit.toFixed(1)} Mbit/s`);
 out(`  per source: ${oursPct.toFixed(2)} % of a core`);
 viewers.kill('SIGKILL');
@@ -209,10 +275,36 @@ rmSync(data, { recursive: true, force: true });
 const encoders: ChildProcess[] = [];
 const speeds: string[] = [];
 for (const id of ids.slice(0, MPEG1_SOURCES)) {
-  const e = spawn('ffmpeg', ['-hide_banner', '-nostdin', '-loglevel', 'error', '-stats_period', '2', '-progress', 'pipe:2', '-rtsp_transport', 'udp', '-i', `rtsp://127.0.0.1:${clientPort}/${id.toLowerCase()}`, '-f', 'mpegts', '-codec:v', 'mpeg1video', '-b:v', '1000k', '-r', '30', '-'], {
-    stdio: ['ignore', 'pipe', 'pipe'],
-    detached: true,
-  });
+  const e = spawn(
+    'ffmpeg',
+    [
+      '-hide_banner',
+      '-nostdin',
+      '-loglevel',
+      'error',
+      '-stats_period',
+      '2',
+      '-progress',
+      'pipe:2',
+      '-rtsp_transport',
+      'udp',
+      '-i',
+      `rtsp://127.0.0.1:${clientPort}/${id.toLowerCase()}`,
+      '-f',
+      'mpegts',
+      '-codec:v',
+      'mpeg1video',
+      '-b:v',
+      '1000k',
+      '-r',
+      '30',
+      '-',
+    ],
+    {
+      stdio: ['ignore', 'pipe', 'pipe'],
+      detached: true,
+    },
+  );
   e.stdout!.resume();
   const i = encoders.length;
   e.stderr!.setEncoding('utf8').on('data', (d: string) => {
@@ -226,7 +318,9 @@ const encoderPids = new Set(encoders.map((e) => e.pid!));
 await sleep(WARMUP_MS);
 const mpeg1 = await measure(() => ffmpegChildren(process.pid, encoderPids), WINDOW_MS);
 const mpeg1Pct = (mpeg1.seconds / (WINDOW_MS / 1000) / MPEG1_SOURCES) * 100;
-out(`MPEG-1 (node-rtsp-stream's ffmpeg, ${MPEG1_SOURCES} sources): ${mpeg1Pct.toFixed(1)} % of a core per source (encoding speed ${speeds.map((s) => `${s}×`).join(', ')} real time)`);
+out(
+  `MPEG-1 (node-rtsp-stream's ffmpeg, ${MPEG1_SOURCES} sources): ${mpeg1Pct.toFixed(1)} % of a core per source (encoding speed ${speeds.map((s) => `${s}×`).join(', ')} real time)`,
+);
 const pubCpu = publishers.reduce((s, p) => s + cpuSeconds(p.pid!), 0);
 out(`not counted: the ${SOURCES} camera publishers used ${pubCpu.toFixed(1)} CPU s in all, the RTSP server ${cpuSeconds(rtsp.pid!).toFixed(1)} CPU s`);
 killAll();

@@ -23,7 +23,8 @@ function buildBank(n: number): Question[] {
       ['single', 400],
       ['multiple', 200],
     ]);
-    const options = type === 'judge' ? ['正确', '错误'] : Array.from({ length: type === 'multiple' ? 4 + rng.below(2) : 4 }, (_, k) => `选项${k + 1}（第${i}题）`);
+    const options =
+      type === 'judge' ? ['正确', '错误'] : Array.from({ length: type === 'multiple' ? 4 + rng.below(2) : 4 }, (_, k) => `选项${k + 1}（第${i}题）`);
     const answer = type === 'multiple' ? options.map((_, k) => k).filter((k) => k < 2 || rng.below(2) === 0) : [rng.below(options.length)];
     out.push({
       id: `q${String(i).padStart(8, '0')}`,
@@ -62,7 +63,9 @@ function run(label: string, t: Template, pool: Question[]): number {
   const end = process.hrtime.bigint();
   const prepMs = Number(prepared - start) / 1e6;
   const genMs = Number(end - prepared) / 1e6;
-  console.log(`${label}: index ${prep.questions.length} questions ${prepMs.toFixed(1)} ms, ${papers} papers (${items} items) ${genMs.toFixed(1)} ms, ${((genMs * 1000) / papers).toFixed(0)} µs/paper`);
+  console.log(
+    `${label}: index ${prep.questions.length} questions ${prepMs.toFixed(1)} ms, ${papers} papers (${items} items) ${genMs.toFixed(1)} ms, ${((genMs * 1000) / papers).toFixed(0)} µs/paper`,
+  );
   return prepMs + genMs;
 }
 

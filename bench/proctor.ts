@@ -49,7 +49,17 @@ const sockets = await Promise.all(
 for (let i = 0; i < events; i++) {
   const terminalId = `BT${i}`;
   sentAt.set(terminalId, performance.now());
-  app.ctx.bus.emit('terminal.integrity', { incidentId: `x${i}`, terminalId, roomId: 'R1', sessionId: null, idNumber: null, kind: 'focus_lost', source: 'terminal', detail: null, at: Date.now() });
+  app.ctx.bus.emit('terminal.integrity', {
+    incidentId: `x${i}`,
+    terminalId,
+    roomId: 'R1',
+    sessionId: null,
+    idNumber: null,
+    kind: 'focus_lost',
+    source: 'terminal',
+    detail: null,
+    at: Date.now(),
+  });
   await new Promise((r) => setTimeout(r, 10));
 }
 const deadline = Date.now() + 5000;
@@ -58,8 +68,12 @@ while (latencies.length < events * consoles && Date.now() < deadline) await new 
 const sorted = Float64Array.from(latencies).sort();
 const f = (ms: number) => ms.toFixed(2);
 console.log(`events ${events}, consoles ${consoles}, alerts received ${latencies.length}/${events * consoles}`);
-console.log(`event → alert.new at the console: p50 ${f(percentile(sorted, 0.5))} ms, p99 ${f(percentile(sorted, 0.99))} ms, max ${f(sorted[sorted.length - 1] ?? NaN)} ms`);
+console.log(
+  `event → alert.new at the console: p50 ${f(percentile(sorted, 0.5))} ms, p99 ${f(percentile(sorted, 0.99))} ms, max ${f(sorted[sorted.length - 1] ?? NaN)} ms`,
+);
 for (const ws of sockets) ws.terminate();
 await app.close();
 rmSync(dir, { recursive: true, force: true });
-console.log(`proctor: ${f(percentile(sorted, 0.5))} ms p50, ${f(percentile(sorted, 0.99))} ms p99, ${f(sorted[sorted.length - 1] ?? NaN)} ms max alert latency, ${latencies.length}/${events * consoles} delivered`);
+console.log(
+  `proctor: ${f(percentile(sorted, 0.5))} ms p50, ${f(percentile(sorted, 0.99))} ms p99, ${f(sorted[sorted.length - 1] ?? NaN)} ms max alert latency, ${latencies.length}/${events * consoles} delivered`,
+);

@@ -46,7 +46,7 @@ try {
   const playback = createPlayback({ store, mediaDir: join(dir, 'media'), clock: { now: () => end }, sourceKnown: () => true });
   // List one hour of one source, at 200 random hours across the three years.
   let seed = 42;
-  const rand = () => ((seed = (seed * 1103515245 + 12345) % 2 ** 31) / 2 ** 31);
+  const rand = () => (seed = (seed * 1103515245 + 12345) % 2 ** 31) / 2 ** 31;
   const listTimes: number[] = [];
   let found = 0;
   for (let k = 0; k < 200; k++) {
@@ -58,7 +58,9 @@ try {
   }
   listTimes.sort((x, y) => x - y);
   const listMs = listTimes[Math.floor(listTimes.length / 2)]!;
-  console.log(`list one hour of one source: median ${listMs.toFixed(3)} ms, p99 ${listTimes[Math.floor(listTimes.length * 0.99)]!.toFixed(3)} ms (${(found / 200).toFixed(1)} segments each)`);
+  console.log(
+    `list one hour of one source: median ${listMs.toFixed(3)} ms, p99 ${listTimes[Math.floor(listTimes.length * 0.99)]!.toFixed(3)} ms (${(found / 200).toFixed(1)} segments each)`,
+  );
 
   // Sweep: the day after retention ends for the oldest day; every source's first day expires.
   const clock = fixedClock(start + DAY_MS + DAYS * DAY_MS);
@@ -71,7 +73,9 @@ try {
     if (!r.more) break;
   }
   const sweepMs = performance.now() - b;
-  console.log(`sweep one day: ${deleted.toLocaleString('en')} segments (files absent here, unlink still attempted) in ${sweepMs.toFixed(1)} ms, synchronous=FULL commits per 500-row batch`);
+  console.log(
+    `sweep one day: ${deleted.toLocaleString('en')} segments (files absent here, unlink still attempted) in ${sweepMs.toFixed(1)} ms, synchronous=FULL commits per 500-row batch`,
+  );
   db.close();
   console.log(`retention: list ${listMs.toFixed(2)} ms, sweep ${sweepMs.toFixed(0)} ms`);
 } finally {

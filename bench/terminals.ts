@@ -27,7 +27,9 @@ const log = (s: string) => console.log(s);
 
 log(`machine: ${machineNote()}`);
 const site = await prepareSite({ terminals: n, rooms: Number(values.rooms) });
-log(`site: ${n} terminals in ${site.rooms.length} room(s) of ${site.rooms[0]!.rows}×${site.rooms[0]!.columns}, ${site.questionsPerPaper} questions per paper, prepared in ${fmt(site.prepareMs / 1000)} s (${site.dir})`);
+log(
+  `site: ${n} terminals in ${site.rooms.length} room(s) of ${site.rooms[0]!.rows}×${site.rooms[0]!.columns}, ${site.questionsPerPaper} questions per paper, prepared in ${fmt(site.prepareMs / 1000)} s (${site.dir})`,
+);
 const server = await spawnServer(site);
 log(`server: pid ${server.pid}, ${server.base}, started in ${fmt(server.startMs / 1000, 2)} s`);
 const serverCpu = cpuMeter(server.pid);
@@ -47,7 +49,10 @@ try {
   await new Promise((r) => setTimeout(r, 1000));
   serverCpu.start();
   const at = performance.timeOrigin + performance.now() + 300;
-  const a = await fleet.all<{ firstSent: number; sentAll: number; lastPaper: number; loginMs: Float64Array; refused: string[]; missing: number }>({ cmd: 'login', at }, 'loggedIn');
+  const a = await fleet.all<{ firstSent: number; sentAll: number; lastPaper: number; loginMs: Float64Array; refused: string[]; missing: number }>(
+    { cmd: 'login', at },
+    'loggedIn',
+  );
   const aCpu = serverCpu.read();
   const firstSent = Math.min(...a.map((x) => x.firstSent));
   const startAll = Math.max(...a.map((x) => x.lastPaper)) - firstSent;
@@ -56,7 +61,9 @@ try {
   const missing = a.reduce((s, x) => s + x.missing, 0);
   log('');
   log(`phase A (all ${n} log in at once):`);
-  log(`  log-ins sent within ${fmt(Math.max(...a.map((x) => x.sentAll)) - firstSent)} ms; last paper ${fmt(startAll)} ms after the first log-in (target ≤ 2000 ms)`);
+  log(
+    `  log-ins sent within ${fmt(Math.max(...a.map((x) => x.sentAll)) - firstSent)} ms; last paper ${fmt(startAll)} ms after the first log-in (target ≤ 2000 ms)`,
+  );
   log(`  log-in → paper per terminal: p50 ${fmt(percentile(loginMs, 0.5))} ms, p99 ${fmt(percentile(loginMs, 0.99))} ms, max ${fmt(loginMs.at(-1) ?? NaN)} ms`);
   log(`  server CPU over the phase: ${fmt(aCpu.cpuSeconds, 2)} s in ${fmt(aCpu.wallSeconds, 2)} s`);
   if (refused.length || missing) log(`  PROBLEM: ${refused.length} refused (${refused.slice(0, 3).join('; ')}), ${missing} without a paper`);
@@ -81,13 +88,23 @@ try {
   const p99 = percentile(lat, 0.99);
   log('');
   log(`phase B (${n} terminals × 1 save/s for ${seconds} s):`);
-  log(`  saves: ${sum('sent')} sent, ${sum('acked')} acked (${fmt(sum('acked') / bCpu.wallSeconds, 0)}/s), ${sum('unacked')} never acked, errors ${JSON.stringify(errors)}, ${sum('closes')} sockets closed`);
-  log(`  save → ack: p50 ${fmt(p50, 2)} ms, p90 ${fmt(percentile(lat, 0.9), 2)} ms, p99 ${fmt(p99, 2)} ms, p99.9 ${fmt(percentile(lat, 0.999), 2)} ms, max ${fmt(lat.at(-1) ?? NaN, 2)} ms (target p99 ≤ 20 ms)`);
+  log(
+    `  saves: ${sum('sent')} sent, ${sum('acked')} acked (${fmt(sum('acked') / bCpu.wallSeconds, 0)}/s), ${sum('unacked')} never acked, errors ${JSON.stringify(errors)}, ${sum('closes')} sockets closed`,
+  );
+  log(
+    `  save → ack: p50 ${fmt(p50, 2)} ms, p90 ${fmt(percentile(lat, 0.9), 2)} ms, p99 ${fmt(p99, 2)} ms, p99.9 ${fmt(percentile(lat, 0.999), 2)} ms, max ${fmt(lat.at(-1) ?? NaN, 2)} ms (target p99 ≤ 20 ms)`,
+  );
   log(`  over 20 ms: ${lat.filter((x) => x > 20).length} of ${lat.length}; over 100 ms: ${lat.filter((x) => x > 100).length}`);
-  log(`  ping → pong: p50 ${fmt(percentile(rtt, 0.5), 2)} ms, p99 ${fmt(percentile(rtt, 0.99), 2)} ms (${rtt.length} pings); time pushes received: ${sum('timeMessages')}`);
-  log(`  server: CPU ${fmt(bCpu.percent)} % of one core (${fmt(bCpu.cpuSeconds, 2)} s in ${fmt(bCpu.wallSeconds, 1)} s), RSS ${fmt(processRssMiB(server.pid), 0)} MiB`);
+  log(
+    `  ping → pong: p50 ${fmt(percentile(rtt, 0.5), 2)} ms, p99 ${fmt(percentile(rtt, 0.99), 2)} ms (${rtt.length} pings); time pushes received: ${sum('timeMessages')}`,
+  );
+  log(
+    `  server: CPU ${fmt(bCpu.percent)} % of one core (${fmt(bCpu.cpuSeconds, 2)} s in ${fmt(bCpu.wallSeconds, 1)} s), RSS ${fmt(processRssMiB(server.pid), 0)} MiB`,
+  );
   if (lag) log(`  server event-loop delay over the phase: p50 ${fmt(lag.p50ms, 2)} ms, p99 ${fmt(lag.p99ms, 2)} ms, max ${fmt(lag.maxms, 2)} ms`);
-  log(`  client (this process, ${values.workers} terminal threads): CPU ${fmt(cCpu.percent)} % of one core; event-loop busy ${b.map((x) => `${fmt(100 * x.stats.elu)} %`).join(', ')} (main ${fmt(100 * mainElu)} %)`);
+  log(
+    `  client (this process, ${values.workers} terminal threads): CPU ${fmt(cCpu.percent)} % of one core; event-loop busy ${b.map((x) => `${fmt(100 * x.stats.elu)} %`).join(', ')} (main ${fmt(100 * mainElu)} %)`,
+  );
   log(`machine: ${machineNote()}`);
   log('');
   log(`terminals: p99 ${fmt(p99, 1)} ms, p50 ${fmt(p50, 1)} ms, start-all ${fmt(startAll, 0)} ms, cpu ${fmt(bCpu.percent, 0)} %`);

@@ -31,7 +31,12 @@ import { buildApp } from '../server/app.ts';
 
 const ROOT = resolve(import.meta.dirname, '..');
 const subFlag = process.argv.slice(2).find((a) => a.startsWith('--sub'));
-const flags = new Set(process.argv.slice(2).filter((a) => a.startsWith('--')).map((a) => a.replace(/=.*/, '')));
+const flags = new Set(
+  process.argv
+    .slice(2)
+    .filter((a) => a.startsWith('--'))
+    .map((a) => a.replace(/=.*/, '')),
+);
 for (const f of flags) if (f !== '--sub' && f !== '--room') throw new Error(`unknown option ${f} (options: --sub[=WxH@FPS], --room)`);
 const subShape = /^--sub=(\d+)x(\d+)@(\d+)$/.exec(subFlag ?? '');
 if (subFlag && subFlag !== '--sub' && !subShape) throw new Error(`${subFlag}: write --sub or --sub=WIDTHxHEIGHT@FPS, e.g. --sub=320x180@25`);
@@ -58,9 +63,39 @@ function clip(width = WIDTH, height = HEIGHT, fps = FPS, screen = false): string
   const kbit = screen ? 300 : Math.round((width * height) / 350);
   const gop = screen ? fps * 4 : fps * 2;
   const r = spawnSync('ffmpeg', [
-    '-hide_banner', '-loglevel', 'error', '-f', 'lavfi', '-i', `testsrc2=size=${width}x${height}:rate=${fps}`, ...(screen ? [] : ['-f', 'lavfi', '-i', 'sine=frequency=440:sample_rate=16000']),
-    '-t', screen ? '20' : '10', '-map', '0:v', ...(screen ? ['-an'] : ['-map', '1:a']), '-c:v', 'libx264', '-preset', 'veryfast', ...(screen ? ['-profile:v', 'baseline'] : []), '-pix_fmt', 'yuv420p', '-g', String(gop), '-keyint_min', String(gop),
-    '-b:v', `${kbit}k`, '-maxrate', `${kbit}k`, '-bufsize', `${kbit * 2}k`, ...(screen ? [] : ['-c:a', 'aac', '-b:a', '32k', '-ac', '1']), '-y', `${file}.tmp.mkv`,
+    '-hide_banner',
+    '-loglevel',
+    'error',
+    '-f',
+    'lavfi',
+    '-i',
+    `testsrc2=size=${width}x${height}:rate=${fps}`,
+    ...(screen ? [] : ['-f', 'lavfi', '-i', 'sine=frequency=440:sample_rate=16000']),
+    '-t',
+    screen ? '20' : '10',
+    '-map',
+    '0:v',
+    ...(screen ? ['-an'] : ['-map', '1:a']),
+    '-c:v',
+    'libx264',
+    '-preset',
+    'veryfast',
+    ...(screen ? ['-profile:v', 'baseline'] : []),
+    '-pix_fmt',
+    'yuv420p',
+    '-g',
+    String(gop),
+    '-keyint_min',
+    String(gop),
+    '-b:v',
+    `${kbit}k`,
+    '-maxrate',
+    `${kbit}k`,
+    '-bufsize',
+    `${kbit * 2}k`,
+    ...(screen ? [] : ['-c:a', 'aac', '-b:a', '32k', '-ac', '1']),
+    '-y',
+    `${file}.tmp.mkv`,
   ]);
   if (r.status !== 0) throw new Error(`encoding the clip failed: ${r.stderr}`);
   spawnSync('mv', [`${file}.tmp.mkv`, file]);
@@ -81,7 +116,12 @@ function processes(): Map<number, Proc> {
     try {
       const stat = readFileSync(`/proc/${d}/stat`, 'utf8');
       const f = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-      all.set(Number(d), { pid: Number(d), ppid: Number(f[1]), comm: stat.slice(stat.indexOf('(') + 1, stat.lastIndexOf(')')), cpu: (Number(f[11]) + Number(f[12])) / CLK_TCK });
+      all.set(Number(d), {
+        pid: Number(d),
+        ppid: Number(f[1]),
+        comm: stat.slice(stat.indexOf('(') + 1, stat.lastIndexOf(')')),
+        cpu: (Number(f[11]) + Number(f[12])) / CLK_TCK,
+      });
     } catch {
       // gone meanwhile
     }
@@ -117,7 +157,11 @@ const median = (xs: number[]) => {
 };
 
 if (!existsSync(CHROMIUM)) throw new Error(`${CHROMIUM} is missing (Debian's chromium package)`);
-const built = spawnSync(process.execPath, [join(ROOT, 'server/build-web.mjs'), '--if-stale', 'proctor'], { cwd: ROOT, encoding: 'utf8', env: { ...process.env, CI: 'true' } });
+const built = spawnSync(process.execPath, [join(ROOT, 'server/build-web.mjs'), '--if-stale', 'proctor'], {
+  cwd: ROOT,
+  encoding: 'utf8',
+  env: { ...process.env, CI: 'true' },
+});
 if (built.status !== 0) throw new Error(`building the proctor app failed:\n${built.stdout}\n${built.stderr}`);
 
 const file = clip();
@@ -125,7 +169,9 @@ const subFile = MODE === 'sub' ? clip(SUB.width, SUB.height, SUB.fps) : null;
 const screenFile = MODE === 'room' ? clip(SCREEN.width, SCREEN.height, SCREEN.fps, true) : null;
 const data = mkdtempSync(join(tmpdir(), 'examroom-bench-tiles-'));
 const CAMERAS = MODE === 'room' ? Math.min(2, TILES) : TILES;
-const ids = Array.from({ length: TILES }, (_, i) => (i < CAMERAS ? `CAM-${String(i + 1).padStart(2, '0')}` : `SCR-${String(i + 1 - CAMERAS).padStart(2, '0')}`));
+const ids = Array.from({ length: TILES }, (_, i) =>
+  i < CAMERAS ? `CAM-${String(i + 1).padStart(2, '0')}` : `SCR-${String(i + 1 - CAMERAS).padStart(2, '0')}`,
+);
 /** What each tile plays, at what frame rate: its smoothness is judged against that. */
 const tileFps = new Map(ids.map((id, i) => [id, i < CAMERAS ? (MODE === 'sub' ? SUB.fps : FPS) : SCREEN.fps]));
 const entry = (id: string, i: number) =>
@@ -164,7 +210,16 @@ const context = await chromium.launchPersistentContext(profile, {
   headless: true,
   viewport: { width: 1920, height: 1080 },
   locale: 'zh-CN',
-  args: ['--no-sandbox', '--disable-gpu', '--disable-dev-shm-usage', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run', '--autoplay-policy=no-user-gesture-required'],
+  args: [
+    '--no-sandbox',
+    '--disable-gpu',
+    '--disable-dev-shm-usage',
+    '--disable-background-networking',
+    '--disable-component-update',
+    '--disable-sync',
+    '--no-first-run',
+    '--autoplay-policy=no-user-gesture-required',
+  ],
 });
 let result = '';
 try {
@@ -180,7 +235,10 @@ try {
   const t0 = Date.now();
   // Polled from here: the console's CSP (no eval) refuses waitForFunction's polling in the page.
   // Tiles out of view are paused by the player and are not waited for.
-  const onScreen = () => page.evaluate(`[...document.querySelectorAll('figure.tile')].filter((f) => { const r = f.getBoundingClientRect(); return r.bottom > 0 && r.top < window.innerHeight; }).length`) as Promise<number>;
+  const onScreen = () =>
+    page.evaluate(
+      `[...document.querySelectorAll('figure.tile')].filter((f) => { const r = f.getBoundingClientRect(); return r.bottom > 0 && r.top < window.innerHeight; }).length`,
+    ) as Promise<number>;
   const playingNow = () => page.locator('figure.tile[data-state="playing"]').count();
   while (Date.now() - t0 < 90_000 && (await playingNow()) < (await onScreen())) await sleep(250);
   out(`console: ${await playingNow()}/${TILES} tiles playing (${await onScreen()} on screen) after ${((Date.now() - t0) / 1000).toFixed(1)} s`);
@@ -188,7 +246,18 @@ try {
 
   interface Snap {
     at: number;
-    tiles: { id: string; total: number; dropped: number; presented: number; buffered: number; reconnects: number; visible: boolean; size: string; stream: string; state: string }[];
+    tiles: {
+      id: string;
+      total: number;
+      dropped: number;
+      presented: number;
+      buffered: number;
+      reconnects: number;
+      visible: boolean;
+      size: string;
+      stream: string;
+      state: string;
+    }[];
     long: { n: number; ms: number; max: number };
   }
   const snap = () =>
@@ -260,7 +329,9 @@ try {
       size: tb.size,
     };
   });
-  out(`window ${secs.toFixed(1)} s, ${rows.filter((r) => r.visible).length} tiles on screen (${rows[0]?.size ?? '?'} px each), load average ${load0.toFixed(1)} → ${load1.toFixed(1)}`);
+  out(
+    `window ${secs.toFixed(1)} s, ${rows.filter((r) => r.visible).length} tiles on screen (${rows[0]?.size ?? '?'} px each), load average ${load0.toFixed(1)} → ${load1.toFixed(1)}`,
+  );
   out('tile     stream  source  decoded/s  shown/s  of source  presented/s  dropped  buffer ahead  reconnects');
   for (const r of rows)
     out(
@@ -281,12 +352,19 @@ try {
   const chromePct = ((cpu1.chromium - cpu0.chromium) / secs) * 100;
   const serverPct = ((cpu1.ffmpeg - cpu0.ffmpeg + cpu1.self - cpu0.self) / secs) * 100;
   const long = { n: b.long.n - a.long.n, ms: b.long.ms - a.long.ms, max: b.long.max };
-  out(`per tile on screen, frames shown/s: min ${Math.min(...fps).toFixed(1)}, median ${median(fps).toFixed(1)}, max ${Math.max(...fps).toFixed(1)}; of the source's own rate: median ${median(smooth).toFixed(0)} %, min ${Math.min(...smooth).toFixed(0)} %; dropped ${droppedPct.toFixed(1)} % of decoded frames`);
-  out(`player buffer ahead of the playhead: median ${median(rows.map((r) => r.buffered)).toFixed(2)} s, max ${Math.max(...rows.map((r) => r.buffered)).toFixed(2)} s; reconnects ${rows.reduce((s, r) => s + r.reconnects, 0)}`);
+  out(
+    `per tile on screen, frames shown/s: min ${Math.min(...fps).toFixed(1)}, median ${median(fps).toFixed(1)}, max ${Math.max(...fps).toFixed(1)}; of the source's own rate: median ${median(smooth).toFixed(0)} %, min ${Math.min(...smooth).toFixed(0)} %; dropped ${droppedPct.toFixed(1)} % of decoded frames`,
+  );
+  out(
+    `player buffer ahead of the playhead: median ${median(rows.map((r) => r.buffered)).toFixed(2)} s, max ${Math.max(...rows.map((r) => r.buffered)).toFixed(2)} s; reconnects ${rows.reduce((s, r) => s + r.reconnects, 0)}`,
+  );
   out(`main thread: ${long.n} long tasks (${((long.ms / secs / 1000) * 100).toFixed(1)} % of the time, longest ${long.max.toFixed(0)} ms)`);
   const ingests = TILES + (MODE === 'sub' ? TILES : 0);
-  out(`CPU, % of one core: Chromium ${chromePct.toFixed(0)} % (${cpu1.chromiumProcs} processes), server ${serverPct.toFixed(0)} % (Node ${(((cpu1.self - cpu0.self) / secs) * 100).toFixed(0)} % incl. this bench's page polling, ${ingests} ingest ffmpeg ${(((cpu1.ffmpeg - cpu0.ffmpeg) / secs) * 100).toFixed(0)} %)`);
-  const label = MODE === 'room' ? ` (${CAMERAS} cameras + ${TILES - CAMERAS} screens)` : MODE === 'sub' ? ` (sub-streams ${SUB.width}x${SUB.height} ${SUB.fps} fps)` : '';
+  out(
+    `CPU, % of one core: Chromium ${chromePct.toFixed(0)} % (${cpu1.chromiumProcs} processes), server ${serverPct.toFixed(0)} % (Node ${(((cpu1.self - cpu0.self) / secs) * 100).toFixed(0)} % incl. this bench's page polling, ${ingests} ingest ffmpeg ${(((cpu1.ffmpeg - cpu0.ffmpeg) / secs) * 100).toFixed(0)} %)`,
+  );
+  const label =
+    MODE === 'room' ? ` (${CAMERAS} cameras + ${TILES - CAMERAS} screens)` : MODE === 'sub' ? ` (sub-streams ${SUB.width}x${SUB.height} ${SUB.fps} fps)` : '';
   result = `tiles: ${TILES} tiles${label}, ${seen.length} on screen, median ${median(smooth).toFixed(0)} % / min ${Math.min(...smooth).toFixed(0)} % of source fps, median ${median(fps).toFixed(1)} fps, min ${Math.min(...fps).toFixed(1)} fps, dropped ${droppedPct.toFixed(1)} %, chromium ${chromePct.toFixed(0)} % cpu`;
 } finally {
   await context.close();

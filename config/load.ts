@@ -11,7 +11,10 @@ import { ConfigSchema, type Config, type ConfigFile } from './schema.ts';
 export const DEFAULT_CONFIG_FILE = '/etc/examroom/config.yaml';
 
 export class ConfigError extends ValidationError {
-  constructor(readonly file: string, problems: Problem[]) {
+  constructor(
+    readonly file: string,
+    problems: Problem[],
+  ) {
     super(problems, `config ${file} has ${problems.length} problem${problems.length === 1 ? '' : 's'}`);
     this.name = 'ConfigError';
   }
@@ -181,7 +184,8 @@ export function seatIds(room: { seats: { rows: number; columns: number } }): str
 function crossCheck(c: Config): Problem[] {
   const problems: Problem[] = [];
   c.server.metricsFrom.forEach((entry, i) => {
-    if (!parseAddressRange(entry)) problems.push({ path: `server.metricsFrom[${i}]`, problem: 'is not an IP address or a CIDR range such as 10.0.0.5 or 10.0.0.0/24', got: entry });
+    if (!parseAddressRange(entry))
+      problems.push({ path: `server.metricsFrom[${i}]`, problem: 'is not an IP address or a CIDR range such as 10.0.0.5 or 10.0.0.0/24', got: entry });
   });
   const unique = (list: { id: string }[], name: string) => {
     const first = new Map<string, number>();
@@ -218,7 +222,12 @@ function crossCheck(c: Config): Problem[] {
   });
   c.cameras.forEach((cam, i) => {
     if (!rooms.has(cam.room)) problems.push({ path: `cameras[${i}].room`, problem: `no such room (rooms are ${roomList()})`, got: cam.room });
-    if (cam.subUrl !== undefined && cam.subUrl === cam.url) problems.push({ path: `cameras[${i}].subUrl`, problem: 'is the same stream as url: give the camera\'s second (low-resolution) stream, or leave subUrl out', got: cam.subUrl });
+    if (cam.subUrl !== undefined && cam.subUrl === cam.url)
+      problems.push({
+        path: `cameras[${i}].subUrl`,
+        problem: "is the same stream as url: give the camera's second (low-resolution) stream, or leave subUrl out",
+        got: cam.subUrl,
+      });
   });
   const cameraIds = new Set(c.cameras.map((x) => x.id));
   c.upstream.forEach((u, i) => {
@@ -245,16 +254,26 @@ function crossCheck(c: Config): Problem[] {
     } else if (u.rooms) {
       problems.push({ path: `users[${i}].rooms`, problem: `only invigilators are bound to rooms (role is ${u.role})` });
     }
-    if (u.role === 'inspector' && !u.jurisdiction) problems.push({ path: `users[${i}].jurisdiction`, problem: 'an inspector must have a jurisdiction (level: province|city|site, code)' });
-    if (u.role !== 'inspector' && u.jurisdiction) problems.push({ path: `users[${i}].jurisdiction`, problem: `only inspectors have a jurisdiction (role is ${u.role})` });
+    if (u.role === 'inspector' && !u.jurisdiction)
+      problems.push({ path: `users[${i}].jurisdiction`, problem: 'an inspector must have a jurisdiction (level: province|city|site, code)' });
+    if (u.role !== 'inspector' && u.jurisdiction)
+      problems.push({ path: `users[${i}].jurisdiction`, problem: `only inspectors have a jurisdiction (role is ${u.role})` });
     if (u.jurisdiction && u.jurisdiction.level !== 'site' && !/^[0-9]{6}$/.test(u.jurisdiction.code)) {
-      problems.push({ path: `users[${i}].jurisdiction.code`, problem: `a ${u.jurisdiction.level} code is a six-digit division code`, got: u.jurisdiction.code });
+      problems.push({
+        path: `users[${i}].jurisdiction.code`,
+        problem: `a ${u.jurisdiction.level} code is a six-digit division code`,
+        got: u.jurisdiction.code,
+      });
     }
   });
   problems.push(...bankProblems(c.bank));
   const inside = (a: string, b: string) => a === b || a.startsWith(b.endsWith('/') ? b : `${b}/`);
   if (inside(c.paths.keys, c.paths.data) || inside(c.paths.data, c.paths.keys)) {
-    problems.push({ path: 'paths.keys', problem: 'must be outside the data folder (and not contain it): a copy of the data must not carry the keys', got: c.paths.keys });
+    problems.push({
+      path: 'paths.keys',
+      problem: 'must be outside the data folder (and not contain it): a copy of the data must not carry the keys',
+      got: c.paths.keys,
+    });
   }
   c.server.names.forEach((n, i) => {
     if (!isIP(n) && !/^(?=.{1,253}$)([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?)(\.[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?)*$/.test(n)) {
@@ -262,8 +281,14 @@ function crossCheck(c: Config): Problem[] {
     }
   });
   if (c.server.httpPort !== null) {
-    if (!c.server.siteCa && !c.server.tls) problems.push({ path: 'server.httpPort', problem: 'is only for an HTTPS server (set server.tls); without TLS the one port serves everything', got: c.server.httpPort });
-    else if (c.server.httpPort !== 0 && c.server.httpPort === c.server.port) problems.push({ path: 'server.httpPort', problem: 'is the same as server.port', got: c.server.httpPort });
+    if (!c.server.siteCa && !c.server.tls)
+      problems.push({
+        path: 'server.httpPort',
+        problem: 'is only for an HTTPS server (set server.tls); without TLS the one port serves everything',
+        got: c.server.httpPort,
+      });
+    else if (c.server.httpPort !== 0 && c.server.httpPort === c.server.port)
+      problems.push({ path: 'server.httpPort', problem: 'is the same as server.port', got: c.server.httpPort });
   }
   if (c.server.tls) {
     for (const k of ['cert', 'key'] as const) {
@@ -293,10 +318,15 @@ function bankProblems(bank: Config['bank']): Problem[] {
   if (bank.centralUrl !== null) {
     if (!URL.canParse(bank.centralUrl)) problems.push({ path: 'bank.centralUrl', problem: 'is not a valid URL', got: bank.centralUrl });
     // Without a trusted key every package the central bank serves would be refused at each sync.
-    if (bank.publicKeys.length === 0) problems.push({ path: 'bank.publicKeys', problem: 'missing: centralUrl is set, so at least one key is needed to trust what it serves' });
+    if (bank.publicKeys.length === 0)
+      problems.push({ path: 'bank.publicKeys', problem: 'missing: centralUrl is set, so at least one key is needed to trust what it serves' });
   }
   if (bank.syncIntervalMinutes !== null && bank.centralUrl === null) {
-    problems.push({ path: 'bank.syncIntervalMinutes', problem: 'set, but bank.centralUrl is not: there is nothing to sync from', got: bank.syncIntervalMinutes });
+    problems.push({
+      path: 'bank.syncIntervalMinutes',
+      problem: 'set, but bank.centralUrl is not: there is nothing to sync from',
+      got: bank.syncIntervalMinutes,
+    });
   }
   return problems;
 }

@@ -30,10 +30,12 @@ export const ServerSchema = Type.Object(
     tls: Type.Optional(ServerTlsSchema),
     names: Type.Optional(
       Type.Array(Type.String({ pattern: '^[A-Za-z0-9.:-]{1,253}$', description: 'a host name (examroom.lan) or an IP address (192.168.1.10)' }), {
-        description: 'the names and addresses PCs reach the appliance by; the site certificate covers them (absent = this host\'s LAN addresses)',
+        description: "the names and addresses PCs reach the appliance by; the site certificate covers them (absent = this host's LAN addresses)",
       }),
     ),
-    httpPort: Type.Optional(Type.Integer({ minimum: 0, maximum: 65535, description: 'a plain-HTTP port that serves only the page for trusting the site CA (with tls: site-ca)' })),
+    httpPort: Type.Optional(
+      Type.Integer({ minimum: 0, maximum: 65535, description: 'a plain-HTTP port that serves only the page for trusting the site CA (with tls: site-ca)' }),
+    ),
     trustProxy: Type.Optional(Type.Boolean({ default: false })),
     metricsFrom: Type.Optional(
       Type.Array(Type.String({ minLength: 1 }), {
@@ -48,7 +50,12 @@ export const ServerSchema = Type.Object(
 export const PathsSchema = Type.Object(
   {
     data: Type.Optional(Type.String({ minLength: 1, default: '/var/lib/examroom' })),
-    keys: Type.Optional(Type.String({ minLength: 1, description: 'the keys folder (site CA, signing keys); outside the data folder; default: the data folder\'s path + "-keys"' })),
+    keys: Type.Optional(
+      Type.String({
+        minLength: 1,
+        description: 'the keys folder (site CA, signing keys); outside the data folder; default: the data folder\'s path + "-keys"',
+      }),
+    ),
   },
   closed,
 );
@@ -65,7 +72,10 @@ export const RoomSchema = Type.Object(
   closed,
 );
 
-export const TerminalSchema = Type.Object({ id: Id, room: Id, seat: Type.String({ pattern: '^[0-9]{2,3}$', description: 'a two- or three-digit seat number in quotes, like "01"' }) }, closed);
+export const TerminalSchema = Type.Object(
+  { id: Id, room: Id, seat: Type.String({ pattern: '^[0-9]{2,3}$', description: 'a two- or three-digit seat number in quotes, like "01"' }) },
+  closed,
+);
 
 export const KioskSchema = Type.Object(
   {
@@ -78,11 +88,22 @@ export const KioskSchema = Type.Object(
 
 export const IdentitySchema = Type.Object(
   {
-    threshold: Type.Optional(Type.Number({ exclusiveMinimum: 0, maximum: 2, description: 'face descriptor distance at or below which two faces are the same person; absent = the face engine\'s measured default' })),
-    livenessChallenges: Type.Optional(
-      Type.Array(Type.Union([Type.Literal('turn_left'), Type.Literal('turn_right'), Type.Literal('blink')]), { minItems: 1, description: 'the active challenges a kiosk may ask for, one drawn at random per attempt' }),
+    threshold: Type.Optional(
+      Type.Number({
+        exclusiveMinimum: 0,
+        maximum: 2,
+        description: "face descriptor distance at or below which two faces are the same person; absent = the face engine's measured default",
+      }),
     ),
-    attemptMinutes: Type.Optional(Type.Integer({ minimum: 1, maximum: 60, default: 5, description: 'how long a kiosk attempt stays open between the ID lookup and the face capture' })),
+    livenessChallenges: Type.Optional(
+      Type.Array(Type.Union([Type.Literal('turn_left'), Type.Literal('turn_right'), Type.Literal('blink')]), {
+        minItems: 1,
+        description: 'the active challenges a kiosk may ask for, one drawn at random per attempt',
+      }),
+    ),
+    attemptMinutes: Type.Optional(
+      Type.Integer({ minimum: 1, maximum: 60, default: 5, description: 'how long a kiosk attempt stays open between the ID lookup and the face capture' }),
+    ),
     enrolOnImport: Type.Optional(Type.Boolean({ default: true, description: 'enrol roster photos in the background as soon as a roster is imported' })),
   },
   closed,
@@ -96,7 +117,12 @@ export const CameraSchema = Type.Object(
     url: Type.String({ pattern: '^(rtsp|rtsps|rtmp|http|https|file)://', description: 'rtsp://, rtmp://, http(s):// or file://' }),
     // The camera's low-resolution second stream (e.g. 640×360 or 352×288): the console's grid tiles play
     // it, live only; recording and upstream push stay on url. Absent = tiles play url, as before.
-    subUrl: Type.Optional(Type.String({ pattern: '^(rtsp|rtsps|rtmp|http|https|file)://', description: "the camera's sub-stream for live tiles: rtsp://, rtmp://, http(s):// or file://" })),
+    subUrl: Type.Optional(
+      Type.String({
+        pattern: '^(rtsp|rtsps|rtmp|http|https|file)://',
+        description: "the camera's sub-stream for live tiles: rtsp://, rtmp://, http(s):// or file://",
+      }),
+    ),
     audio: Type.Optional(Type.Boolean({ default: true })),
   },
   closed,
@@ -125,10 +151,25 @@ export const RetentionSchema = Type.Object(
 
 export const MediaSchema = Type.Object(
   {
-    segmentSeconds: Type.Optional(Type.Integer({ minimum: 2, maximum: 3600, default: 300, description: 'length of a recording segment in seconds (cut at the next key frame)' })),
+    segmentSeconds: Type.Optional(
+      Type.Integer({ minimum: 2, maximum: 3600, default: 300, description: 'length of a recording segment in seconds (cut at the next key frame)' }),
+    ),
     stallSeconds: Type.Optional(Type.Integer({ minimum: 2, maximum: 300, default: 10, description: 'a source that delivers nothing this long is restarted' })),
-    maxBackoffSeconds: Type.Optional(Type.Number({ minimum: 0.5, maximum: 60, default: 3, description: 'longest wait between restarts of a failing source (keep ≤ 4 so a returning camera records within 5 s)' })),
-    reserveMiB: Type.Optional(Type.Integer({ minimum: 0, default: 512, description: 'last-resort floor: below this free space no NEW recording starts (live view goes on); nothing is ever deleted' })),
+    maxBackoffSeconds: Type.Optional(
+      Type.Number({
+        minimum: 0.5,
+        maximum: 60,
+        default: 3,
+        description: 'longest wait between restarts of a failing source (keep ≤ 4 so a returning camera records within 5 s)',
+      }),
+    ),
+    reserveMiB: Type.Optional(
+      Type.Integer({
+        minimum: 0,
+        default: 512,
+        description: 'last-resort floor: below this free space no NEW recording starts (live view goes on); nothing is ever deleted',
+      }),
+    ),
   },
   closed,
 );
@@ -177,7 +218,9 @@ export const BankSchema = Type.Object(
   {
     centralUrl: Type.Optional(Type.String({ pattern: '^https?://', description: 'an http:// or https:// URL that serves the newest signed package' })),
     publicKeys: Type.Optional(Type.Array(BankKeySchema, { description: 'the keys whose packages this site installs' })),
-    syncIntervalMinutes: Type.Optional(Type.Number({ minimum: 1, maximum: 7 * 24 * 60, description: 'at least 1: how often the server pulls from centralUrl' })),
+    syncIntervalMinutes: Type.Optional(
+      Type.Number({ minimum: 1, maximum: 7 * 24 * 60, description: 'at least 1: how often the server pulls from centralUrl' }),
+    ),
   },
   closed,
 );
@@ -185,7 +228,9 @@ export const BankSchema = Type.Object(
 export const ExamSettingsSchema = Type.Object(
   {
     showScore: Type.Optional(Type.Boolean({ default: true, description: 'show the candidate their score on the terminal right after submitting' })),
-    snapshotIntervalSeconds: Type.Optional(Type.Integer({ minimum: 0, maximum: 3600, default: 60, description: 'how often a terminal sends a webcam snapshot; 0 = never' })),
+    snapshotIntervalSeconds: Type.Optional(
+      Type.Integer({ minimum: 0, maximum: 3600, default: 60, description: 'how often a terminal sends a webcam snapshot; 0 = never' }),
+    ),
   },
   closed,
 );
@@ -226,7 +271,16 @@ export interface Config {
   file: string | null;
   site: Static<typeof SiteSchema> & { timezone: string };
   /** tls: a certificate the site named; siteCa: the appliance issues its own (server/tls/). Neither = plain HTTP. */
-  server: { host: string; port: number; tls?: { cert: string; key: string }; siteCa: boolean; names: string[]; httpPort: number | null; trustProxy: boolean; metricsFrom: string[] };
+  server: {
+    host: string;
+    port: number;
+    tls?: { cert: string; key: string };
+    siteCa: boolean;
+    names: string[];
+    httpPort: number | null;
+    trustProxy: boolean;
+    metricsFrom: string[];
+  };
   paths: { data: string; keys: string };
   rooms: Room[];
   terminals: TerminalConfig[];

@@ -15,7 +15,10 @@ export class DomainError extends Error {
 
 export class ValidationError extends DomainError {
   override readonly code = 'invalid';
-  constructor(readonly problems: Problem[], message?: string) {
+  constructor(
+    readonly problems: Problem[],
+    message?: string,
+  ) {
     super(message ?? problems.map(formatProblem).join('\n'));
     this.name = 'ValidationError';
   }
@@ -55,7 +58,10 @@ export class Forbidden extends DomainError {
 
 export class Locked extends DomainError {
   override readonly code = 'locked';
-  constructor(message: string, readonly retryAfterSeconds: number) {
+  constructor(
+    message: string,
+    readonly retryAfterSeconds: number,
+  ) {
     super(message);
     this.name = 'Locked';
   }

@@ -26,17 +26,99 @@ export interface EventMap {
   'terminal.login': { terminalId: string; roomId: string; seat: string; sessionId: string; idNumber: string; resumed: boolean };
   'terminal.move_requested': { moveId: string; sessionId: string; roomId: string; idNumber: string; fromTerminal: string | null; toTerminal: string };
   // A move request ended: an invigilator approved or rejected it, or the system withdrew it (the candidate logged in elsewhere, or asked again from another terminal).
-  'terminal.move_decided': { moveId: string; sessionId: string; roomId: string; idNumber: string; fromTerminal: string | null; toTerminal: string; status: 'approved' | 'rejected' | 'withdrawn'; by: string };
-  'terminal.integrity': { incidentId: string; terminalId: string; roomId: string; sessionId: string | null; idNumber: string | null; kind: string; source: 'terminal' | 'server'; detail: string | null; at: number };
-  'terminal.snapshot': { snapshotId: string; terminalId: string; roomId: string; sessionId: string; idNumber: string; file: string; at: number; identity: 'unchecked' | 'match' | 'mismatch' | 'no_face' | 'several_faces'; distance: number | null; detail: string };
-  'terminal.command': { sessionId: string; roomId: string; idNumber: string | null; command: 'pause' | 'resume' | 'add_time' | 'force_submit' | 'lock' | 'unlock' | 'approve_move' | 'reject_move'; by: string };
+  'terminal.move_decided': {
+    moveId: string;
+    sessionId: string;
+    roomId: string;
+    idNumber: string;
+    fromTerminal: string | null;
+    toTerminal: string;
+    status: 'approved' | 'rejected' | 'withdrawn';
+    by: string;
+  };
+  'terminal.integrity': {
+    incidentId: string;
+    terminalId: string;
+    roomId: string;
+    sessionId: string | null;
+    idNumber: string | null;
+    kind: string;
+    source: 'terminal' | 'server';
+    detail: string | null;
+    at: number;
+  };
+  'terminal.snapshot': {
+    snapshotId: string;
+    terminalId: string;
+    roomId: string;
+    sessionId: string;
+    idNumber: string;
+    file: string;
+    at: number;
+    identity: 'unchecked' | 'match' | 'mismatch' | 'no_face' | 'several_faces';
+    distance: number | null;
+    detail: string;
+  };
+  'terminal.command': {
+    sessionId: string;
+    roomId: string;
+    idNumber: string | null;
+    command: 'pause' | 'resume' | 'add_time' | 'force_submit' | 'lock' | 'unlock' | 'approve_move' | 'reject_move';
+    by: string;
+  };
   'answer.saved': { sessionId: string; roomId: string; idNumber: string; no: number; seq: number; applied: boolean };
-  'attempt.submitted': { sessionId: string; roomId: string; idNumber: string; by: 'candidate' | 'auto' | 'invigilator'; actor: string; answered: number; score: number; passed: boolean };
+  'attempt.submitted': {
+    sessionId: string;
+    roomId: string;
+    idNumber: string;
+    by: 'candidate' | 'auto' | 'invigilator';
+    actor: string;
+    answered: number;
+    score: number;
+    passed: boolean;
+  };
   // Identity (kiosk/): the entrance check (人证合一), staff overrides, seat re-checks, training attendance.
-  'identity.verified': { attemptId: string; kioskId: string; sessionId: string; roomId: string; idNumber: string; seat: string | null; distance: number; at: number };
-  'identity.refused': { attemptId: string; kioskId: string; sessionId: string | null; roomId: string | null; idNumber: string; reason: string; distance: number | null; at: number };
-  'identity.override': { attemptId: string; kioskId: string; sessionId: string; roomId: string; idNumber: string; seat: string | null; by: string; reason: string; at: number };
-  'seat.check': { terminalId: string; roomId: string; sessionId: string; idNumber: string; identity: 'match' | 'mismatch' | 'no_face' | 'several_faces' | 'unchecked'; distance: number | null; detail: string; at: number };
+  'identity.verified': {
+    attemptId: string;
+    kioskId: string;
+    sessionId: string;
+    roomId: string;
+    idNumber: string;
+    seat: string | null;
+    distance: number;
+    at: number;
+  };
+  'identity.refused': {
+    attemptId: string;
+    kioskId: string;
+    sessionId: string | null;
+    roomId: string | null;
+    idNumber: string;
+    reason: string;
+    distance: number | null;
+    at: number;
+  };
+  'identity.override': {
+    attemptId: string;
+    kioskId: string;
+    sessionId: string;
+    roomId: string;
+    idNumber: string;
+    seat: string | null;
+    by: string;
+    reason: string;
+    at: number;
+  };
+  'seat.check': {
+    terminalId: string;
+    roomId: string;
+    sessionId: string;
+    idNumber: string;
+    identity: 'match' | 'mismatch' | 'no_face' | 'several_faces' | 'unchecked';
+    distance: number | null;
+    detail: string;
+    at: number;
+  };
   'training.attendance': { classId: string; idNumber: string; action: 'check_in' | 'check_out'; at: number; hours: number | null };
   // Media (media/): ingest supervision, recording and the disk that holds three years of it.
   'camera.up': { sourceId: string; kind: 'camera' | 'screen'; room: string; at: number };
@@ -44,7 +126,16 @@ export interface EventMap {
   'camera.down': { sourceId: string; kind: 'camera' | 'screen'; room: string; at: number; reason: string; stopped: boolean };
   'recording.segment': { sourceId: string; segmentId: number; start: number; end: number; bytes: number };
   'recording.stopped': { sourceId: string; at: number; reason: string };
-  'disk.forecast': { ok: boolean; path: string; freeBytes: number; needBytes: number; bytesPerDay: number; retentionDays: number; daysUntilFull: number | null; at: number };
+  'disk.forecast': {
+    ok: boolean;
+    path: string;
+    freeBytes: number;
+    needBytes: number;
+    bytesPerDay: number;
+    retentionDays: number;
+    daysUntilFull: number | null;
+    at: number;
+  };
   'disk.low': { path: string; freeBytes: number; minFreeBytes: number; recordingStopped: boolean; at: number };
   // Proctor console (proctor/): an alert raised, repeated/cleared, or acknowledged; an incident (违纪) recorded.
   'proctor.alert': { alertId: string; roomId: string | null; change: 'new' | 'update' | 'ack' };

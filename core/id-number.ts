@@ -7,13 +7,41 @@ const CHECK_CHARS = '10X98765432';
 
 /** First two digits: the provinces of GB/T 2260, plus 71 (Taiwan) and 81–83 (residence permits). */
 const PROVINCE_PREFIXES = new Set([
-  '11', '12', '13', '14', '15',
-  '21', '22', '23',
-  '31', '32', '33', '34', '35', '36', '37',
-  '41', '42', '43', '44', '45', '46',
-  '50', '51', '52', '53', '54',
-  '61', '62', '63', '64', '65',
-  '71', '81', '82', '83',
+  '11',
+  '12',
+  '13',
+  '14',
+  '15',
+  '21',
+  '22',
+  '23',
+  '31',
+  '32',
+  '33',
+  '34',
+  '35',
+  '36',
+  '37',
+  '41',
+  '42',
+  '43',
+  '44',
+  '45',
+  '46',
+  '50',
+  '51',
+  '52',
+  '53',
+  '54',
+  '61',
+  '62',
+  '63',
+  '64',
+  '65',
+  '71',
+  '81',
+  '82',
+  '83',
 ]);
 
 export interface IdCard {
@@ -47,10 +75,18 @@ export function checkIdNumber(raw: string, today: string): IdCardCheck {
   const tail = (n: number) => `…${id.slice(-n)}`;
   if (id === '') return { ok: false, problem: 'missing', got: '' };
   if (/^\d{15}$/.test(id)) {
-    return { ok: false, problem: 'is a 15-digit number from a first-generation card (withdrawn since 2013); give the 18-digit number on the current card', got: tail(4) };
+    return {
+      ok: false,
+      problem: 'is a 15-digit number from a first-generation card (withdrawn since 2013); give the 18-digit number on the current card',
+      got: tail(4),
+    };
   }
   if (!/^\d{17}[\dX]$/.test(id)) {
-    return { ok: false, problem: `must be 18 characters, 17 digits and a check digit (0–9 or X); this has ${[...id].length}`, got: id.length > 4 ? tail(4) : id };
+    return {
+      ok: false,
+      problem: `must be 18 characters, 17 digits and a check digit (0–9 or X); this has ${[...id].length}`,
+      got: id.length > 4 ? tail(4) : id,
+    };
   }
   const region = id.slice(0, 6);
   if (!PROVINCE_PREFIXES.has(region.slice(0, 2))) {

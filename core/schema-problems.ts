@@ -32,7 +32,15 @@ export interface SchemaProblemOptions {
   withoutValues?: boolean;
 }
 
-const NOUNS: Record<string, string> = { integer: 'a whole number', number: 'a number', string: 'text', boolean: 'true or false', object: 'an object', array: 'a list', null: 'null' };
+const NOUNS: Record<string, string> = {
+  integer: 'a whole number',
+  number: 'a number',
+  string: 'text',
+  boolean: 'true or false',
+  object: 'an object',
+  array: 'a list',
+  null: 'null',
+};
 
 /** Checks `value` against `schema` and explains every failure (all of them, not TypeBox's first 8). */
 export function schemaProblems(schema: unknown, value: unknown, opts: Omit<SchemaProblemOptions, 'schema' | 'value'> = {}): Problem[] {
@@ -57,7 +65,8 @@ export function explainSchemaErrors(errors: readonly SchemaError[], opts: Schema
     for (const part of [...pointerParts(pointer), ...(extra === undefined ? [] : [extra])]) p += /^\d+$/.test(part) ? `[${part}]` : p ? `.${part}` : part;
     return p || (opts.root ?? '(top level)');
   };
-  const schemaOf = (e: SchemaError): unknown => (opts.schema === undefined || e.schemaPath === undefined ? undefined : nodeAt(opts.schema, owningSchemaPath(e.schemaPath, e.keyword)));
+  const schemaOf = (e: SchemaError): unknown =>
+    opts.schema === undefined || e.schemaPath === undefined ? undefined : nodeAt(opts.schema, owningSchemaPath(e.schemaPath, e.keyword));
   const message = (e: SchemaError) => humanMessage(e, (schemaOf(e) as { description?: string } | undefined)?.description, nouns);
   // Paths that failed a union: their per-branch noise is replaced by one line.
   const unionPaths = new Set(errors.filter((e) => e.keyword === 'anyOf').map((e) => e.instancePath));
@@ -70,8 +79,10 @@ export function explainSchemaErrors(errors: readonly SchemaError[], opts: Schema
       case 'additionalProperties': {
         const known = Object.keys((schemaOf(e) as { properties?: Record<string, unknown> } | undefined)?.properties ?? {});
         // TypeBox lists every unknown name at once; Ajv reports one per error.
-        const names = (params.additionalProperties as string[] | undefined) ?? (params.additionalProperty === undefined ? [] : [String(params.additionalProperty)]);
-        for (const name of names) add(pathOf(e.instancePath, name), opts.unknownField?.(name, known) ?? 'unknown field', (got as Record<string, unknown> | undefined)?.[name]);
+        const names =
+          (params.additionalProperties as string[] | undefined) ?? (params.additionalProperty === undefined ? [] : [String(params.additionalProperty)]);
+        for (const name of names)
+          add(pathOf(e.instancePath, name), opts.unknownField?.(name, known) ?? 'unknown field', (got as Record<string, unknown> | undefined)?.[name]);
         break;
       }
       case 'required': {
@@ -94,7 +105,13 @@ export function explainSchemaErrors(errors: readonly SchemaError[], opts: Schema
           const others = union?.anyOf?.filter((b, i) => (tried >= 0 ? i !== tried : kindOf(b) !== jsonKind(got))).map((b) => branchWords(b, nouns)) ?? [];
           add(pathOf(e.instancePath), `${message(specific)}${others.length > 0 ? ` (or ${others.join(' or ')})` : ''}`, got);
         } else {
-          const parts = union?.anyOf ? union.anyOf.map((b) => branchWords(b, nouns)) : branches.map((x) => (x.keyword === 'const' ? JSON.stringify((x.params as { allowedValue: unknown }).allowedValue) : (nouns[String((x.params as { type?: unknown }).type)] ?? String((x.params as { type?: unknown }).type))));
+          const parts = union?.anyOf
+            ? union.anyOf.map((b) => branchWords(b, nouns))
+            : branches.map((x) =>
+                x.keyword === 'const'
+                  ? JSON.stringify((x.params as { allowedValue: unknown }).allowedValue)
+                  : (nouns[String((x.params as { type?: unknown }).type)] ?? String((x.params as { type?: unknown }).type)),
+              );
           add(pathOf(e.instancePath), parts.length > 0 ? `must be ${parts.join(' or ')}` : 'must be a valid value', got);
         }
         break;

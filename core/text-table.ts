@@ -15,6 +15,10 @@ export function tableLines(rows: Record<string, unknown>[], opts: { cell?: (v: u
   const text = opts.cell ?? String;
   const cell = (v: unknown) => (v === null || v === undefined ? '-' : text(v));
   const widths = keys.map((k) => Math.max(displayWidth(k), ...rows.map((r) => displayWidth(cell(r[k])))));
-  const line = (vals: string[]) => vals.map((v, i) => v + ' '.repeat(widths[i]! - displayWidth(v))).join('  ').trimEnd();
+  const line = (vals: string[]) =>
+    vals
+      .map((v, i) => v + ' '.repeat(widths[i]! - displayWidth(v)))
+      .join('  ')
+      .trimEnd();
   return [line(keys), ...rows.map((r) => line(keys.map((k) => cell(r[k]))))];
 }

@@ -118,11 +118,16 @@ function readJson(buf: Buffer, filename: string): Table {
   } catch (err) {
     throw new ValidationError([{ path: filename, problem: `is not valid JSON (${(err as Error).message})` }]);
   }
-  const list = Array.isArray(data) ? data : data && typeof data === 'object' && Array.isArray((data as { rows?: unknown }).rows) ? (data as { rows: unknown[] }).rows : null;
+  const list = Array.isArray(data)
+    ? data
+    : data && typeof data === 'object' && Array.isArray((data as { rows?: unknown }).rows)
+      ? (data as { rows: unknown[] }).rows
+      : null;
   if (!list) throw new ValidationError([{ path: filename, problem: 'must be a JSON array of rows (objects keyed by column name), or { "rows": [...] }' }]);
   const headers = new Set<string>();
   const rows: TableRow[] = list.map((item, i) => {
-    if (!item || typeof item !== 'object' || Array.isArray(item)) throw new ValidationError([{ path: `row ${i + 1}`, problem: 'must be an object keyed by column name', got: item }]);
+    if (!item || typeof item !== 'object' || Array.isArray(item))
+      throw new ValidationError([{ path: `row ${i + 1}`, problem: 'must be an object keyed by column name', got: item }]);
     const cells: Record<string, string> = {};
     for (const [k, v] of Object.entries(item as Record<string, unknown>)) {
       const h = headerKey(k);
@@ -140,6 +145,7 @@ export async function readTable(buf: Buffer, filename: string): Promise<Table> {
   if (ext === '.csv') return readCsv(buf, filename);
   if (ext === '.xlsx') return readXlsx(buf, filename);
   if (ext === '.json') return readJson(buf, filename);
-  if (ext === '.xls') throw new ValidationError([{ path: filename, problem: 'is an old .xls workbook; save it as .xlsx or CSV UTF-8 in Excel and import that' }]);
+  if (ext === '.xls')
+    throw new ValidationError([{ path: filename, problem: 'is an old .xls workbook; save it as .xlsx or CSV UTF-8 in Excel and import that' }]);
   throw new ValidationError([{ path: filename, problem: `must end in ${TABLE_EXTENSIONS.join(', ')}`, got: ext || filename }]);
 }

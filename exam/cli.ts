@@ -40,4 +40,3 @@ export interface CliCommand {
 
 /** Each part of the engine appends its commands here. */
 export const examCommands: CliCommand[] = [...paperCommands, ...bankCommands, ...bankPackageCommands, ...planCommands];
-

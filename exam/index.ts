@@ -24,7 +24,17 @@ export { validateTemplate, shippedTemplates, resolveTemplate, poolFor, checkTemp
 export { generatePaper, newSeed } from './papers/generate.ts';
 export { gradePaper, deliver } from './papers/grade.ts';
 export { verifyPaper, type PaperStore } from './papers/store.ts';
-export { PackageRefused, PackageAlreadyInstalled, signPackage, generateSigningKey, canonicalJson, PACKAGE_FORMAT, type BankPackage, type UnsignedPackage, type InstalledPackage } from './bank/packages.ts';
+export {
+  PackageRefused,
+  PackageAlreadyInstalled,
+  signPackage,
+  generateSigningKey,
+  canonicalJson,
+  PACKAGE_FORMAT,
+  type BankPackage,
+  type UnsignedPackage,
+  type InstalledPackage,
+} from './bank/packages.ts';
 export { SyncFailed, type SyncResult, type SyncState } from './bank/sync.ts';
 export { examCommands, type CliCommand, type CliContext, type CliOption } from './cli.ts';
 export type { DemoSummary } from './demo/seed.ts';

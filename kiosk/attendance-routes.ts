@@ -39,16 +39,23 @@ export const attendanceRoutes: FastifyPluginAsync<{ attendance: AttendanceServic
         ),
       },
     },
-    async (request, reply) => reply.status(201).send(attendance.createClass(request.body as Parameters<AttendanceService['createClass']>[0], request.actor, request.ip)),
+    async (request, reply) =>
+      reply.status(201).send(attendance.createClass(request.body as Parameters<AttendanceService['createClass']>[0], request.actor, request.ip)),
   );
 
   app.get('/api/training/classes', { config: staff, schema: { tags, summary: 'Training classes' } }, async () => attendance.listClasses());
 
   app.get('/api/training/classes/:classId/members', { config: staff, schema: { tags, summary: "A class's members", params: ClassId } }, async (request) =>
-    attendance.members((request.params as { classId: string }).classId).map((m) => ({ ...m, idNumber: `${m.idNumber.slice(0, 6)}********${m.idNumber.slice(-4)}` })),
+    attendance
+      .members((request.params as { classId: string }).classId)
+      .map((m) => ({ ...m, idNumber: `${m.idNumber.slice(0, 6)}********${m.idNumber.slice(-4)}` })),
   );
 
-  app.addContentTypeParser(['text/csv', 'application/octet-stream', 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet'], { parseAs: 'buffer', bodyLimit: 50 * 1024 * 1024 }, (_req, body, done) => done(null, body));
+  app.addContentTypeParser(
+    ['text/csv', 'application/octet-stream', 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet'],
+    { parseAs: 'buffer', bodyLimit: 50 * 1024 * 1024 },
+    (_req, body, done) => done(null, body),
+  );
 
   app.post(
     '/api/training/classes/:classId/members',
@@ -57,9 +64,13 @@ export const attendanceRoutes: FastifyPluginAsync<{ attendance: AttendanceServic
       bodyLimit: 50 * 1024 * 1024,
       schema: {
         tags,
-        summary: 'Import members: the body is an .xlsx, .csv (UTF-8 or GB18030) or .json file with 身份证号, 姓名 and optionally 照片 (a file in the `photos` folder on the server); all or nothing',
+        summary:
+          'Import members: the body is an .xlsx, .csv (UTF-8 or GB18030) or .json file with 身份证号, 姓名 and optionally 照片 (a file in the `photos` folder on the server); all or nothing',
         params: ClassId,
-        querystring: Type.Object({ filename: Type.String({ minLength: 1, maxLength: 255 }), photos: Type.Optional(Type.String({ minLength: 1, maxLength: 1024 })) }, closed),
+        querystring: Type.Object(
+          { filename: Type.String({ minLength: 1, maxLength: 255 }), photos: Type.Optional(Type.String({ minLength: 1, maxLength: 1024 })) },
+          closed,
+        ),
       },
     },
     async (request) => {
@@ -80,29 +91,38 @@ export const attendanceRoutes: FastifyPluginAsync<{ attendance: AttendanceServic
     },
   );
 
-  app.get('/api/training/classes/:classId/hours', { config: staff, schema: { tags, summary: 'Attended hours per member and for the class', params: ClassId } }, async (request) =>
-    attendance.hours((request.params as { classId: string }).classId),
+  app.get(
+    '/api/training/classes/:classId/hours',
+    { config: staff, schema: { tags, summary: 'Attended hours per member and for the class', params: ClassId } },
+    async (request) => attendance.hours((request.params as { classId: string }).classId),
   );
 
-  app.get('/api/training/classes/:classId/absences', { config: staff, schema: { tags, summary: 'Absences per day (JSON), for the district-office report', params: ClassId } }, async (request) =>
-    attendance.absences((request.params as { classId: string }).classId),
+  app.get(
+    '/api/training/classes/:classId/absences',
+    { config: staff, schema: { tags, summary: 'Absences per day (JSON), for the district-office report', params: ClassId } },
+    async (request) => attendance.absences((request.params as { classId: string }).classId),
   );
 
-  app.get('/api/training/classes/:classId/absences.csv', { config: staff, schema: { tags, summary: 'Absences per day as a CSV download (UTF-8 with BOM, opens in Excel)', params: ClassId } }, async (request, reply) => {
-    const { classId } = request.params as { classId: string };
-    const csv = attendance.absencesCsv(classId);
-    return reply
-      .header('content-type', 'text/csv; charset=utf-8')
-      .header('content-disposition', `attachment; filename="absences-${classId}.csv"`)
-      .send(csv);
-  });
+  app.get(
+    '/api/training/classes/:classId/absences.csv',
+    { config: staff, schema: { tags, summary: 'Absences per day as a CSV download (UTF-8 with BOM, opens in Excel)', params: ClassId } },
+    async (request, reply) => {
+      const { classId } = request.params as { classId: string };
+      const csv = attendance.absencesCsv(classId);
+      return reply.header('content-type', 'text/csv; charset=utf-8').header('content-disposition', `attachment; filename="absences-${classId}.csv"`).send(csv);
+    },
+  );
 
   // ---- kiosk ------------------------------------------------------------------------------------------
 
-  app.get('/api/kiosk/training', { config: kioskOnly, schema: { tags, summary: "Today's training classes, for the kiosk's attendance screen" } }, async (request) => {
-    kioskOf(request);
-    return attendance.todaysClasses();
-  });
+  app.get(
+    '/api/kiosk/training',
+    { config: kioskOnly, schema: { tags, summary: "Today's training classes, for the kiosk's attendance screen" } },
+    async (request) => {
+      kioskOf(request);
+      return attendance.todaysClasses();
+    },
+  );
 
   app.post(
     '/api/kiosk/training/:classId/lookup',

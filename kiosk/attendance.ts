@@ -4,7 +4,21 @@
 // per class and day are listed for the report to the district office.
 import { createHash } from 'node:crypto';
 import { join } from 'node:path';
-import { Conflict, NotFound, ValidationError, newId, idNumberProblem, isDate, localDate, localDateTime, maskIdNumber, normaliseIdNumber, type Clock, type EventBus, type Problem } from '../core/index.ts';
+import {
+  Conflict,
+  NotFound,
+  ValidationError,
+  newId,
+  idNumberProblem,
+  isDate,
+  localDate,
+  localDateTime,
+  maskIdNumber,
+  normaliseIdNumber,
+  type Clock,
+  type EventBus,
+  type Problem,
+} from '../core/index.ts';
 import type { Config } from '../config/index.ts';
 import type { AuditLog, DataPaths, Db } from '../storage/index.ts';
 import type { LivenessChallenge } from './face/types.ts';
@@ -43,7 +57,14 @@ export interface MemberInput {
 
 export type Action = 'check_in' | 'check_out';
 
-export type TrainingRefusal = 'bad_id_number' | 'not_a_member' | 'class_not_today' | 'already_checked_in' | 'not_checked_in' | 'already_checked_out' | 'unknown_card';
+export type TrainingRefusal =
+  | 'bad_id_number'
+  | 'not_a_member'
+  | 'class_not_today'
+  | 'already_checked_in'
+  | 'not_checked_in'
+  | 'already_checked_out'
+  | 'unknown_card';
 
 export const TRAINING_MESSAGES: Record<TrainingRefusal, string> = {
   bad_id_number: '身份证号码有误，请核对后重新输入',
@@ -55,7 +76,8 @@ export const TRAINING_MESSAGES: Record<TrainingRefusal, string> = {
   unknown_card: '读卡信息已失效，请重新刷卡',
 };
 
-const CLASS_COLS = 'id, name, institution, starts_on AS startsOn, ends_on AS endsOn, daily_hours AS dailyHours, created_at AS createdAt, created_by AS createdBy';
+const CLASS_COLS =
+  'id, name, institution, starts_on AS startsOn, ends_on AS endsOn, daily_hours AS dailyHours, created_at AS createdAt, created_by AS createdBy';
 
 interface AttendanceRow {
   idNumber: string;
@@ -101,32 +123,50 @@ export function createAttendanceService(deps: AttendanceDeps) {
   }
 
   function member(classId: string, idNumber: string): { idNumber: string; name: string; photo: string | null } | null {
-    return (db.prepare('SELECT id_number AS idNumber, name, photo FROM training_members WHERE class_id = ? AND id_number = ?').get(classId, idNumber) as { idNumber: string; name: string; photo: string | null } | undefined) ?? null;
+    return (
+      (db.prepare('SELECT id_number AS idNumber, name, photo FROM training_members WHERE class_id = ? AND id_number = ?').get(classId, idNumber) as
+        | { idNumber: string; name: string; photo: string | null }
+        | undefined) ?? null
+    );
   }
 
   function record(classId: string, idNumber: string, day: string): AttendanceRow | null {
     return (
       (db
-        .prepare('SELECT id_number AS idNumber, day, check_in_at AS checkInAt, check_out_at AS checkOutAt FROM training_attendance WHERE class_id = ? AND id_number = ? AND day = ?')
+        .prepare(
+          'SELECT id_number AS idNumber, day, check_in_at AS checkInAt, check_out_at AS checkOutAt FROM training_attendance WHERE class_id = ? AND id_number = ? AND day = ?',
+        )
         .get(classId, idNumber, day) as AttendanceRow | undefined) ?? null
     );
   }
 
-  function createClass(input: { name: string; institution: string; startsOn: string; endsOn: string; dailyHours: number }, actor: string, ip: string | null = null): TrainingClass {
+  function createClass(
+    input: { name: string; institution: string; startsOn: string; endsOn: string; dailyHours: number },
+    actor: string,
+    ip: string | null = null,
+  ): TrainingClass {
     const problems: Problem[] = [];
     if (!input.name.trim()) problems.push({ path: 'name', problem: 'must not be empty' });
     if (!input.institution.trim()) problems.push({ path: 'institution', problem: 'must name the training institution' });
     if (!isDate(input.startsOn)) problems.push({ path: 'startsOn', problem: 'must be a date YYYY-MM-DD', got: input.startsOn });
     if (!isDate(input.endsOn)) problems.push({ path: 'endsOn', problem: 'must be a date YYYY-MM-DD', got: input.endsOn });
-    if (isDate(input.startsOn) && isDate(input.endsOn) && input.endsOn < input.startsOn) problems.push({ path: 'endsOn', problem: `is before startsOn ${input.startsOn}`, got: input.endsOn });
-    if (!(input.dailyHours > 0 && input.dailyHours <= 24)) problems.push({ path: 'dailyHours', problem: 'must be more than 0 and at most 24', got: input.dailyHours });
+    if (isDate(input.startsOn) && isDate(input.endsOn) && input.endsOn < input.startsOn)
+      problems.push({ path: 'endsOn', problem: `is before startsOn ${input.startsOn}`, got: input.endsOn });
+    if (!(input.dailyHours > 0 && input.dailyHours <= 24))
+      problems.push({ path: 'dailyHours', problem: 'must be more than 0 and at most 24', got: input.dailyHours });
     if (problems.length) throw new ValidationError(problems);
     const id = `tc_${newId(clock.now())}`;
     db.transaction(() => {
-      db.prepare('INSERT INTO training_classes (id, name, institution, starts_on, ends_on, daily_hours, created_at, created_by) VALUES (?, ?, ?, ?, ?, ?, ?, ?)').run(
-        id, input.name.trim(), input.institution.trim(), input.startsOn, input.endsOn, input.dailyHours, clock.now(), actor,
-      );
-      audit.append({ actor, action: 'training.class.create', target: id, detail: { name: input.name, institution: input.institution, startsOn: input.startsOn, endsOn: input.endsOn, dailyHours: input.dailyHours }, ip });
+      db.prepare(
+        'INSERT INTO training_classes (id, name, institution, starts_on, ends_on, daily_hours, created_at, created_by) VALUES (?, ?, ?, ?, ?, ?, ?, ?)',
+      ).run(id, input.name.trim(), input.institution.trim(), input.startsOn, input.endsOn, input.dailyHours, clock.now(), actor);
+      audit.append({
+        actor,
+        action: 'training.class.create',
+        target: id,
+        detail: { name: input.name, institution: input.institution, startsOn: input.startsOn, endsOn: input.endsOn, dailyHours: input.dailyHours },
+        ip,
+      });
     }).immediate();
     return getClass(id);
   }
@@ -177,7 +217,13 @@ export function createAttendanceService(deps: AttendanceDeps) {
          ON CONFLICT(class_id, id_number) DO UPDATE SET name = excluded.name, photo = COALESCE(excluded.photo, training_members.photo)`,
       );
       for (const p of stored) up.run(classId, p.idNumber, p.name, p.file, now);
-      audit.append({ actor, action: 'training.members.import', target: classId, detail: { members: stored.length, photos: stored.filter((p) => p.file).length }, ip });
+      audit.append({
+        actor,
+        action: 'training.members.import',
+        target: classId,
+        detail: { members: stored.length, photos: stored.filter((p) => p.file).length },
+        ip,
+      });
     }).immediate();
     // Photos are enrolled in the background so refusals show before the class starts.
     void (async () => {
@@ -203,7 +249,10 @@ export function createAttendanceService(deps: AttendanceDeps) {
       }
       const list = Array.isArray(parsed) ? parsed : (parsed as { members?: unknown }).members;
       if (!Array.isArray(list)) throw new ValidationError([{ path: filename, problem: 'must be a list of members, or { "members": [...] }' }]);
-      rows = list.map((x, i) => ({ where: `item ${i + 1}`, cells: Object.fromEntries(Object.entries(x as Record<string, unknown>).map(([k, v]) => [k, String(v ?? '')])) }));
+      rows = list.map((x, i) => ({
+        where: `item ${i + 1}`,
+        cells: Object.fromEntries(Object.entries(x as Record<string, unknown>).map(([k, v]) => [k, String(v ?? '')])),
+      }));
     } else if (lower.endsWith('.csv') || lower.endsWith('.txt') || lower.endsWith('.xlsx')) {
       const table = await readTable(bytes, lower.endsWith('.txt') ? `${filename}.csv` : filename);
       rows = table.rows.map((r) => ({ where: `row ${r.row}`, cells: r.cells }));
@@ -235,7 +284,11 @@ export function createAttendanceService(deps: AttendanceDeps) {
 
   function members(classId: string) {
     getClass(classId);
-    return db.prepare('SELECT id_number AS idNumber, name, photo FROM training_members WHERE class_id = ? ORDER BY name').all(classId) as { idNumber: string; name: string; photo: string | null }[];
+    return db.prepare('SELECT id_number AS idNumber, name, photo FROM training_members WHERE class_id = ? ORDER BY name').all(classId) as {
+      idNumber: string;
+      name: string;
+      photo: string | null;
+    }[];
   }
 
   // ---- the kiosk side -----------------------------------------------------------------------------
@@ -246,7 +299,12 @@ export function createAttendanceService(deps: AttendanceDeps) {
   }
 
   function refuse(kioskId: string, classId: string, idNumber: string, reason: TrainingRefusal, detail: string, name: string | null = null) {
-    audit.append({ actor: `device:${kioskId}`, action: 'training.lookup.refused', target: classId, detail: { reason, idNumber: maskIdNumber(idNumber), detail } });
+    audit.append({
+      actor: `device:${kioskId}`,
+      action: 'training.lookup.refused',
+      target: classId,
+      detail: { reason, idNumber: maskIdNumber(idNumber), detail },
+    });
     return { ok: false as const, reason, detail, message: TRAINING_MESSAGES[reason], member: name ? { name, idNumberMasked: maskIdNumber(idNumber) } : null };
   }
 
@@ -265,14 +323,39 @@ export function createAttendanceService(deps: AttendanceDeps) {
     if (bad) return refuse(kioskId, classId, idNumber, 'bad_id_number', `ID number ${bad}`);
     const m = member(classId, idNumber);
     if (!m) return refuse(kioskId, classId, idNumber, 'not_a_member', `${maskIdNumber(idNumber)} is not a member of class ${c.name}`);
-    if (today < c.startsOn || today > c.endsOn) return refuse(kioskId, classId, idNumber, 'class_not_today', `class ${c.name} meets ${c.startsOn} to ${c.endsOn}; today is ${today}`, m.name);
+    if (today < c.startsOn || today > c.endsOn)
+      return refuse(kioskId, classId, idNumber, 'class_not_today', `class ${c.name} meets ${c.startsOn} to ${c.endsOn}; today is ${today}`, m.name);
     const r = record(classId, idNumber, today);
     if (input.action === 'check_in') {
-      if (r && r.checkOutAt === null) return refuse(kioskId, classId, idNumber, 'already_checked_in', `${m.name} checked in today at ${localDateTime(r.checkInAt, tz).slice(11)} and has not checked out`, m.name);
-      if (r) return refuse(kioskId, classId, idNumber, 'already_checked_out', `${m.name} already attended today (${localDateTime(r.checkInAt, tz).slice(11)}–${localDateTime(r.checkOutAt!, tz).slice(11)}); one sitting per day`, m.name);
+      if (r && r.checkOutAt === null)
+        return refuse(
+          kioskId,
+          classId,
+          idNumber,
+          'already_checked_in',
+          `${m.name} checked in today at ${localDateTime(r.checkInAt, tz).slice(11)} and has not checked out`,
+          m.name,
+        );
+      if (r)
+        return refuse(
+          kioskId,
+          classId,
+          idNumber,
+          'already_checked_out',
+          `${m.name} already attended today (${localDateTime(r.checkInAt, tz).slice(11)}–${localDateTime(r.checkOutAt!, tz).slice(11)}); one sitting per day`,
+          m.name,
+        );
     } else {
       if (!r) return refuse(kioskId, classId, idNumber, 'not_checked_in', `${m.name} has not checked in today; a check-out needs a check-in first`, m.name);
-      if (r.checkOutAt !== null) return refuse(kioskId, classId, idNumber, 'already_checked_out', `${m.name} already checked out today at ${localDateTime(r.checkOutAt, tz).slice(11)}`, m.name);
+      if (r.checkOutAt !== null)
+        return refuse(
+          kioskId,
+          classId,
+          idNumber,
+          'already_checked_out',
+          `${m.name} already checked out today at ${localDateTime(r.checkOutAt, tz).slice(11)}`,
+          m.name,
+        );
     }
     const challenges = config.identity.livenessChallenges;
     const challenge: LivenessChallenge = challenges[randomInt(challenges.length)]!;
@@ -310,11 +393,34 @@ export function createAttendanceService(deps: AttendanceDeps) {
     const at = clock.now();
     const day = localDate(at, tz);
     const actor = `device:${a.kioskId}`;
-    const outcome = { liveness: j.liveness, distance: j.distance, cardDistance: null, threshold: j.threshold, capture: j.capture, captureExpiresAt: j.captureExpiresAt, probeDescriptor: j.probeDescriptor };
+    const outcome = {
+      liveness: j.liveness,
+      distance: j.distance,
+      cardDistance: null,
+      threshold: j.threshold,
+      capture: j.capture,
+      captureExpiresAt: j.captureExpiresAt,
+      probeDescriptor: j.probeDescriptor,
+    };
     if (!j.ok) {
       identity.store.decide(a.id, { decision: 'refused', reason: j.reason, detail: j.detail, ...outcome });
-      audit.append({ actor, action: 'training.verify.refused', target: classId, detail: { attemptId: a.id, action, idNumber: maskIdNumber(a.idNumber), reason: j.reason, detail: j.detail, distance: j.distance } });
-      return { ok: false as const, decision: 'refused' as const, attemptId: a.id, reason: j.reason!, detail: j.detail, message: VERIFY_MESSAGES[j.reason!], distance: j.distance, threshold: j.threshold, retryAllowed: j.reason !== 'no_reference' };
+      audit.append({
+        actor,
+        action: 'training.verify.refused',
+        target: classId,
+        detail: { attemptId: a.id, action, idNumber: maskIdNumber(a.idNumber), reason: j.reason, detail: j.detail, distance: j.distance },
+      });
+      return {
+        ok: false as const,
+        decision: 'refused' as const,
+        attemptId: a.id,
+        reason: j.reason!,
+        detail: j.detail,
+        message: VERIFY_MESSAGES[j.reason!],
+        distance: j.distance,
+        threshold: j.threshold,
+        retryAllowed: j.reason !== 'no_reference',
+      };
     }
     let hours: number | null = null;
     db.transaction(() => {
@@ -322,18 +428,44 @@ export function createAttendanceService(deps: AttendanceDeps) {
       if (action === 'check_in') {
         // Re-checked inside the transaction: two kiosks racing for the same person record one sitting.
         if (r) throw new Conflict(`${maskIdNumber(a.idNumber)} already checked in today`);
-        db.prepare('INSERT INTO training_attendance (class_id, id_number, day, check_in_at, check_in_attempt) VALUES (?, ?, ?, ?, ?)').run(classId, a.idNumber, day, at, a.id);
+        db.prepare('INSERT INTO training_attendance (class_id, id_number, day, check_in_at, check_in_attempt) VALUES (?, ?, ?, ?, ?)').run(
+          classId,
+          a.idNumber,
+          day,
+          at,
+          a.id,
+        );
       } else {
         if (!r) throw new Conflict(`${maskIdNumber(a.idNumber)} has not checked in today`);
         if (r.checkOutAt !== null) throw new Conflict(`${maskIdNumber(a.idNumber)} already checked out today`);
-        db.prepare('UPDATE training_attendance SET check_out_at = ?, check_out_attempt = ? WHERE class_id = ? AND id_number = ? AND day = ?').run(at, a.id, classId, a.idNumber, day);
+        db.prepare('UPDATE training_attendance SET check_out_at = ?, check_out_attempt = ? WHERE class_id = ? AND id_number = ? AND day = ?').run(
+          at,
+          a.id,
+          classId,
+          a.idNumber,
+          day,
+        );
         hours = credited(getClass(classId), r.checkInAt, at);
       }
       identity.store.decide(a.id, { decision: 'admitted', reason: null, detail: j.detail, ...outcome });
-      audit.append({ actor, action: `training.${action}`, target: classId, detail: { attemptId: a.id, idNumber: maskIdNumber(a.idNumber), distance: j.distance, hours } });
+      audit.append({
+        actor,
+        action: `training.${action}`,
+        target: classId,
+        detail: { attemptId: a.id, idNumber: maskIdNumber(a.idNumber), distance: j.distance, hours },
+      });
     }).immediate();
     bus.emit('training.attendance', { classId, idNumber: a.idNumber, action, at, hours });
-    return { ok: true as const, decision: action === 'check_in' ? ('checked_in' as const) : ('checked_out' as const), attemptId: a.id, at: new Date(at).toISOString(), hours, totalHours: hoursOf(classId, a.idNumber).hours, distance: j.distance, threshold: j.threshold };
+    return {
+      ok: true as const,
+      decision: action === 'check_in' ? ('checked_in' as const) : ('checked_out' as const),
+      attemptId: a.id,
+      at: new Date(at).toISOString(),
+      hours,
+      totalHours: hoursOf(classId, a.idNumber).hours,
+      distance: j.distance,
+      threshold: j.threshold,
+    };
   }
   identity.onComplete('training', complete);
 
@@ -343,13 +475,20 @@ export function createAttendanceService(deps: AttendanceDeps) {
   }
 
   function rows(classId: string): AttendanceRow[] {
-    return db.prepare('SELECT id_number AS idNumber, day, check_in_at AS checkInAt, check_out_at AS checkOutAt FROM training_attendance WHERE class_id = ? ORDER BY day, id_number').all(classId) as AttendanceRow[];
+    return db
+      .prepare(
+        'SELECT id_number AS idNumber, day, check_in_at AS checkInAt, check_out_at AS checkOutAt FROM training_attendance WHERE class_id = ? ORDER BY day, id_number',
+      )
+      .all(classId) as AttendanceRow[];
   }
 
   function hoursOf(classId: string, idNumber: string) {
     const c = getClass(classId);
     const mine = rows(classId).filter((r) => r.idNumber === idNumber);
-    return { hours: round2(mine.reduce((s, r) => s + (r.checkOutAt === null ? 0 : credited(c, r.checkInAt, r.checkOutAt)), 0)), days: mine.filter((r) => r.checkOutAt !== null).length };
+    return {
+      hours: round2(mine.reduce((s, r) => s + (r.checkOutAt === null ? 0 : credited(c, r.checkInAt, r.checkOutAt)), 0)),
+      days: mine.filter((r) => r.checkOutAt !== null).length,
+    };
   }
 
   /** Per person and for the class: attended (credited) hours against the hours scheduled so far. */
@@ -396,7 +535,8 @@ export function createAttendanceService(deps: AttendanceDeps) {
       for (const m of members(classId)) {
         const r = all.find((x) => x.day === day && x.idNumber === m.idNumber);
         if (!r) out.push({ day, idNumber: maskIdNumber(m.idNumber), name: m.name, kind: 'absent', checkInAt: null });
-        else if (r.checkOutAt === null && day < today) out.push({ day, idNumber: maskIdNumber(m.idNumber), name: m.name, kind: 'no_check_out', checkInAt: localDateTime(r.checkInAt, tz) });
+        else if (r.checkOutAt === null && day < today)
+          out.push({ day, idNumber: maskIdNumber(m.idNumber), name: m.name, kind: 'no_check_out', checkInAt: localDateTime(r.checkInAt, tz) });
       }
     }
     return { class: c, days, absences: out };

@@ -8,7 +8,19 @@ import { createAttendanceService, type AttendanceService } from './attendance.ts
 import { kioskRoutes } from './routes.ts';
 import { attendanceRoutes } from './attendance-routes.ts';
 
-export { createIdentityService, FRAMES, LOOKUP_MESSAGES, VERIFY_MESSAGES, type IdentityService, type IdentityDeps, type KioskFaceEngine, type LookupResult, type VerifyResult, type StaffUser, type Admitted } from './service/index.ts';
+export {
+  createIdentityService,
+  FRAMES,
+  LOOKUP_MESSAGES,
+  VERIFY_MESSAGES,
+  type IdentityService,
+  type IdentityDeps,
+  type KioskFaceEngine,
+  type LookupResult,
+  type VerifyResult,
+  type StaffUser,
+  type Admitted,
+} from './service/index.ts';
 export { createSeatChecker, type SeatCheck } from './seat-check.ts';
 export type { IdentityAttempt } from './store.ts';
 export type { AttendanceService } from './attendance.ts';
@@ -25,7 +37,11 @@ export function createKioskService(deps: KioskDeps) {
     ...deps,
     engine: shared
       ? () => Promise.resolve(shared)
-      : () => createFaceEngine({ ...(deps.config.identity.threshold !== null ? { threshold: deps.config.identity.threshold } : {}), ...(deps.log ? { log: deps.log as never } : {}) }),
+      : () =>
+          createFaceEngine({
+            ...(deps.config.identity.threshold !== null ? { threshold: deps.config.identity.threshold } : {}),
+            ...(deps.log ? { log: deps.log as never } : {}),
+          }),
   });
   const attendance: AttendanceService = createAttendanceService({ ...deps, identity });
   return {

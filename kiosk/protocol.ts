@@ -13,11 +13,33 @@ const oneOf = <const T extends readonly string[]>(xs: T) => Type.Enum<[...T]>(xs
 export const CHALLENGES = ['turn_left', 'turn_right', 'blink'] as const;
 export type Challenge = (typeof CHALLENGES)[number];
 
-export const LOOKUP_REFUSALS = ['bad_id_number', 'not_on_roster', 'wrong_day', 'wrong_site', 'checkin_not_open', 'checkin_closed', 'already_admitted', 'card_expired', 'unknown_card'] as const;
+export const LOOKUP_REFUSALS = [
+  'bad_id_number',
+  'not_on_roster',
+  'wrong_day',
+  'wrong_site',
+  'checkin_not_open',
+  'checkin_closed',
+  'already_admitted',
+  'card_expired',
+  'unknown_card',
+] as const;
 export type LookupRefusal = (typeof LOOKUP_REFUSALS)[number];
 
 /** Why a face check refused: liveness, the face engine's refusals of the live frames, or the comparison. */
-export const VERIFY_REFUSALS = ['liveness', 'unreadable', 'no_face', 'several_faces', 'too_small', 'too_blurred', 'turned_away', 'mismatch', 'card_mismatch', 'no_reference', 'admission_failed'] as const;
+export const VERIFY_REFUSALS = [
+  'liveness',
+  'unreadable',
+  'no_face',
+  'several_faces',
+  'too_small',
+  'too_blurred',
+  'turned_away',
+  'mismatch',
+  'card_mismatch',
+  'no_reference',
+  'admission_failed',
+] as const;
 export type VerifyRefusal = (typeof VERIFY_REFUSALS)[number];
 
 export const QUALITY_HINTS = ['no_face', 'several_faces', 'too_small', 'too_close', 'off_center', 'turned', 'blurred'] as const;
@@ -73,7 +95,15 @@ export type CandidateView = Static<typeof CandidateViewT>;
 
 /** POST /api/kiosk/lookup: a new attempt with its challenge, or the refusal. */
 export const LookupReplyT = Type.Union([
-  Type.Object({ ok: Type.Literal(true), attemptId: Type.String(), expiresAt: Type.String(), candidate: CandidateViewT, session: SessionViewT, seat: nullable(Type.String()), challenge: oneOf(CHALLENGES) }),
+  Type.Object({
+    ok: Type.Literal(true),
+    attemptId: Type.String(),
+    expiresAt: Type.String(),
+    candidate: CandidateViewT,
+    session: SessionViewT,
+    seat: nullable(Type.String()),
+    challenge: oneOf(CHALLENGES),
+  }),
   Type.Object({
     ok: Type.Literal(false),
     reason: oneOf(LOOKUP_REFUSALS),
@@ -144,11 +174,24 @@ export const QualityReplyT = Type.Object({
 export type QualityReply = Static<typeof QualityReplyT>;
 
 /** POST /api/kiosk/attempts/:id/override: staff admitted the candidate. */
-export const OverrideReplyT = Type.Object({ ok: Type.Literal(true), decision: Type.Literal('admitted'), seat: nullable(Type.String()), roomId: Type.String(), roomName: Type.String(), by: Type.String() });
+export const OverrideReplyT = Type.Object({
+  ok: Type.Literal(true),
+  decision: Type.Literal('admitted'),
+  seat: nullable(Type.String()),
+  roomId: Type.String(),
+  roomName: Type.String(),
+  by: Type.String(),
+});
 export type OverrideReply = Static<typeof OverrideReplyT>;
 
 /** The `card` event on GET /api/kiosk/events: the reader on this kiosk read an ID card. */
-export const CardEventT = Type.Object({ cardId: Type.String(), name: Type.String(), idNumberMasked: Type.String(), hasPhoto: Type.Boolean(), validUntil: nullable(Type.String()) });
+export const CardEventT = Type.Object({
+  cardId: Type.String(),
+  name: Type.String(),
+  idNumberMasked: Type.String(),
+  hasPhoto: Type.Boolean(),
+  validUntil: nullable(Type.String()),
+});
 export type CardEvent = Static<typeof CardEventT>;
 
 // The kiosk's device-health report (POST /api/devices/health: secure context, camera, browser, clock,

@@ -21,7 +21,9 @@ export interface SimulatedCard {
 }
 
 /** Posts one card; returns the card id the kiosk app will look up. */
-export async function swipeCard(opts: { url: string; card: SimulatedCard } & ({ token: string } | { kiosk: string; user: string; password: string })): Promise<string> {
+export async function swipeCard(
+  opts: { url: string; card: SimulatedCard } & ({ token: string } | { kiosk: string; user: string; password: string }),
+): Promise<string> {
   const body = JSON.stringify({
     idNumber: opts.card.idNumber,
     name: opts.card.name,
@@ -31,12 +33,24 @@ export async function swipeCard(opts: { url: string; card: SimulatedCard } & ({ 
   });
   let res: Response;
   if ('token' in opts) {
-    res = await fetch(`${opts.url}/api/kiosk/card`, { method: 'POST', headers: { authorization: `Bearer ${opts.token}`, 'content-type': 'application/json' }, body });
+    res = await fetch(`${opts.url}/api/kiosk/card`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${opts.token}`, 'content-type': 'application/json' },
+      body,
+    });
   } else {
-    const login = await fetch(`${opts.url}/api/auth/login`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ username: opts.user, password: opts.password }) });
+    const login = await fetch(`${opts.url}/api/auth/login`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ username: opts.user, password: opts.password }),
+    });
     if (login.status !== 200) throw new Error(`log-in as ${opts.user} failed (${login.status}): ${await login.text()}`);
     const cookie = (login.headers.get('set-cookie') ?? '').split(';')[0]!;
-    res = await fetch(`${opts.url}/api/kiosk/simulated-card?kiosk=${encodeURIComponent(opts.kiosk)}`, { method: 'POST', headers: { cookie, 'content-type': 'application/json' }, body });
+    res = await fetch(`${opts.url}/api/kiosk/simulated-card?kiosk=${encodeURIComponent(opts.kiosk)}`, {
+      method: 'POST',
+      headers: { cookie, 'content-type': 'application/json' },
+      body,
+    });
     await fetch(`${opts.url}/api/auth/logout`, { method: 'POST', headers: { cookie } }).catch(() => null);
   }
   const text = await res.text();

@@ -41,21 +41,38 @@ export const kioskRoutes: FastifyPluginAsync<{ identity: IdentityService }> = as
   const staff = { roles: ['admin' as const, 'invigilator' as const] };
   const tags = ['kiosk'];
 
-  app.get('/api/kiosk/state', { config: kioskOnly, schema: { tags, summary: "The kiosk's idle screen: today's sessions open for check-in, with counts", response: { 200: KioskStateT } } }, async (request) =>
-    identity.state(kioskOf(request)),
+  app.get(
+    '/api/kiosk/state',
+    {
+      config: kioskOnly,
+      schema: { tags, summary: "The kiosk's idle screen: today's sessions open for check-in, with counts", response: { 200: KioskStateT } },
+    },
+    async (request) => identity.state(kioskOf(request)),
   );
 
   app.post(
     '/api/kiosk/lookup',
-    { config: kioskOnly, schema: { tags, summary: 'Look an ID up on today’s rosters; accepted → a new attempt and its liveness challenge, else the refusal', body: LookupBody, response: { 200: LookupReplyT, 400: ErrorReply, 401: ErrorReply, 403: ErrorReply } } },
+    {
+      config: kioskOnly,
+      schema: {
+        tags,
+        summary: 'Look an ID up on today’s rosters; accepted → a new attempt and its liveness challenge, else the refusal',
+        body: LookupBody,
+        response: { 200: LookupReplyT, 400: ErrorReply, 401: ErrorReply, 403: ErrorReply },
+      },
+    },
     async (request) => identity.lookup(kioskOf(request), request.body as { source: 'typed'; idNumber: string } | { source: 'card'; cardId: string }),
   );
 
-  app.get('/api/kiosk/photos/:attemptId', { config: kioskOnly, schema: { tags, summary: 'The roster photo of an open attempt of this kiosk', params: AttemptId } }, async (request, reply) => {
-    const { attemptId } = request.params as { attemptId: string };
-    const p = identity.photoOf(kioskOf(request), attemptId);
-    return reply.header('content-type', p.type).header('cache-control', 'no-store').send(p.bytes);
-  });
+  app.get(
+    '/api/kiosk/photos/:attemptId',
+    { config: kioskOnly, schema: { tags, summary: 'The roster photo of an open attempt of this kiosk', params: AttemptId } },
+    async (request, reply) => {
+      const { attemptId } = request.params as { attemptId: string };
+      const p = identity.photoOf(kioskOf(request), attemptId);
+      return reply.header('content-type', p.type).header('cache-control', 'no-store').send(p.bytes);
+    },
+  );
 
   app.post(
     '/api/kiosk/attempts/:attemptId/verify',
@@ -84,7 +101,14 @@ export const kioskRoutes: FastifyPluginAsync<{ identity: IdentityService }> = as
         tags,
         summary: 'Staff at the desk admit the candidate with their own password and a reason (audited as the staff member, via this kiosk)',
         params: AttemptId,
-        body: Type.Object({ username: Type.String({ minLength: 1, maxLength: 64 }), password: Type.String({ minLength: 1, maxLength: 256 }), reason: Type.String({ minLength: 4, maxLength: 500 }) }, closed),
+        body: Type.Object(
+          {
+            username: Type.String({ minLength: 1, maxLength: 64 }),
+            password: Type.String({ minLength: 1, maxLength: 256 }),
+            reason: Type.String({ minLength: 4, maxLength: 500 }),
+          },
+          closed,
+        ),
         response: { 200: OverrideReplyT, ...errors, 423: ErrorReply },
       },
     },
@@ -99,7 +123,12 @@ export const kioskRoutes: FastifyPluginAsync<{ identity: IdentityService }> = as
     {
       // The guide polls while the candidate steps up; more than a few frames a second only queues work behind verifications.
       config: { ...kioskOnly, rateLimit: { max: 5, timeWindow: 1000, keyGenerator: (r: FastifyRequest) => r.actor } },
-      schema: { tags, summary: 'Hints for the live face guide: face found, too small, several, turned, blurred', body: Type.Object({ frame: Base64 }, closed), response: { 200: QualityReplyT, ...errors } },
+      schema: {
+        tags,
+        summary: 'Hints for the live face guide: face found, too small, several, turned, blurred',
+        body: Type.Object({ frame: Base64 }, closed),
+        response: { 200: QualityReplyT, ...errors },
+      },
     },
     async (request) => identity.quality(kioskOf(request), (request.body as { frame: string }).frame),
   );
@@ -111,7 +140,7 @@ export const kioskRoutes: FastifyPluginAsync<{ identity: IdentityService }> = as
       bodyLimit: 4 * 1024 * 1024,
       schema: {
         tags,
-        summary: "The card-reader driver on the kiosk PC posts the card it read; the kiosk app hears of it on /api/kiosk/events",
+        summary: 'The card-reader driver on the kiosk PC posts the card it read; the kiosk app hears of it on /api/kiosk/events',
         body: CardBody,
         response: { 202: Type.Object({ cardId: Type.String() }), ...errors },
       },
@@ -141,35 +170,46 @@ export const kioskRoutes: FastifyPluginAsync<{ identity: IdentityService }> = as
     },
   );
 
-  app.get('/api/kiosk/events', { config: kioskOnly, schema: { tags, summary: 'Server-sent events for the kiosk app: card read, session changes' } }, async (request, reply) => {
-    const kioskId = kioskOf(request);
-    identity.kiosk(kioskId);
-    // Only an event-stream client gets the never-ending reply; anything else is told what this is.
-    if (!/text\/event-stream/.test(request.headers.accept ?? '')) {
-      return reply.status(406).send({ error: 'not_acceptable', message: 'this is a server-sent event stream: ask with Accept: text/event-stream (EventSource does)' });
-    }
-    reply.hijack();
-    const res = reply.raw;
-    res.writeHead(200, { 'content-type': 'text/event-stream; charset=utf-8', 'cache-control': 'no-store', connection: 'keep-alive', 'x-accel-buffering': 'no' });
-    const write = (event: string, data: unknown) => res.write(`event: ${event}\ndata: ${JSON.stringify(data)}\n\n`);
-    let done = false;
-    const ping = setInterval(() => res.write(': ping\n\n'), 15_000);
-    const unsubscribe = identity.subscribe({
-      kioskId,
-      send: write,
-      close: () => {
-        if (!done) res.end();
-      },
-    });
-    const finish = () => {
-      done = true;
-      clearInterval(ping);
-      unsubscribe();
-    };
-    request.raw.on('close', finish);
-    res.on('close', finish);
-    write('hello', { kioskId, serverTime: new Date().toISOString() });
-  });
+  app.get(
+    '/api/kiosk/events',
+    { config: kioskOnly, schema: { tags, summary: 'Server-sent events for the kiosk app: card read, session changes' } },
+    async (request, reply) => {
+      const kioskId = kioskOf(request);
+      identity.kiosk(kioskId);
+      // Only an event-stream client gets the never-ending reply; anything else is told what this is.
+      if (!/text\/event-stream/.test(request.headers.accept ?? '')) {
+        return reply
+          .status(406)
+          .send({ error: 'not_acceptable', message: 'this is a server-sent event stream: ask with Accept: text/event-stream (EventSource does)' });
+      }
+      reply.hijack();
+      const res = reply.raw;
+      res.writeHead(200, {
+        'content-type': 'text/event-stream; charset=utf-8',
+        'cache-control': 'no-store',
+        connection: 'keep-alive',
+        'x-accel-buffering': 'no',
+      });
+      const write = (event: string, data: unknown) => res.write(`event: ${event}\ndata: ${JSON.stringify(data)}\n\n`);
+      let done = false;
+      const ping = setInterval(() => res.write(': ping\n\n'), 15_000);
+      const unsubscribe = identity.subscribe({
+        kioskId,
+        send: write,
+        close: () => {
+          if (!done) res.end();
+        },
+      });
+      const finish = () => {
+        done = true;
+        clearInterval(ping);
+        unsubscribe();
+      };
+      request.raw.on('close', finish);
+      res.on('close', finish);
+      write('hello', { kioskId, serverTime: new Date().toISOString() });
+    },
+  );
 
   // ---- staff views ---------------------------------------------------------------------------------
 
@@ -177,7 +217,14 @@ export const kioskRoutes: FastifyPluginAsync<{ identity: IdentityService }> = as
     '/api/kiosk/attempts',
     {
       config: staff,
-      schema: { tags, summary: 'Verification attempts with their scores, decisions and overrides (newest first)', querystring: Type.Object({ sessionId: Type.Optional(Type.String({ maxLength: 64 })), limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 1000 })) }, closed) },
+      schema: {
+        tags,
+        summary: 'Verification attempts with their scores, decisions and overrides (newest first)',
+        querystring: Type.Object(
+          { sessionId: Type.Optional(Type.String({ maxLength: 64 })), limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 1000 })) },
+          closed,
+        ),
+      },
     },
     async (request) => {
       const q = request.query as { sessionId?: string; limit?: number };
@@ -185,22 +232,34 @@ export const kioskRoutes: FastifyPluginAsync<{ identity: IdentityService }> = as
       roomGuard(request, q.sessionId);
       const list = identity.listAttempts(q);
       // Without a session named, an invigilator sees the exam attempts of their own rooms only.
-      if (p?.kind === 'user' && p.role === 'invigilator' && !q.sessionId) return list.filter((a) => a.sessionId && p.user.rooms.includes(identity.roomOfSession(a.sessionId)));
+      if (p?.kind === 'user' && p.role === 'invigilator' && !q.sessionId)
+        return list.filter((a) => a.sessionId && p.user.rooms.includes(identity.roomOfSession(a.sessionId)));
       return list;
     },
   );
 
-  app.get('/api/kiosk/attempts/:attemptId/capture', { config: staff, schema: { tags, summary: 'The stored capture of an attempt (each view is audited)', params: AttemptId } }, async (request, reply) => {
-    const { attemptId } = request.params as { attemptId: string };
-    const a = identity.store.attempt(attemptId);
-    if (a?.sessionId) roomGuard(request, a.sessionId);
-    const bytes = identity.captureOf(attemptId, request.actor, request.ip);
-    return reply.header('content-type', 'image/jpeg').header('cache-control', 'no-store').send(bytes);
-  });
+  app.get(
+    '/api/kiosk/attempts/:attemptId/capture',
+    { config: staff, schema: { tags, summary: 'The stored capture of an attempt (each view is audited)', params: AttemptId } },
+    async (request, reply) => {
+      const { attemptId } = request.params as { attemptId: string };
+      const a = identity.store.attempt(attemptId);
+      if (a?.sessionId) roomGuard(request, a.sessionId);
+      const bytes = identity.captureOf(attemptId, request.actor, request.ip);
+      return reply.header('content-type', 'image/jpeg').header('cache-control', 'no-store').send(bytes);
+    },
+  );
 
   app.get(
     '/api/kiosk/enrolments',
-    { config: staff, schema: { tags, summary: "Each roster photo's enrolment: usable, or the face engine's reason, to fix before the exam day", querystring: Type.Object({ sessionId: Type.String({ minLength: 1, maxLength: 64 }) }, closed) } },
+    {
+      config: staff,
+      schema: {
+        tags,
+        summary: "Each roster photo's enrolment: usable, or the face engine's reason, to fix before the exam day",
+        querystring: Type.Object({ sessionId: Type.String({ minLength: 1, maxLength: 64 }) }, closed),
+      },
+    },
     async (request) => {
       const { sessionId } = request.query as { sessionId: string };
       roomGuard(request, sessionId);
@@ -210,11 +269,24 @@ export const kioskRoutes: FastifyPluginAsync<{ identity: IdentityService }> = as
 
   app.post(
     '/api/kiosk/enrolments/:sessionId',
-    { config: { roles: ['admin' as const] }, schema: { tags, summary: "Enrol (again) a session's roster photos now", params: Type.Object({ sessionId: Type.String({ minLength: 1, maxLength: 64 }) }, closed) } },
+    {
+      config: { roles: ['admin' as const] },
+      schema: {
+        tags,
+        summary: "Enrol (again) a session's roster photos now",
+        params: Type.Object({ sessionId: Type.String({ minLength: 1, maxLength: 64 }) }, closed),
+      },
+    },
     async (request) => {
       const { sessionId } = request.params as { sessionId: string };
       const r = await identity.enrolSession(sessionId, { refresh: true });
-      return { sessionId, ok: r.filter((x) => x.status === 'ok').length, refused: r.filter((x) => x.status === 'refused').length, noPhoto: r.filter((x) => x.status === 'no_photo').length, entries: r };
+      return {
+        sessionId,
+        ok: r.filter((x) => x.status === 'ok').length,
+        refused: r.filter((x) => x.status === 'refused').length,
+        noPhoto: r.filter((x) => x.status === 'no_photo').length,
+        entries: r,
+      };
     },
   );
 

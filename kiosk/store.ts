@@ -163,7 +163,19 @@ export function createIdentityStore(db: Db, clock: Clock) {
     insertAttempt(a: NewAttempt): IdentityAttempt {
       q(`INSERT INTO identity_attempts (id, kiosk_id, session_id, id_number, source, challenge, roster_photo, card_photo, card, started_at, expires_at, class_id, action)
          VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`).run(
-        a.id, a.kioskId, a.sessionId, a.idNumber, a.source, a.challenge, a.rosterPhoto, a.cardPhoto, a.card ? JSON.stringify(a.card) : null, clock.now(), a.expiresAt, a.classId ?? null, a.action ?? null,
+        a.id,
+        a.kioskId,
+        a.sessionId,
+        a.idNumber,
+        a.source,
+        a.challenge,
+        a.rosterPhoto,
+        a.cardPhoto,
+        a.card ? JSON.stringify(a.card) : null,
+        clock.now(),
+        a.expiresAt,
+        a.classId ?? null,
+        a.action ?? null,
       );
       return this.attempt(a.id)!;
     },
@@ -201,9 +213,9 @@ export function createIdentityStore(db: Db, clock: Clock) {
 
     /** An override after a refusal replaces the decision but keeps the scores and capture of the refusal. */
     override(id: string, o: { seat: string | null; by: string; reason: string }): void {
-      q(`UPDATE identity_attempts SET decided_at = ?, decision = 'overridden', seat = ?, override_by = ?, override_reason = ?, reason = COALESCE(reason, 'override') WHERE id = ?`).run(
-        clock.now(), o.seat, o.by, o.reason, id,
-      );
+      q(
+        `UPDATE identity_attempts SET decided_at = ?, decision = 'overridden', seat = ?, override_by = ?, override_reason = ?, reason = COALESCE(reason, 'override') WHERE id = ?`,
+      ).run(clock.now(), o.seat, o.by, o.reason, id);
     },
 
     /** The newest admission (by face or by override) of a person in a session: when and how they entered. */
@@ -217,7 +229,9 @@ export function createIdentityStore(db: Db, clock: Clock) {
     list(f: { sessionId?: string; limit?: number }): IdentityAttempt[] {
       const where = f.sessionId ? 'WHERE session_id = ?' : '';
       const args: unknown[] = f.sessionId ? [f.sessionId] : [];
-      return (db.prepare(`SELECT * FROM identity_attempts ${where} ORDER BY started_at DESC, id DESC LIMIT ?`).all(...args, f.limit ?? 200) as AttemptRow[]).map(toAttempt);
+      return (
+        db.prepare(`SELECT * FROM identity_attempts ${where} ORDER BY started_at DESC, id DESC LIMIT ?`).all(...args, f.limit ?? 200) as AttemptRow[]
+      ).map(toAttempt);
     },
 
     /**
@@ -233,7 +247,13 @@ export function createIdentityStore(db: Db, clock: Clock) {
       const r = q('SELECT * FROM face_enrolments WHERE photo = ?').get(photo) as EnrolmentRow | undefined;
       if (!r) return null;
       return r.status === 'ok'
-        ? { photo: r.photo, status: 'ok', descriptor: toDescriptor(r.descriptor!), quality: r.quality ? (JSON.parse(r.quality) as FaceQuality) : null, enrolledAt: r.enrolled_at }
+        ? {
+            photo: r.photo,
+            status: 'ok',
+            descriptor: toDescriptor(r.descriptor!),
+            quality: r.quality ? (JSON.parse(r.quality) as FaceQuality) : null,
+            enrolledAt: r.enrolled_at,
+          }
         : { photo: r.photo, status: 'refused', reason: r.reason as FaceRefusal, detail: r.detail ?? '', enrolledAt: r.enrolled_at };
     },
 

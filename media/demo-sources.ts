@@ -55,22 +55,60 @@ export const TIMECODE_FILTER = (fps: number) =>
   `settb=1/1000,setpts=RTCTIME/1000,split[a][b];[b]crop=iw:16:0:0,format=gray,geq=lum='255*mod(floor(floor(T*100)/pow(2\,floor(X*24/W)))\,2)',format=yuv420p[bar];[a][bar]overlay=0:0,setpts=N/(${fps}*TB)`;
 
 /** The ffmpeg arguments of one simulated camera: testsrc2 + 440 Hz tone, H.264 + G.711 µ-law over RTSP/UDP. */
-export function demoPublisherArgs(opts: { publishUrl: string; subPublishUrl?: string; audio: boolean; width?: number; height?: number; fps?: number; timecode?: boolean }): string[] {
+export function demoPublisherArgs(opts: {
+  publishUrl: string;
+  subPublishUrl?: string;
+  audio: boolean;
+  width?: number;
+  height?: number;
+  fps?: number;
+  timecode?: boolean;
+}): string[] {
   const { width = 640, height = 360, fps = 15 } = opts;
   const video = opts.timecode ? `[0:v]${TIMECODE_FILTER(fps)}` : '[0:v]null';
   const output = (map: string, bitrate: string, url: string) => [
-    '-map', map,
+    '-map',
+    map,
     ...(opts.audio ? ['-map', '1:a'] : []),
-    '-c:v', 'libx264', '-preset', 'ultrafast', '-tune', 'zerolatency', '-pix_fmt', 'yuv420p', '-g', String(fps * 2), '-threads', '1', '-b:v', bitrate,
+    '-c:v',
+    'libx264',
+    '-preset',
+    'ultrafast',
+    '-tune',
+    'zerolatency',
+    '-pix_fmt',
+    'yuv420p',
+    '-g',
+    String(fps * 2),
+    '-threads',
+    '1',
+    '-b:v',
+    bitrate,
     ...(opts.audio ? ['-c:a', 'pcm_mulaw', '-ar', '8000', '-ac', '1'] : []),
-    '-f', 'rtsp', '-rtsp_transport', 'udp', url,
+    '-f',
+    'rtsp',
+    '-rtsp_transport',
+    'udp',
+    url,
   ];
   return [
-    '-hide_banner', '-loglevel', 'error', '-nostdin', '-re',
-    '-f', 'lavfi', '-i', `testsrc2=size=${width}x${height}:rate=${fps}`,
+    '-hide_banner',
+    '-loglevel',
+    'error',
+    '-nostdin',
+    '-re',
+    '-f',
+    'lavfi',
+    '-i',
+    `testsrc2=size=${width}x${height}:rate=${fps}`,
     ...(opts.audio ? ['-f', 'lavfi', '-i', 'sine=frequency=440:sample_rate=8000'] : []),
     ...(opts.subPublishUrl
-      ? ['-filter_complex', `${video},split[v][s0];[s0]scale=${Math.round(width / 2)}:${Math.round(height / 2)}[s]`, ...output('[v]', '600k', opts.publishUrl), ...output('[s]', '150k', opts.subPublishUrl)]
+      ? [
+          '-filter_complex',
+          `${video},split[v][s0];[s0]scale=${Math.round(width / 2)}:${Math.round(height / 2)}[s]`,
+          ...output('[v]', '600k', opts.publishUrl),
+          ...output('[s]', '150k', opts.subPublishUrl),
+        ]
       : [...(opts.timecode ? ['-filter_complex', `${video}[v]`] : []), ...output(opts.timecode ? '[v]' : '0:v', '600k', opts.publishUrl)]),
   ];
 }
@@ -117,7 +155,10 @@ export async function startDemoSources(cameras: DemoCamera[], log?: Log, opts: {
     if (stopping) return;
     const publishUrl = `rtsp://127.0.0.1:${serverPort}${path}`;
     const subPublishUrl = subPath ? `rtsp://127.0.0.1:${serverPort}${subPath}` : undefined;
-    const child = spawn('ffmpeg', demoPublisherArgs({ publishUrl, ...(subPublishUrl ? { subPublishUrl } : {}), audio, timecode: opts.timecode ?? false }), { stdio: ['ignore', 'ignore', 'pipe'], detached: true });
+    const child = spawn('ffmpeg', demoPublisherArgs({ publishUrl, ...(subPublishUrl ? { subPublishUrl } : {}), audio, timecode: opts.timecode ?? false }), {
+      stdio: ['ignore', 'ignore', 'pipe'],
+      detached: true,
+    });
     let err = '';
     child.stderr!.setEncoding('utf8').on('data', (d: string) => (err = (err + d).slice(-1000)));
     child.on('error', (e) => log?.warn({ err: e, camera: id }, 'demo camera: ffmpeg could not start'));

@@ -9,11 +9,23 @@ export { TsFanout, ingestArgs, TS_PACKET } from './ingest.ts';
 export { probeDuration } from './recorder.ts';
 export type { Ingest, SourceInput, SourceSpec, SourceStatus } from './types.ts';
 export { liveWsPath, LIVE_WS_PREFIX } from './types.ts';
-export { createLive, liveRoutes, LIVE_VIEW_GRACE_MS, CLOSE_TOO_SLOW, CLOSE_SOURCE_RESTARTED, type Live, type LiveDeps, type LiveMedia, type LiveRouteOptions } from './live-routes.ts';
+export {
+  createLive,
+  liveRoutes,
+  LIVE_VIEW_GRACE_MS,
+  CLOSE_TOO_SLOW,
+  CLOSE_SOURCE_RESTARTED,
+  type Live,
+  type LiveDeps,
+  type LiveMedia,
+  type LiveRouteOptions,
+} from './live-routes.ts';
 export type { DemoCamera, DemoSources } from './demo-sources.ts';
 
 /** The demo's cameras (`--demo`). Loaded on first use: rtsp-streaming-server takes ~250 ms to load, which a real site never needs. */
-export async function startDemoSources(...args: Parameters<typeof import('./demo-sources.ts').startDemoSources>): Promise<import('./demo-sources.ts').DemoSources> {
+export async function startDemoSources(
+  ...args: Parameters<typeof import('./demo-sources.ts').startDemoSources>
+): Promise<import('./demo-sources.ts').DemoSources> {
   const { startDemoSources: start } = await import('./demo-sources.ts');
   return start(...args);
 }

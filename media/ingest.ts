@@ -54,16 +54,28 @@ export function ingestArgs(a: IngestArgs): string[] {
       ]
     : [live];
   return [
-    '-hide_banner', '-loglevel', 'warning', '-nostats',
+    '-hide_banner',
+    '-loglevel',
+    'warning',
+    '-nostats',
     ...('url' in a.input ? ['-nostdin'] : []),
-    '-progress', 'pipe:3', '-stats_period', '1',
+    '-progress',
+    'pipe:3',
+    '-stats_period',
+    '1',
     // Timestamps from cameras are often unset until the first RTCP report; generate them.
-    '-fflags', '+genpts',
+    '-fflags',
+    '+genpts',
     // One second of probing finds H.264 + G.711/AAC; the default five would delay every (re)start.
-    '-analyzeduration', '1000000', '-probesize', '1000000',
+    '-analyzeduration',
+    '1000000',
+    '-probesize',
+    '1000000',
     ...input,
     ...codecs,
-    '-f', 'tee', slaves.join('|'),
+    '-f',
+    'tee',
+    slaves.join('|'),
   ];
 }
 

@@ -17,7 +17,17 @@ import { createScreens, SCREEN_WS_PATH, type ScreenConnection, type ScreenIngest
 /** What the live side needs from ingest (media/index.ts). */
 export interface LiveMedia extends ScreenIngest {
   ingest: TsFeed;
-  sources(): Array<{ id: string; name: string; room: string; kind: 'camera' | 'screen'; state?: string; since?: number; reason?: string | null; recording?: boolean; sub?: { state: string } | null }>;
+  sources(): Array<{
+    id: string;
+    name: string;
+    room: string;
+    kind: 'camera' | 'screen';
+    state?: string;
+    since?: number;
+    reason?: string | null;
+    recording?: boolean;
+    sub?: { state: string } | null;
+  }>;
 }
 
 export interface LiveDeps {
@@ -136,7 +146,13 @@ export const liveRoutes: FastifyPluginAsync<LiveRouteOptions> = async (app, opts
     if (inspectorViews.get(`${v.actor}\0${v.sourceId}`) !== v) return;
     inspectorViews.delete(`${v.actor}\0${v.sourceId}`);
     if (v.timer) clearTimeout(v.timer);
-    audit.append({ actor: v.actor, action: 'media.live.view.stop', target: v.sourceId, detail: { seconds: Math.round((now() - v.started) / 1000), bytes: v.bytes, code, streams: [...v.streams] }, ip: v.ip });
+    audit.append({
+      actor: v.actor,
+      action: 'media.live.view.stop',
+      target: v.sourceId,
+      detail: { seconds: Math.round((now() - v.started) / 1000), bytes: v.bytes, code, streams: [...v.streams] },
+      ip: v.ip,
+    });
   };
   const openInspectorView = (actor: string, sourceId: string, ip: string, stream: StreamName): InspectorView => {
     const open = inspectorViews.get(`${actor}\0${sourceId}`);
@@ -149,7 +165,13 @@ export const liveRoutes: FastifyPluginAsync<LiveRouteOptions> = async (app, opts
     }
     const v: InspectorView = { actor, sourceId, ip, started: now(), bytes: 0, sockets: 1, streams: new Set([stream]), timer: null };
     inspectorViews.set(`${actor}\0${sourceId}`, v);
-    audit.append({ actor, action: 'media.live.view.start', target: sourceId, detail: { room: media.sources().find((s) => s.id === sourceId)?.room ?? null, stream }, ip });
+    audit.append({
+      actor,
+      action: 'media.live.view.start',
+      target: sourceId,
+      detail: { room: media.sources().find((s) => s.id === sourceId)?.room ?? null, stream },
+      ip,
+    });
     return v;
   };
   const leaveInspectorView = (v: InspectorView, code: number) => {
@@ -220,14 +242,26 @@ export const liveRoutes: FastifyPluginAsync<LiveRouteOptions> = async (app, opts
     async (request) => {
       const p = request.principal;
       // An inspector outside the jurisdiction sees nothing of the site, not even its camera names.
-      if (p?.kind === 'user' && p.role === 'inspector' && !siteInJurisdiction(config.site, p.user.jurisdiction)) throw new Forbidden(`site ${config.site.id} is outside your jurisdiction`);
+      if (p?.kind === 'user' && p.role === 'inspector' && !siteInJurisdiction(config.site, p.user.jurisdiction))
+        throw new Forbidden(`site ${config.site.id} is outside your jurisdiction`);
       return media
         .sources()
         .filter((s) => refusal(request, s.room) === null)
         .map((s) => {
           const info = live.relay.channel(s.id).info;
           const { id, name, room, kind, ...status } = s;
-          return { id, name, room, kind, ws: liveWsPath(id), subWs: s.sub ? liveWsPath(id, 'sub') : null, viewers: live.relay.viewers(id), video: info.videoCodec, audio: info.audioCodec, status };
+          return {
+            id,
+            name,
+            room,
+            kind,
+            ws: liveWsPath(id),
+            subWs: s.sub ? liveWsPath(id, 'sub') : null,
+            viewers: live.relay.viewers(id),
+            video: info.videoCodec,
+            audio: info.audioCodec,
+            status,
+          };
         });
     },
   );
@@ -244,7 +278,8 @@ export const liveRoutes: FastifyPluginAsync<LiveRouteOptions> = async (app, opts
         querystring: Type.Object({
           stream: Type.Optional(
             Type.Union([Type.Literal('main'), Type.Literal('sub')], {
-              description: "sub: the camera's sub-stream for grid tiles; a source without one, or whose sub-stream is down while the main one is up, is served its main stream",
+              description:
+                "sub: the camera's sub-stream for grid tiles; a source without one, or whose sub-stream is down while the main one is up, is served its main stream",
             }),
           ),
         }),
@@ -259,7 +294,8 @@ export const liveRoutes: FastifyPluginAsync<LiveRouteOptions> = async (app, opts
       const p = request.principal!;
       // Asking for the sub-stream is a preference, not a requirement: a tile shows a picture whenever the camera has one.
       const source = media.sources().find((s) => s.id === sourceId);
-      const stream: StreamName = (request.query as { stream?: StreamName }).stream === 'sub' && source?.sub && (source.sub.state === 'up' || source.state !== 'up') ? 'sub' : 'main';
+      const stream: StreamName =
+        (request.query as { stream?: StreamName }).stream === 'sub' && source?.sub && (source.sub.state === 'up' || source.state !== 'up') ? 'sub' : 'main';
       const view = p.role === 'inspector' ? openInspectorView(request.actor, sourceId, request.ip, stream) : null;
       let closing = false;
       const remove = hub.add({ socket, owner: request.actor, kind: 'live' });
@@ -322,43 +358,51 @@ export const liveRoutes: FastifyPluginAsync<LiveRouteOptions> = async (app, opts
     async () => live.upstream.status(),
   );
 
-  app.get(SCREEN_WS_PATH, { websocket: true, config: { roles: ['terminal'] }, schema: { tags, summary: 'A terminal sends its screen: binary MediaRecorder chunks (WebM/Matroska, H.264); docs/media.md' } }, (socket, request) => {
-    const p = request.principal;
-    if (p?.kind !== 'device') return socket.close(1008, 'device token required');
-    const terminal = config.terminals.find((t) => t.id === p.device.id);
-    if (!terminal) return socket.close(1008, `terminal ${p.device.id} is not in this site's configuration`);
-    const remove = hub.add({ socket, owner: request.actor, kind: 'screen' });
-    // The recorder's first chunk (the WebM header) may arrive before ingest has the source: hold
-    // what comes until then, and let TCP push back on the browser if ingest is slower than it.
-    const tcp = (socket as unknown as { _socket?: { pause(): void; resume(): void } })._socket;
-    const early: Buffer[] = [];
-    let conn: ScreenConnection | null = null;
-    let gone = false;
-    socket.on('message', (data, isBinary) => {
-      if (!isBinary) return;
-      if (!conn) return void early.push(toBuffer(data));
-      if (!conn.receive(toBuffer(data))) tcp?.pause();
-    });
-    socket.on('error', () => socket.terminate());
-    socket.on('close', () => {
-      gone = true;
-      remove();
-      void conn?.close().then(() => live.upstream.reconcile());
-    });
-    live.screens.connect(terminal).then(
-      (c) => {
-        conn = c;
-        if (gone) return void c.close();
-        c.onDrain(() => tcp?.resume());
-        c.onAbort((reason) => socket.close(CLOSE_SOURCE_RESTARTED, reason.slice(0, 120)));
-        for (const b of early.splice(0)) c.receive(b);
-        live.upstream.reconcile();
-        app.log.info({ terminal: terminal.id, source: c.sourceId }, 'terminal screen connected');
-      },
-      (err: unknown) => {
-        app.log.warn({ err, terminal: terminal.id }, 'terminal screen refused by ingest');
-        socket.close(1011, `screen ingest failed: ${err instanceof Error ? err.message : String(err)}`.slice(0, 120));
-      },
-    );
-  });
+  app.get(
+    SCREEN_WS_PATH,
+    {
+      websocket: true,
+      config: { roles: ['terminal'] },
+      schema: { tags, summary: 'A terminal sends its screen: binary MediaRecorder chunks (WebM/Matroska, H.264); docs/media.md' },
+    },
+    (socket, request) => {
+      const p = request.principal;
+      if (p?.kind !== 'device') return socket.close(1008, 'device token required');
+      const terminal = config.terminals.find((t) => t.id === p.device.id);
+      if (!terminal) return socket.close(1008, `terminal ${p.device.id} is not in this site's configuration`);
+      const remove = hub.add({ socket, owner: request.actor, kind: 'screen' });
+      // The recorder's first chunk (the WebM header) may arrive before ingest has the source: hold
+      // what comes until then, and let TCP push back on the browser if ingest is slower than it.
+      const tcp = (socket as unknown as { _socket?: { pause(): void; resume(): void } })._socket;
+      const early: Buffer[] = [];
+      let conn: ScreenConnection | null = null;
+      let gone = false;
+      socket.on('message', (data, isBinary) => {
+        if (!isBinary) return;
+        if (!conn) return void early.push(toBuffer(data));
+        if (!conn.receive(toBuffer(data))) tcp?.pause();
+      });
+      socket.on('error', () => socket.terminate());
+      socket.on('close', () => {
+        gone = true;
+        remove();
+        void conn?.close().then(() => live.upstream.reconcile());
+      });
+      live.screens.connect(terminal).then(
+        (c) => {
+          conn = c;
+          if (gone) return void c.close();
+          c.onDrain(() => tcp?.resume());
+          c.onAbort((reason) => socket.close(CLOSE_SOURCE_RESTARTED, reason.slice(0, 120)));
+          for (const b of early.splice(0)) c.receive(b);
+          live.upstream.reconcile();
+          app.log.info({ terminal: terminal.id, source: c.sourceId }, 'terminal screen connected');
+        },
+        (err: unknown) => {
+          app.log.warn({ err, terminal: terminal.id }, 'terminal screen refused by ingest');
+          socket.close(1011, `screen ingest failed: ${err instanceof Error ? err.message : String(err)}`.slice(0, 120));
+        },
+      );
+    },
+  );
 };

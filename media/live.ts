@@ -200,7 +200,10 @@ export class LiveChannel {
         this.unsubscribe =
           this.stream === 'main'
             ? this.feed.subscribe(this.sourceId, (chunk) => this.onChunk(chunk))
-            : this.feed.subscribe(this.sourceId, (chunk) => this.onChunk(chunk), { stream: this.stream, onRestart: () => this.bytesIn > 0 && this.dropAll('source restarted') });
+            : this.feed.subscribe(this.sourceId, (chunk) => this.onChunk(chunk), {
+                stream: this.stream,
+                onRestart: () => this.bytesIn > 0 && this.dropAll('source restarted'),
+              });
       } catch (err) {
         this.sinks.delete(entry);
         throw err;

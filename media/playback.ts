@@ -96,7 +96,8 @@ export function createPlayback(deps: PlaybackDeps): Playback {
     },
     hlsPlaylist(sourceId, from, to, segmentUrl) {
       const { segments } = api.recordings(sourceId, from, to);
-      if (segments.length === 0) throw new NotFound(`source ${sourceId} has no recordings between ${new Date(from).toISOString()} and ${new Date(to).toISOString()}`);
+      if (segments.length === 0)
+        throw new NotFound(`source ${sourceId} has no recordings between ${new Date(from).toISOString()} and ${new Date(to).toISOString()}`);
       const target = Math.ceil(Math.max(...segments.map((s) => (s.end - s.start) / 1000), 1));
       const lines = ['#EXTM3U', '#EXT-X-VERSION:3', '#EXT-X-PLAYLIST-TYPE:VOD', `#EXT-X-TARGETDURATION:${target}`, '#EXT-X-MEDIA-SEQUENCE:0'];
       let prevEnd: number | null = null;
@@ -113,10 +114,17 @@ export function createPlayback(deps: PlaybackDeps): Playback {
     async excerpt(sourceId, from, to) {
       checkRange(sourceId, from, to);
       if (to - from > MAX_EXCERPT_MS) {
-        throw new ValidationError([{ path: 'to', problem: `an excerpt is at most ${MAX_EXCERPT_MS / 3600_000} hours; download longer spans in parts`, got: `${Math.round((to - from) / 60_000)} minutes` }]);
+        throw new ValidationError([
+          {
+            path: 'to',
+            problem: `an excerpt is at most ${MAX_EXCERPT_MS / 3600_000} hours; download longer spans in parts`,
+            got: `${Math.round((to - from) / 60_000)} minutes`,
+          },
+        ]);
       }
       const rec = api.recordings(sourceId, from, to);
-      if (rec.segments.length === 0) throw new NotFound(`source ${sourceId} has no recordings between ${new Date(from).toISOString()} and ${new Date(to).toISOString()}`);
+      if (rec.segments.length === 0)
+        throw new NotFound(`source ${sourceId} has no recordings between ${new Date(from).toISOString()} and ${new Date(to).toISOString()}`);
       const dir = await mkdtemp(join(tmpdir(), 'examroom-excerpt-'));
       const cleanup = () => rm(dir, { recursive: true, force: true });
       try {
@@ -129,9 +137,28 @@ export function createPlayback(deps: PlaybackDeps): Playback {
         const wanted = Math.max(0.5, (Math.min(to, rec.segments.at(-1)!.end) - Math.max(from, first.start) - gapMs) / 1000);
         const out = join(dir, 'excerpt.mp4');
         await runFfmpeg([
-          '-hide_banner', '-loglevel', 'error', '-nostdin',
-          '-f', 'concat', '-safe', '0', '-ss', offset.toFixed(3), '-i', join(dir, 'list.ffconcat'),
-          '-t', wanted.toFixed(3), '-map', '0', '-c', 'copy', '-movflags', '+faststart', '-y', out,
+          '-hide_banner',
+          '-loglevel',
+          'error',
+          '-nostdin',
+          '-f',
+          'concat',
+          '-safe',
+          '0',
+          '-ss',
+          offset.toFixed(3),
+          '-i',
+          join(dir, 'list.ffconcat'),
+          '-t',
+          wanted.toFixed(3),
+          '-map',
+          '0',
+          '-c',
+          'copy',
+          '-movflags',
+          '+faststart',
+          '-y',
+          out,
         ]);
         return { file: out, bytes: (await stat(out)).size, gaps: rec.gaps, cleanup };
       } catch (err) {

@@ -22,7 +22,14 @@ export const LiveSourceT = Type.Object({
 });
 export type LiveSource = Static<typeof LiveSourceT>;
 
-export const RecordedSegmentT = Type.Object({ id: Type.Integer(), start: Type.Integer(), end: Type.Integer(), bytes: Type.Integer(), recovered: Type.Boolean(), url: Type.String() });
+export const RecordedSegmentT = Type.Object({
+  id: Type.Integer(),
+  start: Type.Integer(),
+  end: Type.Integer(),
+  bytes: Type.Integer(),
+  recovered: Type.Boolean(),
+  url: Type.String(),
+});
 export type RecordedSegment = Static<typeof RecordedSegmentT>;
 
 export const RecordingGapT = Type.Object({ start: Type.Integer(), end: Type.Integer(), reason: Type.String() });

@@ -53,7 +53,8 @@ export const mediaRoutes: FastifyPluginAsync<MediaRouteOptions> = async (app, { 
     if (!p || p.kind !== 'user') throw new Forbidden('playback is for staff');
     if (p.role === 'admin') return false;
     if (p.role === 'inspector') {
-      if (!siteInJurisdiction(site, p.user?.jurisdiction)) throw new Forbidden(`site ${site.id} (province ${site.province}, city ${site.city}) is outside your jurisdiction`);
+      if (!siteInJurisdiction(site, p.user?.jurisdiction))
+        throw new Forbidden(`site ${site.id} (province ${site.province}, city ${site.city}) is outside your jurisdiction`);
       return true;
     }
     const room = media.sources().find((s) => s.id === sourceId)?.room;
@@ -85,7 +86,13 @@ export const mediaRoutes: FastifyPluginAsync<MediaRouteOptions> = async (app, { 
     });
   };
   /** Opens (audited) or extends the inspector's playback view of a source; `playsMs` = how long the footage just fetched plays. */
-  const touchView = (request: FastifyRequest, sourceId: string, playsMs: number, detail: Record<string, unknown>, fetched?: { segmentId: number; bytes: number }) => {
+  const touchView = (
+    request: FastifyRequest,
+    sourceId: string,
+    playsMs: number,
+    detail: Record<string, unknown>,
+    fetched?: { segmentId: number; bytes: number },
+  ) => {
     const key = `${request.actor}\0${sourceId}`;
     let v = views.get(key);
     if (!v) {
@@ -136,13 +143,24 @@ export const mediaRoutes: FastifyPluginAsync<MediaRouteOptions> = async (app, { 
       const { from, to } = request.query as { from: number; to: number };
       mayView(request, sourceId);
       const r = media.playback.recordings(sourceId, from, to);
-      return { ...r, segments: r.segments.map((s) => ({ id: s.id, start: s.start, end: s.end, bytes: s.bytes, recovered: s.recovered, url: segmentUrl(s.id) })) };
+      return {
+        ...r,
+        segments: r.segments.map((s) => ({ id: s.id, start: s.start, end: s.end, bytes: s.bytes, recovered: s.recovered, url: segmentUrl(s.id) })),
+      };
     },
   );
 
   app.get(
     '/api/media/sources/:sourceId/playlist.m3u8',
-    { config: viewers, schema: { tags, summary: 'HLS VOD playlist over the MPEG-TS segments of a time range (discontinuities at gaps and restarts)', params: SourceId, querystring: Range } },
+    {
+      config: viewers,
+      schema: {
+        tags,
+        summary: 'HLS VOD playlist over the MPEG-TS segments of a time range (discontinuities at gaps and restarts)',
+        params: SourceId,
+        querystring: Range,
+      },
+    },
     async (request, reply) => {
       const { sourceId } = request.params as { sourceId: string };
       const { from, to } = request.query as { from: number; to: number };
@@ -160,7 +178,9 @@ export const mediaRoutes: FastifyPluginAsync<MediaRouteOptions> = async (app, { 
       schema: {
         tags,
         summary: 'One recorded segment (MPEG-TS), with HTTP range requests',
-        params: Type.Object({ segment: Type.String({ pattern: '^[1-9][0-9]{0,15}\\.ts$', description: 'the segment id with .ts, as in the recordings list' }) }),
+        params: Type.Object({
+          segment: Type.String({ pattern: '^[1-9][0-9]{0,15}\\.ts$', description: 'the segment id with .ts, as in the recordings list' }),
+        }),
       },
     },
     async (request, reply) => {
@@ -169,12 +189,27 @@ export const mediaRoutes: FastifyPluginAsync<MediaRouteOptions> = async (app, { 
       const inspector = mayView(request, segment.sourceId);
       const size = segment.bytes;
       const range = parseRange(request.headers.range, size);
-      if (range === 'invalid') return reply.status(416).header('content-range', `bytes */${size}`).send({ error: 'range_not_satisfiable', message: `the segment has ${size} bytes` });
+      if (range === 'invalid')
+        return reply
+          .status(416)
+          .header('content-range', `bytes */${size}`)
+          .send({ error: 'range_not_satisfiable', message: `the segment has ${size} bytes` });
       // A player fetches many segments and ranges in one view: the first opens it, each keeps it open.
-      if (inspector) touchView(request, segment.sourceId, segment.end - segment.start, { segmentId, at: segment.start }, { segmentId, bytes: range ? range.end - range.start + 1 : size });
+      if (inspector)
+        touchView(
+          request,
+          segment.sourceId,
+          segment.end - segment.start,
+          { segmentId, at: segment.start },
+          { segmentId, bytes: range ? range.end - range.start + 1 : size },
+        );
       // An inspector's fetch must reach the server every time (it is what the audit counts), and no
       // browser may hand one user's cached segment to another who shares it: hence no-store and Vary.
-      reply.header('accept-ranges', 'bytes').type('video/mp2t').header('cache-control', inspector ? 'no-store' : 'private, max-age=3600').header('vary', 'cookie');
+      reply
+        .header('accept-ranges', 'bytes')
+        .type('video/mp2t')
+        .header('cache-control', inspector ? 'no-store' : 'private, max-age=3600')
+        .header('vary', 'cookie');
       if (!range) return reply.header('content-length', size).send(openOrNotFound(file, 0, size - 1, segmentId));
       return reply
         .status(206)
@@ -190,7 +225,8 @@ export const mediaRoutes: FastifyPluginAsync<MediaRouteOptions> = async (app, { 
       config: viewers,
       schema: {
         tags,
-        summary: 'The player closed its playback view of a source: an inspector’s open view ends now (audited); for others, and when no view is open, nothing happens',
+        summary:
+          'The player closed its playback view of a source: an inspector’s open view ends now (audited); for others, and when no view is open, nothing happens',
         params: SourceId,
         response: { 200: Type.Object({ ended: Type.Boolean() }) },
       },
@@ -206,13 +242,27 @@ export const mediaRoutes: FastifyPluginAsync<MediaRouteOptions> = async (app, { 
 
   app.get(
     '/api/media/sources/:sourceId/excerpt',
-    { config: viewers, schema: { tags, summary: 'Download an excerpt of a time range as one MP4 (stream copy, cut at the key frame before from)', params: SourceId, querystring: Range } },
+    {
+      config: viewers,
+      schema: {
+        tags,
+        summary: 'Download an excerpt of a time range as one MP4 (stream copy, cut at the key frame before from)',
+        params: SourceId,
+        querystring: Range,
+      },
+    },
     async (request, reply) => {
       const { sourceId } = request.params as { sourceId: string };
       const { from, to } = request.query as { from: number; to: number };
       mayView(request, sourceId);
       const ex = await media.playback.excerpt(sourceId, from, to);
-      audit.append({ actor: request.actor, action: 'media.excerpt', target: sourceId, detail: { from, to, bytes: ex.bytes, gaps: ex.gaps.length }, ip: request.ip });
+      audit.append({
+        actor: request.actor,
+        action: 'media.excerpt',
+        target: sourceId,
+        detail: { from, to, bytes: ex.bytes, gaps: ex.gaps.length },
+        ip: request.ip,
+      });
       const name = `${sourceId}_${new Date(from).toISOString().replace(/[:.]/g, '-')}.mp4`;
       const stream = createReadStream(ex.file);
       stream.on('close', () => void ex.cleanup());
@@ -221,9 +271,13 @@ export const mediaRoutes: FastifyPluginAsync<MediaRouteOptions> = async (app, { 
     },
   );
 
-  app.get('/api/media/disk', { config: { roles: ['admin'] }, schema: { tags, summary: 'Media disk: free space, alarms, and the forecast against the retention period' } }, async () => {
-    return { ...media.checkDisk(), forecast: media.runForecast() };
-  });
+  app.get(
+    '/api/media/disk',
+    { config: { roles: ['admin'] }, schema: { tags, summary: 'Media disk: free space, alarms, and the forecast against the retention period' } },
+    async () => {
+      return { ...media.checkDisk(), forecast: media.runForecast() };
+    },
+  );
 };
 
 function openOrNotFound(file: string, start: number, end: number, id: number) {
@@ -251,4 +305,3 @@ export function parseRange(header: string | undefined, size: number): { start: n
   if (start > end || start >= size) return 'invalid';
   return { start, end };
 }
-

@@ -67,7 +67,14 @@ export function createScreens(media: ScreenIngest) {
       const stream = new PassThrough({ highWaterMark: HIGH_WATER });
       // Backpressure stops the browser; a broken ingest must not raise in the socket's handler.
       stream.on('error', () => {});
-      await media.addSource({ id: sourceId, name: `${terminal.id} 屏幕（${terminal.room} 座位 ${terminal.seat}）`, room: terminal.room, input: { stream, format: SCREEN_FORMAT }, kind: 'screen', audio: false });
+      await media.addSource({
+        id: sourceId,
+        name: `${terminal.id} 屏幕（${terminal.room} 座位 ${terminal.seat}）`,
+        room: terminal.room,
+        input: { stream, format: SCREEN_FORMAT },
+        kind: 'screen',
+        audio: false,
+      });
       let closed = false;
       const conn = {
         sourceId,

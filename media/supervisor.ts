@@ -136,24 +136,34 @@ export function createSupervisor(opts: SupervisorOptions, hooks: SupervisorHooks
     list.on('line', (line) => hooks.onListLine?.(line, info));
     hooks.onLaunch?.(info);
 
-    const stall = setInterval(() => {
-      // Before the first byte ffmpeg is still connecting and probing the streams: allow for that too.
-      const limit = up ? opts.stallMs : opts.stallMs + STARTUP_GRACE_MS;
-      if (mono() - lastActivity > limit && !killReason) {
-        killReason = `stalled: no data for ${Math.round(opts.stallMs / 1000)} s`;
-        killGroup(c, 'SIGKILL');
-      }
-    }, Math.min(1000, opts.stallMs / 2));
+    const stall = setInterval(
+      () => {
+        // Before the first byte ffmpeg is still connecting and probing the streams: allow for that too.
+        const limit = up ? opts.stallMs : opts.stallMs + STARTUP_GRACE_MS;
+        if (mono() - lastActivity > limit && !killReason) {
+          killReason = `stalled: no data for ${Math.round(opts.stallMs / 1000)} s`;
+          killGroup(c, 'SIGKILL');
+        }
+      },
+      Math.min(1000, opts.stallMs / 2),
+    );
 
     // 'close' (not 'exit'): every pipe is drained, so the last segment-list line has been read.
     c.on('close', (code, signal) => {
       clearInterval(stall);
       if (child === c) child = null;
       // The last line that says something: ffmpeg's routine notices are not a reason.
-      const lastLine = stderrTail.trim().split('\n').filter((l) => l && !NOISE.test(l)).at(-1) ?? '';
+      const lastLine =
+        stderrTail
+          .trim()
+          .split('\n')
+          .filter((l) => l && !NOISE.test(l))
+          .at(-1) ?? '';
       const reason = stopping
         ? 'stopped'
-        : (restartReason ?? killReason ?? (code !== null ? `exited with code ${code}${lastLine ? `: ${lastLine}` : ''}` : `killed by ${signal}${lastLine ? `: ${lastLine}` : ''}`));
+        : (restartReason ??
+          killReason ??
+          (code !== null ? `exited with code ${code}${lastLine ? `: ${lastLine}` : ''}` : `killed by ${signal}${lastLine ? `: ${lastLine}` : ''}`));
       const restarted = restartReason !== null;
       restartReason = null;
       if (!stopping && !killReason && !restarted) opts.log?.warn({ source: opts.name, code, signal, stderr: stderrTail.slice(-1000) }, 'ffmpeg ended');

@@ -28,7 +28,8 @@ export type StreamName = 'main' | 'sub';
 export const LIVE_WS_PREFIX = '/ws/live/';
 
 /** The live-view path of a source's stream: the main one, or `?stream=sub` for a camera's sub-stream. */
-export const liveWsPath = (sourceId: string, stream: StreamName = 'main') => `${LIVE_WS_PREFIX}${encodeURIComponent(sourceId)}${stream === 'sub' ? '?stream=sub' : ''}`;
+export const liveWsPath = (sourceId: string, stream: StreamName = 'main') =>
+  `${LIVE_WS_PREFIX}${encodeURIComponent(sourceId)}${stream === 'sub' ? '?stream=sub' : ''}`;
 
 export interface SubStreamStatus {
   state: 'up' | 'down';

@@ -55,9 +55,25 @@ export function redactUrl(url: string): string {
 export function pusherArgs(protocol: 'rtmp' | 'rtsp', url: string): string[] {
   const out = protocol === 'rtmp' ? ['-f', 'flv', '-flvflags', 'no_duration_filesize', url] : ['-f', 'rtsp', '-rtsp_transport', 'tcp', url];
   return [
-    '-hide_banner', '-nostdin', '-loglevel', 'error', '-nostats', '-progress', 'pipe:1',
-    '-fflags', '+genpts+discardcorrupt', '-f', 'mpegts', '-i', 'pipe:0',
-    '-map', '0:v:0', '-map', '0:a:0?', '-c', 'copy',
+    '-hide_banner',
+    '-nostdin',
+    '-loglevel',
+    'error',
+    '-nostats',
+    '-progress',
+    'pipe:1',
+    '-fflags',
+    '+genpts+discardcorrupt',
+    '-f',
+    'mpegts',
+    '-i',
+    'pipe:0',
+    '-map',
+    '0:v:0',
+    '-map',
+    '0:a:0?',
+    '-c',
+    'copy',
     ...out,
   ];
 }
@@ -198,7 +214,19 @@ export function createUpstream(deps: UpstreamDeps) {
       if (pushers.has(k)) continue;
       const p: Pusher = {
         target,
-        status: { target: target.id, targetName: target.name, level: target.level, source, url: redactUrl(pushUrl(target.url, source)), state: 'starting', since: now(), lastError: null, restarts: 0, bytesOut: 0, retryAt: null },
+        status: {
+          target: target.id,
+          targetName: target.name,
+          level: target.level,
+          source,
+          url: redactUrl(pushUrl(target.url, source)),
+          state: 'starting',
+          since: now(),
+          lastError: null,
+          restarts: 0,
+          bytesOut: 0,
+          retryAt: null,
+        },
         child: null,
         detach: null,
         timer: null,

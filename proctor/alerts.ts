@@ -124,7 +124,10 @@ function textOf(r: Raise, who: { name: string; ticketNo: string; seat: string | 
     case 'kiosk_refused':
       return { zh: `入口核验未通过：${whoZh} ${reason.zh}`, en: `Entrance check refused: ${whoEn} — ${reason.en}` };
     case 'kiosk_override':
-      return { zh: `人工放行：${whoZh}，操作人 ${String(p.by)}，理由：${String(p.reason)}`, en: `Admitted by staff override: ${whoEn}, by ${String(p.by)}, reason: ${String(p.reason)}` };
+      return {
+        zh: `人工放行：${whoZh}，操作人 ${String(p.by)}，理由：${String(p.reason)}`,
+        en: `Admitted by staff override: ${whoEn}, by ${String(p.by)}, reason: ${String(p.reason)}`,
+      };
     case 'seat_mismatch':
       return { zh: `座位核验：${whoZh} 人脸与入场照片不符`, en: `Seat check: ${whoEn} — face does not match the admission photo` };
     case 'no_face':
@@ -135,8 +138,7 @@ function textOf(r: Raise, who: { name: string; ticketNo: string; seat: string | 
       return who
         ? { zh: `考试机 ${r.terminalId} 离线：${whoZh}`, en: `Terminal ${r.terminalId} offline: ${whoEn}` }
         : { zh: `考试机 ${r.terminalId}${seat ? `（${seat} 号座）` : ''} 离线`, en: `Terminal ${r.terminalId}${seat ? ` (seat ${seat})` : ''} offline` };
-    case 'integrity':
-    {
+    case 'integrity': {
       const what = INTEGRITY_WORDS[String(p.kind)] ?? { zh: `异常操作（${String(p.kind)}）`, en: `integrity event (${String(p.kind)})` };
       return { zh: `考试机 ${r.terminalId}：${whoZh ? `${whoZh} ` : ''}${what.zh}`, en: `Terminal ${r.terminalId}: ${whoEn ? `${whoEn} — ` : ''}${what.en}` };
     }
@@ -181,7 +183,9 @@ export function createAlerts(deps: AlertDeps) {
 
   /** Stores the alert (or counts a repeat of the open one) and announces it before returning. */
   function raise(r: Raise): Alert {
-    const open = stmt('SELECT id FROM proctor_alerts WHERE dedupe_key = ? AND acked_at IS NULL AND cleared_at IS NULL ORDER BY at DESC LIMIT 1').get(r.key) as { id: string } | undefined;
+    const open = stmt('SELECT id FROM proctor_alerts WHERE dedupe_key = ? AND acked_at IS NULL AND cleared_at IS NULL ORDER BY at DESC LIMIT 1').get(r.key) as
+      | { id: string }
+      | undefined;
     if (open) {
       stmt('UPDATE proctor_alerts SET repeats = repeats + 1, last_at = ?, params = ? WHERE id = ?').run(r.at, JSON.stringify(r.params), open.id);
       bus.emit('proctor.alert', { alertId: open.id, roomId: r.roomId, change: 'update' });
@@ -194,14 +198,34 @@ export function createAlerts(deps: AlertDeps) {
     stmt(
       `INSERT INTO proctor_alerts (id, at, last_at, room_id, session_id, seat, terminal_id, source_id, id_number, kind, severity, params, text_zh, text_en, event, dedupe_key)
        VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-    ).run(id, r.at, r.at, r.roomId, r.sessionId ?? null, seat, r.terminalId ?? null, r.sourceId ?? null, r.idNumber ?? null, r.kind, r.severity, JSON.stringify(r.params), text.zh, text.en, r.event, r.key);
+    ).run(
+      id,
+      r.at,
+      r.at,
+      r.roomId,
+      r.sessionId ?? null,
+      seat,
+      r.terminalId ?? null,
+      r.sourceId ?? null,
+      r.idNumber ?? null,
+      r.kind,
+      r.severity,
+      JSON.stringify(r.params),
+      text.zh,
+      text.en,
+      r.event,
+      r.key,
+    );
     bus.emit('proctor.alert', { alertId: id, roomId: r.roomId, change: 'new' });
     return get(id);
   }
 
   /** The condition ended by itself: the alert stays open until acknowledged, marked cleared. */
   function clear(key: string, at: number): void {
-    const rows = stmt('SELECT id, room_id FROM proctor_alerts WHERE dedupe_key = ? AND cleared_at IS NULL').all(key) as { id: string; room_id: string | null }[];
+    const rows = stmt('SELECT id, room_id FROM proctor_alerts WHERE dedupe_key = ? AND cleared_at IS NULL').all(key) as {
+      id: string;
+      room_id: string | null;
+    }[];
     if (!rows.length) return;
     stmt('UPDATE proctor_alerts SET cleared_at = ? WHERE dedupe_key = ? AND cleared_at IS NULL').run(at, key);
     for (const r of rows) bus.emit('proctor.alert', { alertId: r.id, roomId: r.room_id, change: 'update' });
@@ -212,10 +236,19 @@ export function createAlerts(deps: AlertDeps) {
    * audited route): cleared and acknowledged in their name, so nobody has to acknowledge it again.
    */
   function settle(key: string, at: number, by: string, note: string): void {
-    const rows = stmt('SELECT id, room_id, acked_at FROM proctor_alerts WHERE dedupe_key = ? AND cleared_at IS NULL').all(key) as { id: string; room_id: string | null; acked_at: number | null }[];
+    const rows = stmt('SELECT id, room_id, acked_at FROM proctor_alerts WHERE dedupe_key = ? AND cleared_at IS NULL').all(key) as {
+      id: string;
+      room_id: string | null;
+      acked_at: number | null;
+    }[];
     if (!rows.length) return;
     db.transaction(() => {
-      stmt('UPDATE proctor_alerts SET acked_by = ?, acked_at = ?, ack_note = ? WHERE dedupe_key = ? AND cleared_at IS NULL AND acked_at IS NULL').run(by, at, note, key);
+      stmt('UPDATE proctor_alerts SET acked_by = ?, acked_at = ?, ack_note = ? WHERE dedupe_key = ? AND cleared_at IS NULL AND acked_at IS NULL').run(
+        by,
+        at,
+        note,
+        key,
+      );
       stmt('UPDATE proctor_alerts SET cleared_at = ? WHERE dedupe_key = ? AND cleared_at IS NULL').run(at, key);
     })();
     for (const r of rows) bus.emit('proctor.alert', { alertId: r.id, roomId: r.room_id, change: r.acked_at === null ? 'ack' : 'update' });
@@ -282,7 +315,17 @@ export function createAlerts(deps: AlertDeps) {
     on('seat.check', (p) => seatVerdict('seat.check', p)),
     on('terminal.snapshot', (p) => {
       if (p.identity === 'unchecked') return;
-      seatVerdict('terminal.snapshot', { terminalId: p.terminalId, roomId: p.roomId, sessionId: p.sessionId, idNumber: p.idNumber, identity: p.identity, distance: p.distance, detail: p.detail, at: p.at, snapshotId: p.snapshotId });
+      seatVerdict('terminal.snapshot', {
+        terminalId: p.terminalId,
+        roomId: p.roomId,
+        sessionId: p.sessionId,
+        idNumber: p.idNumber,
+        identity: p.identity,
+        distance: p.distance,
+        detail: p.detail,
+        at: p.at,
+        snapshotId: p.snapshotId,
+      });
     }),
     on('terminal.offline', (p) =>
       raise({
@@ -346,14 +389,26 @@ export function createAlerts(deps: AlertDeps) {
         seat: toSeat,
         terminalId: p.toTerminal,
         idNumber: p.idNumber,
-        params: { moveId: p.moveId, name: who?.name ?? null, ticketNo: who?.ticketNo ?? null, fromTerminal: p.fromTerminal, fromSeat: who?.seat ?? (p.fromTerminal ? deps.seatOfTerminal(p.fromTerminal) : null), toTerminal: p.toTerminal, toSeat },
+        params: {
+          moveId: p.moveId,
+          name: who?.name ?? null,
+          ticketNo: who?.ticketNo ?? null,
+          fromTerminal: p.fromTerminal,
+          fromSeat: who?.seat ?? (p.fromTerminal ? deps.seatOfTerminal(p.fromTerminal) : null),
+          toTerminal: p.toTerminal,
+          toSeat,
+        },
         key: `move:${p.moveId}`,
       });
     }),
     on('terminal.move_decided', (p) => {
       const key = `move:${p.moveId}`;
       // The outcome rides in params so the console can word it in either language.
-      stmt("UPDATE proctor_alerts SET params = json_set(params, '$.decision', ?, '$.decidedBy', ?) WHERE dedupe_key = ? AND cleared_at IS NULL").run(p.status, p.by, key);
+      stmt("UPDATE proctor_alerts SET params = json_set(params, '$.decision', ?, '$.decidedBy', ?) WHERE dedupe_key = ? AND cleared_at IS NULL").run(
+        p.status,
+        p.by,
+        key,
+      );
       if (p.status === 'withdrawn') return clear(key, clock.now());
       settle(key, clock.now(), p.by, p.status === 'approved' ? `已批准换机，在考试机 ${p.toTerminal} 继续作答` : '已拒绝换机，请回原座位');
     }),
@@ -365,7 +420,14 @@ export function createAlerts(deps: AlertDeps) {
         event: 'disk.forecast',
         at: p.at,
         roomId: null,
-        params: { path: p.path, freeBytes: p.freeBytes, needBytes: p.needBytes, bytesPerDay: p.bytesPerDay, retentionDays: p.retentionDays, daysUntilFull: p.daysUntilFull },
+        params: {
+          path: p.path,
+          freeBytes: p.freeBytes,
+          needBytes: p.needBytes,
+          bytesPerDay: p.bytesPerDay,
+          retentionDays: p.retentionDays,
+          daysUntilFull: p.daysUntilFull,
+        },
         key: 'disk_forecast',
       });
     }),
@@ -394,10 +456,10 @@ export function createAlerts(deps: AlertDeps) {
         where.push(`(room_id IS NULL OR room_id IN (${f.rooms.map(() => '?').join(',') || "''"}))`);
         args.push(...f.rooms);
       }
-      if (f.since !== undefined) (where.push('last_at >= ?'), args.push(f.since));
-      if (f.until !== undefined) (where.push('at <= ?'), args.push(f.until));
+      if (f.since !== undefined) where.push('last_at >= ?'), args.push(f.since);
+      if (f.until !== undefined) where.push('at <= ?'), args.push(f.until);
       if (f.open !== undefined) where.push(f.open ? 'acked_at IS NULL' : 'acked_at IS NOT NULL');
-      if (f.sessionId) (where.push('session_id = ?'), args.push(f.sessionId));
+      if (f.sessionId) where.push('session_id = ?'), args.push(f.sessionId);
       const sql = `SELECT * FROM proctor_alerts ${where.length ? `WHERE ${where.join(' AND ')}` : ''} ORDER BY at DESC, id DESC LIMIT ?`;
       return (db.prepare(sql).all(...args, f.limit ?? 500) as Row[]).map(toAlert);
     },
@@ -415,7 +477,9 @@ export function createAlerts(deps: AlertDeps) {
 
     /** Open alerts per candidate of a session (for the seat map's badges). */
     openBySession(sessionId: string): Map<string, number> {
-      const rows = stmt('SELECT id_number AS idNumber, COUNT(*) AS n FROM proctor_alerts WHERE session_id = ? AND acked_at IS NULL AND id_number IS NOT NULL GROUP BY id_number').all(sessionId) as { idNumber: string; n: number }[];
+      const rows = stmt(
+        'SELECT id_number AS idNumber, COUNT(*) AS n FROM proctor_alerts WHERE session_id = ? AND acked_at IS NULL AND id_number IS NOT NULL GROUP BY id_number',
+      ).all(sessionId) as { idNumber: string; n: number }[];
       return new Map(rows.map((r) => [r.idNumber, r.n]));
     },
 
@@ -427,7 +491,13 @@ export function createAlerts(deps: AlertDeps) {
       db.transaction(() => {
         const r = stmt('UPDATE proctor_alerts SET acked_by = ?, acked_at = ?, ack_note = ? WHERE id = ? AND acked_at IS NULL').run(actor, now, note, id);
         if (r.changes !== 1) throw new Conflict(`alert ${id} was acknowledged by someone else just now`);
-        audit.append({ actor, action: 'proctor.alert.ack', target: id, detail: { kind: a.kind, room: a.roomId, session: a.sessionId, seat: a.seat, note }, ip });
+        audit.append({
+          actor,
+          action: 'proctor.alert.ack',
+          target: id,
+          detail: { kind: a.kind, room: a.roomId, session: a.sessionId, seat: a.seat, note },
+          ip,
+        });
       }).immediate();
       bus.emit('proctor.alert', { alertId: id, roomId: a.roomId, change: 'ack' });
       return get(id);

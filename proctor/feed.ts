@@ -43,7 +43,8 @@ export function maskIncident(i: ProctorIncident, masked: boolean) {
   return { ...i, idNumber: i.idNumber && masked ? maskIdNumber(i.idNumber) : i.idNumber };
 }
 
-const maskSeat = (s: Seat, masked: boolean): Seat => (masked && s.candidate ? { ...s, candidate: { ...s.candidate, idNumber: maskIdNumber(s.candidate.idNumber) } } : s);
+const maskSeat = (s: Seat, masked: boolean): Seat =>
+  masked && s.candidate ? { ...s, candidate: { ...s.candidate, idNumber: maskIdNumber(s.candidate.idNumber) } } : s;
 
 export function createFeed(proctor: ProctorService, bus: EventBus, clock: { now(): number }, log?: { error(o: object, m: string): void }) {
   const subs = new Set<Subscriber>();
@@ -69,7 +70,15 @@ export function createFeed(proctor: ProctorService, bus: EventBus, clock: { now(
       try {
         if (d.room) {
           const full = proctor.rooms.view(roomId, { sessionId: sessionKey || null, masked: false });
-          for (const s of list) send(s, { type: 'room', room: { ...full, seats: full.seats.map((x) => maskSeat(x, s.masked)), unseated: full.unseated.map((c) => (s.masked ? { ...c, idNumber: maskIdNumber(c.idNumber) } : c)) } });
+          for (const s of list)
+            send(s, {
+              type: 'room',
+              room: {
+                ...full,
+                seats: full.seats.map((x) => maskSeat(x, s.masked)),
+                unseated: full.unseated.map((c) => (s.masked ? { ...c, idNumber: maskIdNumber(c.idNumber) } : c)),
+              },
+            });
           continue;
         }
         const session = sessionKey || proctor.rooms.currentSession(roomId)?.id || null;
@@ -181,7 +190,10 @@ export const feedRoutes: FastifyPluginAsync<FeedRouteOptions> = async (app, { pr
       schema: {
         tags: ['proctor'],
         summary: 'Live feed of a room for the proctor console: snapshot, then alerts and seat changes (docs/proctor-api.md)',
-        querystring: Type.Object({ room: Type.String({ minLength: 1, maxLength: 64 }), session: Type.Optional(Type.String({ minLength: 1, maxLength: 64 })) }, { additionalProperties: false }),
+        querystring: Type.Object(
+          { room: Type.String({ minLength: 1, maxLength: 64 }), session: Type.Optional(Type.String({ minLength: 1, maxLength: 64 })) },
+          { additionalProperties: false },
+        ),
       },
       // Refused before the upgrade, so the browser sees 403/404 instead of an open-then-closed socket.
       preHandler: async (request) => {

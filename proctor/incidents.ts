@@ -43,7 +43,18 @@ interface Row {
 
 function toIncident(r: Row): ProctorIncident {
   const c = INCIDENT_CATEGORIES.find((x) => x.code === r.category)!;
-  return { id: r.id, at: r.at, sessionId: r.session_id, roomId: r.room_id, seat: r.seat, idNumber: r.id_number, category: r.category, categoryText: { zh: c.zh, en: c.en }, note: r.note, recordedBy: r.recorded_by };
+  return {
+    id: r.id,
+    at: r.at,
+    sessionId: r.session_id,
+    roomId: r.room_id,
+    seat: r.seat,
+    idNumber: r.id_number,
+    category: r.category,
+    categoryText: { zh: c.zh, en: c.en },
+    note: r.note,
+    recordedBy: r.recorded_by,
+  };
 }
 
 export interface IncidentDeps {
@@ -64,7 +75,12 @@ export function createIncidents(deps: IncidentDeps) {
   return {
     categories: INCIDENT_CATEGORIES,
 
-    record(sessionId: string, input: { category: string; note: string; candidate?: string | null; seat?: string | null }, actor: string, ip: string | null = null): ProctorIncident {
+    record(
+      sessionId: string,
+      input: { category: string; note: string; candidate?: string | null; seat?: string | null },
+      actor: string,
+      ip: string | null = null,
+    ): ProctorIncident {
       const s = deps.session(sessionId);
       const problems = [];
       if (!INCIDENT_CATEGORIES.some((c) => c.code === input.category)) {
@@ -79,14 +95,23 @@ export function createIncidents(deps: IncidentDeps) {
         if (!entry) throw new NotFound(`${input.candidate} is neither a ticket number nor an ID number on the roster of exam session ${s.id}`);
       }
       const seat = input.seat ?? entry?.seat ?? null;
-      if (input.seat && !deps.seats(s.roomId).includes(input.seat)) problems.push({ path: 'seat', problem: `room ${s.roomId} has no seat ${input.seat}`, got: input.seat });
+      if (input.seat && !deps.seats(s.roomId).includes(input.seat))
+        problems.push({ path: 'seat', problem: `room ${s.roomId} has no seat ${input.seat}`, got: input.seat });
       if (problems.length) throw new ValidationError(problems);
       if (!entry && seat) entry = deps.roster(s.id).find((e) => e.seat === seat) ?? null;
       const id = newId(clock.now());
       const at = clock.now();
       db.transaction(() => {
-        stmt('INSERT INTO proctor_incidents (id, at, session_id, room_id, seat, id_number, category, note, recorded_by) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)').run(id, at, s.id, s.roomId, seat, entry?.idNumber ?? null, input.category, note, actor);
-        audit.append({ actor, action: 'proctor.incident.record', target: s.id, detail: { incidentId: id, category: input.category, seat, ticketNo: entry?.ticketNo ?? null, note }, ip });
+        stmt(
+          'INSERT INTO proctor_incidents (id, at, session_id, room_id, seat, id_number, category, note, recorded_by) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)',
+        ).run(id, at, s.id, s.roomId, seat, entry?.idNumber ?? null, input.category, note, actor);
+        audit.append({
+          actor,
+          action: 'proctor.incident.record',
+          target: s.id,
+          detail: { incidentId: id, category: input.category, seat, ticketNo: entry?.ticketNo ?? null, note },
+          ip,
+        });
       }).immediate();
       bus.emit('proctor.incident', { incidentId: id, sessionId: s.id, roomId: s.roomId });
       return this.get(id);
@@ -104,7 +129,9 @@ export function createIncidents(deps: IncidentDeps) {
     },
 
     countBySession(sessionId: string): Map<string, number> {
-      const rows = stmt('SELECT id_number AS idNumber, COUNT(*) AS n FROM proctor_incidents WHERE session_id = ? AND id_number IS NOT NULL GROUP BY id_number').all(sessionId) as { idNumber: string; n: number }[];
+      const rows = stmt(
+        'SELECT id_number AS idNumber, COUNT(*) AS n FROM proctor_incidents WHERE session_id = ? AND id_number IS NOT NULL GROUP BY id_number',
+      ).all(sessionId) as { idNumber: string; n: number }[];
       return new Map(rows.map((r) => [r.idNumber, r.n]));
     },
   };

@@ -34,7 +34,12 @@ export interface ProctorPluginOptions {
 }
 
 export const proctorPlugin: FastifyPluginAsync<ProctorPluginOptions> = async (app, o) => {
-  await app.register(proctorRoutes, { proctor: o.proctor, terminal: o.terminal, config: o.config, ...(o.deviceWarnings ? { deviceWarnings: o.deviceWarnings } : {}) });
+  await app.register(proctorRoutes, {
+    proctor: o.proctor,
+    terminal: o.terminal,
+    config: o.config,
+    ...(o.deviceWarnings ? { deviceWarnings: o.deviceWarnings } : {}),
+  });
   await app.register(feedRoutes, { proctor: o.proctor, feed: o.feed, hub: o.hub, clock: o.clock });
   await app.register(inspectorRoutes, { proctor: o.proctor, exam: o.exam, terminal: o.terminal, media: o.media, config: o.config, clock: o.clock });
 };

@@ -50,37 +50,55 @@ export const inspectorRoutes: FastifyPluginAsync<InspectorRouteOptions> = async 
     openAlerts: proctor.alerts.count({ sessionId: s.id, open: true }),
   });
 
-  app.get('/api/inspector/sites', { config: readers, schema: { tags, summary: 'This site, with rooms, cameras and today’s sessions, if it lies in your jurisdiction; else an empty list', response: { 200: Type.Array(SiteT) } } }, async (request) => {
-    if (!within(request)) return [];
-    const today = localDate(clock.now(), tz);
-    const sources = media.sources();
-    return [
-      {
-        id: config.site.id,
-        name: config.site.name,
-        province: config.site.province,
-        timezone: config.site.timezone,
-        city: config.site.city,
-        rooms: config.rooms.map((r) => ({
-          id: r.id,
-          name: r.name,
-          rows: r.seats.rows,
-          columns: r.seats.columns,
-          cameras: sources.filter((x) => x.room === r.id).map((x) => ({ id: x.id, name: x.name, kind: x.kind, state: x.state, ws: liveWsPath(x.id), subWs: x.sub ? liveWsPath(x.id, 'sub') : null })),
-        })),
-        sessions: exam.plans
-          .listSessions()
-          .filter((s) => localDate(s.startsAt, tz) === today)
-          .map(sessionRow),
+  app.get(
+    '/api/inspector/sites',
+    {
+      config: readers,
+      schema: {
+        tags,
+        summary: 'This site, with rooms, cameras and today’s sessions, if it lies in your jurisdiction; else an empty list',
+        response: { 200: Type.Array(SiteT) },
       },
-    ];
-  });
+    },
+    async (request) => {
+      if (!within(request)) return [];
+      const today = localDate(clock.now(), tz);
+      const sources = media.sources();
+      return [
+        {
+          id: config.site.id,
+          name: config.site.name,
+          province: config.site.province,
+          timezone: config.site.timezone,
+          city: config.site.city,
+          rooms: config.rooms.map((r) => ({
+            id: r.id,
+            name: r.name,
+            rows: r.seats.rows,
+            columns: r.seats.columns,
+            cameras: sources
+              .filter((x) => x.room === r.id)
+              .map((x) => ({ id: x.id, name: x.name, kind: x.kind, state: x.state, ws: liveWsPath(x.id), subWs: x.sub ? liveWsPath(x.id, 'sub') : null })),
+          })),
+          sessions: exam.plans
+            .listSessions()
+            .filter((s) => localDate(s.startsAt, tz) === today)
+            .map(sessionRow),
+        },
+      ];
+    },
+  );
 
   app.get(
     '/api/inspector/sessions',
     {
       config: readers,
-      schema: { tags, summary: 'Sessions of this site between two dates (default today), with their summaries and incidents', querystring: Type.Object({ from: Type.Optional(Type.String({ maxLength: 10 })), to: Type.Optional(Type.String({ maxLength: 10 })) }, closed), response: { 200: Type.Array(SessionRowT) } },
+      schema: {
+        tags,
+        summary: 'Sessions of this site between two dates (default today), with their summaries and incidents',
+        querystring: Type.Object({ from: Type.Optional(Type.String({ maxLength: 10 })), to: Type.Optional(Type.String({ maxLength: 10 })) }, closed),
+        response: { 200: Type.Array(SessionRowT) },
+      },
     },
     async (request) => {
       mustBeWithin(request);
@@ -105,7 +123,15 @@ export const inspectorRoutes: FastifyPluginAsync<InspectorRouteOptions> = async 
 
   app.get(
     '/api/inspector/sessions/:sessionId',
-    { config: readers, schema: { tags, summary: 'One session: summary, incidents, integrity incidents and alerts (ID numbers masked)', params: Type.Object({ sessionId: Type.String({ minLength: 1, maxLength: 64 }) }), response: { 200: SessionDetailT } } },
+    {
+      config: readers,
+      schema: {
+        tags,
+        summary: 'One session: summary, incidents, integrity incidents and alerts (ID numbers masked)',
+        params: Type.Object({ sessionId: Type.String({ minLength: 1, maxLength: 64 }) }),
+        response: { 200: SessionDetailT },
+      },
+    },
     async (request) => {
       mustBeWithin(request);
       const s = exam.plans.session((request.params as { sessionId: string }).sessionId);

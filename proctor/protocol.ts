@@ -106,7 +106,13 @@ export const RoomViewT = Type.Object({
 export type RoomView = Static<typeof RoomViewT>;
 
 /** GET /api/proctor/rooms: the rooms the caller may watch, each with its current session. */
-export const RoomListItemT = Type.Object({ id: Type.String(), name: Type.String(), rows: Type.Integer(), columns: Type.Integer(), session: nullable(SessionBriefT) });
+export const RoomListItemT = Type.Object({
+  id: Type.String(),
+  name: Type.String(),
+  rows: Type.Integer(),
+  columns: Type.Integer(),
+  session: nullable(SessionBriefT),
+});
 export type RoomListItem = Static<typeof RoomListItemT>;
 
 // ---------------------------------------------------------------------------------------------
@@ -210,13 +216,26 @@ export const SummaryT = Type.Object({
 export type Summary = Static<typeof SummaryT>;
 
 /** POST …/reseat: the candidate on their new seat. */
-export const ReseatReplyT = Type.Object({ ticketNo: Type.String(), name: Type.String(), idNumber: Type.String(), seat: nullable(Type.String()), status: Type.String() });
+export const ReseatReplyT = Type.Object({
+  ticketNo: Type.String(),
+  name: Type.String(),
+  idNumber: Type.String(),
+  seat: nullable(Type.String()),
+  status: Type.String(),
+});
 
 // ---------------------------------------------------------------------------------------------
 // The inspector view (GET /api/inspector/…)
 // ---------------------------------------------------------------------------------------------
 
-export const CameraT = Type.Object({ id: Type.String(), name: Type.String(), kind: Type.String(), state: Type.String(), ws: Type.String(), subWs: nullable(Type.String()) });
+export const CameraT = Type.Object({
+  id: Type.String(),
+  name: Type.String(),
+  kind: Type.String(),
+  state: Type.String(),
+  ws: Type.String(),
+  subWs: nullable(Type.String()),
+});
 export type Camera = Static<typeof CameraT>;
 
 export const SiteSessionT = Type.Object({

@@ -31,7 +31,13 @@ export function createRoomViews(deps: RoomViewDeps) {
     return r;
   }
 
-  const brief = (s: { id: string; template: { name: string }; status: string; startsAt: number; endsAt: number }): SessionBrief => ({ id: s.id, name: s.template.name, status: s.status, startsAt: s.startsAt, endsAt: s.endsAt });
+  const brief = (s: { id: string; template: { name: string }; status: string; startsAt: number; endsAt: number }): SessionBrief => ({
+    id: s.id,
+    name: s.template.name,
+    status: s.status,
+    startsAt: s.startsAt,
+    endsAt: s.endsAt,
+  });
 
   function todaysSessions(roomId: string) {
     const today = localDate(deps.clock.now(), config.site.timezone);
@@ -51,7 +57,8 @@ export function createRoomViews(deps: RoomViewDeps) {
     return today.length ? today[today.length - 1]! : null;
   }
 
-  const photoUrl = (sessionId: string, e: { ticketNo: string; photo: string | null }) => (e.photo ? `/api/proctor/sessions/${encodeURIComponent(sessionId)}/photos/${encodeURIComponent(e.ticketNo)}` : null);
+  const photoUrl = (sessionId: string, e: { ticketNo: string; photo: string | null }) =>
+    e.photo ? `/api/proctor/sessions/${encodeURIComponent(sessionId)}/photos/${encodeURIComponent(e.ticketNo)}` : null;
 
   function seatsOf(roomId: string, sessionId: string | null, masked: boolean): { seats: Seat[]; unseated: SeatCandidate[]; session: RoomView['session'] } {
     const r = room(roomId);
@@ -82,7 +89,16 @@ export function createRoomViews(deps: RoomViewDeps) {
     for (const m of state?.pendingMoves ?? []) {
       const e = roster.get(m.idNumber);
       const fromSeat: string | null = e?.seat ?? null;
-      const base = { moveId: m.id, ticketNo: e?.ticketNo ?? '', name: e?.name ?? '', fromSeat, fromTerminal: m.fromTerminal, toSeat: m.toSeat, toTerminal: m.toTerminal, requestedAt: m.requestedAt };
+      const base = {
+        moveId: m.id,
+        ticketNo: e?.ticketNo ?? '',
+        name: e?.name ?? '',
+        fromSeat,
+        fromTerminal: m.fromTerminal,
+        toSeat: m.toSeat,
+        toTerminal: m.toTerminal,
+        requestedAt: m.requestedAt,
+      };
       if (fromSeat && !moves.has(fromSeat)) moves.set(fromSeat, { ...base, side: 'out' });
       if (!moves.has(m.toSeat)) moves.set(m.toSeat, { ...base, side: 'in' });
     }
@@ -145,9 +161,7 @@ export function createRoomViews(deps: RoomViewDeps) {
         openAlerts: alerts.get(c.idNumber) ?? 0,
       };
     });
-    const session = s
-      ? { ...brief(s), durationMinutes: s.durationMinutes, startedAt: state?.startedAt ?? null, roomPaused: state?.roomPaused ?? false }
-      : null;
+    const session = s ? { ...brief(s), durationMinutes: s.durationMinutes, startedAt: state?.startedAt ?? null, roomPaused: state?.roomPaused ?? false } : null;
     return { seats, unseated, session };
   }
 
@@ -167,7 +181,19 @@ export function createRoomViews(deps: RoomViewDeps) {
         .filter((x) => x.room === roomId)
         .map((x) => {
           const terminalId = x.kind === 'screen' && x.id.startsWith('SCREEN-') ? x.id.slice('SCREEN-'.length) : null;
-          return { id: x.id, name: x.name, kind: x.kind, state: x.state, since: x.since, reason: x.reason, recording: x.recording, ws: liveWsPath(x.id), subWs: x.sub ? liveWsPath(x.id, 'sub') : null, terminalId, seat: terminalId ? (terminalSeat.get(terminalId) ?? null) : null };
+          return {
+            id: x.id,
+            name: x.name,
+            kind: x.kind,
+            state: x.state,
+            since: x.since,
+            reason: x.reason,
+            recording: x.recording,
+            ws: liveWsPath(x.id),
+            subWs: x.sub ? liveWsPath(x.id, 'sub') : null,
+            terminalId,
+            seat: terminalId ? (terminalSeat.get(terminalId) ?? null) : null,
+          };
         });
       return {
         serverTime: deps.clock.now(),

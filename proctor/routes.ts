@@ -71,14 +71,18 @@ export const proctorRoutes: FastifyPluginAsync<ProctorRouteOptions> = async (app
     return { id: sessionId, roomId };
   };
 
-  app.get('/api/proctor/rooms', { config: staff, schema: { tags, summary: 'Rooms the caller may watch, each with its current session', response: { 200: Type.Array(RoomListItemT) } } }, async (request) => {
-    const p = request.principal!;
-    const rooms = p.kind === 'user' && p.role === 'invigilator' ? config.rooms.filter((r) => p.user.rooms.includes(r.id)) : config.rooms;
-    return rooms.map((r) => {
-      const s = proctor.rooms.currentSession(r.id);
-      return { id: r.id, name: r.name, rows: r.seats.rows, columns: r.seats.columns, session: s ? proctor.rooms.brief(s) : null };
-    });
-  });
+  app.get(
+    '/api/proctor/rooms',
+    { config: staff, schema: { tags, summary: 'Rooms the caller may watch, each with its current session', response: { 200: Type.Array(RoomListItemT) } } },
+    async (request) => {
+      const p = request.principal!;
+      const rooms = p.kind === 'user' && p.role === 'invigilator' ? config.rooms.filter((r) => p.user.rooms.includes(r.id)) : config.rooms;
+      return rooms.map((r) => {
+        const s = proctor.rooms.currentSession(r.id);
+        return { id: r.id, name: r.name, rows: r.seats.rows, columns: r.seats.columns, session: s ? proctor.rooms.brief(s) : null };
+      });
+    },
+  );
 
   app.get(
     '/api/proctor/rooms/:roomId',
@@ -102,7 +106,14 @@ export const proctorRoutes: FastifyPluginAsync<ProctorRouteOptions> = async (app
 
   app.get(
     '/api/proctor/sessions/:sessionId/photos/:ticketNo',
-    { config: staff, schema: { tags, summary: 'A candidate’s roster photo (the caller must watch the session’s room)', params: Type.Object({ sessionId: Type.String({ minLength: 1, maxLength: 64 }), ticketNo: Type.String({ minLength: 1, maxLength: 64 }) }) } },
+    {
+      config: staff,
+      schema: {
+        tags,
+        summary: 'A candidate’s roster photo (the caller must watch the session’s room)',
+        params: Type.Object({ sessionId: Type.String({ minLength: 1, maxLength: 64 }), ticketNo: Type.String({ minLength: 1, maxLength: 64 }) }),
+      },
+    },
     async (request, reply) => {
       const { sessionId, ticketNo } = request.params as { sessionId: string; ticketNo: string };
       actingOn(request, sessionId);
@@ -141,7 +152,14 @@ export const proctorRoutes: FastifyPluginAsync<ProctorRouteOptions> = async (app
         rooms = [q.room];
       }
       if (q.session) readingOf(request, q.session);
-      const list = proctor.alerts.list({ rooms, ...(q.since !== undefined ? { since: q.since } : {}), ...(q.until !== undefined ? { until: q.until } : {}), ...(q.open !== undefined ? { open: q.open } : {}), ...(q.session ? { sessionId: q.session } : {}), ...(q.limit ? { limit: q.limit } : {}) });
+      const list = proctor.alerts.list({
+        rooms,
+        ...(q.since !== undefined ? { since: q.since } : {}),
+        ...(q.until !== undefined ? { until: q.until } : {}),
+        ...(q.open !== undefined ? { open: q.open } : {}),
+        ...(q.session ? { sessionId: q.session } : {}),
+        ...(q.limit ? { limit: q.limit } : {}),
+      });
       return list.map((a) => maskAlert(a, masks(request)));
     },
   );
@@ -150,7 +168,13 @@ export const proctorRoutes: FastifyPluginAsync<ProctorRouteOptions> = async (app
     '/api/proctor/alerts/:alertId/ack',
     {
       config: staff,
-      schema: { tags, summary: 'Acknowledge an alert with a note (audited)', params: Type.Object({ alertId: Type.String({ minLength: 1, maxLength: 64 }) }), body: Type.Object({ note: Type.String({ minLength: 1, maxLength: 500 }) }, closed), response: { 200: AlertT, ...errors } },
+      schema: {
+        tags,
+        summary: 'Acknowledge an alert with a note (audited)',
+        params: Type.Object({ alertId: Type.String({ minLength: 1, maxLength: 64 }) }),
+        body: Type.Object({ note: Type.String({ minLength: 1, maxLength: 500 }) }, closed),
+        response: { 200: AlertT, ...errors },
+      },
     },
     async (request) => {
       const { alertId } = request.params as { alertId: string };
@@ -163,7 +187,14 @@ export const proctorRoutes: FastifyPluginAsync<ProctorRouteOptions> = async (app
     },
   );
 
-  app.get('/api/proctor/incident-categories', { config: readers, schema: { tags, summary: 'The incident (违纪) categories, with their Chinese and English names', response: { 200: Type.Array(IncidentCategoryT) } } }, async () => INCIDENT_CATEGORIES.map((c) => ({ ...c })));
+  app.get(
+    '/api/proctor/incident-categories',
+    {
+      config: readers,
+      schema: { tags, summary: 'The incident (违纪) categories, with their Chinese and English names', response: { 200: Type.Array(IncidentCategoryT) } },
+    },
+    async () => INCIDENT_CATEGORIES.map((c) => ({ ...c })),
+  );
 
   app.post(
     '/api/proctor/sessions/:sessionId/incidents',
@@ -189,7 +220,12 @@ export const proctorRoutes: FastifyPluginAsync<ProctorRouteOptions> = async (app
       const { sessionId } = request.params as { sessionId: string };
       actingOn(request, sessionId);
       const b = request.body as { category: string; note: string; candidate?: string; seat?: string };
-      const i = proctor.incidents.record(sessionId, { category: b.category, note: b.note, candidate: b.candidate ?? null, seat: b.seat ?? null }, request.actor, request.ip);
+      const i = proctor.incidents.record(
+        sessionId,
+        { category: b.category, note: b.note, candidate: b.candidate ?? null, seat: b.seat ?? null },
+        request.actor,
+        request.ip,
+      );
       return reply.status(201).send(withCandidate(i, masks(request)));
     },
   );
@@ -197,12 +233,23 @@ export const proctorRoutes: FastifyPluginAsync<ProctorRouteOptions> = async (app
   /** An incident with the candidate's name and ticket, as the console shows it. */
   const withCandidate = (i: ReturnType<ProctorService['incidents']['get']>, masked: boolean) => {
     const e = i.idNumber ? proctor.candidate(i.sessionId, i.idNumber) : null;
-    return { ...maskIncident(i, masked), candidate: e ? { ticketNo: e.ticketNo, name: e.name, idNumber: masked ? maskIdNumber(e.idNumber) : e.idNumber } : null };
+    return {
+      ...maskIncident(i, masked),
+      candidate: e ? { ticketNo: e.ticketNo, name: e.name, idNumber: masked ? maskIdNumber(e.idNumber) : e.idNumber } : null,
+    };
   };
 
   app.get(
     '/api/proctor/sessions/:sessionId/incidents',
-    { config: readers, schema: { tags, summary: 'Incidents (违纪) recorded by invigilators, and the terminal’s integrity incidents, oldest first', params: SessionId, response: { 200: IncidentListT, ...errors } } },
+    {
+      config: readers,
+      schema: {
+        tags,
+        summary: 'Incidents (违纪) recorded by invigilators, and the terminal’s integrity incidents, oldest first',
+        params: SessionId,
+        response: { 200: IncidentListT, ...errors },
+      },
+    },
     async (request) => {
       const { sessionId } = request.params as { sessionId: string };
       readingOf(request, sessionId);
@@ -216,7 +263,15 @@ export const proctorRoutes: FastifyPluginAsync<ProctorRouteOptions> = async (app
 
   app.get(
     '/api/proctor/sessions/:sessionId/summary',
-    { config: readers, schema: { tags, summary: 'Session summary: roster, present, absent, logged in, submitted, passed/failed, incidents, alerts', params: SessionId, response: { 200: SummaryT, ...errors } } },
+    {
+      config: readers,
+      schema: {
+        tags,
+        summary: 'Session summary: roster, present, absent, logged in, submitted, passed/failed, incidents, alerts',
+        params: SessionId,
+        response: { 200: SummaryT, ...errors },
+      },
+    },
     async (request) => {
       const { sessionId } = request.params as { sessionId: string };
       readingOf(request, sessionId);

@@ -146,7 +146,8 @@ export function createProctorService(deps: ProctorDeps) {
 
     /** Open check-in, start, end — the same transition rules (and audit) as the admin route. */
     setStatus(sessionId: string, to: string, actor: string, ip: string | null = null) {
-      if (!(CONSOLE_STATUSES as readonly string[]).includes(to)) throw new ValidationError([{ path: 'status', problem: `the console may set ${CONSOLE_STATUSES.join(', ')}`, got: to }]);
+      if (!(CONSOLE_STATUSES as readonly string[]).includes(to))
+        throw new ValidationError([{ path: 'status', problem: `the console may set ${CONSOLE_STATUSES.join(', ')}`, got: to }]);
       return plans.advanceSession(sessionId, to as (typeof CONSOLE_STATUSES)[number], actor, ip);
     },
 

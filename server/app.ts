@@ -49,7 +49,18 @@ export interface AppDeps {
   networkInterfaces?: NodeJS.Dict<NetworkInterfaceInfo[]>;
 }
 
-export type App = FastifyInstance & { ctx: AppContext; routeTable: RouteInfo[]; exam: ExamService; terminal: TerminalService; media: MediaService; live: Live; kiosk: KioskService; proctor: ProctorService; tls: SiteTls | null; tlsRefresh: () => Promise<void> };
+export type App = FastifyInstance & {
+  ctx: AppContext;
+  routeTable: RouteInfo[];
+  exam: ExamService;
+  terminal: TerminalService;
+  media: MediaService;
+  live: Live;
+  kiosk: KioskService;
+  proctor: ProctorService;
+  tls: SiteTls | null;
+  tlsRefresh: () => Promise<void>;
+};
 
 export async function buildApp(deps: AppDeps): Promise<App> {
   const { config } = deps;
@@ -104,7 +115,14 @@ export async function buildApp(deps: AppDeps): Promise<App> {
   const live = createLive({ media, config, bus, log: app.log });
   app.decorate('live', live);
   const kiosk = createKioskService({
-    db, clock, bus, config, audit, paths, exam, log: app.log,
+    db,
+    clock,
+    bus,
+    config,
+    audit,
+    paths,
+    exam,
+    log: app.log,
     ...(deps.faceEngine ? { engine: deps.faceEngine } : {}),
     admit: (s, i, by) => terminal.admitCandidate(s, i, by),
     // A staff override at the kiosk is a log-in without a session: the user service checks the
@@ -164,10 +182,26 @@ export async function buildApp(deps: AppDeps): Promise<App> {
   await app.register(webRoutes, { ctx });
   await app.register(examRoutes, { exam });
   await app.register(terminalRoutes, { terminal, hub, exam, gauge: metrics.wsConnections });
-  await app.register(mediaRoutes, { media, audit, site: config.site, now: () => clock.now(), ...(deps.playbackIdleMs !== undefined ? { playbackIdleMs: deps.playbackIdleMs } : {}) });
+  await app.register(mediaRoutes, {
+    media,
+    audit,
+    site: config.site,
+    now: () => clock.now(),
+    ...(deps.playbackIdleMs !== undefined ? { playbackIdleMs: deps.playbackIdleMs } : {}),
+  });
   await app.register(liveRoutes, { live, media, config, audit, hub, registry: metrics.registry });
   await app.register(kioskPlugin, { kiosk });
-  await app.register(proctorPlugin, { proctor, exam, terminal, media, config, clock, hub, feed: proctorFeed, deviceWarnings: (roomId) => devices.warningsForRoom(roomId) });
+  await app.register(proctorPlugin, {
+    proctor,
+    exam,
+    terminal,
+    media,
+    config,
+    clock,
+    hub,
+    feed: proctorFeed,
+    deviceWarnings: (roomId) => devices.warningsForRoom(roomId),
+  });
 
   await users.bootstrap(config.users);
 

@@ -36,7 +36,8 @@ function appsOnDisk() {
     if (!existsSync(web)) continue;
     if (existsSync(join(web, 'vite.config.ts'))) apps.push({ name: d.name, module: d.name, dir: `${d.name}/web` });
     for (const sub of readdirSync(web, { withFileTypes: true })) {
-      if (sub.isDirectory() && existsSync(join(web, sub.name, 'vite.config.ts'))) apps.push({ name: sub.name, module: d.name, dir: `${d.name}/web/${sub.name}` });
+      if (sub.isDirectory() && existsSync(join(web, sub.name, 'vite.config.ts')))
+        apps.push({ name: sub.name, module: d.name, dir: `${d.name}/web/${sub.name}` });
     }
   }
   return apps.sort((a, b) => a.name.localeCompare(b.name));
@@ -58,7 +59,10 @@ function newestMtime(path, top = true) {
 function isStale(app) {
   const built = join(ROOT, app.dir, 'dist/index.html');
   if (!existsSync(built)) return true;
-  const topTs = (dir) => readdirSync(join(ROOT, dir)).filter((f) => f.endsWith('.ts')).map((f) => join(ROOT, dir, f));
+  const topTs = (dir) =>
+    readdirSync(join(ROOT, dir))
+      .filter((f) => f.endsWith('.ts'))
+      .map((f) => join(ROOT, dir, f));
   const protocols = readdirSync(ROOT, { withFileTypes: true })
     .filter((d) => d.isDirectory() && existsSync(join(ROOT, d.name, 'protocol.ts')))
     .map((d) => join(ROOT, d.name, 'protocol.ts'));
@@ -111,7 +115,9 @@ function isAlive(pid) {
 const all = appsOnDisk();
 const unknown = wanted.filter((m) => !all.some((a) => a.name === m));
 if (unknown.length) {
-  console.error(`build-web: no web app named ${unknown.join(', ')} (apps with a vite.config.ts: ${all.map((a) => `${a.name} (${a.dir})`).join(', ') || 'none'})`);
+  console.error(
+    `build-web: no web app named ${unknown.join(', ')} (apps with a vite.config.ts: ${all.map((a) => `${a.name} (${a.dir})`).join(', ') || 'none'})`,
+  );
   process.exit(2);
 }
 const apps = wanted.length ? all.filter((a) => wanted.includes(a.name)) : all;

@@ -7,7 +7,18 @@ import { fileURLToPath } from 'node:url';
 import { randomBytes } from 'node:crypto';
 import { DomainError, ValidationError, formatProblem, createEventBus, systemClock, tableLines } from '../core/index.ts';
 import { ConfigError, configFilePath, loadConfig, type Config } from '../config/index.ts';
-import { createAuditLog, createDeviceStore, createUserStore, dataPaths, ensureDataFolders, migrate, openDatabase, verifyAuditChain, type Db, type Role } from '../storage/index.ts';
+import {
+  createAuditLog,
+  createDeviceStore,
+  createUserStore,
+  dataPaths,
+  ensureDataFolders,
+  migrate,
+  openDatabase,
+  verifyAuditChain,
+  type Db,
+  type Role,
+} from '../storage/index.ts';
 import { createUserService } from './auth/users.ts';
 import { createDeviceService } from './auth/devices.ts';
 import { hashPassword, passwordProblem } from './auth/passwords.ts';
@@ -57,7 +68,9 @@ function safeUser(): string {
 async function readStdin(): Promise<string> {
   const chunks: Buffer[] = [];
   for await (const c of process.stdin) chunks.push(c as Buffer);
-  return Buffer.concat(chunks).toString('utf8').replace(/\r?\n$/, '');
+  return Buffer.concat(chunks)
+    .toString('utf8')
+    .replace(/\r?\n$/, '');
 }
 
 /**
@@ -135,7 +148,8 @@ export async function main(argv: string[]): Promise<number> {
   switch (cmd) {
     case 'serve': {
       const port = values.port === undefined ? undefined : Number(values.port);
-      if (port !== undefined && (!Number.isInteger(port) || port < 0 || port > 65535)) throw new UsageError(`--port must be 0–65535 (got ${JSON.stringify(values.port)})`);
+      if (port !== undefined && (!Number.isInteger(port) || port < 0 || port > 65535))
+        throw new UsageError(`--port must be 0–65535 (got ${JSON.stringify(values.port)})`);
       const { serve } = await import('./main.ts');
       await serve({
         ...(values.config ? { configFile: values.config } : {}),
@@ -153,8 +167,13 @@ export async function main(argv: string[]): Promise<number> {
       const db = openDatabase(paths.dbFile, { migrate: false });
       try {
         const r = migrate(db);
-        if (r.applied.length) createAuditLog(db, systemClock).append({ actor: actor(), action: 'db.migrate', detail: { from: r.from, to: r.to, applied: r.applied } });
-        out(r.applied.length ? `migrated ${paths.dbFile} from version ${r.from} to ${r.to}: ${r.applied.join(', ')}` : `${paths.dbFile} is up to date (version ${r.to})`);
+        if (r.applied.length)
+          createAuditLog(db, systemClock).append({ actor: actor(), action: 'db.migrate', detail: { from: r.from, to: r.to, applied: r.applied } });
+        out(
+          r.applied.length
+            ? `migrated ${paths.dbFile} from version ${r.from} to ${r.to}: ${r.applied.join(', ')}`
+            : `${paths.dbFile} is up to date (version ${r.to})`,
+        );
       } finally {
         db.close();
       }
@@ -187,7 +206,18 @@ export async function main(argv: string[]): Promise<number> {
       try {
         const s = services(config, db);
         if (sub === 'list') {
-          out(table(s.users.list().map((u) => ({ user: u.username, role: u.role, rooms: u.rooms.join(',') || null, jurisdiction: u.jurisdiction ? `${u.jurisdiction.level}:${u.jurisdiction.code}` : null, disabled: u.disabled, lockedUntil: u.lockedUntil }))));
+          out(
+            table(
+              s.users.list().map((u) => ({
+                user: u.username,
+                role: u.role,
+                rooms: u.rooms.join(',') || null,
+                jurisdiction: u.jurisdiction ? `${u.jurisdiction.level}:${u.jurisdiction.code}` : null,
+                disabled: u.disabled,
+                lockedUntil: u.lockedUntil,
+              })),
+            ),
+          );
           return 0;
         }
         if (sub === 'unlock') {
@@ -198,7 +228,8 @@ export async function main(argv: string[]): Promise<number> {
         }
         if (sub !== 'add' || !arg) throw new UsageError('usage: examroom user add NAME --role admin|invigilator|inspector [...]');
         const role = values.role as Role | undefined;
-        if (!role || !['admin', 'invigilator', 'inspector'].includes(role)) throw new UsageError(`--role must be admin, invigilator or inspector (got ${JSON.stringify(values.role ?? '')})`);
+        if (!role || !['admin', 'invigilator', 'inspector'].includes(role))
+          throw new UsageError(`--role must be admin, invigilator or inspector (got ${JSON.stringify(values.role ?? '')})`);
         const generated = !values['password-stdin'];
         const password = generated ? `${randomBytes(9).toString('base64url')}7a` : await readStdin();
         const u = await s.users.add(
@@ -207,12 +238,19 @@ export async function main(argv: string[]): Promise<number> {
             role,
             password,
             displayName: values['display-name'] ?? null,
-            rooms: values.rooms ? values.rooms.split(',').map((r) => r.trim()).filter(Boolean) : [],
+            rooms: values.rooms
+              ? values.rooms
+                  .split(',')
+                  .map((r) => r.trim())
+                  .filter(Boolean)
+              : [],
             jurisdiction: parseJurisdiction(values.jurisdiction),
           },
           actor(),
         );
-        out(`added ${u.username} (${u.role}${u.rooms.length ? `, rooms ${u.rooms.join(',')}` : ''}${u.jurisdiction ? `, ${u.jurisdiction.level} ${u.jurisdiction.code}` : ''})`);
+        out(
+          `added ${u.username} (${u.role}${u.rooms.length ? `, rooms ${u.rooms.join(',')}` : ''}${u.jurisdiction ? `, ${u.jurisdiction.level} ${u.jurisdiction.code}` : ''})`,
+        );
         if (generated) out(`password: ${password}  (shown once; give it to the user)`);
         return 0;
       } finally {
@@ -224,7 +262,20 @@ export async function main(argv: string[]): Promise<number> {
       try {
         const s = services(config, db);
         if (sub === 'list') {
-          out(table(s.devices.list().map((d) => ({ id: d.id, kind: d.kind, room: d.room, seat: d.seat, state: d.state, pairedAt: d.pairedAt, lastSeen: d.lastSeenAt, lastIp: d.lastIp }))));
+          out(
+            table(
+              s.devices.list().map((d) => ({
+                id: d.id,
+                kind: d.kind,
+                room: d.room,
+                seat: d.seat,
+                state: d.state,
+                pairedAt: d.pairedAt,
+                lastSeen: d.lastSeenAt,
+                lastIp: d.lastIp,
+              })),
+            ),
+          );
           return 0;
         }
         if (sub === 'pending') {
@@ -287,7 +338,10 @@ export async function main(argv: string[]): Promise<number> {
         const unavailable = (what: string) => () => {
           throw new Error(`${command.name} is standalone and has no ${what}`);
         };
-        const ctx = Object.defineProperties({ ...io }, { config: { get: unavailable('config') }, db: { get: unavailable('database') }, exam: { get: unavailable('exam service') } });
+        const ctx = Object.defineProperties(
+          { ...io },
+          { config: { get: unavailable('config') }, db: { get: unavailable('database') }, exam: { get: unavailable('exam service') } },
+        );
         return await command.run(ctx as unknown as Parameters<typeof command.run>[0]);
       }
       const { config, db } = open(values);
@@ -326,7 +380,9 @@ export function reportError(err: unknown): number {
     process.stderr.write(`examroom: cannot listen: ${(err as Error).message}\n`);
     return 1;
   }
-  process.stderr.write(`examroom: internal error: ${(err as Error)?.message ?? String(err)}${debug ? `\n${(err as Error)?.stack}` : ' (set EXAMROOM_DEBUG=1 for details)'}\n`);
+  process.stderr.write(
+    `examroom: internal error: ${(err as Error)?.message ?? String(err)}${debug ? `\n${(err as Error)?.stack}` : ' (set EXAMROOM_DEBUG=1 for details)'}\n`,
+  );
   return 2;
 }
 

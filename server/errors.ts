@@ -30,7 +30,11 @@ export function installErrorHandler(app: FastifyInstance): void {
     const fe = err as FastifyError;
     if (fe.validation) {
       const context = fe.validationContext ?? 'body';
-      const problems = explainSchemaErrors(fe.validation, { prefix: context, schema: (request.routeOptions.schema as Record<string, unknown> | undefined)?.[context], withoutValues: true });
+      const problems = explainSchemaErrors(fe.validation, {
+        prefix: context,
+        schema: (request.routeOptions.schema as Record<string, unknown> | undefined)?.[context],
+        withoutValues: true,
+      });
       return reply.status(400).send({ error: 'invalid', message: problems.map((p) => `${p.path}: ${p.problem}`).join('; '), problems } satisfies ErrorBody);
     }
     const status = fe.statusCode ?? 500;
@@ -44,7 +48,10 @@ export function installErrorHandler(app: FastifyInstance): void {
       // Say the limit: "Request body is too large" leaves the person guessing how much smaller to make it.
       const limit = request.routeOptions.bodyLimit;
       const size = (n: number) => (n >= 1024 * 1024 ? `${(n / 1024 / 1024).toFixed(n % (1024 * 1024) ? 1 : 0)} MiB` : `${Math.ceil(n / 1024)} KiB`);
-      return reply.status(413).send({ error: code, message: `the request body is larger than ${request.method} ${request.routeOptions.url ?? request.url.split('?')[0]} takes (at most ${size(limit)})` } satisfies ErrorBody);
+      return reply.status(413).send({
+        error: code,
+        message: `the request body is larger than ${request.method} ${request.routeOptions.url ?? request.url.split('?')[0]} takes (at most ${size(limit)})`,
+      } satisfies ErrorBody);
     }
     return reply.status(status).send({ error: code, message: fe.message } satisfies ErrorBody);
   });

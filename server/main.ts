@@ -37,7 +37,12 @@ export async function serve(opts: ServeOptions): Promise<App> {
   const schemas = deferredSchemas();
   const app = await buildApp({ config, db, logger: log, schemaController: schemas.schemaController });
   const demo = opts.demo
-    ? await seedDemoSite(app.exam, { now: app.ctx.clock.now(), dataDir: paths.root, admit: (sessionId, idNumber) => app.terminal.admitCandidate(sessionId, idNumber, 'system'), kiosk: true })
+    ? await seedDemoSite(app.exam, {
+        now: app.ctx.clock.now(),
+        dataDir: paths.root,
+        admit: (sessionId, idNumber) => app.terminal.admitCandidate(sessionId, idNumber, 'system'),
+        kiosk: true,
+      })
     : null;
 
   let trustPage: { close(): Promise<unknown> } | null = null;
@@ -82,7 +87,9 @@ export async function serve(opts: ServeOptions): Promise<App> {
     trustPage = page;
     await page.listen({ host, port: config.server.httpPort });
     const pageAddr = page.server.address();
-    process.stdout.write(`trust page (plain HTTP: the site CA and how to install it) on http://${shownHost}:${typeof pageAddr === 'object' && pageAddr ? pageAddr.port : config.server.httpPort}/\n`);
+    process.stdout.write(
+      `trust page (plain HTTP: the site CA and how to install it) on http://${shownHost}:${typeof pageAddr === 'object' && pageAddr ? pageAddr.port : config.server.httpPort}/\n`,
+    );
   }
   if (demo) printDemoGuide(base, config, demo);
   // Pull the central bank's packages on the configured interval, but never while candidates are
@@ -123,7 +130,12 @@ function printDemoGuide(base: string, config: Config, demo: DemoSummary): void {
     ...config.cameras.map((c) => `  ${base}/live/?source=${encodeURIComponent(c.id)}   ${c.name} (${c.room})`),
     '',
     'Demo log-ins (user / password / role):',
-    ...config.users.filter((u) => u.password).map((u) => `  ${u.username.padEnd(14)} ${u.password!.padEnd(20)} ${u.role}${u.rooms ? ` rooms ${u.rooms.join(',')}` : ''}${u.jurisdiction ? ` ${u.jurisdiction.level} ${u.jurisdiction.code}` : ''}`),
+    ...config.users
+      .filter((u) => u.password)
+      .map(
+        (u) =>
+          `  ${u.username.padEnd(14)} ${u.password!.padEnd(20)} ${u.role}${u.rooms ? ` rooms ${u.rooms.join(',')}` : ''}${u.jurisdiction ? ` ${u.jurisdiction.level} ${u.jurisdiction.code}` : ''}`,
+      ),
     '',
     'Pair a device: it asks with',
     `  curl -s -X POST -H 'content-type: application/json' -d '{"kind":"terminal","deviceId":"T101-01"}' ${base}/api/devices/pairings`,
@@ -134,8 +146,12 @@ function printDemoGuide(base: string, config: Config, demo: DemoSummary): void {
     `  seat list (log in as admin first): ${base}/api/exam/sessions/${demo.sessions[0]?.id ?? 'ID'}/seat-list`,
     '',
     `Sit the exam on a terminal (room ${demo.sessions[0]?.room ?? 'R101'}; check-in is open and its candidates are admitted):`,
-    '  1. open a seat\'s terminal page in a browser; it shows a six-digit pairing code:',
-    ...demo.tickets.slice(0, 3).map((t) => `       ${base}/terminal/?device=${terminalAt(config, demo.sessions[0]?.room, t.seat) ?? '?'}   seat ${t.seat}: ${t.name}, ticket ${t.ticketNo}`),
+    "  1. open a seat's terminal page in a browser; it shows a six-digit pairing code:",
+    ...demo.tickets
+      .slice(0, 3)
+      .map(
+        (t) => `       ${base}/terminal/?device=${terminalAt(config, demo.sessions[0]?.room, t.seat) ?? '?'}   seat ${t.seat}: ${t.name}, ticket ${t.ticketNo}`,
+      ),
     `  2. approve the code: ${cli} device approve CODE`,
     '  3. log in with the ticket of the candidate at that seat',
     `  4. start the exam now instead of at ${demo.sessions[0] ? time(demo.sessions[0].startsAt) : 'the start time'} (through the running server, which pushes the papers):`,

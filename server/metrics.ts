@@ -7,7 +7,12 @@ export function createMetrics() {
   collectDefaultMetrics({ register: registry, prefix: 'examroom_' });
   return {
     registry,
-    httpRequests: new Counter({ name: 'examroom_http_requests_total', help: 'HTTP requests by route and status', labelNames: ['method', 'route', 'status'], registers: [registry] }),
+    httpRequests: new Counter({
+      name: 'examroom_http_requests_total',
+      help: 'HTTP requests by route and status',
+      labelNames: ['method', 'route', 'status'],
+      registers: [registry],
+    }),
     httpDuration: new Histogram({
       name: 'examroom_http_request_seconds',
       help: 'HTTP request duration',
@@ -15,8 +20,18 @@ export function createMetrics() {
       buckets: [0.001, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5],
       registers: [registry],
     }),
-    wsConnections: new Gauge({ name: 'examroom_websocket_connections', help: 'Open WebSocket connections by kind', labelNames: ['kind'], registers: [registry] }),
-    auditEntries: new Counter({ name: 'examroom_audit_entries_total', help: 'Audit log entries appended by this process', labelNames: ['action'], registers: [registry] }),
+    wsConnections: new Gauge({
+      name: 'examroom_websocket_connections',
+      help: 'Open WebSocket connections by kind',
+      labelNames: ['kind'],
+      registers: [registry],
+    }),
+    auditEntries: new Counter({
+      name: 'examroom_audit_entries_total',
+      help: 'Audit log entries appended by this process',
+      labelNames: ['action'],
+      registers: [registry],
+    }),
     loginFailures: new Counter({ name: 'examroom_login_failures_total', help: 'Failed log-ins', registers: [registry] }),
   };
 }

@@ -54,7 +54,10 @@ export function installRoleHook(app: FastifyInstance, deps: { users: UserService
     const roles = request.routeOptions.config.roles;
     if (!roles || roles.includes('public')) return;
     const p = request.principal;
-    if (!p) throw new Unauthorized(request.cookies[DEVICE_COOKIE] || request.headers.authorization ? 'device token unknown or revoked; pair the device again' : 'log in first');
+    if (!p)
+      throw new Unauthorized(
+        request.cookies[DEVICE_COOKIE] || request.headers.authorization ? 'device token unknown or revoked; pair the device again' : 'log in first',
+      );
     if (!roles.includes(p.role)) throw new Forbidden(`${p.role} may not ${request.method} ${request.routeOptions.url}`);
   });
 }

@@ -83,11 +83,7 @@ function dependencyFingerprint() {
     throw new SetupError(`cannot read package.json: ${error.message}`);
   }
   const dependencyFields = DEPENDENCY_FIELDS.map((field) => [field, manifest[field] ?? null]);
-  return createHash('sha256')
-    .update(readFileSync(LOCKFILE))
-    .update('\0')
-    .update(JSON.stringify(dependencyFields))
-    .digest('hex');
+  return createHash('sha256').update(readFileSync(LOCKFILE)).update('\0').update(JSON.stringify(dependencyFields)).digest('hex');
 }
 
 function readStamp() {

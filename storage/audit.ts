@@ -28,9 +28,7 @@ export interface AuditEntry {
   hash: string;
 }
 
-export type AuditVerdict =
-  | { ok: true; checked: number }
-  | { ok: false; checked: number; seq: number; problem: string };
+export type AuditVerdict = { ok: true; checked: number } | { ok: false; checked: number; seq: number; problem: string };
 
 export interface AuditLog {
   append(entry: AuditInput): AuditEntry;
@@ -50,9 +48,20 @@ interface Row {
   hash: string;
 }
 
-export function entryHash(r: { seq: number; at: number; actor: string; action: string; target: string | null; detail: string; ip: string | null; prevHash: string }): string {
+export function entryHash(r: {
+  seq: number;
+  at: number;
+  actor: string;
+  action: string;
+  target: string | null;
+  detail: string;
+  ip: string | null;
+  prevHash: string;
+}): string {
   // A JSON array is an unambiguous encoding: no field can bleed into the next.
-  return createHash('sha256').update(JSON.stringify([r.seq, r.at, r.actor, r.action, r.target, r.detail, r.ip, r.prevHash])).digest('hex');
+  return createHash('sha256')
+    .update(JSON.stringify([r.seq, r.at, r.actor, r.action, r.target, r.detail, r.ip, r.prevHash]))
+    .digest('hex');
 }
 
 export function createAuditLog(db: Db, clock: Clock, onAppend?: (e: AuditEntry) => void): AuditLog {
@@ -81,9 +90,9 @@ export function createAuditLog(db: Db, clock: Clock, onAppend?: (e: AuditEntry) 
     list(opts = {}) {
       const where: string[] = [];
       const args: (string | number)[] = [];
-      if (opts.beforeSeq !== undefined) (where.push('seq < ?'), args.push(opts.beforeSeq));
-      if (opts.action) (where.push('action = ?'), args.push(opts.action));
-      if (opts.actor) (where.push('actor = ?'), args.push(opts.actor));
+      if (opts.beforeSeq !== undefined) where.push('seq < ?'), args.push(opts.beforeSeq);
+      if (opts.action) where.push('action = ?'), args.push(opts.action);
+      if (opts.actor) where.push('actor = ?'), args.push(opts.actor);
       const sql = `SELECT * FROM audit_log ${where.length ? `WHERE ${where.join(' AND ')}` : ''} ORDER BY seq DESC LIMIT ?`;
       args.push(Math.min(Math.max(opts.limit ?? 100, 1), 1000));
       return (db.prepare(sql).all(...args) as Row[]).map(toEntry);
@@ -95,7 +104,17 @@ export function createAuditLog(db: Db, clock: Clock, onAppend?: (e: AuditEntry) 
 }
 
 function toEntry(r: Row): AuditEntry {
-  return { seq: r.seq, at: r.at, actor: r.actor, action: r.action, target: r.target, detail: JSON.parse(r.detail) as Record<string, unknown>, ip: r.ip, prevHash: r.prev_hash, hash: r.hash };
+  return {
+    seq: r.seq,
+    at: r.at,
+    actor: r.actor,
+    action: r.action,
+    target: r.target,
+    detail: JSON.parse(r.detail) as Record<string, unknown>,
+    ip: r.ip,
+    prevHash: r.prev_hash,
+    hash: r.hash,
+  };
 }
 
 /** Walks the whole chain in order and reports the first broken link. */
@@ -113,12 +132,26 @@ function walkChain(db: Db): AuditVerdict {
   for (const r of db.prepare('SELECT * FROM audit_log ORDER BY seq').iterate() as IterableIterator<Row>) {
     if (r.seq !== expectedSeq) {
       const gap = r.seq - 1 > expectedSeq ? `entries ${expectedSeq}–${r.seq - 1}` : `entry ${expectedSeq}`;
-      return { ok: false, checked, seq: expectedSeq, problem: r.seq > expectedSeq ? `${gap} missing (removed); next present is ${r.seq}` : `entry ${r.seq} out of order` };
+      return {
+        ok: false,
+        checked,
+        seq: expectedSeq,
+        problem: r.seq > expectedSeq ? `${gap} missing (removed); next present is ${r.seq}` : `entry ${r.seq} out of order`,
+      };
     }
     if (r.prev_hash !== prevHash) {
       return { ok: false, checked, seq: r.seq, problem: `entry ${r.seq} does not link to entry ${r.seq - 1} (previous hash differs)` };
     }
-    const recomputed = entryHash({ seq: r.seq, at: r.at, actor: r.actor, action: r.action, target: r.target, detail: r.detail, ip: r.ip, prevHash: r.prev_hash });
+    const recomputed = entryHash({
+      seq: r.seq,
+      at: r.at,
+      actor: r.actor,
+      action: r.action,
+      target: r.target,
+      detail: r.detail,
+      ip: r.ip,
+      prevHash: r.prev_hash,
+    });
     if (recomputed !== r.hash) {
       return { ok: false, checked, seq: r.seq, problem: `entry ${r.seq} was altered (its content no longer matches its hash)` };
     }

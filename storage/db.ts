@@ -43,7 +43,10 @@ export function schemaVersion(db: Db): number {
 
 /** A migration's SQL failed; its transaction was rolled back, so the database is left at the version before it. */
 export class MigrationError extends Error {
-  constructor(readonly migration: string, cause: Error) {
+  constructor(
+    readonly migration: string,
+    cause: Error,
+  ) {
     super(`migration ${migration} failed: ${cause.message}`, { cause });
     this.name = 'MigrationError';
   }
@@ -62,7 +65,9 @@ export function migrate(db: Db, opts: { to?: number; migrations?: Migration[] } 
   const target = opts.to ?? latest;
   const from = schemaVersion(db);
   if (from > latest) {
-    throw new Conflict(`database schema is version ${from}, newer than this software knows (${latest}); install the newer examroom or restore a matching backup`);
+    throw new Conflict(
+      `database schema is version ${from}, newer than this software knows (${latest}); install the newer examroom or restore a matching backup`,
+    );
   }
   const applied: string[] = [];
   for (const m of list) {

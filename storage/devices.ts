@@ -83,13 +83,23 @@ export function createDeviceStore(db: Db, clock: Clock) {
       return (db.prepare(`SELECT ${pairingCols} FROM device_pairings WHERE id = ?`).get(id) as Pairing | undefined) ?? null;
     },
     pendingByCode(code: string): Pairing[] {
-      return db.prepare(`SELECT ${pairingCols} FROM device_pairings WHERE code = ? AND status = 'pending' AND expires_at > ?`).all(code, clock.now()) as Pairing[];
+      return db
+        .prepare(`SELECT ${pairingCols} FROM device_pairings WHERE code = ? AND status = 'pending' AND expires_at > ?`)
+        .all(code, clock.now()) as Pairing[];
     },
     pendingPairings(): Pairing[] {
-      return db.prepare(`SELECT ${pairingCols} FROM device_pairings WHERE status = 'pending' AND expires_at > ? ORDER BY requested_at`).all(clock.now()) as Pairing[];
+      return db
+        .prepare(`SELECT ${pairingCols} FROM device_pairings WHERE status = 'pending' AND expires_at > ? ORDER BY requested_at`)
+        .all(clock.now()) as Pairing[];
     },
     decidePairing(id: string, status: 'approved' | 'rejected', deviceId: string | null, by: string): void {
-      db.prepare('UPDATE device_pairings SET status = ?, device_id = ?, decided_by = ?, decided_at = ? WHERE id = ?').run(status, deviceId, by, clock.now(), id);
+      db.prepare('UPDATE device_pairings SET status = ?, device_id = ?, decided_by = ?, decided_at = ? WHERE id = ?').run(
+        status,
+        deviceId,
+        by,
+        clock.now(),
+        id,
+      );
     },
     markCollected(id: string): void {
       db.prepare("UPDATE device_pairings SET status = 'collected' WHERE id = ?").run(id);

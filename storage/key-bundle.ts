@@ -62,7 +62,8 @@ export function collectKeys(dir: string): BundleFile[] {
 export function sealKeyBundle(files: BundleFile[], passphrase: string, opts: { site: string; now: number }): string {
   const problem = passphraseProblem(passphrase);
   if (problem) throw new ValidationError([{ path: 'passphrase', problem }]);
-  if (files.length === 0) throw new ValidationError([{ path: 'keys folder', problem: 'holds no keys to export yet (start the server once so it makes its site CA)' }]);
+  if (files.length === 0)
+    throw new ValidationError([{ path: 'keys folder', problem: 'holds no keys to export yet (start the server once so it makes its site CA)' }]);
   const header: Header = {
     format: FORMAT,
     version: 1,
@@ -114,7 +115,8 @@ export function openKeyBundle(text: string, passphrase: string, where = 'bundle'
   }
   const body = JSON.parse(plain.toString('utf8')) as { files: { kind: string; name: string; data: string }[] };
   const files = body.files.map((f) => {
-    if (!isKeyFileName(f.name)) throw new ValidationError([{ path: where, problem: `names a key file ${JSON.stringify(f.name)} that is not a plain file name` }]);
+    if (!isKeyFileName(f.name))
+      throw new ValidationError([{ path: where, problem: `names a key file ${JSON.stringify(f.name)} that is not a plain file name` }]);
     return { kind: f.kind, name: f.name, data: Buffer.from(f.data, 'base64') };
   });
   return { header, files };

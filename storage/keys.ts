@@ -10,7 +10,10 @@ import { DomainError } from '../core/index.ts';
 /** A key folder that cannot be used as one: names the path and what is wrong with it. */
 export class KeysFolderError extends DomainError {
   override readonly code = 'keys_folder';
-  constructor(readonly path: string, problem: string) {
+  constructor(
+    readonly path: string,
+    problem: string,
+  ) {
     super(`keys folder ${path}: ${problem}`);
     this.name = 'KeysFolderError';
   }
@@ -60,7 +63,8 @@ export function ensureKeysFolder(dir: string): string {
   if (st.isSymbolicLink()) throw new KeysFolderError(path, 'is a symbolic link; the keys folder must be a real folder (remove the link and restart)');
   if (!st.isDirectory()) throw new KeysFolderError(path, 'is not a folder');
   const uid = process.getuid?.();
-  if (uid !== undefined && st.uid !== uid) throw new KeysFolderError(path, `is owned by uid ${st.uid}, but the service runs as uid ${uid} (chown it to the service account)`);
+  if (uid !== undefined && st.uid !== uid)
+    throw new KeysFolderError(path, `is owned by uid ${st.uid}, but the service runs as uid ${uid} (chown it to the service account)`);
   if ((st.mode & 0o077) !== 0) chmodSync(path, 0o700);
   return path;
 }

@@ -48,7 +48,15 @@ interface SegRow {
   recovered: number;
 }
 
-const toSegment = (r: SegRow): SegmentRow => ({ id: r.id, sourceId: r.source_id, start: r.start_ms, end: r.end_ms, bytes: r.bytes, path: r.path, recovered: r.recovered === 1 });
+const toSegment = (r: SegRow): SegmentRow => ({
+  id: r.id,
+  sourceId: r.source_id,
+  start: r.start_ms,
+  end: r.end_ms,
+  bytes: r.bytes,
+  path: r.path,
+  recovered: r.recovered === 1,
+});
 
 /** Longest segment we expect; bounds the backwards look for segments that started before `from` and overlap it. */
 export const MAX_SEGMENT_MS = 2 * 3600_000;
@@ -74,9 +82,13 @@ export function createMediaStore(db: Db): MediaStore {
     segments(sourceId, from, to, limit = 10_000) {
       // A range on start_ms alone keeps this an index range scan (source_id, start_ms): a segment that
       // overlaps `from` started at most MAX_SEGMENT_MS before it.
-      const rows = st(
-        'SELECT * FROM media_segments WHERE source_id = ? AND start_ms >= ? AND start_ms < ? AND end_ms > ? ORDER BY start_ms LIMIT ?',
-      ).all(sourceId, from - MAX_SEGMENT_MS, to, from, limit) as SegRow[];
+      const rows = st('SELECT * FROM media_segments WHERE source_id = ? AND start_ms >= ? AND start_ms < ? AND end_ms > ? ORDER BY start_ms LIMIT ?').all(
+        sourceId,
+        from - MAX_SEGMENT_MS,
+        to,
+        from,
+        limit,
+      ) as SegRow[];
       return rows.map(toSegment);
     },
     pathsSince(sourceId, since) {
@@ -96,7 +108,11 @@ export function createMediaStore(db: Db): MediaStore {
       st('UPDATE media_outages SET end_ms = MAX(start_ms, ?) WHERE source_id = ? AND end_ms IS NULL').run(end, sourceId);
     },
     outages(sourceId, from, to) {
-      const rows = st('SELECT * FROM media_outages WHERE source_id = ? AND start_ms < ? AND (end_ms IS NULL OR end_ms > ?) ORDER BY start_ms').all(sourceId, to, from) as {
+      const rows = st('SELECT * FROM media_outages WHERE source_id = ? AND start_ms < ? AND (end_ms IS NULL OR end_ms > ?) ORDER BY start_ms').all(
+        sourceId,
+        to,
+        from,
+      ) as {
         id: number;
         source_id: string;
         start_ms: number;
@@ -106,7 +122,9 @@ export function createMediaStore(db: Db): MediaStore {
       return rows.map((r) => ({ id: r.id, sourceId: r.source_id, start: r.start_ms, end: r.end_ms, reason: r.reason }));
     },
     ratesSince(since) {
-      const rows = st('SELECT source_id, SUM(bytes) AS bytes, SUM(end_ms - start_ms) AS ms FROM media_segments WHERE end_ms > ? GROUP BY source_id').all(since) as {
+      const rows = st('SELECT source_id, SUM(bytes) AS bytes, SUM(end_ms - start_ms) AS ms FROM media_segments WHERE end_ms > ? GROUP BY source_id').all(
+        since,
+      ) as {
         source_id: string;
         bytes: number;
         ms: number;

@@ -51,7 +51,10 @@ export function createRetentionSweeper(deps: SweeperDeps): RetentionSweeper {
       let more = false;
       const dirs = new Set<string>();
       while (deleted < maxRows) {
-        const rows = st('SELECT id, path, bytes FROM media_segments WHERE end_ms < ? ORDER BY end_ms LIMIT ?').all(cutoff, Math.min(batch, maxRows - deleted)) as {
+        const rows = st('SELECT id, path, bytes FROM media_segments WHERE end_ms < ? ORDER BY end_ms LIMIT ?').all(
+          cutoff,
+          Math.min(batch, maxRows - deleted),
+        ) as {
           id: number;
           path: string;
           bytes: number;

@@ -94,7 +94,17 @@ export function createUserStore(db: Db, clock: Clock) {
           `INSERT INTO users (username, display_name, role, password_hash, rooms, jurisdiction_level, jurisdiction_code, created_at, updated_at)
            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`,
         )
-        .run(u.username, u.displayName ?? null, u.role, u.passwordHash, JSON.stringify(u.rooms ?? []), u.jurisdiction?.level ?? null, u.jurisdiction?.code ?? null, now, now);
+        .run(
+          u.username,
+          u.displayName ?? null,
+          u.role,
+          u.passwordHash,
+          JSON.stringify(u.rooms ?? []),
+          u.jurisdiction?.level ?? null,
+          u.jurisdiction?.code ?? null,
+          now,
+          now,
+        );
       return this.byId(Number(info.lastInsertRowid))!;
     },
     update(id: number, patch: Partial<Pick<User, 'displayName' | 'role' | 'passwordHash' | 'rooms' | 'jurisdiction' | 'disabled'>>): void {
@@ -103,7 +113,17 @@ export function createUserStore(db: Db, clock: Clock) {
       const next = { ...cur, ...patch };
       db.prepare(
         `UPDATE users SET display_name = ?, role = ?, password_hash = ?, rooms = ?, jurisdiction_level = ?, jurisdiction_code = ?, disabled = ?, updated_at = ? WHERE id = ?`,
-      ).run(next.displayName, next.role, next.passwordHash, JSON.stringify(next.rooms), next.jurisdiction?.level ?? null, next.jurisdiction?.code ?? null, next.disabled ? 1 : 0, clock.now(), id);
+      ).run(
+        next.displayName,
+        next.role,
+        next.passwordHash,
+        JSON.stringify(next.rooms),
+        next.jurisdiction?.level ?? null,
+        next.jurisdiction?.code ?? null,
+        next.disabled ? 1 : 0,
+        clock.now(),
+        id,
+      );
     },
     recordFailure(id: number, lockAfter: number, lockUntil: number): { failures: number; lockedUntil: number | null } {
       return db.transaction(() => {
@@ -121,7 +141,14 @@ export function createUserStore(db: Db, clock: Clock) {
       db.prepare('UPDATE users SET failed_logins = 0, locked_until = NULL, updated_at = ? WHERE id = ?').run(clock.now(), id);
     },
     createSession(s: SessionRow & { ip: string | null; userAgent: string | null }): void {
-      db.prepare('INSERT INTO sessions (token_hash, user_id, created_at, expires_at, ip, user_agent) VALUES (?, ?, ?, ?, ?, ?)').run(s.tokenHash, s.userId, s.createdAt, s.expiresAt, s.ip, s.userAgent);
+      db.prepare('INSERT INTO sessions (token_hash, user_id, created_at, expires_at, ip, user_agent) VALUES (?, ?, ?, ?, ?, ?)').run(
+        s.tokenHash,
+        s.userId,
+        s.createdAt,
+        s.expiresAt,
+        s.ip,
+        s.userAgent,
+      );
     },
     sessionByHash(tokenHash: string): SessionRow | null {
       const r = db.prepare('SELECT token_hash, user_id, created_at, expires_at FROM sessions WHERE token_hash = ?').get(tokenHash) as

@@ -36,7 +36,9 @@ export interface Conn {
 
 export type Parsed = { ok: true; msg: ClientMessage } | { ok: false; code: ErrorCode; reason: string; for?: string; seq?: number };
 
-const validators = Object.fromEntries(Object.entries(CLIENT_MESSAGES).map(([k, schema]) => [k, Compile(schema)])) as { [K in ClientMessageType]: ReturnType<typeof Compile> };
+const validators = Object.fromEntries(Object.entries(CLIENT_MESSAGES).map(([k, schema]) => [k, Compile(schema)])) as {
+  [K in ClientMessageType]: ReturnType<typeof Compile>;
+};
 
 /** Reads one frame: JSON, an object with a known type, and that type's exact shape. */
 export function parseClientMessage(data: Buffer | string, isBinary: boolean): Parsed {
@@ -50,11 +52,17 @@ export function parseClientMessage(data: Buffer | string, isBinary: boolean): Pa
   } catch {
     return { ok: false, code: 'bad_json', reason: 'message is not valid JSON' };
   }
-  if (value === null || typeof value !== 'object' || Array.isArray(value)) return { ok: false, code: 'bad_message', reason: 'message must be a JSON object with a "type"' };
+  if (value === null || typeof value !== 'object' || Array.isArray(value))
+    return { ok: false, code: 'bad_message', reason: 'message must be a JSON object with a "type"' };
   const type = (value as { type?: unknown }).type;
   if (typeof type !== 'string') return { ok: false, code: 'bad_message', reason: 'message must be a JSON object with a "type"' };
   if (!Object.hasOwn(CLIENT_MESSAGES, type)) {
-    return { ok: false, code: 'unknown_type', reason: `unknown message type ${JSON.stringify(type.slice(0, 40))} (known: ${Object.keys(CLIENT_MESSAGES).join(', ')})`, for: type.slice(0, 40) };
+    return {
+      ok: false,
+      code: 'unknown_type',
+      reason: `unknown message type ${JSON.stringify(type.slice(0, 40))} (known: ${Object.keys(CLIENT_MESSAGES).join(', ')})`,
+      for: type.slice(0, 40),
+    };
   }
   const v = validators[type as ClientMessageType];
   if (!v.Check(value)) {
@@ -63,7 +71,13 @@ export function parseClientMessage(data: Buffer | string, isBinary: boolean): Pa
       .slice(0, 5)
       .map((p) => `${p.path}: ${p.problem}`);
     const seq = (value as { seq?: unknown }).seq;
-    return { ok: false, code: 'bad_message', reason: `${type}: ${problems.join('; ') || 'invalid'}`, for: type, ...(Number.isInteger(seq) ? { seq: seq as number } : {}) };
+    return {
+      ok: false,
+      code: 'bad_message',
+      reason: `${type}: ${problems.join('; ') || 'invalid'}`,
+      for: type,
+      ...(Number.isInteger(seq) ? { seq: seq as number } : {}),
+    };
   }
   return { ok: true, msg: value as ClientMessage };
 }
@@ -117,7 +131,19 @@ export function createRegistry(now: () => number = () => performance.now()) {
     /** Registers a new connection for a terminal; returns it and the one it supersedes, if any. */
     add(terminal: TerminalConfig, socket: TerminalSocket, ip: string | null): { conn: Conn; previous: Conn | null } {
       const t = now();
-      const conn: Conn = { id: nextId++, terminal, socket, ip, bound: null, pendingMove: null, heardAt: t, lastTimePush: 0, tokens: LIMITS.burst, refilledAt: t, retired: false };
+      const conn: Conn = {
+        id: nextId++,
+        terminal,
+        socket,
+        ip,
+        bound: null,
+        pendingMove: null,
+        heardAt: t,
+        lastTimePush: 0,
+        tokens: LIMITS.burst,
+        refilledAt: t,
+        retired: false,
+      };
       const previous = byTerminal.get(terminal.id) ?? null;
       byTerminal.set(terminal.id, conn);
       if (!beating) {

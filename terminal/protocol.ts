@@ -47,7 +47,10 @@ const closed = { additionalProperties: false } as const;
 /** One of a fixed list of strings, typed as their union. */
 const oneOf = <const T extends readonly string[]>(xs: T) => Type.Enum<[...T]>(xs);
 
-export const PingT = Type.Object({ type: Type.Literal('ping'), t: Type.Optional(Type.Number({ description: 'any number; echoed in pong (e.g. performance.now() to measure round trips)' })) }, closed);
+export const PingT = Type.Object(
+  { type: Type.Literal('ping'), t: Type.Optional(Type.Number({ description: 'any number; echoed in pong (e.g. performance.now() to measure round trips)' })) },
+  closed,
+);
 
 export const LoginT = Type.Object(
   { type: Type.Literal('login'), credential: Type.String({ minLength: 1, maxLength: 32, description: 'ticket number (准考证号) or ID number (身份证号)' }) },
@@ -83,7 +86,10 @@ export const IntegrityT = Type.Object(
 );
 
 export const SnapshotT = Type.Object(
-  { type: Type.Literal('snapshot'), jpegBase64: Type.String({ minLength: 4, description: 'a JPEG, base64 (no data: prefix), at most LIMITS.maxSnapshotBytes decoded' }) },
+  {
+    type: Type.Literal('snapshot'),
+    jpegBase64: Type.String({ minLength: 4, description: 'a JPEG, base64 (no data: prefix), at most LIMITS.maxSnapshotBytes decoded' }),
+  },
   closed,
 );
 
@@ -101,7 +107,15 @@ export type SnapshotMessage = Static<typeof SnapshotT>;
 export type ResyncMessage = Static<typeof ResyncT>;
 
 /** Each client message type and its schema, for validating one message at a time. */
-export const CLIENT_MESSAGES = { ping: PingT, login: LoginT, save: SaveT, submit: SubmitT, integrity: IntegrityT, snapshot: SnapshotT, resync: ResyncT } as const;
+export const CLIENT_MESSAGES = {
+  ping: PingT,
+  login: LoginT,
+  save: SaveT,
+  submit: SubmitT,
+  integrity: IntegrityT,
+  snapshot: SnapshotT,
+  resync: ResyncT,
+} as const;
 export type ClientMessageType = keyof typeof CLIENT_MESSAGES;
 
 // ---------------------------------------------------------------------------------------------
@@ -297,7 +311,22 @@ export const ErrorT = Type.Object({
   seq: Type.Optional(Type.Integer()),
 });
 
-export const ServerMessageT = Type.Union([HelloT, PongT, SessionMessageT, LoginRefusedT, LoggedInT, PaperT, TimeT, AckT, LockT, SubmittedT, NotedT, SnapshotResultT, ByeT, ErrorT]);
+export const ServerMessageT = Type.Union([
+  HelloT,
+  PongT,
+  SessionMessageT,
+  LoginRefusedT,
+  LoggedInT,
+  PaperT,
+  TimeT,
+  AckT,
+  LockT,
+  SubmittedT,
+  NotedT,
+  SnapshotResultT,
+  ByeT,
+  ErrorT,
+]);
 export type ServerMessage = Static<typeof ServerMessageT>;
 export type HelloMessage = Static<typeof HelloT>;
 export type PongMessage = Static<typeof PongT>;

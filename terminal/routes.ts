@@ -57,21 +57,25 @@ export const terminalRoutes: FastifyPluginAsync<TerminalRouteOptions> = async (a
   };
   const masked = (request: FastifyRequest) => request.principal?.role !== 'admin';
 
-  app.get(WS_PATH, { websocket: true, config: { roles: ['terminal'] }, schema: { tags, summary: 'Exam terminal WebSocket (docs/terminal-protocol.md)' } }, (socket, request) => {
-    const p = request.principal;
-    if (p?.kind !== 'device') return socket.close(1008, 'device token required');
-    const remove = hub.add({ socket, owner: `device:${p.device.id}`, kind: 'terminal' });
-    gauge?.inc({ kind: 'terminal' });
-    const conn = terminal.connect(p.device.id, socket, request.ip);
-    socket.on('close', () => {
-      remove();
-      gauge?.dec({ kind: 'terminal' });
-      if (conn) terminal.disconnect(conn);
-    });
-    if (!conn) return;
-    socket.on('message', (data, isBinary) => terminal.receive(conn, toBuffer(data), isBinary));
-    socket.on('error', () => socket.terminate());
-  });
+  app.get(
+    WS_PATH,
+    { websocket: true, config: { roles: ['terminal'] }, schema: { tags, summary: 'Exam terminal WebSocket (docs/terminal-protocol.md)' } },
+    (socket, request) => {
+      const p = request.principal;
+      if (p?.kind !== 'device') return socket.close(1008, 'device token required');
+      const remove = hub.add({ socket, owner: `device:${p.device.id}`, kind: 'terminal' });
+      gauge?.inc({ kind: 'terminal' });
+      const conn = terminal.connect(p.device.id, socket, request.ip);
+      socket.on('close', () => {
+        remove();
+        gauge?.dec({ kind: 'terminal' });
+        if (conn) terminal.disconnect(conn);
+      });
+      if (!conn) return;
+      socket.on('message', (data, isBinary) => terminal.receive(conn, toBuffer(data), isBinary));
+      socket.on('error', () => socket.terminate());
+    },
+  );
 
   app.post(
     '/api/exam/sessions/:sessionId/admit/:idNumber',
@@ -82,7 +86,13 @@ export const terminalRoutes: FastifyPluginAsync<TerminalRouteOptions> = async (a
         summary: 'Admit a candidate at the entrance (identity checked): roster status admitted, so they can log in at their seat',
         params: Type.Object({ sessionId: Type.String({ minLength: 1, maxLength: 64 }), idNumber: Type.String({ minLength: 1, maxLength: 32 }) }),
         response: {
-          200: Type.Object({ ticketNo: Type.String(), idNumber: Type.String(), name: Type.String(), seat: Type.Union([Type.String(), Type.Null()]), status: Type.String() }),
+          200: Type.Object({
+            ticketNo: Type.String(),
+            idNumber: Type.String(),
+            name: Type.String(),
+            seat: Type.Union([Type.String(), Type.Null()]),
+            status: Type.String(),
+          }),
           ...errors,
         },
       },
@@ -97,13 +107,24 @@ export const terminalRoutes: FastifyPluginAsync<TerminalRouteOptions> = async (a
 
   app.get(
     '/api/terminal/sessions/:sessionId',
-    { config: staff, schema: { tags, summary: 'The room at a glance: every candidate’s attempt, terminal presence, remaining time, incidents, pending moves', params: SessionId } },
+    {
+      config: staff,
+      schema: {
+        tags,
+        summary: 'The room at a glance: every candidate’s attempt, terminal presence, remaining time, incidents, pending moves',
+        params: SessionId,
+      },
+    },
     async (request) => {
       const { sessionId } = request.params as { sessionId: string };
       roomOf(request, sessionId);
       const state = terminal.sessionState(sessionId);
       if (!masked(request)) return state;
-      return { ...state, candidates: state.candidates.map((c) => ({ ...c, idNumber: maskIdNumber(c.idNumber) })), pendingMoves: state.pendingMoves.map((m) => ({ ...m, idNumber: maskIdNumber(m.idNumber) })) };
+      return {
+        ...state,
+        candidates: state.candidates.map((c) => ({ ...c, idNumber: maskIdNumber(c.idNumber) })),
+        pendingMoves: state.pendingMoves.map((m) => ({ ...m, idNumber: maskIdNumber(m.idNumber) })),
+      };
     },
   );
 
@@ -122,7 +143,13 @@ export const terminalRoutes: FastifyPluginAsync<TerminalRouteOptions> = async (a
     '/api/terminal/sessions/:sessionId/pause',
     {
       config: staff,
-      schema: { tags, summary: 'Stop the clock for one candidate, or for the whole room when no candidate is named', params: SessionId, body: Type.Object({ candidate: Candidate, reason: Type.Optional(Reason) }, closed), response: { ...errors } },
+      schema: {
+        tags,
+        summary: 'Stop the clock for one candidate, or for the whole room when no candidate is named',
+        params: SessionId,
+        body: Type.Object({ candidate: Candidate, reason: Type.Optional(Reason) }, closed),
+        response: { ...errors },
+      },
     },
     async (request) => {
       const { sessionId } = request.params as { sessionId: string };
@@ -134,7 +161,16 @@ export const terminalRoutes: FastifyPluginAsync<TerminalRouteOptions> = async (a
 
   app.post(
     '/api/terminal/sessions/:sessionId/resume',
-    { config: staff, schema: { tags, summary: 'Start the clock again for one candidate or the whole room', params: SessionId, body: Type.Object({ candidate: Candidate }, closed), response: { ...errors } } },
+    {
+      config: staff,
+      schema: {
+        tags,
+        summary: 'Start the clock again for one candidate or the whole room',
+        params: SessionId,
+        body: Type.Object({ candidate: Candidate }, closed),
+        response: { ...errors },
+      },
+    },
     async (request) => {
       const { sessionId } = request.params as { sessionId: string };
       const b = (request.body ?? {}) as { candidate?: string };
@@ -165,7 +201,16 @@ export const terminalRoutes: FastifyPluginAsync<TerminalRouteOptions> = async (a
 
   app.post(
     '/api/terminal/sessions/:sessionId/candidates/:candidate/submit',
-    { config: staff, schema: { tags, summary: 'Submit a candidate’s paper now (graded from the acked answers)', params: SessionCandidate, body: Type.Object({ reason: Reason }, closed), response: { ...errors } } },
+    {
+      config: staff,
+      schema: {
+        tags,
+        summary: 'Submit a candidate’s paper now (graded from the acked answers)',
+        params: SessionCandidate,
+        body: Type.Object({ reason: Reason }, closed),
+        response: { ...errors },
+      },
+    },
     async (request) => {
       const { sessionId, candidate } = request.params as { sessionId: string; candidate: string };
       roomOf(request, sessionId);
@@ -181,7 +226,13 @@ export const terminalRoutes: FastifyPluginAsync<TerminalRouteOptions> = async (a
       `/api/terminal/sessions/:sessionId/candidates/:candidate/${action}`,
       {
         config: staff,
-        schema: { tags, summary: locked ? 'Lock the candidate’s screen (the clock runs on unless paused)' : 'Unlock the candidate’s screen', params: SessionCandidate, body: Type.Object({ reason: Type.Optional(Reason) }, closed), response: { ...errors } },
+        schema: {
+          tags,
+          summary: locked ? 'Lock the candidate’s screen (the clock runs on unless paused)' : 'Unlock the candidate’s screen',
+          params: SessionCandidate,
+          body: Type.Object({ reason: Type.Optional(Reason) }, closed),
+          response: { ...errors },
+        },
       },
       async (request) => {
         const { sessionId, candidate } = request.params as { sessionId: string; candidate: string };

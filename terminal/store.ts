@@ -100,9 +100,13 @@ const MOVE_COLS = `id, session_id AS sessionId, id_number AS idNumber, from_term
 export function createTerminalStore(db: Db, clock: Clock) {
   const sql = statementCache(db);
   const attemptStmt = db.prepare<[string, string], AttemptRow>('SELECT * FROM terminal_attempts WHERE session_id = ? AND id_number = ?');
-  const saveStmt = db.prepare<[string, string, number], { no: number; choice: string }>('SELECT no, choice FROM terminal_saves WHERE session_id = ? AND id_number = ? AND seq = ?');
+  const saveStmt = db.prepare<[string, string, number], { no: number; choice: string }>(
+    'SELECT no, choice FROM terminal_saves WHERE session_id = ? AND id_number = ? AND seq = ?',
+  );
   // A seq already taken inserts nothing (changes = 0): one statement both checks for a replay and records.
-  const insertSave = sql('INSERT INTO terminal_saves (session_id, id_number, seq, no, choice, received_at, terminal_id) VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING');
+  const insertSave = sql(
+    'INSERT INTO terminal_saves (session_id, id_number, seq, no, choice, received_at, terminal_id) VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING',
+  );
   // The answer changes only for a newer seq (out-of-order saves keep the newest): changes = 0 when older.
   const upsertAnswer = sql(
     `INSERT INTO terminal_answers (session_id, id_number, no, choice, seq, saved_at) VALUES (?, ?, ?, ?, ?, ?)
@@ -123,7 +127,9 @@ export function createTerminalStore(db: Db, clock: Clock) {
     attemptOnTerminal(terminalId: string, sessionIds: readonly string[]): Attempt | null {
       if (sessionIds.length === 0) return null;
       const r = db
-        .prepare(`SELECT * FROM terminal_attempts WHERE terminal_id = ? AND session_id IN (${sessionIds.map(() => '?').join(',')}) ORDER BY status = 'active' DESC, logged_in_at DESC LIMIT 1`)
+        .prepare(
+          `SELECT * FROM terminal_attempts WHERE terminal_id = ? AND session_id IN (${sessionIds.map(() => '?').join(',')}) ORDER BY status = 'active' DESC, logged_in_at DESC LIMIT 1`,
+        )
         .get(terminalId, ...sessionIds) as AttemptRow | undefined;
       return r ? toAttempt(r) : null;
     },
@@ -134,7 +140,12 @@ export function createTerminalStore(db: Db, clock: Clock) {
       return (sql("SELECT * FROM terminal_attempts WHERE status = 'active'").all() as AttemptRow[]).map(toAttempt);
     },
     createAttempt(sessionId: string, idNumber: string, terminalId: string): void {
-      sql('INSERT INTO terminal_attempts (session_id, id_number, terminal_id, logged_in_at) VALUES (?, ?, ?, ?)').run(sessionId, idNumber, terminalId, clock.now());
+      sql('INSERT INTO terminal_attempts (session_id, id_number, terminal_id, logged_in_at) VALUES (?, ?, ?, ?)').run(
+        sessionId,
+        idNumber,
+        terminalId,
+        clock.now(),
+      );
     },
     /** Binds the attempt to a terminal; any other attempt of the session held there lets go of it. */
     bindTerminal(sessionId: string, idNumber: string, terminalId: string): void {
@@ -142,16 +153,17 @@ export function createTerminalStore(db: Db, clock: Clock) {
       sql('UPDATE terminal_attempts SET terminal_id = ? WHERE session_id = ? AND id_number = ?').run(terminalId, sessionId, idNumber);
     },
     setLock(sessionId: string, idNumber: string, locked: boolean, reason: string | null): void {
-      sql('UPDATE terminal_attempts SET locked = ?, lock_reason = ? WHERE session_id = ? AND id_number = ?').run(locked ? 1 : 0, locked ? reason : null, sessionId, idNumber);
-    },
-    markSubmitted(sessionId: string, idNumber: string, by: SubmittedBy, actor: string): void {
-      sql("UPDATE terminal_attempts SET status = 'submitted', submitted_at = ?, submitted_by = ?, submitted_actor = ?, locked = 0, lock_reason = NULL WHERE session_id = ? AND id_number = ?").run(
-        clock.now(),
-        by,
-        actor,
+      sql('UPDATE terminal_attempts SET locked = ?, lock_reason = ? WHERE session_id = ? AND id_number = ?').run(
+        locked ? 1 : 0,
+        locked ? reason : null,
         sessionId,
         idNumber,
       );
+    },
+    markSubmitted(sessionId: string, idNumber: string, by: SubmittedBy, actor: string): void {
+      sql(
+        "UPDATE terminal_attempts SET status = 'submitted', submitted_at = ?, submitted_by = ?, submitted_actor = ?, locked = 0, lock_reason = NULL WHERE session_id = ? AND id_number = ?",
+      ).run(clock.now(), by, actor, sessionId, idNumber);
     },
 
     /** A save received earlier under this seq, if any. */
@@ -184,26 +196,45 @@ export function createTerminalStore(db: Db, clock: Clock) {
     },
     /** Every input of the clock that a command changes, for the whole session: time added and pauses. */
     clockInputs(sessionId: string): { added: { idNumber: string | null; ms: number }[]; pauses: (PauseSpan & { idNumber: string | null })[] } {
-      const added = sql('SELECT id_number AS idNumber, SUM(ms) AS ms FROM terminal_time_added WHERE session_id = ? GROUP BY id_number').all(sessionId) as { idNumber: string | null; ms: number }[];
+      const added = sql('SELECT id_number AS idNumber, SUM(ms) AS ms FROM terminal_time_added WHERE session_id = ? GROUP BY id_number').all(sessionId) as {
+        idNumber: string | null;
+        ms: number;
+      }[];
       const pauses = (
-        sql('SELECT id_number AS idNumber, started_at AS startedAt, ended_at AS endedAt, reason FROM terminal_pauses WHERE session_id = ? ORDER BY started_at').all(sessionId) as {
+        sql(
+          'SELECT id_number AS idNumber, started_at AS startedAt, ended_at AS endedAt, reason FROM terminal_pauses WHERE session_id = ? ORDER BY started_at',
+        ).all(sessionId) as {
           idNumber: string | null;
           startedAt: number;
           endedAt: number | null;
           reason: string | null;
         }[]
-      ).map((p) => ({ idNumber: p.idNumber, scope: p.idNumber === null ? ('room' as const) : ('candidate' as const), startedAt: p.startedAt, endedAt: p.endedAt, reason: p.reason }));
+      ).map((p) => ({
+        idNumber: p.idNumber,
+        scope: p.idNumber === null ? ('room' as const) : ('candidate' as const),
+        startedAt: p.startedAt,
+        endedAt: p.endedAt,
+        reason: p.reason,
+      }));
       return { added, pauses };
     },
     answers(sessionId: string, idNumber: string): StoredAnswer[] {
-      return (sql('SELECT no, choice, seq FROM terminal_answers WHERE session_id = ? AND id_number = ? ORDER BY no').all(sessionId, idNumber) as { no: number; choice: string; seq: number }[]).map((r) => ({
+      return (
+        sql('SELECT no, choice, seq FROM terminal_answers WHERE session_id = ? AND id_number = ? ORDER BY no').all(sessionId, idNumber) as {
+          no: number;
+          choice: string;
+          seq: number;
+        }[]
+      ).map((r) => ({
         no: r.no,
         choice: JSON.parse(r.choice) as number[],
         seq: r.seq,
       }));
     },
     answeredCount(sessionId: string): Map<string, number> {
-      const rows = sql("SELECT id_number AS idNumber, COUNT(*) AS n FROM terminal_answers WHERE session_id = ? AND choice <> '[]' GROUP BY id_number").all(sessionId) as { idNumber: string; n: number }[];
+      const rows = sql("SELECT id_number AS idNumber, COUNT(*) AS n FROM terminal_answers WHERE session_id = ? AND choice <> '[]' GROUP BY id_number").all(
+        sessionId,
+      ) as { idNumber: string; n: number }[];
       return new Map(rows.map((r) => [r.idNumber, r.n]));
     },
 
@@ -219,49 +250,104 @@ export function createTerminalStore(db: Db, clock: Clock) {
     pausesFor(sessionId: string, idNumber: string): PauseSpan[] {
       return (
         db
-          .prepare('SELECT id_number AS idNumber, started_at AS startedAt, ended_at AS endedAt, reason FROM terminal_pauses WHERE session_id = ? AND (id_number IS NULL OR id_number = ?) ORDER BY started_at')
+          .prepare(
+            'SELECT id_number AS idNumber, started_at AS startedAt, ended_at AS endedAt, reason FROM terminal_pauses WHERE session_id = ? AND (id_number IS NULL OR id_number = ?) ORDER BY started_at',
+          )
           .all(sessionId, idNumber) as { idNumber: string | null; startedAt: number; endedAt: number | null; reason: string | null }[]
       ).map((p) => ({ scope: p.idNumber === null ? 'room' : 'candidate', startedAt: p.startedAt, endedAt: p.endedAt, reason: p.reason }));
     },
     openPause(sessionId: string, idNumber: string | null): { id: string; startedAt: number } | null {
-      return (sql('SELECT id, started_at AS startedAt FROM terminal_pauses WHERE session_id = ? AND id_number IS ? AND ended_at IS NULL').get(sessionId, idNumber) as { id: string; startedAt: number } | undefined) ?? null;
+      return (
+        (sql('SELECT id, started_at AS startedAt FROM terminal_pauses WHERE session_id = ? AND id_number IS ? AND ended_at IS NULL').get(sessionId, idNumber) as
+          | { id: string; startedAt: number }
+          | undefined) ?? null
+      );
     },
     startPause(sessionId: string, idNumber: string | null, reason: string | null, by: string): string {
       const id = newId(clock.now());
-      sql('INSERT INTO terminal_pauses (id, session_id, id_number, started_at, reason, started_by) VALUES (?, ?, ?, ?, ?, ?)').run(id, sessionId, idNumber, clock.now(), reason, by);
+      sql('INSERT INTO terminal_pauses (id, session_id, id_number, started_at, reason, started_by) VALUES (?, ?, ?, ?, ?, ?)').run(
+        id,
+        sessionId,
+        idNumber,
+        clock.now(),
+        reason,
+        by,
+      );
       return id;
     },
     endPause(id: string, by: string): void {
       sql('UPDATE terminal_pauses SET ended_at = ?, ended_by = ? WHERE id = ?').run(clock.now(), by, id);
     },
     addedMs(sessionId: string, idNumber: string): number {
-      return (sql('SELECT COALESCE(SUM(ms), 0) AS ms FROM terminal_time_added WHERE session_id = ? AND (id_number IS NULL OR id_number = ?)').get(sessionId, idNumber) as { ms: number }).ms;
+      return (
+        sql('SELECT COALESCE(SUM(ms), 0) AS ms FROM terminal_time_added WHERE session_id = ? AND (id_number IS NULL OR id_number = ?)').get(
+          sessionId,
+          idNumber,
+        ) as { ms: number }
+      ).ms;
     },
     addTime(sessionId: string, idNumber: string | null, ms: number, reason: string, by: string): void {
-      sql('INSERT INTO terminal_time_added (id, session_id, id_number, ms, reason, added_by, added_at) VALUES (?, ?, ?, ?, ?, ?, ?)').run(newId(clock.now()), sessionId, idNumber, ms, reason, by, clock.now());
+      sql('INSERT INTO terminal_time_added (id, session_id, id_number, ms, reason, added_by, added_at) VALUES (?, ?, ?, ?, ?, ?, ?)').run(
+        newId(clock.now()),
+        sessionId,
+        idNumber,
+        ms,
+        reason,
+        by,
+        clock.now(),
+      );
     },
 
     addIncident(i: Omit<Incident, 'id' | 'at'>): Incident {
       const at = clock.now();
       const id = newId(at);
-      sql('INSERT INTO terminal_incidents (id, at, session_id, id_number, terminal_id, kind, source, detail) VALUES (?, ?, ?, ?, ?, ?, ?, ?)').run(id, at, i.sessionId, i.idNumber, i.terminalId, i.kind, i.source, i.detail);
+      sql('INSERT INTO terminal_incidents (id, at, session_id, id_number, terminal_id, kind, source, detail) VALUES (?, ?, ?, ?, ?, ?, ?, ?)').run(
+        id,
+        at,
+        i.sessionId,
+        i.idNumber,
+        i.terminalId,
+        i.kind,
+        i.source,
+        i.detail,
+      );
       return { ...i, id, at };
     },
     incidents(sessionId: string): Incident[] {
       return db
-        .prepare('SELECT id, at, session_id AS sessionId, id_number AS idNumber, terminal_id AS terminalId, kind, source, detail FROM terminal_incidents WHERE session_id = ? ORDER BY at, rowid')
+        .prepare(
+          'SELECT id, at, session_id AS sessionId, id_number AS idNumber, terminal_id AS terminalId, kind, source, detail FROM terminal_incidents WHERE session_id = ? ORDER BY at, rowid',
+        )
         .all(sessionId) as Incident[];
     },
 
     addSnapshot(s: { id: string; at: number; sessionId: string; idNumber: string; terminalId: string; file: string; bytes: number }): void {
-      sql('INSERT INTO terminal_snapshots (id, at, session_id, id_number, terminal_id, file, bytes) VALUES (?, ?, ?, ?, ?, ?, ?)').run(s.id, s.at, s.sessionId, s.idNumber, s.terminalId, s.file, s.bytes);
+      sql('INSERT INTO terminal_snapshots (id, at, session_id, id_number, terminal_id, file, bytes) VALUES (?, ?, ?, ?, ?, ?, ?)').run(
+        s.id,
+        s.at,
+        s.sessionId,
+        s.idNumber,
+        s.terminalId,
+        s.file,
+        s.bytes,
+      );
     },
     /** The identity check's verdict on a stored snapshot (migration 009's columns). */
     setSnapshotIdentity(id: string, r: { identity: SnapshotIdentity; distance: number | null; detail: string }): void {
-      sql('UPDATE terminal_snapshots SET identity = ?, distance = ?, detail = ?, checked_at = ? WHERE id = ?').run(r.identity, r.distance, r.detail, clock.now(), id);
+      sql('UPDATE terminal_snapshots SET identity = ?, distance = ?, detail = ?, checked_at = ? WHERE id = ?').run(
+        r.identity,
+        r.distance,
+        r.detail,
+        clock.now(),
+        id,
+      );
     },
     snapshot(id: string): StoredSnapshot | null {
-      return (sql('SELECT id, at, session_id AS sessionId, id_number AS idNumber, terminal_id AS terminalId, file, bytes, identity, distance, detail, checked_at AS checkedAt FROM terminal_snapshots WHERE id = ?').get(id) as StoredSnapshot | undefined) ?? null;
+      return (
+        (sql(
+          'SELECT id, at, session_id AS sessionId, id_number AS idNumber, terminal_id AS terminalId, file, bytes, identity, distance, detail, checked_at AS checkedAt FROM terminal_snapshots WHERE id = ?',
+        ).get(id) as StoredSnapshot | undefined) ?? null
+      );
     },
 
     move(id: string): Move | null {
@@ -279,8 +365,18 @@ export function createTerminalStore(db: Db, clock: Clock) {
       if (existing) return { move: existing, created: false };
       const id = newId(now);
       db.transaction(() => {
-        sql("UPDATE terminal_moves SET status = 'withdrawn', decided_at = ?, decided_by = 'system' WHERE session_id = ? AND id_number = ? AND status = 'pending'").run(now, m.sessionId, m.idNumber);
-        sql('INSERT INTO terminal_moves (id, session_id, id_number, from_terminal, to_terminal, to_seat, requested_at) VALUES (?, ?, ?, ?, ?, ?, ?)').run(id, m.sessionId, m.idNumber, m.fromTerminal, m.toTerminal, m.toSeat, now);
+        sql(
+          "UPDATE terminal_moves SET status = 'withdrawn', decided_at = ?, decided_by = 'system' WHERE session_id = ? AND id_number = ? AND status = 'pending'",
+        ).run(now, m.sessionId, m.idNumber);
+        sql('INSERT INTO terminal_moves (id, session_id, id_number, from_terminal, to_terminal, to_seat, requested_at) VALUES (?, ?, ?, ?, ?, ?, ?)').run(
+          id,
+          m.sessionId,
+          m.idNumber,
+          m.fromTerminal,
+          m.toTerminal,
+          m.toSeat,
+          now,
+        );
       }).immediate();
       return { move: sql(`SELECT ${MOVE_COLS} FROM terminal_moves WHERE id = ?`).get(id) as Move, created: true };
     },

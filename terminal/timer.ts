@@ -35,15 +35,28 @@ export interface TimerState {
 
 export function timerOf(input: TimerInput): TimerState {
   const { startedAt, durationMs, addedMs, now } = input;
-  const open = input.pauses.length === 0 ? undefined : input.pauses.filter((p) => p.endedAt === null).sort((a, b) => (a.scope === b.scope ? a.startedAt - b.startedAt : a.scope === 'room' ? -1 : 1))[0];
+  const open =
+    input.pauses.length === 0
+      ? undefined
+      : input.pauses.filter((p) => p.endedAt === null).sort((a, b) => (a.scope === b.scope ? a.startedAt - b.startedAt : a.scope === 'room' ? -1 : 1))[0];
   const pause = open ? { scope: open.scope, since: open.startedAt, reason: open.reason } : null;
-  if (startedAt === null) return { state: input.submitted ? 'over' : 'waiting', startedAt: null, deadline: null, remainingMs: null, durationMs, addedMs, pausedMs: 0, pause };
+  if (startedAt === null)
+    return { state: input.submitted ? 'over' : 'waiting', startedAt: null, deadline: null, remainingMs: null, durationMs, addedMs, pausedMs: 0, pause };
 
   if (input.pauses.length === 0) {
     // The common case, and the sweeper's every second for every attempt: no pause, nothing to merge.
     const deadline = startedAt + durationMs + addedMs;
     const remainingMs = Math.max(0, deadline - now);
-    return { state: input.submitted === true || remainingMs === 0 ? 'over' : 'running', startedAt, deadline, remainingMs, durationMs, addedMs, pausedMs: 0, pause: null };
+    return {
+      state: input.submitted === true || remainingMs === 0 ? 'over' : 'running',
+      startedAt,
+      deadline,
+      remainingMs,
+      durationMs,
+      addedMs,
+      pausedMs: 0,
+      pause: null,
+    };
   }
 
   // Pauses as intervals from the start on (a pause during check-in holds the clock at zero), merged.

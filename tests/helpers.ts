@@ -94,7 +94,10 @@ export async function listenForTests(app: App): Promise<{ port: number; base: st
   if (!app.tls) return { port, base: `http://127.0.0.1:${port}` };
   // Chromium matches the pin against the certificates the server presents (here the server certificate
   // alone), so the pin is the served certificate's key; the CA's is listed too in case a chain is served.
-  const pin = (pem: string) => createHash('sha256').update(new X509Certificate(pem).publicKey.export({ type: 'spki', format: 'der' })).digest('base64');
+  const pin = (pem: string) =>
+    createHash('sha256')
+      .update(new X509Certificate(pem).publicKey.export({ type: 'spki', format: 'der' }))
+      .digest('base64');
   const ca = app.tls.caPem();
   if (!ca) throw new Error('listenForTests: the test apps use the site CA, not a site certificate');
   servedTls.set(port, { ca, spki: [pin(app.tls.context().cert), pin(ca)] });

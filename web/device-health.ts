@@ -19,7 +19,13 @@ export function browserOf(): DeviceHealthReport['browser'] {
   const brand = hints?.brands?.find((b) => !/not.?a.?brand/i.test(b.brand) && b.brand !== 'Chromium') ?? hints?.brands?.find((b) => b.brand === 'Chromium');
   if (brand) return { brand: brand.brand.slice(0, 64), version: brand.version.slice(0, 32) };
   const ua = navigator.userAgent;
-  for (const [name, re] of [['Edge', /Edg\/([\d.]+)/], ['Chromium', /Chromium\/([\d.]+)/], ['Chrome', /Chrome\/([\d.]+)/], ['Firefox', /Firefox\/([\d.]+)/], ['Safari', /Version\/([\d.]+).*Safari/]] as const) {
+  for (const [name, re] of [
+    ['Edge', /Edg\/([\d.]+)/],
+    ['Chromium', /Chromium\/([\d.]+)/],
+    ['Chrome', /Chrome\/([\d.]+)/],
+    ['Firefox', /Firefox\/([\d.]+)/],
+    ['Safari', /Version\/([\d.]+).*Safari/],
+  ] as const) {
     const m = re.exec(ua);
     if (m) return { brand: name, version: m[1]!.slice(0, 32) };
   }

@@ -17,7 +17,17 @@ export interface PairingLabels {
   pairingAgain: string;
 }
 
-export function PairingPanel({ pairing: pr, t, onAgain, buttonClass = 'primary' }: { pairing: PairingState | null; t: PairingLabels; onAgain: () => void; buttonClass?: string }) {
+export function PairingPanel({
+  pairing: pr,
+  t,
+  onAgain,
+  buttonClass = 'primary',
+}: {
+  pairing: PairingState | null;
+  t: PairingLabels;
+  onAgain: () => void;
+  buttonClass?: string;
+}) {
   const code = pr?.code ?? '';
   return (
     <>

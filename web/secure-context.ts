@@ -53,7 +53,12 @@ const WORDS: Bilingual<(need: SecureNeed, https: string, trust: string) => Insec
 };
 
 /** The words for this page, or null when the page is a secure context (nothing to say). */
-export function insecureContextWords(lang: Lang, need: SecureNeed, loc: Location = window.location, secure: boolean = window.isSecureContext): InsecureWords | null {
+export function insecureContextWords(
+  lang: Lang,
+  need: SecureNeed,
+  loc: Location = window.location,
+  secure: boolean = window.isSecureContext,
+): InsecureWords | null {
   if (secure) return null;
   return WORDS[lang](need, httpsAddress(loc), trustPageHint(loc));
 }

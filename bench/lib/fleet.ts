@@ -36,7 +36,9 @@ export class Fleet {
   static start(terms: TermSpec[], opts: { workers: number; reconnect: boolean; seed?: number }): Fleet {
     const groups: TermSpec[][] = Array.from({ length: opts.workers }, () => []);
     terms.forEach((t, i) => groups[i % opts.workers]!.push(t));
-    return new Fleet(groups.map((g, i) => new Worker(BOOT, { eval: true, workerData: { terms: g, reconnect: opts.reconnect, seed: (opts.seed ?? 20260310) + i * 7919 } })));
+    return new Fleet(
+      groups.map((g, i) => new Worker(BOOT, { eval: true, workerData: { terms: g, reconnect: opts.reconnect, seed: (opts.seed ?? 20260310) + i * 7919 } })),
+    );
   }
 
   /** Sends a command to every worker and waits for each one's reply of the given kind. */

@@ -89,7 +89,9 @@ export async function prepareSite(opts: { terminals: number; rooms: number }): P
   const grid = exactGrid(perRoom);
   const width = perRoom >= 100 ? 3 : 2;
   const rooms = Array.from({ length: roomCount }, (_, r) => ({ id: `R${String(r + 1).padStart(2, '0')}`, ...grid }));
-  const termConf = rooms.flatMap((r) => Array.from({ length: perRoom }, (_, k) => ({ id: `${r.id}-T${String(k + 1).padStart(3, '0')}`, room: r.id, seat: String(k + 1).padStart(width, '0') })));
+  const termConf = rooms.flatMap((r) =>
+    Array.from({ length: perRoom }, (_, k) => ({ id: `${r.id}-T${String(k + 1).padStart(3, '0')}`, room: r.id, seat: String(k + 1).padStart(width, '0') })),
+  );
 
   const dir = mkdtempSync(join(process.env.BENCH_DIR ?? tmpdir(), 'examroom-bench-'));
   const dataDir = join(dir, 'data');
@@ -116,7 +118,13 @@ export async function prepareSite(opts: { terminals: number; rooms: number }): P
       sessionIds.push(session.id);
       const people = Array.from({ length: perRoom }, () => {
         const i = person++;
-        return { 身份证号: benchIdNumber(i), 姓名: `${SURNAMES[i % SURNAMES.length]}${GIVEN[(i * 7) % GIVEN.length]}${GIVEN[(i * 3 + 1) % GIVEN.length]}`, 人员类别: '主要负责人', 行业: '通用', 培训机构: '基准测试培训中心' };
+        return {
+          身份证号: benchIdNumber(i),
+          姓名: `${SURNAMES[i % SURNAMES.length]}${GIVEN[(i * 7) % GIVEN.length]}${GIVEN[(i * 3 + 1) % GIVEN.length]}`,
+          人员类别: '主要负责人',
+          行业: '通用',
+          培训机构: '基准测试培训中心',
+        };
       });
       await exam.plans.importRoster(session.id, { bytes: Buffer.from(JSON.stringify(people)), filename: 'bench-roster.json' }, actor);
       exam.plans.assignSeats(session.id, actor);
@@ -127,7 +135,15 @@ export async function prepareSite(opts: { terminals: number; rooms: number }): P
       for (const e of exam.plans.roster(session.id)) {
         const t = termConf.find((x) => x.room === room.id && x.seat === e.seat);
         if (!t) throw new Error(`no terminal at seat ${e.seat} of room ${room.id}`);
-        terminals.push({ id: t.id, token: '', credential: terminals.length % 3 === 2 ? e.idNumber : e.ticketNo, sessionId: session.id, idNumber: e.idNumber, room: room.id, seat: e.seat! });
+        terminals.push({
+          id: t.id,
+          token: '',
+          credential: terminals.length % 3 === 2 ? e.idNumber : e.ticketNo,
+          sessionId: session.id,
+          idNumber: e.idNumber,
+          room: room.id,
+          seat: e.seat!,
+        });
       }
     }
     // The pairing dance per terminal, as an admin approving the code the terminal shows.
@@ -171,7 +187,11 @@ export async function spawnServer(site: BenchSite, port = 0, logName = 'server.l
   const t0 = performance.now();
   // BENCH_SERVER_NODE_ARGS="--cpu-prof --cpu-prof-dir=/tmp/prof" profiles the server process.
   const nodeArgs = (process.env.BENCH_SERVER_NODE_ARGS ?? '').split(' ').filter(Boolean);
-  const child = spawn(process.execPath, [...nodeArgs, 'server/bin/examroom.mjs', 'serve', '--config', site.configFile, '--data', site.dataDir, '--port', String(port)], { cwd: ROOT, env, stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(
+    process.execPath,
+    [...nodeArgs, 'server/bin/examroom.mjs', 'serve', '--config', site.configFile, '--data', site.dataDir, '--port', String(port)],
+    { cwd: ROOT, env, stdio: ['ignore', 'pipe', 'pipe'] },
+  );
   const log = createWriteStream(join(site.dir, logName));
   let stderr = '';
   child.stderr!.setEncoding('utf8').on('data', (d: string) => {
@@ -254,7 +274,8 @@ export async function eventLoopLag(base: string): Promise<{ p50ms: number; p99ms
   }
 }
 
-export const percentile = (sorted: ArrayLike<number>, p: number): number => (sorted.length ? sorted[Math.min(sorted.length - 1, Math.floor(sorted.length * p))]! : NaN);
+export const percentile = (sorted: ArrayLike<number>, p: number): number =>
+  sorted.length ? sorted[Math.min(sorted.length - 1, Math.floor(sorted.length * p))]! : NaN;
 
 /** How busy the machine is, printed with the figures: other work on it skews every number here. */
 export function machineNote(): string {

@@ -405,7 +405,17 @@ port.on('message', async (c: Command) => {
     case 'report':
       return port.postMessage({
         ev: 'report',
-        terms: terms.map((t): TermReport => ({ id: t.spec.id, acked: t.acked, resumes: t.resumes, left: t.queue.length + t.inflight.size, superseded: t.superseded, closes: t.closes, attempts: t.attempts })),
+        terms: terms.map(
+          (t): TermReport => ({
+            id: t.spec.id,
+            acked: t.acked,
+            resumes: t.resumes,
+            left: t.queue.length + t.inflight.size,
+            superseded: t.superseded,
+            closes: t.closes,
+            attempts: t.attempts,
+          }),
+        ),
       });
     case 'close':
       for (const t of terms) t.close();

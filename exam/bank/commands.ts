@@ -21,7 +21,7 @@ export function progressPrinter(err: (line: string) => void, tty: boolean): (p: 
   let phase = '';
   let printedAt = 0;
   return (p) => {
-    if (p.phase !== phase) ((phase = p.phase), (printedAt = 0));
+    if (p.phase !== phase) (phase = p.phase), (printedAt = 0);
     if (p.phase === 'storing') {
       if (p.rows === 0 && (p.total ?? 0) >= every) err(`storing ${p.total} questions …`);
       return;
@@ -34,16 +34,25 @@ export function progressPrinter(err: (line: string) => void, tty: boolean): (p: 
 
 export function duplicateLine(d: DuplicateReport): string {
   const where = d.questionId ? `question ${d.questionId} already in the bank` : d.sameAs;
-  return d.answerDiffers ? `${d.where}: same question as ${where} but with another answer; not stored: check which answer is right` : `${d.where}: same question as ${where}; not stored again`;
+  return d.answerDiffers
+    ? `${d.where}: same question as ${where} but with another answer; not stored: check which answer is right`
+    : `${d.where}: same question as ${where}; not stored again`;
 }
-
 
 const table = (rows: Record<string, string | number | null>[]): string => tableLines(rows).join('\n');
 
 const isoTime = (ms: number | null) => (ms === null ? null : new Date(ms).toISOString().replace(/\.\d+Z$/, 'Z'));
 
 function versionRow(v: BankVersion) {
-  return { version: v.id, kind: v.kind, label: v.label, questions: v.questionCount, templates: v.templateCount, received: isoTime(v.receivedAt), parent: v.parent };
+  return {
+    version: v.id,
+    kind: v.kind,
+    label: v.label,
+    questions: v.questionCount,
+    templates: v.templateCount,
+    received: isoTime(v.receivedAt),
+    parent: v.parent,
+  };
 }
 
 /**
@@ -109,7 +118,8 @@ async function importCommand(ctx: CliContext): Promise<number> {
 export const bankCommands: CliCommand[] = [
   {
     name: 'bank import',
-    usage: 'bank import FILE [--images DIR]          import questions from .xlsx, .csv or .json (all or nothing), with the pictures their 图片 cells name under DIR',
+    usage:
+      'bank import FILE [--images DIR]          import questions from .xlsx, .csv or .json (all or nothing), with the pictures their 图片 cells name under DIR',
     options: { images: { type: 'string' } },
     run: importCommand,
   },

@@ -12,7 +12,7 @@ const ErrorReply = Type.Object({ error: Type.String(), message: Type.String(), p
 const errors = { 400: ErrorReply, 401: ErrorReply, 403: ErrorReply, 404: ErrorReply, 413: ErrorReply };
 
 const UploadReplyT = Type.Object({
-  id: Type.String({ description: 'the content\'s SHA-256 (hex) and its extension: what questions store and terminals fetch' }),
+  id: Type.String({ description: "the content's SHA-256 (hex) and its extension: what questions store and terminals fetch" }),
   name: Type.String(),
   mime: Type.String(),
   bytes: Type.Integer(),
@@ -42,7 +42,10 @@ export const imageRoutes: FastifyPluginAsync<{ exam: ExamService }> = async (app
         summary: 'Upload a question image (PNG, JPEG, GIF, WebP or BMP, at most 2 MiB) under the name question files use',
         description:
           'Send the file itself as the body (any Content-Type). `name` is the name rows give in the 图片 column (e.g. `fig/1.png`); an import resolves it to the latest upload under that name. 201 when stored, 200 when the name already held these bytes.',
-        querystring: Type.Object({ name: Type.String({ minLength: 1, maxLength: 255, description: 'the image\'s file name as question files name it, e.g. fig/1.png' }) }, { additionalProperties: false }),
+        querystring: Type.Object(
+          { name: Type.String({ minLength: 1, maxLength: 255, description: "the image's file name as question files name it, e.g. fig/1.png" }) },
+          { additionalProperties: false },
+        ),
         response: { 200: UploadReplyT, 201: UploadReplyT, ...errors },
       },
     },
@@ -60,7 +63,8 @@ export const imageRoutes: FastifyPluginAsync<{ exam: ExamService }> = async (app
       config: { roles: ['admin', 'invigilator', 'terminal'] },
       schema: {
         tags: ['bank'],
-        summary: 'A question image by id (a terminal: only images on a paper of the session open in its room; an invigilator: only those on papers of their rooms)',
+        summary:
+          'A question image by id (a terminal: only images on a paper of the session open in its room; an invigilator: only those on papers of their rooms)',
         params: Type.Object({ id: Type.String({ minLength: 1, maxLength: 100 }) }),
         response: errors,
       },
@@ -72,16 +76,25 @@ export const imageRoutes: FastifyPluginAsync<{ exam: ExamService }> = async (app
       const p = request.principal;
       // The bank is confidential: an invigilator sees the pictures of the papers of their own rooms.
       if (p?.kind === 'user' && p.role === 'invigilator' && !images.usedInRooms(p.user.rooms, id)) {
-        throw new Forbidden(`image ${id} is on no paper of a session in your rooms (${p.user.rooms.join(', ') || 'none'}); the question bank's pictures are for admins`);
+        throw new Forbidden(
+          `image ${id} is on no paper of a session in your rooms (${p.user.rooms.join(', ') || 'none'}); the question bank's pictures are for admins`,
+        );
       }
       if (p?.kind === 'device') {
         const terminal = config.terminals.find((x) => x.id === p.device.id);
         if (!terminal) throw new Forbidden(`device ${p.device.id} is not a terminal in the site config, so it is in no room and shows no paper`);
         if (!images.shownInRoom(terminal.room, id)) {
-          throw new Forbidden(`image ${id} is not on a paper of a session in check-in or in progress in room ${terminal.room}; a terminal fetches only the pictures of the exam in its room`);
+          throw new Forbidden(
+            `image ${id} is not on a paper of a session in check-in or in progress in room ${terminal.room}; a terminal fetches only the pictures of the exam in its room`,
+          );
         }
       }
-      return reply.header('content-type', image.mime).header('content-length', image.bytes).header('cache-control', IMMUTABLE).header('x-content-type-options', 'nosniff').send(image.data);
+      return reply
+        .header('content-type', image.mime)
+        .header('content-length', image.bytes)
+        .header('cache-control', IMMUTABLE)
+        .header('x-content-type-options', 'nosniff')
+        .send(image.data);
     },
   );
 };

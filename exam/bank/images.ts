@@ -66,7 +66,10 @@ function sniff(b: Uint8Array): Format | 'svg' | null {
   // at least a 12-byte info header after it.
   if (b.length >= 26 && b[0] === 0x42 && b[1] === 0x4d) return FORMATS.bmp;
   // SVG is XML text: look for the root element near the start, past a BOM, an XML declaration, comments.
-  const head = new TextDecoder('utf-8', { fatal: false }).decode(b.subarray(0, 4096)).replace(/^\ufeff/u, '').trimStart();
+  const head = new TextDecoder('utf-8', { fatal: false })
+    .decode(b.subarray(0, 4096))
+    .replace(/^\ufeff/u, '')
+    .trimStart();
   if (head.startsWith('<') && /<svg[\s>]/iu.test(head)) return 'svg';
   return null;
 }
@@ -101,7 +104,11 @@ export function checkImage(rawName: string, bytes: Uint8Array): CheckedImage {
   if (nameProblem && nameProblem !== SVG_REFUSED) problems.push({ path: 'name', problem: nameProblem, got: rawName });
   let format: Format | null = null;
   if (bytes.length === 0) problems.push({ path: at, problem: 'the file is empty' });
-  else if (bytes.length > MAX_IMAGE_BYTES) problems.push({ path: at, problem: `the file is ${mib(bytes.length)}; an image may be at most ${mib(MAX_IMAGE_BYTES)} (scale it down, or save a photo as JPEG)` });
+  else if (bytes.length > MAX_IMAGE_BYTES)
+    problems.push({
+      path: at,
+      problem: `the file is ${mib(bytes.length)}; an image may be at most ${mib(MAX_IMAGE_BYTES)} (scale it down, or save a photo as JPEG)`,
+    });
   else {
     const kind = sniff(bytes);
     if (kind === 'svg' || nameProblem === SVG_REFUSED) problems.push({ path: at, problem: SVG_REFUSED });
@@ -111,7 +118,10 @@ export function checkImage(rawName: string, bytes: Uint8Array): CheckedImage {
       const ext = extOfName(name);
       if (!nameProblem && ext !== kind.ext) {
         const said = /\.([^.]+)$/u.exec(name)![1]!;
-        problems.push({ path: at, problem: `the file is a ${kind.label} image, but its name ends .${said}; rename it .${kind.ext} (or save it as ${FORMATS[ext!].label})` });
+        problems.push({
+          path: at,
+          problem: `the file is a ${kind.label} image, but its name ends .${said}; rename it .${kind.ext} (or save it as ${FORMATS[ext!].label})`,
+        });
       }
     }
   }
@@ -160,7 +170,9 @@ export function createBankImages(deps: BankImagesDeps) {
   const insert = db.prepare('INSERT OR REPLACE INTO bank_images (id, name, mime, bytes, data, uploaded_at, uploaded_by) VALUES (?, ?, ?, ?, ?, ?, ?)');
   const byId = db.prepare<[string], StoredImage & { data: Buffer }>(`SELECT ${metaCols}, data FROM bank_images WHERE id = ? LIMIT 1`);
   const idExists = db.prepare<[string], { one: number }>('SELECT 1 AS one FROM bank_images WHERE id = ? LIMIT 1');
-  const openSessions = db.prepare<[string], { id: string }>(`SELECT id FROM exam_sessions WHERE room_id = ? AND status IN (${OPEN_STATUSES.map((x) => `'${x}'`).join(', ')})`);
+  const openSessions = db.prepare<[string], { id: string }>(
+    `SELECT id FROM exam_sessions WHERE room_id = ? AND status IN (${OPEN_STATUSES.map((x) => `'${x}'`).join(', ')})`,
+  );
   const roomSessions = db.prepare<[string], { id: string }>('SELECT id FROM exam_sessions WHERE room_id = ?');
   const paperCount = db.prepare<[string], { n: number }>('SELECT COUNT(*) AS n FROM papers WHERE session_id = ?');
   const sessionImages = db.prepare<[string], { id: string }>(

@@ -10,7 +10,7 @@ export const MAX_OPTIONS = 6;
 export const JUDGE_OPTIONS = ['正确', '错误'] as const;
 
 export type ParsedAnswer =
-  | { ok: true; answer: number[]; /** Letters index the row's options; words name true/false directly. */ by: 'letters' | 'word' }
+  | { ok: true; answer: number[] /** Letters index the row's options; words name true/false directly. */; by: 'letters' | 'word' }
   | { ok: false; problem: string };
 
 const indexOfLetter = (letter: string) => letter.charCodeAt(0) - 65;

@@ -4,7 +4,15 @@ import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { DomainError, ValidationError, formatProblem } from '../../core/index.ts';
 import type { CliCommand, CliContext } from '../cli.ts';
-import { PackageAlreadyInstalled, describeVersion, generateSigningKey, packageDigest, publicKeyConfigLine, signPackage, type InstalledPackage } from './packages.ts';
+import {
+  PackageAlreadyInstalled,
+  describeVersion,
+  generateSigningKey,
+  packageDigest,
+  publicKeyConfigLine,
+  signPackage,
+  type InstalledPackage,
+} from './packages.ts';
 import { SyncFailed } from './sync.ts';
 
 const KEY_ID = /^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$/;
@@ -104,7 +112,9 @@ export const bankSign: CliCommand = {
     const out = resolve(str(ctx.values.out) ?? `${file.replace(/\.json$/i, '')}.signed.json`);
     writeFileSync(out, `${JSON.stringify(signed, null, 2)}\n`);
     const templates = signed.templates.length;
-    ctx.out(`signed ${signed.version} (sequence ${signed.sequence}, publisher ${signed.publisher}): ${signed.questions.length} questions, ${templates} template${templates === 1 ? '' : 's'}, key ${keyId}`);
+    ctx.out(
+      `signed ${signed.version} (sequence ${signed.sequence}, publisher ${signed.publisher}): ${signed.questions.length} questions, ${templates} template${templates === 1 ? '' : 's'}, key ${keyId}`,
+    );
     ctx.out(`wrote ${out}`);
     ctx.out(`sha256 ${packageDigest(signed)}`);
     return 0;

@@ -62,9 +62,13 @@ export const packageRoutes: FastifyPluginAsync<{ exam: ExamService }> = async (a
   // The package reaches the service as the bytes the publisher wrote (JSON or gzip): it parses them
   // itself, to name exactly what is wrong with a bad file. This parser exists only inside this plugin.
   app.removeContentTypeParser('application/json');
-  app.addContentTypeParser(['application/json', 'application/octet-stream', 'application/gzip'], { parseAs: 'buffer', bodyLimit: MAX_PACKAGE_BYTES }, (_request, body, done) => {
-    done(null, body);
-  });
+  app.addContentTypeParser(
+    ['application/json', 'application/octet-stream', 'application/gzip'],
+    { parseAs: 'buffer', bodyLimit: MAX_PACKAGE_BYTES },
+    (_request, body, done) => {
+      done(null, body);
+    },
+  );
 
   app.post(
     '/api/bank/packages',
@@ -79,7 +83,8 @@ export const packageRoutes: FastifyPluginAsync<{ exam: ExamService }> = async (a
     },
     async (request, reply) => {
       const body = request.body;
-      if (!Buffer.isBuffer(body) || body.length === 0) throw new ValidationError([{ path: 'body', problem: 'send the package file itself as the request body' }]);
+      if (!Buffer.isBuffer(body) || body.length === 0)
+        throw new ValidationError([{ path: 'body', problem: 'send the package file itself as the request body' }]);
       const r = exam.packages.accept(body, { actor: request.actor, ip: request.ip, source: 'upload' });
       return reply.status(201).send(installedView(r));
     },
@@ -109,7 +114,10 @@ export const packageRoutes: FastifyPluginAsync<{ exam: ExamService }> = async (a
 
   app.get(
     '/api/bank/sync',
-    { config: admin, schema: { tags: ['bank'], summary: 'Where the bank syncs from, which keys it trusts, and how the last pull went', response: { 200: SyncStateT } } },
+    {
+      config: admin,
+      schema: { tags: ['bank'], summary: 'Where the bank syncs from, which keys it trusts, and how the last pull went', response: { 200: SyncStateT } },
+    },
     async () => {
       const s = exam.bankSync.state();
       const { bank } = exam.deps.config;

@@ -87,7 +87,10 @@ const BodyT = Type.Object(
     format: Type.Literal(PACKAGE_FORMAT),
     version: Type.String({ pattern: '^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$', description: 'a version name like 2026.11.1 (letters, digits, _ . -)' }),
     sequence: Type.Integer({ minimum: 1, maximum: Number.MAX_SAFE_INTEGER, description: 'a whole number, strictly increasing per publisher' }),
-    publishedAt: Type.String({ pattern: '^\\d{4}-\\d{2}-\\d{2}T\\d{2}:\\d{2}(:\\d{2}(\\.\\d+)?)?(Z|[+-]\\d{2}:\\d{2})$', description: 'an ISO 8601 time with its zone, like 2026-11-01T08:00:00Z' }),
+    publishedAt: Type.String({
+      pattern: '^\\d{4}-\\d{2}-\\d{2}T\\d{2}:\\d{2}(:\\d{2}(\\.\\d+)?)?(Z|[+-]\\d{2}:\\d{2})$',
+      description: 'an ISO 8601 time with its zone, like 2026-11-01T08:00:00Z',
+    }),
     publisher: Name,
     questions: Type.Array(QuestionT, { minItems: 1 }),
     // Checked one by one with validateTemplate (exam/papers/template.ts): one set of template rules.
@@ -103,7 +106,8 @@ const bodyValidator = () => (compiled ??= Compile(BodyT));
 export type PackageQuestion = Omit<QuestionInput, 'externalId' | 'images' | 'operationClass' | 'explanation'> &
   Partial<Pick<QuestionInput, 'externalId' | 'images' | 'operationClass' | 'explanation'>>;
 /** A template as a package carries it; validateTemplate fills in what may be left out. */
-export type PackageTemplate = Omit<Template, 'operationClass' | 'durationMinutes' | 'total' | 'passMark'> & Partial<Pick<Template, 'operationClass' | 'durationMinutes' | 'total' | 'passMark'>>;
+export type PackageTemplate = Omit<Template, 'operationClass' | 'durationMinutes' | 'total' | 'passMark'> &
+  Partial<Pick<Template, 'operationClass' | 'durationMinutes' | 'total' | 'passMark'>>;
 
 export interface UnsignedPackage {
   format: typeof PACKAGE_FORMAT;
@@ -198,16 +202,24 @@ export function decodePackage(bytes: Uint8Array | string): Record<string, unknow
   } catch (err) {
     throw refusedFile(`not valid JSON: ${(err as Error).message}`);
   }
-  if (value === null || typeof value !== 'object' || Array.isArray(value)) throw refusedFile('must be a JSON object with format, version, sequence, … and signature', value);
+  if (value === null || typeof value !== 'object' || Array.isArray(value))
+    throw refusedFile('must be a JSON object with format, version, sequence, … and signature', value);
   return value as Record<string, unknown>;
 }
 
 /** Checks format and signature shape, then the signature itself. Nothing in the body is trusted before this. */
 export function checkSignature(pkg: Record<string, unknown>, trusted: ReadonlyMap<string, KeyObject>): { keyId: string; signed: Buffer } {
   if (pkg.format !== PACKAGE_FORMAT) {
-    throw new ValidationError([{ path: 'format', problem: `must be "${PACKAGE_FORMAT}": this is not a bank package this software reads`, got: pkg.format }], `package refused: format is not ${PACKAGE_FORMAT}`);
+    throw new ValidationError(
+      [{ path: 'format', problem: `must be "${PACKAGE_FORMAT}": this is not a bank package this software reads`, got: pkg.format }],
+      `package refused: format is not ${PACKAGE_FORMAT}`,
+    );
   }
-  if (pkg.signature === undefined) throw new ValidationError([{ path: 'signature', problem: 'missing: the package is not signed (sign it with `examroom bank sign`)' }], 'package refused: not signed');
+  if (pkg.signature === undefined)
+    throw new ValidationError(
+      [{ path: 'signature', problem: 'missing: the package is not signed (sign it with `examroom bank sign`)' }],
+      'package refused: not signed',
+    );
   const sigProblems = packageSchemaProblems(SignatureT, pkg.signature, 'signature');
   if (sigProblems.length > 0) throw new ValidationError(sigProblems, `package refused: its signature block is malformed`);
   const sig = pkg.signature as PackageSignature;
@@ -225,7 +237,10 @@ export function checkSignature(pkg: Record<string, unknown>, trusted: ReadonlyMa
     throw refusedFile((err as Error).message);
   }
   if (!verify(null, signed, key, Buffer.from(sig.value, 'base64'))) {
-    throw new PackageRefused('bad_signature', `${named}: the signature by key ${sig.keyId} does not match the content — the file was altered after signing, or damaged in transit`);
+    throw new PackageRefused(
+      'bad_signature',
+      `${named}: the signature by key ${sig.keyId} does not match the content — the file was altered after signing, or damaged in transit`,
+    );
   }
   return { keyId: sig.keyId, signed };
 }
@@ -241,8 +256,10 @@ export function contentProblems(pkg: unknown): Problem[] {
   body.questions.forEach((q, i) => {
     const at = `questions[${i}]`;
     const who = q.externalId ? ` (question ${q.externalId})` : '';
-    const add = (path: string, problem: string, got?: unknown) => problems.push({ path: `${at}${path}`, problem: problem + who, ...(got === undefined ? {} : { got }) });
-    if (q.type === 'judge' && (q.options.length !== JUDGE_OPTIONS.length || q.options.some((o, k) => o !== JUDGE_OPTIONS[k]))) add('.options', `a judge question has exactly the options ${JSON.stringify(JUDGE_OPTIONS)}`, q.options);
+    const add = (path: string, problem: string, got?: unknown) =>
+      problems.push({ path: `${at}${path}`, problem: problem + who, ...(got === undefined ? {} : { got }) });
+    if (q.type === 'judge' && (q.options.length !== JUDGE_OPTIONS.length || q.options.some((o, k) => o !== JUDGE_OPTIONS[k])))
+      add('.options', `a judge question has exactly the options ${JSON.stringify(JUDGE_OPTIONS)}`, q.options);
     const norm = q.options.map(normaliseText);
     norm.forEach((o, k) => {
       const j = norm.indexOf(o);
@@ -288,7 +305,10 @@ export function verifyPackage(bytes: Uint8Array | string, trusted: ReadonlyMap<s
   const { keyId, signed } = checkSignature(pkg, trusted);
   const problems = contentProblems((({ signature: _s, ...body }) => body)(pkg));
   if (problems.length > 0) {
-    const shown = problems.length > MAX_PROBLEMS ? [...problems.slice(0, MAX_PROBLEMS), { path: '(package)', problem: `and ${problems.length - MAX_PROBLEMS} more problems` }] : problems;
+    const shown =
+      problems.length > MAX_PROBLEMS
+        ? [...problems.slice(0, MAX_PROBLEMS), { path: '(package)', problem: `and ${problems.length - MAX_PROBLEMS} more problems` }]
+        : problems;
     throw new ValidationError(shown, `package refused: signed by ${keyId}, but its content has ${problems.length} problem${problems.length === 1 ? '' : 's'}`);
   }
   const body = pkg as unknown as BankPackage;
@@ -306,7 +326,11 @@ export function verifyPackage(bytes: Uint8Array | string, trusted: ReadonlyMap<s
 
 /** The schema's verdict, in a publisher's words: an unknown field most likely means a newer format. */
 function packageSchemaProblems(schema: TSchema, value: unknown, prefix: string): Problem[] {
-  return schemaProblems(schema, value, { prefix, root: '(package)', unknownField: () => `unknown field (a newer format? this software reads ${PACKAGE_FORMAT})` });
+  return schemaProblems(schema, value, {
+    prefix,
+    root: '(package)',
+    unknownField: () => `unknown field (a newer format? this software reads ${PACKAGE_FORMAT})`,
+  });
 }
 
 // ---------------------------------------------------------------------------------------------------
@@ -351,8 +375,14 @@ function missingImages(questions: readonly QuestionInput[], images: BankImages):
     q.images.forEach((img, k) => {
       const path = `questions[${i}].images[${k}]`;
       const who = q.externalId ? ` (question ${q.externalId})` : '';
-      if (!isImageId(img)) problems.push({ path, problem: `a package names an image by its id, the SHA-256 of the file and its extension (<64 hex>.png)${who}`, got: img });
-      else if (!images.has(img)) problems.push({ path, problem: `no image with this id is on this site; upload the picture files first (examroom bank import … --images DIR, or POST /api/bank/images?name=…)${who}`, got: img });
+      if (!isImageId(img))
+        problems.push({ path, problem: `a package names an image by its id, the SHA-256 of the file and its extension (<64 hex>.png)${who}`, got: img });
+      else if (!images.has(img))
+        problems.push({
+          path,
+          problem: `no image with this id is on this site; upload the picture files first (examroom bank import … --images DIR, or POST /api/bank/images?name=…)${who}`,
+          got: img,
+        });
     }),
   );
   return problems;
@@ -398,8 +428,14 @@ export function createPackageService(deps: PackageServiceDeps) {
         .transaction((): InstalledPackage => {
           const missing = missingImages(p.questions, images);
           if (missing.length) {
-            const shown = missing.length > MAX_PROBLEMS ? [...missing.slice(0, MAX_PROBLEMS), { path: '(package)', problem: `and ${missing.length - MAX_PROBLEMS} more images` }] : missing;
-            throw new ValidationError(shown, `package ${p.version} refused: ${missing.length} of the images its questions show ${missing.length === 1 ? 'is' : 'are'} not on this site; nothing was installed`);
+            const shown =
+              missing.length > MAX_PROBLEMS
+                ? [...missing.slice(0, MAX_PROBLEMS), { path: '(package)', problem: `and ${missing.length - MAX_PROBLEMS} more images` }]
+                : missing;
+            throw new ValidationError(
+              shown,
+              `package ${p.version} refused: ${missing.length} of the images its questions show ${missing.length === 1 ? 'is' : 'are'} not on this site; nothing was installed`,
+            );
           }
           const existing = bank.version(p.version);
           if (existing) {
@@ -411,7 +447,10 @@ export function createPackageService(deps: PackageServiceDeps) {
           const last = service.lastAccepted(p.publisher);
           if (last && p.sequence <= last.sequence) {
             const rel = p.sequence === last.sequence ? 'is not newer than' : 'is older than';
-            throw new PackageRefused('not_newer', `package ${p.version} (sequence ${p.sequence}) ${rel} ${last.version} (${last.sequence}), already installed from ${p.publisher}`);
+            throw new PackageRefused(
+              'not_newer',
+              `package ${p.version} (sequence ${p.sequence}) ${rel} ${last.version} (${last.sequence}), already installed from ${p.publisher}`,
+            );
           }
           const version = bank.createVersion({
             id: p.version,
@@ -488,15 +527,26 @@ export function publicKeyConfigLine(keyId: string, publicKeyBase64: string): str
 export function signPackage(unsigned: UnsignedPackage | Record<string, unknown>, privateKeyPem: string, keyId: string): BankPackage {
   const { signature: _old, ...body } = unsigned as Record<string, unknown>;
   const problems = contentProblems(body);
-  if (problems.length > 0) throw new ValidationError(problems.slice(0, MAX_PROBLEMS), `the package has ${problems.length} problem${problems.length === 1 ? '' : 's'}; nothing was signed`);
-  if (!/^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$/.test(keyId)) throw new ValidationError([{ path: 'keyId', problem: 'must be letters, digits, _ . - (max 64)', got: keyId }]);
+  if (problems.length > 0)
+    throw new ValidationError(
+      problems.slice(0, MAX_PROBLEMS),
+      `the package has ${problems.length} problem${problems.length === 1 ? '' : 's'}; nothing was signed`,
+    );
+  if (!/^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$/.test(keyId))
+    throw new ValidationError([{ path: 'keyId', problem: 'must be letters, digits, _ . - (max 64)', got: keyId }]);
   let key: KeyObject;
   try {
     key = createPrivateKey(privateKeyPem);
   } catch (err) {
     throw new ValidationError([{ path: 'key', problem: `is not a readable PEM private key (${(err as Error).message})` }]);
   }
-  if (key.asymmetricKeyType !== 'ed25519') throw new ValidationError([{ path: 'key', problem: `is an ${String(key.asymmetricKeyType).toUpperCase()} key; packages are signed with Ed25519 (make one with \`examroom bank keygen\`)` }]);
+  if (key.asymmetricKeyType !== 'ed25519')
+    throw new ValidationError([
+      {
+        path: 'key',
+        problem: `is an ${String(key.asymmetricKeyType).toUpperCase()} key; packages are signed with Ed25519 (make one with \`examroom bank keygen\`)`,
+      },
+    ]);
   const value = sign(null, Buffer.from(canonicalJson(body), 'utf8'), key).toString('base64');
   return { ...(body as unknown as UnsignedPackage), signature: { keyId, alg: 'ed25519', value } };
 }

@@ -68,7 +68,7 @@ const ImportReplyT = Type.Object({
   imported: Type.Integer(),
   duplicates: Type.Array(DuplicateT),
   version: Nullable(BankVersionT),
-  imagesStored: Type.Integer({ description: 'image files stored by this import (the CLI\'s --images DIR); uploaded images are resolved by name' }),
+  imagesStored: Type.Integer({ description: "image files stored by this import (the CLI's --images DIR); uploaded images are resolved by name" }),
 });
 
 const QuestionId = Type.Object({ id: Type.String({ minLength: 1, maxLength: 100 }) });
@@ -87,7 +87,17 @@ const SearchQuery = Type.Object(
   },
   { additionalProperties: false },
 );
-type SearchQuery = { version?: string; q?: string; type?: Question['type']; industry?: Question['industry']; category?: Question['category']; knowledgePoint?: string; includeRetired?: boolean; limit?: number; offset?: number };
+type SearchQuery = {
+  version?: string;
+  q?: string;
+  type?: Question['type'];
+  industry?: Question['industry'];
+  category?: Question['category'];
+  knowledgePoint?: string;
+  includeRetired?: boolean;
+  limit?: number;
+  offset?: number;
+};
 
 function listed(q: Question): Omit<Question, 'answer' | 'explanation'> {
   const { answer: _answer, explanation: _explanation, ...rest } = q;
@@ -110,11 +120,23 @@ export const bankRoutes: FastifyPluginAsync<{ exam: ExamService }> = async (app,
   app.removeAllContentTypeParsers();
   app.addContentTypeParser('*', { parseAs: 'buffer' }, (_request, body, done) => done(null, body));
 
-  app.get('/api/bank/versions', { config: admin, schema: { tags: ['bank'], summary: 'Bank versions, newest first', response: { 200: Type.Array(BankVersionT), ...errors } } }, async () => bank.versions());
+  app.get(
+    '/api/bank/versions',
+    { config: admin, schema: { tags: ['bank'], summary: 'Bank versions, newest first', response: { 200: Type.Array(BankVersionT), ...errors } } },
+    async () => bank.versions(),
+  );
 
   app.get(
     '/api/bank/questions',
-    { config: admin, schema: { tags: ['bank'], summary: 'Search a bank version (no answers shown)', querystring: SearchQuery, response: { 200: Type.Object({ version: Nullable(Type.String()), total: Type.Integer(), items: Type.Array(ListedQuestionT) }), ...errors } } },
+    {
+      config: admin,
+      schema: {
+        tags: ['bank'],
+        summary: 'Search a bank version (no answers shown)',
+        querystring: SearchQuery,
+        response: { 200: Type.Object({ version: Nullable(Type.String()), total: Type.Integer(), items: Type.Array(ListedQuestionT) }), ...errors },
+      },
+    },
     async (request) => {
       const q = request.query as SearchQuery;
       const version = searchVersion(bank, q.version);
@@ -136,7 +158,10 @@ export const bankRoutes: FastifyPluginAsync<{ exam: ExamService }> = async (app,
 
   app.get(
     '/api/bank/questions/:id',
-    { config: admin, schema: { tags: ['bank'], summary: 'Preview one question WITH its answer (audited)', params: QuestionId, response: { 200: PreviewT, ...errors } } },
+    {
+      config: admin,
+      schema: { tags: ['bank'], summary: 'Preview one question WITH its answer (audited)', params: QuestionId, response: { 200: PreviewT, ...errors } },
+    },
     async (request) => {
       const { id } = request.params as { id: string };
       const q = bank.question(id);
@@ -154,22 +179,35 @@ export const bankRoutes: FastifyPluginAsync<{ exam: ExamService }> = async (app,
       schema: {
         tags: ['bank'],
         summary: 'Import a question file (.xlsx, .csv or .json) sent as the request body; all or nothing',
-        description: 'Send the file itself as the body (Content-Type: application/octet-stream). 400 lists every bad row as `row N, column X`; duplicates are reported and skipped.',
-        querystring: Type.Object({ filename: Type.String({ minLength: 1, maxLength: 255, description: 'the file name; its extension says the format' }) }, { additionalProperties: false }),
+        description:
+          'Send the file itself as the body (Content-Type: application/octet-stream). 400 lists every bad row as `row N, column X`; duplicates are reported and skipped.',
+        querystring: Type.Object(
+          { filename: Type.String({ minLength: 1, maxLength: 255, description: 'the file name; its extension says the format' }) },
+          { additionalProperties: false },
+        ),
         response: { 200: ImportReplyT, ...errors },
       },
     },
     async (request) => {
       const { filename } = request.query as { filename: string };
       const body = request.body;
-      if (!Buffer.isBuffer(body) || body.length === 0) throw new ValidationError([{ path: 'body', problem: 'send the file itself as the request body (Content-Type: application/octet-stream)' }]);
+      if (!Buffer.isBuffer(body) || body.length === 0)
+        throw new ValidationError([{ path: 'body', problem: 'send the file itself as the request body (Content-Type: application/octet-stream)' }]);
       return bankAdmin.importFile(body, importFormatOf(filename), { filename, actor: request.actor, ip: request.ip });
     },
   );
 
   app.post(
     '/api/bank/questions/:id/retire',
-    { config: admin, schema: { tags: ['bank'], summary: 'Retire a question: no new paper draws it; it is never deleted', params: QuestionId, response: { 200: PreviewT, ...errors } } },
+    {
+      config: admin,
+      schema: {
+        tags: ['bank'],
+        summary: 'Retire a question: no new paper draws it; it is never deleted',
+        params: QuestionId,
+        response: { 200: PreviewT, ...errors },
+      },
+    },
     async (request) => {
       const { id } = request.params as { id: string };
       const q = bankAdmin.retire(id, request.actor, request.ip);

@@ -24,7 +24,20 @@ export function fingerprintOf(stem: string, options: string[], images: readonly 
 
 /** The id is a hash of everything a candidate or a grader could notice, so content never changes under an id. */
 export function questionIdOf(q: QuestionInput): string {
-  const content = [q.type, q.stem, q.options, q.answer, q.images, q.industry, q.category, q.operationClass, q.knowledgePoint, q.difficulty, q.explanation, q.tier];
+  const content = [
+    q.type,
+    q.stem,
+    q.options,
+    q.answer,
+    q.images,
+    q.industry,
+    q.category,
+    q.operationClass,
+    q.knowledgePoint,
+    q.difficulty,
+    q.explanation,
+    q.tier,
+  ];
   return `q${createHash('sha256').update(JSON.stringify(content)).digest('hex').slice(0, 24)}`;
 }
 
@@ -140,7 +153,9 @@ export function createBankStore(db: Db, clock: Clock) {
             `INSERT INTO bank_versions (id, parent, kind, label, published_at, received_at, signed_by, sha256, seq) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`,
           ).run(v.id, v.parent ?? null, v.kind, v.label ?? null, v.publishedAt ?? null, now, v.signedBy ?? null, v.sha256 ?? null, seq);
           if (v.parent) {
-            db.prepare('INSERT INTO bank_version_questions (version_id, question_id) SELECT ?, question_id FROM bank_version_questions WHERE version_id = ?').run(v.id, v.parent);
+            db.prepare(
+              'INSERT INTO bank_version_questions (version_id, question_id) SELECT ?, question_id FROM bank_version_questions WHERE version_id = ?',
+            ).run(v.id, v.parent);
             db.prepare('INSERT INTO templates (id, version_id, name, body) SELECT id, ?, name, body FROM templates WHERE version_id = ?').run(v.id, v.parent);
           }
           for (const q of v.questions) {
@@ -206,11 +221,13 @@ export function createBankStore(db: Db, clock: Clock) {
         where.push(`q.industry IN (${list.map(() => '?').join(',')})`);
         args.push(...list);
       }
-      if (f.category) (where.push('q.category = ?'), args.push(f.category));
-      if (f.operationClass) (where.push('q.operation_class = ?'), args.push(f.operationClass));
-      if (f.type) (where.push('q.type = ?'), args.push(f.type));
+      if (f.category) where.push('q.category = ?'), args.push(f.category);
+      if (f.operationClass) where.push('q.operation_class = ?'), args.push(f.operationClass);
+      if (f.type) where.push('q.type = ?'), args.push(f.type);
       if (!f.includeRetired) where.push('q.retired_at IS NULL');
-      const rows = db.prepare(`SELECT q.* FROM bank_version_questions m JOIN questions q ON q.id = m.question_id WHERE ${where.join(' AND ')} ORDER BY q.id`).all(...args) as QuestionRow[];
+      const rows = db
+        .prepare(`SELECT q.* FROM bank_version_questions m JOIN questions q ON q.id = m.question_id WHERE ${where.join(' AND ')} ORDER BY q.id`)
+        .all(...args) as QuestionRow[];
       return rows.map(toQuestion);
     },
 
@@ -226,18 +243,30 @@ export function createBankStore(db: Db, clock: Clock) {
       return out;
     },
 
-    search(opts: { versionId: string; text?: string; type?: QuestionType; industry?: Industry; category?: Category; knowledgePoint?: string; includeRetired?: boolean; limit?: number; offset?: number }): { total: number; items: Question[] } {
+    search(opts: {
+      versionId: string;
+      text?: string;
+      type?: QuestionType;
+      industry?: Industry;
+      category?: Category;
+      knowledgePoint?: string;
+      includeRetired?: boolean;
+      limit?: number;
+      offset?: number;
+    }): { total: number; items: Question[] } {
       const where = ['m.version_id = ?'];
       const args: (string | number)[] = [opts.versionId];
-      if (opts.text) (where.push('(q.stem LIKE ? OR q.options LIKE ?)'), args.push(`%${opts.text}%`, `%${opts.text}%`));
-      if (opts.type) (where.push('q.type = ?'), args.push(opts.type));
-      if (opts.industry) (where.push('q.industry = ?'), args.push(opts.industry));
-      if (opts.category) (where.push('q.category = ?'), args.push(opts.category));
-      if (opts.knowledgePoint) (where.push('q.knowledge_point = ?'), args.push(opts.knowledgePoint));
+      if (opts.text) where.push('(q.stem LIKE ? OR q.options LIKE ?)'), args.push(`%${opts.text}%`, `%${opts.text}%`);
+      if (opts.type) where.push('q.type = ?'), args.push(opts.type);
+      if (opts.industry) where.push('q.industry = ?'), args.push(opts.industry);
+      if (opts.category) where.push('q.category = ?'), args.push(opts.category);
+      if (opts.knowledgePoint) where.push('q.knowledge_point = ?'), args.push(opts.knowledgePoint);
       if (!opts.includeRetired) where.push('q.retired_at IS NULL');
       const from = `FROM bank_version_questions m JOIN questions q ON q.id = m.question_id WHERE ${where.join(' AND ')}`;
       const total = (db.prepare(`SELECT COUNT(*) AS n ${from}`).get(...args) as { n: number }).n;
-      const items = (db.prepare(`SELECT q.* ${from} ORDER BY q.id LIMIT ? OFFSET ?`).all(...args, Math.min(opts.limit ?? 50, 500), opts.offset ?? 0) as QuestionRow[]).map(toQuestion);
+      const items = (
+        db.prepare(`SELECT q.* ${from} ORDER BY q.id LIMIT ? OFFSET ?`).all(...args, Math.min(opts.limit ?? 50, 500), opts.offset ?? 0) as QuestionRow[]
+      ).map(toQuestion);
       return { total, items };
     },
 
@@ -260,7 +289,9 @@ export function createBankStore(db: Db, clock: Clock) {
     },
 
     templates(versionId: string): Template[] {
-      return (db.prepare('SELECT body FROM templates WHERE version_id = ? ORDER BY id').all(versionId) as { body: string }[]).map((r) => JSON.parse(r.body) as Template);
+      return (db.prepare('SELECT body FROM templates WHERE version_id = ? ORDER BY id').all(versionId) as { body: string }[]).map(
+        (r) => JSON.parse(r.body) as Template,
+      );
     },
     template(versionId: string, id: string): Template | null {
       const r = db.prepare('SELECT body FROM templates WHERE version_id = ? AND id = ?').get(versionId, id) as { body: string } | undefined;

@@ -66,9 +66,10 @@ export function createBankSync(deps: BankSyncDeps) {
   const { db, clock, config, packages } = deps;
   const timeoutMs = deps.timeoutMs ?? 120_000;
 
-  const getState = db.prepare<[string], { url: string; etag: string | null; last_modified: string | null; checked_at: number | null; last_version: string | null; last_error: string | null }>(
-    'SELECT * FROM bank_sync_state WHERE url = ?',
-  );
+  const getState = db.prepare<
+    [string],
+    { url: string; etag: string | null; last_modified: string | null; checked_at: number | null; last_version: string | null; last_error: string | null }
+  >('SELECT * FROM bank_sync_state WHERE url = ?');
   const saveSuccess = db.prepare(
     `INSERT INTO bank_sync_state (url, etag, last_modified, checked_at, last_version, last_error) VALUES (@url, @etag, @lastModified, @checkedAt, @lastVersion, NULL)
      ON CONFLICT(url) DO UPDATE SET etag = excluded.etag, last_modified = excluded.last_modified, checked_at = excluded.checked_at,
@@ -94,13 +95,19 @@ export function createBankSync(deps: BankSyncDeps) {
 
   function requireUrl(): string {
     const url = config.bank.centralUrl;
-    if (!url) throw new ValidationError([{ path: 'bank.centralUrl', problem: `not set in the config${config.file ? ` ${config.file}` : ''}: there is no central bank to sync from` }]);
+    if (!url)
+      throw new ValidationError([
+        { path: 'bank.centralUrl', problem: `not set in the config${config.file ? ` ${config.file}` : ''}: there is no central bank to sync from` },
+      ]);
     return url;
   }
 
   async function readBody(res: Response, url: string): Promise<Buffer> {
     const declared = Number(res.headers.get('content-length') ?? NaN);
-    if (declared > MAX_PACKAGE_BYTES) throw new SyncFailed(`the central bank at ${shownUrl(url)} offers ${declared} bytes, more than the ${MAX_PACKAGE_BYTES / 1024 / 1024} MiB a package may be`);
+    if (declared > MAX_PACKAGE_BYTES)
+      throw new SyncFailed(
+        `the central bank at ${shownUrl(url)} offers ${declared} bytes, more than the ${MAX_PACKAGE_BYTES / 1024 / 1024} MiB a package may be`,
+      );
     const chunks: Uint8Array[] = [];
     let size = 0;
     const reader = res.body!.getReader();
@@ -181,7 +188,14 @@ export function createBankSync(deps: BankSyncDeps) {
       const url = config.bank.centralUrl;
       const r = url ? getState.get(url) : undefined;
       if (!r) return null;
-      return { url: shownUrl(r.url), etag: r.etag, lastModified: r.last_modified, checkedAt: r.checked_at, lastVersion: r.last_version, lastError: r.last_error };
+      return {
+        url: shownUrl(r.url),
+        etag: r.etag,
+        lastModified: r.last_modified,
+        checkedAt: r.checked_at,
+        lastVersion: r.last_version,
+        lastError: r.last_error,
+      };
     },
 
     /**
@@ -220,7 +234,11 @@ export function createBankSync(deps: BankSyncDeps) {
           .syncNow({ actor: 'system' })
           .then(
             (r) => {
-              if (r.status === 'installed') opts.log?.info({ version: r.version.id, questions: r.version.questionCount, templates: r.version.templateCount, publisher: r.publisher }, 'bank package installed');
+              if (r.status === 'installed')
+                opts.log?.info(
+                  { version: r.version.id, questions: r.version.questionCount, templates: r.version.templateCount, publisher: r.publisher },
+                  'bank package installed',
+                );
             },
             (err: unknown) => {
               if (!stopped) opts.log?.warn({ error: (err as Error)?.message ?? String(err) }, 'bank sync failed');

@@ -25,7 +25,11 @@ const FACTS: Fact[] = [
     ask: '《安全生产法》规定，安全生产工作坚持的方针是（ ）。',
     right: '安全第一、预防为主、综合治理',
     wrong: ['质量第一、效益优先', '以人为本、持续改进', '谁主管、谁负责'],
-    multi: { ask: '生产经营单位的主要负责人对本单位安全生产工作负有的职责包括（ ）。', right: ['建立健全并落实全员安全生产责任制', '组织制定并实施安全生产规章制度和操作规程', '组织制定并实施生产安全事故应急救援预案'], wrong: ['亲自完成所有设备的日常检修'] },
+    multi: {
+      ask: '生产经营单位的主要负责人对本单位安全生产工作负有的职责包括（ ）。',
+      right: ['建立健全并落实全员安全生产责任制', '组织制定并实施安全生产规章制度和操作规程', '组织制定并实施生产安全事故应急救援预案'],
+      wrong: ['亲自完成所有设备的日常检修'],
+    },
   },
   {
     point: '隐患排查治理',
@@ -34,7 +38,11 @@ const FACTS: Fact[] = [
     ask: '事故隐患排查治理情况应当如实记录，并通过职工大会或者职工代表大会、信息公示栏等方式向（ ）通报。',
     right: '从业人员',
     wrong: ['竞争对手', '新闻媒体', '供应商'],
-    multi: { ask: '事故隐患治理方案应当包括的内容有（ ）。', right: ['治理的目标和任务', '采取的方法和措施', '经费和物资的落实', '负责治理的机构和人员'], wrong: ['隐患责任人的家庭住址'] },
+    multi: {
+      ask: '事故隐患治理方案应当包括的内容有（ ）。',
+      right: ['治理的目标和任务', '采取的方法和措施', '经费和物资的落实', '负责治理的机构和人员'],
+      wrong: ['隐患责任人的家庭住址'],
+    },
   },
   {
     point: '有限空间作业',
@@ -43,7 +51,11 @@ const FACTS: Fact[] = [
     ask: '进入有限空间作业前，应当检测的气体不包括（ ）。',
     right: '氦气浓度',
     wrong: ['氧气含量', '可燃气体浓度', '有毒气体浓度'],
-    multi: { ask: '有限空间作业发生事故后，现场救援的正确做法有（ ）。', right: ['立即报警并启动应急预案', '救援人员佩戴正压式空气呼吸器', '对有限空间持续通风'], wrong: ['未采取防护措施直接进入施救'] },
+    multi: {
+      ask: '有限空间作业发生事故后，现场救援的正确做法有（ ）。',
+      right: ['立即报警并启动应急预案', '救援人员佩戴正压式空气呼吸器', '对有限空间持续通风'],
+      wrong: ['未采取防护措施直接进入施救'],
+    },
   },
   {
     point: '动火作业',
@@ -52,7 +64,11 @@ const FACTS: Fact[] = [
     ask: '动火作业过程中，应当安排（ ）全程现场监护。',
     right: '专人',
     wrong: ['无须任何人员', '作业人员本人', '相邻岗位人员兼顾'],
-    multi: { ask: '动火作业"三不动火"指的是（ ）。', right: ['没有经批准的动火作业许可证不动火', '防火措施不落实不动火', '监护人不在现场不动火'], wrong: ['天气晴朗不动火'] },
+    multi: {
+      ask: '动火作业"三不动火"指的是（ ）。',
+      right: ['没有经批准的动火作业许可证不动火', '防火措施不落实不动火', '监护人不在现场不动火'],
+      wrong: ['天气晴朗不动火'],
+    },
   },
   {
     point: '应急管理',
@@ -88,7 +104,11 @@ const FACTS: Fact[] = [
     ask: '扑救电气火灾时，在未切断电源的情况下不能使用（ ）。',
     right: '水',
     wrong: ['二氧化碳灭火器', '干粉灭火器', '气体灭火系统'],
-    multi: { ask: '下列属于消防安全"四个能力"的有（ ）。', right: ['检查消除火灾隐患能力', '组织扑救初起火灾能力', '组织人员疏散逃生能力', '消防宣传教育培训能力'], wrong: ['火灾保险理赔能力'] },
+    multi: {
+      ask: '下列属于消防安全"四个能力"的有（ ）。',
+      right: ['检查消除火灾隐患能力', '组织扑救初起火灾能力', '组织人员疏散逃生能力', '消防宣传教育培训能力'],
+      wrong: ['火灾保险理赔能力'],
+    },
   },
   {
     point: '职业健康',
@@ -143,7 +163,16 @@ export function demoQuestions(variantsPerFact = 10, signs: { id: string; truth: 
         for (let v = 0; v < variantsPerFact; v++) {
           const tag = `（示例${industry === 'general' ? '' : `·${industry}`}·${category === 'principal' ? '负责人' : '管理'}·${fi + 1}-${v + 1}）`;
           const difficulty = DIFFICULTY_CYCLE[(fi + v) % DIFFICULTY_CYCLE.length]!;
-          const base = { images: [], industry, category, operationClass: null, knowledgePoint: f.point, difficulty, tier: 'national' as const, externalId: null };
+          const base = {
+            images: [],
+            industry,
+            category,
+            operationClass: null,
+            knowledgePoint: f.point,
+            difficulty,
+            tier: 'national' as const,
+            externalId: null,
+          };
           out.push({ ...base, type: 'judge', stem: `${f.truth}${tag}`, options: ['正确', '错误'], answer: [0], explanation: null });
           out.push({ ...base, type: 'judge', stem: `${f.falsehood}${tag}`, options: ['正确', '错误'], answer: [1], explanation: f.truth });
           out.push({ ...base, type: 'single', stem: `${f.ask}${tag}`, options: [f.right, ...f.wrong], answer: [0], explanation: null });
@@ -156,7 +185,16 @@ export function demoQuestions(variantsPerFact = 10, signs: { id: string; truth: 
         for (let v = 0; v < 3; v++) {
           const tag = `（示例${industry === 'general' ? '' : `·${industry}`}·${category === 'principal' ? '负责人' : '管理'}·标志${si + 1}-${v + 1}）`;
           const difficulty = DIFFICULTY_CYCLE[(si + v) % DIFFICULTY_CYCLE.length]!;
-          const base = { images: [sign.id], industry, category, operationClass: null, knowledgePoint: '安全标志', difficulty, tier: 'national' as const, externalId: null };
+          const base = {
+            images: [sign.id],
+            industry,
+            category,
+            operationClass: null,
+            knowledgePoint: '安全标志',
+            difficulty,
+            tier: 'national' as const,
+            externalId: null,
+          };
           out.push({ ...base, type: 'judge', stem: `${sign.truth}${tag}`, options: ['正确', '错误'], answer: [0], explanation: null });
           out.push({ ...base, type: 'judge', stem: `${sign.falsehood}${tag}`, options: ['正确', '错误'], answer: [1], explanation: sign.truth });
         }

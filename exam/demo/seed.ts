@@ -14,7 +14,14 @@ const DEMO_KEY_FILE = fileURLToPath(new URL('./central-bank-demo.key.pem', impor
 const DEMO_KEY_ID = 'demo-central-2026';
 /** Roster photos of the second session's candidates (LFW photos, see faces/README.md), for the entrance kiosk. */
 export const DEMO_FACES_DIR = fileURLToPath(new URL('./faces/', import.meta.url));
-const DEMO_PHOTOS = ['Alejandro_Toledo_0023.jpg', 'Carolyn_Dawn_Johnson_0001.jpg', 'John_Abizaid_0003.jpg', 'Heidi_Klum_0004.jpg', 'Dick_Cheney_0003.jpg', 'Hillary_Clinton_0003.jpg'];
+const DEMO_PHOTOS = [
+  'Alejandro_Toledo_0023.jpg',
+  'Carolyn_Dawn_Johnson_0001.jpg',
+  'John_Abizaid_0003.jpg',
+  'Heidi_Klum_0004.jpg',
+  'Dick_Cheney_0003.jpg',
+  'Hillary_Clinton_0003.jpg',
+];
 
 const NAMES = ['张伟', '王芳', '李娜', '刘洋', '陈静', '杨帆', '赵磊', '黄敏', '周杰', '吴婷', '徐强', '孙丽'];
 
@@ -42,9 +49,19 @@ export interface DemoSummary {
  * `admit` stands in for the identity kiosk (not built yet): the first session's candidates are admitted
  * and its check-in opened, so a terminal can log them in right after start-up.
  */
-export async function seedDemoSite(exam: ExamService, opts: { now: number; dataDir: string; admit?: (sessionId: string, idNumber: string) => void; kiosk?: boolean }): Promise<DemoSummary> {
+export async function seedDemoSite(
+  exam: ExamService,
+  opts: { now: number; dataDir: string; admit?: (sessionId: string, idNumber: string) => void; kiosk?: boolean },
+): Promise<DemoSummary> {
   const actor = 'system';
-  const summary: DemoSummary = { tickets: [], created: false, bankVersion: exam.bank.latest()?.id ?? null, sessions: [], packageFile: null, kioskCandidates: [] };
+  const summary: DemoSummary = {
+    tickets: [],
+    created: false,
+    bankVersion: exam.bank.latest()?.id ?? null,
+    sessions: [],
+    packageFile: null,
+    kioskCandidates: [],
+  };
   if (!exam.bank.latest()) {
     // Pictures first: a package names its images by the id of an image the site already holds.
     const signs = await uploadDemoSigns(exam, actor);
@@ -70,7 +87,10 @@ export async function seedDemoSite(exam: ExamService, opts: { now: number; dataD
   }
   if (exam.plans.listPlans().length === 0) {
     const day = (ms: number) => new Date(ms).toISOString().slice(0, 10);
-    const plan = exam.plans.createPlan({ name: '2026年11月 工贸行业主要负责人及安全生产管理人员考核（示范）', from: day(opts.now), to: day(opts.now + 7 * 86400_000) }, actor);
+    const plan = exam.plans.createPlan(
+      { name: '2026年11月 工贸行业主要负责人及安全生产管理人员考核（示范）', from: day(opts.now), to: day(opts.now + 7 * 86400_000) },
+      actor,
+    );
     // Half an hour from now, on the minute: time to walk through check-in before the start.
     const startsAt = new Date(Math.ceil((opts.now + 30 * 60_000) / 60_000) * 60_000).toISOString();
     const specs = [
@@ -112,6 +132,9 @@ export async function seedDemoSite(exam: ExamService, opts: { now: number; dataD
   const second = summary.sessions[1];
   // Named by the LFW file each came from (the stored copy has a content-addressed name).
   const photoOf = new Map(DEMO_PHOTOS.map((p, k) => [demoIdNumber(8 + k + 1), p]));
-  if (second) summary.kioskCandidates = exam.plans.roster(second.id).map((r) => ({ idNumber: r.idNumber, name: r.name, photo: r.photo ? (photoOf.get(r.idNumber) ?? r.photo) : null }));
+  if (second)
+    summary.kioskCandidates = exam.plans
+      .roster(second.id)
+      .map((r) => ({ idNumber: r.idNumber, name: r.name, photo: r.photo ? (photoOf.get(r.idNumber) ?? r.photo) : null }));
   return summary;
 }

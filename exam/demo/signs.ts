@@ -19,7 +19,9 @@ const svg = (body: string) => `<svg xmlns="http://www.w3.org/2000/svg" width="24
 export const DEMO_SIGNS: DemoSign[] = [
   {
     name: 'signs/当心触电.png',
-    svg: svg('<polygon points="120,14 230,212 10,212" fill="#ffd400" stroke="#111" stroke-width="12" stroke-linejoin="round"/><polygon points="134,76 100,150 126,150 106,200 152,118 124,118 146,76" fill="#111"/>'),
+    svg: svg(
+      '<polygon points="120,14 230,212 10,212" fill="#ffd400" stroke="#111" stroke-width="12" stroke-linejoin="round"/><polygon points="134,76 100,150 126,150 106,200 152,118 124,118 146,76" fill="#111"/>',
+    ),
     truth: '图示安全标志为“当心触电”警告标志。',
     falsehood: '图示安全标志为“禁止吸烟”禁止标志。',
   },
@@ -33,13 +35,17 @@ export const DEMO_SIGNS: DemoSign[] = [
   },
   {
     name: 'signs/必须戴安全帽.png',
-    svg: svg('<circle cx="120" cy="120" r="110" fill="#0050a0"/><path d="M60 150 A60 60 0 0 1 180 150 Z" fill="#fff"/><rect x="48" y="148" width="144" height="14" rx="6" fill="#fff"/><rect x="114" y="86" width="12" height="40" fill="#0050a0"/>'),
+    svg: svg(
+      '<circle cx="120" cy="120" r="110" fill="#0050a0"/><path d="M60 150 A60 60 0 0 1 180 150 Z" fill="#fff"/><rect x="48" y="148" width="144" height="14" rx="6" fill="#fff"/><rect x="114" y="86" width="12" height="40" fill="#0050a0"/>',
+    ),
     truth: '图示安全标志为“必须戴安全帽”指令标志。',
     falsehood: '图示安全标志为“当心火灾”警告标志。',
   },
   {
     name: 'signs/安全出口.png',
-    svg: svg('<rect x="4" y="44" width="232" height="152" rx="8" fill="#00843d"/><rect x="150" y="66" width="62" height="108" fill="#fff"/><polygon points="30,104 76,104 76,76 134,120 76,164 76,136 30,136" fill="#fff"/>'),
+    svg: svg(
+      '<rect x="4" y="44" width="232" height="152" rx="8" fill="#00843d"/><rect x="150" y="66" width="62" height="108" fill="#fff"/><polygon points="30,104 76,104 76,76 134,120 76,164 76,136 30,136" fill="#fff"/>',
+    ),
     truth: '图示标志为“安全出口”提示标志。',
     falsehood: '图示标志为“禁止通行”禁止标志。',
   },

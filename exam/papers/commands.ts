@@ -5,7 +5,6 @@ import type { CliCommand, CliContext } from '../cli.ts';
 import { CATEGORY_LABELS, INDUSTRY_LABELS } from '../types.ts';
 import { checkTemplate, describeSections, listTemplates, poolFor, resolveTemplate } from './template.ts';
 
-
 const table = (rows: Record<string, string | number | null>[]): string[] => tableLines(rows);
 
 function versionOf(ctx: CliContext): string {
@@ -21,7 +20,7 @@ function versionOf(ctx: CliContext): string {
 
 export const templateList: CliCommand = {
   name: 'template list',
-  usage: 'template list [--version V]              paper templates: the bank version\'s own, then the shipped ones',
+  usage: "template list [--version V]              paper templates: the bank version's own, then the shipped ones",
   options: { version: { type: 'string' } },
   async run(ctx) {
     const asked = ctx.values.version as string | undefined;
@@ -43,7 +42,8 @@ export const templateList: CliCommand = {
       })),
     ))
       ctx.out(line);
-    for (const x of invalid) ctx.err(`template ${x.id} in bank version ${version ?? ''} is invalid:\n${x.problems.map((p) => `  ${formatProblem(p)}`).join('\n')}`);
+    for (const x of invalid)
+      ctx.err(`template ${x.id} in bank version ${version ?? ''} is invalid:\n${x.problems.map((p) => `  ${formatProblem(p)}`).join('\n')}`);
     return invalid.length ? 1 : 0;
   },
 };
@@ -69,13 +69,30 @@ export const templateCheck: CliCommand = {
     if (!t) throw new NotFound(`no template "${id}" in bank version ${version} or among the shipped templates (examroom template list shows them)`);
     const r = checkTemplate(t, poolFor(ctx.exam.bank, version, t), papers ? { papers } : {});
     ctx.out(`template ${t.id} (${t.name}): ${describeSections(t)} = ${t.total}, pass ${t.passMark}, ${t.durationMinutes} min`);
-    ctx.out(`bank version ${version}: ${r.poolSize} questions in its pool (${INDUSTRY_LABELS[t.industry]}${t.industry === 'general' ? '' : ' + 通用'}, ${CATEGORY_LABELS[t.category]}${t.operationClass ? ` ${t.operationClass}` : ''})`);
+    ctx.out(
+      `bank version ${version}: ${r.poolSize} questions in its pool (${INDUSTRY_LABELS[t.industry]}${t.industry === 'general' ? '' : ' + 通用'}, ${CATEGORY_LABELS[t.category]}${t.operationClass ? ` ${t.operationClass}` : ''})`,
+    );
     ctx.out('');
     const rows = r.sections.flatMap((s) =>
-      s.buckets.map((b) => ({ section: `sections[${s.section}]`, type: s.label, difficulty: b.difficulty ?? 'any', needs: b.needed, 'bank has': b.available, short: b.short || null })),
+      s.buckets.map((b) => ({
+        section: `sections[${s.section}]`,
+        type: s.label,
+        difficulty: b.difficulty ?? 'any',
+        needs: b.needed,
+        'bank has': b.available,
+        short: b.short || null,
+      })),
     );
     for (const line of table(rows)) ctx.out(line);
-    const points = r.sections.flatMap((s) => s.knowledgePoints.map((k) => ({ section: `sections[${s.section}]`, type: s.label, 'knowledge point': k.knowledgePoint, questions: k.available, drawable: k.drawable })));
+    const points = r.sections.flatMap((s) =>
+      s.knowledgePoints.map((k) => ({
+        section: `sections[${s.section}]`,
+        type: s.label,
+        'knowledge point': k.knowledgePoint,
+        questions: k.available,
+        drawable: k.drawable,
+      })),
+    );
     if (points.length) {
       ctx.out('');
       ctx.out('required knowledge points:');

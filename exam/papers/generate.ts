@@ -115,7 +115,11 @@ export function generatePaper(t: Template, pool: readonly Question[], seed: stri
   // Templates are values: validateTemplate makes a fresh object, and nobody edits one in place.
   let analysis = p.analyses.get(t);
   if (!analysis) p.analyses.set(t, (analysis = analyseTemplate(t, p)));
-  if (analysis.problems.length > 0) throw new ValidationError(analysis.problems, `template ${t.id} cannot be filled from this bank:\n${analysis.problems.map((x) => `${x.path}: ${x.problem}`).join('\n')}`);
+  if (analysis.problems.length > 0)
+    throw new ValidationError(
+      analysis.problems,
+      `template ${t.id} cannot be filled from this bank:\n${analysis.problems.map((x) => `${x.path}: ${x.problem}`).join('\n')}`,
+    );
   const rng = seededRng(seed);
   // A fresh stamp marks "on this paper" without clearing the marks; wrap-around would take 4 billion papers.
   p.stamp = p.stamp === 0xffff_ffff ? (p.marks.fill(0), 1) : p.stamp + 1;

@@ -217,13 +217,20 @@ export function analyseTemplate(t: Template, p: PreparedPool, opts: { papers?: n
       const mask = perQuota.reduce((m, list, slot) => (list.length > 0 ? m | (1 << slot) : m), 0);
       return { knowledgePoint: kp, perQuota, mask, available: byD?.[0]!.length ?? 0 };
     });
-    const knowledgePoints: KnowledgePointReport[] = required.map((r) => ({ knowledgePoint: r.knowledgePoint, available: r.available, drawable: r.perQuota.reduce((a, l) => a + l.length, 0) }));
+    const knowledgePoints: KnowledgePointReport[] = required.map((r) => ({
+      knowledgePoint: r.knowledgePoint,
+      available: r.available,
+      drawable: r.perQuota.reduce((a, l) => a + l.length, 0),
+    }));
     for (const r of required) {
       if (r.available === 0) {
         sectionProblems.push({ path: where(i, s.type), problem: `knowledge point "${r.knowledgePoint}" has no question` });
       } else if (r.mask === 0) {
         const at = DIFFICULTIES.filter((d) => (index.knowledgePoints.get(r.knowledgePoint)?.[d]?.length ?? 0) > 0);
-        sectionProblems.push({ path: where(i, s.type), problem: `knowledge point "${r.knowledgePoint}" has questions only at difficulty ${at.join(', ')}, which the mix does not draw` });
+        sectionProblems.push({
+          path: where(i, s.type),
+          problem: `knowledge point "${r.knowledgePoint}" has questions only at difficulty ${at.join(', ')}, which the mix does not draw`,
+        });
       }
     }
     if (sectionProblems.length === 0 && required.length > 0) {
@@ -244,10 +251,22 @@ export function analyseTemplate(t: Template, p: PreparedPool, opts: { papers?: n
     const selectionsLog10 = buckets.reduce((a, b) => a + log10Choose(b.available, b.needed), 0);
     if (sectionProblems.length === 0 && opts.papers && opts.papers > 1 && selectionsLog10 < Math.log10(opts.papers)) {
       const n = Math.round(10 ** selectionsLog10);
-      warnings.push(`${where(i, s.type)}: only ${n} different selection${n === 1 ? '' : 's'} of questions for ${opts.papers} papers — candidates will share the same questions in this section (options are still shuffled)`);
+      warnings.push(
+        `${where(i, s.type)}: only ${n} different selection${n === 1 ? '' : 's'} of questions for ${opts.papers} papers — candidates will share the same questions in this section (options are still shuffled)`,
+      );
     }
     problems.push(...sectionProblems);
-    sections.push({ section: i, type: s.type, label: QUESTION_TYPE_LABELS[s.type], count: s.count, score: s.score, buckets, knowledgePoints, ok: sectionProblems.length === 0, selectionsLog10 });
+    sections.push({
+      section: i,
+      type: s.type,
+      label: QUESTION_TYPE_LABELS[s.type],
+      count: s.count,
+      score: s.score,
+      buckets,
+      knowledgePoints,
+      ok: sectionProblems.length === 0,
+      selectionsLog10,
+    });
     plans.push({ section: s, index, quotas, required: required.map(({ knowledgePoint, perQuota, mask }) => ({ knowledgePoint, perQuota, mask })) });
   });
   return { problems, warnings, sections, plans };

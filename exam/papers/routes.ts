@@ -20,7 +20,15 @@ const SectionT = Type.Object({
   type: QuestionTypeT,
   count: Type.Integer(),
   score: Type.Number(),
-  difficultyMix: Type.Optional(Type.Object({ 1: Type.Optional(Type.Number()), 2: Type.Optional(Type.Number()), 3: Type.Optional(Type.Number()), 4: Type.Optional(Type.Number()), 5: Type.Optional(Type.Number()) })),
+  difficultyMix: Type.Optional(
+    Type.Object({
+      1: Type.Optional(Type.Number()),
+      2: Type.Optional(Type.Number()),
+      3: Type.Optional(Type.Number()),
+      4: Type.Optional(Type.Number()),
+      5: Type.Optional(Type.Number()),
+    }),
+  ),
   requiredKnowledgePoints: Type.Optional(Type.Array(Type.String())),
 });
 
@@ -87,7 +95,11 @@ export const paperRoutes: FastifyPluginAsync<{ exam: ExamService }> = async (app
         summary: "Paper templates: the bank version's own (latest version unless ?version=), then the shipped ones it does not override",
         querystring: VersionQuery,
         response: {
-          200: Type.Object({ version: Nullable(Type.String()), templates: Type.Array(ListedTemplateT), invalid: Type.Array(Type.Object({ id: Type.String(), problems: Type.Array(ProblemT) })) }),
+          200: Type.Object({
+            version: Nullable(Type.String()),
+            templates: Type.Array(ListedTemplateT),
+            invalid: Type.Array(Type.Object({ id: Type.String(), problems: Type.Array(ProblemT) })),
+          }),
           ...errors,
         },
       },
@@ -107,7 +119,10 @@ export const paperRoutes: FastifyPluginAsync<{ exam: ExamService }> = async (app
         tags: ['papers'],
         summary: 'Can the bank fill this template? Per section and difficulty: needed, available, short; each required knowledge point',
         params: Type.Object({ id: Type.String({ minLength: 1, maxLength: 100 }) }),
-        querystring: Type.Object({ version: Type.Optional(Type.String({ minLength: 1, maxLength: 200 })), papers: Type.Optional(Type.Integer({ minimum: 1, maximum: 1_000_000 })) }, { additionalProperties: false }),
+        querystring: Type.Object(
+          { version: Type.Optional(Type.String({ minLength: 1, maxLength: 200 })), papers: Type.Optional(Type.Integer({ minimum: 1, maximum: 1_000_000 })) },
+          { additionalProperties: false },
+        ),
         response: {
           200: Type.Object({
             templateId: Type.String(),

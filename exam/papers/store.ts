@@ -42,11 +42,21 @@ export function createPaperStore(db: Db, clock: Clock) {
 
   const insertOne = (p: NewPaper): Paper => {
     const now = clock.now();
-    const paper: Paper = { id: newId(now), sessionId: p.sessionId, idNumber: p.idNumber, bankVersion: p.bankVersion, templateId: p.templateId, seed: p.seed, items: p.items, generatedAt: now };
+    const paper: Paper = {
+      id: newId(now),
+      sessionId: p.sessionId,
+      idNumber: p.idNumber,
+      bankVersion: p.bankVersion,
+      templateId: p.templateId,
+      seed: p.seed,
+      items: p.items,
+      generatedAt: now,
+    };
     try {
       insertStmt.run({ ...paper, items: JSON.stringify(paper.items) });
     } catch (err) {
-      if ((err as { code?: string }).code === 'SQLITE_CONSTRAINT_UNIQUE') throw new Conflict(`candidate ${p.idNumber ?? '(none)'} already has a paper in session ${p.sessionId ?? '(none)'}`);
+      if ((err as { code?: string }).code === 'SQLITE_CONSTRAINT_UNIQUE')
+        throw new Conflict(`candidate ${p.idNumber ?? '(none)'} already has a paper in session ${p.sessionId ?? '(none)'}`);
       throw err;
     }
     return paper;
@@ -79,7 +89,14 @@ export type PaperStore = ReturnType<typeof createPaperStore>;
 
 function sameItem(a: PaperItem, b: PaperItem): boolean {
   const same = (x: readonly number[], y: readonly number[]) => x.length === y.length && x.every((v, i) => v === y[i]);
-  return a.questionId === b.questionId && a.type === b.type && a.score === b.score && a.knowledgePoint === b.knowledgePoint && same(a.optionOrder, b.optionOrder) && same(a.key, b.key);
+  return (
+    a.questionId === b.questionId &&
+    a.type === b.type &&
+    a.score === b.score &&
+    a.knowledgePoint === b.knowledgePoint &&
+    same(a.optionOrder, b.optionOrder) &&
+    same(a.key, b.key)
+  );
 }
 
 /**

@@ -12,7 +12,18 @@ export { sectionQuotas, type SectionReport, type BucketReport, type KnowledgePoi
 /** The usual 安全生产 theory exam: 120 minutes, 100 points, 80 to pass. */
 export const TEMPLATE_DEFAULTS = { durationMinutes: 120, total: 100, passMark: 80 } as const;
 
-const TEMPLATE_FIELDS = new Set(['id', 'name', 'industry', 'category', 'operationClass', 'durationMinutes', 'total', 'passMark', 'sections', 'multipleChoiceScoring']);
+const TEMPLATE_FIELDS = new Set([
+  'id',
+  'name',
+  'industry',
+  'category',
+  'operationClass',
+  'durationMinutes',
+  'total',
+  'passMark',
+  'sections',
+  'multipleChoiceScoring',
+]);
 const SECTION_FIELDS = new Set(['type', 'count', 'score', 'difficultyMix', 'requiredKnowledgePoints']);
 const MIX_KEYS = ['1', '2', '3', '4', '5'] as const;
 const ID_PATTERN = /^[A-Za-z0-9][A-Za-z0-9._-]{0,99}$/;
@@ -29,16 +40,24 @@ function validateSection(s: unknown, path: string, problems: Problem[]): Templat
     return null;
   }
   const before = problems.length;
-  for (const k of Object.keys(s)) if (!SECTION_FIELDS.has(k)) problems.push({ path: `${path}.${k}`, problem: `unknown field (a section has ${list([...SECTION_FIELDS])})` });
-  if (!QUESTION_TYPES.includes(s.type as never)) problems.push({ path: `${path}.type`, problem: `must be one of ${list(QUESTION_TYPES)} (${list(QUESTION_TYPES.map((x) => QUESTION_TYPE_LABELS[x]))})`, got: s.type });
-  if (!Number.isInteger(s.count) || (s.count as number) < 1) problems.push({ path: `${path}.count`, problem: 'must be a whole number of questions, at least 1', got: s.count });
+  for (const k of Object.keys(s))
+    if (!SECTION_FIELDS.has(k)) problems.push({ path: `${path}.${k}`, problem: `unknown field (a section has ${list([...SECTION_FIELDS])})` });
+  if (!QUESTION_TYPES.includes(s.type as never))
+    problems.push({
+      path: `${path}.type`,
+      problem: `must be one of ${list(QUESTION_TYPES)} (${list(QUESTION_TYPES.map((x) => QUESTION_TYPE_LABELS[x]))})`,
+      got: s.type,
+    });
+  if (!Number.isInteger(s.count) || (s.count as number) < 1)
+    problems.push({ path: `${path}.count`, problem: 'must be a whole number of questions, at least 1', got: s.count });
   if (!isNumber(s.score) || s.score <= 0) problems.push({ path: `${path}.score`, problem: 'must be a number of points greater than 0', got: s.score });
   else if (!isHalfPoints(s.score)) problems.push({ path: `${path}.score`, problem: 'must be a whole or half point (0.5, 1, 1.5, 2 …)', got: s.score });
 
   let difficultyMix: TemplateSection['difficultyMix'];
   if (s.difficultyMix !== undefined) {
     const mix = s.difficultyMix;
-    if (!isObject(mix)) problems.push({ path: `${path}.difficultyMix`, problem: 'must be an object of shares per difficulty, e.g. {"1": 0.2, "2": 0.5, "3": 0.3}', got: mix });
+    if (!isObject(mix))
+      problems.push({ path: `${path}.difficultyMix`, problem: 'must be an object of shares per difficulty, e.g. {"1": 0.2, "2": 0.5, "3": 0.3}', got: mix });
     else {
       let ok = true;
       for (const [k, v] of Object.entries(mix)) {
@@ -52,7 +71,8 @@ function validateSection(s: unknown, path: string, problems: Problem[]): Templat
       }
       if (ok) {
         const sum = Object.values(mix).reduce((a: number, v) => a + (v as number), 0);
-        if (Math.abs(sum - 1) > 0.001) problems.push({ path: `${path}.difficultyMix`, problem: `shares must sum to 1 (±0.001); they sum to ${Number(sum.toFixed(6))}` });
+        if (Math.abs(sum - 1) > 0.001)
+          problems.push({ path: `${path}.difficultyMix`, problem: `shares must sum to 1 (±0.001); they sum to ${Number(sum.toFixed(6))}` });
         else difficultyMix = mix as TemplateSection['difficultyMix'];
       }
     }
@@ -65,11 +85,16 @@ function validateSection(s: unknown, path: string, problems: Problem[]): Templat
     else {
       const seen = new Set<string>();
       kps.forEach((kp, i) => {
-        if (typeof kp !== 'string' || kp.trim() === '') problems.push({ path: `${path}.requiredKnowledgePoints[${i}]`, problem: 'must be a knowledge point name', got: kp });
+        if (typeof kp !== 'string' || kp.trim() === '')
+          problems.push({ path: `${path}.requiredKnowledgePoints[${i}]`, problem: 'must be a knowledge point name', got: kp });
         else if (seen.has(kp)) problems.push({ path: `${path}.requiredKnowledgePoints[${i}]`, problem: `"${kp}" is listed twice` });
         else seen.add(kp);
       });
-      if (Number.isInteger(s.count) && kps.length > (s.count as number)) problems.push({ path: `${path}.requiredKnowledgePoints`, problem: `${kps.length} required knowledge points cannot each have a question among ${s.count as number}` });
+      if (Number.isInteger(s.count) && kps.length > (s.count as number))
+        problems.push({
+          path: `${path}.requiredKnowledgePoints`,
+          problem: `${kps.length} required knowledge points cannot each have a question among ${s.count as number}`,
+        });
       requiredKnowledgePoints = kps as string[];
     }
   }
@@ -93,28 +118,45 @@ export function validateTemplate(t: unknown): Template {
   if (!isObject(t)) throw new ValidationError([{ path: '', problem: 'a template must be an object', got: t }]);
   const problems: Problem[] = [];
   for (const k of Object.keys(t)) if (!TEMPLATE_FIELDS.has(k)) problems.push({ path: k, problem: 'unknown field' });
-  if (typeof t.id !== 'string' || !ID_PATTERN.test(t.id)) problems.push({ path: 'id', problem: 'must be 1–100 letters, digits, ".", "_" or "-", starting with a letter or digit (e.g. gm-principal-general)', got: t.id });
-  if (typeof t.name !== 'string' || t.name.trim() === '' || t.name.length > 200) problems.push({ path: 'name', problem: 'must be a name of 1–200 characters', got: t.name });
+  if (typeof t.id !== 'string' || !ID_PATTERN.test(t.id))
+    problems.push({
+      path: 'id',
+      problem: 'must be 1–100 letters, digits, ".", "_" or "-", starting with a letter or digit (e.g. gm-principal-general)',
+      got: t.id,
+    });
+  if (typeof t.name !== 'string' || t.name.trim() === '' || t.name.length > 200)
+    problems.push({ path: 'name', problem: 'must be a name of 1–200 characters', got: t.name });
   if (!INDUSTRIES.includes(t.industry as never)) problems.push({ path: 'industry', problem: `must be one of ${list(INDUSTRIES)}`, got: t.industry });
   if (!CATEGORIES.includes(t.category as never)) problems.push({ path: 'category', problem: `must be one of ${list(CATEGORIES)}`, got: t.category });
   const operationClass = t.operationClass ?? null;
-  if (operationClass !== null && (typeof operationClass !== 'string' || operationClass.trim() === '')) problems.push({ path: 'operationClass', problem: 'must be a name such as "低压电工作业", or null', got: operationClass });
-  else if (t.category === 'special_operation' && operationClass === null) problems.push({ path: 'operationClass', problem: 'a special_operation template must name its operation class (e.g. "低压电工作业")' });
-  else if (t.category !== 'special_operation' && operationClass !== null && CATEGORIES.includes(t.category as never)) problems.push({ path: 'operationClass', problem: `only special_operation templates have an operation class (this one is ${String(t.category)})`, got: operationClass });
+  if (operationClass !== null && (typeof operationClass !== 'string' || operationClass.trim() === ''))
+    problems.push({ path: 'operationClass', problem: 'must be a name such as "低压电工作业", or null', got: operationClass });
+  else if (t.category === 'special_operation' && operationClass === null)
+    problems.push({ path: 'operationClass', problem: 'a special_operation template must name its operation class (e.g. "低压电工作业")' });
+  else if (t.category !== 'special_operation' && operationClass !== null && CATEGORIES.includes(t.category as never))
+    problems.push({
+      path: 'operationClass',
+      problem: `only special_operation templates have an operation class (this one is ${String(t.category)})`,
+      got: operationClass,
+    });
 
   const durationMinutes = t.durationMinutes ?? TEMPLATE_DEFAULTS.durationMinutes;
-  if (!Number.isInteger(durationMinutes) || (durationMinutes as number) < 1 || (durationMinutes as number) > 600) problems.push({ path: 'durationMinutes', problem: 'must be a whole number of minutes from 1 to 600', got: durationMinutes });
+  if (!Number.isInteger(durationMinutes) || (durationMinutes as number) < 1 || (durationMinutes as number) > 600)
+    problems.push({ path: 'durationMinutes', problem: 'must be a whole number of minutes from 1 to 600', got: durationMinutes });
   const total = t.total ?? TEMPLATE_DEFAULTS.total;
   const totalOk = isNumber(total) && total > 0 && isHalfPoints(total);
   if (!totalOk) problems.push({ path: 'total', problem: 'must be a number of points greater than 0, in whole or half points', got: total });
   const passMark = t.passMark ?? TEMPLATE_DEFAULTS.passMark;
   if (!isNumber(passMark) || passMark <= 0) problems.push({ path: 'passMark', problem: 'must be a number of points greater than 0', got: passMark });
-  else if (totalOk && passMark > (total as number)) problems.push({ path: 'passMark', problem: `${passMark}${t.passMark === undefined ? ' (the default)' : ''} is more than the total ${total as number}` });
+  else if (totalOk && passMark > (total as number))
+    problems.push({ path: 'passMark', problem: `${passMark}${t.passMark === undefined ? ' (the default)' : ''} is more than the total ${total as number}` });
   const scoring = t.multipleChoiceScoring ?? 'all_or_nothing';
-  if (scoring !== 'all_or_nothing' && scoring !== 'partial') problems.push({ path: 'multipleChoiceScoring', problem: 'must be "all_or_nothing" or "partial"', got: scoring });
+  if (scoring !== 'all_or_nothing' && scoring !== 'partial')
+    problems.push({ path: 'multipleChoiceScoring', problem: 'must be "all_or_nothing" or "partial"', got: scoring });
 
   const sections: TemplateSection[] = [];
-  if (!Array.isArray(t.sections) || t.sections.length === 0) problems.push({ path: 'sections', problem: 'must be a list of at least one section', got: t.sections });
+  if (!Array.isArray(t.sections) || t.sections.length === 0)
+    problems.push({ path: 'sections', problem: 'must be a list of at least one section', got: t.sections });
   else {
     let allValid = true;
     const firstOfType = new Map<string, number>();
@@ -123,7 +165,11 @@ export function validateTemplate(t: unknown): Template {
       if (!v) return void (allValid = false);
       const first = firstOfType.get(v.type);
       if (first !== undefined) {
-        problems.push({ path: `sections[${i}].type`, problem: `${QUESTION_TYPE_LABELS[v.type]} (${v.type}) already has a section, sections[${first}]; merge them into one`, got: v.type });
+        problems.push({
+          path: `sections[${i}].type`,
+          problem: `${QUESTION_TYPE_LABELS[v.type]} (${v.type}) already has a section, sections[${first}]; merge them into one`,
+          got: v.type,
+        });
         allValid = false;
       } else firstOfType.set(v.type, i);
       sections.push(v);
@@ -162,7 +208,8 @@ export function shippedTemplates(): Template[] {
     for (const { file, body } of readShippedTemplateFiles()) {
       try {
         const t = validateTemplate(body);
-        if (`${t.id}.json` !== file) problems.push({ path: `exam/templates/${file}`, problem: `holds template "${t.id}"; the file must be named ${t.id}.json` });
+        if (`${t.id}.json` !== file)
+          problems.push({ path: `exam/templates/${file}`, problem: `holds template "${t.id}"; the file must be named ${t.id}.json` });
         else out.push(t);
       } catch (err) {
         if (!(err instanceof ValidationError)) throw err;

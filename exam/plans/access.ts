@@ -20,5 +20,6 @@ export function visibleRooms(request: FastifyRequest, config: Config): string[] 
 
 export function assertRoomVisible(request: FastifyRequest, config: Config, roomId: string): void {
   const rooms = visibleRooms(request, config);
-  if (rooms && !rooms.includes(roomId)) throw new Forbidden(`this session is in room ${roomId}; you invigilate ${rooms.length ? rooms.join(', ') : 'no rooms'}`);
+  if (rooms && !rooms.includes(roomId))
+    throw new Forbidden(`this session is in room ${roomId}; you invigilate ${rooms.length ? rooms.join(', ') : 'no rooms'}`);
 }

@@ -38,7 +38,9 @@ export const planCommands: CliCommand[] = [
     name: 'plan list',
     usage: 'plan list                                exam plans, newest first',
     async run(ctx) {
-      ctx.out(table(ctx.exam.plans.listPlans().map((p) => ({ id: p.id, name: p.name, from: p.startsOn, to: p.endsOn, status: p.status, sessions: p.sessions }))));
+      ctx.out(
+        table(ctx.exam.plans.listPlans().map((p) => ({ id: p.id, name: p.name, from: p.startsOn, to: p.endsOn, status: p.status, sessions: p.sessions }))),
+      );
       return 0;
     },
   },
@@ -52,14 +54,17 @@ export const planCommands: CliCommand[] = [
       const startsAt = str(ctx, 'start');
       const templateId = str(ctx, 'template');
       const duration = str(ctx, 'duration');
-      if (!planId || !room || !startsAt || !templateId || ctx.args.length) return usage(ctx, 'session create --plan ID --room ROOM --start 2026-03-01T09:00 --template ID [--duration MINUTES]');
+      if (!planId || !room || !startsAt || !templateId || ctx.args.length)
+        return usage(ctx, 'session create --plan ID --room ROOM --start 2026-03-01T09:00 --template ID [--duration MINUTES]');
       if (duration !== undefined && !/^\d+$/.test(duration)) {
         ctx.err(`examroom: --duration must be a whole number of minutes (got ${JSON.stringify(duration)})`);
         return 1;
       }
       const s = ctx.exam.plans.createSession({ planId, room, startsAt, templateId, ...(duration ? { durationMinutes: Number(duration) } : {}) }, ctx.actor);
       const tz = ctx.config.site.timezone;
-      ctx.out(`created session ${s.id}: room ${s.roomId}, ${localDateTime(s.startsAt, tz)} – ${localDateTime(s.endsAt, tz)} (${s.durationMinutes} min), template ${s.templateId}`);
+      ctx.out(
+        `created session ${s.id}: room ${s.roomId}, ${localDateTime(s.startsAt, tz)} – ${localDateTime(s.endsAt, tz)} (${s.durationMinutes} min), template ${s.templateId}`,
+      );
       return 0;
     },
   },
@@ -72,7 +77,18 @@ export const planCommands: CliCommand[] = [
       const planId = str(ctx, 'plan');
       const rows = ctx.exam.plans.listSessions(planId ? { planId } : {}).map((s) => {
         const c = ctx.exam.plans.sessionSummary(s.id);
-        return { id: s.id, plan: s.planId, room: s.roomId, starts: localDateTime(s.startsAt, tz), min: s.durationMinutes, template: s.templateId, status: s.status, roster: c.roster, seated: c.seated, papers: c.papers };
+        return {
+          id: s.id,
+          plan: s.planId,
+          room: s.roomId,
+          starts: localDateTime(s.startsAt, tz),
+          min: s.durationMinutes,
+          template: s.templateId,
+          status: s.status,
+          roster: c.roster,
+          seated: c.seated,
+          papers: c.papers,
+        };
       });
       ctx.out(table(rows));
       return 0;
@@ -157,7 +173,9 @@ export const planCommands: CliCommand[] = [
       const [id, ...extra] = ctx.args;
       if (!id || extra.length) return usage(ctx, 'session papers SESSION');
       const r = ctx.exam.plans.generateSessionPapers(id, ctx.actor);
-      ctx.out(`${r.replaced ? `replaced ${r.replaced} papers: ` : ''}generated ${r.papers} papers for session ${r.sessionId} from bank version ${r.bankVersion}`);
+      ctx.out(
+        `${r.replaced ? `replaced ${r.replaced} papers: ` : ''}generated ${r.papers} papers for session ${r.sessionId} from bank version ${r.bankVersion}`,
+      );
       for (const w of r.warnings) ctx.err(`warning: ${w}`);
       return 0;
     },

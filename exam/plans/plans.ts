@@ -3,7 +3,18 @@
 import { Conflict, NotFound, ValidationError, newId, isDate, localDate, localDateTime, parseInstant, type Problem } from '../../core/index.ts';
 import { listTemplates, resolveTemplate, shippedTemplates } from '../papers/template.ts';
 import type { Template } from '../types.ts';
-import { PLAN_COLS, PLAN_STATUSES, SESSION_STATUSES, toSession, type ExamSession, type Plan, type PlanStatus, type PlansDeps, type SessionRow, type SessionStatus } from './model.ts';
+import {
+  PLAN_COLS,
+  PLAN_STATUSES,
+  SESSION_STATUSES,
+  toSession,
+  type ExamSession,
+  type Plan,
+  type PlanStatus,
+  type PlansDeps,
+  type SessionRow,
+  type SessionStatus,
+} from './model.ts';
 import type { RosterStatusService } from './roster-status.ts';
 
 /** Each status has one next step; papers_ready is reached only by generating papers. */
@@ -65,14 +76,21 @@ export function createPlans(deps: PlansDeps, rosterStatus: RosterStatusService) 
   }
 
   function knownTemplateIds(): string[] {
-    return listTemplates(deps.bank, deps.bank.latest()?.id ?? null).templates.map((t) => t.template.id).sort();
+    return listTemplates(deps.bank, deps.bank.latest()?.id ?? null)
+      .templates.map((t) => t.template.id)
+      .sort();
   }
 
   /**
    * Moves a session one step. `guard` runs inside the transaction, after the status is re-read, so
    * two callers racing for the same step cannot both pass it.
    */
-  function moveSession(id: string, to: SessionStatus, actor: string, opts: { from?: SessionStatus[]; guard?: (s: ExamSession) => Record<string, unknown> | void; ip?: string | null } = {}): ExamSession {
+  function moveSession(
+    id: string,
+    to: SessionStatus,
+    actor: string,
+    opts: { from?: SessionStatus[]; guard?: (s: ExamSession) => Record<string, unknown> | void; ip?: string | null } = {},
+  ): ExamSession {
     let before!: ExamSession;
     const after = db
       .transaction(() => {
@@ -116,14 +134,26 @@ export function createPlans(deps: PlansDeps, rosterStatus: RosterStatusService) 
       if (problems.length) throw new ValidationError(problems);
       const id = newId(clock.now());
       db.transaction(() => {
-        db.prepare('INSERT INTO exam_plans (id, name, starts_on, ends_on, status, created_at, created_by) VALUES (?, ?, ?, ?, ?, ?, ?)').run(id, name, input.from, input.to, 'scheduled', clock.now(), actor);
+        db.prepare('INSERT INTO exam_plans (id, name, starts_on, ends_on, status, created_at, created_by) VALUES (?, ?, ?, ?, ?, ?, ?)').run(
+          id,
+          name,
+          input.from,
+          input.to,
+          'scheduled',
+          clock.now(),
+          actor,
+        );
         audit.append({ actor, action: 'exam.plan.create', target: id, detail: { name, from: input.from, to: input.to }, ip });
       }).immediate();
       return plan(id);
     },
 
     listPlans(): PlanSummary[] {
-      return db.prepare(`SELECT ${PLAN_COLS}, (SELECT COUNT(*) FROM exam_sessions s WHERE s.plan_id = p.id) AS sessions FROM exam_plans p ORDER BY starts_on DESC, created_at DESC`).all() as PlanSummary[];
+      return db
+        .prepare(
+          `SELECT ${PLAN_COLS}, (SELECT COUNT(*) FROM exam_sessions s WHERE s.plan_id = p.id) AS sessions FROM exam_plans p ORDER BY starts_on DESC, created_at DESC`,
+        )
+        .all() as PlanSummary[];
     },
 
     /**
@@ -147,7 +177,8 @@ export function createPlans(deps: PlansDeps, rosterStatus: RosterStatusService) 
           }
           if (to === 'archived') {
             const open = sessions.filter((s) => held(s) && s.status !== 'archived');
-            if (open.length) throw new Conflict(`exam plan ${id} cannot be archived before its sessions: ${open.map((s) => `session ${s.id} is ${s.status}`).join('; ')}`);
+            if (open.length)
+              throw new Conflict(`exam plan ${id} cannot be archived before its sessions: ${open.map((s) => `session ${s.id} is ${s.status}`).join('; ')}`);
           }
           db.prepare('UPDATE exam_plans SET status = ? WHERE id = ?').run(to, id);
           audit.append({ actor, action: 'exam.plan.status', target: id, detail: { from: p.status, to }, ip });
@@ -161,8 +192,14 @@ export function createPlans(deps: PlansDeps, rosterStatus: RosterStatusService) 
       const room = config.rooms.find((r) => r.id === input.room);
       if (!room) problems.push({ path: 'room', problem: `no such room (rooms are ${config.rooms.map((r) => r.id).join(', ')})`, got: input.room });
       const startsAt = typeof input.startsAt === 'string' ? parseInstant(input.startsAt, tz) : null;
-      if (startsAt === null) problems.push({ path: 'startsAt', problem: 'must be an ISO 8601 date-time such as 2026-03-01T09:00+08:00 (without an offset, the site clock)', got: input.startsAt });
-      else if (startsAt < clock.now()) problems.push({ path: 'startsAt', problem: `is in the past (server time is ${localDateTime(clock.now(), tz)})`, got: input.startsAt });
+      if (startsAt === null)
+        problems.push({
+          path: 'startsAt',
+          problem: 'must be an ISO 8601 date-time such as 2026-03-01T09:00+08:00 (without an offset, the site clock)',
+          got: input.startsAt,
+        });
+      else if (startsAt < clock.now())
+        problems.push({ path: 'startsAt', problem: `is in the past (server time is ${localDateTime(clock.now(), tz)})`, got: input.startsAt });
       let template: Template | null = null;
       try {
         template = input.templateId ? findTemplate(input.templateId) : null;
@@ -172,16 +209,22 @@ export function createPlans(deps: PlansDeps, rosterStatus: RosterStatusService) 
       }
       if (!template && problems.every((p) => !p.path.startsWith('templateId'))) {
         const known = knownTemplateIds();
-        problems.push({ path: 'templateId', problem: `no such template among the shipped ones and the latest bank version's (${known.length ? known.join(', ') : 'none'})`, got: input.templateId });
+        problems.push({
+          path: 'templateId',
+          problem: `no such template among the shipped ones and the latest bank version's (${known.length ? known.join(', ') : 'none'})`,
+          got: input.templateId,
+        });
       }
       const duration = input.durationMinutes ?? template?.durationMinutes ?? DEFAULT_DURATION_MINUTES;
-      if (!Number.isInteger(duration) || duration < 10 || duration > 600) problems.push({ path: 'durationMinutes', problem: 'must be a whole number of minutes, 10–600', got: duration });
+      if (!Number.isInteger(duration) || duration < 10 || duration > 600)
+        problems.push({ path: 'durationMinutes', problem: 'must be a whole number of minutes, 10–600', got: duration });
       if (problems.length) throw new ValidationError(problems);
 
       const id = newId(clock.now());
       db.transaction(() => {
         const p = plan(input.planId);
-        if (p.status !== 'scheduled' && p.status !== 'active') throw new Conflict(`exam plan ${p.id} is ${p.status}; sessions can be added only while it is scheduled or active`);
+        if (p.status !== 'scheduled' && p.status !== 'active')
+          throw new Conflict(`exam plan ${p.id} is ${p.status}; sessions can be added only while it is scheduled or active`);
         const day = localDate(startsAt!, tz);
         if (day < p.startsOn || day > p.endsOn) {
           throw new ValidationError([{ path: 'startsAt', problem: `is on ${day}, outside the plan's dates ${p.startsOn} – ${p.endsOn}`, got: input.startsAt }]);
@@ -189,18 +232,28 @@ export function createPlans(deps: PlansDeps, rosterStatus: RosterStatusService) 
         const endsAt = startsAt! + duration * 60_000;
         // Half-open intervals: a session may start the minute the previous one ends.
         const clash = db
-          .prepare<[string, number, number], SessionRow>('SELECT * FROM exam_sessions WHERE room_id = ? AND starts_at < ? AND starts_at + duration_minutes * 60000 > ? ORDER BY starts_at LIMIT 1')
+          .prepare<[string, number, number], SessionRow>(
+            'SELECT * FROM exam_sessions WHERE room_id = ? AND starts_at < ? AND starts_at + duration_minutes * 60000 > ? ORDER BY starts_at LIMIT 1',
+          )
           .get(room!.id, endsAt, startsAt!);
         if (clash) {
           const c = toSession(clash);
-          throw new Conflict(`room ${room!.id} already hosts session ${c.id} from ${localDateTime(c.startsAt, tz)} to ${localDateTime(c.endsAt, tz)}; this one would run ${localDateTime(startsAt!, tz)} – ${localDateTime(endsAt, tz)}`);
+          throw new Conflict(
+            `room ${room!.id} already hosts session ${c.id} from ${localDateTime(c.startsAt, tz)} to ${localDateTime(c.endsAt, tz)}; this one would run ${localDateTime(startsAt!, tz)} – ${localDateTime(endsAt, tz)}`,
+          );
         }
         const now = clock.now();
         db.prepare(
           `INSERT INTO exam_sessions (id, plan_id, room_id, starts_at, duration_minutes, template_id, template, status, created_at, updated_at)
            VALUES (?, ?, ?, ?, ?, ?, ?, 'scheduled', ?, ?)`,
         ).run(id, p.id, room!.id, startsAt!, duration, template!.id, JSON.stringify(template), now, now);
-        audit.append({ actor, action: 'exam.session.create', target: id, detail: { planId: p.id, room: room!.id, startsAt: new Date(startsAt!).toISOString(), durationMinutes: duration, templateId: template!.id }, ip });
+        audit.append({
+          actor,
+          action: 'exam.session.create',
+          target: id,
+          detail: { planId: p.id, room: room!.id, startsAt: new Date(startsAt!).toISOString(), durationMinutes: duration, templateId: template!.id },
+          ip,
+        });
       }).immediate();
       return session(id);
     },
@@ -208,10 +261,12 @@ export function createPlans(deps: PlansDeps, rosterStatus: RosterStatusService) 
     listSessions(f: { planId?: string; roomIds?: string[]; status?: SessionStatus } = {}): ExamSession[] {
       const where: string[] = [];
       const args: string[] = [];
-      if (f.planId) (where.push('plan_id = ?'), args.push(f.planId));
-      if (f.roomIds) (where.push(`room_id IN (${f.roomIds.map(() => '?').join(',') || 'NULL'})`), args.push(...f.roomIds));
-      if (f.status) (where.push('status = ?'), args.push(f.status));
-      return (db.prepare(`SELECT * FROM exam_sessions ${where.length ? `WHERE ${where.join(' AND ')}` : ''} ORDER BY starts_at, id`).all(...args) as SessionRow[]).map(toSession);
+      if (f.planId) where.push('plan_id = ?'), args.push(f.planId);
+      if (f.roomIds) where.push(`room_id IN (${f.roomIds.map(() => '?').join(',') || 'NULL'})`), args.push(...f.roomIds);
+      if (f.status) where.push('status = ?'), args.push(f.status);
+      return (
+        db.prepare(`SELECT * FROM exam_sessions ${where.length ? `WHERE ${where.join(' AND ')}` : ''} ORDER BY starts_at, id`).all(...args) as SessionRow[]
+      ).map(toSession);
     },
 
     /**
@@ -228,15 +283,28 @@ export function createPlans(deps: PlansDeps, rosterStatus: RosterStatusService) 
         checkin: (s) => {
           const roster = countRoster(s.id);
           const unseated = (db.prepare('SELECT COUNT(*) AS n FROM roster_entries WHERE session_id = ? AND seat IS NULL').get(s.id) as { n: number }).n;
-          const withoutPaper = (db.prepare('SELECT COUNT(*) AS n FROM roster_entries r WHERE r.session_id = ? AND NOT EXISTS (SELECT 1 FROM papers p WHERE p.session_id = r.session_id AND p.id_number = r.id_number)').get(s.id) as { n: number }).n;
+          const withoutPaper = (
+            db
+              .prepare(
+                'SELECT COUNT(*) AS n FROM roster_entries r WHERE r.session_id = ? AND NOT EXISTS (SELECT 1 FROM papers p WHERE p.session_id = r.session_id AND p.id_number = r.id_number)',
+              )
+              .get(s.id) as { n: number }
+          ).n;
           if (roster === 0) throw new Conflict(`exam session ${s.id} has nobody on its roster; import the roster first`);
           if (unseated) throw new Conflict(`exam session ${s.id}: ${unseated} of ${roster} candidates have no seat; assign seats before opening check-in`);
-          if (withoutPaper) throw new Conflict(`exam session ${s.id}: ${withoutPaper} of ${roster} candidates have no paper; generate papers again before opening check-in`);
+          if (withoutPaper)
+            throw new Conflict(`exam session ${s.id}: ${withoutPaper} of ${roster} candidates have no paper; generate papers again before opening check-in`);
           // Opening the first check-in is when a plan is under way; nobody should have to remember that step.
           const p = plan(s.planId);
           if (p.status === 'scheduled') {
             db.prepare("UPDATE exam_plans SET status = 'active' WHERE id = ?").run(p.id);
-            audit.append({ actor, action: 'exam.plan.status', target: p.id, detail: { from: 'scheduled', to: 'active', because: `session ${s.id} opened check-in` }, ip });
+            audit.append({
+              actor,
+              action: 'exam.plan.status',
+              target: p.id,
+              detail: { from: 'scheduled', to: 'active', because: `session ${s.id} opened check-in` },
+              ip,
+            });
           } else if (p.status !== 'active') {
             throw new Conflict(`exam plan ${p.id} is ${p.status}; its sessions cannot open check-in`);
           }
@@ -252,7 +320,13 @@ export function createPlans(deps: PlansDeps, rosterStatus: RosterStatusService) 
                AND NOT EXISTS (SELECT 1 FROM results x WHERE x.session_id = r.session_id AND x.id_number = r.id_number) ORDER BY r.ticket_no`,
             )
             .all(s.id) as { ticketNo: string }[];
-          if (ungraded.length) throw new Conflict(`exam session ${s.id}: ${ungraded.length} candidates sat but have no result yet (tickets ${ungraded.slice(0, 10).map((u) => u.ticketNo).join(', ')}${ungraded.length > 10 ? ' …' : ''})`);
+          if (ungraded.length)
+            throw new Conflict(
+              `exam session ${s.id}: ${ungraded.length} candidates sat but have no result yet (tickets ${ungraded
+                .slice(0, 10)
+                .map((u) => u.ticketNo)
+                .join(', ')}${ungraded.length > 10 ? ' …' : ''})`,
+            );
           const notStarted = (
             db
               .prepare(

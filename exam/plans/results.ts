@@ -20,7 +20,16 @@ export interface PersonRecord {
   createdAt: number;
   updatedAt: number;
   exams: {
-    session: { id: string; planId: string; planName: string; roomId: string; startsAt: number; status: SessionStatus; templateId: string; templateName: string };
+    session: {
+      id: string;
+      planId: string;
+      planName: string;
+      roomId: string;
+      startsAt: number;
+      status: SessionStatus;
+      templateId: string;
+      templateName: string;
+    };
     entry: RosterEntry;
     paperId: string | null;
     result: ResultRecord | null;
@@ -63,13 +72,15 @@ export function createResults(deps: PlansDeps, plans: Plans, roster: Roster, pap
       const out = db
         .transaction(() => {
           const s = plans.session(sessionId);
-          if (s.status !== 'in_progress' && s.status !== 'ended') throw new Conflict(`exam session ${s.id} is ${s.status}; papers are graded only while it is in progress or ended`);
+          if (s.status !== 'in_progress' && s.status !== 'ended')
+            throw new Conflict(`exam session ${s.id} is ${s.status}; papers are graded only while it is in progress or ended`);
           const entry = roster.entries(s.id).find((e) => e.idNumber === idNumber);
           if (!entry) throw new NotFound(`${idNumber} is not on the roster of exam session ${s.id}`);
           const paper = papers.store.forCandidate(s.id, idNumber);
           if (!paper) throw new Conflict(`${entry.name} (ticket ${entry.ticketNo}) has no paper in exam session ${s.id}`);
           const already = resultOf(s.id, idNumber);
-          if (already) throw new Conflict(`${entry.name} (ticket ${entry.ticketNo}) was already graded in exam session ${s.id}: ${already.score}/${already.total}`);
+          if (already)
+            throw new Conflict(`${entry.name} (ticket ${entry.ticketNo}) was already graded in exam session ${s.id}: ${already.score}/${already.total}`);
           const g = gradePaper(paper.items, answers, s.template);
           const now = clock.now();
           const validUntil = g.passed ? addMonths(now, PASS_VALID_MONTHS, tz) : null;
@@ -78,9 +89,29 @@ export function createResults(deps: PlansDeps, plans: Plans, roster: Roster, pap
           db.prepare(
             `INSERT INTO results (id, session_id, id_number, paper_id, category, operation_class, industry, attempt, score, total, passed, breakdown, graded_at, valid_until)
              VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-          ).run(id, s.id, idNumber, paper.id, entry.category, entry.operationClass, entry.industry, entry.attempt, g.score, g.total, g.passed ? 1 : 0, JSON.stringify(breakdown), now, validUntil);
+          ).run(
+            id,
+            s.id,
+            idNumber,
+            paper.id,
+            entry.category,
+            entry.operationClass,
+            entry.industry,
+            entry.attempt,
+            g.score,
+            g.total,
+            g.passed ? 1 : 0,
+            JSON.stringify(breakdown),
+            now,
+            validUntil,
+          );
           rosterStatus.setRosterStatus(s.id, idNumber, 'submitted');
-          audit.append({ actor, action: 'exam.result.grade', target: s.id, detail: { ticketNo: entry.ticketNo, paperId: paper.id, attempt: entry.attempt, score: g.score, total: g.total, passed: g.passed } });
+          audit.append({
+            actor,
+            action: 'exam.result.grade',
+            target: s.id,
+            detail: { ticketNo: entry.ticketNo, paperId: paper.id, attempt: entry.attempt, score: g.score, total: g.total, passed: g.passed },
+          });
           return { s, result: resultOf(s.id, idNumber)!, grade: g };
         })
         .immediate();
@@ -90,16 +121,29 @@ export function createResults(deps: PlansDeps, plans: Plans, roster: Roster, pap
 
     /** 一人一档: the person, every session they were on, the paper they got and the result. */
     personRecord(idNumber: string): PersonRecord {
-      const p = db.prepare('SELECT id_number AS idNumber, name, photo, created_at AS createdAt, updated_at AS updatedAt FROM candidates WHERE id_number = ?').get(idNumber) as Omit<PersonRecord, 'exams' | 'valid'> | undefined;
+      const p = db
+        .prepare('SELECT id_number AS idNumber, name, photo, created_at AS createdAt, updated_at AS updatedAt FROM candidates WHERE id_number = ?')
+        .get(idNumber) as Omit<PersonRecord, 'exams' | 'valid'> | undefined;
       if (!p) throw new NotFound(`no candidate with ID number ${idNumber}`);
       const entries = db
-        .prepare(`SELECT ${ROSTER_COLS} FROM roster_entries WHERE id_number = ? ORDER BY (SELECT starts_at FROM exam_sessions s WHERE s.id = session_id), session_id`)
+        .prepare(
+          `SELECT ${ROSTER_COLS} FROM roster_entries WHERE id_number = ? ORDER BY (SELECT starts_at FROM exam_sessions s WHERE s.id = session_id), session_id`,
+        )
         .all(idNumber) as RosterEntry[];
       const exams = entries.map((entry) => {
         const s: ExamSession = plans.session(entry.sessionId);
         const plan = plans.plan(s.planId);
         return {
-          session: { id: s.id, planId: s.planId, planName: plan.name, roomId: s.roomId, startsAt: s.startsAt, status: s.status, templateId: s.templateId, templateName: s.template.name },
+          session: {
+            id: s.id,
+            planId: s.planId,
+            planName: plan.name,
+            roomId: s.roomId,
+            startsAt: s.startsAt,
+            status: s.status,
+            templateId: s.templateId,
+            templateName: s.template.name,
+          },
           entry,
           paperId: papers.store.forCandidate(s.id, idNumber)?.id ?? null,
           result: resultOf(s.id, idNumber),
@@ -122,9 +166,11 @@ export function createResults(deps: PlansDeps, plans: Plans, roster: Roster, pap
            FROM roster_entries WHERE session_id = ?`,
         )
         .get(s.id) as { roster: number; retakes: number; seated: number; admitted: number; absent: number };
-      const r = db
-        .prepare('SELECT COUNT(*) AS graded, COALESCE(SUM(passed), 0) AS passed, AVG(score) AS avg FROM results WHERE session_id = ?')
-        .get(s.id) as { graded: number; passed: number; avg: number | null };
+      const r = db.prepare('SELECT COUNT(*) AS graded, COALESCE(SUM(passed), 0) AS passed, AVG(score) AS avg FROM results WHERE session_id = ?').get(s.id) as {
+        graded: number;
+        passed: number;
+        avg: number | null;
+      };
       const paperCount = (db.prepare('SELECT COUNT(*) AS n FROM papers WHERE session_id = ?').get(s.id) as { n: number }).n;
       return {
         sessionId: s.id,

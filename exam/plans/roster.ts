@@ -28,16 +28,16 @@ type Field = keyof typeof ROSTER_COLUMNS;
 const CATEGORY_ALIASES: Record<string, Category> = {
   ...Object.fromEntries(CATEGORIES.map((c) => [c, c])),
   ...Object.fromEntries(CATEGORIES.map((c) => [CATEGORY_LABELS[c], c])),
-  '安全管理人员': 'safety_manager',
-  '特种作业': 'special_operation',
-  '主要负责人员': 'principal',
+  安全管理人员: 'safety_manager',
+  特种作业: 'special_operation',
+  主要负责人员: 'principal',
 };
 const INDUSTRY_ALIASES: Record<string, Industry> = {
   ...Object.fromEntries(INDUSTRIES.map((i) => [i, i])),
   ...Object.fromEntries(INDUSTRIES.map((i) => [INDUSTRY_LABELS[i], i])),
-  '危险化学品': 'hazardous_chemicals',
-  '有色金属': 'nonferrous',
-  '建筑材料': 'building_materials',
+  危险化学品: 'hazardous_chemicals',
+  有色金属: 'nonferrous',
+  建筑材料: 'building_materials',
 };
 
 const PHOTO_TYPES: { ext: string; magic: number[] }[] = [
@@ -103,9 +103,12 @@ export function createRoster(deps: PlansDeps, plans: Plans) {
    * before another exam, shown by a training-completion date later than the last failure.
    */
   function eligibility(idNumber: string, q: Qualification, s: ExamSession, trainedOn: string | null): Eligibility {
-    const sameExam = (t: string) => (q.category === 'special_operation' ? `${t}.category = ? AND ${t}.operation_class IS ?` : `${t}.category = ? AND ${t}.industry = ?`);
+    const sameExam = (t: string) =>
+      q.category === 'special_operation' ? `${t}.category = ? AND ${t}.operation_class IS ?` : `${t}.category = ? AND ${t}.industry = ?`;
     const key = q.category === 'special_operation' ? q.operationClass : q.industry;
-    const results = (db.prepare(`SELECT * FROM results x WHERE x.id_number = ? AND ${sameExam('x')} ORDER BY x.graded_at`).all(idNumber, q.category, key) as ResultRow[]).map(toResult);
+    const results = (
+      db.prepare(`SELECT * FROM results x WHERE x.id_number = ? AND ${sameExam('x')} ORDER BY x.graded_at`).all(idNumber, q.category, key) as ResultRow[]
+    ).map(toResult);
     const valid = results.filter((r) => r.passed && r.validUntil !== null && r.validUntil > s.startsAt).at(-1);
     if (valid) return { ok: false, problem: `already passed on ${localDate(valid.gradedAt, tz)}, valid until ${localDate(valid.validUntil!, tz)}` };
 
@@ -124,7 +127,11 @@ export function createRoster(deps: PlansDeps, plans: Plans) {
     // earlier rosters. A pass clears the failures; training clears them only once two have piled up
     // (retraining is what the second failure requires; training in between earns no extra attempt).
     // On one day a result comes before a training: "retrained after failing on D" means after D.
-    const trainings = (db.prepare(`SELECT DISTINCT r.trained_on AS d FROM roster_entries r WHERE r.id_number = ? AND ${sameExam('r')} AND r.trained_on IS NOT NULL`).all(idNumber, q.category, key) as { d: string }[]).map((r) => r.d);
+    const trainings = (
+      db
+        .prepare(`SELECT DISTINCT r.trained_on AS d FROM roster_entries r WHERE r.id_number = ? AND ${sameExam('r')} AND r.trained_on IS NOT NULL`)
+        .all(idNumber, q.category, key) as { d: string }[]
+    ).map((r) => r.d);
     if (trainedOn) trainings.push(trainedOn);
     const history = [
       ...results.map((r) => ({ day: localDate(r.gradedAt, tz), order: 0, result: r })),
@@ -164,19 +171,27 @@ export function createRoster(deps: PlansDeps, plans: Plans) {
     return { source, ext: type.ext, bytes };
   }
 
-  async function importRoster(sessionId: string, file: { bytes: Buffer; filename: string; photosDir?: string | null }, actor: string, ip: string | null = null): Promise<RosterImport> {
+  async function importRoster(
+    sessionId: string,
+    file: { bytes: Buffer; filename: string; photosDir?: string | null },
+    actor: string,
+    ip: string | null = null,
+  ): Promise<RosterImport> {
     const s0 = plans.session(sessionId);
     const table = await readTable(file.bytes, file.filename);
     const problems: Problem[] = [];
     const cols = {} as Record<Field, string | null>;
     for (const f of Object.keys(ROSTER_COLUMNS) as Field[]) {
       cols[f] = columnOf(table.headers, f);
-      if (!cols[f] && ROSTER_COLUMNS[f].required) problems.push({ path: `column ${ROSTER_COLUMNS[f].header}`, problem: `missing from the header row (found: ${table.headers.join(', ') || 'nothing'})` });
+      if (!cols[f] && ROSTER_COLUMNS[f].required)
+        problems.push({ path: `column ${ROSTER_COLUMNS[f].header}`, problem: `missing from the header row (found: ${table.headers.join(', ') || 'nothing'})` });
     }
-    if (problems.length) throw new ValidationError(problems, `roster ${file.filename}: ${problems.map((p) => `${p.path}: ${p.problem}`).join('; ')}; nothing was imported`);
+    if (problems.length)
+      throw new ValidationError(problems, `roster ${file.filename}: ${problems.map((p) => `${p.path}: ${p.problem}`).join('; ')}; nothing was imported`);
     if (table.rows.length === 0) throw new ValidationError([{ path: file.filename, problem: 'has a header row but no candidates' }]);
     const photosDir = file.photosDir ? resolve(file.photosDir) : null;
-    if (photosDir && !(existsSync(photosDir) && statSync(photosDir).isDirectory())) throw new ValidationError([{ path: 'photos', problem: 'is not a folder', got: file.photosDir }]);
+    if (photosDir && !(existsSync(photosDir) && statSync(photosDir).isDirectory()))
+      throw new ValidationError([{ path: 'photos', problem: 'is not a folder', got: file.photosDir }]);
 
     // Photos are read before the transaction (disk reads do not belong under the write lock).
     const photos = new Map<number, PlannedRow['photo'] | string>();
@@ -202,11 +217,17 @@ export function createRoster(deps: PlansDeps, plans: Plans) {
           const seats = room ? seatIds(room).length : 0;
           const listed = table.rows.length;
           if (existing.length + listed > seats) {
-            problems.push({ path: file.filename, problem: `lists ${listed} candidates; with the ${existing.length} already on the roster that is ${existing.length + listed}, more than the ${seats} seats of room ${s.roomId}` });
+            problems.push({
+              path: file.filename,
+              problem: `lists ${listed} candidates; with the ${existing.length} already on the roster that is ${existing.length + listed}, more than the ${seats} seats of room ${s.roomId}`,
+            });
           }
           if (problems.length) {
             problems.sort((a, b) => rowOf(a) - rowOf(b));
-            throw new ValidationError(problems, `roster ${file.filename}: ${problems.length} problem${problems.length === 1 ? '' : 's'}; nothing was imported\n${problems.map((p) => `  ${formatProblem(p)}`).join('\n')}`);
+            throw new ValidationError(
+              problems,
+              `roster ${file.filename}: ${problems.length} problem${problems.length === 1 ? '' : 's'}; nothing was imported\n${problems.map((p) => `  ${formatProblem(p)}`).join('\n')}`,
+            );
           }
 
           const taken = new Set(existing.map((e) => e.ticketNo));
@@ -241,16 +262,36 @@ export function createRoster(deps: PlansDeps, plans: Plans) {
                 copied.push(dest);
               }
             }
-            const before = db.prepare('SELECT name, photo FROM candidates WHERE id_number = ?').get(p.idNumber) as { name: string; photo: string | null } | undefined;
+            const before = db.prepare('SELECT name, photo FROM candidates WHERE id_number = ?').get(p.idNumber) as
+              | { name: string; photo: string | null }
+              | undefined;
             if (before && before.name !== p.name) renamed.push({ idNumber: p.idNumber, from: before.name, to: p.name });
             upsertPerson.run(p.idNumber, p.name, photo, now, now);
-            insertEntry.run(s.id, p.idNumber, p.ticketNo ?? nextTicket(), p.name, p.category, p.operationClass, p.industry, p.institution, photo ?? before?.photo ?? null, p.attempt, p.trainedOn);
+            insertEntry.run(
+              s.id,
+              p.idNumber,
+              p.ticketNo ?? nextTicket(),
+              p.name,
+              p.category,
+              p.operationClass,
+              p.industry,
+              p.institution,
+              photo ?? before?.photo ?? null,
+              p.attempt,
+              p.trainedOn,
+            );
           }
           audit.append({
             actor,
             action: 'exam.roster.import',
             target: s.id,
-            detail: { file: file.filename, added: planned.length, retakes: planned.filter((p) => p.attempt === 2).length, photos: planned.filter((p) => p.photo).length, renamed },
+            detail: {
+              file: file.filename,
+              added: planned.length,
+              retakes: planned.filter((p) => p.attempt === 2).length,
+              photos: planned.filter((p) => p.photo).length,
+              renamed,
+            },
             ip,
           });
           return { sessionId: s.id, added: planned.length, total: existing.length + planned.length };
@@ -268,15 +309,25 @@ export function createRoster(deps: PlansDeps, plans: Plans) {
     return Number(/^row (\d+)/.exec(p.path)?.[1] ?? 1e9);
   }
 
-  function planRows(s: ExamSession, rows: TableRow[], cols: Record<Field, string | null>, photos: Map<number, PlannedRow['photo'] | string>, problems: Problem[]): PlannedRow[] {
+  function planRows(
+    s: ExamSession,
+    rows: TableRow[],
+    cols: Record<Field, string | null>,
+    photos: Map<number, PlannedRow['photo'] | string>,
+    problems: Problem[],
+  ): PlannedRow[] {
     const t = s.template;
     const examDay = localDate(s.startsAt, tz);
     const today = localDate(clock.now(), tz);
     const out: PlannedRow[] = [];
     const seenId = new Map<string, number>();
     const seenTicket = new Map<string, number>();
-    const inSession = new Set((db.prepare('SELECT id_number FROM roster_entries WHERE session_id = ?').all(s.id) as { id_number: string }[]).map((r) => r.id_number));
-    const ticketsInSession = new Set((db.prepare('SELECT ticket_no FROM roster_entries WHERE session_id = ?').all(s.id) as { ticket_no: string }[]).map((r) => r.ticket_no));
+    const inSession = new Set(
+      (db.prepare('SELECT id_number FROM roster_entries WHERE session_id = ?').all(s.id) as { id_number: string }[]).map((r) => r.id_number),
+    );
+    const ticketsInSession = new Set(
+      (db.prepare('SELECT ticket_no FROM roster_entries WHERE session_id = ?').all(s.id) as { ticket_no: string }[]).map((r) => r.ticket_no),
+    );
 
     for (const r of rows) {
       const cell = (f: Field) => cellOf(r, f);
@@ -287,7 +338,10 @@ export function createRoster(deps: PlansDeps, plans: Plans) {
       let idNumber = '';
       let birthDate = '';
       if (cols.idNumber && r.longNumbers.has(cols.idNumber)) {
-        bad('idNumber', 'Excel stored this ID number as a number and has already dropped its last digits; format the column as text and type the numbers again');
+        bad(
+          'idNumber',
+          'Excel stored this ID number as a number and has already dropped its last digits; format the column as text and type the numbers again',
+        );
       } else {
         const c = checkIdNumber(cell('idNumber'), today);
         if (c.ok) ({ idNumber, birthDate } = c.card);
@@ -302,13 +356,15 @@ export function createRoster(deps: PlansDeps, plans: Plans) {
       const category = CATEGORY_ALIASES[rawCategory] ?? null;
       if (!rawCategory) bad('category', `missing (this session is for ${CATEGORY_LABELS[t.category]})`);
       else if (!category) bad('category', `must be one of ${CATEGORIES.map((c) => CATEGORY_LABELS[c]).join(', ')}`, cell('category'));
-      else if (category !== t.category) bad('category', `must be ${CATEGORY_LABELS[t.category]}: this session's template ${t.id} is for ${CATEGORY_LABELS[t.category]}`, cell('category'));
+      else if (category !== t.category)
+        bad('category', `must be ${CATEGORY_LABELS[t.category]}: this session's template ${t.id} is for ${CATEGORY_LABELS[t.category]}`, cell('category'));
 
       const rawOp = cell('operationClass').normalize('NFKC').trim();
       let operationClass: string | null = null;
       if (t.category === 'special_operation') {
         if (!rawOp) bad('operationClass', `missing (this session is for ${t.operationClass ?? 'a special operation'})`);
-        else if (t.operationClass && norm(rawOp) !== norm(t.operationClass)) bad('operationClass', `must be ${t.operationClass}: this session's template ${t.id} is for that operation class`, rawOp);
+        else if (t.operationClass && norm(rawOp) !== norm(t.operationClass))
+          bad('operationClass', `must be ${t.operationClass}: this session's template ${t.id} is for that operation class`, rawOp);
         else operationClass = t.operationClass ?? rawOp;
       } else if (rawOp) {
         bad('operationClass', `only special operations (特种作业人员) have an operation class; this session is for ${CATEGORY_LABELS[t.category]}`, rawOp);
@@ -319,7 +375,8 @@ export function createRoster(deps: PlansDeps, plans: Plans) {
       if (rawIndustry) {
         const i = INDUSTRY_ALIASES[rawIndustry];
         if (!i) bad('industry', `must be one of ${INDUSTRIES.map((x) => INDUSTRY_LABELS[x]).join(', ')}`, cell('industry'));
-        else if (t.industry !== 'general' && i !== t.industry) bad('industry', `must be ${INDUSTRY_LABELS[t.industry]}: this session's template ${t.id} is for that industry`, cell('industry'));
+        else if (t.industry !== 'general' && i !== t.industry)
+          bad('industry', `must be ${INDUSTRY_LABELS[t.industry]}: this session's template ${t.id} is for that industry`, cell('industry'));
         else industry = i;
       }
 
@@ -345,7 +402,8 @@ export function createRoster(deps: PlansDeps, plans: Plans) {
         else if (seenId.has(idNumber)) bad('idNumber', `the same person is also on row ${seenId.get(idNumber)}`);
         else seenId.set(idNumber, r.row);
         // 《特种作业人员安全技术培训考核管理规定》 第四条: special operators must be at least 18.
-        if (birthDate && t.category === 'special_operation' && ageOn(birthDate, examDay) < 18) bad('idNumber', `born ${birthDate}: special operators must be at least 18 on the exam day ${examDay}`);
+        if (birthDate && t.category === 'special_operation' && ageOn(birthDate, examDay) < 18)
+          bad('idNumber', `born ${birthDate}: special operators must be at least 18 on the exam day ${examDay}`);
       }
       if (problems.length > before || !idNumber || !category) continue;
 
@@ -354,7 +412,19 @@ export function createRoster(deps: PlansDeps, plans: Plans) {
         bad('idNumber', e.problem);
         continue;
       }
-      out.push({ row: r.row, idNumber, name, category, operationClass, industry, institution, ticketNo, trainedOn, photo: (photo as PlannedRow['photo']) ?? null, attempt: e.attempt });
+      out.push({
+        row: r.row,
+        idNumber,
+        name,
+        category,
+        operationClass,
+        industry,
+        institution,
+        ticketNo,
+        trainedOn,
+        photo: (photo as PlannedRow['photo']) ?? null,
+        attempt: e.attempt,
+      });
     }
     return out;
   }

@@ -88,7 +88,16 @@ const SessionId = Type.Object({ sessionId: Type.String({ minLength: 1, maxLength
 const closed = { additionalProperties: false } as const;
 
 function planView(p: Plan & { sessions?: number }) {
-  return { id: p.id, name: p.name, from: p.startsOn, to: p.endsOn, status: p.status, createdAt: iso(p.createdAt), createdBy: p.createdBy, ...(p.sessions === undefined ? {} : { sessions: p.sessions }) };
+  return {
+    id: p.id,
+    name: p.name,
+    from: p.startsOn,
+    to: p.endsOn,
+    status: p.status,
+    createdAt: iso(p.createdAt),
+    createdBy: p.createdBy,
+    ...(p.sessions === undefined ? {} : { sessions: p.sessions }),
+  };
 }
 
 function sessionView(config: Config, s: ExamSession) {
@@ -141,10 +150,14 @@ export const planRoutes: FastifyPluginAsync<{ exam: ExamService }> = async (app,
     return s;
   };
 
-  app.get('/api/exam/plans', { config: planReaders, schema: { tags, summary: 'List exam plans', response: { 200: Type.Array(PlanT), ...errors } } }, async (request) => {
-    visibleRooms(request, config);
-    return plans.listPlans().map(planView);
-  });
+  app.get(
+    '/api/exam/plans',
+    { config: planReaders, schema: { tags, summary: 'List exam plans', response: { 200: Type.Array(PlanT), ...errors } } },
+    async (request) => {
+      visibleRooms(request, config);
+      return plans.listPlans().map(planView);
+    },
+  );
 
   app.post(
     '/api/exam/plans',
@@ -153,16 +166,32 @@ export const planRoutes: FastifyPluginAsync<{ exam: ExamService }> = async (app,
       schema: {
         tags,
         summary: 'Create an exam plan (考试计划)',
-        body: Type.Object({ name: Type.String({ minLength: 1, maxLength: 100 }), from: Type.String({ description: 'YYYY-MM-DD' }), to: Type.String({ description: 'YYYY-MM-DD' }) }, closed),
+        body: Type.Object(
+          {
+            name: Type.String({ minLength: 1, maxLength: 100 }),
+            from: Type.String({ description: 'YYYY-MM-DD' }),
+            to: Type.String({ description: 'YYYY-MM-DD' }),
+          },
+          closed,
+        ),
         response: { 201: PlanT, ...errors },
       },
     },
-    async (request, reply) => reply.status(201).send(planView(plans.createPlan(request.body as { name: string; from: string; to: string }, request.actor, request.ip))),
+    async (request, reply) =>
+      reply.status(201).send(planView(plans.createPlan(request.body as { name: string; from: string; to: string }, request.actor, request.ip))),
   );
 
   app.get(
     '/api/exam/plans/:planId',
-    { config: planReaders, schema: { tags, summary: 'An exam plan and its sessions', params: PlanId, response: { 200: Type.Object({ plan: PlanT, sessions: Type.Array(SessionT) }), ...errors } } },
+    {
+      config: planReaders,
+      schema: {
+        tags,
+        summary: 'An exam plan and its sessions',
+        params: PlanId,
+        response: { 200: Type.Object({ plan: PlanT, sessions: Type.Array(SessionT) }), ...errors },
+      },
+    },
     async (request) => {
       visibleRooms(request, config);
       const p = plans.plan((request.params as { planId: string }).planId);
@@ -174,9 +203,16 @@ export const planRoutes: FastifyPluginAsync<{ exam: ExamService }> = async (app,
     '/api/exam/plans/:planId/status',
     {
       config: admin,
-      schema: { tags, summary: 'Move a plan on: scheduled → active → closed → archived', params: PlanId, body: Type.Object({ status: literals(PLAN_STATUSES) }, closed), response: { 200: PlanT, ...errors } },
+      schema: {
+        tags,
+        summary: 'Move a plan on: scheduled → active → closed → archived',
+        params: PlanId,
+        body: Type.Object({ status: literals(PLAN_STATUSES) }, closed),
+        response: { 200: PlanT, ...errors },
+      },
     },
-    async (request) => planView(plans.setPlanStatus((request.params as { planId: string }).planId, (request.body as { status: PlanStatus }).status, request.actor, request.ip)),
+    async (request) =>
+      planView(plans.setPlanStatus((request.params as { planId: string }).planId, (request.body as { status: PlanStatus }).status, request.actor, request.ip)),
   );
 
   app.get(
@@ -217,14 +253,20 @@ export const planRoutes: FastifyPluginAsync<{ exam: ExamService }> = async (app,
         response: { 201: SessionT, ...errors },
       },
     },
-    async (request, reply) => reply.status(201).send(sessionView(config, plans.createSession(request.body as Parameters<PlanService['createSession']>[0], request.actor, request.ip))),
+    async (request, reply) =>
+      reply.status(201).send(sessionView(config, plans.createSession(request.body as Parameters<PlanService['createSession']>[0], request.actor, request.ip))),
   );
 
   app.get(
     '/api/exam/sessions/:sessionId',
     {
       config: sessionReaders,
-      schema: { tags, summary: 'A session with its counts', params: SessionId, response: { 200: Type.Object({ session: SessionT, summary: SummaryT }), ...errors } },
+      schema: {
+        tags,
+        summary: 'A session with its counts',
+        params: SessionId,
+        response: { 200: Type.Object({ session: SessionT, summary: SummaryT }), ...errors },
+      },
     },
     async (request) => {
       const s = sessionFor(request, (request.params as { sessionId: string }).sessionId);
@@ -244,12 +286,29 @@ export const planRoutes: FastifyPluginAsync<{ exam: ExamService }> = async (app,
         response: { 200: SessionT, ...errors },
       },
     },
-    async (request) => sessionView(config, plans.advanceSession((request.params as { sessionId: string }).sessionId, (request.body as { status: SessionStatus }).status, request.actor, request.ip)),
+    async (request) =>
+      sessionView(
+        config,
+        plans.advanceSession(
+          (request.params as { sessionId: string }).sessionId,
+          (request.body as { status: SessionStatus }).status,
+          request.actor,
+          request.ip,
+        ),
+      ),
   );
 
   app.get(
     '/api/exam/sessions/:sessionId/roster',
-    { config: rosterReaders, schema: { tags, summary: 'The roster of a session (ID numbers masked for invigilators)', params: SessionId, response: { 200: Type.Array(RosterEntryT), ...errors } } },
+    {
+      config: rosterReaders,
+      schema: {
+        tags,
+        summary: 'The roster of a session (ID numbers masked for invigilators)',
+        params: SessionId,
+        response: { 200: Type.Array(RosterEntryT), ...errors },
+      },
+    },
     async (request) => {
       const s = sessionFor(request, (request.params as { sessionId: string }).sessionId);
       return plans.roster(s.id).map((e) => entryView(e, masks(request)));
@@ -268,8 +327,14 @@ export const planRoutes: FastifyPluginAsync<{ exam: ExamService }> = async (app,
           'Columns: 身份证号, 姓名, 人员类别 (required); 作业类别, 行业, 培训机构, 照片, 准考证号, 培训结业日期 (optional). ' +
           '`photos` names a folder on the server (e.g. a mounted USB stick) holding the files the 照片 column names.',
         params: SessionId,
-        querystring: Type.Object({ filename: Type.String({ minLength: 1, maxLength: 255 }), photos: Type.Optional(Type.String({ minLength: 1, maxLength: 1024 })) }, closed),
-        response: { 201: Type.Object({ sessionId: Type.String(), added: Type.Integer(), total: Type.Integer(), entries: Type.Array(RosterEntryT) }), ...errors },
+        querystring: Type.Object(
+          { filename: Type.String({ minLength: 1, maxLength: 255 }), photos: Type.Optional(Type.String({ minLength: 1, maxLength: 1024 })) },
+          closed,
+        ),
+        response: {
+          201: Type.Object({ sessionId: Type.String(), added: Type.Integer(), total: Type.Integer(), entries: Type.Array(RosterEntryT) }),
+          ...errors,
+        },
       },
     },
     async (request, reply) => {
@@ -277,7 +342,9 @@ export const planRoutes: FastifyPluginAsync<{ exam: ExamService }> = async (app,
       const q = request.query as { filename: string; photos?: string };
       plans.session(sessionId);
       if (!Buffer.isBuffer(request.body)) {
-        throw new ValidationError([{ path: 'body', problem: 'must be the roster file itself, sent as application/octet-stream with ?filename=NAME.csv|.xlsx|.json' }]);
+        throw new ValidationError([
+          { path: 'body', problem: 'must be the roster file itself, sent as application/octet-stream with ?filename=NAME.csv|.xlsx|.json' },
+        ]);
       }
       const r = await plans.importRoster(sessionId, { bytes: request.body, filename: q.filename, photosDir: q.photos ?? null }, request.actor, request.ip);
       return reply.status(201).send({ ...r, entries: r.entries.map((e) => entryView(e, false)) });
@@ -288,7 +355,12 @@ export const planRoutes: FastifyPluginAsync<{ exam: ExamService }> = async (app,
     '/api/exam/sessions/:sessionId/seats',
     {
       config: admin,
-      schema: { tags, summary: 'Draw every seat at random (seeded; the seed is stored)', params: SessionId, response: { 200: Type.Object({ seed: Type.String(), seated: Type.Integer(), entries: Type.Array(RosterEntryT) }), ...errors } },
+      schema: {
+        tags,
+        summary: 'Draw every seat at random (seeded; the seed is stored)',
+        params: SessionId,
+        response: { 200: Type.Object({ seed: Type.String(), seated: Type.Integer(), entries: Type.Array(RosterEntryT) }), ...errors },
+      },
     },
     async (request) => {
       const r = plans.assignSeats((request.params as { sessionId: string }).sessionId, request.actor, request.ip);
@@ -330,7 +402,10 @@ export const planRoutes: FastifyPluginAsync<{ exam: ExamService }> = async (app,
       const s = sessionFor(request, (request.params as { sessionId: string }).sessionId);
       const list = plans.seatList(s.id);
       if ((request.query as { format?: string }).format === 'csv') {
-        return reply.type('text/csv; charset=utf-8').header('content-disposition', `attachment; filename="seats-${s.roomId}-${list.date}-${s.id}.csv"`).send(seatListCsv(list));
+        return reply
+          .type('text/csv; charset=utf-8')
+          .header('content-disposition', `attachment; filename="seats-${s.roomId}-${list.date}-${s.id}.csv"`)
+          .send(seatListCsv(list));
       }
       return reply.type('text/html; charset=utf-8').send(seatListHtml(list));
     },
@@ -344,7 +419,16 @@ export const planRoutes: FastifyPluginAsync<{ exam: ExamService }> = async (app,
         tags,
         summary: 'Generate every candidate’s paper (千人千卷) from the latest bank version; replaces them before check-in',
         params: SessionId,
-        response: { 200: Type.Object({ sessionId: Type.String(), bankVersion: Type.String(), papers: Type.Integer(), replaced: Type.Integer(), warnings: Type.Array(Type.String()) }), ...errors },
+        response: {
+          200: Type.Object({
+            sessionId: Type.String(),
+            bankVersion: Type.String(),
+            papers: Type.Integer(),
+            replaced: Type.Integer(),
+            warnings: Type.Array(Type.String()),
+          }),
+          ...errors,
+        },
       },
     },
     async (request) => plans.generateSessionPapers((request.params as { sessionId: string }).sessionId, request.actor, request.ip),
@@ -384,7 +468,11 @@ export const planRoutes: FastifyPluginAsync<{ exam: ExamService }> = async (app,
     '/api/exam/people/:idNumber',
     {
       config: admin,
-      schema: { tags, summary: 'A person file (一人一档): every session, paper and result', params: Type.Object({ idNumber: Type.String({ minLength: 1, maxLength: 32 }) }) },
+      schema: {
+        tags,
+        summary: 'A person file (一人一档): every session, paper and result',
+        params: Type.Object({ idNumber: Type.String({ minLength: 1, maxLength: 32 }) }),
+      },
     },
     async (request) => {
       const rec = plans.personRecord((request.params as { idNumber: string }).idNumber.toUpperCase());

@@ -48,7 +48,10 @@ const esc = (s: string) => s.replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&
 
 export function seatListHtml(l: SeatList): string {
   const body = l.rows
-    .map((r) => `<tr><td class="seat">${esc(r.seat ?? '未排')}</td><td>${esc(r.ticketNo)}</td><td>${esc(r.name)}</td><td class="id">${esc(r.idNumber)}</td><td class="sign"></td></tr>`)
+    .map(
+      (r) =>
+        `<tr><td class="seat">${esc(r.seat ?? '未排')}</td><td>${esc(r.ticketNo)}</td><td>${esc(r.name)}</td><td class="id">${esc(r.idNumber)}</td><td class="sign"></td></tr>`,
+    )
     .join('\n');
   return `<!doctype html>
 <html lang="zh-CN">

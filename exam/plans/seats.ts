@@ -42,7 +42,11 @@ export function createSeats(deps: PlansDeps, plans: Plans, roster: Roster) {
           const entries = roster.entries(s.id);
           if (entries.length === 0) throw new Conflict(`exam session ${s.id} has nobody on its roster; import the roster first`);
           const seed = newSeed();
-          const plan = seatPlan(seed, entries.map((e) => e.ticketNo), seatsOf(s));
+          const plan = seatPlan(
+            seed,
+            entries.map((e) => e.ticketNo),
+            seatsOf(s),
+          );
           // Cleared first: the unique (session, seat) index would trip over a half-done swap.
           db.prepare('UPDATE roster_entries SET seat = NULL WHERE session_id = ?').run(s.id);
           const set = db.prepare('UPDATE roster_entries SET seat = ? WHERE session_id = ? AND ticket_no = ?');
@@ -61,16 +65,26 @@ export function createSeats(deps: PlansDeps, plans: Plans, roster: Roster) {
       const out = db
         .transaction(() => {
           const s = plans.session(sessionId);
-          if (!['scheduled', 'papers_ready', 'checkin', 'in_progress'].includes(s.status)) throw new Conflict(`exam session ${s.id} is ${s.status}; seats can no longer change`);
+          if (!['scheduled', 'papers_ready', 'checkin', 'in_progress'].includes(s.status))
+            throw new Conflict(`exam session ${s.id} is ${s.status}; seats can no longer change`);
           const seats = seatsOf(s);
-          if (!seats.includes(seat)) throw new ValidationError([{ path: 'seat', problem: `room ${s.roomId} has seats ${seats[0]}–${seats.at(-1)}`, got: seat }]);
+          if (!seats.includes(seat))
+            throw new ValidationError([{ path: 'seat', problem: `room ${s.roomId} has seats ${seats[0]}–${seats.at(-1)}`, got: seat }]);
           const entry = roster.entries(s.id).find((e) => e.idNumber === idNumber);
           if (!entry) throw new NotFound(`${idNumber} is not on the roster of exam session ${s.id}`);
           if (entry.seat === seat) return { s, entry, from: seat };
-          const occupant = db.prepare('SELECT ticket_no AS ticketNo, name FROM roster_entries WHERE session_id = ? AND seat = ?').get(s.id, seat) as { ticketNo: string; name: string } | undefined;
+          const occupant = db.prepare('SELECT ticket_no AS ticketNo, name FROM roster_entries WHERE session_id = ? AND seat = ?').get(s.id, seat) as
+            | { ticketNo: string; name: string }
+            | undefined;
           if (occupant) throw new Conflict(`seat ${seat} of room ${s.roomId} is taken by ${occupant.name} (ticket ${occupant.ticketNo}); choose a free seat`);
           db.prepare('UPDATE roster_entries SET seat = ? WHERE session_id = ? AND id_number = ?').run(seat, s.id, idNumber);
-          audit.append({ actor, action: 'exam.seat.change', target: s.id, detail: { ticketNo: entry.ticketNo, from: entry.seat, to: seat, reason: opts.reason ?? null }, ip: opts.ip ?? null });
+          audit.append({
+            actor,
+            action: 'exam.seat.change',
+            target: s.id,
+            detail: { ticketNo: entry.ticketNo, from: entry.seat, to: seat, reason: opts.reason ?? null },
+            ip: opts.ip ?? null,
+          });
           return { s, entry: { ...entry, seat }, from: entry.seat };
         })
         .immediate();

@@ -24,7 +24,8 @@ export function createSessionPapers(deps: PlansDeps, plans: Plans, roster: Roste
 
   function assertOpen(status: string, id: string): void {
     // Once check-in opens, candidates may already be looking at their paper on a terminal.
-    if (status !== 'scheduled' && status !== 'papers_ready') throw new Conflict(`exam session ${id} is ${status}; papers can be generated or replaced only before check-in opens`);
+    if (status !== 'scheduled' && status !== 'papers_ready')
+      throw new Conflict(`exam session ${id} is ${status}; papers can be generated or replaced only before check-in opens`);
   }
 
   return {
@@ -48,7 +49,10 @@ export function createSessionPapers(deps: PlansDeps, plans: Plans, roster: Roste
           const pool = poolFor(bank, latest.id, s.template);
           const check = checkTemplate(s.template, pool, { papers: entries.length });
           if (!check.ok) {
-            throw new ValidationError(check.problems, `template ${s.template.id} cannot be filled from bank version ${latest.id}:\n${check.problems.map((p) => `  ${p.path}: ${p.problem}`).join('\n')}`);
+            throw new ValidationError(
+              check.problems,
+              `template ${s.template.id} cannot be filled from bank version ${latest.id}:\n${check.problems.map((p) => `  ${p.path}: ${p.problem}`).join('\n')}`,
+            );
           }
           const seeds = new Set<string>();
           const papers: NewPaper[] = entries.map((e) => {
@@ -56,7 +60,14 @@ export function createSessionPapers(deps: PlansDeps, plans: Plans, roster: Roste
             // 128 random bits never collide in practice; the check makes "distinct seeds" a fact, not a hope.
             while (seeds.has(seed)) seed = newSeed();
             seeds.add(seed);
-            return { sessionId: s.id, idNumber: e.idNumber, bankVersion: latest.id, templateId: s.template.id, seed, items: generatePaper(s.template, pool, seed) };
+            return {
+              sessionId: s.id,
+              idNumber: e.idNumber,
+              bankVersion: latest.id,
+              templateId: s.template.id,
+              seed,
+              items: generatePaper(s.template, pool, seed),
+            };
           });
           bank.unmarkUsed(store.ofSession(s.id).flatMap((p) => p.items.map((i) => i.questionId)));
           const replaced = db.prepare('DELETE FROM papers WHERE session_id = ?').run(s.id).changes;
@@ -67,7 +78,14 @@ export function createSessionPapers(deps: PlansDeps, plans: Plans, roster: Roste
             actor,
             action: replaced ? 'exam.papers.regenerate' : 'exam.papers.generate',
             target: s.id,
-            detail: { bankVersion: latest.id, templateId: s.template.id, papers: papers.length, replaced, previousBankVersion: s.bankVersion, warnings: check.warnings },
+            detail: {
+              bankVersion: latest.id,
+              templateId: s.template.id,
+              papers: papers.length,
+              replaced,
+              previousBankVersion: s.bankVersion,
+              warnings: check.warnings,
+            },
             ip,
           });
           return { s, bankVersion: latest.id, papers: papers.length, replaced, warnings: check.warnings };

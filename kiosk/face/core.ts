@@ -83,9 +83,7 @@ export async function loadModels(): Promise<{ backend: string }> {
   // tfjs-node (native TensorFlow) is several times faster when installed; wasm is the portable default.
   // No setWasmPaths: in Node the wasm backend finds its .wasm files beside its own module.
   const native = tfjsNodeAvailable();
-  const faceapi = require(
-    native ? '@vladmandic/face-api/dist/face-api.node.js' : '@vladmandic/face-api/dist/face-api.node-wasm.js',
-  ) as FaceApi;
+  const faceapi = require(native ? '@vladmandic/face-api/dist/face-api.node.js' : '@vladmandic/face-api/dist/face-api.node-wasm.js') as FaceApi;
   const tf = faceapi.tf as unknown as { setBackend(n: string): Promise<boolean>; ready(): Promise<void>; getBackend(): string };
   if (!native) await tf.setBackend('wasm');
   await tf.ready();
@@ -151,12 +149,7 @@ interface Found {
   descriptor?: Float32Array;
 }
 
-async function detect(
-  tensor: ReturnType<typeof toTensor>,
-  detector: 'ssd' | 'tiny',
-  withDescriptors: boolean,
-  tinySize = 416,
-): Promise<Found[]> {
+async function detect(tensor: ReturnType<typeof toTensor>, detector: 'ssd' | 'tiny', withDescriptors: boolean, tinySize = 416): Promise<Found[]> {
   const fa = faceapi();
   const options =
     detector === 'ssd'
@@ -258,7 +251,10 @@ async function realignedDescriptor(tensor: ReturnType<typeof toTensor>, pts: Pt[
   const [crop] = await fa.extractFaceTensors(tensor as never, [rect]);
   let landmarks: FaceApiNs.FaceLandmarks68;
   try {
-    landmarks = ((await fa.nets.faceLandmark68Net.detectLandmarks(crop as never)) as FaceApiNs.FaceLandmarks68).shiftBy(rect.x, rect.y) as FaceApiNs.FaceLandmarks68;
+    landmarks = ((await fa.nets.faceLandmark68Net.detectLandmarks(crop as never)) as FaceApiNs.FaceLandmarks68).shiftBy(
+      rect.x,
+      rect.y,
+    ) as FaceApiNs.FaceLandmarks68;
   } finally {
     crop?.dispose();
   }
@@ -347,15 +343,27 @@ async function judge(
   const box = shift(main.box, offset, offset);
   const issues: Array<FaceWarning & { hint: string }> = [];
   if (main.box.width < limits.minFacePx) {
-    issues.push({ reason: 'too_small', detail: `the face is ${Math.round(main.box.width)} px wide; at least ${limits.minFacePx} px is needed`, hint: 'come closer' });
+    issues.push({
+      reason: 'too_small',
+      detail: `the face is ${Math.round(main.box.width)} px wide; at least ${limits.minFacePx} px is needed`,
+      hint: 'come closer',
+    });
   }
   const sharpness = await sharpnessOf(used, landmarkBox(main.landmarks), limits.sharpnessCrop);
   if (sharpness < limits.minSharpness) {
-    issues.push({ reason: 'too_blurred', detail: `the face is blurred (sharpness ${sharpness.toFixed(0)}, at least ${limits.minSharpness} needed)`, hint: 'hold still' });
+    issues.push({
+      reason: 'too_blurred',
+      detail: `the face is blurred (sharpness ${sharpness.toFixed(0)}, at least ${limits.minSharpness} needed)`,
+      hint: 'hold still',
+    });
   }
   const yaw = yawFromLandmarks(main.landmarks);
   if (Math.abs(yaw) > limits.maxYaw) {
-    issues.push({ reason: 'turned_away', detail: `the head is turned ${Math.abs(yaw).toFixed(0)}° (at most ${limits.maxYaw}° accepted)`, hint: 'face the camera' });
+    issues.push({
+      reason: 'turned_away',
+      detail: `the head is turned ${Math.abs(yaw).toFixed(0)}° (at most ${limits.maxYaw}° accepted)`,
+      hint: 'face the camera',
+    });
   }
   return {
     ok: true,

@@ -3,7 +3,17 @@
 // WebSockets) never waits on a face; this module must never import tfjs into the main thread.
 import { FacePool, type PoolLog } from './pool.ts';
 import { decideLiveness, type LivenessRules } from './liveness.ts';
-import { distance, type EnrolPurpose, type EnrolResult, type FaceEngine, type FaceRefusal, type FrameFace, type LivenessChallenge, type LivenessResult, type VerifyResult } from './types.ts';
+import {
+  distance,
+  type EnrolPurpose,
+  type EnrolResult,
+  type FaceEngine,
+  type FaceRefusal,
+  type FrameFace,
+  type LivenessChallenge,
+  type LivenessResult,
+  type VerifyResult,
+} from './types.ts';
 import type { CoreLimits, DescribeResult, DetectMode } from './core.ts';
 
 export * from './types.ts';
@@ -88,7 +98,10 @@ export async function createFaceEngine(opts: FaceEngineOptions = {}): Promise<Fu
     return applyRetakePolicy(await pool.run<DescribeResult>('describe', image, mode), purpose);
   };
 
-  const side = async (x: Buffer | Float32Array, purpose: EnrolPurpose): Promise<{ ok: true; d: Float32Array } | { ok: false; reason: FaceRefusal; detail: string }> => {
+  const side = async (
+    x: Buffer | Float32Array,
+    purpose: EnrolPurpose,
+  ): Promise<{ ok: true; d: Float32Array } | { ok: false; reason: FaceRefusal; detail: string }> => {
     if (x instanceof Float32Array) {
       if (x.length !== 128) return { ok: false, reason: 'unreadable', detail: `a descriptor has 128 values, this one has ${x.length}` };
       return { ok: true, d: x };
@@ -118,7 +131,10 @@ export async function createFaceEngine(opts: FaceEngineOptions = {}): Promise<Fu
     },
     async liveness(frames: Buffer[], challenge: LivenessChallenge, o: { mirrored?: boolean } = {}) {
       const faces = await Promise.all(frames.map((f) => pool.run<FrameFace>('analyse', f)));
-      return decideLiveness(faces, challenge, { ...(o.mirrored !== undefined ? { mirrored: o.mirrored } : {}), ...(opts.liveness ? { rules: opts.liveness } : {}) });
+      return decideLiveness(faces, challenge, {
+        ...(o.mirrored !== undefined ? { mirrored: o.mirrored } : {}),
+        ...(opts.liveness ? { rules: opts.liveness } : {}),
+      });
     },
     ready: () => pool.ready(),
     stats: () => ({ pending: pool.pending, restarts: pool.restarts, tensors: pool.lastTensorCount }),

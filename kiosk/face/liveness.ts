@@ -62,7 +62,10 @@ export function decideLiveness(
   const cx = seen.map((f) => f.box!.x + f.box!.width / 2);
   const cy = seen.map((f) => f.box!.y + f.box!.height / 2);
   if (spread(yaws) < r.stillYaw && spread(eyes) < r.stillEye && spread(cx) < r.stillShift && spread(cy) < r.stillShift) {
-    return no('no_motion', `nothing moved across ${seen.length} frames (yaw spread ${spread(yaws).toFixed(1)}°, eye spread ${spread(eyes).toFixed(3)}): a still picture`);
+    return no(
+      'no_motion',
+      `nothing moved across ${seen.length} frames (yaw spread ${spread(yaws).toFixed(1)}°, eye spread ${spread(eyes).toFixed(3)}): a still picture`,
+    );
   }
   if (challenge === 'blink') {
     const open = median(eyes);
@@ -74,13 +77,18 @@ export function decideLiveness(
     if (dip <= r.blinkDip && before >= r.blinkRecover && after >= r.blinkRecover) {
       return { ok: true, challenge, detail: `eyes closed to ${(100 * dip).toFixed(0)} % of open and reopened to ${(100 * after).toFixed(0)} %` };
     }
-    return no('challenge_not_met', `no blink: eye openness fell to ${(100 * dip).toFixed(0)} % of open (needs ≤ ${(100 * r.blinkDip).toFixed(0)} %) and came back to ${(100 * after).toFixed(0)} % (needs ≥ ${(100 * r.blinkRecover).toFixed(0)} %)`);
+    return no(
+      'challenge_not_met',
+      `no blink: eye openness fell to ${(100 * dip).toFixed(0)} % of open (needs ≤ ${(100 * r.blinkDip).toFixed(0)} %) and came back to ${(100 * after).toFixed(0)} % (needs ≥ ${(100 * r.blinkRecover).toFixed(0)} %)`,
+    );
   }
   const start = yaws[0]!;
-  if (Math.abs(start) > r.frontalYaw) return no('challenge_not_met', `the sequence must start facing the camera; the first face is turned ${start.toFixed(0)}°`);
+  if (Math.abs(start) > r.frontalYaw)
+    return no('challenge_not_met', `the sequence must start facing the camera; the first face is turned ${start.toFixed(0)}°`);
   const want = challenge === 'turn_left' ? 1 : -1;
   const best = Math.max(...yaws.map((y) => want * (y - start)));
-  if (best >= r.turnMargin) return { ok: true, challenge, detail: `head turned ${best.toFixed(0)}° ${challenge === 'turn_left' ? 'left' : 'right'} from a frontal start` };
+  if (best >= r.turnMargin)
+    return { ok: true, challenge, detail: `head turned ${best.toFixed(0)}° ${challenge === 'turn_left' ? 'left' : 'right'} from a frontal start` };
   const wrong = Math.max(...yaws.map((y) => -want * (y - start)));
   return no(
     'challenge_not_met',

@@ -51,9 +51,7 @@ export interface FaceQuality {
   descriptorVersion?: number;
 }
 
-export type EnrolResult =
-  | { ok: true; descriptor: Float32Array; box: FaceBox; quality: FaceQuality }
-  | { ok: false; reason: FaceRefusal; detail: string };
+export type EnrolResult = { ok: true; descriptor: Float32Array; box: FaceBox; quality: FaceQuality } | { ok: false; reason: FaceRefusal; detail: string };
 
 export interface VerifyResult {
   /** Euclidean distance between the two 128-d descriptors; smaller = more alike. */
@@ -87,7 +85,10 @@ export interface FaceEngine {
   enrol(image: Buffer): Promise<EnrolResult>;
   /** Compares a probe (a live frame: every quality rule refuses) with a stored descriptor or a reference
    *  photo (enrolled as a reference: quality findings are only warnings) at the configured threshold. */
-  verify(probe: Buffer | Float32Array, reference: Buffer | Float32Array): Promise<{ ok: true; result: VerifyResult } | { ok: false; side: 'probe' | 'reference'; reason: FaceRefusal; detail: string }>;
+  verify(
+    probe: Buffer | Float32Array,
+    reference: Buffer | Float32Array,
+  ): Promise<{ ok: true; result: VerifyResult } | { ok: false; side: 'probe' | 'reference'; reason: FaceRefusal; detail: string }>;
   /** Landmarks-only pass over one frame (cheaper than enrol), for liveness and quality hints. */
   analyse(image: Buffer): Promise<FrameFace>;
   /** Decides an active liveness challenge from a sequence of frames taken while the candidate performed it. */

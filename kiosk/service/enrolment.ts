@@ -16,7 +16,8 @@ export function enrolPhoto(st: IdentityState, photo: string, opts: { refresh?: b
   if (!opts.refresh) {
     const known = st.store.enrolment(photo);
     // A descriptor computed another way is not comparable with today's probes: enrol the photo again.
-    if (known?.status === 'ok' && (known.quality?.descriptorVersion ?? 1) === DESCRIPTOR_VERSION) return Promise.resolve({ ok: true, descriptor: known.descriptor, warnings: known.quality?.warnings ?? [] });
+    if (known?.status === 'ok' && (known.quality?.descriptorVersion ?? 1) === DESCRIPTOR_VERSION)
+      return Promise.resolve({ ok: true, descriptor: known.descriptor, warnings: known.quality?.warnings ?? [] });
     if (known?.status === 'refused' && !retakeOnly.has(known.reason)) return Promise.resolve({ ok: false, reason: known.reason, detail: known.detail });
   }
   let p = st.enrolling.get(photo);
@@ -40,15 +41,39 @@ export function enrolPhoto(st: IdentityState, photo: string, opts: { refresh?: b
 
 /** Enrols a session's roster photos one after another; returns how each went. */
 export async function enrolSession(st: IdentityState, sessionId: string, opts: { refresh?: boolean } = {}) {
-  const out: { idNumber: string; name: string; photo: string | null; status: 'ok' | 'refused' | 'no_photo'; reason: string | null; detail: string | null; warnings: FaceWarning[] }[] = [];
+  const out: {
+    idNumber: string;
+    name: string;
+    photo: string | null;
+    status: 'ok' | 'refused' | 'no_photo';
+    reason: string | null;
+    detail: string | null;
+    warnings: FaceWarning[];
+  }[] = [];
   for (const e of st.plans.roster(sessionId)) {
     if (st.stopped) break;
     if (!e.photo) {
-      out.push({ idNumber: maskIdNumber(e.idNumber), name: e.name, photo: null, status: 'no_photo', reason: null, detail: 'no photo on the roster', warnings: [] });
+      out.push({
+        idNumber: maskIdNumber(e.idNumber),
+        name: e.name,
+        photo: null,
+        status: 'no_photo',
+        reason: null,
+        detail: 'no photo on the roster',
+        warnings: [],
+      });
       continue;
     }
     const r = await enrolPhoto(st, e.photo, opts);
-    out.push({ idNumber: maskIdNumber(e.idNumber), name: e.name, photo: e.photo, status: r.ok ? 'ok' : 'refused', reason: r.ok ? null : r.reason, detail: r.ok ? null : r.detail, warnings: r.ok ? r.warnings : [] });
+    out.push({
+      idNumber: maskIdNumber(e.idNumber),
+      name: e.name,
+      photo: e.photo,
+      status: r.ok ? 'ok' : 'refused',
+      reason: r.ok ? null : r.reason,
+      detail: r.ok ? null : r.detail,
+      warnings: r.ok ? r.warnings : [],
+    });
   }
   return out;
 }

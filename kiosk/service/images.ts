@@ -27,7 +27,8 @@ export function writeDurably(file: string, bytes: Buffer): void {
 }
 
 export function decodeBase64Image(b64: string, path: string, maxBytes: number): Buffer {
-  if (!/^[A-Za-z0-9+/]+={0,2}$/.test(b64)) throw new ValidationError([{ path, problem: 'is not base64 (send the bytes only: no data: prefix, no line breaks)' }]);
+  if (!/^[A-Za-z0-9+/]+={0,2}$/.test(b64))
+    throw new ValidationError([{ path, problem: 'is not base64 (send the bytes only: no data: prefix, no line breaks)' }]);
   const bytes = Buffer.from(b64, 'base64');
   if (bytes.length > maxBytes) throw new ValidationError([{ path, problem: `is ${bytes.length} bytes; the limit is ${maxBytes}` }]);
   return bytes;

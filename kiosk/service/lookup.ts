@@ -6,13 +6,31 @@ import { join } from 'node:path';
 import { Conflict, NotFound, newId } from '../../core/index.ts';
 import type { IdentityAttempt } from '../store.ts';
 import { idNumberProblem, localDate, localDateTime, maskIdNumber, normaliseIdNumber } from '../../core/index.ts';
-import { CARD_TTL_MS, PHOTO_GRACE_MS, OPEN, NOT_YET, ENTERED, LOOKUP_MESSAGES, type Session, type LookupRefusal, type LookupResult, type HeldCard } from './types.ts';
+import {
+  CARD_TTL_MS,
+  PHOTO_GRACE_MS,
+  OPEN,
+  NOT_YET,
+  ENTERED,
+  LOOKUP_MESSAGES,
+  type Session,
+  type LookupRefusal,
+  type LookupResult,
+  type HeldCard,
+} from './types.ts';
 import { imageKind, writeDurably } from './images.ts';
 import { takeCard } from './desk.ts';
 import { enrolPhoto } from './enrolment.ts';
 import { candidateView, entryOf, kiosk, roomName, serves, sessionView, type IdentityState } from './state.ts';
 
-export function refuse(st: IdentityState, kioskId: string, idNumber: string, reason: LookupRefusal, detail: string, extra: { name?: string; session?: Session | null; admittedAt?: number | null; seat?: string | null; message?: string } = {}): LookupResult {
+export function refuse(
+  st: IdentityState,
+  kioskId: string,
+  idNumber: string,
+  reason: LookupRefusal,
+  detail: string,
+  extra: { name?: string; session?: Session | null; admittedAt?: number | null; seat?: string | null; message?: string } = {},
+): LookupResult {
   st.audit.append({
     actor: `device:${kioskId}`,
     action: 'kiosk.lookup.refused',
@@ -46,20 +64,26 @@ export function lookup(st: IdentityState, kioskId: string, input: { source: 'typ
   let idNumber: string;
   if (input.source === 'card') {
     card = takeCard(st, kioskId, input.cardId);
-    if (!card) return refuse(st, kioskId, '', 'unknown_card', `card ${input.cardId} was not read by this kiosk's reader in the last ${CARD_TTL_MS / 60_000} minutes`);
+    if (!card)
+      return refuse(st, kioskId, '', 'unknown_card', `card ${input.cardId} was not read by this kiosk's reader in the last ${CARD_TTL_MS / 60_000} minutes`);
     idNumber = card.idNumber;
   } else {
     idNumber = normaliseIdNumber(input.idNumber);
   }
   const bad = idNumberProblem(idNumber);
   if (bad) return refuse(st, kioskId, idNumber, 'bad_id_number', `ID number ${bad}`);
-  if (card?.validUntil && card.validUntil < today) return refuse(st, kioskId, idNumber, 'card_expired', `the ID card expired on ${card.validUntil}`, { name: card.name, message: `身份证已于 ${card.validUntil} 过期` });
+  if (card?.validUntil && card.validUntil < today)
+    return refuse(st, kioskId, idNumber, 'card_expired', `the ID card expired on ${card.validUntil}`, {
+      name: card.name,
+      message: `身份证已于 ${card.validUntil} 过期`,
+    });
 
   const mine = st.store
     .sessionsOfPerson(idNumber)
     .map((id) => st.plans.session(id))
     .sort((a, b) => a.startsAt - b.startsAt);
-  if (mine.length === 0) return refuse(st, kioskId, idNumber, 'not_on_roster', `ID number ${maskIdNumber(idNumber)} is on no roster of site ${st.config.site.name}`);
+  if (mine.length === 0)
+    return refuse(st, kioskId, idNumber, 'not_on_roster', `ID number ${maskIdNumber(idNumber)} is on no roster of site ${st.config.site.name}`);
   const entries = new Map(mine.map((s) => [s.id, entryOf(st, s.id, idNumber)!]));
   const name = entries.get(mine[0]!.id)!.name;
 
@@ -68,11 +92,18 @@ export function lookup(st: IdentityState, kioskId: string, input: { source: 'typ
     const next = mine.find((s) => s.startsAt > now) ?? mine.at(-1)!;
     const when = localDateTime(next.startsAt, st.tz);
     const future = next.startsAt > now;
-    return refuse(st, kioskId, idNumber, 'wrong_day', `${name}'s ${future ? 'next' : 'last'} exam session here is on ${when} in room ${next.roomId} (${roomName(st, next.roomId)}), not today (${today})`, {
-      name,
-      session: next,
-      message: future ? `您的考试时间为 ${when}（${roomName(st, next.roomId)}），今天不是您的考试日` : `您的考试已于 ${when} 结束，今天没有您的考试`,
-    });
+    return refuse(
+      st,
+      kioskId,
+      idNumber,
+      'wrong_day',
+      `${name}'s ${future ? 'next' : 'last'} exam session here is on ${when} in room ${next.roomId} (${roomName(st, next.roomId)}), not today (${today})`,
+      {
+        name,
+        session: next,
+        message: future ? `您的考试时间为 ${when}（${roomName(st, next.roomId)}），今天不是您的考试日` : `您的考试已于 ${when} 结束，今天没有您的考试`,
+      },
+    );
   }
 
   const entryIn = (s: Session) => entries.get(s.id)!;
@@ -80,11 +111,23 @@ export function lookup(st: IdentityState, kioskId: string, input: { source: 'typ
   const entered = todays.find((s) => OPEN.includes(s.status) && ENTERED.includes(entryIn(s).status));
   const pending = todays.find((s) => NOT_YET.includes(s.status));
   const wrongSite = (s: Session) =>
-    refuse(st, kioskId, idNumber, 'wrong_site', `${name}'s session ${s.id} is in room ${s.roomId} (${roomName(st, s.roomId)}), which kiosk ${k.id} (${k.name}) does not serve`, {
-      name,
-      session: s,
-      message: `您的考场为 ${roomName(st, s.roomId)}，请到${st.config.kiosks.filter((x) => serves(st, x, s.roomId)).map((x) => x.name).join('或') || '指定'}入口检录`,
-    });
+    refuse(
+      st,
+      kioskId,
+      idNumber,
+      'wrong_site',
+      `${name}'s session ${s.id} is in room ${s.roomId} (${roomName(st, s.roomId)}), which kiosk ${k.id} (${k.name}) does not serve`,
+      {
+        name,
+        session: s,
+        message: `您的考场为 ${roomName(st, s.roomId)}，请到${
+          st.config.kiosks
+            .filter((x) => serves(st, x, s.roomId))
+            .map((x) => x.name)
+            .join('或') || '指定'
+        }入口检录`,
+      },
+    );
 
   if (open) {
     if (!serves(st, k, open.roomId)) return wrongSite(open);
@@ -111,27 +154,49 @@ export function lookup(st: IdentityState, kioskId: string, input: { source: 'typ
     });
     // The reference is enrolled while the candidate looks at the camera, not after they have.
     if (e.photo) enrolPhoto(st, e.photo).catch((err: unknown) => st.logError(err, 'enrolment of a roster photo failed'));
-    return { ok: true, attemptId: a.id, expiresAt: new Date(a.expiresAt).toISOString(), candidate: candidateView(st, e, a.id, Boolean(cardPhoto)), session: sessionView(st, open), seat: e.seat, challenge };
+    return {
+      ok: true,
+      attemptId: a.id,
+      expiresAt: new Date(a.expiresAt).toISOString(),
+      candidate: candidateView(st, e, a.id, Boolean(cardPhoto)),
+      session: sessionView(st, open),
+      seat: e.seat,
+      challenge,
+    };
   }
   if (entered) {
     const e = entryIn(entered);
     const at = admittedAt(st, entered.id, idNumber);
     const when = at ? localDateTime(at, st.tz).slice(11) : null;
-    return refuse(st, kioskId, idNumber, 'already_admitted', `${name} was admitted to session ${entered.id}${at ? ` at ${localDateTime(at, st.tz)}` : ''}${e.seat ? `, seat ${e.seat}` : ''} in room ${entered.roomId}`, {
-      name,
-      session: entered,
-      admittedAt: at,
-      seat: e.seat,
-      message: `您已于 ${when ?? '此前'} 完成检录，${roomName(st, entered.roomId)}${e.seat ? ` ${e.seat} 号座位` : ''}`,
-    });
+    return refuse(
+      st,
+      kioskId,
+      idNumber,
+      'already_admitted',
+      `${name} was admitted to session ${entered.id}${at ? ` at ${localDateTime(at, st.tz)}` : ''}${e.seat ? `, seat ${e.seat}` : ''} in room ${entered.roomId}`,
+      {
+        name,
+        session: entered,
+        admittedAt: at,
+        seat: e.seat,
+        message: `您已于 ${when ?? '此前'} 完成检录，${roomName(st, entered.roomId)}${e.seat ? ` ${e.seat} 号座位` : ''}`,
+      },
+    );
   }
   if (pending) {
     if (!serves(st, k, pending.roomId)) return wrongSite(pending);
-    return refuse(st, kioskId, idNumber, 'checkin_not_open', `session ${pending.id} (${localDateTime(pending.startsAt, st.tz)}, room ${pending.roomId}) is ${pending.status}; staff have not opened check-in yet`, {
-      name,
-      session: pending,
-      message: `检录尚未开始（考试 ${localDateTime(pending.startsAt, st.tz).slice(11)} 开始，${roomName(st, pending.roomId)}），请稍候`,
-    });
+    return refuse(
+      st,
+      kioskId,
+      idNumber,
+      'checkin_not_open',
+      `session ${pending.id} (${localDateTime(pending.startsAt, st.tz)}, room ${pending.roomId}) is ${pending.status}; staff have not opened check-in yet`,
+      {
+        name,
+        session: pending,
+        message: `检录尚未开始（考试 ${localDateTime(pending.startsAt, st.tz).slice(11)} 开始，${roomName(st, pending.roomId)}），请稍候`,
+      },
+    );
   }
   const last = todays.at(-1)!;
   const e = entryIn(last);
@@ -151,7 +216,8 @@ export function openAttempt(st: IdentityState, kioskId: string, attemptId: strin
 
 export function photoOf(st: IdentityState, kioskId: string, attemptId: string): { bytes: Buffer; type: string } {
   const a = openAttempt(st, kioskId, attemptId);
-  if (a.decidedAt && st.clock.now() - a.decidedAt > PHOTO_GRACE_MS) throw new Conflict(`attempt ${attemptId} was decided more than ${PHOTO_GRACE_MS / 60_000} minutes ago; its photo is no longer shown`);
+  if (a.decidedAt && st.clock.now() - a.decidedAt > PHOTO_GRACE_MS)
+    throw new Conflict(`attempt ${attemptId} was decided more than ${PHOTO_GRACE_MS / 60_000} minutes ago; its photo is no longer shown`);
   if (!a.rosterPhoto) throw new NotFound(`the candidate of attempt ${attemptId} has no roster photo`);
   const file = join(st.paths.captures, a.rosterPhoto);
   if (!existsSync(file)) throw new NotFound(`roster photo ${a.rosterPhoto} is missing from the captures folder`);

@@ -41,6 +41,11 @@ export async function sharpness(st: IdentityState, frame: Buffer, box: FaceBox, 
   const top = Math.max(0, Math.floor(box.y));
   const width = Math.max(8, Math.min(W - left, Math.floor(box.width)));
   const height = Math.max(8, Math.min(H - top, Math.floor(box.height)));
-  const { data, info } = await (await sharp(frame)).extract({ left, top, width, height }).resize({ width: 128 }).greyscale().raw().toBuffer({ resolveWithObject: true });
+  const { data, info } = await (await sharp(frame))
+    .extract({ left, top, width, height })
+    .resize({ width: 128 })
+    .greyscale()
+    .raw()
+    .toBuffer({ resolveWithObject: true });
   return laplacianVariance(data, info.width, info.height);
 }

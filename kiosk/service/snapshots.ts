@@ -6,7 +6,16 @@ import { engine, entryOf, type IdentityState } from './state.ts';
 
 export async function checkSnapshot(st: IdentityState, s: { sessionId: string; idNumber: string; jpeg: Buffer; terminalId: string; roomId: string }) {
   const emit = (identity: 'match' | 'mismatch' | 'no_face' | 'several_faces' | 'unchecked', d: number | null, detail: string) => {
-    st.bus.emit('seat.check', { terminalId: s.terminalId, roomId: s.roomId, sessionId: s.sessionId, idNumber: s.idNumber, identity, distance: d, detail, at: st.clock.now() });
+    st.bus.emit('seat.check', {
+      terminalId: s.terminalId,
+      roomId: s.roomId,
+      sessionId: s.sessionId,
+      idNumber: s.idNumber,
+      identity,
+      distance: d,
+      detail,
+      at: st.clock.now(),
+    });
     return { identity, distance: d, detail };
   };
   const admission = st.store.admission(s.sessionId, s.idNumber);

@@ -64,14 +64,27 @@ export function serves(st: IdentityState, k: KioskConfig, roomId: string) {
 }
 
 export function sessionView(st: IdentityState, s: Session): SessionView {
-  return { id: s.id, name: s.template.name, roomId: s.roomId, roomName: roomName(st, s.roomId), startsAt: new Date(s.startsAt).toISOString(), startsAtLocal: localDateTime(s.startsAt, st.tz), status: s.status };
+  return {
+    id: s.id,
+    name: s.template.name,
+    roomId: s.roomId,
+    roomName: roomName(st, s.roomId),
+    startsAt: new Date(s.startsAt).toISOString(),
+    startsAtLocal: localDateTime(s.startsAt, st.tz),
+    status: s.status,
+  };
 }
 
 export function entryOf(st: IdentityState, sessionId: string, idNumber: string): Entry | null {
   return st.plans.roster(sessionId).find((e) => e.idNumber === idNumber) ?? null;
 }
 
-export function candidateView(st: IdentityState, e: { name: string; idNumber: string; ticketNo?: string | null; photo: string | null }, attemptId: string, cardPhoto: boolean): CandidateView {
+export function candidateView(
+  st: IdentityState,
+  e: { name: string; idNumber: string; ticketNo?: string | null; photo: string | null },
+  attemptId: string,
+  cardPhoto: boolean,
+): CandidateView {
   return {
     name: e.name,
     idNumberMasked: maskIdNumber(e.idNumber),

@@ -13,7 +13,9 @@ import { candidateView, engine, entryOf, roomName, type IdentityState } from './
 
 export function checkFrames(st: IdentityState, frames: string[]): Buffer[] {
   if (frames.length < FRAMES.min || frames.length > FRAMES.max) {
-    throw new ValidationError([{ path: 'body.frames', problem: `needs ${FRAMES.min} to ${FRAMES.max} frames taken over about ${FRAMES.seconds} s`, got: frames }]);
+    throw new ValidationError([
+      { path: 'body.frames', problem: `needs ${FRAMES.min} to ${FRAMES.max} frames taken over about ${FRAMES.seconds} s`, got: frames },
+    ]);
   }
   const problems: { path: string; problem: string }[] = [];
   const out = frames.map((f, i) => {
@@ -38,7 +40,10 @@ export function checkFrames(st: IdentityState, frames: string[]): Buffer[] {
 export async function judge(st: IdentityState, a: IdentityAttempt, frames: Buffer[]): Promise<FaceJudgement> {
   const eng = await engine(st);
   const threshold = eng.threshold;
-  const refs = [a.rosterPhoto ? enrolPhoto(st, a.rosterPhoto) : Promise.resolve(null), a.cardPhoto ? enrolPhoto(st, a.cardPhoto) : Promise.resolve(null)] as const;
+  const refs = [
+    a.rosterPhoto ? enrolPhoto(st, a.rosterPhoto) : Promise.resolve(null),
+    a.cardPhoto ? enrolPhoto(st, a.cardPhoto) : Promise.resolve(null),
+  ] as const;
   const livenessP = eng.liveness(frames, a.challenge);
   let probe: { index: number; descriptor: Float32Array } | null = null;
   let probeRefusal: { reason: FaceRefusal; detail: string } | null = null;
@@ -54,8 +59,21 @@ export async function judge(st: IdentityState, a: IdentityAttempt, frames: Buffe
   const captureBytes = frames[probe?.index ?? 0]!;
   const capture = `kiosk/${localDate(st.clock.now(), st.tz)}/${a.id}.jpg`;
   writeDurably(join(st.paths.captures, capture), captureBytes);
-  const base = { liveness: live, threshold, capture, captureExpiresAt: st.clock.now() + st.config.retention.days * 86_400_000, probeDescriptor: probe?.descriptor ?? null };
-  const no = (reason: VerifyRefusal, detail: string, d: number | null = null, cd: number | null = null): FaceJudgement => ({ ok: false, reason, detail, distance: d, cardDistance: cd, ...base });
+  const base = {
+    liveness: live,
+    threshold,
+    capture,
+    captureExpiresAt: st.clock.now() + st.config.retention.days * 86_400_000,
+    probeDescriptor: probe?.descriptor ?? null,
+  };
+  const no = (reason: VerifyRefusal, detail: string, d: number | null = null, cd: number | null = null): FaceJudgement => ({
+    ok: false,
+    reason,
+    detail,
+    distance: d,
+    cardDistance: cd,
+    ...base,
+  });
 
   if (!live.ok) {
     if (live.reason === 'no_face' || live.reason === 'several_faces') return no(live.reason, `liveness (${live.challenge}): ${live.detail}`);
@@ -71,8 +89,16 @@ export async function judge(st: IdentityState, a: IdentityAttempt, frames: Buffe
   else if (cardRef) cardNote = `; the ID card photo could not be used (${cardRef.reason}) and was not compared`;
   const poor = roster.warnings.length ? `; the roster photo was enrolled with warnings (${roster.warnings.map((w) => w.reason).join(', ')})` : '';
   if (d > threshold) return no('mismatch', `distance to the roster photo ${d.toFixed(3)} is above the threshold ${threshold}${poor}${cardNote}`, d, cd);
-  if (cd !== null && cd > threshold) return no('card_mismatch', `matches the roster photo (${d.toFixed(3)}) but not the ID card photo (${cd.toFixed(3)} > ${threshold})`, d, cd);
-  return { ok: true, reason: null, detail: `distance ${d.toFixed(3)} ≤ ${threshold}${cd !== null ? `, ID card ${cd.toFixed(3)}` : ''}${cardNote}; liveness: ${live.detail}`, distance: d, cardDistance: cd, ...base };
+  if (cd !== null && cd > threshold)
+    return no('card_mismatch', `matches the roster photo (${d.toFixed(3)}) but not the ID card photo (${cd.toFixed(3)} > ${threshold})`, d, cd);
+  return {
+    ok: true,
+    reason: null,
+    detail: `distance ${d.toFixed(3)} ≤ ${threshold}${cd !== null ? `, ID card ${cd.toFixed(3)}` : ''}${cardNote}; liveness: ${live.detail}`,
+    distance: d,
+    cardDistance: cd,
+    ...base,
+  };
 }
 
 /** Common guard of verify: the attempt is this kiosk's, undecided and not expired. */
@@ -131,12 +157,62 @@ export function completeAdmission(st: IdentityState, a: IdentityAttempt, j: Face
     actor,
     action: refusal ? 'kiosk.verify.refused' : 'kiosk.verify.admitted',
     target: s.id,
-    detail: { attemptId: a.id, ticketNo: e.ticketNo, reason: refusal?.reason ?? null, detail: refusal?.detail ?? null, distance: j.distance, cardDistance: j.cardDistance, threshold: j.threshold, seat, capture: j.capture, source: a.source },
+    detail: {
+      attemptId: a.id,
+      ticketNo: e.ticketNo,
+      reason: refusal?.reason ?? null,
+      detail: refusal?.detail ?? null,
+      distance: j.distance,
+      cardDistance: j.cardDistance,
+      threshold: j.threshold,
+      seat,
+      capture: j.capture,
+      source: a.source,
+    },
   });
   if (refusal) {
-    st.bus.emit('identity.refused', { attemptId: a.id, kioskId: a.kioskId, sessionId: s.id, roomId: s.roomId, idNumber: a.idNumber, reason: refusal.reason, distance: j.distance, at });
-    return { ok: false, decision: 'refused', attemptId: a.id, reason: refusal.reason, detail: refusal.detail, message: VERIFY_MESSAGES[refusal.reason], distance: j.distance, threshold: j.threshold, retryAllowed: refusal.reason !== 'no_reference' };
+    st.bus.emit('identity.refused', {
+      attemptId: a.id,
+      kioskId: a.kioskId,
+      sessionId: s.id,
+      roomId: s.roomId,
+      idNumber: a.idNumber,
+      reason: refusal.reason,
+      distance: j.distance,
+      at,
+    });
+    return {
+      ok: false,
+      decision: 'refused',
+      attemptId: a.id,
+      reason: refusal.reason,
+      detail: refusal.detail,
+      message: VERIFY_MESSAGES[refusal.reason],
+      distance: j.distance,
+      threshold: j.threshold,
+      retryAllowed: refusal.reason !== 'no_reference',
+    };
   }
-  st.bus.emit('identity.verified', { attemptId: a.id, kioskId: a.kioskId, sessionId: s.id, roomId: s.roomId, idNumber: a.idNumber, seat, distance: j.distance!, at });
-  return { ok: true, decision: 'admitted', attemptId: a.id, seat, roomId: s.roomId, roomName: roomName(st, s.roomId), distance: j.distance!, cardDistance: j.cardDistance, threshold: j.threshold, candidate: candidateView(st, e, a.id, Boolean(a.cardPhoto)) };
+  st.bus.emit('identity.verified', {
+    attemptId: a.id,
+    kioskId: a.kioskId,
+    sessionId: s.id,
+    roomId: s.roomId,
+    idNumber: a.idNumber,
+    seat,
+    distance: j.distance!,
+    at,
+  });
+  return {
+    ok: true,
+    decision: 'admitted',
+    attemptId: a.id,
+    seat,
+    roomId: s.roomId,
+    roomName: roomName(st, s.roomId),
+    distance: j.distance!,
+    cardDistance: j.cardDistance,
+    threshold: j.threshold,
+    candidate: candidateView(st, e, a.id, Boolean(a.cardPhoto)),
+  };
 }

@@ -29,13 +29,16 @@ export async function start(st: MediaState) {
   });
   every(iv.forecastMs ?? 3_600_000, () => void runForecast(st));
   // A first forecast soon after start-up, so a disk too small is reported on the day it is installed.
-  const first = setTimeout(() => {
-    try {
-      runForecast(st);
-    } catch (err) {
-      st.log?.error({ err }, 'disk forecast failed');
-    }
-  }, Math.min(60_000, iv.forecastMs ?? 60_000));
+  const first = setTimeout(
+    () => {
+      try {
+        runForecast(st);
+      } catch (err) {
+        st.log?.error({ err }, 'disk forecast failed');
+      }
+    },
+    Math.min(60_000, iv.forecastMs ?? 60_000),
+  );
   first.unref();
   st.timers.push(first);
   every(iv.sweepMs ?? 600_000, () => void sweep(st));

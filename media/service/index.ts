@@ -27,6 +27,15 @@ export function createMediaService(deps: MediaDeps): MediaService {
     sweep: () => sweep(st),
     health: () => health(st),
   };
-  for (const c of st.config.cameras) api.addSource({ id: c.id, name: c.name, room: c.room, kind: 'camera', input: { url: c.url }, audio: c.audio, ...(c.subUrl ? { sub: { url: c.subUrl } } : {}) });
+  for (const c of st.config.cameras)
+    api.addSource({
+      id: c.id,
+      name: c.name,
+      room: c.room,
+      kind: 'camera',
+      input: { url: c.url },
+      audio: c.audio,
+      ...(c.subUrl ? { sub: { url: c.subUrl } } : {}),
+    });
   return api;
 }

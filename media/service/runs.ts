@@ -119,11 +119,21 @@ export function launch(st: MediaState, s: SourceState) {
 export function launchSub(st: MediaState, s: SourceState, sub: SubState) {
   const name = `${s.spec.id} (sub-stream)`;
   const sup = createSupervisor(
-    { name, stallMs: st.config.media.stallSeconds * 1000, maxBackoffMs: st.config.media.maxBackoffSeconds * 1000, now: () => st.clock.now(), ...(st.log ? { log: st.log } : {}) },
+    {
+      name,
+      stallMs: st.config.media.stallSeconds * 1000,
+      maxBackoffMs: st.config.media.maxBackoffSeconds * 1000,
+      now: () => st.clock.now(),
+      ...(st.log ? { log: st.log } : {}),
+    },
     {
       plan(n) {
         if (n > 1) sub.restarts++;
-        return { args: ingestArgs({ input: { url: sub.url }, audio: s.spec.audio, record: null, stallSeconds: st.config.media.stallSeconds }), cwd: st.mediaDir, stdin: null };
+        return {
+          args: ingestArgs({ input: { url: sub.url }, audio: s.spec.audio, record: null, stallSeconds: st.config.media.stallSeconds }),
+          cwd: st.mediaDir,
+          stdin: null,
+        };
       },
       onStdout(chunk) {
         sub.bytes += chunk.length;

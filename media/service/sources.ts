@@ -41,15 +41,29 @@ export function addSource(st: MediaState, spec: SourceSpec): SourceStatus {
   }
   if (spec.sub !== undefined) {
     if (spec.kind !== 'camera') problems.push({ path: 'sub', problem: 'only a camera has a sub-stream (a terminal screen is one stream)', got: spec.kind });
-    if (!/^(rtsp|rtsps|rtmp|http|https|file):\/\//.test(spec.sub?.url ?? '')) problems.push({ path: 'sub.url', problem: 'must be an rtsp://, rtmp://, http(s):// or file:// URL', got: spec.sub?.url });
-    else if ('url' in spec.input && spec.sub.url === spec.input.url) problems.push({ path: 'sub.url', problem: 'is the same stream as input.url: give the camera\'s second (low-resolution) stream', got: spec.sub.url });
+    if (!/^(rtsp|rtsps|rtmp|http|https|file):\/\//.test(spec.sub?.url ?? ''))
+      problems.push({ path: 'sub.url', problem: 'must be an rtsp://, rtmp://, http(s):// or file:// URL', got: spec.sub?.url });
+    else if ('url' in spec.input && spec.sub.url === spec.input.url)
+      problems.push({ path: 'sub.url', problem: "is the same stream as input.url: give the camera's second (low-resolution) stream", got: spec.sub.url });
   }
   if (problems.length) throw new ValidationError(problems);
   if (st.sources.has(spec.id)) throw new Conflict(`media source ${spec.id} already exists (in room ${st.sources.get(spec.id)!.spec.room})`);
   const s: SourceState = {
     spec: { ...spec, audio: spec.audio ?? true },
     fanout: new TsFanout(),
-    sub: spec.sub ? { url: spec.sub.url, fanout: new TsFanout(), supervisor: null, onRestart: new Set(), state: 'down', since: st.clock.now(), reason: 'starting', bytes: 0, restarts: 0 } : null,
+    sub: spec.sub
+      ? {
+          url: spec.sub.url,
+          fanout: new TsFanout(),
+          supervisor: null,
+          onRestart: new Set(),
+          state: 'down',
+          since: st.clock.now(),
+          reason: 'starting',
+          bytes: 0,
+          restarts: 0,
+        }
+      : null,
     supervisor: null,
     state: 'down',
     since: st.clock.now(),
@@ -72,7 +86,12 @@ export async function removeSource(st: MediaState, id: string) {
 }
 
 /** A live consumer of a source's main stream, or of its sub-stream (onRestart: told when that ingest starts over). */
-export function subscribe(st: MediaState, sourceId: string, onChunk: (chunk: Buffer) => void, opts?: { stream?: 'main' | 'sub'; onRestart?: () => void }): () => void {
+export function subscribe(
+  st: MediaState,
+  sourceId: string,
+  onChunk: (chunk: Buffer) => void,
+  opts?: { stream?: 'main' | 'sub'; onRestart?: () => void },
+): () => void {
   const s = get(st, sourceId);
   if ((opts?.stream ?? 'main') === 'main') return s.fanout.subscribe(onChunk);
   const sub = s.sub;

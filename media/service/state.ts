@@ -5,7 +5,17 @@
 import { mkdirSync } from 'node:fs';
 import type { Clock, EventBus } from '../../core/index.ts';
 import type { Config } from '../../config/index.ts';
-import { createMediaStore, createRetentionSweeper, type AuditLog, type DataPaths, type Db, type Forecast, type MediaStore, type RetentionSweeper, type SweepResult } from '../../storage/index.ts';
+import {
+  createMediaStore,
+  createRetentionSweeper,
+  type AuditLog,
+  type DataPaths,
+  type Db,
+  type Forecast,
+  type MediaStore,
+  type RetentionSweeper,
+  type SweepResult,
+} from '../../storage/index.ts';
 import type { TsFanout } from '../ingest.ts';
 import type { Supervisor } from '../supervisor.ts';
 import { createPlayback, type Playback } from '../playback.ts';
@@ -84,7 +94,6 @@ export interface SourceState {
   restarts: number;
   lastSegmentEnd: number | null;
 }
-
 
 /** A source id: it becomes part of the recording folders and file names. */
 export const ID = /^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$/;

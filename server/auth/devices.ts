@@ -1,7 +1,19 @@
 // Devices: a kiosk or terminal asks to pair and shows a one-time code; an admin who sees that code on
 // the device's screen approves it as a configured kiosk/terminal; the device then collects its token
 // once. Tokens are revocable; revocation closes the device's open connections (via the event bus).
-import { Conflict, NotFound, ValidationError, Forbidden, hashSecret, newId, newPairingCode, newSecret, type Clock, type DeviceKind, type EventBus } from '../../core/index.ts';
+import {
+  Conflict,
+  NotFound,
+  ValidationError,
+  Forbidden,
+  hashSecret,
+  newId,
+  newPairingCode,
+  newSecret,
+  type Clock,
+  type DeviceKind,
+  type EventBus,
+} from '../../core/index.ts';
 import type { Config } from '../../config/index.ts';
 import type { AuditLog, Device, DeviceStore, Pairing } from '../../storage/index.ts';
 import { protocol as terminalProtocol } from '../../terminal/index.ts';
@@ -54,7 +66,12 @@ export function createDeviceService(deps: { devices: DeviceStore; audit: AuditLo
     return (kind === 'terminal' ? config.terminals : config.kiosks).map((d) => d.id).join(', ') || '(none configured)';
   }
 
-  function view(d: Device | null, kind: DeviceKind, id: string, health: DeviceHealth | null = (devices.healthReports().get(id) as DeviceHealth | undefined) ?? null): DeviceView {
+  function view(
+    d: Device | null,
+    kind: DeviceKind,
+    id: string,
+    health: DeviceHealth | null = (devices.healthReports().get(id) as DeviceHealth | undefined) ?? null,
+  ): DeviceView {
     const t = config.terminals.find((x) => x.id === id);
     return {
       id,
@@ -72,7 +89,15 @@ export function createDeviceService(deps: { devices: DeviceStore; audit: AuditLo
     };
   }
 
-  const pairingView = (p: Pairing): PairingView => ({ id: p.id, kind: p.kind, code: p.code, claimedId: p.claimedId, requestedAt: p.requestedAt, expiresAt: p.expiresAt, ip: p.ip });
+  const pairingView = (p: Pairing): PairingView => ({
+    id: p.id,
+    kind: p.kind,
+    code: p.code,
+    claimedId: p.claimedId,
+    requestedAt: p.requestedAt,
+    expiresAt: p.expiresAt,
+    ip: p.ip,
+  });
 
   return {
     /** Every configured device and every device that ever paired, with its state. */
@@ -100,7 +125,12 @@ export function createDeviceService(deps: { devices: DeviceStore; audit: AuditLo
       const was = before ? terminalProtocol.healthProblems(kind, before) : null;
       // Audit only a change of what the console would warn about, not every camera blink's report.
       if (!was || was.join() !== problems.join()) {
-        audit.append({ actor: `device:${deviceId}`, action: 'device.health', target: deviceId, detail: { kind, problems, secureContext: health.secureContext, camera: health.camera, screenCapture: health.screenCapture.state } });
+        audit.append({
+          actor: `device:${deviceId}`,
+          action: 'device.health',
+          target: deviceId,
+          detail: { kind, problems, secureContext: health.secureContext, camera: health.camera, screenCapture: health.screenCapture.state },
+        });
       }
       bus.emit('device.health', { deviceId, kind, problems });
       return health;
@@ -116,7 +146,14 @@ export function createDeviceService(deps: { devices: DeviceStore; audit: AuditLo
       const out: DeviceWarning[] = [];
       const check = (id: string, kind: 'kiosk' | 'terminal', seat: string | null) => {
         const problems = terminalProtocol.healthProblems(kind, health.get(id) ?? null);
-        if (problems.length) out.push({ deviceId: id, kind, seat, problems, message: `${kind} ${id}${seat ? ` (seat ${seat})` : ''} ${problems.map((p) => PROBLEM_WORDS[p]).join('; ')}` });
+        if (problems.length)
+          out.push({
+            deviceId: id,
+            kind,
+            seat,
+            problems,
+            message: `${kind} ${id}${seat ? ` (seat ${seat})` : ''} ${problems.map((p) => PROBLEM_WORDS[p]).join('; ')}`,
+          });
       };
       for (const t of config.terminals) if (t.room === roomId) check(t.id, 'terminal', t.seat);
       for (const k of config.kiosks) check(k.id, 'kiosk', null);
@@ -154,12 +191,15 @@ export function createDeviceService(deps: { devices: DeviceStore; audit: AuditLo
     approve(code: string, deviceId: string | null, actor: string, ip: string | null = null): { pairing: PairingView; device: DeviceView } {
       return devices.transaction(() => {
         const matches = devices.pendingByCode(code.trim());
-        if (matches.length === 0) throw new NotFound(`no pending pairing request shows code ${code} (it may have expired; the device shows a new code after a restart)`);
-        if (matches.length > 1) throw new Conflict(`${matches.length} devices show code ${code}; reject the ones you do not recognise and ask the device to request again`);
+        if (matches.length === 0)
+          throw new NotFound(`no pending pairing request shows code ${code} (it may have expired; the device shows a new code after a restart)`);
+        if (matches.length > 1)
+          throw new Conflict(`${matches.length} devices show code ${code}; reject the ones you do not recognise and ask the device to request again`);
         const p = matches[0]!;
         const id = deviceId ?? p.claimedId;
         if (!id) throw new ValidationError([{ path: 'deviceId', problem: `say which ${p.kind} this device is (known: ${knownIds(p.kind)})` }]);
-        if (!configured(p.kind, id)) throw new ValidationError([{ path: 'deviceId', problem: `no ${p.kind} with this id in the config (known: ${knownIds(p.kind)})`, got: id }]);
+        if (!configured(p.kind, id))
+          throw new ValidationError([{ path: 'deviceId', problem: `no ${p.kind} with this id in the config (known: ${knownIds(p.kind)})`, got: id }]);
         devices.decidePairing(p.id, 'approved', id, actor);
         audit.append({ actor, action: 'device.approve', target: id, detail: { pairingId: p.id, kind: p.kind, code: p.code, requestIp: p.ip }, ip });
         return { pairing: pairingView(p), device: view(devices.byId(id), p.kind, id) };
@@ -177,7 +217,11 @@ export function createDeviceService(deps: { devices: DeviceStore; audit: AuditLo
      * The device polls with its secret. The token is minted at this moment and returned exactly once,
      * so it never rests in the database in plain text.
      */
-    collect(pairingId: string, pollSecret: string, ip: string | null = null): { status: 'pending' | 'rejected' | 'expired' } | { status: 'approved'; deviceId: string; kind: DeviceKind; token: string } {
+    collect(
+      pairingId: string,
+      pollSecret: string,
+      ip: string | null = null,
+    ): { status: 'pending' | 'rejected' | 'expired' } | { status: 'approved'; deviceId: string; kind: DeviceKind; token: string } {
       return devices.transaction(() => {
         const p = devices.pairingById(pairingId);
         if (!p || p.pollSecretHash !== hashSecret(pollSecret)) throw new Forbidden('unknown pairing request or wrong secret');
@@ -188,7 +232,13 @@ export function createDeviceService(deps: { devices: DeviceStore; audit: AuditLo
         const previous = devices.byId(p.deviceId!);
         devices.issueToken(p.deviceId!, p.kind, hashSecret(token), p.decidedBy ?? 'unknown');
         devices.markCollected(p.id);
-        audit.append({ actor: `device:${p.deviceId}`, action: 'device.paired', target: p.deviceId, detail: { kind: p.kind, pairingId: p.id, replacedToken: Boolean(previous?.tokenHash) }, ip });
+        audit.append({
+          actor: `device:${p.deviceId}`,
+          action: 'device.paired',
+          target: p.deviceId,
+          detail: { kind: p.kind, pairingId: p.id, replacedToken: Boolean(previous?.tokenHash) },
+          ip,
+        });
         if (previous?.tokenHash) bus.emit('device.revoked', { deviceId: p.deviceId!, kind: p.kind });
         bus.emit('device.paired', { deviceId: p.deviceId!, kind: p.kind });
         return { status: 'approved' as const, deviceId: p.deviceId!, kind: p.kind, token };

@@ -1,9 +1,7 @@
 import type { Device, User } from '../../storage/index.ts';
 
 /** Who is calling: a person with a role, or a paired device. Routes name the roles they accept. */
-export type Principal =
-  | { kind: 'user'; role: User['role']; user: User; sessionHash: string }
-  | { kind: 'device'; role: Device['kind']; device: Device };
+export type Principal = { kind: 'user'; role: User['role']; user: User; sessionHash: string } | { kind: 'device'; role: Device['kind']; device: Device };
 
 export type Role = Principal['role'];
 /** What a route may declare: `public` means no log-in is needed. */

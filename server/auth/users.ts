@@ -33,7 +33,15 @@ export interface PublicUser {
 }
 
 export function publicUser(u: User): PublicUser {
-  return { username: u.username, displayName: u.displayName, role: u.role, rooms: u.rooms, jurisdiction: u.jurisdiction, disabled: u.disabled, lockedUntil: u.lockedUntil };
+  return {
+    username: u.username,
+    displayName: u.displayName,
+    role: u.role,
+    rooms: u.rooms,
+    jurisdiction: u.jurisdiction,
+    disabled: u.disabled,
+    lockedUntil: u.lockedUntil,
+  };
 }
 
 export function createUserService(deps: { users: UserStore; audit: AuditLog; bus: EventBus; clock: Clock; config: Config }) {
@@ -71,16 +79,31 @@ export function createUserService(deps: { users: UserStore; audit: AuditLog; bus
     const now = clock.now();
     if (user?.lockedUntil && user.lockedUntil > now) {
       audit.append({ actor: `user:${user.username}`, action: 'user.login.refused', target: user.username, detail: { reason: 'locked' }, ip: ctx.ip });
-      throw new Locked(`account locked after repeated failed log-ins; try again in ${Math.ceil((user.lockedUntil - now) / 60000)} min or ask an admin to unlock it`, Math.ceil((user.lockedUntil - now) / 1000));
+      throw new Locked(
+        `account locked after repeated failed log-ins; try again in ${Math.ceil((user.lockedUntil - now) / 60000)} min or ask an admin to unlock it`,
+        Math.ceil((user.lockedUntil - now) / 1000),
+      );
     }
     const ok = await verifyPassword(password, user?.passwordHash ?? DUMMY_HASH);
     if (!user || !ok || user.disabled) {
-      audit.append({ actor: user ? `user:${user.username}` : 'anonymous', action: 'user.login.failed', target: username.slice(0, 64), detail: { reason: !user ? 'unknown user' : user.disabled ? 'disabled' : 'wrong password' }, ip: ctx.ip });
+      audit.append({
+        actor: user ? `user:${user.username}` : 'anonymous',
+        action: 'user.login.failed',
+        target: username.slice(0, 64),
+        detail: { reason: !user ? 'unknown user' : user.disabled ? 'disabled' : 'wrong password' },
+        ip: ctx.ip,
+      });
       bus.emit('user.login', { username, ok: false, ip: ctx.ip ?? '' });
       if (user && !user.disabled) {
         const r = users.recordFailure(user.id, sec.lockoutFailures, now + sec.lockoutMinutes * 60000);
         if (r.lockedUntil) {
-          audit.append({ actor: 'system', action: 'user.locked', target: user.username, detail: { until: r.lockedUntil, failures: sec.lockoutFailures }, ip: ctx.ip });
+          audit.append({
+            actor: 'system',
+            action: 'user.locked',
+            target: user.username,
+            detail: { until: r.lockedUntil, failures: sec.lockoutFailures },
+            ip: ctx.ip,
+          });
           bus.emit('user.locked', { username: user.username, until: r.lockedUntil });
         }
       }
@@ -144,7 +167,8 @@ export function createUserService(deps: { users: UserStore; audit: AuditLog; bus
       const problems = checkBinding(input.role, input.rooms, input.jurisdiction);
       const pw = passwordProblem(input.password);
       if (pw) problems.push({ path: 'password', problem: pw });
-      if (!/^[A-Za-z0-9_.@-]{2,64}$/.test(input.username)) problems.push({ path: 'username', problem: 'must be 2–64 letters, digits or _ . @ -', got: input.username });
+      if (!/^[A-Za-z0-9_.@-]{2,64}$/.test(input.username))
+        problems.push({ path: 'username', problem: 'must be 2–64 letters, digits or _ . @ -', got: input.username });
       if (problems.length) throw new ValidationError(problems);
       if (users.byUsername(input.username)) throw new Conflict(`a user named ${input.username} already exists`);
       const u = users.insert({ ...input, passwordHash: await hashPassword(input.password) });
@@ -175,7 +199,13 @@ export function createUserService(deps: { users: UserStore; audit: AuditLog; bus
       // A changed role, password or a disabled account must not keep old sessions alive.
       if (patch.password !== undefined || patch.role !== undefined || patch.disabled) users.deleteSessionsOf(u.id);
       const changed = Object.keys(patch).map((k) => (k === 'password' ? 'password (not logged)' : k));
-      audit.append({ actor, action: 'user.update', target: u.username, detail: { changed, role, rooms, jurisdiction, disabled: patch.disabled ?? u.disabled }, ip });
+      audit.append({
+        actor,
+        action: 'user.update',
+        target: u.username,
+        detail: { changed, role, rooms, jurisdiction, disabled: patch.disabled ?? u.disabled },
+        ip,
+      });
       return publicUser(users.byId(u.id)!);
     },
 
@@ -193,7 +223,14 @@ export function createUserService(deps: { users: UserStore; audit: AuditLog; bus
       for (const b of list) {
         if (users.byUsername(b.username)) continue;
         const passwordHash = b.passwordHash ?? (await hashPassword(b.password!));
-        users.insert({ username: b.username, displayName: b.displayName ?? null, role: b.role, passwordHash, rooms: b.rooms ?? [], jurisdiction: b.jurisdiction ?? null });
+        users.insert({
+          username: b.username,
+          displayName: b.displayName ?? null,
+          role: b.role,
+          passwordHash,
+          rooms: b.rooms ?? [],
+          jurisdiction: b.jurisdiction ?? null,
+        });
         audit.append({ actor: 'system', action: 'user.bootstrap', target: b.username, detail: { role: b.role, from: 'config' } });
         created.push(b.username);
       }

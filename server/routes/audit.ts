@@ -45,7 +45,9 @@ export const auditRoutes: FastifyPluginAsync<{ ctx: AppContext }> = async (app, 
       schema: {
         tags: ['audit'],
         summary: 'Walk the hash chain; report the first broken link',
-        response: { 200: Type.Object({ ok: Type.Boolean(), checked: Type.Integer(), seq: Type.Optional(Type.Integer()), problem: Type.Optional(Type.String()) }) },
+        response: {
+          200: Type.Object({ ok: Type.Boolean(), checked: Type.Integer(), seq: Type.Optional(Type.Integer()), problem: Type.Optional(Type.String()) }),
+        },
       },
     },
     async (request) => {

@@ -13,7 +13,10 @@ export const authRoutes: FastifyPluginAsync<{ ctx: AppContext }> = async (app, {
       schema: {
         tags: ['auth'],
         summary: 'Log in with user name and password; sets an httpOnly session cookie',
-        body: Type.Object({ username: Type.String({ minLength: 1, maxLength: 64 }), password: Type.String({ minLength: 1, maxLength: 256 }) }, { additionalProperties: false }),
+        body: Type.Object(
+          { username: Type.String({ minLength: 1, maxLength: 64 }), password: Type.String({ minLength: 1, maxLength: 256 }) },
+          { additionalProperties: false },
+        ),
         response: { 200: Type.Object({ user: PublicUserT, expiresAt: Type.Integer() }), 401: ErrorReply, 423: ErrorReply, 429: ErrorReply },
       },
     },
@@ -64,7 +67,9 @@ export const authRoutes: FastifyPluginAsync<{ ctx: AppContext }> = async (app, {
     },
     async (request) => {
       const p = request.principal!;
-      return p.kind === 'user' ? { kind: 'user' as const, user: publicUser(p.user) } : { kind: 'device' as const, device: { id: p.device.id, kind: p.device.kind } };
+      return p.kind === 'user'
+        ? { kind: 'user' as const, user: publicUser(p.user) }
+        : { kind: 'device' as const, device: { id: p.device.id, kind: p.device.kind } };
     },
   );
 };

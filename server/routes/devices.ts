@@ -66,8 +66,10 @@ export const deviceRoutes: FastifyPluginAsync<{ ctx: AppContext }> = async (app,
     },
   );
 
-  app.get('/api/devices/pairings', { config: admin, schema: { tags: ['devices'], summary: 'Pending pairing requests', response: { 200: Type.Array(PairingViewT) } } }, async () =>
-    ctx.devices.pending(),
+  app.get(
+    '/api/devices/pairings',
+    { config: admin, schema: { tags: ['devices'], summary: 'Pending pairing requests', response: { 200: Type.Array(PairingViewT) } } },
+    async () => ctx.devices.pending(),
   );
 
   app.post(
@@ -77,7 +79,10 @@ export const deviceRoutes: FastifyPluginAsync<{ ctx: AppContext }> = async (app,
       schema: {
         tags: ['devices'],
         summary: 'Approve the device that shows this code, as the configured kiosk/terminal deviceId',
-        body: Type.Object({ code: Type.String({ pattern: '^[0-9]{6}$' }), deviceId: Type.Optional(Type.String({ minLength: 1, maxLength: 64 })) }, { additionalProperties: false }),
+        body: Type.Object(
+          { code: Type.String({ pattern: '^[0-9]{6}$' }), deviceId: Type.Optional(Type.String({ minLength: 1, maxLength: 64 })) },
+          { additionalProperties: false },
+        ),
         response: { 200: Type.Object({ pairing: PairingViewT, device: DeviceViewT }), ...errors },
       },
     },
@@ -89,20 +94,38 @@ export const deviceRoutes: FastifyPluginAsync<{ ctx: AppContext }> = async (app,
 
   app.post(
     '/api/devices/pairings/:id/reject',
-    { config: admin, schema: { tags: ['devices'], summary: 'Reject a pairing request', params: Type.Object({ id: Type.String({ maxLength: 64 }) }), response: { 204: Type.Null(), ...errors } } },
+    {
+      config: admin,
+      schema: {
+        tags: ['devices'],
+        summary: 'Reject a pairing request',
+        params: Type.Object({ id: Type.String({ maxLength: 64 }) }),
+        response: { 204: Type.Null(), ...errors },
+      },
+    },
     async (request, reply) => {
       ctx.devices.reject((request.params as { id: string }).id, actorOf(request.principal), request.ip);
       return reply.status(204).send();
     },
   );
 
-  app.get('/api/devices', { config: admin, schema: { tags: ['devices'], summary: 'Configured and paired devices with their state', response: { 200: Type.Array(DeviceViewT) } } }, async () =>
-    ctx.devices.list(),
+  app.get(
+    '/api/devices',
+    { config: admin, schema: { tags: ['devices'], summary: 'Configured and paired devices with their state', response: { 200: Type.Array(DeviceViewT) } } },
+    async () => ctx.devices.list(),
   );
 
   app.post(
     '/api/devices/:id/revoke',
-    { config: admin, schema: { tags: ['devices'], summary: "Revoke a device's token; it must pair again", params: Type.Object({ id: Type.String({ maxLength: 64 }) }), response: { 200: DeviceViewT, ...errors } } },
+    {
+      config: admin,
+      schema: {
+        tags: ['devices'],
+        summary: "Revoke a device's token; it must pair again",
+        params: Type.Object({ id: Type.String({ maxLength: 64 }) }),
+        response: { 200: DeviceViewT, ...errors },
+      },
+    },
     async (request) => ctx.devices.revoke((request.params as { id: string }).id, actorOf(request.principal), request.ip),
   );
 
@@ -115,7 +138,7 @@ export const deviceRoutes: FastifyPluginAsync<{ ctx: AppContext }> = async (app,
       config: { roles: ['kiosk', 'terminal'], rateLimit: { max: 60, timeWindow: '1 minute' } },
       schema: {
         tags: ['devices'],
-        summary: "A kiosk or terminal page reports its health: secure context, camera, screen capture, browser, clock, build",
+        summary: 'A kiosk or terminal page reports its health: secure context, camera, screen capture, browser, clock, build',
         body: terminalProtocol.DeviceHealthReportT,
         response: { 200: terminalProtocol.DeviceHealthT, ...errors },
       },
@@ -141,36 +164,47 @@ export const deviceRoutes: FastifyPluginAsync<{ ctx: AppContext }> = async (app,
     async (request) => {
       const { roomId } = request.query as { roomId: string };
       const p = request.principal;
-      if (p?.kind === 'user' && p.role === 'invigilator' && !p.user.rooms.includes(roomId)) throw new Forbidden(`you invigilate ${p.user.rooms.join(', ') || 'no room'}, not ${roomId}`);
+      if (p?.kind === 'user' && p.role === 'invigilator' && !p.user.rooms.includes(roomId))
+        throw new Forbidden(`you invigilate ${p.user.rooms.join(', ') || 'no room'}, not ${roomId}`);
       return { warnings: ctx.devices.warningsForRoom(roomId) };
     },
   );
 
   // The device's control channel: presence and server time now; exam traffic joins it later.
-  app.get('/ws/device', { websocket: true, config: { roles: ['kiosk', 'terminal'] }, schema: { tags: ['devices'], summary: 'Device WebSocket (presence, server clock)' } }, (socket, request) => {
-    const p = request.principal;
-    if (p?.kind !== 'device') return socket.close(1008, 'device token required');
-    const { id, kind } = p.device;
-    const remove = ctx.hub.add({ socket, owner: `device:${id}`, kind });
-    ctx.metrics.wsConnections.inc({ kind });
-    ctx.devices.touch(id, request.ip);
-    ctx.bus.emit('device.online', { deviceId: id, kind });
-    socket.send(JSON.stringify({ type: 'hello', deviceId: id, kind, serverTime: ctx.clock.now() }));
-    socket.on('message', (data, isBinary) => {
-      let msg: unknown;
-      try {
-        msg = isBinary ? null : JSON.parse(String(data));
-      } catch {
-        msg = null;
-      }
-      const type = msg && typeof msg === 'object' ? (msg as { type?: unknown }).type : undefined;
-      if (type === 'ping') socket.send(JSON.stringify({ type: 'pong', serverTime: ctx.clock.now() }));
-      else socket.send(JSON.stringify({ type: 'error', reason: type === undefined ? 'message must be a JSON object with a "type"' : `unknown message type ${JSON.stringify(type).slice(0, 40)}` }));
-    });
-    socket.on('close', () => {
-      remove();
-      ctx.metrics.wsConnections.dec({ kind });
-      ctx.bus.emit('device.offline', { deviceId: id, kind, since: ctx.clock.now() });
-    });
-  });
+  app.get(
+    '/ws/device',
+    { websocket: true, config: { roles: ['kiosk', 'terminal'] }, schema: { tags: ['devices'], summary: 'Device WebSocket (presence, server clock)' } },
+    (socket, request) => {
+      const p = request.principal;
+      if (p?.kind !== 'device') return socket.close(1008, 'device token required');
+      const { id, kind } = p.device;
+      const remove = ctx.hub.add({ socket, owner: `device:${id}`, kind });
+      ctx.metrics.wsConnections.inc({ kind });
+      ctx.devices.touch(id, request.ip);
+      ctx.bus.emit('device.online', { deviceId: id, kind });
+      socket.send(JSON.stringify({ type: 'hello', deviceId: id, kind, serverTime: ctx.clock.now() }));
+      socket.on('message', (data, isBinary) => {
+        let msg: unknown;
+        try {
+          msg = isBinary ? null : JSON.parse(String(data));
+        } catch {
+          msg = null;
+        }
+        const type = msg && typeof msg === 'object' ? (msg as { type?: unknown }).type : undefined;
+        if (type === 'ping') socket.send(JSON.stringify({ type: 'pong', serverTime: ctx.clock.now() }));
+        else
+          socket.send(
+            JSON.stringify({
+              type: 'error',
+              reason: type === undefined ? 'message must be a JSON object with a "type"' : `unknown message type ${JSON.stringify(type).slice(0, 40)}`,
+            }),
+          );
+      });
+      socket.on('close', () => {
+        remove();
+        ctx.metrics.wsConnections.dec({ kind });
+        ctx.bus.emit('device.offline', { deviceId: id, kind, since: ctx.clock.now() });
+      });
+    },
+  );
 };

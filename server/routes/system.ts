@@ -5,10 +5,13 @@ import { checkHealth } from '../health.ts';
 import { seatIds } from '../../config/index.ts';
 import { Forbidden, addressMatcher, siteInJurisdiction } from '../../core/index.ts';
 
-
 /** mediaHealth: the recorder's own view (its disk may be a separate mount; a camera may be down). */
 /** tlsHealth: certificate expiry (server/tls/); absent on a plain-HTTP server. */
-export const systemRoutes: FastifyPluginAsync<{ ctx: AppContext; mediaHealth?: () => { ok: boolean; down: string[] }; tlsHealth?: () => { ok: boolean } }> = async (app, { ctx, mediaHealth, tlsHealth }) => {
+export const systemRoutes: FastifyPluginAsync<{
+  ctx: AppContext;
+  mediaHealth?: () => { ok: boolean; down: string[] };
+  tlsHealth?: () => { ok: boolean };
+}> = async (app, { ctx, mediaHealth, tlsHealth }) => {
   app.get(
     '/healthz',
     { config: { roles: ['public'] }, schema: { tags: ['system'], summary: 'Health: database, disk for recordings, ffmpeg; 503 when the database fails' } },
@@ -27,11 +30,17 @@ export const systemRoutes: FastifyPluginAsync<{ ctx: AppContext; mediaHealth?: (
   const metricsReader = addressMatcher(ctx.config.server.metricsFrom);
   app.get(
     '/metrics',
-    { config: { roles: ['public'] }, schema: { tags: ['system'], summary: 'Prometheus metrics: for this machine, admins, and the addresses in server.metricsFrom' } },
+    {
+      config: { roles: ['public'] },
+      schema: { tags: ['system'], summary: 'Prometheus metrics: for this machine, admins, and the addresses in server.metricsFrom' },
+    },
     async (request, reply) => {
       const p = request.principal;
       const admin = p?.kind === 'user' && p.role === 'admin';
-      if (!admin && !metricsReader(request.ip)) throw new Forbidden(`metrics are served to this machine, to admins and to server.metricsFrom; ${request.ip} is none of them (add the monitoring server's address to server.metricsFrom)`);
+      if (!admin && !metricsReader(request.ip))
+        throw new Forbidden(
+          `metrics are served to this machine, to admins and to server.metricsFrom; ${request.ip} is none of them (add the monitoring server's address to server.metricsFrom)`,
+        );
       return reply.type(ctx.metrics.registry.contentType).send(await ctx.metrics.registry.metrics());
     },
   );
@@ -47,7 +56,9 @@ export const systemRoutes: FastifyPluginAsync<{ ctx: AppContext; mediaHealth?: (
           200: Type.Object({
             site: Type.Object({ id: Type.String(), name: Type.String(), province: Type.String(), city: Type.String(), timezone: Type.String() }),
             serverTime: Type.Integer(),
-            rooms: Type.Array(Type.Object({ id: Type.String(), name: Type.String(), rows: Type.Integer(), columns: Type.Integer(), seats: Type.Array(Type.String()) })),
+            rooms: Type.Array(
+              Type.Object({ id: Type.String(), name: Type.String(), rows: Type.Integer(), columns: Type.Integer(), seats: Type.Array(Type.String()) }),
+            ),
           }),
         },
       },

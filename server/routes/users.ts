@@ -10,7 +10,9 @@ const Username = Type.Object({ username: Type.String({ minLength: 1, maxLength: 
 export const userRoutes: FastifyPluginAsync<{ ctx: AppContext }> = async (app, { ctx }) => {
   const admin = { roles: ['admin' as const] };
 
-  app.get('/api/users', { config: admin, schema: { tags: ['users'], summary: 'List users', response: { 200: Type.Array(PublicUserT) } } }, async () => ctx.users.list());
+  app.get('/api/users', { config: admin, schema: { tags: ['users'], summary: 'List users', response: { 200: Type.Array(PublicUserT) } } }, async () =>
+    ctx.users.list(),
+  );
 
   app.post(
     '/api/users',

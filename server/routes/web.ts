@@ -56,7 +56,12 @@ export const webRoutes: FastifyPluginAsync<{ ctx: AppContext }> = async (app, { 
     const links = WEB_APPS.map((a) => `<li><a href="${a.path}">${esc(a.name)}</a> — ${esc(a.who)}</li>`).join('');
     return reply
       .type('text/html; charset=utf-8')
-      .send(page(`examroom · ${site.name}`, `<h1>${esc(site.name)}</h1><p>examroom 考场一体化设备 · site <code>${esc(site.id)}</code></p><ul>${links}<li><a href="/docs">API 文档 (OpenAPI)</a></li><li><a href="/healthz">健康状态 /healthz</a></li></ul>`));
+      .send(
+        page(
+          `examroom · ${site.name}`,
+          `<h1>${esc(site.name)}</h1><p>examroom 考场一体化设备 · site <code>${esc(site.id)}</code></p><ul>${links}<li><a href="/docs">API 文档 (OpenAPI)</a></li><li><a href="/healthz">健康状态 /healthz</a></li></ul>`,
+        ),
+      );
   });
 
   for (const a of WEB_APPS) {
@@ -65,7 +70,12 @@ export const webRoutes: FastifyPluginAsync<{ ctx: AppContext }> = async (app, { 
       app.get(a.path, { config: { roles: ['public'] }, schema: { hide: true } }, async (_req, reply) =>
         reply
           .type('text/html; charset=utf-8')
-          .send(page(a.name, `<h1>${esc(a.name)}</h1><p>${esc(a.who)}</p><p>This client app is not built in this installation (build the apps with <code>npm run build</code>); its API is listed at <a href="/docs">/docs</a>.</p><p><a href="/">← ${esc(site.name)}</a></p>`)),
+          .send(
+            page(
+              a.name,
+              `<h1>${esc(a.name)}</h1><p>${esc(a.who)}</p><p>This client app is not built in this installation (build the apps with <code>npm run build</code>); its API is listed at <a href="/docs">/docs</a>.</p><p><a href="/">← ${esc(site.name)}</a></p>`,
+            ),
+          ),
       );
       continue;
     }

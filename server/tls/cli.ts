@@ -6,7 +6,18 @@ import { createInterface } from 'node:readline';
 import { resolve } from 'node:path';
 import { createEventBus, DomainError, ValidationError, type Clock } from '../../core/index.ts';
 import type { Config } from '../../config/index.ts';
-import { KEY_FILES, bundleHeader, collectKeys, ensureKeysFolder, openKeyBundle, passphraseProblem, restoreKeyBundle, sealKeyBundle, type AuditLog, type Db } from '../../storage/index.ts';
+import {
+  KEY_FILES,
+  bundleHeader,
+  collectKeys,
+  ensureKeysFolder,
+  openKeyBundle,
+  passphraseProblem,
+  restoreKeyBundle,
+  sealKeyBundle,
+  type AuditLog,
+  type Db,
+} from '../../storage/index.ts';
 import { openSiteTls, prepareSiteTls, RENEW_BEFORE_DAYS, type CertificateInfo } from './site-tls.ts';
 import { reportTlsEvents } from './index.ts';
 import { caDer } from './trust-page.ts';
@@ -52,7 +63,11 @@ export async function tlsCommand(sub: string | undefined, ctx: TlsCliContext): P
       out('plain HTTP: server.tls is not set (a site install sets tls: site-ca)');
       return 0;
     }
-    out(tls.mode === 'site-ca' ? `HTTPS with the appliance's own site CA (keys folder ${config.paths.keys})` : 'HTTPS with the certificate the site named in server.tls');
+    out(
+      tls.mode === 'site-ca'
+        ? `HTTPS with the appliance's own site CA (keys folder ${config.paths.keys})`
+        : 'HTTPS with the certificate the site named in server.tls',
+    );
     const certs = tls.certificates();
     if (certs.length === 0) out('no certificate yet: the server makes them on its first start (or run examroom tls renew)');
     for (const c of certs) out(describe(c, now));
@@ -60,12 +75,17 @@ export async function tlsCommand(sub: string | undefined, ctx: TlsCliContext): P
     const r = tls.caReplacement();
     if (r) {
       const behind = ctx.devices().filter((d) => d.lastSeenAt === null || d.lastSeenAt < r.since);
-      out(`NEW SITE CA since ${day(r.since)} (${r.reason}): every PC must trust it; ${behind.length} device(s) not connected since${behind.length ? `: ${behind.map((d) => d.id).join(', ')}` : ''}`);
+      out(
+        `NEW SITE CA since ${day(r.since)} (${r.reason}): every PC must trust it; ${behind.length} device(s) not connected since${behind.length ? `: ${behind.map((d) => d.id).join(', ')}` : ''}`,
+      );
     }
     return 0;
   }
   if (sub === 'renew') {
-    if (config.server.tls) throw new TlsUsageError('this site names its own certificate (server.tls: cert, key): renew it where it was issued; the running server picks up the new files within the hour');
+    if (config.server.tls)
+      throw new TlsUsageError(
+        'this site names its own certificate (server.tls: cert, key): renew it where it was issued; the running server picks up the new files within the hour',
+      );
     if (!config.server.siteCa) throw new TlsUsageError('server.tls is not set: the server speaks plain HTTP and has no certificate to renew');
     const { tls, events } = await prepareSiteTls({ config, db: ctx.db, clock: ctx.clock }, { force: true });
     const log = { info: () => {}, error: (_o: unknown, msg?: string) => ctx.err(msg ?? '') };
@@ -78,7 +98,14 @@ export async function tlsCommand(sub: string | undefined, ctx: TlsCliContext): P
   if (sub === 'export-ca') {
     const tls = openSiteTls({ config, db: ctx.db, clock: ctx.clock });
     const pem = tls?.caPem();
-    if (!pem) throw new TlsUsageError(!tls ? 'server.tls is not set: there is no site CA' : tls.mode === 'site-certificate' ? 'this site names its own certificate; its CA comes from whoever issued it' : 'no site CA yet: start the server once (or run examroom tls renew)');
+    if (!pem)
+      throw new TlsUsageError(
+        !tls
+          ? 'server.tls is not set: there is no site CA'
+          : tls.mode === 'site-certificate'
+            ? 'this site names its own certificate; its CA comes from whoever issued it'
+            : 'no site CA yet: start the server once (or run examroom tls renew)',
+      );
     const file = ctx.args[0];
     if (!file || file === '-') {
       process.stdout.write(pem);
@@ -87,7 +114,12 @@ export async function tlsCommand(sub: string | undefined, ctx: TlsCliContext): P
       writeNewFile(file, /\.(cer|der)$/i.test(file) ? caDer(pem) : Buffer.from(pem), 0o644, ctx.values.force ?? false);
       ctx.err(`wrote the site CA to ${resolve(file)}`);
     }
-    ctx.audit.append({ actor: ctx.actor, action: 'tls.ca.export', target: tls!.certificates().find((c) => c.name === 'site-ca')?.fingerprint256 ?? null, detail: { file: file && file !== '-' ? resolve(file) : 'stdout' } });
+    ctx.audit.append({
+      actor: ctx.actor,
+      action: 'tls.ca.export',
+      target: tls!.certificates().find((c) => c.name === 'site-ca')?.fingerprint256 ?? null,
+      detail: { file: file && file !== '-' ? resolve(file) : 'stdout' },
+    });
     return 0;
   }
   throw new TlsUsageError('usage: examroom tls status | tls renew | tls export-ca [FILE] (FILE.cer = DER for Windows)');
@@ -97,7 +129,9 @@ export async function keysCommand(sub: string | undefined, ctx: TlsCliContext): 
   const { config, out } = ctx;
   const file = ctx.args[0];
   if ((sub !== 'export' && sub !== 'import') || !file) {
-    throw new TlsUsageError(`usage: examroom keys export FILE | keys import FILE [--force]   (passphrase from --passphrase-file FILE, $EXAMROOM_KEYS_PASSPHRASE or the terminal)\nkeys in a bundle: ${KEY_FILES.map((k) => k.id).join(', ')} (those that exist)`);
+    throw new TlsUsageError(
+      `usage: examroom keys export FILE | keys import FILE [--force]   (passphrase from --passphrase-file FILE, $EXAMROOM_KEYS_PASSPHRASE or the terminal)\nkeys in a bundle: ${KEY_FILES.map((k) => k.id).join(', ')} (those that exist)`,
+    );
   }
   const dir = ensureKeysFolder(config.paths.keys);
   if (sub === 'export') {
@@ -119,7 +153,9 @@ export async function keysCommand(sub: string | undefined, ctx: TlsCliContext): 
   }
   const header = bundleHeader(text, file);
   if (header.site !== config.site.id && !ctx.values.force) {
-    throw new TlsUsageError(`${file} holds the keys of site ${header.site}, but this is site ${config.site.id}; give --force if this server really takes over that site`);
+    throw new TlsUsageError(
+      `${file} holds the keys of site ${header.site}, but this is site ${config.site.id}; give --force if this server really takes over that site`,
+    );
   }
   const passphrase = await readPassphrase(ctx, false);
   const { files } = openKeyBundle(text, passphrase, file);
@@ -127,11 +163,18 @@ export async function keysCommand(sub: string | undefined, ctx: TlsCliContext): 
   if (r.differing.length > 0 && r.written.length === 0) {
     throw new TlsUsageError(
       `the keys folder ${dir} already holds other ${r.differing.join(', ')} (keys made since, e.g. a new CA after the old one was lost). ` +
-        'Give --force to restore the bundle\'s keys (the current ones are kept beside them as NAME.replaced-TIME); PCs that trusted the old CA trust it again.',
+        "Give --force to restore the bundle's keys (the current ones are kept beside them as NAME.replaced-TIME); PCs that trusted the old CA trust it again.",
     );
   }
-  ctx.audit.append({ actor: ctx.actor, action: 'keys.import', target: resolve(file), detail: { site: header.site, keys: header.keys, written: r.written, unchanged: r.unchanged, replaced: r.differing } });
-  out(`restored into ${dir}: ${r.written.length ? r.written.join(', ') : 'nothing new'}${r.unchanged.length ? `; already there: ${r.unchanged.join(', ')}` : ''}${r.differing.length ? `; replaced: ${r.differing.join(', ')}` : ''}`);
+  ctx.audit.append({
+    actor: ctx.actor,
+    action: 'keys.import',
+    target: resolve(file),
+    detail: { site: header.site, keys: header.keys, written: r.written, unchanged: r.unchanged, replaced: r.differing },
+  });
+  out(
+    `restored into ${dir}: ${r.written.length ? r.written.join(', ') : 'nothing new'}${r.unchanged.length ? `; already there: ${r.unchanged.join(', ')}` : ''}${r.differing.length ? `; replaced: ${r.differing.join(', ')}` : ''}`,
+  );
   out('restart the service (systemctl restart examroom) so it serves with the restored keys');
   return 0;
 }
@@ -143,7 +186,12 @@ function writeNewFile(file: string, data: Buffer, mode: number, overwrite: boole
     fd = openSync(file, constants.O_WRONLY | constants.O_CREAT | constants.O_NOFOLLOW | (overwrite ? constants.O_TRUNC : constants.O_EXCL), mode);
   } catch (err) {
     const code = (err as NodeJS.ErrnoException).code;
-    throw new ValidationError([{ path: file, problem: code === 'EEXIST' ? 'already exists; choose another name (an export never overwrites a file)' : `cannot write (${(err as Error).message})` }]);
+    throw new ValidationError([
+      {
+        path: file,
+        problem: code === 'EEXIST' ? 'already exists; choose another name (an export never overwrites a file)' : `cannot write (${(err as Error).message})`,
+      },
+    ]);
   }
   try {
     writeSync(fd, data);
@@ -164,7 +212,8 @@ async function readPassphrase(ctx: TlsCliContext, confirm: boolean): Promise<str
   } else if (process.env.EXAMROOM_KEYS_PASSPHRASE) {
     p = process.env.EXAMROOM_KEYS_PASSPHRASE;
   } else {
-    if (!process.stdin.isTTY) throw new TlsUsageError('no passphrase: give --passphrase-file FILE or set EXAMROOM_KEYS_PASSPHRASE (there is no terminal to ask on)');
+    if (!process.stdin.isTTY)
+      throw new TlsUsageError('no passphrase: give --passphrase-file FILE or set EXAMROOM_KEYS_PASSPHRASE (there is no terminal to ask on)');
     p = await ask('key bundle passphrase: ');
     if (confirm && (await ask('again: ')) !== p) throw new TlsUsageError('the two passphrases differ');
   }

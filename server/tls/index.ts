@@ -8,7 +8,17 @@ import type { Clock, EventBus } from '../../core/index.ts';
 import type { AuditLog } from '../../storage/index.ts';
 import type { SiteTls, TlsEvent } from './site-tls.ts';
 
-export { prepareSiteTls, openSiteTls, certificateInfo, RENEW_BEFORE_DAYS, SERVER_CERT_DAYS, CA_CERT, type SiteTls, type TlsEvent, type CertificateInfo } from './site-tls.ts';
+export {
+  prepareSiteTls,
+  openSiteTls,
+  certificateInfo,
+  RENEW_BEFORE_DAYS,
+  SERVER_CERT_DAYS,
+  CA_CERT,
+  type SiteTls,
+  type TlsEvent,
+  type CertificateInfo,
+} from './site-tls.ts';
 export { tlsRoutes } from './routes.ts';
 export { createTrustPage, caDer } from './trust-page.ts';
 
@@ -16,25 +26,52 @@ export { createTrustPage, caDer } from './trust-page.ts';
 export const MIN_TLS_VERSION = 'TLSv1.2' as const;
 
 /** Audits, logs and announces what prepareSiteTls or a refresh did. A replaced CA is loud on every channel. */
-export function reportTlsEvents(events: TlsEvent[], deps: { audit: AuditLog; bus: EventBus; log: FastifyBaseLogger | Pick<Console, 'error' | 'info'>; clock: Clock; actor?: string }): void {
+export function reportTlsEvents(
+  events: TlsEvent[],
+  deps: { audit: AuditLog; bus: EventBus; log: FastifyBaseLogger | Pick<Console, 'error' | 'info'>; clock: Clock; actor?: string },
+): void {
   const { audit, bus, log, clock } = deps;
   const actor = deps.actor ?? 'system';
   const at = clock.now();
   for (const e of events) {
     if (e.kind === 'server.issued') {
-      audit.append({ actor, action: 'tls.certificate.issue', target: e.fingerprint, detail: { reason: e.reason, notAfter: e.notAfter, dns: e.names.dns, ips: e.names.ips } });
+      audit.append({
+        actor,
+        action: 'tls.certificate.issue',
+        target: e.fingerprint,
+        detail: { reason: e.reason, notAfter: e.notAfter, dns: e.names.dns, ips: e.names.ips },
+      });
       bus.emit('tls.certificate_issued', { fingerprint: e.fingerprint, notAfter: e.notAfter, reason: e.reason, at });
       log.info({ fingerprint: e.fingerprint, notAfter: new Date(e.notAfter).toISOString(), reason: e.reason } as never, 'server certificate issued');
       continue;
     }
-    audit.append({ actor, action: `tls.ca.${e.reason === 'first' ? 'create' : e.reason === 'restored' ? 'restore' : 'replace'}`, target: e.fingerprint, detail: { reason: e.reason, previous: e.previous } });
+    audit.append({
+      actor,
+      action: `tls.ca.${e.reason === 'first' ? 'create' : e.reason === 'restored' ? 'restore' : 'replace'}`,
+      target: e.fingerprint,
+      detail: { reason: e.reason, previous: e.previous },
+    });
     if (e.reason === 'first') {
-      log.info({ fingerprint: e.fingerprint } as never, 'site CA created: install it on every PC (see the trust page on server.httpPort, or examroom tls export-ca)');
+      log.info(
+        { fingerprint: e.fingerprint } as never,
+        'site CA created: install it on every PC (see the trust page on server.httpPort, or examroom tls export-ca)',
+      );
     } else if (e.reason === 'restored') {
-      log.info({ fingerprint: e.fingerprint, previous: e.previous } as never, 'site CA restored from the key bundle: PCs that trusted it before trust it again');
+      log.info(
+        { fingerprint: e.fingerprint, previous: e.previous } as never,
+        'site CA restored from the key bundle: PCs that trusted it before trust it again',
+      );
     } else {
-      const why = e.reason === 'lost' ? 'the keys folder lost the CA the PCs trust (restore it with examroom keys import if a key bundle exists)' : e.reason === 'scope' ? 'the server names left the old CA\'s name constraints' : 'the keys folder holds a CA this site never used';
-      log.error({ fingerprint: e.fingerprint, previous: e.previous, reason: e.reason } as never, `NEW SITE CA: ${why}. Every exam PC, kiosk and phone must trust the new CA before it can connect; GET /api/tls lists the devices not seen since`);
+      const why =
+        e.reason === 'lost'
+          ? 'the keys folder lost the CA the PCs trust (restore it with examroom keys import if a key bundle exists)'
+          : e.reason === 'scope'
+            ? "the server names left the old CA's name constraints"
+            : 'the keys folder holds a CA this site never used';
+      log.error(
+        { fingerprint: e.fingerprint, previous: e.previous, reason: e.reason } as never,
+        `NEW SITE CA: ${why}. Every exam PC, kiosk and phone must trust the new CA before it can connect; GET /api/tls lists the devices not seen since`,
+      );
       bus.emit('tls.ca_replaced', { fingerprint: e.fingerprint, previous: e.previous ?? '', reason: e.reason, at });
     }
   }
@@ -45,7 +82,15 @@ export function reportTlsEvents(events: TlsEvent[], deps: { audit: AuditLog; bus
  * `examroom tls renew` run beside the server within the hour) and swaps a new one into the running
  * HTTPS server: connections already open keep theirs, new ones get the new certificate.
  */
-export function startTlsRefresh(deps: { tls: SiteTls; server: TlsServer; audit: AuditLog; bus: EventBus; log: FastifyBaseLogger; clock: Clock; intervalMs?: number }): { stop(): void; now(): Promise<void> } {
+export function startTlsRefresh(deps: {
+  tls: SiteTls;
+  server: TlsServer;
+  audit: AuditLog;
+  bus: EventBus;
+  log: FastifyBaseLogger;
+  clock: Clock;
+  intervalMs?: number;
+}): { stop(): void; now(): Promise<void> } {
   let running: Promise<void> | null = null;
   const tick = () => {
     running ??= deps.tls
@@ -83,8 +128,13 @@ export function registerTlsMetrics(registry: Registry, tls: SiteTls, clock: Cloc
 }
 
 /** The health page's part: ok while every certificate has more than a week left (renewal starts a month before). */
-export function tlsHealth(tls: SiteTls, clock: Clock): { ok: boolean; mode: string; certificates: { name: string; notAfter: string; secondsLeft: number }[]; caReplacedAt: number | null } {
+export function tlsHealth(
+  tls: SiteTls,
+  clock: Clock,
+): { ok: boolean; mode: string; certificates: { name: string; notAfter: string; secondsLeft: number }[]; caReplacedAt: number | null } {
   const now = clock.now();
-  const certificates = tls.certificates().map((c) => ({ name: c.name, notAfter: new Date(c.notAfter).toISOString(), secondsLeft: Math.round((c.notAfter - now) / 1000) }));
+  const certificates = tls
+    .certificates()
+    .map((c) => ({ name: c.name, notAfter: new Date(c.notAfter).toISOString(), secondsLeft: Math.round((c.notAfter - now) / 1000) }));
   return { ok: certificates.every((c) => c.secondsLeft > 7 * 86_400), mode: tls.mode, certificates, caReplacedAt: tls.caReplacement()?.since ?? null };
 }

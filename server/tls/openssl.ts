@@ -12,7 +12,10 @@ import { DomainError } from '../../core/index.ts';
 
 export class OpensslError extends DomainError {
   override readonly code = 'openssl';
-  constructor(readonly step: string, readonly stderr: string) {
+  constructor(
+    readonly step: string,
+    readonly stderr: string,
+  ) {
     super(`openssl ${step} failed: ${stderr.trim().split('\n').slice(0, 3).join(' / ') || 'no output'}`);
     this.name = 'OpensslError';
   }
@@ -23,7 +26,9 @@ function run(args: string[], step: string, input?: string): Promise<string> {
     const child = execFile('openssl', args, { encoding: 'utf8', timeout: 20_000, maxBuffer: 1024 * 1024 }, (err, stdout, stderr) => {
       if (err) {
         const missing = (err as NodeJS.ErrnoException).code === 'ENOENT';
-        reject(missing ? new OpensslError(step, 'the openssl command is not installed (apt-get install openssl)') : new OpensslError(step, stderr || err.message));
+        reject(
+          missing ? new OpensslError(step, 'the openssl command is not installed (apt-get install openssl)') : new OpensslError(step, stderr || err.message),
+        );
       } else resolve(stdout);
     });
     if (input !== undefined) child.stdin?.end(input);
@@ -32,7 +37,10 @@ function run(args: string[], step: string, input?: string): Promise<string> {
 
 /** openssl's date form for -startdate/-enddate: GeneralizedTime, UTC, whole seconds. */
 function asn1Time(ms: number): string {
-  return new Date(Math.floor(ms / 1000) * 1000).toISOString().replace(/[-:T]/g, '').replace(/\.\d+Z$/, 'Z');
+  return new Date(Math.floor(ms / 1000) * 1000)
+    .toISOString()
+    .replace(/[-:T]/g, '')
+    .replace(/\.\d+Z$/, 'Z');
 }
 
 export interface IssueRequest {
@@ -84,7 +92,28 @@ export async function issueCertificate(req: IssueRequest): Promise<string> {
     const out = join(dir, 'out.crt');
     await run(['req', '-new', '-config', cnf, '-utf8', '-key', req.keyFile, '-subj', req.subject, '-out', csr], 'req');
     const signer = req.issuer ? ['-keyfile', req.issuer.keyFile, '-cert', req.issuer.certFile] : ['-selfsign', '-keyfile', req.keyFile];
-    await run(['ca', '-batch', '-config', cnf, '-utf8', '-notext', '-in', csr, '-out', out, '-extensions', 'ext', '-startdate', asn1Time(req.notBefore), '-enddate', asn1Time(req.notAfter), ...signer], 'ca');
+    await run(
+      [
+        'ca',
+        '-batch',
+        '-config',
+        cnf,
+        '-utf8',
+        '-notext',
+        '-in',
+        csr,
+        '-out',
+        out,
+        '-extensions',
+        'ext',
+        '-startdate',
+        asn1Time(req.notBefore),
+        '-enddate',
+        asn1Time(req.notAfter),
+        ...signer,
+      ],
+      'ca',
+    );
     return readFileSync(out, 'utf8');
   } finally {
     rmSync(dir, { recursive: true, force: true });

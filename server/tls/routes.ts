@@ -25,8 +25,16 @@ export const tlsRoutes: FastifyPluginAsync<{ tls: SiteTls; clock: Clock; devices
         .type('application/x-x509-ca-cert')
         .send(der ? caDer(pem) : pem);
     };
-    app.get('/ca.crt', { config: { roles: ['public'] }, schema: { tags: ['system'], summary: 'The site CA certificate (PEM), to install on exam PCs, kiosks and phones' } }, download(false));
-    app.get('/ca.cer', { config: { roles: ['public'] }, schema: { tags: ['system'], summary: 'The site CA certificate (DER .cer, for Windows and iOS)' } }, download(true));
+    app.get(
+      '/ca.crt',
+      { config: { roles: ['public'] }, schema: { tags: ['system'], summary: 'The site CA certificate (PEM), to install on exam PCs, kiosks and phones' } },
+      download(false),
+    );
+    app.get(
+      '/ca.cer',
+      { config: { roles: ['public'] }, schema: { tags: ['system'], summary: 'The site CA certificate (DER .cer, for Windows and iOS)' } },
+      download(true),
+    );
   }
 
   app.get(
@@ -40,7 +48,17 @@ export const tlsRoutes: FastifyPluginAsync<{ tls: SiteTls; clock: Clock; devices
           200: Type.Object({
             mode: Type.Union([Type.Literal('site-ca'), Type.Literal('site-certificate')]),
             serverTime: Type.Integer(),
-            certificates: Type.Array(Type.Object({ name: Type.String(), subject: Type.String(), names: Names, notBefore: Type.Integer(), notAfter: Type.Integer(), secondsLeft: Type.Integer(), fingerprint256: Type.String() })),
+            certificates: Type.Array(
+              Type.Object({
+                name: Type.String(),
+                subject: Type.String(),
+                names: Names,
+                notBefore: Type.Integer(),
+                notAfter: Type.Integer(),
+                secondsLeft: Type.Integer(),
+                fingerprint256: Type.String(),
+              }),
+            ),
             caReplaced: Type.Union([
               Type.Null(),
               Type.Object({
@@ -49,7 +67,15 @@ export const tlsRoutes: FastifyPluginAsync<{ tls: SiteTls; clock: Clock; devices
                 fingerprint: Type.String(),
                 previous: Type.String(),
                 message: Type.String(),
-                devicesNotSeenSince: Type.Array(Type.Object({ id: Type.String(), kind: Type.String(), room: Type.Union([Type.String(), Type.Null()]), seat: Type.Union([Type.String(), Type.Null()]), lastSeenAt: Type.Union([Type.Integer(), Type.Null()]) })),
+                devicesNotSeenSince: Type.Array(
+                  Type.Object({
+                    id: Type.String(),
+                    kind: Type.String(),
+                    room: Type.Union([Type.String(), Type.Null()]),
+                    seat: Type.Union([Type.String(), Type.Null()]),
+                    lastSeenAt: Type.Union([Type.Integer(), Type.Null()]),
+                  }),
+                ),
               }),
             ]),
           }),
@@ -62,7 +88,15 @@ export const tlsRoutes: FastifyPluginAsync<{ tls: SiteTls; clock: Clock; devices
       return {
         mode: tls.mode,
         serverTime: now,
-        certificates: tls.certificates().map((c) => ({ name: c.name, subject: c.subject, names: c.names, notBefore: c.notBefore, notAfter: c.notAfter, secondsLeft: Math.round((c.notAfter - now) / 1000), fingerprint256: c.fingerprint256 })),
+        certificates: tls.certificates().map((c) => ({
+          name: c.name,
+          subject: c.subject,
+          names: c.names,
+          notBefore: c.notBefore,
+          notAfter: c.notAfter,
+          secondsLeft: Math.round((c.notAfter - now) / 1000),
+          fingerprint256: c.fingerprint256,
+        })),
         caReplaced: r
           ? {
               ...r,

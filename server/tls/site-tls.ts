@@ -69,7 +69,15 @@ export interface TlsDeps {
 
 export function certificateInfo(name: CertificateInfo['name'], file: string, pem: string | Buffer): CertificateInfo {
   const x = new X509Certificate(pem);
-  return { name, file, subject: x.subject.replace(/\n/g, ', '), names: namesOfSan(x.subjectAltName), notBefore: Date.parse(x.validFrom), notAfter: Date.parse(x.validTo), fingerprint256: x.fingerprint256 };
+  return {
+    name,
+    file,
+    subject: x.subject.replace(/\n/g, ', '),
+    names: namesOfSan(x.subjectAltName),
+    notBefore: Date.parse(x.validFrom),
+    notAfter: Date.parse(x.validTo),
+    fingerprint256: x.fingerprint256,
+  };
 }
 
 /**
@@ -112,16 +120,32 @@ function siteCertificate({ config, clock }: TlsDeps): SiteTls {
     try {
       privateKey = createPrivateKey(key);
     } catch (err) {
-      problems.push({ path: 'server.tls.key', problem: `${files.key} is not a readable unencrypted PEM private key (${(err as Error).message})`, got: files.key });
+      problems.push({
+        path: 'server.tls.key',
+        problem: `${files.key} is not a readable unencrypted PEM private key (${(err as Error).message})`,
+        got: files.key,
+      });
     }
     if (x && privateKey && !x.checkPrivateKey(privateKey)) {
-      problems.push({ path: 'server.tls.key', problem: `${files.key} is not the key of the certificate ${files.cert} (wrong key: they do not match)`, got: files.key });
+      problems.push({
+        path: 'server.tls.key',
+        problem: `${files.key} is not the key of the certificate ${files.cert} (wrong key: they do not match)`,
+        got: files.key,
+      });
     }
     const now = clock.now();
     if (x && Date.parse(x.validTo) <= now) {
-      problems.push({ path: 'server.tls.cert', problem: `${files.cert} expired on ${new Date(x.validTo).toISOString()} (server clock ${new Date(now).toISOString()}); browsers refuse it: renew it, or use tls: site-ca`, got: files.cert });
+      problems.push({
+        path: 'server.tls.cert',
+        problem: `${files.cert} expired on ${new Date(x.validTo).toISOString()} (server clock ${new Date(now).toISOString()}); browsers refuse it: renew it, or use tls: site-ca`,
+        got: files.cert,
+      });
     } else if (x && Date.parse(x.validFrom) > now) {
-      problems.push({ path: 'server.tls.cert', problem: `${files.cert} is not valid until ${new Date(x.validFrom).toISOString()} (server clock ${new Date(now).toISOString()})`, got: files.cert });
+      problems.push({
+        path: 'server.tls.cert',
+        problem: `${files.cert} is not valid until ${new Date(x.validFrom).toISOString()} (server clock ${new Date(now).toISOString()})`,
+        got: files.cert,
+      });
     }
     if (problems.length > 0) throw new ConfigError(config.file ?? '(config)', problems);
     return { key: key.toString('utf8'), cert: cert.toString('utf8'), info: certificateInfo('site', files.cert, cert) };
@@ -181,7 +205,12 @@ function createSiteCa({ config, db, clock, interfaces }: TlsDeps): SiteTls {
       subject: `/O=${org}/CN=examroom site CA ${config.site.id} ${new Date(now).toISOString().slice(0, 10)}`,
       notBefore: now - BACKDATE_MS,
       notAfter: now + CA_DAYS * DAY,
-      extensions: ['basicConstraints = critical, CA:TRUE, pathlen:0', 'keyUsage = critical, keyCertSign, cRLSign', 'subjectKeyIdentifier = hash', nameConstraintsLine(scope)].join('\n'),
+      extensions: [
+        'basicConstraints = critical, CA:TRUE, pathlen:0',
+        'keyUsage = critical, keyCertSign, cRLSign',
+        'subjectKeyIdentifier = hash',
+        nameConstraintsLine(scope),
+      ].join('\n'),
     });
     writeKeyFile(dir, CA_CERT, pem);
     const fp = new X509Certificate(pem).fingerprint256;
@@ -199,7 +228,14 @@ function createSiteCa({ config, db, clock, interfaces }: TlsDeps): SiteTls {
       subject: `/O=examroom/CN=examroom server ${config.site.id}`,
       notBefore: now - BACKDATE_MS,
       notAfter: now + SERVER_CERT_DAYS * DAY,
-      extensions: ['basicConstraints = critical, CA:FALSE', 'keyUsage = critical, digitalSignature', 'extendedKeyUsage = serverAuth', 'subjectKeyIdentifier = hash', 'authorityKeyIdentifier = keyid', `subjectAltName = ${san}`].join('\n'),
+      extensions: [
+        'basicConstraints = critical, CA:FALSE',
+        'keyUsage = critical, digitalSignature',
+        'extendedKeyUsage = serverAuth',
+        'subjectKeyIdentifier = hash',
+        'authorityKeyIdentifier = keyid',
+        `subjectAltName = ${san}`,
+      ].join('\n'),
       issuer: { keyFile: file(CA_KEY), certFile: file(CA_CERT) },
     });
     writeKeyFile(dir, SERVER_CERT, pem);
@@ -234,7 +270,10 @@ function createSiteCa({ config, db, clock, interfaces }: TlsDeps): SiteTls {
     caPem: () => readKeyFile(dir, CA_CERT)?.toString('utf8') ?? null,
     certificates() {
       const out: CertificateInfo[] = [];
-      for (const [name, f] of [['site-ca', CA_CERT], ['server', SERVER_CERT]] as const) {
+      for (const [name, f] of [
+        ['site-ca', CA_CERT],
+        ['server', SERVER_CERT],
+      ] as const) {
         const pem = readKeyFile(dir, f);
         if (pem) out.push(certificateInfo(name, file(f), pem));
       }
@@ -245,7 +284,12 @@ function createSiteCa({ config, db, clock, interfaces }: TlsDeps): SiteTls {
       // A CA restored from the bundle but not yet served (no restart yet) already counts: it is one the PCs trust.
       const onDisk = readKeyFile(dir, CA_CERT);
       const fp = onDisk ? new X509Certificate(onDisk).fingerprint256 : null;
-      if (fp && rows.at(-1)?.fingerprint !== fp && rows.some((r) => r.fingerprint === fp && r.reason !== 'lost' && r.reason !== 'replaced' && r.reason !== 'scope')) return null;
+      if (
+        fp &&
+        rows.at(-1)?.fingerprint !== fp &&
+        rows.some((r) => r.fingerprint === fp && r.reason !== 'lost' && r.reason !== 'replaced' && r.reason !== 'scope')
+      )
+        return null;
       const last = rows.at(-1);
       if (!last || last.reason === 'first' || last.reason === 'restored' || rows.length < 2) return null;
       return { since: last.since, reason: last.reason, fingerprint: last.fingerprint, previous: rows.at(-2)!.fingerprint };
@@ -254,7 +298,9 @@ function createSiteCa({ config, db, clock, interfaces }: TlsDeps): SiteTls {
       const events: TlsEvent[] = [];
       const names = certificateNames(config.server.names, interfaces);
       if (names.dns.length === 0 && names.ips.length === 0) {
-        throw new ConfigError(config.file ?? '(config)', [{ path: 'server.names', problem: 'is empty and this host has no LAN address: list the names or addresses PCs reach the appliance by' }]);
+        throw new ConfigError(config.file ?? '(config)', [
+          { path: 'server.names', problem: 'is empty and this host has no LAN address: list the names or addresses PCs reach the appliance by' },
+        ]);
       }
       const rows = history();
       const last = rows.at(-1) ?? null;
@@ -265,7 +311,8 @@ function createSiteCa({ config, db, clock, interfaces }: TlsDeps): SiteTls {
         events.push(await makeCa(names, last ? 'lost' : 'first', last?.fingerprint ?? null));
       } else {
         const x = new X509Certificate(caCert);
-        if (!x.checkPrivateKey(createPrivateKey(caKey))) throw new KeysFolderError(dir, `${CA_KEY} is not the key of ${CA_CERT}; restore both from the key bundle (examroom keys import --force)`);
+        if (!x.checkPrivateKey(createPrivateKey(caKey)))
+          throw new KeysFolderError(dir, `${CA_KEY} is not the key of ${CA_CERT}; restore both from the key bundle (examroom keys import --force)`);
         if (last?.fingerprint !== x.fingerprint256) {
           const reason: CaReason = !last ? 'first' : rows.some((r) => r.fingerprint === x.fingerprint256) ? 'restored' : 'replaced';
           record.run(x.fingerprint256, clock.now(), reason);

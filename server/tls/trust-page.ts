@@ -90,13 +90,19 @@ export function createTrustPage(deps: { tls: SiteTls; config: Config; httpsPort:
   const ca = () => deps.tls.caPem();
   app.addHook('onSend', async (_req, reply) => {
     // The page has no script and loads nothing from elsewhere.
-    reply.header('content-security-policy', "default-src 'none'; style-src 'unsafe-inline'; img-src 'none'; base-uri 'none'; form-action 'none'; frame-ancestors 'none'");
+    reply.header(
+      'content-security-policy',
+      "default-src 'none'; style-src 'unsafe-inline'; img-src 'none'; base-uri 'none'; form-action 'none'; frame-ancestors 'none'",
+    );
     reply.header('referrer-policy', 'no-referrer');
   });
   app.get('/', async (request, reply) => {
     const names = deps.tls.certificates().find((c) => c.name !== 'site-ca')?.names ?? { dns: [], ips: [] };
     const all = [...names.dns, ...names.ips];
-    const asked = request.hostname.replace(/:\d+$/, '').replace(/^\[|\]$/g, '').toLowerCase();
+    const asked = request.hostname
+      .replace(/:\d+$/, '')
+      .replace(/^\[|\]$/g, '')
+      .toLowerCase();
     const host = all.find((n) => n.toLowerCase() === asked) ?? all[0] ?? asked;
     const hostInUrl = host.includes(':') ? `[${host}]` : host;
     const httpPort = (request.socket.localPort ?? deps.config.server.httpPort) as number;
@@ -116,12 +122,18 @@ export function createTrustPage(deps: { tls: SiteTls; config: Config; httpsPort:
   app.get('/ca.crt', async (_request, reply) => {
     const pem = ca();
     if (!pem) return reply.status(404).send({ error: 'not_found', message: 'this site uses its own certificate; there is no site CA to download here' });
-    return reply.headers({ ...headers, 'content-disposition': 'attachment; filename="examroom-site-ca.crt"' }).type('application/x-x509-ca-cert').send(pem);
+    return reply
+      .headers({ ...headers, 'content-disposition': 'attachment; filename="examroom-site-ca.crt"' })
+      .type('application/x-x509-ca-cert')
+      .send(pem);
   });
   app.get('/ca.cer', async (_request, reply) => {
     const pem = ca();
     if (!pem) return reply.status(404).send({ error: 'not_found', message: 'this site uses its own certificate; there is no site CA to download here' });
-    return reply.headers({ ...headers, 'content-disposition': 'attachment; filename="examroom-site-ca.cer"' }).type('application/x-x509-ca-cert').send(caDer(pem));
+    return reply
+      .headers({ ...headers, 'content-disposition': 'attachment; filename="examroom-site-ca.cer"' })
+      .type('application/x-x509-ca-cert')
+      .send(caDer(pem));
   });
   return app;
 }

@@ -32,10 +32,12 @@ export function admitCandidate(st: TerminalState, sessionId: string, idNumber: s
   if (!e) throw new NotFound(`${idNumber} is not on the roster of exam session ${s.id}`);
   if (e.status === 'admitted' || e.status === 'in_exam') return e;
   if (e.status !== 'registered') throw new Conflict(`${e.name} (ticket ${e.ticketNo}) is ${e.status}; only a registered candidate can be admitted`);
-  st.db.transaction(() => {
-    st.plans.setRosterStatus(s.id, e.idNumber, 'admitted');
-    st.audit.append({ actor: by, action: 'exam.candidate.admit', target: s.id, detail: { ticketNo: e.ticketNo, seat: e.seat }, ip });
-  }).immediate();
+  st.db
+    .transaction(() => {
+      st.plans.setRosterStatus(s.id, e.idNumber, 'admitted');
+      st.audit.append({ actor: by, action: 'exam.candidate.admit', target: s.id, detail: { ticketNo: e.ticketNo, seat: e.seat }, ip });
+    })
+    .immediate();
   st.bus.emit('candidate.admitted', { sessionId: s.id, roomId: s.roomId, idNumber: e.idNumber, by });
   return { ...e, status: 'admitted' };
 }
@@ -45,11 +47,20 @@ export function pause(st: TerminalState, sessionId: string, candidate: string | 
   const s = openOrConflict(st, sessionId, 'the clock can be paused');
   const e = candidate === null ? null : mustEntry(st, s, candidate);
   if (e) activeAttempt(st, s, e);
-  st.db.transaction(() => {
-    if (st.store.openPause(s.id, e?.idNumber ?? null)) throw new Conflict(e ? `${e.name} (ticket ${e.ticketNo}) is already paused` : `room ${s.roomId} is already paused`);
-    st.store.startPause(s.id, e?.idNumber ?? null, reason, actor);
-    st.audit.append({ actor, action: 'terminal.pause', target: s.id, detail: { scope: e ? 'candidate' : 'room', ticketNo: e?.ticketNo ?? null, reason }, ip });
-  }).immediate();
+  st.db
+    .transaction(() => {
+      if (st.store.openPause(s.id, e?.idNumber ?? null))
+        throw new Conflict(e ? `${e.name} (ticket ${e.ticketNo}) is already paused` : `room ${s.roomId} is already paused`);
+      st.store.startPause(s.id, e?.idNumber ?? null, reason, actor);
+      st.audit.append({
+        actor,
+        action: 'terminal.pause',
+        target: s.id,
+        detail: { scope: e ? 'candidate' : 'room', ticketNo: e?.ticketNo ?? null, reason },
+        ip,
+      });
+    })
+    .immediate();
   st.clocks.delete(s.id);
   st.bus.emit('terminal.command', { sessionId: s.id, roomId: s.roomId, idNumber: e?.idNumber ?? null, command: 'pause', by: actor });
   pushTimes(st, s.id, e?.idNumber ?? null);
@@ -59,26 +70,50 @@ export function pause(st: TerminalState, sessionId: string, candidate: string | 
 export function resume(st: TerminalState, sessionId: string, candidate: string | null, actor: string, ip: string | null = null) {
   const s = openOrConflict(st, sessionId, 'the clock can be resumed');
   const e = candidate === null ? null : mustEntry(st, s, candidate);
-  st.db.transaction(() => {
-    const p = st.store.openPause(s.id, e?.idNumber ?? null);
-    if (!p) throw new Conflict(e ? `${e.name} (ticket ${e.ticketNo}) is not paused` : `room ${s.roomId} is not paused`);
-    st.store.endPause(p.id, actor);
-    st.audit.append({ actor, action: 'terminal.resume', target: s.id, detail: { scope: e ? 'candidate' : 'room', ticketNo: e?.ticketNo ?? null, pausedMs: st.clock.now() - p.startedAt }, ip });
-  }).immediate();
+  st.db
+    .transaction(() => {
+      const p = st.store.openPause(s.id, e?.idNumber ?? null);
+      if (!p) throw new Conflict(e ? `${e.name} (ticket ${e.ticketNo}) is not paused` : `room ${s.roomId} is not paused`);
+      st.store.endPause(p.id, actor);
+      st.audit.append({
+        actor,
+        action: 'terminal.resume',
+        target: s.id,
+        detail: { scope: e ? 'candidate' : 'room', ticketNo: e?.ticketNo ?? null, pausedMs: st.clock.now() - p.startedAt },
+        ip,
+      });
+    })
+    .immediate();
   st.clocks.delete(s.id);
   st.bus.emit('terminal.command', { sessionId: s.id, roomId: s.roomId, idNumber: e?.idNumber ?? null, command: 'resume', by: actor });
   pushTimes(st, s.id, e?.idNumber ?? null);
   return { scope: e ? 'candidate' : 'room', ticketNo: e?.ticketNo ?? null, paused: false };
 }
 
-export function addTime(st: TerminalState, sessionId: string, candidate: string | null, minutes: number, reason: string, actor: string, ip: string | null = null) {
+export function addTime(
+  st: TerminalState,
+  sessionId: string,
+  candidate: string | null,
+  minutes: number,
+  reason: string,
+  actor: string,
+  ip: string | null = null,
+) {
   const s = openOrConflict(st, sessionId, 'time can be added');
   const e = candidate === null ? null : mustEntry(st, s, candidate);
   if (e) activeAttempt(st, s, e);
-  st.db.transaction(() => {
-    st.store.addTime(s.id, e?.idNumber ?? null, minutes * 60_000, reason, actor);
-    st.audit.append({ actor, action: 'terminal.add_time', target: s.id, detail: { scope: e ? 'candidate' : 'room', ticketNo: e?.ticketNo ?? null, minutes, reason }, ip });
-  }).immediate();
+  st.db
+    .transaction(() => {
+      st.store.addTime(s.id, e?.idNumber ?? null, minutes * 60_000, reason, actor);
+      st.audit.append({
+        actor,
+        action: 'terminal.add_time',
+        target: s.id,
+        detail: { scope: e ? 'candidate' : 'room', ticketNo: e?.ticketNo ?? null, minutes, reason },
+        ip,
+      });
+    })
+    .immediate();
   st.clocks.delete(s.id);
   st.bus.emit('terminal.command', { sessionId: s.id, roomId: s.roomId, idNumber: e?.idNumber ?? null, command: 'add_time', by: actor });
   pushTimes(st, s.id, e?.idNumber ?? null);
@@ -87,7 +122,8 @@ export function addTime(st: TerminalState, sessionId: string, candidate: string 
 
 export function forceSubmit(st: TerminalState, sessionId: string, candidate: string, reason: string, actor: string, ip: string | null = null) {
   const s = st.plans.session(sessionId);
-  if (s.status !== 'in_progress' && s.status !== 'ended') throw new Conflict(`exam session ${s.id} is ${s.status}; a paper can be submitted only once the exam has started`);
+  if (s.status !== 'in_progress' && s.status !== 'ended')
+    throw new Conflict(`exam session ${s.id} is ${s.status}; a paper can be submitted only once the exam has started`);
   const e = mustEntry(st, s, candidate);
   activeAttempt(st, s, e);
   const out = submitAttempt(st, s.id, e.idNumber, 'invigilator', actor, reason, ip);
@@ -95,14 +131,24 @@ export function forceSubmit(st: TerminalState, sessionId: string, candidate: str
   return { ticketNo: e.ticketNo, score: out.result?.score ?? null, passed: out.result?.passed ?? null };
 }
 
-export function setLock(st: TerminalState, sessionId: string, candidate: string, locked: boolean, reason: string | null, actor: string, ip: string | null = null) {
+export function setLock(
+  st: TerminalState,
+  sessionId: string,
+  candidate: string,
+  locked: boolean,
+  reason: string | null,
+  actor: string,
+  ip: string | null = null,
+) {
   const s = openOrConflict(st, sessionId, 'screens can be locked');
   const e = mustEntry(st, s, candidate);
   activeAttempt(st, s, e);
-  st.db.transaction(() => {
-    st.store.setLock(s.id, e.idNumber, locked, reason);
-    st.audit.append({ actor, action: locked ? 'terminal.lock' : 'terminal.unlock', target: s.id, detail: { ticketNo: e.ticketNo, reason }, ip });
-  }).immediate();
+  st.db
+    .transaction(() => {
+      st.store.setLock(s.id, e.idNumber, locked, reason);
+      st.audit.append({ actor, action: locked ? 'terminal.lock' : 'terminal.unlock', target: s.id, detail: { ticketNo: e.ticketNo, reason }, ip });
+    })
+    .immediate();
   st.bus.emit('terminal.command', { sessionId: s.id, roomId: s.roomId, idNumber: e.idNumber, command: locked ? 'lock' : 'unlock', by: actor });
   for (const c of conns(st, s.id, e.idNumber)) st.send(c, { type: 'lock', locked, reason: locked ? reason : null });
   return { ticketNo: e.ticketNo, locked };
@@ -127,11 +173,19 @@ export function approveMove(st: TerminalState, id: string, actor: string, ip: st
   const holder = st.store.attemptOnTerminal(m.toTerminal, [s.id]);
   if (holder && holder.idNumber !== e.idNumber && holder.status === 'active') throw new Conflict(`terminal ${m.toTerminal} is in use by another candidate`);
   if (e.seat !== m.toSeat) st.plans.reseat(s.id, e.idNumber, m.toSeat, actor, { reason: `continues on terminal ${m.toTerminal} (move ${m.id})`, ip });
-  st.db.transaction(() => {
-    st.store.decideMove(m.id, 'approved', actor);
-    if (st.store.attempt(s.id, e.idNumber)) st.store.bindTerminal(s.id, e.idNumber, m.toTerminal);
-    st.audit.append({ actor, action: 'terminal.move.approve', target: s.id, detail: { ticketNo: e.ticketNo, from: m.fromTerminal, to: m.toTerminal, seat: m.toSeat }, ip });
-  }).immediate();
+  st.db
+    .transaction(() => {
+      st.store.decideMove(m.id, 'approved', actor);
+      if (st.store.attempt(s.id, e.idNumber)) st.store.bindTerminal(s.id, e.idNumber, m.toTerminal);
+      st.audit.append({
+        actor,
+        action: 'terminal.move.approve',
+        target: s.id,
+        detail: { ticketNo: e.ticketNo, from: m.fromTerminal, to: m.toTerminal, seat: m.toSeat },
+        ip,
+      });
+    })
+    .immediate();
   st.bus.emit('terminal.command', { sessionId: s.id, roomId: s.roomId, idNumber: e.idNumber, command: 'approve_move', by: actor });
   moveDecided(st, m, s.roomId, 'approved', actor);
   const entry = st.plans.roster(s.id).find((x) => x.idNumber === e.idNumber)!;
@@ -142,7 +196,12 @@ export function approveMove(st: TerminalState, id: string, actor: string, ip: st
     for (const old of conns(st, s.id, e.idNumber)) {
       if (old.terminal.id === m.toTerminal) continue;
       old.bound = null;
-      st.reg.retire(old, CLOSE.MOVED, { type: 'bye', reason: 'moved', message: `the candidate continues on terminal ${m.toTerminal}` }, 'moved to another terminal');
+      st.reg.retire(
+        old,
+        CLOSE.MOVED,
+        { type: 'bye', reason: 'moved', message: `the candidate continues on terminal ${m.toTerminal}` },
+        'moved to another terminal',
+      );
     }
   }
   return move(st, id);
@@ -152,16 +211,22 @@ export function rejectMove(st: TerminalState, id: string, actor: string, ip: str
   const m = move(st, id);
   if (m.status !== 'pending') throw new Conflict(`move request ${id} is already ${m.status}`);
   const s = st.plans.session(m.sessionId);
-  st.db.transaction(() => {
-    st.store.decideMove(m.id, 'rejected', actor);
-    st.audit.append({ actor, action: 'terminal.move.reject', target: s.id, detail: { to: m.toTerminal }, ip });
-  }).immediate();
+  st.db
+    .transaction(() => {
+      st.store.decideMove(m.id, 'rejected', actor);
+      st.audit.append({ actor, action: 'terminal.move.reject', target: s.id, detail: { to: m.toTerminal }, ip });
+    })
+    .immediate();
   st.bus.emit('terminal.command', { sessionId: s.id, roomId: s.roomId, idNumber: m.idNumber, command: 'reject_move', by: actor });
   moveDecided(st, m, s.roomId, 'rejected', actor);
   const target = st.reg.ofTerminal(m.toTerminal);
   if (target?.pendingMove === m.id) {
     target.pendingMove = null;
-    st.send(target, { type: 'login_refused', reason: 'wrong_seat', message: 'the invigilator did not approve continuing at this terminal; go to your own seat' });
+    st.send(target, {
+      type: 'login_refused',
+      reason: 'wrong_seat',
+      message: 'the invigilator did not approve continuing at this terminal; go to your own seat',
+    });
   }
   return move(st, id);
 }

@@ -22,7 +22,14 @@ export function connect(st: TerminalState, terminalId: string, socket: TerminalS
     // The newer connection wins: after a browser crash or reload the old socket is usually a
     // half-open leftover, and refusing the new one would lock the candidate out.
     if (previous.bound) {
-      incident(st, { sessionId: previous.bound.sessionId, idNumber: previous.bound.idNumber, terminalId, kind: 'second_connection', source: 'server', detail: 'a newer connection of this terminal took over' });
+      incident(st, {
+        sessionId: previous.bound.sessionId,
+        idNumber: previous.bound.idNumber,
+        terminalId,
+        kind: 'second_connection',
+        source: 'server',
+        detail: 'a newer connection of this terminal took over',
+      });
     }
     previous.bound = null;
     st.reg.retire(previous, CLOSE.REPLACED, { type: 'bye', reason: 'replaced', message: 'a newer connection of this terminal took over' }, 'replaced');
@@ -33,7 +40,10 @@ export function connect(st: TerminalState, terminalId: string, socket: TerminalS
   st.send(conn, hello(st, conn));
   try {
     const open = st.plans.listSessions({ roomIds: [terminal.room] }).filter((s) => OPEN_STATUSES.includes(s.status));
-    const a = st.store.attemptOnTerminal(terminalId, open.map((s) => s.id));
+    const a = st.store.attemptOnTerminal(
+      terminalId,
+      open.map((s) => s.id),
+    );
     if (a) {
       conn.bound = { sessionId: a.sessionId, idNumber: a.idNumber };
       sendState(st, conn, true);
@@ -50,7 +60,14 @@ export function disconnect(st: TerminalState, conn: Conn): void {
   if (!st.reg.remove(conn)) return;
   const since = st.clock.now();
   st.presence.set(conn.terminal.id, { online: false, since });
-  st.bus.emit('terminal.offline', { terminalId: conn.terminal.id, roomId: conn.terminal.room, seat: conn.terminal.seat, since, sessionId: conn.bound?.sessionId ?? null, idNumber: conn.bound?.idNumber ?? null });
+  st.bus.emit('terminal.offline', {
+    terminalId: conn.terminal.id,
+    roomId: conn.terminal.room,
+    seat: conn.terminal.seat,
+    since,
+    sessionId: conn.bound?.sessionId ?? null,
+    idNumber: conn.bound?.idNumber ?? null,
+  });
 }
 
 /** One frame from a terminal. Whatever it holds, it can only earn this connection an error. */
@@ -59,8 +76,19 @@ export function receive(st: TerminalState, conn: Conn, data: Buffer | string, is
   conn.heardAt = st.reg.now();
   // Counted on arrival, before anything waits in the save queue.
   if (!st.reg.take(conn)) {
-    incident(st, { sessionId: conn.bound?.sessionId ?? null, idNumber: conn.bound?.idNumber ?? null, terminalId: conn.terminal.id, kind: 'message_flood', source: 'server', detail: `more than ${LIMITS.messagesPerSecond} messages/s` });
-    st.send(conn, { type: 'error', code: 'rate_limited', reason: `more than ${LIMITS.messagesPerSecond} messages per second (burst ${LIMITS.burst}); reconnect after a pause` });
+    incident(st, {
+      sessionId: conn.bound?.sessionId ?? null,
+      idNumber: conn.bound?.idNumber ?? null,
+      terminalId: conn.terminal.id,
+      kind: 'message_flood',
+      source: 'server',
+      detail: `more than ${LIMITS.messagesPerSecond} messages/s`,
+    });
+    st.send(conn, {
+      type: 'error',
+      code: 'rate_limited',
+      reason: `more than ${LIMITS.messagesPerSecond} messages per second (burst ${LIMITS.burst}); reconnect after a pause`,
+    });
     st.reg.retire(conn, CLOSE.POLICY, { type: 'bye', reason: 'rate_limited', message: 'too many messages' }, 'rate limit exceeded');
     return;
   }
@@ -78,7 +106,13 @@ export function receive(st: TerminalState, conn: Conn, data: Buffer | string, is
     const seq = msg.type === 'save' ? { seq: msg.seq } : {};
     if (err instanceof Refusal) return st.send(conn, { type: 'error', code: err.code, reason: err.message, for: msg.type, ...seq });
     if (!(err instanceof DomainError)) st.logError(err, `terminal ${conn.terminal.id}: ${msg.type} failed`);
-    st.send(conn, { type: 'error', code: 'internal', reason: err instanceof DomainError ? err.message : 'internal error; the details are in the server log', for: msg.type, ...seq });
+    st.send(conn, {
+      type: 'error',
+      code: 'internal',
+      reason: err instanceof DomainError ? err.message : 'internal error; the details are in the server log',
+      for: msg.type,
+      ...seq,
+    });
   }
 }
 

@@ -25,7 +25,8 @@ export function createTerminalService(deps: TerminalDeps) {
     receive: (conn: Conn, data: Buffer | string, isBinary: boolean) => receive(st, conn, data, isBinary),
     sweep: () => sweep(st),
     tick: () => tick(st),
-    submitAttempt: (sessionId: string, idNumber: string, by: SubmittedBy, actor: string, reason: string | null = null, ip: string | null = null) => submitAttempt(st, sessionId, idNumber, by, actor, reason, ip),
+    submitAttempt: (sessionId: string, idNumber: string, by: SubmittedBy, actor: string, reason: string | null = null, ip: string | null = null) =>
+      submitAttempt(st, sessionId, idNumber, by, actor, reason, ip),
     timerFor: (s: Session, idNumber: string, attempt: Attempt | null) => timerFor(st, s, idNumber, attempt),
     openSessionOf: (roomId: string) => openSessionOf(st, roomId),
     presence: (terminalId: string) => st.presence.get(terminalId) ?? { online: false, since: null as number | null },
@@ -33,11 +34,15 @@ export function createTerminalService(deps: TerminalDeps) {
     start: () => start(st),
     stop: () => stop(st),
     admitCandidate: (sessionId: string, idNumber: string, by: string, ip: string | null = null) => admitCandidate(st, sessionId, idNumber, by, ip),
-    pause: (sessionId: string, candidate: string | null, reason: string | null, actor: string, ip: string | null = null) => pause(st, sessionId, candidate, reason, actor, ip),
+    pause: (sessionId: string, candidate: string | null, reason: string | null, actor: string, ip: string | null = null) =>
+      pause(st, sessionId, candidate, reason, actor, ip),
     resume: (sessionId: string, candidate: string | null, actor: string, ip: string | null = null) => resume(st, sessionId, candidate, actor, ip),
-    addTime: (sessionId: string, candidate: string | null, minutes: number, reason: string, actor: string, ip: string | null = null) => addTime(st, sessionId, candidate, minutes, reason, actor, ip),
-    forceSubmit: (sessionId: string, candidate: string, reason: string, actor: string, ip: string | null = null) => forceSubmit(st, sessionId, candidate, reason, actor, ip),
-    setLock: (sessionId: string, candidate: string, locked: boolean, reason: string | null, actor: string, ip: string | null = null) => setLock(st, sessionId, candidate, locked, reason, actor, ip),
+    addTime: (sessionId: string, candidate: string | null, minutes: number, reason: string, actor: string, ip: string | null = null) =>
+      addTime(st, sessionId, candidate, minutes, reason, actor, ip),
+    forceSubmit: (sessionId: string, candidate: string, reason: string, actor: string, ip: string | null = null) =>
+      forceSubmit(st, sessionId, candidate, reason, actor, ip),
+    setLock: (sessionId: string, candidate: string, locked: boolean, reason: string | null, actor: string, ip: string | null = null) =>
+      setLock(st, sessionId, candidate, locked, reason, actor, ip),
     move: (id: string) => move(st, id),
     approveMove: (id: string, actor: string, ip: string | null = null) => approveMove(st, id, actor, ip),
     rejectMove: (id: string, actor: string, ip: string | null = null) => rejectMove(st, id, actor, ip),

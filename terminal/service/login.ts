@@ -26,14 +26,38 @@ export function login(st: TerminalState, conn: Conn, credential: string): void {
   if (e.seat !== conn.terminal.seat) {
     // requestMove withdraws the candidate's request from another terminal; its alert must clear too.
     const superseded = st.store.pendingMoves(s.id).filter((x) => x.idNumber === e.idNumber && x.toTerminal !== conn.terminal.id);
-    const { move, created } = st.store.requestMove({ sessionId: s.id, idNumber: e.idNumber, fromTerminal: a?.terminalId ?? st.terminalAtSeat(s.roomId, e.seat), toTerminal: conn.terminal.id, toSeat: conn.terminal.seat });
+    const { move, created } = st.store.requestMove({
+      sessionId: s.id,
+      idNumber: e.idNumber,
+      fromTerminal: a?.terminalId ?? st.terminalAtSeat(s.roomId, e.seat),
+      toTerminal: conn.terminal.id,
+      toSeat: conn.terminal.seat,
+    });
     conn.pendingMove = move.id;
     if (created) {
-      incident(st, { sessionId: s.id, idNumber: e.idNumber, terminalId: conn.terminal.id, kind: 'wrong_seat_login', source: 'server', detail: `seat ${e.seat ?? '(none)'}, tried seat ${conn.terminal.seat}` });
+      incident(st, {
+        sessionId: s.id,
+        idNumber: e.idNumber,
+        terminalId: conn.terminal.id,
+        kind: 'wrong_seat_login',
+        source: 'server',
+        detail: `seat ${e.seat ?? '(none)'}, tried seat ${conn.terminal.seat}`,
+      });
       for (const old of superseded) moveDecided(st, old, s.roomId, 'withdrawn', 'system');
-      st.bus.emit('terminal.move_requested', { moveId: move.id, sessionId: s.id, roomId: s.roomId, idNumber: e.idNumber, fromTerminal: move.fromTerminal, toTerminal: move.toTerminal });
+      st.bus.emit('terminal.move_requested', {
+        moveId: move.id,
+        sessionId: s.id,
+        roomId: s.roomId,
+        idNumber: e.idNumber,
+        fromTerminal: move.fromTerminal,
+        toTerminal: move.toTerminal,
+      });
     }
-    return refuse('wrong_seat', `this is seat ${conn.terminal.seat}; your seat is ${e.seat ?? 'not assigned'}. Ask the invigilator to approve continuing here.`, move.id);
+    return refuse(
+      'wrong_seat',
+      `this is seat ${conn.terminal.seat}; your seat is ${e.seat ?? 'not assigned'}. Ask the invigilator to approve continuing here.`,
+      move.id,
+    );
   }
   attach(st, conn, s, e, `device:${conn.terminal.id}`);
 }
@@ -43,22 +67,41 @@ export function attach(st: TerminalState, conn: Conn, s: Session, e: Entry, acto
   const before = st.store.attempt(s.id, e.idNumber);
   flushSaves(st);
   const withdrawn = st.store.pendingMoves(s.id).filter((x) => x.idNumber === e.idNumber && x.toTerminal !== conn.terminal.id);
-  st.db.transaction(() => {
-    if (!before) st.store.createAttempt(s.id, e.idNumber, conn.terminal.id);
-    st.store.bindTerminal(s.id, e.idNumber, conn.terminal.id);
-    st.plans.setRosterStatus(s.id, e.idNumber, 'in_exam');
-    for (const m of withdrawn) st.store.decideMove(m.id, 'withdrawn', 'system');
-    st.audit.append({ actor, action: 'terminal.login', target: s.id, detail: { ticketNo: e.ticketNo, terminal: conn.terminal.id, seat: conn.terminal.seat, resumed: Boolean(before), from: before?.terminalId ?? null } });
-  }).immediate();
+  st.db
+    .transaction(() => {
+      if (!before) st.store.createAttempt(s.id, e.idNumber, conn.terminal.id);
+      st.store.bindTerminal(s.id, e.idNumber, conn.terminal.id);
+      st.plans.setRosterStatus(s.id, e.idNumber, 'in_exam');
+      for (const m of withdrawn) st.store.decideMove(m.id, 'withdrawn', 'system');
+      st.audit.append({
+        actor,
+        action: 'terminal.login',
+        target: s.id,
+        detail: { ticketNo: e.ticketNo, terminal: conn.terminal.id, seat: conn.terminal.seat, resumed: Boolean(before), from: before?.terminalId ?? null },
+      });
+    })
+    .immediate();
   for (const old of conns(st, s.id, e.idNumber)) {
     if (old === conn) continue;
     old.bound = null;
-    st.reg.retire(old, CLOSE.MOVED, { type: 'bye', reason: 'moved', message: `the candidate continues on terminal ${conn.terminal.id}` }, 'moved to another terminal');
+    st.reg.retire(
+      old,
+      CLOSE.MOVED,
+      { type: 'bye', reason: 'moved', message: `the candidate continues on terminal ${conn.terminal.id}` },
+      'moved to another terminal',
+    );
   }
   for (const m of withdrawn) moveDecided(st, m, s.roomId, 'withdrawn', 'system');
   if (!before) st.active.set(keyOf(s.id, e.idNumber), { sessionId: s.id, idNumber: e.idNumber });
   conn.bound = { sessionId: s.id, idNumber: e.idNumber };
   conn.pendingMove = null;
   sendState(st, conn, Boolean(before), e);
-  st.bus.emit('terminal.login', { terminalId: conn.terminal.id, roomId: conn.terminal.room, seat: conn.terminal.seat, sessionId: s.id, idNumber: e.idNumber, resumed: Boolean(before) });
+  st.bus.emit('terminal.login', {
+    terminalId: conn.terminal.id,
+    roomId: conn.terminal.room,
+    seat: conn.terminal.seat,
+    sessionId: s.id,
+    idNumber: e.idNumber,
+    resumed: Boolean(before),
+  });
 }

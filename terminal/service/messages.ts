@@ -78,11 +78,30 @@ export function conns(st: TerminalState, sessionId: string, idNumber: string | n
 
 export function incident(st: TerminalState, i: Omit<Incident, 'id' | 'at'>): Incident {
   const x = st.store.addIncident(i);
-  st.bus.emit('terminal.integrity', { incidentId: x.id, terminalId: x.terminalId, roomId: st.terminalById(x.terminalId)?.room ?? '', sessionId: x.sessionId, idNumber: x.idNumber, kind: x.kind, source: x.source, detail: x.detail, at: x.at });
+  st.bus.emit('terminal.integrity', {
+    incidentId: x.id,
+    terminalId: x.terminalId,
+    roomId: st.terminalById(x.terminalId)?.room ?? '',
+    sessionId: x.sessionId,
+    idNumber: x.idNumber,
+    kind: x.kind,
+    source: x.source,
+    detail: x.detail,
+    at: x.at,
+  });
   return x;
 }
 
 /** Tells the console a move request ended (its alert clears); emitted after the decision is durable. */
 export function moveDecided(st: TerminalState, m: Move, roomId: string, status: 'approved' | 'rejected' | 'withdrawn', by: string): void {
-  st.bus.emit('terminal.move_decided', { moveId: m.id, sessionId: m.sessionId, roomId, idNumber: m.idNumber, fromTerminal: m.fromTerminal, toTerminal: m.toTerminal, status, by });
+  st.bus.emit('terminal.move_decided', {
+    moveId: m.id,
+    sessionId: m.sessionId,
+    roomId,
+    idNumber: m.idNumber,
+    fromTerminal: m.fromTerminal,
+    toTerminal: m.toTerminal,
+    status,
+    by,
+  });
 }

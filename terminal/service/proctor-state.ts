@@ -30,7 +30,16 @@ export function sessionState(st: TerminalState, sessionId: string) {
         idNumber: e.idNumber,
         seat: e.seat,
         rosterStatus: e.status,
-        attempt: a ? { status: a.status, locked: a.locked, lastSeq: a.lastSeq, answered: answered.get(e.idNumber) ?? 0, submittedBy: a.submittedBy, submittedAt: a.submittedAt } : null,
+        attempt: a
+          ? {
+              status: a.status,
+              locked: a.locked,
+              lastSeq: a.lastSeq,
+              answered: answered.get(e.idNumber) ?? 0,
+              submittedBy: a.submittedBy,
+              submittedAt: a.submittedAt,
+            }
+          : null,
         terminal: terminalId ? { id: terminalId, online: p?.online ?? false, since: p?.since ?? null } : null,
         time: { state: t.state, remainingMs: t.remainingMs, deadline: t.deadline, addedMs: t.addedMs, pausedMs: t.pausedMs, paused: t.pause !== null },
         incidents: incidents.filter((i) => i.idNumber === e.idNumber).length,

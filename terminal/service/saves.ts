@@ -29,11 +29,22 @@ export function save(st: TerminalState, conn: Conn, msg: SaveMessage): void {
   // The message is this function's own (parsed from the frame): sorted in place, checked in one pass.
   const choice = msg.choice.sort((x, y) => x - y);
   for (let i = 0; i < choice.length; i++) {
-    if (choice[i]! >= q.options.length) throw new Refusal('invalid_answer', `question ${msg.no} has options 0–${q.options.length - 1}; ${choice[i]} is not one`);
+    if (choice[i]! >= q.options.length)
+      throw new Refusal('invalid_answer', `question ${msg.no} has options 0–${q.options.length - 1}; ${choice[i]} is not one`);
     if (i > 0 && choice[i] === choice[i - 1]) throw new Refusal('invalid_answer', `question ${msg.no}: an option is chosen twice`);
   }
-  if (q.type !== 'multiple' && choice.length > 1) throw new Refusal('invalid_answer', `question ${msg.no} is ${q.type === 'judge' ? 'a true/false' : 'a single-choice'} question; choose one option`);
-  st.pending.push({ conn, sessionId: s.id, roomId: s.roomId, idNumber: b.idNumber, terminalId: conn.terminal.id, seq: msg.seq, no: msg.no, choice: JSON.stringify(choice) });
+  if (q.type !== 'multiple' && choice.length > 1)
+    throw new Refusal('invalid_answer', `question ${msg.no} is ${q.type === 'judge' ? 'a true/false' : 'a single-choice'} question; choose one option`);
+  st.pending.push({
+    conn,
+    sessionId: s.id,
+    roomId: s.roomId,
+    idNumber: b.idNumber,
+    terminalId: conn.terminal.id,
+    seq: msg.seq,
+    no: msg.no,
+    choice: JSON.stringify(choice),
+  });
   st.flushing ??= setImmediate(() => flushSaves(st));
 }
 
@@ -54,9 +65,11 @@ export function flushSaves(st: TerminalState): void {
   st.pending = [];
   const outcomes: (ReturnType<typeof st.store.recordSave> | Error)[] = [];
   try {
-    st.db.transaction(() => {
-      for (const p of batch) outcomes.push(st.store.recordSave(p.sessionId, p.idNumber, p.terminalId, p.seq, p.no, p.choice));
-    }).immediate();
+    st.db
+      .transaction(() => {
+        for (const p of batch) outcomes.push(st.store.recordSave(p.sessionId, p.idNumber, p.terminalId, p.seq, p.no, p.choice));
+      })
+      .immediate();
   } catch (err) {
     // One bad save must not cost the others theirs: each alone.
     st.logError(err, `committing ${batch.length} saves together failed; committing each alone`);
@@ -77,10 +90,17 @@ export function flushSaves(st: TerminalState): void {
       st.send(p.conn, { type: 'error', code: 'internal', reason: 'the save could not be stored; send it again', for: 'save', seq: p.seq });
     } else if (outcome === 'reused') {
       const prior = st.store.saveBySeq(p.sessionId, p.idNumber, p.seq);
-      st.send(p.conn, { type: 'error', code: 'seq_reused', reason: `seq ${p.seq} was already used for question ${prior?.no ?? '?'} with another choice; every save needs a new seq`, for: 'save', seq: p.seq });
+      st.send(p.conn, {
+        type: 'error',
+        code: 'seq_reused',
+        reason: `seq ${p.seq} was already used for question ${prior?.no ?? '?'} with another choice; every save needs a new seq`,
+        for: 'save',
+        seq: p.seq,
+      });
     } else {
       st.reg.sendAck(p.conn, p.seq, p.no);
-      if (outcome !== 'replay') st.bus.emit('answer.saved', { sessionId: p.sessionId, roomId: p.roomId, idNumber: p.idNumber, no: p.no, seq: p.seq, applied: outcome === 'applied' });
+      if (outcome !== 'replay')
+        st.bus.emit('answer.saved', { sessionId: p.sessionId, roomId: p.roomId, idNumber: p.idNumber, no: p.no, seq: p.seq, applied: outcome === 'applied' });
     }
   }
 }

@@ -11,7 +11,14 @@ import { openSessionOf } from './sessions.ts';
 
 export function integrity(st: TerminalState, conn: Conn, msg: IntegrityMessage): void {
   const sessionId = conn.bound?.sessionId ?? openSessionOf(st, conn.terminal.room)?.id ?? null;
-  const x = incident(st, { sessionId, idNumber: conn.bound?.idNumber ?? null, terminalId: conn.terminal.id, kind: msg.kind, source: 'terminal', detail: msg.detail ?? null });
+  const x = incident(st, {
+    sessionId,
+    idNumber: conn.bound?.idNumber ?? null,
+    terminalId: conn.terminal.id,
+    kind: msg.kind,
+    source: 'terminal',
+    detail: msg.detail ?? null,
+  });
   st.send(conn, { type: 'noted', kind: msg.kind, incidentId: x.id });
 }
 
@@ -32,10 +39,20 @@ export function snapshot(st: TerminalState, conn: Conn, msg: SnapshotMessage): v
   const shot = { snapshotId: id, terminalId: conn.terminal.id, roomId: conn.terminal.room, sessionId: b.sessionId, idNumber: b.idNumber, file, at };
   const check = st.stopped ? undefined : st.deps.checkSnapshot;
   if (!check) {
-    st.bus.emit('terminal.snapshot', { ...shot, identity: 'unchecked', distance: null, detail: st.stopped && st.deps.checkSnapshot ? 'the server is stopping; not checked' : 'no identity check on this site' });
+    st.bus.emit('terminal.snapshot', {
+      ...shot,
+      identity: 'unchecked',
+      distance: null,
+      detail: st.stopped && st.deps.checkSnapshot ? 'the server is stopping; not checked' : 'no identity check on this site',
+    });
     return st.send(conn, { type: 'snapshot_result', snapshotId: id, identity: 'unchecked' });
   }
-  if (st.checks.length >= MAX_CHECKS_QUEUED) return snapshotChecked(st, shot, { identity: 'unchecked', distance: null, detail: `the identity check is behind (${st.checks.length} snapshots waiting); this one was not checked` });
+  if (st.checks.length >= MAX_CHECKS_QUEUED)
+    return snapshotChecked(st, shot, {
+      identity: 'unchecked',
+      distance: null,
+      detail: `the identity check is behind (${st.checks.length} snapshots waiting); this one was not checked`,
+    });
   // Queued, one check at a time: a face engine is CPU-heavy, and saves must never wait for it.
   st.checks.push(async () => {
     let verdict: { identity: IdentityResult; distance: number | null; detail: string };
@@ -65,7 +82,11 @@ export async function runChecks(st: TerminalState): Promise<void> {
 }
 
 /** Records the verdict on the snapshot, tells the candidate's terminal and the bus. Never throws. */
-export function snapshotChecked(st: TerminalState, shot: { snapshotId: string; terminalId: string; roomId: string; sessionId: string; idNumber: string; file: string; at: number }, v: { identity: IdentityResult; distance: number | null; detail: string }): void {
+export function snapshotChecked(
+  st: TerminalState,
+  shot: { snapshotId: string; terminalId: string; roomId: string; sessionId: string; idNumber: string; file: string; at: number },
+  v: { identity: IdentityResult; distance: number | null; detail: string },
+): void {
   try {
     st.store.setSnapshotIdentity(shot.snapshotId, v);
   } catch (err) {

@@ -14,7 +14,13 @@ import type { PauseSpan } from '../timer.ts';
  * Compares a terminal's webcam snapshot with the candidate's roster photo (the identity service, in
  * kiosk/). May take seconds; it runs apart from the answers. A throw counts as 'unchecked'.
  */
-export type SnapshotChecker = (s: { sessionId: string; idNumber: string; jpeg: Buffer; terminalId: string; roomId: string }) => Promise<{ identity: IdentityResult; distance: number | null; detail: string }>;
+export type SnapshotChecker = (s: {
+  sessionId: string;
+  idNumber: string;
+  jpeg: Buffer;
+  terminalId: string;
+  roomId: string;
+}) => Promise<{ identity: IdentityResult; distance: number | null; detail: string }>;
 
 export interface TerminalDeps {
   db: Db;

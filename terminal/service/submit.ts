@@ -20,7 +20,15 @@ export function submitFromTerminal(st: TerminalState, conn: Conn): void {
  * Ends an attempt: marks it submitted and grades the committed answers, in one transaction.
  * Submitting twice returns the first submission.
  */
-export function submitAttempt(st: TerminalState, sessionId: string, idNumber: string, by: SubmittedBy, actor: string, reason: string | null = null, ip: string | null = null) {
+export function submitAttempt(
+  st: TerminalState,
+  sessionId: string,
+  idNumber: string,
+  by: SubmittedBy,
+  actor: string,
+  reason: string | null = null,
+  ip: string | null = null,
+) {
   flushSaves(st);
   const s = reloadSession(st, sessionId);
   const out = st.db
@@ -34,13 +42,29 @@ export function submitAttempt(st: TerminalState, sessionId: string, idNumber: st
       const result = st.plans.resultOf(s.id, idNumber) ?? st.plans.gradeCandidate(s.id, idNumber, sheet, actor);
       const e = st.plans.roster(s.id).find((x) => x.idNumber === idNumber)!;
       const answered = answers.filter((x) => x.choice.length > 0).length;
-      st.audit.append({ actor, action: 'terminal.submit', target: s.id, detail: { ticketNo: e.ticketNo, by, reason, answered, score: result.score, passed: result.passed }, ip });
+      st.audit.append({
+        actor,
+        action: 'terminal.submit',
+        target: s.id,
+        detail: { ticketNo: e.ticketNo, by, reason, answered, score: result.score, passed: result.passed },
+        ip,
+      });
       return { first: true, answered, score: result.score, passed: result.passed };
     })
     .immediate();
   st.active.delete(keyOf(s.id, idNumber));
   const a = st.store.attempt(s.id, idNumber)!;
-  if (out.first) st.bus.emit('attempt.submitted', { sessionId: s.id, roomId: s.roomId, idNumber, by, actor, answered: out.answered, score: out.score!, passed: out.passed! });
+  if (out.first)
+    st.bus.emit('attempt.submitted', {
+      sessionId: s.id,
+      roomId: s.roomId,
+      idNumber,
+      by,
+      actor,
+      answered: out.answered,
+      score: out.score!,
+      passed: out.passed!,
+    });
   for (const c of conns(st, s.id, idNumber)) {
     st.send(c, submittedMessage(st, s, a));
     pushTime(st, c);

@@ -70,7 +70,7 @@ export function listenToSessions(st: TerminalState): () => void {
     // A session past its exam needs its delivered papers no more.
     if (!OPEN_STATUSES.includes(to)) for (const k of st.papers.keys()) if (k.startsWith(`${sessionId}\n`)) st.papers.delete(k);
   });
-  }
+}
 
 export function tick(st: TerminalState): void {
   sweep(st);
@@ -85,7 +85,7 @@ export function tick(st: TerminalState): void {
     // Each connection has its own phase within the push interval: a room that logged in in the same
     // second must not get its 500 time pushes in the same tick (measured: a 30–80 ms stall).
     const phase = (c.id * SWEEP_MS) % LIMITS.timePushMs;
-    const slot = ((Math.floor(t / SWEEP_MS) * SWEEP_MS) % LIMITS.timePushMs) === phase;
+    const slot = (Math.floor(t / SWEEP_MS) * SWEEP_MS) % LIMITS.timePushMs === phase;
     // A push is due at the connection's slot once 4 s have passed; 10 s without one forces it.
     const since = t - c.lastTimePush;
     const due = since >= 2 * LIMITS.timePushMs || (slot && since >= LIMITS.timePushMs - SWEEP_MS);

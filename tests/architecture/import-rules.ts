@@ -73,7 +73,8 @@ export function breaksRule(from: string, to: string): string | null {
   if (fromWeb) {
     if (toWeb === 'web' || toWeb === fromWeb || isProtocol(to)) return null;
     if (isViteConfig(from) && to === 'server/vite.web.ts') return null;
-    if (toWeb) return fromWeb === 'web' ? 'the shared web/ folder imports no app\'s own code' : 'a web app uses another app\'s code only through the shared web/ folder';
+    if (toWeb)
+      return fromWeb === 'web' ? "the shared web/ folder imports no app's own code" : "a web app uses another app's code only through the shared web/ folder";
     return 'a web app imports nothing of the server but <module>/protocol.ts files';
   }
   if (toWeb) return 'server code never imports web app code';

@@ -17,7 +17,17 @@ const ALLOWED = new Set<string>([]);
 t.test('no file of the product imports across a boundary the rules do not allow', async (t) => {
   const files = sourceFiles(ROOT);
   // A walker that found nothing would pass vacuously: it must at least see each kind of folder.
-  for (const f of ['server/app.ts', 'server/bin/examroom.mjs', 'core/index.ts', 'storage/index.ts', 'config/index.ts', 'documents/index.ts', 'exam/index.ts', 'terminal/protocol.ts', 'terminal/web/src/app.tsx']) {
+  for (const f of [
+    'server/app.ts',
+    'server/bin/examroom.mjs',
+    'core/index.ts',
+    'storage/index.ts',
+    'config/index.ts',
+    'documents/index.ts',
+    'exam/index.ts',
+    'terminal/protocol.ts',
+    'terminal/web/src/app.tsx',
+  ]) {
     t.ok(files.includes(f), `the scan reads ${f}`);
   }
   t.notOk(
@@ -52,9 +62,15 @@ t.test('the checker reports a planted crossing, and only crossings', async (t) =
   put('documents/table-file.ts', "import { E } from '../core/index.ts';\n");
   put('exam/index.ts', "export * from './plans/time.ts';\nimport { readTable } from '../documents/index.ts';\nimport type { S } from '../config/index.ts';\n");
   put('exam/plans/time.ts', "import { E } from '../../core/index.ts';\nimport { db } from '../../storage/db.ts';\n");
-  put('kiosk/index.ts', "import { localDate } from '../exam/index.ts';\n// import { x } from '../exam/plans/time.ts';\nconst s = \"import y from '../exam/plans/time.ts'\";\n");
+  put(
+    'kiosk/index.ts',
+    "import { localDate } from '../exam/index.ts';\n// import { x } from '../exam/plans/time.ts';\nconst s = \"import y from '../exam/plans/time.ts'\";\n",
+  );
   put('terminal/protocol.ts', "import { Type } from 'typebox';\n");
-  put('terminal/web/src/app.tsx', "import { http } from '../../../web/http.ts';\nimport type { Hello } from '../../../terminal/protocol.ts';\nimport './styles.css';\nimport { local } from './store';\n");
+  put(
+    'terminal/web/src/app.tsx',
+    "import { http } from '../../../web/http.ts';\nimport type { Hello } from '../../../terminal/protocol.ts';\nimport './styles.css';\nimport { local } from './store';\n",
+  );
   put('terminal/web/src/store.ts', 'export const local = 1;\n');
   put('terminal/web/src/styles.css', 'body {}\n');
   put('terminal/web/vite.config.ts', "import { webApp } from '../../server/vite.web.ts';\n");
@@ -123,7 +139,7 @@ t.test('every form of import is read; comments and strings are not imports', asy
     "export { e } from './e.ts';",
     "const f = await import('./f.ts');",
     '// import g from "./g.ts";',
-    "const h = 'import h from \"./h.ts\"';",
+    'const h = \'import h from "./h.ts"\';',
     "import {\n  i,\n  type I,\n} from './i.ts';",
   ].join('\n');
   t.same(importSpecifiers(source).sort(), ['./a.ts', './b.ts', './c.css', './d.ts', './e.ts', './f.ts', './i.ts']);

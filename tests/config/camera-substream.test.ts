@@ -30,7 +30,10 @@ function problemsOf(t: Test, cameras: string): string[] {
 }
 
 t.test('a camera may name its sub-stream; one without keeps a single stream', async (t) => {
-  const c = load(t, '  - { id: C1, name: 前方, room: R1, url: "rtsp://10.0.0.21/stream1", subUrl: "rtsp://10.0.0.21/stream2" }\n  - { id: C2, name: 后方, room: R1, url: "rtsp://10.0.0.22/stream1" }\n');
+  const c = load(
+    t,
+    '  - { id: C1, name: 前方, room: R1, url: "rtsp://10.0.0.21/stream1", subUrl: "rtsp://10.0.0.21/stream2" }\n  - { id: C2, name: 后方, room: R1, url: "rtsp://10.0.0.22/stream1" }\n',
+  );
   t.equal(c.cameras[0]!.subUrl, 'rtsp://10.0.0.21/stream2');
   t.equal(c.cameras[1]!.subUrl, undefined);
 });

@@ -85,7 +85,9 @@ t.test('a misspelt key is named with its path as an unknown setting', async (t) 
 });
 
 t.test('an unknown key with no near match lists the keys allowed there', async (t) => {
-  t.same(problemsOf(t, VALID + 'server: { colour: blue }\n'), ['server.colour: unknown setting (allowed here: host, port, tls, names, httpPort, trustProxy, metricsFrom) (got "blue")']);
+  t.same(problemsOf(t, VALID + 'server: { colour: blue }\n'), [
+    'server.colour: unknown setting (allowed here: host, port, tls, names, httpPort, trustProxy, metricsFrom) (got "blue")',
+  ]);
 });
 
 t.test('a misspelt top-level section is named and the real one reported missing', async (t) => {
@@ -114,7 +116,9 @@ t.test('a value outside an enumeration lists the allowed values', async (t) => {
 
 t.test('a push target with the wrong scheme names the schemes allowed', async (t) => {
   const text = VALID + 'upstream:\n  - { id: prov, name: 省平台, level: province, protocol: rtmp, url: "http://10.0.0.1/live" }\n';
-  t.same(problemsOf(t, text), ['upstream[0].url: must be an rtmp://, rtmps:// or rtsp:// push target; {source} is replaced by the source id (got "http://10.0.0.1/live")']);
+  t.same(problemsOf(t, text), [
+    'upstream[0].url: must be an rtmp://, rtmps:// or rtsp:// push target; {source} is replaced by the source id (got "http://10.0.0.1/live")',
+  ]);
 });
 
 t.test('a missing required section is named as missing', async (t) => {
@@ -140,7 +144,9 @@ t.test('a seat outside the room grid names the seats the room has', async (t) =>
 
 t.test('an unquoted seat number is named as needing quotes', async (t) => {
   // YAML reads `seat: 01` as the number 1; the message has to explain why "01" was refused.
-  t.same(problemsOf(t, VALID + 'terminals:\n  - { id: T1, room: R1, seat: 01 }\n'), ['terminals[0].seat: must be text: a two- or three-digit seat number in quotes, like "01" (got 1)']);
+  t.same(problemsOf(t, VALID + 'terminals:\n  - { id: T1, room: R1, seat: 01 }\n'), [
+    'terminals[0].seat: must be text: a two- or three-digit seat number in quotes, like "01" (got 1)',
+  ]);
 });
 
 t.test('two terminals on one seat are refused, naming the first', async (t) => {
@@ -167,7 +173,9 @@ t.test('an upstream source naming no camera is named with the cameras that exist
 });
 
 t.test('an invigilator without rooms is refused', async (t) => {
-  t.same(problemsOf(t, VALID + 'users:\n  - { username: inv, role: invigilator, password: invig-pass-123 }\n'), ['users[0].rooms: an invigilator must be bound to at least one room']);
+  t.same(problemsOf(t, VALID + 'users:\n  - { username: inv, role: invigilator, password: invig-pass-123 }\n'), [
+    'users[0].rooms: an invigilator must be bound to at least one room',
+  ]);
 });
 
 t.test('an invigilator bound to an unknown room is named with the rooms that exist', async (t) => {
@@ -281,7 +289,12 @@ t.test('the dataDir override wins over the file', async (t) => {
 });
 
 t.test('defaults are filled in for settings the file leaves out', async (t) => {
-  const c = loads(t, VALID + 'cameras:\n  - { id: C1, name: 前方, room: R1, url: "rtsp://10.0.0.21/stream1" }\n' + 'upstream:\n  - { id: prov, name: 省平台, level: province, protocol: rtmp, url: "rtmp://10.0.0.1/live/{source}" }\n');
+  const c = loads(
+    t,
+    VALID +
+      'cameras:\n  - { id: C1, name: 前方, room: R1, url: "rtsp://10.0.0.21/stream1" }\n' +
+      'upstream:\n  - { id: prov, name: 省平台, level: province, protocol: rtmp, url: "rtmp://10.0.0.1/live/{source}" }\n',
+  );
   t.equal(c.retention.days, 1096);
   t.equal(c.retention.minFreeGiB, 20);
   t.equal(c.server.port, 8080);
@@ -301,22 +314,37 @@ t.test('defaults are filled in for settings the file leaves out', async (t) => {
 });
 
 t.test('values given in the file override the defaults', async (t) => {
-  const c = loads(t, VALID + 'server: { port: 9000 }\nretention: { days: 2000 }\ncameras:\n  - { id: C1, name: 前方, room: R1, url: "rtsp://10.0.0.21/stream1", audio: false }\n');
+  const c = loads(
+    t,
+    VALID +
+      'server: { port: 9000 }\nretention: { days: 2000 }\ncameras:\n  - { id: C1, name: 前方, room: R1, url: "rtsp://10.0.0.21/stream1", audio: false }\n',
+  );
   t.equal(c.server.port, 9000);
   t.equal(c.retention.days, 2000);
   t.equal(c.cameras[0]?.audio, false);
 });
 
 t.test('HTTPS settings: tls: site-ca, names, httpPort and the keys folder are checked', async (t) => {
-  const c = loads(t, VALID + 'server: { tls: site-ca, names: [Examroom.LAN, 192.168.1.10], httpPort: 8080, port: 8443 }\npaths: { data: /srv/exam, keys: /srv/exam-keys }\n');
+  const c = loads(
+    t,
+    VALID + 'server: { tls: site-ca, names: [Examroom.LAN, 192.168.1.10], httpPort: 8080, port: 8443 }\npaths: { data: /srv/exam, keys: /srv/exam-keys }\n',
+  );
   t.equal(c.server.siteCa, true);
   t.equal(c.server.tls, undefined, 'no site-named certificate');
   t.same(c.server.names, ['examroom.lan', '192.168.1.10']);
   t.equal(c.paths.keys, '/srv/exam-keys');
-  t.same(problemsOf(t, VALID + 'server: { tls: site-ca, names: ["exam room"] }\n'), ['server.names[0]: must be a host name (examroom.lan) or an IP address (192.168.1.10) (got "exam room")']);
-  t.same(problemsOf(t, VALID + 'server: { tls: site-ca, names: [ok.lan, "-bad.lan"] }\n'), ['server.names[1]: is neither a host name (letters, digits, - between dots) nor an IP address (got "-bad.lan")']);
-  t.same(problemsOf(t, VALID + 'server: { httpPort: 8081 }\n'), ['server.httpPort: is only for an HTTPS server (set server.tls); without TLS the one port serves everything (got 8081)']);
+  t.same(problemsOf(t, VALID + 'server: { tls: site-ca, names: ["exam room"] }\n'), [
+    'server.names[0]: must be a host name (examroom.lan) or an IP address (192.168.1.10) (got "exam room")',
+  ]);
+  t.same(problemsOf(t, VALID + 'server: { tls: site-ca, names: [ok.lan, "-bad.lan"] }\n'), [
+    'server.names[1]: is neither a host name (letters, digits, - between dots) nor an IP address (got "-bad.lan")',
+  ]);
+  t.same(problemsOf(t, VALID + 'server: { httpPort: 8081 }\n'), [
+    'server.httpPort: is only for an HTTPS server (set server.tls); without TLS the one port serves everything (got 8081)',
+  ]);
   t.same(problemsOf(t, VALID + 'server: { tls: site-ca, port: 8443, httpPort: 8443 }\n'), ['server.httpPort: is the same as server.port (got 8443)']);
-  t.same(problemsOf(t, VALID + 'paths: { data: /srv/exam, keys: /srv/exam/keys }\n'), ['paths.keys: must be outside the data folder (and not contain it): a copy of the data must not carry the keys (got "/srv/exam/keys")']);
+  t.same(problemsOf(t, VALID + 'paths: { data: /srv/exam, keys: /srv/exam/keys }\n'), [
+    'paths.keys: must be outside the data folder (and not contain it): a copy of the data must not carry the keys (got "/srv/exam/keys")',
+  ]);
   t.match(problemsOf(t, VALID + 'server: { tls: sitca }\n')[0], /^server\.tls: must be/);
 });

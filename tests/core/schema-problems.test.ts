@@ -30,8 +30,16 @@ t.test('TypeBox errors: one line per real problem, with paths as people write th
     'question.scores[1]: must be at least 1 (got 0)',
     'question.seat: must be a two- or three-digit seat number (got "7")',
   ]);
-  t.same(schemaProblems(Body, { ...BAD, note: 5 }).find((p) => p.path === 'note'), { path: 'note', problem: 'must be text or null', got: 5 }, 'a value of no allowed kind is told the kinds');
-  t.same(schemaProblems(Type.String(), 5, { root: '(package)' }), [{ path: '(package)', problem: 'must be text', got: 5 }], 'the whole value has a name of its own');
+  t.same(
+    schemaProblems(Body, { ...BAD, note: 5 }).find((p) => p.path === 'note'),
+    { path: 'note', problem: 'must be text or null', got: 5 },
+    'a value of no allowed kind is told the kinds',
+  );
+  t.same(
+    schemaProblems(Type.String(), 5, { root: '(package)' }),
+    [{ path: '(package)', problem: 'must be text', got: 5 }],
+    'the whole value has a name of its own',
+  );
 });
 
 t.test('Fastify (Ajv) errors are worded the same way, without echoing the request', async (t) => {
@@ -51,7 +59,10 @@ t.test('Fastify (Ajv) errors are worded the same way, without echoing the reques
     'body.scores[1]: must be at least 1',
     'body.seat: must be a two- or three-digit seat number',
   ]);
-  t.notOk(body.problems.some((p) => 'got' in p), 'request values are not echoed back');
+  t.notOk(
+    body.problems.some((p) => 'got' in p),
+    'request values are not echoed back',
+  );
 });
 
 t.test('CLI tables line up Chinese text: a CJK character takes two columns', async (t) => {
@@ -66,5 +77,9 @@ t.test('CLI tables line up Chinese text: a CJK character takes two columns', asy
   const starts = lines.map((l) => displayWidth(l.slice(0, l.search(/\S+$/))));
   t.same(new Set(starts).size, 1, 'the second column starts at the same terminal column on every line');
   t.same(tableLines([]), ['(none)']);
-  t.same(tableLines([{ at: 1_700_000_000_000 }], { cell: (v) => new Date(v as number).toISOString() }), ['at', '2023-11-14T22:13:20.000Z'], 'cells may be shown their own way (the CLI shows instants as ISO)');
+  t.same(
+    tableLines([{ at: 1_700_000_000_000 }], { cell: (v) => new Date(v as number).toISOString() }),
+    ['at', '2023-11-14T22:13:20.000Z'],
+    'cells may be shown their own way (the CLI shows instants as ISO)',
+  );
 });

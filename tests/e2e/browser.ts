@@ -12,7 +12,16 @@ import { ROOT, TEST_HOST, scratchDir, servedTlsOf } from '../helpers.ts';
 export const CHROMIUM = '/usr/bin/chromium';
 
 /** Flags for a headless, quiet Chromium that plays media without a user gesture. */
-export const CHROMIUM_FLAGS = ['--no-sandbox', '--disable-gpu', '--disable-dev-shm-usage', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run', '--autoplay-policy=no-user-gesture-required'];
+export const CHROMIUM_FLAGS = [
+  '--no-sandbox',
+  '--disable-gpu',
+  '--disable-dev-shm-usage',
+  '--disable-background-networking',
+  '--disable-component-update',
+  '--disable-sync',
+  '--no-first-run',
+  '--autoplay-policy=no-user-gesture-required',
+];
 
 /**
  * Chromium's flags for reaching the app at `base`: TEST_HOST resolves to 127.0.0.1 (traffic stays on
@@ -22,7 +31,8 @@ export const CHROMIUM_FLAGS = ['--no-sandbox', '--disable-gpu', '--disable-dev-s
  */
 export function chromiumArgsFor(base: string): string[] {
   const url = new URL(base);
-  if (url.hostname !== TEST_HOST) throw new Error(`browser tests reach the app by ${TEST_HOST}, not ${url.hostname}: serve it with listenForTests (tests/helpers.ts)`);
+  if (url.hostname !== TEST_HOST)
+    throw new Error(`browser tests reach the app by ${TEST_HOST}, not ${url.hostname}: serve it with listenForTests (tests/helpers.ts)`);
   const args = [`--host-resolver-rules=MAP ${TEST_HOST} 127.0.0.1`];
   if (url.protocol === 'https:') {
     const served = servedTlsOf(Number(url.port));
@@ -47,7 +57,11 @@ export function requireChromiumAndApps(...apps: string[]): void {
     t.fail(`${CHROMIUM} is missing: the end-to-end tests need Debian's chromium package (server/setup.mjs installs it)`);
     process.exit(1);
   }
-  const built = spawnSync(process.execPath, [join(ROOT, 'server/build-web.mjs'), '--if-stale', ...apps], { cwd: ROOT, encoding: 'utf8', env: { ...process.env, CI: 'true' } });
+  const built = spawnSync(process.execPath, [join(ROOT, 'server/build-web.mjs'), '--if-stale', ...apps], {
+    cwd: ROOT,
+    encoding: 'utf8',
+    env: { ...process.env, CI: 'true' },
+  });
   if (built.status !== 0) {
     t.fail(`building the ${apps.join(' and ')} app(s) failed:\n${built.stdout}\n${built.stderr}`);
     process.exit(1);

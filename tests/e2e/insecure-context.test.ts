@@ -21,7 +21,13 @@ t.test('over plain HTTP on a name the kiosk, the terminal and the console say wh
   // The name, not 127.0.0.1: loopback would be a secure context even over plain HTTP.
   const base = `http://${TEST_HOST}:${(app.server.address() as { port: number }).port}`;
   // Fake camera and auto-accepted capture: were the page a secure context, nothing else would stop them.
-  const browser = await openBrowser(t, { base, width: 1280, height: 800, wait: WAIT, args: ['--use-fake-ui-for-media-stream', '--use-fake-device-for-media-stream', '--auto-accept-this-tab-capture'] });
+  const browser = await openBrowser(t, {
+    base,
+    width: 1280,
+    height: 800,
+    wait: WAIT,
+    args: ['--use-fake-ui-for-media-stream', '--use-fake-device-for-media-stream', '--auto-accept-this-tab-capture'],
+  });
 
   for (const [name, path] of [
     ['kiosk', '/kiosk/?device=K1'],

@@ -86,7 +86,11 @@ t.test('candidates pass the entrance kiosk: admitted by face, refused and overri
   plans.advanceSession(session.id, 'checkin', 'user:admin');
   const entry = (id: string) => plans.roster(session.id).find((r) => r.idNumber === id)!;
   const attempts = (id: string) =>
-    db.prepare('SELECT decision, reason, liveness, distance, capture, override_by AS overrideBy, override_reason AS overrideReason FROM identity_attempts WHERE id_number = ? ORDER BY started_at, rowid').all(id) as {
+    db
+      .prepare(
+        'SELECT decision, reason, liveness, distance, capture, override_by AS overrideBy, override_reason AS overrideReason FROM identity_attempts WHERE id_number = ? ORDER BY started_at, rowid',
+      )
+      .all(id) as {
       decision: string | null;
       reason: string | null;
       liveness: string | null;
@@ -120,7 +124,13 @@ t.test('candidates pass the entrance kiosk: admitted by face, refused and overri
     const browser = await chromium.launch({
       executablePath: CHROMIUM,
       headless: true,
-      args: [...CHROMIUM_FLAGS, ...chromiumArgsFor(base), '--use-fake-ui-for-media-stream', '--use-fake-device-for-media-stream', `--use-file-for-fake-video-capture=${video}`],
+      args: [
+        ...CHROMIUM_FLAGS,
+        ...chromiumArgsFor(base),
+        '--use-fake-ui-for-media-stream',
+        '--use-fake-device-for-media-stream',
+        `--use-file-for-fake-video-capture=${video}`,
+      ],
     });
     browsers.push(browser);
     const context = await browser.newContext({ viewport: { width: 1280, height: 800 }, locale: 'zh-CN', hasTouch: true });
@@ -171,7 +181,11 @@ t.test('candidates pass the entrance kiosk: admitted by face, refused and overri
     const typo = NOBODY.slice(0, 17) + (NOBODY.endsWith('1') ? '2' : '1');
     await tapId(page, typo);
     await page.getByText('身份证号校验不通过，请核对后重新输入').waitFor();
-    t.equal(await page.getByTestId('id-display').textContent(), `${typo.slice(0, 6)} ${typo.slice(6, 14)} ${typo.slice(14)}`, 'the number is shown in groups as typed');
+    t.equal(
+      await page.getByTestId('id-display').textContent(),
+      `${typo.slice(0, 6)} ${typo.slice(6, 14)} ${typo.slice(14)}`,
+      'the number is shown in groups as typed',
+    );
     await page.getByRole('button', { name: '清空' }).tap();
     await typeId(page, NOBODY);
     const refused = page.getByTestId('lookup-refused');
@@ -196,37 +210,43 @@ t.test('candidates pass the entrance kiosk: admitted by face, refused and overri
     await page.getByTestId('offline').waitFor({ state: 'hidden' });
   });
 
-  await step(t, 'the roster card and the live face guide show; the turn-left challenge is asked; its frames wait out a network cut and the candidate is admitted with the seat', async (t) => {
-    t.equal(await page.getByTestId('candidate-name').textContent(), MATHIEU.name);
-    t.equal(await page.getByTestId('masked-id').textContent(), `${MATHIEU.id.slice(0, 6)}********${MATHIEU.id.slice(14)}`);
-    const photoWidth = await page.getByTestId('roster-photo').evaluate((img: { decode(): Promise<void>; naturalWidth: number }) => img.decode().then(() => img.naturalWidth));
-    t.ok(photoWidth > 0, 'the roster photo is shown');
-    await shot(page, '05-roster-and-camera');
-    const challenge = page.getByTestId('challenge');
-    await challenge.waitFor();
-    // The network goes while he turns his head: the frames are taken anyway and wait to be sent.
-    await first.context.setOffline(true);
-    t.equal(await challenge.getAttribute('data-challenge'), 'turn_left');
-    await page.getByText('请向左转头').waitFor();
-    await shot(page, '06-challenge');
-    await page.getByTestId('offline').waitFor();
-    await page.getByTestId('verifying').waitFor();
-    await shot(page, '07-verify-offline');
-    t.match(attempts(MATHIEU.id), [{ decision: null }], 'the server has not decided yet');
-    await first.context.setOffline(false);
-    await page.getByRole('button', { name: '立即重试' }).tap();
-    await page.getByTestId('admitted').waitFor();
-    const seat = entry(MATHIEU.id).seat!;
-    t.match(seat, /^\d\d$/);
-    t.equal(await page.getByTestId('seat').textContent(), seat);
-    t.equal(await page.getByTestId('seat-go').textContent(), `请到 一号考场 ${seat} 号座位`);
-    await shot(page, '08-admitted');
-    t.equal(entry(MATHIEU.id).status, 'admitted', 'the roster says admitted');
-    const a = attempts(MATHIEU.id);
-    t.equal(a.length, 1, 'one attempt: the frames taken offline were the ones verified');
-    t.equal(a[0]!.decision, 'admitted');
-    t.ok(a[0]!.distance !== null && a[0]!.capture, 'the attempt keeps its score and its capture');
-  });
+  await step(
+    t,
+    'the roster card and the live face guide show; the turn-left challenge is asked; its frames wait out a network cut and the candidate is admitted with the seat',
+    async (t) => {
+      t.equal(await page.getByTestId('candidate-name').textContent(), MATHIEU.name);
+      t.equal(await page.getByTestId('masked-id').textContent(), `${MATHIEU.id.slice(0, 6)}********${MATHIEU.id.slice(14)}`);
+      const photoWidth = await page
+        .getByTestId('roster-photo')
+        .evaluate((img: { decode(): Promise<void>; naturalWidth: number }) => img.decode().then(() => img.naturalWidth));
+      t.ok(photoWidth > 0, 'the roster photo is shown');
+      await shot(page, '05-roster-and-camera');
+      const challenge = page.getByTestId('challenge');
+      await challenge.waitFor();
+      // The network goes while he turns his head: the frames are taken anyway and wait to be sent.
+      await first.context.setOffline(true);
+      t.equal(await challenge.getAttribute('data-challenge'), 'turn_left');
+      await page.getByText('请向左转头').waitFor();
+      await shot(page, '06-challenge');
+      await page.getByTestId('offline').waitFor();
+      await page.getByTestId('verifying').waitFor();
+      await shot(page, '07-verify-offline');
+      t.match(attempts(MATHIEU.id), [{ decision: null }], 'the server has not decided yet');
+      await first.context.setOffline(false);
+      await page.getByRole('button', { name: '立即重试' }).tap();
+      await page.getByTestId('admitted').waitFor();
+      const seat = entry(MATHIEU.id).seat!;
+      t.match(seat, /^\d\d$/);
+      t.equal(await page.getByTestId('seat').textContent(), seat);
+      t.equal(await page.getByTestId('seat-go').textContent(), `请到 一号考场 ${seat} 号座位`);
+      await shot(page, '08-admitted');
+      t.equal(entry(MATHIEU.id).status, 'admitted', 'the roster says admitted');
+      const a = attempts(MATHIEU.id);
+      t.equal(a.length, 1, 'one attempt: the frames taken offline were the ones verified');
+      t.equal(a[0]!.decision, 'admitted');
+      t.ok(a[0]!.distance !== null && a[0]!.capture, 'the attempt keeps its score and its capture');
+    },
+  );
 
   await step(t, 'the English toggle switches the words; "next" goes back to the idle screen', async (t) => {
     await page.getByRole('button', { name: 'English' }).tap();
@@ -295,7 +315,11 @@ t.test('candidates pass the entrance kiosk: admitted by face, refused and overri
     await page.getByText('由工作人员 invig 人工核验放行', { exact: false }).waitFor();
     await shot(page, '12-admitted-by-override');
     t.equal(entry(CHO.id).status, 'admitted');
-    const audit = db.prepare("SELECT actor, target, detail FROM audit_log WHERE action = 'kiosk.override'").all() as { actor: string; target: string | null; detail: string }[];
+    const audit = db.prepare("SELECT actor, target, detail FROM audit_log WHERE action = 'kiosk.override'").all() as {
+      actor: string;
+      target: string | null;
+      detail: string;
+    }[];
     t.equal(audit.length, 1, 'one override in the audit log');
     t.equal(audit[0]!.actor, 'user:invig');
     t.match(audit[0]!.detail, reason, 'with the reason typed');
@@ -333,7 +357,14 @@ t.test('candidates pass the entrance kiosk: admitted by face, refused and overri
     // A retry is a new attempt (the refused one is final), counted against the candidate's tries.
     await page.getByRole('button', { name: '重新核验' }).tap();
     await page.getByText('还可重试 1 次').waitFor();
-    t.match(attempts(STRAW.id), [{ decision: 'refused', reason: 'liveness' }, { decision: 'refused', reason: 'liveness' }], 'two attempts, both refused and kept');
+    t.match(
+      attempts(STRAW.id),
+      [
+        { decision: 'refused', reason: 'liveness' },
+        { decision: 'refused', reason: 'liveness' },
+      ],
+      'two attempts, both refused and kept',
+    );
     await context.close();
   });
 

@@ -38,7 +38,9 @@ t.test('the live page plays a real RTSP camera in Chromium and its frames advanc
   t.teardown(() => cameras.stop());
   t.equal(cameras.cameras.length, 1, 'the simulated camera publishes');
 
-  const app: App = await buildApp({ config: httpsTestConfig(join(dir, 'data'), `cameras:\n  - { id: CAM-E2E, name: 一号考场前方, room: R1, url: "${camUrl}" }\n`) });
+  const app: App = await buildApp({
+    config: httpsTestConfig(join(dir, 'data'), `cameras:\n  - { id: CAM-E2E, name: 一号考场前方, room: R1, url: "${camUrl}" }\n`),
+  });
   t.teardown(() => app.close());
   const { base } = await listenForTests(app);
 
@@ -56,10 +58,16 @@ t.test('the live page plays a real RTSP camera in Chromium and its frames advanc
   const currentTime = async () => Number(await page.evaluate("document.querySelector('video').currentTime"));
   const muted = async () => Boolean(await page.evaluate("document.querySelector('video').muted"));
 
-  await page.waitForFunction(() => ((globalThis as unknown as { __live?: Record<string, TileStats> }).__live?.['CAM-E2E']?.frames ?? 0) >= 15, null, { timeout: WAIT });
+  await page.waitForFunction(() => ((globalThis as unknown as { __live?: Record<string, TileStats> }).__live?.['CAM-E2E']?.frames ?? 0) >= 15, null, {
+    timeout: WAIT,
+  });
   const first = (await stats())!;
   const t1 = await currentTime();
-  await page.waitForFunction((n) => ((globalThis as unknown as { __live?: Record<string, TileStats> }).__live?.['CAM-E2E']?.frames ?? 0) >= n, first.frames + 45, { timeout: WAIT });
+  await page.waitForFunction(
+    (n) => ((globalThis as unknown as { __live?: Record<string, TileStats> }).__live?.['CAM-E2E']?.frames ?? 0) >= n,
+    first.frames + 45,
+    { timeout: WAIT },
+  );
   const t2 = await currentTime();
   const later = (await stats())!;
   t.ok(later.frames >= first.frames + 45, `frames keep being presented (${first.frames} → ${later.frames})`);
@@ -72,8 +80,17 @@ t.test('the live page plays a real RTSP camera in Chromium and its frames advanc
   const samples = later.latencies.slice(-60).sort((a, b) => a - b);
   t.ok(samples.length >= 20, `the page read the camera's time code from ${samples.length} frames`);
   const pct = (p: number) => samples[Math.min(samples.length - 1, Math.floor((p / 100) * samples.length))]!;
-  const figures = { samples: samples.length, medianMs: pct(50), p95Ms: pct(95), maxMs: samples[samples.length - 1], bufferedSeconds: later.buffered, reconnects: later.reconnects };
-  t.comment(`live latency (camera clock → picture in Chromium): median ${figures.medianMs} ms, p95 ${figures.p95Ms} ms over ${figures.samples} frames; ${figures.bufferedSeconds.toFixed(2)} s buffered in the player`);
+  const figures = {
+    samples: samples.length,
+    medianMs: pct(50),
+    p95Ms: pct(95),
+    maxMs: samples[samples.length - 1],
+    bufferedSeconds: later.buffered,
+    reconnects: later.reconnects,
+  };
+  t.comment(
+    `live latency (camera clock → picture in Chromium): median ${figures.medianMs} ms, p95 ${figures.p95Ms} ms over ${figures.samples} frames; ${figures.bufferedSeconds.toFixed(2)} s buffered in the player`,
+  );
   writeFileSync(join(ARTIFACTS, 'latency.json'), `${JSON.stringify(figures, null, 2)}\n`);
 
   await page.locator('button.sound').click();

@@ -45,7 +45,9 @@ interface Rec {
 
 const debug = (page: Page) => page.evaluate(`window.__playback?.[${JSON.stringify(SOURCE)}] ?? null`) as Promise<Debug | null>;
 const shownVideo = (page: Page) =>
-  page.evaluate(`(() => { const v = document.querySelector('.pb-host video:not([hidden])'); return v ? { t: v.currentTime, w: v.videoWidth, paused: v.paused } : null; })()`) as Promise<{ t: number; w: number; paused: boolean } | null>;
+  page.evaluate(
+    `(() => { const v = document.querySelector('.pb-host video:not([hidden])'); return v ? { t: v.currentTime, w: v.videoWidth, paused: v.paused } : null; })()`,
+  ) as Promise<{ t: number; w: number; paused: boolean } | null>;
 
 /** Clicks the timeline at server time `at` (the line's range is in its data-from / data-to). */
 async function clickTimeline(page: Page, scope: string, at: number): Promise<number> {
@@ -96,7 +98,8 @@ t.test('recorded footage plays from the timeline and from alerts, holes are skip
     t.equal(res.statusCode, 200, `session → ${status}: ${res.body}`);
   }
   const started = Date.now();
-  const recordings = async (cookie = admin) => (await app.inject({ url: `/api/media/sources/${SOURCE}/recordings?from=${started - 60_000}&to=${Date.now() + 1000}`, headers: { cookie } })).json() as Rec;
+  const recordings = async (cookie = admin) =>
+    (await app.inject({ url: `/api/media/sources/${SOURCE}/recordings?from=${started - 60_000}&to=${Date.now() + 1000}`, headers: { cookie } })).json() as Rec;
 
   // ~14 s of recording, an ~8 s outage (the camera_down alert), then recording again.
   const { context, page, pageErrors } = await openBrowser(t, { base, width: 1366, height: 900, wait: WAIT });
@@ -118,7 +121,13 @@ t.test('recorded footage plays from the timeline and from alerts, holes are skip
   const outage = Date.now();
   await cam.stopPublisher();
   const invig = await login(app, 'invig', PASSWORDS.invig);
-  const alerts = async () => (await app.inject({ url: '/api/proctor/alerts?room=R1', headers: { cookie: invig } })).json() as { id: string; kind: string; at: number; sourceId: string | null }[];
+  const alerts = async () =>
+    (await app.inject({ url: '/api/proctor/alerts?room=R1', headers: { cookie: invig } })).json() as {
+      id: string;
+      kind: string;
+      at: number;
+      sourceId: string | null;
+    }[];
   const down = await until('the camera_down alert', async () => (await alerts()).find((a) => a.kind === 'camera_down' && a.sourceId === SOURCE), 20_000);
   await sleep(Math.max(0, outage + 8000 - Date.now()));
   await cam.startPublisher();
@@ -128,7 +137,10 @@ t.test('recorded footage plays from the timeline and from alerts, holes are skip
   t.ok(hole, `the outage is a gap in the recordings: ${JSON.stringify(rec.gaps)}`);
   // What a camera dropping just after a cut can leave: a segment of a millisecond with no whole frame
   // (seen under load in CI). Made here, so the player meets it every time: it must go on past it.
-  const last = app.media.store.segments(SOURCE, 0, hole!.start + 1).filter((g) => g.end <= hole!.start).at(-1)!;
+  const last = app.media.store
+    .segments(SOURCE, 0, hole!.start + 1)
+    .filter((g) => g.end <= hole!.start)
+    .at(-1)!;
   const sliverPath = `${last.path}.sliver.ts`;
   writeFileSync(join(app.ctx.paths.media, sliverPath), readFileSync(join(app.ctx.paths.media, last.path)).subarray(0, 2 * 188));
   app.media.store.addSegment({ sourceId: SOURCE, start: last.end, end: last.end + 1, bytes: 2 * 188, path: sliverPath });
@@ -163,7 +175,10 @@ t.test('recorded footage plays from the timeline and from alerts, holes are skip
     t.ok(d1.at! > d0.at! + 500 && d1.frames > d0.frames + 5, `the picture moves on (${d1.frames - d0.frames} frames, ${d1.at! - d0.at!} ms)`);
     t.equal(d0.played[0], first.id, 'the segment holding the clicked instant plays');
     const shown = Number(await pb.getByTestId('playback-time').getAttribute('data-at'));
-    t.ok(Math.abs(shown - clicked) < 4000, `the shown time (${new Date(shown).toISOString()}) is the clicked one (${new Date(clicked).toISOString()}) give or take the seconds played`);
+    t.ok(
+      Math.abs(shown - clicked) < 4000,
+      `the shown time (${new Date(shown).toISOString()}) is the clicked one (${new Date(clicked).toISOString()}) give or take the seconds played`,
+    );
     t.match(await pb.getByTestId('playback-time').textContent(), /^\d\d:\d\d:\d\d$/, 'as a clock time');
     const head = await pb.locator('.pb-playhead').boundingBox();
     t.ok(head, 'a playhead is on the timeline');
@@ -184,10 +199,14 @@ t.test('recorded footage plays from the timeline and from alerts, holes are skip
     await shot(page, '15-playback');
     // Playing on reaches the hole: a notice, then the recording after it.
     await pb.getByTestId('playback-notice').getByText('此段无录像').waitFor({ timeout: 30_000 });
-    const d = await until('past the hole', async () => {
-      const x = await debug(page);
-      return x && x.state === 'playing' && x.at !== null && x.at > hole!.end - 500 && x;
-    }, 20_000);
+    const d = await until(
+      'past the hole',
+      async () => {
+        const x = await debug(page);
+        return x && x.state === 'playing' && x.at !== null && x.at > hole!.end - 500 && x;
+      },
+      20_000,
+    );
     t.equal(d.skipped.length, 1, 'one hole skipped');
     t.ok(d.skipped[0]!.start <= hole!.start + 500 && d.skipped[0]!.end >= hole!.end - 500, 'the outage’s hole');
     t.match(await pb.locator('.pb-skipped').textContent(), /已跳过 .* – .*无录像/, 'and the player says what it skipped');
@@ -236,8 +255,16 @@ t.test('recorded footage plays from the timeline and from alerts, holes are skip
     t.equal(await get(`/api/media/sources/${SOURCE}/recordings?from=${rec.from}&to=${rec.to}`), 403, 'no recordings list');
     t.equal(await get(`/api/media/segments/${seg.id}.ts`), 403, 'no segment');
     t.equal(await get(`/api/media/sources/${SOURCE}/playlist.m3u8?from=${rec.from}&to=${rec.to}`), 403, 'no playlist');
-    t.equal((await app.inject({ method: 'POST', url: `/api/media/sources/${SOURCE}/playback/stop`, headers: { cookie: sz } })).statusCode, 403, 'nothing to stop either');
-    t.equal(app.ctx.audit.list({ limit: 500, actor: 'user:sz' }).filter((e) => e.action.startsWith('media.view')).length, 0, 'and no view of theirs was opened');
+    t.equal(
+      (await app.inject({ method: 'POST', url: `/api/media/sources/${SOURCE}/playback/stop`, headers: { cookie: sz } })).statusCode,
+      403,
+      'nothing to stop either',
+    );
+    t.equal(
+      app.ctx.audit.list({ limit: 500, actor: 'user:sz' }).filter((e) => e.action.startsWith('media.view')).length,
+      0,
+      'and no view of theirs was opened',
+    );
   });
 
   t.same(pageErrors, [], 'no script errors on the pages');

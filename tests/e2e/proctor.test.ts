@@ -75,7 +75,9 @@ t.test('an invigilator runs a room from the proctor console; inspectors see only
   const top = t;
   const rtspPort = await freeTcpPort();
   const camUrl = `rtsp://127.0.0.1:${rtspPort}/cam-proctor`;
-  const cameras = await startDemoSources([{ id: 'CAM-R1', name: '一号考场前方', url: camUrl, audio: false }], undefined, { rtpPortStart: 30000 + 2 * Math.floor(Math.random() * 5000) });
+  const cameras = await startDemoSources([{ id: 'CAM-R1', name: '一号考场前方', url: camUrl, audio: false }], undefined, {
+    rtpPortStart: 30000 + 2 * Math.floor(Math.random() * 5000),
+  });
   t.teardown(() => cameras.stop());
   const r = await setup(t, `cameras:\n  - { id: CAM-R1, name: 一号考场前方, room: R1, url: "${camUrl}" }\n`);
   const base = r.base;
@@ -92,7 +94,8 @@ t.test('an invigilator runs a room from the proctor console; inspectors see only
     if (m.type() === 'error' && !/Failed to load resource|WebSocket connection/.test(m.text())) pageErrors.push(m.text());
   });
   page.on('request', (req) => {
-    if (!req.url().startsWith(base) && !req.url().startsWith(base.replace('http', 'ws')) && !req.url().startsWith('data:') && !req.url().startsWith('blob:')) foreign.push(req.url());
+    if (!req.url().startsWith(base) && !req.url().startsWith(base.replace('http', 'ws')) && !req.url().startsWith('data:') && !req.url().startsWith('blob:'))
+      foreign.push(req.url());
   });
   const seat = (no: string) => page.locator(`button.seat[data-seat="${no}"]`);
   const dialog = page.getByTestId('confirm');
@@ -148,7 +151,9 @@ t.test('an invigilator runs a room from the proctor console; inspectors see only
     t1.send({ type: 'save', seq: 1, no: 1, choice: [0] });
     await t1.take('ack');
     await page.locator('button.seat[data-seat="01"][data-state="answering"]').waitFor();
-    await seat('01').getByText(/已答 1\/\d+/).waitFor();
+    await seat('01')
+      .getByText(/已答 1\/\d+/)
+      .waitFor();
     t.match(await seat('01').textContent(), /剩余 1:\d\d:\d\d/, 'the remaining time counts on the seat');
   });
 
@@ -233,8 +238,16 @@ t.test('an invigilator runs a room from the proctor console; inspectors see only
     await dialog.getByRole('button', { name: '确认' }).click();
     await dialog.waitFor({ state: 'detached' });
     await page.getByTestId('summary').getByText('违纪/异常 1').waitFor();
-    const res = await app.inject({ method: 'GET', url: `/api/proctor/sessions/${r.sessionId}/incidents`, headers: { cookie: await login(app, 'invig', PASSWORDS.invig) } });
-    t.match((res.json() as { incidents: unknown[] }).incidents, [{ seat: '01', category: 'talking', note: '与邻座交谈，已警告', candidate: { name: '张伟' } }], 'stored with the seat and the candidate');
+    const res = await app.inject({
+      method: 'GET',
+      url: `/api/proctor/sessions/${r.sessionId}/incidents`,
+      headers: { cookie: await login(app, 'invig', PASSWORDS.invig) },
+    });
+    t.match(
+      (res.json() as { incidents: unknown[] }).incidents,
+      [{ seat: '01', category: 'talking', note: '与邻座交谈，已警告', candidate: { name: '张伟' } }],
+      'stored with the seat and the candidate',
+    );
   });
 
   await step(t, 'a candidate not yet at a PC is re-seated to a free seat (confirmed, with a reason)', async (t) => {
@@ -308,7 +321,11 @@ t.test('an invigilator runs a room from the proctor console; inspectors see only
     await page.locator('li[data-room="R1"] > button').click();
     await page.locator('figure.tile[data-source="CAM-R1"][data-state="playing"]').waitFor({ timeout: 40_000 });
     await shot(page, '13-inspector');
-    const audited = () => app.ctx.audit.list({ limit: 200 }).filter((e) => e.actor === 'user:gd' && e.action.startsWith('media.live.view')).map((e) => e.action);
+    const audited = () =>
+      app.ctx.audit
+        .list({ limit: 200 })
+        .filter((e) => e.actor === 'user:gd' && e.action.startsWith('media.live.view'))
+        .map((e) => e.action);
     t.ok(audited().includes('media.live.view.start'), 'the inspector’s view start is audited');
     await page.locator('li[data-room="R1"] > button').click();
     await page.locator('figure.tile').waitFor({ state: 'detached' });

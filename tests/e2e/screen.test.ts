@@ -48,7 +48,16 @@ interface Probe {
   streams: Array<{ codec_type: string; codec_name: string; width?: number; height?: number; nb_read_frames?: string }>;
 }
 async function ffprobe(file: string): Promise<Probe> {
-  const r = await run('ffprobe', ['-v', 'error', '-count_frames', '-show_entries', 'stream=codec_type,codec_name,width,height,nb_read_frames', '-of', 'json', file]);
+  const r = await run('ffprobe', [
+    '-v',
+    'error',
+    '-count_frames',
+    '-show_entries',
+    'stream=codec_type,codec_name,width,height,nb_read_frames',
+    '-of',
+    'json',
+    file,
+  ]);
   if (r.status !== 0) throw new Error(`ffprobe ${file}: ${r.stderr}`);
   return JSON.parse(r.stdout) as Probe;
 }
@@ -122,7 +131,11 @@ t.test('a paired terminal sends its screen: recorded, relayed, recovered after a
       const s = await status();
       return s?.state === 'sending' && s;
     });
-    t.match(s, { mimeType: /^video\/(x-matroska|webm);codecs=(avc1|h264)$/, captured: { displaySurface: 'browser', width: 1280, height: 720 } }, 'the tab is captured and recorded as H.264');
+    t.match(
+      s,
+      { mimeType: /^video\/(x-matroska|webm);codecs=(avc1|h264)$/, captured: { displaySurface: 'browser', width: 1280, height: 720 } },
+      'the tab is captured and recorded as H.264',
+    );
     await until('SCREEN-T1 to be up and recording', () => source()?.state === 'up' && source()?.recording);
     t.match(source(), { kind: 'screen', room: 'R1', state: 'up', recording: true }, 'the screen is a recorded source of T1’s room');
   });
@@ -136,8 +149,14 @@ t.test('a paired terminal sends its screen: recorded, relayed, recovered after a
     const probe = await ffprobe(file);
     const video = probe.streams.find((s) => s.codec_type === 'video');
     t.match(video, { codec_name: 'h264', width: 1280, height: 720 }, 'stream-copied H.264, as the recorder made it');
-    t.ok(Number(video?.nb_read_frames) >= 4, `${video?.nb_read_frames} frames decode in a ${((seg.end - seg.start) / 1000).toFixed(1)} s segment (10 fps for the first 4 s, then 2 fps)`);
-    t.notOk(probe.streams.some((s) => s.codec_type === 'audio'), 'no audio track: a screen has no sound');
+    t.ok(
+      Number(video?.nb_read_frames) >= 4,
+      `${video?.nb_read_frames} frames decode in a ${((seg.end - seg.start) / 1000).toFixed(1)} s segment (10 fps for the first 4 s, then 2 fps)`,
+    );
+    t.notOk(
+      probe.streams.some((s) => s.codec_type === 'audio'),
+      'no audio track: a screen has no sound',
+    );
     // The page has not changed since: its screenshot must look like the recording's last frame.
     const frame = join(ARTIFACTS, 'recorded-frame.png');
     copyFileSync(file, join(ARTIFACTS, 'segment.ts'));

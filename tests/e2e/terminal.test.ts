@@ -69,15 +69,24 @@ t.test('a candidate sits the exam on a real terminal, through a lost connection,
   const ticket = plans.roster(session.id)[0]!.ticketNo;
   const answers = () =>
     Object.fromEntries(
-      (db.prepare('SELECT no, choice FROM terminal_answers WHERE session_id = ? AND id_number = ? ORDER BY no').all(session.id, CANDIDATE) as { no: number; choice: string }[]).map((r) => [
-        r.no,
-        JSON.parse(r.choice) as number[],
-      ]),
+      (
+        db.prepare('SELECT no, choice FROM terminal_answers WHERE session_id = ? AND id_number = ? ORDER BY no').all(session.id, CANDIDATE) as {
+          no: number;
+          choice: string;
+        }[]
+      ).map((r) => [r.no, JSON.parse(r.choice) as number[]]),
     );
-  const incidents = () => (db.prepare("SELECT kind FROM terminal_incidents WHERE session_id = ? AND source = 'terminal'").all(session.id) as { kind: string }[]).map((r) => r.kind);
+  const incidents = () =>
+    (db.prepare("SELECT kind FROM terminal_incidents WHERE session_id = ? AND source = 'terminal'").all(session.id) as { kind: string }[]).map((r) => r.kind);
 
   // The fake camera answers the terminal's seat-check getUserMedia without a prompt.
-  const { context, page, pageErrors } = await openBrowser(t, { base, width: 1366, height: 768, wait: WAIT, args: ['--use-fake-ui-for-media-stream', '--use-fake-device-for-media-stream'] });
+  const { context, page, pageErrors } = await openBrowser(t, {
+    base,
+    width: 1366,
+    height: 768,
+    wait: WAIT,
+    args: ['--use-fake-ui-for-media-stream', '--use-fake-device-for-media-stream'],
+  });
   const foreign: string[] = [];
   page.on('console', (m) => {
     if (m.type() === 'error' && !/Failed to load resource|WebSocket connection/.test(m.text())) pageErrors.push(m.text());
@@ -87,7 +96,8 @@ t.test('a candidate sits the exam on a real terminal, through a lost connection,
   });
 
   const question = (no: number) => page.locator(`[data-testid="question"][data-no="${no}"]`);
-  const saveState = (no: number, state: 'saved' | 'saving' | 'none') => page.locator(`[data-testid="question"][data-no="${no}"] [data-testid="save-state"][data-state="${state}"]`);
+  const saveState = (no: number, state: 'saved' | 'saving' | 'none') =>
+    page.locator(`[data-testid="question"][data-no="${no}"] [data-testid="save-state"][data-state="${state}"]`);
   const option = (i: number) => page.getByTestId('option').nth(i);
   const button = (name: string | RegExp) => page.getByRole('button', { name });
   const step = chainedSteps(() => shot(page, 'failed'));
@@ -107,7 +117,11 @@ t.test('a candidate sits the exam on a real terminal, through a lost connection,
     await page.getByText('考场 R1 · 座位 01').waitFor();
     await page.getByText(TEMPLATE.name).waitFor();
     const cookies = await context.cookies(base);
-    t.match(cookies.find((c) => c.name === 'examroom_device'), { httpOnly: true }, 'the device token is an httpOnly cookie, out of reach of scripts');
+    t.match(
+      cookies.find((c) => c.name === 'examroom_device'),
+      { httpOnly: true },
+      'the device token is an httpOnly cookie, out of reach of scripts',
+    );
     await shot(page, '02-login');
   });
 
@@ -136,7 +150,9 @@ t.test('a candidate sits the exam on a real terminal, through a lost connection,
     const picture = question(1).locator('img.question-image');
     await picture.waitFor();
     await page.waitForFunction(() => {
-      const img = (globalThis as unknown as { document: { querySelector(s: string): { complete: boolean; naturalWidth: number } | null } }).document.querySelector('img.question-image');
+      const img = (
+        globalThis as unknown as { document: { querySelector(s: string): { complete: boolean; naturalWidth: number } | null } }
+      ).document.querySelector('img.question-image');
       return !!img && img.complete && img.naturalWidth === 240;
     });
     t.equal(await picture.getAttribute('src'), `/api/bank/images/${image.id}`, 'the question shows its picture');
@@ -210,7 +226,15 @@ t.test('a candidate sits the exam on a real terminal, through a lost connection,
     // (Page scripts are strings here: this file is type-checked without the DOM library.)
     const kept = (await page.evaluate("Object.keys(localStorage).filter((k) => k.endsWith('.saves')).map((k) => localStorage.getItem(k))")) as string[];
     t.equal(kept.length, 1, 'one attempt in localStorage');
-    t.same((JSON.parse(kept[0]!) as { pending: [number, number[]][] }).pending.sort(), [[1, [0]], [4, [0]], [5, [1]]], 'the unsaved answers are in localStorage too');
+    t.same(
+      (JSON.parse(kept[0]!) as { pending: [number, number[]][] }).pending.sort(),
+      [
+        [1, [0]],
+        [4, [0]],
+        [5, [1]],
+      ],
+      'the unsaved answers are in localStorage too',
+    );
 
     await context.setOffline(false);
     await page.getByTestId('connection-lost').waitFor({ state: 'hidden' });
@@ -253,7 +277,10 @@ t.test('a candidate sits the exam on a real terminal, through a lost connection,
   });
 
   await step(t, 'a webcam snapshot is sent as the server asks', async (t) => {
-    const n = await until('a snapshot stored', () => (db.prepare('SELECT COUNT(*) AS n FROM terminal_snapshots WHERE session_id = ?').get(session.id) as { n: number }).n);
+    const n = await until(
+      'a snapshot stored',
+      () => (db.prepare('SELECT COUNT(*) AS n FROM terminal_snapshots WHERE session_id = ?').get(session.id) as { n: number }).n,
+    );
     t.ok(n >= 1);
   });
 

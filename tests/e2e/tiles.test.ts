@@ -23,12 +23,20 @@ t.test('a grid tile plays the sub-stream, the enlarged tile the main stream, a t
   const rtspPort = await freeTcpPort();
   const camUrl = `rtsp://127.0.0.1:${rtspPort}/cam-tiles`;
   const subUrl = `rtsp://127.0.0.1:${rtspPort}/cam-tiles-sub`;
-  const cameras = await startDemoSources([{ id: 'CAM-T', name: '一号考场前方', url: camUrl, subUrl, audio: false }], undefined, { rtpPortStart: 30000 + 2 * Math.floor(Math.random() * 5000) });
+  const cameras = await startDemoSources([{ id: 'CAM-T', name: '一号考场前方', url: camUrl, subUrl, audio: false }], undefined, {
+    rtpPortStart: 30000 + 2 * Math.floor(Math.random() * 5000),
+  });
   t.teardown(() => cameras.stop());
-  const app: App = await buildApp({ config: httpsTestConfig(join(dir, 'data'), `cameras:\n  - { id: CAM-T, name: 一号考场前方, room: R1, url: "${camUrl}", subUrl: "${subUrl}", audio: false }\n`) });
+  const app: App = await buildApp({
+    config: httpsTestConfig(
+      join(dir, 'data'),
+      `cameras:\n  - { id: CAM-T, name: 一号考场前方, room: R1, url: "${camUrl}", subUrl: "${subUrl}", audio: false }\n`,
+    ),
+  });
   t.teardown(() => app.close());
   const { base } = await listenForTests(app);
-  for (let i = 0; i < 300 && !(app.media.source('CAM-T').state === 'up' && app.media.source('CAM-T').sub?.state === 'up'); i++) await new Promise((r) => setTimeout(r, 100));
+  for (let i = 0; i < 300 && !(app.media.source('CAM-T').state === 'up' && app.media.source('CAM-T').sub?.state === 'up'); i++)
+    await new Promise((r) => setTimeout(r, 100));
   t.equal(app.media.source('CAM-T').sub?.state, 'up', 'the appliance pulls the sub-stream too');
 
   const { page, pageErrors } = await openBrowser(t, { base, width: 1280, height: 800, wait: WAIT });
@@ -53,7 +61,14 @@ t.test('a grid tile plays the sub-stream, the enlarged tile the main stream, a t
         const f = g.document.querySelector('figure.tile[data-source="CAM-T"]');
         const s = g.__live?.['CAM-T'];
         const url = stream === 'sub' ? '/ws/live/CAM-T?stream=sub' : '/ws/live/CAM-T';
-        return !!(f && s && f.dataset.state === 'playing' && f.dataset.stream === stream && s.url.endsWith(url) && f.querySelector('video')?.videoWidth === width);
+        return !!(
+          f &&
+          s &&
+          f.dataset.state === 'playing' &&
+          f.dataset.stream === stream &&
+          s.url.endsWith(url) &&
+          f.querySelector('video')?.videoWidth === width
+        );
       },
       [stream, width] as const,
       { timeout: WAIT, polling: 100 },
@@ -74,7 +89,11 @@ t.test('a grid tile plays the sub-stream, the enlarged tile the main stream, a t
   // A window too short to show the grid, scrolled to the top: the tile is out of view.
   await page.setViewportSize({ width: 1280, height: 200 });
   await page.evaluate('window.scrollTo(0, 0)');
-  t.equal(await page.evaluate(`document.querySelector('figure.tile[data-source="CAM-T"]').getBoundingClientRect().top > window.innerHeight`), true, 'the tile is below the window');
+  t.equal(
+    await page.evaluate(`document.querySelector('figure.tile[data-source="CAM-T"]').getBoundingClientRect().top > window.innerHeight`),
+    true,
+    'the tile is below the window',
+  );
   for (let i = 0; i < 100 && (await tileState()) !== 'paused'; i++) await new Promise((r) => setTimeout(r, 100));
   t.equal(await tileState(), 'paused', 'out of view, the tile pauses');
   t.equal(await tile.locator('.state').textContent(), '已暂停（不在可视区域）', 'and says why it shows nothing');

@@ -24,11 +24,21 @@ const app = await testApp(t);
 const admin = { cookie: await login(app, 'admin', PASSWORDS.admin) };
 
 function upload(headers: Record<string, string>, filename: string, body: Buffer | string, type = 'application/octet-stream') {
-  return app.inject({ method: 'POST', url: `/api/bank/import?filename=${encodeURIComponent(filename)}`, headers: { ...headers, 'content-type': type }, payload: body });
+  return app.inject({
+    method: 'POST',
+    url: `/api/bank/import?filename=${encodeURIComponent(filename)}`,
+    headers: { ...headers, 'content-type': type },
+    payload: body,
+  });
 }
 
 const versionIds = async () => ((await app.inject({ url: '/api/bank/versions', headers: admin })).json() as { id: string }[]).map((v) => v.id);
-const search = async (query: string) => (await app.inject({ url: `/api/bank/questions?${query}`, headers: admin })).json() as { version: string; total: number; items: ({ id: string; stem: string } & Record<string, unknown>)[] };
+const search = async (query: string) =>
+  (await app.inject({ url: `/api/bank/questions?${query}`, headers: admin })).json() as {
+    version: string;
+    total: number;
+    items: ({ id: string; stem: string } & Record<string, unknown>)[];
+  };
 
 t.test('an uploaded .xlsx is imported into a new version, and a second upload reports its duplicates', async (t) => {
   const res = await upload(admin, '题库.xlsx', await xlsxBytes(rows('上传')));
@@ -65,7 +75,9 @@ t.test('CSV and JSON uploads work whatever content type the browser chose, past 
   const r1 = await upload(admin, 'big.csv', csv, 'application/vnd.ms-excel');
   t.equal(r1.statusCode, 200, r1.body);
   t.equal(r1.json().imported, 1200);
-  const json = JSON.stringify([{ type: 'judge', stem: '用JSON导入的题', answer: '错', difficulty: 1, knowledgePoint: '应急管理', industry: 'general', category: 'principal' }]);
+  const json = JSON.stringify([
+    { type: 'judge', stem: '用JSON导入的题', answer: '错', difficulty: 1, knowledgePoint: '应急管理', industry: 'general', category: 'principal' },
+  ]);
   const r2 = await upload(admin, 'q.json', json, 'application/json');
   t.equal(r2.statusCode, 200, r2.body);
   t.equal(r2.json().imported, 1);
@@ -101,7 +113,15 @@ t.test('search lists questions without answers; a preview shows the answer and i
   const id = found.items[0]!.id;
   const preview = await app.inject({ url: `/api/bank/questions/${id}`, headers: admin });
   t.equal(preview.statusCode, 200);
-  t.match(preview.json(), { id, type: 'multiple', options: ['检测气体', '通风', '喝酒'], answer: [0, 1], answerLetters: 'AB', usedInPapers: 0, retiredAt: null });
+  t.match(preview.json(), {
+    id,
+    type: 'multiple',
+    options: ['检测气体', '通风', '喝酒'],
+    answer: [0, 1],
+    answerLetters: 'AB',
+    usedInPapers: 0,
+    retiredAt: null,
+  });
   t.match(app.ctx.audit.list({ action: 'bank.question.preview' })[0], { actor: 'user:admin', target: id });
   t.equal((await app.inject({ url: '/api/bank/questions/qnope', headers: admin })).statusCode, 404);
 });
@@ -131,7 +151,8 @@ t.test('only admins reach the bank: invigilators and inspectors get 403, nobody 
     { method: 'POST' as const, url: '/api/bank/questions/q1/retire' },
   ];
   for (const c of calls) {
-    for (const [who, cookie] of Object.entries(others)) t.equal((await app.inject({ ...c, headers: { cookie } })).statusCode, 403, `${who} ${c.method} ${c.url}`);
+    for (const [who, cookie] of Object.entries(others))
+      t.equal((await app.inject({ ...c, headers: { cookie } })).statusCode, 403, `${who} ${c.method} ${c.url}`);
     t.equal((await app.inject(c)).statusCode, 401, `anonymous ${c.method} ${c.url}`);
   }
 });

@@ -24,22 +24,42 @@ t.test('the first demo start installs a signed bank, sessions, rosters, seats an
   for (const s of demo.sessions) {
     const session = app.exam.plans.session(s.id);
     const first = s === demo.sessions[0];
-    t.equal(session.status, first ? 'checkin' : 'papers_ready', first ? `${s.room} has check-in open, so a terminal can be tried at once` : `${s.room} is ready for check-in`);
+    t.equal(
+      session.status,
+      first ? 'checkin' : 'papers_ready',
+      first ? `${s.room} has check-in open, so a terminal can be tried at once` : `${s.room} is ready for check-in`,
+    );
     const roster = app.exam.plans.roster(s.id);
-    if (first) t.ok(roster.every((r) => r.status === 'admitted'), 'the first session\'s candidates are admitted, as the kiosk would');
+    if (first)
+      t.ok(
+        roster.every((r) => r.status === 'admitted'),
+        "the first session's candidates are admitted, as the kiosk would",
+      );
     t.equal(roster.length, s.candidates);
-    t.ok(roster.every((r) => r.seat), 'everyone has a seat');
+    t.ok(
+      roster.every((r) => r.seat),
+      'everyone has a seat',
+    );
     const papers = app.exam.papers.ofSession(s.id);
     t.equal(papers.length, s.candidates, 'one paper per candidate');
     t.equal(new Set(papers.map((p) => p.seed)).size, papers.length, 'each paper has its own seed');
     const template = resolveTemplate(app.exam.bank, papers[0]!.bankVersion, s.templateId)!;
     const pool = poolFor(app.exam.bank, papers[0]!.bankVersion, template);
-    t.ok(papers.every((p) => verifyPaper(p, template, pool)), 'every paper regenerates from its seed');
+    t.ok(
+      papers.every((p) => verifyPaper(p, template, pool)),
+      'every paper regenerates from its seed',
+    );
   }
   // Safety-sign picture questions: their images are on the site, and the first session's papers show some.
-  const pictured = app.exam.papers.ofSession(demo.sessions[0]!.id).flatMap((p) => p.items.map((i) => app.exam.bank.question(i.questionId)!)).filter((q) => q.images.length > 0);
+  const pictured = app.exam.papers
+    .ofSession(demo.sessions[0]!.id)
+    .flatMap((p) => p.items.map((i) => app.exam.bank.question(i.questionId)!))
+    .filter((q) => q.images.length > 0);
   t.ok(pictured.length > 0, `the first session's papers carry sign pictures (${pictured.length} questions)`);
-  t.ok(pictured.every((q) => q.images.every((id) => app.exam.images.has(id))), 'every pictured question names an image the site holds');
+  t.ok(
+    pictured.every((q) => q.images.every((id) => app.exam.images.has(id))),
+    'every pictured question names an image the site holds',
+  );
   const again = await seedDemoSite(app.exam, { now: now + 60_000, dataDir: dir });
   t.equal(again.created, false, 'a second start adds nothing');
   t.equal(app.exam.plans.listPlans().length, 1);

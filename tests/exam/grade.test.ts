@@ -4,9 +4,30 @@ import t from 'tap';
 import type { PaperItem, Template } from '../../exam/types.ts';
 import { gradePaper } from '../../exam/papers/grade.ts';
 
-const judge = (key: number, kp = '法规'): PaperItem => ({ questionId: `j${kp}${key}`, type: 'judge', score: 1, optionOrder: [0, 1], key: [key], knowledgePoint: kp });
-const single = (key: number, kp = '隐患'): PaperItem => ({ questionId: `s${kp}${key}`, type: 'single', score: 1, optionOrder: [2, 0, 3, 1], key: [key], knowledgePoint: kp });
-const multiple = (key: number[], score = 2, kp = '动火'): PaperItem => ({ questionId: `m${kp}${key.join('')}`, type: 'multiple', score, optionOrder: [4, 1, 0, 3, 2], key, knowledgePoint: kp });
+const judge = (key: number, kp = '法规'): PaperItem => ({
+  questionId: `j${kp}${key}`,
+  type: 'judge',
+  score: 1,
+  optionOrder: [0, 1],
+  key: [key],
+  knowledgePoint: kp,
+});
+const single = (key: number, kp = '隐患'): PaperItem => ({
+  questionId: `s${kp}${key}`,
+  type: 'single',
+  score: 1,
+  optionOrder: [2, 0, 3, 1],
+  key: [key],
+  knowledgePoint: kp,
+});
+const multiple = (key: number[], score = 2, kp = '动火'): PaperItem => ({
+  questionId: `m${kp}${key.join('')}`,
+  type: 'multiple',
+  score,
+  optionOrder: [4, 1, 0, 3, 2],
+  key,
+  knowledgePoint: kp,
+});
 
 const template = (over: Partial<Template> = {}): Template => ({
   id: 't',
@@ -22,7 +43,8 @@ const template = (over: Partial<Template> = {}): Template => ({
 });
 
 /** Grades a one-question paper and returns what that question earned. */
-const earned = (item: PaperItem, answer: number[] | undefined, over: Partial<Template> = {}) => gradePaper([item], answer === undefined ? {} : { 1: answer }, template(over)).perItem[0]!.earned;
+const earned = (item: PaperItem, answer: number[] | undefined, over: Partial<Template> = {}) =>
+  gradePaper([item], answer === undefined ? {} : { 1: answer }, template(over)).perItem[0]!.earned;
 
 t.test('judge: the right choice earns the score', async (t) => {
   t.equal(earned(judge(0), [0]), 1);

@@ -7,7 +7,10 @@ const TODAY = '2026-03-01';
 
 t.test('valid numbers pass and yield birth date and sex', async (t) => {
   // 1·7+1·9+0·10+1·5+0·8+5·4+1·2+9·1+4·6+9·3+1·7+2·9+3·10+1·5+0·8+0·4+2·2 = 167; 167 mod 11 = 2 → X
-  t.same(checkIdNumber('11010519491231002X', TODAY), { ok: true, card: { idNumber: '11010519491231002X', region: '110105', birthDate: '1949-12-31', sex: 'female' } });
+  t.same(checkIdNumber('11010519491231002X', TODAY), {
+    ok: true,
+    card: { idNumber: '11010519491231002X', region: '110105', birthDate: '1949-12-31', sex: 'female' },
+  });
   // 4·7+4·9+0·10+1·5+0·8+6·4+1·2+9·1+8·6+5·3+0·7+3·9+1·10+2·5+0·8+0·4+1·2 = 216; 216 mod 11 = 7 → 5
   t.equal(checkDigitOf('44010619850312001'), '5');
   t.match(checkIdNumber('440106198503120015', TODAY), { ok: true, card: { birthDate: '1985-03-12', sex: 'male' } });

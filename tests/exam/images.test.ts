@@ -87,7 +87,11 @@ t.test('every refusal says what is wrong, and a refused upload stores and audits
   const big = Buffer.concat([await png(), Buffer.alloc(MAX_IMAGE_BYTES)]);
   const cases: [string, Buffer, string[]][] = [
     ['empty.png', Buffer.alloc(0), ['image empty.png: the file is empty']],
-    ['big.png', big, [`image big.png: the file is ${(big.length / 1024 / 1024).toFixed(1)} MiB; an image may be at most 2.0 MiB (scale it down, or save a photo as JPEG)`]],
+    [
+      'big.png',
+      big,
+      [`image big.png: the file is ${(big.length / 1024 / 1024).toFixed(1)} MiB; an image may be at most 2.0 MiB (scale it down, or save a photo as JPEG)`],
+    ],
     ['sign.svg', SVG, ['image sign.svg: SVG is not accepted: it can carry scripts; export it as PNG']],
     ['sign.png', SVG, ['image sign.png: SVG is not accepted: it can carry scripts; export it as PNG']],
     ['photo.png', await jpeg(), ['image photo.png: the file is a JPEG image, but its name ends .png; rename it .jpg (or save it as PNG)']],
@@ -97,7 +101,12 @@ t.test('every refusal says what is wrong, and a refused upload stores and audits
     ['/abs.png', await png(), ['name: an image is a relative file name ending .png, .jpg, .jpeg, .gif, .webp or .bmp (got "/abs.png")']],
     ['fig.txt', await png(), ['name: an image is a relative file name ending .png, .jpg, .jpeg, .gif, .webp or .bmp (got "fig.txt")']],
   ];
-  for (const [name, bytes, lines] of cases) t.same(refusal(t, () => s.images.put(name, bytes, 'user:admin')), lines, name);
+  for (const [name, bytes, lines] of cases)
+    t.same(
+      refusal(t, () => s.images.put(name, bytes, 'user:admin')),
+      lines,
+      name,
+    );
   t.equal(s.rows(), 0, 'nothing was stored');
   t.same(s.uploads(), [], 'nothing was audited');
 });
@@ -132,7 +141,20 @@ t.test('the same bytes again under the same name change nothing; another name or
 // Import
 
 const HEADER = ['题型', '题干', '选项A', '选项B', '选项C', '答案', '难度', '知识点', '行业', '人员类别', '作业类别', '图片'];
-const signRow = (stem: string, images: string) => ['单选', stem, '禁止烟火', '禁止吸烟', '当心火灾', 'A', '2', '安全标志', '通用', '特种作业人员', '低压电工作业', images];
+const signRow = (stem: string, images: string) => [
+  '单选',
+  stem,
+  '禁止烟火',
+  '禁止吸烟',
+  '当心火灾',
+  'A',
+  '2',
+  '安全标志',
+  '通用',
+  '特种作业人员',
+  '低压电工作业',
+  images,
+];
 const csvOf = (rows: string[][]) => [HEADER, ...rows].map((r) => r.join(',')).join('\n') + '\n';
 
 async function importCsv(s: ReturnType<typeof site>, name: string, rows: string[][]) {
@@ -145,7 +167,11 @@ t.test('an import stores a question with its pictures’ ids, and another pictur
   const [red, green] = [await png('red'), await png('green')];
   const fig1 = s.images.put('fig/1.png', red, 'user:admin');
   const fig2 = s.images.put('fig/2.png', green, 'user:admin');
-  const r = await importCsv(s, 'signs.csv', [signRow('下图所示标志的含义是？', 'fig/1.png'), signRow('下图所示标志的含义是？', 'fig/2.png'), signRow('两张图', 'fig/1.png；fig/2.png')]);
+  const r = await importCsv(s, 'signs.csv', [
+    signRow('下图所示标志的含义是？', 'fig/1.png'),
+    signRow('下图所示标志的含义是？', 'fig/2.png'),
+    signRow('两张图', 'fig/1.png；fig/2.png'),
+  ]);
   t.equal(r.imported, 3, 'the same stem and options with another picture is not a duplicate');
   t.same(r.duplicates, []);
   const stored = s.exam.bank.pool(s.exam.bank.latest()!.id, { includeRetired: true });
@@ -164,7 +190,10 @@ t.test('an import stores a question with its pictures’ ids, and another pictur
 t.test('an image name that nothing was uploaded under is a row problem, and nothing is imported', async (t) => {
   const s = site(t);
   s.images.put('fig/1.png', await png(), 'user:admin');
-  const lines = await refusalOf(t, importCsv(s, 'missing.csv', [signRow('有图', 'fig/1.png'), signRow('缺图', 'fig/1.png;fig/2.png'), signRow('SVG', 'fig/3.svg')]));
+  const lines = await refusalOf(
+    t,
+    importCsv(s, 'missing.csv', [signRow('有图', 'fig/1.png'), signRow('缺图', 'fig/1.png;fig/2.png'), signRow('SVG', 'fig/3.svg')]),
+  );
   t.same(lines, [
     'row 3, column 图片: no image named "fig/2.png" has been uploaded (POST /api/bank/images?name=… or bank import --images DIR)',
     'row 4, column 图片: SVG is not accepted: it can carry scripts; export it as PNG (got "fig/3.svg")',
@@ -172,7 +201,21 @@ t.test('an image name that nothing was uploaded under is a row problem, and noth
   t.same(s.exam.bank.versions(), [], 'no version was made, not even for the good row');
 
   // JSON names fields its own way.
-  writeFileSync(s.path('q.json'), JSON.stringify([{ type: 'judge', stem: '图中是安全色吗？', answer: '对', difficulty: 1, knowledgePoint: '安全色', industry: 'general', category: 'principal', images: ['fig/9.png'] }]));
+  writeFileSync(
+    s.path('q.json'),
+    JSON.stringify([
+      {
+        type: 'judge',
+        stem: '图中是安全色吗？',
+        answer: '对',
+        difficulty: 1,
+        knowledgePoint: '安全色',
+        industry: 'general',
+        category: 'principal',
+        images: ['fig/9.png'],
+      },
+    ]),
+  );
   t.same(await refusalOf(t, s.exam.bankAdmin.importFile(s.path('q.json'), 'json', { filename: 'q.json', actor: 'user:admin' })), [
     'item 1, field images: no image named "fig/9.png" has been uploaded (POST /api/bank/images?name=… or bank import --images DIR)',
   ]);
@@ -188,13 +231,30 @@ t.test('a signed package must name its pictures by ids the site has; otherwise i
   const red = s.images.put('fig/1.png', await png(), 'user:admin');
   const withImages = (images: string[]): QuestionInput[] => [question(1), question(2, { images })];
   const pkg = (version: string, sequence: number, images: string[]) =>
-    JSON.stringify(signPackage({ format: 'examroom-bank/1', version, sequence, publishedAt: '2026-03-01T08:00:00+08:00', publisher: 'national', questions: withImages(images), templates: [TEMPLATE_P] }, KEY.privateKeyPem, KEY.keyId));
+    JSON.stringify(
+      signPackage(
+        {
+          format: 'examroom-bank/1',
+          version,
+          sequence,
+          publishedAt: '2026-03-01T08:00:00+08:00',
+          publisher: 'national',
+          questions: withImages(images),
+          templates: [TEMPLATE_P],
+        },
+        KEY.privateKeyPem,
+        KEY.keyId,
+      ),
+    );
   const by = { actor: 'user:admin', source: 'upload' as const };
   const missing = `${'0'.repeat(64)}.png`;
-  t.same(refusal(t, () => s.exam.packages.accept(pkg('2026.1', 1, ['fig/1.png', missing]), by)), [
-    'questions[1].images[0]: a package names an image by its id, the SHA-256 of the file and its extension (<64 hex>.png) (question N-2) (got "fig/1.png")',
-    `questions[1].images[1]: no image with this id is on this site; upload the picture files first (examroom bank import … --images DIR, or POST /api/bank/images?name=…) (question N-2) (got "${missing.slice(0, 57)}...")`,
-  ]);
+  t.same(
+    refusal(t, () => s.exam.packages.accept(pkg('2026.1', 1, ['fig/1.png', missing]), by)),
+    [
+      'questions[1].images[0]: a package names an image by its id, the SHA-256 of the file and its extension (<64 hex>.png) (question N-2) (got "fig/1.png")',
+      `questions[1].images[1]: no image with this id is on this site; upload the picture files first (examroom bank import … --images DIR, or POST /api/bank/images?name=…) (question N-2) (got "${missing.slice(0, 57)}...")`,
+    ],
+  );
   t.same(s.exam.bank.versions(), [], 'nothing was installed');
   const installed = s.exam.packages.accept(pkg('2026.2', 2, [red.id]), by);
   t.equal(installed.version.questionCount, 2);
@@ -226,7 +286,12 @@ async function roomWithPictures(t: Test) {
   const onBytes = await png('red');
   const offBytes = await png('green');
   const upload = (name: string, body: Buffer, headers: Record<string, string> = { cookie: admin }) =>
-    app.inject({ method: 'POST', url: `/api/bank/images?name=${encodeURIComponent(name)}`, headers: { ...headers, 'content-type': 'image/png' }, payload: body });
+    app.inject({
+      method: 'POST',
+      url: `/api/bank/images?name=${encodeURIComponent(name)}`,
+      headers: { ...headers, 'content-type': 'image/png' },
+      payload: body,
+    });
   const on = await upload('fig/on.png', onBytes);
   t.equal(on.statusCode, 201);
   const off = await upload('fig/off.png', offBytes);
@@ -254,7 +319,11 @@ t.test('POST /api/bank/images stores a picture (201, then 200 for the same bytes
   t.equal((await r.upload('fig/x.png', r.onBytes, { cookie: r.invig })).statusCode, 403, 'only admins upload');
   const huge = await r.upload('fig/huge.png', Buffer.concat([r.onBytes, Buffer.alloc(MAX_IMAGE_BYTES)]));
   t.equal(huge.statusCode, 413);
-  t.match(huge.json(), { error: 'invalid', message: 'the request body is larger than POST /api/bank/images takes (at most 2 MiB)' }, 'a body over the limit is refused saying the limit');
+  t.match(
+    huge.json(),
+    { error: 'invalid', message: 'the request body is larger than POST /api/bank/images takes (at most 2 MiB)' },
+    'a body over the limit is refused saying the limit',
+  );
 });
 
 t.test('a terminal fetches the pictures of the paper open in its room, and nothing else', async (t) => {
@@ -296,5 +365,8 @@ t.test('a terminal fetches the pictures of the paper open in its room, and nothi
   // The paper the terminal is given points at the picture it may fetch.
   const paper = r.app.exam.plans.paperStore.forCandidate(r.session.id, idn(1))!;
   const delivered = deliver(paper.items, r.app.exam.bank.questionsByIds(paper.items.map((i) => i.questionId)));
-  t.ok(delivered.every((q) => q.images.length === 1 && q.images[0] === imageUrl(r.ON)), 'every delivered question shows /api/bank/images/<id>');
+  t.ok(
+    delivered.every((q) => q.images.length === 1 && q.images[0] === imageUrl(r.ON)),
+    'every delivered question shows /api/bank/images/<id>',
+  );
 });

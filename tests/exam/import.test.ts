@@ -21,7 +21,22 @@ const HEADER = ['题型', '题干', '选项A', '选项B', '选项C', '选项D', 
 
 /** A good 单选 row; `patch` replaces cells by header name. */
 function row(stem: string, patch: Record<string, Cell> = {}): Cell[] {
-  const base: Record<string, Cell> = { 题型: '单选', 题干: stem, 选项A: '甲', 选项B: '乙', 选项C: '丙', 选项D: '丁', 答案: 'A', 难度: 3, 知识点: '安全生产法律法规', 行业: '通用', 人员类别: '主要负责人', 作业类别: '', 来源: '', 图片: '' };
+  const base: Record<string, Cell> = {
+    题型: '单选',
+    题干: stem,
+    选项A: '甲',
+    选项B: '乙',
+    选项C: '丙',
+    选项D: '丁',
+    答案: 'A',
+    难度: 3,
+    知识点: '安全生产法律法规',
+    行业: '通用',
+    人员类别: '主要负责人',
+    作业类别: '',
+    来源: '',
+    图片: '',
+  };
   return HEADER.map((h) => (h in patch ? patch[h]! : base[h]!));
 }
 
@@ -74,7 +89,11 @@ function scratchBank(t: Test) {
   const images = createBankImages({ db, clock, audit });
   const admin = createBankAdmin({ db, bank, audit, clock, images });
   const importFile = (file: string, opts: { onProgress?: (p: ImportProgress) => void; format?: ImportFormat } = {}) =>
-    admin.importFile(file, opts.format ?? importFormatOf(file), { filename: file, actor: 'user:admin', ...(opts.onProgress ? { onProgress: opts.onProgress } : {}) });
+    admin.importFile(file, opts.format ?? importFormatOf(file), {
+      filename: file,
+      actor: 'user:admin',
+      ...(opts.onProgress ? { onProgress: opts.onProgress } : {}),
+    });
   /** The latest version's questions by stem. */
   const byStem = (): Map<string, Question> => new Map(bank.pool(bank.latest()!.id, { includeRetired: true }).map((q) => [q.stem, q]));
   return { dir, db, bank, audit, images, admin, importFile, byStem, path: (name: string) => join(dir, name) };
@@ -122,7 +141,11 @@ t.test('every answer notation imports as the right answer', async (t) => {
         ['A', 0],
         ['B', 1],
       ] as const
-    ).map(([mark, answer]): [string, Record<string, Cell>, number[]] => [`判断 ${mark}`, { 题型: '判断', 选项A: '', 选项B: '', 选项C: '', 选项D: '', 答案: mark }, [answer]]),
+    ).map(([mark, answer]): [string, Record<string, Cell>, number[]] => [
+      `判断 ${mark}`,
+      { 题型: '判断', 选项A: '', 选项B: '', 选项C: '', 选项D: '', 答案: mark },
+      [answer],
+    ]),
     ['判断 TRUE (a boolean cell)', { 题型: '判断题', 选项A: '', 选项B: '', 选项C: '', 选项D: '', 答案: true }, [0]],
     ['判断 with 错误 listed first: A means false', { 题型: '判断', 选项A: '错误', 选项B: '正确', 选项C: '', 选项D: '', 答案: 'A' }, [1]],
   ];
@@ -199,7 +222,10 @@ t.test('a row with several problems lists each of them', async (t) => {
   const s = scratchBank(t);
   const file = await writeXlsx(s.path('two.xlsx'), { 题库: [HEADER, row('两处错', { 难度: 0, 行业: '' })] });
   const { lines, message } = await rejection(t, s.importFile(file));
-  t.same(lines, ['row 2, column 难度: must be a whole number from 1 to 5 (got "0")', 'row 2, column 行业: empty; use one of 冶金, 有色, 建材, 机械, 轻工, 纺织, 烟草, 商贸, 危化, 通用']);
+  t.same(lines, [
+    'row 2, column 难度: must be a whole number from 1 to 5 (got "0")',
+    'row 2, column 行业: empty; use one of 冶金, 有色, 建材, 机械, 轻工, 纺织, 烟草, 商贸, 危化, 通用',
+  ]);
   t.match(message, /: 2 problems in 1 row; nothing was imported$/);
 });
 
@@ -241,12 +267,28 @@ t.test('headers match in any order, with full-width forms, spaces and required-f
   const s = scratchBank(t);
   const header = [' 答　案 ', '知识点 ', 'Ｂ', '*题 干', '行　业', '难度(1-5)', '选项Ａ', '备注', '人员类别', '题型', '选项C', '作业类别', '编号'];
   const file = await writeXlsx(s.path('messy.xlsx'), {
-    题库: [['2025年安全生产考核题库'], [], header, ['b', '隐患排查治理', '乙', '何者正确？', '冶金', '２', '甲', '这列不认识，被忽略', '特种作业人员', '单选', '丙', '', 'GM-0001']],
+    题库: [
+      ['2025年安全生产考核题库'],
+      [],
+      header,
+      ['b', '隐患排查治理', '乙', '何者正确？', '冶金', '２', '甲', '这列不认识，被忽略', '特种作业人员', '单选', '丙', '', 'GM-0001'],
+    ],
   });
   const r = await s.importFile(file);
   t.equal(r.imported, 1);
   const q = s.byStem().get('何者正确？')!;
-  t.match(q, { type: 'single', options: ['甲', '乙', '丙'], answer: [1], difficulty: 2, knowledgePoint: '隐患排查治理', industry: 'metallurgy', category: 'special_operation', operationClass: null, externalId: 'GM-0001', tier: 'local' });
+  t.match(q, {
+    type: 'single',
+    options: ['甲', '乙', '丙'],
+    answer: [1],
+    difficulty: 2,
+    knowledgePoint: '隐患排查治理',
+    industry: 'metallurgy',
+    category: 'special_operation',
+    operationClass: null,
+    externalId: 'GM-0001',
+    tier: 'local',
+  });
 });
 
 t.test('a header without a required column names the column', async (t) => {
@@ -258,7 +300,20 @@ t.test('a header without a required column names the column', async (t) => {
 
 t.test('a GBK-encoded CSV (Excel’s default in China) imports like a UTF-8 one', async (t) => {
   const s = scratchBank(t);
-  const rows = [HEADER, row('发现事故隐患应当立即报告。', { 题型: '判断', 选项A: '', 选项B: '', 选项C: '', 选项D: '', 答案: '√' }), row('下列哪项属于特种作业？', { 选项A: '电工作业', 选项B: '文秘', 选项C: '保洁', 选项D: '', 答案: 'A', 人员类别: '特种作业人员', 作业类别: '低压电工作业', 来源: '省级' })];
+  const rows = [
+    HEADER,
+    row('发现事故隐患应当立即报告。', { 题型: '判断', 选项A: '', 选项B: '', 选项C: '', 选项D: '', 答案: '√' }),
+    row('下列哪项属于特种作业？', {
+      选项A: '电工作业',
+      选项B: '文秘',
+      选项C: '保洁',
+      选项D: '',
+      答案: 'A',
+      人员类别: '特种作业人员',
+      作业类别: '低压电工作业',
+      来源: '省级',
+    }),
+  ];
   writeFileSync(s.path('gbk.csv'), gbkEncode(csvText(rows)));
   const r = await s.importFile(s.path('gbk.csv'));
   t.equal(r.imported, 2);
@@ -281,28 +336,61 @@ t.test('a UTF-8 CSV with a BOM and a stem across lines keeps Excel’s row numbe
 t.test('JSON takes QuestionInput fields or the Chinese column names', async (t) => {
   const s = scratchBank(t);
   const items = [
-    { type: 'multiple', stem: '英文字段', options: ['甲', '乙', '丙'], answer: [0, 2], difficulty: 4, knowledgePoint: '应急管理', industry: 'hazardous_chemicals', category: 'safety_manager', tier: 'national', images: ['fig/1.png'], explanation: '因为' },
+    {
+      type: 'multiple',
+      stem: '英文字段',
+      options: ['甲', '乙', '丙'],
+      answer: [0, 2],
+      difficulty: 4,
+      knowledgePoint: '应急管理',
+      industry: 'hazardous_chemicals',
+      category: 'safety_manager',
+      tier: 'national',
+      images: ['fig/1.png'],
+      explanation: '因为',
+    },
     { 题型: '判断', 题干: '中文字段', 答案: '错', 难度: '1', 知识点: '应急管理', 行业: '危化', 人员类别: '安全生产管理人员' },
-    { type: 'single', stem: '字母答案', options: ['甲', '乙'], answer: 'b', difficulty: 2, knowledgePoint: '应急管理', industry: 'general', category: 'principal' },
+    {
+      type: 'single',
+      stem: '字母答案',
+      options: ['甲', '乙'],
+      answer: 'b',
+      difficulty: 2,
+      knowledgePoint: '应急管理',
+      industry: 'general',
+      category: 'principal',
+    },
   ];
   writeFileSync(s.path('q.json'), JSON.stringify(items));
   const fig = s.images.put('fig/1.png', await png('red'), 'user:admin');
   t.match(fig.id, /^[0-9a-f]{64}\.png$/);
   t.equal((await s.importFile(s.path('q.json'))).imported, 3);
   const stored = s.byStem();
-  t.match(stored.get('英文字段'), { answer: [0, 2], tier: 'national', images: [fig.id], explanation: '因为' }, 'the question stores the image id, not the name');
+  t.match(
+    stored.get('英文字段'),
+    { answer: [0, 2], tier: 'national', images: [fig.id], explanation: '因为' },
+    'the question stores the image id, not the name',
+  );
   t.match(stored.get('中文字段'), { type: 'judge', answer: [1], industry: 'hazardous_chemicals' });
   t.match(stored.get('字母答案'), { answer: [1] });
 
   writeFileSync(s.path('bad.json'), JSON.stringify([items[0], { ...items[2], answer: [5] }, { ...items[2], stem: '别的', colour: 'red' }, 'just a string']));
   const { lines } = await rejection(t, s.importFile(s.path('bad.json')));
-  t.same(lines, ['item 2, field answer: 5 is not an option index (0–1) (got a list of 1)', 'item 3, field colour: unknown field', 'item 4: not an object with the question\'s fields (got "just a string")']);
+  t.same(lines, [
+    'item 2, field answer: 5 is not an option index (0–1) (got a list of 1)',
+    'item 3, field colour: unknown field',
+    'item 4: not an object with the question\'s fields (got "just a string")',
+  ]);
 });
 
 t.test('questions on several sheets import together; problems name the sheet', async (t) => {
   const s = scratchBank(t);
   const judge = (stem: string, answer: Cell) => row(stem, { 题型: '判断', 选项A: '', 选项B: '', 选项C: '', 选项D: '', 答案: answer });
-  const sheets = { 说明: [['本题库共两张表'], ['请勿修改表头']], 单选题: [HEADER, row('单选一')], 判断题: [HEADER, judge('判断一', '对'), judge('判断二', '?')] };
+  const sheets = {
+    说明: [['本题库共两张表'], ['请勿修改表头']],
+    单选题: [HEADER, row('单选一')],
+    判断题: [HEADER, judge('判断一', '对'), judge('判断二', '?')],
+  };
   const { lines } = await rejection(t, s.importFile(await writeXlsx(s.path('sheets.xlsx'), sheets)));
   t.same(lines, ['sheet 判断题, row 3, column 答案: "?" is not an answer (use letters A–F, or 对/错 for 判断)']);
   sheets.判断题.pop();
@@ -312,15 +400,25 @@ t.test('questions on several sheets import together; problems name the sheet', a
 t.test('files that are not what their name says are refused with one clear line', async (t) => {
   const s = scratchBank(t);
   writeFileSync(s.path('renamed.xlsx'), Buffer.from([0xd0, 0xcf, 0x11, 0xe0, 0xa1, 0xb1, 0x1a, 0xe1, 0, 0, 0]));
-  t.same((await rejection(t, s.importFile(s.path('renamed.xlsx')))).lines, ['file: this is an Excel 97–2003 (.xls) workbook renamed .xlsx; open it in Excel or WPS and save it as .xlsx']);
+  t.same((await rejection(t, s.importFile(s.path('renamed.xlsx')))).lines, [
+    'file: this is an Excel 97–2003 (.xls) workbook renamed .xlsx; open it in Excel or WPS and save it as .xlsx',
+  ]);
   writeFileSync(s.path('text.xlsx'), 'hello');
   t.same((await rejection(t, s.importFile(s.path('text.xlsx')))).lines, ['file: not an .xlsx workbook (an .xlsx file is a zip archive; this one is not)']);
   writeFileSync(s.path('empty.csv'), '');
   t.same((await rejection(t, s.importFile(s.path('empty.csv')))).lines, ['file: the file is empty']);
   writeFileSync(s.path('header-only.csv'), csvText([HEADER]));
   t.same((await rejection(t, s.importFile(s.path('header-only.csv')))).lines, ['file: no questions below the header row']);
-  writeFileSync(s.path('no-header.csv'), csvText([['a', 'b'], ['c', 'd']]));
-  t.same((await rejection(t, s.importFile(s.path('no-header.csv')))).lines, ['row 1: no header row with the columns 题型, 题干, 答案, 难度, 知识点, 行业, 人员类别, 选项A…选项F (got "a | b")']);
+  writeFileSync(
+    s.path('no-header.csv'),
+    csvText([
+      ['a', 'b'],
+      ['c', 'd'],
+    ]),
+  );
+  t.same((await rejection(t, s.importFile(s.path('no-header.csv')))).lines, [
+    'row 1: no header row with the columns 题型, 题干, 答案, 难度, 知识点, 行业, 人员类别, 选项A…选项F (got "a | b")',
+  ]);
   const formatProblems = (name: string) => (t.throws(() => importFormatOf(name)) as ValidationError).problems.map(formatProblem);
   t.same(formatProblems('old.xls'), ['file: .xls (Excel 97–2003 / WPS) workbooks are not read; save it as .xlsx (Excel 工作簿) or CSV UTF-8 (got "old.xls")']);
   t.same(formatProblems('notes.txt'), ['file: import takes .xlsx, .csv or .json files (got "notes.txt")']);
@@ -333,14 +431,25 @@ t.test('progress is reported through reading, checking and storing', async (t) =
   const seen: ImportProgress[] = [];
   await s.importFile(await writeXlsx(s.path('many.xlsx'), { 题库: [HEADER, ...rows] }), { onProgress: (p) => seen.push(p) });
   t.same([...new Set(seen.map((p) => p.phase))], ['reading', 'checking', 'storing']);
-  t.ok(seen.some((p) => p.phase === 'reading' && p.rows === 1000), 'reading reports as rows go by');
+  t.ok(
+    seen.some((p) => p.phase === 'reading' && p.rows === 1000),
+    'reading reports as rows go by',
+  );
   t.same(seen.at(-1), { phase: 'storing', rows: 1001, total: 1001 });
 });
 
 t.test('the CLI: `bank import` ends with the summary line, refuses a bad file whole, and `bank list` / `bank retire` work', async (t) => {
   const dir = scratchDir(t);
   const data = join(dir, 'data');
-  const good = await writeXlsx(join(dir, 'good.xlsx'), { 题库: [HEADER, row('命令行一'), row('命令行二', { 题型: '多选', 答案: 'A、C' }), row('命令行一'), row('命令行三', { 题型: '判断', 选项A: '', 选项B: '', 选项C: '', 选项D: '', 答案: '×' })] });
+  const good = await writeXlsx(join(dir, 'good.xlsx'), {
+    题库: [
+      HEADER,
+      row('命令行一'),
+      row('命令行二', { 题型: '多选', 答案: 'A、C' }),
+      row('命令行一'),
+      row('命令行三', { 题型: '判断', 选项A: '', 选项B: '', 选项C: '', 选项D: '', 答案: '×' }),
+    ],
+  });
   const ok = await cli(['bank', 'import', good, '--data', data]);
   t.equal(ok.code, 0, ok.stderr);
   const out = ok.stdout.trimEnd().split('\n');
@@ -352,7 +461,10 @@ t.test('the CLI: `bank import` ends with the summary line, refuses a bad file wh
   const readBank = () => {
     const db = openDatabase(dbFile, { readonly: true });
     try {
-      return { versions: createBankStore(db, fixedClock(0)).versions(), judge: db.prepare("SELECT id, retired_at AS retiredAt FROM questions WHERE stem = '命令行三'").get() as { id: string; retiredAt: number | null } };
+      return {
+        versions: createBankStore(db, fixedClock(0)).versions(),
+        judge: db.prepare("SELECT id, retired_at AS retiredAt FROM questions WHERE stem = '命令行三'").get() as { id: string; retiredAt: number | null },
+      };
     } finally {
       db.close();
     }
@@ -362,14 +474,25 @@ t.test('the CLI: `bank import` ends with the summary line, refuses a bad file wh
   t.equal(versions[0]!.questionCount, 3);
 
   // Each CLI start costs seconds of CPU, so the three that do not depend on each other run at once.
-  const bad = await writeXlsx(join(dir, 'bad.xlsx'), { 题库: [HEADER, row('坏一', { 答案: 'AE' }), row('好的'), row('坏二', { 难度: '高' }), row('', { 行业: '航天' })] });
-  const [refused, list, retire] = await Promise.all([cli(['bank', 'import', bad, '--data', data]), cli(['bank', 'list', '--data', data]), cli(['bank', 'retire', judge.id, '--data', data])]);
+  const bad = await writeXlsx(join(dir, 'bad.xlsx'), {
+    题库: [HEADER, row('坏一', { 答案: 'AE' }), row('好的'), row('坏二', { 难度: '高' }), row('', { 行业: '航天' })],
+  });
+  const [refused, list, retire] = await Promise.all([
+    cli(['bank', 'import', bad, '--data', data]),
+    cli(['bank', 'list', '--data', data]),
+    cli(['bank', 'retire', judge.id, '--data', data]),
+  ]);
 
   t.equal(refused.code, 1);
   t.equal(refused.stdout, '');
   t.same(
     refused.stderr.split('\n').filter((l) => l.startsWith('row ')),
-    ['row 2, column 答案: "AE" names option E, but only A–D exist', 'row 4, column 难度: must be a whole number from 1 to 5 (got "高")', 'row 5, column 题干: the question text is empty', 'row 5, column 行业: unknown industry; use one of 冶金, 有色, 建材, 机械, 轻工, 纺织, 烟草, 商贸, 危化, 通用 (got "航天")'],
+    [
+      'row 2, column 答案: "AE" names option E, but only A–D exist',
+      'row 4, column 难度: must be a whole number from 1 to 5 (got "高")',
+      'row 5, column 题干: the question text is empty',
+      'row 5, column 行业: unknown industry; use one of 冶金, 有色, 建材, 机械, 轻工, 纺织, 烟草, 商贸, 危化, 通用 (got "航天")',
+    ],
     'one line per problem',
   );
   t.match(refused.stderr, /^examroom: bad\.xlsx: 4 problems in 3 rows; nothing was imported$/m);

@@ -10,8 +10,10 @@ t.test('every way of writing letters reads as the same answer', async (t) => {
 });
 
 t.test('every true/false word reads as 正确 or 错误', async (t) => {
-  for (const raw of ['√', '✓', '✔', '对', '正确', 'T', 't', 'TRUE', 'true', 'Ｔ', '是', 'Y', '(√)']) t.same(parseAnswer('judge', raw, 2), { ok: true, answer: [0], by: 'word' }, JSON.stringify(raw));
-  for (const raw of ['×', '✗', '✘', '错', '错误', 'F', 'f', 'FALSE', 'Ｆ', '否', 'N', '（×）']) t.same(parseAnswer('judge', raw, 2), { ok: true, answer: [1], by: 'word' }, JSON.stringify(raw));
+  for (const raw of ['√', '✓', '✔', '对', '正确', 'T', 't', 'TRUE', 'true', 'Ｔ', '是', 'Y', '(√)'])
+    t.same(parseAnswer('judge', raw, 2), { ok: true, answer: [0], by: 'word' }, JSON.stringify(raw));
+  for (const raw of ['×', '✗', '✘', '错', '错误', 'F', 'f', 'FALSE', 'Ｆ', '否', 'N', '（×）'])
+    t.same(parseAnswer('judge', raw, 2), { ok: true, answer: [1], by: 'word' }, JSON.stringify(raw));
 });
 
 t.test('a judge question also takes A (正确) and B (错误)', async (t) => {

@@ -8,15 +8,23 @@ import { createAuditLog, dataPaths, openDatabase } from '../../storage/index.ts'
 import { createEventBus, Conflict, ValidationError, fixedClock, formatProblem } from '../../core/index.ts';
 import { ConfigError, parseConfig } from '../../config/index.ts';
 import { createExamService, type QuestionInput, type Template } from '../../exam/index.ts';
-import { PackageAlreadyInstalled, PackageRefused, canonicalJson, generateSigningKey, signPackage, type SigningKeyPair, type UnsignedPackage } from '../../exam/bank/packages.ts';
+import {
+  PackageAlreadyInstalled,
+  PackageRefused,
+  canonicalJson,
+  generateSigningKey,
+  signPackage,
+  type SigningKeyPair,
+  type UnsignedPackage,
+} from '../../exam/bank/packages.ts';
 import { PASSWORDS, TEST_CONFIG_YAML, login, scratchDir, testApp, testConfig } from '../helpers.ts';
 import { question } from './bank-fixture.ts';
 
 const NATIONAL = generateSigningKey('national-2026');
 const PROVINCE = generateSigningKey('gd-2026');
 
-
-const judge = (n: number): QuestionInput => question(n, { type: 'judge', stem: `第${n}题：动火作业前应清除周围可燃物。`, options: ['正确', '错误'], answer: [0] });
+const judge = (n: number): QuestionInput =>
+  question(n, { type: 'judge', stem: `第${n}题：动火作业前应清除周围可燃物。`, options: ['正确', '错误'], answer: [0] });
 
 const TEMPLATE: Template = {
   id: 'gm-principal-general',
@@ -84,7 +92,16 @@ t.test('a valid package installs as a version with its questions and templates, 
   const s = site(t);
   const r = s.exam.packages.accept(signed(body('2026.11.1', 41)), s.by);
   t.match(r, { publisher: 'national', sequence: 41, keyId: 'national-2026', sha256: /^[0-9a-f]{64}$/ });
-  t.match(r.version, { id: '2026.11.1', kind: 'package', parent: null, label: 'national', signedBy: 'national-2026', publishedAt: Date.parse('2026-11-01T00:00:00Z'), questionCount: 3, templateCount: 1 });
+  t.match(r.version, {
+    id: '2026.11.1',
+    kind: 'package',
+    parent: null,
+    label: 'national',
+    signedBy: 'national-2026',
+    publishedAt: Date.parse('2026-11-01T00:00:00Z'),
+    questionCount: 3,
+    templateCount: 1,
+  });
   t.equal(r.version.sha256, r.sha256);
   const pool = s.exam.bank.pool('2026.11.1');
   t.same(pool.map((q) => q.externalId).sort(), ['N-1', 'N-2', 'N-3']);
@@ -92,7 +109,12 @@ t.test('a valid package installs as a version with its questions and templates, 
   t.equal(s.exam.bank.latest()?.id, '2026.11.1', 'new papers draw from it');
   const entries = s.accepted();
   t.equal(entries.length, 1);
-  t.match(entries[0], { actor: 'user:admin', action: 'bank.package.accepted', target: '2026.11.1', detail: { publisher: 'national', sequence: 41, keyId: 'national-2026', questions: 3, templates: 1, source: 'upload' } });
+  t.match(entries[0], {
+    actor: 'user:admin',
+    action: 'bank.package.accepted',
+    target: '2026.11.1',
+    detail: { publisher: 'national', sequence: 41, keyId: 'national-2026', questions: 3, templates: 1, source: 'upload' },
+  });
   t.ok(s.audit.verify().ok, 'the audit chain still verifies');
 });
 
@@ -173,8 +195,22 @@ t.test('every version is kept: the old one still serves its own questions after 
   s.exam.packages.accept(signed(body('2026.12.1', 42, { questions: [question(2), judge(3), question(4), question(5)] })), s.by);
   t.same(s.versions(), ['2026.12.1', '2026.11.1']);
   t.equal(s.exam.bank.latest()?.id, '2026.12.1');
-  t.same(s.exam.bank.pool('2026.11.1').map((q) => q.externalId).sort(), ['N-1', 'N-2', 'N-3'], 'a session pinned to the old version draws what it always drew');
-  t.same(s.exam.bank.pool('2026.12.1').map((q) => q.externalId).sort(), ['N-2', 'N-3', 'N-4', 'N-5'], 'a full snapshot: question 1 is not carried over');
+  t.same(
+    s.exam.bank
+      .pool('2026.11.1')
+      .map((q) => q.externalId)
+      .sort(),
+    ['N-1', 'N-2', 'N-3'],
+    'a session pinned to the old version draws what it always drew',
+  );
+  t.same(
+    s.exam.bank
+      .pool('2026.12.1')
+      .map((q) => q.externalId)
+      .sort(),
+    ['N-2', 'N-3', 'N-4', 'N-5'],
+    'a full snapshot: question 1 is not carried over',
+  );
   t.ok(s.exam.bank.question(s.exam.bank.pool('2026.11.1').find((q) => q.externalId === 'N-1')!.id), 'the dropped question itself is still stored');
 });
 
@@ -188,7 +224,9 @@ t.test('a file that is not a signed package is refused with what is wrong with i
   t.match(refusal('{"format": "examroom-bank/1", '), [/^\(package\): not valid JSON: /]);
   t.match(refusal(Buffer.from([0xff, 0xfe, 0x00, 0x41])), [/^\(package\): not UTF-8 text/]);
   t.same(refusal('[1, 2]'), ['(package): must be a JSON object with format, version, sequence, … and signature (got a list of 2)']);
-  t.same(refusal(JSON.stringify({ ...body('2026.11.1', 41), format: 'examroom-bank/2' })), ['format: must be "examroom-bank/1": this is not a bank package this software reads (got "examroom-bank/2")']);
+  t.same(refusal(JSON.stringify({ ...body('2026.11.1', 41), format: 'examroom-bank/2' })), [
+    'format: must be "examroom-bank/1": this is not a bank package this software reads (got "examroom-bank/2")',
+  ]);
   t.same(refusal(JSON.stringify(body('2026.11.1', 41))), ['signature: missing: the package is not signed (sign it with `examroom bank sign`)']);
   t.same(refusal(JSON.stringify({ ...body('2026.11.1', 41), signature: { keyId: 'national-2026', alg: 'rsa', value: 'abc' } })), [
     'signature.alg: must be "ed25519" (got "rsa")',
@@ -212,7 +250,9 @@ t.test('a signed package with invalid content is refused with every problem, by 
   const err = t.throws(() => s.exam.packages.accept(signedUnchecked(bad), s.by)) as ValidationError;
   t.ok(err instanceof ValidationError);
   t.match(err.message, /^package refused: signed by national-2026, but its content has 1 problem$/);
-  t.same(err.problems.map(formatProblem), ['questions[3].industry: must be one of "metallurgy", "nonferrous", "building_materials", "machinery", "light_industry", "textile", "tobacco", "commerce", "hazardous_chemicals", "general" (got "shipping")']);
+  t.same(err.problems.map(formatProblem), [
+    'questions[3].industry: must be one of "metallurgy", "nonferrous", "building_materials", "machinery", "light_industry", "textile", "tobacco", "commerce", "hazardous_chemicals", "general" (got "shipping")',
+  ]);
   // With the schema satisfied, the exam rules speak: each question and the template, by path.
   const bad2 = { ...bad, questions: bad.questions.filter((_q, i) => i !== 3) };
   const err2 = t.throws(() => s.exam.packages.accept(signedUnchecked(bad2), s.by)) as ValidationError;
@@ -230,7 +270,9 @@ t.test('a signed package with invalid content is refused with every problem, by 
 });
 
 t.test('the publisher side refuses to sign a package a site would refuse', async (t) => {
-  const err = t.throws(() => signPackage(body('2026.11.1', 41, { questions: [question(1, { answer: [7] })] }), NATIONAL.privateKeyPem, NATIONAL.keyId)) as ValidationError;
+  const err = t.throws(() =>
+    signPackage(body('2026.11.1', 41, { questions: [question(1, { answer: [7] })] }), NATIONAL.privateKeyPem, NATIONAL.keyId),
+  ) as ValidationError;
   t.ok(err instanceof ValidationError);
   t.match(err.message, /^the package has 1 problem; nothing was signed$/);
   const rsa = generateKeyPairSync('rsa', { modulusLength: 1024 }).privateKey.export({ type: 'pkcs8', format: 'pem' }).toString();
@@ -239,8 +281,14 @@ t.test('the publisher side refuses to sign a package a site would refuse', async
 });
 
 t.test('the config accepts keys as PEM or raw base64 and refuses ones it could not verify with', async (t) => {
-  const both = parseConfig(`${TEST_CONFIG_YAML}bank:\n  publicKeys:\n    - id: pem\n      key: |\n${NATIONAL.publicKeyPem.trimEnd().replace(/^/gm, '        ')}\n    - { id: raw, key: "${PROVINCE.publicKeyBase64}" }\n`, { dataDir: scratchDir(t) });
-  t.same(both.bank.publicKeys.map((k) => k.id), ['pem', 'raw']);
+  const both = parseConfig(
+    `${TEST_CONFIG_YAML}bank:\n  publicKeys:\n    - id: pem\n      key: |\n${NATIONAL.publicKeyPem.trimEnd().replace(/^/gm, '        ')}\n    - { id: raw, key: "${PROVINCE.publicKeyBase64}" }\n`,
+    { dataDir: scratchDir(t) },
+  );
+  t.same(
+    both.bank.publicKeys.map((k) => k.id),
+    ['pem', 'raw'],
+  );
   t.same(both.bank, { centralUrl: null, syncIntervalMinutes: null, publicKeys: both.bank.publicKeys });
   const problems = (yaml: string) => {
     try {
@@ -268,8 +316,12 @@ t.test('the config accepts keys as PEM or raw base64 and refuses ones it could n
       /^bank\.centralUrl: is not a valid URL/,
     ],
   );
-  t.same(problems('bank: { centralUrl: "https://bank.example/latest.json" }\n'), ['bank.publicKeys: missing: centralUrl is set, so at least one key is needed to trust what it serves']);
-  t.same(problems(`bank: { syncIntervalMinutes: 30, publicKeys: [{ id: a, key: "${NATIONAL.publicKeyBase64}" }] }\n`), ['bank.syncIntervalMinutes: set, but bank.centralUrl is not: there is nothing to sync from (got 30)']);
+  t.same(problems('bank: { centralUrl: "https://bank.example/latest.json" }\n'), [
+    'bank.publicKeys: missing: centralUrl is set, so at least one key is needed to trust what it serves',
+  ]);
+  t.same(problems(`bank: { syncIntervalMinutes: 30, publicKeys: [{ id: a, key: "${NATIONAL.publicKeyBase64}" }] }\n`), [
+    'bank.syncIntervalMinutes: set, but bank.centralUrl is not: there is nothing to sync from (got 30)',
+  ]);
   t.match(problems('bank: { centralUrl: "ftp://x/y" }\n'), [/^bank\.centralUrl: must be an http:\/\/ or https:\/\/ URL/]);
 });
 
@@ -278,7 +330,8 @@ t.test('POST /api/bank/packages installs an uploaded package for an admin only, 
   const admin = await login(app, 'admin', PASSWORDS.admin);
   const invig = await login(app, 'invig', PASSWORDS.invig);
   const file = signed(body('2026.11.1', 41));
-  const post = (payload: Buffer | string, cookie: string, type = 'application/json') => app.inject({ method: 'POST', url: '/api/bank/packages', headers: { cookie, 'content-type': type }, payload });
+  const post = (payload: Buffer | string, cookie: string, type = 'application/json') =>
+    app.inject({ method: 'POST', url: '/api/bank/packages', headers: { cookie, 'content-type': type }, payload });
 
   t.equal((await post(file, invig)).statusCode, 403, 'an invigilator may not install a bank');
   const ok = await post(file, admin);
@@ -298,7 +351,17 @@ t.test('POST /api/bank/packages installs an uploaded package for an admin only, 
 
   const state = await app.inject({ url: '/api/bank/sync', headers: { cookie: admin } });
   t.equal(state.statusCode, 200);
-  t.same(state.json(), { configured: false, url: null, intervalMinutes: null, trustedKeys: ['national-2026'], etag: null, lastModified: null, checkedAt: null, lastVersion: null, lastError: null });
+  t.same(state.json(), {
+    configured: false,
+    url: null,
+    intervalMinutes: null,
+    trustedKeys: ['national-2026'],
+    etag: null,
+    lastModified: null,
+    checkedAt: null,
+    lastVersion: null,
+    lastError: null,
+  });
   const sync = await app.inject({ method: 'POST', url: '/api/bank/sync', headers: { cookie: admin } });
   t.equal(sync.statusCode, 400);
   t.match(sync.json(), { error: 'invalid', problems: [{ path: 'bank.centralUrl', problem: /^not set in the config/ }] });

@@ -26,14 +26,36 @@ function syntheticQuestions(): QuestionInput[] {
   const add = (industry: Industry, category: QuestionInput['category'], type: QuestionType, difficulty: 1 | 2 | 3 | 4 | 5, i: number) => {
     let knowledgePoint = POINTS[(i + difficulty * 3 + TYPES.indexOf(type)) % POINTS.length]!;
     if (type === 'multiple' && knowledgePoint === '动火作业' && difficulty !== 4) knowledgePoint = '职业健康';
-    const options = type === 'judge' ? ['正确', '错误'] : type === 'single' ? ['甲', '乙', '丙', '丁'].map((x) => `${x}选项${i}`) : ['甲', '乙', '丙', '丁', '戊'].map((x) => `${x}选项${i}`);
-    const answer = type === 'judge' ? [i % 2] : type === 'single' ? [i % 4] : [...new Set([i % 5, (i + 2) % 5, ...(i % 3 === 0 ? [(i + 3) % 5] : [])])].sort((a, b) => a - b);
-    out.push({ externalId: null, type, stem: `${industry}/${category} ${type} 难度${difficulty} 第${i}题`, options, answer, images: [], industry, category, operationClass: null, knowledgePoint, difficulty, explanation: null, tier: 'national' });
+    const options =
+      type === 'judge'
+        ? ['正确', '错误']
+        : type === 'single'
+          ? ['甲', '乙', '丙', '丁'].map((x) => `${x}选项${i}`)
+          : ['甲', '乙', '丙', '丁', '戊'].map((x) => `${x}选项${i}`);
+    const answer =
+      type === 'judge'
+        ? [i % 2]
+        : type === 'single'
+          ? [i % 4]
+          : [...new Set([i % 5, (i + 2) % 5, ...(i % 3 === 0 ? [(i + 3) % 5] : [])])].sort((a, b) => a - b);
+    out.push({
+      externalId: null,
+      type,
+      stem: `${industry}/${category} ${type} 难度${difficulty} 第${i}题`,
+      options,
+      answer,
+      images: [],
+      industry,
+      category,
+      operationClass: null,
+      knowledgePoint,
+      difficulty,
+      explanation: null,
+      tier: 'national',
+    });
   };
   for (const industry of ['general', 'metallurgy'] as const)
-    for (const type of TYPES)
-      for (const d of [1, 2, 3, 4, 5] as const)
-        for (let i = 0; i < 12; i++) add(industry, 'principal', type, d, i);
+    for (const type of TYPES) for (const d of [1, 2, 3, 4, 5] as const) for (let i = 0; i < 12; i++) add(industry, 'principal', type, d, i);
   for (const type of TYPES)
     for (let i = 0; i < 5; i++) {
       add('machinery', 'principal', type, 2, i);
@@ -89,7 +111,8 @@ function paperProblems(items: ReturnType<typeof generatePaper>, tpl: Template, b
       perDifficulty.set(q.difficulty, (perDifficulty.get(q.difficulty) ?? 0) + 1);
       points.add(q.knowledgePoint);
       const n = q.options.length;
-      if ([...item.optionOrder].sort((a, b) => a - b).join() !== Array.from({ length: n }, (_, k) => k).join()) wrong.push(`${q.id} option order is not a permutation`);
+      if ([...item.optionOrder].sort((a, b) => a - b).join() !== Array.from({ length: n }, (_, k) => k).join())
+        wrong.push(`${q.id} option order is not a permutation`);
       if (q.type === 'judge' && item.optionOrder.join() !== '0,1') wrong.push(`${q.id} judge options reordered`);
       if (item.key.join() !== [...item.key].sort((a, b) => a - b).join()) wrong.push(`${q.id} key not ascending`);
       const back = item.key.map((k) => item.optionOrder[k]!).sort((a, b) => a - b);
@@ -191,7 +214,11 @@ t.test('option order differs between candidates, and each key follows its option
       if (other.optionOrder.join() !== item.optionOrder.join()) {
         differ++;
         const q = byId.get(item.questionId)!;
-        const shown = (x: typeof item) => x.key.map((k) => q.options[x.optionOrder[k]!]).sort().join('|');
+        const shown = (x: typeof item) =>
+          x.key
+            .map((k) => q.options[x.optionOrder[k]!])
+            .sort()
+            .join('|');
         if (shown(item) !== shown(other)) keyMismatches.push(q.id);
       }
     }
@@ -206,21 +233,39 @@ t.test('a pool that cannot fill the template: the check and the generator name t
   const { bank } = scratchBank(t);
   const full = poolFor(bank, 'v1', TEMPLATE);
   let kept = 0;
-  const pool = full.filter((q) => !(q.type === 'single' && q.difficulty === 4) || kept++ < 2).filter((q) => !(q.type === 'multiple' && q.knowledgePoint === '动火作业'));
+  const pool = full
+    .filter((q) => !(q.type === 'single' && q.difficulty === 4) || kept++ < 2)
+    .filter((q) => !(q.type === 'multiple' && q.knowledgePoint === '动火作业'));
   const check = checkTemplate(TEMPLATE, pool);
   if (check.ok) return t.fail('expected the check to fail');
-  t.same(check.problems.map(formatProblem), ['sections[1] (单选, difficulty 4): needs 6, the bank has 2 — short by 4', 'sections[2] (多选): knowledge point "动火作业" has no question']);
-  t.same(check.sections[1]!.buckets.find((b) => b.difficulty === 4), { difficulty: 4, needed: 6, available: 2, short: 4 });
+  t.same(check.problems.map(formatProblem), [
+    'sections[1] (单选, difficulty 4): needs 6, the bank has 2 — short by 4',
+    'sections[2] (多选): knowledge point "动火作业" has no question',
+  ]);
+  t.same(
+    check.sections[1]!.buckets.find((b) => b.difficulty === 4),
+    { difficulty: 4, needed: 6, available: 2, short: 4 },
+  );
   t.equal(check.sections[0]!.ok, true, 'the judge section is fine');
   const err = t.throws(() => generatePaper(TEMPLATE, pool, 'any')) as unknown;
   t.ok(err instanceof ValidationError, 'a ValidationError');
   t.same((err as ValidationError).problems, check.problems, 'with the same problems as the check');
-  t.match((err as Error).message, /template test-principal-metallurgy cannot be filled.*\nsections\[1\] \(单选, difficulty 4\): needs 6, the bank has 2 — short by 4/s);
+  t.match(
+    (err as Error).message,
+    /template test-principal-metallurgy cannot be filled.*\nsections\[1\] \(单选, difficulty 4\): needs 6, the bank has 2 — short by 4/s,
+  );
 });
 
 t.test('a section without a difficulty mix is one bucket of any difficulty', async (t) => {
   const { bank } = scratchBank(t);
-  const tpl = validateTemplate({ id: 'plain', name: '无难度比例', industry: 'metallurgy', category: 'principal', total: 130, sections: [{ type: 'judge', count: 130, score: 1 }] });
+  const tpl = validateTemplate({
+    id: 'plain',
+    name: '无难度比例',
+    industry: 'metallurgy',
+    category: 'principal',
+    total: 130,
+    sections: [{ type: 'judge', count: 130, score: 1 }],
+  });
   const r = checkTemplate(tpl, poolFor(bank, 'v1', tpl));
   t.same(r.ok ? [] : r.problems.map(formatProblem), ['sections[0] (判断): needs 130, the bank has 120 — short by 10']);
   t.same(r.sections[0]!.buckets, [{ difficulty: null, needed: 130, available: 120, short: 10 }]);
@@ -228,9 +273,18 @@ t.test('a section without a difficulty mix is one bucket of any difficulty', asy
 
 t.test('a required knowledge point only at a difficulty the mix does not draw', async (t) => {
   const { bank } = scratchBank(t);
-  const tpl = validateTemplate({ ...TEMPLATE, sections: [TEMPLATE.sections[0]!, TEMPLATE.sections[1]!, { type: 'multiple', count: 10, score: 2, difficultyMix: { 2: 0.5, 3: 0.5 }, requiredKnowledgePoints: ['动火作业'] }] });
+  const tpl = validateTemplate({
+    ...TEMPLATE,
+    sections: [
+      TEMPLATE.sections[0]!,
+      TEMPLATE.sections[1]!,
+      { type: 'multiple', count: 10, score: 2, difficultyMix: { 2: 0.5, 3: 0.5 }, requiredKnowledgePoints: ['动火作业'] },
+    ],
+  });
   const r = checkTemplate(tpl, poolFor(bank, 'v1', tpl));
-  t.same(r.ok ? [] : r.problems.map(formatProblem), ['sections[2] (多选): knowledge point "动火作业" has questions only at difficulty 4, which the mix does not draw']);
+  t.same(r.ok ? [] : r.problems.map(formatProblem), [
+    'sections[2] (多选): knowledge point "动火作业" has questions only at difficulty 4, which the mix does not draw',
+  ]);
 });
 
 t.test('required knowledge points competing for too few places are refused, and placed when they fit', async (t) => {
@@ -253,12 +307,25 @@ t.test('required knowledge points competing for too few places are refused, and 
     fingerprint: id,
     retiredAt: null,
   });
-  const pool = [...Array.from({ length: 20 }, (_, i) => q(`q3-${String(i).padStart(2, '0')}`, 3, '其他')), q('q4-a', 4, '甲'), q('q4-b', 4, '乙'), q('q4-c', 4, '其他')];
+  const pool = [
+    ...Array.from({ length: 20 }, (_, i) => q(`q3-${String(i).padStart(2, '0')}`, 3, '其他')),
+    q('q4-a', 4, '甲'),
+    q('q4-b', 4, '乙'),
+    q('q4-c', 4, '其他'),
+  ];
   const base = { id: 'hall', name: 'Hall', industry: 'general', category: 'principal', total: 10, passMark: 8 };
-  const tight = validateTemplate({ ...base, sections: [{ type: 'single', count: 10, score: 1, difficultyMix: { 3: 0.9, 4: 0.1 }, requiredKnowledgePoints: ['甲', '乙'] }] });
+  const tight = validateTemplate({
+    ...base,
+    sections: [{ type: 'single', count: 10, score: 1, difficultyMix: { 3: 0.9, 4: 0.1 }, requiredKnowledgePoints: ['甲', '乙'] }],
+  });
   const r = checkTemplate(tight, pool);
-  t.same(r.ok ? [] : r.problems.map(formatProblem), ['sections[0] (单选): knowledge points "甲", "乙" can be drawn only at difficulty 4, which has 1 place for 2 — short by 1']);
-  const roomy = validateTemplate({ ...base, sections: [{ type: 'single', count: 10, score: 1, difficultyMix: { 3: 0.8, 4: 0.2 }, requiredKnowledgePoints: ['甲', '乙'] }] });
+  t.same(r.ok ? [] : r.problems.map(formatProblem), [
+    'sections[0] (单选): knowledge points "甲", "乙" can be drawn only at difficulty 4, which has 1 place for 2 — short by 1',
+  ]);
+  const roomy = validateTemplate({
+    ...base,
+    sections: [{ type: 'single', count: 10, score: 1, difficultyMix: { 3: 0.8, 4: 0.2 }, requiredKnowledgePoints: ['甲', '乙'] }],
+  });
   t.ok(checkTemplate(roomy, pool).ok);
   for (let i = 0; i < 200; i++) {
     const ids = generatePaper(roomy, pool, `s${i}`).map((x) => x.questionId);
@@ -269,7 +336,15 @@ t.test('required knowledge points competing for too few places are refused, and 
 
 t.test('checkTemplate warns when a section has fewer selections than papers', async (t) => {
   const { bank } = scratchBank(t);
-  const tpl = validateTemplate({ id: 'narrow', name: '窄', industry: 'metallurgy', category: 'principal', total: 24, passMark: 20, sections: [{ type: 'judge', count: 24, score: 1, difficultyMix: { 1: 1 } }] });
+  const tpl = validateTemplate({
+    id: 'narrow',
+    name: '窄',
+    industry: 'metallurgy',
+    category: 'principal',
+    total: 24,
+    passMark: 20,
+    sections: [{ type: 'judge', count: 24, score: 1, difficultyMix: { 1: 1 } }],
+  });
   const r = checkTemplate(tpl, poolFor(bank, 'v1', tpl), { papers: 30 });
   t.ok(r.ok, 'still feasible');
   t.match(r.warnings, [/^sections\[0\] \(判断\): only 1 different selection of questions for 30 papers/]);
@@ -300,22 +375,38 @@ t.test('deliver gives stems and options in the candidate’s order with no key, 
 
 t.test('a stored paper verifies from its seed; an altered one does not', async (t) => {
   const { db, bank, clock } = scratchBank(t);
-  db.prepare(`INSERT INTO exam_plans (id, name, starts_on, ends_on, created_at, created_by) VALUES ('P1', '三月', '2025-03-01', '2025-03-31', 0, 'test')`).run();
-  db.prepare(`INSERT INTO exam_sessions (id, plan_id, room_id, starts_at, duration_minutes, template_id, template, created_at, updated_at) VALUES ('S1', 'P1', 'R1', 0, 120, ?, ?, 0, 0)`).run(TEMPLATE.id, JSON.stringify(TEMPLATE));
+  db.prepare(
+    `INSERT INTO exam_plans (id, name, starts_on, ends_on, created_at, created_by) VALUES ('P1', '三月', '2025-03-01', '2025-03-31', 0, 'test')`,
+  ).run();
+  db.prepare(
+    `INSERT INTO exam_sessions (id, plan_id, room_id, starts_at, duration_minutes, template_id, template, created_at, updated_at) VALUES ('S1', 'P1', 'R1', 0, 120, ?, ?, 0, 0)`,
+  ).run(TEMPLATE.id, JSON.stringify(TEMPLATE));
   const papers = createPaperStore(db, clock);
   const pool = poolFor(bank, 'v1', TEMPLATE);
   const seed = newSeed();
-  const stored = papers.insert({ sessionId: 'S1', idNumber: '110101199003070011', bankVersion: 'v1', templateId: TEMPLATE.id, seed, items: generatePaper(TEMPLATE, pool, seed) });
+  const stored = papers.insert({
+    sessionId: 'S1',
+    idNumber: '110101199003070011',
+    bankVersion: 'v1',
+    templateId: TEMPLATE.id,
+    seed,
+    items: generatePaper(TEMPLATE, pool, seed),
+  });
   t.equal(stored.generatedAt, clock.now());
   t.same(papers.byId(stored.id), stored, 'read back by id');
   t.same(papers.forCandidate('S1', '110101199003070011'), stored, 'read back for the candidate');
   t.equal(papers.forCandidate('S1', '110101199003070012'), null);
-  const second = papers.insertMany([{ sessionId: 'S1', idNumber: '110101199003070029', bankVersion: 'v1', templateId: TEMPLATE.id, seed: 'x', items: generatePaper(TEMPLATE, pool, 'x') }]);
+  const second = papers.insertMany([
+    { sessionId: 'S1', idNumber: '110101199003070029', bankVersion: 'v1', templateId: TEMPLATE.id, seed: 'x', items: generatePaper(TEMPLATE, pool, 'x') },
+  ]);
   t.same(
     papers.ofSession('S1').map((p) => p.id),
     [stored.id, second[0]!.id],
   );
-  t.throws(() => papers.insert({ sessionId: 'S1', idNumber: '110101199003070011', bankVersion: 'v1', templateId: TEMPLATE.id, seed, items: [] }), { name: 'Conflict', message: /already has a paper/ });
+  t.throws(() => papers.insert({ sessionId: 'S1', idNumber: '110101199003070011', bankVersion: 'v1', templateId: TEMPLATE.id, seed, items: [] }), {
+    name: 'Conflict',
+    message: /already has a paper/,
+  });
 
   const fromDb = papers.byId(stored.id)!;
   // Retiring a question later must not make an honest paper fail its audit.
@@ -367,21 +458,32 @@ t.test('GET /api/templates/:id/check reports feasibility per section', async (t)
   t.equal(shipped.statusCode, 200, 'a shipped template is checked against the latest version');
   t.match(shipped.json(), { templateId: 'gm-principal-metallurgy', version: 'v1', ok: true });
   const general = await app.inject({ url: '/api/templates/so-electrician-low-voltage/check', headers: { cookie: invig } });
-  t.match(general.json(), { ok: false, problems: [{ path: 'sections[0] (判断, difficulty 1)', problem: 'needs 21, the bank has 0 — short by 21' }] }, 'no 低压电工 questions in this bank');
+  t.match(
+    general.json(),
+    { ok: false, problems: [{ path: 'sections[0] (判断, difficulty 1)', problem: 'needs 21, the bank has 0 — short by 21' }] },
+    'no 低压电工 questions in this bank',
+  );
   t.equal((await app.inject({ url: '/api/templates/nope/check', headers: { cookie: invig } })).statusCode, 404);
 });
 
 t.test('POST /api/papers/preview: a paper with keys for admins, audited; others refused', async (t) => {
   const app = await appWithBank(t);
   const admin = await login(app, 'admin', PASSWORDS.admin);
-  const res = await app.inject({ method: 'POST', url: '/api/papers/preview', headers: { cookie: admin }, payload: { templateId: TEMPLATE.id, seed: 'preview-1' } });
+  const res = await app.inject({
+    method: 'POST',
+    url: '/api/papers/preview',
+    headers: { cookie: admin },
+    payload: { templateId: TEMPLATE.id, seed: 'preview-1' },
+  });
   t.equal(res.statusCode, 200, res.statusCode === 200 ? 'answered 200' : res.body);
   const body = res.json() as { seed: string; items: { no: number; key: number[]; options: string[]; questionId: string; optionOrder: number[] }[] };
   t.equal(body.seed, 'preview-1');
   t.equal(body.items.length, 90);
   t.same(
     body.items.map(({ questionId, optionOrder, key }) => ({ questionId, optionOrder, key })),
-    generatePaper(TEMPLATE, app.exam.bank.pool('v1', { industry: ['metallurgy', 'general'], category: 'principal' }), 'preview-1').map(({ questionId, optionOrder, key }) => ({ questionId, optionOrder, key })),
+    generatePaper(TEMPLATE, app.exam.bank.pool('v1', { industry: ['metallurgy', 'general'], category: 'principal' }), 'preview-1').map(
+      ({ questionId, optionOrder, key }) => ({ questionId, optionOrder, key }),
+    ),
     'the same paper the generator makes for that seed',
   );
   t.match(app.ctx.audit.list({ action: 'paper.preview' }), [{ actor: 'user:admin', target: TEMPLATE.id, detail: { version: 'v1', seed: 'preview-1' } }]);

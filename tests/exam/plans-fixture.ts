@@ -29,7 +29,17 @@ export const TEMPLATE: Template = {
 export function bankQuestions(): QuestionInput[] {
   const out: QuestionInput[] = [];
   for (let i = 0; i < 12; i++) {
-    const base = { externalId: null, images: [], industry: 'machinery' as const, category: 'principal' as const, operationClass: null, knowledgePoint: i % 2 ? '隐患排查治理' : '安全生产法律法规', difficulty: 2 as const, explanation: null, tier: 'national' as const };
+    const base = {
+      externalId: null,
+      images: [],
+      industry: 'machinery' as const,
+      category: 'principal' as const,
+      operationClass: null,
+      knowledgePoint: i % 2 ? '隐患排查治理' : '安全生产法律法规',
+      difficulty: 2 as const,
+      explanation: null,
+      tier: 'national' as const,
+    };
     out.push({ ...base, type: 'judge', stem: `判断题 第${i}题`, options: ['正确', '错误'], answer: [i % 2] });
     out.push({ ...base, type: 'single', stem: `单选题 第${i}题`, options: ['甲', '乙', '丙', '丁'].map((x) => `${x}${i}`), answer: [i % 4] });
   }
@@ -70,7 +80,10 @@ export type Site = ReturnType<typeof site>;
 /** A plan for March 2026 and a session in room R1 (six seats) on the given day at 09:00. */
 export function planAndSession(s: Site, opts: { day?: string; room?: string; planName?: string } = {}) {
   const plan = s.plans.createPlan({ name: opts.planName ?? '2026年3月主要负责人考试', from: '2026-03-01', to: '2026-03-31' }, s.actor);
-  const session = s.plans.createSession({ planId: plan.id, room: opts.room ?? 'R1', startsAt: `${opts.day ?? '2026-03-10'}T09:00`, templateId: TEMPLATE.id }, s.actor);
+  const session = s.plans.createSession(
+    { planId: plan.id, room: opts.room ?? 'R1', startsAt: `${opts.day ?? '2026-03-10'}T09:00`, templateId: TEMPLATE.id },
+    s.actor,
+  );
   return { plan, session };
 }
 
@@ -81,8 +94,21 @@ export function csv(rows: string[][], header = HEADER): Buffer {
   return Buffer.from([header, ...rows].map((r) => r.join(',')).join('\n'), 'utf8');
 }
 
-export function person(seq: number, name = `考生${seq}`, extra: Partial<{ category: string; industry: string; institution: string; photo: string; ticket: string }> = {}): string[] {
-  return [idn(seq), name, extra.category ?? '主要负责人', '', extra.industry ?? '机械', extra.institution ?? '广州市安全培训中心', extra.photo ?? '', extra.ticket ?? ''];
+export function person(
+  seq: number,
+  name = `考生${seq}`,
+  extra: Partial<{ category: string; industry: string; institution: string; photo: string; ticket: string }> = {},
+): string[] {
+  return [
+    idn(seq),
+    name,
+    extra.category ?? '主要负责人',
+    '',
+    extra.industry ?? '机械',
+    extra.institution ?? '广州市安全培训中心',
+    extra.photo ?? '',
+    extra.ticket ?? '',
+  ];
 }
 
 /** Imports, seats, generates papers and opens the session up to `in_progress`. */

@@ -56,27 +56,44 @@ t.test('a file without the required columns is refused before any row is read', 
   const s = site(t);
   const { session } = planAndSession(s);
   const err = await refused(s.plans.importRoster(session.id, { bytes: csv([['x', 'y']], ['序号', '姓名']), filename: 'r.csv' }, s.actor));
-  t.same(err.problems.map(formatProblem), ['column 身份证号: missing from the header row (found: 序号, 姓名)', 'column 人员类别: missing from the header row (found: 序号, 姓名)']);
-  t.match((await refused(s.plans.importRoster(session.id, { bytes: Buffer.from('x'), filename: 'r.xls' }, s.actor))).problems, [{ problem: /old \.xls workbook/ }]);
+  t.same(err.problems.map(formatProblem), [
+    'column 身份证号: missing from the header row (found: 序号, 姓名)',
+    'column 人员类别: missing from the header row (found: 序号, 姓名)',
+  ]);
+  t.match((await refused(s.plans.importRoster(session.id, { bytes: Buffer.from('x'), filename: 'r.xls' }, s.actor))).problems, [
+    { problem: /old \.xls workbook/ },
+  ]);
 });
 
 t.test('a good import adds everyone, generates missing tickets and keeps given ones', async (t) => {
   const s = site(t);
   const { session } = planAndSession(s);
-  const r = await s.plans.importRoster(session.id, { bytes: csv([person(1, '张三'), person(2, '李四', { ticket: 'A-77' }), person(3, '王五')]), filename: 'roster.csv' }, s.actor);
+  const r = await s.plans.importRoster(
+    session.id,
+    { bytes: csv([person(1, '张三'), person(2, '李四', { ticket: 'A-77' }), person(3, '王五')]), filename: 'roster.csv' },
+    s.actor,
+  );
   t.match(r, { added: 3, total: 3 });
   const tickets = Object.fromEntries(r.entries.map((e) => [e.name, e.ticketNo]));
   const short = shortId(session.id);
   t.same(tickets, { 张三: `${short}-001`, 李四: 'A-77', 王五: `${short}-002` });
-  t.match(r.entries.find((e) => e.name === '张三'), { idNumber: idn(1), category: 'principal', industry: 'machinery', institution: '广州市安全培训中心', attempt: 1, status: 'registered', seat: null });
+  t.match(
+    r.entries.find((e) => e.name === '张三'),
+    { idNumber: idn(1), category: 'principal', industry: 'machinery', institution: '广州市安全培训中心', attempt: 1, status: 'registered', seat: null },
+  );
   t.match(s.audit.list({ action: 'exam.roster.import' }), [{ target: session.id, detail: { file: 'roster.csv', added: 3 } }]);
   t.match(s.events, [{ name: 'roster.imported', payload: { sessionId: session.id, added: 3, total: 3 } }]);
 
   const more = await s.plans.importRoster(session.id, { bytes: csv([person(4, '赵六')]), filename: 'more.csv' }, s.actor);
   t.match(more, { added: 1, total: 4 });
   t.equal(more.entries.find((e) => e.name === '赵六')!.ticketNo, `${short}-004`, 'numbering continues after the roster so far');
-  const dup = await refused(s.plans.importRoster(session.id, { bytes: csv([person(1, '张三'), person(6, '某', { ticket: 'A-77' })]), filename: 'again.csv' }, s.actor));
-  t.same(dup.problems.map(formatProblem), ['row 2, column 身份证号: this person is already on the roster of this session', 'row 3, column 准考证号: is already used by another candidate of this session (got "A-77")']);
+  const dup = await refused(
+    s.plans.importRoster(session.id, { bytes: csv([person(1, '张三'), person(6, '某', { ticket: 'A-77' })]), filename: 'again.csv' }, s.actor),
+  );
+  t.same(dup.problems.map(formatProblem), [
+    'row 2, column 身份证号: this person is already on the roster of this session',
+    'row 3, column 准考证号: is already used by another candidate of this session (got "A-77")',
+  ]);
 });
 
 t.test('more candidates than the room has seats is refused', async (t) => {
@@ -147,7 +164,11 @@ t.test('.xlsx: rows as Excel numbers them; an ID number stored as a number is ca
   ws.addRow([{ richText: [{ text: idn(3).slice(0, 9) }, { text: idn(3).slice(9) }] }, '王五', '主要负责人', '机械']);
   const bytes = Buffer.from(await wb.xlsx.writeBuffer());
   const err = await refused(s.plans.importRoster(session.id, { bytes, filename: 'r.xlsx' }, s.actor));
-  t.same(err.problems.map((p) => p.path), ['row 4, column 身份证号'], 'the marked header 身份证号* is the same column');
+  t.same(
+    err.problems.map((p) => p.path),
+    ['row 4, column 身份证号'],
+    'the marked header 身份证号* is the same column',
+  );
   t.match(err.problems[0]!.problem, /Excel stored this ID number as a number/);
   ws.getRow(4).getCell(1).value = idn(2);
   const ok = await s.plans.importRoster(session.id, { bytes: Buffer.from(await wb.xlsx.writeBuffer()), filename: 'r.xlsx' }, s.actor);
@@ -169,7 +190,10 @@ t.test('JSON with English or Chinese keys, and a GB18030 CSV from Excel on Windo
     Buffer.from('cdf5cee52cd6f7d2aab8bad4f0c8cb', 'hex'),
   ]);
   const r = await s.plans.importRoster(session.id, { bytes: gbk, filename: 'gbk.csv' }, s.actor);
-  t.match(r.entries.find((e) => e.idNumber === idn(3)), { name: '王五', category: 'principal' });
+  t.match(
+    r.entries.find((e) => e.idNumber === idn(3)),
+    { name: '王五', category: 'principal' },
+  );
 });
 
 t.test('photos are resolved in the given folder, checked, and copied into the data folder', async (t) => {
@@ -180,7 +204,12 @@ t.test('photos are resolved in the given folder, checked, and copied into the da
   const jpeg = Buffer.concat([Buffer.from([0xff, 0xd8, 0xff, 0xe0]), Buffer.alloc(100, 1)]);
   writeFileSync(join(photos, 'zhang.jpg'), jpeg);
   writeFileSync(join(photos, 'notes.jpg'), 'not an image');
-  const rows = [person(1, '张三', { photo: 'zhang.jpg' }), person(2, '李四', { photo: 'missing.jpg' }), person(3, '王五', { photo: 'notes.jpg' }), person(4, '赵六', { photo: '../zhang.jpg' })];
+  const rows = [
+    person(1, '张三', { photo: 'zhang.jpg' }),
+    person(2, '李四', { photo: 'missing.jpg' }),
+    person(3, '王五', { photo: 'notes.jpg' }),
+    person(4, '赵六', { photo: '../zhang.jpg' }),
+  ];
   const err = await refused(s.plans.importRoster(session.id, { bytes: csv(rows), filename: 'r.csv', photosDir: photos }, s.actor));
   t.same(err.problems.map(formatProblem), [
     `row 3, column 照片: no such file in the photo folder ${photos} (got "missing.jpg")`,

@@ -19,11 +19,28 @@ import { question } from './bank-fixture.ts';
 const KEY = generateSigningKey('national-2026');
 const OTHER = generateSigningKey('someone-else');
 
-
-const TEMPLATE: Template = { id: 'gm-principal-general', name: '工贸行业主要负责人', industry: 'general', category: 'principal', operationClass: null, durationMinutes: 120, total: 100, passMark: 80, sections: [{ type: 'single', count: 100, score: 1 }] };
+const TEMPLATE: Template = {
+  id: 'gm-principal-general',
+  name: '工贸行业主要负责人',
+  industry: 'general',
+  category: 'principal',
+  operationClass: null,
+  durationMinutes: 120,
+  total: 100,
+  passMark: 80,
+  sections: [{ type: 'single', count: 100, score: 1 }],
+};
 
 function body(version: string, sequence: number, questions = [1, 2, 3]): UnsignedPackage {
-  return { format: 'examroom-bank/1', version, sequence, publishedAt: '2026-11-01T08:00:00+08:00', publisher: 'national', questions: questions.map((n) => question(n)), templates: [TEMPLATE] };
+  return {
+    format: 'examroom-bank/1',
+    version,
+    sequence,
+    publishedAt: '2026-11-01T08:00:00+08:00',
+    publisher: 'national',
+    questions: questions.map((n) => question(n)),
+    templates: [TEMPLATE],
+  };
 }
 
 const signed = (b: UnsignedPackage, key: SigningKeyPair = KEY) => Buffer.from(JSON.stringify(signPackage(b, key.privateKeyPem, key.keyId)));
@@ -106,7 +123,13 @@ t.test('sync installs the newest package, then a conditional GET answered 304 sa
   const third = await s.exam.bankSync.syncNow();
   t.match(third, { status: 'installed', version: { id: '2026.12.1', questionCount: 4 } });
   t.same(s.versions(), ['2026.12.1', '2026.11.1'], 'the older version is kept beside the new one');
-  t.same(s.exam.bank.pool('2026.11.1').map((q) => q.externalId).sort(), ['N-1', 'N-2', 'N-3']);
+  t.same(
+    s.exam.bank
+      .pool('2026.11.1')
+      .map((q) => q.externalId)
+      .sort(),
+    ['N-1', 'N-2', 'N-3'],
+  );
 });
 
 t.test('a central bank without ETags serving an installed package is also up to date', async (t) => {
@@ -134,7 +157,14 @@ t.test('a central bank that does not answer in time, or answers an error, fails 
   await new Promise<void>((resolve) => silent.listen(0, '127.0.0.1', resolve));
   t.teardown(() => (silent.closeAllConnections(), new Promise<void>((resolve) => silent.close(() => resolve()))));
   const s = site(t, `http://127.0.0.1:${(silent.address() as AddressInfo).port}/x`);
-  const sync = createBankSync({ db: s.exam.deps.db, clock: systemClock, config: s.exam.deps.config, bank: s.exam.bank, packages: s.exam.packages, timeoutMs: 300 });
+  const sync = createBankSync({
+    db: s.exam.deps.db,
+    clock: systemClock,
+    config: s.exam.deps.config,
+    bank: s.exam.bank,
+    packages: s.exam.packages,
+    timeoutMs: 300,
+  });
   const slow = (await sync.syncNow().catch((e: unknown) => e)) as SyncFailed;
   t.match(slow.message, /^cannot reach the central bank at http:\/\/127\.0\.0\.1:\d+\/x: no complete answer within 300 ms$/);
 
@@ -217,7 +247,10 @@ t.test('the CLI as the central bank and the site run it: keygen, sign, accept, s
   writeFileSync(join(dir, 'v1.json'), JSON.stringify(body('2026.11.1', 41), null, 2));
   const sign = await cli(['bank', 'sign', join(dir, 'v1.json'), '--key', privateKey, ...bankSide]);
   t.equal(sign.code, 0, sign.stderr);
-  t.match(sign.stdout, /^signed 2026\.11\.1 \(sequence 41, publisher national\): 3 questions, 1 template, key national-2026\nwrote \S+v1\.signed\.json\nsha256 [0-9a-f]{64}\n$/);
+  t.match(
+    sign.stdout,
+    /^signed 2026\.11\.1 \(sequence 41, publisher national\): 3 questions, 1 template, key national-2026\nwrote \S+v1\.signed\.json\nsha256 [0-9a-f]{64}\n$/,
+  );
 
   // The site: trusts the printed key, pulls from the central bank.
   const config = join(dir, 'site.yaml');

@@ -48,19 +48,33 @@ t.test('not an object', async (t) => {
 });
 
 t.test('a count below 1 or not whole', async (t) => {
-  t.same(problemsOf(withSection(1, { type: 'single', count: 0, score: 1 })), [{ path: 'sections[1].count', problem: 'must be a whole number of questions, at least 1', got: 0 }]);
-  t.same(problemsOf(withSection(1, { type: 'single', count: 2.5, score: 1 })), [{ path: 'sections[1].count', problem: 'must be a whole number of questions, at least 1', got: 2.5 }]);
+  t.same(problemsOf(withSection(1, { type: 'single', count: 0, score: 1 })), [
+    { path: 'sections[1].count', problem: 'must be a whole number of questions, at least 1', got: 0 },
+  ]);
+  t.same(problemsOf(withSection(1, { type: 'single', count: 2.5, score: 1 })), [
+    { path: 'sections[1].count', problem: 'must be a whole number of questions, at least 1', got: 2.5 },
+  ]);
 });
 
 t.test('a score of 0 or less, or finer than half a point', async (t) => {
-  t.same(problemsOf(withSection(2, { type: 'multiple', count: 10, score: 0 })), [{ path: 'sections[2].score', problem: 'must be a number of points greater than 0', got: 0 }]);
-  t.same(problemsOf(withSection(2, { type: 'multiple', count: 10, score: -2 })), [{ path: 'sections[2].score', problem: 'must be a number of points greater than 0', got: -2 }]);
-  t.same(problemsOf(withSection(2, { type: 'multiple', count: 10, score: 0.3 })), [{ path: 'sections[2].score', problem: 'must be a whole or half point (0.5, 1, 1.5, 2 …)', got: 0.3 }]);
+  t.same(problemsOf(withSection(2, { type: 'multiple', count: 10, score: 0 })), [
+    { path: 'sections[2].score', problem: 'must be a number of points greater than 0', got: 0 },
+  ]);
+  t.same(problemsOf(withSection(2, { type: 'multiple', count: 10, score: -2 })), [
+    { path: 'sections[2].score', problem: 'must be a number of points greater than 0', got: -2 },
+  ]);
+  t.same(problemsOf(withSection(2, { type: 'multiple', count: 10, score: 0.3 })), [
+    { path: 'sections[2].score', problem: 'must be a whole or half point (0.5, 1, 1.5, 2 …)', got: 0.3 },
+  ]);
 });
 
 t.test('count × score must add up to the total', async (t) => {
-  t.same(problemsOf(withSection(2, { type: 'multiple', count: 5, score: 2 })), [{ path: 'total', problem: 'the sections add up to 判断 40×1 + 单选 40×1 + 多选 5×2 = 90, not the total 100', got: 100 }]);
-  t.same(problemsOf({ ...VALID, total: 90, passMark: 72 }), [{ path: 'total', problem: 'the sections add up to 判断 40×1 + 单选 40×1 + 多选 10×2 = 100, not the total 90', got: 90 }]);
+  t.same(problemsOf(withSection(2, { type: 'multiple', count: 5, score: 2 })), [
+    { path: 'total', problem: 'the sections add up to 判断 40×1 + 单选 40×1 + 多选 5×2 = 90, not the total 100', got: 100 },
+  ]);
+  t.same(problemsOf({ ...VALID, total: 90, passMark: 72 }), [
+    { path: 'total', problem: 'the sections add up to 判断 40×1 + 单选 40×1 + 多选 10×2 = 100, not the total 90', got: 90 },
+  ]);
 });
 
 t.test('the pass mark may not exceed the total', async (t) => {
@@ -81,40 +95,63 @@ t.test('difficulty shares must sum to 1 within 0.001', async (t) => {
     { path: 'sections[0].difficultyMix.1', problem: 'a share must be a number from 0 to 1', got: 1.5 },
     { path: 'sections[0].difficultyMix.2', problem: 'a share must be a number from 0 to 1', got: -0.5 },
   ]);
-  t.same(problemsOf(mix([0.5, 0.5])), [{ path: 'sections[0].difficultyMix', problem: 'must be an object of shares per difficulty, e.g. {"1": 0.2, "2": 0.5, "3": 0.3}', got: [0.5, 0.5] }]);
+  t.same(problemsOf(mix([0.5, 0.5])), [
+    { path: 'sections[0].difficultyMix', problem: 'must be an object of shares per difficulty, e.g. {"1": 0.2, "2": 0.5, "3": 0.3}', got: [0.5, 0.5] },
+  ]);
 });
 
 t.test('unknown fields are refused, not ignored', async (t) => {
   t.same(problemsOf({ ...VALID, passmark: 80 }), [{ path: 'passmark', problem: 'unknown field' }]);
-  t.same(problemsOf(withSection(1, { type: 'single', count: 40, score: 1, points: 1 })), [{ path: 'sections[1].points', problem: 'unknown field (a section has type, count, score, difficultyMix, requiredKnowledgePoints)' }]);
+  t.same(problemsOf(withSection(1, { type: 'single', count: 40, score: 1, points: 1 })), [
+    { path: 'sections[1].points', problem: 'unknown field (a section has type, count, score, difficultyMix, requiredKnowledgePoints)' },
+  ]);
 });
 
 t.test('industry, category, type and scoring must be known values', async (t) => {
   t.same(problemsOf({ ...VALID, industry: 'steel', category: '主要负责人', multipleChoiceScoring: 'half' }), [
-    { path: 'industry', problem: 'must be one of metallurgy, nonferrous, building_materials, machinery, light_industry, textile, tobacco, commerce, hazardous_chemicals, general', got: 'steel' },
+    {
+      path: 'industry',
+      problem: 'must be one of metallurgy, nonferrous, building_materials, machinery, light_industry, textile, tobacco, commerce, hazardous_chemicals, general',
+      got: 'steel',
+    },
     { path: 'category', problem: 'must be one of principal, safety_manager, special_operation', got: '主要负责人' },
     { path: 'multipleChoiceScoring', problem: 'must be "all_or_nothing" or "partial"', got: 'half' },
   ]);
-  t.same(problemsOf(withSection(0, { type: '判断', count: 40, score: 1 })), [{ path: 'sections[0].type', problem: 'must be one of judge, single, multiple (判断, 单选, 多选)', got: '判断' }]);
+  t.same(problemsOf(withSection(0, { type: '判断', count: 40, score: 1 })), [
+    { path: 'sections[0].type', problem: 'must be one of judge, single, multiple (判断, 单选, 多选)', got: '判断' },
+  ]);
 });
 
 t.test('operation class: required for special operations, absent otherwise', async (t) => {
-  t.same(problemsOf({ ...VALID, category: 'special_operation' }), [{ path: 'operationClass', problem: 'a special_operation template must name its operation class (e.g. "低压电工作业")' }]);
-  t.same(problemsOf({ ...VALID, operationClass: '低压电工作业' }), [{ path: 'operationClass', problem: 'only special_operation templates have an operation class (this one is principal)', got: '低压电工作业' }]);
+  t.same(problemsOf({ ...VALID, category: 'special_operation' }), [
+    { path: 'operationClass', problem: 'a special_operation template must name its operation class (e.g. "低压电工作业")' },
+  ]);
+  t.same(problemsOf({ ...VALID, operationClass: '低压电工作业' }), [
+    { path: 'operationClass', problem: 'only special_operation templates have an operation class (this one is principal)', got: '低压电工作业' },
+  ]);
   t.equal(validateTemplate({ ...VALID, category: 'special_operation', operationClass: '低压电工作业' }).operationClass, '低压电工作业');
 });
 
 t.test('one section per question type', async (t) => {
-  t.same(problemsOf({ ...VALID, sections: [...VALID.sections, { type: 'single', count: 1, score: 1 }] }), [{ path: 'sections[3].type', problem: '单选 (single) already has a section, sections[1]; merge them into one', got: 'single' }]);
+  t.same(problemsOf({ ...VALID, sections: [...VALID.sections, { type: 'single', count: 1, score: 1 }] }), [
+    { path: 'sections[3].type', problem: '单选 (single) already has a section, sections[1]; merge them into one', got: 'single' },
+  ]);
 });
 
 t.test('required knowledge points: names, no repeats, no more than the section has questions', async (t) => {
-  const kps = (requiredKnowledgePoints: unknown, count = 10) => ({ ...VALID, total: 80 + count * 2, passMark: 60, sections: [VALID.sections[0], VALID.sections[1], { type: 'multiple', count, score: 2, requiredKnowledgePoints }] });
+  const kps = (requiredKnowledgePoints: unknown, count = 10) => ({
+    ...VALID,
+    total: 80 + count * 2,
+    passMark: 60,
+    sections: [VALID.sections[0], VALID.sections[1], { type: 'multiple', count, score: 2, requiredKnowledgePoints }],
+  });
   t.same(problemsOf(kps(['动火作业', '动火作业', ''])), [
     { path: 'sections[2].requiredKnowledgePoints[1]', problem: '"动火作业" is listed twice' },
     { path: 'sections[2].requiredKnowledgePoints[2]', problem: 'must be a knowledge point name', got: '' },
   ]);
-  t.same(problemsOf(kps(['甲', '乙', '丙'], 2)), [{ path: 'sections[2].requiredKnowledgePoints', problem: '3 required knowledge points cannot each have a question among 2' }]);
+  t.same(problemsOf(kps(['甲', '乙', '丙'], 2)), [
+    { path: 'sections[2].requiredKnowledgePoints', problem: '3 required knowledge points cannot each have a question among 2' },
+  ]);
   t.same(problemsOf(kps('动火作业')), [{ path: 'sections[2].requiredKnowledgePoints', problem: 'must be a list of knowledge point names', got: '动火作业' }]);
 });
 
@@ -124,22 +161,31 @@ t.test('every problem is reported at once', async (t) => {
 });
 
 t.test('difficulty shares round to whole counts that add up to the section count', async (t) => {
-  const q = (count: number, difficultyMix?: TemplateSection['difficultyMix']) => sectionQuotas({ type: 'single', count, score: 1, ...(difficultyMix ? { difficultyMix } : {}) }).map((x) => [x.difficulty, x.count]);
+  const q = (count: number, difficultyMix?: TemplateSection['difficultyMix']) =>
+    sectionQuotas({ type: 'single', count, score: 1, ...(difficultyMix ? { difficultyMix } : {}) }).map((x) => [x.difficulty, x.count]);
   t.same(q(40, { 1: 0.25, 2: 0.35, 3: 0.25, 4: 0.15 }), [
     [1, 10],
     [2, 14],
     [3, 10],
     [4, 6],
   ]);
-  t.same(q(10, { 1: 0.333, 2: 0.333, 3: 0.334 }), [
-    [1, 3],
-    [2, 3],
-    [3, 4],
-  ], 'the largest remainder takes the spare place');
-  t.same(q(7, { 2: 0.5, 4: 0.5 }), [
-    [2, 4],
-    [4, 3],
-  ], 'a tie goes to the easier difficulty');
+  t.same(
+    q(10, { 1: 0.333, 2: 0.333, 3: 0.334 }),
+    [
+      [1, 3],
+      [2, 3],
+      [3, 4],
+    ],
+    'the largest remainder takes the spare place',
+  );
+  t.same(
+    q(7, { 2: 0.5, 4: 0.5 }),
+    [
+      [2, 4],
+      [4, 3],
+    ],
+    'a tie goes to the easier difficulty',
+  );
   t.same(q(10, { 1: 0.02, 2: 0.98 }), [[2, 10]], 'a share that rounds to nothing draws nothing');
   t.same(q(30), [[0, 30]], 'no mix: one bucket of any difficulty');
   // Every mix of up to five shares on every count: the counts always add up and stay within one of the exact share.
@@ -191,7 +237,21 @@ function bankQuestions(category: QuestionInput['category'], perBucket: (type: Qu
     for (const difficulty of [1, 2, 3, 4, 5] as const)
       for (let i = 0; i < perBucket(type, difficulty); i++) {
         const options = type === 'judge' ? ['正确', '错误'] : ['A', 'B', 'C', 'D'].map((x) => `${x}${i}`);
-        out.push({ externalId: null, type, stem: `${category} ${type} ${difficulty} ${i}`, options, answer: type === 'multiple' ? [0, 1] : [0], images: [], industry: 'general', category, operationClass: null, knowledgePoint: '通用知识', difficulty, explanation: null, tier: 'national' });
+        out.push({
+          externalId: null,
+          type,
+          stem: `${category} ${type} ${difficulty} ${i}`,
+          options,
+          answer: type === 'multiple' ? [0, 1] : [0],
+          images: [],
+          industry: 'general',
+          category,
+          operationClass: null,
+          knowledgePoint: '通用知识',
+          difficulty,
+          explanation: null,
+          tier: 'national',
+        });
       }
   return out;
 }
@@ -215,7 +275,10 @@ t.test('CLI: template check passes with a table, fails naming each shortfall; te
   createBankStore(db, fixedClock(0)).createVersion({
     id: 'v1',
     kind: 'import',
-    questions: [...bankQuestions('principal', () => 20), ...bankQuestions('safety_manager', (type, d) => (type === 'single' && d === 4 ? 2 : type === 'multiple' && d === 3 ? 1 : 20))],
+    questions: [
+      ...bankQuestions('principal', () => 20),
+      ...bankQuestions('safety_manager', (type, d) => (type === 'single' && d === 4 ? 2 : type === 'multiple' && d === 3 ? 1 : 20)),
+    ],
   });
   db.close();
   const args = ['--data', data, '--config', 'config/demo.yaml'];

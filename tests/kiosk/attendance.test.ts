@@ -14,23 +14,72 @@ t.test('a class, its members, check-in/out by face, hours and absences', async (
     const r = await k.app.inject({ method, url, headers: { cookie: admin, ...headers }, ...(payload !== undefined ? { payload: payload as string } : {}) });
     return { status: r.statusCode, body: String(r.headers['content-type']).includes('json') ? r.json() : r.body, headers: r.headers };
   };
-  const bad = await api('POST', '/api/training/classes', { name: '叉车司机培训', institution: '广州市安全培训中心', startsOn: '2026-03-11', endsOn: '2026-03-09', dailyHours: 6 });
+  const bad = await api('POST', '/api/training/classes', {
+    name: '叉车司机培训',
+    institution: '广州市安全培训中心',
+    startsOn: '2026-03-11',
+    endsOn: '2026-03-09',
+    dailyHours: 6,
+  });
   t.equal(bad.status, 400);
   t.match(bad.body.message, /endsOn: is before startsOn/);
-  const created = await api('POST', '/api/training/classes', { name: '叉车司机培训', institution: '广州市安全培训中心', startsOn: '2026-03-09', endsOn: '2026-03-11', dailyHours: 6 });
+  const created = await api('POST', '/api/training/classes', {
+    name: '叉车司机培训',
+    institution: '广州市安全培训中心',
+    startsOn: '2026-03-09',
+    endsOn: '2026-03-11',
+    dailyHours: 6,
+  });
   t.equal(created.status, 201);
   const classId = created.body.id as string;
 
   const header = ['身份证号', '姓名', '照片'];
-  const wrong = await api('POST', `/api/training/classes/${classId}/members?filename=members.csv&photos=${encodeURIComponent(FACES)}`, csv([[P.toledo, '托莱多', 'nope.jpg'], ['123', '错号', '']], header).toString(), { 'content-type': 'text/csv' });
+  const wrong = await api(
+    'POST',
+    `/api/training/classes/${classId}/members?filename=members.csv&photos=${encodeURIComponent(FACES)}`,
+    csv(
+      [
+        [P.toledo, '托莱多', 'nope.jpg'],
+        ['123', '错号', ''],
+      ],
+      header,
+    ).toString(),
+    { 'content-type': 'text/csv' },
+  );
   t.equal(wrong.status, 400);
-  t.same(wrong.body.problems.map((p: { path: string }) => p.path), ['row 2, column 照片']);
-  const wrongId = await api('POST', `/api/training/classes/${classId}/members?filename=members.csv`, csv([[P.toledo, '托莱多', ''], ['123', '错号', '']], header).toString(), { 'content-type': 'text/csv' });
+  t.same(
+    wrong.body.problems.map((p: { path: string }) => p.path),
+    ['row 2, column 照片'],
+  );
+  const wrongId = await api(
+    'POST',
+    `/api/training/classes/${classId}/members?filename=members.csv`,
+    csv(
+      [
+        [P.toledo, '托莱多', ''],
+        ['123', '错号', ''],
+      ],
+      header,
+    ).toString(),
+    { 'content-type': 'text/csv' },
+  );
   t.equal(wrongId.status, 400);
-  t.same(wrongId.body.problems.map((p: { path: string }) => p.path), ['members[1].idNumber']);
+  t.same(
+    wrongId.body.problems.map((p: { path: string }) => p.path),
+    ['members[1].idNumber'],
+  );
   t.same((await api('GET', `/api/training/classes/${classId}/members`)).body, [], 'a refused file stores nobody');
-  const members = csv([[P.toledo, '托莱多', 'Alejandro_Toledo_0023.jpg'], [P.abizaid, '阿比扎伊德', 'John_Abizaid_0003.jpg'], [P.nophoto, '缺课者', '']], header);
-  const imported = await api('POST', `/api/training/classes/${classId}/members?filename=members.csv&photos=${encodeURIComponent(FACES)}`, members.toString(), { 'content-type': 'text/csv' });
+  const members = csv(
+    [
+      [P.toledo, '托莱多', 'Alejandro_Toledo_0023.jpg'],
+      [P.abizaid, '阿比扎伊德', 'John_Abizaid_0003.jpg'],
+      [P.nophoto, '缺课者', ''],
+    ],
+    header,
+  );
+  const imported = await api('POST', `/api/training/classes/${classId}/members?filename=members.csv&photos=${encodeURIComponent(FACES)}`, members.toString(), {
+    'content-type': 'text/csv',
+  });
   t.equal(imported.status, 200, JSON.stringify(imported.body));
   t.same(imported.body, { classId, added: 3, photos: 2 });
 
@@ -38,7 +87,10 @@ t.test('a class, its members, check-in/out by face, hours and absences', async (
   const verify = async (attemptId: string, frames: string[]) => (await k.post(`/api/kiosk/attempts/${attemptId}/verify`, { frames })).body;
 
   k.clock.set(at('2026-03-10T08:00'));
-  t.same((await k.get('/api/kiosk/training')).body.map((c: { id: string }) => c.id), [classId]);
+  t.same(
+    (await k.get('/api/kiosk/training')).body.map((c: { id: string }) => c.id),
+    [classId],
+  );
   t.equal((await lookup(P.toledo, 'check_out')).body.reason, 'not_checked_in', 'check-out without check-in');
   t.equal((await lookup(P.nobody, 'check_in')).body.reason, 'not_a_member');
   const inT = await lookup(P.toledo, 'check_in');
@@ -81,7 +133,14 @@ t.test('a class, its members, check-in/out by face, hours and absences', async (
   t.equal(hours.scheduledHoursPerPerson, 18);
   t.equal(hours.totalAttendedHours, 10);
   t.same(
-    hours.members.map((m: { name: string; attendedHours: number; daysAttended: number; daysWithoutCheckOut: number }) => [m.name, m.attendedHours, m.daysAttended, m.daysWithoutCheckOut]).sort(),
+    hours.members
+      .map((m: { name: string; attendedHours: number; daysAttended: number; daysWithoutCheckOut: number }) => [
+        m.name,
+        m.attendedHours,
+        m.daysAttended,
+        m.daysWithoutCheckOut,
+      ])
+      .sort(),
     [
       ['托莱多', 10, 2, 0],
       ['缺课者', 0, 0, 0],
@@ -126,7 +185,12 @@ t.test('a class, its members, check-in/out by face, hours and absences', async (
 t.test('members come from an .xlsx as Excel saves it, rows numbered as Excel shows them', async (t) => {
   const k = await kioskSite(t, { enrolOnImport: false });
   const admin = await k.as('admin');
-  const created = await k.app.inject({ method: 'POST', url: '/api/training/classes', headers: { cookie: admin }, payload: { name: '电工作业培训', institution: '广州市安全培训中心', startsOn: '2026-03-09', endsOn: '2026-03-11', dailyHours: 6 } });
+  const created = await k.app.inject({
+    method: 'POST',
+    url: '/api/training/classes',
+    headers: { cookie: admin },
+    payload: { name: '电工作业培训', institution: '广州市安全培训中心', startsOn: '2026-03-09', endsOn: '2026-03-11', dailyHours: 6 },
+  });
   const classId = created.json().id as string;
   const book = async (rows: string[][]) => {
     const wb = new ExcelJS.Workbook();
@@ -136,11 +200,30 @@ t.test('members come from an .xlsx as Excel saves it, rows numbered as Excel sho
     return Buffer.from(await wb.xlsx.writeBuffer());
   };
   const post = async (bytes: Buffer) =>
-    k.app.inject({ method: 'POST', url: `/api/training/classes/${classId}/members?filename=members.xlsx`, headers: { cookie: admin, 'content-type': 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet' }, payload: bytes });
-  const bad = await post(await book([[P.toledo, '托莱多'], [P.abizaid, '']]));
+    k.app.inject({
+      method: 'POST',
+      url: `/api/training/classes/${classId}/members?filename=members.xlsx`,
+      headers: { cookie: admin, 'content-type': 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet' },
+      payload: bytes,
+    });
+  const bad = await post(
+    await book([
+      [P.toledo, '托莱多'],
+      [P.abizaid, ''],
+    ]),
+  );
   t.equal(bad.statusCode, 400);
-  t.same(bad.json().problems.map((p: { path: string }) => p.path), ['row 3, column 姓名'], 'the row as Excel numbers it');
-  const ok = await post(await book([[P.toledo, '托莱多'], [P.abizaid, '阿比扎伊德']]));
+  t.same(
+    bad.json().problems.map((p: { path: string }) => p.path),
+    ['row 3, column 姓名'],
+    'the row as Excel numbers it',
+  );
+  const ok = await post(
+    await book([
+      [P.toledo, '托莱多'],
+      [P.abizaid, '阿比扎伊德'],
+    ]),
+  );
   t.equal(ok.statusCode, 200, ok.body);
   t.match(ok.json(), { classId, added: 2, photos: 0 });
 });

@@ -48,7 +48,9 @@ t.test('no_face: a photo of a plain wall (a smooth gradient) has no face', async
   const h = 480;
   const px = Buffer.alloc(w * h * 3);
   for (let y = 0; y < h; y++) for (let x = 0; x < w; x++) px.fill(Math.round(90 + (100 * (x + y)) / (w + h)), (y * w + x) * 3, (y * w + x) * 3 + 3);
-  const wall = await sharp(px, { raw: { width: w, height: h, channels: 3 } }).jpeg().toBuffer();
+  const wall = await sharp(px, { raw: { width: w, height: h, channels: 3 } })
+    .jpeg()
+    .toBuffer();
   t.match(await engine.enrol(wall), { ok: false, reason: 'no_face' });
   t.match(await engine.verify(wall, photo('John_McCain_0002')), { ok: false, side: 'probe', reason: 'no_face' }, 'verify says which side had no face');
 });
@@ -122,7 +124,11 @@ t.test('a blurred reference is enrolled with a warning, a blurred live probe is 
   const blurredFrame = await canvas([{ img: await sharp(photo('John_McCain_0002')).blur(2.5).jpeg().toBuffer(), left: 195, top: 115 }]);
   t.match(await engine.enrol(blurredFrame, { mode: 'fast' }), { ok: false, reason: 'too_blurred' }, "mode 'fast' alone means a live frame");
   t.match(await engine.verify(blurredFrame, photo('John_McCain_0006')), { ok: false, side: 'probe', reason: 'too_blurred' });
-  t.match(await engine.verify(blurredFrame, clean.ok ? clean.descriptor : new Float32Array(128)), { ok: false, side: 'probe', reason: 'too_blurred' }, 'against a stored descriptor too');
+  t.match(
+    await engine.verify(blurredFrame, clean.ok ? clean.descriptor : new Float32Array(128)),
+    { ok: false, side: 'probe', reason: 'too_blurred' },
+    'against a stored descriptor too',
+  );
 
   // The blurred reference still verifies: a sharp frame of the same man matches, another man does not.
   const same = await engine.verify(await canvas([{ img: photo('John_McCain_0006'), left: 195, top: 115 }]), ref.descriptor);
@@ -168,7 +174,11 @@ t.test('same person: two different photos of one person match; different people 
   // The probe as the kiosk sends it: a 640×480 JPEG frame with the face in it.
   const frame = await canvas([{ img: photo('Richard_Myers_0008'), left: 195, top: 115 }]);
   t.match(await engine.verify(frame, photo('Richard_Myers_0004')), { ok: true, result: { decision: 'match' } }, 'a 640×480 frame matches the roster photo');
-  t.match(await engine.verify(photo('Julianne_Moore_0006'), new Float32Array(12)), { ok: false, side: 'reference', reason: 'unreadable' }, 'a malformed stored descriptor is named as such');
+  t.match(
+    await engine.verify(photo('Julianne_Moore_0006'), new Float32Array(12)),
+    { ok: false, side: 'reference', reason: 'unreadable' },
+    'a malformed stored descriptor is named as such',
+  );
 });
 
 t.test('analyse: landmarks-only pass reports one face, its yaw sign and eye openness', async (t) => {
@@ -200,7 +210,9 @@ t.test('liveness: frames with two faces, no face or too few frames are refused w
     { img: photo('Julianne_Moore_0004'), left: 330, top: 115 },
   ]);
   t.match(await engine.liveness([one, one, two, one], 'blink'), { ok: false, reason: 'several_faces' });
-  const blank = await sharp({ create: { width: 640, height: 480, channels: 3, background: { r: 30, g: 30, b: 30 } } }).jpeg().toBuffer();
+  const blank = await sharp({ create: { width: 640, height: 480, channels: 3, background: { r: 30, g: 30, b: 30 } } })
+    .jpeg()
+    .toBuffer();
   t.match(await engine.liveness([blank, blank, blank, one], 'blink'), { ok: false, reason: 'no_face' });
   t.match(await engine.liveness([one, one], 'blink'), { ok: false, reason: 'too_few_frames' });
 });
@@ -218,7 +230,11 @@ t.test('liveness: real photos of one person turning from frontal pass the asked 
   const mirror = (b: Buffer) => sharp(b).flop().jpeg({ quality: 95 }).toBuffer();
   const mirrored = await Promise.all([front, front, hisLeft].map(mirror));
   t.match(await engine.liveness(mirrored, 'turn_left', { mirrored: true }), { ok: true }, 'mirrored frames with mirrored: true');
-  t.match(await engine.liveness(mirrored, 'turn_left'), { ok: false, reason: 'challenge_not_met' }, 'mirrored frames judged as unmirrored look like the other way');
+  t.match(
+    await engine.liveness(mirrored, 'turn_left'),
+    { ok: false, reason: 'challenge_not_met' },
+    'mirrored frames judged as unmirrored look like the other way',
+  );
   t.match(await engine.liveness([hisLeft, hisLeft, front], 'turn_right'), { ok: false, reason: 'challenge_not_met' }, 'must start frontal');
 });
 
@@ -227,7 +243,11 @@ t.test('blink rule: eye openness must dip and recover; a dip that stays closed i
   const f = (eye: number, x = 100): FrameFace => ({ found: true, faces: 1, yaw: 2, eyeOpenness: eye, box: { x, y: 80, width: 120, height: 120 } });
   t.match(decideLiveness([f(0.3), f(0.31), f(0.12), f(0.29), f(0.3)], 'blink'), { ok: true });
   t.match(decideLiveness([f(0.3), f(0.3), f(0.29), f(0.12), f(0.1)], 'blink'), { ok: false, reason: 'challenge_not_met' }, 'no recovery');
-  t.match(decideLiveness([f(0.3, 100), f(0.29, 110), f(0.3, 120), f(0.3, 130)], 'blink'), { ok: false, reason: 'challenge_not_met' }, 'moving without blinking');
+  t.match(
+    decideLiveness([f(0.3, 100), f(0.29, 110), f(0.3, 120), f(0.3, 130)], 'blink'),
+    { ok: false, reason: 'challenge_not_met' },
+    'moving without blinking',
+  );
   t.match(decideLiveness([f(0.3), f(0.3), f(0.3)], 'blink'), { ok: false, reason: 'no_motion' });
 });
 

@@ -10,7 +10,12 @@ t.test('a kiosk call without the kiosk device is refused', async (t) => {
   const k = await kioskSite(t, { enrolOnImport: false });
   const anon = await k.app.inject({ method: 'POST', url: '/api/kiosk/lookup', payload: { source: 'typed', idNumber: P.toledo } });
   t.equal(anon.statusCode, 401);
-  const staff = await k.app.inject({ method: 'POST', url: '/api/kiosk/lookup', headers: { cookie: await k.as('admin') }, payload: { source: 'typed', idNumber: P.toledo } });
+  const staff = await k.app.inject({
+    method: 'POST',
+    url: '/api/kiosk/lookup',
+    headers: { cookie: await k.as('admin') },
+    payload: { source: 'typed', idNumber: P.toledo },
+  });
   t.equal(staff.statusCode, 403);
 });
 
@@ -20,7 +25,13 @@ t.test('the idle screen lists the sessions of the rooms this kiosk serves with t
   t.equal(r.status, 200);
   t.equal(r.body.kiosk.id, 'K1');
   t.same(
-    r.body.sessions.map((s: { id: string; roomId: string; admitted: number; total: number; startsAtLocal: string }) => [s.id, s.roomId, s.admitted, s.total, s.startsAtLocal]),
+    r.body.sessions.map((s: { id: string; roomId: string; admitted: number; total: number; startsAtLocal: string }) => [
+      s.id,
+      s.roomId,
+      s.admitted,
+      s.total,
+      s.startsAtLocal,
+    ]),
     [[k.sessionId, 'R1', 0, 3, '2026-03-10 09:00']],
     'R2 (another entrance) and the afternoon session (not open) are not listed',
   );
@@ -134,7 +145,10 @@ t.test('card reader: the kiosk app hears of a card over server-sent events', asy
   const port = (k.app.server.address() as { port: number }).port;
   const ac = new AbortController();
   t.teardown(() => ac.abort());
-  const res = await fetch(`http://127.0.0.1:${port}/api/kiosk/events`, { headers: { cookie: `examroom_device=${k.token}`, accept: 'text/event-stream' }, signal: ac.signal });
+  const res = await fetch(`http://127.0.0.1:${port}/api/kiosk/events`, {
+    headers: { cookie: `examroom_device=${k.token}`, accept: 'text/event-stream' },
+    signal: ac.signal,
+  });
   t.equal(res.status, 200);
   t.match(res.headers.get('content-type'), /text\/event-stream/);
   const reader = res.body!.getReader();
@@ -167,7 +181,16 @@ t.test('the simulated reader driver posts a card as the kiosk (token) or as an a
       p.stderr.on('data', (d) => (out += d));
       p.on('close', (code) => resolve({ code, out }));
     });
-  const byToken = await run(['--token', k.token, '--id', P.toledo, '--name', '托莱多', '--photo', join(ROOT, 'tests/fixtures/faces/Alejandro_Toledo_0021.jpg')]);
+  const byToken = await run([
+    '--token',
+    k.token,
+    '--id',
+    P.toledo,
+    '--name',
+    '托莱多',
+    '--photo',
+    join(ROOT, 'tests/fixtures/faces/Alejandro_Toledo_0021.jpg'),
+  ]);
   t.equal(byToken.code, 0, byToken.out);
   const cardId = /card (c_\S+) sent/.exec(byToken.out)![1]!;
   const r = await k.post('/api/kiosk/lookup', { source: 'card', cardId });

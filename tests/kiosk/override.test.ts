@@ -33,14 +33,20 @@ t.test('override after a refusal: the staff password is checked, the admission a
   t.equal(ok.body.seat, look.body.seat);
   t.equal(ok.body.by, 'invig');
   t.equal(k.app.exam.plans.roster(k.sessionId).find((e) => e.idNumber === P.toledo)!.status, 'admitted');
-  const row = k.app.ctx.db.prepare('SELECT decision, reason, distance, override_by, override_reason FROM identity_attempts WHERE id = ?').get(look.body.attemptId) as Record<string, unknown>;
+  const row = k.app.ctx.db
+    .prepare('SELECT decision, reason, distance, override_by, override_reason FROM identity_attempts WHERE id = ?')
+    .get(look.body.attemptId) as Record<string, unknown>;
   t.equal(row.decision, 'overridden');
   t.equal(row.reason, 'mismatch', 'the refusal it overrode stays on record');
   t.equal(row.distance, refused.body.distance);
   t.equal(row.override_by, 'user:invig');
   t.equal(row.override_reason, '照片为旧照，已核对身份证原件');
 
-  const audit = k.app.ctx.db.prepare("SELECT actor, action, detail FROM audit_log WHERE action LIKE 'kiosk.override%' ORDER BY seq").all() as { actor: string; action: string; detail: string }[];
+  const audit = k.app.ctx.db.prepare("SELECT actor, action, detail FROM audit_log WHERE action LIKE 'kiosk.override%' ORDER BY seq").all() as {
+    actor: string;
+    action: string;
+    detail: string;
+  }[];
   t.same(
     audit.map((a) => [a.actor, a.action]),
     [
@@ -58,10 +64,18 @@ t.test('override after a refusal: the staff password is checked, the admission a
   t.equal(overrides.length, 1);
   t.equal(overrides[0]!.by, 'user:invig');
   // The password is confirmed, not used to log in at the kiosk: no session, no log-in/out pair in the audit.
-  const sessionsOfInvig = k.app.ctx.db.prepare("SELECT COUNT(*) AS n FROM sessions s JOIN users u ON u.id = s.user_id WHERE u.username = 'invig'").get() as { n: number };
+  const sessionsOfInvig = k.app.ctx.db.prepare("SELECT COUNT(*) AS n FROM sessions s JOIN users u ON u.id = s.user_id WHERE u.username = 'invig'").get() as {
+    n: number;
+  };
   t.equal(sessionsOfInvig.n, 0, 'no log-in session was made for the override');
-  t.equal((k.app.ctx.db.prepare("SELECT COUNT(*) AS n FROM audit_log WHERE action IN ('user.login', 'user.logout') AND target = 'invig'").get() as { n: number }).n, 0);
-  t.ok(k.app.ctx.audit.list({ action: 'user.login.failed' }).some((e) => e.target === 'invig'), 'a wrong password at the kiosk counts like a failed log-in');
+  t.equal(
+    (k.app.ctx.db.prepare("SELECT COUNT(*) AS n FROM audit_log WHERE action IN ('user.login', 'user.logout') AND target = 'invig'").get() as { n: number }).n,
+    0,
+  );
+  t.ok(
+    k.app.ctx.audit.list({ action: 'user.login.failed' }).some((e) => e.target === 'invig'),
+    'a wrong password at the kiosk counts like a failed log-in',
+  );
 
   const twice = await k.post(url, { username: 'invig', password: PASSWORDS.invig, reason: '再次放行测试' });
   t.equal(twice.status, 409);
@@ -70,12 +84,18 @@ t.test('override after a refusal: the staff password is checked, the admission a
 t.test('override without any face decision (no photo), by an admin', async (t) => {
   const k = await kioskSite(t, { enrolOnImport: false });
   const look = await k.post('/api/kiosk/lookup', { source: 'typed', idNumber: P.nophoto });
-  const ok = await k.post(`/api/kiosk/attempts/${look.body.attemptId}/override`, { username: 'admin', password: PASSWORDS.admin, reason: '无报名照片，人工核对身份证' });
+  const ok = await k.post(`/api/kiosk/attempts/${look.body.attemptId}/override`, {
+    username: 'admin',
+    password: PASSWORDS.admin,
+    reason: '无报名照片，人工核对身份证',
+  });
   t.equal(ok.status, 200);
   const row = k.app.ctx.db.prepare('SELECT decision, reason, override_by FROM identity_attempts WHERE id = ?').get(look.body.attemptId);
   t.same(row, { decision: 'overridden', reason: 'override', override_by: 'user:admin' });
   // The staff member's check opened no session that outlives it.
-  const sessions = k.app.ctx.db.prepare("SELECT count(*) AS n FROM sessions WHERE user_id = (SELECT id FROM users WHERE username = 'admin')").get() as { n: number };
+  const sessions = k.app.ctx.db.prepare("SELECT count(*) AS n FROM sessions WHERE user_id = (SELECT id FROM users WHERE username = 'admin')").get() as {
+    n: number;
+  };
   t.equal(sessions.n, 1, 'only the log-in the test fixture itself made');
 });
 
@@ -95,7 +115,8 @@ t.test('seat re-check: the snapshot is compared with the face that entered, else
   const look = await k.post('/api/kiosk/lookup', { source: 'typed', idNumber: P.toledo });
   const v = await k.post(`/api/kiosk/attempts/${look.body.attemptId}/verify`, { frames: await toledoFrames(look.body.challenge) });
   t.equal(v.body.decision, 'admitted', v.body.detail);
-  const check = (idNumber: string, jpeg: Buffer) => k.app.kiosk.identity.checkSnapshot({ sessionId: k.sessionId, idNumber, jpeg, terminalId: 'T1', roomId: 'R1' });
+  const check = (idNumber: string, jpeg: Buffer) =>
+    k.app.kiosk.identity.checkSnapshot({ sessionId: k.sessionId, idNumber, jpeg, terminalId: 'T1', roomId: 'R1' });
 
   const same = await check(P.toledo, face('Alejandro_Toledo_0023.jpg'));
   t.equal(same.identity, 'match', same.detail);
@@ -103,7 +124,9 @@ t.test('seat re-check: the snapshot is compared with the face that entered, else
   const other = await check(P.toledo, face('John_Abizaid_0002.jpg'));
   t.equal(other.identity, 'mismatch', other.detail);
   t.ok(other.distance! > 0.5);
-  const empty = await sharp({ create: { width: 320, height: 240, channels: 3, background: { r: 90, g: 90, b: 90 } } }).jpeg().toBuffer();
+  const empty = await sharp({ create: { width: 320, height: 240, channels: 3, background: { r: 90, g: 90, b: 90 } } })
+    .jpeg()
+    .toBuffer();
   t.equal((await check(P.toledo, empty)).identity, 'no_face');
   const two = await sharp({ create: { width: 500, height: 250, channels: 3, background: { r: 0, g: 0, b: 0 } } })
     .composite([
@@ -145,7 +168,11 @@ t.test('seat re-check wired end to end: a terminal snapshot of the admitted cand
   term.send({ type: 'snapshot', jpegBase64: face('Alejandro_Toledo_0023.jpg').toString('base64') });
   const r = await term.take('snapshot_result', 60_000);
   t.equal(r.identity, 'match');
-  const row = db.prepare('SELECT identity, distance, detail FROM terminal_snapshots WHERE id = ?').get(r.snapshotId) as { identity: string; distance: number; detail: string };
+  const row = db.prepare('SELECT identity, distance, detail FROM terminal_snapshots WHERE id = ?').get(r.snapshotId) as {
+    identity: string;
+    distance: number;
+    detail: string;
+  };
   t.equal(row.identity, 'match');
   t.ok(row.distance > 0 && row.distance < 0.6);
   t.match(row.detail, /kiosk capture/);

@@ -11,12 +11,25 @@ import { FACES, P, face, kioskSite, toledoFrames } from './fixture.ts';
 t.test('a roster photo without a usable face is reported with its reason right after the import', async (t) => {
   const k = await kioskSite(t);
   const dir = scratchDir(t);
-  writeFileSync(join(dir, 'grey.jpg'), await sharp({ create: { width: 300, height: 400, channels: 3, background: { r: 128, g: 128, b: 128 } } }).jpeg().toBuffer());
+  writeFileSync(
+    join(dir, 'grey.jpg'),
+    await sharp({ create: { width: 300, height: 400, channels: 3, background: { r: 128, g: 128, b: 128 } } })
+      .jpeg()
+      .toBuffer(),
+  );
   copyFileSync(join(FACES, 'John_Abizaid_0003.jpg'), join(dir, 'ok.jpg'));
   const plans = k.app.exam.plans;
   const plan = plans.listPlans()[0]!;
   const s = plans.createSession({ planId: plan.id, room: 'R1', startsAt: '2026-03-10T16:00', templateId: plans.session(k.sessionId).templateId }, 'user:admin');
-  await plans.importRoster(s.id, { bytes: csv([person(7, '灰照片', { photo: 'grey.jpg' }), person(8, '好照片', { photo: 'ok.jpg' }), person(9, '没照片')]), filename: 'r.csv', photosDir: dir }, 'user:admin');
+  await plans.importRoster(
+    s.id,
+    {
+      bytes: csv([person(7, '灰照片', { photo: 'grey.jpg' }), person(8, '好照片', { photo: 'ok.jpg' }), person(9, '没照片')]),
+      filename: 'r.csv',
+      photosDir: dir,
+    },
+    'user:admin',
+  );
   await k.app.kiosk.identity.idle();
   const r = await k.app.inject({ url: `/api/kiosk/enrolments?sessionId=${s.id}`, headers: { cookie: await k.as('invig') } });
   t.equal(r.statusCode, 200);

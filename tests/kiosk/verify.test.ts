@@ -33,7 +33,9 @@ t.test('admitted: the live face matches the roster photo; seat given, capture an
   t.ok(existsSync(file), 'capture stored under captures/');
   t.ok(readFileSync(file).equals(face('Alejandro_Toledo_0027.jpg')), 'the capture is the frontal frame that was compared');
   t.equal(row.capture_expires_at, (row.decided_at as number) + 1096 * DAY, 'kept as long as video: 1,096 days');
-  const audit = k.app.ctx.db.prepare("SELECT actor, action FROM audit_log WHERE action IN ('kiosk.verify.admitted', 'exam.candidate.admit') ORDER BY seq").all();
+  const audit = k.app.ctx.db
+    .prepare("SELECT actor, action FROM audit_log WHERE action IN ('kiosk.verify.admitted', 'exam.candidate.admit') ORDER BY seq")
+    .all();
   t.same(audit, [
     { actor: 'device:K1', action: 'exam.candidate.admit' },
     { actor: 'device:K1', action: 'kiosk.verify.admitted' },
@@ -99,14 +101,22 @@ t.test('bad frames are refused before anything is decided', async (t) => {
   const png = Buffer.from([0x89, 0x50, 0x4e, 0x47, 1, 2, 3]).toString('base64');
   const notJpeg = await k.post(`/api/kiosk/attempts/${look.body.attemptId}/verify`, { frames: [png, png, 'data:image/jpeg;base64,xx'] });
   t.equal(notJpeg.status, 400);
-  t.same(notJpeg.body.problems.map((p: { path: string }) => p.path), ['body.frames[0]', 'body.frames[1]', 'body.frames[2]']);
+  t.same(
+    notJpeg.body.problems.map((p: { path: string }) => p.path),
+    ['body.frames[0]', 'body.frames[1]', 'body.frames[2]'],
+  );
   const row = k.app.ctx.db.prepare('SELECT decided_at FROM identity_attempts WHERE id = ?').get(look.body.attemptId) as { decided_at: number | null };
   t.equal(row.decided_at, null);
   k.clock.advance(6 * 60_000);
   const late = await k.post(`/api/kiosk/attempts/${look.body.attemptId}/verify`, { frames: await toledoFrames(look.body.challenge) });
   t.equal(late.status, 409);
   t.match(late.body.message, /expired/);
-  const elsewhere = await k.app.inject({ method: 'POST', url: `/api/kiosk/attempts/a_nope/verify`, headers: k.headers, payload: { frames: await toledoFrames('turn_left') } });
+  const elsewhere = await k.app.inject({
+    method: 'POST',
+    url: `/api/kiosk/attempts/a_nope/verify`,
+    headers: k.headers,
+    payload: { frames: await toledoFrames('turn_left') },
+  });
   t.equal(elsewhere.statusCode, 404);
 });
 
@@ -119,7 +129,9 @@ t.test('quality hints for the live guide, rate-limited per kiosk', async (t) => 
   t.equal(good.body.imageWidth, 250);
   t.notOk(good.body.hints.includes('no_face'));
   const sharpMod = (await import('sharp')).default;
-  const empty = await sharpMod({ create: { width: 320, height: 240, channels: 3, background: { r: 90, g: 90, b: 90 } } }).jpeg().toBuffer();
+  const empty = await sharpMod({ create: { width: 320, height: 240, channels: 3, background: { r: 90, g: 90, b: 90 } } })
+    .jpeg()
+    .toBuffer();
   const none = await k.post('/api/kiosk/quality', { frame: empty.toString('base64') });
   t.same(none.body.hints, ['no_face']);
   const small = await sharpMod({ create: { width: 1000, height: 750, channels: 3, background: { r: 0, g: 0, b: 0 } } })
@@ -129,7 +141,8 @@ t.test('quality hints for the live guide, rate-limited per kiosk', async (t) => 
   const far = await k.post('/api/kiosk/quality', { frame: small.toString('base64') });
   t.ok(far.body.hints.includes('too_small'), JSON.stringify(far.body.hints));
   const codes: number[] = [];
-  for (let i = 0; i < 6; i++) codes.push((await k.app.inject({ method: 'POST', url: '/api/kiosk/quality', headers: k.headers, payload: { frame: 'AAAA' } })).statusCode);
+  for (let i = 0; i < 6; i++)
+    codes.push((await k.app.inject({ method: 'POST', url: '/api/kiosk/quality', headers: k.headers, payload: { frame: 'AAAA' } })).statusCode);
   t.ok(codes.includes(429), `more than 5 a second are refused (${codes.join(',')})`);
 });
 
@@ -137,7 +150,10 @@ t.test('a double-tapped verify runs the face check once', async (t) => {
   const k = await kioskSite(t, { enrolOnImport: false });
   const look = await k.post('/api/kiosk/lookup', { source: 'typed', idNumber: P.toledo });
   const frames = await toledoFrames(look.body.challenge);
-  const [a, b] = await Promise.all([k.post(`/api/kiosk/attempts/${look.body.attemptId}/verify`, { frames }), k.post(`/api/kiosk/attempts/${look.body.attemptId}/verify`, { frames })]);
+  const [a, b] = await Promise.all([
+    k.post(`/api/kiosk/attempts/${look.body.attemptId}/verify`, { frames }),
+    k.post(`/api/kiosk/attempts/${look.body.attemptId}/verify`, { frames }),
+  ]);
   t.same([a.status, b.status].sort(), [200, 409]);
   t.match([a, b].find((x) => x.status === 409)!.body.message, /being verified already/);
   t.equal([a, b].find((x) => x.status === 200)!.body.decision, 'admitted');

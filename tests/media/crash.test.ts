@@ -54,7 +54,9 @@ t.test('kill -9 of the server: segments on disk are playable and indexed at the 
   // The orphaned ffmpeg notices the broken stdout pipe and ends on its own (tee onfail=abort).
   await until('the orphaned ffmpeg to end', () => !findFfmpegPid(cam.url), 15_000);
 
-  const files = readdirSync(join(paths.media, 'camA'), { recursive: true }).map(String).filter((f) => f.endsWith('.ts'));
+  const files = readdirSync(join(paths.media, 'camA'), { recursive: true })
+    .map(String)
+    .filter((f) => f.endsWith('.ts'));
   t.ok(files.length > before, `files on disk (${files.length}) include unindexed ones (indexed ${before})`);
   for (const f of files) {
     const p = probe(join(paths.media, 'camA', f));
@@ -71,7 +73,10 @@ t.test('kill -9 of the server: segments on disk are playable and indexed at the 
     return r.length >= files.length ? r : undefined;
   });
   t.equal(rows.length, files.length, 'every file on disk is in the index');
-  t.ok(rows.some((r) => r.recovered), 'the crash orphans are marked recovered');
+  t.ok(
+    rows.some((r) => r.recovered),
+    'the crash orphans are marked recovered',
+  );
 });
 
 function findFfmpegPid(url: string): number | undefined {

@@ -13,7 +13,8 @@ t.test('a recording rate the disk cannot hold for the retention period raises di
   const free = diskSpace(rig.media.disk().path).freeBytes;
   // One day of segments whose rate × 1,096 days is ten times the free space, though today it all fits.
   const perSeg = Math.ceil((free * 10) / 1096 / 288);
-  for (let i = 0; i < 288; i++) rig.media.store.addSegment({ sourceId: 'cam1', start: NOW - (i + 1) * SEG, end: NOW - i * SEG, bytes: perSeg, path: `cam1/x/${i}.ts` });
+  for (let i = 0; i < 288; i++)
+    rig.media.store.addSegment({ sourceId: 'cam1', start: NOW - (i + 1) * SEG, end: NOW - i * SEG, bytes: perSeg, path: `cam1/x/${i}.ts` });
   const f = rig.media.runForecast();
   t.equal(f.ok, false, 'the forecast fails');
   t.ok(f.daysUntilFull !== null && f.daysUntilFull < 1096, `days until full: ${f.daysUntilFull?.toFixed(0)}`);
@@ -25,7 +26,8 @@ t.test('a recording rate the disk cannot hold for the retention period raises di
 
 t.test('a rate that fits raises no alarm', async (t) => {
   const rig = mediaRig(t, { clock: fixedClock(NOW) });
-  for (let i = 0; i < 288; i++) rig.media.store.addSegment({ sourceId: 'cam1', start: NOW - (i + 1) * SEG, end: NOW - i * SEG, bytes: 10, path: `cam1/x/${i}.ts` });
+  for (let i = 0; i < 288; i++)
+    rig.media.store.addSegment({ sourceId: 'cam1', start: NOW - (i + 1) * SEG, end: NOW - i * SEG, bytes: 10, path: `cam1/x/${i}.ts` });
   t.equal(rig.media.runForecast().ok, true);
   t.equal(rig.events.filter((e) => e.name === 'disk.forecast').length, 0);
 });

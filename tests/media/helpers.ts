@@ -19,10 +19,21 @@ export interface MediaRig {
 
 export function mediaRig(
   t: Test,
-  opts: { yaml?: string; dir?: string; clock?: Clock; sweeperClock?: Clock; mediaDir?: string; config?: (c: Config) => Config; intervals?: MediaDeps['intervals'] } = {},
+  opts: {
+    yaml?: string;
+    dir?: string;
+    clock?: Clock;
+    sweeperClock?: Clock;
+    mediaDir?: string;
+    config?: (c: Config) => Config;
+    intervals?: MediaDeps['intervals'];
+  } = {},
 ): MediaRig {
   const dir = opts.dir ?? scratchDir(t, 'examroom-media-');
-  let config = testConfig(dir, opts.yaml ?? 'media: { segmentSeconds: 2, stallSeconds: 4, maxBackoffSeconds: 1, reserveMiB: 0 }\nretention: { minFreeGiB: 1 }\n');
+  let config = testConfig(
+    dir,
+    opts.yaml ?? 'media: { segmentSeconds: 2, stallSeconds: 4, maxBackoffSeconds: 1, reserveMiB: 0 }\nretention: { minFreeGiB: 1 }\n',
+  );
   if (opts.config) config = opts.config(config);
   const paths = { ...dataPaths(config.paths.data), ...(opts.mediaDir ? { media: opts.mediaDir } : {}) };
   ensureDataFolders(paths);
@@ -38,7 +49,16 @@ export function mediaRig(
     });
   }
   const audit = createAuditLog(db, clock);
-  const media = createMediaService({ db, clock, bus, config, paths, audit, ...(opts.sweeperClock ? { sweeperClock: opts.sweeperClock } : {}), ...(opts.intervals ? { intervals: opts.intervals } : {}) });
+  const media = createMediaService({
+    db,
+    clock,
+    bus,
+    config,
+    paths,
+    audit,
+    ...(opts.sweeperClock ? { sweeperClock: opts.sweeperClock } : {}),
+    ...(opts.intervals ? { intervals: opts.intervals } : {}),
+  });
   t.teardown(async () => {
     await media.stop();
     db.close();
@@ -69,7 +89,11 @@ export function mediaRig(
 
 /** Everything ffprobe can say about a file's playability: duration and decodable video frames. */
 export function probe(file: string): { ok: boolean; duration: number | null; videoFrames: number; error: string } {
-  const r = spawnSync('ffprobe', ['-v', 'error', '-count_frames', '-select_streams', 'v:0', '-show_entries', 'stream=nb_read_frames:format=duration', '-of', 'json', file], { encoding: 'utf8', timeout: 30_000 });
+  const r = spawnSync(
+    'ffprobe',
+    ['-v', 'error', '-count_frames', '-select_streams', 'v:0', '-show_entries', 'stream=nb_read_frames:format=duration', '-of', 'json', file],
+    { encoding: 'utf8', timeout: 30_000 },
+  );
   try {
     const j = JSON.parse(r.stdout) as { streams?: { nb_read_frames?: string }[]; format?: { duration?: string } };
     const frames = Number(j.streams?.[0]?.nb_read_frames ?? 0);

@@ -54,7 +54,11 @@ t.test('every inspector view is audited when it starts and when it stops', async
   v.socket.close();
   await v.closed;
   await until('the stop to be audited', () => views().length === 2);
-  t.match(views().find((e) => e.action === 'media.live.view.stop'), { actor: 'user:gd', target: 'CAM-R2', detail: { seconds: Number } }, 'stop: who, which source, how long');
+  t.match(
+    views().find((e) => e.action === 'media.live.view.stop'),
+    { actor: 'user:gd', target: 'CAM-R2', detail: { seconds: Number } },
+    'stop: who, which source, how long',
+  );
   t.equal(app.ctx.audit.verify().ok, true, 'the audit chain stays intact');
 
   const a = await openViewer(`${ws}/ws/live/CAM-R2`, { cookie: admin });
@@ -78,11 +82,19 @@ t.test('an inspector switching a tile between streams, or reconnecting at once, 
   await main.closed;
   const again = await openViewer(`${ws}/ws/live/CAM-R2`, { cookie: gd });
   await new Promise((r) => setTimeout(r, 300));
-  t.same(views().map((e) => e.action), ['media.live.view.start'], 'one start, no stop while a socket follows within the grace');
+  t.same(
+    views().map((e) => e.action),
+    ['media.live.view.start'],
+    'one start, no stop while a socket follows within the grace',
+  );
   again.socket.close();
   await again.closed;
   await until('the stop to be audited', () => views().length === 2);
-  t.match(views().find((e) => e.action === 'media.live.view.stop'), { target: 'CAM-R2', detail: { streams: ['main'] } }, 'the view ends once its last socket has been gone a moment');
+  t.match(
+    views().find((e) => e.action === 'media.live.view.stop'),
+    { target: 'CAM-R2', detail: { streams: ['main'] } },
+    'the view ends once its last socket has been gone a moment',
+  );
 
   // A view still open when the appliance stops is stopped in the audit log before it closes.
   await openViewer(`${ws}/ws/live/CAM-R1`, { cookie: gd });
@@ -91,6 +103,9 @@ t.test('an inspector switching a tile between streams, or reconnecting at once, 
   // Read back from the database file the closed appliance left.
   const db = new Database(dataPaths(join(dir, 'data')).dbFile, { readonly: true });
   t.teardown(() => db.close());
-  const after = db.prepare("SELECT action, target FROM audit_log WHERE action LIKE 'media.live.view%' ORDER BY seq").all() as { action: string; target: string }[];
+  const after = db.prepare("SELECT action, target FROM audit_log WHERE action LIKE 'media.live.view%' ORDER BY seq").all() as {
+    action: string;
+    target: string;
+  }[];
   t.same(after.slice(3), [{ action: 'media.live.view.stop', target: 'CAM-R1' }], 'shutdown ends it');
 });

@@ -25,13 +25,20 @@ t.test('several viewers of one camera each receive decodable TS from a single in
   t.match(cam1, { viewers: 3, video: 'h264', audio: 'aac', ws: '/ws/live/CAM1' }, 'the source list says what a viewer will get');
 
   for (const [i, v] of viewers.entries()) {
-    t.ok(v.messages.every((m) => m.length % 188 === 0 && m[0] === 0x47), `viewer ${i}: every message is whole TS packets`);
+    t.ok(
+      v.messages.every((m) => m.length % 188 === 0 && m[0] === 0x47),
+      `viewer ${i}: every message is whole TS packets`,
+    );
     const probe = probeBytes(dir, `viewer-${i}.ts`, Buffer.concat(v.messages));
     t.notOk(probe.error, `viewer ${i}: ffprobe reads the bytes${probe.error ? `: ${probe.error}` : ''}`);
     const video = probe.streams.find((s) => s.codec_type === 'video');
     t.match(video, { codec_name: 'h264', width: 320 }, `viewer ${i}: H.264 as the camera sent it`);
     t.ok(Number(video?.nb_read_frames) >= 20, `viewer ${i}: ${video?.nb_read_frames} frames decode`);
-    t.match(probe.streams.find((s) => s.codec_type === 'audio'), { codec_name: 'aac' }, `viewer ${i}: AAC audio`);
+    t.match(
+      probe.streams.find((s) => s.codec_type === 'audio'),
+      { codec_name: 'aac' },
+      `viewer ${i}: AAC audio`,
+    );
     v.socket.close();
   }
   await until('the relay to let go of ingest after the last viewer left', () => app.media.source('CAM1').subscribers === 0);

@@ -66,7 +66,21 @@ export interface Probe {
 export function probeBytes(dir: string, name: string, bytes: Buffer, format?: string): Probe {
   const file = join(dir, name);
   writeFileSync(file, bytes);
-  const r = spawnSync('ffprobe', ['-v', 'error', ...(format ? ['-f', format] : []), '-count_frames', '-show_entries', 'stream=codec_type,codec_name,width,nb_read_frames:format=format_name', '-of', 'json', file], { encoding: 'utf8' });
+  const r = spawnSync(
+    'ffprobe',
+    [
+      '-v',
+      'error',
+      ...(format ? ['-f', format] : []),
+      '-count_frames',
+      '-show_entries',
+      'stream=codec_type,codec_name,width,nb_read_frames:format=format_name',
+      '-of',
+      'json',
+      file,
+    ],
+    { encoding: 'utf8' },
+  );
   if (r.status !== 0) return { streams: [], error: r.stderr };
   return JSON.parse(r.stdout) as Probe;
 }

@@ -16,7 +16,34 @@ const POLICY = { softBytes: 256 * 1024, hardBytes: 256 * 1024 * 1024, maxBehindM
 
 function encodeClip(dir: string): Buffer {
   const file = join(dir, 'clip.ts');
-  const r = spawnSync('ffmpeg', ['-hide_banner', '-loglevel', 'error', '-f', 'lavfi', '-i', 'testsrc2=size=320x240:rate=10', '-f', 'lavfi', '-i', 'sine=sample_rate=16000', '-t', '10', '-c:v', 'libx264', '-preset', 'ultrafast', '-g', '10', '-b:v', '1M', '-c:a', 'aac', '-f', 'mpegts', file]);
+  const r = spawnSync('ffmpeg', [
+    '-hide_banner',
+    '-loglevel',
+    'error',
+    '-f',
+    'lavfi',
+    '-i',
+    'testsrc2=size=320x240:rate=10',
+    '-f',
+    'lavfi',
+    '-i',
+    'sine=sample_rate=16000',
+    '-t',
+    '10',
+    '-c:v',
+    'libx264',
+    '-preset',
+    'ultrafast',
+    '-g',
+    '10',
+    '-b:v',
+    '1M',
+    '-c:a',
+    'aac',
+    '-f',
+    'mpegts',
+    file,
+  ]);
   if (r.status !== 0) throw new Error(`ffmpeg: ${r.stderr}`);
   return readFileSync(file);
 }

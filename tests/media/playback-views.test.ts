@@ -11,11 +11,15 @@ import { until } from '../wait.ts';
 
 t.test('a playback view stops when asked, when idle, and at shutdown', async (t) => {
   const dir = scratchDir(t);
-  const app = await buildApp({ config: testConfig(dir, 'cameras:\n  - { id: cam1, name: 前门, room: R1, url: "rtsp://127.0.0.1:9/none" }\n'), playbackIdleMs: 300 });
+  const app = await buildApp({
+    config: testConfig(dir, 'cameras:\n  - { id: cam1, name: 前门, room: R1, url: "rtsp://127.0.0.1:9/none" }\n'),
+    playbackIdleMs: 300,
+  });
   let closed = false;
   t.teardown(() => (closed ? undefined : app.close()));
   const now = Date.now();
-  for (let i = 0; i < 3; i++) app.media.store.addSegment({ sourceId: 'cam1', start: now - 60_000 + i * 2000, end: now - 58_000 + i * 2000, bytes: 1000, path: `cam1/x/${i}.ts` });
+  for (let i = 0; i < 3; i++)
+    app.media.store.addSegment({ sourceId: 'cam1', start: now - 60_000 + i * 2000, end: now - 58_000 + i * 2000, bytes: 1000, path: `cam1/x/${i}.ts` });
   const gd = await login(app, 'gd', PASSWORDS.gd);
   const playlist = () => app.inject({ url: `/api/media/sources/cam1/playlist.m3u8?from=${now - 70_000}&to=${now}`, headers: { cookie: gd } });
   const stops = () => app.ctx.audit.list({ action: 'media.view.stop' }).map((e) => (e.detail as { reason: string }).reason);
@@ -24,7 +28,11 @@ t.test('a playback view stops when asked, when idle, and at shutdown', async (t)
   const stopped = await app.inject({ method: 'POST', url: '/api/media/sources/cam1/playback/stop', headers: { cookie: gd } });
   t.same(stopped.json(), { ended: true }, 'the player closing ends the view');
   t.same(stops(), ['stopped']);
-  t.same((await app.inject({ method: 'POST', url: '/api/media/sources/cam1/playback/stop', headers: { cookie: gd } })).json(), { ended: false }, 'a second stop finds nothing open');
+  t.same(
+    (await app.inject({ method: 'POST', url: '/api/media/sources/cam1/playback/stop', headers: { cookie: gd } })).json(),
+    { ended: false },
+    'a second stop finds nothing open',
+  );
 
   t.equal((await playlist()).statusCode, 200);
   await until('the idle view to end', () => stops().length === 2, 5000);

@@ -28,13 +28,25 @@ t.test('playback routes', async (t) => {
   t.test('recordings with gaps', async (t) => {
     const res = await app.inject({ url: `/api/media/sources/cam1/recordings?${range}`, headers: { cookie: invig } });
     t.equal(res.statusCode, 200, res.body);
-    const body = res.json() as { segments: { id: number; start: number; end: number; bytes: number; url: string }[]; gaps: { start: number; end: number; reason: string }[] };
+    const body = res.json() as {
+      segments: { id: number; start: number; end: number; bytes: number; url: string }[];
+      gaps: { start: number; end: number; reason: string }[];
+    };
     t.ok(body.segments.length >= 3, 'lists the segments');
-    t.ok(body.segments.every((s, i) => i === 0 || s.start >= body.segments[i - 1]!.start), 'oldest first');
-    t.ok(body.gaps.some((g) => g.start === began - 60_000 && g.end <= body.segments[0]!.start + 1), `the time before recording began is a gap: ${JSON.stringify(body.gaps)}`);
+    t.ok(
+      body.segments.every((s, i) => i === 0 || s.start >= body.segments[i - 1]!.start),
+      'oldest first',
+    );
+    t.ok(
+      body.gaps.some((g) => g.start === began - 60_000 && g.end <= body.segments[0]!.start + 1),
+      `the time before recording began is a gap: ${JSON.stringify(body.gaps)}`,
+    );
     const body2 = body as typeof body & { recordingSince: number | null };
     t.ok(body2.recordingSince !== null, 'the source is recording now');
-    t.ok(body.gaps.every((g) => g.end <= body2.recordingSince!), 'the segment being written is not a gap');
+    t.ok(
+      body.gaps.every((g) => g.end <= body2.recordingSince!),
+      'the segment being written is not a gap',
+    );
     const bad = await app.inject({ url: `/api/media/sources/cam1/recordings?from=${now}&to=${now - 1000}`, headers: { cookie: admin } });
     t.equal(bad.statusCode, 400, 'to before from is refused');
     t.match(bad.body, /after from/);
@@ -46,8 +58,16 @@ t.test('playback routes', async (t) => {
   });
 
   t.test('who may see', async (t) => {
-    t.equal((await app.inject({ url: `/api/media/sources/cam1/recordings?${range}`, headers: { cookie: invig2 } })).statusCode, 403, 'an invigilator of another room may not');
-    t.equal((await app.inject({ url: `/api/media/sources/cam1/recordings?${range}`, headers: { cookie: sz } })).statusCode, 403, 'an inspector outside the jurisdiction may not');
+    t.equal(
+      (await app.inject({ url: `/api/media/sources/cam1/recordings?${range}`, headers: { cookie: invig2 } })).statusCode,
+      403,
+      'an invigilator of another room may not',
+    );
+    t.equal(
+      (await app.inject({ url: `/api/media/sources/cam1/recordings?${range}`, headers: { cookie: sz } })).statusCode,
+      403,
+      'an inspector outside the jurisdiction may not',
+    );
     t.equal((await app.inject({ url: `/api/media/sources/cam1/recordings?${range}` })).statusCode, 401, 'nobody logged in may not');
     const list = await app.inject({ url: '/api/media/sources', headers: { cookie: invig2 } });
     t.same(list.json(), [], 'the source list of an invigilator shows only their rooms');
@@ -79,13 +99,28 @@ t.test('playback routes', async (t) => {
     t.match(text, /#EXTINF:\d+\.\d{3},\n\/api\/media\/segments\/\d+\.ts\n/);
     t.match(text, /#EXT-X-ENDLIST\n$/);
     const audit = app.ctx.audit.list({ action: 'media.view.start' });
-    t.ok(audit.some((e) => e.actor === 'user:gd' && e.target === 'cam1'), 'the inspector’s view is in the audit log');
+    t.ok(
+      audit.some((e) => e.actor === 'user:gd' && e.target === 'cam1'),
+      'the inspector’s view is in the audit log',
+    );
     // ffmpeg plays the playlist as a player would (over the real HTTP server with the inspector's cookie).
     const address = await app.listen({ port: 0, host: '127.0.0.1' });
     const dir = scratchDir(t);
     const out = join(dir, 'hls.ts');
     // Asynchronously: the server answering ffmpeg runs in this very process.
-    const r = await run('ffmpeg', ['-hide_banner', '-loglevel', 'error', '-headers', `Cookie: ${gd}\r\n`, '-i', `${address}/api/media/sources/cam1/playlist.m3u8?${range}`, '-c', 'copy', '-y', out]);
+    const r = await run('ffmpeg', [
+      '-hide_banner',
+      '-loglevel',
+      'error',
+      '-headers',
+      `Cookie: ${gd}\r\n`,
+      '-i',
+      `${address}/api/media/sources/cam1/playlist.m3u8?${range}`,
+      '-c',
+      'copy',
+      '-y',
+      out,
+    ]);
     t.equal(r.code, 0, `ffmpeg reads the HLS playlist: ${r.stderr}`);
     const d = probeDuration(out);
     t.ok(d > 4, `it plays through the segments (${d} s)`);
@@ -105,9 +140,14 @@ t.test('playback routes', async (t) => {
     const d = probeDuration(file);
     const want = (to - from) / 1000;
     t.ok(Math.abs(d - want) < 1.5, `about the range asked for: ${d} s vs ${want} s (cut at key frames, 1 s GOP)`);
-    const streams = spawnSync('ffprobe', ['-v', 'error', '-show_entries', 'stream=codec_name', '-of', 'csv=p=0', file], { encoding: 'utf8' }).stdout.trim().split('\n');
+    const streams = spawnSync('ffprobe', ['-v', 'error', '-show_entries', 'stream=codec_name', '-of', 'csv=p=0', file], { encoding: 'utf8' })
+      .stdout.trim()
+      .split('\n');
     t.same(streams.sort(), ['aac', 'h264'], 'video copied as H.264, G.711 audio as AAC');
-    t.ok(app.ctx.audit.list({ action: 'media.excerpt' }).some((e) => e.actor === 'user:invig'), 'the download is audited');
+    t.ok(
+      app.ctx.audit.list({ action: 'media.excerpt' }).some((e) => e.actor === 'user:invig'),
+      'the download is audited',
+    );
   });
 });
 

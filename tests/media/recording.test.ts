@@ -34,7 +34,10 @@ t.test('a camera is recorded in indexed, playable segments and fanned out live',
   t.equal(pid, 0, 'a late subscriber gets the PAT first');
   const third = all.subarray(2 * TS_PACKET, 3 * TS_PACKET);
   const hasAf = ((third[3]! >> 4) & 2) !== 0;
-  t.ok((third[1]! & 0x40) !== 0 && hasAf && third[4]! > 0 && (third[5]! & 0x40) !== 0, 'then PMT, then the packet that starts the last key frame (random access indicator)');
+  t.ok(
+    (third[1]! & 0x40) !== 0 && hasAf && third[4]! > 0 && (third[5]! & 0x40) !== 0,
+    'then PMT, then the packet that starts the last key frame (random access indicator)',
+  );
   const st = rig.media.source('cam1');
   t.equal(st.state, 'up');
   t.equal(st.recording, true);
@@ -63,7 +66,10 @@ t.test('a camera that goes away and comes back: the gap is recorded and recordin
   // unexplained holes too; the gap of the outage itself must be there and say why.
   const overlapping = gaps.filter((g) => g.start < back && g.end > wentDown);
   t.ok(overlapping.length, `a gap spans the outage: ${JSON.stringify(gaps)}`);
-  t.ok(overlapping.some((g) => /stalled|exited|killed/.test(g.reason)), `the outage's gap says why: ${JSON.stringify(overlapping)}`);
+  t.ok(
+    overlapping.some((g) => /stalled|exited|killed/.test(g.reason)),
+    `the outage's gap says why: ${JSON.stringify(overlapping)}`,
+  );
   t.ok(segments.some((s) => s.end <= wentDown + 1000) && segments.some((s) => s.start >= wentDown), 'segments on both sides of the gap');
   t.ok(rig.media.source('cam2').restarts >= 1, 'the supervisor restarted ffmpeg');
 });
@@ -71,7 +77,25 @@ t.test('a camera that goes away and comes back: the gap is recorded and recordin
 t.test('a stream input (a terminal screen piped in) is recorded and relayed like a camera', async (t) => {
   const sender = spawn(
     'ffmpeg',
-    ['-hide_banner', '-loglevel', 'error', '-re', '-f', 'lavfi', '-i', 'testsrc2=size=320x180:rate=5', '-c:v', 'libx264', '-preset', 'ultrafast', '-g', '5', '-f', 'mpegts', 'pipe:1'],
+    [
+      '-hide_banner',
+      '-loglevel',
+      'error',
+      '-re',
+      '-f',
+      'lavfi',
+      '-i',
+      'testsrc2=size=320x180:rate=5',
+      '-c:v',
+      'libx264',
+      '-preset',
+      'ultrafast',
+      '-g',
+      '5',
+      '-f',
+      'mpegts',
+      'pipe:1',
+    ],
     { stdio: ['ignore', 'pipe', 'ignore'] },
   );
   t.teardown(() => void sender.kill('SIGKILL'));
@@ -84,6 +108,10 @@ t.test('a stream input (a terminal screen piped in) is recorded and relayed like
   const p = probe(join(rig.media.disk().path, rig.media.store.segment(seg.segmentId)!.path));
   t.ok(p.ok, `the screen segment plays (${p.videoFrames} frames)`);
   await rig.media.removeSource('screen-T1');
-  t.same(rig.media.sources().map((s) => s.id), [], 'removed');
+  t.same(
+    rig.media.sources().map((s) => s.id),
+    [],
+    'removed',
+  );
   t.ok(rig.media.store.segment(seg.segmentId), 'its recordings stay');
 });

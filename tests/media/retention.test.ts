@@ -76,5 +76,8 @@ t.test('the service clock does not drive retention: only the sweeper clock does'
   const rig = mediaRig(t, { clock, sweeperClock: fixedClock(START + DAY_MS) });
   const rows = addSegments(rig, 'cam1', START, 3);
   t.equal(rig.media.sweep().deleted, 0);
-  t.ok(rows.every((r) => rig.media.store.segment(r.id)), 'rows kept');
+  t.ok(
+    rows.every((r) => rig.media.store.segment(r.id)),
+    'rows kept',
+  );
 });

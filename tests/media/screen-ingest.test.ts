@@ -21,7 +21,37 @@ t.test('a terminal screen sent over a WebSocket is ingested, relayed and removed
     screen.once('error', reject);
   });
   // 640×360 at 5 fps, H.264 in live Matroska: what the terminal's recorder produces, chunk by chunk.
-  const recorder = spawn('ffmpeg', ['-hide_banner', '-loglevel', 'error', '-re', '-f', 'lavfi', '-i', 'testsrc2=size=640x360:rate=5', '-t', '30', '-c:v', 'libx264', '-preset', 'ultrafast', '-tune', 'zerolatency', '-g', '5', '-pix_fmt', 'yuv420p', '-f', 'matroska', '-live', '1', 'pipe:1'], { stdio: ['ignore', 'pipe', 'inherit'] });
+  const recorder = spawn(
+    'ffmpeg',
+    [
+      '-hide_banner',
+      '-loglevel',
+      'error',
+      '-re',
+      '-f',
+      'lavfi',
+      '-i',
+      'testsrc2=size=640x360:rate=5',
+      '-t',
+      '30',
+      '-c:v',
+      'libx264',
+      '-preset',
+      'ultrafast',
+      '-tune',
+      'zerolatency',
+      '-g',
+      '5',
+      '-pix_fmt',
+      'yuv420p',
+      '-f',
+      'matroska',
+      '-live',
+      '1',
+      'pipe:1',
+    ],
+    { stdio: ['ignore', 'pipe', 'inherit'] },
+  );
   t.teardown(() => recorder.kill('SIGKILL'));
   recorder.stdout.on('data', (chunk: Buffer) => {
     if (screen.readyState === screen.OPEN) screen.send(chunk);

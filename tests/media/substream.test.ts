@@ -24,8 +24,16 @@ t.test('a camera with a sub-stream is ingested twice, served on ?stream=sub, and
   const cookie = await login(app, 'invig', PASSWORDS.invig);
   await until('both streams to be up', () => app.media.source('CAM1').state === 'up' && app.media.source('CAM1').sub?.state === 'up', 30_000);
 
-  const listed = (await app.inject({ method: 'GET', url: '/api/live/sources', headers: { cookie } })).json() as Array<{ id: string; ws: string; subWs: string | null }>;
-  t.match(listed.find((s) => s.id === 'CAM1'), { ws: '/ws/live/CAM1', subWs: '/ws/live/CAM1?stream=sub' }, 'the live API offers both streams');
+  const listed = (await app.inject({ method: 'GET', url: '/api/live/sources', headers: { cookie } })).json() as Array<{
+    id: string;
+    ws: string;
+    subWs: string | null;
+  }>;
+  t.match(
+    listed.find((s) => s.id === 'CAM1'),
+    { ws: '/ws/live/CAM1', subWs: '/ws/live/CAM1?stream=sub' },
+    'the live API offers both streams',
+  );
 
   const tile = await openViewer(`${ws}/ws/live/CAM1?stream=sub`, { cookie });
   await until('the sub-stream viewer to receive video', () => tile.bytes() > 20_000, 30_000);
@@ -48,7 +56,10 @@ t.test('a camera with a sub-stream is ingested twice, served on ?stream=sub, and
     t.equal(probe.streams.find((x) => x.codec_type === 'video')?.width, 320, `segment ${s.path} is the main stream`);
   }
   const everything = readdirSync(mediaDir, { recursive: true }).map(String);
-  t.notOk(everything.some((f) => /sub/i.test(f)), 'nothing of the sub-stream is on disk');
+  t.notOk(
+    everything.some((f) => /sub/i.test(f)),
+    'nothing of the sub-stream is on disk',
+  );
 
   // The sub-stream's camera output fails; the camera itself is fine.
   await sub.stop();
@@ -75,6 +86,6 @@ t.test('a camera without a sub-stream serves its main stream on ?stream=sub and 
   v.socket.close();
   t.equal(probeBytes(dir, 'v.ts', Buffer.concat(v.messages)).streams.find((s) => s.codec_type === 'video')?.width, 320, 'the main stream, as before');
   const bad = await app.inject({ method: 'GET', url: '/ws/live/CAM2?stream=hd', headers: { cookie } });
-  t.equal(bad.statusCode, 400, "an unknown stream name is refused");
-  t.match(bad.json(), { message: /stream/ }, "saying which parameter is wrong");
+  t.equal(bad.statusCode, 400, 'an unknown stream name is refused');
+  t.match(bad.json(), { message: /stream/ }, 'saying which parameter is wrong');
 });

@@ -14,11 +14,18 @@ import { until } from '../wait.ts';
 
 function flvFiles(dir: string): string[] {
   const d = join(dir, 'record/live/CAM1');
-  return existsSync(d) ? readdirSync(d).filter((f) => f.endsWith('.flv')).sort().map((f) => join(d, f)) : [];
+  return existsSync(d)
+    ? readdirSync(d)
+        .filter((f) => f.endsWith('.flv'))
+        .sort()
+        .map((f) => join(d, f))
+    : [];
 }
 
 function probeFlv(file: string): { video?: string; audio?: string; frames: number } {
-  const r = spawnSync('ffprobe', ['-v', 'error', '-count_frames', '-show_entries', 'stream=codec_type,codec_name,nb_read_frames', '-of', 'json', file], { encoding: 'utf8' });
+  const r = spawnSync('ffprobe', ['-v', 'error', '-count_frames', '-show_entries', 'stream=codec_type,codec_name,nb_read_frames', '-of', 'json', file], {
+    encoding: 'utf8',
+  });
   const streams = (JSON.parse(r.stdout || '{"streams":[]}') as { streams: Array<{ codec_type: string; codec_name: string; nb_read_frames?: string }> }).streams;
   const v = streams.find((s) => s.codec_type === 'video');
   const a = streams.find((s) => s.codec_type === 'audio');
@@ -51,7 +58,11 @@ upstream:
   };
 
   await until('the push to run', async () => (await status()).state === 'pushing', 40_000);
-  t.match(await status(), { target: 'gd-prov', source: 'CAM1', url: `rtmp://127.0.0.1:${rtmpPort}/live/CAM1`, restarts: 0 }, 'one pusher for the one camera, named by its URL');
+  t.match(
+    await status(),
+    { target: 'gd-prov', source: 'CAM1', url: `rtmp://127.0.0.1:${rtmpPort}/live/CAM1`, restarts: 0 },
+    'one pusher for the one camera, named by its URL',
+  );
   await until('the platform to have 2 s of the stream', () => flvFiles(platformDir).length === 1 && probeFlv(flvFiles(platformDir)[0]!).frames >= 20, 30_000);
   t.match(probeFlv(flvFiles(platformDir)[0]!), { video: 'h264', audio: 'aac' }, 'the platform receives H.264 (copied) and AAC in FLV');
   const metrics = await app.inject({ method: 'GET', url: '/metrics' });
@@ -72,7 +83,11 @@ upstream:
 
   platform = await startPlatform();
   await until('the push to run again', async () => (await status()).state === 'pushing', 60_000);
-  await until('the platform to record the resumed stream', () => flvFiles(platformDir).length === 2 && probeFlv(flvFiles(platformDir)[1]!).frames >= 20, 30_000);
+  await until(
+    'the platform to record the resumed stream',
+    () => flvFiles(platformDir).length === 2 && probeFlv(flvFiles(platformDir)[1]!).frames >= 20,
+    30_000,
+  );
   t.match(probeFlv(flvFiles(platformDir)[1]!), { video: 'h264', audio: 'aac' }, 'after the restart the platform receives the stream again');
   t.match(app.media.source('CAM1'), { state: 'up', restarts: before.restarts }, 'ingest never restarted');
 });

@@ -14,7 +14,17 @@ t.test('a terminal going offline raises an alert naming the candidate; coming ba
   await logIn(term, r.ticket(A), false);
   await term.close();
   const alert = await until('offline alert', () => r.app.proctor.alerts.list({ rooms: ['R1'] }).find((a) => a.kind === 'terminal_offline'));
-  t.match(alert, { roomId: 'R1', sessionId: r.sessionId, terminalId: 'T1', seat: '01', idNumber: A, severity: 'warning', event: 'terminal.offline', clearedAt: null, acknowledged: null });
+  t.match(alert, {
+    roomId: 'R1',
+    sessionId: r.sessionId,
+    terminalId: 'T1',
+    seat: '01',
+    idNumber: A,
+    severity: 'warning',
+    event: 'terminal.offline',
+    clearedAt: null,
+    acknowledged: null,
+  });
   t.match(alert.text.zh, /T1 离线.*甲/);
   t.match(alert.text.en, /Terminal T1 offline.*甲/);
 
@@ -37,7 +47,11 @@ t.test('an integrity event from the terminal raises an alert; a repeat counts up
   t.equal(list.length, 2, 'focus_lost twice is one alert, paste another');
   const focus = list.find((a) => a.params.kind === 'focus_lost')!;
   t.match(focus, { repeats: 2, idNumber: A, terminalId: 'T1', seat: '01', sessionId: r.sessionId });
-  t.match(focus.text, { zh: /^考试机 T1：.*01 号座）? 离开了考试窗口$/, en: /^Terminal T1: .* — left the exam window$/ }, 'the text says what happened in words, not the protocol code');
+  t.match(
+    focus.text,
+    { zh: /^考试机 T1：.*01 号座）? 离开了考试窗口$/, en: /^Terminal T1: .* — left the exam window$/ },
+    'the text says what happened in words, not the protocol code',
+  );
 });
 
 t.test('acknowledging takes a note, is audited, and cannot happen twice or from another room', async (t) => {
@@ -60,7 +74,11 @@ t.test('acknowledging takes a note, is audited, and cannot happen twice or from 
   t.equal(ok.statusCode, 200, ok.body);
   t.match(ok.json(), { id: alert.id, acknowledged: { by: 'user:invig', note: '网线松动，已重新插好' } });
   t.notOk(ok.json().idNumber === A, 'the invigilator sees a masked ID number');
-  const audit = r.app.ctx.db.prepare("SELECT actor, target, detail FROM audit_log WHERE action = 'proctor.alert.ack'").all() as { actor: string; target: string; detail: string }[];
+  const audit = r.app.ctx.db.prepare("SELECT actor, target, detail FROM audit_log WHERE action = 'proctor.alert.ack'").all() as {
+    actor: string;
+    target: string;
+    detail: string;
+  }[];
   t.equal(audit.length, 1);
   t.match(audit[0], { actor: 'user:invig', target: alert.id });
   t.match(JSON.parse(audit[0]!.detail), { note: '网线松动，已重新插好', kind: 'terminal_offline', room: 'R1' });
@@ -69,9 +87,15 @@ t.test('acknowledging takes a note, is audited, and cannot happen twice or from 
   t.equal(twice.statusCode, 409);
 
   const open = await r.app.inject({ method: 'GET', url: '/api/proctor/alerts?room=R1&open=true', headers: { cookie: invig } });
-  t.notOk((open.json() as { id: string }[]).some((a) => a.id === alert.id), 'an acknowledged alert leaves the open list');
+  t.notOk(
+    (open.json() as { id: string }[]).some((a) => a.id === alert.id),
+    'an acknowledged alert leaves the open list',
+  );
   const all = await r.app.inject({ method: 'GET', url: `/api/proctor/alerts?room=R1&since=${alert.at}`, headers: { cookie: invig } });
-  t.ok((all.json() as { id: string }[]).some((a) => a.id === alert.id), 'but stays in the history');
+  t.ok(
+    (all.json() as { id: string }[]).some((a) => a.id === alert.id),
+    'but stays in the history',
+  );
   const r2 = await r.app.inject({ method: 'GET', url: '/api/proctor/alerts?room=R1', headers: { cookie: invig2 } });
   t.equal(r2.statusCode, 403, 'R2’s invigilator cannot list R1’s alerts');
 });
@@ -80,16 +104,39 @@ t.test('a terminal screen the appliance stops taking (the terminal stopped shari
   const r = await room(t);
   const downs: EventMap['camera.down'][] = [];
   r.app.ctx.bus.on('camera.down', (p) => downs.push(p));
-  await r.app.media.addSource({ id: 'SCREEN-T1', name: 'T1 屏幕', room: 'R1', kind: 'screen', audio: false, input: { stream: new PassThrough(), format: SCREEN_FORMAT } });
+  await r.app.media.addSource({
+    id: 'SCREEN-T1',
+    name: 'T1 屏幕',
+    room: 'R1',
+    kind: 'screen',
+    audio: false,
+    input: { stream: new PassThrough(), format: SCREEN_FORMAT },
+  });
   // Removed once its ffmpeg runs (what a terminal closing its screen socket does).
   await new Promise((res) => setTimeout(res, 2000));
   await r.app.media.removeSource('SCREEN-T1');
   await until('the stopped screen to go down', () => downs.find((d) => d.sourceId === 'SCREEN-T1'), 10_000);
-  t.match(downs.find((d) => d.sourceId === 'SCREEN-T1'), { kind: 'screen', stopped: true });
-  t.notOk(r.app.proctor.alerts.list({ rooms: ['R1'] }).some((a) => a.kind === 'camera_down'), 'no alert for a screen ended on purpose');
+  t.match(
+    downs.find((d) => d.sourceId === 'SCREEN-T1'),
+    { kind: 'screen', stopped: true },
+  );
+  t.notOk(
+    r.app.proctor.alerts.list({ rooms: ['R1'] }).some((a) => a.kind === 'camera_down'),
+    'no alert for a screen ended on purpose',
+  );
   // A screen whose ingest fails is still alerted.
-  r.app.ctx.bus.emit('camera.down', { sourceId: 'SCREEN-T2', kind: 'screen', room: 'R1', at: r.clock.now(), reason: 'ffmpeg exited with code 1', stopped: false });
-  t.match(r.app.proctor.alerts.list({ rooms: ['R1'] }).find((a) => a.kind === 'camera_down'), { sourceId: 'SCREEN-T2', severity: 'warning', params: { kind: 'screen' } });
+  r.app.ctx.bus.emit('camera.down', {
+    sourceId: 'SCREEN-T2',
+    kind: 'screen',
+    room: 'R1',
+    at: r.clock.now(),
+    reason: 'ffmpeg exited with code 1',
+    stopped: false,
+  });
+  t.match(
+    r.app.proctor.alerts.list({ rooms: ['R1'] }).find((a) => a.kind === 'camera_down'),
+    { sourceId: 'SCREEN-T2', severity: 'warning', params: { kind: 'screen' } },
+  );
 });
 
 t.test('a camera that cannot be reached raises camera_down for its room', async (t) => {
@@ -115,7 +162,10 @@ t.test('disk forecast and disk low are site-wide alerts every room sees, once pe
   const forecast = inR2.filter((a) => a.kind === 'disk_forecast');
   t.equal(forecast.length, 1, 'one open forecast alert however often the forecast runs');
   t.match(forecast[0], { roomId: null, repeats: 2, params: { daysUntilFull: 24 } });
-  t.match(inR2.find((a) => a.kind === 'disk_low'), { severity: 'critical', params: { recordingStopped: true } });
+  t.match(
+    inR2.find((a) => a.kind === 'disk_low'),
+    { severity: 'critical', params: { recordingStopped: true } },
+  );
   t.match(inR2.find((a) => a.kind === 'disk_low')!.text.en, /new recordings stopped/);
   bus.emit('disk.forecast', { ...f, ok: true });
   t.ok(r.app.proctor.alerts.get(forecast[0]!.id).clearedAt, 'a good forecast clears it');

@@ -13,7 +13,14 @@ t.test('the feed opens with a snapshot, pushes alert.new on the event, then seat
   t.same(snap.alerts, []);
   t.same(
     snap.room.seats.map((s: { seat: string; state: string }) => [s.seat, s.state]),
-    [['01', 'admitted'], ['02', 'admitted'], ['03', 'assigned'], ['04', 'empty'], ['05', 'empty'], ['06', 'empty']],
+    [
+      ['01', 'admitted'],
+      ['02', 'admitted'],
+      ['03', 'assigned'],
+      ['04', 'empty'],
+      ['05', 'empty'],
+      ['06', 'empty'],
+    ],
   );
 
   const term = await Term.open(t, r.port, r.tokens.T1);
@@ -33,17 +40,32 @@ t.test('the feed opens with a snapshot, pushes alert.new on the event, then seat
   const offline = await c.take('seat', (m) => m.seat.seat === '01' && m.seat.state === 'offline');
   t.ok(offline.seat.offlineSince, 'the seat says since when it is offline');
 
-  const ack = await r.app.inject({ method: 'POST', url: `/api/proctor/alerts/${pushed.alert.id}/ack`, headers: { cookie: invig }, payload: { note: '已处理' } });
+  const ack = await r.app.inject({
+    method: 'POST',
+    url: `/api/proctor/alerts/${pushed.alert.id}/ack`,
+    headers: { cookie: invig },
+    payload: { note: '已处理' },
+  });
   t.equal(ack.statusCode, 200);
   const acked = await c.take('alert.ack');
   t.match(acked.alert, { id: pushed.alert.id, acknowledged: { by: 'user:invig', note: '已处理' } });
 
-  const inc = await r.app.inject({ method: 'POST', url: `/api/proctor/sessions/${r.sessionId}/incidents`, headers: { cookie: invig }, payload: { category: 'talking', note: '与邻座交谈', candidate: r.ticket(B) } });
+  const inc = await r.app.inject({
+    method: 'POST',
+    url: `/api/proctor/sessions/${r.sessionId}/incidents`,
+    headers: { cookie: invig },
+    payload: { category: 'talking', note: '与邻座交谈', candidate: r.ticket(B) },
+  });
   t.equal(inc.statusCode, 201, inc.body);
   const pushedInc = await c.take('incident.new');
   t.match(pushedInc.incident, { category: 'talking', seat: '02', categoryText: { zh: '交谈' } });
 
-  const pause = await r.app.inject({ method: 'POST', url: `/api/terminal/sessions/${r.sessionId}/pause`, headers: { cookie: invig }, payload: { reason: '停电' } });
+  const pause = await r.app.inject({
+    method: 'POST',
+    url: `/api/terminal/sessions/${r.sessionId}/pause`,
+    headers: { cookie: invig },
+    payload: { reason: '停电' },
+  });
   t.equal(pause.statusCode, 200, pause.body);
   const whole = await c.take('room');
   t.equal(whole.room.session.roomPaused, true, 'a room-wide pause pushes the whole room');

@@ -11,10 +11,22 @@ t.test('a refusal at the kiosk and the override after it each raise an alert for
   const refused = await k.post(`/api/kiosk/attempts/${look.body.attemptId}/verify`, { frames: await abizaidFrames(look.body.challenge) });
   t.equal(refused.body.reason, 'mismatch');
   const [mismatch] = k.app.proctor.alerts.list({ rooms: ['R1'] });
-  t.match(mismatch, { kind: 'kiosk_mismatch', severity: 'critical', roomId: 'R1', sessionId: k.sessionId, idNumber: P.toledo, event: 'identity.refused', params: { reason: 'mismatch', kioskId: 'K1', attemptId: look.body.attemptId } });
+  t.match(mismatch, {
+    kind: 'kiosk_mismatch',
+    severity: 'critical',
+    roomId: 'R1',
+    sessionId: k.sessionId,
+    idNumber: P.toledo,
+    event: 'identity.refused',
+    params: { reason: 'mismatch', kioskId: 'K1', attemptId: look.body.attemptId },
+  });
   t.match(mismatch!.text.zh, /入口核验：托莱多.*人脸与照片不符/);
 
-  const ok = await k.post(`/api/kiosk/attempts/${look.body.attemptId}/override`, { username: 'invig', password: PASSWORDS.invig, reason: '照片为旧照，已核对身份证原件' });
+  const ok = await k.post(`/api/kiosk/attempts/${look.body.attemptId}/override`, {
+    username: 'invig',
+    password: PASSWORDS.invig,
+    reason: '照片为旧照，已核对身份证原件',
+  });
   t.equal(ok.status, 200);
   const override = k.app.proctor.alerts.list({ rooms: ['R1'] }).find((a) => a.kind === 'kiosk_override');
   t.match(override, { severity: 'info', event: 'identity.override', params: { by: 'user:invig', reason: '照片为旧照，已核对身份证原件' } });

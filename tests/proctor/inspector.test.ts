@@ -8,14 +8,22 @@ import { PASSWORDS, login } from '../helpers.ts';
 t.test('an inspector of the province sees the site, its rooms, cameras, sessions and incidents', async (t) => {
   const r = await room(t, { start: true });
   const invig = await r.as('invig');
-  await r.app.inject({ method: 'POST', url: `/api/proctor/sessions/${r.sessionId}/incidents`, headers: { cookie: invig }, payload: { category: 'crib_notes', note: '夹带纸条', candidate: r.ticket(A) } });
+  await r.app.inject({
+    method: 'POST',
+    url: `/api/proctor/sessions/${r.sessionId}/incidents`,
+    headers: { cookie: invig },
+    payload: { category: 'crib_notes', note: '夹带纸条', candidate: r.ticket(A) },
+  });
   const gd = await login(r.app, 'gd', PASSWORDS.gd);
 
   const sites = await r.app.inject({ method: 'GET', url: '/api/inspector/sites', headers: { cookie: gd } });
   t.equal(sites.statusCode, 200);
   const [site] = sites.json();
   t.match(site, { id: 'test-site', province: '440000', city: '440100', timezone: 'Asia/Shanghai' });
-  t.same(site.rooms.map((x: { id: string }) => x.id), ['R1', 'R2']);
+  t.same(
+    site.rooms.map((x: { id: string }) => x.id),
+    ['R1', 'R2'],
+  );
   t.match(site.sessions, [{ id: r.sessionId, roomId: 'R1', status: 'in_progress', incidents: 1 }]);
 
   const list = await r.app.inject({ method: 'GET', url: '/api/inspector/sessions?from=2026-03-10', headers: { cookie: gd } });

@@ -53,7 +53,9 @@ t.test('a wrong-seat log-in raises a move alert; approving settles it and the ca
   t.equal(seat('03').pendingMove, null);
   // Pushed as a seat, or as the whole room when B's re-seat fell in the same 300 ms.
   const seat02 = await until('seat 02 pushed with the request', () =>
-    desk.queue.flatMap((m) => (m.type === 'seat' ? [m.seat] : m.type === 'room' ? m.room.seats : [])).find((s: { seat: string; pendingMove: unknown }) => s.seat === '02' && s.pendingMove),
+    desk.queue
+      .flatMap((m) => (m.type === 'seat' ? [m.seat] : m.type === 'room' ? m.room.seats : []))
+      .find((s: { seat: string; pendingMove: unknown }) => s.seat === '02' && s.pendingMove),
   );
   t.match(seat02.pendingMove, { moveId, side: 'in' }, 'the feed pushes seat 02 with the request');
 
@@ -70,7 +72,10 @@ t.test('a wrong-seat log-in raises a move alert; approving settles it and the ca
   const settled = await desk.take('alert.ack', (m) => m.alert.id === pushed.alert.id);
   t.match(settled.alert, { params: { decision: 'approved', decidedBy: 'user:invig' }, acknowledged: { by: 'user:invig', note: /已批准换机.*T2/ } });
   t.ok(settled.alert.clearedAt, 'cleared');
-  t.notOk(r.app.proctor.alerts.list({ rooms: ['R1'], open: true }).some((a) => a.kind === 'move_requested'), 'nothing left to acknowledge');
+  t.notOk(
+    r.app.proctor.alerts.list({ rooms: ['R1'], open: true }).some((a) => a.kind === 'move_requested'),
+    'nothing left to acknowledge',
+  );
 
   // The candidate continues at T2 with the answer saved at T1; T1 lets go.
   t.match(await t1.take('bye'), { reason: 'moved' });
@@ -82,7 +87,10 @@ t.test('a wrong-seat log-in raises a move alert; approving settles it and the ca
     const v = r.app.proctor.rooms.view('R1', { masked: true });
     return v.seats.every((s) => s.pendingMove === null) && v;
   });
-  t.match(after.seats.find((s) => s.seat === '02'), { candidate: { name: '甲' }, state: 'answering', terminal: { id: 'T2' } });
+  t.match(
+    after.seats.find((s) => s.seat === '02'),
+    { candidate: { name: '甲' }, state: 'answering', terminal: { id: 'T2' } },
+  );
   t.equal(after.seats.find((s) => s.seat === '01')!.candidate, null, 'seat 01 is free');
   t.equal((await post(r, url, 'invig')).statusCode, 409, 'a decided request cannot be decided again');
 });
@@ -95,8 +103,15 @@ t.test('rejecting settles the alert and the terminal tells the candidate to go b
   const res = await post(r, `/api/terminal/moves/${moveId}/reject`, 'invig');
   t.equal(res.statusCode, 200, 'rejected');
   t.match(await t2.take('login_refused'), { reason: 'wrong_seat', message: /did not approve/ });
-  t.match(r.app.proctor.alerts.get(alert.id), { clearedAt: Number, params: { decision: 'rejected', decidedBy: 'user:invig' }, acknowledged: { by: 'user:invig', note: /已拒绝/ } });
-  t.ok(r.app.proctor.rooms.view('R1', { masked: true }).seats.every((s) => s.pendingMove === null), 'no seat shows the request');
+  t.match(r.app.proctor.alerts.get(alert.id), {
+    clearedAt: Number,
+    params: { decision: 'rejected', decidedBy: 'user:invig' },
+    acknowledged: { by: 'user:invig', note: /已拒绝/ },
+  });
+  t.ok(
+    r.app.proctor.rooms.view('R1', { masked: true }).seats.every((s) => s.pendingMove === null),
+    'no seat shows the request',
+  );
   t.same(await t1.ask({ type: 'save', seq: 2, no: 1, choice: [0] }, 'ack'), { type: 'ack', seq: 2, no: 1 }, 'T1 still holds the attempt');
   t.equal(r.app.exam.plans.roster(r.sessionId).find((e) => e.idNumber === A)!.seat, '01', 'not re-seated');
 });

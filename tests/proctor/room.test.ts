@@ -14,7 +14,12 @@ t.test('the room view shows each seat’s live state, candidate, progress and ti
   await t1.ask({ type: 'save', seq: 2, no: 2, choice: [1] }, 'ack');
   const t2 = await Term.open(t, r.port, r.tokens.T2);
   await logIn(t2, r.ticket(B), true);
-  const lock = await r.app.inject({ method: 'POST', url: `/api/terminal/sessions/${r.sessionId}/candidates/${r.ticket(B)}/lock`, headers: { cookie: invig }, payload: { reason: '核对身份' } });
+  const lock = await r.app.inject({
+    method: 'POST',
+    url: `/api/terminal/sessions/${r.sessionId}/candidates/${r.ticket(B)}/lock`,
+    headers: { cookie: invig },
+    payload: { reason: '核对身份' },
+  });
   t.equal(lock.statusCode, 200, lock.body);
 
   const res = await r.app.inject({ method: 'GET', url: '/api/proctor/rooms/R1', headers: { cookie: invig } });
@@ -24,7 +29,16 @@ t.test('the room view shows each seat’s live state, candidate, progress and ti
   t.match(v.session, { id: r.sessionId, status: 'in_progress', roomPaused: false });
   t.equal(v.seats.length, 6);
   const [s1, s2, s3, s4] = v.seats;
-  t.match(s1, { seat: '01', row: 1, column: 1, state: 'answering', answered: 2, questions: 10, terminal: { id: 'T1', online: true }, candidate: { name: '甲', ticketNo: r.ticket(A) } });
+  t.match(s1, {
+    seat: '01',
+    row: 1,
+    column: 1,
+    state: 'answering',
+    answered: 2,
+    questions: 10,
+    terminal: { id: 'T1', online: true },
+    candidate: { name: '甲', ticketNo: r.ticket(A) },
+  });
   t.ok(s1.remainingMs > 0 && s1.deadline > r.clock.now(), 'answering seats carry remaining time and the deadline');
   t.equal(s1.candidate.idNumber, '440106********0015'.replace('0015', A.slice(-4)), 'ID numbers are masked for invigilators');
   t.match(s2, { seat: '02', state: 'locked', locked: true, answered: 0 });
@@ -32,7 +46,12 @@ t.test('the room view shows each seat’s live state, candidate, progress and ti
   t.match(s4, { seat: '04', row: 2, column: 1, state: 'empty', candidate: null });
 
   // Force-submitting A makes seat 01 submitted, with the score once graded.
-  const sub = await r.app.inject({ method: 'POST', url: `/api/terminal/sessions/${r.sessionId}/candidates/${r.ticket(A)}/submit`, headers: { cookie: invig }, payload: { reason: '身体不适，提前交卷' } });
+  const sub = await r.app.inject({
+    method: 'POST',
+    url: `/api/terminal/sessions/${r.sessionId}/candidates/${r.ticket(A)}/submit`,
+    headers: { cookie: invig },
+    payload: { reason: '身体不适，提前交卷' },
+  });
   t.equal(sub.statusCode, 200, sub.body);
   const after = (await r.app.inject({ method: 'GET', url: '/api/proctor/rooms/R1', headers: { cookie: invig } })).json();
   t.match(after.seats[0], { state: 'submitted', submittedBy: 'invigilator', remainingMs: null });
@@ -45,7 +64,11 @@ t.test('the room view shows each seat’s live state, candidate, progress and ti
   const other = await r.app.inject({ method: 'GET', url: '/api/proctor/rooms/R1', headers: { cookie: await r.as('invig2') } });
   t.equal(other.statusCode, 403, 'another room’s invigilator sees nothing of R1');
   const rooms = (await r.app.inject({ method: 'GET', url: '/api/proctor/rooms', headers: { cookie: invig } })).json();
-  t.same(rooms.map((x: { id: string }) => x.id), ['R1'], 'an invigilator’s room list is their rooms');
+  t.same(
+    rooms.map((x: { id: string }) => x.id),
+    ['R1'],
+    'an invigilator’s room list is their rooms',
+  );
 });
 
 t.test('a terminal that dropped shows its seat offline since when it dropped', async (t) => {
@@ -81,21 +104,39 @@ t.test('incidents: a fixed category list, a note, audited, listed per session be
   const r = await room(t, { start: true });
   const invig = await r.as('invig');
   const cats = (await r.app.inject({ method: 'GET', url: '/api/proctor/incident-categories', headers: { cookie: invig } })).json();
-  t.same(cats.map((c: { zh: string }) => c.zh), ['替考', '夹带', '交谈', '抄袭', '使用通讯工具', '擅自离座', '其他']);
+  t.same(
+    cats.map((c: { zh: string }) => c.zh),
+    ['替考', '夹带', '交谈', '抄袭', '使用通讯工具', '擅自离座', '其他'],
+  );
   const url = `/api/proctor/sessions/${r.sessionId}/incidents`;
 
   const bad = await r.app.inject({ method: 'POST', url, headers: { cookie: invig }, payload: { category: 'sleeping', note: '睡觉', seat: '99' } });
   t.equal(bad.statusCode, 400);
-  t.same(bad.json().problems.map((p: { path: string }) => p.path), ['category', 'seat'], 'every problem is named');
+  t.same(
+    bad.json().problems.map((p: { path: string }) => p.path),
+    ['category', 'seat'],
+    'every problem is named',
+  );
   const unknown = await r.app.inject({ method: 'POST', url, headers: { cookie: invig }, payload: { category: 'other', note: 'x', candidate: 'NOBODY' } });
   t.equal(unknown.statusCode, 404);
   const forbidden = await r.app.inject({ method: 'POST', url, headers: { cookie: await r.as('invig2') }, payload: { category: 'other', note: 'x' } });
   t.equal(forbidden.statusCode, 403);
   t.equal(r.app.proctor.incidents.list(r.sessionId).length, 0, 'refused records change nothing');
 
-  const one = await r.app.inject({ method: 'POST', url, headers: { cookie: invig }, payload: { category: 'communication_device', note: '手机藏于袖中', candidate: r.ticket(A) } });
+  const one = await r.app.inject({
+    method: 'POST',
+    url,
+    headers: { cookie: invig },
+    payload: { category: 'communication_device', note: '手机藏于袖中', candidate: r.ticket(A) },
+  });
   t.equal(one.statusCode, 201, one.body);
-  t.match(one.json(), { category: 'communication_device', categoryText: { zh: '使用通讯工具', en: 'Using a communication device' }, seat: '01', recordedBy: 'user:invig', candidate: { name: '甲', ticketNo: r.ticket(A) } });
+  t.match(one.json(), {
+    category: 'communication_device',
+    categoryText: { zh: '使用通讯工具', en: 'Using a communication device' },
+    seat: '01',
+    recordedBy: 'user:invig',
+    candidate: { name: '甲', ticketNo: r.ticket(A) },
+  });
   const bySeat = await r.app.inject({ method: 'POST', url, headers: { cookie: invig }, payload: { category: 'talking', note: '交头接耳', seat: '03' } });
   t.match(bySeat.json(), { seat: '03', candidate: { name: '丙' } }, 'a seat names whoever sits there');
 
@@ -104,9 +145,19 @@ t.test('incidents: a fixed category list, a note, audited, listed per session be
   await t1.ask({ type: 'integrity', kind: 'fullscreen_left' }, 'noted');
 
   const list = (await r.app.inject({ method: 'GET', url, headers: { cookie: invig } })).json();
-  t.same(list.incidents.map((i: { category: string }) => i.category), ['communication_device', 'talking']);
-  t.same(list.integrity.map((i: { kind: string }) => i.kind), ['fullscreen_left'], 'the terminal’s integrity incidents are listed apart');
-  const audit = r.app.ctx.db.prepare("SELECT actor, detail FROM audit_log WHERE action = 'proctor.incident.record'").all() as { actor: string; detail: string }[];
+  t.same(
+    list.incidents.map((i: { category: string }) => i.category),
+    ['communication_device', 'talking'],
+  );
+  t.same(
+    list.integrity.map((i: { kind: string }) => i.kind),
+    ['fullscreen_left'],
+    'the terminal’s integrity incidents are listed apart',
+  );
+  const audit = r.app.ctx.db.prepare("SELECT actor, detail FROM audit_log WHERE action = 'proctor.incident.record'").all() as {
+    actor: string;
+    detail: string;
+  }[];
   t.equal(audit.length, 2);
   t.match(JSON.parse(audit[0]!.detail), { category: 'communication_device', seat: '01', note: '手机藏于袖中' });
   const seat = r.app.proctor.rooms.view('R1', { masked: true }).seats[0]!;
@@ -123,10 +174,29 @@ t.test('the session summary counts roster, present, absent, logged in, submitted
   const t2 = await Term.open(t, r.port, r.tokens.T2);
   await logIn(t2, r.ticket(B), true);
   await t2.close();
-  await r.app.inject({ method: 'POST', url: `/api/proctor/sessions/${r.sessionId}/incidents`, headers: { cookie: invig }, payload: { category: 'other', note: '迟到', candidate: r.ticket(B) } });
+  await r.app.inject({
+    method: 'POST',
+    url: `/api/proctor/sessions/${r.sessionId}/incidents`,
+    headers: { cookie: invig },
+    payload: { category: 'other', note: '迟到', candidate: r.ticket(B) },
+  });
   const res = await r.app.inject({ method: 'GET', url: `/api/proctor/sessions/${r.sessionId}/summary`, headers: { cookie: invig } });
   t.equal(res.statusCode, 200, res.body);
-  t.match(res.json(), { sessionId: r.sessionId, roomId: 'R1', status: 'in_progress', roster: 3, admitted: 2, absent: 0, notArrived: 1, loggedIn: 2, submitted: 1, graded: 1, incidents: 1, alerts: 1, openAlerts: 1 });
+  t.match(res.json(), {
+    sessionId: r.sessionId,
+    roomId: 'R1',
+    status: 'in_progress',
+    roster: 3,
+    admitted: 2,
+    absent: 0,
+    notArrived: 1,
+    loggedIn: 2,
+    submitted: 1,
+    graded: 1,
+    incidents: 1,
+    alerts: 1,
+    openAlerts: 1,
+  });
   t.equal(res.json().passed + res.json().failed, 1);
   const other = await r.app.inject({ method: 'GET', url: `/api/proctor/sessions/${r.sessionId}/summary`, headers: { cookie: await r.as('invig2') } });
   t.equal(other.statusCode, 403);
@@ -136,13 +206,28 @@ t.test('the console re-seats a candidate and moves the session on; both audited 
   const r = await room(t);
   const invig = await r.as('invig');
   const base = `/api/proctor/sessions/${r.sessionId}`;
-  const taken = await r.app.inject({ method: 'POST', url: `${base}/candidates/${r.ticket(C)}/reseat`, headers: { cookie: invig }, payload: { seat: '01', reason: '换座' } });
+  const taken = await r.app.inject({
+    method: 'POST',
+    url: `${base}/candidates/${r.ticket(C)}/reseat`,
+    headers: { cookie: invig },
+    payload: { seat: '01', reason: '换座' },
+  });
   t.equal(taken.statusCode, 409, 'an occupied seat is refused');
-  const moved = await r.app.inject({ method: 'POST', url: `${base}/candidates/${r.ticket(C)}/reseat`, headers: { cookie: invig }, payload: { seat: '05', reason: '原座位桌椅损坏' } });
+  const moved = await r.app.inject({
+    method: 'POST',
+    url: `${base}/candidates/${r.ticket(C)}/reseat`,
+    headers: { cookie: invig },
+    payload: { seat: '05', reason: '原座位桌椅损坏' },
+  });
   t.equal(moved.statusCode, 200, moved.body);
   t.match(moved.json(), { seat: '05', name: '丙' });
   t.equal(r.app.proctor.rooms.view('R1', { masked: true }).seats[4]!.candidate?.name, '丙');
-  const no = await r.app.inject({ method: 'POST', url: `${base}/candidates/${r.ticket(C)}/reseat`, headers: { cookie: await r.as('invig2') }, payload: { seat: '06', reason: 'x' } });
+  const no = await r.app.inject({
+    method: 'POST',
+    url: `${base}/candidates/${r.ticket(C)}/reseat`,
+    headers: { cookie: await r.as('invig2') },
+    payload: { seat: '06', reason: 'x' },
+  });
   t.equal(no.statusCode, 403);
 
   const start = await r.app.inject({ method: 'POST', url: `${base}/status`, headers: { cookie: invig }, payload: { status: 'in_progress' } });
@@ -150,7 +235,15 @@ t.test('the console re-seats a candidate and moves the session on; both audited 
   t.equal(start.json().status, 'in_progress');
   const bad = await r.app.inject({ method: 'POST', url: `${base}/status`, headers: { cookie: invig }, payload: { status: 'archived' } });
   t.equal(bad.statusCode, 400, 'the console may only open check-in, start and end');
-  const actions = (r.app.ctx.db.prepare("SELECT action FROM audit_log WHERE actor = 'user:invig' ORDER BY seq").all() as { action: string }[]).map((x) => x.action);
-  t.ok(actions.some((a) => /seat/.test(a)), `re-seat audited (${actions.join(', ')})`);
-  t.ok(actions.some((a) => /session/.test(a)), 'status change audited');
+  const actions = (r.app.ctx.db.prepare("SELECT action FROM audit_log WHERE actor = 'user:invig' ORDER BY seq").all() as { action: string }[]).map(
+    (x) => x.action,
+  );
+  t.ok(
+    actions.some((a) => /seat/.test(a)),
+    `re-seat audited (${actions.join(', ')})`,
+  );
+  t.ok(
+    actions.some((a) => /session/.test(a)),
+    'status change audited',
+  );
 });

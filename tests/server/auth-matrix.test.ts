@@ -44,10 +44,7 @@ t.test('inspectors are read-only: no route that changes anything admits them', a
   const writes = app.routeTable.filter((r) => !['GET', 'HEAD', 'OPTIONS'].includes(r.method) && r.roles.includes('inspector'));
   // Logging out ends one's own session, and stopping playback ends one's own (audited) view of a
   // source; neither changes anything anyone else sees.
-  t.same(
-    writes.map((r) => `${r.method} ${r.url}`).sort(),
-    ['POST /api/auth/logout', 'POST /api/media/sources/:sourceId/playback/stop'],
-  );
+  t.same(writes.map((r) => `${r.method} ${r.url}`).sort(), ['POST /api/auth/logout', 'POST /api/media/sources/:sourceId/playback/stop']);
 });
 
 t.test('a route without declared roles stops the server from starting', async (t) => {

@@ -32,7 +32,12 @@ t.test('migrate creates the database and says so; a second run says it is up to 
   const latest = migrations.at(-1)!.version;
   const first = await cli(['migrate', '--data', data, '--config', DEMO]);
   t.equal(first.code, 0);
-  t.match(first.stdout, new RegExp(`^migrated \\S+examroom\\.sqlite from version 0 to ${latest}: ${migrations.map((m) => `${String(m.version).padStart(3, '0')}_${m.name}`).join(', ')}\\n$`));
+  t.match(
+    first.stdout,
+    new RegExp(
+      `^migrated \\S+examroom\\.sqlite from version 0 to ${latest}: ${migrations.map((m) => `${String(m.version).padStart(3, '0')}_${m.name}`).join(', ')}\\n$`,
+    ),
+  );
   t.equal(first.stderr, '');
   const second = await cli(['migrate', '--data', data, '--config', DEMO]);
   t.equal(second.code, 0);
@@ -119,7 +124,13 @@ rooms:
   - { id: R1, name: A, seats: { rows: 0, columns: 3 } }
 retention: { days: many }
 `,
-    problems: [/^site\.province: .+ \(got "44"\)$/, /^server\.hots: .+ \(got "1\.2\.3\.4"\)$/, /^server\.port: .+ \(got 70000\)$/, /^rooms\[0\]\.seats\.rows: .+ \(got 0\)$/, /^retention\.days: .+ \(got "many"\)$/],
+    problems: [
+      /^site\.province: .+ \(got "44"\)$/,
+      /^server\.hots: .+ \(got "1\.2\.3\.4"\)$/,
+      /^server\.port: .+ \(got 70000\)$/,
+      /^rooms\[0\]\.seats\.rows: .+ \(got 0\)$/,
+      /^retention\.days: .+ \(got "many"\)$/,
+    ],
     serve: true,
   },
   {
@@ -167,7 +178,11 @@ t.test('a broken config makes serve and migrate exit 1 listing every problem, ne
         t.equal(head, `examroom: config ${file} has ${n} problem${n === 1 ? '' : 's'}:`);
         const listed = rest.map((l) => l.replace(/^ {2}/, ''));
         t.equal(listed.length, n, `one line per problem:\n${r.stderr}`);
-        for (const p of c.problems) t.ok(listed.some((l) => p.test(l)), `lists ${p}`);
+        for (const p of c.problems)
+          t.ok(
+            listed.some((l) => p.test(l)),
+            `lists ${p}`,
+          );
         noStackTrace(t, r);
       });
     }

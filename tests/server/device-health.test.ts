@@ -30,11 +30,23 @@ t.test('a terminal reports its health; the admin sees it per device, stamped and
   t.same(res.json(), { ...fields, clockSkewMs: 1500, reportedAt: FIXED_NOW });
 
   const list = (await app.inject({ url: '/api/devices', headers: { cookie: admin } })).json() as { id: string; health: Record<string, unknown> | null }[];
-  t.match(list.find((d) => d.id === 'T1')?.health, { secureContext: true, camera: 'available', screenCapture: { state: 'capturing', surface: 'monitor' }, browser: { brand: 'Chromium', version: '131' }, clockSkewMs: 1500, reportedAt: FIXED_NOW });
+  t.match(list.find((d) => d.id === 'T1')?.health, {
+    secureContext: true,
+    camera: 'available',
+    screenCapture: { state: 'capturing', surface: 'monitor' },
+    browser: { brand: 'Chromium', version: '131' },
+    clockSkewMs: 1500,
+    reportedAt: FIXED_NOW,
+  });
   t.notOk('pageTime' in (list.find((d) => d.id === 'T1')?.health ?? {}), 'the page clock itself is not kept, only the skew');
 
   // A change replaces the latest report.
-  await app.inject({ method: 'POST', url: '/api/devices/health', headers: { authorization: `Bearer ${token}` }, payload: report({ screenCapture: { state: 'unavailable', reason: 'the candidate stopped sharing' } }) });
+  await app.inject({
+    method: 'POST',
+    url: '/api/devices/health',
+    headers: { authorization: `Bearer ${token}` },
+    payload: report({ screenCapture: { state: 'unavailable', reason: 'the candidate stopped sharing' } }),
+  });
   const after = (await app.inject({ url: '/api/devices', headers: { cookie: admin } })).json() as { id: string; health: { screenCapture: unknown } }[];
   t.same(after.find((d) => d.id === 'T1')?.health.screenCapture, { state: 'unavailable', reason: 'the candidate stopped sharing' });
 });
@@ -44,7 +56,10 @@ t.test('a malformed report is refused with the problem named and changes nothing
   const admin = await login(app, 'admin', PASSWORDS.admin);
   const token = await pairDevice(app, 'kiosk', 'K1', admin);
   const auth = { authorization: `Bearer ${token}` };
-  t.equal((await app.inject({ method: 'POST', url: '/api/devices/health', headers: auth, payload: report({ screenCapture: { state: 'not-needed' } }) })).statusCode, 200);
+  t.equal(
+    (await app.inject({ method: 'POST', url: '/api/devices/health', headers: auth, payload: report({ screenCapture: { state: 'not-needed' } }) })).statusCode,
+    200,
+  );
 
   for (const [what, bad] of [
     ['unknown camera state', report({ camera: 'maybe' })],
@@ -55,7 +70,10 @@ t.test('a malformed report is refused with the problem named and changes nothing
     t.equal(res.statusCode, 400, what);
     t.match(res.json(), { problems: [{ path: String }] }, `${what}: the problem is named`);
   }
-  const list = (await app.inject({ url: '/api/devices', headers: { cookie: admin } })).json() as { id: string; health: { camera: string; screenCapture: { state: string } } }[];
+  const list = (await app.inject({ url: '/api/devices', headers: { cookie: admin } })).json() as {
+    id: string;
+    health: { camera: string; screenCapture: { state: string } };
+  }[];
   t.match(list.find((d) => d.id === 'K1')?.health, { camera: 'available', screenCapture: { state: 'not-needed' } }, 'the stored report is unchanged');
 });
 
@@ -76,7 +94,8 @@ t.test("before a start, the room's terminals and the kiosks without a secure con
   const t1 = await pairDevice(app, 'terminal', 'T1', admin);
   const t2 = await pairDevice(app, 'terminal', 'T2', admin);
   const k1 = await pairDevice(app, 'kiosk', 'K1', admin);
-  const send = (token: string, r: object) => app.inject({ method: 'POST', url: '/api/devices/health', headers: { authorization: `Bearer ${token}` }, payload: r });
+  const send = (token: string, r: object) =>
+    app.inject({ method: 'POST', url: '/api/devices/health', headers: { authorization: `Bearer ${token}` }, payload: r });
   await send(t1, report());
   await send(t2, report({ secureContext: false, camera: 'not-secure', screenCapture: { state: 'unavailable', reason: 'not a secure context' } }));
   await send(k1, report({ camera: 'denied', screenCapture: { state: 'not-needed' } }));
@@ -84,16 +103,24 @@ t.test("before a start, the room's terminals and the kiosks without a secure con
   const res = await app.inject({ url: '/api/devices/readiness?roomId=R1', headers: { cookie: admin } });
   t.equal(res.statusCode, 200);
   const { warnings } = res.json() as { warnings: { deviceId: string; problems: string[]; message: string }[] };
-  t.same(warnings.map((w) => [w.deviceId, w.problems]), [
-    ['T2', ['not_secure', 'no_camera', 'no_screen_capture']],
-    ['K1', ['no_camera']],
-  ], 'the healthy T1 is not listed');
+  t.same(
+    warnings.map((w) => [w.deviceId, w.problems]),
+    [
+      ['T2', ['not_secure', 'no_camera', 'no_screen_capture']],
+      ['K1', ['no_camera']],
+    ],
+    'the healthy T1 is not listed',
+  );
   t.match(warnings[0]!.message, /T2 \(seat 02\).*not in a secure context.*https/);
 
   const r2 = (await app.inject({ url: '/api/devices/readiness?roomId=R2', headers: { cookie: admin } })).json() as { warnings: { deviceId: string }[] };
-  t.same(r2.warnings.map((w) => w.deviceId), ['K1'], "another room's terminals are not listed");
+  t.same(
+    r2.warnings.map((w) => w.deviceId),
+    ['K1'],
+    "another room's terminals are not listed",
+  );
 
-  const audit = (await app.inject({ url: '/api/audit?action=device.health', headers: { cookie: admin } }));
+  const audit = await app.inject({ url: '/api/audit?action=device.health', headers: { cookie: admin } });
   if (audit.statusCode === 200) t.ok(JSON.stringify(audit.json()).includes('not_secure'), 'a device that turns unhealthy is audited');
 });
 
@@ -101,17 +128,34 @@ t.test("starting the exam from the console replies with the room's device warnin
   const { room } = await import('../terminal/fixture.ts');
   const r = await room(t);
   const send = (token: string, body: object) =>
-    r.app.inject({ method: 'POST', url: '/api/devices/health', headers: { authorization: `Bearer ${token}` }, payload: { ...report(), pageTime: r.clock.now(), ...body } });
+    r.app.inject({
+      method: 'POST',
+      url: '/api/devices/health',
+      headers: { authorization: `Bearer ${token}` },
+      payload: { ...report(), pageTime: r.clock.now(), ...body },
+    });
   t.equal((await send(r.tokens.T1, {})).statusCode, 200);
-  t.equal((await send(r.tokens.T2, { secureContext: false, camera: 'not-secure', screenCapture: { state: 'unavailable', reason: 'not a secure context' } })).statusCode, 200);
+  t.equal(
+    (await send(r.tokens.T2, { secureContext: false, camera: 'not-secure', screenCapture: { state: 'unavailable', reason: 'not a secure context' } }))
+      .statusCode,
+    200,
+  );
 
   const invig = await r.as('invig');
-  const res = await r.app.inject({ method: 'POST', url: `/api/proctor/sessions/${r.sessionId}/status`, headers: { cookie: invig }, payload: { status: 'in_progress' } });
+  const res = await r.app.inject({
+    method: 'POST',
+    url: `/api/proctor/sessions/${r.sessionId}/status`,
+    headers: { cookie: invig },
+    payload: { status: 'in_progress' },
+  });
   t.equal(res.statusCode, 200, res.body);
   const body = res.json() as { status: string; deviceWarnings: { deviceId: string; problems: string[] }[] };
   t.equal(body.status, 'in_progress', 'the warning does not block the start');
-  t.same(body.deviceWarnings.map((d) => [d.deviceId, d.problems]), [
-    ['T2', ['not_secure', 'no_camera', 'no_screen_capture']],
-    ['K1', ['no_report']],
-  ]);
+  t.same(
+    body.deviceWarnings.map((d) => [d.deviceId, d.problems]),
+    [
+      ['T2', ['not_secure', 'no_camera', 'no_screen_capture']],
+      ['K1', ['no_report']],
+    ],
+  );
 });

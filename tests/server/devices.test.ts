@@ -38,9 +38,16 @@ t.test('a device pairs with a code an admin approves and then holds a working to
 t.test('the token is handed out exactly once', async (t) => {
   const app = await testApp(t);
   const admin = await login(app, 'admin', PASSWORDS.admin);
-  const req = (await app.inject({ method: 'POST', url: '/api/devices/pairings', payload: { kind: 'kiosk', deviceId: 'K1' } })).json() as { pairingId: string; pollSecret: string; code: string };
+  const req = (await app.inject({ method: 'POST', url: '/api/devices/pairings', payload: { kind: 'kiosk', deviceId: 'K1' } })).json() as {
+    pairingId: string;
+    pollSecret: string;
+    code: string;
+  };
   await app.inject({ method: 'POST', url: '/api/devices/pairings/approve', headers: { cookie: admin }, payload: { code: req.code } });
-  t.equal((await app.inject({ method: 'POST', url: `/api/devices/pairings/${req.pairingId}/collect`, payload: { pollSecret: req.pollSecret } })).statusCode, 200);
+  t.equal(
+    (await app.inject({ method: 'POST', url: `/api/devices/pairings/${req.pairingId}/collect`, payload: { pollSecret: req.pollSecret } })).statusCode,
+    200,
+  );
   const again = await app.inject({ method: 'POST', url: `/api/devices/pairings/${req.pairingId}/collect`, payload: { pollSecret: req.pollSecret } });
   t.equal(again.statusCode, 409);
   t.match(again.json(), { message: /already collected/ });
@@ -63,9 +70,19 @@ t.test('a device must become a configured kiosk or terminal', async (t) => {
   const anon = (await app.inject({ method: 'POST', url: '/api/devices/pairings', payload: { kind: 'terminal' } })).json() as { code: string };
   const noId = await app.inject({ method: 'POST', url: '/api/devices/pairings/approve', headers: { cookie: admin }, payload: { code: anon.code } });
   t.equal(noId.statusCode, 400, 'a device that did not say which it is needs the admin to say');
-  const asKiosk = await app.inject({ method: 'POST', url: '/api/devices/pairings/approve', headers: { cookie: admin }, payload: { code: anon.code, deviceId: 'K1' } });
+  const asKiosk = await app.inject({
+    method: 'POST',
+    url: '/api/devices/pairings/approve',
+    headers: { cookie: admin },
+    payload: { code: anon.code, deviceId: 'K1' },
+  });
   t.equal(asKiosk.statusCode, 400, 'a terminal cannot be approved as a kiosk');
-  const ok = await app.inject({ method: 'POST', url: '/api/devices/pairings/approve', headers: { cookie: admin }, payload: { code: anon.code, deviceId: 'T2' } });
+  const ok = await app.inject({
+    method: 'POST',
+    url: '/api/devices/pairings/approve',
+    headers: { cookie: admin },
+    payload: { code: anon.code, deviceId: 'T2' },
+  });
   t.equal(ok.statusCode, 200);
 });
 
@@ -73,23 +90,38 @@ t.test('an unknown or expired code approves nothing', async (t) => {
   let now = Date.parse('2026-11-23T08:00:00Z');
   const app = await testApp(t, { clock: { now: () => now } });
   const admin = await login(app, 'admin', PASSWORDS.admin);
-  const req = (await app.inject({ method: 'POST', url: '/api/devices/pairings', payload: { kind: 'kiosk', deviceId: 'K1' } })).json() as { code: string; pairingId: string; pollSecret: string };
+  const req = (await app.inject({ method: 'POST', url: '/api/devices/pairings', payload: { kind: 'kiosk', deviceId: 'K1' } })).json() as {
+    code: string;
+    pairingId: string;
+    pollSecret: string;
+  };
   const wrong = req.code === '000000' ? '111111' : '000000';
   t.equal((await app.inject({ method: 'POST', url: '/api/devices/pairings/approve', headers: { cookie: admin }, payload: { code: wrong } })).statusCode, 404);
   now += 31 * 60_000; // past the default 30-minute pairing window
   const late = await app.inject({ method: 'POST', url: '/api/devices/pairings/approve', headers: { cookie: admin }, payload: { code: req.code } });
   t.equal(late.statusCode, 404);
   t.match(late.json(), { message: /expired/ });
-  t.same((await app.inject({ method: 'POST', url: `/api/devices/pairings/${req.pairingId}/collect`, payload: { pollSecret: req.pollSecret } })).json(), { status: 'expired' });
+  t.same((await app.inject({ method: 'POST', url: `/api/devices/pairings/${req.pairingId}/collect`, payload: { pollSecret: req.pollSecret } })).json(), {
+    status: 'expired',
+  });
 });
 
 t.test('a rejected request never yields a token', async (t) => {
   const app = await testApp(t);
   const admin = await login(app, 'admin', PASSWORDS.admin);
-  const req = (await app.inject({ method: 'POST', url: '/api/devices/pairings', payload: { kind: 'kiosk', deviceId: 'K1' } })).json() as { pairingId: string; pollSecret: string; code: string };
+  const req = (await app.inject({ method: 'POST', url: '/api/devices/pairings', payload: { kind: 'kiosk', deviceId: 'K1' } })).json() as {
+    pairingId: string;
+    pollSecret: string;
+    code: string;
+  };
   t.equal((await app.inject({ method: 'POST', url: `/api/devices/pairings/${req.pairingId}/reject`, headers: { cookie: admin } })).statusCode, 204);
-  t.same((await app.inject({ method: 'POST', url: `/api/devices/pairings/${req.pairingId}/collect`, payload: { pollSecret: req.pollSecret } })).json(), { status: 'rejected' });
-  t.equal((await app.inject({ method: 'POST', url: '/api/devices/pairings/approve', headers: { cookie: admin }, payload: { code: req.code } })).statusCode, 404);
+  t.same((await app.inject({ method: 'POST', url: `/api/devices/pairings/${req.pairingId}/collect`, payload: { pollSecret: req.pollSecret } })).json(), {
+    status: 'rejected',
+  });
+  t.equal(
+    (await app.inject({ method: 'POST', url: '/api/devices/pairings/approve', headers: { cookie: admin }, payload: { code: req.code } })).statusCode,
+    404,
+  );
 });
 
 t.test('a revoked token stops working at once, open sockets included', async (t) => {
@@ -117,11 +149,13 @@ t.test('a revoked token stops working at once, open sockets included', async (t)
 
   const retry = new WebSocket(`ws://127.0.0.1:${port}/ws/device`, { headers: { authorization: `Bearer ${token}` } });
   retry.on('error', () => {}); // destroying the refused request surfaces as an error; expected here
-  const status = await new Promise<number>((resolve) => retry.once('unexpected-response', (req, r) => {
+  const status = await new Promise<number>((resolve) =>
+    retry.once('unexpected-response', (req, r) => {
       // With this listener ws leaves the response to us; an unconsumed one would hold the server open.
       req.destroy();
       resolve(r.statusCode ?? 0);
-    }));
+    }),
+  );
   t.equal(status, 401, 'a revoked device cannot open a new socket');
 });
 

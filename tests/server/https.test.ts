@@ -12,8 +12,13 @@ t.test('the server speaks HTTPS with the configured certificate and marks cookie
   const dir = scratchDir(t);
   const key = join(dir, 'server.key');
   const cert = join(dir, 'server.crt');
-  execFileSync('openssl', ['req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-keyout', key, '-out', cert, '-days', '1', '-subj', '/CN=127.0.0.1'], { stdio: 'ignore' });
-  const yaml = TEST_CONFIG_YAML.replace('server: { host: 127.0.0.1, port: 0 }', `server: { host: 127.0.0.1, port: 0, tls: { cert: ${JSON.stringify(cert)}, key: ${JSON.stringify(key)} } }`);
+  execFileSync('openssl', ['req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-keyout', key, '-out', cert, '-days', '1', '-subj', '/CN=127.0.0.1'], {
+    stdio: 'ignore',
+  });
+  const yaml = TEST_CONFIG_YAML.replace(
+    'server: { host: 127.0.0.1, port: 0 }',
+    `server: { host: 127.0.0.1, port: 0, tls: { cert: ${JSON.stringify(cert)}, key: ${JSON.stringify(key)} } }`,
+  );
   const app = await buildApp({ config: parseConfig(yaml, { dataDir: join(dir, 'data') }) });
   t.teardown(() => app.close());
   await app.listen({ host: '127.0.0.1', port: 0 });
@@ -25,7 +30,9 @@ t.test('the server speaks HTTPS with the configured certificate and marks cookie
       (res) => {
         const peer = (res.socket as import('node:tls').TLSSocket).getPeerCertificate();
         res.resume();
-        res.on('end', () => resolve({ status: res.statusCode ?? 0, cookie: String(res.headers['set-cookie'] ?? ''), peerCertCN: String(peer.subject?.CN ?? '') }));
+        res.on('end', () =>
+          resolve({ status: res.statusCode ?? 0, cookie: String(res.headers['set-cookie'] ?? ''), peerCertCN: String(peer.subject?.CN ?? '') }),
+        );
       },
     );
     req.on('error', reject);

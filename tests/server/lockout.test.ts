@@ -102,14 +102,39 @@ t.test('passwords are stored as scrypt hashes, never in plain text', async (t) =
 t.test('adding users checks their bindings and the password', async (t) => {
   const app = await testApp(t);
   const admin = await login(app, 'admin', PASSWORDS.admin);
-  const bad = await app.inject({ method: 'POST', url: '/api/users', headers: { cookie: admin }, payload: { username: 'x1', role: 'invigilator', password: 'short', rooms: ['R9'] } });
+  const bad = await app.inject({
+    method: 'POST',
+    url: '/api/users',
+    headers: { cookie: admin },
+    payload: { username: 'x1', role: 'invigilator', password: 'short', rooms: ['R9'] },
+  });
   t.equal(bad.statusCode, 400);
-  t.match(bad.json(), { problems: [{ path: 'rooms[0]', problem: /no such room/, got: 'R9' }, { path: 'password', problem: /at least 10/ }] });
-  const insp = await app.inject({ method: 'POST', url: '/api/users', headers: { cookie: admin }, payload: { username: 'x2', role: 'inspector', password: 'long-enough-1' } });
+  t.match(bad.json(), {
+    problems: [
+      { path: 'rooms[0]', problem: /no such room/, got: 'R9' },
+      { path: 'password', problem: /at least 10/ },
+    ],
+  });
+  const insp = await app.inject({
+    method: 'POST',
+    url: '/api/users',
+    headers: { cookie: admin },
+    payload: { username: 'x2', role: 'inspector', password: 'long-enough-1' },
+  });
   t.match(insp.json(), { problems: [{ path: 'jurisdiction' }] });
-  const ok = await app.inject({ method: 'POST', url: '/api/users', headers: { cookie: admin }, payload: { username: 'x3', role: 'inspector', password: 'long-enough-1', jurisdiction: { level: 'city', code: '440100' } } });
+  const ok = await app.inject({
+    method: 'POST',
+    url: '/api/users',
+    headers: { cookie: admin },
+    payload: { username: 'x3', role: 'inspector', password: 'long-enough-1', jurisdiction: { level: 'city', code: '440100' } },
+  });
   t.equal(ok.statusCode, 201);
-  const dup = await app.inject({ method: 'POST', url: '/api/users', headers: { cookie: admin }, payload: { username: 'X3', role: 'admin', password: 'long-enough-1' } });
+  const dup = await app.inject({
+    method: 'POST',
+    url: '/api/users',
+    headers: { cookie: admin },
+    payload: { username: 'X3', role: 'admin', password: 'long-enough-1' },
+  });
   t.equal(dup.statusCode, 409, 'user names are unique regardless of case');
   t.ok(app.ctx.audit.list({ action: 'user.add' }).some((e) => e.target === 'x3'));
 });

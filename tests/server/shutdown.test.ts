@@ -33,7 +33,10 @@ async function pairOverHttp(base: string, deviceId: string): Promise<string> {
   const { pairingId, pollSecret, code } = (await req.json()) as { pairingId: string; pollSecret: string; code: string };
   const login = await post(`${base}/api/auth/login`, { username: 'admin', password: PASSWORDS.admin });
   if (login.status !== 200) throw new Error(`login: ${login.status} ${await login.text()}`);
-  const cookie = login.headers.getSetCookie().map((c) => c.split(';')[0] ?? '').find((c) => c.startsWith('examroom_session='));
+  const cookie = login.headers
+    .getSetCookie()
+    .map((c) => c.split(';')[0] ?? '')
+    .find((c) => c.startsWith('examroom_session='));
   if (!cookie) throw new Error('no session cookie');
   const ok = await post(`${base}/api/devices/pairings/approve`, { code }, { cookie });
   if (ok.status !== 200) throw new Error(`approve: ${ok.status} ${await ok.text()}`);
@@ -158,6 +161,9 @@ t.test('a second SIGTERM or SIGINT during shutdown does not interrupt it', async
   t.ok(took < SHUTDOWN_LIMIT_MS, `a device that never hangs up does not hold shutdown past 10 s (took ${Math.round(took)} ms)`);
   const stopping = server.lines.filter((l) => l.includes('"msg":"stopping"'));
   t.equal(stopping.length, 1, 'shutdown ran once');
-  t.notOk(server.lines.some((l) => l.includes('longer than 10 s')), 'shutdown finished on its own, not by the watchdog');
+  t.notOk(
+    server.lines.some((l) => l.includes('longer than 10 s')),
+    'shutdown finished on its own, not by the watchdog',
+  );
   t.equal(await connectionRefused(server.host, server.port), 'ECONNREFUSED', 'nothing listens on the port afterwards');
 });

@@ -174,7 +174,9 @@ t.test('an unknown route gets 404 naming the method and path', async (t) => {
 
 t.test('metrics are for this machine, admins and the addresses the site lists — not for every PC in the room', async (t) => {
   const site = SMALL_SITE.replace('server: { host: 127.0.0.1, port: 0 }', 'server: { host: 127.0.0.1, port: 0, metricsFrom: ["10.9.0.0/16", "fd00::7"] }');
-  const app = await buildApp({ config: parseConfig(`${site}users:\n  - { username: admin, role: admin, password: ${PASSWORDS.admin} }\n`, { dataDir: scratchDir(t) }) });
+  const app = await buildApp({
+    config: parseConfig(`${site}users:\n  - { username: admin, role: admin, password: ${PASSWORDS.admin} }\n`, { dataDir: scratchDir(t) }),
+  });
   t.teardown(() => app.close());
   const from = (remoteAddress: string, headers: Record<string, string> = {}) => app.inject({ url: '/metrics', remoteAddress, headers });
   t.equal((await from('127.0.0.1')).statusCode, 200, 'this machine');

@@ -14,7 +14,10 @@ const PASS = 'correct horse battery staple';
 t.test('tls status, renew and export-ca; keys export and a restore that keeps the CA every PC trusts', async (t) => {
   const dir = scratchDir(t);
   const config = join(dir, 'config.yaml');
-  writeFileSync(config, TEST_CONFIG_YAML.replace('server: { host: 127.0.0.1, port: 0 }', 'server: { host: 127.0.0.1, port: 0, tls: site-ca, names: [examroom.lan, 10.0.0.5] }'));
+  writeFileSync(
+    config,
+    TEST_CONFIG_YAML.replace('server: { host: 127.0.0.1, port: 0 }', 'server: { host: 127.0.0.1, port: 0, tls: site-ca, names: [examroom.lan, 10.0.0.5] }'),
+  );
   const data = join(dir, 'data');
   const keys = join(dir, 'data-keys');
   const args = ['--config', config, '--data', data];
@@ -23,7 +26,10 @@ t.test('tls status, renew and export-ca; keys export and a restore that keeps th
 
   const made = await cli(['tls', 'renew', ...args]);
   t.equal(made.code, 0, made.stderr);
-  t.match(made.stdout, /renewed: server certificate: .*server\.crt\n {2}subject .*\n {2}names +examroom\.lan, 10\.0\.0\.5\n {2}valid until .* \((396|397) days left\)/);
+  t.match(
+    made.stdout,
+    /renewed: server certificate: .*server\.crt\n {2}subject .*\n {2}names +examroom\.lan, 10\.0\.0\.5\n {2}valid until .* \((396|397) days left\)/,
+  );
   const original = caFingerprint();
 
   const status = await cli(['tls', 'status', ...args]);
@@ -55,7 +61,10 @@ t.test('tls status, renew and export-ca; keys export and a restore that keeps th
   t.equal(lost.code, 0, lost.stderr);
   t.match(lost.stderr, /NEW SITE CA: the keys folder lost the CA the PCs trust/);
   t.not(caFingerprint(), original);
-  t.match((await cli(['tls', 'status', ...args])).stdout, /NEW SITE CA since .* \(lost\): every PC must trust it; 3 device\(s\) not connected since: K1, T1, T2/);
+  t.match(
+    (await cli(['tls', 'status', ...args])).stdout,
+    /NEW SITE CA since .* \(lost\): every PC must trust it; 3 device\(s\) not connected since: K1, T1, T2/,
+  );
 
   const wrong = await cli(['keys', 'import', bundle, ...args], { env: { EXAMROOM_KEYS_PASSPHRASE: 'not the passphrase' } });
   t.equal(wrong.code, 1);
@@ -77,10 +86,30 @@ t.test('tls status, renew and export-ca; keys export and a restore that keeps th
   const verify = spawnSync('openssl', ['verify', '-CAfile', cer, '-inform', 'DER', join(keys, 'server.crt')], { encoding: 'utf8' });
   const verifyPem = spawnSync('openssl', ['verify', '-CAfile', join(keys, 'site-ca.crt'), join(keys, 'server.crt')], { encoding: 'utf8' });
   t.equal(verifyPem.status, 0, `${verifyPem.stdout}${verifyPem.stderr} (${verify.status})`);
-  t.equal(new X509Certificate(readFileSync(join(keys, 'site-ca.crt'))).fingerprint256, new X509Certificate(readFileSync(cer)).fingerprint256, 'the server certificate chains to the CA exported before the loss');
+  t.equal(
+    new X509Certificate(readFileSync(join(keys, 'site-ca.crt'))).fingerprint256,
+    new X509Certificate(readFileSync(cer)).fingerprint256,
+    'the server certificate chains to the CA exported before the loss',
+  );
 
   const db = openDatabase(dataPaths(data).dbFile);
   t.teardown(() => db.close());
-  const actions = (db.prepare("SELECT action FROM audit_log WHERE action LIKE 'tls.%' OR action LIKE 'keys.%' ORDER BY seq").all() as { action: string }[]).map((r) => r.action);
-  t.same(actions, ['tls.ca.create', 'tls.certificate.issue', 'tls.ca.export', 'keys.export', 'tls.ca.replace', 'tls.certificate.issue', 'keys.import', 'tls.ca.restore', 'tls.certificate.issue'], 'every privileged step audited');
+  const actions = (db.prepare("SELECT action FROM audit_log WHERE action LIKE 'tls.%' OR action LIKE 'keys.%' ORDER BY seq").all() as { action: string }[]).map(
+    (r) => r.action,
+  );
+  t.same(
+    actions,
+    [
+      'tls.ca.create',
+      'tls.certificate.issue',
+      'tls.ca.export',
+      'keys.export',
+      'tls.ca.replace',
+      'tls.certificate.issue',
+      'keys.import',
+      'tls.ca.restore',
+      'tls.certificate.issue',
+    ],
+    'every privileged step audited',
+  );
 });

@@ -23,11 +23,16 @@ function getWithHost(port: number, host: string): Promise<string> {
   });
 }
 
-const LAN = { eth0: [{ address: '192.168.7.10', netmask: '255.255.255.0', family: 'IPv4' as const, mac: '02:00:00:00:00:01', internal: false, cidr: '192.168.7.10/24' }] };
+const LAN = {
+  eth0: [{ address: '192.168.7.10', netmask: '255.255.255.0', family: 'IPv4' as const, mac: '02:00:00:00:00:01', internal: false, cidr: '192.168.7.10/24' }],
+};
 
 t.test('HTTPS and the trust page on real sockets', async (t) => {
   const dir = scratchDir(t);
-  const yaml = TEST_CONFIG_YAML.replace('server: { host: 127.0.0.1, port: 0 }', 'server: { host: 127.0.0.1, port: 0, tls: site-ca, names: [examroom.test, 127.0.0.1], httpPort: 0 }');
+  const yaml = TEST_CONFIG_YAML.replace(
+    'server: { host: 127.0.0.1, port: 0 }',
+    'server: { host: 127.0.0.1, port: 0, tls: site-ca, names: [examroom.test, 127.0.0.1], httpPort: 0 }',
+  );
   const config = parseConfig(yaml, { dataDir: join(dir, 'data') });
   const app = await buildApp({ config, networkInterfaces: LAN });
   t.teardown(() => app.close());
@@ -51,7 +56,9 @@ t.test('HTTPS and the trust page on real sockets', async (t) => {
   // Asynchronous: the server runs in this process, so a synchronous child would block its handshake.
   const sClient = (args: string[]) =>
     new Promise<{ status: number | null; stdout: string; stderr: string }>((resolve) => {
-      const child = spawn('openssl', ['s_client', '-connect', `127.0.0.1:${port}`, '-servername', 'examroom.test', ...args], { stdio: ['pipe', 'pipe', 'pipe'] });
+      const child = spawn('openssl', ['s_client', '-connect', `127.0.0.1:${port}`, '-servername', 'examroom.test', ...args], {
+        stdio: ['pipe', 'pipe', 'pipe'],
+      });
       let stdout = '';
       let stderr = '';
       child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
@@ -113,8 +120,20 @@ t.test('HTTPS and the trust page on real sockets', async (t) => {
   });
 
   t.test('the plain-HTTP port serves nothing else: API, apps and log-in are 404 there', async (t) => {
-    for (const [method, path] of [['GET', '/api/site'], ['POST', '/api/auth/login'], ['GET', '/healthz'], ['GET', '/metrics'], ['GET', '/kiosk/'], ['GET', '/terminal/'], ['GET', '/api/tls'], ['GET', '/docs']] as const) {
-      const res = await fetch(`http://127.0.0.1:${httpPort}${path}`, { method, ...(method === 'POST' ? { body: '{}', headers: { 'content-type': 'application/json' } } : {}) });
+    for (const [method, path] of [
+      ['GET', '/api/site'],
+      ['POST', '/api/auth/login'],
+      ['GET', '/healthz'],
+      ['GET', '/metrics'],
+      ['GET', '/kiosk/'],
+      ['GET', '/terminal/'],
+      ['GET', '/api/tls'],
+      ['GET', '/docs'],
+    ] as const) {
+      const res = await fetch(`http://127.0.0.1:${httpPort}${path}`, {
+        method,
+        ...(method === 'POST' ? { body: '{}', headers: { 'content-type': 'application/json' } } : {}),
+      });
       t.equal(res.status, 404, `${method} ${path}`);
       t.equal(res.headers.get('set-cookie'), null);
     }

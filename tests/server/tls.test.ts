@@ -51,8 +51,46 @@ function signWithSiteCa(dir: string, san: string): string {
   mkdirSync(d);
   const ext = join(d, 'ext.cnf');
   execFileSync('sh', ['-c', `printf 'subjectAltName=${san}\\nbasicConstraints=CA:FALSE\\nextendedKeyUsage=serverAuth\\n' > ${ext}`]);
-  execFileSync('openssl', ['req', '-new', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:P-256', '-nodes', '-keyout', join(d, 'k.pem'), '-subj', '/CN=forged', '-out', join(d, 'r.csr')], { stdio: 'ignore' });
-  execFileSync('openssl', ['x509', '-req', '-in', join(d, 'r.csr'), '-CA', join(keys(dir), 'site-ca.crt'), '-CAkey', join(keys(dir), 'site-ca.key'), '-CAcreateserial', '-days', '30', '-extfile', ext, '-out', join(d, 'c.pem')], { stdio: 'ignore' });
+  execFileSync(
+    'openssl',
+    [
+      'req',
+      '-new',
+      '-newkey',
+      'ec',
+      '-pkeyopt',
+      'ec_paramgen_curve:P-256',
+      '-nodes',
+      '-keyout',
+      join(d, 'k.pem'),
+      '-subj',
+      '/CN=forged',
+      '-out',
+      join(d, 'r.csr'),
+    ],
+    { stdio: 'ignore' },
+  );
+  execFileSync(
+    'openssl',
+    [
+      'x509',
+      '-req',
+      '-in',
+      join(d, 'r.csr'),
+      '-CA',
+      join(keys(dir), 'site-ca.crt'),
+      '-CAkey',
+      join(keys(dir), 'site-ca.key'),
+      '-CAcreateserial',
+      '-days',
+      '30',
+      '-extfile',
+      ext,
+      '-out',
+      join(d, 'c.pem'),
+    ],
+    { stdio: 'ignore' },
+  );
   return join(d, 'c.pem');
 }
 
@@ -95,12 +133,12 @@ t.test('the site CA vouches only for the site: a certificate for another name or
   const ownName = verify(ca, signWithSiteCa(dir, 'DNS:r101.examroom.lan'));
   t.ok(ownName.ok, `a name under the site's name is within the constraints (${ownName.out.trim()})`);
   const bank = verify(ca, signWithSiteCa(dir, 'DNS:www.icbc.com.cn'));
-  t.notOk(bank.ok, 'another site\'s name is refused');
+  t.notOk(bank.ok, "another site's name is refused");
   t.match(bank.out, /permitted subtree violation/);
   const otherNet = verify(ca, signWithSiteCa(dir, 'IP:10.9.9.9'));
-  t.notOk(otherNet.ok, 'an address outside the site\'s LAN is refused');
+  t.notOk(otherNet.ok, "an address outside the site's LAN is refused");
   t.match(otherNet.out, /permitted subtree violation/);
-  t.ok(verify(ca, signWithSiteCa(dir, 'IP:192.168.7.99')).ok, 'an address on the site\'s LAN is within the constraints');
+  t.ok(verify(ca, signWithSiteCa(dir, 'IP:192.168.7.99')).ok, "an address on the site's LAN is within the constraints");
 });
 
 t.test('a site with only addresses still constrains DNS names', async (t) => {
@@ -149,7 +187,7 @@ t.test('a changed address on the same LAN re-issues the certificate under the sa
   t.equal(res.json().caReplaced, null);
 });
 
-t.test('a name outside the CA\'s constraints makes a new CA, loudly', async (t) => {
+t.test("a name outside the CA's constraints makes a new CA, loudly", async (t) => {
   const dir = scratchDir(t);
   const a = await siteApp(t, dir, { close: false });
   const before = cert(dir, 'site-ca.crt').fingerprint256;
@@ -162,43 +200,49 @@ t.test('a name outside the CA\'s constraints makes a new CA, loudly', async (t) 
   t.equal(replaced[0]!.detail.reason, 'scope');
 });
 
-t.test('a CA lost from the keys folder while the data remembers it: new CA, audit entry, bus event, and /api/tls lists the devices not seen since', async (t) => {
-  const dir = scratchDir(t);
-  const a = await siteApp(t, dir, { close: false });
-  const admin = await login(a, 'admin', PASSWORDS.admin);
-  const t1 = await pairDevice(a, 'terminal', 'T1', admin);
-  await pairDevice(a, 'terminal', 'T2', admin);
-  const old = cert(dir, 'site-ca.crt').fingerprint256;
-  await a.close();
-  rmSync(keys(dir), { recursive: true });
+t.test(
+  'a CA lost from the keys folder while the data remembers it: new CA, audit entry, bus event, and /api/tls lists the devices not seen since',
+  async (t) => {
+    const dir = scratchDir(t);
+    const a = await siteApp(t, dir, { close: false });
+    const admin = await login(a, 'admin', PASSWORDS.admin);
+    const t1 = await pairDevice(a, 'terminal', 'T1', admin);
+    await pairDevice(a, 'terminal', 'T2', admin);
+    const old = cert(dir, 'site-ca.crt').fingerprint256;
+    await a.close();
+    rmSync(keys(dir), { recursive: true });
 
-  const clock = fixedClock(Date.now() + 60_000);
-  const b = await siteApp(t, dir, { clock });
-  const now = cert(dir, 'site-ca.crt').fingerprint256;
-  t.not(now, old);
-  const entry = b.ctx.audit.list({ action: 'tls.ca.replace' })[0];
-  t.equal(entry?.detail.reason, 'lost');
-  t.equal(entry?.detail.previous, old);
-  const cookie = await login(b, 'admin', PASSWORDS.admin);
-  // T1 connects after the new CA (its PC was given the new CA): it drops off the list.
-  clock.advance(60_000);
-  await b.listen({ host: '127.0.0.1', port: 0 });
-  const ws = new WebSocket(`wss://127.0.0.1:${(b.server.address() as { port: number }).port}/ws/device`, { headers: { authorization: `Bearer ${t1}` }, rejectUnauthorized: false });
-  const hello = await new Promise<{ type: string }>((resolve, reject) => {
-    ws.once('message', (d) => resolve(JSON.parse(String(d)) as { type: string }));
-    ws.once('error', reject);
-  });
-  t.equal(hello.type, 'hello', 'T1 connected over HTTPS to the new CA\'s certificate');
-  ws.close();
-  const res1 = await b.inject({ method: 'GET', url: '/api/tls', headers: { cookie } });
-  const r = res1.json().caReplaced;
-  t.equal(r.reason, 'lost');
-  t.equal(r.fingerprint, now);
-  t.match(r.message, /Every exam PC, kiosk and phone must trust the new CA/);
-  t.same(r.devicesNotSeenSince.map((d: { id: string }) => d.id).sort(), ['K1', 'T2'], 'the kiosk never paired and T2 has not connected since; T1 has');
-  const denied = await b.inject({ method: 'GET', url: '/api/tls', headers: { cookie: await login(b, 'invig', PASSWORDS.invig) } });
-  t.equal(denied.statusCode, 403, 'admins only');
-});
+    const clock = fixedClock(Date.now() + 60_000);
+    const b = await siteApp(t, dir, { clock });
+    const now = cert(dir, 'site-ca.crt').fingerprint256;
+    t.not(now, old);
+    const entry = b.ctx.audit.list({ action: 'tls.ca.replace' })[0];
+    t.equal(entry?.detail.reason, 'lost');
+    t.equal(entry?.detail.previous, old);
+    const cookie = await login(b, 'admin', PASSWORDS.admin);
+    // T1 connects after the new CA (its PC was given the new CA): it drops off the list.
+    clock.advance(60_000);
+    await b.listen({ host: '127.0.0.1', port: 0 });
+    const ws = new WebSocket(`wss://127.0.0.1:${(b.server.address() as { port: number }).port}/ws/device`, {
+      headers: { authorization: `Bearer ${t1}` },
+      rejectUnauthorized: false,
+    });
+    const hello = await new Promise<{ type: string }>((resolve, reject) => {
+      ws.once('message', (d) => resolve(JSON.parse(String(d)) as { type: string }));
+      ws.once('error', reject);
+    });
+    t.equal(hello.type, 'hello', "T1 connected over HTTPS to the new CA's certificate");
+    ws.close();
+    const res1 = await b.inject({ method: 'GET', url: '/api/tls', headers: { cookie } });
+    const r = res1.json().caReplaced;
+    t.equal(r.reason, 'lost');
+    t.equal(r.fingerprint, now);
+    t.match(r.message, /Every exam PC, kiosk and phone must trust the new CA/);
+    t.same(r.devicesNotSeenSince.map((d: { id: string }) => d.id).sort(), ['K1', 'T2'], 'the kiosk never paired and T2 has not connected since; T1 has');
+    const denied = await b.inject({ method: 'GET', url: '/api/tls', headers: { cookie: await login(b, 'invig', PASSWORDS.invig) } });
+    t.equal(denied.statusCode, 403, 'admins only');
+  },
+);
 
 t.test('the bus hears a replaced CA', async (t) => {
   const dir = scratchDir(t);
@@ -234,7 +278,10 @@ t.test('certificate expiry is in /metrics and /healthz', async (t) => {
   t.match(metrics.body, /examroom_tls_certificate_expiry_seconds\{certificate="site-ca"\} \d+/);
   const health = (await app.inject({ method: 'GET', url: '/healthz' })).json();
   t.equal(health.tls.ok, true);
-  t.same(health.tls.certificates.map((c: { name: string }) => c.name), ['site-ca', 'server']);
+  t.same(
+    health.tls.certificates.map((c: { name: string }) => c.name),
+    ['site-ca', 'server'],
+  );
 });
 
 // ---- a certificate the site named ------------------------------------------------------------------
@@ -242,10 +289,36 @@ t.test('certificate expiry is in /metrics and /healthz', async (t) => {
 function ownCert(dir: string, days: number, name = 'own'): { cert: string; key: string } {
   const key = join(dir, `${name}.key`);
   const cert = join(dir, `${name}.crt`);
-  execFileSync('openssl', ['req', '-x509', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:P-256', '-nodes', '-keyout', key, '-out', cert, '-days', String(days), '-subj', '/CN=exam.example', '-addext', 'subjectAltName=DNS:exam.example'], { stdio: 'ignore' });
+  execFileSync(
+    'openssl',
+    [
+      'req',
+      '-x509',
+      '-newkey',
+      'ec',
+      '-pkeyopt',
+      'ec_paramgen_curve:P-256',
+      '-nodes',
+      '-keyout',
+      key,
+      '-out',
+      cert,
+      '-days',
+      String(days),
+      '-subj',
+      '/CN=exam.example',
+      '-addext',
+      'subjectAltName=DNS:exam.example',
+    ],
+    { stdio: 'ignore' },
+  );
   return { cert, key };
 }
-const ownYaml = (f: { cert: string; key: string }) => TEST_CONFIG_YAML.replace('server: { host: 127.0.0.1, port: 0 }', `server: { host: 127.0.0.1, port: 0, tls: { cert: ${JSON.stringify(f.cert)}, key: ${JSON.stringify(f.key)} } }`);
+const ownYaml = (f: { cert: string; key: string }) =>
+  TEST_CONFIG_YAML.replace(
+    'server: { host: 127.0.0.1, port: 0 }',
+    `server: { host: 127.0.0.1, port: 0, tls: { cert: ${JSON.stringify(f.cert)}, key: ${JSON.stringify(f.key)} } }`,
+  );
 
 t.test('a site certificate is served when named, and no site CA is made', async (t) => {
   const dir = scratchDir(t);
@@ -269,7 +342,9 @@ t.test('a site key that does not match its certificate stops the start with the 
     (e: unknown) => e,
   );
   t.type(err, ConfigError);
-  t.match((err as ConfigError).problems, [{ path: 'server.tls.key', problem: `${b.key} is not the key of the certificate ${a.cert} (wrong key: they do not match)` }]);
+  t.match((err as ConfigError).problems, [
+    { path: 'server.tls.key', problem: `${b.key} is not the key of the certificate ${a.cert} (wrong key: they do not match)` },
+  ]);
 });
 
 t.test('an expired site certificate stops the start with the file and the date', async (t) => {
@@ -280,5 +355,7 @@ t.test('an expired site certificate stops the start with the file and the date',
     (e: unknown) => e,
   );
   t.type(err, ConfigError);
-  t.match((err as ConfigError).problems, [{ path: 'server.tls.cert', problem: new RegExp(`^${f.cert.replace(/[.]/g, '\\.')} expired on \\d{4}-\\d\\d-\\d\\dT.*server clock`) }]);
+  t.match((err as ConfigError).problems, [
+    { path: 'server.tls.cert', problem: new RegExp(`^${f.cert.replace(/[.]/g, '\\.')} expired on \\d{4}-\\d\\d-\\d\\dT.*server clock`) },
+  ]);
 });

@@ -8,7 +8,11 @@ import { join } from 'node:path';
 import { ROOT, testApp } from '../helpers.ts';
 import { WEB_APPS, builtAppDir } from '../../server/routes/web.ts';
 
-const built = spawnSync(process.execPath, [join(ROOT, 'server/build-web.mjs'), '--if-stale', 'terminal'], { cwd: ROOT, encoding: 'utf8', env: { ...process.env, CI: 'true' } });
+const built = spawnSync(process.execPath, [join(ROOT, 'server/build-web.mjs'), '--if-stale', 'terminal'], {
+  cwd: ROOT,
+  encoding: 'utf8',
+  env: { ...process.env, CI: 'true' },
+});
 if (built.status !== 0) throw new Error(`building the terminal app failed:\n${built.stdout}\n${built.stderr}`);
 
 /** A raw GET: inject() and fetch() both normalise the path, and path tricks are the point here. */
@@ -58,7 +62,13 @@ t.test('nothing outside the dist folder is reachable, and a missing file is 404'
   await app.listen({ host: '127.0.0.1', port: 0 });
   const port = (app.server.address() as { port: number }).port;
   t.equal((await rawGet(port, '/terminal/assets/nope.js')).status, 404);
-  for (const path of ['/terminal/../package.json', '/terminal/..%2f..%2fpackage.json', '/terminal/%2e%2e/%2e%2e/package.json', '/terminal/..%5c..%5cpackage.json', '/terminal/.vite/manifest.json']) {
+  for (const path of [
+    '/terminal/../package.json',
+    '/terminal/..%2f..%2fpackage.json',
+    '/terminal/%2e%2e/%2e%2e/package.json',
+    '/terminal/..%5c..%5cpackage.json',
+    '/terminal/.vite/manifest.json',
+  ]) {
     const res = await rawGet(port, path);
     t.not(res.status, 200, path);
     t.notMatch(res.body, /"name":\s*"examroom"/, `${path} does not leak package.json`);

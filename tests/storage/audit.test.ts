@@ -82,7 +82,15 @@ t.test('an entry whose content was edited is reported as altered', async (t) => 
 t.test('an edited entry whose own hash was recomputed breaks the link from the next entry', async (t) => {
   const { db, audit } = setup(t, 5);
   dropGuards(db);
-  const r = db.prepare('SELECT * FROM audit_log WHERE seq = 3').get() as { seq: number; at: number; actor: string; action: string; target: string | null; ip: string | null; prev_hash: string };
+  const r = db.prepare('SELECT * FROM audit_log WHERE seq = 3').get() as {
+    seq: number;
+    at: number;
+    actor: string;
+    action: string;
+    target: string | null;
+    ip: string | null;
+    prev_hash: string;
+  };
   const detail = '{"i":30}';
   const hash = entryHash({ seq: r.seq, at: r.at, actor: r.actor, action: r.action, target: r.target, detail, ip: r.ip, prevHash: r.prev_hash });
   db.prepare('UPDATE audit_log SET detail = ?, hash = ? WHERE seq = 3').run(detail, hash);

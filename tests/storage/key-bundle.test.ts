@@ -15,11 +15,21 @@ t.test('every kind of key in KEY_FILES that exists travels in the bundle, and no
   writeKeyFile(dir, 'audit.key', 'AUDIT');
   writeKeyFile(dir, 'server.key', 'SERVER KEY (re-issued, not bundled)');
   const files = collectKeys(dir);
-  t.same(files.map((f) => f.name), ['site-ca.key', 'site-ca.crt', 'audit.key']);
+  t.same(
+    files.map((f) => f.name),
+    ['site-ca.key', 'site-ca.crt', 'audit.key'],
+  );
   const sealed = sealKeyBundle(files, PASS, { site: 's1', now: 1 });
   t.notMatch(sealed, /CA KEY|AUDIT/);
   t.same(JSON.parse(sealed).keys, ['site-ca', 'audit']);
-  t.same(openKeyBundle(sealed, PASS).files.map((f) => [f.name, f.data.toString()]), [['site-ca.key', 'CA KEY'], ['site-ca.crt', 'CA CERT'], ['audit.key', 'AUDIT']]);
+  t.same(
+    openKeyBundle(sealed, PASS).files.map((f) => [f.name, f.data.toString()]),
+    [
+      ['site-ca.key', 'CA KEY'],
+      ['site-ca.crt', 'CA CERT'],
+      ['audit.key', 'AUDIT'],
+    ],
+  );
   t.ok(KEY_FILES.some((k) => k.id === 'face-data') && KEY_FILES.some((k) => k.id === 'site-signing'), 'the later keys are already listed');
 });
 

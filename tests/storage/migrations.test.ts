@@ -5,21 +5,61 @@ import Database from 'better-sqlite3';
 import { readdirSync, readlinkSync, realpathSync } from 'node:fs';
 import { join } from 'node:path';
 import { Conflict, fixedClock } from '../../core/index.ts';
-import { createAuditLog, createUserStore, migrate, migrations, MigrationError, openDatabase, schemaVersion, type Db, type Migration } from '../../storage/index.ts';
+import {
+  createAuditLog,
+  createUserStore,
+  migrate,
+  migrations,
+  MigrationError,
+  openDatabase,
+  schemaVersion,
+  type Db,
+  type Migration,
+} from '../../storage/index.ts';
 import { scratchDir } from '../helpers.ts';
 
 const LATEST = migrations.at(-1)!.version;
 // The foundation's tables and the exam engine's; a new migration adds its tables here.
 const ALL_TABLES = [
-  'audit_log', 'bank_sync_state', 'bank_version_questions', 'bank_versions', 'candidates', 'device_pairings', 'devices',
-  'exam_plans', 'exam_sessions', 'papers', 'questions', 'results', 'roster_entries', 'sessions', 'templates',
-  'terminal_answers', 'terminal_attempts', 'terminal_incidents', 'terminal_moves', 'terminal_pauses', 'terminal_saves',
-  'terminal_session_clocks', 'terminal_snapshots', 'terminal_time_added', 'tls_ca_history', 'users', 'device_health',
+  'audit_log',
+  'bank_sync_state',
+  'bank_version_questions',
+  'bank_versions',
+  'candidates',
+  'device_pairings',
+  'devices',
+  'exam_plans',
+  'exam_sessions',
+  'papers',
+  'questions',
+  'results',
+  'roster_entries',
+  'sessions',
+  'templates',
+  'terminal_answers',
+  'terminal_attempts',
+  'terminal_incidents',
+  'terminal_moves',
+  'terminal_pauses',
+  'terminal_saves',
+  'terminal_session_clocks',
+  'terminal_snapshots',
+  'terminal_time_added',
+  'tls_ca_history',
+  'users',
+  'device_health',
   // identity (006), media (007), training attendance (008)
-  'face_enrolments', 'identity_attempts', 'media_outages', 'media_segments', 'media_usage',
-  'training_attendance', 'training_classes', 'training_members',
+  'face_enrolments',
+  'identity_attempts',
+  'media_outages',
+  'media_segments',
+  'media_usage',
+  'training_attendance',
+  'training_classes',
+  'training_members',
   // proctor (010)
-  'proctor_alerts', 'proctor_incidents',
+  'proctor_alerts',
+  'proctor_incidents',
   // question images (011)
   'bank_images',
 ].sort();
@@ -35,7 +75,9 @@ function open(t: Test, file: string, opts: Parameters<typeof openDatabase>[1] = 
 }
 
 function tables(db: Db): string[] {
-  return (db.prepare("SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%' ORDER BY name").all() as { name: string }[]).map((r) => r.name);
+  return (db.prepare("SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%' ORDER BY name").all() as { name: string }[]).map(
+    (r) => r.name,
+  );
 }
 
 /** This process's open file descriptors on the database file (Linux /proc). */
@@ -111,7 +153,7 @@ t.test('an old database is brought to the latest version and keeps its data', as
   t.same(audit.verify(), { ok: true, checked: 1 }, 'the audit chain survives the upgrade');
 });
 
-t.test('012 moves session starts and admission times out of the audit JSON into columns, keeping an old database\'s', async (t) => {
+t.test("012 moves session starts and admission times out of the audit JSON into columns, keeping an old database's", async (t) => {
   const file = dbFile(t);
   const clock = fixedClock(1_700_000_000_000);
   const old = openDatabase(file, { migrate: false });

@@ -11,7 +11,11 @@ function onDisk(file: string, sessionId: string, idNumber: string) {
   const db = new Database(file, { readonly: true });
   try {
     return {
-      answers: db.prepare('SELECT no, choice, seq FROM terminal_answers WHERE session_id = ? AND id_number = ? ORDER BY no').all(sessionId, idNumber) as { no: number; choice: string; seq: number }[],
+      answers: db.prepare('SELECT no, choice, seq FROM terminal_answers WHERE session_id = ? AND id_number = ? ORDER BY no').all(sessionId, idNumber) as {
+        no: number;
+        choice: string;
+        seq: number;
+      }[],
       saves: (db.prepare('SELECT COUNT(*) AS n FROM terminal_saves WHERE session_id = ? AND id_number = ?').get(sessionId, idNumber) as { n: number }).n,
     };
   } finally {
@@ -24,9 +28,17 @@ t.test('a save is acked only once it is committed: another connection to the fil
   const file = r.app.ctx.paths.dbFile;
   const t1 = await Term.open(t, r.port, r.tokens.T1);
   await logIn(t1, r.ticket(A), true);
-  for (const [seq, no, choice] of [[1, 1, [0]], [2, 2, [1]], [3, 6, [3]]] as const) {
+  for (const [seq, no, choice] of [
+    [1, 1, [0]],
+    [2, 2, [1]],
+    [3, 6, [3]],
+  ] as const) {
     t.same(await t1.ask({ type: 'save', seq, no, choice: [...choice] }, 'ack'), { type: 'ack', seq, no });
-    t.match(onDisk(file, r.sessionId, A).answers.find((x) => x.no === no), { choice: JSON.stringify(choice), seq }, `save ${seq} is in the file when its ack arrives`);
+    t.match(
+      onDisk(file, r.sessionId, A).answers.find((x) => x.no === no),
+      { choice: JSON.stringify(choice), seq },
+      `save ${seq} is in the file when its ack arrives`,
+    );
   }
 
   // A commit that fails is never acked: the terminal keeps the save and sends it again.
@@ -34,7 +46,10 @@ t.test('a save is acked only once it is committed: another connection to the fil
   const failed = await t1.ask({ type: 'save', seq: 4, no: 7, choice: [0] }, 'error');
   t.match(failed, { code: 'internal', seq: 4, for: 'save' });
   t.notOk(t1.types().includes('ack'), 'no ack for a save that did not commit');
-  t.equal(onDisk(file, r.sessionId, A).answers.find((x) => x.no === 7), undefined);
+  t.equal(
+    onDisk(file, r.sessionId, A).answers.find((x) => x.no === 7),
+    undefined,
+  );
   r.app.ctx.db.exec('DROP TRIGGER fail_seq_4');
   t.same(await t1.ask({ type: 'save', seq: 4, no: 7, choice: [0] }, 'ack'), { type: 'ack', seq: 4, no: 7 }, 'the re-sent save is acked once it commits');
 
@@ -74,10 +89,17 @@ t.test('replays and out-of-order saves', async (t) => {
   await t.test('out of order, the newest seq per question is kept', async (t) => {
     await t1.ask({ type: 'save', seq: 9, no: 3, choice: [1] }, 'ack');
     t.same(await t1.ask({ type: 'save', seq: 8, no: 3, choice: [0] }, 'ack'), { type: 'ack', seq: 8, no: 3 }, 'a late older save is acked');
-    t.same(answers().find((x) => x.no === 3), { no: 3, choice: [1], seq: 9 });
+    t.same(
+      answers().find((x) => x.no === 3),
+      { no: 3, choice: [1], seq: 9 },
+    );
     t.match(saved.at(-1), { no: 3, seq: 8, applied: false }, 'the late save is in the history but not applied');
     await t1.ask({ type: 'save', seq: 10, no: 3, choice: [] }, 'ack');
-    t.same(answers().find((x) => x.no === 3), { no: 3, choice: [], seq: 10 }, 'an empty choice clears the answer');
+    t.same(
+      answers().find((x) => x.no === 3),
+      { no: 3, choice: [], seq: 10 },
+      'an empty choice clears the answer',
+    );
     t.equal(r.app.terminal.store.attempt(r.sessionId, A)!.lastSeq, 10);
   });
 
@@ -127,8 +149,16 @@ t.test('saves that arrive together are committed together, each answered on its 
   const replies = t1.queue.splice(0).filter((m) => m.type === 'ack' || m.type === 'error');
   // A refusal is sent at once, an ack once the commit is on disk: each in the order of its kind.
   const said = replies.map((m) => (m.type === 'ack' ? `ack ${m.seq}` : `${m.code} ${m.seq}`));
-  t.same(said.filter((x) => x.startsWith('ack')), ['ack 1', 'ack 2', 'ack 1', 'ack 5', 'ack 4', 'ack 6'], 'each save acked, the replay too, in the order sent');
-  t.same(said.filter((x) => !x.startsWith('ack')), ['seq_reused 2', 'internal 7'], 'the reused seq and the failed commit refused');
+  t.same(
+    said.filter((x) => x.startsWith('ack')),
+    ['ack 1', 'ack 2', 'ack 1', 'ack 5', 'ack 4', 'ack 6'],
+    'each save acked, the replay too, in the order sent',
+  );
+  t.same(
+    said.filter((x) => !x.startsWith('ack')),
+    ['seq_reused 2', 'internal 7'],
+    'the reused seq and the failed commit refused',
+  );
   r.app.ctx.db.exec('DROP TRIGGER fail_seq_7');
   const expected = [
     [1, [0], 1],
@@ -136,8 +166,15 @@ t.test('saves that arrive together are committed together, each answered on its 
     [4, [1], 5],
     [7, [0], 6],
   ];
-  t.same(r.app.terminal.store.answers(r.sessionId, A).map((x) => [x.no, x.choice, x.seq]), expected);
-  t.same(onDisk(file, r.sessionId, A).answers.map((x) => [x.no, JSON.parse(x.choice) as number[], x.seq]), expected, 'and in the file');
+  t.same(
+    r.app.terminal.store.answers(r.sessionId, A).map((x) => [x.no, x.choice, x.seq]),
+    expected,
+  );
+  t.same(
+    onDisk(file, r.sessionId, A).answers.map((x) => [x.no, JSON.parse(x.choice) as number[], x.seq]),
+    expected,
+    'and in the file',
+  );
 
   // A submit right behind saves, in the same burst, is graded with them.
   t1.send({ type: 'save', seq: 8, no: 8, choice: [0] });

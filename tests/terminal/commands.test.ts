@@ -22,12 +22,20 @@ t.test('pausing one candidate stops their clock only; resuming gives the time ba
   t.equal((await post(r, cmd(r, '/pause'), { candidate: r.ticket(A) }, 'invig2')).status, 403, 'not their room');
   const paused = await post(r, cmd(r, '/pause'), { candidate: r.ticket(A), reason: '身体不适' });
   t.equal(paused.status, 200);
-  t.match(await t1.take('time'), { state: 'paused', remainingMs: DURATION_MS - 10 * MIN, pause: { scope: 'candidate', since: START + 10 * MIN, reason: '身体不适' } });
+  t.match(await t1.take('time'), {
+    state: 'paused',
+    remainingMs: DURATION_MS - 10 * MIN,
+    pause: { scope: 'candidate', since: START + 10 * MIN, reason: '身体不适' },
+  });
   t.equal((await post(r, cmd(r, '/pause'), { candidate: r.ticket(A) })).status, 409, 'already paused');
 
   r.clock.advance(7 * MIN);
   t.match(r.app.terminal.timerFor(r.app.exam.plans.session(r.sessionId), A, null), { state: 'paused', remainingMs: DURATION_MS - 10 * MIN });
-  t.match(r.app.terminal.timerFor(r.app.exam.plans.session(r.sessionId), B, null), { state: 'running', remainingMs: DURATION_MS - 17 * MIN }, 'B’s clock ran on');
+  t.match(
+    r.app.terminal.timerFor(r.app.exam.plans.session(r.sessionId), B, null),
+    { state: 'running', remainingMs: DURATION_MS - 17 * MIN },
+    'B’s clock ran on',
+  );
   t.match(await t1.ask({ type: 'save', seq: 1, no: 1, choice: [0] }, 'ack'), { seq: 1 }, 'a save sent before the pause still lands');
 
   t.equal((await post(r, cmd(r, '/resume'), { candidate: A })).status, 200, 'by ID number works too');
@@ -59,13 +67,22 @@ t.test('adding time moves the deadline, needs a reason, and is audited', async (
   const r = await room(t, { start: true });
   const t1 = await Term.open(t, r.port, r.tokens.T1);
   await logIn(t1, r.ticket(A), true);
-  t.match(await post(r, cmd(r, '/time'), { candidate: r.ticket(A), minutes: 10 }), { status: 400, body: { problems: [{ path: 'body.reason', problem: 'missing' }] } });
+  t.match(await post(r, cmd(r, '/time'), { candidate: r.ticket(A), minutes: 10 }), {
+    status: 400,
+    body: { problems: [{ path: 'body.reason', problem: 'missing' }] },
+  });
   t.equal((await post(r, cmd(r, '/time'), { candidate: r.ticket(A), minutes: 0, reason: 'x' })).status, 400);
   t.equal((await post(r, cmd(r, '/time'), { candidate: r.ticket(A), minutes: 10, reason: '迟到，经批准' })).status, 200);
   t.match(await t1.take('time'), { remainingMs: DURATION_MS + 10 * MIN, addedMs: 10 * MIN, deadline: START + DURATION_MS + 10 * MIN });
   t.equal((await post(r, cmd(r, '/time'), { minutes: 5, reason: '系统故障' }, 'admin')).status, 200, 'for the whole room');
   t.match(await t1.take('time'), { addedMs: 15 * MIN });
-  t.same(r.app.ctx.audit.list({ action: 'terminal.add_time' }).map((e) => [e.actor, (e.detail as { minutes: number }).minutes]), [['user:admin', 5], ['user:invig', 10]]);
+  t.same(
+    r.app.ctx.audit.list({ action: 'terminal.add_time' }).map((e) => [e.actor, (e.detail as { minutes: number }).minutes]),
+    [
+      ['user:admin', 5],
+      ['user:invig', 10],
+    ],
+  );
   // The deadline really moved: at the old one the candidate may still save.
   r.clock.set(START + DURATION_MS + 1);
   t.same(await t1.ask({ type: 'save', seq: 1, no: 1, choice: [0] }, 'ack'), { type: 'ack', seq: 1, no: 1 });
@@ -111,7 +128,12 @@ t.test('auto-submit at time end while the terminal is offline', async (t) => {
   t.equal(r.app.terminal.store.attempt(r.sessionId, A)!.status, 'active', 'not a moment early');
   r.clock.set(START + DURATION_MS);
   r.app.terminal.sweep();
-  t.match(r.app.terminal.store.attempt(r.sessionId, A), { status: 'submitted', submittedBy: 'auto', submittedActor: 'system', submittedAt: START + DURATION_MS });
+  t.match(r.app.terminal.store.attempt(r.sessionId, A), {
+    status: 'submitted',
+    submittedBy: 'auto',
+    submittedActor: 'system',
+    submittedAt: START + DURATION_MS,
+  });
   t.match(r.app.exam.plans.resultOf(r.sessionId, A), { score: 90, passed: true });
 
   const back = await Term.open(t, r.port, r.tokens.T1);
@@ -187,13 +209,24 @@ t.test('the room at a glance: attempts, presence, remaining time, incidents', as
     startedAt: START,
     roomPaused: false,
     candidates: [
-      { ticketNo: r.ticket(A), seat: '01', rosterStatus: 'in_exam', attempt: { status: 'active', answered: 1, lastSeq: 1 }, terminal: { id: 'T1', online: true }, time: { state: 'running', remainingMs: DURATION_MS - MIN }, incidents: 1 },
+      {
+        ticketNo: r.ticket(A),
+        seat: '01',
+        rosterStatus: 'in_exam',
+        attempt: { status: 'active', answered: 1, lastSeq: 1 },
+        terminal: { id: 'T1', online: true },
+        time: { state: 'running', remainingMs: DURATION_MS - MIN },
+        incidents: 1,
+      },
       { ticketNo: r.ticket(B), rosterStatus: 'admitted', attempt: null, terminal: { id: 'T2', online: false } },
       { ticketNo: r.ticket(C), rosterStatus: 'registered', attempt: null, terminal: null },
     ],
     pendingMoves: [],
   });
-  t.notOk(body.candidates.some((c) => c.idNumber === A), 'ID numbers are masked for invigilators');
+  t.notOk(
+    body.candidates.some((c) => c.idNumber === A),
+    'ID numbers are masked for invigilators',
+  );
   const incidents = await r.app.inject({ url: cmd(r, '/incidents'), headers: { cookie: await r.as('invig') } });
   t.match(incidents.json(), [{ kind: 'copy', source: 'terminal', terminalId: 'T1' }]);
   t.equal((await r.app.inject({ url: cmd(r, ''), headers: { cookie: await r.as('invig2') } })).statusCode, 403);

@@ -40,7 +40,13 @@ export interface Room {
  * Builds (or rebuilds, on the same data folder) the app and listens on a loopback port; `https` serves
  * it as the browser tests need it (site CA, reached by TEST_HOST at `base`).
  */
-export async function startApp(t: Test, dir: string, clock: Clock, extraYaml = '', opts: { https?: boolean } = {}): Promise<{ app: App; port: number; base: string }> {
+export async function startApp(
+  t: Test,
+  dir: string,
+  clock: Clock,
+  extraYaml = '',
+  opts: { https?: boolean } = {},
+): Promise<{ app: App; port: number; base: string }> {
   const app = await buildApp({ config: opts.https ? httpsTestConfig(dir, extraYaml) : testConfig(dir, extraYaml), clock });
   t.teardown(() => app.close());
   return { app, ...(await listenForTests(app)) };
@@ -94,7 +100,8 @@ export class Term {
     ws.on('message', (d) => {
       const m = JSON.parse(String(d)) as ServerMessage;
       // Every message the server sends must match the published protocol, whatever the test is about.
-      if (!serverMessage.Check(m)) this.invalid.push({ message: m, errors: [...serverMessage.Errors(m)].slice(0, 3).map((e) => `${e.instancePath} ${e.message}`) });
+      if (!serverMessage.Check(m))
+        this.invalid.push({ message: m, errors: [...serverMessage.Errors(m)].slice(0, 3).map((e) => `${e.instancePath} ${e.message}`) });
       this.queue.push(m);
       for (const w of this.waiters.splice(0)) w();
     });

@@ -24,7 +24,10 @@ t.test('a malformed flood is rate-limited and closed (1008) without disturbing a
   t.equal(closed.code, 1008, 'closed for policy');
   const errors = t1.queue.filter((m) => m.type === 'error') as { code: string }[];
   t.ok(errors.length >= LIMITS.burst - 5 && errors.length <= LIMITS.burst + 5, `about a burst's worth of errors before the cut-off (${errors.length})`);
-  t.ok(errors.slice(0, -1).every((e) => e.code === 'bad_json' || e.code === 'bad_message'), 'each malformed frame got its own error');
+  t.ok(
+    errors.slice(0, -1).every((e) => e.code === 'bad_json' || e.code === 'bad_message'),
+    'each malformed frame got its own error',
+  );
   t.equal(errors.at(-1)!.code, 'rate_limited');
   t.match(t1.queue.at(-1), { type: 'bye', reason: 'rate_limited' });
   t.match(r.app.terminal.incidents(r.sessionId), [{ kind: 'message_flood', idNumber: A, terminalId: 'T1' }]);

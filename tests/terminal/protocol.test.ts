@@ -28,7 +28,16 @@ async function upgradeStatus(port: number, headers: Record<string, string>): Pro
 t.test('the terminal protocol, message by message', async (t) => {
   const r = await room(t, { admit: [A, B] });
   const events: { name: keyof EventMap; payload: unknown }[] = [];
-  for (const name of ['terminal.online', 'terminal.offline', 'terminal.integrity', 'terminal.snapshot', 'terminal.login', 'terminal.move_requested', 'answer.saved', 'attempt.submitted'] as const) {
+  for (const name of [
+    'terminal.online',
+    'terminal.offline',
+    'terminal.integrity',
+    'terminal.snapshot',
+    'terminal.login',
+    'terminal.move_requested',
+    'answer.saved',
+    'attempt.submitted',
+  ] as const) {
     r.app.ctx.bus.on(name, (payload: unknown) => events.push({ name, payload }));
   }
   const t1 = await Term.open(t, r.port, r.tokens.T1, 'cookie');
@@ -92,13 +101,23 @@ t.test('the terminal protocol, message by message', async (t) => {
     t.match(await t1.ask({ type: 'login', credential: r.ticket(C) }, 'login_refused'), { reason: 'not_admitted', message: /identity check/ });
     const wrong = await t1.ask({ type: 'login', credential: r.ticket(B) }, 'login_refused');
     t.match(wrong, { reason: 'wrong_seat', message: /this is seat 01; your seat is 02/, moveRequestId: String });
-    t.match(events.find((e) => e.name === 'terminal.move_requested')?.payload, { moveId: wrong.moveRequestId, idNumber: B, fromTerminal: 'T2', toTerminal: 'T1' });
+    t.match(events.find((e) => e.name === 'terminal.move_requested')?.payload, {
+      moveId: wrong.moveRequestId,
+      idNumber: B,
+      fromTerminal: 'T2',
+      toTerminal: 'T1',
+    });
     t.match(r.app.terminal.incidents(r.sessionId), [{ kind: 'wrong_seat_login', source: 'server', idNumber: B, terminalId: 'T1' }]);
   });
 
   await t.test('log-in by ID number before the start: candidate, waiting clock, lock state — no paper', async (t) => {
     const s = await logIn(t1, A.toLowerCase(), false);
-    t.match(s.loggedIn, { resumed: false, candidate: { name: '甲', ticketNo: r.ticket(A), idNumber: /^440106\*{8}\d{3}[\dX]$/, seat: '01' }, session: { id: r.sessionId }, exam: { questions: 10, total: 100, passMark: 80 } });
+    t.match(s.loggedIn, {
+      resumed: false,
+      candidate: { name: '甲', ticketNo: r.ticket(A), idNumber: /^440106\*{8}\d{3}[\dX]$/, seat: '01' },
+      session: { id: r.sessionId },
+      exam: { questions: 10, total: 100, passMark: 80 },
+    });
     t.match(s.time, { state: 'waiting', startedAt: null, deadline: null, remainingMs: null, durationMs: DURATION_MS });
     t.same(s.lock, { type: 'lock', locked: false, reason: null });
     t.notOk(t1.types().includes('paper'), 'the paper stays on the server until the exam starts');
@@ -117,7 +136,10 @@ t.test('the terminal protocol, message by message', async (t) => {
       { id: noted.incidentId, kind: 'focus_lost', detail: 'away 4 s', idNumber: A, terminalId: 'T1', sessionId: r.sessionId },
       { kind: 'paste', detail: null },
     ]);
-    t.match(events.filter((e) => e.name === 'terminal.integrity' && (e.payload as { source: string }).source === 'terminal'), [{ payload: { kind: 'focus_lost', roomId: 'R1' } }, { payload: { kind: 'paste' } }]);
+    t.match(
+      events.filter((e) => e.name === 'terminal.integrity' && (e.payload as { source: string }).source === 'terminal'),
+      [{ payload: { kind: 'focus_lost', roomId: 'R1' } }, { payload: { kind: 'paste' } }],
+    );
   });
 
   await t.test('a snapshot is stored under captures/ and answered with the identity check; bad ones are refused', async (t) => {
@@ -152,14 +174,25 @@ t.test('the terminal protocol, message by message', async (t) => {
   await t.test('saves are acked; wrong questions, options and seqs are refused with a reason', async (t) => {
     await refill();
     t.same(await t1.ask({ type: 'save', seq: 1, no: 1, choice: [1] }, 'ack'), { type: 'ack', seq: 1, no: 1 });
-    t.match(await t1.ask({ type: 'save', seq: 2, no: 11, choice: [0] }, 'error'), { code: 'invalid_answer', reason: /question 11 does not exist; the paper has 10/, seq: 2 });
+    t.match(await t1.ask({ type: 'save', seq: 2, no: 11, choice: [0] }, 'error'), {
+      code: 'invalid_answer',
+      reason: /question 11 does not exist; the paper has 10/,
+      seq: 2,
+    });
     t.match(await t1.ask({ type: 'save', seq: 3, no: 1, choice: [2] }, 'error'), { code: 'invalid_answer', reason: /options 0–1; 2 is not one/, seq: 3 });
     t.match(await t1.ask({ type: 'save', seq: 4, no: 1, choice: [0, 1] }, 'error'), { code: 'invalid_answer', reason: /true\/false question; choose one/ });
     t.match(await t1.ask({ type: 'save', seq: 5, no: 6, choice: [0, 2] }, 'error'), { code: 'invalid_answer', reason: /single-choice question/ });
     t.match(await t1.ask({ type: 'save', seq: 6, no: 6, choice: [2, 2] }, 'error'), { code: 'invalid_answer', reason: /chosen twice/ });
-    t.match(await t1.ask({ type: 'save', seq: 1, no: 2, choice: [0] }, 'error'), { code: 'seq_reused', reason: /seq 1 was already used for question 1/, seq: 1 });
+    t.match(await t1.ask({ type: 'save', seq: 1, no: 2, choice: [0] }, 'error'), {
+      code: 'seq_reused',
+      reason: /seq 1 was already used for question 1/,
+      seq: 1,
+    });
     t.same(r.app.terminal.store.answers(r.sessionId, A), [{ no: 1, choice: [1], seq: 1 }], 'only the good save counts');
-    t.match(events.filter((e) => e.name === 'answer.saved'), [{ payload: { idNumber: A, no: 1, seq: 1, applied: true } }]);
+    t.match(
+      events.filter((e) => e.name === 'answer.saved'),
+      [{ payload: { idNumber: A, no: 1, seq: 1, applied: true } }],
+    );
   });
 
   await t.test('resync sends the whole state again', async (t) => {
@@ -189,7 +222,11 @@ t.test('the terminal protocol, message by message', async (t) => {
     const t2 = await Term.open(t, r.port, r.tokens.T2);
     t.match(await t2.ask({ type: 'login', credential: r.ticket(A) }, 'login_refused'), { reason: 'already_submitted' });
     await t2.close();
-    t.match(await t1.ask({ type: 'login', credential: r.ticket(B) }, 'login_refused'), { reason: 'wrong_seat' }, 'a terminal showing a submitted paper is free for the next log-in');
+    t.match(
+      await t1.ask({ type: 'login', credential: r.ticket(B) }, 'login_refused'),
+      { reason: 'wrong_seat' },
+      'a terminal showing a submitted paper is free for the next log-in',
+    );
   });
 
   await t.test('once the session has ended, log-in is refused: no session is open', async (t) => {
@@ -197,13 +234,22 @@ t.test('the terminal protocol, message by message', async (t) => {
     t.match(await t1.take('session'), { session: null });
     const t2 = await Term.open(t, r.port, r.tokens.T2);
     t.equal(t2.hello.session, null);
-    t.match(await t2.ask({ type: 'login', credential: r.ticket(B) }, 'login_refused'), { reason: 'session_not_open', message: /no exam session is open in room R1/ });
+    t.match(await t2.ask({ type: 'login', credential: r.ticket(B) }, 'login_refused'), {
+      reason: 'session_not_open',
+      message: /no exam session is open in room R1/,
+    });
   });
 
   await t.test('presence: online and offline (with since) are on the bus', async (t) => {
     await t1.close();
     await new Promise((resolve) => setTimeout(resolve, 50));
-    t.match(events.filter((e) => e.name === 'terminal.online').map((e) => e.payload), [{ terminalId: 'T1', roomId: 'R1', seat: '01' }, { terminalId: 'T2' }, { terminalId: 'T2' }]);
-    t.match(events.filter((e) => e.name === 'terminal.offline').map((e) => e.payload), [{ terminalId: 'T2', since: Number }, { terminalId: 'T2' }, { terminalId: 'T1', since: r.clock.now(), sessionId: r.sessionId, idNumber: A }]);
+    t.match(
+      events.filter((e) => e.name === 'terminal.online').map((e) => e.payload),
+      [{ terminalId: 'T1', roomId: 'R1', seat: '01' }, { terminalId: 'T2' }, { terminalId: 'T2' }],
+    );
+    t.match(
+      events.filter((e) => e.name === 'terminal.offline').map((e) => e.payload),
+      [{ terminalId: 'T2', since: Number }, { terminalId: 'T2' }, { terminalId: 'T1', since: r.clock.now(), sessionId: r.sessionId, idNumber: A }],
+    );
   });
 });

@@ -36,7 +36,13 @@ t.test('after a server restart the candidate continues with acked answers and th
   const { app, port } = await startApp(t, r.dir, r.clock);
   const again = await Term.open(t, port, r.tokens.T1);
   t.match(await again.take('logged_in'), { resumed: true });
-  t.match(await again.take('paper'), { answers: [{ no: 2, choice: [0], seq: 1 }, { no: 7, choice: [3], seq: 2 }], lastSeq: 2 });
+  t.match(await again.take('paper'), {
+    answers: [
+      { no: 2, choice: [0], seq: 1 },
+      { no: 7, choice: [3], seq: 2 },
+    ],
+    lastSeq: 2,
+  });
   t.match(await again.take('time'), { state: 'running', startedAt: START, remainingMs: DURATION_MS - 23 * MIN });
   t.same(await again.ask({ type: 'save', seq: 3, no: 3, choice: [1] }, 'ack'), { type: 'ack', seq: 3, no: 3 });
   t.equal(app.terminal.store.answers(r.sessionId, A).length, 3);
@@ -69,7 +75,8 @@ t.test('continuing on another terminal needs an invigilator of the room to appro
   const again = await t2.ask({ type: 'login', credential: r.ticket(A) }, 'login_refused');
   t.equal(again.moveRequestId, refused.moveRequestId, 'asking again does not make a second request');
 
-  const approve = async (who: string) => r.app.inject({ method: 'POST', url: `/api/terminal/moves/${refused.moveRequestId}/approve`, headers: { cookie: who } });
+  const approve = async (who: string) =>
+    r.app.inject({ method: 'POST', url: `/api/terminal/moves/${refused.moveRequestId}/approve`, headers: { cookie: who } });
   t.equal((await approve(await r.as('invig2'))).statusCode, 403, 'an invigilator of another room may not approve');
   const taken = await approve(await r.as('invig'));
   t.equal(taken.statusCode, 409, 'T2 is seat 02, which B holds');
@@ -87,7 +94,10 @@ t.test('continuing on another terminal needs an invigilator of the room to appro
   t.match(await t2.take('time'), { state: 'running', remainingMs: DURATION_MS - 30 * MIN });
   t.same(await t2.ask({ type: 'save', seq: 2, no: 1, choice: [0] }, 'ack'), { type: 'ack', seq: 2, no: 1 });
   t.equal(r.app.exam.plans.roster(r.sessionId).find((e) => e.idNumber === A)!.seat, '02', 're-seated');
-  t.ok(r.app.ctx.audit.list({ action: 'terminal.move.approve' }).length === 1 && r.app.ctx.audit.list({ action: 'exam.seat.change' }).some((e) => e.actor === 'user:invig'));
+  t.ok(
+    r.app.ctx.audit.list({ action: 'terminal.move.approve' }).length === 1 &&
+      r.app.ctx.audit.list({ action: 'exam.seat.change' }).some((e) => e.actor === 'user:invig'),
+  );
   t.equal((await approve(await r.as('invig'))).statusCode, 409, 'a decided request cannot be approved twice');
 
   // Back at T1 (e.g. T2 failed too) the seat no longer matches: another request.
@@ -120,7 +130,13 @@ t.test('the clock kept in memory is what the stored pauses and added time say, b
   await logIn(t1, r.ticket(A), true);
   const term = () => r.app.terminal;
   const fromSql = (app: typeof r.app, id: string) =>
-    timerOf({ startedAt: START, durationMs: DURATION_MS, addedMs: app.terminal.store.addedMs(r.sessionId, id), pauses: app.terminal.store.pausesFor(r.sessionId, id), now: r.clock.now() });
+    timerOf({
+      startedAt: START,
+      durationMs: DURATION_MS,
+      addedMs: app.terminal.store.addedMs(r.sessionId, id),
+      pauses: app.terminal.store.pausesFor(r.sessionId, id),
+      now: r.clock.now(),
+    });
   const inMemory = (app: typeof r.app, id: string) => app.terminal.timerFor(app.exam.plans.session(r.sessionId), id, null);
   const steps: [string, () => unknown][] = [
     ['room paused', () => term().pause(r.sessionId, null, 'fire alarm', 'user:invig')],
@@ -145,7 +161,13 @@ t.test('the clock kept in memory is what the stored pauses and added time say, b
   t.same(inMemory(app, B), fromSql(app, B));
   const again = await Term.open(t, port, r.tokens.T1);
   await again.take('logged_in');
-  t.match(await again.take('time'), { state: 'paused', remainingMs: before.remainingMs, deadline: before.deadline, addedMs: 15 * MIN, pause: { scope: 'candidate', reason: 'dizzy' } });
+  t.match(await again.take('time'), {
+    state: 'paused',
+    remainingMs: before.remainingMs,
+    deadline: before.deadline,
+    addedMs: 15 * MIN,
+    pause: { scope: 'candidate', reason: 'dizzy' },
+  });
   app.terminal.resume(r.sessionId, A, 'user:invig');
   r.clock.advance(2 * MIN);
   t.same(inMemory(app, A), fromSql(app, A), 'and after a command on the restarted server');

@@ -83,8 +83,16 @@ t.test('with an identity check, each snapshot is answered with its verdict, stor
     x.say({ type: 'snapshot', jpegBase64: jpeg(marker).toString('base64') });
     const result = await x.socket.next('snapshot_result');
     t.equal(result.identity, identity, `${marker}: the terminal is told ${identity}`);
-    t.match(x.row(result.snapshotId), { identity, distance, detail: String, checkedAt: Number, idNumber: A, terminalId: 'T1' }, `${marker}: the row keeps the verdict`);
-    t.match(x.events.at(-1), { snapshotId: result.snapshotId, identity, distance, detail: String, idNumber: A, roomId: 'R1' }, `${marker}: the event carries it`);
+    t.match(
+      x.row(result.snapshotId),
+      { identity, distance, detail: String, checkedAt: Number, idNumber: A, terminalId: 'T1' },
+      `${marker}: the row keeps the verdict`,
+    );
+    t.match(
+      x.events.at(-1),
+      { snapshotId: result.snapshotId, identity, distance, detail: String, idNumber: A, roomId: 'R1' },
+      `${marker}: the event carries it`,
+    );
   }
   t.equal(x.events.length, 4, 'one event per snapshot, with the verdict (none with a provisional unchecked)');
   t.match(seen[0], { sessionId: x.r.sessionId, idNumber: A, terminalId: 'T1', roomId: 'R1' });
@@ -103,7 +111,10 @@ t.test('answers never wait for the identity check', async (t) => {
   t.same(await x.socket.next('ack'), { type: 'ack', seq: 1, no: 1 }, 'the save is acked while the check is still running');
   x.say({ type: 'ping' });
   await x.socket.next('pong');
-  t.notOk(x.socket.sent.some((m) => m.type === 'snapshot_result'), 'no verdict yet');
+  t.notOk(
+    x.socket.sent.some((m) => m.type === 'snapshot_result'),
+    'no verdict yet',
+  );
   release();
   t.match(await x.socket.next('snapshot_result'), { identity: 'match' });
 });
@@ -144,12 +155,24 @@ t.test('migration 009 keeps the snapshots taken before it and lets several_faces
   const db = openDatabase(file, { migrate: false });
   t.teardown(() => db.close());
   migrate(db, { to: 5 });
-  db.prepare("INSERT INTO terminal_snapshots (id, at, session_id, id_number, terminal_id, file, bytes) VALUES ('s1', 1, 'x', 'y', 'T1', 'terminal/x/y/1.jpg', 10)").run();
+  db.prepare(
+    "INSERT INTO terminal_snapshots (id, at, session_id, id_number, terminal_id, file, bytes) VALUES ('s1', 1, 'x', 'y', 'T1', 'terminal/x/y/1.jpg', 10)",
+  ).run();
   t.throws(() => db.prepare("UPDATE terminal_snapshots SET identity = 'several_faces'").run(), /CHECK/, 'version 5 does not know several_faces');
   migrate(db, { to: 9 });
-  t.match(db.prepare("SELECT * FROM terminal_snapshots WHERE id = 's1'").get(), { identity: 'unchecked', file: 'terminal/x/y/1.jpg', bytes: 10, distance: null, detail: null, checked_at: null });
+  t.match(db.prepare("SELECT * FROM terminal_snapshots WHERE id = 's1'").get(), {
+    identity: 'unchecked',
+    file: 'terminal/x/y/1.jpg',
+    bytes: 10,
+    distance: null,
+    detail: null,
+    checked_at: null,
+  });
   db.prepare("UPDATE terminal_snapshots SET identity = 'several_faces', distance = NULL, detail = '2 faces' WHERE id = 's1'").run();
   t.throws(() => db.prepare("UPDATE terminal_snapshots SET identity = 'maybe'").run(), /CHECK/);
   t.ok(migrations.some((m) => m.version === 9));
-  t.ok((db.prepare("SELECT name FROM sqlite_master WHERE type = 'index' AND name = 'snapshots_by_candidate'").get() as object | undefined) !== undefined, 'the index is back');
+  t.ok(
+    (db.prepare("SELECT name FROM sqlite_master WHERE type = 'index' AND name = 'snapshots_by_candidate'").get() as object | undefined) !== undefined,
+    'the index is back',
+  );
 });

@@ -4,7 +4,12 @@ import { timerOf, type PauseSpan } from '../../terminal/timer.ts';
 
 const MIN = 60_000;
 const base = { startedAt: 0, durationMs: 90 * MIN, addedMs: 0, pauses: [] as PauseSpan[] };
-const pause = (scope: PauseSpan['scope'], a: number, b: number | null): PauseSpan => ({ scope, startedAt: a * MIN, endedAt: b === null ? null : b * MIN, reason: null });
+const pause = (scope: PauseSpan['scope'], a: number, b: number | null): PauseSpan => ({
+  scope,
+  startedAt: a * MIN,
+  endedAt: b === null ? null : b * MIN,
+  reason: null,
+});
 
 t.test('before the start the clock is waiting and has no deadline', async (t) => {
   t.match(timerOf({ ...base, startedAt: null, now: 5 }), { state: 'waiting', deadline: null, remainingMs: null, durationMs: 90 * MIN });
@@ -25,7 +30,13 @@ t.test('an open pause holds the remaining time still', async (t) => {
 });
 
 t.test('a finished pause adds its length to the deadline', async (t) => {
-  t.match(timerOf({ ...base, pauses: [pause('room', 30, 40)], now: 50 * MIN }), { state: 'running', deadline: 100 * MIN, remainingMs: 50 * MIN, pausedMs: 10 * MIN, pause: null });
+  t.match(timerOf({ ...base, pauses: [pause('room', 30, 40)], now: 50 * MIN }), {
+    state: 'running',
+    deadline: 100 * MIN,
+    remainingMs: 50 * MIN,
+    pausedMs: 10 * MIN,
+    pause: null,
+  });
 });
 
 t.test('overlapping candidate and room pauses count once', async (t) => {

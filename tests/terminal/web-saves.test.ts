@@ -28,7 +28,10 @@ t.test('seqs continue after the highest the server has seen', async (t) => {
   const q = new SaveQueue(KEY, memoryStore());
   q.sync([{ no: 3, choice: [1], seq: 41 }], 41);
   q.answer(1, [0]);
-  t.same(q.drain().map((m) => m.seq), [42]);
+  t.same(
+    q.drain().map((m) => m.seq),
+    [42],
+  );
   t.equal(q.status(3), 'saved', 'what the server holds shows as saved');
 });
 
@@ -65,7 +68,11 @@ t.test('a lost connection loses nothing: unacked picks go again, renumbered, aft
   q.ack(1, 1);
   q.disconnected();
   q.answer(3, [2]); // made offline
-  t.same(q.drain().map((m) => m.no), [2, 3], 'the queue does not care whether the socket is up; the caller gates it');
+  t.same(
+    q.drain().map((m) => m.no),
+    [2, 3],
+    'the queue does not care whether the socket is up; the caller gates it',
+  );
   q.disconnected();
   // The server had committed seq 2 after all (its ack was lost) and has seen seqs up to 4.
   q.sync(
@@ -111,7 +118,10 @@ t.test('a final refusal drops the pick; any other keeps it for another try', asy
   t.same(q.choiceOf(1), [1], 'the question shows the server’s answer again');
   t.same(q.refused(b!.seq, 'rate_limited'), { no: 2, dropped: false });
   t.equal(q.status(2), 'saving');
-  t.same(q.drain().map((m) => [m.no, m.seq]), [[2, 4]]);
+  t.same(
+    q.drain().map((m) => [m.no, m.seq]),
+    [[2, 4]],
+  );
 });
 
 t.test('no more than the in-flight limit is sent at once', async (t) => {
@@ -120,7 +130,10 @@ t.test('no more than the in-flight limit is sent at once', async (t) => {
   for (let no = 1; no <= 5; no++) q.answer(no, [0]);
   t.equal(q.drain().length, 3);
   q.ack(1, 1);
-  t.same(q.drain().map((m) => m.no), [4]);
+  t.same(
+    q.drain().map((m) => m.no),
+    [4],
+  );
 });
 
 t.test('after submitting, the attempt’s entry is removed', async (t) => {

@@ -40,7 +40,19 @@ export const liveTileLabels: Record<'zh' | 'en', LiveTileLabels> = {
   },
 };
 
-export function LiveTile({ source, caption, big, onToggle, lang }: { source: LiveTileSource; caption: string; big: boolean; onToggle: () => void; lang: 'zh' | 'en' }) {
+export function LiveTile({
+  source,
+  caption,
+  big,
+  onToggle,
+  lang,
+}: {
+  source: LiveTileSource;
+  caption: string;
+  big: boolean;
+  onToggle: () => void;
+  lang: 'zh' | 'en';
+}) {
   const l = liveTileLabels[lang];
   const figure = useRef<HTMLElement>(null);
   const video = useRef<HTMLVideoElement>(null);
@@ -62,7 +74,15 @@ export function LiveTile({ source, caption, big, onToggle, lang }: { source: Liv
   // Enlarging swaps the stream on the same player (and video element), so the picture stays put.
   useEffect(() => player.current?.setUrl(wsUrl(path)), [path]);
   return (
-    <figure ref={figure} class={`tile ${state}${big ? ' big' : ''}`} data-source={source.id} data-state={state} data-stream={stream} onClick={onToggle} title={l.enlarge}>
+    <figure
+      ref={figure}
+      class={`tile ${state}${big ? ' big' : ''}`}
+      data-source={source.id}
+      data-state={state}
+      data-stream={stream}
+      onClick={onToggle}
+      title={l.enlarge}
+    >
       <video ref={video} muted playsInline autoplay />
       <figcaption>
         <span class="name">{caption}</span>

@@ -108,7 +108,10 @@ export function PlaybackView({ recordings: rec, kind, marks, labels: l, time }: 
       engine.current = null;
       // The view ends with the player: an inspector's open view is closed in the audit log now rather
       // than when the server notices nothing more is fetched.
-      if (started.current) void fetch(`/api/media/sources/${encodeURIComponent(sourceId)}/playback/stop`, { method: 'POST', credentials: 'same-origin', keepalive: true }).catch(() => {});
+      if (started.current)
+        void fetch(`/api/media/sources/${encodeURIComponent(sourceId)}/playback/stop`, { method: 'POST', credentials: 'same-origin', keepalive: true }).catch(
+          () => {},
+        );
     };
   }, [sourceId]);
   useEffect(() => engine.current?.setRecordings(rec.segments, rec.gaps), [rec]);

@@ -3,7 +3,20 @@
 import { normaliseText } from '../store.ts';
 import { JUDGE_OPTIONS, MAX_OPTIONS, letterOf, parseAnswer, parseJudgeWord } from '../notation.ts';
 import { imageNameProblem } from '../images.ts';
-import { CATEGORIES, CATEGORY_LABELS, INDUSTRIES, INDUSTRY_LABELS, QUESTION_TYPES, TIERS, TIER_LABELS, type Category, type Industry, type QuestionInput, type QuestionType, type Tier } from '../../types.ts';
+import {
+  CATEGORIES,
+  CATEGORY_LABELS,
+  INDUSTRIES,
+  INDUSTRY_LABELS,
+  QUESTION_TYPES,
+  TIERS,
+  TIER_LABELS,
+  type Category,
+  type Industry,
+  type QuestionInput,
+  type QuestionType,
+  type Tier,
+} from '../../types.ts';
 import type { FieldProblem } from './problems.ts';
 import { optionColumn, type Field } from './headers.ts';
 import { cellText, type SourceRecord } from './readers.ts';
@@ -15,22 +28,31 @@ function labelKey(raw: string): string {
 
 function vocabulary<T extends string>(codes: readonly T[], labels: Record<T, string>, extra: Record<string, T>): Map<string, T> {
   const m = new Map<string, T>();
-  for (const c of codes) (m.set(labelKey(c), c), m.set(labelKey(labels[c]), c));
+  for (const c of codes) m.set(labelKey(c), c), m.set(labelKey(labels[c]), c);
   for (const [word, c] of Object.entries(extra)) m.set(labelKey(word), c);
   return m;
 }
 
-const TYPE_WORDS = vocabulary(QUESTION_TYPES, { judge: '判断', single: '单选', multiple: '多选' }, {
-  判断题: 'judge',
-  是非题: 'judge',
-  单选题: 'single',
-  单项选择: 'single',
-  单项选择题: 'single',
-  多选题: 'multiple',
-  多项选择: 'multiple',
-  多项选择题: 'multiple',
+const TYPE_WORDS = vocabulary(
+  QUESTION_TYPES,
+  { judge: '判断', single: '单选', multiple: '多选' },
+  {
+    判断题: 'judge',
+    是非题: 'judge',
+    单选题: 'single',
+    单项选择: 'single',
+    单项选择题: 'single',
+    多选题: 'multiple',
+    多项选择: 'multiple',
+    多项选择题: 'multiple',
+  },
+);
+const INDUSTRY_WORDS = vocabulary(INDUSTRIES, INDUSTRY_LABELS, {
+  有色金属: 'nonferrous',
+  危险化学品: 'hazardous_chemicals',
+  通用类: 'general',
+  工贸通用: 'general',
 });
-const INDUSTRY_WORDS = vocabulary(INDUSTRIES, INDUSTRY_LABELS, { 有色金属: 'nonferrous', 危险化学品: 'hazardous_chemicals', 通用类: 'general', 工贸通用: 'general' });
 const CATEGORY_WORDS = vocabulary(CATEGORIES, CATEGORY_LABELS, {
   主要负责人员: 'principal',
   安全管理人员: 'safety_manager',
@@ -104,7 +126,11 @@ function checkOperationClass(rec: SourceRecord, category: Category | null, probl
   const t = textField(rec, 'operationClass', problems);
   if (!t || NONE_WORDS.has(t.toLowerCase())) return null;
   if (category && category !== 'special_operation') {
-    problems.push({ column: rec.label('operationClass'), problem: `only ${CATEGORY_LABELS.special_operation} questions have an operation class; leave it empty for ${CATEGORY_LABELS[category]}`, got: t });
+    problems.push({
+      column: rec.label('operationClass'),
+      problem: `only ${CATEGORY_LABELS.special_operation} questions have an operation class; leave it empty for ${CATEGORY_LABELS[category]}`,
+      got: t,
+    });
   }
   return t;
 }
@@ -131,7 +157,11 @@ function checkJudgeOptions(rec: SourceRecord, problems: FieldProblem[]): [number
   const truth = texts.slice(0, 2).map(parseJudgeWord);
   const extra = texts.findIndex((t, i) => i >= 2 && t !== '');
   if (truth[0] === null || truth[1] === null || truth[0] === truth[1] || extra >= 0) {
-    problems.push({ column: rec.optionLabel(extra >= 0 ? extra : 0), problem: `a 判断 question's options are ${JUDGE_OPTIONS.join(' and ')}; leave 选项A–选项${letterOf(MAX_OPTIONS - 1)} empty or put 正确/错误 in A and B`, got: texts.filter(Boolean).join(' / ') });
+    problems.push({
+      column: rec.optionLabel(extra >= 0 ? extra : 0),
+      problem: `a 判断 question's options are ${JUDGE_OPTIONS.join(' and ')}; leave 选项A–选项${letterOf(MAX_OPTIONS - 1)} empty or put 正确/错误 in A and B`,
+      got: texts.filter(Boolean).join(' / '),
+    });
     return null;
   }
   return [truth[0]!, truth[1]!];
@@ -171,8 +201,12 @@ function checkIndices(rec: SourceRecord, type: QuestionType, optionCount: number
       : sorted.length !== list.length
         ? 'names an option twice'
         : type === 'multiple'
-          ? sorted.length < 2 ? 'a multiple-choice question needs at least two answers' : null
-          : sorted.length !== 1 ? `a ${type === 'judge' ? '判断' : 'single-choice'} question takes one answer` : null;
+          ? sorted.length < 2
+            ? 'a multiple-choice question needs at least two answers'
+            : null
+          : sorted.length !== 1
+            ? `a ${type === 'judge' ? '判断' : 'single-choice'} question takes one answer`
+            : null;
   if (problem) problems.push({ column: rec.label('answer'), problem, got: list });
   return problem ? null : sorted;
 }
@@ -212,8 +246,22 @@ export function checkRecord(rec: SourceRecord): Checked {
 
   const difficulty = checkDifficulty(rec, problems);
   const knowledgePoint = required(rec, 'knowledgePoint', problems, 'empty; name the knowledge point (知识点) the question tests');
-  const industry = fromVocabulary<Industry>(rec, 'industry', INDUSTRY_WORDS, problems, `empty; use one of ${listOf(INDUSTRY_LABELS)}`, `unknown industry; use one of ${listOf(INDUSTRY_LABELS)}`);
-  const category = fromVocabulary<Category>(rec, 'category', CATEGORY_WORDS, problems, `empty; use ${listOf(CATEGORY_LABELS)}`, `unknown personnel category; use ${listOf(CATEGORY_LABELS)}`);
+  const industry = fromVocabulary<Industry>(
+    rec,
+    'industry',
+    INDUSTRY_WORDS,
+    problems,
+    `empty; use one of ${listOf(INDUSTRY_LABELS)}`,
+    `unknown industry; use one of ${listOf(INDUSTRY_LABELS)}`,
+  );
+  const category = fromVocabulary<Category>(
+    rec,
+    'category',
+    CATEGORY_WORDS,
+    problems,
+    `empty; use ${listOf(CATEGORY_LABELS)}`,
+    `unknown personnel category; use ${listOf(CATEGORY_LABELS)}`,
+  );
   const operationClass = checkOperationClass(rec, category, problems);
   const tier = checkTier(rec, problems);
   const images = checkImages(rec, problems);
@@ -221,5 +269,8 @@ export function checkRecord(rec: SourceRecord): Checked {
   const explanation = textField(rec, 'explanation', problems) || null;
 
   if (problems.length || !type || !stem || !options || !answer || !difficulty || !knowledgePoint || !industry || !category) return { question: null, problems };
-  return { question: { externalId, type, stem, options, answer, images, industry, category, operationClass, knowledgePoint, difficulty, explanation, tier }, problems };
+  return {
+    question: { externalId, type, stem, options, answer, images, industry, category, operationClass, knowledgePoint, difficulty, explanation, tier },
+    problems,
+  };
 }

@@ -16,7 +16,12 @@ export interface Candidate {
   fingerprint: string;
 }
 
-export function findDuplicates(bank: BankStore, candidates: Candidate[], sheets: number, onChecked: (n: number) => void): { fresh: QuestionInput[]; duplicates: DuplicateReport[] } {
+export function findDuplicates(
+  bank: BankStore,
+  candidates: Candidate[],
+  sheets: number,
+  onChecked: (n: number) => void,
+): { fresh: QuestionInput[]; duplicates: DuplicateReport[] } {
   const inBank = bank.existingFingerprints(candidates.map((c) => c.fingerprint));
   const firstInFile = new Map<string, Candidate>();
   const fresh: QuestionInput[] = [];
@@ -29,7 +34,12 @@ export function findDuplicates(bank: BankStore, candidates: Candidate[], sheets:
     // A retired question with another answer is being corrected: the corrected one comes in as new.
     const correctsRetired = Boolean(existing?.retiredAt) && answerKey(existing!) !== answerKey(c.question);
     if (existingId && !correctsRetired) {
-      duplicates.push({ where, sameAs: `question ${existingId}`, questionId: existingId, answerDiffers: existing ? answerKey(existing) !== answerKey(c.question) : false });
+      duplicates.push({
+        where,
+        sameAs: `question ${existingId}`,
+        questionId: existingId,
+        answerDiffers: existing ? answerKey(existing) !== answerKey(c.question) : false,
+      });
       return;
     }
     const first = firstInFile.get(c.fingerprint);

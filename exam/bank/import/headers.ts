@@ -3,7 +3,19 @@
 import { MAX_OPTIONS, letterOf } from '../notation.ts';
 import type { Loc, LocatedProblem } from './problems.ts';
 
-export type Field = 'externalId' | 'type' | 'stem' | 'answer' | 'difficulty' | 'knowledgePoint' | 'industry' | 'category' | 'operationClass' | 'tier' | 'images' | 'explanation';
+export type Field =
+  | 'externalId'
+  | 'type'
+  | 'stem'
+  | 'answer'
+  | 'difficulty'
+  | 'knowledgePoint'
+  | 'industry'
+  | 'category'
+  | 'operationClass'
+  | 'tier'
+  | 'images'
+  | 'explanation';
 
 /** The standard column names, used in every problem so a report reads the same whatever the header said. */
 export const COLUMN: Record<Field, string> = {
@@ -106,9 +118,11 @@ export function headerProblems(h: SheetHeader, sheet: string): LocatedProblem[] 
   for (const [i, c] of h.columns) {
     const name = 'field' in c ? COLUMN[c.field] : optionColumn(c.option);
     const first = seen.get(name);
-    if (first !== undefined) out.push({ loc, column: `column ${name}`, problem: `appears twice (columns ${columnLetters(first)} and ${columnLetters(i)}); keep one` });
+    if (first !== undefined)
+      out.push({ loc, column: `column ${name}`, problem: `appears twice (columns ${columnLetters(first)} and ${columnLetters(i)}); keep one` });
     else seen.set(name, i);
-    if ('option' in c && c.option >= MAX_OPTIONS) out.push({ loc, column: `column ${name}`, problem: `a question has at most ${MAX_OPTIONS} options (选项A–选项${letterOf(MAX_OPTIONS - 1)})` });
+    if ('option' in c && c.option >= MAX_OPTIONS)
+      out.push({ loc, column: `column ${name}`, problem: `a question has at most ${MAX_OPTIONS} options (选项A–选项${letterOf(MAX_OPTIONS - 1)})` });
   }
   for (const f of REQUIRED) if (!seen.has(COLUMN[f])) out.push({ loc, column: `column ${COLUMN[f]}`, problem: 'no such column in the header row' });
   return out;

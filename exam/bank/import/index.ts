@@ -23,7 +23,10 @@ export type { BankAdminDeps, DuplicateReport, ImageFiles, ImportFormat, ImportOp
 
 /** `local-20250301T093000-3fa2c1`: sorts by time, says where it came from, never collides. */
 function localVersionId(now: number): string {
-  const stamp = new Date(now).toISOString().replace(/[-:]/g, '').replace(/\.\d+Z$/, '');
+  const stamp = new Date(now)
+    .toISOString()
+    .replace(/[-:]/g, '')
+    .replace(/\.\d+Z$/, '');
   return `local-${stamp}-${randomBytes(3).toString('hex')}`;
 }
 
@@ -51,7 +54,11 @@ export function createBankAdmin(deps: BankAdminDeps) {
   }
 
   /** Reads and checks every row; throws a ValidationError listing every problem, or returns the questions in file order. */
-  async function readAndCheck(source: string | Uint8Array, format: ImportFormat, opts: ImportOptions): Promise<{ candidates: Candidate[]; rows: number; sheets: number; files: CheckedImage[] }> {
+  async function readAndCheck(
+    source: string | Uint8Array,
+    format: ImportFormat,
+    opts: ImportOptions,
+  ): Promise<{ candidates: Candidate[]; rows: number; sheets: number; files: CheckedImage[] }> {
     const state: ReadState = { problems: [], sheetsWithHeader: new Set(), headerFound: false, firstRow: null };
     const candidates: Candidate[] = [];
     const resolved = new Map<string, Resolved>();
@@ -87,7 +94,10 @@ export function createBankAdmin(deps: BankAdminDeps) {
     if (rows === 0 && problems.length === 0) throw fileProblem('no questions below the header row');
     if (problems.length) {
       const badRows = new Set(problems.map((p) => p.path.replace(/, (column|field) .*$/u, ''))).size;
-      throw new ValidationError(problems, `${file}: ${problems.length} problem${problems.length === 1 ? '' : 's'} in ${badRows} ${format === 'json' ? 'item' : 'row'}${badRows === 1 ? '' : 's'}; nothing was imported`);
+      throw new ValidationError(
+        problems,
+        `${file}: ${problems.length} problem${problems.length === 1 ? '' : 's'} in ${badRows} ${format === 'json' ? 'item' : 'row'}${badRows === 1 ? '' : 's'}; nothing was imported`,
+      );
     }
     const files = [...resolved.values()].flatMap((r) => ('file' in r && r.file ? [r.file] : []));
     return { candidates, rows, sheets, files };
@@ -116,7 +126,19 @@ export function createBankAdmin(deps: BankAdminDeps) {
             version = bank.createVersion({ id: localVersionId(clock.now()), kind: 'import', parent: latest?.id ?? null, label: file, questions: fresh });
             opts.onProgress?.({ phase: 'storing', rows: fresh.length, total: fresh.length });
           }
-          audit.append({ actor: opts.actor, action: 'bank.import', target: version?.id ?? null, detail: { file, imported: fresh.length, duplicates: duplicates.length, version: version?.id ?? null, ...(files.length ? { images: files.length } : {}) }, ip: opts.ip ?? null });
+          audit.append({
+            actor: opts.actor,
+            action: 'bank.import',
+            target: version?.id ?? null,
+            detail: {
+              file,
+              imported: fresh.length,
+              duplicates: duplicates.length,
+              version: version?.id ?? null,
+              ...(files.length ? { images: files.length } : {}),
+            },
+            ip: opts.ip ?? null,
+          });
           return { file, rows, imported: fresh.length, duplicates, version, imagesStored };
         })
         .immediate();

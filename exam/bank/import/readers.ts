@@ -8,7 +8,19 @@ import { MAX_OPTIONS, letterOf } from '../notation.ts';
 import type { ImportFormat } from './types.ts';
 import { assertXlsx, decodeText, delimiterOf, fileProblem } from './sniff.ts';
 import type { FieldProblem, Loc, LocatedProblem } from './problems.ts';
-import { COLUMN, HEADER_SEARCH_ROWS, REQUIRED, columnOf, headerProblems, isBlank, optionColumn, readHeader, type Field, type SheetHeader, type SheetRow } from './headers.ts';
+import {
+  COLUMN,
+  HEADER_SEARCH_ROWS,
+  REQUIRED,
+  columnOf,
+  headerProblems,
+  isBlank,
+  optionColumn,
+  readHeader,
+  type Field,
+  type SheetHeader,
+  type SheetRow,
+} from './headers.ts';
 
 export interface SourceRecord {
   loc: Loc;
@@ -57,7 +69,7 @@ async function* recordsOfSheets(rows: AsyncIterable<SheetRow> | Iterable<SheetRo
   let header: SheetHeader | null = null;
   let seenBeforeHeader = 0;
   for await (const r of rows) {
-    if (r.sheet !== sheet) ((sheet = r.sheet), (header = null), (seenBeforeHeader = 0));
+    if (r.sheet !== sheet) (sheet = r.sheet), (header = null), (seenBeforeHeader = 0);
     if (isBlank(r.cells)) continue;
     state.firstRow ??= r;
     if (!header) {
@@ -124,7 +136,13 @@ async function* xlsxRows(source: string | Uint8Array): AsyncGenerator<SheetRow> 
   const { default: ExcelJS } = await import('exceljs');
   // Streaming, with styles and hyperlinks ignored: measured at 50,000 rows it is what keeps the
   // import inside its time and memory budget (bench/bank-import.ts).
-  const reader = new ExcelJS.stream.xlsx.WorkbookReader(input, { sharedStrings: 'cache', worksheets: 'emit', hyperlinks: 'ignore', styles: 'ignore', entries: 'ignore' });
+  const reader = new ExcelJS.stream.xlsx.WorkbookReader(input, {
+    sharedStrings: 'cache',
+    worksheets: 'emit',
+    hyperlinks: 'ignore',
+    styles: 'ignore',
+    entries: 'ignore',
+  });
   try {
     for await (const ws of reader) {
       const sheet = sheetNameOf(reader as unknown as WorkbookInternals, String((ws as unknown as { id: string | number }).id));
@@ -158,7 +176,21 @@ function* csvRows(text: string): Generator<SheetRow> {
 
 // --- .json
 
-const ENGLISH_FIELDS = new Set<string>(['externalId', 'type', 'stem', 'options', 'answer', 'images', 'industry', 'category', 'operationClass', 'knowledgePoint', 'difficulty', 'explanation', 'tier']);
+const ENGLISH_FIELDS = new Set<string>([
+  'externalId',
+  'type',
+  'stem',
+  'options',
+  'answer',
+  'images',
+  'industry',
+  'category',
+  'operationClass',
+  'knowledgePoint',
+  'difficulty',
+  'explanation',
+  'tier',
+]);
 
 function jsonItems(text: string): unknown[] {
   let doc: unknown;
@@ -185,21 +217,23 @@ function jsonRecord(item: unknown, n: number): SourceRecord {
     readProblems: [],
   };
   if (item === null || typeof item !== 'object' || Array.isArray(item)) {
-    rec.readProblems.push({ problem: 'not an object with the question\'s fields', got: item });
+    rec.readProblems.push({ problem: "not an object with the question's fields", got: item });
     return rec;
   }
   for (const [key, value] of Object.entries(item)) {
     if (key === 'options') {
       if (!Array.isArray(value)) rec.readProblems.push({ column: 'field options', problem: 'must be a list of option texts', got: value });
-      else if (value.length > MAX_OPTIONS) rec.readProblems.push({ column: 'field options', problem: `a question has at most ${MAX_OPTIONS} options`, got: value });
-      else ((rec.options = value), (optionsKey = key));
+      else if (value.length > MAX_OPTIONS)
+        rec.readProblems.push({ column: 'field options', problem: `a question has at most ${MAX_OPTIONS} options`, got: value });
+      else (rec.options = value), (optionsKey = key);
       continue;
     }
     const c = ENGLISH_FIELDS.has(key) ? { field: key as Field } : columnOf(key);
     if (!c) {
       rec.readProblems.push({ column: `field ${key}`, problem: 'unknown field' });
     } else if ('option' in c) {
-      if (c.option >= MAX_OPTIONS) rec.readProblems.push({ column: `field ${key}`, problem: `a question has at most ${MAX_OPTIONS} options (选项A–选项${letterOf(MAX_OPTIONS - 1)})` });
+      if (c.option >= MAX_OPTIONS)
+        rec.readProblems.push({ column: `field ${key}`, problem: `a question has at most ${MAX_OPTIONS} options (选项A–选项${letterOf(MAX_OPTIONS - 1)})` });
       else rec.options[c.option] = value;
     } else {
       rec.values[c.field] = value;
@@ -229,5 +263,9 @@ export function recordsOf(source: string | Uint8Array, format: ImportFormat, sta
 export function noHeaderProblem(state: ReadState): Problem {
   const expected = [...REQUIRED.map((f) => COLUMN[f]), '选项A…选项F'].join(', ');
   const row = state.firstRow?.row ?? 1;
-  return { path: `row ${row}`, problem: `no header row with the columns ${expected}`, ...(state.firstRow ? { got: state.firstRow.cells.filter(Boolean).join(' | ') } : {}) };
+  return {
+    path: `row ${row}`,
+    problem: `no header row with the columns ${expected}`,
+    ...(state.firstRow ? { got: state.firstRow.cells.filter(Boolean).join(' | ') } : {}),
+  };
 }

@@ -4,7 +4,12 @@ import type { Question } from '../../types.ts';
 import type { BankAdminDeps } from './types.ts';
 
 /** Takes a question out of every future paper; it is never deleted (papers that used it keep it). */
-export function retireQuestion({ db, bank, audit }: Pick<BankAdminDeps, 'db' | 'bank' | 'audit'>, questionId: string, actor: string, ip: string | null = null): Question {
+export function retireQuestion(
+  { db, bank, audit }: Pick<BankAdminDeps, 'db' | 'bank' | 'audit'>,
+  questionId: string,
+  actor: string,
+  ip: string | null = null,
+): Question {
   return db
     .transaction((): Question => {
       const q = bank.question(questionId);

@@ -12,7 +12,8 @@ export function importFormatOf(filename: string): ImportFormat {
   const ext = extname(filename).toLowerCase();
   const format = EXTENSIONS[ext];
   if (format) return format;
-  if (ext === '.xls' || ext === '.et') throw fileProblem(`${ext} (Excel 97–2003 / WPS) workbooks are not read; save it as .xlsx (Excel 工作簿) or CSV UTF-8`, filename);
+  if (ext === '.xls' || ext === '.et')
+    throw fileProblem(`${ext} (Excel 97–2003 / WPS) workbooks are not read; save it as .xlsx (Excel 工作簿) or CSV UTF-8`, filename);
   throw fileProblem('import takes .xlsx, .csv or .json files', filename);
 }
 

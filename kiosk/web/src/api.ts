@@ -3,11 +3,24 @@
 import { call } from '../../../web/http.ts';
 import type { KioskState, LookupBody, LookupReply, OverrideReply, QualityReply, VerifyReply } from '../../protocol.ts';
 
-export type { CandidateView, CardEvent, Challenge, KioskState, LookupBody, LookupReply, OverrideReply, QualityHint, QualityReply, SessionView, VerifyReply } from '../../protocol.ts';
+export type {
+  CandidateView,
+  CardEvent,
+  Challenge,
+  KioskState,
+  LookupBody,
+  LookupReply,
+  OverrideReply,
+  QualityHint,
+  QualityReply,
+  SessionView,
+  VerifyReply,
+} from '../../protocol.ts';
 
 export const kioskState = () => call<KioskState>('GET', '/api/kiosk/state');
 export const lookup = (body: LookupBody) => call<LookupReply>('POST', '/api/kiosk/lookup', body);
 export const quality = (frame: string, signal?: AbortSignal) => call<QualityReply>('POST', '/api/kiosk/quality', { frame }, signal);
-export const verify = (attemptId: string, frames: string[]) => call<VerifyReply>('POST', `/api/kiosk/attempts/${encodeURIComponent(attemptId)}/verify`, { frames });
+export const verify = (attemptId: string, frames: string[]) =>
+  call<VerifyReply>('POST', `/api/kiosk/attempts/${encodeURIComponent(attemptId)}/verify`, { frames });
 export const override = (attemptId: string, body: { username: string; password: string; reason: string }) =>
   call<OverrideReply>('POST', `/api/kiosk/attempts/${encodeURIComponent(attemptId)}/override`, body);

@@ -122,7 +122,12 @@ function Idle({ c, s, t }: P) {
             {sessions.slice(0, 3).map((x) => (
               <li key={x.id}>
                 <strong>{x.roomName}</strong> · {x.name} · {x.startsAtLocal.slice(11)}
-                {x.total !== undefined ? <span class="muted"> · {x.admitted ?? 0}/{x.total}</span> : null}
+                {x.total !== undefined ? (
+                  <span class="muted">
+                    {' '}
+                    · {x.admitted ?? 0}/{x.total}
+                  </span>
+                ) : null}
               </li>
             ))}
           </ul>
@@ -136,7 +141,9 @@ function Idle({ c, s, t }: P) {
           {t.idField} <span class="muted">{t.idCount(typed.length)}</span>
         </label>
         <output class={`id-display ${s.typedError ? 'bad' : ''}`} aria-labelledby="id-label" data-testid="id-display">
-          {typed.replace(/^(\d{6})(\d{0,8})(.*)$/, (_m, a: string, b: string, rest: string) => [a, b, rest].filter(Boolean).join(' ')) || <span class="placeholder">_ _ _ _ _ _ _ _ _ _ _ _ _ _ _ _ _ _</span>}
+          {typed.replace(/^(\d{6})(\d{0,8})(.*)$/, (_m, a: string, b: string, rest: string) => [a, b, rest].filter(Boolean).join(' ')) || (
+            <span class="placeholder">_ _ _ _ _ _ _ _ _ _ _ _ _ _ _ _ _ _</span>
+          )}
         </output>
         <p class="id-error" role="alert">
           {s.typedError ?? ''}
@@ -275,7 +282,14 @@ function RosterCard({ s, t }: P) {
 function Arrow({ dir }: { dir: 'left' | 'right' }) {
   return (
     <svg class={`arrow ${dir}`} viewBox="0 0 48 24" aria-hidden="true">
-      <path d={dir === 'left' ? 'M46 12H6M14 3L4 12l10 9' : 'M2 12h40M34 3l10 9-10 9'} stroke="currentColor" stroke-width="4" fill="none" stroke-linecap="round" stroke-linejoin="round" />
+      <path
+        d={dir === 'left' ? 'M46 12H6M14 3L4 12l10 9' : 'M2 12h40M34 3l10 9-10 9'}
+        stroke="currentColor"
+        stroke-width="4"
+        fill="none"
+        stroke-linecap="round"
+        stroke-linejoin="round"
+      />
     </svg>
   );
 }

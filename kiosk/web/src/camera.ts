@@ -38,7 +38,10 @@ export class Camera {
     if (!navigator.mediaDevices?.getUserMedia) return 'missing';
     this.set('starting');
     try {
-      this.stream = await navigator.mediaDevices.getUserMedia({ video: { width: { ideal: WIDTH }, height: { ideal: HEIGHT }, facingMode: 'user' }, audio: false });
+      this.stream = await navigator.mediaDevices.getUserMedia({
+        video: { width: { ideal: WIDTH }, height: { ideal: HEIGHT }, facingMode: 'user' },
+        audio: false,
+      });
     } catch (err) {
       const name = (err as { name?: string }).name;
       this.lastError = name ?? 'Error';

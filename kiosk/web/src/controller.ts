@@ -9,7 +9,21 @@ import { HttpError, NetworkError, whoAmI } from '../../../web/http.ts';
 import { storeLang, storedLang, type Lang } from '../../../web/i18n.ts';
 import { DevicePairing, type PairingState } from '../../../web/pairing.ts';
 import { Store } from '../../../web/store.ts';
-import { kioskState, lookup, override, quality, verify, type CandidateView, type CardEvent, type Challenge, type KioskState, type LookupBody, type LookupReply, type QualityHint, type SessionView } from './api.ts';
+import {
+  kioskState,
+  lookup,
+  override,
+  quality,
+  verify,
+  type CandidateView,
+  type CardEvent,
+  type Challenge,
+  type KioskState,
+  type LookupBody,
+  type LookupReply,
+  type QualityHint,
+  type SessionView,
+} from './api.ts';
 import { Camera, type CameraStatus } from './camera.ts';
 import { HealthReporter } from '../../../web/device-health.ts';
 import { STRINGS } from './i18n.ts';
@@ -43,7 +57,14 @@ export interface State {
   typed: string;
   typedError: string | null;
   /** A lookup refusal (not on roster, wrong day…): shown, then back to idle. */
-  refusal: { reason: string; message: string; detail: string; candidate: { name: string; idNumberMasked: string } | null; session: SessionView | null; seat: string | null } | null;
+  refusal: {
+    reason: string;
+    message: string;
+    detail: string;
+    candidate: { name: string; idNumberMasked: string } | null;
+    session: SessionView | null;
+    seat: string | null;
+  } | null;
   attempt: Attempt | null;
   camera: CameraStatus;
   phase: CapturePhase;
@@ -198,7 +219,8 @@ export class Controller {
   private reportCamera(camera: CameraStatus): void {
     if (camera === 'on') this.health.update({ camera: 'available' });
     else if (camera === 'denied') this.health.update({ camera: 'denied', cameraDetail: this.camera.lastError ?? 'NotAllowedError' });
-    else if (camera === 'missing') this.health.update(this.camera.lastError ? { camera: 'missing', cameraDetail: this.camera.lastError } : { camera: 'missing' });
+    else if (camera === 'missing')
+      this.health.update(this.camera.lastError ? { camera: 'missing', cameraDetail: this.camera.lastError } : { camera: 'missing' });
     else if (camera === 'not-secure') this.health.update({ camera: 'not-secure' });
   }
 
@@ -299,12 +321,28 @@ export class Controller {
   private async start(source: LookupBody, tries = 0): Promise<void> {
     const flow = this.newFlow();
     this.source = source;
-    this.store.set({ screen: 'looking', typedError: null, refusal: null, attempt: null, failure: null, admitted: null, tries, overrideOpen: false, overrideError: null, error: null, returnAt: null });
+    this.store.set({
+      screen: 'looking',
+      typedError: null,
+      refusal: null,
+      attempt: null,
+      failure: null,
+      admitted: null,
+      tries,
+      overrideOpen: false,
+      overrideError: null,
+      error: null,
+      returnAt: null,
+    });
     void this.camera.start();
     const r = await this.persist(flow, () => lookup(source));
     if (r === undefined) return;
     if (!r.ok) {
-      this.store.set({ screen: 'refused', typed: '', refusal: { reason: r.reason, message: r.message, detail: r.detail, candidate: r.candidate, session: r.session, seat: r.seat } });
+      this.store.set({
+        screen: 'refused',
+        typed: '',
+        refusal: { reason: r.reason, message: r.message, detail: r.detail, candidate: r.candidate, session: r.session, seat: r.seat },
+      });
       return this.returnLater(REFUSAL_RETURN_MS);
     }
     this.capture(flow, r);
@@ -429,13 +467,19 @@ export class Controller {
     const again = await this.persist(flow, () => lookup(this.source!));
     if (again === undefined) return;
     if (!again.ok && again.reason === 'already_admitted' && again.seat) {
-      this.store.set({ screen: 'admitted', admitted: { name: attempt.candidate.name, seat: again.seat, roomName: again.session?.roomName ?? attempt.session.roomName, by: null } });
+      this.store.set({
+        screen: 'admitted',
+        admitted: { name: attempt.candidate.name, seat: again.seat, roomName: again.session?.roomName ?? attempt.session.roomName, by: null },
+      });
       return this.returnLater(ADMITTED_RETURN_MS);
     }
     // Not admitted (the attempt had expired, or was refused and the answer lost): a new attempt has
     // just been opened, so the candidate simply goes through the face check again.
     if (again.ok) return this.capture(flow, again);
-    this.store.set({ screen: 'refused', refusal: { reason: again.reason, message: again.message, detail: again.detail, candidate: again.candidate, session: again.session, seat: again.seat } });
+    this.store.set({
+      screen: 'refused',
+      refusal: { reason: again.reason, message: again.message, detail: again.detail, candidate: again.candidate, session: again.session, seat: again.seat },
+    });
     this.returnLater(REFUSAL_RETURN_MS);
   }
 
@@ -505,7 +549,23 @@ export class Controller {
   toIdle(): void {
     this.newFlow();
     this.source = null;
-    this.store.set({ screen: 'idle', refusal: null, attempt: null, failure: null, admitted: null, tries: 0, overrideOpen: false, overrideError: null, overrideBusy: false, error: null, returnAt: null, typed: '', typedError: null, hint: null, phase: 'align' });
+    this.store.set({
+      screen: 'idle',
+      refusal: null,
+      attempt: null,
+      failure: null,
+      admitted: null,
+      tries: 0,
+      overrideOpen: false,
+      overrideError: null,
+      overrideBusy: false,
+      error: null,
+      returnAt: null,
+      typed: '',
+      typedError: null,
+      hint: null,
+      phase: 'align',
+    });
     const card = this.pendingCard;
     this.pendingCard = null;
     if (card) void this.start({ source: 'card', cardId: card.cardId });
@@ -549,7 +609,13 @@ export class Controller {
       try {
         const r = await override(attempt.attemptId, { username: form.username.trim(), password: form.password, reason: form.reason.trim() });
         if (flow !== this.flow) return;
-        this.store.set({ offline: false, overrideBusy: false, overrideOpen: false, screen: 'admitted', admitted: { name: attempt.candidate.name, seat: r.seat, roomName: r.roomName, by: r.by } });
+        this.store.set({
+          offline: false,
+          overrideBusy: false,
+          overrideOpen: false,
+          screen: 'admitted',
+          admitted: { name: attempt.candidate.name, seat: r.seat, roomName: r.roomName, by: r.by },
+        });
         return this.returnLater(ADMITTED_RETURN_MS);
       } catch (err) {
         if (flow !== this.flow) return;

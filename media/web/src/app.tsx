@@ -92,10 +92,13 @@ function Tile({ source: listed, lang }: { source: LiveSource; lang: Lang }) {
   }, [source.id]);
   useEffect(() => {
     if (state !== 'playing' || source.video) return;
-    sources().then((all) => {
-      const fresh = all.find((s) => s.id === source.id);
-      if (fresh) setSource(fresh);
-    }, () => {});
+    sources().then(
+      (all) => {
+        const fresh = all.find((s) => s.id === source.id);
+        if (fresh) setSource(fresh);
+      },
+      () => {},
+    );
   }, [state]);
   return (
     <figure class={`tile ${state}`} data-source={source.id} data-state={state}>

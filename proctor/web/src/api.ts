@@ -16,9 +16,11 @@ export const site = () => call<{ site: { id: string; name: string; timezone: str
 export const rooms = () => call<RoomListItem[]>('GET', '/api/proctor/rooms');
 export const summary = (sessionId: string) => call<Summary>('GET', `/api/proctor/sessions/${enc(sessionId)}/summary`);
 export const categories = () => call<Category[]>('GET', '/api/proctor/incident-categories');
-export const alertsOf = (room: string, since: number, until: number) => call<Alert[]>('GET', `/api/proctor/alerts?room=${enc(room)}&since=${since}&until=${until}&limit=500`);
+export const alertsOf = (room: string, since: number, until: number) =>
+  call<Alert[]>('GET', `/api/proctor/alerts?room=${enc(room)}&since=${since}&until=${until}&limit=500`);
 export const ack = (alertId: string, note: string) => call<Alert>('POST', `/api/proctor/alerts/${enc(alertId)}/ack`, { note });
-export const setStatus = (sessionId: string, status: 'checkin' | 'in_progress' | 'ended') => call<unknown>('POST', `/api/proctor/sessions/${enc(sessionId)}/status`, { status });
+export const setStatus = (sessionId: string, status: 'checkin' | 'in_progress' | 'ended') =>
+  call<unknown>('POST', `/api/proctor/sessions/${enc(sessionId)}/status`, { status });
 export const recordIncident = (sessionId: string, body: { category: string; note: string; candidate?: string; seat?: string }) =>
   call<unknown>('POST', `/api/proctor/sessions/${enc(sessionId)}/incidents`, body);
 export const reseat = (sessionId: string, candidate: string, seat: string, reason: string) =>
@@ -26,7 +28,8 @@ export const reseat = (sessionId: string, candidate: string, seat: string, reaso
 /** The room's terminals (and the site's kiosks) whose last device-health report shows a problem (server/routes/devices.ts). */
 export const readiness = (roomId: string) => call<{ warnings: DeviceWarning[] }>('GET', `/api/devices/readiness?roomId=${enc(roomId)}`);
 export type { DeviceWarning };
-export const recordings = (sourceId: string, from: number, to: number) => call<Recordings>('GET', `/api/media/sources/${enc(sourceId)}/recordings?from=${from}&to=${to}`);
+export const recordings = (sourceId: string, from: number, to: number) =>
+  call<Recordings>('GET', `/api/media/sources/${enc(sourceId)}/recordings?from=${from}&to=${to}`);
 export const excerptUrl = (sourceId: string, from: number, to: number) => `/api/media/sources/${enc(sourceId)}/excerpt?from=${from}&to=${to}`;
 
 /** A candidate's request to continue at the terminal they logged in at (terminal/routes.ts). */
@@ -38,9 +41,12 @@ export const moves = {
 const t = (sessionId: string) => `/api/terminal/sessions/${enc(sessionId)}`;
 /** Seat and room commands; `candidate` null acts on the whole room where the route allows it. */
 export const commands = {
-  pause: (s: string, candidate: string | null, reason: string) => call<unknown>('POST', `${t(s)}/pause`, { ...(candidate ? { candidate } : {}), ...(reason ? { reason } : {}) }),
+  pause: (s: string, candidate: string | null, reason: string) =>
+    call<unknown>('POST', `${t(s)}/pause`, { ...(candidate ? { candidate } : {}), ...(reason ? { reason } : {}) }),
   resume: (s: string, candidate: string | null) => call<unknown>('POST', `${t(s)}/resume`, candidate ? { candidate } : {}),
-  addTime: (s: string, candidate: string | null, minutes: number, reason: string) => call<unknown>('POST', `${t(s)}/time`, { ...(candidate ? { candidate } : {}), minutes, reason }),
+  addTime: (s: string, candidate: string | null, minutes: number, reason: string) =>
+    call<unknown>('POST', `${t(s)}/time`, { ...(candidate ? { candidate } : {}), minutes, reason }),
   submit: (s: string, candidate: string, reason: string) => call<unknown>('POST', `${t(s)}/candidates/${enc(candidate)}/submit`, { reason }),
-  lock: (s: string, candidate: string, locked: boolean, reason: string) => call<unknown>('POST', `${t(s)}/candidates/${enc(candidate)}/${locked ? 'lock' : 'unlock'}`, reason ? { reason } : {}),
+  lock: (s: string, candidate: string, locked: boolean, reason: string) =>
+    call<unknown>('POST', `${t(s)}/candidates/${enc(candidate)}/${locked ? 'lock' : 'unlock'}`, reason ? { reason } : {}),
 };

@@ -35,7 +35,11 @@ export function App() {
     setError(null);
     try {
       const who = await whoAmI();
-      if (who?.kind === 'user') await api.site().then((s) => setTimeZone(s.site.timezone), () => {});
+      if (who?.kind === 'user')
+        await api.site().then(
+          (s) => setTimeZone(s.site.timezone),
+          () => {},
+        );
       setMe(who);
     } catch (err) {
       setError(w.failed(errorText(err)));
@@ -327,7 +331,15 @@ function Room({ w, roomId }: { w: Words; roomId: string }) {
             <div class="podium">{w.podium}</div>
             <div class="seats" style={{ gridTemplateColumns: `repeat(${view.room.columns}, minmax(0, 1fr))` }}>
               {view.seats.map((s) => (
-                <SeatCell key={s.seat} w={w} seat={s} problems={(s.terminal && problemsOf.get(s.terminal.id)) || null} at={feed.seatAt.get(s.seat) ?? view.serverTime} selected={s.seat === selected} onClick={() => setSelected(s.seat === selected ? null : s.seat)} />
+                <SeatCell
+                  key={s.seat}
+                  w={w}
+                  seat={s}
+                  problems={(s.terminal && problemsOf.get(s.terminal.id)) || null}
+                  at={feed.seatAt.get(s.seat) ?? view.serverTime}
+                  selected={s.seat === selected}
+                  onClick={() => setSelected(s.seat === selected ? null : s.seat)}
+                />
               ))}
             </div>
             <Legend w={w} />
@@ -343,11 +355,19 @@ function Room({ w, roomId }: { w: Words; roomId: string }) {
                         {w.resume}
                       </button>
                     ) : (
-                      <button type="button" disabled={!inProgress || seat.state === 'submitted'} onClick={() => setAsk({ kind: 'seat', action: 'pause', seat })}>
+                      <button
+                        type="button"
+                        disabled={!inProgress || seat.state === 'submitted'}
+                        onClick={() => setAsk({ kind: 'seat', action: 'pause', seat })}
+                      >
                         {w.pause}
                       </button>
                     )}
-                    <button type="button" disabled={!inProgress || seat.state === 'submitted'} onClick={() => setAsk({ kind: 'seat', action: 'addTime', seat })}>
+                    <button
+                      type="button"
+                      disabled={!inProgress || seat.state === 'submitted'}
+                      onClick={() => setAsk({ kind: 'seat', action: 'addTime', seat })}
+                    >
                       {w.addTime}
                     </button>
                     {seat.locked ? (
@@ -359,7 +379,12 @@ function Room({ w, roomId }: { w: Words; roomId: string }) {
                         {w.lock}
                       </button>
                     )}
-                    <button type="button" class="danger" disabled={!inProgress || seat.state === 'submitted'} onClick={() => setAsk({ kind: 'seat', action: 'submit', seat })}>
+                    <button
+                      type="button"
+                      class="danger"
+                      disabled={!inProgress || seat.state === 'submitted'}
+                      onClick={() => setAsk({ kind: 'seat', action: 'submit', seat })}
+                    >
                       {w.forceSubmit}
                     </button>
                     <button type="button" onClick={() => setAsk({ kind: 'seat', action: 'incident', seat })}>
@@ -395,7 +420,9 @@ function Room({ w, roomId }: { w: Words; roomId: string }) {
         />
       </div>
       {ask && session && <AskDialog w={w} ask={ask} sessionId={session.id} cats={cats} onClose={() => setAsk(null)} onDone={(text) => done(text ?? w.done)} />}
-      {ask && !session && ask.kind === 'ack' && <AskDialog w={w} ask={ask} sessionId="" cats={cats} onClose={() => setAsk(null)} onDone={(text) => done(text ?? w.done)} />}
+      {ask && !session && ask.kind === 'ack' && (
+        <AskDialog w={w} ask={ask} sessionId="" cats={cats} onClose={() => setAsk(null)} onDone={(text) => done(text ?? w.done)} />
+      )}
       {toast && (
         <div class={`toast${toast.bad ? ' bad' : ''}`} role="status">
           {toast.text}
@@ -405,7 +432,19 @@ function Room({ w, roomId }: { w: Words; roomId: string }) {
   );
 }
 
-function SessionBar({ w, view, summary, onPickSession, onAsk }: { w: Words; view: RoomView; summary: Summary | null; onPickSession: (id: string) => void; onAsk: (a: Ask) => void }) {
+function SessionBar({
+  w,
+  view,
+  summary,
+  onPickSession,
+  onAsk,
+}: {
+  w: Words;
+  view: RoomView;
+  summary: Summary | null;
+  onPickSession: (id: string) => void;
+  onAsk: (a: Ask) => void;
+}) {
   const s = view.session;
   if (!s) return <div class="sessionbar">{w.noSessionHere}</div>;
   const st = s.status;
@@ -493,7 +532,11 @@ function useDeviceWarnings(roomId: string, status: string | null): api.DeviceWar
   const [warnings, setWarnings] = useState<api.DeviceWarning[]>([]);
   useEffect(() => {
     let live = true;
-    const load = () => api.readiness(roomId).then((r) => live && setWarnings(r.warnings), () => {});
+    const load = () =>
+      api.readiness(roomId).then(
+        (r) => live && setWarnings(r.warnings),
+        () => {},
+      );
     void load();
     const timer = setInterval(load, 30_000);
     return () => {
@@ -522,7 +565,21 @@ function DeviceWarnings({ w, warnings }: { w: Words; warnings: api.DeviceWarning
   );
 }
 
-function SeatCell({ w, seat: s, problems, at, selected, onClick }: { w: Words; seat: Seat; problems: api.DeviceWarning['problems'] | null; at: number; selected: boolean; onClick: () => void }) {
+function SeatCell({
+  w,
+  seat: s,
+  problems,
+  at,
+  selected,
+  onClick,
+}: {
+  w: Words;
+  seat: Seat;
+  problems: api.DeviceWarning['problems'] | null;
+  at: number;
+  selected: boolean;
+  onClick: () => void;
+}) {
   const now = useTicker();
   const c = s.candidate;
   // 'assigned' (seated, not through the door yet) reads as not-arrived on the map.
@@ -536,7 +593,15 @@ function SeatCell({ w, seat: s, problems, at, selected, onClick }: { w: Words; s
   else if (remaining !== null && AT_TERMINAL.has(s.state)) detail = w.left(clock(remaining));
   const progress = s.answered !== null && s.questions ? s.answered / s.questions : null;
   return (
-    <button type="button" class={`seat ${state}${selected ? ' selected' : ''}${s.pendingMove ? ' moving' : ''}`} data-seat={s.seat} data-state={s.state} data-move={s.pendingMove?.side} onClick={onClick} aria-pressed={selected}>
+    <button
+      type="button"
+      class={`seat ${state}${selected ? ' selected' : ''}${s.pendingMove ? ' moving' : ''}`}
+      data-seat={s.seat}
+      data-state={s.state}
+      data-move={s.pendingMove?.side}
+      onClick={onClick}
+      aria-pressed={selected}
+    >
       <span class="no">
         <span>{s.seat}</span>
         {s.openAlerts + s.incidents > 0 && <span class="badge">{s.openAlerts > 0 ? '!' : s.incidents}</span>}
@@ -550,7 +615,9 @@ function SeatCell({ w, seat: s, problems, at, selected, onClick }: { w: Words; s
           ⚠ {problems.map((p) => w.healthProblemShort[p]).join(w.listSep)}
         </span>
       )}
-      {s.pendingMove && <span class="move">{s.pendingMove.side === 'out' ? w.seatMoveOut(s.pendingMove.toSeat) : w.seatMoveIn(s.pendingMove.fromSeat ?? w.noSeat)}</span>}
+      {s.pendingMove && (
+        <span class="move">{s.pendingMove.side === 'out' ? w.seatMoveOut(s.pendingMove.toSeat) : w.seatMoveIn(s.pendingMove.fromSeat ?? w.noSeat)}</span>
+      )}
       {progress !== null && (
         <span class="bar">
           <span style={{ width: `${Math.round(progress * 100)}%` }} />
@@ -633,7 +700,13 @@ function AlertFeed({
       {shown.length === 0 && <p class="empty">{w.noAlerts}</p>}
       <ol>
         {shown.map((a) => (
-          <li key={a.id} class={`alert ${a.acknowledged ? 'acked' : a.severity}`} data-alert={a.id} data-kind={a.kind} data-acked={a.acknowledged ? 'yes' : 'no'}>
+          <li
+            key={a.id}
+            class={`alert ${a.acknowledged ? 'acked' : a.severity}`}
+            data-alert={a.id}
+            data-kind={a.kind}
+            data-acked={a.acknowledged ? 'yes' : 'no'}
+          >
             <span class="head">
               <span class="kind">{w.alertKind[a.kind] ?? a.kind}</span>
               {a.seat && (
@@ -644,9 +717,7 @@ function AlertFeed({
               {a.repeats > 1 && <span>×{a.repeats}</span>}
               <time>{w.time(a.lastAt)}</time>
             </span>
-            <span class="msg">
-              {a.text[w.lang]}
-            </span>
+            <span class="msg">{a.text[w.lang]}</span>
             {(() => {
               const mv = moveOf(a);
               if (!mv) return a.clearedAt !== null && <span class="cleared">{w.cleared(w.time(a.clearedAt))}</span>;
@@ -686,7 +757,21 @@ function AlertFeed({
 const actorName = (actor: string) => actor.replace(/^user:/, '');
 
 /** Every command goes through here: a modal that says what will happen, asks what the route needs, and sends it. */
-function AskDialog({ w, ask, sessionId, cats, onClose, onDone }: { w: Words; ask: Ask; sessionId: string; cats: Category[]; onClose: () => void; onDone: (text?: string) => void }) {
+function AskDialog({
+  w,
+  ask,
+  sessionId,
+  cats,
+  onClose,
+  onDone,
+}: {
+  w: Words;
+  ask: Ask;
+  sessionId: string;
+  cats: Category[];
+  onClose: () => void;
+  onDone: (text?: string) => void;
+}) {
   const ref = useRef<HTMLDialogElement>(null);
   const [reason, setReason] = useState('');
   const [minutes, setMinutes] = useState('10');
@@ -714,7 +799,12 @@ function AskDialog({ w, ask, sessionId, cats, onClose, onDone }: { w: Words; ask
       title = ask.action === 'approve' ? w.confirmApproveMove(mv.name, to, from) : w.confirmRejectMove(mv.name, to, from);
       danger = ask.action === 'reject';
       doneText = ask.action === 'approve' ? w.moveApproved(mv.name, to) : w.moveRejected(mv.name);
-      failText = (err) => (err instanceof HttpError && err.status === 403 ? w.moveForbidden : err instanceof HttpError && err.status === 404 ? w.moveGone : w.moveFailed(errorText(err)));
+      failText = (err) =>
+        err instanceof HttpError && err.status === 403
+          ? w.moveForbidden
+          : err instanceof HttpError && err.status === 404
+            ? w.moveGone
+            : w.moveFailed(errorText(err));
       run = () => (ask.action === 'approve' ? api.moves.approve(mv.moveId) : api.moves.reject(mv.moveId));
       break;
     }
@@ -830,10 +920,16 @@ function AskDialog({ w, ask, sessionId, cats, onClose, onDone }: { w: Words; ask
         {needs !== 'none' && (
           <label>
             {label}
-            <textarea name="reason" rows={2} maxLength={needs === 'incident' ? 1000 : needs === 'note' ? 500 : 200} value={reason} onInput={(e) => {
+            <textarea
+              name="reason"
+              rows={2}
+              maxLength={needs === 'incident' ? 1000 : needs === 'note' ? 500 : 200}
+              value={reason}
+              onInput={(e) => {
                 setReason((e.target as HTMLTextAreaElement).value);
                 setError(null);
-              }} />
+              }}
+            />
           </label>
         )}
         {error && <p class="error">{error}</p>}
@@ -870,7 +966,14 @@ function Tiles({ w, sources }: { w: Words; sources: api.Source[] }) {
       ) : (
         <div class="tiles">
           {sources.map((s) => (
-            <LiveTile key={s.id} source={s} caption={s.seat ? `${w.seat(s.seat)} · ${s.name}` : s.name} lang={w.lang} big={big === s.id} onToggle={() => setBig(big === s.id ? null : s.id)} />
+            <LiveTile
+              key={s.id}
+              source={s}
+              caption={s.seat ? `${w.seat(s.seat)} · ${s.name}` : s.name}
+              lang={w.lang}
+              big={big === s.id}
+              onToggle={() => setBig(big === s.id ? null : s.id)}
+            />
           ))}
         </div>
       )}
@@ -900,7 +1003,10 @@ function Playback({ w, view, alerts }: { w: Words; view: RoomView; alerts: Alert
   const marks = useMemo(() => {
     if (!rec || !source) return [];
     // A camera shows the room-wide alerts and its own; a screen those of its terminal.
-    const mine = (a: Alert) => a.sourceId === source.id || (source.terminalId !== null && a.terminalId === source.terminalId) || (source.kind === 'camera' && !a.terminalId && !a.sourceId);
+    const mine = (a: Alert) =>
+      a.sourceId === source.id ||
+      (source.terminalId !== null && a.terminalId === source.terminalId) ||
+      (source.kind === 'camera' && !a.terminalId && !a.sourceId);
     return alerts
       .filter((a) => a.at >= rec.from && a.at <= rec.to && mine(a))
       .sort((a, b) => a.at - b.at)

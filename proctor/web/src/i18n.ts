@@ -75,8 +75,12 @@ const zh = {
     no_camera: '无法使用摄像头',
     no_screen_capture: '无法录制屏幕',
   } as Record<'no_report' | 'not_secure' | 'no_camera' | 'no_screen_capture', string>,
-  healthProblemShort: { no_report: '未上报', not_secure: '非 HTTPS', no_camera: '无摄像头', no_screen_capture: '无录屏' } as Record<'no_report' | 'not_secure' | 'no_camera' | 'no_screen_capture', string>,
-  notSecureFix: '非安全连接的设备：请 IT 人员用 https:// 地址打开其页面；若浏览器提示证书不受信任，先从考点服务器的信任页（HTTP 端口 server.httpPort）下载并安装考点根证书。',
+  healthProblemShort: { no_report: '未上报', not_secure: '非 HTTPS', no_camera: '无摄像头', no_screen_capture: '无录屏' } as Record<
+    'no_report' | 'not_secure' | 'no_camera' | 'no_screen_capture',
+    string
+  >,
+  notSecureFix:
+    '非安全连接的设备：请 IT 人员用 https:// 地址打开其页面；若浏览器提示证书不受信任，先从考点服务器的信任页（HTTP 端口 server.httpPort）下载并安装考点根证书。',
   noPhoto: '无照片',
   incidentsN: (n: number) => `异常 ${n}`,
   // Commands
@@ -136,7 +140,8 @@ const zh = {
   // Move requests (a candidate logged in at another seat's terminal)
   approveMove: '批准换机',
   rejectMove: '拒绝',
-  confirmApproveMove: (name: string, to: string, from: string) => `批准 ${name} 在 ${to} 继续考试？其座位将由 ${from} 改为 ${to}，已保存的答案和剩余时间随之转移。`,
+  confirmApproveMove: (name: string, to: string, from: string) =>
+    `批准 ${name} 在 ${to} 继续考试？其座位将由 ${from} 改为 ${to}，已保存的答案和剩余时间随之转移。`,
   confirmRejectMove: (name: string, to: string, from: string) => `拒绝 ${name} 在 ${to} 继续考试？考生需回到 ${from} 作答。`,
   moveApproved: (name: string, to: string) => `已批准：${name} 在 ${to} 继续作答`,
   moveRejected: (name: string) => `已拒绝 ${name} 的换机申请`,
@@ -248,7 +253,8 @@ const en: Words = {
     no_screen_capture: 'no screen capture',
   },
   healthProblemShort: { no_report: 'no report', not_secure: 'not HTTPS', no_camera: 'no camera', no_screen_capture: 'no screen capture' },
-  notSecureFix: 'Devices that are not secure: IT opens their page at its https:// address; if the browser warns about the certificate, first install the site CA from the appliance\'s trust page (its plain-HTTP port, server.httpPort).',
+  notSecureFix:
+    "Devices that are not secure: IT opens their page at its https:// address; if the browser warns about the certificate, first install the site CA from the appliance's trust page (its plain-HTTP port, server.httpPort).",
   noPhoto: 'no photo',
   incidentsN: (n) => `${n} incident${n === 1 ? '' : 's'}`,
   selectSeat: 'Click a seat to act on that candidate.',
@@ -305,7 +311,8 @@ const en: Words = {
   feedDown: 'Live feed lost, reconnecting…',
   approveMove: 'Approve move',
   rejectMove: 'Reject',
-  confirmApproveMove: (name, to, from) => `Let ${name} continue at ${to}? Their seat changes from ${from} to ${to}; saved answers and the remaining time go with them.`,
+  confirmApproveMove: (name, to, from) =>
+    `Let ${name} continue at ${to}? Their seat changes from ${from} to ${to}; saved answers and the remaining time go with them.`,
   confirmRejectMove: (name, to, from) => `Refuse to let ${name} continue at ${to}? They must go back to ${from}.`,
   moveApproved: (name, to) => `Approved: ${name} continues at ${to}`,
   moveRejected: (name) => `Move request of ${name} rejected`,

@@ -23,7 +23,9 @@ function Flag() {
 function Grid() {
   return (
     <svg class="icon" viewBox="0 0 16 16" aria-hidden="true">
-      {[1.5, 6.5, 11.5].flatMap((y) => [1.5, 6.5, 11.5].map((x) => <rect key={`${x}-${y}`} x={x} y={y} width="3.5" height="3.5" rx="0.6" fill="currentColor" />))}
+      {[1.5, 6.5, 11.5].flatMap((y) =>
+        [1.5, 6.5, 11.5].map((x) => <rect key={`${x}-${y}`} x={x} y={y} width="3.5" height="3.5" rx="0.6" fill="currentColor" />),
+      )}
     </svg>
   );
 }
@@ -113,7 +115,13 @@ function Replaced(p: P) {
 /** In the site's time zone (from hello), not the terminal's: a mis-set PC must not show another hour. */
 function formatClock(ms: number | null, lang: string, timeZone: string | undefined): string {
   if (ms === null) return '';
-  return new Intl.DateTimeFormat(lang === 'zh' ? 'zh-CN' : 'en-GB', { timeZone: timeZone ?? 'Asia/Shanghai', month: 'numeric', day: 'numeric', hour: '2-digit', minute: '2-digit' }).format(ms);
+  return new Intl.DateTimeFormat(lang === 'zh' ? 'zh-CN' : 'en-GB', {
+    timeZone: timeZone ?? 'Asia/Shanghai',
+    month: 'numeric',
+    day: 'numeric',
+    hour: '2-digit',
+    minute: '2-digit',
+  }).format(ms);
 }
 
 function Login(p: P) {
@@ -134,7 +142,8 @@ function Login(p: P) {
         <div class="session-box">
           <div class="session-name">{session.name}</div>
           <div class="muted">
-            {t.loginSessionStatus[session.status]} · {t.loginStartsAt(formatClock(session.startsAt, s.lang, s.hello?.timezone))} · {t.loginDuration(session.durationMinutes)}
+            {t.loginSessionStatus[session.status]} · {t.loginStartsAt(formatClock(session.startsAt, s.lang, s.hello?.timezone))} ·{' '}
+            {t.loginDuration(session.durationMinutes)}
           </div>
         </div>
       ) : (
@@ -496,7 +505,14 @@ function AnswerSheet({ c, s, t }: P) {
           const answered = (c.saves?.choiceOf(q.no).length ?? 0) > 0;
           const marked = s.marked.has(q.no);
           const status = c.saves?.status(q.no);
-          const label = [`${q.no}`, answered ? t.sheetLegend.answered : t.sheetLegend.unanswered, marked ? t.sheetLegend.marked : '', status === 'saving' ? t.saving : ''].filter(Boolean).join(' · ');
+          const label = [
+            `${q.no}`,
+            answered ? t.sheetLegend.answered : t.sheetLegend.unanswered,
+            marked ? t.sheetLegend.marked : '',
+            status === 'saving' ? t.saving : '',
+          ]
+            .filter(Boolean)
+            .join(' · ');
           return (
             <li key={q.no}>
               <button

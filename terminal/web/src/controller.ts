@@ -264,7 +264,11 @@ export class Controller {
         this.leaveFinishedAttempt(m.session);
         return;
       case 'login_refused':
-        this.store.set({ loginBusy: false, loginError: { reason: m.reason, message: m.message }, waitingMove: m.reason === 'wrong_seat' && m.moveRequestId !== undefined });
+        this.store.set({
+          loginBusy: false,
+          loginError: { reason: m.reason, message: m.message },
+          waitingMove: m.reason === 'wrong_seat' && m.moveRequestId !== undefined,
+        });
         return;
       case 'logged_in':
         return this.onLoggedIn(m);
@@ -462,10 +466,23 @@ export class Controller {
   private reportScreen(s: ScreenStatus): void {
     if (!this.health) return;
     // Outside a secure context the sender only sees "no getDisplayMedia"; the report names the cause.
-    if (s.state === 'unavailable') this.health.update({ screenCapture: { state: 'unavailable', reason: (window.isSecureContext ? (s.lastError ?? 'unavailable') : 'the page is not a secure context (not HTTPS with a trusted certificate)').slice(0, 200) } });
+    if (s.state === 'unavailable')
+      this.health.update({
+        screenCapture: {
+          state: 'unavailable',
+          reason: (window.isSecureContext ? (s.lastError ?? 'unavailable') : 'the page is not a secure context (not HTTPS with a trusted certificate)').slice(
+            0,
+            200,
+          ),
+        },
+      });
     // "Stop sharing" or an unplugged display: not capturing until the sender captures again.
-    else if (s.state === 'retrying' && s.lastError === 'screen capture ended') this.health.update({ screenCapture: { state: 'unavailable', reason: 'screen capture ended; capturing again shortly' } });
-    else if (s.captured) this.health.update({ screenCapture: s.captured.displaySurface ? { state: 'capturing', surface: s.captured.displaySurface.slice(0, 32) } : { state: 'capturing' } });
+    else if (s.state === 'retrying' && s.lastError === 'screen capture ended')
+      this.health.update({ screenCapture: { state: 'unavailable', reason: 'screen capture ended; capturing again shortly' } });
+    else if (s.captured)
+      this.health.update({
+        screenCapture: s.captured.displaySurface ? { state: 'capturing', surface: s.captured.displaySurface.slice(0, 32) } : { state: 'capturing' },
+      });
   }
 
   private stopScreen(reason: string): void {
@@ -496,7 +513,14 @@ export class Controller {
         if (this.webcam !== cam) return;
         this.store.set({ camera: ok });
         if (ok) this.health?.update({ camera: 'available' });
-        else this.health?.update(cameraUnreachable() ? { camera: cameraUnreachable()! } : cam.lastError ? cameraStateOfError(cam.lastError) : { camera: 'error', cameraDetail: 'the camera did not play' });
+        else
+          this.health?.update(
+            cameraUnreachable()
+              ? { camera: cameraUnreachable()! }
+              : cam.lastError
+                ? cameraStateOfError(cam.lastError)
+                : { camera: 'error', cameraDetail: 'the camera did not play' },
+          );
       });
     }
   }
@@ -554,7 +578,20 @@ export class Controller {
     this.attemptKey = null;
     this.attemptSessionId = null;
     this.saves = null;
-    this.store.set({ screen: 'login', candidate: null, exam: null, questions: null, current: 0, view: 'question', marked: new Set(), time: null, locked: null, submitted: null, confirming: false, loginError: null });
+    this.store.set({
+      screen: 'login',
+      candidate: null,
+      exam: null,
+      questions: null,
+      current: 0,
+      view: 'question',
+      marked: new Set(),
+      time: null,
+      locked: null,
+      submitted: null,
+      confirming: false,
+      loginError: null,
+    });
   }
 
   retryPairing(): void {

@@ -263,7 +263,10 @@ export class ScreenSender {
     // No frame rate here: every drawing is a frame, so the timer alone sets the rate (and the burst).
     this.canvasStream = canvas.captureStream();
     this.set({ captured: { width: w, height: h, label: track.label, displaySurface: settings.displaySurface ?? null } });
-    log('info', `capturing ${settings.displaySurface ?? 'screen'} "${track.label}" ${w}×${h}, sending ${canvas.width}×${canvas.height} at ${FPS} fps as ${this.status.mimeType}`);
+    log(
+      'info',
+      `capturing ${settings.displaySurface ?? 'screen'} "${track.label}" ${w}×${h}, sending ${canvas.width}×${canvas.height} at ${FPS} fps as ${this.status.mimeType}`,
+    );
     track.addEventListener('ended', () => this.captureEnded());
     this.openSocket();
   }
@@ -345,7 +348,11 @@ export class ScreenSender {
     let recorder: MediaRecorder;
     try {
       // A new recorder per connection: the server needs a fresh header, a Matroska stream cannot be joined mid-way.
-      recorder = new MediaRecorder(stream, { mimeType, videoBitsPerSecond: BITS_PER_SECOND, videoKeyFrameIntervalDuration: KEY_FRAME_MS } as MediaRecorderOptions);
+      recorder = new MediaRecorder(stream, {
+        mimeType,
+        videoBitsPerSecond: BITS_PER_SECOND,
+        videoKeyFrameIntervalDuration: KEY_FRAME_MS,
+      } as MediaRecorderOptions);
     } catch (err) {
       this.closeSocket(1000, 'no recorder');
       this.releaseCapture();

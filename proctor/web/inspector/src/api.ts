@@ -13,6 +13,8 @@ export const sites = () => call<Site[]>('GET', '/api/inspector/sites');
 export const session = (id: string) => call<SessionDetail>('GET', `/api/inspector/sessions/${encodeURIComponent(id)}`);
 
 export const serverTime = async () => (await call<{ serverTime: number }>('GET', '/api/site')).serverTime;
-export const recordings = (sourceId: string, from: number, to: number) => call<Recordings>('GET', `/api/media/sources/${encodeURIComponent(sourceId)}/recordings?from=${from}&to=${to}`);
+export const recordings = (sourceId: string, from: number, to: number) =>
+  call<Recordings>('GET', `/api/media/sources/${encodeURIComponent(sourceId)}/recordings?from=${from}&to=${to}`);
 /** The room's alerts over a range (camera alerts belong to the room, not to a session). */
-export const roomAlerts = (room: string, since: number, until: number) => call<Alert[]>('GET', `/api/proctor/alerts?room=${encodeURIComponent(room)}&since=${since}&until=${until}&limit=500`);
+export const roomAlerts = (room: string, since: number, until: number) =>
+  call<Alert[]>('GET', `/api/proctor/alerts?room=${encodeURIComponent(room)}&since=${since}&until=${until}&limit=500`);

@@ -288,7 +288,9 @@ function Playback({ w, detail, cameras }: { w: Words; detail: api.SessionDetail;
         </p>
       )}
       {error && <p class="error">{error}</p>}
-      {rec && source && rec.sourceId === source.id && <PlaybackView key={source.id} recordings={rec} kind={source.kind} marks={marks} labels={w.pb} time={w.clock} />}
+      {rec && source && rec.sourceId === source.id && (
+        <PlaybackView key={source.id} recordings={rec} kind={source.kind} marks={marks} labels={w.pb} time={w.clock} />
+      )}
     </section>
   );
 }
@@ -304,4 +306,3 @@ function Tiles({ w, sources }: { w: Words; sources: api.Camera[] }) {
     </div>
   );
 }
-
