@@ -91,6 +91,10 @@ export async function serve(opts: ServeOptions): Promise<App> {
       `trust page (plain HTTP: the site CA and how to install it) on http://${shownHost}:${typeof pageAddr === 'object' && pageAddr ? pageAddr.port : config.server.httpPort}/\n`,
     );
   }
+  // 127.0.0.1 is where this machine reaches itself; the PCs in the room use the certificate's names.
+  if (app.tls && config.server.names.length > 0) {
+    process.stdout.write(`exam-room PCs open: ${config.server.names.map((n) => `https://${n.includes(':') ? `[${n}]` : n}:${bound}/`).join('  ')}\n`);
+  }
   if (demo) printDemoGuide(base, config, demo);
   // Pull the central bank's packages on the configured interval, but never while candidates are
   // answering: installing a large package holds the event loop for a moment.
