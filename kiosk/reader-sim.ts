@@ -1,7 +1,7 @@
 // A simulated ID-card reader driver: posts one card the way the real driver on the kiosk PC does
 // (docs/kiosk-api.md, "Card reader"), so the kiosk flow can be tried and rehearsed without hardware.
 //
-//   node --import tsx kiosk/reader-sim.ts --url http://127.0.0.1:8080 --token KIOSK_TOKEN --id 440106… --name 张三 [--photo FILE]
+//   node --import tsx kiosk/reader-sim.ts --url http://127.0.0.1:8080 --token=KIOSK_TOKEN --id 440106… --name 张三 [--photo FILE]
 //   node --import tsx kiosk/reader-sim.ts --url http://127.0.0.1:8080 --kiosk K1 --user admin --password … --id … --name …
 //
 // With --token it is the kiosk device itself (as a real reader driver is). With --user/--password an admin
@@ -10,7 +10,7 @@ import { readFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 
 const USAGE = `usage: reader-sim --id ID_NUMBER --name NAME [--photo FILE] [--issuer TEXT] [--valid-until YYYY-MM-DD]
-                  [--url http://127.0.0.1:8080] (--token KIOSK_TOKEN | --kiosk K1 --user admin --password PASSWORD)`;
+                  [--url http://127.0.0.1:8080] (--token=KIOSK_TOKEN | --kiosk K1 --user admin --password PASSWORD)`;
 
 export interface SimulatedCard {
   idNumber: string;

@@ -182,8 +182,8 @@ t.test('the simulated reader driver posts a card as the kiosk (token) or as an a
       p.on('close', (code) => resolve({ code, out }));
     });
   const byToken = await run([
-    '--token',
-    k.token,
+    // One argument: a device token is base64url and may begin with '-', which parseArgs would take for an option.
+    `--token=${k.token}`,
     '--id',
     P.toledo,
     '--name',
