@@ -146,6 +146,7 @@ function normalise(raw: ConfigFile, file: string | null, baseDir: string, dataOv
       livenessChallenges: raw.identity?.livenessChallenges ?? ['turn_left', 'turn_right', 'blink'],
       attemptMinutes: raw.identity?.attemptMinutes ?? 5,
       enrolOnImport: raw.identity?.enrolOnImport ?? true,
+      kioskFaceSeconds: raw.identity?.kioskFaceSeconds ?? 45,
     },
   };
 }

@@ -105,6 +105,15 @@ export const IdentitySchema = Type.Object(
       Type.Integer({ minimum: 1, maximum: 60, default: 5, description: 'how long a kiosk attempt stays open between the ID lookup and the face capture' }),
     ),
     enrolOnImport: Type.Optional(Type.Boolean({ default: true, description: 'enrol roster photos in the background as soon as a roster is imported' })),
+    kioskFaceSeconds: Type.Optional(
+      Type.Integer({
+        minimum: 1,
+        maximum: 600,
+        default: 45,
+        description:
+          'how long the kiosk waits for a face good enough to start the liveness challenge; then the attempt is refused as timed_out (recorded and audited) and staff can decide',
+      }),
+    ),
   },
   closed,
 );
@@ -297,5 +306,11 @@ export interface Config {
   /** How exams run on the terminals. */
   exam: { showScore: boolean; snapshotIntervalSeconds: number };
   /** Identity checks at the kiosk and the seat (kiosk/). threshold null = the face engine's default. */
-  identity: { threshold: number | null; livenessChallenges: ('turn_left' | 'turn_right' | 'blink')[]; attemptMinutes: number; enrolOnImport: boolean };
+  identity: {
+    threshold: number | null;
+    livenessChallenges: ('turn_left' | 'turn_right' | 'blink')[];
+    attemptMinutes: number;
+    enrolOnImport: boolean;
+    kioskFaceSeconds: number;
+  };
 }

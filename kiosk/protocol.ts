@@ -39,11 +39,19 @@ export const VERIFY_REFUSALS = [
   'card_mismatch',
   'no_reference',
   'admission_failed',
+  'timed_out',
 ] as const;
 export type VerifyRefusal = (typeof VERIFY_REFUSALS)[number];
 
 export const QUALITY_HINTS = ['no_face', 'several_faces', 'too_small', 'too_close', 'off_center', 'turned', 'blurred'] as const;
 export type QualityHint = (typeof QUALITY_HINTS)[number];
+
+/**
+ * What the face guide last said when the kiosk stopped waiting for a usable face (POST …/give-up): a
+ * server hint, the kiosk's own darkness check, the camera being unusable, or nothing heard at all.
+ */
+export const GIVE_UP_HINTS = [...QUALITY_HINTS, 'too_dark', 'camera_down', 'no_answer'] as const;
+export type GiveUpHint = (typeof GIVE_UP_HINTS)[number];
 
 // ---------------------------------------------------------------------------------------------
 // Requests
@@ -55,6 +63,20 @@ export const LookupBodyT = Type.Union([
   Type.Object({ source: Type.Literal('card'), cardId: Type.String({ minLength: 1, maxLength: 64 }) }, { additionalProperties: false }),
 ]);
 export type LookupBody = Static<typeof LookupBodyT>;
+
+/**
+ * POST /api/kiosk/attempts/:id/give-up: the kiosk waited `limits.faceSeconds` (KioskState) without a face
+ * good enough to start the challenge. The server records the attempt as refused (`timed_out`) and audits
+ * it like any other refusal, so no candidate ever leaves the kiosk without a decision on record.
+ */
+export const GiveUpBodyT = Type.Object(
+  {
+    waitedSeconds: Type.Integer({ minimum: 0, maximum: 3600, description: 'how long the face guide waited, whole seconds' }),
+    lastHint: oneOf(GIVE_UP_HINTS),
+  },
+  { additionalProperties: false },
+);
+export type GiveUpBody = Static<typeof GiveUpBodyT>;
 
 // ---------------------------------------------------------------------------------------------
 // Replies
@@ -80,6 +102,11 @@ export const KioskStateT = Type.Object({
   sessions: Type.Array(Type.Object({ ...SessionViewT.properties, admitted: Type.Integer(), total: Type.Integer() })),
   challenges: Type.Array(oneOf(CHALLENGES)),
   frames: Type.Object({ min: Type.Integer(), max: Type.Integer(), recommended: Type.Integer(), seconds: Type.Number() }),
+  /**
+   * `faceSeconds` (config identity.kioskFaceSeconds, default 45): how long the face guide waits for a face
+   * good enough to start the challenge before the kiosk ends the attempt as timed_out (POST …/give-up).
+   */
+  limits: Type.Object({ faceSeconds: Type.Integer() }),
 });
 export type KioskState = Static<typeof KioskStateT>;
 

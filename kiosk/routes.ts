@@ -4,7 +4,7 @@ import type { FastifyPluginAsync, FastifyRequest } from 'fastify';
 import { Type } from 'typebox';
 import { Forbidden } from '../core/index.ts';
 import type { IdentityService } from './service/index.ts';
-import { KioskStateT, LookupBodyT, LookupReplyT, OverrideReplyT, QualityReplyT, VerifyReplyT } from './protocol.ts';
+import { GiveUpBodyT, KioskStateT, LookupBodyT, LookupReplyT, OverrideReplyT, QualityReplyT, VerifyReplyT, type GiveUpBody } from './protocol.ts';
 
 const closed = { additionalProperties: false } as const;
 const ErrorReply = Type.Object({
@@ -90,6 +90,24 @@ export const kioskRoutes: FastifyPluginAsync<{ identity: IdentityService }> = as
     async (request) => {
       const { attemptId } = request.params as { attemptId: string };
       return identity.verify(kioskOf(request), attemptId, (request.body as { frames: string[] }).frames);
+    },
+  );
+
+  app.post(
+    '/api/kiosk/attempts/:attemptId/give-up',
+    {
+      config: kioskOnly,
+      schema: {
+        tags,
+        summary: 'The kiosk waited its limit without a usable face: the attempt is refused as timed_out, recorded and audited like any refusal',
+        params: AttemptId,
+        body: GiveUpBodyT,
+        response: { 200: VerifyReplyT, ...errors },
+      },
+    },
+    async (request) => {
+      const { attemptId } = request.params as { attemptId: string };
+      return identity.giveUp(kioskOf(request), attemptId, request.body as GiveUpBody);
     },
   );
 

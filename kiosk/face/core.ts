@@ -19,6 +19,14 @@ export interface CoreLimits {
    * count every face above the ratio, so a helper beside the candidate is always reported.
    */
   centralMargin: number;
+  /**
+   * Live frames only (analyse: the kiosk's face guide and liveness): a counted face at least this share of
+   * the subject's width is someone about as near the camera — a helper at the candidate's shoulder — and
+   * always counts, wherever it is. Smaller faces off to the side are a step behind (a queue, a crowd in a
+   * photo held up): background. The bench's six side-by-side pairs are 79–111 % as wide (docs/face-engine.md);
+   * the README's demo frame (Alejandro_Toledo_0027) has a face 56 % as wide at the top edge.
+   */
+  peerRatio: number;
   /** Smallest usable face width in pixels of the (possibly downscaled) photo. */
   minFacePx: number;
   /**
@@ -39,6 +47,7 @@ export interface CoreLimits {
 export const defaultLimits: CoreLimits = {
   secondFaceRatio: 0.5,
   centralMargin: 0.5,
+  peerRatio: 0.75,
   minFacePx: 48,
   minSharpness: 12,
   maxYaw: 60,
@@ -168,25 +177,31 @@ async function detect(tensor: ReturnType<typeof toTensor>, detector: 'ssd' | 'ti
   });
 }
 
-/** Faces comparable in size to the largest one, largest first; smaller faces are background. */
-function mainFaces(found: Found[], ratio: number): Found[] {
-  const sorted = [...found].sort((a, b) => b.box.width - a.box.width);
-  const main = sorted[0];
-  if (!main) return [];
-  return sorted.filter((f) => f.box.width >= ratio * main.box.width);
-}
-
 /**
- * The subject among comparable faces: the one nearest the image centre (an ID photo, a news crop and a
- * kiosk face guide all centre the subject), and the others that are about as central — those make it
- * ambiguous who the photo is of.
+ * Who the picture is of — one rule for reference photos and live frames. Faces under `secondFaceRatio` of
+ * the largest one are background and ignored. Among the rest the subject is the one nearest the image
+ * centre (an ID photo, a news crop and the kiosk's face guide all centre the subject); `rivals` are the
+ * counted faces that make it ambiguous: about as central (within `centralMargin` subject widths), or —
+ * for live frames (`peers`) — about as large as the subject (`peerRatio`), i.e. a second person beside
+ * the candidate rather than one behind.
  */
-function subject(faces: Found[], width: number, height: number, margin: number): { main: Found | undefined; rivals: Found[] } {
-  const off = (f: Found) => Math.hypot(f.box.x + f.box.width / 2 - width / 2, f.box.y + f.box.height / 2 - height / 2);
-  const byCentre = [...faces].sort((a, b) => off(a) - off(b));
+export function subjectOf<F extends { box: FaceBox }>(
+  found: readonly F[],
+  width: number,
+  height: number,
+  limits: Pick<CoreLimits, 'secondFaceRatio' | 'centralMargin' | 'peerRatio'>,
+  opts: { peers: boolean },
+): { main: F | undefined; rivals: F[] } {
+  const largest = Math.max(0, ...found.map((f) => f.box.width));
+  const counted = found.filter((f) => f.box.width >= limits.secondFaceRatio * largest);
+  const off = (f: F) => Math.hypot(f.box.x + f.box.width / 2 - width / 2, f.box.y + f.box.height / 2 - height / 2);
+  const byCentre = [...counted].sort((a, b) => off(a) - off(b));
   const main = byCentre[0];
   if (!main) return { main, rivals: [] };
-  return { main, rivals: byCentre.slice(1).filter((f) => off(f) - off(main) < margin * main.box.width) };
+  const rivals = byCentre
+    .slice(1)
+    .filter((f) => off(f) - off(main) < limits.centralMargin * main.box.width || (opts.peers && f.box.width >= limits.peerRatio * main.box.width));
+  return { main, rivals };
 }
 
 async function sharpnessOf(d: Decoded, box: FaceBox, CROP: number): Promise<number> {
@@ -327,7 +342,7 @@ async function judge(
   detector: 'ssd' | 'tiny',
   limits: CoreLimits,
 ): Promise<DescribeResult> {
-  const { main, rivals } = subject(mainFaces(found, limits.secondFaceRatio), used.width, used.height, limits.centralMargin);
+  const { main, rivals } = subjectOf(found, used.width, used.height, limits, { peers: false });
   if (!main) return { ok: false, reason: 'no_face', detail: 'no face was found in the image' };
   const others = found.filter((f) => f !== main).sort((a, b) => b.box.width - a.box.width);
   const secondFace = others[0] ? others[0].box.width / main.box.width : 0;
@@ -385,6 +400,7 @@ export async function analyse(image: Uint8Array, limits: CoreLimits): Promise<Fr
   }
   let found: Found[] = [];
   let offset = 0;
+  let used = d;
   // The tiny detector at 320 px is the cheapest pass (≈ a third of SSD) and finds a face that fills a
   // normal share of a camera frame; a face filling the frame or cut by its edge needs the padded retry.
   for (const attempt of ['plain', 'padded'] as const) {
@@ -396,14 +412,14 @@ export async function analyse(image: Uint8Array, limits: CoreLimits): Promise<Fr
       t.dispose();
     }
     offset = src.offset;
+    used = src.image;
     if (found.length > 0) break;
   }
-  const faces = mainFaces(found, limits.secondFaceRatio);
-  const main = faces[0];
+  const { main, rivals } = subjectOf(found, used.width, used.height, limits, { peers: true });
   if (!main) return { found: false, faces: 0, yaw: 0, eyeOpenness: 0, box: null };
   return {
     found: true,
-    faces: faces.length,
+    faces: 1 + rivals.length,
     yaw: yawFromLandmarks(main.landmarks),
     eyeOpenness: eyeOpenness(main.landmarks),
     box: shift(main.box, offset, offset),

@@ -24,6 +24,7 @@ export function kioskState(st: IdentityState, kioskId: string) {
     sessions,
     challenges: st.config.identity.livenessChallenges,
     frames: { min: FRAMES.min, max: FRAMES.max, recommended: FRAMES.recommended, seconds: FRAMES.seconds },
+    limits: { faceSeconds: st.config.identity.kioskFaceSeconds },
   };
 }
 

@@ -9,7 +9,7 @@ import { broadcast, candidateView, createIdentityState, engine, kiosk, roomName,
 import { enrolments, enrolPhoto, enrolSession, listenToBus } from './enrolment.ts';
 import { auditSimulatedCard, kioskState, postCard, takeCard } from './desk.ts';
 import { lookup, photoOf } from './lookup.ts';
-import { judge, pendingAttempt, verify } from './verify.ts';
+import { giveUp, judge, pendingAttempt, verify } from './verify.ts';
 import { override } from './override.ts';
 import { quality } from './quality.ts';
 import { checkSnapshot } from './snapshots.ts';
@@ -36,6 +36,7 @@ export function createIdentityService(deps: IdentityDeps) {
     lookup: bind(lookup),
     photoOf: bind(photoOf),
     verify: bind(verify),
+    giveUp: bind(giveUp),
     judge: bind(judge),
     pendingAttempt: bind(pendingAttempt),
     override: bind(override),

@@ -115,6 +115,7 @@ export const VERIFY_MESSAGES: Record<VerifyRefusal, string> = {
   card_mismatch: '人脸与身份证照片不一致',
   no_reference: '没有可用的报名照片，请工作人员人工核验',
   admission_failed: '核验通过但无法完成入场登记，请联系工作人员',
+  timed_out: '未能在规定时间内拍到可用的人脸，请工作人员处理',
 };
 
 /** How enrolling one reference photo went: its descriptor (with quality warnings), or why not. */

@@ -2,10 +2,11 @@
 // (and ID-card) photo; the capture is fsynced and the attempt decided once, before the reply.
 import { join } from 'node:path';
 import { Conflict, DomainError, ValidationError } from '../../core/index.ts';
-import { distance, type FaceRefusal } from '../face/index.ts';
+import { DEFAULT_THRESHOLD, distance, type FaceRefusal } from '../face/index.ts';
 import type { IdentityAttempt } from '../store.ts';
 import { localDate, localDateTime } from '../../core/index.ts';
 import { FRAMES, VERIFY_MESSAGES, type VerifyRefusal, type FaceJudgement, type VerifyResult } from './types.ts';
+import type { GiveUpBody, GiveUpHint } from '../protocol.ts';
 import { jpegOk, writeDurably, decodeBase64Image } from './images.ts';
 import { enrolPhoto } from './enrolment.ts';
 import { openAttempt } from './lookup.ts';
@@ -122,6 +123,45 @@ export async function verify(st: IdentityState, kioskId: string, attemptId: stri
   } finally {
     st.verifying.delete(a.id);
   }
+}
+
+/** Staff-facing words for what the face guide last said (the audit and the override dialog show them). */
+const GIVE_UP_WORDS: Record<GiveUpHint, string> = {
+  no_face: 'no face found',
+  several_faces: 'several faces in view',
+  too_small: 'the face too small (too far away)',
+  too_close: 'the face too close',
+  off_center: 'the face off the centre of the frame',
+  turned: 'the head turned away',
+  blurred: 'the picture blurred',
+  too_dark: 'the picture too dark',
+  camera_down: 'the camera not delivering pictures',
+  no_answer: 'no answer from the quality check',
+};
+
+/**
+ * The kiosk stopped waiting for a usable face: the attempt is refused as `timed_out`, recorded and audited
+ * as any refusal is (kiosk.verify.refused, identity.refused), so a candidate never leaves the kiosk without
+ * a decision on record. An attempt past its expiry is still recorded: that is the case it is for.
+ */
+export function giveUp(st: IdentityState, kioskId: string, attemptId: string, input: GiveUpBody): VerifyResult | unknown {
+  const a = openAttempt(st, kioskId, attemptId);
+  if (a.decidedAt) throw new Conflict(`attempt ${attemptId} was already decided (${a.decision}); look the ID up again for a new attempt`);
+  if (st.verifying.has(a.id)) throw new Conflict(`attempt ${a.id} is being verified already`);
+  const j: FaceJudgement = {
+    ok: false,
+    reason: 'timed_out',
+    detail: `no face good enough to start the liveness challenge within ${input.waitedSeconds} s; the face guide last saw ${GIVE_UP_WORDS[input.lastHint]} (${input.lastHint})`,
+    liveness: null,
+    distance: null,
+    cardDistance: null,
+    threshold: st.config.identity.threshold ?? DEFAULT_THRESHOLD,
+    capture: null,
+    captureExpiresAt: null,
+    probeDescriptor: null,
+  };
+  if (a.classId) return st.completions.get('training')!(a, j);
+  return completeAdmission(st, a, j);
 }
 
 export function completeAdmission(st: IdentityState, a: IdentityAttempt, j: FaceJudgement): VerifyResult {

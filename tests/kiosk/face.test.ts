@@ -81,6 +81,30 @@ t.test('several_faces: two people side by side are refused; a small face at the 
   t.ok(b.box.x > 195 && b.box.x < 445, 'the main (larger) face is the one described');
 });
 
+t.test('live frames take the central face when the others are smaller and off to the side; a helper beside counts', async (t) => {
+  // The README's demo camera frame: Alejandro_Toledo_0027 scaled into 640×480 as its ffmpeg line does. A
+  // man behind him at the top edge is 56 % as wide: background, as the roster side already treats it.
+  const demo = await sharp({ create: { width: 640, height: 480, channels: 3, background: { r: 0, g: 0, b: 0 } } })
+    .composite([{ input: await sharp(photo('Alejandro_Toledo_0027')).resize(480, 480).toBuffer(), left: 80, top: 0 }])
+    .jpeg({ quality: 85 })
+    .toBuffer();
+  const f = await engine.analyse(demo);
+  t.match(f, { found: true, faces: 1 }, 'one face counted: the central one');
+  t.ok(f.box && f.box.x > 150 && f.box.x + f.box.width < 490, 'the box is the central face');
+  t.match(await engine.enrol(demo, { purpose: 'live' }), { ok: true }, 'the probe path takes the same face');
+  // Two people of the same size side by side: whoever is nearer the centre, the other is a peer, not background.
+  const two = await canvas([
+    { img: photo('John_McCain_0002'), left: 60, top: 115 },
+    { img: photo('Julianne_Moore_0004'), left: 330, top: 115 },
+  ]);
+  t.match(await engine.analyse(two), { found: true, faces: 2 }, 'a helper at the shoulder is reported');
+  const behind = await canvas([
+    { img: photo('John_McCain_0002'), left: 195, top: 115 },
+    { img: photo('Julianne_Moore_0004'), left: 520, top: 20, width: 150 },
+  ]);
+  t.match(await engine.analyse(behind), { found: true, faces: 1 }, 'a smaller face at the edge, a step behind, is not');
+});
+
 t.test('too_small: a live frame with the face far from the camera is refused; as a reference it is a warning', async (t) => {
   const far = await canvas([{ img: photo('John_McCain_0002'), left: 280, top: 200, width: 90 }]);
   const r = await engine.enrol(far, { purpose: 'live' });

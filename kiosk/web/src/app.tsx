@@ -120,14 +120,14 @@ function Idle({ c, s, t }: P) {
         {sessions.length ? (
           <ul class="sessions" aria-label={t.rosterSession}>
             {sessions.slice(0, 3).map((x) => (
-              <li key={x.id}>
-                <strong>{x.roomName}</strong> · {x.name} · {x.startsAtLocal.slice(11)}
-                {x.total !== undefined ? (
-                  <span class="muted">
-                    {' '}
-                    · {x.admitted ?? 0}/{x.total}
-                  </span>
-                ) : null}
+              // The counts never give way: a long session name wraps (two lines at most) beside them.
+              <li key={x.id} data-testid="session-line">
+                <span class="session-what">
+                  <strong>{x.roomName}</strong> · {x.startsAtLocal.slice(11)} · <span class="session-name">{x.name}</span>
+                </span>
+                <span class="session-count" data-testid="session-count">
+                  {t.sessionCount(x.admitted, x.total)}
+                </span>
               </li>
             ))}
           </ul>
@@ -215,7 +215,6 @@ function Refused(p: P) {
           {r.seat ? ` · ${t.seatLabel} ${r.seat}` : ''}
         </p>
       ) : null}
-      <p class="detail">{r.detail}</p>
       <div class="actions">
         <button type="button" class="big" onClick={() => c.toIdle()}>
           {t.backNow}
@@ -346,6 +345,9 @@ function Capture(p: P) {
         </div>
         {bar}
         <div class="actions">
+          <button type="button" class="staff" onClick={() => c.openOverride()}>
+            {t.staff}
+          </button>
           <button type="button" onClick={() => c.toIdle()}>
             {t.cancel}
           </button>
@@ -411,7 +413,11 @@ function Failed(p: P) {
     );
   }
   const left = f.retryAllowed ? Math.max(0, MAX_TRIES - s.tries) : 0;
-  const text = t.verifyRefusals[f.reason] ?? (s.lang === 'zh' && f.message ? f.message : f.detail);
+  // The candidate's words only: the engine's account (f.detail, the distance) is for staff, in the dialog.
+  const text =
+    f.reason === 'timed_out' && f.waitedSeconds !== null
+      ? t.timedOut(f.waitedSeconds, t.lastHints[f.hint ?? 'no_answer'] ?? '')
+      : (t.verifyRefusals[f.reason] ?? (s.lang === 'zh' ? f.message : t.verifyRefusals.unknown!));
   return (
     <section class="panel verdict bad" data-testid="verify-refused" data-reason={f.reason} aria-labelledby="failed-title">
       <CrossIcon />
@@ -419,10 +425,8 @@ function Failed(p: P) {
         {t.refusedVerifyTitle}
         {s.attempt ? ` · ${s.attempt.candidate.name}` : ''}
       </h1>
-      <p class="verdict-text">{text}</p>
-      <p class="detail">
-        {f.detail}
-        {f.distance !== null ? ` · ${t.distance(f.distance.toFixed(2), f.threshold.toFixed(2))}` : ''}
+      <p class="verdict-text" data-testid="verdict-text">
+        {text}
       </p>
       <p class="lead">{t.triesLeft(left)}</p>
       <div class="actions">
@@ -442,6 +446,26 @@ function Failed(p: P) {
       </div>
       <ReturnCountdown {...p} />
     </section>
+  );
+}
+
+/** What the face check found so far, as the engine said it: for staff only, never on the candidate's screen. */
+function StaffDetail({ s, t }: { s: State; t: Strings }) {
+  const f = s.screen === 'failed' ? s.failure : null;
+  if (f) {
+    return (
+      <p class="staff-detail" data-testid="staff-detail">
+        <span class="staff-detail-label">{t.staffDetail}</span> <code>{f.reason}</code> — {f.detail}
+        {f.distance !== null ? ` · ${t.distance(f.distance.toFixed(3), f.threshold.toFixed(3))}` : ''}
+      </p>
+    );
+  }
+  if (s.screen !== 'capture') return null;
+  const now = s.phase === 'align' ? (s.hint ? t.hints[s.hint] : t.cameraStarting) : s.phase === 'challenge' ? t.challenges[s.attempt?.challenge ?? ''] : t.verifying;
+  return (
+    <p class="staff-detail" data-testid="staff-detail">
+      <span class="staff-detail-label">{t.staffInProgress}</span> {now}
+    </p>
   );
 }
 
@@ -471,6 +495,7 @@ function Override({ c, s, t }: P) {
             {s.attempt.candidate.name} · {s.attempt.candidate.idNumberMasked} · {s.attempt.session.roomName}
           </p>
         ) : null}
+        <StaffDetail s={s} t={t} />
         <div class="form-grid">
           <label for="ov-user">{t.username}</label>
           <input id="ov-user" ref={first} value={username} onInput={edit(setUsername)} autocomplete="off" autocapitalize="off" spellcheck={false} />

@@ -5,11 +5,17 @@
 // Time budget: ≤ 5 s per candidate from ID to seat, not counting the person. So the camera stays
 // open between candidates, the face guide starts while the roster card is being read, the first
 // "ready" from the quality check starts the challenge, and no screen waits on a timer it does not need.
+//
+// The entrance never gets stuck: once the ID has been looked up, staff can open the override from every
+// screen (face guide, challenge, comparing, refusal), and a face guide that gets no usable face within
+// the site's limit (KioskState.limits.faceSeconds) ends the attempt as a recorded refusal (timed_out) with
+// its reason on screen — never a silent return to the idle screen.
 import { HttpError, NetworkError, whoAmI } from '../../../web/http.ts';
 import { storeLang, storedLang, type Lang } from '../../../web/i18n.ts';
 import { DevicePairing, type PairingState } from '../../../web/pairing.ts';
 import { Store } from '../../../web/store.ts';
 import {
+  giveUp,
   kioskState,
   lookup,
   override,
@@ -18,11 +24,13 @@ import {
   type CandidateView,
   type CardEvent,
   type Challenge,
+  type GiveUpHint,
   type KioskState,
   type LookupBody,
   type LookupReply,
   type QualityHint,
   type SessionView,
+  type VerifyReply,
 } from './api.ts';
 import { Camera, type CameraStatus } from './camera.ts';
 import { HealthReporter } from '../../../web/device-health.ts';
@@ -71,8 +79,20 @@ export interface State {
   hint: Hint | null;
   /** 0–1 while the challenge frames are taken. */
   progress: number;
-  /** The verification refusal being shown. */
-  failure: { reason: string; message: string; detail: string; distance: number | null; threshold: number; retryAllowed: boolean } | null;
+  /**
+   * The verification refusal being shown. `detail` is the engine's account, for staff (override dialog);
+   * the candidate sees the person-worded text of `reason` (and of `hint`, for a timeout) in their language.
+   */
+  failure: {
+    reason: string;
+    message: string;
+    detail: string;
+    distance: number | null;
+    threshold: number;
+    retryAllowed: boolean;
+    hint: GiveUpHint | null;
+    waitedSeconds: number | null;
+  } | null;
   /** seat null: admitted but not seated yet (staff seat the candidate). */
   admitted: { name: string; seat: string | null; roomName: string; by: string | null } | null;
   /** How many verifications this candidate has used (a retry is a new attempt). */
@@ -93,8 +113,14 @@ const QUALITY_INTERVAL_MS = 250;
 /** JPEG quality of every frame sent: ≈ 50–80 kB at 640×480, well under the server's 1 MiB a frame. */
 const FRAME_QUALITY = 0.85;
 const REFUSAL_RETURN_MS = 6_000;
-const ALIGN_GIVE_UP_MS = 90_000;
+/**
+ * The face guide's wait when the server has not said (config identity.kioskFaceSeconds, default 45): long
+ * enough for someone slow to step up and be guided, short enough that a queue is not held by a camera
+ * that sees nothing. It ends in a timed_out refusal, never a silent return.
+ */
+const FACE_SECONDS_DEFAULT = 45;
 const ADMITTED_RETURN_MS = 8_000;
+/** A refusal stays this long for staff to come over (the override dialog stops it while open). */
 const FAILED_RETURN_MS = 60_000;
 /** The event stream reconnects by itself; only a gap longer than this shows the banner. */
 const STREAM_GRACE_MS = 3_000;
@@ -360,14 +386,26 @@ export class Controller {
     this.alignLoop(flow);
   }
 
-  /** Sends one quality frame at a time, at most every QUALITY_INTERVAL_MS; the first "ready" starts the challenge. */
+  /** What the face guide last knew, as the give-up request names it. */
+  private lastHint(): GiveUpHint {
+    const s = this.store.get();
+    if (s.camera === 'denied' || s.camera === 'missing' || s.camera === 'not-secure' || s.camera === 'off' || s.camera === 'starting') return 'camera_down';
+    if (!s.hint || s.hint === 'ok') return 'no_answer';
+    return s.hint;
+  }
+
+  /**
+   * Sends one quality frame at a time, at most every QUALITY_INTERVAL_MS; the first "ready" starts the
+   * challenge. Without one within the face limit the attempt ends as a recorded timed_out refusal. The
+   * staff dialog pauses the guide (and its clock); closing it starts a fresh wait.
+   */
   private alignLoop(flow: number): void {
     const since = performance.now();
+    const limitMs = (this.store.get().kiosk?.limits.faceSeconds ?? FACE_SECONDS_DEFAULT) * 1000;
     const tick = async () => {
-      if (flow !== this.flow || this.store.get().phase !== 'align') return;
+      if (flow !== this.flow || this.store.get().phase !== 'align' || this.store.get().overrideOpen) return;
       const started = performance.now();
-      // Nobody came to the camera (or walked off): free the kiosk for the next person.
-      if (started - since > ALIGN_GIVE_UP_MS) return this.toIdle();
+      if (started - since >= limitMs) return void this.timedOut(flow, Math.round((started - since) / 1000));
       const frame = this.camera.grab(FRAME_QUALITY);
       if (!frame) {
         this.qualityTimer = setTimeout(tick, 100);
@@ -388,12 +426,66 @@ export class Controller {
         // still gets the challenge, and the verification decides.
         else if (!(err instanceof HttpError && err.status === 429)) hint = 'ok';
       }
-      if (flow !== this.flow || this.store.get().phase !== 'align') return;
+      if (flow !== this.flow || this.store.get().phase !== 'align' || this.store.get().overrideOpen) return;
       if (hint) this.store.set({ hint });
       if (hint === 'ok') return void this.challenge(flow, frame);
       this.qualityTimer = setTimeout(tick, Math.max(0, QUALITY_INTERVAL_MS - (performance.now() - started)));
     };
     void tick();
+  }
+
+  /** The face limit passed without a usable face: the server records the refusal, the screen says why. */
+  private async timedOut(flow: number, waitedSeconds: number): Promise<void> {
+    const attempt = this.store.get().attempt;
+    if (!attempt) return;
+    const lastHint = this.lastHint();
+    clearTimeout(this.qualityTimer);
+    this.qualityAbort?.abort();
+    this.store.set({ phase: 'verifying' });
+    let r: Awaited<ReturnType<typeof giveUp>> | undefined;
+    try {
+      r = await this.persist(flow, () => giveUp(attempt.attemptId, { waitedSeconds, lastHint }), { rethrow409: true });
+    } catch (err) {
+      // Decided meanwhile (a staff override from another desk, a verification whose answer was lost):
+      // a fresh lookup says where the candidate stands.
+      if (err instanceof HttpError && err.status === 409 && this.source) return this.recoverDecided(flow, attempt);
+      this.store.set({ screen: 'failed', failure: null, error: (err as Error).message });
+      return this.returnLater(REFUSAL_RETURN_MS * 2);
+    }
+    if (r === undefined) return;
+    this.showVerdict(attempt, r, { hint: lastHint, waitedSeconds });
+  }
+
+  /** Admitted → the seat; refused → the reason, with retry and the staff override. */
+  private showVerdict(attempt: Attempt, r: VerifyReply, timeout: { hint: GiveUpHint; waitedSeconds: number } | null = null): void {
+    const tries = this.store.get().tries + 1;
+    if (r.ok) {
+      this.store.set({
+        screen: 'admitted',
+        tries,
+        overrideOpen: false,
+        overrideError: null,
+        admitted: { name: attempt.candidate.name, seat: r.seat, roomName: r.roomName, by: null },
+      });
+      return this.returnLater(ADMITTED_RETURN_MS);
+    }
+    this.store.set({
+      screen: 'failed',
+      phase: 'align',
+      tries,
+      failure: {
+        reason: r.reason,
+        message: r.message,
+        detail: r.detail,
+        distance: r.distance,
+        threshold: r.threshold,
+        retryAllowed: r.retryAllowed,
+        hint: timeout?.hint ?? null,
+        waitedSeconds: timeout?.waitedSeconds ?? null,
+      },
+    });
+    // Staff already at the dialog keep it; the screen waits for them.
+    if (!this.store.get().overrideOpen) this.returnLater(FAILED_RETURN_MS);
   }
 
   private probe: HTMLCanvasElement | null = null;
@@ -450,17 +542,7 @@ export class Controller {
       return this.returnLater(REFUSAL_RETURN_MS * 2);
     }
     if (r === undefined) return;
-    const tries = this.store.get().tries + 1;
-    if (r.ok) {
-      this.store.set({ screen: 'admitted', tries, admitted: { name: attempt.candidate.name, seat: r.seat, roomName: r.roomName, by: null } });
-      return this.returnLater(ADMITTED_RETURN_MS);
-    }
-    this.store.set({
-      screen: 'failed',
-      tries,
-      failure: { reason: r.reason, message: r.message, detail: r.detail, distance: r.distance, threshold: r.threshold, retryAllowed: r.retryAllowed },
-    });
-    this.returnLater(FAILED_RETURN_MS);
+    this.showVerdict(attempt, r);
   }
 
   private async recoverDecided(flow: number, attempt: Attempt): Promise<void> {
@@ -468,6 +550,7 @@ export class Controller {
     if (again === undefined) return;
     if (!again.ok && again.reason === 'already_admitted' && again.seat) {
       this.store.set({
+        overrideOpen: false,
         screen: 'admitted',
         admitted: { name: attempt.candidate.name, seat: again.seat, roomName: again.session?.roomName ?? attempt.session.roomName, by: null },
       });
@@ -580,17 +663,28 @@ export class Controller {
 
   // ------------------------------------------------------------------ staff override
 
+  /** From every screen that has an attempt: the face guide, the challenge, comparing, a refusal. */
   openOverride(): void {
     const s = this.store.get();
-    if (s.screen !== 'failed' || !s.attempt) return;
-    // Staff take their time: no auto-return while the form is open.
+    if ((s.screen !== 'failed' && s.screen !== 'capture') || !s.attempt) return;
+    // Staff take their time: no auto-return while the form is open, and the face guide pauses (a frame
+    // taken and the challenge drawn while staff type would only race their decision). Frames already
+    // taken are still verified: that verdict lands under the dialog.
     clearTimeout(this.returnTimer);
+    if (s.screen === 'capture' && s.phase === 'align') {
+      clearTimeout(this.qualityTimer);
+      this.qualityAbort?.abort();
+      this.qualityAbort = null;
+    }
     this.store.set({ overrideOpen: true, overrideError: null, returnAt: null });
   }
 
   closeOverride(): void {
     this.store.set({ overrideOpen: false, overrideError: null });
-    this.returnLater(FAILED_RETURN_MS);
+    const s = this.store.get();
+    // Back to the face guide with a fresh wait, or to the refusal with its countdown.
+    if (s.screen === 'capture' && s.phase === 'align') this.alignLoop(this.flow);
+    else if (s.screen === 'failed') this.returnLater(FAILED_RETURN_MS);
   }
 
   clearOverrideError(): void {
