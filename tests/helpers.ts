@@ -57,7 +57,7 @@ export const TEST_HOST = 'examroom.test';
 
 let keysOfThisFile: string | null = null;
 /** One keys folder, so one site CA, per test file (each tap file runs in its own process); removed at exit. */
-function testKeysFolder(): string {
+export function testKeysFolder(): string {
   if (!keysOfThisFile) {
     const dir = mkdtempSync(join(tmpdir(), 'examroom-test-keys-'));
     keysOfThisFile = dir;

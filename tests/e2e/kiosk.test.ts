@@ -294,6 +294,7 @@ t.test('candidates pass the entrance kiosk: admitted by face, refused and overri
     t.equal(await refused.getAttribute('data-reason'), 'mismatch', 'liveness passed (a real head turn); the face is not the roster photo');
     await page.getByText('现场人脸与名单照片不一致。').waitFor();
     await page.getByText('还可重试 2 次').waitFor();
+    t.same((await refused.innerText()).match(/[A-Za-z]{3,}/g), null, 'the distance and the engine detail are not on the candidate screen');
     await shot(page, '10-refused-mismatch');
     t.equal(entry(CHO.id).status, 'registered', 'not admitted');
 
@@ -351,6 +352,11 @@ t.test('candidates pass the entrance kiosk: admitted by face, refused and overri
     t.equal(await refused.getAttribute('data-reason'), 'liveness');
     await page.getByText('未检测到按提示完成的动作', { exact: false }).waitFor();
     await page.getByRole('button', { name: '重新核验' }).waitFor();
+    // The engine's account ("liveness challenge turn_left not seen (no_motion): …") is for staff only.
+    t.same((await refused.innerText()).match(/[A-Za-z]{3,}/g), null, 'no engine English on the candidate screen');
+    await page.getByRole('button', { name: '工作人员处理' }).tap();
+    t.match(await page.getByTestId('staff-detail').textContent(), /liveness challenge .* not seen/, 'staff see it in the override dialog');
+    await page.getByRole('dialog').getByRole('button', { name: '取消' }).tap();
     await shot(page, '13-refused-liveness');
     t.equal(entry(STRAW.id).status, 'registered');
     t.match(attempts(STRAW.id), [{ decision: 'refused', reason: 'liveness' }]);

@@ -461,7 +461,15 @@ function StaffDetail({ s, t }: { s: State; t: Strings }) {
     );
   }
   if (s.screen !== 'capture') return null;
-  const now = s.phase === 'align' ? (s.hint ? t.hints[s.hint] : t.cameraStarting) : s.phase === 'challenge' ? t.challenges[s.attempt?.challenge ?? ''] : t.verifying;
+  const camera: Partial<Record<State['camera'], string>> = {
+    off: t.cameraStarting,
+    starting: t.cameraStarting,
+    denied: t.cameraDenied,
+    missing: t.cameraMissing,
+    'not-secure': t.cameraNotSecure,
+  };
+  const guide = camera[s.camera] ?? (s.hint ? t.hints[s.hint] : t.captureLead);
+  const now = s.phase === 'align' ? guide : s.phase === 'challenge' ? t.challenges[s.attempt?.challenge ?? ''] : t.verifying;
   return (
     <p class="staff-detail" data-testid="staff-detail">
       <span class="staff-detail-label">{t.staffInProgress}</span> {now}
