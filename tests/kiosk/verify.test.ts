@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import t from 'tap';
 import type { EventMap } from '../../core/index.ts';
 import { P, abizaidFrames, face, kioskSite, toledoFrames } from './fixture.ts';
+import { PASSWORDS } from '../helpers.ts';
 
 const DAY = 86_400_000;
 
@@ -90,6 +91,46 @@ t.test('refused: no roster photo to compare with; staff must decide', async (t) 
   const r = await k.post(`/api/kiosk/attempts/${look.body.attemptId}/verify`, { frames: await toledoFrames(look.body.challenge) });
   t.equal(r.body.reason, 'no_reference');
   t.equal(r.body.retryAllowed, false);
+});
+
+t.test('timed out: a face guide that saw no usable face ends the attempt in a recorded, audited refusal; staff can still admit', async (t) => {
+  const k = await kioskSite(t, { enrolOnImport: false });
+  const refused: EventMap['identity.refused'][] = [];
+  k.app.ctx.bus.on('identity.refused', (e) => refused.push(e));
+  const state = await k.get('/api/kiosk/state');
+  t.same(state.body.limits, { faceSeconds: 45 }, 'the kiosk is told how long to wait (identity.kioskFaceSeconds, default 45)');
+  const look = await k.post('/api/kiosk/lookup', { source: 'typed', idNumber: P.toledo });
+  const url = `/api/kiosk/attempts/${look.body.attemptId}/give-up`;
+
+  const bad = await k.post(url, { waitedSeconds: 45, lastHint: 'bored' });
+  t.equal(bad.status, 400, 'an unknown hint is refused');
+  const row = () =>
+    k.app.ctx.db.prepare('SELECT decision, reason, detail, decided_at AS decidedAt FROM identity_attempts WHERE id = ?').get(look.body.attemptId) as {
+      decision: string | null;
+      reason: string | null;
+      detail: string | null;
+      decidedAt: number | null;
+    };
+  t.equal(row().decidedAt, null, 'and changes nothing');
+
+  // Past the attempt's expiry too: a kiosk that lost its network while waiting still gets it on record.
+  k.clock.advance(6 * 60_000);
+  const r = await k.post(url, { waitedSeconds: 45, lastHint: 'no_face' });
+  t.equal(r.status, 200);
+  t.match(r.body, { ok: false, decision: 'refused', reason: 'timed_out', retryAllowed: true, distance: null, message: /人脸/ });
+  t.match(r.body.detail, /within 45 s.*no face found \(no_face\)/, 'the detail says how long and what the guide last saw');
+  t.match(row(), { decision: 'refused', reason: 'timed_out' });
+  const audit = k.app.ctx.db.prepare("SELECT actor, detail FROM audit_log WHERE action = 'kiosk.verify.refused'").all() as { actor: string; detail: string }[];
+  t.equal(audit.length, 1, 'audited like any refusal');
+  t.match(JSON.parse(audit[0]!.detail), { attemptId: look.body.attemptId, reason: 'timed_out', detail: /no_face/ });
+  t.match(refused, [{ attemptId: look.body.attemptId, reason: 'timed_out' }], 'and raised for the proctor like any refusal');
+
+  t.equal((await k.post(url, { waitedSeconds: 45, lastHint: 'no_face' })).status, 409, 'decided once');
+  t.equal((await k.post(`/api/kiosk/attempts/${look.body.attemptId}/verify`, { frames: await toledoFrames(look.body.challenge) })).status, 409);
+
+  const ov = await k.post(`/api/kiosk/attempts/${look.body.attemptId}/override`, { username: 'invig', password: PASSWORDS.invig, reason: '摄像头故障，已核对身份证原件' });
+  t.equal(ov.status, 200, 'staff admit after a timeout');
+  t.match(row(), { decision: 'overridden', reason: 'timed_out' }, 'the override keeps the refusal it overrode');
 });
 
 t.test('bad frames are refused before anything is decided', async (t) => {
