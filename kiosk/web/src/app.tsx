@@ -162,7 +162,7 @@ function Idle({ c, s, t }: P) {
               {k === 'back' ? <BackIcon /> : k}
             </button>
           ))}
-          <button type="button" class="key fn" onClick={() => c.press('clear')} disabled={looking || typed.length === 0}>
+          <button type="button" class="key fn" onClick={() => c.press('clear')} disabled={!looking && typed.length === 0}>
             {t.keyClear}
           </button>
           <button type="button" class="key ok primary" onClick={() => c.press('ok')} disabled={looking || typed.length !== 18}>
@@ -402,8 +402,13 @@ function Failed(p: P) {
       <section class="panel verdict bad" data-testid="error" aria-labelledby="error-title">
         <CrossIcon />
         <h1 id="error-title">{t.errorTitle}</h1>
-        <p class="verdict-text">{t.serverError(s.error ?? '')}</p>
+        <p class="verdict-text">{t.errorLead}</p>
         <div class="actions">
+          {s.attempt ? (
+            <button type="button" class="big staff" onClick={() => c.openOverride()}>
+              {t.staff}
+            </button>
+          ) : null}
           <button type="button" class="big" onClick={() => c.toIdle()}>
             {t.backNow}
           </button>
@@ -457,6 +462,13 @@ function StaffDetail({ s, t }: { s: State; t: Strings }) {
       <p class="staff-detail" data-testid="staff-detail">
         <span class="staff-detail-label">{t.staffDetail}</span> <code>{f.reason}</code> — {f.detail}
         {f.distance !== null ? ` · ${t.distance(f.distance.toFixed(3), f.threshold.toFixed(3))}` : ''}
+      </p>
+    );
+  }
+  if (s.screen === 'failed' && s.error) {
+    return (
+      <p class="staff-detail" data-testid="staff-detail">
+        <span class="staff-detail-label">{t.staffDetail}</span> {t.serverError(s.error)}
       </p>
     );
   }

@@ -317,6 +317,8 @@ export class Controller {
 
   press(key: string): void {
     const s = this.store.get();
+    // A lookup waiting on a lost network can be abandoned: nothing is decided before the server answers.
+    if (s.screen === 'looking' && key === 'clear') return this.toIdle();
     if (s.screen !== 'idle') return;
     if (key === 'back') return this.store.set({ typed: s.typed.slice(0, -1), typedError: null });
     if (key === 'clear') return this.store.set({ typed: '', typedError: null });

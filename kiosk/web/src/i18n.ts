@@ -140,6 +140,7 @@ const zh = {
   networkLost: '网络连接中断，正在重试。本次核验的数据已保留，恢复后自动继续。',
   retryNow: '立即重试',
   errorTitle: '出错了',
+  errorLead: '核验没有完成，请工作人员处理。',
   serverError: (why: string) => `服务器拒绝了请求：${why}`,
 };
 
@@ -275,6 +276,7 @@ const en: Strings = {
   networkLost: 'Network connection lost; retrying. Nothing of this check is lost: it continues once the server answers.',
   retryNow: 'Retry now',
   errorTitle: 'Something went wrong',
+  errorLead: 'The check could not be completed; staff will help.',
   serverError: (why: string) => `The server refused: ${why}`,
 };
 
