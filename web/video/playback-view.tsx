@@ -34,7 +34,18 @@ export interface PlaybackLabels {
   frameTime: string;
   failed: (why: string) => string;
   recordingNow: string;
+  /** Why there is no recording, from the server's reason (English, free text) in the person's words. */
+  reason: (raw: string) => string;
 }
+
+/** The server says why a stretch has no recording in English; a person reads one of these. */
+const REASONS: Array<[RegExp, { zh: string; en: string }]> = [
+  [/^no recording$/, { zh: '没有录像', en: 'no recording' }],
+  [/schedule/i, { zh: '不在录像时段内', en: 'outside the recording schedule' }],
+  [/^stopped/, { zh: '录像服务已停止', en: 'the recording service was stopped' }],
+  [/disk/i, { zh: '磁盘空间不足，录像暂停', en: 'the disk was full; recording paused' }],
+];
+const reasonIn = (lang: 'zh' | 'en') => (raw: string) => REASONS.find(([re]) => re.test(raw))?.[1][lang] ?? (lang === 'zh' ? '视频源中断' : raw);
 
 /**
  * The player's own words in both languages; an app overrides the lines that depend on its context
@@ -57,6 +68,7 @@ export const playbackLabels: Record<'zh' | 'en', PlaybackLabels> = {
     frameTime: '画面时间',
     failed: (why) => `回放失败：${why}`,
     recordingNow: '正在录制，尚未成段',
+    reason: reasonIn('zh'),
   },
   en: {
     play: 'Play',
@@ -74,6 +86,7 @@ export const playbackLabels: Record<'zh' | 'en', PlaybackLabels> = {
     frameTime: 'Picture time',
     failed: (why) => `Playback failed: ${why}`,
     recordingNow: 'recording now, not yet a segment',
+    reason: reasonIn('en'),
   },
 };
 
@@ -85,11 +98,16 @@ export interface PlaybackViewProps {
   labels: PlaybackLabels;
   /** Server time → the text shown (the app's zone and language). */
   time: (ms: number) => string;
+  /**
+   * Play from a little before this instant as soon as the recordings are there (a "jump to" from an
+   * alert or a seat); a new `n` jumps again to the same instant.
+   */
+  start?: { at: number; n: number } | null;
 }
 
 const clamp = (x: number, a: number, b: number) => Math.min(b, Math.max(a, x));
 
-export function PlaybackView({ recordings: rec, kind, marks, labels: l, time }: PlaybackViewProps) {
+export function PlaybackView({ recordings: rec, kind, marks, labels: l, time, start }: PlaybackViewProps) {
   const host = useRef<HTMLDivElement>(null);
   const engine = useRef<PlaybackEngine | null>(null);
   const started = useRef(false);
@@ -115,6 +133,12 @@ export function PlaybackView({ recordings: rec, kind, marks, labels: l, time }: 
     };
   }, [sourceId]);
   useEffect(() => engine.current?.setRecordings(rec.segments, rec.gaps), [rec]);
+  const jumped = useRef<number | null>(null);
+  useEffect(() => {
+    if (!start || jumped.current === start.n || start.at < from || start.at > to) return;
+    jumped.current = start.n;
+    jump(start.at);
+  }, [start?.n, rec]);
   // A page closed mid-view ends it too.
   useEffect(() => {
     const bye = () => {
@@ -138,7 +162,7 @@ export function PlaybackView({ recordings: rec, kind, marks, labels: l, time }: 
   const playing = s.state === 'playing' || s.state === 'loading' || s.state === 'gap';
   const notice =
     s.state === 'gap' && s.gap
-      ? l.noRecording(s.gap.reason)
+      ? l.noRecording(l.reason(s.gap.reason))
       : s.state === 'idle'
         ? l.clickToPlay
         : s.state === 'loading'
@@ -180,7 +204,7 @@ export function PlaybackView({ recordings: rec, kind, marks, labels: l, time }: 
             {s.at === null ? '—' : time(s.at)}
           </output>
         </span>
-        {s.gap && s.state !== 'gap' && <span class="pb-skipped">{l.skipped(time(s.gap.start), time(s.gap.end), s.gap.reason)}</span>}
+        {s.gap && s.state !== 'gap' && <span class="pb-skipped">{l.skipped(time(s.gap.start), time(s.gap.end), l.reason(s.gap.reason))}</span>}
       </div>
       <div class="timeline pb-timeline" data-from={from} data-to={to} title={`${time(from)} – ${time(to)}`} onClick={onLine}>
         {rec.segments.map((g) => (
