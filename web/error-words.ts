@@ -21,6 +21,12 @@ const CODES: Bilingual<Record<string, string>> = {
   },
 };
 
+/** A log-in's refusals (server/auth/users.ts): 401 there is a wrong password, not an ended session. */
+export const loginRefusals: Bilingual<Record<string, string>> = {
+  zh: { unauthorized: '用户名或密码错误', locked: '密码错误次数过多，账号已暂时锁定，请稍后再试' },
+  en: { unauthorized: 'wrong user name or password', locked: 'too many wrong passwords; the account is locked for a while' },
+};
+
 /** When the code says nothing more specific, the kind of refusal (HTTP status) in Chinese. */
 const BY_STATUS: Record<number, string> = {
   400: '请求内容有误',

@@ -3,7 +3,7 @@
 // The app gives the title (who logs in here) and is told when the session cookie is set.
 import { useState } from 'preact/hooks';
 import { login } from './http.ts';
-import { errorWords } from './error-words.ts';
+import { errorWords, loginRefusals } from './error-words.ts';
 import type { Bilingual, Lang } from './i18n.ts';
 import './login.css';
 
@@ -13,17 +13,11 @@ export interface LoginLabels {
   login: string;
   logout: string;
   failed: (why: string) => string;
-  /** The server's refusals of a log-in, in words (error codes unauthorized, locked). */
-  refused: { unauthorized: string; locked: string };
 }
 
 export const loginLabels: Bilingual<LoginLabels> = {
-  zh: { username: '用户名', password: '密码', login: '登录', logout: '退出', failed: (why) => `登录失败：${why}`,
-    refused: { unauthorized: '用户名或密码错误', locked: '密码错误次数过多，账号已暂时锁定，请稍后再试' },
-  },
-  en: { username: 'User name', password: 'Password', login: 'Log in', logout: 'Log out', failed: (why) => `Log-in failed: ${why}`,
-    refused: { unauthorized: 'wrong user name or password', locked: 'too many wrong passwords; the account is locked for a while' },
-  },
+  zh: { username: '用户名', password: '密码', login: '登录', logout: '退出', failed: (why) => `登录失败：${why}` },
+  en: { username: 'User name', password: 'Password', login: 'Log in', logout: 'Log out', failed: (why) => `Log-in failed: ${why}` },
 };
 
 export function LoginForm({ title, lang, onDone }: { title: string; lang: Lang; onDone: () => void }) {
@@ -36,7 +30,7 @@ export function LoginForm({ title, lang, onDone }: { title: string; lang: Lang; 
       class="login"
       onSubmit={(e) => {
         e.preventDefault();
-        login(user, pass).then(onDone, (err: unknown) => setError(l.failed(errorWords(err, lang, l.refused))));
+        login(user, pass).then(onDone, (err: unknown) => setError(l.failed(errorWords(err, lang, loginRefusals[lang]))));
       }}
     >
       <h2>{title}</h2>

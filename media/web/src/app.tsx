@@ -46,7 +46,7 @@ export function App() {
         <span class="spacer" />
         {user && (
           <span class="who">
-            {w.who(user.displayName ?? user.username, w.role[user.role] ?? user.role)}{' '}
+            {user.username} ({user.role}){' '}
             <button type="button" onClick={() => void logout().then(() => window.location.reload())}>
               {loginLabels[lang].logout}
             </button>
