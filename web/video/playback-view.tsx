@@ -23,7 +23,7 @@ export interface PlaybackLabels {
   mute: string;
   loading: string;
   ended: string;
-  /** Shown over the picture while a hole is skipped. */
+  /** Shown over the picture while a hole is skipped (`reason` is already `reason(raw)`). */
   noRecording: (reason: string) => string;
   /** Under the picture after a hole was skipped. */
   skipped: (from: string, to: string, reason: string) => string;
@@ -40,12 +40,13 @@ export interface PlaybackLabels {
 
 /** The server says why a stretch has no recording in English; a person reads one of these. */
 const REASONS: Array<[RegExp, { zh: string; en: string }]> = [
-  [/^no recording$/, { zh: '没有录像', en: 'no recording' }],
-  [/schedule/i, { zh: '不在录像时段内', en: 'outside the recording schedule' }],
-  [/^stopped/, { zh: '录像服务已停止', en: 'the recording service was stopped' }],
-  [/disk/i, { zh: '磁盘空间不足，录像暂停', en: 'the disk was full; recording paused' }],
+  [/^no recording$/, { zh: '无录像', en: 'no recording' }],
+  [/schedule/i, { zh: '无录像：不在录像时段内', en: 'no recording: outside the recording schedule' }],
+  [/^stopped/, { zh: '无录像：录像服务已停止', en: 'no recording: the recording service was stopped' }],
+  [/disk/i, { zh: '无录像：磁盘空间不足，录像暂停', en: 'no recording: the disk was full' }],
 ];
-const reasonIn = (lang: 'zh' | 'en') => (raw: string) => REASONS.find(([re]) => re.test(raw))?.[1][lang] ?? (lang === 'zh' ? '视频源中断' : raw);
+const reasonIn = (lang: 'zh' | 'en') => (raw: string) =>
+  REASONS.find(([re]) => re.test(raw))?.[1][lang] ?? (lang === 'zh' ? '无录像：视频源中断' : `no recording: ${raw}`);
 
 /**
  * The player's own words in both languages; an app overrides the lines that depend on its context
@@ -59,8 +60,8 @@ export const playbackLabels: Record<'zh' | 'en', PlaybackLabels> = {
     mute: '静音',
     loading: '正在载入录像…',
     ended: '录像已播完',
-    noRecording: (reason) => `此段无录像：${reason}，跳到下一段录像`,
-    skipped: (a, b, reason) => `已跳过 ${a} – ${b}（无录像：${reason}）`,
+    noRecording: (reason) => `此段${reason}，跳到下一段录像`,
+    skipped: (a, b, reason) => `已跳过 ${a} – ${b}（${reason}）`,
     clickToPlay: '点击下方时间轴，从该时刻开始回放',
     jump: '跳转',
     jumpTitle: '从告警前 10 秒开始回放',
@@ -77,8 +78,8 @@ export const playbackLabels: Record<'zh' | 'en', PlaybackLabels> = {
     mute: 'Mute',
     loading: 'Loading the recording…',
     ended: 'End of the recordings',
-    noRecording: (reason) => `No recording here: ${reason}; skipping to the next recording`,
-    skipped: (a, b, reason) => `Skipped ${a} – ${b} (no recording: ${reason})`,
+    noRecording: (reason) => `Here: ${reason}; skipping to the next recording`,
+    skipped: (a, b, reason) => `Skipped ${a} – ${b} (${reason})`,
     clickToPlay: 'Click the timeline below to play from that moment',
     jump: 'Jump',
     jumpTitle: 'Play from 10 s before the alert',
