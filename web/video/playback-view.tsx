@@ -67,7 +67,8 @@ export const playbackLabels: Record<'zh' | 'en', PlaybackLabels> = {
     jumpTitle: '从告警前 10 秒开始回放',
     marksTitle: '此时段内的告警（点“跳转”从告警前 10 秒开始回放）',
     frameTime: '画面时间',
-    failed: (why) => `回放失败：${why}`,
+    // The engine's reason is the browser's or the player's English: in Chinese the page says what to do.
+    failed: () => '回放失败：无法载入这段录像，请点击时间轴重试',
     recordingNow: '正在录制，尚未成段',
     reason: reasonIn('zh'),
   },
