@@ -49,9 +49,14 @@ export class Unauthorized extends DomainError {
 }
 
 export class Forbidden extends DomainError {
-  override readonly code = 'forbidden';
-  constructor(message: string) {
+  override readonly code: string;
+  /**
+   * `code` names a refusal an app words in the person's language (e.g. 'outside_jurisdiction');
+   * the message stays the English explanation for logs and API callers.
+   */
+  constructor(message: string, code: string = 'forbidden') {
     super(message);
+    this.code = code;
     this.name = 'Forbidden';
   }
 }

@@ -14,3 +14,6 @@ export function siteInJurisdiction(site: { id: string; province: string; city: s
   if (j.level === 'city') return site.city === j.code;
   return site.id === j.code;
 }
+
+/** The error code of "this site is outside your jurisdiction": apps word it in the person's language. */
+export const OUTSIDE_JURISDICTION = 'outside_jurisdiction';

@@ -6,7 +6,7 @@ import type { FastifyPluginAsync, FastifyRequest } from 'fastify';
 import { Type } from 'typebox';
 import type { RawData, WebSocket } from 'ws';
 import { Gauge, type Registry } from 'prom-client';
-import { Forbidden, NotFound, siteInJurisdiction, type EventBus } from '../core/index.ts';
+import { Forbidden, NotFound, siteInJurisdiction, type EventBus, OUTSIDE_JURISDICTION } from '../core/index.ts';
 import type { Config } from '../config/index.ts';
 import { createLiveRelay, type LiveRelay, type Sink, type StreamName, type TsFeed } from './live.ts';
 import { createUpstream, type Upstream } from './upstream.ts';
@@ -243,7 +243,7 @@ export const liveRoutes: FastifyPluginAsync<LiveRouteOptions> = async (app, opts
       const p = request.principal;
       // An inspector outside the jurisdiction sees nothing of the site, not even its camera names.
       if (p?.kind === 'user' && p.role === 'inspector' && !siteInJurisdiction(config.site, p.user.jurisdiction))
-        throw new Forbidden(`site ${config.site.id} is outside your jurisdiction`);
+        throw new Forbidden(`site ${config.site.id} is outside your jurisdiction`, OUTSIDE_JURISDICTION);
       return media
         .sources()
         .filter((s) => refusal(request, s.room) === null)

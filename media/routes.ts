@@ -4,10 +4,11 @@
 import { createReadStream } from 'node:fs';
 import type { FastifyPluginAsync, FastifyRequest } from 'fastify';
 import { Type } from 'typebox';
-import { Forbidden, NotFound, siteInJurisdiction } from '../core/index.ts';
+import { Forbidden, NotFound, siteInJurisdiction, OUTSIDE_JURISDICTION } from '../core/index.ts';
 import type { AuditLog } from '../storage/index.ts';
 import type { MediaService } from './service/index.ts';
 import { RecordingsT } from './protocol.ts';
+import type { RecordedSource } from './recorded-sources.ts';
 
 export interface MediaRouteOptions {
   media: MediaService;
@@ -17,6 +18,12 @@ export interface MediaRouteOptions {
   now?: () => number;
   /** How long after the footage it last fetched can play out an inspector's view counts as ended (tests shorten it). */
   playbackIdleMs?: number;
+  /**
+   * Every source the site can have recordings of, live or not (recorded-sources.ts): a terminal's
+   * screen is a source only while the terminal is connected, but its room's invigilators may replay it
+   * after. Default: the live sources only.
+   */
+  recorded?: () => RecordedSource[];
 }
 
 /**
@@ -41,7 +48,10 @@ const Range = Type.Object(
   { additionalProperties: false },
 );
 
-export const mediaRoutes: FastifyPluginAsync<MediaRouteOptions> = async (app, { media, audit, site, now = Date.now, playbackIdleMs = PLAYBACK_IDLE_MS }) => {
+export const mediaRoutes: FastifyPluginAsync<MediaRouteOptions> = async (
+  app,
+  { media, audit, site, now = Date.now, playbackIdleMs = PLAYBACK_IDLE_MS, recorded = () => [] },
+) => {
   const viewers = { roles: ['admin' as const, 'invigilator' as const, 'inspector' as const] };
   const tags = ['media'];
   // The .ts suffix: HLS players (ffmpeg's among them) accept only segment URLs that name a media type.
@@ -54,10 +64,10 @@ export const mediaRoutes: FastifyPluginAsync<MediaRouteOptions> = async (app, { 
     if (p.role === 'admin') return false;
     if (p.role === 'inspector') {
       if (!siteInJurisdiction(site, p.user?.jurisdiction))
-        throw new Forbidden(`site ${site.id} (province ${site.province}, city ${site.city}) is outside your jurisdiction`);
+        throw new Forbidden(`site ${site.id} (province ${site.province}, city ${site.city}) is outside your jurisdiction`, OUTSIDE_JURISDICTION);
       return true;
     }
-    const room = media.sources().find((s) => s.id === sourceId)?.room;
+    const room = media.sources().find((s) => s.id === sourceId)?.room ?? recorded().find((s) => s.id === sourceId)?.room;
     // Every configured source has a room; one that has none is not configured here (any more).
     if (!room) throw new NotFound(`source ${sourceId} is not configured on this site; an invigilator sees the sources of their rooms`);
     if (p.user?.rooms.includes(room)) return false;
@@ -118,7 +128,7 @@ export const mediaRoutes: FastifyPluginAsync<MediaRouteOptions> = async (app, { 
     { config: viewers, schema: { tags, summary: 'Media sources (cameras, terminal screens) the caller may see, with their ingest and recording state' } },
     async (request) => {
       const p = request.principal as Principalish;
-      if (p.role === 'inspector' && !siteInJurisdiction(site, p.user?.jurisdiction)) throw new Forbidden(`site ${site.id} is outside your jurisdiction`);
+      if (p.role === 'inspector' && !siteInJurisdiction(site, p.user?.jurisdiction)) throw new Forbidden(`site ${site.id} is outside your jurisdiction`, OUTSIDE_JURISDICTION);
       const all = media.sources();
       return p.role === 'invigilator' ? all.filter((s) => p.user?.rooms.includes(s.room)) : all;
     },
@@ -142,7 +152,16 @@ export const mediaRoutes: FastifyPluginAsync<MediaRouteOptions> = async (app, { 
       const { sourceId } = request.params as { sourceId: string };
       const { from, to } = request.query as { from: number; to: number };
       mayView(request, sourceId);
-      const r = media.playback.recordings(sourceId, from, to);
+      // A configured source that has not recorded yet (a terminal never connected) has an empty list, not a 404.
+      const neverRecorded =
+        to > from &&
+        !media.sources().some((s) => s.id === sourceId) &&
+        recorded().some((s) => s.id === sourceId) &&
+        media.store.lastSegmentEnd(sourceId) === null;
+      const until = Math.min(to, now());
+      const r = neverRecorded
+        ? { sourceId, from, to, segments: [], gaps: until > from ? [{ start: from, end: until, reason: 'no recording' }] : [], recordingSince: null }
+        : media.playback.recordings(sourceId, from, to);
       return {
         ...r,
         segments: r.segments.map((s) => ({ id: s.id, start: s.start, end: s.end, bytes: s.bytes, recovered: s.recovered, url: segmentUrl(s.id) })),

@@ -33,6 +33,15 @@ export function screenSourceId(terminalId: string): string {
   return `SCREEN-${terminalId}`;
 }
 
+/** The terminal whose screen a source id names, or null when it names no screen. */
+export function screenTerminalId(sourceId: string): string | null {
+  return sourceId.startsWith('SCREEN-') ? sourceId.slice('SCREEN-'.length) : null;
+}
+
+export function screenSourceName(terminal: ScreenTerminal): string {
+  return `${terminal.id} 屏幕（${terminal.room} 座位 ${terminal.seat}）`;
+}
+
 /** A terminal that holds this much unread by ingest is paused (TCP backpressure) rather than buffered without bound. */
 const HIGH_WATER = 4 * 1024 * 1024;
 
@@ -69,7 +78,7 @@ export function createScreens(media: ScreenIngest) {
       stream.on('error', () => {});
       await media.addSource({
         id: sourceId,
-        name: `${terminal.id} 屏幕（${terminal.room} 座位 ${terminal.seat}）`,
+        name: screenSourceName(terminal),
         room: terminal.room,
         input: { stream, format: SCREEN_FORMAT },
         kind: 'screen',

@@ -110,6 +110,15 @@ const INTEGRITY_WORDS: Record<string, { zh: string; en: string }> = {
   message_flood: { zh: '考试机发送消息过多', en: 'the terminal sent too many messages' },
 };
 
+/** Ingest's reason for an outage is ffmpeg's English: the Chinese text says what kind of outage it was. */
+function downReasonZh(reason: unknown): string {
+  const r = String(reason ?? '');
+  if (/stall|no data/i.test(r)) return '数秒内没有收到画面数据';
+  if (/stopped/i.test(r)) return '录像服务已停止';
+  if (/refused|unreachable|timed? ?out|connection|401|403|404/i.test(r)) return '无法连接视频源';
+  return '视频流读取中断';
+}
+
 /** Human text in both languages, built once when the alert is raised (a code + params stay too). */
 function textOf(r: Raise, who: { name: string; ticketNo: string; seat: string | null } | null): { zh: string; en: string } {
   const p = r.params;
@@ -144,8 +153,8 @@ function textOf(r: Raise, who: { name: string; ticketNo: string; seat: string | 
     }
     case 'camera_down':
       return p.kind === 'screen'
-        ? { zh: `考试机屏幕画面中断：${r.sourceId}（${String(p.reason)}）`, en: `Terminal screen feed down: ${r.sourceId} (${String(p.reason)})` }
-        : { zh: `摄像头中断：${r.sourceId}（${String(p.reason)}）`, en: `Camera down: ${r.sourceId} (${String(p.reason)})` };
+        ? { zh: `考试机屏幕画面中断：${r.sourceId}（${downReasonZh(p.reason)}）`, en: `Terminal screen feed down: ${r.sourceId} (${String(p.reason)})` }
+        : { zh: `摄像头中断：${r.sourceId}（${downReasonZh(p.reason)}）`, en: `Camera down: ${r.sourceId} (${String(p.reason)})` };
     case 'disk_forecast':
       return {
         zh: `录像磁盘将不足：可用 ${gb(p.freeBytes)}，保留期需 ${gb(p.needBytes)}${p.daysUntilFull !== null ? `，约 ${String(p.daysUntilFull)} 天后写满` : ''}`,

@@ -4,13 +4,14 @@
 // which check the same rule and audit every view an inspector starts and stops.
 import type { FastifyPluginAsync, FastifyRequest } from 'fastify';
 import { Type } from 'typebox';
-import { Forbidden, ValidationError, siteInJurisdiction, isDate, localDate } from '../core/index.ts';
+import { Forbidden, ValidationError, siteInJurisdiction, isDate, localDate, OUTSIDE_JURISDICTION } from '../core/index.ts';
 import type { Config } from '../config/index.ts';
 import type { ExamService } from '../exam/index.ts';
 import { maskIdNumber, type TerminalService } from '../terminal/index.ts';
 import { liveWsPath, type MediaService } from '../media/index.ts';
 import type { ProctorService } from './service.ts';
 import { maskAlert, maskIncident } from './feed.ts';
+import { recordedOf } from './room-view.ts';
 import { SessionDetailT, SessionRowT, SiteT } from './protocol.ts';
 
 export interface InspectorRouteOptions {
@@ -33,21 +34,30 @@ export const inspectorRoutes: FastifyPluginAsync<InspectorRouteOptions> = async 
     return p.role === 'admin' || siteInJurisdiction(config.site, p.user.jurisdiction);
   };
   const mustBeWithin = (request: FastifyRequest) => {
-    if (!within(request)) throw new Forbidden(`site ${config.site.id} is outside your jurisdiction`);
+    if (!within(request)) throw new Forbidden(`site ${config.site.id} is outside your jurisdiction`, OUTSIDE_JURISDICTION);
   };
   const tz = config.site.timezone;
 
-  const sessionRow = (s: ReturnType<ExamService['plans']['session']>) => ({
-    id: s.id,
-    name: s.template.name,
-    roomId: s.roomId,
-    roomName: config.rooms.find((r) => r.id === s.roomId)?.name ?? s.roomId,
-    status: s.status,
-    startsAt: s.startsAt,
-    endsAt: s.endsAt,
-    incidents: proctor.incidents.list(s.id).length,
-    integrity: terminal.incidents(s.id).length,
-    openAlerts: proctor.alerts.count({ sessionId: s.id, open: true }),
+  const sessionRow = (s: ReturnType<ExamService['plans']['session']>) => {
+    const window = exam.plans.recordingWindow(s.id, clock.now());
+    return {
+      id: s.id,
+      name: s.template.name,
+      roomId: s.roomId,
+      roomName: config.rooms.find((r) => r.id === s.roomId)?.name ?? s.roomId,
+      status: s.status,
+      startsAt: s.startsAt,
+      endsAt: s.endsAt,
+      startedAt: exam.plans.sessionTimes(s.id).startedAt,
+      recordingFrom: window.from,
+      recordingTo: window.to,
+      ...counts(s.id),
+    };
+  };
+  const counts = (sessionId: string) => ({
+    incidents: proctor.incidents.list(sessionId).length,
+    integrity: terminal.incidents(sessionId).length,
+    openAlerts: proctor.alerts.count({ sessionId, open: true }),
   });
 
   app.get(
@@ -79,6 +89,7 @@ export const inspectorRoutes: FastifyPluginAsync<InspectorRouteOptions> = async 
             cameras: sources
               .filter((x) => x.room === r.id)
               .map((x) => ({ id: x.id, name: x.name, kind: x.kind, state: x.state, ws: liveWsPath(x.id), subWs: x.sub ? liveWsPath(x.id, 'sub') : null })),
+            recorded: recordedOf(config, sources, r.id),
           })),
           sessions: exam.plans
             .listSessions()

@@ -93,14 +93,34 @@ export const RoomSourceT = Type.Object({
 });
 export type RoomSource = Static<typeof RoomSourceT>;
 
+/**
+ * A source of the room that can have recordings, live or not: each camera, and each terminal's screen
+ * (a screen is a live source only while its terminal is connected, its recordings stay). Playback
+ * picks from these; a seat's screen recording is the one whose seat it is.
+ */
+export const RecordedSourceT = Type.Object({
+  id: Type.String(),
+  name: Type.String(),
+  kind: oneOf(['camera', 'screen'] as const),
+  terminalId: nullable(Type.String()),
+  seat: nullable(Type.String()),
+});
+export type RecordedSource = Static<typeof RecordedSourceT>;
+
+/** The span a session's recordings cover: actual start (or check-in) minus 30 min to the actual end plus 30 min. */
+const RecordingWindow = { recordingFrom: Ms, recordingTo: Ms };
+
 export const RoomViewT = Type.Object({
   serverTime: Ms,
   room: Type.Object({ id: Type.String(), name: Type.String(), rows: Type.Integer(), columns: Type.Integer() }),
-  session: nullable(Type.Object({ ...SessionBriefT.properties, durationMinutes: Type.Number(), startedAt: nullable(Ms), roomPaused: Type.Boolean() })),
+  session: nullable(
+    Type.Object({ ...SessionBriefT.properties, durationMinutes: Type.Number(), startedAt: nullable(Ms), roomPaused: Type.Boolean(), ...RecordingWindow }),
+  ),
   sessions: Type.Array(SessionBriefT),
   seats: Type.Array(SeatT),
   unseated: Type.Array(SeatCandidateT),
   sources: Type.Array(RoomSourceT),
+  recorded: Type.Array(RecordedSourceT),
   openAlerts: Count,
 });
 export type RoomView = Static<typeof RoomViewT>;
@@ -246,6 +266,9 @@ export const SiteSessionT = Type.Object({
   status: Type.String(),
   startsAt: Ms,
   endsAt: Ms,
+  /** When the exam actually started (null: not yet). */
+  startedAt: nullable(Ms),
+  ...RecordingWindow,
   incidents: Count,
   integrity: Count,
   openAlerts: Count,
@@ -259,7 +282,18 @@ export const SiteT = Type.Object({
   city: Type.String(),
   /** The site's IANA time zone: times are shown on the site's clock. */
   timezone: Type.String(),
-  rooms: Type.Array(Type.Object({ id: Type.String(), name: Type.String(), rows: Type.Integer(), columns: Type.Integer(), cameras: Type.Array(CameraT) })),
+  rooms: Type.Array(
+    Type.Object({
+      id: Type.String(),
+      name: Type.String(),
+      rows: Type.Integer(),
+      columns: Type.Integer(),
+      /** The room's live sources (cameras, and the screens of terminals connected now). */
+      cameras: Type.Array(CameraT),
+      /** Every source of the room that can have recordings: what playback picks from. */
+      recorded: Type.Array(RecordedSourceT),
+    }),
+  ),
   sessions: Type.Array(SiteSessionT),
 });
 export type Site = Static<typeof SiteT>;

@@ -5,8 +5,8 @@ import { NotFound, localDate } from '../core/index.ts';
 import { seatIds, type Config } from '../config/index.ts';
 import type { ExamService } from '../exam/index.ts';
 import { maskIdNumber, type TerminalService } from '../terminal/index.ts';
-import { liveWsPath, type MediaService } from '../media/index.ts';
-import type { RoomView, Seat, SeatCandidate, SeatMove, SeatState, SessionBrief } from './protocol.ts';
+import { liveWsPath, recordedSources, screenTerminalId, type MediaService } from '../media/index.ts';
+import type { RecordedSource, RoomView, Seat, SeatCandidate, SeatMove, SeatState, SessionBrief } from './protocol.ts';
 
 export { SEAT_STATES, type RoomView, type Seat, type SeatCandidate, type SeatMove, type SeatState, type SessionBrief } from './protocol.ts';
 
@@ -161,7 +161,17 @@ export function createRoomViews(deps: RoomViewDeps) {
         openAlerts: alerts.get(c.idNumber) ?? 0,
       };
     });
-    const session = s ? { ...brief(s), durationMinutes: s.durationMinutes, startedAt: state?.startedAt ?? null, roomPaused: state?.roomPaused ?? false } : null;
+    const window = s ? plans.recordingWindow(s.id, deps.clock.now()) : null;
+    const session = s
+      ? {
+          ...brief(s),
+          durationMinutes: s.durationMinutes,
+          startedAt: state?.startedAt ?? null,
+          roomPaused: state?.roomPaused ?? false,
+          recordingFrom: window!.from,
+          recordingTo: window!.to,
+        }
+      : null;
     return { seats, unseated, session };
   }
 
@@ -180,7 +190,7 @@ export function createRoomViews(deps: RoomViewDeps) {
         .sources()
         .filter((x) => x.room === roomId)
         .map((x) => {
-          const terminalId = x.kind === 'screen' && x.id.startsWith('SCREEN-') ? x.id.slice('SCREEN-'.length) : null;
+          const terminalId = x.kind === 'screen' ? screenTerminalId(x.id) : null;
           return {
             id: x.id,
             name: x.name,
@@ -203,6 +213,7 @@ export function createRoomViews(deps: RoomViewDeps) {
         seats,
         unseated,
         sources,
+        recorded: recordedOf(config, deps.media.sources(), roomId),
         openAlerts: deps.openAlertCount(roomId),
       };
     },
@@ -220,3 +231,28 @@ export function createRoomViews(deps: RoomViewDeps) {
 }
 
 export type RoomViews = ReturnType<typeof createRoomViews>;
+
+/**
+ * The room's sources that can have recordings: the configured cameras and terminal screens, and any
+ * live source of the room the config does not name (added at run time), cameras first, screens by seat.
+ */
+export function recordedOf(
+  config: Config,
+  live: Array<{ id: string; name: string; room: string; kind: 'camera' | 'screen' }>,
+  roomId: string,
+): RecordedSource[] {
+  const configured = recordedSources(config).filter((x) => x.room === roomId);
+  const known = new Set(configured.map((x) => x.id));
+  const terminalSeat = new Map(config.terminals.map((t) => [t.id, t.seat]));
+  const extra = live
+    .filter((x) => x.room === roomId && !known.has(x.id))
+    .map((x) => {
+      const terminalId = x.kind === 'screen' ? screenTerminalId(x.id) : null;
+      return { id: x.id, name: x.name, room: x.room, kind: x.kind, terminalId, seat: terminalId ? (terminalSeat.get(terminalId) ?? null) : null };
+    });
+  const all = [...configured, ...extra];
+  const seatNo = (x: RecordedSource) => (x.seat === null ? '' : x.seat.padStart(6, '0'));
+  return all
+    .sort((a, b) => (a.kind === b.kind ? (a.kind === 'screen' ? seatNo(a).localeCompare(seatNo(b)) : 0) : a.kind === 'camera' ? -1 : 1))
+    .map(({ id, name, kind, terminalId, seat }) => ({ id, name, kind, terminalId, seat }));
+}

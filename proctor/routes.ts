@@ -3,7 +3,7 @@
 // through the owning module's functions (terminal, exam plans), which audit them.
 import type { FastifyPluginAsync, FastifyRequest } from 'fastify';
 import { Type } from 'typebox';
-import { Forbidden, NotFound, ValidationError, siteInJurisdiction } from '../core/index.ts';
+import { Forbidden, NotFound, ValidationError, siteInJurisdiction, OUTSIDE_JURISDICTION } from '../core/index.ts';
 import type { Config } from '../config/index.ts';
 import { maskIdNumber, protocol as terminalProtocol, type TerminalService } from '../terminal/index.ts';
 type DeviceWarning = terminalProtocol.DeviceWarning;
@@ -35,7 +35,7 @@ export function readableRooms(request: FastifyRequest, config: Config): string[]
   if (p.role === 'admin') return null;
   if (p.role === 'invigilator') return p.user.rooms;
   if (p.role === 'inspector') {
-    if (!siteInJurisdiction(config.site, p.user.jurisdiction)) throw new Forbidden(`site ${config.site.id} is outside your jurisdiction`);
+    if (!siteInJurisdiction(config.site, p.user.jurisdiction)) throw new Forbidden(`site ${config.site.id} is outside your jurisdiction`, OUTSIDE_JURISDICTION);
     return null;
   }
   throw new Forbidden(`${p.role} may not read the proctor console`);

@@ -26,7 +26,7 @@ import { auditRoutes } from './routes/audit.ts';
 import { webRoutes } from './routes/web.ts';
 import { createExamService, examRoutes, type ExamService } from '../exam/index.ts';
 import { createTerminalService, terminalRoutes, type TerminalService } from '../terminal/index.ts';
-import { createLive, createMediaService, liveRoutes, mediaRoutes, type Live, type MediaService } from '../media/index.ts';
+import { createLive, createMediaService, liveRoutes, mediaRoutes, recordedSources, type Live, type MediaService } from '../media/index.ts';
 import { prepareSiteTls, reportTlsEvents, startTlsRefresh, registerTlsMetrics, tlsHealth, tlsRoutes, MIN_TLS_VERSION, type SiteTls } from './tls/index.ts';
 import { createKioskService, createSeatChecker, kioskPlugin, type KioskFaceEngine, type KioskService } from '../kiosk/index.ts';
 import { createFeed, createProctorService, proctorPlugin, type ProctorService } from '../proctor/index.ts';
@@ -187,6 +187,7 @@ export async function buildApp(deps: AppDeps): Promise<App> {
     audit,
     site: config.site,
     now: () => clock.now(),
+    recorded: () => recordedSources(config),
     ...(deps.playbackIdleMs !== undefined ? { playbackIdleMs: deps.playbackIdleMs } : {}),
   });
   await app.register(liveRoutes, { live, media, config, audit, hub, registry: metrics.registry });

@@ -1,16 +1,15 @@
 // The process: load config, open the database, build the app, listen, and stop cleanly on SIGTERM
 // (stop accepting, close WebSockets with "going away", flush, exit — all within 10 s).
-import { relative } from 'node:path';
 import { pino } from 'pino';
 import { loadConfig, configFilePath, type Config } from '../config/index.ts';
 import { dataPaths, ensureDataFolders, openDatabase } from '../storage/index.ts';
 import { buildApp, type App } from './app.ts';
-import { WEB_APPS } from './routes/web.ts';
+import { demoGuide, sessionsNow } from './demo-guide.ts';
 import { probeFfmpeg } from './health.ts';
 import { deferredSchemas } from './deferred-schemas.ts';
 // The demo's seeding and simulated cameras (sharp, an RTSP server) load only with --demo (the modules'
 // index.ts import them on first call): a site never runs them.
-import { seedDemoSite, type DemoSummary } from '../exam/index.ts';
+import { seedDemoSite } from '../exam/index.ts';
 import { startDemoSources, type DemoSources } from '../media/index.ts';
 import { createTrustPage } from './tls/index.ts';
 
@@ -95,7 +94,8 @@ export async function serve(opts: ServeOptions): Promise<App> {
   if (app.tls && config.server.names.length > 0) {
     process.stdout.write(`exam-room PCs open: ${config.server.names.map((n) => `https://${n.includes(':') ? `[${n}]` : n}:${bound}/`).join('  ')}\n`);
   }
-  if (demo) printDemoGuide(base, config, demo);
+  // What is true of each session now: a restart in the middle of an exam must not say check-in is open.
+  if (demo) process.stdout.write(demoGuide(base, config, demo, sessionsNow(app.exam, demo.sessions.map((s) => s.id))));
   // Pull the central bank's packages on the configured interval, but never while candidates are
   // answering: installing a large package holds the event loop for a moment.
   app.exam.bankSync.start({ log: app.log, when: () => app.exam.plans.listSessions({ status: 'in_progress' }).length === 0 });
@@ -109,76 +109,4 @@ export async function serve(opts: ServeOptions): Promise<App> {
     });
   }, COMPILE_SCHEMAS_AFTER_MS).unref();
   return app;
-}
-
-/** The terminal configured at a room's seat, so the guide names a device that matches a ticket. */
-function terminalAt(config: Config, room: string | undefined, seat: string | null | undefined): string | null {
-  return config.terminals.find((t) => t.room === room && t.seat === seat)?.id ?? config.terminals.find((t) => t.room === room)?.id ?? null;
-}
-
-function printDemoGuide(base: string, config: Config, demo: DemoSummary): void {
-  const cli = `npm run examroom -- --config ${config.file ? relative(process.cwd(), config.file) || config.file : 'FILE'} --data ${relative(process.cwd(), config.paths.data) || '.'}`;
-  const time = (ms: number) => new Date(ms).toLocaleTimeString('zh-CN', { timeZone: config.site.timezone, hour: '2-digit', minute: '2-digit' });
-  const lines = [
-    '',
-    `examroom demo site: ${config.site.name} (${config.site.id}); data in ${config.paths.data}`,
-    '',
-    'Web apps:',
-    // URL first: CJK names are double-width, so padding after them would not line up.
-    ...WEB_APPS.map((a) => `  ${`${base}${a.path}`.padEnd(base.length + 14)} ${a.name}`),
-    `  ${`${base}/docs`.padEnd(base.length + 14)} API documentation (OpenAPI)`,
-    `  ${`${base}/healthz`.padEnd(base.length + 14)} health`,
-    '',
-    `Live video of the ${config.cameras.length} simulated cameras (log in as admin, an invigilator or an inspector below):`,
-    `  ${base}/live/`,
-    ...config.cameras.map((c) => `  ${base}/live/?source=${encodeURIComponent(c.id)}   ${c.name} (${c.room})`),
-    '',
-    'Demo log-ins (user / password / role):',
-    ...config.users
-      .filter((u) => u.password)
-      .map(
-        (u) =>
-          `  ${u.username.padEnd(14)} ${u.password!.padEnd(20)} ${u.role}${u.rooms ? ` rooms ${u.rooms.join(',')}` : ''}${u.jurisdiction ? ` ${u.jurisdiction.level} ${u.jurisdiction.code}` : ''}`,
-      ),
-    '',
-    'Pair a device: it asks with',
-    `  curl -s -X POST -H 'content-type: application/json' -d '{"kind":"terminal","deviceId":"T101-01"}' ${base}/api/devices/pairings`,
-    'and shows the code it gets; an admin approves it with',
-    `  npm run examroom -- device approve CODE --config ${config.file ? relative(process.cwd(), config.file) || config.file : 'FILE'} --data ${relative(process.cwd(), config.paths.data) || '.'}`,
-    `Exam engine (bank version ${demo.bankVersion ?? '-'}${demo.created ? ', just installed from a signed demo package' : ''}):`,
-    ...demo.sessions.map((s) => `  session ${s.id}  room ${s.room}  starts ${time(s.startsAt)}  ${s.candidates} candidates  template ${s.templateId}`),
-    `  seat list (log in as admin first): ${base}/api/exam/sessions/${demo.sessions[0]?.id ?? 'ID'}/seat-list`,
-    '',
-    `Sit the exam on a terminal (room ${demo.sessions[0]?.room ?? 'R101'}; check-in is open and its candidates are admitted):`,
-    "  1. open a seat's terminal page in a browser; it shows a six-digit pairing code:",
-    ...demo.tickets
-      .slice(0, 3)
-      .map(
-        (t) => `       ${base}/terminal/?device=${terminalAt(config, demo.sessions[0]?.room, t.seat) ?? '?'}   seat ${t.seat}: ${t.name}, ticket ${t.ticketNo}`,
-      ),
-    `  2. approve the code: ${cli} device approve CODE`,
-    '  3. log in with the ticket of the candidate at that seat',
-    `  4. start the exam now instead of at ${demo.sessions[0] ? time(demo.sessions[0].startsAt) : 'the start time'} (through the running server, which pushes the papers):`,
-    `       curl -s -c jar -H 'content-type: application/json' -d '{"username":"admin","password":"${config.users.find((u) => u.role === 'admin')?.password ?? 'PASSWORD'}"}' ${base}/api/auth/login`,
-    `       curl -s -b jar -H 'content-type: application/json' -d '{"status":"in_progress"}' ${base}/api/exam/sessions/${demo.sessions[0]?.id ?? 'ID'}/status`,
-    `  try: ${cli} session list`,
-    `       ${cli} template check gm-principal-general`,
-    `       ${cli} bank list`,
-    '',
-    `Try the entrance kiosk (room ${demo.sessions[1]?.room ?? 'R102'}: check-in is open, nobody admitted yet; README "Try the entrance kiosk"):`,
-    `  1. open ${base}/kiosk/ and approve its pairing code: ${cli} device approve CODE --as ${config.kiosks[0]?.id ?? 'K1'}`,
-    '  2. type an ID number, or swipe a simulated ID card:',
-    `       node --import tsx kiosk/reader-sim.ts --url ${base} --kiosk ${config.kiosks[0]?.id ?? 'K1'} --user admin --password ${config.users.find((u) => u.role === 'admin')?.password ?? 'PASSWORD'} --id ID --name NAME`,
-    ...demo.kioskCandidates.map((c) => `       ${c.idNumber}  ${c.name}  (roster photo ${c.photo ?? 'none'})`),
-    `  3. a face that does not match is refused; staff override at the kiosk with ${config.users.find((u) => u.role === 'invigilator' && u.rooms?.includes(demo.sessions[1]?.room ?? ''))?.username ?? 'an invigilator'} and a reason`,
-    '',
-    'Invigilate and inspect (README "Try the proctor console"):',
-    `  ${base}/proctor/     log in as ${config.users.find((u) => u.role === 'invigilator')?.username ?? 'an invigilator'} / ${config.users.find((u) => u.role === 'invigilator')?.password ?? 'PASSWORD'}: seat map of ${demo.sessions[0]?.room ?? 'R101'}, alerts, commands, camera tiles`,
-    `  ${base}/inspector/   log in as ${config.users.find((u) => u.role === 'inspector')?.username ?? 'an inspector'} / ${config.users.find((u) => u.role === 'inspector')?.password ?? 'PASSWORD'}: read-only, every view audited`,
-    '  close a logged-in terminal tab: its seat turns offline and an alert appears on the console within a second',
-    '',
-    'Stop with Ctrl-C.',
-    '',
-  ];
-  process.stdout.write(lines.join('\n'));
 }

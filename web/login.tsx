@@ -1,8 +1,9 @@
 // The staff log-in form of every app a person signs in to (proctor console, inspector view, live
-// page): user name and password to POST /api/auth/login, the server's refusal shown as it says it.
+// page): user name and password to POST /api/auth/login, the server's refusal in the person's language.
 // The app gives the title (who logs in here) and is told when the session cookie is set.
 import { useState } from 'preact/hooks';
-import { errorText, login } from './http.ts';
+import { login } from './http.ts';
+import { errorWords, loginRefusals } from './error-words.ts';
 import type { Bilingual, Lang } from './i18n.ts';
 import './login.css';
 
@@ -29,7 +30,7 @@ export function LoginForm({ title, lang, onDone }: { title: string; lang: Lang; 
       class="login"
       onSubmit={(e) => {
         e.preventDefault();
-        login(user, pass).then(onDone, (err: unknown) => setError(l.failed(errorText(err))));
+        login(user, pass).then(onDone, (err: unknown) => setError(l.failed(errorWords(err, lang, loginRefusals[lang]))));
       }}
     >
       <h2>{title}</h2>

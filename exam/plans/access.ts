@@ -2,7 +2,7 @@
 // rules narrow it to the rooms an invigilator is bound to and the site an inspector oversees.
 // Principal types come from the request decoration; nothing here imports server/.
 import type { FastifyRequest } from 'fastify';
-import { Forbidden, siteInJurisdiction } from '../../core/index.ts';
+import { Forbidden, siteInJurisdiction, OUTSIDE_JURISDICTION } from '../../core/index.ts';
 import type { Config } from '../../config/index.ts';
 
 /** Rooms the caller may read sessions of: null means every room. */
@@ -12,7 +12,7 @@ export function visibleRooms(request: FastifyRequest, config: Config): string[] 
   if (p.role === 'admin') return null;
   if (p.role === 'invigilator') return p.user.rooms;
   if (p.role === 'inspector') {
-    if (!siteInJurisdiction(config.site, p.user.jurisdiction)) throw new Forbidden(`site ${config.site.id} is outside your jurisdiction`);
+    if (!siteInJurisdiction(config.site, p.user.jurisdiction)) throw new Forbidden(`site ${config.site.id} is outside your jurisdiction`, OUTSIDE_JURISDICTION);
     return null;
   }
   throw new Forbidden(`${p.role} may not read exam sessions`);

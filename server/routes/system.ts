@@ -3,7 +3,7 @@ import { Type } from 'typebox';
 import type { AppContext } from '../context.ts';
 import { checkHealth } from '../health.ts';
 import { seatIds } from '../../config/index.ts';
-import { Forbidden, addressMatcher, siteInJurisdiction } from '../../core/index.ts';
+import { Forbidden, addressMatcher, siteInJurisdiction, OUTSIDE_JURISDICTION } from '../../core/index.ts';
 
 /** mediaHealth: the recorder's own view (its disk may be a separate mount; a camera may be down). */
 /** tlsHealth: certificate expiry (server/tls/); absent on a plain-HTTP server. */
@@ -66,7 +66,7 @@ export const systemRoutes: FastifyPluginAsync<{
     async (request) => {
       const p = request.principal!;
       if (p.kind === 'user' && p.role === 'inspector' && !siteInJurisdiction(ctx.config.site, p.user.jurisdiction)) {
-        throw new Forbidden('this site is outside your jurisdiction');
+        throw new Forbidden('this site is outside your jurisdiction', OUTSIDE_JURISDICTION);
       }
       const visible = ctx.config.rooms.filter((r) => (p.kind === 'user' && p.role === 'invigilator' ? p.user.rooms.includes(r.id) : true));
       const { id, name, province, city, timezone } = ctx.config.site;

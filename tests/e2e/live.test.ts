@@ -44,7 +44,7 @@ t.test('the live page plays a real RTSP camera in Chromium and its frames advanc
   t.teardown(() => app.close());
   const { base } = await listenForTests(app);
 
-  const { page, pageErrors } = await openBrowser(t, { base, width: 1280, height: 800, wait: WAIT });
+  const { context, page, pageErrors } = await openBrowser(t, { base, width: 1280, height: 800, wait: WAIT });
 
   await page.goto(`${base}/live/?source=CAM-E2E&measure=1`);
   await assertSecureName(t, page, base);
@@ -97,5 +97,20 @@ t.test('the live page plays a real RTSP camera in Chromium and its frames advanc
   t.equal(await muted(), false, 'the sound button turns the sound on');
   await page.evaluate('document.fonts.ready.then(() => undefined)');
   await page.screenshot({ path: join(ARTIFACTS, 'live-tile.png'), animations: 'disabled', caret: 'hide' });
+
+  // An inspector of another city, with a typo first: both refusals in the page's language, not the
+  // server's English ("… is outside your jurisdiction" once read 无权观看：site … is outside …).
+  await context.clearCookies();
+  await page.goto(`${base}/live/`);
+  await page.fill('input[name=username]', 'sz');
+  await page.fill('input[name=password]', 'wrong-password');
+  await page.click('button[type=submit]');
+  await page.getByText('登录失败：用户名或密码错误').waitFor();
+  await page.fill('input[name=password]', PASSWORDS.sz);
+  await page.click('button[type=submit]');
+  const refusal = page.locator('p.error').getByText('无权观看：本考点不在您的辖区内');
+  await refusal.waitFor();
+  t.notMatch(await page.locator('p.error').textContent(), /[A-Za-z]/, 'the refusal has no English in it');
+  await page.screenshot({ path: join(ARTIFACTS, 'live-refused.png'), animations: 'disabled', caret: 'hide' });
   t.same(pageErrors, [], 'no script errors on the page');
 });

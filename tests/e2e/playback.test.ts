@@ -5,7 +5,13 @@
 // instant (the picture moves, the shown server time is the clicked one); the alert's "jump" plays
 // from 10 s before it; playing on across the hole says so and skips it. A provincial inspector plays
 // the same camera from the session's details — one audited view start and stop, however many
-// segments — and an inspector of another city gets nothing. Screenshots: tests/artifacts/proctor/.
+// segments — and an inspector of another city gets nothing. The session is started 20 minutes before
+// its planned time (as the demo guide suggests), so the timelines must run from the actual start.
+// A terminal's screen (T1 at seat 01, a second real RTSP stream ingested as that terminal's screen
+// source) records for the first seconds and is then gone, as when the terminal closes: the seat's
+// "屏幕录像" still plays it in the console, an integrity alert's "回放" jumps to it, and the inspector
+// replays it from the session's details with the integrity event in words, not its code.
+// Screenshots: tests/artifacts/proctor/.
 import t from 'tap';
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -15,11 +21,15 @@ import { buildApp } from '../../server/app.ts';
 import { ROOT, PASSWORDS, login, scratchDir, httpsTestConfig, listenForTests } from '../helpers.ts';
 import { chainedSteps, openBrowser, assertSecureName, requireChromiumAndApps } from './browser.ts';
 import { TEMPLATE, bankQuestions, csv, person } from '../exam/plans-fixture.ts';
+import { Term, logIn } from '../terminal/fixture.ts';
+import { pairDevice } from '../helpers.ts';
 import { until, sleep } from '../wait.ts';
 
 const ARTIFACTS = join(ROOT, 'tests/artifacts/proctor');
 const WAIT = 20_000;
 const SOURCE = 'CAM-R1';
+/** Terminal T1's screen (media/screens.ts screenSourceId), at seat 01 of R1. */
+const SCREEN = 'SCREEN-T1';
 
 requireChromiumAndApps('proctor', 'inspector');
 
@@ -43,7 +53,7 @@ interface Rec {
   gaps: { start: number; end: number; reason: string }[];
 }
 
-const debug = (page: Page) => page.evaluate(`window.__playback?.[${JSON.stringify(SOURCE)}] ?? null`) as Promise<Debug | null>;
+const debug = (page: Page, source = SOURCE) => page.evaluate(`window.__playback?.[${JSON.stringify(source)}] ?? null`) as Promise<Debug | null>;
 const shownVideo = (page: Page) =>
   page.evaluate(
     `(() => { const v = document.querySelector('.pb-host video:not([hidden])'); return v ? { t: v.currentTime, w: v.videoWidth, paused: v.paused } : null; })()`,
@@ -88,16 +98,30 @@ t.test('recorded footage plays from the timeline and from alerts, holes are skip
   const minute = Math.floor(Date.now() / 60_000) * 60_000;
   const day = siteLocal(minute).slice(0, 10);
   const plan = plans.createPlan({ name: '回放测试计划', from: day, to: day }, 'user:admin');
-  const s = plans.createSession({ planId: plan.id, room: 'R1', startsAt: siteLocal(minute), templateId: TEMPLATE.id }, 'user:admin');
+  // Planned 20 minutes from now, started now: an early start.
+  const s = plans.createSession({ planId: plan.id, room: 'R1', startsAt: siteLocal(minute + 20 * 60_000), templateId: TEMPLATE.id }, 'user:admin');
   await plans.importRoster(s.id, { bytes: csv([person(1, '张伟')]), filename: 'roster.csv' }, 'user:admin');
   plans.assignSeats(s.id, 'user:admin');
+  const candidate = plans.roster(s.id)[0]!;
+  if (candidate.seat !== '01') plans.reseat(s.id, candidate.idNumber, '01', 'user:admin');
   plans.generateSessionPapers(s.id, 'user:admin');
   offset = 0;
   for (const status of ['checkin', 'in_progress']) {
     const res = await app.inject({ method: 'POST', url: `/api/proctor/sessions/${s.id}/status`, headers: { cookie: admin }, payload: { status } });
     t.equal(res.statusCode, 200, `session → ${status}: ${res.body}`);
+    if (status === 'checkin') app.terminal.admitCandidate(s.id, candidate.idNumber, 'user:admin');
   }
   const started = Date.now();
+  t.ok(plans.session(s.id).startsAt > started + 15 * 60_000, 'the exam started well before its planned time');
+  // T1's screen records from now on, as a terminal's /ws/screen would feed it (a stream without sound).
+  const screen = await startRtspSource({ path: 'screen-t1', width: 320, height: 240, fps: 10, gop: 10, audio: false });
+  t.teardown(() => screen.stop());
+  app.media.addSource({ id: SCREEN, name: 'T1 屏幕（R1 座位 01）', room: 'R1', kind: 'screen', input: { url: screen.url }, audio: false });
+  // The candidate at T1 leaves full screen: an integrity incident and an alert about terminal T1.
+  const { port } = new URL(base);
+  const term = await Term.open(t, Number(port), await pairDevice(app, 'terminal', 'T1', admin));
+  await logIn(term, candidate.ticketNo, true);
+  term.send({ type: 'integrity', kind: 'fullscreen_left', detail: 'F11' });
   const recordings = async (cookie = admin) =>
     (await app.inject({ url: `/api/media/sources/${SOURCE}/recordings?from=${started - 60_000}&to=${Date.now() + 1000}`, headers: { cookie } })).json() as Rec;
 
@@ -118,6 +142,16 @@ t.test('recorded footage plays from the timeline and from alerts, holes are skip
   await page.getByTestId('seat-map').waitFor();
 
   await until('14 s recorded since the session started', async () => (await recordings()).segments.some((g) => g.end >= started + 14_000), 40_000);
+  const screenRec = async () =>
+    (await app.inject({ url: `/api/media/sources/${SCREEN}/recordings?from=${started - 60_000}&to=${Date.now() + 1000}`, headers: { cookie: admin } })).json() as Rec;
+  await until("T1's screen recorded", async () => (await screenRec()).segments.length >= 2, 20_000);
+  // The terminal goes: its screen is no longer a live source, its recordings stay.
+  await app.media.removeSource(SCREEN);
+  await screen.stop();
+  t.notOk(
+    app.media.sources().some((x) => x.id === SCREEN),
+    'the screen is no longer a live source',
+  );
   const outage = Date.now();
   await cam.stopPublisher();
   const invig = await login(app, 'invig', PASSWORDS.invig);
@@ -173,7 +207,10 @@ t.test('recorded footage plays from the timeline and from alerts, holes are skip
     // The shown element may change at a segment boundary meanwhile; the server time shown may not stand still.
     if (d1.segmentId === d0.segmentId) t.ok(v1.t > v0.t + 0.5, `the video's time advances (${v0.t.toFixed(2)} → ${v1.t.toFixed(2)} s)`);
     t.ok(d1.at! > d0.at! + 500 && d1.frames > d0.frames + 5, `the picture moves on (${d1.frames - d0.frames} frames, ${d1.at! - d0.at!} ms)`);
-    t.equal(d0.played[0], first.id, 'the segment holding the clicked instant plays');
+    // The line spans the whole recording window (half an hour before the start on): a pixel is ~2 s, so
+    // the segment meant is the one holding the instant the click landed on.
+    const meant = rec.segments.find((g) => g.start <= clicked && clicked < g.end) ?? rec.segments.find((g) => g.start > clicked);
+    t.equal(d0.played[0], meant?.id, 'the segment holding the clicked instant plays');
     const shown = Number(await pb.getByTestId('playback-time').getAttribute('data-at'));
     t.ok(
       Math.abs(shown - clicked) < 4000,
@@ -218,6 +255,46 @@ t.test('recorded footage plays from the timeline and from alerts, holes are skip
     t.equal(await pb.getByRole('button', { name: '声音' }).count(), 1, 'a camera has a sound button');
   });
 
+  await step(t, "a seat's screen recording is one click from the seat, though the terminal has gone", async (t) => {
+    t.equal(await pb.locator(`select option[value="${SCREEN}"]`).count(), 1, 'the screen is listed for playback while not live');
+    await page.getByTestId('seat-map').locator('[data-seat="01"]').click();
+    await page.getByTestId('seat-recording').click();
+    await until('the seat’s screen is chosen', async () => (await pb.locator('select').inputValue()) === SCREEN);
+    const line = pb.locator(`.pb[data-source="${SCREEN}"] .pb-timeline`);
+    await line.waitFor();
+    const shown = await screenRec();
+    t.ok(shown.segments.length >= 2, `the screen has ${shown.segments.length} segments`);
+    t.equal(await line.locator('span:not(.live)').count(), shown.segments.length, 'each segment is on the timeline');
+    await clickTimeline(page, '[data-testid=playback]', shown.segments[0]!.start + 1000);
+    await until('the screen recording plays', async () => {
+      const d = await debug(page, SCREEN);
+      return d && d.state === 'playing' && d.frames > 3 && d.videoWidth > 0;
+    });
+    t.equal(await pb.getByRole('button', { name: '声音' }).count(), 0, 'a screen has no sound button');
+    await shot(page, '17-seat-screen-recording');
+  });
+
+  await step(t, "an alert's 回放 in the feed plays its recording from just before it", async (t) => {
+    const feedList = page.getByTestId('alerts');
+    await feedList.locator(`[data-alert="${down.id}"] [data-testid=alert-jump]`).click();
+    await until('the camera is chosen', async () => (await pb.locator('select').inputValue()) === SOURCE);
+    const d = await until('playing the camera from before its alert', async () => {
+      const x = await debug(page);
+      return x && x.state === 'playing' && x.at !== null && x.at < down.at - 5000 && x;
+    });
+    t.ok(d.at! >= down.at - 11_500, `from ${((down.at - d.at!) / 1000).toFixed(1)} s before the camera alert (wanted 10 s)`);
+    const integrity = (await alerts()).find((a) => a.kind === 'integrity');
+    t.ok(integrity, 'the integrity alert of T1 is there');
+    await feedList.locator(`[data-alert="${integrity!.id}"] [data-testid=alert-jump]`).click();
+    await until('T1’s screen is chosen', async () => (await pb.locator('select').inputValue()) === SCREEN);
+    await until('and plays', async () => {
+      const x = await debug(page, SCREEN);
+      return x && x.state === 'playing' && x.frames > 0;
+    });
+    await pb.getByRole('button', { name: '暂停' }).click();
+    await shot(page, '18-alert-jump-to-screen');
+  });
+
   await step(t, 'a provincial inspector plays the camera back, one audited view', async (t) => {
     await context.clearCookies();
     await page.goto(`${base}/inspector/`);
@@ -246,6 +323,32 @@ t.test('recorded footage plays from the timeline and from alerts, holes are skip
     const stop = await until('the view stop', async () => audit().find((e) => e.action === 'media.view.stop'), 5000);
     t.match(stop.detail, { what: 'playback', reason: 'stopped' }, 'closing the player ends the view in the audit log');
     t.ok((stop.detail as { segments: number }).segments >= 2, 'with the segments it read');
+  });
+
+  await step(t, 'the inspector replays the early-started session whole: its window, the screen, the alert, the event in words', async (t) => {
+    await page.locator(`tr[data-session="${s.id}"]`).getByRole('button', { name: '详情' }).click();
+    const dlg = page.getByTestId('session-detail');
+    const windowNote = dlg.getByTestId('recording-window');
+    await windowNote.waitFor();
+    const from = Number(await windowNote.getAttribute('data-from'));
+    t.ok(from <= started - 30 * 60_000 + 1000 && from >= started - 31 * 60_000, 'the window opens 30 min before the actual check-in, not at the planned start');
+    const row = dlg.locator('tr[data-kind="fullscreen_left"]');
+    await row.waitFor();
+    t.match(await row.textContent(), /退出了全屏/, 'the integrity event in words');
+    t.notMatch(await dlg.textContent(), /fullscreen_left|visibility_hidden/, 'no raw code anywhere in the details');
+    await dlg.locator(`button[data-source="${SCREEN}"]`).click();
+    const line = dlg.locator(`.pb[data-source="${SCREEN}"] .pb-timeline`);
+    await line.waitFor();
+    t.equal(Number(await line.getAttribute('data-from')), from, 'the timeline is the recording window');
+    t.ok((await line.locator('span:not(.live)').count()) >= 2, 'the screen’s segments are on it');
+    const integrity = (await alerts()).find((a) => a.kind === 'integrity')!;
+    await dlg.locator(`[data-testid=alert-jump][data-alert="${integrity.id}"]`).click();
+    await until('the inspector’s screen player plays from the alert', async () => {
+      const x = await debug(page, SCREEN);
+      return x && x.state === 'playing' && x.frames > 0 && x.videoWidth > 0;
+    });
+    await shot(page, '19-inspector-early-session-screen');
+    await dlg.getByRole('button', { name: '关闭' }).click();
   });
 
   await step(t, 'an inspector of another city gets no recordings at all', async (t) => {

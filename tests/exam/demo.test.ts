@@ -6,7 +6,8 @@ import { existsSync } from 'node:fs';
 import { loadConfig } from '../../config/index.ts';
 import { buildApp } from '../../server/app.ts';
 import { demoIdNumber } from '../../exam/demo/seed.ts';
-import { checkIdNumber } from '../../core/index.ts';
+import { checkIdNumber, fixedClock } from '../../core/index.ts';
+import { demoGuide, sessionsNow } from '../../server/demo-guide.ts';
 // Through the index, as server/main.ts calls it: the seed module is loaded on first use.
 import { poolFor, resolveTemplate, seedDemoSite, verifyPaper } from '../../exam/index.ts';
 import { ROOT, scratchDir } from '../helpers.ts';
@@ -68,4 +69,73 @@ t.test('the first demo start installs a signed bank, sessions, rosters, seats an
 
 t.test('demo ID numbers pass the GB 11643 check', async (t) => {
   for (let i = 1; i <= 20; i++) t.ok(checkIdNumber(demoIdNumber(i), '2026-11-23').ok, demoIdNumber(i));
+});
+
+t.test('the start-up guide says what is true of each session now, also after a restart mid-exam', async (t) => {
+  const dir = scratchDir(t);
+  const config = loadConfig(join(ROOT, 'config/demo.yaml'), { dataDir: dir });
+  const clock = fixedClock(Date.parse('2026-11-23T08:00:00+08:00'));
+  const app = await buildApp({ config, clock });
+  t.teardown(() => app.close());
+  const demo = await seedDemoSite(app.exam, {
+    now: clock.now(),
+    dataDir: dir,
+    admit: (sessionId, idNumber) => app.terminal.admitCandidate(sessionId, idNumber, 'system'),
+    kiosk: true,
+  });
+  const [first, second] = [demo.sessions[0]!, demo.sessions[1]!];
+  const guide = () => demoGuide('https://examroom.test:8443', config, demo, sessionsNow(app.exam, demo.sessions.map((s) => s.id)));
+  const section = (text: string, head: string) => text.slice(text.indexOf(head), text.indexOf('\n\n', text.indexOf(head)));
+
+  const fresh = guide();
+  t.match(section(fresh, 'Sit the exam'), /check-in is open, \d+ of \d+ candidates admitted/, 'a fresh demo: check-in is open');
+  t.match(section(fresh, 'Sit the exam'), /start the exam now instead of at/, 'and the exam may be started early');
+  t.match(section(fresh, 'Try the entrance kiosk'), /check-in is open, 0 of \d+ candidates admitted/);
+
+  // The exam is started 20 minutes early, then the server restarts: the guide is printed again.
+  clock.set(first.startsAt - 20 * 60_000);
+  app.exam.plans.advanceSession(first.id, 'in_progress', 'user:admin');
+  const running = guide();
+  const terminal = section(running, 'Sit the exam');
+  t.match(terminal, /the exam is in progress since .* \(started early; planned /, 'the running exam is said to be running');
+  t.notMatch(terminal, /check-in is open/, 'no longer "check-in is open"');
+  t.notMatch(terminal, /start the exam now/, 'no longer "start the exam now"');
+  t.match(terminal, /goes on where they were/);
+  t.match(running, new RegExp(`session ${first.id} .* in_progress`), 'the session list shows the status');
+
+  clock.set(app.exam.plans.session(first.id).endsAt + 5 * 60_000);
+  app.exam.plans.advanceSession(first.id, 'ended', 'user:admin');
+  app.exam.plans.advanceSession(second.id, 'in_progress', 'user:admin');
+  const after = guide();
+  t.match(section(after, 'Sit the exam'), /the exam ended at .*\n.*replay it:/, 'an ended exam points at its replay');
+  t.notMatch(section(after, 'Sit the exam'), /start the exam now|log in with the ticket/);
+  t.match(section(after, 'Try the entrance kiosk'), /the exam is in progress since/);
+  t.notMatch(after, /close a logged-in terminal tab/, 'nothing to try on an ended exam');
+});
+
+t.test("a session's recording window runs from its actual start to its actual end, with 30 minutes either side", async (t) => {
+  const dir = scratchDir(t);
+  const config = loadConfig(join(ROOT, 'config/demo.yaml'), { dataDir: dir });
+  const clock = fixedClock(Date.parse('2026-11-23T08:00:00+08:00'));
+  const app = await buildApp({ config, clock });
+  t.teardown(() => app.close());
+  const demo = await seedDemoSite(app.exam, { now: clock.now(), dataDir: dir, admit: (s, id) => app.terminal.admitCandidate(s, id, 'system') });
+  const s = app.exam.plans.session(demo.sessions[0]!.id);
+  const checkinAt = clock.now();
+  const min = 60_000;
+  t.same(app.exam.plans.sessionTimes(s.id), { checkinAt, startedAt: null, endedAt: null }, 'the seed opened check-in now');
+  t.same(app.exam.plans.recordingWindow(s.id), { from: Math.min(s.startsAt, checkinAt) - 30 * min, to: s.endsAt + 30 * min });
+
+  clock.set(s.startsAt - 45 * min);
+  app.exam.plans.advanceSession(s.id, 'in_progress', 'user:admin');
+  // The exam runs 10 minutes past its planned end (added time) and is ended then.
+  clock.set(s.endsAt + 10 * min);
+  t.equal(app.exam.plans.recordingWindow(s.id).to, s.endsAt + 40 * min, 'a running exam past its planned end reaches now + 30 min');
+  app.exam.plans.advanceSession(s.id, 'ended', 'user:admin');
+  clock.set(s.endsAt + 300 * min);
+  t.same(
+    app.exam.plans.recordingWindow(s.id),
+    { from: Math.min(checkinAt, s.startsAt - 45 * min) - 30 * min, to: s.endsAt + 40 * min },
+    'early start and late end are both inside, and the window no longer grows',
+  );
 });

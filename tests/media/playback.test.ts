@@ -73,6 +73,30 @@ t.test('playback routes', async (t) => {
     t.same(list.json(), [], 'the source list of an invigilator shows only their rooms');
   });
 
+  t.test("a terminal's screen stays replayable by its room's invigilators after the terminal has gone", async (t) => {
+    const q = (source: string, cookie: string) =>
+      app.inject({ url: `/api/media/sources/${source}/recordings?from=${began - 60_000}&to=${Date.now()}`, headers: { cookie } });
+    const never = await q('SCREEN-T2', invig);
+    t.equal(never.statusCode, 200, 'a configured terminal that never sent its screen: an empty list, not 404');
+    t.match(never.json(), { segments: [], gaps: [{ reason: 'no recording' }], recordingSince: null });
+    t.equal((await q('SCREEN-T2', invig2)).statusCode, 403, 'but only for its room');
+    const outside = await q('SCREEN-T2', sz);
+    t.equal(outside.statusCode, 403);
+    t.equal(outside.json().error, 'outside_jurisdiction', 'a refusal the pages word in the person’s language');
+    // T1's screen, as /ws/screen would feed it, records a few seconds; then the terminal closes.
+    app.media.addSource({ id: 'SCREEN-T1', name: 'T1 屏幕（R1 座位 01）', room: 'R1', kind: 'screen', input: { url: cam.url }, audio: false });
+    await until('two screen segments', () => app.media.store.segments('SCREEN-T1', 0, Date.now() + 1000).length >= 2, 30_000);
+    await app.media.removeSource('SCREEN-T1');
+    t.notOk(
+      app.media.sources().some((x) => x.id === 'SCREEN-T1'),
+      'no longer a live source',
+    );
+    const gone = await q('SCREEN-T1', invig);
+    t.equal(gone.statusCode, 200, gone.body);
+    t.ok(gone.json().segments.length >= 2, 'its recordings are listed for the room’s invigilator');
+    t.equal((await q('SCREEN-T1', invig2)).statusCode, 403, 'and refused to another room’s, not "not found"');
+  });
+
   t.test('a segment with range requests', async (t) => {
     const seg = app.media.store.segments('cam1', 0, now)[1]!;
     const whole = await app.inject({ url: `/api/media/segments/${seg.id}.ts`, headers: { cookie: admin } });

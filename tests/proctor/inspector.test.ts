@@ -25,6 +25,18 @@ t.test('an inspector of the province sees the site, its rooms, cameras, sessions
     ['R1', 'R2'],
   );
   t.match(site.sessions, [{ id: r.sessionId, roomId: 'R1', status: 'in_progress', incidents: 1 }]);
+  const s = r.app.exam.plans.session(r.sessionId);
+  const row = site.sessions[0];
+  t.equal(row.recordingFrom, Math.min(s.startsAt, r.app.exam.plans.sessionTimes(s.id).checkinAt!) - 30 * 60_000, 'the recording window opens 30 min before the start');
+  t.ok(row.recordingTo >= s.endsAt + 30 * 60_000, 'and closes 30 min after the end at the earliest');
+  t.same(
+    site.rooms[0].recorded.map((x: { id: string; seat: string | null }) => [x.id, x.seat]),
+    [
+      ['SCREEN-T1', '01'],
+      ['SCREEN-T2', '02'],
+    ],
+    "every terminal's screen can be replayed, connected now or not",
+  );
 
   const list = await r.app.inject({ method: 'GET', url: '/api/inspector/sessions?from=2026-03-10', headers: { cookie: gd } });
   t.equal(list.statusCode, 200, list.body);
@@ -69,6 +81,7 @@ t.test('an inspector of another city sees nothing of this site', async (t) => {
   ]) {
     const res = await r.app.inject({ method: 'GET', url, headers: { cookie: sz } });
     t.equal(res.statusCode, 403, `GET ${url} is refused`);
+    t.equal(res.json().error, 'outside_jurisdiction', 'with the code the pages word in the person’s language');
     t.notMatch(res.body, /甲|一号考场/, 'and names nobody and no room');
   }
 });

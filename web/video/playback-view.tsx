@@ -23,7 +23,7 @@ export interface PlaybackLabels {
   mute: string;
   loading: string;
   ended: string;
-  /** Shown over the picture while a hole is skipped. */
+  /** Shown over the picture while a hole is skipped (`reason` is already `reason(raw)`). */
   noRecording: (reason: string) => string;
   /** Under the picture after a hole was skipped. */
   skipped: (from: string, to: string, reason: string) => string;
@@ -34,7 +34,19 @@ export interface PlaybackLabels {
   frameTime: string;
   failed: (why: string) => string;
   recordingNow: string;
+  /** Why there is no recording, from the server's reason (English, free text) in the person's words. */
+  reason: (raw: string) => string;
 }
+
+/** The server says why a stretch has no recording in English; a person reads one of these. */
+const REASONS: Array<[RegExp, { zh: string; en: string }]> = [
+  [/^no recording$/, { zh: '无录像', en: 'no recording' }],
+  [/schedule/i, { zh: '无录像：不在录像时段内', en: 'no recording: outside the recording schedule' }],
+  [/^stopped/, { zh: '无录像：录像服务已停止', en: 'no recording: the recording service was stopped' }],
+  [/disk/i, { zh: '无录像：磁盘空间不足，录像暂停', en: 'no recording: the disk was full' }],
+];
+const reasonIn = (lang: 'zh' | 'en') => (raw: string) =>
+  REASONS.find(([re]) => re.test(raw))?.[1][lang] ?? (lang === 'zh' ? '无录像：视频源中断' : `no recording: ${raw}`);
 
 /**
  * The player's own words in both languages; an app overrides the lines that depend on its context
@@ -48,15 +60,17 @@ export const playbackLabels: Record<'zh' | 'en', PlaybackLabels> = {
     mute: '静音',
     loading: '正在载入录像…',
     ended: '录像已播完',
-    noRecording: (reason) => `此段无录像：${reason}，跳到下一段录像`,
-    skipped: (a, b, reason) => `已跳过 ${a} – ${b}（无录像：${reason}）`,
+    noRecording: (reason) => `此段${reason}，跳到下一段录像`,
+    skipped: (a, b, reason) => `已跳过 ${a} – ${b}（${reason}）`,
     clickToPlay: '点击下方时间轴，从该时刻开始回放',
     jump: '跳转',
     jumpTitle: '从告警前 10 秒开始回放',
     marksTitle: '此时段内的告警（点“跳转”从告警前 10 秒开始回放）',
     frameTime: '画面时间',
-    failed: (why) => `回放失败：${why}`,
+    // The engine's reason is the browser's or the player's English: in Chinese the page says what to do.
+    failed: () => '回放失败：无法载入这段录像，请点击时间轴重试',
     recordingNow: '正在录制，尚未成段',
+    reason: reasonIn('zh'),
   },
   en: {
     play: 'Play',
@@ -65,8 +79,8 @@ export const playbackLabels: Record<'zh' | 'en', PlaybackLabels> = {
     mute: 'Mute',
     loading: 'Loading the recording…',
     ended: 'End of the recordings',
-    noRecording: (reason) => `No recording here: ${reason}; skipping to the next recording`,
-    skipped: (a, b, reason) => `Skipped ${a} – ${b} (no recording: ${reason})`,
+    noRecording: (reason) => `Here: ${reason}; skipping to the next recording`,
+    skipped: (a, b, reason) => `Skipped ${a} – ${b} (${reason})`,
     clickToPlay: 'Click the timeline below to play from that moment',
     jump: 'Jump',
     jumpTitle: 'Play from 10 s before the alert',
@@ -74,6 +88,7 @@ export const playbackLabels: Record<'zh' | 'en', PlaybackLabels> = {
     frameTime: 'Picture time',
     failed: (why) => `Playback failed: ${why}`,
     recordingNow: 'recording now, not yet a segment',
+    reason: reasonIn('en'),
   },
 };
 
@@ -85,11 +100,16 @@ export interface PlaybackViewProps {
   labels: PlaybackLabels;
   /** Server time → the text shown (the app's zone and language). */
   time: (ms: number) => string;
+  /**
+   * Play from a little before this instant as soon as the recordings are there (a "jump to" from an
+   * alert or a seat); a new `n` jumps again to the same instant.
+   */
+  start?: { at: number; n: number } | null;
 }
 
 const clamp = (x: number, a: number, b: number) => Math.min(b, Math.max(a, x));
 
-export function PlaybackView({ recordings: rec, kind, marks, labels: l, time }: PlaybackViewProps) {
+export function PlaybackView({ recordings: rec, kind, marks, labels: l, time, start }: PlaybackViewProps) {
   const host = useRef<HTMLDivElement>(null);
   const engine = useRef<PlaybackEngine | null>(null);
   const started = useRef(false);
@@ -115,6 +135,12 @@ export function PlaybackView({ recordings: rec, kind, marks, labels: l, time }: 
     };
   }, [sourceId]);
   useEffect(() => engine.current?.setRecordings(rec.segments, rec.gaps), [rec]);
+  const jumped = useRef<number | null>(null);
+  useEffect(() => {
+    if (!start || jumped.current === start.n || start.at < from || start.at > to) return;
+    jumped.current = start.n;
+    jump(start.at);
+  }, [start?.n, rec]);
   // A page closed mid-view ends it too.
   useEffect(() => {
     const bye = () => {
@@ -138,7 +164,7 @@ export function PlaybackView({ recordings: rec, kind, marks, labels: l, time }: 
   const playing = s.state === 'playing' || s.state === 'loading' || s.state === 'gap';
   const notice =
     s.state === 'gap' && s.gap
-      ? l.noRecording(s.gap.reason)
+      ? l.noRecording(l.reason(s.gap.reason))
       : s.state === 'idle'
         ? l.clickToPlay
         : s.state === 'loading'
@@ -180,7 +206,7 @@ export function PlaybackView({ recordings: rec, kind, marks, labels: l, time }: 
             {s.at === null ? '—' : time(s.at)}
           </output>
         </span>
-        {s.gap && s.state !== 'gap' && <span class="pb-skipped">{l.skipped(time(s.gap.start), time(s.gap.end), s.gap.reason)}</span>}
+        {s.gap && s.state !== 'gap' && <span class="pb-skipped">{l.skipped(time(s.gap.start), time(s.gap.end), l.reason(s.gap.reason))}</span>}
       </div>
       <div class="timeline pb-timeline" data-from={from} data-to={to} title={`${time(from)} – ${time(to)}`} onClick={onLine}>
         {rec.segments.map((g) => (

@@ -1,7 +1,8 @@
 // The live page: the sources the signed-in person may watch, as tiles (or one, with ?source=ID).
 // Sound is off until someone asks for it, per tile.
 import { useEffect, useRef, useState } from 'preact/hooks';
-import { HttpError, errorText, logout, userOf, whoAmI, type Me } from '../../../web/http.ts';
+import { HttpError, logout, userOf, whoAmI, type Me } from '../../../web/http.ts';
+import { errorWords } from '../../../web/error-words.ts';
 import { langFromQuery, useDocumentLanguage, type Lang } from '../../../web/i18n.ts';
 import { LoginForm, loginLabels } from '../../../web/login.tsx';
 import { LivePlayer, wsUrl, type TileState } from '../../../web/video/player.ts';
@@ -27,7 +28,7 @@ export function App() {
       if (!who || who.kind !== 'user') return;
       setList(await sources());
     } catch (err) {
-      setError(err instanceof HttpError && err.status === 403 ? w.refused(err.message) : w.failed(errorText(err)));
+      setError(err instanceof HttpError && err.status === 403 ? w.refused(errorWords(err, lang)) : w.failed(errorWords(err, lang)));
     }
   };
   useDocumentLanguage(lang, `${w.title} · examroom`);

@@ -18,6 +18,8 @@ const zh = {
   all: '全部视频源',
   latency: (s: string) => `缓冲 ${s} 秒`,
   audited: '巡查观看会记入审计日志。',
+  who: (name: string, role: string) => `${name}（${role}）`,
+  role: { admin: '管理员', invigilator: '监考员', inspector: '巡查人员' } as Record<string, string>,
 };
 type Words = typeof zh;
 
@@ -37,6 +39,8 @@ const en: Words = {
   all: 'All sources',
   latency: (s) => `buffer ${s} s`,
   audited: 'Inspector views are recorded in the audit log.',
+  who: (name, role) => `${name} (${role})`,
+  role: { admin: 'administrator', invigilator: 'invigilator', inspector: 'inspector' },
 };
 
 export const words: Bilingual<Words> = { zh, en };

@@ -2,6 +2,7 @@
 import { useState } from 'preact/hooks';
 import type { Alert } from './api.ts';
 import type { Words } from './i18n.ts';
+import { JumpTo } from './playback.tsx';
 
 /** What a move alert is about, for its buttons and dialog: the moveId and both seats. */
 export function moveOf(
@@ -74,6 +75,7 @@ export function AlertFeed({
               )}
               {a.repeats > 1 && <span>×{a.repeats}</span>}
               <time>{w.time(a.lastAt)}</time>
+              <JumpTo w={w} alert={a} />
             </span>
             <span class="msg">{a.text[w.lang]}</span>
             {(() => {

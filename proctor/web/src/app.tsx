@@ -5,7 +5,8 @@
 import { useEffect, useState } from 'preact/hooks';
 import * as api from './api.ts';
 import type { RoomListItem } from './api.ts';
-import { errorText, logout, userOf, whoAmI, type Me } from '../../../web/http.ts';
+import { logout, userOf, whoAmI, type Me } from '../../../web/http.ts';
+import { errorWords } from '../../../web/error-words.ts';
 import { langFromQuery, useDocumentLanguage, type Lang } from '../../../web/i18n.ts';
 import { LoginForm, loginLabels } from '../../../web/login.tsx';
 import { InsecureContextNotice } from '../../../web/insecure-context.tsx';
@@ -34,7 +35,7 @@ export function App() {
         );
       setMe(who);
     } catch (err) {
-      setError(w.failed(errorText(err)));
+      setError(w.failed(errorWords(err, w.lang)));
     }
   };
   useDocumentLanguage(lang, `${w.title} · examroom`);
@@ -89,7 +90,7 @@ function RoomPicker({ w, onPick }: { w: Words; onPick: (id: string) => void }) {
   const [list, setList] = useState<RoomListItem[] | null>(null);
   const [error, setError] = useState<string | null>(null);
   useEffect(() => {
-    api.rooms().then(setList, (err: unknown) => setError(w.failed(errorText(err))));
+    api.rooms().then(setList, (err: unknown) => setError(w.failed(errorWords(err, w.lang))));
   }, []);
   if (error) return <p class="error">{error}</p>;
   if (!list) return <p>{w.loading}</p>;

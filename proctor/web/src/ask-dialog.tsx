@@ -2,7 +2,8 @@
 import { useEffect, useRef, useState } from 'preact/hooks';
 import * as api from './api.ts';
 import type { Alert, Category, Seat } from './api.ts';
-import { HttpError, errorText } from '../../../web/http.ts';
+import { HttpError } from '../../../web/http.ts';
+import { errorWords } from '../../../web/error-words.ts';
 import type { Words } from './i18n.ts';
 import { moveOf } from './alerts.tsx';
 
@@ -48,7 +49,7 @@ export function AskDialog({
   let danger = false;
   let run: () => Promise<unknown> = async () => {};
   let doneText: string | undefined;
-  let failText = (err: unknown) => errorText(err);
+  let failText = (err: unknown) => errorWords(err, w.lang);
   switch (ask.kind) {
     case 'move': {
       const mv = moveOf(ask.alert)!;
@@ -62,7 +63,7 @@ export function AskDialog({
           ? w.moveForbidden
           : err instanceof HttpError && err.status === 404
             ? w.moveGone
-            : w.moveFailed(errorText(err));
+            : w.moveFailed(errorWords(err, w.lang));
       run = () => (ask.action === 'approve' ? api.moves.approve(mv.moveId) : api.moves.reject(mv.moveId));
       break;
     }

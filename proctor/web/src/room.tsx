@@ -11,7 +11,7 @@ import { DeviceWarnings, Legend, SeatCell, useDeviceWarnings } from './seat-map.
 import { AlertFeed } from './alerts.tsx';
 import { AskDialog, type Ask } from './ask-dialog.tsx';
 import { Tiles } from './tiles.tsx';
-import { Playback } from './playback.tsx';
+import { Playback, SeatRecording } from './playback.tsx';
 
 export function Room({ w, roomId }: { w: Words; roomId: string }) {
   const [sessionId, setSessionId] = useState<string | null>(params.get('session'));
@@ -46,7 +46,8 @@ export function Room({ w, roomId }: { w: Words; roomId: string }) {
   const deviceWarnings = useDeviceWarnings(roomId, session?.status ?? null);
   const problemsOf = useMemo(() => new Map(deviceWarnings.filter((d) => d.kind === 'terminal').map((d) => [d.deviceId, d.problems])), [deviceWarnings]);
 
-  if (!view) return <p>{feed.error ? w.failed(feed.error) : w.loading}</p>;
+  // The feed's close reason is the server's English: shown as it is in English only.
+  if (!view) return <p>{feed.error ? w.failed(w.lang === 'en' ? feed.error : w.feedRefused) : w.loading}</p>;
   const seat = view.seats.find((s) => s.seat === selected) ?? null;
   const inProgress = session?.status === 'in_progress';
   const done = (text: string) => setToast({ text, bad: false });
@@ -155,6 +156,7 @@ export function Room({ w, roomId }: { w: Words; roomId: string }) {
                     </button>
                   </>
                 )}
+                {seat?.terminal && <SeatRecording w={w} seat={seat} />}
               </div>
             )}
           </section>

@@ -5,7 +5,7 @@ import { call } from '../../../../web/http.ts';
 import type { Recordings } from '../../../../media/protocol.ts';
 import type { Alert, SessionDetail, Site } from '../../../protocol.ts';
 
-export type { Camera, Incident, SessionDetail, Site, SiteSession } from '../../../protocol.ts';
+export type { Camera, Incident, RecordedSource, SessionDetail, Site, SiteSession } from '../../../protocol.ts';
 /** A source's recordings over a time range (media/routes.ts), in the shape the playback player takes. */
 export type { Recordings };
 

@@ -4,7 +4,8 @@
 // anything but a read (and the player's "view ended", which only closes the audit entry of the view).
 import { useEffect, useMemo, useRef, useState } from 'preact/hooks';
 import * as api from './api.ts';
-import { errorText, logout, userOf, whoAmI, type Me } from '../../../../web/http.ts';
+import { logout, userOf, whoAmI, type Me } from '../../../../web/http.ts';
+import { errorWords } from '../../../../web/error-words.ts';
 import { langFromQuery, useDocumentLanguage, type Lang } from '../../../../web/i18n.ts';
 import { LoginForm, loginLabels } from '../../../../web/login.tsx';
 // One live tile and one playback player for every app that shows them: the web kit's.
@@ -22,7 +23,7 @@ export function App() {
     try {
       setMe(await whoAmI());
     } catch (err) {
-      setError(w.failed(errorText(err)));
+      setError(w.failed(errorWords(err, w.lang)));
     }
   };
   useDocumentLanguage(lang, `${w.title} · examroom`);
@@ -64,7 +65,7 @@ function Sites({ w }: { w: Words }) {
         if (sites[0]) setTimeZone(sites[0].timezone);
         setList(sites);
       },
-      (err: unknown) => setError(w.failed(errorText(err))),
+      (err: unknown) => setError(w.failed(errorWords(err, w.lang))),
     );
   }, []);
   if (error) return <p class="error">{error}</p>;
@@ -164,15 +165,20 @@ function SiteView({ w, site }: { w: Words; site: api.Site }) {
 function Detail({ w, id, site, onClose }: { w: Words; id: string; site: api.Site; onClose: () => void }) {
   const ref = useRef<HTMLDialogElement>(null);
   const [d, setD] = useState<api.SessionDetail | null>(null);
-  const [error, setError] = useState<string | null>(null);
+  const [error, setError] = useState<unknown>(null);
+  // An alert's "jump to" and the source buttons both pick what the player shows.
+  const [want, setWant] = useState<Want | null>(null);
   useEffect(() => {
     ref.current?.showModal();
-    api.session(id).then(setD, (err: unknown) => setError(w.failed(errorText(err))));
+    api.session(id).then(setD, setError);
   }, [id]);
+  const room = site.rooms.find((r) => r.id === d?.session.roomId);
+  const recorded = room?.recorded ?? [];
+  const seatOf = (terminalId: string) => recorded.find((x) => x.terminalId === terminalId)?.seat ?? null;
   return (
     <dialog ref={ref} onClose={onClose} style={{ maxWidth: '48rem', width: '90vw' }} data-testid="session-detail">
       <h3>{d ? `${d.session.name} · ${w.time(d.session.startsAt)}` : w.loading}</h3>
-      {error && <p class="error">{error}</p>}
+      {error !== null && <p class="error">{w.failed(errorWords(error, w.lang))}</p>}
       {d && (
         <div class="sessions">
           <h4>{w.incidents}</h4>
@@ -201,17 +207,18 @@ function Detail({ w, id, site, onClose }: { w: Words; id: string; site: api.Site
             <table>
               <tbody>
                 {d.integrity.map((i) => (
-                  <tr key={i.id}>
+                  <tr key={i.id} data-kind={i.kind}>
                     <td>{w.time(i.at)}</td>
-                    <td>{i.terminalId}</td>
-                    <td>{i.kind}</td>
-                    <td>{i.detail ?? ''}</td>
+                    <td>{w.terminalAt(i.terminalId, seatOf(i.terminalId))}</td>
+                    {/* The detail is the terminal's or server's English: in English it is shown, in Chinese it is a tooltip. */}
+                    <td title={i.detail && w.lang !== 'en' ? `${w.detailTitle}: ${i.detail}` : undefined}>{w.integrityKind[i.kind] ?? w.otherIntegrity}</td>
+                    <td>{w.lang === 'en' ? (i.detail ?? '') : ''}</td>
                   </tr>
                 ))}
               </tbody>
             </table>
           )}
-          <Playback w={w} detail={d} cameras={site.rooms.find((r) => r.id === d.session.roomId)?.cameras ?? []} />
+          <Playback w={w} detail={d} recorded={recorded} want={want} onPick={(sourceId) => setWant({ sourceId, at: null, n: Date.now() })} />
           <h4>{w.alerts}</h4>
           {d.alerts.length === 0 ? (
             <p>{w.none}</p>
@@ -224,6 +231,22 @@ function Detail({ w, id, site, onClose }: { w: Words; id: string; site: api.Site
                     <td>{a.seat ? w.seat(a.seat) : ''}</td>
                     <td>{a.text[w.lang]}</td>
                     <td>{a.acknowledged ? `✓ ${a.acknowledged.by.replace(/^user:/, '')}: ${a.acknowledged.note}` : ''}</td>
+                    <td>
+                      <button
+                        type="button"
+                        class="link jump-to"
+                        data-testid="alert-jump"
+                        data-alert={a.id}
+                        title={w.jumpToTitle}
+                        onClick={() => {
+                          const id = sourceFor(recorded, a);
+                          if (id) setWant({ sourceId: id, at: a.at, n: Date.now() });
+                          document.querySelector('[data-testid="inspector-playback"]')?.scrollIntoView({ block: 'start' });
+                        }}
+                      >
+                        {w.jumpTo}
+                      </button>
+                    </td>
                   </tr>
                 ))}
               </tbody>
@@ -240,56 +263,118 @@ function Detail({ w, id, site, onClose }: { w: Words; id: string; site: api.Site
   );
 }
 
-/** The session's recordings of one of the room's sources: every segment it plays is an audited view. */
-function Playback({ w, detail, cameras }: { w: Words; detail: api.SessionDetail; cameras: api.Camera[] }) {
-  const [sourceId, setSourceId] = useState<string>('');
+interface Want {
+  sourceId: string;
+  /** Play from just before this instant (an alert's "jump to"); null = wait for a click on the line. */
+  at: number | null;
+  n: number;
+}
+
+/** The source an alert is about: its camera, its terminal's or seat's screen, else the room's first camera. */
+function sourceFor(recorded: api.RecordedSource[], a: api.SessionDetail['alerts'][number]): string | null {
+  return (
+    (a.sourceId && recorded.find((x) => x.id === a.sourceId)?.id) ||
+    (a.terminalId && recorded.find((x) => x.kind === 'screen' && x.terminalId === a.terminalId)?.id) ||
+    (a.seat && recorded.find((x) => x.kind === 'screen' && x.seat === a.seat)?.id) ||
+    recorded.find((x) => x.kind === 'camera')?.id ||
+    null
+  );
+}
+
+/**
+ * The session's recordings of one of the room's sources — cameras and the candidates' screens — over
+ * the session's recording window (its actual start minus 30 min to its actual end plus 30 min, so an
+ * exam started early is there whole). Every segment it plays is an audited view.
+ */
+function Playback({
+  w,
+  detail,
+  recorded,
+  want,
+  onPick,
+}: {
+  w: Words;
+  detail: api.SessionDetail;
+  recorded: api.RecordedSource[];
+  want: Want | null;
+  onPick: (sourceId: string) => void;
+}) {
   const [rec, setRec] = useState<api.Recordings | null>(null);
   const [roomAlerts, setRoomAlerts] = useState<api.SessionDetail['alerts']>([]);
-  const [error, setError] = useState<string | null>(null);
+  const [error, setError] = useState<unknown>(null);
   const s = detail.session;
+  const sourceId = want?.sourceId ?? '';
   useEffect(() => {
     setRec(null);
     setError(null);
     if (!sourceId) return;
-    // From the scheduled start up to now (server time), or half an hour past the end.
+    // The recording window, up to now (server time).
     api
       .serverTime()
-      .then((now) => api.recordings(sourceId, s.startsAt, Math.max(s.startsAt + 60_000, Math.min(now, s.endsAt + 30 * 60_000))))
+      .then((now) => api.recordings(sourceId, s.recordingFrom, Math.max(s.recordingFrom + 60_000, Math.min(now, s.recordingTo))))
       .then((r) => {
         setRec(r);
         // Camera alerts belong to the room, not the session: they come from the room's alert list.
         return api.roomAlerts(s.roomId, r.from, r.to).then(setRoomAlerts);
       })
-      .catch((err: unknown) => setError(w.failed(errorText(err))));
-  }, [sourceId, s.id]);
-  const source = cameras.find((c) => c.id === sourceId);
+      .catch(setError);
+  }, [sourceId, s.id, want?.n]);
+  const source = recorded.find((c) => c.id === sourceId);
   const marks = useMemo(() => {
     if (!rec || !source) return [];
-    const mine = (a: api.SessionDetail['alerts'][number]) => a.sourceId === source.id || (source.kind === 'camera' && !a.terminalId && !a.sourceId);
+    const mine = (a: api.SessionDetail['alerts'][number]) =>
+      a.sourceId === source.id ||
+      (source.terminalId !== null && a.terminalId === source.terminalId) ||
+      (source.kind === 'camera' && !a.terminalId && !a.sourceId);
     const all = new Map([...detail.alerts, ...roomAlerts].map((a) => [a.id, a]));
     return [...all.values()]
       .filter((a) => a.at >= rec.from && a.at <= rec.to && mine(a))
       .sort((a, b) => a.at - b.at)
       .map((a) => ({ id: a.id, at: a.at, text: a.text[w.lang] }));
   }, [rec, roomAlerts, source, detail, w.lang]);
+  const cameras = recorded.filter((x) => x.kind === 'camera');
+  const screens = recorded.filter((x) => x.kind === 'screen');
+  const pick = (x: api.RecordedSource, label: string) => (
+    <button key={x.id} type="button" data-source={x.id} aria-pressed={sourceId === x.id} onClick={() => onPick(x.id)}>
+      {label}
+    </button>
+  );
   return (
     <section class="inspector-playback" data-testid="inspector-playback">
       <h4>{w.playback}</h4>
-      {cameras.length === 0 ? (
+      <p class="note" data-testid="recording-window" data-from={s.recordingFrom} data-to={s.recordingTo}>
+        {w.window(w.clock(s.recordingFrom), w.clock(s.recordingTo))}
+        {s.startedAt !== null ? ` · ${w.startedEarly(w.clock(s.startedAt))}` : ''}
+      </p>
+      {recorded.length === 0 ? (
         <p>{w.noCameras}</p>
       ) : (
-        <p class="pick-source">
-          {w.pickCamera}
-          {cameras.map((c) => (
-            <button key={c.id} type="button" data-source={c.id} aria-pressed={sourceId === c.id} onClick={() => setSourceId(sourceId === c.id ? '' : c.id)}>
-              {c.name} · {w.kind[c.kind] ?? c.kind}
-            </button>
-          ))}
-        </p>
+        <>
+          {cameras.length > 0 && (
+            <p class="pick-source">
+              {w.cameraGroup}
+              {cameras.map((x) => pick(x, x.name))}
+            </p>
+          )}
+          {screens.length > 0 && (
+            <p class="pick-source">
+              {w.screenGroup}
+              {screens.map((x) => pick(x, w.screenOf(x.seat ?? x.terminalId ?? x.id)))}
+            </p>
+          )}
+        </>
       )}
-      {error && <p class="error">{error}</p>}
+      {error !== null && <p class="error">{w.failed(errorWords(error, w.lang, { not_found: w.noRecordings }))}</p>}
       {rec && source && rec.sourceId === source.id && (
-        <PlaybackView key={source.id} recordings={rec} kind={source.kind} marks={marks} labels={w.pb} time={w.clock} />
+        <PlaybackView
+          key={source.id}
+          recordings={rec}
+          kind={source.kind}
+          marks={marks}
+          labels={w.pb}
+          time={w.clock}
+          start={want && want.at !== null ? { at: want.at, n: want.n } : null}
+        />
       )}
     </section>
   );
