@@ -1,5 +1,10 @@
 // Shared machinery for what records, training, exam and backups read and write as documents: the table
-// reader, the PDF kit, signed archives and their checker, and the job runner for long exports. It
-// imports only core/ and storage/, and never knows which module's rows it carries: meaning belongs to the caller.
+// reader, the PDF kit, signed archives and their checker, the site signing key, and the job runner for
+// long exports. It imports only core/ and storage/, and never knows which module's rows it carries:
+// meaning belongs to the caller.
 export { readTable, headerKey, TABLE_EXTENSIONS, type Table, type TableRow } from './table-file.ts';
 export * from './pdf-kit.ts';
+export * from './signing.ts';
+export * from './cancel.ts';
+export * from './archive-writer.ts';
+export * from './archive-check.ts';
