@@ -8,3 +8,4 @@ export * from './signing.ts';
 export * from './cancel.ts';
 export * from './archive-writer.ts';
 export * from './archive-check.ts';
+export * from './jobs.ts';

@@ -1,7 +1,7 @@
 // A member past 4 GiB: its size fits only a zip64 extra field, so this is the test that the writer's
-// zip64 is real and that the checker reads it back. 4 GiB of zeros, deflated (the file stays a few
-// MB): ~30 s on a quiet two-core machine, most of it deflating and hashing, in a file of its own so
-// its time shows apart from the other archive tests.
+// zip64 is real and that the checker reads it back. 4 GiB of zeros go through deflate and SHA-256
+// twice (write, check): 178 s measured on the two shared cores under load, too long for every
+// `npm test`, so it runs when EXAMROOM_TEST_ZIP64=1 (and before a release: docs/documents.md).
 import { join } from 'node:path';
 import { Readable } from 'node:stream';
 import t from 'tap';
@@ -9,7 +9,11 @@ import yauzl from 'yauzl';
 import { checkArchive, loadSiteSigner, writeArchive } from '../../documents/index.ts';
 import { scratchDir } from '../helpers.ts';
 
-t.test('a member of 4 GiB + 1 byte is written as zip64 and verifies', { timeout: 900_000 }, async (t) => {
+const enabled = process.env.EXAMROOM_TEST_ZIP64 === '1';
+// The runner's per-file limit (package.json tap.timeout, 180 s) is too short for this file.
+if (enabled) t.setTimeout(20 * 60_000);
+
+t.test('a member of 4 GiB + 1 byte is written as zip64 and verifies', { skip: enabled ? false : 'set EXAMROOM_TEST_ZIP64=1 to run (about 1–3 min)', timeout: 20 * 60_000 }, async (t) => {
   const dir = scratchDir(t, 'examroom-zip64-');
   const signer = loadSiteSigner(join(dir, 'keys'));
   const huge = join(dir, 'huge.zip');
