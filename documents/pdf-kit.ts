@@ -93,9 +93,13 @@ function loadFace(face: FontFace): fontkit.Font {
     if ((err as NodeJS.ErrnoException).code === 'ENOENT') throw new PdfFontMissing(face.file);
     throw err;
   }
-  const parsed = fontkit.create(bytes, face.name);
-  // A collection without that face gives the collection back: a wrong name must not become empty boxes.
-  if (!('layout' in parsed)) throw new DomainError(`${face.file} has no face named ${face.name} (it holds ${parsed.fonts.map((x) => x.postscriptName).join(', ')})`);
+  const parsed = fontkit.create(bytes, face.name) as fontkit.Font | fontkit.FontCollection | null;
+  // fontkit answers a face name the collection lacks with null: a wrong name must be an error, not empty boxes.
+  if (!parsed || !('layout' in parsed)) {
+    const all = fontkit.create(bytes) as fontkit.Font | fontkit.FontCollection;
+    const names = 'fonts' in all ? all.fonts.map((x) => x.postscriptName) : [all.postscriptName];
+    throw new DomainError(`${face.file} has no face named ${face.name} (it holds ${names.join(', ')})`);
+  }
   faceCache.set(key, (f = parsed));
   return f;
 }
