@@ -50,7 +50,17 @@ if (values.child) {
   }
   if (values.out) writeFileSync(join(values.out, `pdf-bench-${rows}.pdf`), pdf);
   const pages = (pdf.toString('latin1').match(/\/Type \/Page\b/g) ?? []).length;
-  const f: Figures = { rows, pages, bytes: pdf.length, coldMs, warmMs: median(warm), coldCpuMs, warmCpuMs: median(warmCpu), baseMiB, peakMiB: process.resourceUsage().maxRSS / 1024 };
+  const f: Figures = {
+    rows,
+    pages,
+    bytes: pdf.length,
+    coldMs,
+    warmMs: median(warm),
+    coldCpuMs,
+    warmCpuMs: median(warmCpu),
+    baseMiB,
+    peakMiB: process.resourceUsage().maxRSS / 1024,
+  };
   process.stdout.write(`${JSON.stringify(f)}\n`);
   process.exit(0);
 }

@@ -146,7 +146,13 @@ export interface EventMap {
   // Long jobs (documents/jobs.ts): progress at most a few times a second, and each change of status, so a
   // page that reloads and re-attaches by job id sees the bar move on.
   'job.progress': { jobId: string; kind: string; done: number; total: number | null; note: string | null; at: number };
-  'job.status': { jobId: string; kind: string; status: 'queued' | 'running' | 'done' | 'failed' | 'cancelled' | 'interrupted'; error: string | null; at: number };
+  'job.status': {
+    jobId: string;
+    kind: string;
+    status: 'queued' | 'running' | 'done' | 'failed' | 'cancelled' | 'interrupted';
+    error: string | null;
+    at: number;
+  };
   'system.stopping': { reason: string };
 }
 

@@ -5,7 +5,7 @@
 // no face key: encrypted members are hashed as stored.
 import { createHash } from 'node:crypto';
 import type { Readable } from 'node:stream';
-import yauzl from 'yauzl';
+import type yauzl from 'yauzl';
 import { ARCHIVE_FORMAT, MANIFEST_FILE, SIGNATURE_FILE, type Manifest, type SignatureFile, memberPathProblem } from './archive-writer.ts';
 import { JobCancelled } from './cancel.ts';
 import { parsePublicKey, verifySignature } from './signing.ts';
@@ -98,10 +98,12 @@ export async function checkArchive(file: string, opts: CheckArchiveOptions = {})
   const result: ArchiveCheck = { ok: false, file, checked: 0, members: 0, keyId: null, keyTrusted: false, meta: null, problem: null };
   const fail = (kind: ArchiveProblemKind, path: string | null, detail: string): ArchiveCheck => ({ ...result, ok: false, problem: { kind, path, detail } });
 
+  // Loaded here, not at the top: documents/index.ts is on every start-up's path, archive checks are not.
+  const { default: yauzlLib } = await import('yauzl');
   let zip: yauzl.ZipFile;
   try {
     // strictFileNames: a name with a backslash or "../" is refused rather than silently rewritten.
-    zip = await yauzl.openPromise(file, { lazyEntries: true, autoClose: false, strictFileNames: true, validateEntrySizes: true, decodeStrings: true });
+    zip = await yauzlLib.openPromise(file, { lazyEntries: true, autoClose: false, strictFileNames: true, validateEntrySizes: true, decodeStrings: true });
   } catch (err) {
     return fail('unreadable', null, `not a readable zip archive (${(err as Error).message})`);
   }
@@ -216,7 +218,12 @@ export async function checkArchive(file: string, opts: CheckArchiveOptions = {})
         return fail('changed', name, `${name} cannot be read back (${(err as Error).message}): it was changed`);
       }
       const got = hash.digest('hex');
-      if (got !== want.sha256) return fail('changed', name, `${name} does not match its SHA-256 in the manifest (${got.slice(0, 16)}… instead of ${want.sha256.slice(0, 16)}…): it was changed`);
+      if (got !== want.sha256)
+        return fail(
+          'changed',
+          name,
+          `${name} does not match its SHA-256 in the manifest (${got.slice(0, 16)}… instead of ${want.sha256.slice(0, 16)}…): it was changed`,
+        );
       result.checked++;
       opts.onProgress?.({ checked: result.checked, members: result.members, bytes, path: name });
     }

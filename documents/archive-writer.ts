@@ -8,7 +8,6 @@ import { closeSync, constants, createReadStream, createWriteStream, fsyncSync, l
 import { basename, dirname, join } from 'node:path';
 import { Readable, Transform, type TransformCallback } from 'node:stream';
 import { finished, pipeline } from 'node:stream/promises';
-import yazl from 'yazl';
 import { Conflict, ValidationError } from '../core/index.ts';
 import type { SiteSigner } from './signing.ts';
 import { JobCancelled } from './cancel.ts';
@@ -83,8 +82,11 @@ export function memberPathProblem(path: string): string | null {
   if (path.startsWith('/') || /^[A-Za-z]:/.test(path)) return 'is absolute';
   if (path.split('/').some((p) => p === '' || p === '.' || p === '..')) return 'has an empty, "." or ".." part';
   // Control characters in a name are how a listing is made to lie about what it shows.
-  if (/[\u0000-\u001f\u007f]/.test(path)) return 'contains a control character';
-  if (path === MANIFEST_FILE || path === SIGNATURE_FILE) return 'is reserved for the archive\'s own manifest';
+  for (let i = 0; i < path.length; i++) {
+    const c = path.charCodeAt(i);
+    if (c < 0x20 || c === 0x7f) return 'contains a control character';
+  }
+  if (path === MANIFEST_FILE || path === SIGNATURE_FILE) return "is reserved for the archive's own manifest";
   return null;
 }
 
@@ -104,6 +106,8 @@ class Hasher extends Transform {
 }
 
 export async function writeArchive(o: WriteArchiveOptions): Promise<ArchiveWritten> {
+  // Loaded here, not at the top: documents/index.ts is on every start-up's path, archives are not.
+  const { default: yazl } = await import('yazl');
   const dir = dirname(o.file);
   mkdirSync(dir, { recursive: true });
   const exists = (() => {

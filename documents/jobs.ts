@@ -150,18 +150,12 @@ export function createJobRunner(deps: JobRunnerDeps): JobRunner {
 
   const q = {
     get: db.prepare<[string], JobRow>('SELECT * FROM jobs WHERE id = ?'),
-    insert: db.prepare(
-      `INSERT INTO jobs (id, kind, params, status, created_by, created_at, runner, updated_at) VALUES (?, ?, ?, 'queued', ?, ?, ?, ?)`,
-    ),
+    insert: db.prepare(`INSERT INTO jobs (id, kind, params, status, created_by, created_at, runner, updated_at) VALUES (?, ?, ?, 'queued', ?, ?, ?, ?)`),
     start: db.prepare(`UPDATE jobs SET status = 'running', started_at = ?, updated_at = ? WHERE id = ? AND status = 'queued'`),
     progress: db.prepare('UPDATE jobs SET progress_done = ?, progress_total = ?, progress_note = ?, updated_at = ? WHERE id = ?'),
     cancelFlag: db.prepare<[string], { cancel_requested: number }>('SELECT cancel_requested FROM jobs WHERE id = ?'),
-    finish: db.prepare(
-      `UPDATE jobs SET status = ?, finished_at = ?, result = ?, error = ?, updated_at = ? WHERE id = ? AND status IN ('queued', 'running')`,
-    ),
-    requestCancel: db.prepare(
-      `UPDATE jobs SET cancel_requested = 1, cancelled_by = ?, updated_at = ? WHERE id = ? AND status IN ('queued', 'running')`,
-    ),
+    finish: db.prepare(`UPDATE jobs SET status = ?, finished_at = ?, result = ?, error = ?, updated_at = ? WHERE id = ? AND status IN ('queued', 'running')`),
+    requestCancel: db.prepare(`UPDATE jobs SET cancel_requested = 1, cancelled_by = ?, updated_at = ? WHERE id = ? AND status IN ('queued', 'running')`),
     unfinished: db.prepare<[], JobRow>(`SELECT * FROM jobs WHERE status IN ('queued', 'running') ORDER BY created_at`),
   };
 
@@ -186,7 +180,7 @@ export function createJobRunner(deps: JobRunnerDeps): JobRunner {
   async function run(id: string): Promise<void> {
     const row = q.get.get(id);
     // Cancelled (here or from another process) while it waited.
-    if (!row || row.status !== 'queued') return;
+    if (row?.status !== 'queued') return;
     const handler = handlers.get(row.kind);
     if (!handler) {
       finish(id, 'failed', null, `no handler for jobs of kind ${row.kind} in this process`);

@@ -4,10 +4,24 @@
 // pdfkit, measured first as CLARIFICATIONS asks (docs/documents.md): it embeds a subset of the Noto CJK
 // collection picked by its PostScript name; pdf-lib has blanked CJK glyphs (its issue #1232).
 import { readFileSync } from 'node:fs';
-import * as fontkit from 'fontkit';
-import PDFDocument from 'pdfkit';
-import QRCode from 'qrcode';
+import type * as Fontkit from 'fontkit';
+import type PDFKitDocument from 'pdfkit';
+import type QRCodeLib from 'qrcode';
 import { DomainError } from '../core/index.ts';
+
+/**
+ * pdfkit costs ~0.4 s to load and documents/index.ts is imported by every server start and CLI command
+ * (the roster reader lives here too), so the PDF libraries load on the first PDF, as exceljs does.
+ */
+let libs: Promise<{ PDFDocument: typeof PDFKitDocument; fontkit: typeof Fontkit; QRCode: typeof QRCodeLib }> | null = null;
+function loadLibs() {
+  libs ??= Promise.all([import('pdfkit'), import('fontkit'), import('qrcode')]).then(([p, f, q]) => ({
+    PDFDocument: p.default,
+    fontkit: f,
+    QRCode: q.default,
+  }));
+  return libs;
+}
 
 /** One face of a font collection (.ttc), named by the PostScript name fontkit picks it by. */
 export interface FontFace {
@@ -81,8 +95,8 @@ export interface PdfDocument {
  * document, which measured as most of a one-page report's time; a parsed face is kept per process
  * instead (fontkit keeps its glyph cache with it; each document still embeds only its own subset).
  */
-const faceCache = new Map<string, fontkit.Font>();
-function loadFace(face: FontFace): fontkit.Font {
+const faceCache = new Map<string, Fontkit.Font>();
+function loadFace(fontkit: typeof Fontkit, face: FontFace): Fontkit.Font {
   const key = `${face.file}#${face.name}`;
   let f = faceCache.get(key);
   if (f) return f;
@@ -93,10 +107,10 @@ function loadFace(face: FontFace): fontkit.Font {
     if ((err as NodeJS.ErrnoException).code === 'ENOENT') throw new PdfFontMissing(face.file);
     throw err;
   }
-  const parsed = fontkit.create(bytes, face.name) as fontkit.Font | fontkit.FontCollection | null;
+  const parsed = fontkit.create(bytes, face.name) as Fontkit.Font | Fontkit.FontCollection | null;
   // fontkit answers a face name the collection lacks with null: a wrong name must be an error, not empty boxes.
   if (!parsed || !('layout' in parsed)) {
-    const all = fontkit.create(bytes) as fontkit.Font | fontkit.FontCollection;
+    const all = fontkit.create(bytes) as Fontkit.Font | Fontkit.FontCollection;
     const names = 'fonts' in all ? all.fonts.map((x) => x.postscriptName) : [all.postscriptName];
     throw new DomainError(`${face.file} has no face named ${face.name} (it holds ${names.join(', ')})`);
   }
@@ -115,10 +129,11 @@ const MUTED = '#555555';
  * Starts a document. The fonts are checked before anything is drawn, so a missing font is one clear
  * error and no PDF, never a PDF of empty boxes.
  */
-export function createPdf(opts: PdfOptions): PdfDocument {
+export async function createPdf(opts: PdfOptions): Promise<PdfDocument> {
+  const { PDFDocument, fontkit, QRCode } = await loadLibs();
   const fonts = opts.fonts ?? NOTO_CJK;
-  const regular = loadFace(fonts.regular);
-  const bold = loadFace(fonts.bold);
+  const regular = loadFace(fontkit, fonts.regular);
+  const bold = loadFace(fontkit, fonts.bold);
   const doc = new PDFDocument({
     size: 'A4',
     margins: { ...MARGIN },
@@ -196,7 +211,10 @@ export function createPdf(opts: PdfOptions): PdfDocument {
         row.forEach(([k, v], c) => {
           const x = left + c * colWidth;
           doc.font('bold').fillColor(MUTED).text(k, x, y, { width: labelWidth });
-          doc.font('body').fillColor('black').text(v || '—', x + labelWidth + 8, y, { width: valueWidth });
+          doc
+            .font('body')
+            .fillColor('black')
+            .text(v || '—', x + labelWidth + 8, y, { width: valueWidth });
         });
         doc.x = left;
         doc.y = y + h;
@@ -216,7 +234,10 @@ export function createPdf(opts: PdfOptions): PdfDocument {
         const y = doc.y;
         let x = left;
         if (shade) doc.rect(left, y, textWidth, h).fill('#e8e8e8');
-        doc.font(font).fontSize(BODY_SIZE - 1).fillColor('black');
+        doc
+          .font(font)
+          .fontSize(BODY_SIZE - 1)
+          .fillColor('black');
         cells.forEach((t, i) => {
           const w = widths[i]!;
           doc.text(t ?? '', x + CELL_PAD, y + CELL_PAD, { width: w - 2 * CELL_PAD, align: columns[i]!.align ?? 'left' });
@@ -227,7 +248,10 @@ export function createPdf(opts: PdfOptions): PdfDocument {
         x = left;
         for (const w of widths.slice(0, -1)) {
           x += w;
-          doc.moveTo(x, y).lineTo(x, y + h).stroke();
+          doc
+            .moveTo(x, y)
+            .lineTo(x, y + h)
+            .stroke();
         }
         doc.x = left;
         doc.y = y + h;
@@ -265,9 +289,17 @@ export function createPdf(opts: PdfOptions): PdfDocument {
             throw new DomainError(`photo "${slot.label}" is not a JPEG or PNG image pdfkit can read (${(err as Error).message})`);
           }
         } else {
-          doc.font('body').fontSize(BODY_SIZE - 1).fillColor(MUTED).text(slot.missingText ?? '无照片', x, y + height / 2 - 6, { width, align: 'center' });
+          doc
+            .font('body')
+            .fontSize(BODY_SIZE - 1)
+            .fillColor(MUTED)
+            .text(slot.missingText ?? '无照片', x, y + height / 2 - 6, { width, align: 'center' });
         }
-        doc.font('body').fontSize(BODY_SIZE - 1).fillColor('black').text(slot.label, x, y + height + 4, { width, align: 'center' });
+        doc
+          .font('body')
+          .fontSize(BODY_SIZE - 1)
+          .fillColor('black')
+          .text(slot.label, x, y + height + 4, { width, align: 'center' });
       });
       doc.x = left;
       doc.y = y + height + captionHeight + 6;
@@ -281,7 +313,12 @@ export function createPdf(opts: PdfOptions): PdfDocument {
       const n = code.modules.size;
       const quiet = 4; // the quiet zone the standard requires around the symbol
       const cell = size / (n + 2 * quiet);
-      const captionHeight = q.caption ? doc.font('body').fontSize(BODY_SIZE - 2).heightOfString(q.caption, { width: Math.max(size, 160) }) + 4 : 0;
+      const captionHeight = q.caption
+        ? doc
+            .font('body')
+            .fontSize(BODY_SIZE - 2)
+            .heightOfString(q.caption, { width: Math.max(size, 160) }) + 4
+        : 0;
       ensureSpace(size + captionHeight);
       const x0 = q.align === 'left' ? left : q.align === 'right' ? left + textWidth - size : left + (textWidth - size) / 2;
       const y0 = doc.y;
@@ -296,7 +333,11 @@ export function createPdf(opts: PdfOptions): PdfDocument {
       if (q.caption) {
         const cw = Math.max(size, 160);
         const cx = q.align === 'left' ? left : q.align === 'right' ? left + textWidth - cw : left + (textWidth - cw) / 2;
-        doc.font('body').fontSize(BODY_SIZE - 2).fillColor(MUTED).text(q.caption, cx, doc.y + 2, { width: cw, align: 'center' });
+        doc
+          .font('body')
+          .fontSize(BODY_SIZE - 2)
+          .fillColor(MUTED)
+          .text(q.caption, cx, doc.y + 2, { width: cw, align: 'center' });
         doc.fillColor('black');
       }
       doc.x = left;
@@ -322,9 +363,17 @@ export function createPdf(opts: PdfOptions): PdfDocument {
         doc.font('body').fontSize(9).fillColor(MUTED);
         doc.text(opts.siteName, left, 30, { width: textWidth / 2, lineBreak: false });
         doc.text(opts.title, left + textWidth / 2, 30, { width: textWidth / 2, align: 'right', lineBreak: false });
-        doc.lineWidth(0.5).strokeColor(RULE).moveTo(left, 46).lineTo(left + textWidth, 46).stroke();
+        doc
+          .lineWidth(0.5)
+          .strokeColor(RULE)
+          .moveTo(left, 46)
+          .lineTo(left + textWidth, 46)
+          .stroke();
         const footY = A4.height - 40;
-        doc.moveTo(left, footY - 6).lineTo(left + textWidth, footY - 6).stroke();
+        doc
+          .moveTo(left, footY - 6)
+          .lineTo(left + textWidth, footY - 6)
+          .stroke();
         if (opts.footerNote) doc.text(opts.footerNote, left, footY, { width: textWidth * 0.7, lineBreak: false });
         doc.text(`第 ${i - start + 1} 页 / 共 ${count} 页`, left + textWidth * 0.6, footY, { width: textWidth * 0.4, align: 'right', lineBreak: false });
         doc.page.margins.bottom = saved;

@@ -4,8 +4,10 @@
 import sharp from 'sharp';
 import { createPdf, type PdfDocument } from '../../documents/index.ts';
 
-const SURNAMES = '王李张刘陈杨黄赵吴周徐孙马朱胡郭何高林罗郑梁谢宋唐许韩冯邓曹彭曾肖田董袁潘于蒋蔡余杜叶程苏魏吕丁任沈姚卢姜崔钟谭陆汪范金石廖贾夏韦付方白邹孟熊秦邱江尹薛闫段雷侯龙史陶黎贺顾毛郝龚邵万钱严覃武戴莫孔向汤';
-const GIVEN = '伟芳娜秀英敏静丽强磊军洋勇艳杰娟涛明超秀兰霞平刚桂英华玉萍红娥玲芬芳燕彩春菊兰凤洁梅琳素云莲真环雪荣爱妹霞香月莺媛艳瑞凡佳嘉琼勤珍贞莉桂娣叶璧璐娅琦晶妍茜秋珊莎锦黛青倩婷姣婉娴瑾颖露瑶怡婵雁蓓纨仪荷丹蓉眉君琴蕊薇菁梦岚苑婕馨瑗琰韵融园艺咏卿聪澜纯毓悦昭冰爽琬茗羽希宁欣飘育滢馥筠柔竹霭凝晓欢霄枫芸菲寒伊亚宜可姬舒影荔枝思丽';
+const SURNAMES =
+  '王李张刘陈杨黄赵吴周徐孙马朱胡郭何高林罗郑梁谢宋唐许韩冯邓曹彭曾肖田董袁潘于蒋蔡余杜叶程苏魏吕丁任沈姚卢姜崔钟谭陆汪范金石廖贾夏韦付方白邹孟熊秦邱江尹薛闫段雷侯龙史陶黎贺顾毛郝龚邵万钱严覃武戴莫孔向汤';
+const GIVEN =
+  '伟芳娜秀英敏静丽强磊军洋勇艳杰娟涛明超秀兰霞平刚桂英华玉萍红娥玲芬芳燕彩春菊兰凤洁梅琳素云莲真环雪荣爱妹霞香月莺媛艳瑞凡佳嘉琼勤珍贞莉桂娣叶璧璐娅琦晶妍茜秋珊莎锦黛青倩婷姣婉娴瑾颖露瑶怡婵雁蓓纨仪荷丹蓉眉君琴蕊薇菁梦岚苑婕馨瑗琰韵融园艺咏卿聪澜纯毓悦昭冰爽琬茗羽希宁欣飘育滢馥筠柔竹霭凝晓欢霄枫芸菲寒伊亚宜可姬舒影荔枝思丽';
 const INSTITUTIONS = [
   '江苏省安全生产培训中心',
   '南京市建筑施工特种作业人员职业技能培训学校（江宁分校）',
@@ -55,7 +57,9 @@ export async function samplePhoto(seed = 0): Promise<Buffer> {
       raw[o + 1] = (y * 0.8) % 256;
       raw[o + 2] = 160;
     }
-  return sharp(raw, { raw: { width: w, height: h, channels: 3 } }).jpeg({ quality: 80 }).toBuffer();
+  return sharp(raw, { raw: { width: w, height: h, channels: 3 } })
+    .jpeg({ quality: 80 })
+    .toBuffer();
 }
 
 export const SAMPLE_QR_URL = 'https://exam.example.cn/verify/c/R2026-000123.eyJuIjoi5byg5LiJIiwiaWQiOiIzMjAxKioqKioqKioqKjEyMzQifQ.c2lnbmF0dXJl';
@@ -63,7 +67,7 @@ export const SAMPLE_QR_URL = 'https://exam.example.cn/verify/c/R2026-000123.eyJu
 /** The sample document with `rows` table rows (about 26 rows fill an A4 page after the first). */
 export async function renderSample(rows: number, photos?: [Buffer, Buffer]): Promise<Buffer> {
   const [live, roster] = photos ?? [await samplePhoto(1), await samplePhoto(2)];
-  const doc: PdfDocument = createPdf({
+  const doc: PdfDocument = await createPdf({
     title: '成绩汇总表',
     siteName: '江苏省安全生产考试中心 第一考点',
     createdAt: Date.UTC(2026, 11, 6, 1, 0),

@@ -82,7 +82,15 @@ t.test('an archive holds every member, a manifest with size, SHA-256 and encrypt
   const entries = await entriesOf(file);
   t.same(
     entries.map((e) => e.name),
-    ['session.json', 'roster/roster.csv', 'roster/photos/320102199001011234.jpg.enc', 'video/R1-cam1/segment-0001.ts', 'notes/room-log.txt', MANIFEST_FILE, SIGNATURE_FILE],
+    [
+      'session.json',
+      'roster/roster.csv',
+      'roster/photos/320102199001011234.jpg.enc',
+      'video/R1-cam1/segment-0001.ts',
+      'notes/room-log.txt',
+      MANIFEST_FILE,
+      SIGNATURE_FILE,
+    ],
   );
   t.equal(entries.find((e) => e.name === 'session.json')!.method, 8, 'a buffer is deflated');
   t.equal(entries.find((e) => e.name.endsWith('.ts'))!.method, 0, 'a media file is stored as it is');
@@ -285,7 +293,6 @@ t.test('members come from an async source, one open at a time', async (t) => {
   await writeArchive({ file, members: members(), signer: s.signer, createdAt: CREATED });
   t.equal(maxOpen, 1, 'one member stream open at a time');
   t.ok((await checkArchive(file)).ok);
-
 });
 
 /** Copies an archive member by member through `change` (null drops it), adding `extra`: a forger's tool. */

@@ -67,26 +67,30 @@ t.test('a 3-page Chinese table: text, header and footer on each page, header row
 });
 
 t.test('a missing font is one clear error and no PDF; a wrong face name is named too', async (t) => {
-  t.throws(
-    () => createPdf({ title: 'x', siteName: 'y', createdAt: 0, fonts: { regular: { file: '/nonexistent/NotoSansCJK-Regular.ttc', name: 'NotoSansCJKsc-Regular' }, bold: { file: '/nonexistent/b.ttc', name: 'b' } } }),
+  await t.rejects(
+    createPdf({
+      title: 'x',
+      siteName: 'y',
+      createdAt: 0,
+      fonts: { regular: { file: '/nonexistent/NotoSansCJK-Regular.ttc', name: 'NotoSansCJKsc-Regular' }, bold: { file: '/nonexistent/b.ttc', name: 'b' } },
+    }),
     PdfFontMissing,
   );
-  t.throws(
-    () =>
-      createPdf({
-        title: 'x',
-        siteName: 'y',
-        createdAt: 0,
-        fonts: {
-          regular: { file: '/usr/share/fonts/opentype/noto/NotoSansCJK-Regular.ttc', name: 'NotoSansCJKxx-Regular' },
-          bold: { file: '/usr/share/fonts/opentype/noto/NotoSansCJK-Bold.ttc', name: 'NotoSansCJKsc-Bold' },
-        },
-      }),
+  await t.rejects(
+    createPdf({
+      title: 'x',
+      siteName: 'y',
+      createdAt: 0,
+      fonts: {
+        regular: { file: '/usr/share/fonts/opentype/noto/NotoSansCJK-Regular.ttc', name: 'NotoSansCJKxx-Regular' },
+        bold: { file: '/usr/share/fonts/opentype/noto/NotoSansCJK-Bold.ttc', name: 'NotoSansCJKsc-Bold' },
+      },
+    }),
     /has no face named NotoSansCJKxx-Regular \(it holds NotoSansCJKjp-Regular, .*NotoSansCJKsc-Regular/,
   );
 });
 
 t.test('a photo that is not an image names its slot', async (t) => {
-  const doc = createPdf({ title: '成绩单', siteName: '考点', createdAt: 0 });
+  const doc = await createPdf({ title: '成绩单', siteName: '考点', createdAt: 0 });
   t.throws(() => doc.photos([{ label: '现场照片', image: Buffer.from('not a jpeg') }]), /photo "现场照片" is not a JPEG or PNG/);
 });
