@@ -45,7 +45,7 @@ export function sampleRows(count: number): SampleRow[] {
   return rows;
 }
 
-/** A grey gradient JPEG standing in for a kiosk capture. */
+/** A colour-gradient JPEG (240 × 320, a capture's portrait shape) standing in for a kiosk capture. */
 export async function samplePhoto(seed = 0): Promise<Buffer> {
   const w = 240;
   const h = 320;
