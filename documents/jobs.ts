@@ -320,7 +320,7 @@ export function createJobRunner(deps: JobRunnerDeps): JobRunner {
             clearInterval(timer);
             reject(err);
           }
-        }, every);
+        }, Math.max(every, 100));
       });
     },
     recoverInterrupted() {
