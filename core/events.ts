@@ -143,6 +143,16 @@ export interface EventMap {
   // TLS (server/tls/): a site CA made while PCs trusted an earlier one (they must trust the new one), and server certificate issues.
   'tls.ca_replaced': { fingerprint: string; previous: string; reason: string; at: number };
   'tls.certificate_issued': { fingerprint: string; notAfter: number; reason: string; at: number };
+  // Long jobs (documents/jobs.ts): progress at most a few times a second, and each change of status, so a
+  // page that reloads and re-attaches by job id sees the bar move on.
+  'job.progress': { jobId: string; kind: string; done: number; total: number | null; note: string | null; at: number };
+  'job.status': {
+    jobId: string;
+    kind: string;
+    status: 'queued' | 'running' | 'done' | 'failed' | 'cancelled' | 'interrupted';
+    error: string | null;
+    at: number;
+  };
   'system.stopping': { reason: string };
 }
 

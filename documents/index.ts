@@ -1,4 +1,11 @@
-// Shared machinery for what records, training, exam and backups read and write as documents: today the
-// table reader (CSV, .xlsx, JSON rows as people see them in Excel). It imports only core/ and storage/,
-// and never knows which module's rows it carries: meaning belongs to the caller.
+// Shared machinery for what records, training, exam and backups read and write as documents: the table
+// reader, the PDF kit, signed archives and their checker, the site signing key, and the job runner for
+// long exports. It imports only core/ and storage/, and never knows which module's rows it carries:
+// meaning belongs to the caller.
 export { readTable, headerKey, TABLE_EXTENSIONS, type Table, type TableRow } from './table-file.ts';
+export * from './pdf-kit.ts';
+export * from './signing.ts';
+export * from './cancel.ts';
+export * from './archive-writer.ts';
+export * from './archive-check.ts';
+export * from './jobs.ts';

@@ -2,8 +2,9 @@
 // Makes a fresh clone ready to run: npm dependencies (with a working
 // better-sqlite3 native module) and the Debian packages examroom needs.
 //
-// Usage: node server/setup.mjs [--quiet]
+// Usage: node server/setup.mjs [--quiet] [--test]
 //   --quiet  print nothing when nothing needed doing
+//   --test   also the Debian packages only the tests use (npm test passes it)
 //
 // Environment:
 //   EXAMROOM_SKIP_APT=1              skip the Debian package check
@@ -29,6 +30,7 @@ const LOCKFILE = join(REPO_ROOT, 'package-lock.json');
 const PACKAGE_JSON = join(REPO_ROOT, 'package.json');
 
 const QUIET = process.argv.includes('--quiet');
+const FOR_TESTS = process.argv.includes('--test');
 
 class SetupError extends Error {}
 
@@ -288,6 +290,16 @@ const DEBIAN_PACKAGES = [
   },
 ];
 
+// Tools only the tests use: installed for `npm test` (--test), never for `npm start` or on a site, so a
+// site's attack surface and install size do not grow with what the tests need (CLARIFICATIONS).
+const TEST_ONLY_DEBIAN_PACKAGES = [
+  {
+    name: 'poppler-utils',
+    purpose: 'tests read the PDFs back (pdftotext, pdftoppm, pdffonts)',
+    isPresent: () => findOnPath('pdftoppm') !== null && findOnPath('pdftotext') !== null && findOnPath('pdffonts') !== null,
+  },
+];
+
 function isRoot() {
   if (process.env.EXAMROOM_SETUP_PRETEND_NONROOT === '1') return false;
   return typeof process.getuid === 'function' && process.getuid() === 0;
@@ -310,11 +322,12 @@ function installDebPackages(names) {
 }
 
 function ensureDebianPackages() {
+  const wanted = FOR_TESTS ? [...DEBIAN_PACKAGES, ...TEST_ONLY_DEBIAN_PACKAGES] : DEBIAN_PACKAGES;
   if (process.env.EXAMROOM_SKIP_APT === '1') {
-    note('EXAMROOM_SKIP_APT=1: not checking Debian packages (ffmpeg, openssl, chromium, fonts-noto-cjk)');
+    note(`EXAMROOM_SKIP_APT=1: not checking Debian packages (${wanted.map((pkg) => pkg.name).join(', ')})`);
     return false;
   }
-  const missing = DEBIAN_PACKAGES.filter((pkg) => !pkg.isPresent());
+  const missing = wanted.filter((pkg) => !pkg.isPresent());
   if (missing.length === 0) return false;
 
   const names = missing.map((pkg) => pkg.name);

@@ -2,7 +2,7 @@
 // place"), apart from the data folder, owned by the service and closed to everyone else (0700). It is
 // never in git, never under /etc (read-only under systemd's ProtectSystem=strict), and never reached
 // through a symlink: a link planted at the path would send the site CA's key wherever it points.
-import { closeSync, constants, fsyncSync, lstatSync, mkdirSync, openSync, readFileSync, renameSync, unlinkSync, writeSync, chmodSync } from 'node:fs';
+import { closeSync, constants, fsyncSync, linkSync, lstatSync, mkdirSync, openSync, readFileSync, renameSync, unlinkSync, writeSync, chmodSync } from 'node:fs';
 import { randomBytes } from 'node:crypto';
 import { join, resolve } from 'node:path';
 import { DomainError } from '../core/index.ts';
@@ -34,9 +34,11 @@ export interface KeyKind {
 
 export const KEY_FILES: readonly KeyKind[] = [
   { id: 'site-ca', what: 'the site CA every exam PC, kiosk and phone trusts (its key and certificate)', files: ['site-ca.key', 'site-ca.crt'] },
-  // The following are made by their own issues (records: site signing; hardening: audit HMAC; identity:
-  // face-data encryption); the bundle already carries them when they exist.
-  { id: 'site-signing', what: 'the Ed25519 key that signs archives, score reports and certificates', files: ['site-signing.key'] },
+  // Made on first use by documents/signing.ts. Lost, a new key is made, and archives and certificates
+  // signed before no longer verify against the key the site publishes.
+  { id: 'site-signing', what: 'the Ed25519 key that signs archive manifests, results packages and certificates', files: ['site-signing.key'] },
+  // The following are made by their own issues (hardening: audit HMAC; identity: face-data encryption);
+  // the bundle already carries them when they exist.
   { id: 'audit', what: 'the audit log HMAC key', files: ['audit.key'] },
   { id: 'face-data', what: 'the key that encrypts face data at rest', files: ['face-data.key'] },
 ];
@@ -93,6 +95,19 @@ export function readKeyFile(dir: string, name: string): Buffer | null {
  * old key or the new one, never half of one, and the file is never readable by others, even briefly.
  */
 export function writeKeyFile(dir: string, name: string, data: string | Buffer): void {
+  placeKeyFile(dir, name, data, false);
+}
+
+/**
+ * Like writeKeyFile, but never replaces a key that is there: a key made on first use by two processes
+ * at once (the server and a CLI command) must end as one key, not as the one whose rename came last
+ * while the other already signed with its own. Returns false, writing nothing, when the file exists.
+ */
+export function createKeyFile(dir: string, name: string, data: string | Buffer): boolean {
+  return placeKeyFile(dir, name, data, true);
+}
+
+function placeKeyFile(dir: string, name: string, data: string | Buffer, exclusive: boolean): boolean {
   if (!isKeyFileName(name)) throw new KeysFolderError(dir, `${JSON.stringify(name)} is not a key file name`);
   const tmp = join(dir, `.${name}.${randomBytes(6).toString('hex')}.tmp`);
   const fd = openSync(tmp, constants.O_WRONLY | constants.O_CREAT | constants.O_EXCL | constants.O_NOFOLLOW, 0o600);
@@ -105,7 +120,19 @@ export function writeKeyFile(dir: string, name: string, data: string | Buffer): 
     throw err;
   }
   closeSync(fd);
-  renameSync(tmp, join(dir, name));
+  if (exclusive) {
+    // link() fails with EEXIST where rename() would replace: the no-clobber form of the same atomic step.
+    try {
+      linkSync(tmp, join(dir, name));
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code === 'EEXIST') return false;
+      throw err;
+    } finally {
+      unlinkSync(tmp);
+    }
+  } else {
+    renameSync(tmp, join(dir, name));
+  }
   // The rename is durable only once the folder's entry is on disk too.
   const dfd = openSync(dir, constants.O_RDONLY);
   try {
@@ -113,6 +140,7 @@ export function writeKeyFile(dir: string, name: string, data: string | Buffer): 
   } finally {
     closeSync(dfd);
   }
+  return true;
 }
 
 /** Removes a key file when present (a server certificate that must be issued again). */

@@ -62,6 +62,8 @@ const ALL_TABLES = [
   'proctor_incidents',
   // question images (011)
   'bank_images',
+  // long jobs (016, documents/jobs.ts)
+  'jobs',
 ].sort();
 
 function dbFile(t: Test): string {
