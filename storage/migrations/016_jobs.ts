@@ -1,6 +1,6 @@
 // Long tasks the server runs for a person (archive exports, report batches, verifications), owned by
 // documents/jobs.ts: a page that reloads finds its job again here, a cancel from another process is a
-// flag the job reads, and a job whose process died is marked interrupted at the next start. Numbered
+// flag the job reads, and a job whose process died is marked interrupted at the next start.
 export const sql = `
 CREATE TABLE jobs (
   id               TEXT PRIMARY KEY,
