@@ -102,6 +102,9 @@ export function createPlans(deps: PlansDeps, rosterStatus: RosterStatusService) 
         db.prepare('UPDATE exam_sessions SET status = ?, updated_at = ? WHERE id = ?').run(to, now, id);
         // The zero of every candidate's clock, in a column so nobody has to find it in the audit log.
         if (to === 'in_progress') db.prepare('UPDATE exam_sessions SET started_at = COALESCE(started_at, ?) WHERE id = ?').run(now, id);
+        // When check-in opened and the session ended: the ends of its recording window (recording-windows.ts).
+        if (to === 'checkin') db.prepare('UPDATE exam_sessions SET checkin_at = COALESCE(checkin_at, ?) WHERE id = ?').run(now, id);
+        if (to === 'ended') db.prepare('UPDATE exam_sessions SET ended_at = COALESCE(ended_at, ?) WHERE id = ?').run(now, id);
         audit.append({ actor, action: 'exam.session.status', target: id, detail: { from: before.status, to, ...detail }, ip: opts.ip ?? null });
         return session(id);
       })

@@ -13,7 +13,7 @@ import { until, sleep } from '../wait.ts';
 t.test('kill -9 of ffmpeg: the open segment stays playable, is indexed, and recording restarts', async (t) => {
   const cam = await startRtspSource();
   t.teardown(() => cam.stop());
-  const rig = mediaRig(t, { yaml: 'media: { segmentSeconds: 30, stallSeconds: 4, maxBackoffSeconds: 1, reserveMiB: 0 }\n' });
+  const rig = mediaRig(t, { yaml: 'media: { segmentSeconds: 30, stallSeconds: 4, maxBackoffSeconds: 1, reserveMiB: 0, record: always }\n' });
   rig.media.addSource({ id: 'cam1', name: '前门', room: 'R1', kind: 'camera', input: { url: cam.url } });
   await rig.media.start();
   await rig.waitFor('camera.up');

@@ -32,7 +32,7 @@ export function mediaRig(
   const dir = opts.dir ?? scratchDir(t, 'examroom-media-');
   let config = testConfig(
     dir,
-    opts.yaml ?? 'media: { segmentSeconds: 2, stallSeconds: 4, maxBackoffSeconds: 1, reserveMiB: 0 }\nretention: { minFreeGiB: 1 }\n',
+    opts.yaml ?? 'media: { segmentSeconds: 2, stallSeconds: 4, maxBackoffSeconds: 1, reserveMiB: 0, record: always }\nretention: { minFreeGiB: 1 }\n',
   );
   if (opts.config) config = opts.config(config);
   const paths = { ...dataPaths(config.paths.data), ...(opts.mediaDir ? { media: opts.mediaDir } : {}) };
