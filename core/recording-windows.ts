@@ -7,6 +7,8 @@ export interface RecordingWindow {
   room: string;
   start: number;
   end: number | null;
+  /** For an open window: when it is expected to close (the planned end plus the margin), for the disk forecast. */
+  expectedEnd?: number;
   /** What it is for, in words for logs and the forecast: "exam session 01J…", "training lesson …". */
   what: string;
 }

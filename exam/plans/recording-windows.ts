@@ -48,7 +48,14 @@ export function createSessionWindows(deps: { db: Db; bus: EventBus; marginMs: nu
       const out: RecordingWindow[] = [];
       for (const r of overlapping.all(marginMs, to, marginMs, from)) {
         const w = sessionRecordingWindow(timesOf(r), marginMs);
-        if (w.start < to && (w.end === null || w.end > from)) out.push({ room: r.room_id, start: w.start, end: w.end, what: `exam session ${r.id}` });
+        if (w.start < to && (w.end === null || w.end > from))
+          out.push({
+            room: r.room_id,
+            start: w.start,
+            end: w.end,
+            ...(w.end === null ? { expectedEnd: r.starts_at + r.duration_minutes * 60_000 + marginMs } : {}),
+            what: `exam session ${r.id}`,
+          });
       }
       return out;
     },

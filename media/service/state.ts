@@ -12,6 +12,7 @@ import {
   type DataPaths,
   type Db,
   type Forecast,
+  type ScheduledForecast,
   type MediaStore,
   type RetentionSweeper,
   type SweepResult,
@@ -69,7 +70,7 @@ export interface MediaService {
   /** Re-reads free space, raises disk.low on the way down, lifts the recording block on the way up. */
   checkDisk(): DiskStatus;
   disk(): DiskStatus;
-  runForecast(): Forecast;
+  runForecast(): ScheduledForecast;
   sweep(): SweepResult;
   /** For /healthz: degraded when the media disk is low or a source is down. */
   health(): { ok: boolean; disk: DiskStatus; down: string[] };
@@ -140,7 +141,7 @@ export function createMediaState(deps: MediaDeps) {
     reserveBytes: Math.round(config.media.reserveMiB * 1024 ** 2),
     started: false,
     stopping: false,
-    lastForecast: null as Forecast | null,
+    lastForecast: null as ScheduledForecast | null,
     forecastAlarm: false,
     diskLow: false,
     lastLowLog: 0,
