@@ -113,7 +113,7 @@ export const IdentitySchema = Type.Object(
 // `sessions` records a room's sources from check-in open minus a margin to session end plus a margin;
 // live view and upstream push run all day either way.
 const RecordSchedule = Type.Union([Type.Literal('sessions'), Type.Literal('always')], {
-  description: 'sessions: record only during the room\'s exam sessions (and training lessons), margins included; always: around the clock',
+  description: "sessions: record only during the room's exam sessions (and training lessons), margins included; always: around the clock",
 });
 
 export const CameraSchema = Type.Object(
@@ -177,7 +177,8 @@ export const MediaSchema = Type.Object(
         minimum: 0,
         maximum: 240,
         default: 30,
-        description: 'with record: sessions, recording starts this long before check-in opens (or the planned start, if earlier) and runs this long after the session ends',
+        description:
+          'with record: sessions, recording starts this long before check-in opens (or the planned start, if earlier) and runs this long after the session ends',
       }),
     ),
     reserveMiB: Type.Optional(

@@ -38,7 +38,8 @@ export function diskForecastWords(p: DiskForecastFacts): { zh: string; en: strin
   const soon = p.daysUntilFull !== null && p.daysUntilFull < 45 ? Math.max(1, Math.round(p.daysUntilFull)) : null;
   const monthName = m ? new Date(Date.UTC(Number(y), Number(m) - 1, 15)).toLocaleString('en', { month: 'long', timeZone: 'UTC' }) : '';
   const whenZh = y && m ? `约在 ${y}年${Number(m)}月${soon !== null ? `（约 ${soon} 天后）` : ''}写满` : soon !== null ? `约 ${soon} 天后写满` : '';
-  const whenEn = y && m ? `fills up around ${monthName} ${y}${soon !== null ? ` (in about ${soon} days)` : ''}` : soon !== null ? `fills up in about ${soon} days` : '';
+  const whenEn =
+    y && m ? `fills up around ${monthName} ${y}${soon !== null ? ` (in about ${soon} days)` : ''}` : soon !== null ? `fills up in about ${soon} days` : '';
   // Regulation sets the floor: shortening retention is advice only where the site keeps more than it must.
   const shorter = p.retentionDays > MIN_RETENTION_DAYS;
   const doZh = shorter ? `请扩容磁盘，或把保留期（retention.days）缩短到 ${MIN_RETENTION_DAYS} 天` : '请扩容磁盘（保留期已是法规要求的 3 年，不能再缩短）';

@@ -66,7 +66,7 @@ export interface ForecastSource {
   schedule: 'always' | 'sessions';
   /** Bytes per recorded millisecond (its bit rate), from its recent segments. */
   bytesPerMs: number;
-  /** Milliseconds it recorded per day on average over the last 90 days (or since the first recording, when that is sooner). */
+  /** Milliseconds it recorded per day on average over the last 90 days. */
   recordedMsPerDay: number;
 }
 
@@ -102,9 +102,7 @@ export interface ScheduledForecast extends Forecast {
 export function forecastScheduled(input: ScheduledForecastInput): ScheduledForecast {
   const { now } = input;
   const horizon = now + input.retentionDays * 86_400_000;
-  const planned = input.planned
-    .map((w) => ({ room: w.room, start: Math.max(w.start, now), end: Math.min(w.end, horizon) }))
-    .filter((w) => w.end > w.start);
+  const planned = input.planned.map((w) => ({ room: w.room, start: Math.max(w.start, now), end: Math.min(w.end, horizon) })).filter((w) => w.end > w.start);
   const planUntil = Math.max(now, ...planned.map((w) => w.end));
   // Piecewise-constant recording rate: change points at every window edge and at the end of the plan.
   const always = input.sources.filter((s) => s.schedule === 'always');

@@ -38,8 +38,6 @@ export interface MediaStore {
   /** Bytes and recorded milliseconds per source among segments that end after `since`: the recording rate. */
   ratesSince(since: number): { sourceId: string; bytes: number; ms: number }[];
   totalBytes(): number;
-  /** End of the oldest indexed segment of any source, or null: how far back the recording history goes. */
-  oldestSegmentEnd(): number | null;
 }
 
 interface SegRow {
@@ -137,9 +135,6 @@ export function createMediaStore(db: Db): MediaStore {
         ms: number;
       }[];
       return rows.map((r) => ({ sourceId: r.source_id, bytes: r.bytes, ms: r.ms }));
-    },
-    oldestSegmentEnd() {
-      return (st('SELECT MIN(end_ms) AS e FROM media_segments').get() as { e: number | null }).e;
     },
     totalBytes() {
       return (st('SELECT COALESCE(SUM(bytes), 0) AS b FROM media_usage').get() as { b: number }).b;

@@ -41,7 +41,9 @@ export function createSessionWindows(deps: { db: Db; bus: EventBus; marginMs: nu
         OR (MIN(starts_at, COALESCE(checkin_at, starts_at), COALESCE(started_at, starts_at)) - ? < ?
             AND MAX(starts_at + duration_minutes * 60000, COALESCE(ended_at, 0)) + ? > ?)`,
   );
-  const one = db.prepare<[string], Row>('SELECT id, room_id, starts_at, duration_minutes, status, checkin_at, started_at, ended_at FROM exam_sessions WHERE id = ?');
+  const one = db.prepare<[string], Row>(
+    'SELECT id, room_id, starts_at, duration_minutes, status, checkin_at, started_at, ended_at FROM exam_sessions WHERE id = ?',
+  );
   return {
     name: 'exam sessions',
     windows(from, to) {

@@ -16,8 +16,9 @@ const HISTORY_DAYS = 90;
  */
 function forecastSources(st: MediaState, now: number): ForecastSource[] {
   const rates = new Map(st.store.ratesSince(now - HISTORY_DAYS * DAY).map((r) => [r.sourceId, r]));
-  const oldest = st.store.oldestSegmentEnd();
-  const observedDays = Math.min(HISTORY_DAYS, Math.max(1, oldest === null ? 1 : (now - oldest) / DAY));
+  // Over the whole 90 days, as decided, even on a younger site: one demo session must not be taken for
+  // a session every day. Such a site is forecast by its plan (sessions planned months ahead count in full).
+  const observedDays = HISTORY_DAYS;
   const list = new Map<string, { room: string; kind: 'camera' | 'screen'; schedule: 'always' | 'sessions' }>();
   for (const t of st.config.terminals) list.set(screenSourceId(t.id), { room: t.room, kind: 'screen', schedule: st.config.media.record });
   for (const s of st.sources.values()) list.set(s.spec.id, { room: s.spec.room, kind: s.spec.kind, schedule: s.spec.record });

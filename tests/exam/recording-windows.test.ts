@@ -32,7 +32,11 @@ t.test('check-in opened two hours early: recorded from then; ended late: recorde
   s.plans.moveSession(session.id, 'papers_ready', s.actor);
   s.plans.moveSession(session.id, 'checkin', s.actor);
   const opened = s.clock.now();
-  t.same(s.exam.recordingWindows.windowOf(session.id), { room: 'R1', start: opened - M30, end: null }, 'open from check-in minus the margin, with no end while it is open');
+  t.same(
+    s.exam.recordingWindows.windowOf(session.id),
+    { room: 'R1', start: opened - M30, end: null },
+    'open from check-in minus the margin, with no end while it is open',
+  );
   s.clock.set(session.startsAt - 90 * MIN);
   s.plans.moveSession(session.id, 'in_progress', s.actor);
   s.clock.set(session.endsAt + 40 * MIN);
@@ -52,7 +56,15 @@ t.test('check-in opened two hours early: recorded from then; ended late: recorde
 t.test('the window rule itself', async (t) => {
   const base = { plannedStart: 10 * MIN * 6, plannedEnd: 20 * MIN * 6, checkinAt: null, startedAt: null, endedAt: null, open: false };
   t.same(sessionRecordingWindow(base, 5), { start: base.plannedStart - 5, end: base.plannedEnd + 5 });
-  t.same(sessionRecordingWindow({ ...base, startedAt: base.plannedStart - 100, open: true }, 5), { start: base.plannedStart - 105, end: null }, 'started early without check-in');
-  t.same(sessionRecordingWindow({ ...base, checkinAt: base.plannedStart + 100, endedAt: base.plannedEnd - 100 }, 5), { start: base.plannedStart - 5, end: base.plannedEnd + 5 }, 'late and short: never less than the plan');
+  t.same(
+    sessionRecordingWindow({ ...base, startedAt: base.plannedStart - 100, open: true }, 5),
+    { start: base.plannedStart - 105, end: null },
+    'started early without check-in',
+  );
+  t.same(
+    sessionRecordingWindow({ ...base, checkinAt: base.plannedStart + 100, endedAt: base.plannedEnd - 100 }, 5),
+    { start: base.plannedStart - 5, end: base.plannedEnd + 5 },
+    'late and short: never less than the plan',
+  );
   t.same(sessionRecordingWindow(base), { start: base.plannedStart - M30, end: base.plannedEnd + M30 }, 'the decided 30 minutes by default');
 });

@@ -73,7 +73,7 @@ t.test('by schedule: the planned windows as far as the plan goes, then the 90-da
   t.equal(f.fullAt, NOW + 2 * D + (15_000_000 - 3 * H), 'full during the second exam day');
 
   const withHistory = forecastScheduled({ ...input, freeBytes: 1e15, sources: [{ ...cam, recordedMsPerDay: 2 * H }] });
-  t.equal(withHistory.retentionBytes, 6 * H + 2 * H * (1096 * D - (2 * D + 3 * H)) / D, 'beyond the plan: its average recorded hours per day');
+  t.equal(withHistory.retentionBytes, 6 * H + (2 * H * (1096 * D - (2 * D + 3 * H))) / D, 'beyond the plan: its average recorded hours per day');
   t.equal(withHistory.ok, true);
   t.equal(withHistory.fullAt, null);
 
@@ -98,16 +98,25 @@ t.test("the service forecasts from the exam plan and the camera's own rate, and 
   // Its rate: one recorded hour holds a tenth of the usable space, so ten exam hours fill the disk.
   const perHour = Math.ceil(usable / 10);
   for (let i = 0; i < 12; i++)
-    rig.media.store.addSegment({ sourceId: 'cam1', start: NOW - 7 * D - (i + 1) * SEG, end: NOW - 7 * D - i * SEG, bytes: Math.ceil(perHour / 12), path: `cam1/x/${i}.ts` });
+    rig.media.store.addSegment({
+      sourceId: 'cam1',
+      start: NOW - 7 * D - (i + 1) * SEG,
+      end: NOW - 7 * D - i * SEG,
+      bytes: Math.ceil(perHour / 12),
+      path: `cam1/x/${i}.ts`,
+    });
   const tz = rig.config.site.timezone;
   const plan = exam.plans.createPlan({ name: '排考', from: localDate(NOW, tz), to: localDate(NOW + 400 * D, tz) }, 'user:admin');
   const templateId = shippedTemplates()[0]!.id;
   // One two-hour exam a month (three hours with the margins): the fourth fills the disk.
   for (let m = 1; m <= 6; m++)
-    exam.plans.createSession({ planId: plan.id, room: 'R1', startsAt: new Date(NOW + m * 30 * D).toISOString(), templateId, durationMinutes: 120 }, 'user:admin');
+    exam.plans.createSession(
+      { planId: plan.id, room: 'R1', startsAt: new Date(NOW + m * 30 * D).toISOString(), templateId, durationMinutes: 120 },
+      'user:admin',
+    );
   const f = rig.media.runForecast();
   t.equal(f.ok, false);
-  t.ok(Math.abs(f.plannedBytes - 6 * 3 * perHour) / (6 * 3 * perHour) < 0.01, 'six exams of three recorded hours each at the camera\'s rate');
+  t.ok(Math.abs(f.plannedBytes - 6 * 3 * perHour) / (6 * 3 * perHour) < 0.01, "six exams of three recorded hours each at the camera's rate");
   const fourth = NOW + 4 * 30 * D;
   t.ok(f.fullAt !== null && f.fullAt > fourth - 30 * 60_000 && f.fullAt < fourth + 3 * H, 'full during the fourth exam');
   const e = await rig.waitFor('disk.forecast', undefined, 1000);

@@ -115,6 +115,16 @@ t.test('a scheduled camera is recorded inside its session windows only, a sessio
   t.same(holes(inW2), [], 'no hole inside window 2');
 
   const disk = rig.media.disk().path;
-  const wrong = segs.filter((s) => s.sha256 !== createHash('sha256').update(readFileSync(join(disk, s.path))).digest('hex'));
-  t.same(wrong.map((s) => s.path), [], 'every segment is indexed with the SHA-256 of its file');
+  const wrong = segs.filter(
+    (s) =>
+      s.sha256 !==
+      createHash('sha256')
+        .update(readFileSync(join(disk, s.path)))
+        .digest('hex'),
+  );
+  t.same(
+    wrong.map((s) => s.path),
+    [],
+    'every segment is indexed with the SHA-256 of its file',
+  );
 });
