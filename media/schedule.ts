@@ -75,7 +75,22 @@ export function createRecordingSchedule(deps: {
     start() {
       if (running) return;
       running = true;
-      for (const s of deps.sources) if (s.onChange) offs.push(s.onChange(() => running && check()));
+      // Told inside the caller's request (a status move): look on the next turn, once for a burst, so
+      // starting a room's recorders (one ffmpeg spawn each) never delays the request that opened check-in.
+      let soon: NodeJS.Immediate | null = null;
+      const later = () => {
+        if (soon || !running) return;
+        soon = setImmediate(() => {
+          soon = null;
+          if (!running) return;
+          try {
+            check();
+          } catch (err) {
+            deps.log?.error({ err }, 'recording schedule check failed');
+          }
+        });
+      };
+      for (const s of deps.sources) if (s.onChange) offs.push(s.onChange(later));
       check();
     },
     stop() {
