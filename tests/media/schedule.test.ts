@@ -8,7 +8,7 @@ import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { startRtspSource } from './rtsp-source.ts';
-import { mediaRig } from './helpers.ts';
+import { mediaRig, probe } from './helpers.ts';
 import { localDate } from '../../core/index.ts';
 import { createExamService, shippedTemplates, type ExamService } from '../../exam/index.ts';
 import { GAP_TOLERANCE_MS } from '../../media/index.ts';
@@ -115,6 +115,10 @@ t.test('a scheduled camera is recorded inside its session windows only, a sessio
   t.same(holes(inW2), [], 'no hole inside window 2');
 
   const disk = rig.media.disk().path;
+  for (const s of [inW1[0]!, inW1.at(-1)!, inW2[0]!, inW2.at(-1)!]) {
+    const p = probe(join(disk, s.path));
+    t.ok(p.ok, `${s.path} plays (${p.videoFrames} frames) ${p.error}`);
+  }
   const wrong = segs.filter(
     (s) =>
       s.sha256 !==
