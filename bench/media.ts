@@ -219,6 +219,9 @@ rooms:
 users:
   - { username: admin, role: admin, password: bench-admin-pass }
 retention: { minFreeGiB: 1 }
+# Recorded around the clock, through the ingest's own tee: the figure stays the cost of one source
+# recording (record: sessions records the same bytes by a second stream-copy ffmpeg inside a window).
+media: { record: always }
 cameras:
 ${cameras}
 `,

@@ -1,12 +1,13 @@
 // The recording index at full size: 3 years × 64 sources. How long listing one hour of one source and
-// sweeping one day of expired footage take — both must not grow with the archive.
+// sweeping one day of expired footage take — both must not grow with the archive. And what one exam
+// day costs on disk when the sources record by schedule (the disk forecast's own arithmetic).
 // Usage: npm run bench -- retention [SEGMENT_MINUTES]   (default 30: 3.4 M rows; 5 gives the real 20 M rows,
 // which needs several GB of disk and minutes to build).
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fixedClock } from '../core/index.ts';
-import { createMediaStore, createRetentionSweeper, DAY_MS, openDatabase, segmentFolder } from '../storage/index.ts';
+import { createMediaStore, createRetentionSweeper, DAY_MS, forecastScheduled, openDatabase, segmentFolder } from '../storage/index.ts';
 import { createPlayback } from '../media/index.ts';
 
 const segMin = Number(process.argv[2] ?? 30);
@@ -77,7 +78,29 @@ try {
     `sweep one day: ${deleted.toLocaleString('en')} segments (files absent here, unlink still attempted) in ${sweepMs.toFixed(1)} ms, synchronous=FULL commits per 500-row batch`,
   );
   db.close();
-  console.log(`retention: list ${listMs.toFixed(2)} ms, sweep ${sweepMs.toFixed(0)} ms`);
+
+  // One exam day by schedule: the same 64 sources at the index's rate, split over two rooms, each room
+  // holding two 120-minute sessions (09:00 and 14:00) with the decided 30-minute margins: 6 recorded hours.
+  const bytesPerMs = (150_000_000 * (segMin / 5)) / segMs;
+  const day = start + 30 * DAY_MS;
+  const margin = 30 * 60_000;
+  const planned = ['R1', 'R2'].flatMap((room) =>
+    [9, 14].map((h) => ({ room, start: day + h * 3600_000 - margin, end: day + h * 3600_000 + 120 * 60_000 + margin })),
+  );
+  const sources = Array.from({ length: SOURCES }, (_, c) => ({
+    sourceId: `cam${c}`,
+    room: c < SOURCES / 2 ? 'R1' : 'R2',
+    schedule: 'sessions' as const,
+    bytesPerMs,
+    recordedMsPerDay: 0,
+  }));
+  const exam = forecastScheduled({ now: start, retentionDays: DAYS, storedBytes: 0, freeBytes: 0, minFreeBytes: 0, sources, planned });
+  const examDayBytes = exam.plannedBytes / exam.plannedDays;
+  const allDayBytes = bytesPerMs * SOURCES * DAY_MS;
+  console.log(
+    `one exam day by schedule (${SOURCES} sources at ${((bytesPerMs * 8000) / 1e6).toFixed(1)} Mbit/s, 2 rooms × 2 sessions of 2 h + 2 × 30 min margins): ${(examDayBytes / 1e9).toFixed(0)} GB; recorded around the clock: ${(allDayBytes / 1e9).toFixed(0)} GB a day`,
+  );
+  console.log(`retention: list ${listMs.toFixed(2)} ms, sweep ${sweepMs.toFixed(0)} ms, ${(examDayBytes / 1e9).toFixed(0)} GB per exam day`);
 } finally {
   rmSync(dir, { recursive: true, force: true });
 }

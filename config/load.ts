@@ -118,7 +118,7 @@ function normalise(raw: ConfigFile, file: string | null, baseDir: string, dataOv
     rooms: raw.rooms,
     terminals: raw.terminals ?? [],
     kiosks: raw.kiosks ?? [],
-    cameras: (raw.cameras ?? []).map((c) => ({ ...c, audio: c.audio ?? true })),
+    cameras: (raw.cameras ?? []).map((c) => ({ ...c, audio: c.audio ?? true, record: c.record ?? raw.media?.record ?? 'sessions' })),
     upstream: (raw.upstream ?? []).map((u) => ({ ...u, sources: u.sources ?? 'all' })),
     retention: { days: raw.retention?.days ?? 1096, minFreeGiB: raw.retention?.minFreeGiB ?? 20 },
     media: {
@@ -126,6 +126,8 @@ function normalise(raw: ConfigFile, file: string | null, baseDir: string, dataOv
       stallSeconds: raw.media?.stallSeconds ?? 10,
       maxBackoffSeconds: raw.media?.maxBackoffSeconds ?? 3,
       reserveMiB: raw.media?.reserveMiB ?? 512,
+      record: raw.media?.record ?? 'sessions',
+      recordMarginMinutes: raw.media?.recordMarginMinutes ?? 30,
     },
     security: {
       sessionHours: raw.security?.sessionHours ?? 12,

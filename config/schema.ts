@@ -118,6 +118,13 @@ export const IdentitySchema = Type.Object(
   closed,
 );
 
+// Regulation asks for the exams and training classes on record for three years, not every night:
+// `sessions` records a room's sources from check-in open minus a margin to session end plus a margin;
+// live view and upstream push run all day either way.
+const RecordSchedule = Type.Union([Type.Literal('sessions'), Type.Literal('always')], {
+  description: "sessions: record only during the room's exam sessions (and training lessons), margins included; always: around the clock",
+});
+
 export const CameraSchema = Type.Object(
   {
     id: Id,
@@ -133,6 +140,7 @@ export const CameraSchema = Type.Object(
       }),
     ),
     audio: Type.Optional(Type.Boolean({ default: true })),
+    record: Type.Optional(RecordSchedule),
   },
   closed,
 );
@@ -170,6 +178,16 @@ export const MediaSchema = Type.Object(
         maximum: 60,
         default: 3,
         description: 'longest wait between restarts of a failing source (keep ≤ 4 so a returning camera records within 5 s)',
+      }),
+    ),
+    record: Type.Optional(RecordSchedule),
+    recordMarginMinutes: Type.Optional(
+      Type.Number({
+        minimum: 0,
+        maximum: 240,
+        default: 30,
+        description:
+          'with record: sessions, recording starts this long before check-in opens (or the planned start, if earlier) and runs this long after the session ends',
       }),
     ),
     reserveMiB: Type.Optional(
@@ -270,6 +288,7 @@ export type Room = Static<typeof RoomSchema>;
 export type TerminalConfig = Static<typeof TerminalSchema>;
 export type KioskConfig = Static<typeof KioskSchema>;
 export type CameraConfig = Static<typeof CameraSchema>;
+export type RecordMode = 'sessions' | 'always';
 export type UpstreamConfig = Static<typeof UpstreamSchema>;
 export type UserBootstrap = Static<typeof UserBootstrapSchema>;
 export type JurisdictionConfig = Static<typeof Jurisdiction>;
@@ -294,11 +313,19 @@ export interface Config {
   rooms: Room[];
   terminals: TerminalConfig[];
   kiosks: KioskConfig[];
-  cameras: (CameraConfig & { audio: boolean })[];
+  cameras: (CameraConfig & { audio: boolean; record: RecordMode })[];
   upstream: (UpstreamConfig & { sources: 'all' | string[] })[];
   retention: { days: number; minFreeGiB: number };
   /** Recording and supervision of media sources (media/). */
-  media: { segmentSeconds: number; stallSeconds: number; maxBackoffSeconds: number; reserveMiB: number };
+  media: {
+    segmentSeconds: number;
+    stallSeconds: number;
+    maxBackoffSeconds: number;
+    reserveMiB: number;
+    /** The schedule of every source without its own (cameras[].record): terminal screens and cameras alike. */
+    record: RecordMode;
+    recordMarginMinutes: number;
+  };
   security: Required<Static<typeof SecuritySchema>>;
   users: UserBootstrap[];
   /** The central question bank: where to pull packages from and whose signatures to trust. */

@@ -134,6 +134,10 @@ export interface EventMap {
     bytesPerDay: number;
     retentionDays: number;
     daysUntilFull: number | null;
+    /** Free space above the minimum that must stay free (retention.minFreeGiB). */
+    usableBytes?: number;
+    /** The month the disk runs out at the current plan, YYYY-MM on the site calendar; null when it does not within the retention period. */
+    fullMonth?: string | null;
     at: number;
   };
   'disk.low': { path: string; freeBytes: number; minFreeBytes: number; recordingStopped: boolean; at: number };

@@ -9,3 +9,4 @@ export * from './schema-problems.ts';
 export * from './text-table.ts';
 export * from './site-time.ts';
 export * from './id-number.ts';
+export * from './recording-windows.ts';

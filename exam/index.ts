@@ -17,6 +17,7 @@ import { createBankImages } from './bank/images.ts';
 import { imageRoutes } from './bank/image-routes.ts';
 import { createPlanService } from './plans/service.ts';
 import { planRoutes } from './plans/routes.ts';
+import { createSessionWindows } from './plans/recording-windows.ts';
 
 export * from './types.ts';
 export { normaliseText, fingerprintOf, questionIdOf, type BankStore, type BankVersion } from './bank/store.ts';
@@ -41,6 +42,7 @@ export type { DemoSummary } from './demo/seed.ts';
 // Roster status has one writer, here; the terminal moves a candidate through plans.setRosterStatus.
 export { ROSTER_STATUS_FROM, rosterStatusMoveAllowed, type RosterStatusService } from './plans/roster-status.ts';
 export type { RosterStatus } from './plans/model.ts';
+export type { SessionWindows } from './plans/recording-windows.ts';
 
 export interface ExamDeps {
   db: Db;
@@ -60,7 +62,9 @@ export function createExamService(deps: ExamDeps) {
   const bankSync = createBankSync({ db: deps.db, clock: deps.clock, config: deps.config, bank, packages });
   const bankAdmin = createBankAdmin({ db: deps.db, bank, audit: deps.audit, clock: deps.clock, images });
   const plans = createPlanService({ ...deps, bank });
-  return { deps, bank, images, papers, packages, bankSync, bankAdmin, plans };
+  // The sessions as the media scheduler's recording windows (record: sessions), and each session's window for playback.
+  const recordingWindows = createSessionWindows({ db: deps.db, bus: deps.bus, marginMs: deps.config.media.recordMarginMinutes * 60_000 });
+  return { deps, bank, images, papers, packages, bankSync, bankAdmin, plans, recordingWindows };
 }
 
 export type ExamService = ReturnType<typeof createExamService>;

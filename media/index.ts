@@ -9,6 +9,8 @@ export { screenSourceId, screenTerminalId } from './screens.ts';
 export { createPlayback, GAP_TOLERANCE_MS, type Gap, type Playback, type Recordings } from './playback.ts';
 export { TsFanout, ingestArgs, TS_PACKET } from './ingest.ts';
 export { probeDuration } from './recorder.ts';
+export { diskForecastWords, diskLowWords, humanBytes, type DiskForecastFacts } from './disk-words.ts';
+export { createRecordingSchedule, type RecordingSchedule } from './schedule.ts';
 export type { Ingest, SourceInput, SourceSpec, SourceStatus } from './types.ts';
 export { liveWsPath, LIVE_WS_PREFIX } from './types.ts';
 export {

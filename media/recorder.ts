@@ -1,7 +1,10 @@
-// Segment indexing: every finished segment file is fsynced and then indexed (durable before
-// acknowledged). Files ffmpeg never reported — the segment open when it was killed, or everything
-// open when the whole server died — are found afterwards, probed with ffprobe and indexed as recovered.
+// Segment indexing: every finished segment file is fsynced, hashed (SHA-256, for the archives'
+// manifests) and then indexed (durable before acknowledged). Files ffmpeg never reported — the segment
+// open when it was killed, or everything open when the whole server died — are found afterwards,
+// probed with ffprobe, hashed and indexed as recovered.
 import { execFile } from 'node:child_process';
+import { createHash } from 'node:crypto';
+import { createReadStream } from 'node:fs';
 import { open, readdir, stat } from 'node:fs/promises';
 import { basename, join } from 'node:path';
 import type { MediaStore, SegmentRow } from '../storage/index.ts';
@@ -28,6 +31,13 @@ async function fsyncFile(file: string): Promise<number> {
 }
 
 /** Names of one launch's segments: SOURCE/YYYYMMDD/<launch start ms>-<n>.ts, relative to the media folder. */
+/** SHA-256 of a file, hex. Read right after the write, the file is in the page cache: this costs CPU, not disk. */
+export async function sha256File(file: string): Promise<string> {
+  const h = createHash('sha256');
+  for await (const chunk of createReadStream(file)) h.update(chunk as Buffer);
+  return h.digest('hex');
+}
+
 export function runPattern(sourceId: string, startedAt: number): { dir: string; prefix: string; pattern: string } {
   const dir = segmentFolder(sourceId, startedAt);
   const prefix = `${startedAt}-`;
@@ -64,9 +74,10 @@ export function createRunRecorder(deps: RunRecorderDeps, run: { dir: string; pre
     done.add(rel);
     try {
       const bytes = await fsyncFile(join(deps.mediaDir, rel));
+      const sha256 = await sha256File(join(deps.mediaDir, rel));
       const start = Math.max(end - durationS * 1000, prevEnd);
       prevEnd = end;
-      const row = deps.store.addSegment({ sourceId: deps.sourceId, start, end, bytes, path: rel, recovered });
+      const row = deps.store.addSegment({ sourceId: deps.sourceId, start, end, bytes, path: rel, recovered, sha256 });
       deps.onIndexed(row);
     } catch (err) {
       deps.log?.warn({ err, file: rel }, 'could not index segment');
@@ -128,8 +139,9 @@ export async function recoverOrphans(deps: RunRecorderDeps, days = 2): Promise<n
       }
       try {
         const bytes = await fsyncFile(file);
+        const sha256 = await sha256File(file);
         const end = st.mtimeMs;
-        const row = deps.store.addSegment({ sourceId: deps.sourceId, start: end - d * 1000, end, bytes, path: relPath, recovered: true });
+        const row = deps.store.addSegment({ sourceId: deps.sourceId, start: end - d * 1000, end, bytes, path: relPath, recovered: true, sha256 });
         deps.onIndexed(row);
         recovered++;
       } catch (err) {

@@ -16,6 +16,12 @@ export interface SourceSpec {
   /** Keep and transcode audio to AAC (default true). False drops audio. */
   audio?: boolean;
   /**
+   * When it is recorded: 'always', or 'sessions' — only inside its room's recording windows (exam
+   * sessions, training lessons, margins included). Live view and upstream push run all day either way.
+   * Default: the config's media.record.
+   */
+  record?: 'sessions' | 'always';
+  /**
    * A camera's low-resolution second stream, ingested with stream copy for live tiles only: never
    * recorded, never pushed upstream (both stay on input). Absent = one stream, as before.
    */
@@ -50,8 +56,10 @@ export interface SourceStatus {
   since: number;
   /** Why it is down (or null when up). */
   reason: string | null;
-  /** Whether segments are being written (false while down, or when the disk is below its last-resort floor). */
+  /** Whether segments are being written (false while down, outside its schedule's windows, or when the disk is below its last-resort floor). */
   recording: boolean;
+  /** always: recorded around the clock; sessions: only inside its room's recording windows. */
+  schedule: 'sessions' | 'always';
   /** MPEG-TS bytes received from this source since the service started. */
   bytes: number;
   /** How many times the supervisor restarted ffmpeg for this source. */

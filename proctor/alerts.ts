@@ -5,6 +5,7 @@
 import { Conflict, NotFound, newId, type Clock, type EventBus, type EventMap } from '../core/index.ts';
 import type { AuditLog, Db } from '../storage/index.ts';
 import { statementCache } from '../storage/index.ts';
+import { diskForecastWords, diskLowWords } from '../media/index.ts';
 import type { Alert, AlertKind, Severity } from './protocol.ts';
 
 export { ALERT_KINDS, type Alert, type AlertKind, type Severity } from './protocol.ts';
@@ -126,7 +127,6 @@ function textOf(r: Raise, who: { name: string; ticketNo: string; seat: string | 
   const whoZh = who ? `${who.name}（准考证 ${who.ticketNo}${seat ? `，${seat} 号座` : ''}）` : seat ? `${seat} 号座` : '';
   const whoEn = who ? `${who.name} (ticket ${who.ticketNo}${seat ? `, seat ${seat}` : ''})` : seat ? `seat ${seat}` : '';
   const reason = KIOSK_REASONS[String(p.reason)] ?? { zh: String(p.reason ?? ''), en: String(p.reason ?? '') };
-  const gb = (n: unknown) => `${(Number(n) / 1e9).toFixed(1)} GB`;
   switch (r.kind) {
     case 'kiosk_mismatch':
       return { zh: `入口核验：${whoZh} ${reason.zh}`, en: `Entrance check: ${whoEn} — ${reason.en}` };
@@ -156,10 +156,13 @@ function textOf(r: Raise, who: { name: string; ticketNo: string; seat: string | 
         ? { zh: `考试机屏幕画面中断：${r.sourceId}（${downReasonZh(p.reason)}）`, en: `Terminal screen feed down: ${r.sourceId} (${String(p.reason)})` }
         : { zh: `摄像头中断：${r.sourceId}（${downReasonZh(p.reason)}）`, en: `Camera down: ${r.sourceId} (${String(p.reason)})` };
     case 'disk_forecast':
-      return {
-        zh: `录像磁盘将不足：可用 ${gb(p.freeBytes)}，保留期需 ${gb(p.needBytes)}${p.daysUntilFull !== null ? `，约 ${String(p.daysUntilFull)} 天后写满` : ''}`,
-        en: `Recording disk will not last the retention period: ${gb(p.freeBytes)} free, ${gb(p.needBytes)} needed${p.daysUntilFull !== null ? `, full in about ${String(p.daysUntilFull)} days` : ''}`,
-      };
+      return diskForecastWords({
+        freeBytes: Number(p.freeBytes),
+        needBytes: Number(p.needBytes),
+        retentionDays: Number(p.retentionDays),
+        daysUntilFull: p.daysUntilFull === null || p.daysUntilFull === undefined ? null : Number(p.daysUntilFull),
+        fullMonth: typeof p.fullMonth === 'string' ? p.fullMonth : null,
+      });
     case 'move_requested': {
       // r.seat is where the candidate is now (the terminal they logged in at); their own seat is in params.
       const nameZh = who ? `${who.name}（准考证 ${who.ticketNo}）` : '考生';
@@ -174,9 +177,7 @@ function textOf(r: Raise, who: { name: string; ticketNo: string; seat: string | 
       };
     }
     case 'disk_low':
-      return p.recordingStopped
-        ? { zh: `录像磁盘空间不足，新录像已停止（可用 ${gb(p.freeBytes)}）`, en: `Recording disk low: new recordings stopped (${gb(p.freeBytes)} free)` }
-        : { zh: `录像磁盘空间不足（可用 ${gb(p.freeBytes)}）`, en: `Recording disk low (${gb(p.freeBytes)} free)` };
+      return diskLowWords({ freeBytes: Number(p.freeBytes), minFreeBytes: Number(p.minFreeBytes), recordingStopped: p.recordingStopped === true });
   }
 }
 
@@ -436,6 +437,7 @@ export function createAlerts(deps: AlertDeps) {
           bytesPerDay: p.bytesPerDay,
           retentionDays: p.retentionDays,
           daysUntilFull: p.daysUntilFull,
+          fullMonth: p.fullMonth ?? null,
         },
         key: 'disk_forecast',
       });

@@ -110,7 +110,8 @@ export async function buildApp(deps: AppDeps): Promise<App> {
   const seatChecker = createSeatChecker({ checkSnapshot: (s) => kioskRef!.identity.checkSnapshot(s) }, app.log);
   const terminal = createTerminalService({ db, clock, bus, config, audit, paths, exam, log: app.log, checkSnapshot: seatChecker });
   app.decorate('terminal', terminal);
-  const media = createMediaService({ db, clock, bus, config, audit, paths, log: app.log });
+  // record: sessions sources record inside their room's exam sessions (training lessons join this list when they land).
+  const media = createMediaService({ db, clock, bus, config, audit, paths, log: app.log, windows: [exam.recordingWindows] });
   app.decorate('media', media);
   const live = createLive({ media, config, bus, log: app.log });
   app.decorate('live', live);

@@ -12,6 +12,8 @@ export interface SegmentRow {
   /** Relative to the media folder. */
   path: string;
   recovered: boolean;
+  /** SHA-256 of the file as closed (hex), for the archives' manifests; null for segments indexed before it was kept. */
+  sha256: string | null;
 }
 
 export interface OutageRow {
@@ -23,7 +25,7 @@ export interface OutageRow {
 }
 
 export interface MediaStore {
-  addSegment(s: Omit<SegmentRow, 'id' | 'recovered'> & { recovered?: boolean }): SegmentRow;
+  addSegment(s: Omit<SegmentRow, 'id' | 'recovered' | 'sha256'> & { recovered?: boolean; sha256?: string | null }): SegmentRow;
   segment(id: number): SegmentRow | null;
   /** Segments of a source that overlap [from, to), oldest first. */
   segments(sourceId: string, from: number, to: number, limit?: number): SegmentRow[];
@@ -46,6 +48,7 @@ interface SegRow {
   bytes: number;
   path: string;
   recovered: number;
+  sha256: string | null;
 }
 
 const toSegment = (r: SegRow): SegmentRow => ({
@@ -56,6 +59,7 @@ const toSegment = (r: SegRow): SegmentRow => ({
   bytes: r.bytes,
   path: r.path,
   recovered: r.recovered === 1,
+  sha256: r.sha256,
 });
 
 /** Longest segment we expect; bounds the backwards look for segments that started before `from` and overlap it. */
@@ -65,13 +69,14 @@ export function createMediaStore(db: Db): MediaStore {
   const st = statementCache(db);
   return {
     addSegment(s) {
-      const r = st('INSERT INTO media_segments (source_id, start_ms, end_ms, bytes, path, recovered) VALUES (?, ?, ?, ?, ?, ?) RETURNING *').get(
+      const r = st('INSERT INTO media_segments (source_id, start_ms, end_ms, bytes, path, recovered, sha256) VALUES (?, ?, ?, ?, ?, ?, ?) RETURNING *').get(
         s.sourceId,
         Math.round(s.start),
         Math.round(Math.max(s.end, s.start)),
         s.bytes,
         s.path,
         s.recovered ? 1 : 0,
+        s.sha256 ?? null,
       ) as SegRow;
       return toSegment(r);
     },

@@ -1,6 +1,6 @@
 // Exam plans (考试计划) and their sessions (场次): creation, the status machines, and the rule that a
 // room hosts one session at a time. Every change is audited in the same transaction that makes it.
-import { Conflict, NotFound, ValidationError, newId, isDate, localDate, localDateTime, parseInstant, type Problem } from '../../core/index.ts';
+import { Conflict, NotFound, ValidationError, newId, isDate, localDate, localDateTime, parseInstant, sessionRecordingWindow, type Problem } from '../../core/index.ts';
 import { listTemplates, resolveTemplate, shippedTemplates } from '../papers/template.ts';
 import type { Template } from '../types.ts';
 import {
@@ -31,10 +31,8 @@ const NEXT_SESSION: Record<SessionStatus, SessionStatus | null> = {
 const NEXT_PLAN: Record<PlanStatus, PlanStatus | null> = { scheduled: 'active', active: 'closed', closed: 'archived', archived: null };
 
 export const DEFAULT_DURATION_MINUTES = 120;
-/** Recorded before the earliest start and after the latest end of a session (CLARIFICATIONS "Exam day and recording"). */
-export const RECORDING_MARGIN_MS = 30 * 60_000;
-
-export interface SessionTimes {
+/** When a session actually opened for check-in, started and ended (null: not yet). */
+export interface SessionActualTimes {
   checkinAt: number | null;
   startedAt: number | null;
   endedAt: number | null;
@@ -64,7 +62,7 @@ export function createPlans(deps: PlansDeps, rosterStatus: RosterStatusService) 
   const tz = config.site.timezone;
   const sessionRow = db.prepare<[string], SessionRow>('SELECT * FROM exam_sessions WHERE id = ?');
   const startedAtOf = db.prepare<[string], { at: number | null }>('SELECT started_at AS at FROM exam_sessions WHERE id = ?');
-  const timesOf = db.prepare<[string], SessionTimes>(
+  const timesOf = db.prepare<[string], SessionActualTimes>(
     'SELECT checkin_at AS checkinAt, started_at AS startedAt, ended_at AS endedAt FROM exam_sessions WHERE id = ?',
   );
 
@@ -113,7 +111,7 @@ export function createPlans(deps: PlansDeps, rosterStatus: RosterStatusService) 
         db.prepare('UPDATE exam_sessions SET status = ?, updated_at = ? WHERE id = ?').run(to, now, id);
         // The zero of every candidate's clock, in a column so nobody has to find it in the audit log.
         if (to === 'in_progress') db.prepare('UPDATE exam_sessions SET started_at = COALESCE(started_at, ?) WHERE id = ?').run(now, id);
-        // The actual check-in and end bound the recording window and the playback timeline (recordingWindow).
+        // When check-in opened and the session ended: the ends of its recording window (core/recording-windows.ts).
         if (to === 'checkin') db.prepare('UPDATE exam_sessions SET checkin_at = COALESCE(checkin_at, ?) WHERE id = ?').run(now, id);
         if (to === 'ended') db.prepare('UPDATE exam_sessions SET ended_at = COALESCE(ended_at, ?) WHERE id = ?').run(now, id);
         audit.append({ actor, action: 'exam.session.status', target: id, detail: { from: before.status, to, ...detail }, ip: opts.ip ?? null });
@@ -138,24 +136,26 @@ export function createPlans(deps: PlansDeps, rosterStatus: RosterStatusService) 
     },
 
     /** When the session actually opened for check-in, started and ended (null: not yet). */
-    sessionTimes(id: string): SessionTimes {
+    sessionTimes(id: string): SessionActualTimes {
       const r = timesOf.get(id);
       if (!r) throw new NotFound(`no exam session ${JSON.stringify(id)}`);
       return r;
     },
 
     /**
-     * The span a session's recordings cover (CLARIFICATIONS "Exam day and recording"): from the earlier
-     * of the planned start and the actual check-in (or start) minus the margin, to the later of the
-     * planned and the actual end plus the margin. A session not ended yet reaches at least `now`, so an
-     * exam running over its planned end is inside its own window.
+     * The span a session's recordings cover, by the one window rule (core sessionRecordingWindow, the
+     * one the recording schedule follows). A session still open reaches at least `now` plus the margin,
+     * so an exam running over its planned end is inside its own timeline.
      */
     recordingWindow(id: string, now: number = clock.now()): { from: number; to: number } {
       const s = session(id);
       const t = plans.sessionTimes(id);
-      const began = Math.min(s.startsAt, t.checkinAt ?? Infinity, t.startedAt ?? Infinity);
-      const ended = t.endedAt ?? (s.status === 'checkin' || s.status === 'in_progress' ? Math.max(now, s.endsAt) : s.endsAt);
-      return { from: began - RECORDING_MARGIN_MS, to: Math.max(s.endsAt, ended) + RECORDING_MARGIN_MS };
+      const marginMs = config.media.recordMarginMinutes * 60_000;
+      const w = sessionRecordingWindow(
+        { plannedStart: s.startsAt, plannedEnd: s.endsAt, ...t, open: s.status === 'checkin' || s.status === 'in_progress' },
+        marginMs,
+      );
+      return { from: w.start, to: w.end ?? Math.max(now, s.endsAt) + marginMs };
     },
 
     createPlan(input: NewPlan, actor: string, ip: string | null = null): Plan {

@@ -1,7 +1,43 @@
 // The media disk: free space against the alarm and the last-resort floor (disk.low, recording
-// blocked), the retention forecast, and the health summary for /healthz.
-import { diskSpace, forecastDisk } from '../../storage/index.ts';
+// blocked), the retention forecast by schedule, and the health summary for /healthz.
+import { localDate } from '../../core/index.ts';
+import { diskSpace, forecastScheduled, type ForecastSource } from '../../storage/index.ts';
+import { screenSourceId } from '../screens.ts';
 import type { DiskStatus, MediaState } from './state.ts';
+
+const DAY = 86_400_000;
+/** How far back the recording history is averaged for the days beyond the plan (CLARIFICATIONS). */
+const HISTORY_DAYS = 90;
+
+/**
+ * Every source the forecast counts: those running now, and the screen of every configured terminal
+ * (a screen is a source only while its terminal is connected, but it records at every session). A
+ * source with no history of its own takes the average rate of its kind.
+ */
+function forecastSources(st: MediaState, now: number): ForecastSource[] {
+  const rates = new Map(st.store.ratesSince(now - HISTORY_DAYS * DAY).map((r) => [r.sourceId, r]));
+  // Over the whole 90 days, as decided, even on a younger site: one demo session must not be taken for
+  // a session every day. Such a site is forecast by its plan (sessions planned months ahead count in full).
+  const observedDays = HISTORY_DAYS;
+  const list = new Map<string, { room: string; kind: 'camera' | 'screen'; schedule: 'always' | 'sessions' }>();
+  for (const t of st.config.terminals) list.set(screenSourceId(t.id), { room: t.room, kind: 'screen', schedule: st.config.media.record });
+  for (const s of st.sources.values()) list.set(s.spec.id, { room: s.spec.room, kind: s.spec.kind, schedule: s.spec.record });
+  const own = [...list].map(([id, x]) => {
+    const r = rates.get(id);
+    return { id, ...x, rate: r && r.ms > 0 ? r.bytes / r.ms : null, perDay: r ? r.ms / observedDays : null };
+  });
+  const mean = (kind: string, f: (o: (typeof own)[number]) => number | null) => {
+    const known = own.filter((o) => o.kind === kind && f(o) !== null).map((o) => f(o)!);
+    return known.length ? known.reduce((a, b) => a + b, 0) / known.length : 0;
+  };
+  return own.map((o) => ({
+    sourceId: o.id,
+    room: o.room,
+    schedule: o.schedule,
+    bytesPerMs: o.rate ?? mean(o.kind, (x) => x.rate),
+    recordedMsPerDay: o.perDay ?? mean(o.kind, (x) => x.perDay),
+  }));
+}
 
 export function refreshDisk(st: MediaState): DiskStatus {
   let d: DiskStatus;
@@ -64,19 +100,24 @@ export function refreshDisk(st: MediaState): DiskStatus {
 export function runForecast(st: MediaState) {
   const now = st.clock.now();
   const d = refreshDisk(st);
-  const f = forecastDisk({
-    rates: st.store.ratesSince(now - 86_400_000),
-    retentionDays: st.config.retention.days,
+  const retentionDays = st.config.retention.days;
+  const f = forecastScheduled({
+    now,
+    retentionDays,
     storedBytes: st.store.totalBytes(),
     freeBytes: d.freeBytes,
     minFreeBytes: st.minFreeBytes,
+    sources: forecastSources(st, now),
+    planned: st.schedule
+      .windows(now, now + retentionDays * DAY)
+      .map((w) => ({ room: w.room, start: w.start, end: w.end ?? Math.max(w.expectedEnd ?? now, now) })),
   });
   st.lastForecast = f;
   if (!f.ok || st.forecastAlarm) {
     if (!f.ok)
       st.log?.error(
         { bytesPerDay: f.bytesPerDay, needBytes: f.needBytes, usableBytes: f.usableBytes, daysUntilFull: f.daysUntilFull },
-        'the media disk cannot hold the retention period at the current recording rate',
+        'the media disk cannot hold the retention period at the current exam plan and recording rate',
       );
     st.bus.emit('disk.forecast', {
       ok: f.ok,
@@ -86,6 +127,8 @@ export function runForecast(st: MediaState) {
       bytesPerDay: f.bytesPerDay,
       retentionDays: st.config.retention.days,
       daysUntilFull: f.daysUntilFull,
+      usableBytes: f.usableBytes,
+      fullMonth: f.fullAt === null ? null : localDate(f.fullAt, st.config.site.timezone).slice(0, 7),
       at: now,
     });
   }

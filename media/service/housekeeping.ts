@@ -2,12 +2,14 @@
 // on their intervals.
 import type { MediaState } from './state.ts';
 import { refreshDisk, runForecast } from './disk.ts';
-import { startSource } from './runs.ts';
+import { reconcileWindow, startSource, stopWindowRecorder } from './runs.ts';
 
 export async function start(st: MediaState) {
   if (st.started) return;
   st.started = true;
   refreshDisk(st);
+  // The schedule first: a source that comes up must know whether its room is inside a window.
+  st.schedule.start();
   await Promise.all([...st.sources.values()].map((s) => startSource(st, s)));
   const iv = st.deps.intervals ?? {};
   const every = (ms: number, fn: () => void) => {
@@ -25,7 +27,11 @@ export async function start(st: MediaState) {
     const before = st.recordingBlocked;
     const d = refreshDisk(st);
     // Space came back: sources running live-only start recording again at once.
-    if (before && !d.recordingBlocked) for (const s of st.sources.values()) if (!s.recording) s.supervisor?.restart('disk space available again');
+    if (before && !d.recordingBlocked)
+      for (const s of st.sources.values()) {
+        if (s.spec.record === 'sessions') reconcileWindow(st, s);
+        else if (!s.recording) s.supervisor?.restart('disk space available again');
+      }
   });
   every(iv.forecastMs ?? 3_600_000, () => void runForecast(st));
   // A first forecast soon after start-up, so a disk too small is reported on the day it is installed.
@@ -46,8 +52,10 @@ export async function start(st: MediaState) {
 
 export async function stop(st: MediaState) {
   st.stopping = true;
+  st.schedule.stop();
   for (const t of st.timers.splice(0)) clearTimeout(t);
-  await Promise.all([...st.sources.values()].flatMap((s) => [s.supervisor?.stop(), s.sub?.supervisor?.stop()]));
+  await Promise.all([...st.sources.values()].flatMap((s) => [s.supervisor?.stop(), s.sub?.supervisor?.stop(), stopWindowRecorder(st, s)]));
+  await Promise.all([...st.closing]);
 }
 
 export function sweep(st: MediaState) {

@@ -5,11 +5,22 @@ import { createMediaState, type MediaDeps, type MediaService } from './state.ts'
 import { addSource, get, removeSource, status, subscribe } from './sources.ts';
 import { health, refreshDisk, runForecast } from './disk.ts';
 import { start, stop, sweep } from './housekeeping.ts';
+import { reconcileWindow } from './runs.ts';
+import { createRecordingSchedule } from '../schedule.ts';
 
 export type { DiskStatus, MediaDeps, MediaService } from './state.ts';
 
 export function createMediaService(deps: MediaDeps): MediaService {
   const st = createMediaState(deps);
+  st.schedule = createRecordingSchedule({
+    sources: deps.windows ?? [],
+    clock: st.clock,
+    pollMs: deps.intervals?.scheduleMs ?? 60_000,
+    onRoomChange: (room) => {
+      for (const s of st.sources.values()) if (s.spec.room === room) reconcileWindow(st, s);
+    },
+    ...(st.log ? { log: st.log } : {}),
+  });
   const api: MediaService = {
     ingest: { subscribe: (sourceId, onChunk, opts) => subscribe(st, sourceId, onChunk, opts) },
     store: st.store,
@@ -35,6 +46,7 @@ export function createMediaService(deps: MediaDeps): MediaService {
       kind: 'camera',
       input: { url: c.url },
       audio: c.audio,
+      record: c.record,
       ...(c.subUrl ? { sub: { url: c.subUrl } } : {}),
     });
   return api;

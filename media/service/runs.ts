@@ -1,10 +1,13 @@
 // One supervised ffmpeg run per source (and per sub-stream): orphan recovery before the first run,
 // recording unless the disk is below its floor, outages opened and closed, camera.up/down on the bus.
+// A `record: always` source records through its ingest's own tee; a `record: sessions` source's ingest
+// is live only and a window recorder (window-recorder.ts) records it while its room's window is open.
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { ingestArgs } from '../ingest.ts';
 import { createRunRecorder, recoverOrphans, runPattern } from '../recorder.ts';
 import { createSupervisor } from '../supervisor.ts';
+import { startWindowRecorder } from '../window-recorder.ts';
 import type { MediaState, SourceState, SubState } from './state.ts';
 import { refreshDisk } from './disk.ts';
 
@@ -43,7 +46,8 @@ export function launch(st: MediaState, s: SourceState) {
       plan(n) {
         if (n > 1) s.restarts++;
         const disk = refreshDisk(st);
-        const record = !disk.recordingBlocked;
+        const always = s.spec.record === 'always';
+        const record = always && !disk.recordingBlocked;
         const startedAt = st.clock.now();
         const run = runPattern(id, startedAt);
         if (record) mkdirSync(join(st.mediaDir, run.dir), { recursive: true, mode: 0o750 });
@@ -63,11 +67,12 @@ export function launch(st: MediaState, s: SourceState) {
               run,
             )
           : null;
-        if (!record && (s.recording || n === 1)) {
+        if (always && !record && (s.recording || n === 1)) {
           st.bus.emit('recording.stopped', { sourceId: id, at: startedAt, reason: 'disk below its last-resort floor (media.reserveMiB)' });
           st.log?.error({ source: id, freeBytes: disk.freeBytes }, 'recording NOT started: the media disk is below its last-resort floor');
         }
         s.recording = record;
+        s.recordingSince = null;
         return {
           args: ingestArgs({
             input: s.spec.input,
@@ -97,9 +102,14 @@ export function launch(st: MediaState, s: SourceState) {
         } catch (err) {
           st.log?.error({ err }, 'could not close outage');
         }
+        if (s.recording) s.recordingSince = at;
         st.bus.emit('camera.up', { sourceId: id, kind: s.spec.kind, room: s.spec.room, at });
+        reconcileWindow(st, s);
       },
       async onExit(info) {
+        // A new run starts its timestamps over: the window recorder of this run ends with it, and the
+        // next run's gets a fresh stream when it comes up.
+        await stopWindowRecorder(st, s);
         s.fanout.reset();
         goDown(st, s, info.stopping ? 'stopped (service shut down or source removed)' : info.reason, info.stopping);
         const rec = recorder;
@@ -173,4 +183,72 @@ export async function startSource(st: MediaState, s: SourceState) {
   if (st.stopping || st.sources.get(s.spec.id) !== s) return;
   launch(st, s);
   if (s.sub) launchSub(st, s, s.sub);
+}
+
+/**
+ * A `record: sessions` source records exactly while it is up and its room's window is open: starts a
+ * window recorder or stops it. Below the disk's last-resort floor no new recording starts (one that
+ * runs goes on, as with the ingest's own), and a window recorder that fails is started again.
+ */
+export function reconcileWindow(st: MediaState, s: SourceState): void {
+  if (s.spec.record !== 'sessions') return;
+  const want = s.state === 'up' && !st.stopping && st.sources.get(s.spec.id) === s && st.schedule.isOpen(s.spec.room);
+  if (!want) {
+    void stopWindowRecorder(st, s);
+    return;
+  }
+  if (s.windowRec) return;
+  if (st.recordingBlocked) {
+    if (!s.blockedAnnounced) {
+      s.blockedAnnounced = true;
+      st.bus.emit('recording.stopped', { sourceId: s.spec.id, at: st.clock.now(), reason: 'disk below its last-resort floor (media.reserveMiB)' });
+      st.log?.error({ source: s.spec.id }, 'scheduled recording NOT started: the media disk is below its last-resort floor');
+    }
+    return;
+  }
+  s.blockedAnnounced = false;
+  const id = s.spec.id;
+  const rec = startWindowRecorder({
+    store: st.store,
+    mediaDir: st.mediaDir,
+    sourceId: id,
+    now: () => st.clock.now(),
+    segmentSeconds: st.config.media.segmentSeconds,
+    subscribe: (fn) => s.fanout.subscribe(fn),
+    onIndexed: (row) => {
+      s.lastSegmentEnd = Math.max(s.lastSegmentEnd ?? 0, row.end);
+      st.bus.emit('recording.segment', { sourceId: id, segmentId: row.id, start: row.start, end: row.end, bytes: row.bytes });
+    },
+    onFault: (reason) => {
+      if (s.windowRec !== rec) return;
+      s.windowRec = null;
+      s.recording = false;
+      s.recordingSince = null;
+      st.log?.warn({ source: id, reason }, 'scheduled recorder ended; starting it again');
+      const t = setTimeout(() => reconcileWindow(st, s), 1000);
+      t.unref();
+    },
+    ...(st.log ? { log: st.log } : {}),
+  });
+  s.windowRec = rec;
+  s.recording = true;
+  s.recordingSince = rec.startedAt;
+}
+
+/** Ends a source's window recorder (its last segment indexed before this resolves); nothing when there is none. */
+export async function stopWindowRecorder(st: MediaState, s: SourceState): Promise<void> {
+  const rec = s.windowRec;
+  if (!rec) return;
+  s.windowRec = null;
+  if (s.spec.record === 'sessions') {
+    s.recording = false;
+    s.recordingSince = null;
+  }
+  const p = rec.stop();
+  st.closing.add(p);
+  try {
+    await p;
+  } finally {
+    st.closing.delete(p);
+  }
 }

@@ -4,7 +4,7 @@ import { Conflict, NotFound, ValidationError } from '../../core/index.ts';
 import { TsFanout } from '../ingest.ts';
 import type { SourceSpec, SourceStatus } from '../types.ts';
 import { ID, type MediaState, type SourceState } from './state.ts';
-import { startSource } from './runs.ts';
+import { startSource, stopWindowRecorder } from './runs.ts';
 
 export function status(st: MediaState, s: SourceState): SourceStatus {
   return {
@@ -16,6 +16,7 @@ export function status(st: MediaState, s: SourceState): SourceStatus {
     since: s.since,
     reason: s.reason,
     recording: s.recording && s.state === 'up',
+    schedule: s.spec.record,
     bytes: s.bytes,
     restarts: s.restarts,
     lastSegmentEnd: s.lastSegmentEnd,
@@ -35,6 +36,8 @@ export function addSource(st: MediaState, spec: SourceSpec): SourceStatus {
   if (!ID.test(spec.id)) problems.push({ path: 'id', problem: 'must be letters, digits, _ . - (max 64), starting with a letter or digit', got: spec.id });
   if (!spec.name) problems.push({ path: 'name', problem: 'must not be empty', got: spec.name });
   if (spec.kind !== 'camera' && spec.kind !== 'screen') problems.push({ path: 'kind', problem: 'must be "camera" or "screen"', got: spec.kind });
+  if (spec.record !== undefined && spec.record !== 'sessions' && spec.record !== 'always')
+    problems.push({ path: 'record', problem: 'must be "sessions" (record inside the room\'s recording windows) or "always"', got: spec.record });
   if (!spec.input || (!('url' in spec.input) && !('stream' in spec.input))) problems.push({ path: 'input', problem: 'must be { url } or { stream, format }' });
   if (spec.input && 'stream' in spec.input && !/^[a-z0-9_]+$/.test(spec.input.format ?? '')) {
     problems.push({ path: 'input.format', problem: 'must be an ffmpeg format name such as mpegts, webm, h264', got: spec.input.format });
@@ -49,7 +52,9 @@ export function addSource(st: MediaState, spec: SourceSpec): SourceStatus {
   if (problems.length) throw new ValidationError(problems);
   if (st.sources.has(spec.id)) throw new Conflict(`media source ${spec.id} already exists (in room ${st.sources.get(spec.id)!.spec.room})`);
   const s: SourceState = {
-    spec: { ...spec, audio: spec.audio ?? true },
+    spec: { ...spec, audio: spec.audio ?? true, record: spec.record ?? st.config.media.record },
+    windowRec: null,
+    recordingSince: null,
     fanout: new TsFanout(),
     sub: spec.sub
       ? {
@@ -69,6 +74,7 @@ export function addSource(st: MediaState, spec: SourceSpec): SourceStatus {
     since: st.clock.now(),
     reason: 'starting',
     downAnnounced: false,
+    blockedAnnounced: false,
     recording: false,
     bytes: 0,
     restarts: 0,
@@ -83,6 +89,7 @@ export async function removeSource(st: MediaState, id: string) {
   const s = get(st, id);
   st.sources.delete(id);
   await Promise.all([s.supervisor?.stop(), s.sub?.supervisor?.stop()]);
+  await stopWindowRecorder(st, s);
 }
 
 /** A live consumer of a source's main stream, or of its sub-stream (onRestart: told when that ingest starts over). */

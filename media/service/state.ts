@@ -3,7 +3,7 @@
 // This file holds the state every part works on (one MediaState): the sources and their ffmpeg runs,
 // the disk's last reading and alarms, the housekeeping timers.
 import { mkdirSync } from 'node:fs';
-import type { Clock, EventBus } from '../../core/index.ts';
+import type { Clock, EventBus, WindowSource } from '../../core/index.ts';
 import type { Config } from '../../config/index.ts';
 import {
   createMediaStore,
@@ -12,12 +12,15 @@ import {
   type DataPaths,
   type Db,
   type Forecast,
+  type ScheduledForecast,
   type MediaStore,
   type RetentionSweeper,
   type SweepResult,
 } from '../../storage/index.ts';
 import type { TsFanout } from '../ingest.ts';
 import type { Supervisor } from '../supervisor.ts';
+import type { RecordingSchedule } from '../schedule.ts';
+import type { WindowRecorder } from '../window-recorder.ts';
 import { createPlayback, type Playback } from '../playback.ts';
 import type { Ingest, SourceSpec, SourceStatus, SubStreamStatus } from '../types.ts';
 
@@ -33,8 +36,10 @@ export interface MediaDeps {
   log?: Log;
   /** The retention sweeper's clock (defaults to clock): tests fake time there and only there. */
   sweeperClock?: Clock;
-  /** Intervals in ms (defaults: disk 30 s, forecast 1 h, sweep 10 min). */
-  intervals?: { diskMs?: number; forecastMs?: number; sweepMs?: number };
+  /** Intervals in ms (defaults: disk 30 s, forecast 1 h, sweep 10 min, schedule look 1 min). */
+  intervals?: { diskMs?: number; forecastMs?: number; sweepMs?: number; scheduleMs?: number };
+  /** What opens a room's recording windows for its `record: sessions` sources: exam sessions, training lessons. None = they never record. */
+  windows?: WindowSource[];
 }
 
 export interface DiskStatus {
@@ -65,7 +70,7 @@ export interface MediaService {
   /** Re-reads free space, raises disk.low on the way down, lifts the recording block on the way up. */
   checkDisk(): DiskStatus;
   disk(): DiskStatus;
-  runForecast(): Forecast;
+  runForecast(): ScheduledForecast;
   sweep(): SweepResult;
   /** For /healthz: degraded when the media disk is low or a source is down. */
   health(): { ok: boolean; disk: DiskStatus; down: string[] };
@@ -81,7 +86,11 @@ export interface SubState extends SubStreamStatus {
 }
 
 export interface SourceState {
-  spec: SourceSpec & { audio: boolean };
+  spec: SourceSpec & { audio: boolean; record: 'sessions' | 'always' };
+  /** record: sessions — the recorder running while the room's window is open (window-recorder.ts), else null. */
+  windowRec: WindowRecorder | null;
+  /** When the segments being written now began (null = not recording): playback's "recording, not a gap". */
+  recordingSince: number | null;
   fanout: TsFanout;
   sub: SubState | null;
   supervisor: Supervisor | null;
@@ -89,6 +98,8 @@ export interface SourceState {
   since: number;
   reason: string | null;
   downAnnounced: boolean;
+  /** A scheduled recording could not start for the disk floor, and recording.stopped said so (once). */
+  blockedAnnounced: boolean;
   recording: boolean;
   bytes: number;
   restarts: number;
@@ -112,7 +123,7 @@ export function createMediaState(deps: MediaDeps) {
     // The segment being written is not in the index yet; it is not a gap.
     recordingSince: (id) => {
       const s = sources.get(id);
-      return s && s.state === 'up' && s.recording ? s.since : null;
+      return s && s.state === 'up' && s.recording ? s.recordingSince : null;
     },
   });
   return {
@@ -130,13 +141,17 @@ export function createMediaState(deps: MediaDeps) {
     reserveBytes: Math.round(config.media.reserveMiB * 1024 ** 2),
     started: false,
     stopping: false,
-    lastForecast: null as Forecast | null,
+    lastForecast: null as ScheduledForecast | null,
     forecastAlarm: false,
     diskLow: false,
     lastLowLog: 0,
     recordingBlocked: false,
     lastDisk: null as DiskStatus | null,
     timers: [] as NodeJS.Timeout[],
+    /** Set by the service right after this state is made (service/index.ts). */
+    schedule: null as unknown as RecordingSchedule,
+    /** Window recorders being stopped: the service's stop() waits for their last segments. */
+    closing: new Set<Promise<void>>(),
   };
 }
 

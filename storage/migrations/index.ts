@@ -12,7 +12,7 @@ import * as m011 from './011_bank_images.ts';
 import * as m012 from './012_roster_times.ts';
 import * as m013 from './013_tls.ts';
 import * as m014 from './014_device_health.ts';
-import * as m015 from './015_session_times.ts';
+import * as m015 from './015_recording_schedule.ts';
 import * as m016 from './016_jobs.ts';
 
 export interface Migration {
@@ -37,6 +37,6 @@ export const migrations: Migration[] = [
   { version: 12, name: 'roster_times', sql: m012.sql },
   { version: 13, name: 'tls', sql: m013.sql },
   { version: 14, name: 'device_health', sql: m014.sql },
-  { version: 15, name: 'session_times', sql: m015.sql },
+  { version: 15, name: 'recording_schedule', sql: m015.sql },
   { version: 16, name: 'jobs', sql: m016.sql },
 ];

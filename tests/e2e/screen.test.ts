@@ -89,7 +89,7 @@ t.test('a paired terminal sends its screen: recorded, relayed, recovered after a
   mkdirSync(ARTIFACTS, { recursive: true });
   const dir = scratchDir(t, 'examroom-e2e-screen-');
   // Short segments so that finished ones are indexed while the test runs (cut on the recorder's key frames, every 4 s).
-  const app: App = await buildApp({ config: httpsTestConfig(join(dir, 'data'), 'media: { segmentSeconds: 2 }\n') });
+  const app: App = await buildApp({ config: httpsTestConfig(join(dir, 'data'), 'media: { segmentSeconds: 2, record: always }\n') });
   t.teardown(() => app.close());
   const { port, base } = await listenForTests(app);
   const admin = await login(app, 'admin', PASSWORDS.admin);

@@ -13,7 +13,7 @@ import { until, sleep } from '../wait.ts';
 t.test('kill -9 of ffmpeg: the open segment stays playable, is indexed, and recording restarts', async (t) => {
   const cam = await startRtspSource();
   t.teardown(() => cam.stop());
-  const rig = mediaRig(t, { yaml: 'media: { segmentSeconds: 30, stallSeconds: 4, maxBackoffSeconds: 1, reserveMiB: 0 }\n' });
+  const rig = mediaRig(t, { yaml: 'media: { segmentSeconds: 30, stallSeconds: 4, maxBackoffSeconds: 1, reserveMiB: 0, record: always }\n' });
   rig.media.addSource({ id: 'cam1', name: '前门', room: 'R1', kind: 'camera', input: { url: cam.url } });
   await rig.media.start();
   await rig.waitFor('camera.up');
@@ -39,7 +39,7 @@ t.test('kill -9 of the server: segments on disk are playable and indexed at the 
   const configFile = join(dir, 'config.yaml');
   writeFileSync(
     configFile,
-    `${TEST_CONFIG_YAML}\npaths: { data: ${JSON.stringify(join(dir, 'data'))} }\ncameras:\n  - { id: camA, name: 门口, room: R1, url: "${cam.url}" }\nmedia: { segmentSeconds: 2, stallSeconds: 4, maxBackoffSeconds: 1, reserveMiB: 0 }\nretention: { minFreeGiB: 1 }\n`,
+    `${TEST_CONFIG_YAML}\npaths: { data: ${JSON.stringify(join(dir, 'data'))} }\ncameras:\n  - { id: camA, name: 门口, room: R1, url: "${cam.url}" }\nmedia: { segmentSeconds: 2, stallSeconds: 4, maxBackoffSeconds: 1, reserveMiB: 0, record: always }\nretention: { minFreeGiB: 1 }\n`,
   );
   const server = await startServer(t, ['--config', configFile]);
   const paths = dataPaths(join(dir, 'data'));

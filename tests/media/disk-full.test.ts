@@ -47,7 +47,7 @@ t.test('a full media disk: alarm, live goes on, recording stops last and resumes
     config: (c) => ({
       ...c,
       retention: { days: 1096, minFreeGiB: 10 / 1024 },
-      media: { segmentSeconds: 2, stallSeconds: 4, maxBackoffSeconds: 1, reserveMiB: 1 },
+      media: { ...c.media, segmentSeconds: 2, stallSeconds: 4, maxBackoffSeconds: 1, reserveMiB: 1 },
     }),
   });
   rig.media.addSource({ id: 'cam1', name: '前门', room: 'R1', kind: 'camera', input: { url: cam.url } });

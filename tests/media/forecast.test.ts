@@ -1,8 +1,12 @@
-// The disk forecast: bytes per day per source × retention days against the free space, raised as
-// disk.forecast long before the disk is full — while there is still time to add disk.
+// The disk forecast: what the sources will record over the retention period — around the clock, or
+// by schedule: the planned sessions ahead, then the 90-day average — against the free space, raised as
+// disk.forecast long before the disk is full (while there is still time to add disk), in words an IT
+// person can act on.
 import t from 'tap';
-import { fixedClock } from '../../core/index.ts';
-import { diskSpace, forecastDisk } from '../../storage/index.ts';
+import { fixedClock, localDate } from '../../core/index.ts';
+import { diskSpace, forecastDisk, forecastScheduled } from '../../storage/index.ts';
+import { createExamService, shippedTemplates, type ExamService } from '../../exam/index.ts';
+import { diskForecastWords } from '../../media/index.ts';
 import { mediaRig } from './helpers.ts';
 
 const NOW = Date.UTC(2026, 5, 1);
@@ -10,6 +14,7 @@ const SEG = 5 * 60_000;
 
 t.test('a recording rate the disk cannot hold for the retention period raises disk.forecast at once', async (t) => {
   const rig = mediaRig(t, { clock: fixedClock(NOW) });
+  rig.media.addSource({ id: 'cam1', name: '前方', room: 'R1', kind: 'camera', input: { url: 'rtsp://127.0.0.1:9/none' } });
   const free = diskSpace(rig.media.disk().path).freeBytes;
   // One day of segments whose rate × 1,096 days is ten times the free space, though today it all fits.
   const perSeg = Math.ceil((free * 10) / 1096 / 288);
@@ -26,6 +31,7 @@ t.test('a recording rate the disk cannot hold for the retention period raises di
 
 t.test('a rate that fits raises no alarm', async (t) => {
   const rig = mediaRig(t, { clock: fixedClock(NOW) });
+  rig.media.addSource({ id: 'cam1', name: '前方', room: 'R1', kind: 'camera', input: { url: 'rtsp://127.0.0.1:9/none' } });
   for (let i = 0; i < 288; i++)
     rig.media.store.addSegment({ sourceId: 'cam1', start: NOW - (i + 1) * SEG, end: NOW - i * SEG, bytes: 10, path: `cam1/x/${i}.ts` });
   t.equal(rig.media.runForecast().ok, true);
@@ -37,4 +43,100 @@ t.test('what is already stored counts towards the retention total', async (t) =>
   t.equal(forecastDisk({ ...base, storedBytes: 0 }).ok, false, '1 MB needed, 500 kB usable');
   t.equal(forecastDisk({ ...base, storedBytes: 600_000 }).ok, true, '600 kB already on disk: 400 kB more fits');
   t.equal(forecastDisk({ ...base, storedBytes: 0 }).daysUntilFull, 500);
+});
+
+const H = 3600_000;
+const D = 24 * H;
+
+t.test('by schedule: the planned windows as far as the plan goes, then the 90-day average; full when the bytes from now pass the usable space', async (t) => {
+  const cam = { sourceId: 'cam', room: 'R1', schedule: 'sessions' as const, bytesPerMs: 1, recordedMsPerDay: 0 };
+  const input = {
+    now: NOW,
+    retentionDays: 1096,
+    storedBytes: 0,
+    freeBytes: 15_100_000,
+    minFreeBytes: 100_000,
+    sources: [cam, { ...cam, sourceId: 'other-room', room: 'R2' }],
+    // Two exam days in R1, three hours each (a two-hour exam and its margins); the second overlaps a lesson in the same room.
+    planned: [
+      { room: 'R1', start: NOW + D, end: NOW + D + 3 * H },
+      { room: 'R1', start: NOW + 2 * D, end: NOW + 2 * D + 3 * H },
+      { room: 'R1', start: NOW + 2 * D + H, end: NOW + 2 * D + 2 * H },
+    ],
+  };
+  const f = forecastScheduled(input);
+  t.equal(f.plannedBytes, 6 * H, 'R1 recorded once for each planned hour, overlapping windows once; R2 has no session');
+  t.equal(f.plannedDays, 2);
+  t.equal(f.planUntil, NOW + 2 * D + 3 * H);
+  t.equal(f.retentionBytes, 6 * H, 'nothing beyond the plan without a recording history');
+  t.equal(f.ok, false, '21.6 MB to keep, 15 MB usable');
+  t.equal(f.fullAt, NOW + 2 * D + (15_000_000 - 3 * H), 'full during the second exam day');
+
+  const withHistory = forecastScheduled({ ...input, freeBytes: 1e15, sources: [{ ...cam, recordedMsPerDay: 2 * H }] });
+  t.equal(withHistory.retentionBytes, 6 * H + (2 * H * (1096 * D - (2 * D + 3 * H))) / D, 'beyond the plan: its average recorded hours per day');
+  t.equal(withHistory.ok, true);
+  t.equal(withHistory.fullAt, null);
+
+  const always = forecastScheduled({ ...input, freeBytes: 1e15, sources: [{ ...cam, schedule: 'always' }] });
+  t.equal(always.bytesPerDay, D, 'a source recorded always: around the clock, whatever the plan');
+});
+
+t.test("the service forecasts from the exam plan and the camera's own rate, and names the month the disk runs out", async (t) => {
+  const clock = fixedClock(NOW);
+  let exam!: ExamService;
+  const rig = mediaRig(t, {
+    clock,
+    yaml: 'media: { segmentSeconds: 2, reserveMiB: 0, record: sessions }\nretention: { minFreeGiB: 1 }\n',
+    windows: (parts) => {
+      exam = createExamService(parts);
+      return [exam.recordingWindows];
+    },
+  });
+  rig.media.addSource({ id: 'cam1', name: '前方', room: 'R1', kind: 'camera', input: { url: 'rtsp://127.0.0.1:9/none' } });
+  const free = diskSpace(rig.media.disk().path).freeBytes;
+  const usable = free - 1024 ** 3;
+  // Its rate: one recorded hour holds a tenth of the usable space, so ten exam hours fill the disk.
+  const perHour = Math.ceil(usable / 10);
+  for (let i = 0; i < 12; i++)
+    rig.media.store.addSegment({
+      sourceId: 'cam1',
+      start: NOW - 7 * D - (i + 1) * SEG,
+      end: NOW - 7 * D - i * SEG,
+      bytes: Math.ceil(perHour / 12),
+      path: `cam1/x/${i}.ts`,
+    });
+  const tz = rig.config.site.timezone;
+  const plan = exam.plans.createPlan({ name: '排考', from: localDate(NOW, tz), to: localDate(NOW + 400 * D, tz) }, 'user:admin');
+  const templateId = shippedTemplates()[0]!.id;
+  // One two-hour exam a month (three hours with the margins): the fourth fills the disk.
+  for (let m = 1; m <= 6; m++)
+    exam.plans.createSession(
+      { planId: plan.id, room: 'R1', startsAt: new Date(NOW + m * 30 * D).toISOString(), templateId, durationMinutes: 120 },
+      'user:admin',
+    );
+  const f = rig.media.runForecast();
+  t.equal(f.ok, false);
+  t.ok(Math.abs(f.plannedBytes - 6 * 3 * perHour) / (6 * 3 * perHour) < 0.01, "six exams of three recorded hours each at the camera's rate");
+  const fourth = NOW + 4 * 30 * D;
+  t.ok(f.fullAt !== null && f.fullAt > fourth - 30 * 60_000 && f.fullAt < fourth + 3 * H, 'full during the fourth exam');
+  const e = await rig.waitFor('disk.forecast', undefined, 1000);
+  t.equal(e.fullMonth, localDate(f.fullAt!, tz).slice(0, 7), 'the event names the month, site calendar');
+  const words = diskForecastWords(e);
+  t.match(words.zh, /按当前排考，磁盘约在 \d{4}年\d{1,2}月写满；还需 [\d.]+ [TGM]B，剩余 [\d.]+ [TGM]B — 请扩容磁盘/);
+});
+
+t.test('the alert reads as rounded figures, a month and what to do, in both languages', async (t) => {
+  // The figures of the issue: a fresh demo recording two cameras around the clock.
+  const w = diskForecastWords({ freeBytes: 800e9, needBytes: 17_787.9e9, retentionDays: 1096, daysUntilFull: 4.991819818563517, fullMonth: '2026-12' });
+  t.equal(
+    w.zh,
+    '录像磁盘存不下 3 年录像：按当前排考，磁盘约在 2026年12月（约 5 天后）写满；还需 17.8 TB，剩余 800 GB — 请扩容磁盘（保留期已是法规要求的 3 年，不能再缩短）',
+  );
+  t.equal(
+    w.en,
+    'The recording disk cannot hold 3 years of recordings: at the current exam plan it fills up around December 2026 (in about 5 days); 17.8 TB needed, 800 GB free — add disk space (retention is already the 3 years the regulation requires)',
+  );
+  const longer = diskForecastWords({ freeBytes: 45.67e9, needBytes: 1.234e12, retentionDays: 1461, daysUntilFull: 300, fullMonth: '2027-03' });
+  t.match(longer.zh, /约在 2027年3月写满；还需 1\.2 TB，剩余 45\.7 GB — 请扩容磁盘，或把保留期（retention\.days）缩短到 1096 天/);
+  t.match(longer.en, /4 years .* around March 2027; 1\.2 TB needed, 45\.7 GB free — add disk space, or shorten retention/);
 });

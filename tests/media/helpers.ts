@@ -2,8 +2,8 @@
 // real ffmpeg and real RTSP sources, short segments, and every process stopped in teardown.
 import { spawnSync } from 'node:child_process';
 import type { Test } from 'tap';
-import { createEventBus, systemClock, type Clock, type EventMap, type EventName } from '../../core/index.ts';
-import { createAuditLog, dataPaths, ensureDataFolders, openDatabase, type Db } from '../../storage/index.ts';
+import { createEventBus, systemClock, type Clock, type EventBus, type EventMap, type EventName, type WindowSource } from '../../core/index.ts';
+import { createAuditLog, dataPaths, ensureDataFolders, openDatabase, type AuditLog, type DataPaths, type Db } from '../../storage/index.ts';
 import { createMediaService, type MediaDeps, type MediaService } from '../../media/index.ts';
 import { scratchDir, testConfig } from '../helpers.ts';
 import type { Config } from '../../config/index.ts';
@@ -13,6 +13,7 @@ export interface MediaRig {
   db: Db;
   dir: string;
   config: Config;
+  bus: EventBus;
   events: { name: EventName; payload: unknown }[];
   waitFor<K extends EventName>(name: K, match?: (p: EventMap[K]) => boolean, timeoutMs?: number): Promise<EventMap[K]>;
 }
@@ -27,12 +28,14 @@ export function mediaRig(
     mediaDir?: string;
     config?: (c: Config) => Config;
     intervals?: MediaDeps['intervals'];
+    /** The recording windows of `record: sessions` sources, built on the rig's own database and bus (e.g. a real exam service's). */
+    windows?: (parts: { db: Db; bus: EventBus; clock: Clock; config: Config; paths: DataPaths; audit: AuditLog }) => WindowSource[];
   } = {},
 ): MediaRig {
   const dir = opts.dir ?? scratchDir(t, 'examroom-media-');
   let config = testConfig(
     dir,
-    opts.yaml ?? 'media: { segmentSeconds: 2, stallSeconds: 4, maxBackoffSeconds: 1, reserveMiB: 0 }\nretention: { minFreeGiB: 1 }\n',
+    opts.yaml ?? 'media: { segmentSeconds: 2, stallSeconds: 4, maxBackoffSeconds: 1, reserveMiB: 0, record: always }\nretention: { minFreeGiB: 1 }\n',
   );
   if (opts.config) config = opts.config(config);
   const paths = { ...dataPaths(config.paths.data), ...(opts.mediaDir ? { media: opts.mediaDir } : {}) };
@@ -58,6 +61,7 @@ export function mediaRig(
     audit,
     ...(opts.sweeperClock ? { sweeperClock: opts.sweeperClock } : {}),
     ...(opts.intervals ? { intervals: opts.intervals } : {}),
+    ...(opts.windows ? { windows: opts.windows({ db, bus, clock, config, paths, audit }) } : {}),
   });
   t.teardown(async () => {
     await media.stop();
@@ -84,7 +88,7 @@ export function mediaRig(
       waiters.add(check);
       check();
     });
-  return { media, db, dir, config, events, waitFor };
+  return { media, db, dir, config, bus, events, waitFor };
 }
 
 /** Everything ffprobe can say about a file's playability: duration and decodable video frames. */

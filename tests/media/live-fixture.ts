@@ -10,7 +10,12 @@ import { scratchDir, testConfig, wsEndpoint } from '../helpers.ts';
 
 export async function liveApp(t: Test, extraYaml: string): Promise<{ app: App; base: string; ws: string; dir: string }> {
   const dir = scratchDir(t, 'examroom-live-');
-  const app = await buildApp({ config: testConfig(join(dir, 'data'), extraYaml) });
+  const config = testConfig(join(dir, 'data'), extraYaml);
+  // These tests are about the live relay beside a recording: every source records around the clock
+  // (recording by schedule is tests/media/schedule.test.ts).
+  config.media.record = 'always';
+  for (const c of config.cameras) c.record = 'always';
+  const app = await buildApp({ config });
   t.teardown(() => app.close());
   await app.listen({ host: '127.0.0.1', port: 0 });
   const port = (app.server.address() as { port: number }).port;

@@ -13,7 +13,7 @@ t.test('playback routes', async (t) => {
   t.teardown(() => cam.stop());
   const began = Date.now();
   const app = await testApp(t, {
-    extraYaml: `cameras:\n  - { id: cam1, name: 前门, room: R1, url: "${cam.url}" }\nmedia: { segmentSeconds: 2, stallSeconds: 4, maxBackoffSeconds: 1, reserveMiB: 0 }\nretention: { minFreeGiB: 1 }\n`,
+    extraYaml: `cameras:\n  - { id: cam1, name: 前门, room: R1, url: "${cam.url}" }\nmedia: { segmentSeconds: 2, stallSeconds: 4, maxBackoffSeconds: 1, reserveMiB: 0, record: always }\nretention: { minFreeGiB: 1 }\n`,
   });
   await app.ready();
   await until('three segments', () => app.media.store.segments('cam1', 0, Date.now() + 1000).length >= 3, 30_000);

@@ -1,8 +1,8 @@
-// When a session actually opened for check-in and actually ended, beside started_at (migration 012):
-// the recording window and the playback timeline run from the earlier of the planned start and the
-// actual check-in to the later of the planned and the actual end (docs/media.md, "Playback window"),
-// and an exam started early must not fall outside them. Back-filled from the first `exam.session.status`
-// entry to checkin and to ended of each session, so an upgraded database keeps both.
+// Recording by schedule. A session's recording window needs when its check-in actually opened and when
+// it actually ended (exam_sessions.checkin_at, ended_at: started_at is there since 012), back-filled from
+// the first `exam.session.status` audit entry to each status. And each segment's SHA-256, computed when
+// the segment closes (or when a crash's leftover is recovered), for the records' archive manifests;
+// NULL for segments indexed before this version.
 export const sql = `
 ALTER TABLE exam_sessions ADD COLUMN checkin_at INTEGER;
 ALTER TABLE exam_sessions ADD COLUMN ended_at INTEGER;
@@ -16,4 +16,6 @@ UPDATE exam_sessions SET ended_at = x.at
   FROM (SELECT target, at, MIN(seq) FROM audit_log
         WHERE action = 'exam.session.status' AND json_extract(detail, '$.to') = 'ended' GROUP BY target) AS x
   WHERE x.target = exam_sessions.id;
+
+ALTER TABLE media_segments ADD COLUMN sha256 TEXT CHECK (sha256 IS NULL OR length(sha256) = 64);
 `;

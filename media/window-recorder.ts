@@ -1,0 +1,134 @@
+// The recorder of a scheduled source (record: sessions): while the room's recording window is open, a
+// second ffmpeg reads the source's live MPEG-TS from the ingest's fan-out and writes the same crash-safe
+// segments the ingest's own tee would. The ingest itself runs all day, live only, so opening or closing
+// a window never interrupts live view, upstream push or a terminal's screen stream (which cannot be
+// rejoined mid-way). Stream copy both times: no decode, no encode.
+import { spawn, type ChildProcess } from 'node:child_process';
+import { mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { createInterface } from 'node:readline';
+import type { Readable } from 'node:stream';
+import { createRunRecorder, runPattern, type RunRecorderDeps } from './recorder.ts';
+
+/** Bytes queued for the recorder's ffmpeg beyond which it is taken as stuck (ended, then started again). */
+const MAX_QUEUED_BYTES = 64 * 1024 * 1024;
+
+export function windowRecorderArgs(pattern: string, segmentSeconds: number): string[] {
+  return [
+    '-hide_banner',
+    '-loglevel',
+    'warning',
+    '-nostats',
+    '-fflags',
+    '+genpts',
+    '-analyzeduration',
+    '1000000',
+    '-probesize',
+    '1000000',
+    '-f',
+    'mpegts',
+    '-i',
+    'pipe:0',
+    '-map',
+    '0',
+    '-c',
+    'copy',
+    '-f',
+    'segment',
+    '-segment_time',
+    String(segmentSeconds),
+    '-segment_format',
+    'mpegts',
+    // As the ingest's tee: without it a kill would lose the ~256 KB the muxer holds.
+    '-segment_format_options',
+    'flush_packets=1',
+    '-segment_list',
+    'pipe:4',
+    '-segment_list_type',
+    'csv',
+    '-segment_start_number',
+    '0',
+    pattern,
+  ];
+}
+
+export interface WindowRecorder {
+  /** Server time the recorder started: footage from here on is in segments being written. */
+  startedAt: number;
+  /** Ends the input; ffmpeg closes its last segment, which is indexed before this resolves. */
+  stop(): Promise<void>;
+}
+
+export interface WindowRecorderDeps extends Omit<RunRecorderDeps, 'now'> {
+  now: () => number;
+  segmentSeconds: number;
+  /** The fan-out of the source's main stream: a new subscriber gets PAT/PMT and the current GOP first, so the recording opens on a key frame. */
+  subscribe(onChunk: (chunk: Buffer) => void): () => void;
+  /** The recorder's ffmpeg ended without stop() (a fault): the caller decides whether to start another. */
+  onFault(reason: string): void;
+}
+
+export function startWindowRecorder(deps: WindowRecorderDeps): WindowRecorder {
+  const startedAt = deps.now();
+  const run = runPattern(deps.sourceId, startedAt);
+  mkdirSync(join(deps.mediaDir, run.dir), { recursive: true, mode: 0o750 });
+  const recorder = createRunRecorder(deps, run);
+  let stopping = false;
+  let lastWrite = startedAt;
+  let stderrTail = '';
+  // detached: its own process group, like the ingest, so nothing of it outlives a stop.
+  const child: ChildProcess = spawn('ffmpeg', windowRecorderArgs(run.pattern, deps.segmentSeconds), {
+    cwd: deps.mediaDir,
+    detached: true,
+    stdio: ['pipe', 'ignore', 'pipe', 'ignore', 'pipe'],
+  });
+  child.stdin!.on('error', () => {});
+  child.stderr!.setEncoding('utf8').on('data', (d: string) => (stderrTail = (stderrTail + d).slice(-2000)));
+  createInterface({ input: child.stdio[4] as Readable }).on('line', (line) => recorder.onListLine(line));
+  const unsubscribe = deps.subscribe((chunk) => {
+    const stdin = child.stdin!;
+    if (stdin.destroyed || stdin.writableEnded) return;
+    if (stdin.writableLength > MAX_QUEUED_BYTES) {
+      if (!stopping) child.kill('SIGKILL');
+      return;
+    }
+    stdin.write(chunk);
+    lastWrite = deps.now();
+  });
+  const closed = new Promise<void>((resolve) => {
+    child.on('close', (code, signal) => {
+      unsubscribe();
+      void recorder
+        .finish(0, lastWrite)
+        .catch((err: unknown) => deps.log?.warn({ err, source: deps.sourceId }, 'indexing the last scheduled segment failed'))
+        .finally(() => {
+          resolve();
+          if (!stopping) {
+            const last = stderrTail.trim().split('\n').at(-1) ?? '';
+            deps.onFault(`recorder ${code !== null ? `exited with code ${code}` : `killed by ${signal}`}${last ? `: ${last}` : ''}`);
+          }
+        });
+    });
+    child.on('error', (err) => (stderrTail += `\n${err.message}`));
+  });
+  return {
+    startedAt,
+    async stop() {
+      if (!stopping) {
+        stopping = true;
+        unsubscribe();
+        child.stdin!.end();
+        const kill = setTimeout(() => {
+          try {
+            if (child.pid !== undefined) process.kill(-child.pid, 'SIGKILL');
+          } catch {
+            /* gone already */
+          }
+        }, 5000);
+        await closed;
+        clearTimeout(kill);
+      }
+      await closed;
+    },
+  };
+}
