@@ -7,7 +7,13 @@ import { topBarWords, type Lang } from './i18n.ts';
 
 type User = Extract<Me, { kind: 'user' }>['user'];
 
-export function TopBar({ title, user, lang, onLang, children }: { title: string; user: User | null; lang: Lang; onLang: (lang: Lang) => void; children?: ComponentChildren }) {
+export function TopBar({
+  title,
+  user,
+  lang,
+  onLang,
+  children,
+}: { title: string; user: User | null; lang: Lang; onLang: (lang: Lang) => void; children?: ComponentChildren }) {
   return (
     <header class="top">
       <h1>{title}</h1>
