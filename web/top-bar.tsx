@@ -13,7 +13,13 @@ export function TopBar({
   lang,
   onLang,
   children,
-}: { title: string; user: User | null; lang: Lang; onLang: (lang: Lang) => void; children?: ComponentChildren }) {
+}: {
+  title: string;
+  user: User | null;
+  lang: Lang;
+  onLang: (lang: Lang) => void;
+  children?: ComponentChildren;
+}) {
   return (
     <header class="top">
       <h1>{title}</h1>

@@ -64,7 +64,9 @@ function headerKey(raw: string): string {
 // Built on first use: the first normalize('NFKC') loads ICU's normaliser, which every command's start paid for.
 let fieldByKey: Map<string, Field> | null = null;
 const fieldOfKey = (key: string): Field | undefined =>
-  (fieldByKey ??= new Map<string, Field>(Object.entries(ALIASES).flatMap(([field, names]) => names.map((n) => [headerKey(n), field as Field] as const)))).get(key);
+  (fieldByKey ??= new Map<string, Field>(Object.entries(ALIASES).flatMap(([field, names]) => names.map((n) => [headerKey(n), field as Field] as const)))).get(
+    key,
+  );
 
 type Column = { field: Field } | { option: number };
 
