@@ -7,16 +7,11 @@ import type { Config } from '../config/index.ts';
 import type { AuditLog, DataPaths, Db } from '../storage/index.ts';
 import { createBankStore } from './bank/store.ts';
 import { createPaperStore } from './papers/store.ts';
-import { paperRoutes } from './papers/routes.ts';
 import { createPackageService } from './bank/packages.ts';
 import { createBankSync } from './bank/sync.ts';
-import { packageRoutes } from './bank/package-routes.ts';
 import { createBankAdmin } from './bank/import/index.ts';
-import { bankRoutes } from './bank/routes.ts';
 import { createBankImages } from './bank/images.ts';
-import { imageRoutes } from './bank/image-routes.ts';
 import { createPlanService } from './plans/service.ts';
-import { planRoutes } from './plans/routes.ts';
 import { createSessionWindows } from './plans/recording-windows.ts';
 
 export * from './types.ts';
@@ -70,6 +65,15 @@ export function createExamService(deps: ExamDeps) {
 export type ExamService = ReturnType<typeof createExamService>;
 
 export const examRoutes: FastifyPluginAsync<{ exam: ExamService }> = async (app, { exam }) => {
+  // Loaded here rather than at the top: the CLI imports this file for its commands and the service,
+  // and building the routes' TypeBox schemas would cost every command's start (bench startup).
+  const [{ paperRoutes }, { packageRoutes }, { bankRoutes }, { imageRoutes }, { planRoutes }] = await Promise.all([
+    import('./papers/routes.ts'),
+    import('./bank/package-routes.ts'),
+    import('./bank/routes.ts'),
+    import('./bank/image-routes.ts'),
+    import('./plans/routes.ts'),
+  ]);
   // Each part of the engine registers its routes here as it lands.
   await app.register(paperRoutes, { exam });
   await app.register(packageRoutes, { exam });

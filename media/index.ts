@@ -24,12 +24,28 @@ export {
   type LiveMedia,
   type LiveRouteOptions,
 } from './live-routes.ts';
-export type { DemoCamera, DemoSources } from './demo-sources.ts';
+export type { DemoCamera, DemoSources, RtspSource, RtspSourceOptions } from './demo-sources.ts';
 
-/** The demo's cameras (`--demo`). Loaded on first use: rtsp-streaming-server takes ~250 ms to load, which a real site never needs. */
+// Simulated cameras, loaded on first use: rtsp-streaming-server takes ~250 ms to load, which a real site never needs.
+
+/** The demo's cameras (`--demo`). */
 export async function startDemoSources(
   ...args: Parameters<typeof import('./demo-sources.ts').startDemoSources>
 ): Promise<import('./demo-sources.ts').DemoSources> {
   const { startDemoSources: start } = await import('./demo-sources.ts');
   return start(...args);
+}
+
+/** One camera on free loopback ports that a test stops, restarts or kills. */
+export async function startRtspSource(
+  ...args: Parameters<typeof import('./demo-sources.ts').startRtspSource>
+): Promise<import('./demo-sources.ts').RtspSource> {
+  const { startRtspSource: start } = await import('./demo-sources.ts');
+  return start(...args);
+}
+
+/** A free TCP port on loopback, for a simulated camera's (or a test server's) configured address. */
+export async function freeTcpPort(): Promise<number> {
+  const { freeTcpPort: free } = await import('./demo-sources.ts');
+  return free();
 }

@@ -19,9 +19,6 @@ import {
   type Db,
   type Role,
 } from '../storage/index.ts';
-import { createUserService } from './auth/users.ts';
-import { createDeviceService } from './auth/devices.ts';
-import { hashPassword, passwordProblem } from './auth/passwords.ts';
 import { createExamService, examCommands, type CliOption } from '../exam/index.ts';
 
 const usage = () => `usage: examroom <command> [options]
@@ -93,7 +90,12 @@ function open(values: { config?: string; data?: string }): { config: Config; db:
   return { config, db: openDatabase(paths.dbFile) };
 }
 
-function services(config: Config, db: Db) {
+/**
+ * The user and device services, for the commands that need them: loaded on use, because the device
+ * service brings the terminal protocol and a `session list` or `--help` should not pay for it.
+ */
+async function services(config: Config, db: Db) {
+  const [{ createUserService }, { createDeviceService }] = await Promise.all([import('./auth/users.ts'), import('./auth/devices.ts')]);
   const bus = createEventBus();
   const audit = createAuditLog(db, systemClock);
   return {
@@ -196,6 +198,7 @@ export async function main(argv: string[]): Promise<number> {
     }
     case 'user': {
       if (sub === 'hash') {
+        const { hashPassword, passwordProblem } = await import('./auth/passwords.ts');
         const pw = await readStdin();
         const problem = passwordProblem(pw);
         if (problem) throw new UsageError(`password ${problem}`);
@@ -204,7 +207,7 @@ export async function main(argv: string[]): Promise<number> {
       }
       const { config, db } = open(values);
       try {
-        const s = services(config, db);
+        const s = await services(config, db);
         if (sub === 'list') {
           out(
             table(
@@ -260,7 +263,7 @@ export async function main(argv: string[]): Promise<number> {
     case 'device': {
       const { config, db } = open(values);
       try {
-        const s = services(config, db);
+        const s = await services(config, db);
         if (sub === 'list') {
           out(
             table(
@@ -303,7 +306,7 @@ export async function main(argv: string[]): Promise<number> {
     case 'keys': {
       const { config, db } = open(values);
       try {
-        const s = services(config, db);
+        const s = await services(config, db);
         const ctx = {
           config,
           db,

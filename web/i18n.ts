@@ -10,6 +10,12 @@ export type Bilingual<W> = Record<Lang, W>;
 
 export const localeOf = (lang: Lang) => (lang === 'zh' ? 'zh-CN' : 'en-GB');
 
+/** The top bar's words (web/top-bar.tsx): the toggle names the language it switches to, in that language. */
+export const topBarWords: Bilingual<{ logout: string; langToggle: string }> = {
+  zh: { logout: '退出', langToggle: 'English' },
+  en: { logout: 'Log out', langToggle: '中文' },
+};
+
 /** `?lang=en` picks English; anything else is Chinese. */
 export const langFromQuery = (search: string = window.location.search): Lang => (new URLSearchParams(search).get('lang') === 'en' ? 'en' : 'zh');
 

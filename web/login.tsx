@@ -11,13 +11,12 @@ export interface LoginLabels {
   username: string;
   password: string;
   login: string;
-  logout: string;
   failed: (why: string) => string;
 }
 
 export const loginLabels: Bilingual<LoginLabels> = {
-  zh: { username: '用户名', password: '密码', login: '登录', logout: '退出', failed: (why) => `登录失败：${why}` },
-  en: { username: 'User name', password: 'Password', login: 'Log in', logout: 'Log out', failed: (why) => `Log-in failed: ${why}` },
+  zh: { username: '用户名', password: '密码', login: '登录', failed: (why) => `登录失败：${why}` },
+  en: { username: 'User name', password: 'Password', login: 'Log in', failed: (why) => `Log-in failed: ${why}` },
 };
 
 export function LoginForm({ title, lang, onDone }: { title: string; lang: Lang; onDone: () => void }) {

@@ -8,8 +8,7 @@ import t from 'tap';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { buildApp, type App } from '../../server/app.ts';
-import { startDemoSources } from '../../media/demo-sources.ts';
-import { freeTcpPort } from '../media/rtsp-source.ts';
+import { startDemoSources, freeTcpPort } from '../../media/index.ts';
 import { ROOT, PASSWORDS, scratchDir, httpsTestConfig, listenForTests } from '../helpers.ts';
 import { openBrowser, assertSecureName, requireChromiumAndApps } from './browser.ts';
 

@@ -16,7 +16,7 @@ import t from 'tap';
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Page } from 'playwright-core';
-import { startRtspSource } from '../media/rtsp-source.ts';
+import { startRtspSource } from '../../media/index.ts';
 import { buildApp } from '../../server/app.ts';
 import { ROOT, PASSWORDS, login, scratchDir, httpsTestConfig, listenForTests } from '../helpers.ts';
 import { chainedSteps, openBrowser, assertSecureName, requireChromiumAndApps } from './browser.ts';

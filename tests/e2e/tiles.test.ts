@@ -5,9 +5,8 @@
 import t from 'tap';
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { startDemoSources } from '../../media/demo-sources.ts';
+import { startDemoSources, freeTcpPort } from '../../media/index.ts';
 import { buildApp, type App } from '../../server/app.ts';
-import { freeTcpPort } from '../media/rtsp-source.ts';
 import { ROOT, PASSWORDS, scratchDir, httpsTestConfig, listenForTests } from '../helpers.ts';
 import { openBrowser, assertSecureName, requireChromiumAndApps } from './browser.ts';
 

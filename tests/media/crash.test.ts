@@ -3,7 +3,7 @@
 import t from 'tap';
 import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { startRtspSource } from './rtsp-source.ts';
+import { startRtspSource } from '../../media/index.ts';
 import { mediaRig, probe } from './helpers.ts';
 import { startServer } from '../processes.ts';
 import { scratchDir, TEST_CONFIG_YAML } from '../helpers.ts';

@@ -6,7 +6,7 @@ import { spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, unlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { startRtspSource } from './rtsp-source.ts';
+import { startRtspSource } from '../../media/index.ts';
 import { mediaRig } from './helpers.ts';
 import { diskSpace } from '../../storage/index.ts';
 import { scratchDir } from '../helpers.ts';

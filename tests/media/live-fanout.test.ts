@@ -3,7 +3,7 @@
 // holds one subscription for all of them.
 import t from 'tap';
 import { login, PASSWORDS } from '../helpers.ts';
-import { startRtspSource } from './rtsp-source.ts';
+import { startRtspSource } from '../../media/index.ts';
 import { liveApp, openViewer, probeBytes } from './live-fixture.ts';
 import { until } from '../wait.ts';
 

@@ -4,7 +4,7 @@ import t from 'tap';
 import { spawn, spawnSync } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { startRtspSource } from './rtsp-source.ts';
+import { startRtspSource } from '../../media/index.ts';
 import { login, PASSWORDS, scratchDir, testApp } from '../helpers.ts';
 import { until } from '../wait.ts';
 

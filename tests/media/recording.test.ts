@@ -3,9 +3,8 @@
 import t from 'tap';
 import { join } from 'node:path';
 import { spawn } from 'node:child_process';
-import { startRtspSource } from './rtsp-source.ts';
+import { startRtspSource, TS_PACKET } from '../../media/index.ts';
 import { mediaRig, probe } from './helpers.ts';
-import { TS_PACKET } from '../../media/index.ts';
 import { until } from '../wait.ts';
 
 t.test('a camera is recorded in indexed, playable segments and fanned out live', async (t) => {

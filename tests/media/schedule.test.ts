@@ -7,11 +7,10 @@ import t from 'tap';
 import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { startRtspSource } from './rtsp-source.ts';
 import { mediaRig, probe } from './helpers.ts';
 import { localDate } from '../../core/index.ts';
 import { createExamService, shippedTemplates, type ExamService } from '../../exam/index.ts';
-import { GAP_TOLERANCE_MS } from '../../media/index.ts';
+import { GAP_TOLERANCE_MS, startRtspSource } from '../../media/index.ts';
 import { sleep, until } from '../wait.ts';
 
 const MARGIN_MS = 3000;

@@ -5,7 +5,7 @@ import t from 'tap';
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { login, PASSWORDS } from '../helpers.ts';
-import { startRtspSource } from './rtsp-source.ts';
+import { startRtspSource } from '../../media/index.ts';
 import { liveApp, openViewer, probeBytes } from './live-fixture.ts';
 import { until } from '../wait.ts';
 

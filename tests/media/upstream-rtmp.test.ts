@@ -7,7 +7,7 @@ import { existsSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { login, PASSWORDS } from '../helpers.ts';
 import { startProcess } from '../processes.ts';
-import { freeTcpPort, startRtspSource } from './rtsp-source.ts';
+import { freeTcpPort, startRtspSource } from '../../media/index.ts';
 import { liveApp } from './live-fixture.ts';
 import type { PusherStatus } from '../../media/upstream.ts';
 import { until } from '../wait.ts';

@@ -61,7 +61,12 @@ function headerKey(raw: string): string {
     .toLowerCase();
 }
 
-const FIELD_BY_KEY = new Map<string, Field>(Object.entries(ALIASES).flatMap(([field, names]) => names.map((n) => [headerKey(n), field as Field] as const)));
+// Built on first use: the first normalize('NFKC') loads ICU's normaliser, which every command's start paid for.
+let fieldByKey: Map<string, Field> | null = null;
+const fieldOfKey = (key: string): Field | undefined =>
+  (fieldByKey ??= new Map<string, Field>(Object.entries(ALIASES).flatMap(([field, names]) => names.map((n) => [headerKey(n), field as Field] as const)))).get(
+    key,
+  );
 
 type Column = { field: Field } | { option: number };
 
@@ -74,7 +79,7 @@ function optionIndexOf(key: string): number | null {
 export function columnOf(header: string): Column | null {
   const key = headerKey(header);
   if (!key) return null;
-  const field = FIELD_BY_KEY.get(key);
+  const field = fieldOfKey(key);
   if (field) return { field };
   const option = optionIndexOf(key);
   return option === null ? null : { option };

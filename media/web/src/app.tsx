@@ -1,10 +1,11 @@
 // The live page: the sources the signed-in person may watch, as tiles (or one, with ?source=ID).
 // Sound is off until someone asks for it, per tile.
 import { useEffect, useRef, useState } from 'preact/hooks';
-import { HttpError, logout, userOf, whoAmI, type Me } from '../../../web/http.ts';
+import { HttpError, userOf, whoAmI, type Me } from '../../../web/http.ts';
 import { errorWords } from '../../../web/error-words.ts';
 import { langFromQuery, useDocumentLanguage, type Lang } from '../../../web/i18n.ts';
-import { LoginForm, loginLabels } from '../../../web/login.tsx';
+import { LoginForm } from '../../../web/login.tsx';
+import { AccountAndLanguage } from '../../../web/top-bar.tsx';
 import { LivePlayer, wsUrl, type TileState } from '../../../web/video/player.ts';
 import { sources, type LiveSource } from './api.ts';
 import { words } from './i18n.ts';
@@ -44,17 +45,7 @@ export function App() {
         <h1>{w.title}</h1>
         {only && <a href="./">{w.all}</a>}
         <span class="spacer" />
-        {user && (
-          <span class="who">
-            {user.username} ({user.role}){' '}
-            <button type="button" onClick={() => void logout().then(() => window.location.reload())}>
-              {loginLabels[lang].logout}
-            </button>
-          </span>
-        )}
-        <button type="button" class="lang" onClick={() => setLang(lang === 'zh' ? 'en' : 'zh')}>
-          {w.langToggle}
-        </button>
+        <AccountAndLanguage user={user} lang={lang} onLang={setLang} who={user ? `${user.username} (${user.role})` : undefined} />
       </header>
       {user?.role === 'inspector' && <p class="note">{w.audited}</p>}
       {error && <p class="error">{error}</p>}

@@ -4,7 +4,6 @@ import type { Bilingual } from '../../../web/i18n.ts';
 
 const zh = {
   title: '实时视频',
-  langToggle: 'English',
   loginTitle: '登录后观看实时视频',
   loading: '正在载入视频源…',
   none: '没有可观看的视频源。',
@@ -25,7 +24,6 @@ type Words = typeof zh;
 
 const en: Words = {
   title: 'Live video',
-  langToggle: '中文',
   loginTitle: 'Log in to watch live video',
   loading: 'Loading the sources…',
   none: 'No source you may watch.',

@@ -5,10 +5,11 @@
 import { useEffect, useState } from 'preact/hooks';
 import * as api from './api.ts';
 import type { RoomListItem } from './api.ts';
-import { logout, userOf, whoAmI, type Me } from '../../../web/http.ts';
+import { userOf, whoAmI, type Me } from '../../../web/http.ts';
 import { errorWords } from '../../../web/error-words.ts';
 import { langFromQuery, useDocumentLanguage, type Lang } from '../../../web/i18n.ts';
-import { LoginForm, loginLabels } from '../../../web/login.tsx';
+import { LoginForm } from '../../../web/login.tsx';
+import { TopBar } from '../../../web/top-bar.tsx';
 import { InsecureContextNotice } from '../../../web/insecure-context.tsx';
 import { setTimeZone, words, type Words } from './i18n.ts';
 import { params, setParam } from './url.ts';
@@ -50,8 +51,7 @@ export function App() {
   const staff = user && (user.role === 'invigilator' || user.role === 'admin');
   return (
     <div class="page">
-      <header class="top">
-        <h1>{w.title}</h1>
+      <TopBar title={w.title} user={user} lang={lang} onLang={setLang}>
         <span class="where" data-testid="where">
           {roomId ? w.room(roomId) : ''}
         </span>
@@ -62,18 +62,7 @@ export function App() {
         )}
         <span class="spacer" />
         <ServerClock />
-        {user && (
-          <span class="who">
-            {user.displayName ?? user.username}{' '}
-            <button type="button" onClick={() => void logout().then(() => window.location.reload())}>
-              {loginLabels[lang].logout}
-            </button>
-          </span>
-        )}
-        <button type="button" class="lang" onClick={() => setLang(lang === 'zh' ? 'en' : 'zh')}>
-          {w.langToggle}
-        </button>
-      </header>
+      </TopBar>
       {/* The console needs no camera, but says so: its log-ins cross the LAN in clear, and the IT person learns the fix here. */}
       <InsecureContextNotice lang={lang} need="none" compact />
       {error && <p class="error">{error}</p>}

@@ -12,7 +12,6 @@ const fmtTime = (ms: number, lang: Lang) => site.format(ms, lang, { hour: '2-dig
 const zh = {
   lang: 'zh' as Lang,
   title: '监考台',
-  langToggle: 'English',
   loginTitle: '监考员登录',
   notInvigilator: '此账号不是监考员账号；巡查人员请使用远程巡查页面。',
   loading: '正在载入…',
@@ -198,7 +197,6 @@ export type Words = typeof zh;
 const en: Words = {
   lang: 'en',
   title: 'Proctor console',
-  langToggle: '中文',
   loginTitle: 'Invigilator log-in',
   notInvigilator: 'This account is not an invigilator account; inspectors use the inspector page.',
   loading: 'Loading…',

@@ -4,10 +4,11 @@
 // anything but a read (and the player's "view ended", which only closes the audit entry of the view).
 import { useEffect, useMemo, useRef, useState } from 'preact/hooks';
 import * as api from './api.ts';
-import { logout, userOf, whoAmI, type Me } from '../../../../web/http.ts';
+import { userOf, whoAmI, type Me } from '../../../../web/http.ts';
 import { errorWords } from '../../../../web/error-words.ts';
 import { langFromQuery, useDocumentLanguage, type Lang } from '../../../../web/i18n.ts';
-import { LoginForm, loginLabels } from '../../../../web/login.tsx';
+import { LoginForm } from '../../../../web/login.tsx';
+import { TopBar } from '../../../../web/top-bar.tsx';
 // One live tile and one playback player for every app that shows them: the web kit's.
 import { LiveTile } from '../../../../web/video/live-tile.tsx';
 import { PlaybackView } from '../../../../web/video/playback-view.tsx';
@@ -32,21 +33,9 @@ export function App() {
   const inspector = user && (user.role === 'inspector' || user.role === 'admin');
   return (
     <div class="page">
-      <header class="top">
-        <h1>{w.title}</h1>
+      <TopBar title={w.title} user={user} lang={lang} onLang={setLang}>
         <span class="spacer" />
-        {user && (
-          <span class="who">
-            {user.displayName ?? user.username}{' '}
-            <button type="button" onClick={() => void logout().then(() => window.location.reload())}>
-              {loginLabels[lang].logout}
-            </button>
-          </span>
-        )}
-        <button type="button" class="lang" onClick={() => setLang(lang === 'zh' ? 'en' : 'zh')}>
-          {w.langToggle}
-        </button>
-      </header>
+      </TopBar>
       {error && <p class="error">{error}</p>}
       {me === undefined && !error && <p>{w.loading}</p>}
       {me === null && <LoginForm title={w.loginTitle} lang={lang} onDone={() => void load()} />}

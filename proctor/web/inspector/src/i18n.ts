@@ -15,7 +15,6 @@ const fmtClock = (ms: number, lang: Lang) => site.format(ms, lang, { hour: '2-di
 const zh = {
   lang: 'zh' as Lang,
   title: '远程巡查',
-  langToggle: 'English',
   loginTitle: '巡查人员登录',
   notInspector: '此账号不是巡查账号；监考员请使用监考台。',
   loading: '正在载入…',
@@ -104,7 +103,6 @@ export type Words = typeof zh;
 const en: Words = {
   lang: 'en',
   title: 'Inspection',
-  langToggle: '中文',
   loginTitle: 'Inspector log-in',
   notInspector: 'This account is not an inspector account; invigilators use the proctor console.',
   loading: 'Loading…',
