@@ -93,6 +93,7 @@ const KIOSK_REASONS: Record<string, { zh: string; en: string }> = {
   several_faces: { zh: '检测到多张人脸', en: 'several faces found' },
   no_reference: { zh: '无可比对的照片', en: 'no reference photo' },
   admission_failed: { zh: '入场登记失败', en: 'admission failed' },
+  timed_out: { zh: '规定时间内未拍到可用人脸', en: 'no usable face within the time allowed' },
 };
 
 // Invigilators read what the candidate did, not the protocol's code; an unknown kind shows its code.
