@@ -12,6 +12,7 @@ import * as m011 from './011_bank_images.ts';
 import * as m012 from './012_roster_times.ts';
 import * as m013 from './013_tls.ts';
 import * as m014 from './014_device_health.ts';
+import * as m015 from './015_alert_resolution.ts';
 
 export interface Migration {
   version: number;
@@ -35,4 +36,5 @@ export const migrations: Migration[] = [
   { version: 12, name: 'roster_times', sql: m012.sql },
   { version: 13, name: 'tls', sql: m013.sql },
   { version: 14, name: 'device_health', sql: m014.sql },
+  { version: 15, name: 'alert_resolution', sql: m015.sql },
 ];

@@ -3,7 +3,7 @@
 import { DomainError } from '../../core/index.ts';
 import { parseClientMessage, type Conn, type TerminalSocket } from '../gateway.ts';
 import { CLOSE, LIMITS, type ClientMessage } from '../protocol.ts';
-import { Refusal, OPEN_STATUSES, type TerminalState } from './state.ts';
+import { Refusal, OPEN_STATUSES, keyOf, type TerminalState } from './state.ts';
 import { login } from './login.ts';
 import { hello, incident, sendState } from './messages.ts';
 import { flushSaves, save } from './saves.ts';
@@ -44,7 +44,9 @@ export function connect(st: TerminalState, terminalId: string, socket: TerminalS
       terminalId,
       open.map((s) => s.id),
     );
-    if (a) {
+    // Only an attempt under way is resumed: a submitted one stays off the screen after a reload, so the
+    // next person at this PC never sees the previous candidate's name and score.
+    if (a && a.status === 'active') {
       conn.bound = { sessionId: a.sessionId, idNumber: a.idNumber };
       sendState(st, conn, true);
       st.bus.emit('terminal.login', { terminalId, roomId: terminal.room, seat: terminal.seat, sessionId: a.sessionId, idNumber: a.idNumber, resumed: true });
@@ -67,6 +69,7 @@ export function disconnect(st: TerminalState, conn: Conn): void {
     since,
     sessionId: conn.bound?.sessionId ?? null,
     idNumber: conn.bound?.idNumber ?? null,
+    answering: conn.bound !== null && st.active.has(keyOf(conn.bound.sessionId, conn.bound.idNumber)),
   });
 }
 
