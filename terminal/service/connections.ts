@@ -44,9 +44,11 @@ export function connect(st: TerminalState, terminalId: string, socket: TerminalS
       terminalId,
       open.map((s) => s.id),
     );
-    // Only an attempt under way is resumed: a submitted one stays off the screen after a reload, so the
-    // next person at this PC never sees the previous candidate's name and score.
-    if (a && a.status === 'active') {
+    // An attempt under way is resumed; a submitted one only while its result may still be on screen
+    // (the terminal lost its connection around the submission), so the next person at this PC is never
+    // sent the previous candidate's name and score. The page clears a result it did not show before.
+    const showing = a?.status === 'submitted' && (a.submittedAt ?? 0) + st.config.exam.resultDisplaySeconds * 1000 > st.clock.now();
+    if (a && (a.status === 'active' || showing)) {
       conn.bound = { sessionId: a.sessionId, idNumber: a.idNumber };
       sendState(st, conn, true);
       st.bus.emit('terminal.login', { terminalId, roomId: terminal.room, seat: terminal.seat, sessionId: a.sessionId, idNumber: a.idNumber, resumed: true });

@@ -118,6 +118,8 @@ export class Controller {
   private loggedInOnThisConnection = false;
   private deviceId: string | null;
   private resultTimer: ReturnType<typeof setTimeout> | undefined;
+  /** This page was (re)loaded into an attempt it had not shown: a result arriving now is not shown (privacy). */
+  private resumedUnseen = false;
   private addedTimer: ReturnType<typeof setTimeout> | undefined;
 
   constructor(private readonly loc: Location) {
@@ -351,6 +353,7 @@ export class Controller {
     const marked = new Set<number>(JSON.parse(storage()?.getItem(`${key}.marks`) ?? '[]') as number[]);
     const current = Number(storage()?.getItem(`${key}.current`) ?? '0') || 0;
     const sameCandidate = s.candidate?.ticketNo === m.candidate.ticketNo;
+    this.resumedUnseen = m.resumed && s.candidate === null;
     // A reconnect keeps the screen; a fresh log-in reads the instructions first, unless this
     // terminal already showed them for this attempt (a reload in the middle of the exam).
     let screen: Screen = s.screen;
@@ -377,6 +380,7 @@ export class Controller {
     if (!saves) return;
     saves.sync(m.answers, m.lastSeq);
     this.paperOnThisConnection = true;
+    this.resumedUnseen = false;
     const s = this.store.get();
     this.store.set({ questions: m.questions, current: Math.min(s.current, Math.max(0, m.questions.length - 1)) });
     this.bumpSaves();
@@ -388,6 +392,8 @@ export class Controller {
     if (this.attemptKey) for (const k of ['marks', 'current', 'started', 'added']) storage()?.removeItem(`${this.attemptKey}.${k}`);
     this.stopExamSideEffects();
     this.credential = null;
+    // A reloaded page never brings back a finished candidate's name and score.
+    if (this.resumedUnseen) return this.nextCandidate();
     // The name and score are the candidate's business only: they leave the screen by themselves.
     const ms = (this.store.get().hello?.resultDisplaySeconds ?? 60) * 1000;
     clearTimeout(this.resultTimer);
