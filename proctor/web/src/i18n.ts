@@ -51,7 +51,9 @@ const zh = {
   seat: (s: string) => `${s} 号座`,
   seatState: {
     empty: '空座',
-    absent: '未到',
+    // Not through the door yet; once the exam has ended, whoever never started is absent (缺考).
+    assigned: '未到',
+    absent: '缺考',
     admitted: '已入场',
     logged_in: '已登录',
     answering: '答题中',
@@ -234,7 +236,8 @@ const en: Words = {
   seat: (s) => `Seat ${s}`,
   seatState: {
     empty: 'empty',
-    absent: 'not arrived',
+    assigned: 'not arrived',
+    absent: 'absent',
     admitted: 'admitted',
     logged_in: 'logged in',
     answering: 'answering',
