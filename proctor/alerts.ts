@@ -559,9 +559,10 @@ export function createAlerts(deps: AlertDeps) {
       return (db.prepare(sql).all(...args, f.limit ?? 500) as Row[]).map(toAlert);
     },
 
+    /** Alerts of a session (open: still needing a person); resolved records are no alert and never counted. */
     count(f: { sessionId: string; open?: boolean }): number {
-      const open = f.open ? ' AND acked_at IS NULL AND resolved_at IS NULL' : '';
-      return (stmt(`SELECT COUNT(*) AS n FROM proctor_alerts WHERE session_id = ?${open}`).get(f.sessionId) as { n: number }).n;
+      const open = f.open ? ' AND acked_at IS NULL' : '';
+      return (stmt(`SELECT COUNT(*) AS n FROM proctor_alerts WHERE session_id = ? AND resolved_at IS NULL${open}`).get(f.sessionId) as { n: number }).n;
     },
 
     openCount(rooms: string[] | null): number {
