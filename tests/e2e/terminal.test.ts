@@ -207,7 +207,7 @@ t.test('a candidate sits the exam on a real terminal, through a lost connection,
   });
 
   await step(t, 'on a short screen, the answer sheet opened at the last question keeps its title in view', async (t) => {
-    await page.setViewportSize({ width: 900, height: 400 });
+    await page.setViewportSize({ width: 700, height: 520 });
     await button('答题卡').click();
     await page.getByTestId('sheet-cell').nth(9).click();
     await question(10).waitFor();
@@ -218,6 +218,9 @@ t.test('a candidate sits the exam on a real terminal, through a lost connection,
     const box = await title.boundingBox();
     t.ok(header && box && box.y >= header.y + header.height, `the title is below the header, not scrolled away (title at ${box?.y}, header ends ${header && header.y + header.height})`);
     t.equal(await page.getByTestId('sheet-counts').isVisible(), true, 'and so are the counts');
+    const current = await page.locator('[data-testid="sheet-cell"][aria-current="true"]').boundingBox();
+    const footer = await page.locator('.exam-footer').boundingBox();
+    t.ok(current && footer && current.y + current.height <= footer.y, 'while the grid scrolls its current question into view above the footer');
     await shot(page, '05b-answer-sheet-short-screen');
     await page.setViewportSize({ width: 1366, height: 768 });
     await page.getByTestId('sheet-cell').nth(3).click();
