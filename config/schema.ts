@@ -237,7 +237,7 @@ export const ExamSettingsSchema = Type.Object(
         maximum: 300,
         default: 10,
         description:
-          'a candidate\'s terminal back within this many seconds (a page reload, a network blip, a server restart) is one resolved event, not an alert to acknowledge; 0 = alert at once',
+          "a candidate's terminal back within this many seconds (a page reload, a network blip, a server restart) is one resolved event, not an alert to acknowledge; 0 = alert at once",
       }),
     ),
     resultDisplaySeconds: Type.Optional(
@@ -245,7 +245,7 @@ export const ExamSettingsSchema = Type.Object(
         minimum: 1,
         maximum: 3600,
         default: 60,
-        description: 'how long the terminal shows a candidate\'s name and score after submitting before it clears them for the next candidate (a reload clears at once)',
+        description: "how long the terminal shows a candidate's name and score after submitting before it clears them for the next candidate (a reload clears at once)",
       }),
     ),
   },

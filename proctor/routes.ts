@@ -10,8 +10,20 @@ type DeviceWarning = terminalProtocol.DeviceWarning;
 import { CONSOLE_STATUSES, type ProctorService } from './service.ts';
 import { INCIDENT_CATEGORIES } from './incidents.ts';
 import { assertRoomWatcher, maskAlert, maskIncident } from './feed.ts';
-import { AckManyBodyT, AckManyReplyT, AlertT, IncidentCategoryT, IncidentListT, IncidentT, ReseatReplyT, RoomListItemT, RoomViewT, SessionBriefT, SummaryT } from './protocol.ts';
-import type { AckManyBody } from './protocol.ts';
+import {
+  AckManyBodyT,
+  AckManyReplyT,
+  AlertT,
+  IncidentCategoryT,
+  IncidentListT,
+  IncidentT,
+  ReseatReplyT,
+  RoomListItemT,
+  RoomViewT,
+  SessionBriefT,
+  SummaryT,
+  type AckManyBody,
+} from './protocol.ts';
 
 const ErrorReply = Type.Object({
   error: Type.String(),

@@ -109,7 +109,8 @@ const zh = {
   submitting: '正在交卷…',
   pausedBanner: '考试已暂停，计时停止。请在座位上等待监考员指示。',
   pausedReason: (r: string) => `原因：${r}`,
-  timeAdded: (minutes: number, scope: 'candidate' | 'room') => (scope === 'room' ? `监考员为全场考生延长考试时间 ${minutes} 分钟。` : `监考员为您延长考试时间 ${minutes} 分钟。`),
+  timeAdded: (minutes: number, scope: 'candidate' | 'room') =>
+    scope === 'room' ? `监考员为全场考生延长考试时间 ${minutes} 分钟。` : `监考员为您延长考试时间 ${minutes} 分钟。`,
   questionImage: (no: number, i: number, n: number) => (n > 1 ? `第 ${no} 题配图 ${i}` : `第 ${no} 题配图`),
   resultClears: (s: number) => `为保护隐私，本页将在 ${s} 秒后清除。`,
   lockedTitle: '终端已锁定',
