@@ -142,7 +142,12 @@ function normalise(raw: ConfigFile, file: string | null, baseDir: string, dataOv
       publicKeys: (raw.bank?.publicKeys ?? []).map((k) => ({ id: k.id, key: k.key.trim() })),
       syncIntervalMinutes: raw.bank?.syncIntervalMinutes ?? null,
     },
-    exam: { showScore: raw.exam?.showScore ?? true, snapshotIntervalSeconds: raw.exam?.snapshotIntervalSeconds ?? 60 },
+    exam: {
+      showScore: raw.exam?.showScore ?? true,
+      snapshotIntervalSeconds: raw.exam?.snapshotIntervalSeconds ?? 60,
+      reconnectGraceSeconds: raw.exam?.reconnectGraceSeconds ?? 10,
+      resultDisplaySeconds: raw.exam?.resultDisplaySeconds ?? 60,
+    },
     identity: {
       threshold: raw.identity?.threshold ?? null,
       livenessChallenges: raw.identity?.livenessChallenges ?? ['turn_left', 'turn_right', 'blink'],

@@ -258,6 +258,23 @@ export const ExamSettingsSchema = Type.Object(
     snapshotIntervalSeconds: Type.Optional(
       Type.Integer({ minimum: 0, maximum: 3600, default: 60, description: 'how often a terminal sends a webcam snapshot; 0 = never' }),
     ),
+    reconnectGraceSeconds: Type.Optional(
+      Type.Number({
+        minimum: 0,
+        maximum: 300,
+        default: 10,
+        description:
+          "a candidate's terminal back within this many seconds (a page reload, a network blip, a server restart) is one resolved event, not an alert to acknowledge; 0 = alert at once",
+      }),
+    ),
+    resultDisplaySeconds: Type.Optional(
+      Type.Number({
+        minimum: 1,
+        maximum: 3600,
+        default: 60,
+        description: "how long the terminal shows a candidate's name and score after submitting before it clears them for the next candidate (a reload clears at once)",
+      }),
+    ),
   },
   closed,
 );
@@ -331,7 +348,7 @@ export interface Config {
   /** The central question bank: where to pull packages from and whose signatures to trust. */
   bank: { centralUrl: string | null; publicKeys: BankKeyConfig[]; syncIntervalMinutes: number | null };
   /** How exams run on the terminals. */
-  exam: { showScore: boolean; snapshotIntervalSeconds: number };
+  exam: { showScore: boolean; snapshotIntervalSeconds: number; reconnectGraceSeconds: number; resultDisplaySeconds: number };
   /** Identity checks at the kiosk and the seat (kiosk/). threshold null = the face engine's default. */
   identity: {
     threshold: number | null;

@@ -22,7 +22,16 @@ export interface EventMap {
   // The exam-terminal gateway (terminal/): presence, log-ins, answers, integrity and commands, for the proctor console.
   'candidate.admitted': { sessionId: string; roomId: string; idNumber: string; by: string };
   'terminal.online': { terminalId: string; roomId: string; seat: string };
-  'terminal.offline': { terminalId: string; roomId: string; seat: string; since: number; sessionId: string | null; idNumber: string | null };
+  /** answering: a candidate was logged in at it with their paper not yet submitted (an exam matter, not only a device one). */
+  'terminal.offline': {
+    terminalId: string;
+    roomId: string;
+    seat: string;
+    since: number;
+    sessionId: string | null;
+    idNumber: string | null;
+    answering: boolean;
+  };
   'terminal.login': { terminalId: string; roomId: string; seat: string; sessionId: string; idNumber: string; resumed: boolean };
   'terminal.move_requested': { moveId: string; sessionId: string; roomId: string; idNumber: string; fromTerminal: string | null; toTerminal: string };
   // A move request ended: an invigilator approved or rejected it, or the system withdrew it (the candidate logged in elsewhere, or asked again from another terminal).

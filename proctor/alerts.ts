@@ -1,7 +1,9 @@
 // Alert rules: events from terminals, the kiosk and media become persisted alerts an invigilator
 // must acknowledge. A rule runs inside the bus listener, so an alert is stored and announced in the
 // same tick as its event (the console's 1 s promise rests on that). One open alert per condition:
-// a repeat while unacknowledged counts up instead of piling up a hundred rows for one candidate.
+// a repeat while unacknowledged — even after the condition cleared — counts up (with the latest time)
+// instead of piling up rows for one seat. A terminal is an exam matter only while its candidate is
+// answering, and one back within exam.reconnectGraceSeconds is a resolved record, not an alert.
 import { Conflict, NotFound, newId, type Clock, type EventBus, type EventMap } from '../core/index.ts';
 import type { AuditLog, Db } from '../storage/index.ts';
 import { statementCache } from '../storage/index.ts';
@@ -29,6 +31,7 @@ interface Row {
   event: string;
   dedupe_key: string;
   cleared_at: number | null;
+  resolved_at: number | null;
   acked_by: string | null;
   acked_at: number | null;
   ack_note: string | null;
@@ -52,6 +55,7 @@ function toAlert(r: Row): Alert {
     text: { zh: r.text_zh, en: r.text_en },
     event: r.event,
     clearedAt: r.cleared_at,
+    resolvedAt: r.resolved_at,
     acknowledged: r.acked_by !== null && r.acked_at !== null ? { by: r.acked_by, at: r.acked_at, note: r.ack_note ?? '' } : null,
   };
 }
@@ -67,6 +71,8 @@ export interface AlertDeps {
   candidate: CandidateLookup;
   /** The seat of a terminal (config), for terminal events that do not carry one. */
   seatOfTerminal: (terminalId: string) => string | null;
+  /** A candidate's terminal back within this long is one resolved record, not an alert (exam.reconnectGraceSeconds). */
+  reconnectGraceMs: number;
   log?: { error(o: object, m: string): void };
 }
 
@@ -145,12 +151,26 @@ function textOf(r: Raise, who: { name: string; ticketNo: string; seat: string | 
     case 'several_faces':
       return { zh: `座位核验：${whoZh} 检测到多张人脸`, en: `Seat check: ${whoEn} — several faces at the terminal` };
     case 'terminal_offline':
+      if (typeof p.downMs === 'number') {
+        const secs = Math.max(1, Math.round(p.downMs / 1000));
+        return {
+          zh: `考试机 ${r.terminalId} 短暂断线 ${secs} 秒，已自动恢复${whoZh ? `：${whoZh}` : ''}`,
+          en: `Terminal ${r.terminalId} reconnected after ${secs} s${whoEn ? `: ${whoEn}` : ''}`,
+        };
+      }
       return who
         ? { zh: `考试机 ${r.terminalId} 离线：${whoZh}`, en: `Terminal ${r.terminalId} offline: ${whoEn}` }
         : { zh: `考试机 ${r.terminalId}${seat ? `（${seat} 号座）` : ''} 离线`, en: `Terminal ${r.terminalId}${seat ? ` (seat ${seat})` : ''} offline` };
     case 'integrity': {
-      const what = INTEGRITY_WORDS[String(p.kind)] ?? { zh: `异常操作（${String(p.kind)}）`, en: `integrity event (${String(p.kind)})` };
-      return { zh: `考试机 ${r.terminalId}：${whoZh ? `${whoZh} ` : ''}${what.zh}`, en: `Terminal ${r.terminalId}: ${whoEn ? `${whoEn} — ` : ''}${what.en}` };
+      // Folded per seat and candidate: every kind seen so far, with how often (kinds), newest last.
+      const kinds = p.kinds && typeof p.kinds === 'object' ? (p.kinds as Record<string, number>) : { [String(p.kind)]: 1 };
+      const words = Object.entries(kinds).map(([k, n]) => {
+        const w = INTEGRITY_WORDS[k] ?? { zh: `异常操作（${k}）`, en: `integrity event (${k})` };
+        return n > 1 ? { zh: `${w.zh} ×${n}`, en: `${w.en} ×${n}` } : w;
+      });
+      const zh = words.map((w) => w.zh).join('；');
+      const en = words.map((w) => w.en).join('; ');
+      return { zh: `考试机 ${r.terminalId}：${whoZh ? `${whoZh} ` : ''}${zh}`, en: `Terminal ${r.terminalId}: ${whoEn ? `${whoEn} — ` : ''}${en}` };
     }
     case 'camera_down':
       return p.kind === 'screen'
@@ -192,23 +212,33 @@ export function createAlerts(deps: AlertDeps) {
     return toAlert(r);
   }
 
-  /** Stores the alert (or counts a repeat of the open one) and announces it before returning. */
-  function raise(r: Raise): Alert {
-    const open = stmt('SELECT id FROM proctor_alerts WHERE dedupe_key = ? AND acked_at IS NULL AND cleared_at IS NULL ORDER BY at DESC LIMIT 1').get(r.key) as
-      | { id: string }
-      | undefined;
+  /**
+   * Stores the alert and announces it before returning. A repeat of an unacknowledged alert of the
+   * same condition (the same key: kind and seat or source) folds into it — count, latest time, merged
+   * params, text re-worded — and opens it again if it had cleared. `resolvedAt`: the record of a
+   * condition that already ended by itself (folded only into an earlier such record).
+   */
+  function raise(r: Raise & { merge?: (before: Record<string, unknown>) => Record<string, unknown>; resolvedAt?: number }): Alert {
+    const resolved = r.resolvedAt !== undefined;
+    const open = stmt(
+      `SELECT id, params FROM proctor_alerts WHERE dedupe_key = ? AND acked_at IS NULL AND resolved_at IS ${resolved ? 'NOT NULL' : 'NULL'} ORDER BY at DESC LIMIT 1`,
+    ).get(r.key) as { id: string; params: string } | undefined;
+    const who = deps.candidate(r.sessionId ?? null, r.idNumber ?? null);
+    const seat = r.seat ?? who?.seat ?? (r.terminalId ? deps.seatOfTerminal(r.terminalId) : null);
     if (open) {
-      stmt('UPDATE proctor_alerts SET repeats = repeats + 1, last_at = ?, params = ? WHERE id = ?').run(r.at, JSON.stringify(r.params), open.id);
+      const params = r.merge ? r.merge(JSON.parse(open.params) as Record<string, unknown>) : r.params;
+      const text = textOf({ ...r, params, seat }, who);
+      stmt(
+        `UPDATE proctor_alerts SET repeats = repeats + 1, last_at = ?, params = ?, text_zh = ?, text_en = ?, cleared_at = ?, resolved_at = ? WHERE id = ?`,
+      ).run(r.at, JSON.stringify(params), text.zh, text.en, r.resolvedAt ?? null, r.resolvedAt ?? null, open.id);
       bus.emit('proctor.alert', { alertId: open.id, roomId: r.roomId, change: 'update' });
       return get(open.id);
     }
-    const who = deps.candidate(r.sessionId ?? null, r.idNumber ?? null);
-    const seat = r.seat ?? who?.seat ?? (r.terminalId ? deps.seatOfTerminal(r.terminalId) : null);
     const text = textOf({ ...r, seat }, who);
     const id = newId(clock.now());
     stmt(
-      `INSERT INTO proctor_alerts (id, at, last_at, room_id, session_id, seat, terminal_id, source_id, id_number, kind, severity, params, text_zh, text_en, event, dedupe_key)
-       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+      `INSERT INTO proctor_alerts (id, at, last_at, room_id, session_id, seat, terminal_id, source_id, id_number, kind, severity, params, text_zh, text_en, event, dedupe_key, cleared_at, resolved_at)
+       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
     ).run(
       id,
       r.at,
@@ -226,6 +256,8 @@ export function createAlerts(deps: AlertDeps) {
       text.en,
       r.event,
       r.key,
+      r.resolvedAt ?? null,
+      r.resolvedAt ?? null,
     );
     bus.emit('proctor.alert', { alertId: id, roomId: r.roomId, change: 'new' });
     return get(id);
@@ -275,6 +307,14 @@ export function createAlerts(deps: AlertDeps) {
       }
     };
   const on = <K extends keyof EventMap>(name: K, fn: (p: EventMap[K]) => void) => bus.on(name, guard(name, fn));
+
+  /** Terminals of answering candidates that went offline and are inside their reconnect grace. */
+  const graces = new Map<string, { timer: NodeJS.Timeout; offline: Raise }>();
+  const cancelGrace = (terminalId: string) => {
+    const g = graces.get(terminalId);
+    if (g) clearTimeout(g.timer);
+    graces.delete(terminalId);
+  };
 
   const seatVerdict = (event: 'seat.check' | 'terminal.snapshot', p: EventMap['seat.check'] & { snapshotId?: string }) => {
     if (p.identity === 'match' || p.identity === 'unchecked') return;
@@ -338,11 +378,13 @@ export function createAlerts(deps: AlertDeps) {
         snapshotId: p.snapshotId,
       });
     }),
-    on('terminal.offline', (p) =>
-      raise({
+    on('terminal.offline', (p) => {
+      // Nobody answering there (no one logged in, or the paper is in): the seat map shows the terminal
+      // offline; it is no exam alert. A reload or a blip comes back within the grace: wait for it.
+      if (!p.answering || !p.sessionId || !p.idNumber) return;
+      const offline: Raise = {
         kind: 'terminal_offline',
-        // An idle terminal switched off between sessions is worth knowing, not worth an alarm.
-        severity: p.idNumber ? 'warning' : 'info',
+        severity: 'warning',
         event: 'terminal.offline',
         at: p.since,
         roomId: p.roomId,
@@ -352,9 +394,36 @@ export function createAlerts(deps: AlertDeps) {
         idNumber: p.idNumber,
         params: { since: p.since },
         key: `offline:${p.terminalId}`,
-      }),
-    ),
-    on('terminal.online', (p) => clear(`offline:${p.terminalId}`, clock.now())),
+      };
+      cancelGrace(p.terminalId);
+      if (deps.reconnectGraceMs <= 0) return void raise(offline);
+      const timer = setTimeout(() => {
+        graces.delete(p.terminalId);
+        try {
+          raise(offline);
+        } catch (err) {
+          deps.log?.error({ err, event: 'terminal.offline' }, 'raising a proctor alert failed');
+        }
+      }, deps.reconnectGraceMs);
+      timer.unref();
+      graces.set(p.terminalId, { timer, offline });
+    }),
+    on('terminal.online', (p) => {
+      const waiting = graces.get(p.terminalId);
+      if (!waiting) return clear(`offline:${p.terminalId}`, clock.now());
+      cancelGrace(p.terminalId);
+      const now = clock.now();
+      const o = waiting.offline;
+      const downMs = Math.max(0, now - o.at);
+      raise({
+        ...o,
+        severity: 'info',
+        at: now,
+        params: { since: o.at, downMs },
+        key: `reconnect:${p.terminalId}:${o.sessionId}:${o.idNumber}`,
+        resolvedAt: now,
+      });
+    }),
     on('terminal.integrity', (p) =>
       raise({
         kind: 'integrity',
@@ -365,8 +434,17 @@ export function createAlerts(deps: AlertDeps) {
         sessionId: p.sessionId,
         terminalId: p.terminalId,
         idNumber: p.idNumber,
-        params: { kind: p.kind, source: p.source, detail: p.detail, incidentId: p.incidentId },
-        key: `integrity:${p.terminalId}:${p.idNumber ?? ''}:${p.kind}`,
+        params: { kind: p.kind, kinds: { [p.kind]: 1 }, source: p.source, detail: p.detail, incidentId: p.incidentId },
+        // One open alert per seat and candidate whatever the kind: the invigilator walks to one seat.
+        key: `integrity:${p.terminalId}:${p.idNumber ?? ''}`,
+        merge: (before) => {
+          const kinds = { ...((before.kinds as Record<string, number> | undefined) ?? { [String(before.kind)]: 1 }) };
+          // Re-inserted so the newest kind reads last.
+          const n = (kinds[p.kind] ?? 0) + 1;
+          delete kinds[p.kind];
+          kinds[p.kind] = n;
+          return { kind: p.kind, kinds, source: p.source, detail: p.detail, incidentId: p.incidentId };
+        },
       }),
     ),
     on('camera.down', (p) => {
@@ -460,8 +538,20 @@ export function createAlerts(deps: AlertDeps) {
     get,
     raise,
 
-    /** Newest first. rooms null = every room; site-wide alerts (room null) are always included. */
-    list(f: { rooms: string[] | null; since?: number; until?: number; open?: boolean; sessionId?: string; limit?: number }): Alert[] {
+    /**
+     * Latest first (a folded repeat moves its alert up). rooms null = every room; site-wide alerts
+     * (room null) are always included. open: true = needs a person (neither acknowledged nor resolved
+     * by itself); false = handled either way; resolvedSince adds the resolved records since then.
+     */
+    list(f: {
+      rooms: string[] | null;
+      since?: number;
+      until?: number;
+      open?: boolean;
+      sessionId?: string;
+      limit?: number;
+      resolvedSince?: number;
+    }): Alert[] {
       const where: string[] = [];
       const args: (string | number)[] = [];
       if (f.rooms) {
@@ -470,27 +560,33 @@ export function createAlerts(deps: AlertDeps) {
       }
       if (f.since !== undefined) where.push('last_at >= ?'), args.push(f.since);
       if (f.until !== undefined) where.push('at <= ?'), args.push(f.until);
-      if (f.open !== undefined) where.push(f.open ? 'acked_at IS NULL' : 'acked_at IS NOT NULL');
+      if (f.open !== undefined) {
+        const open = 'acked_at IS NULL AND resolved_at IS NULL';
+        if (!f.open) where.push(`NOT (${open})`);
+        else if (f.resolvedSince !== undefined) where.push(`(${open} OR resolved_at >= ?)`), args.push(f.resolvedSince);
+        else where.push(open);
+      }
       if (f.sessionId) where.push('session_id = ?'), args.push(f.sessionId);
-      const sql = `SELECT * FROM proctor_alerts ${where.length ? `WHERE ${where.join(' AND ')}` : ''} ORDER BY at DESC, id DESC LIMIT ?`;
+      const sql = `SELECT * FROM proctor_alerts ${where.length ? `WHERE ${where.join(' AND ')}` : ''} ORDER BY last_at DESC, id DESC LIMIT ?`;
       return (db.prepare(sql).all(...args, f.limit ?? 500) as Row[]).map(toAlert);
     },
 
+    /** Alerts of a session (open: still needing a person); resolved records are no alert and never counted. */
     count(f: { sessionId: string; open?: boolean }): number {
       const open = f.open ? ' AND acked_at IS NULL' : '';
-      return (stmt(`SELECT COUNT(*) AS n FROM proctor_alerts WHERE session_id = ?${open}`).get(f.sessionId) as { n: number }).n;
+      return (stmt(`SELECT COUNT(*) AS n FROM proctor_alerts WHERE session_id = ? AND resolved_at IS NULL${open}`).get(f.sessionId) as { n: number }).n;
     },
 
     openCount(rooms: string[] | null): number {
-      if (!rooms) return (stmt('SELECT COUNT(*) AS n FROM proctor_alerts WHERE acked_at IS NULL').get() as { n: number }).n;
-      const sql = `SELECT COUNT(*) AS n FROM proctor_alerts WHERE acked_at IS NULL AND (room_id IS NULL OR room_id IN (${rooms.map(() => '?').join(',') || "''"}))`;
+      if (!rooms) return (stmt('SELECT COUNT(*) AS n FROM proctor_alerts WHERE acked_at IS NULL AND resolved_at IS NULL').get() as { n: number }).n;
+      const sql = `SELECT COUNT(*) AS n FROM proctor_alerts WHERE acked_at IS NULL AND resolved_at IS NULL AND (room_id IS NULL OR room_id IN (${rooms.map(() => '?').join(',') || "''"}))`;
       return (db.prepare(sql).get(...rooms) as { n: number }).n;
     },
 
     /** Open alerts per candidate of a session (for the seat map's badges). */
     openBySession(sessionId: string): Map<string, number> {
       const rows = stmt(
-        'SELECT id_number AS idNumber, COUNT(*) AS n FROM proctor_alerts WHERE session_id = ? AND acked_at IS NULL AND id_number IS NOT NULL GROUP BY id_number',
+        'SELECT id_number AS idNumber, COUNT(*) AS n FROM proctor_alerts WHERE session_id = ? AND acked_at IS NULL AND resolved_at IS NULL AND id_number IS NOT NULL GROUP BY id_number',
       ).all(sessionId) as { idNumber: string; n: number }[];
       return new Map(rows.map((r) => [r.idNumber, r.n]));
     },
@@ -499,6 +595,7 @@ export function createAlerts(deps: AlertDeps) {
     ack(id: string, note: string, actor: string, ip: string | null = null): Alert {
       const a = get(id);
       if (a.acknowledged) throw new Conflict(`alert ${id} was already acknowledged by ${a.acknowledged.by} at ${new Date(a.acknowledged.at).toISOString()}`);
+      if (a.resolvedAt !== null) throw new Conflict(`alert ${id} resolved by itself at ${new Date(a.resolvedAt).toISOString()}; there is nothing to acknowledge`);
       const now = clock.now();
       db.transaction(() => {
         const r = stmt('UPDATE proctor_alerts SET acked_by = ?, acked_at = ?, ack_note = ? WHERE id = ? AND acked_at IS NULL').run(actor, now, note, id);
@@ -515,8 +612,38 @@ export function createAlerts(deps: AlertDeps) {
       return get(id);
     },
 
+    /**
+     * Acknowledges several alerts with one note, in one transaction, each audited as a single ack is
+     * (detail.batch says how many went together). The caller has checked every id exists and may be
+     * acted on. Ones already acknowledged (a colleague was quicker) or resolved by themselves are
+     * skipped and returned as such, so a stale selection never fails the rest.
+     */
+    ackMany(ids: readonly string[], note: string, actor: string, ip: string | null = null): { acknowledged: Alert[]; skipped: Alert[] } {
+      const unique = [...new Set(ids)];
+      const now = clock.now();
+      const done: Alert[] = [];
+      const skipped: Alert[] = [];
+      db.transaction(() => {
+        const todo = unique.map(get).filter((a) => (a.acknowledged || a.resolvedAt !== null ? (skipped.push(a), false) : true));
+        for (const a of todo) {
+          stmt('UPDATE proctor_alerts SET acked_by = ?, acked_at = ?, ack_note = ? WHERE id = ? AND acked_at IS NULL').run(actor, now, note, a.id);
+          audit.append({
+            actor,
+            action: 'proctor.alert.ack',
+            target: a.id,
+            detail: { kind: a.kind, room: a.roomId, session: a.sessionId, seat: a.seat, note, batch: todo.length },
+            ip,
+          });
+          done.push(a);
+        }
+      }).immediate();
+      for (const a of done) bus.emit('proctor.alert', { alertId: a.id, roomId: a.roomId, change: 'ack' });
+      return { acknowledged: done.map((a) => get(a.id)), skipped };
+    },
+
     stop(): void {
       for (const off of offs.splice(0)) off();
+      for (const id of [...graces.keys()]) cancelGrace(id);
     },
   };
 }

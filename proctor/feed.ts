@@ -14,6 +14,8 @@ import type { Seat } from './room-view.ts';
 export const PROCTOR_WS_PATH = '/ws/proctor';
 /** How long seat changes of a room are gathered before one push. */
 export const SEAT_COALESCE_MS = 300;
+/** How far back a console's snapshot includes resolved records (they need nobody, but explain a seat's blip). */
+const RESOLVED_IN_SNAPSHOT_MS = 60 * 60_000;
 
 interface Subscriber {
   socket: WebSocket;
@@ -148,7 +150,8 @@ export function createFeed(proctor: ProctorService, bus: EventBus, clock: { now(
     subscribe(socket: WebSocket, roomId: string, sessionId: string | null, masked: boolean): () => void {
       const s: Subscriber = { socket, roomId, sessionId, masked };
       const room = proctor.rooms.view(roomId, { sessionId, masked });
-      const alerts = proctor.alerts.list({ rooms: [roomId], open: true }).map((a) => maskAlert(a, masked));
+      // Open alerts, and the last hour's resolved records (short reconnects), so a reloaded console still shows them.
+      const alerts = proctor.alerts.list({ rooms: [roomId], open: true, resolvedSince: clock.now() - RESOLVED_IN_SNAPSHOT_MS }).map((a) => maskAlert(a, masked));
       subs.add(s);
       send(s, { type: 'snapshot', room, alerts });
       return () => subs.delete(s);

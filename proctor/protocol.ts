@@ -177,9 +177,27 @@ export const AlertT = Type.Object({
   /** The bus event that raised it. */
   event: Type.String(),
   clearedAt: nullable(Ms),
+  /**
+   * The condition ended by itself within its grace (a terminal back within exam.reconnectGraceSeconds):
+   * a record for the history, never open, nothing to acknowledge. Such records fold per seat too.
+   */
+  resolvedAt: nullable(Ms),
   acknowledged: nullable(Type.Object({ by: Type.String(), at: Ms, note: Type.String() })),
 });
 export type Alert = Static<typeof AlertT>;
+
+/** POST /api/proctor/alerts/ack: several alerts, one note (the console's "select several" and "all of this kind"). */
+export const AckManyBodyT = Type.Object(
+  {
+    ids: Type.Array(Type.String({ minLength: 1, maxLength: 64 }), { minItems: 1, maxItems: 500 }),
+    note: Type.String({ minLength: 1, maxLength: 500 }),
+  },
+  { additionalProperties: false },
+);
+export type AckManyBody = Static<typeof AckManyBodyT>;
+/** skipped: already acknowledged by someone, or resolved by itself, before this request. */
+export const AckManyReplyT = Type.Object({ acknowledged: Type.Array(AlertT), skipped: Type.Array(AlertT) });
+export type AckManyReply = Static<typeof AckManyReplyT>;
 
 export const IncidentCategoryT = Type.Object({ code: Type.String(), zh: Type.String(), en: Type.String() });
 export type IncidentCategoryView = Static<typeof IncidentCategoryT>;

@@ -10,7 +10,20 @@ type DeviceWarning = terminalProtocol.DeviceWarning;
 import { CONSOLE_STATUSES, type ProctorService } from './service.ts';
 import { INCIDENT_CATEGORIES } from './incidents.ts';
 import { assertRoomWatcher, maskAlert, maskIncident } from './feed.ts';
-import { AlertT, IncidentCategoryT, IncidentListT, IncidentT, ReseatReplyT, RoomListItemT, RoomViewT, SessionBriefT, SummaryT } from './protocol.ts';
+import {
+  AckManyBodyT,
+  AckManyReplyT,
+  AlertT,
+  IncidentCategoryT,
+  IncidentListT,
+  IncidentT,
+  ReseatReplyT,
+  RoomListItemT,
+  RoomViewT,
+  SessionBriefT,
+  SummaryT,
+  type AckManyBody,
+} from './protocol.ts';
 
 const ErrorReply = Type.Object({
   error: Type.String(),
@@ -184,6 +197,31 @@ export const proctorRoutes: FastifyPluginAsync<ProctorRouteOptions> = async (app
       const note = (request.body as { note: string }).note.trim();
       if (!note) throw new ValidationError([{ path: 'note', problem: 'must say what was found or done', got: (request.body as { note: string }).note }]);
       return maskAlert(proctor.alerts.ack(alertId, note, request.actor, request.ip), masks(request));
+    },
+  );
+
+  app.post(
+    '/api/proctor/alerts/ack',
+    {
+      config: staff,
+      schema: {
+        tags,
+        summary: 'Acknowledge several alerts with one note (audited, each); ones already handled are skipped and listed',
+        body: AckManyBodyT,
+        response: { 200: AckManyReplyT, ...errors },
+      },
+    },
+    async (request) => {
+      const b = request.body as AckManyBody;
+      const note = b.note.trim();
+      if (!note) throw new ValidationError([{ path: 'note', problem: 'must say what was found or done', got: b.note }]);
+      // All checked before any is acknowledged: an unknown id or a room the caller does not watch changes nothing.
+      for (const id of b.ids) {
+        const a = proctor.alerts.get(id);
+        if (a.roomId) assertRoomWatcher(request, a.roomId);
+      }
+      const r = proctor.alerts.ackMany(b.ids, note, request.actor, request.ip);
+      return { acknowledged: r.acknowledged.map((a) => maskAlert(a, masks(request))), skipped: r.skipped.map((a) => maskAlert(a, masks(request))) };
     },
   );
 

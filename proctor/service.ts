@@ -49,6 +49,7 @@ export function createProctorService(deps: ProctorDeps) {
       }
     },
     seatOfTerminal: (id) => config.terminals.find((t) => t.id === id)?.seat ?? null,
+    reconnectGraceMs: config.exam.reconnectGraceSeconds * 1000,
   });
 
   const incidents = createIncidents({

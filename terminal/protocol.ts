@@ -151,6 +151,8 @@ export const HelloT = Type.Object({
   session: Nullable(SessionInfoT),
   /** 0 = do not send snapshots. */
   snapshotIntervalSeconds: Type.Integer(),
+  /** How long the result screen keeps the candidate's name and score before clearing them (exam.resultDisplaySeconds). */
+  resultDisplaySeconds: Type.Number(),
   limits: Type.Object({
     messagesPerSecond: Type.Integer(),
     burst: Type.Integer(),
@@ -241,6 +243,13 @@ export const TimeT = Type.Object({
   addedMs: Type.Number(),
   pausedMs: Type.Number(),
   pause: Nullable(Type.Object({ scope: Type.Union([Type.Literal('candidate'), Type.Literal('room')]), since: Type.Number(), reason: Nullable(Type.String()) })),
+  /**
+   * The latest time an invigilator added for this candidate (or their room), so the terminal tells the
+   * candidate how much and why, as it does a pause; null when none was added. `at` is server time.
+   */
+  lastAdded: Nullable(
+    Type.Object({ at: Type.Number(), minutes: Type.Number(), scope: Type.Union([Type.Literal('candidate'), Type.Literal('room')]), reason: Type.String() }),
+  ),
 });
 export type TimeMessage = Static<typeof TimeT>;
 

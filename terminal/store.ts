@@ -195,7 +195,11 @@ export function createTerminalStore(db: Db, clock: Clock) {
       return openSessions.all();
     },
     /** Every input of the clock that a command changes, for the whole session: time added and pauses. */
-    clockInputs(sessionId: string): { added: { idNumber: string | null; ms: number }[]; pauses: (PauseSpan & { idNumber: string | null })[] } {
+    clockInputs(sessionId: string): {
+      added: { idNumber: string | null; ms: number }[];
+      pauses: (PauseSpan & { idNumber: string | null })[];
+      latest: { idNumber: string | null; ms: number; reason: string; at: number }[];
+    } {
       const added = sql('SELECT id_number AS idNumber, SUM(ms) AS ms FROM terminal_time_added WHERE session_id = ? GROUP BY id_number').all(sessionId) as {
         idNumber: string | null;
         ms: number;
@@ -216,7 +220,12 @@ export function createTerminalStore(db: Db, clock: Clock) {
         endedAt: p.endedAt,
         reason: p.reason,
       }));
-      return { added, pauses };
+      // The newest addition of each scope (the room's under null), for telling the candidate.
+      const latest = sql(
+        `SELECT id_number AS idNumber, ms, reason, added_at AS at FROM terminal_time_added t WHERE session_id = ?
+         AND added_at = (SELECT MAX(added_at) FROM terminal_time_added u WHERE u.session_id = t.session_id AND u.id_number IS t.id_number)`,
+      ).all(sessionId) as { idNumber: string | null; ms: number; reason: string; at: number }[];
+      return { added, pauses, latest };
     },
     answers(sessionId: string, idNumber: string): StoredAnswer[] {
       return (

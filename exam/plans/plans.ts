@@ -345,6 +345,9 @@ export function createPlans(deps: PlansDeps, rosterStatus: RosterStatusService) 
           }
           return { roster };
         },
+        // At the end of the exam whoever never started is absent (缺考) at once — on the seat map and in
+        // the counts — not only when the session is graded later, perhaps by the API alone.
+        ended: (s) => markNeverStarted(s.id),
         graded: (s) => {
           // Anyone who started the paper must have a result; those who never came are absent, and so is
           // one admitted at the door who never logged in at a terminal: they saw no paper, so there is
@@ -362,22 +365,30 @@ export function createPlans(deps: PlansDeps, rosterStatus: RosterStatusService) 
                 .map((u) => u.ticketNo)
                 .join(', ')}${ungraded.length > 10 ? ' …' : ''})`,
             );
-          const notStarted = (
-            db
-              .prepare(
-                `SELECT r.ticket_no AS ticketNo FROM roster_entries r WHERE r.session_id = ? AND r.status = 'admitted'
-                 AND NOT EXISTS (SELECT 1 FROM results x WHERE x.session_id = r.session_id AND x.id_number = r.id_number) ORDER BY r.ticket_no`,
-              )
-              .all(s.id) as { ticketNo: string }[]
-          ).map((r) => r.ticketNo);
-          const absent = rosterStatus.markAbsent(s.id);
-          return notStarted.length ? { absent, admittedNeverStarted: notStarted } : { absent };
+          return markNeverStarted(s.id);
         },
       };
       const guard = guards[to];
       return moveSession(id, to, actor, { ip, ...(guard ? { guard } : {}) });
     },
   };
+
+  /**
+   * Marks absent everyone who never came and everyone admitted at the door who never started (no
+   * result: they saw no paper), through the roster's one writer; the audit detail names the latter.
+   */
+  function markNeverStarted(sessionId: string): Record<string, unknown> {
+    const notStarted = (
+      db
+        .prepare(
+          `SELECT r.ticket_no AS ticketNo FROM roster_entries r WHERE r.session_id = ? AND r.status = 'admitted'
+           AND NOT EXISTS (SELECT 1 FROM results x WHERE x.session_id = r.session_id AND x.id_number = r.id_number) ORDER BY r.ticket_no`,
+        )
+        .all(sessionId) as { ticketNo: string }[]
+    ).map((r) => r.ticketNo);
+    const absent = rosterStatus.markAbsent(sessionId);
+    return notStarted.length ? { absent, admittedNeverStarted: notStarted } : { absent };
+  }
 
   function countRoster(sessionId: string): number {
     return (db.prepare('SELECT COUNT(*) AS n FROM roster_entries WHERE session_id = ?').get(sessionId) as { n: number }).n;

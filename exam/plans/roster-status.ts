@@ -54,7 +54,7 @@ export function createRosterStatus({ db, clock }: { db: Db; clock: Clock }) {
     },
 
     /**
-     * At grading: everyone who never came is absent, and so is one admitted at the door who never
+     * At session end (and again at grading): everyone who never came is absent, and so is one admitted at the door who never
      * logged in and has no result (they saw no paper). Returns how many became absent.
      */
     markAbsent(sessionId: string): number {

@@ -14,6 +14,7 @@ import * as m013 from './013_tls.ts';
 import * as m014 from './014_device_health.ts';
 import * as m015 from './015_recording_schedule.ts';
 import * as m016 from './016_jobs.ts';
+import * as m017 from './017_alert_resolution.ts';
 
 export interface Migration {
   version: number;
@@ -39,4 +40,5 @@ export const migrations: Migration[] = [
   { version: 14, name: 'device_health', sql: m014.sql },
   { version: 15, name: 'recording_schedule', sql: m015.sql },
   { version: 16, name: 'jobs', sql: m016.sql },
+  { version: 17, name: 'alert_resolution', sql: m017.sql },
 ];

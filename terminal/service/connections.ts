@@ -3,7 +3,7 @@
 import { DomainError } from '../../core/index.ts';
 import { parseClientMessage, type Conn, type TerminalSocket } from '../gateway.ts';
 import { CLOSE, LIMITS, type ClientMessage } from '../protocol.ts';
-import { Refusal, OPEN_STATUSES, type TerminalState } from './state.ts';
+import { Refusal, OPEN_STATUSES, keyOf, type TerminalState } from './state.ts';
 import { login } from './login.ts';
 import { hello, incident, sendState } from './messages.ts';
 import { flushSaves, save } from './saves.ts';
@@ -44,7 +44,11 @@ export function connect(st: TerminalState, terminalId: string, socket: TerminalS
       terminalId,
       open.map((s) => s.id),
     );
-    if (a) {
+    // An attempt under way is resumed; a submitted one only while its result may still be on screen
+    // (the terminal lost its connection around the submission), so the next person at this PC is never
+    // sent the previous candidate's name and score. The page clears a result it did not show before.
+    const showing = a?.status === 'submitted' && (a.submittedAt ?? 0) + st.config.exam.resultDisplaySeconds * 1000 > st.clock.now();
+    if (a && (a.status === 'active' || showing)) {
       conn.bound = { sessionId: a.sessionId, idNumber: a.idNumber };
       sendState(st, conn, true);
       st.bus.emit('terminal.login', { terminalId, roomId: terminal.room, seat: terminal.seat, sessionId: a.sessionId, idNumber: a.idNumber, resumed: true });
@@ -67,6 +71,7 @@ export function disconnect(st: TerminalState, conn: Conn): void {
     since,
     sessionId: conn.bound?.sessionId ?? null,
     idNumber: conn.bound?.idNumber ?? null,
+    answering: conn.bound !== null && st.active.has(keyOf(conn.bound.sessionId, conn.bound.idNumber)),
   });
 }
 

@@ -5,7 +5,7 @@ import { LIMITS, PROTOCOL_VERSION, type ServerMessage } from '../protocol.ts';
 import type { Attempt, Incident, Move } from '../store.ts';
 import { keyOf, maskIdNumber, type TerminalState, type Session, type Entry } from './state.ts';
 import { flushSaves } from './saves.ts';
-import { openSessionOf, paperOf, reloadSession, sessionInfo, sessionOf, timerOfCandidate } from './sessions.ts';
+import { lastAddedFor, openSessionOf, paperOf, reloadSession, sessionInfo, sessionOf, timerOfCandidate } from './sessions.ts';
 
 export function hello(st: TerminalState, conn: Conn): ServerMessage {
   const s = openSessionOf(st, conn.terminal.room);
@@ -19,12 +19,13 @@ export function hello(st: TerminalState, conn: Conn): ServerMessage {
     timezone: st.config.site.timezone,
     session: s ? sessionInfo(st, s) : null,
     snapshotIntervalSeconds: st.config.exam.snapshotIntervalSeconds,
+    resultDisplaySeconds: st.config.exam.resultDisplaySeconds,
     limits: { ...LIMITS },
   };
 }
 
 export function timeMessage(st: TerminalState, s: Session, idNumber: string, submitted: boolean): ServerMessage {
-  return { type: 'time', serverTime: st.clock.now(), ...timerOfCandidate(st, s, idNumber, submitted) };
+  return { type: 'time', serverTime: st.clock.now(), ...timerOfCandidate(st, s, idNumber, submitted), lastAdded: lastAddedFor(st, s, idNumber) };
 }
 
 export function submittedMessage(st: TerminalState, s: Session, a: Attempt): ServerMessage {

@@ -2,7 +2,7 @@
 // roster entries by ticket or ID number, each candidate's timer from memory, the delivered paper.
 import { Conflict, NotFound } from '../../core/index.ts';
 import { deliver, type DeliveredQuestion } from '../../exam/index.ts';
-import type { SessionInfo } from '../protocol.ts';
+import type { SessionInfo, TimeMessage } from '../protocol.ts';
 import type { Attempt } from '../store.ts';
 import { timerOf, type TimerState } from '../timer.ts';
 import { OPEN_STATUSES, type TerminalState, type Session, type Entry, type SessionClock } from './state.ts';
@@ -58,7 +58,7 @@ export function startedAt(st: TerminalState, s: Session): number | null {
 export function clockOf(st: TerminalState, sessionId: string): SessionClock {
   let c = st.clocks.get(sessionId);
   if (c) return c;
-  c = { startedAt: null, roomAddedMs: 0, roomPauses: [], addedMs: new Map(), pauses: new Map() };
+  c = { startedAt: null, roomAddedMs: 0, roomPauses: [], addedMs: new Map(), pauses: new Map(), lastAdded: new Map() };
   const inputs = st.store.clockInputs(sessionId);
   for (const a of inputs.added) {
     if (a.idNumber === null) c.roomAddedMs += a.ms;
@@ -68,8 +68,18 @@ export function clockOf(st: TerminalState, sessionId: string): SessionClock {
     if (idNumber === null) c.roomPauses.push(p);
     else c.pauses.set(idNumber, [...(c.pauses.get(idNumber) ?? []), p]);
   }
+  for (const { idNumber, ...a } of inputs.latest) c.lastAdded.set(idNumber, a);
   st.clocks.set(sessionId, c);
   return c;
+}
+
+/** The latest time added that applies to a candidate (theirs or the room's), as the time message says it. */
+export function lastAddedFor(st: TerminalState, s: Session, idNumber: string): TimeMessage['lastAdded'] {
+  const c = clockOf(st, s.id);
+  const own = c.lastAdded.get(idNumber);
+  const room = c.lastAdded.get(null);
+  const pick = own && (!room || own.at >= room.at) ? { ...own, scope: 'candidate' as const } : room ? { ...room, scope: 'room' as const } : null;
+  return pick ? { at: pick.at, minutes: Math.round(pick.ms / 60_000), scope: pick.scope, reason: pick.reason } : null;
 }
 
 /** The clock of one candidate, from memory: the sweep runs this for every attempt every second. */

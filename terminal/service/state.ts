@@ -63,6 +63,8 @@ export interface SessionClock {
   roomPauses: PauseSpan[];
   addedMs: Map<string, number>;
   pauses: Map<string, PauseSpan[]>;
+  /** The newest time added per candidate, the room's under null: what the terminal tells the candidate. */
+  lastAdded: Map<string | null, { ms: number; reason: string; at: number }>;
 }
 
 /** A save checked and waiting for the next group commit (see flushSaves). */

@@ -1,10 +1,12 @@
 // End to end: the real server on a loopback port with a session in R1 (check-in open, two candidates
 // admitted), a real terminal (a WebSocket client logging candidate A in at T1, as the exam PC would),
 // a real RTSP camera in R1, and the built /proctor/ and /inspector/ apps in Debian's Chromium.
-// The invigilator logs in, picks the room, starts the exam from the console, sees the terminal go
-// offline as an alert (its delay from the server event printed and kept in
+// The invigilator logs in (their only room opens by itself), starts the exam from the console, sees a
+// short reconnect as one resolved record, then the terminal staying offline as an alert after the
+// reconnect grace (its delay from the grace's end printed and kept in
 // tests/artifacts/proctor/alert-latency.json), acknowledges it with a note, pauses the candidate after
-// the terminal is back and the terminal receives the pause. Inspectors: one of another city sees
+// the terminal is back and the terminal receives the pause; integrity events fold per seat and are
+// acknowledged all at once with one note; at the end of the exam who never started is absent. Inspectors: one of another city sees
 // nothing of this site, one of the province sees the site and its session — and no command anywhere.
 // Screenshots of every main screen land in tests/artifacts/proctor/ (git-ignored).
 import t, { type Test } from 'tap';
@@ -26,6 +28,8 @@ const WAIT = 20_000;
 requireChromiumAndApps('proctor', 'inspector');
 
 const A = idn(1);
+/** exam.reconnectGraceSeconds in this test. */
+const GRACE_S = 2;
 const B = idn(2);
 const C = idn(3);
 
@@ -68,9 +72,9 @@ async function shot(page: Page, name: string): Promise<void> {
 }
 
 t.test('an invigilator runs a room from the proctor console; inspectors see only their jurisdiction', async (t) => {
-  // Only this test's own screenshots (01–14) go: the playback and move tests keep theirs in the same folder.
+  // Only this test's own screenshots (01–15) go: the playback and move tests keep theirs in the same folder.
   mkdirSync(ARTIFACTS, { recursive: true });
-  for (const f of readdirSync(ARTIFACTS)) if (/^(0\d|1[0-4])-.*\.png$|^alert-latency\.json$/.test(f)) rmSync(join(ARTIFACTS, f), { force: true });
+  for (const f of readdirSync(ARTIFACTS)) if (/^(0\d|1[0-5])[ab]?-.*\.png$|^alert-latency\.json$/.test(f)) rmSync(join(ARTIFACTS, f), { force: true });
   const top = t;
   const rtspPort = await freeTcpPort();
   const camUrl = `rtsp://127.0.0.1:${rtspPort}/cam-proctor`;
@@ -78,7 +82,10 @@ t.test('an invigilator runs a room from the proctor console; inspectors see only
     rtpPortStart: 30000 + 2 * Math.floor(Math.random() * 5000),
   });
   t.teardown(() => cameras.stop());
-  const r = await setup(t, `cameras:\n  - { id: CAM-R1, name: 一号考场前方, room: R1, url: "${camUrl}" }\n`);
+  const r = await setup(
+    t,
+    `cameras:\n  - { id: CAM-R1, name: 一号考场前方, room: R1, url: "${camUrl}" }\nexam: { reconnectGraceSeconds: ${GRACE_S} }\n`,
+  );
   const base = r.base;
   const app = r.app;
   const ticketA = r.ticket(A);
@@ -100,7 +107,7 @@ t.test('an invigilator runs a room from the proctor console; inspectors see only
   const dialog = page.getByTestId('confirm');
   const step = chainedSteps(() => shot(page, 'failed'));
 
-  await step(t, 'the invigilator logs in and picks the room', async (t) => {
+  await step(t, 'the invigilator logs in and their only room opens by itself', async (t) => {
     await page.goto(`${base}/proctor/`);
     await assertSecureName(t, page, base);
     await page.locator('input[name=username]').waitFor();
@@ -111,12 +118,10 @@ t.test('an invigilator runs a room from the proctor console; inspectors see only
     await page.getByText('登录失败').waitFor();
     await page.fill('input[name=password]', PASSWORDS.invig);
     await page.click('button[type=submit]');
-    await page.getByRole('heading', { name: '选择考场' }).waitFor();
-    t.equal(await page.locator('button[data-room]').count(), 1, 'invig is bound to R1 only');
-    await page.getByText('当前场次').waitFor();
-    await shot(page, '02-rooms');
-    await page.click('button[data-room="R1"]');
     await page.getByTestId('seat-map').waitFor();
+    t.equal(await page.locator('button[data-room]').count(), 0, 'invig watches R1 only: no room list to pick from');
+    t.match(page.url(), /[?&]room=R1/, 'R1 is open');
+    await shot(page, '02-only-room-opens');
   });
 
   await step(t, 'the room view shows each seat’s live state and the session bar', async (t) => {
@@ -156,34 +161,55 @@ t.test('an invigilator runs a room from the proctor console; inspectors see only
     t.match(await seat('01').textContent(), /剩余 1:\d\d:\d\d/, 'the remaining time counts on the seat');
   });
 
-  await step(t, 'the terminal drops off: the offline alert is on screen within a second of the event', async (t) => {
+  await step(t, 'a short reconnect is one resolved record, nothing to acknowledge', async (t) => {
+    t1.ws.terminate();
+    await t1.closed;
+    t1 = await Term.open(top, r.port, r.tokens.T1);
+    await t1.take('logged_in');
+    await t1.settle();
+    const li = page.locator('li[data-kind="terminal_offline"][data-resolved="yes"]');
+    await li.waitFor();
+    t.match(await li.textContent(), /短暂断线 \d+ 秒，已自动恢复.*自动恢复，无需处理/, 'worded as resolved');
+    t.equal(await li.getByRole('button').count(), 0, 'no acknowledge button');
+    t.equal(await page.getByTestId('open-alerts').textContent(), '0 条未处理', 'nothing open');
+    await page.locator('button.seat[data-seat="01"][data-state="answering"]').waitFor();
+    await shot(page, '05a-short-reconnect-resolved');
+  });
+
+  await step(t, 'the terminal stays off: the offline alert is on screen within a second of the grace ending', async (t) => {
     // Stamps, in the page, when each alert first shows (same machine, same clock as the server).
     await page.evaluate(`(() => {
       window.__alertSeen = {};
       const note = () => document.querySelectorAll('li[data-alert]').forEach((li) => {
         const k = li.getAttribute('data-alert');
-        if (!(k in window.__alertSeen)) window.__alertSeen[k] = { at: Date.now(), kind: li.getAttribute('data-kind') };
+        if (!(k in window.__alertSeen) && li.getAttribute('data-resolved') === 'no') window.__alertSeen[k] = { at: Date.now(), kind: li.getAttribute('data-kind') };
       });
       note();
-      new MutationObserver(note).observe(document.body, { childList: true, subtree: true });
+      new MutationObserver(note).observe(document.body, { childList: true, subtree: true, attributes: true });
     })()`);
     let eventAt = 0;
     const off = app.ctx.bus.on('terminal.offline', (e) => {
       if (e.terminalId === 'T1') eventAt = Date.now();
     });
     t1.ws.terminate();
-    const li = page.locator('li[data-kind="terminal_offline"][data-acked="no"]');
+    // The seat shows the terminal offline at once; the alert waits out the reconnect grace.
+    await page.locator('button.seat[data-seat="01"][data-state="offline"]').waitFor();
+    const li = page.locator('li[data-kind="terminal_offline"][data-acked="no"][data-resolved="no"]');
     await li.waitFor();
     off();
     const seen = (await page.evaluate('Object.values(window.__alertSeen).filter((s) => s.kind === "terminal_offline").map((s) => s.at)')) as number[];
     t.equal(seen.length, 1, 'one offline alert');
-    const delay = seen[0]! - eventAt;
+    t.ok(seen[0]! - eventAt >= GRACE_S * 1000 - 50, `not before the grace (${seen[0]! - eventAt} ms after the event)`);
+    const delay = seen[0]! - eventAt - GRACE_S * 1000;
     // Chromium's Date.now and Node's may differ by a few ms (the page's clock is coarsened), so a
     // delay near 0 can come out slightly negative; what matters is the upper bound.
     t.ok(eventAt > 0, 'the server raised terminal.offline');
-    t.comment(`terminal.offline → alert on screen: ${delay} ms`);
-    writeFileSync(join(ARTIFACTS, 'alert-latency.json'), `${JSON.stringify({ event: 'terminal.offline', delayMs: delay }, null, 2)}\n`);
-    t.ok(delay < 1000, `the alert showed ${delay} ms after the event (issue 7: within 1 s)`);
+    t.comment(`terminal.offline + ${GRACE_S} s grace → alert on screen: ${delay} ms`);
+    writeFileSync(
+      join(ARTIFACTS, 'alert-latency.json'),
+      `${JSON.stringify({ event: 'terminal.offline', graceMs: GRACE_S * 1000, delayAfterGraceMs: delay }, null, 2)}\n`,
+    );
+    t.ok(delay < 1000, `the alert showed ${delay} ms after the grace ended (issue 7: within 1 s)`);
     await page.locator('button.seat[data-seat="01"][data-state="offline"]').waitFor();
     await seat('01').getByText('离线自').waitFor();
     t.match(await li.textContent(), /终端离线.*01 号座/, 'the alert names the seat');
@@ -191,7 +217,7 @@ t.test('an invigilator runs a room from the proctor console; inspectors see only
   });
 
   await step(t, 'the alert is acknowledged with a note and stays listed as handled', async (t) => {
-    await page.locator('li[data-kind="terminal_offline"]').getByRole('button', { name: '处理' }).click();
+    await page.locator('li[data-kind="terminal_offline"][data-resolved="no"]').getByRole('button', { name: '处理' }).click();
     await dialog.waitFor();
     await dialog.getByRole('button', { name: '确认' }).click();
     await dialog.getByText('此项必填').waitFor();
@@ -201,10 +227,14 @@ t.test('an invigilator runs a room from the proctor console; inspectors see only
     await dialog.waitFor({ state: 'detached' });
     const acked = page.locator('li[data-kind="terminal_offline"][data-acked="yes"]');
     await acked.waitFor();
+    t.equal(await page.getByTestId('open-alerts').textContent(), '0 条未处理', 'nothing left open');
+    await acked.waitFor();
     t.match(await acked.textContent(), /invig.*网线松动，已重新插好/, 'who handled it and the note are shown');
     const res = await app.inject({ method: 'GET', url: '/api/proctor/alerts?room=R1', headers: { cookie: await login(app, 'invig', PASSWORDS.invig) } });
     t.equal(res.statusCode, 200);
-    const alert = (res.json() as { kind: string; acknowledged: { by: string; note: string } | null }[]).find((a) => a.kind === 'terminal_offline');
+    const alert = (res.json() as { kind: string; resolvedAt: number | null; acknowledged: { by: string; note: string } | null }[]).find(
+      (a) => a.kind === 'terminal_offline' && a.resolvedAt === null,
+    );
     t.match(alert?.acknowledged, { by: 'invig', note: '网线松动，已重新插好' }, 'the acknowledgement is stored');
   });
 
@@ -249,16 +279,45 @@ t.test('an invigilator runs a room from the proctor console; inspectors see only
     );
   });
 
-  await step(t, 'a candidate not yet at a PC is re-seated to a free seat (confirmed, with a reason)', async (t) => {
-    await seat('02').click();
-    await page.getByTestId('seat-commands').getByRole('button', { name: '换座' }).click();
-    await dialog.locator('select[name=seat]').selectOption('05');
-    await dialog.locator('textarea').fill('02 号机故障');
+  await step(t, 'integrity events fold per seat; all alerts of that kind are acknowledged at once with one note', async (t) => {
+    // B sits at T2 now; both candidates do something the terminal reports.
+    const t2 = await Term.open(top, r.port, r.tokens.T2);
+    await logIn(t2, r.ticket(B), true);
+    await t2.ask({ type: 'integrity', kind: 'focus_lost', detail: '3 s' }, 'noted');
+    await t2.ask({ type: 'integrity', kind: 'focus_lost', detail: '4 s' }, 'noted');
+    await t2.ask({ type: 'integrity', kind: 'paste' }, 'noted');
+    await t1.ask({ type: 'integrity', kind: 'copy' }, 'noted');
+    const items = page.locator('li[data-kind="integrity"][data-acked="no"]');
+    await page.locator('li[data-kind="integrity"]', { hasText: '离开了考试窗口 ×2；尝试粘贴' }).waitFor();
+    await items.nth(1).waitFor();
+    t.equal(await items.count(), 2, 'four events from two seats: two alerts');
+    t.match(await items.filter({ hasText: '02 号座' }).textContent(), /×3/, 'seat 02’s three events counted on one alert');
+    await shot(page, '08a-integrity-folded');
+    await page.locator('button[data-ack-kind="integrity"]').click();
+    await dialog.getByText('一并处理 2 条告警').waitFor();
+    await dialog.locator('textarea').fill('已提醒两位考生遵守考场纪律');
+    await shot(page, '08b-ack-all-of-kind');
     await dialog.getByRole('button', { name: '确认' }).click();
     await dialog.waitFor({ state: 'detached' });
-    await page.locator('button.seat[data-seat="05"][data-state="admitted"] .who', { hasText: '李娜' }).waitFor();
-    t.equal(await seat('02').getAttribute('data-state'), 'empty', 'seat 02 is free now');
-    t.equal(app.exam.plans.roster(r.sessionId).find((e) => e.idNumber === B)?.seat, '05', 'the roster says 05');
+    await page.locator('li[data-kind="integrity"][data-acked="yes"]').nth(1).waitFor();
+    t.equal(await items.count(), 0, 'both acknowledged');
+    const res = await app.inject({ method: 'GET', url: '/api/proctor/alerts?room=R1', headers: { cookie: await login(app, 'invig', PASSWORDS.invig) } });
+    const notes = (res.json() as { kind: string; acknowledged: { note: string } | null }[]).filter((a) => a.kind === 'integrity').map((a) => a.acknowledged?.note);
+    t.same(notes, ['已提醒两位考生遵守考场纪律', '已提醒两位考生遵守考场纪律'], 'one note on each');
+    const audited = app.ctx.audit.list({ limit: 50 }).filter((e) => e.action === 'proctor.alert.ack' && (e.detail as { batch?: number }).batch === 2);
+    t.equal(audited.length, 2, 'each acknowledgement audited, as one batch of 2');
+  });
+
+  await step(t, 'a candidate not yet at a PC is re-seated to a free seat (confirmed, with a reason)', async (t) => {
+    await seat('03').click();
+    await page.getByTestId('seat-commands').getByRole('button', { name: '换座' }).click();
+    await dialog.locator('select[name=seat]').selectOption('05');
+    await dialog.locator('textarea').fill('03 号座桌椅损坏');
+    await dialog.getByRole('button', { name: '确认' }).click();
+    await dialog.waitFor({ state: 'detached' });
+    await page.locator('button.seat[data-seat="05"] .who', { hasText: '王芳' }).waitFor();
+    t.equal(await seat('03').getAttribute('data-state'), 'empty', 'seat 03 is free now');
+    t.equal(app.exam.plans.roster(r.sessionId).find((e) => e.idNumber === C)?.seat, '05', 'the roster says 05');
     await seat('01').click();
     await page.mouse.move(5, 5);
   });
@@ -338,6 +397,29 @@ t.test('an invigilator runs a room from the proctor console; inspectors see only
     const commands = labels.filter((l) => /暂停|继续|加时|交卷|锁屏|解锁|违纪|开考|结束|处理/.test(l));
     t.same(commands, [], 'no command button anywhere on the inspector view');
     await page.getByTestId('session-detail').getByRole('button', { name: '关闭' }).click();
+  });
+
+  await step(t, 'at the end of the exam, who never started is absent on the seat map and in the counts', async (t) => {
+    // 王芳 comes through the door late but never sits at a PC.
+    app.terminal.admitCandidate(r.sessionId, C, 'user:admin');
+    await context.clearCookies();
+    await page.goto(`${base}/proctor/`);
+    await page.fill('input[name=username]', 'invig');
+    await page.fill('input[name=password]', PASSWORDS.invig);
+    await page.click('button[type=submit]');
+    await page.locator('button.seat[data-seat="05"][data-state="admitted"]').waitFor();
+    await page.getByTestId('summary').getByText('实到 3').waitFor();
+    await page.getByRole('button', { name: '结束考试' }).click();
+    await dialog.getByRole('button', { name: '确认' }).click();
+    await dialog.waitFor({ state: 'detached' });
+    await page.locator('[data-testid=session-status][data-status=ended]').waitFor();
+    await page.locator('button.seat[data-seat="05"][data-state="absent"]').waitFor();
+    t.match(await seat('05').textContent(), /王芳.*缺考/, 'seat 05: absent (缺考), not 已入场');
+    await page.getByTestId('summary').getByText('实到 2').waitFor();
+    t.match(await page.getByTestId('summary').textContent(), /应考 3.*实到 2.*缺考 1/, 'the counts: 3 expected, 2 present, 1 absent');
+    const ended = app.ctx.audit.list({ limit: 50 }).find((e) => e.action === 'exam.session.status' && (e.detail as { to?: string }).to === 'ended');
+    t.match(ended?.detail, { admittedNeverStarted: [r.ticket(C)] }, 'the end is audited with who never started');
+    await shot(page, '15-ended-absent');
   });
 
   t.same(pageErrors, [], 'no script errors on the pages');

@@ -1,6 +1,8 @@
 // End to end: the real server on a loopback port, the built terminal app in Debian's Chromium
 // (headless), one candidate from pairing the PC to the result screen — with the connection cut in
-// the middle of the exam and every answer made offline reaching the database afterwards.
+// the middle of the exam and every answer made offline reaching the database afterwards, a reload
+// that reports nothing, time added and told, and the result leaving the screen by itself (and on a
+// reload, for a second candidate who continues at this PC).
 // Screenshots of every screen land in tests/artifacts/terminal/ (git-ignored).
 import t, { type Test } from 'tap';
 import { mkdirSync } from 'node:fs';
@@ -17,6 +19,9 @@ import { until } from '../wait.ts';
 const ARTIFACTS = join(ROOT, 'tests/artifacts/terminal');
 const START = Date.parse('2026-03-10T09:00:00+08:00');
 const CANDIDATE = idn(1);
+const SECOND = idn(2);
+/** exam.resultDisplaySeconds here: short, so the test sees the result clear by itself. */
+const RESULT_SECONDS = 6;
 /** Waits on visible state are bounded only so that a broken build fails instead of hanging. */
 const WAIT = 20_000;
 
@@ -34,7 +39,10 @@ t.test('a candidate sits the exam on a real terminal, through a lost connection,
   // The server's clock stands still unless the test moves it: the countdown it pushes is exact.
   const clock = fixedClock(START - 20 * 60_000);
   // Snapshots every 2 s, so the fake camera's picture arrives while the test runs.
-  const app: App = await buildApp({ config: httpsTestConfig(join(dir, 'data'), 'exam: { snapshotIntervalSeconds: 2 }\n'), clock });
+  const app: App = await buildApp({
+    config: httpsTestConfig(join(dir, 'data'), `exam: { snapshotIntervalSeconds: 2, resultDisplaySeconds: ${RESULT_SECONDS} }\n`),
+    clock,
+  });
   t.teardown(() => app.close());
   const { base } = await listenForTests(app);
   const admin = await login(app, 'admin', PASSWORDS.admin);
@@ -61,12 +69,15 @@ t.test('a candidate sits the exam on a real terminal, through a lost connection,
   app.exam.bank.createVersion({ id: 'v1', kind: 'import', questions, templates: [TEMPLATE] });
   const plan = plans.createPlan({ name: '2026年3月机械行业主要负责人考核', from: '2026-03-10', to: '2026-03-31' }, 'user:admin');
   const session = plans.createSession({ planId: plan.id, room: 'R1', startsAt: '2026-03-10T09:00', templateId: TEMPLATE.id }, 'user:admin');
-  await plans.importRoster(session.id, { bytes: csv([person(1, '张伟')]), filename: 'roster.csv' }, 'user:admin');
+  await plans.importRoster(session.id, { bytes: csv([person(1, '张伟'), person(2, '李娜')]), filename: 'roster.csv' }, 'user:admin');
   plans.assignSeats(session.id, 'user:admin');
-  plans.reseat(session.id, CANDIDATE, '01', 'user:admin');
+  // The draw is random; the test wants 张伟 at 01 (this PC, T1) and 李娜 at 02.
+  db.prepare('UPDATE roster_entries SET seat = NULL WHERE session_id = ?').run(session.id);
+  [CANDIDATE, SECOND].forEach((id, i) => db.prepare('UPDATE roster_entries SET seat = ? WHERE session_id = ? AND id_number = ?').run(`0${i + 1}`, session.id, id));
   plans.generateSessionPapers(session.id, 'user:admin');
   plans.advanceSession(session.id, 'checkin', 'user:admin');
-  const ticket = plans.roster(session.id)[0]!.ticketNo;
+  const ticket = plans.roster(session.id).find((e) => e.idNumber === CANDIDATE)!.ticketNo;
+  const ticket2 = plans.roster(session.id).find((e) => e.idNumber === SECOND)!.ticketNo;
   const answers = () =>
     Object.fromEntries(
       (
@@ -156,6 +167,7 @@ t.test('a candidate sits the exam on a real terminal, through a lost connection,
       return !!img && img.complete && img.naturalWidth === 240;
     });
     t.equal(await picture.getAttribute('src'), `/api/bank/images/${image.id}`, 'the question shows its picture');
+    t.equal(await picture.getAttribute('alt'), '第 1 题配图', 'with words for a screen reader, not an empty alt');
     t.match(await page.getByTestId('countdown').textContent(), /^1:(29|30):\d\d$/, 'the countdown shows what the server pushed');
     await option(1).click();
     await saveState(1, 'saved').waitFor();
@@ -191,6 +203,27 @@ t.test('a candidate sits the exam on a real terminal, through a lost connection,
     );
     await shot(page, '05-answer-sheet');
     await cells.nth(3).click();
+    await question(4).waitFor();
+  });
+
+  await step(t, 'on a short screen, the answer sheet opened at the last question keeps its title in view', async (t) => {
+    await page.setViewportSize({ width: 700, height: 520 });
+    await button('答题卡').click();
+    await page.getByTestId('sheet-cell').nth(9).click();
+    await question(10).waitFor();
+    await button('答题卡').click();
+    const title = page.getByRole('heading', { name: '答题卡' });
+    await title.waitFor();
+    const header = await page.locator('.exam-header').boundingBox();
+    const box = await title.boundingBox();
+    t.ok(header && box && box.y >= header.y + header.height, `the title is below the header, not scrolled away (title at ${box?.y}, header ends ${header && header.y + header.height})`);
+    t.equal(await page.getByTestId('sheet-counts').isVisible(), true, 'and so are the counts');
+    const current = await page.locator('[data-testid="sheet-cell"][aria-current="true"]').boundingBox();
+    const footer = await page.locator('.exam-footer').boundingBox();
+    t.ok(current && footer && current.y + current.height <= footer.y, 'while the grid scrolls its current question into view above the footer');
+    await shot(page, '05b-answer-sheet-short-screen');
+    await page.setViewportSize({ width: 1366, height: 768 });
+    await page.getByTestId('sheet-cell').nth(3).click();
     await question(4).waitFor();
   });
 
@@ -251,6 +284,7 @@ t.test('a candidate sits the exam on a real terminal, through a lost connection,
   });
 
   await step(t, 'a reload in the middle of the exam goes straight back to the question, answers and marks intact', async (t) => {
+    const before = incidents().length;
     await page.reload();
     await question(1).waitFor();
     await saveState(1, 'saved').waitFor();
@@ -259,6 +293,8 @@ t.test('a candidate sits the exam on a real terminal, through a lost connection,
     t.equal(await page.getByTestId('sheet-counts').textContent(), '已作答 4 · 未作答 6 · 已标记 1');
     await button('返回答题').click();
     await question(1).waitFor();
+    // The page going away hides itself and drops focus: that is a reload, not the candidate leaving the exam.
+    t.same(incidents().slice(before), [], 'the reload reported no integrity incident (no 页面被遮挡, no focus lost)');
   });
 
   await step(t, 'copy, paste and the context menu are refused and reported as integrity incidents', async (t) => {
@@ -301,6 +337,24 @@ t.test('a candidate sits the exam on a real terminal, through a lost connection,
     await page.getByTestId('locked').waitFor({ state: 'hidden' });
   });
 
+  await step(t, 'time added by the invigilator is told to the candidate: how much and why', async (t) => {
+    const before = (await page.getByTestId('countdown').textContent()) ?? '';
+    await staff(t, `/api/terminal/sessions/${session.id}/time`, { candidate: ticket, minutes: 10, reason: '设备故障' }, 'the invigilator adds 10 minutes');
+    const banner = page.getByTestId('time-added');
+    await banner.getByText('监考员为您延长考试时间 10 分钟。').waitFor();
+    await banner.getByText('原因：设备故障').waitFor();
+    const after = (await page.getByTestId('countdown').textContent()) ?? '';
+    const seconds = (x: string) => x.split(':').reduce((n, part) => n * 60 + Number(part), 0);
+    const moved = seconds(after) - seconds(before);
+    // The page counts down between pushes, so a few real seconds pass between the two readings.
+    t.ok(moved > 590 && moved <= 601, `the clock moved on by 10 minutes (${before} → ${after})`);
+    await shot(page, '08b-time-added');
+    await page.reload();
+    await question(1).waitFor();
+    await page.getByTestId('countdown').waitFor();
+    t.equal(await page.getByTestId('time-added').count(), 0, 'told once: a reload does not tell it again');
+  });
+
   await step(t, 'submitting asks for confirmation with the unanswered and marked counts, then shows the result', async (t) => {
     await button('交卷').click();
     const dialog = page.getByTestId('confirm-submit');
@@ -317,6 +371,7 @@ t.test('a candidate sits the exam on a real terminal, through a lost connection,
     const result = await until('a result', () => plans.resultOf(session.id, CANDIDATE));
     t.equal(await page.getByTestId('score').textContent(), `${result.score} / 100 分`);
     await page.getByText(result.passed ? '合格' : '不合格', { exact: true }).waitFor();
+    await page.getByTestId('result-clears').getByText(/本页将在 \d+ 秒后清除/).waitFor();
     await shot(page, '10-result');
     t.equal(plans.roster(session.id)[0]!.status, 'submitted');
   });
@@ -331,12 +386,38 @@ t.test('a candidate sits the exam on a real terminal, through a lost connection,
     await page.getByRole('heading', { name: '已交卷' }).waitFor();
   });
 
-  await step(t, 'the terminal goes back to the log-in screen for the next candidate; the one who submitted cannot log in again', async (t) => {
-    await button('下一位考生登录').click();
+  await step(t, 'the name and score leave the screen by themselves; the one who submitted cannot log in again', async (t) => {
+    // Nobody presses 下一位考生登录: exam.resultDisplaySeconds later the log-in screen is back.
+    await page.getByLabel('准考证号或身份证号').waitFor({ timeout: (RESULT_SECONDS + 5) * 1000 });
+    t.equal(await page.getByText('张伟').count(), 0, 'the name is gone');
+    t.equal(await page.getByTestId('score').count(), 0, 'and the score');
     await page.getByLabel('准考证号或身份证号').fill(ticket);
     await button('登录').click();
     await page.getByText('该考生已经交卷，不能再次登录。').waitFor();
     t.pass('refused');
+  });
+
+  await step(t, 'a second candidate continues at this PC; after submitting, a reload clears the result at once', async (t) => {
+    // 张伟 has left; his seat goes to 李娜, whose own PC (seat 02) is out of order.
+    plans.reseat(session.id, CANDIDATE, '03', 'user:admin', { reason: '已交卷离场' });
+    plans.reseat(session.id, SECOND, '01', 'user:admin', { reason: '02 号机故障' });
+    await staff(t, `/api/exam/sessions/${session.id}/admit/${SECOND}`, undefined, 'the entrance admits 李娜');
+    await page.getByLabel('准考证号或身份证号').fill(ticket2);
+    await button('登录').click();
+    await button('开始答题').click();
+    await question(1).waitFor();
+    await option(0).click();
+    await saveState(1, 'saved').waitFor();
+    await button('交卷').click();
+    await page.getByTestId('confirm-submit').getByRole('button', { name: '确认交卷' }).click();
+    await page.getByTestId('result').getByText('李娜').waitFor();
+    await page.reload();
+    await page.getByLabel('准考证号或身份证号').waitFor();
+    // The server may still send the fresh result (its display time has not run out); the new page does not show it.
+    await new Promise((res) => setTimeout(res, 1500));
+    t.equal(await page.getByText('李娜').count(), 0, 'no name after the reload');
+    t.equal(await page.getByTestId('result').count(), 0, 'no result screen');
+    await shot(page, '12-after-reload-cleared');
   });
 
   t.same(foreign, [], 'the app made no request outside the exam-room server');

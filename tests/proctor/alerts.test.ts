@@ -8,11 +8,18 @@ import { SCREEN_FORMAT } from '../../media/screens.ts';
 import { A, Term, logIn, room } from './fixture.ts';
 import { until } from '../wait.ts';
 
-t.test('a terminal going offline raises an alert naming the candidate; coming back clears it', async (t) => {
-  const r = await room(t);
+/** A short grace, so a closed terminal is alerted within the test's patience. */
+const GRACE = 'exam: { reconnectGraceSeconds: 0.3 }\n';
+
+t.test('an answering candidate’s terminal offline beyond the grace raises an alert naming them; back clears it; again folds into it', async (t) => {
+  const r = await room(t, { extraYaml: GRACE });
   const term = await Term.open(t, r.port, r.tokens.T1);
   await logIn(term, r.ticket(A), false);
   await term.close();
+  t.notOk(
+    r.app.proctor.alerts.list({ rooms: ['R1'] }).some((a) => a.kind === 'terminal_offline'),
+    'nothing within the grace',
+  );
   const alert = await until('offline alert', () => r.app.proctor.alerts.list({ rooms: ['R1'] }).find((a) => a.kind === 'terminal_offline'));
   t.match(alert, {
     roomId: 'R1',
@@ -23,20 +30,76 @@ t.test('a terminal going offline raises an alert naming the candidate; coming ba
     severity: 'warning',
     event: 'terminal.offline',
     clearedAt: null,
+    resolvedAt: null,
     acknowledged: null,
   });
   t.match(alert.text.zh, /T1 离线.*甲/);
   t.match(alert.text.en, /Terminal T1 offline.*甲/);
 
   const again = await Term.open(t, r.port, r.tokens.T1);
-  await logIn(again, r.ticket(A), false);
+  await again.take('logged_in');
   const cleared = r.app.proctor.alerts.get(alert.id);
   t.ok(cleared.clearedAt, 'terminal.online marks it cleared');
   t.equal(cleared.acknowledged, null, 'and it stays unacknowledged, so it stays listed');
   t.ok(r.app.proctor.alerts.list({ rooms: ['R1'], open: true }).some((a) => a.id === alert.id));
+
+  await again.close();
+  const folded = await until('the second outage', () => {
+    const a = r.app.proctor.alerts.get(alert.id);
+    return a.repeats === 2 ? a : null;
+  });
+  t.match(folded, { clearedAt: null, acknowledged: null }, 'the same alert counts up and is open again, not a second row');
+  t.ok(folded.lastAt >= alert.lastAt, 'with the latest time');
+  t.equal(r.app.proctor.alerts.list({ rooms: ['R1'] }).filter((a) => a.kind === 'terminal_offline').length, 1, 'one row for the seat');
 });
 
-t.test('an integrity event from the terminal raises an alert; a repeat counts up on the same alert', async (t) => {
+t.test('a terminal back within the grace is one resolved record, not an alert; blips of one seat fold', async (t) => {
+  const r = await room(t, { extraYaml: 'exam: { reconnectGraceSeconds: 1 }\n' });
+  const term = await Term.open(t, r.port, r.tokens.T1);
+  await logIn(term, r.ticket(A), false);
+  const pushed: EventMap['proctor.alert'][] = [];
+  r.app.ctx.bus.on('proctor.alert', (p) => pushed.push(p));
+  // Three reloads of the page: closed, and back (the server resumes the attempt) at once.
+  let current = term;
+  for (let i = 0; i < 3; i++) {
+    await current.close();
+    current = await Term.open(t, r.port, r.tokens.T1);
+    await current.take('logged_in');
+  }
+  // Past the grace of every outage above: nothing more may come.
+  await new Promise((res) => setTimeout(res, 1500));
+  const all = r.app.proctor.alerts.list({ rooms: ['R1'] });
+  t.same(all.map((a) => a.kind), ['terminal_offline'], 'one record');
+  t.match(all[0], { severity: 'info', repeats: 3, idNumber: A, seat: '01', acknowledged: null });
+  t.ok(all[0]!.resolvedAt, 'resolved by itself');
+  t.ok(typeof all[0]!.params.downMs === 'number', 'how long it was away');
+  t.match(all[0]!.text.zh, /T1 短暂断线 \d+ 秒，已自动恢复.*甲/);
+  t.equal(r.app.proctor.alerts.list({ rooms: ['R1'], open: true }).length, 0, 'nothing open');
+  t.equal(r.app.proctor.alerts.openCount(['R1']), 0);
+  t.equal(r.app.proctor.alerts.openBySession(r.sessionId).size, 0, 'no badge on the seat');
+  t.same([...new Set(pushed.map((p) => p.change))].sort(), ['new', 'update'], 'announced once, then folded');
+  const ack = await r.app.inject({ method: 'POST', url: `/api/proctor/alerts/${all[0]!.id}/ack`, headers: { cookie: await r.as('invig') }, payload: { note: 'x' } });
+  t.equal(ack.statusCode, 409, 'there is nothing to acknowledge');
+});
+
+t.test('a terminal with nobody logged in, or after its candidate submitted, raises no alert', async (t) => {
+  const r = await room(t, { start: true, extraYaml: 'exam: { reconnectGraceSeconds: 0 }\n' });
+  const idle = await Term.open(t, r.port, r.tokens.T2);
+  await idle.close();
+  const t1 = await Term.open(t, r.port, r.tokens.T1);
+  await logIn(t1, r.ticket(A), true);
+  t1.send({ type: 'submit', confirm: true });
+  await t1.take('submitted');
+  await t1.close();
+  await new Promise((res) => setTimeout(res, 300));
+  t.same(
+    r.app.proctor.alerts.list({ rooms: ['R1'] }).map((a) => a.kind),
+    [],
+    'neither the idle T2 nor T1 after the submission',
+  );
+});
+
+t.test('integrity events from one seat fold into one alert with a count per kind', async (t) => {
   const r = await room(t, { start: true });
   const term = await Term.open(t, r.port, r.tokens.T1);
   await logIn(term, r.ticket(A), true);
@@ -44,18 +107,53 @@ t.test('an integrity event from the terminal raises an alert; a repeat counts up
   await term.ask({ type: 'integrity', kind: 'focus_lost', detail: '5 s' }, 'noted');
   await term.ask({ type: 'integrity', kind: 'paste' }, 'noted');
   const list = r.app.proctor.alerts.list({ rooms: ['R1'] }).filter((a) => a.kind === 'integrity');
-  t.equal(list.length, 2, 'focus_lost twice is one alert, paste another');
-  const focus = list.find((a) => a.params.kind === 'focus_lost')!;
-  t.match(focus, { repeats: 2, idNumber: A, terminalId: 'T1', seat: '01', sessionId: r.sessionId });
+  t.equal(list.length, 1, 'focus_lost twice and paste: one alert for the seat');
+  t.match(list[0], { repeats: 3, idNumber: A, terminalId: 'T1', seat: '01', sessionId: r.sessionId, params: { kind: 'paste', kinds: { focus_lost: 2, paste: 1 } } });
   t.match(
-    focus.text,
-    { zh: /^考试机 T1：.*01 号座）? 离开了考试窗口$/, en: /^Terminal T1: .* — left the exam window$/ },
-    'the text says what happened in words, not the protocol code',
+    list[0]!.text,
+    { zh: /^考试机 T1：.*01 号座）? 离开了考试窗口 ×2；尝试粘贴$/, en: /^Terminal T1: .* — left the exam window ×2; tried to paste$/ },
+    'the text says what happened in words, not the protocol code, with how often',
   );
 });
 
+t.test('several alerts are acknowledged with one note, each audited; a stale or foreign selection is handled', async (t) => {
+  const r = await room(t, { start: true });
+  const bus = r.app.ctx.bus;
+  for (const id of ['CAM-A', 'CAM-B', 'CAM-C'])
+    bus.emit('camera.down', { sourceId: id, kind: 'camera', room: 'R1', at: r.clock.now(), reason: 'no route', stopped: false });
+  bus.emit('camera.down', { sourceId: 'CAM-R2', kind: 'camera', room: 'R2', at: r.clock.now(), reason: 'no route', stopped: false });
+  const ids = (room: string) => r.app.proctor.alerts.list({ rooms: [room] }).filter((a) => a.kind === 'camera_down' && a.roomId === room).map((a) => a.id);
+  const [a, b, c] = ids('R1');
+  const [other] = ids('R2');
+  const invig = await r.as('invig');
+  const post = (payload: object) => r.app.inject({ method: 'POST', url: '/api/proctor/alerts/ack', headers: { cookie: invig }, payload });
+
+  t.equal((await post({ ids: [a, other], note: '已检查' })).statusCode, 403, 'an alert of another room in the selection: refused');
+  t.equal((await post({ ids: [a, 'nope'], note: '已检查' })).statusCode, 404, 'an unknown id: refused');
+  t.equal((await post({ ids: [a], note: '  ' })).statusCode, 400, 'a blank note: refused');
+  t.equal(r.app.proctor.alerts.get(a!).acknowledged, null, 'and none of that changed anything');
+
+  t.equal((await r.app.inject({ method: 'POST', url: `/api/proctor/alerts/${c}/ack`, headers: { cookie: invig }, payload: { note: '先处理' } })).statusCode, 200);
+  const res = await post({ ids: [a, b, c], note: '交换机重启，已恢复' });
+  t.equal(res.statusCode, 200, res.body);
+  const body = res.json() as { acknowledged: { id: string; acknowledged: { note: string } }[]; skipped: { id: string }[] };
+  t.same(body.acknowledged.map((x) => x.id).sort(), [a, b].sort());
+  t.ok(body.acknowledged.every((x) => x.acknowledged.note === '交换机重启，已恢复'), 'one note on each');
+  t.same(body.skipped.map((x) => x.id), [c], 'the one a colleague handled first is skipped, not an error');
+  const audit = (r.app.ctx.db.prepare("SELECT target, detail FROM audit_log WHERE action = 'proctor.alert.ack' AND actor = 'user:invig'").all() as {
+    target: string;
+    detail: string;
+  }[]).map((x) => ({ target: x.target, ...(JSON.parse(x.detail) as object) }));
+  t.match(
+    audit.filter((x) => x.target !== c).sort((x, y) => x.target.localeCompare(y.target)),
+    [a, b].sort().map((id) => ({ target: id, note: '交换机重启，已恢复', batch: 2, kind: 'camera_down' })),
+    'each acknowledgement audited, with how many went together',
+  );
+  t.equal(r.app.proctor.alerts.openCount(['R1']), 0);
+});
+
 t.test('acknowledging takes a note, is audited, and cannot happen twice or from another room', async (t) => {
-  const r = await room(t);
+  const r = await room(t, { extraYaml: GRACE });
   const term = await Term.open(t, r.port, r.tokens.T1);
   await logIn(term, r.ticket(A), false);
   await term.close();

@@ -4,7 +4,8 @@ import t from 'tap';
 import { A, B, Console, Term, logIn, room } from './fixture.ts';
 
 t.test('the feed opens with a snapshot, pushes alert.new on the event, then seat and ack changes', async (t) => {
-  const r = await room(t, { start: true });
+  // No reconnect grace: the alert is raised in the offline event's own tick.
+  const r = await room(t, { start: true, extraYaml: 'exam: { reconnectGraceSeconds: 0 }\n' });
   const invig = await r.as('invig');
   const c = await Console.open(t, r.port, invig, 'room=R1');
   const snap = await c.take('snapshot');

@@ -165,7 +165,8 @@ t.test('incidents: a fixed category list, a note, audited, listed per session be
 });
 
 t.test('the session summary counts roster, present, absent, logged in, submitted, incidents and alerts', async (t) => {
-  const r = await room(t, { start: true, admit: [A, B] });
+  // No reconnect grace: B's terminal closing is an alert at once.
+  const r = await room(t, { start: true, admit: [A, B], extraYaml: 'exam: { reconnectGraceSeconds: 0 }\n' });
   const invig = await r.as('invig');
   const t1 = await Term.open(t, r.port, r.tokens.T1);
   await logIn(t1, r.ticket(A), true);
@@ -246,4 +247,24 @@ t.test('the console re-seats a candidate and moves the session on; both audited 
     actions.some((a) => /session/.test(a)),
     'status change audited',
   );
+});
+
+t.test('when the exam ends, who never started is absent on the seat map and in the counts, at once and audited', async (t) => {
+  const r = await room(t, { start: true, admit: [A, B] });
+  const invig = await r.as('invig');
+  const t1 = await Term.open(t, r.port, r.tokens.T1);
+  await logIn(t1, r.ticket(A), true);
+  const base = `/api/proctor/sessions/${r.sessionId}`;
+  const before = (await r.app.inject({ method: 'GET', url: `${base}/summary`, headers: { cookie: invig } })).json();
+  t.match(before, { admitted: 2, absent: 0, notArrived: 1 }, 'B is admitted (at the door, never at a PC) while the exam runs');
+  const end = await r.app.inject({ method: 'POST', url: `${base}/status`, headers: { cookie: invig }, payload: { status: 'ended' } });
+  t.equal(end.statusCode, 200, end.body);
+  const after = (await r.app.inject({ method: 'GET', url: `${base}/summary`, headers: { cookie: invig } })).json();
+  t.match(after, { status: 'ended', admitted: 1, absent: 2, notArrived: 0 }, '实到 1 (A), 缺考 2 (B never started, C never came)');
+  const seats = r.app.proctor.rooms.view('R1', { sessionId: r.sessionId, masked: true }).seats;
+  t.equal(seats.find((s) => s.seat === '02')?.state, 'absent', 'seat 02 (B) shows absent');
+  t.equal(seats.find((s) => s.seat === '03')?.state, 'absent', 'seat 03 (C) shows absent');
+  t.not(seats.find((s) => s.seat === '01')?.state, 'absent', 'A, who sat the exam, is not');
+  const audit = r.app.ctx.db.prepare("SELECT detail FROM audit_log WHERE action = 'exam.session.status' ORDER BY seq DESC LIMIT 1").get() as { detail: string };
+  t.match(JSON.parse(audit.detail), { from: 'in_progress', to: 'ended', absent: 2, admittedNeverStarted: [r.ticket(B)] }, 'the end names who was admitted but never started');
 });

@@ -59,6 +59,7 @@ t.test('the terminal protocol, message by message', async (t) => {
       timezone: 'Asia/Shanghai',
       session: { id: r.sessionId, roomId: 'R1', status: 'checkin', startsAt: START, durationMinutes: 90 },
       snapshotIntervalSeconds: 60,
+      resultDisplaySeconds: 60,
       limits: { ...LIMITS },
     });
   });

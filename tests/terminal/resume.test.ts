@@ -172,3 +172,37 @@ t.test('the clock kept in memory is what the stored pauses and added time say, b
   r.clock.advance(2 * MIN);
   t.same(inMemory(app, A), fromSql(app, A), 'and after a command on the restarted server');
 });
+
+t.test('a submitted paper comes back on reconnect only while its result may be on screen, never later', async (t) => {
+  const r = await room(t, { start: true, extraYaml: 'exam: { resultDisplaySeconds: 30 }\n' });
+  const t1 = await Term.open(t, r.port, r.tokens.T1);
+  await logIn(t1, r.ticket(A), true);
+  t1.send({ type: 'submit', confirm: true });
+  await t1.take('submitted');
+  await t1.close();
+  r.clock.advance(10_000);
+  const soon = await Term.open(t, r.port, r.tokens.T1);
+  t.match(await soon.take('logged_in'), { resumed: true }, 'a connection lost around the submission: the result is shown again');
+  t.match(await soon.take('submitted'), { by: 'candidate' });
+  await soon.close();
+  r.clock.advance(30_000);
+  const later = await Term.open(t, r.port, r.tokens.T1);
+  const said = (await later.settle(300)).map((m) => m.type);
+  t.notOk(said.includes('logged_in') || said.includes('submitted'), `past exam.resultDisplaySeconds only hello: the next person sees no name or score (got ${said.join(', ') || 'nothing more'})`);
+});
+
+t.test('time added is in every time message, with how much, for whom and why', async (t) => {
+  const r = await room(t, { start: true });
+  const t1 = await Term.open(t, r.port, r.tokens.T1);
+  await logIn(t1, r.ticket(A), true);
+  await t1.settle();
+  r.app.terminal.addTime(r.sessionId, null, 5, '全场网络故障', 'user:invig');
+  t.match(await t1.take('time'), { addedMs: 5 * MIN, lastAdded: { minutes: 5, scope: 'room', reason: '全场网络故障' } });
+  await t1.settle();
+  r.clock.advance(1000);
+  r.app.terminal.addTime(r.sessionId, r.ticket(A), 10, '设备故障', 'user:invig');
+  t.match(await t1.take('time'), {
+    addedMs: 15 * MIN,
+    lastAdded: { minutes: 10, scope: 'candidate', reason: '设备故障', at: r.clock.now() },
+  });
+});

@@ -1,4 +1,5 @@
-// The alert feed beside the seat map: newest first, acknowledge, and the move requests' approve/reject.
+// The alert feed beside the seat map: latest first, acknowledge one or several with one note (ticked,
+// or all open ones of a kind), the move requests' approve/reject; resolved records need nobody.
 import { useState } from 'preact/hooks';
 import type { Alert } from './api.ts';
 import type { Words } from './i18n.ts';
@@ -26,6 +27,7 @@ export function AlertFeed({
   sound,
   onSound,
   onAck,
+  onAckMany,
   onMove,
   onSeat,
 }: {
@@ -34,12 +36,25 @@ export function AlertFeed({
   sound: boolean;
   onSound: (on: boolean) => void;
   onAck: (a: Alert) => void;
+  /** Several open alerts, one note. */
+  onAckMany: (list: Alert[]) => void;
   onMove: (a: Alert, action: 'approve' | 'reject') => void;
   onSeat: (seat: string) => void;
 }) {
   const [showAcked, setShowAcked] = useState(true);
-  const open = alerts.filter((a) => !a.acknowledged).length;
-  const shown = showAcked ? alerts : alerts.filter((a) => !a.acknowledged);
+  const [ticked, setTicked] = useState<ReadonlySet<string>>(new Set());
+  const needsAck = (a: Alert) => !a.acknowledged && a.resolvedAt === null && !moveOf(a);
+  const openList = alerts.filter((a) => !a.acknowledged && a.resolvedAt === null);
+  const open = openList.length;
+  const shown = showAcked ? alerts : openList;
+  const selected = alerts.filter((a) => ticked.has(a.id) && needsAck(a));
+  // "All of this kind": offered once a kind has two or more open alerts.
+  const kinds = new Map<string, Alert[]>();
+  for (const a of alerts.filter(needsAck)) kinds.set(a.kind, [...(kinds.get(a.kind) ?? []), a]);
+  const many = (list: Alert[]) => {
+    setTicked(new Set());
+    onAckMany(list);
+  };
   return (
     <aside class="panel alerts" data-testid="alerts">
       <h2>
@@ -56,17 +71,48 @@ export function AlertFeed({
       <label class="note" style={{ margin: '0 0 0.4rem', fontSize: '0.85rem' }}>
         <input type="checkbox" checked={showAcked} onChange={(e) => setShowAcked((e.target as HTMLInputElement).checked)} /> {w.showAcked}
       </label>
+      {(selected.length > 0 || [...kinds.values()].some((l) => l.length > 1)) && (
+        <div class="ackmany" data-testid="ack-many">
+          {selected.length > 0 && (
+            <button type="button" class="primary" data-testid="ack-selected" onClick={() => many(selected)}>
+              {w.ackSelected(selected.length)}
+            </button>
+          )}
+          {[...kinds].map(
+            ([kind, list]) =>
+              list.length > 1 && (
+                <button type="button" key={kind} data-ack-kind={kind} onClick={() => many(list)}>
+                  {w.ackAllOfKind(w.alertKind[kind] ?? kind, list.length)}
+                </button>
+              ),
+          )}
+        </div>
+      )}
       {shown.length === 0 && <p class="empty">{w.noAlerts}</p>}
       <ol>
         {shown.map((a) => (
           <li
             key={a.id}
-            class={`alert ${a.acknowledged ? 'acked' : a.severity}`}
+            class={`alert ${a.acknowledged ? 'acked' : a.resolvedAt !== null ? 'resolved' : a.severity}`}
             data-alert={a.id}
             data-kind={a.kind}
             data-acked={a.acknowledged ? 'yes' : 'no'}
+            data-resolved={a.resolvedAt !== null ? 'yes' : 'no'}
           >
             <span class="head">
+              {needsAck(a) && (
+                <input
+                  type="checkbox"
+                  aria-label={w.selectAlert}
+                  checked={ticked.has(a.id)}
+                  onChange={(e) => {
+                    const next = new Set(ticked);
+                    if ((e.target as HTMLInputElement).checked) next.add(a.id);
+                    else next.delete(a.id);
+                    setTicked(next);
+                  }}
+                />
+              )}
               <span class="kind">{w.alertKind[a.kind] ?? a.kind}</span>
               {a.seat && (
                 <a href="#" onClick={(e) => (e.preventDefault(), onSeat(a.seat!))}>
@@ -80,7 +126,10 @@ export function AlertFeed({
             <span class="msg">{a.text[w.lang]}</span>
             {(() => {
               const mv = moveOf(a);
-              if (!mv) return a.clearedAt !== null && <span class="cleared">{w.cleared(w.time(a.clearedAt))}</span>;
+              if (!mv) {
+                if (a.resolvedAt !== null) return <span class="cleared">{w.resolved(w.time(a.resolvedAt))}</span>;
+                return a.clearedAt !== null && <span class="cleared">{w.cleared(w.time(a.clearedAt))}</span>;
+              }
               if (mv.decision)
                 return (
                   <span class="cleared" data-testid="move-outcome" data-decision={mv.decision}>
@@ -101,7 +150,7 @@ export function AlertFeed({
             })()}
             {a.acknowledged ? (
               <span class="ack">{w.ackedBy(actorName(a.acknowledged.by), w.time(a.acknowledged.at), a.acknowledged.note)}</span>
-            ) : (
+            ) : a.resolvedAt !== null ? null : (
               <button type="button" onClick={() => onAck(a)}>
                 {w.ack}
               </button>

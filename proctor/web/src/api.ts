@@ -4,7 +4,7 @@
 import { call } from '../../../web/http.ts';
 import type { Recordings } from '../../../media/protocol.ts';
 import type { DeviceWarning } from '../../../terminal/protocol.ts';
-import type { Alert, IncidentCategoryView, RoomListItem, Summary } from '../../protocol.ts';
+import type { AckManyBody, AckManyReply, Alert, IncidentCategoryView, RoomListItem, Summary } from '../../protocol.ts';
 
 export type { Alert, FeedMessage, RoomListItem, RoomSource as Source, RoomView, Seat, Summary } from '../../protocol.ts';
 export type Category = IncidentCategoryView;
@@ -19,6 +19,7 @@ export const categories = () => call<Category[]>('GET', '/api/proctor/incident-c
 export const alertsOf = (room: string, since: number, until: number) =>
   call<Alert[]>('GET', `/api/proctor/alerts?room=${enc(room)}&since=${since}&until=${until}&limit=500`);
 export const ack = (alertId: string, note: string) => call<Alert>('POST', `/api/proctor/alerts/${enc(alertId)}/ack`, { note });
+export const ackMany = (ids: string[], note: string) => call<AckManyReply>('POST', '/api/proctor/alerts/ack', { ids, note } satisfies AckManyBody);
 export const setStatus = (sessionId: string, status: 'checkin' | 'in_progress' | 'ended') =>
   call<unknown>('POST', `/api/proctor/sessions/${enc(sessionId)}/status`, { status });
 export const recordIncident = (sessionId: string, body: { category: string; note: string; candidate?: string; seat?: string }) =>

@@ -42,7 +42,10 @@ export function App() {
   useDocumentLanguage(lang, `${w.title} · examroom`);
   useEffect(() => setParam('lang', lang === 'en' ? 'en' : null), [lang]);
   useEffect(() => void load(), []);
+  // The only room of an invigilator opens by itself — unless they asked for the list (switch room).
+  const [askedForList, setAskedForList] = useState(false);
   const pick = (id: string | null) => {
+    if (id === null) setAskedForList(true);
     setRoomId(id);
     setParam('room', id);
   };
@@ -69,17 +72,20 @@ export function App() {
       {me === undefined && !error && <p>{w.loading}</p>}
       {me === null && <LoginForm title={w.loginTitle} lang={lang} onDone={() => void load()} />}
       {me && !staff && <p class="error">{w.notInvigilator}</p>}
-      {staff && !roomId && <RoomPicker w={w} onPick={pick} />}
+      {staff && !roomId && <RoomPicker w={w} onPick={pick} auto={!askedForList} />}
       {staff && roomId && <Room key={roomId} w={w} roomId={roomId} />}
     </div>
   );
 }
 
-function RoomPicker({ w, onPick }: { w: Words; onPick: (id: string) => void }) {
+function RoomPicker({ w, onPick, auto }: { w: Words; onPick: (id: string) => void; auto: boolean }) {
   const [list, setList] = useState<RoomListItem[] | null>(null);
   const [error, setError] = useState<string | null>(null);
   useEffect(() => {
-    api.rooms().then(setList, (err: unknown) => setError(w.failed(errorWords(err, w.lang))));
+    api.rooms().then(
+      (rooms) => (auto && rooms.length === 1 ? onPick(rooms[0]!.id) : setList(rooms)),
+      (err: unknown) => setError(w.failed(errorWords(err, w.lang))),
+    );
   }, []);
   if (error) return <p class="error">{error}</p>;
   if (!list) return <p>{w.loading}</p>;

@@ -13,6 +13,7 @@ export type Ask =
   | { kind: 'room'; action: 'pauseAll' | 'resumeAll' }
   | { kind: 'status'; to: 'checkin' | 'in_progress' | 'ended' }
   | { kind: 'ack'; alert: Alert }
+  | { kind: 'ackMany'; alerts: Alert[] }
   | { kind: 'move'; action: 'approve' | 'reject'; alert: Alert };
 
 /** Every command goes through here: a modal that says what will happen, asks what the route needs, and sends it. */
@@ -87,6 +88,20 @@ export function AskDialog({
       needs = 'note';
       run = () => api.ack(ask.alert.id, reason.trim());
       break;
+    case 'ackMany': {
+      const kinds = [...new Set(ask.alerts.map((a) => w.alertKind[a.kind] ?? a.kind))].join('、');
+      const seats = [...new Set(ask.alerts.flatMap((a) => (a.seat ? [a.seat] : [])))].sort();
+      title = `${w.ackManyTitle(ask.alerts.length)}：${kinds}${seats.length ? ` · ${seats.map((x) => w.seat(x)).join('、')}` : ''}`;
+      needs = 'note';
+      run = async () => {
+        const r = await api.ackMany(
+          ask.alerts.map((a) => a.id),
+          reason.trim(),
+        );
+        doneText = w.ackManyDone(r.acknowledged.length, r.skipped.length);
+      };
+      break;
+    }
     case 'seat':
       switch (ask.action) {
         case 'pause':

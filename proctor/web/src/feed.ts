@@ -32,7 +32,8 @@ export function useFeed(roomId: string, sessionId: string | null, onNewAlert: (a
         const m = JSON.parse(String(ev.data)) as FeedMessage;
         heardServerTime(m.serverTime);
         setFeed((f) => apply(f, m));
-        if (m.type === 'alert.new') alertCb.current(m.alert);
+        // A resolved record (a terminal back within its grace) needs nobody: no beep.
+        if (m.type === 'alert.new' && m.alert.resolvedAt === null) alertCb.current(m.alert);
       };
       ws.onopen = () => setFeed((f) => ({ ...f, connected: true, error: null }));
       ws.onclose = (ev) => {
@@ -53,8 +54,9 @@ export function useFeed(roomId: string, sessionId: string | null, onNewAlert: (a
   return feed;
 }
 
+/** Latest first: a folded repeat moves its alert up. */
 function byNewest(a: Alert, b: Alert): number {
-  return b.at - a.at;
+  return b.lastAt - a.lastAt;
 }
 
 function apply(f: Feed, m: FeedMessage): Feed {
@@ -63,7 +65,7 @@ function apply(f: Feed, m: FeedMessage): Feed {
       const seatAt = new Map(m.room.seats.map((s) => [s.seat, m.serverTime]));
       // Acknowledged ones the console already showed stay (history of this desk session).
       const fresh = new Map(m.alerts.map((a) => [a.id, a]));
-      const kept = f.alerts.filter((a) => !fresh.has(a.id) && a.acknowledged);
+      const kept = f.alerts.filter((a) => !fresh.has(a.id) && (a.acknowledged || a.resolvedAt !== null));
       return { ...f, view: m.room, seatAt, alerts: [...m.alerts, ...kept].sort(byNewest), changes: f.changes + 1 };
     }
     case 'room': {

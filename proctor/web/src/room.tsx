@@ -173,12 +173,13 @@ export function Room({ w, roomId }: { w: Words; roomId: string }) {
             if (on) beep();
           }}
           onAck={(a) => setAsk({ kind: 'ack', alert: a })}
+          onAckMany={(list) => setAsk({ kind: 'ackMany', alerts: list })}
           onMove={(a, action) => setAsk({ kind: 'move', action, alert: a })}
           onSeat={(s) => setSelected(s)}
         />
       </div>
       {ask && session && <AskDialog w={w} ask={ask} sessionId={session.id} cats={cats} onClose={() => setAsk(null)} onDone={(text) => done(text ?? w.done)} />}
-      {ask && !session && ask.kind === 'ack' && (
+      {ask && !session && (ask.kind === 'ack' || ask.kind === 'ackMany') && (
         <AskDialog w={w} ask={ask} sessionId="" cats={cats} onClose={() => setAsk(null)} onDone={(text) => done(text ?? w.done)} />
       )}
       {toast && (

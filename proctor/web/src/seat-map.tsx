@@ -107,7 +107,7 @@ export function SeatCell({
         {s.openAlerts + s.incidents > 0 && <span class="badge">{s.openAlerts > 0 ? '!' : s.incidents}</span>}
       </span>
       <span class="who">{c?.name ?? '—'}</span>
-      <span class="state">{w.seatState[state] ?? state}</span>
+      <span class="state">{w.seatState[s.state] ?? state}</span>
       {s.answered !== null && s.questions !== null && s.state !== 'admitted' && <span class="detail">{w.answered(s.answered, s.questions)}</span>}
       {detail && <span class="detail">{detail}</span>}
       {problems && problems.length > 0 && (

@@ -271,6 +271,12 @@ function Banners(p: P) {
           {pause?.reason ? <span class="banner-extra">{t.pausedReason(pause.reason)}</span> : null}
         </div>
       ) : null}
+      {s.added ? (
+        <div class="banner added" role="status" data-testid="time-added">
+          <strong>{t.timeAdded(s.added.minutes, s.added.scope)}</strong>
+          <span class="banner-extra">{t.pausedReason(s.added.reason)}</span>
+        </div>
+      ) : null}
     </>
   );
 }
@@ -407,8 +413,8 @@ function Question({ c, s, t }: P) {
       {/* The server sends /api/bank/images/<id> URLs; anything else (a bare file name) is nothing it can serve. */}
       {q.images
         .filter((src) => src.startsWith('/') || src.startsWith('data:image/'))
-        .map((src) => (
-          <img key={src} class="question-image" src={src} alt="" />
+        .map((src, i, all) => (
+          <img key={src} class="question-image" src={src} alt={t.questionImage(q.no, i + 1, all.length)} />
         ))}
       <div class="options" role={multiple ? 'group' : 'radiogroup'} aria-labelledby={`stem-${q.no}`}>
         {q.options.map((o, i) => {
@@ -633,10 +639,21 @@ function Result(p: P) {
           <p class="lead">{t.resultNoScore}</p>
         )}
         <p>{t.resultLeave}</p>
+        <ResultClears at={s.resultClearsAt} t={t} />
         <button type="button" class="nav small-button" onClick={() => p.c.nextCandidate()}>
           {t.nextCandidate}
         </button>
       </div>
     </Centered>
+  );
+}
+
+function ResultClears({ at, t }: { at: number | null; t: Strings }) {
+  useTick(1000);
+  if (at === null) return null;
+  return (
+    <p class="muted small" data-testid="result-clears">
+      {t.resultClears(Math.max(0, Math.ceil((at - performance.now()) / 1000)))}
+    </p>
   );
 }

@@ -82,11 +82,17 @@ export interface State {
   connectError: string | null;
   /** Bumped whenever the save queue changes, so per-question save states re-render. */
   saveRev: number;
+  /** Time an invigilator just added, told to the candidate for a while (as a pause is). */
+  added: NonNullable<TimeMessage['lastAdded']> | null;
+  /** When the result screen clears itself (performance.now() ms), for its "clears in N s" line. */
+  resultClearsAt: number | null;
 }
 
 const LANG_KEY = 'examroom.terminal.lang';
 const INTEGRITY_THROTTLE_MS = 2_000;
 const INTEGRITY_QUEUE_MAX = 50;
+/** How long the "time added" banner stays up. */
+const ADDED_BANNER_MS = 30_000;
 
 export class Controller {
   readonly store: Store<State>;
@@ -111,6 +117,10 @@ export class Controller {
   private paperOnThisConnection = false;
   private loggedInOnThisConnection = false;
   private deviceId: string | null;
+  private resultTimer: ReturnType<typeof setTimeout> | undefined;
+  /** This page was (re)loaded into an attempt it had not shown: a result arriving now is not shown (privacy). */
+  private resumedUnseen = false;
+  private addedTimer: ReturnType<typeof setTimeout> | undefined;
 
   constructor(private readonly loc: Location) {
     const lang = storedLang(LANG_KEY);
@@ -153,6 +163,8 @@ export class Controller {
       connectError: null,
       fullscreenLost: false,
       saveRev: 0,
+      added: null,
+      resultClearsAt: null,
     });
   }
 
@@ -277,6 +289,7 @@ export class Controller {
       case 'time':
         this.syncServerTime(m.serverTime);
         this.store.set({ time: { msg: m, at: performance.now() } });
+        this.tellAddedTime(m.lastAdded);
         return;
       case 'ack':
         this.saves?.ack(m.seq, m.no);
@@ -340,6 +353,7 @@ export class Controller {
     const marked = new Set<number>(JSON.parse(storage()?.getItem(`${key}.marks`) ?? '[]') as number[]);
     const current = Number(storage()?.getItem(`${key}.current`) ?? '0') || 0;
     const sameCandidate = s.candidate?.ticketNo === m.candidate.ticketNo;
+    this.resumedUnseen = m.resumed && s.candidate === null;
     // A reconnect keeps the screen; a fresh log-in reads the instructions first, unless this
     // terminal already showed them for this attempt (a reload in the middle of the exam).
     let screen: Screen = s.screen;
@@ -366,6 +380,7 @@ export class Controller {
     if (!saves) return;
     saves.sync(m.answers, m.lastSeq);
     this.paperOnThisConnection = true;
+    this.resumedUnseen = false;
     const s = this.store.get();
     this.store.set({ questions: m.questions, current: Math.min(s.current, Math.max(0, m.questions.length - 1)) });
     this.bumpSaves();
@@ -374,10 +389,29 @@ export class Controller {
 
   private onSubmitted(m: SubmittedMessage): void {
     this.saves?.forget();
-    if (this.attemptKey) for (const k of ['marks', 'current', 'started']) storage()?.removeItem(`${this.attemptKey}.${k}`);
+    if (this.attemptKey) for (const k of ['marks', 'current', 'started', 'added']) storage()?.removeItem(`${this.attemptKey}.${k}`);
     this.stopExamSideEffects();
     this.credential = null;
-    this.store.set({ submitted: m, submitting: false, confirming: false, screen: 'result', locked: null });
+    // A reloaded page never brings back a finished candidate's name and score.
+    if (this.resumedUnseen) return this.nextCandidate();
+    // The name and score are the candidate's business only: they leave the screen by themselves.
+    const ms = (this.store.get().hello?.resultDisplaySeconds ?? 60) * 1000;
+    clearTimeout(this.resultTimer);
+    this.resultTimer = setTimeout(() => {
+      if (this.store.get().screen === 'result') this.nextCandidate();
+    }, ms);
+    this.store.set({ submitted: m, submitting: false, confirming: false, screen: 'result', locked: null, added: null, resultClearsAt: performance.now() + ms });
+  }
+
+  /** Time added since the candidate was last told (kept per attempt, so a reload does not tell it twice). */
+  private tellAddedTime(a: TimeMessage['lastAdded']): void {
+    if (!a || !this.attemptKey || this.store.get().submitted) return;
+    const key = `${this.attemptKey}.added`;
+    if (Number(storage()?.getItem(key) ?? '0') >= a.at) return;
+    storage()?.setItem(key, String(a.at));
+    clearTimeout(this.addedTimer);
+    this.store.set({ added: a });
+    this.addedTimer = setTimeout(() => this.store.set({ added: null }), ADDED_BANNER_MS);
   }
 
   private onError(m: ErrorMessage): void {
@@ -573,6 +607,8 @@ export class Controller {
 
   /** Back to the log-in screen after a submission, for whoever sits here next. */
   nextCandidate(): void {
+    clearTimeout(this.resultTimer);
+    clearTimeout(this.addedTimer);
     this.stopExamSideEffects();
     this.credential = null;
     this.attemptKey = null;
@@ -591,6 +627,8 @@ export class Controller {
       submitted: null,
       confirming: false,
       loginError: null,
+      added: null,
+      resultClearsAt: null,
     });
   }
 

@@ -109,6 +109,10 @@ const zh = {
   submitting: '正在交卷…',
   pausedBanner: '考试已暂停，计时停止。请在座位上等待监考员指示。',
   pausedReason: (r: string) => `原因：${r}`,
+  timeAdded: (minutes: number, scope: 'candidate' | 'room') =>
+    scope === 'room' ? `监考员为全场考生延长考试时间 ${minutes} 分钟。` : `监考员为您延长考试时间 ${minutes} 分钟。`,
+  questionImage: (no: number, i: number, n: number) => (n > 1 ? `第 ${no} 题配图 ${i}` : `第 ${no} 题配图`),
+  resultClears: (s: number) => `为保护隐私，本页将在 ${s} 秒后清除。`,
   lockedTitle: '终端已锁定',
   lockedBody: '监考员已锁定本终端，请举手示意并等待监考员处理。',
   lockedReason: (r: string) => `原因：${r}`,
@@ -232,6 +236,10 @@ const en: Strings = {
   submitting: 'Submitting…',
   pausedBanner: 'The exam is paused and the clock is stopped. Stay in your seat and wait for the invigilator.',
   pausedReason: (r) => `Reason: ${r}`,
+  timeAdded: (minutes, scope) =>
+    scope === 'room' ? `The invigilator added ${minutes} minutes for the whole room.` : `The invigilator added ${minutes} minutes to your exam.`,
+  questionImage: (no, i, n) => (n > 1 ? `Picture ${i} of question ${no}` : `Picture of question ${no}`),
+  resultClears: (s) => `For privacy this page clears in ${s} s.`,
   lockedTitle: 'Terminal locked',
   lockedBody: 'The invigilator has locked this terminal. Raise your hand and wait.',
   lockedReason: (r) => `Reason: ${r}`,

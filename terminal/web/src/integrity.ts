@@ -24,19 +24,29 @@ function blockedKey(e: KeyboardEvent): { kind: IntegrityKind; label: string } | 
  */
 export function installIntegrityHooks(report: Report, notify: (what: 'blocked' | 'left' | 'fullscreen' | 'fullscreen_back') => void): () => void {
   let wasFullscreen = document.fullscreenElement !== null;
+  // A reload or a closing page hides itself and loses focus on the way out (pagehide comes first):
+  // that is the page going, reported as the terminal going offline, not the candidate leaving it.
+  let leaving = false;
+  const onPageHide = () => {
+    leaving = true;
+  };
+  const onPageShow = () => {
+    leaving = false;
+  };
 
   // Reported when focus goes (the proctor should hear at once), once per departure: alert rules
   // count incidents, so the return is not a second one.
   const onBlur = () => {
+    if (leaving) return;
     report('focus_lost');
     notify('left');
   };
   const onVisibility = () => {
-    if (document.visibilityState === 'hidden') report('visibility_hidden');
+    if (document.visibilityState === 'hidden' && !leaving) report('visibility_hidden');
   };
   const onFullscreen = () => {
     const now = document.fullscreenElement !== null;
-    if (wasFullscreen && !now) {
+    if (wasFullscreen && !now && !leaving) {
       report('fullscreen_left');
       notify('fullscreen');
     } else if (now) notify('fullscreen_back');
@@ -63,6 +73,8 @@ export function installIntegrityHooks(report: Report, notify: (what: 'blocked' |
   const onBeforePrint = () => report('print', 'print dialog');
   const onDragStart = (e: DragEvent) => e.preventDefault();
 
+  window.addEventListener('pagehide', onPageHide);
+  window.addEventListener('pageshow', onPageShow);
   window.addEventListener('blur', onBlur);
   document.addEventListener('visibilitychange', onVisibility);
   document.addEventListener('fullscreenchange', onFullscreen);
@@ -74,6 +86,8 @@ export function installIntegrityHooks(report: Report, notify: (what: 'blocked' |
   window.addEventListener('keydown', onKey, true);
   window.addEventListener('beforeprint', onBeforePrint);
   return () => {
+    window.removeEventListener('pagehide', onPageHide);
+    window.removeEventListener('pageshow', onPageShow);
     window.removeEventListener('blur', onBlur);
     document.removeEventListener('visibilitychange', onVisibility);
     document.removeEventListener('fullscreenchange', onFullscreen);
