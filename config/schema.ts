@@ -272,7 +272,8 @@ export const ExamSettingsSchema = Type.Object(
         minimum: 1,
         maximum: 3600,
         default: 60,
-        description: "how long the terminal shows a candidate's name and score after submitting before it clears them for the next candidate (a reload clears at once)",
+        description:
+          "how long the terminal shows a candidate's name and score after submitting before it clears them for the next candidate (a reload clears at once)",
       }),
     ),
   },

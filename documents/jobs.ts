@@ -309,18 +309,21 @@ export function createJobRunner(deps: JobRunnerDeps): JobRunner {
       }
       // Another process runs it: its row is all there is to watch.
       return new Promise((resolve, reject) => {
-        const timer = setInterval(() => {
-          try {
-            const j = get(id);
-            if (FINISHED.includes(j.status)) {
+        const timer = setInterval(
+          () => {
+            try {
+              const j = get(id);
+              if (FINISHED.includes(j.status)) {
+                clearInterval(timer);
+                resolve(j);
+              }
+            } catch (err) {
               clearInterval(timer);
-              resolve(j);
+              reject(err);
             }
-          } catch (err) {
-            clearInterval(timer);
-            reject(err);
-          }
-        }, Math.max(every, 100));
+          },
+          Math.max(every, 100),
+        );
       });
     },
     recoverInterrupted() {

@@ -128,7 +128,8 @@ export const mediaRoutes: FastifyPluginAsync<MediaRouteOptions> = async (
     { config: viewers, schema: { tags, summary: 'Media sources (cameras, terminal screens) the caller may see, with their ingest and recording state' } },
     async (request) => {
       const p = request.principal as Principalish;
-      if (p.role === 'inspector' && !siteInJurisdiction(site, p.user?.jurisdiction)) throw new Forbidden(`site ${site.id} is outside your jurisdiction`, OUTSIDE_JURISDICTION);
+      if (p.role === 'inspector' && !siteInJurisdiction(site, p.user?.jurisdiction))
+        throw new Forbidden(`site ${site.id} is outside your jurisdiction`, OUTSIDE_JURISDICTION);
       const all = media.sources();
       return p.role === 'invigilator' ? all.filter((s) => p.user?.rooms.includes(s.room)) : all;
     },

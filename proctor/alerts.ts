@@ -543,15 +543,7 @@ export function createAlerts(deps: AlertDeps) {
      * (room null) are always included. open: true = needs a person (neither acknowledged nor resolved
      * by itself); false = handled either way; resolvedSince adds the resolved records since then.
      */
-    list(f: {
-      rooms: string[] | null;
-      since?: number;
-      until?: number;
-      open?: boolean;
-      sessionId?: string;
-      limit?: number;
-      resolvedSince?: number;
-    }): Alert[] {
+    list(f: { rooms: string[] | null; since?: number; until?: number; open?: boolean; sessionId?: string; limit?: number; resolvedSince?: number }): Alert[] {
       const where: string[] = [];
       const args: (string | number)[] = [];
       if (f.rooms) {
@@ -595,7 +587,8 @@ export function createAlerts(deps: AlertDeps) {
     ack(id: string, note: string, actor: string, ip: string | null = null): Alert {
       const a = get(id);
       if (a.acknowledged) throw new Conflict(`alert ${id} was already acknowledged by ${a.acknowledged.by} at ${new Date(a.acknowledged.at).toISOString()}`);
-      if (a.resolvedAt !== null) throw new Conflict(`alert ${id} resolved by itself at ${new Date(a.resolvedAt).toISOString()}; there is nothing to acknowledge`);
+      if (a.resolvedAt !== null)
+        throw new Conflict(`alert ${id} resolved by itself at ${new Date(a.resolvedAt).toISOString()}; there is nothing to acknowledge`);
       const now = clock.now();
       db.transaction(() => {
         const r = stmt('UPDATE proctor_alerts SET acked_by = ?, acked_at = ?, ack_note = ? WHERE id = ? AND acked_at IS NULL').run(actor, now, note, id);

@@ -151,7 +151,9 @@ export function createFeed(proctor: ProctorService, bus: EventBus, clock: { now(
       const s: Subscriber = { socket, roomId, sessionId, masked };
       const room = proctor.rooms.view(roomId, { sessionId, masked });
       // Open alerts, and the last hour's resolved records (short reconnects), so a reloaded console still shows them.
-      const alerts = proctor.alerts.list({ rooms: [roomId], open: true, resolvedSince: clock.now() - RESOLVED_IN_SNAPSHOT_MS }).map((a) => maskAlert(a, masked));
+      const alerts = proctor.alerts
+        .list({ rooms: [roomId], open: true, resolvedSince: clock.now() - RESOLVED_IN_SNAPSHOT_MS })
+        .map((a) => maskAlert(a, masked));
       subs.add(s);
       send(s, { type: 'snapshot', room, alerts });
       return () => subs.delete(s);

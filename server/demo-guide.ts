@@ -89,9 +89,14 @@ export function demoGuide(base: string, config: Config, demo: DemoSummary, now: 
       `  2. approve the code: ${cli} device approve CODE`,
     ];
     if (first.status === 'in_progress')
-      return [head, ...open, '  3. log in with the ticket of the candidate at that seat: the paper opens at once, a candidate who had started goes on where they were'];
+      return [
+        head,
+        ...open,
+        '  3. log in with the ticket of the candidate at that seat: the paper opens at once, a candidate who had started goes on where they were',
+      ];
     const steps = [head, ...open, '  3. log in with the ticket of the candidate at that seat'];
-    if (first.status === 'scheduled' || first.status === 'papers_ready') steps.push(`  first open check-in (as admin): ${login}`, `       ${toStatus(first.id, 'checkin')}`);
+    if (first.status === 'scheduled' || first.status === 'papers_ready')
+      steps.push(`  first open check-in (as admin): ${login}`, `       ${toStatus(first.id, 'checkin')}`);
     steps.push(
       `  4. start the exam now instead of at ${time(first.startsAt)} (through the running server, which pushes the papers):`,
       `       ${login}`,
@@ -106,7 +111,9 @@ export function demoGuide(base: string, config: Config, demo: DemoSummary, now: 
     if (ENDED.has(second.status)) return [head, `  the kiosk admits only while a session of its rooms is open for check-in or in progress; ${fresh}`];
     return [
       head,
-      ...(second.status === 'scheduled' || second.status === 'papers_ready' ? [`  first open check-in (as admin): ${login}`, `       ${toStatus(second.id, 'checkin')}`] : []),
+      ...(second.status === 'scheduled' || second.status === 'papers_ready'
+        ? [`  first open check-in (as admin): ${login}`, `       ${toStatus(second.id, 'checkin')}`]
+        : []),
       `  1. open ${base}/kiosk/ and approve its pairing code: ${cli} device approve CODE --as ${config.kiosks[0]?.id ?? 'K1'}`,
       '  2. type an ID number, or swipe a simulated ID card:',
       `       node --import tsx kiosk/reader-sim.ts --url ${base} --kiosk ${config.kiosks[0]?.id ?? 'K1'} --user admin --password ${admin} --id ID --name NAME`,
@@ -158,7 +165,9 @@ export function demoGuide(base: string, config: Config, demo: DemoSummary, now: 
     'Invigilate and inspect (README "Try the proctor console"):',
     `  ${base}/proctor/     log in as ${invigilator?.username ?? 'an invigilator'} / ${invigilator?.password ?? 'PASSWORD'}: seat map of ${first?.room ?? 'R101'}, alerts (each with 回放, its recording), commands, camera tiles, a seat's 屏幕录像`,
     `  ${base}/inspector/   log in as ${inspector?.username ?? 'an inspector'} / ${inspector?.password ?? 'PASSWORD'}: read-only, every view audited; a session's details replay its cameras and screens`,
-    ...(first && !ENDED.has(first.status) ? ['  close a logged-in terminal tab: its seat turns offline and an alert appears on the console within a second'] : []),
+    ...(first && !ENDED.has(first.status)
+      ? ['  close a logged-in terminal tab: its seat turns offline and an alert appears on the console within a second']
+      : []),
     '',
     'Stop with Ctrl-C.',
     '',

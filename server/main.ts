@@ -95,7 +95,18 @@ export async function serve(opts: ServeOptions): Promise<App> {
     process.stdout.write(`exam-room PCs open: ${config.server.names.map((n) => `https://${n.includes(':') ? `[${n}]` : n}:${bound}/`).join('  ')}\n`);
   }
   // What is true of each session now: a restart in the middle of an exam must not say check-in is open.
-  if (demo) process.stdout.write(demoGuide(base, config, demo, sessionsNow(app.exam, demo.sessions.map((s) => s.id))));
+  if (demo)
+    process.stdout.write(
+      demoGuide(
+        base,
+        config,
+        demo,
+        sessionsNow(
+          app.exam,
+          demo.sessions.map((s) => s.id),
+        ),
+      ),
+    );
   // Pull the central bank's packages on the configured interval, but never while candidates are
   // answering: installing a large package holds the event loop for a moment.
   app.exam.bankSync.start({ log: app.log, when: () => app.exam.plans.listSessions({ status: 'in_progress' }).length === 0 });

@@ -1,6 +1,17 @@
 // Exam plans (考试计划) and their sessions (场次): creation, the status machines, and the rule that a
 // room hosts one session at a time. Every change is audited in the same transaction that makes it.
-import { Conflict, NotFound, ValidationError, newId, isDate, localDate, localDateTime, parseInstant, sessionRecordingWindow, type Problem } from '../../core/index.ts';
+import {
+  Conflict,
+  NotFound,
+  ValidationError,
+  newId,
+  isDate,
+  localDate,
+  localDateTime,
+  parseInstant,
+  sessionRecordingWindow,
+  type Problem,
+} from '../../core/index.ts';
 import { listTemplates, resolveTemplate, shippedTemplates } from '../papers/template.ts';
 import type { Template } from '../types.ts';
 import {

@@ -174,9 +174,11 @@ t.test('the README recipe: 周杰 in front of the fake camera made as README.md 
   await admitted.waitFor();
   await page.getByRole('heading', { name: '核验通过 · 周杰' }).waitFor();
   await shot(page, '03-readme-admitted');
-  const a = app.ctx.db
-    .prepare('SELECT decision, reason, distance FROM identity_attempts WHERE id_number = ? ORDER BY started_at')
-    .all(zhou.idNumber) as { decision: string; reason: string | null; distance: number }[];
+  const a = app.ctx.db.prepare('SELECT decision, reason, distance FROM identity_attempts WHERE id_number = ? ORDER BY started_at').all(zhou.idNumber) as {
+    decision: string;
+    reason: string | null;
+    distance: number;
+  }[];
   t.match(a, [{ decision: 'admitted', reason: null }], 'one attempt, admitted by face (no several-faces or turn refusals before it)');
   t.comment(`distance to the roster photo: ${a[0]?.distance.toFixed(3)}`);
   // Another candidate at the same kiosk PC, its camera now covered: staff step in from the face guide
@@ -239,7 +241,9 @@ t.test('a camera that sees no face: the wait ends in a refusal that says why, re
     const refused = page.getByTestId('verify-refused');
     await refused.waitFor();
     t.equal(await refused.getAttribute('data-reason'), 'timed_out');
-    t.match(attempts(first.idNumber), [{ decision: 'refused', reason: 'timed_out', detail: /^no face good enough to start the liveness challenge within \d+ s/ }]);
+    t.match(attempts(first.idNumber), [
+      { decision: 'refused', reason: 'timed_out', detail: /^no face good enough to start the liveness challenge within \d+ s/ },
+    ]);
     // What the guide last saw depends on how soon the first quality answer came within the short wait: no
     // face (the usual), or nothing judged yet on a busy machine. The screen names the same, in words.
     const lastHint = /\((\w+)\)$/.exec(attempts(first.idNumber)[0]!.detail ?? '')?.[1] ?? '';

@@ -143,7 +143,9 @@ t.test('recorded footage plays from the timeline and from alerts, holes are skip
 
   await until('14 s recorded since the session started', async () => (await recordings()).segments.some((g) => g.end >= started + 14_000), 40_000);
   const screenRec = async () =>
-    (await app.inject({ url: `/api/media/sources/${SCREEN}/recordings?from=${started - 60_000}&to=${Date.now() + 1000}`, headers: { cookie: admin } })).json() as Rec;
+    (
+      await app.inject({ url: `/api/media/sources/${SCREEN}/recordings?from=${started - 60_000}&to=${Date.now() + 1000}`, headers: { cookie: admin } })
+    ).json() as Rec;
   await until("T1's screen recorded", async () => (await screenRec()).segments.length >= 2, 20_000);
   // The terminal goes: its screen is no longer a live source, its recordings stay.
   await app.media.removeSource(SCREEN);

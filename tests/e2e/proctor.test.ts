@@ -82,10 +82,7 @@ t.test('an invigilator runs a room from the proctor console; inspectors see only
     rtpPortStart: 30000 + 2 * Math.floor(Math.random() * 5000),
   });
   t.teardown(() => cameras.stop());
-  const r = await setup(
-    t,
-    `cameras:\n  - { id: CAM-R1, name: 一号考场前方, room: R1, url: "${camUrl}" }\nexam: { reconnectGraceSeconds: ${GRACE_S} }\n`,
-  );
+  const r = await setup(t, `cameras:\n  - { id: CAM-R1, name: 一号考场前方, room: R1, url: "${camUrl}" }\nexam: { reconnectGraceSeconds: ${GRACE_S} }\n`);
   const base = r.base;
   const app = r.app;
   const ticketA = r.ticket(A);
@@ -302,7 +299,9 @@ t.test('an invigilator runs a room from the proctor console; inspectors see only
     await page.locator('li[data-kind="integrity"][data-acked="yes"]').nth(1).waitFor();
     t.equal(await items.count(), 0, 'both acknowledged');
     const res = await app.inject({ method: 'GET', url: '/api/proctor/alerts?room=R1', headers: { cookie: await login(app, 'invig', PASSWORDS.invig) } });
-    const notes = (res.json() as { kind: string; acknowledged: { note: string } | null }[]).filter((a) => a.kind === 'integrity').map((a) => a.acknowledged?.note);
+    const notes = (res.json() as { kind: string; acknowledged: { note: string } | null }[])
+      .filter((a) => a.kind === 'integrity')
+      .map((a) => a.acknowledged?.note);
     t.same(notes, ['已提醒两位考生遵守考场纪律', '已提醒两位考生遵守考场纪律'], 'one note on each');
     const audited = app.ctx.audit.list({ limit: 50 }).filter((e) => e.action === 'proctor.alert.ack' && (e.detail as { batch?: number }).batch === 2);
     t.equal(audited.length, 2, 'each acknowledgement audited, as one batch of 2');

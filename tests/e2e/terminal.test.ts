@@ -73,7 +73,9 @@ t.test('a candidate sits the exam on a real terminal, through a lost connection,
   plans.assignSeats(session.id, 'user:admin');
   // The draw is random; the test wants 张伟 at 01 (this PC, T1) and 李娜 at 02.
   db.prepare('UPDATE roster_entries SET seat = NULL WHERE session_id = ?').run(session.id);
-  [CANDIDATE, SECOND].forEach((id, i) => db.prepare('UPDATE roster_entries SET seat = ? WHERE session_id = ? AND id_number = ?').run(`0${i + 1}`, session.id, id));
+  [CANDIDATE, SECOND].forEach((id, i) =>
+    db.prepare('UPDATE roster_entries SET seat = ? WHERE session_id = ? AND id_number = ?').run(`0${i + 1}`, session.id, id),
+  );
   plans.generateSessionPapers(session.id, 'user:admin');
   plans.advanceSession(session.id, 'checkin', 'user:admin');
   const ticket = plans.roster(session.id).find((e) => e.idNumber === CANDIDATE)!.ticketNo;
@@ -216,7 +218,10 @@ t.test('a candidate sits the exam on a real terminal, through a lost connection,
     await title.waitFor();
     const header = await page.locator('.exam-header').boundingBox();
     const box = await title.boundingBox();
-    t.ok(header && box && box.y >= header.y + header.height, `the title is below the header, not scrolled away (title at ${box?.y}, header ends ${header && header.y + header.height})`);
+    t.ok(
+      header && box && box.y >= header.y + header.height,
+      `the title is below the header, not scrolled away (title at ${box?.y}, header ends ${header && header.y + header.height})`,
+    );
     t.equal(await page.getByTestId('sheet-counts').isVisible(), true, 'and so are the counts');
     const current = await page.locator('[data-testid="sheet-cell"][aria-current="true"]').boundingBox();
     const footer = await page.locator('.exam-footer').boundingBox();
@@ -371,7 +376,10 @@ t.test('a candidate sits the exam on a real terminal, through a lost connection,
     const result = await until('a result', () => plans.resultOf(session.id, CANDIDATE));
     t.equal(await page.getByTestId('score').textContent(), `${result.score} / 100 分`);
     await page.getByText(result.passed ? '合格' : '不合格', { exact: true }).waitFor();
-    await page.getByTestId('result-clears').getByText(/本页将在 \d+ 秒后清除/).waitFor();
+    await page
+      .getByTestId('result-clears')
+      .getByText(/本页将在 \d+ 秒后清除/)
+      .waitFor();
     await shot(page, '10-result');
     t.equal(plans.roster(session.id)[0]!.status, 'submitted');
   });

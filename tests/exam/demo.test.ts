@@ -84,7 +84,16 @@ t.test('the start-up guide says what is true of each session now, also after a r
     kiosk: true,
   });
   const [first, second] = [demo.sessions[0]!, demo.sessions[1]!];
-  const guide = () => demoGuide('https://examroom.test:8443', config, demo, sessionsNow(app.exam, demo.sessions.map((s) => s.id)));
+  const guide = () =>
+    demoGuide(
+      'https://examroom.test:8443',
+      config,
+      demo,
+      sessionsNow(
+        app.exam,
+        demo.sessions.map((s) => s.id),
+      ),
+    );
   const section = (text: string, head: string) => text.slice(text.indexOf(head), text.indexOf('\n\n', text.indexOf(head)));
 
   const fresh = guide();

@@ -144,13 +144,27 @@ t.test('one admitted at the door who never logged in at a terminal is absent whe
       .map((e) => [e.idNumber, e.status])
       .sort();
   s.plans.advanceSession(sess.id, 'ended', s.actor);
-  t.same(statuses(), [[idn(1), 'submitted'], [idn(2), 'absent']].sort(), 'absent at the end of the exam, before any grading');
+  t.same(
+    statuses(),
+    [
+      [idn(1), 'submitted'],
+      [idn(2), 'absent'],
+    ].sort(),
+    'absent at the end of the exam, before any grading',
+  );
   t.match(s.plans.sessionSummary(sess.id), { admitted: 1, absent: 1 }, 'and counted so');
   const ticket2 = s.plans.roster(sess.id).find((e) => e.idNumber === idn(2))!.ticketNo;
   const ended = s.audit.list({ action: 'exam.session.status' }).find((e) => (e.detail as { to: string }).to === 'ended');
   t.match(ended?.detail, { absent: 1, admittedNeverStarted: [ticket2] }, 'the audit of the end names who was admitted but never started');
   s.plans.advanceSession(sess.id, 'graded', s.actor);
-  t.same(statuses(), [[idn(1), 'submitted'], [idn(2), 'absent']].sort(), 'grading changes nothing more');
+  t.same(
+    statuses(),
+    [
+      [idn(1), 'submitted'],
+      [idn(2), 'absent'],
+    ].sort(),
+    'grading changes nothing more',
+  );
   const graded = s.audit.list({ action: 'exam.session.status' }).find((e) => (e.detail as { to: string }).to === 'graded');
   t.match(graded?.detail, { absent: 0 }, 'nobody left to mark at grading');
 });

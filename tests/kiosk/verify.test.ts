@@ -128,7 +128,11 @@ t.test('timed out: a face guide that saw no usable face ends the attempt in a re
   t.equal((await k.post(url, { waitedSeconds: 45, lastHint: 'no_face' })).status, 409, 'decided once');
   t.equal((await k.post(`/api/kiosk/attempts/${look.body.attemptId}/verify`, { frames: await toledoFrames(look.body.challenge) })).status, 409);
 
-  const ov = await k.post(`/api/kiosk/attempts/${look.body.attemptId}/override`, { username: 'invig', password: PASSWORDS.invig, reason: '摄像头故障，已核对身份证原件' });
+  const ov = await k.post(`/api/kiosk/attempts/${look.body.attemptId}/override`, {
+    username: 'invig',
+    password: PASSWORDS.invig,
+    reason: '摄像头故障，已核对身份证原件',
+  });
   t.equal(ov.status, 200, 'staff admit after a timeout');
   t.match(row(), { decision: 'overridden', reason: 'timed_out' }, 'the override keeps the refusal it overrode');
 });

@@ -69,7 +69,11 @@ t.test('a terminal back within the grace is one resolved record, not an alert; b
   // Past the grace of every outage above: nothing more may come.
   await new Promise((res) => setTimeout(res, 1500));
   const all = r.app.proctor.alerts.list({ rooms: ['R1'] });
-  t.same(all.map((a) => a.kind), ['terminal_offline'], 'one record');
+  t.same(
+    all.map((a) => a.kind),
+    ['terminal_offline'],
+    'one record',
+  );
   t.match(all[0], { severity: 'info', repeats: 3, idNumber: A, seat: '01', acknowledged: null });
   t.ok(all[0]!.resolvedAt, 'resolved by itself');
   t.ok(typeof all[0]!.params.downMs === 'number', 'how long it was away');
@@ -78,7 +82,12 @@ t.test('a terminal back within the grace is one resolved record, not an alert; b
   t.equal(r.app.proctor.alerts.openCount(['R1']), 0);
   t.equal(r.app.proctor.alerts.openBySession(r.sessionId).size, 0, 'no badge on the seat');
   t.same([...new Set(pushed.map((p) => p.change))].sort(), ['new', 'update'], 'announced once, then folded');
-  const ack = await r.app.inject({ method: 'POST', url: `/api/proctor/alerts/${all[0]!.id}/ack`, headers: { cookie: await r.as('invig') }, payload: { note: 'x' } });
+  const ack = await r.app.inject({
+    method: 'POST',
+    url: `/api/proctor/alerts/${all[0]!.id}/ack`,
+    headers: { cookie: await r.as('invig') },
+    payload: { note: 'x' },
+  });
   t.equal(ack.statusCode, 409, 'there is nothing to acknowledge');
 });
 
@@ -108,7 +117,14 @@ t.test('integrity events from one seat fold into one alert with a count per kind
   await term.ask({ type: 'integrity', kind: 'paste' }, 'noted');
   const list = r.app.proctor.alerts.list({ rooms: ['R1'] }).filter((a) => a.kind === 'integrity');
   t.equal(list.length, 1, 'focus_lost twice and paste: one alert for the seat');
-  t.match(list[0], { repeats: 3, idNumber: A, terminalId: 'T1', seat: '01', sessionId: r.sessionId, params: { kind: 'paste', kinds: { focus_lost: 2, paste: 1 } } });
+  t.match(list[0], {
+    repeats: 3,
+    idNumber: A,
+    terminalId: 'T1',
+    seat: '01',
+    sessionId: r.sessionId,
+    params: { kind: 'paste', kinds: { focus_lost: 2, paste: 1 } },
+  });
   t.match(
     list[0]!.text,
     { zh: /^考试机 T1：.*01 号座）? 离开了考试窗口 ×2；尝试粘贴$/, en: /^Terminal T1: .* — left the exam window ×2; tried to paste$/ },
@@ -122,7 +138,11 @@ t.test('several alerts are acknowledged with one note, each audited; a stale or 
   for (const id of ['CAM-A', 'CAM-B', 'CAM-C'])
     bus.emit('camera.down', { sourceId: id, kind: 'camera', room: 'R1', at: r.clock.now(), reason: 'no route', stopped: false });
   bus.emit('camera.down', { sourceId: 'CAM-R2', kind: 'camera', room: 'R2', at: r.clock.now(), reason: 'no route', stopped: false });
-  const ids = (room: string) => r.app.proctor.alerts.list({ rooms: [room] }).filter((a) => a.kind === 'camera_down' && a.roomId === room).map((a) => a.id);
+  const ids = (room: string) =>
+    r.app.proctor.alerts
+      .list({ rooms: [room] })
+      .filter((a) => a.kind === 'camera_down' && a.roomId === room)
+      .map((a) => a.id);
   const [a, b, c] = ids('R1');
   const [other] = ids('R2');
   const invig = await r.as('invig');
@@ -133,17 +153,29 @@ t.test('several alerts are acknowledged with one note, each audited; a stale or 
   t.equal((await post({ ids: [a], note: '  ' })).statusCode, 400, 'a blank note: refused');
   t.equal(r.app.proctor.alerts.get(a!).acknowledged, null, 'and none of that changed anything');
 
-  t.equal((await r.app.inject({ method: 'POST', url: `/api/proctor/alerts/${c}/ack`, headers: { cookie: invig }, payload: { note: '先处理' } })).statusCode, 200);
+  t.equal(
+    (await r.app.inject({ method: 'POST', url: `/api/proctor/alerts/${c}/ack`, headers: { cookie: invig }, payload: { note: '先处理' } })).statusCode,
+    200,
+  );
   const res = await post({ ids: [a, b, c], note: '交换机重启，已恢复' });
   t.equal(res.statusCode, 200, res.body);
   const body = res.json() as { acknowledged: { id: string; acknowledged: { note: string } }[]; skipped: { id: string }[] };
   t.same(body.acknowledged.map((x) => x.id).sort(), [a, b].sort());
-  t.ok(body.acknowledged.every((x) => x.acknowledged.note === '交换机重启，已恢复'), 'one note on each');
-  t.same(body.skipped.map((x) => x.id), [c], 'the one a colleague handled first is skipped, not an error');
-  const audit = (r.app.ctx.db.prepare("SELECT target, detail FROM audit_log WHERE action = 'proctor.alert.ack' AND actor = 'user:invig'").all() as {
-    target: string;
-    detail: string;
-  }[]).map((x) => ({ target: x.target, ...(JSON.parse(x.detail) as object) }));
+  t.ok(
+    body.acknowledged.every((x) => x.acknowledged.note === '交换机重启，已恢复'),
+    'one note on each',
+  );
+  t.same(
+    body.skipped.map((x) => x.id),
+    [c],
+    'the one a colleague handled first is skipped, not an error',
+  );
+  const audit = (
+    r.app.ctx.db.prepare("SELECT target, detail FROM audit_log WHERE action = 'proctor.alert.ack' AND actor = 'user:invig'").all() as {
+      target: string;
+      detail: string;
+    }[]
+  ).map((x) => ({ target: x.target, ...(JSON.parse(x.detail) as object) }));
   t.match(
     audit.filter((x) => x.target !== c).sort((x, y) => x.target.localeCompare(y.target)),
     [a, b].sort().map((id) => ({ target: id, note: '交换机重启，已恢复', batch: 2, kind: 'camera_down' })),

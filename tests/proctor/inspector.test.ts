@@ -27,7 +27,11 @@ t.test('an inspector of the province sees the site, its rooms, cameras, sessions
   t.match(site.sessions, [{ id: r.sessionId, roomId: 'R1', status: 'in_progress', incidents: 1 }]);
   const s = r.app.exam.plans.session(r.sessionId);
   const row = site.sessions[0];
-  t.equal(row.recordingFrom, Math.min(s.startsAt, r.app.exam.plans.sessionTimes(s.id).checkinAt!) - 30 * 60_000, 'the recording window opens 30 min before the start');
+  t.equal(
+    row.recordingFrom,
+    Math.min(s.startsAt, r.app.exam.plans.sessionTimes(s.id).checkinAt!) - 30 * 60_000,
+    'the recording window opens 30 min before the start',
+  );
   t.ok(row.recordingTo >= s.endsAt + 30 * 60_000, 'and closes 30 min after the end at the earliest');
   t.same(
     site.rooms[0].recorded.map((x: { id: string; seat: string | null }) => [x.id, x.seat]),

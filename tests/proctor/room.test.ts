@@ -266,5 +266,9 @@ t.test('when the exam ends, who never started is absent on the seat map and in t
   t.equal(seats.find((s) => s.seat === '03')?.state, 'absent', 'seat 03 (C) shows absent');
   t.not(seats.find((s) => s.seat === '01')?.state, 'absent', 'A, who sat the exam, is not');
   const audit = r.app.ctx.db.prepare("SELECT detail FROM audit_log WHERE action = 'exam.session.status' ORDER BY seq DESC LIMIT 1").get() as { detail: string };
-  t.match(JSON.parse(audit.detail), { from: 'in_progress', to: 'ended', absent: 2, admittedNeverStarted: [r.ticket(B)] }, 'the end names who was admitted but never started');
+  t.match(
+    JSON.parse(audit.detail),
+    { from: 'in_progress', to: 'ended', absent: 2, admittedNeverStarted: [r.ticket(B)] },
+    'the end names who was admitted but never started',
+  );
 });

@@ -188,7 +188,10 @@ t.test('a submitted paper comes back on reconnect only while its result may be o
   r.clock.advance(30_000);
   const later = await Term.open(t, r.port, r.tokens.T1);
   const said = (await later.settle(300)).map((m) => m.type);
-  t.notOk(said.includes('logged_in') || said.includes('submitted'), `past exam.resultDisplaySeconds only hello: the next person sees no name or score (got ${said.join(', ') || 'nothing more'})`);
+  t.notOk(
+    said.includes('logged_in') || said.includes('submitted'),
+    `past exam.resultDisplaySeconds only hello: the next person sees no name or score (got ${said.join(', ') || 'nothing more'})`,
+  );
 });
 
 t.test('time added is in every time message, with how much, for whom and why', async (t) => {

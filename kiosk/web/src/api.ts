@@ -23,7 +23,6 @@ export const lookup = (body: LookupBody) => call<LookupReply>('POST', '/api/kios
 export const quality = (frame: string, signal?: AbortSignal) => call<QualityReply>('POST', '/api/kiosk/quality', { frame }, signal);
 export const verify = (attemptId: string, frames: string[]) =>
   call<VerifyReply>('POST', `/api/kiosk/attempts/${encodeURIComponent(attemptId)}/verify`, { frames });
-export const giveUp = (attemptId: string, body: GiveUpBody) =>
-  call<VerifyReply>('POST', `/api/kiosk/attempts/${encodeURIComponent(attemptId)}/give-up`, body);
+export const giveUp = (attemptId: string, body: GiveUpBody) => call<VerifyReply>('POST', `/api/kiosk/attempts/${encodeURIComponent(attemptId)}/give-up`, body);
 export const override = (attemptId: string, body: { username: string; password: string; reason: string }) =>
   call<OverrideReply>('POST', `/api/kiosk/attempts/${encodeURIComponent(attemptId)}/override`, body);

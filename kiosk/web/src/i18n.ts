@@ -252,8 +252,7 @@ const en: Strings = {
     timed_out: 'No usable face was captured in time; staff will help.',
     unknown: 'Not verified; staff will help.',
   },
-  timedOut: (seconds: number, why: string) =>
-    `No usable face was captured in ${seconds} s${why ? ` (${why})` : ''}. Staff will help, or adjust and try again.`,
+  timedOut: (seconds: number, why: string) => `No usable face was captured in ${seconds} s${why ? ` (${why})` : ''}. Staff will help, or adjust and try again.`,
   lastHints: {
     no_face: 'no face found',
     several_faces: 'several faces in view',
