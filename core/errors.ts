@@ -9,8 +9,13 @@ export interface Problem {
   got?: unknown;
 }
 
+/** What an app needs to word a refusal in the person's language (names, seats, states), beside its code. */
+export type RefusalParams = Record<string, string | number>;
+
 export class DomainError extends Error {
   readonly code: string = 'error';
+  /** Filled in by refusals an app words itself: the reply carries them as `params`. */
+  params?: RefusalParams;
 }
 
 export class ValidationError extends DomainError {
@@ -33,9 +38,15 @@ export class NotFound extends DomainError {
 }
 
 export class Conflict extends DomainError {
-  override readonly code = 'conflict';
-  constructor(message: string) {
+  override readonly code: string;
+  /**
+   * `code` and `params` name a refusal an app words in the person's language (e.g. 'seat_taken' with
+   * the seat, room and occupant); the message stays the English explanation for logs and API callers.
+   */
+  constructor(message: string, code: string = 'conflict', params?: RefusalParams) {
     super(message);
+    this.code = code;
+    if (params) this.params = params;
     this.name = 'Conflict';
   }
 }

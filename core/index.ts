@@ -10,3 +10,4 @@ export * from './text-table.ts';
 export * from './site-time.ts';
 export * from './id-number.ts';
 export * from './recording-windows.ts';
+export * from './error-reply.ts';

@@ -2,16 +2,11 @@
 // service, shape the reply. The kiosk's routes accept only a paired kiosk device; staff views at the end.
 import type { FastifyPluginAsync, FastifyRequest } from 'fastify';
 import { Type } from 'typebox';
-import { Forbidden } from '../core/index.ts';
+import { ErrorReply, Forbidden } from '../core/index.ts';
 import type { IdentityService } from './service/index.ts';
 import { GiveUpBodyT, KioskStateT, LookupBodyT, LookupReplyT, OverrideReplyT, QualityReplyT, VerifyReplyT, type GiveUpBody } from './protocol.ts';
 
 const closed = { additionalProperties: false } as const;
-const ErrorReply = Type.Object({
-  error: Type.String(),
-  message: Type.String(),
-  problems: Type.Optional(Type.Array(Type.Object({ path: Type.String(), problem: Type.String(), got: Type.Optional(Type.Unknown()) }))),
-});
 const errors = { 400: ErrorReply, 401: ErrorReply, 403: ErrorReply, 404: ErrorReply, 409: ErrorReply };
 const AttemptId = Type.Object({ attemptId: Type.String({ minLength: 1, maxLength: 64 }) }, closed);
 const IdNumber = Type.String({ minLength: 1, maxLength: 40, description: 'the 18-character ID number (full-width digits and spaces are accepted)' });

@@ -3,7 +3,7 @@
 // through the owning module's functions (terminal, exam plans), which audit them.
 import type { FastifyPluginAsync, FastifyRequest } from 'fastify';
 import { Type } from 'typebox';
-import { Forbidden, NotFound, ValidationError, siteInJurisdiction, OUTSIDE_JURISDICTION } from '../core/index.ts';
+import { ErrorReply, Forbidden, NotFound, ValidationError, siteInJurisdiction, OUTSIDE_JURISDICTION } from '../core/index.ts';
 import type { Config } from '../config/index.ts';
 import { maskIdNumber, protocol as terminalProtocol, type TerminalService } from '../terminal/index.ts';
 type DeviceWarning = terminalProtocol.DeviceWarning;
@@ -25,11 +25,6 @@ import {
   type AckManyBody,
 } from './protocol.ts';
 
-const ErrorReply = Type.Object({
-  error: Type.String(),
-  message: Type.String(),
-  problems: Type.Optional(Type.Array(Type.Object({ path: Type.String(), problem: Type.String(), got: Type.Optional(Type.Unknown()) }))),
-});
 const errors = { 400: ErrorReply, 401: ErrorReply, 403: ErrorReply, 404: ErrorReply, 409: ErrorReply };
 const closed = { additionalProperties: false } as const;
 const SessionId = Type.Object({ sessionId: Type.String({ minLength: 1, maxLength: 64 }) });

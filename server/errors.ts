@@ -7,6 +7,8 @@ export interface ErrorBody {
   error: string;
   message: string;
   problems?: Problem[];
+  /** What an app needs to word the refusal (core RefusalParams). */
+  params?: Record<string, string | number>;
 }
 
 export function statusOf(err: DomainError): number {
@@ -24,6 +26,7 @@ export function installErrorHandler(app: FastifyInstance): void {
     if (err instanceof DomainError) {
       const body: ErrorBody = { error: err.code, message: err.message };
       if (err instanceof ValidationError) body.problems = err.problems;
+      if (err.params) body.params = err.params;
       if (err instanceof Locked) void reply.header('retry-after', String(err.retryAfterSeconds));
       return reply.status(statusOf(err)).send(body);
     }

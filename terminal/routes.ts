@@ -4,7 +4,7 @@
 import type { FastifyPluginAsync, FastifyRequest } from 'fastify';
 import { Type } from 'typebox';
 import type { RawData, WebSocket } from 'ws';
-import { Forbidden } from '../core/index.ts';
+import { ErrorReply, Forbidden } from '../core/index.ts';
 import { maskIdNumber, type TerminalService } from './service/index.ts';
 import { WS_PATH } from './protocol.ts';
 
@@ -22,11 +22,6 @@ export interface TerminalRouteOptions {
 }
 
 const closed = { additionalProperties: false } as const;
-const ErrorReply = Type.Object({
-  error: Type.String(),
-  message: Type.String(),
-  problems: Type.Optional(Type.Array(Type.Object({ path: Type.String(), problem: Type.String(), got: Type.Optional(Type.Unknown()) }))),
-});
 const errors = { 400: ErrorReply, 401: ErrorReply, 403: ErrorReply, 404: ErrorReply, 409: ErrorReply };
 const SessionId = Type.Object({ sessionId: Type.String({ minLength: 1, maxLength: 64 }) });
 const SessionCandidate = Type.Object({

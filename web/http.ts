@@ -8,6 +8,8 @@ export class HttpError extends Error {
     readonly status: number,
     readonly code: string,
     message: string,
+    /** What the server gave to word the refusal (names, seats, states): see web/error-words.ts. */
+    readonly params: Record<string, string | number> = {},
   ) {
     super(message);
   }
@@ -43,8 +45,8 @@ export async function call<T>(method: Method, url: string, body?: unknown, signa
   if (!res.ok) {
     // A proxy's or a restarting server's 502/503/504 is the network, not an answer.
     if (res.status === 502 || res.status === 503 || res.status === 504) throw new NetworkError(`HTTP ${res.status}`);
-    const d = data as { error?: string; message?: string } | null;
-    throw new HttpError(res.status, d?.error ?? 'error', d?.message ?? `HTTP ${res.status}`);
+    const d = data as { error?: string; message?: string; params?: Record<string, string | number> } | null;
+    throw new HttpError(res.status, d?.error ?? 'error', d?.message ?? `HTTP ${res.status}`, d?.params ?? {});
   }
   return data as T;
 }

@@ -3,12 +3,10 @@
 // (a session in check-in or in progress there), so a paired device cannot browse the bank.
 import type { FastifyPluginAsync } from 'fastify';
 import { Type } from 'typebox';
-import { Forbidden, NotFound } from '../../core/index.ts';
+import { ErrorReply, Forbidden, NotFound } from '../../core/index.ts';
 import type { ExamService } from '../index.ts';
 import { MAX_IMAGE_BYTES } from './images.ts';
 
-const ProblemT = Type.Object({ path: Type.String(), problem: Type.String(), got: Type.Optional(Type.Unknown()) });
-const ErrorReply = Type.Object({ error: Type.String(), message: Type.String(), problems: Type.Optional(Type.Array(ProblemT)) });
 const errors = { 400: ErrorReply, 401: ErrorReply, 403: ErrorReply, 404: ErrorReply, 413: ErrorReply };
 
 const UploadReplyT = Type.Object({

@@ -2,16 +2,11 @@
 // show how the last pull went. Admin only: a bank version decides what every later paper is drawn from.
 import type { FastifyPluginAsync } from 'fastify';
 import { Type } from 'typebox';
-import { ValidationError } from '../../core/index.ts';
+import { ErrorReply, ValidationError } from '../../core/index.ts';
 import type { ExamService } from '../index.ts';
 import { MAX_PACKAGE_BYTES, type InstalledPackage } from './packages.ts';
 import { SyncFailed } from './sync.ts';
 
-const ErrorReply = Type.Object({
-  error: Type.String(),
-  message: Type.String(),
-  problems: Type.Optional(Type.Array(Type.Object({ path: Type.String(), problem: Type.String(), got: Type.Optional(Type.Unknown()) }))),
-});
 const errors = { 400: ErrorReply, 409: ErrorReply };
 
 const InstalledT = Type.Object({

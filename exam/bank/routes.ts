@@ -2,7 +2,7 @@
 // Admins only: a question's answer is exam material. Search shows no answers; a preview does, and is audited.
 import type { FastifyPluginAsync } from 'fastify';
 import { Type } from 'typebox';
-import { NotFound, ValidationError } from '../../core/index.ts';
+import { ErrorReply, NotFound, ValidationError } from '../../core/index.ts';
 import type { ExamService } from '../index.ts';
 import { CATEGORIES, INDUSTRIES, QUESTION_TYPES, TIERS, type Question } from '../types.ts';
 import type { BankStore } from './store.ts';
@@ -11,8 +11,6 @@ import { importFormatOf, previewOf } from './import/index.ts';
 /** A 50,000-question .xlsx is about 5 MiB; ten times that leaves room for pictures pasted into cells. */
 export const IMPORT_BODY_LIMIT = 50 * 1024 * 1024;
 
-const ProblemT = Type.Object({ path: Type.String(), problem: Type.String(), got: Type.Optional(Type.Unknown()) });
-const ErrorReply = Type.Object({ error: Type.String(), message: Type.String(), problems: Type.Optional(Type.Array(ProblemT)) });
 const errors = { 400: ErrorReply, 401: ErrorReply, 403: ErrorReply, 404: ErrorReply, 409: ErrorReply, 413: ErrorReply, 415: ErrorReply };
 
 const Nullable = <T extends Parameters<typeof Type.Union>[0][number]>(t: T) => Type.Union([t, Type.Null()]);

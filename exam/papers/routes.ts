@@ -2,15 +2,13 @@
 // functions, shape the reply. A preview shows answer keys, so it is admin-only and audited.
 import type { FastifyPluginAsync } from 'fastify';
 import { Type } from 'typebox';
-import { NotFound } from '../../core/index.ts';
+import { ErrorReply, ProblemT, NotFound } from '../../core/index.ts';
 import type { BankStore } from '../bank/store.ts';
 import type { ExamService } from '../index.ts';
 import { CATEGORIES, INDUSTRIES, QUESTION_TYPES } from '../types.ts';
 import { generatePaper, newSeed } from './generate.ts';
 import { checkTemplate, listTemplates, poolFor, resolveTemplate } from './template.ts';
 
-const ProblemT = Type.Object({ path: Type.String(), problem: Type.String(), got: Type.Optional(Type.Unknown()) });
-const ErrorReply = Type.Object({ error: Type.String(), message: Type.String(), problems: Type.Optional(Type.Array(ProblemT)) });
 const errors = { 400: ErrorReply, 401: ErrorReply, 403: ErrorReply, 404: ErrorReply };
 
 const Nullable = <T extends Parameters<typeof Type.Union>[0][number]>(t: T) => Type.Union([t, Type.Null()]);

@@ -3,7 +3,7 @@
 // sessions of their rooms; inspectors read plans and sessions of a site in their jurisdiction.
 import type { FastifyPluginAsync, FastifyRequest } from 'fastify';
 import { Type } from 'typebox';
-import { ValidationError, maskIdNumber, iso } from '../../core/index.ts';
+import { ErrorReply, ValidationError, maskIdNumber, iso } from '../../core/index.ts';
 import type { Config } from '../../config/index.ts';
 import { SESSION_STATUSES, PLAN_STATUSES, type ExamSession, type Plan, type PlanStatus, type RosterEntry, type SessionStatus } from './model.ts';
 import { assertRoomVisible, visibleRooms } from './access.ts';
@@ -11,11 +11,6 @@ import { seatListCsv, seatListHtml } from './seat-list.ts';
 import type { PlanService } from './service.ts';
 import type { ExamService } from '../index.ts';
 
-const ErrorReply = Type.Object({
-  error: Type.String(),
-  message: Type.String(),
-  problems: Type.Optional(Type.Array(Type.Object({ path: Type.String(), problem: Type.String(), got: Type.Optional(Type.Unknown()) }))),
-});
 const errors = { 400: ErrorReply, 401: ErrorReply, 403: ErrorReply, 404: ErrorReply, 409: ErrorReply };
 
 const Nullable = <T extends Parameters<typeof Type.Union>[0][number]>(t: T) => Type.Union([t, Type.Null()]);

@@ -66,7 +66,7 @@ export function createSeats(deps: PlansDeps, plans: Plans, roster: Roster) {
         .transaction(() => {
           const s = plans.session(sessionId);
           if (!['scheduled', 'papers_ready', 'checkin', 'in_progress'].includes(s.status))
-            throw new Conflict(`exam session ${s.id} is ${s.status}; seats can no longer change`);
+            throw new Conflict(`exam session ${s.id} is ${s.status}; seats can no longer change`, 'seats_closed', { status: s.status });
           const seats = seatsOf(s);
           if (!seats.includes(seat))
             throw new ValidationError([{ path: 'seat', problem: `room ${s.roomId} has seats ${seats[0]}–${seats.at(-1)}`, got: seat }]);
@@ -76,7 +76,11 @@ export function createSeats(deps: PlansDeps, plans: Plans, roster: Roster) {
           const occupant = db.prepare('SELECT ticket_no AS ticketNo, name FROM roster_entries WHERE session_id = ? AND seat = ?').get(s.id, seat) as
             | { ticketNo: string; name: string }
             | undefined;
-          if (occupant) throw new Conflict(`seat ${seat} of room ${s.roomId} is taken by ${occupant.name} (ticket ${occupant.ticketNo}); choose a free seat`);
+          if (occupant) throw new Conflict(`seat ${seat} of room ${s.roomId} is taken by ${occupant.name} (ticket ${occupant.ticketNo}); choose a free seat`, 'seat_taken', {
+              seat,
+              room: s.roomId,
+              name: occupant.name,
+            });
           db.prepare('UPDATE roster_entries SET seat = ? WHERE session_id = ? AND id_number = ?').run(seat, s.id, idNumber);
           audit.append({
             actor,

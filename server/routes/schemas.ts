@@ -2,11 +2,9 @@
 import { Type } from 'typebox';
 import { protocol as terminalProtocol } from '../../terminal/index.ts';
 
-export const ErrorReply = Type.Object({
-  error: Type.String(),
-  message: Type.String(),
-  problems: Type.Optional(Type.Array(Type.Object({ path: Type.String(), problem: Type.String(), got: Type.Optional(Type.Unknown()) }))),
-});
+import { ErrorReply } from '../../core/index.ts';
+
+export { ErrorReply };
 
 export const JurisdictionT = Type.Object(
   { level: Type.Union([Type.Literal('province'), Type.Literal('city'), Type.Literal('site')]), code: Type.String({ minLength: 1, maxLength: 64 }) },

@@ -11,14 +11,14 @@ import { submitAttempt } from './submit.ts';
 
 export function openOrConflict(st: TerminalState, sessionId: string, what: string): Session {
   const s = st.plans.session(sessionId);
-  if (!OPEN_STATUSES.includes(s.status)) throw new Conflict(`exam session ${s.id} is ${s.status}; ${what} only during check-in or the exam`);
+  if (!OPEN_STATUSES.includes(s.status)) throw new Conflict(`exam session ${s.id} is ${s.status}; ${what} only during check-in or the exam`, 'session_not_open', { status: s.status });
   return s;
 }
 
 export function activeAttempt(st: TerminalState, s: Session, e: Entry): Attempt {
   const a = st.store.attempt(s.id, e.idNumber);
-  if (!a) throw new Conflict(`${e.name} (ticket ${e.ticketNo}) has not logged in on a terminal`);
-  if (a.status === 'submitted') throw new Conflict(`${e.name} (ticket ${e.ticketNo}) has already submitted`);
+  if (!a) throw new Conflict(`${e.name} (ticket ${e.ticketNo}) has not logged in on a terminal`, 'not_logged_in', { name: e.name });
+  if (a.status === 'submitted') throw new Conflict(`${e.name} (ticket ${e.ticketNo}) has already submitted`, 'already_submitted', { name: e.name });
   return a;
 }
 
@@ -31,7 +31,7 @@ export function admitCandidate(st: TerminalState, sessionId: string, idNumber: s
   const e = st.plans.roster(s.id).find((x) => x.idNumber === idNumber.toUpperCase());
   if (!e) throw new NotFound(`${idNumber} is not on the roster of exam session ${s.id}`);
   if (e.status === 'admitted' || e.status === 'in_exam') return e;
-  if (e.status !== 'registered') throw new Conflict(`${e.name} (ticket ${e.ticketNo}) is ${e.status}; only a registered candidate can be admitted`);
+  if (e.status !== 'registered') throw new Conflict(`${e.name} (ticket ${e.ticketNo}) is ${e.status}; only a registered candidate can be admitted`, 'not_registered', { name: e.name, status: e.status });
   st.db
     .transaction(() => {
       st.plans.setRosterStatus(s.id, e.idNumber, 'admitted');
@@ -50,7 +50,7 @@ export function pause(st: TerminalState, sessionId: string, candidate: string | 
   st.db
     .transaction(() => {
       if (st.store.openPause(s.id, e?.idNumber ?? null))
-        throw new Conflict(e ? `${e.name} (ticket ${e.ticketNo}) is already paused` : `room ${s.roomId} is already paused`);
+        throw new Conflict(e ? `${e.name} (ticket ${e.ticketNo}) is already paused` : `room ${s.roomId} is already paused`, 'already_paused', { who: e ? e.name : s.roomId });
       st.store.startPause(s.id, e?.idNumber ?? null, reason, actor);
       st.audit.append({
         actor,
@@ -73,7 +73,7 @@ export function resume(st: TerminalState, sessionId: string, candidate: string |
   st.db
     .transaction(() => {
       const p = st.store.openPause(s.id, e?.idNumber ?? null);
-      if (!p) throw new Conflict(e ? `${e.name} (ticket ${e.ticketNo}) is not paused` : `room ${s.roomId} is not paused`);
+      if (!p) throw new Conflict(e ? `${e.name} (ticket ${e.ticketNo}) is not paused` : `room ${s.roomId} is not paused`, 'not_paused', { who: e ? e.name : s.roomId });
       st.store.endPause(p.id, actor);
       st.audit.append({
         actor,
@@ -166,12 +166,12 @@ export function move(st: TerminalState, id: string): Move {
  */
 export function approveMove(st: TerminalState, id: string, actor: string, ip: string | null = null): Move {
   const m = move(st, id);
-  if (m.status !== 'pending') throw new Conflict(`move request ${id} is already ${m.status}`);
+  if (m.status !== 'pending') throw new Conflict(`move request ${id} is already ${m.status}`, 'move_decided', { status: m.status });
   const s = openOrConflict(st, m.sessionId, 'candidates can move');
   const e = mustEntry(st, s, m.idNumber);
-  if (e.status === 'submitted') throw new Conflict(`${e.name} (ticket ${e.ticketNo}) has already submitted`);
+  if (e.status === 'submitted') throw new Conflict(`${e.name} (ticket ${e.ticketNo}) has already submitted`, 'already_submitted', { name: e.name });
   const holder = st.store.attemptOnTerminal(m.toTerminal, [s.id]);
-  if (holder && holder.idNumber !== e.idNumber && holder.status === 'active') throw new Conflict(`terminal ${m.toTerminal} is in use by another candidate`);
+  if (holder && holder.idNumber !== e.idNumber && holder.status === 'active') throw new Conflict(`terminal ${m.toTerminal} is in use by another candidate`, 'terminal_in_use', { terminal: m.toTerminal });
   if (e.seat !== m.toSeat) st.plans.reseat(s.id, e.idNumber, m.toSeat, actor, { reason: `continues on terminal ${m.toTerminal} (move ${m.id})`, ip });
   st.db
     .transaction(() => {
@@ -209,7 +209,7 @@ export function approveMove(st: TerminalState, id: string, actor: string, ip: st
 
 export function rejectMove(st: TerminalState, id: string, actor: string, ip: string | null = null): Move {
   const m = move(st, id);
-  if (m.status !== 'pending') throw new Conflict(`move request ${id} is already ${m.status}`);
+  if (m.status !== 'pending') throw new Conflict(`move request ${id} is already ${m.status}`, 'move_decided', { status: m.status });
   const s = st.plans.session(m.sessionId);
   st.db
     .transaction(() => {

@@ -167,7 +167,8 @@ t.test('an invigilator runs a room from the proctor console; inspectors see only
     const li = page.locator('li[data-kind="terminal_offline"][data-resolved="yes"]');
     await li.waitFor();
     t.match(await li.textContent(), /短暂断线 \d+ 秒，已自动恢复.*自动恢复，无需处理/, 'worded as resolved');
-    t.equal(await li.getByRole('button').count(), 0, 'no acknowledge button');
+    t.equal(await li.getByRole('button', { name: '处理', exact: true }).count(), 0, 'no acknowledge button');
+    t.equal(await li.getByRole('button', { name: '回放' }).count(), 1, 'but its recording is one click away');
     t.equal(await page.getByTestId('open-alerts').textContent(), '0 条未处理', 'nothing open');
     await page.locator('button.seat[data-seat="01"][data-state="answering"]').waitFor();
     await shot(page, '05a-short-reconnect-resolved');
