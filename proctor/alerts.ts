@@ -141,8 +141,8 @@ function textOf(r: Raise, who: { name: string; ticketNo: string; seat: string | 
       return { zh: `入口核验未通过：${whoZh} ${reason.zh}`, en: `Entrance check refused: ${whoEn} — ${reason.en}` };
     case 'kiosk_override':
       return {
-        zh: `人工放行：${whoZh}，操作人 ${String(p.by)}，理由：${String(p.reason)}`,
-        en: `Admitted by staff override: ${whoEn}, by ${String(p.by)}, reason: ${String(p.reason)}`,
+        zh: `人工放行：${whoZh}，操作人 ${String(p.by).replace(/^user:/, '')}，理由：${String(p.reason)}`,
+        en: `Admitted by staff override: ${whoEn}, by ${String(p.by).replace(/^user:/, '')}, reason: ${String(p.reason)}`,
       };
     case 'seat_mismatch':
       return { zh: `座位核验：${whoZh} 人脸与入场照片不符`, en: `Seat check: ${whoEn} — face does not match the admission photo` };

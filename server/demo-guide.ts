@@ -20,6 +20,7 @@ export interface SessionNow {
   /** Through the door (admitted, at a terminal or submitted). */
   admitted: number;
   submitted: number;
+  absent: number;
 }
 
 export function sessionsNow(exam: Pick<ExamService, 'plans'>, ids: string[]): SessionNow[] {
@@ -38,6 +39,7 @@ export function sessionsNow(exam: Pick<ExamService, 'plans'>, ids: string[]): Se
       candidates: roster.length,
       admitted: roster.filter((r) => r.status === 'admitted' || r.status === 'in_exam' || r.status === 'submitted').length,
       submitted: roster.filter((r) => r.status === 'submitted').length,
+      absent: roster.filter((r) => r.status === 'absent').length,
     };
   });
 }
@@ -68,8 +70,9 @@ export function demoGuide(base: string, config: Config, demo: DemoSummary, now: 
     if (s.status === 'scheduled' || s.status === 'papers_ready') return `check-in is not open yet (the exam starts at ${time(s.startsAt)})`;
     if (s.status === 'checkin') return `check-in is open, ${s.admitted} of ${s.candidates} candidates admitted; the exam starts at ${time(s.startsAt)}`;
     if (s.status === 'in_progress')
-      return `the exam is in progress since ${time(s.startedAt ?? s.startsAt)}${s.startedAt !== null && s.startedAt < s.startsAt ? ` (started early; planned ${time(s.startsAt)})` : ''}, ${s.submitted} of ${s.admitted} submitted, planned end ${time(s.endsAt)}`;
-    return `the exam ended${s.endedAt !== null ? ` at ${time(s.endedAt)}` : ''} (status ${s.status}), ${s.submitted} of ${s.candidates} submitted`;
+      // The candidates' clocks run from the actual start: an early start ends early too (plus any added time).
+      return `the exam is in progress since ${time(s.startedAt ?? s.startsAt)}${s.startedAt !== null && s.startedAt < s.startsAt ? ` (started early; planned ${time(s.startsAt)})` : ''}, ${s.submitted} of ${s.admitted} submitted, ends at ${time((s.startedAt ?? s.startsAt) + (s.endsAt - s.startsAt))} unless time is added`;
+    return `the exam ended${s.endedAt !== null ? ` at ${time(s.endedAt)}` : ''} (status ${s.status}), ${s.submitted} of ${s.candidates} submitted, ${s.absent} absent`;
   };
 
   const terminalLines = (): string[] => {
@@ -166,7 +169,9 @@ export function demoGuide(base: string, config: Config, demo: DemoSummary, now: 
     `  ${base}/proctor/     log in as ${invigilator?.username ?? 'an invigilator'} / ${invigilator?.password ?? 'PASSWORD'}: seat map of ${first?.room ?? 'R101'}, alerts (each with 回放, its recording), commands, camera tiles, a seat's 屏幕录像`,
     `  ${base}/inspector/   log in as ${inspector?.username ?? 'an inspector'} / ${inspector?.password ?? 'PASSWORD'}: read-only, every view audited; a session's details replay its cameras and screens`,
     ...(first && !ENDED.has(first.status)
-      ? ['  close a logged-in terminal tab: its seat turns offline and an alert appears on the console within a second']
+      ? [
+          `  close a logged-in terminal tab: its seat turns offline at once; an alert follows if it stays away ${config.exam.reconnectGraceSeconds} s (a shorter blip is one resolved record)`,
+        ]
       : []),
     '',
     'Stop with Ctrl-C.',

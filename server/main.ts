@@ -78,8 +78,11 @@ export async function serve(opts: ServeOptions): Promise<App> {
   const addr = app.server.address();
   const bound = typeof addr === 'object' && addr ? addr.port : port;
   const shownHost = host === '0.0.0.0' || host === '::' ? '127.0.0.1' : host.includes(':') ? `[${host}]` : host;
-  const base = `${app.tls ? 'https' : 'http'}://${shownHost}:${bound}`;
-  process.stdout.write(`listening on ${base}\n`);
+  const listening = `${app.tls ? 'https' : 'http'}://${shownHost}:${bound}`;
+  // Under TLS the certificate names the site's names, not 127.0.0.1: the guide's links use the first one.
+  const named = app.tls ? config.server.names[0] : undefined;
+  const base = named ? `https://${named.includes(':') ? `[${named}]` : named}:${bound}` : listening;
+  process.stdout.write(`listening on ${listening}\n`);
   if (app.tls && config.server.httpPort !== null) {
     // The plain-HTTP trust page: what the site CA is, its fingerprint and download, then the HTTPS link.
     const page = createTrustPage({ tls: app.tls, config, httpsPort: () => bound });

@@ -140,6 +140,11 @@ t.test('recorded footage plays from the timeline and from alerts, holes are skip
   await page.click('button[type=submit]');
   // invig watches R1 only: the console opens it without a room list.
   await page.getByTestId('seat-map').waitFor();
+  t.match(
+    await page.getByTestId('session-times').textContent(),
+    /^\d\d:\d\d–\d\d:\d\d .*（计划 \d\d:\d\d–\d\d:\d\d）$/,
+    'an early start: the bar runs on the actual start, the plan beside it',
+  );
 
   await until('14 s recorded since the session started', async () => (await recordings()).segments.some((g) => g.end >= started + 14_000), 40_000);
   const screenRec = async () =>

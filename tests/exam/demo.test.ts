@@ -107,6 +107,8 @@ t.test('the start-up guide says what is true of each session now, also after a r
   const running = guide();
   const terminal = section(running, 'Sit the exam');
   t.match(terminal, /the exam is in progress since .* \(started early; planned /, 'the running exam is said to be running');
+  const hm = (ms: number) => new Date(ms).toLocaleTimeString('zh-CN', { timeZone: config.site.timezone, hour: '2-digit', minute: '2-digit' });
+  t.match(terminal, `ends at ${hm(app.exam.plans.session(first.id).endsAt - 20 * 60_000)} unless time is added`, 'the end follows the early start, not the plan');
   t.notMatch(terminal, /check-in is open/, 'no longer "check-in is open"');
   t.notMatch(terminal, /start the exam now/, 'no longer "start the exam now"');
   t.match(terminal, /goes on where they were/);
@@ -116,7 +118,7 @@ t.test('the start-up guide says what is true of each session now, also after a r
   app.exam.plans.advanceSession(first.id, 'ended', 'user:admin');
   app.exam.plans.advanceSession(second.id, 'in_progress', 'user:admin');
   const after = guide();
-  t.match(section(after, 'Sit the exam'), /the exam ended at .*\n.*replay it:/, 'an ended exam points at its replay');
+  t.match(section(after, 'Sit the exam'), /the exam ended at .*, \d+ absent\):\n.*replay it:/, 'an ended exam says who was absent and points at its replay');
   t.notMatch(section(after, 'Sit the exam'), /start the exam now|log in with the ticket/);
   t.match(section(after, 'Try the entrance kiosk'), /the exam is in progress since/);
   t.notMatch(after, /close a logged-in terminal tab/, 'nothing to try on an ended exam');

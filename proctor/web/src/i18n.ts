@@ -2,6 +2,7 @@
 // log-in form's, the live tiles' and the player's own words are the web kit's.
 import { siteClock, type Bilingual, type Lang } from '../../../web/i18n.ts';
 import { playbackLabels } from '../../../web/video/playback-view.tsx';
+import type { AlertKind } from '../../protocol.ts';
 
 /** Times are shown on the site's clock (GET /api/site), whatever zone the desk PC is set to. */
 const site = siteClock();
@@ -43,7 +44,8 @@ const zh = {
   confirmCheckin: '开始检录？考生可在入口核验后入场。',
   confirmStart: '现在开考？所有已登录考生将收到试卷，计时开始。',
   confirmEnd: '结束本场考试？未交卷的考生将被自动交卷，此操作不可撤销。',
-  summary: { expected: '应考', present: '实到', absent: '缺考', submitted: '已交卷', incidents: '违纪/异常' },
+  summary: { expected: '应考', present: '实到', notArrived: '未到', absent: '缺考', submitted: '已交卷', incidents: '违纪/异常' },
+  plannedTimes: (from: string, to: string) => `（计划 ${from}–${to}）`,
   // Seats
   seatMap: '座位图',
   podium: '讲台',
@@ -161,17 +163,19 @@ const zh = {
   seatMoveIn: (from: string) => `${from} 号座考生申请在此继续`,
   noSeat: '无座位',
   alertKind: {
+    kiosk_mismatch: '入口人证不符',
+    kiosk_refused: '入口核验未通过',
+    kiosk_override: '入口人工放行',
+    seat_mismatch: '座位人证不符',
     terminal_offline: '终端离线',
-    identity_mismatch: '身份不符',
     no_face: '未检测到人脸',
     several_faces: '检测到多张人脸',
     integrity: '异常操作',
     camera_down: '摄像机中断',
     disk_forecast: '存储空间不足',
     disk_low: '存储空间告急',
-    identity_refused: '入口核验未通过',
     move_requested: '换机申请',
-  } as Record<string, string>,
+  } satisfies Record<AlertKind, string> as Record<string, string>,
   // Live tiles
   tiles: '实时画面',
   noTiles: '此考场没有可观看的视频源。',
@@ -235,7 +239,8 @@ const en: Words = {
   confirmCheckin: 'Open check-in? Candidates may enter after the identity check at the door.',
   confirmStart: 'Start the exam now? Every logged-in candidate gets the paper and the clock starts.',
   confirmEnd: 'End this session? Candidates who have not submitted are submitted automatically. This cannot be undone.',
-  summary: { expected: 'expected', present: 'present', absent: 'absent', submitted: 'submitted', incidents: 'incidents' },
+  summary: { expected: 'expected', present: 'present', notArrived: 'not arrived', absent: 'absent', submitted: 'submitted', incidents: 'incidents' },
+  plannedTimes: (from, to) => `(planned ${from}–${to})`,
   seatMap: 'Seat map',
   podium: 'Front',
   seat: (s) => `Seat ${s}`,
@@ -345,15 +350,17 @@ const en: Words = {
   seatMoveIn: (from) => `candidate of seat ${from} asks to continue here`,
   noSeat: 'no seat',
   alertKind: {
+    kiosk_mismatch: 'Face does not match at the door',
+    kiosk_refused: 'Refused at the door',
+    kiosk_override: 'Admitted by staff at the door',
+    seat_mismatch: 'Face does not match at the seat',
     terminal_offline: 'Terminal offline',
-    identity_mismatch: 'Identity mismatch',
     no_face: 'No face',
     several_faces: 'Several faces',
     integrity: 'Integrity event',
     camera_down: 'Camera down',
     disk_forecast: 'Disk forecast',
     disk_low: 'Disk low',
-    identity_refused: 'Refused at the door',
     move_requested: 'Move request',
   },
   tiles: 'Live view',

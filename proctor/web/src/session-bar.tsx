@@ -31,8 +31,20 @@ export function SessionBar({
           ))}
         </select>
       ) : (
-        <span>
-          {w.time(s.startsAt).slice(0, 5)}–{w.time(s.endsAt).slice(0, 5)} {s.name}
+        <span data-testid="session-times">
+          {/* Once started, the room runs on the actual start (early or late), not on the plan. */}
+          {s.startedAt !== null ? (
+            <>
+              {w.time(s.startedAt).slice(0, 5)}–{w.time(s.startedAt + s.durationMinutes * 60_000).slice(0, 5)} {s.name}
+              {Math.abs(s.startedAt - s.startsAt) >= 60_000 && (
+                <small class="planned"> {w.plannedTimes(w.time(s.startsAt).slice(0, 5), w.time(s.endsAt).slice(0, 5))}</small>
+              )}
+            </>
+          ) : (
+            <>
+              {w.time(s.startsAt).slice(0, 5)}–{w.time(s.endsAt).slice(0, 5)} {s.name}
+            </>
+          )}
         </span>
       )}
       <span class="status" data-testid="session-status" data-status={st}>
@@ -46,9 +58,21 @@ export function SessionBar({
           <span>
             {w.summary.present} <b>{summary.admitted}</b>
           </span>
-          <span>
-            {w.summary.absent} <b>{summary.absent + summary.notArrived}</b>
-          </span>
+          {/* Not through the door yet is not absent while the door is open; at the end both are 缺考. */}
+          {summary.notArrived > 0 && (st === 'checkin' || st === 'in_progress') ? (
+            <>
+              <span>
+                {w.summary.notArrived} <b>{summary.notArrived}</b>
+              </span>
+              <span>
+                {w.summary.absent} <b>{summary.absent}</b>
+              </span>
+            </>
+          ) : (
+            <span>
+              {w.summary.absent} <b>{summary.absent + summary.notArrived}</b>
+            </span>
+          )}
           <span>
             {w.summary.submitted} <b>{summary.submitted}</b>
           </span>
