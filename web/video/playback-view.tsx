@@ -34,6 +34,8 @@ export interface PlaybackLabels {
   frameTime: string;
   failed: (why: string) => string;
   recordingNow: string;
+  /** The instant asked for is in the segment being written: it plays by itself once the segment closes. */
+  stillWriting: (since: string) => string;
   /** Why there is no recording, from the server's reason (English, free text) in the person's words. */
   reason: (raw: string) => string;
 }
@@ -42,7 +44,7 @@ export interface PlaybackLabels {
 const REASONS: Array<[RegExp, { zh: string; en: string }]> = [
   [/^no recording$/, { zh: '无录像', en: 'no recording' }],
   [/schedule/i, { zh: '无录像：不在录像时段内', en: 'no recording: outside the recording schedule' }],
-  [/^stopped/, { zh: '无录像：录像服务已停止', en: 'no recording: the recording service was stopped' }],
+  [/^stopped/, { zh: '无录像：录像服务停止或视频源断开', en: 'no recording: the recording stopped or the source went away' }],
   [/disk/i, { zh: '无录像：磁盘空间不足，录像暂停', en: 'no recording: the disk was full' }],
 ];
 const reasonIn = (lang: 'zh' | 'en') => (raw: string) =>
@@ -70,6 +72,7 @@ export const playbackLabels: Record<'zh' | 'en', PlaybackLabels> = {
     // The engine's reason is the browser's or the player's English: in Chinese the page says what to do.
     failed: () => '回放失败：无法载入这段录像，请点击时间轴重试',
     recordingNow: '正在录制，尚未成段',
+    stillWriting: (since) => `这一刻的录像仍在写入（${since} 起的一段），写完后自动播放；现在可看实时画面`,
     reason: reasonIn('zh'),
   },
   en: {
@@ -88,6 +91,7 @@ export const playbackLabels: Record<'zh' | 'en', PlaybackLabels> = {
     frameTime: 'Picture time',
     failed: (why) => `Playback failed: ${why}`,
     recordingNow: 'recording now, not yet a segment',
+    stillWriting: (since) => `This moment is still being written (the segment since ${since}); it plays by itself once written — live view shows it now`,
     reason: reasonIn('en'),
   },
 };
@@ -105,11 +109,16 @@ export interface PlaybackViewProps {
    * alert or a seat); a new `n` jumps again to the same instant.
    */
   start?: { at: number; n: number } | null;
+  /** Fetches the recordings again (up to now): called while waiting for the segment being written. */
+  refresh?: () => void;
 }
+
+/** How often the list is asked again while an instant waits for its segment to close. */
+const WAIT_POLL_MS = 5_000;
 
 const clamp = (x: number, a: number, b: number) => Math.min(b, Math.max(a, x));
 
-export function PlaybackView({ recordings: rec, kind, marks, labels: l, time, start }: PlaybackViewProps) {
+export function PlaybackView({ recordings: rec, kind, marks, labels: l, time, start, refresh }: PlaybackViewProps) {
   const host = useRef<HTMLDivElement>(null);
   const engine = useRef<PlaybackEngine | null>(null);
   const started = useRef(false);
@@ -150,10 +159,33 @@ export function PlaybackView({ recordings: rec, kind, marks, labels: l, time, st
     return () => window.removeEventListener('pagehide', bye);
   }, [sourceId]);
 
+  // An instant inside the segment still being written (an alert a moment ago) cannot play yet: it
+  // waits, the list is asked again, and it plays once a finished segment covers it.
+  const [waiting, setWaiting] = useState<number | null>(null);
+  const inOpenSegment = (t: number) => rec.recordingSince !== null && t >= rec.recordingSince - 1000 && !rec.segments.some((g) => g.start <= t && t < g.end);
   const playAt = (t: number) => {
     started.current = true;
+    if (inOpenSegment(t)) {
+      engine.current?.pause();
+      return setWaiting(t);
+    }
+    setWaiting(null);
     engine.current?.playAt(clamp(t, from, to));
   };
+  useEffect(() => {
+    if (waiting === null) return;
+    if (rec.segments.some((g) => g.start <= waiting && waiting < g.end)) {
+      setWaiting(null);
+      engine.current?.playAt(waiting);
+      return;
+    }
+    const id = setTimeout(() => refresh?.(), WAIT_POLL_MS);
+    return () => clearTimeout(id);
+  }, [waiting, rec]);
+  // Played up to the segment being written: not the end of the recordings — it goes on once written.
+  useEffect(() => {
+    if (status.state === 'ended' && rec.recordingSince !== null && waiting === null) setWaiting(Math.max(rec.recordingSince, status.at ?? 0));
+  }, [status.state]);
   const pct = (t: number) => `${(((clamp(t, from, to) - from) / (to - from)) * 100).toFixed(3)}%`;
   const onLine = (e: MouseEvent) => {
     const box = (e.currentTarget as HTMLElement).getBoundingClientRect();
@@ -163,7 +195,9 @@ export function PlaybackView({ recordings: rec, kind, marks, labels: l, time, st
   const s = status;
   const playing = s.state === 'playing' || s.state === 'loading' || s.state === 'gap';
   const notice =
-    s.state === 'gap' && s.gap
+    waiting !== null && rec.recordingSince !== null
+      ? l.stillWriting(time(rec.recordingSince))
+      : s.state === 'gap' && s.gap
       ? l.noRecording(l.reason(s.gap.reason))
       : s.state === 'idle'
         ? l.clickToPlay
@@ -176,7 +210,7 @@ export function PlaybackView({ recordings: rec, kind, marks, labels: l, time, st
               : null;
 
   return (
-    <div class="pb" data-testid="player" data-source={sourceId} data-state={s.state} data-at={s.at ?? ''}>
+    <div class="pb" data-testid="player" data-source={sourceId} data-state={waiting !== null ? 'waiting' : s.state} data-at={s.at ?? ''}>
       <div class={`pb-screen ${s.state}`}>
         <div class="pb-host" ref={host} onClick={() => (s.state === 'playing' ? engine.current?.pause() : engine.current?.resume())} />
         {notice && (

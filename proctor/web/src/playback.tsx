@@ -149,7 +149,7 @@ export function Playback({ w, view, alerts }: { w: Words; view: RoomView; alerts
       {error !== null && <p class="error">{errorWords(error, w.lang, { not_found: w.noRecordings })}</p>}
       {rec && source && rec.sourceId === source.id && (
         <>
-          <PlaybackView key={source.id} recordings={rec} kind={source.kind} marks={marks} labels={w.pb} time={w.time} start={start} />
+          <PlaybackView key={source.id} recordings={rec} kind={source.kind} marks={marks} labels={w.pb} time={w.time} start={start} refresh={load} />
           <p class="note" style={{ margin: 0 }}>
             {label(source)} · {w.time(rec.from)} – {w.time(rec.to)} · {w.recorded(rec.segments.length)} ·{' '}
             {rec.gaps.length ? `${w.gaps} ${rec.gaps.length}` : w.noGaps}

@@ -293,6 +293,13 @@ function Playback({
   const [error, setError] = useState<unknown>(null);
   const s = detail.session;
   const sourceId = want?.sourceId ?? '';
+  // The list again, up to now, keeping the player: for an instant still being written.
+  const refresh = () => {
+    api
+      .serverTime()
+      .then((now) => api.recordings(sourceId, s.recordingFrom, Math.max(s.recordingFrom + 60_000, Math.min(now, s.recordingTo))))
+      .then(setRec, () => {});
+  };
   useEffect(() => {
     setRec(null);
     setError(null);
@@ -363,6 +370,7 @@ function Playback({
           labels={w.pb}
           time={w.clock}
           start={want && want.at !== null ? { at: want.at, n: want.n } : null}
+          refresh={refresh}
         />
       )}
     </section>
