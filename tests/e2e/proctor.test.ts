@@ -130,6 +130,12 @@ t.test('an invigilator runs a room from the proctor console; inspectors see only
     t.equal(await page.locator('button.seat').count(), 6, '2 × 3 seats');
     t.equal(await page.getByTestId('session-status').getAttribute('data-status'), 'checkin');
     await page.getByTestId('summary').getByText('应考 3').waitFor();
+    // Before the exam the device check lists what to fix: the PCs of seats with a candidate (none of these
+    // test terminals sends a health report), never an empty seat's.
+    await page.getByTestId('device-warnings').locator('li[data-device="T1"]').waitFor();
+    for (const li of await page.getByTestId('device-warnings').locator('li').all()) {
+      t.notMatch(await li.textContent(), /0[4-6] 号座/, `no empty seat's PC: ${await li.getAttribute('data-device')}`);
+    }
     // Hovering a seat shows who sits there.
     await seat('01').hover();
     await seat('01').locator('.hover').getByText(ticketA).waitFor({ state: 'visible' });
@@ -146,6 +152,7 @@ t.test('an invigilator runs a room from the proctor console; inspectors see only
     await dialog.getByRole('button', { name: '确认' }).click();
     await dialog.waitFor({ state: 'detached' });
     await page.locator('[data-testid=session-status][data-status=in_progress]').waitFor();
+    await page.getByTestId('device-warnings').waitFor({ state: 'detached' });
     const paper = await t1.take('paper', WAIT);
     t.ok(paper.questions.length > 0, 'the paper reached the terminal');
     await t1.take('time');

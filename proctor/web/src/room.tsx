@@ -50,6 +50,11 @@ export function Room({ w, roomId }: { w: Words; roomId: string }) {
   if (!view) return <p>{feed.error ? w.failed(w.lang === 'en' ? feed.error : w.feedRefused) : w.loading}</p>;
   const seat = view.seats.find((s) => s.seat === selected) ?? null;
   const inProgress = session?.status === 'in_progress';
+  // The panel is a to-do before the exam: the kiosk, and the terminals of seats someone will sit at.
+  // Once the exam runs, a seat's own mark says it; an empty seat's PC needs nobody.
+  const occupied = new Set(view.seats.filter((s) => s.candidate !== null && s.terminal !== null).map((s) => s.terminal!.id));
+  const beforeExam = session !== null && (session.status === 'scheduled' || session.status === 'papers_ready' || session.status === 'checkin');
+  const toDo = beforeExam ? deviceWarnings.filter((d) => d.kind !== 'terminal' || occupied.has(d.deviceId)) : [];
   const done = (text: string) => setToast({ text, bad: false });
 
   return (
@@ -65,7 +70,7 @@ export function Room({ w, roomId }: { w: Words; roomId: string }) {
         onAsk={setAsk}
       />
       {!feed.connected && <p class="error">{w.feedDown}</p>}
-      <DeviceWarnings w={w} warnings={deviceWarnings} />
+      <DeviceWarnings w={w} warnings={toDo} />
       <div class="room">
         <div class="left">
           <section class="panel" data-testid="seat-map">
