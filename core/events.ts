@@ -132,7 +132,8 @@ export interface EventMap {
   // Media (media/): ingest supervision, recording and the disk that holds three years of it.
   'camera.up': { sourceId: string; kind: 'camera' | 'screen'; room: string; at: number };
   /** stopped: the appliance ended the ingest on purpose (shutdown, source removed), not a fault. */
-  'camera.down': { sourceId: string; kind: 'camera' | 'screen'; room: string; at: number; reason: string; stopped: boolean };
+  /** name: what the site calls the source (第二考场前方), for texts people read. */
+  'camera.down': { sourceId: string; name?: string; kind: 'camera' | 'screen'; room: string; at: number; reason: string; stopped: boolean };
   'recording.segment': { sourceId: string; segmentId: number; start: number; end: number; bytes: number };
   'recording.stopped': { sourceId: string; at: number; reason: string };
   'disk.forecast': {

@@ -175,7 +175,10 @@ function textOf(r: Raise, who: { name: string; ticketNo: string; seat: string | 
     case 'camera_down':
       return p.kind === 'screen'
         ? { zh: `考试机屏幕画面中断：${r.sourceId}（${downReasonZh(p.reason)}）`, en: `Terminal screen feed down: ${r.sourceId} (${String(p.reason)})` }
-        : { zh: `摄像头中断：${r.sourceId}（${downReasonZh(p.reason)}）`, en: `Camera down: ${r.sourceId} (${String(p.reason)})` };
+        : {
+            zh: `摄像头中断：${p.name ? `${String(p.name)}（${r.sourceId}）` : r.sourceId}，${downReasonZh(p.reason)}`,
+            en: `Camera down: ${p.name ? `${String(p.name)} (${r.sourceId})` : r.sourceId} (${String(p.reason)})`,
+          };
     case 'disk_forecast':
       return diskForecastWords({
         freeBytes: Number(p.freeBytes),
@@ -459,7 +462,8 @@ export function createAlerts(deps: AlertDeps) {
         roomId: p.room,
         sourceId: p.sourceId,
         terminalId: p.kind === 'screen' && p.sourceId.startsWith('SCREEN-') ? p.sourceId.slice('SCREEN-'.length) : null,
-        params: { kind: p.kind, reason: p.reason },
+        // The site's name for the camera (第二考场前方) reads better than its id; both are shown.
+        params: { kind: p.kind, reason: p.reason, ...(p.name ? { name: p.name } : {}) },
         key: `camera:${p.sourceId}`,
       });
     }),

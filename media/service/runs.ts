@@ -26,7 +26,7 @@ export function goDown(st: MediaState, s: SourceState, reason: string, stopped =
     } catch (err) {
       st.log?.error({ err }, 'could not record outage');
     }
-    st.bus.emit('camera.down', { sourceId: s.spec.id, kind: s.spec.kind, room: s.spec.room, at, reason, stopped });
+    st.bus.emit('camera.down', { sourceId: s.spec.id, name: s.spec.name, kind: s.spec.kind, room: s.spec.room, at, reason, stopped });
   }
 }
 

@@ -274,7 +274,7 @@ t.test('a camera that cannot be reached raises camera_down for its room', async 
   r.app.media.addSource({ id: 'CAM-R1-X', name: '后门', room: 'R1', kind: 'camera', input: { url: 'rtsp://127.0.0.1:1/none' } });
   const alert = await until('camera alert', () => r.app.proctor.alerts.list({ rooms: ['R1'] }).find((a) => a.kind === 'camera_down'), 20_000);
   t.match(alert, { sourceId: 'CAM-R1-X', roomId: 'R1', severity: 'critical', event: 'camera.down', params: { kind: 'camera' } });
-  t.match(alert.text.zh, /摄像头中断：CAM-R1-X/);
+  t.match(alert.text.zh, /^摄像头中断：后门（CAM-R1-X），/, 'named as the site calls it, its id beside');
   await r.app.media.removeSource('CAM-R1-X');
   // The up event of a recovered camera clears it (ingest's own tests make the camera come back).
   r.app.ctx.bus.emit('camera.up', { sourceId: 'CAM-R1-X', kind: 'camera', room: 'R1', at: r.clock.now() });
