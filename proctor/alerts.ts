@@ -591,9 +591,13 @@ export function createAlerts(deps: AlertDeps) {
     ack(id: string, note: string, actor: string, ip: string | null = null): Alert {
       const a = get(id);
       if (a.acknowledged)
-        throw new Conflict(`alert ${id} was already acknowledged by ${a.acknowledged.by} at ${new Date(a.acknowledged.at).toISOString()}`, 'already_acknowledged', {
-          by: a.acknowledged.by,
-        });
+        throw new Conflict(
+          `alert ${id} was already acknowledged by ${a.acknowledged.by} at ${new Date(a.acknowledged.at).toISOString()}`,
+          'already_acknowledged',
+          {
+            by: a.acknowledged.by,
+          },
+        );
       if (a.resolvedAt !== null)
         throw new Conflict(`alert ${id} resolved by itself at ${new Date(a.resolvedAt).toISOString()}; there is nothing to acknowledge`);
       const now = clock.now();

@@ -76,11 +76,16 @@ export function createSeats(deps: PlansDeps, plans: Plans, roster: Roster) {
           const occupant = db.prepare('SELECT ticket_no AS ticketNo, name FROM roster_entries WHERE session_id = ? AND seat = ?').get(s.id, seat) as
             | { ticketNo: string; name: string }
             | undefined;
-          if (occupant) throw new Conflict(`seat ${seat} of room ${s.roomId} is taken by ${occupant.name} (ticket ${occupant.ticketNo}); choose a free seat`, 'seat_taken', {
-              seat,
-              room: s.roomId,
-              name: occupant.name,
-            });
+          if (occupant)
+            throw new Conflict(
+              `seat ${seat} of room ${s.roomId} is taken by ${occupant.name} (ticket ${occupant.ticketNo}); choose a free seat`,
+              'seat_taken',
+              {
+                seat,
+                room: s.roomId,
+                name: occupant.name,
+              },
+            );
           db.prepare('UPDATE roster_entries SET seat = ? WHERE session_id = ? AND id_number = ?').run(seat, s.id, idNumber);
           audit.append({
             actor,

@@ -11,7 +11,8 @@ import { submitAttempt } from './submit.ts';
 
 export function openOrConflict(st: TerminalState, sessionId: string, what: string): Session {
   const s = st.plans.session(sessionId);
-  if (!OPEN_STATUSES.includes(s.status)) throw new Conflict(`exam session ${s.id} is ${s.status}; ${what} only during check-in or the exam`, 'session_not_open', { status: s.status });
+  if (!OPEN_STATUSES.includes(s.status))
+    throw new Conflict(`exam session ${s.id} is ${s.status}; ${what} only during check-in or the exam`, 'session_not_open', { status: s.status });
   return s;
 }
 
@@ -31,7 +32,11 @@ export function admitCandidate(st: TerminalState, sessionId: string, idNumber: s
   const e = st.plans.roster(s.id).find((x) => x.idNumber === idNumber.toUpperCase());
   if (!e) throw new NotFound(`${idNumber} is not on the roster of exam session ${s.id}`);
   if (e.status === 'admitted' || e.status === 'in_exam') return e;
-  if (e.status !== 'registered') throw new Conflict(`${e.name} (ticket ${e.ticketNo}) is ${e.status}; only a registered candidate can be admitted`, 'not_registered', { name: e.name, status: e.status });
+  if (e.status !== 'registered')
+    throw new Conflict(`${e.name} (ticket ${e.ticketNo}) is ${e.status}; only a registered candidate can be admitted`, 'not_registered', {
+      name: e.name,
+      status: e.status,
+    });
   st.db
     .transaction(() => {
       st.plans.setRosterStatus(s.id, e.idNumber, 'admitted');
@@ -50,7 +55,9 @@ export function pause(st: TerminalState, sessionId: string, candidate: string | 
   st.db
     .transaction(() => {
       if (st.store.openPause(s.id, e?.idNumber ?? null))
-        throw new Conflict(e ? `${e.name} (ticket ${e.ticketNo}) is already paused` : `room ${s.roomId} is already paused`, 'already_paused', { who: e ? e.name : s.roomId });
+        throw new Conflict(e ? `${e.name} (ticket ${e.ticketNo}) is already paused` : `room ${s.roomId} is already paused`, 'already_paused', {
+          who: e ? e.name : s.roomId,
+        });
       st.store.startPause(s.id, e?.idNumber ?? null, reason, actor);
       st.audit.append({
         actor,
@@ -73,7 +80,10 @@ export function resume(st: TerminalState, sessionId: string, candidate: string |
   st.db
     .transaction(() => {
       const p = st.store.openPause(s.id, e?.idNumber ?? null);
-      if (!p) throw new Conflict(e ? `${e.name} (ticket ${e.ticketNo}) is not paused` : `room ${s.roomId} is not paused`, 'not_paused', { who: e ? e.name : s.roomId });
+      if (!p)
+        throw new Conflict(e ? `${e.name} (ticket ${e.ticketNo}) is not paused` : `room ${s.roomId} is not paused`, 'not_paused', {
+          who: e ? e.name : s.roomId,
+        });
       st.store.endPause(p.id, actor);
       st.audit.append({
         actor,
@@ -171,7 +181,8 @@ export function approveMove(st: TerminalState, id: string, actor: string, ip: st
   const e = mustEntry(st, s, m.idNumber);
   if (e.status === 'submitted') throw new Conflict(`${e.name} (ticket ${e.ticketNo}) has already submitted`, 'already_submitted', { name: e.name });
   const holder = st.store.attemptOnTerminal(m.toTerminal, [s.id]);
-  if (holder && holder.idNumber !== e.idNumber && holder.status === 'active') throw new Conflict(`terminal ${m.toTerminal} is in use by another candidate`, 'terminal_in_use', { terminal: m.toTerminal });
+  if (holder && holder.idNumber !== e.idNumber && holder.status === 'active')
+    throw new Conflict(`terminal ${m.toTerminal} is in use by another candidate`, 'terminal_in_use', { terminal: m.toTerminal });
   if (e.seat !== m.toSeat) st.plans.reseat(s.id, e.idNumber, m.toSeat, actor, { reason: `continues on terminal ${m.toTerminal} (move ${m.id})`, ip });
   st.db
     .transaction(() => {

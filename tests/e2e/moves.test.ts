@@ -101,7 +101,11 @@ t.test('an invigilator approves a move request from the alert feed and the candi
   await dialog.getByRole('button', { name: '确认' }).click();
   const error = dialog.locator('.error');
   await error.waitFor();
-  t.match(await error.textContent(), /^换机操作未完成：R1 考场 02 号座位已有考生（[^）]+），请选择空座位$/, 'the refusal is shown with its reason, in Chinese only');
+  t.match(
+    await error.textContent(),
+    /^换机操作未完成：R1 考场 02 号座位已有考生（[^）]+），请选择空座位$/,
+    'the refusal is shown with its reason, in Chinese only',
+  );
   await dialog.getByRole('button', { name: '取消' }).click();
   await dialog.waitFor({ state: 'detached' });
   t.equal(await li.count(), 1, 'the request is still open');

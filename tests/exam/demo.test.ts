@@ -108,7 +108,11 @@ t.test('the start-up guide says what is true of each session now, also after a r
   const terminal = section(running, 'Sit the exam');
   t.match(terminal, /the exam is in progress since .* \(started early; planned /, 'the running exam is said to be running');
   const hm = (ms: number) => new Date(ms).toLocaleTimeString('zh-CN', { timeZone: config.site.timezone, hour: '2-digit', minute: '2-digit' });
-  t.match(terminal, `ends at ${hm(app.exam.plans.session(first.id).endsAt - 20 * 60_000)} unless time is added`, 'the end follows the early start, not the plan');
+  t.match(
+    terminal,
+    `ends at ${hm(app.exam.plans.session(first.id).endsAt - 20 * 60_000)} unless time is added`,
+    'the end follows the early start, not the plan',
+  );
   t.notMatch(terminal, /check-in is open/, 'no longer "check-in is open"');
   t.notMatch(terminal, /start the exam now/, 'no longer "start the exam now"');
   t.match(terminal, /goes on where they were/);

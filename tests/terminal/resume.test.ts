@@ -81,7 +81,11 @@ t.test('continuing on another terminal needs an invigilator of the room to appro
   const taken = await approve(await r.as('invig'));
   t.equal(taken.statusCode, 409, 'T2 is seat 02, which B holds');
   t.match(taken.json(), { error: 'seat_taken', message: /seat 02 of room R1 is taken/ });
-  t.same(taken.json().params, { seat: '02', room: 'R1', name: r.app.exam.plans.roster(r.sessionId).find((e) => e.seat === '02')!.name }, 'with what the console words it from');
+  t.same(
+    taken.json().params,
+    { seat: '02', room: 'R1', name: r.app.exam.plans.roster(r.sessionId).find((e) => e.seat === '02')!.name },
+    'with what the console words it from',
+  );
 
   r.app.exam.plans.reseat(r.sessionId, B, '04', 'user:admin', { reason: 'test' });
   const ok = await approve(await r.as('invig'));

@@ -198,16 +198,16 @@ export function PlaybackView({ recordings: rec, kind, marks, labels: l, time, st
     waiting !== null && rec.recordingSince !== null
       ? l.stillWriting(time(rec.recordingSince))
       : s.state === 'gap' && s.gap
-      ? l.noRecording(l.reason(s.gap.reason))
-      : s.state === 'idle'
-        ? l.clickToPlay
-        : s.state === 'loading'
-          ? l.loading
-          : s.state === 'ended'
-            ? l.ended
-            : s.state === 'error'
-              ? l.failed(s.error ?? '')
-              : null;
+        ? l.noRecording(l.reason(s.gap.reason))
+        : s.state === 'idle'
+          ? l.clickToPlay
+          : s.state === 'loading'
+            ? l.loading
+            : s.state === 'ended'
+              ? l.ended
+              : s.state === 'error'
+                ? l.failed(s.error ?? '')
+                : null;
 
   return (
     <div class="pb" data-testid="player" data-source={sourceId} data-state={waiting !== null ? 'waiting' : s.state} data-at={s.at ?? ''}>
