@@ -134,6 +134,8 @@ export const SessionInfoT = Type.Object({
   status: oneOf(SESSION_STATUSES),
   /** Scheduled start, server epoch ms. */
   startsAt: Type.Number(),
+  /** When the exam actually started (early or late), server epoch ms; null before it starts. */
+  startedAt: Type.Optional(Nullable(Type.Number())),
   durationMinutes: Type.Integer(),
 });
 export type SessionInfo = Static<typeof SessionInfoT>;
@@ -143,6 +145,8 @@ export const HelloT = Type.Object({
   protocol: Type.Literal(PROTOCOL_VERSION),
   terminalId: Type.String(),
   roomId: Type.String(),
+  /** What the site calls the room (第一考场): the screens show it, not the id. */
+  roomName: Type.Optional(Type.String()),
   seat: Type.String(),
   /** Server epoch ms: show times with it; never trust the terminal's own clock. */
   serverTime: Type.Number(),

@@ -14,6 +14,7 @@ export function hello(st: TerminalState, conn: Conn): ServerMessage {
     protocol: PROTOCOL_VERSION,
     terminalId: conn.terminal.id,
     roomId: conn.terminal.room,
+    roomName: st.config.rooms.find((r) => r.id === conn.terminal.room)?.name ?? conn.terminal.room,
     seat: conn.terminal.seat,
     serverTime: st.clock.now(),
     timezone: st.config.site.timezone,

@@ -14,7 +14,15 @@ export function openSessionOf(st: TerminalState, roomId: string): Session | null
 }
 
 export function sessionInfo(st: TerminalState, s: Session): SessionInfo {
-  return { id: s.id, roomId: s.roomId, name: s.template.name, status: s.status, startsAt: s.startsAt, durationMinutes: s.durationMinutes };
+  return {
+    id: s.id,
+    roomId: s.roomId,
+    name: s.template.name,
+    status: s.status,
+    startsAt: s.startsAt,
+    startedAt: st.plans.sessionTimes(s.id).startedAt,
+    durationMinutes: s.durationMinutes,
+  };
 }
 
 export function sessionOf(st: TerminalState, id: string): Session {

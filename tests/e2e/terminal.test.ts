@@ -127,7 +127,7 @@ t.test('a candidate sits the exam on a real terminal, through a lost connection,
     await shot(page, '01-pairing');
     await staff(t, '/api/devices/pairings/approve', { code }, 'the admin approves the code shown');
     await page.getByLabel('准考证号或身份证号').waitFor();
-    await page.getByText('考场 R1 · 座位 01').waitFor();
+    await page.getByText('一号考场 · 01 号座位').waitFor();
     await page.getByText(TEMPLATE.name).waitFor();
     const cookies = await context.cookies(base);
     t.match(

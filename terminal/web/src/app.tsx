@@ -135,14 +135,18 @@ function Login(p: P) {
     <Centered p={p} title={t.loginTitle}>
       {h ? (
         <p class="seat-line">
-          <strong>{t.loginRoom(h.roomId, h.seat)}</strong> <span class="muted">· {t.loginTerminal(h.terminalId)}</span>
+          <strong>{t.loginRoom(h.roomName ?? h.roomId, h.seat)}</strong> <span class="muted">· {t.loginTerminal(h.terminalId)}</span>
         </p>
       ) : null}
       {session ? (
         <div class="session-box">
           <div class="session-name">{session.name}</div>
           <div class="muted">
-            {t.loginSessionStatus[session.status]} · {t.loginStartsAt(formatClock(session.startsAt, s.lang, s.hello?.timezone))} ·{' '}
+            {t.loginSessionStatus[session.status]} ·{' '}
+            {session.startedAt != null
+              ? t.loginStartedAt(formatClock(session.startedAt, s.lang, s.hello?.timezone))
+              : t.loginStartsAt(formatClock(session.startsAt, s.lang, s.hello?.timezone))}{' '}
+            ·{' '}
             {t.loginDuration(session.durationMinutes)}
           </div>
         </div>
@@ -221,7 +225,7 @@ function ExamHeader(p: P) {
       <div class="who">
         <div class="session-name">{s.session?.name}</div>
         <div class="muted">
-          {s.candidate?.name} · {s.candidate?.ticketNo} · {t.loginRoom(s.hello?.roomId ?? '', s.candidate?.seat ?? '')}
+          {s.candidate?.name} · {s.candidate?.ticketNo} · {t.loginRoom(s.hello?.roomName ?? s.hello?.roomId ?? '', s.candidate?.seat ?? '')}
           {s.camera ? (
             <span class="cam">
               {' · '}
