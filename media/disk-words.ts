@@ -47,8 +47,8 @@ export function diskForecastWords(p: DiskForecastFacts): { zh: string; en: strin
     ? `add disk space, or shorten retention (retention.days) to ${MIN_RETENTION_DAYS} days`
     : 'add disk space (retention is already the 3 years the regulation requires)';
   return {
-    zh: `录像磁盘存不下 ${periodZh}录像：按当前排考${whenZh ? `，磁盘${whenZh}` : ''}；还需 ${humanBytes(p.needBytes)}，剩余 ${humanBytes(p.freeBytes)} — ${doZh}`,
-    en: `The recording disk cannot hold ${periodEn} of recordings: at the current exam plan it ${whenEn || 'will run out'}; ${humanBytes(p.needBytes)} needed, ${humanBytes(p.freeBytes)} free — ${doEn}`,
+    zh: `录像磁盘存不下 ${periodZh}录像：按当前排考${whenZh ? `，磁盘${whenZh}` : ''}；保留期内共需 ${humanBytes(p.needBytes)}，现有空闲 ${humanBytes(p.freeBytes)} — ${doZh}`,
+    en: `The recording disk cannot hold ${periodEn} of recordings: at the current exam plan it ${whenEn || 'will run out'}; ${humanBytes(p.needBytes)} needed over the retention period, ${humanBytes(p.freeBytes)} free — ${doEn}`,
   };
 }
 

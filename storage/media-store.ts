@@ -37,6 +37,8 @@ export interface MediaStore {
   outages(sourceId: string, from: number, to: number): OutageRow[];
   /** Bytes and recorded milliseconds per source among segments that end after `since`: the recording rate. */
   ratesSince(since: number): { sourceId: string; bytes: number; ms: number }[];
+  /** When the oldest indexed segment began (null: nothing recorded yet): how long the site has a history. */
+  firstSegmentStart(): number | null;
   totalBytes(): number;
 }
 
@@ -135,6 +137,9 @@ export function createMediaStore(db: Db): MediaStore {
         ms: number;
       }[];
       return rows.map((r) => ({ sourceId: r.source_id, bytes: r.bytes, ms: r.ms }));
+    },
+    firstSegmentStart() {
+      return (st('SELECT MIN(start_ms) AS s FROM media_segments').get() as { s: number | null }).s;
     },
     totalBytes() {
       return (st('SELECT COALESCE(SUM(bytes), 0) AS b FROM media_usage').get() as { b: number }).b;

@@ -8,6 +8,12 @@ import type { DiskStatus, MediaState } from './state.ts';
 const DAY = 86_400_000;
 /** How far back the recording history is averaged for the days beyond the plan (CLARIFICATIONS). */
 const HISTORY_DAYS = 90;
+/**
+ * A younger site averages over the days it has existed, but never fewer than these: one demo session
+ * on day one must not be taken for a session every day, and a site a month old must not be forecast
+ * at a third of its real pace (as dividing by all 90 days would, warning nobody for three months).
+ */
+const MIN_HISTORY_DAYS = 30;
 
 /**
  * Every source the forecast counts: those running now, and the screen of every configured terminal
@@ -16,9 +22,9 @@ const HISTORY_DAYS = 90;
  */
 function forecastSources(st: MediaState, now: number): ForecastSource[] {
   const rates = new Map(st.store.ratesSince(now - HISTORY_DAYS * DAY).map((r) => [r.sourceId, r]));
-  // Over the whole 90 days, as decided, even on a younger site: one demo session must not be taken for
-  // a session every day. Such a site is forecast by its plan (sessions planned months ahead count in full).
-  const observedDays = HISTORY_DAYS;
+  const first = st.store.firstSegmentStart();
+  const age = first === null ? 0 : (now - first) / DAY;
+  const observedDays = Math.min(HISTORY_DAYS, Math.max(MIN_HISTORY_DAYS, age));
   const list = new Map<string, { room: string; kind: 'camera' | 'screen'; schedule: 'always' | 'sessions' }>();
   for (const t of st.config.terminals) list.set(screenSourceId(t.id), { room: t.room, kind: 'screen', schedule: st.config.media.record });
   for (const s of st.sources.values()) list.set(s.spec.id, { room: s.spec.room, kind: s.spec.kind, schedule: s.spec.record });

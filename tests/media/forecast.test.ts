@@ -122,7 +122,7 @@ t.test("the service forecasts from the exam plan and the camera's own rate, and 
   const e = await rig.waitFor('disk.forecast', undefined, 1000);
   t.equal(e.fullMonth, localDate(f.fullAt!, tz).slice(0, 7), 'the event names the month, site calendar');
   const words = diskForecastWords(e);
-  t.match(words.zh, /按当前排考，磁盘约在 \d{4}年\d{1,2}月写满；还需 [\d.]+ [TGM]B，剩余 [\d.]+ [TGM]B — 请扩容磁盘/);
+  t.match(words.zh, /按当前排考，磁盘约在 \d{4}年\d{1,2}月写满；保留期内共需 [\d.]+ [TGM]B，现有空闲 [\d.]+ [TGM]B — 请扩容磁盘/);
 });
 
 t.test('the alert reads as rounded figures, a month and what to do, in both languages', async (t) => {
@@ -130,13 +130,33 @@ t.test('the alert reads as rounded figures, a month and what to do, in both lang
   const w = diskForecastWords({ freeBytes: 800e9, needBytes: 17_787.9e9, retentionDays: 1096, daysUntilFull: 4.991819818563517, fullMonth: '2026-12' });
   t.equal(
     w.zh,
-    '录像磁盘存不下 3 年录像：按当前排考，磁盘约在 2026年12月（约 5 天后）写满；还需 17.8 TB，剩余 800 GB — 请扩容磁盘（保留期已是法规要求的 3 年，不能再缩短）',
+    '录像磁盘存不下 3 年录像：按当前排考，磁盘约在 2026年12月（约 5 天后）写满；保留期内共需 17.8 TB，现有空闲 800 GB — 请扩容磁盘（保留期已是法规要求的 3 年，不能再缩短）',
   );
   t.equal(
     w.en,
-    'The recording disk cannot hold 3 years of recordings: at the current exam plan it fills up around December 2026 (in about 5 days); 17.8 TB needed, 800 GB free — add disk space (retention is already the 3 years the regulation requires)',
+    'The recording disk cannot hold 3 years of recordings: at the current exam plan it fills up around December 2026 (in about 5 days); 17.8 TB needed over the retention period, 800 GB free — add disk space (retention is already the 3 years the regulation requires)',
   );
   const longer = diskForecastWords({ freeBytes: 45.67e9, needBytes: 1.234e12, retentionDays: 1461, daysUntilFull: 300, fullMonth: '2027-03' });
-  t.match(longer.zh, /约在 2027年3月写满；还需 1\.2 TB，剩余 45\.7 GB — 请扩容磁盘，或把保留期（retention\.days）缩短到 1096 天/);
-  t.match(longer.en, /4 years .* around March 2027; 1\.2 TB needed, 45\.7 GB free — add disk space, or shorten retention/);
+  t.match(longer.zh, /约在 2027年3月写满；保留期内共需 1\.2 TB，现有空闲 45\.7 GB — 请扩容磁盘，或把保留期（retention\.days）缩短到 1096 天/);
+  t.match(longer.en, /4 years .* around March 2027; 1\.2 TB needed over the retention period, 45\.7 GB free — add disk space, or shorten retention/);
+});
+
+t.test('beyond the plan a younger site averages its recorded hours over its own age, but over no fewer than 30 days', async (t) => {
+  // One recorded hour (12 segments of 5 min), all on the site's first day, and no exam planned.
+  for (const [ageDays, overDays] of [
+    [45, 45],
+    [2, 30],
+    [200, 90],
+  ] as const) {
+    const rig = mediaRig(t, { clock: fixedClock(NOW), yaml: 'media: { segmentSeconds: 2, reserveMiB: 0, record: sessions }\nretention: { minFreeGiB: 1 }\n' });
+    rig.media.addSource({ id: 'cam1', name: '前方', room: 'R1', kind: 'camera', input: { url: 'rtsp://127.0.0.1:9/none' } });
+    // The segment 200 days back is outside the 90-day history: the recent hour is what counts.
+    if (ageDays > 90) rig.media.store.addSegment({ sourceId: 'cam1', start: NOW - ageDays * D, end: NOW - ageDays * D + SEG, bytes: 1000, path: 'cam1/old/0.ts' });
+    const start = NOW - Math.min(ageDays, 45) * D;
+    for (let i = 0; i < 12; i++)
+      rig.media.store.addSegment({ sourceId: 'cam1', start: start + i * SEG, end: start + (i + 1) * SEG, bytes: 1_000_000, path: `cam1/x/${i}.ts` });
+    const f = rig.media.runForecast();
+    const expected = 12_000_000 / overDays;
+    t.ok(Math.abs(f.bytesPerDay - expected) / expected < 0.02, `a site ${ageDays} days old: ${Math.round(f.bytesPerDay)} B/day ≈ one hour over ${overDays} days`);
+  }
 });
