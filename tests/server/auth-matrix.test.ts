@@ -63,7 +63,7 @@ t.test('an inspector outside the jurisdiction sees nothing of the site', async (
   t.equal((await app.inject({ url: '/api/site', headers: { cookie: gd } })).statusCode, 200);
   const res = await app.inject({ url: '/api/site', headers: { cookie: sz } });
   t.equal(res.statusCode, 403);
-  t.match(res.json(), { error: 'forbidden', message: /outside your jurisdiction/ });
+  t.match(res.json(), { error: 'outside_jurisdiction', message: /outside your jurisdiction/ });
 });
 
 t.test('an invigilator sees only the rooms they are bound to', async (t) => {
