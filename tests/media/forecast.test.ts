@@ -151,12 +151,16 @@ t.test('beyond the plan a younger site averages its recorded hours over its own 
     const rig = mediaRig(t, { clock: fixedClock(NOW), yaml: 'media: { segmentSeconds: 2, reserveMiB: 0, record: sessions }\nretention: { minFreeGiB: 1 }\n' });
     rig.media.addSource({ id: 'cam1', name: '前方', room: 'R1', kind: 'camera', input: { url: 'rtsp://127.0.0.1:9/none' } });
     // The segment 200 days back is outside the 90-day history: the recent hour is what counts.
-    if (ageDays > 90) rig.media.store.addSegment({ sourceId: 'cam1', start: NOW - ageDays * D, end: NOW - ageDays * D + SEG, bytes: 1000, path: 'cam1/old/0.ts' });
+    if (ageDays > 90)
+      rig.media.store.addSegment({ sourceId: 'cam1', start: NOW - ageDays * D, end: NOW - ageDays * D + SEG, bytes: 1000, path: 'cam1/old/0.ts' });
     const start = NOW - Math.min(ageDays, 45) * D;
     for (let i = 0; i < 12; i++)
       rig.media.store.addSegment({ sourceId: 'cam1', start: start + i * SEG, end: start + (i + 1) * SEG, bytes: 1_000_000, path: `cam1/x/${i}.ts` });
     const f = rig.media.runForecast();
     const expected = 12_000_000 / overDays;
-    t.ok(Math.abs(f.bytesPerDay - expected) / expected < 0.02, `a site ${ageDays} days old: ${Math.round(f.bytesPerDay)} B/day ≈ one hour over ${overDays} days`);
+    t.ok(
+      Math.abs(f.bytesPerDay - expected) / expected < 0.02,
+      `a site ${ageDays} days old: ${Math.round(f.bytesPerDay)} B/day ≈ one hour over ${overDays} days`,
+    );
   }
 });

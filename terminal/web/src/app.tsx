@@ -146,8 +146,7 @@ function Login(p: P) {
             {session.startedAt != null
               ? t.loginStartedAt(formatClock(session.startedAt, s.lang, s.hello?.timezone))
               : t.loginStartsAt(formatClock(session.startsAt, s.lang, s.hello?.timezone))}{' '}
-            ·{' '}
-            {t.loginDuration(session.durationMinutes)}
+            · {t.loginDuration(session.durationMinutes)}
           </div>
         </div>
       ) : (
