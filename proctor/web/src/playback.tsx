@@ -2,6 +2,7 @@
 // the page: a seat's screen recording and an alert's "jump to" (both one click).
 import { useEffect, useMemo, useState } from 'preact/hooks';
 import * as api from './api.ts';
+import { recordedSourceFor } from '../../../web/video/recorded-source.ts';
 import type { Alert, RoomView, Seat } from './api.ts';
 import { errorWords } from '../../../web/error-words.ts';
 import { Store, useStore } from '../../../web/store.ts';
@@ -56,18 +57,6 @@ export function SeatRecording({ w, seat }: { w: Words; seat: Seat }) {
   );
 }
 
-/** Which of the room's recorded sources a request means. */
-function resolve(view: RoomView, want: Wanted): string | null {
-  const r = view.recorded;
-  return (
-    (want.sourceId && r.find((x) => x.id === want.sourceId)?.id) ||
-    (want.terminalId && r.find((x) => x.kind === 'screen' && x.terminalId === want.terminalId)?.id) ||
-    (want.seat && r.find((x) => x.kind === 'screen' && x.seat === want.seat)?.id) ||
-    r.find((x) => x.kind === 'camera')?.id ||
-    null
-  );
-}
-
 /** A source's recordings over the session's recording window, with gaps and alerts marked on one line; excerpts download as MP4. */
 export function Playback({ w, view, alerts }: { w: Words; view: RoomView; alerts: Alert[] }) {
   const s = view.session!;
@@ -91,7 +80,7 @@ export function Playback({ w, view, alerts }: { w: Words; view: RoomView; alerts
   }, [sourceId, s.id]);
   useEffect(() => {
     if (!want) return;
-    const id = resolve(view, want);
+    const id = recordedSourceFor(view.recorded, want);
     if (!id) return;
     setStart(want.at === null ? null : { at: want.at, n: want.n });
     if (id === sourceId) load();

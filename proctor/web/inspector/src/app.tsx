@@ -4,6 +4,7 @@
 // anything but a read (and the player's "view ended", which only closes the audit entry of the view).
 import { useEffect, useMemo, useRef, useState } from 'preact/hooks';
 import * as api from './api.ts';
+import { recordedSourceFor } from '../../../../web/video/recorded-source.ts';
 import { userOf, whoAmI, type Me } from '../../../../web/http.ts';
 import { errorWords } from '../../../../web/error-words.ts';
 import { langFromQuery, useDocumentLanguage, type Lang } from '../../../../web/i18n.ts';
@@ -228,7 +229,7 @@ function Detail({ w, id, site, onClose }: { w: Words; id: string; site: api.Site
                         data-alert={a.id}
                         title={w.jumpToTitle}
                         onClick={() => {
-                          const id = sourceFor(recorded, a);
+                          const id = recordedSourceFor(recorded, a);
                           if (id) setWant({ sourceId: id, at: a.at, n: Date.now() });
                           document.querySelector('[data-testid="inspector-playback"]')?.scrollIntoView({ block: 'start' });
                         }}
@@ -257,17 +258,6 @@ interface Want {
   /** Play from just before this instant (an alert's "jump to"); null = wait for a click on the line. */
   at: number | null;
   n: number;
-}
-
-/** The source an alert is about: its camera, its terminal's or seat's screen, else the room's first camera. */
-function sourceFor(recorded: api.RecordedSource[], a: api.SessionDetail['alerts'][number]): string | null {
-  return (
-    (a.sourceId && recorded.find((x) => x.id === a.sourceId)?.id) ||
-    (a.terminalId && recorded.find((x) => x.kind === 'screen' && x.terminalId === a.terminalId)?.id) ||
-    (a.seat && recorded.find((x) => x.kind === 'screen' && x.seat === a.seat)?.id) ||
-    recorded.find((x) => x.kind === 'camera')?.id ||
-    null
-  );
 }
 
 /**
