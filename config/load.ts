@@ -155,6 +155,9 @@ function normalise(raw: ConfigFile, file: string | null, baseDir: string, dataOv
       enrolOnImport: raw.identity?.enrolOnImport ?? true,
       kioskFaceSeconds: raw.identity?.kioskFaceSeconds ?? 45,
     },
+    records: { verifyBaseUrl: raw.records?.verifyBaseUrl ?? null },
+    reporting: { url: raw.reporting?.url ?? null },
+    rules: {},
   };
 }
 

@@ -280,6 +280,31 @@ export const ExamSettingsSchema = Type.Object(
   closed,
 );
 
+// After the exam (records/). Each of the three sections below is filled in by the part of records that reads it.
+export const RecordsSchema = Type.Object(
+  {
+    verifyBaseUrl: Type.Optional(
+      Type.String({
+        minLength: 1,
+        description:
+          "the public address a certificate's QR code points at (e.g. https://exam.example.gov.cn/verify); default: this appliance's first server name",
+      }),
+    ),
+  },
+  closed,
+);
+
+/** Results reporting to the provincial exam platform (records/reporting): absent = nothing is sent. */
+export const ReportingSchema = Type.Object(
+  {
+    url: Type.Optional(Type.String({ minLength: 1, description: "the provincial exam platform's receiving URL (docs/reporting.md)" })),
+  },
+  closed,
+);
+
+/** Retake and validity rules per personnel category (records/, exam/plans): absent = the 2013 national interim rules. */
+export const RulesSchema = Type.Object({}, closed);
+
 export const ConfigSchema = Type.Object(
   {
     site: SiteSchema,
@@ -297,6 +322,9 @@ export const ConfigSchema = Type.Object(
     bank: Type.Optional(BankSchema),
     exam: Type.Optional(ExamSettingsSchema),
     identity: Type.Optional(IdentitySchema),
+    records: Type.Optional(RecordsSchema),
+    reporting: Type.Optional(ReportingSchema),
+    rules: Type.Optional(RulesSchema),
   },
   closed,
 );
@@ -358,4 +386,8 @@ export interface Config {
     enrolOnImport: boolean;
     kioskFaceSeconds: number;
   };
+  /** After the exam (records/). verifyBaseUrl null = derived from server.names at start. */
+  records: { verifyBaseUrl: string | null };
+  reporting: { url: string | null };
+  rules: Record<string, never>;
 }

@@ -30,6 +30,7 @@ import { createLive, createMediaService, liveRoutes, mediaRoutes, recordedSource
 import { prepareSiteTls, reportTlsEvents, startTlsRefresh, registerTlsMetrics, tlsHealth, tlsRoutes, MIN_TLS_VERSION, type SiteTls } from './tls/index.ts';
 import { createKioskService, createSeatChecker, kioskPlugin, type KioskFaceEngine, type KioskService } from '../kiosk/index.ts';
 import { createFeed, createProctorService, proctorPlugin, type ProctorService } from '../proctor/index.ts';
+import { createRecordsService, recordsRoutes, type RecordsService } from '../records/index.ts';
 
 export interface AppDeps {
   config: Config;
@@ -58,6 +59,7 @@ export type App = FastifyInstance & {
   live: Live;
   kiosk: KioskService;
   proctor: ProctorService;
+  records: RecordsService;
   tls: SiteTls | null;
   tlsRefresh: () => Promise<void>;
 };
@@ -139,6 +141,8 @@ export async function buildApp(deps: AppDeps): Promise<App> {
   const proctor = createProctorService({ db, clock, bus, config, audit, paths, exam, terminal, media, log: app.log });
   app.decorate('proctor', proctor);
   const proctorFeed = createFeed(proctor, bus, clock, app.log);
+  const records = createRecordsService({ db, clock, bus, config, audit, paths, exam, log: app.log });
+  app.decorate('records', records);
 
   installErrorHandler(app);
   // The cookie parser's hook must run before the role hook reads the session cookie, and the
@@ -204,6 +208,7 @@ export async function buildApp(deps: AppDeps): Promise<App> {
     feed: proctorFeed,
     deviceWarnings: (roomId) => devices.warningsForRoom(roomId),
   });
+  await app.register(recordsRoutes, { records });
 
   await users.bootstrap(config.users);
 
@@ -213,12 +218,14 @@ export async function buildApp(deps: AppDeps): Promise<App> {
   // Recording starts with the server and its ffmpeg process groups end with it (media.stop kills them).
   app.addHook('onReady', async () => media.start());
   app.addHook('onReady', async () => live.start());
+  app.addHook('onReady', async () => records.start());
   // Server-sent event streams of the kiosks are ended before the server waits for connections to drain.
   app.addHook('preClose', async () => kiosk.stop());
   app.addHook('onClose', async () => {
     refresher?.stop();
     proctorFeed.stop();
     proctor.stop();
+    await records.stop();
     terminal.stop();
     // Pushers and screen inputs first: they are consumers and feeders of ingest.
     await live.stop();

@@ -20,6 +20,10 @@ import {
   type Role,
 } from '../storage/index.ts';
 import { createExamService, examCommands, type CliOption } from '../exam/index.ts';
+import { createRecordsService, recordsCommands, type RecordsCliCommand } from '../records/index.ts';
+
+/** The exam engine's and the records module's commands, found by their words. */
+const moduleCommands: RecordsCliCommand[] = [...examCommands, ...recordsCommands];
 
 const usage = () => `usage: examroom <command> [options]
 
@@ -35,7 +39,7 @@ commands:
   keys export FILE | keys import FILE [--force]   the passphrase-protected key bundle (site CA and the other keys);
            passphrase from --passphrase-file FILE, $EXAMROOM_KEYS_PASSPHRASE or the terminal, never the command line
 
-${examCommands.map((c) => `  ${c.usage}`).join('\n')}
+${moduleCommands.map((c) => `  ${c.usage}`).join('\n')}
 
 options for every command:
   --config FILE   the config (default: $EXAMROOM_CONFIG or /etc/examroom/config.yaml)
@@ -49,7 +53,7 @@ class UsageError extends Error {}
 /** Options declared by module commands; two commands may share a name only with the same type. */
 function moduleOptions(): Record<string, CliOption> {
   const out: Record<string, CliOption> = {};
-  for (const c of examCommands) Object.assign(out, c.options ?? {});
+  for (const c of moduleCommands) Object.assign(out, c.options ?? {});
   return out;
 }
 
@@ -327,7 +331,7 @@ export async function main(argv: string[]): Promise<number> {
       }
     }
     default: {
-      const command = examCommands.find((c) => c.name === `${cmd} ${sub ?? ''}`.trim()) ?? examCommands.find((c) => c.name === cmd);
+      const command = moduleCommands.find((c) => c.name === `${cmd} ${sub ?? ''}`.trim()) ?? moduleCommands.find((c) => c.name === cmd);
       if (!command) throw new UsageError(`unknown command ${JSON.stringify([cmd, sub].filter(Boolean).join(' '))}\n\n${usage()}`);
       const words = command.name.split(' ').length;
       const io = {
@@ -343,7 +347,12 @@ export async function main(argv: string[]): Promise<number> {
         };
         const ctx = Object.defineProperties(
           { ...io },
-          { config: { get: unavailable('config') }, db: { get: unavailable('database') }, exam: { get: unavailable('exam service') } },
+          {
+            config: { get: unavailable('config') },
+            db: { get: unavailable('database') },
+            exam: { get: unavailable('exam service') },
+            records: { get: unavailable('records service') },
+          },
         );
         return await command.run(ctx as unknown as Parameters<typeof command.run>[0]);
       }
@@ -351,8 +360,10 @@ export async function main(argv: string[]): Promise<number> {
       try {
         const audit = createAuditLog(db, systemClock);
         const paths = dataPaths(config.paths.data);
-        const exam = createExamService({ db, clock: systemClock, bus: createEventBus(), config, audit, paths });
-        return await command.run({ config, db, exam, ...io });
+        const bus = createEventBus();
+        const exam = createExamService({ db, clock: systemClock, bus, config, audit, paths });
+        const records = createRecordsService({ db, clock: systemClock, bus, config, audit, paths, exam });
+        return await command.run({ config, db, exam, records, ...io });
       } finally {
         db.close();
       }

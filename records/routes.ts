@@ -1,0 +1,10 @@
+// The records module's HTTP routes, under /api/records/ (and the public verify and disclosure pages).
+// Each part registers its own plugin here.
+import type { FastifyPluginAsync } from 'fastify';
+import type { RecordsService } from './service.ts';
+
+export interface RecordsRoutesOptions {
+  records: RecordsService;
+}
+
+export const recordsRoutes: FastifyPluginAsync<RecordsRoutesOptions> = async (_app, _o) => {};
