@@ -38,6 +38,7 @@ export type { DemoSummary } from './demo/seed.ts';
 export { ROSTER_STATUS_FROM, rosterStatusMoveAllowed, type RosterStatusService } from './plans/roster-status.ts';
 export type { RosterStatus } from './plans/model.ts';
 export type { SessionWindows } from './plans/recording-windows.ts';
+export type { SessionArchiveLookup } from './plans/plans.ts';
 
 export interface ExamDeps {
   db: Db;

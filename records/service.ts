@@ -6,7 +6,10 @@ import type { Clock, EventBus } from '../core/index.ts';
 import type { Config } from '../config/index.ts';
 import type { AuditLog, DataPaths, Db } from '../storage/index.ts';
 import type { ExamService } from '../exam/index.ts';
+import { createJobRunner } from '../documents/index.ts';
 import { createArchiveParts } from './archive-parts.ts';
+import { coreArchiveParts } from './archive/core-parts.ts';
+import { createSessionArchives } from './archive/service.ts';
 
 export interface RecordsDeps {
   db: Db;
@@ -23,13 +26,26 @@ export interface RecordsDeps {
 export function createRecordsService(deps: RecordsDeps) {
   const archiveParts = createArchiveParts();
   const stops: (() => void | Promise<void>)[] = [];
+  // Long exports (archives, batches) run as jobs: progress, cancel, re-attach by id (documents/jobs.ts).
+  const jobs = createJobRunner({ db: deps.db, bus: deps.bus, clock: deps.clock, ...(deps.log ? { log: deps.log } : {}) });
+  // 一期一档: the core parts first (session, roster, sign-in, seats, papers, incidents, integrity, video
+  // index), then the archive job and its index. Other parts add themselves after these.
+  for (const part of coreArchiveParts(deps)) archiveParts.add(part);
+  const archives = createSessionArchives({ ...deps, parts: archiveParts, jobs });
   return {
     deps,
     archiveParts,
+    jobs,
+    archives,
     /** Background work (the reporting outbox's sender, event listeners) starts with the server. */
-    async start(): Promise<void> {},
+    async start(): Promise<void> {
+      // Jobs whose process died (a crash, a kill) would otherwise stay "running" forever.
+      jobs.recoverInterrupted();
+    },
     async stop(): Promise<void> {
       for (const stop of stops.splice(0).reverse()) await stop();
+      // Running jobs are aborted (an archive leaves no half file) and recorded as interrupted.
+      await jobs.close();
     },
   };
 }

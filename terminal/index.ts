@@ -6,4 +6,5 @@ export { createTerminalService, maskIdNumber, type SnapshotChecker, type Termina
 export { terminalRoutes, type SocketRegistrar, type TerminalRouteOptions } from './routes.ts';
 export { timerOf, type TimerInput, type TimerState, type PauseSpan } from './timer.ts';
 export type { Attempt, Incident, Move, SnapshotIdentity, StoredSnapshot, SubmittedBy } from './store.ts';
+export { sessionAnswers, sessionAttempt, sessionIntegrity, type ArchivedAnswer, type IntegrityRecord } from './archive-view.ts';
 export * as protocol from './protocol.ts';

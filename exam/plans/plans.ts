@@ -133,11 +133,20 @@ export function createPlans(deps: PlansDeps, rosterStatus: RosterStatusService) 
     return after;
   }
 
+  // The session archive (一期一档) is made by records/, which this module may not import: records tells
+  // it how to find a session's newest archive, so that `archived` is refused for a session without one.
+  let archiveOf: SessionArchiveLookup | null = null;
+
   const plans = {
     plan,
     session,
     findTemplate,
     moveSession,
+
+    /** Set once by the records module: the newest archive of a session, or null when none was made. */
+    setArchiveLookup(fn: SessionArchiveLookup): void {
+      archiveOf = fn;
+    },
 
     /** When the session's exam started (it moved to in_progress); null when it has not. */
     sessionStartedAt(id: string): number | null {
@@ -378,6 +387,16 @@ export function createPlans(deps: PlansDeps, rosterStatus: RosterStatusService) 
             );
           return markNeverStarted(s.id);
         },
+        // archived means 一期一档 exists: the records module's archive job moves the session once its file
+        // is written and indexed; set by hand (CLI, API) it is refused until an archive exists.
+        archived: (s) => {
+          const a = archiveOf?.(s.id) ?? null;
+          if (!a)
+            throw new Conflict(
+              `exam session ${s.id} has no session archive (一期一档) yet; make one with \`examroom archive session ${s.id}\` (or the console's 生成一期一档归档): it moves the session to archived`,
+            );
+          return { archive: a };
+        },
       };
       const guard = guards[to];
       return moveSession(id, to, actor, { ip, ...(guard ? { guard } : {}) });
@@ -412,5 +431,8 @@ export function illegalMove(s: ExamSession, to: SessionStatus): Conflict {
   const next = NEXT_SESSION[s.status];
   return new Conflict(`exam session ${s.id} is ${s.status}; it cannot move to ${to}${next ? ` (next is ${next})` : ' (archived is final)'}`);
 }
+
+/** The newest archive of a session (records/archive), or null when none was made. */
+export type SessionArchiveLookup = (sessionId: string) => { version: number; file: string; manifestSha256: string } | null;
 
 export type Plans = ReturnType<typeof createPlans>;

@@ -165,6 +165,12 @@ t.test('every illegal session transition is refused, naming the current and requ
   tryAll('papers_ready', 'checkin');
   const chain: SessionStatus[] = ['checkin', 'in_progress', 'ended', 'graded', 'archived'];
   for (const [i, to] of chain.entries()) {
+    if (to === 'archived') {
+      // archived means the session archive exists (records/archive tells plans where to look).
+      t.match(caught(() => s.plans.advanceSession(id, to, s.actor)), { name: 'Conflict', message: /has no session archive .*examroom archive session/ });
+      t.equal(s.plans.session(id).status, 'graded', 'refused without an archive');
+      s.plans.setArchiveLookup((sid) => (sid === id ? { version: 1, file: `${id}-v1.zip`, manifestSha256: '0'.repeat(64) } : null));
+    }
     s.plans.advanceSession(id, to, s.actor);
     tryAll(to, chain[i + 1] ?? null);
   }

@@ -1,0 +1,286 @@
+// The core parts of a session archive (一期一档): what the exam, kiosk, terminal, proctor and media
+// modules recorded about one session, read through their index.ts (loaded when an archive is made,
+// so a CLI command that makes none never pays for them) and written as JSON beside the photos,
+// captures and, with --with-media, the recorded segments. A file that is gone (a capture past its
+// retention) is named in the JSON as missing, never silently dropped.
+import { existsSync, statSync } from 'node:fs';
+import { basename, extname, join, resolve, sep } from 'node:path';
+import type { ArchiveMember } from '../../documents/index.ts';
+import type { ArchivePart, ArchivePartContext } from '../archive-parts.ts';
+import type { RecordsDeps } from '../service.ts';
+import { createMediaStore } from '../../storage/index.ts';
+
+/** Keys whose epoch-millisecond values are instants: written as ISO 8601 (UTC) so a person can read them. */
+const INSTANT_KEY = /^(at|start|end|lastAt|from|to)$|At$|Until$/;
+
+/** One JSON member; instants as ISO 8601 strings. */
+export function jsonMember(path: string, value: unknown, mtime?: number): ArchiveMember {
+  const text = JSON.stringify(
+    value,
+    (key, v) => (typeof v === 'number' && INSTANT_KEY.test(key) && v > 1e11 ? new Date(v).toISOString() : v),
+    2,
+  );
+  return { path, source: Buffer.from(`${text}\n`), ...(mtime !== undefined ? { mtime } : {}) };
+}
+
+/** A stored file under `root` as a member, or null when it is missing (or points outside root). */
+function fileMember(root: string, relative: string | null, path: string): { member: ArchiveMember; bytes: number } | null {
+  if (!relative) return null;
+  const base = resolve(root);
+  const file = resolve(base, relative);
+  if (!file.startsWith(base + sep) || !existsSync(file)) return null;
+  const st = statSync(file);
+  if (!st.isFile()) return null;
+  return { member: { path, source: { file }, mtime: st.mtimeMs }, bytes: st.size };
+}
+
+/** A member file name from something stored: its extension kept, the rest made safe for a zip path. */
+const safeName = (s: string) => s.replace(/[^\p{L}\p{N}._-]/gu, '_');
+const extOf = (file: string) => (extname(file) || '.bin').toLowerCase();
+
+export function coreArchiveParts(deps: RecordsDeps): ArchivePart[] {
+  const { db, exam, config, paths } = deps;
+  const plans = exam.plans;
+
+  const session: ArchivePart = {
+    id: 'session',
+    title: 'Exam plan and session (template, times, status, summary)',
+    async *members({ sessionId }) {
+      const s = plans.session(sessionId);
+      const p = plans.plan(s.planId);
+      yield jsonMember('session/plan.json', p);
+      yield jsonMember('session/session.json', {
+        ...s,
+        room: config.rooms.find((r) => r.id === s.roomId) ?? null,
+        actualTimes: plans.sessionTimes(s.id),
+        recordingWindow: exam.recordingWindows.windowOf(s.id),
+        summary: plans.sessionSummary(s.id),
+        site: { id: config.site.id, name: config.site.name, timezone: config.site.timezone },
+      });
+    },
+  };
+
+  const roster: ArchivePart = {
+    id: 'roster',
+    title: 'Roster with the roster photos',
+    async *members({ sessionId }) {
+      const entries = plans.roster(sessionId);
+      const photos: ArchiveMember[] = [];
+      const rows = entries.map((e) => {
+        const f = fileMember(paths.captures, e.photo, `roster/photos/${safeName(e.ticketNo)}${extOf(e.photo ?? '')}`);
+        if (f) photos.push(f.member);
+        return { ...e, photo: f ? f.member.path : null, photoMissing: e.photo !== null && !f };
+      });
+      yield jsonMember('roster/roster.json', rows);
+      yield* photos;
+    },
+  };
+
+  const signIn: ArchivePart = {
+    id: 'sign-in',
+    title: 'Sign-in record: each kiosk attempt with its live capture, face distance, liveness, decision and override',
+    async *members({ sessionId }) {
+      const { sessionSignIns } = await import('../../kiosk/index.ts');
+      const ticket = new Map(plans.roster(sessionId).map((e) => [e.idNumber, e.ticketNo]));
+      const captures: ArchiveMember[] = [];
+      const rows = sessionSignIns(db, sessionId).map((a) => {
+        const f = fileMember(paths.captures, a.capture, `sign-in/captures/${safeName(a.id)}${extOf(a.capture ?? '')}`);
+        if (f) captures.push(f.member);
+        return { ...a, ticketNo: ticket.get(a.idNumber) ?? null, capture: f ? f.member.path : null, captureMissing: a.capture !== null && !f };
+      });
+      yield jsonMember('sign-in/attempts.json', rows);
+      yield* captures;
+    },
+  };
+
+  const seats: ArchivePart = {
+    id: 'seats',
+    title: 'Seat map: the room, its terminals and cameras, who sat where',
+    async *members({ sessionId }) {
+      const s = plans.session(sessionId);
+      const room = config.rooms.find((r) => r.id === s.roomId);
+      const bySeat = new Map(plans.roster(sessionId).flatMap((e) => (e.seat ? [[e.seat, e] as const] : [])));
+      const terminals = config.terminals.filter((t) => t.room === s.roomId);
+      const seatIds = room ? Array.from({ length: room.seats.rows * room.seats.columns }, (_, i) => String(i + 1).padStart(2, '0')) : [...bySeat.keys()].sort();
+      yield jsonMember('seats/seat-map.json', {
+        room: room ?? { id: s.roomId, name: s.roomId, seats: null },
+        cameras: config.cameras.filter((c) => c.room === s.roomId).map((c) => ({ id: c.id, name: c.name })),
+        seats: seatIds.map((seat) => {
+          const e = bySeat.get(seat);
+          return {
+            seat,
+            terminalId: terminals.find((t) => t.seat === seat)?.id ?? null,
+            candidate: e ? { ticketNo: e.ticketNo, idNumber: e.idNumber, name: e.name, status: e.status } : null,
+          };
+        }),
+        unseated: plans
+          .roster(sessionId)
+          .filter((e) => !e.seat)
+          .map((e) => ({ ticketNo: e.ticketNo, idNumber: e.idNumber, name: e.name, status: e.status })),
+      });
+    },
+  };
+
+  const papers: ArchivePart = {
+    id: 'papers',
+    title: "Every candidate's paper with their answers, per-question marks and score",
+    async *members({ sessionId, signal }) {
+      const { deliver } = await import('../../exam/index.ts');
+      const { sessionAnswers, sessionAttempt } = await import('../../terminal/index.ts');
+      const s = plans.session(sessionId);
+      for (const e of plans.roster(sessionId)) {
+        signal?.throwIfAborted();
+        const paper = plans.paperStore.forCandidate(sessionId, e.idNumber);
+        const result = plans.resultOf(sessionId, e.idNumber);
+        const answers = new Map(sessionAnswers(db, sessionId, e.idNumber).map((a) => [a.no, a]));
+        const perItem = new Map(((result?.breakdown as { perItem?: { no: number; earned: number; max: number; correct: boolean }[] } | null)?.perItem ?? []).map((x) => [x.no, x]));
+        let questions: unknown[] = [];
+        if (paper) {
+          const bank = exam.bank.questionsByIds(paper.items.map((i) => i.questionId));
+          const shown = deliver(paper.items, bank);
+          questions = paper.items.map((item, i) => {
+            const no = i + 1;
+            const a = answers.get(no);
+            const mark = perItem.get(no);
+            return {
+              no,
+              questionId: item.questionId,
+              type: item.type,
+              knowledgePoint: item.knowledgePoint,
+              stem: shown[i]?.stem ?? null,
+              options: shown[i]?.options ?? null,
+              key: item.key,
+              answer: a?.choice ?? null,
+              answeredAt: a?.savedAt ?? null,
+              earned: mark?.earned ?? null,
+              max: item.score,
+              correct: mark?.correct ?? null,
+            };
+          });
+        }
+        yield jsonMember(`papers/${safeName(e.ticketNo)}.json`, {
+          candidate: { ticketNo: e.ticketNo, idNumber: e.idNumber, name: e.name, seat: e.seat, status: e.status, attempt: e.attempt },
+          exam: { templateId: s.templateId, name: s.template.name, total: s.template.total, passMark: s.template.passMark },
+          paper: paper ? { id: paper.id, bankVersion: paper.bankVersion, templateId: paper.templateId, seed: paper.seed, generatedAt: paper.generatedAt } : null,
+          terminal: sessionAttempt(db, sessionId, e.idNumber),
+          result: result ? { score: result.score, total: result.total, passed: result.passed, attempt: result.attempt, gradedAt: result.gradedAt, validUntil: result.validUntil } : null,
+          questions,
+        });
+      }
+    },
+  };
+
+  const incidents: ArchivePart = {
+    id: 'incidents',
+    title: 'Incidents (违纪) the invigilators recorded, and the alerts with what was decided on each',
+    async *members({ sessionId }) {
+      const { sessionAlerts, sessionIncidents } = await import('../../proctor/index.ts');
+      yield jsonMember('incidents/incidents.json', sessionIncidents(db, sessionId));
+      yield jsonMember('incidents/alerts.json', sessionAlerts(db, sessionId));
+    },
+  };
+
+  const integrity: ArchivePart = {
+    id: 'integrity',
+    title: 'Terminal integrity events: incidents, seat re-check snapshots, moves, pauses and added time',
+    async *members({ sessionId }) {
+      const { sessionIntegrity } = await import('../../terminal/index.ts');
+      const r = sessionIntegrity(db, sessionId);
+      const images: ArchiveMember[] = [];
+      const snapshots = r.snapshots.map((x) => {
+        const f = fileMember(paths.captures, x.file, `integrity/snapshots/${safeName(x.id)}${extOf(x.file)}`);
+        if (f) images.push(f.member);
+        return { ...x, file: f ? f.member.path : null, fileMissing: !f };
+      });
+      yield jsonMember('integrity/terminal-incidents.json', r.incidents);
+      yield jsonMember('integrity/snapshots.json', snapshots);
+      yield jsonMember('integrity/moves.json', r.moves);
+      yield jsonMember('integrity/pauses.json', r.pauses);
+      yield jsonMember('integrity/time-added.json', r.timeAdded);
+      yield* images;
+    },
+  };
+
+  const videoIndex: ArchivePart = {
+    id: 'video-index',
+    title: "Video index: every recorded segment of the room's cameras and screens in the session's recording window, with SHA-256 and gaps",
+    async *members(ctx: ArchivePartContext) {
+      const { recordedSources, GAP_TOLERANCE_MS } = await import('../../media/index.ts');
+      const s = plans.session(ctx.sessionId);
+      const w = exam.recordingWindows.windowOf(ctx.sessionId);
+      // A session still open has no end yet; the archive is made after grading, but be exact about it.
+      const end = w.end ?? ctx.now;
+      const store = createMediaStore(db);
+      const bySeat = new Map(plans.roster(ctx.sessionId).flatMap((e) => (e.seat ? [[e.seat, e] as const] : [])));
+      const sources = recordedSources(config).filter((x) => x.room === s.roomId);
+      const summary = [];
+      const mediaRoot = resolve(paths.media);
+      for (const src of sources) {
+        ctx.signal?.throwIfAborted();
+        // Rows are small (a few hundred bytes): even 2-s segments over a long session are a few MB.
+        const segments = store.segments(src.id, w.start, end, 10_000_000);
+        const outages = store.outages(src.id, w.start, end);
+        const gaps: { start: number; end: number; reason: string }[] = [];
+        const reasonFor = (a: number, b: number) => outages.find((o) => o.start < b && (o.end === null || o.end > a))?.reason ?? 'no recording';
+        let cursor = w.start;
+        for (const seg of segments) {
+          if (seg.start - cursor > GAP_TOLERANCE_MS) gaps.push({ start: cursor, end: seg.start, reason: reasonFor(cursor, seg.start) });
+          cursor = Math.max(cursor, seg.end);
+        }
+        if (end - cursor > GAP_TOLERANCE_MS) gaps.push({ start: cursor, end, reason: reasonFor(cursor, end) });
+        const candidate = src.seat ? bySeat.get(src.seat) : undefined;
+        const rows = segments.map((seg) => {
+          const file = resolve(mediaRoot, seg.path);
+          const onDisk = file.startsWith(mediaRoot + sep) && existsSync(file);
+          return {
+            id: seg.id,
+            start: seg.start,
+            end: seg.end,
+            bytes: seg.bytes,
+            path: seg.path,
+            sha256: seg.sha256,
+            recovered: seg.recovered,
+            ...(ctx.withMedia ? { archived: onDisk ? `media/${safeName(src.id)}/${safeName(basename(seg.path))}` : null } : {}),
+          };
+        });
+        const source = {
+          id: src.id,
+          name: src.name,
+          kind: src.kind,
+          terminalId: src.terminalId,
+          seat: src.seat,
+          candidate: candidate ? { ticketNo: candidate.ticketNo, idNumber: candidate.idNumber, name: candidate.name } : null,
+        };
+        yield jsonMember(`video-index/${safeName(src.id)}.json`, {
+          source,
+          window: { start: w.start, end },
+          segments: rows,
+          gaps,
+          outages,
+        });
+        summary.push({
+          ...source,
+          segments: rows.length,
+          bytes: rows.reduce((n, r) => n + r.bytes, 0),
+          withoutSha256: rows.filter((r) => r.sha256 === null).length,
+          gaps: gaps.length,
+          gapMs: gaps.reduce((n, g) => n + (g.end - g.start), 0),
+        });
+        if (ctx.withMedia)
+          for (const r of rows) {
+            if (!r.archived) continue;
+            yield { path: r.archived, source: { file: join(mediaRoot, r.path) }, mtime: r.end };
+          }
+      }
+      yield jsonMember('video-index/index.json', {
+        window: { start: w.start, end },
+        gapToleranceMs: GAP_TOLERANCE_MS,
+        withMedia: ctx.withMedia,
+        note: 'segments stay in the media folder under media retention; with --with-media the files are in media/ inside this archive',
+        sources: summary,
+      });
+    },
+  };
+
+  return [session, roster, signIn, seats, papers, incidents, integrity, videoIndex];
+}

@@ -1,0 +1,242 @@
+// The session archive (一期一档) as a job: ask every registered part for its members in order, stream
+// them into one signed zip under <data>/archives/ (documents' writeArchive: no half file on cancel or
+// crash, never overwrites), index it, and move the session graded → archived. A second archive of
+// the same session is version N+1 beside the old one; nothing here deletes an archive.
+import { existsSync, unlinkSync } from 'node:fs';
+import { join, resolve, sep } from 'node:path';
+import { Conflict, NotFound, ValidationError, newId } from '../../core/index.ts';
+import {
+  checkArchive,
+  loadSiteSigner,
+  SITE_SIGNING_KEY_FILE,
+  writeArchive,
+  type ArchiveCheck,
+  type ArchiveMember,
+  type Job,
+  type JobRunner,
+} from '../../documents/index.ts';
+import { readKeyFile } from '../../storage/index.ts';
+import type { ArchiveParts } from '../archive-parts.ts';
+import type { RecordsDeps } from '../service.ts';
+import { createArchiveStore, type SessionArchive } from './store.ts';
+
+export const ARCHIVE_JOB = 'records.session-archive';
+export const ARCHIVE_KIND = 'examroom-session-archive';
+const DAY_MS = 86_400_000;
+
+export interface ArchiveJobParams {
+  sessionId: string;
+  withMedia: boolean;
+  /** Who asked (user:NAME, cli:USER): the index and the audit log name them. */
+  by: string;
+}
+
+export interface ArchiveProgress {
+  /** Parts finished, of `parts`. */
+  partsDone: number;
+  parts: number;
+  part: string;
+  members: number;
+  bytes: number;
+}
+
+export interface MakeOptions {
+  withMedia?: boolean;
+  by: string;
+  signal?: AbortSignal;
+  onProgress?: (p: ArchiveProgress) => void;
+}
+
+export interface ArchiveMade {
+  archive: SessionArchive;
+  /** The session's status after archiving (archived, unless it could not be moved; then why). */
+  sessionStatus: string;
+  statusProblem: string | null;
+}
+
+/** Statuses a session can be archived in: once graded, and again (a new version) once archived. */
+const ARCHIVABLE = new Set(['graded', 'archived']);
+
+/** 2026-03-10T02:30:00.000Z → 20260310T023000Z: sorts by time, no characters a file system minds. */
+const stamp = (ms: number) => new Date(ms).toISOString().replace(/[-:]/g, '').replace(/\.\d+Z$/, 'Z');
+
+export function createSessionArchives(deps: RecordsDeps & { parts: ArchiveParts; jobs: JobRunner }) {
+  const { db, clock, audit, config, paths, exam, parts, jobs } = deps;
+  const store = createArchiveStore(db);
+  const root = resolve(paths.archives);
+
+  exam.plans.setArchiveLookup((sessionId) => {
+    const a = store.latest(sessionId);
+    return a ? { version: a.version, file: a.file, manifestSha256: a.manifestSha256 } : null;
+  });
+
+  /** Refuses, before a job is queued, what the job would refuse: an unknown session or one not graded yet. */
+  function checkArchivable(sessionId: string) {
+    const s = exam.plans.session(sessionId);
+    if (!ARCHIVABLE.has(s.status))
+      throw new Conflict(
+        `exam session ${s.id} is ${s.status}; its archive (一期一档) is made once it is graded (its results are final), not before`,
+      );
+    if (parts.list().length === 0) throw new Conflict('no archive parts are registered; nothing would go into the archive');
+    return s;
+  }
+
+  async function make(sessionId: string, o: MakeOptions): Promise<ArchiveMade> {
+    const s = checkArchivable(sessionId);
+    const p = exam.plans.plan(s.planId);
+    const now = clock.now();
+    const version = store.nextVersion(s.id);
+    const fileName = `${s.id.replace(/[^A-Za-z0-9_-]/g, '_')}-v${version}-${stamp(now)}.zip`;
+    const list = parts.list();
+    const withMedia = o.withMedia === true;
+    // The audit chain's head before the write: a checker holding the audit log can place the archive in it.
+    const head = audit.list({ limit: 1 })[0] ?? null;
+    const meta = {
+      kind: ARCHIVE_KIND,
+      version,
+      session: { id: s.id, roomId: s.roomId, templateId: s.templateId, name: s.template.name, startsAt: new Date(s.startsAt).toISOString(), status: s.status },
+      plan: { id: p.id, name: p.name },
+      site: { id: config.site.id, name: config.site.name },
+      withMedia,
+      parts: list.map((x) => ({ id: x.id, title: x.title })),
+      auditAnchor: head ? { seq: head.seq, hash: head.hash, at: new Date(head.at).toISOString() } : null,
+      createdBy: o.by,
+    };
+
+    let partIndex = 0;
+    async function* members(): AsyncGenerator<ArchiveMember> {
+      const ctx = { sessionId: s.id, withMedia, now, ...(o.signal ? { signal: o.signal } : {}) };
+      for (const [i, part] of list.entries()) {
+        partIndex = i;
+        for await (const m of part.members(ctx)) {
+          // A part's paths are relative to its folder; one that already names its folder is taken as is.
+          yield m.path.startsWith(`${part.id}/`) ? m : { ...m, path: `${part.id}/${m.path}` };
+        }
+      }
+      partIndex = list.length;
+    }
+
+    const written = await writeArchive({
+      file: join(root, fileName),
+      members: members(),
+      signer: loadSiteSigner(config.paths.keys),
+      createdAt: now,
+      meta,
+      ...(o.signal ? { signal: o.signal } : {}),
+      onProgress: (x) =>
+        o.onProgress?.({ partsDone: partIndex, parts: list.length, part: list[Math.min(partIndex, list.length - 1)]!.id, members: x.members, bytes: x.bytes }),
+    });
+    o.onProgress?.({ partsDone: list.length, parts: list.length, part: list[list.length - 1]!.id, members: written.members, bytes: written.bytes });
+
+    const archive: SessionArchive = {
+      id: newId(now),
+      sessionId: s.id,
+      version,
+      file: fileName,
+      bytes: written.bytes,
+      members: written.members,
+      manifestSha256: written.manifestSha256,
+      withMedia,
+      parts: list.map((x) => x.id),
+      createdBy: o.by,
+      createdAt: now,
+      retentionUntil: now + config.retention.days * DAY_MS,
+    };
+    try {
+      db.transaction(() => {
+        store.insert(archive);
+        audit.append({
+          actor: o.by,
+          action: 'records.archive.create',
+          target: s.id,
+          detail: { archiveId: archive.id, version, file: fileName, bytes: archive.bytes, members: archive.members, manifestSha256: archive.manifestSha256, withMedia },
+        });
+      }).immediate();
+    } catch (err) {
+      // Another process archived the same session meanwhile and took this version number: the file
+      // we wrote is in no index, so it goes; the person runs it again for the next version.
+      try {
+        unlinkSync(join(root, fileName));
+      } catch {
+        // already gone
+      }
+      if ((err as { code?: string }).code === 'SQLITE_CONSTRAINT_UNIQUE')
+        throw new Conflict(`exam session ${s.id} was archived by someone else at the same time (version ${version}); make the archive again for the next version`);
+      throw err;
+    }
+
+    let statusProblem: string | null = null;
+    let sessionStatus = exam.plans.session(s.id).status as string;
+    if (sessionStatus === 'graded') {
+      try {
+        sessionStatus = exam.plans.advanceSession(s.id, 'archived', o.by).status;
+      } catch (err) {
+        statusProblem = (err as Error).message;
+        deps.log?.warn({ err, sessionId: s.id }, 'archive written, but the session could not be moved to archived');
+      }
+    }
+    return { archive, sessionStatus, statusProblem };
+  }
+
+  jobs.define<ArchiveJobParams, ArchiveMade>(ARCHIVE_JOB, async (ctx) => {
+    const r = await make(ctx.params.sessionId, {
+      withMedia: ctx.params.withMedia,
+      by: ctx.params.by,
+      signal: ctx.signal,
+      onProgress: (p) => ctx.progress(p.partsDone, p.parts, `${p.part} · ${p.members} files · ${(p.bytes / 1048576).toFixed(1)} MiB`),
+    });
+    return r;
+  });
+
+  /** The site's own public key (PEM), or null when this site has never signed anything. Never makes a key. */
+  function sitePublicKey(): string | null {
+    if (!readKeyFile(config.paths.keys, SITE_SIGNING_KEY_FILE)) return null;
+    return loadSiteSigner(config.paths.keys).publicKeyPem;
+  }
+
+  function get(id: string): SessionArchive {
+    const a = store.get(id);
+    if (!a) throw new NotFound(`no session archive ${JSON.stringify(id)}`);
+    return a;
+  }
+
+  function pathOf(a: SessionArchive): string {
+    const file = resolve(root, a.file);
+    if (!file.startsWith(root + sep)) throw new NotFound(`archive ${a.id} points outside the archives folder`);
+    return file;
+  }
+
+  return {
+    store,
+    make,
+    checkArchivable,
+    /** Queues the archive job (checked first, so a refusal is an answer, not a failed job). */
+    start(sessionId: string, o: { withMedia?: boolean }, by: string): Job {
+      checkArchivable(sessionId);
+      const running = jobs.list({ kind: ARCHIVE_JOB, status: ['queued', 'running'] }).find((j) => (j.params as ArchiveJobParams).sessionId === sessionId);
+      if (running) throw new Conflict(`an archive of exam session ${sessionId} is already being made (job ${running.id}); wait for it or cancel it`);
+      return jobs.start(ARCHIVE_JOB, { sessionId, withMedia: o.withMedia === true, by } satisfies ArchiveJobParams, by);
+    },
+    list: (sessionId?: string) => store.list(sessionId),
+    get,
+    pathOf,
+    /** The archive file for a download: the access is audited before a byte leaves. */
+    openForDownload(id: string, actor: string, ip: string | null): { archive: SessionArchive; file: string } {
+      const a = get(id);
+      const file = pathOf(a);
+      if (!existsSync(file)) throw new NotFound(`archive ${a.file} (session ${a.sessionId}, version ${a.version}) is indexed but missing from ${root}; restore it from the backup`);
+      audit.append({ actor, action: 'records.archive.download', target: a.sessionId, detail: { archiveId: a.id, version: a.version, file: a.file }, ip });
+      return { archive: a, file };
+    },
+    sitePublicKey,
+    /** Checks an archive against the site's key (and any extra trusted keys). */
+    verify(file: string, extraKeys: string[] = []): Promise<ArchiveCheck> {
+      if (!file) throw new ValidationError([{ path: 'file', problem: 'is required' }]);
+      const site = sitePublicKey();
+      const keys = [...(site ? [site] : []), ...extraKeys];
+      return checkArchive(file, keys.length ? { publicKeys: keys } : {});
+    },
+  };
+}
+
+export type SessionArchives = ReturnType<typeof createSessionArchives>;
