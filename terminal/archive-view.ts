@@ -15,7 +15,15 @@ export interface IntegrityRecord {
   incidents: Incident[];
   snapshots: StoredSnapshot[];
   moves: Move[];
-  pauses: { id: string; idNumber: string | null; startedAt: number; endedAt: number | null; reason: string | null; startedBy: string; endedBy: string | null }[];
+  pauses: {
+    id: string;
+    idNumber: string | null;
+    startedAt: number;
+    endedAt: number | null;
+    reason: string | null;
+    startedBy: string;
+    endedBy: string | null;
+  }[];
   timeAdded: { id: string; idNumber: string | null; ms: number; reason: string; addedBy: string; addedAt: number }[];
 }
 

@@ -102,11 +102,14 @@ export const archiveCommands: RecordsCliCommand[] = [
       if (end.status === 'done') {
         const r = end.result as ArchiveMade;
         const file = resolve(deps.paths.archives, r.archive.file);
-        ctx.out(`${file} · ${size(r.archive.bytes)} · ${r.archive.members} members · version ${r.archive.version} · session ${r.archive.sessionId} ${r.sessionStatus}`);
+        ctx.out(
+          `${file} · ${size(r.archive.bytes)} · ${r.archive.members} members · version ${r.archive.version} · session ${r.archive.sessionId} ${r.sessionStatus}`,
+        );
         if (r.statusProblem) ctx.err(`examroom: the archive is made, but the session stays ${r.sessionStatus}: ${r.statusProblem}`);
         return 0;
       }
-      if (end.status === 'cancelled') ctx.err(`examroom: archive of session ${id} cancelled${end.cancelledBy ? ` by ${end.cancelledBy}` : ''}; no file was left`);
+      if (end.status === 'cancelled')
+        ctx.err(`examroom: archive of session ${id} cancelled${end.cancelledBy ? ` by ${end.cancelledBy}` : ''}; no file was left`);
       else ctx.err(`examroom: archive of session ${id} ${end.status}: ${end.error ?? 'no reason given'}`);
       return 1;
     },

@@ -15,11 +15,7 @@ const INSTANT_KEY = /^(at|start|end|lastAt|from|to)$|At$|Until$/;
 
 /** One JSON member; instants as ISO 8601 strings. */
 export function jsonMember(path: string, value: unknown, mtime?: number): ArchiveMember {
-  const text = JSON.stringify(
-    value,
-    (key, v) => (typeof v === 'number' && INSTANT_KEY.test(key) && v > 1e11 ? new Date(v).toISOString() : v),
-    2,
-  );
+  const text = JSON.stringify(value, (key, v) => (typeof v === 'number' && INSTANT_KEY.test(key) && v > 1e11 ? new Date(v).toISOString() : v), 2);
   return { path, source: Buffer.from(`${text}\n`), ...(mtime !== undefined ? { mtime } : {}) };
 }
 
@@ -133,7 +129,9 @@ export function coreArchiveParts(deps: RecordsDeps): ArchivePart[] {
         const paper = plans.paperStore.forCandidate(sessionId, e.idNumber);
         const result = plans.resultOf(sessionId, e.idNumber);
         const answers = new Map(sessionAnswers(db, sessionId, e.idNumber).map((a) => [a.no, a]));
-        const perItem = new Map(((result?.breakdown as { perItem?: { no: number; earned: number; max: number; correct: boolean }[] } | null)?.perItem ?? []).map((x) => [x.no, x]));
+        const perItem = new Map(
+          ((result?.breakdown as { perItem?: { no: number; earned: number; max: number; correct: boolean }[] } | null)?.perItem ?? []).map((x) => [x.no, x]),
+        );
         let questions: unknown[] = [];
         if (paper) {
           const bank = exam.bank.questionsByIds(paper.items.map((i) => i.questionId));
@@ -161,9 +159,20 @@ export function coreArchiveParts(deps: RecordsDeps): ArchivePart[] {
         yield jsonMember(`papers/${safeName(e.ticketNo)}.json`, {
           candidate: { ticketNo: e.ticketNo, idNumber: e.idNumber, name: e.name, seat: e.seat, status: e.status, attempt: e.attempt },
           exam: { templateId: s.templateId, name: s.template.name, total: s.template.total, passMark: s.template.passMark },
-          paper: paper ? { id: paper.id, bankVersion: paper.bankVersion, templateId: paper.templateId, seed: paper.seed, generatedAt: paper.generatedAt } : null,
+          paper: paper
+            ? { id: paper.id, bankVersion: paper.bankVersion, templateId: paper.templateId, seed: paper.seed, generatedAt: paper.generatedAt }
+            : null,
           terminal: sessionAttempt(db, sessionId, e.idNumber),
-          result: result ? { score: result.score, total: result.total, passed: result.passed, attempt: result.attempt, gradedAt: result.gradedAt, validUntil: result.validUntil } : null,
+          result: result
+            ? {
+                score: result.score,
+                total: result.total,
+                passed: result.passed,
+                attempt: result.attempt,
+                gradedAt: result.gradedAt,
+                validUntil: result.validUntil,
+              }
+            : null,
           questions,
         });
       }
@@ -240,7 +249,7 @@ export function coreArchiveParts(deps: RecordsDeps): ArchivePart[] {
             path: seg.path,
             sha256: seg.sha256,
             recovered: seg.recovered,
-            ...(ctx.withMedia ? { archived: onDisk ? `media/${safeName(src.id)}/${safeName(basename(seg.path))}` : null } : {}),
+            ...(ctx.withMedia ? { archived: onDisk ? `video-index/media/${safeName(src.id)}/${safeName(basename(seg.path))}` : null } : {}),
           };
         });
         const source = {

@@ -79,7 +79,12 @@ export const archiveRoutes: FastifyPluginAsync<{ records: RecordsService }> = as
     '/api/records/jobs/:jobId/cancel',
     {
       config: admin,
-      schema: { tags, summary: 'Cancel a queued or running job (an archive being written leaves no file)', params: JobId, response: { 200: JobViewT, ...errors } },
+      schema: {
+        tags,
+        summary: 'Cancel a queued or running job (an archive being written leaves no file)',
+        params: JobId,
+        response: { 200: JobViewT, ...errors },
+      },
     },
     async (request) => {
       const { jobId } = request.params as { jobId: string };
@@ -105,10 +110,17 @@ export const archiveRoutes: FastifyPluginAsync<{ records: RecordsService }> = as
       const { jobId } = request.params as { jobId: string };
       const first = jobs.get(jobId);
       if (!/text\/event-stream/.test(request.headers.accept ?? ''))
-        return reply.status(406).send({ error: 'not_acceptable', message: 'this is a server-sent event stream: ask with Accept: text/event-stream (EventSource does)' });
+        return reply
+          .status(406)
+          .send({ error: 'not_acceptable', message: 'this is a server-sent event stream: ask with Accept: text/event-stream (EventSource does)' });
       reply.hijack();
       const res = reply.raw;
-      res.writeHead(200, { 'content-type': 'text/event-stream; charset=utf-8', 'cache-control': 'no-store', connection: 'keep-alive', 'x-accel-buffering': 'no' });
+      res.writeHead(200, {
+        'content-type': 'text/event-stream; charset=utf-8',
+        'cache-control': 'no-store',
+        connection: 'keep-alive',
+        'x-accel-buffering': 'no',
+      });
       const write = (event: string, data: unknown) => res.write(`event: ${event}\ndata: ${JSON.stringify(data)}\n\n`);
       const ping = setInterval(() => res.write(': ping\n\n'), 15_000);
       let ended = false;
@@ -158,7 +170,11 @@ export const archiveRoutes: FastifyPluginAsync<{ records: RecordsService }> = as
     '/api/records/archives/:archiveId/file',
     {
       config: admin,
-      schema: { tags, summary: 'Download an archive file (each download is audited)', params: Type.Object({ archiveId: Type.String({ minLength: 1, maxLength: 64 }) }, closed) },
+      schema: {
+        tags,
+        summary: 'Download an archive file (each download is audited)',
+        params: Type.Object({ archiveId: Type.String({ minLength: 1, maxLength: 64 }) }, closed),
+      },
     },
     async (request, reply) => {
       const { archiveId } = request.params as { archiveId: string };

@@ -58,7 +58,11 @@ export interface ArchiveMade {
 const ARCHIVABLE = new Set(['graded', 'archived']);
 
 /** 2026-03-10T02:30:00.000Z → 20260310T023000Z: sorts by time, no characters a file system minds. */
-const stamp = (ms: number) => new Date(ms).toISOString().replace(/[-:]/g, '').replace(/\.\d+Z$/, 'Z');
+const stamp = (ms: number) =>
+  new Date(ms)
+    .toISOString()
+    .replace(/[-:]/g, '')
+    .replace(/\.\d+Z$/, 'Z');
 
 export function createSessionArchives(deps: RecordsDeps & { parts: ArchiveParts; jobs: JobRunner }) {
   const { db, clock, audit, config, paths, exam, parts, jobs } = deps;
@@ -74,9 +78,7 @@ export function createSessionArchives(deps: RecordsDeps & { parts: ArchiveParts;
   function checkArchivable(sessionId: string) {
     const s = exam.plans.session(sessionId);
     if (!ARCHIVABLE.has(s.status))
-      throw new Conflict(
-        `exam session ${s.id} is ${s.status}; its archive (一期一档) is made once it is graded (its results are final), not before`,
-      );
+      throw new Conflict(`exam session ${s.id} is ${s.status}; its archive (一期一档) is made once it is graded (its results are final), not before`);
     if (parts.list().length === 0) throw new Conflict('no archive parts are registered; nothing would go into the archive');
     return s;
   }
@@ -149,7 +151,15 @@ export function createSessionArchives(deps: RecordsDeps & { parts: ArchiveParts;
           actor: o.by,
           action: 'records.archive.create',
           target: s.id,
-          detail: { archiveId: archive.id, version, file: fileName, bytes: archive.bytes, members: archive.members, manifestSha256: archive.manifestSha256, withMedia },
+          detail: {
+            archiveId: archive.id,
+            version,
+            file: fileName,
+            bytes: archive.bytes,
+            members: archive.members,
+            manifestSha256: archive.manifestSha256,
+            withMedia,
+          },
         });
       }).immediate();
     } catch (err) {
@@ -161,7 +171,9 @@ export function createSessionArchives(deps: RecordsDeps & { parts: ArchiveParts;
         // already gone
       }
       if ((err as { code?: string }).code === 'SQLITE_CONSTRAINT_UNIQUE')
-        throw new Conflict(`exam session ${s.id} was archived by someone else at the same time (version ${version}); make the archive again for the next version`);
+        throw new Conflict(
+          `exam session ${s.id} was archived by someone else at the same time (version ${version}); make the archive again for the next version`,
+        );
       throw err;
     }
 
@@ -224,7 +236,8 @@ export function createSessionArchives(deps: RecordsDeps & { parts: ArchiveParts;
     openForDownload(id: string, actor: string, ip: string | null): { archive: SessionArchive; file: string } {
       const a = get(id);
       const file = pathOf(a);
-      if (!existsSync(file)) throw new NotFound(`archive ${a.file} (session ${a.sessionId}, version ${a.version}) is indexed but missing from ${root}; restore it from the backup`);
+      if (!existsSync(file))
+        throw new NotFound(`archive ${a.file} (session ${a.sessionId}, version ${a.version}) is indexed but missing from ${root}; restore it from the backup`);
       audit.append({ actor, action: 'records.archive.download', target: a.sessionId, detail: { archiveId: a.id, version: a.version, file: a.file }, ip });
       return { archive: a, file };
     },

@@ -167,7 +167,10 @@ t.test('every illegal session transition is refused, naming the current and requ
   for (const [i, to] of chain.entries()) {
     if (to === 'archived') {
       // archived means the session archive exists (records/archive tells plans where to look).
-      t.match(caught(() => s.plans.advanceSession(id, to, s.actor)), { name: 'Conflict', message: /has no session archive .*examroom archive session/ });
+      t.match(
+        caught(() => s.plans.advanceSession(id, to, s.actor)),
+        { name: 'Conflict', message: /has no session archive .*examroom archive session/ },
+      );
       t.equal(s.plans.session(id).status, 'graded', 'refused without an archive');
       s.plans.setArchiveLookup((sid) => (sid === id ? { version: 1, file: `${id}-v1.zip`, manifestSha256: '0'.repeat(64) } : null));
     }
