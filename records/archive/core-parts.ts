@@ -31,6 +31,7 @@ function fileMember(root: string, relative: string | null, path: string): { memb
 }
 
 /** A member file name from something stored: its extension kept, the rest made safe for a zip path. */
+const isUnder = (root: string, file: string) => file.startsWith(root + sep);
 const safeName = (s: string) => s.replace(/[^\p{L}\p{N}._-]/gu, '_');
 const extOf = (file: string) => (extname(file) || '.bin').toLowerCase();
 
@@ -239,8 +240,8 @@ export function coreArchiveParts(deps: RecordsDeps): ArchivePart[] {
         if (end - cursor > GAP_TOLERANCE_MS) gaps.push({ start: cursor, end, reason: reasonFor(cursor, end) });
         const candidate = src.seat ? bySeat.get(src.seat) : undefined;
         const rows = segments.map((seg) => {
-          const file = resolve(mediaRoot, seg.path);
-          const onDisk = file.startsWith(mediaRoot + sep) && existsSync(file);
+          // Looked at only when the files go in: a stat per segment is most of the work for 2-s segments.
+          const onDisk = ctx.withMedia && isUnder(mediaRoot, resolve(mediaRoot, seg.path)) && existsSync(resolve(mediaRoot, seg.path));
           return {
             id: seg.id,
             start: seg.start,
