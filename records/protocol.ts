@@ -17,6 +17,8 @@ export const FINISHED_JOB_STATUSES: readonly JobStatusName[] = ['done', 'failed'
 export const JobViewT = Type.Object({
   id: Type.String(),
   kind: Type.String(),
+  /** What the job was asked (an archive job: { sessionId, withMedia, by }). */
+  params: Type.Unknown(),
   status: Type.Enum([...JOB_STATUSES]),
   createdBy: Type.String(),
   createdAt: Type.String({ description: 'ISO 8601' }),

@@ -1,6 +1,7 @@
 // HTTP for the session archive and the jobs that make it (admin only):
 //   POST /api/records/sessions/:sessionId/archive  starts the job, answers its id at once (202)
-//   GET  /api/records/jobs/:jobId                  where it is (a reloaded page re-attaches by id)
+//   GET  /api/records/jobs[?status=running]         jobs, what a reloaded page re-attaches to
+//   GET  /api/records/jobs/:jobId                  where one is
 //   POST /api/records/jobs/:jobId/cancel           stops it; the writer leaves no half file
 //   GET  /api/records/jobs/:jobId/events           server-sent events: the bar's progress and status
 //   GET  /api/records/archives?sessionId=          the index
@@ -13,7 +14,16 @@ import type { FastifyPluginAsync } from 'fastify';
 import { Type } from 'typebox';
 import { ErrorReply } from '../../core/index.ts';
 import { FINISHED, type Job } from '../../documents/index.ts';
-import { ArchiveViewT, JobViewT, StartArchiveBodyT, type ArchiveView, type JobView, type StartArchiveBody } from '../protocol.ts';
+import {
+  ArchiveViewT,
+  JOB_STATUSES,
+  JobViewT,
+  StartArchiveBodyT,
+  type ArchiveView,
+  type JobStatusName,
+  type JobView,
+  type StartArchiveBody,
+} from '../protocol.ts';
 import type { RecordsService } from '../service.ts';
 import type { SessionArchive } from './store.ts';
 
@@ -27,6 +37,7 @@ export function jobView(j: Job): JobView {
   return {
     id: j.id,
     kind: j.kind,
+    params: j.params,
     status: j.status,
     createdBy: j.createdBy,
     createdAt: iso(j.createdAt)!,
@@ -66,6 +77,30 @@ export const archiveRoutes: FastifyPluginAsync<{ records: RecordsService }> = as
       const body = (request.body ?? {}) as StartArchiveBody;
       const job = archives.start(sessionId, { withMedia: body.withMedia === true }, request.actor);
       return reply.status(202).send(jobView(job));
+    },
+  );
+
+  app.get(
+    '/api/records/jobs',
+    {
+      config: admin,
+      schema: {
+        tags,
+        summary: 'Jobs, newest first: what a reloaded page re-attaches to (e.g. ?status=queued&status=running&kind=records.session-archive)',
+        querystring: Type.Object(
+          {
+            kind: Type.Optional(Type.String({ minLength: 1, maxLength: 64 })),
+            status: Type.Optional(Type.Array(Type.Enum([...JOB_STATUSES]))),
+            limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 1000 })),
+          },
+          closed,
+        ),
+        response: { 200: Type.Array(JobViewT), ...errors },
+      },
+    },
+    async (request) => {
+      const q = request.query as { kind?: string; status?: JobStatusName[]; limit?: number };
+      return jobs.list({ ...(q.kind ? { kind: q.kind } : {}), ...(q.status ? { status: q.status } : {}), limit: q.limit ?? 50 }).map(jobView);
     },
   );
 

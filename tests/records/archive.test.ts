@@ -413,6 +413,12 @@ t.test('a cancel mid-way leaves no file, no partial file and no index row', asyn
   await new Promise((res) => setTimeout(res, 100));
   const again = await r.app.inject({ method: 'POST', url: `/api/records/sessions/${r.sessionId}/archive`, headers: { cookie: admin }, payload: {} });
   t.equal(again.statusCode, 409, 'one archive of a session at a time');
+  const running = await r.app.inject({
+    method: 'GET',
+    url: '/api/records/jobs?kind=records.session-archive&status=queued&status=running',
+    headers: { cookie: admin },
+  });
+  t.match(running.json(), [{ id, status: 'running', params: { sessionId: r.sessionId } }], 'a reloaded page finds the running job');
   const c = await r.app.inject({ method: 'POST', url: `/api/records/jobs/${id}/cancel`, headers: { cookie: admin } });
   t.equal(c.statusCode, 200, c.body);
   const end = await waitJob(id);

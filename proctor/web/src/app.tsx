@@ -15,6 +15,7 @@ import { setTimeZone, words, type Words } from './i18n.ts';
 import { params, setParam } from './url.ts';
 import { ServerClock } from './clock.tsx';
 import { Room } from './room.tsx';
+import { SessionArchive } from './session-archive.tsx';
 
 export { serverNow } from './clock.tsx';
 
@@ -74,6 +75,7 @@ export function App() {
       {me && !staff && <p class="error">{w.notInvigilator}</p>}
       {staff && !roomId && <RoomPicker w={w} onPick={pick} auto={!askedForList} />}
       {staff && roomId && <Room key={roomId} w={w} roomId={roomId} />}
+      {user?.role === 'admin' && roomId && <SessionArchive key={`archive-${roomId}`} lang={lang} roomId={roomId} />}
     </div>
   );
 }
