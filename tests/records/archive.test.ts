@@ -383,6 +383,35 @@ t.test('a second archive is version 2; version 1 is kept; the file downloads for
   t.match(r.app.ctx.audit.list({ action: 'records.archive.download', limit: 1 }), [{ actor: 'user:admin', target: r.sessionId, detail: { version: 1 } }]);
 });
 
+t.test('the CLI: archive session prints file, size and members; archive list shows every version', async (t) => {
+  const run = async (name: string, args: string[], values: Record<string, unknown> = {}) => {
+    const out: string[] = [];
+    const err: string[] = [];
+    const cmd = archiveCommands.find((c) => c.name === name)!;
+    const code = await cmd.run({
+      args,
+      values,
+      out: (l: string) => out.push(l),
+      err: (l: string) => err.push(l),
+      actor: 'cli:tester',
+      config: r.app.ctx.config,
+      db: r.app.ctx.db,
+      exam: r.app.exam,
+      records: r.app.records,
+    } as unknown as RecordsCliContext);
+    return { code, out: out.join('\n'), err: err.join('\n') };
+  };
+  const made = await run('archive session', [r.sessionId]);
+  t.equal(made.code, 0, made.err);
+  t.match(made.out, new RegExp(`/archives/${r.sessionId}-v3-\\d{8}T\\d{6}Z\\.zip · [\\d.]+ KiB · \\d+ members · version 3 · session ${r.sessionId} archived$`));
+  const list = await run('archive list', [r.sessionId]);
+  t.equal(list.code, 0);
+  t.equal(list.out.split('\n').filter((l) => l.includes(`${r.sessionId}-v`)).length, 3, list.out);
+  t.match(list.out, /cli:tester/);
+  // The CLI prints a refusal (server/cli.ts reportError) and exits 1.
+  await t.rejects(run('archive session', ['no-such-session']), { name: 'NotFound', message: /no exam session "no-such-session"/ });
+});
+
 t.test('a cancel mid-way leaves no file, no partial file and no index row', async (t) => {
   let release = () => {};
   const begun = new Promise<void>((res) => (release = res));
@@ -424,6 +453,6 @@ t.test('a cancel mid-way leaves no file, no partial file and no index row', asyn
   const end = await waitJob(id);
   t.match(end, { status: 'cancelled', cancelledBy: 'user:admin' });
   t.same(archiveFiles(), before, 'no new file, no .partial');
-  t.equal(r.app.records.archives.list(r.sessionId).length, 2, 'no index row');
+  t.equal(r.app.records.archives.list(r.sessionId).length, 3, 'no index row');
   t.match(r.app.ctx.audit.list({ action: 'records.job.cancel', limit: 1 }), [{ actor: 'user:admin', target: id }]);
 });
