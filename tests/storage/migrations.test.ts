@@ -64,6 +64,8 @@ const ALL_TABLES = [
   'bank_images',
   // long jobs (016, documents/jobs.ts)
   'jobs',
+  // session archives (020, records/archive)
+  'session_archives',
 ].sort();
 
 function dbFile(t: Test): string {
