@@ -218,6 +218,10 @@ export async function writeArchive(o: WriteArchiveOptions): Promise<ArchiveWritt
     if (!ac.signal.aborted) ac.abort(err);
     await written.catch(() => {});
     out.destroy();
+    // A stream aborted while its file is still being opened creates the file after destroy() returns
+    // (the open finishes in the thread pool, then closes): unlink only once it has closed, or a cancel
+    // right after the start leaves an empty .partial behind (seen under load by tests/records/archive).
+    if (!out.closed) await new Promise<void>((resolve) => out.once('close', () => resolve()));
     try {
       unlinkSync(tmp);
     } catch {

@@ -225,6 +225,8 @@ export function createSessionArchives(deps: RecordsDeps & { parts: ArchiveParts;
     /** Queues the archive job (checked first, so a refusal is an answer, not a failed job). */
     start(sessionId: string, o: { withMedia?: boolean }, by: string): Job {
       checkArchivable(sessionId);
+      // A job left "running" by a process that died (a CLI run killed) must not block the next one.
+      jobs.recoverInterrupted();
       const running = jobs.list({ kind: ARCHIVE_JOB, status: ['queued', 'running'] }).find((j) => (j.params as ArchiveJobParams).sessionId === sessionId);
       if (running) throw new Conflict(`an archive of exam session ${sessionId} is already being made (job ${running.id}); wait for it or cancel it`);
       return jobs.start(ARCHIVE_JOB, { sessionId, withMedia: o.withMedia === true, by } satisfies ArchiveJobParams, by);

@@ -10,10 +10,10 @@ import { join } from 'node:path';
 import { Readable } from 'node:stream';
 import t from 'tap';
 import yauzl from 'yauzl';
-import { createMediaStore } from '../../storage/index.ts';
+import { createMediaStore, openDatabase } from '../../storage/index.ts';
 import { archiveCommands } from '../../records/archive/commands.ts';
 import type { RecordsCliContext } from '../../records/index.ts';
-import { A, B, C, START, Term, logIn, room, rightAnswers, type Room } from '../terminal/fixture.ts';
+import { A, B, C, START, Term, logIn, room, rightAnswers, startApp, type Room } from '../terminal/fixture.ts';
 import { scratchDir, TEST_CONFIG_YAML } from '../helpers.ts';
 import { loadSiteSigner } from '../../documents/index.ts';
 
@@ -455,4 +455,32 @@ t.test('a cancel mid-way leaves no file, no partial file and no index row', asyn
   t.same(archiveFiles(), before, 'no new file, no .partial');
   t.equal(r.app.records.archives.list(r.sessionId).length, 3, 'no index row');
   t.match(r.app.ctx.audit.list({ action: 'records.job.cancel', limit: 1 }), [{ actor: 'user:admin', target: id }]);
+});
+
+t.test('a server stop interrupts a running archive (no file); at the next start a dead process’s job is marked interrupted', async (t) => {
+  // The endless part of the previous test is still registered: this archive runs until stopped.
+  const before = archiveFiles();
+  const start = await r.app.inject({ method: 'POST', url: `/api/records/sessions/${r.sessionId}/archive`, headers: { cookie: admin }, payload: {} });
+  t.equal(start.statusCode, 202);
+  const id = start.json().id;
+  await new Promise((res) => setTimeout(res, 150));
+  // A job row left "running" by a process that died (a kill -9 of an earlier CLI run).
+  r.app.ctx.db
+    .prepare(
+      `INSERT INTO jobs (id, kind, params, status, created_by, created_at, started_at, runner, updated_at)
+       VALUES ('dead-job', 'records.session-archive', '{}', 'running', 'cli:root', ?, ?, '2147483646:gone', ?)`,
+    )
+    .run(r.clock.now(), r.clock.now(), r.clock.now());
+  await r.app.close();
+  const db = openDatabase(join(r.dir, 'db', 'examroom.sqlite'));
+  t.teardown(() => db.close());
+  t.match(db.prepare('SELECT status, error FROM jobs WHERE id = ?').get(id), { status: 'interrupted', error: /server stopped while the job ran/ });
+  t.same(archiveFiles(), before, 'no file, no .partial');
+  t.equal(db.prepare("SELECT status FROM jobs WHERE id = 'dead-job'").pluck().get(), 'running', 'until the next start');
+  const again = await startApp(t, r.dir, r.clock, `paths: { keys: ${JSON.stringify(keysDir)} }\n`);
+  await again.app.ready();
+  t.match(db.prepare("SELECT status, error FROM jobs WHERE id = 'dead-job'").get(), {
+    status: 'interrupted',
+    error: /\(pid 2147483646\) stopped before it ended/,
+  });
 });
