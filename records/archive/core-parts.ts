@@ -83,7 +83,15 @@ export function coreArchiveParts(deps: RecordsDeps): ArchivePart[] {
       const rows = sessionSignIns(db, sessionId).map((a) => {
         const f = fileMember(paths.captures, a.capture, `sign-in/captures/${safeName(a.id)}${extOf(a.capture ?? '')}`);
         if (f) captures.push(f.member);
-        return { ...a, ticketNo: ticket.get(a.idNumber) ?? null, capture: f ? f.member.path : null, captureMissing: a.capture !== null && !f };
+        // The reference photos are the roster's (roster/photos/) and the card's; their stored paths mean nothing outside this site.
+        const { rosterPhoto: _r, cardPhoto, ...rest } = a;
+        return {
+          ...rest,
+          ticketNo: ticket.get(a.idNumber) ?? null,
+          cardPhotoRead: cardPhoto !== null,
+          capture: f ? f.member.path : null,
+          captureMissing: a.capture !== null && !f,
+        };
       });
       yield jsonMember('sign-in/attempts.json', rows);
       yield* captures;
