@@ -41,6 +41,11 @@ const yaml = [
 try {
   const t0 = performance.now();
   const config = parseConfig(yaml, { dataDir: join(rootDir, 'data') });
+  // BENCH_KEEP=1 keeps the site (config.yaml beside it) to try the CLI on: examroom archive list --config …
+  writeFileSync(
+    join(dir, 'config.yaml'),
+    `${yaml}paths: { data: ${JSON.stringify(join(rootDir, 'data'))}, keys: ${JSON.stringify(join(dir, 'keys'))} }\n`.replace(/^paths: \{ keys: .*\n/m, ''),
+  );
   const paths = dataPaths(config.paths.data);
   ensureDataFolders(paths);
   const db = openDatabase(paths.dbFile);
@@ -146,5 +151,6 @@ try {
   db.close();
   console.log(`archive: ${seconds.toFixed(2)} s, ${(peak / MiB).toFixed(0)} MiB peak`);
 } finally {
-  rmSync(dir, { recursive: true, force: true });
+  if (process.env.BENCH_KEEP === '1') console.log(`kept: ${dir}/config.yaml`);
+  else rmSync(dir, { recursive: true, force: true });
 }

@@ -281,6 +281,8 @@ export function coreArchiveParts(deps: RecordsDeps): ArchivePart[] {
           segments: rows.length,
           bytes: rows.reduce((n, r) => n + r.bytes, 0),
           withoutSha256: rows.filter((r) => r.sha256 === null).length,
+          // --with-media: segments indexed whose file is no longer on disk (swept, or lost) are not in the archive.
+          ...(ctx.withMedia ? { filesMissing: rows.filter((r) => !r.archived).length } : {}),
           gaps: gaps.length,
           gapMs: gaps.reduce((n, g) => n + (g.end - g.start), 0),
         });
