@@ -38,6 +38,8 @@ export type { DemoSummary } from './demo/seed.ts';
 export { ROSTER_STATUS_FROM, rosterStatusMoveAllowed, type RosterStatusService } from './plans/roster-status.ts';
 export type { RosterStatus } from './plans/model.ts';
 export type { SessionWindows } from './plans/recording-windows.ts';
+export { passedResults, type PassedResultRef } from './plans/records-view.ts';
+export type { ExamSession, ResultRecord, RosterEntry } from './plans/model.ts';
 
 export interface ExamDeps {
   db: Db;

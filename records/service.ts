@@ -7,6 +7,7 @@ import type { Config } from '../config/index.ts';
 import type { AuditLog, DataPaths, Db } from '../storage/index.ts';
 import type { ExamService } from '../exam/index.ts';
 import { createArchiveParts } from './archive-parts.ts';
+import { createCertificateService } from './certificates/index.ts';
 
 export interface RecordsDeps {
   db: Db;
@@ -23,11 +24,17 @@ export interface RecordsDeps {
 export function createRecordsService(deps: RecordsDeps) {
   const archiveParts = createArchiveParts();
   const stops: (() => void | Promise<void>)[] = [];
+  // certificates: issued on result.graded (listening from start()), archive part `certificates`.
+  const certificates = createCertificateService(deps);
+  archiveParts.add(certificates.archivePart);
   return {
     deps,
     archiveParts,
+    certificates,
     /** Background work (the reporting outbox's sender, event listeners) starts with the server. */
-    async start(): Promise<void> {},
+    async start(): Promise<void> {
+      stops.push(certificates.start());
+    },
     async stop(): Promise<void> {
       for (const stop of stops.splice(0).reverse()) await stop();
     },
