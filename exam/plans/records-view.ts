@@ -12,6 +12,8 @@ export interface PassedResultRef {
 /** Every passed result, oldest first (so catch-up numbers certificates in grading order). */
 export function passedResults(db: Db): PassedResultRef[] {
   return db
-    .prepare('SELECT id AS resultId, session_id AS sessionId, id_number AS idNumber, graded_at AS gradedAt FROM results WHERE passed = 1 ORDER BY graded_at, id')
+    .prepare(
+      'SELECT id AS resultId, session_id AS sessionId, id_number AS idNumber, graded_at AS gradedAt FROM results WHERE passed = 1 ORDER BY graded_at, id',
+    )
     .all() as PassedResultRef[];
 }

@@ -56,9 +56,7 @@ export function encodePayload(body: Buffer, signature: Buffer): string {
   return Buffer.concat([body, signature]).toString('base64url');
 }
 
-export type DecodedPayload =
-  | { ok: true; claims: CertificateClaims; keyId: string }
-  | { ok: false; problem: string };
+export type DecodedPayload = { ok: true; claims: CertificateClaims; keyId: string } | { ok: false; problem: string };
 
 export interface TrustedKey {
   keyId: string;
@@ -71,6 +69,7 @@ export interface TrustedKey {
  * once the payload has the certificate's shape, so a stray request never makes the site key.
  */
 export function decodePayload(text: string, keys: () => readonly TrustedKey[]): DecodedPayload {
+  if (text === '') return { ok: false, problem: 'no code given' };
   if (text.length > MAX_PAYLOAD_CHARS) return { ok: false, problem: `the code is ${text.length} characters long; a certificate's is about 200` };
   if (!/^[A-Za-z0-9_-]+$/.test(text)) return { ok: false, problem: 'the code has characters base64url does not use' };
   const bytes = Buffer.from(text, 'base64url');
@@ -83,11 +82,11 @@ export function decodePayload(text: string, keys: () => readonly TrustedKey[]): 
   const kid = parts[1]!;
   const key = keys().find((k) => k.keyId.startsWith(kid) && kid.length === 8);
   if (!key) return { ok: false, problem: `signed by key ${kid}, which is not this site's signing key` };
-  if (!verifySignature(key.key, body, signature)) return { ok: false, problem: 'the signature does not match the fields: the code was edited or made elsewhere' };
+  if (!verifySignature(key.key, body, signature))
+    return { ok: false, problem: 'the signature does not match the fields: the code was edited or made elsewhere' };
   const [, , number, name, maskedId, cat, op, date, until] = parts as [string, string, string, string, string, string, string, string, string];
   const category = (Object.entries(CATEGORY_CODES) as [Category, string][]).find(([, code]) => code === cat)?.[0];
-  if (!category || !/^\d{8}$/.test(date) || !/^\d{8}$/.test(until))
-    return { ok: false, problem: 'the signed fields are not in the expected form' };
+  if (!category || !/^\d{8}$/.test(date) || !/^\d{8}$/.test(until)) return { ok: false, problem: 'the signed fields are not in the expected form' };
   return {
     ok: true,
     keyId: key.keyId,

@@ -243,7 +243,9 @@ export function createCertificates(deps: RecordsDeps) {
         where.push('id_number = ?');
         args.push(q.idNumber);
       }
-      const rows = db.prepare(`SELECT * FROM certificates ${where.length ? `WHERE ${where.join(' AND ')}` : ''} ORDER BY issued_at, number`).all(...args) as Row[];
+      const rows = db
+        .prepare(`SELECT * FROM certificates ${where.length ? `WHERE ${where.join(' AND ')}` : ''} ORDER BY issued_at, number`)
+        .all(...args) as Row[];
       const all = rows.map(toCertificate);
       if (!q.rooms) return all;
       const roomOf = new Map<string, string>();
@@ -256,13 +258,17 @@ export function createCertificates(deps: RecordsDeps) {
     /** Revocation is final (a certificate issued in error is revoked, never deleted); the verify page says so. */
     revoke(number: string, reason: string, actor: string): Certificate {
       const why = reason.trim();
-      if (!why) throw new ValidationError([{ path: 'reason', problem: 'a revocation needs a reason (it is shown to whoever checks the certificate)', got: reason }]);
-      if (why.length > 200) throw new ValidationError([{ path: 'reason', problem: `is ${why.length} characters; keep it under 200`, got: `${why.slice(0, 20)}…` }]);
+      if (!why)
+        throw new ValidationError([{ path: 'reason', problem: 'a revocation needs a reason (it is shown to whoever checks the certificate)', got: reason }]);
+      if (why.length > 200)
+        throw new ValidationError([{ path: 'reason', problem: `is ${why.length} characters; keep it under 200`, got: `${why.slice(0, 20)}…` }]);
       const c = db
         .transaction(() => {
           const before = get(number);
           if (before.revokedAt !== null)
-            throw new Conflict(`certificate ${number} was already revoked on ${localDate(before.revokedAt, tz)} by ${before.revokedBy}: ${before.revokedReason}`);
+            throw new Conflict(
+              `certificate ${number} was already revoked on ${localDate(before.revokedAt, tz)} by ${before.revokedBy}: ${before.revokedReason}`,
+            );
           const now = clock.now();
           db.prepare('UPDATE certificates SET revoked_at = ?, revoked_by = ?, revoked_reason = ? WHERE number = ?').run(now, actor, why, number);
           audit.append({ actor, action: 'records.certificate.revoke', target: number, detail: { reason: why, sessionId: before.sessionId } });

@@ -47,9 +47,7 @@ export function verifyPageHtml(v: Verdict, siteName: string): string {
     );
     if (c.status === 'revoked') rows.push(['撤销日期', 'Revoked on', c.revokedOn ?? ''], ['撤销原因', 'Reason', c.revokedReason ?? '']);
   }
-  const table = rows
-    .map(([zh, en, value]) => `<tr><th>${esc(zh)}<small>${esc(en)}</small></th><td>${esc(value)}</td></tr>`)
-    .join('\n');
+  const table = rows.map(([zh, en, value]) => `<tr><th>${esc(zh)}<small>${esc(en)}</small></th><td>${esc(value)}</td></tr>`).join('\n');
   const detail = v.genuine
     ? ''
     : `<p class="detail">请以纸质证明上的信息向签发考点核实。<br><small>Check the paper certificate with the issuing site. (${esc(v.problem)})</small></p>`;
