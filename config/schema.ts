@@ -399,7 +399,7 @@ export interface Config {
     enrolOnImport: boolean;
     kioskFaceSeconds: number;
   };
-  /** After the exam (records/). verifyBaseUrl null = derived from server.names at start. */
+  /** After the exam (records/). verifyBaseUrl null = derived at use (records/certificates/verify-url.ts). */
   records: {
     verifyBaseUrl: string | null;
     /** The certificate number's prefix (site.id in capitals unless set). */

@@ -64,6 +64,8 @@ const ALL_TABLES = [
   'bank_images',
   // long jobs (016, documents/jobs.ts)
   'jobs',
+  // result certificates (019, records/certificates)
+  'certificates',
 ].sort();
 
 function dbFile(t: Test): string {
