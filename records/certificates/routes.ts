@@ -2,7 +2,7 @@
 // signing key, and for staff the list, the PDF, revocation (admin) and the issuing-office export.
 import type { FastifyPluginAsync, FastifyRequest } from 'fastify';
 import { Type } from 'typebox';
-import { ErrorReply, Forbidden, iso, maskIdNumber } from '../../core/index.ts';
+import { ErrorReply, Forbidden, iso, maskIdNumber, normaliseIdNumber } from '../../core/index.ts';
 import { CATEGORY_LABELS } from '../../exam/index.ts';
 import { CertificateT, SigningKeyT, VerifyReplyT, type CertificateView, type VerifyReply } from '../protocol.ts';
 import type { RecordsService } from '../service.ts';
@@ -64,13 +64,13 @@ export const certificateRoutes: FastifyPluginAsync<{ records: RecordsService }> 
   };
 
   // ── public ──
-  // A wildcard, not `:payload`: Fastify refuses a parameter over 100 characters (maxParamLength), and a
-  // payload is ~190; the length and the characters are checked by decodePayload, which names the problem.
-  app.get<{ Params: { '*': string } }>(
-    '/verify/*',
+  // No schema on the payload: its length and characters are checked by decodePayload, which names the
+  // problem on the page a checker sees rather than in a bare schema error.
+  app.get<{ Params: { payload: string } }>(
+    '/verify/:payload',
     { config: { roles: ['public'], rateLimit: publicLimit }, schema: { hide: true } },
     async (request, reply) => {
-      const v = certs.verify(request.params['*']);
+      const v = certs.verify(request.params.payload);
       // A checker's phone may cache the page; a revocation must show on the next scan.
       return reply
         .code(v.genuine ? 200 : 400)
@@ -80,18 +80,19 @@ export const certificateRoutes: FastifyPluginAsync<{ records: RecordsService }> 
     },
   );
 
-  app.get<{ Params: { '*': string } }>(
-    '/api/records/verify/*',
+  app.get<{ Params: { payload: string } }>(
+    '/api/records/verify/:payload',
     {
       config: { roles: ['public'], rateLimit: publicLimit },
       schema: {
         tags,
         summary: "Checks a certificate's QR payload: the site's signature, then the record (valid, expired or revoked)",
+        params: Type.Object({ payload: Type.String({ description: "the part of the certificate's QR text after /verify/" }) }),
         response: { 200: VerifyReplyT, 400: Type.Union([VerifyReplyT, ErrorReply]) },
       },
     },
     async (request, reply) => {
-      const v = certs.verify(request.params['*']);
+      const v = certs.verify(request.params.payload);
       return reply
         .code(v.genuine ? 200 : 400)
         .header('cache-control', 'no-store')
@@ -127,7 +128,8 @@ export const certificateRoutes: FastifyPluginAsync<{ records: RecordsService }> 
     },
     async (request) => {
       const rooms = roomsOf(request);
-      const list = certs.list({ ...request.query, rooms });
+      const { sessionId, idNumber } = request.query;
+      const list = certs.list({ ...(sessionId ? { sessionId } : {}), ...(idNumber ? { idNumber: normaliseIdNumber(idNumber) } : {}), rooms });
       return { certificates: list.map((c) => staffView(c, rooms !== null)) };
     },
   );
