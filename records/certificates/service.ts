@@ -118,7 +118,9 @@ export function createCertificates(deps: RecordsDeps) {
 
   function statusOf(c: Certificate, now = clock.now()): CertificateStatus {
     if (c.revokedAt !== null) return 'revoked';
-    return now >= c.validUntil ? 'expired' : 'valid';
+    // The paper says 有效期至 YYYY-MM-DD: it is valid through that whole day on the site calendar, not
+    // until the hour of grading a year later, which no checker can see.
+    return localDate(now, tz) > localDate(c.validUntil, tz) ? 'expired' : 'valid';
   }
 
   function claimsOf(c: Pick<Certificate, 'number' | 'name' | 'idNumber' | 'category' | 'operationClass' | 'sessionDate' | 'validUntil'>): CertificateClaims {

@@ -347,11 +347,12 @@ t.test('revocation: admin only, a reason required, audited; the verify page then
   );
 });
 
-t.test('expired: after the result validity, by the server clock', async (t) => {
+t.test('expired: the day after the valid-until date, by the server clock', async (t) => {
   const c = app.records.certificates.get('TEST-SITE-2026-000001');
-  clock.set(c.validUntil - 1000);
-  t.equal((await verify(c.payload)).body.status, 'valid', 'valid to the last second');
-  clock.set(c.validUntil);
+  clock.set(at('2027-03-10T23:59:59'));
+  t.equal((await verify(c.payload)).body.status, 'valid', 'valid through the whole of the last day printed (有效期至 2027-03-10)');
+  t.ok(clock.now() > c.validUntil, 'even after the hour of grading, which the paper does not show');
+  clock.set(at('2027-03-11T00:00:00'));
   const v = await verify(c.payload);
   t.match(v.body, { genuine: true, status: 'expired', message: '证明已过有效期', certificate: { validUntil: '2027-03-10' } });
   const page = await verifyPage(c.payload);
