@@ -155,7 +155,13 @@ function normalise(raw: ConfigFile, file: string | null, baseDir: string, dataOv
       enrolOnImport: raw.identity?.enrolOnImport ?? true,
       kioskFaceSeconds: raw.identity?.kioskFaceSeconds ?? 45,
     },
-    records: { verifyBaseUrl: raw.records?.verifyBaseUrl ?? null },
+    records: {
+      // A trailing slash would make the QR's URL `…/verify//PAYLOAD`.
+      verifyBaseUrl: raw.records?.verifyBaseUrl?.replace(/\/+$/, '') ?? null,
+      certificatePrefix: raw.records?.certificatePrefix ?? raw.site.id.toUpperCase().replace(/[^A-Z0-9-]/g, '-'),
+      issuingOffice: raw.records?.issuingOffice ?? null,
+      verifyPerMinute: raw.records?.verifyPerMinute ?? 60,
+    },
     reporting: { url: raw.reporting?.url ?? null },
     rules: {},
   };
@@ -278,6 +284,20 @@ function crossCheck(c: Config): Problem[] {
     }
   });
   problems.push(...bankProblems(c.bank));
+  if (c.records.verifyBaseUrl !== null) {
+    let u: URL | null = null;
+    try {
+      u = new URL(c.records.verifyBaseUrl);
+    } catch {
+      problems.push({ path: 'records.verifyBaseUrl', problem: 'is not a URL (like https://exam.example.gov.cn/verify)', got: c.records.verifyBaseUrl });
+    }
+    if (u && (!['http:', 'https:'].includes(u.protocol) || u.search || u.hash || u.username || u.password))
+      problems.push({
+        path: 'records.verifyBaseUrl',
+        problem: 'must be an http(s) address without query, fragment or credentials: the certificate payload is appended to it',
+        got: c.records.verifyBaseUrl,
+      });
+  }
   const inside = (a: string, b: string) => a === b || a.startsWith(b.endsWith('/') ? b : `${b}/`);
   if (inside(c.paths.keys, c.paths.data) || inside(c.paths.data, c.paths.keys)) {
     problems.push({

@@ -287,8 +287,21 @@ export const RecordsSchema = Type.Object(
       Type.String({
         minLength: 1,
         description:
-          "the public address a certificate's QR code points at (e.g. https://exam.example.gov.cn/verify); default: this appliance's first server name",
+          "the public address a certificate's QR code points at (e.g. https://exam.example.gov.cn/verify); default: https://FIRST-SERVER-NAME:PORT/verify under TLS",
       }),
+    ),
+    // certificates (records/certificates): the serial's prefix and the issuing office of the ZWFW export.
+    certificatePrefix: Type.Optional(
+      Type.String({
+        pattern: '^[A-Z0-9][A-Z0-9-]{0,23}$',
+        description: 'the site code that starts every certificate number (PREFIX-YEAR-000001); default: site.id in capitals',
+      }),
+    ),
+    issuingOffice: Type.Optional(
+      Type.String({ minLength: 1, maxLength: 100, description: "the issuing office (发证机关) written in the certificate export's column; default: blank" }),
+    ),
+    verifyPerMinute: Type.Optional(
+      Type.Integer({ minimum: 1, maximum: 10000, default: 60, description: 'public verify requests allowed per minute from one address' }),
     ),
   },
   closed,
@@ -386,8 +399,14 @@ export interface Config {
     enrolOnImport: boolean;
     kioskFaceSeconds: number;
   };
-  /** After the exam (records/). verifyBaseUrl null = derived from server.names at start. */
-  records: { verifyBaseUrl: string | null };
+  /** After the exam (records/). verifyBaseUrl null = derived at use (records/certificates/verify-url.ts). */
+  records: {
+    verifyBaseUrl: string | null;
+    /** The certificate number's prefix (site.id in capitals unless set). */
+    certificatePrefix: string;
+    issuingOffice: string | null;
+    verifyPerMinute: number;
+  };
   reporting: { url: string | null };
   rules: Record<string, never>;
 }

@@ -19,6 +19,9 @@ export interface EventMap {
   'seat.changed': { sessionId: string; roomId: string; idNumber: string; from: string | null; to: string };
   'papers.generated': { sessionId: string; papers: number; bankVersion: string; replaced: number };
   'result.graded': { sessionId: string; idNumber: string; attempt: number; score: number; passed: boolean };
+  // Certificates (records/certificates): issued for a pass, revoked by an admin with a reason.
+  'certificate.issued': { number: string; sessionId: string; idNumber: string };
+  'certificate.revoked': { number: string; sessionId: string; idNumber: string; reason: string };
   // The exam-terminal gateway (terminal/): presence, log-ins, answers, integrity and commands, for the proctor console.
   'candidate.admitted': { sessionId: string; roomId: string; idNumber: string; by: string };
   'terminal.online': { terminalId: string; roomId: string; seat: string };

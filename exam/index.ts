@@ -39,6 +39,8 @@ export { ROSTER_STATUS_FROM, rosterStatusMoveAllowed, type RosterStatusService }
 export type { RosterStatus } from './plans/model.ts';
 export type { SessionWindows } from './plans/recording-windows.ts';
 export type { SessionArchiveLookup } from './plans/plans.ts';
+export { passedResults, type PassedResultRef } from './plans/records-view.ts';
+export type { ExamSession, ResultRecord, RosterEntry } from './plans/model.ts';
 
 export interface ExamDeps {
   db: Db;

@@ -6,3 +6,4 @@ export { createRecordsService, type RecordsDeps, type RecordsService } from './s
 export { recordsRoutes, type RecordsRoutesOptions } from './routes.ts';
 export { recordsCommands, type RecordsCliCommand, type RecordsCliContext } from './commands.ts';
 export { createArchiveParts, type ArchivePart, type ArchivePartContext, type ArchiveParts } from './archive-parts.ts';
+export type { Certificate, CertificateService, CertificateStatus } from './certificates/index.ts';

@@ -3,6 +3,7 @@
 import type { FastifyPluginAsync } from 'fastify';
 import type { RecordsService } from './service.ts';
 import { archiveRoutes } from './archive/routes.ts';
+import { certificateRoutes } from './certificates/index.ts';
 
 export interface RecordsRoutesOptions {
   records: RecordsService;
@@ -10,4 +11,6 @@ export interface RecordsRoutesOptions {
 
 export const recordsRoutes: FastifyPluginAsync<RecordsRoutesOptions> = async (app, o) => {
   await app.register(archiveRoutes, { records: o.records });
+export const recordsRoutes: FastifyPluginAsync<RecordsRoutesOptions> = async (app, { records }) => {
+  await app.register(certificateRoutes, { records });
 };

@@ -10,6 +10,7 @@ import { createJobRunner } from '../documents/index.ts';
 import { createArchiveParts } from './archive-parts.ts';
 import { coreArchiveParts } from './archive/core-parts.ts';
 import { createSessionArchives } from './archive/service.ts';
+import { createCertificateService } from './certificates/index.ts';
 
 export interface RecordsDeps {
   db: Db;
@@ -41,6 +42,16 @@ export function createRecordsService(deps: RecordsDeps) {
     async start(): Promise<void> {
       // Jobs whose process died (a crash, a kill) would otherwise stay "running" forever.
       jobs.recoverInterrupted();
+  // certificates: issued on result.graded (listening from start()), archive part `certificates`.
+  const certificates = createCertificateService(deps);
+  archiveParts.add(certificates.archivePart);
+  return {
+    deps,
+    archiveParts,
+    certificates,
+    /** Background work (the reporting outbox's sender, event listeners) starts with the server. */
+    async start(): Promise<void> {
+      stops.push(certificates.start());
     },
     async stop(): Promise<void> {
       for (const stop of stops.splice(0).reverse()) await stop();

@@ -79,6 +79,9 @@ export async function buildApp(deps: AppDeps): Promise<App> {
     ...(tls ? { https: { ...tls.context(), minVersion: MIN_TLS_VERSION } } : {}),
     trustProxy: config.server.trustProxy,
     bodyLimit: 1024 * 1024,
+    // A certificate's QR payload is one path parameter of ~200 characters (records/certificates/payload.ts);
+    // Fastify's default refuses parameters over 100 with a bare 414.
+    routerOptions: { maxParamLength: 1024 },
     // Reject unknown fields instead of silently dropping them: a client that sends them has a bug.
     ajv: { customOptions: { removeAdditional: false, coerceTypes: 'array', allErrors: true } },
     return503OnClosing: true,

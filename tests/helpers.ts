@@ -12,7 +12,12 @@ export const ROOT = resolve(import.meta.dirname, '..');
 
 export function scratchDir(t: Test, prefix = 'examroom-test-'): string {
   const dir = mkdtempSync(join(tmpdir(), prefix));
-  t.teardown(() => rmSync(dir, { recursive: true, force: true }));
+  // A data folder at `dir` has its keys beside it (`dir-keys`, paths.keys' default): made when a pass
+  // gets its certificate (the site signing key), so removed with it.
+  t.teardown(() => {
+    rmSync(dir, { recursive: true, force: true });
+    rmSync(`${dir}-keys`, { recursive: true, force: true });
+  });
   return dir;
 }
 

@@ -16,6 +16,7 @@ import * as m015 from './015_recording_schedule.ts';
 import * as m016 from './016_jobs.ts';
 import * as m017 from './017_alert_resolution.ts';
 import * as m020 from './020_archives.ts';
+import * as m019 from './019_certificates.ts';
 
 export interface Migration {
   version: number;
@@ -43,4 +44,5 @@ export const migrations: Migration[] = [
   { version: 16, name: 'jobs', sql: m016.sql },
   { version: 17, name: 'alert_resolution', sql: m017.sql },
   { version: 20, name: 'archives', sql: m020.sql },
+  { version: 19, name: 'certificates', sql: m019.sql },
 ];

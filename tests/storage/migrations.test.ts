@@ -66,6 +66,8 @@ const ALL_TABLES = [
   'jobs',
   // session archives (020, records/archive)
   'session_archives',
+  // result certificates (019, records/certificates)
+  'certificates',
 ].sort();
 
 function dbFile(t: Test): string {
