@@ -38,6 +38,9 @@ export type { DemoSummary } from './demo/seed.ts';
 export { ROSTER_STATUS_FROM, rosterStatusMoveAllowed, type RosterStatusService } from './plans/roster-status.ts';
 export type { RosterStatus } from './plans/model.ts';
 export type { SessionWindows } from './plans/recording-windows.ts';
+// The person file (records/people) reads retakes and the rule applied through this.
+export { retakesOf, type RetakeRecord } from './plans/person-view.ts';
+export type { PersonRecord } from './plans/results.ts';
 
 export interface ExamDeps {
   db: Db;
