@@ -2,6 +2,7 @@
 // server/cli.ts runs them like the exam engine's, with the records service made for the command.
 import type { CliCommand, CliContext } from '../exam/index.ts';
 import type { RecordsService } from './service.ts';
+import { personCommands } from './people/commands.ts';
 
 export type RecordsCliContext = CliContext & { records: RecordsService };
 
@@ -10,4 +11,4 @@ export interface RecordsCliCommand extends Omit<CliCommand, 'run'> {
 }
 
 /** Each part of records appends its commands here. */
-export const recordsCommands: RecordsCliCommand[] = [];
+export const recordsCommands: RecordsCliCommand[] = [...personCommands];

@@ -7,6 +7,7 @@ import type { Config } from '../config/index.ts';
 import type { AuditLog, DataPaths, Db } from '../storage/index.ts';
 import type { ExamService } from '../exam/index.ts';
 import { createArchiveParts } from './archive-parts.ts';
+import { createPersonFiles } from './people/index.ts';
 
 export interface RecordsDeps {
   db: Db;
@@ -22,10 +23,14 @@ export interface RecordsDeps {
 
 export function createRecordsService(deps: RecordsDeps) {
   const archiveParts = createArchiveParts();
+  // 一人一档 (records/people): the person file, and its part of each session archive.
+  const people = createPersonFiles(deps);
+  archiveParts.add(people.archivePart);
   const stops: (() => void | Promise<void>)[] = [];
   return {
     deps,
     archiveParts,
+    people,
     /** Background work (the reporting outbox's sender, event listeners) starts with the server. */
     async start(): Promise<void> {},
     async stop(): Promise<void> {
