@@ -44,7 +44,7 @@ export async function personFilePdf(f: PersonFile, opts: { config: Config; captu
     [
       ['姓名', f.name || '—'],
       ['身份证号', f.idNumber],
-      ['档案范围', sessionPart ? `考试场次 ${f.sessionId}` : '全部记录'],
+      ['档案范围', sessionPart ? `本场考试 ${f.exams[0] ? day(f.exams[0].startsAt) : ''}` : '全部记录'],
       ['生成时间', time(f.madeAt)],
       ['考试场次', `${f.exams.length} 场`],
       ['有效合格', f.validPasses.length ? f.validPasses.map((v) => `${what(v)}（至 ${day(v.validUntil)}）`).join('；') : sessionPart ? '见全部档案' : '无'],
@@ -69,9 +69,9 @@ export async function personFilePdf(f: PersonFile, opts: { config: Config; captu
       [
         { header: '考试日期', width: 1.1 },
         { header: '考试计划 / 场次', width: 2 },
-        { header: '类别 · 作业 / 行业', width: 2 },
-        { header: '考场 · 座位', width: 1 },
-        { header: '状态', width: 0.8, align: 'center' },
+        { header: '类别 · 作业 / 行业', width: 1.8 },
+        { header: '考场 · 座位', width: 1.1 },
+        { header: '状态', width: 0.9, align: 'center' },
         { header: '成绩', width: 0.8, align: 'right' },
         { header: '结果', width: 0.7, align: 'center' },
         { header: '有效期至', width: 1.1 },
@@ -157,6 +157,7 @@ export async function personFilePdf(f: PersonFile, opts: { config: Config; captu
       ]),
     );
 
+  const classNames = new Map(f.training.classes.map((c) => [c.classId, c.name]));
   doc.subheading('身份核验');
   if (f.identityChecks.length === 0) doc.paragraph('无身份核验记录。');
   else {
@@ -171,7 +172,9 @@ export async function personFilePdf(f: PersonFile, opts: { config: Config; captu
       ],
       f.identityChecks.map((c) => [
         time(c.startedAt),
-        c.sessionId ? `考试入场 ${c.sessionId}` : `培训${c.action === 'check_out' ? '签退' : '签到'} ${c.classId ?? ''}`,
+        c.sessionId
+          ? `考试入场 ${c.sessionId}`
+          : `培训${c.action === 'check_out' ? '签退' : '签到'} ${classNames.get(c.classId ?? '') ?? c.classId ?? ''}`,
         c.kioskId,
         c.decision ? (DECISIONS[c.decision] ?? c.decision) : '未完成',
         c.distance === null ? '—' : `${c.distance.toFixed(3)} / ${c.threshold?.toFixed(3) ?? '—'}`,

@@ -36,6 +36,7 @@ async function sit(day: string, rows: string[][], grade: Record<string, boolean>
   plans.generateSessionPapers(s.id, 'user:admin');
   plans.advanceSession(s.id, 'checkin', 'user:admin');
   plans.advanceSession(s.id, 'in_progress', 'user:admin');
+  clock.set(at(`${day}T09:30:00`));
   await during?.(s.id);
   clock.set(at(`${day}T10:00:00`));
   for (const [id, pass] of Object.entries(grade)) plans.gradeCandidate(s.id, id, pass ? rightAnswers({ plans } as never, s.id, id) : {});
@@ -218,6 +219,8 @@ t.test('the PDF: A4, Chinese text of every section, the photos; pages kept as PN
     '违纪记录',
     '夹带',
     '纸条',
+    '09:30',
+    '培训签到',
   ])
     t.ok(text.replace(/\s+/g, '').includes(s.replace(/\s+/g, '')), `the PDF says ${s}`);
   const images = execFileSync('pdfimages', ['-list', out], { encoding: 'utf8' }).trim().split('\n').slice(2);
