@@ -303,7 +303,6 @@ export const ReportingSchema = Type.Object(
   closed,
 );
 
-
 export const ConfigSchema = Type.Object(
   {
     site: SiteSchema,

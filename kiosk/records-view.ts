@@ -62,9 +62,7 @@ export function trainingAttendanceOf(db: Db, idNumber: string): TrainingAttendan
        FROM training_members m JOIN training_classes c ON c.id = m.class_id WHERE m.id_number = ? ORDER BY c.starts_on, c.id`,
     )
     .all(idNumber) as Omit<TrainingAttendanceRecord, 'attendedHours' | 'daysAttended' | 'daysWithoutCheckOut'>[];
-  const sittings = db.prepare(
-    'SELECT check_in_at AS inAt, check_out_at AS outAt FROM training_attendance WHERE class_id = ? AND id_number = ? ORDER BY day',
-  );
+  const sittings = db.prepare('SELECT check_in_at AS inAt, check_out_at AS outAt FROM training_attendance WHERE class_id = ? AND id_number = ? ORDER BY day');
   return classes.map((c) => {
     const rows = sittings.all(c.classId, idNumber) as { inAt: number; outAt: number | null }[];
     const closed = rows.filter((r) => r.outAt !== null);

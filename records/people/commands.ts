@@ -28,7 +28,9 @@ export const personCommands: RecordsCliCommand[] = [
           const attempt = e.retake === 0 ? '首次' : `第${e.retake}次补考`;
           ctx.out(`  ${localDate(e.startsAt, tz)}  ${e.sessionId}  ${attempt}  ${result}${e.rule ? `  [${e.rule.path}]` : ''}`);
         }
-        ctx.out(`  培训 ${f.training.classes.length} 班，计入 ${f.training.totalAttendedHours} 学时；身份核验 ${f.identityChecks.length} 次；违纪 ${f.incidents.length} 条`);
+        ctx.out(
+          `  培训 ${f.training.classes.length} 班，计入 ${f.training.totalAttendedHours} 学时；身份核验 ${f.identityChecks.length} 次；违纪 ${f.incidents.length} 条`,
+        );
       }
       if (pdfFile) {
         writeFileSync(pdfFile, await people.pdf(f));

@@ -66,8 +66,7 @@ export interface PersonFile {
 
 export const TRAINING_NOTE =
   '培训模块尚未建立：此处的培训班与学时取自入口一体机的培训考勤（刷脸签到、签退），按每班每日计划学时封顶计入。 The training module does not exist yet: classes and hours come from the kiosk attendance.';
-export const NO_CERTIFICATES_NOTE =
-  '证书模块未安装（数据库中没有 certificates 表）。 The certificates part is not installed in this database.';
+export const NO_CERTIFICATES_NOTE = '证书模块未安装（数据库中没有 certificates 表）。 The certificates part is not installed in this database.';
 
 export interface PersonFileDeps {
   db: Db;

@@ -129,9 +129,7 @@ export async function personFilePdf(f: PersonFile, opts: { config: Config; captu
   doc.paragraph(
     `合计计入学时：${f.training.totalAttendedHours}。规定学时：${
       f.training.required.length
-        ? f.training.required
-            .map((r) => `${r.path} 初训 ${r.initial ?? '按培训大纲'}、每年再培训 ${r.refresher ?? '按培训大纲'}`)
-            .join('；')
+        ? f.training.required.map((r) => `${r.path} 初训 ${r.initial ?? '按培训大纲'}、每年再培训 ${r.refresher ?? '按培训大纲'}`).join('；')
         : '—'
     }`,
   );
@@ -172,9 +170,7 @@ export async function personFilePdf(f: PersonFile, opts: { config: Config; captu
       ],
       f.identityChecks.map((c) => [
         time(c.startedAt),
-        c.sessionId
-          ? `考试入场 ${c.sessionId}`
-          : `培训${c.action === 'check_out' ? '签退' : '签到'} ${classNames.get(c.classId ?? '') ?? c.classId ?? ''}`,
+        c.sessionId ? `考试入场 ${c.sessionId}` : `培训${c.action === 'check_out' ? '签退' : '签到'} ${classNames.get(c.classId ?? '') ?? c.classId ?? ''}`,
         c.kioskId,
         c.decision ? (DECISIONS[c.decision] ?? c.decision) : '未完成',
         c.distance === null ? '—' : `${c.distance.toFixed(3)} / ${c.threshold?.toFixed(3) ?? '—'}`,

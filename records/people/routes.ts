@@ -12,7 +12,10 @@ const params = Type.Object({ idNumber: Type.String({ minLength: 1, maxLength: 32
 export const personRoutes: FastifyPluginAsync<{ people: PersonFiles }> = async (app, { people }) => {
   app.get(
     '/api/records/people/:idNumber',
-    { config: admin, schema: { tags, summary: 'The person file (一人一档) as JSON: exams, retakes and rules, training, certificates, identity checks, incidents', params } },
+    {
+      config: admin,
+      schema: { tags, summary: 'The person file (一人一档) as JSON: exams, retakes and rules, training, certificates, identity checks, incidents', params },
+    },
     async (request) => {
       const { idNumber } = request.params as { idNumber: string };
       return people.json(people.read(idNumber, { actor: request.actor, ip: request.ip, format: 'json' }));

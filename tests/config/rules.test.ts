@@ -17,7 +17,7 @@ const problems = (yaml: string): string[] => {
   return [];
 };
 
-t.test('the lists config repeats are the exam engine\'s lists', async (t) => {
+t.test("the lists config repeats are the exam engine's lists", async (t) => {
   t.same([...RULE_CATEGORIES], [...CATEGORIES]);
   t.same([...RULE_INDUSTRIES], [...INDUSTRIES]);
 });

@@ -86,7 +86,7 @@ t.test('an operation-item override beats its category: no retake in machinery, 2
     { row: person(1), pass: false },
     { row: person(2), pass: true },
   ]);
-  t.equal(first.results[1]!.validUntil, at('2028-03-10T10:00:00'), 'a pass is valid for the item\'s 24 months');
+  t.equal(first.results[1]!.validUntil, at('2028-03-10T10:00:00'), "a pass is valid for the item's 24 months");
   s.clock.set(at('2026-03-11T12:00:00'));
   const next = s.plans.createSession({ planId: p.id, room: 'R1', startsAt: '2026-03-20T09:00', templateId: TEMPLATE.id }, s.actor);
   t.same(await importRefusal(s, next.id, [person(1), person(2)]), [

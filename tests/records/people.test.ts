@@ -83,7 +83,10 @@ t.before(async () => {
 
   // A training class in February, two days attended (one 4 h of the 8 scheduled, one full day).
   const attendance = app.kiosk.attendance;
-  const cls = attendance.createClass({ name: '主要负责人初训班（2026-02）', institution: '广州市安全培训中心', startsOn: '2026-02-02', endsOn: '2026-02-05', dailyHours: 8 }, 'user:admin');
+  const cls = attendance.createClass(
+    { name: '主要负责人初训班（2026-02）', institution: '广州市安全培训中心', startsOn: '2026-02-02', endsOn: '2026-02-05', dailyHours: 8 },
+    'user:admin',
+  );
   attendance.addMembers(cls.id, [{ idNumber: A, name: '张三' }], 'user:admin');
   const sitting = app.ctx.db.prepare(
     "INSERT INTO training_attendance (class_id, id_number, day, check_in_at, check_in_attempt, check_out_at, check_out_attempt) VALUES (?, ?, ?, ?, 'x', ?, 'y')",
@@ -116,8 +119,7 @@ t.before(async () => {
 });
 t.teardown(() => app?.close());
 
-const get = (url: string, who: keyof typeof cookies | null = 'admin') =>
-  app.inject({ method: 'GET', url, headers: who ? { cookie: cookies[who] } : {} });
+const get = (url: string, who: keyof typeof cookies | null = 'admin') => app.inject({ method: 'GET', url, headers: who ? { cookie: cookies[who] } : {} });
 
 t.test('the JSON file: every session with its result, the retake and the rule, training, checks, incidents', async (t) => {
   const res = await get(`/api/records/people/${A.slice(0, 6)} ${A.slice(6).toLowerCase()}`);
