@@ -87,7 +87,14 @@ t.before(async () => {
     { name: '主要负责人初训班（2026-02）', institution: '广州市安全培训中心', startsOn: '2026-02-02', endsOn: '2026-02-05', dailyHours: 8 },
     'user:admin',
   );
-  attendance.addMembers(cls.id, [{ idNumber: A, name: '张三' }], 'user:admin');
+  attendance.addMembers(
+    cls.id,
+    [
+      { idNumber: A, name: '张三' },
+      { idNumber: idn(3), name: '王五' },
+    ],
+    'user:admin',
+  );
   const sitting = app.ctx.db.prepare(
     "INSERT INTO training_attendance (class_id, id_number, day, check_in_at, check_in_attempt, check_out_at, check_out_attempt) VALUES (?, ?, ?, ?, 'x', ?, 'y')",
   );
@@ -167,6 +174,9 @@ t.test('the JSON file: every session with its result, the retake and the rule, t
   const b = (await get(`/api/records/people/${B}`)).json();
   t.match(b.validPasses, [{ sessionId: first, validUntil: '2027-03-10T02:00:00.000Z' }], 'a valid pass is listed');
   t.same(b.identityChecks, []);
+
+  const trainee = (await get(`/api/records/people/${idn(3)}`)).json();
+  t.match(trainee, { name: '王五', exams: [], training: { classes: [{ attendedHours: 0, daysAttended: 0 }], required: [] } }, 'in a class, never on a roster');
 });
 
 t.test('admins only, every read audited; a bad or unknown number says which', async (t) => {
