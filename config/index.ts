@@ -2,3 +2,4 @@
 // It never half-loads: a file with any problem is refused whole, with every problem listed.
 export * from './schema.ts';
 export * from './load.ts';
+export * from './rules.ts';

@@ -7,6 +7,7 @@ import { isIP } from 'node:net';
 import { parseDocument, LineCounter } from 'yaml';
 import { ValidationError, parseAddressRange, schemaProblems, type Problem } from '../core/index.ts';
 import { ConfigSchema, type Config, type ConfigFile } from './schema.ts';
+import { resolveRules, rulesProblems } from './rules.ts';
 
 export const DEFAULT_CONFIG_FILE = '/etc/examroom/config.yaml';
 
@@ -60,7 +61,7 @@ export function parseConfig(text: string, opts: { file?: string; dataDir?: strin
   if (problems.length > 0) throw new ConfigError(file, problems);
   const baseDir = opts.file ? dirname(resolve(opts.file)) : process.cwd();
   const config = normalise(raw as ConfigFile, opts.file ?? null, baseDir, opts.dataDir);
-  const semantic = crossCheck(config);
+  const semantic = [...crossCheck(config), ...rulesProblems((raw as ConfigFile).rules)];
   if (semantic.length > 0) throw new ConfigError(file, semantic);
   return config;
 }
@@ -163,7 +164,7 @@ function normalise(raw: ConfigFile, file: string | null, baseDir: string, dataOv
       verifyPerMinute: raw.records?.verifyPerMinute ?? 60,
     },
     reporting: { url: raw.reporting?.url ?? null },
-    rules: {},
+    rules: resolveRules(raw.rules),
   };
 }
 

@@ -1,6 +1,7 @@
 // The one configuration file, as a TypeBox schema. Every object is closed (additionalProperties: false)
 // so a misspelt key is an error at start-up instead of a setting silently ignored.
 import { Type, type Static } from 'typebox';
+import { RulesSchema, type Rules } from './rules.ts';
 
 const Id = Type.String({ pattern: '^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$', description: 'letters, digits, _ . - (max 64)' });
 const closed = { additionalProperties: false } as const;
@@ -315,9 +316,6 @@ export const ReportingSchema = Type.Object(
   closed,
 );
 
-/** Retake and validity rules per personnel category (records/, exam/plans): absent = the 2013 national interim rules. */
-export const RulesSchema = Type.Object({}, closed);
-
 export const ConfigSchema = Type.Object(
   {
     site: SiteSchema,
@@ -408,5 +406,6 @@ export interface Config {
     verifyPerMinute: number;
   };
   reporting: { url: string | null };
-  rules: Record<string, never>;
+  /** Retakes, retraining, result validity and training hours per personnel category and operation item (config/rules.ts). */
+  rules: Rules;
 }

@@ -41,6 +41,9 @@ export type { SessionWindows } from './plans/recording-windows.ts';
 export type { SessionArchiveLookup } from './plans/plans.ts';
 export { passedResults, type PassedResultRef } from './plans/records-view.ts';
 export type { ExamSession, ResultRecord, RosterEntry } from './plans/model.ts';
+// The person file (records/people) reads retakes and the rule applied through this.
+export { retakesOf, type RetakeRecord } from './plans/person-view.ts';
+export type { PersonRecord } from './plans/results.ts';
 
 export interface ExamDeps {
   db: Db;

@@ -25,6 +25,8 @@ export { createSeatChecker, type SeatCheck } from './seat-check.ts';
 export type { IdentityAttempt } from './store.ts';
 export { sessionSignIns, type SignInAttempt } from './archive-view.ts';
 export type { AttendanceService } from './attendance.ts';
+// The person file (records/people) reads identity checks and training hours through these.
+export { identityChecksOf, trainingAttendanceOf, type IdentityCheckRecord, type TrainingAttendanceRecord } from './records-view.ts';
 export { createFaceEngine, DEFAULT_THRESHOLD, DESCRIPTOR_VERSION, type FaceEngine, type FullFaceEngine } from './face/index.ts';
 
 export type KioskDeps = Omit<IdentityDeps, 'engine'> & {

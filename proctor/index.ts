@@ -17,6 +17,8 @@ export { createProctorService, CONSOLE_STATUSES, type ProctorDeps, type ProctorS
 export { ALERT_KINDS, type Alert, type AlertKind, type Severity } from './alerts.ts';
 export { INCIDENT_CATEGORIES, type IncidentCategory, type ProctorIncident } from './incidents.ts';
 export { sessionAlerts, sessionIncidents, type ArchivedAlert } from './archive-view.ts';
+// The person file (records/people) reads a person's incidents through this.
+export { incidentsOf, type PersonIncident } from './records-view.ts';
 export { SEAT_STATES, type RoomView, type Seat, type SeatState } from './room-view.ts';
 export { PROCTOR_WS_PATH, SEAT_COALESCE_MS, createFeed, type Feed } from './feed.ts';
 

@@ -4,6 +4,7 @@ import type { CliCommand, CliContext } from '../exam/index.ts';
 import type { RecordsService } from './service.ts';
 import { archiveCommands } from './archive/commands.ts';
 import { certificateCommands } from './certificates/commands.ts';
+import { personCommands } from './people/commands.ts';
 
 export type RecordsCliContext = CliContext & { records: RecordsService };
 
@@ -14,3 +15,4 @@ export interface RecordsCliCommand extends Omit<CliCommand, 'run'> {
 /** Each part of records appends its commands here. */
 export const recordsCommands: RecordsCliCommand[] = [...archiveCommands];
 export const recordsCommands: RecordsCliCommand[] = [...certificateCommands];
+export const recordsCommands: RecordsCliCommand[] = [...personCommands];

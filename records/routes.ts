@@ -4,6 +4,7 @@ import type { FastifyPluginAsync } from 'fastify';
 import type { RecordsService } from './service.ts';
 import { archiveRoutes } from './archive/routes.ts';
 import { certificateRoutes } from './certificates/index.ts';
+import { personRoutes } from './people/index.ts';
 
 export interface RecordsRoutesOptions {
   records: RecordsService;
@@ -13,4 +14,6 @@ export const recordsRoutes: FastifyPluginAsync<RecordsRoutesOptions> = async (ap
   await app.register(archiveRoutes, { records: o.records });
 export const recordsRoutes: FastifyPluginAsync<RecordsRoutesOptions> = async (app, { records }) => {
   await app.register(certificateRoutes, { records });
+export const recordsRoutes: FastifyPluginAsync<RecordsRoutesOptions> = async (app, { records }) => {
+  await app.register(personRoutes, { people: records.people });
 };

@@ -11,6 +11,7 @@ import { createArchiveParts } from './archive-parts.ts';
 import { coreArchiveParts } from './archive/core-parts.ts';
 import { createSessionArchives } from './archive/service.ts';
 import { createCertificateService } from './certificates/index.ts';
+import { createPersonFiles } from './people/index.ts';
 
 export interface RecordsDeps {
   db: Db;
@@ -26,6 +27,9 @@ export interface RecordsDeps {
 
 export function createRecordsService(deps: RecordsDeps) {
   const archiveParts = createArchiveParts();
+  // 一人一档 (records/people): the person file, and its part of each session archive.
+  const people = createPersonFiles(deps);
+  archiveParts.add(people.archivePart);
   const stops: (() => void | Promise<void>)[] = [];
   // Long exports (archives, batches) run as jobs: progress, cancel, re-attach by id (documents/jobs.ts).
   const jobs = createJobRunner({ db: deps.db, bus: deps.bus, clock: deps.clock, ...(deps.log ? { log: deps.log } : {}) });
@@ -38,6 +42,7 @@ export function createRecordsService(deps: RecordsDeps) {
     archiveParts,
     jobs,
     archives,
+    people,
     /** Background work (the reporting outbox's sender, event listeners) starts with the server. */
     async start(): Promise<void> {
       // Jobs whose process died (a crash, a kill) would otherwise stay "running" forever.

@@ -1,7 +1,9 @@
-// Results (成绩): one per candidate per session, graded from the stored paper. A pass is valid for
-// 12 months from grading; the attempt number (1, or 2 for the one retake) comes from the roster.
+// Results (成绩): one per candidate per session, graded from the stored paper. A pass is valid for the
+// months the rules in force give its category and operation item (config `rules:`, 12 by default) from
+// grading; the attempt number (1, or 2 for a retake) comes from the roster.
 // The person file (一人一档) and the session summary read from here.
 import { Conflict, NotFound, newId, addMonths } from '../../core/index.ts';
+import { ruleFor } from '../../config/index.ts';
 import { gradePaper } from '../papers/grade.ts';
 import type { AnswerSheet, GradeResult } from '../types.ts';
 import { ROSTER_COLS, toResult, type ExamSession, type PlansDeps, type ResultRecord, type ResultRow, type RosterEntry, type SessionStatus } from './model.ts';
@@ -9,9 +11,6 @@ import type { Plans } from './plans.ts';
 import type { Roster } from './roster.ts';
 import type { SessionPapers } from './session-papers.ts';
 import type { RosterStatusService } from './roster-status.ts';
-
-/** 安全生产 exam results are valid for a year: a pass older than that does not stop a new exam. */
-export const PASS_VALID_MONTHS = 12;
 
 export interface PersonRecord {
   idNumber: string;
@@ -83,7 +82,8 @@ export function createResults(deps: PlansDeps, plans: Plans, roster: Roster, pap
             throw new Conflict(`${entry.name} (ticket ${entry.ticketNo}) was already graded in exam session ${s.id}: ${already.score}/${already.total}`);
           const g = gradePaper(paper.items, answers, s.template);
           const now = clock.now();
-          const validUntil = g.passed ? addMonths(now, PASS_VALID_MONTHS, tz) : null;
+          // The rule in force at grading fixes the validity for good: a later config change does not move it.
+          const validUntil = g.passed ? addMonths(now, ruleFor(config.rules, entry).resultValidityMonths, tz) : null;
           const id = newId(now);
           const breakdown = { passMark: g.passMark, perItem: g.perItem, byKnowledgePoint: g.byKnowledgePoint };
           db.prepare(

@@ -5,7 +5,7 @@ import { createHash } from 'node:crypto';
 import { copyFileSync, existsSync, mkdirSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { basename, join, resolve } from 'node:path';
 import { Conflict, ValidationError, formatProblem, ageOn, checkIdNumber, isDate, localDate, type Problem } from '../../core/index.ts';
-import { seatIds } from '../../config/index.ts';
+import { describeRule, ruleFor, seatIds, type AppliedRule } from '../../config/index.ts';
 import { CATEGORIES, CATEGORY_LABELS, INDUSTRIES, INDUSTRY_LABELS, type Category, type Industry } from '../types.ts';
 import { ROSTER_COLS, shortId, toResult, type ExamSession, type PlansDeps, type ResultRecord, type ResultRow, type RosterEntry } from './model.ts';
 import type { Plans } from './plans.ts';
@@ -60,7 +60,11 @@ export interface Qualification {
   industry: Industry;
 }
 
-export type Eligibility = { ok: true; attempt: 1 | 2 } | { ok: false; problem: string };
+/**
+ * attempt: 1 first sitting, 2 a retake (补考); retake: which retake (1 = the first); rule: the rule in
+ * force that decided it (config `rules:`), kept with the roster entry for the person file.
+ */
+export type Eligibility = { ok: true; attempt: 1 | 2; retake: number; rule: AppliedRule } | { ok: false; problem: string; rule: AppliedRule };
 
 export interface RosterImport {
   sessionId: string;
@@ -81,6 +85,8 @@ interface PlannedRow {
   trainedOn: string | null;
   photo: { source: string; ext: string; bytes: Buffer } | null;
   attempt: 1 | 2;
+  retake: number;
+  rule: AppliedRule;
 }
 
 /** A row's cell for a field under any of its accepted names: JSON rows are separate objects and may be keyed differently. */
@@ -98,11 +104,13 @@ export function createRoster(deps: PlansDeps, plans: Plans) {
   }
 
   /**
-   * Retake rules (《特种作业人员安全技术培训考核管理规定》 and the 安全生产培训 rules alike): a pass is
-   * valid 12 months; a failed exam allows one retake (补考); failing that too means retraining
-   * before another exam, shown by a training-completion date later than the last failure.
+   * Retake rules, from the config's `rules:` for the category and operation item (defaults: the 2013
+   * national interim rules — a pass is valid 12 months; a failed exam allows one retake (补考); failing
+   * that too means retraining before another exam, shown by a training-completion date later than the
+   * last failure). A pass's validity is the one its result was graded with (results.valid_until).
    */
   function eligibility(idNumber: string, q: Qualification, s: ExamSession, trainedOn: string | null): Eligibility {
+    const rule = ruleFor(config.rules, q);
     const sameExam = (t: string) =>
       q.category === 'special_operation' ? `${t}.category = ? AND ${t}.operation_class IS ?` : `${t}.category = ? AND ${t}.industry = ?`;
     const key = q.category === 'special_operation' ? q.operationClass : q.industry;
@@ -110,7 +118,7 @@ export function createRoster(deps: PlansDeps, plans: Plans) {
       db.prepare(`SELECT * FROM results x WHERE x.id_number = ? AND ${sameExam('x')} ORDER BY x.graded_at`).all(idNumber, q.category, key) as ResultRow[]
     ).map(toResult);
     const valid = results.filter((r) => r.passed && r.validUntil !== null && r.validUntil > s.startsAt).at(-1);
-    if (valid) return { ok: false, problem: `already passed on ${localDate(valid.gradedAt, tz)}, valid until ${localDate(valid.validUntil!, tz)}` };
+    if (valid) return { ok: false, rule, problem: `already passed on ${localDate(valid.gradedAt, tz)}, valid until ${localDate(valid.validUntil!, tz)}` };
 
     const pending = db
       .prepare(
@@ -121,11 +129,12 @@ export function createRoster(deps: PlansDeps, plans: Plans) {
          ORDER BY s.starts_at LIMIT 1`,
       )
       .get(idNumber, s.id, q.category, key) as { id: string; startsAt: number } | undefined;
-    if (pending) return { ok: false, problem: `already on the roster of session ${pending.id} (${localDate(pending.startsAt, tz)}) for the same exam` };
+    if (pending) return { ok: false, rule, problem: `already on the roster of session ${pending.id} (${localDate(pending.startsAt, tz)}) for the same exam` };
 
     // The history in date order: results, and training completions known from this row and from
-    // earlier rosters. A pass clears the failures; training clears them only once two have piled up
-    // (retraining is what the second failure requires; training in between earns no extra attempt).
+    // earlier rosters. A pass clears the failures; training clears them only once the rule's number of
+    // failures has piled up (retraining is what that failure requires; training in between earns no
+    // extra attempt).
     // On one day a result comes before a training: "retrained after failing on D" means after D.
     const trainings = (
       db
@@ -140,15 +149,25 @@ export function createRoster(deps: PlansDeps, plans: Plans) {
     let failures: ResultRecord[] = [];
     for (const h of history) {
       if (!h.result) {
-        if (failures.length >= 2) failures = [];
+        if (failures.length >= rule.retrainAfterFails) failures = [];
       } else if (h.result.passed) failures = [];
       else failures.push(h.result);
     }
-    if (failures.length >= 2) {
-      const [a, b] = failures.slice(-2).map((r) => localDate(r.gradedAt, tz));
-      return { ok: false, problem: `failed twice; must retrain before another exam (failed on ${a} and ${b}; give a 培训结业日期 after ${b} once retrained)` };
+    const n = rule.retrainAfterFails;
+    if (failures.length >= n) {
+      const days = failures.slice(-n).map((r) => localDate(r.gradedAt, tz));
+      const last = days.at(-1)!;
+      const on = days.length === 1 ? last : `${days.slice(0, -1).join(', ')} and ${last}`;
+      const times = n === 1 ? 'once' : n === 2 ? 'twice' : `${n} times`;
+      // With the national rule the words are the ones sites know; another rule names itself.
+      const which = rule.configured ? `; ${rule.path}: ${describeRule(rule)}` : '';
+      return {
+        ok: false,
+        rule,
+        problem: `failed ${times}; must retrain before another exam (failed on ${on}; give a 培训结业日期 after ${last} once retrained${which})`,
+      };
     }
-    return { ok: true, attempt: failures.length === 1 ? 2 : 1 };
+    return { ok: true, attempt: failures.length >= 1 ? 2 : 1, retake: failures.length, rule };
   }
 
   function columnOf(headers: string[], field: Field): string | null {
@@ -246,8 +265,8 @@ export function createRoster(deps: PlansDeps, plans: Plans) {
              ON CONFLICT(id_number) DO UPDATE SET name = excluded.name, photo = COALESCE(excluded.photo, candidates.photo), updated_at = excluded.updated_at`,
           );
           const insertEntry = db.prepare(
-            `INSERT INTO roster_entries (session_id, id_number, ticket_no, name, category, operation_class, industry, institution, photo, attempt, trained_on)
-             VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+            `INSERT INTO roster_entries (session_id, id_number, ticket_no, name, category, operation_class, industry, institution, photo, attempt, trained_on, retake, rule)
+             VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
           );
           const renamed: { idNumber: string; from: string; to: string }[] = [];
           for (const p of planned) {
@@ -279,6 +298,8 @@ export function createRoster(deps: PlansDeps, plans: Plans) {
               photo ?? before?.photo ?? null,
               p.attempt,
               p.trainedOn,
+              p.retake,
+              JSON.stringify(p.rule),
             );
           }
           audit.append({
@@ -424,6 +445,8 @@ export function createRoster(deps: PlansDeps, plans: Plans) {
         trainedOn,
         photo: (photo as PlannedRow['photo']) ?? null,
         attempt: e.attempt,
+        retake: e.retake,
+        rule: e.rule,
       });
     }
     return out;

@@ -17,6 +17,7 @@ import * as m016 from './016_jobs.ts';
 import * as m017 from './017_alert_resolution.ts';
 import * as m020 from './020_archives.ts';
 import * as m019 from './019_certificates.ts';
+import * as m021 from './021_people.ts';
 
 export interface Migration {
   version: number;
@@ -45,4 +46,5 @@ export const migrations: Migration[] = [
   { version: 17, name: 'alert_resolution', sql: m017.sql },
   { version: 20, name: 'archives', sql: m020.sql },
   { version: 19, name: 'certificates', sql: m019.sql },
+  { version: 21, name: 'people', sql: m021.sql },
 ];

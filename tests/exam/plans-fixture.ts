@@ -52,9 +52,9 @@ export function idn(seq: number, birth = '19850312', region = '440106'): string 
   return first17 + checkDigitOf(first17);
 }
 
-export function site(t: Test, opts: { bank?: boolean } = {}) {
+export function site(t: Test, opts: { bank?: boolean; extraYaml?: string } = {}) {
   const dir = scratchDir(t);
-  const config = testConfig(join(dir, 'data'));
+  const config = testConfig(join(dir, 'data'), opts.extraYaml);
   const paths = dataPaths(config.paths.data);
   ensureDataFolders(paths);
   const db = openDatabase(paths.dbFile);

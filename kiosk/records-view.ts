@@ -1,0 +1,76 @@
+// What the person file (一人一档, records/people) reads of the kiosk: a person's identity checks (exam
+// admissions and training check-ins, with their captures) and the training classes they attended with
+// credited hours. Read-only, by ID number; hours are credited as attendance.ts credits them.
+import type { Db } from '../storage/index.ts';
+
+export interface IdentityCheckRecord {
+  id: string;
+  kioskId: string;
+  /** The exam session it admitted to, or null for a training check (classId). */
+  sessionId: string | null;
+  classId: string | null;
+  action: 'check_in' | 'check_out' | null;
+  source: 'typed' | 'card';
+  startedAt: number;
+  decidedAt: number | null;
+  decision: 'admitted' | 'refused' | 'overridden' | null;
+  reason: string | null;
+  /** Face distance to the roster photo (smaller = more alike) and the threshold it was judged by. */
+  distance: number | null;
+  threshold: number | null;
+  seat: string | null;
+  /** Relative to the data folder's captures/: the live capture and the reference photo. */
+  capture: string | null;
+  rosterPhoto: string | null;
+  overrideBy: string | null;
+  overrideReason: string | null;
+}
+
+export function identityChecksOf(db: Db, idNumber: string): IdentityCheckRecord[] {
+  return db
+    .prepare(
+      `SELECT id, kiosk_id AS kioskId, session_id AS sessionId, class_id AS classId, action, source, started_at AS startedAt,
+              decided_at AS decidedAt, decision, reason, distance, threshold, seat, capture, roster_photo AS rosterPhoto,
+              override_by AS overrideBy, override_reason AS overrideReason
+       FROM identity_attempts WHERE id_number = ? ORDER BY started_at, id`,
+    )
+    .all(idNumber) as IdentityCheckRecord[];
+}
+
+export interface TrainingAttendanceRecord {
+  classId: string;
+  /** The name the class's member list gives. */
+  memberName: string;
+  name: string;
+  institution: string;
+  startsOn: string;
+  endsOn: string;
+  dailyHours: number;
+  /** Hours credited: each sitting's check-in to check-out, at most the class's daily hours. */
+  attendedHours: number;
+  daysAttended: number;
+  /** Days checked in but never out: no hours credited for them. */
+  daysWithoutCheckOut: number;
+}
+
+const round2 = (x: number) => Math.round(x * 100) / 100;
+
+export function trainingAttendanceOf(db: Db, idNumber: string): TrainingAttendanceRecord[] {
+  const classes = db
+    .prepare(
+      `SELECT c.id AS classId, m.name AS memberName, c.name, c.institution, c.starts_on AS startsOn, c.ends_on AS endsOn, c.daily_hours AS dailyHours
+       FROM training_members m JOIN training_classes c ON c.id = m.class_id WHERE m.id_number = ? ORDER BY c.starts_on, c.id`,
+    )
+    .all(idNumber) as Omit<TrainingAttendanceRecord, 'attendedHours' | 'daysAttended' | 'daysWithoutCheckOut'>[];
+  const sittings = db.prepare('SELECT check_in_at AS inAt, check_out_at AS outAt FROM training_attendance WHERE class_id = ? AND id_number = ? ORDER BY day');
+  return classes.map((c) => {
+    const rows = sittings.all(c.classId, idNumber) as { inAt: number; outAt: number | null }[];
+    const closed = rows.filter((r) => r.outAt !== null);
+    return {
+      ...c,
+      attendedHours: round2(closed.reduce((s, r) => s + round2(Math.min((r.outAt! - r.inAt) / 3_600_000, c.dailyHours)), 0)),
+      daysAttended: closed.length,
+      daysWithoutCheckOut: rows.length - closed.length,
+    };
+  });
+}
