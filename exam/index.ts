@@ -38,6 +38,9 @@ export type { DemoSummary } from './demo/seed.ts';
 export { ROSTER_STATUS_FROM, rosterStatusMoveAllowed, type RosterStatusService } from './plans/roster-status.ts';
 export type { RosterStatus } from './plans/model.ts';
 export type { SessionWindows } from './plans/recording-windows.ts';
+// What records/ reads for statistics and disclosure (sittings, graded papers item by item, question facts).
+export * from './statistics-view.ts';
+export type { SessionStatus } from './plans/model.ts';
 
 export interface ExamDeps {
   db: Db;

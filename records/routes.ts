@@ -7,4 +7,8 @@ export interface RecordsRoutesOptions {
   records: RecordsService;
 }
 
-export const recordsRoutes: FastifyPluginAsync<RecordsRoutesOptions> = async (_app, _o) => {};
+export const recordsRoutes: FastifyPluginAsync<RecordsRoutesOptions> = async (app, { records }) => {
+  // Loaded here rather than at the top: the CLI imports records/ for its commands, and the routes' schemas cost every command's start.
+  const { statisticsRoutes } = await import('./statistics/routes.ts');
+  await app.register(statisticsRoutes, { statistics: records.statistics, config: records.deps.config });
+};

@@ -7,6 +7,7 @@ import type { Config } from '../config/index.ts';
 import type { AuditLog, DataPaths, Db } from '../storage/index.ts';
 import type { ExamService } from '../exam/index.ts';
 import { createArchiveParts } from './archive-parts.ts';
+import { createStatistics } from './statistics/service.ts';
 
 export interface RecordsDeps {
   db: Db;
@@ -26,6 +27,8 @@ export function createRecordsService(deps: RecordsDeps) {
   return {
     deps,
     archiveParts,
+    /** Statistics and disclosure (records/statistics/): reads the exam engine's rows, writes nothing. */
+    statistics: createStatistics(deps),
     /** Background work (the reporting outbox's sender, event listeners) starts with the server. */
     async start(): Promise<void> {},
     async stop(): Promise<void> {
