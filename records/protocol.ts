@@ -45,7 +45,9 @@ export const StatisticsGroupT = Type.Object({
   /** What a person reads for the key, in both languages (the vocabulary stays on the server, with the exam's labels). */
   label: Type.Object({ zh: Type.String(), en: Type.String() }),
   /** Filled for session rows: the day, the template's name and the room. */
-  session: Type.Optional(Type.Object({ date: Type.String(), templateId: Type.String(), templateName: Type.String(), roomId: Type.String(), roomName: Type.String() })),
+  session: Type.Optional(
+    Type.Object({ date: Type.String(), templateId: Type.String(), templateName: Type.String(), roomId: Type.String(), roomName: Type.String() }),
+  ),
   figures: FiguresT,
 });
 export type StatisticsGroup = Static<typeof StatisticsGroupT>;

@@ -19,12 +19,16 @@ export function disclose(rows: readonly SittingRow[], min = DISCLOSURE_MIN_PEOPL
     } else institutions.push({ institution, suppressed: false, sat: f.sat, passed: f.passed, passRate: f.passRate });
   }
   // Named institutions first, by name in code-point order (the same list on every machine); the rows without one last.
-  institutions.sort((a, b) => (a.institution === '' ? 1 : 0) - (b.institution === '' ? 1 : 0) || (a.institution < b.institution ? -1 : a.institution > b.institution ? 1 : 0));
+  institutions.sort(
+    (a, b) => (a.institution === '' ? 1 : 0) - (b.institution === '' ? 1 : 0) || (a.institution < b.institution ? -1 : a.institution > b.institution ? 1 : 0),
+  );
   const all = figuresOf(rows);
   const totalHidden = all.sat < min || (withheldPeople > 0 && withheldPeople < min);
   return {
     minPeople: min,
     institutions,
-    total: totalHidden ? { suppressed: true, sat: null, passed: null, passRate: null } : { suppressed: false, sat: all.sat, passed: all.passed, passRate: all.passRate },
+    total: totalHidden
+      ? { suppressed: true, sat: null, passed: null, passRate: null }
+      : { suppressed: false, sat: all.sat, passed: all.passed, passRate: all.passRate },
   };
 }

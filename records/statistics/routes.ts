@@ -35,7 +35,8 @@ export const statisticsRoutes: FastifyPluginAsync<{ statistics: Statistics; conf
       config: readers,
       schema: {
         tags,
-        summary: 'Pass rates, absences, average scores and retakes of the graded sessions in a period, per session, institution, category, industry or month; JSON or CSV (UTF-8 with BOM)',
+        summary:
+          'Pass rates, absences, average scores and retakes of the graded sessions in a period, per session, institution, category, industry or month; JSON or CSV (UTF-8 with BOM)',
         querystring: Type.Object(
           { from: Type.Optional(Day), to: Type.Optional(Day), groupBy: Type.Optional(oneOf(STATISTICS_GROUPINGS)), format: Format, lang: Lang },
           closed,
@@ -58,9 +59,16 @@ export const statisticsRoutes: FastifyPluginAsync<{ statistics: Statistics; conf
       config: readers,
       schema: {
         tags,
-        summary: 'Item analysis of the graded papers in a period: facility and upper–lower 27 % discrimination per question, bad questions flagged; JSON or CSV',
+        summary:
+          'Item analysis of the graded papers in a period: facility and upper–lower 27 % discrimination per question, bad questions flagged; JSON or CSV',
         querystring: Type.Object(
-          { from: Type.Optional(Day), to: Type.Optional(Day), templateId: Type.Optional(Type.String({ minLength: 1, maxLength: 100 })), format: Format, lang: Lang },
+          {
+            from: Type.Optional(Day),
+            to: Type.Optional(Day),
+            templateId: Type.Optional(Type.String({ minLength: 1, maxLength: 100 })),
+            format: Format,
+            lang: Lang,
+          },
           closed,
         ),
         response: { 200: ItemAnalysisReplyT, ...errors },

@@ -47,13 +47,21 @@ export function createStatistics({ db, clock, config }: StatisticsDeps) {
           };
         });
       case 'institution':
-        return sortByKey([...groupBy(rows, (r) => r.institution ?? '')], (k) => k === '').map(([key, list]) => ({ key, label: institutionLabel(key), figures: figuresOf(list) }));
+        return sortByKey([...groupBy(rows, (r) => r.institution ?? '')], (k) => k === '').map(([key, list]) => ({
+          key,
+          label: institutionLabel(key),
+          figures: figuresOf(list),
+        }));
       case 'category':
         return sortByKey([...groupBy(rows, (r) => r.category)]).map(([key, list]) => ({ key, label: categoryLabel(key), figures: figuresOf(list) }));
       case 'industry':
         return sortByKey([...groupBy(rows, (r) => r.industry)]).map(([key, list]) => ({ key, label: industryLabel(key), figures: figuresOf(list) }));
       case 'month':
-        return sortByKey([...groupBy(rows, (r) => localDate(r.startsAt, tz).slice(0, 7))]).map(([key, list]) => ({ key, label: { zh: key, en: key }, figures: figuresOf(list) }));
+        return sortByKey([...groupBy(rows, (r) => localDate(r.startsAt, tz).slice(0, 7))]).map(([key, list]) => ({
+          key,
+          label: { zh: key, en: key },
+          figures: figuresOf(list),
+        }));
     }
   }
 
@@ -183,7 +191,19 @@ const CSV_HEADERS: Record<
     room: '考场',
     sessionId: '场次编号',
     groupBy: { institution: '培训机构', category: '人员类别', industry: '行业', month: '月份' },
-    figures: ['报名人数', '缺考人数', '实考人数', '合格人数', '不合格人数', '合格率(%)', '缺考率(%)', '平均分(百分制)', '补考人次', '补考合格人次', '首次考试合格率(%)'],
+    figures: [
+      '报名人数',
+      '缺考人数',
+      '实考人数',
+      '合格人数',
+      '不合格人数',
+      '合格率(%)',
+      '缺考率(%)',
+      '平均分(百分制)',
+      '补考人次',
+      '补考合格人次',
+      '首次考试合格率(%)',
+    ],
     total: '合计',
     period: (from, to, sessions, notYet) =>
       `统计期间 ${from} 至 ${to}（按计划开考日期），计入已评分场次 ${sessions} 场${notYet ? `；另有 ${notYet} 场尚未评分，未计入` : ''}。每人每场计一人次，补考单独计一人次。`,
