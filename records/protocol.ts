@@ -127,6 +127,8 @@ export type PublicPassRate = Static<typeof PublicPassRateT>;
 
 export const PublicPassRatesReplyT = Type.Object({
   siteName: Type.String(),
+  /** The site's IANA zone: the page shows times on the site's clock. */
+  timezone: Type.String(),
   /** Whole months, YYYY-MM, inclusive. */
   from: Type.String(),
   to: Type.String(),

@@ -48,21 +48,23 @@ export function BarChart({
   testId?: string;
 }) {
   const plot = WIDTH - LABEL - TEXT;
-  const height = Math.max(1, bars.length) * ROW + 24;
+  // The reference line's words sit above the first bar, never on it.
+  const top = reference ? 16 : 0;
+  const height = top + Math.max(1, bars.length) * ROW + 24;
   const x = (v: number) => LABEL + (Math.max(0, Math.min(v, max)) / max) * plot;
   return (
     <svg class="bar-chart" viewBox={`0 0 ${WIDTH} ${height}`} role="img" aria-label={title} data-testid={testId}>
       <title>{title}</title>
       {[0, 0.25, 0.5, 0.75, 1].map((f) => (
         <g key={f}>
-          <line class="grid" x1={x(f * max)} x2={x(f * max)} y1={4} y2={height - 18} />
+          <line class="grid" x1={x(f * max)} x2={x(f * max)} y1={top + 4} y2={height - 18} />
           <text class="axis" x={x(f * max)} y={height - 4} text-anchor="middle">
             {Math.round(f * max * 100)}%
           </text>
         </g>
       ))}
       {bars.map((b, i) => {
-        const y = 6 + i * ROW;
+        const y = top + 6 + i * ROW;
         return (
           <g key={b.key} class={`row ${b.tone ?? ''}`} data-key={b.key}>
             <text class="label" x={LABEL - 8} y={y + 14} text-anchor="end">
@@ -86,8 +88,8 @@ export function BarChart({
       })}
       {reference && (
         <g class="reference">
-          <line x1={x(reference.value)} x2={x(reference.value)} y1={2} y2={height - 18} />
-          <text x={x(reference.value) + 3} y={12}>
+          <line x1={x(reference.value)} x2={x(reference.value)} y1={4} y2={height - 18} />
+          <text x={x(reference.value) + 4} y={12}>
             {reference.label}
           </text>
         </g>

@@ -105,7 +105,7 @@ export function createStatistics({ db, clock, config }: StatisticsDeps) {
     publicPassRates(q: { from?: string; to?: string }): PublicPassRatesReply {
       const p = monthPeriod(q, clock.now(), tz);
       const rows = sittingsBetween(db, p.fromMs, p.toMs, COUNTED_STATUSES);
-      return { siteName: config.site.name, from: p.from, to: p.to, ...disclose(rows), generatedAt: iso(clock.now()) };
+      return { siteName: config.site.name, timezone: tz, from: p.from, to: p.to, ...disclose(rows), generatedAt: iso(clock.now()) };
     },
 
     statisticsCsv(r: StatisticsReply, lang: CsvLang): string {

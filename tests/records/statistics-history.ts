@@ -9,7 +9,7 @@
 // (IMPOSSIBLE), one everybody answers (TRIVIAL), and one whose key is wrong, so the strong candidates
 // "miss" it and the weak ones "get" it (WRONG_KEY).
 import type { fixedClock } from '../../core/index.ts';
-import type { App } from '../../server/app.ts';
+import type { ExamService } from '../../exam/index.ts';
 import type { QuestionInput, Template } from '../../exam/types.ts';
 import { idn } from '../exam/plans-fixture.ts';
 
@@ -128,7 +128,11 @@ const at = (local: string) => Date.parse(`${local}+08:00`);
  * Fills the app's database with `sessions` graded sessions from March 2026 on (two a week, alternating
  * templates, room R3 of STATS_CONFIG_YAML), then one session left `ended` and one `scheduled`.
  */
-export async function makeHistory(app: App, clock: ReturnType<typeof fixedClock>, opts: { sessions?: number; seed?: number } = {}): Promise<History> {
+export async function makeHistory(
+  app: { exam: ExamService },
+  clock: ReturnType<typeof fixedClock>,
+  opts: { sessions?: number; seed?: number; room?: string } = {},
+): Promise<History> {
   const nSessions = opts.sessions ?? 40;
   const rand = rng(opts.seed ?? 20260301);
   const plans = app.exam.plans;
@@ -139,7 +143,7 @@ export async function makeHistory(app: App, clock: ReturnType<typeof fixedClock>
   for (const q of app.exam.bank.pool(version.id)) questionIdByStem.set(q.stem, q.id);
   const plan = plans.createPlan({ name: '2026年安全生产考核', from: '2026-03-01', to: '2026-12-31' }, actor);
 
-  // People: ability in [0.45, 1); each is sent by one institution (a few by none; a few by the tiny one).
+  // People: ability in [0.55, 1); each is sent by one institution (a few by none; a few by the tiny one).
   interface Person {
     seq: number;
     idNumber: string;
@@ -153,21 +157,18 @@ export async function makeHistory(app: App, clock: ReturnType<typeof fixedClock>
   }
   const people: Person[] = [];
   let seq = 0;
-  let tinyLeft = 2; // two people, so at most four sittings even if both retake
   const newPerson = (template: Template): Person => {
     seq++;
-    const r = rand();
+    // Papers are drawn with fresh random seeds, so outcomes (and with them who comes back for a retake)
+    // differ between runs: who belongs where is fixed by the person's number, not by the draw.
     let institution: string | null = INSTITUTIONS[Math.floor(rand() * INSTITUTIONS.length)]!;
-    if (r < 0.05) institution = null;
-    else if (tinyLeft > 0 && r > 0.97) {
-      institution = TINY_INSTITUTION;
-      tinyLeft--;
-    }
+    if (seq % 20 === 0) institution = null;
+    else if (seq === 7 || seq === 150) institution = TINY_INSTITUTION;
     const p: Person = {
       seq,
       idNumber: idn(seq),
       name: `考生${seq}`,
-      ability: 0.45 + rand() * 0.55,
+      ability: 0.55 + rand() * 0.45,
       institution,
       industry: template === T_MACH ? '机械' : GEN_INDUSTRIES[Math.floor(rand() * GEN_INDUSTRIES.length)]!,
       template,
@@ -186,7 +187,7 @@ export async function makeHistory(app: App, clock: ReturnType<typeof fixedClock>
   const holdSession = async (i: number, date: string, finish: 'graded' | 'ended' | 'scheduled') => {
     const template = i % 2 ? T_GEN : T_MACH;
     clock.set(at(`${date}T07:00:00`));
-    const session = plans.createSession({ planId: plan.id, room: 'R3', startsAt: `${date}T09:00`, templateId: template.id }, actor);
+    const session = plans.createSession({ planId: plan.id, room: opts.room ?? 'R3', startsAt: `${date}T09:00`, templateId: template.id }, actor);
     if (finish === 'scheduled') return session.id;
     // Retakes first: people of this template who failed once and were not yet back; then newcomers.
     const retakers = people.filter((p) => p.template === template && p.fails === 1 && !p.done && rand() < 0.7).slice(0, 4);
@@ -206,7 +207,8 @@ export async function makeHistory(app: App, clock: ReturnType<typeof fixedClock>
     const entries = new Map(plans.roster(session.id).map((e) => [e.idNumber, e]));
     for (const p of cohort) {
       const entry = entries.get(p.idNumber)!;
-      const absent = rand() < 0.08;
+      // The tiny institution's two people always come: its 1–4 sittings are what the disclosure must withhold.
+      const absent = rand() < 0.08 && p.institution !== TINY_INSTITUTION;
       const sitting: Sitting = {
         sessionId: session.id,
         date,
@@ -234,7 +236,7 @@ export async function makeHistory(app: App, clock: ReturnType<typeof fixedClock>
       const sheet: Record<number, number[]> = {};
       paper.items.forEach((it, k) => {
         const q = [...questionIdByStem].find(([, id]) => id === it.questionId)![0];
-        const chance = q === IMPOSSIBLE ? 0.03 : q === TRIVIAL ? 1 : q === WRONG_KEY ? (p.ability < 0.7 ? 0.9 : 0.1) : p.ability;
+        const chance = q === IMPOSSIBLE ? 0.03 : q === TRIVIAL ? 1 : q === WRONG_KEY ? (p.ability < 0.78 ? 0.9 : 0.1) : p.ability;
         const right = rand() < chance;
         const options = it.type === 'judge' ? 2 : 4;
         sheet[k + 1] = right ? it.key : [(it.key[0]! + 1) % options];

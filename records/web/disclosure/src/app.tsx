@@ -4,7 +4,7 @@
 import { useEffect, useState } from 'preact/hooks';
 import { call } from '../../../../web/http.ts';
 import { errorWords } from '../../../../web/error-words.ts';
-import { langFromQuery, useDocumentLanguage, type Lang } from '../../../../web/i18n.ts';
+import { langFromQuery, siteClock, useDocumentLanguage, type Lang } from '../../../../web/i18n.ts';
 import { AccountAndLanguage } from '../../../../web/top-bar.tsx';
 import { BarChart, type Bar } from '../../../../web/bar-chart.tsx';
 import type { PublicPassRatesReply } from '../../../protocol.ts';
@@ -121,7 +121,8 @@ function Disclosure({ w, r }: { w: Words; r: PublicPassRatesReply }) {
       )}
       <p class="note">{w.rule(r.minPeople)}</p>
       <p class="note">
-        {w.generated(new Date(r.generatedAt).toLocaleString(w.lang === 'zh' ? 'zh-CN' : 'en-GB'))} · <a href={url(r.from, r.to)}>{w.json}</a>
+        {w.generated(siteClock(r.timezone).format(Date.parse(r.generatedAt), w.lang, { dateStyle: 'medium', timeStyle: 'short' }))} ·{' '}
+        <a href={url(r.from, r.to)}>{w.json}</a>
       </p>
     </>
   );
