@@ -325,3 +325,18 @@ t.test('a bad period is refused with what, where and why', async (t) => {
   t.match((await bad('/api/public/pass-rates?from=2026-13')).problems, [{ path: 'querystring.from', problem: 'must be a month written YYYY-MM' }]);
   t.match((await bad('/api/public/pass-rates?from=2026-01-01')).problems, [{ path: /from/ }]);
 });
+
+t.test('the roster reads the training institution under its other names', async (t) => {
+  // The history's last session is still scheduled: its roster may be imported (it counts in no figure).
+  const sessionId = history.ungraded[1]!;
+  const rows = [
+    ['身份证号', '姓名', '人员类别', '行业', 'Training Institution'],
+    ['440106199001010015', '新考生', '安全生产管理人员', '商贸', ' 越秀区安全培训中心 '],
+  ];
+  const id = rows[1]![0]!;
+  // A valid check digit for the fixed first 17 digits.
+  const { checkDigitOf } = await import('../../core/index.ts');
+  rows[1]![0] = id.slice(0, 17) + checkDigitOf(id.slice(0, 17));
+  await app.exam.plans.importRoster(sessionId, { bytes: Buffer.from(rows.map((r) => r.join(',')).join('\n')), filename: 'r.csv' }, 'user:admin');
+  t.equal(app.exam.plans.roster(sessionId)[0]!.institution, '越秀区安全培训中心', 'an English header with a space, the name trimmed');
+});
