@@ -272,7 +272,7 @@ t.test('the public pass rates withhold any figure built from fewer than 5 people
   t.ok(withheld > 0 && withheld < 5, `the withheld rows hold ${withheld} people`);
   t.same(r.total, { suppressed: true, sat: null, passed: null, passRate: null });
   for (const s of history.sittings) {
-    t.notOk(res.body.includes(s.idNumber) || res.body.includes(s.name) || res.body.includes(s.idNumber.slice(-4) + '"'), `nothing of ${s.name}`);
+    t.notOk(res.body.includes(s.idNumber) || res.body.includes(s.name) || res.body.includes(`${s.idNumber.slice(-4)}"`), `nothing of ${s.name}`);
   }
   t.equal(res.headers['cache-control'], 'public, max-age=300');
 });
