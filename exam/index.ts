@@ -44,6 +44,9 @@ export type { ExamSession, ResultRecord, RosterEntry } from './plans/model.ts';
 // The person file (records/people) reads retakes and the rule applied through this.
 export { retakesOf, type RetakeRecord } from './plans/person-view.ts';
 export type { PersonRecord } from './plans/results.ts';
+// What records/ reads for statistics and disclosure (sittings, graded papers item by item, question facts).
+export * from './statistics-view.ts';
+export type { SessionStatus } from './plans/model.ts';
 
 export interface ExamDeps {
   db: Db;

@@ -16,4 +16,8 @@ export const recordsRoutes: FastifyPluginAsync<RecordsRoutesOptions> = async (ap
   await app.register(certificateRoutes, { records });
 export const recordsRoutes: FastifyPluginAsync<RecordsRoutesOptions> = async (app, { records }) => {
   await app.register(personRoutes, { people: records.people });
+export const recordsRoutes: FastifyPluginAsync<RecordsRoutesOptions> = async (app, { records }) => {
+  // Loaded here rather than at the top: the CLI imports records/ for its commands, and the routes' schemas cost every command's start.
+  const { statisticsRoutes } = await import('./statistics/routes.ts');
+  await app.register(statisticsRoutes, { statistics: records.statistics, config: records.deps.config });
 };

@@ -12,6 +12,7 @@ import { coreArchiveParts } from './archive/core-parts.ts';
 import { createSessionArchives } from './archive/service.ts';
 import { createCertificateService } from './certificates/index.ts';
 import { createPersonFiles } from './people/index.ts';
+import { createStatistics } from './statistics/service.ts';
 
 export interface RecordsDeps {
   db: Db;
@@ -43,6 +44,8 @@ export function createRecordsService(deps: RecordsDeps) {
     jobs,
     archives,
     people,
+    /** Statistics and disclosure (records/statistics/): reads the exam engine's rows, writes nothing. */
+    statistics: createStatistics(deps),
     /** Background work (the reporting outbox's sender, event listeners) starts with the server. */
     async start(): Promise<void> {
       // Jobs whose process died (a crash, a kill) would otherwise stay "running" forever.

@@ -9,7 +9,7 @@ import { describeRule, ruleFor, seatIds, type AppliedRule } from '../../config/i
 import { CATEGORIES, CATEGORY_LABELS, INDUSTRIES, INDUSTRY_LABELS, type Category, type Industry } from '../types.ts';
 import { ROSTER_COLS, shortId, toResult, type ExamSession, type PlansDeps, type ResultRecord, type ResultRow, type RosterEntry } from './model.ts';
 import type { Plans } from './plans.ts';
-import { readTable, type TableRow } from '../../documents/index.ts';
+import { headerKey, readTable, type TableRow } from '../../documents/index.ts';
 
 /** The columns of a roster file, by the Chinese header people use; English names are accepted for JSON. */
 export const ROSTER_COLUMNS = {
@@ -18,7 +18,13 @@ export const ROSTER_COLUMNS = {
   category: { header: '人员类别', aliases: ['category'], required: true },
   operationClass: { header: '作业类别', aliases: ['operationClass', 'operation_class'], required: false },
   industry: { header: '行业', aliases: ['所属行业', '行业类别', 'industry'], required: false },
-  institution: { header: '培训机构', aliases: ['institution'], required: false },
+  // Training institution (培训机构): what the disclosure page groups pass rates by. Rosters from
+  // training centres call it 培训单位 or 培训机构名称 as often as 培训机构.
+  institution: {
+    header: '培训机构',
+    aliases: ['培训单位', '培训机构名称', '培训单位名称', '送培单位', 'institution', 'training institution', 'trainingInstitution', 'training_institution'],
+    required: false,
+  },
   photo: { header: '照片', aliases: ['photo'], required: false },
   ticketNo: { header: '准考证号', aliases: ['ticketNo', 'ticket_no', 'ticket'], required: false },
   trainedOn: { header: '培训结业日期', aliases: ['结业日期', 'trainedOn', 'trained_on'], required: false },
@@ -89,9 +95,12 @@ interface PlannedRow {
   rule: AppliedRule;
 }
 
+/** A field's accepted names as the table reader keys headers (headerKey: no spaces or * marks), lower case. */
+const namesOf = (f: Field): string[] => [ROSTER_COLUMNS[f].header, ...ROSTER_COLUMNS[f].aliases].map((n) => headerKey(n).toLowerCase());
+
 /** A row's cell for a field under any of its accepted names: JSON rows are separate objects and may be keyed differently. */
 function cellOf(r: TableRow, f: Field): string {
-  const names = [ROSTER_COLUMNS[f].header, ...ROSTER_COLUMNS[f].aliases].map((n) => n.toLowerCase());
+  const names = namesOf(f);
   return Object.entries(r.cells).find(([k, v]) => v !== '' && names.includes(k.toLowerCase()))?.[1] ?? '';
 }
 
@@ -171,8 +180,7 @@ export function createRoster(deps: PlansDeps, plans: Plans) {
   }
 
   function columnOf(headers: string[], field: Field): string | null {
-    const c = ROSTER_COLUMNS[field];
-    const names = [c.header, ...c.aliases].map((n) => n.toLowerCase());
+    const names = namesOf(field);
     return headers.find((h) => names.includes(h.toLowerCase())) ?? null;
   }
 

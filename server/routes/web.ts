@@ -17,6 +17,8 @@ export const WEB_APPS = [
   { path: '/proctor/', dir: 'proctor/web', name: '监考台 Proctor', who: '监考员' },
   { path: '/inspector/', dir: 'proctor/web/inspector', name: '远程巡查 Inspector', who: '省、市远程监管人员（只读）' },
   { path: '/live/', dir: 'media/web', name: '实时视频 Live', who: '管理员、监考员（本考场）、辖区内巡查人员；摄像机与考生屏幕' },
+  { path: '/records/', dir: 'records/web', name: '统计分析 Statistics', who: '管理员、辖区内巡查人员；合格率、缺考、试题分析，CSV 下载' },
+  { path: '/public/', dir: 'records/web/disclosure', name: '合格率公示 Disclosure', who: '公众（无需登录）；各培训机构考试合格率，只含汇总数字' },
 ] as const;
 
 /** The built app's folder, or null while it has not been built. */

@@ -1,0 +1,125 @@
+// The statistics page's words: Simplified Chinese first, English on request (?lang=en or the toggle).
+// Group names come from the server in both languages; the log-in form's words are the web kit's.
+import type { Bilingual, Lang } from '../../../web/i18n.ts';
+import type { ItemFlag, StatisticsGrouping } from './api.ts';
+
+const pct = (x: number | null) => (x === null ? '—' : `${(x * 100).toFixed(1)}%`);
+
+const zh = {
+  lang: 'zh' as Lang,
+  title: '考试统计分析',
+  loginTitle: '管理员或巡查人员登录',
+  notAllowed: '此账号无权查看统计（仅管理员与辖区内巡查人员）。',
+  loading: '正在统计…',
+  failed: (why: string) => `载入失败：${why}`,
+  from: '开始日期',
+  to: '结束日期',
+  groupBy: '分组',
+  groupings: { session: '按场次', institution: '按培训机构', category: '按人员类别', industry: '按行业', month: '按月份' } as Record<
+    StatisticsGrouping,
+    string
+  >,
+  show: '统计',
+  csv: '下载 CSV（Excel）',
+  sessions: '已评分场次',
+  registered: '报名',
+  sat: '实考',
+  absent: '缺考',
+  passed: '合格',
+  passRate: '合格率',
+  averageScore: '平均分',
+  retakes: '补考人次',
+  firstAttempt: '首考合格率',
+  absenceRate: '缺考率',
+  notYetGraded: (n: number) => `另有 ${n} 场尚未评分，未计入。`,
+  definitions: '按计划开考日期统计已评分场次；每人每场计一人次，补考单独计一人次；合格率 = 合格 ÷ 实考；平均分按百分制。',
+  chartTitle: (by: string) => `合格率（${by}）`,
+  overall: (x: number | null) => `总体 ${pct(x)}`,
+  barText: (rate: number | null, sat: number) => `${pct(rate)} · ${sat} 人`,
+  nobodySat: '无人实考',
+  group: { session: '场次', institution: '培训机构', category: '人员类别', industry: '行业', month: '月份' } as Record<StatisticsGrouping, string>,
+  total: '合计',
+  empty: '此期间没有已评分的场次。',
+  itemsTitle: '试题分析',
+  itemsIntro: (papers: number) => `依据 ${papers} 份已评分试卷。难度系数 P = 答对率；区分度 D = 总分前 27% 考生答对率 − 后 27% 考生答对率。`,
+  itemsRule: 'P < 0.2 过难，P > 0.95 过易，D < 0.2 区分度低，D < 0 多为答案有误；作答不足 20 次的试题不作判断。',
+  itemsCsv: '下载试题分析 CSV',
+  onlyFlagged: '只看有问题的试题',
+  plotTitle: '试题难度系数与区分度',
+  cols: { question: '试题', type: '题型', point: '知识点', responses: '作答', facility: '难度系数 P', discrimination: '区分度 D', flags: '问题' },
+  types: { judge: '判断', single: '单选', multiple: '多选' } as Record<string, string>,
+  flags: { too_hard: '过难', too_easy: '过易', low_discrimination: '区分度低', negative_discrimination: '区分度为负（请核对答案）' } as Record<
+    ItemFlag,
+    string
+  >,
+  notJudged: '作答过少',
+  stemHidden: '（题干仅管理员可见）',
+  noItems: '此期间没有已评分的试卷。',
+  pct,
+};
+export type Words = typeof zh;
+
+const en: Words = {
+  lang: 'en',
+  title: 'Exam statistics',
+  loginTitle: 'Log in as administrator or inspector',
+  notAllowed: 'This account may not read statistics (administrators and inspectors of this jurisdiction only).',
+  loading: 'Counting…',
+  failed: (why) => `Could not load: ${why}`,
+  from: 'From',
+  to: 'To',
+  groupBy: 'Group by',
+  groupings: { session: 'session', institution: 'training institution', category: 'personnel category', industry: 'industry', month: 'month' },
+  show: 'Show',
+  csv: 'Download CSV (Excel)',
+  sessions: 'Graded sessions',
+  registered: 'Registered',
+  sat: 'Sat',
+  absent: 'Absent',
+  passed: 'Passed',
+  passRate: 'Pass rate',
+  averageScore: 'Average score',
+  retakes: 'Retakes',
+  firstAttempt: 'First-attempt pass rate',
+  absenceRate: 'Absence rate',
+  notYetGraded: (n) => `${n} more session(s) not yet graded, left out.`,
+  definitions:
+    'Graded sessions by planned start; each person in each session is one sitting, a retake a sitting of its own; pass rate = passed ÷ sat; average score out of 100.',
+  chartTitle: (by) => `Pass rate (by ${by})`,
+  overall: (x) => `overall ${pct(x)}`,
+  barText: (rate, sat) => `${pct(rate)} · ${sat} sat`,
+  nobodySat: 'nobody sat',
+  group: { session: 'Session', institution: 'Training institution', category: 'Personnel category', industry: 'Industry', month: 'Month' },
+  total: 'Total',
+  empty: 'No graded session in this period.',
+  itemsTitle: 'Item analysis',
+  itemsIntro: (papers) =>
+    `From ${papers} graded papers. Facility P = share correct; discrimination D = share correct in the top 27 % by total score minus the bottom 27 %.`,
+  itemsRule:
+    'P < 0.2 too hard, P > 0.95 too easy, D < 0.2 low discrimination, D < 0 usually a wrong key; questions with fewer than 20 responses are not judged.',
+  itemsCsv: 'Download item analysis CSV',
+  onlyFlagged: 'Only questions with problems',
+  plotTitle: 'Facility and discrimination per question',
+  cols: {
+    question: 'Question',
+    type: 'Type',
+    point: 'Knowledge point',
+    responses: 'Responses',
+    facility: 'Facility P',
+    discrimination: 'Discrimination D',
+    flags: 'Problems',
+  },
+  types: { judge: 'true/false', single: 'single', multiple: 'multiple' },
+  flags: {
+    too_hard: 'too hard',
+    too_easy: 'too easy',
+    low_discrimination: 'low discrimination',
+    negative_discrimination: 'negative discrimination (check the key)',
+  },
+  notJudged: 'too few responses',
+  stemHidden: '(stems are shown to administrators only)',
+  noItems: 'No graded paper in this period.',
+  pct,
+};
+
+export const words: Bilingual<Words> = { zh, en };
