@@ -50,6 +50,7 @@ export interface Receiver {
 }
 
 export async function startReceiver(o: ReceiverOptions): Promise<Receiver> {
+  if (o.publicKeys.length === 0) throw new Error('a receiver needs the site public key(s) to check packages against');
   const keys = o.publicKeys.map((k) => parsePublicKey(k).key);
   const packages = new Map<string, StoredPackage>();
   if (o.dir) {
