@@ -219,7 +219,7 @@ t.test('a receiver down for a while: every attempt recorded with its error and n
   t.ok(r.status.failedAttempts >= 3);
   const metrics = (await app.inject({ method: 'GET', url: '/metrics', headers: { cookie: admin } })).body;
   t.match(metrics, /examroom_reporting_pending_packages 1/);
-  t.match(metrics, /examroom_reporting_failed_attempts [3-9]/);
+  t.match(metrics, /examroom_reporting_failed_attempts ([3-9]|\d{2,})\n/);
   t.match(metrics, /examroom_reporting_oldest_pending_seconds \d/);
   const invig = await login(app, 'invig', PASSWORDS.invig);
   t.equal((await app.inject({ method: 'POST', url: `/api/records/reports/${encodeURIComponent(id)}/retry`, headers: { cookie: invig } })).statusCode, 403);

@@ -15,6 +15,7 @@ import { setTimeZone, words, type Words } from './i18n.ts';
 import { params, setParam } from './url.ts';
 import { ServerClock } from './clock.tsx';
 import { Room } from './room.tsx';
+import { ReportingStatus } from './reporting-status.tsx';
 
 export { serverNow } from './clock.tsx';
 
@@ -64,6 +65,7 @@ export function App() {
           </button>
         )}
         <span class="spacer" />
+        {user?.role === 'admin' && <ReportingStatus lang={lang} />}
         <ServerClock />
       </TopBar>
       {/* The console needs no camera, but says so: its log-ins cross the LAN in clear, and the IT person learns the fix here. */}
