@@ -64,6 +64,9 @@ const ALL_TABLES = [
   'bank_images',
   // long jobs (016, documents/jobs.ts)
   'jobs',
+  // the reporting outbox (023, records/reporting)
+  'report_attempts',
+  'report_packages',
 ].sort();
 
 function dbFile(t: Test): string {
