@@ -106,8 +106,8 @@ export function createReporting(deps: ReportingDeps) {
     if (timer) clearTimeout(timer);
     timer = setTimeout(() => {
       timer = null;
+      // A running drain re-reads the due packages after each send, so it also picks up what this kick was for.
       if (!running) running = drain().finally(() => (running = null));
-      else kick(50);
     }, delayMs);
   }
 
