@@ -3,7 +3,7 @@
 // once it answers, one accepted package per session however often it is sent, and nothing lost when
 // the server is killed mid-send. The platform's token appears in no log and no API reply.
 import t from 'tap';
-import { readFileSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { request } from 'node:http';
 import { createEventBus, systemClock } from '../../core/index.ts';
@@ -84,6 +84,42 @@ t.test('not configured: nothing is packaged, nothing runs, and the status says s
     packages: [],
   });
   t.throws(() => reporting.packageSession(sessionId), { name: 'Conflict', message: /reporting is not configured/ });
+});
+
+t.test('photos go only with reporting.send.photos; identity checks can be left out', async (t) => {
+  const dir = scratchDir(t);
+  const make = (send: string, sub: string) => {
+    const config = testConfig(
+      join(dir, sub),
+      `paths: { keys: ${JSON.stringify(join(dir, 'keys'))} }\nreporting: { url: "http://127.0.0.1:9/none", send: ${send} }\n`,
+    );
+    const paths = dataPaths(config.paths.data);
+    ensureDataFolders(paths);
+    const db = openDatabase(paths.dbFile);
+    t.teardown(() => db.close());
+    const bus = createEventBus();
+    const audit = createAuditLog(db, systemClock);
+    const exam = createExamService({ db, clock: systemClock, bus, config, audit, paths });
+    // Not started: packages are made on request and nothing is sent.
+    return { db, paths, exam, reporting: createReporting({ db, clock: systemClock, bus, config, audit, paths, exam }) };
+  };
+  const body = (db: ReturnType<typeof make>['db'], id: string) =>
+    JSON.parse((db.prepare('SELECT body FROM report_packages WHERE id = ?').get(id) as { body: Buffer }).body.toString('utf8')) as ResultsPackage;
+
+  const withPhotos = make('{ photos: true }', 'a');
+  const a = await gradedSession(withPhotos.exam, { first: 71, people: 1 });
+  mkdirSync(join(withPhotos.paths.captures, 'caps'), { recursive: true });
+  writeFileSync(join(withPhotos.paths.captures, 'caps/x.jpg'), Buffer.from('ffd8ffe0 jpeg bytes'));
+  kioskAttempt(withPhotos.db, { sessionId: a.sessionId, idNumber: a.ids[0]!, at: Date.now(), distance: 0.2 });
+  const pa = body(withPhotos.db, withPhotos.reporting.packageSession(a.sessionId).id);
+  t.equal(pa.identityChecks![0]!.photo, Buffer.from('ffd8ffe0 jpeg bytes').toString('base64'), 'the live capture, base64');
+
+  const without = make('{ identityChecks: false }', 'b');
+  const b = await gradedSession(without.exam, { first: 81, people: 1 });
+  kioskAttempt(without.db, { sessionId: b.sessionId, idNumber: b.ids[0]!, at: Date.now(), distance: 0.2 });
+  const pb = body(without.db, without.reporting.packageSession(b.sessionId).id);
+  t.equal(pb.identityChecks, null);
+  t.equal(pb.results.length, 1);
 });
 
 t.test('a graded session is packaged, signed, delivered once with a receipt; the receiver refuses a changed package', async (t) => {
