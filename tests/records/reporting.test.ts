@@ -14,7 +14,7 @@ import { createAuditLog, dataPaths, ensureDataFolders, openDatabase } from '../.
 import { startReceiver, type Receiver } from '../../records/reporting/receiver.ts';
 import { createReporting, type ResultsPackage } from '../../records/reporting/index.ts';
 import type { ReportsReply } from '../../records/protocol.ts';
-import { PASSWORDS, TEST_CONFIG_YAML, login, scratchDir, testApp, testConfig } from '../helpers.ts';
+import { PASSWORDS, TEST_CONFIG_YAML, login, scratchDir, testConfig } from '../helpers.ts';
 import { startServer } from '../processes.ts';
 import { until } from '../wait.ts';
 import { gradedSession, kioskAttempt } from './reporting-fixture.ts';
@@ -122,96 +122,11 @@ t.test('photos go only with reporting.send.photos; identity checks can be left o
   t.equal(pb.results.length, 1);
 });
 
-t.test('a graded session is packaged, signed, delivered once with a receipt; the receiver refuses a changed package', async (t) => {
+t.test('delivery: a receiver down for a while, then one accepted package per version with its receipt; the receiver refuses a changed package', async (t) => {
+  // One app for the whole story (an app costs seconds to build): the platform is down first.
   const dir = scratchDir(t);
-  const receiver = await startReceiver({ publicKeys: [], token: TOKEN, dir: join(dir, 'received') }).catch(() => null);
-  t.equal(receiver, null, 'a receiver needs a key to check packages with');
-  const config = testConfig(join(dir, 'data'), `paths: { keys: ${JSON.stringify(join(dir, 'keys'))} }\n`);
-  const signer = loadSiteSigner(config.paths.keys);
-  const rx = await startReceiver({ publicKeys: [signer.publicKeyPem], token: TOKEN, dir: join(dir, 'received') });
-  t.teardown(() => rx.close());
-  const app = await testApp(t, {
-    config: testConfig(
-      join(dir, 'data'),
-      `paths: { keys: ${JSON.stringify(join(dir, 'keys'))} }\nreporting: { url: "${rx.url}", tokenFile: ${JSON.stringify(tokenFile(dir))}, ${FAST} }\n`,
-    ),
-  });
-  await app.ready();
-  const { sessionId, ids } = await gradedSession(app.exam, { first: 11, people: 3 });
-  kioskAttempt(app.ctx.db, { sessionId, idNumber: ids[0]!, at: Date.now() - 60_000, distance: 0.31 });
-  kioskAttempt(app.ctx.db, { sessionId, idNumber: ids[1]!, at: Date.now() - 50_000, distance: 0.58, overrideBy: 'user:invig' });
-  // The package was made at the graded event, before the kiosk rows above: this regrade-like call makes version 2.
-  const v2 = app.records.reporting.packageSession(sessionId);
-  t.equal(v2.created, true, 'new identity checks make a new version');
-  t.equal(app.records.reporting.packageSession(sessionId).created, false, 'nothing changed: no new version');
-
-  await until('both versions delivered', () => rx.packages.size === 2 && app.records.reporting.status().pending === 0, 20_000);
-  const id1 = `test-site:${sessionId}:1`;
-  const id2 = `test-site:${sessionId}:2`;
-  t.same([...rx.packages.keys()].sort(), [id1, id2]);
-
-  const stored = rx.packages.get(id2)!;
-  t.ok(verifySignature(parsePublicKey(signer.publicKeyPem).key, stored.body, Buffer.from(stored.signature, 'base64')), 'signed with the site key');
-  const pkg = JSON.parse(stored.body.toString('utf8')) as ResultsPackage;
-  t.equal(pkg.format, 'examroom-results/1');
-  t.equal(pkg.version, 2);
-  t.equal(pkg.site.id, 'test-site');
-  t.equal(pkg.session.id, sessionId);
-  t.equal(pkg.session.status, 'graded');
-  t.same(
-    pkg.results.map((r) => [r.idNumber, r.passed, r.score, r.attempt]).sort((a, b) => String(a[0]).localeCompare(String(b[0]))),
-    [
-      [ids[0], true, 100, 1],
-      [ids[1], false, 0, 1],
-      [ids[2], false, 0, 1],
-    ].sort((a, b) => String(a[0]).localeCompare(String(b[0]))),
-    'each candidate by ID number, with score, pass and attempt',
-  );
-  t.equal(pkg.identityChecks!.length, 2);
-  t.match(pkg.identityChecks![1], { idNumber: ids[1], decision: 'overridden', distance: 0.58, override: { by: 'user:invig', reason: '证件照片过旧' } });
-  t.notOk('photo' in pkg.identityChecks![0]!, 'no photos unless reporting.send.photos');
-  const anchor = app.ctx.audit.list({ limit: 1000 }).find((e) => e.seq === pkg.auditAnchor.seq);
-  t.equal(anchor?.hash, pkg.auditAnchor.hash, 'the audit anchor is an entry of the site log');
-  t.equal(pkg.signer.keyId, signer.keyId);
-
-  const admin = await login(app, 'admin', PASSWORDS.admin);
-  const res = await app.inject({ method: 'GET', url: '/api/records/reports', headers: { cookie: admin } });
-  const reply = res.json<ReportsReply>();
-  const view = reply.packages.find((p) => p.id === id2)!;
-  t.equal(view.state, 'sent');
-  t.same(view.receipt, stored.receipt, "the receiver's receipt is stored at the site");
-  t.equal(view.recentAttempts[0]!.statusCode, 200);
-  t.equal(reply.status.target, rx.url);
-  t.notMatch(res.body, TOKEN, 'the token is not in the API reply');
-  const invig = await login(app, 'invig', PASSWORDS.invig);
-  t.equal((await app.inject({ method: 'GET', url: '/api/records/reports', headers: { cookie: invig } })).statusCode, 403, 'admins only');
-  const retrySent = await app.inject({ method: 'POST', url: `/api/records/reports/${encodeURIComponent(id2)}/retry`, headers: { cookie: admin } });
-  t.equal(retrySent.statusCode, 409, 'a delivered package is not sent again');
-
-  // Idempotent: the same package again gets the first receipt and is not stored twice.
-  const headers = { authorization: `Bearer ${TOKEN}`, 'x-examroom-package-id': id2, 'x-examroom-signature': stored.signature };
-  const again = await post(rx.url, stored.body, headers);
-  t.equal(again.status, 200);
-  t.same(again.json, stored.receipt);
-  t.equal(rx.packages.size, 2);
-  // One byte changed (a score): refused, nothing stored.
-  const tampered = Buffer.from(stored.body.toString('utf8').replace('"score": 0', '"score": 9'));
-  t.not(tampered.toString(), stored.body.toString());
-  const refused = await post(rx.url, tampered, { ...headers, 'x-examroom-package-id': `test-site:${sessionId}:3` });
-  t.equal(refused.status, 403);
-  t.match(refused.json.message, /does not verify against the site key/);
-  t.equal((await post(rx.url, stored.body, { ...headers, authorization: 'Bearer nope' })).status, 401, 'a wrong token is refused');
-  t.equal(rx.packages.size, 2);
-
-  // A receiver restarted on its folder still knows what it accepted.
-  const rx2 = await startReceiver({ publicKeys: [signer.publicKeyRaw], token: TOKEN, dir: join(dir, 'received') });
-  t.teardown(() => rx2.close());
-  t.equal(rx2.packages.size, 2);
-  t.same((await post(rx2.url, stored.body, headers)).json, stored.receipt);
-});
-
-t.test('a receiver down for a while: every attempt recorded with its error and next try, then one delivery', async (t) => {
-  const dir = scratchDir(t);
+  const keyless = await startReceiver({ publicKeys: [], token: TOKEN }).catch(() => null);
+  t.equal(keyless, null, 'a receiver needs a key to check packages with');
   const keys = join(dir, 'keys');
   const signer = loadSiteSigner(keys);
   // A port that was just free: nothing listens there until the receiver starts below.
@@ -261,7 +176,7 @@ t.test('a receiver down for a while: every attempt recorded with its error and n
   t.equal((await app.inject({ method: 'POST', url: `/api/records/reports/${encodeURIComponent(id)}/retry`, headers: { cookie: invig } })).statusCode, 403);
   t.equal((await app.inject({ method: 'POST', url: '/api/records/reports/nope/retry', headers: { cookie: admin } })).statusCode, 404);
 
-  const rx = await startReceiver({ publicKeys: [signer.publicKeyPem], token: TOKEN, port });
+  const rx = await startReceiver({ publicKeys: [signer.publicKeyPem], token: TOKEN, port, dir: join(dir, 'received') });
   t.teardown(() => rx.close());
   const retry = await app.inject({ method: 'POST', url: `/api/records/reports/${encodeURIComponent(id)}/retry`, headers: { cookie: admin } });
   t.equal(retry.statusCode, 202);
@@ -275,6 +190,79 @@ t.test('a receiver down for a while: every attempt recorded with its error and n
   const after = (await app.inject({ method: 'GET', url: '/metrics', headers: { cookie: admin } })).body;
   t.match(after, /examroom_reporting_pending_packages 0/);
   t.match(after, /examroom_reporting_oldest_pending_seconds 0/);
+
+  // The platform is up now. A session graded while it is up: packaged, signed, delivered with a receipt.
+  {
+    const { sessionId, ids } = await gradedSession(app.exam, { first: 11, people: 3 });
+    kioskAttempt(app.ctx.db, { sessionId, idNumber: ids[0]!, at: Date.now() - 60_000, distance: 0.31 });
+    kioskAttempt(app.ctx.db, { sessionId, idNumber: ids[1]!, at: Date.now() - 50_000, distance: 0.58, overrideBy: 'user:invig' });
+    // The package was made at the graded event, before the kiosk rows above: this regrade-like call makes version 2.
+    const v2 = app.records.reporting.packageSession(sessionId);
+    t.equal(v2.created, true, 'new identity checks make a new version');
+    t.equal(app.records.reporting.packageSession(sessionId).created, false, 'nothing changed: no new version');
+
+    await until('both versions delivered', () => rx.packages.size === 3 && app.records.reporting.status().pending === 0, 20_000);
+    const id1 = `test-site:${sessionId}:1`;
+    const id2 = `test-site:${sessionId}:2`;
+    t.same([...rx.packages.keys()].filter((k) => k.includes(sessionId)).sort(), [id1, id2]);
+
+    const stored = rx.packages.get(id2)!;
+    t.ok(verifySignature(parsePublicKey(signer.publicKeyPem).key, stored.body, Buffer.from(stored.signature, 'base64')), 'signed with the site key');
+    const pkg = JSON.parse(stored.body.toString('utf8')) as ResultsPackage;
+    t.equal(pkg.format, 'examroom-results/1');
+    t.equal(pkg.version, 2);
+    t.equal(pkg.site.id, 'test-site');
+    t.equal(pkg.session.id, sessionId);
+    t.equal(pkg.session.status, 'graded');
+    t.same(
+      pkg.results.map((r) => [r.idNumber, r.passed, r.score, r.attempt]).sort((a, b) => String(a[0]).localeCompare(String(b[0]))),
+      [
+        [ids[0], true, 100, 1],
+        [ids[1], false, 0, 1],
+        [ids[2], false, 0, 1],
+      ].sort((a, b) => String(a[0]).localeCompare(String(b[0]))),
+      'each candidate by ID number, with score, pass and attempt',
+    );
+    t.equal(pkg.identityChecks!.length, 2);
+    t.match(pkg.identityChecks![1], { idNumber: ids[1], decision: 'overridden', distance: 0.58, override: { by: 'user:invig', reason: '证件照片过旧' } });
+    t.notOk('photo' in pkg.identityChecks![0]!, 'no photos unless reporting.send.photos');
+    const anchor = app.ctx.audit.list({ limit: 1000 }).find((e) => e.seq === pkg.auditAnchor.seq);
+    t.equal(anchor?.hash, pkg.auditAnchor.hash, 'the audit anchor is an entry of the site log');
+    t.equal(pkg.signer.keyId, signer.keyId);
+
+    const res = await app.inject({ method: 'GET', url: '/api/records/reports', headers: { cookie: admin } });
+    const reply = res.json<ReportsReply>();
+    const view = reply.packages.find((p) => p.id === id2)!;
+    t.equal(view.state, 'sent');
+    t.same(view.receipt, stored.receipt, "the receiver's receipt is stored at the site");
+    t.equal(view.recentAttempts[0]!.statusCode, 200);
+    t.equal(reply.status.target, url);
+    t.notMatch(res.body, TOKEN, 'the token is not in the API reply');
+    t.equal((await app.inject({ method: 'GET', url: '/api/records/reports', headers: { cookie: invig } })).statusCode, 403, 'admins only');
+    const retrySent = await app.inject({ method: 'POST', url: `/api/records/reports/${encodeURIComponent(id2)}/retry`, headers: { cookie: admin } });
+    t.equal(retrySent.statusCode, 409, 'a delivered package is not sent again');
+
+    // Idempotent: the same package again gets the first receipt and is not stored twice.
+    const headers = { authorization: `Bearer ${TOKEN}`, 'x-examroom-package-id': id2, 'x-examroom-signature': stored.signature };
+    const again = await post(rx.url, stored.body, headers);
+    t.equal(again.status, 200);
+    t.same(again.json, stored.receipt);
+    t.equal(rx.packages.size, 3);
+    // One byte changed (a score): refused, nothing stored.
+    const tampered = Buffer.from(stored.body.toString('utf8').replace('"score": 0', '"score": 9'));
+    t.not(tampered.toString(), stored.body.toString());
+    const refused = await post(rx.url, tampered, { ...headers, 'x-examroom-package-id': `test-site:${sessionId}:3` });
+    t.equal(refused.status, 403);
+    t.match(refused.json.message, /does not verify against the site key/);
+    t.equal((await post(rx.url, stored.body, { ...headers, authorization: 'Bearer nope' })).status, 401, 'a wrong token is refused');
+    t.equal(rx.packages.size, 3);
+
+    // A receiver restarted on its folder still knows what it accepted.
+    const rx2 = await startReceiver({ publicKeys: [signer.publicKeyRaw], token: TOKEN, dir: join(dir, 'received') });
+    t.teardown(() => rx2.close());
+    t.equal(rx2.packages.size, 3);
+    t.same((await post(rx2.url, stored.body, headers)).json, stored.receipt);
+  }
   const all = lines.join('');
   t.match(all, /not delivered; will retry/, 'the failures are logged');
   t.notMatch(all, TOKEN, 'the token is never logged');
