@@ -1,6 +1,7 @@
 // The reporting service: packages each graded session (at the graded event, and at start for any the
 // last process did not get to), keeps them in the outbox, and sends them in the background until the
 // platform gives a receipt. Retries never stop; the wait between them grows to reporting.maxBackoffMinutes.
+import { statSync } from 'node:fs';
 import { Gauge, type Registry } from 'prom-client';
 import type { Logger } from 'pino';
 import { Conflict, NotFound, iso, type Clock, type EventBus } from '../../core/index.ts';
@@ -149,6 +150,17 @@ export function createReporting(deps: ReportingDeps) {
     );
   }
 
+  /** The token is a credential for the platform: a file other users can read is worth a line in the log (its path, never its content). */
+  function warnIfTokenExposed(): void {
+    if (!settings.tokenFile) return;
+    try {
+      if ((statSync(settings.tokenFile).mode & 0o077) !== 0)
+        log?.warn({ tokenFile: settings.tokenFile }, 'reporting.tokenFile can be read by other users; make it 0600 and owned by the service user');
+    } catch {
+      // Unreadable now: each attempt records that as its error.
+    }
+  }
+
   function status(): ReportingStatus {
     const c = outbox.counts();
     return {
@@ -213,6 +225,7 @@ export function createReporting(deps: ReportingDeps) {
       if (!configured || started) return;
       started = true;
       stopping = false;
+      warnIfTokenExposed();
       const interrupted = outbox.closeInterrupted(clock.now());
       if (interrupted) log?.warn({ interrupted }, 'delivery attempts interrupted by the last stop; resending');
       offs.push(
