@@ -165,6 +165,16 @@ function normalise(raw: ConfigFile, file: string | null, baseDir: string, dataOv
     },
     reporting: { url: raw.reporting?.url ?? null },
     rules: resolveRules(raw.rules),
+    records: { verifyBaseUrl: raw.records?.verifyBaseUrl ?? null },
+    reporting: {
+      url: raw.reporting?.url ?? null,
+      caFile: raw.reporting?.caFile ? at(raw.reporting.caFile) : null,
+      tokenFile: raw.reporting?.tokenFile ? at(raw.reporting.tokenFile) : null,
+      timeoutSeconds: raw.reporting?.timeoutSeconds ?? 30,
+      maxBackoffMinutes: raw.reporting?.maxBackoffMinutes ?? 60,
+      send: { identityChecks: raw.reporting?.send?.identityChecks ?? true, photos: raw.reporting?.send?.photos ?? false },
+    },
+    rules: {},
   };
 }
 
@@ -299,6 +309,7 @@ function crossCheck(c: Config): Problem[] {
         got: c.records.verifyBaseUrl,
       });
   }
+  problems.push(...reportingProblems(c.reporting));
   const inside = (a: string, b: string) => a === b || a.startsWith(b.endsWith('/') ? b : `${b}/`);
   if (inside(c.paths.keys, c.paths.data) || inside(c.paths.data, c.paths.keys)) {
     problems.push({
@@ -329,6 +340,42 @@ function crossCheck(c: Config): Problem[] {
       } catch {
         problems.push({ path: `server.tls.${k}`, problem: 'file not found or not readable', got: c.server.tls[k] });
       }
+    }
+  }
+  return problems;
+}
+
+/** The reporting URL carries results and ID numbers: HTTPS, or plain HTTP only to a receiver on this machine. */
+function reportingProblems(r: Config['reporting']): Problem[] {
+  const problems: Problem[] = [];
+  if (r.url !== null) {
+    let u: URL | null = null;
+    try {
+      u = new URL(r.url);
+    } catch {
+      problems.push({ path: 'reporting.url', problem: 'is not a URL (e.g. https://exam.example.gov.cn/api/results)', got: r.url });
+    }
+    if (u) {
+      const host = u.hostname.replace(/^\[|\]$/g, '');
+      const loopback = host === 'localhost' || host === '::1' || /^127\./.test(host);
+      if (u.protocol !== 'https:' && !(u.protocol === 'http:' && loopback))
+        problems.push({
+          path: 'reporting.url',
+          problem: 'must be https:// (plain http:// only to this machine: 127.0.0.1, ::1, localhost), since packages carry ID numbers and results',
+          got: r.url,
+        });
+      // Not echoed: userinfo in the URL is a secret, and this message ends up in logs.
+      if (u.username || u.password)
+        problems.push({ path: 'reporting.url', problem: "carries a user name or password; put the platform's token in reporting.tokenFile instead" });
+    }
+  }
+  for (const k of ['caFile', 'tokenFile'] as const) {
+    const f = r[k];
+    if (f === null) continue;
+    try {
+      accessSync(f, constants.R_OK);
+    } catch {
+      problems.push({ path: `reporting.${k}`, problem: 'file not found or not readable', got: f });
     }
   }
   return problems;

@@ -311,7 +311,41 @@ export const RecordsSchema = Type.Object(
 /** Results reporting to the provincial exam platform (records/reporting): absent = nothing is sent. */
 export const ReportingSchema = Type.Object(
   {
-    url: Type.Optional(Type.String({ minLength: 1, description: "the provincial exam platform's receiving URL (docs/reporting.md)" })),
+    url: Type.Optional(
+      Type.String({
+        minLength: 1,
+        description: "the provincial exam platform's receiving URL (docs/reporting.md): https://…, or http:// to this machine only",
+      }),
+    ),
+    caFile: Type.Optional(
+      Type.String({ minLength: 1, description: "a PEM file of the CA(s) that issued the platform's certificate, when it is not in the system's store" }),
+    ),
+    tokenFile: Type.Optional(
+      Type.String({
+        minLength: 1,
+        description: 'a file holding the bearer token the platform issued this site (kept out of the config so the config can be shown and copied)',
+      }),
+    ),
+    timeoutSeconds: Type.Optional(Type.Number({ minimum: 1, maximum: 600, default: 30, description: 'how long one delivery attempt may take' })),
+    maxBackoffMinutes: Type.Optional(
+      Type.Number({
+        minimum: 0.01,
+        maximum: 1440,
+        default: 60,
+        description: 'the longest wait between two attempts while the platform is unreachable (retries never stop)',
+      }),
+    ),
+    send: Type.Optional(
+      Type.Object(
+        {
+          identityChecks: Type.Optional(Type.Boolean({ default: true, description: "each candidate's kiosk attempts (time, result, distance, override)" })),
+          photos: Type.Optional(
+            Type.Boolean({ default: false, description: "the kiosk's live capture of each attempt (face data: only where the platform requires it)" }),
+          ),
+        },
+        closed,
+      ),
+    ),
   },
   closed,
 );
@@ -408,4 +442,16 @@ export interface Config {
   reporting: { url: string | null };
   /** Retakes, retraining, result validity and training hours per personnel category and operation item (config/rules.ts). */
   rules: Rules;
+  /** After the exam (records/). verifyBaseUrl null = derived from server.names at start. */
+  records: { verifyBaseUrl: string | null };
+  /** Results reporting (records/reporting). url null = not configured: nothing is packaged or sent. */
+  reporting: {
+    url: string | null;
+    caFile: string | null;
+    tokenFile: string | null;
+    timeoutSeconds: number;
+    maxBackoffMinutes: number;
+    send: { identityChecks: boolean; photos: boolean };
+  };
+  rules: Record<string, never>;
 }

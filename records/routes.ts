@@ -5,6 +5,7 @@ import type { RecordsService } from './service.ts';
 import { archiveRoutes } from './archive/routes.ts';
 import { certificateRoutes } from './certificates/index.ts';
 import { personRoutes } from './people/index.ts';
+import { reportingRoutes } from './reporting/index.ts';
 
 export interface RecordsRoutesOptions {
   records: RecordsService;
@@ -20,4 +21,6 @@ export const recordsRoutes: FastifyPluginAsync<RecordsRoutesOptions> = async (ap
   // Loaded here rather than at the top: the CLI imports records/ for its commands, and the routes' schemas cost every command's start.
   const { statisticsRoutes } = await import('./statistics/routes.ts');
   await app.register(statisticsRoutes, { statistics: records.statistics, config: records.deps.config });
+export const recordsRoutes: FastifyPluginAsync<RecordsRoutesOptions> = async (app, { records }) => {
+  await app.register(reportingRoutes, { reporting: records.reporting });
 };

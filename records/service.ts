@@ -2,6 +2,7 @@
 // from the exam service and the storage it shares. Each part of records (reports, certificates,
 // archives, people, statistics, reporting) adds itself here.
 import type { Logger } from 'pino';
+import type { Registry } from 'prom-client';
 import type { Clock, EventBus } from '../core/index.ts';
 import type { Config } from '../config/index.ts';
 import type { AuditLog, DataPaths, Db } from '../storage/index.ts';
@@ -13,6 +14,7 @@ import { createSessionArchives } from './archive/service.ts';
 import { createCertificateService } from './certificates/index.ts';
 import { createPersonFiles } from './people/index.ts';
 import { createStatistics } from './statistics/service.ts';
+import { createReporting } from './reporting/index.ts';
 
 export interface RecordsDeps {
   db: Db;
@@ -24,6 +26,8 @@ export interface RecordsDeps {
   exam: ExamService;
   /** Absent in the CLI: nothing runs in the background there. */
   log?: Pick<Logger, 'info' | 'warn' | 'error'>;
+  /** The app's metrics registry (absent in the CLI): the reporting outbox's gauges join /metrics. */
+  registry?: Registry;
 }
 
 export function createRecordsService(deps: RecordsDeps) {
@@ -60,6 +64,15 @@ export function createRecordsService(deps: RecordsDeps) {
     /** Background work (the reporting outbox's sender, event listeners) starts with the server. */
     async start(): Promise<void> {
       stops.push(certificates.start());
+  const reporting = createReporting(deps);
+  return {
+    deps,
+    archiveParts,
+    reporting,
+    /** Background work (the reporting outbox's sender, event listeners) starts with the server. */
+    async start(): Promise<void> {
+      await reporting.start();
+      stops.push(() => reporting.stop());
     },
     async stop(): Promise<void> {
       for (const stop of stops.splice(0).reverse()) await stop();

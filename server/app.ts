@@ -144,7 +144,7 @@ export async function buildApp(deps: AppDeps): Promise<App> {
   const proctor = createProctorService({ db, clock, bus, config, audit, paths, exam, terminal, media, log: app.log });
   app.decorate('proctor', proctor);
   const proctorFeed = createFeed(proctor, bus, clock, app.log);
-  const records = createRecordsService({ db, clock, bus, config, audit, paths, exam, log: app.log });
+  const records = createRecordsService({ db, clock, bus, config, audit, paths, exam, log: app.log, registry: metrics.registry });
   app.decorate('records', records);
 
   installErrorHandler(app);

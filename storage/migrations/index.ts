@@ -18,6 +18,7 @@ import * as m017 from './017_alert_resolution.ts';
 import * as m020 from './020_archives.ts';
 import * as m019 from './019_certificates.ts';
 import * as m021 from './021_people.ts';
+import * as m023 from './023_reporting.ts';
 
 export interface Migration {
   version: number;
@@ -47,4 +48,5 @@ export const migrations: Migration[] = [
   { version: 20, name: 'archives', sql: m020.sql },
   { version: 19, name: 'certificates', sql: m019.sql },
   { version: 21, name: 'people', sql: m021.sql },
+  { version: 23, name: 'reporting', sql: m023.sql },
 ];

@@ -68,6 +68,9 @@ const ALL_TABLES = [
   'session_archives',
   // result certificates (019, records/certificates)
   'certificates',
+  // the reporting outbox (023, records/reporting)
+  'report_attempts',
+  'report_packages',
 ].sort();
 
 function dbFile(t: Test): string {

@@ -16,6 +16,7 @@ import { params, setParam } from './url.ts';
 import { ServerClock } from './clock.tsx';
 import { Room } from './room.tsx';
 import { SessionArchive } from './session-archive.tsx';
+import { ReportingStatus } from './reporting-status.tsx';
 
 export { serverNow } from './clock.tsx';
 
@@ -65,6 +66,7 @@ export function App() {
           </button>
         )}
         <span class="spacer" />
+        {user?.role === 'admin' && <ReportingStatus lang={lang} />}
         <ServerClock />
       </TopBar>
       {/* The console needs no camera, but says so: its log-ins cross the LAN in clear, and the IT person learns the fix here. */}
