@@ -163,9 +163,7 @@ function normalise(raw: ConfigFile, file: string | null, baseDir: string, dataOv
       issuingOffice: raw.records?.issuingOffice ?? null,
       verifyPerMinute: raw.records?.verifyPerMinute ?? 60,
     },
-    reporting: { url: raw.reporting?.url ?? null },
     rules: resolveRules(raw.rules),
-    records: { verifyBaseUrl: raw.records?.verifyBaseUrl ?? null },
     reporting: {
       url: raw.reporting?.url ?? null,
       caFile: raw.reporting?.caFile ? at(raw.reporting.caFile) : null,
@@ -174,7 +172,6 @@ function normalise(raw: ConfigFile, file: string | null, baseDir: string, dataOv
       maxBackoffMinutes: raw.reporting?.maxBackoffMinutes ?? 60,
       send: { identityChecks: raw.reporting?.send?.identityChecks ?? true, photos: raw.reporting?.send?.photos ?? false },
     },
-    rules: {},
   };
 }
 

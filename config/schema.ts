@@ -439,11 +439,8 @@ export interface Config {
     issuingOffice: string | null;
     verifyPerMinute: number;
   };
-  reporting: { url: string | null };
   /** Retakes, retraining, result validity and training hours per personnel category and operation item (config/rules.ts). */
   rules: Rules;
-  /** After the exam (records/). verifyBaseUrl null = derived from server.names at start. */
-  records: { verifyBaseUrl: string | null };
   /** Results reporting (records/reporting). url null = not configured: nothing is packaged or sent. */
   reporting: {
     url: string | null;
@@ -453,5 +450,4 @@ export interface Config {
     maxBackoffMinutes: number;
     send: { identityChecks: boolean; photos: boolean };
   };
-  rules: Record<string, never>;
 }

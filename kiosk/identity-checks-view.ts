@@ -2,7 +2,7 @@
 // the kiosk's own table through the kiosk's face, so no other module reads identity_attempts directly.
 import type { Db } from '../storage/index.ts';
 
-export interface IdentityCheckRecord {
+export interface SessionIdentityCheck {
   id: string;
   idNumber: string;
   kioskId: string;
@@ -24,13 +24,13 @@ export interface IdentityCheckRecord {
 }
 
 /** Every kiosk attempt for an exam session, oldest first. */
-export function sessionIdentityChecks(db: Db, sessionId: string): IdentityCheckRecord[] {
+export function sessionIdentityChecks(db: Db, sessionId: string): SessionIdentityCheck[] {
   const rows = db
     .prepare(
       `SELECT id, id_number AS idNumber, kiosk_id AS kioskId, source, started_at AS startedAt, decided_at AS decidedAt, decision, reason,
               distance, card_distance AS cardDistance, threshold, liveness, seat, override_by AS overrideBy, override_reason AS overrideReason, capture
        FROM identity_attempts WHERE session_id = ? ORDER BY started_at, id`,
     )
-    .all(sessionId) as (Omit<IdentityCheckRecord, 'liveness'> & { liveness: string | null })[];
+    .all(sessionId) as (Omit<SessionIdentityCheck, 'liveness'> & { liveness: string | null })[];
   return rows.map((r) => ({ ...r, liveness: r.liveness ? (JSON.parse(r.liveness) as unknown) : null }));
 }

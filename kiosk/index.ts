@@ -24,7 +24,7 @@ export {
 export { createSeatChecker, type SeatCheck } from './seat-check.ts';
 export type { IdentityAttempt } from './store.ts';
 export { sessionSignIns, type SignInAttempt } from './archive-view.ts';
-export { sessionIdentityChecks, type IdentityCheckRecord } from './identity-checks-view.ts';
+export { sessionIdentityChecks, type SessionIdentityCheck } from './identity-checks-view.ts';
 export type { AttendanceService } from './attendance.ts';
 // The person file (records/people) reads identity checks and training hours through these.
 export { identityChecksOf, trainingAttendanceOf, type IdentityCheckRecord, type TrainingAttendanceRecord } from './records-view.ts';

@@ -13,6 +13,4 @@ export interface RecordsCliCommand extends Omit<CliCommand, 'run'> {
 }
 
 /** Each part of records appends its commands here. */
-export const recordsCommands: RecordsCliCommand[] = [...archiveCommands];
-export const recordsCommands: RecordsCliCommand[] = [...certificateCommands];
-export const recordsCommands: RecordsCliCommand[] = [...personCommands];
+export const recordsCommands: RecordsCliCommand[] = [...archiveCommands, ...certificateCommands, ...personCommands];

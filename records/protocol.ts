@@ -63,9 +63,6 @@ export interface JobProgressEvent {
   total: number | null;
   note: string | null;
 }
-// Contracts of the records module shared by the server and the web apps (types and TypeBox schemas).
-// Each part of records keeps its own block below.
-import { Type, type Static } from 'typebox';
 
 // ── Certificates (records/certificates) ───────────────────────────────────────────────────────────
 const NullableString = Type.Union([Type.String(), Type.Null()]);
@@ -143,12 +140,6 @@ export const CertificateExportRowT = Type.Object({
   score: Type.Number(),
 });
 // ── end certificates ──────────────────────────────────────────────────────────────────────────────
-// The records module's HTTP contract shared by the server and its web apps (records/web/: the staff
-// statistics page and the public disclosure page): TypeBox schemas the routes answer with, and the
-// types made from them. Shared with the browser, so it imports nothing but 'typebox'.
-import { Type, type Static, type TSchema } from 'typebox';
-
-const nullable = <T extends TSchema>(t: T) => Type.Union([t, Type.Null()]);
 const oneOf = <const T extends readonly string[]>(xs: T) => Type.Enum<[...T]>(xs);
 
 // ---------------------------------------------------------------------------------------------
@@ -284,8 +275,6 @@ export const PublicPassRatesReplyT = Type.Object({
   generatedAt: Type.String(),
 });
 export type PublicPassRatesReply = Static<typeof PublicPassRatesReplyT>;
-// What the records module's routes answer and its console parts read: types both the server and the web
-// apps import. Each part of records keeps its own section.
 
 // ── Reporting to the provincial exam platform (records/reporting, GET /api/records/reports) ──
 

@@ -32,45 +32,35 @@ export interface RecordsDeps {
 
 export function createRecordsService(deps: RecordsDeps) {
   const archiveParts = createArchiveParts();
-  // 一人一档 (records/people): the person file, and its part of each session archive.
-  const people = createPersonFiles(deps);
-  archiveParts.add(people.archivePart);
   const stops: (() => void | Promise<void>)[] = [];
   // Long exports (archives, batches) run as jobs: progress, cancel, re-attach by id (documents/jobs.ts).
   const jobs = createJobRunner({ db: deps.db, bus: deps.bus, clock: deps.clock, ...(deps.log ? { log: deps.log } : {}) });
   // 一期一档: the core parts first (session, roster, sign-in, seats, papers, incidents, integrity, video
-  // index), then the archive job and its index. Other parts add themselves after these.
+  // index), then the documents made after the exam, then each candidate's part of their person file.
   for (const part of coreArchiveParts(deps)) archiveParts.add(part);
+  // certificates: issued on result.graded (listening from start()), archive part `certificates`.
+  const certificates = createCertificateService(deps);
+  archiveParts.add(certificates.archivePart);
+  // 一人一档 (records/people): the person file, and its part of each session archive.
+  const people = createPersonFiles(deps);
+  archiveParts.add(people.archivePart);
   const archives = createSessionArchives({ ...deps, parts: archiveParts, jobs });
+  const reporting = createReporting(deps);
   return {
     deps,
     archiveParts,
     jobs,
     archives,
+    certificates,
     people,
     /** Statistics and disclosure (records/statistics/): reads the exam engine's rows, writes nothing. */
     statistics: createStatistics(deps),
-    /** Background work (the reporting outbox's sender, event listeners) starts with the server. */
+    reporting,
+    /** Background work (certificate issue, the reporting outbox's sender) starts with the server. */
     async start(): Promise<void> {
       // Jobs whose process died (a crash, a kill) would otherwise stay "running" forever.
       jobs.recoverInterrupted();
-  // certificates: issued on result.graded (listening from start()), archive part `certificates`.
-  const certificates = createCertificateService(deps);
-  archiveParts.add(certificates.archivePart);
-  return {
-    deps,
-    archiveParts,
-    certificates,
-    /** Background work (the reporting outbox's sender, event listeners) starts with the server. */
-    async start(): Promise<void> {
       stops.push(certificates.start());
-  const reporting = createReporting(deps);
-  return {
-    deps,
-    archiveParts,
-    reporting,
-    /** Background work (the reporting outbox's sender, event listeners) starts with the server. */
-    async start(): Promise<void> {
       await reporting.start();
       stops.push(() => reporting.stop());
     },

@@ -10,7 +10,6 @@ import { certificatePdf } from './pdf.ts';
 import { createCertificates, type Certificate } from './service.ts';
 import { verifyUrlOf } from './verify-url.ts';
 
-export { certificateRoutes, SIGNING_KEY_PATH } from './routes.ts';
 export { certificateCommands } from './commands.ts';
 export type { Certificate, CertificateStatus, PublicCertificate, Verdict } from './service.ts';
 export type { ExportRow } from './export.ts';

@@ -11,7 +11,6 @@ import { gatherPersonFile, personFileJson, type PersonFile } from './file.ts';
 import { personFilePdf } from './pdf.ts';
 
 export { PERSON_FILE_FORMAT, personId, type PersonFile, type PersonExam } from './file.ts';
-export { personRoutes } from './routes.ts';
 export { personCommands } from './commands.ts';
 
 export interface PersonFilesDeps {

@@ -2,6 +2,5 @@
 // in a durable outbox and sent until the platform gives a receipt (docs/reporting.md). It never sends
 // what it has not stored first, never drops a package, and never puts the platform's token in any output.
 export { createReporting, type Reporting, type ReportingDeps } from './service.ts';
-export { reportingRoutes } from './routes.ts';
 export { PACKAGE_FORMAT, packageIdOf, type ResultsPackage } from './package.ts';
 export { HEADER_KEY_ID, HEADER_PACKAGE_ID, HEADER_SIGNATURE, HEADER_SITE } from './deliver.ts';

@@ -15,8 +15,8 @@ import * as m014 from './014_device_health.ts';
 import * as m015 from './015_recording_schedule.ts';
 import * as m016 from './016_jobs.ts';
 import * as m017 from './017_alert_resolution.ts';
-import * as m020 from './020_archives.ts';
 import * as m019 from './019_certificates.ts';
+import * as m020 from './020_archives.ts';
 import * as m021 from './021_people.ts';
 import * as m023 from './023_reporting.ts';
 
@@ -45,8 +45,8 @@ export const migrations: Migration[] = [
   { version: 15, name: 'recording_schedule', sql: m015.sql },
   { version: 16, name: 'jobs', sql: m016.sql },
   { version: 17, name: 'alert_resolution', sql: m017.sql },
-  { version: 20, name: 'archives', sql: m020.sql },
   { version: 19, name: 'certificates', sql: m019.sql },
+  { version: 20, name: 'archives', sql: m020.sql },
   { version: 21, name: 'people', sql: m021.sql },
   { version: 23, name: 'reporting', sql: m023.sql },
 ];
