@@ -38,6 +38,8 @@ export type { DemoSummary } from './demo/seed.ts';
 export { ROSTER_STATUS_FROM, rosterStatusMoveAllowed, type RosterStatusService } from './plans/roster-status.ts';
 export type { RosterStatus } from './plans/model.ts';
 export type { SessionWindows } from './plans/recording-windows.ts';
+// Who may read which session's documents (records/ follows the exam routes' rule).
+export { assertRoomVisible, visibleRooms } from './plans/access.ts';
 
 export interface ExamDeps {
   db: Db;

@@ -23,6 +23,7 @@ export {
 } from './service/index.ts';
 export { createSeatChecker, type SeatCheck } from './seat-check.ts';
 export type { IdentityAttempt } from './store.ts';
+export { identityChecksOfSession, type IdentityCheckRecord } from './records-view.ts';
 export type { AttendanceService } from './attendance.ts';
 export { createFaceEngine, DEFAULT_THRESHOLD, DESCRIPTOR_VERSION, type FaceEngine, type FullFaceEngine } from './face/index.ts';
 

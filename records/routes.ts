@@ -7,4 +7,8 @@ export interface RecordsRoutesOptions {
   records: RecordsService;
 }
 
-export const recordsRoutes: FastifyPluginAsync<RecordsRoutesOptions> = async (_app, _o) => {};
+export const recordsRoutes: FastifyPluginAsync<RecordsRoutesOptions> = async (app, o) => {
+  // Loaded here, not at the top: the CLI builds the records service for its commands without routes.
+  const { reportRoutes } = await import('./reports/routes.ts');
+  await app.register(reportRoutes, { records: o.records });
+};

@@ -7,6 +7,7 @@ import type { Config } from '../config/index.ts';
 import type { AuditLog, DataPaths, Db } from '../storage/index.ts';
 import type { ExamService } from '../exam/index.ts';
 import { createArchiveParts } from './archive-parts.ts';
+import { createReports } from './reports/index.ts';
 
 export interface RecordsDeps {
   db: Db;
@@ -23,9 +24,13 @@ export interface RecordsDeps {
 export function createRecordsService(deps: RecordsDeps) {
   const archiveParts = createArchiveParts();
   const stops: (() => void | Promise<void>)[] = [];
+  // Score reports, the results sheet and the room log with its sign-off (records/reports).
+  const reports = createReports(deps);
+  for (const part of reports.archiveParts()) archiveParts.add(part);
   return {
     deps,
     archiveParts,
+    reports,
     /** Background work (the reporting outbox's sender, event listeners) starts with the server. */
     async start(): Promise<void> {},
     async stop(): Promise<void> {

@@ -15,6 +15,7 @@ import * as m014 from './014_device_health.ts';
 import * as m015 from './015_recording_schedule.ts';
 import * as m016 from './016_jobs.ts';
 import * as m017 from './017_alert_resolution.ts';
+import * as m018 from './018_records_room_log.ts';
 
 export interface Migration {
   version: number;
@@ -41,4 +42,5 @@ export const migrations: Migration[] = [
   { version: 15, name: 'recording_schedule', sql: m015.sql },
   { version: 16, name: 'jobs', sql: m016.sql },
   { version: 17, name: 'alert_resolution', sql: m017.sql },
+  { version: 18, name: 'records_room_log', sql: m018.sql },
 ];
