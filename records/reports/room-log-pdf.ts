@@ -16,7 +16,7 @@ export async function renderRoomLog(reply: RoomLogReply, tz: string, now: number
     title: '考场记录',
     siteName: log.site.name,
     createdAt: now,
-    footerNote: `打印于 ${localDateTime(now, tz)} · 场次 ${log.sessionId}${reply.sha256 ? ` · SHA-256 ${reply.sha256.slice(0, 16)}…` : ' · 未签署'}`,
+    footerNote: `打印于 ${localDateTime(now, tz)} · ${reply.sha256 ? `已签署 SHA-256 ${reply.sha256.slice(0, 16)}…` : '未签署'}`,
   });
   pdf.heading('考场记录');
   pdf.keyValues(
@@ -24,15 +24,20 @@ export async function renderRoomLog(reply: RoomLogReply, tz: string, now: number
       ['考试计划', log.plan.name],
       ['试卷', log.template.name],
       ['考场', `${log.room.name}（${log.room.id}）`],
-      ['场次编号', log.sessionId],
+      ['记录状态', reply.state === 'signed' ? '已签署（冻结）' : '未签署'],
       ['计划时间', `${t(log.planned.startsAt)}–${localTime(log.planned.endsAt, tz)}`],
       ['开始检录', t(log.actual.checkinAt)],
       ['实际开考', t(log.actual.startedAt)],
       ['实际结束', t(log.actual.endedAt)],
-      ['监考员', log.invigilators.map((p) => (p.displayName === p.username ? p.username : `${p.displayName}（${p.username}）`)).join('、') || '—'],
-      ['记录状态', reply.state === 'signed' ? '已签署（冻结）' : '未签署'],
     ],
     { columns: 2 },
+  );
+  pdf.keyValues(
+    [
+      ['监考员', log.invigilators.map((p) => (p.displayName === p.username ? p.username : `${p.displayName}（${p.username}）`)).join('、') || '—'],
+      ['场次编号', log.sessionId],
+    ],
+    { columns: 1 },
   );
 
   pdf.subheading('检录情况');

@@ -17,8 +17,8 @@ import {
   type SessionFacts,
 } from './gather.ts';
 
-/** The most snapshots shown as pictures; all of them are listed in the table below the pictures. */
-const SNAPSHOT_PHOTOS = 4;
+/** Snapshots shown as pictures, in the row of the two identity photos; every one is counted below them. */
+const SNAPSHOT_PHOTOS = 2;
 
 export const SNAPSHOT_VERDICTS: Record<string, string> = {
   match: '一致',
@@ -76,7 +76,7 @@ export async function renderScoreReport(f: SessionFacts, candidate: string, o: S
     title: '考试成绩单',
     siteName: f.siteName,
     createdAt: o.now,
-    footerNote: `打印于 ${localDateTime(o.now, tz)} · 场次 ${s.id} · 准考证号 ${e.ticketNo}`,
+    footerNote: `打印于 ${localDateTime(o.now, tz)} · 场次 ${s.id}`,
   });
   pdf.heading('安全生产考试成绩单');
   pdf.keyValues(
@@ -88,7 +88,6 @@ export async function renderScoreReport(f: SessionFacts, candidate: string, o: S
       ['准考证号', e.ticketNo],
       ['考试次数', e.attempt === 2 ? '第 2 次（补考）' : '第 1 次'],
       ['培训机构', e.institution ?? '—'],
-      ['试卷', s.template.name],
     ],
     { columns: 2 },
   );
@@ -100,7 +99,7 @@ export async function renderScoreReport(f: SessionFacts, candidate: string, o: S
       ['考试时间', `${localTime(s.startsAt, tz)}–${localTime(s.endsAt, tz)}`],
       ['考场', `${f.roomName}（${s.roomId}）`],
       ['座位号', e.seat ?? '—'],
-      ['场次编号', s.id],
+      ['试卷', s.template.name],
     ],
     { columns: 2 },
   );
@@ -121,15 +120,26 @@ export async function renderScoreReport(f: SessionFacts, candidate: string, o: S
     { columns: 2 },
   );
 
-  pdf.subheading('身份核验');
+  // An exam of 90 minutes with a snapshot a minute has dozens: the verdicts are counted, the pictures
+  // beside the two identity photos show the ones a reader must see (anything but a match first), and
+  // the table lists every snapshot that was not a match.
+  pdf.subheading('身份核验与座位复核');
+  const counts = new Map<string, number>();
+  for (const x of snaps) counts.set(x.identity, (counts.get(x.identity) ?? 0) + 1);
+  const shown = [...snaps].sort((a, b) => Number(a.identity === 'match') - Number(b.identity === 'match') || a.at - b.at).slice(0, SNAPSHOT_PHOTOS);
+  shown.sort((a, b) => a.at - b.at);
   const roster = capture(e.photo);
   const live = capture(check?.capture ?? null);
   pdf.photos(
     [
       { label: '报名照片', image: roster.image, missingText: roster.missingText ?? '无报名照片' },
       { label: '入场现场照片', image: live.image, missingText: live.missingText ?? '无现场照片' },
+      ...shown.map((x): PhotoSlot => {
+        const c = capture(x.file);
+        return { label: `复核 ${localTime(x.at, tz)} ${SNAPSHOT_VERDICTS[x.identity] ?? x.identity}`, image: c.image, ...(c.missingText ? { missingText: c.missingText } : {}) };
+      }),
     ],
-    { height: 140 },
+    { height: 110 },
   );
   pdf.keyValues(
     [
@@ -137,40 +147,22 @@ export async function renderScoreReport(f: SessionFacts, candidate: string, o: S
       ['核验时间', check?.decidedAt ? localDateTime(check.decidedAt, tz) : '—'],
       ['人脸距离', check?.distance != null ? `${check.distance.toFixed(3)}（阈值 ${check.threshold?.toFixed(3) ?? '—'}）` : '—'],
       ['放行人 / 理由', check?.decision === 'overridden' ? `${o.names.words(check.overrideBy)}：${check.overrideReason ?? ''}` : '—'],
+      ['座位复核抓拍', snaps.length ? `${snaps.length} 张：${[...counts].map(([k, n]) => `${SNAPSHOT_VERDICTS[k] ?? k} ${n}`).join('，')}` : '无'],
     ],
     { columns: 2 },
   );
-
-  pdf.subheading(`座位复核抓拍（${snaps.length} 张）`);
-  if (snaps.length === 0) pdf.paragraph('无座位复核抓拍。', { color: '#555555' });
-  else {
-    // Mismatches first among the pictures: they are the ones a reader must see.
-    const shown = [...snaps].sort((a, b) => Number(b.identity === 'mismatch') - Number(a.identity === 'mismatch') || a.at - b.at).slice(0, SNAPSHOT_PHOTOS);
-    shown.sort((a, b) => a.at - b.at);
-    pdf.photos(
-      shown.map((x): PhotoSlot => {
-        const c = capture(x.file);
-        return { label: `${localTime(x.at, tz)} ${SNAPSHOT_VERDICTS[x.identity] ?? x.identity}`, image: c.image, ...(c.missingText ? { missingText: c.missingText } : {}) };
-      }),
-      { height: 100 },
-    );
+  const unusual = snaps.filter((x) => x.identity !== 'match');
+  if (unusual.length)
     pdf.table(
       [
-        { header: '时间', width: 2.2 },
-        { header: '终端', width: 1.6 },
+        { header: '复核时间', width: 2.2 },
+        { header: '终端', width: 1.4 },
         { header: '复核结果', width: 1.6 },
         { header: '人脸距离', width: 1.3, align: 'right' },
-        { header: '说明', width: 3.3 },
+        { header: '说明', width: 3.5 },
       ],
-      snaps.map((x) => [
-        localDateTime(x.at, tz),
-        x.terminalId,
-        SNAPSHOT_VERDICTS[x.identity] ?? x.identity,
-        x.distance !== null ? x.distance.toFixed(3) : '—',
-        x.detail ?? '',
-      ]),
+      unusual.map((x) => [localDateTime(x.at, tz), x.terminalId, SNAPSHOT_VERDICTS[x.identity] ?? x.identity, x.distance !== null ? x.distance.toFixed(3) : '—', x.detail ?? '']),
     );
-  }
 
   pdf.subheading('违纪及异常');
   if (incidents.length === 0 && integrity.length === 0) pdf.paragraph('无。');
