@@ -51,13 +51,29 @@ export const RoomLogT = Type.Object({
   absences: Type.Array(Type.Object({ ...Who, idNumber: Type.String() })),
   overrides: Type.Array(Type.Object({ at: Ms, ...Who, by: Type.String(), reason: Type.String() })),
   incidents: Type.Array(
-    Type.Object({ at: Ms, ...Who, category: Type.String(), categoryText: Type.Object({ zh: Type.String(), en: Type.String() }), note: Type.String(), recordedBy: Type.String() }),
+    Type.Object({
+      at: Ms,
+      ...Who,
+      category: Type.String(),
+      categoryText: Type.Object({ zh: Type.String(), en: Type.String() }),
+      note: Type.String(),
+      recordedBy: Type.String(),
+    }),
   ),
   decisions: Type.Array(Type.Object({ at: Ms, kind: oneOf(ROOM_LOG_DECISIONS), ...Who, by: Type.String(), reason: nullable(Type.String()) })),
   pauses: Type.Array(
-    Type.Object({ startedAt: Ms, endedAt: nullable(Ms), scope: oneOf(['room', 'candidate'] as const), ...Who, reason: nullable(Type.String()), by: Type.String() }),
+    Type.Object({
+      startedAt: Ms,
+      endedAt: nullable(Ms),
+      scope: oneOf(['room', 'candidate'] as const),
+      ...Who,
+      reason: nullable(Type.String()),
+      by: Type.String(),
+    }),
   ),
-  timeAdded: Type.Array(Type.Object({ at: Ms, scope: oneOf(['room', 'candidate'] as const), ...Who, minutes: Type.Number(), reason: Type.String(), by: Type.String() })),
+  timeAdded: Type.Array(
+    Type.Object({ at: Ms, scope: oneOf(['room', 'candidate'] as const), ...Who, minutes: Type.Number(), reason: Type.String(), by: Type.String() }),
+  ),
   cameraOutages: Type.Array(Type.Object({ sourceId: Type.String(), sourceName: Type.String(), from: Ms, to: nullable(Ms), reason: Type.String() })),
   /** Integrity events the terminals and the server observed, counted per kind (the details are in the archive). */
   integrity: Type.Array(Type.Object({ kind: Type.String(), count: Count })),

@@ -114,7 +114,11 @@ export function durationWords(ms: number | null): string {
 
 /** `user:NAME` → "显示名 (NAME)"; devices and the system in words a reader of the log understands. */
 export function actorNamer(deps: Pick<Deps, 'db' | 'clock'>) {
-  const users = new Map(createUserStore(deps.db, deps.clock).list().map((u) => [u.username, u] as const));
+  const users = new Map(
+    createUserStore(deps.db, deps.clock)
+      .list()
+      .map((u) => [u.username, u] as const),
+  );
   const person = (username: string) => ({ username, displayName: users.get(username)?.displayName ?? username });
   const words = (actor: string | null | undefined): string => {
     if (!actor) return '—';

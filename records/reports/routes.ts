@@ -38,14 +38,22 @@ export const reportRoutes: FastifyPluginAsync<{ records: RecordsService }> = asy
   };
   const person = (request: FastifyRequest) => {
     const p = request.principal;
-    if (!p || p.kind !== 'user') throw new Forbidden('the room log is signed by staff');
+    if (p?.kind !== 'user') throw new Forbidden('the room log is signed by staff');
     return { username: p.user.username, displayName: p.user.displayName };
   };
   const sid = (request: FastifyRequest) => (request.params as { sessionId: string }).sessionId;
 
   app.get(
     '/api/records/sessions/:sessionId/reports',
-    { config: staff, schema: { tags, summary: "Where a session's score reports, results sheet and room log are", params: SessionId, response: { 200: SessionReportsT, ...errors } } },
+    {
+      config: staff,
+      schema: {
+        tags,
+        summary: "Where a session's score reports, results sheet and room log are",
+        params: SessionId,
+        response: { 200: SessionReportsT, ...errors },
+      },
+    },
     async (request) => reports.index(sessionFor(request, sid(request)).id),
   );
 
@@ -63,7 +71,13 @@ export const reportRoutes: FastifyPluginAsync<{ records: RecordsService }> = asy
     async (request, reply) => {
       const s = sessionFor(request, sid(request));
       const { pdf, entry } = await reports.scoreReport(s.id, (request.params as { candidate: string }).candidate);
-      audit.append({ actor: request.actor, action: 'records.score_report.print', target: s.id, detail: { ticketNo: entry.ticketNo, bytes: pdf.length }, ip: request.ip });
+      audit.append({
+        actor: request.actor,
+        action: 'records.score_report.print',
+        target: s.id,
+        detail: { ticketNo: entry.ticketNo, bytes: pdf.length },
+        ip: request.ip,
+      });
       return sendPdf(reply, pdf, `score-report-${entry.ticketNo}.pdf`, `成绩单-${entry.ticketNo}-${entry.name}.pdf`);
     },
   );
@@ -82,7 +96,13 @@ export const reportRoutes: FastifyPluginAsync<{ records: RecordsService }> = asy
     async (request, reply) => {
       const s = sessionFor(request, sid(request));
       const { pdf, sheet } = await reports.resultsSheet(s.id);
-      audit.append({ actor: request.actor, action: 'records.results_sheet.print', target: s.id, detail: { candidates: sheet.rows.length, bytes: pdf.length }, ip: request.ip });
+      audit.append({
+        actor: request.actor,
+        action: 'records.results_sheet.print',
+        target: s.id,
+        detail: { candidates: sheet.rows.length, bytes: pdf.length },
+        ip: request.ip,
+      });
       return sendPdf(reply, pdf, `results-${s.id}.pdf`, `成绩汇总表-${s.roomId}-${s.id}.pdf`);
     },
   );
@@ -91,7 +111,12 @@ export const reportRoutes: FastifyPluginAsync<{ records: RecordsService }> = asy
     '/api/records/sessions/:sessionId/room-log',
     {
       config: staff,
-      schema: { tags, summary: 'The room log (考场记录): live until signed off, then the frozen log with its SHA-256, signatures and appended notes', params: SessionId, response: { 200: RoomLogReplyT, ...errors } },
+      schema: {
+        tags,
+        summary: 'The room log (考场记录): live until signed off, then the frozen log with its SHA-256, signatures and appended notes',
+        params: SessionId,
+        response: { 200: RoomLogReplyT, ...errors },
+      },
     },
     async (request) => reports.roomLogs.get(sessionFor(request, sid(request)).id),
   );
@@ -100,12 +125,23 @@ export const reportRoutes: FastifyPluginAsync<{ records: RecordsService }> = asy
     '/api/records/sessions/:sessionId/room-log.pdf',
     {
       config: staff,
-      schema: { tags, summary: 'The room log as an A4 PDF', params: SessionId, response: { 400: ErrorReply, 401: ErrorReply, 403: ErrorReply, 404: ErrorReply } },
+      schema: {
+        tags,
+        summary: 'The room log as an A4 PDF',
+        params: SessionId,
+        response: { 400: ErrorReply, 401: ErrorReply, 403: ErrorReply, 404: ErrorReply },
+      },
     },
     async (request, reply) => {
       const s = sessionFor(request, sid(request));
       const { pdf, reply: log } = await reports.roomLogPdf(s.id);
-      audit.append({ actor: request.actor, action: 'records.room_log.print', target: s.id, detail: { state: log.state, sha256: log.sha256, bytes: pdf.length }, ip: request.ip });
+      audit.append({
+        actor: request.actor,
+        action: 'records.room_log.print',
+        target: s.id,
+        detail: { state: log.state, sha256: log.sha256, bytes: pdf.length },
+        ip: request.ip,
+      });
       return sendPdf(reply, pdf, `room-log-${s.id}.pdf`, `考场记录-${s.roomId}-${s.id}.pdf`);
     },
   );
@@ -117,7 +153,7 @@ export const reportRoutes: FastifyPluginAsync<{ records: RecordsService }> = asy
       schema: {
         tags,
         summary:
-          "An invigilator of the room signs the room log of an ended session (409 session_not_ended before). The first sign-off freezes it; later ones co-sign the same text (409 already_signed for a second signature of one person). Audited",
+          'An invigilator of the room signs the room log of an ended session (409 session_not_ended before). The first sign-off freezes it; later ones co-sign the same text (409 already_signed for a second signature of one person). Audited',
         params: SessionId,
         body: Type.Optional(Type.Object({}, { additionalProperties: false })),
         response: { 200: RoomLogReplyT, ...errors },

@@ -2,7 +2,7 @@
 // the session, seat, score and pass, the kiosk's live capture beside the roster photo, the seat
 // re-check snapshots with their verdicts, the time on the paper and any incidents. Printed by staff.
 import { readFileSync } from 'node:fs';
-import { join, resolve, sep } from 'node:path';
+import { resolve, sep } from 'node:path';
 import { localDate, localDateTime, localTime, maskIdNumber } from '../../core/index.ts';
 import { createPdf, type PhotoSlot } from '../../documents/index.ts';
 import {
@@ -13,7 +13,7 @@ import {
   industryLabel,
   snapshotsOf,
   timeUsedMs,
-  actorNamer,
+  type actorNamer,
   type SessionFacts,
 } from './gather.ts';
 
@@ -62,7 +62,8 @@ export interface ScoreReportOptions {
 export async function renderScoreReport(f: SessionFacts, candidate: string, o: ScoreReportOptions): Promise<Buffer> {
   const e = findCandidate(f, candidate);
   const s = f.session;
-  const capture = (rel: string | null) => (o.photos === false ? { image: null, missingText: rel ? '照片不随本件存档' : undefined } : loadCapture(o.capturesDir, rel));
+  const capture = (rel: string | null) =>
+    o.photos === false ? { image: null, missingText: rel ? '照片不随本件存档' : undefined } : loadCapture(o.capturesDir, rel);
   const tz = f.timezone;
   const result = f.results.get(e.idNumber) ?? null;
   const absent = !result && (e.status === 'absent' || e.status === 'registered');
@@ -136,7 +137,11 @@ export async function renderScoreReport(f: SessionFacts, candidate: string, o: S
       { label: '入场现场照片', image: live.image, missingText: live.missingText ?? '无现场照片' },
       ...shown.map((x): PhotoSlot => {
         const c = capture(x.file);
-        return { label: `复核 ${localTime(x.at, tz)} ${SNAPSHOT_VERDICTS[x.identity] ?? x.identity}`, image: c.image, ...(c.missingText ? { missingText: c.missingText } : {}) };
+        return {
+          label: `复核 ${localTime(x.at, tz)} ${SNAPSHOT_VERDICTS[x.identity] ?? x.identity}`,
+          image: c.image,
+          ...(c.missingText ? { missingText: c.missingText } : {}),
+        };
       }),
     ],
     { height: 110 },
@@ -161,7 +166,13 @@ export async function renderScoreReport(f: SessionFacts, candidate: string, o: S
         { header: '人脸距离', width: 1.3, align: 'right' },
         { header: '说明', width: 3.5 },
       ],
-      unusual.map((x) => [localDateTime(x.at, tz), x.terminalId, SNAPSHOT_VERDICTS[x.identity] ?? x.identity, x.distance !== null ? x.distance.toFixed(3) : '—', x.detail ?? '']),
+      unusual.map((x) => [
+        localDateTime(x.at, tz),
+        x.terminalId,
+        SNAPSHOT_VERDICTS[x.identity] ?? x.identity,
+        x.distance !== null ? x.distance.toFixed(3) : '—',
+        x.detail ?? '',
+      ]),
     );
 
   pdf.subheading('违纪及异常');

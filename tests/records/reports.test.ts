@@ -63,8 +63,36 @@ const attempt = db.prepare(
   `INSERT INTO identity_attempts (id, kiosk_id, session_id, id_number, source, challenge, started_at, expires_at, decided_at, decision, reason, distance, threshold, seat, capture, override_by, override_reason)
    VALUES (?, 'K1', ?, ?, 'typed', 'turn_left', ?, ?, ?, ?, ?, ?, 0.55, ?, ?, ?, ?)`,
 );
-attempt.run('ia-a', sessionId, A, START - 20 * 60_000, START - 15 * 60_000, START - 19 * 60_000, 'admitted', 'match', 0.312, '01', 'kiosk/a-live.jpg', null, null);
-attempt.run('ia-b', sessionId, B, START - 10 * 60_000, START - 5 * 60_000, START - 9 * 60_000, 'overridden', 'override', 0.702, '02', null, 'user:invig', '身份证照片较旧，人工核对无误');
+attempt.run(
+  'ia-a',
+  sessionId,
+  A,
+  START - 20 * 60_000,
+  START - 15 * 60_000,
+  START - 19 * 60_000,
+  'admitted',
+  'match',
+  0.312,
+  '01',
+  'kiosk/a-live.jpg',
+  null,
+  null,
+);
+attempt.run(
+  'ia-b',
+  sessionId,
+  B,
+  START - 10 * 60_000,
+  START - 5 * 60_000,
+  START - 9 * 60_000,
+  'overridden',
+  'override',
+  0.702,
+  '02',
+  null,
+  'user:invig',
+  '身份证照片较旧，人工核对无误',
+);
 app.terminal.admitCandidate(sessionId, B, 'user:invig');
 
 // The exam, through a second terminal service on the same database with a seat re-check that answers by
@@ -110,15 +138,24 @@ t.test('the exam runs: answers, snapshots, a pause, added time, an incident, a c
   });
   const say = (m: unknown) => terminal.receive(conn, Buffer.from(JSON.stringify(m)), false);
   say({ type: 'login', credential: r.ticket(A) });
-  await waitFor(() => socket.sent, (m) => m.some((x) => x.type === 'paper'));
+  await waitFor(
+    () => socket.sent,
+    (m) => m.some((x) => x.type === 'paper'),
+  );
   clock.set(START + 2 * 60_000);
   terminal.receive(conn2, Buffer.from(JSON.stringify({ type: 'login', credential: r.ticket(B) })), false);
-  await waitFor(() => socket2.sent, (m) => m.some((x) => x.type === 'paper'));
+  await waitFor(
+    () => socket2.sent,
+    (m) => m.some((x) => x.type === 'paper'),
+  );
   terminal.receive(conn2, Buffer.from(JSON.stringify({ type: 'save', seq: 1, no: 1, choice: [0] })), false);
   const key = rightAnswers(app, sessionId, A);
   clock.set(START + 3 * 60_000);
   key.forEach((choice, i) => say({ type: 'save', seq: i + 1, no: i + 1, choice: i < key.length - 2 ? choice : [] }));
-  await waitFor(() => socket.sent, (m) => m.filter((x) => x.type === 'ack').length === key.length).catch((err: Error) => {
+  await waitFor(
+    () => socket.sent,
+    (m) => m.filter((x) => x.type === 'ack').length === key.length,
+  ).catch((err: Error) => {
     throw new Error(`${err.message.slice(0, 200)}; errors: ${JSON.stringify(socket.sent.filter((x) => x.type === 'error').slice(0, 2))}`);
   });
   const snap = (f: string) => ({ type: 'snapshot', jpegBase64: readFileSync(join(DEMO_FACES_DIR, f)).toString('base64') });
@@ -126,7 +163,10 @@ t.test('the exam runs: answers, snapshots, a pause, added time, an incident, a c
   say(snap('Alejandro_Toledo_0023.jpg'));
   clock.set(START + 20 * 60_000);
   say(snap('Dick_Cheney_0003.jpg'));
-  await waitFor(() => db.prepare("SELECT COUNT(*) AS n FROM terminal_snapshots WHERE identity != 'unchecked'").get() as { n: number }, (x) => x.n === 2);
+  await waitFor(
+    () => db.prepare("SELECT COUNT(*) AS n FROM terminal_snapshots WHERE identity != 'unchecked'").get() as { n: number },
+    (x) => x.n === 2,
+  );
 
   clock.set(START + 25 * 60_000);
   app.terminal.pause(sessionId, null, '考场停电', 'user:invig');
@@ -135,17 +175,26 @@ t.test('the exam runs: answers, snapshots, a pause, added time, an incident, a c
   app.terminal.addTime(sessionId, null, 5, '停电补时', 'user:invig');
   const inc = await post(`/api/proctor/sessions/${sessionId}/incidents`, invig, { category: 'talking', note: '与邻座交谈，已警告', candidate: r.ticket(B) });
   t.equal(inc.statusCode, 201, inc.body);
-  db.prepare("INSERT INTO media_outages (source_id, start_ms, end_ms, reason) VALUES ('CAM-R1', ?, ?, '网络中断')").run(START + 12 * 60_000, START + 14 * 60_000);
+  db.prepare("INSERT INTO media_outages (source_id, start_ms, end_ms, reason) VALUES ('CAM-R1', ?, ?, '网络中断')").run(
+    START + 12 * 60_000,
+    START + 14 * 60_000,
+  );
 
   clock.set(START + 40 * 60_000);
   say({ type: 'submit', confirm: true });
-  await waitFor(() => app.exam.plans.resultOf(sessionId, A), (x) => x !== null).catch((err: Error) => {
+  await waitFor(
+    () => app.exam.plans.resultOf(sessionId, A),
+    (x) => x !== null,
+  ).catch((err: Error) => {
     throw new Error(`${err.message}; the terminal was sent ${JSON.stringify(socket.sent.slice(-3))}`);
   });
   clock.set(START + DURATION_MS + 10 * 60_000);
   app.exam.plans.advanceSession(sessionId, 'ended', 'user:invig');
   terminal.sweep();
-  await waitFor(() => app.exam.plans.resultOf(sessionId, B), (x) => x !== null);
+  await waitFor(
+    () => app.exam.plans.resultOf(sessionId, B),
+    (x) => x !== null,
+  );
   t.equal(app.exam.plans.roster(sessionId).find((e) => e.idNumber === C)?.status, 'absent', 'C never came: absent');
 });
 
@@ -185,7 +234,10 @@ t.test('the score report: who, masked ID, session, seat, score and pass, both ph
   const c = readPdf('score-report-c', (await get(`${base}/candidates/${C}/report.pdf`, admin)).rawPayload).text;
   t.match(c, /结论\s+缺考/, 'an absent candidate: 缺考, by ID number in the URL too');
 
-  const printed = db.prepare("SELECT actor, detail FROM audit_log WHERE action = 'records.score_report.print' ORDER BY seq").all() as { actor: string; detail: string }[];
+  const printed = db.prepare("SELECT actor, detail FROM audit_log WHERE action = 'records.score_report.print' ORDER BY seq").all() as {
+    actor: string;
+    detail: string;
+  }[];
   t.equal(printed.length, 3, 'each print is audited');
   t.match(JSON.parse(printed[0]!.detail), { ticketNo: r.ticket(A) });
   t.equal(printed[0]!.actor, 'user:invig');
@@ -211,7 +263,11 @@ t.test('the results sheet: every candidate with seat, score and verdict, the cou
   t.match(text, /座位\s+准考证号\s+姓名\s+身份证号\s+人员类别\s+成绩\s+结论/, 'the header row');
   const a = app.exam.plans.resultOf(sessionId, A)!;
   const b = app.exam.plans.resultOf(sessionId, B)!;
-  t.match(text, new RegExp(`01\\s+${r.ticket(A)}\\s+甲\\s+${maskIdNumber(A).replace(/\*/g, '\\*')}.*${a.score}\\s+${a.passed ? '合格' : '不合格'}`), 'A in seat order');
+  t.match(
+    text,
+    new RegExp(`01\\s+${r.ticket(A)}\\s+甲\\s+${maskIdNumber(A).replace(/\*/g, '\\*')}.*${a.score}\\s+${a.passed ? '合格' : '不合格'}`),
+    'A in seat order',
+  );
   t.match(text, new RegExp(`02\\s+${r.ticket(B)}\\s+乙.*${b.score}\\s+${b.passed ? '合格' : '不合格'}`));
   t.match(text, new RegExp(`03\\s+${r.ticket(C)}\\s+丙.*—\\s+缺考`));
   t.match(text, /应考人数\s+3\s+实考人数\s+2/);
@@ -227,7 +283,11 @@ t.test('sign-off freezes the log; a note after it is appended, an edit is refuse
   t.equal(live.state, 'open');
   t.equal(live.ended, true);
   const log = live.log;
-  t.same(log.invigilators.map((p) => p.username), ['invig'], "the room's invigilators");
+  t.same(
+    log.invigilators.map((p) => p.username),
+    ['invig'],
+    "the room's invigilators",
+  );
   t.match(log.checkIn, { roster: 3, admitted: 2, absent: 1, byFace: 1, overridden: 1 });
   t.match(log.absences, [{ name: '丙', idNumber: maskIdNumber(C) }]);
   t.match(log.overrides, [{ name: '乙', by: 'invig', reason: '身份证照片较旧，人工核对无误' }]);
@@ -287,7 +347,11 @@ t.test('sign-off freezes the log; a note after it is appended, an edit is refuse
   t.throws(() => db.prepare("UPDATE records_room_log_notes SET text = 'changed'").run(), /appended, never edited/, 'a note is never edited');
   t.throws(() => db.prepare('DELETE FROM records_room_log_notes').run(), /never deleted/);
   t.throws(() => db.prepare("UPDATE records_room_logs SET snapshot = '{}'").run(), /frozen/, 'the signed log is never edited');
-  t.equal((await app.inject({ method: 'PUT', url: `${base}/room-log/notes`, headers: { cookie: invig }, payload: { text: 'x' } })).statusCode, 404, 'there is no edit route');
+  t.equal(
+    (await app.inject({ method: 'PUT', url: `${base}/room-log/notes`, headers: { cookie: invig }, payload: { text: 'x' } })).statusCode,
+    404,
+    'there is no edit route',
+  );
   const empty = await post(`${base}/room-log/notes`, invig, { text: '   ' });
   t.equal(empty.statusCode, 400, 'an empty note is refused');
 });
