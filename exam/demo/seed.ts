@@ -104,7 +104,7 @@ export async function seedDemoSite(
     const plan = exam.plans.createPlan(
       {
         name: '2026年11月 工贸行业主要负责人及安全生产管理人员考核（示范）',
-        from: gradedDay < day(opts.now) ? gradedDay : day(opts.now),
+        from: [gradedDay, day(opts.now)].sort()[0]!,
         to: day(opts.now + 7 * 86400_000),
       },
       actor,
