@@ -5,7 +5,7 @@ import { localDate } from '../../core/index.ts';
 import type { ArchivePart } from '../archive-parts.ts';
 import type { RecordsDeps } from '../service.ts';
 import type { SessionReports } from '../protocol.ts';
-import { actorNamer, assertEnded, findCandidate, sessionFacts } from './gather.ts';
+import { actorNamer, assertEnded, findCandidate, loadViews, sessionFacts } from './gather.ts';
 import { renderScoreReport } from './score-report.ts';
 import { renderResultsSheet, resultsSheetOf } from './results-sheet.ts';
 import { renderRoomLog } from './room-log-pdf.ts';
@@ -21,7 +21,7 @@ export function createReports(deps: RecordsDeps) {
 
     /** One candidate's score report; `candidate` is a ticket or an ID number. Only once the session has ended. */
     async scoreReport(sessionId: string, candidate: string, opts: { photos?: boolean } = {}) {
-      const f = sessionFacts(deps, sessionId);
+      const f = sessionFacts(deps, await loadViews(), sessionId);
       assertEnded(f.session, 'score reports are printed');
       const entry = findCandidate(f, candidate);
       const pdf = await renderScoreReport(f, entry.idNumber, { capturesDir: paths.captures, now: clock.now(), names: actorNamer(deps), ...opts });
@@ -29,19 +29,19 @@ export function createReports(deps: RecordsDeps) {
     },
 
     async resultsSheet(sessionId: string) {
-      const f = sessionFacts(deps, sessionId);
+      const f = sessionFacts(deps, await loadViews(), sessionId);
       assertEnded(f.session, 'the results sheet is printed');
       return { pdf: await renderResultsSheet(f, clock.now()), session: f.session, sheet: resultsSheetOf(f) };
     },
 
     async roomLogPdf(sessionId: string) {
-      const reply = roomLogs.get(sessionId);
+      const reply = await roomLogs.get(sessionId);
       return { pdf: await renderRoomLog(reply, config.site.timezone, clock.now()), reply };
     },
 
     /** Where a session's documents are, for the console's panel. */
-    index(sessionId: string): SessionReports {
-      const f = sessionFacts(deps, sessionId);
+    async index(sessionId: string): Promise<SessionReports> {
+      const f = sessionFacts(deps, await loadViews(), sessionId);
       return {
         sessionId: f.session.id,
         status: f.session.status,
@@ -85,7 +85,7 @@ export function createReports(deps: RecordsDeps) {
           title: '考场记录 room log: the signed JSON exactly as hashed (or the live log when unsigned), notes, and the PDF',
           async *members({ sessionId, now }) {
             const frozen = roomLogs.frozenText(sessionId);
-            const reply = roomLogs.get(sessionId);
+            const reply = await roomLogs.get(sessionId);
             // The frozen text byte for byte: its SHA-256 is the one the sign-off recorded and audited.
             if (frozen) yield { path: 'room-log/room-log.signed.json', source: Buffer.from(frozen.text, 'utf8'), mtime: now };
             yield { path: 'room-log/room-log.json', source: Buffer.from(JSON.stringify(reply, null, 2)), mtime: now };
@@ -96,7 +96,7 @@ export function createReports(deps: RecordsDeps) {
           id: 'score-reports',
           title: '成绩单 score reports, one PDF per candidate (photos are in the encrypted parts, not here)',
           async *members({ sessionId, now, signal }) {
-            const f = sessionFacts(deps, sessionId);
+            const f = sessionFacts(deps, await loadViews(), sessionId);
             assertEnded(f.session, 'score reports are archived');
             const names = actorNamer(deps);
             for (const e of f.roster) {

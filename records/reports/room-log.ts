@@ -7,7 +7,7 @@ import { createHash } from 'node:crypto';
 import { Conflict, ValidationError, newId } from '../../core/index.ts';
 import type { RoomLog, RoomLogNote, RoomLogReply } from '../protocol.ts';
 import type { RecordsDeps } from '../service.ts';
-import { actorNamer, assertEnded, buildRoomLog, isEnded, sessionFacts } from './gather.ts';
+import { actorNamer, assertEnded, buildRoomLog, isEnded, loadViews, sessionFacts, type ModuleViews } from './gather.ts';
 
 /** What a sign-off stores and hashes: the log and the notes written before it. */
 interface Frozen {
@@ -43,7 +43,7 @@ export function createRoomLogs(deps: Pick<RecordsDeps, 'db' | 'clock' | 'config'
     afterSignOff,
   });
 
-  function get(sessionId: string): RoomLogReply {
+  function read(v: ModuleViews, sessionId: string): RoomLogReply {
     const s = exam.plans.session(sessionId);
     const row = frozenRow.get(s.id);
     const signatures = signaturesOf.all(s.id).map((x) => ({ username: x.username, displayName: x.display_name, signedAt: x.signed_at }));
@@ -52,7 +52,7 @@ export function createRoomLogs(deps: Pick<RecordsDeps, 'db' | 'clock' | 'config'
       return {
         state: 'open',
         ended: isEnded(s),
-        log: buildRoomLog(deps, sessionFacts(deps, s.id)),
+        log: buildRoomLog(deps, v, sessionFacts(deps, v, s.id)),
         sha256: null,
         signatures,
         notes: rows.map((r) => toNote(r, false)),
@@ -71,7 +71,9 @@ export function createRoomLogs(deps: Pick<RecordsDeps, 'db' | 'clock' | 'config'
   }
 
   return {
-    get,
+    async get(sessionId: string): Promise<RoomLogReply> {
+      return read(await loadViews(), sessionId);
+    },
 
     /** The stored text a sign-off hashed, byte for byte (the archive carries it as signed). */
     frozenText(sessionId: string): { text: string; sha256: string } | null {
@@ -83,7 +85,9 @@ export function createRoomLogs(deps: Pick<RecordsDeps, 'db' | 'clock' | 'config'
      * An invigilator signs the log of an ended session. The first signature freezes it; a second
      * invigilator co-signs the frozen text; signing twice is refused.
      */
-    signOff(sessionId: string, who: { username: string; displayName: string | null }, ip: string | null = null): RoomLogReply {
+    async signOff(sessionId: string, who: { username: string; displayName: string | null }, ip: string | null = null): Promise<RoomLogReply> {
+      // Loaded before the transaction: better-sqlite3's transactions are synchronous.
+      const v = await loadViews();
       const actor = `user:${who.username}`;
       db.transaction(() => {
         const s = exam.plans.session(sessionId);
@@ -96,7 +100,7 @@ export function createRoomLogs(deps: Pick<RecordsDeps, 'db' | 'clock' | 'config'
         if (!row) {
           const signers = [...signaturesOf.all(s.id).map((x) => x.username), who.username];
           const frozen: Frozen = {
-            log: buildRoomLog(deps, sessionFacts(deps, s.id), signers),
+            log: buildRoomLog(deps, v, sessionFacts(deps, v, s.id), signers),
             notes: notesOf.all(s.id).map((r) => toNote(r, false)),
           };
           const text = JSON.stringify(frozen);
@@ -120,11 +124,12 @@ export function createRoomLogs(deps: Pick<RecordsDeps, 'db' | 'clock' | 'config'
         );
         audit.append({ actor, action: 'records.room_log.sign_off', target: s.id, detail: { sha256: row.sha256, froze: first }, ip });
       }).immediate();
-      return get(sessionId);
+      return read(v, sessionId);
     },
 
     /** Appends a note (before or after the sign-off); a note is never edited or removed. */
-    addNote(sessionId: string, who: { username: string; displayName: string | null }, text: string, ip: string | null = null): RoomLogReply {
+    async addNote(sessionId: string, who: { username: string; displayName: string | null }, text: string, ip: string | null = null): Promise<RoomLogReply> {
+      const v = await loadViews();
       const clean = text.trim();
       if (!clean) throw new ValidationError([{ path: 'text', problem: 'must not be empty or only spaces', got: text }]);
       if (clean.length > 2000) throw new ValidationError([{ path: 'text', problem: 'must be at most 2000 characters', got: `${clean.length} characters` }]);
@@ -143,7 +148,7 @@ export function createRoomLogs(deps: Pick<RecordsDeps, 'db' | 'clock' | 'config'
         );
         audit.append({ actor, action: 'records.room_log.note', target: s.id, detail: { noteId: id, afterSignOff: frozen, chars: clean.length }, ip });
       }).immediate();
-      return get(sessionId);
+      return read(v, sessionId);
     },
   };
 }
