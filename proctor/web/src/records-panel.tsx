@@ -2,7 +2,7 @@
 // after which it is frozen — notes appended to it, and links to the session's results sheet and each
 // candidate's score report. Shown only once the session has ended. The contract is records/protocol.ts.
 import { useEffect, useState } from 'preact/hooks';
-import { call, HttpError, errorText } from '../../../web/http.ts';
+import { call, HttpError, errorText, userOf, whoAmI } from '../../../web/http.ts';
 import type { Bilingual } from '../../../web/i18n.ts';
 import type { RoomLogReply, SessionReports } from '../../../records/protocol.ts';
 import type { Words } from './i18n.ts';
@@ -21,6 +21,8 @@ const words: Bilingual<{
   addNote: string;
   notes: string;
   appended: string;
+  coSign: string;
+  youSigned: string;
   resultsSheet: string;
   roomLogPdf: string;
   reports: string;
@@ -42,7 +44,9 @@ const words: Bilingual<{
     notePlaceholder: '追加备注（签署后追加的备注单独列出）',
     addNote: '追加备注',
     notes: '备注',
-    appended: '签署后追加',
+    appended: '（签署后追加）',
+    coSign: '联署考场记录',
+    youSigned: '您已签署。',
     resultsSheet: '成绩汇总表（PDF）',
     roomLogPdf: '考场记录（PDF）',
     reports: '成绩单',
@@ -68,7 +72,9 @@ const words: Bilingual<{
     notePlaceholder: 'Append a note (notes after the sign-off are listed apart)',
     addNote: 'Append note',
     notes: 'Notes',
-    appended: 'appended after sign-off',
+    appended: '(appended after sign-off)',
+    coSign: 'Co-sign the room log',
+    youSigned: 'You have signed it.',
     resultsSheet: 'Results sheet (PDF)',
     roomLogPdf: 'Room log (PDF)',
     reports: 'Score reports',
@@ -96,8 +102,15 @@ export function RecordsPanel({ w, session }: { w: Words; session: { id: string; 
   const [note, setNote] = useState('');
   const [busy, setBusy] = useState(false);
   const [problem, setProblem] = useState<string | null>(null);
+  const [me, setMe] = useState<string | null>(null);
   const base = `/api/records/sessions/${enc(session.id)}`;
 
+  useEffect(() => {
+    whoAmI().then(
+      (m) => setMe(userOf(m)?.username ?? null),
+      () => setMe(null),
+    );
+  }, []);
   useEffect(() => {
     if (!ended) return;
     call<RoomLogReply>('GET', `${base}/room-log`).then(setLog, (err) => setProblem(errorText(err)));
@@ -154,9 +167,12 @@ export function RecordsPanel({ w, session }: { w: Words; session: { id: string; 
               {t.cancel}
             </button>
           </span>
+        ) : log?.signatures.some((x) => x.username === me) ? (
+          <span class="note">{t.youSigned}</span>
         ) : (
+          // A second invigilator co-signs the text the first one froze.
           <button type="button" data-testid="sign-off" disabled={busy || !log} onClick={() => setAsking(true)}>
-            {t.signOff}
+            {log?.state === 'signed' ? t.coSign : t.signOff}
           </button>
         )}
         <a href={`${base}/results.pdf`} target="_blank" rel="noopener">
@@ -185,7 +201,7 @@ export function RecordsPanel({ w, session }: { w: Words; session: { id: string; 
           {log.notes.map((n) => (
             <li key={n.id}>
               {w.time(n.at).slice(0, 5)} {n.author.displayName}: {n.text}
-              {n.afterSignOff && <small> （{t.appended}）</small>}
+              {n.afterSignOff && <small> {t.appended}</small>}
             </li>
           ))}
         </ul>
