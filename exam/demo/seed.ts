@@ -151,7 +151,9 @@ export async function seedDemoSite(
   } else {
     // A later start: sessions come in start order, and the graded one started hours before the two
     // live ones (which share their start); a demo seeded before it existed has only those two.
-    const all = exam.plans.listSessions();
+    // Same start, so by room (R101, R102, the order they were made in): listSessions breaks the tie by
+    // id, whose random part would put R102 first on some starts and point the guide at the wrong room.
+    const all = exam.plans.listSessions().sort((a, b) => a.startsAt - b.startsAt || a.roomId.localeCompare(b.roomId));
     for (const s of all) {
       const row = { id: s.id, room: s.roomId, startsAt: s.startsAt, candidates: exam.plans.roster(s.id).length, templateId: s.templateId };
       if (all.length > 2 && s === all[0] && s.startsAt < all.at(-1)!.startsAt) summary.graded = row;
