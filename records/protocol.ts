@@ -60,7 +60,8 @@ export const RoomLogT = Type.Object({
       recordedBy: Type.String(),
     }),
   ),
-  decisions: Type.Array(Type.Object({ at: Ms, kind: oneOf(ROOM_LOG_DECISIONS), ...Who, by: Type.String(), reason: nullable(Type.String()) })),
+  /** `at` is null for a screen still locked at the end: the terminal keeps the lock, not when it was set (the audit log has that). */
+  decisions: Type.Array(Type.Object({ at: nullable(Ms), kind: oneOf(ROOM_LOG_DECISIONS), ...Who, by: Type.String(), reason: nullable(Type.String()) })),
   pauses: Type.Array(
     Type.Object({
       startedAt: Ms,

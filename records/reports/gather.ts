@@ -185,7 +185,7 @@ export function buildRoomLog(deps: Deps, v: ModuleViews, f: SessionFacts, signer
   for (const a of f.terminal.attempts) {
     if (a.submittedBy === 'invigilator' && a.submittedAt !== null)
       decisions.push({ at: a.submittedAt, kind: 'forced_submit', ...who(a.idNumber), by: names.words(a.submittedActor), reason: null });
-    if (a.locked) decisions.push({ at: a.loggedInAt, kind: 'locked', ...who(a.idNumber), by: '—', reason: a.lockReason });
+    if (a.locked) decisions.push({ at: null, kind: 'locked', ...who(a.idNumber), by: '—', reason: a.lockReason });
   }
   for (const m of f.terminal.moves) {
     if ((m.status === 'approved' || m.status === 'rejected') && m.decidedAt !== null)
@@ -197,7 +197,7 @@ export function buildRoomLog(deps: Deps, v: ModuleViews, f: SessionFacts, signer
         reason: `${m.fromTerminal ?? '—'} → ${m.toTerminal}`,
       });
   }
-  decisions.sort((a, b) => a.at - b.at);
+  decisions.sort((a, b) => (a.at ?? Number.MAX_SAFE_INTEGER) - (b.at ?? Number.MAX_SAFE_INTEGER));
 
   const from = Math.min(f.times.checkinAt ?? s.startsAt, s.startsAt);
   const to = f.times.endedAt ?? Math.max(s.endsAt, clock.now());

@@ -99,7 +99,7 @@ export async function renderRoomLog(reply: RoomLogReply, tz: string, now: number
         { header: '执行人', width: 1.8 },
         { header: '说明', width: 3 },
       ],
-      log.decisions.map((d) => [d.at ? t(d.at) : '—', DECISIONS[d.kind] ?? d.kind, who(d), d.by, d.reason ?? '']),
+      log.decisions.map((d) => [d.at === null ? '考试结束时仍锁定' : t(d.at), DECISIONS[d.kind] ?? d.kind, who(d), d.by, d.reason ?? '']),
     );
 
   pdf.subheading('暂停与延时');
