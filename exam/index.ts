@@ -47,6 +47,8 @@ export type { PersonRecord } from './plans/results.ts';
 // What records/ reads for statistics and disclosure (sittings, graded papers item by item, question facts).
 export * from './statistics-view.ts';
 export type { SessionStatus } from './plans/model.ts';
+// Who may read which session's documents (records/ follows the exam routes' rule).
+export { assertRoomVisible, visibleRooms } from './plans/access.ts';
 
 export interface ExamDeps {
   db: Db;

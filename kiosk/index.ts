@@ -27,7 +27,13 @@ export { sessionSignIns, type SignInAttempt } from './archive-view.ts';
 export { sessionIdentityChecks, type SessionIdentityCheck } from './identity-checks-view.ts';
 export type { AttendanceService } from './attendance.ts';
 // The person file (records/people) reads identity checks and training hours through these.
-export { identityChecksOf, trainingAttendanceOf, type IdentityCheckRecord, type TrainingAttendanceRecord } from './records-view.ts';
+export {
+  identityChecksOf,
+  identityChecksOfSession,
+  trainingAttendanceOf,
+  type IdentityCheckRecord,
+  type TrainingAttendanceRecord,
+} from './records-view.ts';
 export { createFaceEngine, DEFAULT_THRESHOLD, DESCRIPTOR_VERSION, type FaceEngine, type FullFaceEngine } from './face/index.ts';
 
 export type KioskDeps = Omit<IdentityDeps, 'engine'> & {

@@ -1,10 +1,12 @@
-// What the person file (一人一档, records/people) reads of the kiosk: a person's identity checks (exam
-// admissions and training check-ins, with their captures) and the training classes they attended with
-// credited hours. Read-only, by ID number; hours are credited as attendance.ts credits them.
+// What records/ reads of the entrance kiosk: identity checks (exam admissions and training check-ins,
+// with their captures) by person for the person file (一人一档) and by session for the score reports and
+// room log, and the training classes a person attended with credited hours (as attendance.ts credits
+// them). Read-only.
 import type { Db } from '../storage/index.ts';
 
 export interface IdentityCheckRecord {
   id: string;
+  idNumber: string;
   kioskId: string;
   /** The exam session it admitted to, or null for a training check (classId). */
   sessionId: string | null;
@@ -19,22 +21,25 @@ export interface IdentityCheckRecord {
   distance: number | null;
   threshold: number | null;
   seat: string | null;
-  /** Relative to the data folder's captures/: the live capture and the reference photo. */
+  /** Relative to the data folder's captures/: the live capture and the reference photo; null when none was kept. */
   capture: string | null;
   rosterPhoto: string | null;
   overrideBy: string | null;
   overrideReason: string | null;
 }
 
+const CHECK_COLUMNS = `id, id_number AS idNumber, kiosk_id AS kioskId, session_id AS sessionId, class_id AS classId, action, source,
+  started_at AS startedAt, decided_at AS decidedAt, decision, reason, distance, threshold, seat, capture, roster_photo AS rosterPhoto,
+  override_by AS overrideBy, override_reason AS overrideReason`;
+
+/** Every identity check of one person, oldest first. */
 export function identityChecksOf(db: Db, idNumber: string): IdentityCheckRecord[] {
-  return db
-    .prepare(
-      `SELECT id, kiosk_id AS kioskId, session_id AS sessionId, class_id AS classId, action, source, started_at AS startedAt,
-              decided_at AS decidedAt, decision, reason, distance, threshold, seat, capture, roster_photo AS rosterPhoto,
-              override_by AS overrideBy, override_reason AS overrideReason
-       FROM identity_attempts WHERE id_number = ? ORDER BY started_at, id`,
-    )
-    .all(idNumber) as IdentityCheckRecord[];
+  return db.prepare(`SELECT ${CHECK_COLUMNS} FROM identity_attempts WHERE id_number = ? ORDER BY started_at, id`).all(idNumber) as IdentityCheckRecord[];
+}
+
+/** Every identity check made for an exam session, oldest first. */
+export function identityChecksOfSession(db: Db, sessionId: string): IdentityCheckRecord[] {
+  return db.prepare(`SELECT ${CHECK_COLUMNS} FROM identity_attempts WHERE session_id = ? ORDER BY started_at, id`).all(sessionId) as IdentityCheckRecord[];
 }
 
 export interface TrainingAttendanceRecord {

@@ -14,6 +14,7 @@ import { proctorRoutes } from './routes.ts';
 import { inspectorRoutes } from './inspector.ts';
 
 export { createProctorService, CONSOLE_STATUSES, type ProctorDeps, type ProctorService } from './service.ts';
+export { incidentsOfSession, type IncidentRecord } from './records-view.ts';
 export { ALERT_KINDS, type Alert, type AlertKind, type Severity } from './alerts.ts';
 export { INCIDENT_CATEGORIES, type IncidentCategory, type ProctorIncident } from './incidents.ts';
 export { sessionAlerts, sessionIncidents, type ArchivedAlert } from './archive-view.ts';

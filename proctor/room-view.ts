@@ -132,10 +132,12 @@ export function createRoomViews(deps: RoomViewDeps) {
       if (!c || !s) return base;
       const a = c.attempt;
       const started = c.time.deadline !== null;
-      const result = a?.status === 'submitted' ? plans.resultOf(s.id, c.idNumber) : null;
+      // Graded without a terminal (by hand, through the API) is submitted too: the roster says so.
+      const done = a?.status === 'submitted' || c.rosterStatus === 'submitted';
+      const result = done ? plans.resultOf(s.id, c.idNumber) : null;
       const seatState: SeatState = (() => {
         if (c.rosterStatus === 'absent') return 'absent';
-        if (!a) return c.rosterStatus === 'registered' ? 'assigned' : 'admitted';
+        if (!a) return c.rosterStatus === 'registered' ? 'assigned' : c.rosterStatus === 'submitted' ? 'submitted' : 'admitted';
         if (a.status === 'submitted') return 'submitted';
         if (c.terminal && !c.terminal.online) return 'offline';
         if (c.time.paused) return 'paused';

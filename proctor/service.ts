@@ -81,7 +81,7 @@ export function createProctorService(deps: ProctorDeps) {
     const sum = plans.sessionSummary(s.id);
     const state = terminal.sessionState(s.id);
     const loggedIn = state.candidates.filter((c) => c.attempt !== null).length;
-    const submitted = state.candidates.filter((c) => c.attempt?.status === 'submitted').length;
+    const submitted = state.candidates.filter((c) => c.attempt?.status === 'submitted' || c.rosterStatus === 'submitted').length;
     const integrity = terminal.incidents(s.id).length;
     return {
       sessionId: s.id,

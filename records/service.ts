@@ -15,6 +15,7 @@ import { createCertificateService } from './certificates/index.ts';
 import { createPersonFiles } from './people/index.ts';
 import { createStatistics } from './statistics/service.ts';
 import { createReporting } from './reporting/index.ts';
+import { createReports } from './reports/index.ts';
 
 export interface RecordsDeps {
   db: Db;
@@ -38,6 +39,9 @@ export function createRecordsService(deps: RecordsDeps) {
   // 一期一档: the core parts first (session, roster, sign-in, seats, papers, incidents, integrity, video
   // index), then the documents made after the exam, then each candidate's part of their person file.
   for (const part of coreArchiveParts(deps)) archiveParts.add(part);
+  // Score reports, the results sheet and the room log with its sign-off (records/reports).
+  const reports = createReports(deps);
+  for (const part of reports.archiveParts()) archiveParts.add(part);
   // certificates: issued on result.graded (listening from start()), archive part `certificates`.
   const certificates = createCertificateService(deps);
   archiveParts.add(certificates.archivePart);
@@ -51,6 +55,7 @@ export function createRecordsService(deps: RecordsDeps) {
     archiveParts,
     jobs,
     archives,
+    reports,
     certificates,
     people,
     /** Statistics and disclosure (records/statistics/): reads the exam engine's rows, writes nothing. */

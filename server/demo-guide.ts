@@ -160,6 +160,13 @@ export function demoGuide(base: string, config: Config, demo: DemoSummary, now: 
     `  try: ${cli} session list`,
     `       ${cli} template check gm-principal-general`,
     `       ${cli} bank list`,
+    ...(demo.graded
+      ? [
+          '',
+          `Already taken and graded (room ${demo.graded.room}, ${time(demo.graded.startsAt)}, ${demo.graded.candidates} candidates; log in as admin or ${invigilator?.username ?? 'an invigilator'} first):`,
+          `  results sheet 成绩汇总表: ${base}/api/records/sessions/${demo.graded.id}/results.pdf   (room log, score reports: ${base}/proctor/?room=${demo.graded.room}&session=${demo.graded.id})`,
+        ]
+      : []),
     '',
     ...terminalLines(),
     '',

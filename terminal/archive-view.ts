@@ -11,7 +11,7 @@ export interface ArchivedAnswer {
   savedAt: number;
 }
 
-export interface IntegrityRecord {
+export interface SessionIntegrity {
   incidents: Incident[];
   snapshots: StoredSnapshot[];
   moves: Move[];
@@ -47,7 +47,7 @@ export function sessionAnswers(db: Db, sessionId: string, idNumber: string): Arc
   return rows.map((r) => ({ no: r.no, choice: JSON.parse(r.choice) as number[], savedAt: r.savedAt }));
 }
 
-export function sessionIntegrity(db: Db, sessionId: string): IntegrityRecord {
+export function sessionIntegrity(db: Db, sessionId: string): SessionIntegrity {
   return {
     incidents: db
       .prepare(
@@ -72,12 +72,12 @@ export function sessionIntegrity(db: Db, sessionId: string): IntegrityRecord {
         `SELECT id, id_number AS idNumber, started_at AS startedAt, ended_at AS endedAt, reason, started_by AS startedBy, ended_by AS endedBy
          FROM terminal_pauses WHERE session_id = ? ORDER BY started_at, id`,
       )
-      .all(sessionId) as IntegrityRecord['pauses'],
+      .all(sessionId) as SessionIntegrity['pauses'],
     timeAdded: db
       .prepare(
         `SELECT id, id_number AS idNumber, ms, reason, added_by AS addedBy, added_at AS addedAt
          FROM terminal_time_added WHERE session_id = ? ORDER BY added_at, id`,
       )
-      .all(sessionId) as IntegrityRecord['timeAdded'],
+      .all(sessionId) as SessionIntegrity['timeAdded'],
   };
 }

@@ -6,5 +6,15 @@ export { createTerminalService, maskIdNumber, type SnapshotChecker, type Termina
 export { terminalRoutes, type SocketRegistrar, type TerminalRouteOptions } from './routes.ts';
 export { timerOf, type TimerInput, type TimerState, type PauseSpan } from './timer.ts';
 export type { Attempt, Incident, Move, SnapshotIdentity, StoredSnapshot, SubmittedBy } from './store.ts';
-export { sessionAnswers, sessionAttempt, sessionIntegrity, type ArchivedAnswer, type IntegrityRecord } from './archive-view.ts';
+export { sessionAnswers, sessionAttempt, sessionIntegrity, type ArchivedAnswer, type SessionIntegrity } from './archive-view.ts';
+export {
+  terminalRecordOfSession,
+  type AttemptRecord,
+  type IntegrityRecord,
+  type MoveRecord,
+  type PauseRecord,
+  type SnapshotRecord,
+  type TerminalSessionRecord,
+  type TimeAddedRecord,
+} from './records-view.ts';
 export * as protocol from './protocol.ts';

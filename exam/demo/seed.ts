@@ -1,14 +1,16 @@
 // Fills the demo site on its first start: a central-bank package signed with the demo key and
 // installed through the same path a real package takes, an exam plan with two sessions today,
-// rosters of demo candidates (valid ID numbers), seats and pre-generated papers (千人千卷).
+// rosters of demo candidates (valid ID numbers), seats and pre-generated papers (千人千卷), and a third
+// session already taken and graded hours earlier (graded.ts), whose documents open at once.
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { ExamService } from '../index.ts';
 import { signPackage, PACKAGE_FORMAT } from '../bank/packages.ts';
-import { checkDigitOf } from '../../core/index.ts';
+import { checkDigitOf, localDate } from '../../core/index.ts';
 import { demoQuestions } from './questions.ts';
 import { uploadDemoSigns } from './signs.ts';
+import { seedGradedSession, type GradedDemoSession } from './graded.ts';
 
 const DEMO_KEY_FILE = fileURLToPath(new URL('./central-bank-demo.key.pem', import.meta.url));
 const DEMO_KEY_ID = 'demo-central-2026';
@@ -43,7 +45,15 @@ export interface DemoSummary {
   packageFile: string | null;
   /** The second session's candidates (with roster photos), to try the entrance kiosk with. */
   kioskCandidates: { idNumber: string; name: string; photo: string | null }[];
+  /**
+   * A third session, taken and graded four hours before the first start (exam/demo/graded.ts): its
+   * documents, archive and statistics open at once. Not in `sessions`, which are the two to try live.
+   */
+  graded: GradedDemoSession | null;
 }
+
+/** The graded session starts this long before the seed runs: over (120 minutes) well before the live ones. */
+const GRADED_BEFORE_MS = 4 * 3600_000;
 
 /**
  * `admit` stands in for the identity kiosk (not built yet): the first session's candidates are admitted
@@ -61,6 +71,7 @@ export async function seedDemoSite(
     sessions: [],
     packageFile: null,
     kioskCandidates: [],
+    graded: null,
   };
   if (!exam.bank.latest()) {
     // Pictures first: a package names its images by the id of an image the site already holds.
@@ -87,8 +98,15 @@ export async function seedDemoSite(
   }
   if (exam.plans.listPlans().length === 0) {
     const day = (ms: number) => new Date(ms).toISOString().slice(0, 10);
+    // On the minute, four hours ago: on the site's calendar that may be yesterday, so the plan starts then.
+    const gradedStartsAt = Math.floor((opts.now - GRADED_BEFORE_MS) / 60_000) * 60_000;
+    const gradedDay = localDate(gradedStartsAt, exam.deps.config.site.timezone);
     const plan = exam.plans.createPlan(
-      { name: '2026年11月 工贸行业主要负责人及安全生产管理人员考核（示范）', from: day(opts.now), to: day(opts.now + 7 * 86400_000) },
+      {
+        name: '2026年11月 工贸行业主要负责人及安全生产管理人员考核（示范）',
+        from: [gradedDay, day(opts.now)].sort()[0]!,
+        to: day(opts.now + 7 * 86400_000),
+      },
       actor,
     );
     // Half an hour from now, on the minute: time to walk through check-in before the start.
@@ -121,10 +139,25 @@ export async function seedDemoSite(
     }
     // The second session's check-in is opened but nobody admitted: the entrance kiosk admits them.
     if (opts.kiosk && summary.sessions[1]) exam.plans.advanceSession(summary.sessions[1].id, 'checkin', actor);
+    summary.graded = await seedGradedSession(exam, {
+      planId: plan.id,
+      room: 'R101',
+      templateId: 'gm-principal-general',
+      category: '主要负责人',
+      startsAt: gradedStartsAt,
+      idNumber: (k) => demoIdNumber(14 + k + 1),
+    });
     summary.created = true;
   } else {
-    for (const s of exam.plans.listSessions()) {
-      summary.sessions.push({ id: s.id, room: s.roomId, startsAt: s.startsAt, candidates: exam.plans.roster(s.id).length, templateId: s.templateId });
+    // A later start: sessions come in start order, and the graded one started hours before the two
+    // live ones (which share their start); a demo seeded before it existed has only those two.
+    // Same start, so by room (R101, R102, the order they were made in): listSessions breaks the tie by
+    // id, whose random part would put R102 first on some starts and point the guide at the wrong room.
+    const all = exam.plans.listSessions().sort((a, b) => a.startsAt - b.startsAt || a.roomId.localeCompare(b.roomId));
+    for (const s of all) {
+      const row = { id: s.id, room: s.roomId, startsAt: s.startsAt, candidates: exam.plans.roster(s.id).length, templateId: s.templateId };
+      if (all.length > 2 && s === all[0] && s.startsAt < all.at(-1)!.startsAt) summary.graded = row;
+      else summary.sessions.push(row);
     }
   }
   const first = summary.sessions[0];

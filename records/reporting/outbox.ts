@@ -1,4 +1,4 @@
-// The outbox's tables (migration 023): a package is stored whole, signature and all, before anything is
+// The outbox's tables (migration 022): a package is stored whole, signature and all, before anything is
 // sent; each attempt is a row written as it starts and completed as it ends. The database runs with
 // synchronous=FULL (storage/db.ts), so a stored package survives a power cut, not only a crash.
 import { iso } from '../../core/index.ts';

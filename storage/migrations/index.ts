@@ -15,10 +15,11 @@ import * as m014 from './014_device_health.ts';
 import * as m015 from './015_recording_schedule.ts';
 import * as m016 from './016_jobs.ts';
 import * as m017 from './017_alert_resolution.ts';
+import * as m018 from './018_records_room_log.ts';
 import * as m019 from './019_certificates.ts';
 import * as m020 from './020_archives.ts';
 import * as m021 from './021_people.ts';
-import * as m023 from './023_reporting.ts';
+import * as m022 from './022_reporting.ts';
 
 export interface Migration {
   version: number;
@@ -45,8 +46,9 @@ export const migrations: Migration[] = [
   { version: 15, name: 'recording_schedule', sql: m015.sql },
   { version: 16, name: 'jobs', sql: m016.sql },
   { version: 17, name: 'alert_resolution', sql: m017.sql },
+  { version: 18, name: 'records_room_log', sql: m018.sql },
   { version: 19, name: 'certificates', sql: m019.sql },
   { version: 20, name: 'archives', sql: m020.sql },
   { version: 21, name: 'people', sql: m021.sql },
-  { version: 23, name: 'reporting', sql: m023.sql },
+  { version: 22, name: 'reporting', sql: m022.sql },
 ];

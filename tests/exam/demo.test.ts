@@ -11,6 +11,7 @@ import { demoGuide, sessionsNow } from '../../server/demo-guide.ts';
 // Through the index, as server/main.ts calls it: the seed module is loaded on first use.
 import { poolFor, resolveTemplate, seedDemoSite, verifyPaper } from '../../exam/index.ts';
 import { ROOT, scratchDir } from '../helpers.ts';
+import { checkGradedSession } from '../records/demo-graded.ts';
 
 t.test('the first demo start installs a signed bank, sessions, rosters, seats and verifiable papers', async (t) => {
   const dir = scratchDir(t);
@@ -74,7 +75,8 @@ t.test('demo ID numbers pass the GB 11643 check', async (t) => {
 t.test('the start-up guide says what is true of each session now, also after a restart mid-exam', async (t) => {
   const dir = scratchDir(t);
   const config = loadConfig(join(ROOT, 'config/demo.yaml'), { dataDir: dir });
-  const clock = fixedClock(Date.parse('2026-11-23T08:00:00+08:00'));
+  // 02:00 in Guangzhou: the graded session, four hours earlier, is yesterday on the site's calendar.
+  const clock = fixedClock(Date.parse('2026-11-23T02:00:00+08:00'));
   const app = await buildApp({ config, clock });
   t.teardown(() => app.close());
   const demo = await seedDemoSite(app.exam, {
@@ -95,6 +97,8 @@ t.test('the start-up guide says what is true of each session now, also after a r
       ),
     );
   const section = (text: string, head: string) => text.slice(text.indexOf(head), text.indexOf('\n\n', text.indexOf(head)));
+
+  await checkGradedSession(t, app, demo, clock.now(), guide());
 
   const fresh = guide();
   t.match(section(fresh, 'Sit the exam'), /check-in is open, \d+ of \d+ candidates admitted/, 'a fresh demo: check-in is open');

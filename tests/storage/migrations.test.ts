@@ -68,9 +68,13 @@ const ALL_TABLES = [
   'session_archives',
   // result certificates (019, records/certificates)
   'certificates',
-  // the reporting outbox (023, records/reporting)
+  // the reporting outbox (022, records/reporting)
   'report_attempts',
   'report_packages',
+  // the room log's sign-off and notes (018, records/reports)
+  'records_room_log_notes',
+  'records_room_log_signatures',
+  'records_room_logs',
 ].sort();
 
 function dbFile(t: Test): string {
@@ -119,7 +123,19 @@ t.test('an empty database gets every migration', async (t) => {
   t.equal(schemaVersion(db), LATEST);
   t.same(tables(db), ALL_TABLES);
   const triggers = (db.prepare("SELECT name FROM sqlite_master WHERE type = 'trigger' ORDER BY name").all() as { name: string }[]).map((r) => r.name);
-  t.same(triggers, ['audit_log_no_delete', 'audit_log_no_update', 'media_usage_add', 'media_usage_remove']);
+  t.same(triggers, [
+    'audit_log_no_delete',
+    'audit_log_no_update',
+    'media_usage_add',
+    'media_usage_remove',
+    // 018: a signed room log, its signatures and its notes are never edited or removed.
+    'records_room_log_notes_frozen',
+    'records_room_log_notes_kept',
+    'records_room_log_signatures_frozen',
+    'records_room_log_signatures_kept',
+    'records_room_logs_frozen',
+    'records_room_logs_kept',
+  ]);
 });
 
 t.test('migrate reports what it applied', async (t) => {

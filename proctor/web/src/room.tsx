@@ -12,6 +12,7 @@ import { AlertFeed } from './alerts.tsx';
 import { AskDialog, type Ask } from './ask-dialog.tsx';
 import { Tiles } from './tiles.tsx';
 import { Playback, SeatRecording } from './playback.tsx';
+import { RecordsPanel } from './records-panel.tsx';
 
 export function Room({ w, roomId }: { w: Words; roomId: string }) {
   const [sessionId, setSessionId] = useState<string | null>(params.get('session'));
@@ -167,6 +168,7 @@ export function Room({ w, roomId }: { w: Words; roomId: string }) {
           </section>
           <Tiles w={w} sources={view.sources} />
           {session && <Playback w={w} view={view} alerts={feed.alerts} />}
+          {session && <RecordsPanel w={w} session={session} />}
         </div>
         <AlertFeed
           w={w}
