@@ -30,10 +30,14 @@ function worded(rows: Omit<IncidentRecord, 'categoryText'>[]): IncidentRecord[] 
 
 /** The incidents recorded in one exam session, oldest first. */
 export function incidentsOfSession(db: Db, sessionId: string): IncidentRecord[] {
-  return worded(db.prepare(`SELECT ${COLUMNS} FROM proctor_incidents WHERE session_id = ? ORDER BY at, id`).all(sessionId) as Omit<IncidentRecord, 'categoryText'>[]);
+  return worded(
+    db.prepare(`SELECT ${COLUMNS} FROM proctor_incidents WHERE session_id = ? ORDER BY at, id`).all(sessionId) as Omit<IncidentRecord, 'categoryText'>[],
+  );
 }
 
 /** The incidents recorded against one person, in every session, oldest first. */
 export function incidentsOf(db: Db, idNumber: string): IncidentRecord[] {
-  return worded(db.prepare(`SELECT ${COLUMNS} FROM proctor_incidents WHERE id_number = ? ORDER BY at, id`).all(idNumber) as Omit<IncidentRecord, 'categoryText'>[]);
+  return worded(
+    db.prepare(`SELECT ${COLUMNS} FROM proctor_incidents WHERE id_number = ? ORDER BY at, id`).all(idNumber) as Omit<IncidentRecord, 'categoryText'>[],
+  );
 }
