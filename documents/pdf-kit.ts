@@ -70,6 +70,12 @@ export interface PhotoSlot {
   image: Buffer | null;
   /** Shown in the frame when image is null. */
   missingText?: string;
+  /**
+   * Shown in the frame when the bytes are not a readable image. Without it an unreadable image is an
+   * error naming the slot; with it the document is still made (a damaged capture in a person's file
+   * is itself a fact to show, and must not stop a whole session's archive).
+   */
+  unreadableText?: string;
 }
 
 export interface PdfDocument {
@@ -282,18 +288,22 @@ export async function createPdf(opts: PdfOptions): Promise<PdfDocument> {
       slots.forEach((slot, i) => {
         const x = left + i * (width + gap);
         doc.lineWidth(0.5).strokeColor(RULE).rect(x, y, width, height).stroke();
+        let unreadable = false;
         if (slot.image) {
           try {
             doc.image(slot.image, x + 2, y + 2, { fit: [width - 4, height - 4], align: 'center', valign: 'center' });
           } catch (err) {
-            throw new DomainError(`photo "${slot.label}" is not a JPEG or PNG image pdfkit can read (${(err as Error).message})`);
+            if (slot.unreadableText === undefined)
+              throw new DomainError(`photo "${slot.label}" is not a JPEG or PNG image pdfkit can read (${(err as Error).message})`);
+            unreadable = true;
           }
-        } else {
+        }
+        if (!slot.image || unreadable) {
           doc
             .font('body')
             .fontSize(BODY_SIZE - 1)
             .fillColor(MUTED)
-            .text(slot.missingText ?? '无照片', x, y + height / 2 - 6, { width, align: 'center' });
+            .text((unreadable ? slot.unreadableText : slot.missingText) ?? '无照片', x, y + height / 2 - 6, { width, align: 'center' });
         }
         doc
           .font('body')

@@ -54,9 +54,16 @@ export async function personFilePdf(f: PersonFile, opts: { config: Config; captu
   const lastCapture = [...f.identityChecks].reverse().find((c) => c.capture);
   doc.photos(
     [
-      { label: '报名照片', image: capture(opts.capturesDir, f.photo), missingText: f.photo ? '照片文件缺失' : '无照片' },
+      { label: '报名照片', image: capture(opts.capturesDir, f.photo), missingText: f.photo ? '照片文件缺失' : '无照片', unreadableText: '照片文件损坏' },
       ...(lastCapture
-        ? [{ label: `最近一次现场抓拍 ${time(lastCapture.startedAt)}`, image: capture(opts.capturesDir, lastCapture.capture), missingText: '抓拍文件缺失' }]
+        ? [
+            {
+              label: `最近一次现场抓拍 ${time(lastCapture.startedAt)}`,
+              image: capture(opts.capturesDir, lastCapture.capture),
+              missingText: '抓拍文件缺失',
+              unreadableText: '照片文件损坏',
+            },
+          ]
         : []),
     ],
     { height: 120 },
@@ -183,6 +190,7 @@ export async function personFilePdf(f: PersonFile, opts: { config: Config; captu
         label: `${time(c.startedAt)} ${c.decision ? (DECISIONS[c.decision] ?? '') : ''}`,
         image: capture(opts.capturesDir, c.capture),
         missingText: '抓拍文件缺失',
+        unreadableText: '照片文件损坏',
       }));
       doc.photos(row, { height: 100 });
     }
