@@ -52,6 +52,7 @@ t.test('the live page plays a real RTSP camera in Chromium and its frames advanc
   await page.fill('input[name=password]', PASSWORDS.invig);
   await page.click('button[type=submit]');
   await page.waitForSelector('figure.tile[data-source="CAM-E2E"]');
+  t.match(await page.locator('header .who').textContent(), /^invig \(监考员\)/, 'the top bar words the role, not the raw "invigilator"');
   const stats = () => page.evaluate(() => (globalThis as unknown as { __live?: Record<string, TileStats> }).__live?.['CAM-E2E'] ?? null);
   // String expressions: the test is compiled without DOM types; the page has them.
   const currentTime = async () => Number(await page.evaluate("document.querySelector('video').currentTime"));
