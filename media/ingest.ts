@@ -16,6 +16,44 @@ export interface IngestArgs {
 }
 
 /**
+ * The segment muxer's options, as ffmpeg command-line arguments, for both writers of recording segments:
+ * the ingest's tee (converted by `teeSlave`) and the scheduled window recorder (as they are). MPEG-TS
+ * segments need no index at the end, so a kill -9 or power cut leaves every packet written so far
+ * playable; flush_packets=1 because without it the muxer holds ~256 KB (many seconds at camera bit
+ * rates) in its buffer, all of which a kill would lose — with it a kill loses the last packet. The
+ * segment list (csv) comes on fd 4.
+ */
+export function segmentMuxerArgs(segmentSeconds: number, startNumber: number): string[] {
+  return [
+    '-f',
+    'segment',
+    '-segment_time',
+    String(segmentSeconds),
+    '-segment_format',
+    'mpegts',
+    '-segment_format_options',
+    'flush_packets=1',
+    '-segment_list',
+    'pipe:4',
+    '-segment_list_type',
+    'csv',
+    '-segment_start_number',
+    String(startNumber),
+  ];
+}
+
+/**
+ * Muxer arguments (`-name value` pairs, as segmentMuxerArgs gives) as one slave of the tee muxer,
+ * `[name=value:…]target`. `\\:` escapes a colon inside a value (e.g. pipe:4): once for tee, once for
+ * the option parser.
+ */
+function teeSlave(args: string[], extra: string, target: string): string {
+  const opts: string[] = [];
+  for (let i = 0; i < args.length; i += 2) opts.push(`${args[i]!.replace(/^-/, '')}=${args[i + 1]!.replaceAll(':', '\\\\:')}`);
+  return `[${[...opts, extra].join(':')}]${target}`;
+}
+
+/**
  * One ffmpeg, one read of the source: video copied, audio transcoded to AAC once, then the `tee`
  * muxer writes the same packets to (a) MPEG-TS segment files and (b) MPEG-TS on stdout for the live
  * consumers. MPEG-TS segments need no index at the end, so a kill -9 or power cut leaves every packet
@@ -44,15 +82,7 @@ export function ingestArgs(a: IngestArgs): string[] {
   // onfail=abort on the live side too: if the service dies, the broken stdout pipe ends this ffmpeg
   // instead of leaving an orphan recording next to the one the restarted service launches.
   const live = '[f=mpegts:onfail=abort]pipe:1';
-  const slaves = a.record
-    ? [
-        // \\\\: escapes the colon of pipe:4 inside a slave option (once for tee, once for the option parser).
-        // flush_packets=1: without it the segment's muxer holds ~256 KB (many seconds at camera bit
-        // rates) in its buffer, all of which a kill -9 would lose; with it a kill loses the last packet.
-        `[f=segment:segment_time=${a.record.segmentSeconds}:segment_format=mpegts:segment_format_options=flush_packets=1:segment_list=pipe\\\\:4:segment_list_type=csv:segment_start_number=${a.record.startNumber}:onfail=abort]${a.record.pattern}`,
-        live,
-      ]
-    : [live];
+  const slaves = a.record ? [teeSlave(segmentMuxerArgs(a.record.segmentSeconds, a.record.startNumber), 'onfail=abort', a.record.pattern), live] : [live];
   return [
     '-hide_banner',
     '-loglevel',

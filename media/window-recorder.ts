@@ -8,6 +8,7 @@ import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import type { Readable } from 'node:stream';
+import { segmentMuxerArgs } from './ingest.ts';
 import { createRunRecorder, runPattern, type RunRecorderDeps } from './recorder.ts';
 
 /** Bytes queued for the recorder's ffmpeg beyond which it is taken as stuck (ended, then started again). */
@@ -33,21 +34,8 @@ export function windowRecorderArgs(pattern: string, segmentSeconds: number): str
     '0',
     '-c',
     'copy',
-    '-f',
-    'segment',
-    '-segment_time',
-    String(segmentSeconds),
-    '-segment_format',
-    'mpegts',
-    // As the ingest's tee: without it a kill would lose the ~256 KB the muxer holds.
-    '-segment_format_options',
-    'flush_packets=1',
-    '-segment_list',
-    'pipe:4',
-    '-segment_list_type',
-    'csv',
-    '-segment_start_number',
-    '0',
+    // The same segments as the ingest's tee writes (crash-safe: flushed packet by packet).
+    ...segmentMuxerArgs(segmentSeconds, 0),
     pattern,
   ];
 }

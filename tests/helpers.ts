@@ -5,7 +5,8 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import type { Test } from 'tap';
 import { parseConfig, type Config } from '../config/index.ts';
-import { buildApp, type App } from '../server/app.ts';
+import { buildApp, type App, type AppDeps } from '../server/app.ts';
+import { deferredSchemas } from '../server/deferred-schemas.ts';
 import type { Clock } from '../core/index.ts';
 
 export const ROOT = resolve(import.meta.dirname, '..');
@@ -123,9 +124,19 @@ export function wsEndpoint(port: number): { base: string; options: { ca?: string
   return served ? { base: `wss://127.0.0.1:${port}`, options: { ca: served.ca, servername: TEST_HOST } } : { base: `ws://127.0.0.1:${port}`, options: {} };
 }
 
+/**
+ * buildApp as `serve` runs it in one respect: each route's schemas (Ajv validator, fast-json-stringify
+ * serializer) compile on the route's first request (server/deferred-schemas.ts), not all of them before
+ * the app is ready — about 1 s of CPU per app, and the suite builds a few hundred apps. That every
+ * schema compiles is checked once, in tests/server/auth-matrix.test.ts ("every route's schemas compile").
+ */
+export function buildTestApp(deps: AppDeps): Promise<App> {
+  return buildApp({ schemaController: deferredSchemas().schemaController, ...deps });
+}
+
 export async function testApp(t: Test, opts: { clock?: Clock; extraYaml?: string; config?: Config } = {}): Promise<App> {
   const dir = scratchDir(t);
-  const app = await buildApp({ config: opts.config ?? testConfig(dir, opts.extraYaml), ...(opts.clock ? { clock: opts.clock } : {}) });
+  const app = await buildTestApp({ config: opts.config ?? testConfig(dir, opts.extraYaml), ...(opts.clock ? { clock: opts.clock } : {}) });
   t.teardown(() => app.close());
   return app;
 }

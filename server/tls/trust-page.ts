@@ -2,7 +2,9 @@
 // where to download it and how to install it on each kind of PC, then links to HTTPS. Not a redirect:
 // a redirect to a certificate the PC does not trust yet shows the browser's warning instead of our words.
 // It serves that page and the CA certificate, nothing else: no API, no app, no cookie ever crosses it.
-import Fastify, { type FastifyInstance } from 'fastify';
+// A browser that asks it for an app page (http://HOST:httpPort/kiosk/, an address typed with the wrong
+// port) gets a 404 whose body is this page, headed by the link to the same page over HTTPS.
+import Fastify, { type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
 import { X509Certificate } from 'node:crypto';
 import type { Config } from '../../config/index.ts';
 import type { SiteTls } from './site-tls.ts';
@@ -14,11 +16,25 @@ export function caDer(pem: string): Buffer {
 
 const esc = (s: string) => s.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
 
-export function renderTrustPage(opts: { siteName: string; caPem: string | null; httpsUrl: string; caUrl: string; names: string[] }): string {
+export function renderTrustPage(opts: {
+  siteName: string;
+  caPem: string | null;
+  httpsUrl: string;
+  caUrl: string;
+  names: string[];
+  /** The HTTPS address of the page the browser asked this port for, when that was not the trust page. */
+  asked?: string;
+}): string {
   const ca = opts.caPem ? new X509Certificate(opts.caPem) : null;
   const fp = ca?.fingerprint256 ?? '';
   const until = ca ? new Date(ca.validTo).toISOString().slice(0, 10) : '';
   const names = opts.names.map(esc).join(', ');
+  const asked = opts.asked
+    ? `
+<p class="go">此端口只提供本页。您要打开的页面在 HTTPS 上 <span lang="en">· This port serves only this page; the page you asked for is on HTTPS</span>:
+<a href="${esc(opts.asked)}">${esc(opts.asked)}</a><br>
+浏览器若提示证书不受信任，请先按下面的步骤安装考点 CA。<span lang="en">If the browser warns about the certificate, install the site CA first, as below.</span></p>`
+    : '';
   const caBlock = ca
     ? `
 <h2>1. 这是什么 · What this is</h2>
@@ -69,11 +85,11 @@ iPhone/iPad: download the .cer in Safari → Settings → Profile Downloaded →
 <html lang="zh-CN"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
 <title>${esc(opts.siteName)} · 考点证书 / Site certificate</title>
 <style>body{font:16px/1.6 system-ui,"Noto Sans CJK SC",sans-serif;max-width:46rem;margin:1.5rem auto;padding:0 1rem;color:#1a1a1a}
-pre,code{background:#f3f3f3;border-radius:4px}pre{padding:.6rem;overflow-x:auto}.fp code{font-size:1.05rem;word-break:break-all;display:block;padding:.6rem}
+pre,code{background:#f3f3f3;border-radius:4px}pre{padding:.6rem;white-space:pre-wrap;overflow-wrap:anywhere}code{overflow-wrap:anywhere}.fp code{font-size:1.05rem;word-break:break-all;display:block;padding:.6rem}
 [lang=en]{color:#444}h1{font-size:1.5rem}h2{font-size:1.2rem;margin-top:1.6rem}h3{font-size:1.05rem}.go{font-size:1.2rem;padding:.8rem;background:#eef6ee;border-radius:6px}</style></head>
 <body>
 <h1>${esc(opts.siteName)}：考点证书 <span lang="en">· Site certificate</span></h1>
-${caBlock}
+${asked}${caBlock}
 <h2>${ca ? '5. ' : ''}打开考点系统 · Open the exam-room system</h2>
 <p class="go">安装后打开 <span lang="en">After installing, open</span>: <a href="${esc(opts.httpsUrl)}">${esc(opts.httpsUrl)}</a></p>
 </body></html>
@@ -96,7 +112,7 @@ export function createTrustPage(deps: { tls: SiteTls; config: Config; httpsPort:
     );
     reply.header('referrer-policy', 'no-referrer');
   });
-  app.get('/', async (request, reply) => {
+  const page = (request: FastifyRequest, reply: FastifyReply, askedPath: string | null) => {
     const names = deps.tls.certificates().find((c) => c.name !== 'site-ca')?.names ?? { dns: [], ips: [] };
     const all = [...names.dns, ...names.ips];
     const asked = request.hostname
@@ -116,8 +132,18 @@ export function createTrustPage(deps: { tls: SiteTls; config: Config; httpsPort:
           httpsUrl: `https://${hostInUrl}:${deps.httpsPort()}/`,
           caUrl: `http://${hostInUrl}:${httpPort}/ca.crt`,
           names: all,
+          ...(askedPath ? { asked: `https://${hostInUrl}:${deps.httpsPort()}${askedPath}` } : {}),
         }),
       );
+  };
+  app.get('/', async (request, reply) => page(request, reply, null));
+  // Everything else is not here (404). A browser asking for a page gets this page as the 404's body,
+  // with the HTTPS address of what it asked for; API clients and scripts get the plain JSON 404.
+  app.setNotFoundHandler(async (request, reply) => {
+    const path = request.url.split('?')[0] ?? '/';
+    if (request.method === 'GET' && /text\/html/.test(request.headers.accept ?? '') && path.startsWith('/') && !path.startsWith('/api/'))
+      return page(request, reply.status(404), path);
+    return reply.status(404).send({ error: 'not_found', message: `${request.method} ${path}: the plain-HTTP port serves only the trust page and the site CA` });
   });
   app.get('/ca.crt', async (_request, reply) => {
     const pem = ca();

@@ -4,8 +4,7 @@
 // the camera / screen capture is unavailable because the page is not served over HTTPS from a trusted
 // certificate — never a silent "no camera". Every other browser test runs over HTTPS by name.
 import t, { type Test } from 'tap';
-import { buildApp } from '../../server/app.ts';
-import { TEST_HOST, scratchDir, testConfig } from '../helpers.ts';
+import { buildTestApp, TEST_HOST, scratchDir, testConfig } from '../helpers.ts';
 import { openBrowser, requireChromiumAndApps, type Browser } from './browser.ts';
 
 /** Waits on visible state are bounded only so that a missing message fails instead of hanging. */
@@ -14,7 +13,7 @@ const WAIT = 15_000;
 requireChromiumAndApps('kiosk', 'terminal', 'proctor');
 
 t.test('over plain HTTP on a name the kiosk, the terminal and the console say why the camera is unavailable', async (t) => {
-  const app = await buildApp({ config: testConfig(scratchDir(t, 'examroom-e2e-insecure-')) });
+  const app = await buildTestApp({ config: testConfig(scratchDir(t, 'examroom-e2e-insecure-')) });
   t.teardown(() => app.close());
   await app.listen({ host: '127.0.0.1', port: 0 });
   t.equal(app.tls, null, 'the app serves plain HTTP');

@@ -15,10 +15,10 @@ import { join } from 'node:path';
 import { parse, stringify } from 'yaml';
 import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
 import { parseConfig } from '../../config/index.ts';
-import { buildApp, type App } from '../../server/app.ts';
+import type { App } from '../../server/app.ts';
 import { seedDemoSite, type DemoSummary } from '../../exam/index.ts';
 import { createFaceEngine } from '../../kiosk/index.ts';
-import { ROOT, TEST_HOST, scratchDir, listenForTests, login, testKeysFolder } from '../helpers.ts';
+import { buildTestApp, ROOT, TEST_HOST, scratchDir, listenForTests, login, testKeysFolder } from '../helpers.ts';
 import { CHROMIUM, CHROMIUM_FLAGS, chromiumArgsFor, assertSecureName, requireChromiumAndApps } from './browser.ts';
 
 const ARTIFACTS = join(ROOT, 'tests/artifacts/kiosk-demo');
@@ -60,7 +60,7 @@ function demoConfig(dataDir: string, identity: Record<string, unknown> = {}) {
 
 async function demoSite(t: Test, engine: Awaited<ReturnType<typeof createFaceEngine>>, identity: Record<string, unknown> = {}) {
   const dir = scratchDir(t, 'examroom-e2e-kiosk-demo-');
-  const app: App = await buildApp({ config: demoConfig(join(dir, 'data'), identity), faceEngine: engine });
+  const app: App = await buildTestApp({ config: demoConfig(join(dir, 'data'), identity), faceEngine: engine });
   t.teardown(() => app.close());
   const demo: DemoSummary = await seedDemoSite(app.exam, {
     now: app.ctx.clock.now(),

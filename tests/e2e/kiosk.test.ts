@@ -18,8 +18,8 @@ import { copyFileSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
 import { fixedClock } from '../../core/index.ts';
-import { buildApp, type App } from '../../server/app.ts';
-import { ROOT, login, PASSWORDS, scratchDir, httpsTestConfig, listenForTests } from '../helpers.ts';
+import type { App } from '../../server/app.ts';
+import { buildTestApp, ROOT, login, PASSWORDS, scratchDir, httpsTestConfig, listenForTests } from '../helpers.ts';
 import { TEMPLATE, bankQuestions, csv, idn, person } from '../exam/plans-fixture.ts';
 import { CHROMIUM, CHROMIUM_FLAGS, chainedSteps, chromiumArgsFor, assertSecureName, requireChromiumAndApps } from './browser.ts';
 
@@ -64,7 +64,7 @@ t.test('candidates pass the entrance kiosk: admitted by face, refused and overri
   mkdirSync(ARTIFACTS, { recursive: true });
   const dir = scratchDir(t, 'examroom-e2e-kiosk-');
   const clock = fixedClock(START - 20 * 60_000);
-  const app: App = await buildApp({ config: httpsTestConfig(join(dir, 'data'), 'identity: { livenessChallenges: [turn_left] }\n'), clock });
+  const app: App = await buildTestApp({ config: httpsTestConfig(join(dir, 'data'), 'identity: { livenessChallenges: [turn_left] }\n'), clock });
   t.teardown(() => app.close());
   const { base } = await listenForTests(app);
   const admin = await login(app, 'admin', PASSWORDS.admin);

@@ -7,9 +7,9 @@
 import t from 'tap';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { buildApp, type App } from '../../server/app.ts';
+import type { App } from '../../server/app.ts';
 import { startDemoSources, freeTcpPort } from '../../media/index.ts';
-import { ROOT, PASSWORDS, scratchDir, httpsTestConfig, listenForTests } from '../helpers.ts';
+import { buildTestApp, ROOT, PASSWORDS, scratchDir, httpsTestConfig, listenForTests } from '../helpers.ts';
 import { openBrowser, assertSecureName, requireChromiumAndApps } from './browser.ts';
 
 const ARTIFACTS = join(ROOT, 'tests/artifacts/live');
@@ -37,7 +37,7 @@ t.test('the live page plays a real RTSP camera in Chromium and its frames advanc
   t.teardown(() => cameras.stop());
   t.equal(cameras.cameras.length, 1, 'the simulated camera publishes');
 
-  const app: App = await buildApp({
+  const app: App = await buildTestApp({
     config: httpsTestConfig(join(dir, 'data'), `cameras:\n  - { id: CAM-E2E, name: 一号考场前方, room: R1, url: "${camUrl}" }\n`),
   });
   t.teardown(() => app.close());
@@ -52,6 +52,7 @@ t.test('the live page plays a real RTSP camera in Chromium and its frames advanc
   await page.fill('input[name=password]', PASSWORDS.invig);
   await page.click('button[type=submit]');
   await page.waitForSelector('figure.tile[data-source="CAM-E2E"]');
+  t.match(await page.locator('header .who').textContent(), /^invig \(监考员\)/, 'the top bar words the role, not the raw "invigilator"');
   const stats = () => page.evaluate(() => (globalThis as unknown as { __live?: Record<string, TileStats> }).__live?.['CAM-E2E'] ?? null);
   // String expressions: the test is compiled without DOM types; the page has them.
   const currentTime = async () => Number(await page.evaluate("document.querySelector('video').currentTime"));

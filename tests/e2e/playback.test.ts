@@ -17,8 +17,7 @@ import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Page } from 'playwright-core';
 import { startRtspSource } from '../../media/index.ts';
-import { buildApp } from '../../server/app.ts';
-import { ROOT, PASSWORDS, login, scratchDir, httpsTestConfig, listenForTests } from '../helpers.ts';
+import { buildTestApp, ROOT, PASSWORDS, login, scratchDir, httpsTestConfig, listenForTests } from '../helpers.ts';
 import { chainedSteps, openBrowser, assertSecureName, requireChromiumAndApps } from './browser.ts';
 import { TEMPLATE, bankQuestions, csv, person } from '../exam/plans-fixture.ts';
 import { Term, logIn } from '../terminal/fixture.ts';
@@ -88,7 +87,7 @@ t.test('recorded footage plays from the timeline and from alerts, holes are skip
   let offset = -120_000;
   const clock = { now: () => Date.now() + offset };
   const extraYaml = `cameras:\n  - { id: ${SOURCE}, name: 一号考场前方, room: R1, url: "${cam.url}" }\nmedia: { segmentSeconds: 3, stallSeconds: 3, maxBackoffSeconds: 1, reserveMiB: 0 }\nretention: { minFreeGiB: 1 }\n`;
-  const app = await buildApp({ config: httpsTestConfig(scratchDir(t, 'examroom-e2e-playback-'), extraYaml), clock });
+  const app = await buildTestApp({ config: httpsTestConfig(scratchDir(t, 'examroom-e2e-playback-'), extraYaml), clock });
   t.teardown(() => app.close());
   const { base } = await listenForTests(app);
 

@@ -14,8 +14,8 @@ import t, { type Test } from 'tap';
 import { execFile, spawnSync } from 'node:child_process';
 import { copyFileSync, mkdirSync, readlinkSync, realpathSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { buildApp, type App } from '../../server/app.ts';
-import { ROOT, login, PASSWORDS, scratchDir, httpsTestConfig, listenForTests, wsEndpoint } from '../helpers.ts';
+import type { App } from '../../server/app.ts';
+import { buildTestApp, ROOT, login, PASSWORDS, scratchDir, httpsTestConfig, listenForTests, wsEndpoint } from '../helpers.ts';
 import { openViewer, probeBytes } from '../media/live-fixture.ts';
 import { openBrowser, assertSecureName, requireChromiumAndApps } from './browser.ts';
 import { until } from '../wait.ts';
@@ -89,7 +89,7 @@ t.test('a paired terminal sends its screen: recorded, relayed, recovered after a
   mkdirSync(ARTIFACTS, { recursive: true });
   const dir = scratchDir(t, 'examroom-e2e-screen-');
   // Short segments so that finished ones are indexed while the test runs (cut on the recorder's key frames, every 4 s).
-  const app: App = await buildApp({ config: httpsTestConfig(join(dir, 'data'), 'media: { segmentSeconds: 2, record: always }\n') });
+  const app: App = await buildTestApp({ config: httpsTestConfig(join(dir, 'data'), 'media: { segmentSeconds: 2, record: always }\n') });
   t.teardown(() => app.close());
   const { port, base } = await listenForTests(app);
   const admin = await login(app, 'admin', PASSWORDS.admin);

@@ -10,8 +10,8 @@ import sharp from 'sharp';
 import { join } from 'node:path';
 import type { Page } from 'playwright-core';
 import { fixedClock } from '../../core/index.ts';
-import { buildApp, type App } from '../../server/app.ts';
-import { ROOT, login, PASSWORDS, scratchDir, httpsTestConfig, listenForTests } from '../helpers.ts';
+import type { App } from '../../server/app.ts';
+import { buildTestApp, ROOT, login, PASSWORDS, scratchDir, httpsTestConfig, listenForTests } from '../helpers.ts';
 import { TEMPLATE, bankQuestions, csv, idn, person } from '../exam/plans-fixture.ts';
 import { chainedSteps, openBrowser, assertSecureName, requireChromiumAndApps } from './browser.ts';
 import { until } from '../wait.ts';
@@ -39,7 +39,7 @@ t.test('a candidate sits the exam on a real terminal, through a lost connection,
   // The server's clock stands still unless the test moves it: the countdown it pushes is exact.
   const clock = fixedClock(START - 20 * 60_000);
   // Snapshots every 2 s, so the fake camera's picture arrives while the test runs.
-  const app: App = await buildApp({
+  const app: App = await buildTestApp({
     config: httpsTestConfig(join(dir, 'data'), `exam: { snapshotIntervalSeconds: 2, resultDisplaySeconds: ${RESULT_SECONDS} }\n`),
     clock,
   });

@@ -6,8 +6,8 @@ import t from 'tap';
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { startDemoSources, freeTcpPort } from '../../media/index.ts';
-import { buildApp, type App } from '../../server/app.ts';
-import { ROOT, PASSWORDS, scratchDir, httpsTestConfig, listenForTests } from '../helpers.ts';
+import type { App } from '../../server/app.ts';
+import { buildTestApp, ROOT, PASSWORDS, scratchDir, httpsTestConfig, listenForTests } from '../helpers.ts';
 import { openBrowser, assertSecureName, requireChromiumAndApps } from './browser.ts';
 
 const ARTIFACTS = join(ROOT, 'tests/artifacts/tiles');
@@ -26,7 +26,7 @@ t.test('a grid tile plays the sub-stream, the enlarged tile the main stream, a t
     rtpPortStart: 30000 + 2 * Math.floor(Math.random() * 5000),
   });
   t.teardown(() => cameras.stop());
-  const app: App = await buildApp({
+  const app: App = await buildTestApp({
     config: httpsTestConfig(
       join(dir, 'data'),
       `cameras:\n  - { id: CAM-T, name: 一号考场前方, room: R1, url: "${camUrl}", subUrl: "${subUrl}", audio: false }\n`,

@@ -4,18 +4,17 @@ import t from 'tap';
 import { join } from 'node:path';
 import { existsSync } from 'node:fs';
 import { loadConfig } from '../../config/index.ts';
-import { buildApp } from '../../server/app.ts';
 import { demoIdNumber } from '../../exam/demo/seed.ts';
 import { checkIdNumber, fixedClock } from '../../core/index.ts';
 import { demoGuide, sessionsNow } from '../../server/demo-guide.ts';
 // Through the index, as server/main.ts calls it: the seed module is loaded on first use.
 import { poolFor, resolveTemplate, seedDemoSite, verifyPaper } from '../../exam/index.ts';
-import { ROOT, scratchDir } from '../helpers.ts';
+import { buildTestApp, ROOT, scratchDir } from '../helpers.ts';
 import { checkGradedSession } from '../records/demo-graded.ts';
 
 t.test('the first demo start installs a signed bank, sessions, rosters, seats and verifiable papers', async (t) => {
   const dir = scratchDir(t);
-  const app = await buildApp({ config: loadConfig(join(ROOT, 'config/demo.yaml'), { dataDir: dir }) });
+  const app = await buildTestApp({ config: loadConfig(join(ROOT, 'config/demo.yaml'), { dataDir: dir }) });
   t.teardown(() => app.close());
   const now = app.ctx.clock.now();
   const demo = await seedDemoSite(app.exam, { now, dataDir: dir, admit: (sessionId, idNumber) => app.terminal.admitCandidate(sessionId, idNumber, 'system') });
@@ -77,7 +76,7 @@ t.test('the start-up guide says what is true of each session now, also after a r
   const config = loadConfig(join(ROOT, 'config/demo.yaml'), { dataDir: dir });
   // 02:00 in Guangzhou: the graded session, four hours earlier, is yesterday on the site's calendar.
   const clock = fixedClock(Date.parse('2026-11-23T02:00:00+08:00'));
-  const app = await buildApp({ config, clock });
+  const app = await buildTestApp({ config, clock });
   t.teardown(() => app.close());
   const demo = await seedDemoSite(app.exam, {
     now: clock.now(),
@@ -136,7 +135,7 @@ t.test("a session's recording window runs from its actual start to its actual en
   const dir = scratchDir(t);
   const config = loadConfig(join(ROOT, 'config/demo.yaml'), { dataDir: dir });
   const clock = fixedClock(Date.parse('2026-11-23T08:00:00+08:00'));
-  const app = await buildApp({ config, clock });
+  const app = await buildTestApp({ config, clock });
   t.teardown(() => app.close());
   const demo = await seedDemoSite(app.exam, { now: clock.now(), dataDir: dir, admit: (s, id) => app.terminal.admitCandidate(s, id, 'system') });
   const s = app.exam.plans.session(demo.sessions[0]!.id);

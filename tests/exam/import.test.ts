@@ -510,9 +510,8 @@ t.test('the CLI: `bank import` ends with the summary line, refuses a bad file wh
 
 t.test('a corrected question replaces a retired one with another answer', async (t) => {
   const dir = scratchDir(t);
-  const { buildApp } = await import('../../server/app.ts');
-  const { testConfig } = await import('../helpers.ts');
-  const app = await buildApp({ config: testConfig(dir) });
+  const { buildTestApp, testConfig } = await import('../helpers.ts');
+  const app = await buildTestApp({ config: testConfig(dir) });
   t.teardown(() => app.close());
   const header = '题型,题干,选项A,选项B,选项C,选项D,答案,难度,知识点,行业,人员类别\n';
   const row = (answer: string) => `单选,新上岗从业人员岗前安全培训不少于多少学时,8,16,24,48,${answer},2,安全教育培训,通用,主要负责人\n`;

@@ -5,8 +5,8 @@ import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Test } from 'tap';
 import WebSocket from 'ws';
-import { buildApp, type App } from '../../server/app.ts';
-import { scratchDir, testConfig, wsEndpoint } from '../helpers.ts';
+import type { App } from '../../server/app.ts';
+import { buildTestApp, scratchDir, testConfig, wsEndpoint } from '../helpers.ts';
 
 export async function liveApp(t: Test, extraYaml: string): Promise<{ app: App; base: string; ws: string; dir: string }> {
   const dir = scratchDir(t, 'examroom-live-');
@@ -15,7 +15,7 @@ export async function liveApp(t: Test, extraYaml: string): Promise<{ app: App; b
   // (recording by schedule is tests/media/schedule.test.ts).
   config.media.record = 'always';
   for (const c of config.cameras) c.record = 'always';
-  const app = await buildApp({ config });
+  const app = await buildTestApp({ config });
   t.teardown(() => app.close());
   await app.listen({ host: '127.0.0.1', port: 0 });
   const port = (app.server.address() as { port: number }).port;

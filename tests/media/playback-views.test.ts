@@ -4,14 +4,13 @@
 import t from 'tap';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
-import { buildApp } from '../../server/app.ts';
 import { dataPaths } from '../../storage/paths.ts';
-import { login, PASSWORDS, scratchDir, testConfig } from '../helpers.ts';
+import { buildTestApp, login, PASSWORDS, scratchDir, testConfig } from '../helpers.ts';
 import { until } from '../wait.ts';
 
 t.test('a playback view stops when asked, when idle, and at shutdown', async (t) => {
   const dir = scratchDir(t);
-  const app = await buildApp({
+  const app = await buildTestApp({
     config: testConfig(dir, 'cameras:\n  - { id: cam1, name: 前门, room: R1, url: "rtsp://127.0.0.1:9/none" }\n'),
     playbackIdleMs: 300,
   });

@@ -403,7 +403,10 @@ t.test('the CLI: archive session prints file, size and members; archive list sho
   };
   const made = await run('archive session', [r.sessionId]);
   t.equal(made.code, 0, made.err);
-  t.match(made.out, new RegExp(`/archives/${r.sessionId}-v3-\\d{8}T\\d{6}Z\\.zip · [\\d.]+ (KiB|MiB) · \\d+ members · version 3 · session ${r.sessionId} archived$`));
+  t.match(
+    made.out,
+    new RegExp(`/archives/${r.sessionId}-v3-\\d{8}T\\d{6}Z\\.zip · [\\d.]+ (KiB|MiB) · \\d+ members · version 3 · session ${r.sessionId} archived$`),
+  );
   const list = await run('archive list', [r.sessionId]);
   t.equal(list.code, 0);
   t.equal(list.out.split('\n').filter((l) => l.includes(`${r.sessionId}-v`)).length, 3, list.out);

@@ -11,10 +11,9 @@ import sharp from 'sharp';
 import t from 'tap';
 import { fixedClock, maskIdNumber } from '../../core/index.ts';
 import { parseConfig, ConfigError } from '../../config/index.ts';
-import { buildApp } from '../../server/app.ts';
 import { certificateCommands, verifyBaseUrl } from '../../records/certificates/index.ts';
 import type { VerifyReply, CertificateView } from '../../records/protocol.ts';
-import { ROOT, PASSWORDS, TEST_CONFIG_YAML, login, scratchDir, testConfig } from '../helpers.ts';
+import { ROOT, PASSWORDS, TEST_CONFIG_YAML, login, scratchDir, testConfig, buildTestApp } from '../helpers.ts';
 import { HEADER, TEMPLATE, bankQuestions, csv, idn, person } from '../exam/plans-fixture.ts';
 
 const jsQR = ((jsqrModule as unknown as { default?: unknown }).default ?? jsqrModule) as unknown as typeof import('jsqr').default;
@@ -43,7 +42,7 @@ async function setUp() {
   const extra = `records: { verifyBaseUrl: "${BASE}/", issuingOffice: 广州市应急管理局, verifyPerMinute: 40 }\npaths: { keys: ${JSON.stringify(join(dir, 'keys'))} }\n`;
   const config = testConfig(join(dir, 'data'), extra);
   const clock = fixedClock(at('2026-03-01T08:00:00'));
-  const app = await buildApp({ config, clock });
+  const app = await buildTestApp({ config, clock });
   t.teardown(() => app.close());
   const plans = app.exam.plans;
   app.exam.bank.createVersion({ id: 'v1', kind: 'import', questions: bankQuestions(), templates: [TEMPLATE] });

@@ -9,9 +9,9 @@ import { execFileSync } from 'node:child_process';
 import { copyFileSync, mkdirSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fixedClock } from '../../core/index.ts';
-import { buildApp, type App } from '../../server/app.ts';
+import type { App } from '../../server/app.ts';
 import { personCommands } from '../../records/people/index.ts';
-import { PASSWORDS, ROOT, login, scratchDir, testConfig } from '../helpers.ts';
+import { PASSWORDS, ROOT, login, scratchDir, testConfig, buildTestApp } from '../helpers.ts';
 import { TEMPLATE, bankQuestions, csv, idn, person, rightAnswers } from '../exam/plans-fixture.ts';
 
 const at = (local: string) => Date.parse(`${local}+08:00`);
@@ -77,7 +77,7 @@ function kioskCheck(sessionId: string | null, when: number, decision: 'admitted'
 t.before(async () => {
   dir = scratchDir(t);
   clock = fixedClock(at('2026-02-01T09:00:00'));
-  app = await buildApp({ config: testConfig(dir), clock });
+  app = await buildTestApp({ config: testConfig(dir), clock });
   await app.ready();
   app.exam.bank.createVersion({ id: 'v1', kind: 'import', questions: bankQuestions(), templates: [TEMPLATE] });
 

@@ -137,8 +137,8 @@ t.test('delivery: a receiver down for a while, then one accepted package per ver
   const lines: string[] = [];
   const { default: pino } = await import('pino');
   const logger = pino({ level: 'info' }, { write: (s: string) => void lines.push(s) });
-  const { buildApp } = await import('../../server/app.ts');
-  const app = await buildApp({
+  const { buildTestApp } = await import('../helpers.ts');
+  const app = await buildTestApp({
     config: testConfig(
       join(dir, 'data'),
       `paths: { keys: ${JSON.stringify(keys)} }\nreporting: { url: "${url}", tokenFile: ${JSON.stringify(tokenFile(dir))}, ${FAST} }\n`,

@@ -6,8 +6,7 @@ import t, { type Test } from 'tap';
 import { parse } from 'csv-parse/sync';
 import { fixedClock } from '../../core/index.ts';
 import { parseConfig } from '../../config/index.ts';
-import { buildApp } from '../../server/app.ts';
-import { TEST_CONFIG_YAML, PASSWORDS, login, scratchDir } from '../helpers.ts';
+import { TEST_CONFIG_YAML, PASSWORDS, login, scratchDir, buildTestApp } from '../helpers.ts';
 import {
   IMPOSSIBLE,
   INSTITUTIONS,
@@ -25,7 +24,7 @@ import type { Figures, ItemAnalysisReply, PublicPassRatesReply, StatisticsReply 
 const clock = fixedClock(Date.parse('2026-02-20T08:00:00+08:00'));
 const dir = scratchDir(t);
 const config = parseConfig(TEST_CONFIG_YAML.replace('rooms:\n', `rooms:\n${STATS_ROOM_YAML}`), { dataDir: dir });
-const app = await buildApp({ config, clock });
+const app = await buildTestApp({ config, clock });
 t.teardown(() => app.close());
 const started = Date.now();
 const history = await makeHistory(app, clock);

@@ -2,8 +2,29 @@
 // name, and never 401/403 to a role it does name. The route list comes from the app itself, so a new
 // route is covered the moment it exists.
 import t from 'tap';
-import { testApp, login, pairDevice, PASSWORDS } from '../helpers.ts';
+import { testApp, login, pairDevice, PASSWORDS, scratchDir, testConfig } from '../helpers.ts';
 import { ALL_ROLES, type Role } from '../../server/auth/principal.ts';
+import { buildApp } from '../../server/app.ts';
+import { deferredSchemas } from '../../server/deferred-schemas.ts';
+
+// The other test apps compile a route's schemas on its first request (tests/helpers.ts buildTestApp), so
+// a schema that does not compile would fail only the tests that call its route: here every one is compiled.
+t.test("every route's schemas compile: all at once as buildApp does by default, and each deferred one as serve does", async (t) => {
+  const eager = await buildApp({ config: testConfig(scratchDir(t)) });
+  t.teardown(() => eager.close());
+  await eager.ready();
+  t.pass('Fastify compiled every validator and serializer before ready');
+  const schemas = deferredSchemas();
+  const deferred = await buildApp({ config: testConfig(scratchDir(t)), schemaController: schemas.schemaController });
+  t.teardown(() => deferred.close());
+  await deferred.ready();
+  const failures = await schemas.compileAll();
+  t.same(
+    failures.map((f) => `${f.route}: ${f.error.message}`),
+    [],
+    'no deferred schema fails to compile',
+  );
+});
 
 t.test('every route declares roles and enforces them for every role', async (t) => {
   const app = await testApp(t);

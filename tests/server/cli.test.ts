@@ -4,10 +4,9 @@ import t, { type Test } from 'tap';
 import { existsSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { loadConfig } from '../../config/index.ts';
-import { buildApp } from '../../server/app.ts';
 import { systemClock } from '../../core/index.ts';
 import { createAuditLog, dataPaths, migrations, openDatabase } from '../../storage/index.ts';
-import { scratchDir, ROOT, TEST_CONFIG_YAML } from '../helpers.ts';
+import { buildTestApp, scratchDir, ROOT, TEST_CONFIG_YAML } from '../helpers.ts';
 import { cli, runNode, startServer, type CliResult } from '../processes.ts';
 
 const DEMO = 'config/demo.yaml';
@@ -57,7 +56,7 @@ t.test('user add prints a generated password once, and that password logs in', a
   t.equal(list.code, 0);
   t.match(list.stdout, /^alice\s+admin\s/m, 'user list shows the new user');
 
-  const app = await buildApp({ config: loadConfig(join(ROOT, DEMO), { dataDir: data }) });
+  const app = await buildTestApp({ config: loadConfig(join(ROOT, DEMO), { dataDir: data }) });
   t.teardown(() => app.close());
   const login = (pw: string) => app.inject({ method: 'POST', url: '/api/auth/login', payload: { username: 'alice', password: pw } });
   t.equal((await login(password)).statusCode, 200, 'the printed password logs in');
@@ -200,7 +199,7 @@ t.test('a missing config file is reported as file not found', async (t) => {
 t.test('device pending, approve, list and revoke work next to a running app', async (t) => {
   const site = scratchSite(t);
   // The app stays open while the CLI writes, as the server does in production.
-  const app = await buildApp({ config: loadConfig(site.config, { dataDir: site.data }) });
+  const app = await buildTestApp({ config: loadConfig(site.config, { dataDir: site.data }) });
   t.teardown(() => app.close());
   const req = await app.inject({ method: 'POST', url: '/api/devices/pairings', payload: { kind: 'terminal' } });
   t.equal(req.statusCode, 201);

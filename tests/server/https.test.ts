@@ -4,9 +4,8 @@ import t from 'tap';
 import { execFileSync } from 'node:child_process';
 import { request } from 'node:https';
 import { join } from 'node:path';
-import { scratchDir, TEST_CONFIG_YAML } from '../helpers.ts';
+import { buildTestApp, scratchDir, TEST_CONFIG_YAML } from '../helpers.ts';
 import { parseConfig } from '../../config/index.ts';
-import { buildApp } from '../../server/app.ts';
 
 t.test('the server speaks HTTPS with the configured certificate and marks cookies Secure', async (t) => {
   const dir = scratchDir(t);
@@ -19,7 +18,7 @@ t.test('the server speaks HTTPS with the configured certificate and marks cookie
     'server: { host: 127.0.0.1, port: 0 }',
     `server: { host: 127.0.0.1, port: 0, tls: { cert: ${JSON.stringify(cert)}, key: ${JSON.stringify(key)} } }`,
   );
-  const app = await buildApp({ config: parseConfig(yaml, { dataDir: join(dir, 'data') }) });
+  const app = await buildTestApp({ config: parseConfig(yaml, { dataDir: join(dir, 'data') }) });
   t.teardown(() => app.close());
   await app.listen({ host: '127.0.0.1', port: 0 });
   const port = (app.server.address() as { port: number }).port;

@@ -1,9 +1,8 @@
 // Log-in: wrong passwords lock the account after the configured number of failures; the log-in route
 // is rate-limited per address; sessions are httpOnly SameSite=Strict cookies that expire.
 import t from 'tap';
-import { testApp, login, PASSWORDS, scratchDir, TEST_CONFIG_YAML } from '../helpers.ts';
+import { buildTestApp, testApp, login, PASSWORDS, scratchDir, TEST_CONFIG_YAML } from '../helpers.ts';
 import { parseConfig } from '../../config/index.ts';
-import { buildApp } from '../../server/app.ts';
 
 const attempt = (app: Awaited<ReturnType<typeof testApp>>, username: string, password: string) =>
   app.inject({ method: 'POST', url: '/api/auth/login', payload: { username, password } });
@@ -54,7 +53,7 @@ t.test('unknown users and wrong passwords get the same answer', async (t) => {
 
 t.test('the log-in route is rate-limited per address', async (t) => {
   const dir = scratchDir(t);
-  const app = await buildApp({ config: parseConfig(TEST_CONFIG_YAML.replace('loginPerMinute: 1000', 'loginPerMinute: 3'), { dataDir: dir }) });
+  const app = await buildTestApp({ config: parseConfig(TEST_CONFIG_YAML.replace('loginPerMinute: 1000', 'loginPerMinute: 3'), { dataDir: dir }) });
   t.teardown(() => app.close());
   const codes: number[] = [];
   for (let i = 0; i < 5; i++) codes.push((await attempt(app, 'nobody', 'x')).statusCode);

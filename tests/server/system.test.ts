@@ -2,9 +2,9 @@
 // API description, and the error replies every client sees when it sends something wrong.
 import t, { type Test } from 'tap';
 import { parseConfig } from '../../config/index.ts';
-import { buildApp, type App } from '../../server/app.ts';
+import type { App } from '../../server/app.ts';
 import { dataPaths, migrations, openDatabase } from '../../storage/index.ts';
-import { login, PASSWORDS, scratchDir, testApp } from '../helpers.ts';
+import { buildTestApp, login, PASSWORDS, scratchDir, testApp } from '../helpers.ts';
 
 // Each user in a config costs a deliberately slow password hash at start-up; these checks need at
 // most one user, so they build a smaller site than helpers' TEST_CONFIG_YAML to stay fast.
@@ -16,7 +16,7 @@ rooms:
 `;
 
 async function smallApp(t: Test, extraYaml = ''): Promise<App> {
-  const app = await buildApp({ config: parseConfig(SMALL_SITE + extraYaml, { dataDir: scratchDir(t) }) });
+  const app = await buildTestApp({ config: parseConfig(SMALL_SITE + extraYaml, { dataDir: scratchDir(t) }) });
   t.teardown(() => app.close());
   return app;
 }
@@ -64,7 +64,7 @@ t.test('healthz is degraded, still 200, when free space is below the recording m
 t.test('healthz is failing with 503 when the database is unusable', async (t) => {
   const dir = scratchDir(t);
   const db = openDatabase(dataPaths(dir).dbFile);
-  const app = await buildApp({ config: parseConfig(SMALL_SITE, { dataDir: dir }), db });
+  const app = await buildTestApp({ config: parseConfig(SMALL_SITE, { dataDir: dir }), db });
   t.teardown(() => app.close());
   t.equal((await app.inject({ url: '/healthz' })).statusCode, 200, 'healthy while the database is open');
   db.close();
@@ -174,7 +174,7 @@ t.test('an unknown route gets 404 naming the method and path', async (t) => {
 
 t.test('metrics are for this machine, admins and the addresses the site lists — not for every PC in the room', async (t) => {
   const site = SMALL_SITE.replace('server: { host: 127.0.0.1, port: 0 }', 'server: { host: 127.0.0.1, port: 0, metricsFrom: ["10.9.0.0/16", "fd00::7"] }');
-  const app = await buildApp({
+  const app = await buildTestApp({
     config: parseConfig(`${site}users:\n  - { username: admin, role: admin, password: ${PASSWORDS.admin} }\n`, { dataDir: scratchDir(t) }),
   });
   t.teardown(() => app.close());

@@ -7,9 +7,8 @@ import { X509Certificate } from 'node:crypto';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { get } from 'node:http';
 import { join } from 'node:path';
-import { scratchDir, TEST_CONFIG_YAML } from '../helpers.ts';
+import { buildTestApp, scratchDir, TEST_CONFIG_YAML } from '../helpers.ts';
 import { parseConfig } from '../../config/index.ts';
-import { buildApp } from '../../server/app.ts';
 import { createTrustPage } from '../../server/tls/index.ts';
 
 /** fetch() may not set Host; a browser does, and the page builds its HTTPS link from it. */
@@ -34,7 +33,7 @@ t.test('HTTPS and the trust page on real sockets', async (t) => {
     'server: { host: 127.0.0.1, port: 0, tls: site-ca, names: [examroom.test, 127.0.0.1], httpPort: 0 }',
   );
   const config = parseConfig(yaml, { dataDir: join(dir, 'data') });
-  const app = await buildApp({ config, networkInterfaces: LAN });
+  const app = await buildTestApp({ config, networkInterfaces: LAN });
   t.teardown(() => app.close());
   await app.listen({ host: '127.0.0.1', port: 0 });
   const port = (app.server.address() as { port: number }).port;
@@ -137,6 +136,16 @@ t.test('HTTPS and the trust page on real sockets', async (t) => {
       t.equal(res.status, 404, `${method} ${path}`);
       t.equal(res.headers.get('set-cookie'), null);
     }
+    // A browser sent to an app page on this port (the wrong port typed) is not left at a bare 404.
+    const lost = await fetch(`http://127.0.0.1:${httpPort}/kiosk/?device=K1`, { headers: { accept: 'text/html,application/xhtml+xml,*/*;q=0.8' } });
+    t.equal(lost.status, 404, 'still a 404: the app is not served here');
+    t.equal(lost.headers.get('set-cookie'), null);
+    t.match(lost.headers.get('content-security-policy'), /default-src 'none'/);
+    const html = await lost.text();
+    t.match(html, `href="https://127.0.0.1:${port}/kiosk/"`, 'the same page over HTTPS, on the name the PC used');
+    t.match(html, ca.fingerprint256, 'and the trust page itself, to install the CA first');
+    const api = await fetch(`http://127.0.0.1:${httpPort}/api/site`, { headers: { accept: 'text/html' } });
+    t.match(await api.json(), { error: 'not_found' }, 'an API path gets no page, only the JSON 404');
   });
 
   t.test('the HTTPS app also offers the CA download for the admin console', async (t) => {

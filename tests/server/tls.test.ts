@@ -9,9 +9,9 @@ import { connect, type PeerCertificate } from 'node:tls';
 import WebSocket from 'ws';
 import type { NetworkInterfaceInfo } from 'node:os';
 import { join } from 'node:path';
-import { scratchDir, TEST_CONFIG_YAML, login, PASSWORDS, pairDevice } from '../helpers.ts';
+import { buildTestApp, scratchDir, TEST_CONFIG_YAML, login, PASSWORDS, pairDevice } from '../helpers.ts';
 import { ConfigError, parseConfig } from '../../config/index.ts';
-import { buildApp, type App } from '../../server/app.ts';
+import type { App } from '../../server/app.ts';
 import { fixedClock, type Clock } from '../../core/index.ts';
 
 const DAY = 86_400_000;
@@ -32,7 +32,7 @@ function siteYaml(names: string[] | null): string {
 
 async function siteApp(t: Test, dir: string, opts: { names?: string[] | null; clock?: Clock; interfaces?: Ifaces; close?: boolean } = {}): Promise<App> {
   const config = parseConfig(siteYaml(opts.names === undefined ? ['examroom.lan'] : opts.names), { dataDir: join(dir, 'data') });
-  const app = await buildApp({ config, networkInterfaces: opts.interfaces ?? LAN, ...(opts.clock ? { clock: opts.clock } : {}) });
+  const app = await buildTestApp({ config, networkInterfaces: opts.interfaces ?? LAN, ...(opts.clock ? { clock: opts.clock } : {}) });
   if (opts.close !== false) t.teardown(() => app.close());
   return app;
 }
@@ -254,7 +254,7 @@ t.test('the bus hears a replaced CA', async (t) => {
   const heard: unknown[] = [];
   bus.on('tls.ca_replaced', (e) => heard.push(e));
   const config = parseConfig(siteYaml(['examroom.lan']), { dataDir: join(dir, 'data') });
-  const b = await buildApp({ config, networkInterfaces: LAN, bus });
+  const b = await buildTestApp({ config, networkInterfaces: LAN, bus });
   t.teardown(() => b.close());
   t.equal(heard.length, 1);
   t.match(heard[0], { reason: 'lost', fingerprint: cert(dir, 'site-ca.crt').fingerprint256 });
@@ -265,7 +265,7 @@ t.test('a symlink in place of the keys folder is refused, not followed', async (
   mkdirSync(join(dir, 'elsewhere'));
   symlinkSync(join(dir, 'elsewhere'), keys(dir));
   const config = parseConfig(siteYaml(['examroom.lan']), { dataDir: join(dir, 'data') });
-  await t.rejects(buildApp({ config, networkInterfaces: LAN }), /keys folder .*data-keys: is a symbolic link/);
+  await t.rejects(buildTestApp({ config, networkInterfaces: LAN }), /keys folder .*data-keys: is a symbolic link/);
   t.notOk(existsSync(join(dir, 'elsewhere', 'site-ca.key')));
 });
 
@@ -323,7 +323,7 @@ const ownYaml = (f: { cert: string; key: string }) =>
 t.test('a site certificate is served when named, and no site CA is made', async (t) => {
   const dir = scratchDir(t);
   const f = ownCert(dir, 30);
-  const app = await buildApp({ config: parseConfig(ownYaml(f), { dataDir: join(dir, 'data') }) });
+  const app = await buildTestApp({ config: parseConfig(ownYaml(f), { dataDir: join(dir, 'data') }) });
   t.teardown(() => app.close());
   await app.listen({ host: '127.0.0.1', port: 0 });
   const peer = await peerCertificate((app.server.address() as { port: number }).port);
@@ -337,7 +337,7 @@ t.test('a site key that does not match its certificate stops the start with the 
   const dir = scratchDir(t);
   const a = ownCert(dir, 30, 'a');
   const b = ownCert(dir, 30, 'b');
-  const err = await buildApp({ config: parseConfig(ownYaml({ cert: a.cert, key: b.key }), { dataDir: join(dir, 'data') }) }).then(
+  const err = await buildTestApp({ config: parseConfig(ownYaml({ cert: a.cert, key: b.key }), { dataDir: join(dir, 'data') }) }).then(
     () => null,
     (e: unknown) => e,
   );
@@ -350,7 +350,7 @@ t.test('a site key that does not match its certificate stops the start with the 
 t.test('an expired site certificate stops the start with the file and the date', async (t) => {
   const dir = scratchDir(t);
   const f = ownCert(dir, 1);
-  const err = await buildApp({ config: parseConfig(ownYaml(f), { dataDir: join(dir, 'data') }), clock: fixedClock(Date.now() + 2 * DAY) }).then(
+  const err = await buildTestApp({ config: parseConfig(ownYaml(f), { dataDir: join(dir, 'data') }), clock: fixedClock(Date.now() + 2 * DAY) }).then(
     () => null,
     (e: unknown) => e,
   );

@@ -5,11 +5,11 @@ import type { Test } from 'tap';
 import WebSocket from 'ws';
 import { Compile } from 'typebox/compile';
 import { fixedClock } from '../../core/index.ts';
-import { buildApp, type App } from '../../server/app.ts';
+import type { App } from '../../server/app.ts';
 import { ServerMessageT, type ServerMessage, type ClientMessage } from '../../terminal/protocol.ts';
 
 const serverMessage = Compile(ServerMessageT);
-import { httpsTestConfig, listenForTests, login, pairDevice, PASSWORDS, scratchDir, testConfig, wsEndpoint } from '../helpers.ts';
+import { buildTestApp, httpsTestConfig, listenForTests, login, pairDevice, PASSWORDS, scratchDir, testConfig, wsEndpoint } from '../helpers.ts';
 import { TEMPLATE, bankQuestions, csv, idn, person } from '../exam/plans-fixture.ts';
 
 /** 2026-03-10 09:00 in Guangzhou: the session's scheduled start. */
@@ -47,7 +47,7 @@ export async function startApp(
   extraYaml = '',
   opts: { https?: boolean } = {},
 ): Promise<{ app: App; port: number; base: string }> {
-  const app = await buildApp({ config: opts.https ? httpsTestConfig(dir, extraYaml) : testConfig(dir, extraYaml), clock });
+  const app = await buildTestApp({ config: opts.https ? httpsTestConfig(dir, extraYaml) : testConfig(dir, extraYaml), clock });
   t.teardown(() => app.close());
   return { app, ...(await listenForTests(app)) };
 }

@@ -2,7 +2,8 @@
 // Touch first: every target is at least 64 px, nothing scrolls, the text is large and high-contrast.
 import type { ComponentChildren } from 'preact';
 import { useEffect, useRef, useState } from 'preact/hooks';
-import { MAX_TRIES, type Controller, type State } from './controller.ts';
+import type { Controller } from './controller.ts';
+import { MAX_TRIES, type State } from './state.ts';
 import { maskId, type Strings } from './i18n.ts';
 import { useDocumentLanguage } from '../../../web/i18n.ts';
 import { PairingPanel } from '../../../web/pairing-view.tsx';

@@ -1,6 +1,8 @@
 // The kiosk's brain: one state object the screens render, and the rules that move it — pairing, the
 // card-reader event stream, the ID lookup, the live face guide, the liveness challenge, verification,
-// the result and the staff override. The screens only read state and call the actions.
+// the result and the staff override. The screens only read state (its shape is state.ts) and call the
+// actions. Parts with a job of their own live beside it: the card reader's event stream (card-stream.ts),
+// the keypad's ID check (id-number.ts), the darkness probe of the face guide (dark-frame.ts).
 //
 // Time budget: ≤ 5 s per candidate from ID to seat, not counting the person. So the camera stays
 // open between candidates, the face guide starts while the roster card is being read, the first
@@ -12,7 +14,7 @@
 // its reason on screen — never a silent return to the idle screen.
 import { HttpError, NetworkError, whoAmI } from '../../../web/http.ts';
 import { storeLang, storedLang, type Lang } from '../../../web/i18n.ts';
-import { DevicePairing, type PairingState } from '../../../web/pairing.ts';
+import { DevicePairing } from '../../../web/pairing.ts';
 import { Store } from '../../../web/store.ts';
 import {
   giveUp,
@@ -21,93 +23,21 @@ import {
   override,
   quality,
   verify,
-  type CandidateView,
   type CardEvent,
-  type Challenge,
   type GiveUpHint,
-  type KioskState,
   type LookupBody,
   type LookupReply,
-  type QualityHint,
-  type SessionView,
   type VerifyReply,
 } from './api.ts';
 import { Camera, type CameraStatus } from './camera.ts';
+import { CardStream } from './card-stream.ts';
+import { previewIsDark } from './dark-frame.ts';
 import { HealthReporter } from '../../../web/device-health.ts';
 import { STRINGS } from './i18n.ts';
-
-export type Screen = 'boot' | 'pairing' | 'idle' | 'looking' | 'refused' | 'capture' | 'admitted' | 'failed';
-
-export type { PairingState };
-
-export interface Attempt {
-  attemptId: string;
-  candidate: CandidateView;
-  session: SessionView;
-  seat: string | null;
-  challenge: Challenge;
-}
-
-/** Where the capture screen is: aligning the face, doing the challenge, waiting for the verdict. */
-export type CapturePhase = 'align' | 'challenge' | 'verifying';
-
-export type Hint = QualityHint | 'too_dark' | 'ok';
-
-export interface State {
-  lang: Lang;
-  screen: Screen;
-  pairing: PairingState | null;
-  kiosk: KioskState | null;
-  /** The server's event stream (card reader announcements) is open. */
-  live: boolean;
-  /** A request or the event stream failed: the banner shows until the server answers again. */
-  offline: boolean;
-  typed: string;
-  typedError: string | null;
-  /** A lookup refusal (not on roster, wrong day…): shown, then back to idle. */
-  refusal: {
-    reason: string;
-    message: string;
-    detail: string;
-    candidate: { name: string; idNumberMasked: string } | null;
-    session: SessionView | null;
-    seat: string | null;
-  } | null;
-  attempt: Attempt | null;
-  camera: CameraStatus;
-  phase: CapturePhase;
-  hint: Hint | null;
-  /** 0–1 while the challenge frames are taken. */
-  progress: number;
-  /**
-   * The verification refusal being shown. `detail` is the engine's account, for staff (override dialog);
-   * the candidate sees the person-worded text of `reason` (and of `hint`, for a timeout) in their language.
-   */
-  failure: {
-    reason: string;
-    message: string;
-    detail: string;
-    distance: number | null;
-    threshold: number;
-    retryAllowed: boolean;
-    hint: GiveUpHint | null;
-    waitedSeconds: number | null;
-  } | null;
-  /** seat null: admitted but not seated yet (staff seat the candidate). */
-  admitted: { name: string; seat: string | null; roomName: string; by: string | null } | null;
-  /** How many verifications this candidate has used (a retry is a new attempt). */
-  tries: number;
-  overrideOpen: boolean;
-  overrideBusy: boolean;
-  overrideError: string | null;
-  /** performance.now() at which the current screen returns to idle by itself, or null. */
-  returnAt: number | null;
-  error: string | null;
-}
+import { idNumberValid } from './id-number.ts';
+import { MAX_TRIES, initialState, type Attempt, type Hint, type State } from './state.ts';
 
 const LANG_KEY = 'examroom.kiosk.lang';
-/** A candidate gets this many face checks before only staff can decide. */
-export const MAX_TRIES = 3;
 /** The server allows 5 quality checks a second per kiosk; 4 leaves room for a slow answer. */
 const QUALITY_INTERVAL_MS = 250;
 /** JPEG quality of every frame sent: ≈ 50–80 kB at 640×480, well under the server's 1 MiB a frame. */
@@ -122,20 +52,8 @@ const FACE_SECONDS_DEFAULT = 45;
 const ADMITTED_RETURN_MS = 8_000;
 /** A refusal stays this long for staff to come over (the override dialog stops it while open). */
 const FAILED_RETURN_MS = 60_000;
-/** The event stream reconnects by itself; only a gap longer than this shows the banner. */
-const STREAM_GRACE_MS = 3_000;
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
-
-const WEIGHTS = [7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2];
-
-/** GB 11643 check character: a typo is caught on the keypad, before any request. */
-export function idNumberValid(id: string): boolean {
-  if (!/^\d{17}[\dX]$/.test(id)) return false;
-  let sum = 0;
-  for (let i = 0; i < 17; i++) sum += Number(id[i]) * WEIGHTS[i]!;
-  return '10X98765432'[sum % 11] === id[17];
-}
 
 export class Controller {
   readonly store: Store<State>;
@@ -143,8 +61,8 @@ export class Controller {
   /** The device-health report (web/device-health.ts): sent once paired, and when the camera changes. */
   private readonly health: HealthReporter;
   private readonly pairing: DevicePairing;
-  private events: EventSource | null = null;
-  private streamDownTimer: ReturnType<typeof setTimeout> | undefined;
+  /** The card reader's event stream. */
+  private readonly stream: CardStream;
   private returnTimer: ReturnType<typeof setTimeout> | undefined;
   private qualityTimer: ReturnType<typeof setTimeout> | undefined;
   private qualityAbort: AbortController | null = null;
@@ -172,29 +90,13 @@ export class Controller {
       this.store.set({ camera });
       this.reportCamera(camera);
     });
-    this.store = new Store<State>({
-      lang,
-      screen: 'boot',
-      pairing: null,
-      kiosk: null,
-      live: false,
-      offline: false,
-      typed: '',
-      typedError: null,
-      refusal: null,
-      attempt: null,
-      camera: 'off',
-      phase: 'align',
-      hint: null,
-      progress: 0,
-      failure: null,
-      admitted: null,
-      tries: 0,
-      overrideOpen: false,
-      overrideBusy: false,
-      overrideError: null,
-      returnAt: null,
-      error: null,
+    this.store = new Store<State>(initialState(lang));
+    this.stream = new CardStream({
+      live: (open) => this.store.set(open ? { live: true, offline: false } : { live: false }),
+      offline: () => this.store.set({ offline: true }),
+      unpaired: () => void this.startPairing(),
+      card: (card) => this.onCard(card),
+      session: () => void this.refreshState(),
     });
   }
 
@@ -225,8 +127,7 @@ export class Controller {
   }
 
   async startPairing(): Promise<void> {
-    this.events?.close();
-    this.events = null;
+    this.stream.close();
     this.health.disconnected();
     this.store.set({ screen: 'pairing', offline: false });
     await this.pairing.start();
@@ -236,7 +137,7 @@ export class Controller {
     this.store.set({ screen: 'idle', pairing: null, offline: false });
     this.health.connected();
     void this.camera.start();
-    this.listen();
+    this.stream.open();
     void this.refreshState();
     clearInterval(this.stateTimer);
     this.stateTimer = setInterval(() => void this.refreshState(), 60_000);
@@ -260,47 +161,6 @@ export class Controller {
   }
 
   // ------------------------------------------------------------------ the card reader's event stream
-
-  private listen(): void {
-    this.events?.close();
-    const es = new EventSource('/api/kiosk/events');
-    this.events = es;
-    es.addEventListener('open', () => {
-      clearTimeout(this.streamDownTimer);
-      this.streamDownTimer = undefined;
-      this.store.set({ live: true, offline: false });
-    });
-    es.addEventListener('error', () => {
-      this.store.set({ live: false });
-      if (es.readyState === EventSource.CLOSED) {
-        // Refused outright (401 after a revoked pairing, or a server that is not there): find out which.
-        void this.afterStreamClosed(es);
-        return;
-      }
-      if (!this.streamDownTimer) this.streamDownTimer = setTimeout(() => this.store.set({ offline: true }), STREAM_GRACE_MS);
-    });
-    es.addEventListener('card', (e) => {
-      try {
-        this.onCard(JSON.parse((e as MessageEvent<string>).data) as CardEvent);
-      } catch {
-        // a malformed event is not a card
-      }
-    });
-    es.addEventListener('session', () => void this.refreshState());
-  }
-
-  private async afterStreamClosed(es: EventSource): Promise<void> {
-    if (this.events !== es) return;
-    if (!this.streamDownTimer) this.streamDownTimer = setTimeout(() => this.store.set({ offline: true }), STREAM_GRACE_MS);
-    await sleep(2_000);
-    try {
-      const me = await whoAmI();
-      if (!me || me.kind !== 'device') return void this.startPairing();
-    } catch {
-      // still unreachable: try the stream again below
-    }
-    if (this.events === es) this.listen();
-  }
 
   private onCard(card: CardEvent): void {
     const s = this.store.get();
@@ -413,7 +273,7 @@ export class Controller {
         this.qualityTimer = setTimeout(tick, 100);
         return;
       }
-      const dark = this.frameIsDark();
+      const dark = previewIsDark();
       this.qualityAbort = new AbortController();
       let hint: Hint | null = null;
       try {
@@ -488,24 +348,6 @@ export class Controller {
     });
     // Staff already at the dialog keep it; the screen waits for them.
     if (!this.store.get().overrideOpen) this.returnLater(FAILED_RETURN_MS);
-  }
-
-  private probe: HTMLCanvasElement | null = null;
-
-  /** Mean brightness of a thumbnail: the server's hints cover blur and pose, not an unlit face. */
-  private frameIsDark(): boolean {
-    const v = document.querySelector<HTMLVideoElement>('video.preview');
-    if (!v || v.readyState < 2) return false;
-    const c = (this.probe ??= document.createElement('canvas'));
-    c.width = 32;
-    c.height = 24;
-    const g = c.getContext('2d', { willReadFrequently: true });
-    if (!g) return false;
-    g.drawImage(v, 0, 0, 32, 24);
-    const d = g.getImageData(0, 0, 32, 24).data;
-    let sum = 0;
-    for (let i = 0; i < d.length; i += 4) sum += 0.299 * d[i]! + 0.587 * d[i + 1]! + 0.114 * d[i + 2]!;
-    return sum / (d.length / 4) < 45;
   }
 
   /** `ready` is the frame the quality check just passed: facing the camera, it opens the sequence. */
@@ -611,7 +453,7 @@ export class Controller {
   /** The banner's "retry now". */
   retryNow(): void {
     this.wakeRetry?.();
-    if (!this.store.get().live) this.listen();
+    if (!this.store.get().live) this.stream.open();
   }
 
   private newFlow(): number {

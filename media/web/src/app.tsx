@@ -45,7 +45,7 @@ export function App() {
         <h1>{w.title}</h1>
         {only && <a href="./">{w.all}</a>}
         <span class="spacer" />
-        <AccountAndLanguage user={user} lang={lang} onLang={setLang} who={user ? `${user.username} (${user.role})` : undefined} />
+        <AccountAndLanguage user={user} lang={lang} onLang={setLang} who={user ? `${user.username} (${w.role[user.role] ?? user.role})` : undefined} />
       </header>
       {user?.role === 'inspector' && <p class="note">{w.audited}</p>}
       {error && <p class="error">{error}</p>}

@@ -1,7 +1,8 @@
 // The screens. They read the controller's state and call its actions; no exam rule lives here.
 import type { ComponentChildren } from 'preact';
 import { useEffect, useRef, useState } from 'preact/hooks';
-import type { Controller, State } from './controller.ts';
+import type { Controller } from './controller.ts';
+import type { State } from './state.ts';
 import { LETTERS, type Strings } from './i18n.ts';
 import { useDocumentLanguage } from '../../../web/i18n.ts';
 import { PairingPanel } from '../../../web/pairing-view.tsx';

@@ -1,17 +1,15 @@
 // The terminal's brain: one state object the screens render, and the rules that move it — device
 // pairing, the gateway conversation (log-in, paper, saves, time, lock, submit), reconnection without
-// losing an answer, integrity reports and webcam snapshots. The screens only read state and call
-// the actions at the bottom.
+// losing an answer, integrity reports and webcam snapshots. The screens only read state (its shape is
+// state.ts) and call the actions at the bottom. Beside it: the device-health report and the screen
+// sender (device-reports.ts), the integrity events' throttle and queue (integrity-reports.ts).
 import type {
-  CandidateInfo,
   ClientMessage,
   ErrorMessage,
   HelloMessage,
   IntegrityKind,
   LoggedInMessage,
-  LoginRefusal,
   PaperMessage,
-  PaperQuestion,
   ServerMessage,
   SessionInfo,
   SubmittedMessage,
@@ -19,78 +17,20 @@ import type {
 } from '../../protocol.ts';
 import { whoAmI } from '../../../web/http.ts';
 import { storage, storeLang, storedLang, type Lang } from '../../../web/i18n.ts';
-import { DevicePairing, type PairingState } from '../../../web/pairing.ts';
+import { DevicePairing } from '../../../web/pairing.ts';
 import { Store } from '../../../web/store.ts';
 import { CLOSE, Connection } from './connection.ts';
 import { STRINGS } from './i18n.ts';
 import { installIntegrityHooks } from './integrity.ts';
 import { SaveQueue } from './saves.ts';
-import { ScreenSender, type ScreenStatus, type ScreenSurface } from './screen.ts';
 import { Webcam } from './webcam.ts';
-import { HealthReporter, cameraStateOfError, cameraUnreachable, probeCamera } from '../../../web/device-health.ts';
+import { cameraStateOfError, cameraUnreachable } from '../../../web/device-health.ts';
+import { DeviceReports } from './device-reports.ts';
+import { IntegrityReports } from './integrity-reports.ts';
+import { initialState, type Screen, type State } from './state.ts';
 import type { SecureNeed } from '../../../web/secure-context.ts';
 
-declare global {
-  interface Window {
-    /** The screen sender's state, for the technician's console and the tests (never shown to the candidate). */
-    __screen?: ScreenStatus;
-  }
-}
-
-export type Screen = 'boot' | 'pairing' | 'connecting' | 'login' | 'instructions' | 'exam' | 'result' | 'replaced';
-
-export type { PairingState };
-
-export interface TimeState {
-  msg: TimeMessage;
-  /** performance.now() when it arrived: the countdown moves on the monotonic clock between pushes. */
-  at: number;
-}
-
-export interface State {
-  lang: Lang;
-  screen: Screen;
-  pairing: PairingState | null;
-  /** The socket is open and the server said hello on it. */
-  online: boolean;
-  /** Set while the connection is down after having been up: the banner shows. */
-  lost: { retryAt: number | null } | null;
-  hello: HelloMessage | null;
-  session: SessionInfo | null;
-  loginBusy: boolean;
-  /** A refusal (shown in the candidate's language, the server's words beside it) or an error text. */
-  loginError: { reason: LoginRefusal | null; message: string } | null;
-  waitingMove: boolean;
-  candidate: CandidateInfo | null;
-  exam: LoggedInMessage['exam'] | null;
-  questions: PaperQuestion[] | null;
-  /** Index into questions. */
-  current: number;
-  view: 'question' | 'sheet';
-  marked: ReadonlySet<number>;
-  time: TimeState | null;
-  locked: { reason: string | null } | null;
-  confirming: boolean;
-  submitting: boolean;
-  submitted: SubmittedMessage | null;
-  notice: { text: string; id: number } | null;
-  error: string | null;
-  camera: boolean;
-  /** Full screen was left during the exam: a banner offers the way back. */
-  fullscreenLost: boolean;
-  /** Why the server refused the connection, while no hello has come. */
-  connectError: string | null;
-  /** Bumped whenever the save queue changes, so per-question save states re-render. */
-  saveRev: number;
-  /** Time an invigilator just added, told to the candidate for a while (as a pause is). */
-  added: NonNullable<TimeMessage['lastAdded']> | null;
-  /** When the result screen clears itself (performance.now() ms), for its "clears in N s" line. */
-  resultClearsAt: number | null;
-}
-
 const LANG_KEY = 'examroom.terminal.lang';
-const INTEGRITY_THROTTLE_MS = 2_000;
-const INTEGRITY_QUEUE_MAX = 50;
 /** How long the "time added" banner stays up. */
 const ADDED_BANNER_MS = 30_000;
 
@@ -105,13 +45,10 @@ export class Controller {
   private retrySaves: ReturnType<typeof setTimeout> | undefined;
   private removeIntegrity: (() => void) | null = null;
   private webcam: Webcam | null = null;
-  /** The device-health report (web/device-health.ts): sent after each hello and when camera or screen capture changes. */
-  private health: HealthReporter | null = null;
-  private screenSender: ScreenSender | null = null;
-  /** `?screen=off|tab|desktop` (default desktop): what the kiosk's Chromium is set up to capture. */
-  private readonly screenMode: ScreenSurface | 'off';
-  private integrityQueue: { kind: IntegrityKind; detail?: string }[] = [];
-  private lastIntegrity = new Map<string, number>();
+  /** The device-health report and the screen sender. */
+  private readonly device: DeviceReports;
+  /** Integrity events, sent while logged in on this connection, queued otherwise. */
+  private readonly integrity: IntegrityReports;
   private noticeId = 0;
   private helloAt = 0;
   private paperOnThisConnection = false;
@@ -133,39 +70,14 @@ export class Controller {
       show: (pairing) => this.store.set({ pairing }),
       approved: () => this.connect(),
     });
+    // `?screen=off|tab|desktop` (default desktop): what the kiosk's Chromium is set up to capture.
     const screen = params.get('screen');
-    this.screenMode = screen === 'off' || screen === 'tab' ? screen : 'desktop';
-    this.store = new Store<State>({
-      lang,
-      screen: 'boot',
-      pairing: null,
-      online: false,
-      lost: null,
-      hello: null,
-      session: null,
-      loginBusy: false,
-      loginError: null,
-      waitingMove: false,
-      candidate: null,
-      exam: null,
-      questions: null,
-      current: 0,
-      view: 'question',
-      marked: new Set(),
-      time: null,
-      locked: null,
-      confirming: false,
-      submitting: false,
-      submitted: null,
-      notice: null,
-      error: null,
-      camera: false,
-      connectError: null,
-      fullscreenLost: false,
-      saveRev: 0,
-      added: null,
-      resultClearsAt: null,
-    });
+    this.device = new DeviceReports(loc, screen === 'off' || screen === 'tab' ? screen : 'desktop');
+    this.integrity = new IntegrityReports(
+      () => this.loggedInOnThisConnection,
+      (m) => this.send({ type: 'integrity', ...m }),
+    );
+    this.store = new Store<State>(initialState(lang));
   }
 
   get t() {
@@ -200,8 +112,8 @@ export class Controller {
   async startPairing(): Promise<void> {
     this.conn?.stop();
     this.conn = null;
-    this.stopScreen('the device is not paired');
-    this.health?.disconnected();
+    this.device.stopScreen('the device is not paired');
+    this.device.disconnected();
     this.store.set({ screen: 'pairing', online: false, lost: null });
     // The server restarting, or a rate limit: the pairing asks again by itself, as well as on the button.
     await this.pairing.start();
@@ -232,8 +144,8 @@ export class Controller {
     }
     if (info.code === CLOSE.REPLACED) {
       this.endAttemptView();
-      this.stopScreen('another page of this terminal took over');
-      this.health?.disconnected();
+      this.device.stopScreen('another page of this terminal took over');
+      this.device.disconnected();
       this.store.set({ screen: 'replaced', online: false, lost: null });
       return;
     }
@@ -328,8 +240,8 @@ export class Controller {
     const screen: Screen = s.screen === 'boot' || s.screen === 'connecting' || s.screen === 'pairing' ? 'login' : s.screen;
     this.store.set({ hello: m, session: m.session, online: true, lost: null, screen, pairing: null, connectError: null });
     this.leaveFinishedAttempt(m.session);
-    this.reportHealth(m);
-    this.startScreen();
+    this.device.connected(m, this.webcam !== null);
+    this.device.startScreen();
     // A candidate was on this terminal before the connection dropped. The gateway re-attaches the
     // attempt by itself (logged_in with resumed: true); should it not, log in again with the same
     // credential, which it then treats as a resume.
@@ -338,7 +250,7 @@ export class Controller {
         if (!this.loggedInOnThisConnection && this.conn?.isOpen) this.send({ type: 'login', credential: this.credential! });
       }, 1_500);
     }
-    this.flushIntegrity();
+    this.integrity.flush();
   }
 
   private onLoggedIn(m: LoggedInMessage): void {
@@ -372,7 +284,7 @@ export class Controller {
       submitted: null,
     });
     this.startExamSideEffects();
-    this.flushIntegrity();
+    this.integrity.flush();
   }
 
   private onPaper(m: PaperMessage): void {
@@ -462,66 +374,9 @@ export class Controller {
     if (s.screen === 'result' && s.candidate && session && session.id !== this.attemptSessionId) this.nextCandidate();
   }
 
-  // ------------------------------------------------------------------ screen
-
-  /**
-   * From the first hello on (the device token is valid and names a configured terminal) the screen
-   * is sent for as long as the page lives, whoever sits at it: between candidates too.
-   */
-  private startScreen(): void {
-    if (this.screenSender || this.screenMode === 'off') return;
-    const sender = new ScreenSender(ScreenSender.urlFor(this.loc), this.screenMode, (s) => {
-      window.__screen = s;
-      this.reportScreen(s);
-    });
-    this.screenSender = sender;
-    sender.start();
-  }
-
   /** What this page would lose outside a secure context (the words of web/secure-context.ts). */
   get secureNeed(): SecureNeed {
-    return this.screenMode === 'off' ? 'camera' : 'camera+screen';
-  }
-
-  /** After a hello: the device is connected, so (re)send the report; the camera is looked at without opening it. */
-  private reportHealth(h: HelloMessage): void {
-    const screenCapture =
-      this.screenMode === 'off'
-        ? ({ state: 'not-needed' } as const)
-        : !window.isSecureContext
-          ? ({ state: 'unavailable', reason: 'the page is not a secure context (not HTTPS with a trusted certificate)' } as const)
-          : ({ state: 'available' } as const);
-    if (!this.health) this.health = new HealthReporter('terminal', { camera: cameraUnreachable() ?? 'missing', screenCapture });
-    this.health.connected();
-    if (h.snapshotIntervalSeconds <= 0) this.health.update({ camera: 'not-needed' });
-    else if (!this.webcam) void probeCamera().then((camera) => this.health?.update({ camera }));
-  }
-
-  private reportScreen(s: ScreenStatus): void {
-    if (!this.health) return;
-    // Outside a secure context the sender only sees "no getDisplayMedia"; the report names the cause.
-    if (s.state === 'unavailable')
-      this.health.update({
-        screenCapture: {
-          state: 'unavailable',
-          reason: (window.isSecureContext ? (s.lastError ?? 'unavailable') : 'the page is not a secure context (not HTTPS with a trusted certificate)').slice(
-            0,
-            200,
-          ),
-        },
-      });
-    // "Stop sharing" or an unplugged display: not capturing until the sender captures again.
-    else if (s.state === 'retrying' && s.lastError === 'screen capture ended')
-      this.health.update({ screenCapture: { state: 'unavailable', reason: 'screen capture ended; capturing again shortly' } });
-    else if (s.captured)
-      this.health.update({
-        screenCapture: s.captured.displaySurface ? { state: 'capturing', surface: s.captured.displaySurface.slice(0, 32) } : { state: 'capturing' },
-      });
-  }
-
-  private stopScreen(reason: string): void {
-    this.screenSender?.stop(reason);
-    this.screenSender = null;
+    return this.device.secureNeed;
   }
 
   // ------------------------------------------------------------------ integrity and webcam
@@ -546,9 +401,9 @@ export class Controller {
       void cam.start().then((ok) => {
         if (this.webcam !== cam) return;
         this.store.set({ camera: ok });
-        if (ok) this.health?.update({ camera: 'available' });
+        if (ok) this.device.update({ camera: 'available' });
         else
-          this.health?.update(
+          this.device.update(
             cameraUnreachable()
               ? { camera: cameraUnreachable()! }
               : cam.lastError
@@ -571,23 +426,9 @@ export class Controller {
     this.stopExamSideEffects();
   }
 
+  /** An integrity event from the page (throttled; queued while the connection is down). */
   reportIntegrity(kind: IntegrityKind, detail?: string): void {
-    const now = performance.now();
-    const k = `${kind}:${detail ?? ''}`;
-    if (now - (this.lastIntegrity.get(k) ?? -Infinity) < INTEGRITY_THROTTLE_MS) return;
-    this.lastIntegrity.set(k, now);
-    const msg = detail === undefined ? { kind } : { kind, detail: detail.slice(0, 200) };
-    if (this.loggedInOnThisConnection && this.send({ type: 'integrity', ...msg })) return;
-    // Offline: told as soon as the connection is back (the proctor still wants to know).
-    this.integrityQueue.push(msg);
-    if (this.integrityQueue.length > INTEGRITY_QUEUE_MAX) this.integrityQueue.shift();
-  }
-
-  private flushIntegrity(): void {
-    if (!this.loggedInOnThisConnection) return;
-    const q = this.integrityQueue;
-    this.integrityQueue = [];
-    for (const m of q) this.send({ type: 'integrity', ...m });
+    this.integrity.report(kind, detail);
   }
 
   private note(text: string): void {
