@@ -77,6 +77,10 @@ export async function serve(opts: ServeOptions): Promise<App> {
   await app.listen({ host, port });
   const addr = app.server.address();
   const bound = typeof addr === 'object' && addr ? addr.port : port;
+  // What the appliance says of its own address (a certificate's QR code, records/certificates/verify-url.ts)
+  // is where it really listens: --port and --host override the config's.
+  config.server.port = bound;
+  config.server.host = host;
   const shownHost = host === '0.0.0.0' || host === '::' ? '127.0.0.1' : host.includes(':') ? `[${host}]` : host;
   const listening = `${app.tls ? 'https' : 'http'}://${shownHost}:${bound}`;
   // Under TLS the certificate names the site's names, not 127.0.0.1: the guide's links use the first one.

@@ -97,6 +97,12 @@ export function createCertificateService(deps: RecordsDeps) {
           log?.error({ err, sessionId: e.sessionId }, 'issuing a certificate failed');
         }
       });
+      const foreign = core.foreignlySigned();
+      if (foreign.count)
+        log?.error(
+          { certificates: foreign.count, signedBy: foreign.keyIds, keysFolderKey: foreign.current, keysFolder: config.paths.keys },
+          `${foreign.count} certificate(s) were signed by a site key that is not in the keys folder; they verify as forged until that key is restored with \`examroom keys import\``,
+        );
       const caught = core.catchUp();
       if (caught.issued) log?.info({ issued: caught.issued }, 'certificates issued for passes graded while the server was stopped');
       for (const f of caught.failed) log?.warn({ resultId: f.resultId, problem: f.problem }, 'a pass has no certificate yet');

@@ -218,6 +218,20 @@ export function createCertificates(deps: RecordsDeps) {
     publicView,
     issueFor,
 
+    /**
+     * Certificates signed by a key that is not the keys folder's: after a move of paths.keys or a lost
+     * keys folder the appliance makes a new key, and every certificate issued before then reads as
+     * forged until the old key is restored (`examroom keys import`). Said loudly at start.
+     */
+    foreignlySigned(): { count: number; keyIds: string[]; current: string } {
+      const current = siteSigner().keyId;
+      const rows = db.prepare('SELECT key_id AS keyId, COUNT(*) AS n FROM certificates WHERE key_id != ? GROUP BY key_id').all(current) as {
+        keyId: string;
+        n: number;
+      }[];
+      return { count: rows.reduce((a, r) => a + r.n, 0), keyIds: rows.map((r) => r.keyId), current };
+    },
+
     /** Passes graded while no listener ran (the CLI grading, a crash between grading and issuing). */
     catchUp(): { issued: number; failed: { resultId: string; problem: string }[] } {
       const have = new Set((db.prepare('SELECT result_id AS id FROM certificates').all() as { id: string }[]).map((r) => r.id));

@@ -431,3 +431,22 @@ t.test('records config: the verify address defaults to the first server name und
   t.throws(() => withTls('records: { verifyBaseUrl: "https://x/verify?a=1" }\n'), ConfigError);
   t.throws(() => withTls('records: { certificatePrefix: "a b" }\n'), ConfigError);
 });
+
+t.test('certificates signed by a key that is no longer in the keys folder are found (and said at start)', async (t) => {
+  t.same(s.app.records.certificates.foreignlySigned().count, 0, 'every certificate is signed by the keys folder key');
+  // The same data with another keys folder, as after a move of paths.keys without `examroom keys import`.
+  const other = testConfig(s.app.ctx.config.paths.data, `paths: { keys: ${JSON.stringify(join(s.dir, 'other-keys'))} }\n`);
+  const lines: string[] = [];
+  const { pino } = await import('pino');
+  const logger = pino({ level: 'error' }, { write: (l: string) => void lines.push(l) });
+  const moved = await buildTestApp({ config: other, clock: s.clock, logger });
+  await moved.ready();
+  t.teardown(() => moved.close());
+  const found = moved.records.certificates.foreignlySigned();
+  t.ok(found.count >= 2, `the passes' certificates are signed by the old key (${found.count})`);
+  t.not(found.keyIds[0], found.current);
+  t.ok(
+    lines.some((l) => l.includes('signed by a site key that is not in the keys folder')),
+    'the start says so loudly',
+  );
+});
