@@ -103,11 +103,16 @@ export function RecordsPanel({ w, session }: { w: Words; session: { id: string; 
   const [busy, setBusy] = useState(false);
   const [problem, setProblem] = useState<string | null>(null);
   const [me, setMe] = useState<string | null>(null);
+  // Only the room's invigilators sign the room log (the server refuses others): an admin sees no button.
+  const [canSign, setCanSign] = useState(false);
   const base = `/api/records/sessions/${enc(session.id)}`;
 
   useEffect(() => {
     whoAmI().then(
-      (m) => setMe(userOf(m)?.username ?? null),
+      (m) => {
+        setMe(userOf(m)?.username ?? null);
+        setCanSign(userOf(m)?.role === 'invigilator');
+      },
       () => setMe(null),
     );
   }, []);
@@ -169,12 +174,12 @@ export function RecordsPanel({ w, session }: { w: Words; session: { id: string; 
           </span>
         ) : log?.signatures.some((x) => x.username === me) ? (
           <span class="note">{t.youSigned}</span>
-        ) : (
+        ) : canSign ? (
           // A second invigilator co-signs the text the first one froze.
           <button type="button" data-testid="sign-off" disabled={busy || !log} onClick={() => setAsking(true)}>
             {log?.state === 'signed' ? t.coSign : t.signOff}
           </button>
-        )}
+        ) : null}
         <a href={`${base}/results.pdf`} target="_blank" rel="noopener">
           {t.resultsSheet}
         </a>

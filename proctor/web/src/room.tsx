@@ -56,6 +56,8 @@ export function Room({ w, roomId }: { w: Words; roomId: string }) {
   const occupied = new Set(view.seats.filter((s) => s.candidate !== null && s.terminal !== null).map((s) => s.terminal!.id));
   const beforeExam = session !== null && (session.status === 'scheduled' || session.status === 'papers_ready' || session.status === 'checkin');
   const toDo = beforeExam ? deviceWarnings.filter((d) => d.kind !== 'terminal' || occupied.has(d.deviceId)) : [];
+  // After the exam a PC's state is no one's task: the seat marks show only while someone may still sit there.
+  const over = session !== null && (session.status === 'ended' || session.status === 'graded' || session.status === 'archived');
   const done = (text: string) => setToast({ text, bad: false });
 
   return (
@@ -98,7 +100,7 @@ export function Room({ w, roomId }: { w: Words; roomId: string }) {
                   key={s.seat}
                   w={w}
                   seat={s}
-                  problems={(s.terminal && problemsOf.get(s.terminal.id)) || null}
+                  problems={(!over && s.terminal && problemsOf.get(s.terminal.id)) || null}
                   at={feed.seatAt.get(s.seat) ?? view.serverTime}
                   selected={s.seat === selected}
                   onClick={() => setSelected(s.seat === selected ? null : s.seat)}
