@@ -52,8 +52,13 @@ function terminalAt(config: Config, room: string | undefined, seat: string | nul
 const ENDED = new Set(['ended', 'graded', 'archived']);
 
 export function demoGuide(base: string, config: Config, demo: DemoSummary, now: SessionNow[]): string {
-  const configArg = config.file ? relative(process.cwd(), config.file) || config.file : 'FILE';
-  const dataArg = relative(process.cwd(), config.paths.data) || '.';
+  // Paths under the folder npm runs in are shown short; others whole (`../../tmp/x` reads as a puzzle).
+  const shown = (p: string) => {
+    const r = relative(process.cwd(), p);
+    return r === '' ? '.' : r.startsWith('..') ? p : r;
+  };
+  const configArg = config.file ? shown(config.file) : 'FILE';
+  const dataArg = shown(config.paths.data);
   const cli = `npm run examroom -- --config ${configArg} --data ${dataArg}`;
   const time = (ms: number) => new Date(ms).toLocaleTimeString('zh-CN', { timeZone: config.site.timezone, hour: '2-digit', minute: '2-digit' });
   const admin = config.users.find((u) => u.role === 'admin')?.password ?? 'PASSWORD';
@@ -163,7 +168,7 @@ export function demoGuide(base: string, config: Config, demo: DemoSummary, now: 
     ...(demo.graded
       ? [
           '',
-          `Already taken and graded (room ${demo.graded.room}, ${time(demo.graded.startsAt)}, ${demo.graded.candidates} candidates; log in as admin or ${invigilator?.username ?? 'an invigilator'} first):`,
+          `Taken and graded at the demo's first start (room ${demo.graded.room}, ${time(demo.graded.startsAt)}, ${demo.graded.candidates} candidates; log in as admin or ${invigilator?.username ?? 'an invigilator'} first):`,
           `  results sheet 成绩汇总表: ${base}/api/records/sessions/${demo.graded.id}/results.pdf   (room log, score reports: ${base}/proctor/?room=${demo.graded.room}&session=${demo.graded.id})`,
         ]
       : []),
