@@ -135,8 +135,8 @@ const KV_GUTTER = 20;
 /** keyValues: the usual label width (six characters of 五号) and the space after a label. */
 const KV_LABEL_WIDTH = 66;
 const KV_LABEL_GAP = 10;
-/** subheading: room kept below a heading for a table's header and first row (~2 × 21 pt) and more. */
-const KEEP_WITH_HEADING = 80;
+/** subheading: room kept below a heading (its gaps aside) for a table's header and a first row of up to two lines (21 + 36 pt). */
+const KEEP_WITH_HEADING = 60;
 
 /**
  * Starts a document. The fonts are checked before anything is drawn, so a missing font is one clear
