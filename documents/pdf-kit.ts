@@ -130,6 +130,13 @@ const BODY_SIZE = 10.5; // 五号, the size of Chinese official forms
 const CELL_PAD = 4;
 const RULE = '#555555';
 const MUTED = '#555555';
+/** keyValues: the space between one column's value and the next column's label. */
+const KV_GUTTER = 20;
+/** keyValues: the usual label width (six characters of 五号) and the space after a label. */
+const KV_LABEL_WIDTH = 66;
+const KV_LABEL_GAP = 10;
+/** subheading: room kept below a heading (its gaps aside) for a table's header and a first row of up to two lines (21 + 36 pt). */
+const KEEP_WITH_HEADING = 60;
 
 /**
  * Starts a document. The fonts are checked before anything is drawn, so a missing font is one clear
@@ -181,8 +188,11 @@ export async function createPdf(opts: PdfOptions): Promise<PdfDocument> {
     },
     subheading(text) {
       doc.font('bold').fontSize(13);
-      // Keep a subheading with at least two lines of what follows it.
-      ensureSpace(doc.heightOfString(text, { width: textWidth }) + 3 * BODY_SIZE * 1.4);
+      // A heading alone at the foot of a page, its table on the next, reads as a section left empty:
+      // keep it with the start of what follows (a table's header and first row, or a few lines), both
+      // gaps (moveDown) included.
+      const gaps = 2 * 0.3 * doc.currentLineHeight(true);
+      ensureSpace(gaps + doc.heightOfString(text, { width: textWidth }) + KEEP_WITH_HEADING);
       doc.moveDown(0.3);
       doc.fillColor('black').text(text, left, doc.y, { width: textWidth });
       doc.moveDown(0.3);
@@ -200,10 +210,13 @@ export async function createPdf(opts: PdfOptions): Promise<PdfDocument> {
     },
     keyValues(pairs, kv = {}) {
       const columns = kv.columns ?? 2;
-      const colWidth = textWidth / columns;
-      const labelWidth = Math.min(96, colWidth * 0.4);
-      const valueWidth = colWidth - labelWidth - 8;
+      // The gutter keeps a wrapped value off the next column's label; labels get a common width so
+      // blocks one under another line up, wider only when a label would not fit it.
+      const colWidth = (textWidth - KV_GUTTER * (columns - 1)) / columns;
       doc.fontSize(BODY_SIZE);
+      const longestLabel = Math.max(0, ...pairs.map(([k]) => doc.font('bold').widthOfString(k)));
+      const labelWidth = Math.min(colWidth * 0.4, Math.max(KV_LABEL_WIDTH, longestLabel + 2));
+      const valueWidth = colWidth - labelWidth - KV_LABEL_GAP;
       for (let i = 0; i < pairs.length; i += columns) {
         const row = pairs.slice(i, i + columns);
         const h =
@@ -215,12 +228,12 @@ export async function createPdf(opts: PdfOptions): Promise<PdfDocument> {
         ensureSpace(h);
         const y = doc.y;
         row.forEach(([k, v], c) => {
-          const x = left + c * colWidth;
+          const x = left + c * (colWidth + KV_GUTTER);
           doc.font('bold').fillColor(MUTED).text(k, x, y, { width: labelWidth });
           doc
             .font('body')
             .fillColor('black')
-            .text(v || '—', x + labelWidth + 8, y, { width: valueWidth });
+            .text(v || '—', x + labelWidth + KV_LABEL_GAP, y, { width: valueWidth });
         });
         doc.x = left;
         doc.y = y + h;

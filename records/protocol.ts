@@ -56,6 +56,17 @@ export const StartArchiveBodyT = Type.Object(
 );
 export type StartArchiveBody = Static<typeof StartArchiveBodyT>;
 
+/**
+ * The archive job's progress note: the part being written, then the members and bytes of the whole
+ * archive so far (`score-reports · 46 files · 0.9 MiB`). The CLI prints it as it is; the console reads
+ * it back with readArchiveProgressNote to word it in its own language.
+ */
+export const archiveProgressNote = (part: string, members: number, bytes: number): string => `${part} · ${members} files · ${(bytes / 1048576).toFixed(1)} MiB`;
+export function readArchiveProgressNote(note: string): { part: string; members: number; mib: string } | null {
+  const m = /^([a-z0-9-]+) · (\d+) files · (\d+\.\d) MiB$/.exec(note);
+  return m ? { part: m[1]!, members: Number(m[2]), mib: m[3]! } : null;
+}
+
 /** Server-sent events of GET /api/records/jobs/:jobId/events: `job` (the whole view, on connect and each status change) and `progress`. */
 export interface JobProgressEvent {
   jobId: string;

@@ -17,6 +17,7 @@ import {
 } from '../../documents/index.ts';
 import { readKeyFile } from '../../storage/index.ts';
 import type { ArchiveParts } from '../archive-parts.ts';
+import { archiveProgressNote } from '../protocol.ts';
 import type { RecordsDeps } from '../service.ts';
 import { createArchiveStore, type SessionArchive } from './store.ts';
 
@@ -195,7 +196,7 @@ export function createSessionArchives(deps: RecordsDeps & { parts: ArchiveParts;
       withMedia: ctx.params.withMedia,
       by: ctx.params.by,
       signal: ctx.signal,
-      onProgress: (p) => ctx.progress(p.partsDone, p.parts, `${p.part} · ${p.members} files · ${(p.bytes / 1048576).toFixed(1)} MiB`),
+      onProgress: (p) => ctx.progress(p.partsDone, p.parts, archiveProgressNote(p.part, p.members, p.bytes)),
     });
     return r;
   });

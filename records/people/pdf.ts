@@ -14,6 +14,16 @@ const DECISIONS: Record<string, string> = { admitted: '核验通过', refused: '
 const ROSTER_STATUS: Record<string, string> = { registered: '已报名', admitted: '已入场', absent: '缺考', in_exam: '考试中', submitted: '已交卷' };
 const PHOTOS_PER_ROW = 4;
 
+/**
+ * Where a rule's figures come from, in words: 主要负责人 · 危化（本考点规则）. The config path
+ * (rules.principal.items.hazardous_chemicals) is for the JSON and the operator, not the person's file.
+ */
+function ruleSource(r: { category: keyof typeof CATEGORY_LABELS; item: string | null }): string {
+  const item = r.item === null ? '' : ` · ${INDUSTRY_LABELS[r.item as keyof typeof INDUSTRY_LABELS] ?? r.item}`;
+  return `${CATEGORY_LABELS[r.category]}${item}`;
+}
+const ruleOrigin = (configured: boolean) => (configured ? '本考点规则' : '全国默认');
+
 /** A photo under captures/, or null when the file is gone (the frame then says so). */
 function capture(capturesDir: string, rel: string | null): Buffer | null {
   if (!rel) return null;
@@ -74,14 +84,15 @@ export async function personFilePdf(f: PersonFile, opts: { config: Config; captu
   else
     doc.table(
       [
-        { header: '考试日期', width: 1.1 },
-        { header: '考试计划 / 场次', width: 2 },
+        // Widths measured so a date, 考场 · 座位, 100/100 and 不合格 each stay on one line (9.5 pt, 4 pt padding).
+        { header: '考试日期', width: 1.2 },
+        { header: '考试计划 / 场次', width: 1.6 },
         { header: '类别 · 作业 / 行业', width: 1.8 },
-        { header: '考场 · 座位', width: 1.1 },
-        { header: '状态', width: 0.9, align: 'center' },
-        { header: '成绩', width: 0.8, align: 'right' },
-        { header: '结果', width: 0.7, align: 'center' },
-        { header: '有效期至', width: 1.1 },
+        { header: '考场 · 座位', width: 1.3 },
+        { header: '状态', width: 0.8, align: 'center' },
+        { header: '成绩', width: 1, align: 'right' },
+        { header: '结果', width: 0.8, align: 'center' },
+        { header: '有效期至', width: 1.2 },
       ],
       f.exams.map((e) => [
         day(e.startsAt),
@@ -109,7 +120,7 @@ export async function personFilePdf(f: PersonFile, opts: { config: Config; captu
         day(e.startsAt),
         e.retake === 0 ? '首次考试' : `第 ${e.retake} 次补考`,
         e.trainedOn ?? '—',
-        e.rule ? `${e.ruleText}\n${e.rule.path}${e.rule.configured ? '（本站配置）' : '（全国默认）'}` : '导入时未记录规则',
+        e.rule ? `${e.ruleText}\n${ruleSource(e.rule)}（${ruleOrigin(e.rule.configured)}）` : '导入时未记录规则',
       ]),
     );
 
@@ -136,7 +147,7 @@ export async function personFilePdf(f: PersonFile, opts: { config: Config; captu
   doc.paragraph(
     `合计计入学时：${f.training.totalAttendedHours}。规定学时：${
       f.training.required.length
-        ? f.training.required.map((r) => `${r.path} 初训 ${r.initial ?? '按培训大纲'}、每年再培训 ${r.refresher ?? '按培训大纲'}`).join('；')
+        ? f.training.required.map((r) => `${ruleSource(r)} 初训 ${r.initial ?? '按培训大纲'}、每年再培训 ${r.refresher ?? '按培训大纲'}`).join('；')
         : '—'
     }`,
   );
@@ -147,11 +158,12 @@ export async function personFilePdf(f: PersonFile, opts: { config: Config; captu
   else
     doc.table(
       [
-        { header: '证书编号', width: 1.6 },
-        { header: '类别 · 作业 / 行业', width: 2.4 },
+        // A number (PREFIX-2026-000001) must not break at its hyphens.
+        { header: '证书编号', width: 2.3 },
+        { header: '类别 · 作业 / 行业', width: 2.2 },
         { header: '发证日期', width: 1.1 },
         { header: '有效期至', width: 1.1 },
-        { header: '状态', width: 1.6 },
+        { header: '状态', width: 1.3 },
       ],
       f.certificates.items.map((c) => [
         c.number,

@@ -94,3 +94,69 @@ t.test('a photo that is not an image names its slot', async (t) => {
   const doc = await createPdf({ title: '成绩单', siteName: '考点', createdAt: 0 });
   t.throws(() => doc.photos([{ label: '现场照片', image: Buffer.from('not a jpeg') }]), /photo "现场照片" is not a JPEG or PNG/);
 });
+
+t.test('two-column key-values: a long value wraps inside its column, clear of the next label', async (t) => {
+  const dir = scratchDir(t, 'examroom-pdf-');
+  const doc = await createPdf({ title: '考场记录', siteName: '考点', createdAt: 0 });
+  doc.keyValues(
+    [
+      ['考试计划', '2026年11月 工贸行业主要负责人及安全生产管理人员考试（第二批）'],
+      ['试卷', '工贸行业主要负责人 A 卷'],
+      ['试卷名称', 'ABCDEFGHIJKLMNOPQRSTUVWXYZABCDEFGHIJKLMNOP'],
+      ['合格线', '80 / 100 分'],
+    ],
+    { columns: 2 },
+  );
+  const file = join(dir, 'kv.pdf');
+  writeFileSync(file, await doc.end());
+  // Word boxes as poppler sees them: on each label's line, every word left of the right-hand label
+  // ends a visible gap (> 12 pt, more than a character) before it.
+  const words = [...poppler('pdftotext', ['-bbox', file, '-']).matchAll(/<word xMin="([\d.]+)" yMin="([\d.]+)" xMax="([\d.]+)"[^>]*>([^<]*)</g)].map((m) => ({
+    x0: Number(m[1]),
+    y: Number(m[2]),
+    x1: Number(m[3]),
+    text: m[4]!,
+  }));
+  for (const label of ['试卷', '合格线']) {
+    const l = words.find((w) => w.text === label);
+    if (!l) {
+      t.fail(`the label ${label} is a word of its own (not run into the value before it)`);
+      continue;
+    }
+    const before = words.filter((w) => Math.abs(w.y - l.y) < 1 && w.x0 < l.x0);
+    t.ok(before.length > 0, `${label}: the left column's value is on its line`);
+    for (const w of before) t.ok(l.x0 - w.x1 > 12, `${label}: "${w.text}" ends ${(l.x0 - w.x1).toFixed(1)} pt before it`);
+  }
+  const text = poppler('pdftotext', ['-layout', file, '-']).replace(/\s+/g, '');
+  t.ok(text.includes('工贸行业主要负责人') && text.includes('（第二批）'), 'the wrapped value is all there');
+});
+
+t.test('a subheading is never left at the foot of a page without the start of its table', async (t) => {
+  const dir = scratchDir(t, 'examroom-pdf-');
+  const doc = await createPdf({ title: '考场记录', siteName: '考点', createdAt: 0 });
+  // One trial per page: the heading starts lower each time, through the band at the page's foot.
+  const trials = [];
+  for (let s = 580; s <= 700; s += 3) trials.push(s);
+  trials.forEach((s, n) => {
+    if (n > 0) doc.pageBreak();
+    doc.space(s);
+    doc.subheading(`签署${n}号`);
+    doc.table(
+      [
+        { header: `监考员${n}号`, width: 1 },
+        { header: '签署时间', width: 1 },
+      ],
+      [[`张三${n}号`, '2026-11-20 11:00']],
+    );
+  });
+  const file = join(dir, 'keep.pdf');
+  writeFileSync(file, await doc.end());
+  const pages = poppler('pdftotext', ['-layout', file, '-']).split('\f');
+  trials.forEach((s, n) => {
+    const page = pages.findIndex((p) => p.includes(`签署${n}号`));
+    t.ok(
+      page >= 0 && pages[page]!.includes(`监考员${n}号`) && pages[page]!.includes(`张三${n}号`),
+      `heading ${s} pt down: its table's header and first row on its page`,
+    );
+  });
+});

@@ -13,6 +13,7 @@ import yauzl from 'yauzl';
 import { createMediaStore, openDatabase } from '../../storage/index.ts';
 import { archiveCommands } from '../../records/archive/commands.ts';
 import type { RecordsCliContext } from '../../records/index.ts';
+import { readArchiveProgressNote } from '../../records/protocol.ts';
 import { A, B, C, START, Term, logIn, room, rightAnswers, startApp, type Room } from '../terminal/fixture.ts';
 import { scratchDir, TEST_CONFIG_YAML } from '../helpers.ts';
 import { loadSiteSigner } from '../../documents/index.ts';
@@ -216,6 +217,11 @@ t.test('the archive job, watched by server-sent events, writes a signed archive 
   const last = events.at(-1)!;
   t.equal(last.event, 'job');
   t.equal(last.data.status, 'done', JSON.stringify(last.data.error));
+  // The console words each note in its own language: every note must read back.
+  const notes = events.filter((e) => e.event === 'progress').map((e) => e.data.note as string);
+  t.ok(notes.length > 0, 'progress was sent');
+  for (const n of notes) t.ok(readArchiveProgressNote(n), `the console can word the note "${n}"`);
+  t.match(readArchiveProgressNote(notes.at(-1)!), { part: /^[a-z][a-z-]*$/, members: Number, mib: /^\d+\.\d$/ });
   const done = await waitJob(job.id);
   t.match(done.result, { archive: { sessionId: r.sessionId, version: 1, withMedia: false }, sessionStatus: 'archived', statusProblem: null });
   t.equal(r.app.exam.plans.session(r.sessionId).status, 'archived');

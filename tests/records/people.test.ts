@@ -218,8 +218,7 @@ t.test('the PDF: A4, Chinese text of every section, the photos; pages kept as PN
     '不合格',
     '第 1 次补考',
     '首次考试',
-    'rules.principal',
-    '全国默认',
+    '主要负责人（全国默认）',
     '培训模块尚未建立',
     '主要负责人初训班',
     '合计计入学时：12',
@@ -236,6 +235,10 @@ t.test('the PDF: A4, Chinese text of every section, the photos; pages kept as PN
     '培训签到',
   ])
     t.ok(text.replace(/\s+/g, '').includes(s.replace(/\s+/g, '')), `the PDF says ${s}`);
+  t.notOk(/rules\./.test(text), 'no config key in the text: the rule is named in words');
+  t.match(text, /规定学时：主要负责人 初训 32/, 'the required hours name the category in words');
+  t.match(text, /考场 · 座位/, 'the seat column header on one line');
+  t.match(text, /2026-03-10 /, 'the exam date on one line');
   const images = execFileSync('pdfimages', ['-list', out], { encoding: 'utf8' }).trim().split('\n').slice(2);
   t.ok(images.length >= 4, `the roster photo, the latest capture and the three captures are drawn (${images.length} images)`);
   rmSync(ART, { recursive: true, force: true });
@@ -253,6 +256,14 @@ t.test("a passed result's certificate, issued by records/certificates, is in the
   const f = (await get(`/api/records/people/${B}`)).json();
   t.match(f.certificates, { available: true, note: null, items: [{ number: issued?.number, sessionId: first, validUntil: '2027-03-10T02:00:00.000Z' }] });
   t.same((await get(`/api/records/people/${A}`)).json().certificates, { available: true, note: null, items: [] });
+  const res = await get(`/api/records/people/${B}/file.pdf`);
+  const out = join(dir, 'person-b.pdf');
+  writeFileSync(out, res.rawPayload);
+  const text = execFileSync('pdftotext', ['-layout', out, '-'], { encoding: 'utf8' });
+  t.match(text, /100\/100/, 'a full score on one line');
+  t.ok(issued && text.includes(issued.number), `the certificate number ${issued?.number} on one line, unbroken`);
+  mkdirSync(ART, { recursive: true });
+  execFileSync('pdftoppm', ['-png', '-r', '60', out, join(ART, 'person-file-certificate')]);
 });
 
 t.test('examroom person show ID [--pdf FILE]', async (t) => {

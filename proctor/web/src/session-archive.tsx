@@ -5,7 +5,7 @@ import { useEffect, useRef, useState } from 'preact/hooks';
 import { call } from '../../../web/http.ts';
 import { errorWords } from '../../../web/error-words.ts';
 import { siteClock, type Bilingual, type Lang } from '../../../web/i18n.ts';
-import { FINISHED_JOB_STATUSES, type ArchiveView, type JobProgressEvent, type JobView } from '../../../records/protocol.ts';
+import { FINISHED_JOB_STATUSES, readArchiveProgressNote, type ArchiveView, type JobProgressEvent, type JobView } from '../../../records/protocol.ts';
 import './session-archive.css';
 
 const ARCHIVE_JOB = 'records.session-archive';
@@ -32,6 +32,11 @@ const WORDS: Bilingual<{
   confirmCancel: string;
   status: Record<string, string>;
   size: (bytes: number) => string;
+  files: (n: number) => string;
+  /** The archive's parts by id (records/archive-parts.ts); an id not here is shown as it is. */
+  parts: Record<string, string>;
+  /** The job's note: the part being written, and the archive's files and size so far. */
+  writing: (part: string, files: number, mib: string) => string;
   failedLoad: (why: string) => string;
 }> = {
   zh: {
@@ -47,7 +52,24 @@ const WORDS: Bilingual<{
     failed: (w) => `生成失败：${w}`,
     confirmCancel: '确定取消正在生成的归档？',
     status: { graded: '已评分', archived: '已归档' },
-    size: (b) => `${(b / 1048576).toFixed(1)} MB`,
+    size: (b) => mib(b),
+    files: (n) => `${n} 个文件`,
+    parts: {
+      session: '考试场次',
+      roster: '考生名单',
+      'sign-in': '签到记录',
+      seats: '座位表',
+      papers: '试卷与答卷',
+      incidents: '违纪记录',
+      integrity: '考试机完整性',
+      'video-index': '录像索引',
+      'results-sheet': '成绩汇总表',
+      'room-log': '考场记录',
+      'score-reports': '成绩单',
+      certificates: '证书',
+      people: '一人一档',
+    },
+    writing: (p, n, m) => `正在写入${p} · 已 ${n} 个文件 · ${m} MiB`,
     failedLoad: (w) => `无法读取归档信息：${w}`,
   },
   en: {
@@ -63,10 +85,32 @@ const WORDS: Bilingual<{
     failed: (w) => `failed: ${w}`,
     confirmCancel: 'Cancel the archive being made?',
     status: { graded: 'graded', archived: 'archived' },
-    size: (b) => `${(b / 1048576).toFixed(1)} MB`,
+    size: (b) => mib(b),
+    files: (n) => `${n} ${n === 1 ? 'file' : 'files'}`,
+    parts: {
+      session: 'session',
+      roster: 'roster',
+      'sign-in': 'sign-in record',
+      seats: 'seat map',
+      papers: 'papers and answers',
+      incidents: 'incidents',
+      integrity: 'terminal integrity',
+      'video-index': 'video index',
+      'results-sheet': 'results sheet',
+      'room-log': 'room log',
+      'score-reports': 'score reports',
+      certificates: 'certificates',
+      people: 'person files',
+    },
+    writing: (p, n, m) => `writing the ${p} · ${n} ${n === 1 ? 'file' : 'files'} so far · ${m} MiB`,
     failedLoad: (w) => `could not load the archives: ${w}`,
   },
 };
+
+// MiB, as the CLI (examroom archive list) says it: the same archive must read the same size everywhere.
+function mib(bytes: number): string {
+  return `${(bytes / 1048576).toFixed(1)} MiB`;
+}
 
 const enc = encodeURIComponent;
 /** Times on the site's clock (GET /api/site), whatever zone the desk PC is set to. */
@@ -169,6 +213,9 @@ function SessionRow({ lang, session, onChange }: { lang: Lang; session: SessionI
   };
 
   const total = progress?.total ?? job?.progress.total ?? null;
+  const rawNote = progress?.note ?? job?.progress.note ?? null;
+  const parsed = rawNote === null ? null : readArchiveProgressNote(rawNote);
+  const note = parsed ? w.writing(w.parts[parsed.part] ?? parsed.part, parsed.members, parsed.mib) : (rawNote ?? w.running);
   const done = progress?.done ?? job?.progress.done ?? 0;
   return (
     <div class="archive-row" data-session={session.id}>
@@ -178,7 +225,7 @@ function SessionRow({ lang, session, onChange }: { lang: Lang; session: SessionI
       {job ? (
         <>
           <progress max={total ?? 1} value={total ? done : undefined} aria-label={w.running} />
-          <span class="note">{progress?.note ?? w.running}</span>
+          <span class="note">{note}</span>
           <button type="button" class="danger" onClick={() => void cancel()}>
             {w.cancel}
           </button>
@@ -201,7 +248,7 @@ function SessionRow({ lang, session, onChange }: { lang: Lang; session: SessionI
             <a href={`/api/records/archives/${enc(a.id)}/file`} download={a.file}>
               {w.version(a.version)}
             </a>{' '}
-            {when(a.createdAt, lang)} · {w.size(a.bytes)} · {a.members}
+            {when(a.createdAt, lang)} · {w.size(a.bytes)} · {w.files(a.members)}
           </li>
         ))}
       </ul>
