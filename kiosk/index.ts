@@ -23,10 +23,8 @@ export {
 } from './service/index.ts';
 export { createSeatChecker, type SeatCheck } from './seat-check.ts';
 export type { IdentityAttempt } from './store.ts';
-export { sessionSignIns, type SignInAttempt } from './archive-view.ts';
-export { sessionIdentityChecks, type SessionIdentityCheck } from './identity-checks-view.ts';
 export type { AttendanceService } from './attendance.ts';
-// The person file (records/people) reads identity checks and training hours through these.
+// records/ (the archive, score reports and room log, results packages, the person file) reads identity checks and training hours through these.
 export {
   identityChecksOf,
   identityChecksOfSession,

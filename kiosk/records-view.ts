@@ -1,45 +1,56 @@
-// What records/ reads of the entrance kiosk: identity checks (exam admissions and training check-ins,
-// with their captures) by person for the person file (一人一档) and by session for the score reports and
-// room log, and the training classes a person attended with credited hours (as attendance.ts credits
-// them). Read-only.
+// What other modules read of the entrance kiosk's identity_attempts: every identity check (exam admissions
+// and training check-ins) by person for the person file (一人一档) and by session for the archive, the
+// score reports, room log and results packages; and the training classes a person attended with credited
+// hours (as attendance.ts credits them). Read only; each caller keeps the fields it publishes. The face
+// descriptors and the raw ID-card read stay out (derived data and card data, not a record).
 import type { Db } from '../storage/index.ts';
 
+/** One kiosk attempt, as recorded. */
 export interface IdentityCheckRecord {
   id: string;
-  idNumber: string;
   kioskId: string;
+  idNumber: string;
   /** The exam session it admitted to, or null for a training check (classId). */
   sessionId: string | null;
   classId: string | null;
   action: 'check_in' | 'check_out' | null;
+  /** How the ID was entered: read from the card or typed by staff. */
   source: 'typed' | 'card';
   startedAt: number;
   decidedAt: number | null;
+  /** null: the attempt ran out or was abandoned before a decision. */
   decision: 'admitted' | 'refused' | 'overridden' | null;
   reason: string | null;
-  /** Face distance to the roster photo (smaller = more alike) and the threshold it was judged by. */
+  detail: string | null;
+  liveness: unknown;
+  /** Face distance to the roster photo (smaller = more alike) and to the card photo, and the threshold in force. */
   distance: number | null;
+  cardDistance: number | null;
   threshold: number | null;
   seat: string | null;
-  /** Relative to the data folder's captures/: the live capture and the reference photo; null when none was kept. */
+  /** Relative to the data folder's captures/: the live capture and the reference photos; null when none was kept. */
   capture: string | null;
   rosterPhoto: string | null;
+  cardPhoto: string | null;
   overrideBy: string | null;
   overrideReason: string | null;
 }
 
-const CHECK_COLUMNS = `id, id_number AS idNumber, kiosk_id AS kioskId, session_id AS sessionId, class_id AS classId, action, source,
-  started_at AS startedAt, decided_at AS decidedAt, decision, reason, distance, threshold, seat, capture, roster_photo AS rosterPhoto,
-  override_by AS overrideBy, override_reason AS overrideReason`;
+const CHECK_COLUMNS = `id, kiosk_id AS kioskId, id_number AS idNumber, session_id AS sessionId, class_id AS classId, action, source,
+  started_at AS startedAt, decided_at AS decidedAt, decision, reason, detail, liveness, distance, card_distance AS cardDistance, threshold,
+  seat, capture, roster_photo AS rosterPhoto, card_photo AS cardPhoto, override_by AS overrideBy, override_reason AS overrideReason`;
+
+type StoredCheck = Omit<IdentityCheckRecord, 'liveness'> & { liveness: string | null };
+const parsed = (rows: StoredCheck[]): IdentityCheckRecord[] => rows.map((r) => ({ ...r, liveness: r.liveness ? (JSON.parse(r.liveness) as unknown) : null }));
 
 /** Every identity check of one person, oldest first. */
 export function identityChecksOf(db: Db, idNumber: string): IdentityCheckRecord[] {
-  return db.prepare(`SELECT ${CHECK_COLUMNS} FROM identity_attempts WHERE id_number = ? ORDER BY started_at, id`).all(idNumber) as IdentityCheckRecord[];
+  return parsed(db.prepare(`SELECT ${CHECK_COLUMNS} FROM identity_attempts WHERE id_number = ? ORDER BY started_at, id`).all(idNumber) as StoredCheck[]);
 }
 
 /** Every identity check made for an exam session, oldest first. */
 export function identityChecksOfSession(db: Db, sessionId: string): IdentityCheckRecord[] {
-  return db.prepare(`SELECT ${CHECK_COLUMNS} FROM identity_attempts WHERE session_id = ? ORDER BY started_at, id`).all(sessionId) as IdentityCheckRecord[];
+  return parsed(db.prepare(`SELECT ${CHECK_COLUMNS} FROM identity_attempts WHERE session_id = ? ORDER BY started_at, id`).all(sessionId) as StoredCheck[]);
 }
 
 export interface TrainingAttendanceRecord {

@@ -77,19 +77,34 @@ export function coreArchiveParts(deps: RecordsDeps): ArchivePart[] {
     id: 'sign-in',
     title: 'Sign-in record: each kiosk attempt with its live capture, face distance, liveness, decision and override',
     async *members({ sessionId }) {
-      const { sessionSignIns } = await import('../../kiosk/index.ts');
+      const { identityChecksOfSession } = await import('../../kiosk/index.ts');
       const ticket = new Map(plans.roster(sessionId).map((e) => [e.idNumber, e.ticketNo]));
       const captures: ArchiveMember[] = [];
-      const rows = sessionSignIns(db, sessionId).map((a) => {
+      const rows = identityChecksOfSession(db, sessionId).map((a) => {
         const f = fileMember(paths.captures, a.capture, `sign-in/captures/${safeName(a.id)}${extOf(a.capture ?? '')}`);
         if (f) captures.push(f.member);
         // The reference photos are the roster's (roster/photos/) and the card's; their stored paths mean nothing outside this site.
-        const { rosterPhoto: _r, cardPhoto, ...rest } = a;
+        // Named one by one, in this order: attempts.json's members are part of the archive's format.
         return {
-          ...rest,
-          ticketNo: ticket.get(a.idNumber) ?? null,
-          cardPhotoRead: cardPhoto !== null,
+          id: a.id,
+          kioskId: a.kioskId,
+          idNumber: a.idNumber,
+          source: a.source,
+          startedAt: a.startedAt,
+          decidedAt: a.decidedAt,
+          decision: a.decision,
+          reason: a.reason,
+          detail: a.detail,
+          liveness: a.liveness,
+          distance: a.distance,
+          cardDistance: a.cardDistance,
+          threshold: a.threshold,
+          seat: a.seat,
           capture: f ? f.member.path : null,
+          overrideBy: a.overrideBy,
+          overrideReason: a.overrideReason,
+          ticketNo: ticket.get(a.idNumber) ?? null,
+          cardPhotoRead: a.cardPhoto !== null,
           captureMissing: a.capture !== null && !f,
         };
       });

@@ -60,9 +60,54 @@ export interface PersonFile {
     required: { category: Category; item: string | null; path: string; initial: number | null; refresher: number | null }[];
   };
   certificates: { available: boolean; note: string | null; items: PersonCertificate[] };
-  identityChecks: IdentityCheckRecord[];
+  identityChecks: PersonIdentityCheck[];
   incidents: PersonIncident[];
 }
+
+/** An identity check as the person file shows it: no liveness, card photo or card distance. */
+export type PersonIdentityCheck = Pick<
+  IdentityCheckRecord,
+  | 'id'
+  | 'idNumber'
+  | 'kioskId'
+  | 'sessionId'
+  | 'classId'
+  | 'action'
+  | 'source'
+  | 'startedAt'
+  | 'decidedAt'
+  | 'decision'
+  | 'reason'
+  | 'distance'
+  | 'threshold'
+  | 'seat'
+  | 'capture'
+  | 'rosterPhoto'
+  | 'overrideBy'
+  | 'overrideReason'
+>;
+
+// Named one by one, in this order: the person file's JSON is a published format.
+const personCheck = (c: IdentityCheckRecord): PersonIdentityCheck => ({
+  id: c.id,
+  idNumber: c.idNumber,
+  kioskId: c.kioskId,
+  sessionId: c.sessionId,
+  classId: c.classId,
+  action: c.action,
+  source: c.source,
+  startedAt: c.startedAt,
+  decidedAt: c.decidedAt,
+  decision: c.decision,
+  reason: c.reason,
+  distance: c.distance,
+  threshold: c.threshold,
+  seat: c.seat,
+  capture: c.capture,
+  rosterPhoto: c.rosterPhoto,
+  overrideBy: c.overrideBy,
+  overrideReason: c.overrideReason,
+});
 
 export const TRAINING_NOTE =
   '培训模块尚未建立：此处的培训班与学时取自入口一体机的培训考勤（刷脸签到、签退），按每班每日计划学时封顶计入。 The training module does not exist yet: classes and hours come from the kiosk attendance.';
@@ -97,7 +142,7 @@ export function gatherPersonFile(deps: PersonFileDeps, rawId: string, opts: { se
   }
   const retakes = new Map(retakesOf(db, idNumber).map((r) => [r.sessionId, r]));
   const classes = trainingAttendanceOf(db, idNumber);
-  const checks = identityChecksOf(db, idNumber);
+  const checks = identityChecksOf(db, idNumber).map(personCheck);
   const incidents = incidentsOf(db, idNumber);
   const certs = certificatesOf(db, idNumber);
   if (!person && classes.length === 0 && checks.length === 0)

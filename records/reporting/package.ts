@@ -9,7 +9,7 @@ import { iso } from '../../core/index.ts';
 import type { Config } from '../../config/index.ts';
 import type { SiteSigner } from '../../documents/index.ts';
 import type { ExamService } from '../../exam/index.ts';
-import { sessionIdentityChecks } from '../../kiosk/index.ts';
+import { identityChecksOfSession } from '../../kiosk/index.ts';
 import type { AuditLog, DataPaths, Db } from '../../storage/index.ts';
 
 import { PACKAGE_FORMAT } from './deliver.ts';
@@ -138,7 +138,7 @@ export function packageContent(src: PackageSources, sessionId: string): PackageC
   });
   const send = config.reporting.send;
   const identityChecks = send.identityChecks
-    ? sessionIdentityChecks(src.db, s.id).map((a) => ({
+    ? identityChecksOfSession(src.db, s.id).map((a) => ({
         idNumber: a.idNumber,
         kioskId: a.kioskId,
         source: a.source,
