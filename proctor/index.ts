@@ -14,12 +14,18 @@ import { proctorRoutes } from './routes.ts';
 import { inspectorRoutes } from './inspector.ts';
 
 export { createProctorService, CONSOLE_STATUSES, type ProctorDeps, type ProctorService } from './service.ts';
-export { incidentsOfSession, type IncidentRecord } from './records-view.ts';
 export { ALERT_KINDS, type Alert, type AlertKind, type Severity } from './alerts.ts';
 export { INCIDENT_CATEGORIES, type IncidentCategory, type ProctorIncident } from './incidents.ts';
-export { sessionAlerts, sessionIncidents, type ArchivedAlert } from './archive-view.ts';
-// The person file (records/people) reads a person's incidents through this.
-export { incidentsOf, type PersonIncident } from './records-view.ts';
+// records/ (score reports, room log, the session archive, the person file) reads incidents and alerts through these.
+export {
+  incidentsOf,
+  incidentsOfSession,
+  sessionAlerts,
+  sessionIncidents,
+  type ArchivedAlert,
+  type IncidentRecord,
+  type PersonIncident,
+} from './records-view.ts';
 export { SEAT_STATES, type RoomView, type Seat, type SeatState } from './room-view.ts';
 export { PROCTOR_WS_PATH, SEAT_COALESCE_MS, createFeed, type Feed } from './feed.ts';
 

@@ -1,21 +1,11 @@
 // What records/ reads of the proctor console: the incidents (违纪) invigilators recorded, by session for
-// the score reports and room log, by person for the person file (一人一档). A read; proctor/incidents.ts
-// alone writes them.
+// the score reports, room log and session archive, by person for the person file (一人一档); and, for the
+// archive, the alerts raised with what was decided on each (acknowledged by whom, with which note, or
+// cleared by itself). Reads only; proctor/incidents.ts and the alert store alone write these tables.
 import type { Db } from '../storage/index.ts';
-import { INCIDENT_CATEGORIES, type IncidentCategory } from './incidents.ts';
+import { INCIDENT_CATEGORIES, type ProctorIncident } from './incidents.ts';
 
-export interface IncidentRecord {
-  id: string;
-  at: number;
-  sessionId: string;
-  roomId: string;
-  seat: string | null;
-  idNumber: string | null;
-  category: IncidentCategory;
-  categoryText: { zh: string; en: string };
-  note: string;
-  recordedBy: string;
-}
+export type IncidentRecord = ProctorIncident;
 /** The person file's name for the same record. */
 export type PersonIncident = IncidentRecord;
 
@@ -28,10 +18,20 @@ function worded(rows: Omit<IncidentRecord, 'categoryText'>[]): IncidentRecord[] 
   });
 }
 
-/** The incidents recorded in one exam session, oldest first. */
+/** The incidents recorded in one exam session, oldest first (ties in id order). */
 export function incidentsOfSession(db: Db, sessionId: string): IncidentRecord[] {
   return worded(
     db.prepare(`SELECT ${COLUMNS} FROM proctor_incidents WHERE session_id = ? ORDER BY at, id`).all(sessionId) as Omit<IncidentRecord, 'categoryText'>[],
+  );
+}
+
+/**
+ * The same incidents for the session archive, ties in the order they were recorded (rowid): kept apart from
+ * incidentsOfSession because incidents.json has always been in that order and an archive's format does not move.
+ */
+export function sessionIncidents(db: Db, sessionId: string): IncidentRecord[] {
+  return worded(
+    db.prepare(`SELECT ${COLUMNS} FROM proctor_incidents WHERE session_id = ? ORDER BY at, rowid`).all(sessionId) as Omit<IncidentRecord, 'categoryText'>[],
   );
 }
 
@@ -40,4 +40,44 @@ export function incidentsOf(db: Db, idNumber: string): IncidentRecord[] {
   return worded(
     db.prepare(`SELECT ${COLUMNS} FROM proctor_incidents WHERE id_number = ? ORDER BY at, id`).all(idNumber) as Omit<IncidentRecord, 'categoryText'>[],
   );
+}
+
+export interface ArchivedAlert {
+  id: string;
+  at: number;
+  lastAt: number;
+  repeats: number;
+  seat: string | null;
+  terminalId: string | null;
+  sourceId: string | null;
+  idNumber: string | null;
+  kind: string;
+  severity: string;
+  text: { zh: string; en: string };
+  clearedAt: number | null;
+  ackedBy: string | null;
+  ackedAt: number | null;
+  ackNote: string | null;
+}
+
+/** Every alert raised in the session, oldest first, with how it was decided. */
+export function sessionAlerts(db: Db, sessionId: string): ArchivedAlert[] {
+  const rows = db.prepare('SELECT * FROM proctor_alerts WHERE session_id = ? ORDER BY at, rowid').all(sessionId) as Record<string, string | number | null>[];
+  return rows.map((r) => ({
+    id: r.id as string,
+    at: r.at as number,
+    lastAt: r.last_at as number,
+    repeats: r.repeats as number,
+    seat: r.seat as string | null,
+    terminalId: r.terminal_id as string | null,
+    sourceId: r.source_id as string | null,
+    idNumber: r.id_number as string | null,
+    kind: r.kind as string,
+    severity: r.severity as string,
+    text: { zh: r.text_zh as string, en: r.text_en as string },
+    clearedAt: r.cleared_at as number | null,
+    ackedBy: r.acked_by as string | null,
+    ackedAt: r.acked_at as number | null,
+    ackNote: r.ack_note as string | null,
+  }));
 }

@@ -6,9 +6,14 @@ export { createTerminalService, maskIdNumber, type SnapshotChecker, type Termina
 export { terminalRoutes, type SocketRegistrar, type TerminalRouteOptions } from './routes.ts';
 export { timerOf, type TimerInput, type TimerState, type PauseSpan } from './timer.ts';
 export type { Attempt, Incident, Move, SnapshotIdentity, StoredSnapshot, SubmittedBy } from './store.ts';
-export { sessionAnswers, sessionAttempt, sessionIntegrity, type ArchivedAnswer, type SessionIntegrity } from './archive-view.ts';
+// records/ (score reports, room log, the session archive) reads the terminals' tables through these.
 export {
+  sessionAnswers,
+  sessionAttempt,
+  sessionIntegrity,
   terminalRecordOfSession,
+  type ArchivedAnswer,
+  type SessionIntegrity,
   type AttemptRecord,
   type IntegrityRecord,
   type MoveRecord,
