@@ -223,7 +223,10 @@ export function createCertificates(deps: RecordsDeps) {
      * keys folder the appliance makes a new key, and every certificate issued before then reads as
      * forged until the old key is restored (`examroom keys import`). Said loudly at start.
      */
-    foreignlySigned(): { count: number; keyIds: string[]; current: string } {
+    foreignlySigned(): { count: number; keyIds: string[]; current: string | null } {
+      // No certificate, nothing to check: the keys folder is not touched (a site with its own TLS
+      // certificate and no passes yet has none).
+      if (!db.prepare('SELECT 1 FROM certificates LIMIT 1').get()) return { count: 0, keyIds: [], current: null };
       const current = siteSigner().keyId;
       const rows = db.prepare('SELECT key_id AS keyId, COUNT(*) AS n FROM certificates WHERE key_id != ? GROUP BY key_id').all(current) as {
         keyId: string;
