@@ -3,31 +3,16 @@
 // operation item. Defaults are the 2013 national interim rules (docs/records.md "Rules" cites each).
 // The pass mark is not here: it comes with the template in the signed bank package.
 import { Type, type Static } from 'typebox';
-import type { Problem } from '../core/index.ts';
+import { CATEGORIES, INDUSTRIES, type Problem } from '../core/index.ts';
 
 const closed = { additionalProperties: false } as const;
 
-/** Personnel categories (人员类别) by the codes exam templates and rosters use (exam/types.ts CATEGORIES). */
-export const RULE_CATEGORIES = ['principal', 'safety_manager', 'special_operation'] as const;
+/** Personnel categories (人员类别) by the codes exam templates and rosters use. */
+export const RULE_CATEGORIES = CATEGORIES;
 export type RuleCategory = (typeof RULE_CATEGORIES)[number];
 
-/**
- * The industry codes of exam/types.ts INDUSTRIES: config/ may not import exam/, so the list is repeated
- * here for checking `items:` keys of principals and safety managers (tests/config/rules.test.ts holds
- * the two lists equal).
- */
-export const RULE_INDUSTRIES = [
-  'metallurgy',
-  'nonferrous',
-  'building_materials',
-  'machinery',
-  'light_industry',
-  'textile',
-  'tobacco',
-  'commerce',
-  'hazardous_chemicals',
-  'general',
-] as const;
+/** Items of principals and safety managers are industries. */
+export const RULE_INDUSTRIES = INDUSTRIES;
 
 const Hours = Type.Union([Type.Number({ minimum: 0, maximum: 2000 }), Type.Null()], { description: 'class hours (学时), or null: not set nationally' });
 

@@ -11,3 +11,4 @@ export * from './site-time.ts';
 export * from './id-number.ts';
 export * from './recording-windows.ts';
 export * from './error-reply.ts';
+export * from './personnel.ts';

@@ -5,20 +5,9 @@ export const QUESTION_TYPES = ['judge', 'single', 'multiple'] as const;
 export type QuestionType = (typeof QUESTION_TYPES)[number];
 export const QUESTION_TYPE_LABELS: Record<QuestionType, string> = { judge: '判断', single: '单选', multiple: '多选' };
 
-/** The nine 工贸 industries plus questions that apply to all of them. */
-export const INDUSTRIES = [
-  'metallurgy',
-  'nonferrous',
-  'building_materials',
-  'machinery',
-  'light_industry',
-  'textile',
-  'tobacco',
-  'commerce',
-  'hazardous_chemicals',
-  'general',
-] as const;
-export type Industry = (typeof INDUSTRIES)[number];
+// Categories and industries are core's (core/personnel.ts): config's `rules:` names them too.
+export { CATEGORIES, INDUSTRIES, type Category, type Industry } from '../core/index.ts';
+import type { Category, Industry } from '../core/index.ts';
 export const INDUSTRY_LABELS: Record<Industry, string> = {
   metallurgy: '冶金',
   nonferrous: '有色',
@@ -32,9 +21,6 @@ export const INDUSTRY_LABELS: Record<Industry, string> = {
   general: '通用',
 };
 
-export const CATEGORIES = ['principal', 'safety_manager', 'special_operation'] as const;
-/** Personnel category (人员类别). Special operations also name their operation class (作业类别). */
-export type Category = (typeof CATEGORIES)[number];
 export const CATEGORY_LABELS: Record<Category, string> = { principal: '主要负责人', safety_manager: '安全生产管理人员', special_operation: '特种作业人员' };
 
 export const TIERS = ['national', 'provincial', 'local'] as const;

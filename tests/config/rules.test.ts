@@ -2,7 +2,6 @@
 // field by field and item by item, and every mistake named with its path.
 import t from 'tap';
 import { ConfigError, NATIONAL_RULES, RULE_CATEGORIES, RULE_INDUSTRIES, describeRule, parseConfig, ruleFor } from '../../config/index.ts';
-import { CATEGORIES, INDUSTRIES } from '../../exam/index.ts';
 import { formatProblem } from '../../core/index.ts';
 
 const BASE = 'site: { id: s1, name: 测试中心, province: "440000", city: "440100" }\nrooms: [{ id: R1, name: 第一考场, seats: { rows: 2, columns: 3 } }]\n';
@@ -16,11 +15,6 @@ const problems = (yaml: string): string[] => {
   }
   return [];
 };
-
-t.test("the lists config repeats are the exam engine's lists", async (t) => {
-  t.same([...RULE_CATEGORIES], [...CATEGORIES]);
-  t.same([...RULE_INDUSTRIES], [...INDUSTRIES]);
-});
 
 t.test('without rules: the 2013 national interim rules', async (t) => {
   const c = load();
