@@ -12,3 +12,4 @@ export * from './id-number.ts';
 export * from './recording-windows.ts';
 export * from './error-reply.ts';
 export * from './personnel.ts';
+export * from './event-stream.ts';

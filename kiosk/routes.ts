@@ -2,7 +2,7 @@
 // service, shape the reply. The kiosk's routes accept only a paired kiosk device; staff views at the end.
 import type { FastifyPluginAsync, FastifyRequest } from 'fastify';
 import { Type } from 'typebox';
-import { ErrorReply, Forbidden } from '../core/index.ts';
+import { ErrorReply, Forbidden, NOT_AN_EVENT_STREAM, openEventStream, wantsEventStream } from '../core/index.ts';
 import type { IdentityService } from './service/index.ts';
 import { GiveUpBodyT, KioskStateT, LookupBodyT, LookupReplyT, OverrideReplyT, QualityReplyT, VerifyReplyT, type GiveUpBody } from './protocol.ts';
 
@@ -189,38 +189,12 @@ export const kioskRoutes: FastifyPluginAsync<{ identity: IdentityService }> = as
     async (request, reply) => {
       const kioskId = kioskOf(request);
       identity.kiosk(kioskId);
-      // Only an event-stream client gets the never-ending reply; anything else is told what this is.
-      if (!/text\/event-stream/.test(request.headers.accept ?? '')) {
-        return reply
-          .status(406)
-          .send({ error: 'not_acceptable', message: 'this is a server-sent event stream: ask with Accept: text/event-stream (EventSource does)' });
-      }
+      if (!wantsEventStream(request.headers.accept)) return reply.status(406).send(NOT_AN_EVENT_STREAM);
       reply.hijack();
-      const res = reply.raw;
-      res.writeHead(200, {
-        'content-type': 'text/event-stream; charset=utf-8',
-        'cache-control': 'no-store',
-        connection: 'keep-alive',
-        'x-accel-buffering': 'no',
-      });
-      const write = (event: string, data: unknown) => res.write(`event: ${event}\ndata: ${JSON.stringify(data)}\n\n`);
-      let done = false;
-      const ping = setInterval(() => res.write(': ping\n\n'), 15_000);
-      const unsubscribe = identity.subscribe({
-        kioskId,
-        send: write,
-        close: () => {
-          if (!done) res.end();
-        },
-      });
-      const finish = () => {
-        done = true;
-        clearInterval(ping);
-        unsubscribe();
-      };
-      request.raw.on('close', finish);
-      res.on('close', finish);
-      write('hello', { kioskId, serverTime: new Date().toISOString() });
+      const stream = openEventStream(request.raw, reply.raw);
+      const unsubscribe = identity.subscribe({ kioskId, send: stream.send, close: stream.end });
+      stream.onEnd(unsubscribe);
+      stream.send('hello', { kioskId, serverTime: new Date().toISOString() });
     },
   );
 

@@ -12,7 +12,7 @@
 import { createReadStream } from 'node:fs';
 import type { FastifyPluginAsync } from 'fastify';
 import { Type } from 'typebox';
-import { ErrorReply } from '../../core/index.ts';
+import { ErrorReply, NOT_AN_EVENT_STREAM, openEventStream, wantsEventStream } from '../../core/index.ts';
 import { FINISHED, type Job } from '../../documents/index.ts';
 import {
   ArchiveViewT,
@@ -144,46 +144,28 @@ export const archiveRoutes: FastifyPluginAsync<{ records: RecordsService }> = as
     async (request, reply) => {
       const { jobId } = request.params as { jobId: string };
       const first = jobs.get(jobId);
-      if (!/text\/event-stream/.test(request.headers.accept ?? ''))
-        return reply
-          .status(406)
-          .send({ error: 'not_acceptable', message: 'this is a server-sent event stream: ask with Accept: text/event-stream (EventSource does)' });
+      if (!wantsEventStream(request.headers.accept)) return reply.status(406).send(NOT_AN_EVENT_STREAM);
       reply.hijack();
-      const res = reply.raw;
-      res.writeHead(200, {
-        'content-type': 'text/event-stream; charset=utf-8',
-        'cache-control': 'no-store',
-        connection: 'keep-alive',
-        'x-accel-buffering': 'no',
-      });
-      const write = (event: string, data: unknown) => res.write(`event: ${event}\ndata: ${JSON.stringify(data)}\n\n`);
-      const ping = setInterval(() => res.write(': ping\n\n'), 15_000);
-      let ended = false;
+      const stream = openEventStream(request.raw, reply.raw);
       const offs = [
         bus.on('job.progress', (p) => {
-          if (p.jobId === jobId) write('progress', { jobId, done: p.done, total: p.total, note: p.note });
+          if (p.jobId === jobId) stream.send('progress', { jobId, done: p.done, total: p.total, note: p.note });
         }),
         bus.on('job.status', (p) => {
           if (p.jobId !== jobId) return;
           const j = jobs.get(jobId);
-          write('job', jobView(j));
-          if (FINISHED.includes(j.status)) end();
+          stream.send('job', jobView(j));
+          if (FINISHED.includes(j.status)) stream.end();
         }),
       ];
-      function end() {
-        if (ended) return;
-        ended = true;
-        clearInterval(ping);
+      streams.add(stream.end);
+      stream.onEnd(() => {
         for (const off of offs) off();
-        streams.delete(end);
-        res.end();
-      }
-      streams.add(end);
-      request.raw.on('close', end);
-      res.on('close', end);
-      write('job', jobView(first));
+        streams.delete(stream.end);
+      });
+      stream.send('job', jobView(first));
       // Already over (a page re-attaching late): the view says how it ended, and the stream closes.
-      if (FINISHED.includes(first.status)) end();
+      if (FINISHED.includes(first.status)) stream.end();
     },
   );
 
