@@ -241,8 +241,9 @@ t.test('the PDF: A4, Chinese text of every section, the photos; pages kept as PN
   t.match(text, /2026-03-10 /, 'the exam date on one line');
   const images = execFileSync('pdfimages', ['-list', out], { encoding: 'utf8' }).trim().split('\n').slice(2);
   t.ok(images.length >= 4, `the roster photo, the latest capture and the three captures are drawn (${images.length} images)`);
-  rmSync(ART, { recursive: true, force: true });
+  // Only this file's pictures are replaced: other test files write beside them at the same time.
   mkdirSync(ART, { recursive: true });
+  for (const f of readdirSync(ART)) if (f.startsWith('person-file-')) rmSync(join(ART, f), { force: true });
   execFileSync('pdftoppm', ['-png', '-r', '60', out, join(ART, 'person-file')]);
   const pages = readdirSync(ART).filter((f) => f.startsWith('person-file'));
   t.ok(pages.length >= 1, `pages rendered: ${pages.join(', ')}`);
