@@ -8,6 +8,7 @@ import { randomBytes } from 'node:crypto';
 import { Conflict, DomainError, NotFound, newId, type Clock, type EventBus } from '../core/index.ts';
 import type { Db } from '../storage/index.ts';
 import { JobCancelled } from './cancel.ts';
+import type { JobView } from './protocol.ts';
 
 export type JobStatus = 'queued' | 'running' | 'done' | 'failed' | 'cancelled' | 'interrupted';
 export const FINISHED: readonly JobStatus[] = ['done', 'failed', 'cancelled', 'interrupted'];
@@ -354,5 +355,26 @@ export function createJobRunner(deps: JobRunnerDeps): JobRunner {
       running.clear();
       liveRunners.delete(self);
     },
+  };
+}
+
+const iso = (ms: number | null) => (ms === null ? null : new Date(ms).toISOString());
+
+/** A job as the HTTP API and the web apps see it (documents/protocol.ts). */
+export function jobView(j: Job): JobView {
+  return {
+    id: j.id,
+    kind: j.kind,
+    params: j.params,
+    status: j.status,
+    createdBy: j.createdBy,
+    createdAt: iso(j.createdAt)!,
+    startedAt: iso(j.startedAt),
+    finishedAt: iso(j.finishedAt),
+    progress: j.progress,
+    cancelRequested: j.cancelRequested,
+    cancelledBy: j.cancelledBy,
+    result: j.result,
+    error: j.error,
   };
 }

@@ -6,32 +6,10 @@ import { Type, type Static, type TSchema } from 'typebox';
 const nullable = <T extends TSchema>(t: T) => Type.Union([t, Type.Null()]);
 
 // ---------------------------------------------------------------------------------------------
-// Session archive (一期一档) and the jobs that make it
+// Session archive (一期一档); the jobs that make it are documents/protocol.ts's
 // ---------------------------------------------------------------------------------------------
 
-export const JOB_STATUSES = ['queued', 'running', 'done', 'failed', 'cancelled', 'interrupted'] as const;
-export type JobStatusName = (typeof JOB_STATUSES)[number];
-export const FINISHED_JOB_STATUSES: readonly JobStatusName[] = ['done', 'failed', 'cancelled', 'interrupted'];
-
-/** GET /api/records/jobs/:jobId — a long job (an archive), what a reloaded page re-attaches to. */
-export const JobViewT = Type.Object({
-  id: Type.String(),
-  kind: Type.String(),
-  /** What the job was asked (an archive job: { sessionId, withMedia, by }). */
-  params: Type.Unknown(),
-  status: Type.Enum([...JOB_STATUSES]),
-  createdBy: Type.String(),
-  createdAt: Type.String({ description: 'ISO 8601' }),
-  startedAt: nullable(Type.String()),
-  finishedAt: nullable(Type.String()),
-  progress: Type.Object({ done: Type.Number(), total: nullable(Type.Number()), note: nullable(Type.String()) }),
-  cancelRequested: Type.Boolean(),
-  cancelledBy: nullable(Type.String()),
-  /** The job's result once done (an archive job: { archive, sessionStatus, statusProblem }). */
-  result: Type.Unknown(),
-  error: nullable(Type.String()),
-});
-export type JobView = Static<typeof JobViewT>;
+export { JOB_STATUSES, FINISHED_JOB_STATUSES, JobViewT, type JobStatusName, type JobView, type JobProgressEvent } from '../documents/protocol.ts';
 
 /** GET /api/records/archives — one archive file of a session. */
 export const ArchiveViewT = Type.Object({
@@ -65,14 +43,6 @@ export const archiveProgressNote = (part: string, members: number, bytes: number
 export function readArchiveProgressNote(note: string): { part: string; members: number; mib: string } | null {
   const m = /^([a-z0-9-]+) · (\d+) files · (\d+\.\d) MiB$/.exec(note);
   return m ? { part: m[1]!, members: Number(m[2]), mib: m[3]! } : null;
-}
-
-/** Server-sent events of GET /api/records/jobs/:jobId/events: `job` (the whole view, on connect and each status change) and `progress`. */
-export interface JobProgressEvent {
-  jobId: string;
-  done: number;
-  total: number | null;
-  note: string | null;
 }
 
 // ── Certificates (records/certificates) ───────────────────────────────────────────────────────────

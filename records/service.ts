@@ -7,7 +7,7 @@ import type { Clock, EventBus } from '../core/index.ts';
 import type { Config } from '../config/index.ts';
 import type { AuditLog, DataPaths, Db } from '../storage/index.ts';
 import type { ExamService } from '../exam/index.ts';
-import { createJobRunner } from '../documents/index.ts';
+import { createJobRunner, type JobRunner } from '../documents/index.ts';
 import { createArchiveParts } from './archive-parts.ts';
 import { coreArchiveParts } from './archive/core-parts.ts';
 import { createSessionArchives } from './archive/service.ts';
@@ -29,13 +29,16 @@ export interface RecordsDeps {
   log?: Pick<Logger, 'info' | 'warn' | 'error'>;
   /** The app's metrics registry (absent in the CLI): the reporting outbox's gauges join /metrics. */
   registry?: Registry;
+  /** The server's job runner (one per process, shared by every module); the CLI's records make their own. */
+  jobs?: JobRunner;
 }
 
 export function createRecordsService(deps: RecordsDeps) {
   const archiveParts = createArchiveParts();
   const stops: (() => void | Promise<void>)[] = [];
   // Long exports (archives, batches) run as jobs: progress, cancel, re-attach by id (documents/jobs.ts).
-  const jobs = createJobRunner({ db: deps.db, bus: deps.bus, clock: deps.clock, ...(deps.log ? { log: deps.log } : {}) });
+  const ownJobs = !deps.jobs;
+  const jobs = deps.jobs ?? createJobRunner({ db: deps.db, bus: deps.bus, clock: deps.clock, ...(deps.log ? { log: deps.log } : {}) });
   // 一期一档: the core parts first (session, roster, sign-in, seats, papers, incidents, integrity, video
   // index), then the documents made after the exam, then each candidate's part of their person file.
   for (const part of coreArchiveParts(deps)) archiveParts.add(part);
@@ -64,7 +67,7 @@ export function createRecordsService(deps: RecordsDeps) {
     /** Background work (certificate issue, the reporting outbox's sender) starts with the server. */
     async start(): Promise<void> {
       // Jobs whose process died (a crash, a kill) would otherwise stay "running" forever.
-      jobs.recoverInterrupted();
+      if (ownJobs) jobs.recoverInterrupted();
       stops.push(certificates.start());
       await reporting.start();
       stops.push(() => reporting.stop());
@@ -72,7 +75,7 @@ export function createRecordsService(deps: RecordsDeps) {
     async stop(): Promise<void> {
       for (const stop of stops.splice(0).reverse()) await stop();
       // Running jobs are aborted (an archive leaves no half file) and recorded as interrupted.
-      await jobs.close();
+      if (ownJobs) await jobs.close();
     },
   };
 }

@@ -18,6 +18,8 @@ import { installRoleHook, type RouteInfo } from './roles.ts';
 import { createMetrics, installRequestMetrics } from './metrics.ts';
 import { createSocketHub } from './websocket.ts';
 import type { AppContext } from './context.ts';
+import { jobRoutes } from './routes/jobs.ts';
+import { createJobRunner } from '../documents/index.ts';
 import { systemRoutes } from './routes/system.ts';
 import { authRoutes } from './routes/auth.ts';
 import { userRoutes } from './routes/users.ts';
@@ -101,7 +103,8 @@ export async function buildApp(deps: AppDeps): Promise<App> {
   const users = createUserService({ users: createUserStore(db, clock), audit, bus, clock, config });
   const devices = createDeviceService({ devices: createDeviceStore(db, clock), audit, bus, clock, config });
   const hub = createSocketHub();
-  const ctx: AppContext = { config, paths, db, clock, bus, audit, users, devices, metrics, hub, tls: Boolean(tls) };
+  const jobs = createJobRunner({ db, bus, clock, log: app.log });
+  const ctx: AppContext = { config, paths, db, clock, bus, audit, users, devices, metrics, hub, jobs, tls: Boolean(tls) };
   const routeTable: RouteInfo[] = [];
   app.decorate('ctx', ctx);
   app.decorate('routeTable', routeTable);
@@ -144,7 +147,7 @@ export async function buildApp(deps: AppDeps): Promise<App> {
   const proctor = createProctorService({ db, clock, bus, config, audit, paths, exam, terminal, media, log: app.log });
   app.decorate('proctor', proctor);
   const proctorFeed = createFeed(proctor, bus, clock, app.log);
-  const records = createRecordsService({ db, clock, bus, config, audit, paths, exam, log: app.log, registry: metrics.registry });
+  const records = createRecordsService({ db, clock, bus, config, audit, paths, exam, log: app.log, registry: metrics.registry, jobs });
   app.decorate('records', records);
 
   installErrorHandler(app);
@@ -187,6 +190,7 @@ export async function buildApp(deps: AppDeps): Promise<App> {
   await app.register(userRoutes, { ctx });
   await app.register(deviceRoutes, { ctx });
   await app.register(auditRoutes, { ctx });
+  await app.register(jobRoutes, { ctx });
   await app.register(webRoutes, { ctx });
   await app.register(examRoutes, { exam });
   await app.register(terminalRoutes, { terminal, hub, exam, gauge: metrics.wsConnections });
@@ -221,6 +225,10 @@ export async function buildApp(deps: AppDeps): Promise<App> {
   // Recording starts with the server and its ffmpeg process groups end with it (media.stop kills them).
   app.addHook('onReady', async () => media.start());
   app.addHook('onReady', async () => live.start());
+  // Jobs whose process died (a crash, a kill) would otherwise stay "running" forever.
+  app.addHook('onReady', async () => {
+    jobs.recoverInterrupted();
+  });
   app.addHook('onReady', async () => records.start());
   // Server-sent event streams of the kiosks are ended before the server waits for connections to drain.
   app.addHook('preClose', async () => kiosk.stop());
@@ -229,6 +237,8 @@ export async function buildApp(deps: AppDeps): Promise<App> {
     proctorFeed.stop();
     proctor.stop();
     await records.stop();
+    // Running jobs are aborted (an archive leaves no half file) and recorded as interrupted.
+    await jobs.close();
     terminal.stop();
     // Pushers and screen inputs first: they are consumers and feeders of ingest.
     await live.stop();

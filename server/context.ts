@@ -1,6 +1,7 @@
 import type { Clock, EventBus } from '../core/index.ts';
 import type { Config } from '../config/index.ts';
 import type { AuditLog, DataPaths, Db } from '../storage/index.ts';
+import type { JobRunner } from '../documents/index.ts';
 import type { UserService } from './auth/users.ts';
 import type { DeviceService } from './auth/devices.ts';
 import type { Metrics } from './metrics.ts';
@@ -18,5 +19,7 @@ export interface AppContext {
   devices: DeviceService;
   metrics: Metrics;
   hub: SocketHub;
+  /** Long jobs of every module (documents/jobs.ts): one runner, one queue, watched over /api/jobs. */
+  jobs: JobRunner;
   tls: boolean;
 }

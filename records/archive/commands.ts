@@ -1,6 +1,6 @@
 // `examroom archive session SESSION [--with-media]`, `archive verify FILE [--key PEM]`, `archive list
 // [SESSION]`. The archive is made through the same job runner as the console's button, so the job
-// shows in GET /api/records/jobs/:id and a cancel from the server reaches it; Ctrl-C cancels it too.
+// shows in GET /api/jobs/:id and a cancel from the server reaches it; Ctrl-C cancels it too.
 import { existsSync, readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { localDateTime, tableLines } from '../../core/index.ts';

@@ -12,6 +12,7 @@ import type { AppContext } from '../context.ts';
 const REPO_ROOT = resolve(import.meta.dirname, '../..');
 
 export const WEB_APPS = [
+  { path: '/admin/', dir: 'admin/web', name: '考点管理 Admin', who: '考点管理员：设备、题库、计划与场次、成绩与档案、人员、系统' },
   { path: '/kiosk/', dir: 'kiosk/web', name: '入口身份核验 Kiosk', who: '考点入口核验台（人证合一）' },
   { path: '/terminal/', dir: 'terminal/web', name: '考试终端 Terminal', who: '考场内每台考试机' },
   { path: '/proctor/', dir: 'proctor/web', name: '监考台 Proctor', who: '监考员' },

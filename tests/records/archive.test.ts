@@ -89,26 +89,23 @@ async function verifyCli(file: string, config = '/nonexistent/config.yaml') {
 /** The job's server-sent events until it ends, over a real socket. */
 function jobEvents(jobId: string, cookie: string): Promise<{ event: string; data: any }[]> {
   return new Promise((resolve, reject) => {
-    const req = httpRequest(
-      { host: '127.0.0.1', port: r.port, path: `/api/records/jobs/${jobId}/events`, headers: { cookie, accept: 'text/event-stream' } },
-      (res) => {
-        if (res.statusCode !== 200) return reject(new Error(`HTTP ${res.statusCode}`));
-        let text = '';
-        res.setEncoding('utf8');
-        res.on('data', (d) => (text += d));
-        res.on('end', () =>
-          resolve(
-            text
-              .split('\n\n')
-              .filter((b) => b.startsWith('event:'))
-              .map((b) => {
-                const [ev, data] = b.split('\n');
-                return { event: ev!.slice(7), data: JSON.parse(data!.slice(6)) };
-              }),
-          ),
-        );
-      },
-    );
+    const req = httpRequest({ host: '127.0.0.1', port: r.port, path: `/api/jobs/${jobId}/events`, headers: { cookie, accept: 'text/event-stream' } }, (res) => {
+      if (res.statusCode !== 200) return reject(new Error(`HTTP ${res.statusCode}`));
+      let text = '';
+      res.setEncoding('utf8');
+      res.on('data', (d) => (text += d));
+      res.on('end', () =>
+        resolve(
+          text
+            .split('\n\n')
+            .filter((b) => b.startsWith('event:'))
+            .map((b) => {
+              const [ev, data] = b.split('\n');
+              return { event: ev!.slice(7), data: JSON.parse(data!.slice(6)) };
+            }),
+        ),
+      );
+    });
     req.on('error', reject);
     req.end();
   });
@@ -116,7 +113,7 @@ function jobEvents(jobId: string, cookie: string): Promise<{ event: string; data
 
 async function waitJob(id: string): Promise<any> {
   for (let i = 0; i < 400; i++) {
-    const j = (await r.app.inject({ method: 'GET', url: `/api/records/jobs/${id}`, headers: { cookie: admin } })).json();
+    const j = (await r.app.inject({ method: 'GET', url: `/api/jobs/${id}`, headers: { cookie: admin } })).json();
     if (['done', 'failed', 'cancelled', 'interrupted'].includes(j.status)) return j;
     await new Promise((res) => setTimeout(res, 25));
   }
@@ -453,17 +450,17 @@ t.test('a cancel mid-way leaves no file, no partial file and no index row', asyn
   t.equal(again.statusCode, 409, 'one archive of a session at a time');
   const running = await r.app.inject({
     method: 'GET',
-    url: '/api/records/jobs?kind=records.session-archive&status=queued&status=running',
+    url: '/api/jobs?kind=records.session-archive&status=queued&status=running',
     headers: { cookie: admin },
   });
   t.match(running.json(), [{ id, status: 'running', params: { sessionId: r.sessionId } }], 'a reloaded page finds the running job');
-  const c = await r.app.inject({ method: 'POST', url: `/api/records/jobs/${id}/cancel`, headers: { cookie: admin } });
+  const c = await r.app.inject({ method: 'POST', url: `/api/jobs/${id}/cancel`, headers: { cookie: admin } });
   t.equal(c.statusCode, 200, c.body);
   const end = await waitJob(id);
   t.match(end, { status: 'cancelled', cancelledBy: 'user:admin' });
   t.same(archiveFiles(), before, 'no new file, no .partial');
   t.equal(r.app.records.archives.list(r.sessionId).length, 3, 'no index row');
-  t.match(r.app.ctx.audit.list({ action: 'records.job.cancel', limit: 1 }), [{ actor: 'user:admin', target: id }]);
+  t.match(r.app.ctx.audit.list({ action: 'job.cancel', limit: 1 }), [{ actor: 'user:admin', target: id }]);
 });
 
 t.test('a server stop interrupts a running archive (no file); at the next start a dead process’s job is marked interrupted', async (t) => {

@@ -165,7 +165,7 @@ function SessionRow({ lang, session, onChange }: { lang: Lang; session: SessionI
   const watch = (j: JobView) => {
     setJob(j);
     source.current?.close();
-    const es = new EventSource(`/api/records/jobs/${enc(j.id)}/events`);
+    const es = new EventSource(`/api/jobs/${enc(j.id)}/events`);
     source.current = es;
     es.addEventListener('progress', (e) => setProgress(JSON.parse((e as MessageEvent<string>).data) as JobProgressEvent));
     es.addEventListener('job', (e) => {
@@ -185,7 +185,7 @@ function SessionRow({ lang, session, onChange }: { lang: Lang; session: SessionI
   useEffect(() => {
     void loadArchives();
     // A reload finds the job still running for this session and follows it again.
-    call<JobView[]>('GET', `/api/records/jobs?kind=${ARCHIVE_JOB}&status=queued&status=running`).then(
+    call<JobView[]>('GET', `/api/jobs?kind=${ARCHIVE_JOB}&status=queued&status=running`).then(
       (jobs) => {
         const mine = jobs.find((j) => (j.params as { sessionId?: string } | undefined)?.sessionId === session.id);
         if (mine) watch(mine);
@@ -206,7 +206,7 @@ function SessionRow({ lang, session, onChange }: { lang: Lang; session: SessionI
   const cancel = async () => {
     if (!job || !window.confirm(w.confirmCancel)) return;
     try {
-      await call<JobView>('POST', `/api/records/jobs/${enc(job.id)}/cancel`);
+      await call<JobView>('POST', `/api/jobs/${enc(job.id)}/cancel`);
     } catch (err) {
       setMessage(w.failed(errorWords(err, lang)));
     }

@@ -1,0 +1,10 @@
+// The templates page (placeholder until it is built).
+import type { PageProps } from '../page-props.ts';
+
+export function TemplatesPage({ lang }: PageProps) {
+  return (
+    <section class="panel" data-testid="page-templates">
+      <h2>{lang === 'zh' ? '建设中' : 'Coming'}</h2>
+    </section>
+  );
+}
