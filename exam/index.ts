@@ -50,6 +50,8 @@ export type { SessionStatus } from './plans/model.ts';
 // Who may read which session's documents (records/ follows the exam routes' rule).
 export { assertRoomVisible, visibleRooms } from './plans/access.ts';
 
+import type { JobRunner } from '../documents/index.ts';
+
 export interface ExamDeps {
   db: Db;
   clock: Clock;
@@ -57,6 +59,11 @@ export interface ExamDeps {
   config: Config;
   audit: AuditLog;
   paths: DataPaths;
+  /**
+   * The server's job runner (documents/jobs.ts), for work a person starts from the admin console and
+   * watches (a bank import, a big session's papers). Absent in the CLI, which runs the same work inline.
+   */
+  jobs?: JobRunner;
 }
 
 export function createExamService(deps: ExamDeps) {

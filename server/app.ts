@@ -111,7 +111,7 @@ export async function buildApp(deps: AppDeps): Promise<App> {
   app.decorate('tls', tls);
   const refresher = tls ? startTlsRefresh({ tls, server: app.server as unknown as import('node:tls').Server, audit, bus, log: app.log, clock }) : null;
   app.decorate('tlsRefresh', async () => refresher?.now());
-  const exam = createExamService({ db, clock, bus, config, audit, paths });
+  const exam = createExamService({ db, clock, bus, config, audit, paths, jobs });
   app.decorate('exam', exam);
   // The terminal service is made first; its seat re-check reaches the kiosk's identity service through a closure.
   let kioskRef: KioskService | null = null;
