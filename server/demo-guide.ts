@@ -94,7 +94,7 @@ export function demoGuide(base: string, config: Config, demo: DemoSummary, now: 
       ...demo.tickets
         .slice(0, 3)
         .map((t) => `       ${base}/terminal/?device=${terminalAt(config, first.room, t.seat) ?? '?'}   seat ${t.seat}: ${t.name}, ticket ${t.ticketNo}`),
-      `  2. approve the code: ${cli} device approve CODE`,
+      `  2. approve the code: ${base}/admin/#/devices (it appears there as it is asked for) → 批准; or ${cli} device approve CODE`,
     ];
     if (first.status === 'in_progress')
       return [
@@ -104,9 +104,9 @@ export function demoGuide(base: string, config: Config, demo: DemoSummary, now: 
       ];
     const steps = [head, ...open, '  3. log in with the ticket of the candidate at that seat'];
     if (first.status === 'scheduled' || first.status === 'papers_ready')
-      steps.push(`  first open check-in (as admin): ${login}`, `       ${toStatus(first.id, 'checkin')}`);
+      steps.push(`  first open check-in: ${base}/admin/ → 今日考务 → ${first.id} → 开始检录; or as admin: ${login}`, `       ${toStatus(first.id, 'checkin')}`);
     steps.push(
-      `  4. start the exam now instead of at ${time(first.startsAt)} (through the running server, which pushes the papers):`,
+      `  4. start the exam now instead of at ${time(first.startsAt)}: ${base}/admin/ → 今日考务 → 开考 (the server pushes the papers); or:`,
       `       ${login}`,
       `       ${toStatus(first.id, 'in_progress')}`,
     );
@@ -120,9 +120,9 @@ export function demoGuide(base: string, config: Config, demo: DemoSummary, now: 
     return [
       head,
       ...(second.status === 'scheduled' || second.status === 'papers_ready'
-        ? [`  first open check-in (as admin): ${login}`, `       ${toStatus(second.id, 'checkin')}`]
+        ? [`  first open check-in: ${base}/admin/ → 今日考务 → ${second.id} → 开始检录; or as admin: ${login}`, `       ${toStatus(second.id, 'checkin')}`]
         : []),
-      `  1. open ${base}/kiosk/ and approve its pairing code: ${cli} device approve CODE --as ${config.kiosks[0]?.id ?? 'K1'}`,
+      `  1. open ${base}/kiosk/ and approve its pairing code in ${base}/admin/#/devices as ${config.kiosks[0]?.id ?? 'K1'}; or ${cli} device approve CODE --as ${config.kiosks[0]?.id ?? 'K1'}`,
       '  2. type an ID number, or swipe a simulated ID card:',
       `       node --import tsx kiosk/reader-sim.ts --url ${base} --kiosk ${config.kiosks[0]?.id ?? 'K1'} --user admin --password ${admin} --id ID --name NAME`,
       ...demo.kioskCandidates.map((c) => `       ${c.idNumber}  ${c.name}  (roster photo ${c.photo ?? 'none'})`),
@@ -133,6 +133,10 @@ export function demoGuide(base: string, config: Config, demo: DemoSummary, now: 
   const lines = [
     '',
     `examroom demo site: ${config.site.name} (${config.site.id}); data in ${config.paths.data}`,
+    '',
+    `Start here — the office console (log in as admin / ${admin}):`,
+    `  ${base}/admin/   today's sessions and what each still needs, devices and their pairing codes, the question bank,`,
+    '                 plans and sessions (rosters, seats, admission tickets, papers), results and records, people, system',
     '',
     'Web apps:',
     // URL first: CJK names are double-width, so padding after them would not line up.
@@ -152,24 +156,23 @@ export function demoGuide(base: string, config: Config, demo: DemoSummary, now: 
           `  ${u.username.padEnd(14)} ${u.password!.padEnd(20)} ${u.role}${u.rooms ? ` rooms ${u.rooms.join(',')}` : ''}${u.jurisdiction ? ` ${u.jurisdiction.level} ${u.jurisdiction.code}` : ''}`,
       ),
     '',
-    'Pair a device: it asks with',
-    `  curl -s -X POST -H 'content-type: application/json' -d '{"kind":"terminal","deviceId":"T101-01"}' ${base}/api/devices/pairings`,
-    'and shows the code it gets; an admin approves it with',
-    `  npm run examroom -- device approve CODE --config ${configArg} --data ${dataArg}`,
+    'Pair a device: open its page (a terminal or the kiosk); it shows a code, which appears at once in',
+    `  ${base}/admin/#/devices → 批准 (or by script: npm run examroom -- device approve CODE --config ${configArg} --data ${dataArg})`,
     `Exam engine (bank version ${demo.bankVersion ?? '-'}${demo.created ? ', just installed from a signed demo package' : ''}):`,
     ...now.map(
       (s) =>
         `  session ${s.id}  room ${s.room}  starts ${time(s.startsAt)}  ${s.candidates} candidates  template ${demo.sessions.find((x) => x.id === s.id)?.templateId ?? '-'}  ${s.status}`,
     ),
-    `  seat list (log in as admin first): ${base}/api/exam/sessions/${first?.id ?? 'ID'}/seat-list`,
-    `  try: ${cli} session list`,
+    `  seats, admission tickets, papers: ${base}/admin/#/plans?session=${first?.id ?? 'ID'}`,
+    `  by script: ${cli} session list`,
     `       ${cli} template check gm-principal-general`,
     `       ${cli} bank list`,
     ...(demo.graded
       ? [
           '',
           `Taken and graded at the demo's first start (room ${demo.graded.room}, ${time(demo.graded.startsAt)}, ${demo.graded.candidates} candidates; log in as admin or ${invigilator?.username ?? 'an invigilator'} first):`,
-          `  results sheet 成绩汇总表: ${base}/api/records/sessions/${demo.graded.id}/results.pdf   (room log, score reports: ${base}/proctor/?room=${demo.graded.room}&session=${demo.graded.id})`,
+          `  results, score reports, certificates, archive: ${base}/admin/#/results?session=${demo.graded.id}`,
+          `  results sheet 成绩汇总表: ${base}/api/records/sessions/${demo.graded.id}/results.pdf   (the room log's sign-off: ${base}/proctor/?room=${demo.graded.room}&session=${demo.graded.id})`,
         ]
       : []),
     '',
