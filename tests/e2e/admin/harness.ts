@@ -6,11 +6,11 @@
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Test } from 'tap';
-import type { Page } from 'playwright-core';
+import { chromium, type Page } from 'playwright-core';
 import { fixedClock, type Clock } from '../../../core/index.ts';
 import type { App } from '../../../server/app.ts';
 import { buildTestApp, httpsTestConfig, listenForTests, login, PASSWORDS, ROOT, scratchDir } from '../../helpers.ts';
-import { assertSecureName, openBrowser } from '../browser.ts';
+import { assertSecureName, CHROMIUM, CHROMIUM_FLAGS, chromiumArgsFor } from '../browser.ts';
 
 export const ARTIFACTS = join(ROOT, 'tests/artifacts/admin');
 /** Waits on visible state are bounded only so that a broken build fails instead of hanging. */
@@ -38,11 +38,24 @@ export interface AdminConsole {
   open(pageId: string, query?: string): Promise<void>;
   /** A full-page screenshot to tests/artifacts/admin/NAME.png, fonts loaded first. */
   shot(name: string): Promise<void>;
+  /**
+   * Another browser profile in the same Chromium (its own cookies: an exam PC, a kiosk) — what a test
+   * needs beside the office without a second Chromium launch. Its page errors join `pageErrors`.
+   */
+  newPage(size?: { width: number; height: number }): Promise<Page>;
 }
 
 export async function openAdminConsole(
   t: Test,
-  opts: { extraYaml?: string; clock?: Clock & { set(ms: number): void }; width?: number; height?: number; lang?: 'zh' | 'en' } = {},
+  opts: {
+    extraYaml?: string;
+    clock?: Clock & { set(ms: number): void };
+    width?: number;
+    height?: number;
+    lang?: 'zh' | 'en';
+    /** More Chromium flags (e.g. a fake camera for terminal pages opened with newPage). */
+    args?: string[];
+  } = {},
 ): Promise<AdminConsole> {
   mkdirSync(ARTIFACTS, { recursive: true });
   const dir = scratchDir(t, 'examroom-e2e-admin-');
@@ -51,7 +64,23 @@ export async function openAdminConsole(
   t.teardown(() => app.close());
   const { base } = await listenForTests(app);
   const adminCookie = await login(app, 'admin', PASSWORDS.admin);
-  const { page, pageErrors } = await openBrowser(t, { base, width: opts.width ?? 1366, height: opts.height ?? 768, wait: WAIT });
+  // One Chromium, a context per profile: playwright's launch gives it a temporary user-data-dir, which
+  // Chromium needs to honour the certificate pin of chromiumArgsFor.
+  const browser = await chromium.launch({
+    executablePath: CHROMIUM,
+    headless: true,
+    args: [...CHROMIUM_FLAGS, ...chromiumArgsFor(base), ...(opts.args ?? [])],
+  });
+  t.teardown(() => browser.close());
+  const pageErrors: string[] = [];
+  const newPage = async (size = { width: 1366, height: 768 }) => {
+    const context = await browser.newContext({ viewport: size, locale: 'zh-CN', acceptDownloads: true });
+    context.setDefaultTimeout(WAIT);
+    const p = await context.newPage();
+    p.on('pageerror', (e) => pageErrors.push(String(e)));
+    return p;
+  };
+  const page = await newPage({ width: opts.width ?? 1366, height: opts.height ?? 768 });
   const langQuery = opts.lang === 'en' ? '?lang=en' : '';
   await page.goto(`${base}/admin/${langQuery}`);
   await assertSecureName(t, page, base);
@@ -68,6 +97,7 @@ export async function openAdminConsole(
     clock,
     adminCookie,
     dir,
+    newPage,
     async open(pageId, query) {
       await page.goto(`${base}/admin/${langQuery}#/${pageId}${query ? `?${query}` : ''}`);
       await page.waitForSelector(`[data-testid=page-${pageId}]`);
