@@ -74,7 +74,7 @@ export function sessionChecklist(parts: ChecklistParts, sessionId: string): Sess
       id: 'template',
       state: 'missing',
       blocks: before,
-      counts: {},
+      counts: { noBank: 1 },
       names: [s.template.name],
       detail: `template ${s.templateId} cannot be checked: the bank is empty`,
       fix: templateFix,
