@@ -108,7 +108,7 @@ export function sessionChecklist(parts: ChecklistParts, sessionId: string): Sess
 
   // Photos: the kiosk's enrolment of each roster photo. Refused or absent photos leave the face check nothing to compare with.
   const enrolled = summary.roster ? kiosk.identity.enrolments(s.id) : [];
-  const by = (st: string) => enrolled.filter((e) => e.status === st);
+  const by = (st: string) => enrolled.filter((e) => e.status === st).sort((a, b) => a.ticketNo.localeCompare(b.ticketNo));
   const [ok, refused, noPhoto, pending] = [by('ok'), by('refused'), by('no_photo'), by('pending')];
   const warned = ok.filter((e) => e.warnings.length > 0);
   const photoState = summary.roster === 0 || refused.length || noPhoto.length ? 'missing' : pending.length || warned.length ? 'warn' : 'ok';
@@ -157,7 +157,11 @@ export function sessionChecklist(parts: ChecklistParts, sessionId: string): Sess
   const roomTerminals = devices.list().filter((d) => d.kind === 'terminal' && d.configured && d.room === s.roomId);
   const unpaired = roomTerminals.filter((d) => d.state !== 'paired');
   const offline = roomTerminals.filter((d) => d.state === 'paired' && !terminal.presence(d.id).online);
-  const unhealthy = devices.warningsForRoom(s.roomId).filter((w) => w.kind === 'terminal');
+  // A paired terminal's health report counts; "no report" of an unpaired or offline one says nothing more than that.
+  const paired = new Set(roomTerminals.filter((d) => d.state === 'paired').map((d) => d.id));
+  const unhealthy = devices
+    .warningsForRoom(s.roomId)
+    .filter((w) => w.kind === 'terminal' && paired.has(w.deviceId) && w.problems.some((p) => p !== 'no_report'));
   const tooFew = roomTerminals.length - unpaired.length < summary.roster;
   items.push({
     id: 'terminals',

@@ -2,7 +2,7 @@
 // and room, each with how much of its checklist is missing; the chosen session (#/today?session=ID)
 // shows its whole checklist, each item linking to the page that fixes it, and its steps.
 import { useEffect, useMemo, useState } from 'preact/hooks';
-import type { SessionChecklist } from '../../../../../exam/protocol.ts';
+import type { SessionChecklist, SessionTransitionId } from '../../../../../exam/protocol.ts';
 import { errorWords } from '../../../../../web/error-words.ts';
 import { siteClock } from '../../../../../web/i18n.ts';
 import { href, replaceParams } from '../../route.ts';
@@ -30,7 +30,8 @@ export function TodayPage({ lang, route }: PageProps) {
   const [lists, setLists] = useState<Record<string, SessionChecklist>>({});
   const [checkedAt, setCheckedAt] = useState<number | null>(null);
   const [error, setError] = useState<string | null>(null);
-  const [notice, setNotice] = useState<string | null>(null);
+  /** The step just done (worded in the language shown, which may change after). */
+  const [notice, setNotice] = useState<SessionTransitionId | null>(null);
 
   const load = async () => {
     try {
@@ -58,6 +59,11 @@ export function TodayPage({ lang, route }: PageProps) {
   const shown = useMemo(() => (all && zone ? pickShown(all, now, zone) : []), [all, zone]);
   const selectedId = route.params.get('session') ?? shown.find((s) => s.status !== 'archived')?.id ?? shown[0]?.id ?? null;
   const selected = shown.find((s) => s.id === selectedId) ?? all?.find((s) => s.id === selectedId) ?? null;
+  // A link to a session made since the last look (from the plans page): look again at once.
+  useEffect(() => {
+    setNotice(null);
+    if (all && selectedId && !all.some((s) => s.id === selectedId)) void load();
+  }, [selectedId]);
 
   if (error && !all)
     return (
@@ -97,7 +103,7 @@ export function TodayPage({ lang, route }: PageProps) {
       )}
       {notice && (
         <p class="notice" role="status" data-testid="notice">
-          {notice}
+          {w.done[notice]}
         </p>
       )}
       {shown.length === 0 ? (
@@ -127,7 +133,6 @@ export function TodayPage({ lang, route }: PageProps) {
                           data-testid={`session-${s.id}`}
                           onClick={(e) => {
                             e.preventDefault();
-                            setNotice(null);
                             replaceParams({ session: s.id });
                           }}
                         >
@@ -171,13 +176,25 @@ export function TodayPage({ lang, route }: PageProps) {
                 session={selected}
                 checklist={lists[selected.id] ?? null}
                 label={{ room: selected.roomName, time: timeOf(selected) }}
-                onChanged={(message) => {
-                  setNotice(message || null);
+                onChanged={(done) => {
+                  setNotice(done);
                   void load();
                 }}
               />
-              <h4>{w.checklistTitle}</h4>
-              {lists[selected.id] ? <ChecklistView w={w} checklist={lists[selected.id]!} /> : <p class="note">{w.loading}</p>}
+              {!lists[selected.id] ? (
+                <p class="note">{w.loading}</p>
+              ) : selected.status === 'scheduled' || selected.status === 'papers_ready' ? (
+                <>
+                  <h4>{w.checklistTitle}</h4>
+                  <ChecklistView w={w} checklist={lists[selected.id]!} />
+                </>
+              ) : (
+                // Once check-in is open the list is history, not a to-do: folded away.
+                <details class="after">
+                  <summary>{w.checklistAfter}</summary>
+                  <ChecklistView w={w} checklist={lists[selected.id]!} />
+                </details>
+              )}
             </article>
           ) : (
             <p class="panel">{w.pick}</p>

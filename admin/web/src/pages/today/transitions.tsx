@@ -26,7 +26,8 @@ interface Props {
   checklist: SessionChecklist | null;
   /** "一号考场 12月6日 09:00": how the dialog names the session. */
   label: { room: string; time: string };
-  onChanged: (message: string) => void;
+  /** The session may have moved: `done` names the step that completed, null when none did (a failed archive). */
+  onChanged: (done: SessionTransitionId | null) => void;
 }
 
 export function Transitions({ w, lang, session, checklist, label, onChanged }: Props) {
@@ -40,7 +41,7 @@ export function Transitions({ w, lang, session, checklist, label, onChanged }: P
       if (job.status !== 'done') setEnded(w.archiveFailed(job.error ?? job.status));
       else if (r?.statusProblem) setEnded(w.archiveNotMoved(r.statusProblem));
       else setEnded(null);
-      onChanged(job.status === 'done' && !r?.statusProblem ? w.done.archive : '');
+      onChanged(job.status === 'done' && !r?.statusProblem ? 'archive' : null);
     },
     session.id,
   );
@@ -83,10 +84,10 @@ export function Transitions({ w, lang, session, checklist, label, onChanged }: P
           checklist={checklist}
           label={label}
           onClose={() => setAsking(null)}
-          onDone={(message, job) => {
+          onDone={(done, job) => {
             setAsking(null);
             if (job) archive.watch(job);
-            onChanged(message);
+            else onChanged(done);
           }}
         />
       )}
@@ -103,7 +104,7 @@ function ConfirmDialog({
   label,
   onClose,
   onDone,
-}: Omit<Props, 'onChanged'> & { step: SessionTransitionId; onClose: () => void; onDone: (message: string, job?: api.JobStarted) => void }) {
+}: Omit<Props, 'onChanged'> & { step: SessionTransitionId; onClose: () => void; onDone: (done: SessionTransitionId, job?: api.JobStarted) => void }) {
   const ref = useRef<HTMLDialogElement>(null);
   const [busy, setBusy] = useState(false);
   const [error, setError] = useState<string | null>(null);
@@ -112,10 +113,10 @@ function ConfirmDialog({
   }, []);
   const blocking = step === 'openCheckIn' ? (checklist?.items.filter((i) => i.blocks) ?? []) : [];
   const run = async () => {
-    if (step === 'archive') return onDone('', await api.startArchive(session.id));
+    if (step === 'archive') return onDone(step, await api.startArchive(session.id));
     const to = SESSION_TRANSITIONS.find((x) => x.id === step)!.to;
     await api.moveSession(session.id, to);
-    onDone(w.done[step]);
+    onDone(step);
   };
   return (
     <dialog ref={ref} onClose={onClose} data-testid="confirm" aria-labelledby="today-confirm-title">

@@ -59,6 +59,7 @@ export interface TodayWords {
   item: Record<ChecklistItemId, string>;
   detail: Record<ChecklistItemId, ItemWords>;
   checklistTitle: string;
+  checklistAfter: string;
   actionsTitle: string;
   transitions: Record<SessionTransitionId, string>;
   confirm: Record<SessionTransitionId, (room: string, time: string) => string>;
@@ -130,8 +131,8 @@ export const todayWords: Bilingual<TodayWords> = {
         c.noBank
           ? `「${n[0]}」无法检查：题库为空`
           : s === 'missing'
-            ? `「${n[0]}」无法用当前题库组卷：${list(n.slice(1), '；')}`
-            : `「${n[0]}」可以组卷（可抽题目 ${c.poolSize} 道）${c.warnings ? `；提示：${list(n.slice(1), '；')}` : ''}`,
+            ? `「${n[0]}」无法用当前题库组卷：${c.problems} 处题量不足（可抽题目 ${c.poolSize} 道），各题型缺口见组卷模板页`
+            : `「${n[0]}」可以组卷（可抽题目 ${c.poolSize} 道）${c.warnings ? `；${c.warnings} 条提示见组卷模板页` : ''}`,
       roster: (c) => (c.roster ? `名单共 ${c.roster} 人${c.retakes ? `（其中补考 ${c.retakes} 人）` : ''}` : '尚未导入考生名单'),
       photos: (c, n) =>
         !c.roster
@@ -168,6 +169,7 @@ export const todayWords: Bilingual<TodayWords> = {
           : `剩余 ${gib(c.freeBytes)} GiB${c.low ? '（低于最低剩余空间）' : ''}；${c.forecastOk ? `足够保存 ${c.retentionDays} 天录像` : `不足以保存 ${c.retentionDays} 天录像`}${c.daysUntilFull >= 0 ? `，约 ${c.daysUntilFull} 天后写满` : ''}`,
     },
     checklistTitle: '开考前检查',
+    checklistAfter: '开考前检查（场次已开始，仅供回顾）',
     actionsTitle: '考试流程操作',
     transitions: { openCheckIn: '开启检录', start: '开始考试', end: '结束考试', grade: '评分', archive: '生成一期一档归档' },
     confirm: {
@@ -295,6 +297,7 @@ export const todayWords: Bilingual<TodayWords> = {
           : `${gib(c.freeBytes)} GiB free${c.low ? ' (below the minimum)' : ''}; ${c.forecastOk ? `enough for ${c.retentionDays} days of recordings` : `not enough for ${c.retentionDays} days of recordings`}${c.daysUntilFull >= 0 ? `, full in about ${c.daysUntilFull} days` : ''}`,
     },
     checklistTitle: 'Before the start',
+    checklistAfter: 'Before the start (the session is under way: for the record)',
     actionsTitle: 'Move the session on',
     transitions: { openCheckIn: 'Open check-in', start: 'Start the exam', end: 'End the exam', grade: 'Grade', archive: 'Make the session archive' },
     confirm: {
