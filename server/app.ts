@@ -26,6 +26,7 @@ import { userRoutes } from './routes/users.ts';
 import { deviceRoutes } from './routes/devices.ts';
 import { auditRoutes } from './routes/audit.ts';
 import { webRoutes } from './routes/web.ts';
+import { sessionChecklistRoutes } from './routes/session-checklist.ts';
 import { createExamService, examRoutes, type ExamService } from '../exam/index.ts';
 import { createTerminalService, terminalRoutes, type TerminalService } from '../terminal/index.ts';
 import { createLive, createMediaService, liveRoutes, mediaRoutes, recordedSources, type Live, type MediaService } from '../media/index.ts';
@@ -216,6 +217,8 @@ export async function buildApp(deps: AppDeps): Promise<App> {
     deviceWarnings: (roomId) => devices.warningsForRoom(roomId),
   });
   await app.register(recordsRoutes, { records });
+  // The today page's checklist reads exam, kiosk, devices and media: composed here, where all four meet.
+  await app.register(sessionChecklistRoutes, { parts: { config, clock, exam, kiosk, devices, terminal, media } });
 
   await users.bootstrap(config.users);
 

@@ -332,7 +332,11 @@ export function createPlans(deps: PlansDeps, rosterStatus: RosterStatusService) 
       if (!SESSION_STATUSES.includes(to)) throw new ValidationError([{ path: 'status', problem: `must be one of ${SESSION_STATUSES.join(', ')}`, got: to }]);
       if (to === 'papers_ready') {
         const s = session(id);
-        throw new Conflict(`exam session ${id} is ${s.status}; it becomes papers_ready by generating its papers, not by setting the status`);
+        throw new Conflict(
+          `exam session ${id} is ${s.status}; it becomes papers_ready by generating its papers, not by setting the status`,
+          'papers_ready_by_papers',
+          { session: id, status: s.status },
+        );
       }
       const guards: Partial<Record<SessionStatus, (s: ExamSession) => Record<string, unknown> | void>> = {
         checkin: (s) => {
@@ -345,10 +349,19 @@ export function createPlans(deps: PlansDeps, rosterStatus: RosterStatusService) 
               )
               .get(s.id) as { n: number }
           ).n;
-          if (roster === 0) throw new Conflict(`exam session ${s.id} has nobody on its roster; import the roster first`);
-          if (unseated) throw new Conflict(`exam session ${s.id}: ${unseated} of ${roster} candidates have no seat; assign seats before opening check-in`);
+          if (roster === 0) throw new Conflict(`exam session ${s.id} has nobody on its roster; import the roster first`, 'roster_empty', { session: s.id });
+          if (unseated)
+            throw new Conflict(`exam session ${s.id}: ${unseated} of ${roster} candidates have no seat; assign seats before opening check-in`, 'unseated', {
+              session: s.id,
+              n: unseated,
+              roster,
+            });
           if (withoutPaper)
-            throw new Conflict(`exam session ${s.id}: ${withoutPaper} of ${roster} candidates have no paper; generate papers again before opening check-in`);
+            throw new Conflict(
+              `exam session ${s.id}: ${withoutPaper} of ${roster} candidates have no paper; generate papers again before opening check-in`,
+              'without_paper',
+              { session: s.id, n: withoutPaper, roster },
+            );
           // Opening the first check-in is when a plan is under way; nobody should have to remember that step.
           const p = plan(s.planId);
           if (p.status === 'scheduled') {
@@ -361,7 +374,7 @@ export function createPlans(deps: PlansDeps, rosterStatus: RosterStatusService) 
               ip,
             });
           } else if (p.status !== 'active') {
-            throw new Conflict(`exam plan ${p.id} is ${p.status}; its sessions cannot open check-in`);
+            throw new Conflict(`exam plan ${p.id} is ${p.status}; its sessions cannot open check-in`, 'plan_not_active', { plan: p.id, status: p.status });
           }
           return { roster };
         },
@@ -384,6 +397,15 @@ export function createPlans(deps: PlansDeps, rosterStatus: RosterStatusService) 
                 .slice(0, 10)
                 .map((u) => u.ticketNo)
                 .join(', ')}${ungraded.length > 10 ? ' …' : ''})`,
+              'ungraded',
+              {
+                session: s.id,
+                n: ungraded.length,
+                tickets: ungraded
+                  .slice(0, 10)
+                  .map((u) => u.ticketNo)
+                  .join(', '),
+              },
             );
           return markNeverStarted(s.id);
         },
@@ -394,6 +416,8 @@ export function createPlans(deps: PlansDeps, rosterStatus: RosterStatusService) 
           if (!a)
             throw new Conflict(
               `exam session ${s.id} has no session archive (一期一档) yet; make one with \`examroom archive session ${s.id}\` (or the console's 生成一期一档归档): it moves the session to archived`,
+              'no_archive',
+              { session: s.id },
             );
           return { archive: a };
         },
@@ -429,7 +453,12 @@ export function createPlans(deps: PlansDeps, rosterStatus: RosterStatusService) 
 
 export function illegalMove(s: ExamSession, to: SessionStatus): Conflict {
   const next = NEXT_SESSION[s.status];
-  return new Conflict(`exam session ${s.id} is ${s.status}; it cannot move to ${to}${next ? ` (next is ${next})` : ' (archived is final)'}`);
+  return new Conflict(`exam session ${s.id} is ${s.status}; it cannot move to ${to}${next ? ` (next is ${next})` : ' (archived is final)'}`, 'session_move', {
+    session: s.id,
+    status: s.status,
+    to,
+    next: next ?? '',
+  });
 }
 
 /** The newest archive of a session (records/archive), or null when none was made. */

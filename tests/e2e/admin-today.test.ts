@@ -1,0 +1,103 @@
+// End to end: the today page in Chromium on a real server. Sessions are seeded through the services as
+// the other pages would make them; the page shows today's and tomorrow's sessions by day and room, the
+// checklist turning from missing to ready (each item linking to the page that fixes it), a refused
+// check-in in words, then open check-in → start → end → grade → archive, one confirmed click each.
+// Screenshots land in tests/artifacts/admin/today-*.png.
+import t from 'tap';
+import { pairDevice } from '../helpers.ts';
+import { bankQuestions, csv, person, TEMPLATE } from '../exam/plans-fixture.ts';
+import { chainedSteps, requireChromiumAndApps } from './browser.ts';
+import { openAdminConsole, siteLocal } from './admin/harness.ts';
+import { archive, checklistShows, end, grade, openCheckIn, refused, reloadSession, showSession, start } from './admin/today-steps.ts';
+
+requireChromiumAndApps('admin');
+
+t.test('the today page: a session from an empty checklist to archived', async (t) => {
+  const c = await openAdminConsole(t);
+  const step = chainedSteps((name) => c.shot(`failed-today-${name.replace(/\W+/g, '-')}`));
+  const plans = c.app.exam.plans;
+  const actor = 'user:admin';
+  const now = c.clock.now();
+  // A bank version that knows the template but cannot fill it: the checklist says so.
+  c.app.exam.bank.createVersion({ id: 'v0', kind: 'import', questions: [], templates: [TEMPLATE] });
+  const plan = plans.createPlan({ name: '本周主要负责人考试', from: siteLocal(now).slice(0, 10), to: siteLocal(now + 7 * 86_400_000).slice(0, 10) }, actor);
+  const s = plans.createSession({ planId: plan.id, room: 'R1', startsAt: siteLocal(now + 2 * 3600_000), templateId: TEMPLATE.id }, actor);
+  const other = plans.createSession({ planId: plan.id, room: 'R2', startsAt: siteLocal(now + 26 * 3600_000), templateId: TEMPLATE.id }, actor);
+
+  await step(t, 'the empty session: every missing item named, each with its link', async (t) => {
+    await checklistShows(t, c, s.id, {
+      bank: 'ok',
+      template: 'missing',
+      roster: 'missing',
+      photos: 'missing',
+      seats: 'missing',
+      papers: 'missing',
+      terminals: 'missing',
+      cameras: 'warn',
+    });
+    t.ok(await c.page.$(`[data-testid=session-${other.id}]`), "tomorrow's session in R2 is listed too");
+    t.equal(await c.page.getAttribute('[data-testid=fix-roster]', 'href'), `#/plans?session=${s.id}`, 'the roster is fixed on the plans page');
+    t.equal(await c.page.getAttribute('[data-testid=fix-terminals]', 'href'), '#/devices?room=R1');
+    t.equal(await c.page.getAttribute('[data-testid=fix-template]', 'href'), `#/templates?template=${TEMPLATE.id}`);
+    t.ok(await c.page.isDisabled('[data-testid=do-openCheckIn]'), 'no step before the papers exist');
+    await c.shot('today-empty');
+    await c.page.click('[data-testid=fix-roster]');
+    await c.page.waitForSelector('[data-testid=page-plans]');
+    t.pass('the link leads to the plans page');
+  });
+
+  await step(t, 'bank, roster, seats, papers and paired terminals turn the list ready', async (t) => {
+    c.app.exam.bank.createVersion({ id: 'v1', kind: 'import', questions: bankQuestions(), templates: [TEMPLATE] });
+    await plans.importRoster(s.id, { bytes: csv([person(1), person(2), person(3)]), filename: 'roster.csv' }, actor);
+    plans.assignSeats(s.id, actor);
+    plans.generateSessionPapers(s.id, actor);
+    await pairDevice(c.app, 'terminal', 'T1', c.adminCookie);
+    await pairDevice(c.app, 'terminal', 'T2', c.adminCookie);
+    await checklistShows(t, c, s.id, { bank: 'ok', template: 'ok', roster: 'ok', seats: 'ok', papers: 'ok', terminals: 'warn', photos: 'missing' });
+    t.match(await c.page.textContent('[data-testid=check-terminals]'), /2\/2 台考试机已配对，2 台已配对但不在线/);
+    t.match(await c.page.textContent('[data-testid=check-photos]'), /3 人没有照片/);
+    t.ok(await c.page.isEnabled('[data-testid=do-openCheckIn]'), 'check-in can be opened');
+    await c.shot('today-ready');
+  });
+
+  await step(t, 'a late roster addition: check-in refused in words, nothing moves', async (t) => {
+    await plans.importRoster(s.id, { bytes: csv([person(4)]), filename: 'late.csv' }, actor);
+    await reloadSession(c, s.id);
+    await c.page.waitForSelector('[data-testid=check-seats][data-state=missing]');
+    await refused(t, c, s.id, 'openCheckIn', /4 名考生中有 1 人未排座/, 'today-refused');
+    plans.assignSeats(s.id, actor);
+    plans.generateSessionPapers(s.id, actor);
+    await c.page.click('[data-testid=refresh]');
+    await c.page.waitForSelector('[data-testid=check-seats][data-state=ok]');
+  });
+
+  await step(t, 'open check-in, start, end and grade: one confirmed click each', async (t) => {
+    await openCheckIn(t, c, s.id);
+    t.match(await c.page.textContent('[data-testid=notice]'), /已开启检录/);
+    await c.shot('today-checkin');
+    await start(t, c, s.id);
+    await end(t, c, s.id);
+    await grade(t, c, s.id);
+    t.equal(plans.session(s.id).status, 'graded', 'the server agrees');
+    t.equal(plans.sessionSummary(s.id).absent, 4, 'nobody sat: all four absent');
+  });
+
+  await step(t, 'archive: the job runs on the server and the session ends archived', async (t) => {
+    await archive(t, c, s.id);
+    t.equal(plans.session(s.id).status, 'archived');
+    t.match(await c.page.textContent('[data-testid=notice]'), /归档已完成/);
+    await c.shot('today-archived');
+  });
+
+  await step(t, 'in English, and on a 1920×1080 screen', async (t) => {
+    await showSession(c, other.id);
+    await c.page.click('header.top button.lang');
+    await c.page.waitForSelector('text=Before the start');
+    t.match(await c.page.textContent('[data-testid=check-roster]'), /no roster imported yet/);
+    await c.shot('today-en');
+    await c.page.setViewportSize({ width: 1920, height: 1080 });
+    await c.shot('today-en-1920');
+  });
+
+  t.same(c.pageErrors, [], 'no uncaught error in the page');
+});
