@@ -50,7 +50,7 @@ export const api = {
   personPdf: (idNumber: string) => `/api/records/people/${enc(idNumber)}/file.pdf`,
 };
 
-/** What the page reads of the person file's JSON (records/people/file.ts, a published format). */
+/** What the page reads of the person file's JSON (records/people/file.ts, a published format; instants as ISO 8601 text). */
 export interface PersonFileView {
   idNumber: string;
   name: string;
@@ -58,19 +58,19 @@ export interface PersonFileView {
     sessionId: string;
     planName: string;
     roomId: string;
-    startsAt: number;
+    startsAt: string;
     sessionStatus: string;
     templateName: string;
     ticketNo: string;
     seat: string | null;
     status: string;
     attempt: number;
-    result: { score: number; total: number; passed: boolean; gradedAt: number; validUntil: number | null } | null;
+    result: { score: number; total: number; passed: boolean; gradedAt: string; validUntil: string | null } | null;
   }[];
   validPasses: unknown[];
   training: { totalAttendedHours: number };
-  certificates: { available: boolean; items: { number: string; sessionId: string; category: string; issuedAt: number; validUntil: number; revokedAt: number | null; revokedReason: string | null }[] };
-  identityChecks: { id: string; action: string; startedAt: number; decision: string | null; reason: string | null; sessionId: string | null }[];
+  certificates: { available: boolean; items: { number: string; sessionId: string; category: string; issuedAt: string; validUntil: string; revokedAt: string | null; revokedReason: string | null }[] };
+  identityChecks: { id: string; action: string; startedAt: string; decision: string | null; reason: string | null; sessionId: string | null }[];
   incidents: { category?: string; note?: string; sessionId?: string }[];
 }
 

@@ -9,8 +9,8 @@ import { api, idNumberOk, type PersonFileView } from './api.ts';
 import { peopleWords } from './words.ts';
 
 const site = siteClock('Asia/Shanghai');
-const day = (ms: number, lang: Lang) => site.format(ms, lang, { year: 'numeric', month: '2-digit', day: '2-digit' });
-const minute = (ms: number, lang: Lang) => site.format(ms, lang, { year: 'numeric', month: '2-digit', day: '2-digit', hour: '2-digit', minute: '2-digit' });
+const day = (iso: string, lang: Lang) => site.format(Date.parse(iso), lang, { year: 'numeric', month: '2-digit', day: '2-digit' });
+const minute = (iso: string, lang: Lang) => site.format(Date.parse(iso), lang, { year: 'numeric', month: '2-digit', day: '2-digit', hour: '2-digit', minute: '2-digit' });
 
 export function PersonFilePanel({ lang, idNumber }: { lang: Lang; idNumber: string }) {
   const w = peopleWords[lang];

@@ -42,7 +42,7 @@ export function ResultsPage({ lang, route }: PageProps) {
     `${site.format(Date.parse(s.startsAt), lang, { year: 'numeric', month: '2-digit', day: '2-digit', hour: '2-digit', minute: '2-digit' })} · ${s.roomName} · ${s.templateName} · ${w.status[s.status] ?? s.status}`;
   return (
     <div class="results-page" data-testid="page-results">
-      <section class="panel picker">
+      <section class="panel session-pick">
         <label>
           {w.session}{' '}
           <select name="session" value={picked} onChange={(e) => replaceParams({ session: (e.target as HTMLSelectElement).value || undefined })} data-testid="session-picker">
