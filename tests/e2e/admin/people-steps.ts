@@ -39,7 +39,7 @@ export async function usersFlow(t: Test, c: AdminConsole, username = 'clerk1'): 
   await p.check(`${form} input[name=rooms][value=R1]`);
   await p.fill(`${form} input[name=password]`, 'clerk-pass-2026');
   await p.click(`${form} button[type=submit]`);
-  await p.waitForSelector(`${form} ul.problems >> text=already exists`, { timeout: WAIT });
+  await p.waitForSelector(`${form} ul.problems >> text=已有名为 invig 的用户`, { timeout: WAIT });
   t.pass("the server's refusal of a taken name is shown in its words");
   await c.shot('people-add-refused');
   await p.fill(`${form} input[name=username]`, username);

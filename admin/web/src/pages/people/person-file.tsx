@@ -77,7 +77,7 @@ export function PersonFilePanel({ lang, idNumber }: { lang: Lang; idNumber: stri
                       <a href={`#/results?session=${encodeURIComponent(x.sessionId)}`}>{x.planName}</a> · {x.roomId} · {w.attempt(x.attempt)}
                     </td>
                     <td>{x.templateName}</td>
-                    <td>{x.status}</td>
+                    <td>{w.statusWords[x.status] ?? x.status}</td>
                     <td class={x.result ? (x.result.passed ? 'ok' : 'bad') : ''}>
                       {x.result ? `${x.result.score}/${x.result.total} ${x.result.passed ? w.passed : w.failed}` : w.notGraded}
                     </td>

@@ -6,6 +6,7 @@ import { Fragment } from 'preact';
 import { useEffect, useState } from 'preact/hooks';
 import type { Lang } from '../../../../../web/i18n.ts';
 import { siteClock } from '../../../../../web/i18n.ts';
+import { HttpError } from '../../../../../web/http.ts';
 import { refusal } from '../results/refusal.ts';
 import { api, passwordOk, usernameOk, type Jurisdiction, type SiteInfo, type UserView } from './api.ts';
 import { LEVELS, ROLES, peopleWords, type RoleName } from './words.ts';
@@ -278,7 +279,7 @@ function AddUser({ lang, rooms, onDone }: { lang: Lang; rooms: { id: string; nam
       setPassword('');
       onDone(username.trim());
     } catch (err) {
-      setProblems([refusal(err, lang)]);
+      setProblems([err instanceof HttpError && err.status === 409 ? w.taken(username.trim()) : refusal(err, lang)]);
     } finally {
       setBusy(false);
     }

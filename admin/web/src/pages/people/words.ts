@@ -47,6 +47,8 @@ export const peopleWords: Bilingual<{
   disabledNow: (u: string) => string;
   enabledNow: (u: string) => string;
   you: string;
+  taken: (u: string) => string;
+  statusWords: Record<string, string>;
   problems: {
     username: string;
     password: string;
@@ -128,6 +130,8 @@ export const peopleWords: Bilingual<{
     disabledNow: (u) => `已停用 ${u}`,
     enabledNow: (u) => `已启用 ${u}`,
     you: '（本人）',
+    taken: (u) => `已有名为 ${u} 的用户，请换一个用户名`,
+    statusWords: { registered: '已报名', admitted: '已入场', in_exam: '考试中', submitted: '已交卷', absent: '缺考' },
     problems: {
       username: '用户名须为 2–64 位字母、数字或 _ . @ -',
       password: '密码至少 10 位，且须含字母和数字',
@@ -208,6 +212,8 @@ export const peopleWords: Bilingual<{
     disabledNow: (u) => `Disabled ${u}`,
     enabledNow: (u) => `Enabled ${u}`,
     you: ' (you)',
+    taken: (u) => `a user named ${u} already exists; choose another name`,
+    statusWords: { registered: 'registered', admitted: 'admitted', in_exam: 'in exam', submitted: 'submitted', absent: 'absent' },
     problems: {
       username: 'the user name must be 2–64 letters, digits or _ . @ -',
       password: 'the password must be at least 10 characters with letters and digits',
