@@ -227,7 +227,12 @@ export function createUserService(deps: { users: UserStore; audit: AuditLog; bus
      * one handed back once (never stored in clear, never logged). Lifts a lockout and ends the user's
      * sessions, as a changed password must; audited without the password.
      */
-    async resetPassword(username: string, typed: string | undefined, actor: string, ip: string | null = null): Promise<{ user: PublicUser; password: string | null }> {
+    async resetPassword(
+      username: string,
+      typed: string | undefined,
+      actor: string,
+      ip: string | null = null,
+    ): Promise<{ user: PublicUser; password: string | null }> {
       const u = users.byUsername(username);
       if (!u) throw new NotFound(`no user named ${username}`);
       const password = typed ?? generatedPassword();

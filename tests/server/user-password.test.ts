@@ -27,7 +27,11 @@ t.test('an admin resets a password, typed or generated; others are refused', asy
   t.equal(typed.headers['cache-control'], 'no-store');
   t.equal((await logIn('invig', PASSWORDS.invig)).statusCode, 401, 'the old password no longer works');
   t.equal((await logIn('invig', 'new-pass-2026')).statusCode, 200, 'the typed one does');
-  t.equal((await app.inject({ method: 'GET', url: '/api/auth/me', headers: { cookie: invigSession } })).json().kind ?? null, null, "the user's old session ended");
+  t.equal(
+    (await app.inject({ method: 'GET', url: '/api/auth/me', headers: { cookie: invigSession } })).json().kind ?? null,
+    null,
+    "the user's old session ended",
+  );
 
   const gen = await reset('invig', {});
   const password = gen.json().password as string;

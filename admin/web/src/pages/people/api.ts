@@ -69,7 +69,18 @@ export interface PersonFileView {
   }[];
   validPasses: unknown[];
   training: { totalAttendedHours: number };
-  certificates: { available: boolean; items: { number: string; sessionId: string; category: string; issuedAt: string; validUntil: string; revokedAt: string | null; revokedReason: string | null }[] };
+  certificates: {
+    available: boolean;
+    items: {
+      number: string;
+      sessionId: string;
+      category: string;
+      issuedAt: string;
+      validUntil: string;
+      revokedAt: string | null;
+      revokedReason: string | null;
+    }[];
+  };
   identityChecks: { id: string; action: string; startedAt: string; decision: string | null; reason: string | null; sessionId: string | null }[];
   incidents: { category?: string; note?: string; sessionId?: string }[];
 }

@@ -10,7 +10,8 @@ import { peopleWords } from './words.ts';
 
 const site = siteClock('Asia/Shanghai');
 const day = (iso: string, lang: Lang) => site.format(Date.parse(iso), lang, { year: 'numeric', month: '2-digit', day: '2-digit' });
-const minute = (iso: string, lang: Lang) => site.format(Date.parse(iso), lang, { year: 'numeric', month: '2-digit', day: '2-digit', hour: '2-digit', minute: '2-digit' });
+const minute = (iso: string, lang: Lang) =>
+  site.format(Date.parse(iso), lang, { year: 'numeric', month: '2-digit', day: '2-digit', hour: '2-digit', minute: '2-digit' });
 
 export function PersonFilePanel({ lang, idNumber }: { lang: Lang; idNumber: string }) {
   const w = peopleWords[lang];
@@ -22,7 +23,10 @@ export function PersonFilePanel({ lang, idNumber }: { lang: Lang; idNumber: stri
     setFile(null);
     setProblem(null);
     if (!idNumber) return;
-    api.site().then((s) => site.setTimeZone(s.site.timezone), () => {});
+    api.site().then(
+      (s) => site.setTimeZone(s.site.timezone),
+      () => {},
+    );
     api.personFile(idNumber).then(setFile, (err: unknown) => setProblem(refusal(err, lang)));
   }, [idNumber]);
   const submit = (e: Event) => {
@@ -37,7 +41,14 @@ export function PersonFilePanel({ lang, idNumber }: { lang: Lang; idNumber: stri
       <form class="inline" onSubmit={submit} noValidate>
         <label>
           {w.idNumber}
-          <input name="idNumber" value={typed} maxLength={18} placeholder={w.idHint} autoComplete="off" onInput={(e) => setTyped((e.target as HTMLInputElement).value)} />
+          <input
+            name="idNumber"
+            value={typed}
+            maxLength={18}
+            placeholder={w.idHint}
+            autoComplete="off"
+            onInput={(e) => setTyped((e.target as HTMLInputElement).value)}
+          />
         </label>
         <button type="submit">{w.lookUp}</button>
         {problem && (
@@ -49,7 +60,8 @@ export function PersonFilePanel({ lang, idNumber }: { lang: Lang; idNumber: stri
       {file && (
         <div class="file" data-testid="person-file-body">
           <p class="who">
-            <strong data-testid="person-name">{file.name}</strong> {file.idNumber} · {w.validPasses(file.validPasses.length)} · {w.training(file.training.totalAttendedHours)} ·{' '}
+            <strong data-testid="person-name">{file.name}</strong> {file.idNumber} · {w.validPasses(file.validPasses.length)} ·{' '}
+            {w.training(file.training.totalAttendedHours)} ·{' '}
             <a href={api.personPdf(file.idNumber)} target="_blank" rel="noopener" data-testid="person-pdf">
               {w.pdf}
             </a>

@@ -57,10 +57,13 @@ export function UsersPanel({ lang, me }: { lang: Lang; me: string }) {
       (err: unknown) => setError(w.loadFailed(refusal(err, lang))),
     );
   useEffect(() => {
-    api.site().then((s) => {
-      site.setTimeZone(s.site.timezone);
-      setInfo(s);
-    }, () => {});
+    api.site().then(
+      (s) => {
+        site.setTimeZone(s.site.timezone);
+        setInfo(s);
+      },
+      () => {},
+    );
     void load();
   }, []);
   const done = (text: string) => {
@@ -120,7 +123,11 @@ export function UsersPanel({ lang, me }: { lang: Lang; me: string }) {
                     </button>
                     {u.username !== me &&
                       (u.disabled ? (
-                        <button type="button" data-action="enable" onClick={() => void act(() => api.change(u.username, { disabled: false }), w.enabledNow(u.username))}>
+                        <button
+                          type="button"
+                          data-action="enable"
+                          onClick={() => void act(() => api.change(u.username, { disabled: false }), w.enabledNow(u.username))}
+                        >
                           {w.enable}
                         </button>
                       ) : (
@@ -176,7 +183,21 @@ export function UsersPanel({ lang, me }: { lang: Lang; me: string }) {
   }
 }
 
-function Confirm({ lang, text, yes, run, onDone, onCancel }: { lang: Lang; text: string; yes: string; run: () => Promise<unknown>; onDone: () => void; onCancel: () => void }) {
+function Confirm({
+  lang,
+  text,
+  yes,
+  run,
+  onDone,
+  onCancel,
+}: {
+  lang: Lang;
+  text: string;
+  yes: string;
+  run: () => Promise<unknown>;
+  onDone: () => void;
+  onCancel: () => void;
+}) {
   const w = peopleWords[lang];
   const [error, setError] = useState<string | null>(null);
   return (
@@ -294,7 +315,14 @@ function AddUser({ lang, rooms, onDone }: { lang: Lang; rooms: { id: string; nam
       <BindingFields lang={lang} b={b} set={setB} rooms={rooms} />
       <label title={w.passwordHint}>
         {w.password}
-        <input name="password" type="password" value={password} autoComplete="new-password" required onInput={(e) => setPassword((e.target as HTMLInputElement).value)} />
+        <input
+          name="password"
+          type="password"
+          value={password}
+          autoComplete="new-password"
+          required
+          onInput={(e) => setPassword((e.target as HTMLInputElement).value)}
+        />
         <small>{w.passwordHint}</small>
       </label>
       <button type="submit" disabled={busy}>
@@ -311,7 +339,19 @@ function AddUser({ lang, rooms, onDone }: { lang: Lang; rooms: { id: string; nam
   );
 }
 
-function EditUser({ lang, user, rooms, onDone, onCancel }: { lang: Lang; user: UserView; rooms: { id: string; name: string }[]; onDone: (t: string) => void; onCancel: () => void }) {
+function EditUser({
+  lang,
+  user,
+  rooms,
+  onDone,
+  onCancel,
+}: {
+  lang: Lang;
+  user: UserView;
+  rooms: { id: string; name: string }[];
+  onDone: (t: string) => void;
+  onCancel: () => void;
+}) {
   const w = peopleWords[lang];
   const [b, setB] = useState<Binding>({
     displayName: user.displayName ?? '',
@@ -392,7 +432,13 @@ function ResetPassword({ lang, user, onDone, onCancel }: { lang: Lang; user: Use
       {mode === 'type' && (
         <label>
           {w.password}
-          <input name="new-password" type="password" autoComplete="new-password" value={password} onInput={(e) => setPassword((e.target as HTMLInputElement).value)} />
+          <input
+            name="new-password"
+            type="password"
+            autoComplete="new-password"
+            value={password}
+            onInput={(e) => setPassword((e.target as HTMLInputElement).value)}
+          />
           <small>{w.passwordHint}</small>
         </label>
       )}

@@ -50,7 +50,8 @@ export const api = {
   revoke: (number: string, reason: string) => call<CertificateView>('POST', `/api/records/certificates/${enc(number)}/revoke`, { reason }),
   certificateExport: (id: string, format: 'xlsx' | 'json') => `/api/records/certificates/export?sessionId=${enc(id)}&format=${format}`,
   archives: (id: string) => call<ArchiveView[]>('GET', `/api/records/archives?sessionId=${enc(id)}`),
-  startArchive: (id: string, withMedia: boolean) => call<import('../../../../../web/job.ts').JobView>('POST', `/api/records/sessions/${enc(id)}/archive`, { withMedia }),
+  startArchive: (id: string, withMedia: boolean) =>
+    call<import('../../../../../web/job.ts').JobView>('POST', `/api/records/sessions/${enc(id)}/archive`, { withMedia }),
   archiveFile: (archiveId: string) => `/api/records/archives/${enc(archiveId)}/file`,
   reporting: () => call<ReportsReply>('GET', '/api/records/reports'),
   reportingStatus: () => call<ReportingStatus>('GET', '/api/records/reports/status'),

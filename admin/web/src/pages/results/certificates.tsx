@@ -17,7 +17,11 @@ export function Certificates({ lang, sessionId, timezone }: { lang: Lang; sessio
   const [error, setError] = useState<string | null>(null);
   const [notice, setNotice] = useState<string | null>(null);
   const [revoking, setRevoking] = useState<string | null>(null);
-  const load = () => api.certificates(sessionId).then((x) => setList(x.certificates), (err: unknown) => setError(w.loadFailed(refusal(err, lang))));
+  const load = () =>
+    api.certificates(sessionId).then(
+      (x) => setList(x.certificates),
+      (err: unknown) => setError(w.loadFailed(refusal(err, lang))),
+    );
   useEffect(() => {
     setList(null);
     setNotice(null);

@@ -24,12 +24,19 @@ export function ResultsPage({ lang, route }: PageProps) {
   const [timezone, setTimezone] = useState<string | null>(null);
   const [reports, setReports] = useState<SessionReports | null>(null);
   const [error, setError] = useState<string | null>(null);
-  const loadSessions = () => api.sessions().then((s) => setSessions(orderSessions(s)), (err: unknown) => setError(w.loadFailed(refusal(err, lang))));
+  const loadSessions = () =>
+    api.sessions().then(
+      (s) => setSessions(orderSessions(s)),
+      (err: unknown) => setError(w.loadFailed(refusal(err, lang))),
+    );
   useEffect(() => {
-    api.site().then((x) => {
-      site.setTimeZone(x.site.timezone);
-      setTimezone(x.site.timezone);
-    }, () => {});
+    api.site().then(
+      (x) => {
+        site.setTimeZone(x.site.timezone);
+        setTimezone(x.site.timezone);
+      },
+      () => {},
+    );
     void loadSessions();
   }, []);
   const picked = route.params.get('session') ?? '';
@@ -45,7 +52,12 @@ export function ResultsPage({ lang, route }: PageProps) {
       <section class="panel session-pick">
         <label>
           {w.session}{' '}
-          <select name="session" value={picked} onChange={(e) => replaceParams({ session: (e.target as HTMLSelectElement).value || undefined })} data-testid="session-picker">
+          <select
+            name="session"
+            value={picked}
+            onChange={(e) => replaceParams({ session: (e.target as HTMLSelectElement).value || undefined })}
+            data-testid="session-picker"
+          >
             <option value="">{sessions?.length === 0 ? w.noSessions : w.pick}</option>
             {sessions?.map((s) => (
               <option key={s.id} value={s.id}>

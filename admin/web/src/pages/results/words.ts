@@ -14,7 +14,15 @@ export const resultsWords: Bilingual<{
   // results
   results: string;
   notGradedYet: (status: string) => string;
-  summary: (s: { roster: number; admitted: number; absent: number; graded: number; passed: number; passRate: number | null; averageScore: number | null }) => string;
+  summary: (s: {
+    roster: number;
+    admitted: number;
+    absent: number;
+    graded: number;
+    passed: number;
+    passRate: number | null;
+    averageScore: number | null;
+  }) => string;
   ticket: string;
   name: string;
   idNumber: string;
