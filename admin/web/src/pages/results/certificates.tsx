@@ -121,7 +121,16 @@ function RevokeForm({ lang, number, onDone, onCancel }: { lang: Lang; number: st
       <p class="warn">{w.confirmRevoke(number)}</p>
       <label>
         {w.reason}
-        <input name="reason" value={reason} maxLength={200} placeholder={w.reasonHint} onInput={(e) => setReason((e.target as HTMLInputElement).value)} />
+        <input
+          name="reason"
+          value={reason}
+          maxLength={200}
+          placeholder={w.reasonHint}
+          onInput={(e) => {
+            setReason((e.target as HTMLInputElement).value);
+            setProblem(null);
+          }}
+        />
       </label>{' '}
       <button type="submit" class="danger">
         {w.revokeFinal}
