@@ -23,6 +23,7 @@ import { createJobRunner } from '../documents/index.ts';
 import { systemRoutes } from './routes/system.ts';
 import { authRoutes } from './routes/auth.ts';
 import { userRoutes } from './routes/users.ts';
+import { userPasswordRoutes } from './routes/user-password.ts';
 import { deviceRoutes } from './routes/devices.ts';
 import { auditRoutes } from './routes/audit.ts';
 import { webRoutes } from './routes/web.ts';
@@ -189,6 +190,7 @@ export async function buildApp(deps: AppDeps): Promise<App> {
   if (tls) await app.register(tlsRoutes, { tls, clock, devices: () => devices.list() });
   await app.register(authRoutes, { ctx });
   await app.register(userRoutes, { ctx });
+  await app.register(userPasswordRoutes, { ctx });
   await app.register(deviceRoutes, { ctx });
   await app.register(auditRoutes, { ctx });
   await app.register(jobRoutes, { ctx });

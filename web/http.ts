@@ -18,7 +18,7 @@ export class HttpError extends Error {
 /** The request never got an answer: the network or the server is down. Safe to repeat. */
 export class NetworkError extends Error {}
 
-export type Method = 'GET' | 'POST' | 'PUT' | 'DELETE';
+export type Method = 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE';
 
 export async function call<T>(method: Method, url: string, body?: unknown, signal?: AbortSignal): Promise<T> {
   let res: Response;

@@ -44,12 +44,15 @@ export function SignInGate({
   roles,
   loginTitle,
   state,
+  notAllowed,
   children,
 }: {
   lang: Lang;
   roles: readonly string[];
   loginTitle: string;
   state: ReturnType<typeof useSignedIn>;
+  /** The app's own words for a signed-in person of another role (what it says they may use instead). */
+  notAllowed?: string;
   children: (user: SignedInUser) => ComponentChildren;
 }) {
   const w = gateWords[lang];
@@ -61,7 +64,7 @@ export function SignInGate({
   if (!user || !roles.includes(user.role))
     return (
       <p class="error" data-testid="not-allowed">
-        {w.notAllowed(user?.role ?? me.kind, roles.join(', '))}
+        {notAllowed ?? w.notAllowed(user?.role ?? me.kind, roles.join(', '))}
       </p>
     );
   return <>{children(user)}</>;

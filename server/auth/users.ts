@@ -2,6 +2,7 @@
 import { Conflict, Locked, NotFound, Unauthorized, ValidationError, hashSecret, newSecret, type Clock, type EventBus, type Problem } from '../../core/index.ts';
 import type { Config } from '../../config/index.ts';
 import type { AuditLog, Jurisdiction, Role, User, UserStore } from '../../storage/index.ts';
+import { randomBytes } from 'node:crypto';
 import { DUMMY_HASH, hashPassword, passwordProblem, verifyPassword } from './passwords.ts';
 
 export interface UserInput {
@@ -42,6 +43,18 @@ export function publicUser(u: User): PublicUser {
     disabled: u.disabled,
     lockedUntil: u.lockedUntil,
   };
+}
+
+/** 14 characters a person can read aloud and type: no 0/O, 1/l/I; always letters and digits. */
+export function generatedPassword(): string {
+  const letters = 'abcdefghjkmnpqrstuvwxyzABCDEFGHJKLMNPQRSTUVWXYZ';
+  const digits = '23456789';
+  const all = letters + digits;
+  const bytes = randomBytes(14);
+  const chars = [...bytes].map((b) => all[b % all.length]!);
+  chars[bytes[0]! % 7] = letters[bytes[1]! % letters.length]!;
+  chars[7 + (bytes[2]! % 7)] = digits[bytes[3]! % digits.length]!;
+  return chars.join('');
 }
 
 export function createUserService(deps: { users: UserStore; audit: AuditLog; bus: EventBus; clock: Clock; config: Config }) {
@@ -207,6 +220,29 @@ export function createUserService(deps: { users: UserStore; audit: AuditLog; bus
         ip,
       });
       return publicUser(users.byId(u.id)!);
+    },
+
+    /**
+     * Sets a new password for a user: the one the admin typed, or — when none is given — a generated
+     * one handed back once (never stored in clear, never logged). Lifts a lockout and ends the user's
+     * sessions, as a changed password must; audited without the password.
+     */
+    async resetPassword(
+      username: string,
+      typed: string | undefined,
+      actor: string,
+      ip: string | null = null,
+    ): Promise<{ user: PublicUser; password: string | null }> {
+      const u = users.byUsername(username);
+      if (!u) throw new NotFound(`no user named ${username}`);
+      const password = typed ?? generatedPassword();
+      const pw = passwordProblem(password);
+      if (pw) throw new ValidationError([{ path: 'password', problem: pw }]);
+      users.update(u.id, { passwordHash: await hashPassword(password) });
+      users.unlock(u.id);
+      users.deleteSessionsOf(u.id);
+      audit.append({ actor, action: 'user.password.reset', target: u.username, detail: { generated: typed === undefined }, ip });
+      return { user: publicUser(users.byId(u.id)!), password: typed === undefined ? password : null };
     },
 
     unlock(username: string, actor: string, ip: string | null = null): PublicUser {

@@ -15,8 +15,6 @@ import { setTimeZone, words, type Words } from './i18n.ts';
 import { params, setParam } from './url.ts';
 import { ServerClock } from './clock.tsx';
 import { Room } from './room.tsx';
-import { SessionArchive } from './session-archive.tsx';
-import { ReportingStatus } from './reporting-status.tsx';
 
 export { serverNow } from './clock.tsx';
 
@@ -66,7 +64,6 @@ export function App() {
           </button>
         )}
         <span class="spacer" />
-        {user?.role === 'admin' && <ReportingStatus lang={lang} />}
         <ServerClock />
       </TopBar>
       {/* The console needs no camera, but says so: its log-ins cross the LAN in clear, and the IT person learns the fix here. */}
@@ -77,7 +74,6 @@ export function App() {
       {me && !staff && <p class="error">{w.notInvigilator}</p>}
       {staff && !roomId && <RoomPicker w={w} onPick={pick} auto={!askedForList} />}
       {staff && roomId && <Room key={roomId} w={w} roomId={roomId} />}
-      {user?.role === 'admin' && roomId && <SessionArchive key={`archive-${roomId}`} lang={lang} roomId={roomId} />}
     </div>
   );
 }

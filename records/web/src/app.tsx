@@ -2,10 +2,10 @@
 // group, the table (and its CSV), then the item analysis with its scatter and the questions to look at.
 // Read-only: nothing here changes anything.
 import { useEffect, useState } from 'preact/hooks';
-import { userOf, whoAmI, type Me } from '../../../web/http.ts';
+import { userOf } from '../../../web/http.ts';
 import { errorWords } from '../../../web/error-words.ts';
 import { langFromQuery, useDocumentLanguage, type Lang } from '../../../web/i18n.ts';
-import { LoginForm } from '../../../web/login.tsx';
+import { SignInGate, useSignedIn } from '../../../web/sign-in-gate.tsx';
 import { TopBar } from '../../../web/top-bar.tsx';
 import { BarChart, type Bar } from '../../../web/bar-chart.tsx';
 import * as api from './api.ts';
@@ -24,33 +24,22 @@ const initial: api.Query = {
 export function App() {
   const [lang, setLang] = useState<Lang>(langFromQuery());
   const w = words[lang];
-  const [me, setMe] = useState<Me | null | undefined>(undefined);
-  const [error, setError] = useState<string | null>(null);
-  const load = async () => {
-    setError(null);
-    try {
-      setMe(await whoAmI());
-    } catch (err) {
-      setError(w.failed(errorWords(err, lang)));
-    }
-  };
+  const signedIn = useSignedIn(lang);
   useDocumentLanguage(lang, `${w.title} · examroom`);
-  useEffect(() => void load(), []);
-  const user = userOf(me);
-  const allowed = user && (user.role === 'admin' || user.role === 'inspector');
   return (
     <div class="page">
-      <TopBar title={w.title} user={user} lang={lang} onLang={setLang}>
+      <TopBar title={w.title} user={userOf(signedIn.me)} lang={lang} onLang={setLang}>
         <span class="spacer" />
       </TopBar>
-      {error && <p class="error">{error}</p>}
-      {me === undefined && !error && <p>{w.loading}</p>}
-      {me === null && <LoginForm title={w.loginTitle} lang={lang} onDone={() => void load()} />}
-      {me && !allowed && <p class="error">{w.notAllowed}</p>}
-      {allowed && <Statistics w={w} />}
+      <SignInGate lang={lang} roles={ROLES} loginTitle={w.loginTitle} state={signedIn} notAllowed={w.notAllowed}>
+        {() => <Statistics w={w} />}
+      </SignInGate>
     </div>
   );
 }
+
+/** Administrators, and inspectors (the server keeps each to their jurisdiction). */
+const ROLES = ['admin', 'inspector'] as const;
 
 function Statistics({ w }: { w: Words }) {
   const [query, setQuery] = useState<api.Query>(initial);

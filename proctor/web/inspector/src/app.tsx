@@ -5,10 +5,10 @@
 import { useEffect, useMemo, useRef, useState } from 'preact/hooks';
 import * as api from './api.ts';
 import { recordedSourceFor } from '../../../../web/video/recorded-source.ts';
-import { userOf, whoAmI, type Me } from '../../../../web/http.ts';
+import { userOf } from '../../../../web/http.ts';
 import { errorWords } from '../../../../web/error-words.ts';
 import { langFromQuery, useDocumentLanguage, type Lang } from '../../../../web/i18n.ts';
-import { LoginForm } from '../../../../web/login.tsx';
+import { SignInGate, useSignedIn } from '../../../../web/sign-in-gate.tsx';
 import { TopBar } from '../../../../web/top-bar.tsx';
 // One live tile and one playback player for every app that shows them: the web kit's.
 import { LiveTile } from '../../../../web/video/live-tile.tsx';
@@ -18,33 +18,22 @@ import { setTimeZone, words, type Words } from './i18n.ts';
 export function App() {
   const [lang, setLang] = useState<Lang>(langFromQuery());
   const w = words[lang];
-  const [me, setMe] = useState<Me | null | undefined>(undefined);
-  const [error, setError] = useState<string | null>(null);
-  const load = async () => {
-    setError(null);
-    try {
-      setMe(await whoAmI());
-    } catch (err) {
-      setError(w.failed(errorWords(err, w.lang)));
-    }
-  };
+  const signedIn = useSignedIn(lang);
   useDocumentLanguage(lang, `${w.title} · examroom`);
-  useEffect(() => void load(), []);
-  const user = userOf(me);
-  const inspector = user && (user.role === 'inspector' || user.role === 'admin');
   return (
     <div class="page">
-      <TopBar title={w.title} user={user} lang={lang} onLang={setLang}>
+      <TopBar title={w.title} user={userOf(signedIn.me)} lang={lang} onLang={setLang}>
         <span class="spacer" />
       </TopBar>
-      {error && <p class="error">{error}</p>}
-      {me === undefined && !error && <p>{w.loading}</p>}
-      {me === null && <LoginForm title={w.loginTitle} lang={lang} onDone={() => void load()} />}
-      {me && !inspector && <p class="error">{w.notInspector}</p>}
-      {inspector && <Sites w={w} />}
+      <SignInGate lang={lang} roles={ROLES} loginTitle={w.loginTitle} state={signedIn} notAllowed={w.notInspector}>
+        {() => <Sites w={w} />}
+      </SignInGate>
     </div>
   );
 }
+
+/** Inspectors, and admins (who may look as an inspector does). */
+const ROLES = ['inspector', 'admin'] as const;
 
 function Sites({ w }: { w: Words }) {
   const [list, setList] = useState<api.Site[] | null>(null);
