@@ -77,11 +77,33 @@ export function badBankRows(): Row[] {
   return rows;
 }
 
-/** Writes the good and the bad file into `dir`; returns their paths. */
-export function writeBankFiles(dir: string): { good: string; bad: string } {
+/** The stem of the one question with a picture (`picture` of writeBankFiles). */
+export const PICTURE_STEM = '图中所示的安全标志表示什么？';
+
+/**
+ * Writes the good and the bad file into `dir`; returns their paths. With `picture` (an uploaded
+ * image's name) the good file has one more 单选 question that shows it.
+ */
+export function writeBankFiles(dir: string, opts: { picture?: string } = {}): { good: string; bad: string } {
   const good = join(dir, '机械主要负责人题库.csv');
   const bad = join(dir, '题库-有错行.csv');
-  writeFileSync(good, `\ufeff${csv(goodBankRows())}`);
+  const rows = goodBankRows();
+  if (opts.picture)
+    rows.push({
+      题型: '单选',
+      题干: PICTURE_STEM,
+      选项A: '禁止启动',
+      选项B: '当心触电',
+      选项C: '必须戴安全帽',
+      选项D: '紧急出口',
+      答案: 'A',
+      难度: '2',
+      知识点: '机械安全技术',
+      行业: '机械',
+      人员类别: '主要负责人',
+      图片: opts.picture,
+    });
+  writeFileSync(good, `\ufeff${csv(rows)}`);
   writeFileSync(bad, `\ufeff${csv(badBankRows())}`);
   return { good, bad };
 }

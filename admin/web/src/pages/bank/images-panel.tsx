@@ -71,7 +71,7 @@ export function ImagesPanel({ lang }: { lang: Lang }) {
           <thead>
             <tr>
               <th>{w.picture}</th>
-              <th>{w.imageName}</th>
+              <th>{w.imageNameShort}</th>
               <th>{w.imageId}</th>
               <th />
             </tr>
@@ -88,7 +88,7 @@ export function ImagesPanel({ lang }: { lang: Lang }) {
                 <td>
                   <code class="image-id">{u.id}</code>
                 </td>
-                <td>{w.imageStored(u.created)}</td>
+                <td class="nowrap">{w.imageStored(u.created)}</td>
               </tr>
             ))}
           </tbody>

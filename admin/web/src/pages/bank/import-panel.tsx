@@ -155,14 +155,12 @@ export function ImportPanel({ lang, onImported }: { lang: Lang; onImported: () =
       ) : null}
       {!running && job.ended ? (
         <>
-          <div class="import-progress ended">
-            <progress
-              data-testid="import-bar"
-              max={Math.max(job.total ?? job.done, 1)}
-              value={job.ended.status === 'done' ? Math.max(job.total ?? job.done, 1) : job.done}
-            />
+          <div class={`import-progress ended ${job.ended.status}`}>
+            {job.ended.status === 'done' ? (
+              <progress data-testid="import-bar" max={Math.max(job.total ?? job.done, 1)} value={Math.max(job.total ?? job.done, 1)} />
+            ) : null}
             <span class="phase" data-testid="import-phase">
-              {job.note ? (w.phase[job.note as BankImportPhase]?.(job.done, job.total) ?? '') : ''}
+              {job.note ? w.phaseEnded(job.note as BankImportPhase, job.done, job.total) : ''}
             </span>
           </div>
           <Outcome lang={lang} job={job.ended} />

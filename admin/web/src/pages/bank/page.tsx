@@ -24,10 +24,10 @@ export function BankPage({ lang, route }: PageProps) {
     <div class="bank-page" data-testid="page-bank">
       <div class="bank-top">
         <ImportPanel lang={lang} onImported={reload} />
-        <VersionsPanel lang={lang} versions={versions} sync={sync} onChanged={reload} />
+        <ImagesPanel lang={lang} />
       </div>
+      <VersionsPanel lang={lang} versions={versions} sync={sync} onChanged={reload} />
       <QuestionsPanel lang={lang} route={route} versions={versions} reloadKey={reloadKey} />
-      <ImagesPanel lang={lang} />
     </div>
   );
 }

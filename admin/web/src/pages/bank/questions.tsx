@@ -184,11 +184,13 @@ export function QuestionsPanel({ lang, route, versions, reloadKey }: { lang: Lan
                 <td>
                   <div class="stem">{q.stem}</div>
                   {q.type !== 'judge' ? (
-                    <ol class="options" type="A">
+                    <ul class="options">
                       {q.options.map((o, i) => (
-                        <li key={i}>{o}</li>
+                        <li key={i}>
+                          <b>{String.fromCharCode(65 + i)}.</b> {o}
+                        </li>
                       ))}
-                    </ol>
+                    </ul>
                   ) : null}
                   {q.images.length ? (
                     <div class="pictures">

@@ -26,6 +26,7 @@ export const bankWords: Bilingual<{
   importStart: string;
   importing: string;
   phase: Record<'reading' | 'checking' | 'storing', (done: number, total: number | null) => string>;
+  phaseEnded: (phase: 'reading' | 'checking' | 'storing', done: number, total: number | null) => string;
   queued: string;
   cancel: string;
   importDone: (imported: number, dups: number, version: string | null) => string;
@@ -42,6 +43,7 @@ export const bankWords: Bilingual<{
   imagesHint: string;
   imageFile: string;
   imageName: string;
+  imageNameShort: string;
   imageUpload: string;
   imageId: string;
   imageStored: (created: boolean) => string;
@@ -102,6 +104,7 @@ export const bankWords: Bilingual<{
       checking: (d, t) => `正在查重：${d} / ${t ?? '?'}`,
       storing: (d, t) => `正在入库：${d} / ${t ?? '?'}`,
     },
+    phaseEnded: (p, d, t) => (p === 'storing' ? `已入库 ${d} / ${t ?? d}` : p === 'checking' ? `已查重 ${d} / ${t ?? d}` : `已读取并检查 ${d} 行`),
     queued: '排队等待中…',
     cancel: '取消导入',
     importDone: (n, d, v) => `导入完成：新增 ${n} 题，重复 ${d} 题${v ? `，新版本 ${v}` : '，没有新题，未生成新版本'}`,
@@ -123,6 +126,7 @@ export const bankWords: Bilingual<{
     imagesHint: '在试题文件的「图片」列填写图片名称（如 fig/1.png）；导入时按名称找到最新上传的图片。',
     imageFile: '图片文件（PNG、JPEG、GIF、WebP、BMP，≤ 2 MiB）',
     imageName: '图片名称（试题文件中填写的名称）',
+    imageNameShort: '名称',
     imageUpload: '上传',
     imageId: '图片编号',
     imageStored: (c) => (c ? '已保存' : '此名称已是这张图片'),
@@ -183,6 +187,8 @@ export const bankWords: Bilingual<{
       checking: (d, t) => `looking for duplicates: ${d} of ${t ?? '?'}`,
       storing: (d, t) => `storing: ${d} of ${t ?? '?'}`,
     },
+    phaseEnded: (p, d, t) =>
+      p === 'storing' ? `stored ${d} of ${t ?? d}` : p === 'checking' ? `checked ${d} of ${t ?? d} for duplicates` : `${d} rows read and checked`,
     queued: 'waiting in the queue…',
     cancel: 'Cancel the import',
     importDone: (n, d, v) => `Imported: ${n} new questions, ${d} duplicates${v ? `, new version ${v}` : '; nothing new, so no new version'}`,
@@ -199,6 +205,7 @@ export const bankWords: Bilingual<{
     imagesHint: "Name the picture in the question file's 图片 column (e.g. fig/1.png); an import finds the latest upload under that name.",
     imageFile: 'Image file (PNG, JPEG, GIF, WebP, BMP, ≤ 2 MiB)',
     imageName: 'Name (as the question file names it)',
+    imageNameShort: 'Name',
     imageUpload: 'Upload',
     imageId: 'Image id',
     imageStored: (c) => (c ? 'stored' : 'this name already held this picture'),

@@ -53,8 +53,8 @@ export function CheckTable({ lang, check }: { lang: Lang; check: TemplateCheckVi
         ))}
       </table>
       {check.problems.length ? (
-        <>
-          <h3>{w.problems}</h3>
+        <details class="server-words">
+          <summary>{w.problems}</summary>
           <ul class="bad">
             {check.problems.map((p, i) => (
               <li key={i}>
@@ -62,7 +62,7 @@ export function CheckTable({ lang, check }: { lang: Lang; check: TemplateCheckVi
               </li>
             ))}
           </ul>
-        </>
+        </details>
       ) : null}
       {check.warnings.length ? (
         <>

@@ -66,7 +66,7 @@ export function TemplatesPage({ lang, route }: PageProps) {
                     </div>
                   </td>
                   <td>
-                    {t.industry} / {t.category}
+                    {w.industry[t.industry] ?? t.industry} / {w.category[t.category] ?? t.category}
                     {t.operationClass ? ` / ${t.operationClass}` : ''}
                   </td>
                   <td>{t.sections.map((s) => `${w.typeNames[s.type]} ${s.count}×${s.score}`).join('，')}</td>

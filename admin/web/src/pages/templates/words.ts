@@ -31,6 +31,8 @@ export const templateWords: Bilingual<{
   warnings: string;
   close: string;
   noMix: string;
+  industry: Record<string, string>;
+  category: Record<string, string>;
 }> = {
   zh: {
     list: '组卷模板',
@@ -46,7 +48,7 @@ export const templateWords: Bilingual<{
     checking: '检查中…',
     invalid: '无效的模板',
     typeNames: { judge: '判断', single: '单选', multiple: '多选' },
-    sectionHead: (n, label, c, s) => `第 ${n} 部分 ${label}：${c} 题，每题 ${s} 分`,
+    sectionHead: (n, _label, c, s) => `第 ${n + 1} 部分：${c} 题，每题 ${s} 分`,
     feasible: (pool) => `可以组卷：题库中可抽的题共 ${pool} 道`,
     notFeasible: '不能组卷：题库中的题不够，缺口已标出',
     difficulty: '难度',
@@ -58,10 +60,23 @@ export const templateWords: Bilingual<{
     drawable: '可抽（难度符合）',
     missing: '缺',
     enough: '够',
-    problems: '问题',
+    problems: '服务器的说明（英文）',
     warnings: '提醒',
     close: '收起',
     noMix: '不限难度',
+    industry: {
+      metallurgy: '冶金',
+      nonferrous: '有色',
+      building_materials: '建材',
+      machinery: '机械',
+      light_industry: '轻工',
+      textile: '纺织',
+      tobacco: '烟草',
+      commerce: '商贸',
+      hazardous_chemicals: '危化',
+      general: '通用',
+    },
+    category: { principal: '主要负责人', safety_manager: '安全生产管理人员', special_operation: '特种作业人员' },
   },
   en: {
     list: 'Paper templates',
@@ -77,7 +92,7 @@ export const templateWords: Bilingual<{
     checking: 'checking…',
     invalid: 'Invalid templates',
     typeNames: { judge: 'true/false', single: 'single choice', multiple: 'multiple choice' },
-    sectionHead: (n, label, c, s) => `Section ${n} ${label}: ${c} questions, ${s} points each`,
+    sectionHead: (n, _label, c, s) => `Section ${n + 1}: ${c} questions, ${s} points each`,
     feasible: (pool) => `Feasible: ${pool} questions can be drawn`,
     notFeasible: 'Not feasible: the bank is short; the shortfalls are marked',
     difficulty: 'Difficulty',
@@ -89,9 +104,22 @@ export const templateWords: Bilingual<{
     drawable: 'Drawable (difficulty in the mix)',
     missing: 'missing',
     enough: 'enough',
-    problems: 'Problems',
+    problems: 'The server says',
     warnings: 'Warnings',
     close: 'Close',
     noMix: 'any difficulty',
+    industry: {
+      metallurgy: 'metallurgy',
+      nonferrous: 'non-ferrous metals',
+      building_materials: 'building materials',
+      machinery: 'machinery',
+      light_industry: 'light industry',
+      textile: 'textiles',
+      tobacco: 'tobacco',
+      commerce: 'commerce',
+      hazardous_chemicals: 'hazardous chemicals',
+      general: 'general',
+    },
+    category: { principal: 'principal', safety_manager: 'safety manager', special_operation: 'special operation' },
   },
 };
