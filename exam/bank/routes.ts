@@ -9,6 +9,7 @@ import type { BankStore } from './store.ts';
 import { importFormatOf, previewOf } from './import/index.ts';
 import { jobView } from '../../documents/index.ts';
 import { JobViewT } from '../../documents/protocol.ts';
+import { BankImportDuplicateT, BankVersionViewT } from '../protocol.ts';
 
 /** A 50,000-question .xlsx is about 5 MiB; ten times that leaves room for pictures pasted into cells. */
 export const IMPORT_BODY_LIMIT = 50 * 1024 * 1024;
@@ -21,19 +22,8 @@ const QuestionTypeT = literals(QUESTION_TYPES);
 const IndustryT = literals(INDUSTRIES);
 const CategoryT = literals(CATEGORIES);
 
-const BankVersionT = Type.Object({
-  id: Type.String(),
-  parent: Nullable(Type.String()),
-  kind: literals(['package', 'import', 'shipped']),
-  label: Nullable(Type.String()),
-  publishedAt: Nullable(Type.Integer()),
-  receivedAt: Type.Integer(),
-  signedBy: Nullable(Type.String()),
-  sha256: Nullable(Type.String()),
-  questionCount: Type.Integer(),
-  templateCount: Type.Integer(),
-  seq: Type.Integer(),
-});
+// The version's and a duplicate's shapes are the admin console's contract (exam/protocol.ts).
+const BankVersionT = BankVersionViewT;
 
 const listedFields = {
   id: Type.String(),
@@ -61,7 +51,7 @@ const PreviewT = Type.Object({
   usedInPapers: Type.Integer(),
 });
 
-const DuplicateT = Type.Object({ where: Type.String(), sameAs: Type.String(), questionId: Nullable(Type.String()), answerDiffers: Type.Boolean() });
+const DuplicateT = BankImportDuplicateT;
 const ImportReplyT = Type.Object({
   file: Type.String(),
   rows: Type.Integer(),

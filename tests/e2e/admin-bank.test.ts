@@ -69,7 +69,13 @@ t.test('the bank page imports, browses, retires and uploads; the templates page 
     await page.click('[data-testid=bank-questions] button[type=submit]');
     await page.waitForSelector(`[data-testid=bank-questions] tr[data-question] >> text=${PICTURE_STEM}`, { timeout: WAIT });
     const img = await page.waitForSelector('[data-testid=bank-questions] img.picture', { timeout: WAIT });
-    await page.waitForFunction((el) => (el as HTMLImageElement).complete && (el as HTMLImageElement).naturalWidth > 0, img, { timeout: WAIT });
+    await page.waitForFunction(
+      (el) =>
+        (el as unknown as { complete: boolean; naturalWidth: number }).complete &&
+        (el as unknown as { complete: boolean; naturalWidth: number }).naturalWidth > 0,
+      img,
+      { timeout: WAIT },
+    );
     t.equal(await img.getAttribute('src'), `/api/bank/images/${imageId}`);
     t.match(page.url(), /q=%E5%AE%89/, 'the filter is in the address, so a reload keeps it');
     await c.shot('bank-browse-picture');

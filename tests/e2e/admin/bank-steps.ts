@@ -41,7 +41,10 @@ export async function importBankFile(t: Test, c: AdminConsole, file: string, exp
     return null;
   }
   t.equal(testid, 'import-done', 'the page says the import is done');
-  const bar = await page.$eval('[data-testid=import-bar]', (el) => ({ value: (el as HTMLProgressElement).value, max: (el as HTMLProgressElement).max }));
+  const bar = await page.$eval('[data-testid=import-bar]', (el) => ({
+    value: (el as unknown as { value: number; max: number }).value,
+    max: (el as unknown as { value: number; max: number }).max,
+  }));
   t.equal(bar.value, bar.max, 'the progress bar is full');
   const said = (await outcome.textContent()) ?? '';
   t.match(said, new RegExp(`${expect.done}`), 'the number of questions imported is shown');
