@@ -76,7 +76,7 @@ export function createExamService(deps: ExamDeps) {
   const bankSync = createBankSync({ db: deps.db, clock: deps.clock, config: deps.config, bank, packages });
   const bankAdmin = createBankAdmin({ db: deps.db, bank, audit: deps.audit, clock: deps.clock, images });
   // The admin console's imports run as jobs of the server's runner; the CLI imports inline.
-  const bankImports = deps.jobs ? createBankImportJobs({ jobs: deps.jobs, bankAdmin, audit: deps.audit }) : null;
+  const bankImports = deps.jobs ? createBankImportJobs({ jobs: deps.jobs, bus: deps.bus, bankAdmin, audit: deps.audit }) : null;
   const plans = createPlanService({ ...deps, bank });
   // The sessions as the media scheduler's recording windows (record: sessions), and each session's window for playback.
   const recordingWindows = createSessionWindows({ db: deps.db, bus: deps.bus, marginMs: deps.config.media.recordMarginMinutes * 60_000 });

@@ -4,7 +4,7 @@
 // fails the job with every problem as a row the page shows as a table, and stores nothing.
 import { randomBytes } from 'node:crypto';
 import { basename } from 'node:path';
-import { Conflict, ValidationError, formatProblem, type Problem } from '../../core/index.ts';
+import { Conflict, ValidationError, formatProblem, type EventBus, type Problem } from '../../core/index.ts';
 import { JobFailedWith, type Job, type JobRunner } from '../../documents/index.ts';
 import type { AuditLog } from '../../storage/index.ts';
 import { BANK_IMPORT_JOB, type BankImportDone, type BankImportJobParams, type BankImportProblem, type BankImportRefused } from '../protocol.ts';
@@ -25,11 +25,19 @@ export interface BankImportJobs {
   start(filename: string, bytes: Buffer, by: { actor: string; ip: string | null }): Job;
 }
 
-export function createBankImportJobs(deps: { jobs: JobRunner; bankAdmin: ReturnType<typeof createBankAdmin>; audit: AuditLog }): BankImportJobs {
-  const { jobs, bankAdmin, audit } = deps;
+export function createBankImportJobs(deps: { jobs: JobRunner; bus: EventBus; bankAdmin: ReturnType<typeof createBankAdmin>; audit: AuditLog }): BankImportJobs {
+  const { jobs, bus, bankAdmin, audit } = deps;
   // The file stays in memory, not in the job's row: a restart interrupts the job anyway (the runner
   // marks it so) and the person uploads again; 50 MiB in a SQLite row would only slow every job list.
   const uploads = new Map<string, { bytes: Buffer; actor: string; ip: string | null }>();
+  const uploadOfJob = new Map<string, string>();
+  // A job cancelled or interrupted while queued never runs its handler: its file must not stay in memory.
+  bus.on('job.status', (e) => {
+    if (e.kind !== BANK_IMPORT_JOB || !['done', 'failed', 'cancelled', 'interrupted'].includes(e.status)) return;
+    const upload = uploadOfJob.get(e.jobId);
+    if (upload) uploads.delete(upload);
+    uploadOfJob.delete(e.jobId);
+  });
 
   jobs.define<BankImportJobParams, BankImportDone>(BANK_IMPORT_JOB, async (ctx) => {
     const upload = uploads.get(ctx.params.upload);
@@ -63,6 +71,7 @@ export function createBankImportJobs(deps: { jobs: JobRunner; bankAdmin: ReturnT
       uploads.set(id, { bytes, actor: by.actor, ip: by.ip });
       try {
         const job = jobs.start(BANK_IMPORT_JOB, { filename: basename(filename), bytes: bytes.length, upload: id } satisfies BankImportJobParams, by.actor);
+        if (uploads.has(id)) uploadOfJob.set(job.id, id);
         audit.append({ actor: by.actor, action: 'bank.import.start', target: job.id, detail: { file: basename(filename), bytes: bytes.length }, ip: by.ip });
         return job;
       } catch (err) {

@@ -3,7 +3,7 @@
 // stored), then a good one (done, with a full progress bar), finds the question with the picture,
 // retires one after a confirmation, and sees the template's feasibility table. Screenshots in
 // tests/artifacts/admin/bank-*.png and templates-*.png.
-import { writeFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import t from 'tap';
 import sharp from 'sharp';
@@ -64,6 +64,31 @@ t.test('the bank page imports, browses, retires and uploads; the templates page 
     t.match(await page.textContent('[data-testid=import-phase]'), /185 \/ 185/, 'the bar says every question is stored');
   });
 
+  await step(t, 'a reloaded page finds the import still waiting on the server and follows it to its end', async (t) => {
+    // A job of another kind holds the runner (one job at a time), so the import waits in the queue
+    // long enough for the page to be reloaded in between.
+    let release!: () => void;
+    const held = new Promise<void>((r) => {
+      release = r;
+    });
+    c.app.ctx.jobs.define('test.hold', () => held);
+    c.app.ctx.jobs.start('test.hold', null, 'user:admin');
+    const res = await c.app.inject({
+      method: 'POST',
+      url: `/api/bank/imports?filename=${encodeURIComponent('机械主要负责人题库.csv')}`,
+      headers: { cookie: c.adminCookie, 'content-type': 'application/octet-stream' },
+      payload: readFileSync(files.good),
+    });
+    t.equal(res.statusCode, 202, res.body);
+    await page.reload();
+    await page.waitForSelector('[data-testid=import-progress] >> text=排队等待中', { timeout: WAIT });
+    t.ok(await page.$('[data-testid=import-progress] progress'), 'the progress bar is shown for the job the page re-attached to');
+    await c.shot('bank-import-reattached');
+    release();
+    const done = await page.waitForSelector('[data-testid=import-done]', { timeout: WAIT });
+    t.match(await done.textContent(), /新增 0 题，重复 185 题/, 'the same file again: every row a duplicate, no new version');
+  });
+
   await step(t, 'the question with the picture is found and its picture shows', async (t) => {
     await page.fill('[data-testid=bank-questions] input[name=q]', '安全标志');
     await page.click('[data-testid=bank-questions] button[type=submit]');
@@ -104,6 +129,19 @@ t.test('the bank page imports, browses, retires and uploads; the templates page 
     await page.waitForSelector('[data-testid=template-check][data-feasible=false]', { timeout: WAIT });
     t.ok((await page.$$('[data-testid=template-check] tr.short')).length > 0, 'the shortfalls are marked');
     await c.shot('templates-check-short');
+  });
+
+  await step(t, 'the pages at 1920×1080 and in English', async (t) => {
+    await page.setViewportSize({ width: 1920, height: 1080 });
+    await c.open('bank');
+    await page.waitForSelector('[data-testid=bank-questions] tr[data-question]');
+    await c.shot('bank-1920');
+    await page.goto(`${c.base}/admin/?lang=en#/templates?id=${BANK_TEMPLATE_ID}`);
+    await page.waitForSelector('[data-testid=template-check] >> text=Feasible', { timeout: WAIT });
+    await c.shot('templates-en-1920');
+    await page.goto(`${c.base}/admin/?lang=en#/bank`);
+    t.ok(await page.waitForSelector('[data-testid=bank-import] >> text=Import questions', { timeout: WAIT }));
+    await page.setViewportSize({ width: 1366, height: 768 });
   });
 
   t.same(c.pageErrors, [], 'no uncaught error in the page');

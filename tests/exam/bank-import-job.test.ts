@@ -95,6 +95,25 @@ t.test('search filters by difficulty', async (t) => {
   t.ok(d2.items.every((q) => q.difficulty === 2));
 });
 
+t.test('an import cancelled while it waits in the queue never runs and stores nothing', async (t) => {
+  let release!: () => void;
+  const held = new Promise<void>((r) => {
+    release = r;
+  });
+  app.ctx.jobs.define('test.hold', () => held);
+  const hold = app.ctx.jobs.start('test.hold', null, 'user:admin');
+  const before = await versions();
+  const res = await startImport(admin, 'queued.csv', readFileSync(files.bad));
+  const job = res.json() as JobView;
+  t.equal(job.status, 'queued', 'another job holds the runner');
+  const cancel = await app.inject({ method: 'POST', url: `/api/jobs/${job.id}/cancel`, headers: admin });
+  t.equal(cancel.statusCode, 200, cancel.body);
+  t.equal(app.ctx.jobs.get(job.id).status, 'cancelled');
+  release();
+  await app.ctx.jobs.wait(hold.id);
+  t.same(await versions(), before);
+});
+
 t.test('only admins start an import job', async (t) => {
   const body = readFileSync(files.good);
   t.equal((await startImport({}, 'x.csv', body)).statusCode, 401);

@@ -69,7 +69,7 @@ export function TemplatesPage({ lang, route }: PageProps) {
                     {w.industry[t.industry] ?? t.industry} / {w.category[t.category] ?? t.category}
                     {t.operationClass ? ` / ${t.operationClass}` : ''}
                   </td>
-                  <td>{t.sections.map((s) => `${w.typeNames[s.type]} ${s.count}×${s.score}`).join('，')}</td>
+                  <td>{t.sections.map((s) => `${w.typeNames[s.type]} ${s.count}×${s.score}`).join(lang === 'zh' ? '，' : ', ')}</td>
                   <td>
                     {list.version ? (
                       <a class="button" href={href('templates', { id: t.id, version })} aria-current={t.id === selected ? 'true' : undefined}>

@@ -92,7 +92,7 @@ export const templateWords: Bilingual<{
     checking: 'checking…',
     invalid: 'Invalid templates',
     typeNames: { judge: 'true/false', single: 'single choice', multiple: 'multiple choice' },
-    sectionHead: (n, _label, c, s) => `Section ${n + 1}: ${c} questions, ${s} points each`,
+    sectionHead: (n, _label, c, s) => `Section ${n + 1}: ${c} questions, ${s} point${s === 1 ? '' : 's'} each`,
     feasible: (pool) => `Feasible: ${pool} questions can be drawn`,
     notFeasible: 'Not feasible: the bank is short; the shortfalls are marked',
     difficulty: 'Difficulty',
