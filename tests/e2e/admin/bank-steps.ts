@@ -20,9 +20,13 @@ export type ImportExpectation =
 export async function importBankFile(t: Test, c: AdminConsole, file: string, expect: ImportExpectation, shot?: string): Promise<string | null> {
   const { page } = c;
   if (!(await page.$('[data-testid=page-bank]'))) await c.open('bank');
+  // An earlier import's outcome may still be on the page: wait for this job's.
+  const OUTCOME = '[data-testid=import-done], [data-testid=import-failed]';
+  const before = await page.$eval(OUTCOME, (el) => el.getAttribute('data-job')).catch(() => null);
   await page.setInputFiles('input[name=bank-file]', file);
   await page.click('[data-testid=bank-import] button[type=submit]');
-  const outcome = await page.waitForSelector('[data-testid=import-done], [data-testid=import-failed]', { timeout: WAIT });
+  const fresh = ['import-done', 'import-failed'].map((id) => `[data-testid=${id}]${before ? `:not([data-job="${before}"])` : ''}`).join(', ');
+  const outcome = await page.waitForSelector(fresh, { timeout: WAIT });
   const testid = await outcome.getAttribute('data-testid');
   if (shot) await c.shot(shot);
   if ('refused' in expect) {

@@ -40,7 +40,7 @@ function Outcome({ lang, job }: { lang: Lang; job: JobView }) {
   if (job.status === 'done') {
     const r = job.result as BankImportDone;
     return (
-      <div class="import-outcome" data-testid="import-done">
+      <div class="import-outcome" data-testid="import-done" data-job={job.id}>
         <p class="ok">{w.importDone(r.imported, r.duplicates.length, r.version?.id ?? null)}</p>
         {r.duplicates.length ? (
           <details>
@@ -62,7 +62,7 @@ function Outcome({ lang, job }: { lang: Lang; job: JobView }) {
   }
   const refused = job.status === 'failed' && job.result ? (job.result as BankImportRefused) : null;
   return (
-    <div class="import-outcome" data-testid="import-failed" role="alert">
+    <div class="import-outcome" data-testid="import-failed" data-job={job.id} role="alert">
       {refused ? (
         <>
           <p class="bad">{w.importRefused(refused.file, refused.problems.length)}</p>
@@ -153,7 +153,7 @@ export function ImportPanel({ lang, onImported }: { lang: Lang; onImported: () =
           ) : null}
         </div>
       ) : null}
-      {!running && job.ended ? (
+      {!running && !sending && job.ended ? (
         <>
           <div class={`import-progress ended ${job.ended.status}`}>
             {job.ended.status === 'done' ? (
