@@ -75,6 +75,21 @@ export interface JobRunner {
   close(): Promise<void>;
 }
 
+/**
+ * A job that fails with something a page shows in detail (a bank import's bad rows, each with its row
+ * and column): the message is the job's error and `result` is kept as the failed job's result.
+ */
+export class JobFailedWith extends DomainError {
+  override readonly code = 'failed';
+  constructor(
+    message: string,
+    readonly result: unknown,
+  ) {
+    super(message);
+    this.name = 'JobFailedWith';
+  }
+}
+
 /** The job runner is closing: jobs stopped by it are interrupted, not cancelled by anyone. */
 class RunnerClosing extends DomainError {
   override readonly code = 'interrupted';
@@ -234,7 +249,7 @@ export function createJobRunner(deps: JobRunnerDeps): JobRunner {
         // A DomainError's message is written for people; anything else is a bug, logged in full.
         const message = err instanceof DomainError ? err.message : `failed unexpectedly (${(err as Error)?.message ?? String(err)})`;
         if (!(err instanceof DomainError)) deps.log?.error({ err, jobId: id, kind: row.kind }, 'job failed unexpectedly');
-        finish(id, 'failed', null, message);
+        finish(id, 'failed', err instanceof JobFailedWith ? err.result : null, message);
       }
     } finally {
       running.delete(id);

@@ -23,7 +23,7 @@ export const JobViewT = Type.Object({
   progress: Type.Object({ done: Type.Number(), total: nullable(Type.Number()), note: nullable(Type.String()) }),
   cancelRequested: Type.Boolean(),
   cancelledBy: nullable(Type.String()),
-  /** The job's result once done (an archive job: { archive, sessionStatus, statusProblem }). */
+  /** The job's result once done (an archive job: { archive, sessionStatus, statusProblem }); a failed job's detail when it has one (a bank import: its bad rows). */
   result: Type.Unknown(),
   error: nullable(Type.String()),
 });

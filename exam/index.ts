@@ -10,6 +10,7 @@ import { createPaperStore } from './papers/store.ts';
 import { createPackageService } from './bank/packages.ts';
 import { createBankSync } from './bank/sync.ts';
 import { createBankAdmin } from './bank/import/index.ts';
+import { createBankImportJobs } from './bank/import-job.ts';
 import { createBankImages } from './bank/images.ts';
 import { createPlanService } from './plans/service.ts';
 import { createSessionWindows } from './plans/recording-windows.ts';
@@ -74,10 +75,12 @@ export function createExamService(deps: ExamDeps) {
   // Periodic pulls: the server calls bankSync.start({ log }) after listening and bankSync.stop() on close.
   const bankSync = createBankSync({ db: deps.db, clock: deps.clock, config: deps.config, bank, packages });
   const bankAdmin = createBankAdmin({ db: deps.db, bank, audit: deps.audit, clock: deps.clock, images });
+  // The admin console's imports run as jobs of the server's runner; the CLI imports inline.
+  const bankImports = deps.jobs ? createBankImportJobs({ jobs: deps.jobs, bus: deps.bus, bankAdmin, audit: deps.audit }) : null;
   const plans = createPlanService({ ...deps, bank });
   // The sessions as the media scheduler's recording windows (record: sessions), and each session's window for playback.
   const recordingWindows = createSessionWindows({ db: deps.db, bus: deps.bus, marginMs: deps.config.media.recordMarginMinutes * 60_000 });
-  return { deps, bank, images, papers, packages, bankSync, bankAdmin, plans, recordingWindows };
+  return { deps, bank, images, papers, packages, bankSync, bankAdmin, bankImports, plans, recordingWindows };
 }
 
 export type ExamService = ReturnType<typeof createExamService>;

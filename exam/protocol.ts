@@ -1,11 +1,184 @@
 // What the exam module's web parts (the admin console's bank, templates, plans and today pages) read from
 // the server, as TypeBox schemas (the routes' response schemas) and the types made from them. Shared by
 // the server and the browser, so it imports nothing but 'typebox'. Each part keeps its own section.
-import { Type, type Static } from 'typebox';
+import { Type, type Static, type TSchema } from 'typebox';
 
 // ── Bank (exam/bank) ──────────────────────────────────────────────────────────────────────────────
 
+const nullable = <T extends TSchema>(t: T) => Type.Union([t, Type.Null()]);
+
+export const BANK_QUESTION_TYPES = ['judge', 'single', 'multiple'] as const;
+export type BankQuestionType = (typeof BANK_QUESTION_TYPES)[number];
+
+/** GET /api/bank/versions: one version of the bank (a signed package, a local import, or the shipped one). */
+export const BankVersionViewT = Type.Object({
+  id: Type.String(),
+  parent: nullable(Type.String()),
+  kind: Type.Union([Type.Literal('package'), Type.Literal('import'), Type.Literal('shipped')]),
+  label: nullable(Type.String()),
+  publishedAt: nullable(Type.Integer()),
+  receivedAt: Type.Integer(),
+  signedBy: nullable(Type.String()),
+  sha256: nullable(Type.String()),
+  questionCount: Type.Integer(),
+  templateCount: Type.Integer(),
+  seq: Type.Integer(),
+});
+export type BankVersionView = Static<typeof BankVersionViewT>;
+
+/** GET /api/bank/sync: where the bank syncs from and how the last pull went. */
+export interface BankSyncView {
+  configured: boolean;
+  url: string | null;
+  intervalMinutes: number | null;
+  trustedKeys: string[];
+  etag: string | null;
+  lastModified: string | null;
+  checkedAt: number | null;
+  lastVersion: string | null;
+  lastError: string | null;
+}
+
+/** GET /api/bank/questions: a question as a search lists it (never its answer). */
+export interface ListedQuestionView {
+  id: string;
+  externalId: string | null;
+  type: BankQuestionType;
+  stem: string;
+  options: string[];
+  /** Image ids: GET /api/bank/images/:id. */
+  images: string[];
+  industry: string;
+  category: string;
+  operationClass: string | null;
+  knowledgePoint: string;
+  difficulty: number;
+  tier: string;
+  fingerprint: string;
+  retiredAt: number | null;
+}
+export interface QuestionPageView {
+  version: string | null;
+  total: number;
+  items: ListedQuestionView[];
+}
+
+/** POST /api/bank/images: an uploaded picture; rows name it in the 图片 column by `name`. */
+export interface UploadedImageView {
+  id: string;
+  name: string;
+  mime: string;
+  bytes: number;
+  created: boolean;
+}
+
+/**
+ * POST /api/bank/imports?filename=… (the file as the body) answers 202 and a job of this kind
+ * (documents/protocol.ts JobView); the page follows it by /api/jobs/:id/events.
+ */
+export const BANK_IMPORT_JOB = 'bank.import';
+
+export const BankImportJobParamsT = Type.Object({
+  filename: Type.String(),
+  bytes: Type.Integer({ description: "the file's size" }),
+  /** The upload the job reads (kept in the server's memory until the job takes it). */
+  upload: Type.String(),
+});
+export type BankImportJobParams = Static<typeof BankImportJobParamsT>;
+
+/**
+ * The job's progress `note` is the phase: rows read and checked (total null until the file is read),
+ * rows checked against the bank for duplicates, questions stored.
+ */
+export const BANK_IMPORT_PHASES = ['reading', 'checking', 'storing'] as const;
+export type BankImportPhase = (typeof BANK_IMPORT_PHASES)[number];
+
+/** A row not stored because the bank or an earlier row holds the same question. */
+export const BankImportDuplicateT = Type.Object({
+  where: Type.String(),
+  sameAs: Type.String(),
+  questionId: nullable(Type.String()),
+  answerDiffers: Type.Boolean(),
+});
+
+/** The job's result when done (and the synchronous POST /api/bank/import's reply). */
+export interface BankImportDone {
+  file: string;
+  rows: number;
+  imported: number;
+  duplicates: Static<typeof BankImportDuplicateT>[];
+  /** Null when every row was a duplicate: nothing new, no version. */
+  version: BankVersionView | null;
+  imagesStored: number;
+}
+
+/** One problem of a refused file, as the CLI prints it (`line`) and split for a table. */
+export const BankImportProblemT = Type.Object({
+  /** `row 5`, `sheet 单选题, row 5`, `item 3` or `file`. */
+  where: Type.String(),
+  /** `column 答案` / `field answer`; null for the whole row or file. */
+  column: nullable(Type.String()),
+  problem: Type.String(),
+  /** The CLI's line: `row 5, column 答案: …`. */
+  line: Type.String(),
+});
+export type BankImportProblem = Static<typeof BankImportProblemT>;
+
+/** A failed import job's result: nothing was stored; every problem of the file. The job's `error` says it in one line. */
+export const BankImportRefusedT = Type.Object({ file: Type.String(), problems: Type.Array(BankImportProblemT) });
+export type BankImportRefused = Static<typeof BankImportRefusedT>;
+
 // ── Templates (exam/papers) ───────────────────────────────────────────────────────────────────────
+
+export interface TemplateSectionView {
+  type: BankQuestionType;
+  count: number;
+  score: number;
+  difficultyMix?: Partial<Record<'1' | '2' | '3' | '4' | '5', number>>;
+  requiredKnowledgePoints?: string[];
+}
+
+/** GET /api/templates: one template. */
+export interface ListedTemplateView {
+  source: 'version' | 'shipped';
+  id: string;
+  name: string;
+  industry: string;
+  category: string;
+  operationClass: string | null;
+  durationMinutes: number;
+  total: number;
+  passMark: number;
+  multipleChoiceScoring: 'all_or_nothing' | 'partial';
+  sections: TemplateSectionView[];
+}
+export interface TemplateListView {
+  version: string | null;
+  templates: ListedTemplateView[];
+  invalid: { id: string; problems: { path: string; problem: string }[] }[];
+}
+
+/** GET /api/templates/:id/check: per section, needed vs available per difficulty and per required knowledge point. */
+export interface TemplateCheckView {
+  templateId: string;
+  version: string;
+  ok: boolean;
+  poolSize: number;
+  sections: {
+    section: number;
+    type: BankQuestionType;
+    label: string;
+    count: number;
+    score: number;
+    ok: boolean;
+    /** difficulty null: the section asks no mix, any difficulty counts. */
+    buckets: { difficulty: number | null; needed: number; available: number; short: number }[];
+    knowledgePoints: { knowledgePoint: string; available: number; drawable: number }[];
+    selectionsLog10: number | null;
+  }[];
+  problems: { path: string; problem: string }[];
+  warnings: string[];
+}
 
 // ── Plans, sessions, rosters, seats, admission tickets (exam/plans) ───────────────────────────────
 

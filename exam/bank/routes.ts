@@ -2,11 +2,14 @@
 // Admins only: a question's answer is exam material. Search shows no answers; a preview does, and is audited.
 import type { FastifyPluginAsync } from 'fastify';
 import { Type } from 'typebox';
-import { ErrorReply, NotFound, ValidationError } from '../../core/index.ts';
+import { Conflict, ErrorReply, NotFound, ValidationError } from '../../core/index.ts';
 import type { ExamService } from '../index.ts';
 import { CATEGORIES, INDUSTRIES, QUESTION_TYPES, TIERS, type Question } from '../types.ts';
 import type { BankStore } from './store.ts';
 import { importFormatOf, previewOf } from './import/index.ts';
+import { jobView } from '../../documents/index.ts';
+import { JobViewT } from '../../documents/protocol.ts';
+import { BankImportDuplicateT, BankVersionViewT } from '../protocol.ts';
 
 /** A 50,000-question .xlsx is about 5 MiB; ten times that leaves room for pictures pasted into cells. */
 export const IMPORT_BODY_LIMIT = 50 * 1024 * 1024;
@@ -19,19 +22,8 @@ const QuestionTypeT = literals(QUESTION_TYPES);
 const IndustryT = literals(INDUSTRIES);
 const CategoryT = literals(CATEGORIES);
 
-const BankVersionT = Type.Object({
-  id: Type.String(),
-  parent: Nullable(Type.String()),
-  kind: literals(['package', 'import', 'shipped']),
-  label: Nullable(Type.String()),
-  publishedAt: Nullable(Type.Integer()),
-  receivedAt: Type.Integer(),
-  signedBy: Nullable(Type.String()),
-  sha256: Nullable(Type.String()),
-  questionCount: Type.Integer(),
-  templateCount: Type.Integer(),
-  seq: Type.Integer(),
-});
+// The version's and a duplicate's shapes are the admin console's contract (exam/protocol.ts).
+const BankVersionT = BankVersionViewT;
 
 const listedFields = {
   id: Type.String(),
@@ -59,7 +51,7 @@ const PreviewT = Type.Object({
   usedInPapers: Type.Integer(),
 });
 
-const DuplicateT = Type.Object({ where: Type.String(), sameAs: Type.String(), questionId: Nullable(Type.String()), answerDiffers: Type.Boolean() });
+const DuplicateT = BankImportDuplicateT;
 const ImportReplyT = Type.Object({
   file: Type.String(),
   rows: Type.Integer(),
@@ -79,6 +71,7 @@ const SearchQuery = Type.Object(
     industry: Type.Optional(IndustryT),
     category: Type.Optional(CategoryT),
     knowledgePoint: Type.Optional(Type.String({ minLength: 1, maxLength: 200 })),
+    difficulty: Type.Optional(Type.Integer({ minimum: 1, maximum: 5 })),
     includeRetired: Type.Optional(Type.Boolean()),
     limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 500, default: 50 })),
     offset: Type.Optional(Type.Integer({ minimum: 0, default: 0 })),
@@ -92,6 +85,7 @@ type SearchQuery = {
   industry?: Question['industry'];
   category?: Question['category'];
   knowledgePoint?: string;
+  difficulty?: number;
   includeRetired?: boolean;
   limit?: number;
   offset?: number;
@@ -146,6 +140,7 @@ export const bankRoutes: FastifyPluginAsync<{ exam: ExamService }> = async (app,
         ...(q.industry ? { industry: q.industry } : {}),
         ...(q.category ? { category: q.category } : {}),
         ...(q.knowledgePoint ? { knowledgePoint: q.knowledgePoint } : {}),
+        ...(q.difficulty ? { difficulty: q.difficulty } : {}),
         includeRetired: q.includeRetired ?? false,
         limit: q.limit ?? 50,
         offset: q.offset ?? 0,
@@ -192,6 +187,32 @@ export const bankRoutes: FastifyPluginAsync<{ exam: ExamService }> = async (app,
       if (!Buffer.isBuffer(body) || body.length === 0)
         throw new ValidationError([{ path: 'body', problem: 'send the file itself as the request body (Content-Type: application/octet-stream)' }]);
       return bankAdmin.importFile(body, importFormatOf(filename), { filename, actor: request.actor, ip: request.ip });
+    },
+  );
+
+  app.post(
+    '/api/bank/imports',
+    {
+      config: admin,
+      bodyLimit: IMPORT_BODY_LIMIT,
+      schema: {
+        tags: ['bank'],
+        summary: 'Import a question file as a job (the admin console): answers 202 and the job at once; follow it at /api/jobs/:jobId/events',
+        description:
+          'The same all-or-nothing import as POST /api/bank/import. Progress note: reading, checking or storing. A refused file fails the job; its result lists every problem (exam/protocol.ts BankImportRefused) and nothing is stored.',
+        querystring: Type.Object(
+          { filename: Type.String({ minLength: 1, maxLength: 255, description: 'the file name; its extension says the format' }) },
+          { additionalProperties: false },
+        ),
+        response: { 202: JobViewT, ...errors },
+      },
+    },
+    async (request, reply) => {
+      const { filename } = request.query as { filename: string };
+      if (!exam.bankImports) throw new Conflict('this process runs no jobs; use POST /api/bank/import');
+      const body = Buffer.isBuffer(request.body) ? request.body : Buffer.alloc(0);
+      const job = exam.bankImports.start(filename, body, { actor: request.actor, ip: request.ip });
+      return reply.status(202).send(jobView(job));
     },
   );
 

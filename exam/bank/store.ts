@@ -250,6 +250,7 @@ export function createBankStore(db: Db, clock: Clock) {
       industry?: Industry;
       category?: Category;
       knowledgePoint?: string;
+      difficulty?: number;
       includeRetired?: boolean;
       limit?: number;
       offset?: number;
@@ -261,6 +262,7 @@ export function createBankStore(db: Db, clock: Clock) {
       if (opts.industry) where.push('q.industry = ?'), args.push(opts.industry);
       if (opts.category) where.push('q.category = ?'), args.push(opts.category);
       if (opts.knowledgePoint) where.push('q.knowledge_point = ?'), args.push(opts.knowledgePoint);
+      if (opts.difficulty) where.push('q.difficulty = ?'), args.push(opts.difficulty);
       if (!opts.includeRetired) where.push('q.retired_at IS NULL');
       const from = `FROM bank_version_questions m JOIN questions q ON q.id = m.question_id WHERE ${where.join(' AND ')}`;
       const total = (db.prepare(`SELECT COUNT(*) AS n ${from}`).get(...args) as { n: number }).n;
