@@ -13,6 +13,8 @@ export const SystemStatusT = Type.Object({
   startedAt: Type.Integer({ description: 'when this process started (server time, epoch ms)' }),
   serverTime: Type.Integer(),
   timezone: Type.String(),
+  /** How long recordings are kept (retention.days). */
+  retentionDays: Type.Integer(),
   site: Type.Object({ id: Type.String(), name: Type.String() }),
   /** What /healthz says: ok, degraded (a part needs attention) or failing (the database). */
   status: Type.Union([Type.Literal('ok'), Type.Literal('degraded'), Type.Literal('failing')]),

@@ -50,6 +50,7 @@ export const systemInfoRoutes: FastifyPluginAsync<{
         startedAt,
         serverTime: ctx.clock.now(),
         timezone: ctx.config.site.timezone,
+        retentionDays: ctx.config.retention.days,
         site: { id: ctx.config.site.id, name: ctx.config.site.name },
         status,
         database: { ...h.db, file: ctx.paths.dbFile, bytes: fileBytes(ctx.paths.dbFile) + fileBytes(`${ctx.paths.dbFile}-wal`) },
