@@ -57,33 +57,35 @@ export function ConfigSection({ lang }: PageProps) {
           {w.maskedNote(c.masked.length)} {w.configRead}
         </p>
       </section>
-      {Object.entries(c.config).map(([section, value]) => {
-        const body = lines(value, 0, section, []);
-        return (
-          <section class="panel config-section" key={section} data-testid={`config-${section}`}>
-            <h2 class="mono">{section}</h2>
-            <div class="yaml mono">
-              {body.slice(1).length === 0 ? (
-                <div>{body[0]?.value}</div>
-              ) : (
-                body.slice(1).map((l, i) => (
-                  <div key={i} style={{ paddingLeft: `${(l.depth - 1) * 1.2}rem` }}>
-                    <span class="k">{l.key === '-' ? '-' : `${l.key}:`}</span>{' '}
-                    {l.value !== null &&
-                      (l.value.includes(c.mask) ? (
-                        <span class="masked" title={w.maskedBadge}>
-                          {l.value} <span class="badge">{w.maskedBadge}</span>
-                        </span>
-                      ) : (
-                        <span class="v">{l.value}</span>
-                      ))}
-                  </div>
-                ))
-              )}
-            </div>
-          </section>
-        );
-      })}
+      {Object.entries(c.config)
+        .filter(([section]) => section !== 'file')
+        .map(([section, value]) => {
+          const body = lines(value, 0, section, []);
+          return (
+            <section class="panel config-section" key={section} data-testid={`config-${section}`}>
+              <h2 class="mono">{section}</h2>
+              <div class="yaml mono">
+                {body.slice(1).length === 0 ? (
+                  <div>{body[0]?.value}</div>
+                ) : (
+                  body.slice(1).map((l, i) => (
+                    <div key={i} style={{ paddingLeft: `${(l.depth - 1) * 1.2}rem` }}>
+                      <span class="k">{l.key === '-' ? '-' : `${l.key}:`}</span>{' '}
+                      {l.value !== null &&
+                        (l.value.includes(c.mask) ? (
+                          <span class="masked" title={w.maskedBadge}>
+                            {l.value} <span class="badge">{w.maskedBadge}</span>
+                          </span>
+                        ) : (
+                          <span class="v">{l.value}</span>
+                        ))}
+                    </div>
+                  ))
+                )}
+              </div>
+            </section>
+          );
+        })}
     </div>
   );
 }

@@ -51,14 +51,17 @@ export function DiskSection({ lang }: PageProps) {
         </div>
         <div class="figure">
           <div class="big" data-testid="days-until-full">
-            {f.daysUntilFull === null ? '∞' : Math.floor(f.daysUntilFull)}
+            {f.daysUntilFull === null ? '∞' : `${Math.floor(f.daysUntilFull)} ${w.days}`}
           </div>
           <div>
             {f.daysUntilFull === null || f.fullAt === null ? w.neverFull : w.untilFull(Math.floor(f.daysUntilFull), siteTime(f.fullAt, lang, tz).slice(0, 10))}
           </div>
         </div>
       </div>
-      <p>{w.retention(retentionDays ?? 1096, humanBytes(f.needBytes), humanBytes(f.usableBytes))}</p>
+      <p>
+        {w.retention(retentionDays ?? 1096, humanBytes(f.needBytes), humanBytes(f.usableBytes))}
+        {!f.ok && <strong class="bad"> {w.shortBy(humanBytes(f.needBytes - f.usableBytes))}</strong>}
+      </p>
       {sources.length > 0 && (
         <table class="per-source">
           <thead>

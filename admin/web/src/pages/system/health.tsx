@@ -25,15 +25,17 @@ export function HealthSection({ lang }: PageProps) {
     );
   if (!s) return <p class="note">{w.loading}</p>;
   const tz = s.timezone;
-  const cls = s.status === 'ok' ? 'ok' : s.status === 'degraded' ? 'warn' : 'bad';
+  // /healthz counts a camera that is down as the recorder's business; the office must hear of it here.
+  const verdict = s.status === 'ok' && s.media.down.length > 0 ? 'degraded' : s.status;
+  const cls = verdict === 'ok' ? 'ok' : verdict === 'degraded' ? 'warn' : 'bad';
   const plain = tls.data === 'plain-http';
   const t = tls.data === 'plain-http' ? null : tls.data;
   const certSoon = t?.certificates.some((c) => c.secondsLeft < 7 * 86400);
   return (
     <section class="panel system-health" data-testid="system-health">
       <h2>
-        <span class={`verdict ${cls}`} data-testid="health-verdict" data-status={s.status}>
-          {w.overall[s.status]}
+        <span class={`verdict ${cls}`} data-testid="health-verdict" data-status={verdict}>
+          {w.overall[verdict]}
         </span>
         <span class="right">
           <button type="button" onClick={() => (status.reload(), tls.reload())}>
@@ -97,7 +99,7 @@ export function HealthSection({ lang }: PageProps) {
                     {t.certificates.map((c) => (
                       <li key={c.fingerprint256}>
                         {w.certLine(c.name, siteTime(c.notAfter, lang, tz), Math.floor(c.secondsLeft / 86400))}
-                        <span class="muted"> · {[...c.names.dns, ...c.names.ips].join(', ')}</span>
+                        {c.names.dns.length + c.names.ips.length > 0 && <span class="muted"> · {[...c.names.dns, ...c.names.ips].join(', ')}</span>}
                       </li>
                     ))}
                   </ul>
