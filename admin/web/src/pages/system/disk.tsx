@@ -51,7 +51,7 @@ export function DiskSection({ lang }: PageProps) {
         </div>
         <div class="figure">
           <div class="big" data-testid="days-until-full">
-            {f.daysUntilFull === null ? '∞' : `${Math.floor(f.daysUntilFull)} ${w.days}`}
+            {f.daysUntilFull === null ? '∞' : `${Math.floor(f.daysUntilFull)} ${w.days(Math.floor(f.daysUntilFull))}`}
           </div>
           <div>
             {f.daysUntilFull === null || f.fullAt === null ? w.neverFull : w.untilFull(Math.floor(f.daysUntilFull), siteTime(f.fullAt, lang, tz).slice(0, 10))}

@@ -43,7 +43,7 @@ export interface SystemWords {
   retention: (days: number, need: string, usable: string) => string;
   untilFull: (days: number, date: string) => string;
   neverFull: string;
-  days: string;
+  days: (n: number) => string;
   shortBy: (bytes: string) => string;
   source: string;
   bytesPerDay: string;
@@ -141,7 +141,7 @@ export const systemWords: Bilingual<SystemWords> = {
     retention: (d, need, usable) => `保留期 ${d} 天内还需 ${need}，现有可用空间 ${usable}（已扣除告警线）`,
     untilFull: (d, date) => `约 ${d} 天后（${date}）写满`,
     neverFull: '保留期内不会写满',
-    days: '天',
+    days: () => '天',
     shortBy: (b) => `还差 ${b}。`,
     source: '视频源',
     bytesPerDay: '每天',
@@ -240,9 +240,9 @@ export const systemWords: Bilingual<SystemWords> = {
     examDay: (b, d) => `${b} per planned exam day (${d} days with exams)`,
     noExamDay: 'no exam planned yet',
     retention: (d, need, usable) => `${need} still needed over the ${d}-day retention period; ${usable} usable (above the alarm line)`,
-    untilFull: (d, date) => `full in about ${d} days (${date})`,
+    untilFull: (d, date) => `full in about ${d} day${d === 1 ? '' : 's'} (${date})`,
     neverFull: 'does not fill up within the retention period',
-    days: 'days',
+    days: (n) => (n === 1 ? 'day' : 'days'),
     shortBy: (b) => `${b} short.`,
     source: 'Source',
     bytesPerDay: 'Per day',
