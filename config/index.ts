@@ -3,3 +3,4 @@
 export * from './schema.ts';
 export * from './load.ts';
 export * from './rules.ts';
+export * from './masking.ts';

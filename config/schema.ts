@@ -19,7 +19,14 @@ export const SiteSchema = Type.Object(
   closed,
 );
 
-export const TlsSchema = Type.Object({ cert: Type.String({ minLength: 1 }), key: Type.String({ minLength: 1 }) }, closed);
+// `secret:` marks what config/masking.ts hides when the config in force is shown (GET /api/system/config):
+// 'value' the whole value, 'url' a URL's password and query values, 'push-url' its path too; false = the name
+// sounds secret but the value is not (a file path, a public key). An unmarked secret-sounding name is hidden
+// whole, and tests/config/masking.test.ts fails on it until it is marked.
+export const TlsSchema = Type.Object(
+  { cert: Type.String({ minLength: 1 }), key: Type.String({ minLength: 1, secret: false, description: 'the private key FILE (its path is no secret)' }) },
+  closed,
+);
 // HTTPS: "site-ca" = the appliance makes its own site CA and server certificate (server/tls/); a
 // {cert, key} pair = a certificate the site got elsewhere; absent = plain HTTP (the demo on 127.0.0.1).
 export const ServerTlsSchema = Type.Union([Type.Literal('site-ca'), TlsSchema], { description: '"site-ca", or { cert: FILE, key: FILE }' });
@@ -54,6 +61,7 @@ export const PathsSchema = Type.Object(
     keys: Type.Optional(
       Type.String({
         minLength: 1,
+        secret: false,
         description: 'the keys folder (site CA, signing keys); outside the data folder; default: the data folder\'s path + "-keys"',
       }),
     ),
@@ -131,12 +139,13 @@ export const CameraSchema = Type.Object(
     id: Id,
     name: Type.String({ minLength: 1 }),
     room: Id,
-    url: Type.String({ pattern: '^(rtsp|rtsps|rtmp|http|https|file)://', description: 'rtsp://, rtmp://, http(s):// or file://' }),
+    url: Type.String({ pattern: '^(rtsp|rtsps|rtmp|http|https|file)://', secret: 'url', description: 'rtsp://, rtmp://, http(s):// or file://' }),
     // The camera's low-resolution second stream (e.g. 640×360 or 352×288): the console's grid tiles play
     // it, live only; recording and upstream push stay on url. Absent = tiles play url, as before.
     subUrl: Type.Optional(
       Type.String({
         pattern: '^(rtsp|rtsps|rtmp|http|https|file)://',
+        secret: 'url',
         description: "the camera's sub-stream for live tiles: rtsp://, rtmp://, http(s):// or file://",
       }),
     ),
@@ -152,7 +161,11 @@ export const UpstreamSchema = Type.Object(
     name: Type.String({ minLength: 1 }),
     level: Type.Union([Type.Literal('province'), Type.Literal('city')]),
     protocol: Type.Union([Type.Literal('rtmp'), Type.Literal('rtsp')]),
-    url: Type.String({ pattern: '^(rtmp|rtmps|rtsp)://', description: 'an rtmp://, rtmps:// or rtsp:// push target; {source} is replaced by the source id' }),
+    url: Type.String({
+      pattern: '^(rtmp|rtmps|rtsp)://',
+      secret: 'push-url',
+      description: 'an rtmp://, rtmps:// or rtsp:// push target; {source} is replaced by the source id',
+    }),
     sources: Type.Optional(Type.Union([Type.Literal('all'), Type.Array(Id, { minItems: 1 })], { default: 'all' })),
   },
   closed,
@@ -226,8 +239,8 @@ export const UserBootstrapSchema = Type.Object(
     username: Type.String({ pattern: '^[A-Za-z0-9_.@-]{2,64}$', description: '2–64 letters, digits, _ . @ -' }),
     displayName: Type.Optional(Type.String({ minLength: 1 })),
     role: Type.Union([Type.Literal('admin'), Type.Literal('invigilator'), Type.Literal('inspector')]),
-    password: Type.Optional(Type.String({ minLength: 10, description: 'plain text, at least 10 characters; for demo sites only' })),
-    passwordHash: Type.Optional(Type.String({ pattern: '^scrypt\\$', description: 'from `examroom user hash`' })),
+    password: Type.Optional(Type.String({ minLength: 10, secret: 'value', description: 'plain text, at least 10 characters; for demo sites only' })),
+    passwordHash: Type.Optional(Type.String({ pattern: '^scrypt\\$', secret: 'value', description: 'from `examroom user hash`' })),
     rooms: Type.Optional(Type.Array(Id)),
     jurisdiction: Type.Optional(Jurisdiction),
   },
@@ -237,15 +250,21 @@ export const UserBootstrapSchema = Type.Object(
 export const BankKeySchema = Type.Object(
   {
     id: Id,
-    key: Type.String({ minLength: 1, description: 'an Ed25519 public key: PEM text, or the base64 of its 32 raw bytes (from `examroom bank keygen`)' }),
+    key: Type.String({
+      minLength: 1,
+      secret: false,
+      description: 'an Ed25519 public key: PEM text, or the base64 of its 32 raw bytes (from `examroom bank keygen`)',
+    }),
   },
   closed,
 );
 
 export const BankSchema = Type.Object(
   {
-    centralUrl: Type.Optional(Type.String({ pattern: '^https?://', description: 'an http:// or https:// URL that serves the newest signed package' })),
-    publicKeys: Type.Optional(Type.Array(BankKeySchema, { description: 'the keys whose packages this site installs' })),
+    centralUrl: Type.Optional(
+      Type.String({ pattern: '^https?://', secret: 'url', description: 'an http:// or https:// URL that serves the newest signed package' }),
+    ),
+    publicKeys: Type.Optional(Type.Array(BankKeySchema, { secret: false, description: 'the keys whose packages this site installs' })),
     syncIntervalMinutes: Type.Optional(
       Type.Number({ minimum: 1, maximum: 7 * 24 * 60, description: 'at least 1: how often the server pulls from centralUrl' }),
     ),
@@ -287,6 +306,8 @@ export const RecordsSchema = Type.Object(
     verifyBaseUrl: Type.Optional(
       Type.String({
         minLength: 1,
+        // Printed on every certificate; the loader refuses credentials, query and fragment in it.
+        secret: false,
         description:
           "the public address a certificate's QR code points at (e.g. https://exam.example.gov.cn/verify); default: https://FIRST-SERVER-NAME:PORT/verify under TLS",
       }),
@@ -314,6 +335,7 @@ export const ReportingSchema = Type.Object(
     url: Type.Optional(
       Type.String({
         minLength: 1,
+        secret: 'url',
         description: "the provincial exam platform's receiving URL (docs/reporting.md): https://…, or http:// to this machine only",
       }),
     ),
@@ -323,6 +345,7 @@ export const ReportingSchema = Type.Object(
     tokenFile: Type.Optional(
       Type.String({
         minLength: 1,
+        secret: false,
         description: 'a file holding the bearer token the platform issued this site (kept out of the config so the config can be shown and copied)',
       }),
     ),

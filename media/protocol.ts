@@ -45,3 +45,86 @@ export const RecordingsT = Type.Object({
   recordingSince: nullable(Type.Integer(), 'recording now: footage from here on is in the segment being written'),
 });
 export type Recordings = Static<typeof RecordingsT>;
+
+// Read by the admin console's System page. The routes answer these as the service makes them.
+
+export interface SubStreamStatus {
+  state: 'up' | 'down';
+  since: number;
+  reason: string | null;
+  bytes: number;
+  restarts: number;
+}
+
+/** One source as GET /api/media/sources lists it. `reason` is ffmpeg's last words, which may name the source's URL. */
+export interface SourceStatus {
+  id: string;
+  name: string;
+  room: string;
+  kind: 'camera' | 'screen';
+  /** up: ffmpeg is running and bytes flow; down: not (see reason). */
+  state: 'up' | 'down';
+  /** When the state last changed (server clock, ms). */
+  since: number;
+  /** Why it is down (or null when up). */
+  reason: string | null;
+  /** Whether segments are being written (false while down, outside its schedule's windows, or when the disk is below its last-resort floor). */
+  recording: boolean;
+  /** always: recorded around the clock; sessions: only inside its room's recording windows. */
+  schedule: 'sessions' | 'always';
+  /** MPEG-TS bytes received from this source since the service started. */
+  bytes: number;
+  /** How many times the supervisor restarted ffmpeg for this source. */
+  restarts: number;
+  /** End of the newest indexed segment, or null. */
+  lastSegmentEnd: number | null;
+  /** Live subscribers (relay viewers, upstream pushes) of the main stream. */
+  subscribers: number;
+  /** The sub-stream's ingest, or null when the source has none. */
+  sub: SubStreamStatus | null;
+}
+
+/** GET /api/media/disk: the media disk (media/service/disk.ts) and the forecast against the retention period (storage/disk-forecast.ts). */
+export interface MediaDiskReport {
+  path: string;
+  freeBytes: number;
+  totalBytes: number;
+  minFreeBytes: number;
+  reserveBytes: number;
+  /** Below retention.minFreeGiB: alarm, recording goes on. */
+  low: boolean;
+  /** Below media.reserveMiB: no new recording starts (live view goes on). */
+  recordingBlocked: boolean;
+  error?: string;
+  forecast: {
+    ok: boolean;
+    /** Average over the retention period, all sources. */
+    bytesPerDay: number;
+    perSource: { sourceId: string; bytesPerDay: number }[];
+    retentionBytes: number;
+    /** Of the retention total, what still has to fit (total − stored). */
+    needBytes: number;
+    /** Free space above retention.minFreeGiB. */
+    usableBytes: number;
+    daysUntilFull: number | null;
+    fullAt: number | null;
+    planUntil: number;
+    plannedBytes: number;
+    plannedDays: number;
+  };
+}
+
+/** GET /api/upstream: one push (configured target × source). `url` has its password hidden; `lastError` is ffmpeg's words. */
+export interface UpstreamPush {
+  target: string;
+  targetName: string;
+  level: string;
+  source: string;
+  url: string;
+  state: string;
+  since: number;
+  lastError: string | null;
+  restarts: number;
+  bytesOut: number;
+  retryAt: number | null;
+}

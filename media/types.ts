@@ -37,40 +37,8 @@ export const LIVE_WS_PREFIX = '/ws/live/';
 export const liveWsPath = (sourceId: string, stream: StreamName = 'main') =>
   `${LIVE_WS_PREFIX}${encodeURIComponent(sourceId)}${stream === 'sub' ? '?stream=sub' : ''}`;
 
-export interface SubStreamStatus {
-  state: 'up' | 'down';
-  since: number;
-  reason: string | null;
-  bytes: number;
-  restarts: number;
-}
-
-export interface SourceStatus {
-  id: string;
-  name: string;
-  room: string;
-  kind: 'camera' | 'screen';
-  /** up: ffmpeg is running and bytes flow; down: not (see reason). */
-  state: 'up' | 'down';
-  /** When the state last changed (server clock, ms). */
-  since: number;
-  /** Why it is down (or null when up). */
-  reason: string | null;
-  /** Whether segments are being written (false while down, outside its schedule's windows, or when the disk is below its last-resort floor). */
-  recording: boolean;
-  /** always: recorded around the clock; sessions: only inside its room's recording windows. */
-  schedule: 'sessions' | 'always';
-  /** MPEG-TS bytes received from this source since the service started. */
-  bytes: number;
-  /** How many times the supervisor restarted ffmpeg for this source. */
-  restarts: number;
-  /** End of the newest indexed segment, or null. */
-  lastSegmentEnd: number | null;
-  /** Live subscribers (relay viewers, upstream pushes) of the main stream. */
-  subscribers: number;
-  /** The sub-stream's ingest, or null when the source has none. */
-  sub: SubStreamStatus | null;
-}
+// The status of a source is read by the web apps too (the admin console's System page): its contract lives in protocol.ts.
+export type { SourceStatus, SubStreamStatus } from './protocol.ts';
 
 /** The live side of ingest: MPEG-TS (H.264/H.265 copied, AAC audio), whole 188-byte packets per chunk. */
 export interface Ingest {

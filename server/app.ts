@@ -21,6 +21,7 @@ import type { AppContext } from './context.ts';
 import { jobRoutes } from './routes/jobs.ts';
 import { createJobRunner } from '../documents/index.ts';
 import { systemRoutes } from './routes/system.ts';
+import { systemInfoRoutes } from './routes/system-info.ts';
 import { authRoutes } from './routes/auth.ts';
 import { userRoutes } from './routes/users.ts';
 import { userPasswordRoutes } from './routes/user-password.ts';
@@ -187,6 +188,7 @@ export async function buildApp(deps: AppDeps): Promise<App> {
   await app.register(swaggerUi, { routePrefix: '/docs' });
 
   await app.register(systemRoutes, { ctx, mediaHealth: () => media.health(), ...(tls ? { tlsHealth: () => tlsHealth(tls, clock) } : {}) });
+  await app.register(systemInfoRoutes, { ctx, mediaHealth: () => media.health(), ...(tls ? { tlsHealth: () => tlsHealth(tls, clock) } : {}) });
   if (tls) await app.register(tlsRoutes, { tls, clock, devices: () => devices.list() });
   await app.register(authRoutes, { ctx });
   await app.register(userRoutes, { ctx });

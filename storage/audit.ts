@@ -30,9 +30,22 @@ export interface AuditEntry {
 
 export type AuditVerdict = { ok: true; checked: number } | { ok: false; checked: number; seq: number; problem: string };
 
+/** Newest first; `beforeSeq` pages back. `action` ending in a dot is a prefix (`user.` = every user action). */
+export interface AuditListOptions {
+  limit?: number;
+  beforeSeq?: number;
+  action?: string;
+  actor?: string;
+  target?: string;
+  /** At or after, epoch ms. */
+  from?: number;
+  /** Before, epoch ms. */
+  to?: number;
+}
+
 export interface AuditLog {
   append(entry: AuditInput): AuditEntry;
-  list(opts?: { limit?: number; beforeSeq?: number; action?: string; actor?: string }): AuditEntry[];
+  list(opts?: AuditListOptions): AuditEntry[];
   verify(): AuditVerdict;
 }
 
@@ -91,8 +104,12 @@ export function createAuditLog(db: Db, clock: Clock, onAppend?: (e: AuditEntry) 
       const where: string[] = [];
       const args: (string | number)[] = [];
       if (opts.beforeSeq !== undefined) where.push('seq < ?'), args.push(opts.beforeSeq);
-      if (opts.action) where.push('action = ?'), args.push(opts.action);
+      if (opts.action?.endsWith('.')) where.push('substr(action, 1, ?) = ?'), args.push(opts.action.length, opts.action);
+      else if (opts.action) where.push('action = ?'), args.push(opts.action);
       if (opts.actor) where.push('actor = ?'), args.push(opts.actor);
+      if (opts.target) where.push('target = ?'), args.push(opts.target);
+      if (opts.from !== undefined) where.push('at >= ?'), args.push(opts.from);
+      if (opts.to !== undefined) where.push('at < ?'), args.push(opts.to);
       const sql = `SELECT * FROM audit_log ${where.length ? `WHERE ${where.join(' AND ')}` : ''} ORDER BY seq DESC LIMIT ?`;
       args.push(Math.min(Math.max(opts.limit ?? 100, 1), 1000));
       return (db.prepare(sql).all(...args) as Row[]).map(toEntry);

@@ -1,0 +1,45 @@
+// The System page's calls: each answers a contract from a protocol file (server/protocol.ts for the
+// server's own routes, media/protocol.ts for recording and upstream).
+import { call, HttpError } from '../../../../../web/http.ts';
+import type { AuditEntryView, AuditQuery, AuditVerdictView, MaskedConfigView, SystemStatus } from '../../../../../server/protocol.ts';
+import type { MediaDiskReport, SourceStatus, UpstreamPush } from '../../../../../media/protocol.ts';
+
+/** GET /api/tls (server/tls/routes.ts); absent (404) on a plain-HTTP server. */
+export interface TlsStatus {
+  mode: 'site-ca' | 'site-certificate';
+  serverTime: number;
+  certificates: {
+    name: string;
+    subject: string;
+    names: { dns: string[]; ips: string[] };
+    notBefore: number;
+    notAfter: number;
+    secondsLeft: number;
+    fingerprint256: string;
+  }[];
+  caReplaced: null | { since: number; reason: string; fingerprint: string; message: string; devicesNotSeenSince: { id: string; kind: string }[] };
+}
+
+export const getStatus = () => call<SystemStatus>('GET', '/api/system/status');
+export const getConfig = () => call<MaskedConfigView>('GET', '/api/system/config');
+export const getDisk = () => call<MediaDiskReport>('GET', '/api/media/disk');
+export const getSources = () => call<SourceStatus[]>('GET', '/api/media/sources');
+export const getUpstream = () => call<UpstreamPush[]>('GET', '/api/upstream');
+
+/** 'plain-http' = no certificate to show. */
+export async function getTls(): Promise<TlsStatus | 'plain-http'> {
+  try {
+    return await call<TlsStatus>('GET', '/api/tls');
+  } catch (err) {
+    if (err instanceof HttpError && err.status === 404) return 'plain-http';
+    throw err;
+  }
+}
+
+export function getAudit(q: AuditQuery): Promise<AuditEntryView[]> {
+  const s = new URLSearchParams();
+  for (const [k, v] of Object.entries(q)) if (v !== undefined && v !== '') s.set(k, String(v));
+  return call<AuditEntryView[]>('GET', `/api/audit?${s}`);
+}
+
+export const verifyAudit = () => call<AuditVerdictView>('POST', '/api/audit/verify');

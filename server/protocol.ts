@@ -1,0 +1,90 @@
+// What the server's own routes (server/routes/) answer the web apps — today the admin console's System
+// page: the appliance's status, the config in force (secrets masked), the audit log and its check.
+// TypeBox schemas (the routes' response schemas) and their types; shared with the browser, so it
+// imports nothing but 'typebox'.
+import { Type, type Static, type TSchema } from 'typebox';
+
+const nullable = <T extends TSchema>(t: T) => Type.Union([t, Type.Null()]);
+
+/** GET /api/system/status: what runs, since when, on what, and whether it is well. */
+export const SystemStatusT = Type.Object({
+  version: Type.String(),
+  node: Type.String(),
+  startedAt: Type.Integer({ description: 'when this process started (server time, epoch ms)' }),
+  serverTime: Type.Integer(),
+  timezone: Type.String(),
+  /** How long recordings are kept (retention.days). */
+  retentionDays: Type.Integer(),
+  site: Type.Object({ id: Type.String(), name: Type.String() }),
+  /** What /healthz says: ok, degraded (a part needs attention) or failing (the database). */
+  status: Type.Union([Type.Literal('ok'), Type.Literal('degraded'), Type.Literal('failing')]),
+  database: Type.Object({
+    ok: Type.Boolean(),
+    error: Type.Optional(Type.String()),
+    schemaVersion: Type.Optional(Type.Integer()),
+    file: Type.String(),
+    bytes: Type.Number({ description: 'the database file with its write-ahead log' }),
+  }),
+  disk: Type.Object({
+    ok: Type.Boolean(),
+    path: Type.String(),
+    freeBytes: Type.Number(),
+    totalBytes: Type.Number(),
+    minFreeBytes: Type.Number(),
+    error: Type.Optional(Type.String()),
+  }),
+  ffmpeg: Type.Object({ ok: Type.Boolean(), version: nullable(Type.String()) }),
+  /** The recorder's view: sources down, its disk low. */
+  media: Type.Object({ ok: Type.Boolean(), down: Type.Array(Type.String()) }),
+  /** null = plain HTTP (no certificate to watch). */
+  tls: nullable(Type.Object({ ok: Type.Boolean(), mode: Type.String() })),
+});
+export type SystemStatus = Static<typeof SystemStatusT>;
+
+/** GET /api/system/config: the config in force, every secret replaced by `mask` (config/masking.ts). */
+export const MaskedConfigT = Type.Object({
+  file: nullable(Type.String()),
+  mask: Type.String(),
+  /** Where something was hidden: `users[0].password`, `cameras[1].url`… */
+  masked: Type.Array(Type.String()),
+  config: Type.Record(Type.String(), Type.Unknown()),
+});
+export type MaskedConfigView = Static<typeof MaskedConfigT>;
+
+/** One audit log entry (GET /api/audit). */
+export const AuditEntryT = Type.Object({
+  seq: Type.Integer(),
+  at: Type.Integer(),
+  actor: Type.String(),
+  action: Type.String(),
+  target: nullable(Type.String()),
+  detail: Type.Record(Type.String(), Type.Unknown()),
+  ip: nullable(Type.String()),
+  prevHash: Type.String(),
+  hash: Type.String(),
+});
+export type AuditEntryView = Static<typeof AuditEntryT>;
+
+/** GET /api/audit's filters: newest first, `beforeSeq` pages back. */
+export const AuditQueryT = Type.Object(
+  {
+    limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 1000 })),
+    beforeSeq: Type.Optional(Type.Integer({ minimum: 1 })),
+    action: Type.Optional(Type.String({ maxLength: 64, description: 'an action (user.login), or a prefix ending in a dot (user.)' })),
+    actor: Type.Optional(Type.String({ maxLength: 100 })),
+    target: Type.Optional(Type.String({ maxLength: 200 })),
+    from: Type.Optional(Type.Integer({ minimum: 0, description: 'at or after, epoch ms (server time)' })),
+    to: Type.Optional(Type.Integer({ minimum: 0, description: 'before, epoch ms' })),
+  },
+  { additionalProperties: false },
+);
+export type AuditQuery = Static<typeof AuditQueryT>;
+
+/** GET /api/audit/verify: the hash chain walked; the first broken link when it is broken. */
+export const AuditVerdictT = Type.Object({
+  ok: Type.Boolean(),
+  checked: Type.Integer(),
+  seq: Type.Optional(Type.Integer()),
+  problem: Type.Optional(Type.String()),
+});
+export type AuditVerdictView = Static<typeof AuditVerdictT>;

@@ -1,0 +1,147 @@
+// End to end: the System page in Chromium on a real server — health, the disk forecast over a month of
+// recordings, a camera that is down (its password hidden from ffmpeg's words), upstream and the empty
+// GB/T 28181 place, the config in force with no secret in it, the audit log filtered, paged and verified.
+// Screenshots: tests/artifacts/admin/system-*.png (1366×768, and one at 1920×1080 in English).
+import t from 'tap';
+import { PASSWORDS } from '../helpers.ts';
+import { chainedSteps, requireChromiumAndApps } from './browser.ts';
+import { openAdminConsole, WAIT } from './admin/harness.ts';
+import { auditShows, openSystemSection, systemHealthy } from './admin/system-steps.ts';
+
+requireChromiumAndApps('admin');
+
+const CAM_SECRET = 'Cam-Secret-99';
+const PUSH_SECRET = 'Push-Secret-77';
+// Nothing listens on port 9: the camera is down, and ffmpeg's last words name its URL, password and all.
+const EXTRA = `
+cameras:
+  - { id: C1, name: 一号考场前门, room: R1, record: always, url: "rtsp://admin:${CAM_SECRET}@127.0.0.1:9/Streaming/Channels/101" }
+upstream:
+  - { id: P1, name: 省监管平台, level: province, protocol: rtmp, url: "rtmp://site:${PUSH_SECRET}@127.0.0.1:9/live/{source}" }
+`;
+/** What the page functions touch of the browser's document (the tests compile without the DOM types). */
+interface Doc {
+  querySelector(s: string): { textContent: string | null; click(): void } | null;
+  querySelectorAll(s: string): { length: number };
+}
+const SECRETS = [CAM_SECRET, PUSH_SECRET, PASSWORDS.admin, PASSWORDS.invig];
+
+t.test('the System page: health, disk, recording, upstream, config and the audit log, with no secret shown', async (t) => {
+  const c = await openAdminConsole(t, { extraYaml: EXTRA });
+  const step = chainedSteps((name) => c.shot(`failed-system-${name.replace(/\W+/g, '-')}`));
+  const HOUR = 3_600_000;
+  // A month of recordings: two hours a day at 4 Mbit/s.
+  const now = c.clock.now();
+  for (let d = 1; d <= 30; d++) {
+    for (let h = 0; h < 2; h++) {
+      const start = now - d * 86_400_000 + h * HOUR;
+      c.app.media.store.addSegment({ sourceId: 'C1', start, end: start + HOUR, bytes: 1_800_000_000, path: `C1/seed/${d}-${h}.ts` });
+    }
+  }
+  const noSecret = async (t: Test, where: string) => {
+    const text = (await c.page.textContent('main')) ?? '';
+    for (const s of SECRETS) t.notOk(text.includes(s), `${where}: "${s.slice(0, 4)}…" is not shown`);
+  };
+  type Test = Parameters<Parameters<typeof step>[2]>[0];
+
+  await step(t, 'health says the appliance works, its version, clocks and certificates', async (t) => {
+    await systemHealthy(t, c);
+    t.match(await c.page.textContent('[data-testid=system-health]'), /数据库[\s\S]*正常/);
+    await c.shot('system-health');
+  });
+
+  await step(t, 'the disk forecast shows bytes per day per source and days until full, and what to do', async (t) => {
+    await openSystemSection(c, 'disk');
+    const perDay = await c.page.textContent('[data-testid=bytes-per-day]');
+    t.match(perDay, /GB|TB/, `recorded per day: ${perDay}`);
+    t.match(await c.page.textContent('[data-testid=system-disk] table'), /C1/, 'the camera is listed with its share');
+    t.match(await c.page.textContent('[data-testid=system-disk]'), /空间不够怎么办/);
+    await c.shot('system-disk');
+  });
+
+  await step(t, "a camera that is down says why, with its password hidden from ffmpeg's words", async (t) => {
+    await openSystemSection(c, 'recording');
+    // ffmpeg fails at once; the reason appears on a refresh.
+    await c.page.waitForFunction(
+      () => {
+        const doc = (globalThis as unknown as { document: Doc }).document;
+        const row = doc.querySelector('[data-testid=source-C1]');
+        if (row && /refused|exited|拒绝/.test(row.textContent ?? '')) return true;
+        doc.querySelector('[data-testid=system-recording] h2 button')?.click();
+        return false;
+      },
+      undefined,
+      { timeout: WAIT, polling: 1000 },
+    );
+    const row = (await c.page.textContent('[data-testid=source-C1]')) ?? '';
+    t.match(row, /离线/);
+    t.match(row, /未录像 — 视频源离线/);
+    t.match(row, /admin:\*\*\*@/, 'the URL in the reason keeps its user and host, not its password');
+    await noSecret(t, 'recording');
+    await c.shot('system-recording');
+  });
+
+  await step(t, 'upstream lists the pushes, and GB/T 28181 has its place', async (t) => {
+    await openSystemSection(c, 'upstream');
+    await c.page.waitForSelector('[data-testid=system-upstream] table');
+    t.match(await c.page.textContent('[data-testid=system-upstream]'), /省监管平台/);
+    t.match(await c.page.textContent('[data-testid=system-gb28181]'), /GB\/T 28181/);
+    await noSecret(t, 'upstream');
+    await c.shot('system-upstream');
+  });
+
+  await step(t, 'the config in force is shown in sections, every secret masked, and the look is audited', async (t) => {
+    await openSystemSection(c, 'config');
+    await c.page.waitForSelector('[data-testid=config-cameras]');
+    t.match(await c.page.textContent('[data-testid=config-users]'), /admin[\s\S]*\*\*\*/, 'the users are listed, their passwords masked');
+    t.match(await c.page.textContent('[data-testid=config-cameras]'), /rtsp:\/\/admin:\*\*\*@127\.0\.0\.1:9\/Streaming\/Channels\/101/);
+    t.match(await c.page.textContent('[data-testid=config-retention]'), /days: 1096/, 'defaults filled in');
+    await noSecret(t, 'config');
+    await c.shot('system-config');
+  });
+
+  await step(t, 'the audit log filters by action, family and time, pages back, and verifies', async (t) => {
+    for (let i = 0; i < 60; i++) c.app.ctx.audit.append({ actor: 'user:admin', action: 'test.filler', target: `X${i}` });
+    await auditShows(t, c, 'system.config.read');
+    await auditShows(t, c, 'user.');
+    // Paging: the first 50 fillers, then the rest.
+    await auditShows(t, c, 'test.filler');
+    t.equal(await c.page.$$eval('[data-testid=audit-table] tbody tr', (r) => r.length), 50);
+    await c.page.click('[data-testid=audit-older]');
+    await c.page.waitForFunction(
+      () => (globalThis as unknown as { document: Doc }).document.querySelectorAll('[data-testid=audit-table] tbody tr').length === 60,
+    );
+    t.pass('older entries appended');
+    // A time range after every entry: nothing.
+    await c.page.fill('[data-testid=audit-filter] input[name=action]', '');
+    const later = new Date(now + 8 * HOUR + 2 * 86_400_000).toISOString().slice(0, 16);
+    await c.page.fill('[data-testid=audit-filter] input[name=from]', later);
+    await c.page.click('[data-testid=audit-filter] button[type=submit]');
+    await c.page.waitForSelector('[data-testid=audit-empty]');
+    t.pass('nothing after the range');
+    await c.page.click('[data-testid=audit-filter] button[type=button]');
+    await c.page.waitForSelector('[data-testid=audit-table]');
+    await c.page.click('[data-testid=audit-verify]');
+    const verdict = await c.page.waitForSelector('[data-testid=audit-verdict]');
+    t.equal(await verdict.getAttribute('data-ok'), 'true');
+    t.match(await verdict.textContent(), /审计日志完整：已逐条核对 \d+ 条记录/);
+    await c.page.waitForSelector('[data-testid=audit-table] tr[data-action="audit.verify"]');
+    t.pass('the check itself is in the log');
+    await noSecret(t, 'audit');
+    await c.shot('system-audit');
+  });
+
+  await step(t, 'in English on a 1920×1080 screen', async (t) => {
+    await c.page.setViewportSize({ width: 1920, height: 1080 });
+    await c.page.click('header.top button.lang');
+    await openSystemSection(c, 'disk');
+    await c.page.waitForSelector('text=When it does not fit');
+    await c.shot('system-disk-1920-en');
+    await openSystemSection(c, 'config');
+    await c.page.waitForSelector('[data-testid=config-cameras]');
+    await c.shot('system-config-1920-en');
+    t.pass('English');
+  });
+
+  t.same(c.pageErrors, [], 'no uncaught error in the page');
+});
