@@ -91,7 +91,9 @@ export function breaksRule(from: string, to: string): string | null {
     return 'documents/ imports only core/ and storage/';
   }
   if (dst === 'server') return 'no module imports server/';
-  if (KERNEL.has(dst) || isIndex(to, dst)) return null;
+  // A module's protocol file is a public face like its index.ts: the contract its routes answer with,
+  // which the server and other modules may name (imports only typebox, so it drags nothing in).
+  if (KERNEL.has(dst) || isIndex(to, dst) || isProtocol(to)) return null;
   if (FACADE_ONLY.has(dst)) return `${dst}/ is reached through ${dst}/index.ts only`;
   if (src === 'server') return `server/ reaches a module through its index.ts, not ${to}`;
   return `a module reaches another module through its index.ts only, never its internals (${to})`;
