@@ -103,7 +103,10 @@ export const SeatsDrawnT = Type.Object({ seed: Type.String(), seated: Type.Integ
 export type SeatsDrawn = Static<typeof SeatsDrawnT>;
 
 /** PUT /api/exam/sessions/:sessionId/seats/:idNumber */
-export const ReseatT = Type.Object({ seat: Type.String({ minLength: 1, maxLength: 8 }), reason: Type.Optional(Type.String({ maxLength: 200 })) }, { additionalProperties: false });
+export const ReseatT = Type.Object(
+  { seat: Type.String({ minLength: 1, maxLength: 8 }), reason: Type.Optional(Type.String({ maxLength: 200 })) },
+  { additionalProperties: false },
+);
 export type Reseat = Static<typeof ReseatT>;
 
 /** GET /api/exam/sessions/:sessionId/free-seats: the room's seats and those nobody of the session holds. */

@@ -11,15 +11,22 @@ import type { ExamSession, Plan, RosterEntry } from './model.ts';
 import type { SeatList } from './seat-list.ts';
 
 /** One ticket per page: a person gets one sheet, and a printer's duplex never mixes two candidates. */
-export async function admissionTicketsPdf(
-  o: { config: Config; captures: string; plan: Plan; session: ExamSession; entries: RosterEntry[]; now: number },
-): Promise<Buffer> {
+export async function admissionTicketsPdf(o: {
+  config: Config;
+  captures: string;
+  plan: Plan;
+  session: ExamSession;
+  entries: RosterEntry[];
+  now: number;
+}): Promise<Buffer> {
   const { config, session: s, entries } = o;
   const tz = config.site.timezone;
   if (entries.length === 0) throw new Conflict(`exam session ${s.id} has nobody on its roster; import the roster first`);
   const unseated = entries.filter((e) => !e.seat);
   if (unseated.length)
-    throw new Conflict(`exam session ${s.id}: ${unseated.length} of ${entries.length} candidates have no seat yet; draw the seats before printing admission tickets`);
+    throw new Conflict(
+      `exam session ${s.id}: ${unseated.length} of ${entries.length} candidates have no seat yet; draw the seats before printing admission tickets`,
+    );
   const room = config.rooms.find((r) => r.id === s.roomId);
   const exam = [CATEGORY_LABELS[s.template.category], s.template.operationClass].filter(Boolean).join(' · ');
   const pdf = await createPdf({

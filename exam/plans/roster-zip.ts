@@ -133,7 +133,10 @@ export async function readRosterZip(bytes: Buffer, zipName: string, limits: Rost
           if (!skip && (isRoster || isPhoto)) {
             const limit = isRoster ? limits.maxRosterBytes : limits.maxPhotoBytes;
             if (entry.uncompressedSize > limit) {
-              problems.push({ path: full, problem: `its header says it unzips to ${mb(entry.uncompressedSize)}; a ${isRoster ? 'roster file' : 'photo'} may be at most ${mb(limit)}` });
+              problems.push({
+                path: full,
+                problem: `its header says it unzips to ${mb(entry.uncompressedSize)}; a ${isRoster ? 'roster file' : 'photo'} may be at most ${mb(limit)}`,
+              });
             } else if (total + entry.uncompressedSize > limits.maxTotalBytes) {
               problems.push({ path: full, problem: `the zip's entries say they unzip to more than ${mb(limits.maxTotalBytes)} in all; refused as a zip bomb` });
             } else if (!entry.isEncrypted()) {

@@ -251,7 +251,11 @@ export function createRoster(deps: PlansDeps, plans: Plans) {
         if (!name) continue;
         photos.set(
           r.row,
-          zip ? zipPhoto(zip, name) : photosDir ? readPhoto(photosDir, name) : 'names a photo, but no photo folder was given with the import (--photos DIR, or a zip with the photos)',
+          zip
+            ? zipPhoto(zip, name)
+            : photosDir
+              ? readPhoto(photosDir, name)
+              : 'names a photo, but no photo folder was given with the import (--photos DIR, or a zip with the photos)',
         );
       }
     }

@@ -22,7 +22,7 @@ import {
   ReseatT,
   RosterEntryT,
   RosterImportReplyT,
-  SESSION_STATUS_NAMES,
+  type SESSION_STATUS_NAMES,
   SeatsDrawnT,
   SessionT,
 } from '../protocol.ts';
@@ -365,10 +365,7 @@ export const planRoutes: FastifyPluginAsync<{ exam: ExamService }> = async (app,
       }
       if ((request.query as { format?: string }).format === 'pdf') {
         const pdf = await seatListPdf(list, config.site.timezone, exam.deps.clock.now());
-        return reply
-          .type('application/pdf')
-          .header('content-disposition', `inline; filename="seats-${s.roomId}-${list.date}-${s.id}.pdf"`)
-          .send(pdf);
+        return reply.type('application/pdf').header('content-disposition', `inline; filename="seats-${s.roomId}-${list.date}-${s.id}.pdf"`).send(pdf);
       }
       return reply.type('text/html; charset=utf-8').send(seatListHtml(list));
     },
@@ -394,7 +391,8 @@ export const planRoutes: FastifyPluginAsync<{ exam: ExamService }> = async (app,
       config: admin,
       schema: {
         tags,
-        summary: 'Generate every candidate’s paper as a job (progress at /api/jobs/:id/events); answers the job at once. Checked first: a refusal is a 4xx, not a failed job',
+        summary:
+          'Generate every candidate’s paper as a job (progress at /api/jobs/:id/events); answers the job at once. Checked first: a refusal is a 4xx, not a failed job',
         params: SessionId,
         response: { 202: JobViewT, ...errors },
       },
@@ -410,7 +408,12 @@ export const planRoutes: FastifyPluginAsync<{ exam: ExamService }> = async (app,
     '/api/exam/sessions/:sessionId/free-seats',
     {
       config: admin,
-      schema: { tags, summary: "The room's seats, and those nobody of the session holds (for moving a candidate)", params: SessionId, response: { 200: FreeSeatsT, ...errors } },
+      schema: {
+        tags,
+        summary: "The room's seats, and those nobody of the session holds (for moving a candidate)",
+        params: SessionId,
+        response: { 200: FreeSeatsT, ...errors },
+      },
     },
     async (request) => {
       const s = plans.session((request.params as { sessionId: string }).sessionId);
@@ -441,7 +444,13 @@ export const planRoutes: FastifyPluginAsync<{ exam: ExamService }> = async (app,
         now: exam.deps.clock.now(),
       });
       // Personal data leaves the server on paper: who printed whose tickets is on record.
-      exam.deps.audit.append({ actor: request.actor, action: 'exam.admission_tickets.print', target: s.id, detail: { candidates: entries.length }, ip: request.ip });
+      exam.deps.audit.append({
+        actor: request.actor,
+        action: 'exam.admission_tickets.print',
+        target: s.id,
+        detail: { candidates: entries.length },
+        ip: request.ip,
+      });
       return reply.type('application/pdf').header('content-disposition', `inline; filename="admission-tickets-${s.id}.pdf"`).send(pdf);
     },
   );

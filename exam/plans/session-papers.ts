@@ -93,7 +93,14 @@ export function createSessionPapers(deps: PlansDeps, plans: Plans, roster: Roste
         .transaction(() => {
           const s = plans.session(sessionId);
           const ready = prepare(s);
-          return save(s, ready.bankVersion, ready.entries.map((e) => paperFor(s, ready, e.idNumber, ready.seeds)), ready.warnings, actor, ip);
+          return save(
+            s,
+            ready.bankVersion,
+            ready.entries.map((e) => paperFor(s, ready, e.idNumber, ready.seeds)),
+            ready.warnings,
+            actor,
+            ip,
+          );
         })
         .immediate();
       return announce(out);

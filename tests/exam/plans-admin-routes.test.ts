@@ -79,7 +79,10 @@ t.test('a zip bomb is refused while reading, and nothing is stored', async (t) =
 t.test('a bad row refuses the whole zip with the row and column named', async (t) => {
   const zip = makeZip([
     { name: gbk('照片/张三.jpg'), data: FACE_A },
-    { name: 'roster.csv', data: csv([person(1, '张三', { photo: '张三.jpg' }), [idn(2).slice(0, 17) + 'Y', '李四', '主要负责人'], person(3, '王五', { photo: 'nobody.jpg' })]) },
+    {
+      name: 'roster.csv',
+      data: csv([person(1, '张三', { photo: '张三.jpg' }), [idn(2).slice(0, 17) + 'Y', '李四', '主要负责人'], person(3, '王五', { photo: 'nobody.jpg' })]),
+    },
   ]);
   const res = await upload(sessionId, '名单.zip', zip);
   t.equal(res.statusCode, 400);

@@ -66,7 +66,9 @@ export async function importRoster(t: Test, c: AdminConsole, sessionId: string, 
     t.pass(`the roster lists ${total}`);
   } else {
     await page.waitForSelector('[data-testid=import-problems]', { timeout: WAIT });
-    const rows = await page.$$eval('[data-testid=import-problems] tbody tr', (trs) => trs.map((tr) => [...tr.querySelectorAll('td')].map((td) => td.textContent ?? '')));
+    const rows = await page.$$eval('[data-testid=import-problems] tbody tr', (trs) =>
+      trs.map((tr) => [...tr.querySelectorAll('td')].map((td) => td.textContent ?? '')),
+    );
     for (const p of expect.problems) {
       t.ok(
         rows.some((r) => r[0] === String(p.row) && (p.column === undefined || r[1] === p.column) && r[2]!.length > 0),

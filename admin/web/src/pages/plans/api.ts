@@ -48,7 +48,8 @@ export class Refused extends HttpError {
 export const plans = () => call<PlanView[]>('GET', '/api/exam/plans');
 export const createPlan = (p: NewPlan) => call<PlanView>('POST', '/api/exam/plans', p);
 export const planWithSessions = (id: string) => call<{ plan: PlanView; sessions: SessionView[] }>('GET', `/api/exam/plans/${enc(id)}`);
-export const sessionOf = (id: string) => call<{ session: SessionView; summary: Record<string, number | string | null> }>('GET', `/api/exam/sessions/${enc(id)}`);
+export const sessionOf = (id: string) =>
+  call<{ session: SessionView; summary: Record<string, number | string | null> }>('GET', `/api/exam/sessions/${enc(id)}`);
 export const createSession = (s: NewSession) => call<SessionView>('POST', '/api/exam/sessions', s);
 export const rooms = () => call<RoomListItem[]>('GET', '/api/proctor/rooms');
 export const templates = () => call<{ version: string | null; templates: TemplateItem[] }>('GET', '/api/templates');

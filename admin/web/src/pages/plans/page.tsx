@@ -40,11 +40,7 @@ export function PlansPage({ lang, route }: PageProps) {
 
   // A link with only ?session= (the today page's) finds its plan.
   useEffect(() => {
-    if (sessionId && !planId)
-      api.sessionOf(sessionId).then(
-        (r) => replaceParams({ plan: r.session.planId, session: sessionId }),
-        setErr,
-      );
+    if (sessionId && !planId) api.sessionOf(sessionId).then((r) => replaceParams({ plan: r.session.planId, session: sessionId }), setErr);
   }, [sessionId, planId]);
 
   const loadSessions = () => (planId ? api.planWithSessions(planId).then((r) => setSessions(r.sessions), setErr) : setSessions([]));
@@ -74,11 +70,7 @@ export function PlansPage({ lang, route }: PageProps) {
             <ul class="plan-items" data-testid="plan-list">
               {plans.map((p) => (
                 <li key={p.id}>
-                  <a
-                    href={`#/plans?plan=${encodeURIComponent(p.id)}`}
-                    aria-current={p.id === planId ? 'true' : undefined}
-                    data-testid={`plan-${p.id}`}
-                  >
+                  <a href={`#/plans?plan=${encodeURIComponent(p.id)}`} aria-current={p.id === planId ? 'true' : undefined} data-testid={`plan-${p.id}`}>
                     <strong>{p.name}</strong>
                     <span class="muted">
                       {p.from} – {p.to} · {p.sessions ?? 0} {w.session} · <StatusBadge status={p.status} lang={lang} />
@@ -261,7 +253,14 @@ function NewSessionForm(props: {
       </label>
       <label>
         {w.startsAt}
-        <input type="datetime-local" name="startsAt" value={startsAt} min={`${plan.from}T00:00`} max={`${plan.to}T23:59`} onInput={(e) => setStartsAt(e.currentTarget.value)} />
+        <input
+          type="datetime-local"
+          name="startsAt"
+          value={startsAt}
+          min={`${plan.from}T00:00`}
+          max={`${plan.to}T23:59`}
+          onInput={(e) => setStartsAt(e.currentTarget.value)}
+        />
       </label>
       <label>
         {w.template}
@@ -276,7 +275,15 @@ function NewSessionForm(props: {
       </label>
       <label>
         {w.duration}
-        <input type="number" name="duration" min={10} max={600} placeholder={w.durationHint} value={duration} onInput={(e) => setDuration(e.currentTarget.value)} />
+        <input
+          type="number"
+          name="duration"
+          min={10}
+          max={600}
+          placeholder={w.durationHint}
+          value={duration}
+          onInput={(e) => setDuration(e.currentTarget.value)}
+        />
       </label>
       <button type="submit" disabled={busy}>
         {w.create}

@@ -35,7 +35,14 @@ export function SessionPanel({ lang, session: s, onChanged }: { lang: Lang; sess
   // Enrolment runs in the background after an import: look again while some are pending.
   useEffect(() => {
     if (![...enrolments.values()].some((e) => e.status === 'pending')) return;
-    const t = setTimeout(() => void api.enrolments(s.id).then((en) => setEnrolments(new Map(en.map((e) => [e.ticketNo, e]))), () => {}), 3000);
+    const t = setTimeout(
+      () =>
+        void api.enrolments(s.id).then(
+          (en) => setEnrolments(new Map(en.map((e) => [e.ticketNo, e]))),
+          () => {},
+        ),
+      3000,
+    );
     return () => clearTimeout(t);
   }, [enrolments]);
 
@@ -61,7 +68,7 @@ export function SessionPanel({ lang, session: s, onChanged }: { lang: Lang; sess
       {open && <RosterImport lang={lang} sessionId={s.id} onImported={changed} />}
 
       <div class="session-actions">
-        <div class="action-group" aria-label={w.seatsTitle}>
+        <div class="action-group">
           <h4>{w.seatsTitle}</h4>
           <button
             type="button"
@@ -82,7 +89,7 @@ export function SessionPanel({ lang, session: s, onChanged }: { lang: Lang; sess
             {seated > 0 ? w.redrawSeats : w.drawSeats}
           </button>
         </div>
-        <div class="action-group" aria-label={w.print}>
+        <div class="action-group">
           <h4>{w.print}</h4>
           <a class="button" href={SEAT_LIST_PATH(s.id, 'pdf')} target="_blank" rel="noopener" data-testid="seat-list-pdf">
             {w.seatListPdf}
@@ -317,14 +324,19 @@ function MoveSeat({ lang, sessionId, entry, onDone }: { lang: Lang; sessionId: s
 function Papers({ lang, session: s, hasRoster, onDone }: { lang: Lang; session: SessionView; hasRoster: boolean; onDone: () => void }) {
   const w = plansWords[lang];
   const [err, setErr] = useState<unknown>(null);
-  const job = useJob(PAPERS_JOB_KIND, (p) => p.sessionId === s.id, () => onDone(), s.id);
+  const job = useJob(
+    PAPERS_JOB_KIND,
+    (p) => p.sessionId === s.id,
+    () => onDone(),
+    s.id,
+  );
   const running = job.job !== null;
   const ended = job.ended;
   const result = ended?.status === 'done' ? (ended.result as api.GeneratedPapersView) : null;
   const open = BEFORE_CHECKIN.includes(s.status);
   const pct = job.total ? Math.round((100 * job.done) / job.total) : 0;
   return (
-    <div class="action-group papers" aria-label={w.papersTitle}>
+    <div class="action-group papers">
       <h4>{w.papersTitle}</h4>
       {!running && (
         <button

@@ -35,7 +35,17 @@ export interface PlansWords {
   problemCols: { row: string; column: string; problem: string; got: string };
   nothingImported: string;
   rosterEmpty: string;
-  rosterCols: { photo: string; seat: string; ticket: string; name: string; id: string; institution: string; attempt: string; enrolment: string; actions: string };
+  rosterCols: {
+    photo: string;
+    seat: string;
+    ticket: string;
+    name: string;
+    id: string;
+    institution: string;
+    attempt: string;
+    enrolment: string;
+    actions: string;
+  };
   retake: string;
   firstSitting: string;
   enrolment: Record<string, string>;
@@ -117,7 +127,17 @@ export const plansWords: Bilingual<PlansWords> = {
     problemCols: { row: '行', column: '列', problem: '问题', got: '内容' },
     nothingImported: '未导入任何一行。',
     rosterEmpty: '名单为空。',
-    rosterCols: { photo: '照片', seat: '座位', ticket: '准考证号', name: '姓名', id: '身份证号', institution: '培训机构', attempt: '次数', enrolment: '人脸登记', actions: '操作' },
+    rosterCols: {
+      photo: '照片',
+      seat: '座位',
+      ticket: '准考证号',
+      name: '姓名',
+      id: '身份证号',
+      institution: '培训机构',
+      attempt: '次数',
+      enrolment: '人脸登记',
+      actions: '操作',
+    },
     retake: '补考',
     firstSitting: '初考',
     enrolment: { ok: '可用', refused: '不可用', pending: '登记中', no_photo: '无照片' },
@@ -197,7 +217,17 @@ export const plansWords: Bilingual<PlansWords> = {
     problemCols: { row: 'Row', column: 'Column', problem: 'Problem', got: 'Found' },
     nothingImported: 'No row was imported.',
     rosterEmpty: 'The roster is empty.',
-    rosterCols: { photo: 'Photo', seat: 'Seat', ticket: 'Ticket', name: 'Name', id: 'ID number', institution: 'Training institution', attempt: 'Sitting', enrolment: 'Face enrolment', actions: '' },
+    rosterCols: {
+      photo: 'Photo',
+      seat: 'Seat',
+      ticket: 'Ticket',
+      name: 'Name',
+      id: 'ID number',
+      institution: 'Training institution',
+      attempt: 'Sitting',
+      enrolment: 'Face enrolment',
+      actions: '',
+    },
     retake: 'retake',
     firstSitting: 'first',
     enrolment: { ok: 'usable', refused: 'refused', pending: 'pending', no_photo: 'no photo' },
