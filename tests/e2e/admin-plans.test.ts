@@ -62,7 +62,8 @@ t.test('plans page: plan, session, roster with photos, seats, papers, tickets', 
     // The thumbnails are the stored photos, loaded.
     await c.page.waitForFunction(
       () => {
-        const imgs = [...document.querySelectorAll<HTMLImageElement>('[data-testid=roster-table] td.thumb img')];
+        type Doc = { querySelectorAll(s: string): Iterable<{ complete: boolean; naturalWidth: number }> };
+        const imgs = [...(globalThis as unknown as { document: Doc }).document.querySelectorAll('[data-testid=roster-table] td.thumb img')];
         return imgs.length === 2 && imgs.every((i) => i.complete && i.naturalWidth > 0);
       },
       undefined,
@@ -98,6 +99,27 @@ t.test('plans page: plan, session, roster with photos, seats, papers, tickets', 
     t.equal(job.length, 1, 'one job ran on the server');
     t.equal(job[0]!.status, 'done');
     await c.shot('plans-papers');
+  });
+
+  await step(t, 'regenerating survives a reload: the page finds the job again and shows its end', async (t) => {
+    // The runner runs one job at a time: a job that holds the slot keeps the papers job queued while the page reloads.
+    let release = () => {};
+    const held = new Promise<void>((r) => (release = r));
+    c.app.ctx.jobs.define('test.hold', async () => held);
+    c.app.ctx.jobs.start('test.hold', {}, 'user:admin');
+    c.page.once('dialog', (d) => void d.accept());
+    await c.page.click('[data-testid=generate-papers]');
+    t.equal(c.app.ctx.jobs.list({ kind: 'exam.papers', status: ['queued'] }).length, 1, 'queued behind the held job');
+    await c.page.waitForSelector('[data-testid=papers-progress]', { timeout: WAIT });
+    await c.page.reload();
+    await c.page.waitForSelector('[data-testid=papers-progress]', { timeout: WAIT });
+    t.pass('after the reload the page follows the queued job again');
+    await c.shot('plans-papers-queued');
+    release();
+    t.match(await c.page.waitForSelector('[data-testid=papers-done]', { timeout: WAIT }).then((h) => h.textContent()), /3/, 'and shows its end');
+    const jobs = c.app.ctx.jobs.list({ kind: 'exam.papers' });
+    t.equal(jobs.length, 2);
+    t.ok(jobs.every((j) => j.status === 'done'));
   });
 
   await step(t, 'the seat list and admission tickets as PDFs', async (t) => {

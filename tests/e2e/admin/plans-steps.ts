@@ -11,6 +11,17 @@ import { ARTIFACTS, WAIT, siteLocal, type AdminConsole } from './harness.ts';
 /** What an import should end in: so many added, or a refusal naming these rows (and columns). */
 export type ImportExpectation = { added: number; total?: number } | { problems: { row: number; column?: string }[] };
 
+/** Does `act`, saying yes to the confirmation it may ask (only while it runs: no handler is left behind). */
+async function confirming(c: AdminConsole, act: () => Promise<void>): Promise<void> {
+  const accept = (d: { accept(): Promise<void> }) => void d.accept();
+  c.page.on('dialog', accept);
+  try {
+    await act();
+  } finally {
+    c.page.off('dialog', accept);
+  }
+}
+
 async function openSession(c: AdminConsole, sessionId: string): Promise<void> {
   if (!c.page.url().includes(`session=${encodeURIComponent(sessionId)}`)) await c.open('plans', `session=${encodeURIComponent(sessionId)}`);
   await c.page.waitForSelector(`[data-testid=session-panel] [data-testid=session-id]:text-is("${sessionId}")`, { timeout: WAIT });
@@ -62,7 +73,14 @@ export async function importRoster(t: Test, c: AdminConsole, sessionId: string, 
     const done = await page.waitForSelector('[data-testid=import-done]', { timeout: WAIT }).then((h) => h.textContent());
     t.match(done, new RegExp(`${expect.added}`), `${files.map((f) => basename(f)).join(', ')}: ${done}`);
     const total = expect.total ?? before + expect.added;
-    await page.waitForFunction((n) => document.querySelectorAll('[data-testid=roster-table] tbody tr').length === n, total, { timeout: WAIT });
+    await page.waitForFunction(
+      (n) =>
+        (globalThis as unknown as { document: { querySelectorAll(s: string): { length: number } } }).document.querySelectorAll(
+          '[data-testid=roster-table] tbody tr',
+        ).length === n,
+      total,
+      { timeout: WAIT },
+    );
     t.pass(`the roster lists ${total}`);
   } else {
     await page.waitForSelector('[data-testid=import-problems]', { timeout: WAIT });
@@ -84,12 +102,14 @@ export async function importRoster(t: Test, c: AdminConsole, sessionId: string, 
 export async function drawSeats(t: Test, c: AdminConsole, sessionId: string): Promise<void> {
   const { page } = c;
   await openSession(c, sessionId);
-  page.once('dialog', (d) => void d.accept());
-  await page.click('[data-testid=draw-seats]');
+  // A redraw asks first; the first draw does not.
+  await confirming(c, () => page.click('[data-testid=draw-seats]'));
   await page.waitForSelector('[data-testid=session-note]', { timeout: WAIT });
   await page.waitForFunction(
     () => {
-      const seats = [...document.querySelectorAll('[data-testid=roster-table] [data-testid=seat]')].map((x) => x.textContent?.trim());
+      type Doc = { querySelectorAll(s: string): Iterable<{ textContent: string | null }> };
+      const doc = (globalThis as unknown as { document: Doc }).document;
+      const seats = [...doc.querySelectorAll('[data-testid=roster-table] [data-testid=seat]')].map((x) => x.textContent?.trim());
       return seats.length > 0 && seats.every((s) => s && s !== '—');
     },
     undefined,
@@ -103,8 +123,7 @@ export async function drawSeats(t: Test, c: AdminConsole, sessionId: string): Pr
 export async function generatePapers(t: Test, c: AdminConsole, sessionId: string): Promise<void> {
   const { page } = c;
   await openSession(c, sessionId);
-  page.once('dialog', (d) => void d.accept());
-  await page.click('[data-testid=generate-papers]');
+  await confirming(c, () => page.click('[data-testid=generate-papers]'));
   const done = await page.waitForSelector('[data-testid=papers-done]', { timeout: WAIT }).then((h) => h.textContent());
   t.match(done, /\d/, `papers: ${done}`);
   await page.waitForSelector(`[data-testid=session-row-${sessionId}] .s-papers_ready`, { timeout: WAIT });
