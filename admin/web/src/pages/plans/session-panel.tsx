@@ -360,7 +360,7 @@ function Papers({ lang, session: s, hasRoster, onDone }: { lang: Lang; session: 
       {running && (
         <div class="job-progress" data-testid="papers-progress">
           <label>
-            {job.note === 'saving' ? w.saving : w.drawing} {job.done}/{job.total ?? '…'}
+            {job.job?.status === 'queued' ? w.queued : `${job.note === 'saving' ? w.saving : w.drawing} ${job.done}/${job.total ?? '…'}`}
             <progress max={job.total ?? undefined} value={job.total ? job.done : undefined} aria-valuenow={pct} />
           </label>
           <button type="button" onClick={() => void job.cancel()}>

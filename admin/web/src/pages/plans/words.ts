@@ -70,6 +70,7 @@ export interface PlansWords {
   regenerate: string;
   confirmRegenerate: string;
   drawing: string;
+  queued: string;
   saving: string;
   papersDone: (n: number, version: string) => string;
   papersFailed: string;
@@ -162,6 +163,7 @@ export const plansWords: Bilingual<PlansWords> = {
     regenerate: '重新生成试卷',
     confirmRegenerate: '重新生成会替换本场次的全部试卷（检录开始前才允许）。确定？',
     drawing: '正在组卷',
+    queued: '排队等待（服务器正在做另一项长任务）',
     saving: '正在保存',
     papersDone: (n, v) => `已生成 ${n} 份试卷（题库版本 ${v}）。`,
     papersFailed: '生成试卷失败：',
@@ -252,6 +254,7 @@ export const plansWords: Bilingual<PlansWords> = {
     regenerate: 'Generate papers again',
     confirmRegenerate: "This replaces all of the session's papers (allowed before check-in). Go on?",
     drawing: 'Drawing papers',
+    queued: 'Queued (the server is busy with another long job)',
     saving: 'Saving',
     papersDone: (n, v) => `${n} papers generated (bank version ${v}).`,
     papersFailed: 'Generating papers failed: ',
