@@ -14,6 +14,7 @@ import { createBankImportJobs } from './bank/import-job.ts';
 import { createBankImages } from './bank/images.ts';
 import { createPlanService } from './plans/service.ts';
 import { createSessionWindows } from './plans/recording-windows.ts';
+import { definePapersJob } from './plans/papers-job.ts';
 
 export * from './types.ts';
 export { normaliseText, fingerprintOf, questionIdOf, type BankStore, type BankVersion } from './bank/store.ts';
@@ -80,7 +81,9 @@ export function createExamService(deps: ExamDeps) {
   const plans = createPlanService({ ...deps, bank });
   // The sessions as the media scheduler's recording windows (record: sessions), and each session's window for playback.
   const recordingWindows = createSessionWindows({ db: deps.db, bus: deps.bus, marginMs: deps.config.media.recordMarginMinutes * 60_000 });
-  return { deps, bank, images, papers, packages, bankSync, bankAdmin, bankImports, plans, recordingWindows };
+  // A big session's papers from the admin console, with progress (absent in the CLI, which has no runner).
+  const papersJob = deps.jobs ? definePapersJob(deps.jobs, plans) : null;
+  return { deps, bank, images, papers, packages, bankSync, bankAdmin, bankImports, plans, recordingWindows, papersJob };
 }
 
 export type ExamService = ReturnType<typeof createExamService>;

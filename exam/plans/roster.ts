@@ -2,7 +2,7 @@
 // nothing: every row is checked — ID number, category against the session's template, retake rules,
 // photos, seats — and one bad row refuses the whole file with every problem listed.
 import { createHash } from 'node:crypto';
-import { copyFileSync, existsSync, mkdirSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { basename, join, resolve } from 'node:path';
 import { Conflict, ValidationError, formatProblem, ageOn, checkIdNumber, isDate, localDate, type Problem } from '../../core/index.ts';
 import { describeRule, ruleFor, seatIds, type AppliedRule } from '../../config/index.ts';
@@ -10,6 +10,7 @@ import { CATEGORIES, CATEGORY_LABELS, INDUSTRIES, INDUSTRY_LABELS, type Category
 import { ROSTER_COLS, shortId, toResult, type ExamSession, type PlansDeps, type ResultRecord, type ResultRow, type RosterEntry } from './model.ts';
 import type { Plans } from './plans.ts';
 import { headerKey, readTable, type TableRow } from '../../documents/index.ts';
+import { readRosterZip, type RosterZip } from './roster-zip.ts';
 
 /** The columns of a roster file, by the Chinese header people use; English names are accepted for JSON. */
 export const ROSTER_COLUMNS = {
@@ -89,7 +90,7 @@ interface PlannedRow {
   institution: string | null;
   ticketNo: string | null;
   trainedOn: string | null;
-  photo: { source: string; ext: string; bytes: Buffer } | null;
+  photo: { ext: string; bytes: Buffer } | null;
   attempt: 1 | 2;
   retake: number;
   rule: AppliedRule;
@@ -184,7 +185,14 @@ export function createRoster(deps: PlansDeps, plans: Plans) {
     return headers.find((h) => names.includes(h.toLowerCase())) ?? null;
   }
 
-  function readPhoto(dir: string, name: string): { source: string; ext: string; bytes: Buffer } | string {
+  function photoType(bytes: Buffer, where: string): { ext: string; bytes: Buffer } | string {
+    if (bytes.length > MAX_PHOTO_BYTES) return `is ${(bytes.length / 1024 / 1024).toFixed(1)} MB${where}; a roster photo must be at most 5 MB`;
+    const type = PHOTO_TYPES.find((p) => p.magic.every((b, i) => bytes[i] === b));
+    if (!type) return `is not a JPEG or PNG image${where}`;
+    return { ext: type.ext, bytes };
+  }
+
+  function readPhoto(dir: string, name: string): { ext: string; bytes: Buffer } | string {
     // A bare file name only: the folder is the boundary of what an import may read.
     if (name !== basename(name) || name === '.' || name === '..') return 'must be a file name in the photo folder, without a path';
     const source = resolve(dir, name);
@@ -192,10 +200,21 @@ export function createRoster(deps: PlansDeps, plans: Plans) {
     const st = statSync(source);
     if (!st.isFile()) return `is not a file in ${dir}`;
     if (st.size > MAX_PHOTO_BYTES) return `is ${(st.size / 1024 / 1024).toFixed(1)} MB; a roster photo must be at most 5 MB`;
-    const bytes = readFileSync(source);
-    const type = PHOTO_TYPES.find((p) => p.magic.every((b, i) => bytes[i] === b));
-    if (!type) return 'is not a JPEG or PNG image';
-    return { source, ext: type.ext, bytes };
+    return photoType(readFileSync(source), '');
+  }
+
+  /** A photo out of the zip by the name the row gives (folders ignored; an exact name first, then ignoring case). */
+  function zipPhoto(zip: RosterZip, name: string): { ext: string; bytes: Buffer } | string {
+    const base = name.split(/[\\/]/).pop() ?? name;
+    let key: string | undefined = zip.photos.has(base) ? base : undefined;
+    if (!key) {
+      const matches = [...zip.photos.keys()].filter((k) => k.toLowerCase() === base.toLowerCase());
+      if (matches.length > 1) return `matches ${matches.join(', ')} in the zip; rename the photos so one name is one file`;
+      key = matches[0];
+    }
+    if (!key) return 'no such photo in the zip';
+    if (zip.ambiguous.has(key)) return `is in more than one folder of the zip; keep one ${key}`;
+    return photoType(zip.photos.get(key)!, ' (in the zip)');
   }
 
   async function importRoster(
@@ -205,7 +224,11 @@ export function createRoster(deps: PlansDeps, plans: Plans) {
     ip: string | null = null,
   ): Promise<RosterImport> {
     const s0 = plans.session(sessionId);
-    const table = await readTable(file.bytes, file.filename);
+    // A zip from the browser: the roster file and its photos together (exam/plans/roster-zip.ts).
+    // An .xlsx is a zip too: the name decides.
+    const zip = /\.zip$/i.test(file.filename) ? await readRosterZip(file.bytes, file.filename) : null;
+    if (zip && file.photosDir) throw new ValidationError([{ path: 'photos', problem: 'give either a zip with the photos or a photo folder, not both' }]);
+    const table = zip ? await readTable(zip.roster.bytes, zip.roster.name) : await readTable(file.bytes, file.filename);
     const problems: Problem[] = [];
     const cols = {} as Record<Field, string | null>;
     for (const f of Object.keys(ROSTER_COLUMNS) as Field[]) {
@@ -226,7 +249,23 @@ export function createRoster(deps: PlansDeps, plans: Plans) {
       for (const r of table.rows) {
         const name = cellOf(r, 'photo');
         if (!name) continue;
-        photos.set(r.row, photosDir ? readPhoto(photosDir, name) : 'names a photo, but no photo folder was given with the import (--photos DIR)');
+        photos.set(
+          r.row,
+          zip
+            ? zipPhoto(zip, name)
+            : photosDir
+              ? readPhoto(photosDir, name)
+              : 'names a photo, but no photo folder was given with the import (--photos DIR, or a zip with the photos)',
+        );
+      }
+    }
+    if (zip) {
+      // A zip's photo may also be named after the ID number (110101….jpg) instead of in the 照片 column.
+      for (const r of table.rows) {
+        if (photos.has(r.row)) continue;
+        const id = cellOf(r, 'idNumber').trim().toUpperCase();
+        const name = id && ['jpg', 'jpeg', 'png', 'JPG', 'JPEG', 'PNG'].map((e) => `${id}.${e}`).find((n) => zip.photos.has(n));
+        if (name) photos.set(r.row, zipPhoto(zip, name));
       }
     }
 
@@ -285,7 +324,7 @@ export function createRoster(deps: PlansDeps, plans: Plans) {
               const dest = join(paths.captures, photo);
               if (!existsSync(dest)) {
                 mkdirSync(join(paths.captures, 'roster'), { recursive: true, mode: 0o750 });
-                copyFileSync(p.photo.source, dest);
+                writeFileSync(dest, p.photo.bytes, { mode: 0o640 });
                 copied.push(dest);
               }
             }

@@ -3,64 +3,41 @@
 // sessions of their rooms; inspectors read plans and sessions of a site in their jurisdiction.
 import type { FastifyPluginAsync, FastifyRequest } from 'fastify';
 import { Type } from 'typebox';
-import { ErrorReply, ValidationError, maskIdNumber, iso } from '../../core/index.ts';
-import type { Config } from '../../config/index.ts';
+import { Conflict, ErrorReply, ValidationError, maskIdNumber, iso } from '../../core/index.ts';
+import { seatIds, type Config } from '../../config/index.ts';
 import { SESSION_STATUSES, PLAN_STATUSES, type ExamSession, type Plan, type PlanStatus, type RosterEntry, type SessionStatus } from './model.ts';
 import { assertRoomVisible, visibleRooms } from './access.ts';
 import { seatListCsv, seatListHtml } from './seat-list.ts';
 import type { PlanService } from './service.ts';
 import type { ExamService } from '../index.ts';
+import { jobView } from '../../documents/index.ts';
+import { JobViewT } from '../../documents/protocol.ts';
+import {
+  FreeSeatsT,
+  GeneratedPapersT,
+  NewPlanT,
+  NewSessionT,
+  PLAN_STATUS_NAMES,
+  PlanT,
+  ReseatT,
+  RosterEntryT,
+  RosterImportReplyT,
+  type SESSION_STATUS_NAMES,
+  SeatsDrawnT,
+  SessionT,
+} from '../protocol.ts';
+import { admissionTicketsPdf, seatListPdf } from './admission-tickets.ts';
+
+// The protocol's status lists are copies (it imports nothing but typebox); these fail to compile when they drift.
+const samePlanStatuses: readonly PlanStatus[] = PLAN_STATUS_NAMES satisfies readonly PlanStatus[];
+const sameSessionStatuses: readonly (typeof SESSION_STATUS_NAMES)[number][] = SESSION_STATUSES satisfies readonly (typeof SESSION_STATUS_NAMES)[number][];
+void samePlanStatuses;
+void sameSessionStatuses;
 
 const errors = { 400: ErrorReply, 401: ErrorReply, 403: ErrorReply, 404: ErrorReply, 409: ErrorReply };
 
 const Nullable = <T extends Parameters<typeof Type.Union>[0][number]>(t: T) => Type.Union([t, Type.Null()]);
 const literals = (xs: readonly string[]) => Type.Union(xs.map((x) => Type.Literal(x)));
-
-const PlanT = Type.Object({
-  id: Type.String(),
-  name: Type.String(),
-  from: Type.String(),
-  to: Type.String(),
-  status: literals(PLAN_STATUSES),
-  createdAt: Type.String(),
-  createdBy: Type.String(),
-  sessions: Type.Optional(Type.Integer()),
-});
-
-const SessionT = Type.Object({
-  id: Type.String(),
-  planId: Type.String(),
-  roomId: Type.String(),
-  roomName: Type.String(),
-  startsAt: Type.String({ description: 'ISO 8601, server time' }),
-  endsAt: Type.String(),
-  durationMinutes: Type.Integer(),
-  templateId: Type.String(),
-  templateName: Type.String(),
-  category: Type.String(),
-  operationClass: Nullable(Type.String()),
-  industry: Type.String(),
-  bankVersion: Nullable(Type.String()),
-  status: literals(SESSION_STATUSES),
-  seatSeed: Nullable(Type.String()),
-  createdAt: Type.String(),
-  updatedAt: Type.String(),
-});
-
-const RosterEntryT = Type.Object({
-  ticketNo: Type.String(),
-  idNumber: Type.String(),
-  name: Type.String(),
-  category: Type.String(),
-  operationClass: Nullable(Type.String()),
-  industry: Type.String(),
-  institution: Nullable(Type.String()),
-  photo: Nullable(Type.String()),
-  seat: Nullable(Type.String()),
-  attempt: Type.Integer(),
-  status: Type.String(),
-  trainedOn: Nullable(Type.String()),
-});
 
 const SummaryT = Type.Object({
   sessionId: Type.String(),
@@ -161,14 +138,7 @@ export const planRoutes: FastifyPluginAsync<{ exam: ExamService }> = async (app,
       schema: {
         tags,
         summary: 'Create an exam plan (考试计划)',
-        body: Type.Object(
-          {
-            name: Type.String({ minLength: 1, maxLength: 100 }),
-            from: Type.String({ description: 'YYYY-MM-DD' }),
-            to: Type.String({ description: 'YYYY-MM-DD' }),
-          },
-          closed,
-        ),
+        body: NewPlanT,
         response: { 201: PlanT, ...errors },
       },
     },
@@ -235,16 +205,7 @@ export const planRoutes: FastifyPluginAsync<{ exam: ExamService }> = async (app,
       schema: {
         tags,
         summary: 'Create a session (场次) in a plan; the template is snapshotted into it',
-        body: Type.Object(
-          {
-            planId: Type.String({ minLength: 1, maxLength: 64 }),
-            room: Type.String({ minLength: 1, maxLength: 64 }),
-            startsAt: Type.String({ description: 'ISO 8601; without an offset, the site clock' }),
-            templateId: Type.String({ minLength: 1, maxLength: 100 }),
-            durationMinutes: Type.Optional(Type.Integer({ minimum: 10, maximum: 600 })),
-          },
-          closed,
-        ),
+        body: NewSessionT,
         response: { 201: SessionT, ...errors },
       },
     },
@@ -314,22 +275,22 @@ export const planRoutes: FastifyPluginAsync<{ exam: ExamService }> = async (app,
     '/api/exam/sessions/:sessionId/roster',
     {
       config: admin,
-      bodyLimit: 20 * 1024 * 1024,
+      // A zip carries the photos too: a 100-seat room's ID photos are a few MB; the zip reader bounds what it unzips.
+      bodyLimit: 60 * 1024 * 1024,
       schema: {
         tags,
-        summary: 'Import a roster: the raw .csv/.xlsx/.json file as application/octet-stream, all rows or none',
+        summary: 'Import a roster: the raw .csv/.xlsx/.json file, or a .zip of the roster file and its photos, as application/octet-stream; all rows or none',
         description:
           'Columns: 身份证号, 姓名, 人员类别 (required); 作业类别, 行业, 培训机构, 照片, 准考证号, 培训结业日期 (optional). ' +
+          'A .zip (?filename=NAME.zip) holds one roster file and the photos (JPEG/PNG, any folders) the 照片 column names, or photos named ' +
+          'ID-NUMBER.jpg; GBK names from Windows are read; limits: 2000 entries, 5 MB a photo, 10 MB the roster, 200 MB unzipped in all. ' +
           '`photos` names a folder on the server (e.g. a mounted USB stick) holding the files the 照片 column names.',
         params: SessionId,
         querystring: Type.Object(
           { filename: Type.String({ minLength: 1, maxLength: 255 }), photos: Type.Optional(Type.String({ minLength: 1, maxLength: 1024 })) },
           closed,
         ),
-        response: {
-          201: Type.Object({ sessionId: Type.String(), added: Type.Integer(), total: Type.Integer(), entries: Type.Array(RosterEntryT) }),
-          ...errors,
-        },
+        response: { 201: RosterImportReplyT, ...errors },
       },
     },
     async (request, reply) => {
@@ -354,7 +315,7 @@ export const planRoutes: FastifyPluginAsync<{ exam: ExamService }> = async (app,
         tags,
         summary: 'Draw every seat at random (seeded; the seed is stored)',
         params: SessionId,
-        response: { 200: Type.Object({ seed: Type.String(), seated: Type.Integer(), entries: Type.Array(RosterEntryT) }), ...errors },
+        response: { 200: SeatsDrawnT, ...errors },
       },
     },
     async (request) => {
@@ -371,7 +332,7 @@ export const planRoutes: FastifyPluginAsync<{ exam: ExamService }> = async (app,
         tags,
         summary: 'Move one candidate to a free seat (audited)',
         params: Type.Object({ sessionId: Type.String({ minLength: 1, maxLength: 64 }), idNumber: Type.String({ minLength: 1, maxLength: 32 }) }),
-        body: Type.Object({ seat: Type.String({ minLength: 1, maxLength: 8 }), reason: Type.Optional(Type.String({ maxLength: 200 })) }, closed),
+        body: ReseatT,
         response: { 200: RosterEntryT, ...errors },
       },
     },
@@ -388,9 +349,9 @@ export const planRoutes: FastifyPluginAsync<{ exam: ExamService }> = async (app,
       config: sessionReaders,
       schema: {
         tags,
-        summary: 'The printable seat list: A4 HTML (default) or CSV; ID numbers masked',
+        summary: 'The printable seat list: A4 HTML (default), PDF or CSV; ID numbers masked',
         params: SessionId,
-        querystring: Type.Object({ format: Type.Optional(Type.Union([Type.Literal('html'), Type.Literal('csv')])) }, closed),
+        querystring: Type.Object({ format: Type.Optional(Type.Union([Type.Literal('html'), Type.Literal('csv'), Type.Literal('pdf')])) }, closed),
       },
     },
     async (request, reply) => {
@@ -401,6 +362,10 @@ export const planRoutes: FastifyPluginAsync<{ exam: ExamService }> = async (app,
           .type('text/csv; charset=utf-8')
           .header('content-disposition', `attachment; filename="seats-${s.roomId}-${list.date}-${s.id}.csv"`)
           .send(seatListCsv(list));
+      }
+      if ((request.query as { format?: string }).format === 'pdf') {
+        const pdf = await seatListPdf(list, config.site.timezone, exam.deps.clock.now());
+        return reply.type('application/pdf').header('content-disposition', `inline; filename="seats-${s.roomId}-${list.date}-${s.id}.pdf"`).send(pdf);
       }
       return reply.type('text/html; charset=utf-8').send(seatListHtml(list));
     },
@@ -414,19 +379,80 @@ export const planRoutes: FastifyPluginAsync<{ exam: ExamService }> = async (app,
         tags,
         summary: 'Generate every candidate’s paper (千人千卷) from the latest bank version; replaces them before check-in',
         params: SessionId,
-        response: {
-          200: Type.Object({
-            sessionId: Type.String(),
-            bankVersion: Type.String(),
-            papers: Type.Integer(),
-            replaced: Type.Integer(),
-            warnings: Type.Array(Type.String()),
-          }),
-          ...errors,
-        },
+        response: { 200: GeneratedPapersT, ...errors },
       },
     },
     async (request) => plans.generateSessionPapers((request.params as { sessionId: string }).sessionId, request.actor, request.ip),
+  );
+
+  app.post(
+    '/api/exam/sessions/:sessionId/papers/job',
+    {
+      config: admin,
+      schema: {
+        tags,
+        summary:
+          'Generate every candidate’s paper as a job (progress at /api/jobs/:id/events); answers the job at once. Checked first: a refusal is a 4xx, not a failed job',
+        params: SessionId,
+        response: { 202: JobViewT, ...errors },
+      },
+    },
+    async (request, reply) => {
+      if (!exam.papersJob) throw new Conflict('this server runs no job runner');
+      const job = exam.papersJob.start((request.params as { sessionId: string }).sessionId, request.actor, request.ip);
+      return reply.status(202).send(jobView(job));
+    },
+  );
+
+  app.get(
+    '/api/exam/sessions/:sessionId/free-seats',
+    {
+      config: admin,
+      schema: {
+        tags,
+        summary: "The room's seats, and those nobody of the session holds (for moving a candidate)",
+        params: SessionId,
+        response: { 200: FreeSeatsT, ...errors },
+      },
+    },
+    async (request) => {
+      const s = plans.session((request.params as { sessionId: string }).sessionId);
+      const room = config.rooms.find((r) => r.id === s.roomId);
+      return { seats: room ? seatIds(room) : [], free: plans.freeSeats(s.id) };
+    },
+  );
+
+  app.get(
+    '/api/exam/sessions/:sessionId/admission-tickets.pdf',
+    {
+      config: admin,
+      schema: {
+        tags,
+        summary: 'Admission tickets (准考证): an A4 PDF, one page per candidate with photo, masked ID number, room, seat and time (audited)',
+        params: SessionId,
+      },
+    },
+    async (request, reply) => {
+      const s = plans.session((request.params as { sessionId: string }).sessionId);
+      const entries = plans.roster(s.id);
+      const pdf = await admissionTicketsPdf({
+        config,
+        captures: exam.deps.paths.captures,
+        plan: plans.plan(s.planId),
+        session: s,
+        entries,
+        now: exam.deps.clock.now(),
+      });
+      // Personal data leaves the server on paper: who printed whose tickets is on record.
+      exam.deps.audit.append({
+        actor: request.actor,
+        action: 'exam.admission_tickets.print',
+        target: s.id,
+        detail: { candidates: entries.length },
+        ip: request.ip,
+      });
+      return reply.type('application/pdf').header('content-disposition', `inline; filename="admission-tickets-${s.id}.pdf"`).send(pdf);
+    },
   );
 
   app.get(

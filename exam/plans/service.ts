@@ -27,6 +27,8 @@ export function createPlanService(deps: PlansDeps) {
     reseat: seats.reseat,
     freeSeats: seats.freeSeats,
     generateSessionPapers: papers.generateSessionPapers,
+    generateSessionPapersInSteps: papers.generateSessionPapersInSteps,
+    checkPapers: papers.checkPapers,
     paperStore: papers.store,
     gradeCandidate: results.gradeCandidate,
     resultOf: results.resultOf,

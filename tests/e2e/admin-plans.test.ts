@@ -1,0 +1,155 @@
+// End to end: the admin console's plans page in Chromium on a real server. From a site with only a bank
+// (seeded through the service, as the bank page would have made it): a plan and a session through the
+// forms, a roster refused with its bad rows in a table (nothing imported), then a zip from Windows (GBK
+// names) with two face photos, the roster's thumbnails and enrolment column, seats drawn and one moved,
+// papers generated as a job, the seat list and admission tickets as PDFs (pages drawn with pdftoppm to
+// tests/artifacts/admin/ to look at), at 1366×768 and 1920×1080, in Chinese and English.
+import { spawnSync } from 'node:child_process';
+import { readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import t from 'tap';
+import { ROOT } from '../helpers.ts';
+import { HEADER, TEMPLATE, bankQuestions, csv, idn, person } from '../exam/plans-fixture.ts';
+import { gbk, makeZip } from '../exam/zip-fixture.ts';
+import { chainedSteps, requireChromiumAndApps } from './browser.ts';
+import { ARTIFACTS, WAIT, openAdminConsole } from './admin/harness.ts';
+import { createPlanAndSession, downloadAdmissionTickets, drawSeats, fetchInPage, generatePapers, importRoster } from './admin/plans-steps.ts';
+
+requireChromiumAndApps('admin');
+
+const DAY = 24 * 3600_000;
+
+t.test('plans page: plan, session, roster with photos, seats, papers, tickets', async (t) => {
+  const c = await openAdminConsole(t);
+  c.app.exam.bank.createVersion({ id: 'v1', kind: 'import', questions: bankQuestions(), templates: [TEMPLATE] });
+  const step = chainedSteps((name) => c.shot(`failed-plans-${name.replace(/\W+/g, '-')}`));
+  // Two days on, at 09:00 on the site's clock (UTC+8).
+  const startsAt = Math.floor((c.clock.now() + 8 * 3600_000) / DAY) * DAY + 2 * DAY + 9 * 3600_000 - 8 * 3600_000;
+  let sessionId = '';
+
+  await step(t, 'a plan and a session through the forms; a form refuses what the server would', async (t) => {
+    await c.open('plans');
+    await c.shot('plans-empty');
+    await c.page.click('[data-testid=new-plan] button[type=submit]');
+    t.match(await c.page.textContent('[data-testid=new-plan] [role=alert]'), /请填写计划名称/, 'said before sending');
+    sessionId = await createPlanAndSession(t, c, { room: 'R1', startsAt, templateId: TEMPLATE.id });
+    await c.shot('plans-session');
+  });
+
+  await step(t, 'a roster with bad rows is refused with each row named, nothing imported', async (t) => {
+    const bad = join(c.dir, '名单-有错.csv');
+    writeFileSync(bad, csv([person(1, '张三'), [`${idn(2).slice(0, 17)}Y`, '李四', '主要负责人'], person(3, '王五', { category: '特种作业人员' })]));
+    await importRoster(t, c, sessionId, [bad], {
+      problems: [
+        { row: 3, column: '身份证号' },
+        { row: 4, column: '人员类别' },
+      ],
+    });
+    await c.shot('plans-roster-refused');
+  });
+
+  await step(t, 'a zip from Windows with the roster and two photos (GBK names)', async (t) => {
+    const zip = join(c.dir, '考生名单.zip');
+    writeFileSync(
+      zip,
+      makeZip([
+        { name: gbk('照片/张三.jpg'), data: readFileSync(join(ROOT, 'tests/fixtures/faces/Alejandro_Toledo_0021.jpg')) },
+        { name: `照片/${idn(2)}.jpg`, data: readFileSync(join(ROOT, 'tests/fixtures/faces/John_Abizaid_0002.jpg')) },
+        { name: 'roster.csv', data: csv([person(1, '张三', { photo: '张三.jpg' }), person(2, '李四'), person(3, '王五')], HEADER) },
+      ]),
+    );
+    await importRoster(t, c, sessionId, [zip], { added: 3 });
+    // The thumbnails are the stored photos, loaded.
+    await c.page.waitForFunction(
+      () => {
+        type Doc = { querySelectorAll(s: string): Iterable<{ complete: boolean; naturalWidth: number }> };
+        const imgs = [...(globalThis as unknown as { document: Doc }).document.querySelectorAll('[data-testid=roster-table] td.thumb img')];
+        return imgs.length === 2 && imgs.every((i) => i.complete && i.naturalWidth > 0);
+      },
+      undefined,
+      { timeout: WAIT },
+    );
+    t.pass('two thumbnails shown');
+    const enrol = await c.page.$$eval('[data-testid=roster-table] [data-testid=enrolment]', (xs) => xs.map((x) => x.textContent ?? ''));
+    t.ok(
+      enrol.every((e) => /可用|不可用|登记中|无照片/.test(e)),
+      `each row says where its face enrolment stands (${enrol.join(' / ')})`,
+    );
+    t.match(enrol.join(' '), /无照片/, '王五 has no photo, and the row says so');
+    await c.shot('plans-roster');
+  });
+
+  await step(t, 'seats drawn, one candidate moved to a free seat', async (t) => {
+    await drawSeats(t, c, sessionId);
+    const row = c.page.locator('[data-testid=roster-table] tbody tr', { hasText: '王五' });
+    await row.locator('[data-testid=move-seat]').click();
+    const form = c.page.locator('[data-testid=move-seat-form]');
+    await form.waitFor({ timeout: WAIT });
+    const seat = await form.locator('select[name=seat]').inputValue();
+    await form.locator('input[name=reason]').fill('靠近门口');
+    await form.locator('button[type=submit]').click();
+    await c.page.waitForSelector(`[data-testid=session-note]:has-text("${seat}")`, { timeout: WAIT });
+    t.equal((await row.locator('[data-testid=seat]').textContent())?.trim(), seat, `王五 now at ${seat}`);
+    await c.shot('plans-seats');
+  });
+
+  await step(t, 'papers generated as a job, followed on the page', async (t) => {
+    await generatePapers(t, c, sessionId);
+    const job = c.app.ctx.jobs.list({ kind: 'exam.papers' });
+    t.equal(job.length, 1, 'one job ran on the server');
+    t.equal(job[0]!.status, 'done');
+    await c.shot('plans-papers');
+  });
+
+  await step(t, 'regenerating survives a reload: the page finds the job again and shows its end', async (t) => {
+    // The runner runs one job at a time: a job that holds the slot keeps the papers job queued while the page reloads.
+    let release = () => {};
+    const held = new Promise<void>((r) => (release = r));
+    c.app.ctx.jobs.define('test.hold', async () => held);
+    c.app.ctx.jobs.start('test.hold', {}, 'user:admin');
+    c.page.once('dialog', (d) => void d.accept());
+    await c.page.click('[data-testid=generate-papers]');
+    t.equal(c.app.ctx.jobs.list({ kind: 'exam.papers', status: ['queued'] }).length, 1, 'queued behind the held job');
+    await c.page.waitForSelector('[data-testid=papers-progress]', { timeout: WAIT });
+    await c.page.reload();
+    await c.page.waitForSelector('[data-testid=papers-progress]', { timeout: WAIT });
+    t.pass('after the reload the page follows the queued job again');
+    await c.shot('plans-papers-queued');
+    release();
+    t.match(await c.page.waitForSelector('[data-testid=papers-done]', { timeout: WAIT }).then((h) => h.textContent()), /3/, 'and shows its end');
+    const jobs = c.app.ctx.jobs.list({ kind: 'exam.papers' });
+    t.equal(jobs.length, 2);
+    t.ok(jobs.every((j) => j.status === 'done'));
+  });
+
+  await step(t, 'the seat list and admission tickets as PDFs', async (t) => {
+    const tickets = await downloadAdmissionTickets(t, c, sessionId);
+    const text = spawnSync('pdftotext', ['-layout', tickets, '-'], { encoding: 'utf8' }).stdout;
+    t.match(text, /准考证/);
+    t.match(text, /王五/);
+    t.notOk(text.includes(idn(1)), 'the ID number is masked on the ticket');
+    spawnSync('pdftoppm', ['-r', '60', '-png', '-f', '1', '-l', '1', tickets, join(ARTIFACTS, 'plans-ticket')]);
+    const href = await c.page.getAttribute('[data-testid=seat-list-pdf]', 'href');
+    const res = await fetchInPage(c, href!);
+    t.equal(res.type, 'application/pdf', 'the seat list is a PDF');
+    const file = join(ARTIFACTS, 'plans-seat-list.pdf');
+    writeFileSync(file, res.bytes);
+    t.match(spawnSync('pdftotext', ['-layout', file, '-'], { encoding: 'utf8' }).stdout, /考场座位表/);
+    spawnSync('pdftoppm', ['-r', '60', '-png', '-singlefile', file, join(ARTIFACTS, 'plans-seat-list')]);
+  });
+
+  await step(t, 'a reload keeps the session (it is in the address); 1920×1080 and English', async (t) => {
+    await c.page.reload();
+    await c.page.waitForSelector(`[data-testid=session-panel] [data-testid=session-id]:text-is("${sessionId}")`, { timeout: WAIT });
+    t.pass('the same session after a reload');
+    await c.page.setViewportSize({ width: 1920, height: 1080 });
+    await c.shot('plans-1920');
+    await c.page.click('header.top button.lang');
+    await c.page.waitForSelector('text=Roster', { timeout: WAIT });
+    await c.shot('plans-en');
+    await c.page.click('header.top button.lang');
+    await c.page.setViewportSize({ width: 1366, height: 768 });
+  });
+
+  t.same(c.pageErrors, [], 'no uncaught error in the page');
+});
