@@ -13,3 +13,4 @@ export * from './recording-windows.ts';
 export * from './error-reply.ts';
 export * from './personnel.ts';
 export * from './event-stream.ts';
+export * from './csv.ts';

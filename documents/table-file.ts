@@ -1,9 +1,8 @@
 // Reads a roster spreadsheet (.csv, .xlsx) or a JSON array into rows of text cells keyed by header,
 // numbered as the person sees them in Excel (the header is row 1), so a problem's row number can be
 // found in the file that caused it.
-import { parse } from 'csv-parse/sync';
 import type ExcelJS from 'exceljs';
-import { ValidationError } from '../core/index.ts';
+import { ValidationError, parseCsv } from '../core/index.ts';
 
 export interface TableRow {
   /** Row number as shown by a spreadsheet program (header = 1); for JSON, the 1-based item index. */
@@ -104,7 +103,7 @@ async function readXlsx(buf: Buffer, filename: string): Promise<Table> {
 function readCsv(buf: Buffer, filename: string): Table {
   let grid: string[][];
   try {
-    grid = parse(decodeText(buf), { bom: true, relax_column_count: true, skip_empty_lines: false }) as string[][];
+    grid = parseCsv(decodeText(buf), { bom: true, relax_column_count: true, skip_empty_lines: false });
   } catch (err) {
     throw new ValidationError([{ path: filename, problem: `is not readable CSV (${(err as Error).message})` }]);
   }

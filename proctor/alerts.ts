@@ -7,8 +7,8 @@
 import { Conflict, NotFound, newId, type Clock, type EventBus, type EventMap } from '../core/index.ts';
 import type { AuditLog, Db } from '../storage/index.ts';
 import { statementCache } from '../storage/index.ts';
-import { diskForecastWords, diskLowWords } from '../media/index.ts';
 import type { Alert, AlertKind, Severity } from './protocol.ts';
+import { textOf, type Raise } from './alert-words.ts';
 
 export { ALERT_KINDS, type Alert, type AlertKind, type Severity } from './protocol.ts';
 
@@ -74,135 +74,6 @@ export interface AlertDeps {
   /** A candidate's terminal back within this long is one resolved record, not an alert (exam.reconnectGraceSeconds). */
   reconnectGraceMs: number;
   log?: { error(o: object, m: string): void };
-}
-
-interface Raise {
-  kind: AlertKind;
-  severity: Severity;
-  event: keyof EventMap;
-  at: number;
-  roomId: string | null;
-  sessionId?: string | null;
-  seat?: string | null;
-  terminalId?: string | null;
-  sourceId?: string | null;
-  idNumber?: string | null;
-  params: Record<string, unknown>;
-  key: string;
-}
-
-const KIOSK_REASONS: Record<string, { zh: string; en: string }> = {
-  mismatch: { zh: '人脸与照片不符', en: 'face does not match the photo' },
-  card_mismatch: { zh: '人脸与身份证照片不符', en: 'face does not match the ID card photo' },
-  liveness: { zh: '活体检测未通过', en: 'liveness check failed' },
-  no_face: { zh: '未检测到人脸', en: 'no face found' },
-  several_faces: { zh: '检测到多张人脸', en: 'several faces found' },
-  no_reference: { zh: '无可比对的照片', en: 'no reference photo' },
-  admission_failed: { zh: '入场登记失败', en: 'admission failed' },
-  timed_out: { zh: '规定时间内未拍到可用人脸', en: 'no usable face within the time allowed' },
-};
-
-// Invigilators read what the candidate did, not the protocol's code; an unknown kind shows its code.
-const INTEGRITY_WORDS: Record<string, { zh: string; en: string }> = {
-  focus_lost: { zh: '离开了考试窗口', en: 'left the exam window' },
-  visibility_hidden: { zh: '考试页面被遮挡或最小化', en: 'the exam page was hidden or minimised' },
-  fullscreen_left: { zh: '退出了全屏', en: 'left full screen' },
-  copy: { zh: '尝试复制', en: 'tried to copy' },
-  cut: { zh: '尝试剪切', en: 'tried to cut' },
-  paste: { zh: '尝试粘贴', en: 'tried to paste' },
-  context_menu: { zh: '尝试打开右键菜单', en: 'tried to open the context menu' },
-  key_blocked: { zh: '按下了被禁用的按键', en: 'pressed a blocked key' },
-  print: { zh: '尝试打印', en: 'tried to print' },
-  wrong_seat_login: { zh: '在非本人座位登录', en: 'tried to log in at another seat' },
-  second_connection: { zh: '同一考试机出现第二个连接', en: 'a second connection of the same terminal' },
-  message_flood: { zh: '考试机发送消息过多', en: 'the terminal sent too many messages' },
-};
-
-/** Ingest's reason for an outage is ffmpeg's English: the Chinese text says what kind of outage it was. */
-function downReasonZh(reason: unknown): string {
-  const r = String(reason ?? '');
-  if (/stall|no data/i.test(r)) return '数秒内没有收到画面数据';
-  if (/stopped/i.test(r)) return '录像服务已停止';
-  if (/refused|unreachable|timed? ?out|connection|401|403|404/i.test(r)) return '无法连接视频源';
-  return '视频流读取中断';
-}
-
-/** Human text in both languages, built once when the alert is raised (a code + params stay too). */
-function textOf(r: Raise, who: { name: string; ticketNo: string; seat: string | null } | null): { zh: string; en: string } {
-  const p = r.params;
-  const seat = r.seat ?? who?.seat ?? null;
-  const whoZh = who ? `${who.name}（准考证 ${who.ticketNo}${seat ? `，${seat} 号座` : ''}）` : seat ? `${seat} 号座` : '';
-  const whoEn = who ? `${who.name} (ticket ${who.ticketNo}${seat ? `, seat ${seat}` : ''})` : seat ? `seat ${seat}` : '';
-  const reason = KIOSK_REASONS[String(p.reason)] ?? { zh: String(p.reason ?? ''), en: String(p.reason ?? '') };
-  switch (r.kind) {
-    case 'kiosk_mismatch':
-      return { zh: `入口核验：${whoZh} ${reason.zh}`, en: `Entrance check: ${whoEn} — ${reason.en}` };
-    case 'kiosk_refused':
-      return { zh: `入口核验未通过：${whoZh} ${reason.zh}`, en: `Entrance check refused: ${whoEn} — ${reason.en}` };
-    case 'kiosk_override':
-      return {
-        zh: `人工放行：${whoZh}，操作人 ${String(p.by).replace(/^user:/, '')}，理由：${String(p.reason)}`,
-        en: `Admitted by staff override: ${whoEn}, by ${String(p.by).replace(/^user:/, '')}, reason: ${String(p.reason)}`,
-      };
-    case 'seat_mismatch':
-      return { zh: `座位核验：${whoZh} 人脸与入场照片不符`, en: `Seat check: ${whoEn} — face does not match the admission photo` };
-    case 'no_face':
-      return { zh: `座位核验：${whoZh} 未检测到人脸`, en: `Seat check: ${whoEn} — no face in front of the terminal` };
-    case 'several_faces':
-      return { zh: `座位核验：${whoZh} 检测到多张人脸`, en: `Seat check: ${whoEn} — several faces at the terminal` };
-    case 'terminal_offline':
-      if (typeof p.downMs === 'number') {
-        const secs = Math.max(1, Math.round(p.downMs / 1000));
-        return {
-          zh: `考试机 ${r.terminalId} 短暂断线 ${secs} 秒，已自动恢复${whoZh ? `：${whoZh}` : ''}`,
-          en: `Terminal ${r.terminalId} reconnected after ${secs} s${whoEn ? `: ${whoEn}` : ''}`,
-        };
-      }
-      return who
-        ? { zh: `考试机 ${r.terminalId} 离线：${whoZh}`, en: `Terminal ${r.terminalId} offline: ${whoEn}` }
-        : { zh: `考试机 ${r.terminalId}${seat ? `（${seat} 号座）` : ''} 离线`, en: `Terminal ${r.terminalId}${seat ? ` (seat ${seat})` : ''} offline` };
-    case 'integrity': {
-      // Folded per seat and candidate: every kind seen so far, with how often (kinds), newest last.
-      const kinds = p.kinds && typeof p.kinds === 'object' ? (p.kinds as Record<string, number>) : { [String(p.kind)]: 1 };
-      const words = Object.entries(kinds).map(([k, n]) => {
-        const w = INTEGRITY_WORDS[k] ?? { zh: `异常操作（${k}）`, en: `integrity event (${k})` };
-        return n > 1 ? { zh: `${w.zh} ×${n}`, en: `${w.en} ×${n}` } : w;
-      });
-      const zh = words.map((w) => w.zh).join('；');
-      const en = words.map((w) => w.en).join('; ');
-      return { zh: `考试机 ${r.terminalId}：${whoZh ? `${whoZh} ` : ''}${zh}`, en: `Terminal ${r.terminalId}: ${whoEn ? `${whoEn} — ` : ''}${en}` };
-    }
-    case 'camera_down':
-      return p.kind === 'screen'
-        ? { zh: `考试机屏幕画面中断：${r.sourceId}（${downReasonZh(p.reason)}）`, en: `Terminal screen feed down: ${r.sourceId} (${String(p.reason)})` }
-        : {
-            zh: `摄像头中断：${p.name ? `${String(p.name)}（${r.sourceId}）` : r.sourceId}，${downReasonZh(p.reason)}`,
-            en: `Camera down: ${p.name ? `${String(p.name)} (${r.sourceId})` : r.sourceId} (${String(p.reason)})`,
-          };
-    case 'disk_forecast':
-      return diskForecastWords({
-        freeBytes: Number(p.freeBytes),
-        needBytes: Number(p.needBytes),
-        retentionDays: Number(p.retentionDays),
-        daysUntilFull: p.daysUntilFull === null || p.daysUntilFull === undefined ? null : Number(p.daysUntilFull),
-        fullMonth: typeof p.fullMonth === 'string' ? p.fullMonth : null,
-      });
-    case 'move_requested': {
-      // r.seat is where the candidate is now (the terminal they logged in at); their own seat is in params.
-      const nameZh = who ? `${who.name}（准考证 ${who.ticketNo}）` : '考生';
-      const nameEn = who ? `${who.name} (ticket ${who.ticketNo})` : 'A candidate';
-      const fromZh = p.fromSeat ? `${String(p.fromSeat)} 号座${p.fromTerminal ? `（考试机 ${String(p.fromTerminal)}）` : ''}` : '未分配座位';
-      const fromEn = p.fromSeat ? `seat ${String(p.fromSeat)}${p.fromTerminal ? ` (terminal ${String(p.fromTerminal)})` : ''}` : 'no seat';
-      const toZh = `${String(p.toSeat ?? '?')} 号座（考试机 ${String(p.toTerminal)}）`;
-      const toEn = `seat ${String(p.toSeat ?? '?')} (terminal ${String(p.toTerminal)})`;
-      return {
-        zh: `换机申请：${nameZh} 在 ${toZh} 登录，其座位为 ${fromZh}；批准后在此继续作答`,
-        en: `Move request: ${nameEn} logged in at ${toEn}; their seat is ${fromEn}. Approve to let them continue there`,
-      };
-    }
-    case 'disk_low':
-      return diskLowWords({ freeBytes: Number(p.freeBytes), minFreeBytes: Number(p.minFreeBytes), recordingStopped: p.recordingStopped === true });
-  }
 }
 
 export function createAlerts(deps: AlertDeps) {

@@ -20,10 +20,22 @@ import {
   type Role,
 } from '../storage/index.ts';
 import { createExamService, examCommands, type CliOption } from '../exam/index.ts';
-import { createRecordsService, recordsCommands, type RecordsCliCommand } from '../records/index.ts';
+import type { RecordsCliCommand } from '../records/index.ts';
 
-/** The exam engine's and the records module's commands, found by their words. */
-const moduleCommands: RecordsCliCommand[] = [...examCommands, ...recordsCommands];
+/**
+ * The exam engine's and the records module's commands, found by their words. The records module is
+ * loaded only when a command needs it (its commands, --help, an unknown command or option): its
+ * service brings the kiosk, proctor, terminal and media modules and prom-client, which cost a
+ * `session list` about a third of its start (bench startup).
+ */
+let moduleCommands: RecordsCliCommand[] = examCommands as RecordsCliCommand[];
+let recordsLoaded = false;
+async function loadRecordsCommands(): Promise<void> {
+  if (recordsLoaded) return;
+  const { recordsCommands } = await import('../records/index.ts');
+  moduleCommands = [...examCommands, ...recordsCommands] as RecordsCliCommand[];
+  recordsLoaded = true;
+}
 
 const usage = () => `usage: examroom <command> [options]
 
@@ -121,29 +133,55 @@ function table(rows: Record<string, unknown>[]): string {
   return tableLines(rows, { cell: (v) => (typeof v === 'number' && v > 1e12 ? new Date(v).toISOString().replace('.000Z', 'Z') : String(v)) }).join('\n');
 }
 
+/** The options of the built-in commands; each module command adds its own (moduleOptions). */
+const BUILTIN_OPTIONS = {
+  config: { type: 'string' },
+  data: { type: 'string' },
+  port: { type: 'string' },
+  host: { type: 'string' },
+  demo: { type: 'boolean' },
+  role: { type: 'string' },
+  rooms: { type: 'string' },
+  jurisdiction: { type: 'string' },
+  'display-name': { type: 'string' },
+  'password-stdin': { type: 'boolean' },
+  as: { type: 'string' },
+  'passphrase-file': { type: 'string' },
+  force: { type: 'boolean' },
+  help: { type: 'boolean', short: 'h' },
+} as const;
+
+const BUILTIN_COMMANDS = new Set(['serve', 'migrate', 'audit', 'user', 'device', 'tls', 'keys']);
+
+/**
+ * Whether parsing or running argv needs the records module's commands: not for a built-in command or
+ * an exam command named by its words, with options those commands know (so the strict parse that
+ * follows gives what it gave with every module's options).
+ */
+function needsRecordsCommands(argv: string[]): boolean {
+  const known = { ...BUILTIN_OPTIONS, ...moduleOptions() };
+  const { values, positionals, tokens } = parseArgs({ args: argv, allowPositionals: true, strict: false, tokens: true, options: known });
+  if (values.help || positionals.length === 0) return true;
+  const shorts = new Set<string>(Object.values(known).flatMap((o) => ('short' in o && o.short ? [o.short] : [])));
+  const unknownOption = tokens.some((t) => t.kind === 'option' && !(t.name in known) && !shorts.has(t.name));
+  if (unknownOption) return true;
+  const [cmd, sub] = positionals;
+  if (BUILTIN_COMMANDS.has(cmd!)) return false;
+  return !examCommands.some((c) => c.name === `${cmd} ${sub ?? ''}`.trim());
+}
+
+async function parseCommandLine(argv: string[]) {
+  if (needsRecordsCommands(argv)) await loadRecordsCommands();
+  try {
+    return parseArgs({ args: argv, allowPositionals: true, strict: true, options: { ...BUILTIN_OPTIONS, ...moduleOptions() } });
+  } catch (err) {
+    await loadRecordsCommands(); // reportError answers a parse error with the usage of every command
+    throw err;
+  }
+}
+
 export async function main(argv: string[]): Promise<number> {
-  const { values, positionals } = parseArgs({
-    args: argv,
-    allowPositionals: true,
-    strict: true,
-    options: {
-      config: { type: 'string' },
-      data: { type: 'string' },
-      port: { type: 'string' },
-      host: { type: 'string' },
-      demo: { type: 'boolean' },
-      role: { type: 'string' },
-      rooms: { type: 'string' },
-      jurisdiction: { type: 'string' },
-      'display-name': { type: 'string' },
-      'password-stdin': { type: 'boolean' },
-      as: { type: 'string' },
-      'passphrase-file': { type: 'string' },
-      force: { type: 'boolean' },
-      help: { type: 'boolean', short: 'h' },
-      ...moduleOptions(),
-    },
-  });
+  const { values, positionals } = await parseCommandLine(argv);
   const [cmd, sub, arg] = positionals;
   if (values.help || !cmd) {
     process.stdout.write(usage());
@@ -362,6 +400,10 @@ export async function main(argv: string[]): Promise<number> {
         const paths = dataPaths(config.paths.data);
         const bus = createEventBus();
         const exam = createExamService({ db, clock: systemClock, bus, config, audit, paths });
+        // An exam command's context has no records service (CliContext), so only records' commands make one.
+        const examCommand = examCommands.find((c) => (c as unknown) === command);
+        if (examCommand) return await examCommand.run({ config, db, exam, ...io });
+        const { createRecordsService } = await import('../records/index.ts');
         const records = createRecordsService({ db, clock: systemClock, bus, config, audit, paths, exam });
         return await command.run({ config, db, exam, records, ...io });
       } finally {

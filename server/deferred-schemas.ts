@@ -18,8 +18,10 @@ type Compile = (route: {
   contentType?: string;
 }) => (...args: unknown[]) => unknown;
 type Builder = (externalSchemas: unknown, options: unknown) => Compile;
-const ajvCompilerFactory = fromFastify('@fastify/ajv-compiler') as () => Builder;
-const serializerCompilerFactory = fromFastify('@fastify/fast-json-stringify-compiler') as () => Builder;
+// Required on the first compile too, not here: Ajv, its formats and fast-json-stringify are some 0.7 MB of
+// CommonJS that Node compiled before listening (the largest part of loading Fastify's stack, bench startup).
+const requireAjvCompilerFactory = () => fromFastify('@fastify/ajv-compiler') as () => Builder;
+const requireSerializerCompilerFactory = () => fromFastify('@fastify/fast-json-stringify-compiler') as () => Builder;
 
 export interface DeferredSchemas {
   schemaController: NonNullable<FastifyServerOptions['schemaController']>;
@@ -51,7 +53,7 @@ export function deferredSchemas(): DeferredSchemas {
     return (route) => (compile ??= make())(route);
   };
   const buildValidator: Builder = (externalSchemas, options) => {
-    const compile = lazily(() => ajvCompilerFactory()(externalSchemas, options));
+    const compile = lazily(() => requireAjvCompilerFactory()()(externalSchemas, options));
     return (route) => {
       const { fn, ensure } = defer(compile, route);
       // Fastify reads a failed validation's errors from the function, and passes the parent data to an
@@ -63,7 +65,7 @@ export function deferredSchemas(): DeferredSchemas {
     };
   };
   const buildSerializer: Builder = (externalSchemas, options) => {
-    const compile = lazily(() => serializerCompilerFactory()(externalSchemas, options));
+    const compile = lazily(() => requireSerializerCompilerFactory()()(externalSchemas, options));
     return (route) => defer(compile, route).fn;
   };
 

@@ -2,8 +2,7 @@
 // each record knowing how to name its fields in a problem.
 import { readFile } from 'node:fs/promises';
 import { PassThrough, type Readable } from 'node:stream';
-import { parse as parseCsv } from 'csv-parse/sync';
-import { ValidationError, type Problem } from '../../../core/index.ts';
+import { ValidationError, parseCsv, type Problem } from '../../../core/index.ts';
 import { MAX_OPTIONS, letterOf } from '../notation.ts';
 import type { ImportFormat } from './types.ts';
 import { assertXlsx, decodeText, delimiterOf, fileProblem } from './sniff.ts';
