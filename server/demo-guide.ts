@@ -104,9 +104,9 @@ export function demoGuide(base: string, config: Config, demo: DemoSummary, now: 
       ];
     const steps = [head, ...open, '  3. log in with the ticket of the candidate at that seat'];
     if (first.status === 'scheduled' || first.status === 'papers_ready')
-      steps.push(`  first open check-in: ${base}/admin/ → 今日考务 → ${first.id} → 开始检录; or as admin: ${login}`, `       ${toStatus(first.id, 'checkin')}`);
+      steps.push(`  first open check-in: ${base}/admin/ → 今日考务 → ${first.id} → 开启检录; or as admin: ${login}`, `       ${toStatus(first.id, 'checkin')}`);
     steps.push(
-      `  4. start the exam now instead of at ${time(first.startsAt)}: ${base}/admin/ → 今日考务 → 开考 (the server pushes the papers); or:`,
+      `  4. start the exam now instead of at ${time(first.startsAt)}: ${base}/admin/ → 今日考务 → 开始考试 (the server pushes the papers); or:`,
       `       ${login}`,
       `       ${toStatus(first.id, 'in_progress')}`,
     );
@@ -120,7 +120,7 @@ export function demoGuide(base: string, config: Config, demo: DemoSummary, now: 
     return [
       head,
       ...(second.status === 'scheduled' || second.status === 'papers_ready'
-        ? [`  first open check-in: ${base}/admin/ → 今日考务 → ${second.id} → 开始检录; or as admin: ${login}`, `       ${toStatus(second.id, 'checkin')}`]
+        ? [`  first open check-in: ${base}/admin/ → 今日考务 → ${second.id} → 开启检录; or as admin: ${login}`, `       ${toStatus(second.id, 'checkin')}`]
         : []),
       `  1. open ${base}/kiosk/ and approve its pairing code in ${base}/admin/#/devices as ${config.kiosks[0]?.id ?? 'K1'}; or ${cli} device approve CODE --as ${config.kiosks[0]?.id ?? 'K1'}`,
       '  2. type an ID number, or swipe a simulated ID card:',
