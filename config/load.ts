@@ -239,8 +239,8 @@ function crossCheck(c: Config): Problem[] {
     if (j === undefined) return void terminalIds.set(t.id, i);
     const here = terminalPath(c, i, 'id');
     if (here.startsWith('terminals[')) problems.push({ path: here, problem: `duplicate of ${terminalPath(c, j, 'id')}`, got: t.id });
+    // Explicit lines come first: the clash shows at the line, naming the shorthand that also makes the id.
     else
-      // Explicit lines come first: the clash shows at the line, naming the shorthand that also makes the id.
       problems.push({
         path: terminalPath(c, j, 'id'),
         problem: `is also the id that ${here} (room ${t.room}: terminals: perSeat) gives its PC at seat ${t.seat}; pick another id`,

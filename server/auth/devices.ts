@@ -225,9 +225,17 @@ export function createDeviceService(deps: {
           else if (!terminal) leave(p, 'unknown_id', `no terminal ${id} in the config (known: ${knownIds('terminal')})`);
           else if (terminal.room !== roomId) leave(p, 'other_room', `terminal ${id} is in room ${terminal.room}, not ${roomId}`);
           else if ((claims.get(`terminal:${id}`) ?? 0) > 1)
-            leave(p, 'duplicate', `${claims.get(`terminal:${id}`)} pending requests claim ${id}; check which PC is at seat ${terminal.seat} and reject the other`);
+            leave(
+              p,
+              'duplicate',
+              `${claims.get(`terminal:${id}`)} pending requests claim ${id}; check which PC is at seat ${terminal.seat} and reject the other`,
+            );
           else if (devices.byId(id)?.tokenHash)
-            leave(p, 'duplicate', `${id} is already paired; approving would replace the token of the PC that holds it — approve by hand if this PC replaces it`);
+            leave(
+              p,
+              'duplicate',
+              `${id} is already paired; approving would replace the token of the PC that holds it — approve by hand if this PC replaces it`,
+            );
           else {
             devices.decidePairing(p.id, 'approved', id, actor);
             audit.append({
@@ -244,7 +252,10 @@ export function createDeviceService(deps: {
           actor,
           action: 'device.approve_room',
           target: roomId,
-          detail: { approved: approved.map((a) => a.deviceId), left: left.map((l) => ({ code: l.pairing.code, claimedId: l.pairing.claimedId, reason: l.reason })) },
+          detail: {
+            approved: approved.map((a) => a.deviceId),
+            left: left.map((l) => ({ code: l.pairing.code, claimedId: l.pairing.claimedId, reason: l.reason })),
+          },
           ip,
         });
         for (const a of approved) bus.emit('device.pairing_decided', { pairingId: a.pairing.id, kind: 'terminal', status: 'approved', deviceId: a.deviceId });

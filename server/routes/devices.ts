@@ -118,7 +118,10 @@ export const deviceRoutes: FastifyPluginAsync<{ ctx: AppContext }> = async (app,
     terminalProtocol.DEVICE_EVENTS_PATH,
     {
       config: admin,
-      schema: { tags: ['devices'], summary: 'Server-sent events: `pairings` (pending requests) and `devices` (the device list), whole, on connect and after each change' },
+      schema: {
+        tags: ['devices'],
+        summary: 'Server-sent events: `pairings` (pending requests) and `devices` (the device list), whole, on connect and after each change',
+      },
     },
     async (request, reply) => {
       if (!wantsEventStream(request.headers.accept)) return reply.status(406).send(NOT_AN_EVENT_STREAM);

@@ -10,10 +10,10 @@ import { until } from '../wait.ts';
 import type { App } from '../../server/app.ts';
 
 // R1 has T1, T2 and T3 by explicit lines; R2 says terminals: perSeat (R2-01, R2-02).
-const YAML = TEST_CONFIG_YAML.replace('  - { id: T2, room: R1, seat: "02" }\n', '  - { id: T2, room: R1, seat: "02" }\n  - { id: T3, room: R1, seat: "03" }\n').replace(
-  '{ id: R2, name: 二号考场, seats: { rows: 1, columns: 2 } }',
-  '{ id: R2, name: 二号考场, seats: { rows: 1, columns: 2 }, terminals: perSeat }',
-);
+const YAML = TEST_CONFIG_YAML.replace(
+  '  - { id: T2, room: R1, seat: "02" }\n',
+  '  - { id: T2, room: R1, seat: "02" }\n  - { id: T3, room: R1, seat: "03" }\n',
+).replace('{ id: R2, name: 二号考场, seats: { rows: 1, columns: 2 } }', '{ id: R2, name: 二号考场, seats: { rows: 1, columns: 2 }, terminals: perSeat }');
 
 let app: App;
 let admin: string;
@@ -41,7 +41,8 @@ async function ask(kind: 'terminal' | 'kiosk', deviceId?: string, userAgent = 'M
 }
 const approveRoom = (roomId: unknown, headers: Record<string, string> = { cookie: admin }) =>
   app.inject({ method: 'POST', url: '/api/devices/pairings/approve-room', headers, payload: { roomId } });
-const pendingCodes = async () => ((await app.inject({ url: '/api/devices/pairings', headers: { cookie: admin } })).json() as { code: string }[]).map((p) => p.code).sort();
+const pendingCodes = async () =>
+  ((await app.inject({ url: '/api/devices/pairings', headers: { cookie: admin } })).json() as { code: string }[]).map((p) => p.code).sort();
 const clearPending = async () => {
   for (const p of (await app.inject({ url: '/api/devices/pairings', headers: { cookie: admin } })).json() as { id: string }[])
     await app.inject({ method: 'POST', url: `/api/devices/pairings/${p.id}/reject`, headers: { cookie: admin } });
@@ -125,7 +126,11 @@ t.test('a bulk approval is refused for an unknown room, a bad body, and every ro
   t.equal(unknown.statusCode, 404);
   t.match(unknown.json(), { message: /no room R9 in the config \(rooms: R1, R2\)/ });
   t.equal((await approveRoom('')).statusCode, 400, 'an empty room id');
-  t.equal((await app.inject({ method: 'POST', url: '/api/devices/pairings/approve-room', headers: { cookie: admin }, payload: { roomId: 'R1', all: true } })).statusCode, 400);
+  t.equal(
+    (await app.inject({ method: 'POST', url: '/api/devices/pairings/approve-room', headers: { cookie: admin }, payload: { roomId: 'R1', all: true } }))
+      .statusCode,
+    400,
+  );
   t.equal((await approveRoom('R1', {})).statusCode, 401, 'anonymous');
   t.equal((await approveRoom('R1', { cookie: await login(app, 'invig', PASSWORDS.invig) })).statusCode, 403, 'the room’s own invigilator');
   t.equal((await approveRoom('R1', { cookie: await login(app, 'gd', PASSWORDS.gd) })).statusCode, 403, 'an inspector');
@@ -198,7 +203,10 @@ t.test('the live stream: pending requests and the device list, whole, on connect
   const arrived = await s.next('pairings', (d) => d.pairings.length === 1);
   t.match(arrived.pairings[0], { code: asked.code, claimedId: 'T2', ip: '127.0.0.1', userAgent: /Chrome/ }, 'a request appears as it is made');
 
-  t.equal((await app.inject({ method: 'POST', url: '/api/devices/pairings/approve', headers: { cookie: admin }, payload: { code: asked.code } })).statusCode, 200);
+  t.equal(
+    (await app.inject({ method: 'POST', url: '/api/devices/pairings/approve', headers: { cookie: admin }, payload: { code: asked.code } })).statusCode,
+    200,
+  );
   await s.next('pairings', (d) => d.pairings.length === 0);
   t.pass('an approved request leaves the list');
   const got = (

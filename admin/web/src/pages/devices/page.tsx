@@ -135,7 +135,8 @@ function PendingRow({
   // Ids a person may pick: the configured devices of this kind not paired now, and the one the PC asked
   // for even when paired (a PC replacing a broken one keeps its seat's id), marked as replacing.
   const options = devices.filter((d) => d.kind === p.kind && d.configured && (d.state !== 'paired' || d.id === p.claimedId));
-  const preset = p.claimedId && options.some((d) => d.id === p.claimedId) ? p.claimedId : '';
+  // Pre-selected only when taking it harms no one: a paired id is offered, but a person picks it.
+  const preset = p.claimedId && options.some((d) => d.id === p.claimedId && d.state !== 'paired') ? p.claimedId : '';
   const [picked, setPicked] = useState(preset);
   const [busy, setBusy] = useState(false);
   const choice = options.some((d) => d.id === picked) ? picked : preset;
@@ -159,30 +160,32 @@ function PendingRow({
       <td>{p.ip ?? '—'}</td>
       <td title={p.userAgent ?? ''}>{browserSummary(p.userAgent)}</td>
       <td>{age(now - p.requestedAt, lang)}</td>
-      <td class="actions">
-        <label class="sr-only" for={selectId}>
-          {w.approveAs} {p.code}
-        </label>
-        {options.length === 0 ? (
-          <span class="muted">{w.noFreeId}</span>
-        ) : (
-          <select id={selectId} value={choice} onChange={(e) => setPicked((e.target as HTMLSelectElement).value)} data-testid="approve-as">
-            <option value="">{w.pickId}</option>
-            {options.map((d) => (
-              <option key={d.id} value={d.id}>
-                {d.id}
-                {d.room ? ` · ${d.room}-${d.seat}` : ''}
-                {d.state === 'paired' ? ` (${w.replaces})` : ''}
-              </option>
-            ))}
-          </select>
-        )}
-        <button type="button" class="primary" disabled={busy || !choice} onClick={() => act(() => api.approve(p.code, choice), w.approved(p.code, choice))}>
-          {w.approve}
-        </button>
-        <button type="button" disabled={busy} onClick={() => act(() => api.reject(p.id), w.rejected(p.code))}>
-          {w.reject}
-        </button>
+      <td>
+        <div class="actions">
+          <label class="sr-only" for={selectId}>
+            {w.approveAs} {p.code}
+          </label>
+          {options.length === 0 ? (
+            <span class="muted">{w.noFreeId}</span>
+          ) : (
+            <select id={selectId} value={choice} onChange={(e) => setPicked((e.target as HTMLSelectElement).value)} data-testid="approve-as">
+              <option value="">{w.pickId}</option>
+              {options.map((d) => (
+                <option key={d.id} value={d.id}>
+                  {d.id}
+                  {d.room ? ` · ${d.room}-${d.seat}` : ''}
+                  {d.state === 'paired' ? ` (${w.replaces})` : ''}
+                </option>
+              ))}
+            </select>
+          )}
+          <button type="button" class="primary" disabled={busy || !choice} onClick={() => act(() => api.approve(p.code, choice), w.approved(p.code, choice))}>
+            {w.approve}
+          </button>
+          <button type="button" disabled={busy} onClick={() => act(() => api.reject(p.id), w.rejected(p.code))}>
+            {w.reject}
+          </button>
+        </div>
       </td>
     </tr>
   );
@@ -321,14 +324,13 @@ function BulkApprove(props: {
       )}
       {result && (
         <div class="bulk-result" data-testid="bulk-result">
-          <p class="ok">{w.bulkDone(result.approved.length, roomName(result.roomId))}: {result.approved.map((a) => a.deviceId).join(', ') || '—'}</p>
+          <p class="ok">
+            {w.bulkDone(result.approved.length, roomName(result.roomId))}: {result.approved.map((a) => a.deviceId).join(', ') || '—'}
+          </p>
           {result.left.filter((l) => l.reason !== 'other_room').length > 0 && (
             <>
               <p class="warn">{w.bulkLeftTitle}</p>
-              <RequestList
-                w={w}
-                items={result.left.filter((l) => l.reason !== 'other_room').map((l) => ({ pairing: l.pairing, why: w.reasons[l.reason] }))}
-              />
+              <RequestList w={w} items={result.left.filter((l) => l.reason !== 'other_room').map((l) => ({ pairing: l.pairing, why: w.reasons[l.reason] }))} />
             </>
           )}
           <button type="button" onClick={() => setResult(null)}>

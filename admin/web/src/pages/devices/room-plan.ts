@@ -29,8 +29,28 @@ export function planRoom(roomId: string, pairings: PairingView[], devices: Devic
 export function browserSummary(ua: string | null): string {
   if (!ua) return '—';
   const m = /Edg\/(\d+)/.exec(ua) ?? /(?:Chromium|Chrome)\/(\d+)/.exec(ua) ?? /Firefox\/(\d+)/.exec(ua) ?? /Version\/(\d+).*Safari/.exec(ua);
-  const name = /Edg\//.test(ua) ? 'Edge' : /Chromium\//.test(ua) ? 'Chromium' : /Chrome\//.test(ua) ? 'Chrome' : /Firefox\//.test(ua) ? 'Firefox' : /Safari\//.test(ua) ? 'Safari' : null;
-  const os = /Windows/.test(ua) ? 'Windows' : /Android/.test(ua) ? 'Android' : /iPhone|iPad/.test(ua) ? 'iOS' : /Mac OS X/.test(ua) ? 'macOS' : /Linux|X11/.test(ua) ? 'Linux' : null;
+  const name = /Edg\//.test(ua)
+    ? 'Edge'
+    : /Chromium\//.test(ua)
+      ? 'Chromium'
+      : /Chrome\//.test(ua)
+        ? 'Chrome'
+        : /Firefox\//.test(ua)
+          ? 'Firefox'
+          : /Safari\//.test(ua)
+            ? 'Safari'
+            : null;
+  const os = /Windows/.test(ua)
+    ? 'Windows'
+    : /Android/.test(ua)
+      ? 'Android'
+      : /iPhone|iPad/.test(ua)
+        ? 'iOS'
+        : /Mac OS X/.test(ua)
+          ? 'macOS'
+          : /Linux|X11/.test(ua)
+            ? 'Linux'
+            : null;
   if (!name) return ua.slice(0, 40);
   return [`${name}${m ? ` ${m[1]}` : ''}`, os].filter(Boolean).join(' · ');
 }
