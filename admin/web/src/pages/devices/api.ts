@@ -40,17 +40,29 @@ export interface LiveDevices {
 export function useLiveDevices(): LiveDevices {
   const [state, setState] = useState<LiveDevices>({ pairings: null, devices: null, offsetMs: 0, live: false });
   useEffect(() => {
-    // DEVICE_EVENTS_PATH of terminal/protocol.ts, written out: a type-only import keeps TypeBox out of the bundle.
-    const es = new EventSource('/api/devices/events');
-    const take = <K extends 'pairings' | 'devices'>(kind: K) =>
-      es.addEventListener(kind, (e) => {
-        const data = JSON.parse((e as MessageEvent<string>).data) as { serverTime: number } & Record<K, unknown>;
-        setState((s) => ({ ...s, [kind]: data[kind], offsetMs: data.serverTime - Date.now(), live: true }));
-      });
-    take('pairings');
-    take('devices');
-    es.onerror = () => setState((s) => ({ ...s, live: false }));
-    return () => es.close();
+    let es: EventSource | null = null;
+    let retry: ReturnType<typeof setTimeout> | undefined;
+    const open = () => {
+      // DEVICE_EVENTS_PATH of terminal/protocol.ts, written out: a type-only import keeps TypeBox out of the bundle.
+      const src = new EventSource('/api/devices/events');
+      es = src;
+      for (const kind of ['pairings', 'devices'] as const)
+        src.addEventListener(kind, (e) => {
+          const data = JSON.parse((e as MessageEvent<string>).data) as { serverTime: number } & Record<typeof kind, unknown>;
+          setState((s) => ({ ...s, [kind]: data[kind], offsetMs: data.serverTime - Date.now(), live: true }));
+        });
+      src.onerror = () => {
+        setState((s) => ({ ...s, live: false }));
+        // EventSource retries a dropped stream itself, but gives up on a refused one (a server restarting
+        // behind a proxy answers 502): start again a little later.
+        if (src.readyState === EventSource.CLOSED) retry = setTimeout(open, 5000);
+      };
+    };
+    open();
+    return () => {
+      clearTimeout(retry);
+      es?.close();
+    };
   }, []);
   return state;
 }
