@@ -117,7 +117,7 @@ function normalise(raw: ConfigFile, file: string | null, baseDir: string, dataOv
     // carry the keys, which travel only in the passphrase-protected key bundle.
     paths: { data, keys: raw.paths?.keys ? at(raw.paths.keys) : `${data}-keys` },
     rooms: raw.rooms,
-    terminals: raw.terminals ?? [],
+    terminals: [...(raw.terminals ?? []), ...raw.rooms.flatMap(perSeatTerminals)],
     kiosks: raw.kiosks ?? [],
     cameras: (raw.cameras ?? []).map((c) => ({ ...c, audio: c.audio ?? true, record: c.record ?? raw.media?.record ?? 'sessions' })),
     upstream: (raw.upstream ?? []).map((u) => ({ ...u, sources: u.sources ?? 'all' })),
@@ -199,6 +199,18 @@ export function bankPublicKey(text: string): KeyObject {
   return key;
 }
 
+/** `terminals: perSeat`: the room's PC at seat 07 is ROOM-07 (R101-07), so a PC's ?device= id says where it stands. */
+export function perSeatTerminals(room: Config['rooms'][number]): Config['terminals'] {
+  return room.terminals === 'perSeat' ? seatIds(room).map((seat) => ({ id: `${room.id}-${seat}`, room: room.id, seat })) : [];
+}
+
+/** Where a terminal came from, for a problem's path: its own line (field appended), or its room's perSeat shorthand. */
+function terminalPath(c: Config, i: number, field: string): string {
+  const explicit = c.terminals.length - c.rooms.reduce((n, r) => n + perSeatTerminals(r).length, 0);
+  if (i < explicit) return `terminals[${i}].${field}`;
+  return `rooms[${c.rooms.findIndex((r) => r.id === c.terminals[i]!.room)}].terminals`;
+}
+
 export function seatIds(room: { seats: { rows: number; columns: number } }): string[] {
   const n = room.seats.rows * room.seats.columns;
   const width = n >= 100 ? 3 : 2;
@@ -221,7 +233,20 @@ function crossCheck(c: Config): Problem[] {
     });
   };
   unique(c.rooms, 'rooms');
-  unique(c.terminals, 'terminals');
+  const terminalIds = new Map<string, number>();
+  c.terminals.forEach((t, i) => {
+    const j = terminalIds.get(t.id);
+    if (j === undefined) return void terminalIds.set(t.id, i);
+    const here = terminalPath(c, i, 'id');
+    if (here.startsWith('terminals[')) problems.push({ path: here, problem: `duplicate of ${terminalPath(c, j, 'id')}`, got: t.id });
+    // Explicit lines come first: the clash shows at the line, naming the shorthand that also makes the id.
+    else
+      problems.push({
+        path: terminalPath(c, j, 'id'),
+        problem: `is also the id that ${here} (room ${t.room}: terminals: perSeat) gives its PC at seat ${t.seat}; pick another id`,
+        got: t.id,
+      });
+  });
   unique(c.kiosks, 'kiosks');
   unique(c.cameras, 'cameras');
   unique(c.upstream, 'upstream');
@@ -237,8 +262,15 @@ function crossCheck(c: Config): Problem[] {
     }
     const key = `${t.room}/${t.seat}`;
     const j = seatTaken.get(key);
-    if (j !== undefined) problems.push({ path: `terminals[${i}].seat`, problem: `seat already taken by terminals[${j}]`, got: t.seat });
-    else seatTaken.set(key, i);
+    if (j === undefined) seatTaken.set(key, i);
+    else if (!terminalPath(c, i, 'seat').startsWith('terminals['))
+      // Explicit lines come first, so the clash is found at the shorthand's PC: name the explicit line.
+      problems.push({
+        path: `terminals[${j}]`,
+        problem: `room ${room.id} says terminals: perSeat, which already puts ${t.id} at seat ${t.seat}; remove this line or the room's shorthand`,
+        got: c.terminals[j]!.id,
+      });
+    else problems.push({ path: `terminals[${i}].seat`, problem: `seat already taken by terminals[${j}]`, got: t.seat });
   });
   c.kiosks.forEach((k, i) => {
     k.rooms?.forEach((r, j) => {

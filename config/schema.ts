@@ -77,6 +77,11 @@ export const RoomSchema = Type.Object(
       { rows: Type.Integer({ minimum: 1, maximum: 30 }), columns: Type.Integer({ minimum: 1, maximum: 30 }) },
       { ...closed, description: 'seat grid; seats are numbered 01, 02 … row by row' },
     ),
+    terminals: Type.Optional(
+      Type.Literal('perSeat', {
+        description: 'one exam PC at every seat, ids ROOM-SEAT (R101-01 … R101-20), instead of a terminals: line per PC',
+      }),
+    ),
   },
   closed,
 );

@@ -5,6 +5,8 @@ export interface EventMap {
   'user.login': { username: string; ok: boolean; ip: string };
   'user.locked': { username: string; until: number };
   'device.pairing': { pairingId: string; kind: DeviceKind; code: string; claimedId: string | null };
+  /** An admin approved (as deviceId) or rejected a pending pairing request; the device collects later. */
+  'device.pairing_decided': { pairingId: string; kind: DeviceKind; status: 'approved' | 'rejected'; deviceId: string | null };
   'device.paired': { deviceId: string; kind: DeviceKind };
   'device.revoked': { deviceId: string; kind: DeviceKind };
   'device.online': { deviceId: string; kind: DeviceKind };

@@ -104,8 +104,14 @@ export async function buildApp(deps: AppDeps): Promise<App> {
     registerTlsMetrics(metrics.registry, tls, clock);
   }
   const users = createUserService({ users: createUserStore(db, clock), audit, bus, clock, config });
-  const devices = createDeviceService({ devices: createDeviceStore(db, clock), audit, bus, clock, config });
+  let kioskRef: KioskService | null = null;
   const hub = createSocketHub();
+  // Online: a socket as the device (terminal exam socket, /ws/device, its screen) or a kiosk's event stream.
+  const online = (id: string) => hub.hasOwner(`device:${id}`) || (kioskRef?.identity.connected(id) ?? false);
+  const devices = createDeviceService({ devices: createDeviceStore(db, clock), audit, bus, clock, config, online });
+  // Last seen is when a device last came or went (the terminals speak only on their exam socket).
+  for (const e of ['terminal.online', 'terminal.offline'] as const) bus.on(e, (p) => devices.touch(p.terminalId, null));
+  for (const e of ['device.online', 'device.offline'] as const) bus.on(e, (p) => devices.touch(p.deviceId, null));
   const jobs = createJobRunner({ db, bus, clock, log: app.log });
   const ctx: AppContext = { config, paths, db, clock, bus, audit, users, devices, metrics, hub, jobs, tls: Boolean(tls) };
   const routeTable: RouteInfo[] = [];
@@ -117,7 +123,6 @@ export async function buildApp(deps: AppDeps): Promise<App> {
   const exam = createExamService({ db, clock, bus, config, audit, paths, jobs });
   app.decorate('exam', exam);
   // The terminal service is made first; its seat re-check reaches the kiosk's identity service through a closure.
-  let kioskRef: KioskService | null = null;
   const seatChecker = createSeatChecker({ checkSnapshot: (s) => kioskRef!.identity.checkSnapshot(s) }, app.log);
   const terminal = createTerminalService({ db, clock, bus, config, audit, paths, exam, log: app.log, checkSnapshot: seatChecker });
   app.decorate('terminal', terminal);

@@ -19,6 +19,11 @@ export function createSocketHub() {
       sockets.add(entry);
       return () => sockets.delete(entry);
     },
+    /** Whether anyone holds an open socket as this owner (a device's presence: `device:T1`). */
+    hasOwner(owner: string): boolean {
+      for (const s of sockets) if (s.owner === owner) return true;
+      return false;
+    },
     count(kind?: string): number {
       let n = 0;
       for (const s of sockets) if (!kind || s.kind === kind) n++;

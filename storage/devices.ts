@@ -58,8 +58,9 @@ export function createDeviceStore(db: Db, clock: Clock) {
     revoke(id: string, by: string): void {
       db.prepare('UPDATE devices SET token_hash = NULL, revoked_at = ?, revoked_by = ? WHERE id = ?').run(clock.now(), by, id);
     },
+    /** ip null keeps the address last seen (a socket closing says when, not from where). */
     touch(id: string, ip: string | null): void {
-      db.prepare('UPDATE devices SET last_seen_at = ?, last_ip = ? WHERE id = ?').run(clock.now(), ip, id);
+      db.prepare('UPDATE devices SET last_seen_at = ?, last_ip = COALESCE(?, last_ip) WHERE id = ?').run(clock.now(), ip, id);
     },
     /** Replaces the device's latest health report (terminal/protocol.ts DeviceHealthT, as JSON). */
     putHealth(id: string, report: object, reportedAt: number): void {

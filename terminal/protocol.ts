@@ -444,3 +444,73 @@ export function healthProblems(kind: 'kiosk' | 'terminal', h: Pick<DeviceHealth,
   if (kind === 'terminal' && h.screenCapture.state === 'unavailable') out.push('no_screen_capture');
   return out;
 }
+
+// ---- Devices as the admin console sees them (server/auth/devices.ts; GET /api/devices…) -----------
+// Here beside the health report they carry, so the server's route schemas and the admin console's
+// devices page read one definition.
+
+export const DeviceKindT = Type.Union([Type.Literal('kiosk'), Type.Literal('terminal')]);
+
+/** A pending pairing request: the code the device shows, the `?device=` id it asked for, where it asks from. */
+export const PairingViewT = Type.Object({
+  id: Type.String(),
+  kind: DeviceKindT,
+  code: Type.String(),
+  /** The configured id the device asked to become (its page's `?device=`), null when it named none. */
+  claimedId: Nullable(Type.String()),
+  requestedAt: Type.Integer(),
+  expiresAt: Type.Integer(),
+  ip: Nullable(Type.String()),
+  /** The requesting browser's User-Agent (first 200 characters). */
+  userAgent: Nullable(Type.String()),
+});
+export type PairingView = Static<typeof PairingViewT>;
+
+export const DeviceViewT = Type.Object({
+  id: Type.String(),
+  kind: DeviceKindT,
+  configured: Type.Boolean(),
+  room: Nullable(Type.String()),
+  seat: Nullable(Type.String()),
+  state: Type.Union([Type.Literal('unpaired'), Type.Literal('paired'), Type.Literal('revoked')]),
+  pairedAt: Nullable(Type.Integer()),
+  approvedBy: Nullable(Type.String()),
+  revokedAt: Nullable(Type.Integer()),
+  /** Holds a connection to the server now (a terminal's exam socket, a device socket, a kiosk's event stream). */
+  online: Type.Boolean(),
+  lastSeenAt: Nullable(Type.Integer()),
+  lastIp: Nullable(Type.String()),
+  /** The page's latest device-health report, null until it sends one. */
+  health: Nullable(DeviceHealthT),
+});
+export type DeviceView = Static<typeof DeviceViewT>;
+
+/** Why a bulk approval for a room left a pending request for a person to decide. */
+export const ROOM_APPROVAL_LEFT_REASONS = ['no_device_id', 'unknown_id', 'other_room', 'duplicate', 'kiosk'] as const;
+export type RoomApprovalLeftReason = (typeof ROOM_APPROVAL_LEFT_REASONS)[number];
+
+/** POST /api/devices/pairings/approve-room: what was approved, and what was left and why. */
+export const RoomApprovalT = Type.Object({
+  roomId: Type.String(),
+  approved: Type.Array(Type.Object({ pairing: PairingViewT, deviceId: Type.String(), seat: Nullable(Type.String()) })),
+  left: Type.Array(
+    Type.Object({
+      pairing: PairingViewT,
+      reason: oneOf(ROOM_APPROVAL_LEFT_REASONS),
+      /** In words (English; the console words the reason code itself). */
+      message: Type.String(),
+    }),
+  ),
+});
+export type RoomApproval = Static<typeof RoomApprovalT>;
+
+/**
+ * GET /api/devices/events (admins): server-sent events. `pairings` and `devices` carry the whole current
+ * list (small: a site has at most a few hundred devices), sent on connect and after each change, so a
+ * page that missed events while reconnecting is whole again with the next one.
+ */
+export const DEVICE_EVENTS_PATH = '/api/devices/events';
+export interface DeviceEvents {
+  pairings: { serverTime: number; pairings: PairingView[] };
+  devices: { serverTime: number; devices: DeviceView[] };
+}

@@ -25,6 +25,7 @@ export function createIdentityService(deps: IdentityDeps) {
     (...a: A): R =>
       f(st, ...a);
   const unlisten = listenToBus(st);
+  const connected = (kioskId: string) => [...st.streams].some((x) => x.kioskId === kioskId);
   return {
     store: st.store,
     engine: bind(engine),
@@ -53,10 +54,17 @@ export function createIdentityService(deps: IdentityDeps) {
     onComplete(kind: 'training', fn: (a: IdentityAttempt, j: FaceJudgement) => unknown): void {
       st.completions.set(kind, fn);
     },
+    /** A kiosk is online while its page holds an event stream: the admin console's device list shows it. */
     subscribe(s: KioskStream): () => void {
+      const first = !connected(s.kioskId);
       st.streams.add(s);
-      return () => st.streams.delete(s);
+      if (first) st.bus.emit('device.online', { deviceId: s.kioskId, kind: 'kiosk' });
+      return () => {
+        if (!st.streams.delete(s) || connected(s.kioskId)) return;
+        st.bus.emit('device.offline', { deviceId: s.kioskId, kind: 'kiosk', since: st.clock.now() });
+      };
     },
+    connected,
     /** Stops listening and ends the event streams; background enrolment stops after the photo in hand. */
     stop(): void {
       st.stopped = true;

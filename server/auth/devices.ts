@@ -29,34 +29,21 @@ const PROBLEM_WORDS: Record<terminalProtocol.HealthProblem, string> = {
   no_screen_capture: 'cannot capture its screen',
 };
 
-export interface PairingView {
-  id: string;
-  kind: DeviceKind;
-  code: string;
-  claimedId: string | null;
-  requestedAt: number;
-  expiresAt: number;
-  ip: string | null;
-}
+export type PairingView = terminalProtocol.PairingView;
+export type DeviceView = terminalProtocol.DeviceView;
+export type RoomApproval = terminalProtocol.RoomApproval;
 
-export interface DeviceView {
-  id: string;
-  kind: DeviceKind;
-  configured: boolean;
-  room: string | null;
-  seat: string | null;
-  state: 'unpaired' | 'paired' | 'revoked';
-  pairedAt: number | null;
-  approvedBy: string | null;
-  revokedAt: number | null;
-  lastSeenAt: number | null;
-  lastIp: string | null;
-  /** The page's latest device-health report, null until it sends one. */
-  health: DeviceHealth | null;
-}
-
-export function createDeviceService(deps: { devices: DeviceStore; audit: AuditLog; bus: EventBus; clock: Clock; config: Config }) {
+export function createDeviceService(deps: {
+  devices: DeviceStore;
+  audit: AuditLog;
+  bus: EventBus;
+  clock: Clock;
+  config: Config;
+  /** Whether the device holds a connection now (the server's sockets and the kiosks' streams); the CLI has none: offline. */
+  online?: (deviceId: string) => boolean;
+}) {
   const { devices, audit, bus, clock, config } = deps;
+  const isOnline = deps.online ?? (() => false);
 
   function configured(kind: DeviceKind, id: string): boolean {
     return kind === 'terminal' ? config.terminals.some((t) => t.id === id) : config.kiosks.some((k) => k.id === id);
@@ -73,17 +60,21 @@ export function createDeviceService(deps: { devices: DeviceStore; audit: AuditLo
     health: DeviceHealth | null = (devices.healthReports().get(id) as DeviceHealth | undefined) ?? null,
   ): DeviceView {
     const t = config.terminals.find((x) => x.id === id);
+    const state = !d ? 'unpaired' : d.revokedAt ? 'revoked' : 'paired';
+    // Only a device holding a token can be connected; a revoked one's sockets were closed.
+    const online = state === 'paired' && isOnline(id);
     return {
       id,
       kind,
       configured: configured(kind, id),
       room: t?.room ?? null,
       seat: t?.seat ?? null,
-      state: !d ? 'unpaired' : d.revokedAt ? 'revoked' : 'paired',
+      state,
       pairedAt: d?.pairedAt ?? null,
       approvedBy: d?.approvedBy ?? null,
       revokedAt: d?.revokedAt ?? null,
-      lastSeenAt: d?.lastSeenAt ?? null,
+      online,
+      lastSeenAt: online ? clock.now() : (d?.lastSeenAt ?? null),
       lastIp: d?.lastIp ?? null,
       health,
     };
@@ -97,6 +88,7 @@ export function createDeviceService(deps: { devices: DeviceStore; audit: AuditLo
     requestedAt: p.requestedAt,
     expiresAt: p.expiresAt,
     ip: p.ip,
+    userAgent: p.userAgent,
   });
 
   return {
@@ -202,7 +194,72 @@ export function createDeviceService(deps: { devices: DeviceStore; audit: AuditLo
           throw new ValidationError([{ path: 'deviceId', problem: `no ${p.kind} with this id in the config (known: ${knownIds(p.kind)})`, got: id }]);
         devices.decidePairing(p.id, 'approved', id, actor);
         audit.append({ actor, action: 'device.approve', target: id, detail: { pairingId: p.id, kind: p.kind, code: p.code, requestIp: p.ip }, ip });
+        bus.emit('device.pairing_decided', { pairingId: p.id, kind: p.kind, status: 'approved', deviceId: id });
         return { pairing: pairingView(p), device: view(devices.byId(id), p.kind, id) };
+      });
+    },
+
+    /**
+     * Approves, in one transaction and one audited call, every pending terminal request whose `?device=`
+     * id is one of this room's configured terminals — and only where that is unambiguous. Left for a
+     * person, with the reason: a request naming no id, an id the config does not know, an id of another
+     * room, a kiosk, and duplicates: two requests claiming the same id, or an id that already holds a
+     * token (approving would silently replace a working PC's token with an unknown one's).
+     */
+    approveRoom(roomId: string, actor: string, ip: string | null = null): RoomApproval {
+      const room = config.rooms.find((r) => r.id === roomId);
+      if (!room) throw new NotFound(`no room ${roomId} in the config (rooms: ${config.rooms.map((r) => r.id).join(', ')})`);
+      return devices.transaction(() => {
+        const pending = devices.pendingPairings();
+        const claims = new Map<string, number>();
+        for (const p of pending) if (p.claimedId) claims.set(`${p.kind}:${p.claimedId}`, (claims.get(`${p.kind}:${p.claimedId}`) ?? 0) + 1);
+        const approved: RoomApproval['approved'] = [];
+        const left: RoomApproval['left'] = [];
+        const leave = (p: Pairing, reason: terminalProtocol.RoomApprovalLeftReason, message: string) =>
+          left.push({ pairing: pairingView(p), reason, message: `code ${p.code}: ${message}` });
+        for (const p of pending) {
+          const id = p.claimedId;
+          const terminal = id ? config.terminals.find((t) => t.id === id) : undefined;
+          if (p.kind === 'kiosk') leave(p, 'kiosk', `a kiosk${id ? ` (${id})` : ''} belongs to no room; approve it on its own`);
+          else if (!id) leave(p, 'no_device_id', 'the PC named no device id (open its page with ?device=ID); pick its id by hand');
+          else if (!terminal) leave(p, 'unknown_id', `no terminal ${id} in the config (known: ${knownIds('terminal')})`);
+          else if (terminal.room !== roomId) leave(p, 'other_room', `terminal ${id} is in room ${terminal.room}, not ${roomId}`);
+          else if ((claims.get(`terminal:${id}`) ?? 0) > 1)
+            leave(
+              p,
+              'duplicate',
+              `${claims.get(`terminal:${id}`)} pending requests claim ${id}; check which PC is at seat ${terminal.seat} and reject the other`,
+            );
+          else if (devices.byId(id)?.tokenHash)
+            leave(
+              p,
+              'duplicate',
+              `${id} is already paired; approving would replace the token of the PC that holds it — approve by hand if this PC replaces it`,
+            );
+          else {
+            devices.decidePairing(p.id, 'approved', id, actor);
+            audit.append({
+              actor,
+              action: 'device.approve',
+              target: id,
+              detail: { pairingId: p.id, kind: p.kind, code: p.code, requestIp: p.ip, room: roomId },
+              ip,
+            });
+            approved.push({ pairing: pairingView(p), deviceId: id, seat: terminal.seat });
+          }
+        }
+        audit.append({
+          actor,
+          action: 'device.approve_room',
+          target: roomId,
+          detail: {
+            approved: approved.map((a) => a.deviceId),
+            left: left.map((l) => ({ code: l.pairing.code, claimedId: l.pairing.claimedId, reason: l.reason })),
+          },
+          ip,
+        });
+        for (const a of approved) bus.emit('device.pairing_decided', { pairingId: a.pairing.id, kind: 'terminal', status: 'approved', deviceId: a.deviceId });
+        return { roomId, approved, left };
       });
     },
 
@@ -211,6 +268,7 @@ export function createDeviceService(deps: { devices: DeviceStore; audit: AuditLo
       if (!p || p.status !== 'pending') throw new NotFound(`no pending pairing request ${pairingId}`);
       devices.decidePairing(p.id, 'rejected', null, actor);
       audit.append({ actor, action: 'device.reject', target: p.id, detail: { kind: p.kind, code: p.code }, ip });
+      bus.emit('device.pairing_decided', { pairingId: p.id, kind: p.kind, status: 'rejected', deviceId: null });
     },
 
     /**

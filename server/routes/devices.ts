@@ -5,7 +5,7 @@ import { actorOf } from '../auth/principal.ts';
 import { DEVICE_COOKIE } from '../roles.ts';
 import { CLOSE_REVOKED } from '../websocket.ts';
 import { DeviceKindT, DeviceViewT, PairingViewT, errors } from './schemas.ts';
-import { Forbidden, type DeviceKind } from '../../core/index.ts';
+import { Forbidden, NOT_AN_EVENT_STREAM, openEventStream, wantsEventStream, type DeviceKind } from '../../core/index.ts';
 import { protocol as terminalProtocol } from '../../terminal/index.ts';
 
 const DEVICE_COOKIE_DAYS = 3650;
@@ -93,6 +93,73 @@ export const deviceRoutes: FastifyPluginAsync<{ ctx: AppContext }> = async (app,
   );
 
   app.post(
+    '/api/devices/pairings/approve-room',
+    {
+      config: admin,
+      schema: {
+        tags: ['devices'],
+        summary:
+          "Approve every pending terminal request whose ?device= id is one of this room's configured terminals; requests naming no id, an unknown id, another room's id, an id claimed twice or already paired are left for a person, with the reason",
+        body: Type.Object({ roomId: Type.String({ minLength: 1, maxLength: 64 }) }, { additionalProperties: false }),
+        response: { 200: terminalProtocol.RoomApprovalT, ...errors },
+      },
+    },
+    async (request) => ctx.devices.approveRoom((request.body as { roomId: string }).roomId, actorOf(request.principal), request.ip),
+  );
+
+  // The devices page's live view: the pending requests and the device list, whole, on connect and after
+  // each change. Changes are gathered for a moment, so 100 PCs coming online at 8:00 make a few
+  // messages, not 100 copies of the list.
+  const streams = new Set<() => void>();
+  app.addHook('preClose', async () => {
+    for (const end of [...streams]) end();
+  });
+  app.get(
+    terminalProtocol.DEVICE_EVENTS_PATH,
+    {
+      config: admin,
+      schema: {
+        tags: ['devices'],
+        summary: 'Server-sent events: `pairings` (pending requests) and `devices` (the device list), whole, on connect and after each change',
+      },
+    },
+    async (request, reply) => {
+      if (!wantsEventStream(request.headers.accept)) return reply.status(406).send(NOT_AN_EVENT_STREAM);
+      reply.hijack();
+      const stream = openEventStream(request.raw, reply.raw);
+      const dirty = { pairings: false, devices: false };
+      let timer: ReturnType<typeof setTimeout> | undefined;
+      const flush = () => {
+        timer = undefined;
+        const serverTime = ctx.clock.now();
+        if (dirty.pairings) stream.send('pairings', { serverTime, pairings: ctx.devices.pending() });
+        if (dirty.devices) stream.send('devices', { serverTime, devices: ctx.devices.list() });
+        dirty.pairings = dirty.devices = false;
+      };
+      const mark = (what: { pairings?: boolean; devices?: boolean }) => () => {
+        if (what.pairings) dirty.pairings = true;
+        if (what.devices) dirty.devices = true;
+        timer ??= setTimeout(flush, 150);
+      };
+      const offs = [
+        ctx.bus.on('device.pairing', mark({ pairings: true })),
+        ctx.bus.on('device.pairing_decided', mark({ pairings: true, devices: true })),
+        ...(['device.paired', 'device.revoked', 'device.online', 'device.offline', 'device.health', 'terminal.online', 'terminal.offline'] as const).map((e) =>
+          ctx.bus.on(e, mark({ devices: true })),
+        ),
+      ];
+      streams.add(stream.end);
+      stream.onEnd(() => {
+        clearTimeout(timer);
+        for (const off of offs) off();
+        streams.delete(stream.end);
+      });
+      dirty.pairings = dirty.devices = true;
+      flush();
+    },
+  );
+
+  app.post(
     '/api/devices/pairings/:id/reject',
     {
       config: admin,
@@ -146,6 +213,7 @@ export const deviceRoutes: FastifyPluginAsync<{ ctx: AppContext }> = async (app,
     async (request) => {
       const p = request.principal;
       if (p?.kind !== 'device') throw new Forbidden('a device token is required');
+      ctx.devices.touch(p.device.id, request.ip);
       return ctx.devices.recordHealth(p.device.id, p.device.kind, request.body as terminalProtocol.DeviceHealthReport);
     },
   );

@@ -23,31 +23,10 @@ export const PublicUserT = Type.Object({
   lockedUntil: Type.Union([Type.Integer(), Type.Null()]),
 });
 
-export const DeviceKindT = Type.Union([Type.Literal('kiosk'), Type.Literal('terminal')]);
+export const DeviceKindT = terminalProtocol.DeviceKindT;
 
-export const DeviceViewT = Type.Object({
-  id: Type.String(),
-  kind: DeviceKindT,
-  configured: Type.Boolean(),
-  room: Type.Union([Type.String(), Type.Null()]),
-  seat: Type.Union([Type.String(), Type.Null()]),
-  state: Type.Union([Type.Literal('unpaired'), Type.Literal('paired'), Type.Literal('revoked')]),
-  pairedAt: Type.Union([Type.Integer(), Type.Null()]),
-  approvedBy: Type.Union([Type.String(), Type.Null()]),
-  revokedAt: Type.Union([Type.Integer(), Type.Null()]),
-  lastSeenAt: Type.Union([Type.Integer(), Type.Null()]),
-  lastIp: Type.Union([Type.String(), Type.Null()]),
-  health: Type.Union([terminalProtocol.DeviceHealthT, Type.Null()]),
-});
-
-export const PairingViewT = Type.Object({
-  id: Type.String(),
-  kind: DeviceKindT,
-  code: Type.String(),
-  claimedId: Type.Union([Type.String(), Type.Null()]),
-  requestedAt: Type.Integer(),
-  expiresAt: Type.Integer(),
-  ip: Type.Union([Type.String(), Type.Null()]),
-});
+// The admin console reads these shapes too: they live in terminal/protocol.ts beside the health report.
+export const DeviceViewT = terminalProtocol.DeviceViewT;
+export const PairingViewT = terminalProtocol.PairingViewT;
 
 export const errors = { 400: ErrorReply, 401: ErrorReply, 403: ErrorReply, 404: ErrorReply, 409: ErrorReply };
