@@ -29,12 +29,15 @@ export interface Pairing {
   deviceId: string | null;
   decidedBy: string | null;
   decidedAt: number | null;
+  /** When the requesting page last asked for its status (the request time until its first poll). */
+  polledAt: number;
 }
 
 const deviceCols = `id, kind, token_hash AS tokenHash, paired_at AS pairedAt, approved_by AS approvedBy, revoked_at AS revokedAt,
   revoked_by AS revokedBy, last_seen_at AS lastSeenAt, last_ip AS lastIp`;
 const pairingCols = `id, kind, code, claimed_id AS claimedId, poll_secret_hash AS pollSecretHash, requested_at AS requestedAt,
-  expires_at AS expiresAt, ip, user_agent AS userAgent, status, device_id AS deviceId, decided_by AS decidedBy, decided_at AS decidedAt`;
+  expires_at AS expiresAt, ip, user_agent AS userAgent, status, device_id AS deviceId, decided_by AS decidedBy, decided_at AS decidedAt,
+  COALESCE(polled_at, requested_at) AS polledAt`;
 
 export function createDeviceStore(db: Db, clock: Clock) {
   return {
@@ -74,11 +77,15 @@ export function createDeviceStore(db: Db, clock: Clock) {
       const rows = db.prepare('SELECT device_id AS id, report FROM device_health').all() as { id: string; report: string }[];
       return new Map(rows.map((r) => [r.id, JSON.parse(r.report) as unknown]));
     },
-    insertPairing(p: Omit<Pairing, 'status' | 'deviceId' | 'decidedBy' | 'decidedAt'>): void {
+    insertPairing(p: Omit<Pairing, 'status' | 'deviceId' | 'decidedBy' | 'decidedAt' | 'polledAt'>): void {
       db.prepare(
-        `INSERT INTO device_pairings (id, kind, code, claimed_id, poll_secret_hash, requested_at, expires_at, ip, user_agent)
-         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-      ).run(p.id, p.kind, p.code, p.claimedId, p.pollSecretHash, p.requestedAt, p.expiresAt, p.ip, p.userAgent);
+        `INSERT INTO device_pairings (id, kind, code, claimed_id, poll_secret_hash, requested_at, expires_at, ip, user_agent, polled_at)
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+      ).run(p.id, p.kind, p.code, p.claimedId, p.pollSecretHash, p.requestedAt, p.expiresAt, p.ip, p.userAgent, p.requestedAt);
+    },
+    /** The requesting page asked for its status now (server time). */
+    markPolled(id: string): void {
+      db.prepare('UPDATE device_pairings SET polled_at = ? WHERE id = ?').run(clock.now(), id);
     },
     pairingById(id: string): Pairing | null {
       return (db.prepare(`SELECT ${pairingCols} FROM device_pairings WHERE id = ?`).get(id) as Pairing | undefined) ?? null;

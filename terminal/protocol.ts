@@ -451,6 +451,15 @@ export function healthProblems(kind: 'kiosk' | 'terminal', h: Pick<DeviceHealth,
 
 export const DeviceKindT = Type.Union([Type.Literal('kiosk'), Type.Literal('terminal')]);
 
+/**
+ * How often a waiting kiosk/terminal page asks for its pairing's status at most (web/pairing.ts's pollMs:
+ * the terminal 2 s, the kiosk 1.5 s). A request whose page has not asked for PAIRING_GONE_MS (three polls
+ * missed) is "page gone" — closed or rebooted — and is neither listed nor approvable: approving it would
+ * pair a dead page while the real PC waits.
+ */
+export const PAIRING_POLL_MS = 2_000;
+export const PAIRING_GONE_MS = 3 * PAIRING_POLL_MS;
+
 /** A pending pairing request: the code the device shows, the `?device=` id it asked for, where it asks from. */
 export const PairingViewT = Type.Object({
   id: Type.String(),
@@ -460,6 +469,8 @@ export const PairingViewT = Type.Object({
   claimedId: Nullable(Type.String()),
   requestedAt: Type.Integer(),
   expiresAt: Type.Integer(),
+  /** When its page last asked for its status (server time); listed requests asked within PAIRING_GONE_MS. */
+  polledAt: Type.Integer(),
   ip: Nullable(Type.String()),
   /** The requesting browser's User-Agent (first 200 characters). */
   userAgent: Nullable(Type.String()),

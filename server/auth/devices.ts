@@ -87,9 +87,14 @@ export function createDeviceService(deps: {
     claimedId: p.claimedId,
     requestedAt: p.requestedAt,
     expiresAt: p.expiresAt,
+    polledAt: p.polledAt,
     ip: p.ip,
     userAgent: p.userAgent,
   });
+
+  // The gone rule reads the server's clock only: the page's own clock never decides.
+  const pageGone = (p: Pairing): boolean => clock.now() - p.polledAt > terminalProtocol.PAIRING_GONE_MS;
+  const livePending = (): Pairing[] => devices.pendingPairings().filter((p) => !pageGone(p));
 
   return {
     /** Every configured device and every device that ever paired, with its state. */
@@ -169,20 +174,40 @@ export function createDeviceService(deps: {
         ip: ctx.ip,
         userAgent: ctx.userAgent?.slice(0, 200) ?? null,
       };
-      devices.insertPairing(p);
-      audit.append({ actor: 'anonymous', action: 'device.pairing.request', target: p.id, detail: { kind, claimedId, code: p.code }, ip: ctx.ip });
+      // A page asking again for the same id from the same address (a reload, a reboot) drops its older
+      // requests, so the list never shows two codes of one PC. Another address claiming the id stays:
+      // that is a second PC, the duplicate a person must resolve.
+      const superseded = claimedId ? devices.pendingPairings().filter((o) => o.kind === kind && o.claimedId === claimedId && o.ip === ctx.ip) : [];
+      devices.transaction(() => {
+        for (const o of superseded) devices.decidePairing(o.id, 'rejected', null, 'system');
+        devices.insertPairing(p);
+      });
+      audit.append({
+        actor: 'anonymous',
+        action: 'device.pairing.request',
+        target: p.id,
+        detail: { kind, claimedId, code: p.code, ...(superseded.length ? { superseded: superseded.map((o) => o.code) } : {}) },
+        ip: ctx.ip,
+      });
+      for (const o of superseded) bus.emit('device.pairing_decided', { pairingId: o.id, kind, status: 'rejected', deviceId: null });
       bus.emit('device.pairing', { pairingId: p.id, kind, code: p.code, claimedId });
       return { pairingId: p.id, pollSecret, code: p.code, expiresAt: p.expiresAt };
     },
 
+    /** Pending requests whose page still asks for its status (a closed page's request is left out). */
     pending(): PairingView[] {
-      return devices.pendingPairings().map(pairingView);
+      return livePending().map(pairingView);
     },
 
     /** The admin types the code the device shows; `deviceId` picks which configured device it becomes. */
     approve(code: string, deviceId: string | null, actor: string, ip: string | null = null): { pairing: PairingView; device: DeviceView } {
       return devices.transaction(() => {
-        const matches = devices.pendingByCode(code.trim());
+        const all = devices.pendingByCode(code.trim());
+        const matches = all.filter((p) => !pageGone(p));
+        if (matches.length === 0 && all.length > 0)
+          throw new Conflict(
+            `the page that showed code ${code} was closed (it has not asked for its status for ${Math.round((clock.now() - all[0]!.polledAt) / 1000)} s); approve the code the PC's screen shows now`,
+          );
         if (matches.length === 0)
           throw new NotFound(`no pending pairing request shows code ${code} (it may have expired; the device shows a new code after a restart)`);
         if (matches.length > 1)
@@ -210,7 +235,9 @@ export function createDeviceService(deps: {
       const room = config.rooms.find((r) => r.id === roomId);
       if (!room) throw new NotFound(`no room ${roomId} in the config (rooms: ${config.rooms.map((r) => r.id).join(', ')})`);
       return devices.transaction(() => {
-        const pending = devices.pendingPairings();
+        // A closed page's request is no PC at all: ignored, so it neither gets approved nor makes the
+        // live request beside it look like a duplicate.
+        const pending = livePending();
         const claims = new Map<string, number>();
         for (const p of pending) if (p.claimedId) claims.set(`${p.kind}:${p.claimedId}`, (claims.get(`${p.kind}:${p.claimedId}`) ?? 0) + 1);
         const approved: RoomApproval['approved'] = [];
@@ -285,7 +312,11 @@ export function createDeviceService(deps: {
         if (!p || p.pollSecretHash !== hashSecret(pollSecret)) throw new Forbidden('unknown pairing request or wrong secret');
         if (p.status === 'rejected') return { status: 'rejected' as const };
         if (p.status === 'collected') throw new Conflict('this pairing was already collected; request a new one');
-        if (p.status === 'pending') return { status: p.expiresAt <= clock.now() ? ('expired' as const) : ('pending' as const) };
+        if (p.status === 'pending') {
+          if (p.expiresAt <= clock.now()) return { status: 'expired' as const };
+          devices.markPolled(p.id);
+          return { status: 'pending' as const };
+        }
         const token = newSecret();
         const previous = devices.byId(p.deviceId!);
         devices.issueToken(p.deviceId!, p.kind, hashSecret(token), p.decidedBy ?? 'unknown');

@@ -129,10 +129,16 @@ export const deviceRoutes: FastifyPluginAsync<{ ctx: AppContext }> = async (app,
       const stream = openEventStream(request.raw, reply.raw);
       const dirty = { pairings: false, devices: false };
       let timer: ReturnType<typeof setTimeout> | undefined;
+      let sentPairings = '';
+      const sendPairings = (serverTime: number) => {
+        const pairings = ctx.devices.pending();
+        sentPairings = pairings.map((p) => p.id).join();
+        stream.send('pairings', { serverTime, pairings });
+      };
       const flush = () => {
         timer = undefined;
         const serverTime = ctx.clock.now();
-        if (dirty.pairings) stream.send('pairings', { serverTime, pairings: ctx.devices.pending() });
+        if (dirty.pairings) sendPairings(serverTime);
         if (dirty.devices) stream.send('devices', { serverTime, devices: ctx.devices.list() });
         dirty.pairings = dirty.devices = false;
       };
@@ -148,8 +154,20 @@ export const deviceRoutes: FastifyPluginAsync<{ ctx: AppContext }> = async (app,
           ctx.bus.on(e, mark({ devices: true })),
         ),
       ];
+      // A page closing sends nothing: look every poll interval whether a listed request's page went quiet.
+      const goneCheck = setInterval(() => {
+        if (
+          sentPairings &&
+          ctx.devices
+            .pending()
+            .map((p) => p.id)
+            .join() !== sentPairings
+        )
+          sendPairings(ctx.clock.now());
+      }, terminalProtocol.PAIRING_POLL_MS);
       streams.add(stream.end);
       stream.onEnd(() => {
+        clearInterval(goneCheck);
         clearTimeout(timer);
         for (const off of offs) off();
         streams.delete(stream.end);

@@ -20,6 +20,7 @@ import * as m019 from './019_certificates.ts';
 import * as m020 from './020_archives.ts';
 import * as m021 from './021_people.ts';
 import * as m022 from './022_reporting.ts';
+import * as m023 from './023_pairing_polled.ts';
 
 export interface Migration {
   version: number;
@@ -51,4 +52,5 @@ export const migrations: Migration[] = [
   { version: 20, name: 'archives', sql: m020.sql },
   { version: 21, name: 'people', sql: m021.sql },
   { version: 22, name: 'reporting', sql: m022.sql },
+  { version: 23, name: 'pairing_polled', sql: m023.sql },
 ];

@@ -8,7 +8,15 @@ import t from 'tap';
 import WebSocket from 'ws';
 import { chainedSteps, requireChromiumAndApps } from './browser.ts';
 import { openAdminConsole, type AdminConsole } from './admin/harness.ts';
-import { approvePendingAs, approveRoom, approveTerminalsAsTheyAppear, deviceListShows, rejectPending, revokeDevice } from './admin/devices-steps.ts';
+import {
+  approvePendingAs,
+  approveRoom,
+  approveTerminalsAsTheyAppear,
+  deviceListShows,
+  pendingRowOffers,
+  rejectPending,
+  revokeDevice,
+} from './admin/devices-steps.ts';
 import { wsEndpoint } from '../helpers.ts';
 
 requireChromiumAndApps('admin');
@@ -93,6 +101,9 @@ t.test('pairing requests arrive on the open devices page and are approved singly
 
   await step(t, 'the kiosk that named no id is approved as one picked from the list; the duplicate is rejected', async (t) => {
     await approvePendingAs(t, c, asked.kiosk!.code, 'K1');
+    // T1 is paired but not connected (a rebooted PC asking again): its id is offered, marked as replacing.
+    await pendingRowOffers(t, c, asked.T1again!.code, { selected: 'T1' });
+    t.match(await c.page.locator(`tr[data-code="${asked.T1again!.code}"] select option:checked`).textContent(), /已配对，将替换/);
     await rejectPending(t, c, asked.T1again!.code);
     await c.page.waitForSelector('text=没有待批准的配对请求');
     tokens.K1 = await collect(c, asked.kiosk!);
@@ -127,6 +138,41 @@ t.test('pairing requests arrive on the open devices page and are approved singly
       { id: 'T2', state: 'paired', online: false },
       { id: 'K1', state: 'paired' },
     ]);
+    // K1 reported once and is not connected: its report shows as the last one, grey, at the site's time.
+    const k1 = await c.app.inject({
+      method: 'POST',
+      url: '/api/devices/health',
+      headers: { authorization: `Bearer ${tokens.K1}` },
+      payload: {
+        secureContext: true,
+        camera: 'available',
+        screenCapture: { state: 'not-needed' },
+        browser: { brand: 'Google Chrome', version: '131' },
+        appBuild: 'kiosk 0.1.0+e2e',
+        pageTime: c.clock.now(),
+      },
+    });
+    t.equal(k1.statusCode, 200, k1.body);
+    const reportedAt = new Intl.DateTimeFormat('zh-CN', {
+      hour12: false,
+      hour: '2-digit',
+      minute: '2-digit',
+      timeZone: c.app.ctx.config.site.timezone,
+    }).format(c.clock.now());
+    await c.page.locator(`tr[data-device=K1] [data-testid=last-report]:text-is("上次报告 ${reportedAt}")`).waitFor();
+    t.equal(await c.page.locator('tr[data-device=K1] ul.health li.ok').count(), 0, "an offline device's report is not shown green");
+    // Another PC asks to be T1 while T1 is online: nothing is pre-selected, and the row says why.
+    const other = await c.app.inject({
+      method: 'POST',
+      url: '/api/devices/pairings',
+      headers: { 'user-agent': WINDOWS_CHROME },
+      remoteAddress: '10.1.1.77',
+      payload: { kind: 'terminal', deviceId: 'T1' },
+    });
+    const otherCode = (other.json() as Asked).code;
+    await pendingRowOffers(t, c, otherCode, { selected: '', why: /T1 已配对且正在线上/ });
+    await c.shot('devices-repair-online');
+    await rejectPending(t, c, otherCode);
     await c.shot('devices-list');
   });
 

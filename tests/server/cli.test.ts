@@ -204,6 +204,19 @@ t.test('device pending, approve, list and revoke work next to a running app', as
   const req = await app.inject({ method: 'POST', url: '/api/devices/pairings', payload: { kind: 'terminal' } });
   t.equal(req.statusCode, 201);
   const { pairingId, pollSecret, code } = req.json() as { pairingId: string; pollSecret: string; code: string };
+  // The PC's page keeps asking for its status while the CLI runs, as a real one does (a request whose
+  // page stops asking is "page gone" and can no longer be approved); it keeps the answer once decided.
+  const pollOnce = () => app.inject({ method: 'POST', url: `/api/devices/pairings/${pairingId}/collect`, payload: { pollSecret } });
+  let decided: { status: string; deviceId?: string; token?: string } | null = null;
+  let polling: Promise<unknown> = Promise.resolve();
+  const poller = setInterval(() => {
+    polling = polling.then(async () => {
+      if (decided) return;
+      const r = (await pollOnce()).json() as { status: string };
+      if (r.status !== 'pending') decided = r;
+    });
+  }, 1000);
+  t.teardown(() => clearInterval(poller));
 
   const pending = await cli(['device', 'pending', ...site.args]);
   t.equal(pending.code, 0, pending.stderr);
@@ -213,8 +226,9 @@ t.test('device pending, approve, list and revoke work next to a running app', as
   t.equal(approve.code, 0, approve.stderr);
   t.match(approve.stdout, new RegExp(`^approved terminal T1 \\(code ${code}\\)`));
 
-  const collect = await app.inject({ method: 'POST', url: `/api/devices/pairings/${pairingId}/collect`, payload: { pollSecret } });
-  const got = collect.json() as { status: string; deviceId?: string; token?: string };
+  clearInterval(poller);
+  await polling;
+  const got = decided ?? ((await pollOnce()).json() as { status: string; deviceId?: string; token?: string });
   t.match(got, { status: 'approved', deviceId: 'T1' }, 'the running app hands out the token the CLI approved');
   const asDevice = { authorization: `Bearer ${got.token}` };
   t.equal((await app.inject({ url: '/api/site', headers: asDevice })).statusCode, 200, 'the token works');

@@ -5,9 +5,11 @@ import t from 'tap';
 import { request as httpRequest, type IncomingMessage } from 'node:http';
 import WebSocket from 'ws';
 import { parseConfig } from '../../config/index.ts';
+import { fixedClock } from '../../core/index.ts';
 import { buildTestApp, login, pairDevice, PASSWORDS, scratchDir, TEST_CONFIG_YAML } from '../helpers.ts';
 import { until } from '../wait.ts';
 import type { App } from '../../server/app.ts';
+import { protocol as terminalProtocol } from '../../terminal/index.ts';
 
 // R1 has T1, T2 and T3 by explicit lines; R2 says terminals: perSeat (R2-01, R2-02).
 const YAML = TEST_CONFIG_YAML.replace(
@@ -17,9 +19,11 @@ const YAML = TEST_CONFIG_YAML.replace(
 
 let app: App;
 let admin: string;
+// The server's clock, still unless a test moves it: whether a request's page is gone is server time.
+const clock = fixedClock(Date.parse('2026-11-23T07:30:00Z'));
 t.before(async () => {
   const dir = scratchDir(t);
-  app = await buildTestApp({ config: parseConfig(YAML, { dataDir: dir }) });
+  app = await buildTestApp({ config: parseConfig(YAML, { dataDir: dir }), clock });
   admin = await login(app, 'admin', PASSWORDS.admin);
 });
 t.teardown(() => app.close());
@@ -29,10 +33,16 @@ interface Asked {
   pollSecret: string;
   code: string;
 }
-async function ask(kind: 'terminal' | 'kiosk', deviceId?: string, userAgent = 'Mozilla/5.0 (Windows NT 10.0; Win64; x64) Chrome/131.0.0.0'): Promise<Asked> {
+async function ask(
+  kind: 'terminal' | 'kiosk',
+  deviceId?: string,
+  userAgent = 'Mozilla/5.0 (Windows NT 10.0; Win64; x64) Chrome/131.0.0.0',
+  remoteAddress = '127.0.0.1',
+): Promise<Asked> {
   const res = await app.inject({
     method: 'POST',
     url: '/api/devices/pairings',
+    remoteAddress,
     headers: { 'user-agent': userAgent },
     payload: deviceId ? { kind, deviceId } : { kind },
   });
@@ -52,7 +62,8 @@ t.test("a room's bulk approval takes each request whose id is the room's, once, 
   await pairDevice(app, 'terminal', 'T3', admin);
   const t1 = await ask('terminal', 'T1');
   const t2a = await ask('terminal', 'T2');
-  const t2b = await ask('terminal', 'T2', 'Mozilla/5.0 (Linux; Android 14) Chrome/130.0.0.0 Mobile');
+  // A second PC (another address) claiming T2: the same address asking again would replace its request.
+  const t2b = await ask('terminal', 'T2', 'Mozilla/5.0 (Linux; Android 14) Chrome/130.0.0.0 Mobile', '127.0.0.2');
   const t3 = await ask('terminal', 'T3');
   const none = await ask('terminal');
   const kiosk = await ask('kiosk', 'K1');
@@ -191,7 +202,7 @@ t.test('the live stream: pending requests and the device list, whole, on connect
   t.teardown(s.close);
   const first = await s.next('pairings');
   t.same(first.pairings, [], 'on connect: no request is pending');
-  t.ok(Math.abs(first.serverTime - Date.now()) < 60_000, "with the server's time, to count ages by");
+  t.equal(first.serverTime, clock.now(), "with the server's time, to count ages by");
   const devices = await s.next('devices');
   t.same(
     devices.devices.map((d: { id: string }) => d.id),
@@ -239,4 +250,51 @@ t.test('the stream is for admins and event-stream clients only', async (t) => {
   t.equal((await app.inject({ url: '/api/devices/events', headers: { accept: 'text/event-stream' } })).statusCode, 401);
   const invig = await login(app, 'invig', PASSWORDS.invig);
   t.equal((await app.inject({ url: '/api/devices/events', headers: { cookie: invig, accept: 'text/event-stream' } })).statusCode, 403);
+});
+
+const poll = (a: Asked) => app.inject({ method: 'POST', url: `/api/devices/pairings/${a.pairingId}/collect`, payload: { pollSecret: a.pollSecret } });
+
+t.test('a request whose page stopped asking for its status is gone: not listed, not approvable, not a duplicate', async (t) => {
+  await clearPending();
+  // A PC reboot: R2-02's first page (from .11) and T2's (from .12) close; R2-02 comes back from another address.
+  const stale = await ask('terminal', 'R2-02', undefined, '10.0.0.11');
+  const staleT2 = await ask('terminal', 'T2', undefined, '10.0.0.12');
+  clock.advance(4_000);
+  const live = await ask('terminal', 'R2-02', undefined, '10.0.0.21');
+  t.same(await pendingCodes(), [stale.code, staleT2.code, live.code].sort(), 'all three are listed while their pages could still be asking');
+  for (let i = 0; i < 3; i++) {
+    clock.advance(terminalProtocol.PAIRING_POLL_MS);
+    t.equal((await poll(live)).json().status, 'pending');
+  }
+  t.same(await pendingCodes(), [live.code], 'the two requests whose pages stopped asking are no longer listed');
+
+  const single = await app.inject({ method: 'POST', url: '/api/devices/pairings/approve', headers: { cookie: admin }, payload: { code: staleT2.code } });
+  t.equal(single.statusCode, 409, 'approving a gone page is refused');
+  t.match(single.json(), { message: new RegExp(`page that showed code ${staleT2.code} was closed.*approve the code the PC's screen shows now`) });
+
+  const res = await approveRoom('R2');
+  t.equal(res.statusCode, 200);
+  const body = res.json() as { approved: { pairing: { code: string }; deviceId: string }[]; left: { pairing: { code: string } }[] };
+  t.same(
+    body.approved.map((a) => `${a.pairing.code} ${a.deviceId}`),
+    [`${live.code} R2-02`],
+    'the live request for R2-02 is approved: the gone one beside it does not make it a duplicate',
+  );
+  t.same(body.left, [], 'gone requests are neither approved nor left for a person');
+  t.equal((await poll(live)).json().status, 'approved');
+  t.equal((await poll(stale)).json().status, 'pending', "the gone page's request stays undecided (it expires by itself)");
+  // A gone page that asks again is back in the list (a network hiccup is not a closed page).
+  t.same(await pendingCodes(), [stale.code]);
+  await clearPending();
+});
+
+t.test('a page asking again for the same id from the same address drops its older request', async (t) => {
+  await clearPending();
+  const first = await ask('terminal', 'T2', undefined, '10.0.0.31');
+  const again = await ask('terminal', 'T2', undefined, '10.0.0.31');
+  t.same(await pendingCodes(), [again.code], 'only the newest code of that PC is listed');
+  t.equal((await poll(first)).json().status, 'rejected', 'the older request is decided, not left hanging');
+  const [entry] = app.ctx.audit.list({ action: 'device.pairing.request', target: again.pairingId });
+  t.match(entry, { detail: { superseded: [first.code] } }, 'the dropped code is in the audit');
+  await clearPending();
 });

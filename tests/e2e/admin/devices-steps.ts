@@ -112,3 +112,17 @@ export async function deviceListShows(t: Test, c: AdminConsole, expected: Expect
     t.pass(`${e.id}: ${[e.state, e.online === undefined ? '' : e.online ? 'online' : 'offline', ...(e.health ?? [])].filter(Boolean).join(', ')}`);
   }
 }
+
+/**
+ * Checks what a pending request's row offers: the id pre-selected in 批准为 ('' for none), and, when
+ * none is, the words beside the greyed 批准 saying why.
+ */
+export async function pendingRowOffers(t: Test, c: AdminConsole, code: string, expect: { selected: string; why?: RegExp }): Promise<void> {
+  await onDevicesPage(c);
+  const row = c.page.locator(`tr[data-testid=pending-row][data-code="${code}"]`);
+  await row.waitFor();
+  t.equal(await row.locator('select[data-testid=approve-as]').inputValue(), expect.selected, `code ${code}: 批准为 shows "${expect.selected || '选择编号…'}"`);
+  const approve = row.getByRole('button', { name: /^(批准|Approve)$/ });
+  t.equal(await approve.isDisabled(), !expect.selected, expect.selected ? '批准 is ready' : '批准 is greyed');
+  if (expect.why) t.match(await row.locator('[data-testid=approve-why]').textContent(), expect.why, 'and the row says why');
+}

@@ -5,7 +5,7 @@ import { useEffect, useRef, useState } from 'preact/hooks';
 import type { ComponentChildren } from 'preact';
 import { errorWords } from '../../../../../web/error-words.ts';
 import { HttpError } from '../../../../../web/http.ts';
-import { localeOf, type Lang } from '../../../../../web/i18n.ts';
+import { siteClock, type Lang } from '../../../../../web/i18n.ts';
 import { useTick } from '../../../../../web/store.ts';
 import type { PageProps } from '../page-props.ts';
 import { replaceParams } from '../../route.ts';
@@ -17,6 +17,9 @@ import './styles.css';
 
 type Toast = { text: string; bad?: boolean } | null;
 
+/** Times in the site's zone (from /api/site), as the rest of the console shows them, whatever the PC's zone. */
+const clock = siteClock();
+
 export function DevicesPage({ lang, route }: PageProps) {
   const w = words[lang];
   const live = api.useLiveDevices();
@@ -24,7 +27,13 @@ export function DevicesPage({ lang, route }: PageProps) {
   const [toast, setToast] = useState<Toast>(null);
   useTick(1000);
   useEffect(() => {
-    api.site().then(setSite, () => setSite(null));
+    api.site().then(
+      (s) => {
+        clock.setTimeZone(s.site.timezone);
+        setSite(s);
+      },
+      () => setSite(null),
+    );
   }, []);
   useEffect(() => {
     if (!toast) return;
@@ -135,8 +144,11 @@ function PendingRow({
   // Ids a person may pick: the configured devices of this kind not paired now, and the one the PC asked
   // for even when paired (a PC replacing a broken one keeps its seat's id), marked as replacing.
   const options = devices.filter((d) => d.kind === p.kind && d.configured && (d.state !== 'paired' || d.id === p.claimedId));
-  // Pre-selected only when taking it harms no one: a paired id is offered, but a person picks it.
-  const preset = p.claimedId && options.some((d) => d.id === p.claimedId && d.state !== 'paired') ? p.claimedId : '';
+  // Pre-selected when taking it harms no one: an unpaired id, or a paired one whose PC is offline now (the
+  // same PC rebooted, or its replacement). A paired id whose PC is online is offered, but a person picks it.
+  const claimed = p.claimedId ? options.find((d) => d.id === p.claimedId) : undefined;
+  const heldOnline = claimed?.state === 'paired' && claimed.online;
+  const preset = claimed && !heldOnline ? claimed.id : '';
   const [picked, setPicked] = useState(preset);
   const [busy, setBusy] = useState(false);
   const choice = options.some((d) => d.id === picked) ? picked : preset;
@@ -179,13 +191,24 @@ function PendingRow({
               ))}
             </select>
           )}
-          <button type="button" class="primary" disabled={busy || !choice} onClick={() => act(() => api.approve(p.code, choice), w.approved(p.code, choice))}>
+          <button
+            type="button"
+            class="primary"
+            disabled={busy || !choice}
+            aria-describedby={choice ? undefined : `${selectId}-why`}
+            onClick={() => act(() => api.approve(p.code, choice), w.approved(p.code, choice))}
+          >
             {w.approve}
           </button>
           <button type="button" disabled={busy} onClick={() => act(() => api.reject(p.id), w.rejected(p.code))}>
             {w.reject}
           </button>
         </div>
+        {!choice && options.length > 0 && (
+          <p class="why-disabled muted" id={`${selectId}-why`} data-testid="approve-why">
+            {heldOnline && claimed ? w.heldOnline(claimed.id) : w.pickFirst}
+          </p>
+        )}
       </td>
     </tr>
   );
@@ -342,20 +365,38 @@ function BulkApprove(props: {
   );
 }
 
-function HealthCell({ w, d }: { w: DevicesWords; d: DeviceView }) {
+function HealthCell({ w, lang, d, now }: { w: DevicesWords; lang: Lang; d: DeviceView; now: number }) {
   const h = d.health;
   if (!h) return <span class="muted">{w.noReport}</span>;
+  // Not connected now: the report says how the PC was, not how it is — shown grey, under its time.
+  if (!d.online) {
+    const fields: Intl.DateTimeFormatOptions =
+      now - h.reportedAt < 20 * 3600_000 ? { hour: '2-digit', minute: '2-digit' } : { month: '2-digit', day: '2-digit', hour: '2-digit', minute: '2-digit' };
+    return (
+      <div class="health-stale muted" data-testid="health" data-stale="true">
+        <span data-testid="last-report">{w.lastReport(clock.format(h.reportedAt, lang, fields))}</span>
+        <HealthList w={w} d={d} stale />
+      </div>
+    );
+  }
+  return <HealthList w={w} d={d} stale={false} />;
+}
+
+function HealthList({ w, d, stale }: { w: DevicesWords; d: DeviceView; stale: boolean }) {
+  const h = d.health!;
+  // A stale report is not coloured: green would say "fine now" of a PC nobody can see.
+  const tone = (c: string) => (stale ? '' : c);
   const skewS = h.clockSkewMs / 1000;
   const cameraOk = h.camera === 'available' || h.camera === 'not-needed';
   const screenOk = h.screenCapture.state !== 'unavailable';
   return (
-    <ul class="health" data-testid="health">
-      <li class={h.secureContext ? 'ok' : 'bad'}>{h.secureContext ? w.secure : w.notSecure}</li>
-      <li class={cameraOk ? 'ok' : 'bad'} title={h.cameraDetail ?? ''}>
+    <ul class={`health${stale ? ' stale' : ''}`} data-testid={stale ? undefined : 'health'}>
+      <li class={tone(h.secureContext ? 'ok' : 'bad')}>{h.secureContext ? w.secure : w.notSecure}</li>
+      <li class={tone(cameraOk ? 'ok' : 'bad')} title={h.cameraDetail ?? ''}>
         {w.camera[h.camera]}
       </li>
       {d.kind === 'terminal' && (
-        <li class={screenOk ? 'ok' : 'bad'} title={h.screenCapture.reason ?? ''}>
+        <li class={tone(screenOk ? 'ok' : 'bad')} title={h.screenCapture.reason ?? ''}>
           {w.screen[h.screenCapture.state]}
           {h.screenCapture.surface ? ` (${h.screenCapture.surface})` : ''}
         </li>
@@ -363,7 +404,7 @@ function HealthCell({ w, d }: { w: DevicesWords; d: DeviceView }) {
       <li>
         {h.browser.brand} {h.browser.version}
       </li>
-      <li class={Math.abs(skewS) > 5 ? 'warn' : ''}>{w.skew(`${skewS >= 0 ? '+' : ''}${skewS.toFixed(1)} s`)}</li>
+      <li class={tone(Math.abs(skewS) > 5 ? 'warn' : '')}>{w.skew(`${skewS >= 0 ? '+' : ''}${skewS.toFixed(1)} s`)}</li>
       <li class="muted">
         {w.build} {h.appBuild}
       </li>
@@ -385,8 +426,7 @@ function DeviceTable(props: {
   const [revoking, setRevoking] = useState<DeviceView | null>(null);
   const [busy, setBusy] = useState(false);
   const shown = devices.filter((d) => !filter || (filter === 'kiosks' ? d.kind === 'kiosk' : d.room === filter));
-  const when = (ms: number) =>
-    new Intl.DateTimeFormat(localeOf(lang), { hour12: false, month: '2-digit', day: '2-digit', hour: '2-digit', minute: '2-digit' }).format(ms);
+  const when = (ms: number) => clock.format(ms, lang, { month: '2-digit', day: '2-digit', hour: '2-digit', minute: '2-digit' });
   const doRevoke = async () => {
     if (!revoking) return;
     setBusy(true);
@@ -456,7 +496,7 @@ function DeviceTable(props: {
                 {d.online ? w.online : d.lastSeenAt ? `${when(d.lastSeenAt)} (${w.ago(age(now - d.lastSeenAt, lang))})` : w.never}
               </td>
               <td>{d.lastIp ?? '—'}</td>
-              <td>{d.state === 'unpaired' ? <span class="muted">—</span> : <HealthCell w={w} d={d} />}</td>
+              <td>{d.state === 'unpaired' ? <span class="muted">—</span> : <HealthCell w={w} lang={lang} d={d} now={now} />}</td>
               <td>
                 {d.state === 'paired' && (
                   <button type="button" class="danger" onClick={() => setRevoking(d)} data-testid="revoke">

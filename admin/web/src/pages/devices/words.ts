@@ -23,6 +23,12 @@ export interface DevicesWords {
   pickId: string;
   replaces: string;
   noFreeId: string;
+  /** Why 批准 is greyed: the id the PC asked for is held by a PC that is online now. */
+  heldOnline: (id: string) => string;
+  /** Why 批准 is greyed: no id picked yet. */
+  pickFirst: string;
+  /** The health of a device not connected now: its last report, not its state. */
+  lastReport: (time: string) => string;
   approved: (code: string, id: string) => string;
   rejected: (code: string) => string;
   bulkTitle: string;
@@ -96,6 +102,9 @@ export const words: Bilingual<DevicesWords> = {
     pickId: '选择编号…',
     replaces: '已配对，将替换',
     noFreeId: '配置中没有未配对的编号',
+    heldOnline: (id) => `${id} 已配对且正在线上：先确认是哪台电脑，若此电脑替换它，再从列表中手动选择`,
+    pickFirst: '选择编号后才能批准',
+    lastReport: (time) => `上次报告 ${time}`,
     approved: (code, id) => `配对码 ${code} 已批准为 ${id}`,
     rejected: (code) => `配对码 ${code} 已拒绝`,
     bulkTitle: '按考场批量批准',
@@ -182,6 +191,9 @@ export const words: Bilingual<DevicesWords> = {
     pickId: 'Pick an id…',
     replaces: 'paired, would replace',
     noFreeId: 'no unpaired id in the config',
+    heldOnline: (id) => `${id} is paired and online now: check which PC this is, and pick it by hand only if this PC replaces it`,
+    pickFirst: 'pick an id to approve',
+    lastReport: (time) => `last report ${time}`,
     approved: (code, id) => `Code ${code} approved as ${id}`,
     rejected: (code) => `Code ${code} rejected`,
     bulkTitle: 'Approve a room',
