@@ -6,6 +6,7 @@ import { useEffect, useRef, useState } from 'preact/hooks';
 import { ADMISSION_TICKETS_PATH, PAPERS_JOB_KIND, SEAT_LIST_PATH, type RosterEntryView, type SessionView } from '../../../../../exam/protocol.ts';
 import { useJob } from '../../../../../web/job.ts';
 import type { Lang } from '../../../../../web/i18n.ts';
+import { problemWords } from '../../problem-words.ts';
 import * as api from './api.ts';
 import { Failure, Note, StatusBadge, hourMinute, when } from './parts.tsx';
 import { plansWords } from './words.ts';
@@ -198,11 +199,14 @@ function RosterImport({ lang, sessionId, onImported }: { lang: Lang; sessionId: 
               {problems.map((p, i) => {
                 // "row 3, column 身份证号" from the roster; a file's or zip entry's name otherwise.
                 const m = /^row (\d+)(?:, column (.+))?$/.exec(p.path);
+                const said = problemWords(p.problem, lang);
                 return (
                   <tr key={i}>
                     <td>{m ? m[1] : ''}</td>
                     <td>{m ? (m[2] ?? '') : p.path}</td>
-                    <td lang="en">{p.problem}</td>
+                    <td lang={said.lang} data-server-text={p.problem}>
+                      {said.text}
+                    </td>
                     <td>{p.got === undefined ? '' : String(p.got)}</td>
                   </tr>
                 );
