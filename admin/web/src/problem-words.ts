@@ -31,7 +31,7 @@ const ZH: [RegExp, (m: RegExpExecArray) => string][] = [
   [/^missing \(this session is for (.+)\)$/, (m) => `未填写（本场次是 ${m[1]}）`],
   [/^missing from the header row \(found: (.*)\)$/, (m) => `表头里没有这一列（表头是：${m[1] === 'nothing' ? '空' : list(m[1]!)}）`],
   [/^must be one of (.+)$/, (m) => `必须是以下之一：${list(m[1]!)}`],
-  [/^must be (\S+): this session's template (\S+) is for (?:that|.+)/, (m) => `必须是 ${m[1]}：本场次的组卷模板 ${m[2]} 只适用于它`],
+  [/^must be (\S+): this session's template (\S+) is for (?:that|.+)/, (m) => `必须是 ${m[1]}（本场次的组卷模板 ${m[2]} 只考 ${m[1]}）`],
   [/^must be at most (\d+) characters$/, (m) => `最多 ${m[1]} 个字`],
   [/^must be a date YYYY-MM-DD$/, () => '必须是日期，格式 YYYY-MM-DD'],
   [/^is after the exam day (\S+)$/, (m) => `晚于考试日 ${m[1]}`],

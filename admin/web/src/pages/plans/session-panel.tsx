@@ -99,6 +99,7 @@ export function SessionPanel({ lang, session: s, onChanged }: { lang: Lang; sess
               {w.seatedOf(seated, entries.length)}
             </p>
           )}
+          {open && entries?.length === 0 && <p class="muted small why">{w.papersNeedRoster}</p>}
           {!open && (
             <p class="muted small why" data-testid="seats-closed">
               {s.status === 'checkin' || s.status === 'in_progress' ? w.seatsClosedReseatOk(s.status) : w.closedAfter(s.status)}
