@@ -135,7 +135,7 @@ export const systemWords: Bilingual<SystemWords> = {
     diskBlocked: '已低于最低保留空间：新的录像已停止（实时画面照常）',
     forecastOk: (d) => `按当前排考，磁盘能存下 ${d} 天（法规保留期）的录像`,
     forecastShort: '按当前排考，磁盘存不下保留期内的全部录像',
-    perDay: '保存期内平均每个日历日（含不考试的日子）',
+    perDay: '保留期内平均每个日历日（含不考试的日子）',
     examDay: (b, d) => `有考试的日子每天约 ${b}（已排 ${d} 天有考试）`,
     noExamDay: '目前没有已排的考试',
     retention: (d, need, usable) => `保留期 ${d} 天内还需 ${need}，现有可用空间 ${usable}（已扣除告警线）`,
