@@ -1,7 +1,7 @@
 // The staff log-in form of every app a person signs in to (proctor console, inspector view, live
 // page): user name and password to POST /api/auth/login, the server's refusal in the person's language.
 // The app gives the title (who logs in here) and is told when the session cookie is set.
-import { useState } from 'preact/hooks';
+import { useEffect, useRef, useState } from 'preact/hooks';
 import { login } from './http.ts';
 import { errorWords, loginRefusals } from './error-words.ts';
 import type { Bilingual, Lang } from './i18n.ts';
@@ -24,6 +24,10 @@ export function LoginForm({ title, lang, onDone }: { title: string; lang: Lang; 
   const [user, setUser] = useState('');
   const [pass, setPass] = useState('');
   const [error, setError] = useState<string | null>(null);
+  // The form appears after the page has loaded (the app asks who is signed in first), when the autofocus
+  // attribute no longer acts: focus the user name by hand so a person can type straight away.
+  const userField = useRef<HTMLInputElement>(null);
+  useEffect(() => userField.current?.focus(), []);
   return (
     <form
       class="login"
@@ -35,7 +39,7 @@ export function LoginForm({ title, lang, onDone }: { title: string; lang: Lang; 
       <h2>{title}</h2>
       <label>
         {l.username}
-        <input name="username" autocomplete="username" value={user} onInput={(e) => setUser((e.target as HTMLInputElement).value)} />
+        <input ref={userField} name="username" autocomplete="username" value={user} onInput={(e) => setUser((e.target as HTMLInputElement).value)} />
       </label>
       <label>
         {l.password}

@@ -53,6 +53,8 @@ const PHOTO_TYPES: { ext: string; magic: number[] }[] = [
 ];
 /** An ID-style photo is tens of kilobytes; a file this large is a scan of something else. */
 const MAX_PHOTO_BYTES = 5 * 1024 * 1024;
+/** A row names a photo but an upload came without one: the console's words (admin/web/src/problem-words.ts) key on this text. */
+export const PHOTOS_NOT_UPLOADED = 'names a photo, but the roster was uploaded without its photos: upload the roster and the photos together as one .zip';
 
 const norm = (s: string) => s.normalize('NFKC').replace(/\s+/g, '');
 
@@ -219,7 +221,9 @@ export function createRoster(deps: PlansDeps, plans: Plans) {
 
   async function importRoster(
     sessionId: string,
-    file: { bytes: Buffer; filename: string; photosDir?: string | null },
+    // uploaded: the file came over HTTP (the admin console), where a photo folder is no option: a row
+    // naming a photo then asks for the roster and photos as one zip, not for the CLI's --photos DIR.
+    file: { bytes: Buffer; filename: string; photosDir?: string | null; uploaded?: boolean },
     actor: string,
     ip: string | null = null,
   ): Promise<RosterImport> {
@@ -255,7 +259,9 @@ export function createRoster(deps: PlansDeps, plans: Plans) {
             ? zipPhoto(zip, name)
             : photosDir
               ? readPhoto(photosDir, name)
-              : 'names a photo, but no photo folder was given with the import (--photos DIR, or a zip with the photos)',
+              : file.uploaded
+                ? PHOTOS_NOT_UPLOADED
+                : 'names a photo, but no photo folder was given with the import (--photos DIR, or a zip with the photos)',
         );
       }
     }

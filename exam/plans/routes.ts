@@ -302,7 +302,12 @@ export const planRoutes: FastifyPluginAsync<{ exam: ExamService }> = async (app,
           { path: 'body', problem: 'must be the roster file itself, sent as application/octet-stream with ?filename=NAME.csv|.xlsx|.json' },
         ]);
       }
-      const r = await plans.importRoster(sessionId, { bytes: request.body, filename: q.filename, photosDir: q.photos ?? null }, request.actor, request.ip);
+      const r = await plans.importRoster(
+        sessionId,
+        { bytes: request.body, filename: q.filename, photosDir: q.photos ?? null, uploaded: true },
+        request.actor,
+        request.ip,
+      );
       return reply.status(201).send({ ...r, entries: r.entries.map((e) => entryView(e, false)) });
     },
   );

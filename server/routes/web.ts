@@ -67,6 +67,12 @@ export const webRoutes: FastifyPluginAsync<{ ctx: AppContext }> = async (app, { 
       );
   });
 
+  // Every browser asks for it on every page; a 404 there fills the console and the log with noise.
+  // No icon is shipped: 204 says "nothing here" and the browser stops asking for this page.
+  app.get('/favicon.ico', { config: { roles: ['public'] }, schema: { hide: true } }, async (_req, reply) =>
+    reply.code(204).header('cache-control', 'max-age=86400').send(),
+  );
+
   for (const a of WEB_APPS) {
     const dist = builtAppDir(a.dir);
     if (!dist) {

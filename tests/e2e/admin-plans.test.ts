@@ -109,8 +109,10 @@ t.test('plans page: plan, session, roster with photos, seats, papers, tickets', 
     c.app.ctx.jobs.start('test.hold', {}, 'user:admin');
     c.page.once('dialog', (d) => void d.accept());
     await c.page.click('[data-testid=generate-papers]');
-    t.equal(c.app.ctx.jobs.list({ kind: 'exam.papers', status: ['queued'] }).length, 1, 'queued behind the held job');
+    // The progress shows once the server has answered 202: only then is the job surely there (the click
+    // returns before the confirmation and the request).
     await c.page.waitForSelector('[data-testid=papers-progress]', { timeout: WAIT });
+    t.equal(c.app.ctx.jobs.list({ kind: 'exam.papers', status: ['queued'] }).length, 1, 'queued behind the held job');
     await c.page.reload();
     await c.page.waitForSelector('[data-testid=papers-progress]', { timeout: WAIT });
     t.pass('after the reload the page follows the queued job again');
@@ -149,6 +151,19 @@ t.test('plans page: plan, session, roster with photos, seats, papers, tickets', 
     await c.shot('plans-en');
     await c.page.click('header.top button.lang');
     await c.page.setViewportSize({ width: 1366, height: 768 });
+  });
+
+  await step(t, 'after check-in opens: what is done stays on the page, greyed buttons say why, 调座 stays', async (t) => {
+    c.app.exam.plans.advanceSession(sessionId, 'checkin', 'user:admin');
+    await c.page.reload();
+    const papers = await c.page.waitForSelector('[data-testid=papers-state]', { timeout: WAIT }).then((h) => h.textContent());
+    t.match(papers, /已生成 3 份试卷（题库版本 \S+）/, `the papers are still there: ${papers}`);
+    t.ok(await c.page.isDisabled('[data-testid=generate-papers]'), 'generating again is greyed');
+    t.match(await c.page.textContent('[data-testid=papers-closed]'), /检录已开始，试卷和座位不能再修改/, 'and says why');
+    t.match(await c.page.textContent('[data-testid=seats-closed]'), /检录已开始.*调座/, 'no new draw, and says one can still be moved');
+    t.match(await c.page.textContent('[data-testid=seats-state]'), /3\/3/, 'who is seated');
+    t.ok(await c.page.locator('[data-testid=move-seat]').count(), '调座 is still offered (allowed until the session ends)');
+    await c.shot('plans-checkin-open');
   });
 
   t.same(c.pageErrors, [], 'no uncaught error in the page');

@@ -96,6 +96,16 @@ t.test('a bad row refuses the whole zip with the row and column named', async (t
   t.equal(app.exam.plans.roster(sessionId).length, 0);
 });
 
+t.test('a roster uploaded alone that names photos asks for one zip, not for a server folder', async (t) => {
+  const res = await upload(sessionId, 'roster.csv', csv([person(1, '张三', { photo: '张三.jpg' })]));
+  t.equal(res.statusCode, 400);
+  t.match(res.json().problems, [
+    { path: 'row 2, column 照片', problem: /uploaded without its photos: upload the roster and the photos together as one \.zip/ },
+  ]);
+  t.notMatch(res.body, /--photos/, 'no CLI option in words meant for the browser');
+  t.equal(app.exam.plans.roster(sessionId).length, 0);
+});
+
 t.test('a zip from Windows: GBK names, photos by the 照片 column and by ID number', async (t) => {
   const zip = makeZip([
     { name: gbk('照片/张三.jpg'), data: FACE_A },

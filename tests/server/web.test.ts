@@ -50,6 +50,13 @@ t.test('the built terminal app is served at /terminal/ with its policy, the page
   t.notMatch(page, /https?:\/\//, 'the page names no other host (no CDN, no external fonts)');
 });
 
+t.test('/favicon.ico answers 204 without a log-in, not a 404 on every page', async (t) => {
+  const app = await testApp(t);
+  const res = await app.inject({ url: '/favicon.ico' });
+  t.equal(res.statusCode, 204);
+  t.equal(res.body, '');
+});
+
 t.test('/terminal redirects to /terminal/ keeping the query', async (t) => {
   const app = await testApp(t);
   const res = await app.inject({ url: '/terminal?device=T1' });

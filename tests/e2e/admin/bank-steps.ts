@@ -41,6 +41,17 @@ export async function importBankFile(t: Test, c: AdminConsole, file: string, exp
       lines.every((l) => /^(row|sheet|item|file)/u.test(l)),
       'each as the CLI prints it',
     );
+    // A Chinese screen says the common problems in Chinese; English keeps the server's words.
+    const cells = await page.$$eval('[data-testid=import-problems] tbody td[data-server-text]', (tds) =>
+      tds.map((td) => ({ lang: td.getAttribute('lang'), text: td.textContent ?? '', server: td.getAttribute('data-server-text') ?? '' })),
+    );
+    const zhPage =
+      (await page.evaluate(() => (globalThis as unknown as { document: { documentElement: { lang: string } } }).document.documentElement.lang)) === 'zh-CN';
+    t.ok(
+      cells.length > 0 &&
+        cells.every((x) => (zhPage ? x.lang === 'zh-CN' && /[\u4e00-\u9fff]/u.test(x.text) && !/[a-z]{4}/u.test(x.text) : x.text === x.server)),
+      `the problems in the page's language: ${cells.map((x) => x.text).join(' | ')}`,
+    );
     t.notOk(await page.$('[data-testid=import-bar]'), 'no full progress bar for a refused file');
     return null;
   }

@@ -6,6 +6,7 @@ import { errorWords } from '../../../../../web/error-words.ts';
 import type { Lang } from '../../../../../web/i18n.ts';
 import { useJob, type JobView } from '../../../../../web/job.ts';
 import { BANK_IMPORT_JOB, type BankImportDone, type BankImportPhase, type BankImportRefused } from '../../../../../exam/protocol.ts';
+import { problemWords } from '../../problem-words.ts';
 import { bankApi } from './api.ts';
 import { bankWords } from './words.ts';
 
@@ -23,13 +24,18 @@ function ProblemTable({ lang, refused }: { lang: Lang; refused: BankImportRefuse
         </tr>
       </thead>
       <tbody>
-        {refused.problems.map((p, i) => (
-          <tr key={i} title={p.line}>
-            <td class="nowrap">{w.where(p.where)}</td>
-            <td class="nowrap">{w.column(p.column)}</td>
-            <td>{p.problem}</td>
-          </tr>
-        ))}
+        {refused.problems.map((p, i) => {
+          const said = problemWords(p.problem, lang);
+          return (
+            <tr key={i} title={p.line}>
+              <td class="nowrap">{w.where(p.where)}</td>
+              <td class="nowrap">{w.column(p.column)}</td>
+              <td lang={said.lang} data-server-text={p.problem}>
+                {said.text}
+              </td>
+            </tr>
+          );
+        })}
       </tbody>
     </table>
   );

@@ -210,7 +210,7 @@ export function QuestionsPanel({ lang, route, versions, reloadKey }: { lang: Lan
                 <td class="nowrap">{q.retiredAt !== null ? <span class="bad">{w.retired}</span> : <span class="ok">{w.active}</span>}</td>
                 <td>
                   {q.retiredAt === null ? (
-                    <button type="button" onClick={() => setRetiring(q)}>
+                    <button type="button" class="retire" onClick={() => setRetiring(q)}>
                       {w.retire}
                     </button>
                   ) : null}

@@ -73,7 +73,10 @@ export function VersionsPanel({
                   <span class={`tag kind-${v.kind}`}>{w.kind[v.kind]}</span> {v.label ?? ''}
                 </td>
                 <td class="num">{v.questionCount}</td>
-                <td class="num">{v.templateCount}</td>
+                {/* A bank version may carry its own templates; the shipped ones live with the code, not in a version. */}
+                <td class="num" title={v.templateCount ? undefined : w.builtInTemplatesHelp}>
+                  {v.templateCount || w.builtInTemplates}
+                </td>
                 <td>{when(v.receivedAt, lang)}</td>
                 <td>{v.signedBy ?? '—'}</td>
               </tr>

@@ -8,6 +8,8 @@ export const bankWords: Bilingual<{
   label: string;
   questions: string;
   templates: string;
+  builtInTemplates: string;
+  builtInTemplatesHelp: string;
   received: string;
   signedBy: string;
   noVersions: string;
@@ -81,7 +83,9 @@ export const bankWords: Bilingual<{
     kind: { package: '签名题库包', import: '本地导入', shipped: '内置' },
     label: '来源',
     questions: '试题数',
-    templates: '组卷模板数',
+    templates: '随版本的组卷模板',
+    builtInTemplates: '无（用内置模板）',
+    builtInTemplatesHelp: '这个版本没有带组卷模板；组卷用系统内置的模板（见“组卷模板”页）',
     received: '入库时间',
     signedBy: '签名密钥',
     noVersions: '题库为空：请导入试题文件或从中心题库同步。',
@@ -164,7 +168,9 @@ export const bankWords: Bilingual<{
     kind: { package: 'signed package', import: 'local import', shipped: 'shipped' },
     label: 'From',
     questions: 'Questions',
-    templates: 'Templates',
+    templates: 'Templates in it',
+    builtInTemplates: 'none (built-in used)',
+    builtInTemplatesHelp: 'This version carries no templates; papers use the built-in ones (see the Templates page)',
     received: 'Received',
     signedBy: 'Signing key',
     noVersions: 'The bank is empty: import a question file or sync with the central bank.',

@@ -431,7 +431,7 @@ function ResetPassword({ lang, user, onDone, onCancel }: { lang: Lang; user: Use
       </label>
       {mode === 'type' && (
         <label>
-          {w.password}
+          {w.newPassword}
           <input
             name="new-password"
             type="password"

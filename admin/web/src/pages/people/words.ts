@@ -24,6 +24,7 @@ export const peopleWords: Bilingual<{
   add: string;
   addHeading: string;
   password: string;
+  newPassword: string;
   passwordHint: string;
   edit: string;
   save: string;
@@ -107,6 +108,7 @@ export const peopleWords: Bilingual<{
     add: '添加用户',
     addHeading: '添加用户',
     password: '初始密码',
+    newPassword: '新密码',
     passwordHint: '至少 10 位，须含字母和数字',
     edit: '修改',
     save: '保存',
@@ -189,6 +191,7 @@ export const peopleWords: Bilingual<{
     add: 'Add user',
     addHeading: 'Add a user',
     password: 'Initial password',
+    newPassword: 'New password',
     passwordHint: 'at least 10 characters, letters and digits',
     edit: 'Change',
     save: 'Save',

@@ -230,6 +230,11 @@ function NewSessionForm(props: {
       // Sent without an offset: the server reads it on the site's clock.
       const s = await api.createSession({ planId: plan.id, room, startsAt, templateId, ...(minutes ? { durationMinutes: minutes } : {}) });
       setErr(null);
+      // Cleared, so the next session is not created with the last one's room and time by mistake.
+      setRoom('');
+      setStartsAt('');
+      setTemplateId('');
+      setDuration('');
       props.onCreated(s);
     } catch (x) {
       setErr(x);

@@ -6,11 +6,14 @@ import { useEffect, useRef, useState } from 'preact/hooks';
 import { ADMISSION_TICKETS_PATH, PAPERS_JOB_KIND, SEAT_LIST_PATH, type RosterEntryView, type SessionView } from '../../../../../exam/protocol.ts';
 import { useJob } from '../../../../../web/job.ts';
 import type { Lang } from '../../../../../web/i18n.ts';
+import { problemWords } from '../../problem-words.ts';
 import * as api from './api.ts';
 import { Failure, Note, StatusBadge, hourMinute, when } from './parts.tsx';
 import { plansWords } from './words.ts';
 
 const BEFORE_CHECKIN = ['scheduled', 'papers_ready'];
+// One candidate can still move (a terminal failed) until the session ends: exam/plans/seats.ts reseat().
+const CAN_RESEAT = [...BEFORE_CHECKIN, 'checkin', 'in_progress'];
 
 export function SessionPanel({ lang, session: s, onChanged }: { lang: Lang; session: SessionView; onChanged: () => void }) {
   const w = plansWords[lang];
@@ -18,11 +21,14 @@ export function SessionPanel({ lang, session: s, onChanged }: { lang: Lang; sess
   const [enrolments, setEnrolments] = useState<Map<string, api.Enrolment>>(new Map());
   const [err, setErr] = useState<unknown>(null);
   const [note, setNote] = useState<string | null>(null);
+  const [papers, setPapers] = useState<number | null>(null);
   const open = BEFORE_CHECKIN.includes(s.status);
 
   const load = async () => {
     try {
       setEntries(await api.roster(s.id));
+      const sum = await api.sessionOf(s.id).catch(() => null);
+      setPapers(typeof sum?.summary.papers === 'number' ? sum.summary.papers : null);
       const en = await api.enrolments(s.id).catch(() => []);
       setEnrolments(new Map(en.map((e) => [e.ticketNo, e])));
     } catch (x) {
@@ -31,7 +37,7 @@ export function SessionPanel({ lang, session: s, onChanged }: { lang: Lang; sess
   };
   useEffect(() => {
     void load();
-  }, [s.id]);
+  }, [s.id, s.status]);
   // Enrolment runs in the background after an import: look again while some are pending.
   useEffect(() => {
     if (![...enrolments.values()].some((e) => e.status === 'pending')) return;
@@ -88,6 +94,17 @@ export function SessionPanel({ lang, session: s, onChanged }: { lang: Lang; sess
           >
             {seated > 0 ? w.redrawSeats : w.drawSeats}
           </button>
+          {entries !== null && (
+            <p class="muted small" data-testid="seats-state">
+              {w.seatedOf(seated, entries.length)}
+            </p>
+          )}
+          {open && entries?.length === 0 && <p class="muted small why">{w.papersNeedRoster}</p>}
+          {!open && (
+            <p class="muted small why" data-testid="seats-closed">
+              {s.status === 'checkin' || s.status === 'in_progress' ? w.seatsClosedReseatOk(s.status) : w.closedAfter(s.status)}
+            </p>
+          )}
         </div>
         <div class="action-group">
           <h4>{w.print}</h4>
@@ -102,7 +119,7 @@ export function SessionPanel({ lang, session: s, onChanged }: { lang: Lang; sess
             <span class="muted">{w.ticketsNeedSeats}</span>
           )}
         </div>
-        <Papers lang={lang} session={s} hasRoster={Boolean(entries?.length)} onDone={changed} />
+        <Papers lang={lang} session={s} hasRoster={Boolean(entries?.length)} papers={papers} onDone={changed} />
       </div>
 
       <h4>
@@ -115,7 +132,14 @@ export function SessionPanel({ lang, session: s, onChanged }: { lang: Lang; sess
       )}
       {entries && entries.length === 0 && <p>{w.rosterEmpty}</p>}
       {entries && entries.length > 0 && (
-        <RosterTable lang={lang} session={s} entries={entries} enrolments={enrolments} open={open} onMoved={(msg) => (setNote(msg), changed())} />
+        <RosterTable
+          lang={lang}
+          session={s}
+          entries={entries}
+          enrolments={enrolments}
+          open={CAN_RESEAT.includes(s.status)}
+          onMoved={(msg) => (setNote(msg), changed())}
+        />
       )}
     </section>
   );
@@ -176,11 +200,14 @@ function RosterImport({ lang, sessionId, onImported }: { lang: Lang; sessionId: 
               {problems.map((p, i) => {
                 // "row 3, column 身份证号" from the roster; a file's or zip entry's name otherwise.
                 const m = /^row (\d+)(?:, column (.+))?$/.exec(p.path);
+                const said = problemWords(p.problem, lang);
                 return (
                   <tr key={i}>
                     <td>{m ? m[1] : ''}</td>
                     <td>{m ? (m[2] ?? '') : p.path}</td>
-                    <td lang="en">{p.problem}</td>
+                    <td lang={said.lang} data-server-text={p.problem}>
+                      {said.text}
+                    </td>
                     <td>{p.got === undefined ? '' : String(p.got)}</td>
                   </tr>
                 );
@@ -321,7 +348,8 @@ function MoveSeat({ lang, sessionId, entry, onDone }: { lang: Lang; sessionId: s
   );
 }
 
-function Papers({ lang, session: s, hasRoster, onDone }: { lang: Lang; session: SessionView; hasRoster: boolean; onDone: () => void }) {
+function Papers(props: { lang: Lang; session: SessionView; hasRoster: boolean; papers: number | null; onDone: () => void }) {
+  const { lang, session: s, hasRoster, papers, onDone } = props;
   const w = plansWords[lang];
   const [err, setErr] = useState<unknown>(null);
   const job = useJob(
@@ -369,6 +397,18 @@ function Papers({ lang, session: s, hasRoster, onDone }: { lang: Lang; session: 
         </div>
       )}
       {result && <Note testid="papers-done">{w.papersDone(result.papers, result.bankVersion)}</Note>}
+      {/* What is there, in every state: after check-in the button is gone but the papers are not. */}
+      {!result && !running && papers !== null && (
+        <p class="muted small" data-testid="papers-state">
+          {papers > 0 ? w.papersDone(papers, s.bankVersion ?? '—') : w.noPapersYet}
+        </p>
+      )}
+      {!open && !running && (
+        <p class="muted small why" data-testid="papers-closed">
+          {w.closedAfter(s.status)}
+        </p>
+      )}
+      {open && !hasRoster && !running && <p class="muted small why">{w.papersNeedRoster}</p>}
       {ended && ended.status !== 'done' && (
         <div class="msg error" role="alert" data-testid="papers-failed">
           {w.papersFailed}

@@ -55,6 +55,11 @@ export interface PlansWords {
   redrawSeats: string;
   confirmRedraw: string;
   seatsDrawn: (n: number) => string;
+  seatedOf: (seated: number, total: number) => string;
+  /** Why the seat and paper buttons are greyed once check-in has begun (status: the session's). */
+  closedAfter: (status: string) => string;
+  seatsClosedReseatOk: (status: string) => string;
+  noPapersYet: string;
   move: string;
   moveTo: string;
   reason: string;
@@ -148,6 +153,11 @@ export const plansWords: Bilingual<PlansWords> = {
     redrawSeats: '重新随机排座',
     confirmRedraw: '重新排座会改变所有考生的座位，已打印的座位表和准考证将作废。确定重新排座？',
     seatsDrawn: (n) => `已为 ${n} 人排座。`,
+    seatedOf: (n, t) => `已排座 ${n}/${t} 人`,
+    closedAfter: (st) =>
+      st === 'checkin' ? '检录已开始，试卷和座位不能再修改' : st === 'in_progress' ? '考试已开始，试卷和座位不能再修改' : '本场次已结束，试卷和座位不能再修改',
+    seatsClosedReseatOk: (st) => `${st === 'checkin' ? '检录已开始' : '考试已开始'}，不能重新排座；个别考生仍可“调座”`,
+    noPapersYet: '还没有生成试卷',
     move: '调座',
     moveTo: '调到座位',
     reason: '原因',
@@ -239,6 +249,15 @@ export const plansWords: Bilingual<PlansWords> = {
     redrawSeats: 'Draw seats again',
     confirmRedraw: 'Drawing again changes every seat; printed seat lists and tickets become wrong. Draw again?',
     seatsDrawn: (n) => `${n} seated.`,
+    seatedOf: (n, t) => `${n} of ${t} seated`,
+    closedAfter: (st) =>
+      st === 'checkin'
+        ? 'Check-in has begun: papers and seats can no longer change'
+        : st === 'in_progress'
+          ? 'The exam has begun: papers and seats can no longer change'
+          : 'This session is over: papers and seats can no longer change',
+    seatsClosedReseatOk: (st) => `${st === 'checkin' ? 'Check-in has begun' : 'The exam has begun'}: no new draw; one candidate can still be moved`,
+    noPapersYet: 'No papers generated yet',
     move: 'Move',
     moveTo: 'Move to seat',
     reason: 'Reason',

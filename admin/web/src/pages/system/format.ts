@@ -1,20 +1,8 @@
-// Sizes, durations, site-clock times and hidden credentials, as the System page shows them.
+// Durations, site-clock times and hidden credentials, as the System page shows them.
 import type { Lang } from '../../../../../web/i18n.ts';
 
-/** Decimal units, as disks are sold (the same rounding as the server's disk alerts, media/disk-words.ts). */
-export function humanBytes(n: number): string {
-  for (const [size, unit] of [
-    [1e12, 'TB'],
-    [1e9, 'GB'],
-    [1e6, 'MB'],
-  ] as const) {
-    if (n >= size) {
-      const v = n / size;
-      return `${v >= 100 ? Math.round(v) : Number(v.toFixed(1))} ${unit}`;
-    }
-  }
-  return `${Math.max(0, Math.round(n / 1e3))} kB`;
-}
+// Bytes: the console's one formatter (admin/web/src/format.ts), re-exported for this page's parts.
+export { humanBytes } from '../../format.ts';
 
 /** A span of time in words: 3 天 4 小时 / 3 d 4 h; 12 分钟 / 12 min; under a minute in seconds. */
 export function spanWords(ms: number, lang: Lang): string {

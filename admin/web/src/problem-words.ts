@@ -1,0 +1,66 @@
+// The server's problem text for a bad row (bank and roster imports), in Chinese for the common cases.
+// The server words every problem in English (the CLI and logs read them); a Chinese screen shows the
+// matching phrase below, and the server's own text when nothing matches (and always in English mode),
+// so no problem is ever hidden. Patterns follow exam/bank/import/checks.ts, exam/bank/notation.ts,
+// exam/plans/roster.ts and core/id-number.ts: change them together.
+import type { Lang } from '../../../web/i18n.ts';
+
+const list = (s: string) => s.split(/,\s*(?:or\s+)?|\s+or\s+/).join('、');
+
+const ZH: [RegExp, (m: RegExpExecArray) => string][] = [
+  // bank rows
+  [/^no answer given$/, () => '没有填写答案'],
+  [/^the question text is empty$/, () => '题干为空'],
+  [/^empty; give 判断, 单选 or 多选$/, () => '为空：请填 判断、单选 或 多选'],
+  [/^unknown question type; use 判断, 单选 or 多选$/, () => '题型不认识：请填 判断、单选 或 多选'],
+  [/^empty; give a difficulty from 1 \(easiest\) to 5$/, () => '为空：请填难度 1（最易）到 5'],
+  [/^must be a whole number from (\d+) to (\d+)$/, (m) => `必须是 ${m[1]} 到 ${m[2]} 的整数`],
+  [/^empty; name the knowledge point/, () => '为空：请填写这道题考的知识点'],
+  [/^must be text$/, () => '必须是文字'],
+  [/^"(.*)" is not an answer \(use letters (\S+), or 对\/错 for 判断\)$/, (m) => `“${m[1]}”不是答案：请用字母 ${m[2]}，判断题用 对/错`],
+  [/^"(.*)" names (.+), but only (.+) exist$/, (m) => `“${m[1]}”写了 ${m[2]}，但只有选项 ${m[3]}`],
+  [/^"(.*)" names (\S+) twice$/, (m) => `“${m[1]}”把 ${m[2]} 写了两次`],
+  [/^(\S+) needs at least two answers \(got "(.*)"\)$/, (m) => `${m[1]}至少要两个答案（填的是“${m[2]}”）`],
+  [/^(\S+) takes one answer \(got "(.*)"\)$/, (m) => `${m[1]}只能有一个答案（填的是“${m[2]}”）`],
+  [/^empty, but (\S+) is filled; options run from A with no gaps$/, (m) => `为空，但 ${m[1]} 有内容：选项须从 A 起连续填写`],
+  [/^the same text as (\S+)$/, (m) => `与 ${m[1]} 的内容相同`],
+  // roster rows
+  [/^names a photo, but the roster was uploaded without its photos/, () => '名单中写了照片文件名，但没有一起上传照片：请把名单和照片打成一个 .zip 上传'],
+  [/^no such photo in the zip$/, () => '压缩包里没有这张照片'],
+  [/^missing$/, () => '未填写'],
+  [/^missing \(this session is for (.+)\)$/, (m) => `未填写（本场次是 ${m[1]}）`],
+  [/^missing from the header row \(found: (.*)\)$/, (m) => `表头里没有这一列（表头是：${m[1] === 'nothing' ? '空' : list(m[1]!)}）`],
+  [/^must be one of (.+)$/, (m) => `必须是以下之一：${list(m[1]!)}`],
+  [/^must be (\S+): this session's template (\S+) is for (?:that|.+)/, (m) => `必须是 ${m[1]}（本场次的组卷模板 ${m[2]} 只考 ${m[1]}）`],
+  [/^must be at most (\d+) characters$/, (m) => `最多 ${m[1]} 个字`],
+  [/^must be a date YYYY-MM-DD$/, () => '必须是日期，格式 YYYY-MM-DD'],
+  [/^is after the exam day (\S+)$/, (m) => `晚于考试日 ${m[1]}`],
+  [/^is in the future \(today is (\S+)\)$/, (m) => `是将来的日期（今天是 ${m[1]}）`],
+  [/^is also on row (\d+)$/, (m) => `与第 ${m[1]} 行重复`],
+  [/^the same person is also on row (\d+)$/, (m) => `同一人也在第 ${m[1]} 行`],
+  [/^this person is already on the roster of this session$/, () => '此人已在本场次名单中'],
+  [/^is already used by another candidate of this session$/, () => '已被本场次的其他考生使用'],
+  [/^must be 1–32 letters, digits or "-"$/, () => '须为 1–32 位字母、数字或“-”'],
+  [/^already passed on (\S+), valid until (\S+)$/, (m) => `已于 ${m[1]} 考试合格，有效期至 ${m[2]}`],
+  // ID numbers (core/id-number.ts)
+  [/^check digit should be (\S+)$/, (m) => `校验位应为 ${m[1]}`],
+  [/^must be 18 characters, 17 digits and a check digit \(0–9 or X\); this has (\d+)$/, (m) => `须为 18 位（17 位数字加校验位 0–9 或 X），这里是 ${m[1]} 位`],
+  [/^is a 15-digit number from a first-generation card/, () => '这是一代身份证的 15 位号码（2013 年起停用）：请填现行身份证的 18 位号码'],
+  [/^region code (\S+) does not start with a province code/, (m) => `地区码 ${m[1]} 的开头不是省级代码`],
+  [/^birth date (\S+) \(characters 7–14\) is not a calendar date$/, (m) => `出生日期 ${m[1]}（第 7–14 位）不是有效日期`],
+  [
+    /^birth date (\S+) \(characters 7–14\) is (before 1900|in the future)$/,
+    (m) => `出生日期 ${m[1]}（第 7–14 位）${m[2] === 'before 1900' ? '早于 1900 年' : '是将来的日期'}`,
+  ],
+];
+
+/** One problem in the page's language: the Chinese words when a pattern matches, else the server's text. */
+export function problemWords(problem: string, lang: Lang): { text: string; lang: 'zh-CN' | 'en' } {
+  if (lang === 'zh') {
+    for (const [re, say] of ZH) {
+      const m = re.exec(problem);
+      if (m) return { text: say(m), lang: 'zh-CN' };
+    }
+  }
+  return { text: problem, lang: 'en' };
+}
