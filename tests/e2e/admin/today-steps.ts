@@ -77,11 +77,9 @@ export async function confirmSays(t: Test, c: AdminConsole, sessionId: string, i
   const facts = c.page.locator('[data-testid=confirm-facts]');
   await facts.waitFor();
   // Start and end ask the server for the counts as the dialog opens: wait for the words, not for time.
-  await c.page
-    .waitForFunction(
-      ([source, flags]) => new RegExp(source!, flags).test(document.querySelector('[data-testid=confirm-facts]')?.textContent ?? ''),
-      [words.source, words.flags],
-    )
+  await facts
+    .filter({ hasText: words })
+    .waitFor({ timeout: 5000 })
     .catch(() => undefined);
   const text = await facts.textContent();
   t.match(text, words, `the ${id} confirmation says: ${text}`);
