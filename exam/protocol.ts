@@ -350,6 +350,16 @@ export const SessionChecklistT = Type.Object({
   /** No item blocks check-in (items may still warn or be missing without blocking). */
   ready: Type.Boolean(),
   items: Type.Array(ChecklistItemT),
+  /** The roster by where each candidate is now: what the start and end confirmations tell a person. */
+  people: Type.Object({
+    roster: Type.Integer(),
+    /** Let in at the door (admitted, at a terminal or submitted). */
+    admitted: Type.Integer(),
+    /** Logged in at a terminal (in the exam or submitted). */
+    atTerminal: Type.Integer(),
+    submitted: Type.Integer(),
+    absent: Type.Integer(),
+  }),
 });
 export type SessionChecklist = Static<typeof SessionChecklistT>;
 

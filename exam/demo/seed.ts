@@ -132,13 +132,8 @@ export async function seedDemoSite(
       exam.plans.generateSessionPapers(session.id, actor);
       summary.sessions.push({ id: session.id, room: spec.room, startsAt: Date.parse(startsAt), candidates: spec.people, templateId: spec.templateId });
     }
-    const first = summary.sessions[0]!;
-    if (opts.admit) {
-      exam.plans.advanceSession(first.id, 'checkin', actor);
-      for (const r of exam.plans.roster(first.id)) opts.admit(first.id, r.idNumber);
-    }
-    // The second session's check-in is opened but nobody admitted: the entrance kiosk admits them.
-    if (opts.kiosk && summary.sessions[1]) exam.plans.advanceSession(summary.sessions[1].id, 'checkin', actor);
+    // Taken and graded hours ago in R101 — before R101's live session opens check-in, since a room has
+    // one session in check-in or under way at a time.
     summary.graded = await seedGradedSession(exam, {
       planId: plan.id,
       room: 'R101',
@@ -147,6 +142,13 @@ export async function seedDemoSite(
       startsAt: gradedStartsAt,
       idNumber: (k) => demoIdNumber(14 + k + 1),
     });
+    const first = summary.sessions[0]!;
+    if (opts.admit) {
+      exam.plans.advanceSession(first.id, 'checkin', actor);
+      for (const r of exam.plans.roster(first.id)) opts.admit(first.id, r.idNumber);
+    }
+    // The second session's check-in is opened but nobody admitted: the entrance kiosk admits them.
+    if (opts.kiosk && summary.sessions[1]) exam.plans.advanceSession(summary.sessions[1].id, 'checkin', actor);
     summary.created = true;
   } else {
     // A later start: sessions come in start order, and the graded one started hours before the two

@@ -340,6 +340,19 @@ export function createPlans(deps: PlansDeps, rosterStatus: RosterStatusService) 
       }
       const guards: Partial<Record<SessionStatus, (s: ExamSession) => Record<string, unknown> | void>> = {
         checkin: (s) => {
+          // A room's terminals and kiosk follow the one session of the room in check-in or under way: a
+          // second one opened early (tomorrow's, the night before) would leave its candidates "not found".
+          const busy = db
+            .prepare(
+              "SELECT id, status, starts_at FROM exam_sessions WHERE room_id = ? AND id <> ? AND status IN ('checkin', 'in_progress') ORDER BY starts_at LIMIT 1",
+            )
+            .get(s.roomId, s.id) as { id: string; status: SessionStatus; starts_at: number } | undefined;
+          if (busy)
+            throw new Conflict(
+              `room ${s.roomId} is busy with session ${busy.id} (${busy.status}, from ${localDateTime(busy.starts_at, tz)}); end it before opening check-in for ${s.id}`,
+              'room_busy',
+              { session: s.id, room: s.roomId, other: busy.id, otherStatus: busy.status, otherStartsAt: new Date(busy.starts_at).toISOString() },
+            );
           const roster = countRoster(s.id);
           const unseated = (db.prepare('SELECT COUNT(*) AS n FROM roster_entries WHERE session_id = ? AND seat IS NULL').get(s.id) as { n: number }).n;
           const withoutPaper = (

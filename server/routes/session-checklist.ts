@@ -219,6 +219,8 @@ export function sessionChecklist(parts: ChecklistParts, sessionId: string): Sess
     fix: { page: 'system', params: {} },
   });
 
+  const statuses = exam.plans.roster(s.id).map((e) => e.status);
+  const count = (...st: string[]) => statuses.filter((x) => st.includes(x)).length;
   return {
     sessionId: s.id,
     status: s.status,
@@ -226,6 +228,13 @@ export function sessionChecklist(parts: ChecklistParts, sessionId: string): Sess
     checkedAt: iso(clock.now())!,
     ready: !items.some((i) => i.blocks),
     items,
+    people: {
+      roster: statuses.length,
+      admitted: count('admitted', 'in_exam', 'submitted'),
+      atTerminal: count('in_exam', 'submitted'),
+      submitted: count('submitted'),
+      absent: count('absent'),
+    },
   };
 }
 

@@ -8,7 +8,7 @@ import { pairDevice } from '../helpers.ts';
 import { bankQuestions, csv, person, TEMPLATE } from '../exam/plans-fixture.ts';
 import { chainedSteps, requireChromiumAndApps } from './browser.ts';
 import { openAdminConsole, siteLocal } from './admin/harness.ts';
-import { archive, checklistShows, end, grade, openCheckIn, refused, reloadSession, showSession, start } from './admin/today-steps.ts';
+import { archive, checklistShows, confirmSays, end, grade, openCheckIn, refused, reloadSession, showSession, start } from './admin/today-steps.ts';
 
 requireChromiumAndApps('admin');
 
@@ -23,6 +23,16 @@ t.test('the today page: a session from an empty checklist to archived', async (t
   const plan = plans.createPlan({ name: '本周主要负责人考试', from: siteLocal(now).slice(0, 10), to: siteLocal(now + 7 * 86_400_000).slice(0, 10) }, actor);
   const s = plans.createSession({ planId: plan.id, room: 'R1', startsAt: siteLocal(now + 2 * 3600_000), templateId: TEMPLATE.id }, actor);
   const other = plans.createSession({ planId: plan.id, room: 'R2', startsAt: siteLocal(now + 26 * 3600_000), templateId: TEMPLATE.id }, actor);
+  // Tomorrow's session in the same room as s: its check-in must wait until s is over.
+  const tomorrow = plans.createSession({ planId: plan.id, room: 'R1', startsAt: siteLocal(now + 24 * 3600_000), templateId: TEMPLATE.id }, actor);
+
+  await step(t, 'without a link the page opens on the next session to start', async (t) => {
+    await c.open('today');
+    // The console signed in on this page before the sessions existed: load it afresh.
+    await c.page.reload();
+    await c.page.waitForSelector('[data-testid=session-detail]');
+    t.equal(await c.page.getAttribute('[data-testid=session-detail]', 'data-session'), s.id);
+  });
 
   await step(t, 'the empty session: every missing item named, each with its link', async (t) => {
     await checklistShows(t, c, s.id, {
@@ -74,12 +84,37 @@ t.test('the today page: a session from an empty checklist to archived', async (t
   await step(t, 'open check-in, start, end and grade: one confirmed click each', async (t) => {
     await openCheckIn(t, c, s.id);
     t.match(await c.page.textContent('[data-testid=notice]'), /已开启检录/);
+    // During check-in the checklist is still the to-do (terminals paired and online): open, not folded.
+    t.ok(await c.page.isVisible('[data-testid=checklist]'), 'the checklist stays open during check-in');
+    t.notOk(await c.page.$('details.after'), 'not folded during check-in');
     await c.shot('today-checkin');
+    plans.setRosterStatus(s.id, person(1)[0]!, 'admitted');
+    plans.setRosterStatus(s.id, person(2)[0]!, 'admitted');
+    await confirmSays(t, c, s.id, 'start', /入口已核验入场 2 人（名单共 4 人），已在考试机登录 0 人/, 'today-start-confirm');
     await start(t, c, s.id);
+    t.ok(await c.page.$('details.after'), 'folded once the exam is under way');
+    t.match(await c.page.textContent('details.after summary'), /考试进行中或已结束/);
+    await confirmSays(t, c, s.id, 'end', /距计划结束还有 \d+ 分钟。已入场 2 人，已交卷 0 人；结束后未交卷者按现有答案自动交卷/, 'today-end-confirm');
     await end(t, c, s.id);
     await grade(t, c, s.id);
     t.equal(plans.session(s.id).status, 'graded', 'the server agrees');
     t.equal(plans.sessionSummary(s.id).absent, 4, 'nobody sat: all four absent');
+  });
+
+  await step(t, "tomorrow's session in the same room: the confirmation says how far off it is; refused while the room is busy", async (t) => {
+    await plans.importRoster(tomorrow.id, { bytes: csv([person(5), person(6)]), filename: 'roster.csv' }, actor);
+    plans.assignSeats(tomorrow.id, actor);
+    plans.generateSessionPapers(tomorrow.id, actor);
+    await reloadSession(c, tomorrow.id);
+    await confirmSays(t, c, tomorrow.id, 'openCheckIn', /本场次 .+ 开考，距现在 2[34] 小时 \d+ 分/, 'today-early-confirm');
+    // Another session of R1 in check-in (as s was an hour ago): the server refuses and names it.
+    const busy = plans.createSession({ planId: plan.id, room: 'R1', startsAt: siteLocal(now + 4 * 3600_000), templateId: TEMPLATE.id }, actor);
+    await plans.importRoster(busy.id, { bytes: csv([person(7)]), filename: 'roster.csv' }, actor);
+    plans.assignSeats(busy.id, actor);
+    plans.generateSessionPapers(busy.id, actor);
+    plans.advanceSession(busy.id, 'checkin', actor);
+    await refused(t, c, tomorrow.id, 'openCheckIn', new RegExp(`考场 R1 的场次 ${busy.id} 正处于「检录中」`), 'today-room-busy');
+    t.equal(plans.session(tomorrow.id).status, 'papers_ready', 'the server agrees: nothing moved');
   });
 
   await step(t, 'archive: the job runs on the server and the session ends archived', async (t) => {

@@ -75,6 +75,13 @@ t.test('a session checklist from empty to ready', async (t) => {
     const after = (await get()).json() as SessionChecklist;
     t.equal(after.status, 'checkin');
     t.equal(after.ready, true);
+    t.same(after.people, { roster: 3, admitted: 0, atTerminal: 0, submitted: 0, absent: 0 }, 'nobody through the door yet');
+    // The door admits, a terminal logs one in: the counts the start and end confirmations show.
+    const ids = plans.roster(s.id).map((e) => e.idNumber);
+    plans.setRosterStatus(s.id, ids[0]!, 'admitted');
+    plans.setRosterStatus(s.id, ids[1]!, 'admitted');
+    plans.setRosterStatus(s.id, ids[1]!, 'in_exam');
+    t.same(((await get()).json() as SessionChecklist).people, { roster: 3, admitted: 2, atTerminal: 1, submitted: 0, absent: 0 });
   });
 
   await t.test("pairing the room's terminals leaves them paired but offline (a warning, named)", async (t) => {

@@ -133,6 +133,35 @@ t.test('a room cannot host two overlapping sessions', async (t) => {
   t.match(at('R2', '09:00')(), { roomId: 'R2' }, 'another room at the same time is fine');
 });
 
+t.test('a room opens check-in for one session at a time: another in check-in or in progress is named in the refusal', async (t) => {
+  const s = site(t);
+  let seq = 0;
+  // Each session its own two people: one person sits one exam once.
+  const ready = async (day: string, room = 'R1') => {
+    const { session } = planAndSession(s, { day, room });
+    await s.plans.importRoster(session.id, { bytes: csv([person(++seq), person(++seq)]), filename: 'roster.csv' }, s.actor);
+    s.plans.assignSeats(session.id, s.actor);
+    s.plans.generateSessionPapers(session.id, s.actor);
+    return session;
+  };
+  const tonight = await ready('2026-03-10');
+  const tomorrow = (await ready('2026-03-11')).id;
+  const otherRoom = (await ready('2026-03-11', 'R2')).id;
+  s.plans.advanceSession(tonight.id, 'checkin', s.actor);
+  for (const status of ['checkin', 'in_progress'] as const) {
+    if (status === 'in_progress') s.plans.advanceSession(tonight.id, 'in_progress', s.actor);
+    const err = caught(() => s.plans.advanceSession(tomorrow, 'checkin', s.actor)) as Conflict;
+    t.ok(err instanceof Conflict, `refused while the other is ${status}`);
+    t.equal(err.code, 'room_busy');
+    t.match(err.message, new RegExp(`room R1 is busy with session ${tonight.id} \\(${status}, from 2026-03-10 09:00\\)`));
+    t.match(err.params, { session: tomorrow, room: 'R1', other: tonight.id, otherStatus: status });
+    t.equal(s.plans.session(tomorrow).status, 'papers_ready', 'nothing changed');
+  }
+  t.equal(s.plans.advanceSession(otherRoom, 'checkin', s.actor).status, 'checkin', 'another room is not held up');
+  s.plans.advanceSession(tonight.id, 'ended', s.actor);
+  t.equal(s.plans.advanceSession(tomorrow, 'checkin', s.actor).status, 'checkin', 'once the other has ended, it opens');
+});
+
 t.test('every illegal session transition is refused, naming the current and requested status', async (t) => {
   const s = site(t);
   const { session } = await withRoster(s, 2);

@@ -65,3 +65,25 @@ export async function checklistShows(t: Test, c: AdminConsole, sessionId: string
     t.equal(got, state, `${id} is ${state}`);
   }
 }
+
+/**
+ * Opens a step's confirmation, checks that it states the facts (`words`: how far off the start is, who
+ * came, the clock), and cancels it: nothing moves.
+ */
+export async function confirmSays(t: Test, c: AdminConsole, sessionId: string, id: SessionTransitionId, words: RegExp, shot?: string): Promise<void> {
+  await showSession(c, sessionId);
+  await c.page.click(`${detail(sessionId)} [data-testid=do-${id}]`);
+  await c.page.waitForSelector('dialog[data-testid=confirm][open]');
+  const facts = c.page.locator('[data-testid=confirm-facts]');
+  await facts.waitFor();
+  // Start and end ask the server for the counts as the dialog opens: wait for the words, not for time.
+  await facts
+    .filter({ hasText: words })
+    .waitFor({ timeout: 5000 })
+    .catch(() => undefined);
+  const text = await facts.textContent();
+  t.match(text, words, `the ${id} confirmation says: ${text}`);
+  if (shot) await c.shot(shot);
+  await c.page.click('dialog[data-testid=confirm] button[type=button]');
+  await c.page.waitForSelector('dialog[data-testid=confirm]', { state: 'detached' });
+}

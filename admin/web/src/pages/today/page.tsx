@@ -57,7 +57,7 @@ export function TodayPage({ lang, route }: PageProps) {
 
   const now = Date.now() + skew;
   const shown = useMemo(() => (all && zone ? pickShown(all, now, zone) : []), [all, zone]);
-  const selectedId = route.params.get('session') ?? shown.find((s) => s.status !== 'archived')?.id ?? shown[0]?.id ?? null;
+  const selectedId = route.params.get('session') ?? firstToShow(shown, now);
   const selected = shown.find((s) => s.id === selectedId) ?? all?.find((s) => s.id === selectedId) ?? null;
   // A link to a session made since the last look (from the plans page): look again at once.
   useEffect(() => {
@@ -176,6 +176,7 @@ export function TodayPage({ lang, route }: PageProps) {
                 session={selected}
                 checklist={lists[selected.id] ?? null}
                 label={{ room: selected.roomName, time: timeOf(selected) }}
+                skew={skew}
                 onChanged={(done) => {
                   setNotice(done);
                   void load();
@@ -183,13 +184,14 @@ export function TodayPage({ lang, route }: PageProps) {
               />
               {!lists[selected.id] ? (
                 <p class="note">{w.loading}</p>
-              ) : selected.status === 'scheduled' || selected.status === 'papers_ready' ? (
+              ) : selected.status === 'scheduled' || selected.status === 'papers_ready' || selected.status === 'checkin' ? (
+                // During check-in the list still matters most (terminals paired and online): open.
                 <>
                   <h4>{w.checklistTitle}</h4>
                   <ChecklistView w={w} checklist={lists[selected.id]!} />
                 </>
               ) : (
-                // Once check-in is open the list is history, not a to-do: folded away.
+                // Once the exam is under way the list is history, not a to-do: folded away.
                 <details class="after">
                   <summary>{w.checklistAfter}</summary>
                   <ChecklistView w={w} checklist={lists[selected.id]!} />
@@ -203,6 +205,19 @@ export function TodayPage({ lang, route }: PageProps) {
       )}
     </section>
   );
+}
+
+/**
+ * The session the page opens on without a link: the one in progress or in check-in, else the next to
+ * start, else none — never an old graded one.
+ */
+function firstToShow(shown: TodaySession[], now: number): string | null {
+  const live = shown.find((s) => s.status === 'in_progress') ?? shown.find((s) => s.status === 'checkin');
+  if (live) return live.id;
+  const next = shown
+    .filter((s) => (s.status === 'scheduled' || s.status === 'papers_ready') && Date.parse(s.endsAt) > now)
+    .sort((a, b) => Date.parse(a.startsAt) - Date.parse(b.startsAt))[0];
+  return next?.id ?? null;
 }
 
 /** YYYY-MM-DD of an instant in the site's zone. */

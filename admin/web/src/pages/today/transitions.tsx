@@ -26,11 +26,13 @@ interface Props {
   checklist: SessionChecklist | null;
   /** "一号考场 12月6日 09:00": how the dialog names the session. */
   label: { room: string; time: string };
+  /** Server time minus browser time: "how long until it starts" is by the server's clock. */
+  skew: number;
   /** The session may have moved: `done` names the step that completed, null when none did (a failed archive). */
   onChanged: (done: SessionTransitionId | null) => void;
 }
 
-export function Transitions({ w, lang, session, checklist, label, onChanged }: Props) {
+export function Transitions({ w, lang, session, checklist, label, skew, onChanged }: Props) {
   const [asking, setAsking] = useState<SessionTransitionId | null>(null);
   const [ended, setEnded] = useState<string | null>(null);
   const archive = useJob(
@@ -83,6 +85,7 @@ export function Transitions({ w, lang, session, checklist, label, onChanged }: P
           session={session}
           checklist={checklist}
           label={label}
+          skew={skew}
           onClose={() => setAsking(null)}
           onDone={(done, job) => {
             setAsking(null);
@@ -102,16 +105,25 @@ function ConfirmDialog({
   session,
   checklist,
   label,
+  skew,
   onClose,
   onDone,
 }: Omit<Props, 'onChanged'> & { step: SessionTransitionId; onClose: () => void; onDone: (done: SessionTransitionId, job?: api.JobStarted) => void }) {
   const ref = useRef<HTMLDialogElement>(null);
   const [busy, setBusy] = useState(false);
   const [error, setError] = useState<string | null>(null);
+  // The door and the terminals move by the minute: the counts a person confirms on are asked for now.
+  const [fresh, setFresh] = useState<SessionChecklist | null>(null);
   useEffect(() => {
     ref.current?.showModal();
+    if (step === 'start' || step === 'end')
+      api
+        .checklist(session.id)
+        .then(setFresh)
+        .catch(() => undefined);
   }, []);
   const blocking = step === 'openCheckIn' ? (checklist?.items.filter((i) => i.blocks) ?? []) : [];
+  const facts = confirmFacts(w, step, session, fresh ?? checklist, Date.now() + skew, label.time);
   const run = async () => {
     if (step === 'archive') return onDone(step, await api.startArchive(session.id));
     const to = SESSION_TRANSITIONS.find((x) => x.id === step)!.to;
@@ -133,6 +145,11 @@ function ConfirmDialog({
         }}
       >
         <h3 id="today-confirm-title">{w.confirm[step](label.room, label.time)}</h3>
+        {facts && (
+          <p class="warn-note" data-testid="confirm-facts">
+            {facts}
+          </p>
+        )}
         <p>{w.consequence[step]}</p>
         {blocking.length > 0 && <p class="warn-note">{w.blockingNote(blocking.map((i) => w.item[i.id]).join(lang === 'zh' ? '、' : ', '))}</p>}
         {error && (
@@ -151,4 +168,35 @@ function ConfirmDialog({
       </form>
     </dialog>
   );
+}
+
+/** Opening check-in this long before the start is worth a second look (tomorrow's session the night before). */
+const EARLY_MS = 2 * 3_600_000;
+
+/**
+ * The facts a person should see before a step that cannot be undone: how far off the start is (open
+ * check-in), who is in (start), the clock and who has not submitted (end). Null when there is nothing to add.
+ */
+export function confirmFacts(
+  w: TodayWords,
+  step: SessionTransitionId,
+  session: TodaySession,
+  checklist: SessionChecklist | null,
+  now: number,
+  when: string,
+): string | null {
+  const p = checklist?.people;
+  if (step === 'openCheckIn') {
+    const ahead = Date.parse(session.startsAt) - now;
+    if (ahead <= EARLY_MS) return null;
+    const minutes = Math.floor(ahead / 60_000);
+    return w.startsLater(when, Math.floor(minutes / 60), minutes % 60);
+  }
+  if (step === 'start' && p) return w.startFacts(p);
+  if (step === 'end' && p) {
+    // Rounded up: "1 minute left" until the planned end has passed, never "0 minutes left".
+    const left = Date.parse(session.endsAt) - now;
+    return w.endFacts({ minutesLeft: left > 0 ? Math.ceil(left / 60_000) : -Math.floor(-left / 60_000), admitted: p.admitted, submitted: p.submitted });
+  }
+  return null;
 }

@@ -59,7 +59,14 @@ export interface TodayWords {
   item: Record<ChecklistItemId, string>;
   detail: Record<ChecklistItemId, ItemWords>;
   checklistTitle: string;
+  /** The heading of the folded checklist once the exam is under way. */
   checklistAfter: string;
+  /** The open-check-in confirmation when the session starts more than 2 hours from now (server time). */
+  startsLater: (when: string, hours: number, minutes: number) => string;
+  /** The start confirmation: who came and who is at a terminal. */
+  startFacts: (p: { roster: number; admitted: number; atTerminal: number }) => string;
+  /** The end confirmation: the planned clock and who has not submitted. */
+  endFacts: (p: { minutesLeft: number; admitted: number; submitted: number }) => string;
   actionsTitle: string;
   transitions: Record<SessionTransitionId, string>;
   confirm: Record<SessionTransitionId, (room: string, time: string) => string>;
@@ -169,7 +176,11 @@ export const todayWords: Bilingual<TodayWords> = {
           : `剩余 ${gib(c.freeBytes)} GiB${c.low ? '（低于最低剩余空间）' : ''}；${c.forecastOk ? `足够保存 ${c.retentionDays} 天录像` : `不足以保存 ${c.retentionDays} 天录像`}${c.daysUntilFull >= 0 ? `，约 ${c.daysUntilFull} 天后写满` : ''}`,
     },
     checklistTitle: '开考前检查',
-    checklistAfter: '开考前检查（场次已开始，仅供回顾）',
+    checklistAfter: '开考前检查（考试进行中或已结束，仅供回顾）',
+    startsLater: (when, h, m) => `注意：本场次 ${when} 开考，距现在 ${h} 小时 ${m} 分。开启检录后，本考场的核验台和考试机都转到本场次。`,
+    startFacts: (p) => `入口已核验入场 ${p.admitted} 人（名单共 ${p.roster} 人），已在考试机登录 ${p.atTerminal} 人。`,
+    endFacts: (p) =>
+      `${p.minutesLeft > 0 ? `距计划结束还有 ${p.minutesLeft} 分钟。` : `已超过计划结束时间 ${-p.minutesLeft} 分钟。`}已入场 ${p.admitted} 人，已交卷 ${p.submitted} 人；结束后未交卷者按现有答案自动交卷，入场但未登录者记为缺考。`,
     actionsTitle: '考试流程操作',
     transitions: { openCheckIn: '开启检录', start: '开始考试', end: '结束考试', grade: '评分', archive: '生成一期一档归档' },
     confirm: {
@@ -208,6 +219,8 @@ export const todayWords: Bilingual<TodayWords> = {
       plan_not_active: (p) => `考试计划 ${p.plan} 已${p.status === 'closed' ? '关闭' : '归档'}，其场次不能开启检录`,
       ungraded: (p) => `${p.n} 名已作答考生还没有成绩（准考证号 ${p.tickets}）`,
       no_archive: () => '场次尚无一期一档归档：请点「生成一期一档归档」，完成后场次自动变为「已归档」',
+      room_busy: (p) =>
+        `考场 ${p.room} 的场次 ${p.other} 正处于「${todayStatusZh(p.otherStatus)}」：一个考场同时只能有一个场次检录或考试，请先结束该场次再开启本场次的检录`,
     },
   },
   en: {
@@ -297,7 +310,12 @@ export const todayWords: Bilingual<TodayWords> = {
           : `${gib(c.freeBytes)} GiB free${c.low ? ' (below the minimum)' : ''}; ${c.forecastOk ? `enough for ${c.retentionDays} days of recordings` : `not enough for ${c.retentionDays} days of recordings`}${c.daysUntilFull >= 0 ? `, full in about ${c.daysUntilFull} days` : ''}`,
     },
     checklistTitle: 'Before the start',
-    checklistAfter: 'Before the start (the session is under way: for the record)',
+    checklistAfter: 'Before the start (the exam is under way or over: for the record)',
+    startsLater: (when, h, m) =>
+      `Note: this session starts ${when}, ${h} h ${m} min from now. Once check-in opens, the room's kiosk and terminals turn to this session.`,
+    startFacts: (p) => `${p.admitted} of ${p.roster} candidates admitted at the door; ${p.atTerminal} logged in at a terminal.`,
+    endFacts: (p) =>
+      `${p.minutesLeft > 0 ? `${p.minutesLeft} minutes left on the planned clock.` : `${-p.minutesLeft} minutes past the planned end.`} ${p.admitted} admitted, ${p.submitted} submitted; unsubmitted papers are submitted automatically with the answers so far, and anyone admitted who never logged in is marked absent.`,
     actionsTitle: 'Move the session on',
     transitions: { openCheckIn: 'Open check-in', start: 'Start the exam', end: 'End the exam', grade: 'Grade', archive: 'Make the session archive' },
     confirm: {
