@@ -3,6 +3,7 @@
 import { siteClock, type Bilingual, type Lang } from '../../../web/i18n.ts';
 import { playbackLabels } from '../../../web/video/playback-view.tsx';
 import type { AlertKind } from '../../protocol.ts';
+import { sessionStatusWords } from '../../../web/session-status.ts';
 
 /** Times are shown on the site's clock (GET /api/site), whatever zone the desk PC is set to. */
 const site = siteClock();
@@ -27,17 +28,7 @@ const zh = {
   // Session control
   session: '场次',
   noSessionHere: '此考场当前没有场次。',
-  status: {
-    draft: '草稿',
-    roster_ready: '名单已导入',
-    seats_assigned: '已排座',
-    papers_ready: '试卷已生成',
-    checkin: '检录中',
-    in_progress: '考试中',
-    ended: '已结束',
-    graded: '已评分',
-    archived: '已归档',
-  } as Record<string, string>,
+  status: sessionStatusWords.zh as Record<string, string>,
   openCheckin: '开始检录',
   startExam: '开考',
   endExam: '结束考试',
@@ -222,17 +213,7 @@ const en: Words = {
   room: (name) => `Room ${name}`,
   session: 'Session',
   noSessionHere: 'This room has no session now.',
-  status: {
-    draft: 'draft',
-    roster_ready: 'roster imported',
-    seats_assigned: 'seats assigned',
-    papers_ready: 'papers ready',
-    checkin: 'check-in',
-    in_progress: 'in progress',
-    ended: 'ended',
-    graded: 'graded',
-    archived: 'archived',
-  },
+  status: sessionStatusWords.en as Record<string, string>,
   openCheckin: 'Open check-in',
   startExam: 'Start exam',
   endExam: 'End exam',

@@ -2,6 +2,7 @@
 // The log-in form's, the live tiles' and the player's own words are the web kit's.
 import { siteClock, type Bilingual, type Lang } from '../../../../web/i18n.ts';
 import { playbackLabels } from '../../../../web/video/playback-view.tsx';
+import { sessionStatusWords } from '../../../../web/session-status.ts';
 
 /** The inspector may sit in another zone than the site; times are the site's (from the site list). */
 const site = siteClock('Asia/Shanghai');
@@ -44,15 +45,7 @@ const zh = {
     integrity: '异常',
     alerts: '未处理告警',
   },
-  status: {
-    scheduled: '待开始',
-    papers_ready: '试卷已生成',
-    checkin: '检录中',
-    in_progress: '考试中',
-    ended: '已结束',
-    graded: '已评分',
-    archived: '已归档',
-  } as Record<string, string>,
+  status: sessionStatusWords.zh as Record<string, string>,
   details: '详情',
   close: '关闭',
   incidents: '违纪记录',
@@ -132,15 +125,7 @@ const en: Words = {
     integrity: 'Integrity',
     alerts: 'Open alerts',
   },
-  status: {
-    scheduled: 'scheduled',
-    papers_ready: 'papers ready',
-    checkin: 'check-in',
-    in_progress: 'in progress',
-    ended: 'ended',
-    graded: 'graded',
-    archived: 'archived',
-  },
+  status: sessionStatusWords.en as Record<string, string>,
   details: 'Details',
   close: 'Close',
   incidents: 'Incidents',

@@ -1,5 +1,6 @@
 // The plans page's words, zh-CN first.
 import type { Bilingual } from '../../../../../web/i18n.ts';
+import { sessionStatusWords } from '../../../../../web/session-status.ts';
 
 export interface PlansWords {
   plans: string;
@@ -105,17 +106,7 @@ export const plansWords: Bilingual<PlansWords> = {
     duration: '时长',
     durationHint: '空着则用模板的时长',
     minutes: '分钟',
-    status: {
-      scheduled: '已排期',
-      papers_ready: '试卷已生成',
-      checkin: '检录中',
-      in_progress: '考试中',
-      ended: '已结束',
-      graded: '已评分',
-      archived: '已归档',
-      active: '进行中',
-      closed: '已结束',
-    },
+    status: { ...sessionStatusWords.zh, active: '进行中', closed: '已结束' } as Record<string, string>,
     cols: { time: '时间', room: '考场', template: '模板', status: '状态', roster: '人数', id: '场次编号' },
     open: '打开',
     selected: '当前',
@@ -201,17 +192,7 @@ export const plansWords: Bilingual<PlansWords> = {
     duration: 'Duration',
     durationHint: "empty: the template's",
     minutes: 'min',
-    status: {
-      scheduled: 'scheduled',
-      papers_ready: 'papers ready',
-      checkin: 'check-in',
-      in_progress: 'in progress',
-      ended: 'ended',
-      graded: 'graded',
-      archived: 'archived',
-      active: 'active',
-      closed: 'closed',
-    },
+    status: { ...sessionStatusWords.en, active: 'active', closed: 'closed' } as Record<string, string>,
     cols: { time: 'Time', room: 'Room', template: 'Template', status: 'Status', roster: 'Roster', id: 'Session id' },
     open: 'Open',
     selected: 'open',

@@ -1,6 +1,7 @@
 // The results page's words (zh first): the session picker, results, documents, certificates, the
 // session archive and the reporting status.
 import type { Bilingual } from '../../../../../web/i18n.ts';
+import { sessionStatusWords } from '../../../../../web/session-status.ts';
 
 const mib = (bytes: number) => `${(bytes / 1048576).toFixed(1)} MiB`;
 
@@ -95,15 +96,7 @@ export const resultsWords: Bilingual<{
     session: '考试场次',
     pick: '选择场次',
     noSessions: '还没有考试场次',
-    status: {
-      scheduled: '未开始',
-      papers_ready: '试卷已生成',
-      checkin: '检录中',
-      in_progress: '考试中',
-      ended: '已结束',
-      graded: '已评分',
-      archived: '已归档',
-    },
+    status: sessionStatusWords.zh as Record<string, string>,
     statistics: '统计分析（合格率、题目分析）',
     loadFailed: (w) => `无法读取：${w}`,
     results: '成绩',
@@ -194,15 +187,7 @@ export const resultsWords: Bilingual<{
     session: 'Session',
     pick: 'Pick a session',
     noSessions: 'no sessions yet',
-    status: {
-      scheduled: 'scheduled',
-      papers_ready: 'papers ready',
-      checkin: 'check-in',
-      in_progress: 'in progress',
-      ended: 'ended',
-      graded: 'graded',
-      archived: 'archived',
-    },
+    status: sessionStatusWords.en as Record<string, string>,
     statistics: 'Statistics (pass rates, item analysis)',
     loadFailed: (w) => `could not load: ${w}`,
     results: 'Results',

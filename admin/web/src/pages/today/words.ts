@@ -2,6 +2,8 @@
 // (exam/protocol.ts ChecklistItem: counts and names), so both languages say the same facts.
 import type { Bilingual } from '../../../../../web/i18n.ts';
 import type { ChecklistItem, ChecklistItemId, CheckState, SessionTransitionId } from '../../../../../exam/protocol.ts';
+import { humanBytes } from '../../format.ts';
+import { sessionStatusWords } from '../../../../../web/session-status.ts';
 
 type Params = Record<string, string | number>;
 /** Every figure a checklist item may carry (server/routes/session-checklist.ts); an absent one reads 0. */
@@ -86,7 +88,6 @@ export interface TodayWords {
   refusals: Record<string, (p: Params) => string>;
 }
 
-const gib = (b: number) => (b / 1024 ** 3).toFixed(1);
 const list = (names: string[], sep: string) => names.join(sep);
 
 export const todayWords: Bilingual<TodayWords> = {
@@ -100,15 +101,7 @@ export const todayWords: Bilingual<TodayWords> = {
     today: '今天',
     earlier: '此前尚未归档的场次',
     day: (date, isToday) => `${date}${isToday ? '（今天）' : ''}`,
-    statuses: {
-      scheduled: '待准备',
-      papers_ready: '试卷已生成',
-      checkin: '检录中',
-      in_progress: '考试中',
-      ended: '已结束',
-      graded: '已评分',
-      archived: '已归档',
-    },
+    statuses: sessionStatusWords.zh as Record<string, string>,
     stepsLabel: '考试流程',
     state: { ok: '就绪', warn: '请注意', missing: '缺少' },
     missingCount: (missing, warn) =>
@@ -172,8 +165,8 @@ export const todayWords: Bilingual<TodayWords> = {
           : `${c.cameras - c.down}/${c.cameras} 路摄像头在线，${c.recording} 路正在录像（按场次录像的摄像头在开考前 30 分钟开始录）${n.length ? `；离线：${list(n, '、')}` : ''}`,
       disk: (c) =>
         c.blocked
-          ? `存储空间低于保留下限（剩余 ${gib(c.freeBytes)} GiB）：不能开始录像`
-          : `剩余 ${gib(c.freeBytes)} GiB${c.low ? '（低于最低剩余空间）' : ''}；${c.forecastOk ? `足够保存 ${c.retentionDays} 天录像` : `不足以保存 ${c.retentionDays} 天录像`}${c.daysUntilFull >= 0 ? `，约 ${c.daysUntilFull} 天后写满` : ''}`,
+          ? `存储空间低于保留下限（剩余 ${humanBytes(c.freeBytes)}）：不能开始录像`
+          : `剩余 ${humanBytes(c.freeBytes)}${c.low ? '（低于最低剩余空间）' : ''}；${c.forecastOk ? `足够保存 ${c.retentionDays} 天录像` : `不足以保存 ${c.retentionDays} 天录像`}${c.daysUntilFull >= 0 ? `，约 ${c.daysUntilFull} 天后写满` : ''}`,
     },
     checklistTitle: '开考前检查',
     checklistAfter: '开考前检查（考试进行中或已结束，仅供回顾）',
@@ -234,15 +227,7 @@ export const todayWords: Bilingual<TodayWords> = {
     today: 'today',
     earlier: 'Earlier sessions not archived yet',
     day: (date, isToday) => `${date}${isToday ? ' (today)' : ''}`,
-    statuses: {
-      scheduled: 'being prepared',
-      papers_ready: 'papers ready',
-      checkin: 'check-in open',
-      in_progress: 'in progress',
-      ended: 'ended',
-      graded: 'graded',
-      archived: 'archived',
-    },
+    statuses: sessionStatusWords.en as Record<string, string>,
     stepsLabel: 'Exam steps',
     state: { ok: 'ready', warn: 'look', missing: 'missing' },
     missingCount: (missing, warn) =>
@@ -306,8 +291,8 @@ export const todayWords: Bilingual<TodayWords> = {
           : `${c.cameras - c.down} of ${c.cameras} cameras up, ${c.recording} recording now (session cameras start 30 min before the start)${n.length ? `; down: ${list(n, ', ')}` : ''}`,
       disk: (c) =>
         c.blocked
-          ? `the media disk is below its reserve (${gib(c.freeBytes)} GiB free): no recording starts`
-          : `${gib(c.freeBytes)} GiB free${c.low ? ' (below the minimum)' : ''}; ${c.forecastOk ? `enough for ${c.retentionDays} days of recordings` : `not enough for ${c.retentionDays} days of recordings`}${c.daysUntilFull >= 0 ? `, full in about ${c.daysUntilFull} days` : ''}`,
+          ? `the media disk is below its reserve (${humanBytes(c.freeBytes)} free): no recording starts`
+          : `${humanBytes(c.freeBytes)} free${c.low ? ' (below the minimum)' : ''}; ${c.forecastOk ? `enough for ${c.retentionDays} days of recordings` : `not enough for ${c.retentionDays} days of recordings`}${c.daysUntilFull >= 0 ? `, full in about ${c.daysUntilFull} days` : ''}`,
     },
     checklistTitle: 'Before the start',
     checklistAfter: 'Before the start (the exam is under way or over: for the record)',
@@ -355,17 +340,8 @@ export const todayWords: Bilingual<TodayWords> = {
   },
 };
 
-const ZH_STATUS: Record<string, string> = {
-  scheduled: '待准备',
-  papers_ready: '试卷已生成',
-  checkin: '检录中',
-  in_progress: '考试中',
-  ended: '已结束',
-  graded: '已评分',
-  archived: '已归档',
-};
 function todayStatusZh(s: string | number | undefined): string {
-  return ZH_STATUS[String(s)] ?? String(s ?? '');
+  return (sessionStatusWords.zh as Record<string, string>)[String(s)] ?? String(s ?? '');
 }
 
 /** An item's words in the person's language, from the server's figures. */
