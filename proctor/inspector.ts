@@ -93,7 +93,8 @@ export const inspectorRoutes: FastifyPluginAsync<InspectorRouteOptions> = async 
           })),
           sessions: exam.plans
             .listSessions()
-            .filter((s) => localDate(s.startsAt, tz) === today)
+            // An open session is today's even when it starts after midnight.
+            .filter((s) => localDate(s.startsAt, tz) === today || s.status === 'checkin' || s.status === 'in_progress')
             .map(sessionRow),
         },
       ];

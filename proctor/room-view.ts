@@ -41,7 +41,10 @@ export function createRoomViews(deps: RoomViewDeps) {
 
   function todaysSessions(roomId: string) {
     const today = localDate(deps.clock.now(), config.site.timezone);
-    return plans.listSessions({ roomIds: [roomId] }).filter((s) => localDate(s.startsAt, config.site.timezone) === today);
+    // An open session is today's even when it starts after midnight (check-in opened before it).
+    return plans
+      .listSessions({ roomIds: [roomId] })
+      .filter((s) => localDate(s.startsAt, config.site.timezone) === today || s.status === 'checkin' || s.status === 'in_progress');
   }
 
   /** ?session, else the session in progress, else the one open for check-in, else today's latest. */

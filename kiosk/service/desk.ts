@@ -1,17 +1,17 @@
 // The kiosk's idle screen (today's open sessions it serves) and its card reader: a card is held in
 // memory for ten minutes as a prompt to look up, never stored.
 import { ValidationError, newId } from '../../core/index.ts';
-import { isDate, localDate, maskIdNumber, normaliseIdNumber } from '../../core/index.ts';
+import { isDate, maskIdNumber, normaliseIdNumber } from '../../core/index.ts';
 import { FRAMES, CARD_TTL_MS, OPEN, ENTERED, type CardInput, type HeldCard } from './types.ts';
 import { imageKind, decodeBase64Image } from './images.ts';
 import { broadcast, kiosk, serves, sessionView, type IdentityState } from './state.ts';
 
 export function kioskState(st: IdentityState, kioskId: string) {
   const k = kiosk(st, kioskId);
-  const today = localDate(st.clock.now(), st.tz);
   const sessions = st.plans
     .listSessions({})
-    .filter((s) => OPEN.includes(s.status) && localDate(s.startsAt, st.tz) === today && serves(st, k, s.roomId))
+    // An open session is today's by being open, even when it starts after midnight and check-in opened before.
+    .filter((s) => OPEN.includes(s.status) && serves(st, k, s.roomId))
     .sort((a, b) => a.startsAt - b.startsAt)
     .map((s) => {
       const roster = st.plans.roster(s.id);

@@ -87,7 +87,8 @@ export function lookup(st: IdentityState, kioskId: string, input: { source: 'typ
   const entries = new Map(mine.map((s) => [s.id, entryOf(st, s.id, idNumber)!]));
   const name = entries.get(mine[0]!.id)!.name;
 
-  const todays = mine.filter((s) => localDate(s.startsAt, st.tz) === today);
+  // A session open for check-in (or under way) counts as today's even when it starts after midnight.
+  const todays = mine.filter((s) => localDate(s.startsAt, st.tz) === today || OPEN.includes(s.status));
   if (todays.length === 0) {
     const next = mine.find((s) => s.startsAt > now) ?? mine.at(-1)!;
     const when = localDateTime(next.startsAt, st.tz);
