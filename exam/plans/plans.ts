@@ -351,7 +351,14 @@ export function createPlans(deps: PlansDeps, rosterStatus: RosterStatusService) 
             throw new Conflict(
               `room ${s.roomId} is busy with session ${busy.id} (${busy.status}, from ${localDateTime(busy.starts_at, tz)}); end it before opening check-in for ${s.id}`,
               'room_busy',
-              { session: s.id, room: s.roomId, other: busy.id, otherStatus: busy.status, otherStartsAt: new Date(busy.starts_at).toISOString() },
+              {
+                session: s.id,
+                room: s.roomId,
+                other: busy.id,
+                otherStatus: busy.status,
+                otherStartsAt: new Date(busy.starts_at).toISOString(),
+                otherStartsLocal: localDateTime(busy.starts_at, tz),
+              },
             );
           const roster = countRoster(s.id);
           const unseated = (db.prepare('SELECT COUNT(*) AS n FROM roster_entries WHERE session_id = ? AND seat IS NULL').get(s.id) as { n: number }).n;

@@ -113,7 +113,14 @@ t.test('the today page: a session from an empty checklist to archived', async (t
     plans.assignSeats(busy.id, actor);
     plans.generateSessionPapers(busy.id, actor);
     plans.advanceSession(busy.id, 'checkin', actor);
-    await refused(t, c, tomorrow.id, 'openCheckIn', new RegExp(`考场 R1 的场次 ${busy.id} 正处于「检录中」`), 'today-room-busy');
+    await refused(
+      t,
+      c,
+      tomorrow.id,
+      'openCheckIn',
+      new RegExp(`考场 R1 的场次（${siteLocal(now + 4 * 3600_000).replace('T', ' ')} 开考）正处于「检录中」`),
+      'today-room-busy',
+    );
     t.equal(plans.session(tomorrow.id).status, 'papers_ready', 'the server agrees: nothing moved');
   });
 

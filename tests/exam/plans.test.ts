@@ -154,7 +154,7 @@ t.test('a room opens check-in for one session at a time: another in check-in or 
     t.ok(err instanceof Conflict, `refused while the other is ${status}`);
     t.equal(err.code, 'room_busy');
     t.match(err.message, new RegExp(`room R1 is busy with session ${tonight.id} \\(${status}, from 2026-03-10 09:00\\)`));
-    t.match(err.params, { session: tomorrow, room: 'R1', other: tonight.id, otherStatus: status });
+    t.match(err.params, { session: tomorrow, room: 'R1', other: tonight.id, otherStatus: status, otherStartsLocal: '2026-03-10 09:00' });
     t.equal(s.plans.session(tomorrow).status, 'papers_ready', 'nothing changed');
   }
   t.equal(s.plans.advanceSession(otherRoom, 'checkin', s.actor).status, 'checkin', 'another room is not held up');

@@ -213,7 +213,7 @@ export const todayWords: Bilingual<TodayWords> = {
       ungraded: (p) => `${p.n} 名已作答考生还没有成绩（准考证号 ${p.tickets}）`,
       no_archive: () => '场次尚无一期一档归档：请点「生成一期一档归档」，完成后场次自动变为「已归档」',
       room_busy: (p) =>
-        `考场 ${p.room} 的场次 ${p.other} 正处于「${todayStatusZh(p.otherStatus)}」：一个考场同时只能有一个场次检录或考试，请先结束该场次再开启本场次的检录`,
+        `考场 ${p.room} 的场次（${p.otherStartsLocal ?? p.other} 开考）正处于「${todayStatusZh(p.otherStatus)}」：一个考场同时只能有一个场次检录或考试，请先结束该场次再开启本场次的检录`,
     },
   },
   en: {
