@@ -89,6 +89,8 @@ t.test('plans page: plan, session, roster with photos, seats, papers, tickets', 
     await form.locator('input[name=reason]').fill('靠近门口');
     await form.locator('button[type=submit]').click();
     await c.page.waitForSelector(`[data-testid=session-note]:has-text("${seat}")`, { timeout: WAIT });
+    // The note comes with the server's answer; the roster row follows when the roster is read again.
+    await row.locator('[data-testid=seat]', { hasText: new RegExp(`^\\s*${seat}\\s*$`) }).waitFor({ timeout: WAIT });
     t.equal((await row.locator('[data-testid=seat]').textContent())?.trim(), seat, `王五 now at ${seat}`);
     await c.shot('plans-seats');
   });
