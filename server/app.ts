@@ -248,9 +248,10 @@ export async function buildApp(deps: AppDeps): Promise<App> {
     refresher?.stop();
     proctorFeed.stop();
     proctor.stop();
-    await records.stop();
-    // Running jobs are aborted (an archive leaves no half file) and recorded as interrupted.
+    // Running jobs are aborted first (an archive leaves no half file) and recorded as interrupted,
+    // before the services they read from stop.
     await jobs.close();
+    await records.stop();
     terminal.stop();
     // Pushers and screen inputs first: they are consumers and feeders of ingest.
     await live.stop();
