@@ -108,3 +108,18 @@ export async function openAdminConsole(
     },
   };
 }
+
+/**
+ * A link's file as the browser gets it (its cookie, its name resolution for the test host): playwright's
+ * own request API cannot resolve the test host's name, so the page fetches it.
+ */
+export async function fetchInPage(c: AdminConsole, href: string): Promise<{ status: number; type: string | null; bytes: Buffer }> {
+  const r = await c.page.evaluate(async (u) => {
+    const res = await fetch(u, { credentials: 'same-origin' });
+    const b = new Uint8Array(await res.arrayBuffer());
+    let s = '';
+    for (let i = 0; i < b.length; i += 0x8000) s += String.fromCharCode(...b.subarray(i, i + 0x8000));
+    return { status: res.status, type: res.headers.get('content-type'), b64: btoa(s) };
+  }, href);
+  return { status: r.status, type: r.type, bytes: Buffer.from(r.b64, 'base64') };
+}

@@ -2,15 +2,7 @@
 // a weak password before sending and shows the server's refusal of a taken name), change the role,
 // disable, reset the password to a generated one shown once — and the person file by ID number.
 import type { Test } from 'tap';
-import { WAIT, type AdminConsole } from './harness.ts';
-
-/** A same-origin GET from inside the page (its cookie): status, content type and size. */
-export async function fetchInPage(c: AdminConsole, url: string): Promise<{ status: number; type: string; bytes: number }> {
-  return c.page.evaluate(async (u) => {
-    const r = await fetch(u);
-    return { status: r.status, type: r.headers.get('content-type') ?? '', bytes: (await r.arrayBuffer()).byteLength };
-  }, url);
-}
+import { WAIT, fetchInPage, type AdminConsole } from './harness.ts';
 
 const row = (username: string) => `[data-testid=users-table] tr[data-username="${username}"]`;
 

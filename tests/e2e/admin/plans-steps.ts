@@ -6,7 +6,9 @@ import { spawnSync } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
 import { basename, join } from 'node:path';
 import type { Test } from 'tap';
-import { ARTIFACTS, WAIT, siteLocal, type AdminConsole } from './harness.ts';
+import { ARTIFACTS, WAIT, fetchInPage, siteLocal, type AdminConsole } from './harness.ts';
+
+export { fetchInPage };
 
 /** What an import should end in: so many added, or a refusal naming these rows (and columns). */
 export type ImportExpectation = { added: number; total?: number } | { problems: { row: number; column?: string }[] };
@@ -145,16 +147,4 @@ export async function downloadAdmissionTickets(t: Test, c: AdminConsole, session
   if (info.error) throw new Error('pdfinfo is not installed (poppler-utils)');
   t.match(info.stdout, new RegExp(`Pages:\\s+${candidates}\\b`), `one page per candidate (${candidates})`);
   return file;
-}
-
-/** A link's file as the browser gets it (its cookie, its name resolution for the test host). */
-export async function fetchInPage(c: AdminConsole, href: string): Promise<{ status: number; type: string | null; bytes: Buffer }> {
-  const r = await c.page.evaluate(async (u) => {
-    const res = await fetch(u, { credentials: 'same-origin' });
-    const b = new Uint8Array(await res.arrayBuffer());
-    let s = '';
-    for (let i = 0; i < b.length; i += 0x8000) s += String.fromCharCode(...b.subarray(i, i + 0x8000));
-    return { status: res.status, type: res.headers.get('content-type'), b64: btoa(s) };
-  }, href);
-  return { status: r.status, type: r.type, bytes: Buffer.from(r.b64, 'base64') };
 }

@@ -2,8 +2,7 @@
 // page's own test: the session's results and documents, making its archive, revoking a certificate, and
 // (from people-steps.ts) the person file.
 import type { Test } from 'tap';
-import { WAIT, type AdminConsole } from './harness.ts';
-import { fetchInPage } from './people-steps.ts';
+import { WAIT, fetchInPage, type AdminConsole } from './harness.ts';
 
 export { personFile } from './people-steps.ts';
 

@@ -2,8 +2,7 @@
 // session archive and the reporting status.
 import type { Bilingual } from '../../../../../web/i18n.ts';
 import { sessionStatusWords } from '../../../../../web/session-status.ts';
-
-const mib = (bytes: number) => `${(bytes / 1048576).toFixed(1)} MiB`;
+import { humanBytes } from '../../format.ts';
 
 export const resultsWords: Bilingual<{
   session: string;
@@ -152,7 +151,7 @@ export const resultsWords: Bilingual<{
     made: (f) => `已生成 ${f}`,
     cancelled: '已取消，未留下文件',
     failedJob: (w) => `生成失败：${w}`,
-    size: mib,
+    size: humanBytes,
     files: (n) => `${n} 个文件`,
     parts: {
       session: '考试场次',
@@ -243,7 +242,7 @@ export const resultsWords: Bilingual<{
     made: (f) => `made ${f}`,
     cancelled: 'cancelled; no file was left',
     failedJob: (w) => `failed: ${w}`,
-    size: mib,
+    size: humanBytes,
     files: (n) => `${n} ${n === 1 ? 'file' : 'files'}`,
     parts: {
       session: 'session',
