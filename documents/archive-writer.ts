@@ -4,13 +4,26 @@
 // memory stays flat for hours of video; the file appears under its name only when complete (a temp
 // file, fsync, then a no-clobber link), so a cancel or a crash leaves no half archive.
 import { createHash, randomBytes } from 'node:crypto';
-import { closeSync, constants, createReadStream, createWriteStream, fsyncSync, linkSync, mkdirSync, openSync, statSync, unlinkSync } from 'node:fs';
+import {
+  closeSync,
+  constants,
+  createReadStream,
+  createWriteStream,
+  fsyncSync,
+  linkSync,
+  mkdirSync,
+  openSync,
+  readdirSync,
+  statSync,
+  unlinkSync,
+} from 'node:fs';
 import { basename, dirname, join } from 'node:path';
 import { Readable, Transform, type TransformCallback } from 'node:stream';
 import { finished, pipeline } from 'node:stream/promises';
 import { Conflict, ValidationError } from '../core/index.ts';
 import type { SiteSigner } from './signing.ts';
 import { JobCancelled } from './cancel.ts';
+import { processAlive } from './process-alive.ts';
 
 export const MANIFEST_FILE = 'manifest.json';
 export const SIGNATURE_FILE = 'manifest.sig';
@@ -126,7 +139,7 @@ export async function writeArchive(o: WriteArchiveOptions): Promise<ArchiveWritt
   if (o.signal?.aborted) throw new JobCancelled();
   o.signal?.addEventListener('abort', onCallerAbort, { once: true });
 
-  const tmp = join(dir, `.${basename(o.file)}.${randomBytes(6).toString('hex')}.partial`);
+  const tmp = join(dir, `.${basename(o.file)}.${process.pid}-${randomBytes(6).toString('hex')}.partial`);
   const out = createWriteStream(tmp, { flags: 'wx', mode: 0o640 });
   const zip = new yazl.ZipFile();
   const written = pipeline(zip.outputStream as Readable, out, { signal: ac.signal });
@@ -165,8 +178,11 @@ export async function writeArchive(o: WriteArchiveOptions): Promise<ArchiveWritt
       const compress = m.compress ?? Buffer.isBuffer(m.source);
       const fed = pipeline(source, hasher, { signal: ac.signal });
       zip.addReadStreamLazy(path, { mtime, compress, ...(size !== undefined ? { size } : {}) }, (cb) => cb(null, hasher));
-      // One member at a time: the next source is not opened until this one is in the zip.
-      await Promise.all([fed, finished(hasher)]);
+      // One member at a time: the next source is not opened until this one is in the zip. The wait for
+      // the hasher's end listens to the signal itself: once `fed` is done its pipeline no longer does,
+      // and a zip whose output was destroyed never reads the hasher to its end (a server stop between
+      // two members hung here until the job runner gave up, leaving the .partial file behind).
+      await Promise.all([fed, finished(hasher, { signal: ac.signal })]);
       entries.push({ path, size: hasher.size, sha256: hasher.hash.digest('hex'), encrypted: m.encrypted === true });
       o.onProgress?.({ members: entries.length, bytes, path });
     }
@@ -233,4 +249,33 @@ export async function writeArchive(o: WriteArchiveOptions): Promise<ArchiveWritt
   } finally {
     o.signal?.removeEventListener('abort', onCallerAbort);
   }
+}
+
+const PARTIAL = /^\..+\.(\d+)-[0-9a-f]{12}\.partial$/;
+
+/**
+ * Removes the half-written archives of processes that are gone (a kill -9 or a power cut mid-write;
+ * a clean stop or a cancel removes its own). A writer still running — a CLI archive beside the server,
+ * or this process — keeps its file. Returns the names removed.
+ */
+export function sweepPartialArchives(dir: string): string[] {
+  let names: string[];
+  try {
+    names = readdirSync(dir);
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code === 'ENOENT') return [];
+    throw err;
+  }
+  const removed: string[] = [];
+  for (const name of names) {
+    const pid = Number(PARTIAL.exec(name)?.[1]);
+    if (!pid || pid === process.pid || processAlive(pid)) continue;
+    try {
+      unlinkSync(join(dir, name));
+      removed.push(name);
+    } catch {
+      // removed by another start meanwhile
+    }
+  }
+  return removed;
 }

@@ -8,6 +8,7 @@ import { randomBytes } from 'node:crypto';
 import { Conflict, DomainError, NotFound, newId, type Clock, type EventBus } from '../core/index.ts';
 import type { Db } from '../storage/index.ts';
 import { JobCancelled } from './cancel.ts';
+import { processAlive } from './process-alive.ts';
 import type { JobView } from './protocol.ts';
 
 export type JobStatus = 'queued' | 'running' | 'done' | 'failed' | 'cancelled' | 'interrupted';
@@ -134,15 +135,6 @@ function toJob(r: JobRow): Job {
 
 /** Runner instances alive in this process: how a start-up tells an earlier runner's jobs from its own. */
 const liveRunners = new Set<string>();
-
-function processAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (err) {
-    return (err as NodeJS.ErrnoException).code === 'EPERM';
-  }
-}
 
 function runnerGone(runner: string): boolean {
   const pid = Number(runner.split(':')[0]);

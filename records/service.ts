@@ -7,7 +7,7 @@ import type { Clock, EventBus } from '../core/index.ts';
 import type { Config } from '../config/index.ts';
 import type { AuditLog, DataPaths, Db } from '../storage/index.ts';
 import type { ExamService } from '../exam/index.ts';
-import { createJobRunner, type JobRunner } from '../documents/index.ts';
+import { createJobRunner, sweepPartialArchives, type JobRunner } from '../documents/index.ts';
 import { createArchiveParts } from './archive-parts.ts';
 import { coreArchiveParts } from './archive/core-parts.ts';
 import { createSessionArchives } from './archive/service.ts';
@@ -68,6 +68,9 @@ export function createRecordsService(deps: RecordsDeps) {
     async start(): Promise<void> {
       // Jobs whose process died (a crash, a kill) would otherwise stay "running" forever.
       if (ownJobs) jobs.recoverInterrupted();
+      // A process killed mid-write leaves its half archive; a clean stop or a cancel removes its own.
+      const leftovers = sweepPartialArchives(deps.paths.archives);
+      if (leftovers.length) deps.log?.warn({ files: leftovers }, 'half-written archives of a stopped process were removed');
       stops.push(certificates.start());
       await reporting.start();
       stops.push(() => reporting.stop());

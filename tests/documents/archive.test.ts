@@ -3,6 +3,7 @@
 // file that differs — whichever member's byte is changed, whatever is added or removed.
 import { createHash, generateKeyPairSync } from 'node:crypto';
 import { existsSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { spawn, spawnSync } from 'node:child_process';
 import { join } from 'node:path';
 import { PassThrough, Readable } from 'node:stream';
 import t, { type Test } from 'tap';
@@ -15,6 +16,7 @@ import {
   MANIFEST_FILE,
   SIGNATURE_FILE,
   SITE_SIGNING_KEY_FILE,
+  sweepPartialArchives,
   writeArchive,
   type ArchiveMember,
   type Manifest,
@@ -267,6 +269,58 @@ t.test('a cancelled or failed write leaves no file behind, and an existing archi
   await t.rejects(writeArchive({ file, members: s.members(), signer: s.signer, createdAt: CREATED + 1 }), Conflict);
   t.ok(readFileSync(file).equals(before), 'the existing archive is untouched');
   t.same(readdirSync(archives), ['S1-v1.zip']);
+});
+
+t.test('a stop between two members ends the write at once: the member the zip has not read yet does not hold it', async (t) => {
+  const s = setup(t);
+  const archives = join(s.dir, 'archives');
+  // The zip is still deflating the first member when the second, small one has been fed: its end
+  // waits for the zip to read it, which a destroyed zip never does (a server stop hung here).
+  const big = Buffer.alloc(8 * 1024 * 1024);
+  for (let i = 0; i < big.length; i++) big[i] = (i * 2654435761) >>> 13;
+  const ac = new AbortController();
+  let aborting = false;
+  const write = writeArchive({
+    file: join(archives, 'S1-v1.zip'),
+    signer: s.signer,
+    createdAt: CREATED,
+    signal: ac.signal,
+    members: [
+      { path: 'big.bin', source: big, compress: true },
+      { path: 'after.json', source: Buffer.from('{"small":true}') },
+    ],
+    onProgress: (p) => {
+      if (p.path !== 'after.json' || aborting) return;
+      aborting = true;
+      setTimeout(() => ac.abort(), 5);
+    },
+  });
+  let timer: NodeJS.Timeout | undefined;
+  const hung = new Promise((_, reject) => {
+    timer = setTimeout(() => reject(new Error('the write did not end within 5 s of the abort')), 5000);
+  });
+  await t.rejects(Promise.race([write, hung]), JobCancelled);
+  clearTimeout(timer);
+  t.ok(aborting, 'the abort came while the second member was written');
+  t.same(readdirSync(archives), [], 'no file, no temporary file');
+});
+
+t.test('half-written archives of a gone process are swept; a live writer keeps its file', async (t) => {
+  const dir = scratchDir(t, 'examroom-partials-');
+  const gone = spawnSync(process.execPath, ['-e', '0']).pid!;
+  const live = spawn('sleep', ['30']);
+  t.teardown(() => live.kill());
+  const names = [
+    `.S1-v1.zip.${gone}-0123456789ab.partial`,
+    `.S1-v2.zip.${live.pid}-0123456789ab.partial`,
+    `.S1-v3.zip.${process.pid}-0123456789ab.partial`,
+    'S1-v0.zip',
+    '.S1-v4.zip.not-ours.partial',
+  ];
+  for (const n of names) writeFileSync(join(dir, n), 'x');
+  t.same(sweepPartialArchives(dir), [names[0]]);
+  t.same(readdirSync(dir).sort(), names.slice(1).sort());
+  t.same(sweepPartialArchives(join(dir, 'no-such-folder')), [], 'no archives folder yet: nothing to do');
 });
 
 t.test('members come from an async source, one open at a time', async (t) => {

@@ -4,6 +4,7 @@
 // archive verifies, names any member with one byte changed, a cancel leaves no file, a second archive
 // is version 2 beside version 1. One app for the file: each test goes on from the previous one.
 import { createHash } from 'node:crypto';
+import { spawnSync } from 'node:child_process';
 import { mkdirSync, readFileSync, readdirSync, writeFileSync, copyFileSync, openSync, readSync, writeSync, closeSync } from 'node:fs';
 import { request as httpRequest } from 'node:http';
 import { join } from 'node:path';
@@ -483,8 +484,12 @@ t.test('a server stop interrupts a running archive (no file); at the next start 
   t.match(db.prepare('SELECT status, error FROM jobs WHERE id = ?').get(id), { status: 'interrupted', error: /server stopped while the job ran/ });
   t.same(archiveFiles(), before, 'no file, no .partial');
   t.equal(db.prepare("SELECT status FROM jobs WHERE id = 'dead-job'").pluck().get(), 'running', 'until the next start');
+  // What a kill -9 mid-write leaves: a half file named with its writer's pid.
+  const killed = `.${r.sessionId}-v9.zip.${spawnSync(process.execPath, ['-e', '0']).pid}-0123456789ab.partial`;
+  writeFileSync(join(r.app.ctx.paths.archives, killed), 'half');
   const again = await startApp(t, r.dir, r.clock, `paths: { keys: ${JSON.stringify(keysDir)} }\n`);
   await again.app.ready();
+  t.same(archiveFiles(), before, 'the killed writer’s half file is removed at the start');
   t.match(db.prepare("SELECT status, error FROM jobs WHERE id = 'dead-job'").get(), {
     status: 'interrupted',
     error: /\(pid 2147483646\) stopped before it ended/,
