@@ -18,6 +18,13 @@ export interface EventStream {
   readonly ended: boolean;
 }
 
+/**
+ * The stream open on a response, if any: how the server ends every stream of a session that ended
+ * (server/auth/channels.ts) without each route keeping its own list.
+ */
+const streams = new WeakMap<ServerResponse, EventStream>();
+export const eventStreamOf = (res: ServerResponse): EventStream | null => streams.get(res) ?? null;
+
 /** Writes the stream's head on a response the caller has taken over from the framework (Fastify: reply.hijack()). */
 export function openEventStream(req: IncomingMessage, res: ServerResponse, pingMs = 15_000): EventStream {
   res.writeHead(200, {
@@ -38,7 +45,7 @@ export function openEventStream(req: IncomingMessage, res: ServerResponse, pingM
   };
   req.on('close', () => finish(false));
   res.on('close', () => finish(false));
-  return {
+  const stream: EventStream = {
     send: (event, data) => {
       if (!ended) res.write(`event: ${event}\ndata: ${JSON.stringify(data)}\n\n`);
     },
@@ -48,4 +55,6 @@ export function openEventStream(req: IncomingMessage, res: ServerResponse, pingM
       return ended;
     },
   };
+  streams.set(res, stream);
+  return stream;
 }

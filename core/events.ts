@@ -4,6 +4,12 @@
 export interface EventMap {
   'user.login': { username: string; ok: boolean; ip: string };
   'user.locked': { username: string; until: number };
+  /**
+   * Sessions of a user ended: one (sessionHash, at log-out or expiry) or all of them (null: a password
+   * reset, the account disabled, its role, rooms or jurisdiction changed). Whatever was let in on them —
+   * WebSockets, event streams — closes (server/auth/channels.ts).
+   */
+  'user.sessions_ended': { username: string; sessionHash: string | null; reason: SessionEndReason };
   'device.pairing': { pairingId: string; kind: DeviceKind; code: string; claimedId: string | null };
   /** An admin approved (as deviceId) or rejected a pending pairing request; the device collects later. */
   'device.pairing_decided': { pairingId: string; kind: DeviceKind; status: 'approved' | 'rejected'; deviceId: string | null };
@@ -176,6 +182,8 @@ export interface EventMap {
 }
 
 export type DeviceKind = 'kiosk' | 'terminal';
+/** rights: the role, rooms or jurisdiction changed. */
+export type SessionEndReason = 'logout' | 'expired' | 'password' | 'disabled' | 'rights';
 export type EventName = keyof EventMap;
 export type Listener<K extends EventName> = (payload: EventMap[K]) => void;
 

@@ -17,6 +17,8 @@ import { installErrorHandler } from './errors.ts';
 import { installRoleHook, type RouteInfo } from './roles.ts';
 import { createMetrics, installRequestMetrics } from './metrics.ts';
 import { createSocketHub } from './websocket.ts';
+import { installChannelEnds } from './auth/channels.ts';
+import { installUpgradeOriginCheck } from './origin.ts';
 import type { AppContext } from './context.ts';
 import { jobRoutes } from './routes/jobs.ts';
 import { createJobRunner } from '../documents/index.ts';
@@ -53,6 +55,8 @@ export interface AppDeps {
   schemaController?: FastifyServerOptions['schemaController'];
   /** The host's network interfaces as the site certificate sees them (tests pass their own). */
   networkInterfaces?: NodeJS.Dict<NetworkInterfaceInfo[]>;
+  /** How often open sockets and event streams are checked against their session (server/auth/channels.ts CHANNEL_SWEEP_MS). */
+  channelSweepMs?: number;
 }
 
 export type App = FastifyInstance & {
@@ -174,7 +178,10 @@ export async function buildApp(deps: AppDeps): Promise<App> {
         });
     },
   });
+  installUpgradeOriginCheck(app, config.server);
   installRoleHook(app, { users, devices }, routeTable);
+  // Sockets and event streams end with the session or device token they were opened with.
+  installChannelEnds(app, { users, bus, ...(deps.channelSweepMs !== undefined ? { sweepMs: deps.channelSweepMs } : {}) });
   installRequestMetrics(app, metrics);
 
   await app.register(rateLimit, { global: false });

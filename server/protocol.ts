@@ -1,5 +1,6 @@
 // What the server's own routes (server/routes/) answer the web apps — today the admin console's System
-// page: the appliance's status, the config in force (secrets masked), the audit log and its check.
+// page: the appliance's status, the config in force (secrets masked), the audit log and its check —
+// and how the server ends a signed-in person's WebSockets when their session ends (SESSION_CLOSE).
 // TypeBox schemas (the routes' response schemas) and their types; shared with the browser, so it
 // imports nothing but 'typebox'.
 import { Type, type Static, type TSchema } from 'typebox';
@@ -88,3 +89,14 @@ export const AuditVerdictT = Type.Object({
   problem: Type.Optional(Type.String()),
 });
 export type AuditVerdictView = Static<typeof AuditVerdictT>;
+
+/**
+ * The close codes of a WebSocket the server ends because the session it was opened with ended
+ * (server/auth/channels.ts). Either way the page stops reconnecting and asks the person to sign in
+ * again; event streams simply end, and their reconnect is refused with 401.
+ * SIGNED_OUT: logged out (here or elsewhere), the session expired, the password was reset — or, for a
+ * device, its token was revoked. RIGHTS_CHANGED: the account was disabled, or its role, rooms or
+ * jurisdiction changed. Browser code copies the numbers with `typeof SESSION_CLOSE` as their type
+ * (a type-only import keeps TypeBox out of its bundle).
+ */
+export const SESSION_CLOSE = { SIGNED_OUT: 4401, RIGHTS_CHANGED: 4403 } as const;

@@ -1,9 +1,9 @@
-// WebSocket plumbing shared by every socket route: who is connected, and closing them cleanly —
-// on shutdown (1001 "going away") and when a device's token is revoked (4401).
+// WebSocket plumbing shared by every socket route: who is connected, and closing them cleanly on
+// shutdown (1001 "going away"). Sockets that end with a session or a revoked device token (4401, 4403)
+// are closed by server/auth/channels.ts.
 import type { WebSocket } from 'ws';
 
 export const CLOSE_GOING_AWAY = 1001;
-export const CLOSE_REVOKED = 4401;
 
 export interface SocketEntry {
   socket: WebSocket;

@@ -57,6 +57,22 @@ export function generatedPassword(): string {
   return chars.join('');
 }
 
+/**
+ * Why a change ends a user's sessions, or null when it leaves them standing (a new display name, an
+ * unchanged role or room list saved again, an account enabled).
+ */
+function endReason(
+  u: User,
+  patch: UserPatch,
+  next: { role: Role; rooms: string[]; jurisdiction: Jurisdiction | null },
+): 'password' | 'disabled' | 'rights' | null {
+  if (patch.disabled && !u.disabled) return 'disabled';
+  if (patch.password !== undefined) return 'password';
+  const sameRooms = next.rooms.length === u.rooms.length && next.rooms.every((r) => u.rooms.includes(r));
+  const sameJurisdiction = next.jurisdiction?.level === u.jurisdiction?.level && next.jurisdiction?.code === u.jurisdiction?.code;
+  return next.role !== u.role || !sameRooms || !sameJurisdiction ? 'rights' : null;
+}
+
 export function createUserService(deps: { users: UserStore; audit: AuditLog; bus: EventBus; clock: Clock; config: Config }) {
   const { users, audit, bus, clock, config } = deps;
   const sec = config.security;
@@ -126,6 +142,20 @@ export function createUserService(deps: { users: UserStore; audit: AuditLog; bus
     return user;
   }
 
+  /** The user of a session that stands (known, not expired, user enabled); an expired one is removed. */
+  function liveSession(sessionHash: string): User | null {
+    const s = users.sessionByHash(sessionHash);
+    if (!s) return null;
+    if (s.expiresAt <= clock.now()) {
+      users.deleteSession(sessionHash);
+      const u = users.byId(s.userId);
+      if (u) bus.emit('user.sessions_ended', { username: u.username, sessionHash, reason: 'expired' });
+      return null;
+    }
+    const user = users.byId(s.userId);
+    return user && !user.disabled ? user : null;
+  }
+
   return {
     async login(username: string, password: string, ctx: { ip: string | null; userAgent: string | null }) {
       const user = await checkCredentials(username, password, ctx);
@@ -150,20 +180,22 @@ export function createUserService(deps: { users: UserStore; audit: AuditLog; bus
     /** The user behind a session cookie, or null when it is unknown, expired or the user is disabled. */
     resolveSession(token: string): { user: User; sessionHash: string } | null {
       const h = hashSecret(token);
-      const s = users.sessionByHash(h);
-      if (!s) return null;
-      if (s.expiresAt <= clock.now()) {
-        users.deleteSession(h);
-        return null;
-      }
-      const user = users.byId(s.userId);
-      if (!user || user.disabled) return null;
-      return { user, sessionHash: h };
+      const user = liveSession(h);
+      return user ? { user, sessionHash: h } : null;
+    },
+
+    /**
+     * Whether a session (by its hash) still stands: the check the open channels' sweep makes
+     * (server/auth/channels.ts), which also catches changes made by another process (the CLI).
+     */
+    sessionAlive(sessionHash: string): boolean {
+      return liveSession(sessionHash) !== null;
     },
 
     logout(sessionHash: string, user: User, ip: string | null) {
       users.deleteSession(sessionHash);
       audit.append({ actor: `user:${user.username}`, action: 'user.logout', target: user.username, ip });
+      bus.emit('user.sessions_ended', { username: user.username, sessionHash, reason: 'logout' });
     },
 
     list(): PublicUser[] {
@@ -209,8 +241,13 @@ export function createUserService(deps: { users: UserStore; audit: AuditLog; bus
         ...(patch.disabled !== undefined ? { disabled: patch.disabled } : {}),
         ...(patch.password !== undefined ? { passwordHash: await hashPassword(patch.password) } : {}),
       });
-      // A changed role, password or a disabled account must not keep old sessions alive.
-      if (patch.password !== undefined || patch.role !== undefined || patch.disabled) users.deleteSessionsOf(u.id);
+      // A changed password, role, room or jurisdiction, or a disabled account, must not keep old sessions
+      // alive — nor their open sockets and event streams, which were let in on the old rights.
+      const ended = endReason(u, patch, { role, rooms, jurisdiction });
+      if (ended) {
+        users.deleteSessionsOf(u.id);
+        bus.emit('user.sessions_ended', { username: u.username, sessionHash: null, reason: ended });
+      }
       const changed = Object.keys(patch).map((k) => (k === 'password' ? 'password (not logged)' : k));
       audit.append({
         actor,
@@ -241,6 +278,7 @@ export function createUserService(deps: { users: UserStore; audit: AuditLog; bus
       users.update(u.id, { passwordHash: await hashPassword(password) });
       users.unlock(u.id);
       users.deleteSessionsOf(u.id);
+      bus.emit('user.sessions_ended', { username: u.username, sessionHash: null, reason: 'password' });
       audit.append({ actor, action: 'user.password.reset', target: u.username, detail: { generated: typed === undefined }, ip });
       return { user: publicUser(users.byId(u.id)!), password: typed === undefined ? password : null };
     },

@@ -3,7 +3,6 @@ import { Type } from 'typebox';
 import type { AppContext } from '../context.ts';
 import { actorOf } from '../auth/principal.ts';
 import { DEVICE_COOKIE } from '../roles.ts';
-import { CLOSE_REVOKED } from '../websocket.ts';
 import { DeviceKindT, DeviceViewT, PairingViewT, errors } from './schemas.ts';
 import { Forbidden, NOT_AN_EVENT_STREAM, openEventStream, wantsEventStream, type DeviceKind } from '../../core/index.ts';
 import { protocol as terminalProtocol } from '../../terminal/index.ts';
@@ -13,10 +12,7 @@ const DEVICE_COOKIE_DAYS = 3650;
 export const deviceRoutes: FastifyPluginAsync<{ ctx: AppContext }> = async (app, { ctx }) => {
   const admin = { roles: ['admin' as const] };
 
-  // Revocation takes effect at once: the device's open sockets are closed, not left to time out.
-  ctx.bus.on('device.revoked', ({ deviceId }) => {
-    ctx.hub.closeOwner(`device:${deviceId}`, CLOSE_REVOKED, 'device token revoked');
-  });
+  // Revocation takes effect at once: the device's open sockets and streams are closed by server/auth/channels.ts.
 
   app.post(
     '/api/devices/pairings',
