@@ -5,6 +5,7 @@
 import { useEffect, useRef, useState } from 'preact/hooks';
 import { FINISHED_JOB_STATUSES, type JobProgressEvent, type JobView } from '../documents/protocol.ts';
 import { call } from './http.ts';
+import { checkSession } from './session-end.ts';
 
 export type { JobView, JobProgressEvent };
 
@@ -19,6 +20,10 @@ export function followJob(id: string, onJob: (job: JobView) => void, onProgress:
     if (FINISHED_JOB_STATUSES.includes(view.status)) es.close();
     onJob(view);
   });
+  // The server ends the stream of a session that ended, and refuses the reconnect: the gate then asks to sign in.
+  es.onerror = () => {
+    if (es.readyState === EventSource.CLOSED) void checkSession();
+  };
   return () => es.close();
 }
 

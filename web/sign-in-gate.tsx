@@ -7,6 +7,7 @@ import { userOf, whoAmI, type Me } from './http.ts';
 import { errorWords } from './error-words.ts';
 import type { Bilingual, Lang } from './i18n.ts';
 import { LoginForm } from './login.tsx';
+import { useSessionEnded } from './session-end.ts';
 
 export type SignedInUser = NonNullable<ReturnType<typeof userOf>>;
 
@@ -57,10 +58,12 @@ export function SignInGate({
 }) {
   const w = gateWords[lang];
   const { me, error, reload } = state;
+  // A session that ended under the open page (a socket closed for it): the form, with the reason, instead of the app.
+  const ended = useSessionEnded();
   const user = userOf(me);
   if (error) return <p class="error">{error}</p>;
   if (me === undefined) return <p>{w.loading}</p>;
-  if (me === null) return <LoginForm title={loginTitle} lang={lang} onDone={reload} />;
+  if (me === null || ended) return <LoginForm title={loginTitle} lang={lang} onDone={reload} />;
   if (!user || !roles.includes(user.role))
     return (
       <p class="error" data-testid="not-allowed">

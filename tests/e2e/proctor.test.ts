@@ -429,6 +429,22 @@ t.test('an invigilator runs a room from the proctor console; inspectors see only
     await shot(page, '15-ended-absent');
   });
 
+  await step(t, 'disabled by an admin, the invigilator’s console stops at once, says why and asks to sign in, without reconnecting', async (t) => {
+    const admin = await login(app, 'admin', PASSWORDS.admin);
+    let sockets = 0;
+    page.on('websocket', () => sockets++);
+    const res = await app.inject({ method: 'PATCH', url: '/api/users/invig', headers: { cookie: admin }, payload: { disabled: true } });
+    t.equal(res.statusCode, 200);
+    await page.getByTestId('session-ended').getByText('账号已停用或权限').waitFor();
+    await page.getByTestId('seat-map').waitFor({ state: 'detached' });
+    t.equal(await page.locator('figure.tile').count(), 0, 'no live tile left playing');
+    await page.locator('input[name=username]').waitFor();
+    // Longer than the feed's and the tiles' retry delay (1.5 s): nothing tries to connect again.
+    await new Promise((res) => setTimeout(res, 4000));
+    t.equal(sockets, 0, 'no socket opened after the session ended');
+    await shot(page, '15b-signed-out');
+  });
+
   t.same(pageErrors, [], 'no script errors on the pages');
   t.same(foreign, [], 'nothing fetched from anywhere but the appliance');
 });

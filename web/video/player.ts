@@ -1,8 +1,10 @@
 // One live tile: mpegts.js playing /ws/live/:source into a <video>, reconnecting when the socket
-// closes (the relay drops a viewer that fell behind, or the source restarted) or fails. A tile that
+// closes (the relay drops a viewer that fell behind, or the source restarted) or fails — unless the
+// session it was opened with ended (mpegts.js hides the close code, so the tile asks: web/session-end.ts). A tile that
 // nobody can see (scrolled out of view, page hidden) lets go of its socket and decoder: in a grid of
 // 32, decoding is what the desk PC's CPU runs out of (docs/proctor-api.md, "32 tiles").
 import mpegts from 'mpegts.js';
+import { checkSession, sessionEnded } from '../session-end.ts';
 
 /** paused: off screen or page hidden, nothing fetched or decoded until it is seen again. */
 export type TileState = 'connecting' | 'waiting' | 'playing' | 'retrying' | 'paused';
@@ -235,9 +237,10 @@ export class LivePlayer {
     this.close();
     this.stats.reconnects++;
     this.setState('retrying');
+    void checkSession();
     this.retry = setTimeout(() => {
       this.retry = null;
-      if (!this.stopped) this.apply();
+      if (!this.stopped && !sessionEnded()) this.apply();
     }, RETRY_MS);
   }
 

@@ -5,6 +5,7 @@ import { HttpError, userOf, whoAmI, type Me } from '../../../web/http.ts';
 import { errorWords } from '../../../web/error-words.ts';
 import { langFromQuery, useDocumentLanguage, type Lang } from '../../../web/i18n.ts';
 import { LoginForm } from '../../../web/login.tsx';
+import { useSessionEnded } from '../../../web/session-end.ts';
 import { AccountAndLanguage } from '../../../web/top-bar.tsx';
 import { LivePlayer, wsUrl, type TileState } from '../../../web/video/player.ts';
 import { sources, type LiveSource } from './api.ts';
@@ -37,8 +38,10 @@ export function App() {
     void load();
   }, []);
 
-  const user = userOf(me);
-  const shown = list?.filter((s) => !only || s.id === only) ?? null;
+  // A tile's socket ended because the session did (web/session-end.ts): the log-in form replaces the tiles.
+  const ended = useSessionEnded();
+  const user = ended ? null : userOf(me);
+  const shown = ended ? null : (list?.filter((s) => !only || s.id === only) ?? null);
   return (
     <div class="live">
       <header>
@@ -49,8 +52,8 @@ export function App() {
       </header>
       {user?.role === 'inspector' && <p class="note">{w.audited}</p>}
       {error && <p class="error">{error}</p>}
-      {me === null && <LoginForm title={w.loginTitle} lang={lang} onDone={() => void load()} />}
-      {me && !error && shown === null && <p>{w.loading}</p>}
+      {(me === null || ended) && <LoginForm title={w.loginTitle} lang={lang} onDone={() => void load()} />}
+      {me && !ended && !error && shown === null && <p>{w.loading}</p>}
       {shown && shown.length === 0 && <p>{w.none}</p>}
       {shown && shown.length > 0 && (
         <div class={`grid n${Math.min(shown.length, 4)}`}>

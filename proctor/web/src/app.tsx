@@ -9,6 +9,7 @@ import { userOf, whoAmI, type Me } from '../../../web/http.ts';
 import { errorWords } from '../../../web/error-words.ts';
 import { langFromQuery, useDocumentLanguage, type Lang } from '../../../web/i18n.ts';
 import { LoginForm } from '../../../web/login.tsx';
+import { useSessionEnded } from '../../../web/session-end.ts';
 import { TopBar } from '../../../web/top-bar.tsx';
 import { InsecureContextNotice } from '../../../web/insecure-context.tsx';
 import { setTimeZone, words, type Words } from './i18n.ts';
@@ -50,7 +51,9 @@ export function App() {
     setParam('room', id);
   };
 
-  const user = userOf(me);
+  // The server closed the feed because the session ended: the log-in form (with the reason) replaces the room.
+  const ended = useSessionEnded();
+  const user = ended ? null : userOf(me);
   const staff = user && (user.role === 'invigilator' || user.role === 'admin');
   return (
     <div class="page">
@@ -70,8 +73,8 @@ export function App() {
       <InsecureContextNotice lang={lang} need="none" compact />
       {error && <p class="error">{error}</p>}
       {me === undefined && !error && <p>{w.loading}</p>}
-      {me === null && <LoginForm title={w.loginTitle} lang={lang} onDone={() => void load()} />}
-      {me && !staff && <p class="error">{w.notInvigilator}</p>}
+      {(me === null || ended) && <LoginForm title={w.loginTitle} lang={lang} onDone={() => void load()} />}
+      {me && !ended && !staff && <p class="error">{w.notInvigilator}</p>}
       {staff && !roomId && <RoomPicker w={w} onPick={pick} auto={!askedForList} />}
       {staff && roomId && <Room key={roomId} w={w} roomId={roomId} />}
     </div>

@@ -1,9 +1,11 @@
 // The room view's live state: the /ws/proctor feed (snapshot on connect, then seat/room/alert
-// messages) folded into one Feed, reconnecting when cut; and the alert beep.
+// messages) folded into one Feed, reconnecting when cut — but not once the server closed it because the
+// session ended (web/session-end.ts: the console then asks to sign in again); and the alert beep.
 import { useEffect, useRef, useState } from 'preact/hooks';
 import type { Alert, FeedMessage, RoomView } from './api.ts';
 import { wsUrl } from '../../../web/video/player.ts';
 import { heardServerTime } from './clock.tsx';
+import { checkSession, noteSessionEnded, sessionEndOfClose } from '../../../web/session-end.ts';
 
 export interface Feed {
   view: RoomView | null;
@@ -38,6 +40,10 @@ export function useFeed(roomId: string, sessionId: string | null, onNewAlert: (a
       ws.onopen = () => setFeed((f) => ({ ...f, connected: true, error: null }));
       ws.onclose = (ev) => {
         setFeed((f) => ({ ...f, connected: false, error: ev.reason || null }));
+        const ended = sessionEndOfClose(ev.code);
+        if (ended) return noteSessionEnded(ended);
+        // A refused reconnect shows no status to the page (1006): ask whether the session still stands.
+        if (ev.code === 1006) void checkSession();
         if (!stopped) retry = setTimeout(open, 1500);
       };
     };

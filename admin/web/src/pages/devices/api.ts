@@ -1,6 +1,7 @@
 // The devices page's calls and its live view. The shapes are the server's (terminal/protocol.ts).
 import { useEffect, useState } from 'preact/hooks';
 import { call } from '../../../../../web/http.ts';
+import { checkSession } from '../../../../../web/session-end.ts';
 import type * as protocol from '../../../../../terminal/protocol.ts';
 
 export type PairingView = protocol.PairingView;
@@ -54,8 +55,10 @@ export function useLiveDevices(): LiveDevices {
       src.onerror = () => {
         setState((s) => ({ ...s, live: false }));
         // EventSource retries a dropped stream itself, but gives up on a refused one (a server restarting
-        // behind a proxy answers 502): start again a little later.
-        if (src.readyState === EventSource.CLOSED) retry = setTimeout(open, 5000);
+        // behind a proxy answers 502; a session that ended, 401: then the gate asks to sign in again).
+        if (src.readyState !== EventSource.CLOSED) return;
+        void checkSession();
+        retry = setTimeout(open, 5000);
       };
     };
     open();
