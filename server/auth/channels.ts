@@ -48,7 +48,7 @@ export interface ChannelDeps {
  * Installs the tracking on an app that has the cookie, WebSocket and role hooks: call it after
  * installRoleHook (it reads request.principal) and before the routes.
  */
-export function installChannelEnds(app: FastifyInstance, deps: ChannelDeps) {
+export function installChannelEnds(app: FastifyInstance, deps: ChannelDeps): void {
   const channels = new Set<Channel>();
   const upgrades = new WeakMap<object, Channel>();
 
@@ -61,14 +61,14 @@ export function installChannelEnds(app: FastifyInstance, deps: ChannelDeps) {
       setTimeout(() => ws.readyState !== ws.CLOSED && ws.terminate(), CLOSE_GRACE_MS).unref();
     } else if (!c.upgrade) eventStreamOf(c.res)?.end();
   };
-  const endWhere = (match: (c: Channel) => boolean, why: { code: number; reason: string }) => {
+  const endWhere = (owner: string, match: (c: Channel) => boolean, why: { code: number; reason: string }) => {
     let n = 0;
     for (const c of channels)
-      if (match(c)) {
+      if (c.owner === owner && match(c)) {
         end(c, why);
         n++;
       }
-    return n;
+    if (n) app.log.info({ owner, channels: n, reason: why.reason }, 'open sockets and streams ended with their session');
   };
 
   app.addHook('onRequest', async (request, reply) => {
@@ -96,14 +96,10 @@ export function installChannelEnds(app: FastifyInstance, deps: ChannelDeps) {
   });
 
   const offs = [
-    deps.bus.on('user.sessions_ended', ({ username, sessionHash, reason }) => {
-      const owner = `user:${username}`;
-      endWhere((c) => c.owner === owner && (sessionHash === null || c.session === sessionHash), ENDS[reason]);
-    }),
-    deps.bus.on('device.revoked', ({ deviceId }) => {
-      const owner = `device:${deviceId}`;
-      endWhere((c) => c.owner === owner, DEVICE_REVOKED);
-    }),
+    deps.bus.on('user.sessions_ended', ({ username, sessionHash, reason }) =>
+      endWhere(`user:${username}`, (c) => sessionHash === null || c.session === sessionHash, ENDS[reason]),
+    ),
+    deps.bus.on('device.revoked', ({ deviceId }) => endWhere(`device:${deviceId}`, () => true, DEVICE_REVOKED)),
   ];
 
   // Expiry has no event of its own, and the CLI changes users from another process: look now and then.
@@ -118,7 +114,11 @@ export function installChannelEnds(app: FastifyInstance, deps: ChannelDeps) {
       if (c.session === null) continue;
       let ok = alive.get(c.session);
       if (ok === undefined) alive.set(c.session, (ok = deps.users.sessionAlive(c.session)));
-      if (!ok) end(c, SESSION_GONE);
+      // An expired session's check has just ended it (with its own reason) through the event.
+      if (!ok && !c.ended) {
+        end(c, SESSION_GONE);
+        app.log.info({ owner: c.owner, reason: SESSION_GONE.reason }, 'an open socket or stream ended with its session');
+      }
     }
   };
   const timer = setInterval(sweep, deps.sweepMs ?? CHANNEL_SWEEP_MS);
@@ -127,12 +127,4 @@ export function installChannelEnds(app: FastifyInstance, deps: ChannelDeps) {
     clearInterval(timer);
     for (const off of offs) off();
   });
-
-  return {
-    /** Open channels (WebSockets and event streams) of an owner (`user:NAME`), or of everyone. */
-    count: (owner?: string) => [...channels].filter((c) => !owner || c.owner === owner).length,
-    sweep,
-  };
 }
-
-export type ChannelEnds = ReturnType<typeof installChannelEnds>;
