@@ -16,6 +16,8 @@ import { createDeviceService } from './auth/devices.ts';
 import { installErrorHandler } from './errors.ts';
 import { installRoleHook, type RouteInfo } from './roles.ts';
 import { createMetrics, installRequestMetrics } from './metrics.ts';
+import { applyConnectionLimits, fastifyTimeouts } from './connection-limits.ts';
+import { installCrossSiteGuard } from './cross-site.ts';
 import { createSocketHub } from './websocket.ts';
 import type { AppContext } from './context.ts';
 import { jobRoutes } from './routes/jobs.ts';
@@ -82,7 +84,9 @@ export async function buildApp(deps: AppDeps): Promise<App> {
   const app = Fastify({
     ...(deps.logger ? { loggerInstance: deps.logger } : { logger: false }),
     ...(tls ? { https: { ...tls.context(), minVersion: MIN_TLS_VERSION } } : {}),
-    trustProxy: config.server.trustProxy,
+    // Only the listed proxies' X-Forwarded-* are believed; request.ip is otherwise the socket's peer.
+    trustProxy: config.server.trustProxy.length > 0 ? config.server.trustProxy : false,
+    ...fastifyTimeouts(config.server.connections),
     bodyLimit: 1024 * 1024,
     // A certificate's QR payload is one path parameter of ~200 characters (records/certificates/payload.ts);
     // Fastify's default refuses parameters over 100 with a bare 414.
@@ -95,6 +99,7 @@ export async function buildApp(deps: AppDeps): Promise<App> {
 
   const bus = deps.bus ?? createEventBus((name, err) => app.log.error({ err, event: name }, 'event listener failed'));
   const metrics = createMetrics();
+  applyConnectionLimits(app.server, config.server.connections, config.server.trustProxy, (why) => metrics.connectionsRefused.inc({ why }));
   const audit = createAuditLog(db, clock, (e) => {
     metrics.auditEntries.inc({ action: e.action });
     bus.emit('audit.appended', { seq: e.seq, action: e.action });
@@ -174,6 +179,8 @@ export async function buildApp(deps: AppDeps): Promise<App> {
         });
     },
   });
+  // Before the role hook: a cross-site request is refused before anyone's cookie is looked at.
+  installCrossSiteGuard(app);
   installRoleHook(app, { users, devices }, routeTable);
   installRequestMetrics(app, metrics);
 
