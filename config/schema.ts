@@ -74,7 +74,7 @@ export const ServerSchema = Type.Object(
           ),
           idleSeconds: Type.Optional(
             Type.Integer({
-              minimum: 30,
+              minimum: 20,
               maximum: 3600,
               default: 120,
               description: 'a connection with nothing sent either way for this long is closed (WebSockets excepted; event streams ping every 15 s)',

@@ -16,7 +16,7 @@ import { createDeviceService } from './auth/devices.ts';
 import { installErrorHandler } from './errors.ts';
 import { installRoleHook, type RouteInfo } from './roles.ts';
 import { createMetrics, installRequestMetrics } from './metrics.ts';
-import { applyConnectionLimits, fastifyTimeouts } from './connection-limits.ts';
+import { applyConnectionLimits, serverTimeouts } from './connection-limits.ts';
 import { installCrossSiteGuard } from './cross-site.ts';
 import { createSocketHub } from './websocket.ts';
 import type { AppContext } from './context.ts';
@@ -81,12 +81,13 @@ export async function buildApp(deps: AppDeps): Promise<App> {
   const prepared = await prepareSiteTls({ config, db, clock, ...(deps.networkInterfaces ? { interfaces: deps.networkInterfaces } : {}) });
   const tls = prepared.tls;
 
+  const timeouts = serverTimeouts(config.server.connections);
   const app = Fastify({
     ...(deps.logger ? { loggerInstance: deps.logger } : { logger: false }),
-    ...(tls ? { https: { ...tls.context(), minVersion: MIN_TLS_VERSION } } : {}),
+    ...(tls ? { https: { ...tls.context(), minVersion: MIN_TLS_VERSION, ...timeouts.http } } : { http: timeouts.http }),
     // Only the listed proxies' X-Forwarded-* are believed; request.ip is otherwise the socket's peer.
     trustProxy: config.server.trustProxy.length > 0 ? config.server.trustProxy : false,
-    ...fastifyTimeouts(config.server.connections),
+    ...timeouts.fastify,
     bodyLimit: 1024 * 1024,
     // A certificate's QR payload is one path parameter of ~200 characters (records/certificates/payload.ts);
     // Fastify's default refuses parameters over 100 with a bare 414.

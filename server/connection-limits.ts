@@ -7,26 +7,33 @@ import type { Socket } from 'node:net';
 import type { ConnectionLimits } from '../config/index.ts';
 import { addressMatcher } from '../core/index.ts';
 
-/** Fastify's own options for the limits it applies (it gives Node 0 = "no limit" for each by default). */
-export function fastifyTimeouts(limits: ConnectionLimits) {
+/**
+ * Fastify's options for the limits (Fastify gives Node 0 = "no limit" for each by default). `http` goes to
+ * Node's server as it is made; with HTTPS the same keys join the TLS options. Node looks for requests
+ * over their time only every connectionsCheckingInterval (30 s by default): once a second here, so a
+ * limit means what it says.
+ */
+export function serverTimeouts(limits: ConnectionLimits) {
   return {
-    connectionTimeout: limits.idleSeconds * 1000,
-    keepAliveTimeout: limits.keepAliveSeconds * 1000,
-    requestTimeout: limits.requestSeconds * 1000,
+    fastify: {
+      connectionTimeout: limits.idleSeconds * 1000,
+      keepAliveTimeout: limits.keepAliveSeconds * 1000,
+      requestTimeout: limits.requestSeconds * 1000,
+    },
+    http: { headersTimeout: limits.headersSeconds * 1000, requestTimeout: limits.requestSeconds * 1000, connectionsCheckingInterval: 1000 },
   };
 }
 
 /**
- * The limits Fastify does not pass on: the headers' time, the total and the per-address caps. `exempt`:
+ * The caps Fastify does not apply: the total and per address. `exempt`:
  * the trusted proxies, whose one address carries many clients; this machine (127.0.0.0/8, ::1) always is.
  */
 export function applyConnectionLimits(
-  server: Server & { headersTimeout?: number },
+  server: Server,
   limits: ConnectionLimits,
   exempt: readonly string[],
   onRefused?: (why: 'per-address' | 'total', address: string) => void,
 ): void {
-  if ('headersTimeout' in server) server.headersTimeout = limits.headersSeconds * 1000;
   server.maxConnections = limits.max;
   server.on('drop', (data?: { remoteAddress?: string }) => onRefused?.('total', data?.remoteAddress ?? ''));
   const notCounted = addressMatcher(exempt);
