@@ -61,7 +61,7 @@ export function parseConfig(text: string, opts: { file?: string; dataDir?: strin
   if (problems.length > 0) throw new ConfigError(file, problems);
   const baseDir = opts.file ? dirname(resolve(opts.file)) : process.cwd();
   const config = normalise(raw as ConfigFile, opts.file ?? null, baseDir, opts.dataDir);
-  const semantic = [...crossCheck(config), ...rulesProblems((raw as ConfigFile).rules)];
+  const semantic = [...crossCheck(config, raw as ConfigFile), ...rulesProblems((raw as ConfigFile).rules)];
   if (semantic.length > 0) throw new ConfigError(file, semantic);
   return config;
 }
@@ -106,8 +106,17 @@ function normalise(raw: ConfigFile, file: string | null, baseDir: string, dataOv
     server: {
       host: raw.server?.host ?? '0.0.0.0',
       port: raw.server?.port ?? 8080,
-      trustProxy: raw.server?.trustProxy ?? false,
+      // `true` is refused by crossCheck; here it only has to survive until then.
+      trustProxy: Array.isArray(raw.server?.trustProxy) ? raw.server.trustProxy : [],
       metricsFrom: raw.server?.metricsFrom ?? [],
+      connections: {
+        max: raw.server?.connections?.max ?? 4096,
+        perAddress: raw.server?.connections?.perAddress ?? 256,
+        headersSeconds: raw.server?.connections?.headersSeconds ?? 15,
+        requestSeconds: raw.server?.connections?.requestSeconds ?? 120,
+        idleSeconds: raw.server?.connections?.idleSeconds ?? 120,
+        keepAliveSeconds: raw.server?.connections?.keepAliveSeconds ?? 10,
+      },
       ...(tls ? { tls } : {}),
       siteCa: rawTls === 'site-ca',
       names: [...new Set((raw.server?.names ?? []).map((n) => n.toLowerCase()))],
@@ -218,8 +227,29 @@ export function seatIds(room: { seats: { rows: number; columns: number } }): str
 }
 
 /** Rules a schema cannot say: unique ids, references that must point at something that exists. */
-function crossCheck(c: Config): Problem[] {
+function crossCheck(c: Config, raw: ConfigFile): Problem[] {
   const problems: Problem[] = [];
+  if (raw.server?.trustProxy === true)
+    problems.push({
+      path: 'server.trustProxy',
+      problem:
+        'true trusts every hop, so any PC could claim any address in X-Forwarded-For; list the proxies instead, e.g. trustProxy: [127.0.0.1] for a proxy on this machine (false or absent = no proxy)',
+      got: true,
+    });
+  c.server.trustProxy.forEach((entry, i) => {
+    if (!parseAddressRange(entry))
+      problems.push({ path: `server.trustProxy[${i}]`, problem: 'is not an IP address or a CIDR range such as 127.0.0.1 or 10.0.0.0/24', got: entry });
+  });
+  const conn = c.server.connections;
+  if (conn.perAddress > conn.max)
+    problems.push({ path: 'server.connections.perAddress', problem: `is more than server.connections.max (${conn.max})`, got: conn.perAddress });
+  // Node refuses a headers limit longer than the whole request's.
+  if (conn.headersSeconds > conn.requestSeconds)
+    problems.push({
+      path: 'server.connections.headersSeconds',
+      problem: `is longer than server.connections.requestSeconds (${conn.requestSeconds}); the headers are part of the request`,
+      got: conn.headersSeconds,
+    });
   c.server.metricsFrom.forEach((entry, i) => {
     if (!parseAddressRange(entry))
       problems.push({ path: `server.metricsFrom[${i}]`, problem: 'is not an IP address or a CIDR range such as 10.0.0.5 or 10.0.0.0/24', got: entry });

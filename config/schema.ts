@@ -44,7 +44,49 @@ export const ServerSchema = Type.Object(
     httpPort: Type.Optional(
       Type.Integer({ minimum: 0, maximum: 65535, description: 'a plain-HTTP port that serves only the page for trusting the site CA (with tls: site-ca)' }),
     ),
-    trustProxy: Type.Optional(Type.Boolean({ default: false })),
+    // `true` is accepted by the schema only so that config/load.ts can refuse it in words: it trusted every
+    // hop, so any PC could name its own address in X-Forwarded-For.
+    trustProxy: Type.Optional(
+      Type.Union([Type.Boolean(), Type.Array(Type.String({ minLength: 1 }))], {
+        description:
+          'the reverse proxies in front of the appliance, as addresses or CIDR ranges (e.g. [127.0.0.1]): X-Forwarded-For/-Proto/-Host are believed only from them; false or absent = no proxy',
+      }),
+    ),
+    connections: Type.Optional(
+      Type.Object(
+        {
+          max: Type.Optional(
+            Type.Integer({ minimum: 16, maximum: 60000, default: 4096, description: 'open connections in all (WebSockets and event streams included)' }),
+          ),
+          perAddress: Type.Optional(
+            Type.Integer({
+              minimum: 8,
+              maximum: 60000,
+              default: 256,
+              description: "open connections from one address (a proctor desk's live tiles are one each); this machine and the trusted proxies are not counted",
+            }),
+          ),
+          headersSeconds: Type.Optional(
+            Type.Integer({ minimum: 1, maximum: 300, default: 15, description: "how long a client may take to send a request's headers" }),
+          ),
+          requestSeconds: Type.Optional(
+            Type.Integer({ minimum: 5, maximum: 3600, default: 120, description: 'how long a client may take to send a whole request, uploads included' }),
+          ),
+          idleSeconds: Type.Optional(
+            Type.Integer({
+              minimum: 20,
+              maximum: 3600,
+              default: 120,
+              description: 'a connection with nothing sent either way for this long is closed (WebSockets excepted; event streams ping every 15 s)',
+            }),
+          ),
+          keepAliveSeconds: Type.Optional(
+            Type.Integer({ minimum: 1, maximum: 600, default: 10, description: 'how long an idle keep-alive connection waits for its next request' }),
+          ),
+        },
+        { ...closed, description: 'time limits and caps on connections, against clients that open many or send slowly' },
+      ),
+    ),
     metricsFrom: Type.Optional(
       Type.Array(Type.String({ minLength: 1 }), {
         default: [],
@@ -403,6 +445,14 @@ export const ConfigSchema = Type.Object(
 );
 
 export type ConfigFile = Static<typeof ConfigSchema>;
+export interface ConnectionLimits {
+  max: number;
+  perAddress: number;
+  headersSeconds: number;
+  requestSeconds: number;
+  idleSeconds: number;
+  keepAliveSeconds: number;
+}
 export type Room = Static<typeof RoomSchema>;
 export type TerminalConfig = Static<typeof TerminalSchema>;
 export type KioskConfig = Static<typeof KioskSchema>;
@@ -425,8 +475,10 @@ export interface Config {
     siteCa: boolean;
     names: string[];
     httpPort: number | null;
-    trustProxy: boolean;
+    /** The reverse proxies' addresses/CIDR ranges; empty = no proxy (request.ip is the socket's peer). */
+    trustProxy: string[];
     metricsFrom: string[];
+    connections: ConnectionLimits;
   };
   paths: { data: string; keys: string };
   rooms: Room[];

@@ -16,6 +16,8 @@ import { createDeviceService } from './auth/devices.ts';
 import { installErrorHandler } from './errors.ts';
 import { installRoleHook, type RouteInfo } from './roles.ts';
 import { createMetrics, installRequestMetrics } from './metrics.ts';
+import { applyConnectionLimits, serverTimeouts } from './connection-limits.ts';
+import { installCrossSiteGuard } from './cross-site.ts';
 import { createSocketHub } from './websocket.ts';
 import { installChannelEnds } from './auth/channels.ts';
 import { installUpgradeOriginCheck } from './origin.ts';
@@ -83,10 +85,13 @@ export async function buildApp(deps: AppDeps): Promise<App> {
   const prepared = await prepareSiteTls({ config, db, clock, ...(deps.networkInterfaces ? { interfaces: deps.networkInterfaces } : {}) });
   const tls = prepared.tls;
 
+  const timeouts = serverTimeouts(config.server.connections);
   const app = Fastify({
     ...(deps.logger ? { loggerInstance: deps.logger } : { logger: false }),
-    ...(tls ? { https: { ...tls.context(), minVersion: MIN_TLS_VERSION } } : {}),
-    trustProxy: config.server.trustProxy,
+    ...(tls ? { https: { ...tls.context(), minVersion: MIN_TLS_VERSION, ...timeouts.http } } : { http: timeouts.http }),
+    // Only the listed proxies' X-Forwarded-* are believed; request.ip is otherwise the socket's peer.
+    trustProxy: config.server.trustProxy.length > 0 ? config.server.trustProxy : false,
+    ...timeouts.fastify,
     bodyLimit: 1024 * 1024,
     // A certificate's QR payload is one path parameter of ~200 characters (records/certificates/payload.ts);
     // Fastify's default refuses parameters over 100 with a bare 414.
@@ -99,6 +104,7 @@ export async function buildApp(deps: AppDeps): Promise<App> {
 
   const bus = deps.bus ?? createEventBus((name, err) => app.log.error({ err, event: name }, 'event listener failed'));
   const metrics = createMetrics();
+  applyConnectionLimits(app.server, config.server.connections, config.server.trustProxy, (why) => metrics.connectionsRefused.inc({ why }));
   const audit = createAuditLog(db, clock, (e) => {
     metrics.auditEntries.inc({ action: e.action });
     bus.emit('audit.appended', { seq: e.seq, action: e.action });
@@ -179,6 +185,8 @@ export async function buildApp(deps: AppDeps): Promise<App> {
     },
   });
   installUpgradeOriginCheck(app, config.server);
+  // Before the role hook: a cross-site request is refused before anyone's cookie is looked at.
+  installCrossSiteGuard(app);
   installRoleHook(app, { users, devices }, routeTable);
   // Sockets and event streams end with the session or device token they were opened with.
   installChannelEnds(app, { users, bus, ...(deps.channelSweepMs !== undefined ? { sweepMs: deps.channelSweepMs } : {}) });

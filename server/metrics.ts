@@ -33,6 +33,12 @@ export function createMetrics() {
       registers: [registry],
     }),
     loginFailures: new Counter({ name: 'examroom_login_failures_total', help: 'Failed log-ins', registers: [registry] }),
+    connectionsRefused: new Counter({
+      name: 'examroom_connections_refused_total',
+      help: 'Connections closed at once for being over server.connections.max (total) or .perAddress',
+      labelNames: ['why'],
+      registers: [registry],
+    }),
   };
 }
 

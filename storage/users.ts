@@ -16,7 +16,7 @@ export interface User {
   passwordHash: string;
   rooms: string[];
   jurisdiction: Jurisdiction | null;
-  failedLogins: number;
+  /** The latest lock of this name from any address (login_locks); null when it never was locked. */
   lockedUntil: number | null;
   disabled: boolean;
   createdAt: number;
@@ -41,7 +41,6 @@ interface UserRow {
   rooms: string;
   jurisdiction_level: Jurisdiction['level'] | null;
   jurisdiction_code: string | null;
-  failed_logins: number;
   locked_until: number | null;
   disabled: number;
   created_at: number;
@@ -57,7 +56,6 @@ function toUser(r: UserRow): User {
     passwordHash: r.password_hash,
     rooms: JSON.parse(r.rooms) as string[],
     jurisdiction: r.jurisdiction_level && r.jurisdiction_code ? { level: r.jurisdiction_level, code: r.jurisdiction_code } : null,
-    failedLogins: r.failed_logins,
     lockedUntil: r.locked_until,
     disabled: r.disabled === 1,
     createdAt: r.created_at,
@@ -72,9 +70,19 @@ export interface SessionRow {
   expiresAt: number;
 }
 
+/** A typed name's failed log-ins from one address (login_locks). */
+export interface LoginLock {
+  failures: number;
+  lockedUntil: number | null;
+}
+
+/** Rows of names nobody typed wrong for a day are dropped, so typing random names cannot grow the table. */
+const FORGET_AFTER_MS = 24 * 3600_000;
+
 export function createUserStore(db: Db, clock: Clock) {
-  const byName = db.prepare<[string], UserRow>('SELECT * FROM users WHERE username = ?');
-  const byId = db.prepare<[number], UserRow>('SELECT * FROM users WHERE id = ?');
+  const SELECT_USER = 'SELECT u.*, (SELECT MAX(l.locked_until) FROM login_locks l WHERE l.username = u.username) AS locked_until FROM users u';
+  const byName = db.prepare<[string], UserRow>(`${SELECT_USER} WHERE u.username = ?`);
+  const byId = db.prepare<[number], UserRow>(`${SELECT_USER} WHERE u.id = ?`);
   return {
     byUsername(username: string): User | null {
       const r = byName.get(username);
@@ -85,7 +93,7 @@ export function createUserStore(db: Db, clock: Clock) {
       return r ? toUser(r) : null;
     },
     list(): User[] {
-      return (db.prepare('SELECT * FROM users ORDER BY username').all() as UserRow[]).map(toUser);
+      return (db.prepare(`${SELECT_USER} ORDER BY u.username`).all() as UserRow[]).map(toUser);
     },
     insert(u: NewUser): User {
       const now = clock.now();
@@ -125,20 +133,38 @@ export function createUserStore(db: Db, clock: Clock) {
         id,
       );
     },
-    recordFailure(id: number, lockAfter: number, lockUntil: number): { failures: number; lockedUntil: number | null } {
+    /** The failures of `username` (as typed, known or not) from `address`. */
+    loginLock(username: string, address: string): LoginLock | null {
+      const r = db.prepare('SELECT failures, locked_until FROM login_locks WHERE username = ? AND address = ?').get(username, address) as
+        | { failures: number; locked_until: number | null }
+        | undefined;
+      return r ? { failures: r.failures, lockedUntil: r.locked_until } : null;
+    },
+    /** Counts one failure; at `lockAfter` the pair is locked until `lockUntil` and the count starts again. */
+    recordFailure(username: string, address: string, lockAfter: number, lockUntil: number): LoginLock {
       return db.transaction(() => {
-        db.prepare('UPDATE users SET failed_logins = failed_logins + 1 WHERE id = ?').run(id);
-        const failures = byId.get(id)!.failed_logins;
-        const lockedUntil = failures >= lockAfter ? lockUntil : null;
-        if (lockedUntil !== null) db.prepare('UPDATE users SET locked_until = ?, failed_logins = 0 WHERE id = ?').run(lockedUntil, id);
-        return { failures, lockedUntil };
+        const now = clock.now();
+        db.prepare('DELETE FROM login_locks WHERE last_failure < ? AND (locked_until IS NULL OR locked_until < ?)').run(now - FORGET_AFTER_MS, now);
+        const r = db
+          .prepare(
+            `INSERT INTO login_locks (username, address, failures, locked_until, last_failure) VALUES (?, ?, 1, NULL, ?)
+             ON CONFLICT (username, address) DO UPDATE SET failures = failures + 1, last_failure = excluded.last_failure
+             RETURNING failures`,
+          )
+          .get(username, address, now) as { failures: number };
+        if (r.failures < lockAfter) return { failures: r.failures, lockedUntil: null };
+        db.prepare('UPDATE login_locks SET failures = 0, locked_until = ? WHERE username = ? AND address = ?').run(lockUntil, username, address);
+        return { failures: r.failures, lockedUntil: lockUntil };
       })();
     },
-    recordSuccess(id: number): void {
-      db.prepare('UPDATE users SET failed_logins = 0, locked_until = NULL WHERE id = ?').run(id);
+    /** A right password from this address: its count starts again (other addresses keep theirs). */
+    recordSuccess(username: string, address: string): void {
+      db.prepare('DELETE FROM login_locks WHERE username = ? AND address = ?').run(username, address);
     },
+    /** Lifts the locks of this name from every address. */
     unlock(id: number): void {
-      db.prepare('UPDATE users SET failed_logins = 0, locked_until = NULL, updated_at = ? WHERE id = ?').run(clock.now(), id);
+      db.prepare('DELETE FROM login_locks WHERE username = (SELECT username FROM users WHERE id = ?)').run(id);
+      db.prepare('UPDATE users SET updated_at = ? WHERE id = ?').run(clock.now(), id);
     },
     createSession(s: SessionRow & { ip: string | null; userAgent: string | null }): void {
       db.prepare('INSERT INTO sessions (token_hash, user_id, created_at, expires_at, ip, user_agent) VALUES (?, ?, ?, ?, ?, ?)').run(

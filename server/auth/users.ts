@@ -100,17 +100,29 @@ export function createUserService(deps: { users: UserStore; audit: AuditLog; bus
   }
 
   /**
-   * The user whose name and password these are, with the same lock-out rules as a log-in: a failure is
-   * audited and counts towards the lock; a success clears the count. No session is made.
+   * The user whose name and password these are. Failures count per typed name and client address, known
+   * name or not: a lock on the account itself let any PC in the room lock the admin out, and a name that
+   * never locked was a name that did not exist. Unknown names, wrong passwords and disabled users get one
+   * reply, after the same scrypt work (a dummy hash for an unknown name). A success clears this address's
+   * count. No session is made.
    */
   async function checkCredentials(username: string, password: string, ctx: { ip: string | null }) {
-    const user = users.byUsername(username);
+    const name = username.slice(0, 64);
+    const address = ctx.ip ?? '';
+    const user = users.byUsername(name);
     const now = clock.now();
-    if (user?.lockedUntil && user.lockedUntil > now) {
-      audit.append({ actor: `user:${user.username}`, action: 'user.login.refused', target: user.username, detail: { reason: 'locked' }, ip: ctx.ip });
+    const lock = users.loginLock(name, address);
+    if (lock?.lockedUntil && lock.lockedUntil > now) {
+      audit.append({
+        actor: user ? `user:${user.username}` : 'anonymous',
+        action: 'user.login.refused',
+        target: name,
+        detail: { reason: 'locked' },
+        ip: ctx.ip,
+      });
       throw new Locked(
-        `account locked after repeated failed log-ins; try again in ${Math.ceil((user.lockedUntil - now) / 60000)} min or ask an admin to unlock it`,
-        Math.ceil((user.lockedUntil - now) / 1000),
+        `locked after repeated failed log-ins from this address; try again in ${Math.ceil((lock.lockedUntil - now) / 60000)} min or ask an admin to unlock it`,
+        Math.ceil((lock.lockedUntil - now) / 1000),
       );
     }
     const ok = await verifyPassword(password, user?.passwordHash ?? DUMMY_HASH);
@@ -118,27 +130,25 @@ export function createUserService(deps: { users: UserStore; audit: AuditLog; bus
       audit.append({
         actor: user ? `user:${user.username}` : 'anonymous',
         action: 'user.login.failed',
-        target: username.slice(0, 64),
+        target: name,
         detail: { reason: !user ? 'unknown user' : user.disabled ? 'disabled' : 'wrong password' },
         ip: ctx.ip,
       });
       bus.emit('user.login', { username, ok: false, ip: ctx.ip ?? '' });
-      if (user && !user.disabled) {
-        const r = users.recordFailure(user.id, sec.lockoutFailures, now + sec.lockoutMinutes * 60000);
-        if (r.lockedUntil) {
-          audit.append({
-            actor: 'system',
-            action: 'user.locked',
-            target: user.username,
-            detail: { until: r.lockedUntil, failures: sec.lockoutFailures },
-            ip: ctx.ip,
-          });
-          bus.emit('user.locked', { username: user.username, until: r.lockedUntil });
-        }
+      const r = users.recordFailure(name, address, sec.lockoutFailures, now + sec.lockoutMinutes * 60000);
+      if (r.lockedUntil) {
+        audit.append({
+          actor: 'system',
+          action: 'user.locked',
+          target: name,
+          detail: { until: r.lockedUntil, failures: sec.lockoutFailures, address, known: Boolean(user) },
+          ip: ctx.ip,
+        });
+        bus.emit('user.locked', { username: name, until: r.lockedUntil });
       }
       throw new Unauthorized('wrong user name or password');
     }
-    users.recordSuccess(user.id);
+    users.recordSuccess(name, address);
     return user;
   }
 

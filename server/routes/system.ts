@@ -1,4 +1,4 @@
-import type { FastifyPluginAsync } from 'fastify';
+import type { FastifyPluginAsync, FastifyRequest } from 'fastify';
 import { Type } from 'typebox';
 import type { AppContext } from '../context.ts';
 import { checkHealth } from '../health.ts';
@@ -12,22 +12,39 @@ export const systemRoutes: FastifyPluginAsync<{
   mediaHealth?: () => { ok: boolean; down: string[] };
   tlsHealth?: () => { ok: boolean };
 }> = async (app, { ctx, mediaHealth, tlsHealth }) => {
+  // Metrics name cameras, rooms and log-in failures: not for every PC in the exam room. A scraper on
+  // this machine, an admin, or an address the site lists in server.metricsFrom may read them, and
+  // /healthz's details likewise.
+  const metricsReader = addressMatcher(ctx.config.server.metricsFrom);
+  const mayReadDetails = (request: FastifyRequest) => {
+    const p = request.principal;
+    return (p?.kind === 'user' && p.role === 'admin') || metricsReader(request.ip);
+  };
+
+  // The details (the data folder's path, free bytes, ffmpeg's version, which cameras are down) map the
+  // appliance for an attacker: the rest of the room learns only whether it is well.
   app.get(
     '/healthz',
-    { config: { roles: ['public'] }, schema: { tags: ['system'], summary: 'Health: database, disk for recordings, ffmpeg; 503 when the database fails' } },
-    async (_request, reply) => {
+    {
+      config: { roles: ['public'] },
+      schema: {
+        tags: ['system'],
+        summary:
+          'Health: { ok } for anyone; database, disk, ffmpeg, recording and certificates for this machine, admins and server.metricsFrom; 503 when the database fails',
+      },
+    },
+    async (request, reply) => {
       const h = checkHealth(ctx.db, ctx.paths.root, ctx.config.retention.minFreeGiB);
       const media = mediaHealth?.();
       if (media && !media.ok && h.status === 'ok') h.status = 'degraded';
       const tls = tlsHealth?.();
       if (tls && !tls.ok && h.status === 'ok') h.status = 'degraded';
-      return reply.status(h.status === 'failing' ? 503 : 200).send({ ...h, ...(media ? { media } : {}), ...(tls ? { tls } : {}) });
+      void reply.status(h.status === 'failing' ? 503 : 200);
+      if (!mayReadDetails(request)) return reply.send({ ok: h.status === 'ok' });
+      return reply.send({ ok: h.status === 'ok', ...h, ...(media ? { media } : {}), ...(tls ? { tls } : {}) });
     },
   );
 
-  // Metrics name cameras, rooms and log-in failures: not for every PC in the exam room. A scraper on
-  // this machine, an admin, or an address the site lists in server.metricsFrom may read them.
-  const metricsReader = addressMatcher(ctx.config.server.metricsFrom);
   app.get(
     '/metrics',
     {
@@ -35,9 +52,7 @@ export const systemRoutes: FastifyPluginAsync<{
       schema: { tags: ['system'], summary: 'Prometheus metrics: for this machine, admins, and the addresses in server.metricsFrom' },
     },
     async (request, reply) => {
-      const p = request.principal;
-      const admin = p?.kind === 'user' && p.role === 'admin';
-      if (!admin && !metricsReader(request.ip))
+      if (!mayReadDetails(request))
         throw new Forbidden(
           `metrics are served to this machine, to admins and to server.metricsFrom; ${request.ip} is none of them (add the monitoring server's address to server.metricsFrom)`,
         );

@@ -8,6 +8,7 @@ import Fastify, { type FastifyInstance, type FastifyReply, type FastifyRequest }
 import { X509Certificate } from 'node:crypto';
 import type { Config } from '../../config/index.ts';
 import type { SiteTls } from './site-tls.ts';
+import { applyConnectionLimits, serverTimeouts } from '../connection-limits.ts';
 
 /** The CA in DER, the form Windows' and iOS's certificate installers open with a double-click / tap. */
 export function caDer(pem: string): Buffer {
@@ -101,7 +102,10 @@ ${asked}${caBlock}
  * in tests). The link uses the name the PC typed when the certificate covers it, else the first name.
  */
 export function createTrustPage(deps: { tls: SiteTls; config: Config; httpsPort: () => number }): FastifyInstance {
-  const app = Fastify({ logger: false, return503OnClosing: true });
+  // The same time limits and caps as the HTTPS server: a slow client must not hold this port either.
+  const timeouts = serverTimeouts(deps.config.server.connections);
+  const app = Fastify({ logger: false, return503OnClosing: true, ...timeouts.fastify, http: timeouts.http });
+  applyConnectionLimits(app.server, deps.config.server.connections, deps.config.server.trustProxy);
   const headers = { 'cache-control': 'no-store', 'x-content-type-options': 'nosniff' };
   const ca = () => deps.tls.caPem();
   app.addHook('onSend', async (_req, reply) => {

@@ -86,7 +86,7 @@ t.test('a misspelt key is named with its path as an unknown setting', async (t) 
 
 t.test('an unknown key with no near match lists the keys allowed there', async (t) => {
   t.same(problemsOf(t, VALID + 'server: { colour: blue }\n'), [
-    'server.colour: unknown setting (allowed here: host, port, tls, names, httpPort, trustProxy, metricsFrom) (got "blue")',
+    'server.colour: unknown setting (allowed here: host, port, tls, names, httpPort, trustProxy, connections, metricsFrom) (got "blue")',
   ]);
 });
 
@@ -299,7 +299,8 @@ t.test('defaults are filled in for settings the file leaves out', async (t) => {
   t.equal(c.retention.minFreeGiB, 20);
   t.equal(c.server.port, 8080);
   t.equal(c.server.host, '0.0.0.0');
-  t.equal(c.server.trustProxy, false);
+  t.same(c.server.trustProxy, [], 'no proxy');
+  t.same(c.server.connections, { max: 4096, perAddress: 256, headersSeconds: 15, requestSeconds: 120, idleSeconds: 120, keepAliveSeconds: 10 });
   t.equal(c.server.tls, undefined);
   t.equal(c.server.siteCa, false, 'no tls: plain HTTP');
   t.same(c.server.names, []);

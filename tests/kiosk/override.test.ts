@@ -18,7 +18,7 @@ t.test('override after a refusal: the staff password is checked, the admission a
   const wrong = await k.post(url, { username: 'invig', password: 'not-the-password', reason: '照片为旧照，已核对身份证原件' });
   t.equal(wrong.status, 403);
   t.match(wrong.body.message, /wrong user name or password/);
-  const failures = k.app.ctx.db.prepare("SELECT failed_logins AS n FROM users WHERE username = 'invig'").get() as { n: number };
+  const failures = k.app.ctx.db.prepare("SELECT failures AS n FROM login_locks WHERE username = 'invig'").get() as { n: number };
   t.equal(failures.n, 1, 'counts toward the lockout');
   const otherRoom = await k.post(url, { username: 'invig2', password: PASSWORDS.invig2, reason: '照片为旧照，已核对身份证原件' });
   t.equal(otherRoom.status, 403);
