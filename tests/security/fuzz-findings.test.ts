@@ -20,3 +20,14 @@ t.test('a log-in name with a lone UTF-16 surrogate leaves the audit chain verifi
   const entries = (await app.inject({ method: 'GET', url: '/api/audit?action=user.login.failed', headers: { cookie } })).json();
   t.ok(JSON.stringify(entries).includes('\ufffd'), 'the stored name shows the replacement character where the half pair was');
 });
+
+t.test('a query number too big for a double ("1e309", coerced to Infinity) is refused by name, not a 500', async (t) => {
+  const app = await testApp(t);
+  const cookie = await login(app, 'admin', PASSWORDS.admin);
+  for (const url of ['/api/kiosk/attempts?limit=1e309', '/api/kiosk/attempts?limit=-1e309', '/api/audit?limit=1e309']) {
+    const res = await app.inject({ method: 'GET', url, headers: { cookie } });
+    t.equal(res.statusCode, 400, `${url}: ${res.body}`);
+    t.match(res.json(), { error: 'invalid', problems: [{ path: 'querystring.limit' }] }, url);
+  }
+  t.equal((await app.inject({ method: 'GET', url: '/api/kiosk/attempts?limit=5', headers: { cookie } })).statusCode, 200, 'a finite limit still works');
+});
