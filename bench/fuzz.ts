@@ -8,7 +8,8 @@
 // WebSocket closed with 1011, memory back near its start once the clients are gone, `examroom audit verify`
 // and SQLite's integrity_check pass after the stop, every acked answer stored.
 // Usage: npm run bench -- fuzz [--count 5000] [--seconds 300] [--seed 1] [--keep]
-// Bounded by both: it stops at COUNT messages or after SECONDS, whichever comes first.
+// Bounded by both: it stops at COUNT messages or after SECONDS, whichever comes first. FUZZ_DIAG=1 lists
+// the connections and child processes the server still has when it is told to stop.
 import { appendFileSync } from 'node:fs';
 import { spawnSync } from 'node:child_process';
 import { parseArgs } from 'node:util';
@@ -331,6 +332,7 @@ interface Acked {
   choice: string;
 }
 const acked: Acked[] = [];
+const portsOf = new Map<number, string>();
 
 /** A WebSocket client that sends what it is told and records how the server answered and closed. */
 class Door {
@@ -354,9 +356,11 @@ class Door {
       this.ws = ws;
       ws.on('open', () => {
         this.open = true;
+        if (process.env.FUZZ_DIAG) portsOf.set((ws as unknown as { _socket: { localPort: number } })._socket.localPort, this.name);
         resolve(true);
       });
-      ws.on('unexpected-response', (_req, res) => {
+      ws.on('unexpected-response', (req, res) => {
+        if (process.env.FUZZ_DIAG) portsOf.set(req.socket?.localPort ?? 0, `${this.name} refused ${res.statusCode}`);
         note(closeCodes, `${this.name} refused ${res.statusCode}`);
         if ((res.statusCode ?? 0) >= 500 && res.statusCode !== 503)
           internal.push(`${this.name}: upgrade answered ${res.statusCode} (${this.path().slice(0, 120)})`);
@@ -611,6 +615,11 @@ const rss1 = stillUp ? processRssMiB(server.pid) : NaN;
 const heap1 = stillUp ? await metricsHeap() : NaN;
 
 stopping = true;
+if (process.env.FUZZ_DIAG) {
+  const ss = spawnSync('ss', ['-tnH', 'state', 'established', `( sport = :${server.port} )`], { encoding: 'utf8' }).stdout;
+  for (const line of ss.trim().split('\n')) console.log(line, portsOf.get(Number(line.trim().split(/\s+/).at(-1)!.split(':').at(-1))) ?? 'http');
+  console.log(spawnSync('ps', ['--ppid', String(server.pid), '-o', 'pid,args'], { encoding: 'utf8' }).stdout);
+}
 server.child.kill('SIGTERM');
 const exit = await server.exited;
 
@@ -649,7 +658,8 @@ log(`  audit verify: exit ${audit.status}, ${(audit.stdout + audit.stderr).trim(
 log(`  integrity_check: ${integrity}`);
 for (const e of internal.slice(0, 30)) log(`  internal error: ${e}`);
 if (internal.length > 30) log(`  … and ${internal.length - 30} more internal errors`);
-const failed = crashes > 0 || internal.length > 0 || missing > 0 || audit.status !== 0 || integrity !== 'ok' || !stillUp;
+// A server that cannot stop within its 10 s exits 1: systemd would log a failed stop.
+const failed = crashes > 0 || internal.length > 0 || missing > 0 || audit.status !== 0 || integrity !== 'ok' || !stillUp || exit.code !== 0;
 log(`machine: ${machineNote()}`);
 if (values.keep) console.error(`kept ${site.dir}`);
 else removeSite(site);
