@@ -41,7 +41,7 @@ t.test('a fresh install makes the data folders 0750 and the keys folder 0700, ow
   const r = runFolderStep(root);
   t.equal(r.status, 0, r.stderr);
   for (const d of ['', '/db', '/media', '/captures', '/archives'])
-    t.same(describe(join(root, 'var/lib/examroom' + d)), { mode: '750', ...owner }, `var/lib/examroom${d}`);
+    t.same(describe(join(root, `var/lib/examroom${d}`)), { mode: '750', ...owner }, `var/lib/examroom${d}`);
   t.same(describe(join(root, 'var/lib/examroom-keys')), { mode: '700', ...owner });
   t.equal(runFolderStep(root).status, 0, 'an upgrade over its own folders passes');
 });
