@@ -2,8 +2,10 @@
 import t from 'tap';
 import { login, PASSWORDS, testApp } from '../helpers.ts';
 
+// One app for the file: each case leaves nothing the next one reads.
+const app = await testApp(t);
+
 t.test('a log-in name with a lone UTF-16 surrogate leaves the audit chain verifiable', async (t) => {
-  const app = await testApp(t);
   // JSON may escape half of a surrogate pair; the failed log-in is audited with that name as its target.
   for (const name of ['\\ud800', 'a\\udc00b', '\\ud83d\\ude00\\ud83d']) {
     const res = await app.inject({
@@ -22,7 +24,6 @@ t.test('a log-in name with a lone UTF-16 surrogate leaves the audit chain verifi
 });
 
 t.test('a query number too big for a double ("1e309", coerced to Infinity) is refused by name, not a 500', async (t) => {
-  const app = await testApp(t);
   const cookie = await login(app, 'admin', PASSWORDS.admin);
   for (const url of ['/api/kiosk/attempts?limit=1e309', '/api/kiosk/attempts?limit=-1e309', '/api/audit?limit=1e309']) {
     const res = await app.inject({ method: 'GET', url, headers: { cookie } });
