@@ -14,6 +14,7 @@ import { createAuditLog, createDeviceStore, createUserStore, dataPaths, ensureDa
 import { createUserService } from './auth/users.ts';
 import { createDeviceService } from './auth/devices.ts';
 import { installErrorHandler } from './errors.ts';
+import { installFiniteNumberCheck } from './finite-numbers.ts';
 import { installRoleHook, type RouteInfo } from './roles.ts';
 import { createMetrics, installRequestMetrics } from './metrics.ts';
 import { applyConnectionLimits, serverTimeouts } from './connection-limits.ts';
@@ -169,6 +170,7 @@ export async function buildApp(deps: AppDeps): Promise<App> {
   app.decorate('records', records);
 
   installErrorHandler(app);
+  installFiniteNumberCheck(app);
   // The cookie parser's hook must run before the role hook reads the session cookie, and the
   // WebSocket plugin's before it too: it marks upgrade requests so that a refused one is hung up.
   await app.register(cookie);

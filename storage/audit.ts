@@ -77,6 +77,14 @@ export function entryHash(r: {
     .digest('hex');
 }
 
+/**
+ * A lone UTF-16 surrogate (a JSON body may carry one, e.g. a log-in name "\ud800") cannot be stored as
+ * UTF-8: SQLite would keep other characters than the ones hashed, and the entry would read as altered.
+ * Each is replaced by U+FFFD before hashing, so what is stored is what was hashed.
+ */
+const wellFormed = <T extends string | null>(s: T): T =>
+  s === null ? s : (s.replace(/[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/g, '\ufffd') as T);
+
 export function createAuditLog(db: Db, clock: Clock, onAppend?: (e: AuditEntry) => void): AuditLog {
   const lastRow = db.prepare<[], { seq: number; hash: string }>('SELECT seq, hash FROM audit_log ORDER BY seq DESC LIMIT 1');
   const sequence = db.prepare<[], { seq: number }>("SELECT seq FROM sqlite_sequence WHERE name = 'audit_log'");
@@ -87,7 +95,16 @@ export function createAuditLog(db: Db, clock: Clock, onAppend?: (e: AuditEntry) 
     const seq = Math.max(last?.seq ?? 0, sequence.get()?.seq ?? 0) + 1;
     const prevHash = last?.hash ?? GENESIS_HASH;
     const detail = JSON.stringify(input.detail ?? {});
-    const row = { seq, at: clock.now(), actor: input.actor, action: input.action, target: input.target ?? null, detail, ip: input.ip ?? null, prevHash };
+    const row = {
+      seq,
+      at: clock.now(),
+      actor: wellFormed(input.actor),
+      action: wellFormed(input.action),
+      target: wellFormed(input.target ?? null),
+      detail,
+      ip: wellFormed(input.ip ?? null),
+      prevHash,
+    };
     const hash = entryHash(row);
     insert.run(seq, row.at, row.actor, row.action, row.target, detail, row.ip, prevHash, hash);
     return { ...row, detail: input.detail ?? {}, hash };

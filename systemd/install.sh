@@ -5,7 +5,8 @@
 #
 # Idempotent: re-run it from a newer checkout to upgrade. It never overwrites
 # an existing /etc/examroom/config.yaml and never touches the data folder's
-# contents (only creates missing folders and fixes their owner/mode).
+# contents (only creates missing folders and fixes their owner/mode, refusing
+# any that is a symbolic link).
 set -Eeuo pipefail
 
 readonly SERVICE=examroom
@@ -17,6 +18,27 @@ readonly KEYS_DIR=/var/lib/examroom-keys
 readonly CONF_DIR=/etc/examroom
 readonly CONF_FILE=$CONF_DIR/config.yaml
 readonly UNIT_DEST=/etc/systemd/system/$SERVICE.service
+
+readonly SCRIPT_DIR=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd -P)
+
+# The folders the service writes, made and given to the service account under ROOT ('' on a real
+# install; a scratch folder in tests/security/installer.test.ts). The service account owns them, so it
+# can replace any sub-folder with a symbolic link between two upgrades: `install -d -o examroom` would
+# follow it and hand the target (/etc …) to that account. service-folder.mjs opens each folder with
+# O_NOFOLLOW and changes it through the descriptor, and refuses a link, naming it.
+# Only the default paths.data and paths.keys; a config pointing elsewhere needs those folders made
+# the same way and ReadWritePaths adjusted in a drop-in.
+prepare_service_folders() {
+  local root=$1 uid=$2 gid=$3
+  node "$SCRIPT_DIR/service-folder.mjs" "$uid" "$gid" 0750 \
+    "$root$DATA_DIR" "$root$DATA_DIR/db" "$root$DATA_DIR/media" "$root$DATA_DIR/captures" "$root$DATA_DIR/archives"
+  # The keys folder (site CA, signing keys, audit key): the service's alone, 0700, apart from the data
+  # folder so a copy of the data never carries the keys.
+  node "$SCRIPT_DIR/service-folder.mjs" "$uid" "$gid" 0700 "$root$KEYS_DIR"
+}
+
+# Sourced (by the tests): the definitions above only. `return` succeeds only in a sourced file.
+if (return 0 2>/dev/null); then return 0; fi
 
 PREFIX=$DEFAULT_PREFIX
 START=1
@@ -66,7 +88,7 @@ case $PREFIX in
 esac
 
 # The checkout: the folder containing this script's folder.
-SRC=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd -P)
+SRC=$(cd "$SCRIPT_DIR/.." && pwd -P)
 [ -f "$SRC/server/cli.ts" ]        || die "$SRC does not look like an examroom checkout (server/cli.ts missing)"
 [ -f "$SRC/server/setup.mjs" ]     || die "$SRC/server/setup.mjs missing"
 [ -f "$SRC/config/default.yaml" ]  || die "$SRC/config/default.yaml missing"
@@ -115,12 +137,11 @@ if ! getent passwd "$SVC_USER" >/dev/null; then
   useradd --system --gid "$SVC_GROUP" --home-dir "$DATA_DIR" --no-create-home \
     --shell /usr/sbin/nologin --comment "examroom proctoring server" "$SVC_USER"
 fi
-# Cameras (/dev/video*) are group "video".
-if getent group video >/dev/null; then
-  if ! id -nG "$SVC_USER" | tr ' ' '\n' | grep -qx video; then
-    log "adding $SVC_USER to group video (cameras)"
-    usermod -aG video "$SVC_USER"
-  fi
+# The service opens no device (cameras are reached over the network, the ID-card reader by the kiosk
+# PC; the unit sets PrivateDevices=yes): an account added to group "video" by an older installer leaves it.
+if getent group video >/dev/null && id -nG "$SVC_USER" | tr ' ' '\n' | grep -qx video; then
+  log "removing $SVC_USER from group video (the service opens no camera device)"
+  gpasswd -d "$SVC_USER" video >/dev/null
 fi
 
 # --- 2. stop a running instance before replacing its code --------------------
@@ -184,25 +205,9 @@ EXAMROOM_BIN=$PREFIX/server/bin/examroom.mjs
 TSX=$PREFIX/node_modules/tsx/dist/cli.mjs
 [ -f "$TSX" ] || die "$TSX missing after setup; did npm install fail? (the service falls back to it if the build ever goes stale)"
 
-# --- 5. data folders -------------------------------------------------------------
-# Only the default paths.data; if the config points elsewhere, create that
-# folder the same way and adjust ReadWritePaths in a drop-in.
-log "preparing $DATA_DIR"
-for d in "$DATA_DIR" "$DATA_DIR/db" "$DATA_DIR/media" "$DATA_DIR/captures" "$DATA_DIR/archives"; do
-  install -d -o "$SVC_USER" -g "$SVC_GROUP" -m 0750 "$d"
-done
-
-# The keys folder (site CA, signing keys): the service's alone, 0700, apart from
-# the data folder so a copy of the data never carries the keys. A symlink in its
-# place is refused, not followed: it would send the CA's key wherever it points.
-log "preparing $KEYS_DIR"
-if [ -L "$KEYS_DIR" ]; then
-  die "$KEYS_DIR is a symbolic link; the keys folder must be a real folder (remove the link and re-run)"
-fi
-if [ -e "$KEYS_DIR" ] && [ ! -d "$KEYS_DIR" ]; then
-  die "$KEYS_DIR exists and is not a folder"
-fi
-install -d -o "$SVC_USER" -g "$SVC_GROUP" -m 0700 "$KEYS_DIR"
+# --- 5. data and keys folders --------------------------------------------------------
+log "preparing $DATA_DIR and $KEYS_DIR"
+prepare_service_folders "" "$(id -u "$SVC_USER")" "$(getent group "$SVC_GROUP" | cut -d: -f3)"
 
 # --- 6. configuration --------------------------------------------------------------
 install -d -o root -g "$SVC_GROUP" -m 0750 "$CONF_DIR"
