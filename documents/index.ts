@@ -3,6 +3,7 @@
 // long exports. It imports only core/ and storage/, and never knows which module's rows it carries:
 // meaning belongs to the caller.
 export { readTable, headerKey, TABLE_EXTENSIONS, type Table, type TableRow } from './table-file.ts';
+export { xlsxRows, BANK_SHEET_LIMITS, TABLE_SHEET_LIMITS, type SheetLimits, type XlsxRow } from './sheet-rows.ts';
 export * from './pdf-kit.ts';
 export * from './signing.ts';
 export * from './cancel.ts';

@@ -1,8 +1,8 @@
 // Reads a roster spreadsheet (.csv, .xlsx) or a JSON array into rows of text cells keyed by header,
 // numbered as the person sees them in Excel (the header is row 1), so a problem's row number can be
 // found in the file that caused it.
-import type ExcelJS from 'exceljs';
 import { ValidationError, parseCsv } from '../core/index.ts';
+import { TABLE_SHEET_LIMITS, xlsxRows, type SheetLimits } from './sheet-rows.ts';
 
 export interface TableRow {
   /** Row number as shown by a spreadsheet program (header = 1); for JSON, the 1-based item index. */
@@ -36,68 +36,41 @@ function decodeText(buf: Buffer): string {
   }
 }
 
-function fromGrid(grid: string[][], longNumbers: Map<number, Set<number>> = new Map()): Table {
-  const headerIndex = grid.findIndex((r) => r.some((c) => c.trim() !== ''));
+/** A row as read: its number as the person sees it, its cells, and the columns holding long numbers. */
+interface GridRow {
+  row: number;
+  cells: string[];
+  long?: number[];
+}
+
+function fromGrid(grid: GridRow[]): Table {
+  const headerIndex = grid.findIndex((r) => r.cells.some((c) => c.trim() !== ''));
   if (headerIndex < 0) return { headers: [], rows: [] };
-  const headers = grid[headerIndex]!.map(headerKey);
+  const headers = grid[headerIndex]!.cells.map(headerKey);
   const rows: TableRow[] = [];
   for (let i = headerIndex + 1; i < grid.length; i++) {
-    const cells = grid[i]!;
+    const { row, cells, long } = grid[i]!;
     if (cells.every((c) => c.trim() === '')) continue;
     const rec: Record<string, string> = {};
     const longs = new Set<string>();
     headers.forEach((h, k) => {
       if (!h) return;
       rec[h] = (cells[k] ?? '').trim();
-      if (longNumbers.get(i)?.has(k)) longs.add(h);
+      if (long?.includes(k)) longs.add(h);
     });
-    rows.push({ row: i + 1, cells: rec, longNumbers: longs });
+    rows.push({ row, cells: rec, longNumbers: longs });
   }
   return { headers: headers.filter(Boolean), rows };
 }
 
-function cellText(v: ExcelJS.CellValue): string {
-  if (v === null || v === undefined) return '';
-  if (typeof v === 'string') return v;
-  if (typeof v === 'number' || typeof v === 'boolean') return String(v);
-  if (v instanceof Date) return v.toISOString().slice(0, 10);
-  if (typeof v === 'object') {
-    if ('richText' in v) return v.richText.map((r) => r.text).join('');
-    if ('text' in v && typeof v.text === 'string') return v.text;
-    if ('result' in v) return cellText(v.result as ExcelJS.CellValue);
-    if ('error' in v) return String(v.error);
-  }
-  return String(v);
-}
-
-async function readXlsx(buf: Buffer, filename: string): Promise<Table> {
-  // Loaded on first use: exceljs costs ~350 ms to load, which every server start and CLI command would pay.
-  const { default: Excel } = await import('exceljs');
-  const wb = new Excel.Workbook();
-  try {
-    await wb.xlsx.load(buf as unknown as ArrayBuffer);
-  } catch (err) {
-    throw new ValidationError([{ path: filename, problem: `is not a readable .xlsx workbook (${(err as Error).message})` }]);
-  }
-  const ws = wb.worksheets[0];
-  if (!ws) return { headers: [], rows: [] };
-  const grid: string[][] = [];
-  const longNumbers = new Map<number, Set<number>>();
-  ws.eachRow({ includeEmpty: true }, (row, rowNumber) => {
-    const cells: string[] = [];
-    row.eachCell({ includeEmpty: true }, (cell, col) => {
-      const v = cell.value;
-      cells[col - 1] = cellText(v);
-      if (typeof v === 'number' && Math.abs(v) >= 1e14) {
-        let set = longNumbers.get(rowNumber - 1);
-        if (!set) longNumbers.set(rowNumber - 1, (set = new Set()));
-        set.add(col - 1);
-      }
-    });
-    grid[rowNumber - 1] = Array.from(cells, (c) => c ?? '');
-  });
-  for (let i = 0; i < grid.length; i++) grid[i] ??= [];
-  return fromGrid(grid, longNumbers);
+/**
+ * Read by the sheet worker (documents/sheet-rows.ts) within the limits of a roster-sized table: a
+ * spreadsheet bomb is refused by its sizes while it is read, and never parsed on the main thread.
+ */
+async function readXlsx(buf: Buffer, filename: string, limits: SheetLimits): Promise<Table> {
+  const grid: GridRow[] = [];
+  for await (const r of xlsxRows(buf, { filename, sheets: 'first', dates: true, fillMerges: true, limits })) grid.push(r);
+  return fromGrid(grid);
 }
 
 function readCsv(buf: Buffer, filename: string): Table {
@@ -107,7 +80,7 @@ function readCsv(buf: Buffer, filename: string): Table {
   } catch (err) {
     throw new ValidationError([{ path: filename, problem: `is not readable CSV (${(err as Error).message})` }]);
   }
-  return fromGrid(grid);
+  return fromGrid(grid.map((cells, i) => ({ row: i + 1, cells })));
 }
 
 function readJson(buf: Buffer, filename: string): Table {
@@ -139,10 +112,10 @@ function readJson(buf: Buffer, filename: string): Table {
 }
 
 /** The reader is chosen by the file name's extension, so a mislabelled upload fails with a clear reason. */
-export async function readTable(buf: Buffer, filename: string): Promise<Table> {
+export async function readTable(buf: Buffer, filename: string, limits: SheetLimits = TABLE_SHEET_LIMITS): Promise<Table> {
   const ext = /\.[^.]+$/.exec(filename.toLowerCase())?.[0] ?? '';
   if (ext === '.csv') return readCsv(buf, filename);
-  if (ext === '.xlsx') return readXlsx(buf, filename);
+  if (ext === '.xlsx') return readXlsx(buf, filename, limits);
   if (ext === '.json') return readJson(buf, filename);
   if (ext === '.xls')
     throw new ValidationError([{ path: filename, problem: 'is an old .xls workbook; save it as .xlsx or CSV UTF-8 in Excel and import that' }]);

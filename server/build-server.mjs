@@ -7,7 +7,7 @@
 // Usage: node server/build-server.mjs [--if-stale]
 //   --if-stale   do nothing when the build is current (what npm test, npm start and install.sh run)
 //
-// Layout: dist/server/<id>/ holds one build (cli.js, face-worker.js and their shared chunks), <id> being
+// Layout: dist/server/<id>/ holds one build (cli.js, face-worker.js, sheet-worker.js, shared chunks), <id> being
 // a hash of its inputs; dist/server/current.json names the current one and lists every input with its
 // mtime and size. A build is written to a folder of its own and published by renaming current.json over
 // the old one, so two processes that rebuild at once, or a server still running an older build that
@@ -25,8 +25,8 @@ export const ROOT = dirname(dirname(fileURLToPath(import.meta.url)));
 export const buildRoot = (root = ROOT) => join(root, 'dist/server');
 const currentFile = (root) => join(buildRoot(root), 'current.json');
 
-/** What the build starts from: the CLI (which imports the server lazily) and the face worker thread. */
-const ENTRIES = { cli: 'server/cli.ts', 'face-worker': 'kiosk/face/worker.ts' };
+/** What the build starts from: the CLI (which imports the server lazily), the face and the sheet worker threads. */
+const ENTRIES = { cli: 'server/cli.ts', 'face-worker': 'kiosk/face/worker.ts', 'sheet-worker': 'documents/sheet-worker.ts' };
 
 /**
  * Packages bundled into the build instead of loaded from node_modules at run time. TypeBox ships as

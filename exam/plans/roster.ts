@@ -219,6 +219,11 @@ export function createRoster(deps: PlansDeps, plans: Plans) {
     return photoType(zip.photos.get(key)!, ' (in the zip)');
   }
 
+  function assertRosterOpen(s: ExamSession): void {
+    if (s.status !== 'scheduled' && s.status !== 'papers_ready')
+      throw new Conflict(`exam session ${s.id} is ${s.status}; its roster can change only before check-in opens (scheduled or papers_ready)`);
+  }
+
   async function importRoster(
     sessionId: string,
     // uploaded: the file came over HTTP (the admin console), where a photo folder is no option: a row
@@ -228,6 +233,9 @@ export function createRoster(deps: PlansDeps, plans: Plans) {
     ip: string | null = null,
   ): Promise<RosterImport> {
     const s0 = plans.session(sessionId);
+    // Before the file is read: a roster that cannot be taken costs no unzipping or parsing, and a file
+    // sent at a session in progress never reaches the reader (checked again in the transaction below).
+    assertRosterOpen(s0);
     // A zip from the browser: the roster file and its photos together (exam/plans/roster-zip.ts).
     // An .xlsx is a zip too: the name decides.
     const zip = /\.zip$/i.test(file.filename) ? await readRosterZip(file.bytes, file.filename) : null;
@@ -280,9 +288,7 @@ export function createRoster(deps: PlansDeps, plans: Plans) {
       const result = db
         .transaction(() => {
           const s = plans.session(sessionId);
-          if (s.status !== 'scheduled' && s.status !== 'papers_ready') {
-            throw new Conflict(`exam session ${s.id} is ${s.status}; its roster can change only before check-in opens (scheduled or papers_ready)`);
-          }
+          assertRosterOpen(s);
           const planned = planRows(s, table.rows, cols, photos, problems);
           const existing = entries(s.id);
           const room = config.rooms.find((r) => r.id === s.roomId);

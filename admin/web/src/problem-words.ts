@@ -2,7 +2,8 @@
 // The server words every problem in English (the CLI and logs read them); a Chinese screen shows the
 // matching phrase below, and the server's own text when nothing matches (and always in English mode),
 // so no problem is ever hidden. Patterns follow exam/bank/import/checks.ts, exam/bank/notation.ts,
-// exam/plans/roster.ts and core/id-number.ts: change them together.
+// exam/plans/roster.ts, exam/plans/roster-zip.ts, documents/xlsx-reader.ts, documents/sheet-rows.ts and
+// core/id-number.ts: change them together.
 import type { Lang } from '../../../web/i18n.ts';
 
 const list = (s: string) => s.split(/,\s*(?:or\s+)?|\s+or\s+/).join('、');
@@ -42,6 +43,30 @@ const ZH: [RegExp, (m: RegExpExecArray) => string][] = [
   [/^is already used by another candidate of this session$/, () => '已被本场次的其他考生使用'],
   [/^must be 1–32 letters, digits or "-"$/, () => '须为 1–32 位字母、数字或“-”'],
   [/^already passed on (\S+), valid until (\S+)$/, (m) => `已于 ${m[1]} 考试合格，有效期至 ${m[2]}`],
+  // spreadsheets and zips refused by their sizes (documents/xlsx-reader.ts, documents/sheet-rows.ts, exam/plans/roster-zip.ts)
+  [
+    /^its zip header says it unzips to (\S+ MiB), past the limit of (\S+ MiB); refused as a zip bomb$/,
+    (m) => `压缩包头声明解压后有 ${m[1]}，超过上限 ${m[2]}：按压缩炸弹拒收`,
+  ],
+  [
+    /^its zip header says (\S+ MiB) unzips to (\S+ MiB), more than (\d+) times; refused as a zip bomb$/,
+    (m) => `压缩包头声明 ${m[1]} 解压后有 ${m[2]}，超过 ${m[3]} 倍：按压缩炸弹拒收`,
+  ],
+  [/^unzips past (\S+ MiB) \(limit \S+ MiB\); refused as a zip bomb$/, (m) => `解压后超过 ${m[1]}（上限）：按压缩炸弹拒收`],
+  [/^unzips to more than (\d+) times its zipped (\S+ MiB); refused as a zip bomb$/, (m) => `解压后超过压缩大小（${m[2]}）的 ${m[1]} 倍：按压缩炸弹拒收`],
+  [/^the workbook's parts unzip past (\S+ MiB) in all/, (m) => `工作簿各部分解压后合计超过 ${m[1]}：按压缩炸弹拒收`],
+  [/^its zip entries declare more than (\S+ MiB) unzipped in all/, (m) => `压缩包内各文件声明的解压大小合计超过 ${m[1]}：按压缩炸弹拒收`],
+  [/^holds (\d+) zip entries; a workbook may hold at most (\d+)/, (m) => `压缩包内有 ${m[1]} 个文件，工作簿最多 ${m[2]} 个：按压缩炸弹拒收`],
+  [/^unzips to another size than its zip header says/, () => '解压后的大小与压缩包头声明的不符：文件已损坏或被篡改'],
+  [/^reading it needed more than (\d+) MiB of memory/, (m) => `读取它需要超过 ${m[1]} MiB 内存：按表格炸弹或错误文件拒收，请只保存要导入的工作表再导入`],
+  [/^holds more than (\d+) characters, Excel's limit for a cell$/, (m) => `超过 ${m[1]} 个字符（Excel 单元格的上限）`],
+  [/^holds a DOCTYPE or another markup declaration/, () => '含有 DOCTYPE 等标记声明，表格文件不会有：拒收'],
+  [/^holds one tag or text longer than (\d+) characters/, (m) => `含有超过 ${m[1]} 个字符的单个标签或文本，真实表格不会有：拒收`],
+  [/^is encrypted; save the workbook without a password$/, () => '已加密：请去掉密码后另存再导入'],
+  [/^is not a readable \.xlsx workbook/, () => '不是可读取的 .xlsx 工作簿：文件不是压缩包，或已损坏、不完整'],
+  [/^unzips to more than (\S+ MB) \(its header says (\S+ MB)\); refused as a zip bomb/, (m) => `解压后超过 ${m[1]}（包头声明 ${m[2]}）：按压缩炸弹拒收`],
+  [/^the zip unzips to more than (\S+ MB) in all; refused as a zip bomb$/, (m) => `压缩包解压后合计超过 ${m[1]}：按压缩炸弹拒收`],
+  [/^holds (\d+) entries; a roster zip may hold at most (\d+)$/, (m) => `压缩包内有 ${m[1]} 个文件，名单压缩包最多 ${m[2]} 个`],
   // ID numbers (core/id-number.ts)
   [/^check digit should be (\S+)$/, (m) => `校验位应为 ${m[1]}`],
   [/^must be 18 characters, 17 digits and a check digit \(0–9 or X\); this has (\d+)$/, (m) => `须为 18 位（17 位数字加校验位 0–9 或 X），这里是 ${m[1]} 位`],

@@ -64,7 +64,7 @@ export function createBankAdmin(deps: BankAdminDeps) {
     const resolved = new Map<string, Resolved>();
     let rows = 0;
     opts.onProgress?.({ phase: 'reading', rows: 0 });
-    for await (const rec of recordsOf(source, format, state)) {
+    for await (const rec of recordsOf(source, format, state, { filename: basename(opts.filename), limits: opts.sheetLimits })) {
       rows++;
       const { question, problems } = checkRecord(rec);
       for (const p of problems) state.problems.push({ ...p, loc: rec.loc });

@@ -1,8 +1,8 @@
-// Readers: a file's rows or items as records of raw cells (xlsx streamed with exceljs, CSV, JSON),
+// Readers: a file's rows or items as records of raw cells (xlsx read by the sheet worker, CSV, JSON),
 // each record knowing how to name its fields in a problem.
 import { readFile } from 'node:fs/promises';
-import { PassThrough, type Readable } from 'node:stream';
-import { ValidationError, parseCsv, type Problem } from '../../../core/index.ts';
+import { parseCsv, type Problem } from '../../../core/index.ts';
+import { BANK_SHEET_LIMITS, xlsxRows as readXlsxRows, type SheetLimits } from '../../../documents/index.ts';
 import { MAX_OPTIONS, letterOf } from '../notation.ts';
 import type { ImportFormat } from './types.ts';
 import { assertXlsx, decodeText, delimiterOf, fileProblem } from './sniff.ts';
@@ -94,7 +94,7 @@ async function* recordsOfSheets(rows: AsyncIterable<SheetRow> | Iterable<SheetRo
 
 // --- .xlsx
 
-/** The text a person sees in a cell, whatever exceljs made of it (rich text, formula result, number). */
+/** The text a person sees in a JSON value or a cell (rich text, formula result, number). */
 export function cellText(v: unknown): string {
   if (v === null || v === undefined) return '';
   if (typeof v === 'string') return v;
@@ -111,51 +111,15 @@ export function cellText(v: unknown): string {
   return String(v);
 }
 
-interface WorkbookInternals {
-  model?: { sheets?: { name: string; rId: string }[] };
-  workbookRels?: { Id: string; Target: string }[];
-}
-
-/** exceljs's streaming reader names sheets `Sheet<N>` by file; the names people gave them are in workbook.xml. */
-function sheetNameOf(reader: WorkbookInternals, id: string): string {
-  const rel = reader.workbookRels?.find((r) => new RegExp(`(^|/)sheet${id}\\.xml$`).test(r.Target));
-  const sheet = rel && reader.model?.sheets?.find((s) => s.rId === rel.Id);
-  return sheet?.name ?? `Sheet${id}`;
-}
-
-async function* xlsxRows(source: string | Uint8Array): AsyncGenerator<SheetRow> {
+/**
+ * Read by the sheet worker (documents/sheet-rows.ts), every worksheet in tab order, within the limits of
+ * a provincial bank: a spreadsheet bomb is refused by its sizes while it is read, and the unzipping and
+ * XML parsing never run on the main thread that answers the exam's terminals.
+ */
+async function* xlsxRows(source: string | Uint8Array, filename: string, limits: SheetLimits): AsyncGenerator<SheetRow> {
   await assertXlsx(source);
-  let input: string | Readable = source as string;
-  if (typeof source !== 'string') {
-    const s = new PassThrough();
-    s.end(source);
-    input = s;
-  }
-  // Loaded here, not at the top: exceljs costs ~350 ms to load, which every server start and CLI command would pay.
-  const { default: ExcelJS } = await import('exceljs');
-  // Streaming, with styles and hyperlinks ignored: measured at 50,000 rows it is what keeps the
-  // import inside its time and memory budget (bench/bank-import.ts).
-  const reader = new ExcelJS.stream.xlsx.WorkbookReader(input, {
-    sharedStrings: 'cache',
-    worksheets: 'emit',
-    hyperlinks: 'ignore',
-    styles: 'ignore',
-    entries: 'ignore',
-  });
-  try {
-    for await (const ws of reader) {
-      const sheet = sheetNameOf(reader as unknown as WorkbookInternals, String((ws as unknown as { id: string | number }).id));
-      for await (const row of ws) {
-        const values = row.values as unknown[];
-        const cells: string[] = [];
-        for (let i = 1; i < values.length; i++) cells.push(cellText(values[i]));
-        yield { sheet, row: row.number, cells };
-      }
-    }
-  } catch (err) {
-    if (err instanceof ValidationError) throw err;
-    throw fileProblem(`not a readable .xlsx workbook: it is damaged or cut short (${(err as Error).message})`);
-  }
+  for await (const r of readXlsxRows(source, { filename, sheets: 'all', dates: false, fillMerges: false, limits }))
+    yield { sheet: r.sheet, row: r.row, cells: r.cells };
 }
 
 async function bytesOf(source: string | Uint8Array): Promise<Uint8Array> {
@@ -244,8 +208,13 @@ function jsonRecord(item: unknown, n: number): SourceRecord {
   return rec;
 }
 
-export function recordsOf(source: string | Uint8Array, format: ImportFormat, state: ReadState): AsyncGenerator<SourceRecord> {
-  if (format === 'xlsx') return recordsOfSheets(xlsxRows(source), state);
+export function recordsOf(
+  source: string | Uint8Array,
+  format: ImportFormat,
+  state: ReadState,
+  file: { filename: string; limits?: SheetLimits },
+): AsyncGenerator<SourceRecord> {
+  if (format === 'xlsx') return recordsOfSheets(xlsxRows(source, file.filename, file.limits ?? BANK_SHEET_LIMITS), state);
   return (async function* () {
     const text = decodeText(await bytesOf(source));
     if (text.trim() === '') throw fileProblem('the file is empty');

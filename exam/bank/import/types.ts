@@ -4,6 +4,7 @@ import type { Clock } from '../../../core/index.ts';
 import type { AuditLog, Db } from '../../../storage/index.ts';
 import type { BankStore, BankVersion } from '../store.ts';
 import type { BankImages } from '../images.ts';
+import type { SheetLimits } from '../../../documents/index.ts';
 
 export type ImportFormat = 'xlsx' | 'csv' | 'json';
 
@@ -24,6 +25,8 @@ export interface ImportOptions {
    * name a row gives before the images already uploaded, and stored with the import, all or nothing.
    */
   imageFiles?: ImageFiles;
+  /** The sizes and memory an .xlsx may take to read (documents/sheet-rows.ts); a bank's by default. */
+  sheetLimits?: SheetLimits;
 }
 
 export interface ImageFiles {
