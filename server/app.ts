@@ -19,7 +19,7 @@ import { installRoleHook, type RouteInfo } from './roles.ts';
 import { createMetrics, installRequestMetrics } from './metrics.ts';
 import { applyConnectionLimits, serverTimeouts } from './connection-limits.ts';
 import { installCrossSiteGuard } from './cross-site.ts';
-import { createSocketHub } from './websocket.ts';
+import { createSocketHub, endAnsweredUpgrades } from './websocket.ts';
 import { installChannelEnds } from './auth/channels.ts';
 import { installUpgradeOriginCheck } from './origin.ts';
 import type { AppContext } from './context.ts';
@@ -186,6 +186,7 @@ export async function buildApp(deps: AppDeps): Promise<App> {
         });
     },
   });
+  endAnsweredUpgrades(app.server);
   installUpgradeOriginCheck(app, config.server);
   // Before the role hook: a cross-site request is refused before anyone's cookie is looked at.
   installCrossSiteGuard(app);

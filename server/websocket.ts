@@ -1,6 +1,8 @@
 // WebSocket plumbing shared by every socket route: who is connected, and closing them cleanly on
 // shutdown (1001 "going away"). Sockets that end with a session or a revoked device token (4401, 4403)
 // are closed by server/auth/channels.ts.
+import type { IncomingMessage, Server, ServerResponse } from 'node:http';
+import type { Duplex } from 'node:stream';
 import type { WebSocket } from 'ws';
 
 export const CLOSE_GOING_AWAY = 1001;
@@ -51,3 +53,21 @@ export function createSocketHub() {
 }
 
 export type SocketHub = ReturnType<typeof createSocketHub>;
+
+/**
+ * Ends the connection of an upgrade that was answered over HTTP instead of upgraded. @fastify/websocket
+ * closes the upgrades its own hooks refuse, but a request the router refuses first (a badly encoded
+ * path, a name past the router's length limit) never reaches those hooks: its answer was sent and the
+ * socket stayed open until the client left, and a stopping server waited on it. An accepted upgrade
+ * never finishes its HTTP response (ws writes the 101 itself), so only answered ones are ended.
+ * Register after the WebSocket plugin, whose listener makes the response.
+ */
+export function endAnsweredUpgrades(server: Server): void {
+  server.on('upgrade', (_req: IncomingMessage, socket: Duplex) => {
+    // The plugin's listener has just given the socket its response (ServerResponse.assignSocket).
+    const res = (socket as Duplex & { _httpMessage?: ServerResponse | null })._httpMessage;
+    res?.once('finish', () => {
+      if (!socket.destroyed) socket.end();
+    });
+  });
+}

@@ -73,3 +73,37 @@ t.test('a WebSocket asked for by a page elsewhere is refused before the upgrade;
   t.equal(await status('/ws/device', { ...bearer, origin: `http://127.0.0.1:${port}` }), 101, "the terminal's own page connects");
   t.equal(await status('/ws/device', bearer), 101, 'a device tool with its token and no Origin connects');
 });
+
+t.test('an upgrade the router itself refuses (bad encoding, a name too long) is answered and closed, not held open', async (t) => {
+  const dir = scratchDir(t);
+  const app = await buildTestApp({ config: parseConfig(TEST_CONFIG_YAML, { dataDir: dir }) });
+  t.teardown(() => app.close());
+  await app.listen({ host: '127.0.0.1', port: 0 });
+  const port = (app.server.address() as { port: number }).port;
+  const { connect } = await import('node:net');
+  /** Sends a raw upgrade; resolves with the status line once the server has closed the connection. */
+  const raw = (path: string) =>
+    new Promise<string>((resolve, reject) => {
+      const s = connect(port, '127.0.0.1');
+      let got = '';
+      const timer = setTimeout(() => {
+        s.destroy();
+        reject(new Error(`${path.slice(0, 40)}: answered "${got.split('\r\n')[0]}" but still open after 5 s`));
+      }, 5000);
+      s.on('data', (d: Buffer) => (got += d.toString('latin1')));
+      s.on('close', () => {
+        clearTimeout(timer);
+        resolve(got.split('\r\n')[0] ?? '');
+      });
+      s.on('error', () => {});
+      s.write(
+        `GET ${path} HTTP/1.1\r\nHost: 127.0.0.1:${port}\r\nConnection: Upgrade\r\nUpgrade: websocket\r\n` +
+          'Sec-WebSocket-Version: 13\r\nSec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\n\r\n',
+      );
+    }).catch((reject) => {
+      throw reject;
+    });
+  t.match(await raw('/ws/live/%ED%A0%80'), /^HTTP\/1\.1 4\d\d/, 'a badly encoded path');
+  t.match(await raw(`/ws/live/${'x'.repeat(2000)}`), /^HTTP\/1\.1 4\d\d/, 'a name past the router’s length limit');
+  t.match(await raw('/ws/no-such-socket'), /^HTTP\/1\.1 404/, 'no such endpoint');
+});
