@@ -75,6 +75,8 @@ const ALL_TABLES = [
   'records_room_log_notes',
   'records_room_log_signatures',
   'records_room_logs',
+  // terminals locked after failed log-ins (025, terminal/service/login-lock.ts)
+  'terminal_login_locks',
 ].sort();
 
 function dbFile(t: Test): string {
