@@ -51,6 +51,10 @@ export const terminalRoutes: FastifyPluginAsync<TerminalRouteOptions> = async (a
     throw new Forbidden(`this session is in room ${roomId}; you invigilate ${p.user.rooms.length ? p.user.rooms.join(', ') : 'no rooms'}`);
   };
   const masked = (request: FastifyRequest) => request.principal?.role !== 'admin';
+  // The console posts these without a body when it has nothing to add; the schema then checks {}.
+  const emptyBodyIsObject = async (request: FastifyRequest) => {
+    if (request.body === undefined || request.body === null) request.body = {};
+  };
 
   app.get(
     WS_PATH,
@@ -242,6 +246,7 @@ export const terminalRoutes: FastifyPluginAsync<TerminalRouteOptions> = async (a
       `/api/terminal/moves/:moveId/${action}`,
       {
         config: staff,
+        preValidation: emptyBodyIsObject,
         schema: {
           tags,
           summary:
@@ -283,11 +288,12 @@ export const terminalRoutes: FastifyPluginAsync<TerminalRouteOptions> = async (a
     '/api/terminal/terminals/:terminalId/unlock-login',
     {
       config: staff,
+      preValidation: emptyBodyIsObject,
       schema: {
         tags,
         summary: 'Let a terminal accept log-ins again after it locked itself on repeated failed log-ins (audited)',
         params: Type.Object({ terminalId: Type.String({ minLength: 1, maxLength: 64 }) }),
-        body: Type.Optional(Type.Object({ reason: Type.Optional(Reason) }, closed)),
+        body: Type.Object({ reason: Type.Optional(Reason) }, closed),
         response: {
           200: Type.Object({
             terminalId: Type.String(),
