@@ -109,7 +109,10 @@ t.test('a move away from a terminal that is answering is refused without the str
   t.equal(roster().find((e) => e.idNumber === A)!.seat, '01', 'not re-seated');
   t.equal(r.app.terminal.move(moveId).status, 'pending', 'the request still waits');
   t.equal(r.app.ctx.audit.list({ action: 'terminal.move.approve' }).length, 0, 'nothing approved');
-  t.notOk(attacker.queue.some((m) => m.type === 'logged_in' || m.type === 'paper'), 'the attacker got nothing');
+  t.notOk(
+    attacker.queue.some((m) => m.type === 'logged_in' || m.type === 'paper'),
+    'the attacker got nothing',
+  );
 
   // The invigilator checked both ID cards (A's own terminal really broke, say): the stronger approval goes through.
   const strong = await post(url, 'invig', { confirm: A.slice(-4).toLowerCase(), reason: '已核对身份证：原考试机键盘故障' });
@@ -117,7 +120,11 @@ t.test('a move away from a terminal that is answering is refused without the str
   t.match(await victim.take('bye'), { reason: 'moved' });
   t.match(await attacker.take('logged_in'), { resumed: true });
   const [entry] = r.app.ctx.audit.list({ action: 'terminal.move.approve' });
-  t.match(entry?.detail, { contested: { terminal: 'T1', seat: '01', confirmedBy: 'id_last4', reason: /已核对身份证/ } }, 'audited with how it was confirmed and why');
+  t.match(
+    entry?.detail,
+    { contested: { terminal: 'T1', seat: '01', confirmedBy: 'id_last4', reason: /已核对身份证/ } },
+    'audited with how it was confirmed and why',
+  );
 });
 
 t.test('repeated failed log-ins lock the terminal with one alert until an invigilator unlocks it', async (t) => {
@@ -130,7 +137,11 @@ t.test('repeated failed log-ins lock the terminal with one alert until an invigi
   for (let i = 0; i < LOGIN_LOCK.failures - 1; i++) t.equal((await fail()).reason, 'not_on_roster');
   r.clock.advance(LOGIN_LOCK.windowMinutes * MIN + 1);
   for (let i = 0; i < LOGIN_LOCK.failures - 1; i++) t.equal((await fail()).reason, 'not_on_roster');
-  t.equal(r.app.terminal.loginLocked('T1'), null, `${LOGIN_LOCK.failures - 1} + ${LOGIN_LOCK.failures - 1} failures ${LOGIN_LOCK.windowMinutes} min apart lock nothing`);
+  t.equal(
+    r.app.terminal.loginLocked('T1'),
+    null,
+    `${LOGIN_LOCK.failures - 1} + ${LOGIN_LOCK.failures - 1} failures ${LOGIN_LOCK.windowMinutes} min apart lock nothing`,
+  );
 
   const fifth = await fail();
   t.match(fifth, { reason: 'terminal_locked', message: /call the invigilator/ }, `failure ${LOGIN_LOCK.failures} in the window locks T1`);
@@ -151,7 +162,11 @@ t.test('repeated failed log-ins lock the terminal with one alert until an invigi
   const locked = r.app.ctx.audit.list({ action: 'terminal.login_locked' }).filter((e) => e.target === 'T1');
   t.equal(locked.length, 1, 'the lock is audited once');
   t.notMatch(JSON.stringify(locked[0]), /guess-|\d{3}-\d{4}-\d{4}/, 'without the credentials typed');
-  t.match(r.app.proctor.rooms.view('R1', { masked: true }).seats.find((s) => s.seat === '01'), { loginLocked: true }, 'the seat map shows it');
+  t.match(
+    r.app.proctor.rooms.view('R1', { masked: true }).seats.find((s) => s.seat === '01'),
+    { loginLocked: true },
+    'the seat map shows it',
+  );
 
   // A reload does not lift it: the new page hears it in the hello.
   term.ws.close();
@@ -166,9 +181,10 @@ t.test('repeated failed log-ins lock the terminal with one alert until an invigi
   t.equal(ok.statusCode, 200, ok.body);
   t.match(await term.take('login_lock'), { locked: false });
   t.equal((await post(unlock, 'invig', {})).statusCode, 409, 'unlocking twice is refused');
-  t.match(r.app.ctx.audit.list({ action: 'terminal.login_unlocked' }).filter((e) => e.target === 'T1'), [
-    { actor: 'user:invig', detail: { seat: '01', failures: LOGIN_LOCK.failures, reason: /已到场核实/ } },
-  ]);
+  t.match(
+    r.app.ctx.audit.list({ action: 'terminal.login_unlocked' }).filter((e) => e.target === 'T1'),
+    [{ actor: 'user:invig', detail: { seat: '01', failures: LOGIN_LOCK.failures, reason: /已到场核实/ } }],
+  );
   const settled = await until('the alert settled', () => alerts().find((a) => a.acknowledged));
   t.match(settled, { acknowledged: { by: 'user:invig' }, params: { unlockedBy: 'user:invig' } }, 'the alert is settled in the unlocker’s name');
   t.equal((await fail()).reason, 'not_on_roster', 'the count starts again from nothing');
