@@ -44,7 +44,19 @@ export interface EventMap {
     answering: boolean;
   };
   'terminal.login': { terminalId: string; roomId: string; seat: string; sessionId: string; idNumber: string; resumed: boolean };
-  'terminal.move_requested': { moveId: string; sessionId: string; roomId: string; idNumber: string; fromTerminal: string | null; toTerminal: string };
+  'terminal.move_requested': {
+    moveId: string;
+    sessionId: string;
+    roomId: string;
+    idNumber: string;
+    fromTerminal: string | null;
+    toTerminal: string;
+    /** The candidate's attempt is held by another terminal that is connected now: perhaps an impostor at toTerminal. */
+    contested?: { terminalId: string; seat: string | null } | null;
+  };
+  // A terminal refused log-ins after too many failures (terminal/service/login-lock.ts); it stays locked until a person unlocks it.
+  'terminal.login_locked': { terminalId: string; roomId: string; seat: string; sessionId: string | null; failures: number; windowMinutes: number; at: number };
+  'terminal.login_unlocked': { terminalId: string; roomId: string; seat: string; by: string; at: number };
   // A move request ended: an invigilator approved or rejected it, or the system withdrew it (the candidate logged in elsewhere, or asked again from another terminal).
   'terminal.move_decided': {
     moveId: string;

@@ -44,6 +44,7 @@ export type { SessionArchiveLookup } from './plans/plans.ts';
 export { passedResults, type PassedResultRef } from './plans/records-view.ts';
 export type { ExamSession, ResultRecord, RosterEntry } from './plans/model.ts';
 // The person file (records/people) reads retakes and the rule applied through this.
+export { credentialKey, dammValid, isIssuedTicketShape } from './plans/tickets.ts';
 export { retakesOf, type RetakeRecord } from './plans/person-view.ts';
 export type { PersonRecord } from './plans/results.ts';
 // What records/ reads for statistics and disclosure (sittings, graded papers item by item, question facts).

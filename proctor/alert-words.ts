@@ -123,9 +123,24 @@ export function textOf(r: Raise, who: { name: string; ticketNo: string; seat: st
       const fromEn = p.fromSeat ? `seat ${String(p.fromSeat)}${p.fromTerminal ? ` (terminal ${String(p.fromTerminal)})` : ''}` : 'no seat';
       const toZh = `${String(p.toSeat ?? '?')} 号座（考试机 ${String(p.toTerminal)}）`;
       const toEn = `seat ${String(p.toSeat ?? '?')} (terminal ${String(p.toTerminal)})`;
+      const c = p.contested && typeof p.contested === 'object' ? (p.contested as { terminalId?: unknown; seat?: unknown }) : null;
+      if (c) {
+        // The candidate's own terminal is connected and answering: whoever typed the ticket here may be an impostor.
+        return {
+          zh: `可能冒名顶替！换机申请：有人用 ${nameZh} 的准考证在 ${toZh} 登录，但该考生正在 ${String(c.seat)} 号座（考试机 ${String(c.terminalId)}）在线作答。请先核对两人的身份证，批准须输入座位号或身份证后 4 位并填写原因`,
+          en: `Possible impersonation! Move request: someone used the ticket of ${nameEn} at ${toEn}, but that candidate is online and answering at seat ${String(c.seat)} (terminal ${String(c.terminalId)}). Check both people's ID cards; approving needs their seat or the last 4 of their ID number, and a reason`,
+        };
+      }
       return {
         zh: `换机申请：${nameZh} 在 ${toZh} 登录，其座位为 ${fromZh}；批准后在此继续作答`,
         en: `Move request: ${nameEn} logged in at ${toEn}; their seat is ${fromEn}. Approve to let them continue there`,
+      };
+    }
+    case 'login_locked': {
+      const where = { zh: `考试机 ${r.terminalId}${seat ? `（${seat} 号座）` : ''}`, en: `Terminal ${r.terminalId}${seat ? ` (seat ${seat})` : ''}` };
+      return {
+        zh: `${where.zh} 登录失败 ${String(p.failures)} 次，已锁定登录：可能有人在试探准考证号。请到场核实后在控制台解锁`,
+        en: `${where.en} locked its log-in after ${String(p.failures)} failed attempts: someone may be guessing tickets. Go and see, then unlock it from the console`,
       };
     }
     case 'disk_low':

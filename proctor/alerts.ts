@@ -344,7 +344,8 @@ export function createAlerts(deps: AlertDeps) {
       const toSeat = deps.seatOfTerminal(p.toTerminal);
       raise({
         kind: 'move_requested',
-        severity: 'warning',
+        // The candidate is answering at their own terminal while someone asks to take over their attempt.
+        severity: p.contested ? 'critical' : 'warning',
         event: 'terminal.move_requested',
         at: clock.now(),
         roomId: p.roomId,
@@ -361,9 +362,30 @@ export function createAlerts(deps: AlertDeps) {
           fromSeat: who?.seat ?? (p.fromTerminal ? deps.seatOfTerminal(p.fromTerminal) : null),
           toTerminal: p.toTerminal,
           toSeat,
+          contested: p.contested ?? null,
         },
         key: `move:${p.moveId}`,
       });
+    }),
+    // One alert per lock: further attempts at a locked terminal are not counted, so nothing repeats it.
+    on('terminal.login_locked', (p) =>
+      raise({
+        kind: 'login_locked',
+        severity: 'critical',
+        event: 'terminal.login_locked',
+        at: p.at,
+        roomId: p.roomId,
+        sessionId: p.sessionId,
+        seat: p.seat,
+        terminalId: p.terminalId,
+        params: { failures: p.failures, windowMinutes: p.windowMinutes },
+        key: `login_locked:${p.terminalId}`,
+      }),
+    ),
+    on('terminal.login_unlocked', (p) => {
+      const key = `login_locked:${p.terminalId}`;
+      stmt("UPDATE proctor_alerts SET params = json_set(params, '$.unlockedBy', ?) WHERE dedupe_key = ? AND cleared_at IS NULL").run(p.by, key);
+      settle(key, p.at, p.by, '已到场核实并解锁考试机登录');
     }),
     on('terminal.move_decided', (p) => {
       const key = `move:${p.moveId}`;

@@ -126,6 +126,8 @@ export function createFeed(proctor: ProctorService, bus: EventBus, clock: { now(
     bus.on('terminal.online', (p) => mark(p.roomId, { seat: p.seat })),
     bus.on('terminal.offline', (p) => mark(p.roomId, { seat: p.seat, idNumber: p.idNumber })),
     bus.on('terminal.login', (p) => mark(p.roomId, { seat: p.seat, idNumber: p.idNumber })),
+    bus.on('terminal.login_locked', (p) => mark(p.roomId, { seat: p.seat })),
+    bus.on('terminal.login_unlocked', (p) => mark(p.roomId, { seat: p.seat })),
     bus.on('answer.saved', (p) => mark(p.roomId, { idNumber: p.idNumber })),
     bus.on('attempt.submitted', (p) => mark(p.roomId, { idNumber: p.idNumber })),
     bus.on('terminal.command', (p) => mark(p.roomId, p.idNumber ? { idNumber: p.idNumber } : { room: true })),

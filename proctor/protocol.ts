@@ -45,6 +45,11 @@ export const SeatMoveT = Type.Object({
   toSeat: Type.String(),
   toTerminal: Type.String(),
   requestedAt: Ms,
+  /**
+   * The candidate's attempt is held right now by another connected terminal (normally their own seat's):
+   * the person asking may be an impostor. Approving then needs `confirm` and `reason` (issue 16, item 4).
+   */
+  contested: nullable(Type.Object({ terminalId: Type.String(), seat: Type.String() })),
 });
 export type SeatMove = Static<typeof SeatMoveT>;
 
@@ -70,6 +75,8 @@ export const SeatT = Type.Object({
   openAlerts: Count,
   /** A pending move request touching this seat (the oldest, should there be several). */
   pendingMove: nullable(SeatMoveT),
+  /** The seat's terminal refuses log-ins after repeated failures until an invigilator unlocks it. */
+  loginLocked: Type.Boolean(),
 });
 export type Seat = Static<typeof SeatT>;
 
@@ -152,6 +159,7 @@ export const ALERT_KINDS = [
   'disk_forecast',
   'disk_low',
   'move_requested',
+  'login_locked',
 ] as const;
 export type AlertKind = (typeof ALERT_KINDS)[number];
 export const SEVERITIES = ['critical', 'warning', 'info'] as const;
@@ -171,7 +179,11 @@ export const AlertT = Type.Object({
   idNumber: nullable(Type.String()),
   kind: oneOf(ALERT_KINDS),
   severity: oneOf(SEVERITIES),
-  /** Kind-specific facts; move_requested: moveId, name, fromSeat, fromTerminal, toSeat, toTerminal, decision, decidedBy. */
+  /**
+   * Kind-specific facts; move_requested: moveId, name, fromSeat, fromTerminal, toSeat, toTerminal, decision, decidedBy,
+   * contested ({ terminalId, seat } when the candidate's own terminal was connected and answering); login_locked:
+   * failures, windowMinutes, unlockedBy.
+   */
   params: Type.Record(Type.String(), Type.Unknown()),
   text: Text,
   /** The bus event that raised it. */

@@ -101,6 +101,7 @@ export function createRoomViews(deps: RoomViewDeps) {
         toSeat: m.toSeat,
         toTerminal: m.toTerminal,
         requestedAt: m.requestedAt,
+        contested: s ? terminal.contestedBy(s.id, m.idNumber, m.toTerminal) : null,
       };
       if (fromSeat && !moves.has(fromSeat)) moves.set(fromSeat, { ...base, side: 'out' });
       if (!moves.has(m.toSeat)) moves.set(m.toSeat, { ...base, side: 'in' });
@@ -131,6 +132,7 @@ export function createRoomViews(deps: RoomViewDeps) {
         incidents: 0,
         openAlerts: 0,
         pendingMove: moves.get(seat) ?? null,
+        loginLocked: termId ? terminal.loginLocked(termId) !== null : false,
       };
       if (!c || !s) return base;
       const a = c.attempt;

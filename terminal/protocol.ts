@@ -53,7 +53,15 @@ export const PingT = Type.Object(
 );
 
 export const LoginT = Type.Object(
-  { type: Type.Literal('login'), credential: Type.String({ minLength: 1, maxLength: 32, description: 'ticket number (准考证号) or ID number (身份证号)' }) },
+  {
+    type: Type.Literal('login'),
+    credential: Type.String({
+      minLength: 1,
+      maxLength: 32,
+      description:
+        'ticket number (准考证号; case, spaces and dashes do not matter), or the ID number (身份证号), which logs in only at the candidate’s own seat',
+    }),
+  },
   closed,
 );
 
@@ -157,6 +165,11 @@ export const HelloT = Type.Object({
   snapshotIntervalSeconds: Type.Integer(),
   /** How long the result screen keeps the candidate's name and score before clearing them (exam.resultDisplaySeconds). */
   resultDisplaySeconds: Type.Number(),
+  /**
+   * True while this terminal refuses log-ins after too many failed ones, until an invigilator unlocks it
+   * from the console (login_lock says when that changes). Absent = false.
+   */
+  loginLocked: Type.Optional(Type.Boolean()),
   limits: Type.Object({
     messagesPerSecond: Type.Integer(),
     burst: Type.Integer(),
@@ -174,7 +187,15 @@ export const PongT = Type.Object({ type: Type.Literal('pong'), serverTime: Type.
 /** Sent when this room's session changes status (check-in opens, the exam starts, it ends). */
 export const SessionMessageT = Type.Object({ type: Type.Literal('session'), session: Nullable(SessionInfoT) });
 
-export const LOGIN_REFUSALS = ['unknown_terminal', 'session_not_open', 'not_on_roster', 'not_admitted', 'wrong_seat', 'already_submitted'] as const;
+export const LOGIN_REFUSALS = [
+  'unknown_terminal',
+  'session_not_open',
+  'not_on_roster',
+  'not_admitted',
+  'wrong_seat',
+  'already_submitted',
+  'terminal_locked',
+] as const;
 export type LoginRefusal = (typeof LOGIN_REFUSALS)[number];
 
 export const LoginRefusedT = Type.Object({
@@ -185,9 +206,20 @@ export const LoginRefusedT = Type.Object({
   /**
    * wrong_seat only: the request an invigilator may approve to move this candidate to this terminal.
    * Keep the socket open and wait: on approval the server sends logged_in (and paper) unasked.
+   * A wrong_seat refusal names no seat and no candidate: whoever typed the ticket asks the invigilator.
    */
   moveRequestId: Type.Optional(Type.String()),
 });
+
+/**
+ * This terminal stopped (locked: true) or started again (false) accepting log-ins: after
+ * LOGIN_LOCK.failures failed log-ins within LOGIN_LOCK.windowMinutes it stays locked until an
+ * invigilator unlocks it from the console. While locked every login is refused with terminal_locked.
+ */
+export const LoginLockT = Type.Object({ type: Type.Literal('login_lock'), locked: Type.Boolean(), message: Type.String() });
+
+/** When a terminal locks its log-in: failed log-ins (unknown credentials) within the window, by the server's clock. */
+export const LOGIN_LOCK = { failures: 5, windowMinutes: 10 } as const;
 
 export const CandidateInfoT = Type.Object({
   name: Type.String(),
@@ -329,6 +361,7 @@ export const ServerMessageT = Type.Union([
   PongT,
   SessionMessageT,
   LoginRefusedT,
+  LoginLockT,
   LoggedInT,
   PaperT,
   TimeT,
@@ -345,6 +378,7 @@ export type HelloMessage = Static<typeof HelloT>;
 export type PongMessage = Static<typeof PongT>;
 export type SessionMessage = Static<typeof SessionMessageT>;
 export type LoginRefusedMessage = Static<typeof LoginRefusedT>;
+export type LoginLockMessage = Static<typeof LoginLockT>;
 export type LoggedInMessage = Static<typeof LoggedInT>;
 export type PaperMessage = Static<typeof PaperT>;
 export type AckMessage = Static<typeof AckT>;

@@ -4,7 +4,7 @@
 import type { FastifyPluginAsync, FastifyRequest } from 'fastify';
 import { Type } from 'typebox';
 import type { RawData, WebSocket } from 'ws';
-import { ErrorReply, Forbidden } from '../core/index.ts';
+import { ErrorReply, Forbidden, NotFound } from '../core/index.ts';
 import { maskIdNumber, type TerminalService } from './service/index.ts';
 import { WS_PATH } from './protocol.ts';
 
@@ -42,8 +42,8 @@ export const terminalRoutes: FastifyPluginAsync<TerminalRouteOptions> = async (a
   const tags = ['terminals'];
 
   /** Admins act anywhere; an invigilator only in the rooms they are bound to. Looked up first, so an unknown session is 404. */
-  const roomOf = (request: FastifyRequest, sessionId: string): string => {
-    const roomId = exam.plans.session(sessionId).roomId;
+  const roomOf = (request: FastifyRequest, sessionId: string): string => mayActIn(request, exam.plans.session(sessionId).roomId);
+  const mayActIn = (request: FastifyRequest, roomId: string): string => {
     const p = request.principal;
     if (!p || p.kind !== 'user') throw new Forbidden('exam-room commands are for staff');
     if (p.role === 'admin') return roomId;
@@ -51,6 +51,10 @@ export const terminalRoutes: FastifyPluginAsync<TerminalRouteOptions> = async (a
     throw new Forbidden(`this session is in room ${roomId}; you invigilate ${p.user.rooms.length ? p.user.rooms.join(', ') : 'no rooms'}`);
   };
   const masked = (request: FastifyRequest) => request.principal?.role !== 'admin';
+  // The console posts these without a body when it has nothing to add; the schema then checks {}.
+  const emptyBodyIsObject = async (request: FastifyRequest) => {
+    if (request.body === undefined || request.body === null) request.body = {};
+  };
 
   app.get(
     WS_PATH,
@@ -237,27 +241,78 @@ export const terminalRoutes: FastifyPluginAsync<TerminalRouteOptions> = async (a
     );
   }
 
-  for (const [action, decide] of [
-    ['approve', terminal.approveMove],
-    ['reject', terminal.rejectMove],
-  ] as const) {
+  for (const action of ['approve', 'reject'] as const) {
     app.post(
       `/api/terminal/moves/:moveId/${action}`,
       {
         config: staff,
+        preValidation: emptyBodyIsObject,
         schema: {
           tags,
-          summary: action === 'approve' ? 'Let the candidate continue at the terminal they logged in at (re-seats them there)' : 'Refuse a move request',
+          summary:
+            action === 'approve'
+              ? 'Let the candidate continue at the terminal they logged in at (re-seats them there). While the candidate’s own terminal is connected and answering, only with `confirm` (their seat or the last 4 characters of their ID number) and a `reason`: 409 move_contested without them'
+              : 'Refuse a move request',
           params: Type.Object({ moveId: Type.String({ minLength: 1, maxLength: 64 }) }),
+          ...(action === 'approve'
+            ? {
+                body: Type.Optional(
+                  Type.Object(
+                    {
+                      confirm: Type.Optional(
+                        Type.String({ minLength: 1, maxLength: 32, description: 'the candidate’s seat, or the last 4 characters of their ID number' }),
+                      ),
+                      reason: Type.Optional(Reason),
+                    },
+                    closed,
+                  ),
+                ),
+              }
+            : {}),
           response: { ...errors },
         },
       },
       async (request) => {
         const { moveId } = request.params as { moveId: string };
         roomOf(request, terminal.move(moveId).sessionId);
-        const m = decide(moveId, request.actor, request.ip);
+        const m =
+          action === 'approve'
+            ? terminal.approveMove(moveId, request.actor, request.ip, (request.body ?? {}) as { confirm?: string; reason?: string })
+            : terminal.rejectMove(moveId, request.actor, request.ip);
         return masked(request) ? { ...m, idNumber: maskIdNumber(m.idNumber) } : m;
       },
     );
   }
+
+  app.post(
+    '/api/terminal/terminals/:terminalId/unlock-login',
+    {
+      config: staff,
+      preValidation: emptyBodyIsObject,
+      schema: {
+        tags,
+        summary: 'Let a terminal accept log-ins again after it locked itself on repeated failed log-ins (audited)',
+        params: Type.Object({ terminalId: Type.String({ minLength: 1, maxLength: 64 }) }),
+        body: Type.Object({ reason: Type.Optional(Reason) }, closed),
+        response: {
+          200: Type.Object({
+            terminalId: Type.String(),
+            room: Type.String(),
+            seat: Type.String(),
+            locked: Type.Boolean(),
+            lockedAt: Type.Number(),
+            failures: Type.Integer(),
+          }),
+          ...errors,
+        },
+      },
+    },
+    async (request) => {
+      const { terminalId } = request.params as { terminalId: string };
+      const roomId = terminal.terminalRoom(terminalId);
+      if (!roomId) throw new NotFound(`no terminal ${JSON.stringify(terminalId)} is configured`);
+      mayActIn(request, roomId);
+      return terminal.unlockLogin(terminalId, request.actor, (request.body as { reason?: string } | undefined)?.reason ?? null, request.ip);
+    },
+  );
 };

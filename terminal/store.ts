@@ -1,4 +1,4 @@
-// The gateway's tables (migration 005): rows in, rows out. No policy here; the service decides.
+// The gateway's tables (migrations 005 and 025): rows in, rows out. No policy here; the service decides.
 import { newId, type Clock } from '../core/index.ts';
 import { statementCache, type Db } from '../storage/index.ts';
 import type { PauseSpan } from './timer.ts';
@@ -391,6 +391,26 @@ export function createTerminalStore(db: Db, clock: Clock) {
     },
     decideMove(id: string, status: 'approved' | 'rejected' | 'withdrawn', by: string): void {
       sql("UPDATE terminal_moves SET status = ?, decided_by = ?, decided_at = ? WHERE id = ? AND status = 'pending'").run(status, by, clock.now(), id);
+    },
+
+    // Terminals locked after failed log-ins (migration 025).
+    loginLock(terminalId: string): { lockedAt: number; failures: number; sessionId: string | null } | null {
+      return (
+        (sql('SELECT locked_at AS lockedAt, failures, session_id AS sessionId FROM terminal_login_locks WHERE terminal_id = ?').get(terminalId) as
+          | { lockedAt: number; failures: number; sessionId: string | null }
+          | undefined) ?? null
+      );
+    },
+    lockLogin(terminalId: string, failures: number, sessionId: string | null): void {
+      sql('INSERT OR IGNORE INTO terminal_login_locks (terminal_id, locked_at, failures, session_id) VALUES (?, ?, ?, ?)').run(
+        terminalId,
+        clock.now(),
+        failures,
+        sessionId,
+      );
+    },
+    unlockLogin(terminalId: string): boolean {
+      return sql('DELETE FROM terminal_login_locks WHERE terminal_id = ?').run(terminalId).changes === 1;
     },
   };
 }

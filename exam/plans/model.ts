@@ -163,8 +163,3 @@ export function toResult(r: ResultRow): ResultRecord {
     validUntil: r.valid_until,
   };
 }
-
-/** Tickets name their session by its last six characters: short enough to read aloud, unique per site in practice. */
-export function shortId(sessionId: string): string {
-  return sessionId.slice(-6).toUpperCase();
-}

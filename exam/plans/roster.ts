@@ -7,10 +7,11 @@ import { basename, join, resolve } from 'node:path';
 import { Conflict, ValidationError, formatProblem, ageOn, checkIdNumber, isDate, localDate, type Problem } from '../../core/index.ts';
 import { describeRule, ruleFor, seatIds, type AppliedRule } from '../../config/index.ts';
 import { CATEGORIES, CATEGORY_LABELS, INDUSTRIES, INDUSTRY_LABELS, type Category, type Industry } from '../types.ts';
-import { ROSTER_COLS, shortId, toResult, type ExamSession, type PlansDeps, type ResultRecord, type ResultRow, type RosterEntry } from './model.ts';
+import { ROSTER_COLS, toResult, type ExamSession, type PlansDeps, type ResultRecord, type ResultRow, type RosterEntry } from './model.ts';
 import type { Plans } from './plans.ts';
 import { headerKey, readTable, type TableRow } from '../../documents/index.ts';
 import { readRosterZip, type RosterZip } from './roster-zip.ts';
+import { credentialKey, newTicketNo } from './tickets.ts';
 
 /** The columns of a roster file, by the Chinese header people use; English names are accepted for JSON. */
 export const ROSTER_COLUMNS = {
@@ -308,14 +309,12 @@ export function createRoster(deps: PlansDeps, plans: Plans) {
             );
           }
 
-          const taken = new Set(existing.map((e) => e.ticketNo));
-          for (const p of planned) if (p.ticketNo) taken.add(p.ticketNo);
-          let seq = existing.length;
+          // Issued tickets are random (tickets.ts): a log-in credential, so never derived from the session.
+          const taken = new Set(existing.map((e) => credentialKey(e.ticketNo)));
+          for (const p of planned) if (p.ticketNo) taken.add(credentialKey(p.ticketNo));
           const nextTicket = () => {
-            let t: string;
-            do t = `${shortId(s.id)}-${String(++seq).padStart(3, '0')}`;
-            while (taken.has(t));
-            taken.add(t);
+            const t = newTicketNo(taken);
+            taken.add(credentialKey(t));
             return t;
           };
           const now = clock.now();
@@ -405,8 +404,9 @@ export function createRoster(deps: PlansDeps, plans: Plans) {
     const inSession = new Set(
       (db.prepare('SELECT id_number FROM roster_entries WHERE session_id = ?').all(s.id) as { id_number: string }[]).map((r) => r.id_number),
     );
+    // Compared as typed at a terminal (credentialKey): A-77 and a77 would be one log-in.
     const ticketsInSession = new Set(
-      (db.prepare('SELECT ticket_no FROM roster_entries WHERE session_id = ?').all(s.id) as { ticket_no: string }[]).map((r) => r.ticket_no),
+      (db.prepare('SELECT ticket_no FROM roster_entries WHERE session_id = ?').all(s.id) as { ticket_no: string }[]).map((r) => credentialKey(r.ticket_no)),
     );
 
     for (const r of rows) {
@@ -465,9 +465,9 @@ export function createRoster(deps: PlansDeps, plans: Plans) {
 
       const ticketNo = cell('ticketNo').trim() || null;
       if (ticketNo && !/^[A-Za-z0-9-]{1,32}$/.test(ticketNo)) bad('ticketNo', 'must be 1–32 letters, digits or "-"', ticketNo);
-      else if (ticketNo && ticketsInSession.has(ticketNo)) bad('ticketNo', 'is already used by another candidate of this session', ticketNo);
-      else if (ticketNo && seenTicket.has(ticketNo)) bad('ticketNo', `is also on row ${seenTicket.get(ticketNo)}`, ticketNo);
-      else if (ticketNo) seenTicket.set(ticketNo, r.row);
+      else if (ticketNo && ticketsInSession.has(credentialKey(ticketNo))) bad('ticketNo', 'is already used by another candidate of this session', ticketNo);
+      else if (ticketNo && seenTicket.has(credentialKey(ticketNo))) bad('ticketNo', `is also on row ${seenTicket.get(credentialKey(ticketNo))}`, ticketNo);
+      else if (ticketNo) seenTicket.set(credentialKey(ticketNo), r.row);
 
       const trainedOn = cell('trainedOn').trim() || null;
       if (trainedOn && !isDate(trainedOn)) bad('trainedOn', 'must be a date YYYY-MM-DD', trainedOn);

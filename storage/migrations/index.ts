@@ -21,7 +21,8 @@ import * as m020 from './020_archives.ts';
 import * as m021 from './021_people.ts';
 import * as m022 from './022_reporting.ts';
 import * as m023 from './023_pairing_polled.ts';
-import * as m024 from './024_login_locks.ts';
+import * as m025 from './025_terminal_login_locks.ts';
+import * as m027 from './027_login_locks.ts';
 
 export interface Migration {
   version: number;
@@ -54,5 +55,8 @@ export const migrations: Migration[] = [
   { version: 21, name: 'people', sql: m021.sql },
   { version: 22, name: 'reporting', sql: m022.sql },
   { version: 23, name: 'pairing_polled', sql: m023.sql },
-  { version: 24, name: 'login_locks', sql: m024.sql },
+  // 024 is the audit anchors' (issue 16, item 3), merged from another branch.
+  { version: 25, name: 'terminal_login_locks', sql: m025.sql },
+  // 026 is the device tokens' rotation (issue 16, item 9), merged from another branch.
+  { version: 27, name: 'login_locks', sql: m027.sql },
 ];

@@ -1,10 +1,11 @@
 // Invigilators' commands: admit, pause and resume, add time, force submit, lock, approve or reject a
 // move. Each is audited in the transaction that makes it and reported on the bus after it.
-import { Conflict, NotFound } from '../../core/index.ts';
+import { Conflict, NotFound, ValidationError } from '../../core/index.ts';
+import { credentialKey } from '../../exam/index.ts';
 import { CLOSE } from '../protocol.ts';
 import type { Attempt, Move } from '../store.ts';
 import { OPEN_STATUSES, type TerminalState, type Session, type Entry } from './state.ts';
-import { attach, busy } from './login.ts';
+import { attach, busy, holderElsewhere } from './login.ts';
 import { conns, moveDecided, pushTime } from './messages.ts';
 import { mustEntry } from './sessions.ts';
 import { submitAttempt } from './submit.ts';
@@ -174,7 +175,47 @@ export function move(st: TerminalState, id: string): Move {
  * Lets a candidate continue at the terminal they logged in at: re-seats them there (audited by
  * the plans module) and moves the attempt, with every acked answer and the clock, to it.
  */
-export function approveMove(st: TerminalState, id: string, actor: string, ip: string | null = null): Move {
+/** What an invigilator types to approve a contested move: the candidate's seat or the last 4 of their ID number, and why. */
+export interface MoveConfirmation {
+  confirm?: string;
+  reason?: string;
+}
+
+/** Seats compare as typed on a keypad: 1 and 01 are one seat. */
+const seatKey = (seat: string) => credentialKey(seat).replace(/^0+(?=.)/, '');
+
+/**
+ * A move away from a terminal that is connected and holds the candidate's attempt hands that attempt
+ * to whoever typed the ticket elsewhere — the impersonation of issue 16, item 4. Such an approval needs
+ * the stronger confirmation, checked here and not only in the console: refused without it.
+ */
+function checkContested(
+  st: TerminalState,
+  m: Move,
+  e: Entry,
+  c: MoveConfirmation,
+): { terminal: string; seat: string; confirmedBy: string; reason: string } | null {
+  const holder = holderElsewhere(st, m.sessionId, e.idNumber, m.toTerminal);
+  if (!holder) return null;
+  const where = { terminal: holder.terminal.id, seat: holder.terminal.seat };
+  const reason = c.reason?.trim() ?? '';
+  if (!c.confirm?.trim() || !reason)
+    throw new Conflict(
+      `${e.name} is logged in and answering at terminal ${holder.terminal.id} (seat ${holder.terminal.seat}) right now, so the person at terminal ${m.toTerminal} may not be them: check both people's ID cards. To approve anyway, type the candidate's seat or the last 4 characters of their ID number, and a reason`,
+      'move_contested',
+      where,
+    );
+  const typed = credentialKey(c.confirm);
+  const confirmedBy = e.seat && seatKey(c.confirm) === seatKey(e.seat) ? 'seat' : typed === e.idNumber.slice(-4) ? 'id_last4' : null;
+  if (!confirmedBy)
+    throw new ValidationError(
+      [{ path: 'confirm', problem: "matches neither the candidate's seat nor the last 4 characters of their ID number" }],
+      `confirm: matches neither the candidate's seat nor the last 4 characters of their ID number; the move was not approved`,
+    );
+  return { ...where, confirmedBy, reason };
+}
+
+export function approveMove(st: TerminalState, id: string, actor: string, ip: string | null = null, confirmation: MoveConfirmation = {}): Move {
   const m = move(st, id);
   if (m.status !== 'pending') throw new Conflict(`move request ${id} is already ${m.status}`, 'move_decided', { status: m.status });
   const s = openOrConflict(st, m.sessionId, 'candidates can move');
@@ -183,6 +224,7 @@ export function approveMove(st: TerminalState, id: string, actor: string, ip: st
   const holder = st.store.attemptOnTerminal(m.toTerminal, [s.id]);
   if (holder && holder.idNumber !== e.idNumber && holder.status === 'active')
     throw new Conflict(`terminal ${m.toTerminal} is in use by another candidate`, 'terminal_in_use', { terminal: m.toTerminal });
+  const contested = checkContested(st, m, e, confirmation);
   if (e.seat !== m.toSeat) st.plans.reseat(s.id, e.idNumber, m.toSeat, actor, { reason: `continues on terminal ${m.toTerminal} (move ${m.id})`, ip });
   st.db
     .transaction(() => {
@@ -192,7 +234,7 @@ export function approveMove(st: TerminalState, id: string, actor: string, ip: st
         actor,
         action: 'terminal.move.approve',
         target: s.id,
-        detail: { ticketNo: e.ticketNo, from: m.fromTerminal, to: m.toTerminal, seat: m.toSeat },
+        detail: { ticketNo: e.ticketNo, from: m.fromTerminal, to: m.toTerminal, seat: m.toSeat, ...(contested ? { contested } : {}) },
         ip,
       });
     })

@@ -1,6 +1,7 @@
 // The exam-terminal service: log-in at the right seat, the paper, saves committed before they are
 // acked, the server's clock with pauses and added time, submit and auto-submit, resume after any
-// crash, moves between terminals, integrity incidents, snapshots and invigilators' commands.
+// crash, moves between terminals, integrity incidents, snapshots and invigilators' commands, and the
+// log-in lock of a terminal that keeps failing log-ins.
 // Each job is a file of this folder working on one TerminalState (state.ts); this file only assembles
 // the service object the rest of the server sees.
 import type { TerminalSocket, Conn } from '../gateway.ts';
@@ -10,8 +11,10 @@ import { connect, disconnect, receive } from './connections.ts';
 import { openSessionOf, timerFor } from './sessions.ts';
 import { submitAttempt, sweep } from './submit.ts';
 import { listenToSessions, start, stop, tick } from './sweeper.ts';
-import { addTime, admitCandidate, approveMove, forceSubmit, move, pause, rejectMove, resume, setLock } from './commands.ts';
+import { type MoveConfirmation, addTime, admitCandidate, approveMove, forceSubmit, move, pause, rejectMove, resume, setLock } from './commands.ts';
 import { incidents, sessionState } from './proctor-state.ts';
+import { holderElsewhere } from './login.ts';
+import { unlockLogin } from './login-lock.ts';
 
 export { maskIdNumber, type SnapshotChecker, type TerminalDeps } from './state.ts';
 
@@ -44,7 +47,15 @@ export function createTerminalService(deps: TerminalDeps) {
     setLock: (sessionId: string, candidate: string, locked: boolean, reason: string | null, actor: string, ip: string | null = null) =>
       setLock(st, sessionId, candidate, locked, reason, actor, ip),
     move: (id: string) => move(st, id),
-    approveMove: (id: string, actor: string, ip: string | null = null) => approveMove(st, id, actor, ip),
+    approveMove: (id: string, actor: string, ip: string | null = null, confirmation: MoveConfirmation = {}) => approveMove(st, id, actor, ip, confirmation),
+    /** Whether the candidate's attempt is held by another connected terminal than `toTerminal` (a contested move). */
+    contestedBy: (sessionId: string, idNumber: string, toTerminal: string) => {
+      const c = holderElsewhere(st, sessionId, idNumber, toTerminal);
+      return c ? { terminalId: c.terminal.id, seat: c.terminal.seat } : null;
+    },
+    loginLocked: (terminalId: string) => st.store.loginLock(terminalId),
+    terminalRoom: (terminalId: string) => st.terminalById(terminalId)?.room ?? null,
+    unlockLogin: (terminalId: string, actor: string, reason: string | null, ip: string | null = null) => unlockLogin(st, terminalId, actor, reason, ip),
     rejectMove: (id: string, actor: string, ip: string | null = null) => rejectMove(st, id, actor, ip),
     incidents: (sessionId: string) => incidents(st, sessionId),
     sessionState: (sessionId: string) => sessionState(st, sessionId),

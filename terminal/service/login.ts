@@ -1,31 +1,68 @@
-// Log-in at the right seat, and attaching an attempt to a terminal; a log-in at another seat becomes
-// a move request that an invigilator approves or rejects (commands.ts).
+// Log-in at the right seat, and attaching an attempt to a terminal; a ticket typed at another seat
+// becomes a move request that an invigilator approves or rejects (commands.ts).
 import type { Conn } from '../gateway.ts';
 import { CLOSE, type ServerMessage } from '../protocol.ts';
 import { Refusal, keyOf, type TerminalState, type Session, type Entry } from './state.ts';
 import { conns, incident, moveDecided, sendState } from './messages.ts';
 import { flushSaves } from './saves.ts';
-import { entryOf, openSessionOf } from './sessions.ts';
+import { openSessionOf } from './sessions.ts';
+import { loginLocked, noteFailedLogin } from './login-lock.ts';
+import { checkDigitOf } from '../../core/index.ts';
+import { credentialKey, dammValid, isIssuedTicketShape } from '../../exam/index.ts';
 
 /** True while the terminal holds an attempt under way; one showing a submitted paper is free for the next log-in. */
 export function busy(st: TerminalState, conn: Conn): boolean {
   return conn.bound !== null && st.store.attempt(conn.bound.sessionId, conn.bound.idNumber)?.status !== 'submitted';
 }
 
+/**
+ * A live connection of another terminal holding this candidate's attempt: the candidate (or whoever
+ * logged in as them first) is at that terminal now, so a move to another one may be an impostor's.
+ */
+export function holderElsewhere(st: TerminalState, sessionId: string, idNumber: string, exceptTerminal: string): Conn | null {
+  return conns(st, sessionId, idNumber).find((c) => c.terminal.id !== exceptTerminal && !c.retired && c.socket.readyState === 1) ?? null;
+}
+
+/** A credential that cannot be anyone's: an issued ticket's or an ID number's check digit is wrong (a typo, not a guess). */
+function mistyped(key: string): boolean {
+  if (isIssuedTicketShape(key)) return !dammValid(key);
+  if (/^\d{17}[\dX]$/.test(key)) return key[17] !== checkDigitOf(key.slice(0, 17));
+  return false;
+}
+
+/**
+ * The log-in rules (issue 16, item 4): the ticket is the credential; an ID number — printed on many
+ * papers, seen at the door — logs in only the candidate admitted to this very seat. A refusal never
+ * names a candidate or a seat, so guessing from an empty seat learns nothing, and unknown
+ * credentials count towards the terminal's lock (login-lock.ts).
+ */
 export function login(st: TerminalState, conn: Conn, credential: string): void {
   if (busy(st, conn)) throw new Refusal('already_logged_in', 'a candidate is already logged in on this terminal');
   const refuse = (reason: Extract<ServerMessage, { type: 'login_refused' }>['reason'], message: string, moveRequestId?: string) =>
     st.send(conn, { type: 'login_refused', reason, message, ...(moveRequestId ? { moveRequestId } : {}) });
+  if (loginLocked(st, conn.terminal.id))
+    return refuse('terminal_locked', 'this terminal is locked after too many failed log-ins; call the invigilator to unlock it');
   const s = openSessionOf(st, conn.terminal.room);
   if (!s) return refuse('session_not_open', `no exam session is open in room ${conn.terminal.room} yet; log-in opens with check-in`);
-  const e = entryOf(st, s.id, credential);
-  if (!e) return refuse('not_on_roster', 'this ticket or ID number is not on the roster of the session in this room');
+  const key = credentialKey(credential);
+  const roster = st.plans.roster(s.id);
+  const byTicket = roster.find((x) => credentialKey(x.ticketNo) === key) ?? null;
+  const byId = byTicket ? null : (roster.find((x) => x.idNumber === key) ?? null);
+  const e = byTicket ?? (byId && byId.seat === conn.terminal.seat ? byId : null);
+  if (!e) {
+    if (!byId && mistyped(key)) return refuse('not_on_roster', 'check the number: a digit is wrong or two are swapped');
+    if (noteFailedLogin(st, conn, s.id))
+      return refuse('terminal_locked', 'this terminal is locked after too many failed log-ins; call the invigilator to unlock it');
+    // The same words whether the ID number is unknown or someone else's at another seat.
+    return refuse('not_on_roster', 'not recognised: type the ticket number (准考证号) on your admission ticket; an ID number works only at your own seat');
+  }
   const a = st.store.attempt(s.id, e.idNumber);
   if (a?.status === 'submitted' || e.status === 'submitted') return refuse('already_submitted', 'this candidate has already submitted the paper');
   if (e.status !== 'admitted' && e.status !== 'in_exam') return refuse('not_admitted', 'not admitted yet: the identity check at the entrance comes first');
   if (e.seat !== conn.terminal.seat) {
     // requestMove withdraws the candidate's request from another terminal; its alert must clear too.
     const superseded = st.store.pendingMoves(s.id).filter((x) => x.idNumber === e.idNumber && x.toTerminal !== conn.terminal.id);
+    const holder = holderElsewhere(st, s.id, e.idNumber, conn.terminal.id);
     const { move, created } = st.store.requestMove({
       sessionId: s.id,
       idNumber: e.idNumber,
@@ -41,7 +78,7 @@ export function login(st: TerminalState, conn: Conn, credential: string): void {
         terminalId: conn.terminal.id,
         kind: 'wrong_seat_login',
         source: 'server',
-        detail: `seat ${e.seat ?? '(none)'}, tried seat ${conn.terminal.seat}`,
+        detail: `seat ${e.seat ?? '(none)'}, tried seat ${conn.terminal.seat}${holder ? `; still logged in at terminal ${holder.terminal.id}` : ''}`,
       });
       for (const old of superseded) moveDecided(st, old, s.roomId, 'withdrawn', 'system');
       st.bus.emit('terminal.move_requested', {
@@ -51,13 +88,11 @@ export function login(st: TerminalState, conn: Conn, credential: string): void {
         idNumber: e.idNumber,
         fromTerminal: move.fromTerminal,
         toTerminal: move.toTerminal,
+        contested: holder ? { terminalId: holder.terminal.id, seat: holder.terminal.seat } : null,
       });
     }
-    return refuse(
-      'wrong_seat',
-      `this is seat ${conn.terminal.seat}; your seat is ${e.seat ?? 'not assigned'}. Ask the invigilator to approve continuing here.`,
-      move.id,
-    );
+    // No seat and no name: the one who typed the ticket may not be its owner (issue 16, item 4).
+    return refuse('wrong_seat', 'this is not the seat for this ticket. Please stay here and raise your hand: the invigilator has been told.', move.id);
   }
   attach(st, conn, s, e, `device:${conn.terminal.id}`);
 }

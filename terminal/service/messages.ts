@@ -5,6 +5,7 @@ import { LIMITS, PROTOCOL_VERSION, type ServerMessage } from '../protocol.ts';
 import type { Attempt, Incident, Move } from '../store.ts';
 import { keyOf, maskIdNumber, type TerminalState, type Session, type Entry } from './state.ts';
 import { flushSaves } from './saves.ts';
+import { loginLocked } from './login-lock.ts';
 import { lastAddedFor, openSessionOf, paperOf, reloadSession, sessionInfo, sessionOf, timerOfCandidate } from './sessions.ts';
 
 export function hello(st: TerminalState, conn: Conn): ServerMessage {
@@ -21,6 +22,7 @@ export function hello(st: TerminalState, conn: Conn): ServerMessage {
     session: s ? sessionInfo(st, s) : null,
     snapshotIntervalSeconds: st.config.exam.snapshotIntervalSeconds,
     resultDisplaySeconds: st.config.exam.resultDisplaySeconds,
+    ...(loginLocked(st, conn.terminal.id) ? { loginLocked: true } : {}),
     limits: { ...LIMITS },
   };
 }

@@ -1,7 +1,7 @@
 // Sessions, candidates and the clock as the terminal service reads them: the open session of a room,
 // roster entries by ticket or ID number, each candidate's timer from memory, the delivered paper.
 import { Conflict, NotFound } from '../../core/index.ts';
-import { deliver, type DeliveredQuestion } from '../../exam/index.ts';
+import { credentialKey, deliver, type DeliveredQuestion } from '../../exam/index.ts';
 import type { SessionInfo, TimeMessage } from '../protocol.ts';
 import type { Attempt } from '../store.ts';
 import { timerOf, type TimerState } from '../timer.ts';
@@ -37,10 +37,11 @@ export function reloadSession(st: TerminalState, id: string): Session {
   return s;
 }
 
+/** A candidate by ticket or ID number, as staff name them (case, spaces and dashes do not matter). */
 export function entryOf(st: TerminalState, sessionId: string, credential: string): Entry | null {
-  const c = credential.trim();
-  const upper = c.toUpperCase();
-  return st.plans.roster(sessionId).find((e) => e.ticketNo === c || e.idNumber === upper) ?? null;
+  const key = credentialKey(credential);
+  const roster = st.plans.roster(sessionId);
+  return roster.find((e) => credentialKey(e.ticketNo) === key) ?? roster.find((e) => e.idNumber === key) ?? null;
 }
 
 export function mustEntry(st: TerminalState, s: Session, candidate: string): Entry {

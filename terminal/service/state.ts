@@ -1,7 +1,7 @@
 // The terminal service's state, in one object every part of the service reads and writes: the
 // connections, the caches of sessions, clocks and delivered papers, the saves waiting for their group
 // commit and the snapshot checks waiting for the face engine. Only SQL outlives it (see store.ts).
-import { type Clock, type EventBus } from '../../core/index.ts';
+import type { Clock, EventBus } from '../../core/index.ts';
 import type { Config, TerminalConfig } from '../../config/index.ts';
 import type { AuditLog, DataPaths, Db } from '../../storage/index.ts';
 import type { DeliveredQuestion, ExamService } from '../../exam/index.ts';
@@ -106,6 +106,8 @@ export function createTerminalState(deps: TerminalDeps) {
     /** Delivered papers by keyOf(session, candidate): papers cannot change once check-in has opened. */
     papers: new Map<string, DeliveredQuestion[]>(),
     presence: new Map<string, { online: boolean; since: number }>(),
+    /** Failed log-ins per terminal within LOGIN_LOCK's window, server epoch ms (login-lock.ts). */
+    loginFailures: new Map<string, number[]>(),
     /** What each room's terminals were last told about its session (roomKey in sweeper.ts). */
     roomKeys: new Map<string, string>(),
     timer: null as NodeJS.Timeout | null,

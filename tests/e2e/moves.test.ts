@@ -4,7 +4,10 @@
 // wrong_seat. The console shows the move alert with Approve / Reject on the alert and the request on
 // both seats; a first approval fails in words (seat 02 still belongs to B), and after B is re-seated
 // the confirmed approval lets A continue at T2 with the answer saved at T1.
-// Screenshots: tests/artifacts/proctor/17-move-request.png, 18-move-approved.png (git-ignored).
+// Then (issue 16) someone at the freed seat 01 types A's ticket while A answers at T2: the console says
+// so loudly and asks for the stronger confirmation; the invigilator rejects; five unknown tickets lock
+// T1 with one alert, unlocked from the console.
+// Screenshots: tests/artifacts/proctor/17-move-request.png … 20-login-locked.png (git-ignored).
 import t, { type Test } from 'tap';
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
@@ -130,5 +133,51 @@ t.test('an invigilator approves a move request from the alert feed and the candi
   t.equal(await page.locator('button.seat.moving').count(), 0, 'no seat shows the request any more');
   await shot(page, '18-move-approved');
   t.equal(r.app.ctx.audit.list({ action: 'terminal.move.approve' }).length, 1, 'audited once');
+
+  // Issue 16: someone at the now empty seat 01 types A's ticket while A answers at T2. The console
+  // says it loudly, and approving asks for the seat or the ID's last 4 and a reason; the server
+  // refuses anything less (tests/security/tickets.test.ts), so here the invigilator rejects.
+  const impostor = await Term.open(t, r.port, r.tokens.T1);
+  const asked = await impostor.ask({ type: 'login', credential: r.ticket(A).replace(/-/g, '') }, 'login_refused');
+  t.match(asked, { reason: 'wrong_seat', moveRequestId: String });
+  t.notMatch(asked.message, /0[12]|张伟/, 'the impostor learns no seat and no name');
+  const contested = page.locator('li[data-kind="move_requested"][data-acked="no"][data-contested="yes"]');
+  await contested.waitFor();
+  t.match(await contested.getByTestId('move-contested').textContent(), /可能冒名顶替.*02 号座（考试机 T2）/, 'the alert says the candidate is answering at T2');
+  await page.locator('button.seat.moving.contested[data-seat="01"]').waitFor();
+  await contested.getByTestId('move-approve').click();
+  await dialog.getByTestId('move-contested-warning').waitFor();
+  await shot(page, '19-move-contested');
+  await dialog.getByRole('button', { name: '确认' }).click();
+  t.equal(await dialog.locator('.error').textContent(), '请输入考生座位号或身份证号后 4 位，并填写原因。', 'nothing is sent without the confirmation');
+  await dialog.locator('input[name=confirm]').fill('0000');
+  await dialog.locator('textarea[name=reason]').fill('测试');
+  await dialog.getByRole('button', { name: '确认' }).click();
+  await dialog.locator('.error').getByText('换机操作未完成').waitFor();
+  t.equal(r.app.terminal.move(asked.moveRequestId!).status, 'pending', 'a wrong confirmation approves nothing');
+  await dialog.getByRole('button', { name: '取消' }).click();
+  await dialog.waitFor({ state: 'detached' });
+  await contested.getByTestId('move-reject').click();
+  await dialog.getByRole('button', { name: '确认' }).click();
+  await dialog.waitFor({ state: 'detached' });
+  t.match(await impostor.take('login_refused', WAIT), { reason: 'wrong_seat', message: /did not approve/ });
+  t.same(await t2.ask({ type: 'save', seq: 3, no: 3, choice: [1] }, 'ack'), { type: 'ack', seq: 3, no: 3 }, 'A answers on at T2');
+
+  // The impostor guesses on: the fifth unknown ticket locks T1, one alert, unlocked from the console.
+  for (let i = 0; i < 5; i++) await impostor.ask({ type: 'login', credential: `guess-${i}` }, 'login_refused');
+  await impostor.take('login_lock');
+  const locked = page.locator('li[data-kind="login_locked"][data-acked="no"]');
+  await locked.waitFor();
+  t.equal(await locked.count(), 1, 'one alert for the lock');
+  await page.locator('button.seat[data-seat="01"] .login-locked').waitFor();
+  await shot(page, '20-login-locked');
+  await locked.getByTestId('login-unlock').click();
+  await dialog.getByText('解锁 01 号座（考试机 T1）的登录？').waitFor();
+  await dialog.locator('textarea[name=reason]').fill('已到场核实');
+  await dialog.getByRole('button', { name: '确认' }).click();
+  await dialog.waitFor({ state: 'detached' });
+  t.match(await impostor.take('login_lock', WAIT), { locked: false }, 'T1 is told it may log in again');
+  await page.locator('li[data-kind="login_locked"][data-acked="yes"]').getByText('已由 invig 解锁').waitFor();
+  t.equal(r.app.ctx.audit.list({ action: 'terminal.login_unlocked' }).length, 1, 'the unlock is audited');
   t.same(pageErrors, [], 'no script errors');
 });

@@ -5,7 +5,7 @@ import { existsSync, mkdirSync, readdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import ExcelJS from 'exceljs';
 import { Conflict, ValidationError, formatProblem } from '../../core/index.ts';
-import { shortId } from '../../exam/plans/model.ts';
+import { dammValid } from '../../exam/plans/tickets.ts';
 import { csv, idn, person, planAndSession, site, wrongCheck } from './plans-fixture.ts';
 
 async function refused(p: Promise<unknown>): Promise<ValidationError> {
@@ -75,8 +75,13 @@ t.test('a good import adds everyone, generates missing tickets and keeps given o
   );
   t.match(r, { added: 3, total: 3 });
   const tickets = Object.fromEntries(r.entries.map((e) => [e.name, e.ticketNo]));
-  const short = shortId(session.id);
-  t.same(tickets, { 张三: `${short}-001`, 李四: 'A-77', 王五: `${short}-002` });
+  t.equal(tickets.李四, 'A-77', 'a ticket from the file is kept');
+  for (const name of ['张三', '王五']) {
+    t.match(tickets[name], /^\d{3}-\d{4}-\d{4}$/, `${name} is issued a random ticket, printed 3-4-4`);
+    t.ok(dammValid(tickets[name]!.replace(/-/g, '')), 'whose last digit is its Damm check digit');
+    t.notOk(tickets[name]!.includes(session.id.slice(-6).toUpperCase()), 'nothing of the session id in it');
+  }
+  t.not(tickets.张三, tickets.王五);
   t.match(
     r.entries.find((e) => e.name === '张三'),
     { idNumber: idn(1), category: 'principal', industry: 'machinery', institution: '广州市安全培训中心', attempt: 1, status: 'registered', seat: null },
@@ -86,13 +91,15 @@ t.test('a good import adds everyone, generates missing tickets and keeps given o
 
   const more = await s.plans.importRoster(session.id, { bytes: csv([person(4, '赵六')]), filename: 'more.csv' }, s.actor);
   t.match(more, { added: 1, total: 4 });
-  t.equal(more.entries.find((e) => e.name === '赵六')!.ticketNo, `${short}-004`, 'numbering continues after the roster so far');
+  const later = more.entries.find((e) => e.name === '赵六')!.ticketNo;
+  t.match(later, /^\d{3}-\d{4}-\d{4}$/, 'a later import issues random tickets too');
+  t.notOk(Object.values(tickets).includes(later), 'none already taken');
   const dup = await refused(
-    s.plans.importRoster(session.id, { bytes: csv([person(1, '张三'), person(6, '某', { ticket: 'A-77' })]), filename: 'again.csv' }, s.actor),
+    s.plans.importRoster(session.id, { bytes: csv([person(1, '张三'), person(6, '某', { ticket: 'a77' })]), filename: 'again.csv' }, s.actor),
   );
   t.same(dup.problems.map(formatProblem), [
     'row 2, column 身份证号: this person is already on the roster of this session',
-    'row 3, column 准考证号: is already used by another candidate of this session (got "A-77")',
+    'row 3, column 准考证号: is already used by another candidate of this session (got "a77")',
   ]);
 });
 

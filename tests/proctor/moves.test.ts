@@ -21,7 +21,8 @@ async function wrongSeat(t: Test, r: Room) {
   return { t1, t2, moveId: refused.moveRequestId! };
 }
 
-const post = async (r: Room, url: string, who: 'invig' | 'invig2' | 'admin') => r.app.inject({ method: 'POST', url, headers: { cookie: await r.as(who) } });
+const post = async (r: Room, url: string, who: 'invig' | 'invig2' | 'admin', payload?: object) =>
+  r.app.inject({ method: 'POST', url, headers: { cookie: await r.as(who) }, ...(payload ? { payload } : {}) });
 
 t.test('a wrong-seat log-in raises a move alert; approving settles it and the candidate continues at the new terminal', async (t) => {
   const r = await room(t, { start: true });
@@ -30,20 +31,30 @@ t.test('a wrong-seat log-in raises a move alert; approving settles it and the ca
   const { t1, t2, moveId } = await wrongSeat(t, r);
 
   const pushed = await desk.take('alert.new', (m) => m.alert.kind === 'move_requested');
+  // A still answers at T1: the request is contested, hence critical (tests/security/tickets.test.ts).
   t.match(pushed.alert, {
     kind: 'move_requested',
-    severity: 'warning',
+    severity: 'critical',
     roomId: 'R1',
     sessionId: r.sessionId,
     seat: '02',
     terminalId: 'T2',
     idNumber: /\*/,
-    params: { moveId, fromSeat: '01', fromTerminal: 'T1', toSeat: '02', toTerminal: 'T2', name: '甲', ticketNo: r.ticket(A) },
+    params: {
+      moveId,
+      fromSeat: '01',
+      fromTerminal: 'T1',
+      toSeat: '02',
+      toTerminal: 'T2',
+      name: '甲',
+      ticketNo: r.ticket(A),
+      contested: { terminalId: 'T1', seat: '01' },
+    },
     clearedAt: null,
     acknowledged: null,
   });
-  t.match(pushed.alert.text.zh, /换机申请：甲.*02 号座（考试机 T2）.*01 号座（考试机 T1）/);
-  t.match(pushed.alert.text.en, /Move request: 甲 .*seat 02 \(terminal T2\).*seat 01 \(terminal T1\)/);
+  t.match(pushed.alert.text.zh, /可能冒名顶替！换机申请：有人用 甲.*02 号座（考试机 T2）.*01 号座（考试机 T1）在线作答/);
+  t.match(pushed.alert.text.en, /Possible impersonation! Move request: .*甲 .*seat 02 \(terminal T2\).*seat 01 \(terminal T1\)/);
 
   // Both seats show the request: the candidate's own and the one they stand at.
   const view = r.app.proctor.rooms.view('R1', { masked: true });
@@ -66,8 +77,9 @@ t.test('a wrong-seat log-in raises a move alert; approving settles it and the ca
   const url = `/api/terminal/moves/${moveId}/approve`;
   t.equal((await post(r, url, 'invig2')).statusCode, 403, 'the invigilator of R2 may not decide an R1 move');
   t.equal(r.app.proctor.alerts.get(pushed.alert.id).clearedAt, null, 'a refused decision changes nothing');
-  const ok = await post(r, url, 'invig');
-  t.equal(ok.statusCode, 200, 'approved');
+  t.equal((await post(r, url, 'invig')).statusCode, 409, 'A answers at T1: a plain approval is refused');
+  const ok = await post(r, url, 'invig', { confirm: '01', reason: '原考试机故障，已核对身份证' });
+  t.equal(ok.statusCode, 200, 'approved with the seat typed and a reason');
 
   const settled = await desk.take('alert.ack', (m) => m.alert.id === pushed.alert.id);
   t.match(settled.alert, { params: { decision: 'approved', decidedBy: 'user:invig' }, acknowledged: { by: 'user:invig', note: /已批准换机.*T2/ } });

@@ -77,6 +77,8 @@ const ALL_TABLES = [
   'records_room_logs',
   // log-in locks per account × address (issue 16, server/auth/users.ts)
   'login_locks',
+  // terminals locked after failed log-ins (025, terminal/service/login-lock.ts)
+  'terminal_login_locks',
 ].sort();
 
 function dbFile(t: Test): string {

@@ -75,8 +75,14 @@ t.test('continuing on another terminal needs an invigilator of the room to appro
   const again = await t2.ask({ type: 'login', credential: r.ticket(A) }, 'login_refused');
   t.equal(again.moveRequestId, refused.moveRequestId, 'asking again does not make a second request');
 
+  // A still holds T1's socket: the request is contested, so approvals carry the stronger confirmation.
   const approve = async (who: string) =>
-    r.app.inject({ method: 'POST', url: `/api/terminal/moves/${refused.moveRequestId}/approve`, headers: { cookie: who } });
+    r.app.inject({
+      method: 'POST',
+      url: `/api/terminal/moves/${refused.moveRequestId}/approve`,
+      headers: { cookie: who },
+      payload: { confirm: '01', reason: '原考试机故障' },
+    });
   t.equal((await approve(await r.as('invig2'))).statusCode, 403, 'an invigilator of another room may not approve');
   const taken = await approve(await r.as('invig'));
   t.equal(taken.statusCode, 409, 'T2 is seat 02, which B holds');

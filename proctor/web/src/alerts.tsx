@@ -6,9 +6,16 @@ import type { Words } from './i18n.ts';
 import { JumpTo } from './playback.tsx';
 
 /** What a move alert is about, for its buttons and dialog: the moveId and both seats. */
-export function moveOf(
-  a: Alert,
-): { moveId: string; name: string; fromSeat: string | null; toSeat: string; decision: string | null; decidedBy: string | null } | null {
+export function moveOf(a: Alert): {
+  moveId: string;
+  name: string;
+  fromSeat: string | null;
+  toSeat: string;
+  decision: string | null;
+  decidedBy: string | null;
+  /** The candidate's own terminal was answering when the request came: perhaps an impostor asks. */
+  contested: { terminalId: string; seat: string } | null;
+} | null {
   const p = a.params ?? {};
   if (a.kind !== 'move_requested' || typeof p.moveId !== 'string') return null;
   return {
@@ -18,6 +25,10 @@ export function moveOf(
     toSeat: typeof p.toSeat === 'string' ? p.toSeat : (a.seat ?? '?'),
     decision: typeof p.decision === 'string' ? p.decision : null,
     decidedBy: typeof p.decidedBy === 'string' ? p.decidedBy : null,
+    contested:
+      p.contested && typeof p.contested === 'object'
+        ? { terminalId: String((p.contested as Record<string, unknown>).terminalId), seat: String((p.contested as Record<string, unknown>).seat) }
+        : null,
   };
 }
 
@@ -29,6 +40,7 @@ export function AlertFeed({
   onAck,
   onAckMany,
   onMove,
+  onUnlock,
   onSeat,
 }: {
   w: Words;
@@ -39,6 +51,8 @@ export function AlertFeed({
   /** Several open alerts, one note. */
   onAckMany: (list: Alert[]) => void;
   onMove: (a: Alert, action: 'approve' | 'reject') => void;
+  /** A login_locked alert's unlock button. */
+  onUnlock: (a: Alert) => void;
   onSeat: (seat: string) => void;
 }) {
   const [showAcked, setShowAcked] = useState(true);
@@ -98,6 +112,7 @@ export function AlertFeed({
             data-kind={a.kind}
             data-acked={a.acknowledged ? 'yes' : 'no'}
             data-resolved={a.resolvedAt !== null ? 'yes' : 'no'}
+            data-contested={moveOf(a)?.contested ? 'yes' : undefined}
           >
             <span class="head">
               {needsAck(a) && (
@@ -126,6 +141,17 @@ export function AlertFeed({
             <span class="msg">{a.text[w.lang]}</span>
             {(() => {
               const mv = moveOf(a);
+              if (a.kind === 'login_locked' && a.terminalId) {
+                if (typeof a.params.unlockedBy === 'string') return <span class="cleared">{w.unlockedBy(actorName(a.params.unlockedBy))}</span>;
+                if (a.clearedAt !== null) return null;
+                return (
+                  <span class="movebuttons">
+                    <button type="button" class="primary" data-testid="login-unlock" onClick={() => onUnlock(a)}>
+                      {w.unlockLogin}
+                    </button>
+                  </span>
+                );
+              }
               if (!mv) {
                 if (a.resolvedAt !== null) return <span class="cleared">{w.resolved(w.time(a.resolvedAt))}</span>;
                 return a.clearedAt !== null && <span class="cleared">{w.cleared(w.time(a.clearedAt))}</span>;
@@ -139,6 +165,11 @@ export function AlertFeed({
               if (a.clearedAt !== null) return null;
               return (
                 <span class="movebuttons">
+                  {mv.contested && (
+                    <strong class="contested" data-testid="move-contested">
+                      {w.moveContested(mv.contested.seat, mv.contested.terminalId)}
+                    </strong>
+                  )}
                   <button type="button" class="primary" data-testid="move-approve" onClick={() => onMove(a, 'approve')}>
                     {w.approveMove}
                   </button>

@@ -35,9 +35,15 @@ export const excerptUrl = (sourceId: string, from: number, to: number) => `/api/
 
 /** A candidate's request to continue at the terminal they logged in at (terminal/routes.ts). */
 export const moves = {
-  approve: (moveId: string) => call<{ status: string }>('POST', `/api/terminal/moves/${enc(moveId)}/approve`),
+  /** `strong`: what a contested move needs (the candidate's own terminal is answering): their seat or ID's last 4, and a reason. */
+  approve: (moveId: string, strong?: { confirm: string; reason: string }) =>
+    call<{ status: string }>('POST', `/api/terminal/moves/${enc(moveId)}/approve`, strong),
   reject: (moveId: string) => call<{ status: string }>('POST', `/api/terminal/moves/${enc(moveId)}/reject`),
 };
+
+/** Lets a terminal accept log-ins again after it locked itself on repeated failures. */
+export const unlockLogin = (terminalId: string, reason: string) =>
+  call<{ locked: boolean }>('POST', `/api/terminal/terminals/${enc(terminalId)}/unlock-login`, reason ? { reason } : {});
 
 const t = (sessionId: string) => `/api/terminal/sessions/${enc(sessionId)}`;
 /** Seat and room commands; `candidate` null acts on the whole room where the route allows it. */

@@ -14,7 +14,8 @@ export type Ask =
   | { kind: 'status'; to: 'checkin' | 'in_progress' | 'ended' }
   | { kind: 'ack'; alert: Alert }
   | { kind: 'ackMany'; alerts: Alert[] }
-  | { kind: 'move'; action: 'approve' | 'reject'; alert: Alert };
+  | { kind: 'move'; action: 'approve' | 'reject'; alert: Alert }
+  | { kind: 'unlockLogin'; alert: Alert };
 
 /** Every command goes through here: a modal that says what will happen, asks what the route needs, and sends it. */
 export function AskDialog({
@@ -39,6 +40,9 @@ export function AskDialog({
   const [toSeat, setToSeat] = useState(ask.kind === 'reseat' ? (ask.free[0] ?? '') : '');
   const [error, setError] = useState<string | null>(null);
   const [busy, setBusy] = useState(false);
+  // A contested move (the candidate's own terminal answers): known from the alert, or learnt from the server's refusal.
+  const [strong, setStrong] = useState(ask.kind === 'move' && ask.action === 'approve' && moveOf(ask.alert)?.contested != null);
+  const [confirmText, setConfirmText] = useState('');
   useEffect(() => {
     ref.current?.showModal();
   }, []);
@@ -46,7 +50,7 @@ export function AskDialog({
   const who = ask.kind === 'seat' || ask.kind === 'reseat' ? `${w.seat(ask.seat.seat)} ${ask.seat.candidate?.name ?? ''}` : '';
   const cand = ask.kind === 'seat' || ask.kind === 'reseat' ? (ask.seat.candidate?.ticketNo ?? null) : null;
   let title = '';
-  let needs: 'none' | 'reason' | 'optReason' | 'minutes' | 'incident' | 'note' | 'seat' = 'none';
+  let needs: 'none' | 'reason' | 'optReason' | 'minutes' | 'incident' | 'note' | 'seat' | 'contested' = 'none';
   let danger = false;
   let run: () => Promise<unknown> = async () => {};
   let doneText: string | undefined;
@@ -65,9 +69,22 @@ export function AskDialog({
           : err instanceof HttpError && err.status === 404
             ? w.moveGone
             : w.moveFailed(errorWords(err, w.lang));
-      run = () => (ask.action === 'approve' ? api.moves.approve(mv.moveId) : api.moves.reject(mv.moveId));
+      if (strong) {
+        needs = 'contested';
+        danger = true;
+      }
+      run = () =>
+        ask.action === 'reject'
+          ? api.moves.reject(mv.moveId)
+          : api.moves.approve(mv.moveId, strong ? { confirm: confirmText.trim(), reason: reason.trim() } : undefined);
       break;
     }
+    case 'unlockLogin':
+      title = w.confirmUnlockLogin(ask.alert.seat ?? '?', ask.alert.terminalId ?? '?');
+      needs = 'optReason';
+      doneText = w.loginUnlocked(ask.alert.seat ?? '?');
+      run = () => api.unlockLogin(ask.alert.terminalId!, reason.trim());
+      break;
     case 'status':
       title = ask.to === 'checkin' ? w.confirmCheckin : ask.to === 'in_progress' ? w.confirmStart : w.confirmEnd;
       danger = ask.to === 'ended';
@@ -137,7 +154,7 @@ export function AskDialog({
           break;
       }
   }
-  const required = needs === 'reason' || needs === 'minutes' || needs === 'incident' || needs === 'note' || needs === 'seat';
+  const required = needs === 'reason' || needs === 'minutes' || needs === 'incident' || needs === 'note' || needs === 'seat' || needs === 'contested';
   const label = needs === 'note' ? w.ackNote : needs === 'incident' ? w.note : w.reason;
   return (
     <dialog ref={ref} onClose={onClose} data-testid="confirm">
@@ -145,6 +162,7 @@ export function AskDialog({
         method="dialog"
         onSubmit={(e) => {
           e.preventDefault();
+          if (needs === 'contested' && (!confirmText.trim() || !reason.trim())) return setError(w.needConfirm);
           if (required && !reason.trim()) return setError(w.needReason);
           setBusy(true);
           run().then(
@@ -154,12 +172,43 @@ export function AskDialog({
             },
             (err: unknown) => {
               setBusy(false);
+              // The server found the candidate's own terminal answering: ask for the stronger confirmation.
+              if (err instanceof HttpError && err.code === 'move_contested' && !strong) {
+                setStrong(true);
+                return setError(w.moveContestedNow);
+              }
               setError(failText(err));
             },
           );
         }}
       >
         <h3>{title}</h3>
+        {needs === 'contested' && ask.kind === 'move' && (
+          <div class="contested" role="alert" data-testid="move-contested-warning">
+            <strong>
+              {(() => {
+                const c = moveOf(ask.alert)?.contested;
+                return c ? w.moveContested(c.seat, c.terminalId) : w.moveContestedNow;
+              })()}
+            </strong>
+            <p>{w.moveContestedHelp}</p>
+          </div>
+        )}
+        {needs === 'contested' && (
+          <label>
+            {w.moveConfirm}
+            <input
+              name="confirm"
+              autocomplete="off"
+              maxLength={32}
+              value={confirmText}
+              onInput={(e) => {
+                setConfirmText((e.target as HTMLInputElement).value);
+                setError(null);
+              }}
+            />
+          </label>
+        )}
         {needs === 'minutes' && (
           <label>
             {w.minutes}

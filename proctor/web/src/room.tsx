@@ -184,11 +184,12 @@ export function Room({ w, roomId }: { w: Words; roomId: string }) {
           onAck={(a) => setAsk({ kind: 'ack', alert: a })}
           onAckMany={(list) => setAsk({ kind: 'ackMany', alerts: list })}
           onMove={(a, action) => setAsk({ kind: 'move', action, alert: a })}
+          onUnlock={(a) => setAsk({ kind: 'unlockLogin', alert: a })}
           onSeat={(s) => setSelected(s)}
         />
       </div>
       {ask && session && <AskDialog w={w} ask={ask} sessionId={session.id} cats={cats} onClose={() => setAsk(null)} onDone={(text) => done(text ?? w.done)} />}
-      {ask && !session && (ask.kind === 'ack' || ask.kind === 'ackMany') && (
+      {ask && !session && (ask.kind === 'ack' || ask.kind === 'ackMany' || ask.kind === 'unlockLogin') && (
         <AskDialog w={w} ask={ask} sessionId="" cats={cats} onClose={() => setAsk(null)} onDone={(text) => done(text ?? w.done)} />
       )}
       {toast && (

@@ -95,7 +95,7 @@ export function SeatCell({
   return (
     <button
       type="button"
-      class={`seat ${state}${selected ? ' selected' : ''}${s.pendingMove ? ' moving' : ''}`}
+      class={`seat ${state}${selected ? ' selected' : ''}${s.pendingMove ? ' moving' : ''}${s.pendingMove?.contested ? ' contested' : ''}`}
       data-seat={s.seat}
       data-state={s.state}
       data-move={s.pendingMove?.side}
@@ -116,8 +116,11 @@ export function SeatCell({
         </span>
       )}
       {s.pendingMove && (
-        <span class="move">{s.pendingMove.side === 'out' ? w.seatMoveOut(s.pendingMove.toSeat) : w.seatMoveIn(s.pendingMove.fromSeat ?? w.noSeat)}</span>
+        <span class={`move${s.pendingMove.contested ? ' contested' : ''}`}>
+          {s.pendingMove.side === 'out' ? w.seatMoveOut(s.pendingMove.toSeat) : w.seatMoveIn(s.pendingMove.fromSeat ?? w.noSeat)}
+        </span>
       )}
+      {s.loginLocked && <span class="login-locked">{w.seatLoginLocked}</span>}
       {progress !== null && (
         <span class="bar">
           <span style={{ width: `${Math.round(progress * 100)}%` }} />

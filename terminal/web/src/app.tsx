@@ -143,14 +143,21 @@ function Login(p: P) {
           value={value}
           placeholder={t.loginCredentialHint}
           aria-describedby={s.loginError ? 'login-error' : undefined}
-          disabled={s.loginBusy || s.waitingMove}
+          disabled={s.loginBusy || s.waitingMove || s.loginLocked}
           onInput={(e) => setValue((e.target as HTMLInputElement).value)}
         />
-        <button type="submit" class="primary big" disabled={s.loginBusy || s.waitingMove || !value.trim() || !s.online}>
+        <button type="submit" class="primary big" disabled={s.loginBusy || s.waitingMove || s.loginLocked || !value.trim() || !s.online}>
           {s.loginBusy ? t.loginBusy : t.loginSubmit}
         </button>
       </form>
-      {s.loginError ? (
+      {s.loginLocked ? (
+        <div class="login-locked" role="alert" data-testid="login-locked">
+          <p class="error">
+            <strong>{t.loginLockedTitle}</strong>
+          </p>
+          <p>{t.loginLockedText}</p>
+        </div>
+      ) : s.loginError ? (
         <div id="login-error" role="alert">
           <p class="error">{s.loginError.reason ? t.loginRefused[s.loginError.reason] : s.loginError.message}</p>
           {s.loginError.reason ? <p class="muted small">{s.loginError.message}</p> : null}

@@ -192,7 +192,11 @@ export class Controller {
           loginBusy: false,
           loginError: { reason: m.reason, message: m.message },
           waitingMove: m.reason === 'wrong_seat' && m.moveRequestId !== undefined,
+          ...(m.reason === 'terminal_locked' ? { loginLocked: true } : {}),
         });
+        return;
+      case 'login_lock':
+        this.store.set({ loginLocked: m.locked, loginBusy: false, ...(m.locked ? {} : { loginError: null }) });
         return;
       case 'logged_in':
         return this.onLoggedIn(m);
@@ -238,7 +242,7 @@ export class Controller {
     this.saves?.setMaxInFlight(m.limits.maxInFlightSaves);
     const s = this.store.get();
     const screen: Screen = s.screen === 'boot' || s.screen === 'connecting' || s.screen === 'pairing' ? 'login' : s.screen;
-    this.store.set({ hello: m, session: m.session, online: true, lost: null, screen, pairing: null, connectError: null });
+    this.store.set({ hello: m, session: m.session, online: true, lost: null, screen, pairing: null, connectError: null, loginLocked: m.loginLocked === true });
     this.leaveFinishedAttempt(m.session);
     this.device.connected(m, this.webcam !== null);
     this.device.startScreen();
@@ -478,7 +482,7 @@ export class Controller {
   }
 
   login(credential: string): void {
-    // Sent as typed (trimmed): ticket numbers are matched exactly; the server folds an ID number's x.
+    // Sent as typed (trimmed): the server ignores case, spaces and dashes (381-2045-7796 = 38120457796).
     const c = credential.trim();
     if (!c) return;
     this.credential = c;

@@ -28,6 +28,8 @@ export interface State {
   /** A refusal (shown in the candidate's language, the server's words beside it) or an error text. */
   loginError: { reason: LoginRefusal | null; message: string } | null;
   waitingMove: boolean;
+  /** The server locked this terminal's log-in after repeated failures; only an invigilator unlocks it. */
+  loginLocked: boolean;
   candidate: CandidateInfo | null;
   exam: LoggedInMessage['exam'] | null;
   questions: PaperQuestion[] | null;
@@ -68,6 +70,7 @@ export function initialState(lang: Lang): State {
     loginBusy: false,
     loginError: null,
     waitingMove: false,
+    loginLocked: false,
     candidate: null,
     exam: null,
     questions: null,
