@@ -14,7 +14,10 @@ export const LIMITS = {
   burst: 40,
   /** Largest text frame accepted at all (a snapshot is the only big message). */
   maxMessageBytes: 512 * 1024,
-  /** Largest decoded JPEG in a snapshot. */
+  /**
+   * Largest decoded JPEG in a snapshot the protocol allows at all; the site's own cap (config
+   * exam.snapshotMaxKiB, 64 KiB by default) is at most this, and hello.limits.maxSnapshotBytes says it.
+   */
   maxSnapshotBytes: 256 * 1024,
   /** The client pings this often; the server hangs up on a socket silent for heartbeatTimeoutMs. */
   heartbeatIntervalMs: 10_000,
@@ -302,6 +305,8 @@ export const ERROR_CODES = [
   'invalid_answer',
   'seq_reused',
   'bad_snapshot',
+  'snapshot_too_soon',
+  'snapshot_quota',
   'internal',
 ] as const;
 export type ErrorCode = (typeof ERROR_CODES)[number];

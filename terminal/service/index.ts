@@ -5,7 +5,7 @@
 // the service object the rest of the server sees.
 import type { TerminalSocket, Conn } from '../gateway.ts';
 import type { Attempt, SubmittedBy } from '../store.ts';
-import { createTerminalState, type Session, type TerminalDeps } from './state.ts';
+import { createTerminalState, type Session, type SnapshotRefusal, type TerminalDeps } from './state.ts';
 import { connect, disconnect, receive } from './connections.ts';
 import { openSessionOf, timerFor } from './sessions.ts';
 import { submitAttempt, sweep } from './submit.ts';
@@ -13,7 +13,7 @@ import { listenToSessions, start, stop, tick } from './sweeper.ts';
 import { addTime, admitCandidate, approveMove, forceSubmit, move, pause, rejectMove, resume, setLock } from './commands.ts';
 import { incidents, sessionState } from './proctor-state.ts';
 
-export { maskIdNumber, type SnapshotChecker, type TerminalDeps } from './state.ts';
+export { maskIdNumber, type SnapshotChecker, type SnapshotRefusal, type TerminalDeps } from './state.ts';
 
 export function createTerminalService(deps: TerminalDeps) {
   const st = createTerminalState(deps);
@@ -31,6 +31,8 @@ export function createTerminalService(deps: TerminalDeps) {
     openSessionOf: (roomId: string) => openSessionOf(st, roomId),
     presence: (terminalId: string) => st.presence.get(terminalId) ?? { online: false, since: null as number | null },
     connections: () => st.reg.all().length,
+    /** Snapshots refused since start, by reason (examroom_terminal_snapshots_refused_total on /metrics). */
+    snapshotsRefused: (): Partial<Record<SnapshotRefusal, number>> => Object.fromEntries(st.snapshotsRefused),
     start: () => start(st),
     stop: () => stop(st),
     admitCandidate: (sessionId: string, idNumber: string, by: string, ip: string | null = null) => admitCandidate(st, sessionId, idNumber, by, ip),

@@ -21,7 +21,7 @@ export function hello(st: TerminalState, conn: Conn): ServerMessage {
     session: s ? sessionInfo(st, s) : null,
     snapshotIntervalSeconds: st.config.exam.snapshotIntervalSeconds,
     resultDisplaySeconds: st.config.exam.resultDisplaySeconds,
-    limits: { ...LIMITS },
+    limits: { ...LIMITS, maxSnapshotBytes: Math.min(LIMITS.maxSnapshotBytes, st.config.exam.snapshotMaxBytes) },
   };
 }
 
