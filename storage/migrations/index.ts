@@ -21,6 +21,7 @@ import * as m020 from './020_archives.ts';
 import * as m021 from './021_people.ts';
 import * as m022 from './022_reporting.ts';
 import * as m023 from './023_pairing_polled.ts';
+import * as m026 from './026_device_token_rotation.ts';
 
 export interface Migration {
   version: number;
@@ -53,4 +54,6 @@ export const migrations: Migration[] = [
   { version: 21, name: 'people', sql: m021.sql },
   { version: 22, name: 'reporting', sql: m022.sql },
   { version: 23, name: 'pairing_polled', sql: m023.sql },
+  // 024 (audit anchors) and 025 (tickets) come from other branches of issue 16.
+  { version: 26, name: 'device_token_rotation', sql: m026.sql },
 ];

@@ -17,7 +17,17 @@ export { maskIdNumber, type SnapshotChecker, type SnapshotRefusal, type Terminal
 
 export function createTerminalService(deps: TerminalDeps) {
   const st = createTerminalState(deps);
-  st.offStatus = listenToSessions(st);
+  const offStatus = listenToSessions(st);
+  // The server says this terminal's device token is due: the page fetches a new one over HTTP (the
+  // token lives in an httpOnly cookie, which only an HTTP answer can set).
+  const offTokens = st.bus.on('device.token_due', ({ deviceId, kind }) => {
+    const conn = kind === 'terminal' ? st.reg.ofTerminal(deviceId) : null;
+    if (conn && !conn.retired) st.send(conn, { type: 'token_rotate' });
+  });
+  st.offStatus = () => {
+    offStatus();
+    offTokens();
+  };
   return {
     store: st.store,
     connect: (terminalId: string, socket: TerminalSocket, ip: string | null = null) => connect(st, terminalId, socket, ip),
