@@ -256,7 +256,8 @@ export const SecuritySchema = Type.Object(
             }),
           ),
         },
-        closed,
+        // Durations only: the tokens themselves live hashed in the database, never in the config.
+        { ...closed, secret: false, description: 'how long kiosk/terminal tokens live and when they are replaced (days and minutes, not tokens)' },
       ),
     ),
   },
