@@ -145,6 +145,11 @@ function normalise(raw: ConfigFile, file: string | null, baseDir: string, dataOv
       lockoutMinutes: raw.security?.lockoutMinutes ?? 15,
       loginPerMinute: raw.security?.loginPerMinute ?? 20,
       pairingMinutes: raw.security?.pairingMinutes ?? 30,
+      deviceTokens: {
+        unusedDays: raw.security?.deviceTokens?.unusedDays ?? 30,
+        rotateDays: raw.security?.deviceTokens?.rotateDays ?? 7,
+        graceMinutes: raw.security?.deviceTokens?.graceMinutes ?? 10,
+      },
     },
     users: raw.users ?? [],
     bank: {
@@ -155,6 +160,11 @@ function normalise(raw: ConfigFile, file: string | null, baseDir: string, dataOv
     exam: {
       showScore: raw.exam?.showScore ?? true,
       snapshotIntervalSeconds: raw.exam?.snapshotIntervalSeconds ?? 60,
+      snapshotMaxBytes: (raw.exam?.snapshotMaxKiB ?? 64) * 1024,
+      snapshotQuota: {
+        count: raw.exam?.snapshotQuota?.count ?? defaultSnapshotCount(raw.exam?.snapshotIntervalSeconds ?? 60),
+        bytes: Math.round((raw.exam?.snapshotQuota?.mebibytes ?? 16) * 1024 * 1024),
+      },
       reconnectGraceSeconds: raw.exam?.reconnectGraceSeconds ?? 10,
       resultDisplaySeconds: raw.exam?.resultDisplaySeconds ?? 60,
     },
@@ -188,6 +198,15 @@ function normalise(raw: ConfigFile, file: string | null, baseDir: string, dataOv
  * An Ed25519 public key as the config gives it: PEM (SPKI) text, or the base64 of the key's 32 raw
  * bytes (one line, easy to paste into YAML). Throws an Error whose message completes "key: …".
  */
+/**
+ * The default per-attempt snapshot count: a 120-minute exam with half again for time added, pauses and
+ * a late start (180 minutes) at the configured interval, plus 10 for reloads (each restarts the camera,
+ * whose first picture comes 2 s after). 0 when snapshots are off.
+ */
+export function defaultSnapshotCount(intervalSeconds: number): number {
+  return intervalSeconds > 0 ? Math.ceil((180 * 60) / intervalSeconds) + 10 : 0;
+}
+
 export function bankPublicKey(text: string): KeyObject {
   const s = text.trim();
   let key: KeyObject;

@@ -269,6 +269,39 @@ export const SecuritySchema = Type.Object(
     lockoutMinutes: Type.Optional(Type.Integer({ minimum: 1, maximum: 24 * 60, default: 15 })),
     loginPerMinute: Type.Optional(Type.Integer({ minimum: 1, maximum: 1000, default: 20 })),
     pairingMinutes: Type.Optional(Type.Integer({ minimum: 1, maximum: 24 * 60, default: 30 })),
+    // Device tokens (docs/security.md "Snapshots on disk and device tokens").
+    deviceTokens: Type.Optional(
+      Type.Object(
+        {
+          unusedDays: Type.Optional(
+            Type.Integer({
+              minimum: 1,
+              maximum: 3650,
+              default: 30,
+              description: 'a kiosk/terminal token not used for this many days is refused; the PC must be paired again (a connected device never expires)',
+            }),
+          ),
+          rotateDays: Type.Optional(
+            Type.Integer({
+              minimum: 1,
+              maximum: 3650,
+              default: 7,
+              description: 'a token older than this is replaced by a new one while its device is connected',
+            }),
+          ),
+          graceMinutes: Type.Optional(
+            Type.Integer({
+              minimum: 1,
+              maximum: 24 * 60,
+              default: 10,
+              description: 'after a rotation, the old token stays valid this long once the new one was first used',
+            }),
+          ),
+        },
+        // Durations only: the tokens themselves live hashed in the database, never in the config.
+        { ...closed, secret: false, description: 'how long kiosk/terminal tokens live and when they are replaced (days and minutes, not tokens)' },
+      ),
+    ),
   },
   closed,
 );
@@ -324,6 +357,28 @@ export const ExamSettingsSchema = Type.Object(
     showScore: Type.Optional(Type.Boolean({ default: true, description: 'show the candidate their score on the terminal right after submitting' })),
     snapshotIntervalSeconds: Type.Optional(
       Type.Integer({ minimum: 0, maximum: 3600, default: 60, description: 'how often a terminal sends a webcam snapshot; 0 = never' }),
+    ),
+    // What a terminal may store (docs/security.md "Snapshots on disk and device tokens"): the server refuses
+    // snapshots sent faster than the interval, beyond the per-attempt quota or larger than the cap.
+    snapshotMaxKiB: Type.Optional(
+      Type.Integer({ minimum: 8, maximum: 256, default: 64, description: 'largest snapshot stored, in KiB (a 320×240 JPEG is 10–30 KiB)' }),
+    ),
+    snapshotQuota: Type.Optional(
+      Type.Object(
+        {
+          count: Type.Optional(
+            Type.Integer({
+              minimum: 1,
+              maximum: 100_000,
+              description: 'snapshots stored per candidate and session; default: a 180-minute sitting at the interval, plus 10',
+            }),
+          ),
+          mebibytes: Type.Optional(
+            Type.Number({ minimum: 1, maximum: 1024, default: 16, description: 'snapshot bytes stored per candidate and session, in MiB' }),
+          ),
+        },
+        closed,
+      ),
     ),
     reconnectGraceSeconds: Type.Optional(
       Type.Number({
@@ -497,12 +552,23 @@ export interface Config {
     record: RecordMode;
     recordMarginMinutes: number;
   };
-  security: Required<Static<typeof SecuritySchema>>;
+  security: Required<Omit<Static<typeof SecuritySchema>, 'deviceTokens'>> & {
+    deviceTokens: { unusedDays: number; rotateDays: number; graceMinutes: number };
+  };
   users: UserBootstrap[];
   /** The central question bank: where to pull packages from and whose signatures to trust. */
   bank: { centralUrl: string | null; publicKeys: BankKeyConfig[]; syncIntervalMinutes: number | null };
   /** How exams run on the terminals. */
-  exam: { showScore: boolean; snapshotIntervalSeconds: number; reconnectGraceSeconds: number; resultDisplaySeconds: number };
+  exam: {
+    showScore: boolean;
+    snapshotIntervalSeconds: number;
+    /** Largest snapshot stored, in bytes (snapshotMaxKiB × 1024). */
+    snapshotMaxBytes: number;
+    /** Per attempt (session × candidate); count 0 when snapshots are off. */
+    snapshotQuota: { count: number; bytes: number };
+    reconnectGraceSeconds: number;
+    resultDisplaySeconds: number;
+  };
   /** Identity checks at the kiosk and the seat (kiosk/). threshold null = the face engine's default. */
   identity: {
     threshold: number | null;

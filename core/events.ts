@@ -17,6 +17,8 @@ export interface EventMap {
   'device.revoked': { deviceId: string; kind: DeviceKind };
   'device.online': { deviceId: string; kind: DeviceKind };
   'device.offline': { deviceId: string; kind: DeviceKind; since: number };
+  /** A connected device's token is due for rotation: whoever holds its socket/stream asks it to fetch a new one. */
+  'device.token_due': { deviceId: string; kind: DeviceKind };
   /** A kiosk or terminal sent its device-health report; problems are what the console warns about. */
   'device.health': { deviceId: string; kind: DeviceKind; problems: string[] };
   'audit.appended': { seq: number; action: string };

@@ -211,6 +211,13 @@ export const OverrideReplyT = Type.Object({
 });
 export type OverrideReply = Static<typeof OverrideReplyT>;
 
+/**
+ * The event on GET /api/kiosk/events that says this kiosk's device token is due for rotation (data `{}`):
+ * the page POSTs `{}` to /api/devices/token (terminal/protocol.ts DEVICE_TOKEN_PATH), whose answer sets
+ * the new device cookie, then makes any authenticated request so the server sees the new token used.
+ */
+export const TOKEN_ROTATE_EVENT = 'token_rotate';
+
 /** The `card` event on GET /api/kiosk/events: the reader on this kiosk read an ID card. */
 export const CardEventT = Type.Object({
   cardId: Type.String(),

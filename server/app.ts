@@ -12,7 +12,7 @@ import { createEventBus, systemClock, type Clock, type EventBus } from '../core/
 import type { Config } from '../config/index.ts';
 import { createAuditLog, createDeviceStore, createUserStore, dataPaths, ensureDataFolders, openDatabase, type Db } from '../storage/index.ts';
 import { createUserService } from './auth/users.ts';
-import { createDeviceService } from './auth/devices.ts';
+import { TOKEN_TICK_MS, createDeviceService } from './auth/devices.ts';
 import { installErrorHandler } from './errors.ts';
 import { installFiniteNumberCheck } from './finite-numbers.ts';
 import { installRoleHook, type RouteInfo } from './roles.ts';
@@ -123,6 +123,27 @@ export async function buildApp(deps: AppDeps): Promise<App> {
   // Last seen is when a device last came or went (the terminals speak only on their exam socket).
   for (const e of ['terminal.online', 'terminal.offline'] as const) bus.on(e, (p) => devices.touch(p.terminalId, null));
   for (const e of ['device.online', 'device.offline'] as const) bus.on(e, (p) => devices.touch(p.deviceId, null));
+  // A device that connects with a token due for rotation is told at once (after its hello); those that
+  // stay connected, by the ticker, which also counts a connected device as using its token.
+  const offerRotation = (id: string) =>
+    setImmediate(() => {
+      try {
+        devices.offerRotation(id);
+      } catch (err) {
+        app.log.error({ err, deviceId: id }, 'offering a device token rotation failed');
+      }
+    });
+  bus.on('terminal.online', (p) => offerRotation(p.terminalId));
+  bus.on('device.online', (p) => offerRotation(p.deviceId));
+  const tokenTicker = setInterval(() => {
+    try {
+      devices.tickTokens();
+    } catch (err) {
+      app.log.error({ err }, 'the device token ticker failed');
+    }
+  }, TOKEN_TICK_MS);
+  tokenTicker.unref();
+  app.addHook('onClose', async () => clearInterval(tokenTicker));
   const jobs = createJobRunner({ db, bus, clock, log: app.log });
   const ctx: AppContext = { config, paths, db, clock, bus, audit, users, devices, metrics, hub, jobs, tls: Boolean(tls) };
   const routeTable: RouteInfo[] = [];
@@ -135,7 +156,7 @@ export async function buildApp(deps: AppDeps): Promise<App> {
   app.decorate('exam', exam);
   // The terminal service is made first; its seat re-check reaches the kiosk's identity service through a closure.
   const seatChecker = createSeatChecker({ checkSnapshot: (s) => kioskRef!.identity.checkSnapshot(s) }, app.log);
-  const terminal = createTerminalService({ db, clock, bus, config, audit, paths, exam, log: app.log, checkSnapshot: seatChecker });
+  const terminal = createTerminalService({ db, clock, bus, config, audit, paths, exam, log: app.log, checkSnapshot: seatChecker, registry: metrics.registry });
   app.decorate('terminal', terminal);
   // record: sessions sources record inside their room's exam sessions (training lessons join this list when they land).
   const media = createMediaService({ db, clock, bus, config, audit, paths, log: app.log, windows: [exam.recordingWindows] });

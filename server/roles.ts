@@ -54,10 +54,13 @@ export function installRoleHook(app: FastifyInstance, deps: { users: UserService
     const roles = request.routeOptions.config.roles;
     if (!roles || roles.includes('public')) return;
     const p = request.principal;
-    if (!p)
+    if (!p) {
+      const token = presentedDeviceToken(request);
+      // An expired token is told apart (in words for the IT person at the PC); others cannot be.
       throw new Unauthorized(
-        request.cookies[DEVICE_COOKIE] || request.headers.authorization ? 'device token unknown or revoked; pair the device again' : 'log in first',
+        token ? (deps.devices.tokenRefusal(token, request.ip) ?? 'device token unknown or revoked; pair the device again') : 'log in first',
       );
+    }
     if (!roles.includes(p.role)) throw new Forbidden(`${p.role} may not ${request.method} ${request.routeOptions.url}`);
   });
 }
@@ -68,11 +71,16 @@ function resolvePrincipal(request: FastifyRequest, deps: { users: UserService; d
     const s = deps.users.resolveSession(session);
     if (s) return { kind: 'user', role: s.user.role, user: s.user, sessionHash: s.sessionHash };
   }
-  const auth = request.headers.authorization;
-  const token = auth?.startsWith('Bearer ') ? auth.slice(7).trim() : request.cookies[DEVICE_COOKIE];
+  const token = presentedDeviceToken(request);
   if (token) {
     const d = deps.devices.resolveToken(token);
     if (d) return { kind: 'device', role: d.kind, device: d };
   }
   return null;
+}
+
+/** The device token a request carries: `Authorization: Bearer …`, else the device cookie. */
+export function presentedDeviceToken(request: FastifyRequest): string | null {
+  const auth = request.headers.authorization;
+  return (auth?.startsWith('Bearer ') ? auth.slice(7).trim() : request.cookies[DEVICE_COOKIE]) || null;
 }

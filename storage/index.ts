@@ -6,6 +6,7 @@ export * from './audit.ts';
 export * from './users.ts';
 export * from './devices.ts';
 export * from './media-store.ts';
+export * from './durable-file.ts';
 export * from './retention.ts';
 export * from './disk-forecast.ts';
 export { migrations, type Migration } from './migrations/index.ts';

@@ -6,6 +6,12 @@ import { Type, type Static } from 'typebox';
 
 export const PROTOCOL_VERSION = 1;
 export const WS_PATH = '/ws/terminal';
+/**
+ * A kiosk or terminal page POSTs `{}` here, as the device, when the server says its token is due
+ * (`token_rotate` here, the `token_rotate` event on the kiosk's stream): the answer sets the new device
+ * cookie. The old token stays valid until the new one is first used, then a few minutes more.
+ */
+export const DEVICE_TOKEN_PATH = '/api/devices/token';
 
 /** Limits the server enforces; the hello message repeats them so the web app need not hard-code them. */
 export const LIMITS = {
@@ -14,7 +20,10 @@ export const LIMITS = {
   burst: 40,
   /** Largest text frame accepted at all (a snapshot is the only big message). */
   maxMessageBytes: 512 * 1024,
-  /** Largest decoded JPEG in a snapshot. */
+  /**
+   * Largest decoded JPEG in a snapshot the protocol allows at all; the site's own cap (config
+   * exam.snapshotMaxKiB, 64 KiB by default) is at most this, and hello.limits.maxSnapshotBytes says it.
+   */
   maxSnapshotBytes: 256 * 1024,
   /** The client pings this often; the server hangs up on a socket silent for heartbeatTimeoutMs. */
   heartbeatIntervalMs: 10_000,
@@ -316,6 +325,12 @@ export const SnapshotResultT = Type.Object({
   identity: oneOf(IDENTITY_RESULTS),
 });
 
+/**
+ * The device token this terminal holds is due for rotation: POST {} to DEVICE_TOKEN_PATH (the cookie
+ * goes along), then any authenticated request (e.g. GET /api/auth/me) so the server sees the new one used.
+ */
+export const TokenRotateT = Type.Object({ type: Type.Literal('token_rotate') });
+
 export const BYE_REASONS = ['replaced', 'moved', 'rate_limited'] as const;
 /** Sent just before the server closes the socket itself (see CLOSE for the codes). */
 export const ByeT = Type.Object({ type: Type.Literal('bye'), reason: oneOf(BYE_REASONS), message: Type.String() });
@@ -334,6 +349,8 @@ export const ERROR_CODES = [
   'invalid_answer',
   'seq_reused',
   'bad_snapshot',
+  'snapshot_too_soon',
+  'snapshot_quota',
   'internal',
 ] as const;
 export type ErrorCode = (typeof ERROR_CODES)[number];
@@ -370,6 +387,7 @@ export const ServerMessageT = Type.Union([
   SubmittedT,
   NotedT,
   SnapshotResultT,
+  TokenRotateT,
   ByeT,
   ErrorT,
 ]);
@@ -386,6 +404,7 @@ export type LockMessage = Static<typeof LockT>;
 export type SubmittedMessage = Static<typeof SubmittedT>;
 export type NotedMessage = Static<typeof NotedT>;
 export type SnapshotResultMessage = Static<typeof SnapshotResultT>;
+export type TokenRotateMessage = Static<typeof TokenRotateT>;
 export type ByeMessage = Static<typeof ByeT>;
 export type ErrorMessage = Static<typeof ErrorT>;
 export type ServerMessageType = ServerMessage['type'];
@@ -517,7 +536,8 @@ export const DeviceViewT = Type.Object({
   configured: Type.Boolean(),
   room: Nullable(Type.String()),
   seat: Nullable(Type.String()),
-  state: Type.Union([Type.Literal('unpaired'), Type.Literal('paired'), Type.Literal('revoked')]),
+  /** expired: the token was not used for security.deviceTokens.unusedDays; the PC must pair again. */
+  state: Type.Union([Type.Literal('unpaired'), Type.Literal('paired'), Type.Literal('revoked'), Type.Literal('expired')]),
   pairedAt: Nullable(Type.Integer()),
   approvedBy: Nullable(Type.String()),
   revokedAt: Nullable(Type.Integer()),

@@ -341,6 +341,17 @@ export function createTerminalStore(db: Db, clock: Clock) {
         s.bytes,
       );
     },
+    /** What a candidate's snapshots in a session take so far (all terminals): the quota and interval read it. */
+    snapshotUse(sessionId: string, idNumber: string): { count: number; bytes: number; lastAt: number | null } {
+      return sql(
+        'SELECT COUNT(*) AS count, COALESCE(SUM(bytes), 0) AS bytes, MAX(at) AS lastAt FROM terminal_snapshots WHERE session_id = ? AND id_number = ?',
+      ).get(sessionId, idNumber) as { count: number; bytes: number; lastAt: number | null };
+    },
+    /** The files (relative to captures/) a session's snapshots are indexed under. */
+    snapshotFiles(sessionId: string): Set<string> {
+      const rows = sql('SELECT file FROM terminal_snapshots WHERE session_id = ?').all(sessionId) as { file: string }[];
+      return new Set(rows.map((r) => r.file));
+    },
     /** The identity check's verdict on a stored snapshot (migration 009's columns). */
     setSnapshotIdentity(id: string, r: { identity: SnapshotIdentity; distance: number | null; detail: string }): void {
       sql('UPDATE terminal_snapshots SET identity = ?, distance = ?, detail = ?, checked_at = ? WHERE id = ?').run(

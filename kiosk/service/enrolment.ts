@@ -6,6 +6,7 @@ import { DESCRIPTOR_VERSION, type FaceWarning } from '../face/index.ts';
 import { maskIdNumber } from '../../core/index.ts';
 import type { EnrolOutcome } from './types.ts';
 import { broadcast, engine, type IdentityState } from './state.ts';
+import { TOKEN_ROTATE_EVENT } from '../protocol.ts';
 
 // Refusals a reference no longer gets (it is enrolled with a warning instead): a stored one of these
 // dates from the earlier policy and is enrolled again rather than trusted.
@@ -117,9 +118,14 @@ export function listenToBus(st: IdentityState): () => void {
   });
   const offStatus = st.bus.on('session.status', () => broadcast(st, null, 'session', {}));
   const offAdmitted = st.bus.on('candidate.admitted', () => broadcast(st, null, 'session', {}));
+  // This kiosk's device token is due: its page fetches the new one (kiosk/protocol.ts TOKEN_ROTATE_EVENT).
+  const offTokens = st.bus.on('device.token_due', ({ deviceId, kind }) => {
+    if (kind === 'kiosk') broadcast(st, deviceId, TOKEN_ROTATE_EVENT, {});
+  });
   return () => {
     offImported();
     offStatus();
     offAdmitted();
+    offTokens();
   };
 }

@@ -1,8 +1,7 @@
 // Image bytes as the kiosk receives them: JPEG or PNG by their first bytes, base64 checked, and
 // captures written durably.
-import { closeSync, fsyncSync, mkdirSync, openSync, writeSync } from 'node:fs';
-import { dirname } from 'node:path';
 import { ValidationError } from '../../core/index.ts';
+import { writeFileDurably } from '../../storage/index.ts';
 
 export function jpegOk(b: Buffer): boolean {
   return b.length > 3 && b[0] === 0xff && b[1] === 0xd8 && b[2] === 0xff;
@@ -14,16 +13,12 @@ export function imageKind(b: Buffer): 'jpg' | 'png' | null {
   return null;
 }
 
-/** Writes and fsyncs: a capture is acknowledged only once it would survive a power cut. */
+/**
+ * Writes and fsyncs under a temporary name, then renames (storage/durable-file.ts): a capture is
+ * acknowledged only once it would survive a power cut, and a failed write (a full disk) leaves no file.
+ */
 export function writeDurably(file: string, bytes: Buffer): void {
-  mkdirSync(dirname(file), { recursive: true, mode: 0o750 });
-  const fd = openSync(file, 'w', 0o640);
-  try {
-    writeSync(fd, bytes);
-    fsyncSync(fd);
-  } finally {
-    closeSync(fd);
-  }
+  writeFileDurably(file, bytes);
 }
 
 export function decodeBase64Image(b64: string, path: string, maxBytes: number): Buffer {

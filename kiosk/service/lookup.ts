@@ -19,6 +19,7 @@ import {
   type HeldCard,
 } from './types.ts';
 import { imageKind, writeDurably } from './images.ts';
+import { removeQuietly } from '../../storage/index.ts';
 import { takeCard } from './desk.ts';
 import { enrolPhoto } from './enrolment.ts';
 import { candidateView, entryOf, kiosk, roomName, serves, sessionView, type IdentityState } from './state.ts';
@@ -141,18 +142,20 @@ export function lookup(st: IdentityState, kioskId: string, input: { source: 'typ
       cardPhoto = `kiosk/${today}/${id}-card.${imageKind(card.photo)}`;
       writeDurably(join(st.paths.captures, cardPhoto), card.photo);
     }
-    const a = st.store.insertAttempt({
-      id,
-      kioskId,
-      sessionId: open.id,
-      idNumber,
-      source: input.source,
-      challenge,
-      rosterPhoto: e.photo,
-      cardPhoto,
-      card: card ? { cardId: card.cardId, name: card.name, issuer: card.issuer, validUntil: card.validUntil } : null,
-      expiresAt: now + st.config.identity.attemptMinutes * 60_000,
-    });
+    const a = insertOrForget(st.paths.captures, cardPhoto, () =>
+      st.store.insertAttempt({
+        id,
+        kioskId,
+        sessionId: open.id,
+        idNumber,
+        source: input.source,
+        challenge,
+        rosterPhoto: e.photo,
+        cardPhoto,
+        card: card ? { cardId: card.cardId, name: card.name, issuer: card.issuer, validUntil: card.validUntil } : null,
+        expiresAt: now + st.config.identity.attemptMinutes * 60_000,
+      }),
+    );
     // The reference is enrolled while the candidate looks at the camera, not after they have.
     if (e.photo) enrolPhoto(st, e.photo).catch((err: unknown) => st.logError(err, 'enrolment of a roster photo failed'));
     return {
@@ -224,4 +227,14 @@ export function photoOf(st: IdentityState, kioskId: string, attemptId: string): 
   if (!existsSync(file)) throw new NotFound(`roster photo ${a.rosterPhoto} is missing from the captures folder`);
   const bytes = readFileSync(file);
   return { bytes, type: imageKind(bytes) === 'png' ? 'image/png' : 'image/jpeg' };
+}
+
+/** Stores the row that names a just-written card photo; if that fails, the photo goes too (nothing names it). */
+function insertOrForget<T>(captures: string, photo: string | null, insert: () => T): T {
+  try {
+    return insert();
+  } catch (err) {
+    if (photo) removeQuietly(join(captures, photo));
+    throw err;
+  }
 }

@@ -2,6 +2,7 @@
 // (and ID-card) photo; the capture is fsynced and the attempt decided once, before the reply.
 import { join } from 'node:path';
 import { Conflict, DomainError, ValidationError } from '../../core/index.ts';
+import { removeQuietly } from '../../storage/index.ts';
 import { DEFAULT_THRESHOLD, distance, type FaceRefusal } from '../face/index.ts';
 import type { IdentityAttempt } from '../store.ts';
 import { localDate, localDateTime } from '../../core/index.ts';
@@ -118,8 +119,15 @@ export async function verify(st: IdentityState, kioskId: string, attemptId: stri
   st.verifying.add(a.id);
   try {
     const j = await judge(st, a, frames);
-    if (a.classId) return st.completions.get('training')!(a, j);
-    return completeAdmission(st, a, j);
+    try {
+      if (a.classId) return st.completions.get('training')!(a, j);
+      return completeAdmission(st, a, j);
+    } catch (err) {
+      // The capture was written before the decision; a decision that was not stored (the database
+      // refused, another request decided first) leaves a file nothing names: it goes.
+      if (j.capture && st.store.attempt(a.id)?.capture !== j.capture) removeQuietly(join(st.paths.captures, j.capture));
+      throw err;
+    }
   } finally {
     st.verifying.delete(a.id);
   }

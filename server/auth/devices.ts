@@ -7,6 +7,7 @@ import {
   ValidationError,
   Forbidden,
   hashSecret,
+  localDate,
   newId,
   newPairingCode,
   newSecret,
@@ -60,7 +61,7 @@ export function createDeviceService(deps: {
     health: DeviceHealth | null = (devices.healthReports().get(id) as DeviceHealth | undefined) ?? null,
   ): DeviceView {
     const t = config.terminals.find((x) => x.id === id);
-    const state = !d ? 'unpaired' : d.revokedAt ? 'revoked' : 'paired';
+    const state = !d ? 'unpaired' : d.revokedAt ? 'revoked' : expired(d) ? 'expired' : 'paired';
     // Only a device holding a token can be connected; a revoked one's sockets were closed.
     const online = state === 'paired' && isOnline(id);
     return {
@@ -91,6 +92,24 @@ export function createDeviceService(deps: {
     ip: p.ip,
     userAgent: p.userAgent,
   });
+
+  // ---- Token lifetime (docs/security.md "Snapshots on disk and device tokens") ------------------------
+  const DAY_MS = 86_400_000;
+  const rules = () => config.security.deviceTokens;
+  /** The last moment the device used a token: a request, a connection opening or closing, or the ticker seeing it online. */
+  const lastUse = (d: Device): number => Math.max(d.tokenUsedAt ?? 0, d.lastSeenAt ?? 0, d.tokenIssuedAt ?? 0, d.pairedAt ?? 0);
+  /** Expiry counts only while the device is not connected: a PC holding its socket (an exam under way) never expires. */
+  const expired = (d: Device): boolean =>
+    d.tokenHash !== null && (d.tokenExpiredAt !== null || (!isOnline(d.id) && clock.now() - lastUse(d) > rules().unusedDays * DAY_MS));
+  const rotationDue = (d: Device): boolean => clock.now() - (d.tokenIssuedAt ?? d.pairedAt ?? 0) >= rules().rotateDays * DAY_MS;
+  function findByToken(token: string): { device: Device; via: 'current' | 'previous' } | null {
+    const hash = hashSecret(token);
+    const current = devices.byTokenHash(hash);
+    if (current) return { device: current, via: 'current' };
+    const previous = devices.byPrevTokenHash(hash);
+    return previous ? { device: previous, via: 'previous' } : null;
+  }
+  const pcName = (d: Device) => `${d.kind === 'terminal' ? 'exam PC' : 'kiosk'} ${d.id}`;
 
   // The gone rule reads the server's clock only: the page's own clock never decides.
   const pageGone = (p: Pairing): boolean => clock.now() - p.polledAt > terminalProtocol.PAIRING_GONE_MS;
@@ -257,7 +276,7 @@ export function createDeviceService(deps: {
               'duplicate',
               `${claims.get(`terminal:${id}`)} pending requests claim ${id}; check which PC is at seat ${terminal.seat} and reject the other`,
             );
-          else if (devices.byId(id)?.tokenHash)
+          else if (devices.byId(id)?.tokenHash && !expired(devices.byId(id)!))
             leave(
               p,
               'duplicate',
@@ -343,8 +362,104 @@ export function createDeviceService(deps: {
       return view(devices.byId(deviceId), d.kind, deviceId);
     },
 
+    /**
+     * The device a token belongs to: its current token, or the one a rotation replaced while that is still
+     * valid. Null for an unknown, revoked or expired token (tokenRefusal says which, in words).
+     */
     resolveToken(token: string): Device | null {
-      return devices.byTokenHash(hashSecret(token));
+      const found = findByToken(token);
+      if (!found || expired(found.device)) return null;
+      const d = found.device;
+      const now = clock.now();
+      // The new token arrived: the replaced one lives on for the grace period only (a reload, a request in flight).
+      if (found.via === 'current' && d.prevTokenHash && d.prevTokenUntil === null) devices.confirmToken(d.id, now + rules().graceMinutes * 60_000);
+      if (now - (d.tokenUsedAt ?? 0) >= TOKEN_USE_NOTE_MS) devices.markTokenUsed(d.id, now);
+      return d;
+    },
+
+    /**
+     * Why a token the device sent is refused, in words for the IT person at the PC; null when the token is
+     * simply unknown (never issued, or revoked: its hash is gone). An expired token is audited once.
+     */
+    tokenRefusal(token: string, ip: string | null = null): string | null {
+      const found = findByToken(token);
+      if (!found || !expired(found.device)) return null;
+      const d = found.device;
+      if (d.tokenExpiredAt === null) {
+        devices.markTokenExpired(d.id, clock.now());
+        audit.append({
+          actor: `device:${d.id}`,
+          action: 'device.token_expired',
+          target: d.id,
+          detail: { kind: d.kind, lastUsedAt: lastUse(d), unusedDays: rules().unusedDays },
+          ip,
+        });
+      }
+      return `the device token of ${pcName(d)} has expired: it was not used for more than ${rules().unusedDays} days (last used ${localDate(lastUse(d), config.site.timezone)}); an IT person must pair this PC again (admin console, Devices)`;
+    },
+
+    /**
+     * A new token for a connected device whose token is due (config security.deviceTokens.rotateDays). The
+     * token it holds stays valid until the new one is first used, then for graceMinutes, so a reload during
+     * the rotation never unpairs it. Asked for by the device's page when the server tells it over its socket.
+     */
+    rotate(deviceId: string, presented: string, ip: string | null = null): { deviceId: string; kind: DeviceKind; token: string; issuedAt: number } {
+      return devices.transaction(() => {
+        const d = devices.byId(deviceId);
+        if (!d?.tokenHash) throw new NotFound(`device ${deviceId} holds no token (not paired, or revoked)`);
+        if (!isOnline(deviceId))
+          throw new Conflict('a device token is replaced only while its device is connected (its exam socket or event stream open); connect first');
+        const now = clock.now();
+        const viaPrevious = hashSecret(presented) !== d.tokenHash;
+        if (viaPrevious) {
+          // Two answers racing to set the cookie could leave the page with the older one: one rotation at a time.
+          if (d.prevTokenUntil !== null) throw new Conflict('this page sent the token a rotation replaced; the new one is in use already (reload the page)');
+          if (now - (d.tokenIssuedAt ?? 0) < ROTATION_RETRY_MS)
+            throw new Conflict('a rotation of this device token is under way; its answer carries the new token');
+          // Else the new token never arrived (its answer was lost): another replaces it, the held one stays valid.
+        } else if (!rotationDue(d)) {
+          throw new Conflict(
+            `this device token was issued ${Math.floor((now - (d.tokenIssuedAt ?? 0)) / DAY_MS)} days ago; it is replaced after ${rules().rotateDays} days`,
+          );
+        }
+        const token = newSecret();
+        devices.rotateToken(deviceId, hashSecret(token), viaPrevious ? d.prevTokenHash! : d.tokenHash);
+        audit.append({
+          actor: `device:${deviceId}`,
+          action: 'device.token_rotated',
+          target: deviceId,
+          detail: { kind: d.kind, previousIssuedAt: d.tokenIssuedAt, ...(viaPrevious ? { retry: true } : {}) },
+          ip,
+        });
+        return { deviceId, kind: d.kind, token, issuedAt: now };
+      });
+    },
+
+    /** Tells a connected device whose token is due to fetch a new one (event device.token_due; its socket carries it). */
+    offerRotation(deviceId: string): boolean {
+      const d = devices.byId(deviceId);
+      if (!d?.tokenHash || d.revokedAt || !isOnline(deviceId) || !rotationDue(d)) return false;
+      bus.emit('device.token_due', { deviceId, kind: d.kind });
+      return true;
+    },
+
+    /**
+     * Run every few minutes: a connected device counts as using its token (so a server that stops
+     * without hearing its sockets close never expires a PC that was connected), and connected devices
+     * whose token is due are told to rotate. Returns the ids offered a rotation.
+     */
+    tickTokens(): string[] {
+      const now = clock.now();
+      const offered: string[] = [];
+      for (const d of devices.list()) {
+        if (!d.tokenHash || d.revokedAt || !isOnline(d.id)) continue;
+        if (now - (d.tokenUsedAt ?? 0) >= TOKEN_USE_NOTE_MS) devices.markTokenUsed(d.id, now);
+        if (rotationDue(d)) {
+          bus.emit('device.token_due', { deviceId: d.id, kind: d.kind });
+          offered.push(d.id);
+        }
+      }
+      return offered;
     },
 
     touch(deviceId: string, ip: string | null): void {
@@ -362,3 +477,10 @@ export function createDeviceService(deps: {
 }
 
 export type DeviceService = ReturnType<typeof createDeviceService>;
+
+/** A token's use is written at most this often (every request authenticates; a write each would be waste). */
+const TOKEN_USE_NOTE_MS = 60_000;
+/** A rotation asked for with the replaced token this soon after the last is refused: its answer is on the way. */
+const ROTATION_RETRY_MS = 60_000;
+/** How often the server looks at the connected devices' tokens (server/app.ts runs tickTokens). */
+export const TOKEN_TICK_MS = 10 * 60_000;

@@ -2,7 +2,7 @@ import type { FastifyPluginAsync } from 'fastify';
 import { Type } from 'typebox';
 import type { AppContext } from '../context.ts';
 import { actorOf } from '../auth/principal.ts';
-import { DEVICE_COOKIE } from '../roles.ts';
+import { DEVICE_COOKIE, presentedDeviceToken } from '../roles.ts';
 import { DeviceKindT, DeviceViewT, PairingViewT, errors } from './schemas.ts';
 import { Forbidden, NOT_AN_EVENT_STREAM, openEventStream, wantsEventStream, type DeviceKind } from '../../core/index.ts';
 import { protocol as terminalProtocol } from '../../terminal/index.ts';
@@ -210,6 +210,34 @@ export const deviceRoutes: FastifyPluginAsync<{ ctx: AppContext }> = async (app,
     async (request) => ctx.devices.revoke((request.params as { id: string }).id, actorOf(request.principal), request.ip),
   );
 
+  // Token rotation: the server tells a connected device over its socket/stream that its token is due
+  // (device.token_due); its page asks here and the answer sets the new httpOnly cookie. The token is in
+  // the body too, as at pairing, for a device that sends it as a Bearer header.
+  app.post(
+    terminalProtocol.DEVICE_TOKEN_PATH,
+    {
+      config: { roles: ['kiosk', 'terminal'], rateLimit: { max: 10, timeWindow: '1 minute' } },
+      schema: {
+        tags: ['devices'],
+        summary:
+          'A connected kiosk/terminal whose token is due gets a new one (cookie and body); the old one stays valid until the new one is used, then a few minutes',
+        body: Type.Object({}, { additionalProperties: false }),
+        response: {
+          200: Type.Object({ deviceId: Type.String(), kind: DeviceKindT, token: Type.String(), issuedAt: Type.Integer() }),
+          ...errors,
+        },
+      },
+    },
+    async (request, reply) => {
+      const p = request.principal;
+      const presented = presentedDeviceToken(request);
+      if (p?.kind !== 'device' || !presented) throw new Forbidden('a device token is required');
+      const r = ctx.devices.rotate(p.device.id, presented, request.ip);
+      void reply.setCookie(DEVICE_COOKIE, r.token, { path: '/', httpOnly: true, sameSite: 'strict', secure: ctx.tls, maxAge: DEVICE_COOKIE_DAYS * 86400 });
+      return r;
+    },
+  );
+
   // The one device-health report (terminal/protocol.ts): the kiosk and the terminal page send it after
   // they connect and whenever camera or screen capture changes. A malformed report is refused with the
   // schema's problems (400) and changes nothing.
@@ -265,6 +293,9 @@ export const deviceRoutes: FastifyPluginAsync<{ ctx: AppContext }> = async (app,
       ctx.devices.touch(id, request.ip);
       ctx.bus.emit('device.online', { deviceId: id, kind });
       socket.send(JSON.stringify({ type: 'hello', deviceId: id, kind, serverTime: ctx.clock.now() }));
+      const offTokens = ctx.bus.on('device.token_due', (e) => {
+        if (e.deviceId === id && socket.readyState === socket.OPEN) socket.send(JSON.stringify({ type: 'token_rotate' }));
+      });
       socket.on('message', (data, isBinary) => {
         let msg: unknown;
         try {
@@ -284,6 +315,7 @@ export const deviceRoutes: FastifyPluginAsync<{ ctx: AppContext }> = async (app,
       });
       socket.on('close', () => {
         remove();
+        offTokens();
         ctx.metrics.wsConnections.dec({ kind });
         ctx.bus.emit('device.offline', { deviceId: id, kind, since: ctx.clock.now() });
       });

@@ -6,7 +6,7 @@
 // the service object the rest of the server sees.
 import type { TerminalSocket, Conn } from '../gateway.ts';
 import type { Attempt, SubmittedBy } from '../store.ts';
-import { createTerminalState, type Session, type TerminalDeps } from './state.ts';
+import { createTerminalState, type Session, type SnapshotRefusal, type TerminalDeps } from './state.ts';
 import { connect, disconnect, receive } from './connections.ts';
 import { openSessionOf, timerFor } from './sessions.ts';
 import { submitAttempt, sweep } from './submit.ts';
@@ -16,11 +16,21 @@ import { incidents, sessionState } from './proctor-state.ts';
 import { holderElsewhere } from './login.ts';
 import { unlockLogin } from './login-lock.ts';
 
-export { maskIdNumber, type SnapshotChecker, type TerminalDeps } from './state.ts';
+export { maskIdNumber, type SnapshotChecker, type SnapshotRefusal, type TerminalDeps } from './state.ts';
 
 export function createTerminalService(deps: TerminalDeps) {
   const st = createTerminalState(deps);
-  st.offStatus = listenToSessions(st);
+  const offStatus = listenToSessions(st);
+  // The server says this terminal's device token is due: the page fetches a new one over HTTP (the
+  // token lives in an httpOnly cookie, which only an HTTP answer can set).
+  const offTokens = st.bus.on('device.token_due', ({ deviceId, kind }) => {
+    const conn = kind === 'terminal' ? st.reg.ofTerminal(deviceId) : null;
+    if (conn && !conn.retired) st.send(conn, { type: 'token_rotate' });
+  });
+  st.offStatus = () => {
+    offStatus();
+    offTokens();
+  };
   return {
     store: st.store,
     connect: (terminalId: string, socket: TerminalSocket, ip: string | null = null) => connect(st, terminalId, socket, ip),
@@ -34,6 +44,8 @@ export function createTerminalService(deps: TerminalDeps) {
     openSessionOf: (roomId: string) => openSessionOf(st, roomId),
     presence: (terminalId: string) => st.presence.get(terminalId) ?? { online: false, since: null as number | null },
     connections: () => st.reg.all().length,
+    /** Snapshots refused since start, by reason (examroom_terminal_snapshots_refused_total on /metrics). */
+    snapshotsRefused: (): Partial<Record<SnapshotRefusal, number>> => Object.fromEntries(st.snapshotsRefused),
     start: () => start(st),
     stop: () => stop(st),
     admitCandidate: (sessionId: string, idNumber: string, by: string, ip: string | null = null) => admitCandidate(st, sessionId, idNumber, by, ip),

@@ -23,7 +23,7 @@ export function hello(st: TerminalState, conn: Conn): ServerMessage {
     snapshotIntervalSeconds: st.config.exam.snapshotIntervalSeconds,
     resultDisplaySeconds: st.config.exam.resultDisplaySeconds,
     ...(loginLocked(st, conn.terminal.id) ? { loginLocked: true } : {}),
-    limits: { ...LIMITS },
+    limits: { ...LIMITS, maxSnapshotBytes: Math.min(LIMITS.maxSnapshotBytes, st.config.exam.snapshotMaxBytes) },
   };
 }
 

@@ -1,6 +1,7 @@
 // The terminal service's state, in one object every part of the service reads and writes: the
 // connections, the caches of sessions, clocks and delivered papers, the saves waiting for their group
 // commit and the snapshot checks waiting for the face engine. Only SQL outlives it (see store.ts).
+import { Counter, type Registry } from 'prom-client';
 import type { Clock, EventBus } from '../../core/index.ts';
 import type { Config, TerminalConfig } from '../../config/index.ts';
 import type { AuditLog, DataPaths, Db } from '../../storage/index.ts';
@@ -33,6 +34,26 @@ export interface TerminalDeps {
   log?: { error(obj: unknown, msg?: string): void; warn(obj: unknown, msg?: string): void };
   /** The identity re-check of snapshots; without it every snapshot is answered 'unchecked'. */
   checkSnapshot?: SnapshotChecker;
+  /** The app's metrics registry (absent in the CLI and some tests): refused snapshots are counted there. */
+  registry?: Registry;
+}
+
+/** Why a snapshot was refused (the label of examroom_terminal_snapshots_refused_total). */
+export type SnapshotRefusal = 'too_soon' | 'quota_count' | 'quota_bytes' | 'too_large' | 'malformed' | 'write_failed';
+
+const SNAPSHOTS_REFUSED = 'examroom_terminal_snapshots_refused_total';
+function refusedCounter(registry: Registry | undefined): Counter<'reason'> | null {
+  if (!registry) return null;
+  // One counter per registry even when a test builds a second service on the same app.
+  return (
+    (registry.getSingleMetric(SNAPSHOTS_REFUSED) as Counter<'reason'> | undefined) ??
+    new Counter({
+      name: SNAPSHOTS_REFUSED,
+      help: 'Terminal snapshots refused and not stored, by reason (too_soon, quota_count, quota_bytes, too_large, malformed, write_failed)',
+      labelNames: ['reason'],
+      registers: [registry],
+    })
+  );
 }
 
 export type Session = ReturnType<ExamService['plans']['session']>;
@@ -119,6 +140,13 @@ export function createTerminalState(deps: TerminalDeps) {
     pending: [] as PendingSave[],
     flushing: null as NodeJS.Immediate | null,
     checks: [] as (() => Promise<void>)[],
+    /** Snapshots refused since start, by reason (also on /metrics when there is a registry). */
+    snapshotsRefused: new Map<SnapshotRefusal, number>(),
+    snapshotsRefusedMetric: refusedCounter(deps.registry),
+    /** Snapshots refused for coming too fast, per connection: a page within the interval never piles these up. */
+    tooSoon: new WeakMap<Conn, number>(),
+    /** Attempts whose snapshot quota ran out and were reported as an incident (once per attempt and process). */
+    quotaReported: new Set<string>(),
     checking: false,
     // After stop() no identity check starts: the checker's engine may already be closed with the app.
     stopped: false,

@@ -6,6 +6,7 @@ import { pushTime, sendPaper } from './messages.ts';
 import { flushSaves } from './saves.ts';
 import { clockOf, openSessionOf, reloadSession, sessionInfo, startedAt } from './sessions.ts';
 import { sweep } from './submit.ts';
+import { sweepSnapshotLeftovers } from './snapshots.ts';
 
 export function roomKey(st: TerminalState, roomId: string): string {
   const s = openSessionOf(st, roomId);
@@ -104,6 +105,11 @@ export function start(st: TerminalState): void {
   // What terminals were last told, as it stands now: the first tick after a restart re-sends nothing.
   for (const [r, k] of openRooms(st).keys) st.roomKeys.set(r, k);
   sweep(st);
+  try {
+    sweepSnapshotLeftovers(st);
+  } catch (err) {
+    st.logError(err, 'sweeping snapshot leftovers failed');
+  }
   st.timer = setInterval(() => {
     try {
       tick(st);

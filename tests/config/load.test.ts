@@ -310,7 +310,14 @@ t.test('defaults are filled in for settings the file leaves out', async (t) => {
   t.equal(c.upstream[0]?.sources, 'all');
   t.equal(c.site.timezone, 'Asia/Shanghai');
   t.equal(c.paths.data, '/var/lib/examroom');
-  t.same(c.security, { sessionHours: 12, lockoutFailures: 5, lockoutMinutes: 15, loginPerMinute: 20, pairingMinutes: 30 });
+  t.same(c.security, {
+    sessionHours: 12,
+    lockoutFailures: 5,
+    lockoutMinutes: 15,
+    loginPerMinute: 20,
+    pairingMinutes: 30,
+    deviceTokens: { unusedDays: 30, rotateDays: 7, graceMinutes: 10 },
+  });
   t.same([c.terminals, c.kiosks, c.users], [[], [], []]);
 });
 

@@ -61,7 +61,8 @@ t.test('the terminal protocol, message by message', async (t) => {
       session: { id: r.sessionId, roomId: 'R1', status: 'checkin', startsAt: START, startedAt: null, durationMinutes: 90 },
       snapshotIntervalSeconds: 60,
       resultDisplaySeconds: 60,
-      limits: { ...LIMITS },
+      // The site's cap (exam.snapshotMaxKiB, 64 by default) under the protocol's 256 KiB ceiling.
+      limits: { ...LIMITS, maxSnapshotBytes: 64 * 1024 },
     });
   });
 
@@ -149,7 +150,7 @@ t.test('the terminal protocol, message by message', async (t) => {
     t.match(await t1.ask({ type: 'snapshot', jpegBase64: 'not base64!' }, 'error'), { code: 'bad_snapshot', reason: /not base64/ });
     t.match(await t1.ask({ type: 'snapshot', jpegBase64: Buffer.from('GIF89a…').toString('base64') }, 'error'), { code: 'bad_snapshot', reason: /not a JPEG/ });
     const big = Buffer.concat([JPEG.subarray(0, 4), Buffer.alloc(LIMITS.maxSnapshotBytes)]);
-    t.match(await t1.ask({ type: 'snapshot', jpegBase64: big.toString('base64') }, 'error'), { code: 'bad_snapshot', reason: /limit is 262144/ });
+    t.match(await t1.ask({ type: 'snapshot', jpegBase64: big.toString('base64') }, 'error'), { code: 'bad_snapshot', reason: /limit is 65536/ });
     // The app's identity check (kiosk/) runs apart from the answers and may first load its face
     // models; this is no picture of a face, so whatever it finds, the verdict is 'unchecked'.
     t1.send({ type: 'snapshot', jpegBase64: JPEG.toString('base64') });

@@ -80,6 +80,8 @@ t.test('with an identity check, each snapshot is answered with its verdict, stor
     ['NOBODY', 'no_face', null],
     ['OTHER', 'mismatch', 0.71],
   ] as const) {
+    // One snapshot per interval (60 s here) is stored; the server's clock moves on between them.
+    x.r.clock.advance(60_000);
     x.say({ type: 'snapshot', jpegBase64: jpeg(marker).toString('base64') });
     const result = await x.socket.next('snapshot_result');
     t.equal(result.identity, identity, `${marker}: the terminal is told ${identity}`);

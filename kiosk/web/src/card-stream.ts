@@ -2,6 +2,8 @@
 // reconnects by itself; only a gap longer than the grace shows the offline banner, and a stream the
 // server refuses outright is checked for a revoked pairing before it is opened again.
 import { whoAmI } from '../../../web/http.ts';
+import { rotateDeviceToken } from '../../../web/device-token.ts';
+import { TOKEN_ROTATE_EVENT } from '../../protocol.ts';
 import type { CardEvent } from './api.ts';
 
 /** The event stream reconnects by itself; only a gap longer than this shows the banner. */
@@ -54,6 +56,8 @@ export class CardStream {
       }
     });
     es.addEventListener('session', () => this.on.session());
+    // The device token is due: fetch the new one (the answer sets the cookie); the stream goes on.
+    es.addEventListener(TOKEN_ROTATE_EVENT, () => void rotateDeviceToken());
   }
 
   close(): void {

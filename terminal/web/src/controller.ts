@@ -18,6 +18,7 @@ import type {
 import { whoAmI } from '../../../web/http.ts';
 import { storage, storeLang, storedLang, type Lang } from '../../../web/i18n.ts';
 import { DevicePairing } from '../../../web/pairing.ts';
+import { rotateDeviceToken } from '../../../web/device-token.ts';
 import { Store } from '../../../web/store.ts';
 import { CLOSE, Connection } from './connection.ts';
 import { STRINGS } from './i18n.ts';
@@ -219,6 +220,10 @@ export class Controller {
         return this.onSubmitted(m);
       case 'noted':
       case 'snapshot_result':
+        return;
+      case 'token_rotate':
+        // The device token is due: the new one comes as a cookie on an HTTP answer, the socket goes on.
+        void rotateDeviceToken();
         return;
       case 'bye':
         // The close that follows says what to do; the words are for the log only.

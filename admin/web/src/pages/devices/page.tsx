@@ -489,7 +489,9 @@ function DeviceTable(props: {
                 {d.state === 'paired' ? (
                   <span class={d.online ? 'ok' : 'warn'}>● {d.online ? w.online : w.offline}</span>
                 ) : (
-                  <span class={d.state === 'revoked' ? 'bad' : 'muted'}>{d.state === 'revoked' ? w.revoked : w.unpaired}</span>
+                  <span class={d.state === 'unpaired' ? 'muted' : 'bad'}>
+                    {d.state === 'revoked' ? w.revoked : d.state === 'expired' ? w.expired : w.unpaired}
+                  </span>
                 )}
               </td>
               <td title={d.lastSeenAt ? new Date(d.lastSeenAt).toISOString() : ''}>

@@ -55,6 +55,8 @@ export interface DevicesWords {
   offline: string;
   unpaired: string;
   revoked: string;
+  /** The token went unused for security.deviceTokens.unusedDays: pair the PC again. */
+  expired: string;
   notConfigured: string;
   lastSeen: string;
   health: string;
@@ -137,6 +139,7 @@ export const words: Bilingual<DevicesWords> = {
     offline: '离线',
     unpaired: '未配对',
     revoked: '已吊销',
+    expired: '令牌已过期，需重新配对',
     notConfigured: '（不在配置中）',
     lastSeen: '最后在线',
     health: '设备状况',
@@ -226,6 +229,7 @@ export const words: Bilingual<DevicesWords> = {
     offline: 'offline',
     unpaired: 'not paired',
     revoked: 'revoked',
+    expired: 'token expired: pair again',
     notConfigured: '(not in the config)',
     lastSeen: 'Last seen',
     health: 'Health',
