@@ -14,6 +14,7 @@ import { createAuditLog, createDeviceStore, createUserStore, dataPaths, ensureDa
 import { createUserService } from './auth/users.ts';
 import { createDeviceService } from './auth/devices.ts';
 import { installErrorHandler } from './errors.ts';
+import { installReplyRedaction } from './redact-replies.ts';
 import { installRoleHook, type RouteInfo } from './roles.ts';
 import { createMetrics, installRequestMetrics } from './metrics.ts';
 import { createSocketHub } from './websocket.ts';
@@ -176,6 +177,7 @@ export async function buildApp(deps: AppDeps): Promise<App> {
   });
   installRoleHook(app, { users, devices }, routeTable);
   installRequestMetrics(app, metrics);
+  installReplyRedaction(app);
 
   await app.register(rateLimit, { global: false });
   await app.register(swagger, {
