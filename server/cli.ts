@@ -438,7 +438,9 @@ export function reportError(err: unknown): number {
   }
   process.stderr.write(
     // An internal error may quote a camera or upstream URL: its password is hidden (core/redact.ts).
-    redactText(`examroom: internal error: ${(err as Error)?.message ?? String(err)}${debug ? `\n${(err as Error)?.stack}` : ' (set EXAMROOM_DEBUG=1 for details)'}\n`),
+    redactText(
+      `examroom: internal error: ${(err as Error)?.message ?? String(err)}${debug ? `\n${(err as Error)?.stack}` : ' (set EXAMROOM_DEBUG=1 for details)'}\n`,
+    ),
   );
   return 2;
 }

@@ -55,10 +55,7 @@ export function createLogger(config: Config, opts: LoggerOptions = {}): Logger {
     },
     hooks: {
       logMethod(args, method) {
-        method.apply(
-          this,
-          args.map((a) => (typeof a === 'string' ? clean(a) : a)) as Parameters<typeof method>,
-        );
+        method.apply(this, args.map((a) => (typeof a === 'string' ? clean(a) : a)) as Parameters<typeof method>);
       },
     },
   };
