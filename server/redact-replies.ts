@@ -6,8 +6,11 @@ import type { FastifyInstance } from 'fastify';
 import { redactPasswords } from '../core/index.ts';
 
 export function installReplyRedaction(app: FastifyInstance): void {
-  app.addHook('onSend', async (_request, _reply, payload) => {
+  app.addHook('onSend', async (_request, reply, payload) => {
     if (typeof payload !== 'string' || !payload.includes('://')) return payload;
-    return redactPasswords(payload);
+    const shown = redactPasswords(payload);
+    // A length a route set for the original would now be wrong: Fastify sets the right one when none is set.
+    if (shown !== payload) reply.removeHeader('content-length');
+    return shown;
   });
 }

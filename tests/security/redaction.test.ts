@@ -9,7 +9,9 @@ import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import WebSocket from 'ws';
 import { redactText, redactUrl, urlSecrets, ValidationError, lastLines } from '../../core/index.ts';
+import Fastify from 'fastify';
 import { createLogger } from '../../server/log.ts';
+import { installReplyRedaction } from '../../server/redact-replies.ts';
 import { buildTestApp, login, PASSWORDS, scratchDir, testConfig } from '../helpers.ts';
 import { until } from '../wait.ts';
 
@@ -194,4 +196,21 @@ t.test('the logger hides URL credentials in messages, fields and errors, and cen
   for (const s of [PW, SRT_PASS, 'plain-secret-1', 'tok-secret-2']) t.notOk(out.includes(s), `no line holds ${s}`);
   t.equal(lines.length, 4, 'every line was written');
   t.match(out, 'rtmp://a:***@h/app/key: Connection refused', "an error's message keeps what it says, password hidden");
+});
+
+t.test('the last net: a reply that holds a URL with a password leaves with it hidden, its length right', async (t) => {
+  const f = Fastify();
+  installReplyRedaction(f);
+  f.get('/forgot', async () => ({ reason: `rtsp://a:${PW}@h/1: refused`, link: 'https://x/verify?sig=abcd1234' }));
+  f.get('/sized', async (_req, reply) => {
+    const body = `pull rtsp://a:${PW}@h/1`;
+    return reply.type('text/plain').header('content-length', Buffer.byteLength(body)).send(body);
+  });
+  const r = await f.inject({ url: '/forgot' });
+  t.notMatch(r.body, PW);
+  t.same(r.json(), { reason: 'rtsp://a:***@h/1: refused', link: 'https://x/verify?sig=abcd1234' }, 'only the password: a signed link stays as it is');
+  const sized = await f.inject({ url: '/sized' });
+  t.equal(sized.body, 'pull rtsp://a:***@h/1');
+  t.equal(Number(sized.headers['content-length']), Buffer.byteLength(sized.body), 'the length is of what was sent');
+  await f.close();
 });
