@@ -138,6 +138,12 @@ function normalise(raw: ConfigFile, file: string | null, baseDir: string, dataOv
       reserveMiB: raw.media?.reserveMiB ?? 512,
       record: raw.media?.record ?? 'sessions',
       recordMarginMinutes: raw.media?.recordMarginMinutes ?? 30,
+      excerpts: {
+        perUser: raw.media?.excerpts?.perUser ?? 1,
+        atOnce: raw.media?.excerpts?.atOnce ?? 2,
+        maxMinutes: raw.media?.excerpts?.maxMinutes ?? 240,
+        maxMiB: raw.media?.excerpts?.maxMiB ?? 4096,
+      },
     },
     security: {
       sessionHours: raw.security?.sessionHours ?? 12,

@@ -227,6 +227,18 @@ export const RetentionSchema = Type.Object(
   closed,
 );
 
+// Excerpt downloads (media/playback.ts): each is an ffmpeg reading the span and a temporary MP4 as large,
+// held until the download ends; these bound how many and how large (docs/security.md).
+export const ExcerptsSchema = Type.Object(
+  {
+    perUser: Type.Optional(Type.Integer({ minimum: 1, maximum: 10, default: 1, description: 'excerpts one person may have being cut or downloaded at once' })),
+    atOnce: Type.Optional(Type.Integer({ minimum: 1, maximum: 20, default: 2, description: 'excerpts being cut or downloaded at once, everyone together' })),
+    maxMinutes: Type.Optional(Type.Integer({ minimum: 1, maximum: 24 * 60, default: 240, description: 'the longest span one excerpt may cover' })),
+    maxMiB: Type.Optional(Type.Integer({ minimum: 1, default: 4096, description: 'the most recording one excerpt may hold (also its temporary file)' })),
+  },
+  closed,
+);
+
 export const MediaSchema = Type.Object(
   {
     segmentSeconds: Type.Optional(
@@ -258,6 +270,7 @@ export const MediaSchema = Type.Object(
         description: 'last-resort floor: below this free space no NEW recording starts (live view goes on); nothing is ever deleted',
       }),
     ),
+    excerpts: Type.Optional(ExcerptsSchema),
   },
   closed,
 );
@@ -551,6 +564,8 @@ export interface Config {
     /** The schedule of every source without its own (cameras[].record): terminal screens and cameras alike. */
     record: RecordMode;
     recordMarginMinutes: number;
+    /** Bounds on excerpt downloads (media/playback.ts). */
+    excerpts: Required<Static<typeof ExcerptsSchema>>;
   };
   security: Required<Omit<Static<typeof SecuritySchema>, 'deviceTokens'>> & {
     deviceTokens: { unusedDays: number; rotateDays: number; graceMinutes: number };

@@ -1,4 +1,5 @@
 // One error type per kind of failure a caller can act on. server/ maps them to HTTP once.
+import { redactDeep } from './redact.ts';
 
 export interface Problem {
   /** Where: a dotted path (`rooms[0].seats`), a row/column, a field name. */
@@ -20,11 +21,12 @@ export class DomainError extends Error {
 
 export class ValidationError extends DomainError {
   override readonly code = 'invalid';
-  constructor(
-    readonly problems: Problem[],
-    message?: string,
-  ) {
-    super(message ?? problems.map(formatProblem).join('\n'));
+  readonly problems: Problem[];
+  constructor(problems: Problem[], message?: string) {
+    // A refusal quotes what it was given: a camera URL's password must not travel back in it (core/redact.ts).
+    const shown = redactDeep(problems);
+    super(message ?? shown.map(formatProblem).join('\n'));
+    this.problems = shown;
     this.name = 'ValidationError';
   }
 }

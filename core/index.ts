@@ -14,3 +14,4 @@ export * from './error-reply.ts';
 export * from './personnel.ts';
 export * from './event-stream.ts';
 export * from './csv.ts';
+export * from './redact.ts';

@@ -18,6 +18,7 @@ import {
   type Clock,
   type EventBus,
   type Problem,
+  toCsv,
 } from '../core/index.ts';
 import type { Config } from '../config/index.ts';
 import type { AuditLog, DataPaths, Db } from '../storage/index.ts';
@@ -98,13 +99,6 @@ function daysBetween(from: string, to: string): string[] {
 }
 
 const round2 = (x: number) => Math.round(x * 100) / 100;
-
-/** A CSV field: quoted when it holds a separator, a quote or a line break; formula starts are neutralised for Excel. */
-function csvField(v: string | number | null): string {
-  let s = v === null ? '' : String(v);
-  if (/^[=+\-@]/.test(s)) s = `'${s}`;
-  return /[",\r\n]/.test(s) ? `"${s.replace(/"/g, '""')}"` : s;
-}
 
 const HEADERS: Record<'idNumber' | 'name' | 'photo', string[]> = {
   idNumber: ['身份证号', '身份证号码', '公民身份号码', '证件号码', 'idnumber', 'id_number'],
@@ -545,10 +539,12 @@ export function createAttendanceService(deps: AttendanceDeps) {
   function absencesCsv(classId: string): string {
     const a = absences(classId);
     const label = { absent: '缺勤', no_check_out: '未签退' } as const;
-    const lines = [['培训班', '培训机构', '日期', '姓名', '身份证号', '情况', '签到时间'].join(',')];
-    for (const x of a.absences) lines.push([a.class.name, a.class.institution, x.day, x.name, x.idNumber, label[x.kind], x.checkInAt].map(csvField).join(','));
-    // A BOM so that Excel opens the UTF-8 file as UTF-8 rather than GBK.
-    return `\uFEFF${lines.join('\r\n')}\r\n`;
+    // core/csv.ts: a BOM so that Excel reads UTF-8, and formula starts defused (class and institution
+    // names are typed by the training institutions).
+    return toCsv([
+      ['培训班', '培训机构', '日期', '姓名', '身份证号', '情况', '签到时间'],
+      ...a.absences.map((x) => [a.class.name, a.class.institution, x.day, x.name, x.idNumber, label[x.kind], x.checkInAt]),
+    ]);
   }
 
   return { createClass, listClasses, getClass, addMembers, parseMembersFile, members, todaysClasses, lookup, complete, hours, hoursOf, absences, absencesCsv };

@@ -5,13 +5,31 @@ import { spawn } from 'node:child_process';
 import { mkdtemp, rm, stat, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join, resolve, sep } from 'node:path';
-import { NotFound, ValidationError, type Clock } from '../core/index.ts';
+import { Conflict, NotFound, ValidationError, type Clock } from '../core/index.ts';
 import type { MediaStore, OutageRow, SegmentRow } from '../storage/index.ts';
 
 /** Holes shorter than this between segments are the seams of one recording, not gaps. */
 export const GAP_TOLERANCE_MS = 2000;
 /** An excerpt longer than this is refused: it is a download for a person, not an archive export. */
 export const MAX_EXCERPT_MS = 4 * 3600_000;
+
+/**
+ * How much excerpt cutting the appliance takes on at once. Each excerpt is an ffmpeg reading every byte of
+ * the span and a temporary MP4 of the same size, held until its download ends: without a bound, a few
+ * people clicking "download" on long spans fill the temporary disk and take the CPU from live ingest.
+ */
+export interface ExcerptLimits {
+  /** Excerpts one person may have being cut or downloaded at once. */
+  perUser: number;
+  /** Excerpts being cut or downloaded at once, everyone together. */
+  atOnce: number;
+  /** The longest span, in ms. */
+  maxMs: number;
+  /** The most recorded bytes one excerpt may hold. */
+  maxBytes: number;
+}
+
+export const DEFAULT_EXCERPT_LIMITS: ExcerptLimits = { perUser: 1, atOnce: 2, maxMs: MAX_EXCERPT_MS, maxBytes: 4096 * 1024 ** 2 };
 
 export interface Gap {
   start: number;
@@ -42,7 +60,8 @@ export interface Playback {
   recordings(sourceId: string, from: number, to: number): Recordings;
   segmentFile(id: number): { segment: SegmentRow; file: string };
   hlsPlaylist(sourceId: string, from: number, to: number, segmentUrl: (s: SegmentRow) => string): string;
-  excerpt(sourceId: string, from: number, to: number): Promise<Excerpt>;
+  /** Cuts an excerpt for `who`; its slot (ExcerptLimits) is held until `cleanup()`, after the download. */
+  excerpt(sourceId: string, from: number, to: number, who?: string): Promise<Excerpt>;
 }
 
 export interface PlaybackDeps {
@@ -52,10 +71,17 @@ export interface PlaybackDeps {
   sourceKnown: (id: string) => boolean;
   /** When the source's current, still unindexed segment run began (it is recording now), else null. */
   recordingSince?: (id: string) => number | null;
+  /** Bounds on excerpts (default DEFAULT_EXCERPT_LIMITS). */
+  excerpts?: ExcerptLimits;
 }
 
 export function createPlayback(deps: PlaybackDeps): Playback {
   const root = resolve(deps.mediaDir);
+  const limits = deps.excerpts ?? DEFAULT_EXCERPT_LIMITS;
+  /** Excerpts being cut or downloaded, by person. */
+  const cutting = new Map<string, number>();
+  const total = () => [...cutting.values()].reduce((a, n) => a + n, 0);
+  const mib = (b: number) => Math.ceil(b / 1024 ** 2);
 
   const checkRange = (sourceId: string, from: number, to: number) => {
     if (!deps.sourceKnown(sourceId)) throw new NotFound(`media source ${sourceId} is not configured and has no recordings`);
@@ -111,13 +137,13 @@ export function createPlayback(deps: PlaybackDeps): Playback {
       lines.push('#EXT-X-ENDLIST', '');
       return lines.join('\n');
     },
-    async excerpt(sourceId, from, to) {
+    async excerpt(sourceId, from, to, who = 'system') {
       checkRange(sourceId, from, to);
-      if (to - from > MAX_EXCERPT_MS) {
+      if (to - from > limits.maxMs) {
         throw new ValidationError([
           {
             path: 'to',
-            problem: `an excerpt is at most ${MAX_EXCERPT_MS / 3600_000} hours; download longer spans in parts`,
+            problem: `an excerpt is at most ${Math.round(limits.maxMs / 60_000)} minutes; download longer spans in parts`,
             got: `${Math.round((to - from) / 60_000)} minutes`,
           },
         ]);
@@ -125,8 +151,50 @@ export function createPlayback(deps: PlaybackDeps): Playback {
       const rec = api.recordings(sourceId, from, to);
       if (rec.segments.length === 0)
         throw new NotFound(`source ${sourceId} has no recordings between ${new Date(from).toISOString()} and ${new Date(to).toISOString()}`);
-      const dir = await mkdtemp(join(tmpdir(), 'examroom-excerpt-'));
-      const cleanup = () => rm(dir, { recursive: true, force: true });
+      // The whole segments at the ends are read too: they are what ffmpeg and the temporary file hold.
+      const bytes = rec.segments.reduce((a, s) => a + s.bytes, 0);
+      if (bytes > limits.maxBytes) {
+        throw new ValidationError([
+          {
+            path: 'to',
+            problem: `this span holds ${mib(bytes)} MiB of recording, and an excerpt is at most ${mib(limits.maxBytes)} MiB; download it in shorter parts`,
+            got: `${Math.round((to - from) / 60_000)} minutes`,
+          },
+        ]);
+      }
+      const mine = cutting.get(who) ?? 0;
+      if (mine >= limits.perUser)
+        throw new Conflict(
+          `${who} already has ${mine} excerpt${mine === 1 ? '' : 's'} being cut or downloaded (at most ${limits.perUser} per person at a time): wait for it to finish`,
+          'excerpt_busy',
+          { limit: limits.perUser },
+        );
+      if (total() >= limits.atOnce)
+        throw new Conflict(
+          `${total()} excerpts are being cut or downloaded on this appliance (at most ${limits.atOnce} at a time): try again when one has finished`,
+          'excerpts_busy',
+          { limit: limits.atOnce },
+        );
+      cutting.set(who, mine + 1);
+      let released = false;
+      const release = () => {
+        if (released) return;
+        released = true;
+        const n = (cutting.get(who) ?? 1) - 1;
+        if (n > 0) cutting.set(who, n);
+        else cutting.delete(who);
+      };
+      let dir: string;
+      try {
+        dir = await mkdtemp(join(tmpdir(), 'examroom-excerpt-'));
+      } catch (err) {
+        release();
+        throw err;
+      }
+      const cleanup = async () => {
+        release();
+        await rm(dir, { recursive: true, force: true });
+      };
       try {
         const list = ['ffconcat version 1.0', ...rec.segments.map((s) => `file '${resolve(root, s.path).replace(/'/g, "'\\''")}'`)].join('\n');
         await writeFile(join(dir, 'list.ffconcat'), `${list}\n`);
@@ -157,6 +225,9 @@ export function createPlayback(deps: PlaybackDeps): Playback {
           'copy',
           '-movflags',
           '+faststart',
+          // However the index reckoned the span, the file written stops at the size limit.
+          '-fs',
+          String(limits.maxBytes),
           '-y',
           out,
         ]);

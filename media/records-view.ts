@@ -1,5 +1,6 @@
 // What records/ reads of media for a session's room log: the outages of given sources (a room's
 // cameras) that overlap a time range. A read; the ingest supervisor alone writes outages.
+import { redactText } from '../core/index.ts';
 import type { Db } from '../storage/index.ts';
 
 export interface OutageRecord {
@@ -19,5 +20,10 @@ export function outagesOfSources(db: Db, sourceIds: readonly string[], from: num
         WHERE source_id IN (${sourceIds.map(() => '?').join(',')}) AND start_ms < ? AND (end_ms IS NULL OR end_ms > ?)
         ORDER BY start_ms, id`,
     )
-    .all(...sourceIds, to, from) as OutageRecord[];
+    .all(...sourceIds, to, from)
+    .map((r) => {
+      const o = r as OutageRecord;
+      // Rows written before reasons were redacted (core/redact.ts) are hidden on the way out.
+      return { ...o, reason: redactText(o.reason) };
+    });
 }

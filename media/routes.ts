@@ -275,7 +275,8 @@ export const mediaRoutes: FastifyPluginAsync<MediaRouteOptions> = async (
       const { sourceId } = request.params as { sourceId: string };
       const { from, to } = request.query as { from: number; to: number };
       mayView(request, sourceId);
-      const ex = await media.playback.excerpt(sourceId, from, to);
+      // Bounded per person and overall (config media.excerpts): a refusal says which bound and how to go on.
+      const ex = await media.playback.excerpt(sourceId, from, to, request.actor);
       audit.append({
         actor: request.actor,
         action: 'media.excerpt',

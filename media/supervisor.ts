@@ -4,6 +4,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { createInterface } from 'node:readline';
 import type { Readable } from 'node:stream';
+import { lastLines, redactText } from '../core/index.ts';
 
 export interface LaunchPlan {
   args: string[];
@@ -53,6 +54,11 @@ export interface SupervisorOptions {
   /** The server clock, for startedAt. */
   now: () => number;
   log?: { warn(obj: object, msg: string): void; info(obj: object, msg: string): void };
+  /**
+   * ffmpeg repeats its input URL, password included, in its errors: everything taken from its stderr (the
+   * reason, the log line) passes through this first. Default: core's redactText (URL credentials).
+   */
+  redact?: (text: string) => string;
 }
 
 export interface Supervisor {
@@ -84,6 +90,7 @@ function killGroup(child: ChildProcess, signal: NodeJS.Signals): void {
 
 export function createSupervisor(opts: SupervisorOptions, hooks: SupervisorHooks): Supervisor {
   const minBackoff = opts.minBackoffMs ?? 500;
+  const redact = opts.redact ?? ((text: string) => redactText(text));
   let child: ChildProcess | null = null;
   let launch = 0;
   let stopping = false;
@@ -126,7 +133,8 @@ export function createSupervisor(opts: SupervisorOptions, hooks: SupervisorHooks
       }
       hooks.onStdout(d);
     });
-    c.stderr!.setEncoding('utf8').on('data', (d: string) => (stderrTail = (stderrTail + d).slice(-4000)));
+    // Kept raw and longer than what is shown, so the shown tail can start at a whole line.
+    c.stderr!.setEncoding('utf8').on('data', (d: string) => (stderrTail = (stderrTail + d).slice(-8000)));
     const progress = createInterface({ input: c.stdio[3] as Readable });
     progress.on('line', (line) => {
       // -progress reports every second while frames move; a stuck input stops the reports.
@@ -153,8 +161,10 @@ export function createSupervisor(opts: SupervisorOptions, hooks: SupervisorHooks
       clearInterval(stall);
       if (child === c) child = null;
       // The last line that says something: ffmpeg's routine notices are not a reason.
+      // Redacted while whole: the tail is cut at a line start (lastLines), never inside a URL.
+      const said = redact(lastLines(stderrTail, 4000));
       const lastLine =
-        stderrTail
+        said
           .trim()
           .split('\n')
           .filter((l) => l && !NOISE.test(l))
@@ -166,7 +176,7 @@ export function createSupervisor(opts: SupervisorOptions, hooks: SupervisorHooks
           (code !== null ? `exited with code ${code}${lastLine ? `: ${lastLine}` : ''}` : `killed by ${signal}${lastLine ? `: ${lastLine}` : ''}`));
       const restarted = restartReason !== null;
       restartReason = null;
-      if (!stopping && !killReason && !restarted) opts.log?.warn({ source: opts.name, code, signal, stderr: stderrTail.slice(-1000) }, 'ffmpeg ended');
+      if (!stopping && !killReason && !restarted) opts.log?.warn({ source: opts.name, code, signal, stderr: lastLines(said, 1000) }, 'ffmpeg ended');
       Promise.resolve(hooks.onExit({ ...info, code, signal, reason, lastActivity, stopping }))
         .catch((err: unknown) => opts.log?.warn({ err, source: opts.name }, 'exit handler failed'))
         .finally(() => {

@@ -6,6 +6,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import type { Readable } from 'node:stream';
 import type { UpstreamConfig } from '../config/index.ts';
+import { redactText, redactUrl, urlSecrets } from '../core/index.ts';
 import type { LiveRelay, Sink } from './live.ts';
 
 export type UpstreamTarget = UpstreamConfig & { sources: 'all' | string[] };
@@ -45,10 +46,6 @@ export interface UpstreamDeps {
 
 export function pushUrl(template: string, sourceId: string): string {
   return template.replaceAll('{source}', encodeURIComponent(sourceId));
-}
-
-export function redactUrl(url: string): string {
-  return url.replace(/\/\/([^/@:]*):([^/@]*)@/, '//$1:***@');
 }
 
 /** ffmpeg's arguments for one push: TS in on stdin, stream copy out. FLV carries H.264 (and HEVC in enhanced RTMP) with AAC. */
@@ -170,7 +167,8 @@ export function createUpstream(deps: UpstreamDeps) {
       p.detach = null;
       p.child = null;
       const said = p.stderr.trim().split('\n').filter(Boolean).pop();
-      status.lastError = p.killReason ?? said ?? `ffmpeg exited (${signal ?? `code ${code}`})`;
+      // ffmpeg's error repeats the push URL: its password and secret parameters are hidden (core/redact.ts).
+      status.lastError = redactText(p.killReason ?? said ?? `ffmpeg exited (${signal ?? `code ${code}`})`, urlSecrets(target.url));
       p.killReason = null;
       if (!running || !pushers.has(key(target.id, status.source))) {
         status.state = 'stopped';

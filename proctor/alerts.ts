@@ -4,7 +4,7 @@
 // a repeat while unacknowledged — even after the condition cleared — counts up (with the latest time)
 // instead of piling up rows for one seat. A terminal is an exam matter only while its candidate is
 // answering, and one back within exam.reconnectGraceSeconds is a resolved record, not an alert.
-import { Conflict, NotFound, newId, type Clock, type EventBus, type EventMap } from '../core/index.ts';
+import { Conflict, NotFound, newId, redactText, type Clock, type EventBus, type EventMap } from '../core/index.ts';
 import type { AuditLog, Db } from '../storage/index.ts';
 import { statementCache } from '../storage/index.ts';
 import type { Alert, AlertKind, Severity } from './protocol.ts';
@@ -38,6 +38,8 @@ interface Row {
 }
 
 function toAlert(r: Row): Alert {
+  // A camera alert raised before reasons were redacted may still quote its URL's password: hidden on the way out.
+  if (r.kind === 'camera_down') r = { ...r, params: redactText(r.params), text_zh: redactText(r.text_zh), text_en: redactText(r.text_en) };
   return {
     id: r.id,
     at: r.at,
@@ -334,7 +336,8 @@ export function createAlerts(deps: AlertDeps) {
         sourceId: p.sourceId,
         terminalId: p.kind === 'screen' && p.sourceId.startsWith('SCREEN-') ? p.sourceId.slice('SCREEN-'.length) : null,
         // The site's name for the camera (第二考场前方) reads better than its id; both are shown.
-        params: { kind: p.kind, reason: p.reason, ...(p.name ? { name: p.name } : {}) },
+        // Media hides a camera's credentials in the reason; hidden again here, as every alert reaches invigilators and inspectors.
+        params: { kind: p.kind, reason: redactText(p.reason), ...(p.name ? { name: p.name } : {}) },
         key: `camera:${p.sourceId}`,
       });
     }),

@@ -15,6 +15,7 @@ import { createUserService } from './auth/users.ts';
 import { TOKEN_TICK_MS, createDeviceService } from './auth/devices.ts';
 import { installErrorHandler } from './errors.ts';
 import { installFiniteNumberCheck } from './finite-numbers.ts';
+import { installReplyRedaction } from './redact-replies.ts';
 import { installRoleHook, type RouteInfo } from './roles.ts';
 import { createMetrics, installRequestMetrics } from './metrics.ts';
 import { applyConnectionLimits, serverTimeouts } from './connection-limits.ts';
@@ -215,6 +216,7 @@ export async function buildApp(deps: AppDeps): Promise<App> {
   // Sockets and event streams end with the session or device token they were opened with.
   installChannelEnds(app, { users, bus, ...(deps.channelSweepMs !== undefined ? { sweepMs: deps.channelSweepMs } : {}) });
   installRequestMetrics(app, metrics);
+  installReplyRedaction(app);
 
   await app.register(rateLimit, { global: false });
   await app.register(swagger, {

@@ -5,7 +5,7 @@ import { userInfo } from 'node:os';
 import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { randomBytes } from 'node:crypto';
-import { DomainError, ValidationError, formatProblem, createEventBus, systemClock, tableLines } from '../core/index.ts';
+import { DomainError, ValidationError, formatProblem, createEventBus, systemClock, tableLines, redactText } from '../core/index.ts';
 import { ConfigError, configFilePath, loadConfig, type Config } from '../config/index.ts';
 import {
   createAuditLog,
@@ -424,7 +424,7 @@ export function reportError(err: unknown): number {
     return 1;
   }
   if (err instanceof DomainError || err instanceof UsageError) {
-    process.stderr.write(`examroom: ${err.message}\n`);
+    process.stderr.write(`examroom: ${redactText(err.message)}\n`);
     return 1;
   }
   const code = (err as { code?: string }).code;
@@ -437,7 +437,10 @@ export function reportError(err: unknown): number {
     return 1;
   }
   process.stderr.write(
-    `examroom: internal error: ${(err as Error)?.message ?? String(err)}${debug ? `\n${(err as Error)?.stack}` : ' (set EXAMROOM_DEBUG=1 for details)'}\n`,
+    // An internal error may quote a camera or upstream URL: its password is hidden (core/redact.ts).
+    redactText(
+      `examroom: internal error: ${(err as Error)?.message ?? String(err)}${debug ? `\n${(err as Error)?.stack}` : ' (set EXAMROOM_DEBUG=1 for details)'}\n`,
+    ),
   );
   return 2;
 }

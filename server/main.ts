@@ -1,9 +1,9 @@
 // The process: load config, open the database, build the app, listen, and stop cleanly on SIGTERM
 // (stop accepting, close WebSockets with "going away", flush, exit — all within 10 s).
-import { pino } from 'pino';
 import { loadConfig, configFilePath, type Config } from '../config/index.ts';
 import { dataPaths, ensureDataFolders, openDatabase } from '../storage/index.ts';
 import { buildApp, type App } from './app.ts';
+import { createLogger } from './log.ts';
 import { demoGuide, sessionsNow } from './demo-guide.ts';
 import { probeFfmpeg } from './health.ts';
 import { deferredSchemas } from './deferred-schemas.ts';
@@ -27,7 +27,8 @@ const COMPILE_SCHEMAS_AFTER_MS = 30_000;
 
 export async function serve(opts: ServeOptions): Promise<App> {
   const config: Config = loadConfig(configFilePath(opts.configFile), { ...(opts.dataDir ? { dataDir: opts.dataDir } : {}) });
-  const log = pino({ level: process.env.LOG_LEVEL ?? 'info', base: { service: 'examroom', site: config.site.id } });
+  // No secret in any line: camera and upstream passwords are hidden wherever they appear (server/log.ts).
+  const log = createLogger(config);
   const paths = dataPaths(config.paths.data);
   ensureDataFolders(paths);
   const db = openDatabase(paths.dbFile);

@@ -1,5 +1,6 @@
 // The recording index: one row per finished segment file and one per outage. It stores and answers;
 // media/ decides what to record and storage/retention.ts what may be deleted.
+import { redactText } from '../core/index.ts';
 import type { Db } from './db.ts';
 import { statementCache } from './db.ts';
 
@@ -109,7 +110,8 @@ export function createMediaStore(db: Db): MediaStore {
     openOutage(sourceId, start, reason) {
       const open = st('SELECT id FROM media_outages WHERE source_id = ? AND end_ms IS NULL').get(sourceId);
       if (open) return;
-      st('INSERT INTO media_outages (source_id, start_ms, reason) VALUES (?, ?, ?)').run(sourceId, start, reason);
+      // The reason is ffmpeg's words: a URL's password never reaches the index (nor the archives built from it).
+      st('INSERT INTO media_outages (source_id, start_ms, reason) VALUES (?, ?, ?)').run(sourceId, start, redactText(reason));
     },
     closeOutage(sourceId, end) {
       st('UPDATE media_outages SET end_ms = MAX(start_ms, ?) WHERE source_id = ? AND end_ms IS NULL').run(end, sourceId);
@@ -126,7 +128,8 @@ export function createMediaStore(db: Db): MediaStore {
         end_ms: number | null;
         reason: string;
       }[];
-      return rows.map((r) => ({ id: r.id, sourceId: r.source_id, start: r.start_ms, end: r.end_ms, reason: r.reason }));
+      // Rows written before reasons were redacted are hidden on the way out.
+      return rows.map((r) => ({ id: r.id, sourceId: r.source_id, start: r.start_ms, end: r.end_ms, reason: redactText(r.reason) }));
     },
     ratesSince(since) {
       const rows = st('SELECT source_id, SUM(bytes) AS bytes, SUM(end_ms - start_ms) AS ms FROM media_segments WHERE end_ms > ? GROUP BY source_id').all(

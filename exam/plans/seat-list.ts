@@ -2,7 +2,7 @@
 // are masked: the list hangs in a corridor, and region plus last four digits are enough to match a card.
 import type { Config } from '../../config/index.ts';
 import { CATEGORY_LABELS } from '../types.ts';
-import { maskIdNumber, localDate, localTime } from '../../core/index.ts';
+import { maskIdNumber, localDate, localTime, toCsv } from '../../core/index.ts';
 import type { ExamSession, Plan, RosterEntry } from './model.ts';
 
 export interface SeatListRow {
@@ -97,13 +97,7 @@ ${body}
 `;
 }
 
-/** UTF-8 with a BOM: without it Excel on Chinese Windows opens the file as GBK and garbles the names. */
+/** UTF-8 with a BOM, formula starts defused (core/csv.ts): names come from roster files anyone may have typed. */
 export function seatListCsv(l: SeatList): string {
-  // A leading = + @ would make Excel evaluate the cell as a formula (CSV injection).
-  const cell = (v: string) => {
-    const s = /^[=+@]/.test(v) ? `'${v}` : v;
-    return /[",\r\n]/.test(s) ? `"${s.replace(/"/g, '""')}"` : s;
-  };
-  const lines = [['座位号', '准考证号', '姓名', '身份证号'], ...l.rows.map((r) => [r.seat ?? '', r.ticketNo, r.name, r.idNumber])];
-  return `\uFEFF${lines.map((r) => r.map(cell).join(',')).join('\r\n')}\r\n`;
+  return toCsv([['座位号', '准考证号', '姓名', '身份证号'], ...l.rows.map((r) => [r.seat ?? '', r.ticketNo, r.name, r.idNumber])]);
 }

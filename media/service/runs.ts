@@ -4,6 +4,7 @@
 // is live only and a window recorder (window-recorder.ts) records it while its room's window is open.
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
+import { redactText, urlSecrets } from '../../core/index.ts';
 import { ingestArgs } from '../ingest.ts';
 import { createRunRecorder, recoverOrphans, runPattern } from '../recorder.ts';
 import { createSupervisor } from '../supervisor.ts';
@@ -11,7 +12,20 @@ import { startWindowRecorder } from '../window-recorder.ts';
 import type { MediaState, SourceState, SubState } from './state.ts';
 import { refreshDisk } from './disk.ts';
 
+/**
+ * Hides a source's credentials in text taken from its ffmpeg: its URLs' passwords and secret parameters
+ * as configured (even where ffmpeg prints them outside a URL), and any URL credentials at all.
+ */
+export function redactorOf(...urls: (string | undefined)[]): (text: string) => string {
+  const known = urls.flatMap((u) => (u ? urlSecrets(u) : []));
+  return (text) => redactText(text, known);
+}
+
+const inputUrl = (s: SourceState) => ('url' in s.spec.input ? s.spec.input.url : undefined);
+
 export function goDown(st: MediaState, s: SourceState, reason: string, stopped = false) {
+  // Every way out of here (the outage row, camera.down → alerts and the proctor feed, status) shows it.
+  reason = redactorOf(inputUrl(s), s.sub?.url)(reason);
   const at = st.clock.now();
   const wasUp = s.state === 'up';
   s.reason = reason;
@@ -40,6 +54,7 @@ export function launch(st: MediaState, s: SourceState) {
       stallMs: st.config.media.stallSeconds * 1000,
       maxBackoffMs: st.config.media.maxBackoffSeconds * 1000,
       now: () => st.clock.now(),
+      redact: redactorOf(inputUrl(s)),
       ...(st.log ? { log: st.log } : {}),
     },
     {
@@ -134,6 +149,7 @@ export function launchSub(st: MediaState, s: SourceState, sub: SubState) {
       stallMs: st.config.media.stallSeconds * 1000,
       maxBackoffMs: st.config.media.maxBackoffSeconds * 1000,
       now: () => st.clock.now(),
+      redact: redactorOf(sub.url, inputUrl(s)),
       ...(st.log ? { log: st.log } : {}),
     },
     {
@@ -159,7 +175,7 @@ export function launchSub(st: MediaState, s: SourceState, sub: SubState) {
         sub.fanout.reset();
         if (sub.state === 'up') sub.since = st.clock.now();
         sub.state = 'down';
-        sub.reason = info.stopping ? 'stopped (service shut down or source removed)' : info.reason;
+        sub.reason = info.stopping ? 'stopped (service shut down or source removed)' : redactorOf(sub.url, inputUrl(s))(info.reason);
       },
     },
   );

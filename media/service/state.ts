@@ -119,6 +119,12 @@ export function createMediaState(deps: MediaDeps) {
     store,
     mediaDir,
     clock,
+    excerpts: {
+      perUser: config.media.excerpts.perUser,
+      atOnce: config.media.excerpts.atOnce,
+      maxMs: config.media.excerpts.maxMinutes * 60_000,
+      maxBytes: config.media.excerpts.maxMiB * 1024 ** 2,
+    },
     sourceKnown: (id) => sources.has(id) || store.lastSegmentEnd(id) !== null,
     // The segment being written is not in the index yet; it is not a gap.
     recordingSince: (id) => {

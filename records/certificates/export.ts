@@ -2,7 +2,7 @@
 // (特种作业操作证 data) where they apply: the office assigns the licence, whose number the standard
 // makes "T" + the ID number; our own serial travels in a column of its own. Revoked certificates are
 // left out: nothing revoked is to be licensed.
-import { localDate } from '../../core/index.ts';
+import { defuseText, localDate } from '../../core/index.ts';
 import { CATEGORY_LABELS, INDUSTRY_LABELS } from '../../exam/index.ts';
 import type { Config } from '../../config/index.ts';
 import type { Certificate } from './service.ts';
@@ -88,7 +88,9 @@ export async function exportXlsx(rows: readonly ExportRow[], meta: { siteName: s
   ws.getRow(1).font = { bold: true };
   // ID and licence numbers are text: as numbers a spreadsheet would round them to 15 digits.
   for (const key of ['idNumber', 'licenceNumber'] as const) ws.getColumn(key).numFmt = '@';
-  for (const r of rows) ws.addRow(r);
+  // A text cell that starts like a formula gets the spreadsheet's text mark (core/csv.ts defuseText): a name
+  // typed as "=HYPERLINK(…)" on a roster stays text when someone at the office edits the cell. Scores stay numbers.
+  for (const r of rows) ws.addRow(Object.fromEntries(Object.entries(r).map(([k, v]) => [k, typeof v === 'string' ? defuseText(v) : v])));
   ws.views = [{ state: 'frozen', ySplit: 1 }];
   return Buffer.from(await wb.xlsx.writeBuffer());
 }

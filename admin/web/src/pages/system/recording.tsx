@@ -28,7 +28,8 @@ export function RecordingSection({ lang }: PageProps) {
     );
   const list = sources.data;
   if (!list) return <p class="note">{w.loading}</p>;
-  const hidden = list.some((s) => s.reason && hideCredentials(s.reason) !== s.reason);
+  // The server hides camera passwords in every reason (core/redact.ts): its `user:***@` says so too.
+  const hidden = list.some((s) => s.reason && (s.reason.includes(':***@') || hideCredentials(s.reason) !== s.reason));
   return (
     <section class="panel" data-testid="system-recording">
       <h2>
