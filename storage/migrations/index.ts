@@ -21,6 +21,7 @@ import * as m020 from './020_archives.ts';
 import * as m021 from './021_people.ts';
 import * as m022 from './022_reporting.ts';
 import * as m023 from './023_pairing_polled.ts';
+import * as m024 from './024_audit_anchors.ts';
 
 export interface Migration {
   version: number;
@@ -53,4 +54,5 @@ export const migrations: Migration[] = [
   { version: 21, name: 'people', sql: m021.sql },
   { version: 22, name: 'reporting', sql: m022.sql },
   { version: 23, name: 'pairing_polled', sql: m023.sql },
+  { version: 24, name: 'audit_anchors', sql: m024.sql },
 ];

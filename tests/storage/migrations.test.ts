@@ -75,6 +75,9 @@ const ALL_TABLES = [
   'records_room_log_notes',
   'records_room_log_signatures',
   'records_room_logs',
+  // the audit log's keyed chain and the bank package high-water marks (024)
+  'audit_chain',
+  'bank_package_marks',
 ].sort();
 
 function dbFile(t: Test): string {
@@ -124,6 +127,9 @@ t.test('an empty database gets every migration', async (t) => {
   t.same(tables(db), ALL_TABLES);
   const triggers = (db.prepare("SELECT name FROM sqlite_master WHERE type = 'trigger' ORDER BY name").all() as { name: string }[]).map((r) => r.name);
   t.same(triggers, [
+    // 024: the switch-over points of the keyed chain are as append-only as the log.
+    'audit_chain_no_delete',
+    'audit_chain_no_update',
     'audit_log_no_delete',
     'audit_log_no_update',
     'media_usage_add',
