@@ -82,6 +82,8 @@ export interface AuditListOptions {
 export interface AuditLogOptions {
   /** The audit key: given, the chain is keyed from the next entry on (a switch-over is recorded once). */
   key?: AuditKey | null;
+  /** false: only read and verify with the key, never record a switch-over (`examroom audit verify`). */
+  switchOver?: boolean;
   onAppend?: (e: AuditEntry) => void;
 }
 
@@ -172,7 +174,7 @@ export function createAuditLog(db: Db, clock: Clock, opts?: ((e: AuditEntry) => 
   const insert = db.prepare('INSERT INTO audit_log (seq, at, actor, action, target, detail, ip, prev_hash, hash) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)');
   const nextSeq = () => Math.max(lastRow.get()?.seq ?? 0, sequence.get()?.seq ?? 0) + 1;
 
-  if (key) {
+  if (key && options.switchOver !== false) {
     // The switch-over: from the next entry on, this key. A key other than the last epoch's (a lost key
     // made anew, a restore of another site's bundle) starts a new epoch rather than stopping the exam
     // day; verification then says which stretch it cannot check for want of its key.
