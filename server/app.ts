@@ -131,7 +131,7 @@ export async function buildApp(deps: AppDeps): Promise<App> {
   for (const e of ['terminal.online', 'terminal.offline'] as const) bus.on(e, (p) => devices.touch(p.terminalId, null));
   for (const e of ['device.online', 'device.offline'] as const) bus.on(e, (p) => devices.touch(p.deviceId, null));
   const jobs = createJobRunner({ db, bus, clock, log: app.log });
-  const ctx: AppContext = { config, paths, db, clock, bus, audit, users, devices, metrics, hub, jobs, tls: Boolean(tls) };
+  const ctx: AppContext = { config, paths, db, clock, bus, audit, anchors: auditAnchors, users, devices, metrics, hub, jobs, tls: Boolean(tls) };
   const routeTable: RouteInfo[] = [];
   app.decorate('ctx', ctx);
   app.decorate('routeTable', routeTable);
