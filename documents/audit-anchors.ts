@@ -7,7 +7,7 @@
 import { createHash } from 'node:crypto';
 import { closeSync, constants, fstatSync, fsyncSync, mkdirSync, openSync, readFileSync, readSync, writeSync } from 'node:fs';
 import { dirname, join } from 'node:path';
-import { type Clock } from '../core/index.ts';
+import type { Clock } from '../core/index.ts';
 import type { AuditLog, ChainEpoch, Db } from '../storage/index.ts';
 import { loadSiteSigner, parsePublicKey, verifySignature, type SiteSigner } from './signing.ts';
 

@@ -103,7 +103,13 @@ export function checkAudit(o: { audit: AuditLog; anchors: AuditAnchors; lastSent
             : `anchor file line ${l.line} holds anchor ${a.n} again, after anchor ${expectedN - 1}`,
       });
     } else if (prevText !== null && a.prev !== sha256(prevText)) {
-      add({ kind: 'anchor_gap', tamper: true, line: l.line, anchor: a.n, problem: `anchor ${a.n} (line ${l.line}) does not link to the anchor before it (a line was replaced)` });
+      add({
+        kind: 'anchor_gap',
+        tamper: true,
+        line: l.line,
+        anchor: a.n,
+        problem: `anchor ${a.n} (line ${l.line}) does not link to the anchor before it (a line was replaced)`,
+      });
     }
     expectedN = a.n + 1;
     prevText = l.text;
@@ -116,7 +122,8 @@ export function checkAudit(o: { audit: AuditLog; anchors: AuditAnchors; lastSent
   const head = o.audit.head();
   const at = (seq: number): ChainProbe => chain.probes?.get(seq) ?? { hash: null, count: 0 };
 
-  if (chain.keyed && !chain.keyed.contentChecked) add({ kind: 'no_key', tamper: false, seq: chain.keyed.from, problem: chain.keyed.note ?? 'the keyed part could not be checked' });
+  if (chain.keyed && !chain.keyed.contentChecked)
+    add({ kind: 'no_key', tamper: false, seq: chain.keyed.from, problem: chain.keyed.note ?? 'the keyed part could not be checked' });
 
   const compare = (a: { seq: number; hash: string; count?: number; n?: number; at?: string; keyed?: AuditAnchor['keyed'] }, isSent: boolean) => {
     const who = `${isSent ? 'the anchor last sent upstream' : 'anchor'}${a.n !== undefined ? ` ${isSent ? `(${a.n})` : a.n}` : ''}${a.at ? ` of ${a.at}` : ''}`;
@@ -129,7 +136,12 @@ export function checkAudit(o: { audit: AuditLog; anchors: AuditAnchors; lastSent
       return;
     }
     if (p.hash !== a.hash) {
-      add({ kind: 'anchor_hash_differs', tamper: true, ...base, problem: `entry ${a.seq} no longer has the hash ${who} signed: the log was rewritten at or before entry ${a.seq}` });
+      add({
+        kind: 'anchor_hash_differs',
+        tamper: true,
+        ...base,
+        problem: `entry ${a.seq} no longer has the hash ${who} signed: the log was rewritten at or before entry ${a.seq}`,
+      });
       return;
     }
     if (a.count !== undefined && p.count !== a.count)

@@ -230,8 +230,7 @@ export async function main(argv: string[]): Promise<number> {
       const db = openDatabase(paths.dbFile, { migrate: false });
       try {
         const r = migrate(db);
-        if (r.applied.length)
-          cliAuditLog(config, db).append({ actor: actor(), action: 'db.migrate', detail: { from: r.from, to: r.to, applied: r.applied } });
+        if (r.applied.length) cliAuditLog(config, db).append({ actor: actor(), action: 'db.migrate', detail: { from: r.from, to: r.to, applied: r.applied } });
         out(
           r.applied.length
             ? `migrated ${paths.dbFile} from version ${r.from} to ${r.to}: ${r.applied.join(', ')}`
@@ -265,13 +264,16 @@ export async function main(argv: string[]): Promise<number> {
             ? `audit log ${v.ok ? 'intact' : 'TAMPERED (its chain links up, but the anchors disagree)'}: ${v.checked} entries, chain verified`
             : `audit log BROKEN at entry ${v.seq}: ${v.problem} (${v.checked} entries before it verified)`,
         );
-        if (v.keyed) out(`  keyed with the audit key from entry ${v.keyed.from}${v.keyed.contentChecked ? '' : ' (not all of it could be checked: see below)'}`);
+        if (v.keyed)
+          out(`  keyed with the audit key from entry ${v.keyed.from}${v.keyed.contentChecked ? '' : ' (not all of it could be checked: see below)'}`);
         if (v.anchors.present || v.keyed)
           out(
             `  anchors: ${v.anchors.count} in ${v.anchors.file}${v.anchors.latest ? `, the latest ${v.anchors.latest.n} (entry ${v.anchors.latest.seq}, ${v.anchors.latest.at})` : ''}`,
           );
         if (v.lastSent)
-          out(`  last sent upstream: anchor ${v.lastSent.n ?? '(unsigned)'} (entry ${v.lastSent.seq}) with package ${v.lastSent.packageId} on ${v.lastSent.sentAt}`);
+          out(
+            `  last sent upstream: anchor ${v.lastSent.n ?? '(unsigned)'} (entry ${v.lastSent.seq}) with package ${v.lastSent.packageId} on ${v.lastSent.sentAt}`,
+          );
         for (const f of v.findings) out(`${f.tamper ? 'TAMPERING' : 'CANNOT CHECK'}: ${f.problem}`);
         if (v.omitted) out(`… and ${v.omitted} more findings of the same kinds`);
         return v.ok ? (v.complete ? 0 : 3) : 1;

@@ -182,7 +182,12 @@ export function createAuditLog(db: Db, clock: Clock, opts?: ((e: AuditEntry) => 
       const last = lastEpoch.get();
       if (last?.key_id === key.id) return;
       const e = { keyed_from: nextSeq(), key_id: key.id, switched_at: clock.now() };
-      db.prepare('INSERT INTO audit_chain (keyed_from, key_id, switched_at, mac) VALUES (?, ?, ?, ?)').run(e.keyed_from, e.key_id, e.switched_at, epochMac(key, e));
+      db.prepare('INSERT INTO audit_chain (keyed_from, key_id, switched_at, mac) VALUES (?, ?, ?, ?)').run(
+        e.keyed_from,
+        e.key_id,
+        e.switched_at,
+        epochMac(key, e),
+      );
     }).immediate();
   }
 
@@ -266,11 +271,7 @@ function toEntry(r: Row): AuditEntry {
  * and the verdict says that their content could not be. `probes`: seqs whose hash and entry count the
  * caller wants to compare with an anchor; the walk reads them even past a broken link.
  */
-export function verifyAuditChain(
-  db: Db,
-  key: AuditKey | null = null,
-  probes: readonly number[] = [],
-): AuditVerdict & { probes?: Map<number, ChainProbe> } {
+export function verifyAuditChain(db: Db, key: AuditKey | null = null, probes: readonly number[] = []): AuditVerdict & { probes?: Map<number, ChainProbe> } {
   // One read transaction, so the rows and the high-water mark come from the same moment: the CLI
   // verifies next to a running server, and an append landing between two separate reads would
   // look like entries cut off the end.

@@ -430,7 +430,7 @@ export function createPackageService(deps: PackageServiceDeps) {
   /** A row sealed with the audit key whose seal no longer holds was edited in the database. */
   const altered = (m: MarkRow) => m.mac !== null && audit.checkSeal(MARK_SEAL, sealValues(m), m.mac) === false;
 
-    const service = {
+  const service = {
     trustedKeyIds: (): string[] => [...trusted.keys()],
 
     /**

@@ -38,8 +38,12 @@ export const auditRoutes: FastifyPluginAsync<{ ctx: AppContext; verify: () => Au
       method,
       url: '/api/audit/verify',
       config: { roles: ['admin'] },
-      schema: { tags: ['audit'], summary:
-          'Walk the keyed hash chain and hold it against the signed anchors (local file and the one last sent upstream); report the first broken link and every anchor that disagrees (the check is audited)', response: { 200: AuditVerdictT } },
+      schema: {
+        tags: ['audit'],
+        summary:
+          'Walk the keyed hash chain and hold it against the signed anchors (local file and the one last sent upstream); report the first broken link and every anchor that disagrees (the check is audited)',
+        response: { 200: AuditVerdictT },
+      },
       handler: verify,
     });
   }

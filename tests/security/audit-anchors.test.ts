@@ -138,8 +138,16 @@ t.test('verification without the key says it cannot check the keyed part', async
   fill(app, 3);
   const v = createAuditLog(db, app.ctx.clock).verify();
   t.equal(v.ok, true, 'order and links hold');
-  t.match(v.keyed, { from: 1, contentChecked: false, note: /keyed with audit key [0-9a-f]{16}, which this process does not have .*their content could not be/ });
-  t.throws(() => createAuditLog(db, app.ctx.clock).append({ actor: 'cli:x', action: 'x' }), /keyed since entry 1, and this process has no audit key/, 'nor may it append');
+  t.match(v.keyed, {
+    from: 1,
+    contentChecked: false,
+    note: /keyed with audit key [0-9a-f]{16}, which this process does not have .*their content could not be/,
+  });
+  t.throws(
+    () => createAuditLog(db, app.ctx.clock).append({ actor: 'cli:x', action: 'x' }),
+    /keyed since entry 1, and this process has no audit key/,
+    'nor may it append',
+  );
 });
 
 t.test('removing an entry and re-hashing with the key is caught by the anchors, naming the entry', async (t) => {
