@@ -204,18 +204,14 @@ export function checkAudit(o: { audit: AuditLog; anchors: AuditAnchors; lastSent
   }
 
   const keyedNow = head.keyed.length > 0;
-  if (!file.exists) {
-    // The server writes an anchor at every start, so a keyed log (the server has run) or anything sent
-    // means there was a file.
-    const expected = keyedNow || sent !== null;
+  // The server writes an anchor at every start, so a keyed log (the server has run) or anything sent
+  // means there was a file. Without either, no file is simply "none yet" (anchors.present false).
+  if (!file.exists && (keyedNow || sent !== null))
     add({
       kind: 'anchor_file_missing',
-      tamper: expected,
-      problem: expected
-        ? `the anchor file ${file.file} is missing: the server writes one at every start, so it was removed (or the data folder was restored without it)`
-        : `no anchor file yet (${file.file}); the server writes the first at its next start`,
+      tamper: true,
+      problem: `the anchor file ${file.file} is missing: the server writes one at every start, so it was removed (or the data folder was restored without it)`,
     });
-  }
 
   const kept = condense(findings);
   const last = good.at(-1);
