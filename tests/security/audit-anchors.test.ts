@@ -3,7 +3,7 @@
 // longer matches — and the bank package replay protection must not roll back with a rewritten log.
 // Real apps on scratch data folders, real SQLite files, real keys; the attacker edits the files directly.
 import t, { type Test } from 'tap';
-import { readFileSync, rmSync, statSync } from 'node:fs';
+import { readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { createEventBus, fixedClock } from '../../core/index.ts';
 import {
@@ -23,7 +23,8 @@ import { createExamService } from '../../exam/index.ts';
 import { PackageRefused, generateSigningKey, signPackage, type UnsignedPackage } from '../../exam/bank/packages.ts';
 import { createOutbox } from '../../records/reporting/outbox.ts';
 import type { AuditVerdictView } from '../../server/protocol.ts';
-import { PASSWORDS, buildTestApp, login, scratchDir, testConfig } from '../helpers.ts';
+import { PASSWORDS, TEST_CONFIG_YAML, buildTestApp, login, scratchDir, testConfig } from '../helpers.ts';
+import { cli } from '../processes.ts';
 import { question } from '../exam/bank-fixture.ts';
 
 const PUBLISHER = generateSigningKey('national-2026');
@@ -205,7 +206,6 @@ t.test('an anchor file line that was edited or removed is reported', async (t) =
   }
   const file = app.ctx.anchors.file;
   const lines = readFileSync(file, 'utf8').trim().split('\n');
-  const { writeFileSync } = await import('node:fs');
   writeFileSync(file, `${[lines[0], lines[2]!.replace(/"count":\d+/, '"count":1'), ...lines.slice(3)].join('\n')}\n`);
   const v = await verify();
   t.equal(v.ok, false);
@@ -285,4 +285,24 @@ t.test('a lowered mark row no longer matches its seal and stops every install fr
   db.prepare("UPDATE bank_package_marks SET sequence = 0 WHERE publisher = 'national'").run();
   t.throws(() => app.exam.packages.accept(pkg('2026.1', 1), by), { reason: 'mark_altered', message: /was altered in the database/ });
   t.throws(() => app.exam.packages.accept(pkg('2026.3', 3), by), { reason: 'mark_altered', message: /nothing is installed from national/ });
+});
+
+t.test('examroom audit verify checks with the key and against the anchors: exit 0 intact, 1 with the rewrite named', async (t) => {
+  const { app, dir, keysDir } = await site(t);
+  fill(app, 8);
+  await app.close(); // the anchor at stop covers everything
+  const cfg = join(scratchDir(t), 'config.yaml');
+  writeFileSync(cfg, TEST_CONFIG_YAML + BANK_YAML);
+  const args = ['audit', 'verify', '--config', cfg, '--data', dir];
+  const intact = await cli(args);
+  t.equal(intact.code, 0, intact.stderr);
+  t.match(intact.stdout, /^audit log intact: \d+ entries, chain verified\n {2}keyed with the audit key from entry 1\n {2}anchors: \d+ in /);
+
+  const reopened = openDatabase(dataPaths(dir).dbFile);
+  removeAndRehash(reopened, 3, keyOf(keysDir));
+  reopened.close();
+  const r = await cli(args);
+  t.equal(r.code, 1, r.stderr);
+  t.match(r.stdout, /^audit log TAMPERED \(its chain links up, but the anchors disagree\)/);
+  t.match(r.stdout, /\nTAMPERING: .*entry \d+/);
 });
