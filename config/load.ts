@@ -197,6 +197,7 @@ function normalise(raw: ConfigFile, file: string | null, baseDir: string, dataOv
       maxBackoffMinutes: raw.reporting?.maxBackoffMinutes ?? 60,
       send: { identityChecks: raw.reporting?.send?.identityChecks ?? true, photos: raw.reporting?.send?.photos ?? false },
     },
+    audit: { anchorEveryEntries: raw.audit?.anchorEveryEntries ?? 500, anchorEveryMinutes: raw.audit?.anchorEveryMinutes ?? 60 },
   };
 }
 

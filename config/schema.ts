@@ -488,6 +488,19 @@ export const ReportingSchema = Type.Object(
   closed,
 );
 
+/** The audit log's anchors (documents/audit-anchors.ts): signed heads written outside the database. */
+export const AuditSchema = Type.Object(
+  {
+    anchorEveryEntries: Type.Optional(
+      Type.Integer({ minimum: 1, maximum: 1_000_000, default: 500, description: 'write an anchor after this many new audit entries' }),
+    ),
+    anchorEveryMinutes: Type.Optional(
+      Type.Number({ minimum: 1, maximum: 1440, default: 60, description: 'and at least this often while the log grows (server time); also at start and stop' }),
+    ),
+  },
+  closed,
+);
+
 export const ConfigSchema = Type.Object(
   {
     site: SiteSchema,
@@ -507,6 +520,7 @@ export const ConfigSchema = Type.Object(
     identity: Type.Optional(IdentitySchema),
     records: Type.Optional(RecordsSchema),
     reporting: Type.Optional(ReportingSchema),
+    audit: Type.Optional(AuditSchema),
     rules: Type.Optional(RulesSchema),
   },
   closed,
@@ -611,4 +625,6 @@ export interface Config {
     maxBackoffMinutes: number;
     send: { identityChecks: boolean; photos: boolean };
   };
+  /** When the server anchors the audit log (documents/audit-anchors.ts). */
+  audit: { anchorEveryEntries: number; anchorEveryMinutes: number };
 }

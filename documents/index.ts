@@ -10,3 +10,5 @@ export * from './cancel.ts';
 export * from './archive-writer.ts';
 export * from './archive-check.ts';
 export * from './jobs.ts';
+export * from './audit-anchors.ts';
+export * from './audit-check.ts';

@@ -67,13 +67,22 @@ export interface ExamDeps {
    * watches (a bank import, a big session's papers). Absent in the CLI, which runs the same work inline.
    */
   jobs?: JobRunner;
+  /** The bank package marks the newest audit anchor carries (documents/audit-anchors.ts); absent = the database's alone. */
+  anchoredMarks?: () => Record<string, number>;
 }
 
 export function createExamService(deps: ExamDeps) {
   const bank = createBankStore(deps.db, deps.clock);
   const papers = createPaperStore(deps.db, deps.clock);
   const images = createBankImages({ db: deps.db, clock: deps.clock, audit: deps.audit });
-  const packages = createPackageService({ db: deps.db, bank, audit: deps.audit, config: deps.config, images });
+  const packages = createPackageService({
+    db: deps.db,
+    bank,
+    audit: deps.audit,
+    config: deps.config,
+    images,
+    ...(deps.anchoredMarks ? { anchoredMarks: deps.anchoredMarks } : {}),
+  });
   // Periodic pulls: the server calls bankSync.start({ log }) after listening and bankSync.stop() on close.
   const bankSync = createBankSync({ db: deps.db, clock: deps.clock, config: deps.config, bank, packages });
   const bankAdmin = createBankAdmin({ db: deps.db, bank, audit: deps.audit, clock: deps.clock, images });

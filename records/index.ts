@@ -3,6 +3,7 @@
 // to the provincial exam platform. It reads other modules only through their index.ts and the event
 // bus, owns its own tables, and never changes an exam's answers, marks or scores.
 export { createRecordsService, type RecordsDeps, type RecordsService } from './service.ts';
+export { lastSentAnchorOf } from './reporting/index.ts';
 export { recordsRoutes, type RecordsRoutesOptions } from './routes.ts';
 export { recordsCommands, type RecordsCliCommand, type RecordsCliContext } from './commands.ts';
 export { createArchiveParts, type ArchivePart, type ArchivePartContext, type ArchiveParts } from './archive-parts.ts';

@@ -7,7 +7,7 @@ import type { Clock, EventBus } from '../core/index.ts';
 import type { Config } from '../config/index.ts';
 import type { AuditLog, DataPaths, Db } from '../storage/index.ts';
 import type { ExamService } from '../exam/index.ts';
-import { createJobRunner, sweepPartialArchives, type JobRunner } from '../documents/index.ts';
+import { createAuditAnchors, createJobRunner, sweepPartialArchives, type AuditAnchors, type JobRunner } from '../documents/index.ts';
 import { createArchiveParts } from './archive-parts.ts';
 import { coreArchiveParts } from './archive/core-parts.ts';
 import { createSessionArchives } from './archive/service.ts';
@@ -31,9 +31,25 @@ export interface RecordsDeps {
   registry?: Registry;
   /** The server's job runner (one per process, shared by every module); the CLI's records make their own. */
   jobs?: JobRunner;
+  /** The audit anchors (documents/audit-anchors.ts) packages and archives carry; the CLI's records make their own. */
+  anchors?: AuditAnchors;
 }
 
-export function createRecordsService(deps: RecordsDeps) {
+export function createRecordsService(given: RecordsDeps) {
+  const deps: RecordsDeps & { anchors: AuditAnchors } = {
+    ...given,
+    anchors:
+      given.anchors ??
+      createAuditAnchors({
+        db: given.db,
+        audit: given.audit,
+        dir: given.paths.anchors,
+        keysDir: given.config.paths.keys,
+        clock: given.clock,
+        siteId: given.config.site.id,
+        ...(given.log ? { log: given.log } : {}),
+      }),
+  };
   const archiveParts = createArchiveParts();
   const stops: (() => void | Promise<void>)[] = [];
   // Long exports (archives, batches) run as jobs: progress, cancel, re-attach by id (documents/jobs.ts).

@@ -10,7 +10,7 @@ import swaggerUi from '@fastify/swagger-ui';
 import type { Logger } from 'pino';
 import { createEventBus, systemClock, type Clock, type EventBus } from '../core/index.ts';
 import type { Config } from '../config/index.ts';
-import { createAuditLog, createDeviceStore, createUserStore, dataPaths, ensureDataFolders, openDatabase, type Db } from '../storage/index.ts';
+import { createAuditLog, createDeviceStore, createUserStore, dataPaths, ensureDataFolders, loadAuditKey, openDatabase, type Db } from '../storage/index.ts';
 import { createUserService } from './auth/users.ts';
 import { TOKEN_TICK_MS, createDeviceService } from './auth/devices.ts';
 import { installErrorHandler } from './errors.ts';
@@ -25,7 +25,7 @@ import { installChannelEnds } from './auth/channels.ts';
 import { installUpgradeOriginCheck } from './origin.ts';
 import type { AppContext } from './context.ts';
 import { jobRoutes } from './routes/jobs.ts';
-import { createJobRunner } from '../documents/index.ts';
+import { checkAudit, createAuditAnchors, createJobRunner, type AuditAnchors } from '../documents/index.ts';
 import { systemRoutes } from './routes/system.ts';
 import { systemInfoRoutes } from './routes/system-info.ts';
 import { authRoutes } from './routes/auth.ts';
@@ -107,10 +107,28 @@ export async function buildApp(deps: AppDeps): Promise<App> {
   const bus = deps.bus ?? createEventBus((name, err) => app.log.error({ err, event: name }, 'event listener failed'));
   const metrics = createMetrics();
   applyConnectionLimits(app.server, config.server.connections, config.server.trustProxy, (why) => metrics.connectionsRefused.inc({ why }));
-  const audit = createAuditLog(db, clock, (e) => {
-    metrics.auditEntries.inc({ action: e.action });
-    bus.emit('audit.appended', { seq: e.seq, action: e.action });
+  // The audit key is made on the first start (0600 in the keys folder); from then on the chain is keyed.
+  let anchors: AuditAnchors | null = null;
+  const audit = createAuditLog(db, clock, {
+    key: loadAuditKey(config.paths.keys, { create: true }),
+    onAppend: (e) => {
+      metrics.auditEntries.inc({ action: e.action });
+      bus.emit('audit.appended', { seq: e.seq, action: e.action });
+      // A new bank package's mark leaves the database at once, in an anchor (exam/bank/packages.ts).
+      anchors?.appended(e, e.action === 'bank.package.accepted');
+    },
   });
+  anchors = createAuditAnchors({
+    db,
+    audit,
+    dir: paths.anchors,
+    keysDir: config.paths.keys,
+    clock,
+    siteId: config.site.id,
+    marks: () => exam.packages.marks(),
+    log: app.log,
+  });
+  const auditAnchors = anchors;
   if (tls) {
     reportTlsEvents(prepared.events, { audit, bus, log: app.log, clock });
     registerTlsMetrics(metrics.registry, tls, clock);
@@ -146,14 +164,14 @@ export async function buildApp(deps: AppDeps): Promise<App> {
   tokenTicker.unref();
   app.addHook('onClose', async () => clearInterval(tokenTicker));
   const jobs = createJobRunner({ db, bus, clock, log: app.log });
-  const ctx: AppContext = { config, paths, db, clock, bus, audit, users, devices, metrics, hub, jobs, tls: Boolean(tls) };
+  const ctx: AppContext = { config, paths, db, clock, bus, audit, anchors: auditAnchors, users, devices, metrics, hub, jobs, tls: Boolean(tls) };
   const routeTable: RouteInfo[] = [];
   app.decorate('ctx', ctx);
   app.decorate('routeTable', routeTable);
   app.decorate('tls', tls);
   const refresher = tls ? startTlsRefresh({ tls, server: app.server as unknown as import('node:tls').Server, audit, bus, log: app.log, clock }) : null;
   app.decorate('tlsRefresh', async () => refresher?.now());
-  const exam = createExamService({ db, clock, bus, config, audit, paths, jobs });
+  const exam = createExamService({ db, clock, bus, config, audit, paths, jobs, anchoredMarks: () => auditAnchors.latest()?.marks ?? {} });
   app.decorate('exam', exam);
   // The terminal service is made first; its seat re-check reaches the kiosk's identity service through a closure.
   const seatChecker = createSeatChecker({ checkSnapshot: (s) => kioskRef!.identity.checkSnapshot(s) }, app.log);
@@ -188,7 +206,7 @@ export async function buildApp(deps: AppDeps): Promise<App> {
   const proctor = createProctorService({ db, clock, bus, config, audit, paths, exam, terminal, media, log: app.log });
   app.decorate('proctor', proctor);
   const proctorFeed = createFeed(proctor, bus, clock, app.log);
-  const records = createRecordsService({ db, clock, bus, config, audit, paths, exam, log: app.log, registry: metrics.registry, jobs });
+  const records = createRecordsService({ db, clock, bus, config, audit, paths, exam, log: app.log, registry: metrics.registry, jobs, anchors: auditAnchors });
   app.decorate('records', records);
 
   installErrorHandler(app);
@@ -240,7 +258,10 @@ export async function buildApp(deps: AppDeps): Promise<App> {
   await app.register(userRoutes, { ctx });
   await app.register(userPasswordRoutes, { ctx });
   await app.register(deviceRoutes, { ctx });
-  await app.register(auditRoutes, { ctx });
+  await app.register(auditRoutes, {
+    ctx,
+    verify: () => checkAudit({ audit, anchors: auditAnchors, lastSent: records.reporting.lastSentAnchor(), marks: () => exam.packages.marks() }),
+  });
   await app.register(jobRoutes, { ctx });
   await app.register(webRoutes, { ctx });
   await app.register(examRoutes, { exam });
@@ -272,6 +293,8 @@ export async function buildApp(deps: AppDeps): Promise<App> {
 
   await users.bootstrap(config.users);
 
+  // The first anchor of this run, then every N entries and every M minutes (documents/audit-anchors.ts).
+  app.addHook('onReady', async () => auditAnchors.start({ everyEntries: config.audit.anchorEveryEntries, everyMinutes: config.audit.anchorEveryMinutes }));
   // Auto-submit and the time pushes run from the moment the app is ready (and catch up at once on
   // anything that ran out while the server was down).
   app.addHook('onReady', async () => terminal.start());
@@ -298,6 +321,8 @@ export async function buildApp(deps: AppDeps): Promise<App> {
     await live.stop();
     await media.stop();
     await exam.bankSync.stop();
+    // Last: the anchor at stop covers every entry the services above wrote while stopping.
+    auditAnchors.stop();
     if (!deps.db) db.close();
   });
   return app;

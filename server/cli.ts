@@ -13,9 +13,10 @@ import {
   createUserStore,
   dataPaths,
   ensureDataFolders,
+  loadAuditKey,
   migrate,
   openDatabase,
-  verifyAuditChain,
+  type AuditLog,
   type Db,
   type Role,
 } from '../storage/index.ts';
@@ -42,7 +43,8 @@ const usage = () => `usage: examroom <command> [options]
 commands:
   serve [--port N] [--host H] [--demo]   run the appliance (prints "listening on URL")
   migrate                                  apply database migrations
-  audit verify                             check the audit log's hash chain
+  audit verify                             check the audit log's keyed chain against its signed anchors
+                                           (exit 0 intact, 1 tampering found, 3 intact as far as it could be checked)
   user add NAME --role admin|invigilator|inspector [--rooms R1,R2] [--jurisdiction province:440000]
            [--display-name TEXT] [--password-stdin]   (a password is generated and printed when not given)
   user list | user unlock NAME | user hash (reads a password on stdin, prints its hash for the config)
@@ -113,12 +115,29 @@ function open(values: { config?: string; data?: string }): { config: Config; db:
 async function services(config: Config, db: Db) {
   const [{ createUserService }, { createDeviceService }] = await Promise.all([import('./auth/users.ts'), import('./auth/devices.ts')]);
   const bus = createEventBus();
-  const audit = createAuditLog(db, systemClock);
+  const audit = cliAuditLog(config, db);
   return {
     audit,
     users: createUserService({ users: createUserStore(db, systemClock), audit, bus, clock: systemClock, config }),
     devices: createDeviceService({ devices: createDeviceStore(db, systemClock), audit, bus, clock: systemClock, config }),
   };
+}
+
+/**
+ * The audit log as a command appends to it: keyed with the audit key when the keys folder holds one
+ * (the server made it). A command run without it on a keyed log is refused at its first entry, rather
+ * than breaking the chain with an unkeyed one.
+ */
+function cliAuditLog(config: Config, db: Db): AuditLog {
+  return createAuditLog(db, systemClock, { key: loadAuditKey(config.paths.keys, { create: false }) });
+}
+
+/** After a command that wrote to a keyed log, an anchor (documents/audit-anchors.ts) so its entries leave the database too. */
+async function anchorAfter(config: Config, db: Db, audit: AuditLog, before: number): Promise<void> {
+  if (!audit.keyId || audit.head().seq === before) return;
+  const { createAuditAnchors } = await import('../documents/index.ts');
+  const paths = dataPaths(config.paths.data);
+  createAuditAnchors({ db, audit, dir: paths.anchors, keysDir: config.paths.keys, clock: systemClock, siteId: config.site.id }).write('cli');
 }
 
 function parseJurisdiction(s: string | undefined) {
@@ -211,8 +230,7 @@ export async function main(argv: string[]): Promise<number> {
       const db = openDatabase(paths.dbFile, { migrate: false });
       try {
         const r = migrate(db);
-        if (r.applied.length)
-          createAuditLog(db, systemClock).append({ actor: actor(), action: 'db.migrate', detail: { from: r.from, to: r.to, applied: r.applied } });
+        if (r.applied.length) cliAuditLog(config, db).append({ actor: actor(), action: 'db.migrate', detail: { from: r.from, to: r.to, applied: r.applied } });
         out(
           r.applied.length
             ? `migrated ${paths.dbFile} from version ${r.from} to ${r.to}: ${r.applied.join(', ')}`
@@ -225,15 +243,40 @@ export async function main(argv: string[]): Promise<number> {
     }
     case 'audit': {
       if (sub !== 'verify') throw new UsageError('usage: examroom audit verify');
-      const { db } = open(values);
+      const { config, db } = open(values);
       try {
-        const v = verifyAuditChain(db);
-        if (v.ok) {
-          out(`audit log intact: ${v.checked} entries, chain verified`);
-          return 0;
-        }
-        out(`audit log BROKEN at entry ${v.seq}: ${v.problem} (${v.checked} entries before it verified)`);
-        return 1;
+        const [{ checkAudit, createAuditAnchors }, { lastSentAnchorOf }] = await Promise.all([import('../documents/index.ts'), import('../records/index.ts')]);
+        // Read-only: with the key when this user can read it, never recording a switch-over.
+        const audit = createAuditLog(db, systemClock, { key: loadAuditKey(config.paths.keys, { create: false }), switchOver: false });
+        const anchors = createAuditAnchors({
+          db,
+          audit,
+          dir: dataPaths(config.paths.data).anchors,
+          keysDir: config.paths.keys,
+          clock: systemClock,
+          siteId: config.site.id,
+        });
+        const { createExamService } = await import('../exam/index.ts');
+        const exam = createExamService({ db, clock: systemClock, bus: createEventBus(), config, audit, paths: dataPaths(config.paths.data) });
+        const v = checkAudit({ audit, anchors, lastSent: lastSentAnchorOf(db), marks: () => exam.packages.marks() });
+        out(
+          v.ok || v.seq === undefined
+            ? `audit log ${v.ok ? 'intact' : 'TAMPERED (its chain links up, but the anchors disagree)'}: ${v.checked} entries, chain verified`
+            : `audit log BROKEN at entry ${v.seq}: ${v.problem} (${v.checked} entries before it verified)`,
+        );
+        if (v.keyed)
+          out(`  keyed with the audit key from entry ${v.keyed.from}${v.keyed.contentChecked ? '' : ' (not all of it could be checked: see below)'}`);
+        if (v.anchors.present || v.keyed)
+          out(
+            `  anchors: ${v.anchors.count} in ${v.anchors.file}${v.anchors.latest ? `, the latest ${v.anchors.latest.n} (entry ${v.anchors.latest.seq}, ${v.anchors.latest.at})` : ''}`,
+          );
+        if (v.lastSent)
+          out(
+            `  last sent upstream: anchor ${v.lastSent.n ?? '(unsigned)'} (entry ${v.lastSent.seq}) with package ${v.lastSent.packageId} on ${v.lastSent.sentAt}`,
+          );
+        for (const f of v.findings) out(`${f.tamper ? 'TAMPERING' : 'CANNOT CHECK'}: ${f.problem}`);
+        if (v.omitted) out(`… and ${v.omitted} more findings of the same kinds`);
+        return v.ok ? (v.complete ? 0 : 3) : 1;
       } finally {
         db.close();
       }
@@ -396,16 +439,34 @@ export async function main(argv: string[]): Promise<number> {
       }
       const { config, db } = open(values);
       try {
-        const audit = createAuditLog(db, systemClock);
+        const audit = cliAuditLog(config, db);
+        const before = audit.head().seq;
         const paths = dataPaths(config.paths.data);
         const bus = createEventBus();
-        const exam = createExamService({ db, clock: systemClock, bus, config, audit, paths });
+        const anchoredMarks = async () => {
+          const { createAuditAnchors } = await import('../documents/index.ts');
+          const anchors = createAuditAnchors({ db, audit, dir: paths.anchors, keysDir: config.paths.keys, clock: systemClock, siteId: config.site.id });
+          // A CLI run as a user who cannot read the site key has no anchors to consult; the database's marks stand.
+          return () => {
+            try {
+              return anchors.latest()?.marks ?? {};
+            } catch {
+              return {};
+            }
+          };
+        };
+        const exam = createExamService({ db, clock: systemClock, bus, config, audit, paths, anchoredMarks: await anchoredMarks() });
         // An exam command's context has no records service (CliContext), so only records' commands make one.
         const examCommand = examCommands.find((c) => (c as unknown) === command);
-        if (examCommand) return await examCommand.run({ config, db, exam, ...io });
-        const { createRecordsService } = await import('../records/index.ts');
-        const records = createRecordsService({ db, clock: systemClock, bus, config, audit, paths, exam });
-        return await command.run({ config, db, exam, records, ...io });
+        let code: number;
+        if (examCommand) code = await examCommand.run({ config, db, exam, ...io });
+        else {
+          const { createRecordsService } = await import('../records/index.ts');
+          const records = createRecordsService({ db, clock: systemClock, bus, config, audit, paths, exam });
+          code = await command.run({ config, db, exam, records, ...io });
+        }
+        await anchorAfter(config, db, audit, before);
+        return code;
       } finally {
         db.close();
       }

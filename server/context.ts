@@ -1,7 +1,7 @@
 import type { Clock, EventBus } from '../core/index.ts';
 import type { Config } from '../config/index.ts';
 import type { AuditLog, DataPaths, Db } from '../storage/index.ts';
-import type { JobRunner } from '../documents/index.ts';
+import type { AuditAnchors, JobRunner } from '../documents/index.ts';
 import type { UserService } from './auth/users.ts';
 import type { DeviceService } from './auth/devices.ts';
 import type { Metrics } from './metrics.ts';
@@ -15,6 +15,8 @@ export interface AppContext {
   clock: Clock;
   bus: EventBus;
   audit: AuditLog;
+  /** Signed heads of the audit log outside the database (documents/audit-anchors.ts). */
+  anchors: AuditAnchors;
   users: UserService;
   devices: DeviceService;
   metrics: Metrics;

@@ -81,12 +81,55 @@ export const AuditQueryT = Type.Object(
 );
 export type AuditQuery = Static<typeof AuditQueryT>;
 
-/** GET /api/audit/verify: the hash chain walked; the first broken link when it is broken. */
+/**
+ * POST /api/audit/verify (documents/audit-check.ts): the chain walked with the audit key, then held
+ * against the signed anchors (the local anchor file and the one last sent upstream). `seq`/`problem`:
+ * the chain's first broken link; `findings`: every anchor that disagrees, and what could not be checked.
+ */
+const AuditFindingT = Type.Object({
+  kind: Type.Union([
+    Type.Literal('no_key'),
+    Type.Literal('anchor_file_missing'),
+    Type.Literal('anchor_damaged'),
+    Type.Literal('anchor_gap'),
+    Type.Literal('anchor_entry_missing'),
+    Type.Literal('anchor_hash_differs'),
+    Type.Literal('anchor_count_differs'),
+    Type.Literal('anchor_keyed_differs'),
+    Type.Literal('mark_lowered'),
+    Type.Literal('sent_not_in_file'),
+    Type.Literal('sent_damaged'),
+  ]),
+  tamper: Type.Boolean(),
+  problem: Type.String(),
+  seq: Type.Optional(Type.Integer()),
+  anchor: Type.Optional(Type.Integer()),
+  line: Type.Optional(Type.Integer()),
+  name: Type.Optional(Type.String()),
+  expected: Type.Optional(Type.Integer()),
+  found: Type.Optional(Type.Integer()),
+  sent: Type.Optional(Type.Boolean()),
+});
+export type AuditFindingView = Static<typeof AuditFindingT>;
+
 export const AuditVerdictT = Type.Object({
   ok: Type.Boolean(),
+  complete: Type.Boolean(),
   checked: Type.Integer(),
   seq: Type.Optional(Type.Integer()),
   problem: Type.Optional(Type.String()),
+  keyed: Type.Optional(Type.Object({ from: Type.Integer(), contentChecked: Type.Boolean(), note: Type.Optional(Type.String()) })),
+  anchors: Type.Object({
+    file: Type.String(),
+    present: Type.Boolean(),
+    count: Type.Integer(),
+    latest: nullable(Type.Object({ n: Type.Integer(), seq: Type.Integer(), at: Type.String() })),
+  }),
+  lastSent: nullable(
+    Type.Object({ n: nullable(Type.Integer()), seq: Type.Integer(), at: nullable(Type.String()), sentAt: Type.String(), packageId: Type.String() }),
+  ),
+  findings: Type.Array(AuditFindingT),
+  omitted: Type.Integer(),
 });
 export type AuditVerdictView = Static<typeof AuditVerdictT>;
 

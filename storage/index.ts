@@ -3,6 +3,7 @@
 export * from './db.ts';
 export * from './paths.ts';
 export * from './audit.ts';
+export * from './audit-key.ts';
 export * from './users.ts';
 export * from './devices.ts';
 export * from './media-store.ts';

@@ -37,9 +37,10 @@ export const KEY_FILES: readonly KeyKind[] = [
   // Made on first use by documents/signing.ts. Lost, a new key is made, and archives and certificates
   // signed before no longer verify against the key the site publishes.
   { id: 'site-signing', what: 'the Ed25519 key that signs archive manifests, results packages and certificates', files: ['site-signing.key'] },
-  // The following are made by their own issues (hardening: audit HMAC; identity: face-data encryption);
-  // the bundle already carries them when they exist.
+  // Made on the server's first start by storage/audit-key.ts. Lost, a new key starts a new keyed stretch
+  // of the audit log, and the stretch keyed with the old one can no longer have its content checked.
   { id: 'audit', what: 'the audit log HMAC key', files: ['audit.key'] },
+  // Made by its own issue (identity: face-data encryption); the bundle already carries it when it exists.
   { id: 'face-data', what: 'the key that encrypts face data at rest', files: ['face-data.key'] },
 ];
 

@@ -9,6 +9,8 @@ export interface DataPaths {
   media: string;
   captures: string;
   archives: string;
+  /** Signed heads of the audit log (documents/audit-anchors.ts): outside the database, append-only. */
+  anchors: string;
 }
 
 export function dataPaths(root: string): DataPaths {
@@ -20,10 +22,11 @@ export function dataPaths(root: string): DataPaths {
     media: join(r, 'media'),
     captures: join(r, 'captures'),
     archives: join(r, 'archives'),
+    anchors: join(r, 'anchors'),
   };
 }
 
 /** Creates the layout when missing; 0750 because captures and media are personal data. */
 export function ensureDataFolders(p: DataPaths): void {
-  for (const dir of [p.root, p.db, p.media, p.captures, p.archives]) mkdirSync(dir, { recursive: true, mode: 0o750 });
+  for (const dir of [p.root, p.db, p.media, p.captures, p.archives, p.anchors]) mkdirSync(dir, { recursive: true, mode: 0o750 });
 }

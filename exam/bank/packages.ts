@@ -145,7 +145,7 @@ export interface VerifiedPackage {
 // ---------------------------------------------------------------------------------------------------
 // Errors a caller can act on.
 
-export type RefusalReason = 'untrusted_key' | 'bad_signature' | 'not_newer';
+export type RefusalReason = 'untrusted_key' | 'bad_signature' | 'not_newer' | 'mark_altered';
 
 /** The package is well-formed but this site will not install it: who signed it, or its age. */
 export class PackageRefused extends DomainError {
@@ -359,6 +359,22 @@ export interface PackageServiceDeps {
   config: Config;
   /** Where a package's image ids must be found; made on the same database when not given. */
   images?: BankImages;
+  /**
+   * The marks the newest audit anchor carries (`bank:PUBLISHER` → sequence), read from outside the
+   * database (documents/audit-anchors.ts): a mark row removed or lowered there still counts.
+   */
+  anchoredMarks?: () => Record<string, number>;
+}
+
+export const MARK_SEAL = 'bank-package-mark';
+const markName = (publisher: string) => `bank:${publisher}`;
+
+interface MarkRow {
+  publisher: string;
+  sequence: number;
+  version: string;
+  accepted_at: number;
+  mac: string | null;
 }
 
 export const PACKAGE_ACCEPTED = 'bank.package.accepted';
@@ -395,21 +411,54 @@ export function createPackageService(deps: PackageServiceDeps) {
   // The config loader has already refused unreadable keys, so this cannot throw for a loaded config.
   const trusted: ReadonlyMap<string, KeyObject> = new Map(deps.config.bank.publicKeys.map((k) => [k.id, bankPublicKey(k.key)]));
 
-  // The highest sequence per publisher is read from the audit log's acceptance entries rather than a
-  // column: they are written in the same transaction as the version, and the log is append-only and
-  // hash-chained, so lowering the mark to let an old package back in cannot be done unnoticed.
-  const lastStmt = db.prepare<[string, string], { version: string; sequence: number }>(
+  // The highest sequence per publisher has its own row (bank_package_marks, written in the same
+  // transaction as the version), sealed with the audit key; the acceptance entries of the audit log and
+  // the newest audit anchor (outside the database) are consulted too, and the highest of the three wins.
+  // So neither a rewritten audit log nor a lowered or removed row lets an older package back in.
+  const fromAudit = db.prepare<[string, string], { version: string; sequence: number }>(
     `SELECT json_extract(detail, '$.version') AS version, json_extract(detail, '$.sequence') AS sequence
        FROM audit_log WHERE action = ? AND json_extract(detail, '$.publisher') = ?
       ORDER BY json_extract(detail, '$.sequence') DESC LIMIT 1`,
   );
+  const markOf = db.prepare<[string], MarkRow>('SELECT * FROM bank_package_marks WHERE publisher = ?');
+  const allMarks = db.prepare<[], MarkRow>('SELECT * FROM bank_package_marks ORDER BY publisher');
+  const saveMark = db.prepare(
+    `INSERT INTO bank_package_marks (publisher, sequence, version, accepted_at, mac) VALUES (?, ?, ?, ?, ?)
+     ON CONFLICT (publisher) DO UPDATE SET sequence = excluded.sequence, version = excluded.version, accepted_at = excluded.accepted_at, mac = excluded.mac`,
+  );
+  const sealValues = (m: MarkRow) => [m.publisher, m.sequence, m.version, m.accepted_at];
+  /** A row sealed with the audit key whose seal no longer holds was edited in the database. */
+  const altered = (m: MarkRow) => m.mac !== null && audit.checkSeal(MARK_SEAL, sealValues(m), m.mac) === false;
 
   const service = {
     trustedKeyIds: (): string[] => [...trusted.keys()],
 
-    /** The newest package installed from this publisher, if any. */
-    lastAccepted(publisher: string): { version: string; sequence: number } | null {
-      return lastStmt.get(PACKAGE_ACCEPTED, publisher) ?? null;
+    /**
+     * The newest package installed from this publisher, if any: the highest of its mark row, the audit
+     * log's acceptance entries and the newest anchor (version null when only the anchor knows it).
+     * Throws PackageRefused('mark_altered') when the row's seal does not hold.
+     */
+    lastAccepted(publisher: string): { version: string | null; sequence: number } | null {
+      const row = markOf.get(publisher);
+      if (row && altered(row))
+        throw new PackageRefused(
+          'mark_altered',
+          `the record of the newest package installed from ${publisher} was altered in the database (its seal does not match); nothing is installed from ${publisher} until the database is restored — run \`examroom audit verify\``,
+        );
+      const found: { version: string | null; sequence: number }[] = [];
+      if (row) found.push({ version: row.version, sequence: row.sequence });
+      const logged = fromAudit.get(PACKAGE_ACCEPTED, publisher);
+      if (logged) found.push(logged);
+      const anchored = deps.anchoredMarks?.()[markName(publisher)];
+      if (anchored !== undefined) found.push({ version: null, sequence: anchored });
+      return found.reduce<{ version: string | null; sequence: number } | null>((a, b) => (!a || b.sequence > a.sequence ? b : a), null);
+    },
+
+    /** The marks as the audit anchors carry them; a row whose seal fails is left out (the verifier then reports it lowered). */
+    marks(): Record<string, number> {
+      const out: Record<string, number> = {};
+      for (const m of allMarks.all()) if (!altered(m)) out[markName(m.publisher)] = m.sequence;
+      return out;
     },
 
     /** Checks a package without installing it. */
@@ -449,7 +498,7 @@ export function createPackageService(deps: PackageServiceDeps) {
             const rel = p.sequence === last.sequence ? 'is not newer than' : 'is older than';
             throw new PackageRefused(
               'not_newer',
-              `package ${p.version} (sequence ${p.sequence}) ${rel} ${last.version} (${last.sequence}), already installed from ${p.publisher}`,
+              `package ${p.version} (sequence ${p.sequence}) ${rel} ${last.version ?? 'the newest package recorded in the audit anchors'} (${last.sequence}), already installed from ${p.publisher}`,
             );
           }
           const version = bank.createVersion({
@@ -462,7 +511,7 @@ export function createPackageService(deps: PackageServiceDeps) {
             questions: p.questions,
             templates: p.templates,
           });
-          audit.append({
+          const entry = audit.append({
             actor: by.actor,
             action: PACKAGE_ACCEPTED,
             target: p.version,
@@ -479,6 +528,8 @@ export function createPackageService(deps: PackageServiceDeps) {
             },
             ip: by.ip ?? null,
           });
+          const mark: MarkRow = { publisher: p.publisher, sequence: p.sequence, version: p.version, accepted_at: entry.at, mac: null };
+          saveMark.run(mark.publisher, mark.sequence, mark.version, mark.accepted_at, audit.seal(MARK_SEAL, sealValues(mark)));
           return { version, publisher: p.publisher, sequence: p.sequence, keyId: p.keyId, sha256: p.sha256 };
         })
         .immediate();

@@ -92,8 +92,9 @@ export function createSessionArchives(deps: RecordsDeps & { parts: ArchiveParts;
     const fileName = `${s.id.replace(/[^A-Za-z0-9_-]/g, '_')}-v${version}-${stamp(now)}.zip`;
     const list = parts.list();
     const withMedia = o.withMedia === true;
-    // The audit chain's head before the write: a checker holding the audit log can place the archive in it.
-    const head = audit.list({ limit: 1 })[0] ?? null;
+    // A signed anchor of the audit log before the write (documents/audit-anchors.ts): a checker holding
+    // the log can place the archive in it, and the archive keeps the log's head off the machine.
+    const anchor = deps.anchors?.current('archive') ?? null;
     const meta = {
       kind: ARCHIVE_KIND,
       version,
@@ -102,7 +103,7 @@ export function createSessionArchives(deps: RecordsDeps & { parts: ArchiveParts;
       site: { id: config.site.id, name: config.site.name },
       withMedia,
       parts: list.map((x) => ({ id: x.id, title: x.title })),
-      auditAnchor: head ? { seq: head.seq, hash: head.hash, at: new Date(head.at).toISOString() } : null,
+      auditAnchor: anchor,
       createdBy: o.by,
     };
 

@@ -4,3 +4,7 @@
 export { createReporting, type Reporting, type ReportingDeps } from './service.ts';
 export { PACKAGE_FORMAT, packageIdOf, type ResultsPackage } from './package.ts';
 export { HEADER_KEY_ID, HEADER_PACKAGE_ID, HEADER_SIGNATURE, HEADER_SITE } from './deliver.ts';
+import type { Db } from '../../storage/index.ts';
+import { createOutbox } from './outbox.ts';
+/** The audit anchor of the newest package the platform acknowledged, for `examroom audit verify`. */
+export const lastSentAnchorOf = (db: Db) => createOutbox(db).lastSentAnchor();

@@ -3,6 +3,7 @@
 // synchronous=FULL (storage/db.ts), so a stored package survives a power cut, not only a crash.
 import { iso } from '../../core/index.ts';
 import type { Db } from '../../storage/index.ts';
+import type { SentAnchor } from '../../documents/index.ts';
 import type { ReportAttemptView, ReportPackageView, ReportReceipt } from '../protocol.ts';
 import type { SignedPackage } from './package.ts';
 
@@ -149,12 +150,17 @@ export function createOutbox(db: Db) {
       return { pending: p.pending, failedAttempts: p.failed, oldestPendingAt: p.oldest, lastSentAt: sent.at, lastError: p.lastError };
     },
 
-    /** The audit anchor of the newest package the platform has acknowledged: what `audit verify` checks against. */
-    lastSentAnchor(): { seq: number; hash: string; sentAt: number } | null {
+    /**
+     * The audit anchor of the newest package the platform has acknowledged: what `audit verify` checks
+     * against. Read from the package body as signed and sent, so the anchor comes with its signature.
+     */
+    lastSentAnchor(): SentAnchor | null {
       const r = db
-        .prepare("SELECT audit_seq AS seq, audit_hash AS hash, sent_at AS sentAt FROM report_packages WHERE state = 'sent' ORDER BY audit_seq DESC LIMIT 1")
-        .get() as { seq: number; hash: string; sentAt: number } | undefined;
-      return r ?? null;
+        .prepare("SELECT id, body, sent_at AS sentAt FROM report_packages WHERE state = 'sent' ORDER BY audit_seq DESC, sent_at DESC LIMIT 1")
+        .get() as { id: string; body: Buffer; sentAt: number } | undefined;
+      if (!r) return null;
+      const body = JSON.parse(r.body.toString('utf8')) as { auditAnchor: SentAnchor['anchor'] };
+      return { anchor: body.auditAnchor, sentAt: r.sentAt, packageId: r.id };
     },
   };
 }

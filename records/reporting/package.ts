@@ -7,10 +7,10 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { iso } from '../../core/index.ts';
 import type { Config } from '../../config/index.ts';
-import type { SiteSigner } from '../../documents/index.ts';
+import type { AuditAnchor, SiteSigner } from '../../documents/index.ts';
 import type { ExamService } from '../../exam/index.ts';
 import { identityChecksOfSession } from '../../kiosk/index.ts';
-import type { AuditLog, DataPaths, Db } from '../../storage/index.ts';
+import type { DataPaths, Db } from '../../storage/index.ts';
 
 import { PACKAGE_FORMAT } from './deliver.ts';
 
@@ -84,8 +84,12 @@ export interface ResultsPackage extends PackageContent {
   packageId: string;
   version: number;
   createdAt: string;
-  /** The audit log's newest entry when the package was made: the platform keeps it, so a later rewrite of the site's log shows. */
-  auditAnchor: { seq: number; hash: string; at: string };
+  /**
+   * The audit log's newest signed anchor when the package was made (documents/audit-anchors.ts): seq,
+   * hash and at as before, plus its number, entry count and Ed25519 signature. The platform keeps it, so a
+   * later rewrite of the site's log shows.
+   */
+  auditAnchor: AuditAnchor | { seq: number; hash: string; at: string };
   signer: { alg: 'Ed25519'; keyId: string; publicKey: string };
 }
 
@@ -200,10 +204,13 @@ export function contentHash(c: PackageContent): string {
     .digest('hex');
 }
 
-/** Builds and signs version `version` of a session's package. */
-export function signPackage(content: PackageContent, o: { version: number; now: number; audit: AuditLog; signer: SiteSigner }): SignedPackage {
-  const latest = o.audit.list({ limit: 1 })[0];
-  const anchor = latest ? { seq: latest.seq, hash: latest.hash, at: iso(latest.at) } : { seq: 0, hash: '0'.repeat(64), at: iso(o.now) };
+/**
+ * Builds and signs version `version` of a session's package. `anchor`: the audit anchor to carry; null
+ * only when none could be written or read (the anchors folder unwritable): then the package says so with
+ * an anchor of nothing (seq 0), and the platform sees the site has no anchor to give.
+ */
+export function signPackage(content: PackageContent, o: { version: number; now: number; anchor: AuditAnchor | null; signer: SiteSigner }): SignedPackage {
+  const anchor = o.anchor ?? { seq: 0, hash: '0'.repeat(64), at: iso(o.now) };
   const id = packageIdOf(content.site.id, content.session.id, o.version);
   const pkg: ResultsPackage = {
     format: PACKAGE_FORMAT,

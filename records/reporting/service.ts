@@ -6,7 +6,7 @@ import { Gauge, type Registry } from 'prom-client';
 import type { Logger } from 'pino';
 import { Conflict, NotFound, iso, type Clock, type EventBus } from '../../core/index.ts';
 import type { Config } from '../../config/index.ts';
-import { loadSiteSigner, type SiteSigner } from '../../documents/index.ts';
+import { createAuditAnchors, loadSiteSigner, type AuditAnchors, type SentAnchor, type SiteSigner } from '../../documents/index.ts';
 import type { ExamService } from '../../exam/index.ts';
 import type { AuditLog, DataPaths, Db } from '../../storage/index.ts';
 import type { ReportingStatus, ReportsReply } from '../protocol.ts';
@@ -25,6 +25,8 @@ export interface ReportingDeps {
   log?: Pick<Logger, 'info' | 'warn' | 'error'>;
   /** The app's metrics registry: the outbox's gauges join /metrics. */
   registry?: Registry;
+  /** Every package carries the newest audit anchor (documents/audit-anchors.ts); made here when not given. */
+  anchors?: AuditAnchors;
 }
 
 /** The sender looks at the outbox at least this often, so a retry asked for from another process is not missed. */
@@ -33,6 +35,9 @@ const MAX_IDLE_MS = 60_000;
 export function createReporting(deps: ReportingDeps) {
   const { db, clock, bus, config, audit, log } = deps;
   const outbox = createOutbox(db);
+  const anchors =
+    deps.anchors ??
+    createAuditAnchors({ db, audit, dir: deps.paths.anchors, keysDir: config.paths.keys, clock, siteId: config.site.id, ...(log ? { log } : {}) });
   const settings = config.reporting;
   const configured = settings.url !== null;
   const target: DeliveryTarget | null = configured
@@ -65,12 +70,14 @@ export function createReporting(deps: ReportingDeps) {
   function packageSession(sessionId: string): { id: string; created: boolean } {
     if (!configured) throw new Conflict('reporting is not configured (reporting.url is not set)');
     const content = packageContent(deps, sessionId);
+    // Written (when the log moved) before the transaction: an anchor names only committed entries.
+    const anchor = anchors.current('package');
     const made = db
       .transaction(() => {
         const latest = outbox.latestOf(sessionId);
         const version = (latest?.version ?? 0) + 1;
         const now = clock.now();
-        const pkg = signPackage(content, { version, now, audit, signer: signerOf() });
+        const pkg = signPackage(content, { version, now, anchor, signer: signerOf() });
         if (latest && latest.content_sha256 === pkg.contentSha256) return { id: latest.id, created: false };
         outbox.add(sessionId, pkg, now);
         audit.append({ actor: 'system', action: 'records.report.package', target: sessionId, detail: { packageId: pkg.id, version } });
@@ -136,7 +143,7 @@ export function createReporting(deps: ReportingDeps) {
         actor: 'system',
         action: 'records.report.sent',
         target: row.session_id,
-        detail: { packageId: row.id, receiptId: outcome.receipt.receiptId },
+        detail: { packageId: row.id, receiptId: outcome.receipt.receiptId, anchor: { seq: row.audit_seq, hash: row.audit_hash } },
       });
       log?.info({ packageId: row.id, receiptId: outcome.receipt.receiptId }, 'results package delivered');
       return;
@@ -206,7 +213,8 @@ export function createReporting(deps: ReportingDeps) {
     configured,
     packageSession,
     status,
-    lastSentAnchor: () => outbox.lastSentAnchor(),
+    /** The audit anchor of the newest package the platform acknowledged: what `audit verify` holds the log against. */
+    lastSentAnchor: (): SentAnchor | null => outbox.lastSentAnchor(),
     list(): ReportsReply {
       return { status: status(), packages: outbox.list() };
     },

@@ -21,6 +21,7 @@ import * as m020 from './020_archives.ts';
 import * as m021 from './021_people.ts';
 import * as m022 from './022_reporting.ts';
 import * as m023 from './023_pairing_polled.ts';
+import * as m024 from './024_audit_anchors.ts';
 import * as m025 from './025_terminal_login_locks.ts';
 import * as m026 from './026_device_token_rotation.ts';
 import * as m027 from './027_login_locks.ts';
@@ -56,7 +57,7 @@ export const migrations: Migration[] = [
   { version: 21, name: 'people', sql: m021.sql },
   { version: 22, name: 'reporting', sql: m022.sql },
   { version: 23, name: 'pairing_polled', sql: m023.sql },
-  // 024 is the audit anchors' (issue 16, item 3), merged from another branch.
+  { version: 24, name: 'audit_anchors', sql: m024.sql },
   { version: 25, name: 'terminal_login_locks', sql: m025.sql },
   { version: 26, name: 'device_token_rotation', sql: m026.sql },
   { version: 27, name: 'login_locks', sql: m027.sql },

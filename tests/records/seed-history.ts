@@ -5,7 +5,7 @@
 import { parseArgs } from 'node:util';
 import { createEventBus, fixedClock } from '../../core/index.ts';
 import { loadConfig } from '../../config/index.ts';
-import { createAuditLog, dataPaths, ensureDataFolders, openDatabase } from '../../storage/index.ts';
+import { createAuditLog, dataPaths, ensureDataFolders, loadAuditKey, openDatabase } from '../../storage/index.ts';
 import { createExamService } from '../../exam/index.ts';
 import { makeHistory } from './statistics-history.ts';
 
@@ -18,7 +18,9 @@ ensureDataFolders(paths);
 const db = openDatabase(paths.dbFile);
 const clock = fixedClock(Date.now());
 const bus = createEventBus(() => {});
-const exam = createExamService({ db, clock, bus, config, audit: createAuditLog(db, clock), paths });
+// With the audit key when the server made one: a keyed log refuses unkeyed entries.
+const audit = createAuditLog(db, clock, { key: loadAuditKey(config.paths.keys, { create: false }) });
+const exam = createExamService({ db, clock, bus, config, audit, paths });
 const h = await makeHistory({ exam }, clock, { room: values.room });
 db.close();
 console.log(`seed-history: ${h.sessions.length} graded sessions, ${h.sittings.length} roster entries in ${paths.dbFile}`);

@@ -79,6 +79,9 @@ const ALL_TABLES = [
   'login_locks',
   // terminals locked after failed log-ins (025, terminal/service/login-lock.ts)
   'terminal_login_locks',
+  // the audit log's keyed chain and the bank package high-water marks (024)
+  'audit_chain',
+  'bank_package_marks',
 ].sort();
 
 function dbFile(t: Test): string {
@@ -128,6 +131,9 @@ t.test('an empty database gets every migration', async (t) => {
   t.same(tables(db), ALL_TABLES);
   const triggers = (db.prepare("SELECT name FROM sqlite_master WHERE type = 'trigger' ORDER BY name").all() as { name: string }[]).map((r) => r.name);
   t.same(triggers, [
+    // 024: the switch-over points of the keyed chain are as append-only as the log.
+    'audit_chain_no_delete',
+    'audit_chain_no_update',
     'audit_log_no_delete',
     'audit_log_no_update',
     'media_usage_add',
@@ -229,6 +235,30 @@ t.test("012 moves session starts and admission times out of the audit JSON into 
     { s: 's2', id: 'C', admittedAt: null },
   ]);
   t.same(createAuditLog(db, clock).verify(), { ok: true, checked: 7 }, 'the audit log itself is untouched');
+});
+
+t.test('024 moves the bank package high-water mark out of the audit JSON into its own row per publisher', async (t) => {
+  const file = dbFile(t);
+  const clock = fixedClock(1_700_000_000_000);
+  const old = openDatabase(file, { migrate: false });
+  migrate(old, { to: 23 });
+  const audit = createAuditLog(old, clock);
+  const accepted = (ms: number, publisher: string, version: string, sequence: number) => {
+    clock.set(ms);
+    audit.append({ actor: 'user:admin', action: 'bank.package.accepted', target: version, detail: { publisher, version, sequence } });
+  };
+  accepted(1_000, 'national', '2026.1', 1);
+  accepted(2_000, 'national', '2026.3', 3);
+  accepted(3_000, 'gd', 'gd-7', 7);
+  old.close();
+
+  const db = open(t, file, { migrate: false });
+  t.same(migrate(db).applied, migrations.slice(23).map(label));
+  t.same(db.prepare('SELECT publisher, sequence, version, accepted_at AS at, mac FROM bank_package_marks ORDER BY publisher').all(), [
+    { publisher: 'gd', sequence: 7, version: 'gd-7', at: 3_000, mac: null },
+    { publisher: 'national', sequence: 3, version: '2026.3', at: 2_000, mac: null },
+  ]);
+  t.same(db.prepare('SELECT COUNT(*) AS n FROM audit_chain').get(), { n: 0 }, 'the chain is not keyed until a key is given');
 });
 
 t.test('a database newer than the software is refused, naming both versions, and left unchanged', async (t) => {

@@ -86,9 +86,26 @@ export function AuditSection({ lang, route }: PageProps) {
         </span>
       </h2>
       {verdict && (
-        <p class={`verdict-line ${verdict.ok ? 'ok' : 'bad'}`} role="status" data-testid="audit-verdict" data-ok={String(verdict.ok)}>
-          {verdict.ok ? w.verifiedOk(verdict.checked) : w.verifiedBad(verdict.seq, verdict.problem ?? '')}
-        </p>
+        <div role="status" data-testid="audit-verdict" data-ok={String(verdict.ok)} data-complete={String(verdict.complete)}>
+          <p class={`verdict-line ${verdict.ok ? 'ok' : 'bad'}`}>
+            {verdict.ok
+              ? w.verifiedOk(verdict.checked)
+              : verdict.seq !== undefined
+                ? w.verifiedBad(verdict.seq, verdict.problem ?? '')
+                : w.anchorsBad(verdict.findings.filter((f) => f.tamper).length)}
+          </p>
+          {w.anchorsLine(verdict) && <p class="note">{w.anchorsLine(verdict)}</p>}
+          {verdict.findings.length > 0 && (
+            <ul class="audit-findings" data-testid="audit-findings">
+              {verdict.findings.map((f, i) => (
+                <li key={i} class={f.tamper ? 'bad' : 'warn'} data-kind={f.kind}>
+                  {w.finding(f)}
+                </li>
+              ))}
+              {verdict.omitted > 0 && <li>…{verdict.omitted}</li>}
+            </ul>
+          )}
+        </div>
       )}
       <form class="inline" onSubmit={submit} data-testid="audit-filter">
         <label>

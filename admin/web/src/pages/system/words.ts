@@ -1,5 +1,6 @@
 // The System page's words, Chinese first. Sentences that carry figures are functions of them.
 import type { Bilingual } from '../../../../../web/i18n.ts';
+import type { AuditFindingView, AuditVerdictView } from '../../../../../server/protocol.ts';
 
 export const SECTIONS = ['health', 'disk', 'recording', 'upstream', 'audit', 'config'] as const;
 export type SectionId = (typeof SECTIONS)[number];
@@ -94,6 +95,12 @@ export interface SystemWords {
   verifying: string;
   verifiedOk: (n: number) => string;
   verifiedBad: (seq: number | undefined, problem: string) => string;
+  /** The chain links up but an anchor disagrees (a rewrite made with the audit key). */
+  anchorsBad: (n: number) => string;
+  /** How many anchors were compared, the latest, and the one last sent upstream. */
+  anchorsLine: (v: AuditVerdictView) => string;
+  /** One finding of the anchor check, in words. */
+  finding: (f: AuditFindingView) => string;
   badTime: string;
   // config
   configFile: (file: string) => string;
@@ -198,6 +205,38 @@ export const systemWords: Bilingual<SystemWords> = {
     verifiedOk: (n) => `审计日志完整：已逐条核对 ${n} 条记录，哈希链没有断裂，没有记录被修改或删除。`,
     verifiedBad: (seq, p) =>
       `审计日志被破坏：第 ${seq ?? '?'} 条${/altered/.test(p) ? '记录内容被修改' : /missing/.test(p) ? '前后有记录被删除' : /out of order/.test(p) ? '记录顺序错乱' : '与前一条记录的哈希不相连'}。请保留现场并报告上级。`,
+    anchorsBad: (n) => `审计日志被改写：哈希链本身相连，但有 ${n} 处与签名锚点不符（有人用密钥重算过）。请保留现场并报告上级。`,
+    anchorsLine: (v) =>
+      `${v.keyed ? `自第 ${v.keyed.from} 条起以审计密钥签名。` : ''}${v.anchors.present ? `已与 ${v.anchors.count} 个签名锚点核对${v.anchors.latest ? `，最新为第 ${v.anchors.latest.n} 号（第 ${v.anchors.latest.seq} 条）` : ''}。` : ''}${v.lastSent ? `上次报送上级的锚点：第 ${v.lastSent.n ?? '?'} 号（第 ${v.lastSent.seq} 条）。` : ''}`,
+    finding: (f) => {
+      const a = f.sent ? `上次报送给上级平台的锚点${f.anchor !== undefined ? `（第 ${f.anchor} 号）` : ''}` : `第 ${f.anchor ?? '?'} 号锚点`;
+      switch (f.kind) {
+        case 'no_key':
+          return `无法核对：从第 ${f.seq ?? '?'} 条起的记录用审计密钥签过，本次校验拿不到该密钥，只核对了顺序和链接，未核对内容。`;
+        case 'anchor_file_missing':
+          return f.tamper ? '锚点文件不见了：服务每次启动都会写锚点，文件被删除或数据目录恢复时漏掉了它。' : '还没有锚点文件，服务下次启动时写第一个。';
+        case 'anchor_damaged':
+          return `锚点文件第 ${f.line ?? '?'} 行被改动或损坏（签名对不上）。`;
+        case 'anchor_gap':
+          return `锚点文件缺了锚点${f.expected !== undefined && f.found !== undefined ? `（第 ${f.expected}–${f.found - 1} 号）` : ''}，或有一行被替换。`;
+        case 'anchor_entry_missing':
+          return `${a}记录的第 ${f.seq ?? '?'} 条日志已不在数据库中（被删除）。`;
+        case 'anchor_hash_differs':
+          return `第 ${f.seq ?? '?'} 条日志的哈希与${a}签名时不同：日志在该条或之前被改写。`;
+        case 'anchor_count_differs':
+          return `${a}记录到第 ${f.seq ?? '?'} 条时共 ${f.expected ?? '?'} 条，现在是 ${f.found ?? '?'} 条：之前有记录被增删。`;
+        case 'anchor_keyed_differs':
+          return `${a}记录的密钥切换点与数据库不符（切换记录被改动）。`;
+        case 'mark_lowered':
+          return `题库包版本高水位 ${f.name ?? ''} 在数据库中为 ${f.found || '无'}，但第 ${f.anchor ?? '?'} 号锚点记录的是 ${f.expected ?? '?'}（被回退）。`;
+        case 'sent_not_in_file':
+          return `第 ${f.anchor ?? '?'} 号锚点已报送给上级平台，但本地锚点文件里没有它（文件被截断或替换）。`;
+        case 'sent_damaged':
+          return `上次报送的锚点签名对不上。`;
+        default:
+          return f.problem;
+      }
+    },
     badTime: '时间格式不对',
     configFile: (f) => `配置文件：${f}`,
     configInline: '配置来自测试或命令行，没有文件',
@@ -298,6 +337,11 @@ export const systemWords: Bilingual<SystemWords> = {
     verifying: 'Verifying…',
     verifiedOk: (n) => `The audit log is intact: all ${n} entries checked, the hash chain is unbroken, nothing was altered or removed.`,
     verifiedBad: (seq, p) => `The audit log is broken at entry ${seq ?? '?'}: ${p}. Keep the machine as it is and report it.`,
+    anchorsBad: (n) =>
+      `The audit log was rewritten: its hash chain links up, but ${n} finding${n === 1 ? '' : 's'} disagree with the signed anchors (someone re-hashed it with the key). Keep the machine as it is and report it.`,
+    anchorsLine: (v) =>
+      `${v.keyed ? `Keyed with the audit key from entry ${v.keyed.from}. ` : ''}${v.anchors.present ? `Checked against ${v.anchors.count} signed anchor${v.anchors.count === 1 ? '' : 's'}${v.anchors.latest ? `, the latest ${v.anchors.latest.n} (entry ${v.anchors.latest.seq})` : ''}. ` : ''}${v.lastSent ? `Last sent upstream: anchor ${v.lastSent.n ?? '?'} (entry ${v.lastSent.seq}).` : ''}`.trim(),
+    finding: (f) => `${f.tamper ? '' : 'Not checked: '}${f.problem}`,
     badTime: 'not a valid time',
     configFile: (f) => `Config file: ${f}`,
     configInline: 'The config came from a test or the command line, not a file',
