@@ -113,7 +113,8 @@ export function createRoster(deps: PlansDeps, plans: Plans) {
   const tz = config.site.timezone;
 
   function entries(sessionId: string): RosterEntry[] {
-    return db.prepare(`SELECT ${ROSTER_COLS} FROM roster_entries WHERE session_id = ? ORDER BY seat IS NULL, seat, ticket_no`).all(sessionId) as RosterEntry[];
+    // Before seats are drawn, in the roster file's order: tickets are random, so ordering by them shuffles.
+    return db.prepare(`SELECT ${ROSTER_COLS} FROM roster_entries WHERE session_id = ? ORDER BY seat IS NULL, seat, rowid`).all(sessionId) as RosterEntry[];
   }
 
   /**

@@ -108,7 +108,9 @@ export function sessionChecklist(parts: ChecklistParts, sessionId: string): Sess
 
   // Photos: the kiosk's enrolment of each roster photo. Refused or absent photos leave the face check nothing to compare with.
   const enrolled = summary.roster ? kiosk.identity.enrolments(s.id) : [];
-  const by = (st: string) => enrolled.filter((e) => e.status === st).sort((a, b) => a.ticketNo.localeCompare(b.ticketNo));
+  // By name: tickets are random now, and a person scans a list of names alphabetically (pinyin order).
+  const by = (st: string) =>
+    enrolled.filter((e) => e.status === st).sort((a, b) => a.name.localeCompare(b.name, 'zh-CN') || a.ticketNo.localeCompare(b.ticketNo));
   const [ok, refused, noPhoto, pending] = [by('ok'), by('refused'), by('no_photo'), by('pending')];
   const warned = ok.filter((e) => e.warnings.length > 0);
   const photoState = summary.roster === 0 || refused.length || noPhoto.length ? 'missing' : pending.length || warned.length ? 'warn' : 'ok';
