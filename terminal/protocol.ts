@@ -200,6 +200,8 @@ export const LOGIN_REFUSALS = [
   'unknown_terminal',
   'session_not_open',
   'not_on_roster',
+  // A ticket whose check digit does not match: a typo, never anyone's ticket (does not count towards the lock).
+  'ticket_mistyped',
   'not_admitted',
   'wrong_seat',
   'already_submitted',

@@ -50,7 +50,7 @@ export function login(st: TerminalState, conn: Conn, credential: string): void {
   const byId = byTicket ? null : (roster.find((x) => x.idNumber === key) ?? null);
   const e = byTicket ?? (byId && byId.seat === conn.terminal.seat ? byId : null);
   if (!e) {
-    if (!byId && mistyped(key)) return refuse('not_on_roster', 'check the number: a digit is wrong or two are swapped');
+    if (!byId && mistyped(key)) return refuse('ticket_mistyped', 'check the number: a digit is wrong or two are swapped');
     if (noteFailedLogin(st, conn, s.id))
       return refuse('terminal_locked', 'this terminal is locked after too many failed log-ins; call the invigilator to unlock it');
     // The same words whether the ID number is unknown or someone else's at another seat.

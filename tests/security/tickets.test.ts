@@ -65,7 +65,7 @@ t.test('the ticket is the credential: an ID number logs in only at the own seat;
   const typo = real.slice(0, 5) + String((Number(real[5]) + 1) % 10) + real.slice(6);
   for (let i = 0; i < LOGIN_LOCK.failures + 1; i++) {
     const refused = await attacker.ask({ type: 'login', credential: typo }, 'login_refused');
-    t.match(refused, { reason: 'not_on_roster', message: /check the number/ });
+    t.match(refused, { reason: 'ticket_mistyped', message: /check the number/ });
   }
   t.equal(r.app.terminal.loginLocked('T2'), null, `${LOGIN_LOCK.failures + 1} typos locked nothing`);
 

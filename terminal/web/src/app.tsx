@@ -160,7 +160,6 @@ function Login(p: P) {
       ) : s.loginError ? (
         <div id="login-error" role="alert">
           <p class="error">{s.loginError.reason ? t.loginRefused[s.loginError.reason] : s.loginError.message}</p>
-          {s.loginError.reason ? <p class="muted small">{s.loginError.message}</p> : null}
         </div>
       ) : null}
       {s.waitingMove ? (

@@ -206,8 +206,12 @@ export const systemWords: Bilingual<SystemWords> = {
     verifiedBad: (seq, p) =>
       `审计日志被破坏：第 ${seq ?? '?'} 条${/altered/.test(p) ? '记录内容被修改' : /missing/.test(p) ? '前后有记录被删除' : /out of order/.test(p) ? '记录顺序错乱' : '与前一条记录的哈希不相连'}。请保留现场并报告上级。`,
     anchorsBad: (n) => `审计日志被改写：哈希链本身相连，但有 ${n} 处与签名锚点不符（有人用密钥重算过）。请保留现场并报告上级。`,
-    anchorsLine: (v) =>
-      `${v.keyed ? `自第 ${v.keyed.from} 条起以审计密钥签名。` : ''}${v.anchors.present ? `已与 ${v.anchors.count} 个签名锚点核对${v.anchors.latest ? `，最新为第 ${v.anchors.latest.n} 号（第 ${v.anchors.latest.seq} 条）` : ''}。` : ''}${v.lastSent ? `上次报送上级的锚点：第 ${v.lastSent.n ?? '?'} 号（第 ${v.lastSent.seq} 条）。` : ''}`,
+    anchorsLine: (v) => {
+      const latest = v.anchors.latest;
+      // Entries after the newest anchor are only in the database until the next anchor is written.
+      const after = latest ? v.checked - latest.seq : 0;
+      return `${v.keyed ? `自第 ${v.keyed.from} 条起以审计密钥签名。` : ''}${v.anchors.present ? `已与 ${v.anchors.count} 个签名锚点核对（锚点是保存在数据库之外、带本站签名的日志快照，有人改写数据库中的日志也能发现）${latest ? `，最新的锚点覆盖到第 ${latest.seq} 条` : ''}。${after > 0 ? `其后的 ${after} 条记录将由下一个锚点覆盖（每 500 条或每小时、以及服务启停时写一个）。` : ''}` : ''}${v.lastSent ? `上次报送上级的锚点覆盖到第 ${v.lastSent.seq} 条。` : ''}`;
+    },
     finding: (f) => {
       const a = f.sent ? `上次报送给上级平台的锚点${f.anchor !== undefined ? `（第 ${f.anchor} 号）` : ''}` : `第 ${f.anchor ?? '?'} 号锚点`;
       switch (f.kind) {
@@ -339,8 +343,11 @@ export const systemWords: Bilingual<SystemWords> = {
     verifiedBad: (seq, p) => `The audit log is broken at entry ${seq ?? '?'}: ${p}. Keep the machine as it is and report it.`,
     anchorsBad: (n) =>
       `The audit log was rewritten: its hash chain links up, but ${n} finding${n === 1 ? '' : 's'} disagree with the signed anchors (someone re-hashed it with the key). Keep the machine as it is and report it.`,
-    anchorsLine: (v) =>
-      `${v.keyed ? `Keyed with the audit key from entry ${v.keyed.from}. ` : ''}${v.anchors.present ? `Checked against ${v.anchors.count} signed anchor${v.anchors.count === 1 ? '' : 's'}${v.anchors.latest ? `, the latest ${v.anchors.latest.n} (entry ${v.anchors.latest.seq})` : ''}. ` : ''}${v.lastSent ? `Last sent upstream: anchor ${v.lastSent.n ?? '?'} (entry ${v.lastSent.seq}).` : ''}`.trim(),
+    anchorsLine: (v) => {
+      const latest = v.anchors.latest;
+      const after = latest ? v.checked - latest.seq : 0;
+      return `${v.keyed ? `Keyed with the audit key from entry ${v.keyed.from}. ` : ''}${v.anchors.present ? `Checked against ${v.anchors.count} signed anchor${v.anchors.count === 1 ? '' : 's'} (signed snapshots of the log kept outside the database, so a rewrite inside it shows)${latest ? `; the latest covers entries up to ${latest.seq}` : ''}. ${after > 0 ? `The ${after} entries after it are covered by the next anchor (one every 500 entries or hour, and at each start and stop). ` : ''}` : ''}${v.lastSent ? `The anchor last sent upstream covers entries up to ${v.lastSent.seq}.` : ''}`.trim();
+    },
     finding: (f) => `${f.tamper ? '' : 'Not checked: '}${f.problem}`,
     badTime: 'not a valid time',
     configFile: (f) => `Config file: ${f}`,
