@@ -141,9 +141,10 @@ function PendingRow({
   onDone: (text: string) => void;
   onFail: (err: unknown) => void;
 }) {
-  // Ids a person may pick: the configured devices of this kind not paired now, and the one the PC asked
-  // for even when paired (a PC replacing a broken one keeps its seat's id), marked as replacing.
-  const options = devices.filter((d) => d.kind === p.kind && d.configured && (d.state !== 'paired' || d.id === p.claimedId));
+  // Ids a person may pick: the configured devices of this kind not paired now, the one the PC asked for
+  // even when paired (a PC replacing a broken one keeps its seat's id), and paired ones whose PC is
+  // offline (a re-imaged kiosk asks for no id) — the paired ones marked as replacing, never pre-selected.
+  const options = devices.filter((d) => d.kind === p.kind && d.configured && (d.state !== 'paired' || d.id === p.claimedId || !d.online));
   // Pre-selected when taking it harms no one: an unpaired id, or a paired one whose PC is offline now (the
   // same PC rebooted, or its replacement). A paired id whose PC is online is offered, but a person picks it.
   const claimed = p.claimedId ? options.find((d) => d.id === p.claimedId) : undefined;
