@@ -49,6 +49,7 @@ const ALL_TABLES = [
   'users',
   'device_health',
   // identity (006), media (007), training attendance (008)
+  'face_consents',
   'face_enrolments',
   'identity_attempts',
   'media_outages',
