@@ -181,6 +181,13 @@ function normalise(raw: ConfigFile, file: string | null, baseDir: string, dataOv
       enrolOnImport: raw.identity?.enrolOnImport ?? true,
       kioskFaceSeconds: raw.identity?.kioskFaceSeconds ?? 45,
     },
+    faceNotice: {
+      version: raw.faceNotice?.version ?? 'default-2026-12',
+      controller: raw.faceNotice?.controller ?? raw.site.name,
+      contact: raw.faceNotice?.contact ?? null,
+      text: { zh: raw.faceNotice?.text?.zh ?? null, en: raw.faceNotice?.text?.en ?? null },
+      idle: { zh: raw.faceNotice?.idle?.zh ?? null, en: raw.faceNotice?.idle?.en ?? null },
+    },
     records: {
       // A trailing slash would make the QR's URL `…/verify//PAYLOAD`.
       verifyBaseUrl: raw.records?.verifyBaseUrl?.replace(/\/+$/, '') ?? null,

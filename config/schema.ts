@@ -174,6 +174,28 @@ export const IdentitySchema = Type.Object(
   closed,
 );
 
+// The face-recognition notice (issue 23; 人脸识别技术应用安全管理办法): what the kiosk shows before any
+// capture and while idle. Every consent records the version label and the SHA-256 of the exact text shown.
+const NoticeTexts = Type.Object(
+  {
+    zh: Type.Optional(Type.String({ minLength: 1, maxLength: 4000 })),
+    en: Type.Optional(Type.String({ minLength: 1, maxLength: 4000 })),
+  },
+  closed,
+);
+export const FaceNoticeSchema = Type.Object(
+  {
+    version: Type.Optional(
+      Type.String({ minLength: 1, maxLength: 40, description: 'the label recorded with every consent; change it whenever the text changes' }),
+    ),
+    controller: Type.Optional(Type.String({ minLength: 1, maxLength: 200, description: 'who processes the face data (default: site.name)' })),
+    contact: Type.Optional(Type.String({ minLength: 1, maxLength: 200, description: 'whom to ask: an office, a telephone number, an address' })),
+    text: Type.Optional(NoticeTexts),
+    idle: Type.Optional(NoticeTexts),
+  },
+  closed,
+);
+
 // Regulation asks for the exams and training classes on record for three years, not every night:
 // `sessions` records a room's sources from check-in open minus a margin to session end plus a margin;
 // live view and upstream push run all day either way.
@@ -518,6 +540,7 @@ export const ConfigSchema = Type.Object(
     bank: Type.Optional(BankSchema),
     exam: Type.Optional(ExamSettingsSchema),
     identity: Type.Optional(IdentitySchema),
+    faceNotice: Type.Optional(FaceNoticeSchema),
     records: Type.Optional(RecordsSchema),
     reporting: Type.Optional(ReportingSchema),
     audit: Type.Optional(AuditSchema),
@@ -605,6 +628,14 @@ export interface Config {
     attemptMinutes: number;
     enrolOnImport: boolean;
     kioskFaceSeconds: number;
+  };
+  /** The face-recognition notice (kiosk/service/notice.ts): null texts = the built-in zh-CN and English ones. */
+  faceNotice: {
+    version: string;
+    controller: string;
+    contact: string | null;
+    text: { zh: string | null; en: string | null };
+    idle: { zh: string | null; en: string | null };
   };
   /** After the exam (records/). verifyBaseUrl null = derived at use (records/certificates/verify-url.ts). */
   records: {

@@ -143,6 +143,20 @@ export interface EventMap {
     reason: string;
     at: number;
   };
+  /**
+   * A person accepted or declined face recognition at a kiosk (issue 23), for an exam session (sessionId)
+   * or a training class (classId): the newest choice is the one in force (kiosk faceConsent()).
+   */
+  'face.consent': {
+    idNumber: string;
+    sessionId: string | null;
+    classId: string | null;
+    decision: 'accepted' | 'declined';
+    noticeVersion: string;
+    kioskId: string;
+    attemptId: string;
+    at: number;
+  };
   'seat.check': {
     terminalId: string;
     roomId: string;

@@ -24,7 +24,7 @@ import type { Config } from '../config/index.ts';
 import type { AuditLog, DataPaths, Db } from '../storage/index.ts';
 import type { LivenessChallenge } from './face/types.ts';
 import { randomInt } from 'node:crypto';
-import { VERIFY_MESSAGES, decodeBase64Image, writeDurably, type FaceJudgement, type IdentityService } from './service/index.ts';
+import { VERIFY_MESSAGES, decodeBase64Image, writeDurably, type FaceJudgement, type IdentityService, type StaffConfirmation } from './service/index.ts';
 import type { IdentityAttempt } from './store.ts';
 import { readTable } from '../documents/index.ts';
 
@@ -377,6 +377,8 @@ export function createAttendanceService(deps: AttendanceDeps) {
       challenge,
       member: { name: m.name, idNumberMasked: maskIdNumber(idNumber), photoUrl: m.photo ? `/api/kiosk/photos/${a.id}` : null, hasPhoto: Boolean(m.photo) },
       class: { id: c.id, name: c.name, institution: c.institution },
+      // Asked once per class before any capture (issue 23); a decline is confirmed by staff (kiosk override route).
+      consent: identity.consentAsk({ classId }, idNumber),
     };
   }
 
@@ -385,7 +387,6 @@ export function createAttendanceService(deps: AttendanceDeps) {
     const classId = a.classId!;
     const action = a.action!;
     const at = clock.now();
-    const day = localDate(at, tz);
     const actor = `device:${a.kioskId}`;
     const outcome = {
       liveness: j.liveness,
@@ -416,6 +417,61 @@ export function createAttendanceService(deps: AttendanceDeps) {
         retryAllowed: j.reason !== 'no_reference',
       };
     }
+    const hours = recordSitting(a, at, () => {
+      identity.store.decide(a.id, { decision: 'admitted', reason: null, detail: j.detail, ...outcome });
+      return { action: `training.${action}`, actor, detail: { distance: j.distance } };
+    });
+    bus.emit('training.attendance', { classId, idNumber: a.idNumber, action, at, hours });
+    return {
+      ok: true as const,
+      decision: action === 'check_in' ? ('checked_in' as const) : ('checked_out' as const),
+      attemptId: a.id,
+      at: new Date(at).toISOString(),
+      hours,
+      totalHours: hoursOf(classId, a.idNumber).hours,
+      distance: j.distance,
+      threshold: j.threshold,
+    };
+  }
+  identity.onComplete('training', complete);
+
+  /**
+   * A member who declined face recognition: staff compared the ID card with the person and confirmed the
+   * check (kiosk/service/override.ts checked their password and the consent record). Audited as them.
+   */
+  function confirmByStaff(a: IdentityAttempt, by: StaffConfirmation) {
+    const at = clock.now();
+    const hours = recordSitting(a, at, () => {
+      identity.store.decide(a.id, {
+        decision: 'overridden',
+        reason: 'override',
+        detail: 'confirmed by staff: the member declined face recognition and the ID card was checked by eye',
+        overrideBy: by.actor,
+        overrideReason: by.reason,
+      });
+      return { action: `training.${a.action!}.confirmed`, actor: by.actor, detail: { via: by.via, reason: by.reason }, ip: by.ip };
+    });
+    bus.emit('training.attendance', { classId: a.classId!, idNumber: a.idNumber, action: a.action!, at, hours });
+    return {
+      ok: true as const,
+      decision: a.action === 'check_in' ? ('checked_in' as const) : ('checked_out' as const),
+      attemptId: a.id,
+      at: new Date(at).toISOString(),
+      hours,
+      totalHours: hoursOf(a.classId!, a.idNumber).hours,
+    };
+  }
+  identity.onStaffConfirm('training', confirmByStaff);
+
+  /** Writes the sitting (check-in row, or its check-out and credited hours), the attempt's decision and the audit entry, in one transaction. */
+  function recordSitting(
+    a: IdentityAttempt,
+    at: number,
+    decide: () => { action: string; actor: string; detail: Record<string, unknown>; ip?: string | null },
+  ): number | null {
+    const classId = a.classId!;
+    const action = a.action!;
+    const day = localDate(at, tz);
     let hours: number | null = null;
     db.transaction(() => {
       const r = record(classId, a.idNumber, day);
@@ -441,27 +497,17 @@ export function createAttendanceService(deps: AttendanceDeps) {
         );
         hours = credited(getClass(classId), r.checkInAt, at);
       }
-      identity.store.decide(a.id, { decision: 'admitted', reason: null, detail: j.detail, ...outcome });
+      const d = decide();
       audit.append({
-        actor,
-        action: `training.${action}`,
+        actor: d.actor,
+        action: d.action,
         target: classId,
-        detail: { attemptId: a.id, idNumber: maskIdNumber(a.idNumber), distance: j.distance, hours },
+        detail: { attemptId: a.id, idNumber: maskIdNumber(a.idNumber), ...d.detail, hours },
+        ...(d.ip !== undefined ? { ip: d.ip } : {}),
       });
     }).immediate();
-    bus.emit('training.attendance', { classId, idNumber: a.idNumber, action, at, hours });
-    return {
-      ok: true as const,
-      decision: action === 'check_in' ? ('checked_in' as const) : ('checked_out' as const),
-      attemptId: a.id,
-      at: new Date(at).toISOString(),
-      hours,
-      totalHours: hoursOf(classId, a.idNumber).hours,
-      distance: j.distance,
-      threshold: j.threshold,
-    };
+    return hours;
   }
-  identity.onComplete('training', complete);
 
   /** Hours credited for one sitting: the time between check-in and check-out, at most the scheduled day. */
   function credited(c: TrainingClass, inAt: number, outAt: number): number {

@@ -1,6 +1,7 @@
 // Identity: the entrance kiosk (人证合一: ID → roster → live face with liveness → 1:1 verify → seat), staff
 // overrides, seat re-checks of terminal snapshots, and training attendance (培训考勤) by face.
-// It never admits without a recorded decision (face or audited override), and never deletes a capture.
+// It never admits without a recorded decision (face or audited override), never deletes a capture, and never
+// compares a face taken at the kiosk without the person's recorded consent for that session or class.
 import type { FastifyPluginAsync } from 'fastify';
 import { createFaceEngine } from './face/index.ts';
 import { createIdentityService, type IdentityDeps, type KioskFaceEngine } from './service/index.ts';
@@ -22,6 +23,10 @@ export {
   type Admitted,
 } from './service/index.ts';
 export { createSeatChecker, type SeatCheck } from './seat-check.ts';
+// Consent to face recognition (face_consents, written only here): `kiosk.identity.faceConsent(scope, idNumber)`
+// on the service, or this function of the database for a reader without one. Newest row wins.
+export { faceConsentOf, type ConsentScope, type FaceConsent } from './service/consent.ts';
+export { faceNotice, idleNotice } from './service/notice.ts';
 export type { IdentityAttempt } from './store.ts';
 export type { AttendanceService } from './attendance.ts';
 // records/ (the archive, score reports and room log, results packages, the person file) reads identity checks and training hours through these.

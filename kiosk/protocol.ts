@@ -79,6 +79,62 @@ export const GiveUpBodyT = Type.Object(
 export type GiveUpBody = Static<typeof GiveUpBodyT>;
 
 // ---------------------------------------------------------------------------------------------
+// Notice and consent (issue 23): the notice is shown before any capture; the person accepts or declines
+// ---------------------------------------------------------------------------------------------
+
+export const NOTICE_LANGS = ['zh', 'en'] as const;
+export type NoticeLang = (typeof NOTICE_LANGS)[number];
+export const CONSENT_DECISIONS = ['accepted', 'declined'] as const;
+export type ConsentDecision = (typeof CONSENT_DECISIONS)[number];
+/**
+ * The reason a staff admission (exam) or confirmation (training) is recorded with when the person declined
+ * face recognition: staff compared the ID card with the person by eye.
+ */
+export const DECLINED_FACE_REASON = 'declined face recognition';
+
+/** One language of the notice: the exact text shown (first line the title) and the SHA-256 of its UTF-8. */
+export const FaceNoticeT = Type.Object({
+  version: Type.String(),
+  lang: oneOf(NOTICE_LANGS),
+  text: Type.String(),
+  sha256: Type.String({ pattern: '^[0-9a-f]{64}$' }),
+});
+export type FaceNotice = Static<typeof FaceNoticeT>;
+
+/**
+ * What a lookup says about consent for the session (or class) it opened: needed with the notice in both
+ * languages (nothing in force, or the last word was a decline — a person may change their mind), or not
+ * needed because an acceptance is in force (asked once per session or class, never at every capture).
+ */
+export const ConsentAskT = Type.Object({
+  needed: Type.Boolean(),
+  inForce: nullable(Type.Object({ decision: oneOf(CONSENT_DECISIONS), decidedAt: Type.String(), noticeVersion: Type.String() })),
+  notice: nullable(Type.Object({ zh: FaceNoticeT, en: FaceNoticeT })),
+});
+export type ConsentAsk = Static<typeof ConsentAskT>;
+
+/** POST /api/kiosk/attempts/:id/consent: the person's choice, and which notice they saw (version + hash + language). */
+export const ConsentBodyT = Type.Object(
+  {
+    decision: oneOf(CONSENT_DECISIONS),
+    noticeVersion: Type.String({ minLength: 1, maxLength: 40 }),
+    noticeSha256: Type.String({ pattern: '^[0-9a-f]{64}$' }),
+    lang: oneOf(NOTICE_LANGS),
+  },
+  { additionalProperties: false },
+);
+export type ConsentBody = Static<typeof ConsentBodyT>;
+
+export const ConsentReplyT = Type.Object({
+  ok: Type.Literal(true),
+  attemptId: Type.String(),
+  decision: oneOf(CONSENT_DECISIONS),
+  decidedAt: Type.String(),
+  noticeVersion: Type.String(),
+});
+export type ConsentReply = Static<typeof ConsentReplyT>;
+
+// ---------------------------------------------------------------------------------------------
 // Replies
 // ---------------------------------------------------------------------------------------------
 
@@ -107,6 +163,8 @@ export const KioskStateT = Type.Object({
    * good enough to start the challenge before the kiosk ends the attempt as timed_out (POST …/give-up).
    */
   limits: Type.Object({ faceSeconds: Type.Integer() }),
+  /** The prominent notice of the idle screen (config faceNotice.idle), in both languages. */
+  privacy: Type.Object({ idle: Type.Object({ zh: Type.String(), en: Type.String() }) }),
 });
 export type KioskState = Static<typeof KioskStateT>;
 
@@ -130,6 +188,7 @@ export const LookupReplyT = Type.Union([
     session: SessionViewT,
     seat: nullable(Type.String()),
     challenge: oneOf(CHALLENGES),
+    consent: ConsentAskT,
   }),
   Type.Object({
     ok: Type.Literal(false),
@@ -210,6 +269,17 @@ export const OverrideReplyT = Type.Object({
   by: Type.String(),
 });
 export type OverrideReply = Static<typeof OverrideReplyT>;
+
+/** The same route for a training member who declined face recognition: staff confirmed the check by eye. */
+export const TrainingConfirmedT = Type.Object({
+  ok: Type.Literal(true),
+  decision: oneOf(['checked_in', 'checked_out'] as const),
+  attemptId: Type.String(),
+  at: Type.String(),
+  hours: nullable(Type.Number()),
+  totalHours: Type.Number(),
+  by: Type.String(),
+});
 
 /**
  * The event on GET /api/kiosk/events that says this kiosk's device token is due for rotation (data `{}`):

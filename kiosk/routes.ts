@@ -4,7 +4,20 @@ import type { FastifyPluginAsync, FastifyRequest } from 'fastify';
 import { Type } from 'typebox';
 import { ErrorReply, Forbidden, NOT_AN_EVENT_STREAM, openEventStream, wantsEventStream } from '../core/index.ts';
 import type { IdentityService } from './service/index.ts';
-import { GiveUpBodyT, KioskStateT, LookupBodyT, LookupReplyT, OverrideReplyT, QualityReplyT, VerifyReplyT, type GiveUpBody } from './protocol.ts';
+import {
+  ConsentBodyT,
+  ConsentReplyT,
+  GiveUpBodyT,
+  KioskStateT,
+  LookupBodyT,
+  LookupReplyT,
+  OverrideReplyT,
+  QualityReplyT,
+  TrainingConfirmedT,
+  VerifyReplyT,
+  type ConsentBody,
+  type GiveUpBody,
+} from './protocol.ts';
 
 const closed = { additionalProperties: false } as const;
 const errors = { 400: ErrorReply, 401: ErrorReply, 403: ErrorReply, 404: ErrorReply, 409: ErrorReply };
@@ -70,6 +83,25 @@ export const kioskRoutes: FastifyPluginAsync<{ identity: IdentityService }> = as
   );
 
   app.post(
+    '/api/kiosk/attempts/:attemptId/consent',
+    {
+      config: kioskOnly,
+      schema: {
+        tags,
+        summary:
+          'The person accepted or declined face recognition after reading the notice (its version, SHA-256 and language); recorded once per session or class, before any capture',
+        params: AttemptId,
+        body: ConsentBodyT,
+        response: { 200: ConsentReplyT, ...errors },
+      },
+    },
+    async (request) => {
+      const { attemptId } = request.params as { attemptId: string };
+      return identity.recordConsent(kioskOf(request), attemptId, request.body as ConsentBody);
+    },
+  );
+
+  app.post(
     '/api/kiosk/attempts/:attemptId/verify',
     {
       config: kioskOnly,
@@ -112,7 +144,8 @@ export const kioskRoutes: FastifyPluginAsync<{ identity: IdentityService }> = as
       config: { ...kioskOnly, rateLimit: { max: 20, timeWindow: '1 minute' } },
       schema: {
         tags,
-        summary: 'Staff at the desk admit the candidate with their own password and a reason (audited as the staff member, via this kiosk)',
+        summary:
+          'Staff at the desk admit the candidate with their own password and a reason (audited as the staff member, via this kiosk); for a training member who declined face recognition, staff confirm the sign-in or sign-out',
         params: AttemptId,
         body: Type.Object(
           {
@@ -122,7 +155,7 @@ export const kioskRoutes: FastifyPluginAsync<{ identity: IdentityService }> = as
           },
           closed,
         ),
-        response: { 200: OverrideReplyT, ...errors, 423: ErrorReply },
+        response: { 200: Type.Union([OverrideReplyT, TrainingConfirmedT]), ...errors, 423: ErrorReply },
       },
     },
     async (request) => {

@@ -5,6 +5,7 @@ import { isDate, maskIdNumber, normaliseIdNumber } from '../../core/index.ts';
 import { FRAMES, CARD_TTL_MS, OPEN, ENTERED, type CardInput, type HeldCard } from './types.ts';
 import { imageKind, decodeBase64Image } from './images.ts';
 import { broadcast, kiosk, serves, sessionView, type IdentityState } from './state.ts';
+import { idleNotice } from './notice.ts';
 
 export function kioskState(st: IdentityState, kioskId: string) {
   const k = kiosk(st, kioskId);
@@ -25,6 +26,7 @@ export function kioskState(st: IdentityState, kioskId: string) {
     challenges: st.config.identity.livenessChallenges,
     frames: { min: FRAMES.min, max: FRAMES.max, recommended: FRAMES.recommended, seconds: FRAMES.seconds },
     limits: { faceSeconds: st.config.identity.kioskFaceSeconds },
+    privacy: { idle: idleNotice(st.config) },
   };
 }
 

@@ -14,6 +14,9 @@ import { override } from './override.ts';
 import { quality } from './quality.ts';
 import { checkSnapshot } from './snapshots.ts';
 import { captureOf, listAttempts } from './admin.ts';
+import { consentAsk, faceConsent, recordConsent } from './consent.ts';
+import type { ConsentBody } from '../protocol.ts';
+import type { StaffConfirmation } from './types.ts';
 
 export * from './types.ts';
 export { decodeBase64Image, writeDurably } from './images.ts';
@@ -50,6 +53,15 @@ export function createIdentityService(deps: IdentityDeps) {
     captureOf: bind(captureOf),
     /** Finishes the enrolments queued by roster imports (tests and shutdown wait on it). */
     idle: () => st.backgroundQueue,
+    /** The consent to face recognition in force for a person in an exam session or a training class (newest row), or null. */
+    faceConsent: bind(faceConsent),
+    consentAsk: bind(consentAsk),
+    /** The person's choice on the notice, on an open attempt of this kiosk (kiosk/service/consent.ts). */
+    recordConsent: (kioskId: string, attemptId: string, body: ConsentBody) => recordConsent(st, pendingAttempt(st, kioskId, attemptId), body),
+    /** Lets another purpose (training attendance) record a staff confirmation of someone who declined face recognition. */
+    onStaffConfirm(kind: 'training', fn: (a: IdentityAttempt, by: StaffConfirmation) => unknown): void {
+      st.confirmations.set(kind, fn);
+    },
     /** Lets another purpose (training attendance) complete a verified face its own way. */
     onComplete(kind: 'training', fn: (a: IdentityAttempt, j: FaceJudgement) => unknown): void {
       st.completions.set(kind, fn);

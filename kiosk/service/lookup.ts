@@ -22,6 +22,7 @@ import { imageKind, writeDurably } from './images.ts';
 import { removeQuietly } from '../../storage/index.ts';
 import { takeCard } from './desk.ts';
 import { enrolPhoto } from './enrolment.ts';
+import { consentAsk } from './consent.ts';
 import { candidateView, entryOf, kiosk, roomName, serves, sessionView, type IdentityState } from './state.ts';
 
 export function refuse(
@@ -166,6 +167,7 @@ export function lookup(st: IdentityState, kioskId: string, input: { source: 'typ
       session: sessionView(st, open),
       seat: e.seat,
       challenge,
+      consent: consentAsk(st, { sessionId: open.id }, idNumber),
     };
   }
   if (entered) {

@@ -5,6 +5,7 @@ import { Forbidden } from '../../core/index.ts';
 import type { KioskConfig } from '../../config/index.ts';
 import { localDateTime, maskIdNumber } from '../../core/index.ts';
 import { createIdentityStore, type IdentityAttempt } from '../store.ts';
+import type { StaffConfirmation } from './types.ts';
 import type { CandidateView, EnrolOutcome, Entry, FaceJudgement, HeldCard, IdentityDeps, KioskFaceEngine, KioskStream, Session, SessionView } from './types.ts';
 
 export function createIdentityState(deps: IdentityDeps) {
@@ -30,6 +31,8 @@ export function createIdentityState(deps: IdentityDeps) {
     backgroundQueue: Promise.resolve() as Promise<unknown>,
     /** How another purpose (training attendance) completes a verified face. */
     completions: new Map<string, (a: IdentityAttempt, j: FaceJudgement) => unknown>(),
+    /** How another purpose (training attendance) records a staff confirmation of a person who declined face recognition. */
+    confirmations: new Map<string, (a: IdentityAttempt, by: StaffConfirmation) => unknown>(),
     /** Attempts whose face check is running: a double-tapped button must not run it twice. */
     verifying: new Set<string>(),
     logError: (err: unknown, msg: string) => deps.log?.error({ err }, msg),

@@ -24,6 +24,15 @@ export interface StaffUser {
   rooms: string[];
 }
 
+/** A staff member's confirmation, by eye, of a person who declined face recognition (training's path; override.ts). */
+export interface StaffConfirmation {
+  actor: string;
+  reason: string;
+  /** The kiosk it was given at, as `device:ID`. */
+  via: string;
+  ip: string | null;
+}
+
 /** What admitting a candidate gives back: their seat. */
 export interface Admitted {
   seat: string | null;

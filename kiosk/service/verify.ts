@@ -11,6 +11,7 @@ import type { GiveUpBody, GiveUpHint } from '../protocol.ts';
 import { jpegOk, writeDurably, decodeBase64Image } from './images.ts';
 import { enrolPhoto } from './enrolment.ts';
 import { openAttempt } from './lookup.ts';
+import { requireAccepted } from './consent.ts';
 import { candidateView, engine, entryOf, roomName, type IdentityState } from './state.ts';
 
 export function checkFrames(st: IdentityState, frames: string[]): Buffer[] {
@@ -114,6 +115,7 @@ export function pendingAttempt(st: IdentityState, kioskId: string, attemptId: st
 export async function verify(st: IdentityState, kioskId: string, attemptId: string, rawFrames: string[]): Promise<VerifyResult | unknown> {
   const frames = checkFrames(st, rawFrames);
   const a = pendingAttempt(st, kioskId, attemptId);
+  requireAccepted(st, a);
   // A double-tapped button must not run the face check twice: the second request is told so at once.
   if (st.verifying.has(a.id)) throw new Conflict(`attempt ${a.id} is being verified already`);
   st.verifying.add(a.id);
