@@ -27,6 +27,8 @@ export function App({ c }: { c: Controller }) {
         {s.screen === 'pairing' ? <Pairing {...p} /> : null}
         {s.screen === 'idle' || s.screen === 'looking' ? <Idle {...p} /> : null}
         {s.screen === 'refused' ? <Refused {...p} /> : null}
+        {s.screen === 'consent' ? <Consent {...p} /> : null}
+        {s.screen === 'declined' ? <Declined {...p} /> : null}
         {s.screen === 'capture' ? <Capture {...p} /> : null}
         {s.screen === 'admitted' ? <Admitted {...p} /> : null}
         {s.screen === 'failed' ? <Failed {...p} /> : null}
@@ -133,6 +135,7 @@ function Idle({ c, s, t }: P) {
             ))}
           </ul>
         ) : null}
+        <IdleNotice c={c} s={s} t={t} />
         <p class={`reader ${s.live ? 'on' : 'off'}`}>
           <span class="dot" aria-hidden="true" /> {t.idleReader(s.live)}
         </p>
@@ -172,6 +175,109 @@ function Idle({ c, s, t }: P) {
           </button>
         </div>
       </div>
+    </section>
+  );
+}
+
+/** The prominent notice the rules ask for wherever faces are recognised: on screen whenever the kiosk waits. */
+function IdleNotice({ s, t }: P) {
+  const text = s.kiosk?.privacy.idle[s.lang] ?? t.idlePrivacy;
+  return (
+    <aside class="privacy-notice" data-testid="privacy-notice" aria-label={t.privacyTitle}>
+      <FaceScanIcon />
+      <p>
+        <strong>{t.privacyTitle}</strong> {text}
+      </p>
+    </aside>
+  );
+}
+
+function FaceScanIcon() {
+  return (
+    <svg class="privacy-icon" viewBox="0 0 48 48" aria-hidden="true">
+      <path d="M4 14V8a4 4 0 0 1 4-4h6M34 4h6a4 4 0 0 1 4 4v6M44 34v6a4 4 0 0 1-4 4h-6M14 44H8a4 4 0 0 1-4-4v-6" fill="none" stroke="currentColor" stroke-width="3.5" stroke-linecap="round" />
+      <circle cx="24" cy="20" r="7" fill="none" stroke="currentColor" stroke-width="3.5" />
+      <path d="M12 38c2-7 7-10 12-10s10 3 12 10" fill="none" stroke="currentColor" stroke-width="3.5" stroke-linecap="round" />
+    </svg>
+  );
+}
+
+// ------------------------------------------------------------------ the notice, before any capture
+
+/** One line of the notice: "label：text" shows its label in bold, so the seven points can be found at a glance. */
+function NoticeLine({ line }: { line: string }) {
+  const m = /^([^：:]{1,24}[：:])\s*(.*)$/.exec(line);
+  if (!m) return <p>{line}</p>;
+  return (
+    <p>
+      <strong>{m[1]}</strong> {m[2]}
+    </p>
+  );
+}
+
+function Consent({ c, s, t }: P) {
+  const a = s.attempt!;
+  const k = s.consent!;
+  const notice = k.notice[s.lang];
+  const [title, ...lines] = notice.text.split('\n').filter((x) => x.trim() !== '');
+  return (
+    <section class="consent" data-testid="consent" aria-labelledby="consent-title">
+      <article class="notice" data-testid="notice" lang={s.lang === 'zh' ? 'zh-CN' : 'en'}>
+        <h1 id="consent-title">{title}</h1>
+        <div class="notice-body">
+          {lines.map((l, i) => (
+            <NoticeLine key={i} line={l} />
+          ))}
+        </div>
+        <p class="notice-version" data-testid="notice-version">
+          {t.noticeVersion(notice.version, notice.sha256.slice(0, 12))}
+        </p>
+      </article>
+      <aside class="consent-side">
+        <h2 class="consent-who" data-testid="candidate-name">
+          {a.candidate.name}
+        </h2>
+        <p class="muted">
+          {a.candidate.idNumberMasked} · {a.session.roomName}
+        </p>
+        <p class="consent-ask">{t.consentAsk}</p>
+        {k.previous === 'declined' ? <p class="muted">{t.consentPrevious}</p> : null}
+        <div class="consent-actions">
+          <button type="button" class="primary big" disabled={k.busy} onClick={() => void c.decideConsent('accepted')}>
+            {t.consentAccept}
+          </button>
+          <button type="button" class="big decline" disabled={k.busy} onClick={() => void c.decideConsent('declined')}>
+            {t.consentDecline}
+          </button>
+        </div>
+        <p class="consent-free">{k.busy ? t.consentSaving : t.consentFree}</p>
+        <button type="button" class="consent-cancel" onClick={() => c.toIdle()}>
+          {t.cancel}
+        </button>
+      </aside>
+    </section>
+  );
+}
+
+function Declined(p: P) {
+  const { c, s, t } = p;
+  const a = s.attempt!;
+  return (
+    <section class="panel verdict declined" data-testid="declined" aria-labelledby="declined-title">
+      <IdCardArt />
+      <h1 id="declined-title">
+        {t.declinedTitle} · {a.candidate.name}
+      </h1>
+      <p class="verdict-text">{t.declinedLead}</p>
+      <div class="actions">
+        <button type="button" class="primary big staff" onClick={() => c.openOverride()}>
+          {t.staff}
+        </button>
+        <button type="button" class="big" onClick={() => c.toIdle()}>
+          {t.backNow}
+        </button>
+      </div>
+      <ReturnCountdown {...p} />
     </section>
   );
 }
@@ -473,6 +579,13 @@ function StaffDetail({ s, t }: { s: State; t: Strings }) {
       </p>
     );
   }
+  if (s.screen === 'declined') {
+    return (
+      <p class="staff-detail" data-testid="staff-detail">
+        <span class="staff-detail-label">{t.staffDetail}</span> {t.declinedStaffDetail}
+      </p>
+    );
+  }
   if (s.screen !== 'capture') return null;
   const camera: Partial<Record<State['camera'], string>> = {
     off: t.cameraStarting,
@@ -491,9 +604,12 @@ function StaffDetail({ s, t }: { s: State; t: Strings }) {
 }
 
 function Override({ c, s, t }: P) {
+  // A person who declined face recognition: staff compare the ID card with them; the server records the reason as such.
+  const declined = s.screen === 'declined';
+  const presets = declined ? t.declinedPresets : t.reasonPresets;
   const [username, setUsername] = useState('');
   const [password, setPassword] = useState('');
-  const [reason, setReason] = useState('');
+  const [reason, setReason] = useState(declined ? (t.declinedPresets[0] ?? '') : '');
   const first = useRef<HTMLInputElement>(null);
   useEffect(() => first.current?.focus(), []);
   const ok = username.trim() !== '' && password !== '' && reason.trim().length >= 4 && !s.overrideBusy;
@@ -509,8 +625,8 @@ function Override({ c, s, t }: P) {
   return (
     <div class="modal-back">
       <form class="modal" role="dialog" aria-modal="true" aria-labelledby="override-title" onSubmit={submit} autocomplete="off">
-        <h2 id="override-title">{t.overrideTitle}</h2>
-        <p class="muted">{t.overrideLead}</p>
+        <h2 id="override-title">{declined ? t.declinedStaffTitle : t.overrideTitle}</h2>
+        <p class="muted">{declined ? t.declinedStaffLead : t.overrideLead}</p>
         {s.attempt ? (
           <p class="lead">
             {s.attempt.candidate.name} · {s.attempt.candidate.idNumberMasked} · {s.attempt.session.roomName}
@@ -526,7 +642,7 @@ function Override({ c, s, t }: P) {
           <input id="ov-reason" value={reason} placeholder={t.reasonHint} onInput={edit(setReason)} maxLength={200} />
         </div>
         <div class="presets">
-          {t.reasonPresets.map((r) => (
+          {presets.map((r) => (
             <button type="button" class="chip" key={r} onClick={() => setReason(r)}>
               {r}
             </button>

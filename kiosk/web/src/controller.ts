@@ -8,6 +8,10 @@
 // open between candidates, the face guide starts while the roster card is being read, the first
 // "ready" from the quality check starts the challenge, and no screen waits on a timer it does not need.
 //
+// Before any capture the person reads the face-recognition notice and accepts or declines (issue 23), once
+// per session: the server says whether it is needed. Declining is as easy as accepting and never a dead
+// end: the screen sends them to staff, who check the ID card by eye through the override.
+//
 // The entrance never gets stuck: once the ID has been looked up, staff can open the override from every
 // screen (face guide, challenge, comparing, refusal), and a face guide that gets no usable face within
 // the site's limit (KioskState.limits.faceSeconds) ends the attempt as a recorded refusal (timed_out) with
@@ -17,6 +21,7 @@ import { storeLang, storedLang, type Lang } from '../../../web/i18n.ts';
 import { DevicePairing } from '../../../web/pairing.ts';
 import { Store } from '../../../web/store.ts';
 import {
+  consent,
   giveUp,
   kioskState,
   lookup,
@@ -24,6 +29,7 @@ import {
   quality,
   verify,
   type CardEvent,
+  type ConsentDecision,
   type GiveUpHint,
   type LookupBody,
   type LookupReply,
@@ -52,6 +58,8 @@ const FACE_SECONDS_DEFAULT = 45;
 const ADMITTED_RETURN_MS = 8_000;
 /** A refusal stays this long for staff to come over (the override dialog stops it while open). */
 const FAILED_RETURN_MS = 60_000;
+/** Reading the notice takes a minute or two; an abandoned one frees the kiosk well before the attempt expires. */
+const CONSENT_RETURN_MS = 180_000;
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
@@ -69,6 +77,8 @@ export class Controller {
   /** The lookup that started this candidate, repeated for a retry (a retry is a new attempt). */
   private source: LookupBody | null = null;
   private pendingCard: CardEvent | null = null;
+  /** The accepted lookup whose notice is on screen: its challenge starts once the person accepts. */
+  private lookedUp: Extract<LookupReply, { ok: true }> | null = null;
   /** Bumped whenever the flow moves on, so a late answer for an abandoned candidate is dropped. */
   private flow = 0;
   private wakeRetry: (() => void) | null = null;
@@ -165,7 +175,7 @@ export class Controller {
   private onCard(card: CardEvent): void {
     const s = this.store.get();
     // A card in the middle of someone's face check waits for that check to end.
-    if (s.screen === 'capture' || s.screen === 'looking' || s.overrideOpen) {
+    if (s.screen === 'capture' || s.screen === 'looking' || s.screen === 'consent' || s.overrideOpen) {
       this.pendingCard = card;
       return;
     }
@@ -214,6 +224,7 @@ export class Controller {
       typedError: null,
       refusal: null,
       attempt: null,
+      consent: null,
       failure: null,
       admitted: null,
       tries,
@@ -233,12 +244,58 @@ export class Controller {
       });
       return this.returnLater(REFUSAL_RETURN_MS);
     }
+    if (r.consent.needed && r.consent.notice) return this.askConsent(r);
     this.capture(flow, r);
   }
 
+  /** The notice, before any capture: nothing is taken from the camera until the person accepts. */
+  private askConsent(r: Extract<LookupReply, { ok: true }>): void {
+    this.lookedUp = r;
+    this.store.set({
+      screen: 'consent',
+      typed: '',
+      attempt: { attemptId: r.attemptId, candidate: r.candidate, session: r.session, seat: r.seat, challenge: r.challenge },
+      consent: { notice: r.consent.notice!, previous: r.consent.inForce?.decision ?? null, busy: false },
+    });
+    this.returnLater(CONSENT_RETURN_MS);
+  }
+
+  /** Accept → the face check; decline → staff check the ID card by eye. The server records which notice was shown, in which language. */
+  async decideConsent(decision: ConsentDecision): Promise<void> {
+    const s = this.store.get();
+    const attempt = s.attempt;
+    if (s.screen !== 'consent' || !s.consent || s.consent.busy || !attempt || !this.lookedUp) return;
+    const notice = s.consent.notice[s.lang];
+    const flow = this.flow;
+    clearTimeout(this.returnTimer);
+    this.store.set({ consent: { ...s.consent, busy: true }, returnAt: null });
+    let r: Awaited<ReturnType<typeof consent>> | undefined;
+    try {
+      r = await this.persist(
+        flow,
+        () => consent(attempt.attemptId, { decision, noticeVersion: notice.version, noticeSha256: notice.sha256, lang: notice.lang }),
+        { rethrow409: true },
+      );
+    } catch (err) {
+      // The attempt expired while the notice was read, or the site changed the notice: a fresh lookup
+      // opens a new attempt and shows the notice in force.
+      if (err instanceof HttpError && err.status === 409 && this.source) return void this.start(this.source, s.tries);
+      throw err;
+    }
+    if (r === undefined) return;
+    const looked = this.lookedUp;
+    this.lookedUp = null;
+    if (r.decision === 'accepted') return this.capture(flow, looked);
+    this.store.set({ screen: 'declined', consent: null });
+    this.returnLater(FAILED_RETURN_MS);
+  }
+
   private capture(flow: number, r: Extract<LookupReply, { ok: true }>): void {
+    clearTimeout(this.returnTimer);
     this.store.set({
       screen: 'capture',
+      consent: null,
+      returnAt: null,
       typed: '',
       attempt: { attemptId: r.attemptId, candidate: r.candidate, session: r.session, seat: r.seat, challenge: r.challenge },
       phase: 'align',
@@ -402,7 +459,7 @@ export class Controller {
     }
     // Not admitted (the attempt had expired, or was refused and the answer lost): a new attempt has
     // just been opened, so the candidate simply goes through the face check again.
-    if (again.ok) return this.capture(flow, again);
+    if (again.ok) return again.consent.needed && again.consent.notice ? this.askConsent(again) : this.capture(flow, again);
     this.store.set({
       screen: 'refused',
       refusal: { reason: again.reason, message: again.message, detail: again.detail, candidate: again.candidate, session: again.session, seat: again.seat },
@@ -476,10 +533,12 @@ export class Controller {
   toIdle(): void {
     this.newFlow();
     this.source = null;
+    this.lookedUp = null;
     this.store.set({
       screen: 'idle',
       refusal: null,
       attempt: null,
+      consent: null,
       failure: null,
       admitted: null,
       tries: 0,
@@ -507,10 +566,10 @@ export class Controller {
 
   // ------------------------------------------------------------------ staff override
 
-  /** From every screen that has an attempt: the face guide, the challenge, comparing, a refusal. */
+  /** From every screen that has an attempt: the face guide, the challenge, comparing, a refusal, a declined notice. */
   openOverride(): void {
     const s = this.store.get();
-    if ((s.screen !== 'failed' && s.screen !== 'capture') || !s.attempt) return;
+    if ((s.screen !== 'failed' && s.screen !== 'capture' && s.screen !== 'declined') || !s.attempt) return;
     // Staff take their time: no auto-return while the form is open, and the face guide pauses (a frame
     // taken and the challenge drawn while staff type would only race their decision). Frames already
     // taken are still verified: that verdict lands under the dialog.
@@ -528,7 +587,7 @@ export class Controller {
     const s = this.store.get();
     // Back to the face guide with a fresh wait, or to the refusal with its countdown.
     if (s.screen === 'capture' && s.phase === 'align') this.alignLoop(this.flow);
-    else if (s.screen === 'failed') this.returnLater(FAILED_RETURN_MS);
+    else if (s.screen === 'failed' || s.screen === 'declined') this.returnLater(FAILED_RETURN_MS);
   }
 
   clearOverrideError(): void {

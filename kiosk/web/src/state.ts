@@ -2,13 +2,14 @@
 // the state a freshly loaded page starts from. Only controller.ts changes it.
 import type { Lang } from '../../../web/i18n.ts';
 import type { PairingState } from '../../../web/pairing.ts';
-import type { CandidateView, Challenge, GiveUpHint, KioskState, QualityHint, SessionView } from './api.ts';
+import type { CandidateView, Challenge, ConsentAsk, GiveUpHint, KioskState, QualityHint, SessionView } from './api.ts';
 import type { CameraStatus } from './camera.ts';
 
 /** A candidate gets this many face checks before only staff can decide. */
 export const MAX_TRIES = 3;
 
-export type Screen = 'boot' | 'pairing' | 'idle' | 'looking' | 'refused' | 'capture' | 'admitted' | 'failed';
+/** consent: the face-recognition notice, before any capture; declined: the person said no, staff check the ID card by eye. */
+export type Screen = 'boot' | 'pairing' | 'idle' | 'looking' | 'refused' | 'consent' | 'declined' | 'capture' | 'admitted' | 'failed';
 
 export type { PairingState };
 
@@ -46,6 +47,8 @@ export interface State {
     seat: string | null;
   } | null;
   attempt: Attempt | null;
+  /** The notice being shown (both languages: the language toggle switches the text and what is recorded). */
+  consent: { notice: NonNullable<ConsentAsk['notice']>; previous: 'accepted' | 'declined' | null; busy: boolean } | null;
   camera: CameraStatus;
   phase: CapturePhase;
   hint: Hint | null;
@@ -90,6 +93,7 @@ export function initialState(lang: Lang): State {
     typedError: null,
     refusal: null,
     attempt: null,
+    consent: null,
     camera: 'off',
     phase: 'align',
     hint: null,
