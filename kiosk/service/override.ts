@@ -72,7 +72,9 @@ export async function override(
     st.store.decide(a.id, {
       decision: 'overridden',
       reason: 'override',
-      detail: declinedFace ? 'admitted by staff: the candidate declined face recognition and the ID card was checked by eye' : 'admitted by staff without a face decision',
+      detail: declinedFace
+        ? 'admitted by staff: the candidate declined face recognition and the ID card was checked by eye'
+        : 'admitted by staff without a face decision',
       seat,
       overrideBy: actor,
       overrideReason: reason,

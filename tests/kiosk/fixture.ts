@@ -55,7 +55,27 @@ export interface KioskSite {
   get: (url: string) => Promise<{ status: number; body: any; raw: Buffer; type: string }>;
 }
 
-export async function kioskSite(t: Test, opts: { engine?: FullFaceEngine | null; listen?: boolean; enrolOnImport?: boolean } = {}): Promise<KioskSite> {
+/**
+ * What a candidate does at the kiosk between the lookup and the face check (issue 23): reads the notice
+ * and agrees. `post` does it after every lookup that asks, unless the site is built with `consent: 'ask'`
+ * (the tests of the notice and of declining answer it themselves).
+ */
+export async function acceptNotice(app: App, headers: { authorization: string }, look: any): Promise<void> {
+  if (!look?.ok || !look.consent?.needed) return;
+  const n = look.consent.notice.zh;
+  const r = await app.inject({
+    method: 'POST',
+    url: `/api/kiosk/attempts/${look.attemptId}/consent`,
+    headers,
+    payload: { decision: 'accepted', noticeVersion: n.version, noticeSha256: n.sha256, lang: 'zh' },
+  });
+  if (r.statusCode !== 200) throw new Error(`consent refused: ${r.body}`);
+}
+
+export async function kioskSite(
+  t: Test,
+  opts: { engine?: FullFaceEngine | null; listen?: boolean; enrolOnImport?: boolean; consent?: 'accept' | 'ask' } = {},
+): Promise<KioskSite> {
   const dir = scratchDir(t);
   const clock = fixedClock(T0);
   const config = testConfig(dir);
@@ -103,6 +123,7 @@ export async function kioskSite(t: Test, opts: { engine?: FullFaceEngine | null;
     as: (who) => login(app, who, PASSWORDS[who]),
     async post(url, payload) {
       const r = await app.inject({ method: 'POST', url, headers, payload: payload as object });
+      if (opts.consent !== 'ask' && url.endsWith('/lookup')) await acceptNotice(app, headers, r.json());
       return { status: r.statusCode, body: r.json() };
     },
     async get(url) {

@@ -195,7 +195,13 @@ function IdleNotice({ s, t }: P) {
 function FaceScanIcon() {
   return (
     <svg class="privacy-icon" viewBox="0 0 48 48" aria-hidden="true">
-      <path d="M4 14V8a4 4 0 0 1 4-4h6M34 4h6a4 4 0 0 1 4 4v6M44 34v6a4 4 0 0 1-4 4h-6M14 44H8a4 4 0 0 1-4-4v-6" fill="none" stroke="currentColor" stroke-width="3.5" stroke-linecap="round" />
+      <path
+        d="M4 14V8a4 4 0 0 1 4-4h6M34 4h6a4 4 0 0 1 4 4v6M44 34v6a4 4 0 0 1-4 4h-6M14 44H8a4 4 0 0 1-4-4v-6"
+        fill="none"
+        stroke="currentColor"
+        stroke-width="3.5"
+        stroke-linecap="round"
+      />
       <circle cx="24" cy="20" r="7" fill="none" stroke="currentColor" stroke-width="3.5" />
       <path d="M12 38c2-7 7-10 12-10s10 3 12 10" fill="none" stroke="currentColor" stroke-width="3.5" stroke-linecap="round" />
     </svg>
