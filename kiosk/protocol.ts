@@ -102,14 +102,15 @@ export const FaceNoticeT = Type.Object({
 export type FaceNotice = Static<typeof FaceNoticeT>;
 
 /**
- * What a lookup says about consent for the session (or class) it opened: needed with the notice in both
- * languages (nothing in force, or the last word was a decline — a person may change their mind), or not
- * needed because an acceptance is in force (asked once per session or class, never at every capture).
+ * What a lookup says about consent for the session (or class) it opened: needed (nothing in force, or the
+ * last word was a decline — a person may change their mind), or not needed because an acceptance is in
+ * force (asked once per session or class, never at every capture). The notice in force comes in both
+ * languages either way: shown when needed, and named when a person who accepted withdraws at the kiosk.
  */
 export const ConsentAskT = Type.Object({
   needed: Type.Boolean(),
   inForce: nullable(Type.Object({ decision: oneOf(CONSENT_DECISIONS), decidedAt: Type.String(), noticeVersion: Type.String() })),
-  notice: nullable(Type.Object({ zh: FaceNoticeT, en: FaceNoticeT })),
+  notice: Type.Object({ zh: FaceNoticeT, en: FaceNoticeT }),
 });
 export type ConsentAsk = Static<typeof ConsentAskT>;
 

@@ -45,8 +45,8 @@ export function faceConsent(st: IdentityState, scope: ConsentScope, idNumber: st
 export function consentAsk(st: IdentityState, scope: ConsentScope, idNumber: string): ConsentAsk {
   const c = faceConsentOf(st.db, scope, idNumber);
   const inForce = c ? { decision: c.decision, decidedAt: new Date(c.decidedAt).toISOString(), noticeVersion: c.noticeVersion } : null;
-  if (c?.decision === 'accepted') return { needed: false, inForce, notice: null };
-  return { needed: true, inForce, notice: faceNotices(st.config) };
+  // The notice comes even when not needed: a person who accepted may withdraw at the kiosk, naming what they read.
+  return { needed: c?.decision !== 'accepted', inForce, notice: faceNotices(st.config) };
 }
 
 /**

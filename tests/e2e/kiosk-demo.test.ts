@@ -166,6 +166,8 @@ t.test('the README recipe: 周杰 in front of the fake camera made as README.md 
   await shot(page, '01-idle-sessions');
 
   await typeId(page, zhou.idNumber);
+  // The face-recognition notice comes first (issue 23; tests/e2e/kiosk.test.ts declines too).
+  await page.getByRole('button', { name: '同意，开始人脸核验' }).tap();
   await page.getByTestId('roster').waitFor();
   await shot(page, '02-roster-and-camera');
   await page.getByTestId('challenge').waitFor();
@@ -200,6 +202,7 @@ t.test('the README recipe: 周杰 in front of the fake camera made as README.md 
       }[];
     await t.test('staff override from the face guide itself, before any refusal', async (t) => {
       await typeId(page, other.idNumber);
+      await page.getByRole('button', { name: '同意，开始人脸核验' }).tap();
       await page.getByTestId('roster').waitFor();
       await page.getByRole('button', { name: '工作人员处理' }).tap();
       await page.getByRole('dialog').waitFor();
@@ -236,6 +239,7 @@ t.test('a camera that sees no face: the wait ends in a refusal that says why, re
 
   await t.test('the wait for a face ends in a refusal with its reason, recorded and audited', async (t) => {
     await typeId(page, first.idNumber);
+    await page.getByRole('button', { name: '同意，开始人脸核验' }).tap();
     await page.getByTestId('roster').waitFor();
     await shot(page, '04-no-face-guide');
     const refused = page.getByTestId('verify-refused');

@@ -11,7 +11,9 @@
 // identity.livenessChallenges) so the challenge drawn is the one the video performs. The roster photo
 // is a third photo of him. The "different person" case plays another man's head turn, so liveness
 // passes and the comparison itself refuses.
-// Screenshots of every screen land in tests/artifacts/kiosk/ (git-ignored).
+// Before any capture each candidate reads the face-recognition notice and agrees or declines (issue 23):
+// agreeing is asked once per session (a retry does not ask again); one candidate declines and staff admit
+// her by eye. Screenshots of every screen land in tests/artifacts/kiosk/ (git-ignored).
 import t from 'tap';
 import { spawnSync } from 'node:child_process';
 import { copyFileSync, mkdirSync } from 'node:fs';
@@ -35,6 +37,8 @@ const WAIT = 25_000;
 const MATHIEU = { id: idn(1), name: '张伟', roster: 'Paul-Henri_Mathieu_0003.jpg' };
 const CHO = { id: idn(2), name: '李娜', roster: 'Fujio_Cho_0006.jpg' };
 const STRAW = { id: idn(3), name: '王芳', roster: 'Jack_Straw_0003.jpg' };
+/** She declines face recognition: staff check her ID card by eye. */
+const DECLINER = { id: idn(4), name: '赵敏' };
 const NOBODY = idn(99);
 
 requireChromiumAndApps('kiosk');
@@ -75,7 +79,7 @@ t.test('candidates pass the entrance kiosk: admitted by face, refused and overri
   app.exam.bank.createVersion({ id: 'v1', kind: 'import', questions: bankQuestions(), templates: [TEMPLATE] });
   const plan = plans.createPlan({ name: '2026年3月机械行业主要负责人考核', from: '2026-03-10', to: '2026-03-31' }, 'user:admin');
   const session = plans.createSession({ planId: plan.id, room: 'R1', startsAt: '2026-03-10T09:00', templateId: TEMPLATE.id }, 'user:admin');
-  const rows = [MATHIEU, CHO, STRAW].map((c, i) => person(i + 1, c.name, { photo: c.roster }));
+  const rows = [...[MATHIEU, CHO, STRAW].map((c, i) => person(i + 1, c.name, { photo: c.roster })), person(4, DECLINER.name)];
   // The roster names its photos by file name in one folder, as an exam office delivers them.
   const photos = join(dir, 'photos');
   mkdirSync(photos);
@@ -99,6 +103,11 @@ t.test('candidates pass the entrance kiosk: admitted by face, refused and overri
       overrideBy: string | null;
       overrideReason: string | null;
     }[];
+
+  const consents = (id: string) =>
+    db
+      .prepare('SELECT decision, notice_lang AS lang, notice_version AS version, device_id AS device FROM face_consents WHERE id_number = ? ORDER BY id')
+      .all(id) as { decision: string; lang: string; version: string; device: string }[];
 
   const videos = join(dir, 'videos');
   mkdirSync(videos);
@@ -174,6 +183,7 @@ t.test('candidates pass the entrance kiosk: admitted by face, refused and overri
     await page.getByRole('heading', { name: '请刷身份证或输入证件号' }).waitFor();
     await page.getByText('刷卡通道已连接').waitFor();
     await page.getByText('一号考场', { exact: false }).first().waitFor();
+    t.match(await page.getByTestId('privacy-notice').innerText(), /人脸识别.*拒绝.*工作人员人工核对身份证.*录音录像/s, 'the idle screen says faces are recognised, and how to decline');
     await shot(page, '02-idle');
   });
 
@@ -209,9 +219,23 @@ t.test('candidates pass the entrance kiosk: admitted by face, refused and overri
     await page
       .getByRole('button', { name: '立即重试' })
       .tap({ timeout: 5_000 })
-      .catch(() => page.getByTestId('roster').waitFor());
-    await page.getByTestId('roster').waitFor();
+      .catch(() => page.getByTestId('consent').waitFor());
+    await page.getByTestId('consent').waitFor();
     await page.getByTestId('offline').waitFor({ state: 'hidden' });
+  });
+
+  await step(t, 'the face-recognition notice comes before any capture; agreeing is recorded with the notice shown and the face check starts', async (t) => {
+    await page.getByRole('heading', { name: '人脸识别告知书' }).waitFor();
+    const notice = await page.getByTestId('notice').innerText();
+    for (const point of ['处理者：', '用途：', '保存期限：', '谁能看到：', '您的权利：', '咨询与投诉：']) t.ok(notice.includes(point), `the notice says ${point}`);
+    t.match(await page.getByTestId('notice-version').textContent(), /default-2026-12 · SHA-256 [0-9a-f]{12}/);
+    await page.getByRole('button', { name: '不同意，由工作人员人工核验' }).waitFor();
+    await shot(page, '05a-notice');
+    t.match(attempts(MATHIEU.id), [{ decision: null, capture: null }], 'nothing taken yet');
+    t.same(consents(MATHIEU.id), [], 'nothing chosen yet');
+    await page.getByRole('button', { name: '同意，开始人脸核验' }).tap();
+    await page.getByTestId('roster').waitFor();
+    t.match(consents(MATHIEU.id), [{ decision: 'accepted', lang: 'zh', version: 'default-2026-12', device: 'K1' }]);
   });
 
   await step(
@@ -285,6 +309,7 @@ t.test('candidates pass the entrance kiosk: admitted by face, refused and overri
     await page.keyboard.type(CHO.id);
     const t0 = Date.now();
     await page.getByRole('button', { name: '确认' }).tap();
+    await page.getByRole('button', { name: '同意，开始人脸核验' }).tap();
     await page.getByTestId('roster').waitFor();
     const t1 = Date.now();
     await page.getByTestId('challenge').waitFor();
@@ -349,8 +374,10 @@ t.test('candidates pass the entrance kiosk: admitted by face, refused and overri
       payload: { idNumber: STRAW.id, name: STRAW.name, issuer: '广州市公安局天河分局', validUntil: '2030-01-01' },
     });
     t.equal(read.statusCode, 202, 'the reader posts the card');
+    await page.getByTestId('consent').waitFor();
+    t.equal(await page.getByTestId('candidate-name').textContent(), STRAW.name, 'no key was pressed: the card brought up the notice');
+    await page.getByRole('button', { name: '同意，开始人脸核验' }).tap();
     await page.getByTestId('roster').waitFor();
-    t.equal(await page.getByTestId('candidate-name').textContent(), STRAW.name, 'no key was pressed: the card brought up the roster card');
     const refused = page.getByTestId('verify-refused');
     await refused.waitFor();
     t.equal(await refused.getAttribute('data-reason'), 'liveness');
@@ -375,6 +402,33 @@ t.test('candidates pass the entrance kiosk: admitted by face, refused and overri
       ],
       'two attempts, both refused and kept',
     );
+    t.equal(consents(STRAW.id).length, 1, 'agreed once for the session: the retry did not ask again');
+
+    // The next person declines: no face is taken, staff compare her ID card with her and admit her.
+    await page.getByRole('button', { name: '返回' }).tap();
+    await typeId(page, DECLINER.id);
+    await page.getByTestId('consent').waitFor();
+    await page.getByRole('button', { name: 'English' }).tap();
+    await page.getByRole('heading', { name: 'Notice on face recognition' }).waitFor();
+    await shot(page, '14-notice-en');
+    await page.getByRole('button', { name: '中文' }).tap();
+    await page.getByRole('button', { name: '不同意，由工作人员人工核验' }).tap();
+    await page.getByTestId('declined').waitFor();
+    await page.getByText('请把身份证交给工作人员', { exact: false }).waitFor();
+    await shot(page, '15-declined');
+    t.match(consents(DECLINER.id), [{ decision: 'declined', lang: 'zh' }]);
+    await page.getByRole('button', { name: '工作人员处理' }).tap();
+    await page.getByRole('heading', { name: '人工核验（考生不同意人脸识别）' }).waitFor();
+    t.match(await page.getByTestId('staff-detail').textContent(), /未拍摄、未比对人脸/);
+    t.equal(await page.getByLabel('放行理由').inputValue(), '已核对身份证原件，本人与证件相符', 'the reason is filled in');
+    await page.getByLabel('工作人员账号').fill('invig');
+    await page.getByLabel('密码').fill(PASSWORDS.invig);
+    await shot(page, '16-declined-staff');
+    await page.getByRole('button', { name: '确认放行' }).tap();
+    await page.getByTestId('admitted').waitFor();
+    t.equal(entry(DECLINER.id).status, 'admitted');
+    t.match(attempts(DECLINER.id), [{ decision: 'overridden', capture: null, overrideBy: 'user:invig', overrideReason: 'declined face recognition: 已核对身份证原件，本人与证件相符' }]);
+    await shot(page, '17-declined-admitted');
     await context.close();
   });
 

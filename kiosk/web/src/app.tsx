@@ -461,6 +461,11 @@ function Capture(p: P) {
           <button type="button" class="staff" onClick={() => c.openOverride()}>
             {t.staff}
           </button>
+          {s.phase === 'align' ? (
+            <button type="button" onClick={() => void c.withdraw()}>
+              {t.withdraw}
+            </button>
+          ) : null}
           <button type="button" onClick={() => c.toIdle()}>
             {t.cancel}
           </button>

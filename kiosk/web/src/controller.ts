@@ -29,6 +29,7 @@ import {
   quality,
   verify,
   type CardEvent,
+  type ConsentAsk,
   type ConsentDecision,
   type GiveUpHint,
   type LookupBody,
@@ -79,6 +80,8 @@ export class Controller {
   private pendingCard: CardEvent | null = null;
   /** The accepted lookup whose notice is on screen: its challenge starts once the person accepts. */
   private lookedUp: Extract<LookupReply, { ok: true }> | null = null;
+  /** The notice in force for this candidate's attempt, so one who agreed can still withdraw at the face guide. */
+  private notices: ConsentAsk['notice'] | null = null;
   /** Bumped whenever the flow moves on, so a late answer for an abandoned candidate is dropped. */
   private flow = 0;
   private wakeRetry: (() => void) | null = null;
@@ -244,7 +247,8 @@ export class Controller {
       });
       return this.returnLater(REFUSAL_RETURN_MS);
     }
-    if (r.consent.needed && r.consent.notice) return this.askConsent(r);
+    this.notices = r.consent.notice;
+    if (r.consent.needed) return this.askConsent(r);
     this.capture(flow, r);
   }
 
@@ -255,7 +259,7 @@ export class Controller {
       screen: 'consent',
       typed: '',
       attempt: { attemptId: r.attemptId, candidate: r.candidate, session: r.session, seat: r.seat, challenge: r.challenge },
-      consent: { notice: r.consent.notice!, previous: r.consent.inForce?.decision ?? null, busy: false },
+      consent: { notice: r.consent.notice, previous: r.consent.inForce?.decision ?? null, busy: false },
     });
     this.returnLater(CONSENT_RETURN_MS);
   }
@@ -286,6 +290,31 @@ export class Controller {
     const looked = this.lookedUp;
     this.lookedUp = null;
     if (r.decision === 'accepted') return this.capture(flow, looked);
+    this.store.set({ screen: 'declined', consent: null });
+    this.returnLater(FAILED_RETURN_MS);
+  }
+
+  /**
+   * Consent can be withdrawn (the notice says so): at the face guide, before the challenge, the person
+   * declines after all — recorded as a decline naming the notice in force — and staff check by eye.
+   */
+  async withdraw(): Promise<void> {
+    const s = this.store.get();
+    const attempt = s.attempt;
+    if (s.screen !== 'capture' || s.phase !== 'align' || s.overrideOpen || !attempt || !this.notices) return;
+    // A new flow stops the face guide: no frame is taken after this tap.
+    const flow = this.newFlow();
+    const n = this.notices[s.lang];
+    let r: Awaited<ReturnType<typeof consent>> | undefined;
+    try {
+      r = await this.persist(flow, () => consent(attempt.attemptId, { decision: 'declined', noticeVersion: n.version, noticeSha256: n.sha256, lang: n.lang }), {
+        rethrow409: true,
+      });
+    } catch (err) {
+      if (err instanceof HttpError && err.status === 409 && this.source) return void this.start(this.source, s.tries);
+      throw err;
+    }
+    if (r === undefined) return;
     this.store.set({ screen: 'declined', consent: null });
     this.returnLater(FAILED_RETURN_MS);
   }
@@ -459,7 +488,10 @@ export class Controller {
     }
     // Not admitted (the attempt had expired, or was refused and the answer lost): a new attempt has
     // just been opened, so the candidate simply goes through the face check again.
-    if (again.ok) return again.consent.needed && again.consent.notice ? this.askConsent(again) : this.capture(flow, again);
+    if (again.ok) {
+      this.notices = again.consent.notice;
+      return again.consent.needed ? this.askConsent(again) : this.capture(flow, again);
+    }
     this.store.set({
       screen: 'refused',
       refusal: { reason: again.reason, message: again.message, detail: again.detail, candidate: again.candidate, session: again.session, seat: again.seat },
@@ -534,6 +566,7 @@ export class Controller {
     this.newFlow();
     this.source = null;
     this.lookedUp = null;
+    this.notices = null;
     this.store.set({
       screen: 'idle',
       refusal: null,

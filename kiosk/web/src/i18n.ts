@@ -49,6 +49,7 @@ const zh = {
   declinedStaffLead: '考生不同意人脸识别。请核对身份证原件与本人是否一致，一致后放行。系统记录理由为“declined face recognition”，并记入审计日志。',
   declinedStaffDetail: '考生在告知书上选择了“不同意”，本次未拍摄、未比对人脸。',
   declinedPresets: ['已核对身份证原件，本人与证件相符'],
+  withdraw: '不同意人脸识别',
   // roster
   rosterSession: '考试场次',
   rosterRoom: '考场',
@@ -206,6 +207,7 @@ const en: Strings = {
     'The candidate declined face recognition. Compare the original ID card with the person; admit if they match. The reason is recorded as "declined face recognition", in the audit log.',
   declinedStaffDetail: 'The candidate chose "decline" on the notice: no face was taken or compared.',
   declinedPresets: ['已核对身份证原件，本人与证件相符'],
+  withdraw: 'Decline face recognition',
   rosterSession: 'Session',
   rosterRoom: 'Room',
   rosterIdNumber: 'ID number',
