@@ -151,13 +151,18 @@ t.test('a decline is asked again next time and the person may change their mind;
   t.equal(third.consent.needed, false, 'once accepted, not asked again for the session');
   t.match(third.consent.inForce, { decision: 'accepted', noticeVersion: 'default-2026-12' });
   t.equal(faceConsentOf(db, { sessionId: k.sessionId }, P.otherRoom), null, 'another session would ask afresh');
+  // Withdrawn at the face guide: the notice in force still comes with the lookup, and the decline is in force at once.
+  choose(third.attemptId, 'declined');
+  t.equal(id.faceConsent({ sessionId: s2.id }, P.otherRoom)?.decision, 'declined', 'consent can be withdrawn');
+  await t.rejects(id.verify('K2', third.attemptId, Array(5).fill('/9j/4AAQSkZJRgABAQ')), /declined face recognition/, 'and no face is compared after it');
   t.same(
     rows(P.otherRoom).map((r) => [r.decision, r.device]),
     [
       ['declined', 'K2'],
       ['accepted', 'K2'],
+      ['declined', 'K2'],
     ],
-    'both choices stay on record',
+    'every choice stays on record',
   );
   t.equal(audits('kiosk.consent.accepted').length, 1);
 });
