@@ -129,7 +129,12 @@ try {
     // The candidate agrees to the face-recognition notice (issue 23); the reading is the person's time, the request is ours.
     if (look.consent.needed) {
       const n = look.consent.notice.zh;
-      const ok = await post(`/api/kiosk/attempts/${look.attemptId}/consent`, { decision: 'accepted', noticeVersion: n.version, noticeSha256: n.sha256, lang: 'zh' });
+      const ok = await post(`/api/kiosk/attempts/${look.attemptId}/consent`, {
+        decision: 'accepted',
+        noticeVersion: n.version,
+        noticeSha256: n.sha256,
+        lang: 'zh',
+      });
       if (!ok.ok) throw new Error(`consent of candidate ${i + 1} refused: ${ok.message}`);
     }
     const c = performance.now();

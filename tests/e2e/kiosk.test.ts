@@ -183,7 +183,11 @@ t.test('candidates pass the entrance kiosk: admitted by face, refused and overri
     await page.getByRole('heading', { name: '请刷身份证或输入证件号' }).waitFor();
     await page.getByText('刷卡通道已连接').waitFor();
     await page.getByText('一号考场', { exact: false }).first().waitFor();
-    t.match(await page.getByTestId('privacy-notice').innerText(), /人脸识别.*拒绝.*工作人员人工核对身份证.*录音录像/s, 'the idle screen says faces are recognised, and how to decline');
+    t.match(
+      await page.getByTestId('privacy-notice').innerText(),
+      /人脸识别.*拒绝.*工作人员人工核对身份证.*录音录像/s,
+      'the idle screen says faces are recognised, and how to decline',
+    );
     await shot(page, '02-idle');
   });
 
@@ -227,7 +231,8 @@ t.test('candidates pass the entrance kiosk: admitted by face, refused and overri
   await step(t, 'the face-recognition notice comes before any capture; agreeing is recorded with the notice shown and the face check starts', async (t) => {
     await page.getByRole('heading', { name: '人脸识别告知书' }).waitFor();
     const notice = await page.getByTestId('notice').innerText();
-    for (const point of ['处理者：', '用途：', '保存期限：', '谁能看到：', '您的权利：', '咨询与投诉：']) t.ok(notice.includes(point), `the notice says ${point}`);
+    for (const point of ['处理者：', '用途：', '保存期限：', '谁能看到：', '您的权利：', '咨询与投诉：'])
+      t.ok(notice.includes(point), `the notice says ${point}`);
     t.match(await page.getByTestId('notice-version').textContent(), /default-2026-12 · SHA-256 [0-9a-f]{12}/);
     await page.getByRole('button', { name: '不同意，由工作人员人工核验' }).waitFor();
     await shot(page, '05a-notice');
@@ -427,7 +432,9 @@ t.test('candidates pass the entrance kiosk: admitted by face, refused and overri
     await page.getByRole('button', { name: '确认放行' }).tap();
     await page.getByTestId('admitted').waitFor();
     t.equal(entry(DECLINER.id).status, 'admitted');
-    t.match(attempts(DECLINER.id), [{ decision: 'overridden', capture: null, overrideBy: 'user:invig', overrideReason: 'declined face recognition: 已核对身份证原件，本人与证件相符' }]);
+    t.match(attempts(DECLINER.id), [
+      { decision: 'overridden', capture: null, overrideBy: 'user:invig', overrideReason: 'declined face recognition: 已核对身份证原件，本人与证件相符' },
+    ]);
     await shot(page, '17-declined-admitted');
     await context.close();
   });
