@@ -34,7 +34,7 @@ function defaultNotice(config: Config, lang: NoticeLang): string {
     'What for: only to check that you are the person on the roster when you enter an exam or sign in to training (ID against person), and again at your seat during the exam. For nothing else.',
     'What is processed: the photo of your face taken here, the face features computed from it, and the result of comparing it with your roster and ID-card photos.',
     `How long: the face features are deleted a set time after the exam is graded (or the class ends); the photo taken here is exam evidence and is kept with the room recordings for ${config.retention.days} days (at least ${years} years), then deleted.`,
-    'Who sees it: the invigilators and administrators of this centre, and the authorities that may inspect exams by law. Your face data stays on this centre’s equipment, encrypted, and is not sent over the internet.',
+    "Who sees it: the invigilators and administrators of this centre, and the authorities that may inspect exams by law. Your face data stays on this centre's equipment, encrypted, and is not sent over the internet.",
     'Your rights: you may decline face recognition. Declining does not stop you from taking the exam or the training: staff will check your ID card against you in person. You may see, copy, correct and have deleted your personal information, and withdraw your consent at any time.',
     `Questions and complaints: ${contact}.`,
     'Also: the exam rooms are recorded on camera with sound; that is not face recognition, and the recordings are kept as the exam rules require.',

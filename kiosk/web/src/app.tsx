@@ -212,11 +212,14 @@ function FaceScanIcon() {
 
 /** One line of the notice: "label：text" shows its label in bold, so the seven points can be found at a glance. */
 function NoticeLine({ line }: { line: string }) {
-  const m = /^([^：:]{1,24}[：:])\s*(.*)$/.exec(line);
+  const m = /^([^：:]{1,24}[：:])(\s*)(.*)$/.exec(line);
   if (!m) return <p>{line}</p>;
+  // A full-width colon carries its own space; an English one keeps the space written after it.
   return (
     <p>
-      <strong>{m[1]}</strong> {m[2]}
+      <strong>{m[1]}</strong>
+      {m[2] ? ' ' : ''}
+      {m[3]}
     </p>
   );
 }
