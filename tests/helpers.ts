@@ -1,5 +1,5 @@
 // Shared test scaffolding: a real app on a scratch data folder (real SQLite file), log-ins, devices.
-import { X509Certificate, createHash } from 'node:crypto';
+import { X509Certificate, createHash, scryptSync } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
@@ -31,6 +31,19 @@ export const PASSWORDS = {
   sz: 'inspect-pass-2',
 } as const;
 
+/**
+ * A password as `examroom user hash` stores it (scrypt$N$r$p$salt$key, server/auth/passwords.ts), but at
+ * N=2^10 instead of the server's 2^15: the test users' hashes are in the test config, so an app's start
+ * hashes nothing and a log-in costs about 1 ms, not 100 (the suite starts a few hundred apps and logs in
+ * more often). The server's own cost is checked where it hashes: tests/server/lockout.test.ts.
+ */
+function cheapHash(password: string): string {
+  const salt = createHash('sha256').update(`examroom-test:${password}`).digest().subarray(0, 16);
+  const key = scryptSync(password.normalize('NFC'), salt, 32, { N: 1024, r: 8, p: 1 });
+  return ['scrypt', 1024, 8, 1, salt.toString('base64url'), key.toString('base64url')].join('$');
+}
+export const USER_HASHES = Object.fromEntries(Object.entries(PASSWORDS).map(([u, p]) => [u, cheapHash(p)])) as Record<keyof typeof PASSWORDS, string>;
+
 export const TEST_CONFIG_YAML = `
 site: { id: test-site, name: 测试考点, province: "440000", city: "440100" }
 server: { host: 127.0.0.1, port: 0 }
@@ -43,11 +56,11 @@ terminals:
 kiosks:
   - { id: K1, name: 入口 }
 users:
-  - { username: admin, role: admin, password: ${PASSWORDS.admin} }
-  - { username: invig, role: invigilator, rooms: [R1], password: ${PASSWORDS.invig} }
-  - { username: invig2, role: invigilator, rooms: [R2], password: ${PASSWORDS.invig2} }
-  - { username: gd, role: inspector, jurisdiction: { level: province, code: "440000" }, password: ${PASSWORDS.gd} }
-  - { username: sz, role: inspector, jurisdiction: { level: city, code: "440300" }, password: ${PASSWORDS.sz} }
+  - { username: admin, role: admin, passwordHash: "${USER_HASHES.admin}" }
+  - { username: invig, role: invigilator, rooms: [R1], passwordHash: "${USER_HASHES.invig}" }
+  - { username: invig2, role: invigilator, rooms: [R2], passwordHash: "${USER_HASHES.invig2}" }
+  - { username: gd, role: inspector, jurisdiction: { level: province, code: "440000" }, passwordHash: "${USER_HASHES.gd}" }
+  - { username: sz, role: inspector, jurisdiction: { level: city, code: "440300" }, passwordHash: "${USER_HASHES.sz}" }
 security: { lockoutFailures: 3, lockoutMinutes: 10, loginPerMinute: 1000 }
 `;
 

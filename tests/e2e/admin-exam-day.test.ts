@@ -5,7 +5,10 @@
 // printed; two exam PCs ask for pairing codes and are approved as the codes appear; check-in opens and
 // the exam starts; the candidates at those PCs sit the exam on them (the terminal app) and submit; the
 // admin ends, grades and archives the session, reads the results and the audit log. Every page of the
-// console is shown once, and another role is turned away. Screenshots in tests/artifacts/admin/.
+// console is shown once, and another role is turned away. Then each page's own walk, on a fresh site of
+// its own (tests/e2e/admin/*-walk.ts): every admin-console browser test in this one file and one Chromium
+// (a Chromium launch and a test process each cost seconds the suite's budget has not got).
+// Screenshots in tests/artifacts/admin/.
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import t from 'tap';
@@ -21,16 +24,24 @@ import { approveTerminalsAsTheyAppear } from './admin/devices-steps.ts';
 import { checklistShows, end, grade, openCheckIn, start } from './admin/today-steps.ts';
 import { archiveFromResults, resultsShow } from './admin/results-steps.ts';
 import { auditShows } from './admin/system-steps.ts';
+import { bankWalk } from './admin/bank-walk.ts';
+import { devicesWalk } from './admin/devices-walk.ts';
+import { plansWalk } from './admin/plans-walk.ts';
+import { resultsWalk } from './admin/results-walk.ts';
+import { systemWalk } from './admin/system-walk.ts';
+import { todayWalk } from './admin/today-walk.ts';
 
 requireChromiumAndApps('admin', 'terminal');
+// Seven walks in one file: about three minutes on an idle machine, so more than tap's 180 s per file.
+t.setTimeout(15 * 60_000);
 
 const PAGES = ['today', 'devices', 'bank', 'templates', 'plans', 'results', 'people', 'system'];
 /** Six candidates for room R1's six seats; the two who draw seats 01 and 02 sit at T1 and T2, the rest stay away. */
 const NAMES = ['张伟', '王芳', '李娜', '刘洋', '陈静', '杨磊'];
 
 t.test('an exam day from an empty site, run from the admin console', async (t) => {
-  // The fake camera answers the terminals' seat-check getUserMedia without a prompt.
-  const c = await openAdminConsole(t, { args: ['--use-fake-ui-for-media-stream', '--use-fake-device-for-media-stream'] });
+  // The harness's Chromium has a fake camera: it answers the terminals' seat-check getUserMedia without a prompt.
+  const c = await openAdminConsole(t);
   const step = chainedSteps((name) => c.shot(`failed-exam-day-${name.replace(/\W+/g, '-')}`));
   const startsAt = c.clock.now() + 60 * 60_000;
   let sessionId = '';
@@ -159,3 +170,11 @@ t.test('an exam day from an empty site, run from the admin console', async (t) =
 
   t.same(c.pageErrors, [], 'no uncaught error in any page');
 });
+
+// Each page in depth, each on a site of its own (what the other pages would have made is seeded through the services).
+t.test('the today page: a session from an empty checklist to archived', todayWalk);
+t.test('the bank page imports, browses, retires and uploads; the templates page shows feasibility', bankWalk);
+t.test('plans page: plan, session, roster with photos, seats, papers, tickets', plansWalk);
+t.test('pairing requests arrive on the open devices page and are approved singly and by room; one device is revoked', devicesWalk);
+t.test('results, certificates, archive, person file and users from the admin console', resultsWalk);
+t.test('the System page: health, disk, recording, upstream, config and the audit log, with no secret shown', systemWalk);

@@ -10,6 +10,10 @@ import { scratchDir, TEST_CONFIG_YAML } from '../helpers.ts';
 import { createMediaStore, dataPaths, openDatabase } from '../../storage/index.ts';
 import { until, sleep } from '../wait.ts';
 
+// Both checks wait on the camera's real time (segments, restarts) far more than they compute, and share
+// nothing (a camera, an ffmpeg and a data folder each): they run side by side.
+t.jobs = 2;
+
 t.test('kill -9 of ffmpeg: the open segment stays playable, is indexed, and recording restarts', async (t) => {
   const cam = await startRtspSource();
   t.teardown(() => cam.stop());

@@ -92,10 +92,15 @@ t.test('changing a password or disabling a user ends their sessions', async (t) 
 });
 
 t.test('passwords are stored as scrypt hashes, never in plain text', async (t) => {
-  const app = await testApp(t);
+  // A password in the config itself (the test config gives ready hashes): hashed at the server's cost.
+  const yaml = TEST_CONFIG_YAML.replace(/passwordHash: "[^"]*"/, `password: ${PASSWORDS.admin}`);
+  t.match(yaml, `username: admin, role: admin, password: ${PASSWORDS.admin} }`, 'the admin has a plain password in this config');
+  const app = await buildTestApp({ config: parseConfig(yaml, { dataDir: scratchDir(t) }) });
+  t.teardown(() => app.close());
   const row = app.ctx.db.prepare("SELECT password_hash FROM users WHERE username = 'admin'").get() as { password_hash: string };
   t.match(row.password_hash, /^scrypt\$32768\$8\$1\$/);
   t.notMatch(row.password_hash, PASSWORDS.admin);
+  t.equal((await attempt(app, 'admin', PASSWORDS.admin)).statusCode, 200, 'and logs in with it');
 });
 
 t.test('adding users checks their bindings and the password', async (t) => {

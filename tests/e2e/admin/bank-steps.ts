@@ -1,6 +1,6 @@
 // The question bank and templates pages driven as the office's IT person uses them: import a question
 // file and read what the page says (every bad row, or done with a new version), look at a template's
-// feasibility table. For the exam-day e2e and tests/e2e/admin-bank.test.ts.
+// feasibility table. For the exam-day e2e and the bank walk (bank-walk.ts).
 import type { Test } from 'tap';
 import type { AdminConsole } from './harness.ts';
 import { WAIT } from './harness.ts';

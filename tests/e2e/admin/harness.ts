@@ -3,10 +3,12 @@
 // an office screen's size, signed in as the admin through the console's own log-in form. Each page's
 // steps (tests/e2e/admin/*-steps.ts) take an AdminConsole and drive the page as a person would;
 // screenshots go to tests/artifacts/admin/ (git-ignored), one per page state worth looking at.
+// Every console opened in one test file shares one Chromium (a fresh profile each), so the pages' walks
+// run in one file beside the exam day without a Chromium launch each.
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
-import type { Test } from 'tap';
-import { chromium, type Page } from 'playwright-core';
+import tap, { type Test } from 'tap';
+import { chromium, type Browser, type Page } from 'playwright-core';
 import { fixedClock, type Clock } from '../../../core/index.ts';
 import type { App } from '../../../server/app.ts';
 import { buildTestApp, httpsTestConfig, listenForTests, login, PASSWORDS, ROOT, scratchDir } from '../../helpers.ts';
@@ -45,6 +47,32 @@ export interface AdminConsole {
   newPage(size?: { width: number; height: number }): Promise<Page>;
 }
 
+const FAKE_CAMERA = ['--use-fake-ui-for-media-stream', '--use-fake-device-for-media-stream'];
+let shared: { browser: Browser; args: string } | null = null;
+
+/**
+ * The test file's one Chromium, launched by the first console and closed when the file ends. Every app of
+ * a test file serves the certificate from the file's one keys folder (tests/helpers.ts testKeysFolder), so
+ * the pins of the first launch hold for every later app; flags that differ would be silently lost, hence
+ * the refusal.
+ */
+async function fileChromium(args: string[]): Promise<Browser> {
+  const key = args.join('\n');
+  if (shared) {
+    if (shared.args !== key)
+      throw new Error(
+        `openAdminConsole: this file's Chromium runs with other flags (${shared.args.replace(/\n/g, ' ')}); give every console of the file the same args`,
+      );
+    return shared.browser;
+  }
+  // Playwright's launch gives it a temporary user-data-dir, which Chromium needs to honour the
+  // certificate pin of chromiumArgsFor.
+  const browser = await chromium.launch({ executablePath: CHROMIUM, headless: true, args });
+  shared = { browser, args: key };
+  tap.teardown(() => browser.close());
+  return browser;
+}
+
 export async function openAdminConsole(
   t: Test,
   opts: {
@@ -53,7 +81,7 @@ export async function openAdminConsole(
     width?: number;
     height?: number;
     lang?: 'zh' | 'en';
-    /** More Chromium flags (e.g. a fake camera for terminal pages opened with newPage). */
+    /** More Chromium flags; the same for every console of a test file, which share one Chromium. */
     args?: string[];
   } = {},
 ): Promise<AdminConsole> {
@@ -64,17 +92,13 @@ export async function openAdminConsole(
   t.teardown(() => app.close());
   const { base } = await listenForTests(app);
   const adminCookie = await login(app, 'admin', PASSWORDS.admin);
-  // One Chromium, a context per profile: playwright's launch gives it a temporary user-data-dir, which
-  // Chromium needs to honour the certificate pin of chromiumArgsFor.
-  const browser = await chromium.launch({
-    executablePath: CHROMIUM,
-    headless: true,
-    args: [...CHROMIUM_FLAGS, ...chromiumArgsFor(base), ...(opts.args ?? [])],
-  });
-  t.teardown(() => browser.close());
+  // One Chromium, a context per profile, closed with this console (before its app: teardowns run last first).
+  // The fake camera answers an exam PC's seat-check getUserMedia (newPage) without a prompt.
+  const browser = await fileChromium([...CHROMIUM_FLAGS, ...FAKE_CAMERA, ...chromiumArgsFor(base), ...(opts.args ?? [])]);
   const pageErrors: string[] = [];
   const newPage = async (size = { width: 1366, height: 768 }) => {
     const context = await browser.newContext({ viewport: size, locale: 'zh-CN', acceptDownloads: true });
+    t.teardown(() => context.close());
     context.setDefaultTimeout(WAIT);
     const p = await context.newPage();
     p.on('pageerror', (e) => pageErrors.push(String(e)));

@@ -1,5 +1,5 @@
 // The plans page driven as the office's IT person does it, for the exam-day end-to-end test and for
-// tests/e2e/admin-plans.test.ts: create a plan and a session, import a roster (a file or a zip with the
+// the plans walk (plans-walk.ts): create a plan and a session, import a roster (a file or a zip with the
 // photos), draw seats, generate papers (a job on the server, followed on the page), download the
 // admission tickets. Each step waits for what a person would see, and checks it.
 import { spawnSync } from 'node:child_process';

@@ -1,6 +1,6 @@
 // The System page's steps, driven as the centre's IT person would: open a section by its tab, read what it
 // says, filter the audit log, run the check. The lead's exam-day test uses `systemHealthy` and
-// `auditShows`; tests/e2e/admin-system.test.ts walks every section.
+// `auditShows`; system-walk.ts walks every section.
 import type { Test } from 'tap';
 import { WAIT, type AdminConsole } from './harness.ts';
 

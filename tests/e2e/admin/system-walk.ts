@@ -2,13 +2,11 @@
 // recordings, a camera that is down (its password hidden from ffmpeg's words), upstream and the empty
 // GB/T 28181 place, the config in force with no secret in it, the audit log filtered, paged and verified.
 // Screenshots: tests/artifacts/admin/system-*.png (1366×768, and one at 1920×1080 in English).
-import t from 'tap';
-import { PASSWORDS } from '../helpers.ts';
-import { chainedSteps, requireChromiumAndApps } from './browser.ts';
-import { openAdminConsole, WAIT } from './admin/harness.ts';
-import { auditShows, openSystemSection, systemHealthy } from './admin/system-steps.ts';
-
-requireChromiumAndApps('admin');
+import type { Test } from 'tap';
+import { USER_HASHES } from '../../helpers.ts';
+import { chainedSteps } from '../browser.ts';
+import { openAdminConsole, WAIT } from './harness.ts';
+import { auditShows, openSystemSection, systemHealthy } from './system-steps.ts';
 
 const CAM_SECRET = 'Cam-Secret-99';
 const PUSH_SECRET = 'Push-Secret-77';
@@ -24,9 +22,11 @@ interface Doc {
   querySelector(s: string): { textContent: string | null; click(): void } | null;
   querySelectorAll(s: string): { length: number };
 }
-const SECRETS = [CAM_SECRET, PUSH_SECRET, PASSWORDS.admin, PASSWORDS.invig];
+// The test config holds the users' password hashes (tests/helpers.ts), the secret its config page must mask.
+const SECRETS = [CAM_SECRET, PUSH_SECRET, USER_HASHES.admin, USER_HASHES.invig];
 
-t.test('the System page: health, disk, recording, upstream, config and the audit log, with no secret shown', async (t) => {
+/** the System page: health, disk, recording, upstream, config and the audit log, with no secret shown */
+export async function systemWalk(t: Test): Promise<void> {
   const c = await openAdminConsole(t, { extraYaml: EXTRA });
   const step = chainedSteps((name) => c.shot(`failed-system-${name.replace(/\W+/g, '-')}`));
   const HOUR = 3_600_000;
@@ -42,7 +42,6 @@ t.test('the System page: health, disk, recording, upstream, config and the audit
     const text = (await c.page.textContent('main')) ?? '';
     for (const s of SECRETS) t.notOk(text.includes(s), `${where}: "${s.slice(0, 4)}…" is not shown`);
   };
-  type Test = Parameters<Parameters<typeof step>[2]>[0];
 
   await step(t, 'health says the appliance works, its version, clocks and certificates', async (t) => {
     await systemHealthy(t, c);
@@ -144,4 +143,4 @@ t.test('the System page: health, disk, recording, upstream, config and the audit
   });
 
   t.same(c.pageErrors, [], 'no uncaught error in the page');
-});
+}

@@ -5,13 +5,11 @@
 // tests/artifacts/admin/bank-*.png and templates-*.png.
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import t from 'tap';
+import type { Test } from 'tap';
 import sharp from 'sharp';
-import { chainedSteps, requireChromiumAndApps } from './browser.ts';
-import { openAdminConsole, WAIT } from './admin/harness.ts';
-import { BAD_FILE_LINES, BANK_TEMPLATE_ID, PICTURE_STEM, importBankFile, templateIsFeasible, writeBankFiles } from './admin/bank-steps.ts';
-
-requireChromiumAndApps('admin');
+import { chainedSteps } from '../browser.ts';
+import { openAdminConsole, WAIT } from './harness.ts';
+import { BAD_FILE_LINES, BANK_TEMPLATE_ID, PICTURE_STEM, importBankFile, templateIsFeasible, writeBankFiles } from './bank-steps.ts';
 
 const PICTURE = 'fig/sign.png';
 
@@ -25,7 +23,8 @@ const signPng = () =>
     .png()
     .toBuffer();
 
-t.test('the bank page imports, browses, retires and uploads; the templates page shows feasibility', async (t) => {
+/** the bank page imports, browses, retires and uploads; the templates page shows feasibility */
+export async function bankWalk(t: Test): Promise<void> {
   const c = await openAdminConsole(t);
   const { page } = c;
   const step = chainedSteps((name) => c.shot(`failed-${name.replace(/\W+/g, '-')}`));
@@ -145,4 +144,4 @@ t.test('the bank page imports, browses, retires and uploads; the templates page 
   });
 
   t.same(c.pageErrors, [], 'no uncaught error in the page');
-});
+}

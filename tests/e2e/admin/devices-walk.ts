@@ -4,10 +4,10 @@
 // leaves a duplicate for a person, a PC that named no id is approved as one picked from the list, one is
 // rejected; the paired PCs connect and report their health, and one is revoked after a confirmation.
 // Screenshots: tests/artifacts/admin/devices-*.png.
-import t from 'tap';
+import type { Test } from 'tap';
 import WebSocket from 'ws';
-import { chainedSteps, requireChromiumAndApps } from './browser.ts';
-import { openAdminConsole, type AdminConsole } from './admin/harness.ts';
+import { chainedSteps } from '../browser.ts';
+import { openAdminConsole, type AdminConsole } from './harness.ts';
 import {
   approvePendingAs,
   approveRoom,
@@ -16,10 +16,8 @@ import {
   pendingRowOffers,
   rejectPending,
   revokeDevice,
-} from './admin/devices-steps.ts';
-import { wsEndpoint } from '../helpers.ts';
-
-requireChromiumAndApps('admin');
+} from './devices-steps.ts';
+import { wsEndpoint } from '../../helpers.ts';
 
 const WINDOWS_CHROME = 'Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/131.0.0.0 Safari/537.36';
 
@@ -50,7 +48,8 @@ async function collect(c: AdminConsole, a: Asked): Promise<string> {
   return r.token;
 }
 
-t.test('pairing requests arrive on the open devices page and are approved singly and by room; one device is revoked', async (t) => {
+/** pairing requests arrive on the open devices page and are approved singly and by room; one device is revoked */
+export async function devicesWalk(t: Test): Promise<void> {
   const c = await openAdminConsole(t);
   const step = chainedSteps((name) => c.shot(`failed-devices-${name.replace(/\W+/g, '-')}`));
   const asked: Record<string, Asked> = {};
@@ -192,4 +191,4 @@ t.test('pairing requests arrive on the open devices page and are approved singly
   });
 
   t.same(c.pageErrors, [], 'no uncaught error in the page');
-});
+}

@@ -3,16 +3,15 @@
 // checklist turning from missing to ready (each item linking to the page that fixes it), a refused
 // check-in in words, then open check-in → start → end → grade → archive, one confirmed click each.
 // Screenshots land in tests/artifacts/admin/today-*.png.
-import t from 'tap';
-import { pairDevice } from '../helpers.ts';
-import { bankQuestions, csv, person, TEMPLATE } from '../exam/plans-fixture.ts';
-import { chainedSteps, requireChromiumAndApps } from './browser.ts';
-import { openAdminConsole, siteLocal } from './admin/harness.ts';
-import { archive, checklistShows, confirmSays, end, grade, openCheckIn, refused, reloadSession, showSession, start } from './admin/today-steps.ts';
+import type { Test } from 'tap';
+import { pairDevice } from '../../helpers.ts';
+import { bankQuestions, csv, person, TEMPLATE } from '../../exam/plans-fixture.ts';
+import { chainedSteps } from '../browser.ts';
+import { openAdminConsole, siteLocal } from './harness.ts';
+import { archive, checklistShows, confirmSays, end, grade, openCheckIn, refused, reloadSession, showSession, start } from './today-steps.ts';
 
-requireChromiumAndApps('admin');
-
-t.test('the today page: a session from an empty checklist to archived', async (t) => {
+/** the today page: a session from an empty checklist to archived */
+export async function todayWalk(t: Test): Promise<void> {
   const c = await openAdminConsole(t);
   const step = chainedSteps((name) => c.shot(`failed-today-${name.replace(/\W+/g, '-')}`));
   const plans = c.app.exam.plans;
@@ -142,4 +141,4 @@ t.test('the today page: a session from an empty checklist to archived', async (t
   });
 
   t.same(c.pageErrors, [], 'no uncaught error in the page');
-});
+}

@@ -3,16 +3,15 @@
 // results, score reports, results sheet and room log, revokes a certificate behind a confirmation,
 // makes its archive with the server's progress, opens a person file, and manages a user through to
 // their log-in with a reset password. Screenshots in tests/artifacts/admin/.
-import t from 'tap';
-import { chainedSteps, requireChromiumAndApps } from './browser.ts';
-import { openAdminConsole } from './admin/harness.ts';
-import { GRADED_PEOPLE, seedGradedSession } from './admin/results-seed.ts';
-import { archiveFromResults, personFile, resultsShow, revokeCertificate } from './admin/results-steps.ts';
-import { usersFlow } from './admin/people-steps.ts';
+import type { Test } from 'tap';
+import { chainedSteps } from '../browser.ts';
+import { openAdminConsole } from './harness.ts';
+import { GRADED_PEOPLE, seedGradedSession } from './results-seed.ts';
+import { archiveFromResults, personFile, resultsShow, revokeCertificate } from './results-steps.ts';
+import { usersFlow } from './people-steps.ts';
 
-requireChromiumAndApps('admin');
-
-t.test('results, certificates, archive, person file and users from the admin console', async (t) => {
+/** results, certificates, archive, person file and users from the admin console */
+export async function resultsWalk(t: Test): Promise<void> {
   const c = await openAdminConsole(t);
   const step = chainedSteps((name) => c.shot(`failed-results-${name.replace(/\W+/g, '-')}`));
   const { sessionId } = await seedGradedSession(c);
@@ -42,4 +41,4 @@ t.test('results, certificates, archive, person file and users from the admin con
     await c.shot('results-session-en-1920');
   });
   t.same(c.pageErrors, [], 'no uncaught error in the page');
-});
+}

@@ -7,19 +7,18 @@
 import { spawnSync } from 'node:child_process';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import t from 'tap';
-import { ROOT } from '../helpers.ts';
-import { HEADER, TEMPLATE, bankQuestions, csv, idn, person } from '../exam/plans-fixture.ts';
-import { gbk, makeZip } from '../exam/zip-fixture.ts';
-import { chainedSteps, requireChromiumAndApps } from './browser.ts';
-import { ARTIFACTS, WAIT, openAdminConsole } from './admin/harness.ts';
-import { createPlanAndSession, downloadAdmissionTickets, drawSeats, fetchInPage, generatePapers, importRoster } from './admin/plans-steps.ts';
-
-requireChromiumAndApps('admin');
+import type { Test } from 'tap';
+import { ROOT } from '../../helpers.ts';
+import { HEADER, TEMPLATE, bankQuestions, csv, idn, person } from '../../exam/plans-fixture.ts';
+import { gbk, makeZip } from '../../exam/zip-fixture.ts';
+import { chainedSteps } from '../browser.ts';
+import { ARTIFACTS, WAIT, openAdminConsole } from './harness.ts';
+import { createPlanAndSession, downloadAdmissionTickets, drawSeats, fetchInPage, generatePapers, importRoster } from './plans-steps.ts';
 
 const DAY = 24 * 3600_000;
 
-t.test('plans page: plan, session, roster with photos, seats, papers, tickets', async (t) => {
+/** plans page: plan, session, roster with photos, seats, papers, tickets */
+export async function plansWalk(t: Test): Promise<void> {
   const c = await openAdminConsole(t);
   c.app.exam.bank.createVersion({ id: 'v1', kind: 'import', questions: bankQuestions(), templates: [TEMPLATE] });
   const step = chainedSteps((name) => c.shot(`failed-plans-${name.replace(/\W+/g, '-')}`));
@@ -169,4 +168,4 @@ t.test('plans page: plan, session, roster with photos, seats, papers, tickets', 
   });
 
   t.same(c.pageErrors, [], 'no uncaught error in the page');
-});
+}
