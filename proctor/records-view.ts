@@ -103,10 +103,14 @@ export interface SeatConfirmationRecord {
 
 /** The seat confirmations of one exam session, oldest first (the room log and the session archive). */
 export function seatConfirmationsOfSession(db: Db, sessionId: string): SeatConfirmationRecord[] {
-  return db.prepare(`SELECT ${SEAT_CHECK_COLUMNS} FROM seat_identity_confirmations WHERE session_id = ? ORDER BY due_at, id`).all(sessionId) as SeatConfirmationRecord[];
+  return db
+    .prepare(`SELECT ${SEAT_CHECK_COLUMNS} FROM seat_identity_confirmations WHERE session_id = ? ORDER BY due_at, rowid`)
+    .all(sessionId) as SeatConfirmationRecord[];
 }
 
 /** The seat confirmations of one person, in every session, oldest first (the person file). */
 export function seatConfirmationsOf(db: Db, idNumber: string): SeatConfirmationRecord[] {
-  return db.prepare(`SELECT ${SEAT_CHECK_COLUMNS} FROM seat_identity_confirmations WHERE id_number = ? ORDER BY due_at, id`).all(idNumber) as SeatConfirmationRecord[];
+  return db
+    .prepare(`SELECT ${SEAT_CHECK_COLUMNS} FROM seat_identity_confirmations WHERE id_number = ? ORDER BY due_at, rowid`)
+    .all(idNumber) as SeatConfirmationRecord[];
 }

@@ -47,10 +47,9 @@ export function createSeatIdentityChecks(deps: SeatIdentityDeps) {
   const stmt = statementCache(db);
 
   const openOf = (sessionId: string, idNumber: string) =>
-    stmt(`SELECT ${SEAT_CHECK_COLUMNS} FROM seat_identity_confirmations WHERE session_id = ? AND id_number = ? AND confirmed_at IS NULL ORDER BY due_at LIMIT 1`).get(
-      sessionId,
-      idNumber,
-    ) as SeatCheckRow | undefined;
+    stmt(
+      `SELECT ${SEAT_CHECK_COLUMNS} FROM seat_identity_confirmations WHERE session_id = ? AND id_number = ? AND confirmed_at IS NULL ORDER BY due_at, rowid LIMIT 1`,
+    ).get(sessionId, idNumber) as SeatCheckRow | undefined;
 
   function get(id: string): SeatCheckRow {
     const r = stmt(`SELECT ${SEAT_CHECK_COLUMNS} FROM seat_identity_confirmations WHERE id = ?`).get(id) as SeatCheckRow | undefined;
@@ -58,7 +57,15 @@ export function createSeatIdentityChecks(deps: SeatIdentityDeps) {
     return r;
   }
 
-  function due(c: { sessionId: string; roomId: string; idNumber: string; seat: string | null; terminalId: string | null; reason: SeatCheckReason; alertId: string | null }) {
+  function due(c: {
+    sessionId: string;
+    roomId: string;
+    idNumber: string;
+    seat: string | null;
+    terminalId: string | null;
+    reason: SeatCheckReason;
+    alertId: string | null;
+  }) {
     const id = newId(clock.now());
     stmt(
       `INSERT INTO seat_identity_confirmations (id, session_id, room_id, id_number, seat, terminal_id, reason, alert_id, due_at)
@@ -93,13 +100,16 @@ export function createSeatIdentityChecks(deps: SeatIdentityDeps) {
         due({ sessionId: p.sessionId, roomId: p.roomId, idNumber: p.idNumber, seat: p.seat, terminalId: p.terminalId, reason: 'login', alertId: null });
       }),
     ),
-    // Any new alert of the seat: one open check per person, however many alerts come while it is due.
+    // Any alert of the seat, new or a repeat folded into an open one (the alert store folds a condition's
+    // repeats into one row; an 'update' of an alert still open and not cleared is such a repeat — a clear,
+    // an acknowledgement or a settlement leaves it cleared or acknowledged). One open check per person,
+    // however many alerts come while it is due.
     bus.on(
       'proctor.alert',
       guard('proctor.alert', (p) => {
-        if (p.change !== 'new' || !p.roomId) return;
+        if (p.change === 'ack' || !p.roomId) return;
         const a = deps.alert(p.alertId);
-        if (a.resolvedAt !== null || NOT_ABOUT_THE_SEAT.includes(a.kind)) return;
+        if (a.resolvedAt !== null || a.acknowledged || a.clearedAt !== null || NOT_ABOUT_THE_SEAT.includes(a.kind)) return;
         const sessionId = a.sessionId ?? deps.openSessionOf(p.roomId);
         if (!sessionId) return;
         const idNumber = a.idNumber ?? (a.seat ? deps.candidateAtSeat(sessionId, a.seat) : null);
@@ -122,7 +132,7 @@ export function createSeatIdentityChecks(deps: SeatIdentityDeps) {
     /** The open check of each candidate of a session who has one (the seat map and the console's to-do list). */
     openBySession(sessionId: string): Map<string, SeatCheckRow> {
       const rows = stmt(
-        `SELECT ${SEAT_CHECK_COLUMNS} FROM seat_identity_confirmations WHERE session_id = ? AND confirmed_at IS NULL ORDER BY due_at DESC`,
+        `SELECT ${SEAT_CHECK_COLUMNS} FROM seat_identity_confirmations WHERE session_id = ? AND confirmed_at IS NULL ORDER BY due_at DESC, rowid DESC`,
       ).all(sessionId) as SeatCheckRow[];
       // Oldest wins should there ever be two (read newest first, so the oldest is set last).
       return new Map(rows.map((r) => [r.idNumber, r]));

@@ -134,8 +134,7 @@ export function snapshot(st: TerminalState, conn: Conn, msg: SnapshotMessage): v
   const shot = { snapshotId: id, terminalId: conn.terminal.id, roomId: conn.terminal.room, sessionId: b.sessionId, idNumber: b.idNumber, file, at: now };
   // A candidate who declined face recognition at the kiosk (issue 23): the snapshot is evidence, like the
   // room camera, and is kept; nothing compares it with a face. The invigilator confirms them at the seat.
-  if (declinedAtSeat(st.db, b.sessionId, b.idNumber))
-    return snapshotChecked(st, shot, { identity: 'unchecked', distance: null, detail: DECLINED_DETAIL });
+  if (declinedAtSeat(st.db, b.sessionId, b.idNumber)) return snapshotChecked(st, shot, { identity: 'unchecked', distance: null, detail: DECLINED_DETAIL });
   const check = st.stopped ? undefined : st.deps.checkSnapshot;
   if (!check) {
     st.bus.emit('terminal.snapshot', {

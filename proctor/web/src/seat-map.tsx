@@ -121,11 +121,7 @@ export function SeatCell({
         </span>
       )}
       {s.loginLocked && <span class="login-locked">{w.seatLoginLocked}</span>}
-      {s.identityCheck ? (
-        <span class="id-check due">{w.seatIdCheckDue}</span>
-      ) : (
-        s.faceDeclined && c && <span class="id-check">{w.seatFaceDeclined}</span>
-      )}
+      {s.identityCheck ? <span class="id-check due">{w.seatIdCheckDue}</span> : s.faceDeclined && c && <span class="id-check">{w.seatFaceDeclined}</span>}
       {progress !== null && (
         <span class="bar">
           <span style={{ width: `${Math.round(progress * 100)}%` }} />
