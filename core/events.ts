@@ -193,6 +193,8 @@ export interface EventMap {
   // Proctor console (proctor/): an alert raised, repeated/cleared, or acknowledged; an incident (违纪) recorded.
   'proctor.alert': { alertId: string; roomId: string | null; change: 'new' | 'update' | 'ack' };
   'proctor.incident': { incidentId: string; sessionId: string; roomId: string };
+  // A candidate who declined face recognition is to be confirmed at the seat by eye (due), or was (confirmed).
+  'seat.identity': { checkId: string; sessionId: string; roomId: string; idNumber: string; seat: string | null; change: 'due' | 'confirmed' };
   // TLS (server/tls/): a site CA made while PCs trusted an earlier one (they must trust the new one), and server certificate issues.
   'tls.ca_replaced': { fingerprint: string; previous: string; reason: string; at: number };
   'tls.certificate_issued': { fingerprint: string; notAfter: number; reason: string; at: number };

@@ -122,6 +122,8 @@ export function createFeed(proctor: ProctorService, bus: EventBus, clock: { now(
       for (const s of targets) send(s, { type: 'incident.new', incident: maskIncident(i, s.masked) });
       mark(roomId, { seat: i.seat, idNumber: i.idNumber });
     }),
+    // A seat confirmation fell due or was done: the seat (and the console's to-do list built from seats) changes.
+    bus.on('seat.identity', (p) => mark(p.roomId, { seat: p.seat, idNumber: p.idNumber })),
     bus.on('candidate.admitted', (p) => mark(p.roomId, { idNumber: p.idNumber })),
     bus.on('terminal.online', (p) => mark(p.roomId, { seat: p.seat })),
     bus.on('terminal.offline', (p) => mark(p.roomId, { seat: p.seat, idNumber: p.idNumber })),

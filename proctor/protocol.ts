@@ -53,6 +53,31 @@ export const SeatMoveT = Type.Object({
 });
 export type SeatMove = Static<typeof SeatMoveT>;
 
+/**
+ * A candidate who declined face recognition at the kiosk (issue 23) is confirmed at the seat by an
+ * invigilator, by eye against the ID card: once after log-in ('login') and again on any alert of the
+ * seat ('alert'). The to-do stays on the seat and in the console's list until someone confirms it.
+ */
+export const SEAT_CHECK_REASONS = ['login', 'alert'] as const;
+export type SeatCheckReason = (typeof SEAT_CHECK_REASONS)[number];
+export const SeatIdentityCheckT = Type.Object({
+  id: Type.String(),
+  reason: oneOf(SEAT_CHECK_REASONS),
+  /** The alert that made it due (reason 'alert'), when there is one. */
+  alertId: nullable(Type.String()),
+  dueAt: Ms,
+  /** Alerts of the seat raised while this check was already due. */
+  alerts: Count,
+  confirmedAt: nullable(Ms),
+  confirmedBy: nullable(Type.String()),
+  note: nullable(Type.String()),
+});
+export type SeatIdentityCheck = Static<typeof SeatIdentityCheckT>;
+
+/** POST /api/proctor/seat-checks/:id/confirm: the person at the seat is the candidate (checked by eye against the ID card). */
+export const ConfirmSeatCheckBodyT = Type.Object({ note: Type.Optional(Type.String({ maxLength: 500 })) }, { additionalProperties: false });
+export type ConfirmSeatCheckBody = Static<typeof ConfirmSeatCheckBodyT>;
+
 export const SeatT = Type.Object({
   seat: Type.String(),
   row: Type.Integer(),
@@ -77,6 +102,10 @@ export const SeatT = Type.Object({
   pendingMove: nullable(SeatMoveT),
   /** The seat's terminal refuses log-ins after repeated failures until an invigilator unlocks it. */
   loginLocked: Type.Boolean(),
+  /** The candidate declined face recognition: their snapshots are not compared, staff check them by eye. */
+  faceDeclined: Type.Boolean(),
+  /** The open seat confirmation of a candidate who declined face recognition, when one is due. */
+  identityCheck: nullable(SeatIdentityCheckT),
 });
 export type Seat = Static<typeof SeatT>;
 

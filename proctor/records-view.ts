@@ -1,9 +1,11 @@
 // What records/ reads of the proctor console: the incidents (违纪) invigilators recorded, by session for
 // the score reports, room log and session archive, by person for the person file (一人一档); and, for the
 // archive, the alerts raised with what was decided on each (acknowledged by whom, with which note, or
-// cleared by itself). Reads only; proctor/incidents.ts and the alert store alone write these tables.
+// cleared by itself); and the seat confirmations of candidates who declined face recognition. Reads
+// only; proctor/incidents.ts, the alert store and seat-identity.ts alone write these tables.
 import type { Db } from '../storage/index.ts';
 import { INCIDENT_CATEGORIES, type ProctorIncident } from './incidents.ts';
+import { SEAT_CHECK_COLUMNS } from './seat-identity.ts';
 
 export type IncidentRecord = ProctorIncident;
 /** The person file's name for the same record. */
@@ -80,4 +82,35 @@ export function sessionAlerts(db: Db, sessionId: string): ArchivedAlert[] {
     ackedAt: r.acked_at as number | null,
     ackNote: r.ack_note as string | null,
   }));
+}
+
+/** A seat confirmation of a candidate who declined face recognition (seat_identity_confirmations, 029). */
+export interface SeatConfirmationRecord {
+  id: string;
+  sessionId: string;
+  roomId: string;
+  idNumber: string;
+  seat: string | null;
+  terminalId: string | null;
+  reason: 'login' | 'alert';
+  alertId: string | null;
+  dueAt: number;
+  alerts: number;
+  confirmedAt: number | null;
+  confirmedBy: string | null;
+  note: string | null;
+}
+
+/** The seat confirmations of one exam session, oldest first (the room log and the session archive). */
+export function seatConfirmationsOfSession(db: Db, sessionId: string): SeatConfirmationRecord[] {
+  return db
+    .prepare(`SELECT ${SEAT_CHECK_COLUMNS} FROM seat_identity_confirmations WHERE session_id = ? ORDER BY due_at, rowid`)
+    .all(sessionId) as SeatConfirmationRecord[];
+}
+
+/** The seat confirmations of one person, in every session, oldest first (the person file). */
+export function seatConfirmationsOf(db: Db, idNumber: string): SeatConfirmationRecord[] {
+  return db
+    .prepare(`SELECT ${SEAT_CHECK_COLUMNS} FROM seat_identity_confirmations WHERE id_number = ? ORDER BY due_at, rowid`)
+    .all(idNumber) as SeatConfirmationRecord[];
 }

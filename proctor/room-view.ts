@@ -6,6 +6,7 @@ import { seatIds, type Config } from '../config/index.ts';
 import type { ExamService } from '../exam/index.ts';
 import { maskIdNumber, type TerminalService } from '../terminal/index.ts';
 import { liveWsPath, recordedSources, screenTerminalId, type MediaService } from '../media/index.ts';
+import { seatCheckView, type SeatCheckRow } from './seat-identity.ts';
 import type { RecordedSource, RoomView, Seat, SeatCandidate, SeatMove, SeatState, SessionBrief } from './protocol.ts';
 
 export { SEAT_STATES, type RoomView, type Seat, type SeatCandidate, type SeatMove, type SeatState, type SessionBrief } from './protocol.ts';
@@ -19,6 +20,9 @@ export interface RoomViewDeps {
   openAlerts: (sessionId: string) => Map<string, number>;
   openAlertCount: (roomId: string) => number;
   incidentCounts: (sessionId: string) => Map<string, number>;
+  /** Open seat confirmations of candidates who declined face recognition, by ID number (seat-identity.ts). */
+  openSeatChecks: (sessionId: string) => Map<string, SeatCheckRow>;
+  faceDeclined: (sessionId: string, idNumber: string) => boolean;
 }
 
 export function createRoomViews(deps: RoomViewDeps) {
@@ -73,6 +77,7 @@ export function createRoomViews(deps: RoomViewDeps) {
     const questions = s ? s.template.sections.reduce((n, x) => n + x.count, 0) : null;
     const alerts = s ? deps.openAlerts(s.id) : new Map<string, number>();
     const written = s ? deps.incidentCounts(s.id) : new Map<string, number>();
+    const checks = s ? deps.openSeatChecks(s.id) : new Map<string, SeatCheckRow>();
     type C = NonNullable<typeof state>['candidates'][number];
     const bySeat = new Map<string, C>();
     const unseated: SeatCandidate[] = [];
@@ -133,6 +138,8 @@ export function createRoomViews(deps: RoomViewDeps) {
         openAlerts: 0,
         pendingMove: moves.get(seat) ?? null,
         loginLocked: termId ? terminal.loginLocked(termId) !== null : false,
+        faceDeclined: false,
+        identityCheck: null,
       };
       if (!c || !s) return base;
       const a = c.attempt;
@@ -166,6 +173,8 @@ export function createRoomViews(deps: RoomViewDeps) {
         passed: result ? Boolean(result.passed) : null,
         incidents: c.incidents + (written.get(c.idNumber) ?? 0),
         openAlerts: alerts.get(c.idNumber) ?? 0,
+        faceDeclined: deps.faceDeclined(s.id, c.idNumber),
+        identityCheck: checks.has(c.idNumber) ? seatCheckView(checks.get(c.idNumber)!) : null,
       };
     });
     const window = s ? plans.recordingWindow(s.id, deps.clock.now()) : null;

@@ -14,6 +14,7 @@ import {
   AckManyBodyT,
   AckManyReplyT,
   AlertT,
+  ConfirmSeatCheckBodyT,
   IncidentCategoryT,
   IncidentListT,
   IncidentT,
@@ -21,9 +22,12 @@ import {
   RoomListItemT,
   RoomViewT,
   SessionBriefT,
+  SeatIdentityCheckT,
   SummaryT,
   type AckManyBody,
+  type ConfirmSeatCheckBody,
 } from './protocol.ts';
+import { seatCheckView } from './seat-identity.ts';
 
 const errors = { 400: ErrorReply, 401: ErrorReply, 403: ErrorReply, 404: ErrorReply, 409: ErrorReply };
 const closed = { additionalProperties: false } as const;
@@ -192,6 +196,28 @@ export const proctorRoutes: FastifyPluginAsync<ProctorRouteOptions> = async (app
       const note = (request.body as { note: string }).note.trim();
       if (!note) throw new ValidationError([{ path: 'note', problem: 'must say what was found or done', got: (request.body as { note: string }).note }]);
       return maskAlert(proctor.alerts.ack(alertId, note, request.actor, request.ip), masks(request));
+    },
+  );
+
+  app.post(
+    '/api/proctor/seat-checks/:checkId/confirm',
+    {
+      config: staff,
+      schema: {
+        tags,
+        summary:
+          'Confirm, by eye against the ID card, the person at the seat of a candidate who declined face recognition (audited; the to-do leaves the console)',
+        params: Type.Object({ checkId: Type.String({ minLength: 1, maxLength: 64 }) }),
+        body: ConfirmSeatCheckBodyT,
+        response: { 200: SeatIdentityCheckT, ...errors },
+      },
+    },
+    async (request) => {
+      const { checkId } = request.params as { checkId: string };
+      const c = proctor.seatChecks.get(checkId);
+      assertRoomWatcher(request, c.roomId);
+      const note = (request.body as ConfirmSeatCheckBody | undefined)?.note ?? null;
+      return seatCheckView(proctor.seatChecks.confirm(checkId, note, request.actor, request.ip));
     },
   );
 

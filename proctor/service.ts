@@ -12,6 +12,8 @@ import type { MediaService } from '../media/index.ts';
 import { createAlerts } from './alerts.ts';
 import { createIncidents } from './incidents.ts';
 import { createRoomViews } from './room-view.ts';
+import { createSeatIdentityChecks } from './seat-identity.ts';
+import { declinedAtSeat } from '../terminal/index.ts';
 
 export interface ProctorDeps {
   db: Db;
@@ -65,6 +67,18 @@ export function createProctorService(deps: ProctorDeps) {
     },
   });
 
+  const seatChecks = createSeatIdentityChecks({
+    db,
+    clock,
+    bus,
+    audit,
+    alert: (id) => alerts.get(id),
+    candidateAtSeat: (sessionId, seat) => plans.roster(sessionId).find((x) => x.seat === seat)?.idNumber ?? null,
+    seatOf: (sessionId, idNumber) => plans.roster(sessionId).find((x) => x.idNumber === idNumber)?.seat ?? null,
+    openSessionOf: (roomId) => terminal.openSessionOf(roomId)?.id ?? null,
+    ...(deps.log ? { log: deps.log } : {}),
+  });
+
   const rooms = createRoomViews({
     config,
     clock,
@@ -74,6 +88,8 @@ export function createProctorService(deps: ProctorDeps) {
     openAlerts: (sessionId) => alerts.openBySession(sessionId),
     openAlertCount: (roomId) => alerts.openCount([roomId]),
     incidentCounts: (sessionId) => incidents.countBySession(sessionId),
+    openSeatChecks: (sessionId) => seatChecks.openBySession(sessionId),
+    faceDeclined: (sessionId, idNumber) => declinedAtSeat(db, sessionId, idNumber),
   });
 
   function summary(sessionId: string) {
@@ -107,6 +123,7 @@ export function createProctorService(deps: ProctorDeps) {
     alerts,
     incidents,
     rooms,
+    seatChecks,
     summary,
 
     /** A roster entry by ID number, or null. */
@@ -153,6 +170,7 @@ export function createProctorService(deps: ProctorDeps) {
     },
 
     stop(): void {
+      seatChecks.stop();
       alerts.stop();
     },
   };

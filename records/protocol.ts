@@ -390,6 +390,26 @@ export const RoomLogT = Type.Object({
   cameraOutages: Type.Array(Type.Object({ sourceId: Type.String(), sourceName: Type.String(), from: Ms, to: nullable(Ms), reason: Type.String() })),
   /** Integrity events the terminals and the server observed, counted per kind (the details are in the archive). */
   integrity: Type.Array(Type.Object({ kind: Type.String(), count: Count })),
+  /**
+   * Candidates who declined face recognition at the kiosk (issue 23): checked by staff by eye instead.
+   * Optional: a log signed before this existed has neither list.
+   */
+  faceDeclined: Type.Optional(Type.Array(Type.Object({ ...Who, decidedAt: Ms, noticeVersion: Type.String() }))),
+  /** The invigilators' seat confirmations of those candidates: after log-in and on alerts of their seat. */
+  seatConfirmations: Type.Optional(
+    Type.Array(
+      Type.Object({
+        dueAt: Ms,
+        ...Who,
+        reason: oneOf(['login', 'alert'] as const),
+        /** Alerts of the seat while it was due, the first one included when reason is 'alert'. */
+        alerts: Count,
+        confirmedAt: nullable(Ms),
+        by: nullable(Type.String()),
+        note: nullable(Type.String()),
+      }),
+    ),
+  ),
   results: Type.Object({
     graded: Count,
     passed: Count,

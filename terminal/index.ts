@@ -22,4 +22,6 @@ export {
   type TerminalSessionRecord,
   type TimeAddedRecord,
 } from './records-view.ts';
+// The candidate's face-recognition choice, as the seat side reads it (terminal, proctor and records alike).
+export { consentAtSeat, declinedAtSeat, type SeatConsent, type SeatConsentDecision } from './face-consent.ts';
 export * as protocol from './protocol.ts';

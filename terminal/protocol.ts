@@ -248,6 +248,13 @@ export const LoggedInT = Type.Object({
   candidate: CandidateInfoT,
   session: SessionInfoT,
   exam: Type.Object({ questions: Type.Integer(), total: Type.Number(), passMark: Type.Number() }),
+  /**
+   * What the candidate chose at the kiosk about face recognition for this session (issue 23), shown as
+   * one line at log-in: 'accepted' — snapshots are compared with the face that entered; 'declined' —
+   * snapshots are kept as evidence only and an invigilator confirms them at the seat; null — none
+   * recorded (admitted by hand). Optional so that a page of the previous build still validates it.
+   */
+  faceConsent: Type.Optional(Type.Union([Type.Literal('accepted'), Type.Literal('declined'), Type.Null()])),
 });
 
 export const QuestionT = Type.Object({

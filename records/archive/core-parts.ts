@@ -75,7 +75,7 @@ export function coreArchiveParts(deps: RecordsDeps): ArchivePart[] {
 
   const signIn: ArchivePart = {
     id: 'sign-in',
-    title: 'Sign-in record: each kiosk attempt with its live capture, face distance, liveness, decision and override',
+    title: 'Sign-in record: each kiosk attempt with its live capture, face distance, liveness, decision and override; each face-recognition choice',
     async *members({ sessionId }) {
       const { identityChecksOfSession } = await import('../../kiosk/index.ts');
       const ticket = new Map(plans.roster(sessionId).map((e) => [e.idNumber, e.ticketNo]));
@@ -109,6 +109,15 @@ export function coreArchiveParts(deps: RecordsDeps): ArchivePart[] {
         };
       });
       yield jsonMember('sign-in/attempts.json', rows);
+      // Issue 23: each candidate's face-recognition choice in force (a decline means staff checked them by eye).
+      const { consentAtSeat } = await import('../../terminal/index.ts');
+      yield jsonMember(
+        'sign-in/face-consents.json',
+        plans.roster(sessionId).flatMap((e) => {
+          const c = consentAtSeat(db, sessionId, e.idNumber);
+          return c ? [{ idNumber: e.idNumber, ticketNo: e.ticketNo, decision: c.decision, decidedAt: c.decidedAt, noticeVersion: c.noticeVersion }] : [];
+        }),
+      );
       yield* captures;
     },
   };
@@ -205,11 +214,13 @@ export function coreArchiveParts(deps: RecordsDeps): ArchivePart[] {
 
   const incidents: ArchivePart = {
     id: 'incidents',
-    title: 'Incidents (违纪) the invigilators recorded, and the alerts with what was decided on each',
+    title: 'Incidents (违纪) the invigilators recorded, the alerts with what was decided on each, seat confirmations by eye',
     async *members({ sessionId }) {
-      const { sessionAlerts, sessionIncidents } = await import('../../proctor/index.ts');
+      const { sessionAlerts, sessionIncidents, seatConfirmationsOfSession } = await import('../../proctor/index.ts');
       yield jsonMember('incidents/incidents.json', sessionIncidents(db, sessionId));
       yield jsonMember('incidents/alerts.json', sessionAlerts(db, sessionId));
+      // The invigilators' seat confirmations, by eye, of candidates who declined face recognition.
+      yield jsonMember('incidents/seat-confirmations.json', seatConfirmationsOfSession(db, sessionId));
     },
   };
 

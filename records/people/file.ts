@@ -7,7 +7,8 @@ import { describeRule, ruleFor, type AppliedRule, type Config } from '../../conf
 import type { Db } from '../../storage/index.ts';
 import { retakesOf, type Category, type ExamService, type Industry } from '../../exam/index.ts';
 import { identityChecksOf, trainingAttendanceOf, type IdentityCheckRecord, type TrainingAttendanceRecord } from '../../kiosk/index.ts';
-import { incidentsOf, type PersonIncident } from '../../proctor/index.ts';
+import { incidentsOf, seatConfirmationsOf, type PersonIncident, type SeatConfirmationRecord } from '../../proctor/index.ts';
+import { consentAtSeat, type SeatConsentDecision } from '../../terminal/index.ts';
 import { certificatesOf, type PersonCertificate } from './certificates-hook.ts';
 
 export const PERSON_FILE_FORMAT = 'examroom-person-file/1';
@@ -62,6 +63,10 @@ export interface PersonFile {
   certificates: { available: boolean; note: string | null; items: PersonCertificate[] };
   identityChecks: PersonIdentityCheck[];
   incidents: PersonIncident[];
+  /** The face-recognition choice in force for each exam session where the kiosk recorded one (issue 23). */
+  faceConsents: { sessionId: string; decision: SeatConsentDecision; decidedAt: number; noticeVersion: string }[];
+  /** Invigilators' seat confirmations, by eye, of this person in sessions where they declined face recognition. */
+  seatConfirmations: SeatConfirmationRecord[];
 }
 
 /** An identity check as the person file shows it: no liveness, card photo or card distance. */
@@ -223,6 +228,11 @@ export function gatherPersonFile(deps: PersonFileDeps, rawId: string, opts: { se
     },
     identityChecks: cut ? checks.filter((c) => c.sessionId === sessionId) : checks,
     incidents: cut ? incidents.filter((i) => i.sessionId === sessionId) : incidents,
+    faceConsents: exams.flatMap((e) => {
+      const c = consentAtSeat(db, e.sessionId, idNumber);
+      return c ? [{ sessionId: e.sessionId, decision: c.decision, decidedAt: c.decidedAt, noticeVersion: c.noticeVersion }] : [];
+    }),
+    seatConfirmations: seatConfirmationsOf(db, idNumber).filter((c) => !cut || c.sessionId === sessionId),
   };
 }
 

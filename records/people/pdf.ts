@@ -208,6 +208,37 @@ export async function personFilePdf(f: PersonFile, opts: { config: Config; captu
     }
   }
 
+  // Issue 23: a refusal of face recognition and the checks staff made by eye instead.
+  doc.subheading('人脸识别同意与人工核验');
+  if (f.faceConsents.length === 0 && f.seatConfirmations.length === 0) doc.paragraph('无记录（未在入口一体机作出选择）。');
+  if (f.faceConsents.length)
+    doc.table(
+      [
+        { header: '场次', width: 2 },
+        { header: '选择', width: 1.4 },
+        { header: '时间', width: 1.4 },
+        { header: '告知书版本', width: 1.2 },
+      ],
+      f.faceConsents.map((c) => [c.sessionId, c.decision === 'declined' ? '拒绝（人工核验）' : '同意', time(c.decidedAt), c.noticeVersion]),
+    );
+  if (f.seatConfirmations.length)
+    doc.table(
+      [
+        { header: '场次 · 座位', width: 2 },
+        { header: '起因', width: 1.2 },
+        { header: '应核验', width: 1.4 },
+        { header: '核验时间', width: 1.4 },
+        { header: '核验人', width: 1.4 },
+      ],
+      f.seatConfirmations.map((c) => [
+        `${c.sessionId} · ${c.seat ?? '—'}`,
+        c.reason === 'login' ? '登录后' : '座位告警',
+        time(c.dueAt),
+        c.confirmedAt === null ? '未核验' : time(c.confirmedAt),
+        c.confirmedBy ?? '—',
+      ]),
+    );
+
   doc.subheading('违纪记录');
   if (f.incidents.length === 0) doc.paragraph('无违纪记录。');
   else

@@ -7,8 +7,8 @@ import { Conflict, NotFound, maskIdNumber } from '../../core/index.ts';
 import { createUserStore, type User } from '../../storage/index.ts';
 import { CATEGORY_LABELS, INDUSTRY_LABELS } from '../../exam/index.ts';
 import type { IdentityCheckRecord } from '../../kiosk/index.ts';
-import type { SnapshotRecord, TerminalSessionRecord } from '../../terminal/index.ts';
-import type { IncidentRecord } from '../../proctor/index.ts';
+import type { SeatConsent, SnapshotRecord, TerminalSessionRecord } from '../../terminal/index.ts';
+import type { IncidentRecord, SeatConfirmationRecord } from '../../proctor/index.ts';
 import type { RoomLog } from '../protocol.ts';
 import type { RecordsDeps } from '../service.ts';
 
@@ -33,6 +33,10 @@ export interface SessionFacts {
   identity: IdentityCheckRecord[];
   terminal: TerminalSessionRecord;
   incidents: IncidentRecord[];
+  /** Each candidate's face-recognition choice at the kiosk, where one was recorded (issue 23). */
+  faceConsents: Map<string, SeatConsent>;
+  /** The invigilators' seat confirmations of candidates who declined it. */
+  seatConfirmations: SeatConfirmationRecord[];
 }
 
 /** The other modules' read functions this part uses. */
@@ -41,6 +45,8 @@ export interface ModuleViews {
   terminalRecordOfSession: typeof import('../../terminal/index.ts').terminalRecordOfSession;
   incidentsOfSession: typeof import('../../proctor/index.ts').incidentsOfSession;
   outagesOfSources: typeof import('../../media/index.ts').outagesOfSources;
+  consentAtSeat: typeof import('../../terminal/index.ts').consentAtSeat;
+  seatConfirmationsOfSession: typeof import('../../proctor/index.ts').seatConfirmationsOfSession;
 }
 
 let views: Promise<ModuleViews> | null = null;
@@ -59,6 +65,8 @@ export function loadViews(): Promise<ModuleViews> {
     terminalRecordOfSession: t.terminalRecordOfSession,
     incidentsOfSession: p.incidentsOfSession,
     outagesOfSources: m.outagesOfSources,
+    consentAtSeat: t.consentAtSeat,
+    seatConfirmationsOfSession: p.seatConfirmationsOfSession,
   }));
   return views;
 }
@@ -84,6 +92,13 @@ export function sessionFacts(deps: Deps, v: ModuleViews, sessionId: string): Ses
     identity: v.identityChecksOfSession(db, session.id),
     terminal: v.terminalRecordOfSession(db, session.id),
     incidents: v.incidentsOfSession(db, session.id),
+    faceConsents: new Map(
+      roster.flatMap((e) => {
+        const c = v.consentAtSeat(db, session.id, e.idNumber);
+        return c ? [[e.idNumber, c] as const] : [];
+      }),
+    ),
+    seatConfirmations: v.seatConfirmationsOfSession(db, session.id),
   };
 }
 
@@ -264,6 +279,19 @@ export function buildRoomLog(deps: Deps, v: ModuleViews, f: SessionFacts, signer
       reason: o.reason,
     })),
     integrity: [...integrity].sort((a, b) => b[1] - a[1] || a[0].localeCompare(b[0])).map(([kind, count]) => ({ kind, count })),
+    faceDeclined: [...f.faceConsents]
+      .filter(([, c]) => c.decision === 'declined')
+      .map(([idNumber, c]) => ({ ...who(idNumber), decidedAt: c.decidedAt, noticeVersion: c.noticeVersion }))
+      .sort((a, b) => a.decidedAt - b.decidedAt),
+    seatConfirmations: f.seatConfirmations.map((c) => ({
+      dueAt: c.dueAt,
+      ...who(c.idNumber, c.seat),
+      reason: c.reason,
+      alerts: c.alerts + (c.reason === 'alert' ? 1 : 0),
+      confirmedAt: c.confirmedAt,
+      by: c.confirmedBy ? names.words(c.confirmedBy) : null,
+      note: c.note,
+    })),
     results: {
       graded: graded.length,
       passed,

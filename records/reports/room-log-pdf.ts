@@ -77,6 +77,38 @@ export async function renderRoomLog(reply: RoomLogReply, tz: string, now: number
       log.overrides.map((o) => [t(o.at), who(o), o.by, o.reason]),
     );
 
+  // Issue 23: who declined face recognition and how staff checked them instead (absent from logs signed before it).
+  if (log.faceDeclined?.length || log.seatConfirmations?.length) {
+    pdf.subheading('拒绝人脸识别的考生及人工核验');
+    if (log.faceDeclined?.length)
+      pdf.table(
+        [
+          { header: '考生', width: 3.4 },
+          { header: '拒绝时间', width: 2.4 },
+          { header: '告知书版本', width: 1.8 },
+        ],
+        log.faceDeclined.map((d) => [who(d), t(d.decidedAt), d.noticeVersion]),
+      );
+    const checks = log.seatConfirmations ?? [];
+    if (checks.length)
+      pdf.table(
+        [
+          { header: '座位核验', width: 3 },
+          { header: '起因', width: 1.8 },
+          { header: '应核验', width: 2 },
+          { header: '核验时间', width: 2 },
+          { header: '核验人', width: 2.2 },
+        ],
+        checks.map((x) => [
+          who(x),
+          x.reason === 'login' ? '登录后' : `告警 ${x.alerts} 次`,
+          t(x.dueAt),
+          x.confirmedAt === null ? '未核验' : t(x.confirmedAt),
+          x.by ?? '—',
+        ]),
+      );
+  }
+
   pdf.subheading('违纪记录及处理');
   if (!log.incidents.length && !log.decisions.length) pdf.paragraph('无。');
   if (log.incidents.length)

@@ -7,6 +7,7 @@ import { keyOf, maskIdNumber, type TerminalState, type Session, type Entry } fro
 import { flushSaves } from './saves.ts';
 import { loginLocked } from './login-lock.ts';
 import { lastAddedFor, openSessionOf, paperOf, reloadSession, sessionInfo, sessionOf, timerOfCandidate } from './sessions.ts';
+import { consentAtSeat } from '../face-consent.ts';
 
 export function hello(st: TerminalState, conn: Conn): ServerMessage {
   const s = openSessionOf(st, conn.terminal.room);
@@ -66,6 +67,7 @@ export function sendState(st: TerminalState, conn: Conn, resumed: boolean, entry
     candidate: { name: e.name, ticketNo: e.ticketNo, idNumber: maskIdNumber(e.idNumber), seat: e.seat ?? conn.terminal.seat },
     session: sessionInfo(st, s),
     exam: { questions: questions.length, total: s.template.total, passMark: s.template.passMark },
+    faceConsent: consentAtSeat(st.db, s.id, e.idNumber)?.decision ?? null,
   });
   if (a?.status === 'submitted') {
     st.send(conn, submittedMessage(st, s, a));

@@ -12,6 +12,10 @@ import { IDENTITY_RESULTS, type ErrorCode, type IdentityResult, type IntegrityMe
 import { Refusal, MAX_CHECKS_QUEUED, keyOf, type SnapshotRefusal, type TerminalState } from './state.ts';
 import { conns, incident } from './messages.ts';
 import { openSessionOf } from './sessions.ts';
+import { declinedAtSeat } from '../face-consent.ts';
+
+/** Why a declining candidate's snapshot is not compared (stored as its check's detail). */
+export const DECLINED_DETAIL = 'the candidate declined face recognition: kept as evidence, not compared with any face';
 
 export function integrity(st: TerminalState, conn: Conn, msg: IntegrityMessage): void {
   const sessionId = conn.bound?.sessionId ?? openSessionOf(st, conn.terminal.room)?.id ?? null;
@@ -128,6 +132,9 @@ export function snapshot(st: TerminalState, conn: Conn, msg: SnapshotMessage): v
     throw refuse(st, 'write_failed', 'internal', 'the server could not index the snapshot; nothing was kept');
   }
   const shot = { snapshotId: id, terminalId: conn.terminal.id, roomId: conn.terminal.room, sessionId: b.sessionId, idNumber: b.idNumber, file, at: now };
+  // A candidate who declined face recognition at the kiosk (issue 23): the snapshot is evidence, like the
+  // room camera, and is kept; nothing compares it with a face. The invigilator confirms them at the seat.
+  if (declinedAtSeat(st.db, b.sessionId, b.idNumber)) return snapshotChecked(st, shot, { identity: 'unchecked', distance: null, detail: DECLINED_DETAIL });
   const check = st.stopped ? undefined : st.deps.checkSnapshot;
   if (!check) {
     st.bus.emit('terminal.snapshot', {

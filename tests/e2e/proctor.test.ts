@@ -315,6 +315,27 @@ t.test('an invigilator runs a room from the proctor console; inspectors see only
     t.equal(audited.length, 2, 'each acknowledgement audited, as one batch of 2');
   });
 
+  await step(t, 'a candidate who declined face recognition is confirmed at the seat by eye, with one click (issue 23)', async (t) => {
+    // As the kiosk records a decline (it owns face_consents); from now on an alert of A's seat asks for a check.
+    app.ctx.db
+      .prepare(
+        `INSERT INTO face_consents (id_number, session_id, decision, notice_version, notice_sha256, notice_lang, device_id, decided_at)
+         VALUES (?, ?, 'declined', 'e2e', ?, 'zh-CN', 'K1', ?)`,
+      )
+      .run(A, r.sessionId, '0'.repeat(64), r.clock.now());
+    await t1.ask({ type: 'integrity', kind: 'copy' }, 'noted');
+    const list = page.getByTestId('identity-checks');
+    await list.locator('li[data-seat="01"]').waitFor();
+    t.match(await list.textContent(), /待人工核验身份（1）.*01 号座 · 张伟.*座位告警后复核/, 'the to-do names the seat, the person and why');
+    await seat('01').locator('.id-check.due').waitFor();
+    await shot(page, '08c-identity-check-due');
+    await list.getByRole('button', { name: '已核验本人' }).click();
+    await list.waitFor({ state: 'detached' });
+    await seat('01').locator('.id-check', { hasText: '人工核验' }).waitFor();
+    const row = app.ctx.db.prepare('SELECT reason, confirmed_by AS by FROM seat_identity_confirmations WHERE id_number = ?').get(A);
+    t.same(row, { reason: 'alert', by: 'user:invig' }, 'recorded as the invigilator’s check');
+  });
+
   await step(t, 'a candidate not yet at a PC is re-seated to a free seat (confirmed, with a reason)', async (t) => {
     await seat('03').click();
     await page.getByTestId('seat-commands').getByRole('button', { name: '换座' }).click();

@@ -143,9 +143,17 @@ t.test('a candidate sits the exam on a real terminal, through a lost connection,
     await button('登录').click();
     await page.getByText('您尚未通过入口身份核验，请先到入口核验台完成人证核验。').waitFor();
     await staff(t, `/api/exam/sessions/${session.id}/admit/${CANDIDATE}`, undefined, 'the entrance admits the candidate');
+    // As the kiosk records an accepted consent (issue 23): the instructions carry the one-line reminder.
+    app.ctx.db
+      .prepare(
+        `INSERT INTO face_consents (id_number, session_id, decision, notice_version, notice_sha256, notice_lang, device_id, decided_at)
+         VALUES (?, ?, 'accepted', 'e2e', ?, 'zh-CN', 'K1', ?)`,
+      )
+      .run(CANDIDATE, session.id, '0'.repeat(64), clock.now());
     await button('登录').click();
     await page.getByRole('heading', { name: '考试须知' }).waitFor();
     await page.getByText('张伟，您好').waitFor();
+    await page.getByTestId('face-consent').getByText('您已在入场时同意人脸识别', { exact: false }).waitFor();
     await page.getByText('考试尚未开始，请等待监考员开考。').waitFor();
     t.ok(await button('开始答题').isDisabled(), 'no paper before the exam starts');
     clock.set(START);

@@ -83,6 +83,8 @@ const ALL_TABLES = [
   // the audit log's keyed chain and the bank package high-water marks (024)
   'audit_chain',
   'bank_package_marks',
+  // invigilators' seat confirmations of candidates who declined face recognition (029, proctor/seat-identity.ts)
+  'seat_identity_confirmations',
 ].sort();
 
 function dbFile(t: Test): string {

@@ -4,7 +4,7 @@
 import { call } from '../../../web/http.ts';
 import type { Recordings } from '../../../media/protocol.ts';
 import type { DeviceWarning } from '../../../terminal/protocol.ts';
-import type { AckManyBody, AckManyReply, Alert, IncidentCategoryView, RoomListItem, Summary } from '../../protocol.ts';
+import type { AckManyBody, AckManyReply, Alert, ConfirmSeatCheckBody, IncidentCategoryView, RoomListItem, SeatIdentityCheck, Summary } from '../../protocol.ts';
 
 export type { Alert, FeedMessage, RoomListItem, RoomSource as Source, RoomView, Seat, Summary } from '../../protocol.ts';
 export type Category = IncidentCategoryView;
@@ -19,6 +19,9 @@ export const categories = () => call<Category[]>('GET', '/api/proctor/incident-c
 export const alertsOf = (room: string, since: number, until: number) =>
   call<Alert[]>('GET', `/api/proctor/alerts?room=${enc(room)}&since=${since}&until=${until}&limit=500`);
 export const ack = (alertId: string, note: string) => call<Alert>('POST', `/api/proctor/alerts/${enc(alertId)}/ack`, { note });
+/** The person at the seat of a candidate who declined face recognition is who the ID card says (one click, audited). */
+export const confirmSeatCheck = (checkId: string, note?: string) =>
+  call<SeatIdentityCheck>('POST', `/api/proctor/seat-checks/${enc(checkId)}/confirm`, (note ? { note } : {}) satisfies ConfirmSeatCheckBody);
 export const ackMany = (ids: string[], note: string) => call<AckManyReply>('POST', '/api/proctor/alerts/ack', { ids, note } satisfies AckManyBody);
 export const setStatus = (sessionId: string, status: 'checkin' | 'in_progress' | 'ended') =>
   call<unknown>('POST', `/api/proctor/sessions/${enc(sessionId)}/status`, { status });

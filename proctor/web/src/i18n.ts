@@ -206,6 +206,18 @@ const zh = {
   refresh: '刷新',
   pb: playbackLabels.zh,
 
+  // Seat confirmations of candidates who declined face recognition (issue 23).
+  idChecksTitle: (n: number) => `待人工核验身份（${n}）`,
+  idChecksHelp: '以下考生拒绝了人脸识别：请到座位核对身份证件与本人，确认后点击“已核验本人”。',
+  idCheckLogin: '登录后首次核验',
+  idCheckAlert: (n: number) => `座位告警后复核（告警 ${n} 次）`,
+  idCheckDue: (t: string) => `自 ${t} 起`,
+  idCheckConfirm: '已核验本人',
+  idCheckFailed: (why: string) => `未能记录核验：${why}`,
+  idCheckConfirmed: (seat: string, name: string) => `${seat} 号座 ${name}：已记录人工核验`,
+  seatFaceDeclined: '人工核验',
+  seatIdCheckDue: '待核验身份',
+
   time: (ms: number) => fmtTime(ms, 'zh'),
 };
 export type Words = typeof zh;
@@ -391,6 +403,17 @@ const en: Words = {
   pickSource: 'Choose a source',
   refresh: 'Refresh',
   pb: playbackLabels.en,
+
+  idChecksTitle: (n) => `Identity to confirm by eye (${n})`,
+  idChecksHelp: 'These candidates declined face recognition: compare the ID card with the person at the seat, then click “Confirmed in person”.',
+  idCheckLogin: 'First check after log-in',
+  idCheckAlert: (n) => `Check again after an alert of the seat (${n} alert${n === 1 ? '' : 's'})`,
+  idCheckDue: (t) => `since ${t}`,
+  idCheckConfirm: 'Confirmed in person',
+  idCheckFailed: (why) => `The check was not recorded: ${why}`,
+  idCheckConfirmed: (seat, name) => `Seat ${seat}, ${name}: the check in person is recorded`,
+  seatFaceDeclined: 'Checked by staff',
+  seatIdCheckDue: 'Confirm identity',
 
   time: (ms) => fmtTime(ms, 'en'),
 };

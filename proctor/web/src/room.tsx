@@ -13,6 +13,7 @@ import { AskDialog, type Ask } from './ask-dialog.tsx';
 import { Tiles } from './tiles.tsx';
 import { Playback, SeatRecording } from './playback.tsx';
 import { RecordsPanel } from './records-panel.tsx';
+import { IdentityChecks } from './identity-checks.tsx';
 
 export function Room({ w, roomId }: { w: Words; roomId: string }) {
   const [sessionId, setSessionId] = useState<string | null>(params.get('session'));
@@ -74,6 +75,7 @@ export function Room({ w, roomId }: { w: Words; roomId: string }) {
       />
       {!feed.connected && <p class="error">{w.feedDown}</p>}
       <DeviceWarnings w={w} warnings={toDo} />
+      <IdentityChecks w={w} seats={view.seats} onDone={done} onSeat={setSelected} />
       <div class="room">
         <div class="left">
           <section class="panel" data-testid="seat-map">

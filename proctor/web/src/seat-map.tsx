@@ -95,7 +95,7 @@ export function SeatCell({
   return (
     <button
       type="button"
-      class={`seat ${state}${selected ? ' selected' : ''}${s.pendingMove ? ' moving' : ''}${s.pendingMove?.contested ? ' contested' : ''}`}
+      class={`seat ${state}${selected ? ' selected' : ''}${s.pendingMove ? ' moving' : ''}${s.pendingMove?.contested ? ' contested' : ''}${s.identityCheck ? ' id-due' : ''}`}
       data-seat={s.seat}
       data-state={s.state}
       data-move={s.pendingMove?.side}
@@ -121,6 +121,7 @@ export function SeatCell({
         </span>
       )}
       {s.loginLocked && <span class="login-locked">{w.seatLoginLocked}</span>}
+      {s.identityCheck ? <span class="id-check due">{w.seatIdCheckDue}</span> : s.faceDeclined && c && <span class="id-check">{w.seatFaceDeclined}</span>}
       {progress !== null && (
         <span class="bar">
           <span style={{ width: `${Math.round(progress * 100)}%` }} />

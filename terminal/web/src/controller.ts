@@ -281,6 +281,7 @@ export class Controller {
     if (!sameCandidate || s.screen === 'login') screen = m.resumed && storage()?.getItem(`${key}.started`) ? 'exam' : 'instructions';
     this.store.set({
       candidate: m.candidate,
+      faceConsent: m.faceConsent ?? null,
       session: m.session,
       exam: m.exam,
       loginBusy: false,
@@ -467,6 +468,7 @@ export class Controller {
     this.store.set({
       screen: 'login',
       candidate: null,
+      faceConsent: null,
       exam: null,
       questions: null,
       current: 0,

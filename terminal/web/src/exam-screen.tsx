@@ -428,6 +428,11 @@ export function Instructions(p: P) {
           <>
             <p class="lead">{t.instructionsWelcome(cand.name)}</p>
             <p class="muted">{t.instructionsCandidate(cand.ticketNo, cand.idNumber, cand.seat)}</p>
+            {s.faceConsent ? (
+              <p class="face-consent" data-testid="face-consent">
+                {s.faceConsent === 'accepted' ? t.faceAccepted : t.faceDeclined}
+              </p>
+            ) : null}
           </>
         ) : null}
         <ol class="rules">

@@ -140,6 +140,9 @@ const zh = {
   errorGeneric: (why: string) => `出错了：${why}`,
   errorSaveRefused: (no: number, why: string) => `第 ${no} 题的答案未被接受：${why}`,
   snapshotCamera: '摄像头已开启',
+  // One line at log-in on what the candidate chose about face recognition at the entrance (issue 23).
+  faceAccepted: '您已在入场时同意人脸识别：考试期间摄像头定时拍照，仅与您入场时的照片比对，用于本场考试的身份核验。',
+  faceDeclined: '您已在入场时拒绝人脸识别：摄像头照片仅作考场记录，不做人脸比对；监考员将到座位核对您的身份证件。',
 };
 
 export type Strings = typeof zh;
@@ -274,6 +277,10 @@ const en: Strings = {
   errorGeneric: (why) => `Something went wrong: ${why}`,
   errorSaveRefused: (no, why) => `The answer to question ${no} was not accepted: ${why}`,
   snapshotCamera: 'Camera on',
+  faceAccepted:
+    'You agreed to face recognition at the entrance: the camera takes a photo now and then, compared only with your photo at the entrance, to confirm who sits this exam.',
+  faceDeclined:
+    'You declined face recognition at the entrance: camera photos are kept as the exam record and compared with no face; an invigilator will check your ID card at your seat.',
 };
 
 export const STRINGS: Bilingual<Strings> = { zh, en };

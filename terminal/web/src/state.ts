@@ -31,6 +31,8 @@ export interface State {
   /** The server locked this terminal's log-in after repeated failures; only an invigilator unlocks it. */
   loginLocked: boolean;
   candidate: CandidateInfo | null;
+  /** The candidate's face-recognition choice at the kiosk (logged_in.faceConsent), for the one-line reminder. */
+  faceConsent: 'accepted' | 'declined' | null;
   exam: LoggedInMessage['exam'] | null;
   questions: PaperQuestion[] | null;
   /** Index into questions. */
@@ -72,6 +74,7 @@ export function initialState(lang: Lang): State {
     waitingMove: false,
     loginLocked: false,
     candidate: null,
+    faceConsent: null,
     exam: null,
     questions: null,
     current: 0,

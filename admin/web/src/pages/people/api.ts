@@ -83,6 +83,17 @@ export interface PersonFileView {
   };
   identityChecks: { id: string; action: string; startedAt: string; decision: string | null; reason: string | null; sessionId: string | null }[];
   incidents: { category?: string; note?: string; sessionId?: string }[];
+  /** Issue 23: the face-recognition choice per exam session, and the seat checks by staff of one who declined. */
+  faceConsents?: { sessionId: string; decision: 'accepted' | 'declined'; decidedAt: string; noticeVersion: string }[];
+  seatConfirmations?: {
+    id: string;
+    sessionId: string;
+    seat: string | null;
+    reason: 'login' | 'alert';
+    dueAt: string;
+    confirmedAt: string | null;
+    confirmedBy: string | null;
+  }[];
 }
 
 /** Mirrors the server's rules (server/auth/passwords.ts, users.ts) so the form says no before sending. */

@@ -128,6 +128,23 @@ export function PersonFilePanel({ lang, idNumber }: { lang: Lang; idNumber: stri
               ))}
             </ul>
           )}
+          {(file.faceConsents?.length ?? 0) + (file.seatConfirmations?.length ?? 0) > 0 && (
+            <>
+              <h4>{w.faceTitle}</h4>
+              <ul data-testid="person-face">
+                {(file.faceConsents ?? []).map((c) => (
+                  <li key={`c-${c.sessionId}`}>
+                    {minute(c.decidedAt, lang)} · {c.sessionId} · {c.decision === 'declined' ? w.faceDeclined : w.faceAccepted}
+                  </li>
+                ))}
+                {(file.seatConfirmations ?? []).map((c) => (
+                  <li key={c.id}>
+                    {minute(c.dueAt, lang)} · {c.sessionId} · {w.seatCheck(c.seat, c.reason, c.confirmedBy)}
+                  </li>
+                ))}
+              </ul>
+            </>
+          )}
           <h4>{w.incidents}</h4>
           {file.incidents.length === 0 ? (
             <p>{w.noIncidents}</p>

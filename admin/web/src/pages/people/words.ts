@@ -86,6 +86,10 @@ export const peopleWords: Bilingual<{
   decision: string;
   incidents: string;
   noIncidents: string;
+  faceTitle: string;
+  faceDeclined: string;
+  faceAccepted: string;
+  seatCheck: (seat: string | null, reason: 'login' | 'alert', by: string | null) => string;
   training: (hours: number) => string;
   validPasses: (n: number) => string;
 }> = {
@@ -169,6 +173,10 @@ export const peopleWords: Bilingual<{
     decision: '结果',
     incidents: '违纪记录',
     noIncidents: '无违纪记录',
+    faceTitle: '人脸识别同意与人工核验',
+    faceDeclined: '拒绝人脸识别（人工核验）',
+    faceAccepted: '同意人脸识别',
+    seatCheck: (seat, reason, by) => `${seat ?? '—'} 号座 · ${reason === 'login' ? '登录后核验' : '座位告警后复核'} · ${by ? `已由 ${by} 核验` : '未核验'}`,
     training: (h) => `培训签到学时：${h}`,
     validPasses: (n) => `有效合格：${n} 项`,
   },
@@ -252,6 +260,11 @@ export const peopleWords: Bilingual<{
     decision: 'Decision',
     incidents: 'Incidents',
     noIncidents: 'no incidents',
+    faceTitle: 'Face recognition consent and checks by staff',
+    faceDeclined: 'declined face recognition (checked by staff)',
+    faceAccepted: 'accepted face recognition',
+    seatCheck: (seat, reason, by) =>
+      `seat ${seat ?? '—'} · ${reason === 'login' ? 'check after log-in' : 'check after an alert of the seat'} · ${by ? `confirmed by ${by}` : 'not confirmed'}`,
     training: (h) => `training hours signed in: ${h}`,
     validPasses: (n) => `valid passes: ${n}`,
   },
