@@ -1,7 +1,8 @@
 // What a candidate chose about face recognition for an exam session, as the seat side needs it: the
 // one read of the kiosk's face_consents that terminal/, proctor/ and records/ share (issue 23). The
 // kiosk writes the table and owns its reader (`faceConsent` on the identity service); this function
-// stays the seat side's single point of contact so that it can be pointed at that reader in one place.
+// stays the seat side's single point of contact, a narrowing of that reader to exam sessions.
+import { faceConsentOf } from '../kiosk/index.ts';
 import type { Db } from '../storage/index.ts';
 
 export type SeatConsentDecision = 'accepted' | 'declined';
@@ -18,12 +19,7 @@ export interface SeatConsent {
  * at a staff desk, a session before consent existed): the seat side then behaves as it always has.
  */
 export function consentAtSeat(db: Db, sessionId: string, idNumber: string): SeatConsent | null {
-  const r = db
-    .prepare(
-      'SELECT decision, decided_at AS decidedAt, notice_version AS noticeVersion FROM face_consents WHERE session_id = ? AND id_number = ? ORDER BY id DESC LIMIT 1',
-    )
-    .get(sessionId, idNumber) as SeatConsent | undefined;
-  return r ?? null;
+  return faceConsentOf(db, { sessionId }, idNumber);
 }
 
 /** True when the candidate declined face recognition for this session: nothing matches their face. */
