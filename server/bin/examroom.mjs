@@ -5,11 +5,16 @@
 // read-only install) it runs the TypeScript sources through tsx instead, slower but current, and says so.
 // EXAMROOM_FROM_SOURCE=1 runs the sources through tsx always (to debug the build itself).
 import { pathToFileURL } from 'node:url';
-import { join } from 'node:path';
-import { serverBuildState, buildServer } from '../build-server.mjs';
+import { serverBuildState, buildServer, loadServerBuild } from '../build-server.mjs';
 
 const say = (line) => process.stderr.write(`examroom: ${line}\n`);
+const args = process.argv.slice(2);
+const serving = args[0] === 'serve';
+// A server saves its code cache this long after listening: past a restarted server's rush of terminals
+// (writing it holds the event loop for some tens of ms), and long enough to include the first requests' code.
+const SERVE_CACHE_AFTER_MS = 10_000;
 
+/** @returns {Promise<{ main(argv: string[]): Promise<number>, reportError(err: unknown): number, saveCodeCache(): void }>} */
 async function loadCli() {
   delete process.env.EXAMROOM_SERVER_BUILD; // set below for this process's own worker threads only
   if (process.env.EXAMROOM_FROM_SOURCE !== '1') {
@@ -32,21 +37,27 @@ async function loadCli() {
       }
     }
     if (dir) {
-      // The face worker thread (kiosk/face/worker-boot.mjs) loads its bundled entry from here.
+      // The face and sheet worker threads (kiosk/face/worker-boot.mjs, documents/sheet-worker-boot.mjs) load their bundled entries from here.
       process.env.EXAMROOM_SERVER_BUILD = dir;
       if (process.env.EXAMROOM_DEBUG === '1') process.setSourceMapsEnabled(true);
-      return import(pathToFileURL(join(dir, 'cli.js')).href);
+      // systemd's CacheDirectory= for the installed service (its build folder is read-only), else the build folder.
+      const cacheDir = process.env.CACHE_DIRECTORY?.split(':')[0] || dir;
+      const build = loadServerBuild(dir, { profile: serving ? 'serve' : 'cli', cacheDir });
+      return { ...build.exports, saveCodeCache: () => build.saveCodeCache() };
     }
   }
   const { register } = await import('tsx/esm/api');
   register();
-  return import('../cli.ts');
+  return { ...(await import(pathToFileURL(new URL('../cli.ts', import.meta.url).pathname).href)), saveCodeCache() {} };
 }
 
-const { main, reportError } = await loadCli();
-main(process.argv.slice(2)).then(
+const { main, reportError, saveCodeCache } = await loadCli();
+// A command's cache is written as it ends, however it ends (some exit from deep inside).
+if (!serving) process.once('exit', saveCodeCache);
+main(args).then(
   (code) => {
     if (code >= 0) process.exitCode = code;
+    else if (serving) setTimeout(saveCodeCache, SERVE_CACHE_AFTER_MS).unref();
   },
   (err) => {
     process.exit(reportError(err));
