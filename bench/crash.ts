@@ -168,7 +168,7 @@ try {
     `  socket open → resumed (the server's part): p50 ${fmt(percentile(openToResume, 0.5), 0)} ms, max ${fmt(openToResume.at(-1) ?? NaN, 0)} ms; ${retryTimes.length} connection attempts after the kill, the last at +${fmt(Math.max(...retryTimes), 1)} s`,
   );
   log(
-    `  timeline: kill → spawn ${fmt((spawnAt - killAt) / 1000, 2)} s, spawn → listening ${fmt(server.startMs / 1000, 2)} s, listening → last terminal resumed ${fmt((lastResumed - listeningAt) / 1000, 2)} s (terminals back off 0.25, 0.5, 1 … 10 s)`,
+    `  timeline: kill → spawn ${fmt((spawnAt - killAt) / 1000, 2)} s, spawn → listening ${fmt(server.startMs / 1000, 2)} s, listening → last terminal resumed ${fmt((lastResumed - listeningAt) / 1000, 2)} s (terminals retry every 0.25 s for the first 4 s of an outage, then 0.5, 1 … 10 s)`,
   );
   log(`machine: ${machineNote()}`);
   log('');

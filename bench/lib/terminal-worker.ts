@@ -99,6 +99,8 @@ class Terminal {
   everHadPaper = false;
   closing = false;
   backoff = 250;
+  /** When the current outage began (the first close after an open); null while connected. */
+  outageSince: number | null = null;
   questions: { type: string; options: number }[] = [];
   nextSeq = 1;
   queue: Save[] = [];
@@ -135,6 +137,7 @@ class Terminal {
       this.attempts.push([epochNow(), gen, 'open']);
       this.open = true;
       this.backoff = 250;
+      this.outageSince = null;
       this.tokens = CLIENT_BURST;
       this.pingTimer = setTimeout(() => this.ping(), random() * LIMITS.heartbeatIntervalMs);
     });
@@ -155,9 +158,12 @@ class Terminal {
       this.helloWaiter?.(false);
       this.helloWaiter = null;
       if (reconnect && !this.closing) {
-        // The protocol's backoff: 0.25 s, 0.5 s, 1 s … 10 s (a little jitter so 200 terminals do not knock in step).
+        // The protocol's backoff (terminal/web/src/connection.ts): every 0.25 s for the first 4 s of an outage,
+        // then 0.5 s, 1 s … 10 s (a little jitter so 200 terminals do not knock in step).
+        const now = performance.now();
+        this.outageSince ??= now;
+        if (now - this.outageSince >= 4_000) this.backoff = Math.min(this.backoff * 2, 10_000);
         setTimeout(() => void this.connect(), this.backoff * (0.9 + 0.2 * random()));
-        this.backoff = Math.min(this.backoff * 2, 10_000);
       }
     });
     return hello;
