@@ -7,5 +7,5 @@ export declare function buildServer(opts?: { root?: string; log?: (line: string)
 export declare function ensureServerBuild(opts?: { root?: string; log?: (line: string) => void }): Promise<string>;
 export declare function loadServerBuild(
   dir: string,
-  opts?: { profile?: 'cli' | 'serve'; cacheDir?: string },
+  opts?: { profile?: string; cacheDir?: string },
 ): { exports: Record<string, unknown>; saveCodeCache(): boolean };

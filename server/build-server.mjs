@@ -58,6 +58,14 @@ const EXTERNAL_PACKAGES = new Set([
   'yauzl',
   'yazl',
   'csv-parse',
+  // Fastify's schema compilers and its inject(): required on a route schema's first compile
+  // (server/deferred-schemas.ts) and by tests, never before listening. 0.7 MB.
+  'ajv',
+  'ajv-formats',
+  'fast-json-stringify',
+  '@fastify/ajv-compiler',
+  '@fastify/fast-json-stringify-compiler',
+  'light-my-request',
   '@tensorflow/tfjs',
   '@tensorflow/tfjs-backend-wasm',
   '@vladmandic/face-api',
@@ -155,12 +163,23 @@ function publish(root, current) {
   renameSync(tmp, file);
 }
 
-/** The inputs esbuild read: our sources as they are; a bundled package by its package.json (its version). */
+/**
+ * npm's record of what node_modules holds (every package's version and integrity hash), rewritten by
+ * every install: one input standing for the ~250 bundled packages, whose package.json files each cost a
+ * stat on every start.
+ */
+const INSTALLED_PACKAGES = 'node_modules/.package-lock.json';
+
+/**
+ * The inputs esbuild read: our sources as they are; bundled packages by npm's record of node_modules, or
+ * where there is none (a project installed otherwise) each by its package.json (its version).
+ */
 function inputsOf(root, results) {
   const files = new Set(BUILD_INPUTS.filter((f) => existsSync(join(root, f))));
+  const installed = existsSync(join(root, INSTALLED_PACKAGES));
   for (const input of results.flatMap((r) => Object.keys(r.metafile.inputs))) {
     const m = /^(.*?node_modules\/(?:@[^/]+\/)?[^/]+)\//.exec(input);
-    files.add(m ? `${m[1]}/package.json` : input);
+    files.add(m ? (installed ? INSTALLED_PACKAGES : `${m[1]}/package.json`) : input);
   }
   return [...files].sort();
 }
@@ -202,13 +221,25 @@ function sourceLocationPlugin(root, outDepth, chunkUrl) {
 
 const packageName = (path) => (path.startsWith('@') ? path.split('/').slice(0, 2).join('/') : path.split('/')[0]);
 
+/**
+ * Whether a package imported from `importer` is the one at the top of node_modules, which is what an
+ * external require from the build folder finds. A package with its own nested copy gets that copy bundled.
+ */
+function topLevelCopy(root, importer, name) {
+  const top = join(root, 'node_modules');
+  if (!importer.startsWith(top + sep)) return true;
+  for (let dir = dirname(importer); dir.length > top.length; dir = dirname(dir)) if (existsSync(join(dir, 'node_modules', name))) return false;
+  return true;
+}
+
 /** Which bare imports stay external (loaded from node_modules at run time): `external(name)` says. */
 const packagesPlugin = (root, external) => ({
   name: 'examroom-packages',
   setup(build) {
     build.onResolve({ filter: /^[^./]/ }, (args) => {
       if (args.path.startsWith('node:')) return { path: args.path, external: true };
-      if (external(packageName(args.path))) return { path: args.path, external: true };
+      const name = packageName(args.path);
+      if (external(name) && (BUILTINS.has(name) || topLevelCopy(root, args.importer, name))) return { path: args.path, external: true };
       return BUNDLED_ENTRY[args.path] ? { path: join(root, BUNDLED_ENTRY[args.path]) } : undefined;
     });
   },
@@ -283,6 +314,7 @@ export async function buildServer({ root = ROOT, log = () => {} } = {}) {
         ...common,
         entryPoints: CLI_ENTRY,
         format: 'cjs',
+        minifyWhitespace: true,
         outExtension: { '.js': '.cjs' },
         // The loader (loadServerBuild) runs the file with __filename set to its path.
         banner: { js: "const __examroomChunkUrl = require('node:url').pathToFileURL(__filename).href, __examroomChunkDir = __dirname;" },
@@ -351,15 +383,16 @@ function pruneOldBuilds(builds, currentId) {
  * with V8's code cache: the compiled code of what a start ran, saved beside the build (or in `cacheDir`,
  * systemd's CacheDirectory for the installed service, whose build folder is read-only), so the next start
  * of the same kind deserialises it instead of parsing and compiling ~4 MB of JavaScript. `profile` names
- * the kind ('serve' or 'cli'): a server and a command run different code, and each cache holds what its
- * own kind compiled. The cache is written once (when missing, or when V8 rejected it: another Node, other
+ * the kind ('serve', 'cli-session' …): a server and each command run different code, and each cache holds
+ * what its own kind compiled. The cache is written once (when missing, or when V8 rejected it: another Node, other
  * flags, another build) by `saveCodeCache()` — the launcher calls it when a command ends and a server
  * 10 s after listening, past a restart's rush. A cache that cannot be read or written only costs speed.
  * @returns {{ exports: Record<string, any>, saveCodeCache(): boolean }}
  */
 export function loadServerBuild(dir, { profile = 'cli', cacheDir = dir } = {}) {
   const file = join(dir, 'cli.cjs');
-  const cacheFile = join(cacheDir, `${cacheDir === dir ? '' : `${dir.split(sep).pop()}-`}cli.${profile}.v8cache`);
+  const id = dir.split(sep).pop();
+  const cacheFile = join(cacheDir, `${cacheDir === dir ? '' : `${id}-`}cli.${profile}.v8cache`);
   let cachedData;
   try {
     cachedData = readFileSync(cacheFile);
@@ -387,6 +420,9 @@ export function loadServerBuild(dir, { profile = 'cli', cacheDir = dir } = {}) {
         mkdirSync(cacheDir, { recursive: true });
         writeFileSync(tmp, script.createCachedData());
         renameSync(tmp, cacheFile);
+        // In a cache folder of its own, older builds' caches are dead weight (a build folder goes whole).
+        if (cacheDir !== dir)
+          for (const f of readdirSync(cacheDir)) if (f.endsWith('.v8cache') && !f.startsWith(`${id}-`)) rmSync(join(cacheDir, f), { force: true });
         return true;
       } catch {
         rmSync(tmp, { force: true });

@@ -10,8 +10,8 @@ import { serverBuildState, buildServer, loadServerBuild } from '../build-server.
 const say = (line) => process.stderr.write(`examroom: ${line}\n`);
 const args = process.argv.slice(2);
 const serving = args[0] === 'serve';
-// A server saves its code cache this long after listening: past a restarted server's rush of terminals
-// (writing it holds the event loop for some tens of ms), and long enough to include the first requests' code.
+// A server saves its code cache this long after listening (or as it stops, if sooner): past a restarted
+// server's rush of terminals, since writing it holds the event loop for some tens of ms.
 const SERVE_CACHE_AFTER_MS = 10_000;
 
 /** @returns {Promise<{ main(argv: string[]): Promise<number>, reportError(err: unknown): number, saveCodeCache(): void }>} */
@@ -42,7 +42,10 @@ async function loadCli() {
       if (process.env.EXAMROOM_DEBUG === '1') process.setSourceMapsEnabled(true);
       // systemd's CacheDirectory= for the installed service (its build folder is read-only), else the build folder.
       const cacheDir = process.env.CACHE_DIRECTORY?.split(':')[0] || dir;
-      const build = loadServerBuild(dir, { profile: serving ? 'serve' : 'cli', cacheDir });
+      // One cache per command word (session, bank, user …): each runs its own code, and a cache holds what
+      // the start that wrote it compiled.
+      const profile = serving ? 'serve' : /^[a-z][a-z-]{0,30}$/.test(args[0] ?? '') ? `cli-${args[0]}` : 'cli';
+      const build = loadServerBuild(dir, { profile, cacheDir });
       return { ...build.exports, saveCodeCache: () => build.saveCodeCache() };
     }
   }
@@ -52,12 +55,20 @@ async function loadCli() {
 }
 
 const { main, reportError, saveCodeCache } = await loadCli();
-// A command's cache is written as it ends, however it ends (some exit from deep inside).
-if (!serving) process.once('exit', saveCodeCache);
+// A cache is written only by a start that did its work: a command that succeeded (as it ends, however
+// it ends: some exit from deep inside), a server that listened (as it stops, if before the timer).
+// A failed start ran too little of the code for its cache to be worth keeping for good.
+let succeeded = false;
+process.once('exit', (code) => {
+  if (succeeded || (!serving && code === 0)) saveCodeCache();
+});
 main(args).then(
   (code) => {
     if (code >= 0) process.exitCode = code;
-    else if (serving) setTimeout(saveCodeCache, SERVE_CACHE_AFTER_MS).unref();
+    else if (serving) {
+      succeeded = true;
+      setTimeout(saveCodeCache, SERVE_CACHE_AFTER_MS).unref();
+    }
   },
   (err) => {
     process.exit(reportError(err));
