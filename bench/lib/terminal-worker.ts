@@ -158,11 +158,11 @@ class Terminal {
       this.helloWaiter?.(false);
       this.helloWaiter = null;
       if (reconnect && !this.closing) {
-        // The protocol's backoff (terminal/web/src/connection.ts): every 0.25 s for the first 4 s of an outage,
+        // The protocol's backoff (terminal/web/src/connection.ts): every 0.25 s for the first 10 s of an outage,
         // then 0.5 s, 1 s … 10 s (a little jitter so 200 terminals do not knock in step).
         const now = performance.now();
         this.outageSince ??= now;
-        if (now - this.outageSince >= 4_000) this.backoff = Math.min(this.backoff * 2, 10_000);
+        if (now - this.outageSince >= 10_000) this.backoff = Math.min(this.backoff * 2, 10_000);
         setTimeout(() => void this.connect(), this.backoff * (0.9 + 0.2 * random()));
       }
     });

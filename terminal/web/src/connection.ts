@@ -7,14 +7,14 @@ import type { ClientMessage, ServerMessage, CLOSE as CloseCodes, WS_PATH as WsPa
 export const WS_PATH: typeof WsPath = '/ws/terminal';
 export const CLOSE: typeof CloseCodes = { GOING_AWAY: 1001, POLICY: 1008, REVOKED: 4401, REPLACED: 4409, MOVED: 4410 };
 
-// docs/terminal-protocol.md: every 0.25 s for the first 4 s of an outage, then 0.5 s, 1 s, 2 s … at most
-// 10 s (each with jitter). A restarted server listens 0.5–1 s after it is spawned (bench startup/crash);
-// retries that doubled from the start (0.25, 0.5, 1 s: attempts at ~0.2, 0.6, 1.3, 2.8 s) met it up to
-// 0.75 s late, and a refused connection costs neither side anything, so a young outage is retried at the
-// first step's pace. The doubling and the cap keep a long outage cheap.
+// docs/terminal-protocol.md: every 0.25 s for the first 10 s of an outage, then 0.5 s, 1 s, 2 s … at most
+// 10 s (each with jitter). A restarted server listens 0.5–1 s after it is spawned (bench startup/crash), and
+// systemd spawns it 2 s after a crash (RestartSec): retries that doubled from the start (attempts at ~0.2,
+// 0.6, 1.3, 2.8, 5.8 s) met it up to 3 s late. A refused connection costs neither side anything, so a
+// young outage is retried at the first step's pace; the doubling and the cap keep a long one cheap.
 const BACKOFF_FIRST_MS = 250;
 const BACKOFF_MAX_MS = 10_000;
-const FAST_RETRIES_FOR_MS = 4_000;
+const FAST_RETRIES_FOR_MS = 10_000;
 /** After a policy close (rate limit) wait at least this long. */
 const POLICY_PAUSE_MS = 5_000;
 
