@@ -1,10 +1,9 @@
 #!/usr/bin/env node
-// The installed `examroom` command. It runs the JavaScript build of the CLI (dist/server/, made by
-// server/build-server.mjs) and never an out-of-date one: each start stats the build's inputs and
+// The installed `examroom` command. It runs the JavaScript build of the CLI (dist/server/<id>/cli.cjs, made
+// by server/build-server.mjs, with V8's code cache: loadServerBuild) and never an out-of-date one: each start stats the build's inputs and
 // rebuilds first when a source moved on (about a second). Where the build cannot be written (a
 // read-only install) it runs the TypeScript sources through tsx instead, slower but current, and says so.
 // EXAMROOM_FROM_SOURCE=1 runs the sources through tsx always (to debug the build itself).
-import { pathToFileURL } from 'node:url';
 import { serverBuildState, buildServer, loadServerBuild } from '../build-server.mjs';
 
 const say = (line) => process.stderr.write(`examroom: ${line}\n`);
@@ -51,7 +50,7 @@ async function loadCli() {
   }
   const { register } = await import('tsx/esm/api');
   register();
-  return { ...(await import(pathToFileURL(new URL('../cli.ts', import.meta.url).pathname).href)), saveCodeCache() {} };
+  return { ...(await import('../cli.ts')), saveCodeCache() {} };
 }
 
 const { main, reportError, saveCodeCache } = await loadCli();
