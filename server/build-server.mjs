@@ -314,6 +314,10 @@ export async function buildServer({ root = ROOT, log = () => {} } = {}) {
         ...common,
         entryPoints: CLI_ENTRY,
         format: 'cjs',
+        // import() of an external package becomes a require: a vm.Script's own import() needs Node's
+        // experimental loader hook (a warning on stderr at the first PDF). The package.json "type": "module"
+        // makes esbuild give the require Node's ES-import meaning (default = module.exports).
+        supported: { 'dynamic-import': false },
         minifyWhitespace: true,
         outExtension: { '.js': '.cjs' },
         // The loader (loadServerBuild) runs the file with __filename set to its path.
@@ -404,7 +408,6 @@ export function loadServerBuild(dir, { profile = 'cli', cacheDir = dir } = {}) {
   const script = new vm.Script(`(function (exports, require, module, __filename, __dirname) {${readFileSync(file, 'latin1')}\n})`, {
     filename: file,
     cachedData,
-    importModuleDynamically: vm.constants.USE_MAIN_CONTEXT_DEFAULT_LOADER,
   });
   const module = { exports: {}, filename: file, id: file, loaded: false };
   script.runInThisContext()(module.exports, createRequire(file), module, file, dir);
