@@ -130,3 +130,17 @@ t.test('the build is pure ASCII and means what the sources say; a bundled packag
   t.equal(cli.said, '考场一😀');
   t.equal(cli.read, 'read beside\n');
 });
+
+t.test('a package left in node_modules and imported on demand loads there, with the meaning import() gives it in Node', async (t) => {
+  const { root, write } = project(t);
+  // qrcode is one of the packages the build leaves external. __esModule without a default: Node's import()
+  // of CommonJS still gives module.exports as the default, and so must the build.
+  write('package.json', '{ "name": "scratch", "type": "module" }\n'); // as the project's: ES modules
+  write('node_modules/qrcode/package.json', '{ "name": "qrcode", "version": "1.0.0", "main": "index.js" }\n');
+  write('node_modules/qrcode/index.js', 'module.exports = function qrcodeLib() {};\nmodule.exports.__esModule = true;\n');
+  write('server/cli.ts', "export const qr = async (): Promise<string> => (await import('qrcode')).default.name;\n");
+  const dir = await buildServer({ root });
+  t.match(readFileSync(join(dir, 'cli.cjs'), 'latin1'), /require\("qrcode"\)/, 'required from node_modules, not bundled');
+  const cli = loadServerBuild(dir).exports as { qr(): Promise<string> };
+  t.equal(await cli.qr(), 'qrcodeLib');
+});
