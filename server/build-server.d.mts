@@ -5,3 +5,7 @@ export type ServerBuildState = { fresh: true; dir: string; id: string } | { fres
 export declare function serverBuildState(opts?: { root?: string }): ServerBuildState;
 export declare function buildServer(opts?: { root?: string; log?: (line: string) => void }): Promise<string>;
 export declare function ensureServerBuild(opts?: { root?: string; log?: (line: string) => void }): Promise<string>;
+export declare function loadServerBuild(
+  dir: string,
+  opts?: { profile?: string; cacheDir?: string },
+): { exports: Record<string, unknown>; saveCodeCache(): boolean };

@@ -7,7 +7,7 @@
 // Usage: node server/build-server.mjs [--if-stale]
 //   --if-stale   do nothing when the build is current (what npm test, npm start and install.sh run)
 //
-// Layout: dist/server/<id>/ holds one build (cli.js, face-worker.js, sheet-worker.js, shared chunks), <id> being
+// Layout: dist/server/<id>/ holds one build (cli.cjs; face-worker.js, sheet-worker.js and their chunks), <id> being
 // a hash of its inputs; dist/server/current.json names the current one and lists every input with its
 // mtime and size. A build is written to a folder of its own and published by renaming current.json over
 // the old one, so two processes that rebuild at once, or a server still running an older build that
@@ -17,6 +17,8 @@
 // only when a build actually runs.
 import { createHash } from 'node:crypto';
 import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { builtinModules, createRequire } from 'node:module';
+import vm from 'node:vm';
 import { dirname, join, relative, sep } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 
@@ -25,23 +27,67 @@ export const ROOT = dirname(dirname(fileURLToPath(import.meta.url)));
 export const buildRoot = (root = ROOT) => join(root, 'dist/server');
 const currentFile = (root) => join(buildRoot(root), 'current.json');
 
-/** What the build starts from: the CLI (which imports the server lazily), the face and the sheet worker threads. */
-const ENTRIES = { cli: 'server/cli.ts', 'face-worker': 'kiosk/face/worker.ts', 'sheet-worker': 'documents/sheet-worker.ts' };
+/**
+ * The CLI (and the server it starts) is one CommonJS file, cli.cjs, run by loadServerBuild below through
+ * vm.Script with V8's code cache: Node 20 caches no compiled code for ES modules, and compiling the
+ * build's modules was the largest part of every start. The worker threads stay ES modules (they start
+ * once per pool, not per command).
+ */
+const CLI_ENTRY = { cli: 'server/cli.ts' };
+const WORKER_ENTRIES = { 'face-worker': 'kiosk/face/worker.ts', 'sheet-worker': 'documents/sheet-worker.ts' };
 
 /**
- * Packages bundled into the build instead of loaded from node_modules at run time. TypeBox ships as
- * ~700 small ES modules whose loading alone took 0.3–0.7 s of every start (measured with bench startup);
- * bundled, it is one parse. Everything else stays external: native addons (better-sqlite3, sharp), files
- * read beside a package's own code (swagger-ui, face-api models) and worker-thread transports need
- * their real node_modules paths.
+ * Packages the CLI bundle leaves in node_modules, loaded by require at run time. Everything else is
+ * bundled (Fastify, its plugins and their dependencies: ~450 CommonJS files that `serve` resolved and
+ * compiled one by one before listening), because one file with a code cache starts faster than any
+ * number of files without. A bundled package that reads files beside its own code (swagger-ui's
+ * assets) still finds them: its `__dirname` and `__filename` name its place in node_modules
+ * (packageLocationPlugin). What stays out: native addons (their loaders find the .node file from the
+ * caller's stack or beside their code), pdfkit (it reads its font metrics relative to a path it
+ * computes), face-api and tfjs (the worker threads' only), large ones only a rare command loads (they
+ * would only grow the file every start reads), optional native helpers that may be absent, and the
+ * build tools themselves.
  */
-const BUNDLED_PACKAGES = ['typebox', 'yaml'];
+const EXTERNAL_PACKAGES = new Set([
+  'better-sqlite3',
+  'sharp',
+  'pdfkit',
+  'fontkit',
+  'qrcode',
+  'exceljs',
+  'yauzl',
+  'yazl',
+  'csv-parse',
+  // Fastify's schema compilers and its inject(): required on a route schema's first compile
+  // (server/deferred-schemas.ts) and by tests, never before listening. 0.7 MB.
+  'ajv',
+  'ajv-formats',
+  'fast-json-stringify',
+  '@fastify/ajv-compiler',
+  '@fastify/fast-json-stringify-compiler',
+  'light-my-request',
+  '@tensorflow/tfjs',
+  '@tensorflow/tfjs-backend-wasm',
+  '@vladmandic/face-api',
+  'rtsp-streaming-server',
+  'node-media-server',
+  'bufferutil',
+  'utf-8-validate',
+  'esbuild',
+  'tsx',
+]);
+
+/**
+ * Packages the worker threads' ES-module build bundles (everything else is imported from node_modules).
+ * TypeBox ships as ~700 small ES modules whose loading alone took 0.3–0.7 s (measured with bench startup).
+ */
+const WORKER_BUNDLED_PACKAGES = ['typebox', 'yaml'];
 
 /**
  * yaml's Node entry is CommonJS (74 files, 0.1 s to load) that requires 'process', which bundled
  * CommonJS cannot do from an ES module; its ES build is the same code with console in place of
  * process.emitWarning, used only by yaml's parse() (config/load.ts calls parseDocument and reports
- * the document's warnings itself).
+ * the document's warnings itself). Used by both builds, so the config is read by one and the same code.
  */
 const BUNDLED_ENTRY = { yaml: 'node_modules/yaml/browser/index.js' };
 
@@ -86,7 +132,7 @@ export function serverBuildState({ root = ROOT } = {}) {
   const current = readCurrent(root);
   if (!current || typeof current.id !== 'string' || !current.inputs) return { fresh: false, reason: 'no server build yet' };
   const dir = join(buildRoot(root), current.id);
-  if (!existsSync(join(dir, 'cli.js'))) return { fresh: false, reason: `the build ${current.id} named by ${relative(root, currentFile(root))} is missing` };
+  if (!existsSync(join(dir, 'cli.cjs'))) return { fresh: false, reason: `the build ${current.id} named by ${relative(root, currentFile(root))} is missing` };
   const moved = [];
   for (const [file, [mtimeMs, size]] of Object.entries(current.inputs)) {
     let now;
@@ -117,12 +163,23 @@ function publish(root, current) {
   renameSync(tmp, file);
 }
 
-/** The inputs esbuild read: our sources as they are; a bundled package by its package.json (its version). */
-function inputsOf(root, metafile) {
+/**
+ * npm's record of what node_modules holds (every package's version and integrity hash), rewritten by
+ * every install: one input standing for the ~250 bundled packages, whose package.json files each cost a
+ * stat on every start.
+ */
+const INSTALLED_PACKAGES = 'node_modules/.package-lock.json';
+
+/**
+ * The inputs esbuild read: our sources as they are; bundled packages by npm's record of node_modules, or
+ * where there is none (a project installed otherwise) each by its package.json (its version).
+ */
+function inputsOf(root, results) {
   const files = new Set(BUILD_INPUTS.filter((f) => existsSync(join(root, f))));
-  for (const input of Object.keys(metafile.inputs)) {
+  const installed = existsSync(join(root, INSTALLED_PACKAGES));
+  for (const input of results.flatMap((r) => Object.keys(r.metafile.inputs))) {
     const m = /^(.*?node_modules\/(?:@[^/]+\/)?[^/]+)\//.exec(input);
-    files.add(m ? `${m[1]}/package.json` : input);
+    files.add(m ? (installed ? INSTALLED_PACKAGES : `${m[1]}/package.json`) : input);
   }
   return [...files].sort();
 }
@@ -131,9 +188,10 @@ function inputsOf(root, metafile) {
  * In the build, `import.meta` of each source module still names its source file, so every file read
  * beside a module (config/default.yaml, the demo keys and faces, the paper templates, the web apps'
  * dist folders) is found where it is in the checkout. The build folder sits at a fixed depth below the
- * root, so the source is named relative to the chunk and the checkout can move.
+ * root, so the source is named relative to the output file and the checkout can move. `chunkUrl` is
+ * the output file's own URL: import.meta.url in an ES module, a banner's constant in the CommonJS one.
  */
-function sourceLocationPlugin(root, outDepth) {
+function sourceLocationPlugin(root, outDepth, chunkUrl) {
   const up = '../'.repeat(outDepth);
   return {
     name: 'examroom-source-location',
@@ -143,8 +201,8 @@ function sourceLocationPlugin(root, outDepth) {
         const text = readFileSync(args.path, 'utf8');
         if (!/\bimport\.meta\.(url|dirname|filename)\b/.test(text)) return undefined;
         const rel = toPosix(relative(root, args.path));
-        const fileUrl = `new URL(${JSON.stringify(up + rel)}, import.meta.url)`;
-        const dirUrl = `new URL(${JSON.stringify(up + toPosix(dirname(rel)) + '/')}, import.meta.url)`;
+        const fileUrl = `new URL(${JSON.stringify(up + rel)}, ${chunkUrl})`;
+        const dirUrl = `new URL(${JSON.stringify(up + toPosix(dirname(rel)) + '/')}, ${chunkUrl})`;
         const contents =
           text.replace(/\bimport\.meta\.(url|dirname|filename)\b/g, (_, what) =>
             what === 'url'
@@ -161,18 +219,71 @@ function sourceLocationPlugin(root, outDepth) {
   };
 }
 
-/** Bare imports stay external (loaded from node_modules at run time) except BUNDLED_PACKAGES. */
-const externalPackagesPlugin = (root) => ({
-  name: 'examroom-external-packages',
+const packageName = (path) => (path.startsWith('@') ? path.split('/').slice(0, 2).join('/') : path.split('/')[0]);
+
+/**
+ * Whether a package imported from `importer` is the one at the top of node_modules, which is what an
+ * external require from the build folder finds. A package with its own nested copy gets that copy bundled.
+ */
+function topLevelCopy(root, importer, name) {
+  const top = join(root, 'node_modules');
+  if (!importer.startsWith(top + sep)) return true;
+  for (let dir = dirname(importer); dir.length > top.length; dir = dirname(dir)) if (existsSync(join(dir, 'node_modules', name))) return false;
+  return true;
+}
+
+/** Which bare imports stay external (loaded from node_modules at run time): `external(name)` says. */
+const packagesPlugin = (root, external) => ({
+  name: 'examroom-packages',
   setup(build) {
     build.onResolve({ filter: /^[^./]/ }, (args) => {
       if (args.path.startsWith('node:')) return { path: args.path, external: true };
-      const name = args.path.startsWith('@') ? args.path.split('/').slice(0, 2).join('/') : args.path.split('/')[0];
-      if (!BUNDLED_PACKAGES.includes(name)) return { path: args.path, external: true };
+      const name = packageName(args.path);
+      if (external(name) && (BUILTINS.has(name) || topLevelCopy(root, args.importer, name))) return { path: args.path, external: true };
       return BUNDLED_ENTRY[args.path] ? { path: join(root, BUNDLED_ENTRY[args.path]) } : undefined;
     });
   },
 });
+
+/**
+ * A bundled CommonJS package's `__dirname` and `__filename` would name the build folder: each file that
+ * uses them gets its own, naming where it is in node_modules, relative to the build (the checkout can move).
+ */
+function packageLocationPlugin(root, outDepth) {
+  const up = '../'.repeat(outDepth);
+  return {
+    name: 'examroom-package-location',
+    setup(build) {
+      build.onLoad({ filter: /[\\/]node_modules[\\/].*\.(c?js)$/ }, (args) => {
+        const text = readFileSync(args.path, 'utf8');
+        if (!/\b__(dirname|filename)\b/.test(text) || /\b(const|let|var|function)\s+__(dirname|filename)\b/.test(text)) return undefined;
+        const rel = toPosix(relative(root, args.path));
+        const dir = JSON.stringify(up + toPosix(dirname(rel)));
+        const file = JSON.stringify(up + rel);
+        // On the first line, so the source map's line numbers stay those of the file.
+        const prefix = `var __dirname = require("node:path").join(__examroomChunkDir, ${dir}), __filename = require("node:path").join(__examroomChunkDir, ${file});`;
+        return { contents: prefix + text, loader: 'js' };
+      });
+    },
+  };
+}
+
+/**
+ * Node 20 reads a file as UTF-8 at some 25 ms a megabyte, and as Latin-1 (which pure ASCII is) at under
+ * 1 ms; V8 also keeps an ASCII source in half the memory. esbuild's output is ASCII but for what it leaves
+ * as written: comments and regular-expression literals (【…】, ＊, ；). Each such character becomes its
+ * \uXXXX escape, which means the same in a string, a regular expression (with or without the u flag:
+ * an escaped surrogate pair is one code point) and an identifier, and changes only the text of a comment.
+ */
+function asciiOnly(file) {
+  const text = readFileSync(file, 'utf8');
+  // biome-ignore lint/suspicious/noControlCharactersInRegex: the range is every non-ASCII code unit
+  const ascii = text.replace(/[^\x00-\x7f]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
+  if (ascii !== text) writeFileSync(file, ascii);
+}
+
+/** Node's built-ins named without `node:` (bundled packages require 'fs', 'events' …) stay external. */
+const BUILTINS = new Set(builtinModules);
 
 /**
  * Builds into a fresh folder and publishes it. Returns the new build's folder.
@@ -186,32 +297,61 @@ export async function buildServer({ root = ROOT, log = () => {} } = {}) {
   const tmp = join(builds, `.tmp-${process.pid}-${Date.now().toString(36)}-${Math.random().toString(36).slice(2, 8)}`);
   mkdirSync(tmp); // before esbuild, so a read-only install fails here with EACCES/EROFS, not in esbuild's words
   const outDepth = toPosix(relative(root, tmp)).split('/').length;
-  let result;
+  const common = {
+    absWorkingDir: root,
+    outdir: tmp,
+    bundle: true,
+    platform: 'node',
+    target: 'node20',
+    sourcemap: 'linked',
+    metafile: true,
+    logLevel: 'silent',
+  };
+  let results;
   try {
-    result = await esbuild.build({
-      absWorkingDir: root,
-      entryPoints: ENTRIES,
-      outdir: tmp,
-      bundle: true,
-      splitting: true,
-      format: 'esm',
-      platform: 'node',
-      target: 'node20',
-      sourcemap: 'linked',
-      metafile: true,
-      logLevel: 'silent',
-      plugins: [externalPackagesPlugin(root), sourceLocationPlugin(root, outDepth)],
-    });
+    results = await Promise.all([
+      esbuild.build({
+        ...common,
+        entryPoints: CLI_ENTRY,
+        format: 'cjs',
+        // import() of an external package becomes a require: a vm.Script's own import() needs Node's
+        // experimental loader hook (a warning on stderr at the first PDF). The package.json "type": "module"
+        // makes esbuild give the require Node's ES-import meaning (default = module.exports).
+        supported: { 'dynamic-import': false },
+        minifyWhitespace: true,
+        outExtension: { '.js': '.cjs' },
+        // The loader (loadServerBuild) runs the file with __filename set to its path.
+        banner: { js: "const __examroomChunkUrl = require('node:url').pathToFileURL(__filename).href, __examroomChunkDir = __dirname;" },
+        plugins: [
+          packagesPlugin(root, (name) => BUILTINS.has(name) || EXTERNAL_PACKAGES.has(name)),
+          sourceLocationPlugin(root, outDepth, '__examroomChunkUrl'),
+          packageLocationPlugin(root, outDepth),
+        ],
+      }),
+      esbuild.build({
+        ...common,
+        entryPoints: WORKER_ENTRIES,
+        splitting: true,
+        format: 'esm',
+        plugins: [packagesPlugin(root, (name) => !WORKER_BUNDLED_PACKAGES.includes(name)), sourceLocationPlugin(root, outDepth, 'import.meta.url')],
+      }),
+    ]);
   } catch (err) {
     rmSync(tmp, { recursive: true, force: true });
     const errors = err?.errors?.map((e) => `  ${e.location ? `${e.location.file}:${e.location.line}:${e.location.column}: ` : ''}${e.text}`).join('\n');
     throw new Error(`the server does not build:\n${errors || err?.message || String(err)}`);
   }
-  const files = inputsOf(root, result.metafile);
+  try {
+    asciiOnly(join(tmp, 'cli.cjs'));
+  } catch (err) {
+    rmSync(tmp, { recursive: true, force: true });
+    throw err;
+  }
+  const files = inputsOf(root, results);
   const hash = contentHash(root, files);
   const id = hash.slice(0, 16);
   const dir = join(builds, id);
-  if (existsSync(join(dir, 'cli.js'))) {
+  if (existsSync(join(dir, 'cli.cjs'))) {
     rmSync(tmp, { recursive: true, force: true }); // someone built these very sources meanwhile
   } else {
     rmSync(dir, { recursive: true, force: true });
@@ -240,6 +380,59 @@ function pruneOldBuilds(builds, currentId) {
     const keep = d.name.startsWith('.tmp-') ? d.mtimeMs > hourAgo : i < KEEP_OLD_BUILDS;
     if (!keep) rmSync(join(builds, d.name), { recursive: true, force: true });
   }
+}
+
+/**
+ * Runs a build's cli.cjs and returns its exports, the way Node runs a CommonJS file, but through vm.Script
+ * with V8's code cache: the compiled code of what a start ran, saved beside the build (or in `cacheDir`,
+ * systemd's CacheDirectory for the installed service, whose build folder is read-only), so the next start
+ * of the same kind deserialises it instead of parsing and compiling ~4 MB of JavaScript. `profile` names
+ * the kind ('serve', 'cli-session' …): a server and each command run different code, and each cache holds
+ * what its own kind compiled. The cache is written once (when missing, or when V8 rejected it: another Node, other
+ * flags, another build) by `saveCodeCache()` — the launcher calls it when a command ends and a server
+ * 10 s after listening, past a restart's rush. A cache that cannot be read or written only costs speed.
+ * @returns {{ exports: Record<string, any>, saveCodeCache(): boolean }}
+ */
+export function loadServerBuild(dir, { profile = 'cli', cacheDir = dir } = {}) {
+  const file = join(dir, 'cli.cjs');
+  const id = dir.split(sep).pop();
+  const cacheFile = join(cacheDir, `${cacheDir === dir ? '' : `${id}-`}cli.${profile}.v8cache`);
+  let cachedData;
+  try {
+    cachedData = readFileSync(cacheFile);
+  } catch {
+    cachedData = undefined;
+  }
+  // Node's own CommonJS wrapper, so the file sees exactly what a required file sees.
+  // Latin-1: the build is pure ASCII (asciiOnly), and Node 20 decodes UTF-8 at ~25 ms a megabyte.
+  const script = new vm.Script(`(function (exports, require, module, __filename, __dirname) {${readFileSync(file, 'latin1')}\n})`, {
+    filename: file,
+    cachedData,
+  });
+  const module = { exports: {}, filename: file, id: file, loaded: false };
+  script.runInThisContext()(module.exports, createRequire(file), module, file, dir);
+  module.loaded = true;
+  let saved = cachedData !== undefined && !script.cachedDataRejected;
+  return {
+    exports: module.exports,
+    saveCodeCache() {
+      if (saved) return false;
+      saved = true;
+      const tmp = `${cacheFile}.${process.pid}.tmp`;
+      try {
+        mkdirSync(cacheDir, { recursive: true });
+        writeFileSync(tmp, script.createCachedData());
+        renameSync(tmp, cacheFile);
+        // In a cache folder of its own, older builds' caches are dead weight (a build folder goes whole).
+        if (cacheDir !== dir)
+          for (const f of readdirSync(cacheDir)) if (f.endsWith('.v8cache') && !f.startsWith(`${id}-`)) rmSync(join(cacheDir, f), { force: true });
+        return true;
+      } catch {
+        rmSync(tmp, { force: true });
+        return false;
+      }
+    },
+  };
 }
 
 /** A fresh build's folder, building first when the sources moved on. */

@@ -1,15 +1,19 @@
 #!/usr/bin/env node
-// The installed `examroom` command. It runs the JavaScript build of the CLI (dist/server/, made by
-// server/build-server.mjs) and never an out-of-date one: each start stats the build's inputs and
+// The installed `examroom` command. It runs the JavaScript build of the CLI (dist/server/<id>/cli.cjs, made
+// by server/build-server.mjs, with V8's code cache: loadServerBuild) and never an out-of-date one: each start stats the build's inputs and
 // rebuilds first when a source moved on (about a second). Where the build cannot be written (a
 // read-only install) it runs the TypeScript sources through tsx instead, slower but current, and says so.
 // EXAMROOM_FROM_SOURCE=1 runs the sources through tsx always (to debug the build itself).
-import { pathToFileURL } from 'node:url';
-import { join } from 'node:path';
-import { serverBuildState, buildServer } from '../build-server.mjs';
+import { serverBuildState, buildServer, loadServerBuild } from '../build-server.mjs';
 
 const say = (line) => process.stderr.write(`examroom: ${line}\n`);
+const args = process.argv.slice(2);
+const serving = args[0] === 'serve';
+// A server saves its code cache this long after listening (or as it stops, if sooner): past a restarted
+// server's rush of terminals, since writing it holds the event loop for some tens of ms.
+const SERVE_CACHE_AFTER_MS = 10_000;
 
+/** @returns {Promise<{ main(argv: string[]): Promise<number>, reportError(err: unknown): number, saveCodeCache(): void }>} */
 async function loadCli() {
   delete process.env.EXAMROOM_SERVER_BUILD; // set below for this process's own worker threads only
   if (process.env.EXAMROOM_FROM_SOURCE !== '1') {
@@ -32,21 +36,38 @@ async function loadCli() {
       }
     }
     if (dir) {
-      // The face worker thread (kiosk/face/worker-boot.mjs) loads its bundled entry from here.
+      // The face and sheet worker threads (kiosk/face/worker-boot.mjs, documents/sheet-worker-boot.mjs) load their bundled entries from here.
       process.env.EXAMROOM_SERVER_BUILD = dir;
       if (process.env.EXAMROOM_DEBUG === '1') process.setSourceMapsEnabled(true);
-      return import(pathToFileURL(join(dir, 'cli.js')).href);
+      // systemd's CacheDirectory= for the installed service (its build folder is read-only), else the build folder.
+      const cacheDir = process.env.CACHE_DIRECTORY?.split(':')[0] || dir;
+      // One cache per command word (session, bank, user …): each runs its own code, and a cache holds what
+      // the start that wrote it compiled.
+      const profile = serving ? 'serve' : /^[a-z][a-z-]{0,30}$/.test(args[0] ?? '') ? `cli-${args[0]}` : 'cli';
+      const build = loadServerBuild(dir, { profile, cacheDir });
+      return { ...build.exports, saveCodeCache: () => build.saveCodeCache() };
     }
   }
   const { register } = await import('tsx/esm/api');
   register();
-  return import('../cli.ts');
+  return { ...(await import('../cli.ts')), saveCodeCache() {} };
 }
 
-const { main, reportError } = await loadCli();
-main(process.argv.slice(2)).then(
+const { main, reportError, saveCodeCache } = await loadCli();
+// A cache is written only by a start that did its work: a command that succeeded (as it ends, however
+// it ends: some exit from deep inside), a server that listened (as it stops, if before the timer).
+// A failed start ran too little of the code for its cache to be worth keeping for good.
+let succeeded = false;
+process.once('exit', (code) => {
+  if (succeeded || (!serving && code === 0)) saveCodeCache();
+});
+main(args).then(
   (code) => {
     if (code >= 0) process.exitCode = code;
+    else if (serving) {
+      succeeded = true;
+      setTimeout(saveCodeCache, SERVE_CACHE_AFTER_MS).unref();
+    }
   },
   (err) => {
     process.exit(reportError(err));
