@@ -464,7 +464,7 @@ export type OutboundDestination = (typeof OUTBOUND_DESTINATIONS)[number];
 export const OutboundDestinationT = Type.Union([Type.Literal('reporting'), Type.Literal('archive-export')]);
 
 export const FaceDeletionT = Type.Object({
-  descriptors: Type.Integer({ description: "kiosk probe descriptors cleared" }),
+  descriptors: Type.Integer({ description: 'kiosk probe descriptors cleared' }),
   enrolments: Type.Integer({ description: 'photo enrolments (descriptors) removed' }),
   captures: Type.Integer(),
   cardPhotos: Type.Integer(),

@@ -116,9 +116,9 @@ export function createFaceRetention(deps: FaceRetentionDeps) {
     }
     out.descriptors = probes.length;
     // An enrolment no live purpose uses goes; one just made (its roster row may not be committed yet) waits.
-    const enrolments = db
-      .prepare(`SELECT photo FROM face_enrolments WHERE photo NOT IN (${PHOTO_IN_USE}) AND enrolled_at < @descriptorCut`)
-      .all(c) as { photo: string }[];
+    const enrolments = db.prepare(`SELECT photo FROM face_enrolments WHERE photo NOT IN (${PHOTO_IN_USE}) AND enrolled_at < @descriptorCut`).all(c) as {
+      photo: string;
+    }[];
     const del = db.prepare('DELETE FROM face_enrolments WHERE photo = ?');
     for (const e of enrolments) {
       del.run(e.photo);
@@ -254,7 +254,9 @@ export function createFaceRetention(deps: FaceRetentionDeps) {
       if (a.capture) kept.push({ kind: 'capture', of, until: a.until });
       if (a.cardPhoto) kept.push({ kind: 'card_photo', of, until: a.until });
     }
-    const shots = db.prepare('SELECT session_id AS sessionId, MAX(at) AS last FROM terminal_snapshots WHERE id_number = ? GROUP BY session_id').all(idNumber) as {
+    const shots = db
+      .prepare('SELECT session_id AS sessionId, MAX(at) AS last FROM terminal_snapshots WHERE id_number = ? GROUP BY session_id')
+      .all(idNumber) as {
       sessionId: string;
       last: number;
     }[];

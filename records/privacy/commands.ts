@@ -54,7 +54,8 @@ export const privacyCommands: RecordsCliCommand[] = [
       }
       const f = s.faceData;
       ctx.out(`face data: ${f.total} people (local ${f.local}, archived ${f.archived}); warning at ${f.warnAt}, filing duty at ${f.filingAt}`);
-      if (f.level !== 'ok') ctx.out(f.level === 'filing' ? '  the filing duty applies: file with the provincial cyberspace office' : '  approaching the filing threshold');
+      if (f.level !== 'ok')
+        ctx.out(f.level === 'filing' ? '  the filing duty applies: file with the provincial cyberspace office' : '  approaching the filing threshold');
       ctx.out(`retention: descriptors ${s.retention.descriptorDays} days after grading / class end; images ${s.retention.evidenceDays} days`);
       for (const b of s.outbound) ctx.out(`outbound ${b.destination}: ${b.basis ? `allowed — ${b.basis} (${b.setBy}, ${b.setAt})` : 'no face images'}`);
       return 0;
@@ -67,7 +68,9 @@ export const privacyCommands: RecordsCliCommand[] = [
     async run(ctx) {
       const r = ctx.records.privacy.sweep(ctx.actor);
       const n = (d: typeof r.descriptors) => d.descriptors + d.enrolments + d.captures + d.cardPhotos + d.snapshots + d.rosterPhotos;
-      ctx.out(`descriptors: ${n(r.descriptors)} removed (${r.descriptors.people.length} people); images: ${n(r.evidence)} removed (${r.evidence.people.length} people)`);
+      ctx.out(
+        `descriptors: ${n(r.descriptors)} removed (${r.descriptors.people.length} people); images: ${n(r.evidence)} removed (${r.evidence.people.length} people)`,
+      );
       return 0;
     },
   },

@@ -7,9 +7,7 @@ import { OUTBOUND_DESTINATIONS, type OutboundBasis, type OutboundDestination } f
 
 export function createOutboundBases(deps: { db: Db; clock: Clock; audit: AuditLog }) {
   const { db } = deps;
-  const latest = db.prepare(
-    'SELECT basis, set_by AS setBy, set_at AS setAt FROM outbound_legal_bases WHERE destination = ? ORDER BY id DESC LIMIT 1',
-  );
+  const latest = db.prepare('SELECT basis, set_by AS setBy, set_at AS setAt FROM outbound_legal_bases WHERE destination = ? ORDER BY id DESC LIMIT 1');
 
   function view(destination: OutboundDestination): OutboundBasis {
     const r = latest.get(destination) as { basis: string | null; setBy: string; setAt: number } | undefined;

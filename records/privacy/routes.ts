@@ -3,7 +3,15 @@
 import { createReadStream } from 'node:fs';
 import type { FastifyPluginAsync } from 'fastify';
 import { Type } from 'typebox';
-import { EraseFaceDataT, FaceErasureT, OutboundBasisT, OutboundDestinationT, PrivacyStatusT, SetOutboundBasisT, type OutboundDestination } from '../protocol.ts';
+import {
+  EraseFaceDataT,
+  FaceErasureT,
+  OutboundBasisT,
+  OutboundDestinationT,
+  PrivacyStatusT,
+  SetOutboundBasisT,
+  type OutboundDestination,
+} from '../protocol.ts';
 import type { Privacy } from './index.ts';
 
 const admin = { roles: ['admin' as const] };
@@ -17,7 +25,8 @@ export const privacyRoutes: FastifyPluginAsync<{ privacy: Privacy }> = async (ap
       config: admin,
       schema: {
         tags,
-        summary: 'Face data held (people, local and archived, against the 100,000 filing threshold), its retention, and the legal bases for sending face images',
+        summary:
+          'Face data held (people, local and archived, against the 100,000 filing threshold), its retention, and the legal bases for sending face images',
         response: { 200: PrivacyStatusT },
       },
     },
