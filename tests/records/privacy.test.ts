@@ -132,7 +132,7 @@ t.test("an export holds exactly one person's photos, consents and verification r
   const zip = join(dir, 'export-a.zip');
   writeFileSync(zip, res.rawPayload);
   const names = execFileSync('unzip', ['-Z1', zip]).toString().trim().split('\n').sort();
-  t.same(names, ['manifest.json', 'manifest.sig', 'person.json', 'photos/kiosk/att-' + A + '.jpg', 'photos/registration-1.jpg', `photos/seat/${held}/s1.jpg`]);
+  t.same(names, ['manifest.json', 'manifest.sig', 'person.json', `photos/kiosk/att-${A}.jpg`, 'photos/registration-1.jpg', `photos/seat/${held}/s1.jpg`]);
   const doc = JSON.parse(execFileSync('unzip', ['-p', zip, 'person.json']).toString());
   t.match(doc, {
     format: 'examroom-person-export/1',
