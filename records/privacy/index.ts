@@ -141,7 +141,7 @@ export function createPrivacy(deps: PrivacyDeps) {
     erase,
     exportTo,
     exportTemporary,
-    /** The server's sweep: soon after start, then every privacy.sweepMinutes (never in the CLI). */
+    /** The server's sweep: a minute after start, then every privacy.sweepMinutes (never in the CLI unless asked). */
     start(): () => void {
       const run = () => {
         try {
@@ -150,7 +150,8 @@ export function createPrivacy(deps: PrivacyDeps) {
           deps.log?.error({ err }, 'the face-data retention sweep failed');
         }
       };
-      const first = setTimeout(run, 5_000);
+      // A minute after start: the appliance is up all day, and a short test app never reaches it.
+      const first = setTimeout(run, Math.min(60_000, config.privacy.sweepMinutes * 60_000));
       first.unref();
       timer = setInterval(run, config.privacy.sweepMinutes * 60_000);
       timer.unref();

@@ -12,6 +12,7 @@ import { fixedClock } from '../../core/index.ts';
 import type { App } from '../../server/app.ts';
 import { packageContent } from '../../records/reporting/package.ts';
 import { checkArchive } from '../../documents/index.ts';
+import { privacyCommands } from '../../records/privacy/commands.ts';
 import { PASSWORDS, ROOT, login, scratchDir, testConfig, buildTestApp } from '../helpers.ts';
 import { TEMPLATE, bankQuestions, csv, idn, person, rightAnswers } from '../exam/plans-fixture.ts';
 
@@ -150,6 +151,42 @@ t.test("an export holds exactly one person's photos, consents and verification r
   t.match(app.ctx.audit.list({ action: 'privacy.person.export' }).at(0), { actor: 'user:admin', target: A, detail: { photos: 3 } });
   const gd = await login(app, 'gd', PASSWORDS.gd);
   t.equal((await app.inject({ method: 'GET', url: `/api/records/people/${A}/export.zip`, headers: { cookie: gd } })).statusCode, 403);
+});
+
+t.test('examroom person export ID --out FILE, privacy status, privacy basis', async (t) => {
+  const lines: string[] = [];
+  const errs: string[] = [];
+  const ctx = (args: string[], values: Record<string, unknown>) => ({
+    config: app.ctx.config,
+    db: db(),
+    exam: app.exam,
+    records: app.records,
+    actor: 'cli:tester',
+    args,
+    values,
+    out: (l: string) => lines.push(l),
+    err: (l: string) => errs.push(l),
+  });
+  const run = (name: string, args: string[], values: Record<string, unknown> = {}) =>
+    privacyCommands.find((c) => c.name === name)!.run(ctx(args, values) as never);
+  const out = join(dir, 'cli-export-b.zip');
+  t.equal(await run('person export', [B], { out }), 0);
+  t.match(lines.at(-1), new RegExp(`^${B}: 2 photos, \\d+ files, \\d+ bytes → `));
+  t.match(errs.at(-1), /hand it to the person only/);
+  const names = execFileSync('unzip', ['-Z1', out]).toString().trim().split('\n').sort();
+  t.same(names, ['manifest.json', 'manifest.sig', 'person.json', `photos/kiosk/att-${B}.jpg`, 'photos/registration-1.jpg']);
+  t.notOk(execFileSync('unzip', ['-p', out, 'person.json']).toString().includes(A), "B's export names nothing of A");
+  t.match(app.ctx.audit.list({ action: 'privacy.person.export' }).at(0), { actor: 'cli:tester', target: B });
+  t.equal(await run('person export', [B], {}), 1, '--out is required');
+
+  t.equal(await run('privacy status', []), 0);
+  t.match(lines.find((l) => l.startsWith('face data')), /^face data: 3 people \(local 3, archived 0\); warning at 2, filing duty at 100000$/);
+  t.equal(await run('privacy basis', ['upstream', 'text']), 1, 'an unknown destination');
+  t.equal(await run('privacy basis', ['archive-export'], {}), 1, 'neither a text nor --withdraw');
+  t.equal(await run('privacy basis', ['archive-export', '依据', '条款'], {}), 0);
+  t.equal(app.records.privacy.outbound.basisOf('archive-export'), '依据 条款');
+  t.equal(await run('privacy basis', ['archive-export'], { withdraw: true }), 0);
+  t.equal(app.records.privacy.outbound.basisOf('archive-export'), null);
 });
 
 t.test('a results package carries no image by default, and does once an admin names the legal basis', async (t) => {
