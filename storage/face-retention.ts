@@ -59,9 +59,38 @@ const GRADED_AT = `COALESCE((SELECT MAX(r.graded_at) FROM results r WHERE r.sess
 // When a session's evidence was made: its actual end, else its planned end.
 const ENDED_AT = `COALESCE(s.ended_at, s.starts_at + s.duration_minutes * 60000)`;
 
+/** Seat snapshots deleted per sweep at most: the sweep runs on the server's one thread. */
+export const SNAPSHOT_BATCH = 20_000;
+
 export function createFaceRetention(deps: FaceRetentionDeps) {
   const { db } = deps;
   const root = resolve(deps.capturesDir);
+  // The photo columns carry no index (nothing else looks rows up by file), so the rows naming a set of
+  // photos are found in one pass per table against this per-connection set, never one scan per photo.
+  db.exec('CREATE TEMP TABLE IF NOT EXISTS face_photo_set (photo TEXT PRIMARY KEY) WITHOUT ROWID');
+  const photoSetAdd = db.prepare('INSERT OR IGNORE INTO temp.face_photo_set (photo) VALUES (?)');
+  const IN_SET = '(SELECT photo FROM temp.face_photo_set)';
+  /** Runs `fn` with `photos` as temp.face_photo_set (inside the caller's transaction), emptied afterwards. */
+  function withPhotoSet<T>(photos: Iterable<string>, fn: () => T): T {
+    db.prepare('DELETE FROM temp.face_photo_set').run();
+    for (const p of photos) photoSetAdd.run(p);
+    try {
+      return fn();
+    } finally {
+      db.prepare('DELETE FROM temp.face_photo_set').run();
+    }
+  }
+  /** Whose photos the set holds: every ID number a row names one of them for. */
+  const ownersOfSet = () =>
+    (
+      db
+        .prepare(
+          `SELECT id_number FROM roster_entries WHERE photo IN ${IN_SET} UNION SELECT id_number FROM candidates WHERE photo IN ${IN_SET}
+           UNION SELECT id_number FROM training_members WHERE photo IN ${IN_SET}
+           UNION SELECT id_number FROM identity_attempts WHERE roster_photo IN ${IN_SET} OR card_photo IN ${IN_SET}`,
+        )
+        .all() as { id_number: string }[]
+    ).map((r) => r.id_number);
 
   /** Removes one stored file; a path that leads out of captures/ is never touched. */
   function removeFile(rel: string): void {
@@ -119,27 +148,17 @@ export function createFaceRetention(deps: FaceRetentionDeps) {
     const enrolments = db.prepare(`SELECT photo FROM face_enrolments WHERE photo NOT IN (${PHOTO_IN_USE}) AND enrolled_at < @descriptorCut`).all(c) as {
       photo: string;
     }[];
-    const del = db.prepare('DELETE FROM face_enrolments WHERE photo = ?');
-    for (const e of enrolments) {
-      del.run(e.photo);
-      for (const id of ownersOf(e.photo)) people.add(id);
-    }
+    withPhotoSet(
+      enrolments.map((e) => e.photo),
+      () => {
+        for (const id of ownersOfSet()) people.add(id);
+        db.prepare(`DELETE FROM face_enrolments WHERE photo IN ${IN_SET}`).run();
+      },
+    );
     out.enrolments = enrolments.length;
     out.people = [...people].sort();
     return out;
   });
-
-  /** Whose photo a stored file is: every ID number a row names it for. */
-  function ownersOf(photo: string): string[] {
-    return (
-      db
-        .prepare(
-          `SELECT id_number FROM roster_entries WHERE photo = ? UNION SELECT id_number FROM training_members WHERE photo = ?
-           UNION SELECT id_number FROM identity_attempts WHERE roster_photo = ? OR card_photo = ?`,
-        )
-        .all(photo, photo, photo, photo) as { id_number: string }[]
-    ).map((r) => r.id_number);
-  }
 
   /**
    * Evidence images past retention: kiosk captures and card photos (capture_expires_at, else start +
@@ -172,7 +191,10 @@ export function createFaceRetention(deps: FaceRetentionDeps) {
       }
     })();
 
-    const shots = db.prepare('SELECT id, id_number AS idNumber, file FROM terminal_snapshots WHERE at < @evidenceCut').all(c) as {
+    const shots = db.prepare('SELECT id, id_number AS idNumber, file FROM terminal_snapshots WHERE at < @evidenceCut ORDER BY at LIMIT @batch').all({
+      ...c,
+      batch: SNAPSHOT_BATCH,
+    }) as {
       id: string;
       idNumber: string;
       file: string;
@@ -199,24 +221,31 @@ export function createFaceRetention(deps: FaceRetentionDeps) {
            UNION SELECT m.photo FROM training_members m JOIN training_classes k ON k.id = m.class_id WHERE m.photo IS NOT NULL AND k.ends_on >= @evidenceDay)`,
       )
       .all(c) as { photo: string }[];
-    for (const p of photos) for (const id of ownersOf(p.photo)) people.add(id);
     for (const p of photos) removeFile(p.photo);
-    db.transaction(() => forgetPhotos(photos.map((p) => p.photo)))();
+    db.transaction(() =>
+      withPhotoSet(
+        photos.map((p) => p.photo),
+        () => {
+          for (const id of ownersOfSet()) people.add(id);
+          forgetPhotoSet();
+        },
+      ),
+    )();
     out.rosterPhotos = photos.length;
     out.people = [...people].sort();
     return out;
   }
 
-  /** Every row that names a deleted roster/member photo stops naming it, and its enrolment goes. */
-  function forgetPhotos(photos: string[]): void {
-    const stmts = [
-      'UPDATE roster_entries SET photo = NULL WHERE photo = ?',
-      'UPDATE candidates SET photo = NULL WHERE photo = ?',
-      'UPDATE training_members SET photo = NULL WHERE photo = ?',
-      'UPDATE identity_attempts SET roster_photo = NULL WHERE roster_photo = ?',
-      'DELETE FROM face_enrolments WHERE photo = ?',
-    ].map((s) => db.prepare(s));
-    for (const p of photos) for (const s of stmts) s.run(p);
+  /** Every row that names a photo of temp.face_photo_set (deleted) stops naming it, and its enrolment goes. */
+  function forgetPhotoSet(): void {
+    for (const sql of [
+      `UPDATE roster_entries SET photo = NULL WHERE photo IN ${IN_SET}`,
+      `UPDATE candidates SET photo = NULL WHERE photo IN ${IN_SET}`,
+      `UPDATE training_members SET photo = NULL WHERE photo IN ${IN_SET}`,
+      `UPDATE identity_attempts SET roster_photo = NULL WHERE roster_photo IN ${IN_SET}`,
+      `DELETE FROM face_enrolments WHERE photo IN ${IN_SET}`,
+    ])
+      db.prepare(sql).run();
   }
 
   /**
@@ -300,7 +329,7 @@ export function createFaceRetention(deps: FaceRetentionDeps) {
         if (a.capture) out.captures++;
         if (a.cardPhoto) out.cardPhotos++;
       }
-      forgetPhotos(freePhotos);
+      withPhotoSet(freePhotos, forgetPhotoSet);
       out.rosterPhotos = freePhotos.length;
     })();
     if (out.descriptors + out.enrolments + out.captures + out.cardPhotos + out.rosterPhotos > 0) out.people = [idNumber];
@@ -316,12 +345,14 @@ export function createFaceRetention(deps: FaceRetentionDeps) {
 
   /** Distinct people whose face data the site holds (local and archived; the object store is not built yet). */
   function count(): FaceDataCount {
+    // Snapshots through the roster (every snapshot is of a roster entry), looked up by the snapshots'
+    // (session_id, id_number, at) index: scanning millions of snapshot rows per page view is not needed.
     const LOCAL = `
-      SELECT id_number FROM roster_entries WHERE photo IS NOT NULL
+      SELECT e.id_number FROM roster_entries e WHERE e.photo IS NOT NULL
+        OR EXISTS (SELECT 1 FROM terminal_snapshots x WHERE x.session_id = e.session_id AND x.id_number = e.id_number)
       UNION SELECT id_number FROM candidates WHERE photo IS NOT NULL
       UNION SELECT id_number FROM training_members WHERE photo IS NOT NULL
-      UNION SELECT id_number FROM identity_attempts WHERE capture IS NOT NULL OR card_photo IS NOT NULL OR probe_descriptor IS NOT NULL
-      UNION SELECT id_number FROM terminal_snapshots`;
+      UNION SELECT id_number FROM identity_attempts WHERE capture IS NOT NULL OR card_photo IS NOT NULL OR probe_descriptor IS NOT NULL`;
     const ARCHIVED = `SELECT e.id_number FROM roster_entries e WHERE e.session_id IN (SELECT session_id FROM session_archives)`;
     const n = (sql: string) => (db.prepare(`SELECT COUNT(*) AS n FROM (${sql})`).get() as { n: number }).n;
     return { local: n(LOCAL), archived: n(ARCHIVED), total: n(`${LOCAL} UNION ${ARCHIVED}`) };

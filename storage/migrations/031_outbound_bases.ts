@@ -12,6 +12,9 @@ CREATE TABLE outbound_legal_bases (
   set_at       INTEGER NOT NULL
 ) STRICT;
 CREATE INDEX outbound_legal_bases_by_destination ON outbound_legal_bases(destination, id);
+-- The face-data retention sweep (storage/face-retention.ts) finds expired seat snapshots by time: an index,
+-- so the hourly sweep does not scan millions of rows on the server's one thread.
+CREATE INDEX terminal_snapshots_by_time ON terminal_snapshots(at);
 CREATE TRIGGER outbound_legal_bases_no_update BEFORE UPDATE ON outbound_legal_bases
   BEGIN SELECT RAISE(ABORT, 'outbound_legal_bases is append-only'); END;
 CREATE TRIGGER outbound_legal_bases_no_delete BEFORE DELETE ON outbound_legal_bases
