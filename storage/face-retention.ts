@@ -121,12 +121,13 @@ export function createFaceRetention(deps: FaceRetentionDeps) {
   // Sessions / classes whose descriptor purpose is still running (not graded, or graded within N days).
   const LIVE_SESSION = `SELECT s.id FROM exam_sessions s WHERE s.status NOT IN ('graded', 'archived') OR ${GRADED_AT} >= @descriptorCut`;
   const LIVE_CLASS = `SELECT id FROM training_classes WHERE ends_on >= @descriptorDay`;
-  // A photo file some live purpose still compares faces with.
-  const PHOTO_IN_USE = `
-    SELECT photo FROM roster_entries WHERE photo IS NOT NULL AND session_id IN (${LIVE_SESSION})
-    UNION SELECT photo FROM training_members WHERE photo IS NOT NULL AND class_id IN (${LIVE_CLASS})
-    UNION SELECT roster_photo FROM identity_attempts WHERE roster_photo IS NOT NULL AND (session_id IN (${LIVE_SESSION}) OR class_id IN (${LIVE_CLASS}))
-    UNION SELECT card_photo FROM identity_attempts WHERE card_photo IS NOT NULL AND (session_id IN (${LIVE_SESSION}) OR class_id IN (${LIVE_CLASS}))`;
+  // A photo file some live purpose still compares faces with (an attempt's roster photo is its roster
+  // entry's or class member's file, so those two and the card photos cover every reference), looked up by
+  // the photo indexes of migration 031.
+  const PHOTO_IN_USE = (col: string) => `(
+    EXISTS (SELECT 1 FROM roster_entries e WHERE e.photo = ${col} AND e.session_id IN (${LIVE_SESSION}))
+    OR EXISTS (SELECT 1 FROM training_members m WHERE m.photo = ${col} AND m.class_id IN (${LIVE_CLASS}))
+    OR EXISTS (SELECT 1 FROM identity_attempts a WHERE a.card_photo = ${col} AND (a.session_id IN (${LIVE_SESSION}) OR a.class_id IN (${LIVE_CLASS}))))`;
 
   /** Descriptors whose session was graded, or class closed, more than descriptorDays ago. */
   const sweepDescriptors = db.transaction((c: ReturnType<typeof cutoffs>): FaceDeletion => {
@@ -145,7 +146,7 @@ export function createFaceRetention(deps: FaceRetentionDeps) {
     }
     out.descriptors = probes.length;
     // An enrolment no live purpose uses goes; one just made (its roster row may not be committed yet) waits.
-    const enrolments = db.prepare(`SELECT photo FROM face_enrolments WHERE photo NOT IN (${PHOTO_IN_USE}) AND enrolled_at < @descriptorCut`).all(c) as {
+    const enrolments = db.prepare(`SELECT photo FROM face_enrolments f WHERE f.enrolled_at < @descriptorCut AND NOT ${PHOTO_IN_USE('f.photo')}`).all(c) as {
       photo: string;
     }[];
     withPhotoSet(
@@ -172,7 +173,10 @@ export function createFaceRetention(deps: FaceRetentionDeps) {
     const attempts = db
       .prepare(
         `SELECT id, id_number AS idNumber, capture, card_photo AS cardPhoto FROM identity_attempts
-         WHERE (capture IS NOT NULL OR card_photo IS NOT NULL) AND COALESCE(capture_expires_at, started_at + @evidenceMs) < @now`,
+         WHERE (capture IS NOT NULL OR card_photo IS NOT NULL) AND capture_expires_at < @now
+         UNION ALL
+         SELECT id, id_number AS idNumber, capture, card_photo AS cardPhoto FROM identity_attempts
+         WHERE (capture IS NOT NULL OR card_photo IS NOT NULL) AND capture_expires_at IS NULL AND started_at < @now - @evidenceMs`,
       )
       .all({ ...c, evidenceMs: deps.evidenceDays * DAY_MS }) as { id: string; idNumber: string; capture: string | null; cardPhoto: string | null }[];
     for (const a of attempts) {
@@ -210,15 +214,15 @@ export function createFaceRetention(deps: FaceRetentionDeps) {
     out.snapshots = shots.length;
 
     // A roster or member photo is evidence while any session or class naming it is within retention
-    // (a session not yet held counts as within: its photo is still needed at the entrance).
+    // (a session not yet held counts as within: its photo is still needed at the entrance). CROSS JOIN
+    // fixes the order: from the few sessions past retention to their rows, not every photo to its session.
     const photos = db
       .prepare(
-        `SELECT photo FROM (
-           SELECT photo FROM roster_entries WHERE photo IS NOT NULL UNION SELECT photo FROM candidates WHERE photo IS NOT NULL
-           UNION SELECT photo FROM training_members WHERE photo IS NOT NULL)
-         WHERE photo NOT IN (
-           SELECT e.photo FROM roster_entries e JOIN exam_sessions s ON s.id = e.session_id WHERE e.photo IS NOT NULL AND ${ENDED_AT} >= @evidenceCut
-           UNION SELECT m.photo FROM training_members m JOIN training_classes k ON k.id = m.class_id WHERE m.photo IS NOT NULL AND k.ends_on >= @evidenceDay)`,
+        `SELECT DISTINCT p.photo FROM (
+           SELECT e.photo FROM exam_sessions s CROSS JOIN roster_entries e ON e.session_id = s.id WHERE ${ENDED_AT} < @evidenceCut AND e.photo IS NOT NULL
+           UNION SELECT m.photo FROM training_classes k CROSS JOIN training_members m ON m.class_id = k.id WHERE k.ends_on < @evidenceDay AND m.photo IS NOT NULL) p
+         WHERE NOT EXISTS (SELECT 1 FROM roster_entries e JOIN exam_sessions s ON s.id = e.session_id WHERE e.photo = p.photo AND ${ENDED_AT} >= @evidenceCut)
+           AND NOT EXISTS (SELECT 1 FROM training_members m JOIN training_classes k ON k.id = m.class_id WHERE m.photo = p.photo AND k.ends_on >= @evidenceDay)`,
       )
       .all(c) as { photo: string }[];
     for (const p of photos) removeFile(p.photo);

@@ -42,10 +42,19 @@ export function createPrivacy(deps: PrivacyDeps) {
   const outbound = createOutboundBases(deps);
   let lastSweep: { at: number; descriptors: FaceDeletion; evidence: FaceDeletion } | null = null;
   let timer: NodeJS.Timeout | null = null;
+  // The count walks every roster, attempt and class row (bench/face-retention.ts: ~0.3–1.5 s at 100,000
+  // people on this machine's load): computed at most once a minute, and again after anything deleted.
+  let counted: { at: number; value: ReturnType<typeof retention.count> } | null = null;
+  const count = () => {
+    const now = Date.now();
+    if (!counted || now - counted.at > 60_000) counted = { at: now, value: retention.count() };
+    return counted.value;
+  };
 
   /** One retention sweep; each kind that removed anything is one audit entry naming the people touched. */
   function sweep(actor = 'system') {
     const r = retention.sweep();
+    counted = null;
     for (const [purpose, d] of [
       ['descriptors', r.descriptors],
       ['evidence', r.evidence],
@@ -69,7 +78,7 @@ export function createPrivacy(deps: PrivacyDeps) {
   }
 
   function status(): PrivacyStatus {
-    const c = retention.count();
+    const c = count();
     const warnAt = config.privacy.faceCountWarnAt;
     return {
       faceData: {
@@ -96,6 +105,7 @@ export function createPrivacy(deps: PrivacyDeps) {
     // The person file's check of the number, and NotFound for someone the site never knew.
     const f = deps.people.gather(rawId);
     const r = retention.erasePerson(f.idNumber);
+    counted = null;
     const kept = r.kept.map((k) => ({ ...k, until: iso(k.until) }));
     audit.append({
       actor: who.actor,
