@@ -180,7 +180,10 @@ t.test('examroom person export ID --out FILE, privacy status, privacy basis', as
   t.equal(await run('person export', [B], {}), 1, '--out is required');
 
   t.equal(await run('privacy status', []), 0);
-  t.match(lines.find((l) => l.startsWith('face data')), /^face data: 3 people \(local 3, archived 0\); warning at 2, filing duty at 100000$/);
+  t.match(
+    lines.find((l) => l.startsWith('face data')),
+    /^face data: 3 people \(local 3, archived 0\); warning at 2, filing duty at 100000$/,
+  );
   t.equal(await run('privacy basis', ['upstream', 'text']), 1, 'an unknown destination');
   t.equal(await run('privacy basis', ['archive-export'], {}), 1, 'neither a text nor --withdraw');
   t.equal(await run('privacy basis', ['archive-export', '依据', '条款'], {}), 0);
