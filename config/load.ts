@@ -205,6 +205,11 @@ function normalise(raw: ConfigFile, file: string | null, baseDir: string, dataOv
       send: { identityChecks: raw.reporting?.send?.identityChecks ?? true, photos: raw.reporting?.send?.photos ?? false },
     },
     audit: { anchorEveryEntries: raw.audit?.anchorEveryEntries ?? 500, anchorEveryMinutes: raw.audit?.anchorEveryMinutes ?? 60 },
+    privacy: {
+      descriptorDays: raw.privacy?.descriptorDays ?? 30,
+      faceCountWarnAt: raw.privacy?.faceCountWarnAt ?? 80_000,
+      sweepMinutes: raw.privacy?.sweepMinutes ?? 60,
+    },
   };
 }
 

@@ -510,6 +510,31 @@ export const ReportingSchema = Type.Object(
   closed,
 );
 
+// Face data kept by purpose (records/privacy, storage/face-retention.ts; docs/privacy.md). Evidence images
+// follow retention.days with the recordings; these are the descriptors' own clock and the filing warning.
+export const PrivacySchema = Type.Object(
+  {
+    descriptorDays: Type.Optional(
+      Type.Integer({
+        minimum: 0,
+        maximum: 365,
+        default: 30,
+        description: 'face descriptors are deleted this many days after their exam session is graded or their training class closes',
+      }),
+    ),
+    faceCountWarnAt: Type.Optional(
+      Type.Integer({
+        minimum: 1,
+        maximum: 99_999,
+        default: 80_000,
+        description: 'warn in the admin console when this many distinct people have face data here (the filing duty starts at 100,000)',
+      }),
+    ),
+    sweepMinutes: Type.Optional(Type.Number({ minimum: 1, maximum: 1440, default: 60, description: 'how often the face-data retention sweep runs' })),
+  },
+  closed,
+);
+
 /** The audit log's anchors (documents/audit-anchors.ts): signed heads written outside the database. */
 export const AuditSchema = Type.Object(
   {
@@ -544,6 +569,7 @@ export const ConfigSchema = Type.Object(
     records: Type.Optional(RecordsSchema),
     reporting: Type.Optional(ReportingSchema),
     audit: Type.Optional(AuditSchema),
+    privacy: Type.Optional(PrivacySchema),
     rules: Type.Optional(RulesSchema),
   },
   closed,
@@ -658,4 +684,6 @@ export interface Config {
   };
   /** When the server anchors the audit log (documents/audit-anchors.ts). */
   audit: { anchorEveryEntries: number; anchorEveryMinutes: number };
+  /** Face data by purpose (records/privacy): descriptors' retention, the filing warning, the sweep's interval. */
+  privacy: { descriptorDays: number; faceCountWarnAt: number; sweepMinutes: number };
 }

@@ -5,6 +5,7 @@ import type { RecordsService } from './service.ts';
 import { archiveCommands } from './archive/commands.ts';
 import { certificateCommands } from './certificates/commands.ts';
 import { personCommands } from './people/commands.ts';
+import { privacyCommands } from './privacy/commands.ts';
 
 export type RecordsCliContext = CliContext & { records: RecordsService };
 
@@ -13,4 +14,4 @@ export interface RecordsCliCommand extends Omit<CliCommand, 'run'> {
 }
 
 /** Each part of records appends its commands here. */
-export const recordsCommands: RecordsCliCommand[] = [...archiveCommands, ...certificateCommands, ...personCommands];
+export const recordsCommands: RecordsCliCommand[] = [...archiveCommands, ...certificateCommands, ...personCommands, ...privacyCommands];

@@ -470,3 +470,84 @@ export type SessionReports = Static<typeof SessionReportsT>;
 
 /** Refusal codes the console words in the person's language. */
 export const ROOM_LOG_REFUSALS = ['session_not_ended', 'already_signed'] as const;
+
+// ---------------------------------------------------------------------------------------------
+// Privacy: face data held, retention, where face images may leave (records/privacy/, docs/privacy.md)
+// ---------------------------------------------------------------------------------------------
+
+/** The provincial filing duty of 人脸识别技术应用安全管理办法 starts at this many people's face data. */
+export const FACE_FILING_THRESHOLD = 100_000;
+
+/** Destinations face images could leave by in plain form; each needs its own legal basis. */
+export const OUTBOUND_DESTINATIONS = ['reporting', 'archive-export'] as const;
+export type OutboundDestination = (typeof OUTBOUND_DESTINATIONS)[number];
+export const OutboundDestinationT = Type.Union([Type.Literal('reporting'), Type.Literal('archive-export')]);
+
+export const FaceDeletionT = Type.Object({
+  descriptors: Type.Integer({ description: 'kiosk probe descriptors cleared' }),
+  enrolments: Type.Integer({ description: 'photo enrolments (descriptors) removed' }),
+  captures: Type.Integer(),
+  cardPhotos: Type.Integer(),
+  snapshots: Type.Integer(),
+  rosterPhotos: Type.Integer(),
+  people: Type.Array(Type.String()),
+});
+export type FaceDeletionView = Static<typeof FaceDeletionT>;
+
+export const OutboundBasisT = Type.Object({
+  destination: OutboundDestinationT,
+  /** null: none named (or withdrawn): face images do not leave to this destination. */
+  basis: nullable(Type.String()),
+  setBy: nullable(Type.String()),
+  setAt: nullable(Type.String({ description: 'ISO 8601' })),
+  /** The destination's config asks for face images (reporting.send.photos); without a basis none go. */
+  asked: Type.Optional(Type.Boolean()),
+});
+export type OutboundBasis = Static<typeof OutboundBasisT>;
+
+/** GET /api/records/privacy — the system page's privacy section. */
+export const PrivacyStatusT = Type.Object({
+  faceData: Type.Object({
+    local: Type.Integer(),
+    archived: Type.Integer(),
+    /** null: no object store is configured (the tiering work adds it). */
+    objectStore: nullable(Type.Integer()),
+    total: Type.Integer(),
+    warnAt: Type.Integer(),
+    filingAt: Type.Integer(),
+    level: Type.Union([Type.Literal('ok'), Type.Literal('warn'), Type.Literal('filing')]),
+  }),
+  retention: Type.Object({
+    descriptorDays: Type.Integer(),
+    evidenceDays: Type.Integer(),
+    sweepMinutes: Type.Number(),
+    lastSweep: nullable(Type.Object({ at: Type.String(), descriptors: FaceDeletionT, evidence: FaceDeletionT })),
+  }),
+  outbound: Type.Array(OutboundBasisT),
+  serverTime: Type.String(),
+});
+export type PrivacyStatus = Static<typeof PrivacyStatusT>;
+
+export const SetOutboundBasisT = Type.Object(
+  { basis: nullable(Type.String({ minLength: 4, maxLength: 500, description: 'the law or rule that allows it, as free text; null withdraws it' })) },
+  { additionalProperties: false },
+);
+
+export const EraseFaceDataT = Type.Object(
+  { reason: Type.String({ minLength: 4, maxLength: 500, description: "the person's request: when, how, checked by whom" }) },
+  { additionalProperties: false },
+);
+
+/** POST /api/records/people/:idNumber/face-data/erase — what went, and what evidence retention keeps until when. */
+export const FaceErasureT = Type.Object({
+  idNumber: Type.String(),
+  deleted: FaceDeletionT,
+  kept: Type.Array(
+    Type.Object({
+      kind: Type.Union([Type.Literal('capture'), Type.Literal('card_photo'), Type.Literal('snapshot'), Type.Literal('roster_photo')]),
+      of: Type.String(),
+      until: Type.String({ description: 'ISO 8601' }),
+    }),
+  ),
+});
+export type FaceErasure = Static<typeof FaceErasureT>;

@@ -22,6 +22,8 @@ export const recordsRoutes: FastifyPluginAsync<RecordsRoutesOptions> = async (ap
   await app.register(personRoutes, { people: records.people });
   await app.register(statisticsRoutes, { statistics: records.statistics, config: records.deps.config });
   await app.register(reportingRoutes, { reporting: records.reporting });
+  const { privacyRoutes } = await import('./privacy/routes.ts');
+  await app.register(privacyRoutes, { privacy: records.privacy });
   const { reportRoutes } = await import('./reports/routes.ts');
   await app.register(reportRoutes, { records });
 };

@@ -16,6 +16,7 @@ import { createPersonFiles } from './people/index.ts';
 import { createStatistics } from './statistics/service.ts';
 import { createReporting } from './reporting/index.ts';
 import { createReports } from './reports/index.ts';
+import { createPrivacy } from './privacy/index.ts';
 
 export interface RecordsDeps {
   db: Db;
@@ -68,7 +69,9 @@ export function createRecordsService(given: RecordsDeps) {
   const people = createPersonFiles(deps);
   archiveParts.add(people.archivePart);
   const archives = createSessionArchives({ ...deps, parts: archiveParts, jobs });
-  const reporting = createReporting(deps);
+  // Face data by purpose: retention sweep, the count against the filing duty, legal bases, a person's requests.
+  const privacy = createPrivacy({ ...deps, people });
+  const reporting = createReporting({ ...deps, faceImagesTo: privacy.outbound.basisOf });
   return {
     deps,
     archiveParts,
@@ -80,6 +83,7 @@ export function createRecordsService(given: RecordsDeps) {
     /** Statistics and disclosure (records/statistics/): reads the exam engine's rows, writes nothing. */
     statistics: createStatistics(deps),
     reporting,
+    privacy,
     /** Background work (certificate issue, the reporting outbox's sender) starts with the server. */
     async start(): Promise<void> {
       // Jobs whose process died (a crash, a kill) would otherwise stay "running" forever.
@@ -88,6 +92,7 @@ export function createRecordsService(given: RecordsDeps) {
       const leftovers = sweepPartialArchives(deps.paths.archives);
       if (leftovers.length) deps.log?.warn({ files: leftovers }, 'half-written archives of a stopped process were removed');
       stops.push(certificates.start());
+      stops.push(privacy.start());
       await reporting.start();
       stops.push(() => reporting.stop());
     },

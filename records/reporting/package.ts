@@ -3,14 +3,13 @@
 // way an archive manifest is (Ed25519, detached, over the exact bytes). What it reports is gathered
 // through the exam and kiosk modules' public faces; nothing here writes their tables.
 import { createHash } from 'node:crypto';
-import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
 import { iso } from '../../core/index.ts';
 import type { Config } from '../../config/index.ts';
 import type { AuditAnchor, SiteSigner } from '../../documents/index.ts';
 import type { ExamService } from '../../exam/index.ts';
 import { identityChecksOfSession } from '../../kiosk/index.ts';
 import type { DataPaths, Db } from '../../storage/index.ts';
+import { readFaceImage } from '../privacy/face-image.ts';
 
 import { PACKAGE_FORMAT } from './deliver.ts';
 
@@ -73,10 +72,12 @@ export interface PackageContent {
         threshold: number | null;
         seat: string | null;
         override: { by: string; reason: string | null } | null;
-        /** The live capture, base64 JPEG: only with reporting.send.photos. */
+        /** The live capture, base64 JPEG: only with reporting.send.photos and a legal basis named for it. */
         photo?: string | null;
       }[]
     | null;
+  /** Present only when the package carries face images: the legal basis an admin named for sending them. */
+  faceImages?: { basis: string };
 }
 
 export interface ResultsPackage extends PackageContent {
@@ -110,6 +111,11 @@ export interface PackageSources {
   config: Config;
   exam: ExamService;
   paths: DataPaths;
+  /**
+   * The legal basis in force for sending face images to a destination (records/privacy, set by an admin,
+   * audited), or null. Absent or null: no image leaves, whatever reporting.send.photos asks.
+   */
+  faceImagesTo?: (destination: 'reporting') => string | null;
 }
 
 /** What a session's package would report now. */
@@ -141,6 +147,10 @@ export function packageContent(src: PackageSources, sessionId: string): PackageC
     };
   });
   const send = config.reporting.send;
+  // Face images leave in plain form only where an admin named the legal basis (issue 23): the config's
+  // send.photos says what the platform wants, the basis says why the site may give it.
+  const basis = send.photos ? (src.faceImagesTo?.('reporting') ?? null) : null;
+  const photos = send.identityChecks && basis !== null;
   const identityChecks = send.identityChecks
     ? identityChecksOfSession(src.db, s.id).map((a) => ({
         idNumber: a.idNumber,
@@ -154,7 +164,7 @@ export function packageContent(src: PackageSources, sessionId: string): PackageC
         threshold: a.threshold,
         seat: a.seat,
         override: a.overrideBy ? { by: a.overrideBy, reason: a.overrideReason } : null,
-        ...(send.photos ? { photo: capturePhoto(src.paths, a.capture) } : {}),
+        ...(photos ? { photo: readFaceImage(src.paths.captures, a.capture)?.toString('base64') ?? null } : {}),
       }))
     : null;
   return {
@@ -180,17 +190,8 @@ export function packageContent(src: PackageSources, sessionId: string): PackageC
     },
     results,
     identityChecks,
+    ...(photos ? { faceImages: { basis: basis! } } : {}),
   };
-}
-
-function capturePhoto(paths: DataPaths, capture: string | null): string | null {
-  if (!capture) return null;
-  try {
-    return readFileSync(join(paths.captures, capture)).toString('base64');
-  } catch {
-    // Captures are kept as long as video; an older one is gone, and the package says so with null.
-    return null;
-  }
 }
 
 /**

@@ -25,6 +25,8 @@ export interface ReportingDeps {
   log?: Pick<Logger, 'info' | 'warn' | 'error'>;
   /** The app's metrics registry: the outbox's gauges join /metrics. */
   registry?: Registry;
+  /** The legal basis for sending face images (records/privacy); without one, packages carry no image. */
+  faceImagesTo?: (destination: 'reporting') => string | null;
   /** Every package carries the newest audit anchor (documents/audit-anchors.ts); made here when not given. */
   anchors?: AuditAnchors;
 }

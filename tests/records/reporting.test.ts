@@ -86,7 +86,7 @@ t.test('not configured: nothing is packaged, nothing runs, and the status says s
   t.throws(() => reporting.packageSession(sessionId), { name: 'Conflict', message: /reporting is not configured/ });
 });
 
-t.test('photos go only with reporting.send.photos; identity checks can be left out', async (t) => {
+t.test('photos go only with reporting.send.photos and a named legal basis; identity checks can be left out', async (t) => {
   const dir = scratchDir(t);
   const make = (send: string, sub: string) => {
     const config = testConfig(
@@ -100,8 +100,9 @@ t.test('photos go only with reporting.send.photos; identity checks can be left o
     const bus = createEventBus();
     const audit = createAuditLog(db, systemClock);
     const exam = createExamService({ db, clock: systemClock, bus, config, audit, paths });
-    // Not started: packages are made on request and nothing is sent.
-    return { db, paths, exam, reporting: createReporting({ db, clock: systemClock, bus, config, audit, paths, exam }) };
+    // Not started: packages are made on request and nothing is sent. The legal basis is records/privacy's (tests/records/privacy.test.ts).
+    const basis: { text: string | null } = { text: null };
+    return { db, paths, exam, basis, reporting: createReporting({ db, clock: systemClock, bus, config, audit, paths, exam, faceImagesTo: () => basis.text }) };
   };
   const body = (db: ReturnType<typeof make>['db'], id: string) =>
     JSON.parse((db.prepare('SELECT body FROM report_packages WHERE id = ?').get(id) as { body: Buffer }).body.toString('utf8')) as ResultsPackage;
@@ -111,8 +112,14 @@ t.test('photos go only with reporting.send.photos; identity checks can be left o
   mkdirSync(join(withPhotos.paths.captures, 'caps'), { recursive: true });
   writeFileSync(join(withPhotos.paths.captures, 'caps/x.jpg'), Buffer.from('ffd8ffe0 jpeg bytes'));
   kioskAttempt(withPhotos.db, { sessionId: a.sessionId, idNumber: a.ids[0]!, at: Date.now(), distance: 0.2 });
+  const none = body(withPhotos.db, withPhotos.reporting.packageSession(a.sessionId).id);
+  t.notOk('photo' in none.identityChecks![0]!, 'send.photos without a legal basis sends no image');
+  t.notOk('faceImages' in none);
+  withPhotos.basis.text = '《XX省安全生产考试管理办法》第十二条';
   const pa = body(withPhotos.db, withPhotos.reporting.packageSession(a.sessionId).id);
+  t.equal(pa.version, 2, 'a basis changes what is reported: a new version');
   t.equal(pa.identityChecks![0]!.photo, Buffer.from('ffd8ffe0 jpeg bytes').toString('base64'), 'the live capture, base64');
+  t.same(pa.faceImages, { basis: '《XX省安全生产考试管理办法》第十二条' }, 'the package says on what basis');
 
   const without = make('{ identityChecks: false }', 'b');
   const b = await gradedSession(without.exam, { first: 81, people: 1 });

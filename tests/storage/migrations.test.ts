@@ -85,6 +85,8 @@ const ALL_TABLES = [
   'bank_package_marks',
   // invigilators' seat confirmations of candidates who declined face recognition (029, proctor/seat-identity.ts)
   'seat_identity_confirmations',
+  // where face images may leave in plain form, and on what legal basis (031, records/privacy)
+  'outbound_legal_bases',
 ].sort();
 
 function dbFile(t: Test): string {
@@ -141,6 +143,9 @@ t.test('an empty database gets every migration', async (t) => {
     'audit_log_no_update',
     'media_usage_add',
     'media_usage_remove',
+    // 031: who allowed face images out, on what basis, stays on record.
+    'outbound_legal_bases_no_delete',
+    'outbound_legal_bases_no_update',
     // 018: a signed room log, its signatures and its notes are never edited or removed.
     'records_room_log_notes_frozen',
     'records_room_log_notes_kept',

@@ -7,6 +7,7 @@ import { replaceParams } from '../../route.ts';
 import { refusal } from '../results/refusal.ts';
 import { api, idNumberOk, type PersonFileView } from './api.ts';
 import { peopleWords } from './words.ts';
+import { FaceDataPanel } from './face-data.tsx';
 
 const site = siteClock('Asia/Shanghai');
 const day = (iso: string, lang: Lang) => site.format(Date.parse(iso), lang, { year: 'numeric', month: '2-digit', day: '2-digit' });
@@ -145,6 +146,7 @@ export function PersonFilePanel({ lang, idNumber }: { lang: Lang; idNumber: stri
               </ul>
             </>
           )}
+          <FaceDataPanel lang={lang} idNumber={file.idNumber} day={day} />
           <h4>{w.incidents}</h4>
           {file.incidents.length === 0 ? (
             <p>{w.noIncidents}</p>

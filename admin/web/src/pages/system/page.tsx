@@ -8,6 +8,7 @@ import { HealthSection } from './health.tsx';
 import { DiskSection } from './disk.tsx';
 import { RecordingSection } from './recording.tsx';
 import { UpstreamSection } from './upstream.tsx';
+import { PrivacySection } from './privacy.tsx';
 import { AuditSection } from './audit.tsx';
 import { ConfigSection } from './config.tsx';
 import './styles.css';
@@ -17,6 +18,7 @@ const VIEWS: Record<SectionId, (p: PageProps) => preact.JSX.Element> = {
   disk: DiskSection,
   recording: RecordingSection,
   upstream: UpstreamSection,
+  privacy: PrivacySection,
   audit: AuditSection,
   config: ConfigSection,
 };
