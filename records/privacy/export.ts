@@ -117,7 +117,8 @@ export async function writePersonExport(deps: PersonExportDeps, file: PersonFile
     note: '本文件是本人人脸相关数据的副本（照片、同意记录、核验结果），应本人请求导出。 A copy of your face-related data (photos, consent records, verification results), exported at your request.',
     photos,
     consents: consentsOf(db, id),
-    verifications: { kiosk: checks, seat },
+    // A candidate who declined face recognition was checked at the seat by an invigilator instead: those checks are theirs too.
+    verifications: { kiosk: checks, seat, seatByStaff: file.seatConfirmations },
     exams: file.exams.map((e) => ({ sessionId: e.sessionId, planName: e.planName, startsAt: iso(e.startsAt), status: e.status })),
   };
   members.unshift({ path: 'person.json', source: Buffer.from(`${JSON.stringify(doc, null, 2)}\n`) });

@@ -142,6 +142,7 @@ t.test("an export holds exactly one person's photos, consents and verification r
     consents: [{ sessionId: held, decision: 'accepted', noticeVersion: '2026-1', deviceId: 'K1' }],
     verifications: { kiosk: [{ id: `att-${A}`, decision: 'admitted', photo: `photos/kiosk/att-${A}.jpg` }], seat: [{ identity: 'match', sessionId: held }] },
   });
+  t.same(doc.verifications.seatByStaff, [], 'A accepted face recognition: no invigilator seat checks to carry');
   // Byte for byte: A's files, none of B's.
   const kiosk = execFileSync('unzip', ['-p', zip, `photos/kiosk/att-${A}.jpg`]);
   t.ok(kiosk.equals(readFileSync(join(FACES, 'Alejandro_Toledo_0027.jpg'))));
