@@ -151,11 +151,13 @@ export class FrameAssembler {
     for (;;) {
       const at = this.buf.indexOf(PREAMBLE);
       if (at < 0) {
-        // Keep a tail that may be the start of a preamble cut by the chunking.
-        const keep = Math.min(this.buf.length, PREAMBLE.length - 1);
-        const junk = this.buf.subarray(0, this.buf.length - keep);
-        if (junk.length) out.push({ error: new FrameError('junk', `${junk.length} byte(s) outside any frame`, Buffer.from(junk)) });
-        this.buf = Buffer.from(this.buf.subarray(this.buf.length - keep));
+        // Keep what came (it may end in a preamble cut by the chunking, and stray bytes are reported
+        // once, when the next frame starts), unless it grows past any frame's size.
+        if (this.buf.length > MAX_FRAME_LENGTH + 7) {
+          const keep = PREAMBLE.length - 1;
+          out.push({ error: new FrameError('junk', `${this.buf.length - keep} byte(s) outside any frame`, Buffer.from(this.buf.subarray(0, this.buf.length - keep))) });
+          this.buf = Buffer.from(this.buf.subarray(this.buf.length - keep));
+        }
         return out;
       }
       if (at > 0) {
