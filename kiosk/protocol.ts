@@ -225,6 +225,11 @@ export const CardEventT = Type.Object({
   idNumberMasked: Type.String(),
   hasPhoto: Type.Boolean(),
   validUntil: nullable(Type.String()),
+  /**
+   * Why a card from the reader bridge has no photo: no WLT decoder configured on the kiosk PC, or the
+   * decoder failed. The live face is then compared with the roster photo alone; the kiosk tells staff.
+   */
+  photoMissing: Type.Optional(nullable(oneOf(['no_decoder', 'decoder_failed'] as const))),
 });
 export type CardEvent = Static<typeof CardEventT>;
 

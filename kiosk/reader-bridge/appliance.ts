@@ -124,7 +124,11 @@ export function createApplianceClient(opts: { url: string; file: string; log: (l
   async function report(r: ReaderReport | null): Promise<void> {
     if (r) lastReport = r;
     if (!lastReport) return;
-    await call(`${opts.url}${READER_STATUS_PATH}`, { method: 'POST', headers: { ...auth(), 'content-type': 'application/json' }, body: JSON.stringify(lastReport) });
+    await call(`${opts.url}${READER_STATUS_PATH}`, {
+      method: 'POST',
+      headers: { ...auth(), 'content-type': 'application/json' },
+      body: JSON.stringify(lastReport),
+    });
   }
 
   /** The device socket: presence in the console, and where the server says the token is due. */
@@ -147,7 +151,9 @@ export function createApplianceClient(opts: { url: string; file: string; log: (l
       if (msg.type === 'token_rotate') rotate().catch((err: Error) => opts.log(`token rotation failed, the server will ask again: ${err.message}`));
     });
     ws.on('unexpected-response', (_req, res) => {
-      opts.log(`the appliance refused the device socket (${res.statusCode})${res.statusCode === 401 ? ': the token was revoked or expired; pair the bridge again' : ''}`);
+      opts.log(
+        `the appliance refused the device socket (${res.statusCode})${res.statusCode === 401 ? ': the token was revoked or expired; pair the bridge again' : ''}`,
+      );
     });
     ws.on('error', () => {});
     ws.on('close', () => {

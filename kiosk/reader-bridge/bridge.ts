@@ -4,7 +4,7 @@
 // reported to the appliance, which tells the kiosk screen and the console. A broken frame is logged
 // with its bytes and costs one poll, never the bridge.
 import type { CardPost, ReaderReport, ReaderState } from '../protocol.ts';
-import { CARD_TYPE_WORDS, CardProblem, type DecodedCard } from './card.ts';
+import { CARD_TYPE_WORDS, type CardProblem, type DecodedCard } from './card.ts';
 import { FrameError, hex } from './frame.ts';
 import type { WltDecoder } from './photo-decoder.ts';
 import { createSamReader, ReaderFault } from './reader.ts';
@@ -110,7 +110,8 @@ export function createBridge(o: BridgeOptions) {
       link = null;
       if (err instanceof ReaderFault) await state(err.state, err.message);
       else if (err instanceof ReaderGone) await state('no_reader', err.message);
-      else if (err instanceof NoAnswer || err instanceof FrameError) await state('no_reader', `something is on ${o.port} but it does not answer as an ID-card reader: ${err.message}`);
+      else if (err instanceof NoAnswer || err instanceof FrameError)
+        await state('no_reader', `something is on ${o.port} but it does not answer as an ID-card reader: ${err.message}`);
       else throw err;
       return false;
     }

@@ -13,10 +13,62 @@ export const SEX: Record<string, string> = { '0': '未知', '1': '男', '2': '�
 /** GB/T 3304 nation codes as the card stores them (two digits), plus 97 and 98 of the card's own list. */
 export const NATIONS: Record<string, string> = Object.fromEntries(
   [
-    '汉', '蒙古', '回', '藏', '维吾尔', '苗', '彝', '壮', '布依', '朝鲜', '满', '侗', '瑶', '白', '土家', '哈尼', '哈萨克', '傣', '黎',
-    '傈僳', '佤', '畲', '高山', '拉祜', '水', '东乡', '纳西', '景颇', '柯尔克孜', '土', '达斡尔', '仫佬', '羌', '布朗', '撒拉', '毛南',
-    '仡佬', '锡伯', '阿昌', '普米', '塔吉克', '怒', '乌孜别克', '俄罗斯', '鄂温克', '德昂', '保安', '裕固', '京', '塔塔尔', '独龙',
-    '鄂伦春', '赫哲', '门巴', '珞巴', '基诺',
+    '汉',
+    '蒙古',
+    '回',
+    '藏',
+    '维吾尔',
+    '苗',
+    '彝',
+    '壮',
+    '布依',
+    '朝鲜',
+    '满',
+    '侗',
+    '瑶',
+    '白',
+    '土家',
+    '哈尼',
+    '哈萨克',
+    '傣',
+    '黎',
+    '傈僳',
+    '佤',
+    '畲',
+    '高山',
+    '拉祜',
+    '水',
+    '东乡',
+    '纳西',
+    '景颇',
+    '柯尔克孜',
+    '土',
+    '达斡尔',
+    '仫佬',
+    '羌',
+    '布朗',
+    '撒拉',
+    '毛南',
+    '仡佬',
+    '锡伯',
+    '阿昌',
+    '普米',
+    '塔吉克',
+    '怒',
+    '乌孜别克',
+    '俄罗斯',
+    '鄂温克',
+    '德昂',
+    '保安',
+    '裕固',
+    '京',
+    '塔塔尔',
+    '独龙',
+    '鄂伦春',
+    '赫哲',
+    '门巴',
+    '珞巴',
+    '基诺',
   ]
     .map((n, i) => [String(i + 1).padStart(2, '0'), n] as [string, string])
     .concat([
@@ -77,7 +129,7 @@ const field = (text: Buffer, from: number, bytes: number): string =>
   text
     .subarray(from, from + bytes)
     .toString('utf16le')
-    .replace(/[\u0000\s]+$/u, '')
+    .split(String.fromCharCode(0))[0]!
     .trim();
 
 const ymd = (s: string, what: string): string => {

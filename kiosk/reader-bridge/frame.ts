@@ -22,19 +22,19 @@ export type Command = keyof typeof COMMANDS;
 
 /** SW3 of a reply: what the module says happened. */
 export const STATUS = {
-  0x90: 'success',
-  0x9f: 'card_found',
-  0x80: 'no_card',
-  0x81: 'select_failed',
-  0x41: 'read_failed',
-  0x31: 'card_auth_failed',
-  0x32: 'sam_auth_failed',
-  0x33: 'verify_failed',
-  0x10: 'checksum_error',
-  0x11: 'length_error',
-  0x21: 'command_error',
-  0x60: 'self_test_failed',
-  0x66: 'not_authorised',
+  144: 'success',
+  159: 'card_found',
+  128: 'no_card',
+  129: 'select_failed',
+  65: 'read_failed',
+  49: 'card_auth_failed',
+  50: 'sam_auth_failed',
+  51: 'verify_failed',
+  16: 'checksum_error',
+  17: 'length_error',
+  33: 'command_error',
+  96: 'self_test_failed',
+  102: 'not_authorised',
 } as const satisfies Record<number, string>;
 export type Status = (typeof STATUS)[keyof typeof STATUS] | 'unknown';
 
@@ -129,7 +129,8 @@ export function parseCommand(raw: Buffer): CommandFrame {
 }
 
 function parseWhole(raw: Buffer): Buffer {
-  if (raw.length < 8 || !raw.subarray(0, 5).equals(PREAMBLE)) throw new FrameError('short', 'not a frame: it does not start with AA AA AA 96 69 and a length', raw);
+  if (raw.length < 8 || !raw.subarray(0, 5).equals(PREAMBLE))
+    throw new FrameError('short', 'not a frame: it does not start with AA AA AA 96 69 and a length', raw);
   const len = raw.readUInt16BE(5);
   if (len < 1 || len > MAX_FRAME_LENGTH) throw new FrameError('length', `length field ${len} is outside 1–${MAX_FRAME_LENGTH}`, raw);
   if (raw.length < 7 + len) throw new FrameError('short', `the length field says ${len} bytes follow, ${raw.length - 7} arrived`, raw);
@@ -155,7 +156,9 @@ export class FrameAssembler {
         // once, when the next frame starts), unless it grows past any frame's size.
         if (this.buf.length > MAX_FRAME_LENGTH + 7) {
           const keep = PREAMBLE.length - 1;
-          out.push({ error: new FrameError('junk', `${this.buf.length - keep} byte(s) outside any frame`, Buffer.from(this.buf.subarray(0, this.buf.length - keep))) });
+          out.push({
+            error: new FrameError('junk', `${this.buf.length - keep} byte(s) outside any frame`, Buffer.from(this.buf.subarray(0, this.buf.length - keep))),
+          });
           this.buf = Buffer.from(this.buf.subarray(this.buf.length - keep));
         }
         return out;

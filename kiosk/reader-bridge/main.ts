@@ -54,17 +54,13 @@ export function readConfig(argv: string[]): { command: string; config: BridgeCon
     pollMs: Number(values['poll-ms'] ?? file.pollMs ?? 300),
   };
   const command = positionals[0] ?? '';
-  const missing = [
-    ['url', config.url],
-    ['kiosk', config.kiosk],
-    ['tokenFile', config.tokenFile],
-    ...(command === 'pair' ? [] : [['port', config.port]]),
-  ]
+  const missing = [['url', config.url], ['kiosk', config.kiosk], ['tokenFile', config.tokenFile], ...(command === 'pair' ? [] : [['port', config.port]])]
     .filter(([, v]) => !v)
     .map(([k]) => k);
   if (!['pair', 'run', 'check'].includes(command) || missing.length) throw new Error(`${missing.length ? `missing ${missing.join(', ')}; ` : ''}${USAGE}`);
   if (!/^https?:\/\//.test(config.url)) throw new Error(`url must start with https:// (or http:// on a test bench): ${config.url}`);
-  if (![9600, 19200, 38400, 57600, 115200].includes(config.baud)) throw new Error(`baud must be one of 9600, 19200, 38400, 57600, 115200 (the protocol's rates): ${config.baud}`);
+  if (![9600, 19200, 38400, 57600, 115200].includes(config.baud))
+    throw new Error(`baud must be one of 9600, 19200, 38400, 57600, 115200 (the protocol's rates): ${config.baud}`);
   return { command, config };
 }
 

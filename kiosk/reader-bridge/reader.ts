@@ -32,7 +32,8 @@ export type ReadOutcome = { kind: 'no_card' } | { kind: 'card'; card: DecodedCar
 export function createSamReader(link: Link) {
   async function ask(command: Command): Promise<Reply> {
     const reply = parseReply(await link.transact(encodeCommand(command), TIMEOUT_MS[command]));
-    if (reply.sw3 === 0x66) throw new ReaderFault('not_authorised', 'the reader says it is not authorised (status 66): its security module needs the vendor to authorise it');
+    if (reply.sw3 === 0x66)
+      throw new ReaderFault('not_authorised', 'the reader says it is not authorised (status 66): its security module needs the vendor to authorise it');
     if (reply.sw3 === 0x60) throw new ReaderFault('reader_fault', 'the reader failed its self-test (status 60): restart it or call its vendor');
     return reply;
   }
@@ -44,7 +45,8 @@ export function createSamReader(link: Link) {
      */
     async samId(): Promise<string> {
       const r = await ask('samId');
-      if (r.sw3 !== 0x90 || r.data.length < 16) throw new ReaderFault('reader_fault', `the reader did not give its SAM id (status ${r.sw3.toString(16)}: ${statusOf(r.sw3)})`);
+      if (r.sw3 !== 0x90 || r.data.length < 16)
+        throw new ReaderFault('reader_fault', `the reader did not give its SAM id (status ${r.sw3.toString(16)}: ${statusOf(r.sw3)})`);
       const d = r.data;
       const part = (n: number) => String(n);
       return [
@@ -59,13 +61,23 @@ export function createSamReader(link: Link) {
     async readCard(): Promise<ReadOutcome> {
       const found = await ask('findCard');
       if (found.sw3 === 0x80) return { kind: 'no_card' };
-      if (found.sw3 !== 0x9f) return { kind: 'problem', problem: new CardProblem('unreadable_card', `finding the card failed (status ${hex2(found.sw3)}: ${found.status})`) };
+      if (found.sw3 !== 0x9f)
+        return { kind: 'problem', problem: new CardProblem('unreadable_card', `finding the card failed (status ${hex2(found.sw3)}: ${found.status})`) };
       const selected = await ask('selectCard');
       if (selected.sw3 !== 0x90)
-        return { kind: 'problem', problem: new CardProblem('unreadable_card', `selecting the card failed (status ${hex2(selected.sw3)}: ${selected.status}); hold it still on the reader`) };
+        return {
+          kind: 'problem',
+          problem: new CardProblem(
+            'unreadable_card',
+            `selecting the card failed (status ${hex2(selected.sw3)}: ${selected.status}); hold it still on the reader`,
+          ),
+        };
       const read = await ask('readBase');
       if (read.sw3 !== 0x90)
-        return { kind: 'problem', problem: new CardProblem('unreadable_card', `reading the card failed (status ${hex2(read.sw3)}: ${read.status}); hold it still on the reader`) };
+        return {
+          kind: 'problem',
+          problem: new CardProblem('unreadable_card', `reading the card failed (status ${hex2(read.sw3)}: ${read.status}); hold it still on the reader`),
+        };
       try {
         return { kind: 'card', card: decodeBaseInfo(read.data) };
       } catch (err) {

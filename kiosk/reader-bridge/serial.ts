@@ -100,7 +100,9 @@ export async function openSerial(path: string, baud: number, onFrameError: (e: F
           frames.clear();
           reject(
             new NoAnswer(
-              got.length ? `the reader sent part of a frame and stopped (${got.length} bytes: ${hex(got)})` : `the reader did not answer within ${timeoutMs} ms`,
+              got.length
+                ? `the reader sent part of a frame and stopped (${got.length} bytes: ${hex(got)})`
+                : `the reader did not answer within ${timeoutMs} ms`,
               got,
             ),
           );

@@ -26,6 +26,7 @@ import * as m025 from './025_terminal_login_locks.ts';
 import * as m026 from './026_device_token_rotation.ts';
 import * as m027 from './027_login_locks.ts';
 import * as m028 from './028_face_consents.ts';
+import * as m032 from './032_card_readers.ts';
 
 export interface Migration {
   version: number;
@@ -63,4 +64,5 @@ export const migrations: Migration[] = [
   { version: 26, name: 'device_token_rotation', sql: m026.sql },
   { version: 27, name: 'login_locks', sql: m027.sql },
   { version: 28, name: 'face_consents', sql: m028.sql },
+  { version: 32, name: 'card_readers', sql: m032.sql },
 ];
