@@ -185,7 +185,8 @@ export function createDeviceService(deps: {
       const now = clock.now();
       const before = devices.healthReports().get(deviceId) as StoredReport | undefined;
       // The bridge's clock only says "a new card since"; when is the server's.
-      const newCard = report.lastCardAt !== null && report.lastCardAt !== (before?.lastCardAt ?? null);
+      // (Ajv may hand a null through as "": both mean "no card yet".)
+      const newCard = Boolean(report.lastCardAt) && report.lastCardAt !== before?.lastCardAt;
       const stored: StoredReport = { ...report, reportedAt: now, lastCardServerAt: newCard ? now : (before?.lastCardServerAt ?? null) };
       devices.putHealth(deviceId, stored, now);
       if (before?.state !== report.state || before?.samId !== report.samId) {
