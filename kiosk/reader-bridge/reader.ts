@@ -40,8 +40,9 @@ export function createSamReader(link: Link) {
 
   return {
     /**
-     * The security module's id, as its vendors print it: "05.01-20101117-0024587843-1234567890"-like
-     * groups from the 16 bytes of the reply. Shown in the console so staff can tell readers apart.
+     * The security module's id in the form readers' tools print it (two 16-bit and three 32-bit
+     * little-endian numbers: "05.01-20261206-0000000042-1234567890"). Shown in the console so staff can
+     * tell readers apart and quote it to the vendor.
      */
     async samId(): Promise<string> {
       const r = await ask('samId');

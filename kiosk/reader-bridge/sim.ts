@@ -3,7 +3,7 @@
 // off, and faults to inject (a read failure, a broken checksum, a short frame, not authorised).
 //
 //   socat pty,raw,echo=0,link=/tmp/reader pty,raw,echo=0,link=/tmp/reader-sim &
-//   node --import tsx kiosk/reader-bridge/sim.ts /tmp/reader-sim --name 张三 --id 440106198503120011 [--valid-until 20300101]
+//   node --import tsx kiosk/reader-bridge/sim.ts /tmp/reader-sim --name 张三 --id 440106198503120015 [--valid-until 20300101]
 import { openSync } from 'node:fs';
 import { ReadStream } from 'node:tty';
 import { writeSync } from 'node:fs';
@@ -13,8 +13,16 @@ import { encodeReply, FrameAssembler, parseCommand } from './frame.ts';
 
 export type Fault = 'read_failed' | 'bad_checksum' | 'short_frame' | 'silence' | 'not_authorised';
 
-/** 16 bytes the module answers to "SAM id" (12 FF). */
-export const SIM_SAM_ID = Buffer.from('0500010000f9cb0f1234567800000001', 'hex');
+/** 16 bytes the module answers to "SAM id" (12 FF): printed as 05.01-20261206-0000000042-1234567890. */
+export const SIM_SAM_ID = (() => {
+  const b = Buffer.alloc(16);
+  b.writeUInt16LE(5, 0);
+  b.writeUInt16LE(1, 2);
+  b.writeUInt32LE(20261206, 4);
+  b.writeUInt32LE(42, 8);
+  b.writeUInt32LE(1234567890, 12);
+  return b;
+})();
 
 export interface SimulatedReader {
   /** The card lying on the reader, or null. */
@@ -92,7 +100,7 @@ if (import.meta.url === `file://${process.argv[1]}`) {
     allowPositionals: true,
     options: {
       name: { type: 'string', default: '张三' },
-      id: { type: 'string', default: '440106198503120011' },
+      id: { type: 'string', default: '440106198503120015' },
       'valid-until': { type: 'string', default: '20360101' },
     },
   });

@@ -130,7 +130,7 @@ t.test('the bridge reads cards from a reader on a serial line and posts them as 
       state: 'paired',
       online: true,
       reader: 'ready',
-      samId: /^\d\d\.\d\d-/,
+      samId: '05.01-20261206-0000000042-1234567890',
       port,
       photoDecoder: false,
       lastCardAt: null,
