@@ -98,7 +98,11 @@ export async function pair(opts: { url: string; kioskId: string; file: string; s
   }
 }
 
-export function createApplianceClient(opts: { url: string; file: string; log: (line: string) => void }) {
+/**
+ * `tls` is for a bridge that cannot use the system's trust (tests): a site's bridge trusts the site CA
+ * through NODE_EXTRA_CA_CERTS, which its install script sets.
+ */
+export function createApplianceClient(opts: { url: string; file: string; log: (line: string) => void; tls?: { ca?: string; servername?: string } }) {
   let creds = loadCredentials(opts.file);
   if (!creds) throw new Error(`no token in ${opts.file}: pair the bridge first (examroom-reader-bridge pair --kiosk K1 --url …)`);
   const auth = () => ({ authorization: `Bearer ${creds!.token}` });
@@ -134,7 +138,7 @@ export function createApplianceClient(opts: { url: string; file: string; log: (l
   /** The device socket: presence in the console, and where the server says the token is due. */
   function connect(): void {
     if (stopped) return;
-    const ws = new WebSocket(`${opts.url.replace(/^http/, 'ws')}/ws/device`, { headers: auth() });
+    const ws = new WebSocket(`${opts.url.replace(/^http/, 'ws')}/ws/device`, { headers: auth(), ...(opts.tls ?? {}) });
     socket = ws;
     ws.on('open', () => {
       onlineChange(true);
