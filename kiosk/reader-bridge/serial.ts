@@ -40,7 +40,8 @@ export interface Link {
 async function configurePort(path: string, baud: number): Promise<void> {
   if (process.platform === 'win32') {
     const com = path.replace(/^\\\\\.\\/, '');
-    await run('mode', [com, `BAUD=${baud}`, 'PARITY=n', 'DATA=8', 'STOP=1', 'to=off', 'xon=off', 'odsr=off', 'octs=off', 'dtr=on', 'rts=on']);
+    // mode.com: CreateProcess adds only .exe to a bare name.
+    await run('mode.com', [com, `BAUD=${baud}`, 'PARITY=n', 'DATA=8', 'STOP=1', 'to=off', 'xon=off', 'odsr=off', 'octs=off', 'dtr=on', 'rts=on']);
   } else {
     await run('stty', ['-F', path, String(baud), 'raw', '-echo', '-echoe', '-echok', 'cs8', '-cstopb', '-parenb', '-ixon', '-ixoff', '-crtscts', 'clocal']);
   }
