@@ -311,6 +311,7 @@ t.test('candidates pass the entrance kiosk: admitted by face, refused and overri
       await running;
     });
     await page.getByText('（工作人员：未配置身份证照片解码，仅与报名照片比对）').waitFor();
+    await shot(page, '09a-reader-ready');
     sim.card = {
       name: ZHAO.name,
       sexCode: '1',
