@@ -4,7 +4,7 @@
 // reported to the appliance, which tells the kiosk screen and the console. A broken frame is logged
 // with its bytes and costs one poll, never the bridge.
 import type { CardPost, ReaderReport, ReaderState } from '../protocol.ts';
-import { CARD_TYPE_WORDS, type CardProblem, type DecodedCard } from './card.ts';
+import { CARD_TYPE_WORDS, CardProblem, type DecodedCard } from './card.ts';
 import { FrameError, hex } from './frame.ts';
 import type { WltDecoder } from './photo-decoder.ts';
 import { createSamReader, ReaderFault } from './reader.ts';
@@ -135,8 +135,12 @@ export function createBridge(o: BridgeOptions) {
     try {
       await o.post(cardPost(card, photo, missing));
     } catch (err) {
-      // Not held: the next poll posts it again once the appliance answers.
+      const status = (err as { status?: number }).status ?? 0;
       o.log(`card not posted (${CARD_TYPE_WORDS[card.cardType].en}): ${(err as Error).message}`);
+      // The appliance refused this card itself (a field it does not take): posting it again every poll
+      // would only repeat that. Held, and said on the kiosk, until the card is taken away.
+      if (status === 400) await handleProblem(new CardProblem('unreadable_card', `the appliance refused the card: ${(err as Error).message}`));
+      // Otherwise (unreachable, restarting, a token being replaced) not held: the next poll posts it again.
       return;
     }
     held = { key: card.idNumber, empty: 0 };
