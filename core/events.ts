@@ -21,6 +21,19 @@ export interface EventMap {
   'device.token_due': { deviceId: string; kind: DeviceKind };
   /** A kiosk or terminal sent its device-health report; problems are what the console warns about. */
   'device.health': { deviceId: string; kind: DeviceKind; problems: string[] };
+  /**
+   * The ID-card reader bridge of a kiosk reported its state (kiosk/protocol.ts ReaderEvent), or went on
+   * or offline: the kiosk screen says it in words to the candidate and staff.
+   */
+  'card_reader.status': {
+    kioskId: string;
+    deviceId: string;
+    state: 'ready' | 'no_reader' | 'not_authorised' | 'reader_fault';
+    online: boolean;
+    problem: 'unreadable_card' | 'unsupported_card' | null;
+    detail: string;
+    photoDecoder: boolean;
+  };
   'audit.appended': { seq: number; action: string };
   // Exam plans and sessions (exam/plans): what the kiosk, terminals and proctor console react to.
   'session.status': { sessionId: string; roomId: string; from: string; to: string };
@@ -211,7 +224,8 @@ export interface EventMap {
   'system.stopping': { reason: string };
 }
 
-export type DeviceKind = 'kiosk' | 'terminal';
+/** reader: the ID-card reader bridge on a kiosk PC (kiosk/reader-bridge), id `K1.reader`, its own token. */
+export type DeviceKind = 'kiosk' | 'terminal' | 'reader';
 /** rights: the role, rooms or jurisdiction changed. */
 export type SessionEndReason = 'logout' | 'expired' | 'password' | 'disabled' | 'rights';
 export type EventName = keyof EventMap;

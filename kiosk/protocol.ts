@@ -296,6 +296,11 @@ export const CardEventT = Type.Object({
   idNumberMasked: Type.String(),
   hasPhoto: Type.Boolean(),
   validUntil: nullable(Type.String()),
+  /**
+   * Why a card from the reader bridge has no photo: no WLT decoder configured on the kiosk PC, or the
+   * decoder failed. The live face is then compared with the roster photo alone; the kiosk tells staff.
+   */
+  photoMissing: Type.Optional(nullable(oneOf(['no_decoder', 'decoder_failed'] as const))),
 });
 export type CardEvent = Static<typeof CardEventT>;
 
@@ -303,3 +308,81 @@ export type CardEvent = Static<typeof CardEventT>;
 // build) is the one report every device sends, defined once in terminal/protocol.ts
 // (DeviceHealthReportT); the kiosk app imports it from there. A protocol file may not import another
 // module's, so it is not re-exported here. docs/kiosk-api.md "Device health".
+
+// ---------------------------------------------------------------------------------------------
+// The ID-card reader (kiosk/reader-bridge, docs/kiosk-api.md "Card reader")
+// ---------------------------------------------------------------------------------------------
+
+/** The reader bridge of kiosk K1 pairs as device `K1.reader` (kind `reader`), with a token of its own. */
+export const READER_SUFFIX = '.reader';
+export const readerDeviceId = (kioskId: string): string => `${kioskId}${READER_SUFFIX}`;
+/** The kiosk a reader device belongs to, or null when the id is not a reader's. */
+export const kioskOfReader = (deviceId: string): string | null => (deviceId.endsWith(READER_SUFFIX) ? deviceId.slice(0, -READER_SUFFIX.length) : null);
+
+export const CARD_TYPES = ['resident', 'hmt_residence_permit'] as const;
+
+const Ymd = Type.String({ pattern: '^\\d{4}-\\d{2}-\\d{2}$', description: 'YYYY-MM-DD' });
+/**
+ * POST /api/kiosk/card: what the reader read. `idNumber` and `name` are all an old client sends; the
+ * bridge adds the rest. `photoBase64` is the card photo as the decoder gave it — JPEG, PNG or the
+ * BMP the vendors' WLT decoders write (the server converts a BMP to PNG). Without a decoder the bridge
+ * sends no photo and says why in `photoMissing`.
+ */
+export const CardPostT = Type.Object(
+  {
+    idNumber: Type.String({ minLength: 1, maxLength: 40, description: 'the 18-character ID number' }),
+    name: Type.String({ minLength: 1, maxLength: 64 }),
+    photoBase64: Type.Optional(Type.String({ minLength: 4, description: 'base64 of a JPEG, PNG or BMP, no data: prefix' })),
+    issuer: Type.Optional(Type.String({ maxLength: 100 })),
+    validUntil: Type.Optional(Type.String({ maxLength: 10, description: 'YYYY-MM-DD, or 长期' })),
+    validFrom: Type.Optional(Ymd),
+    sex: Type.Optional(Type.String({ maxLength: 8, description: 'in words: 男, 女, 未知, 未说明' })),
+    nation: Type.Optional(Type.String({ maxLength: 16, description: 'in words: 汉, 蒙古… (a residence permit has none)' })),
+    birthDate: Type.Optional(Ymd),
+    address: Type.Optional(Type.String({ maxLength: 80 })),
+    cardType: Type.Optional(oneOf(CARD_TYPES)),
+    photoMissing: Type.Optional(oneOf(['no_decoder', 'decoder_failed'] as const)),
+  },
+  { additionalProperties: false },
+);
+export type CardPost = Static<typeof CardPostT>;
+
+/** What the reader is doing, from the bridge's point of view. */
+export const READER_STATES = ['ready', 'no_reader', 'not_authorised', 'reader_fault'] as const;
+export type ReaderState = (typeof READER_STATES)[number];
+/** A read that went wrong with a card on the reader: said on the kiosk and to staff. */
+export const READER_PROBLEMS = ['unreadable_card', 'unsupported_card'] as const;
+export type ReaderProblem = (typeof READER_PROBLEMS)[number];
+
+/** POST READER_STATUS_PATH (the reader device): the reader's part of the device-health report. */
+export const READER_STATUS_PATH = '/api/devices/reader-status';
+export const ReaderReportT = Type.Object(
+  {
+    state: oneOf(READER_STATES),
+    /** In words, for staff and the log (English): which port, what the module said. */
+    detail: Type.String({ maxLength: 300 }),
+    port: Type.String({ maxLength: 100 }),
+    samId: nullable(Type.String({ maxLength: 64 })),
+    /** When the last card was read and posted (the bridge's clock, ISO; the server keeps its own time too). */
+    lastCardAt: nullable(Type.String({ maxLength: 40 })),
+    /** Whether a WLT decoder is configured: without one the card photo is not compared. */
+    photoDecoder: Type.Boolean(),
+    bridgeVersion: Type.String({ maxLength: 40 }),
+    /** A card problem just now (sent once per card on the reader), or null. */
+    problem: nullable(Type.Object({ reason: oneOf(READER_PROBLEMS), detail: Type.String({ maxLength: 300 }) }, { additionalProperties: false })),
+  },
+  { additionalProperties: false },
+);
+export type ReaderReport = Static<typeof ReaderReportT>;
+
+/** The `reader` event on GET /api/kiosk/events: the reader's state changed or a card could not be used. */
+export const ReaderEventT = Type.Object({
+  state: oneOf(READER_STATES),
+  /** Whether the bridge holds its connection to the server (a bridge that is down cannot say so itself). */
+  online: Type.Boolean(),
+  problem: nullable(oneOf(READER_PROBLEMS)),
+  /** For staff, English. */
+  detail: Type.String(),
+  photoDecoder: Type.Boolean(),
+});
+export type ReaderEvent = Static<typeof ReaderEventT>;

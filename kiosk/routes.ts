@@ -7,6 +7,8 @@ import type { IdentityService } from './service/index.ts';
 import {
   ConsentBodyT,
   ConsentReplyT,
+  CardPostT,
+  kioskOfReader,
   GiveUpBodyT,
   KioskStateT,
   LookupBodyT,
@@ -26,16 +28,21 @@ const IdNumber = Type.String({ minLength: 1, maxLength: 40, description: 'the 18
 /** The lookup body (kiosk/protocol.ts); the training routes take the same. */
 export const LookupBody = LookupBodyT;
 const Base64 = Type.String({ minLength: 4, description: 'base64 of a JPEG, no data: prefix' });
-const CardBody = Type.Object(
-  {
-    idNumber: IdNumber,
-    name: Type.String({ minLength: 1, maxLength: 64 }),
-    photoBase64: Type.Optional(Base64),
-    issuer: Type.Optional(Type.String({ maxLength: 100 })),
-    validUntil: Type.Optional(Type.String({ maxLength: 10, description: 'YYYY-MM-DD, or 长期' })),
-  },
-  closed,
-);
+/** What a card reader posts (kiosk/protocol.ts): an old client's five fields, or everything the reader read. */
+const CardBody = CardPostT;
+
+/**
+ * The kiosk a card comes from: the kiosk device itself (an old driver holding the kiosk's token), or the
+ * kiosk whose ID-card reader bridge this is (device `K1.reader`, kiosk/reader-bridge).
+ */
+function cardKioskOf(request: FastifyRequest): string {
+  const p = request.principal;
+  if (p?.kind === 'device' && p.role === 'reader') {
+    const k = kioskOfReader(p.device.id);
+    if (k) return k;
+  }
+  return kioskOf(request);
+}
 
 /** The kiosk device calling; the route's roles already guarantee it is one. */
 export function kioskOf(request: FastifyRequest): string {
@@ -182,16 +189,17 @@ export const kioskRoutes: FastifyPluginAsync<{ identity: IdentityService }> = as
   app.post(
     '/api/kiosk/card',
     {
-      config: kioskOnly,
+      config: { roles: ['kiosk' as const, 'reader' as const] },
       bodyLimit: 4 * 1024 * 1024,
       schema: {
         tags,
-        summary: 'The card-reader driver on the kiosk PC posts the card it read; the kiosk app hears of it on /api/kiosk/events',
+        summary:
+          "The kiosk's ID-card reader bridge (or an old driver with the kiosk's token) posts the card it read; the kiosk app hears of it on /api/kiosk/events",
         body: CardBody,
         response: { 202: Type.Object({ cardId: Type.String() }), ...errors },
       },
     },
-    async (request, reply) => reply.status(202).send(identity.postCard(kioskOf(request), request.body as Parameters<IdentityService['postCard']>[1])),
+    async (request, reply) => reply.status(202).send(await identity.postCard(cardKioskOf(request), request.body as Parameters<IdentityService['postCard']>[1])),
   );
 
   app.post(
@@ -210,7 +218,7 @@ export const kioskRoutes: FastifyPluginAsync<{ identity: IdentityService }> = as
     async (request, reply) => {
       const { kiosk } = request.query as { kiosk: string };
       const body = request.body as Parameters<IdentityService['postCard']>[1];
-      const r = identity.postCard(kiosk, body);
+      const r = await identity.postCard(kiosk, body);
       identity.auditSimulatedCard(kiosk, body.idNumber, request.actor, request.ip);
       return reply.status(202).send(r);
     },
@@ -228,6 +236,9 @@ export const kioskRoutes: FastifyPluginAsync<{ identity: IdentityService }> = as
       const unsubscribe = identity.subscribe({ kioskId, send: stream.send, close: stream.end });
       stream.onEnd(unsubscribe);
       stream.send('hello', { kioskId, serverTime: new Date().toISOString() });
+      // What the page should say about its ID-card reader right now (later changes come as they happen).
+      const reader = identity.readerState(kioskId);
+      if (reader) stream.send('reader', reader);
     },
   );
 

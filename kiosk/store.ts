@@ -10,6 +10,9 @@ export interface CardData {
   name: string;
   issuer: string | null;
   validUntil: string | null;
+  /** From a reader bridge (absent on older rows and typed-in cards): the card's type, and why it had no photo. */
+  cardType?: 'resident' | 'hmt_residence_permit';
+  photoMissing?: 'no_decoder' | 'decoder_failed' | null;
 }
 
 export interface IdentityAttempt {

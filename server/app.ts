@@ -32,6 +32,7 @@ import { authRoutes } from './routes/auth.ts';
 import { userRoutes } from './routes/users.ts';
 import { userPasswordRoutes } from './routes/user-password.ts';
 import { deviceRoutes } from './routes/devices.ts';
+import { cardReaderRoutes } from './routes/card-readers.ts';
 import { auditRoutes } from './routes/audit.ts';
 import { webRoutes } from './routes/web.ts';
 import { sessionChecklistRoutes } from './routes/session-checklist.ts';
@@ -142,6 +143,9 @@ export async function buildApp(deps: AppDeps): Promise<App> {
   // Last seen is when a device last came or went (the terminals speak only on their exam socket).
   for (const e of ['terminal.online', 'terminal.offline'] as const) bus.on(e, (p) => devices.touch(p.terminalId, null));
   for (const e of ['device.online', 'device.offline'] as const) bus.on(e, (p) => devices.touch(p.deviceId, null));
+  // The kiosk screen hears of its reader bridge coming and going (kiosk/reader-bridge holds /ws/device).
+  bus.on('device.online', (p) => p.kind === 'reader' && devices.readerConnection(p.deviceId, true));
+  bus.on('device.offline', (p) => p.kind === 'reader' && devices.readerConnection(p.deviceId, false));
   // A device that connects with a token due for rotation is told at once (after its hello); those that
   // stay connected, by the ticker, which also counts a connected device as using its token.
   const offerRotation = (id: string) =>
@@ -258,6 +262,7 @@ export async function buildApp(deps: AppDeps): Promise<App> {
   await app.register(userRoutes, { ctx });
   await app.register(userPasswordRoutes, { ctx });
   await app.register(deviceRoutes, { ctx });
+  await app.register(cardReaderRoutes, { ctx });
   await app.register(auditRoutes, {
     ctx,
     verify: () => checkAudit({ audit, anchors: auditAnchors, lastSent: records.reporting.lastSentAnchor(), marks: () => exam.packages.marks() }),

@@ -298,6 +298,11 @@ const TEST_ONLY_DEBIAN_PACKAGES = [
     purpose: 'tests read the PDFs back (pdftotext, pdftoppm, pdffonts)',
     isPresent: () => findOnPath('pdftoppm') !== null && findOnPath('pdftotext') !== null && findOnPath('pdffonts') !== null,
   },
+  {
+    name: 'socat',
+    purpose: 'the ID-card reader tests put a simulated reader on a pseudo-terminal (tests/kiosk/reader-bridge.test.ts)',
+    isPresent: () => findOnPath('socat') !== null,
+  },
 ];
 
 function isRoot() {

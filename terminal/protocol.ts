@@ -511,7 +511,7 @@ export function healthProblems(kind: 'kiosk' | 'terminal', h: Pick<DeviceHealth,
 // Here beside the health report they carry, so the server's route schemas and the admin console's
 // devices page read one definition.
 
-export const DeviceKindT = Type.Union([Type.Literal('kiosk'), Type.Literal('terminal')]);
+export const DeviceKindT = Type.Union([Type.Literal('kiosk'), Type.Literal('terminal'), Type.Literal('reader')]);
 
 /**
  * How often a waiting kiosk/terminal page asks for its pairing's status at most (web/pairing.ts's pollMs:
@@ -556,6 +556,26 @@ export const DeviceViewT = Type.Object({
   lastIp: Nullable(Type.String()),
   /** The page's latest device-health report, null until it sends one. */
   health: Nullable(DeviceHealthT),
+  /**
+   * A kiosk's ID-card reader (kiosk/reader-bridge, docs/kiosk-api.md "Card reader"): its bridge's pairing
+   * and connection, and what it last reported. Only on kiosk rows (and on the reader's own row).
+   */
+  cardReader: Type.Optional(
+    Type.Object({
+      deviceId: Type.String(),
+      state: Type.Union([Type.Literal('unpaired'), Type.Literal('paired'), Type.Literal('revoked'), Type.Literal('expired')]),
+      online: Type.Boolean(),
+      /** The bridge's last report: ready, no_reader, not_authorised, reader_fault; null before the first. */
+      reader: Nullable(Type.String()),
+      detail: Nullable(Type.String()),
+      samId: Nullable(Type.String()),
+      port: Nullable(Type.String()),
+      photoDecoder: Nullable(Type.Boolean()),
+      /** Server time of the last card the bridge posted. */
+      lastCardAt: Nullable(Type.Integer()),
+      reportedAt: Nullable(Type.Integer()),
+    }),
+  ),
 });
 export type DeviceView = Static<typeof DeviceViewT>;
 

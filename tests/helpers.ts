@@ -164,7 +164,7 @@ export async function login(app: App, username: string, password: string): Promi
 }
 
 /** Runs the whole pairing dance (request → admin approves code → collect) and returns the device token. */
-export async function pairDevice(app: App, kind: 'kiosk' | 'terminal', deviceId: string, adminCookie: string): Promise<string> {
+export async function pairDevice(app: App, kind: 'kiosk' | 'terminal' | 'reader', deviceId: string, adminCookie: string): Promise<string> {
   const req = await app.inject({ method: 'POST', url: '/api/devices/pairings', payload: { kind, deviceId } });
   if (req.statusCode !== 201) throw new Error(`pairing request failed: ${req.body}`);
   const { pairingId, pollSecret, code } = req.json() as { pairingId: string; pollSecret: string; code: string };

@@ -3,7 +3,8 @@
 import { ValidationError, newId } from '../../core/index.ts';
 import { isDate, maskIdNumber, normaliseIdNumber } from '../../core/index.ts';
 import { FRAMES, CARD_TTL_MS, OPEN, ENTERED, type CardInput, type HeldCard } from './types.ts';
-import { imageKind, decodeBase64Image } from './images.ts';
+import { decodeBase64Image } from './images.ts';
+import { cardPhotoImage } from './card-photo.ts';
 import { broadcast, kiosk, serves, sessionView, type IdentityState } from './state.ts';
 import { idleNotice } from './notice.ts';
 
@@ -35,25 +36,48 @@ export function sweepCards(st: IdentityState): void {
   for (const [id, c] of st.cards) if (now - c.at > CARD_TTL_MS) st.cards.delete(id);
 }
 
-export function postCard(st: IdentityState, kioskId: string, input: CardInput): { cardId: string } {
+export async function postCard(st: IdentityState, kioskId: string, input: CardInput): Promise<{ cardId: string }> {
   kiosk(st, kioskId);
   const problems: { path: string; problem: string; got?: unknown }[] = [];
   const idNumber = normaliseIdNumber(input.idNumber);
-  let photo: Buffer | null = null;
-  if (input.photoBase64 !== undefined) {
-    photo = decodeBase64Image(input.photoBase64, 'body.photoBase64', 2 * 1024 * 1024);
-    if (!imageKind(photo)) problems.push({ path: 'body.photoBase64', problem: 'is neither a JPEG nor a PNG image' });
-  }
   if (input.validUntil !== undefined && input.validUntil !== '长期' && !isDate(input.validUntil)) {
     problems.push({ path: 'body.validUntil', problem: 'must be a date YYYY-MM-DD (or 长期 for a card without end date)', got: input.validUntil });
   }
+  for (const k of ['validFrom', 'birthDate'] as const) {
+    const v = input[k];
+    if (v !== undefined && !isDate(v)) problems.push({ path: `body.${k}`, problem: 'must be a real date YYYY-MM-DD', got: v });
+  }
+  if (input.photoBase64 !== undefined && input.photoMissing !== undefined)
+    problems.push({ path: 'body.photoMissing', problem: 'says the photo is missing, but photoBase64 carries one' });
   if (problems.length) throw new ValidationError(problems);
+  // A photo is read (and a BMP converted) only once the rest is known good: a refusal changes nothing.
+  const photo = input.photoBase64 !== undefined ? await cardPhotoImage(decodeBase64Image(input.photoBase64, 'body.photoBase64', 2 * 1024 * 1024)) : null;
   sweepCards(st);
   const cardId = `c_${newId(st.clock.now())}`;
   const validUntil = input.validUntil && input.validUntil !== '长期' ? input.validUntil : null;
-  const card: HeldCard = { cardId, kioskId, idNumber, name: input.name, issuer: input.issuer ?? null, validUntil, photo, at: st.clock.now() };
+  // Only what the check needs is held (and stored with the attempt); sex, nation, birth date and address
+  // are checked above and dropped: the roster already has what the exam needs of the person.
+  const card: HeldCard = {
+    cardId,
+    kioskId,
+    idNumber,
+    name: input.name,
+    issuer: input.issuer ?? null,
+    validUntil,
+    photo,
+    at: st.clock.now(),
+    ...(input.cardType ? { cardType: input.cardType } : {}),
+    ...(input.photoMissing ? { photoMissing: input.photoMissing } : {}),
+  };
   st.cards.set(cardId, card);
-  broadcast(st, kioskId, 'card', { cardId, name: card.name, idNumberMasked: maskIdNumber(idNumber), hasPhoto: Boolean(photo), validUntil });
+  broadcast(st, kioskId, 'card', {
+    cardId,
+    name: card.name,
+    idNumberMasked: maskIdNumber(idNumber),
+    hasPhoto: Boolean(photo),
+    validUntil,
+    photoMissing: input.photoMissing ?? null,
+  });
   return { cardId };
 }
 

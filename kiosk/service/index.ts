@@ -4,6 +4,7 @@
 // Each job is a file of this folder working on one IdentityState (state.ts); this file assembles the
 // service object the routes, training attendance and the terminal's seat check use.
 import type { IdentityAttempt } from '../store.ts';
+import type { ReaderEvent } from '../protocol.ts';
 import type { FaceJudgement, IdentityDeps, KioskStream } from './types.ts';
 import { broadcast, candidateView, createIdentityState, engine, kiosk, roomName, sessionView, type IdentityState } from './state.ts';
 import { enrolments, enrolPhoto, enrolSession, listenToBus } from './enrolment.ts';
@@ -29,6 +30,13 @@ export function createIdentityService(deps: IdentityDeps) {
       f(st, ...a);
   const unlisten = listenToBus(st);
   const connected = (kioskId: string) => [...st.streams].some((x) => x.kioskId === kioskId);
+  // The ID-card reader of each kiosk, as its bridge last said (server/auth/devices.ts emits it): the page
+  // hears every change and, when it connects, the latest.
+  const readers = new Map<string, ReaderEvent>();
+  const offReader = st.bus.on('card_reader.status', ({ kioskId, deviceId: _d, ...event }) => {
+    readers.set(kioskId, event);
+    broadcast(st, kioskId, 'reader', event);
+  });
   return {
     store: st.store,
     engine: bind(engine),
@@ -77,10 +85,12 @@ export function createIdentityService(deps: IdentityDeps) {
       };
     },
     connected,
+    readerState: (kioskId: string): ReaderEvent | null => readers.get(kioskId) ?? null,
     /** Stops listening and ends the event streams; background enrolment stops after the photo in hand. */
     stop(): void {
       st.stopped = true;
       unlisten();
+      offReader();
       for (const s of st.streams) s.close();
       st.streams.clear();
     },

@@ -153,7 +153,16 @@ export function lookup(st: IdentityState, kioskId: string, input: { source: 'typ
         challenge,
         rosterPhoto: e.photo,
         cardPhoto,
-        card: card ? { cardId: card.cardId, name: card.name, issuer: card.issuer, validUntil: card.validUntil } : null,
+        card: card
+          ? {
+              cardId: card.cardId,
+              name: card.name,
+              issuer: card.issuer,
+              validUntil: card.validUntil,
+              ...(card.cardType ? { cardType: card.cardType } : {}),
+              ...(card.photoMissing ? { photoMissing: card.photoMissing } : {}),
+            }
+          : null,
         expiresAt: now + st.config.identity.attemptMinutes * 60_000,
       }),
     );

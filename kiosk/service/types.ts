@@ -78,13 +78,8 @@ export interface FaceJudgement {
   probeDescriptor: Float32Array | null;
 }
 
-export interface CardInput {
-  idNumber: string;
-  name: string;
-  photoBase64?: string;
-  issuer?: string;
-  validUntil?: string;
-}
+/** POST /api/kiosk/card (kiosk/protocol.ts CardPostT): an old client sends the first five only. */
+export type { CardPost as CardInput } from '../protocol.ts';
 
 export interface HeldCard extends CardData {
   kioskId: string;

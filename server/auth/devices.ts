@@ -18,6 +18,8 @@ import {
 import type { Config } from '../../config/index.ts';
 import type { AuditLog, Device, DeviceStore, Pairing } from '../../storage/index.ts';
 import { protocol as terminalProtocol } from '../../terminal/index.ts';
+// The protocol file only (TypeBox, no service code): the CLI loads this file and must start fast.
+import { kioskOfReader, readerDeviceId, type ReaderReport } from '../../kiosk/protocol.ts';
 
 type DeviceHealth = terminalProtocol.DeviceHealth;
 type DeviceHealthReport = terminalProtocol.DeviceHealthReport;
@@ -47,11 +49,36 @@ export function createDeviceService(deps: {
   const isOnline = deps.online ?? (() => false);
 
   function configured(kind: DeviceKind, id: string): boolean {
+    if (kind === 'reader') {
+      // A kiosk's ID-card reader bridge: `K1.reader` for a configured kiosk K1.
+      const k = kioskOfReader(id);
+      return k !== null && config.kiosks.some((x) => x.id === k);
+    }
     return kind === 'terminal' ? config.terminals.some((t) => t.id === id) : config.kiosks.some((k) => k.id === id);
   }
 
   function knownIds(kind: DeviceKind): string {
-    return (kind === 'terminal' ? config.terminals : config.kiosks).map((d) => d.id).join(', ') || '(none configured)';
+    const ids = kind === 'terminal' ? config.terminals.map((d) => d.id) : config.kiosks.map((d) => (kind === 'reader' ? readerDeviceId(d.id) : d.id));
+    return ids.join(', ') || '(none configured)';
+  }
+
+  /** The reader part of a kiosk's row: its bridge's pairing and connection, and its latest report. */
+  type StoredReport = ReaderReport & { reportedAt: number; lastCardServerAt: number | null };
+  function readerSummary(kioskId: string, d: Device | null, report: StoredReport | null): NonNullable<DeviceView['cardReader']> {
+    const id = readerDeviceId(kioskId);
+    const state = !d ? 'unpaired' : d.revokedAt ? 'revoked' : expired(d) ? 'expired' : 'paired';
+    return {
+      deviceId: id,
+      state,
+      online: state === 'paired' && isOnline(id),
+      reader: report?.state ?? null,
+      detail: report?.detail ?? null,
+      samId: report?.samId ?? null,
+      port: report?.port ?? null,
+      photoDecoder: report?.photoDecoder ?? null,
+      lastCardAt: report?.lastCardServerAt ?? null,
+      reportedAt: report?.reportedAt ?? null,
+    };
   }
 
   function view(
@@ -61,6 +88,7 @@ export function createDeviceService(deps: {
     health: DeviceHealth | null = (devices.healthReports().get(id) as DeviceHealth | undefined) ?? null,
   ): DeviceView {
     const t = config.terminals.find((x) => x.id === id);
+    const readerOf = kind === 'kiosk' ? id : kind === 'reader' ? kioskOfReader(id) : null;
     const state = !d ? 'unpaired' : d.revokedAt ? 'revoked' : expired(d) ? 'expired' : 'paired';
     // Only a device holding a token can be connected; a revoked one's sockets were closed.
     const online = state === 'paired' && isOnline(id);
@@ -77,7 +105,17 @@ export function createDeviceService(deps: {
       online,
       lastSeenAt: online ? clock.now() : (d?.lastSeenAt ?? null),
       lastIp: d?.lastIp ?? null,
-      health,
+      // A reader's stored report is its own shape (kiosk/protocol.ts ReaderReport): it shows as cardReader.
+      health: kind === 'reader' ? null : health,
+      ...(readerOf
+        ? {
+            cardReader: readerSummary(
+              readerOf,
+              kind === 'reader' ? d : devices.byId(readerDeviceId(readerOf)),
+              (devices.healthReports().get(readerDeviceId(readerOf)) as StoredReport | undefined) ?? null,
+            ),
+          }
+        : {}),
     };
   }
 
@@ -109,7 +147,7 @@ export function createDeviceService(deps: {
     const previous = devices.byPrevTokenHash(hash);
     return previous ? { device: previous, via: 'previous' } : null;
   }
-  const pcName = (d: Device) => `${d.kind === 'terminal' ? 'exam PC' : 'kiosk'} ${d.id}`;
+  const pcName = (d: Device) => `${d.kind === 'terminal' ? 'exam PC' : d.kind === 'reader' ? 'ID-card reader' : 'kiosk'} ${d.id}`;
 
   // The gone rule reads the server's clock only: the page's own clock never decides.
   const pageGone = (p: Pairing): boolean => clock.now() - p.polledAt > terminalProtocol.PAIRING_GONE_MS;
@@ -121,7 +159,12 @@ export function createDeviceService(deps: {
       const stored = new Map(devices.list().map((d) => [d.id, d]));
       const health = devices.healthReports() as Map<string, DeviceHealth>;
       const out: DeviceView[] = [];
-      for (const k of config.kiosks) out.push(view(stored.get(k.id) ?? null, 'kiosk', k.id, health.get(k.id) ?? null));
+      for (const k of config.kiosks) {
+        out.push(view(stored.get(k.id) ?? null, 'kiosk', k.id, health.get(k.id) ?? null));
+        // A paired reader has a row of its own (revoke it there); an unpaired one shows only on its kiosk's row.
+        const r = stored.get(readerDeviceId(k.id));
+        if (r) out.push(view(r, 'reader', r.id, null));
+      }
       for (const t of config.terminals) out.push(view(stored.get(t.id) ?? null, 'terminal', t.id, health.get(t.id) ?? null));
       for (const d of stored.values()) if (!configured(d.kind, d.id)) out.push(view(d, d.kind, d.id, health.get(d.id) ?? null));
       return out;
@@ -131,7 +174,65 @@ export function createDeviceService(deps: {
      * Keeps a page's health report as the device's latest (the route has checked its shape). The
      * server stamps it and measures the clock skew itself: the server's clock is the only clock.
      */
+    /**
+     * Keeps the reader bridge's report as its device's latest (the reader's fields of the one device-health
+     * report), stamped with the server's time; a card posted since the last report is timed by the server.
+     * Audited when the reader's state changes (connected, unplugged, not authorised), not per card.
+     */
+    recordReaderReport(deviceId: string, report: ReaderReport): void {
+      const kioskId = kioskOfReader(deviceId);
+      if (!kioskId) throw new Forbidden(`${deviceId} is not an ID-card reader`);
+      const now = clock.now();
+      const before = devices.healthReports().get(deviceId) as StoredReport | undefined;
+      // The bridge's clock only says "a new card since"; when is the server's.
+      // (Ajv may hand a null through as "": both mean "no card yet".)
+      const newCard = Boolean(report.lastCardAt) && report.lastCardAt !== before?.lastCardAt;
+      const stored: StoredReport = { ...report, reportedAt: now, lastCardServerAt: newCard ? now : (before?.lastCardServerAt ?? null) };
+      devices.putHealth(deviceId, stored, now);
+      if (before?.state !== report.state || before?.samId !== report.samId) {
+        audit.append({
+          actor: `device:${deviceId}`,
+          action: 'device.reader_state',
+          target: kioskId,
+          detail: { state: report.state, detail: report.detail, samId: report.samId, port: report.port },
+        });
+      }
+      bus.emit('card_reader.status', {
+        kioskId,
+        deviceId,
+        state: report.state,
+        online: true,
+        problem: report.problem?.reason ?? null,
+        detail: report.problem?.detail ?? report.detail,
+        photoDecoder: report.photoDecoder,
+      });
+    },
+
+    /** The bridge's connection opened or closed: the kiosk screen says "no reader" while it is gone. */
+    readerConnection(deviceId: string, online: boolean): void {
+      const kioskId = kioskOfReader(deviceId);
+      if (!kioskId) return;
+      const r = devices.healthReports().get(deviceId) as StoredReport | undefined;
+      bus.emit('card_reader.status', {
+        kioskId,
+        deviceId,
+        state: online ? (r?.state ?? 'no_reader') : 'no_reader',
+        online,
+        problem: null,
+        detail: online
+          ? (r?.detail ?? 'the reader bridge connected')
+          : 'the reader bridge on the kiosk PC is not connected (not running, or the PC cannot reach the appliance)',
+        photoDecoder: r?.photoDecoder ?? false,
+      });
+    },
+
+    /** The reader's latest report as stored (server-stamped), or null. */
+    readerReport(kioskId: string): (ReaderReport & { reportedAt: number; lastCardServerAt: number | null }) | null {
+      return (devices.healthReports().get(readerDeviceId(kioskId)) as StoredReport | undefined) ?? null;
+    },
+
     recordHealth(deviceId: string, kind: DeviceKind, report: DeviceHealthReport): DeviceHealth {
+      if (kind === 'reader') throw new Forbidden('an ID-card reader reports its state on /api/devices/reader-status');
       const now = clock.now();
       const { pageTime, ...fields } = report;
       const health: DeviceHealth = { ...fields, clockSkewMs: Math.round(pageTime - now), reportedAt: now };

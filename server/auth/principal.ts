@@ -7,7 +7,7 @@ export type Role = Principal['role'];
 /** What a route may declare: `public` means no log-in is needed. */
 export type RouteRole = Role | 'public';
 
-export const ALL_ROLES: Role[] = ['admin', 'invigilator', 'inspector', 'kiosk', 'terminal'];
+export const ALL_ROLES: Role[] = ['admin', 'invigilator', 'inspector', 'kiosk', 'terminal', 'reader'];
 export const STAFF: Role[] = ['admin', 'invigilator', 'inspector'];
 
 export function actorOf(p: Principal | null | undefined): string {

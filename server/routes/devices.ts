@@ -216,11 +216,11 @@ export const deviceRoutes: FastifyPluginAsync<{ ctx: AppContext }> = async (app,
   app.post(
     terminalProtocol.DEVICE_TOKEN_PATH,
     {
-      config: { roles: ['kiosk', 'terminal'], rateLimit: { max: 10, timeWindow: '1 minute' } },
+      config: { roles: ['kiosk', 'terminal', 'reader'], rateLimit: { max: 10, timeWindow: '1 minute' } },
       schema: {
         tags: ['devices'],
         summary:
-          'A connected kiosk/terminal whose token is due gets a new one (cookie and body); the old one stays valid until the new one is used, then a few minutes',
+          'A connected kiosk/terminal/ID-card reader whose token is due gets a new one (cookie and body); the old one stays valid until the new one is used, then a few minutes',
         body: Type.Object({}, { additionalProperties: false }),
         response: {
           200: Type.Object({ deviceId: Type.String(), kind: DeviceKindT, token: Type.String(), issuedAt: Type.Integer() }),
@@ -283,7 +283,11 @@ export const deviceRoutes: FastifyPluginAsync<{ ctx: AppContext }> = async (app,
   // The device's control channel: presence and server time now; exam traffic joins it later.
   app.get(
     '/ws/device',
-    { websocket: true, config: { roles: ['kiosk', 'terminal'] }, schema: { tags: ['devices'], summary: 'Device WebSocket (presence, server clock)' } },
+    {
+      websocket: true,
+      config: { roles: ['kiosk', 'terminal', 'reader'] },
+      schema: { tags: ['devices'], summary: 'Device WebSocket (presence, server clock, token rotation); the ID-card reader bridge holds one too' },
+    },
     (socket, request) => {
       const p = request.principal;
       if (p?.kind !== 'device') return socket.close(1008, 'device token required');

@@ -28,6 +28,7 @@ import * as m027 from './027_login_locks.ts';
 import * as m028 from './028_face_consents.ts';
 import * as m029 from './029_seat_identity_confirmations.ts';
 import * as m031 from './031_outbound_bases.ts';
+import * as m032 from './032_card_readers.ts';
 
 export interface Migration {
   version: number;
@@ -69,4 +70,5 @@ export const migrations: Migration[] = [
   // 030 belongs to the face vault's branch of this round: an empty step until it lands, so numbers stay without gaps.
   { version: 30, name: 'reserved_face_vault', sql: '' },
   { version: 31, name: 'outbound_bases', sql: m031.sql },
+  { version: 32, name: 'card_readers', sql: m032.sql },
 ];

@@ -15,14 +15,18 @@
 // agreeing is asked once per session (a retry does not ask again); one candidate declines and staff admit
 // her by eye. Screenshots of every screen land in tests/artifacts/kiosk/ (git-ignored).
 import t from 'tap';
-import { spawnSync } from 'node:child_process';
-import { copyFileSync, mkdirSync } from 'node:fs';
+import { spawn, spawnSync } from 'node:child_process';
+import { copyFileSync, existsSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
 import { fixedClock } from '../../core/index.ts';
 import type { App } from '../../server/app.ts';
 import { buildTestApp, ROOT, login, PASSWORDS, scratchDir, httpsTestConfig, listenForTests } from '../helpers.ts';
 import { TEMPLATE, bankQuestions, csv, idn, person } from '../exam/plans-fixture.ts';
+import { createApplianceClient, pair } from '../../kiosk/reader-bridge/appliance.ts';
+import { createBridge } from '../../kiosk/reader-bridge/bridge.ts';
+import { openSerial } from '../../kiosk/reader-bridge/serial.ts';
+import { simulateReader } from '../../kiosk/reader-bridge/sim.ts';
 import { CHROMIUM, CHROMIUM_FLAGS, chainedSteps, chromiumArgsFor, assertSecureName, requireChromiumAndApps } from './browser.ts';
 
 const ARTIFACTS = join(ROOT, 'tests/artifacts/kiosk');
@@ -39,6 +43,8 @@ const CHO = { id: idn(2), name: '李娜', roster: 'Fujio_Cho_0006.jpg' };
 const STRAW = { id: idn(3), name: '王芳', roster: 'Jack_Straw_0003.jpg' };
 /** She declines face recognition: staff check her ID card by eye. */
 const DECLINER = { id: idn(4), name: '赵敏' };
+// Comes by ID card through the reader bridge; the one camera that turns plays Mathieu, so his roster photo is Mathieu's too.
+const ZHAO = { id: idn(5), name: '赵磊', roster: 'Paul-Henri_Mathieu_0003.jpg' };
 const NOBODY = idn(99);
 
 requireChromiumAndApps('kiosk');
@@ -79,7 +85,11 @@ t.test('candidates pass the entrance kiosk: admitted by face, refused and overri
   app.exam.bank.createVersion({ id: 'v1', kind: 'import', questions: bankQuestions(), templates: [TEMPLATE] });
   const plan = plans.createPlan({ name: '2026年3月机械行业主要负责人考核', from: '2026-03-10', to: '2026-03-31' }, 'user:admin');
   const session = plans.createSession({ planId: plan.id, room: 'R1', startsAt: '2026-03-10T09:00', templateId: TEMPLATE.id }, 'user:admin');
-  const rows = [...[MATHIEU, CHO, STRAW].map((c, i) => person(i + 1, c.name, { photo: c.roster })), person(4, DECLINER.name)];
+  const rows = [
+    ...[MATHIEU, CHO, STRAW].map((c, i) => person(i + 1, c.name, { photo: c.roster })),
+    person(4, DECLINER.name),
+    person(5, ZHAO.name, { photo: ZHAO.roster }),
+  ];
   // The roster names its photos by file name in one folder, as an exam office delivers them.
   const photos = join(dir, 'photos');
   mkdirSync(photos);
@@ -292,6 +302,74 @@ t.test('candidates pass the entrance kiosk: admitted by face, refused and overri
     await page.getByRole('heading', { name: '请刷身份证或输入证件号' }).waitFor();
     await page.locator('html[lang="zh-CN"]').waitFor({ state: 'attached' });
     t.pass('the page says which language it is in');
+  });
+
+  await step(t, 'an ID card laid on the reader (the reader bridge on a serial line) brings up the check, and the candidate is admitted', async (t) => {
+    // The kiosk PC's reader: a simulated module on a pseudo-terminal, read by the real bridge, which
+    // pairs as K1.reader and posts over HTTPS to the site's name (kiosk/reader-bridge).
+    const port = join(dir, 'reader');
+    const socat = spawn('socat', [`pty,raw,echo=0,link=${port}`, `pty,raw,echo=0,link=${port}-sim`], { stdio: 'ignore' });
+    t.teardown(() => void socat.kill());
+    while (!existsSync(`${port}-sim`)) await new Promise((r) => setTimeout(r, 20));
+    const sim = simulateReader(`${port}-sim`);
+    t.teardown(() => sim.close());
+    const { Agent, setGlobalDispatcher } = await import('undici');
+    const tls = { ca: app.tls!.caPem()!, servername: new URL(base).hostname };
+    setGlobalDispatcher(new Agent({ connect: tls }));
+    const url = base.replace(new URL(base).hostname, '127.0.0.1');
+    const tokenFile = join(dir, 'reader-token.json');
+    await pair({
+      url,
+      kioskId: 'K1',
+      file: tokenFile,
+      say: (line) => {
+        const code = /pairing code (\d{6})/.exec(line)?.[1];
+        if (code)
+          void app.inject({ method: 'POST', url: '/api/devices/pairings/approve', headers: { cookie: admin }, payload: { code, deviceId: 'K1.reader' } });
+      },
+    });
+    const client = createApplianceClient({ url, file: tokenFile, log: () => {}, tls });
+    const bridge = createBridge({
+      port,
+      open: (onFrameError) => openSerial(port, 115200, onFrameError),
+      post: (c) => client.postCard(c),
+      report: (r) => client.report(r),
+      log: () => {},
+    });
+    client.start();
+    const running = bridge.run();
+    t.teardown(async () => {
+      bridge.stop();
+      client.stop();
+      await running;
+    });
+    await page.getByText('（工作人员：未配置身份证照片解码，仅与报名照片比对）').waitFor();
+    await shot(page, '09a-reader-ready');
+    sim.card = {
+      name: ZHAO.name,
+      sexCode: '1',
+      nationCode: '01',
+      birth: ZHAO.id.slice(6, 14),
+      address: '广东省广州市天河区测试路1号',
+      idNumber: ZHAO.id,
+      issuer: '广州市公安局天河分局',
+      validFrom: '20200101',
+      validUntil: '20400101',
+    };
+    await page.getByTestId('consent').waitFor();
+    t.equal(await page.getByTestId('candidate-name').textContent(), ZHAO.name, 'no key was pressed: the card brought up the notice');
+    await page.getByRole('button', { name: '同意，开始人脸核验' }).tap();
+    await page.getByTestId('roster').waitFor();
+    await page.getByTestId('admitted').waitFor();
+    await shot(page, '09b-card-admitted');
+    t.equal(entry(ZHAO.id).status, 'admitted');
+    t.match(attempts(ZHAO.id), [{ decision: 'admitted' }]);
+    sim.card = null;
+    await page
+      .getByRole('button', { name: '下一位' })
+      .tap({ timeout: 5_000 })
+      .catch(() => undefined);
+    await page.getByRole('heading', { name: '请刷身份证或输入证件号' }).waitFor();
   });
 
   await step(t, 'an admitted candidate who comes again is told so, with the seat', async (t) => {

@@ -37,6 +37,7 @@ t.test('every route declares roles and enforces them for every role', async (t) 
     inspector: { cookie: await login(app, 'gd', PASSWORDS.gd) },
     kiosk: { authorization: `Bearer ${await pairDevice(app, 'kiosk', 'K1', admin)}` },
     terminal: { authorization: `Bearer ${await pairDevice(app, 'terminal', 'T2', admin)}` },
+    reader: { authorization: `Bearer ${await pairDevice(app, 'reader', 'K1.reader', admin)}` },
   };
   // Routes whose success would end the caller's own session or change shared state are still
   // called: their role check runs in onRequest, before any handler, so order does not matter.
@@ -74,7 +75,7 @@ t.test('a route without declared roles stops the server from starting', async (t
 });
 
 t.test('the role list covers every kind of caller', async (t) => {
-  t.same([...ALL_ROLES].sort(), ['admin', 'inspector', 'invigilator', 'kiosk', 'terminal']);
+  t.same([...ALL_ROLES].sort(), ['admin', 'inspector', 'invigilator', 'kiosk', 'reader', 'terminal']);
 });
 
 t.test('an inspector outside the jurisdiction sees nothing of the site', async (t) => {

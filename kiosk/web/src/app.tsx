@@ -61,6 +61,26 @@ function OfflineBanner({ c, t }: P) {
   );
 }
 
+/**
+ * What the ID-card reader is doing, in words for the candidate and staff: no reader, not authorised, a
+ * card it could not read or does not take; and, for staff, that the card photo is not compared.
+ */
+function ReaderLine({ s, t }: P) {
+  const r = s.reader;
+  if (!r) return null;
+  const trouble = r.problem ? t.readerProblem[r.problem] : r.state !== 'ready' || !r.online ? t.readerState[r.online ? r.state : 'no_reader'] : null;
+  return (
+    <div class="reader-state" data-testid="reader-state" data-state={r.online ? r.state : 'offline'} data-problem={r.problem ?? ''}>
+      {trouble ? (
+        <p class="reader-trouble" role="status">
+          {trouble}
+        </p>
+      ) : null}
+      {r.state === 'ready' && r.online && !r.photoDecoder ? <p class="reader-note">{t.readerNoPhoto}</p> : null}
+    </div>
+  );
+}
+
 function Boot({ t }: P) {
   return (
     <section class="panel center">
@@ -139,6 +159,7 @@ function Idle({ c, s, t }: P) {
         <p class={`reader ${s.live ? 'on' : 'off'}`}>
           <span class="dot" aria-hidden="true" /> {t.idleReader(s.live)}
         </p>
+        <ReaderLine c={c} s={s} t={t} />
       </div>
       <div class="idle-right">
         <label class="id-label" id="id-label">

@@ -3,7 +3,7 @@
 // server refuses outright is checked for a revoked pairing before it is opened again.
 import { whoAmI } from '../../../web/http.ts';
 import { rotateDeviceToken } from '../../../web/device-token.ts';
-import { TOKEN_ROTATE_EVENT } from '../../protocol.ts';
+import { TOKEN_ROTATE_EVENT, type ReaderEvent } from '../../protocol.ts';
 import type { CardEvent } from './api.ts';
 
 /** The event stream reconnects by itself; only a gap longer than this shows the banner. */
@@ -19,6 +19,8 @@ export interface CardStreamHooks {
   /** The server refused the stream and no longer knows this device: pair again. */
   unpaired(): void;
   card(card: CardEvent): void;
+  /** The ID-card reader's state changed, or a card on it could not be used. */
+  reader(event: ReaderEvent): void;
   /** A session of this kiosk's rooms changed. */
   session(): void;
 }
@@ -53,6 +55,13 @@ export class CardStream {
         this.on.card(JSON.parse((e as MessageEvent<string>).data) as CardEvent);
       } catch {
         // a malformed event is not a card
+      }
+    });
+    es.addEventListener('reader', (e) => {
+      try {
+        this.on.reader(JSON.parse((e as MessageEvent<string>).data) as ReaderEvent);
+      } catch {
+        // a malformed event says nothing
       }
     });
     es.addEventListener('session', () => this.on.session());

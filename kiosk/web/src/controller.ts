@@ -109,6 +109,7 @@ export class Controller {
       offline: () => this.store.set({ offline: true }),
       unpaired: () => void this.startPairing(),
       card: (card) => this.onCard(card),
+      reader: (reader) => this.store.set({ reader }),
       session: () => void this.refreshState(),
     });
   }

@@ -1,6 +1,7 @@
 // The kiosk's words: Simplified Chinese first (candidates and staff read Chinese), English on request.
 // One key per phrase; a phrase that takes values is a function, so a missing value is a type error.
 import type { Bilingual, Lang } from '../../../web/i18n.ts';
+import type { ReaderProblem, ReaderState } from '../../protocol.ts';
 
 export type { Lang };
 
@@ -24,6 +25,17 @@ const zh = {
   idleTitle: '请刷身份证或输入证件号',
   idleSub: '将身份证放在读卡区，或由工作人员输入 18 位身份证号',
   idleReader: (ok: boolean): string => (ok ? '刷卡通道已连接' : '刷卡通道未连接，请手工输入'),
+  readerState: {
+    ready: '身份证阅读器就绪',
+    no_reader: '身份证阅读器未连接：请工作人员检查读卡器的线缆，或手工输入证件号',
+    not_authorised: '身份证阅读器未获授权，不能读卡：请工作人员联系读卡器厂商，或手工输入证件号',
+    reader_fault: '身份证阅读器故障：请工作人员重启读卡器，或手工输入证件号',
+  } as Record<ReaderState, string>,
+  readerProblem: {
+    unreadable_card: '身份证未能读取：请将身份证平放在读卡区，稍候不要移动',
+    unsupported_card: '此类证件不能在本机读取：请工作人员手工输入证件号码',
+  } as Record<ReaderProblem, string>,
+  readerNoPhoto: '（工作人员：未配置身份证照片解码，仅与报名照片比对）',
   idField: '身份证号',
   idCount: (n: number) => `${n} / 18 位`,
   idInvalid: '身份证号校验不通过，请核对后重新输入',
@@ -181,6 +193,17 @@ const en: Strings = {
   idleTitle: 'Swipe your ID card or enter the ID number',
   idleSub: 'Place the ID card on the reader, or staff type the 18-character ID number',
   idleReader: (ok: boolean) => (ok ? 'Card reader channel connected' : 'Card reader channel down: type the number'),
+  readerState: {
+    ready: 'ID-card reader ready',
+    no_reader: 'ID-card reader not connected: staff, check its cable, or type the number',
+    not_authorised: 'The ID-card reader is not authorised to read cards: staff, call its vendor, or type the number',
+    reader_fault: 'The ID-card reader has failed: staff, restart it, or type the number',
+  } as Record<ReaderState, string>,
+  readerProblem: {
+    unreadable_card: 'The card could not be read: lay it flat on the reader and hold still',
+    unsupported_card: 'This kind of card cannot be read here: staff, type the number',
+  } as Record<ReaderProblem, string>,
+  readerNoPhoto: '(Staff: no card-photo decoder is set up; the face is compared with the roster photo only)',
   idField: 'ID number',
   idCount: (n: number) => `${n} / 18`,
   idInvalid: 'This ID number fails its check digit; please check it',

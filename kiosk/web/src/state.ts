@@ -1,5 +1,6 @@
 // What the kiosk's screens render: one state object (held in a Store by the controller), its types, and
 // the state a freshly loaded page starts from. Only controller.ts changes it.
+import type { ReaderEvent } from '../../protocol.ts';
 import type { Lang } from '../../../web/i18n.ts';
 import type { PairingState } from '../../../web/pairing.ts';
 import type { CandidateView, Challenge, ConsentAsk, GiveUpHint, KioskState, QualityHint, SessionView } from './api.ts';
@@ -35,6 +36,8 @@ export interface State {
   live: boolean;
   /** A request or the event stream failed: the banner shows until the server answers again. */
   offline: boolean;
+  /** The ID-card reader, as its bridge last said (null: the server has heard nothing of a reader yet). */
+  reader: ReaderEvent | null;
   typed: string;
   typedError: string | null;
   /** A lookup refusal (not on roster, wrong day…): shown, then back to idle. */
@@ -89,6 +92,7 @@ export function initialState(lang: Lang): State {
     kiosk: null,
     live: false,
     offline: false,
+    reader: null,
     typed: '',
     typedError: null,
     refusal: null,

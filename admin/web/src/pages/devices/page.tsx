@@ -144,7 +144,7 @@ function PendingRow({
   // Ids a person may pick: the configured devices of this kind not paired now, the one the PC asked for
   // even when paired (a PC replacing a broken one keeps its seat's id), and paired ones whose PC is
   // offline (a re-imaged kiosk asks for no id) — the paired ones marked as replacing, never pre-selected.
-  const options = devices.filter((d) => d.kind === p.kind && d.configured && (d.state !== 'paired' || d.id === p.claimedId || !d.online));
+  const options = withReaders(devices).filter((d) => d.kind === p.kind && d.configured && (d.state !== 'paired' || d.id === p.claimedId || !d.online));
   // Pre-selected when taking it harms no one: an unpaired id, or a paired one whose PC is offline now (the
   // same PC rebooted, or its replacement). A paired id whose PC is online is offered, but a person picks it.
   const claimed = p.claimedId ? options.find((d) => d.id === p.claimedId) : undefined;
@@ -366,7 +366,49 @@ function BulkApprove(props: {
   );
 }
 
+/**
+ * Every kiosk's ID-card reader as an id a pairing can be approved as (`K1.reader`): an unpaired reader
+ * has no row of its own, only its kiosk's `cardReader` (docs/kiosk-api.md "Card reader").
+ */
+function withReaders(devices: DeviceView[]): DeviceView[] {
+  const rows = new Set(devices.map((d) => d.id));
+  const readers = devices.flatMap((d) =>
+    d.kind === 'kiosk' && d.cardReader && !rows.has(d.cardReader.deviceId)
+      ? [{ ...d, id: d.cardReader.deviceId, kind: 'reader' as const, state: d.cardReader.state, online: d.cardReader.online, health: null }]
+      : [],
+  );
+  return [...devices, ...readers];
+}
+
+/** A kiosk's ID-card reader: connected or not, SAM id, last card read (on the kiosk's row and the reader's own). */
+function ReaderCell({ w, lang, d }: { w: DevicesWords; lang: Lang; d: DeviceView }) {
+  const r = d.cardReader;
+  if (!r || (r.state === 'unpaired' && d.kind === 'kiosk')) return null;
+  const ok = r.online && r.reader === 'ready';
+  return (
+    <ul class="health reader" data-testid="card-reader" data-reader={r.online ? (r.reader ?? 'unknown') : 'offline'}>
+      <li class={ok ? 'ok' : 'bad'} title={r.detail ?? ''}>
+        {w.reader.title}: {r.online ? (w.reader.states[r.reader ?? 'unknown'] ?? r.reader) : w.reader.offline}
+      </li>
+      {r.samId && <li class="muted">SAM {r.samId}</li>}
+      <li class="muted">{r.lastCardAt ? w.reader.lastCard(clock.format(r.lastCardAt, lang, { hour: '2-digit', minute: '2-digit' })) : w.reader.noCard}</li>
+      {r.photoDecoder === false && <li class="muted">{w.reader.noDecoder}</li>}
+    </ul>
+  );
+}
+
 function HealthCell({ w, lang, d, now }: { w: DevicesWords; lang: Lang; d: DeviceView; now: number }) {
+  if (d.cardReader && (d.kind === 'reader' || d.cardReader.state !== 'unpaired'))
+    return (
+      <div>
+        {d.kind === 'kiosk' && <HealthOnly w={w} lang={lang} d={d} now={now} />}
+        <ReaderCell w={w} lang={lang} d={d} />
+      </div>
+    );
+  return <HealthOnly w={w} lang={lang} d={d} now={now} />;
+}
+
+function HealthOnly({ w, lang, d, now }: { w: DevicesWords; lang: Lang; d: DeviceView; now: number }) {
   const h = d.health;
   if (!h) return <span class="muted">{w.noReport}</span>;
   // Not connected now: the report says how the PC was, not how it is — shown grey, under its time.
@@ -426,7 +468,7 @@ function DeviceTable(props: {
   const { w, lang, devices, rooms, now, filter } = props;
   const [revoking, setRevoking] = useState<DeviceView | null>(null);
   const [busy, setBusy] = useState(false);
-  const shown = devices.filter((d) => !filter || (filter === 'kiosks' ? d.kind === 'kiosk' : d.room === filter));
+  const shown = devices.filter((d) => !filter || (filter === 'kiosks' ? d.kind === 'kiosk' || d.kind === 'reader' : d.room === filter));
   const when = (ms: number) => clock.format(ms, lang, { month: '2-digit', day: '2-digit', hour: '2-digit', minute: '2-digit' });
   const doRevoke = async () => {
     if (!revoking) return;

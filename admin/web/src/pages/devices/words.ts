@@ -11,7 +11,16 @@ export interface DevicesWords {
   noPendingHint: string;
   code: string;
   kind: string;
-  kinds: Record<'kiosk' | 'terminal', string>;
+  kinds: Record<'kiosk' | 'terminal' | 'reader', string>;
+  /** A kiosk's ID-card reader (its bridge's report, docs/kiosk-api.md "Card reader"). */
+  reader: {
+    title: string;
+    states: Record<string, string>;
+    offline: string;
+    lastCard: (at: string) => string;
+    noCard: string;
+    noDecoder: string;
+  };
   asked: string;
   askedNone: string;
   address: string;
@@ -92,7 +101,15 @@ export const words: Bilingual<DevicesWords> = {
     noPendingHint: '在考试机上打开 https://服务器地址/terminal/?device=编号，屏幕上显示的配对码会出现在这里。',
     code: '配对码',
     kind: '类型',
-    kinds: { kiosk: '核验台', terminal: '考试机' },
+    kinds: { kiosk: '核验台', terminal: '考试机', reader: '身份证阅读器' },
+    reader: {
+      title: '身份证阅读器',
+      states: { ready: '就绪', no_reader: '未连接读卡器', not_authorised: '未获授权', reader_fault: '故障', unknown: '未报告' },
+      offline: '读卡程序未连接',
+      lastCard: (at: string) => `最近读卡 ${at}`,
+      noCard: '尚未读卡',
+      noDecoder: '未配置照片解码',
+    },
     asked: '申请的编号',
     askedNone: '（未指定）',
     address: '地址',
@@ -182,7 +199,15 @@ export const words: Bilingual<DevicesWords> = {
     noPendingHint: 'Open https://SERVER/terminal/?device=ID on an exam PC: the code on its screen appears here.',
     code: 'Code',
     kind: 'Kind',
-    kinds: { kiosk: 'Kiosk', terminal: 'Terminal' },
+    kinds: { kiosk: 'Kiosk', terminal: 'Terminal', reader: 'ID-card reader' },
+    reader: {
+      title: 'ID-card reader',
+      states: { ready: 'ready', no_reader: 'no reader plugged in', not_authorised: 'not authorised', reader_fault: 'fault', unknown: 'not reported' },
+      offline: 'bridge not connected',
+      lastCard: (at: string) => `last card ${at}`,
+      noCard: 'no card read yet',
+      noDecoder: 'no photo decoder',
+    },
     asked: 'Asked to be',
     askedNone: '(none)',
     address: 'Address',
