@@ -13,3 +13,4 @@ export * from './disk-forecast.ts';
 export { migrations, type Migration } from './migrations/index.ts';
 export * from './keys.ts';
 export * from './key-bundle.ts';
+export * from './face-vault.ts';
