@@ -10,6 +10,7 @@ import { createCipheriv, createDecipheriv, createHmac, randomBytes } from 'node:
 import { closeSync, existsSync, openSync, readFileSync, readSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { DomainError } from '../core/index.ts';
+import type { AuditLog } from './audit.ts';
 import type { Db } from './db.ts';
 import { PARTIAL_SUFFIX, writeFileDurably } from './durable-file.ts';
 import { ensureKeysFolder, readKeyFile, writeKeyFile } from './keys.ts';
@@ -401,7 +402,7 @@ export function openFaceVaultAtStart(o: { keysDir: string; paths: DataPaths; db:
   const ids = [...new Set([...inUse, vault.keyId])];
   // The marker names the current key before anything is sealed with it: a crash after the first sealed
   // write must not leave data under a key the next start does not know to ask for.
-  if (!marker || !marker.keyIds.includes(vault.keyId))
+  if (!marker?.keyIds.includes(vault.keyId))
     writeVaultMarker(o.paths, { format: 'examroom-face-vault', keyIds: ids, migratedAt: marker?.migratedAt ?? null });
   if (o.migrate !== false && !marker?.migratedAt) {
     migrated = sealFaceData(o.paths, o.db, vault);
@@ -449,4 +450,49 @@ export function pruneFaceKeys(o: { keysDir: string; paths: DataPaths; db: Db; re
   const marker = readVaultMarker(o.paths);
   writeVaultMarker(o.paths, { format: 'examroom-face-vault', keyIds: [ring.current.id, ...kept], migratedAt: marker?.migratedAt ?? null });
   return { resealed, dropped, kept };
+}
+
+/**
+ * A service's vault: the one the server opened (and checked) at start, or — a test or a CLI command
+ * building one service on its own — the keys folder's, read (and made when there is none) on first
+ * use only: a command that never touches a face neither pays for the key nor needs the right to read it.
+ */
+export function faceVaultOr(given: FaceVault | undefined, keysDir: string): FaceVault {
+  if (given) return given;
+  let loaded: FaceVault | null = null;
+  const v = () => (loaded ??= loadFaceVault(keysDir, { create: true }) as FaceVault);
+  return {
+    get keyId() {
+      return v().keyId;
+    },
+    get keyIds() {
+      return v().keyIds;
+    },
+    seal: (plain) => v().seal(plain),
+    open: (bytes, where) => (isSealed(bytes) ? v().open(bytes, where) : bytes),
+    writeFile: (file, plain) => v().writeFile(file, plain),
+    readFile: (file) => v().readFile(file),
+    sealDescriptor: (d) => v().sealDescriptor(d),
+    openDescriptor: (b, where) => v().openDescriptor(b, where),
+  };
+}
+
+/** What kind of face a person was shown (the audit entry's detail). */
+export type FaceViewKind = 'roster photo' | 'card photo' | 'kiosk capture' | 'seat snapshot' | 'person file' | 'score report' | 'certificate' | 'archive';
+
+/**
+ * Every view of a face by a person lands in the audit log: who saw whose face (the ID number is the
+ * target, so "who saw this person's face" is one filter), which one, and when (the entry's time).
+ */
+export function auditFaceView(
+  audit: AuditLog,
+  v: { actor: string; ip?: string | null; idNumber: string; kind: FaceViewKind; sessionId?: string | null; ref?: string | null },
+): void {
+  audit.append({
+    actor: v.actor,
+    action: 'face.view',
+    target: v.idNumber,
+    detail: { kind: v.kind, ...(v.sessionId ? { sessionId: v.sessionId } : {}), ...(v.ref ? { ref: v.ref } : {}) },
+    ip: v.ip ?? null,
+  });
 }

@@ -20,7 +20,7 @@ export function createCertificateService(deps: RecordsDeps) {
   const { config, paths, audit, clock, bus, log } = deps;
 
   async function pdf(c: Certificate): Promise<Buffer> {
-    return certificatePdf({ config, paths }, c, core.statusOf(c));
+    return certificatePdf({ config, paths, faceVault: deps.faceVault }, c, core.statusOf(c));
   }
 
   async function exportSession(sessionId: string, format: 'xlsx' | 'json', actor: string): Promise<{ rows: ExportRow[]; xlsx: Buffer | null }> {

@@ -4,7 +4,7 @@
 // index.ts and never writes their tables; every read of a person's file by a person is audited.
 import type { Config } from '../../config/index.ts';
 import type { Clock } from '../../core/index.ts';
-import type { AuditLog, DataPaths, Db } from '../../storage/index.ts';
+import { faceVaultOr, type AuditLog, type DataPaths, type Db, type FaceVault } from '../../storage/index.ts';
 import type { ExamService } from '../../exam/index.ts';
 import type { ArchivePart } from '../archive-parts.ts';
 import { gatherPersonFile, personFileJson, type PersonFile } from './file.ts';
@@ -20,11 +20,12 @@ export interface PersonFilesDeps {
   audit: AuditLog;
   paths: DataPaths;
   exam: ExamService;
+  faceVault?: FaceVault;
 }
 
 export function createPersonFiles(deps: PersonFilesDeps) {
   const gather = (idNumber: string, opts: { sessionId?: string | null } = {}) => gatherPersonFile(deps, idNumber, opts);
-  const pdf = (f: PersonFile) => personFilePdf(f, { config: deps.config, capturesDir: deps.paths.captures });
+  const pdf = (f: PersonFile) => personFilePdf(f, { config: deps.config, capturesDir: deps.paths.captures, faceVault: faceVaultOr(deps.faceVault, deps.config.paths.keys) });
 
   /** A person reading a person's file: gathered, then audited (a file that does not exist is not a read). */
   function read(idNumber: string, who: { actor: string; ip?: string | null; format: 'json' | 'pdf' }): PersonFile {

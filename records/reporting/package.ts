@@ -10,7 +10,7 @@ import type { Config } from '../../config/index.ts';
 import type { AuditAnchor, SiteSigner } from '../../documents/index.ts';
 import type { ExamService } from '../../exam/index.ts';
 import { identityChecksOfSession } from '../../kiosk/index.ts';
-import type { DataPaths, Db } from '../../storage/index.ts';
+import { faceVaultOr, type DataPaths, type Db, type FaceVault } from '../../storage/index.ts';
 
 import { PACKAGE_FORMAT } from './deliver.ts';
 
@@ -110,6 +110,8 @@ export interface PackageSources {
   config: Config;
   exam: ExamService;
   paths: DataPaths;
+  /** Opens the sealed captures (only when a destination's config sends photos). */
+  faceVault?: FaceVault;
 }
 
 /** What a session's package would report now. */
@@ -154,7 +156,7 @@ export function packageContent(src: PackageSources, sessionId: string): PackageC
         threshold: a.threshold,
         seat: a.seat,
         override: a.overrideBy ? { by: a.overrideBy, reason: a.overrideReason } : null,
-        ...(send.photos ? { photo: capturePhoto(src.paths, a.capture) } : {}),
+        ...(send.photos ? { photo: capturePhoto(src.paths, faceVaultOr(src.faceVault, config.paths.keys), a.capture) } : {}),
       }))
     : null;
   return {
@@ -183,10 +185,10 @@ export function packageContent(src: PackageSources, sessionId: string): PackageC
   };
 }
 
-function capturePhoto(paths: DataPaths, capture: string | null): string | null {
+function capturePhoto(paths: DataPaths, vault: FaceVault, capture: string | null): string | null {
   if (!capture) return null;
   try {
-    return readFileSync(join(paths.captures, capture)).toString('base64');
+    return vault.readFile(join(paths.captures, capture)).toString('base64');
   } catch {
     // Captures are kept as long as video; an older one is gone, and the package says so with null.
     return null;
