@@ -10,7 +10,7 @@ import swaggerUi from '@fastify/swagger-ui';
 import type { Logger } from 'pino';
 import { createEventBus, systemClock, type Clock, type EventBus } from '../core/index.ts';
 import type { Config } from '../config/index.ts';
-import { createAuditLog, createDeviceStore, createUserStore, dataPaths, ensureDataFolders, loadAuditKey, openDatabase, openFaceVaultAtStart, type Db } from '../storage/index.ts';
+import { createAuditLog, createDeviceStore, createUserStore, dataPaths, ensureDataFolders, loadAuditKey, openDatabase, openFaceVaultAtStart, type Db, type FaceVault } from '../storage/index.ts';
 import { createUserService } from './auth/users.ts';
 import { TOKEN_TICK_MS, createDeviceService } from './auth/devices.ts';
 import { installErrorHandler } from './errors.ts';
@@ -61,6 +61,8 @@ export interface AppDeps {
   networkInterfaces?: NodeJS.Dict<NetworkInterfaceInfo[]>;
   /** How often open sockets and event streams are checked against their session (server/auth/channels.ts CHANNEL_SWEEP_MS). */
   channelSweepMs?: number;
+  /** A face vault to use instead of the keys folder's (bench/kiosk.ts's encryption-off figure); never set by serve. */
+  faceVault?: FaceVault;
 }
 
 export type App = FastifyInstance & {
@@ -85,7 +87,9 @@ export async function buildApp(deps: AppDeps): Promise<App> {
   const clock = deps.clock ?? systemClock;
   // Face data is sealed under the face key (storage/face-vault.ts). A missing or wrong key stops the start
   // here, before anything is written; the first start with the vault seals what lies there in plain form.
-  const face = openFaceVaultAtStart({ keysDir: config.paths.keys, paths, db, now: clock.now() });
+  const face = deps.faceVault
+    ? { vault: deps.faceVault, created: false, migrated: null }
+    : openFaceVaultAtStart({ keysDir: config.paths.keys, paths, db, now: clock.now() });
   const faceVault = face.vault;
   // Before Fastify: the HTTPS server is made with its certificate. A bad site certificate stops the start here.
   const prepared = await prepareSiteTls({ config, db, clock, ...(deps.networkInterfaces ? { interfaces: deps.networkInterfaces } : {}) });

@@ -285,6 +285,11 @@ function headerOf(file: string): Buffer {
   }
 }
 
+/** True when the file on disk is a sealed face object (reads its first bytes only). */
+export function isSealedFile(file: string): boolean {
+  return keyIdOfHeader(headerOf(file)) !== null;
+}
+
 export interface FaceDataUsage {
   /** Objects per key id (files and descriptor blobs). */
   byKey: Record<string, number>;

@@ -25,7 +25,8 @@ export interface PersonFilesDeps {
 
 export function createPersonFiles(deps: PersonFilesDeps) {
   const gather = (idNumber: string, opts: { sessionId?: string | null } = {}) => gatherPersonFile(deps, idNumber, opts);
-  const pdf = (f: PersonFile) => personFilePdf(f, { config: deps.config, capturesDir: deps.paths.captures, faceVault: faceVaultOr(deps.faceVault, deps.config.paths.keys) });
+  const faceVault = faceVaultOr(deps.faceVault, deps.config.paths.keys);
+  const pdf = (f: PersonFile) => personFilePdf(f, { config: deps.config, capturesDir: deps.paths.captures, faceVault });
 
   /** A person reading a person's file: gathered, then audited (a file that does not exist is not a read). */
   function read(idNumber: string, who: { actor: string; ip?: string | null; format: 'json' | 'pdf' }): PersonFile {
@@ -49,7 +50,8 @@ export function createPersonFiles(deps: PersonFilesDeps) {
         ctx.signal?.throwIfAborted();
         const f = gather(entry.idNumber, { sessionId: ctx.sessionId });
         yield { path: `people/${f.idNumber}.json`, source: Buffer.from(`${JSON.stringify(personFileJson(f), null, 2)}\n`) };
-        yield { path: `people/${f.idNumber}.pdf`, source: await pdf(f), compress: false };
+        // The person file shows their photos: sealed in the archive like the photos themselves.
+        yield { path: `people/${f.idNumber}.pdf`, source: faceVault.seal(await pdf(f)), compress: false, encrypted: true };
       }
     },
   };
