@@ -215,7 +215,9 @@ export function createIdentityStore(db: Db, clock: Clock, vault: FaceVault) {
       const r = q(
         `SELECT * FROM identity_attempts WHERE session_id = ? AND id_number = ? AND decision IN ('admitted', 'overridden') ORDER BY decided_at DESC LIMIT 1`,
       ).get(sessionId, idNumber) as (AttemptRow & { probe_descriptor: Buffer | null }) | undefined;
-      return r ? { ...toAttempt(r), probeDescriptor: r.probe_descriptor ? toDescriptor(r.probe_descriptor, `identity_attempts.probe_descriptor of ${r.id}`) : null } : null;
+      return r
+        ? { ...toAttempt(r), probeDescriptor: r.probe_descriptor ? toDescriptor(r.probe_descriptor, `identity_attempts.probe_descriptor of ${r.id}`) : null }
+        : null;
     },
 
     list(f: { sessionId?: string; limit?: number }): IdentityAttempt[] {

@@ -10,7 +10,18 @@ import swaggerUi from '@fastify/swagger-ui';
 import type { Logger } from 'pino';
 import { createEventBus, systemClock, type Clock, type EventBus } from '../core/index.ts';
 import type { Config } from '../config/index.ts';
-import { createAuditLog, createDeviceStore, createUserStore, dataPaths, ensureDataFolders, loadAuditKey, openDatabase, openFaceVaultAtStart, type Db, type FaceVault } from '../storage/index.ts';
+import {
+  createAuditLog,
+  createDeviceStore,
+  createUserStore,
+  dataPaths,
+  ensureDataFolders,
+  loadAuditKey,
+  openDatabase,
+  openFaceVaultAtStart,
+  type Db,
+  type FaceVault,
+} from '../storage/index.ts';
 import { createUserService } from './auth/users.ts';
 import { TOKEN_TICK_MS, createDeviceService } from './auth/devices.ts';
 import { installErrorHandler } from './errors.ts';
@@ -186,7 +197,19 @@ export async function buildApp(deps: AppDeps): Promise<App> {
   app.decorate('exam', exam);
   // The terminal service is made first; its seat re-check reaches the kiosk's identity service through a closure.
   const seatChecker = createSeatChecker({ checkSnapshot: (s) => kioskRef!.identity.checkSnapshot(s) }, app.log);
-  const terminal = createTerminalService({ db, clock, bus, config, audit, paths, faceVault, exam, log: app.log, checkSnapshot: seatChecker, registry: metrics.registry });
+  const terminal = createTerminalService({
+    db,
+    clock,
+    bus,
+    config,
+    audit,
+    paths,
+    faceVault,
+    exam,
+    log: app.log,
+    checkSnapshot: seatChecker,
+    registry: metrics.registry,
+  });
   app.decorate('terminal', terminal);
   // record: sessions sources record inside their room's exam sessions (training lessons join this list when they land).
   const media = createMediaService({ db, clock, bus, config, audit, paths, log: app.log, windows: [exam.recordingWindows] });
@@ -218,7 +241,20 @@ export async function buildApp(deps: AppDeps): Promise<App> {
   const proctor = createProctorService({ db, clock, bus, config, audit, paths, faceVault, exam, terminal, media, log: app.log });
   app.decorate('proctor', proctor);
   const proctorFeed = createFeed(proctor, bus, clock, app.log);
-  const records = createRecordsService({ db, clock, bus, config, audit, paths, faceVault, exam, log: app.log, registry: metrics.registry, jobs, anchors: auditAnchors });
+  const records = createRecordsService({
+    db,
+    clock,
+    bus,
+    config,
+    audit,
+    paths,
+    faceVault,
+    exam,
+    log: app.log,
+    registry: metrics.registry,
+    jobs,
+    anchors: auditAnchors,
+  });
   app.decorate('records', records);
 
   installErrorHandler(app);

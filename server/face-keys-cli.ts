@@ -29,7 +29,9 @@ export async function faceKeysCommand(sub: (typeof FACE_KEY_COMMANDS)[number], c
     const r = rotateFaceKey({ keysDir, paths, now: ctx.clock.now() });
     ctx.audit.append({ actor: ctx.actor, action: 'keys.face.rotate', target: r.to, detail: { from: r.from, to: r.to } });
     out(`new face key ${r.to}; the old one (${r.from}) is kept, wrapped by the new, while data sealed under it remains`);
-    out('restart the service (systemctl restart examroom) so new face data is sealed under the new key; then export a new key bundle (examroom keys export FILE)');
+    out(
+      'restart the service (systemctl restart examroom) so new face data is sealed under the new key; then export a new key bundle (examroom keys export FILE)',
+    );
     return 0;
   }
   const reseal = ctx.args[0] === 'reseal';
@@ -37,7 +39,8 @@ export async function faceKeysCommand(sub: (typeof FACE_KEY_COMMANDS)[number], c
   ctx.audit.append({ actor: ctx.actor, action: 'keys.face.prune', target: null, detail: { resealed: r.resealed, dropped: r.dropped, kept: r.kept } });
   if (r.resealed) out(`sealed again under the current key: ${r.resealed.files} files, ${r.resealed.blobs} descriptors`);
   out(r.dropped.length ? `dropped retired face keys no data needs: ${r.dropped.join(', ')}` : 'no retired face key could be dropped');
-  if (r.kept.length) out(`kept (data still sealed under them): ${r.kept.join(', ')}; \`examroom keys prune-face reseal\` (service stopped) moves that data to the current key`);
+  if (r.kept.length)
+    out(`kept (data still sealed under them): ${r.kept.join(', ')}; \`examroom keys prune-face reseal\` (service stopped) moves that data to the current key`);
   if (r.dropped.length) out('export a new key bundle (examroom keys export FILE): older bundles still hold the dropped keys');
   return 0;
 }

@@ -407,8 +407,7 @@ export function openFaceVaultAtStart(o: { keysDir: string; paths: DataPaths; db:
   const ids = [...new Set([...inUse, vault.keyId])];
   // The marker names the current key before anything is sealed with it: a crash after the first sealed
   // write must not leave data under a key the next start does not know to ask for.
-  if (!marker?.keyIds.includes(vault.keyId))
-    writeVaultMarker(o.paths, { format: 'examroom-face-vault', keyIds: ids, migratedAt: marker?.migratedAt ?? null });
+  if (!marker?.keyIds.includes(vault.keyId)) writeVaultMarker(o.paths, { format: 'examroom-face-vault', keyIds: ids, migratedAt: marker?.migratedAt ?? null });
   if (o.migrate !== false && !marker?.migratedAt) {
     migrated = sealFaceData(o.paths, o.db, vault);
     writeVaultMarker(o.paths, { format: 'examroom-face-vault', keyIds: ids, migratedAt: o.now });

@@ -42,9 +42,12 @@ export async function admissionTicketsPdf(o: {
     if (i > 0) pdf.pageBreak();
     pdf.heading(`${config.site.name} 准考证`);
     const file = e.photo ? join(o.captures, e.photo) : null;
-    pdf.photos([{ label: '考生照片', image: file && existsSync(file) ? o.faceVault.readFile(file) : null, missingText: '无照片', unreadableText: '照片无法读取' }], {
-      height: 150,
-    });
+    pdf.photos(
+      [{ label: '考生照片', image: file && existsSync(file) ? o.faceVault.readFile(file) : null, missingText: '无照片', unreadableText: '照片无法读取' }],
+      {
+        height: 150,
+      },
+    );
     pdf.keyValues(
       [
         ['准考证号', e.ticketNo],

@@ -64,7 +64,10 @@ export async function certificatePdf(deps: Pick<RecordsDeps, 'config' | 'paths' 
     ],
     { columns: 1 },
   );
-  doc.photos([{ label: '报名照片', image: await rosterPhoto(paths.captures, c.photo, faceVaultOr(deps.faceVault, config.paths.keys)), unreadableText: '照片文件损坏' }], { height: 140 });
+  doc.photos(
+    [{ label: '报名照片', image: await rosterPhoto(paths.captures, c.photo, faceVaultOr(deps.faceVault, config.paths.keys)), unreadableText: '照片文件损坏' }],
+    { height: 140 },
+  );
   doc.space(6);
   doc.qr(verifyUrlOf(config, c.payload), { size: 150, caption: '手机扫码核验真伪 · Scan to verify', align: 'center' });
   doc.paragraph(`离线核验：二维码中的签名可用本考点公布的公钥（/.well-known/examroom-signing-key.pem，密钥编号 ${c.keyId.slice(0, 8)}）验证。`, {

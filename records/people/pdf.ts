@@ -64,7 +64,12 @@ export async function personFilePdf(f: PersonFile, opts: { config: Config; captu
   const lastCapture = [...f.identityChecks].reverse().find((c) => c.capture);
   doc.photos(
     [
-      { label: '报名照片', image: capture(opts.capturesDir, f.photo, opts.faceVault), missingText: f.photo ? '照片文件缺失' : '无照片', unreadableText: '照片文件损坏' },
+      {
+        label: '报名照片',
+        image: capture(opts.capturesDir, f.photo, opts.faceVault),
+        missingText: f.photo ? '照片文件缺失' : '无照片',
+        unreadableText: '照片文件损坏',
+      },
       ...(lastCapture
         ? [
             {

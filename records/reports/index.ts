@@ -25,7 +25,13 @@ export function createReports(deps: RecordsDeps) {
       const f = sessionFacts(deps, await loadViews(), sessionId);
       assertEnded(f.session, 'score reports are printed');
       const entry = findCandidate(f, candidate);
-      const pdf = await renderScoreReport(f, entry.idNumber, { capturesDir: paths.captures, faceVault: faceVaultOr(deps.faceVault, deps.config.paths.keys), now: clock.now(), names: actorNamer(deps), ...opts });
+      const pdf = await renderScoreReport(f, entry.idNumber, {
+        capturesDir: paths.captures,
+        faceVault: faceVaultOr(deps.faceVault, deps.config.paths.keys),
+        now: clock.now(),
+        names: actorNamer(deps),
+        ...opts,
+      });
       return { pdf, entry, session: f.session };
     },
 
@@ -102,7 +108,13 @@ export function createReports(deps: RecordsDeps) {
             const names = actorNamer(deps);
             for (const e of f.roster) {
               signal?.throwIfAborted();
-              const pdf = await renderScoreReport(f, e.idNumber, { capturesDir: paths.captures, faceVault: faceVaultOr(deps.faceVault, deps.config.paths.keys), now, names, photos: false });
+              const pdf = await renderScoreReport(f, e.idNumber, {
+                capturesDir: paths.captures,
+                faceVault: faceVaultOr(deps.faceVault, deps.config.paths.keys),
+                now,
+                names,
+                photos: false,
+              });
               yield { path: `score-reports/${e.ticketNo.replace(/[^A-Za-z0-9_-]/g, '_')}.pdf`, source: pdf, mtime: now };
             }
           },

@@ -36,7 +36,8 @@ t.test('nothing in the data folder is a readable face, yet the console shows the
   const files = filesUnder(paths.captures);
   t.ok(files.length >= 3, `${files.length} face files (roster photos and the capture)`);
   for (const f of files) t.ok(isSealed(readFileSync(f)) && !readable(readFileSync(f)), `${f.slice(paths.captures.length + 1)} is sealed`);
-  for (const f of filesUnder(paths.root).filter((f) => !f.startsWith(paths.db))) t.notOk(readable(readFileSync(f)), `${f.slice(paths.root.length + 1)} is no JPEG or PNG`);
+  for (const f of filesUnder(paths.root).filter((f) => !f.startsWith(paths.db)))
+    t.notOk(readable(readFileSync(f)), `${f.slice(paths.root.length + 1)} is no JPEG or PNG`);
 
   // SQLite: every blob of every table; descriptors sealed (bank_images holds question pictures, not faces).
   const tables = (db.prepare(`SELECT name FROM sqlite_master WHERE type = 'table'`).all() as { name: string }[]).map((x) => x.name);
@@ -75,7 +76,10 @@ t.test('a start without the face key is a clear error that makes no key and chan
   renameSync(keyFile, `${keyFile}.away`);
   const db = openDatabase(paths.dbFile);
   t.teardown(() => db.close());
-  await t.rejects(buildTestApp({ config, db }), { name: 'FaceKeyError', message: /face-data\.key is missing, but face data .* is sealed under key .*examroom keys import/ });
+  await t.rejects(buildTestApp({ config, db }), {
+    name: 'FaceKeyError',
+    message: /face-data\.key is missing, but face data .* is sealed under key .*examroom keys import/,
+  });
   t.throws(() => statSync(keyFile), 'no new key was made in its place');
   t.same(
     filesUnder(paths.captures).map((f) => [f, readFileSync(f).toString('base64')]),

@@ -289,7 +289,10 @@ t.test('the archive job, watched by server-sent events, writes a signed archive 
   t.match(signIn, [
     { idNumber: A, decision: 'overridden', distance: 0.61, overrideBy: 'user:invig', capture: 'sign-in/captures/att-1.jpg', ticketNo: r.ticket(A) },
   ]);
-  t.equal(r.app.records.deps.faceVault.open(await readMember(file, 'sign-in/captures/att-1.jpg'), 'member').toString('latin1'), '\xff\xd8\xff\xe0 live capture of A');
+  t.equal(
+    r.app.records.deps.faceVault.open(await readMember(file, 'sign-in/captures/att-1.jpg'), 'member').toString('latin1'),
+    '\xff\xd8\xff\xe0 live capture of A',
+  );
   const incidents = JSON.parse((await readMember(file, 'incidents/incidents.json')).toString());
   t.match(incidents, [{ category: 'talking', idNumber: B, recordedBy: 'user:invig' }]);
   const integrity = JSON.parse((await readMember(file, 'integrity/terminal-incidents.json')).toString());

@@ -408,7 +408,12 @@ t.test('the archive part: every certificate PDF, the JSON list and the public ke
   const list = JSON.parse((members[0]!.source as Buffer).toString('utf8')) as { certificates: { number: string; status: string; payload: string }[] };
   t.match(list.certificates, [{ status: 'revoked' }, { status: 'revoked', payload }]);
   t.ok(members[3]!.encrypted && isSealed(members[3]!.source as Buffer), 'the PDF (it shows the photo) is sealed in the archive');
-  t.ok(app.records.deps.faceVault.open(members[3]!.source as Buffer, 'cert').subarray(0, 5).equals(Buffer.from('%PDF-')));
+  t.ok(
+    app.records.deps.faceVault
+      .open(members[3]!.source as Buffer, 'cert')
+      .subarray(0, 5)
+      .equals(Buffer.from('%PDF-')),
+  );
 });
 
 t.test('the public endpoints are rate-limited per address', async (t) => {
