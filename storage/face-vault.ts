@@ -384,30 +384,39 @@ export function openFaceVaultAtStart(o: { keysDir: string; paths: DataPaths; db:
     }
   }
   let ring = readFaceKeyRing(o.keysDir);
+  const held = new Set(ring ? [ring.current.id, ...ring.retired.map((r) => r.id)] : []);
+  if ([...inUse].some((id) => !held.has(id))) {
+    // The marker names keys before their first object; only objects really sealed under a lost key are a
+    // loss. This walk runs on this rare path only (a keys folder lost or swapped).
+    const usage = faceDataUsage(o.paths, o.db);
+    inUse.clear();
+    for (const id of Object.keys(usage.byKey)) inUse.add(id);
+  }
+  const missing = [...inUse].filter((id) => !held.has(id));
+  if (!ring && missing.length > 0)
+    throw new FaceKeyError(
+      `the face key ${o.keysDir}/${FACE_KEY_FILE} is missing, but face data in ${o.paths.root} is sealed under key ${missing.join(', ')}; ` +
+        'restore it from the key bundle (examroom keys import) — a new key would leave every photo and descriptor unreadable',
+    );
+  if (missing.length > 0)
+    throw new FaceKeyError(
+      `face data in ${o.paths.root} is sealed under key ${missing.join(', ')}, which ${o.keysDir}/${FACE_KEY_FILE} does not hold ` +
+        `(it holds ${[...held].join(', ')}); restore the keys folder from this site's key bundle (examroom keys import)`,
+    );
   let created = false;
   if (!ring) {
-    if (inUse.size > 0)
-      throw new FaceKeyError(
-        `the face key ${o.keysDir}/${FACE_KEY_FILE} is missing, but face data in ${o.paths.root} is sealed under key ${[...inUse].join(', ')}; ` +
-          'restore it from the key bundle (examroom keys import) — a new key would leave every photo and descriptor unreadable',
-      );
     ring = { current: newKey(o.now), retired: [] };
     writeFaceKeyRing(o.keysDir, ring);
     ring = readFaceKeyRing(o.keysDir)!;
     created = true;
   }
   const vault = faceVaultOf(ring);
-  const missing = [...inUse].filter((id) => !vault.keyIds.includes(id));
-  if (missing.length > 0)
-    throw new FaceKeyError(
-      `face data in ${o.paths.root} is sealed under key ${missing.join(', ')}, which ${o.keysDir}/${FACE_KEY_FILE} does not hold ` +
-        `(it holds ${vault.keyIds.join(', ')}); restore the keys folder from this site's key bundle (examroom keys import)`,
-    );
   let migrated: FaceVaultStart['migrated'] = null;
   const ids = [...new Set([...inUse, vault.keyId])];
   // The marker names the current key before anything is sealed with it: a crash after the first sealed
   // write must not leave data under a key the next start does not know to ask for.
-  if (!marker?.keyIds.includes(vault.keyId)) writeVaultMarker(o.paths, { format: 'examroom-face-vault', keyIds: ids, migratedAt: marker?.migratedAt ?? null });
+  if (!marker?.keyIds.includes(vault.keyId) || marker.keyIds.some((id) => !ids.includes(id)))
+    writeVaultMarker(o.paths, { format: 'examroom-face-vault', keyIds: ids, migratedAt: marker?.migratedAt ?? null });
   if (o.migrate !== false && !marker?.migratedAt) {
     migrated = sealFaceData(o.paths, o.db, vault);
     writeVaultMarker(o.paths, { format: 'examroom-face-vault', keyIds: ids, migratedAt: o.now });

@@ -129,3 +129,13 @@ t.test('rotation: new data under the new key, old data readable, the old key dro
   t.same(third.keyIds, [r.to]);
   t.same(third.readFile(join(paths.captures, 'old.jpg')), JPEG);
 });
+
+t.test('a lost face key with no face data sealed under it is no loss: the start makes a new key', async (t) => {
+  const { paths, db, keysDir } = site(t);
+  const first = openFaceVaultAtStart({ keysDir, paths, db, now: 1 }).vault;
+  removeKeyFile(keysDir, FACE_KEY_FILE);
+  const s = openFaceVaultAtStart({ keysDir, paths, db, now: 2 });
+  t.ok(s.created);
+  t.not(s.vault.keyId, first.keyId);
+  t.equal(openFaceVaultAtStart({ keysDir, paths, db, now: 3 }).vault.keyId, s.vault.keyId, 'and the next start keeps it');
+});
