@@ -3,8 +3,11 @@
 // Measured: the server's time per candidate, excluding the person's (no waiting between the calls).
 // Frames and roster photos are real LFW photos (tests/fixtures/faces); roster photos are enrolled at
 // import as on a real site (--cold leaves them to the first lookup instead).
+// Two sites run side by side, candidate by candidate: face data sealed (storage/face-vault.ts, as served)
+// and a plain one (encryption off), so the machine's load falls on both alike; the last line gives both.
 // Usage: npm run bench -- kiosk [--candidates 30] [--workers 1] [--cold]
 import { mkdtempSync, rmSync, readFileSync } from 'node:fs';
+import { writeFileDurably, type FaceVault } from '../storage/index.ts';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
@@ -49,28 +52,50 @@ async function frames(p: (typeof PEOPLE)[number], challenge: string): Promise<st
   return [f, f, f, t, t].map((b) => b.toString('base64'));
 }
 
-const dir = mkdtempSync(join(tmpdir(), 'examroom-bench-kiosk-'));
+// Encryption off: the same calls, the bytes as they are (only this bench builds one).
+const plainVault: FaceVault = {
+  keyId: 'plain',
+  keyIds: [],
+  seal: (b) => b,
+  open: (b) => b,
+  writeFile: (f, b) => writeFileDurably(f, b),
+  readFile: (f) => readFileSync(f),
+  sealDescriptor: (d) => Buffer.from(d.buffer, d.byteOffset, d.byteLength),
+  openDescriptor: (b) => {
+    const c = new Uint8Array(b.byteLength);
+    c.set(b);
+    return new Float32Array(c.buffer);
+  },
+};
+
+const engine = await createFaceEngine({ workers: Number(values.workers) });
+const t0 = performance.now();
+await engine.ready();
+log(`machine: ${machineNote()}`);
+log(`face engine: ${engine.backend}, ${values.workers} worker(s), models loaded in ${((performance.now() - t0) / 1000).toFixed(1)} s`);
+const start = Date.parse('2026-03-10T09:00:00+08:00');
 const rows = Math.ceil(n / 6);
-const config = parseConfig(
-  `site: { id: bench, name: 基准考点, province: "440000", city: "440100" }
+const ids = Array.from({ length: n }, (_, i) => idn(i + 1));
+
+async function openSite(label: string, faceVault?: FaceVault) {
+  const dir = mkdtempSync(join(tmpdir(), 'examroom-bench-kiosk-'));
+  const config = parseConfig(
+    `site: { id: bench, name: 基准考点, province: "440000", city: "440100" }
 server: { host: 127.0.0.1, port: 0 }
 rooms: [ { id: R1, name: 一号考场, seats: { rows: ${rows}, columns: 6 } } ]
 kiosks: [ { id: K1, name: 入口 } ]
 users: [ { username: admin, role: admin, password: bench-admin-123 } ]
 identity: { livenessChallenges: [turn_left, turn_right] }
 `,
-  { dataDir: dir },
-);
-const engine = await createFaceEngine({ workers: Number(values.workers) });
-const t0 = performance.now();
-await engine.ready();
-log(`machine: ${machineNote()}`);
-log(`face engine: ${engine.backend}, ${values.workers} worker(s), models loaded in ${((performance.now() - t0) / 1000).toFixed(1)} s`);
-
-const start = Date.parse('2026-03-10T09:00:00+08:00');
-const clock = fixedClock(Date.parse('2026-03-01T00:00:00+08:00'));
-const app = await buildApp({ config, clock, faceEngine: engine });
-try {
+    { dataDir: dir },
+  );
+  const clock = fixedClock(Date.parse('2026-03-01T00:00:00+08:00'));
+  const app = await buildApp({ config, clock, faceEngine: engine, ...(faceVault ? { faceVault } : {}) });
+  const close = async () => {
+    await app.close();
+    rmSync(dir, { recursive: true, force: true });
+    rmSync(config.paths.keys, { recursive: true, force: true });
+  };
   await app.listen({ host: '127.0.0.1', port: 0 });
   const base = `http://127.0.0.1:${(app.server.address() as { port: number }).port}`;
   const login = await app.inject({ method: 'POST', url: '/api/auth/login', payload: { username: 'admin', password: 'bench-admin-123' } });
@@ -93,7 +118,6 @@ try {
   const plans = app.exam.plans;
   const plan = plans.createPlan({ name: '基准', from: '2026-03-01', to: '2026-03-31' }, 'system');
   const s = plans.createSession({ planId: plan.id, room: 'R1', startsAt: '2026-03-10T09:00', templateId: TEMPLATE.id }, 'system');
-  const ids = Array.from({ length: n }, (_, i) => idn(i + 1));
   const roster = ids.map((id, i) => ({ 身份证号: id, 姓名: `考生${i + 1}`, 人员类别: '主要负责人', 行业: '机械', 照片: PEOPLE[i % 2]!.roster }));
   const tImport = performance.now();
   if (values.cold) config.identity.enrolOnImport = false;
@@ -105,59 +129,84 @@ try {
   clock.set(start - 30 * 60_000);
   plans.advanceSession(s.id, 'checkin', 'system');
   log(
-    `roster: ${n} candidates with photos, ${values.cold ? 'not enrolled ahead (--cold)' : `photos enrolled at import in ${(importMs / 1000).toFixed(1)} s (${(importMs / n) | 0} ms each)`}`,
+    `${label}: roster of ${n} candidates with photos, ${values.cold ? 'not enrolled ahead (--cold)' : `photos enrolled at import in ${(importMs / 1000).toFixed(1)} s (${(importMs / n) | 0} ms each)`}`,
   );
-
   const headers = { authorization: `Bearer ${token}`, 'content-type': 'application/json' };
   const post = async (url: string, body: unknown) => {
     const r = await fetch(`${base}${url}`, { method: 'POST', headers, body: JSON.stringify(body) });
     return (await r.json()) as Record<string, any>;
   };
-  const total: number[] = [];
-  const lookupMs: number[] = [];
-  const verifyMs: number[] = [];
-  let admitted = 0;
+  return { label, app, base, headers, post, close, total: [] as number[], lookupMs: [] as number[], verifyMs: [] as number[], admitted: 0 };
+}
+
+const sites = [await openSite('sealed'), await openSite('plain', plainVault)];
+try {
   // Frames are made before the clock starts: a real kiosk has them from the camera.
   const prepared = await Promise.all(['turn_left', 'turn_right'].flatMap((c) => PEOPLE.map(async (p) => [`${p.roster}/${c}`, await frames(p, c)] as const)));
   const framesOf = new Map(prepared);
   for (let i = 0; i < n; i++) {
-    const a = performance.now();
-    const look = await post('/api/kiosk/lookup', { source: 'typed', idNumber: ids[i] });
-    const b = performance.now();
-    if (!look.ok) throw new Error(`lookup of candidate ${i + 1} refused: ${look.detail}`);
-    await (await fetch(`${base}${look.candidate.photoUrl}`, { headers })).arrayBuffer();
-    // The candidate agrees to the face-recognition notice (issue 23); the reading is the person's time, the request is ours.
-    if (look.consent.needed) {
-      const n = look.consent.notice.zh;
-      const ok = await post(`/api/kiosk/attempts/${look.attemptId}/consent`, {
-        decision: 'accepted',
-        noticeVersion: n.version,
-        noticeSha256: n.sha256,
-        lang: 'zh',
-      });
-      if (!ok.ok) throw new Error(`consent of candidate ${i + 1} refused: ${ok.message}`);
+    // Which site goes first alternates, so neither always follows the other's work.
+    for (const site of i % 2 ? [...sites].reverse() : sites) {
+      const a = performance.now();
+      const look = await site.post('/api/kiosk/lookup', { source: 'typed', idNumber: ids[i] });
+      const b = performance.now();
+      if (!look.ok) throw new Error(`${site.label}: lookup of candidate ${i + 1} refused: ${look.detail}`);
+      await (await fetch(`${site.base}${look.candidate.photoUrl}`, { headers: site.headers })).arrayBuffer();
+      // The candidate agrees to the face-recognition notice (issue 23); the reading is the person's time, the request is ours.
+      if (look.consent.needed) {
+        const notice = look.consent.notice.zh;
+        const ok = await site.post(`/api/kiosk/attempts/${look.attemptId}/consent`, {
+          decision: 'accepted',
+          noticeVersion: notice.version,
+          noticeSha256: notice.sha256,
+          lang: 'zh',
+        });
+        if (!ok.ok) throw new Error(`${site.label}: consent of candidate ${i + 1} refused: ${ok.message}`);
+      }
+      const c = performance.now();
+      const v = await site.post(`/api/kiosk/attempts/${look.attemptId}/verify`, { frames: framesOf.get(`${PEOPLE[i % 2]!.roster}/${look.challenge}`) });
+      const d = performance.now();
+      if (v.decision === 'admitted') site.admitted++;
+      else log(`  ${site.label} candidate ${i + 1}: refused (${v.reason}): ${v.detail}`);
+      site.lookupMs.push(b - a);
+      site.verifyMs.push(d - c);
+      site.total.push(d - a);
     }
-    const c = performance.now();
-    const v = await post(`/api/kiosk/attempts/${look.attemptId}/verify`, { frames: framesOf.get(`${PEOPLE[i % 2]!.roster}/${look.challenge}`) });
-    const d = performance.now();
-    if (v.decision === 'admitted') admitted++;
-    else log(`  candidate ${i + 1}: refused (${v.reason}): ${v.detail}`);
-    lookupMs.push(b - a);
-    verifyMs.push(d - c);
-    total.push(d - a);
   }
   const sec = (x: number) => (x / 1000).toFixed(2);
-  const mean = total.reduce((x, y) => x + y, 0) / total.length;
-  log(`admitted: ${admitted} of ${n}`);
+  const meanOf = (xs: number[]) => xs.reduce((x, y) => x + y, 0) / xs.length;
+  for (const site of sites) {
+    log(
+      `${site.label}: admitted ${site.admitted} of ${n}; per candidate (lookup + photo + verify): mean ${sec(meanOf(site.total))} s, p50 ${sec(percentile(site.total, 50))} s, p95 ${sec(percentile(site.total, 95))} s, max ${sec(Math.max(...site.total))} s`,
+    );
+    log(
+      `  lookup p50 ${percentile(site.lookupMs, 50).toFixed(0)} ms; verify (5 frames: liveness + 1:1) p50 ${percentile(site.verifyMs, 50).toFixed(0)} ms, p95 ${percentile(site.verifyMs, 95).toFixed(0)} ms`,
+    );
+  }
+  // The cost of the sealing itself, apart from the machine's noise: per candidate the kiosk opens the
+  // roster photo (lookup's photo, enrolment cache aside), seals the capture and the probe descriptor.
+  const vault = sites[0]!.app.exam.deps.faceVault;
+  const photo = face(PEOPLE[0]!.roster);
+  const capture = face(PEOPLE[0]!.front);
+  const sealedPhoto = vault.seal(photo);
+  const descriptor = new Float32Array(512);
+  const rounds = 2000;
+  const c0 = performance.now();
+  for (let i = 0; i < rounds; i++) {
+    vault.open(sealedPhoto, 'bench');
+    vault.open(vault.seal(capture), 'bench');
+    vault.openDescriptor(vault.sealDescriptor(descriptor), 'bench');
+  }
+  const cryptoMs = (performance.now() - c0) / rounds;
   log(
-    `per candidate (lookup + photo + verify): mean ${sec(mean)} s, p50 ${sec(percentile(total, 50))} s, p95 ${sec(percentile(total, 95))} s, max ${sec(Math.max(...total))} s`,
+    `sealing alone: ${(cryptoMs * 1000).toFixed(0)} µs per candidate (roster photo ${photo.length} B opened, capture ${capture.length} B sealed and opened, descriptor sealed and opened)`,
   );
+  const [sealed, plain] = sites as [(typeof sites)[0], (typeof sites)[0]];
+  const slower = ((meanOf(sealed.total) / meanOf(plain.total) - 1) * 100).toFixed(1);
   log(
-    `  lookup p50 ${percentile(lookupMs, 50).toFixed(0)} ms; verify (5 frames: liveness + 1:1) p50 ${percentile(verifyMs, 50).toFixed(0)} ms, p95 ${percentile(verifyMs, 95).toFixed(0)} ms`,
+    `kiosk: ${sec(meanOf(sealed.total))} s per candidate, p95 ${sec(percentile(sealed.total, 95))} s, ${sealed.admitted}/${n} admitted, encryption off ${sec(meanOf(plain.total))} s (${slower} % slower sealed), sealing alone ${(cryptoMs * 1000).toFixed(0)} µs`,
   );
-  log(`kiosk: ${sec(mean)} s per candidate, p95 ${sec(percentile(total, 95))} s, ${admitted}/${n} admitted`);
 } finally {
-  await app.close();
+  for (const site of sites) await site.close();
   await engine.close();
-  rmSync(dir, { recursive: true, force: true });
 }

@@ -4,7 +4,7 @@
 import type { FastifyPluginAsync } from 'fastify';
 import type { Clock, EventBus } from '../core/index.ts';
 import type { Config } from '../config/index.ts';
-import type { AuditLog, DataPaths, Db } from '../storage/index.ts';
+import { faceVaultOr, type AuditLog, type DataPaths, type Db, type FaceVault } from '../storage/index.ts';
 import { createBankStore } from './bank/store.ts';
 import { createPaperStore } from './papers/store.ts';
 import { createPackageService } from './bank/packages.ts';
@@ -62,6 +62,8 @@ export interface ExamDeps {
   config: Config;
   audit: AuditLog;
   paths: DataPaths;
+  /** Seals and opens face images (roster photos); absent = the keys folder's (storage/face-vault.ts faceVaultOr). */
+  faceVault?: FaceVault;
   /**
    * The server's job runner (documents/jobs.ts), for work a person starts from the admin console and
    * watches (a bank import, a big session's papers). Absent in the CLI, which runs the same work inline.
@@ -71,7 +73,8 @@ export interface ExamDeps {
   anchoredMarks?: () => Record<string, number>;
 }
 
-export function createExamService(deps: ExamDeps) {
+export function createExamService(given: ExamDeps) {
+  const deps = { ...given, faceVault: faceVaultOr(given.faceVault, given.config.paths.keys) };
   const bank = createBankStore(deps.db, deps.clock);
   const papers = createPaperStore(deps.db, deps.clock);
   const images = createBankImages({ db: deps.db, clock: deps.clock, audit: deps.audit });

@@ -21,7 +21,7 @@ import {
   toCsv,
 } from '../core/index.ts';
 import type { Config } from '../config/index.ts';
-import type { AuditLog, DataPaths, Db } from '../storage/index.ts';
+import type { AuditLog, DataPaths, Db, FaceVault } from '../storage/index.ts';
 import type { LivenessChallenge } from './face/types.ts';
 import { randomInt } from 'node:crypto';
 import { VERIFY_MESSAGES, decodeBase64Image, writeDurably, type FaceJudgement, type IdentityService, type StaffConfirmation } from './service/index.ts';
@@ -36,6 +36,8 @@ export interface AttendanceDeps {
   audit: AuditLog;
   paths: DataPaths;
   identity: IdentityService;
+  /** Seals the class members' photos (storage/face-vault.ts). */
+  faceVault: FaceVault;
 }
 
 export interface TrainingClass {
@@ -107,7 +109,7 @@ const HEADERS: Record<'idNumber' | 'name' | 'photo', string[]> = {
 };
 
 export function createAttendanceService(deps: AttendanceDeps) {
-  const { db, clock, bus, config, audit, paths, identity } = deps;
+  const { db, clock, bus, config, audit, paths, identity, faceVault } = deps;
   const tz = config.site.timezone;
 
   function getClass(id: string): TrainingClass {
@@ -202,7 +204,7 @@ export function createAttendanceService(deps: AttendanceDeps) {
       if (!p.photo) return { ...p, file: null as string | null };
       // Content-addressed like roster photos: a new photo never overwrites the one a record points at.
       const file = `training/${p.idNumber}-${createHash('sha256').update(p.photo.bytes).digest('hex').slice(0, 12)}.${p.photo.ext}`;
-      writeDurably(join(paths.captures, file), p.photo.bytes);
+      writeDurably(faceVault, join(paths.captures, file), p.photo.bytes);
       return { ...p, file };
     });
     db.transaction(() => {

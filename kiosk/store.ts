@@ -1,6 +1,6 @@
 // The identity tables (migration 006): rows in, rows out. No policy here; the service decides.
 import type { Clock } from '../core/index.ts';
-import { statementCache, type Db } from '../storage/index.ts';
+import { statementCache, type Db, type FaceVault } from '../storage/index.ts';
 import type { FaceQuality, FaceRefusal, LivenessChallenge } from './face/types.ts';
 
 export type Decision = 'admitted' | 'refused' | 'overridden';
@@ -148,19 +148,11 @@ interface EnrolmentRow {
   enrolled_at: number;
 }
 
-export function toDescriptor(b: Buffer): Float32Array {
-  // Copied: a Buffer from SQLite may sit at an offset that is not 4-byte aligned.
-  const copy = new Uint8Array(b.byteLength);
-  copy.set(b);
-  return new Float32Array(copy.buffer);
-}
-
-export function fromDescriptor(d: Float32Array): Buffer {
-  return Buffer.from(d.buffer, d.byteOffset, d.byteLength);
-}
-
-export function createIdentityStore(db: Db, clock: Clock) {
+// Descriptors are face data: sealed in the database like the images on disk (storage/face-vault.ts).
+export function createIdentityStore(db: Db, clock: Clock, vault: FaceVault) {
   const q = statementCache(db);
+  const fromDescriptor = (d: Float32Array) => vault.sealDescriptor(d);
+  const toDescriptor = (b: Buffer, where: string) => vault.openDescriptor(b, where);
 
   return {
     insertAttempt(a: NewAttempt): IdentityAttempt {
@@ -226,7 +218,9 @@ export function createIdentityStore(db: Db, clock: Clock) {
       const r = q(
         `SELECT * FROM identity_attempts WHERE session_id = ? AND id_number = ? AND decision IN ('admitted', 'overridden') ORDER BY decided_at DESC LIMIT 1`,
       ).get(sessionId, idNumber) as (AttemptRow & { probe_descriptor: Buffer | null }) | undefined;
-      return r ? { ...toAttempt(r), probeDescriptor: r.probe_descriptor ? toDescriptor(r.probe_descriptor) : null } : null;
+      return r
+        ? { ...toAttempt(r), probeDescriptor: r.probe_descriptor ? toDescriptor(r.probe_descriptor, `identity_attempts.probe_descriptor of ${r.id}`) : null }
+        : null;
     },
 
     list(f: { sessionId?: string; limit?: number }): IdentityAttempt[] {
@@ -253,7 +247,7 @@ export function createIdentityStore(db: Db, clock: Clock) {
         ? {
             photo: r.photo,
             status: 'ok',
-            descriptor: toDescriptor(r.descriptor!),
+            descriptor: toDescriptor(r.descriptor!, `face_enrolments.descriptor of ${r.photo}`),
             quality: r.quality ? (JSON.parse(r.quality) as FaceQuality) : null,
             enrolledAt: r.enrolled_at,
           }

@@ -129,8 +129,8 @@ export const proctorRoutes: FastifyPluginAsync<ProctorRouteOptions> = async (app
     async (request, reply) => {
       const { sessionId, ticketNo } = request.params as { sessionId: string; ticketNo: string };
       actingOn(request, sessionId);
-      const photo = proctor.photo(sessionId, ticketNo);
-      return reply.type(photo.type).header('cache-control', 'private, max-age=300').send(photo.bytes);
+      const photo = proctor.photo(sessionId, ticketNo, { actor: request.actor, ip: request.ip });
+      return reply.type(photo.type).header('cache-control', 'no-store').send(photo.bytes);
     },
   );
 

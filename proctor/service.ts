@@ -1,11 +1,11 @@
 // The proctor service: alerts, incidents, room views and session summaries, made from the other
 // services' public faces. It changes nothing of theirs except through their own functions (re-seat,
 // session status), so their rules and audit entries apply unchanged.
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync } from 'node:fs';
 import { join, normalize } from 'node:path';
 import { NotFound, ValidationError, type Clock, type EventBus } from '../core/index.ts';
 import { seatIds, type Config } from '../config/index.ts';
-import type { AuditLog, DataPaths, Db } from '../storage/index.ts';
+import { auditFaceView, faceVaultOr, type AuditLog, type DataPaths, type Db, type FaceVault } from '../storage/index.ts';
 import type { ExamService } from '../exam/index.ts';
 import type { TerminalService } from '../terminal/index.ts';
 import type { MediaService } from '../media/index.ts';
@@ -22,6 +22,8 @@ export interface ProctorDeps {
   config: Config;
   audit: AuditLog;
   paths: DataPaths;
+  /** Opens the sealed roster photos; absent = the keys folder's (storage/face-vault.ts faceVaultOr). */
+  faceVault?: FaceVault;
   exam: ExamService;
   terminal: TerminalService;
   media: Pick<MediaService, 'sources'>;
@@ -34,6 +36,7 @@ export const CONSOLE_STATUSES = ['checkin', 'in_progress', 'ended'] as const;
 export function createProctorService(deps: ProctorDeps) {
   const { db, clock, bus, config, audit, exam, terminal } = deps;
   const plans = exam.plans;
+  const faceVault = faceVaultOr(deps.faceVault, config.paths.keys);
 
   const alerts = createAlerts({
     db,
@@ -140,8 +143,8 @@ export function createProctorService(deps: ProctorDeps) {
       }
     },
 
-    /** The roster photo of a candidate (ticket number), bytes and type; NotFound when there is none. */
-    photo(sessionId: string, ticketNo: string): { bytes: Buffer; type: string } {
+    /** The roster photo of a candidate (ticket number), bytes and type, the view audited; NotFound when there is none. */
+    photo(sessionId: string, ticketNo: string, viewer: { actor: string; ip: string | null }): { bytes: Buffer; type: string } {
       const e = plans.roster(sessionId).find((x) => x.ticketNo === ticketNo);
       if (!e) throw new NotFound(`no ticket ${ticketNo} on the roster of exam session ${sessionId}`);
       if (!e.photo) throw new NotFound(`${e.name} (ticket ${ticketNo}) has no roster photo`);
@@ -151,7 +154,9 @@ export function createProctorService(deps: ProctorDeps) {
       const file = join(deps.paths.captures, rel);
       if (!existsSync(file)) throw new NotFound(`the roster photo of ticket ${ticketNo} (${e.photo}) is missing from the captures folder`);
       const ext = rel.split('.').pop()?.toLowerCase();
-      return { bytes: readFileSync(file), type: ext === 'png' ? 'image/png' : ext === 'webp' ? 'image/webp' : 'image/jpeg' };
+      const bytes = faceVault.readFile(file);
+      auditFaceView(audit, { ...viewer, idNumber: e.idNumber, kind: 'roster photo', sessionId, ref: ticketNo });
+      return { bytes, type: ext === 'png' ? 'image/png' : ext === 'webp' ? 'image/webp' : 'image/jpeg' };
     },
 
     /** Re-seats a candidate through exam plans (its own audit entry and seat.changed event). */

@@ -5,7 +5,7 @@ import type { Logger } from 'pino';
 import type { Registry } from 'prom-client';
 import type { Clock, EventBus } from '../core/index.ts';
 import type { Config } from '../config/index.ts';
-import type { AuditLog, DataPaths, Db } from '../storage/index.ts';
+import { faceVaultOr, type AuditLog, type DataPaths, type Db, type FaceVault } from '../storage/index.ts';
 import type { ExamService } from '../exam/index.ts';
 import { createAuditAnchors, createJobRunner, sweepPartialArchives, type AuditAnchors, type JobRunner } from '../documents/index.ts';
 import { createArchiveParts } from './archive-parts.ts';
@@ -34,11 +34,14 @@ export interface RecordsDeps {
   jobs?: JobRunner;
   /** The audit anchors (documents/audit-anchors.ts) packages and archives carry; the CLI's records make their own. */
   anchors?: AuditAnchors;
+  /** Opens sealed face images for PDFs and seals the documents holding them; absent = the keys folder's (storage/face-vault.ts). */
+  faceVault?: FaceVault;
 }
 
 export function createRecordsService(given: RecordsDeps) {
-  const deps: RecordsDeps & { anchors: AuditAnchors } = {
+  const deps: RecordsDeps & { anchors: AuditAnchors; faceVault: FaceVault } = {
     ...given,
+    faceVault: faceVaultOr(given.faceVault, given.config.paths.keys),
     anchors:
       given.anchors ??
       createAuditAnchors({

@@ -10,7 +10,18 @@ import swaggerUi from '@fastify/swagger-ui';
 import type { Logger } from 'pino';
 import { createEventBus, systemClock, type Clock, type EventBus } from '../core/index.ts';
 import type { Config } from '../config/index.ts';
-import { createAuditLog, createDeviceStore, createUserStore, dataPaths, ensureDataFolders, loadAuditKey, openDatabase, type Db } from '../storage/index.ts';
+import {
+  createAuditLog,
+  createDeviceStore,
+  createUserStore,
+  dataPaths,
+  ensureDataFolders,
+  loadAuditKey,
+  openDatabase,
+  openFaceVaultAtStart,
+  type Db,
+  type FaceVault,
+} from '../storage/index.ts';
 import { createUserService } from './auth/users.ts';
 import { TOKEN_TICK_MS, createDeviceService } from './auth/devices.ts';
 import { installErrorHandler } from './errors.ts';
@@ -62,6 +73,8 @@ export interface AppDeps {
   networkInterfaces?: NodeJS.Dict<NetworkInterfaceInfo[]>;
   /** How often open sockets and event streams are checked against their session (server/auth/channels.ts CHANNEL_SWEEP_MS). */
   channelSweepMs?: number;
+  /** A face vault to use instead of the keys folder's (bench/kiosk.ts's encryption-off figure); never set by serve. */
+  faceVault?: FaceVault;
 }
 
 export type App = FastifyInstance & {
@@ -84,6 +97,12 @@ export async function buildApp(deps: AppDeps): Promise<App> {
   ensureDataFolders(paths);
   const db = deps.db ?? openDatabase(paths.dbFile);
   const clock = deps.clock ?? systemClock;
+  // Face data is sealed under the face key (storage/face-vault.ts). A missing or wrong key stops the start
+  // here, before anything is written; the first start with the vault seals what lies there in plain form.
+  const face = deps.faceVault
+    ? { vault: deps.faceVault, created: false, migrated: null }
+    : openFaceVaultAtStart({ keysDir: config.paths.keys, paths, db, now: clock.now() });
+  const faceVault = face.vault;
   // Before Fastify: the HTTPS server is made with its certificate. A bad site certificate stops the start here.
   const prepared = await prepareSiteTls({ config, db, clock, ...(deps.networkInterfaces ? { interfaces: deps.networkInterfaces } : {}) });
   const tls = prepared.tls;
@@ -175,11 +194,26 @@ export async function buildApp(deps: AppDeps): Promise<App> {
   app.decorate('tls', tls);
   const refresher = tls ? startTlsRefresh({ tls, server: app.server as unknown as import('node:tls').Server, audit, bus, log: app.log, clock }) : null;
   app.decorate('tlsRefresh', async () => refresher?.now());
-  const exam = createExamService({ db, clock, bus, config, audit, paths, jobs, anchoredMarks: () => auditAnchors.latest()?.marks ?? {} });
+  if (face.created) audit.append({ actor: 'system', action: 'face.key.created', target: face.vault.keyId });
+  if (face.migrated && (face.migrated.files > 0 || face.migrated.blobs > 0))
+    audit.append({ actor: 'system', action: 'face.data.sealed', target: face.vault.keyId, detail: face.migrated });
+  const exam = createExamService({ db, clock, bus, config, audit, paths, faceVault, jobs, anchoredMarks: () => auditAnchors.latest()?.marks ?? {} });
   app.decorate('exam', exam);
   // The terminal service is made first; its seat re-check reaches the kiosk's identity service through a closure.
   const seatChecker = createSeatChecker({ checkSnapshot: (s) => kioskRef!.identity.checkSnapshot(s) }, app.log);
-  const terminal = createTerminalService({ db, clock, bus, config, audit, paths, exam, log: app.log, checkSnapshot: seatChecker, registry: metrics.registry });
+  const terminal = createTerminalService({
+    db,
+    clock,
+    bus,
+    config,
+    audit,
+    paths,
+    faceVault,
+    exam,
+    log: app.log,
+    checkSnapshot: seatChecker,
+    registry: metrics.registry,
+  });
   app.decorate('terminal', terminal);
   // record: sessions sources record inside their room's exam sessions (training lessons join this list when they land).
   const media = createMediaService({ db, clock, bus, config, audit, paths, log: app.log, windows: [exam.recordingWindows] });
@@ -193,6 +227,7 @@ export async function buildApp(deps: AppDeps): Promise<App> {
     config,
     audit,
     paths,
+    faceVault,
     exam,
     log: app.log,
     ...(deps.faceEngine ? { engine: deps.faceEngine } : {}),
@@ -207,10 +242,23 @@ export async function buildApp(deps: AppDeps): Promise<App> {
   kioskRef = kiosk;
   app.decorate('kiosk', kiosk);
   // The proctor's alert rules listen from here on, so no event after start-up goes unalerted.
-  const proctor = createProctorService({ db, clock, bus, config, audit, paths, exam, terminal, media, log: app.log });
+  const proctor = createProctorService({ db, clock, bus, config, audit, paths, faceVault, exam, terminal, media, log: app.log });
   app.decorate('proctor', proctor);
   const proctorFeed = createFeed(proctor, bus, clock, app.log);
-  const records = createRecordsService({ db, clock, bus, config, audit, paths, exam, log: app.log, registry: metrics.registry, jobs, anchors: auditAnchors });
+  const records = createRecordsService({
+    db,
+    clock,
+    bus,
+    config,
+    audit,
+    paths,
+    faceVault,
+    exam,
+    log: app.log,
+    registry: metrics.registry,
+    jobs,
+    anchors: auditAnchors,
+  });
   app.decorate('records', records);
 
   installErrorHandler(app);

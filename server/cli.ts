@@ -52,6 +52,7 @@ commands:
   tls status | tls renew | tls export-ca [FILE]   HTTPS certificates; FILE.cer = DER for Windows (default: PEM on stdout)
   keys export FILE | keys import FILE [--force]   the passphrase-protected key bundle (site CA and the other keys);
            passphrase from --passphrase-file FILE, $EXAMROOM_KEYS_PASSPHRASE or the terminal, never the command line
+  keys face-status | keys rotate-face | keys prune-face [reseal]   the face-data key: objects per key, a new key, drop old unused ones
 
 ${moduleCommands.map((c) => `  ${c.usage}`).join('\n')}
 

@@ -123,7 +123,7 @@ export function createFaceRetention(deps: FaceRetentionDeps) {
   const LIVE_CLASS = `SELECT id FROM training_classes WHERE ends_on >= @descriptorDay`;
   // A photo file some live purpose still compares faces with (an attempt's roster photo is its roster
   // entry's or class member's file, so those two and the card photos cover every reference), looked up by
-  // the photo indexes of migration 031.
+  // the photo indexes of migration 030.
   const PHOTO_IN_USE = (col: string) => `(
     EXISTS (SELECT 1 FROM roster_entries e WHERE e.photo = ${col} AND e.session_id IN (${LIVE_SESSION}))
     OR EXISTS (SELECT 1 FROM training_members m WHERE m.photo = ${col} AND m.class_id IN (${LIVE_CLASS}))

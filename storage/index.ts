@@ -14,3 +14,4 @@ export { migrations, type Migration } from './migrations/index.ts';
 export * from './keys.ts';
 export * from './key-bundle.ts';
 export * from './face-retention.ts';
+export * from './face-vault.ts';

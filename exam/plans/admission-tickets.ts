@@ -1,11 +1,12 @@
 // Admission tickets (准考证) and the seat list (座位表) as A4 PDFs, drawn with the PDF kit
 // (documents/pdf-kit.ts). A ticket goes home with the candidate, so the ID number on it is masked like
 // the seat list's; the photo is the roster photo the kiosk will compare the face with.
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { Conflict, localDate, localDateTime, localTime, maskIdNumber } from '../../core/index.ts';
 import { createPdf } from '../../documents/index.ts';
 import type { Config } from '../../config/index.ts';
+import type { FaceVault } from '../../storage/index.ts';
 import { CATEGORY_LABELS, INDUSTRY_LABELS } from '../types.ts';
 import type { ExamSession, Plan, RosterEntry } from './model.ts';
 import type { SeatList } from './seat-list.ts';
@@ -14,6 +15,8 @@ import type { SeatList } from './seat-list.ts';
 export async function admissionTicketsPdf(o: {
   config: Config;
   captures: string;
+  /** Opens the sealed roster photos (storage/face-vault.ts). */
+  faceVault: FaceVault;
   plan: Plan;
   session: ExamSession;
   entries: RosterEntry[];
@@ -39,9 +42,12 @@ export async function admissionTicketsPdf(o: {
     if (i > 0) pdf.pageBreak();
     pdf.heading(`${config.site.name} 准考证`);
     const file = e.photo ? join(o.captures, e.photo) : null;
-    pdf.photos([{ label: '考生照片', image: file && existsSync(file) ? readFileSync(file) : null, missingText: '无照片', unreadableText: '照片无法读取' }], {
-      height: 150,
-    });
+    pdf.photos(
+      [{ label: '考生照片', image: file && existsSync(file) ? o.faceVault.readFile(file) : null, missingText: '无照片', unreadableText: '照片无法读取' }],
+      {
+        height: 150,
+      },
+    );
     pdf.keyValues(
       [
         ['准考证号', e.ticketNo],

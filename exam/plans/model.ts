@@ -2,7 +2,7 @@
 // come from. Instants are UTC milliseconds here; routes turn them into ISO text.
 import type { Clock, EventBus } from '../../core/index.ts';
 import type { Config } from '../../config/index.ts';
-import type { AuditLog, DataPaths, Db } from '../../storage/index.ts';
+import type { AuditLog, DataPaths, Db, FaceVault } from '../../storage/index.ts';
 import type { BankStore } from '../bank/store.ts';
 import type { Category, Industry, Template } from '../types.ts';
 
@@ -87,6 +87,8 @@ export interface PlansDeps {
   config: Config;
   audit: AuditLog;
   paths: DataPaths;
+  /** Seals the roster photos it stores (storage/face-vault.ts). */
+  faceVault: FaceVault;
   bank: BankStore;
 }
 

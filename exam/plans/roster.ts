@@ -109,7 +109,7 @@ function cellOf(r: TableRow, f: Field): string {
 }
 
 export function createRoster(deps: PlansDeps, plans: Plans) {
-  const { db, clock, audit, bus, config, paths } = deps;
+  const { db, clock, audit, bus, config, paths, faceVault } = deps;
   const tz = config.site.timezone;
 
   function entries(sessionId: string): RosterEntry[] {
@@ -336,7 +336,7 @@ export function createRoster(deps: PlansDeps, plans: Plans) {
               const dest = join(paths.captures, photo);
               if (!existsSync(dest)) {
                 mkdirSync(join(paths.captures, 'roster'), { recursive: true, mode: 0o750 });
-                writeFileSync(dest, p.photo.bytes, { mode: 0o640 });
+                writeFileSync(dest, faceVault.seal(p.photo.bytes), { mode: 0o640 });
                 copied.push(dest);
               }
             }

@@ -443,6 +443,7 @@ export const planRoutes: FastifyPluginAsync<{ exam: ExamService }> = async (app,
       const pdf = await admissionTicketsPdf({
         config,
         captures: exam.deps.paths.captures,
+        faceVault: exam.deps.faceVault,
         plan: plans.plan(s.planId),
         session: s,
         entries,

@@ -1,5 +1,5 @@
 // Admin views: the attempts, and a capture (each view audited).
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { NotFound } from '../../core/index.ts';
 import { distance } from '../face/index.ts';
@@ -39,5 +39,5 @@ export function captureOf(st: IdentityState, attemptId: string, actor: string, i
   const file = join(st.paths.captures, a.capture);
   if (!existsSync(file)) throw new NotFound(`capture ${a.capture} is missing from the captures folder`);
   st.audit.append({ actor, action: 'kiosk.capture.view', target: attemptId, detail: { sessionId: a.sessionId, idNumber: maskIdNumber(a.idNumber) }, ip });
-  return readFileSync(file);
+  return st.vault.readFile(file);
 }

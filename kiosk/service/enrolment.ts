@@ -1,6 +1,6 @@
 // Reference photos: each roster or ID-card photo enrolled once and cached by file (content-addressed
 // names make the path a cache key), in the background after a roster import, again when missing.
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { DESCRIPTOR_VERSION, type FaceWarning } from '../face/index.ts';
 import { maskIdNumber } from '../../core/index.ts';
@@ -27,7 +27,7 @@ export function enrolPhoto(st: IdentityState, photo: string, opts: { refresh?: b
     const file = join(st.paths.captures, photo);
     if (!existsSync(file)) return { ok: false, reason: 'missing', detail: `photo file ${photo} is missing from the captures folder` };
     // A roster or ID-card photo cannot be retaken: blur, size and turn are warnings, not refusals.
-    const r = await (await engine(st)).enrol(readFileSync(file), { mode: 'accurate', purpose: 'reference' });
+    const r = await (await engine(st)).enrol(st.vault.readFile(file), { mode: 'accurate', purpose: 'reference' });
     const now = st.clock.now();
     if (r.ok) {
       st.store.saveEnrolment({ photo, status: 'ok', descriptor: r.descriptor, quality: r.quality, enrolledAt: now });

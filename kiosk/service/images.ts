@@ -1,7 +1,7 @@
 // Image bytes as the kiosk receives them: JPEG or PNG by their first bytes, base64 checked, and
-// captures written durably.
+// captures written durably and sealed (storage/face-vault.ts).
 import { ValidationError } from '../../core/index.ts';
-import { writeFileDurably } from '../../storage/index.ts';
+import type { FaceVault } from '../../storage/index.ts';
 
 export function jpegOk(b: Buffer): boolean {
   return b.length > 3 && b[0] === 0xff && b[1] === 0xd8 && b[2] === 0xff;
@@ -14,11 +14,12 @@ export function imageKind(b: Buffer): 'jpg' | 'png' | null {
 }
 
 /**
- * Writes and fsyncs under a temporary name, then renames (storage/durable-file.ts): a capture is
- * acknowledged only once it would survive a power cut, and a failed write (a full disk) leaves no file.
+ * Seals, writes and fsyncs under a temporary name, then renames (storage/face-vault.ts): a capture is
+ * acknowledged only once it would survive a power cut, a failed write (a full disk) leaves no file,
+ * and no face is ever on disk in plain form.
  */
-export function writeDurably(file: string, bytes: Buffer): void {
-  writeFileDurably(file, bytes);
+export function writeDurably(vault: FaceVault, file: string, bytes: Buffer): void {
+  vault.writeFile(file, bytes);
 }
 
 export function decodeBase64Image(b64: string, path: string, maxBytes: number): Buffer {

@@ -1,7 +1,7 @@
 // Lookup: the ID number (typed or from a card) against today's rosters of this site, refused with a
 // reason and a message for the candidate, or a verification attempt with its liveness challenge.
 import { randomInt } from 'node:crypto';
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { Conflict, NotFound, newId } from '../../core/index.ts';
 import type { IdentityAttempt } from '../store.ts';
@@ -141,7 +141,7 @@ export function lookup(st: IdentityState, kioskId: string, input: { source: 'typ
     let cardPhoto: string | null = null;
     if (card?.photo) {
       cardPhoto = `kiosk/${today}/${id}-card.${imageKind(card.photo)}`;
-      writeDurably(join(st.paths.captures, cardPhoto), card.photo);
+      writeDurably(st.vault, join(st.paths.captures, cardPhoto), card.photo);
     }
     const a = insertOrForget(st.paths.captures, cardPhoto, () =>
       st.store.insertAttempt({
@@ -236,7 +236,7 @@ export function photoOf(st: IdentityState, kioskId: string, attemptId: string): 
   if (!a.rosterPhoto) throw new NotFound(`the candidate of attempt ${attemptId} has no roster photo`);
   const file = join(st.paths.captures, a.rosterPhoto);
   if (!existsSync(file)) throw new NotFound(`roster photo ${a.rosterPhoto} is missing from the captures folder`);
-  const bytes = readFileSync(file);
+  const bytes = st.vault.readFile(file);
   return { bytes, type: imageKind(bytes) === 'png' ? 'image/png' : 'image/jpeg' };
 }
 

@@ -6,7 +6,7 @@
 import type { ExamService } from '../../exam/index.ts';
 import type { Clock, EventBus } from '../../core/index.ts';
 import type { Config } from '../../config/index.ts';
-import type { AuditLog, DataPaths, Db } from '../../storage/index.ts';
+import type { AuditLog, DataPaths, Db, FaceVault } from '../../storage/index.ts';
 import type { FaceRefusal, FaceWarning, FullFaceEngine } from '../face/index.ts';
 import type { CandidateView, LookupRefusal, LookupReply as LookupResult, SessionView, VerifyRefusal, VerifyReply as VerifyResult } from '../protocol.ts';
 
@@ -46,6 +46,8 @@ export interface IdentityDeps {
   audit: AuditLog;
   paths: DataPaths;
   exam: ExamService;
+  /** Seals every face image and descriptor the kiosk writes and opens what it reads (storage/face-vault.ts). */
+  faceVault: FaceVault;
   /** The face engine, created on first use (loading the models takes seconds and ≈150 MB per worker). */
   engine: () => Promise<KioskFaceEngine>;
   /** Marks the candidate admitted on the roster (the terminal service owns that rule). */

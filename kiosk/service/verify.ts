@@ -61,7 +61,7 @@ export async function judge(st: IdentityState, a: IdentityAttempt, frames: Buffe
   const [live, roster, cardRef] = await Promise.all([livenessP, refs[0], refs[1]]);
   const captureBytes = frames[probe?.index ?? 0]!;
   const capture = `kiosk/${localDate(st.clock.now(), st.tz)}/${a.id}.jpg`;
-  writeDurably(join(st.paths.captures, capture), captureBytes);
+  writeDurably(st.vault, join(st.paths.captures, capture), captureBytes);
   const base = {
     liveness: live,
     threshold,

@@ -8,7 +8,7 @@ import { basename, extname, join, resolve, sep } from 'node:path';
 import type { ArchiveMember } from '../../documents/index.ts';
 import type { ArchivePart, ArchivePartContext } from '../archive-parts.ts';
 import type { RecordsDeps } from '../service.ts';
-import { createMediaStore } from '../../storage/index.ts';
+import { createMediaStore, isSealedFile } from '../../storage/index.ts';
 
 /** Keys whose epoch-millisecond values are instants: written as ISO 8601 (UTC) so a person can read them. */
 const INSTANT_KEY = /^(at|start|end|lastAt|from|to)$|At$|Until$/;
@@ -27,7 +27,9 @@ function fileMember(root: string, relative: string | null, path: string): { memb
   if (!file.startsWith(base + sep) || !existsSync(file)) return null;
   const st = statSync(file);
   if (!st.isFile()) return null;
-  return { member: { path, source: { file }, mtime: st.mtimeMs }, bytes: st.size };
+  // Face images are stored sealed (storage/face-vault.ts) and go into the archive as stored: the manifest
+  // flags them, so checking the archive never needs the face key.
+  return { member: { path, source: { file }, mtime: st.mtimeMs, encrypted: isSealedFile(file) }, bytes: st.size };
 }
 
 /** A member file name from something stored: its extension kept, the rest made safe for a zip path. */

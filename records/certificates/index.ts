@@ -3,6 +3,7 @@
 // admin with a reason; exported for the issuing office. It never issues for a result that did not pass
 // and never changes a result; a certificate is revoked, never deleted or edited.
 import { localDate } from '../../core/index.ts';
+import { faceVaultOr } from '../../storage/index.ts';
 import type { ArchivePart } from '../archive-parts.ts';
 import type { RecordsDeps } from '../service.ts';
 import { exportRows, exportXlsx, type ExportRow } from './export.ts';
@@ -20,7 +21,7 @@ export function createCertificateService(deps: RecordsDeps) {
   const { config, paths, audit, clock, bus, log } = deps;
 
   async function pdf(c: Certificate): Promise<Buffer> {
-    return certificatePdf({ config, paths }, c, core.statusOf(c));
+    return certificatePdf({ config, paths, faceVault: deps.faceVault }, c, core.statusOf(c));
   }
 
   async function exportSession(sessionId: string, format: 'xlsx' | 'json', actor: string): Promise<{ rows: ExportRow[]; xlsx: Buffer | null }> {
@@ -76,7 +77,9 @@ export function createCertificateService(deps: RecordsDeps) {
       yield { path: 'certificates/signing-key.json', source: Buffer.from(`${JSON.stringify(key, null, 2)}\n`) };
       for (const c of list) {
         ctx.signal?.throwIfAborted();
-        yield { path: `certificates/${c.number}.pdf`, source: await certificatePdf({ config, paths }, c, core.statusOf(c, ctx.now)), mtime: c.issuedAt };
+        // A certificate shows the roster photo: sealed in the archive like the photo itself.
+        const pdf = await certificatePdf({ config, paths, faceVault: deps.faceVault }, c, core.statusOf(c, ctx.now));
+        yield { path: `certificates/${c.number}.pdf`, source: faceVaultOr(deps.faceVault, config.paths.keys).seal(pdf), mtime: c.issuedAt, encrypted: true };
       }
     },
   };

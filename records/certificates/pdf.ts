@@ -1,6 +1,7 @@
 // The certificate as a printable A4 page (zh-CN): who, which exam, the result, the number and validity,
 // the roster photo, and the QR code a phone scans to check it.
 import { readFile } from 'node:fs/promises';
+import { faceVaultOr, type FaceVault } from '../../storage/index.ts';
 import { join } from 'node:path';
 import { localDate, maskIdNumber } from '../../core/index.ts';
 import { createPdf } from '../../documents/index.ts';
@@ -14,19 +15,19 @@ export const CERTIFICATE_TITLE = '考试合格证明';
 const STATUS_WORDS: Record<CertificateStatus, string> = { valid: '有效', expired: '已过有效期', revoked: '已撤销' };
 
 /** The roster photo; a missing or unreadable file is an empty frame that says so, never a failed certificate. */
-async function rosterPhoto(captures: string, photo: string | null): Promise<Buffer | null> {
+async function rosterPhoto(captures: string, photo: string | null, vault: FaceVault): Promise<Buffer | null> {
   if (!photo) return null;
   // The roster stores it relative to captures/; a path leading out of it is not read.
   const file = join(captures, photo);
   if (!file.startsWith(`${captures}/`)) return null;
   try {
-    return await readFile(file);
+    return vault.open(await readFile(file), file);
   } catch {
     return null;
   }
 }
 
-export async function certificatePdf(deps: Pick<RecordsDeps, 'config' | 'paths'>, c: Certificate, status: CertificateStatus): Promise<Buffer> {
+export async function certificatePdf(deps: Pick<RecordsDeps, 'config' | 'paths' | 'faceVault'>, c: Certificate, status: CertificateStatus): Promise<Buffer> {
   const { config, paths } = deps;
   const tz = config.site.timezone;
   const issued = localDate(c.issuedAt, tz);
@@ -63,7 +64,10 @@ export async function certificatePdf(deps: Pick<RecordsDeps, 'config' | 'paths'>
     ],
     { columns: 1 },
   );
-  doc.photos([{ label: '报名照片', image: await rosterPhoto(paths.captures, c.photo), unreadableText: '照片文件损坏' }], { height: 140 });
+  doc.photos(
+    [{ label: '报名照片', image: await rosterPhoto(paths.captures, c.photo, faceVaultOr(deps.faceVault, config.paths.keys)), unreadableText: '照片文件损坏' }],
+    { height: 140 },
+  );
   doc.space(6);
   doc.qr(verifyUrlOf(config, c.payload), { size: 150, caption: '手机扫码核验真伪 · Scan to verify', align: 'center' });
   doc.paragraph(`离线核验：二维码中的签名可用本考点公布的公钥（/.well-known/examroom-signing-key.pem，密钥编号 ${c.keyId.slice(0, 8)}）验证。`, {

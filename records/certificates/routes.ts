@@ -5,6 +5,7 @@ import { Type } from 'typebox';
 import { ErrorReply, Forbidden, iso, maskIdNumber, normaliseIdNumber } from '../../core/index.ts';
 import { CATEGORY_LABELS } from '../../exam/index.ts';
 import { CertificateT, SigningKeyT, VerifyReplyT, type CertificateView, type VerifyReply } from '../protocol.ts';
+import { auditFaceView } from '../../storage/index.ts';
 import type { RecordsService } from '../service.ts';
 import type { Certificate, Verdict } from './service.ts';
 import { verdictHeadline, verifyPageHtml } from './verify-page.ts';
@@ -169,6 +170,15 @@ export const certificateRoutes: FastifyPluginAsync<{ records: RecordsService }> 
       const c = certs.get(request.params.number);
       assertVisible(request, c);
       const pdf = await certs.pdf(c);
+      // The certificate shows the roster photo in plain form: a view of a face, audited (storage/face-vault.ts).
+      auditFaceView(records.deps.audit, {
+        actor: request.actor,
+        ip: request.ip,
+        idNumber: c.idNumber,
+        kind: 'certificate',
+        sessionId: c.sessionId,
+        ref: c.number,
+      });
       return reply.type('application/pdf').header('content-disposition', `inline; filename="${c.number}.pdf"`).send(pdf);
     },
   );

@@ -4,7 +4,7 @@
 // index.ts and never writes their tables; every read of a person's file by a person is audited.
 import type { Config } from '../../config/index.ts';
 import type { Clock } from '../../core/index.ts';
-import type { AuditLog, DataPaths, Db } from '../../storage/index.ts';
+import { faceVaultOr, type AuditLog, type DataPaths, type Db, type FaceVault } from '../../storage/index.ts';
 import type { ExamService } from '../../exam/index.ts';
 import type { ArchivePart } from '../archive-parts.ts';
 import { gatherPersonFile, personFileJson, type PersonFile } from './file.ts';
@@ -20,11 +20,13 @@ export interface PersonFilesDeps {
   audit: AuditLog;
   paths: DataPaths;
   exam: ExamService;
+  faceVault?: FaceVault;
 }
 
 export function createPersonFiles(deps: PersonFilesDeps) {
   const gather = (idNumber: string, opts: { sessionId?: string | null } = {}) => gatherPersonFile(deps, idNumber, opts);
-  const pdf = (f: PersonFile) => personFilePdf(f, { config: deps.config, capturesDir: deps.paths.captures });
+  const faceVault = faceVaultOr(deps.faceVault, deps.config.paths.keys);
+  const pdf = (f: PersonFile) => personFilePdf(f, { config: deps.config, capturesDir: deps.paths.captures, faceVault });
 
   /** A person reading a person's file: gathered, then audited (a file that does not exist is not a read). */
   function read(idNumber: string, who: { actor: string; ip?: string | null; format: 'json' | 'pdf' }): PersonFile {
@@ -48,7 +50,8 @@ export function createPersonFiles(deps: PersonFilesDeps) {
         ctx.signal?.throwIfAborted();
         const f = gather(entry.idNumber, { sessionId: ctx.sessionId });
         yield { path: `people/${f.idNumber}.json`, source: Buffer.from(`${JSON.stringify(personFileJson(f), null, 2)}\n`) };
-        yield { path: `people/${f.idNumber}.pdf`, source: await pdf(f), compress: false };
+        // The person file shows their photos: sealed in the archive like the photos themselves.
+        yield { path: `people/${f.idNumber}.pdf`, source: faceVault.seal(await pdf(f)), compress: false, encrypted: true };
       }
     },
   };

@@ -2,7 +2,7 @@
 // result, retakes and the rule applied, training hours, certificates, identity checks with their photos,
 // incidents. Every section is drawn even when empty, saying so: an empty table must read as "none", not
 // as a part that was forgotten.
-import { readFileSync } from 'node:fs';
+import type { FaceVault } from '../../storage/index.ts';
 import { join, normalize } from 'node:path';
 import { localDate, localDateTime } from '../../core/index.ts';
 import type { Config } from '../../config/index.ts';
@@ -25,18 +25,18 @@ function ruleSource(r: { category: keyof typeof CATEGORY_LABELS; item: string | 
 const ruleOrigin = (configured: boolean) => (configured ? '本考点规则' : '全国默认');
 
 /** A photo under captures/, or null when the file is gone (the frame then says so). */
-function capture(capturesDir: string, rel: string | null): Buffer | null {
+function capture(capturesDir: string, rel: string | null, vault: FaceVault): Buffer | null {
   if (!rel) return null;
   const p = normalize(rel);
   if (p.startsWith('..') || p.startsWith('/')) return null;
   try {
-    return readFileSync(join(capturesDir, p));
+    return vault.readFile(join(capturesDir, p));
   } catch {
     return null;
   }
 }
 
-export async function personFilePdf(f: PersonFile, opts: { config: Config; capturesDir: string }): Promise<Buffer> {
+export async function personFilePdf(f: PersonFile, opts: { config: Config; capturesDir: string; faceVault: FaceVault }): Promise<Buffer> {
   const tz = opts.config.site.timezone;
   const day = (ms: number | null) => (ms === null ? '—' : localDate(ms, tz));
   const time = (ms: number | null) => (ms === null ? '—' : localDateTime(ms, tz));
@@ -64,12 +64,17 @@ export async function personFilePdf(f: PersonFile, opts: { config: Config; captu
   const lastCapture = [...f.identityChecks].reverse().find((c) => c.capture);
   doc.photos(
     [
-      { label: '报名照片', image: capture(opts.capturesDir, f.photo), missingText: f.photo ? '照片文件缺失' : '无照片', unreadableText: '照片文件损坏' },
+      {
+        label: '报名照片',
+        image: capture(opts.capturesDir, f.photo, opts.faceVault),
+        missingText: f.photo ? '照片文件缺失' : '无照片',
+        unreadableText: '照片文件损坏',
+      },
       ...(lastCapture
         ? [
             {
               label: `最近一次现场抓拍 ${time(lastCapture.startedAt)}`,
-              image: capture(opts.capturesDir, lastCapture.capture),
+              image: capture(opts.capturesDir, lastCapture.capture, opts.faceVault),
               missingText: '抓拍文件缺失',
               unreadableText: '照片文件损坏',
             },
@@ -200,7 +205,7 @@ export async function personFilePdf(f: PersonFile, opts: { config: Config; captu
     for (let i = 0; i < withPhoto.length; i += PHOTOS_PER_ROW) {
       const row: PhotoSlot[] = withPhoto.slice(i, i + PHOTOS_PER_ROW).map((c) => ({
         label: `${time(c.startedAt)} ${c.decision ? (DECISIONS[c.decision] ?? '') : ''}`,
-        image: capture(opts.capturesDir, c.capture),
+        image: capture(opts.capturesDir, c.capture, opts.faceVault),
         missingText: '抓拍文件缺失',
         unreadableText: '照片文件损坏',
       }));

@@ -8,7 +8,7 @@ import { iso, type Clock } from '../../core/index.ts';
 import type { Config } from '../../config/index.ts';
 import { loadSiteSigner, writeArchive, type ArchiveMember, type ArchiveWritten } from '../../documents/index.ts';
 import { sessionIntegrity } from '../../terminal/index.ts';
-import type { DataPaths, Db } from '../../storage/index.ts';
+import type { DataPaths, Db, FaceVault } from '../../storage/index.ts';
 import type { PersonFile } from '../people/index.ts';
 import { readFaceImage } from './face-image.ts';
 
@@ -49,6 +49,7 @@ export interface PersonExportDeps {
   clock: Clock;
   config: Config;
   paths: DataPaths;
+  faceVault: FaceVault;
 }
 
 /** Writes the export of `file` (a person file already gathered for this ID number) to `out`. */
@@ -58,7 +59,7 @@ export async function writePersonExport(deps: PersonExportDeps, file: PersonFile
   const members: ArchiveMember[] = [];
   const photos: { path: string; kind: string; of: string | null; takenAt: string | null }[] = [];
   const addPhoto = (rel: string | null, path: string, kind: string, of: string | null, takenAt: number | null) => {
-    const bytes = readFaceImage(paths.captures, rel);
+    const bytes = readFaceImage(deps.faceVault, paths.captures, rel);
     if (!bytes) return null;
     members.push({ path, source: bytes, compress: false, ...(takenAt !== null ? { mtime: takenAt } : {}) });
     photos.push({ path, kind, of, takenAt: iso(takenAt) });

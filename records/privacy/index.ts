@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import type { Logger } from 'pino';
 import { iso, type Clock } from '../../core/index.ts';
 import type { Config } from '../../config/index.ts';
-import { createFaceRetention, deletedAnything, type AuditLog, type DataPaths, type Db, type FaceDeletion } from '../../storage/index.ts';
+import { createFaceRetention, deletedAnything, type AuditLog, type DataPaths, type Db, type FaceDeletion, type FaceVault } from '../../storage/index.ts';
 import type { PersonFiles } from '../people/index.ts';
 import { FACE_FILING_THRESHOLD, type FaceErasure, type PrivacyStatus } from '../protocol.ts';
 import { createOutboundBases } from './outbound.ts';
@@ -24,6 +24,8 @@ export interface PrivacyDeps {
   audit: AuditLog;
   paths: DataPaths;
   people: PersonFiles;
+  /** Opens face images for a person's own export. */
+  faceVault: FaceVault;
   log?: Pick<Logger, 'info' | 'warn' | 'error'>;
 }
 

@@ -8,7 +8,7 @@ import type { Config } from '../../config/index.ts';
 import type { AuditAnchor, SiteSigner } from '../../documents/index.ts';
 import type { ExamService } from '../../exam/index.ts';
 import { identityChecksOfSession } from '../../kiosk/index.ts';
-import type { DataPaths, Db } from '../../storage/index.ts';
+import { faceVaultOr, type DataPaths, type Db, type FaceVault } from '../../storage/index.ts';
 import { readFaceImage } from '../privacy/face-image.ts';
 
 import { PACKAGE_FORMAT } from './deliver.ts';
@@ -116,6 +116,8 @@ export interface PackageSources {
    * audited), or null. Absent or null: no image leaves, whatever reporting.send.photos asks.
    */
   faceImagesTo?: (destination: 'reporting') => string | null;
+  /** Opens the sealed captures (only when a destination's config sends photos). */
+  faceVault?: FaceVault;
 }
 
 /** What a session's package would report now. */
@@ -151,6 +153,9 @@ export function packageContent(src: PackageSources, sessionId: string): PackageC
   // send.photos says what the platform wants, the basis says why the site may give it.
   const basis = send.photos ? (src.faceImagesTo?.('reporting') ?? null) : null;
   const photos = send.identityChecks && basis !== null;
+  // The key is loaded only when a photo is really sent (a package without images never needs it).
+  let opened: FaceVault | null = null;
+  const vault = () => (opened ??= faceVaultOr(src.faceVault, config.paths.keys));
   const identityChecks = send.identityChecks
     ? identityChecksOfSession(src.db, s.id).map((a) => ({
         idNumber: a.idNumber,
@@ -164,7 +169,7 @@ export function packageContent(src: PackageSources, sessionId: string): PackageC
         threshold: a.threshold,
         seat: a.seat,
         override: a.overrideBy ? { by: a.overrideBy, reason: a.overrideReason } : null,
-        ...(photos ? { photo: readFaceImage(src.paths.captures, a.capture)?.toString('base64') ?? null } : {}),
+        ...(photos ? { photo: readFaceImage(vault(), src.paths.captures, a.capture)?.toString('base64') ?? null } : {}),
       }))
     : null;
   return {

@@ -2,6 +2,7 @@
 // the part of records that turns an ended session into documents people print and sign. It reads the
 // other modules through their index.ts and writes only its own room-log tables.
 import { localDate } from '../../core/index.ts';
+import { faceVaultOr } from '../../storage/index.ts';
 import type { ArchivePart } from '../archive-parts.ts';
 import type { RecordsDeps } from '../service.ts';
 import type { SessionReports } from '../protocol.ts';
@@ -24,7 +25,13 @@ export function createReports(deps: RecordsDeps) {
       const f = sessionFacts(deps, await loadViews(), sessionId);
       assertEnded(f.session, 'score reports are printed');
       const entry = findCandidate(f, candidate);
-      const pdf = await renderScoreReport(f, entry.idNumber, { capturesDir: paths.captures, now: clock.now(), names: actorNamer(deps), ...opts });
+      const pdf = await renderScoreReport(f, entry.idNumber, {
+        capturesDir: paths.captures,
+        faceVault: faceVaultOr(deps.faceVault, deps.config.paths.keys),
+        now: clock.now(),
+        names: actorNamer(deps),
+        ...opts,
+      });
       return { pdf, entry, session: f.session };
     },
 
@@ -101,7 +108,13 @@ export function createReports(deps: RecordsDeps) {
             const names = actorNamer(deps);
             for (const e of f.roster) {
               signal?.throwIfAborted();
-              const pdf = await renderScoreReport(f, e.idNumber, { capturesDir: paths.captures, now, names, photos: false });
+              const pdf = await renderScoreReport(f, e.idNumber, {
+                capturesDir: paths.captures,
+                faceVault: faceVaultOr(deps.faceVault, deps.config.paths.keys),
+                now,
+                names,
+                photos: false,
+              });
               yield { path: `score-reports/${e.ticketNo.replace(/[^A-Za-z0-9_-]/g, '_')}.pdf`, source: pdf, mtime: now };
             }
           },

@@ -6,6 +6,7 @@ import type { FastifyPluginAsync, FastifyReply, FastifyRequest } from 'fastify';
 import { Type } from 'typebox';
 import { ErrorReply, Forbidden } from '../../core/index.ts';
 import { assertRoomVisible } from '../../exam/index.ts';
+import { auditFaceView } from '../../storage/index.ts';
 import type { RecordsService } from '../service.ts';
 import { RoomLogNoteBodyT, RoomLogReplyT, SessionReportsT, type RoomLogNoteBody } from '../protocol.ts';
 
@@ -78,6 +79,8 @@ export const reportRoutes: FastifyPluginAsync<{ records: RecordsService }> = asy
         detail: { ticketNo: entry.ticketNo, bytes: pdf.length },
         ip: request.ip,
       });
+      // It shows the roster photo and the kiosk capture in plain form: a view of a face (storage/face-vault.ts).
+      auditFaceView(audit, { actor: request.actor, ip: request.ip, idNumber: entry.idNumber, kind: 'score report', sessionId: s.id, ref: entry.ticketNo });
       return sendPdf(reply, pdf, `score-report-${entry.ticketNo}.pdf`, `成绩单-${entry.ticketNo}-${entry.name}.pdf`);
     },
   );

@@ -1,7 +1,7 @@
 // The score report (成绩单) of one candidate: an A4 page in Chinese with who they are (ID number masked),
 // the session, seat, score and pass, the kiosk's live capture beside the roster photo, the seat
 // re-check snapshots with their verdicts, the time on the paper and any incidents. Printed by staff.
-import { readFileSync } from 'node:fs';
+import type { FaceVault } from '../../storage/index.ts';
 import { resolve, sep } from 'node:path';
 import { localDate, localDateTime, localTime, maskIdNumber } from '../../core/index.ts';
 import { createPdf, type PhotoSlot } from '../../documents/index.ts';
@@ -31,7 +31,7 @@ export const KIOSK_DECISIONS: Record<string, string> = { admitted: '人脸核验
 export const SUBMITTED_BY: Record<string, string> = { candidate: '考生交卷', auto: '到时自动交卷', invigilator: '监考员收卷' };
 
 /** A stored capture as a picture the PDF kit can draw; null (shown as a labelled empty frame) otherwise. */
-export function loadCapture(capturesDir: string, rel: string | null): { image: Buffer | null; missingText?: string } {
+export function loadCapture(capturesDir: string, rel: string | null, vault: FaceVault): { image: Buffer | null; missingText?: string } {
   if (!rel) return { image: null };
   const root = resolve(capturesDir);
   const file = resolve(root, rel);
@@ -39,8 +39,9 @@ export function loadCapture(capturesDir: string, rel: string | null): { image: B
   if (!file.startsWith(root + sep)) return { image: null, missingText: '路径无效' };
   let bytes: Buffer;
   try {
-    bytes = readFileSync(file);
-  } catch {
+    bytes = vault.readFile(file);
+  } catch (err) {
+    if ((err as { code?: string }).code === 'face_key') return { image: null, missingText: '照片无法解密' };
     return { image: null, missingText: '照片文件缺失' };
   }
   const jpeg = bytes[0] === 0xff && bytes[1] === 0xd8;
@@ -50,6 +51,8 @@ export function loadCapture(capturesDir: string, rel: string | null): { image: B
 
 export interface ScoreReportOptions {
   capturesDir: string;
+  /** Opens the sealed photos (storage/face-vault.ts). */
+  faceVault: FaceVault;
   now: number;
   names: ReturnType<typeof actorNamer>;
   /**
@@ -63,7 +66,7 @@ export async function renderScoreReport(f: SessionFacts, candidate: string, o: S
   const e = findCandidate(f, candidate);
   const s = f.session;
   const capture = (rel: string | null) =>
-    o.photos === false ? { image: null, missingText: rel ? '照片不随本件存档' : undefined } : loadCapture(o.capturesDir, rel);
+    o.photos === false ? { image: null, missingText: rel ? '照片不随本件存档' : undefined } : loadCapture(o.capturesDir, rel, o.faceVault);
   const tz = f.timezone;
   const result = f.results.get(e.idNumber) ?? null;
   const absent = !result && (e.status === 'absent' || e.status === 'registered');

@@ -128,9 +128,13 @@ export async function tlsCommand(sub: string | undefined, ctx: TlsCliContext): P
 export async function keysCommand(sub: string | undefined, ctx: TlsCliContext): Promise<number> {
   const { config, out } = ctx;
   const file = ctx.args[0];
+  // The face key's rotation and pruning (server/face-keys-cli.ts).
+  const { FACE_KEY_COMMANDS, faceKeysCommand } = await import('../face-keys-cli.ts');
+  const face = FACE_KEY_COMMANDS.find((c) => c === sub);
+  if (face) return faceKeysCommand(face, ctx);
   if ((sub !== 'export' && sub !== 'import') || !file) {
     throw new TlsUsageError(
-      `usage: examroom keys export FILE | keys import FILE [--force]   (passphrase from --passphrase-file FILE, $EXAMROOM_KEYS_PASSPHRASE or the terminal)\nkeys in a bundle: ${KEY_FILES.map((k) => k.id).join(', ')} (those that exist)`,
+      `usage: examroom keys export FILE | keys import FILE [--force] | keys face-status | keys rotate-face | keys prune-face [reseal]   (passphrase from --passphrase-file FILE, $EXAMROOM_KEYS_PASSPHRASE or the terminal)\nkeys in a bundle: ${KEY_FILES.map((k) => k.id).join(', ')} (those that exist)`,
     );
   }
   const dir = ensureKeysFolder(config.paths.keys);

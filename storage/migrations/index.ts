@@ -27,8 +27,8 @@ import * as m026 from './026_device_token_rotation.ts';
 import * as m027 from './027_login_locks.ts';
 import * as m028 from './028_face_consents.ts';
 import * as m029 from './029_seat_identity_confirmations.ts';
-import * as m031 from './031_outbound_bases.ts';
-import * as m032 from './032_card_readers.ts';
+import * as m030 from './030_outbound_bases.ts';
+import * as m031 from './031_card_readers.ts';
 
 export interface Migration {
   version: number;
@@ -67,8 +67,6 @@ export const migrations: Migration[] = [
   { version: 27, name: 'login_locks', sql: m027.sql },
   { version: 28, name: 'face_consents', sql: m028.sql },
   { version: 29, name: 'seat_identity_confirmations', sql: m029.sql },
-  // 030 belongs to the face vault's branch of this round: an empty step until it lands, so numbers stay without gaps.
-  { version: 30, name: 'reserved_face_vault', sql: '' },
-  { version: 31, name: 'outbound_bases', sql: m031.sql },
-  { version: 32, name: 'card_readers', sql: m032.sql },
+  { version: 30, name: 'outbound_bases', sql: m030.sql },
+  { version: 31, name: 'card_readers', sql: m031.sql },
 ];

@@ -113,7 +113,7 @@ export function snapshot(st: TerminalState, conn: Conn, msg: SnapshotMessage): v
   // Durable before indexed, indexed before answered: a row always names a whole file, and a file
   // without its row (the index failed) is removed at once.
   try {
-    writeFileDurably(full, bytes);
+    writeFileDurably(full, st.faceVault.seal(bytes));
   } catch (err) {
     st.deps.log?.error({ err, terminalId: conn.terminal.id }, 'storing a terminal snapshot failed');
     const code = (err as NodeJS.ErrnoException).code;

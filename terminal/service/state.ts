@@ -4,7 +4,7 @@
 import { Counter, type Registry } from 'prom-client';
 import type { Clock, EventBus } from '../../core/index.ts';
 import type { Config, TerminalConfig } from '../../config/index.ts';
-import type { AuditLog, DataPaths, Db } from '../../storage/index.ts';
+import { faceVaultOr, type AuditLog, type DataPaths, type Db, type FaceVault } from '../../storage/index.ts';
 import type { DeliveredQuestion, ExamService } from '../../exam/index.ts';
 import { createRegistry, type Conn } from '../gateway.ts';
 import type { ErrorCode, IdentityResult, ServerMessage } from '../protocol.ts';
@@ -30,6 +30,8 @@ export interface TerminalDeps {
   config: Config;
   audit: AuditLog;
   paths: DataPaths;
+  /** Seals the seat snapshots; absent = the keys folder's (storage/face-vault.ts faceVaultOr). */
+  faceVault?: FaceVault;
   exam: ExamService;
   log?: { error(obj: unknown, msg?: string): void; warn(obj: unknown, msg?: string): void };
   /** The identity re-check of snapshots; without it every snapshot is answered 'unchecked'. */
@@ -120,6 +122,7 @@ export function createTerminalState(deps: TerminalDeps) {
     config,
     audit: deps.audit,
     paths: deps.paths,
+    faceVault: faceVaultOr(deps.faceVault, deps.config.paths.keys),
     exam: deps.exam,
     plans: deps.exam.plans,
     store,

@@ -121,7 +121,7 @@ t.test('a zip from Windows: GBK names, photos by the 照片 column and by ID num
   t.match(byName['张三'], new RegExp(`^roster/${idn(1)}-[0-9a-f]{12}\\.jpg$`), 'the GBK-named photo is 张三’s');
   t.match(byName['李四'], new RegExp(`^roster/${idn(2)}-`), 'the photo named by ID number is 李四’s');
   t.equal(byName['王五'], null);
-  t.same(readFileSync(join(dir, 'data/captures', byName['张三']!)), FACE_A, 'stored as sent');
+  t.same(app.exam.deps.faceVault.readFile(join(dir, 'data/captures', byName['张三']!)), FACE_A, 'stored as sent (sealed)');
   const audit = app.ctx.db.prepare("SELECT detail FROM audit_log WHERE action = 'exam.roster.import'").all() as { detail: string }[];
   t.equal(audit.length, 1, 'audited once (the refusals changed nothing)');
   t.match(JSON.parse(audit[0]!.detail), { file: '名单.zip', added: 3, photos: 2 });

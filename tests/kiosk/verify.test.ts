@@ -32,7 +32,7 @@ t.test('admitted: the live face matches the roster photo; seat given, capture an
   t.equal(row.capture, `kiosk/2026-03-10/${look.body.attemptId}.jpg`);
   const file = join(k.app.ctx.paths.captures, row.capture as string);
   t.ok(existsSync(file), 'capture stored under captures/');
-  t.ok(readFileSync(file).equals(face('Alejandro_Toledo_0027.jpg')), 'the capture is the frontal frame that was compared');
+  t.ok(k.app.exam.deps.faceVault.readFile(file).equals(face('Alejandro_Toledo_0027.jpg')), 'the capture (sealed) is the frontal frame that was compared');
   t.equal(row.capture_expires_at, (row.decided_at as number) + 1096 * DAY, 'kept as long as video: 1,096 days');
   const audit = k.app.ctx.db
     .prepare("SELECT actor, action FROM audit_log WHERE action IN ('kiosk.verify.admitted', 'exam.candidate.admit') ORDER BY seq")

@@ -154,7 +154,7 @@ t.before(async () => {
 
   // The kiosk's attempt for A as the kiosk writes it (its face engine takes seconds to load), with its capture.
   mkdirSync(join(app.ctx.paths.captures, 'kiosk'), { recursive: true });
-  writeFileSync(join(app.ctx.paths.captures, 'kiosk', 'a1.jpg'), Buffer.from('\xff\xd8\xff\xe0 live capture of A', 'latin1'));
+  writeFileSync(join(app.ctx.paths.captures, 'kiosk', 'a1.jpg'), app.records.deps.faceVault.seal(Buffer.from('\xff\xd8\xff\xe0 live capture of A', 'latin1')));
   db.prepare(
     `INSERT INTO identity_attempts (id, kiosk_id, session_id, id_number, source, challenge, started_at, expires_at, decided_at, decision, reason,
        liveness, distance, threshold, seat, capture, override_by, override_reason)
@@ -267,9 +267,11 @@ t.test('the archive job, watched by server-sent events, writes a signed archive 
     paths.some((p: string) => p.startsWith('media/')),
     'no segment files without --with-media',
   );
+  // Face images are stored sealed (storage/face-vault.ts) and flagged so; nothing else is.
+  const face = /^(roster\/photos|sign-in\/captures|integrity\/snapshots)\/|^(people|certificates)\/.*\.pdf$/;
   t.ok(
-    manifest.members.every((m: { encrypted: boolean }) => m.encrypted === false),
-    'nothing encrypted yet',
+    manifest.members.every((m: { path: string; encrypted: boolean }) => m.encrypted === face.test(m.path)),
+    'exactly the face images and the PDFs showing faces are flagged encrypted',
   );
 
   const paperA = JSON.parse((await readMember(file, `papers/${r.ticket(A)}.json`)).toString());
@@ -287,7 +289,10 @@ t.test('the archive job, watched by server-sent events, writes a signed archive 
   t.match(signIn, [
     { idNumber: A, decision: 'overridden', distance: 0.61, overrideBy: 'user:invig', capture: 'sign-in/captures/att-1.jpg', ticketNo: r.ticket(A) },
   ]);
-  t.equal((await readMember(file, 'sign-in/captures/att-1.jpg')).toString('latin1'), '\xff\xd8\xff\xe0 live capture of A');
+  t.equal(
+    r.app.records.deps.faceVault.open(await readMember(file, 'sign-in/captures/att-1.jpg'), 'member').toString('latin1'),
+    '\xff\xd8\xff\xe0 live capture of A',
+  );
   const incidents = JSON.parse((await readMember(file, 'incidents/incidents.json')).toString());
   t.match(incidents, [{ category: 'talking', idNumber: B, recordedBy: 'user:invig' }]);
   const integrity = JSON.parse((await readMember(file, 'integrity/terminal-incidents.json')).toString());

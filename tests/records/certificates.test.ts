@@ -15,6 +15,7 @@ import { certificateCommands, verifyBaseUrl } from '../../records/certificates/i
 import type { VerifyReply, CertificateView } from '../../records/protocol.ts';
 import { ROOT, PASSWORDS, TEST_CONFIG_YAML, login, scratchDir, testConfig, buildTestApp } from '../helpers.ts';
 import { HEADER, TEMPLATE, bankQuestions, csv, idn, person } from '../exam/plans-fixture.ts';
+import { FACE_KEY_FILE, ensureKeysFolder, isSealed, readKeyFile, writeKeyFile } from '../../storage/index.ts';
 
 const jsQR = ((jsqrModule as unknown as { default?: unknown }).default ?? jsqrModule) as unknown as typeof import('jsqr').default;
 const ARTIFACTS = join(ROOT, 'tests/artifacts/records');
@@ -406,7 +407,13 @@ t.test('the archive part: every certificate PDF, the JSON list and the public ke
   );
   const list = JSON.parse((members[0]!.source as Buffer).toString('utf8')) as { certificates: { number: string; status: string; payload: string }[] };
   t.match(list.certificates, [{ status: 'revoked' }, { status: 'revoked', payload }]);
-  t.ok((members[3]!.source as Buffer).subarray(0, 5).equals(Buffer.from('%PDF-')));
+  t.ok(members[3]!.encrypted && isSealed(members[3]!.source as Buffer), 'the PDF (it shows the photo) is sealed in the archive');
+  t.ok(
+    app.records.deps.faceVault
+      .open(members[3]!.source as Buffer, 'cert')
+      .subarray(0, 5)
+      .equals(Buffer.from('%PDF-')),
+  );
 });
 
 t.test('the public endpoints are rate-limited per address', async (t) => {
@@ -439,6 +446,8 @@ t.test('certificates signed by a key that is no longer in the keys folder are fo
   const lines: string[] = [];
   const { pino } = await import('pino');
   const logger = pino({ level: 'error' }, { write: (l: string) => void lines.push(l) });
+  // The face key moves along (without it the start refuses: storage/face-vault.ts); the signing key does not.
+  writeKeyFile(ensureKeysFolder(other.paths.keys), FACE_KEY_FILE, readKeyFile(s.app.ctx.config.paths.keys, FACE_KEY_FILE)!);
   const moved = await buildTestApp({ config: other, clock: s.clock, logger });
   await moved.ready();
   t.teardown(() => moved.close());

@@ -13,6 +13,7 @@ import type { App } from '../../server/app.ts';
 import { personCommands } from '../../records/people/index.ts';
 import { PASSWORDS, ROOT, login, scratchDir, testConfig, buildTestApp } from '../helpers.ts';
 import { TEMPLATE, bankQuestions, csv, idn, person, rightAnswers } from '../exam/plans-fixture.ts';
+import { isSealed } from '../../storage/index.ts';
 
 const at = (local: string) => Date.parse(`${local}+08:00`);
 const ART = join(ROOT, 'tests', 'artifacts', 'records');
@@ -312,7 +313,9 @@ t.test("archive part people: each candidate's file cut to the session, JSON and 
   );
   t.equal(a.incidents.length, 1);
   t.equal(a.training.classes.length, 1, 'training finished before the exam day is carried');
-  const pdf = members.find((m) => m.path === `people/${A}.pdf`)!.source as Buffer;
+  const sealed = members.find((m) => m.path === `people/${A}.pdf`)!;
+  t.ok(sealed.encrypted && isSealed(sealed.source as Buffer), 'the PDF (it shows photos) is sealed in the archive');
+  const pdf = app.records.deps.faceVault.open(sealed.source as Buffer, 'people part');
   const file = join(dir, 'part.pdf');
   writeFileSync(file, pdf);
   const text = execFileSync('pdftotext', [file, '-'], { encoding: 'utf8' }).replace(/\s+/g, '');

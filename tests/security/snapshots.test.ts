@@ -8,6 +8,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createTerminalService } from '../../terminal/index.ts';
 import { writeDurably } from '../../kiosk/service/images.ts';
+import { loadFaceVault } from '../../storage/index.ts';
 import { A, B, Term, logIn, room } from '../terminal/fixture.ts';
 import { scratchDir } from '../helpers.ts';
 
@@ -198,8 +199,9 @@ t.test('snapshots on disk', async (t) => {
 t.test('a kiosk capture whose write fails (full disk) leaves nothing under its name or beside it', { skip: noMount }, async (t) => {
   const dir = join(scratchDir(t), 'small');
   mountSmall(t, dir, '16k');
-  t.throws(() => writeDurably(join(dir, 'kiosk', 'a.jpg'), Buffer.alloc(64 * KiB)), { code: 'ENOSPC' });
+  const vault = loadFaceVault(join(scratchDir(t), 'keys'), { create: true })!;
+  t.throws(() => writeDurably(vault, join(dir, 'kiosk', 'a.jpg'), Buffer.alloc(64 * KiB)), { code: 'ENOSPC' });
   t.same(readdirSync(join(dir, 'kiosk')), [], 'no partial capture');
-  writeDurably(join(dir, 'kiosk', 'b.jpg'), Buffer.alloc(4 * KiB, 1));
+  writeDurably(vault, join(dir, 'kiosk', 'b.jpg'), Buffer.alloc(4 * KiB, 1));
   t.same(readdirSync(join(dir, 'kiosk')), ['b.jpg'], 'one that fits is written under its name only');
 });

@@ -1,4 +1,4 @@
-// Migration 032 rebuilds the device tables so a kiosk's ID-card reader can pair as kind `reader`: a
+// Migration 031 rebuilds the device tables so a kiosk's ID-card reader can pair as kind `reader`: a
 // site upgraded in the field keeps every paired kiosk and terminal, token and pending request.
 import t from 'tap';
 import Database from 'better-sqlite3';
@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import { migrate } from '../../storage/index.ts';
 import { scratchDir } from '../helpers.ts';
 
-t.test('032 keeps every device and pairing row and admits kind reader', async (t) => {
+t.test('031 keeps every device and pairing row and admits kind reader', async (t) => {
   const db = new Database(join(scratchDir(t), 'examroom.sqlite'));
   t.teardown(() => db.close());
   db.pragma('foreign_keys = ON');
@@ -24,7 +24,7 @@ t.test('032 keeps every device and pairing row and admits kind reader', async (t
     pairings: db.prepare('SELECT * FROM device_pairings ORDER BY id').all(),
   };
   const r = migrate(db as never);
-  t.ok(r.applied.includes('032_card_readers'));
+  t.ok(r.applied.includes('031_card_readers'));
   t.same(db.prepare('SELECT * FROM devices ORDER BY id').all(), before.devices, 'devices kept, column for column');
   t.same(db.prepare('SELECT * FROM device_pairings ORDER BY id').all(), before.pairings, 'pairings kept');
   db.prepare("INSERT INTO devices (id, kind) VALUES ('K1.reader', 'reader')").run();

@@ -85,7 +85,7 @@ const ALL_TABLES = [
   'bank_package_marks',
   // invigilators' seat confirmations of candidates who declined face recognition (029, proctor/seat-identity.ts)
   'seat_identity_confirmations',
-  // where face images may leave in plain form, and on what legal basis (031, records/privacy)
+  // where face images may leave in plain form, and on what legal basis (030, records/privacy)
   'outbound_legal_bases',
 ].sort();
 
@@ -143,7 +143,7 @@ t.test('an empty database gets every migration', async (t) => {
     'audit_log_no_update',
     'media_usage_add',
     'media_usage_remove',
-    // 031: who allowed face images out, on what basis, stays on record.
+    // 030: who allowed face images out, on what basis, stays on record.
     'outbound_legal_bases_no_delete',
     'outbound_legal_bases_no_update',
     // 018: a signed room log, its signatures and its notes are never edited or removed.

@@ -160,7 +160,7 @@ t.test('the terminal protocol, message by message', async (t) => {
     t.match(ev, { snapshotId: ok.snapshotId, idNumber: A, terminalId: 'T1', identity: 'unchecked', distance: null, detail: String });
     const file = join(r.app.ctx.paths.captures, ev.file);
     t.ok(ev.file.startsWith(join('terminal', r.sessionId, A)), 'filed by session and candidate');
-    t.ok(existsSync(file) && readFileSync(file).equals(JPEG), 'the JPEG is on disk as sent');
+    t.ok(existsSync(file) && r.app.exam.deps.faceVault.readFile(file).equals(JPEG) && !readFileSync(file).equals(JPEG), 'the JPEG is on disk as sent, sealed');
   });
 
   await t.test('the start pushes the session, the paper (no keys, no ids) and a running clock', async (t) => {
