@@ -2,7 +2,7 @@
 // not call, the fields it adds (checked, and refused in words with nothing kept), a BMP from a WLT
 // decoder stored as PNG, and an old driver's five fields still accepted.
 import t from 'tap';
-import { readFileSync, writeFileSync } from 'node:fs';
+import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import sharp from 'sharp';
 import { kioskSite, P } from './fixture.ts';
@@ -116,7 +116,7 @@ t.test('the reader bridge posts as its kiosk and may call nothing else of the ki
     t.match(lookup.body, { ok: true, candidate: { cardPhoto: true } });
     const row = k.app.ctx.db.prepare('SELECT card_photo AS f FROM identity_attempts WHERE id = ?').get(lookup.body.attemptId) as { f: string };
     t.match(row.f, /-card\.png$/);
-    const png = readFileSync(join(k.app.ctx.paths.captures, row.f));
+    const png = k.app.exam.deps.faceVault.readFile(join(k.app.ctx.paths.captures, row.f));
     const { data, info } = await sharp(png).raw().toBuffer({ resolveWithObject: true });
     t.same([info.width, info.height], [102, 126]);
     t.same([...data.subarray(0, 3)], [255, 0, 0], 'top-left is red (the BMP stored the bottom row first)');

@@ -146,7 +146,10 @@ t.test("an export holds exactly one person's photos, consents and verification r
   // Byte for byte: A's files, none of B's.
   const kiosk = execFileSync('unzip', ['-p', zip, `photos/kiosk/att-${A}.jpg`]);
   t.ok(kiosk.equals(readFileSync(join(FACES, 'Alejandro_Toledo_0027.jpg'))));
-  t.ok(execFileSync('unzip', ['-p', zip, 'photos/registration-1.jpg']).equals(readFileSync(fileOf(rosterPhoto(A)))));
+  t.ok(
+    execFileSync('unzip', ['-p', zip, 'photos/registration-1.jpg']).equals(app.exam.deps.faceVault.readFile(fileOf(rosterPhoto(A)))),
+    'the roster photo, opened',
+  );
   t.notOk(JSON.stringify(doc).includes(B), 'no row of the other candidate of the session');
   t.equal((await checkArchive(zip)).ok, true, 'signed like an archive');
   t.match(app.ctx.audit.list({ action: 'privacy.person.export' }).at(0), { actor: 'user:admin', target: A, detail: { photos: 3 } });

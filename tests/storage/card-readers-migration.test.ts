@@ -31,6 +31,10 @@ t.test('031 keeps every device and pairing row and admits kind reader', async (t
   db.prepare("INSERT INTO device_pairings (id, kind, code, poll_secret_hash, requested_at, expires_at) VALUES ('p2', 'reader', '654321', 's', 1, 2)").run();
   t.throws(() => db.prepare("INSERT INTO devices (id, kind) VALUES ('X', 'printer')").run(), /CHECK constraint failed/);
   t.throws(() => db.prepare("INSERT INTO devices (id, kind, token_hash) VALUES ('T9', 'terminal', 'h1')").run(), /UNIQUE/, 'a token hash is still unique');
-  const indexes = (db.prepare("SELECT name FROM sqlite_master WHERE type = 'index' AND name IN ('devices_by_prev_token', 'pairings_by_code')").all() as { name: string }[]).map((x) => x.name).sort();
+  const indexes = (
+    db.prepare("SELECT name FROM sqlite_master WHERE type = 'index' AND name IN ('devices_by_prev_token', 'pairings_by_code')").all() as { name: string }[]
+  )
+    .map((x) => x.name)
+    .sort();
   t.same(indexes, ['devices_by_prev_token', 'pairings_by_code']);
 });
