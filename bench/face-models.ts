@@ -25,6 +25,7 @@ const { values } = parseArgs({
     'max-far': { type: 'string', default: '0.005' },
     spoof: { type: 'string' },
     count: { type: 'string', default: '40' },
+    'spoof-scores': { type: 'string' },
   },
 });
 const log = (s: string) => console.log(s);
@@ -252,4 +253,37 @@ if (values.spoof) {
       appendFileSync(out, `${JSON.stringify(row)}\n`);
     }
   log(`spoofs of ${chosen.length} photos × ${Object.keys(spoofKinds).length} kinds scored into ${out}`);
+}
+
+// APCER (spoofs accepted as real) and BPCER (genuine photos refused) of each anti-spoof model at a few
+// cut-offs: genuine = every cached LFW photo, attacks = the spoofs scored by --spoof (`--score CACHE
+// --spoof-scores DIR`).
+if (values.score && values['spoof-scores']) {
+  const rows = loadCache(values.score);
+  const byFile = new Map(
+    readFileSync(join(resolve(values['spoof-scores']), 'scores.jsonl'), 'utf8')
+      .split('\n')
+      .filter(Boolean)
+      .map((l) => JSON.parse(l) as { file: string; kind: string; ok: boolean; antispoof?: number; liveness?: number })
+      .map((a) => [a.file, a]),
+  );
+  const attacks = [...byFile.values()];
+  const real = [...rows.values()].filter((r) => r.ok && r.d?.antispoof);
+  log(`\nanti-spoof: ${real.length} genuine LFW photos, ${attacks.length} spoofs (${attacks.filter((a) => !a.ok).length} without a face found: not counted)`);
+  for (const m of ['antispoof', 'liveness'] as const) {
+    const genuine = real.map((r) => r.d![m]![0]!).sort((a, b) => a - b);
+    const q = (p: number) => genuine[Math.floor(p * (genuine.length - 1))]!.toFixed(2);
+    log(`  ${m}: genuine score p1 ${q(0.01)} p5 ${q(0.05)} p50 ${q(0.5)}`);
+    for (const cutoff of [0.1, 0.3, 0.5, 0.7, 0.9]) {
+      const bpcer = genuine.filter((x) => x < cutoff).length / genuine.length;
+      const perKind = [...new Set(attacks.map((a) => a.kind))].map((k) => {
+        const xs = attacks.filter((a) => a.kind === k && a.ok).map((a) => a[m]!);
+        return `${k} ${((100 * xs.filter((x) => x >= cutoff).length) / Math.max(1, xs.length)).toFixed(0)} %`;
+      });
+      const all = attacks.filter((a) => a.ok).map((a) => a[m]!);
+      log(
+        `    real if ≥ ${cutoff}: BPCER ${(100 * bpcer).toFixed(1)} %, APCER ${((100 * all.filter((x) => x >= cutoff).length) / Math.max(1, all.length)).toFixed(1)} % (${perKind.join(', ')})`,
+      );
+    }
+  }
 }
