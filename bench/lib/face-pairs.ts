@@ -151,6 +151,8 @@ export function crossValidate(scored: Scored[], folds: number[], maxFar: number,
   for (let f = 0; f < k; f++) {
     const train = scored.filter((_, i) => folds[i] !== f);
     const test = scored.filter((_, i) => folds[i] === f);
+    // A list shorter than k pairs per class (--limit) leaves folds empty: they have no accuracy.
+    if (test.length === 0) continue;
     const th = chooseThreshold(train, maxFar);
     thresholds.push(th);
     let wrong = 0;
@@ -170,8 +172,8 @@ export function crossValidate(scored: Scored[], folds: number[], maxFar: number,
     }
     accs.push(1 - wrong / test.length);
   }
-  const accuracy = accs.reduce((s, x) => s + x, 0) / k;
-  const std = Math.sqrt(accs.reduce((s, x) => s + (x - accuracy) ** 2, 0) / (k - 1));
+  const accuracy = accs.reduce((s, x) => s + x, 0) / accs.length;
+  const std = accs.length > 1 ? Math.sqrt(accs.reduce((s, x) => s + (x - accuracy) ** 2, 0) / (accs.length - 1)) : 0;
   return { accuracy, std, fa, nDiff, fr, nSame, refused, thresholds };
 }
 
