@@ -6,17 +6,25 @@
 // References follow the engine's retake policy: refused only when no single face is found; blur, size
 // and turn are warnings (listed below with how their pairs were decided). Live frames are refused by
 // every quality rule.
+// Accuracy is reported the LFW way: 10-fold cross-validation, the threshold chosen on nine folds (the
+// largest with FAR ≤ --max-far, default 0.5 %) and scored on the tenth; mean ± std of the folds, FAR/FRR
+// pooled over the ten test folds with 95 % intervals. Without --pairs it scores shared pairs.txt and a
+// second list over other people (made as --make-pairs makes it), so a result tuned on one list shows
+// on the other; the shipped threshold's figures are printed beside.
 // Usage: npm run bench -- face [--pairs FILE] [--images DIR] [--limit N] [--workers 2] [--latency 40]
 //        [--threshold T] [--tiny 416] [--relaxed] (quality refusals off: measures what the limits are set from)
+//        npm run bench -- face --make-pairs [--seed 17] [--out FILE]   (the second list, printed or written)
 // Image paths in the pairs file are relative to --images, by default the pairs file's folder.
-import { readFileSync } from 'node:fs';
+// FACE_DATA overrides where the shared faces are (default ../../shared/data/faces from the checkout).
+import { readFileSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import sharp from 'sharp';
 import { createFaceEngine, DEFAULT_THRESHOLD, type EnrolResult } from '../kiosk/face/index.ts';
+import { crossValidate, cvLine, foldsOf, makePairs, readPairs, type CvResult, type Pair } from './lib/face-pairs.ts';
 
-const shared = resolve(import.meta.dirname, '../../shared/data/faces');
+const shared = resolve(process.env.FACE_DATA ?? resolve(import.meta.dirname, '../../shared/data/faces'));
 const { values } = parseArgs({
   options: {
     pairs: { type: 'string', default: join(shared, 'pairs.txt') },
@@ -27,9 +35,23 @@ const { values } = parseArgs({
     threshold: { type: 'string' },
     tiny: { type: 'string' },
     relaxed: { type: 'boolean', default: false },
+    'make-pairs': { type: 'boolean', default: false },
+    seed: { type: 'string', default: '17' },
+    out: { type: 'string' },
+    'max-far': { type: 'string', default: '0.005' },
   },
 });
 const pairsFile = resolve(values.pairs!);
+// The shared list alone, or the shared list plus the second one (no --pairs given: the default run).
+const withSecond = !process.argv.slice(2).some((a) => a === '--pairs' || a.startsWith('--pairs='));
+if (values['make-pairs']) {
+  const lines = makePairs(dirname(pairsFile), readPairs(pairsFile), Number(values.seed));
+  const text = `# made by bench face --make-pairs --seed ${values.seed}: people absent from ${pairsFile}\n${lines.join('\n')}\n`;
+  if (values.out) writeFileSync(values.out, text);
+  else process.stdout.write(text);
+  process.exit(0);
+}
+const maxFar = Number(values['max-far']);
 // Without --images, image paths are relative to the pairs file's folder (the shared set's layout).
 const imagesDir = resolve(values.images ?? dirname(pairsFile));
 const threshold = values.threshold ? Number(values.threshold) : DEFAULT_THRESHOLD;
@@ -38,33 +60,28 @@ const log = (s: string) => console.log(s);
 const pct = (x: number) => (100 * x).toFixed(1);
 const q = (sorted: number[], p: number) => (sorted.length ? sorted[Math.min(sorted.length - 1, Math.floor(sorted.length * p))]! : NaN);
 
-interface Pair {
-  same: boolean;
-  a: string;
-  b: string;
-  line: number;
-}
-let pairs: Pair[] = readFileSync(pairsFile, 'utf8')
-  .split('\n')
-  .map((l, i) => ({ l: l.trim(), i }))
-  .filter(({ l }) => l && !l.startsWith('#'))
-  .map(({ l, i }) => {
-    const [flag, a, b] = l.split(/\s+/);
-    if ((flag !== '0' && flag !== '1') || !a || !b) throw new Error(`${pairsFile}:${i + 1}: expected "1 A B" or "0 A B", got "${l}"`);
-    return { same: flag === '1', a, b, line: i + 1 };
+const limitN = Number(values.limit);
+const cut = (ps: Pair[]) => (limitN > 0 ? ps.slice(0, limitN) : ps);
+const lists: Array<{ name: string; pairs: Pair[] }> = [{ name: pairsFile, pairs: cut(readPairs(pairsFile)) }];
+if (withSecond) {
+  const made = makePairs(dirname(pairsFile), readPairs(pairsFile), Number(values.seed)).map((l, i) => {
+    const [f, a, b] = l.split(' ');
+    return { same: f === '1', a: a!, b: b!, line: i + 1 };
   });
-if (Number(values.limit) > 0) pairs = pairs.slice(0, Number(values.limit));
+  lists.push({ name: `second list (--make-pairs --seed ${values.seed}: other people)`, pairs: cut(made) });
+}
 
 const cpu = () => `${cpus().length} cores, load average ${loadavg()[0]!.toFixed(2)}`;
 log(`machine: ${cpu()}`);
-log(
-  `pairs: ${pairs.length} from ${pairsFile} (${pairs.filter((p) => p.same).length} same, ${pairs.filter((p) => !p.same).length} different), images under ${imagesDir}`,
-);
+for (const l of lists)
+  log(
+    `pairs: ${l.pairs.length} from ${l.name} (${l.pairs.filter((p) => p.same).length} same, ${l.pairs.filter((p) => !p.same).length} different), images under ${imagesDir}`,
+  );
 
 const relaxed = values.relaxed ? { minSharpness: 0, maxYaw: 90, minFacePx: 0 } : {};
 const tiny = values.tiny ? { tinyInput: Number(values.tiny) } : {};
 const engine = await createFaceEngine({ threshold, workers, limits: { ...relaxed, ...tiny } });
-let t0 = performance.now();
+const t0 = performance.now();
 await engine.ready();
 log(`engine: ${workers} worker(s), backend ${engine.backend}, models loaded in ${((performance.now() - t0) / 1000).toFixed(1)} s`);
 
@@ -99,45 +116,37 @@ interface Outcome {
   /** Quality warnings the reference was enrolled with. */
   warned: string[];
 }
-const outcomes: Outcome[] = [];
-t0 = performance.now();
-let next = 0;
-async function lane(): Promise<void> {
-  while (next < pairs.length) {
-    const pair = pairs[next++]!;
-    const ref = await enrolRef(pair.a);
-    if (!ref.ok) {
-      outcomes.push({ pair, distance: null, refusal: `reference ${pair.a}: ${ref.reason} (${ref.detail})`, warned: [] });
-      continue;
+
+async function scoreList(pairs: Pair[]): Promise<Outcome[]> {
+  const outcomes: Outcome[] = [];
+  const t0 = performance.now();
+  let next = 0;
+  async function lane(): Promise<void> {
+    while (next < pairs.length) {
+      const pair = pairs[next++]!;
+      const ref = await enrolRef(pair.a);
+      if (!ref.ok) {
+        outcomes.push({ pair, distance: null, refusal: `reference ${pair.a}: ${ref.reason} (${ref.detail})`, warned: [] });
+        continue;
+      }
+      const warned = (ref.quality.warnings ?? []).map((w) => `${w.reason} (${w.detail})`);
+      const probe = await frame640(readFileSync(join(imagesDir, pair.b)));
+      const v = await engine.verify(probe, ref.descriptor);
+      outcomes.push(
+        v.ok
+          ? { pair, distance: v.result.distance, refusal: null, warned }
+          : { pair, distance: null, refusal: `probe ${pair.b}: ${v.reason} (${v.detail})`, warned },
+      );
+      if (outcomes.length % 100 === 0) process.stderr.write(`  ${outcomes.length}/${pairs.length} pairs, ${((performance.now() - t0) / 1000).toFixed(0)} s\n`);
     }
-    const warned = (ref.quality.warnings ?? []).map((w) => `${w.reason} (${w.detail})`);
-    const probe = await frame640(readFileSync(join(imagesDir, pair.b)));
-    const v = await engine.verify(probe, ref.descriptor);
-    outcomes.push(
-      v.ok
-        ? { pair, distance: v.result.distance, refusal: null, warned }
-        : { pair, distance: null, refusal: `probe ${pair.b}: ${v.reason} (${v.detail})`, warned },
-    );
-    if (outcomes.length % 100 === 0) process.stderr.write(`  ${outcomes.length}/${pairs.length} pairs, ${((performance.now() - t0) / 1000).toFixed(0)} s\n`);
   }
-}
-await Promise.all(Array.from({ length: workers }, lane));
-log(`scored ${pairs.length} pairs in ${((performance.now() - t0) / 1000).toFixed(0)} s`);
-
-const failures = outcomes.filter((o) => o.refusal);
-log(`detection failures: ${failures.length} of ${pairs.length} pairs (${pct(failures.length / pairs.length)} %)`);
-for (const f of failures) log(`  line ${f.pair.line} (${f.pair.same ? 'same' : 'different'}): ${f.refusal}`);
-const warnedPairs = outcomes.filter((o) => o.warned.length > 0);
-log(`pairs whose reference was enrolled with quality warnings: ${warnedPairs.length}`);
-for (const o of warnedPairs) {
-  const decided =
-    o.distance === null
-      ? `probe refused`
-      : `distance ${o.distance.toFixed(3)} → ${o.distance <= threshold ? 'match' : 'mismatch'}${(o.distance <= threshold) === o.pair.same ? '' : ' (wrong)'}`;
-  log(`  line ${o.pair.line} (${o.pair.same ? 'same' : 'different'}): ${o.pair.a}: ${o.warned.join('; ')}; ${decided}`);
+  await Promise.all(Array.from({ length: workers }, lane));
+  log(`scored ${pairs.length} pairs in ${((performance.now() - t0) / 1000).toFixed(0)} s`);
+  // Back in list order, so the folds are the same whatever order the lanes finished in.
+  return outcomes.sort((x, y) => x.pair.line - y.pair.line);
 }
 
-function score(th: number) {
+function score(outcomes: Outcome[], th: number) {
   let fa = 0;
   let fr = 0;
   let wrong = 0;
@@ -157,26 +166,58 @@ function score(th: number) {
   return { far: nDiff ? fa / nDiff : 0, frr: nSame ? fr / nSame : 0, accuracy: 1 - wrong / outcomes.length, fa, fr };
 }
 
-const sameD = outcomes
-  .filter((o) => o.pair.same && o.distance !== null)
-  .map((o) => o.distance!)
-  .sort((a, b) => a - b);
-const diffD = outcomes
-  .filter((o) => !o.pair.same && o.distance !== null)
-  .map((o) => o.distance!)
-  .sort((a, b) => a - b);
-log(
-  `distance, same person:      p5 ${q(sameD, 0.05).toFixed(3)}  p50 ${q(sameD, 0.5).toFixed(3)}  p95 ${q(sameD, 0.95).toFixed(3)}  max ${sameD.at(-1)?.toFixed(3)}`,
-);
-log(
-  `distance, different people: min ${diffD[0]?.toFixed(3)}  p1 ${q(diffD, 0.01).toFixed(3)}  p5 ${q(diffD, 0.05).toFixed(3)}  p50 ${q(diffD, 0.5).toFixed(3)}`,
-);
-log('threshold sweep (refusals count as wrong; they add to FRR for same-person pairs):');
-for (let th = 0.4; th <= 0.701; th += 0.025) {
-  const s = score(th);
+function report(name: string, outcomes: Outcome[]): CvResult {
+  log(`\n== ${name}`);
+  const failures = outcomes.filter((o) => o.refusal);
+  log(`detection failures: ${failures.length} of ${outcomes.length} pairs (${pct(failures.length / outcomes.length)} %)`);
+  for (const f of failures) log(`  line ${f.pair.line} (${f.pair.same ? 'same' : 'different'}): ${f.refusal}`);
+  const warnedPairs = outcomes.filter((o) => o.warned.length > 0);
+  log(`pairs whose reference was enrolled with quality warnings: ${warnedPairs.length}`);
+  for (const o of warnedPairs) {
+    const decided =
+      o.distance === null
+        ? `probe refused`
+        : `distance ${o.distance.toFixed(3)} → ${o.distance <= threshold ? 'match' : 'mismatch'}${(o.distance <= threshold) === o.pair.same ? '' : ' (wrong)'}`;
+    log(`  line ${o.pair.line} (${o.pair.same ? 'same' : 'different'}): ${o.pair.a}: ${o.warned.join('; ')}; ${decided}`);
+  }
+  const sameD = outcomes
+    .filter((o) => o.pair.same && o.distance !== null)
+    .map((o) => o.distance!)
+    .sort((a, b) => a - b);
+  const diffD = outcomes
+    .filter((o) => !o.pair.same && o.distance !== null)
+    .map((o) => o.distance!)
+    .sort((a, b) => a - b);
   log(
-    `  ${th.toFixed(3)}  accuracy ${pct(s.accuracy)} %  FAR ${pct(s.far)} % (${s.fa})  FRR ${pct(s.frr)} % (${s.fr})${Math.abs(th - threshold) < 1e-9 ? '   ← default' : ''}`,
+    `distance, same person:      p5 ${q(sameD, 0.05).toFixed(3)}  p50 ${q(sameD, 0.5).toFixed(3)}  p95 ${q(sameD, 0.95).toFixed(3)}  max ${sameD.at(-1)?.toFixed(3)}`,
   );
+  log(
+    `distance, different people: min ${diffD[0]?.toFixed(3)}  p1 ${q(diffD, 0.01).toFixed(3)}  p5 ${q(diffD, 0.05).toFixed(3)}  p50 ${q(diffD, 0.5).toFixed(3)}`,
+  );
+  log('threshold sweep (refusals count as wrong; they add to FRR for same-person pairs):');
+  for (let th = 0.4; th <= 0.701; th += 0.025) {
+    const s = score(outcomes, th);
+    log(
+      `  ${th.toFixed(3)}  accuracy ${pct(s.accuracy)} %  FAR ${pct(s.far)} % (${s.fa})  FRR ${pct(s.frr)} % (${s.fr})${Math.abs(th - threshold) < 1e-9 ? '   ← default' : ''}`,
+    );
+  }
+  const s = score(outcomes, threshold);
+  log(`at the shipped threshold ${threshold}: accuracy ${pct(s.accuracy)} %, FAR ${pct(s.far)} % (${s.fa}), FRR ${pct(s.frr)} % (${s.fr})`);
+  const cv = crossValidate(
+    outcomes.map((o) => ({ same: o.pair.same, distance: o.distance })),
+    foldsOf(outcomes.map((o) => o.pair)),
+    maxFar,
+  );
+  log(`10-fold CV (threshold: largest with FAR ≤ ${pct(maxFar)} % on the nine training folds): ${cvLine(cv)}`);
+  return cv;
+}
+
+const results: CvResult[] = [];
+const allOutcomes: Outcome[] = [];
+for (const l of lists) {
+  const outcomes = await scoreList(l.pairs);
+  allOutcomes.push(...outcomes);
+  results.push(report(l.name, outcomes));
 }
 
 const refsDone = await Promise.all([...refs.values()]);
@@ -208,7 +249,7 @@ log(`  second face present in ${seconds.length} photos, width ratio to the main 
 
 // Latency: one request at a time, so the figure is what one candidate waits with the engine idle.
 const n = Math.max(1, Number(values.latency));
-const sample = outcomes.filter((o) => o.distance !== null).slice(0, n);
+const sample = allOutcomes.filter((o) => o.distance !== null).slice(0, n);
 const frames = await Promise.all(sample.map((o) => frame640(readFileSync(join(imagesDir, o.pair.b)))));
 const lat: number[] = [];
 for (let i = 0; i < sample.length; i++) {
@@ -224,5 +265,8 @@ log(
 log(`worker tensors after the run: ${engine.stats().tensors} (steady = no leak), restarts ${engine.stats().restarts}`);
 await engine.close();
 
-const s = score(threshold);
-log(`face: accuracy ${pct(s.accuracy)} %, FAR ${pct(s.far)} %, FRR ${pct(s.frr)} %, p50 ${q(lat, 0.5).toFixed(0)} ms`);
+// The last line: the first list's cross-validated figures (mean accuracy of the ten test folds; FAR and
+// FRR pooled over them), never a threshold tuned on the pairs it reports.
+const cv = results[0]!;
+if (results[1]) log(`second list, cross-validated: ${cvLine(results[1])}`);
+log(`face: accuracy ${pct(cv.accuracy)} %, FAR ${pct(cv.fa / cv.nDiff)} %, FRR ${pct(cv.fr / cv.nSame)} %, p50 ${q(lat, 0.5).toFixed(0)} ms`);

@@ -6,6 +6,7 @@ import sharp from 'sharp';
 import type * as FaceApiNs from '@vladmandic/face-api';
 import type { FaceBox, FaceQuality, FaceRefusal, FaceWarning, FrameFace } from './types.ts';
 import { eyeOpenness, laplacianVariance, yawFromLandmarks, type Pt } from './geometry.ts';
+import { loadExtraModel, parseVariant, runExtraModel, type Tf } from './extra-models.ts';
 
 type FaceApi = typeof FaceApiNs;
 const require = createRequire(import.meta.url);
@@ -65,7 +66,18 @@ export type DetectMode = 'accurate' | 'fast';
  * them as warnings for a reference. Only what no retake policy can change is refused here.
  */
 export type DescribeResult =
-  | { ok: true; descriptor: Float32Array; box: FaceBox; quality: FaceQuality; detector: 'ssd' | 'tiny'; issues: Array<FaceWarning & { hint: string }> }
+  | {
+      ok: true;
+      descriptor: Float32Array;
+      box: FaceBox;
+      quality: FaceQuality;
+      detector: 'ssd' | 'tiny';
+      issues: Array<FaceWarning & { hint: string }>;
+      /** Outputs of the extra models asked for (extra-models.ts), by model name. */
+      extra?: Record<string, Float32Array>;
+      /** Time each extra model took, crop included (ms). */
+      extraMs?: Record<string, number>;
+    }
   | { ok: false; reason: FaceRefusal; detail: string };
 
 // Images larger than this are shrunk first: detectors resize to ≤ 512 px anyway, and the descriptor
@@ -292,7 +304,7 @@ function mean(a: Float32Array, b: Float32Array): Float32Array {
  * The subject's face → descriptor, with the quality rules it fails listed as issues; refused only when
  * the image cannot be decoded, no face is found, or two comparable faces are about as central.
  */
-export async function describe(image: Uint8Array, mode: DetectMode, limits: CoreLimits): Promise<DescribeResult> {
+export async function describe(image: Uint8Array, mode: DetectMode, limits: CoreLimits, extra: string[] = []): Promise<DescribeResult> {
   let plain: Decoded;
   try {
     plain = await decode(image);
@@ -327,7 +339,7 @@ export async function describe(image: Uint8Array, mode: DetectMode, limits: Core
       }
       t.dispose();
     }
-    return await judge(found, plain, used, usedTensor, offset, detector, limits);
+    return await judge(found, plain, used, usedTensor, offset, detector, limits, extra);
   } finally {
     usedTensor?.dispose();
   }
@@ -341,6 +353,7 @@ async function judge(
   offset: number,
   detector: 'ssd' | 'tiny',
   limits: CoreLimits,
+  extraNames: string[],
 ): Promise<DescribeResult> {
   const { main, rivals } = subjectOf(found, used.width, used.height, limits, { peers: false });
   if (!main) return { ok: false, reason: 'no_face', detail: 'no face was found in the image' };
@@ -380,6 +393,18 @@ async function judge(
       hint: 'face the camera',
     });
   }
+  let extra: Record<string, Float32Array> | undefined;
+  const extraMs: Record<string, number> = {};
+  if (extraNames.length > 0) {
+    const tf = faceapi().tf as unknown as Tf;
+    extra = {};
+    for (const name of extraNames) {
+      await loadExtraModel(tf, parseVariant(name).name);
+      const t0 = performance.now();
+      extra[name] = runExtraModel(tf, name, used.rgb, used.width, used.height, main.landmarks);
+      extraMs[name] = performance.now() - t0;
+    }
+  }
   return {
     ok: true,
     descriptor,
@@ -387,6 +412,7 @@ async function judge(
     quality: { score: main.score, size: box.width / plain.width, sharpness, yaw, secondFace },
     detector,
     issues,
+    ...(extra ? { extra, extraMs } : {}),
   };
 }
 

@@ -27,6 +27,15 @@ export { yawFromLandmarks, eyeOpenness, laplacianVariance } from './geometry.ts'
 export const DEFAULT_THRESHOLD = 0.625;
 
 /**
+ * The descriptor model every enrolment of this engine is computed with. Distances of different models
+ * are not comparable, so each model keeps its own threshold (issue 17: the candidates measured in
+ * docs/face-engine.md each had theirs); a model change must re-enrol stored descriptors, which carry the
+ * id in their quality JSON beside descriptorVersion.
+ */
+export const FACE_MODEL_ID = 'face-api-resnet128';
+export const MODEL_THRESHOLDS: Readonly<Record<string, number>> = { [FACE_MODEL_ID]: DEFAULT_THRESHOLD };
+
+/**
  * 2 = the mean of the first-pass descriptor and one from landmarks re-found on a canonical box
  * (core.ts `realignedDescriptor`); 1 = the first pass alone. Stored enrolments of another version are
  * enrolled again on next use.
@@ -81,7 +90,12 @@ export function applyRetakePolicy(r: DescribeResult, purpose: EnrolPurpose): Enr
   const first = r.issues[0];
   if (purpose === 'live' && first) return { ok: false, reason: first.reason, detail: `${first.detail} — ${first.hint}` };
   const warnings = r.issues.map(({ reason, detail }) => ({ reason, detail }));
-  return { ok: true, descriptor: new Float32Array(r.descriptor), box: r.box, quality: { ...r.quality, warnings, descriptorVersion: DESCRIPTOR_VERSION } };
+  return {
+    ok: true,
+    descriptor: new Float32Array(r.descriptor),
+    box: r.box,
+    quality: { ...r.quality, warnings, descriptorVersion: DESCRIPTOR_VERSION, modelId: FACE_MODEL_ID },
+  };
 }
 
 function resolveOptions(o: EnrolOptions): { mode: DetectMode; purpose: EnrolPurpose } {
@@ -90,7 +104,7 @@ function resolveOptions(o: EnrolOptions): { mode: DetectMode; purpose: EnrolPurp
 }
 
 export async function createFaceEngine(opts: FaceEngineOptions = {}): Promise<FullFaceEngine> {
-  const threshold = opts.threshold ?? DEFAULT_THRESHOLD;
+  const threshold = opts.threshold ?? MODEL_THRESHOLDS[FACE_MODEL_ID]!;
   const pool = new FacePool(Math.max(1, opts.workers ?? 1), opts.limits ?? {}, opts.log);
 
   const enrol = async (image: Buffer, o: EnrolOptions = {}): Promise<EnrolResult> => {

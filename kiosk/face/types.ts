@@ -49,6 +49,8 @@ export interface FaceQuality {
   /** How the descriptor was computed (DESCRIPTOR_VERSION in index.ts); absent = 1, before re-alignment.
    *  Descriptors of different versions are not comparable: a stored one of another version is redone. */
   descriptorVersion?: number;
+  /** The descriptor model (FACE_MODEL_ID in index.ts); absent = face-api's ResNet, the only model before it. */
+  modelId?: string;
 }
 
 export type EnrolResult = { ok: true; descriptor: Float32Array; box: FaceBox; quality: FaceQuality } | { ok: false; reason: FaceRefusal; detail: string };
