@@ -1,8 +1,9 @@
 // A plain copy of a session archive (issue 23): refused until an admin names the legal basis for
 // 'archive-export' (nothing audited as exported, nothing written), then a new signed zip whose face
-// members are the vault-opened originals, naming its source, audited; admins only, over HTTP and the CLI.
+// members are the vault-opened originals, naming its source, audited; admins only, over HTTP and the CLI;
+// a source that fails its own check is not copied.
 // One app for the file: a session archived with a sealed roster photo and a sealed kiosk capture.
-import { existsSync, mkdirSync, readdirSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import t from 'tap';
@@ -101,7 +102,7 @@ t.test('the source archive keeps its face images sealed', async (t) => {
   const m = await members(sourceFile);
   t.notOk(
     m
-      .get('roster/photos/' + r.ticket(A) + '.png')!
+      .get(`roster/photos/${r.ticket(A)}.png`)!
       .subarray(0, 8)
       .equals(PNG.subarray(0, 8)),
     'the roster photo is ciphertext',
@@ -185,7 +186,7 @@ t.test('with the basis: a new signed zip, the face members opened, naming its so
     detail: { archiveId, sessionId: r.sessionId, basis: /个人信息保护法/, members: origManifest.members.length, opened: sealed.length },
   });
   t.same(tempCopies(), [], 'the temporary copy is gone once sent');
-  t.same(readdirSync(r.app.ctx.paths.archives), [readdirSync(r.app.ctx.paths.archives)[0]], 'the archives folder holds only the source');
+  t.equal(readdirSync(r.app.ctx.paths.archives).length, 1, 'the archives folder holds only the source');
 });
 
 t.test('the CLI writes the copy where asked, never inside the data folder', async (t) => {
@@ -204,4 +205,16 @@ t.test('the CLI writes the copy where asked, never inside the data folder', asyn
   t.equal(exported().length, 2, 'audited again');
   const again = await cli([archiveId], { out });
   t.equal(again.code, 1, 'an existing file is never overwritten');
+});
+
+t.test('a source archive that fails its check is not copied', async (t) => {
+  // One byte of the first member's stored data changed: the check names it, and no copy is made.
+  const bytes = readFileSync(sourceFile);
+  bytes[100] = bytes[100]! ^ 0xff;
+  writeFileSync(sourceFile, bytes);
+  const res = await r.app.inject({ method: 'GET', url: `/api/records/archives/${archiveId}/plain`, headers: { cookie: admin } });
+  t.equal(res.statusCode, 409, res.body);
+  t.match(res.json().message, /fails verification .*no plain copy is made/);
+  t.equal(exported().length, 2, 'nothing more audited');
+  t.same(tempCopies(), []);
 });
