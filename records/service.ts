@@ -71,9 +71,10 @@ export function createRecordsService(given: RecordsDeps) {
   // 一人一档 (records/people): the person file, and its part of each session archive.
   const people = createPersonFiles(deps);
   archiveParts.add(people.archivePart);
-  const archives = createSessionArchives({ ...deps, parts: archiveParts, jobs });
   // Face data by purpose: retention sweep, the count against the filing duty, legal bases, a person's requests.
   const privacy = createPrivacy({ ...deps, people });
+  // An archive's plain copy needs the legal basis for 'archive-export' (issue 23).
+  const archives = createSessionArchives({ ...deps, parts: archiveParts, jobs, basisOf: privacy.outbound.basisOf });
   const reporting = createReporting({ ...deps, faceImagesTo: privacy.outbound.basisOf });
   return {
     deps,

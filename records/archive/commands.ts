@@ -1,5 +1,5 @@
 // `examroom archive session SESSION [--with-media]`, `archive verify FILE [--key PEM]`, `archive list
-// [SESSION]`. The archive is made through the same job runner as the console's button, so the job
+// [SESSION]`, `archive export-plain ARCHIVE_ID --out FILE` (face images opened; needs the legal basis). The archive is made through the same job runner as the console's button, so the job
 // shows in GET /api/jobs/:id and a cancel from the server reaches it; Ctrl-C cancels it too.
 import { existsSync, readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
@@ -140,6 +140,22 @@ export const archiveCommands: RecordsCliCommand[] = [
       ctx.out(`MISMATCH ${p.kind}${p.path ? ` ${p.path}` : ''}: ${p.detail}`);
       ctx.err(`examroom: ${file} fails verification after ${r.checked} good members: ${p.path ? `${p.path}: ` : ''}${p.detail}`);
       return 1;
+    },
+  },
+  {
+    name: 'archive export-plain',
+    usage: "archive export-plain ARCHIVE_ID --out FILE  a plain copy (face images decrypted), signed; needs the legal basis for 'archive-export' (audited)",
+    options: { out: { type: 'string' } },
+    async run(ctx) {
+      const [id, ...extra] = ctx.args;
+      const out = ctx.values.out;
+      if (!id || extra.length || typeof out !== 'string' || !out) return usage(ctx, 'archive export-plain ARCHIVE_ID --out FILE');
+      const r = await ctx.records.archives.exportPlain(id, { actor: ctx.actor }, out);
+      ctx.out(
+        `${r.file} · ${size(r.bytes)} · ${r.members} members, ${r.opened} sealed ones (face images, PDFs showing them) in plain form · session ${r.archive.sessionId} version ${r.archive.version} · legal basis: ${r.basis}`,
+      );
+      ctx.err('examroom: this copy holds face images in plain form; hand it only to the destination the legal basis names, and delete it after');
+      return 0;
     },
   },
   {

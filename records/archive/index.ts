@@ -4,5 +4,6 @@
 export { coreArchiveParts, jsonMember } from './core-parts.ts';
 export { createSessionArchives, ARCHIVE_JOB, ARCHIVE_KIND, type SessionArchives, type ArchiveJobParams, type ArchiveMade } from './service.ts';
 export type { SessionArchive } from './store.ts';
+export { PLAIN_ARCHIVE_KIND, NO_ARCHIVE_EXPORT_BASIS, plainFileName, type PlainExport } from './plain.ts';
 export { archiveRoutes } from './routes.ts';
 export { archiveCommands } from './commands.ts';

@@ -3,6 +3,7 @@
 //   POST /api/records/sessions/:sessionId/archive  starts the job, answers its id at once (202)
 //   GET  /api/records/archives?sessionId=          the index
 //   GET  /api/records/archives/:archiveId/file     the file itself (audited)
+//   GET  /api/records/archives/:archiveId/plain    a plain copy, face images opened (needs the legal basis; audited)
 import { createReadStream } from 'node:fs';
 import type { FastifyPluginAsync } from 'fastify';
 import { Type } from 'typebox';
@@ -10,6 +11,7 @@ import { ErrorReply } from '../../core/index.ts';
 import { jobView } from '../../documents/index.ts';
 import { ArchiveViewT, JobViewT, StartArchiveBodyT, type ArchiveView, type StartArchiveBody } from '../protocol.ts';
 import type { RecordsService } from '../service.ts';
+import { plainFileName } from './plain.ts';
 import type { SessionArchive } from './store.ts';
 
 const tags = ['records'];
@@ -77,6 +79,32 @@ export const archiveRoutes: FastifyPluginAsync<{ records: RecordsService }> = as
         .header('content-length', archive.bytes)
         .header('content-disposition', `attachment; filename="${archive.file}"`)
         .send(createReadStream(file));
+    },
+  );
+
+  app.get(
+    '/api/records/archives/:archiveId/plain',
+    {
+      config: admin,
+      schema: {
+        tags,
+        summary:
+          "A plain copy of an archive: its face images decrypted, signed by the site key, naming its source. Refused (409 no_archive_export_basis) until an admin names the legal basis for 'archive-export'; each copy is audited",
+        params: Type.Object({ archiveId: Type.String({ minLength: 1, maxLength: 64 }) }, closed),
+        response: errors,
+      },
+    },
+    async (request, reply) => {
+      const { archiveId } = request.params as { archiveId: string };
+      const r = await archives.exportPlainTemporary(archiveId, { actor: request.actor, ip: request.ip });
+      // The copy lives in a private temp folder only while it is sent; gone once the reply ends either way.
+      const stream = createReadStream(r.file);
+      stream.once('close', r.done);
+      return reply
+        .type('application/zip')
+        .header('content-length', r.bytes)
+        .header('content-disposition', `attachment; filename="${plainFileName(r.archive)}"`)
+        .send(stream);
     },
   );
 };

@@ -19,6 +19,9 @@ import { readKeyFile } from '../../storage/index.ts';
 import type { ArchiveParts } from '../archive-parts.ts';
 import { archiveProgressNote } from '../protocol.ts';
 import type { RecordsDeps } from '../service.ts';
+import type { FaceVault } from '../../storage/index.ts';
+import type { OutboundDestination } from '../protocol.ts';
+import { createPlainExport } from './plain.ts';
 import { createArchiveStore, type SessionArchive } from './store.ts';
 
 export const ARCHIVE_JOB = 'records.session-archive';
@@ -65,7 +68,15 @@ const stamp = (ms: number) =>
     .replace(/[-:]/g, '')
     .replace(/\.\d+Z$/, 'Z');
 
-export function createSessionArchives(deps: RecordsDeps & { parts: ArchiveParts; jobs: JobRunner }) {
+export function createSessionArchives(
+  deps: RecordsDeps & {
+    parts: ArchiveParts;
+    jobs: JobRunner;
+    faceVault: FaceVault;
+    /** The legal basis in force for a destination (records/privacy/outbound.ts): a plain copy needs 'archive-export''s. */
+    basisOf: (destination: OutboundDestination) => string | null;
+  },
+) {
   const { db, clock, audit, config, paths, exam, parts, jobs } = deps;
   const store = createArchiveStore(db);
   const root = resolve(paths.archives);
@@ -220,6 +231,15 @@ export function createSessionArchives(deps: RecordsDeps & { parts: ArchiveParts;
     return file;
   }
 
+  function verify(file: string, extraKeys: string[] = []): Promise<ArchiveCheck> {
+    if (!file) throw new ValidationError([{ path: 'file', problem: 'is required' }]);
+    const site = sitePublicKey();
+    const keys = [...(site ? [site] : []), ...extraKeys];
+    return checkArchive(file, keys.length ? { publicKeys: keys } : {});
+  }
+
+  const plain = createPlainExport({ ...deps, get, pathOf, verify: (file) => verify(file) });
+
   return {
     store,
     make,
@@ -247,12 +267,11 @@ export function createSessionArchives(deps: RecordsDeps & { parts: ArchiveParts;
     },
     sitePublicKey,
     /** Checks an archive against the site's key (and any extra trusted keys). */
-    verify(file: string, extraKeys: string[] = []): Promise<ArchiveCheck> {
-      if (!file) throw new ValidationError([{ path: 'file', problem: 'is required' }]);
-      const site = sitePublicKey();
-      const keys = [...(site ? [site] : []), ...extraKeys];
-      return checkArchive(file, keys.length ? { publicKeys: keys } : {});
-    },
+    verify,
+    /** A plain copy (face images opened) written to a file outside the data folder; refused without the legal basis; audited. */
+    exportPlain: plain.exportPlain,
+    /** The same in a private temporary folder, for a download; `done` removes it. */
+    exportPlainTemporary: plain.exportPlainTemporary,
   };
 }
 

@@ -1,6 +1,6 @@
 // The results page's calls: the exam's sessions and results (exam/plans/routes.ts) and the records
 // module's documents, certificates, archives and reporting (records/protocol.ts for their shapes).
-import { call } from '../../../../../web/http.ts';
+import { call, HttpError } from '../../../../../web/http.ts';
 import type { ArchiveView, CertificateView, ReportsReply, RoomLogReply, SessionReports, ReportingStatus } from '../../../../../records/protocol.ts';
 import { enc } from './refusal.ts';
 
@@ -53,6 +53,15 @@ export const api = {
   startArchive: (id: string, withMedia: boolean) =>
     call<import('../../../../../web/job.ts').JobView>('POST', `/api/records/sessions/${enc(id)}/archive`, { withMedia }),
   archiveFile: (archiveId: string) => `/api/records/archives/${enc(archiveId)}/file`,
+  /** The plain copy as a blob: fetched (not a link) so a refusal comes back as words, not a JSON download. */
+  async archivePlain(archiveId: string): Promise<Blob> {
+    const res = await fetch(`/api/records/archives/${enc(archiveId)}/plain`, { credentials: 'same-origin' });
+    if (!res.ok) {
+      const body = (await res.json().catch(() => ({}))) as { error?: string; message?: string; params?: Record<string, string | number> };
+      throw new HttpError(res.status, body.error ?? 'http', body.message ?? res.statusText, body.params ?? {});
+    }
+    return res.blob();
+  },
   reporting: () => call<ReportsReply>('GET', '/api/records/reports'),
   reportingStatus: () => call<ReportingStatus>('GET', '/api/records/reports/status'),
   retryReport: (id: string) => call<unknown>('POST', `/api/records/reports/${enc(id)}/retry`),

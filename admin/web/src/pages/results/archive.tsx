@@ -20,6 +20,8 @@ export function SessionArchive({ lang, session, timezone, onChange }: { lang: La
   const [message, setMessage] = useState<string | null>(null);
   const [withMedia, setWithMedia] = useState(false);
   const [askCancel, setAskCancel] = useState(false);
+  const [askPlain, setAskPlain] = useState<string | null>(null);
+  const [makingPlain, setMakingPlain] = useState(false);
   const load = () => api.archives(session.id).then(setArchives, (err: unknown) => setMessage(w.loadFailed(refusal(err, lang))));
   const job = useJob(
     ARCHIVE_JOB,
@@ -51,6 +53,26 @@ export function SessionArchive({ lang, session, timezone, onChange }: { lang: La
       await job.cancel();
     } catch (err) {
       setMessage(w.failedJob(refusal(err, lang)));
+    }
+  };
+  const exportPlain = async (a: ArchiveView) => {
+    setAskPlain(null);
+    setMakingPlain(true);
+    setMessage(w.plainMaking);
+    try {
+      const blob = await api.archivePlain(a.id);
+      const name = a.file.replace(/\.zip$/, '-plain.zip');
+      const url = URL.createObjectURL(blob);
+      const link = document.createElement('a');
+      link.href = url;
+      link.download = name;
+      link.click();
+      setTimeout(() => URL.revokeObjectURL(url), 60_000);
+      setMessage(w.plainMade(name));
+    } catch (err) {
+      setMessage(w.plainFailed(refusal(err, lang, { no_archive_export_basis: w.noPlainBasis })));
+    } finally {
+      setMakingPlain(false);
     }
   };
   const parsed = job.note === null ? null : readArchiveProgressNote(job.note);
@@ -107,7 +129,22 @@ export function SessionArchive({ lang, session, timezone, onChange }: { lang: La
               {w.version(a.version)}
             </a>{' '}
             {when(a.createdAt)} · {w.size(a.bytes)} · {w.files(a.members)}
-            {a.withMedia ? ` · ${w.withMedia}` : ''}
+            {a.withMedia ? ` · ${w.withMedia}` : ''}{' '}
+            {askPlain === a.id ? (
+              <span class="confirm" role="alertdialog" aria-label={w.exportPlain}>
+                {w.confirmPlain}{' '}
+                <button type="button" class="danger" data-action="confirm-plain" onClick={() => void exportPlain(a)}>
+                  {w.yesPlain}
+                </button>{' '}
+                <button type="button" onClick={() => setAskPlain(null)}>
+                  {w.keepSealed}
+                </button>
+              </span>
+            ) : (
+              <button type="button" data-action="export-plain" disabled={makingPlain} onClick={() => setAskPlain(a.id)}>
+                {w.exportPlain}
+              </button>
+            )}
           </li>
         ))}
       </ul>

@@ -78,6 +78,15 @@ export const resultsWords: Bilingual<{
   parts: Record<string, string>;
   writing: (part: string, files: number, mib: string) => string;
   archiveOnlyGraded: string;
+  // a plain copy of an archive (face images decrypted; issue 23)
+  exportPlain: string;
+  confirmPlain: string;
+  yesPlain: string;
+  keepSealed: string;
+  plainMaking: string;
+  plainMade: (file: string) => string;
+  plainFailed: (why: string) => string;
+  noPlainBasis: string;
   // reporting
   reporting: string;
   repOff: string;
@@ -170,6 +179,15 @@ export const resultsWords: Bilingual<{
     },
     writing: (p, n, m) => `正在写入${p} · 已 ${n} 个文件 · ${m} MiB`,
     archiveOnlyGraded: '评分后方可归档',
+    exportPlain: '导出明文副本',
+    confirmPlain:
+      '明文副本中的人脸照片不再加密。须已在 系统 → 人脸数据 中设定「归档文件导出」的法律依据；每次导出都记入审计日志（导出人、归档、法律依据）。确定导出？',
+    yesPlain: '确定导出',
+    keepSealed: '不导出',
+    plainMaking: '正在生成明文副本…',
+    plainMade: (f) => `已导出明文副本 ${f}；请只交给法律依据所指的接收方，用后删除`,
+    plainFailed: (w) => `未能导出明文副本：${w}`,
+    noPlainBasis: '尚未设定「归档文件导出」的法律依据：请管理员先在 系统 → 人脸数据 中填写法律依据，再导出',
     reporting: '成绩上报（省考试平台）',
     repOff: '成绩上报：未配置',
     repOk: '成绩上报：已全部送达',
@@ -261,6 +279,15 @@ export const resultsWords: Bilingual<{
     },
     writing: (p, n, m) => `writing the ${p} · ${n} ${n === 1 ? 'file' : 'files'} so far · ${m} MiB`,
     archiveOnlyGraded: 'a session can be archived once it is graded',
+    exportPlain: 'Export plain copy',
+    confirmPlain:
+      'The plain copy holds the face images decrypted. It needs the legal basis for "Archive export" set in System → Face data, and each export is audited (who, which archive, the basis). Export it?',
+    yesPlain: 'Yes, export',
+    keepSealed: 'Do not export',
+    plainMaking: 'making the plain copy…',
+    plainMade: (f) => `exported the plain copy ${f}; hand it only to the recipient the legal basis names, and delete it after`,
+    plainFailed: (w) => `no plain copy: ${w}`,
+    noPlainBasis: 'no legal basis is set for "Archive export": an admin names it in System → Face data first, then export again',
     reporting: 'Reporting to the provincial exam platform',
     repOff: 'Reporting: not configured',
     repOk: 'Reporting: all delivered',
