@@ -382,6 +382,7 @@ t.test('candidates pass the entrance kiosk: admitted by face, refused and overri
     t.equal(await refused.getAttribute('data-reason'), 'already_admitted');
     await page.getByRole('heading', { name: '您已完成检录' }).waitFor();
     t.match(await refused.getAttribute('class'), /\bgood\b/, 'calmly, not as a refusal');
+    await shot(page, '08a-already-admitted');
     await page.getByText(`座位号 ${entry(MATHIEU.id).seat}`, { exact: false }).waitFor();
     await page.getByRole('button', { name: '返回' }).tap();
   });
