@@ -46,6 +46,16 @@ const INTEGRITY_WORDS: Record<string, { zh: string; en: string }> = {
   message_flood: { zh: '考试机发送消息过多', en: 'the terminal sent too many messages' },
 };
 
+// The reason kiosk/service/override.ts records (kept in English in the audit) when the candidate declined
+// face recognition, optionally followed by ": " and the staff's own words; Chinese screens word it in Chinese.
+const DECLINED_FACE = 'declined face recognition';
+function overrideReason(reason: unknown): { zh: string; en: string } {
+  const r = String(reason ?? '');
+  if (r !== DECLINED_FACE && !r.startsWith(`${DECLINED_FACE}: `)) return { zh: r, en: r };
+  const rest = r.slice(DECLINED_FACE.length + 2);
+  return { zh: rest ? `拒绝人脸识别：${rest}` : '拒绝人脸识别', en: r };
+}
+
 /** Ingest's reason for an outage is ffmpeg's English: the Chinese text says what kind of outage it was. */
 function downReasonZh(reason: unknown): string {
   const r = String(reason ?? '');
@@ -69,8 +79,8 @@ export function textOf(r: Raise, who: { name: string; ticketNo: string; seat: st
       return { zh: `入口核验未通过：${whoZh} ${reason.zh}`, en: `Entrance check refused: ${whoEn} — ${reason.en}` };
     case 'kiosk_override':
       return {
-        zh: `人工放行：${whoZh}，操作人 ${String(p.by).replace(/^user:/, '')}，理由：${String(p.reason)}`,
-        en: `Admitted by staff override: ${whoEn}, by ${String(p.by).replace(/^user:/, '')}, reason: ${String(p.reason)}`,
+        zh: `人工放行：${whoZh}，操作人 ${String(p.by).replace(/^user:/, '')}，理由：${overrideReason(p.reason).zh}`,
+        en: `Admitted by staff override: ${whoEn}, by ${String(p.by).replace(/^user:/, '')}, reason: ${overrideReason(p.reason).en}`,
       };
     case 'seat_mismatch':
       return { zh: `座位核验：${whoZh} 人脸与入场照片不符`, en: `Seat check: ${whoEn} — face does not match the admission photo` };

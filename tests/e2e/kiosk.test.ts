@@ -191,7 +191,9 @@ t.test('candidates pass the entrance kiosk: admitted by face, refused and overri
     const ok = await app.inject({ method: 'POST', url: '/api/devices/pairings/approve', headers: { cookie: admin }, payload: { code } });
     t.equal(ok.statusCode, 200, 'the admin approves the code shown');
     await page.getByRole('heading', { name: '请刷身份证或输入证件号' }).waitFor();
-    await page.getByText('刷卡通道已连接').waitFor();
+    await page.getByText('已连接考点服务器').waitFor();
+    // No reader bridge is paired yet: the screen says so plainly, rather than implying a card reader works.
+    await page.getByText('未连接身份证阅读器，请由工作人员输入证件号').waitFor();
     await page.getByText('一号考场', { exact: false }).first().waitFor();
     t.match(
       await page.getByTestId('privacy-notice').innerText(),
@@ -343,6 +345,7 @@ t.test('candidates pass the entrance kiosk: admitted by face, refused and overri
       client.stop();
       await running;
     });
+    await page.getByText('身份证阅读器就绪').waitFor();
     await page.getByText('（工作人员：未配置身份证照片解码，仅与报名照片比对）').waitFor();
     await shot(page, '09a-reader-ready');
     sim.card = {
@@ -377,6 +380,9 @@ t.test('candidates pass the entrance kiosk: admitted by face, refused and overri
     const refused = page.getByTestId('lookup-refused');
     await refused.waitFor();
     t.equal(await refused.getAttribute('data-reason'), 'already_admitted');
+    await page.getByRole('heading', { name: '您已完成检录' }).waitFor();
+    t.match(await refused.getAttribute('class'), /\bgood\b/, 'calmly, not as a refusal');
+    await shot(page, '08a-already-admitted');
     await page.getByText(`座位号 ${entry(MATHIEU.id).seat}`, { exact: false }).waitFor();
     await page.getByRole('button', { name: '返回' }).tap();
   });
@@ -447,7 +453,7 @@ t.test('candidates pass the entrance kiosk: admitted by face, refused and overri
     await context.addCookies(cookies);
     await page.goto(`${base}/kiosk/`);
     await page.getByRole('heading', { name: '请刷身份证或输入证件号' }).waitFor();
-    await page.getByText('刷卡通道已连接').waitFor();
+    await page.getByText('已连接考点服务器').waitFor();
     // What the reader driver on the kiosk PC does, with the kiosk's device token.
     const device = cookies.find((c) => c.name === 'examroom_device')!;
     const read = await app.inject({

@@ -126,6 +126,11 @@ t.test('a decline is recorded and audited; staff admit the candidate by eye with
   const override = audits('kiosk.override').at(-1)!;
   t.equal(override.actor, 'user:invig');
   t.match(JSON.parse(override.detail), { reason: `${DECLINED_FACE_REASON}: 已核对身份证原件，本人与证件相符`, faceConsent: 'declined', via: 'device:K1' });
+  // The invigilator's alert words the stored reason code in the console's language.
+  const alert = k.app.proctor.alerts.list({ rooms: null }).find((a) => a.kind === 'kiosk_override' && a.idNumber === P.nophoto);
+  t.match(alert?.text.zh, /理由：拒绝人脸识别：已核对身份证原件，本人与证件相符$/);
+  t.notMatch(alert?.text.zh, /declined/, 'no English in the Chinese alert');
+  t.match(alert?.text.en, /reason: declined face recognition: /);
 });
 
 t.test('a decline is asked again next time and the person may change their mind; an acceptance is asked once per session', async (t) => {

@@ -67,7 +67,13 @@ function OfflineBanner({ c, t }: P) {
  */
 function ReaderLine({ s, t }: P) {
   const r = s.reader;
-  if (!r) return null;
+  // No reader bridge has spoken: many sites type the number, so this is said plainly, not as a fault.
+  if (!r)
+    return (
+      <div class="reader-state" data-testid="reader-state" data-state="none" data-problem="">
+        <p class="reader-none">{t.readerNone}</p>
+      </div>
+    );
   const trouble = r.problem ? t.readerProblem[r.problem] : r.state !== 'ready' || !r.online ? t.readerState[r.online ? r.state : 'no_reader'] : null;
   return (
     <div class="reader-state" data-testid="reader-state" data-state={r.online ? r.state : 'offline'} data-problem={r.problem ?? ''}>
@@ -75,7 +81,9 @@ function ReaderLine({ s, t }: P) {
         <p class="reader-trouble" role="status">
           {trouble}
         </p>
-      ) : null}
+      ) : (
+        <p class="reader-ok">{t.readerState.ready}</p>
+      )}
       {r.state === 'ready' && r.online && !r.photoDecoder ? <p class="reader-note">{t.readerNoPhoto}</p> : null}
     </div>
   );
@@ -157,7 +165,7 @@ function Idle({ c, s, t }: P) {
         ) : null}
         <IdleNotice c={c} s={s} t={t} />
         <p class={`reader ${s.live ? 'on' : 'off'}`}>
-          <span class="dot" aria-hidden="true" /> {t.idleReader(s.live)}
+          <span class="dot" aria-hidden="true" /> {t.idleLink(s.live)}
         </p>
         <ReaderLine c={c} s={s} t={t} />
       </div>
@@ -340,10 +348,12 @@ function Refused(p: P) {
   const { c, s, t } = p;
   const r = s.refusal!;
   const text = (s.lang === 'zh' && r.message) || t.lookupRefusals[r.reason] || r.message;
+  // Someone already checked in is not turned away: they are told so, calmly, and where to sit.
+  const done = r.reason === 'already_admitted';
   return (
-    <section class="panel verdict bad" data-testid="lookup-refused" data-reason={r.reason} aria-labelledby="refused-title">
-      <CrossIcon />
-      <h1 id="refused-title">{t.refusedTitle}</h1>
+    <section class={`panel verdict ${done ? 'good' : 'bad'}`} data-testid="lookup-refused" data-reason={r.reason} aria-labelledby="refused-title">
+      {done ? <TickIcon /> : <CrossIcon />}
+      <h1 id="refused-title">{done ? t.alreadyAdmittedTitle : t.refusedTitle}</h1>
       <p class="verdict-text">{text}</p>
       {r.candidate ? (
         <p class="lead">
@@ -676,10 +686,16 @@ function Override({ c, s, t }: P) {
           <label for="ov-reason">{t.reason}</label>
           <input id="ov-reason" value={reason} placeholder={t.reasonHint} onInput={edit(setReason)} maxLength={200} />
         </div>
+        {t.presetGloss[reason.trim()] ? (
+          <p class="muted reason-gloss" data-testid="reason-gloss">
+            {t.presetGloss[reason.trim()]}
+          </p>
+        ) : null}
         <div class="presets">
           {presets.map((r) => (
             <button type="button" class="chip" key={r} onClick={() => setReason(r)}>
               {r}
+              {t.presetGloss[r] ? <span class="chip-gloss">{t.presetGloss[r]}</span> : null}
             </button>
           ))}
         </div>

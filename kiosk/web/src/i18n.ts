@@ -11,7 +11,7 @@ const zh = {
   langToggleLabel: 'Switch to English',
   // pairing
   pairingTitle: '核验台配对',
-  pairingIntro: '本机尚未登记为入口核验台。请管理员在管理端输入下面的配对码：',
+  pairingIntro: '本机尚未登记为入口核验台。请管理员在管理端「设备」页找到下面的配对码并批准：',
   pairingDevice: (id: string) => `核验台编号：${id}`,
   pairingNoDevice: '未指定核验台编号（由管理员在批准时指定）',
   pairingWaiting: '等待批准…',
@@ -24,7 +24,9 @@ const zh = {
   // idle
   idleTitle: '请刷身份证或输入证件号',
   idleSub: '将身份证放在读卡区，或由工作人员输入 18 位身份证号',
-  idleReader: (ok: boolean): string => (ok ? '刷卡通道已连接' : '刷卡通道未连接，请手工输入'),
+  // The page's own link to the server (its event stream), not the ID-card reader: that is readerNone/readerState.
+  idleLink: (ok: boolean): string => (ok ? '已连接考点服务器' : '未连接考点服务器，正在重新连接…'),
+  readerNone: '未连接身份证阅读器，请由工作人员输入证件号',
   readerState: {
     ready: '身份证阅读器就绪',
     no_reader: '身份证阅读器未连接：请工作人员检查读卡器的线缆，或手工输入证件号',
@@ -58,9 +60,11 @@ const zh = {
   declinedTitle: '您选择了不使用人脸识别',
   declinedLead: '请把身份证交给工作人员。工作人员核对身份证与本人后为您办理入场，不影响您参加考试。',
   declinedStaffTitle: '人工核验（考生不同意人脸识别）',
-  declinedStaffLead: '考生不同意人脸识别。请核对身份证原件与本人是否一致，一致后放行。系统记录理由为“declined face recognition”，并记入审计日志。',
+  declinedStaffLead: '考生不同意人脸识别。请核对身份证原件与本人是否一致，一致后放行。系统记录理由为“拒绝人脸识别”，并记入审计日志。',
   declinedStaffDetail: '考生在告知书上选择了“不同意”，本次未拍摄、未比对人脸。',
   declinedPresets: ['已核对身份证原件，本人与证件相符'],
+  // The reason presets are recorded in Chinese in every UI language; the English UI shows what they say.
+  presetGloss: {} as Record<string, string>,
   withdraw: '不同意人脸识别',
   // roster
   rosterSession: '考试场次',
@@ -70,6 +74,7 @@ const zh = {
   rosterStartsAt: (t: string) => `开考 ${t}`,
   rosterNoPhoto: '名单无照片',
   refusedTitle: '无法进场',
+  alreadyAdmittedTitle: '您已完成检录',
   returnIn: (s: number) => `${s} 秒后返回`,
   backNow: '返回',
   // capture
@@ -180,7 +185,7 @@ const en: Strings = {
   langToggle: '中文',
   langToggleLabel: '切换到中文',
   pairingTitle: 'Pair this kiosk',
-  pairingIntro: 'This PC is not registered as an entrance kiosk yet. Ask an administrator to enter this code:',
+  pairingIntro: 'This PC is not registered as an entrance kiosk yet. Ask an administrator to approve this code on the Devices page of the admin console:',
   pairingDevice: (id: string) => `Kiosk: ${id}`,
   pairingNoDevice: 'No kiosk id given (the administrator assigns one when approving)',
   pairingWaiting: 'Waiting for approval…',
@@ -192,7 +197,8 @@ const en: Strings = {
   connecting: 'Connecting to the site server…',
   idleTitle: 'Swipe your ID card or enter the ID number',
   idleSub: 'Place the ID card on the reader, or staff type the 18-character ID number',
-  idleReader: (ok: boolean) => (ok ? 'Card reader channel connected' : 'Card reader channel down: type the number'),
+  idleLink: (ok: boolean) => (ok ? 'Connected to the server' : 'Not connected to the server: reconnecting…'),
+  readerNone: 'No ID-card reader: staff type the ID number',
   readerState: {
     ready: 'ID-card reader ready',
     no_reader: 'ID-card reader not connected: staff, check its cable, or type the number',
@@ -230,6 +236,10 @@ const en: Strings = {
     'The candidate declined face recognition. Compare the original ID card with the person; admit if they match. The reason is recorded as "declined face recognition", in the audit log.',
   declinedStaffDetail: 'The candidate chose "decline" on the notice: no face was taken or compared.',
   declinedPresets: ['已核对身份证原件，本人与证件相符'],
+  presetGloss: {
+    '已核对身份证原件，本人与证件相符': 'ID card checked in person: it matches the candidate',
+    '名单照片陈旧，已核对身份证原件': 'Roster photo out of date; ID card checked in person',
+  } as Record<string, string>,
   withdraw: 'Decline face recognition',
   rosterSession: 'Session',
   rosterRoom: 'Room',
@@ -238,6 +248,7 @@ const en: Strings = {
   rosterStartsAt: (t: string) => `Starts ${t}`,
   rosterNoPhoto: 'No roster photo',
   refusedTitle: 'Cannot enter',
+  alreadyAdmittedTitle: 'You are already checked in',
   returnIn: (s: number) => `Back in ${s} s`,
   backNow: 'Back',
   captureTitle: 'Face check',

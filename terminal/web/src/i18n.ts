@@ -13,7 +13,7 @@ const zh = {
   langToggleLabel: 'Switch to English',
   // pairing
   pairingTitle: '终端配对',
-  pairingIntro: '本机尚未登记为考试终端。请监考员或管理员在管理端输入下面的配对码：',
+  pairingIntro: '本机尚未登记为考试终端。请管理员在管理端「设备」页找到下面的配对码并批准：',
   pairingDevice: (id: string) => `终端编号：${id}`,
   pairingNoDevice: '未指定终端编号（由管理员在批准时指定）',
   pairingWaiting: '等待批准…',
@@ -152,7 +152,8 @@ const en: Strings = {
   langToggle: '中文',
   langToggleLabel: '切换到中文',
   pairingTitle: 'Pair this terminal',
-  pairingIntro: 'This PC is not yet registered as an exam terminal. Ask an invigilator or administrator to enter this pairing code:',
+  pairingIntro:
+    'This PC is not yet registered as an exam terminal. Ask an administrator to approve this pairing code on the Devices page of the admin console:',
   pairingDevice: (id) => `Terminal: ${id}`,
   pairingNoDevice: 'No terminal id given (the administrator chooses it when approving)',
   pairingWaiting: 'Waiting for approval…',
