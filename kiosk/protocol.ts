@@ -92,6 +92,17 @@ export type ConsentDecision = (typeof CONSENT_DECISIONS)[number];
  */
 export const DECLINED_FACE_REASON = 'declined face recognition';
 
+/**
+ * An override's recorded reason in words: the declined-face reason is kept in English in the audit log,
+ * optionally followed by ": " and the staff's own words; Chinese screens and documents say it in Chinese.
+ */
+export function overrideReasonWords(reason: unknown): { zh: string; en: string } {
+  const r = String(reason ?? '');
+  if (r !== DECLINED_FACE_REASON && !r.startsWith(`${DECLINED_FACE_REASON}: `)) return { zh: r, en: r };
+  const rest = r.slice(DECLINED_FACE_REASON.length + 2);
+  return { zh: rest ? `拒绝人脸识别：${rest}` : '拒绝人脸识别', en: r };
+}
+
 /** One language of the notice: the exact text shown (first line the title) and the SHA-256 of its UTF-8. */
 export const FaceNoticeT = Type.Object({
   version: Type.String(),

@@ -2,6 +2,7 @@
 // raised (its code and params are stored beside it). Pure words: no database, no bus.
 import type { EventMap } from '../core/index.ts';
 import { diskForecastWords, diskLowWords } from '../media/index.ts';
+import { overrideReasonWords as overrideReason } from '../kiosk/protocol.ts';
 import type { AlertKind, Severity } from './protocol.ts';
 
 export interface Raise {
@@ -45,16 +46,6 @@ const INTEGRITY_WORDS: Record<string, { zh: string; en: string }> = {
   second_connection: { zh: '同一考试机出现第二个连接', en: 'a second connection of the same terminal' },
   message_flood: { zh: '考试机发送消息过多', en: 'the terminal sent too many messages' },
 };
-
-// The reason kiosk/service/override.ts records (kept in English in the audit) when the candidate declined
-// face recognition, optionally followed by ": " and the staff's own words; Chinese screens word it in Chinese.
-const DECLINED_FACE = 'declined face recognition';
-function overrideReason(reason: unknown): { zh: string; en: string } {
-  const r = String(reason ?? '');
-  if (r !== DECLINED_FACE && !r.startsWith(`${DECLINED_FACE}: `)) return { zh: r, en: r };
-  const rest = r.slice(DECLINED_FACE.length + 2);
-  return { zh: rest ? `拒绝人脸识别：${rest}` : '拒绝人脸识别', en: r };
-}
 
 /** Ingest's reason for an outage is ffmpeg's English: the Chinese text says what kind of outage it was. */
 function downReasonZh(reason: unknown): string {

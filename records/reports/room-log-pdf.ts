@@ -2,6 +2,7 @@
 // log once signed (with its SHA-256 and the signatures), then the notes appended after it.
 import { localDateTime, localTime } from '../../core/index.ts';
 import { createPdf } from '../../documents/index.ts';
+import { overrideReasonWords } from '../../kiosk/protocol.ts';
 import type { RoomLogReply } from '../protocol.ts';
 import { percent } from './results-sheet.ts';
 
@@ -74,7 +75,7 @@ export async function renderRoomLog(reply: RoomLogReply, tz: string, now: number
         { header: '放行人', width: 2 },
         { header: '理由', width: 3.4 },
       ],
-      log.overrides.map((o) => [t(o.at), who(o), o.by, o.reason]),
+      log.overrides.map((o) => [t(o.at), who(o), o.by, overrideReasonWords(o.reason).zh]),
     );
 
   // Issue 23: who declined face recognition and how staff checked them instead (absent from logs signed before it).

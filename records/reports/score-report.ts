@@ -5,6 +5,7 @@ import type { FaceVault } from '../../storage/index.ts';
 import { resolve, sep } from 'node:path';
 import { localDate, localDateTime, localTime, maskIdNumber } from '../../core/index.ts';
 import { createPdf, type PhotoSlot } from '../../documents/index.ts';
+import { overrideReasonWords } from '../../kiosk/protocol.ts';
 import {
   admittingCheck,
   categoryLabel,
@@ -154,7 +155,7 @@ export async function renderScoreReport(f: SessionFacts, candidate: string, o: S
       ['入场核验', check?.decision ? KIOSK_DECISIONS[check.decision]! : '未经核验台'],
       ['核验时间', check?.decidedAt ? localDateTime(check.decidedAt, tz) : '—'],
       ['人脸距离', check?.distance != null ? `${check.distance.toFixed(3)}（阈值 ${check.threshold?.toFixed(3) ?? '—'}）` : '—'],
-      ['放行人 / 理由', check?.decision === 'overridden' ? `${o.names.words(check.overrideBy)}：${check.overrideReason ?? ''}` : '—'],
+      ['放行人 / 理由', check?.decision === 'overridden' ? `${o.names.words(check.overrideBy)}：${overrideReasonWords(check.overrideReason).zh}` : '—'],
       ['座位复核抓拍', snaps.length ? `${snaps.length} 张：${[...counts].map(([k, n]) => `${SNAPSHOT_VERDICTS[k] ?? k} ${n}`).join('，')}` : '无'],
     ],
     { columns: 2 },
