@@ -166,7 +166,7 @@ export function PersonFilePanel({ lang, idNumber }: { lang: Lang; idNumber: stri
               </ul>
             </>
           )}
-          <FaceDataPanel lang={lang} idNumber={file.idNumber} day={day} />
+          <FaceDataPanel lang={lang} idNumber={file.idNumber} day={day} sessionLabel={(id) => sessionLabel(id, file, lang)} />
           <h4>{w.incidents}</h4>
           {file.incidents.length === 0 ? (
             <p>{w.noIncidents}</p>
