@@ -52,6 +52,14 @@ export interface FaceDataCount {
   total: number;
 }
 
+/**
+ * face_enrolments.reason of a row kept after its descriptor was deleted (status 'refused', no descriptor):
+ * staff see why the photo has none, and the kiosk never enrols a photo whose owner asked for erasure
+ * again on its own. The row names only the photo file, which evidence retention keeps anyway.
+ */
+export const ENROLMENT_ERASED = 'erased';
+export const ENROLMENT_RETENTION_DELETED = 'deleted';
+
 const empty = (): FaceDeletion => ({ descriptors: 0, enrolments: 0, captures: 0, cardPhotos: 0, snapshots: 0, rosterPhotos: 0, people: [] });
 
 // When a session's purpose ended: the last grading of it, else its end, else its planned end.
@@ -146,14 +154,24 @@ export function createFaceRetention(deps: FaceRetentionDeps) {
     }
     out.descriptors = probes.length;
     // An enrolment no live purpose uses goes; one just made (its roster row may not be committed yet) waits.
-    const enrolments = db.prepare(`SELECT photo FROM face_enrolments f WHERE f.enrolled_at < @descriptorCut AND NOT ${PHOTO_IN_USE('f.photo')}`).all(c) as {
+    // Its row stays as a marker without the descriptor (ENROLMENT_RETENTION_DELETED), so an old session's
+    // roster says "deleted", not "pending"; markers themselves are never swept again.
+    const enrolments = db
+      .prepare(
+        `SELECT photo FROM face_enrolments f WHERE f.enrolled_at < @descriptorCut AND COALESCE(f.reason, '') NOT IN ('${ENROLMENT_ERASED}', '${ENROLMENT_RETENTION_DELETED}')
+           AND NOT ${PHOTO_IN_USE('f.photo')}`,
+      )
+      .all(c) as {
       photo: string;
     }[];
     withPhotoSet(
       enrolments.map((e) => e.photo),
       () => {
         for (const id of ownersOfSet()) people.add(id);
-        db.prepare(`DELETE FROM face_enrolments WHERE photo IN ${IN_SET}`).run();
+        db.prepare(
+          `UPDATE face_enrolments SET status = 'refused', descriptor = NULL, quality = NULL, reason = '${ENROLMENT_RETENTION_DELETED}',
+             detail = 'descriptor deleted by the retention rule', enrolled_at = @now WHERE photo IN ${IN_SET}`,
+        ).run(c);
       },
     );
     out.enrolments = enrolments.length;
@@ -324,12 +342,23 @@ export function createFaceRetention(deps: FaceRetentionDeps) {
     db.transaction(() => {
       const probes = db.prepare('UPDATE identity_attempts SET probe_descriptor = NULL WHERE id_number = ? AND probe_descriptor IS NOT NULL').run(idNumber);
       out.descriptors = probes.changes;
-      // Every enrolment of a photo of theirs, kept or not: a descriptor is never evidence.
-      const enr = db.prepare('DELETE FROM face_enrolments WHERE photo = ?');
-      for (const p of new Set([...photos, ...attempts.flatMap((a) => (a.cardPhoto ? [a.cardPhoto] : []))])) out.enrolments += enr.run(p).changes;
+      // Every enrolment of a photo of theirs, kept or not: a descriptor is never evidence. A kept photo's
+      // row stays as an ENROLMENT_ERASED marker, so nothing enrols it again unasked; only rows that held a
+      // descriptor count as deleted (a refusal held none).
+      const had = db.prepare('SELECT status FROM face_enrolments WHERE photo = ?');
+      const mark = db.prepare(
+        `INSERT INTO face_enrolments (photo, status, reason, detail, enrolled_at) VALUES (@photo, 'refused', '${ENROLMENT_ERASED}', 'descriptor deleted at the person''s request', @now)
+         ON CONFLICT(photo) DO UPDATE SET status = 'refused', descriptor = NULL, quality = NULL, reason = excluded.reason, detail = excluded.detail, enrolled_at = excluded.enrolled_at`,
+      );
+      for (const photo of new Set([...photos, ...attempts.flatMap((a) => (a.cardPhoto ? [a.cardPhoto] : []))])) {
+        if ((had.get(photo) as { status: string } | undefined)?.status === 'ok') out.enrolments++;
+        mark.run({ photo, now: c.now });
+      }
       const clear = db.prepare('UPDATE identity_attempts SET capture = NULL, card_photo = NULL WHERE id = ?');
+      const unmark = db.prepare('DELETE FROM face_enrolments WHERE photo = ?');
       for (const a of freeAttempts) {
         clear.run(a.id);
+        if (a.cardPhoto) unmark.run(a.cardPhoto); // its file is gone: no marker names it
         if (a.capture) out.captures++;
         if (a.cardPhoto) out.cardPhotos++;
       }

@@ -7,13 +7,20 @@ import { maskIdNumber } from '../../core/index.ts';
 import type { EnrolOutcome } from './types.ts';
 import { broadcast, engine, type IdentityState } from './state.ts';
 import { TOKEN_ROTATE_EVENT } from '../protocol.ts';
+import { ENROLMENT_ERASED, ENROLMENT_RETENTION_DELETED } from '../../storage/index.ts';
 
 // Refusals a reference no longer gets (it is enrolled with a warning instead): a stored one of these
 // dates from the earlier policy and is enrolled again rather than trusted.
-const retakeOnly = new Set<string>(['too_small', 'too_blurred', 'turned_away']);
+// A template the retention rule deleted is made again when a live session needs the photo once more.
+const retakeOnly = new Set<string>(['too_small', 'too_blurred', 'turned_away', ENROLMENT_RETENTION_DELETED]);
 
 /** The descriptor of a stored photo (relative to captures/), enrolled once and cached by file. */
 export function enrolPhoto(st: IdentityState, photo: string, opts: { refresh?: boolean } = {}): Promise<EnrolOutcome> {
+  // Its owner asked for erasure (storage/face-retention.ts): not even "enrol again" makes a new template;
+  // the kiosk's staff check by eye instead.
+  const marker = st.store.enrolment(photo);
+  if (marker?.status === 'refused' && (marker.reason as string) === ENROLMENT_ERASED)
+    return Promise.resolve({ ok: false, reason: marker.reason, detail: marker.detail });
   if (!opts.refresh) {
     const known = st.store.enrolment(photo);
     // A descriptor computed another way is not comparable with today's probes: enrol the photo again.
@@ -79,6 +86,12 @@ export async function enrolSession(st: IdentityState, sessionId: string, opts: {
   return out;
 }
 
+/** 'erased' (the person's request) or 'deleted' (retention) for a row kept after its descriptor went. */
+function markerState(k: { status: string; reason?: string }): 'erased' | 'deleted' | null {
+  if (k.status !== 'refused') return null;
+  return k.reason === ENROLMENT_ERASED ? 'erased' : k.reason === ENROLMENT_RETENTION_DELETED ? 'deleted' : null;
+}
+
 /** Without the engine: what is known so far, so staff see refused photos before the exam day. */
 export function enrolments(st: IdentityState, sessionId: string) {
   st.plans.session(sessionId);
@@ -89,9 +102,9 @@ export function enrolments(st: IdentityState, sessionId: string) {
       ticketNo: e.ticketNo,
       name: e.name,
       photo: e.photo,
-      status: !e.photo ? 'no_photo' : !k ? 'pending' : k.status,
-      reason: k?.status === 'refused' ? k.reason : null,
-      detail: k?.status === 'refused' ? k.detail : null,
+      status: !e.photo ? 'no_photo' : !k ? 'pending' : (markerState(k) ?? k.status),
+      reason: k?.status === 'refused' && !markerState(k) ? k.reason : null,
+      detail: k?.status === 'refused' && !markerState(k) ? k.detail : null,
       // Usable but poor (blurred, small, turned): staff see why, and may replace the photo.
       warnings: k?.status === 'ok' ? (k.quality?.warnings ?? []) : [],
       enrolledAt: k ? new Date(k.enrolledAt).toISOString() : null,
@@ -104,7 +117,10 @@ export function listenToBus(st: IdentityState): () => void {
   const offImported = st.bus.on('roster.imported', ({ sessionId }) => {
     if (!st.config.identity.enrolOnImport) return;
     // Only rosters with photos wake the engine: an import without photos costs nothing.
-    const pending = st.plans.roster(sessionId).filter((e) => e.photo && !st.store.enrolment(e.photo));
+    const pending = st.plans.roster(sessionId).filter((e) => {
+      const k = e.photo ? st.store.enrolment(e.photo) : undefined;
+      return e.photo && (!k || (k.status === 'refused' && (k.reason as string) === ENROLMENT_RETENTION_DELETED));
+    });
     if (pending.length === 0) return;
     st.backgroundQueue = st.backgroundQueue
       .then(() => enrolSession(st, sessionId))

@@ -37,6 +37,23 @@ t.test('a roster photo without a usable face is reported with its reason right a
   t.same(byName, { 灰照片: ['refused', 'no_face'], 好照片: ['ok', null], 没照片: ['no_photo', null] });
   const other = await k.app.inject({ url: `/api/kiosk/enrolments?sessionId=${s.id}`, headers: { cookie: await k.as('invig2') } });
   t.equal(other.statusCode, 403, 'an invigilator of another room does not see it');
+
+  // After the person's erasure request the held session's photo stays (evidence), its template does not:
+  // the roster says so (not "pending" for ever), and enrolling again makes no new template.
+  k.app.ctx.db.prepare("UPDATE exam_sessions SET status = 'graded' WHERE id = ?").run(s.id);
+  const good = plans.roster(s.id).find((e) => e.name === '好照片')!;
+  t.match(k.app.records.privacy.erase(good.idNumber, '本人书面申请', { actor: 'user:admin' }).deleted, { enrolments: 1 });
+  const statusOf = async () =>
+    (
+      (await k.app.inject({ url: `/api/kiosk/enrolments?sessionId=${s.id}`, headers: { cookie: await k.as('invig') } })).json() as {
+        name: string;
+        status: string;
+      }[]
+    ).find((e) => e.name === '好照片')!.status;
+  t.equal(await statusOf(), 'erased');
+  await k.app.kiosk.identity.enrolSession(s.id, { refresh: true });
+  t.equal(await statusOf(), 'erased', 'enrol again leaves an erased template deleted');
+  t.equal(k.app.ctx.db.prepare('SELECT descriptor FROM face_enrolments WHERE photo = ?').pluck().get(good.photo), null);
 });
 
 t.test('attempts list their scores; a capture is shown to staff and every view is audited', async (t) => {

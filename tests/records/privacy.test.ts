@@ -266,16 +266,22 @@ t.test('erasure on request: a session not yet held loses its photo; evidence of 
     'kept about three years',
   );
   t.ok(existsSync(fileOf(aPhoto)));
+  // The kept photo's row stays without its descriptor, so no one re-enrols it unasked.
+  t.match(db().prepare('SELECT status, descriptor, reason FROM face_enrolments WHERE photo = ?').get(aPhoto), {
+    status: 'refused',
+    descriptor: null,
+    reason: 'erased',
+  });
   // Put A's descriptors back for the sweep tests below.
   db().prepare('UPDATE identity_attempts SET probe_descriptor = ? WHERE id_number = ?').run(Buffer.alloc(512, 7), A);
   db()
-    .prepare("INSERT INTO face_enrolments (photo, status, descriptor, enrolled_at) VALUES (?, 'ok', ?, ?)")
+    .prepare("INSERT OR REPLACE INTO face_enrolments (photo, status, descriptor, enrolled_at) VALUES (?, 'ok', ?, ?)")
     .run(aPhoto, Buffer.alloc(512, 3), at('2026-03-09T00:00:00'));
 });
 
 t.test('descriptors are gone descriptorDays after grading; evidence images stay', async (t) => {
   const probes = () => (db().prepare('SELECT COUNT(*) AS n FROM identity_attempts WHERE probe_descriptor IS NOT NULL').get() as { n: number }).n;
-  const enrolments = () => (db().prepare('SELECT COUNT(*) AS n FROM face_enrolments').get() as { n: number }).n;
+  const enrolments = () => (db().prepare('SELECT COUNT(*) AS n FROM face_enrolments WHERE descriptor IS NOT NULL').get() as { n: number }).n;
   t.equal(probes(), 2);
   t.equal(enrolments(), 2);
   clock.set(at('2026-04-09T09:00:00')); // 29 days after grading
@@ -286,6 +292,12 @@ t.test('descriptors are gone descriptorDays after grading; evidence images stay'
   t.match(r.descriptors, { descriptors: 2, enrolments: 2, people: [A, B] });
   t.equal(probes(), 0);
   t.equal(enrolments(), 0);
+  t.equal(
+    (db().prepare("SELECT COUNT(*) AS n FROM face_enrolments WHERE reason = 'deleted'").get() as { n: number }).n,
+    2,
+    'the rows stay as markers: the roster says deleted, not pending',
+  );
+  t.equal(app.records.privacy.sweep().descriptors.enrolments, 0, 'a marker is not swept again');
   t.equal(r.evidence.captures + r.evidence.snapshots + r.evidence.rosterPhotos, 0, 'no image is touched');
   for (const rel of [rosterPhoto(A), rosterPhoto(B), `kiosk/2026-03-10/att-${A}.jpg`, `terminal/${held}/${A}/1-s1.jpg`])
     t.ok(existsSync(fileOf(rel)), `${rel} kept`);

@@ -16,7 +16,8 @@ interface FaceWords {
   erase: string;
   confirm: string;
   cancel: string;
-  erased: (descriptors: number, photos: number, pictures: number) => string;
+  /** Reference templates (of roster/ID photos), live templates (of kiosk pictures), files: each said once, zeros left out. */
+  erased: (references: number, probes: number, photos: number, pictures: number) => string;
   nothing: string;
   kept: string;
   kind: Record<FaceErasure['kept'][number]['kind'], string>;
@@ -33,7 +34,8 @@ const words: Bilingual<FaceWords> = {
     erase: '删除人脸数据…',
     confirm: '确认删除（不可恢复）',
     cancel: '取消',
-    erased: (d, p, k) => `已删除：特征值 ${d} 条、报名照片 ${p} 张、入场照片 ${k} 张。`,
+    erased: (r, l, p, k) =>
+      `已删除：${[r && `照片特征值 ${r} 条`, l && `现场比对特征值 ${l} 条`, p && `报名照片 ${p} 张`, k && `入场照片 ${k} 张`].filter(Boolean).join('、')}。`,
     nothing: '没有可删除的人脸数据。',
     kept: '以下照片是考试证据，须按规定保存至期满后自动删除：',
     kind: { capture: '入场抓拍', card_photo: '身份证照片', snapshot: '座位抽拍', roster_photo: '报名照片' },
@@ -48,7 +50,8 @@ const words: Bilingual<FaceWords> = {
     erase: 'Delete face data…',
     confirm: 'Delete (cannot be undone)',
     cancel: 'Cancel',
-    erased: (d, p, k) => `Deleted: ${d} descriptors, ${p} registration photos, ${k} kiosk pictures.`,
+    erased: (r, l, p, k) =>
+      `Deleted: ${[r && `${r} photo template${r === 1 ? '' : 's'}`, l && `${l} live template${l === 1 ? '' : 's'} from kiosk checks`, p && `${p} registration photo${p === 1 ? '' : 's'}`, k && `${k} kiosk picture${k === 1 ? '' : 's'}`].filter(Boolean).join(', ')}.`,
     nothing: 'No face data to delete.',
     kept: 'These images are exam evidence, kept as the rules require and deleted when that ends:',
     kind: { capture: 'kiosk capture', card_photo: 'ID card photo', snapshot: 'seat snapshots', roster_photo: 'registration photo' },
@@ -56,7 +59,18 @@ const words: Bilingual<FaceWords> = {
   },
 };
 
-export function FaceDataPanel({ lang, idNumber, day }: { lang: Lang; idNumber: string; day: (iso: string, lang: Lang) => string }) {
+export function FaceDataPanel({
+  lang,
+  idNumber,
+  day,
+  sessionLabel,
+}: {
+  lang: Lang;
+  idNumber: string;
+  day: (iso: string, lang: Lang) => string;
+  /** A session or class id as staff know it (plan and time), the id when unknown. */
+  sessionLabel: (id: string) => string;
+}) {
   const w = words[lang];
   const [reason, setReason] = useState('');
   const [confirming, setConfirming] = useState(false);
@@ -123,7 +137,7 @@ export function FaceDataPanel({ lang, idNumber, day }: { lang: Lang; idNumber: s
           <p>
             {d.descriptors + d.enrolments + d.rosterPhotos + d.captures + d.cardPhotos === 0
               ? w.nothing
-              : w.erased(d.descriptors + d.enrolments, d.rosterPhotos, d.captures + d.cardPhotos)}
+              : w.erased(d.enrolments, d.descriptors, d.rosterPhotos, d.captures + d.cardPhotos)}
           </p>
           {done.kept.length > 0 && (
             <>
@@ -131,7 +145,7 @@ export function FaceDataPanel({ lang, idNumber, day }: { lang: Lang; idNumber: s
               <ul>
                 {done.kept.map((k, i) => (
                   <li key={i}>
-                    {w.kind[k.kind]} {w.until(k.of, day(k.until, lang))}
+                    {w.kind[k.kind]} {w.until(sessionLabel(k.of), day(k.until, lang))}
                   </li>
                 ))}
               </ul>

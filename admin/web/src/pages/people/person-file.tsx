@@ -14,6 +14,29 @@ const day = (iso: string, lang: Lang) => site.format(Date.parse(iso), lang, { ye
 const minute = (iso: string, lang: Lang) =>
   site.format(Date.parse(iso), lang, { year: 'numeric', month: '2-digit', day: '2-digit', hour: '2-digit', minute: '2-digit' });
 
+/** A session as staff know it: its plan and start (from the file's exams), the id only when it is not among them. */
+function sessionLabel(sessionId: string | null, file: PersonFileView, lang: Lang): string {
+  if (!sessionId) return '';
+  const e = file.exams.find((x) => x.sessionId === sessionId);
+  return e ? `${e.planName} ${minute(e.startsAt, lang)}` : sessionId;
+}
+
+/** One identity check in words: when, what, the outcome, why (an override's own "override" said once), each part only if there. */
+function checkLine(c: PersonFileView['identityChecks'][number], file: PersonFileView, lang: Lang): string {
+  const w = peopleWords[lang];
+  const action = c.action ?? (c.sessionId ? 'exam' : null);
+  const reason = c.reason && c.reason !== 'override' ? (w.checkReason[c.reason] ?? c.reason) : null;
+  return [
+    minute(c.startedAt, lang),
+    action ? (w.checkAction[action] ?? action) : null,
+    c.action ? null : sessionLabel(c.sessionId, file, lang),
+    w.checkDecision[c.decision ?? 'none'] ?? c.decision,
+    reason,
+  ]
+    .filter((x) => x)
+    .join(' · ');
+}
+
 export function PersonFilePanel({ lang, idNumber }: { lang: Lang; idNumber: string }) {
   const w = peopleWords[lang];
   const [typed, setTyped] = useState(idNumber);
@@ -122,10 +145,7 @@ export function PersonFilePanel({ lang, idNumber }: { lang: Lang; idNumber: stri
           ) : (
             <ul>
               {file.identityChecks.map((c) => (
-                <li key={c.id}>
-                  {minute(c.startedAt, lang)} · {c.action} · {c.decision ?? '—'}
-                  {c.reason ? ` · ${c.reason}` : ''}
-                </li>
+                <li key={c.id}>{checkLine(c, file, lang)}</li>
               ))}
             </ul>
           )}
@@ -135,18 +155,18 @@ export function PersonFilePanel({ lang, idNumber }: { lang: Lang; idNumber: stri
               <ul data-testid="person-face">
                 {(file.faceConsents ?? []).map((c) => (
                   <li key={`c-${c.sessionId}`}>
-                    {minute(c.decidedAt, lang)} · {c.sessionId} · {c.decision === 'declined' ? w.faceDeclined : w.faceAccepted}
+                    {minute(c.decidedAt, lang)} · {sessionLabel(c.sessionId, file, lang)} · {c.decision === 'declined' ? w.faceDeclined : w.faceAccepted}
                   </li>
                 ))}
                 {(file.seatConfirmations ?? []).map((c) => (
                   <li key={c.id}>
-                    {minute(c.dueAt, lang)} · {c.sessionId} · {w.seatCheck(c.seat, c.reason, c.confirmedBy)}
+                    {minute(c.dueAt, lang)} · {sessionLabel(c.sessionId, file, lang)} · {w.seatCheck(c.seat, c.reason, c.confirmedBy)}
                   </li>
                 ))}
               </ul>
             </>
           )}
-          <FaceDataPanel lang={lang} idNumber={file.idNumber} day={day} />
+          <FaceDataPanel lang={lang} idNumber={file.idNumber} day={day} sessionLabel={(id) => sessionLabel(id, file, lang)} />
           <h4>{w.incidents}</h4>
           {file.incidents.length === 0 ? (
             <p>{w.noIncidents}</p>

@@ -5,6 +5,9 @@ export const ROLES = ['admin', 'invigilator', 'inspector'] as const;
 export type RoleName = (typeof ROLES)[number];
 export const LEVELS = ['province', 'city', 'site'] as const;
 
+/** An actor as people know it: "user:jiankao2" → "jiankao2" (the audit's prefix means nothing to them). */
+export const plainUser = (actor: string) => actor.replace(/^user:/, '');
+
 export const peopleWords: Bilingual<{
   users: string;
   username: string;
@@ -90,6 +93,10 @@ export const peopleWords: Bilingual<{
   faceDeclined: string;
   faceAccepted: string;
   seatCheck: (seat: string | null, reason: 'login' | 'alert', by: string | null) => string;
+  /** An identity check's codes (kiosk/protocol.ts VERIFY_REFUSALS, kiosk/store.ts Decision) in words. */
+  checkAction: Record<string, string>;
+  checkDecision: Record<string, string>;
+  checkReason: Record<string, string>;
   training: (hours: number) => string;
   validPasses: (n: number) => string;
 }> = {
@@ -176,7 +183,24 @@ export const peopleWords: Bilingual<{
     faceTitle: '人脸识别同意与人工核验',
     faceDeclined: '拒绝人脸识别（人工核验）',
     faceAccepted: '同意人脸识别',
-    seatCheck: (seat, reason, by) => `${seat ?? '—'} 号座 · ${reason === 'login' ? '登录后核验' : '座位告警后复核'} · ${by ? `已由 ${by} 核验` : '未核验'}`,
+    seatCheck: (seat, reason, by) =>
+      `${seat ?? '—'} 号座 · ${reason === 'login' ? '登录后核验' : '座位告警后复核'} · ${by ? `已由 ${plainUser(by)} 核验` : '未核验'}`,
+    checkAction: { exam: '考场入场核验', check_in: '培训签到', check_out: '培训签退' },
+    checkDecision: { admitted: '通过', refused: '未通过', overridden: '人工核验放行', none: '未完成' },
+    checkReason: {
+      liveness: '活体检测未通过',
+      unreadable: '照片无法识别',
+      no_face: '未检测到人脸',
+      several_faces: '检测到多张人脸',
+      too_small: '人脸过小',
+      too_blurred: '画面模糊',
+      turned_away: '未正对镜头',
+      mismatch: '与登记照片不符',
+      card_mismatch: '与身份证照片不符',
+      no_reference: '无可用的登记照片',
+      admission_failed: '入场登记失败',
+      timed_out: '超时',
+    },
     training: (h) => `培训签到学时：${h}`,
     validPasses: (n) => `有效合格：${n} 项`,
   },
@@ -264,7 +288,23 @@ export const peopleWords: Bilingual<{
     faceDeclined: 'declined face recognition (checked by staff)',
     faceAccepted: 'accepted face recognition',
     seatCheck: (seat, reason, by) =>
-      `seat ${seat ?? '—'} · ${reason === 'login' ? 'check after log-in' : 'check after an alert of the seat'} · ${by ? `confirmed by ${by}` : 'not confirmed'}`,
+      `seat ${seat ?? '—'} · ${reason === 'login' ? 'check after log-in' : 'check after an alert of the seat'} · ${by ? `confirmed by ${plainUser(by)}` : 'not confirmed'}`,
+    checkAction: { exam: 'exam admission', check_in: 'training sign-in', check_out: 'training sign-out' },
+    checkDecision: { admitted: 'admitted', refused: 'refused', overridden: 'admitted by staff check', none: 'not finished' },
+    checkReason: {
+      liveness: 'liveness check failed',
+      unreadable: 'picture unreadable',
+      no_face: 'no face found',
+      several_faces: 'several faces',
+      too_small: 'face too small',
+      too_blurred: 'picture blurred',
+      turned_away: 'not facing the camera',
+      mismatch: 'does not match the roster photo',
+      card_mismatch: 'does not match the ID-card photo',
+      no_reference: 'no usable roster photo',
+      admission_failed: 'admission failed',
+      timed_out: 'timed out',
+    },
     training: (h) => `training hours signed in: ${h}`,
     validPasses: (n) => `valid passes: ${n}`,
   },

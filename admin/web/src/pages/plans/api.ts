@@ -27,7 +27,8 @@ export interface TemplateItem {
 /** One of the kiosk's enrolments (GET /api/kiosk/enrolments?sessionId=): is the roster photo usable for the face check? */
 export interface Enrolment {
   ticketNo: string;
-  status: 'ok' | 'refused' | 'pending' | 'no_photo';
+  /** erased / deleted: the descriptor went at the person's request / by the retention rule (storage/face-retention.ts). */
+  status: 'ok' | 'refused' | 'pending' | 'no_photo' | 'erased' | 'deleted';
   reason: string | null;
   detail: string | null;
   warnings: string[];

@@ -38,9 +38,10 @@ export function SessionPanel({ lang, session: s, onChanged }: { lang: Lang; sess
   useEffect(() => {
     void load();
   }, [s.id, s.status]);
-  // Enrolment runs in the background after an import: look again while some are pending.
+  // Enrolment runs in the background after an import: look again while some are pending, and only while
+  // the session can still use them (nothing enrols an ended session's photos, so its "pending" never changes).
   useEffect(() => {
-    if (![...enrolments.values()].some((e) => e.status === 'pending')) return;
+    if (!CAN_RESEAT.includes(s.status) || ![...enrolments.values()].some((e) => e.status === 'pending')) return;
     const t = setTimeout(
       () =>
         void api.enrolments(s.id).then(
@@ -251,7 +252,8 @@ function RosterTable(props: {
       <tbody>
         {entries.map((e) => {
           const en = enrolments.get(e.ticketNo);
-          const state = en?.status ?? (e.photo ? 'pending' : 'no_photo');
+          // No answer from the kiosk (it failed): unknown, not "pending" for an ended session.
+          const state = en?.status ?? (!e.photo ? 'no_photo' : CAN_RESEAT.includes(s.status) ? 'pending' : 'unknown');
           return (
             <tr key={e.idNumber} data-testid={`roster-row-${e.ticketNo}`}>
               <td class="thumb">

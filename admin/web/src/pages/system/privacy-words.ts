@@ -24,6 +24,8 @@ export interface PrivacyWords {
   save: string;
   withdraw: string;
   confirmWithdraw: string;
+  /** The button that really withdraws, beside the question (not a second "withdraw"). */
+  withdrawConfirmed: string;
   cancel: string;
   saved: string;
   docs: string;
@@ -51,12 +53,13 @@ export const privacyWords: Bilingual<PrivacyWords> = {
     destination: { reporting: '省级考试平台成绩上报', 'archive-export': '归档文件导出（明文照片）' },
     noBasis: '未写明法律依据：不发送照片',
     asked: '配置文件要求随上报发送照片（reporting.send.photos），但未写明依据，因此不发送。',
-    basisBy: (who, at) => `由 ${who} 于 ${at} 设置`,
+    basisBy: (who, at) => `由 ${who.replace(/^user:/, '')} 于 ${at} 设置`,
     basisLabel: '法律依据（写明法规名称与条款）',
     basisHint: '4–500 字',
     save: '保存依据',
     withdraw: '撤销依据',
     confirmWithdraw: '确认撤销？撤销后不再发送照片',
+    withdrawConfirmed: '确认撤销',
     cancel: '取消',
     saved: '已保存',
     docs: '数据清单、保存期限与站点须自行完成的事项见 docs/privacy.md。',
@@ -84,12 +87,13 @@ export const privacyWords: Bilingual<PrivacyWords> = {
     destination: { reporting: 'Results reporting to the provincial platform', 'archive-export': 'Archive export (plain face images)' },
     noBasis: 'No legal basis named: no images sent',
     asked: 'The config asks for photos with the reports (reporting.send.photos), but no basis is named, so none are sent.',
-    basisBy: (who, at) => `Set by ${who} at ${at}`,
+    basisBy: (who, at) => `Set by ${who.replace(/^user:/, '')} at ${at}`,
     basisLabel: 'Legal basis (name the law or rule and its article)',
     basisHint: '4–500 characters',
     save: 'Save basis',
     withdraw: 'Withdraw basis',
     confirmWithdraw: 'Withdraw? No images will be sent',
+    withdrawConfirmed: 'Confirm withdrawal',
     cancel: 'Cancel',
     saved: 'Saved',
     docs: 'The data map, how long each kind is kept and what the site must do itself: docs/privacy.md.',

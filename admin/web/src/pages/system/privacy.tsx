@@ -137,7 +137,7 @@ function OutboundRow({ b, lang, tz, onSaved }: { b: OutboundBasis; lang: PagePro
               <>
                 <span>{w.confirmWithdraw}</span>
                 <button type="button" class="danger" disabled={busy} onClick={() => void send(null)}>
-                  {w.withdraw}
+                  {w.withdrawConfirmed}
                 </button>
                 <button type="button" onClick={() => setConfirming(false)}>
                   {w.cancel}
