@@ -24,6 +24,7 @@ import { approveTerminalsAsTheyAppear } from './admin/devices-steps.ts';
 import { checklistShows, end, grade, openCheckIn, start } from './admin/today-steps.ts';
 import { archiveFromResults, resultsShow } from './admin/results-steps.ts';
 import { auditShows } from './admin/system-steps.ts';
+import { exportAndErase, faceDataCount, nameReportingBasis } from './admin/privacy-steps.ts';
 import { bankWalk } from './admin/bank-walk.ts';
 import { devicesWalk } from './admin/devices-walk.ts';
 import { plansWalk } from './admin/plans-walk.ts';
@@ -151,6 +152,15 @@ t.test('an exam day from an empty site, run from the admin console', async (t) =
     await c.shot('exam-day-results');
     await archiveFromResults(t, c, sessionId);
     t.equal(c.app.exam.plans.session(sessionId).status, 'archived', 'the session is archived');
+  });
+
+  await step(t, "face data: the count of people, a legal basis for photos in reports, a person's export and erasure", async (t) => {
+    t.ok((await faceDataCount(t, c)) >= 1, "the roster's photos count");
+    await nameReportingBasis(t, c, '《某省安全生产培训考核管理办法》第二十条：上报考生入场核验照片');
+    const someone = c.app.exam.plans.roster(sessionId)[0]!.idNumber;
+    const zip = await exportAndErase(t, c, someone, '本人书面申请删除人脸数据（申请书已存档）');
+    t.ok(zip.includes(Buffer.from('person.json')), "the export holds the person's record");
+    await c.shot('exam-day-face-data');
   });
 
   await step(t, 'the audit log shows the day', async (t) => {
