@@ -173,6 +173,8 @@ t.test('candidates pass the entrance kiosk: admitted by face, refused and overri
   };
   /** A keyboard, or an ID scanner that types, works as well (and is quicker to drive). */
   const typeId = async (page: Page, id: string) => {
+    // Keys typed while the previous screen is still leaving are lost (the idle screen mounts with an empty field).
+    await page.getByRole('heading', { name: /请刷身份证或输入证件号|Swipe your ID card or enter the ID number/ }).waitFor();
     await page.keyboard.type(id.toLowerCase());
     await page.keyboard.press('Enter');
   };
