@@ -18,6 +18,17 @@ export class HttpError extends Error {
 /** The request never got an answer: the network or the server is down. Safe to repeat. */
 export class NetworkError extends Error {}
 
+let unauthorized: (() => void) | null = null;
+
+/**
+ * Called when a request outside /api/auth/ is answered 401: the cookie may have ended under the open page
+ * (expired, logged out elsewhere). web/session-end.ts registers its check here, so a page shows the log-in
+ * form instead of an error per request. A registration, not an import, because session-end imports this file.
+ */
+export function onUnauthorized(fn: () => void): void {
+  unauthorized = fn;
+}
+
 export type Method = 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE';
 
 export async function call<T>(method: Method, url: string, body?: unknown, signal?: AbortSignal): Promise<T> {
@@ -45,6 +56,7 @@ export async function call<T>(method: Method, url: string, body?: unknown, signa
   if (!res.ok) {
     // A proxy's or a restarting server's 502/503/504 is the network, not an answer.
     if (res.status === 502 || res.status === 503 || res.status === 504) throw new NetworkError(`HTTP ${res.status}`);
+    if (res.status === 401 && !url.startsWith('/api/auth/')) unauthorized?.();
     const d = data as { error?: string; message?: string; params?: Record<string, string | number> } | null;
     throw new HttpError(res.status, d?.error ?? 'error', d?.message ?? `HTTP ${res.status}`, d?.params ?? {});
   }

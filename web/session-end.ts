@@ -5,7 +5,7 @@
 // refuses it. Sockets whose close code the page never sees (mpegts.js, EventSource) ask checkSession().
 import { useEffect, useState } from 'preact/hooks';
 import type { SESSION_CLOSE as Codes } from '../server/protocol.ts';
-import { whoAmI } from './http.ts';
+import { onUnauthorized, whoAmI } from './http.ts';
 import type { Bilingual } from './i18n.ts';
 
 // server/protocol.ts's numbers, checked by their type: a type-only import keeps TypeBox out of the bundle.
@@ -70,6 +70,9 @@ export function checkSession(): Promise<boolean> {
     });
   return asking;
 }
+
+// Any request answered 401 asks once whether the cookie still stands (a route may refuse for its own reason).
+onUnauthorized(() => void checkSession());
 
 /** Why the session ended (re-rendering when that changes), or null. */
 export function useSessionEnded(): SessionEnd | null {

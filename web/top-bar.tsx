@@ -4,6 +4,7 @@
 import type { ComponentChildren } from 'preact';
 import { logout, type Me } from './http.ts';
 import { topBarWords, type Lang } from './i18n.ts';
+import { useSessionEnded } from './session-end.ts';
 
 type User = Extract<Me, { kind: 'user' }>['user'];
 
@@ -35,9 +36,11 @@ export function TopBar({
  */
 export function AccountAndLanguage({ user, lang, onLang, who }: { user: User | null; lang: Lang; onLang: (lang: Lang) => void; who?: string }) {
   const t = topBarWords[lang];
+  // A session that ended under the page: the log-in form is showing, so nobody is signed in to name.
+  const ended = useSessionEnded();
   return (
     <>
-      {user && (
+      {user && !ended && (
         <span class="who">
           {who ?? user.displayName ?? user.username}{' '}
           <button type="button" onClick={() => void logout().then(() => window.location.reload())}>

@@ -142,5 +142,15 @@ export async function systemWalk(t: Test): Promise<void> {
     t.pass('English');
   });
 
+  await step(t, 'a session ended elsewhere shows the log-in form with the reason at the next request', async (t) => {
+    // Logged out from another tab: the page's next request is refused, and it says why instead of an error.
+    await c.page.evaluate(() => fetch('/api/auth/logout', { method: 'POST', credentials: 'same-origin' }).then(() => undefined));
+    await c.page.click('[data-testid=system-tab-health]');
+    await c.page.waitForSelector('input[type=password]', { timeout: WAIT });
+    t.match(await c.page.textContent('body'), /signed out|登录已结束/);
+    t.equal(await c.page.$('header.top .who'), null, 'the top bar no longer names the person');
+    await c.shot('system-signed-out');
+  });
+
   t.same(c.pageErrors, [], 'no uncaught error in the page');
 }
