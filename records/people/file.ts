@@ -17,6 +17,8 @@ export interface PersonExam {
   sessionId: string;
   planName: string;
   roomId: string;
+  /** The room's name from the config as it is now (the id when the room has since left the config). */
+  roomName: string;
   startsAt: number;
   sessionStatus: string;
   templateName: string;
@@ -160,6 +162,7 @@ export function gatherPersonFile(deps: PersonFileDeps, rawId: string, opts: { se
       sessionId: e.session.id,
       planName: e.session.planName,
       roomId: e.session.roomId,
+      roomName: config.rooms.find((room) => room.id === e.session.roomId)?.name ?? e.session.roomId,
       startsAt: e.session.startsAt,
       sessionStatus: e.session.status,
       templateName: e.session.templateName,

@@ -103,7 +103,7 @@ export async function personFilePdf(f: PersonFile, opts: { config: Config; captu
         day(e.startsAt),
         `${e.planName}\n${e.sessionId}`,
         what(e),
-        `${e.roomId} · ${e.seat ?? '—'}`,
+        `${e.roomName} · ${e.seat ?? '—'}`,
         ROSTER_STATUS[e.status] ?? e.status,
         e.result ? `${e.result.score}/${e.result.total}` : '—',
         e.result ? (e.result.passed ? '合格' : '不合格') : '未评分',

@@ -145,6 +145,8 @@ t.test('the JSON file: every session with its result, the retake and the rule, t
   t.match(f.exams, [
     {
       sessionId: first,
+      roomId: 'R1',
+      roomName: '一号考场',
       startsAt: '2026-03-10T01:00:00.000Z',
       attempt: 1,
       retake: 0,

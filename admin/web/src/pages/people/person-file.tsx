@@ -110,7 +110,7 @@ export function PersonFilePanel({ lang, idNumber }: { lang: Lang; idNumber: stri
                   <tr key={x.sessionId + x.ticketNo}>
                     <td>{minute(x.startsAt, lang)}</td>
                     <td>
-                      <a href={`#/results?session=${encodeURIComponent(x.sessionId)}`}>{x.planName}</a> · {x.roomId} · {w.attempt(x.attempt)}
+                      <a href={`#/results?session=${encodeURIComponent(x.sessionId)}`}>{x.planName}</a> · {x.roomName} · {w.attempt(x.attempt)}
                     </td>
                     <td>{x.templateName}</td>
                     <td>{w.statusWords[x.status] ?? x.status}</td>
