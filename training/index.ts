@@ -15,6 +15,13 @@ export { SYSTEM as TRAINING_SYSTEM, type Viewer as TrainingViewer, type Training
 export { creditFor, presenceOf } from './credit.ts';
 export type { SessionLookup } from './routes.ts';
 export type { CandidateHours } from './eligibility.ts';
+export type { TrainingDemoSummary } from './demo.ts';
+
+/** The demo site's class (npm start), loaded only with --demo. */
+export async function seedTrainingDemo(...args: Parameters<typeof import('./demo.ts').seedTrainingDemo>): Promise<import('./demo.ts').TrainingDemoSummary> {
+  const { seedTrainingDemo: seed } = await import('./demo.ts');
+  return seed(...args);
+}
 // records/ (the person file) reads a person's classes and credited hours through this.
 export { trainingAttendanceOf, type TrainingAttendanceRecord } from './records-view.ts';
 

@@ -30,6 +30,7 @@ import * as m029 from './029_seat_identity_confirmations.ts';
 import * as m030 from './030_outbound_bases.ts';
 import * as m031 from './031_card_readers.ts';
 import * as m032 from './032_training.ts';
+import * as m033 from './033_training_roster_hours.ts';
 
 export interface Migration {
   version: number;
@@ -71,4 +72,5 @@ export const migrations: Migration[] = [
   { version: 30, name: 'outbound_bases', sql: m030.sql },
   { version: 31, name: 'card_readers', sql: m031.sql },
   { version: 32, name: 'training', sql: m032.sql },
+  { version: 33, name: 'training_roster_hours', sql: m033.sql },
 ];

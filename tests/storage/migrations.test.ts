@@ -63,6 +63,7 @@ const ALL_TABLES = [
   'training_corrections',
   'training_events',
   'training_lessons',
+  'training_roster_hours',
   'training_teachers',
   // proctor (010)
   'proctor_alerts',
