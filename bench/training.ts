@@ -88,7 +88,16 @@ rooms: [{ id: R1, name: 一号教室, seats: { rows: 5, columns: 10 } }]
   const audit = createAuditLog(db, clock);
   // The kiosk's identity service is not needed to read hours: the sign-in part only registers with it.
   const identity = { onComplete() {}, onStaffConfirm() {} } as never;
-  const training = createTrainingService({ db, clock, bus, config, audit, paths: { captures: join(dir, 'captures') } as DataPaths, identity, faceVault: null as never });
+  const training = createTrainingService({
+    db,
+    clock,
+    bus,
+    config,
+    audit,
+    paths: { captures: join(dir, 'captures') } as DataPaths,
+    identity,
+    faceVault: null as never,
+  });
 
   const annualRuns: number[] = [];
   let trainees = 0;

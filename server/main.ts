@@ -47,7 +47,9 @@ export async function serve(opts: ServeOptions): Promise<App> {
       })
     : null;
   // The demo's training class, one day already held (training/demo.ts).
-  const trainingDemo = opts.demo ? await seedTrainingDemo(app.training, { now: app.ctx.clock.now(), facesDir: fileURLToPath(new URL('../exam/demo/faces/', import.meta.url)) }) : null;
+  const trainingDemo = opts.demo
+    ? await seedTrainingDemo(app.training, { now: app.ctx.clock.now(), facesDir: fileURLToPath(new URL('../exam/demo/faces/', import.meta.url)) })
+    : null;
 
   let trustPage: { close(): Promise<unknown> } | null = null;
   let stopping = false;

@@ -47,7 +47,10 @@ export function seedTrainingDemo(training: TrainingService, opts: { now: number;
   const tz = model.tz;
   const today = localDate(opts.now, tz);
   const yesterday = localDate(opts.now - 86_400_000, tz);
-  const t1 = classes.addTeacher({ name: '李建国', title: '高级工程师', qualification: '安全工程硕士，从事安全培训12年', registeredSafetyEngineer: true }, actor);
+  const t1 = classes.addTeacher(
+    { name: '李建国', title: '高级工程师', qualification: '安全工程硕士，从事安全培训12年', registeredSafetyEngineer: true },
+    actor,
+  );
   const t2 = classes.addTeacher({ name: '陈红', title: '讲师', qualification: '应急管理专业', registeredSafetyEngineer: false }, actor);
   const c = classes.create(
     {
@@ -67,13 +70,21 @@ export function seedTrainingDemo(training: TrainingService, opts: { now: number;
   members.add(
     admin,
     c.id,
-    PEOPLE.map(([name, photo], i) => ({ idNumber: idOf(i), name, employer: '广州示范机械有限公司', photo: readFileSync(join(opts.facesDir, photo)), where: `demo ${i + 1}` })),
+    PEOPLE.map(([name, photo], i) => ({
+      idNumber: idOf(i),
+      name,
+      employer: '广州示范机械有限公司',
+      photo: readFileSync(join(opts.facesDir, photo)),
+      where: `demo ${i + 1}`,
+    })),
     actor,
   );
   // Yesterday, held: everyone but the last signs in 10 minutes early and out a minute after the end;
   // the fifth is 20 minutes late to the first lesson and leaves the last an hour early.
   const db = training.model.db;
-  const put = db.prepare("INSERT INTO training_events (class_id, lesson_id, id_number, kind, at, attempt_id, via, actor) VALUES (?, ?, ?, ?, ?, NULL, 'staff', ?)");
+  const put = db.prepare(
+    "INSERT INTO training_events (class_id, lesson_id, id_number, kind, at, attempt_id, via, actor) VALUES (?, ?, ?, ?, ?, NULL, 'staff', ?)",
+  );
   const held = model.lessonsOf(c.id).filter((l) => l.day === yesterday);
   db.transaction(() => {
     for (const [n, l] of held.entries())

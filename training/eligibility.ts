@@ -124,9 +124,11 @@ export function createEligibility(deps: TrainingDeps, m: Model, attendance: Atte
     if (!roster) throw new Conflict('no roster');
     const brought = new Map(
       (
-        db
-          .prepare('SELECT id_number AS i, institution, hours FROM training_roster_hours WHERE session_id = ? ORDER BY id')
-          .all(session.id) as { i: string; institution: string; hours: number }[]
+        db.prepare('SELECT id_number AS i, institution, hours FROM training_roster_hours WHERE session_id = ? ORDER BY id').all(session.id) as {
+          i: string;
+          institution: string;
+          hours: number;
+        }[]
       ).map((r) => [r.i, r]),
     );
     const candidates = check(
