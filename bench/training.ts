@@ -110,6 +110,14 @@ rooms: [{ id: R1, name: 一号教室, seats: { rows: 5, columns: 10 } }]
     total = [...all.values()].reduce((s, p) => s + p.hours, 0);
   }
 
+  // The floor to compare with, in the same run: reading the year's events and nothing else.
+  const floorRuns: number[] = [];
+  for (let i = 0; i < 5; i++) {
+    const t = performance.now();
+    db.prepare('SELECT lesson_id, id_number, kind, at FROM training_events').raw().all();
+    floorRuns.push(performance.now() - t);
+  }
+
   // A 200-candidate roster of an exam session naming class C150, half its members and half from elsewhere.
   training.eligibility.linkSession('S1', `C${Math.floor(CLASSES / 2)}`, true, 'bench');
   const roster: CandidateHours[] = Array.from({ length: 200 }, (_, i) => ({
@@ -137,6 +145,7 @@ rooms: [{ id: R1, name: 一号教室, seats: { rows: 5, columns: 10 } }]
   process.stdout.write(
     `${CLASSES} classes × ${TRAINEES} trainees × ${LESSONS} lessons: ${events} sign-in/out events over ${trainees} people (built in ${(built / 1000).toFixed(1)} s)\n` +
       `annual hours of every trainee: runs ${annualRuns.map((x) => x.toFixed(0)).join(', ')} ms (total ${total.toFixed(1)} 学时)\n` +
+      `reading the events alone (the floor, same run): runs ${floorRuns.map((x) => x.toFixed(0)).join(', ')} ms\n` +
       `roster check, 200 candidates: runs ${rosterRuns.map((x) => x.toFixed(1)).join(', ')} ms (${short} short of 16 学时)\n` +
       `load average ${loadavg()
         .map((x) => x.toFixed(1))
