@@ -296,7 +296,9 @@ export function createTimetable(deps: TrainingDeps, m: Model, classes: Classes) 
     );
     const kept = existing.filter((l) => counts.get(l.id) || corrected.has(l.id));
     if (opts.replace && kept.length)
-      throw new Conflict(`lessons with sign-ins or corrections cannot be replaced: ${kept.map((l) => `${l.day} ${l.topic}`).join('; ')}; change the other lessons one by one`);
+      throw new Conflict(
+        `lessons with sign-ins or corrections cannot be replaced: ${kept.map((l) => `${l.day} ${l.topic}`).join('; ')}; change the other lessons one by one`,
+      );
 
     const planned: Planned[] = [];
     const cols: Record<string, (k: Col) => string> = {};
