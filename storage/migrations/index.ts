@@ -29,6 +29,8 @@ import * as m028 from './028_face_consents.ts';
 import * as m029 from './029_seat_identity_confirmations.ts';
 import * as m030 from './030_outbound_bases.ts';
 import * as m031 from './031_card_readers.ts';
+import * as m032 from './032_training.ts';
+import * as m033 from './033_training_roster_hours.ts';
 
 export interface Migration {
   version: number;
@@ -69,4 +71,6 @@ export const migrations: Migration[] = [
   { version: 29, name: 'seat_identity_confirmations', sql: m029.sql },
   { version: 30, name: 'outbound_bases', sql: m030.sql },
   { version: 31, name: 'card_readers', sql: m031.sql },
+  { version: 32, name: 'training', sql: m032.sql },
+  { version: 33, name: 'training_roster_hours', sql: m033.sql },
 ];
