@@ -63,7 +63,9 @@ export function createRatings(deps: RatingsDeps) {
       `SELECT e.class_id, e.lesson_id, e.id_number, e.at, a.kiosk_id FROM training_events e LEFT JOIN identity_attempts a ON a.id = e.attempt_id
         WHERE e.attempt_id = ? AND e.kind = 'sign_out'`,
     ),
-    scores: db.prepare<[string, string], { score: number; comment: string | null }>('SELECT score, comment FROM training_ratings WHERE class_id = ? AND teacher_id = ?'),
+    scores: db.prepare<[string, string], { score: number; comment: string | null }>(
+      'SELECT score, comment FROM training_ratings WHERE class_id = ? AND teacher_id = ?',
+    ),
     classesOfTeacher: db.prepare<[string, string, string], { id: string }>(
       `SELECT DISTINCT c.id FROM training_classes c JOIN training_lessons l ON l.class_id = c.id
         WHERE l.teacher_id = ? AND l.cancelled_at IS NULL AND c.ends_on >= ? AND c.starts_on <= ? ORDER BY c.starts_on, c.id`,
@@ -93,12 +95,7 @@ export function createRatings(deps: RatingsDeps) {
     return m.lessons.some((p) => lessonIds.has(p.lessonId) && p.credited > 0);
   }
 
-  function mint(
-    classId: string,
-    idNumber: string,
-    t: TeacherRow,
-    by: { actor: string; attemptId: string | null },
-  ): RatingToken {
+  function mint(classId: string, idNumber: string, t: TeacherRow, by: { actor: string; attemptId: string | null }): RatingToken {
     const now = clock.now();
     const token = randomBytes(24).toString('base64url');
     const expiresAt = now + RATING_TOKEN_DAYS * 86_400_000;
@@ -137,8 +134,7 @@ export function createRatings(deps: RatingsDeps) {
      */
     offer(kioskId: string, attemptId: string): RatingOffer {
       const e = q.signOut.get(attemptId);
-      if (!e || e.kiosk_id !== kioskId)
-        throw new Conflict(`attempt ${attemptId} is not a completed sign-out at kiosk ${kioskId}`, 'not_signed_out');
+      if (!e || e.kiosk_id !== kioskId) throw new Conflict(`attempt ${attemptId} is not a completed sign-out at kiosk ${kioskId}`, 'not_signed_out');
       if (clock.now() - e.at > OFFER_WINDOW_MS)
         throw new Conflict(`the sign-out of attempt ${attemptId} was more than 30 minutes ago; ask the 班主任 for a rating code`, 'not_signed_out');
       const detail = facts.detail(e.class_id);
@@ -165,8 +161,7 @@ export function createRatings(deps: RatingsDeps) {
       const mine = teachersOf(detail).find((x) => x.teacherId === teacherId);
       if (!mine) throw new Conflict(`teacher ${t.name} teaches no lesson of class ${detail.class.name}`, 'not_a_teacher_of_class');
       const hours = facts.hours(classId);
-      if (!hours.members.some((m) => m.idNumber === idNumber))
-        throw new NotFound(`${maskIdNumber(idNumber)} is not a member of class ${detail.class.name}`);
+      if (!hours.members.some((m) => m.idNumber === idNumber)) throw new NotFound(`${maskIdNumber(idNumber)} is not a member of class ${detail.class.name}`);
       if (!attended(hours, idNumber, new Set(mine.lessons.map((l) => l.id))))
         throw new Conflict(`${maskIdNumber(idNumber)} was credited no time in ${t.name}'s lessons; only those who attended rate a teacher`, 'did_not_attend');
       if (q.rated.get(classId, teacherId, idNumber)) throw new Conflict(`${maskIdNumber(idNumber)} has already rated ${t.name} in this class`, 'already_rated');
@@ -200,7 +195,8 @@ export function createRatings(deps: RatingsDeps) {
 
     /** Spends a token: one rating per trainee per teacher per class. */
     rate(token: string, score: number, comment: string | undefined, via: 'kiosk' | 'phone', actor: string, ip: string | null = null): RatingDone {
-      if (!Number.isInteger(score) || score < 1 || score > 5) throw new ValidationError([{ path: 'score', problem: 'must be a whole number from 1 to 5', got: score }]);
+      if (!Number.isInteger(score) || score < 1 || score > 5)
+        throw new ValidationError([{ path: 'score', problem: 'must be a whole number from 1 to 5', got: score }]);
       const text = comment?.trim() ? comment.trim() : null;
       if (text && text.length > RATING_COMMENT_MAX)
         throw new ValidationError([{ path: 'comment', problem: `must be at most ${RATING_COMMENT_MAX} characters`, got: `${text.length} characters` }]);
@@ -222,9 +218,16 @@ export function createRatings(deps: RatingsDeps) {
         if (!mine || !attended(facts.hours(row.class_id), row.id_number, new Set(mine.lessons.map((l) => l.id))))
           throw new Conflict(`no credited time in ${t.name}'s lessons; only those who attended rate a teacher`, 'did_not_attend');
         db.prepare('UPDATE training_rating_tokens SET used_at = ? WHERE token_hash = ? AND used_at IS NULL').run(now, hash);
-        db.prepare(
-          'INSERT INTO training_ratings (class_id, teacher_id, id_number, score, comment, at, via, token_hash) VALUES (?, ?, ?, ?, ?, ?, ?, ?)',
-        ).run(row.class_id, row.teacher_id, row.id_number, score, text, now, via, hash);
+        db.prepare('INSERT INTO training_ratings (class_id, teacher_id, id_number, score, comment, at, via, token_hash) VALUES (?, ?, ?, ?, ?, ?, ?, ?)').run(
+          row.class_id,
+          row.teacher_id,
+          row.id_number,
+          score,
+          text,
+          now,
+          via,
+          hash,
+        );
         // Who rated and what is not in the audit log either: it would undo the anonymity of the summaries.
         audit.append({ actor, action: 'training.rating', target: row.class_id, detail: { teacherId: row.teacher_id, via }, ip });
       }).immediate();
@@ -246,9 +249,7 @@ export function createRatings(deps: RatingsDeps) {
             name: t.name,
             title: t.title || null,
             summary: summarise(rows, eligibleCount(hours, new Set(lessons.map((l) => l.id)))),
-            comments: rows
-              .flatMap((r) => (r.comment ? [r.comment] : []))
-              .sort((a, b) => a.localeCompare(b, 'zh-CN')),
+            comments: rows.flatMap((r) => (r.comment ? [r.comment] : [])).sort((a, b) => a.localeCompare(b, 'zh-CN')),
           };
         }),
       };

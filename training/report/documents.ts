@@ -64,11 +64,8 @@ export async function renderReportPdf(r: DistrictReportReply, o: { timezone: str
         s.employer ?? '—',
         fmt(s.creditedHours),
         fmt(s.missingHours),
-        [
-          ...s.lessonsMissed.map((x) => `缺：${x}`),
-          ...s.lessonsPartial.map((x) => `部分：${x}`),
-          ...s.lessonsExcused.map((x) => `请假：${x}`),
-        ].join('；') || '—',
+        [...s.lessonsMissed.map((x) => `缺：${x}`), ...s.lessonsPartial.map((x) => `部分：${x}`), ...s.lessonsExcused.map((x) => `请假：${x}`)].join('；') ||
+          '—',
       ]),
     );
   else pdf.paragraph('无。');

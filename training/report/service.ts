@@ -106,8 +106,7 @@ export function createDistrictReports(deps: ReportDeps) {
       const actor = `user:${who.username}`;
       db.transaction(() => {
         const detail = facts.detail(classId);
-        if (!detail.class.headteacher)
-          throw new Conflict(`class ${classId} has no 班主任; name one before the report is signed`, 'no_headteacher');
+        if (!detail.class.headteacher) throw new Conflict(`class ${classId} has no 班主任; name one before the report is signed`, 'no_headteacher');
         if (detail.class.headteacher.toLowerCase() !== who.username.toLowerCase())
           throw new Forbidden(`only the class's 班主任 (${detail.class.headteacher}) signs its district report`);
         if (frozenRow.get(classId)) throw new Conflict(`the district report of class ${classId} is already signed; add a note instead`, 'already_signed');
@@ -158,7 +157,13 @@ export function createDistrictReports(deps: ReportDeps) {
           who.displayName ?? who.username,
           clean,
         );
-        audit.append({ actor: `user:${who.username}`, action: 'training.report.note', target: classId, detail: { noteId: id, afterSignOff, chars: clean.length }, ip });
+        audit.append({
+          actor: `user:${who.username}`,
+          action: 'training.report.note',
+          target: classId,
+          detail: { noteId: id, afterSignOff, chars: clean.length },
+          ip,
+        });
       }).immediate();
       return get(classId);
     },
