@@ -33,6 +33,7 @@ export type { AttendanceService } from './attendance.ts';
 export {
   identityChecksOf,
   identityChecksOfSession,
+  identityChecksOfClass,
   trainingAttendanceOf,
   type IdentityCheckRecord,
   type TrainingAttendanceRecord,
