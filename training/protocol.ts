@@ -558,8 +558,14 @@ export type SignAction = (typeof SIGN_ACTIONS)[number];
  * then the kiosk's own consent, verify, give-up and override calls (docs/kiosk-api.md).
  */
 export const TrainingLookupBodyT = Type.Union([
-  Type.Object({ source: Type.Literal('typed'), idNumber: Type.String({ minLength: 1, maxLength: 40 }), action: oneOf(SIGN_ACTIONS), lessonId: Type.Optional(Id) }, closed),
-  Type.Object({ source: Type.Literal('card'), cardId: Type.String({ minLength: 1, maxLength: 64 }), action: oneOf(SIGN_ACTIONS), lessonId: Type.Optional(Id) }, closed),
+  Type.Object(
+    { source: Type.Literal('typed'), idNumber: Type.String({ minLength: 1, maxLength: 40 }), action: oneOf(SIGN_ACTIONS), lessonId: Type.Optional(Id) },
+    closed,
+  ),
+  Type.Object(
+    { source: Type.Literal('card'), cardId: Type.String({ minLength: 1, maxLength: 64 }), action: oneOf(SIGN_ACTIONS), lessonId: Type.Optional(Id) },
+    closed,
+  ),
 ]);
 export type TrainingLookupBody = Static<typeof TrainingLookupBodyT>;
 
