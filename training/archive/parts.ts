@@ -236,7 +236,11 @@ export function classArchiveParts(deps: ClassPartsDeps): ClassArchivePart[] {
           sources.push({ id: src.id, name: src.name, kind: src.kind, segments: rows, gaps, outages });
           if (ctx.withMedia) for (const r of rows) if (r.archived) yield { path: r.archived, source: { file: join(mediaRoot, r.path) }, mtime: r.end };
         }
-        yield jsonMember(`video-index/${safeName(l.id)}.json`, { lesson: { id: l.id, day: l.day, topic: l.topic, roomId: l.roomId }, window: { start, end }, sources });
+        yield jsonMember(`video-index/${safeName(l.id)}.json`, {
+          lesson: { id: l.id, day: l.day, topic: l.topic, roomId: l.roomId },
+          window: { start, end },
+          sources,
+        });
         lessons.push({
           lessonId: l.id,
           day: l.day,

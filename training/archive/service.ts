@@ -152,7 +152,15 @@ export function createClassArchives(deps: ClassArchivesDeps) {
           actor: o.by,
           action: 'training.archive.create',
           target: d.class.id,
-          detail: { archiveId: archive.id, version, file: fileName, bytes: archive.bytes, members: archive.members, manifestSha256: archive.manifestSha256, withMedia },
+          detail: {
+            archiveId: archive.id,
+            version,
+            file: fileName,
+            bytes: archive.bytes,
+            members: archive.members,
+            manifestSha256: archive.manifestSha256,
+            withMedia,
+          },
         });
       }).immediate();
     } catch (err) {
@@ -212,7 +220,9 @@ export function createClassArchives(deps: ClassArchivesDeps) {
       const a = get(id);
       const file = resolve(root, a.file);
       if (!file.startsWith(root + sep) || !existsSync(file))
-        throw new NotFound(`class archive ${a.file} (class ${a.classId}, version ${a.version}) is indexed but missing from ${root}; restore it from the backup`);
+        throw new NotFound(
+          `class archive ${a.file} (class ${a.classId}, version ${a.version}) is indexed but missing from ${root}; restore it from the backup`,
+        );
       audit.append({ actor, action: 'training.archive.download', target: a.classId, detail: { archiveId: a.id, version: a.version, file: a.file }, ip });
       return { archive: a, file };
     },
