@@ -353,7 +353,7 @@ export const UserBootstrapSchema = Type.Object(
   {
     username: Type.String({ pattern: '^[A-Za-z0-9_.@-]{2,64}$', description: '2–64 letters, digits, _ . @ -' }),
     displayName: Type.Optional(Type.String({ minLength: 1 })),
-    role: Type.Union([Type.Literal('admin'), Type.Literal('invigilator'), Type.Literal('inspector')]),
+    role: Type.Union([Type.Literal('admin'), Type.Literal('invigilator'), Type.Literal('inspector'), Type.Literal('headteacher')]),
     password: Type.Optional(Type.String({ minLength: 10, secret: 'value', description: 'plain text, at least 10 characters; for demo sites only' })),
     passwordHash: Type.Optional(Type.String({ pattern: '^scrypt\\$', secret: 'value', description: 'from `examroom user hash`' })),
     rooms: Type.Optional(Type.Array(Id)),

@@ -315,10 +315,10 @@ export async function main(argv: string[]): Promise<number> {
           out(`unlocked ${arg}`);
           return 0;
         }
-        if (sub !== 'add' || !arg) throw new UsageError('usage: examroom user add NAME --role admin|invigilator|inspector [...]');
+        if (sub !== 'add' || !arg) throw new UsageError('usage: examroom user add NAME --role admin|invigilator|inspector|headteacher [...]');
         const role = values.role as Role | undefined;
-        if (!role || !['admin', 'invigilator', 'inspector'].includes(role))
-          throw new UsageError(`--role must be admin, invigilator or inspector (got ${JSON.stringify(values.role ?? '')})`);
+        if (!role || !['admin', 'invigilator', 'inspector', 'headteacher'].includes(role))
+          throw new UsageError(`--role must be admin, invigilator, inspector or headteacher (got ${JSON.stringify(values.role ?? '')})`);
         const generated = !values['password-stdin'];
         const password = generated ? `${randomBytes(9).toString('base64url')}7a` : await readStdin();
         const u = await s.users.add(

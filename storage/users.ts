@@ -2,7 +2,8 @@
 import type { Clock } from '../core/index.ts';
 import type { Db } from './db.ts';
 
-export type Role = 'admin' | 'invigilator' | 'inspector';
+/** headteacher: 班主任 of training classes (training/ decides which classes are theirs). */
+export type Role = 'admin' | 'invigilator' | 'inspector' | 'headteacher';
 export interface Jurisdiction {
   level: 'province' | 'city' | 'site';
   code: string;

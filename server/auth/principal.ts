@@ -7,8 +7,8 @@ export type Role = Principal['role'];
 /** What a route may declare: `public` means no log-in is needed. */
 export type RouteRole = Role | 'public';
 
-export const ALL_ROLES: Role[] = ['admin', 'invigilator', 'inspector', 'kiosk', 'terminal', 'reader'];
-export const STAFF: Role[] = ['admin', 'invigilator', 'inspector'];
+export const ALL_ROLES: Role[] = ['admin', 'invigilator', 'inspector', 'headteacher', 'kiosk', 'terminal', 'reader'];
+export const STAFF: Role[] = ['admin', 'invigilator', 'inspector', 'headteacher'];
 
 export function actorOf(p: Principal | null | undefined): string {
   if (!p) return 'anonymous';

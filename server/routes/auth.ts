@@ -41,7 +41,7 @@ export const authRoutes: FastifyPluginAsync<{ ctx: AppContext }> = async (app, {
 
   app.post(
     '/api/auth/logout',
-    { config: { roles: ['admin', 'invigilator', 'inspector'] }, schema: { tags: ['auth'], summary: 'End this session', response: { 204: Type.Null() } } },
+    { config: { roles: ['admin', 'invigilator', 'inspector', 'headteacher'] }, schema: { tags: ['auth'], summary: 'End this session', response: { 204: Type.Null() } } },
     async (request, reply) => {
       const p = request.principal;
       if (p?.kind === 'user') ctx.users.logout(p.sessionHash, p.user, request.ip);
@@ -53,7 +53,7 @@ export const authRoutes: FastifyPluginAsync<{ ctx: AppContext }> = async (app, {
   app.get(
     '/api/auth/me',
     {
-      config: { roles: ['admin', 'invigilator', 'inspector', 'kiosk', 'terminal'] },
+      config: { roles: ['admin', 'invigilator', 'inspector', 'headteacher', 'kiosk', 'terminal'] },
       schema: {
         tags: ['auth'],
         summary: 'Who am I: the logged-in user or the paired device',

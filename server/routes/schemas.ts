@@ -11,7 +11,7 @@ export const JurisdictionT = Type.Object(
   { additionalProperties: false },
 );
 
-export const RoleT = Type.Union([Type.Literal('admin'), Type.Literal('invigilator'), Type.Literal('inspector')]);
+export const RoleT = Type.Union([Type.Literal('admin'), Type.Literal('invigilator'), Type.Literal('inspector'), Type.Literal('headteacher')]);
 
 export const PublicUserT = Type.Object({
   username: Type.String(),

@@ -63,7 +63,7 @@ export const systemRoutes: FastifyPluginAsync<{
   app.get(
     '/api/site',
     {
-      config: { roles: ['admin', 'invigilator', 'inspector', 'kiosk', 'terminal'] },
+      config: { roles: ['admin', 'invigilator', 'inspector', 'headteacher', 'kiosk', 'terminal'] },
       schema: {
         tags: ['system'],
         summary: 'This site and the rooms the caller may see',

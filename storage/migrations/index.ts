@@ -29,6 +29,7 @@ import * as m028 from './028_face_consents.ts';
 import * as m029 from './029_seat_identity_confirmations.ts';
 import * as m030 from './030_outbound_bases.ts';
 import * as m031 from './031_card_readers.ts';
+import * as m032 from './032_training.ts';
 
 export interface Migration {
   version: number;
@@ -69,4 +70,5 @@ export const migrations: Migration[] = [
   { version: 29, name: 'seat_identity_confirmations', sql: m029.sql },
   { version: 30, name: 'outbound_bases', sql: m030.sql },
   { version: 31, name: 'card_readers', sql: m031.sql },
+  { version: 32, name: 'training', sql: m032.sql },
 ];

@@ -55,9 +55,15 @@ const ALL_TABLES = [
   'media_outages',
   'media_segments',
   'media_usage',
-  'training_attendance',
   'training_classes',
   'training_members',
+  // training (032, training/): teachers, timetable, per-lesson sign-ins, corrections, exam sessions' classes
+  // (008's training_attendance became events of 'day' lessons)
+  'training_class_sessions',
+  'training_corrections',
+  'training_events',
+  'training_lessons',
+  'training_teachers',
   // proctor (010)
   'proctor_alerts',
   'proctor_incidents',
@@ -153,6 +159,11 @@ t.test('an empty database gets every migration', async (t) => {
     'records_room_log_signatures_kept',
     'records_room_logs_frozen',
     'records_room_logs_kept',
+    // 032: sign-ins and the 班主任's corrections are never edited or removed.
+    'training_corrections_no_delete',
+    'training_corrections_no_update',
+    'training_events_no_delete',
+    'training_events_no_update',
   ]);
 });
 
