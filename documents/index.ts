@@ -12,3 +12,4 @@ export * from './archive-check.ts';
 export * from './jobs.ts';
 export * from './audit-anchors.ts';
 export * from './audit-check.ts';
+export * from './part-archive.ts';

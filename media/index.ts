@@ -5,7 +5,7 @@
 export { createMediaService, type MediaDeps, type MediaService, type DiskStatus } from './service/index.ts';
 export { mediaRoutes, type MediaRouteOptions } from './routes.ts';
 export { recordedSources, type RecordedSource } from './recorded-sources.ts';
-export { outagesOfSources, type OutageRecord } from './records-view.ts';
+export { outagesOfSources, segmentIndexOf, type OutageRecord } from './records-view.ts';
 export { screenSourceId, screenTerminalId } from './screens.ts';
 export { createPlayback, GAP_TOLERANCE_MS, type Gap, type Playback, type Recordings } from './playback.ts';
 export { TsFanout, ingestArgs, TS_PACKET } from './ingest.ts';

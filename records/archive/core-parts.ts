@@ -3,34 +3,14 @@
 // so a CLI command that makes none never pays for them) and written as JSON beside the photos,
 // captures and, with --with-media, the recorded segments. A file that is gone (a capture past its
 // retention) is named in the JSON as missing, never silently dropped.
-import { existsSync, statSync } from 'node:fs';
+import { existsSync } from 'node:fs';
 import { basename, extname, join, resolve, sep } from 'node:path';
-import type { ArchiveMember } from '../../documents/index.ts';
+import { jsonMember, storedFileMember, type ArchiveMember } from '../../documents/index.ts';
 import type { ArchivePart, ArchivePartContext } from '../archive-parts.ts';
 import type { RecordsDeps } from '../service.ts';
-import { createMediaStore, isSealedFile } from '../../storage/index.ts';
 
-/** Keys whose epoch-millisecond values are instants: written as ISO 8601 (UTC) so a person can read them. */
-const INSTANT_KEY = /^(at|start|end|lastAt|from|to)$|At$|Until$/;
-
-/** One JSON member; instants as ISO 8601 strings. */
-export function jsonMember(path: string, value: unknown, mtime?: number): ArchiveMember {
-  const text = JSON.stringify(value, (key, v) => (typeof v === 'number' && INSTANT_KEY.test(key) && v > 1e11 ? new Date(v).toISOString() : v), 2);
-  return { path, source: Buffer.from(`${text}\n`), ...(mtime !== undefined ? { mtime } : {}) };
-}
-
-/** A stored file under `root` as a member, or null when it is missing (or points outside root). */
-function fileMember(root: string, relative: string | null, path: string): { member: ArchiveMember; bytes: number } | null {
-  if (!relative) return null;
-  const base = resolve(root);
-  const file = resolve(base, relative);
-  if (!file.startsWith(base + sep) || !existsSync(file)) return null;
-  const st = statSync(file);
-  if (!st.isFile()) return null;
-  // Face images are stored sealed (storage/face-vault.ts) and go into the archive as stored: the manifest
-  // flags them, so checking the archive never needs the face key.
-  return { member: { path, source: { file }, mtime: st.mtimeMs, encrypted: isSealedFile(file) }, bytes: st.size };
-}
+/** A stored file under `root` as a member, or null when it is missing (documents/part-archive.ts). */
+const fileMember = storedFileMember;
 
 /** A member file name from something stored: its extension kept, the rest made safe for a zip path. */
 const isUnder = (root: string, file: string) => file.startsWith(root + sep);
@@ -251,29 +231,18 @@ export function coreArchiveParts(deps: RecordsDeps): ArchivePart[] {
     id: 'video-index',
     title: "Video index: every recorded segment of the room's cameras and screens in the session's recording window, with SHA-256 and gaps",
     async *members(ctx: ArchivePartContext) {
-      const { recordedSources, GAP_TOLERANCE_MS } = await import('../../media/index.ts');
+      const { recordedSources, segmentIndexOf, GAP_TOLERANCE_MS } = await import('../../media/index.ts');
       const s = plans.session(ctx.sessionId);
       const w = exam.recordingWindows.windowOf(ctx.sessionId);
       // A session still open has no end yet; the archive is made after grading, but be exact about it.
       const end = w.end ?? ctx.now;
-      const store = createMediaStore(db);
       const bySeat = new Map(plans.roster(ctx.sessionId).flatMap((e) => (e.seat ? [[e.seat, e] as const] : [])));
       const sources = recordedSources(config).filter((x) => x.room === s.roomId);
       const summary = [];
       const mediaRoot = resolve(paths.media);
       for (const src of sources) {
         ctx.signal?.throwIfAborted();
-        // Rows are small (a few hundred bytes): even 2-s segments over a long session are a few MB.
-        const segments = store.segments(src.id, w.start, end, 10_000_000);
-        const outages = store.outages(src.id, w.start, end);
-        const gaps: { start: number; end: number; reason: string }[] = [];
-        const reasonFor = (a: number, b: number) => outages.find((o) => o.start < b && (o.end === null || o.end > a))?.reason ?? 'no recording';
-        let cursor = w.start;
-        for (const seg of segments) {
-          if (seg.start - cursor > GAP_TOLERANCE_MS) gaps.push({ start: cursor, end: seg.start, reason: reasonFor(cursor, seg.start) });
-          cursor = Math.max(cursor, seg.end);
-        }
-        if (end - cursor > GAP_TOLERANCE_MS) gaps.push({ start: cursor, end, reason: reasonFor(cursor, end) });
+        const { segments, outages, gaps } = segmentIndexOf(db, src.id, w.start, end);
         const candidate = src.seat ? bySeat.get(src.seat) : undefined;
         const rows = segments.map((seg) => {
           // Looked at only when the files go in: a stat per segment is most of the work for 2-s segments.

@@ -9,9 +9,10 @@ import {
   checkArchive,
   loadSiteSigner,
   SITE_SIGNING_KEY_FILE,
-  writeArchive,
+  archiveStamp,
+  writePartsArchive,
   type ArchiveCheck,
-  type ArchiveMember,
+  type PartsProgress,
   type Job,
   type JobRunner,
 } from '../../documents/index.ts';
@@ -35,14 +36,7 @@ export interface ArchiveJobParams {
   by: string;
 }
 
-export interface ArchiveProgress {
-  /** Parts finished, of `parts`. */
-  partsDone: number;
-  parts: number;
-  part: string;
-  members: number;
-  bytes: number;
-}
+export type ArchiveProgress = PartsProgress;
 
 export interface MakeOptions {
   withMedia?: boolean;
@@ -61,12 +55,7 @@ export interface ArchiveMade {
 /** Statuses a session can be archived in: once graded, and again (a new version) once archived. */
 const ARCHIVABLE = new Set(['graded', 'archived']);
 
-/** 2026-03-10T02:30:00.000Z → 20260310T023000Z: sorts by time, no characters a file system minds. */
-const stamp = (ms: number) =>
-  new Date(ms)
-    .toISOString()
-    .replace(/[-:]/g, '')
-    .replace(/\.\d+Z$/, 'Z');
+const stamp = archiveStamp;
 
 export function createSessionArchives(
   deps: RecordsDeps & {
@@ -113,35 +102,18 @@ export function createSessionArchives(
       plan: { id: p.id, name: p.name },
       site: { id: config.site.id, name: config.site.name },
       withMedia,
-      parts: list.map((x) => ({ id: x.id, title: x.title })),
       auditAnchor: anchor,
       createdBy: o.by,
     };
 
-    let partIndex = 0;
-    async function* members(): AsyncGenerator<ArchiveMember> {
-      const ctx = { sessionId: s.id, withMedia, now, ...(o.signal ? { signal: o.signal } : {}) };
-      for (const [i, part] of list.entries()) {
-        partIndex = i;
-        for await (const m of part.members(ctx)) {
-          // A part's paths are relative to its folder; one that already names its folder is taken as is.
-          yield m.path.startsWith(`${part.id}/`) ? m : { ...m, path: `${part.id}/${m.path}` };
-        }
-      }
-      partIndex = list.length;
-    }
-
-    const written = await writeArchive({
+    const written = await writePartsArchive({
       file: join(root, fileName),
-      members: members(),
+      parts: list,
+      ctx: { sessionId: s.id, withMedia, now, ...(o.signal ? { signal: o.signal } : {}) },
       signer: loadSiteSigner(config.paths.keys),
-      createdAt: now,
       meta,
-      ...(o.signal ? { signal: o.signal } : {}),
-      onProgress: (x) =>
-        o.onProgress?.({ partsDone: partIndex, parts: list.length, part: list[Math.min(partIndex, list.length - 1)]!.id, members: x.members, bytes: x.bytes }),
+      ...(o.onProgress ? { onProgress: o.onProgress } : {}),
     });
-    o.onProgress?.({ partsDone: list.length, parts: list.length, part: list[list.length - 1]!.id, members: written.members, bytes: written.bytes });
 
     const archive: SessionArchive = {
       id: newId(now),
