@@ -10,8 +10,7 @@ export function QrCode({ text, size = 220, label, testid }: { text: string; size
   const quiet = 4;
   const n = m.size + quiet * 2;
   let d = '';
-  for (let y = 0; y < m.size; y++)
-    for (let x = 0; x < m.size; x++) if (m.get(y, x)) d += `M${x + quiet} ${y + quiet}h1v1h-1z`;
+  for (let y = 0; y < m.size; y++) for (let x = 0; x < m.size; x++) if (m.get(y, x)) d += `M${x + quiet} ${y + quiet}h1v1h-1z`;
   return (
     <svg
       class="qr-code"

@@ -85,14 +85,10 @@ export const api = {
   patchLesson: (id: string, lessonId: string, body: LessonPatch) => send<LessonView>('PATCH', `${cls(id)}/lessons/${enc(lessonId)}`, body),
   cancelLesson: (id: string, lessonId: string, reason: string) => send<unknown>('DELETE', `${cls(id)}/lessons/${enc(lessonId)}`, { reason }),
   importTimetable: (id: string, file: File, opts: { replace: boolean; dryRun: boolean }) =>
-    upload<TimetableImportReply>(
-      `${cls(id)}/timetable?filename=${enc(file.name)}${opts.replace ? '&replace=1' : ''}${opts.dryRun ? '&dryRun=1' : ''}`,
-      file,
-    ),
+    upload<TimetableImportReply>(`${cls(id)}/timetable?filename=${enc(file.name)}${opts.replace ? '&replace=1' : ''}${opts.dryRun ? '&dryRun=1' : ''}`, file),
   members: (id: string) => call<MemberView[]>('GET', `${cls(id)}/members`),
   importMembers: (id: string, file: File) => upload<MembersImportReply>(`${cls(id)}/members?filename=${enc(file.name)}`, file),
-  attendance: (id: string, lessonId: string | null) =>
-    call<AttendanceView>('GET', `${cls(id)}/attendance${lessonId ? `?lessonId=${enc(lessonId)}` : ''}`),
+  attendance: (id: string, lessonId: string | null) => call<AttendanceView>('GET', `${cls(id)}/attendance${lessonId ? `?lessonId=${enc(lessonId)}` : ''}`),
   attendanceStream: (id: string) => `${cls(id)}/attendance/stream`,
   corrections: (id: string) => call<CorrectionView[]>('GET', `${cls(id)}/corrections`),
   correct: (id: string, body: NewCorrection) => send<CorrectionView>('POST', `${cls(id)}/corrections`, body),

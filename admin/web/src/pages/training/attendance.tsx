@@ -30,13 +30,10 @@ export function AttendanceTab({ lang, cls, detail }: TabProps) {
   lessonRef.current = lessonId;
 
   const load = () =>
-    api.attendance(cls.id, lessonRef.current).then(
-      (v) => {
-        setView(v);
-        setErr(null);
-      },
-      setErr,
-    );
+    api.attendance(cls.id, lessonRef.current).then((v) => {
+      setView(v);
+      setErr(null);
+    }, setErr);
   const loadCorrections = () => api.corrections(cls.id).then(setCorrections, () => {});
   useEffect(() => {
     void load();

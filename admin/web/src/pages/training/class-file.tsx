@@ -21,7 +21,9 @@ export function ClassFileTab({ lang, cls, admin }: TabProps) {
     (p) => p.classId === cls.id,
     (j) => {
       const r = j.result as { archive?: ClassArchiveView; file?: string } | null;
-      setMessage(j.status === 'done' ? w.made(r?.archive?.file ?? r?.file ?? '') : j.status === 'cancelled' ? w.jobCancelled : w.jobFailed(j.error ?? j.status));
+      setMessage(
+        j.status === 'done' ? w.made(r?.archive?.file ?? r?.file ?? '') : j.status === 'cancelled' ? w.jobCancelled : w.jobFailed(j.error ?? j.status),
+      );
       void load();
     },
     cls.id,

@@ -92,7 +92,10 @@ function ClassForm({ lang, cls, onDone, onCancel }: { lang: Lang; cls: ClassView
   const [done, setDone] = useState<string | null>(null);
   useEffect(() => {
     api.rooms().then(setRooms, () => {});
-    api.users().then((u) => setHeads(u.filter((x) => x.role === HEAD_TEACHER_ROLE || x.role === 'admin')), () => {});
+    api.users().then(
+      (u) => setHeads(u.filter((x) => x.role === HEAD_TEACHER_ROLE || x.role === 'admin')),
+      () => {},
+    );
   }, []);
   const submit = async (e: Event) => {
     e.preventDefault();

@@ -97,7 +97,21 @@ export function TrainingPage({ lang, user, route }: PageProps) {
   );
 }
 
-function ClassPanel({ lang, cls, tab, admin, me, onChanged }: { lang: Lang; cls: ClassView; tab: Tab | null; admin: boolean; me: string; onChanged: () => void }) {
+function ClassPanel({
+  lang,
+  cls,
+  tab,
+  admin,
+  me,
+  onChanged,
+}: {
+  lang: Lang;
+  cls: ClassView;
+  tab: Tab | null;
+  admin: boolean;
+  me: string;
+  onChanged: () => void;
+}) {
   const w = trainingWords[lang];
   const [detail, setDetail] = useState<ClassDetail | null>(null);
   const [err, setErr] = useState<unknown>(null);

@@ -23,7 +23,12 @@ export function TeachersPanel({ lang, admin }: { lang: Lang; admin: boolean }) {
     const form = new FormData(e.target as HTMLFormElement);
     const s = (k: string) => String(form.get(k) ?? '').trim();
     try {
-      const t = await api.createTeacher({ name: s('name'), title: s('title'), qualification: s('qualification'), registeredSafetyEngineer: form.get('rse') === 'on' });
+      const t = await api.createTeacher({
+        name: s('name'),
+        title: s('title'),
+        qualification: s('qualification'),
+        registeredSafetyEngineer: form.get('rse') === 'on',
+      });
       (e.target as HTMLFormElement).reset();
       setErr(null);
       setNote(`${w.lessonAdded} ${t.name}`);

@@ -189,7 +189,14 @@ function LessonForm({
     e.preventDefault();
     const form = new FormData(e.target as HTMLFormElement);
     const s = (k: string) => String(form.get(k) ?? '').trim();
-    const body: NewLesson = { day: s('day'), start: s('start'), end: s('end'), topic: s('topic'), hours: Number(s('hours')), teacherId: s('teacherId') || null };
+    const body: NewLesson = {
+      day: s('day'),
+      start: s('start'),
+      end: s('end'),
+      topic: s('topic'),
+      hours: Number(s('hours')),
+      teacherId: s('teacherId') || null,
+    };
     setBusy(true);
     try {
       if (lesson) await api.patchLesson(classId, lesson.id, body);
