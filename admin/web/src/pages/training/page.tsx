@@ -128,13 +128,11 @@ function ClassPanel({
   return (
     <section class="panel class-panel" aria-labelledby="class-h" data-testid="class-panel" data-class={cls.id}>
       <h3 id="class-h">{cls.name}</h3>
-      <ul class="training-tabs" role="tablist">
+      <ul class="training-tabs" aria-label={cls.name}>
         {TABS.map((t) => (
           <li key={t}>
             <a
               href={`#/training?class=${encodeURIComponent(cls.id)}&tab=${t}`}
-              role="tab"
-              aria-selected={t === current}
               aria-current={t === current ? 'page' : undefined}
               data-testid={`tab-${t}`}
             >
