@@ -205,6 +205,11 @@ function normalise(raw: ConfigFile, file: string | null, baseDir: string, dataOv
       send: { identityChecks: raw.reporting?.send?.identityChecks ?? true, photos: raw.reporting?.send?.photos ?? false },
     },
     audit: { anchorEveryEntries: raw.audit?.anchorEveryEntries ?? 500, anchorEveryMinutes: raw.audit?.anchorEveryMinutes ?? 60 },
+    training: {
+      signInOpensMinutes: raw.training?.signInOpensMinutes ?? 30,
+      signOutClosesMinutes: raw.training?.signOutClosesMinutes ?? 30,
+      lateGraceMinutes: raw.training?.lateGraceMinutes ?? 5,
+    },
     privacy: {
       descriptorDays: raw.privacy?.descriptorDays ?? 30,
       faceCountWarnAt: raw.privacy?.faceCountWarnAt ?? 80_000,

@@ -24,6 +24,22 @@ export const TrainingHoursSchema = Type.Object(
   { ...closed, description: 'initial: hours of the first training (初训); refresher: hours of the yearly retraining (复训 / 再培训)' },
 );
 
+export const TrainingCheckSchema = Type.Object(
+  {
+    classHours: Type.Optional(
+      Type.Union([Type.Number({ exclusiveMinimum: 0, maximum: 2000 }), Type.Null()], {
+        description: 'the 学时 a training class of this category requires (a new class takes it as its required hours); null: none set',
+      }),
+    ),
+    beforeExam: Type.Optional(
+      Type.Union([Type.Literal('off'), Type.Literal('warn'), Type.Literal('refuse')], {
+        description: "whether a roster import checks each candidate's training hours against classHours: off, warn (named in the reply) or refuse",
+      }),
+    ),
+  },
+  { ...closed, description: 'training classes held here and the hours checked before the exam (training/)' },
+);
+
 const ruleFields = {
   retakesAfterFail: Type.Optional(
     Type.Integer({ minimum: 0, maximum: 10, description: 'retakes (补考) a failed exam allows before retraining is required; 0 = none' }),
@@ -39,6 +55,7 @@ const ruleFields = {
     Type.Integer({ minimum: 1, maximum: 120, description: 'months a pass stays valid from grading; the same exam is refused meanwhile' }),
   ),
   trainingHours: Type.Optional(TrainingHoursSchema),
+  training: Type.Optional(TrainingCheckSchema),
 };
 
 export const ItemRulesSchema = Type.Object(ruleFields, closed);
@@ -74,6 +91,8 @@ export interface Rule {
   retrainAfterFails: number;
   resultValidityMonths: number;
   trainingHours: { initial: number | null; refresher: number | null };
+  /** The hours a class requires and whether a roster import checks them (training/, docs/training.md). */
+  training: { classHours: number | null; beforeExam: 'off' | 'warn' | 'refuse' };
 }
 
 export interface ResolvedRule extends Rule {
@@ -97,6 +116,10 @@ export interface AppliedRule extends ResolvedRule {
 // 《生产经营单位安全培训规定》第九条: 金属冶炼, 危险化学品 …); 冶金 and 有色 are taken as 金属冶炼.
 const HIGH_RISK_HOURS = { trainingHours: { initial: 48, refresher: 16 } };
 
+// A class of 主要负责人 / 安全生产管理人员 is two days of 16 学时 (seed 000, Beijing 2018, 六(一): 每期培训班为期两天
+// (16学时)); a roster import warns of a candidate short of them (a site that must refuse sets refuse).
+const CLASS_OF_16 = { classHours: 16, beforeExam: 'warn' as const };
+
 /** The 2013 national interim rules, as the code had them before they were config (docs/records.md "Rules"). */
 export const NATIONAL_RULES: Record<RuleCategory, LayerFile & { items: Record<string, LayerFile> }> = {
   principal: {
@@ -104,6 +127,7 @@ export const NATIONAL_RULES: Record<RuleCategory, LayerFile & { items: Record<st
     retrainAfterFails: 2,
     resultValidityMonths: 12,
     trainingHours: { initial: 32, refresher: 12 },
+    training: CLASS_OF_16,
     items: { metallurgy: HIGH_RISK_HOURS, nonferrous: HIGH_RISK_HOURS, hazardous_chemicals: HIGH_RISK_HOURS },
   },
   safety_manager: {
@@ -111,6 +135,7 @@ export const NATIONAL_RULES: Record<RuleCategory, LayerFile & { items: Record<st
     retrainAfterFails: 2,
     resultValidityMonths: 12,
     trainingHours: { initial: 32, refresher: 12 },
+    training: CLASS_OF_16,
     items: { metallurgy: HIGH_RISK_HOURS, nonferrous: HIGH_RISK_HOURS, hazardous_chemicals: HIGH_RISK_HOURS },
   },
   // Special operations' hours are set per operation item by its training outline (培训大纲), so there
@@ -120,6 +145,7 @@ export const NATIONAL_RULES: Record<RuleCategory, LayerFile & { items: Record<st
     retrainAfterFails: 2,
     resultValidityMonths: 12,
     trainingHours: { initial: null, refresher: null },
+    training: { classHours: null, beforeExam: 'off' },
     items: {},
   },
 };
@@ -146,10 +172,20 @@ function layer(base: Rule, over: LayerFile | undefined): Rule {
       initial: over.trainingHours?.initial !== undefined ? over.trainingHours.initial : base.trainingHours.initial,
       refresher: over.trainingHours?.refresher !== undefined ? over.trainingHours.refresher : base.trainingHours.refresher,
     },
+    training: {
+      classHours: over.training?.classHours !== undefined ? over.training.classHours : base.training.classHours,
+      beforeExam: over.training?.beforeExam ?? base.training.beforeExam,
+    },
   };
 }
 
-const ROOT: Rule = { retakesAfterFail: 1, retrainAfterFails: 2, resultValidityMonths: 12, trainingHours: { initial: null, refresher: null } };
+const ROOT: Rule = {
+  retakesAfterFail: 1,
+  retrainAfterFails: 2,
+  resultValidityMonths: 12,
+  trainingHours: { initial: null, refresher: null },
+  training: { classHours: null, beforeExam: 'off' },
+};
 
 /** The config's `rules:` over the national defaults: field by field, item by item. */
 export function resolveRules(raw: RulesFile | undefined): Rules {

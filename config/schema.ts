@@ -535,6 +535,27 @@ export const PrivacySchema = Type.Object(
   closed,
 );
 
+/** Training classes' sign-in at the kiosk (training/, docs/training.md). */
+export const TrainingSettingsSchema = Type.Object(
+  {
+    signInOpensMinutes: Type.Optional(
+      Type.Integer({ minimum: 0, maximum: 240, default: 30, description: 'sign-in to a lesson opens this many minutes before it starts' }),
+    ),
+    signOutClosesMinutes: Type.Optional(
+      Type.Integer({ minimum: 0, maximum: 240, default: 30, description: 'sign-out of a lesson stays open this many minutes after it ends' }),
+    ),
+    lateGraceMinutes: Type.Optional(
+      Type.Integer({
+        minimum: 0,
+        maximum: 60,
+        default: 5,
+        description: 'a sign-in this many minutes after the start is not called late (the credited time is the time present all the same)',
+      }),
+    ),
+  },
+  closed,
+);
+
 /** The audit log's anchors (documents/audit-anchors.ts): signed heads written outside the database. */
 export const AuditSchema = Type.Object(
   {
@@ -571,6 +592,7 @@ export const ConfigSchema = Type.Object(
     audit: Type.Optional(AuditSchema),
     privacy: Type.Optional(PrivacySchema),
     rules: Type.Optional(RulesSchema),
+    training: Type.Optional(TrainingSettingsSchema),
   },
   closed,
 );
@@ -686,4 +708,6 @@ export interface Config {
   audit: { anchorEveryEntries: number; anchorEveryMinutes: number };
   /** Face data by purpose (records/privacy): descriptors' retention, the filing warning, the sweep's interval. */
   privacy: { descriptorDays: number; faceCountWarnAt: number; sweepMinutes: number };
+  /** Training lessons' sign-in window and lateness (training/). */
+  training: { signInOpensMinutes: number; signOutClosesMinutes: number; lateGraceMinutes: number };
 }

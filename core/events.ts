@@ -180,7 +180,20 @@ export interface EventMap {
     detail: string;
     at: number;
   };
-  'training.attendance': { classId: string; idNumber: string; action: 'check_in' | 'check_out'; at: number; hours: number | null };
+  /** A sign-in or sign-out of a lesson (training/), or a 班主任's correction (action 'correction'). */
+  'training.attendance': {
+    classId: string;
+    lessonId: string;
+    idNumber: string;
+    action: 'check_in' | 'check_out' | 'correction';
+    at: number;
+    hours: number | null;
+    /** On a sign-out: the lesson's teacher, and whether it was their last lesson of the class (a rating is due). */
+    teacherId?: string | null;
+    lastLessonOfTeacher?: boolean;
+  };
+  /** A class's timetable changed (lessons added, moved, cancelled): recording windows move with it. */
+  'training.timetable': { classId: string };
   // Media (media/): ingest supervision, recording and the disk that holds three years of it.
   'camera.up': { sourceId: string; kind: 'camera' | 'screen'; room: string; at: number };
   /** stopped: the appliance ended the ingest on purpose (shutdown, source removed), not a fault. */

@@ -43,6 +43,8 @@ export type { SessionWindows } from './plans/recording-windows.ts';
 export type { SessionArchiveLookup } from './plans/plans.ts';
 export { passedResults, type PassedResultRef } from './plans/records-view.ts';
 export type { ExamSession, ResultRecord, RosterEntry } from './plans/model.ts';
+// training/ imports class members as rosters are: the same zip reader (GBK names, bomb limits).
+export { readRosterZip } from './plans/roster-zip.ts';
 // The person file (records/people) reads retakes and the rule applied through this.
 export { credentialKey, dammValid, isIssuedTicketShape } from './plans/tickets.ts';
 export { retakesOf, type RetakeRecord } from './plans/person-view.ts';

@@ -2,6 +2,7 @@
 // the server, as TypeBox schemas (the routes' response schemas) and the types made from them. Shared by
 // the server and the browser, so it imports nothing but 'typebox'. Each part keeps its own section.
 import { Type, type Static, type TSchema } from 'typebox';
+import { HoursCheckT } from '../training/protocol.ts';
 
 const nullable = <T extends TSchema>(t: T) => Type.Union([t, Type.Null()]);
 
@@ -267,7 +268,14 @@ export type RosterEntryView = Static<typeof RosterEntryT>;
  * roster, or a .zip holding one roster file and the photos its 照片 column names (or photos named
  * ID-NUMBER.jpg). A refusal (400) lists every problem as { path: "row 3, column 身份证号", problem }.
  */
-export const RosterImportReplyT = Type.Object({ sessionId: Type.String(), added: Type.Integer(), total: Type.Integer(), entries: Type.Array(RosterEntryT) });
+export const RosterImportReplyT = Type.Object({
+  sessionId: Type.String(),
+  added: Type.Integer(),
+  total: Type.Integer(),
+  entries: Type.Array(RosterEntryT),
+  /** The training-hours check (training/, config rules: training.beforeExam warn): who falls short, with hours and where they came from. */
+  trainingHours: Type.Optional(Type.Object({ checked: Type.Integer(), short: Type.Array(HoursCheckT) })),
+});
 export type RosterImportReply = Static<typeof RosterImportReplyT>;
 
 /** POST /api/exam/sessions/:sessionId/seats */

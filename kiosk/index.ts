@@ -1,13 +1,12 @@
 // Identity: the entrance kiosk (人证合一: ID → roster → live face with liveness → 1:1 verify → seat), staff
-// overrides, seat re-checks of terminal snapshots, and training attendance (培训考勤) by face.
+// overrides, seat re-checks of terminal snapshots, and the face check training/ uses for lesson sign-ins
+// (training completes a verified training attempt through identity.onComplete / onStaffConfirm).
 // It never admits without a recorded decision (face or audited override), never deletes a capture, and never
 // compares a face taken at the kiosk without the person's recorded consent for that session or class.
 import type { FastifyPluginAsync } from 'fastify';
 import { createFaceEngine } from './face/index.ts';
 import { createIdentityService, type IdentityDeps, type KioskFaceEngine } from './service/index.ts';
-import { createAttendanceService, type AttendanceService } from './attendance.ts';
 import { kioskRoutes } from './routes.ts';
-import { attendanceRoutes } from './attendance-routes.ts';
 
 export {
   createIdentityService,
@@ -21,6 +20,11 @@ export {
   type VerifyResult,
   type StaffUser,
   type Admitted,
+  type FaceJudgement,
+  type StaffConfirmation,
+  // training/ stores members' photos and reads the kiosk's frames the same way.
+  decodeBase64Image,
+  writeDurably,
 } from './service/index.ts';
 export { createSeatChecker, type SeatCheck } from './seat-check.ts';
 // Consent to face recognition (face_consents, written only here): `kiosk.identity.faceConsent(scope, idNumber)`
@@ -28,15 +32,8 @@ export { createSeatChecker, type SeatCheck } from './seat-check.ts';
 export { faceConsentOf, type ConsentScope, type FaceConsent } from './service/consent.ts';
 export { faceNotice, idleNotice } from './service/notice.ts';
 export type { IdentityAttempt } from './store.ts';
-export type { AttendanceService } from './attendance.ts';
-// records/ (the archive, score reports and room log, results packages, the person file) reads identity checks and training hours through these.
-export {
-  identityChecksOf,
-  identityChecksOfSession,
-  trainingAttendanceOf,
-  type IdentityCheckRecord,
-  type TrainingAttendanceRecord,
-} from './records-view.ts';
+// records/ (the archive, score reports and room log, results packages, the person file) reads identity checks through these.
+export { identityChecksOf, identityChecksOfSession, type IdentityCheckRecord } from './records-view.ts';
 export { createFaceEngine, DEFAULT_THRESHOLD, DESCRIPTOR_VERSION, type FaceEngine, type FullFaceEngine } from './face/index.ts';
 
 export type KioskDeps = Omit<IdentityDeps, 'engine'> & {
@@ -56,10 +53,8 @@ export function createKioskService(deps: KioskDeps) {
             ...(deps.log ? { log: deps.log as never } : {}),
           }),
   });
-  const attendance: AttendanceService = createAttendanceService({ ...deps, identity });
   return {
     identity,
-    attendance,
     async stop(): Promise<void> {
       identity.stop();
       // Our own engine is closed first: enrolments still queued then fail at once instead of being waited for.
@@ -73,5 +68,4 @@ export type KioskService = ReturnType<typeof createKioskService>;
 
 export const kioskPlugin: FastifyPluginAsync<{ kiosk: KioskService }> = async (app, { kiosk }) => {
   await app.register(kioskRoutes, { identity: kiosk.identity });
-  await app.register(attendanceRoutes, { attendance: kiosk.attendance, identity: kiosk.identity });
 };

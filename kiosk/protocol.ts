@@ -2,8 +2,9 @@
 // answers — the idle screen's state, an ID lookup, the face verification, the live guide's quality
 // hints, the staff override, the card-reader event — as TypeBox schemas (the routes' response
 // schemas, so Fastify checks and serialises every reply with them) and the TypeScript types made from
-// them. Shared by the server and the kiosk web app, so it imports nothing but 'typebox'.
+// them. Shared by the server and the kiosk web app, so it imports nothing but 'typebox' and training's protocol (the sign-in reply).
 import { Type, type Static, type TSchema } from 'typebox';
+import { TrainingSignedT } from '../training/protocol.ts';
 
 const nullable = <T extends TSchema>(t: T) => Type.Union([t, Type.Null()]);
 /** One of a fixed list of strings, typed as their union. */
@@ -240,18 +241,8 @@ export const RefusedT = Type.Object({
   retryAllowed: Type.Boolean(),
 });
 
-/** A training sign-in or sign-out (kiosk/attendance.ts) verified through the same route. */
-export const TrainingCheckT = Type.Object({
-  ok: Type.Literal(true),
-  decision: oneOf(['checked_in', 'checked_out'] as const),
-  attemptId: Type.String(),
-  at: Type.String(),
-  /** The hours this sitting credits: null on a check-in, known at the check-out. */
-  hours: nullable(Type.Number()),
-  totalHours: Type.Number(),
-  distance: nullable(Type.Number()),
-  threshold: Type.Number(),
-});
+/** A training sign-in or sign-out (training/sign-in.ts) verified through the same route: training/protocol.ts TrainingSignedT. */
+export const TrainingCheckT = TrainingSignedT;
 
 /** POST /api/kiosk/attempts/:id/verify: admitted with the seat, or refused with the reason (or a training check). */
 export const VerifyReplyT = Type.Union([AdmittedT, RefusedT, TrainingCheckT]);
@@ -282,16 +273,8 @@ export const OverrideReplyT = Type.Object({
 });
 export type OverrideReply = Static<typeof OverrideReplyT>;
 
-/** The same route for a training member who declined face recognition: staff confirmed the check by eye. */
-export const TrainingConfirmedT = Type.Object({
-  ok: Type.Literal(true),
-  decision: oneOf(['checked_in', 'checked_out'] as const),
-  attemptId: Type.String(),
-  at: Type.String(),
-  hours: nullable(Type.Number()),
-  totalHours: Type.Number(),
-  by: Type.String(),
-});
+/** The same route for a training member who declined face recognition: the class's 班主任 confirmed the sign-in or sign-out by eye. */
+export const TrainingConfirmedT = TrainingSignedT;
 
 /**
  * The event on GET /api/kiosk/events that says this kiosk's device token is due for rotation (data `{}`):

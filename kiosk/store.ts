@@ -43,6 +43,8 @@ export interface IdentityAttempt {
   /** Training attempts (columns of migration 008): the class and what the check does. */
   classId: string | null;
   action: 'check_in' | 'check_out' | null;
+  /** The training lesson signed in or out of (migration 032). */
+  lessonId: string | null;
 }
 
 interface AttemptRow {
@@ -72,6 +74,7 @@ interface AttemptRow {
   override_reason: string | null;
   class_id: string | null;
   action: 'check_in' | 'check_out' | null;
+  lesson_id: string | null;
 }
 
 const toAttempt = (r: AttemptRow): IdentityAttempt => ({
@@ -101,6 +104,7 @@ const toAttempt = (r: AttemptRow): IdentityAttempt => ({
   overrideReason: r.override_reason,
   classId: r.class_id,
   action: r.action,
+  lessonId: r.lesson_id ?? null,
 });
 
 export interface NewAttempt {
@@ -116,6 +120,7 @@ export interface NewAttempt {
   expiresAt: number;
   classId?: string | null;
   action?: 'check_in' | 'check_out' | null;
+  lessonId?: string | null;
 }
 
 export interface Outcome {
@@ -156,8 +161,8 @@ export function createIdentityStore(db: Db, clock: Clock, vault: FaceVault) {
 
   return {
     insertAttempt(a: NewAttempt): IdentityAttempt {
-      q(`INSERT INTO identity_attempts (id, kiosk_id, session_id, id_number, source, challenge, roster_photo, card_photo, card, started_at, expires_at, class_id, action)
-         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`).run(
+      q(`INSERT INTO identity_attempts (id, kiosk_id, session_id, id_number, source, challenge, roster_photo, card_photo, card, started_at, expires_at, class_id, action, lesson_id)
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`).run(
         a.id,
         a.kioskId,
         a.sessionId,
@@ -171,6 +176,7 @@ export function createIdentityStore(db: Db, clock: Clock, vault: FaceVault) {
         a.expiresAt,
         a.classId ?? null,
         a.action ?? null,
+        a.lessonId ?? null,
       );
       return this.attempt(a.id)!;
     },

@@ -52,6 +52,7 @@ import { createTerminalService, terminalRoutes, type TerminalService } from '../
 import { createLive, createMediaService, liveRoutes, mediaRoutes, recordedSources, type Live, type MediaService } from '../media/index.ts';
 import { prepareSiteTls, reportTlsEvents, startTlsRefresh, registerTlsMetrics, tlsHealth, tlsRoutes, MIN_TLS_VERSION, type SiteTls } from './tls/index.ts';
 import { createKioskService, createSeatChecker, kioskPlugin, type KioskFaceEngine, type KioskService } from '../kiosk/index.ts';
+import { createLessonWindows, createTrainingService, trainingPlugin, type TrainingService } from '../training/index.ts';
 import { createFeed, createProctorService, proctorPlugin, type ProctorService } from '../proctor/index.ts';
 import { createRecordsService, recordsRoutes, type RecordsService } from '../records/index.ts';
 
@@ -85,6 +86,7 @@ export type App = FastifyInstance & {
   media: MediaService;
   live: Live;
   kiosk: KioskService;
+  training: TrainingService;
   proctor: ProctorService;
   records: RecordsService;
   tls: SiteTls | null;
@@ -215,8 +217,9 @@ export async function buildApp(deps: AppDeps): Promise<App> {
     registry: metrics.registry,
   });
   app.decorate('terminal', terminal);
-  // record: sessions sources record inside their room's exam sessions (training lessons join this list when they land).
-  const media = createMediaService({ db, clock, bus, config, audit, paths, log: app.log, windows: [exam.recordingWindows] });
+  // record: sessions sources record inside their room's exam sessions and training lessons.
+  const lessonWindows = createLessonWindows({ db, bus });
+  const media = createMediaService({ db, clock, bus, config, audit, paths, log: app.log, windows: [exam.recordingWindows, lessonWindows] });
   app.decorate('media', media);
   const live = createLive({ media, config, bus, log: app.log });
   app.decorate('live', live);
@@ -241,6 +244,10 @@ export async function buildApp(deps: AppDeps): Promise<App> {
   });
   kioskRef = kiosk;
   app.decorate('kiosk', kiosk);
+  const training = createTrainingService({ db, clock, bus, config, audit, paths, faceVault, identity: kiosk.identity, windows: lessonWindows });
+  app.decorate('training', training);
+  // Every roster import checks training hours by the rules (the exam engine is made first, so it is handed in).
+  exam.plans.setTrainingCheck((s, rows) => training.eligibility.check(s, rows));
   // The proctor's alert rules listen from here on, so no event after start-up goes unalerted.
   const proctor = createProctorService({ db, clock, bus, config, audit, paths, faceVault, exam, terminal, media, log: app.log });
   app.decorate('proctor', proctor);
@@ -329,6 +336,41 @@ export async function buildApp(deps: AppDeps): Promise<App> {
   });
   await app.register(liveRoutes, { live, media, config, audit, hub, registry: metrics.registry });
   await app.register(kioskPlugin, { kiosk });
+  await app.register(trainingPlugin, {
+    training,
+    sessions: {
+      session: (id) => {
+        try {
+          const s = exam.plans.session(id);
+          return { id: s.id, startsAt: s.startsAt };
+        } catch {
+          return null;
+        }
+      },
+      roster: (id) =>
+        exam.plans.roster(id).map((e) => ({
+          row: null,
+          idNumber: e.idNumber,
+          name: e.name,
+          category: e.category,
+          operationClass: e.operationClass,
+          industry: e.industry,
+          institution: e.institution,
+          hours: null,
+        })),
+      recordings: (roomId, from, to) => {
+        const q = db.prepare(
+          'SELECT COUNT(*) AS n, COALESCE(SUM(MIN(end_ms, ?) - MAX(start_ms, ?)), 0) AS ms FROM media_segments WHERE source_id = ? AND end_ms > ? AND start_ms < ?',
+        );
+        return recordedSources(config)
+          .filter((s) => s.room === roomId)
+          .map((s) => {
+            const r = q.get(to, from, s.id, from, to) as { n: number; ms: number };
+            return { id: s.id, name: s.name, segments: r.n, seconds: Math.round(r.ms / 1000) };
+          });
+      },
+    },
+  });
   await app.register(proctorPlugin, {
     proctor,
     exam,

@@ -12,6 +12,7 @@ import type { Plans } from './plans.ts';
 import { headerKey, readTable, type TableRow } from '../../documents/index.ts';
 import { readRosterZip, type RosterZip } from './roster-zip.ts';
 import { credentialKey, newTicketNo } from './tickets.ts';
+import type { HoursCheck } from '../../training/protocol.ts';
 
 /** The columns of a roster file, by the Chinese header people use; English names are accepted for JSON. */
 export const ROSTER_COLUMNS = {
@@ -30,7 +31,25 @@ export const ROSTER_COLUMNS = {
   photo: { header: '照片', aliases: ['photo'], required: false },
   ticketNo: { header: '准考证号', aliases: ['ticketNo', 'ticket_no', 'ticket'], required: false },
   trainedOn: { header: '培训结业日期', aliases: ['结业日期', 'trainedOn', 'trained_on'], required: false },
+  // Hours of a candidate trained elsewhere (考培分离), checked with 培训机构 against the rules (training/).
+  trainingHours: { header: '培训学时', aliases: ['已培训学时', '学时', 'trainingHours', 'training_hours'], required: false },
 } as const;
+
+/** One candidate as the training-hours check (training/, wired by server/app.ts) reads them. */
+export interface TrainingCheckRow {
+  row: number | null;
+  idNumber: string;
+  name: string;
+  category: Category;
+  operationClass: string | null;
+  industry: Industry;
+  institution: string | null;
+  /** The 培训学时 column, when the roster gives it. */
+  hours: number | null;
+}
+/** The training-hours check's verdict on one candidate (training/protocol.ts HoursCheck). */
+export type TrainingCheckVerdict = HoursCheck;
+export type TrainingCheck = (session: { id: string; startsAt: number }, rows: TrainingCheckRow[]) => TrainingCheckVerdict[];
 type Field = keyof typeof ROSTER_COLUMNS;
 
 const CATEGORY_ALIASES: Record<string, Category> = {
@@ -81,6 +100,8 @@ export interface RosterImport {
   added: number;
   total: number;
   entries: RosterEntry[];
+  /** Candidates short of training hours when the rule says warn (a refuse rule refuses the import instead). */
+  trainingHours?: { checked: number; short: TrainingCheckVerdict[] };
 }
 
 interface PlannedRow {
@@ -93,6 +114,7 @@ interface PlannedRow {
   institution: string | null;
   ticketNo: string | null;
   trainedOn: string | null;
+  trainingHours: number | null;
   photo: { ext: string; bytes: Buffer } | null;
   attempt: 1 | 2;
   retake: number;
@@ -111,6 +133,8 @@ function cellOf(r: TableRow, f: Field): string {
 export function createRoster(deps: PlansDeps, plans: Plans) {
   const { db, clock, audit, bus, config, paths, faceVault } = deps;
   const tz = config.site.timezone;
+  // The training module checks hours; it is made after the exam engine, so it hands its check in later.
+  let trainingCheck: TrainingCheck | null = null;
 
   function entries(sessionId: string): RosterEntry[] {
     // Before seats are drawn, in the roster file's order: tickets are random, so ordering by them shuffles.
@@ -292,6 +316,14 @@ export function createRoster(deps: PlansDeps, plans: Plans) {
           const s = plans.session(sessionId);
           assertRosterOpen(s);
           const planned = planRows(s, table.rows, cols, photos, problems);
+          const verdicts = trainingCheck && !problems.length ? trainingCheck({ id: s.id, startsAt: s.startsAt }, planned.map(checkRow)) : [];
+          for (const v of verdicts)
+            if (v.short && v.action === 'refuse')
+              problems.push({
+                path: `row ${v.row}, column ${cols.trainingHours ?? ROSTER_COLUMNS.trainingHours.header}`,
+                problem: shortWords(v),
+                got: v.hours,
+              });
           const existing = entries(s.id);
           const room = config.rooms.find((r) => r.id === s.roomId);
           const seats = room ? seatIds(room).length : 0;
@@ -374,7 +406,21 @@ export function createRoster(deps: PlansDeps, plans: Plans) {
             },
             ip,
           });
-          return { sessionId: s.id, added: planned.length, total: existing.length + planned.length };
+          const short = verdicts.filter((v) => v.short && v.action === 'warn');
+          if (short.length)
+            audit.append({
+              actor,
+              action: 'exam.roster.training_short',
+              target: s.id,
+              detail: { short: short.map((v) => ({ row: v.row, hours: v.hours, required: v.requiredHours, source: v.source, from: v.from })) },
+              ip,
+            });
+          return {
+            sessionId: s.id,
+            added: planned.length,
+            total: existing.length + planned.length,
+            ...(trainingCheck ? { trainingHours: { checked: verdicts.length, short } } : {}),
+          };
         })
         .immediate();
       bus.emit('roster.imported', { sessionId: result.sessionId, added: result.added, total: result.total });
@@ -475,6 +521,11 @@ export function createRoster(deps: PlansDeps, plans: Plans) {
       else if (trainedOn && trainedOn > examDay) bad('trainedOn', `is after the exam day ${examDay}`, trainedOn);
       else if (trainedOn && trainedOn > today) bad('trainedOn', `is in the future (today is ${today})`, trainedOn);
 
+      const hoursCell = cell('trainingHours').normalize('NFKC').trim();
+      if (hoursCell !== '' && !(Number.isFinite(Number(hoursCell)) && Number(hoursCell) >= 0 && Number(hoursCell) <= 2000))
+        bad('trainingHours', 'must be a number of 学时 from 0 to 2000', hoursCell);
+      else if (hoursCell !== '' && !cell('institution').trim()) bad('trainingHours', 'comes with the 培训机构 that credited them', hoursCell);
+
       const photo = photos.get(r.row);
       if (typeof photo === 'string') bad('photo', photo, cell('photo'));
 
@@ -503,6 +554,7 @@ export function createRoster(deps: PlansDeps, plans: Plans) {
         institution,
         ticketNo,
         trainedOn,
+        trainingHours: hoursCell === '' ? null : Number(hoursCell),
         photo: (photo as PlannedRow['photo']) ?? null,
         attempt: e.attempt,
         retake: e.retake,
@@ -512,7 +564,31 @@ export function createRoster(deps: PlansDeps, plans: Plans) {
     return out;
   }
 
-  return { importRoster, entries, eligibility };
+  const checkRow = (p: PlannedRow): TrainingCheckRow => ({
+    row: p.row,
+    idNumber: p.idNumber,
+    name: p.name,
+    category: p.category,
+    operationClass: p.operationClass,
+    industry: p.industry,
+    institution: p.institution,
+    hours: p.trainingHours,
+  });
+
+  return {
+    importRoster,
+    entries,
+    eligibility,
+    setTrainingCheck(fn: TrainingCheck): void {
+      trainingCheck = fn;
+    },
+  };
+}
+
+/** 12 of 16 学时 (class 2026 第3期, rules.principal) — the words of a refusal or a warning. */
+export function shortWords(v: TrainingCheckVerdict): string {
+  const where = v.source === 'none' ? 'no training hours known here or on the roster' : `from ${v.from ?? v.source}`;
+  return `short of training hours: ${v.hours} of ${v.requiredHours} 学时 (${where}; ${v.rule})`;
 }
 
 export type Roster = ReturnType<typeof createRoster>;

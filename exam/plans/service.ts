@@ -21,6 +21,8 @@ export function createPlanService(deps: PlansDeps) {
     importRoster: roster.importRoster,
     roster: roster.entries,
     eligibility: roster.eligibility,
+    /** The training module's hours check of every roster import (server/app.ts wires it). */
+    setTrainingCheck: roster.setTrainingCheck,
     setRosterStatus: rosterStatus.setRosterStatus,
     admittedAt: rosterStatus.admittedAt,
     assignSeats: seats.assignSeats,

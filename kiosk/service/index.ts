@@ -17,7 +17,7 @@ import { checkSnapshot } from './snapshots.ts';
 import { captureOf, listAttempts } from './admin.ts';
 import { consentAsk, faceConsent, recordConsent } from './consent.ts';
 import type { ConsentBody } from '../protocol.ts';
-import type { StaffConfirmation } from './types.ts';
+import type { StaffConfirmation, StaffUser } from './types.ts';
 
 export * from './types.ts';
 export { decodeBase64Image, writeDurably } from './images.ts';
@@ -67,8 +67,13 @@ export function createIdentityService(deps: IdentityDeps) {
     /** The person's choice on the notice, on an open attempt of this kiosk (kiosk/service/consent.ts). */
     recordConsent: (kioskId: string, attemptId: string, body: ConsentBody) => recordConsent(st, pendingAttempt(st, kioskId, attemptId), body),
     /** Lets another purpose (training attendance) record a staff confirmation of someone who declined face recognition. */
-    onStaffConfirm(kind: 'training', fn: (a: IdentityAttempt, by: StaffConfirmation) => unknown): void {
+    onStaffConfirm(
+      kind: 'training',
+      fn: (a: IdentityAttempt, by: StaffConfirmation) => unknown,
+      mayConfirm?: (a: IdentityAttempt, user: StaffUser) => string | null,
+    ): void {
       st.confirmations.set(kind, fn);
+      if (mayConfirm) st.confirmers.set(kind, mayConfirm);
     },
     /** Lets another purpose (training attendance) complete a verified face its own way. */
     onComplete(kind: 'training', fn: (a: IdentityAttempt, j: FaceJudgement) => unknown): void {

@@ -54,10 +54,12 @@ export async function override(
   }
   const actor = `user:${user.username}`;
   if (roomId === null) {
-    // Training classes have no room: any admin or invigilator (the training work hands this to the 班主任).
-    if (user.role !== 'admin' && user.role !== 'invigilator') {
-      refused(`role ${user.role} may not confirm training attendance`, actor);
-      throw new Forbidden(`confirmation refused: ${user.username} is not an admin or an invigilator`);
+    // Training: the class's 班主任 (or an admin) confirms; training/ says who that is (onStaffConfirm's mayConfirm).
+    const may = st.confirmers.get('training');
+    const why = may ? may(a, user) : user.role === 'admin' ? null : `role ${user.role} may not confirm training attendance`;
+    if (why) {
+      refused(why, actor);
+      throw new Forbidden(`confirmation refused: ${why}`);
     }
     return confirmTraining(st, a, actor, user.username, reason, via, ip);
   }

@@ -5,7 +5,7 @@ import { Forbidden } from '../../core/index.ts';
 import type { KioskConfig } from '../../config/index.ts';
 import { localDateTime, maskIdNumber } from '../../core/index.ts';
 import { createIdentityStore, type IdentityAttempt } from '../store.ts';
-import type { StaffConfirmation } from './types.ts';
+import type { StaffConfirmation, StaffUser } from './types.ts';
 import type { CandidateView, EnrolOutcome, Entry, FaceJudgement, HeldCard, IdentityDeps, KioskFaceEngine, KioskStream, Session, SessionView } from './types.ts';
 
 export function createIdentityState(deps: IdentityDeps) {
@@ -34,6 +34,8 @@ export function createIdentityState(deps: IdentityDeps) {
     completions: new Map<string, (a: IdentityAttempt, j: FaceJudgement) => unknown>(),
     /** How another purpose (training attendance) records a staff confirmation of a person who declined face recognition. */
     confirmations: new Map<string, (a: IdentityAttempt, by: StaffConfirmation) => unknown>(),
+    /** Who may give that confirmation: null when this staff member may, else why not (training: the class's 班主任 or an admin). */
+    confirmers: new Map<string, (a: IdentityAttempt, user: StaffUser) => string | null>(),
     /** Attempts whose face check is running: a double-tapped button must not run it twice. */
     verifying: new Set<string>(),
     logError: (err: unknown, msg: string) => deps.log?.error({ err }, msg),

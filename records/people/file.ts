@@ -6,7 +6,8 @@ import { NotFound, ValidationError, idNumberProblem, normaliseIdNumber, localDat
 import { describeRule, ruleFor, type AppliedRule, type Config } from '../../config/index.ts';
 import type { Db } from '../../storage/index.ts';
 import { retakesOf, type Category, type ExamService, type Industry } from '../../exam/index.ts';
-import { identityChecksOf, trainingAttendanceOf, type IdentityCheckRecord, type TrainingAttendanceRecord } from '../../kiosk/index.ts';
+import { identityChecksOf, type IdentityCheckRecord } from '../../kiosk/index.ts';
+import { trainingAttendanceOf, type TrainingAttendanceRecord } from '../../training/index.ts';
 import { incidentsOf, seatConfirmationsOf, type PersonIncident, type SeatConfirmationRecord } from '../../proctor/index.ts';
 import { consentAtSeat, type SeatConsentDecision } from '../../terminal/index.ts';
 import { certificatesOf, type PersonCertificate } from './certificates-hook.ts';
@@ -52,8 +53,8 @@ export interface PersonFile {
   /** Passes still valid when the file was made. */
   validPasses: { sessionId: string; category: Category; operationClass: string | null; industry: Industry; validUntil: number }[];
   training: {
-    /** Where the hours come from. A training module (classes, timetable, credited hours) does not exist yet. */
-    source: 'kiosk-attendance';
+    /** Where the hours come from: the training module's classes, timetable and credited hours (training/). */
+    source: 'training';
     note: string;
     classes: TrainingAttendanceRecord[];
     totalAttendedHours: number;
@@ -115,7 +116,7 @@ const personCheck = (c: IdentityCheckRecord): PersonIdentityCheck => ({
 });
 
 export const TRAINING_NOTE =
-  '培训模块尚未建立：此处的培训班与学时取自入口一体机的培训考勤（刷脸签到、签退），按每班每日计划学时封顶计入。 The training module does not exist yet: classes and hours come from the kiosk attendance.';
+  '培训班与学时取自本机培训模块：每节课刷脸签到、签退，按在场时间占课时的比例计入学时（0.1 学时取整）。 Classes and hours come from the training module: each lesson credits the share of it the trainee was present, rounded to 0.1 学时.';
 export const NO_CERTIFICATES_NOTE = '证书模块未安装（数据库中没有 certificates 表）。 The certificates part is not installed in this database.';
 
 export interface PersonFileDeps {
@@ -146,7 +147,7 @@ export function gatherPersonFile(deps: PersonFileDeps, rawId: string, opts: { se
     if (!(err instanceof NotFound)) throw err;
   }
   const retakes = new Map(retakesOf(db, idNumber).map((r) => [r.sessionId, r]));
-  const classes = trainingAttendanceOf(db, idNumber);
+  const classes = trainingAttendanceOf(db, idNumber, clock.now());
   const checks = identityChecksOf(db, idNumber).map(personCheck);
   const incidents = incidentsOf(db, idNumber);
   const certs = certificatesOf(db, idNumber);
@@ -215,7 +216,7 @@ export function gatherPersonFile(deps: PersonFileDeps, rawId: string, opts: { se
       validUntil: v.validUntil!,
     })),
     training: {
-      source: 'kiosk-attendance',
+      source: 'training',
       note: TRAINING_NOTE,
       classes: trainingShown,
       totalAttendedHours: Math.round(trainingShown.reduce((s, c) => s + c.attendedHours, 0) * 100) / 100,

@@ -41,7 +41,10 @@ export const authRoutes: FastifyPluginAsync<{ ctx: AppContext }> = async (app, {
 
   app.post(
     '/api/auth/logout',
-    { config: { roles: ['admin', 'invigilator', 'inspector', 'headteacher'] }, schema: { tags: ['auth'], summary: 'End this session', response: { 204: Type.Null() } } },
+    {
+      config: { roles: ['admin', 'invigilator', 'inspector', 'headteacher'] },
+      schema: { tags: ['auth'], summary: 'End this session', response: { 204: Type.Null() } },
+    },
     async (request, reply) => {
       const p = request.principal;
       if (p?.kind === 'user') ctx.users.logout(p.sessionHash, p.user, request.ip);

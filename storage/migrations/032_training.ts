@@ -55,11 +55,13 @@ ALTER TABLE training_classes ADD COLUMN operation_item TEXT;
 ALTER TABLE training_classes ADD COLUMN training_type TEXT NOT NULL DEFAULT 'initial' CHECK (training_type IN ('initial', 'refresher'));
 ALTER TABLE training_classes ADD COLUMN room_id TEXT;
 ALTER TABLE training_classes ADD COLUMN required_hours REAL CHECK (required_hours IS NULL OR (required_hours > 0 AND required_hours <= 2000));
+-- Where required_hours came from: the rule's path (rules.principal.training.classHours) or 'set' (typed in).
+ALTER TABLE training_classes ADD COLUMN required_hours_source TEXT;
 -- The 班主任: a user name (role headteacher, or an admin), who manages this class and confirms decliners.
 ALTER TABLE training_classes ADD COLUMN headteacher TEXT;
 ALTER TABLE training_classes ADD COLUMN updated_at INTEGER;
 UPDATE training_classes
-   SET required_hours = daily_hours * (julianday(ends_on) - julianday(starts_on) + 1), updated_at = created_at;
+   SET required_hours = daily_hours * (julianday(ends_on) - julianday(starts_on) + 1), required_hours_source = 'dailyHours × days', updated_at = created_at;
 CREATE INDEX training_classes_by_headteacher ON training_classes(headteacher, starts_on);
 CREATE INDEX training_classes_by_dates ON training_classes(starts_on, ends_on);
 

@@ -83,12 +83,13 @@ t.before(async () => {
   app.exam.bank.createVersion({ id: 'v1', kind: 'import', questions: bankQuestions(), templates: [TEMPLATE] });
 
   // A training class in February, two days attended (one 4 h of the 8 scheduled, one full day).
-  const attendance = app.kiosk.attendance;
-  const cls = attendance.createClass(
+  const training = app.training;
+  const cls = training.classes.create(
     { name: '主要负责人初训班（2026-02）', institution: '广州市安全培训中心', startsOn: '2026-02-02', endsOn: '2026-02-05', dailyHours: 8 },
     'user:admin',
   );
-  attendance.addMembers(
+  training.members.add(
+    training.system,
     cls.id,
     [
       { idNumber: A, name: '张三' },
@@ -96,11 +97,16 @@ t.before(async () => {
     ],
     'user:admin',
   );
-  const sitting = app.ctx.db.prepare(
-    "INSERT INTO training_attendance (class_id, id_number, day, check_in_at, check_in_attempt, check_out_at, check_out_attempt) VALUES (?, ?, ?, ?, 'x', ?, 'y')",
+  // Day sittings (a class with dailyHours has one whole-day lesson a day, credited by the old rule).
+  const event = app.ctx.db.prepare(
+    "INSERT INTO training_events (class_id, lesson_id, id_number, kind, at, attempt_id, via, actor) VALUES (?, ?, ?, ?, ?, 'x', 'face', 'device:K1')",
   );
-  sitting.run(cls.id, A, '2026-02-02', at('2026-02-02T08:30:00'), at('2026-02-02T12:30:00'));
-  sitting.run(cls.id, A, '2026-02-03', at('2026-02-03T08:00:00'), at('2026-02-03T18:00:00'));
+  const sitting = (day: string, inAt: number, outAt: number) => {
+    event.run(cls.id, `tl_${cls.id}_${day}`, A, 'sign_in', inAt);
+    event.run(cls.id, `tl_${cls.id}_${day}`, A, 'sign_out', outAt);
+  };
+  sitting('2026-02-02', at('2026-02-02T08:30:00'), at('2026-02-02T12:30:00'));
+  sitting('2026-02-03', at('2026-02-03T08:00:00'), at('2026-02-03T18:00:00'));
   kioskCheck(null, at('2026-02-02T08:30:00'), 'admitted', 'Alejandro_Toledo_0021.jpg', { classId: cls.id, action: 'check_in' });
 
   const photos = join(dir, 'photos');
@@ -157,7 +163,7 @@ t.test('the JSON file: every session with its result, the retake and the rule, t
     { sessionId: retake, attempt: 2, retake: 1, result: { passed: false } },
   ]);
   t.match(f.training, {
-    source: 'kiosk-attendance',
+    source: 'training',
     note: /培训模块尚未建立/,
     classes: [{ name: '主要负责人初训班（2026-02）', attendedHours: 12, daysAttended: 2, daysWithoutCheckOut: 0, memberName: '张三' }],
     totalAttendedHours: 12,

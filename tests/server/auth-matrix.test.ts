@@ -30,9 +30,17 @@ t.test('every route declares roles and enforces them for every role', async (t) 
   const app = await testApp(t);
   await app.ready();
   const admin = await login(app, 'admin', PASSWORDS.admin);
+  const added = await app.inject({
+    method: 'POST',
+    url: '/api/users',
+    headers: { cookie: admin },
+    payload: { username: 'head', role: 'headteacher', password: 'head-pass-1234' },
+  });
+  t.equal(added.statusCode, 201, 'a 班主任 (headteacher) is added');
   const callers: Record<Role | 'anonymous', Record<string, string>> = {
     anonymous: {},
     admin: { cookie: admin },
+    headteacher: { cookie: await login(app, 'head', 'head-pass-1234') },
     invigilator: { cookie: await login(app, 'invig', PASSWORDS.invig) },
     inspector: { cookie: await login(app, 'gd', PASSWORDS.gd) },
     kiosk: { authorization: `Bearer ${await pairDevice(app, 'kiosk', 'K1', admin)}` },
@@ -75,7 +83,7 @@ t.test('a route without declared roles stops the server from starting', async (t
 });
 
 t.test('the role list covers every kind of caller', async (t) => {
-  t.same([...ALL_ROLES].sort(), ['admin', 'inspector', 'invigilator', 'kiosk', 'reader', 'terminal']);
+  t.same([...ALL_ROLES].sort(), ['admin', 'headteacher', 'inspector', 'invigilator', 'kiosk', 'reader', 'terminal']);
 });
 
 t.test('an inspector outside the jurisdiction sees nothing of the site', async (t) => {
