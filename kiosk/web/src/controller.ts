@@ -570,14 +570,19 @@ export class Controller {
     void this.refreshTraining();
     if (r.decision !== 'checked_out') return this.returnLater(ADMITTED_RETURN_MS);
     this.returnLater(RATING_RETURN_MS);
-    let offer: Awaited<ReturnType<typeof ratingOffer>> | undefined;
-    try {
-      offer = await this.persist(flow, () => ratingOffer(r.attemptId), { rethrow409: true });
-    } catch {
-      // No rating due (not the teacher's last lesson, already rated, no time credited): the sign-out stands.
-      offer = undefined;
+    // Whatever the offer's fate, the sign-out stands: a refusal (nothing due, a server without ratings) or a
+    // lost network only means no rating step here — a few tries, then the screen simply returns.
+    let offer: Awaited<ReturnType<typeof ratingOffer>> | null = null;
+    for (let i = 0; i < 3 && offer === null; i++) {
+      try {
+        offer = await ratingOffer(r.attemptId);
+      } catch (err) {
+        if (!(err instanceof NetworkError)) break;
+        await sleep(1_000);
+      }
+      if (flow !== this.flow) return;
     }
-    if (offer === undefined || flow !== this.flow) return;
+    if (offer === null || flow !== this.flow) return void this.returnLater(ADMITTED_RETURN_MS);
     if (offer.teachers.length === 0) return this.returnLater(ADMITTED_RETURN_MS);
     this.store.set({
       rating: { className: offer.className, teachers: offer.teachers, index: 0, score: null, comment: '', busy: false, rated: [], error: null },
