@@ -130,10 +130,15 @@ t.test('a trainee signs in and out of lessons at the classroom kiosk and rates e
     context.setDefaultTimeout(WAIT);
     const page = await context.newPage();
     page.on('pageerror', (e) => pageErrors.push(String(e)));
+    pages.push(page);
     return page;
   };
+  const pages: Page[] = [];
   const kiosk = await open({ width: 1280, height: 800 }, true);
-  const step = chainedSteps(async (name) => shot(kiosk, `failed-${name.slice(0, 30).replace(/\W+/g, '-')}`));
+  // A failed step keeps every profile's screen as it was.
+  const step = chainedSteps(async () => {
+    for (const [i, p] of pages.entries()) await shot(p, `failed-${i}`, true);
+  });
 
   /** Sign in or out at the kiosk: the action, the number typed, then the face check. */
   const sign = async (action: '签到' | '签退', id: string) => {

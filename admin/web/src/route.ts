@@ -30,9 +30,11 @@ export function go(page: PageId, params: Record<string, string | undefined> = {}
   window.location.hash = href(page, params);
 }
 
-/** Changes the current page's parameters without a new history entry (a filter, a selected row). */
-export function replaceParams(params: Record<string, string | undefined>): void {
-  const { page } = parseRoute();
+/**
+ * Changes the current page's parameters without a new history entry (a filter, a selected row). `page`
+ * names it where the hash may still be empty (the 班主任's console opens on the training page).
+ */
+export function replaceParams(params: Record<string, string | undefined>, page: PageId = parseRoute().page): void {
   window.history.replaceState(null, '', `${window.location.pathname}${window.location.search}${href(page, params)}`);
   window.dispatchEvent(new HashChangeEvent('hashchange'));
 }

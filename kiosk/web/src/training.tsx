@@ -5,9 +5,19 @@
 import { useTick } from '../../../web/store.ts';
 import { QrCode } from '../../../web/qr-code.tsx';
 import type { P } from './app.tsx';
+import type { LessonView } from './api.ts';
 import { TRAINING_STRINGS } from './training-words.ts';
 
 const hours = (h: number) => String(Math.round(h * 10) / 10);
+
+/**
+ * HH:MM on the site's clock, not the kiosk PC's: the lesson says both its start on the site's clock and
+ * as an instant, and their difference is the site's offset from UTC.
+ */
+function siteTime(iso: string, lesson: LessonView | null): string {
+  const offset = lesson ? Date.parse(`${lesson.day}T${lesson.start}:00Z`) - Date.parse(lesson.startsAt) : -new Date().getTimezoneOffset() * 60_000;
+  return new Date(Date.parse(iso) + offset).toISOString().slice(11, 16);
+}
 
 export function TrainingIdleLeft({ c, s }: P) {
   const tt = TRAINING_STRINGS[s.lang];
@@ -104,7 +114,7 @@ export function Signed(p: P) {
   const { c, s } = p;
   const tt = TRAINING_STRINGS[s.lang];
   const g = s.signed!;
-  const time = new Date(g.at).toLocaleTimeString(s.lang === 'zh' ? 'zh-CN' : 'en-GB', { hour: '2-digit', minute: '2-digit', hour12: false });
+  const time = siteTime(g.at, s.attempt?.training?.lesson ?? null);
   const rating = s.rating;
   const teacher = rating?.teachers[rating.index] ?? null;
   const facts = [tt.signedAt(time)];

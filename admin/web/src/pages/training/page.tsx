@@ -37,7 +37,7 @@ export function TrainingPage({ lang, user, route }: PageProps) {
   }, []);
   // A 班主任 with one class goes straight to it: on a phone, the list is one tap too many.
   useEffect(() => {
-    if (!classId && !view && !admin && classes?.length === 1) replaceParams({ class: classes[0]!.id });
+    if (!classId && !view && !admin && classes?.length === 1) replaceParams({ class: classes[0]!.id }, 'training');
   }, [classes, classId]);
 
   if (classes === null)
@@ -51,7 +51,7 @@ export function TrainingPage({ lang, user, route }: PageProps) {
   return (
     <section data-testid="page-training" class="training-page">
       <Failure err={err} lang={lang} />
-      <div class={picked || view ? 'training-top picked' : 'training-top'}>
+      <div class={picked || view === 'teachers' ? 'training-top picked' : 'training-top'}>
         <section class="panel class-list" aria-labelledby="classes-h">
           <h3 id="classes-h">{w.classes}</h3>
           {classes.length === 0 ? (
@@ -80,7 +80,7 @@ export function TrainingPage({ lang, user, route }: PageProps) {
               lang={lang}
               onCreated={(c) => {
                 void load();
-                replaceParams({ class: c.id, tab: 'timetable' });
+                replaceParams({ class: c.id, tab: 'timetable' }, 'training');
               }}
             />
           )}
@@ -127,7 +127,12 @@ function ClassPanel({
   const props = { lang, cls, detail, admin, me, onChanged: changed };
   return (
     <section class="panel class-panel" aria-labelledby="class-h" data-testid="class-panel" data-class={cls.id}>
-      <h3 id="class-h">{cls.name}</h3>
+      <h3 id="class-h">
+        {cls.name}{' '}
+        <a class="all-classes" href="#/training?view=classes">
+          {w.allClasses}
+        </a>
+      </h3>
       <ul class="training-tabs" aria-label={cls.name}>
         {TABS.map((t) => (
           <li key={t}>
