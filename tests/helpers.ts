@@ -37,7 +37,7 @@ export const PASSWORDS = {
  * hashes nothing and a log-in costs about 1 ms, not 100 (the suite starts a few hundred apps and logs in
  * more often). The server's own cost is checked where it hashes: tests/server/lockout.test.ts.
  */
-function cheapHash(password: string): string {
+export function cheapHash(password: string): string {
   const salt = createHash('sha256').update(`examroom-test:${password}`).digest().subarray(0, 16);
   const key = scryptSync(password.normalize('NFC'), salt, 32, { N: 1024, r: 8, p: 1 });
   return ['scrypt', 1024, 8, 1, salt.toString('base64url'), key.toString('base64url')].join('$');

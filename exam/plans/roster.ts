@@ -393,6 +393,7 @@ export function createRoster(deps: PlansDeps, plans: Plans) {
               JSON.stringify(p.rule),
             );
           }
+          const short = verdicts.filter((v) => v.short && v.action === 'warn');
           audit.append({
             actor,
             action: 'exam.roster.import',
@@ -403,18 +404,12 @@ export function createRoster(deps: PlansDeps, plans: Plans) {
               retakes: planned.filter((p) => p.attempt === 2).length,
               photos: planned.filter((p) => p.photo).length,
               renamed,
+              ...(short.length
+                ? { trainingShort: short.map((v) => ({ row: v.row, hours: v.hours, required: v.requiredHours, source: v.source, from: v.from })) }
+                : {}),
             },
             ip,
           });
-          const short = verdicts.filter((v) => v.short && v.action === 'warn');
-          if (short.length)
-            audit.append({
-              actor,
-              action: 'exam.roster.training_short',
-              target: s.id,
-              detail: { short: short.map((v) => ({ row: v.row, hours: v.hours, required: v.requiredHours, source: v.source, from: v.from })) },
-              ip,
-            });
           return {
             sessionId: s.id,
             added: planned.length,

@@ -74,7 +74,14 @@ export async function acceptNotice(app: App, headers: { authorization: string },
 
 export async function kioskSite(
   t: Test,
-  opts: { engine?: FullFaceEngine | null; listen?: boolean; enrolOnImport?: boolean; consent?: 'accept' | 'ask' } = {},
+  opts: {
+    engine?: FullFaceEngine | null;
+    listen?: boolean;
+    enrolOnImport?: boolean;
+    consent?: 'accept' | 'ask';
+    /** Changes to the test config before the app is built (tests/training adds 班主任 users). */
+    configure?: (config: ReturnType<typeof testConfig>) => void;
+  } = {},
 ): Promise<KioskSite> {
   const dir = scratchDir(t);
   const clock = fixedClock(T0);
@@ -84,6 +91,7 @@ export async function kioskSite(
     { id: 'K2', name: '二号入口', rooms: ['R2'] },
   ];
   config.identity = { ...config.identity, livenessChallenges: ['turn_left', 'turn_right'], enrolOnImport: opts.enrolOnImport ?? true };
+  opts.configure?.(config);
   const engine = opts.engine === undefined ? await sharedEngine() : opts.engine;
   const app = await buildTestApp({ config, clock, ...(engine ? { faceEngine: engine } : {}) });
   t.teardown(() => app.close());

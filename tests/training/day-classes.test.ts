@@ -1,9 +1,10 @@
-// Training attendance (培训考勤) with the real engine: check-in and check-out verified by face, hours
+// The day-sitting classes of the old attendance API (POST /api/training/classes with dailyHours), kept
+// working by training/: each day is one whole-day lesson, check-in and check-out verified by face, hours
 // credited up to the scheduled day, the order rules, and absences for the district-office report.
 import t from 'tap';
 import ExcelJS from 'exceljs';
 import { csv } from '../exam/plans-fixture.ts';
-import { FACES, P, kioskSite, toledoFrames, abizaidFrames } from './fixture.ts';
+import { FACES, P, kioskSite, toledoFrames, abizaidFrames } from '../kiosk/fixture.ts';
 
 const at = (s: string) => Date.parse(`${s}+08:00`);
 
@@ -66,7 +67,7 @@ t.test('a class, its members, check-in/out by face, hours and absences', async (
   t.equal(wrongId.status, 400);
   t.same(
     wrongId.body.problems.map((p: { path: string }) => p.path),
-    ['members[1].idNumber'],
+    ['row 3, column 身份证号'],
   );
   t.same((await api('GET', `/api/training/classes/${classId}/members`)).body, [], 'a refused file stores nobody');
   const members = csv(
@@ -81,7 +82,7 @@ t.test('a class, its members, check-in/out by face, hours and absences', async (
     'content-type': 'text/csv',
   });
   t.equal(imported.status, 200, JSON.stringify(imported.body));
-  t.same(imported.body, { classId, added: 3, photos: 2 });
+  t.same(imported.body, { classId, added: 3, photos: 2, total: 3 });
 
   const lookup = (idNumber: string, action: 'check_in' | 'check_out') => k.post(`/api/kiosk/training/${classId}/lookup`, { source: 'typed', idNumber, action });
   const verify = async (attemptId: string, frames: string[]) => (await k.post(`/api/kiosk/attempts/${attemptId}/verify`, { frames })).body;
@@ -129,36 +130,34 @@ t.test('a class, its members, check-in/out by face, hours and absences', async (
   t.equal((await lookup(P.toledo, 'check_in')).body.reason, 'class_not_today');
   admin = await k.as('admin'); // the log-in of two days ago has expired
   const hours = (await api('GET', `/api/training/classes/${classId}/hours`)).body;
-  t.equal(hours.daysHeld, 3);
-  t.equal(hours.scheduledHoursPerPerson, 18);
-  t.equal(hours.totalAttendedHours, 10);
+  t.equal(hours.heldHours, 18, 'three days of 6 hours held');
+  t.equal(hours.totalCreditedHours, 10);
   t.same(
     hours.members
-      .map((m: { name: string; attendedHours: number; daysAttended: number; daysWithoutCheckOut: number }) => [
+      .map((m: { name: string; creditedHours: number; missedLessons: number; lessons: { state: string }[] }) => [
         m.name,
-        m.attendedHours,
-        m.daysAttended,
-        m.daysWithoutCheckOut,
+        m.creditedHours,
+        m.missedLessons,
+        m.lessons.filter((l) => l.state === 'no_sign_out').length,
       ])
       .sort(),
     [
-      ['托莱多', 10, 2, 0],
-      ['缺课者', 0, 0, 0],
-      ['阿比扎伊德', 0, 0, 1],
+      ['托莱多', 10, 1, 0],
+      ['缺课者', 0, 3, 0],
+      ['阿比扎伊德', 0, 3, 1],
     ].sort(),
   );
   const abs = (await api('GET', `/api/training/classes/${classId}/absences`)).body;
-  t.same(abs.days, ['2026-03-09', '2026-03-10', '2026-03-11']);
   t.same(
     abs.absences.map((a: { day: string; name: string; kind: string }) => `${a.day} ${a.name} ${a.kind}`).sort(),
     [
-      '2026-03-09 托莱多 absent',
-      '2026-03-09 阿比扎伊德 absent',
-      '2026-03-09 缺课者 absent',
-      '2026-03-10 阿比扎伊德 no_check_out',
-      '2026-03-10 缺课者 absent',
-      '2026-03-11 阿比扎伊德 absent',
-      '2026-03-11 缺课者 absent',
+      '2026-03-09 托莱多 missing',
+      '2026-03-09 阿比扎伊德 missing',
+      '2026-03-09 缺课者 missing',
+      '2026-03-10 阿比扎伊德 no_sign_out',
+      '2026-03-10 缺课者 missing',
+      '2026-03-11 阿比扎伊德 missing',
+      '2026-03-11 缺课者 missing',
     ].sort(),
   );
   const file = await api('GET', `/api/training/classes/${classId}/absences.csv`);
@@ -166,9 +165,9 @@ t.test('a class, its members, check-in/out by face, hours and absences', async (
   t.match(String(file.headers['content-type']), /text\/csv/);
   t.match(String(file.headers['content-disposition']), /attachment/);
   const text = String(file.body);
-  t.ok(text.startsWith('\uFEFF培训班,培训机构,日期,姓名,身份证号,情况,签到时间'), 'UTF-8 with a BOM for Excel');
+  t.ok(text.startsWith('\uFEFF培训班,培训机构,日期,时间,课程,姓名,身份证号,情况,计入学时,本课学时'), 'UTF-8 with a BOM for Excel');
   t.equal(text.trim().split('\r\n').length, 8, 'a header and seven rows');
-  t.match(text, /2026-03-10,阿比扎伊德,440106\*+\d{4},未签退,2026-03-10 08:0\d/);
+  t.match(text, /2026-03-10,00:00-24:00,全天培训,阿比扎伊德,440106\*+\d{4},未签退,0,6/);
   t.notMatch(text, P.abizaid, 'ID numbers are masked in the report');
 
   const audit = k.app.ctx.db.prepare("SELECT action, count(*) AS n FROM audit_log WHERE action LIKE 'training.%' GROUP BY action ORDER BY action").all();
