@@ -32,8 +32,8 @@ export { createSeatChecker, type SeatCheck } from './seat-check.ts';
 export { faceConsentOf, type ConsentScope, type FaceConsent } from './service/consent.ts';
 export { faceNotice, idleNotice } from './service/notice.ts';
 export type { IdentityAttempt } from './store.ts';
-// records/ (the archive, score reports and room log, results packages, the person file) reads identity checks through these.
-export { identityChecksOf, identityChecksOfSession, type IdentityCheckRecord } from './records-view.ts';
+// records/ (the archive, score reports and room log, results packages, the person file) and training/ (the class file) read identity checks through these.
+export { identityChecksOf, identityChecksOfSession, identityChecksOfClass, type IdentityCheckRecord } from './records-view.ts';
 export { createFaceEngine, DEFAULT_THRESHOLD, DESCRIPTOR_VERSION, type FaceEngine, type FullFaceEngine } from './face/index.ts';
 
 export type KioskDeps = Omit<IdentityDeps, 'engine'> & {

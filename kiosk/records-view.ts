@@ -52,3 +52,8 @@ export function identityChecksOf(db: Db, idNumber: string): IdentityCheckRecord[
 export function identityChecksOfSession(db: Db, sessionId: string): IdentityCheckRecord[] {
   return parsed(db.prepare(`SELECT ${CHECK_COLUMNS} FROM identity_attempts WHERE session_id = ? ORDER BY started_at, id`).all(sessionId) as StoredCheck[]);
 }
+
+/** Every identity check made for a training class (sign-ins and sign-outs of its lessons), oldest first. */
+export function identityChecksOfClass(db: Db, classId: string): IdentityCheckRecord[] {
+  return parsed(db.prepare(`SELECT ${CHECK_COLUMNS} FROM identity_attempts WHERE class_id = ? ORDER BY started_at, id`).all(classId) as StoredCheck[]);
+}

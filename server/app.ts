@@ -52,7 +52,15 @@ import { createTerminalService, terminalRoutes, type TerminalService } from '../
 import { createLive, createMediaService, liveRoutes, mediaRoutes, recordedSources, type Live, type MediaService } from '../media/index.ts';
 import { prepareSiteTls, reportTlsEvents, startTlsRefresh, registerTlsMetrics, tlsHealth, tlsRoutes, MIN_TLS_VERSION, type SiteTls } from './tls/index.ts';
 import { createKioskService, createSeatChecker, kioskPlugin, type KioskFaceEngine, type KioskService } from '../kiosk/index.ts';
-import { createLessonWindows, createTrainingService, trainingPlugin, type TrainingService } from '../training/index.ts';
+import {
+  classRecordsRoutes,
+  createClassRecords,
+  createLessonWindows,
+  createTrainingService,
+  trainingPlugin,
+  type ClassRecords,
+  type TrainingService,
+} from '../training/index.ts';
 import { createFeed, createProctorService, proctorPlugin, type ProctorService } from '../proctor/index.ts';
 import { createRecordsService, recordsRoutes, type RecordsService } from '../records/index.ts';
 
@@ -87,6 +95,8 @@ export type App = FastifyInstance & {
   live: Live;
   kiosk: KioskService;
   training: TrainingService;
+  /** The district report, teacher ratings and class files of training classes (training/archive). */
+  classRecords: ClassRecords;
   proctor: ProctorService;
   records: RecordsService;
   tls: SiteTls | null;
@@ -267,6 +277,8 @@ export async function buildApp(deps: AppDeps): Promise<App> {
     anchors: auditAnchors,
   });
   app.decorate('records', records);
+  const classRecords = createClassRecords({ db, clock, audit, config, paths, jobs, training, anchors: auditAnchors, exam });
+  app.decorate('classRecords', classRecords);
 
   installErrorHandler(app);
   installFiniteNumberCheck(app);
@@ -383,6 +395,7 @@ export async function buildApp(deps: AppDeps): Promise<App> {
     deviceWarnings: (roomId) => devices.warningsForRoom(roomId),
   });
   await app.register(recordsRoutes, { records });
+  await app.register(classRecordsRoutes, { records: classRecords });
   // The today page's checklist reads exam, kiosk, devices and media: composed here, where all four meet.
   await app.register(sessionChecklistRoutes, { parts: { config, clock, exam, kiosk, devices, terminal, media } });
 

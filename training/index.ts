@@ -14,6 +14,8 @@ export { createLessonWindows, type LessonWindows } from './recording-windows.ts'
 export { SYSTEM as TRAINING_SYSTEM, type Viewer as TrainingViewer, type TrainingDeps } from './model.ts';
 export { creditFor, presenceOf } from './credit.ts';
 export type { SessionLookup } from './routes.ts';
+// After the class (training/report, training/ratings, training/archive): the district report, teacher ratings, the class file.
+export { createClassRecords, classRecordsRoutes, classArchiveCommands, type ClassRecords, type ClassArchive } from './archive/index.ts';
 export type { CandidateHours } from './eligibility.ts';
 // records/ (the person file) reads a person's classes and credited hours through this.
 export { trainingAttendanceOf, type TrainingAttendanceRecord } from './records-view.ts';

@@ -148,6 +148,11 @@ export function createPlans(deps: PlansDeps, rosterStatus: RosterStatusService) 
       archiveOf = fn;
     },
 
+    /** The newest archive of a session as records reported it, or null (none made, or records not loaded). */
+    latestArchive(sessionId: string): ReturnType<SessionArchiveLookup> {
+      return archiveOf?.(sessionId) ?? null;
+    },
+
     /** When the session's exam started (it moved to in_progress); null when it has not. */
     sessionStartedAt(id: string): number | null {
       const r = startedAtOf.get(id);

@@ -64,6 +64,13 @@ const ALL_TABLES = [
   'training_events',
   'training_lessons',
   'training_teachers',
+  // 035–036 (training/report, training/archive, training/ratings): the district report and its notes, the
+  // class file's index, rating tokens and ratings
+  'training_reports',
+  'training_report_notes',
+  'training_class_archives',
+  'training_rating_tokens',
+  'training_ratings',
   // proctor (010)
   'proctor_alerts',
   'proctor_incidents',
@@ -164,6 +171,13 @@ t.test('an empty database gets every migration', async (t) => {
     'training_corrections_no_update',
     'training_events_no_delete',
     'training_events_no_update',
+    // 036: a rating is never changed or removed; 035: nor is a signed district report or its notes.
+    'training_ratings_no_delete',
+    'training_ratings_no_update',
+    'training_report_notes_frozen',
+    'training_report_notes_kept',
+    'training_reports_frozen',
+    'training_reports_kept',
   ]);
 });
 

@@ -16,7 +16,7 @@
 //   GET  /api/training/classes/:classId/ratings          ClassRatingsT     admin, the class's 班主任
 //   POST /api/training/classes/:classId/ratings/tokens   IssueTokenBodyT → RatingTokenT   admin, the class's 班主任 (audited)
 //   GET  /api/training/teachers/:teacherId/ratings?from=&to=   TeacherRatingsT   admin
-// Refusals (ErrorReply code): 404 `unknown_token`; 409 `token_used`, `token_expired`, `already_rated`
+// Refusals (ErrorReply code): 404 `not_found` (no such token); 409 `token_used`, `token_expired`, `already_rated`
 // (the trainee has rated this teacher), `did_not_attend` (no credited time in the teacher's lessons),
 // `not_signed_out` (the kiosk attempt is not a completed sign-out of this kiosk); 400 a score outside 1–5.
 // Nobody reads a single rating with the trainee's name: summaries and comments carry no rater.

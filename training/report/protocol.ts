@@ -24,6 +24,10 @@ export const ReportShortT = Type.Object({
   missingHours: Type.Number(),
   lessonsAttended: Type.Integer({ description: 'lessons with any credited time' }),
   lessonsMissed: Type.Array(Type.String({ description: 'YYYY-MM-DD HH:mm topic of each lesson with no credited time' })),
+  /** Lessons credited in part (late, left early): 'YYYY-MM-DD HH:mm topic (credited/hours)'. */
+  lessonsPartial: Type.Array(Type.String()),
+  /** Lessons excused by the 班主任 (请假), same wording as lessonsMissed. */
+  lessonsExcused: Type.Array(Type.String()),
 });
 export type ReportShort = Static<typeof ReportShortT>;
 
