@@ -9,7 +9,7 @@
 // the kiosk's screen with jsQR. Screenshots: tests/artifacts/training/ (git-ignored).
 import t from 'tap';
 import { spawnSync } from 'node:child_process';
-import { mkdirSync, readFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { chromium, type Browser, type Page } from 'playwright-core';
 import jsqrModule from 'jsqr';
@@ -208,7 +208,9 @@ t.test('a trainee signs in and out of lessons at the classroom kiosk and rates e
     await phone.getByTestId('attendance-note').waitFor();
     await phone.locator(`[data-testid=attendance-row][data-state=excused]`).waitFor();
     t.equal(await row(STRAW.id).getAttribute('data-state'), 'excused');
-    const audit = db.prepare("SELECT actor FROM audit_log WHERE action LIKE 'training.correction%' ORDER BY seq DESC LIMIT 1").get() as { actor: string } | undefined;
+    const audit = db.prepare("SELECT actor FROM audit_log WHERE action LIKE 'training.correction%' ORDER BY seq DESC LIMIT 1").get() as
+      | { actor: string }
+      | undefined;
     t.equal(audit?.actor, `user:${HEAD.username}`, 'the correction is audited as the 班主任');
     await shot(phone, '06-attendance-excused', true);
   });
@@ -280,5 +282,71 @@ t.test('a trainee signs in and out of lessons at the classroom kiosk and rates e
     await shot(kiosk, '13-kiosk-second-refused');
   });
 
-  t.same(pageErrors, [], 'no page error in any of the three');
+  await step(t, 'after the last lesson the 班主任 signs the district report on the phone; it is frozen', async (t) => {
+    clock.set(at('12:45'));
+    await phone.goto(`${base}/admin/#/training?class=${encodeURIComponent(cls.id)}&tab=report`);
+    await phone.getByTestId('report-counts').waitFor();
+    t.match(await phone.getByTestId('report-counts').innerText(), /学员 3 人：完成 0 人，学时不足 1 人，从未到课 2 人/);
+    t.match(await phone.getByTestId('report-short').innerText(), new RegExp(`${MATHIEU.name}.*${MATHIEU.id}.*3\\.8`, 's'));
+    await phone.getByRole('button', { name: '班主任签字确认' }).tap();
+    await phone.getByRole('button', { name: '确认签字' }).tap();
+    await phone.locator('[data-testid=report][data-state=signed]').waitFor();
+    t.match(await phone.getByTestId('report-state').innerText(), /已由 陈老师 于 .* 签字，内容已冻结/);
+    await shot(phone, '14-report-signed-phone', true);
+  });
+
+  const office = await open({ width: 1366, height: 768 }, false);
+  await step(t, 'the office: a new class, its timetable file refused row by row, the hours, the ratings and the class file', async (t) => {
+    await office.goto(`${base}/admin/#/training`);
+    await office.fill('input[name=username]', 'admin');
+    await office.fill('input[name=password]', PASSWORDS.admin);
+    await office.click('form.login button[type=submit]');
+    await office.getByTestId('class-list').waitFor();
+    await office.getByText('新建培训班').click();
+    const form = office.getByTestId('new-class');
+    await form.locator('input[name=name]').fill('第4期安全管理人员培训班');
+    await form.locator('input[name=institution]').fill('安全生产培训中心');
+    await form.locator('select[name=category]').selectOption('safety_manager');
+    await form.locator('input[name=startsOn]').fill(DAY);
+    await form.locator('input[name=endsOn]').fill(DAY);
+    await form.locator('select[name=roomId]').selectOption('R2');
+    await form.locator('select[name=headteacher]').selectOption(HEAD.username);
+    await form.getByRole('button', { name: '创建' }).click();
+    await office.getByTestId('timetable-import').waitFor();
+    // Two bad rows: a day outside the class, and 王建国 in two rooms at once (his lesson in the first class).
+    const bad = join(dir, 'timetable.csv');
+    const next = new Date(Date.parse(`${DAY}T00:00:00Z`) + 86_400_000).toISOString().slice(0, 10);
+    writeFileSync(
+      bad,
+      `日期,开始,结束,课程,教师,学时\n${DAY},13:00,17:00,安全管理制度,李秀英,4\n${next},08:30,12:30,隐患排查,李秀英,4\n${DAY},09:00,10:30,应急预案,王建国,2\n`,
+    );
+    await office.locator('input[name=timetable]').setInputFiles(bad);
+    await office.getByRole('button', { name: '导入', exact: true }).click();
+    const problems = office.getByTestId('problems');
+    await problems.waitFor();
+    const rows = await problems.locator('tbody tr').evaluateAll((trs) => trs.map((r) => r.getAttribute('data-row')));
+    t.ok(rows.includes('3') && rows.includes('4'), `rows 3 and 4 are named (${rows.join(', ')})`);
+    const stored = db.prepare('SELECT count(*) AS n FROM training_lessons l JOIN training_classes c ON c.id = l.class_id WHERE c.room_id = ?').get('R2') as {
+      n: number;
+    };
+    t.equal(stored.n, 0, 'a refused file stores no lesson');
+    await shot(office, '15-timetable-refused', true);
+
+    await office.goto(`${base}/admin/#/training?class=${encodeURIComponent(cls.id)}&tab=hours`);
+    await office.getByTestId('hours-table').waitFor();
+    t.match(await office.getByTestId('hours-table').innerText(), /张伟[\s\S]*2[\s\S]*1\.8[\s\S]*3\.8/);
+    await shot(office, '16-hours', true);
+    await office.getByTestId('tab-ratings').click();
+    await office.getByTestId('rating-summary').first().waitFor();
+    const ratingText = await office.getByTestId('ratings').innerText();
+    t.match(ratingText, /王建国[\s\S]*1 \/ 1 人评价 · 平均 4\.0 分/);
+    t.notMatch(ratingText, MATHIEU.name, 'no rater is named');
+    await shot(office, '17-ratings', true);
+    await office.getByTestId('tab-file').click();
+    await office.getByRole('button', { name: '生成档案' }).click();
+    await office.locator('[data-testid=archive-versions] [data-version="1"]').waitFor({ timeout: 60_000 });
+    await shot(office, '18-class-file', true);
+  });
+
+  t.same(pageErrors, [], 'no page error in any profile');
 });

@@ -9,8 +9,11 @@ import type { TabProps } from './page.tsx';
 import { Failure, when } from './parts.tsx';
 import { trainingWords } from './words.ts';
 
-export function ClassFileTab({ lang, cls, admin }: TabProps) {
+export function ClassFileTab({ lang, cls, detail, admin }: TabProps) {
   const w = trainingWords[lang];
+  // The server builds the file once the last lesson is over (its sign-out window may still be open).
+  const held = (detail?.lessons ?? []).filter((l) => !l.cancelled);
+  const lastLessonOver = cls.state === 'ended' || (held.length > 0 && held.every((l) => l.state === 'ended' || l.state === 'closed'));
   const [archives, setArchives] = useState<ClassArchiveView[]>([]);
   const [err, setErr] = useState<unknown>(null);
   const [message, setMessage] = useState<string | null>(null);
@@ -55,7 +58,7 @@ export function ClassFileTab({ lang, cls, admin }: TabProps) {
                 {w.cancelJob}
               </button>
             </>
-          ) : cls.state === 'ended' ? (
+          ) : lastLessonOver ? (
             <>
               <label class="check">
                 <span>

@@ -127,20 +127,14 @@ function ClassPanel({
   const props = { lang, cls, detail, admin, me, onChanged: changed };
   return (
     <section class="panel class-panel" aria-labelledby="class-h" data-testid="class-panel" data-class={cls.id}>
-      <h3 id="class-h">
-        {cls.name}{' '}
-        <a class="all-classes" href="#/training?view=classes">
-          {w.allClasses}
-        </a>
-      </h3>
+      <a class="all-classes" href="#/training?view=classes">
+        {w.allClasses}
+      </a>
+      <h3 id="class-h">{cls.name}</h3>
       <ul class="training-tabs" aria-label={cls.name}>
         {TABS.map((t) => (
           <li key={t}>
-            <a
-              href={`#/training?class=${encodeURIComponent(cls.id)}&tab=${t}`}
-              aria-current={t === current ? 'page' : undefined}
-              data-testid={`tab-${t}`}
-            >
+            <a href={`#/training?class=${encodeURIComponent(cls.id)}&tab=${t}`} aria-current={t === current ? 'page' : undefined} data-testid={`tab-${t}`}>
               {w.tabs[t]}
             </a>
           </li>
