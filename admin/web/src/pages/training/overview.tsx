@@ -213,10 +213,21 @@ function ClassForm({ lang, cls, onDone, onCancel }: { lang: Lang; cls: ClassView
 
 export function NewClassForm({ lang, onCreated }: { lang: Lang; onCreated: (c: ClassView) => void }) {
   const w = trainingWords[lang];
+  // Folds away once the class is made: the page moves on to its timetable.
+  const [open, setOpen] = useState(false);
   return (
-    <details class="new-class">
+    <details class="new-class" open={open} onToggle={(e) => setOpen((e.currentTarget as HTMLDetailsElement).open)}>
       <summary>{w.newClass}</summary>
-      <ClassForm lang={lang} cls={null} onDone={onCreated} />
+      {open && (
+        <ClassForm
+          lang={lang}
+          cls={null}
+          onDone={(c) => {
+            setOpen(false);
+            onCreated(c);
+          }}
+        />
+      )}
     </details>
   );
 }
