@@ -292,6 +292,8 @@ t.test('a trainee signs in and out of lessons at the classroom kiosk and rates e
     await phone.getByRole('button', { name: '确认签字' }).tap();
     await phone.locator('[data-testid=report][data-state=signed]').waitFor();
     t.match(await phone.getByTestId('report-state').innerText(), /已由 陈老师 于 .* 签字，内容已冻结/);
+    const width = await phone.evaluate('document.documentElement.scrollWidth');
+    t.ok((width as number) <= 360, `the report fits the phone (${width} px)`);
     await shot(phone, '14-report-signed-phone', true);
   });
 
