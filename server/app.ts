@@ -257,7 +257,7 @@ export async function buildApp(deps: AppDeps): Promise<App> {
   const training = createTrainingService({ db, clock, bus, config, audit, paths, faceVault, identity: kiosk.identity, windows: lessonWindows });
   app.decorate('training', training);
   // Every roster import checks training hours by the rules (the exam engine is made first, so it is handed in).
-  exam.plans.setTrainingCheck((s, rows) => training.eligibility.check(s, rows));
+  exam.plans.setTrainingCheck((s, rows) => training.eligibility.checkImport(s, rows));
   // The proctor's alert rules listen from here on, so no event after start-up goes unalerted.
   const proctor = createProctorService({ db, clock, bus, config, audit, paths, faceVault, exam, terminal, media, log: app.log });
   app.decorate('proctor', proctor);

@@ -5,6 +5,7 @@
 import { relative } from 'node:path';
 import type { Config } from '../config/index.ts';
 import type { DemoSummary, ExamService } from '../exam/index.ts';
+import type { TrainingDemoSummary } from '../training/index.ts';
 import { WEB_APPS } from './routes/web.ts';
 
 /** One demo session as it stands when the guide is printed. */
@@ -51,7 +52,7 @@ function terminalAt(config: Config, room: string | undefined, seat: string | nul
 
 const ENDED = new Set(['ended', 'graded', 'archived']);
 
-export function demoGuide(base: string, config: Config, demo: DemoSummary, now: SessionNow[]): string {
+export function demoGuide(base: string, config: Config, demo: DemoSummary, now: SessionNow[], training: TrainingDemoSummary | null = null): string {
   // Paths under the folder npm runs in are shown short; others whole (`../../tmp/x` reads as a puzzle).
   const shown = (p: string) => {
     const r = relative(process.cwd(), p);
@@ -180,6 +181,18 @@ export function demoGuide(base: string, config: Config, demo: DemoSummary, now: 
     '',
     ...kioskLines(),
     '',
+    ...(training
+      ? [
+          `A training class (培训班), yesterday already held (docs/training.md): log in as ${config.users.find((u) => u.role === 'headteacher')?.username ?? 'admin'} / ${config.users.find((u) => u.role === 'headteacher')?.password ?? 'PASSWORD'} (its 班主任) or admin`,
+          `  attendance now:   ${base}/api/training/classes/${training.classId}/attendance`,
+          `  hours, absences:  ${base}/api/training/classes/${training.classId}/hours   ${base}/api/training/classes/${training.classId}/absences.csv`,
+          `  sign in at the kiosk: ${base}/kiosk/ → 培训签到 (members ${training.members
+            .slice(0, 2)
+            .map((m) => `${m.idNumber} ${m.name}`)
+            .join(', ')} …)`,
+          '',
+        ]
+      : []),
     'Invigilate and inspect (README "Try the proctor console"):',
     `  ${base}/proctor/     log in as ${invigilator?.username ?? 'an invigilator'} / ${invigilator?.password ?? 'PASSWORD'}: seat map of ${first?.room ?? 'R101'}, alerts (each with 回放, its recording), commands, camera tiles, a seat's 屏幕录像`,
     `  ${base}/inspector/   log in as ${inspector?.username ?? 'an inspector'} / ${inspector?.password ?? 'PASSWORD'}: read-only, every view audited; a session's details replay its cameras and screens`,

@@ -9,7 +9,9 @@ import { probeFfmpeg } from './health.ts';
 import { deferredSchemas } from './deferred-schemas.ts';
 // The demo's seeding and simulated cameras (sharp, an RTSP server) load only with --demo (the modules'
 // index.ts import them on first call): a site never runs them.
+import { fileURLToPath } from 'node:url';
 import { seedDemoSite } from '../exam/index.ts';
+import { seedTrainingDemo } from '../training/index.ts';
 import { startDemoSources, type DemoSources } from '../media/index.ts';
 import { createTrustPage } from './tls/index.ts';
 
@@ -43,6 +45,10 @@ export async function serve(opts: ServeOptions): Promise<App> {
         admit: (sessionId, idNumber) => app.terminal.admitCandidate(sessionId, idNumber, 'system'),
         kiosk: true,
       })
+    : null;
+  // The demo's training class, one day already held (training/demo.ts).
+  const trainingDemo = opts.demo
+    ? await seedTrainingDemo(app.training, { now: app.ctx.clock.now(), facesDir: fileURLToPath(new URL('../exam/demo/faces/', import.meta.url)) })
     : null;
 
   let trustPage: { close(): Promise<unknown> } | null = null;
@@ -113,6 +119,7 @@ export async function serve(opts: ServeOptions): Promise<App> {
           app.exam,
           demo.sessions.map((s) => s.id),
         ),
+        trainingDemo,
       ),
     );
   // Pull the central bank's packages on the configured interval, but never while candidates are

@@ -2,7 +2,7 @@
 // credited 学时 per lesson and per class, the 班主任's corrections and justified absences (append-only,
 // audited, with a reason), the absence list, and annual hours per ID number across classes.
 import { Conflict, ValidationError, localDate, localTime, maskIdNumber, normaliseIdNumber, parseInstant, toCsv } from '../core/index.ts';
-import { presenceOf, type CorrectionRow, type EventRow, type LessonRow } from './credit.ts';
+import { creditFor, presenceOf, type CorrectionRow, type EventRow, type LessonRow } from './credit.ts';
 import type { Absences, AnnualHours, AttendanceView, ClassHours, CorrectionView, LessonPresence, NewCorrection } from './protocol.ts';
 import { iso, roundSum, type ClassRow, type Model, type StoredLesson, type TrainingDeps, type Viewer } from './model.ts';
 import type { Members } from './members.ts';
@@ -303,56 +303,77 @@ export function createAttendance(deps: TrainingDeps, m: Model, members: Members)
   }
 
   /**
-   * Credited 学时 per ID number in one calendar year (site calendar, by the lesson's day), across every
-   * class held here: one pass over the year's lessons, events and corrections (bench/training.ts).
-   * `only` limits it to some ID numbers (a roster's).
+   * Credited 学时 per ID number over some lessons — a calendar year's (site calendar, by the lesson's day)
+   * or one class's — optionally only for some ID numbers (a roster's). One grouped query pairs each
+   * person's sign-in and sign-out per lesson; corrections (few) are applied on top by the same rule
+   * (credit.ts), so the figures equal the class view's. bench/training.ts measures it.
    */
-  function annualHoursAll(year: number, only?: Set<string>): Map<string, { hours: number; byClass: Map<string, number> }> {
-    const from = `${year}-01-01`;
-    const to = `${year}-12-31`;
-    const now = clock.now();
-    const lessons = new Map<string, LessonRow>(
-      (
-        db
-          .prepare(
-            `SELECT id, class_id AS classId, kind, day, starts_at AS startsAt, ends_at AS endsAt, hours, cancelled_at AS cancelledAt
-               FROM training_lessons WHERE day BETWEEN ? AND ? AND cancelled_at IS NULL`,
-          )
-          .all(from, to) as LessonRow[]
-      ).map((l) => [l.id, l]),
-    );
-    const events = db
+  function credited(scope: { year?: number; classId?: string; only?: Set<string> }): Map<string, { hours: number; byClass: Map<string, number> }> {
+    const where: string[] = ['l.cancelled_at IS NULL'];
+    const args: (string | number)[] = [];
+    if (scope.year !== undefined) {
+      where.push('l.day BETWEEN ? AND ?');
+      args.push(`${scope.year}-01-01`, `${scope.year}-12-31`);
+    }
+    if (scope.classId !== undefined) {
+      where.push('l.class_id = ?');
+      args.push(scope.classId);
+    }
+    const ids = scope.only ? JSON.stringify([...scope.only]) : null;
+    const lessonSql = `SELECT id, class_id AS classId, kind, day, starts_at AS startsAt, ends_at AS endsAt, hours, cancelled_at AS cancelledAt
+      FROM training_lessons l WHERE ${where.join(' AND ')}`;
+    const lessons = new Map<string, LessonRow>((db.prepare(lessonSql).all(...args) as LessonRow[]).map((l) => [l.id, l]));
+    const personFilter = ids ? ' AND e.id_number IN (SELECT value FROM json_each(?))' : '';
+    const pairs = db
       .prepare(
-        `SELECT e.lesson_id AS lessonId, e.id_number AS idNumber, e.kind, e.at, e.via FROM training_events e
-           JOIN training_lessons l ON l.id = e.lesson_id WHERE l.day BETWEEN ? AND ? AND l.cancelled_at IS NULL`,
+        `SELECT e.lesson_id, e.id_number, MAX(CASE WHEN e.kind = 'sign_in' THEN e.at END), MAX(CASE WHEN e.kind = 'sign_out' THEN e.at END)
+           FROM training_lessons l JOIN training_events e ON e.lesson_id = l.id
+          WHERE ${where.join(' AND ')}${personFilter} GROUP BY e.lesson_id, e.id_number`,
       )
-      .all(from, to) as EventRow[];
+      .raw()
+      .all(...args, ...(ids ? [ids] : [])) as [string, string, number | null, number | null][];
     const corr = db
       .prepare(
-        `SELECT c.id, c.lesson_id AS lessonId, c.id_number AS idNumber, c.kind, c.in_at AS inAt, c.out_at AS outAt FROM training_corrections c
-           JOIN training_lessons l ON l.id = c.lesson_id WHERE l.day BETWEEN ? AND ? AND l.cancelled_at IS NULL`,
+        `SELECT c.id, c.lesson_id AS lessonId, c.id_number AS idNumber, c.kind, c.in_at AS inAt, c.out_at AS outAt
+           FROM training_lessons l JOIN training_corrections c ON c.lesson_id = l.id WHERE ${where.join(' AND ')}${personFilter.replace('e.id_number', 'c.id_number')}`,
       )
-      .all(from, to) as CorrectionRow[];
-    const ev = group(only ? events.filter((e) => only.has(e.idNumber)) : events);
-    const co = group(only ? corr.filter((e) => only.has(e.idNumber)) : corr);
-    const keys = new Set([...ev.keys(), ...co.keys()]);
+      .all(...args, ...(ids ? [ids] : [])) as CorrectionRow[];
+    const co = group(corr);
     const out = new Map<string, { hours: number; byClass: Map<string, number> }>();
-    for (const k of keys) {
-      const [lessonId, idNumber] = k.split('\u0000') as [string, string];
-      const l = lessons.get(lessonId);
-      if (!l) continue;
-      const credited = presenceOf(l, ev.get(k) ?? [], co.get(k) ?? [], now, settings).credited;
+    const add = (idNumber: string, classId: string, h: number) => {
       let p = out.get(idNumber);
       if (!p) out.set(idNumber, (p = { hours: 0, byClass: new Map() }));
-      p.hours += credited;
-      p.byClass.set(l.classId, (p.byClass.get(l.classId) ?? 0) + credited);
+      p.hours += h;
+      p.byClass.set(classId, (p.byClass.get(classId) ?? 0) + h);
+    };
+    const now = clock.now();
+    const seen = new Set<string>();
+    for (const [lessonId, idNumber, inAt, outAt] of pairs) {
+      const l = lessons.get(lessonId);
+      if (!l) continue;
+      const k = key(lessonId, idNumber);
+      const corrections = co.get(k);
+      if (corrections) {
+        seen.add(k);
+        const events: EventRow[] = [];
+        if (inAt !== null) events.push({ lessonId, idNumber, kind: 'sign_in', at: inAt, via: 'face' });
+        if (outAt !== null) events.push({ lessonId, idNumber, kind: 'sign_out', at: outAt, via: 'face' });
+        add(idNumber, l.classId, presenceOf(l, events, corrections, now, settings).credited);
+      } else add(idNumber, l.classId, inAt !== null && outAt !== null ? creditFor(l, inAt, outAt) : 0);
+    }
+    for (const [k, corrections] of co) {
+      if (seen.has(k)) continue;
+      const l = lessons.get(corrections[0]!.lessonId);
+      if (l) add(corrections[0]!.idNumber, l.classId, presenceOf(l, [], corrections, now, settings).credited);
     }
     for (const p of out.values()) {
       p.hours = roundSum(p.hours);
-      for (const [k, h] of p.byClass) p.byClass.set(k, roundSum(h));
+      for (const [c, h] of p.byClass) p.byClass.set(c, roundSum(h));
     }
     return out;
   }
+
+  const annualHoursAll = (year: number, only?: Set<string>) => credited({ year, ...(only ? { only } : {}) });
 
   function annualHours(v: Viewer, idNumberRaw: string, year: number): AnnualHours {
     const idNumber = normaliseIdNumber(idNumberRaw);
@@ -380,7 +401,7 @@ export function createAttendance(deps: TrainingDeps, m: Model, members: Members)
     return { idNumber, year, hours: roundSum(lines.reduce((s, x) => s + x.creditedHours, 0)), classes: lines };
   }
 
-  return { hoursOfMember, classHours, attendanceView, version, corrections, correct, absences, absencesCsv, annualHoursAll, annualHours, grid };
+  return { hoursOfMember, classHours, attendanceView, version, corrections, correct, absences, absencesCsv, credited, annualHoursAll, annualHours, grid };
 }
 
 export type Attendance = ReturnType<typeof createAttendance>;

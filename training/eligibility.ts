@@ -60,6 +60,7 @@ export function createEligibility(deps: TrainingDeps, m: Model, attendance: Atte
     const inClass = cls
       ? new Set((db.prepare('SELECT id_number AS i FROM training_members WHERE class_id = ?').all(cls.id) as { i: string }[]).map((r) => r.i))
       : new Set<string>();
+    const ofClass = cls ? attendance.credited({ classId: cls.id, only: new Set(rows.map((r) => r.idNumber)) }) : new Map<string, { hours: number }>();
     const classNames = new Map<string, string>();
     const nameOf = (id: string) => {
       if (!classNames.has(id)) classNames.set(id, m.classRow(id)?.name ?? id);
@@ -77,7 +78,7 @@ export function createEligibility(deps: TrainingDeps, m: Model, attendance: Atte
         source = 'roster';
         from = r.institution;
       } else if (cls && inClass.has(r.idNumber)) {
-        hours = attendance.hoursOfMember(cls.id, r.idNumber);
+        hours = ofClass.get(r.idNumber)?.hours ?? 0;
         source = 'class';
         from = `${cls.name} (${cls.institution})`;
         rowClass = cls.id;
@@ -107,14 +108,40 @@ export function createEligibility(deps: TrainingDeps, m: Model, attendance: Atte
     });
   }
 
-  /** GET /api/training/sessions/:sessionId/eligibility: the session's roster as the exam engine has it. */
+  /**
+   * The roster import's check: the same verdicts, and the hours the roster brought for candidates trained
+   * elsewhere are kept (in the import's transaction) so the session's eligibility shows them later.
+   */
+  function checkImport(session: { id: string; startsAt: number }, rows: CandidateHours[]): HoursCheck[] {
+    const verdicts = check(session, rows);
+    const put = db.prepare('INSERT INTO training_roster_hours (session_id, id_number, institution, hours, recorded_at) VALUES (?, ?, ?, ?, ?)');
+    for (const r of rows) if (r.hours !== null) put.run(session.id, r.idNumber, r.institution ?? '', r.hours, clock.now());
+    return verdicts;
+  }
+
+  /** GET /api/training/sessions/:sessionId/eligibility: the session's roster as the exam engine has it, with the hours its import brought. */
   function ofSession(session: { id: string; startsAt: number }, roster: CandidateHours[]): Eligibility {
     if (!roster) throw new Conflict('no roster');
-    const candidates = check(session, roster);
+    const brought = new Map(
+      (
+        db.prepare('SELECT id_number AS i, institution, hours FROM training_roster_hours WHERE session_id = ? ORDER BY id').all(session.id) as {
+          i: string;
+          institution: string;
+          hours: number;
+        }[]
+      ).map((r) => [r.i, r]),
+    );
+    const candidates = check(
+      session,
+      roster.map((r) => {
+        const b = brought.get(r.idNumber);
+        return b ? { ...r, hours: b.hours, institution: b.institution || r.institution } : r;
+      }),
+    );
     return { sessionId: session.id, classId: classOfSession(session.id), checked: candidates.length, candidates, short: candidates.filter((c) => c.short) };
   }
 
-  return { classOfSession, sessionsOfClass, linkSession, check, ofSession };
+  return { classOfSession, sessionsOfClass, linkSession, check, checkImport, ofSession };
 }
 
 export type EligibilityService = ReturnType<typeof createEligibility>;

@@ -17,6 +17,13 @@ export type { SessionLookup } from './routes.ts';
 // After the class (training/report, training/ratings, training/archive): the district report, teacher ratings, the class file.
 export { createClassRecords, classRecordsRoutes, classArchiveCommands, type ClassRecords, type ClassArchive } from './archive/index.ts';
 export type { CandidateHours } from './eligibility.ts';
+export type { TrainingDemoSummary } from './demo.ts';
+
+/** The demo site's class (npm start), loaded only with --demo. */
+export async function seedTrainingDemo(...args: Parameters<typeof import('./demo.ts').seedTrainingDemo>): Promise<import('./demo.ts').TrainingDemoSummary> {
+  const { seedTrainingDemo: seed } = await import('./demo.ts');
+  return seed(...args);
+}
 // records/ (the person file) reads a person's classes and credited hours through this.
 export { trainingAttendanceOf, type TrainingAttendanceRecord } from './records-view.ts';
 

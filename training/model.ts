@@ -189,7 +189,22 @@ export function createModel(deps: TrainingDeps) {
     };
   }
 
-  return { tz, classRow, canSee, classFor, classToManage, roomName, lessonState, lessonView, lessonsOf, signedInCounts, classState, classView, displayName };
+  return {
+    db,
+    tz,
+    classRow,
+    canSee,
+    classFor,
+    classToManage,
+    roomName,
+    lessonState,
+    lessonView,
+    lessonsOf,
+    signedInCounts,
+    classState,
+    classView,
+    displayName,
+  };
 }
 
 export type Model = ReturnType<typeof createModel>;

@@ -116,7 +116,7 @@ const personCheck = (c: IdentityCheckRecord): PersonIdentityCheck => ({
 });
 
 export const TRAINING_NOTE =
-  '培训班与学时取自本机培训模块：每节课刷脸签到、签退，按在场时间占课时的比例计入学时（0.1 学时取整）。 Classes and hours come from the training module: each lesson credits the share of it the trainee was present, rounded to 0.1 学时.';
+  '培训班与学时取自本机培训模块：每节课刷脸签到、签退，按在场时间占课时的比例计入学时（0.1 学时取整）。 The classes and hours come from the training module: each lesson credits the share of it the trainee was present, rounded to 0.1 学时.';
 export const NO_CERTIFICATES_NOTE = '证书模块未安装（数据库中没有 certificates 表）。 The certificates part is not installed in this database.';
 
 export interface PersonFileDeps {

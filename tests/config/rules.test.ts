@@ -89,7 +89,7 @@ t.test('mistakes are named with their path, all at once', async (t) => {
     [
       'rules.principle: unknown setting (did you mean principal?) (got an object)',
       'rules.principal.resultValidityMonths: must be at least 1: months a pass stays valid from grading; the same exam is refused meanwhile (got 0)',
-      'rules.special_operation.retakes: unknown setting (allowed here: retakesAfterFail, retrainAfterFails, resultValidityMonths, trainingHours, items) (got 3)',
+      'rules.special_operation.retakes: unknown setting (allowed here: retakesAfterFail, retrainAfterFails, resultValidityMonths, trainingHours, training, items) (got 3)',
     ],
     'the schema first',
   );

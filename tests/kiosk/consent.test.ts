@@ -186,7 +186,7 @@ t.test("a site's own notice text and version are what is shown, hashed and recor
 });
 
 t.test(
-  'training: consent once per class; a member who declined is confirmed by staff, audited; otherwise staff cannot override a training check',
+  'training: consent once per class; a member who declined is confirmed by the 班主任 (or an admin), audited; otherwise staff cannot override a training check',
   async (t) => {
     const admin = await k.as('admin');
     const created = await k.app.inject({
@@ -229,14 +229,18 @@ t.test(
     t.equal((await answer(look, 'declined')).status, 200);
     const wrong = await k.post(`/api/kiosk/attempts/${look.attemptId}/override`, { username: 'invig', password: 'nope-nope', reason: '已核对身份证原件' });
     t.equal(wrong.status, 403);
-    t.equal(db.prepare('SELECT COUNT(*) FROM training_attendance WHERE id_number = ?').pluck().get(P.nophoto), 0, 'a wrong password records nothing');
-    const ok = await k.post(`/api/kiosk/attempts/${look.attemptId}/override`, { username: 'invig', password: PASSWORDS.invig, reason: '已核对身份证原件' });
+    t.equal(db.prepare('SELECT COUNT(*) FROM training_events WHERE id_number = ?').pluck().get(P.nophoto), 0, 'a wrong password records nothing');
+    // The class's 班主任 confirms (training/); this class has none, so an admin — an invigilator no longer.
+    const invig = await k.post(`/api/kiosk/attempts/${look.attemptId}/override`, { username: 'invig', password: PASSWORDS.invig, reason: '已核对身份证原件' });
+    t.equal(invig.status, 403);
+    t.match(invig.body.message, /not the 班主任 of class/);
+    const ok = await k.post(`/api/kiosk/attempts/${look.attemptId}/override`, { username: 'admin', password: PASSWORDS.admin, reason: '已核对身份证原件' });
     t.equal(ok.status, 200, JSON.stringify(ok.body));
-    t.match(ok.body, { ok: true, decision: 'checked_in', by: 'invig', hours: null });
-    t.equal(db.prepare('SELECT COUNT(*) FROM training_attendance WHERE class_id = ? AND id_number = ?').pluck().get(classId, P.nophoto), 1);
+    t.match(ok.body, { ok: true, decision: 'checked_in', by: 'admin', hours: null });
+    t.equal(db.prepare("SELECT COUNT(*) FROM training_events WHERE class_id = ? AND id_number = ? AND via = 'staff'").pluck().get(classId, P.nophoto), 1);
     const audit = audits('training.check_in.confirmed');
     t.equal(audit.length, 1);
-    t.equal(audit[0]!.actor, 'user:invig');
+    t.equal(audit[0]!.actor, 'user:admin');
     t.match(JSON.parse(audit[0]!.detail), { reason: `${DECLINED_FACE_REASON}: 已核对身份证原件`, via: 'device:K1' });
 
     // Check-out: the class's decline is in force, so the kiosk shows the notice again and the member may decline again.

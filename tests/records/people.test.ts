@@ -164,7 +164,7 @@ t.test('the JSON file: every session with its result, the retake and the rule, t
   ]);
   t.match(f.training, {
     source: 'training',
-    note: /培训模块尚未建立/,
+    note: /本机培训模块/,
     classes: [{ name: '主要负责人初训班（2026-02）', attendedHours: 12, daysAttended: 2, daysWithoutCheckOut: 0, memberName: '张三' }],
     totalAttendedHours: 12,
     required: [{ path: 'rules.principal', initial: 32, refresher: 12 }],
@@ -226,7 +226,7 @@ t.test('the PDF: A4, Chinese text of every section, the photos; pages kept as PN
     '第 1 次补考',
     '首次考试',
     '主要负责人（全国默认）',
-    '培训模块尚未建立',
+    '本机培训模块',
     '主要负责人初训班',
     '合计计入学时：12',
     '初训 32',

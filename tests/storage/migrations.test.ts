@@ -63,6 +63,7 @@ const ALL_TABLES = [
   'training_corrections',
   'training_events',
   'training_lessons',
+  'training_roster_hours',
   'training_teachers',
   // 035–036 (training/report, training/archive, training/ratings): the district report and its notes, the
   // class file's index, rating tokens and ratings

@@ -14,7 +14,7 @@ import { FACES, acceptNotice, kioskSite, turnFrames, type KioskSite } from '../k
 const at = (s: string) => Date.parse(`${s}+08:00`);
 const HEAD_PASS = 'head-pass-1234';
 
-// Four members: three with face photos who come, one who never does, and one who declines the face check.
+// Four members with photos: two checked by face, one who never comes, one who declines the face check.
 const M = {
   toledo: {
     id: idn(21),
@@ -188,52 +188,47 @@ t.test('a two-day class of 8 lessons: sign-ins by face at the kiosk, credited ho
   t.equal(wrongHead.status, 403, 'head2 is not this class’s 班主任');
   t.match(wrongHead.body.message, /not the 班主任 of class/);
 
+  // Every lesson: Abizaid (declined the face check) is confirmed in and out by the 班主任, on time. By face:
+  // Toledo is 30 minutes late to the first lesson and stays for the second; Straw attends the first and
+  // leaves the third an hour early. Figo never comes.
   for (const [day, dayIdx] of DAYS.map((d, i) => [d, i] as const)) {
     for (const [slot, [start, end]] of SLOTS.entries()) {
       const n = dayIdx * 4 + slot;
       const lesson = lessons[n]!;
-      const minus = (hhmm: string, min: number) => {
-        const x = at(`${day}T${hhmm}`) + min * 60_000;
-        return x;
-      };
-      // Sign-in 10 minutes before the start: Toledo every lesson, Straw on day 1 only, Abizaid through the 班主任.
-      k.clock.set(minus(start!, -10));
-      const tIn = await byFace(M.toledo, 'check_in');
-      t.equal(tIn.decision, 'checked_in', `Toledo in, lesson ${n + 1}: ${tIn.detail ?? ''}`);
-      t.equal(tIn.lessonId, lesson.id);
-      if (dayIdx === 0 && slot < 3) t.equal((await byFace(M.straw, 'check_in')).decision, 'checked_in', `Straw in, lesson ${n + 1}`);
+      const when = (hhmm: string, min: number) => at(`${day}T${hhmm}`) + min * 60_000;
+      k.clock.set(when(start!, -10));
+      const aIn = await byHeadteacher('check_in');
+      t.equal(aIn.status, 200, JSON.stringify(aIn.body));
+      t.match(aIn.body, { decision: 'checked_in', lessonId: lesson.id, lateMinutes: null, by: 'head1' });
+      if (n === 0 || n === 2) t.match(await byFace(M.straw, 'check_in'), { decision: 'checked_in', lessonId: lesson.id }, `Straw in, lesson ${n + 1}`);
+      if (n === 1) t.match(await byFace(M.toledo, 'check_in'), { decision: 'checked_in', lateMinutes: null });
       if (n === 0) {
-        // Abizaid is 30 minutes late to the first lesson.
-        k.clock.set(minus(start!, 30));
-        const late = await byHeadteacher('check_in');
-        t.equal(late.status, 200, JSON.stringify(late.body));
-        t.match(late.body, { decision: 'checked_in', lateMinutes: 30, by: 'head1' });
-        // The live view now: Toledo and Straw in, Abizaid late, Figo missing.
+        k.clock.set(when(start!, 30));
+        const late = await byFace(M.toledo, 'check_in');
+        t.match(late, { decision: 'checked_in', lateMinutes: 30 }, `Toledo 30 minutes late: ${late.detail ?? ''}`);
+        // The live view now: Abizaid and Straw in, Toledo late, Figo missing.
         const live = await call('head1', 'GET', `/api/training/classes/${c.id}/attendance`);
         t.equal(live.body.lesson.id, lesson.id);
         t.same(live.body.counts, { in: 2, late: 1, missing: 1 });
         t.equal(live.body.members.find((m: { name: string }) => m.name === '菲戈').presence.state, 'missing');
         const again = await call('head1', 'GET', `/api/training/classes/${c.id}/attendance?since=${live.body.version}`);
         t.equal(again.status, 304, 'nothing changed since');
-      } else t.equal((await byHeadteacher('check_in')).status, 200);
-      // Straw leaves the third lesson an hour early.
-      if (n === 2) {
-        k.clock.set(minus(start!, 60));
-        const out = await byFace(M.straw, 'check_out');
-        t.match(out, { decision: 'checked_out', hours: 1, earlyMinutes: 60 }, 'an hour of two: 1 学时');
       }
-      k.clock.set(minus(end!, 1));
-      const tOut = await byFace(M.toledo, 'check_out');
-      t.match(tOut, { decision: 'checked_out', hours: 2, teacherId: lesson.teacherId, lastLessonOfTeacher: n >= 6 });
-      if (dayIdx === 0 && slot < 2) t.match(await byFace(M.straw, 'check_out'), { decision: 'checked_out', hours: 2 });
+      if (n === 2) {
+        k.clock.set(when(start!, 60));
+        t.match(await byFace(M.straw, 'check_out'), { decision: 'checked_out', hours: 1, earlyMinutes: 60 }, 'an hour of two: 1 学时');
+      }
+      k.clock.set(when(end!, 1));
       const aOut = await byHeadteacher('check_out');
-      t.equal(aOut.status, 200);
-      t.equal(aOut.body.hours, n === 0 ? 1.5 : 2, `Abizaid lesson ${n + 1}`);
+      t.match(aOut.body, { decision: 'checked_out', hours: 2, teacherId: lesson.teacherId, lastLessonOfTeacher: n >= 6 }, `Abizaid out, lesson ${n + 1}`);
+      if (n === 0) t.match(await byFace(M.toledo, 'check_out'), { decision: 'checked_out', hours: 1.5 }, '90 of 120 minutes: 1.5 学时');
+      if (n === 1) t.match(await byFace(M.toledo, 'check_out'), { decision: 'checked_out', hours: 2 });
+      if (n === 0) t.match(await byFace(M.straw, 'check_out'), { decision: 'checked_out', hours: 2 });
     }
   }
-  t.equal((await look(M.toledo, 'check_in')).reason, 'no_lesson_open', 'after the last lesson nothing is open');
+  t.equal((await look(M.abizaid, 'check_in')).reason, 'no_lesson_open', 'after the last lesson nothing is open');
 
-  // The count by hand: Toledo 8 × 2 = 16; Abizaid 1.5 (90 of 120 min) + 7 × 2 = 15.5; Straw 2 + 2 + 1 = 5; Figo 0.
+  // The count by hand: Abizaid 8 × 2 = 16; Toledo 1.5 (90 of 120 min) + 2 = 3.5; Straw 2 + 1 = 3; Figo 0.
   k.clock.set(at('2026-03-11T20:00'));
   const hours = await call('head1', 'GET', `/api/training/classes/${c.id}/hours`);
   const by = Object.fromEntries(
@@ -242,24 +237,24 @@ t.test('a two-day class of 8 lessons: sign-ins by face at the kiosk, credited ho
       [m.creditedHours, m.complete, m.neverCame],
     ]),
   );
-  t.same(by, { 托莱多: [16, true, false], 斯特劳: [5, false, false], 菲戈: [0, false, true], 阿比扎伊德: [15.5, false, false] });
-  t.equal(hours.body.totalCreditedHours, 36.5);
+  t.same(by, { 托莱多: [3.5, false, false], 斯特劳: [3, false, false], 菲戈: [0, false, true], 阿比扎伊德: [16, true, false] });
+  t.equal(hours.body.totalCreditedHours, 22.5);
   const straw = hours.body.members.find((m: { name: string }) => m.name === '斯特劳');
   t.same(
     straw.lessons.map((l: { state: string; credited: number }) => `${l.state} ${l.credited}`),
-    ['present 2', 'present 2', 'left_early 1', 'missing 0', 'missing 0', 'missing 0', 'missing 0', 'missing 0'],
+    ['present 2', 'missing 0', 'left_early 1', 'missing 0', 'missing 0', 'missing 0', 'missing 0', 'missing 0'],
   );
 
-  // The 班主任 excuses Straw's fourth lesson (请假): no hours, but not missing; audited; nothing edited.
+  // The 班主任 excuses Straw's second lesson (请假): no hours, but not missing; audited; nothing edited.
   const short = await call('head1', 'POST', `/api/training/classes/${c.id}/corrections`, {
-    lessonId: lessons[3]!.id,
+    lessonId: lessons[1]!.id,
     idNumber: M.straw.id,
     kind: 'justified_absence',
     reason: 'ok',
   });
   t.equal(short.status, 400, 'a reason of fewer than 4 characters is refused');
   const ex = await call('head1', 'POST', `/api/training/classes/${c.id}/corrections`, {
-    lessonId: lessons[3]!.id,
+    lessonId: lessons[1]!.id,
     idNumber: M.straw.id,
     kind: 'justified_absence',
     reason: '单位急事请假，已提交请假条',
@@ -268,9 +263,12 @@ t.test('a two-day class of 8 lessons: sign-ins by face at the kiosk, credited ho
   const abs = await call('head1', 'GET', `/api/training/classes/${c.id}/absences`);
   t.same(
     abs.body.absences.filter((a: { name: string }) => a.name === '斯特劳').map((a: { kind: string }) => a.kind),
-    ['left_early', 'excused', 'missing', 'missing', 'missing', 'missing'],
+    ['excused', 'left_early', 'missing', 'missing', 'missing', 'missing', 'missing'],
   );
-  t.equal(abs.body.absences.filter((a: { name: string; kind: string }) => a.name === '阿比扎伊德' && a.kind === 'late').length, 1);
+  t.same(
+    abs.body.absences.filter((a: { name: string }) => a.name === '托莱多').map((a: { kind: string }) => a.kind),
+    ['late', 'missing', 'missing', 'missing', 'missing', 'missing', 'missing'],
+  );
   const db = k.app.ctx.db;
   t.throws(() => db.prepare('UPDATE training_events SET at = at + 1').run(), /append-only/, 'sign-ins are never edited');
   t.equal(db.prepare("SELECT COUNT(*) FROM audit_log WHERE action = 'training.correction.justified_absence'").pluck().get(), 1);
@@ -281,8 +279,8 @@ t.test('a two-day class of 8 lessons: sign-ins by face at the kiosk, credited ho
   );
 
   // Annual hours across classes, per ID number.
-  const annual = await call('admin', 'GET', `/api/training/people/${M.abizaid.id}/hours?year=2026`);
-  t.match(annual.body, { year: 2026, hours: 15.5, classes: [{ classId: c.id, creditedHours: 15.5 }] });
+  const annual = await call('admin', 'GET', `/api/training/people/${M.toledo.id}/hours?year=2026`);
+  t.match(annual.body, { year: 2026, hours: 3.5, classes: [{ classId: c.id, creditedHours: 3.5 }] });
 
   // The exam of the class: a roster names exactly the candidate short of hours (warn by default),
   // with their hours and where they came from; one trained elsewhere brings 培训机构 and 培训学时.
@@ -298,13 +296,13 @@ t.test('a two-day class of 8 lessons: sign-ins by face at the kiosk, credited ho
     `${idn(30)},外训学员,主要负责人,,机械,佛山市安全培训学校,16`,
   ].join('\n');
   const r = await call('admin', 'POST', `/api/exam/sessions/${session.id}/roster?filename=roster.csv`, roster, { 'content-type': 'application/octet-stream' });
-  t.equal(r.status, 200, JSON.stringify(r.body));
+  t.equal(r.status, 201, JSON.stringify(r.body));
   t.equal(r.body.trainingHours.checked, 3);
   t.match(r.body.trainingHours.short, [
     {
-      idNumber: M.abizaid.id,
-      row: 3,
-      hours: 15.5,
+      idNumber: M.toledo.id,
+      row: 2,
+      hours: 3.5,
       requiredHours: 16,
       source: 'class',
       from: '2026年第3期主要负责人培训班 (广州市安全培训中心)',
@@ -315,7 +313,7 @@ t.test('a two-day class of 8 lessons: sign-ins by face at the kiosk, credited ho
   const elig = await call('admin', 'GET', `/api/training/sessions/${session.id}/eligibility`);
   t.same(
     elig.body.short.map((x: { name: string }) => x.name),
-    ['阿比扎伊德'],
+    ['托莱多'],
   );
 
   // The 班主任 sees their own class only; another 班主任 hears "no such class".
