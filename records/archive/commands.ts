@@ -63,8 +63,13 @@ function trustedKeys(ctx: RecordsCliContext, keyFiles: string[]): { keys: string
 }
 
 function describe(r: ArchiveCheck, how: { site: boolean; given: number }): string {
-  const meta = r.meta as { session?: { id?: string }; version?: number } | null;
-  const what = meta?.session?.id ? `session ${meta.session.id}, version ${meta.version ?? '?'}` : 'archive';
+  // Session archives and training class files share the format (documents/part-archive.ts).
+  const meta = r.meta as { session?: { id?: string }; class?: { id?: string }; version?: number } | null;
+  const what = meta?.session?.id
+    ? `session ${meta.session.id}, version ${meta.version ?? '?'}`
+    : meta?.class?.id
+      ? `training class ${meta.class.id}, version ${meta.version ?? '?'}`
+      : 'archive';
   const signer = r.keyTrusted
     ? `signed by ${how.site && how.given === 0 ? "this site's key" : 'a trusted key'} ${r.keyId}`
     : `signed by key ${r.keyId} carried inside the archive — proves it is unchanged since signing, not who signed it (give --key PUBLIC.pem, or run where the site's config is)`;

@@ -17,7 +17,7 @@ export async function renderReportPdf(r: DistrictReportReply, o: { timezone: str
     title: '培训考勤情况报告',
     siteName: rep.site.name,
     createdAt: o.now,
-    footerNote: `${r.state === 'signed' ? `已签署 · SHA-256 ${r.sha256!.slice(0, 16)}…` : '未签署（数据随考勤变化）'} · 打印于 ${localDateTime(o.now, tz)} · 培训班 ${c.id}`,
+    footerNote: `${r.state === 'signed' ? `已签署 · SHA-256 ${r.sha256!.slice(0, 16)}…` : '未签署（数据随考勤变化）'} · 打印于 ${localDateTime(o.now, tz)}`,
   });
   pdf.heading('培训班未完成学时及报名未参训人员报告');
   pdf.keyValues(
@@ -49,13 +49,13 @@ export async function renderReportPdf(r: DistrictReportReply, o: { timezone: str
   if (rep.short.length)
     pdf.table(
       [
-        { header: '序号', width: 0.6, align: 'center' },
-        { header: '姓名', width: 1.2 },
+        { header: '序号', width: 0.8, align: 'center' },
+        { header: '姓名', width: 1.1 },
         { header: '身份证号', width: 2.6 },
-        { header: '工作单位', width: 2.2 },
-        { header: '已获学时', width: 0.9, align: 'right' },
-        { header: '缺少学时', width: 0.9, align: 'right' },
-        { header: '缺课情况', width: 3.2 },
+        { header: '工作单位', width: 1.8 },
+        { header: '已获学时', width: 1.15, align: 'right' },
+        { header: '缺少学时', width: 1.15, align: 'right' },
+        { header: '缺课情况', width: 3.0 },
       ],
       rep.short.map((s, i) => [
         String(i + 1),
