@@ -228,7 +228,7 @@ function Declined(p: P) {
       <h1 id="declined-title">
         {t.declinedTitle} · {a.candidate.name}
       </h1>
-      <p class="verdict-text">{t.declinedLead}</p>
+      <p class="verdict-text">{a.training ? TRAINING_STRINGS[s.lang].declinedLead : t.declinedLead}</p>
       <div class="actions">
         <button type="button" class="primary big staff" onClick={() => c.openOverride()}>
           {t.staff}

@@ -65,6 +65,7 @@ const zh = {
   done: '完成',
   next: '下一位',
   // the staff dialog for a trainee who declined face recognition
+  declinedLead: '请把身份证交给班主任。班主任核对身份证与本人后为您确认签到或签退，学时照常计算。',
   staffTitle: '人工确认签到、签退（学员不同意人脸识别）',
   staffLead: '请本班班主任或管理员核对身份证原件与本人，一致后确认。系统记录理由为“拒绝人脸识别”，并记入审计日志。',
   staffConfirm: '确认',
@@ -135,6 +136,7 @@ const en: TrainingStrings = {
   ratingFailed: (why) => `The rating was not saved: ${why}`,
   done: 'Done',
   next: 'Next',
+  declinedLead: 'Hand your ID card to the head teacher, who checks it against you and confirms the sign-in or sign-out; your hours count as usual.',
   staffTitle: 'Confirm a sign-in or sign-out (the trainee declined face recognition)',
   staffLead:
     "The class's head teacher or an administrator checks the ID card against the person, then confirms. Recorded as 'declined face recognition' and audited.",

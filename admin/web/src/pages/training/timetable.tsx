@@ -6,14 +6,16 @@ import type { Lang } from '../../../../../web/i18n.ts';
 import type { LessonView, NewLesson } from '../../../../../training/protocol.ts';
 import { api, type TeacherView } from './api.ts';
 import type { TabProps } from './page.tsx';
+import { LessonVideoPanel } from './lesson-video.tsx';
 import { Failure, Note, hours } from './parts.tsx';
 import { trainingWords } from './words.ts';
 
-export function TimetableTab({ lang, cls, detail, onChanged }: TabProps) {
+export function TimetableTab({ lang, cls, detail, admin, onChanged }: TabProps) {
   const w = trainingWords[lang];
   const [teachers, setTeachers] = useState<TeacherView[]>([]);
   const [note, setNote] = useState<string | null>(null);
   const [editing, setEditing] = useState<string | null>(null);
+  const [watching, setWatching] = useState<string | null>(null);
   useEffect(() => {
     api.teachers().then(setTeachers, () => {});
   }, []);
@@ -81,10 +83,15 @@ export function TimetableTab({ lang, cls, detail, onChanged }: TabProps) {
                     <td class="num">{hours(l.hours)}</td>
                     <td>{l.cancelled ? w.cancelled(l.cancelReason ?? '') : (w.lessonState[l.state] ?? l.state)}</td>
                     <td class="num">{l.signedIn}</td>
-                    <td>
+                    <td class="actions">
                       {!l.cancelled && (
                         <button type="button" onClick={() => setEditing(l.id)} data-action="edit-lesson">
                           {w.edit}
+                        </button>
+                      )}{' '}
+                      {admin && l.state !== 'upcoming' && !l.cancelled && (
+                        <button type="button" onClick={() => setWatching(watching === l.id ? null : l.id)} data-action="lesson-video">
+                          {w.video}
                         </button>
                       )}
                     </td>
@@ -95,6 +102,7 @@ export function TimetableTab({ lang, cls, detail, onChanged }: TabProps) {
           </table>
         </div>
       )}
+      {watching && <LessonVideoPanel lang={lang} classId={cls.id} lessonId={watching} onClose={() => setWatching(null)} />}
       <details class="add-lesson">
         <summary>{w.addLesson}</summary>
         <LessonForm
