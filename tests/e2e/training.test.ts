@@ -35,8 +35,8 @@ const STRAW = { id: idn(3), name: '王芳', photo: 'Jack_Straw_0003.jpg' };
 const HEAD = { username: 'banzhu', password: 'banzhu-pass-2026', displayName: '陈老师' };
 
 requireChromiumAndApps('kiosk', 'admin', 'rate');
-// Four face checks and four browser profiles: 45–60 s on a quiet machine, 155 s at a load average of 30
-// on 2 cores (measured); tap's 180 s a file would fail it under such load for no fault of the code.
+// Five face checks and four browser profiles: 154 s wall (25 s of CPU) measured at a load average of 30
+// on 2 cores; tap's 180 s a file would fail it under such load for no fault of the code.
 t.setTimeout(300_000);
 
 /**
