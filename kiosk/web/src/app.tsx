@@ -577,7 +577,7 @@ function StaffDetail({ s, t }: { s: State; t: Strings }) {
   if (s.screen === 'declined') {
     return (
       <p class="staff-detail" data-testid="staff-detail">
-        <span class="staff-detail-label">{t.staffDetail}</span> {t.declinedStaffDetail}
+        <span class="staff-detail-label">{t.staffDetail}</span> {s.attempt?.training ? TRAINING_STRINGS[s.lang].declinedStaffDetail : t.declinedStaffDetail}
       </p>
     );
   }
@@ -630,11 +630,11 @@ function Override({ c, s, t }: P) {
         ) : null}
         <StaffDetail s={s} t={t} />
         <div class="form-grid">
-          <label for="ov-user">{t.username}</label>
+          <label for="ov-user">{tt ? tt.username : t.username}</label>
           <input id="ov-user" ref={first} value={username} onInput={edit(setUsername)} autocomplete="off" autocapitalize="off" spellcheck={false} />
           <label for="ov-pass">{t.password}</label>
           <input id="ov-pass" type="password" value={password} onInput={edit(setPassword)} autocomplete="off" />
-          <label for="ov-reason">{t.reason}</label>
+          <label for="ov-reason">{tt ? tt.reason : t.reason}</label>
           <input id="ov-reason" value={reason} placeholder={t.reasonHint} onInput={edit(setReason)} maxLength={200} />
         </div>
         {t.presetGloss[reason.trim()] ? (

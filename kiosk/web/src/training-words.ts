@@ -69,6 +69,9 @@ const zh = {
   staffTitle: '人工确认签到、签退（学员不同意人脸识别）',
   staffLead: '请本班班主任或管理员核对身份证原件与本人，一致后确认。系统记录理由为“拒绝人脸识别”，并记入审计日志。',
   staffConfirm: '确认',
+  username: '班主任账号',
+  reason: '确认理由',
+  declinedStaffDetail: '学员在告知书上选择了“不同意”，本次未拍摄、未比对人脸。',
   staffErrors: {
     403: '账号或密码不正确，或该账号不是本班班主任。',
     423: '该账号因多次密码错误已被锁定，请稍后再试或换用其他账号。',
@@ -141,6 +144,9 @@ const en: TrainingStrings = {
   staffLead:
     "The class's head teacher or an administrator checks the ID card against the person, then confirms. Recorded as 'declined face recognition' and audited.",
   staffConfirm: 'Confirm',
+  username: 'Head teacher',
+  reason: 'Reason',
+  declinedStaffDetail: 'The trainee chose "decline" on the notice: no photo was taken or compared.',
   staffErrors: {
     403: "Wrong user name or password, or this account is not this class's head teacher.",
     423: 'This account is locked after repeated wrong passwords; try later or use another account.',
