@@ -104,10 +104,14 @@ export class Controller {
   private wakeRetry: (() => void) | null = null;
   private stateTimer: ReturnType<typeof setInterval> | undefined;
   private deviceId: string | null;
+  /** `?mode=training` (a classroom's kiosk) or `?mode=exam` (the entrance) fixes the screen; absent, the day decides. */
+  private readonly mode: 'training' | 'exam' | null;
 
   constructor(loc: Location) {
     const lang = storedLang(LANG_KEY);
-    this.deviceId = new URLSearchParams(loc.search).get('device');
+    const q = new URLSearchParams(loc.search);
+    this.deviceId = q.get('device');
+    this.mode = q.get('mode') === 'training' ? 'training' : q.get('mode') === 'exam' ? 'exam' : null;
     this.pairing = new DevicePairing({
       kind: 'kiosk',
       deviceId: this.deviceId,
@@ -208,8 +212,9 @@ export class Controller {
     this.store.set({ training, trainingClassId: picked?.id ?? null, action });
   }
 
-  /** A classroom kiosk: training classes today here and no exam check-in open. */
+  /** A classroom kiosk: set so by its URL, or training classes today here and no exam check-in open. */
   trainingMode(s: State = this.store.get()): boolean {
+    if (this.mode) return this.mode === 'training';
     return Boolean(s.training?.length) && !s.kiosk?.sessions.length;
   }
 
@@ -230,9 +235,24 @@ export class Controller {
   private async lookupFor(source: LookupBody): Promise<LookupReply> {
     const s = this.store.get();
     const classId = s.trainingClassId;
-    if (!this.trainingMode(s) || !classId) {
+    if (!this.trainingMode(s)) {
       this.trainingAttempt = null;
       return lookup(source);
+    }
+    if (!classId) {
+      // A classroom kiosk with no class today: said as the server says it, never an exam lookup instead.
+      this.trainingAttempt = null;
+      const tt = TRAINING_STRINGS[s.lang];
+      return {
+        ok: false,
+        reason: 'class_not_today' as Extract<LookupReply, { ok: false }>['reason'],
+        detail: "no training class today in this kiosk's rooms",
+        message: tt.refusals.class_not_today!,
+        candidate: null,
+        session: null,
+        admittedAt: null,
+        seat: null,
+      };
     }
     const r = await trainingLookup(classId, { ...source, action: s.action });
     if (!r.ok) {
