@@ -51,7 +51,7 @@ export function createSignIn(deps: TrainingDeps, m: Model, members: Members, hou
     const rows = db.prepare('SELECT id FROM training_classes WHERE starts_on <= ? AND ends_on >= ? ORDER BY starts_on, name').all(today, today) as {
       id: string;
     }[];
-    const rooms = (k as { rooms?: string[] | null }).rooms ?? null;
+    const rooms = k.rooms ?? null;
     return rows
       .map((r) => m.classRow(r.id)!)
       .filter((c) => !rooms || !c.roomId || rooms.includes(c.roomId))

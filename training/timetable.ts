@@ -291,9 +291,14 @@ export function createTimetable(deps: TrainingDeps, m: Model, classes: Classes) 
     const counts = m.signedInCounts(c.id);
     if (existing.length && !opts.replace)
       throw new Conflict(`class ${c.name} has ${existing.length} lessons already: import with replace=1 to replace those nobody has signed in to`);
-    const kept = existing.filter((l) => counts.get(l.id));
+    const corrected = new Set(
+      (db.prepare('SELECT DISTINCT lesson_id AS l FROM training_corrections WHERE class_id = ?').all(c.id) as { l: string }[]).map((r) => r.l),
+    );
+    const kept = existing.filter((l) => counts.get(l.id) || corrected.has(l.id));
     if (opts.replace && kept.length)
-      throw new Conflict(`lessons with sign-ins cannot be replaced: ${kept.map((l) => `${l.day} ${l.topic}`).join('; ')}; change the other lessons one by one`);
+      throw new Conflict(
+        `lessons with sign-ins or corrections cannot be replaced: ${kept.map((l) => `${l.day} ${l.topic}`).join('; ')}; change the other lessons one by one`,
+      );
 
     const planned: Planned[] = [];
     const cols: Record<string, (k: Col) => string> = {};

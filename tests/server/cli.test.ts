@@ -67,7 +67,7 @@ t.test('user add with an unknown role exits 1 with one clear line and no stack t
   const data = join(scratchDir(t), 'data');
   const r = await cli(['user', 'add', 'bob', '--role', 'boss', '--data', data, '--config', DEMO]);
   t.equal(r.code, 1);
-  t.equal(r.stderr, 'examroom: --role must be admin, invigilator or inspector (got "boss")\n');
+  t.equal(r.stderr, 'examroom: --role must be admin, invigilator, inspector or headteacher (got "boss")\n');
   t.equal(r.stdout, '');
   noStackTrace(t, r);
 });
