@@ -34,7 +34,9 @@ let recordsLoaded = false;
 async function loadRecordsCommands(): Promise<void> {
   if (recordsLoaded) return;
   const { recordsCommands } = await import('../records/index.ts');
-  moduleCommands = [...examCommands, ...recordsCommands] as RecordsCliCommand[];
+  // The training class file's commands (archive class|classes) run with the records context too.
+  const { classArchiveCommands } = await import('../training/index.ts');
+  moduleCommands = [...examCommands, ...recordsCommands, ...classArchiveCommands] as RecordsCliCommand[];
   recordsLoaded = true;
 }
 

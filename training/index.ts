@@ -15,7 +15,7 @@ export { SYSTEM as TRAINING_SYSTEM, type Viewer as TrainingViewer, type Training
 export { creditFor, presenceOf } from './credit.ts';
 export type { SessionLookup } from './routes.ts';
 // After the class (training/report, training/ratings, training/archive): the district report, teacher ratings, the class file.
-export { createClassRecords, classRecordsRoutes, type ClassRecords, type ClassArchive } from './archive/index.ts';
+export { createClassRecords, classRecordsRoutes, classArchiveCommands, type ClassRecords, type ClassArchive } from './archive/index.ts';
 export type { CandidateHours } from './eligibility.ts';
 export type { TrainingDemoSummary } from './demo.ts';
 

@@ -17,6 +17,7 @@ import { classArchiveParts } from './parts.ts';
 import { createClassArchives } from './service.ts';
 
 export { classRecordsRoutes } from './routes.ts';
+export { classArchiveCommands } from './commands.ts';
 export type { ClassArchive } from './service.ts';
 
 export interface ClassRecordsDeps {
