@@ -20,6 +20,7 @@ export const WEB_APPS = [
   { path: '/live/', dir: 'media/web', name: '实时视频 Live', who: '管理员、监考员（本考场）、辖区内巡查人员；摄像机与考生屏幕' },
   { path: '/records/', dir: 'records/web', name: '统计分析 Statistics', who: '管理员、辖区内巡查人员；合格率、缺考、试题分析，CSV 下载' },
   { path: '/public/', dir: 'records/web/disclosure', name: '合格率公示 Disclosure', who: '公众（无需登录）；各培训机构考试合格率，只含汇总数字' },
+  { path: '/rate/', dir: 'training/web/rate', name: '教师评价 Rate a teacher', who: '培训学员（无需登录，凭考勤机签退后显示的一次性二维码）' },
 ] as const;
 
 /** The built app's folder, or null while it has not been built. */

@@ -60,7 +60,8 @@ function webAppOf(file: string): string | null {
   return i > 0 ? parts.slice(0, i + 1).join('/') : null;
 }
 
-const isProtocol = (file: string): boolean => /^[^/]+\/protocol\.ts$/.test(file);
+// A module's contract file, or one of its parts' (training/ratings/protocol.ts: the ratings' routes).
+const isProtocol = (file: string): boolean => /^[^/]+\/(?:[^/]+\/)?protocol\.ts$/.test(file) && !file.includes('/web/');
 const isIndex = (file: string, folder: string): boolean => file === `${folder}/index.ts`;
 const topOf = (file: string): string => (file.includes('/') ? file.slice(0, file.indexOf('/')) : '.');
 /** A web app's Vite config runs in Node at build time; it is build tooling, not code the browser gets. */

@@ -2,7 +2,7 @@
 // The server words every problem in English (the CLI and logs read them); a Chinese screen shows the
 // matching phrase below, and the server's own text when nothing matches (and always in English mode),
 // so no problem is ever hidden. Patterns follow exam/bank/import/checks.ts, exam/bank/notation.ts,
-// exam/plans/roster.ts, exam/plans/roster-zip.ts, documents/xlsx-reader.ts, documents/sheet-rows.ts and
+// exam/plans/roster.ts, exam/plans/roster-zip.ts, training/timetable.ts, training/members.ts, documents/xlsx-reader.ts, documents/sheet-rows.ts and
 // core/id-number.ts: change them together.
 import type { Lang } from '../../../web/i18n.ts';
 
@@ -67,6 +67,27 @@ const ZH: [RegExp, (m: RegExpExecArray) => string][] = [
   [/^unzips to more than (\S+ MB) \(its header says (\S+ MB)\); refused as a zip bomb/, (m) => `解压后超过 ${m[1]}（包头声明 ${m[2]}）：按压缩炸弹拒收`],
   [/^the zip unzips to more than (\S+ MB) in all; refused as a zip bomb$/, (m) => `压缩包解压后合计超过 ${m[1]}：按压缩炸弹拒收`],
   [/^holds (\d+) entries; a roster zip may hold at most (\d+)$/, (m) => `压缩包内有 ${m[1]} 个文件，名单压缩包最多 ${m[2]} 个`],
+  // timetables and training members (training/timetable.ts, training/members.ts)
+  [/^is outside the class's dates (\S+) to (\S+)$/, (m) => `不在培训班日期 ${m[1]} 至 ${m[2]} 之内`],
+  [/^(\S+) is outside the class's dates$/, (m) => `${m[1]} 不在培训班日期之内`],
+  [/^(.+) is booked twice at once: (.+)$/, (m) => `${m[1]} 同一时间被安排了两次：${m[2]}`],
+  [/^room (\S+) is booked twice at once: (.+)$/, (m) => `教室 ${m[1]} 同一时间被安排了两次：${m[2]}`],
+  [/^overlaps the class's lesson (\S+) (.+)$/, (m) => `与本班 ${m[1]} 的课程“${m[2]}”时间重叠`],
+  [/^the lessons add up to (\S+) 学时; (?:class .+ requires|the class requires) (\S+)/, (m) => `课程合计 ${m[1]} 学时，与规定学时 ${m[2]} 不符`],
+  [/^(\S+) 学时 do not fit in (\S+) \(a 学时 is at least 45 minutes\)$/, (m) => `${m[1]} 学时超出了 ${m[2]} 的时长（每学时至少 45 分钟）`],
+  [/^is not after the start (\S+)$/, (m) => `不晚于开始时间 ${m[1]}`],
+  [/^is not on the site's teacher list/, () => '不在本考点的教师名录中：请先添加这位教师'],
+  [/^is retired from the teacher list$/, () => '已从教师名录中停用'],
+  [/^must be a time such as (\S+)$/, (m) => `必须是时间，如 ${m[1]}`],
+  [/^must be a date such as (\S+)$/, (m) => `必须是日期，如 ${m[1]}`],
+  [/^must be a number of 学时 above 0 and at most 24$/, () => '学时必须大于 0、不超过 24'],
+  [/^must be a number of 学时$/, () => '必须是学时数'],
+  [/^must name the lesson$/, () => '请填写课程内容'],
+  [/^has a header row but no lessons$/, () => '只有表头，没有课程'],
+  [/^has a header row but no members$/, () => '只有表头，没有学员'],
+  [/^same person as (.+)$/, (m) => `与 ${m[1]} 是同一人`],
+  [/^must not be empty$/, () => '不能为空'],
+  [/^is neither a JPEG nor a PNG image$/, () => '不是 JPEG 或 PNG 图片'],
   // ID numbers (core/id-number.ts)
   [/^check digit should be (\S+)$/, (m) => `校验位应为 ${m[1]}`],
   [/^must be 18 characters, 17 digits and a check digit \(0–9 or X\); this has (\d+)$/, (m) => `须为 18 位（17 位数字加校验位 0–9 或 X），这里是 ${m[1]} 位`],

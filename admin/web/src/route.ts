@@ -3,7 +3,7 @@
 // The language stays in the query string (?lang=en), as in every desk app.
 import { useEffect, useState } from 'preact/hooks';
 
-export const PAGES = ['today', 'devices', 'bank', 'templates', 'plans', 'results', 'people', 'system'] as const;
+export const PAGES = ['today', 'devices', 'bank', 'templates', 'plans', 'training', 'results', 'people', 'system'] as const;
 export type PageId = (typeof PAGES)[number];
 
 export interface Route {
@@ -11,9 +11,9 @@ export interface Route {
   params: URLSearchParams;
 }
 
-export function parseRoute(hash: string = window.location.hash): Route {
+export function parseRoute(hash: string = window.location.hash, home: PageId = 'today'): Route {
   const [path = '', query = ''] = hash.replace(/^#\/?/, '').split('?');
-  const page = (PAGES as readonly string[]).includes(path) ? (path as PageId) : 'today';
+  const page = (PAGES as readonly string[]).includes(path) ? (path as PageId) : home;
   return { page, params: new URLSearchParams(query) };
 }
 
@@ -30,19 +30,23 @@ export function go(page: PageId, params: Record<string, string | undefined> = {}
   window.location.hash = href(page, params);
 }
 
-/** Changes the current page's parameters without a new history entry (a filter, a selected row). */
-export function replaceParams(params: Record<string, string | undefined>): void {
-  const { page } = parseRoute();
+/**
+ * Changes the current page's parameters without a new history entry (a filter, a selected row). `page`
+ * names it where the hash may still be empty (the 班主任's console opens on the training page).
+ */
+export function replaceParams(params: Record<string, string | undefined>, page: PageId = parseRoute().page): void {
   window.history.replaceState(null, '', `${window.location.pathname}${window.location.search}${href(page, params)}`);
   window.dispatchEvent(new HashChangeEvent('hashchange'));
 }
 
-export function useRoute(): Route {
-  const [route, setRoute] = useState<Route>(parseRoute());
+/** Where the console is; `home` is the page an empty hash means (the 班主任's is the training page). */
+export function useRoute(home: PageId = 'today'): Route {
+  const [route, setRoute] = useState<Route>(parseRoute(undefined, home));
   useEffect(() => {
-    const on = () => setRoute(parseRoute());
+    const on = () => setRoute(parseRoute(undefined, home));
+    on();
     window.addEventListener('hashchange', on);
     return () => window.removeEventListener('hashchange', on);
-  }, []);
+  }, [home]);
   return route;
 }

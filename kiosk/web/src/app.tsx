@@ -10,16 +10,19 @@ import { PairingPanel } from '../../../web/pairing-view.tsx';
 import { InsecureContextNotice } from '../../../web/insecure-context.tsx';
 import { useStore, useTick } from '../../../web/store.ts';
 import { Consent, IdleNotice } from './face-notice.tsx';
+import { Signed, TrainingIdleLeft } from './training.tsx';
+import { TRAINING_STRINGS } from './training-words.ts';
 
 export type P = { c: Controller; s: State; t: Strings };
 
 export function App({ c }: { c: Controller }) {
   const s = useStore(c.store);
   const t = c.t;
-  useDocumentLanguage(s.lang, t.appTitle);
+  const training = c.trainingMode(s);
+  useDocumentLanguage(s.lang, training ? TRAINING_STRINGS[s.lang].appTitle : t.appTitle);
   const p = { c, s, t };
   return (
-    <div class={`app screen-${s.screen}`} data-screen={s.screen}>
+    <div class={`app screen-${s.screen}${training ? ' training' : ''}`} data-screen={s.screen} data-mode={training ? 'training' : 'exam'}>
       <TopBar {...p} />
       {s.offline ? <OfflineBanner {...p} /> : null}
       <InsecureContextNotice lang={s.lang} need="camera" compact />
@@ -33,6 +36,7 @@ export function App({ c }: { c: Controller }) {
         {s.screen === 'capture' ? <Capture {...p} /> : null}
         {s.screen === 'admitted' ? <Admitted {...p} /> : null}
         {s.screen === 'failed' ? <Failed {...p} /> : null}
+        {s.screen === 'signed' ? <Signed {...p} /> : null}
       </main>
       {s.overrideOpen ? <Override {...p} /> : null}
     </div>
@@ -42,7 +46,7 @@ export function App({ c }: { c: Controller }) {
 function TopBar({ c, s, t }: P) {
   return (
     <header class="topbar">
-      <span class="brand">{t.appTitle}</span>
+      <span class="brand">{c.trainingMode(s) ? TRAINING_STRINGS[s.lang].appTitle : t.appTitle}</span>
       <span class="where">{s.kiosk ? `${s.kiosk.site.name} · ${s.kiosk.kiosk.name}` : ''}</span>
       <button type="button" class="lang" aria-label={t.langToggleLabel} onClick={() => c.setLang(s.lang === 'zh' ? 'en' : 'zh')}>
         {t.langToggle}
@@ -146,9 +150,15 @@ function Idle({ c, s, t }: P) {
   return (
     <section class="idle">
       <div class="idle-left">
-        <h1 class="idle-title">{t.idleTitle}</h1>
-        <p class="idle-sub">{t.idleSub}</p>
-        <IdCardArt />
+        {c.trainingMode(s) ? (
+          <TrainingIdleLeft c={c} s={s} t={t} />
+        ) : (
+          <>
+            <h1 class="idle-title">{t.idleTitle}</h1>
+            <p class="idle-sub">{t.idleSub}</p>
+            <IdCardArt />
+          </>
+        )}
         {sessions.length ? (
           <ul class="sessions" aria-label={t.rosterSession}>
             {sessions.slice(0, 3).map((x) => (
@@ -218,7 +228,7 @@ function Declined(p: P) {
       <h1 id="declined-title">
         {t.declinedTitle} · {a.candidate.name}
       </h1>
-      <p class="verdict-text">{t.declinedLead}</p>
+      <p class="verdict-text">{a.training ? TRAINING_STRINGS[s.lang].declinedLead : t.declinedLead}</p>
       <div class="actions">
         <button type="button" class="primary big staff" onClick={() => c.openOverride()}>
           {t.staff}
@@ -259,13 +269,14 @@ function ReturnCountdown({ c, s, t }: P) {
 function Refused(p: P) {
   const { c, s, t } = p;
   const r = s.refusal!;
-  const text = (s.lang === 'zh' && r.message) || t.lookupRefusals[r.reason] || r.message;
+  const tt = c.trainingMode(s) ? TRAINING_STRINGS[s.lang] : null;
+  const text = (s.lang === 'zh' && r.message) || (tt ? tt.refusals[r.reason] : t.lookupRefusals[r.reason]) || r.message;
   // Someone already checked in is not turned away: they are told so, calmly, and where to sit.
-  const done = r.reason === 'already_admitted';
+  const done = r.reason === 'already_admitted' || Boolean(tt?.calmRefusals.includes(r.reason));
   return (
     <section class={`panel verdict ${done ? 'good' : 'bad'}`} data-testid="lookup-refused" data-reason={r.reason} aria-labelledby="refused-title">
       {done ? <TickIcon /> : <CrossIcon />}
-      <h1 id="refused-title">{done ? t.alreadyAdmittedTitle : t.refusedTitle}</h1>
+      <h1 id="refused-title">{done ? (tt ? tt.doneTitle : t.alreadyAdmittedTitle) : t.refusedTitle}</h1>
       <p class="verdict-text">{text}</p>
       {r.candidate ? (
         <p class="lead">
@@ -312,6 +323,7 @@ function RosterPhoto({ url, name, t }: { url: string | undefined; name: string; 
 
 function RosterCard({ s, t }: P) {
   const a = s.attempt!;
+  if (a.training) return <TraineeCard s={s} t={t} />;
   return (
     <aside class="roster" data-testid="roster">
       <RosterPhoto url={a.candidate.hasPhoto === false ? undefined : (a.candidate.photoUrl ?? undefined)} name={a.candidate.name} t={t} />
@@ -331,6 +343,32 @@ function RosterCard({ s, t }: P) {
         <dd>
           {a.session.roomName}
           {a.seat ? ` · ${t.seatLabel} ${a.seat}` : ''}
+        </dd>
+      </dl>
+    </aside>
+  );
+}
+
+/** A trainee's card at the face check: the class and the lesson being signed in to or out of. */
+function TraineeCard({ s, t }: Pick<P, 's' | 't'>) {
+  const a = s.attempt!;
+  const tr = a.training!;
+  const tt = TRAINING_STRINGS[s.lang];
+  return (
+    <aside class="roster" data-testid="roster">
+      <RosterPhoto url={a.candidate.hasPhoto === false ? undefined : (a.candidate.photoUrl ?? undefined)} name={a.candidate.name} t={t} />
+      <h1 class="roster-name" data-testid="candidate-name">
+        {a.candidate.name}
+      </h1>
+      <dl class="facts">
+        <dt>{t.rosterIdNumber}</dt>
+        <dd data-testid="masked-id">{a.candidate.idNumberMasked}</dd>
+        <dt>{tt.classLabel}</dt>
+        <dd>{tr.className}</dd>
+        <dt>{tt.rosterLesson(tr.action === 'check_in' ? tt.checkIn : tt.checkOut)}</dt>
+        <dd data-testid="lesson">
+          {tr.lesson.start}–{tr.lesson.end} {tr.lesson.topic}
+          {tr.lesson.teacherName ? <span class="muted"> · {tr.lesson.teacherName}</span> : null}
         </dd>
       </dl>
     </aside>
@@ -539,7 +577,7 @@ function StaffDetail({ s, t }: { s: State; t: Strings }) {
   if (s.screen === 'declined') {
     return (
       <p class="staff-detail" data-testid="staff-detail">
-        <span class="staff-detail-label">{t.staffDetail}</span> {t.declinedStaffDetail}
+        <span class="staff-detail-label">{t.staffDetail}</span> {s.attempt?.training ? TRAINING_STRINGS[s.lang].declinedStaffDetail : t.declinedStaffDetail}
       </p>
     );
   }
@@ -563,6 +601,7 @@ function StaffDetail({ s, t }: { s: State; t: Strings }) {
 function Override({ c, s, t }: P) {
   // A person who declined face recognition: staff compare the ID card with them; the server records the reason as such.
   const declined = s.screen === 'declined';
+  const tt = s.attempt?.training ? TRAINING_STRINGS[s.lang] : null;
   const presets = declined ? t.declinedPresets : t.reasonPresets;
   const [username, setUsername] = useState('');
   const [password, setPassword] = useState('');
@@ -582,8 +621,8 @@ function Override({ c, s, t }: P) {
   return (
     <div class="modal-back">
       <form class="modal" role="dialog" aria-modal="true" aria-labelledby="override-title" onSubmit={submit} autocomplete="off">
-        <h2 id="override-title">{declined ? t.declinedStaffTitle : t.overrideTitle}</h2>
-        <p class="muted">{declined ? t.declinedStaffLead : t.overrideLead}</p>
+        <h2 id="override-title">{tt ? tt.staffTitle : declined ? t.declinedStaffTitle : t.overrideTitle}</h2>
+        <p class="muted">{tt ? tt.staffLead : declined ? t.declinedStaffLead : t.overrideLead}</p>
         {s.attempt ? (
           <p class="lead">
             {s.attempt.candidate.name} · {s.attempt.candidate.idNumberMasked} · {s.attempt.session.roomName}
@@ -591,11 +630,11 @@ function Override({ c, s, t }: P) {
         ) : null}
         <StaffDetail s={s} t={t} />
         <div class="form-grid">
-          <label for="ov-user">{t.username}</label>
+          <label for="ov-user">{tt ? tt.username : t.username}</label>
           <input id="ov-user" ref={first} value={username} onInput={edit(setUsername)} autocomplete="off" autocapitalize="off" spellcheck={false} />
           <label for="ov-pass">{t.password}</label>
           <input id="ov-pass" type="password" value={password} onInput={edit(setPassword)} autocomplete="off" />
-          <label for="ov-reason">{t.reason}</label>
+          <label for="ov-reason">{tt ? tt.reason : t.reason}</label>
           <input id="ov-reason" value={reason} placeholder={t.reasonHint} onInput={edit(setReason)} maxLength={200} />
         </div>
         {t.presetGloss[reason.trim()] ? (
@@ -618,7 +657,7 @@ function Override({ c, s, t }: P) {
         ) : null}
         <div class="actions">
           <button type="submit" class="primary big" disabled={!ok}>
-            {s.overrideBusy ? t.overriding : t.confirmOverride}
+            {s.overrideBusy ? t.overriding : tt ? tt.staffConfirm : t.confirmOverride}
           </button>
           <button type="button" class="big" onClick={() => c.closeOverride()}>
             {t.cancel}

@@ -27,13 +27,22 @@ import {
   lookup,
   override,
   quality,
+  rateAtKiosk,
+  ratingOffer,
+  trainingClasses,
+  trainingLookup,
   verify,
   type CardEvent,
+  type Challenge,
+  type KioskClass,
+  type SignAction,
+  type TrainingSigned,
   type ConsentAsk,
   type ConsentDecision,
   type GiveUpHint,
   type LookupBody,
   type LookupReply,
+  type OverrideReply,
   type VerifyReply,
 } from './api.ts';
 import { Camera, type CameraStatus } from './camera.ts';
@@ -43,6 +52,7 @@ import { HealthReporter } from '../../../web/device-health.ts';
 import { STRINGS } from './i18n.ts';
 import { idNumberValid } from './id-number.ts';
 import { MAX_TRIES, initialState, type Attempt, type Hint, type State } from './state.ts';
+import { TRAINING_STRINGS } from './training-words.ts';
 
 const LANG_KEY = 'examroom.kiosk.lang';
 /** The server allows 5 quality checks a second per kiosk; 4 leaves room for a slow answer. */
@@ -61,6 +71,11 @@ const ADMITTED_RETURN_MS = 8_000;
 const FAILED_RETURN_MS = 60_000;
 /** Reading the notice takes a minute or two; an abandoned one frees the kiosk well before the attempt expires. */
 const CONSENT_RETURN_MS = 180_000;
+/**
+ * Rating a teacher (or scanning the QR code to do it on the phone) takes a minute; the next trainee in
+ * the queue must not wait longer. The token stays valid after the screen has gone: the QR is the way back.
+ */
+const RATING_RETURN_MS = 120_000;
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
@@ -80,6 +95,8 @@ export class Controller {
   private pendingCard: CardEvent | null = null;
   /** The accepted lookup whose notice is on screen: its challenge starts once the person accepts. */
   private lookedUp: Extract<LookupReply, { ok: true }> | null = null;
+  /** The lesson a trainee's attempt is for (training mode), carried from the lookup to the screens. */
+  private trainingAttempt: Attempt['training'] = null;
   /** The notice in force for this candidate's attempt, so one who agreed can still withdraw at the face guide. */
   private notices: ConsentAsk['notice'] | null = null;
   /** Bumped whenever the flow moves on, so a late answer for an abandoned candidate is dropped. */
@@ -87,10 +104,14 @@ export class Controller {
   private wakeRetry: (() => void) | null = null;
   private stateTimer: ReturnType<typeof setInterval> | undefined;
   private deviceId: string | null;
+  /** `?mode=training` (a classroom's kiosk) or `?mode=exam` (the entrance) fixes the screen; absent, the day decides. */
+  private readonly mode: 'training' | 'exam' | null;
 
   constructor(loc: Location) {
     const lang = storedLang(LANG_KEY);
-    this.deviceId = new URLSearchParams(loc.search).get('device');
+    const q = new URLSearchParams(loc.search);
+    this.deviceId = q.get('device');
+    this.mode = q.get('mode') === 'training' ? 'training' : q.get('mode') === 'exam' ? 'exam' : null;
     this.pairing = new DevicePairing({
       kind: 'kiosk',
       deviceId: this.deviceId,
@@ -172,6 +193,109 @@ export class Controller {
       if (err instanceof HttpError && err.status === 401) return void this.startPairing();
       // The idle screen simply keeps what it showed; the banner comes from the stream.
     }
+    await this.refreshTraining();
+  }
+
+  /** Today's classes of this kiosk's rooms: a classroom kiosk becomes the training sign-in screen. */
+  private async refreshTraining(): Promise<void> {
+    let training: KioskClass[];
+    try {
+      training = await trainingClasses();
+    } catch {
+      return;
+    }
+    const s = this.store.get();
+    const picked = training.find((c) => c.id === s.trainingClassId) ?? training.find((c) => c.signInLessonId) ?? training[0] ?? null;
+    // Before a lesson starts people sign in; once the day's lessons have started and none opens, they sign out.
+    const firstLoad = s.training === null;
+    const action: SignAction = firstLoad && picked && !picked.signInLessonId && picked.lessons.some((l) => l.state === 'ended') ? 'check_out' : s.action;
+    this.store.set({ training, trainingClassId: picked?.id ?? null, action });
+  }
+
+  /** A classroom kiosk: set so by its URL, or training classes today here and no exam check-in open. */
+  trainingMode(s: State = this.store.get()): boolean {
+    if (this.mode) return this.mode === 'training';
+    return Boolean(s.training?.length) && !s.kiosk?.sessions.length;
+  }
+
+  /** Sign in or sign out: the trainee (or staff) picks before the card or the number. */
+  setAction(action: SignAction): void {
+    if (this.store.get().screen === 'idle') this.store.set({ action });
+  }
+
+  pickClass(classId: string): void {
+    if (this.store.get().screen === 'idle') this.store.set({ trainingClassId: classId });
+  }
+
+  /**
+   * The lookup of the mode the kiosk is in. A trainee's lookup is answered in the exam lookup's shape
+   * (the member as the candidate, the lesson where the session goes), so the notice, the face guide, the
+   * refusals and the staff dialog are the exam's own screens and rules: nothing new can get stuck.
+   */
+  private async lookupFor(source: LookupBody): Promise<LookupReply> {
+    const s = this.store.get();
+    const classId = s.trainingClassId;
+    if (!this.trainingMode(s)) {
+      this.trainingAttempt = null;
+      return lookup(source);
+    }
+    if (!classId) {
+      // A classroom kiosk with no class today: said as the server says it, never an exam lookup instead.
+      this.trainingAttempt = null;
+      const tt = TRAINING_STRINGS[s.lang];
+      return {
+        ok: false,
+        reason: 'class_not_today' as Extract<LookupReply, { ok: false }>['reason'],
+        detail: "no training class today in this kiosk's rooms",
+        message: tt.refusals.class_not_today!,
+        candidate: null,
+        session: null,
+        admittedAt: null,
+        seat: null,
+      };
+    }
+    const r = await trainingLookup(classId, { ...source, action: s.action });
+    if (!r.ok) {
+      this.trainingAttempt = null;
+      const next = r.nextLesson ? TRAINING_STRINGS[s.lang].nextLesson(r.nextLesson.start, r.nextLesson.topic) : '';
+      return {
+        ok: false,
+        reason: r.reason as Extract<LookupReply, { ok: false }>['reason'],
+        detail: r.detail,
+        message: `${r.message}${next ? `（${next}）` : ''}`,
+        candidate: r.member,
+        session: null,
+        admittedAt: null,
+        seat: null,
+      };
+    }
+    const l = r.lesson;
+    this.trainingAttempt = { action: r.action, classId: r.class.id, className: r.class.name, lesson: l };
+    return {
+      ok: true,
+      attemptId: r.attemptId,
+      expiresAt: r.expiresAt,
+      candidate: {
+        name: r.member.name,
+        idNumberMasked: r.member.idNumberMasked,
+        ticketNo: null,
+        photoUrl: r.member.photoUrl,
+        hasPhoto: r.member.hasPhoto,
+        cardPhoto: false,
+      },
+      session: {
+        id: r.class.id,
+        name: r.class.name,
+        roomId: l.roomId ?? '',
+        roomName: `${l.start}–${l.end} ${l.topic}`,
+        startsAt: l.startsAt,
+        startsAtLocal: `${l.day} ${l.start}`,
+        status: l.state,
+      },
+      seat: null,
+      challenge: r.challenge as Challenge,
+      consent: r.consent as ConsentAsk,
+    };
   }
 
   // ------------------------------------------------------------------ the card reader's event stream
@@ -179,7 +303,9 @@ export class Controller {
   private onCard(card: CardEvent): void {
     const s = this.store.get();
     // A card in the middle of someone's face check waits for that check to end.
-    if (s.screen === 'capture' || s.screen === 'looking' || s.screen === 'consent' || s.overrideOpen) {
+    // A trainee rating a teacher finishes first (the screen returns by itself within RATING_RETURN_MS).
+    const rating = s.screen === 'signed' && s.rating !== null && s.rating.index < s.rating.teachers.length;
+    if (s.screen === 'capture' || s.screen === 'looking' || s.screen === 'consent' || s.overrideOpen || rating) {
       this.pendingCard = card;
       return;
     }
@@ -231,6 +357,8 @@ export class Controller {
       consent: null,
       failure: null,
       admitted: null,
+      signed: null,
+      rating: null,
       tries,
       overrideOpen: false,
       overrideError: null,
@@ -238,7 +366,7 @@ export class Controller {
       returnAt: null,
     });
     void this.camera.start();
-    const r = await this.persist(flow, () => lookup(source));
+    const r = await this.persist(flow, () => this.lookupFor(source));
     if (r === undefined) return;
     if (!r.ok) {
       this.store.set({
@@ -259,7 +387,7 @@ export class Controller {
     this.store.set({
       screen: 'consent',
       typed: '',
-      attempt: { attemptId: r.attemptId, candidate: r.candidate, session: r.session, seat: r.seat, challenge: r.challenge },
+      attempt: { attemptId: r.attemptId, candidate: r.candidate, session: r.session, seat: r.seat, challenge: r.challenge, training: this.trainingAttempt },
       consent: { notice: r.consent.notice, previous: r.consent.inForce?.decision ?? null, busy: false },
     });
     this.returnLater(CONSENT_RETURN_MS);
@@ -327,7 +455,7 @@ export class Controller {
       consent: null,
       returnAt: null,
       typed: '',
-      attempt: { attemptId: r.attemptId, candidate: r.candidate, session: r.session, seat: r.seat, challenge: r.challenge },
+      attempt: { attemptId: r.attemptId, candidate: r.candidate, session: r.session, seat: r.seat, challenge: r.challenge, training: this.trainingAttempt },
       phase: 'align',
       hint: null,
       progress: 0,
@@ -406,18 +534,20 @@ export class Controller {
   }
 
   /** Admitted → the seat; refused → the reason, with retry and the staff override. */
-  private showVerdict(attempt: Attempt, r: VerifyReply, timeout: { hint: GiveUpHint; waitedSeconds: number } | null = null): void {
+  private showVerdict(attempt: Attempt, r: VerifyReply | TrainingSigned, timeout: { hint: GiveUpHint; waitedSeconds: number } | null = null): void {
     const tries = this.store.get().tries + 1;
+    if (r.ok && (r.decision === 'checked_in' || r.decision === 'checked_out')) return void this.showSigned(attempt, r as TrainingSigned);
     if (r.ok) {
       this.store.set({
         screen: 'admitted',
         tries,
         overrideOpen: false,
         overrideError: null,
-        admitted: { name: attempt.candidate.name, seat: r.seat, roomName: r.roomName, by: null },
+        admitted: { name: attempt.candidate.name, seat: (r as { seat: string | null }).seat, roomName: (r as { roomName: string }).roomName, by: null },
       });
       return this.returnLater(ADMITTED_RETURN_MS);
     }
+    r = r as Extract<VerifyReply, { ok: false }>;
     this.store.set({
       screen: 'failed',
       phase: 'align',
@@ -435,6 +565,90 @@ export class Controller {
     });
     // Staff already at the dialog keep it; the screen waits for them.
     if (!this.store.get().overrideOpen) this.returnLater(FAILED_RETURN_MS);
+  }
+
+  /** A trainee signed in or out; after a sign-out, the teachers now due a rating (each with its QR code). */
+  private async showSigned(attempt: Attempt, r: TrainingSigned): Promise<void> {
+    const flow = this.flow;
+    this.store.set({
+      screen: 'signed',
+      overrideOpen: false,
+      overrideError: null,
+      rating: null,
+      signed: {
+        decision: r.decision,
+        name: attempt.candidate.name,
+        topic: r.topic,
+        at: r.at,
+        lateMinutes: r.lateMinutes,
+        earlyMinutes: r.earlyMinutes,
+        hours: r.hours,
+        totalHours: r.totalHours,
+        by: r.by ?? null,
+      },
+    });
+    void this.refreshTraining();
+    if (r.decision !== 'checked_out') return this.returnLater(ADMITTED_RETURN_MS);
+    this.returnLater(RATING_RETURN_MS);
+    // Whatever the offer's fate, the sign-out stands: a refusal (nothing due, a server without ratings) or a
+    // lost network only means no rating step here — a few tries, then the screen simply returns.
+    let offer: Awaited<ReturnType<typeof ratingOffer>> | null = null;
+    for (let i = 0; i < 3 && offer === null; i++) {
+      try {
+        offer = await ratingOffer(r.attemptId);
+      } catch (err) {
+        if (!(err instanceof NetworkError)) break;
+        await sleep(1_000);
+      }
+      if (flow !== this.flow) return;
+    }
+    if (offer === null || flow !== this.flow) return void this.returnLater(ADMITTED_RETURN_MS);
+    if (offer.teachers.length === 0) return this.returnLater(ADMITTED_RETURN_MS);
+    this.store.set({
+      rating: { className: offer.className, teachers: offer.teachers, index: 0, score: null, comment: '', busy: false, rated: [], error: null },
+    });
+  }
+
+  /** The trainee taps a score: the screen stays while they choose. */
+  rate(score: number): void {
+    const g = this.store.get().rating;
+    if (!g || g.busy || score < 1 || score > 5) return;
+    this.store.set({ rating: { ...g, score, error: null } });
+    this.returnLater(RATING_RETURN_MS);
+  }
+
+  setRatingComment(comment: string): void {
+    const g = this.store.get().rating;
+    if (g) this.store.set({ rating: { ...g, comment } });
+  }
+
+  async submitRating(): Promise<void> {
+    const g = this.store.get().rating;
+    const teacher = g?.teachers[g.index];
+    if (!g || !teacher || g.score === null || g.busy) return;
+    const flow = this.flow;
+    this.store.set({ rating: { ...g, busy: true, error: null } });
+    try {
+      const r = await this.persist(flow, () => rateAtKiosk(teacher.token, g.score!, g.comment), { rethrow409: true });
+      if (r === undefined) return;
+      this.nextTeacher(teacher.teacherName);
+    } catch (err) {
+      // Rated already (from the phone, a moment ago) or the token spent: say so, and go on to the next.
+      const code = err instanceof HttpError ? err.code : 'error';
+      const t = TRAINING_STRINGS[this.store.get().lang];
+      const now = this.store.get().rating;
+      if (now)
+        this.store.set({ rating: { ...now, busy: false, error: t.ratingRefused[code] ?? t.ratingFailed(err instanceof Error ? err.message : String(err)) } });
+    }
+  }
+
+  /** Rated, or skipped (the QR code still works until its token expires). */
+  nextTeacher(ratedName: string | null = null): void {
+    const g = this.store.get().rating;
+    if (!g) return;
+    const rated = ratedName ? [...g.rated, ratedName] : g.rated;
+    this.store.set({ rating: { ...g, index: g.index + 1, score: null, comment: '', busy: false, rated, error: null } });
+    this.returnLater(g.index + 1 >= g.teachers.length ? ADMITTED_RETURN_MS : RATING_RETURN_MS);
   }
 
   /** `ready` is the frame the quality check just passed: facing the camera, it opens the sequence. */
@@ -477,7 +691,7 @@ export class Controller {
   }
 
   private async recoverDecided(flow: number, attempt: Attempt): Promise<void> {
-    const again = await this.persist(flow, () => lookup(this.source!));
+    const again = await this.persist(flow, () => this.lookupFor(this.source!));
     if (again === undefined) return;
     if (!again.ok && again.reason === 'already_admitted' && again.seat) {
       this.store.set({
@@ -567,6 +781,7 @@ export class Controller {
     this.newFlow();
     this.source = null;
     this.lookedUp = null;
+    this.trainingAttempt = null;
     this.notices = null;
     this.store.set({
       screen: 'idle',
@@ -575,6 +790,8 @@ export class Controller {
       consent: null,
       failure: null,
       admitted: null,
+      signed: null,
+      rating: null,
       tries: 0,
       overrideOpen: false,
       overrideError: null,
@@ -640,12 +857,17 @@ export class Controller {
       try {
         const r = await override(attempt.attemptId, { username: form.username.trim(), password: form.password, reason: form.reason.trim() });
         if (flow !== this.flow) return;
+        if (r.decision !== 'admitted') {
+          this.store.set({ offline: false, overrideBusy: false });
+          return void this.showSigned(attempt, r as TrainingSigned);
+        }
+        const a = r as OverrideReply;
         this.store.set({
           offline: false,
           overrideBusy: false,
           overrideOpen: false,
           screen: 'admitted',
-          admitted: { name: attempt.candidate.name, seat: r.seat, roomName: r.roomName, by: r.by },
+          admitted: { name: attempt.candidate.name, seat: a.seat, roomName: a.roomName, by: a.by },
         });
         return this.returnLater(ADMITTED_RETURN_MS);
       } catch (err) {
@@ -655,7 +877,8 @@ export class Controller {
           await sleep(delay);
           continue;
         }
-        const msg = err instanceof HttpError ? (t.overrideErrors[err.status] ?? t.serverError(err.message)) : String(err);
+        const words = attempt.training ? TRAINING_STRINGS[this.store.get().lang].staffErrors : t.overrideErrors;
+        const msg = err instanceof HttpError ? (words[err.status] ?? t.serverError(err.message)) : String(err);
         this.store.set({ overrideBusy: false, overrideError: msg, offline: false });
         return;
       }

@@ -3,14 +3,29 @@
 import type { ReaderEvent } from '../../protocol.ts';
 import type { Lang } from '../../../web/i18n.ts';
 import type { PairingState } from '../../../web/pairing.ts';
-import type { CandidateView, Challenge, ConsentAsk, GiveUpHint, KioskState, QualityHint, SessionView } from './api.ts';
+import type {
+  CandidateView,
+  Challenge,
+  ConsentAsk,
+  GiveUpHint,
+  KioskClass,
+  KioskState,
+  LessonView,
+  QualityHint,
+  RatingToken,
+  SessionView,
+  SignAction,
+} from './api.ts';
 import type { CameraStatus } from './camera.ts';
 
 /** A candidate gets this many face checks before only staff can decide. */
 export const MAX_TRIES = 3;
 
-/** consent: the face-recognition notice, before any capture; declined: the person said no, staff check the ID card by eye. */
-export type Screen = 'boot' | 'pairing' | 'idle' | 'looking' | 'refused' | 'consent' | 'declined' | 'capture' | 'admitted' | 'failed';
+/**
+ * consent: the face-recognition notice, before any capture; declined: the person said no, staff check the ID card by eye.
+ * signed: a trainee's sign-in or sign-out recorded (after a sign-out, the teacher rating and its QR code).
+ */
+export type Screen = 'boot' | 'pairing' | 'idle' | 'looking' | 'refused' | 'consent' | 'declined' | 'capture' | 'admitted' | 'failed' | 'signed';
 
 export type { PairingState };
 
@@ -20,6 +35,34 @@ export interface Attempt {
   session: SessionView;
   seat: string | null;
   challenge: Challenge;
+  /** A trainee signing in or out of a lesson (training mode), not a candidate. */
+  training: { action: SignAction; classId: string; className: string; lesson: LessonView } | null;
+}
+
+/** A sign-in or sign-out as recorded by the server (face or the 班主任's confirmation). */
+export interface Signed {
+  decision: 'checked_in' | 'checked_out';
+  name: string;
+  topic: string;
+  at: string;
+  lateMinutes: number | null;
+  earlyMinutes: number | null;
+  hours: number | null;
+  totalHours: number;
+  by: string | null;
+}
+
+/** The rating step after a sign-out: one teacher at a time, each with the one-time token the QR code also carries. */
+export interface Rating {
+  className: string;
+  teachers: RatingToken[];
+  index: number;
+  score: number | null;
+  comment: string;
+  busy: boolean;
+  /** Rated (or refused: already rated) teachers' names, in order. */
+  rated: string[];
+  error: string | null;
 }
 
 /** Where the capture screen is: aligning the face, doing the challenge, waiting for the verdict. */
@@ -73,6 +116,14 @@ export interface State {
   } | null;
   /** seat null: admitted but not seated yet (staff seat the candidate). */
   admitted: { name: string; seat: string | null; roomName: string; by: string | null } | null;
+  /** Today's training classes in this kiosk's rooms (null until asked; [] on a plain exam entrance). */
+  training: KioskClass[] | null;
+  /** The class a trainee signs in to (the kiosk's only class, or the one staff picked). */
+  trainingClassId: string | null;
+  /** Sign in or sign out: what the next lookup asks for. */
+  action: SignAction;
+  signed: Signed | null;
+  rating: Rating | null;
   /** How many verifications this candidate has used (a retry is a new attempt). */
   tries: number;
   overrideOpen: boolean;
@@ -104,6 +155,11 @@ export function initialState(lang: Lang): State {
     progress: 0,
     failure: null,
     admitted: null,
+    training: null,
+    trainingClassId: null,
+    action: 'check_in',
+    signed: null,
+    rating: null,
     tries: 0,
     overrideOpen: false,
     overrideBusy: false,

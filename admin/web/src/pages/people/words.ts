@@ -1,7 +1,8 @@
 // The people page's words: users (add, change, disable, unlock, reset password) and the person file.
 import type { Bilingual } from '../../../../../web/i18n.ts';
 
-export const ROLES = ['admin', 'invigilator', 'inspector'] as const;
+/** headteacher: the 班主任 of training classes (the training page only, their own classes). */
+export const ROLES = ['admin', 'invigilator', 'inspector', 'headteacher'] as const;
 export type RoleName = (typeof ROLES)[number];
 export const LEVELS = ['province', 'city', 'site'] as const;
 
@@ -105,7 +106,7 @@ export const peopleWords: Bilingual<{
     username: '用户名',
     displayName: '姓名',
     role: '角色',
-    roles: { admin: '管理员', invigilator: '监考员', inspector: '巡查员' },
+    roles: { admin: '管理员', invigilator: '监考员', inspector: '巡查员', headteacher: '班主任' },
     rooms: '考场',
     jurisdiction: '辖区',
     levels: { province: '省', city: '市', site: '本考点' },
@@ -209,7 +210,7 @@ export const peopleWords: Bilingual<{
     username: 'User name',
     displayName: 'Name',
     role: 'Role',
-    roles: { admin: 'admin', invigilator: 'invigilator', inspector: 'inspector' },
+    roles: { admin: 'admin', invigilator: 'invigilator', inspector: 'inspector', headteacher: 'head teacher (班主任)' },
     rooms: 'Rooms',
     jurisdiction: 'Jurisdiction',
     levels: { province: 'province', city: 'city', site: 'this site' },

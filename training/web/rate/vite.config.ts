@@ -1,0 +1,3 @@
+import { webApp } from '../../../server/vite.web.ts';
+
+export default webApp('training/web/rate', { base: '/rate/' });
