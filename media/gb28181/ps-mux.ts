@@ -174,13 +174,16 @@ export class PsMuxer {
   }
 
   /**
-   * One frame as the buffers of one PS pack (header pieces and slices of the frame's own bytes, not
+   * One frame (and the audio frames given with a video frame) as the buffers of one PS pack (header pieces and slices of the frame's own bytes, not
    * copied): pack header, [system header + PSM on a key frame], PES packets.
    */
-  mux(frame: PsFrame): Buffer[] {
+  mux(frame: PsFrame, audio: readonly PsFrame[] = []): Buffer[] {
     const out: Buffer[] = [packHeader(frame.dts)];
     if (frame.kind === 'video' && frame.key) out.push(systemHeader(this.video, this.audio), programStreamMap(this.video, this.audio, this.version));
     pesHeaders(frame.kind === 'video' ? VIDEO_STREAM_ID : AUDIO_STREAM_ID, frame, out);
+    // Audio that arrived since the last video frame rides in this pack, each PES with its own PTS, so
+    // the RTP timestamps (one per pack) rise with the video's instead of stepping back for audio.
+    for (const a of audio) pesHeaders(AUDIO_STREAM_ID, a, out);
     return out;
   }
 }

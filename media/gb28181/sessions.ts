@@ -140,6 +140,8 @@ class Session implements GbMediaSession {
   private bytes = 0;
   private skippedFrames = 0;
   private scale = 1;
+  /** Audio frames waiting for the next video frame's pack. */
+  private pendingAudio: TsFrame[] = [];
 
   constructor(
     private deps: GbMediaDeps & { onFrameSent?: FrameSentHook },
@@ -294,23 +296,34 @@ class Session implements GbMediaSession {
     if (this.waitingKey) {
       if (!isKey || backlog > SOFT_BACKLOG / 2) {
         if (f.kind === 'video' && this.frames > 0) this.skippedFrames++;
+        this.pendingAudio = [];
         return;
       }
       this.waitingKey = false;
       this.behindSince = 0;
     }
-    this.muxer.setCodecs(this.reader.video ?? this.recorded?.codecs().video ?? null, this.reader.audio ?? this.recorded?.codecs().audio ?? null);
+    const video = this.reader.video ?? this.recorded?.codecs().video ?? null;
+    this.muxer.setCodecs(video, this.reader.audio ?? this.recorded?.codecs().audio ?? null);
+    // With video present, audio waits for the next video frame's pack (bounded: a stalled video must not hold audio forever).
+    if (f.kind === 'audio' && video && this.pendingAudio.length < 16) {
+      this.pendingAudio.push(f);
+      return;
+    }
     // RTP time follows the frames' DTS; across a discontinuity (new ingest run, seek) it steps on instead of jumping back.
     if (this.lastIn !== null) {
       const d = f.dts - this.lastIn;
       if (d < -90_000 || d > 10 * 90_000) this.offset = this.lastOut + TS_STEP - f.dts;
     }
-    const ts = f.dts + this.offset;
+    let ts = f.dts + this.offset;
+    // Audio alone in a pack (no video, or video stalled) never steps RTP time back behind the last pack.
+    if (f.kind === 'audio' && this.lastIn !== null && ts <= this.lastOut) ts = this.lastOut + 1;
     if (this.lastIn === null || f.dts > this.lastIn) {
       this.lastIn = f.dts;
       this.lastOut = ts;
     }
-    const pieces = this.muxer.mux(f);
+    const audio = f.kind === 'video' ? this.pendingAudio : [];
+    if (f.kind === 'video') this.pendingAudio = [];
+    const pieces = this.muxer.mux(f, audio);
     const packets = this.packetizer.packetize(pieces, ts % 2 ** 32);
     if (!this.transport.send(packets)) {
       // TCP not connected yet: start again at a key frame once it is.
