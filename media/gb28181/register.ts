@@ -255,7 +255,7 @@ export function createPlatformLink(d: LinkDeps): PlatformLink {
       st.online = false;
       changed();
       if (was === 'registered') {
-        const r = await Promise.race([sendRegister(0).catch(() => null), new Promise<null>((res) => setTimeout(() => res(null), 2000))]);
+        const r = await Promise.race([sendRegister(0).catch(() => null), new Promise<null>((res) => setTimeout(() => res(null), Math.min(2000, 64 * d.layer.timers.t1)))]);
         d.log.info({ platform: p.id, status: r?.res.status ?? 'no answer' }, 'gb28181: unregistered (Expires: 0)');
       }
     },

@@ -59,6 +59,7 @@ const CANON: Record<string, string> = {
   'content-length': 'Content-Length',
   'user-agent': 'User-Agent',
   'subscription-state': 'Subscription-State',
+  'x-gb-ver': 'X-GB-Ver',
 };
 
 function canonical(lower: string): string {
