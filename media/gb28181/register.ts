@@ -35,6 +35,8 @@ export interface LinkStatus {
   clockSkewMs: number | null;
   clockAlarm: boolean;
   registrations: number;
+  /** When the platform last stopped answering keepalives (the device went offline to it); null: never. */
+  lostAt: number | null;
 }
 
 export interface LinkDeps {
@@ -91,6 +93,7 @@ export function createPlatformLink(d: LinkDeps): PlatformLink {
     clockSkewMs: null,
     clockAlarm: false,
     registrations: 0,
+    lostAt: null,
   };
   const changed = () => d.onChange?.({ ...st });
   const minRetry = d.minRetryMs ?? MIN_RETRY_MS;
@@ -102,6 +105,9 @@ export function createPlatformLink(d: LinkDeps): PlatformLink {
 
   async function sendRegister(expires: number): Promise<{ res: SipResponse; sentAt: number }> {
     const local = await d.local();
+    // Each round starts without credentials and answers the platform's fresh challenge: platforms differ on
+    // how long a nonce lives, and a stale one costs the same round trip as none.
+    challenge = null;
     for (let attempt = 0; ; attempt++) {
       const uri = `sip:${p.serverId}@${p.domain}`;
       const headers: [string, string][] = [
@@ -233,6 +239,7 @@ export function createPlatformLink(d: LinkDeps): PlatformLink {
     if (st.keepaliveMisses >= p.keepaliveMisses) {
       st.online = false;
       st.state = 'registering';
+      st.lostAt = d.clock.now();
       stopKeepalive();
       d.log.warn({ platform: p.id }, 'gb28181: platform lost (keepalives unanswered); registering again');
       changed();

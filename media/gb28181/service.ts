@@ -245,6 +245,7 @@ export function createGb28181(d: Gb28181Deps): Gb28181Service {
           clockSkewMs: null,
           clockAlarm: false,
           registrations: 0,
+          lostAt: null,
         }),
       })),
     };

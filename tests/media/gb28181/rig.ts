@@ -142,7 +142,7 @@ export function platform(port: number, over: Partial<GbPlatformConfig> = {}): Gb
 
 export function gbRig(
   t: Test,
-  o: { platforms: GbPlatformConfig[]; channels?: number; sessions?: (deps: { store: MediaStore; dir: string }) => GbMediaSessions; minRetryMs?: number; perPeerRate?: number },
+  o: { platforms: GbPlatformConfig[]; channels?: number; timers?: { t1: number; t2: number }; sessions?: (deps: { store: MediaStore; dir: string }) => GbMediaSessions; minRetryMs?: number; perPeerRate?: number },
 ): GbRig {
   const dir = scratchDir(t, 'examroom-gb-');
   const db = openDatabase(join(dir, 'examroom.db'));
@@ -175,7 +175,7 @@ export function gbRig(
     audit,
     clock: systemClock,
     log: { info() {}, warn() {} },
-    timers: { t1: 50, t2: 400 },
+    timers: o.timers ?? { t1: 50, t2: 400 },
     ...(o.minRetryMs ? { minRetryMs: o.minRetryMs } : {}),
     ...(o.perPeerRate ? { perPeerRate: o.perPeerRate } : {}),
   });
