@@ -33,10 +33,11 @@ export interface Sipp {
   proc: ChildProcess;
   /** Resolves when sipp exits: its code and the text of its error log (unexpected messages, failed checks). */
   exited: Promise<{ code: number | null; errors: string }>;
-  /** Every message sipp saw or sent so far (its -trace_msg log). */
+  /** Every message sipp saw or sent so far (its -trace_msg log), bytes as latin1 so GB2312 bodies survive. */
   messages(): string;
-  /** Received requests of a method, each as its full text. */
+  /** Received requests of a method, each as its full text (latin1) and its size on the wire. */
   received(method: string): string[];
+  receivedSizes(method: string): number[];
   /** Soft stop (SIGUSR1: finish ongoing calls, then exit). */
   stop(): Promise<{ code: number | null; errors: string }>;
 }
@@ -79,7 +80,7 @@ export async function startSipp(
   proc.stderr?.on('data', (b: Buffer) => {
     stderr += b.toString();
   });
-  const read = (f: string) => (existsSync(join(dir, f)) ? readFileSync(join(dir, f), 'utf8') : '');
+  const read = (f: string) => (existsSync(join(dir, f)) ? readFileSync(join(dir, f), 'latin1') : '');
   const exited = new Promise<{ code: number | null; errors: string }>((resolve) => {
     proc.on('exit', (code) => resolve({ code, errors: `${read('errors.log')}${stderr}` }));
   });
@@ -89,19 +90,21 @@ export async function startSipp(
   // sipp is listening once its message log exists (it opens the logs after binding).
   for (let i = 0; i < 100 && !readdirSync(dir).includes('messages.log') && proc.exitCode === null; i++) await new Promise((r) => setTimeout(r, 20));
   const messages = () => read('messages.log');
+  const receivedOf = (method: string) => {
+    const out: { text: string; bytes: number }[] = [];
+    for (const block of messages().split(/^-{10,}.*$/m)) {
+      const m = /(?:UDP|TCP) message received \[(\d+)\] bytes :\s*\n\n?([\s\S]*)/.exec(block);
+      if (m && new RegExp(`^${method} `).test((m[2] as string).trimStart())) out.push({ text: (m[2] as string).trim(), bytes: Number(m[1]) });
+    }
+    return out;
+  };
   return {
     port,
     proc,
     exited,
     messages,
-    received(method) {
-      const out: string[] = [];
-      for (const block of messages().split(/^-{10,}.*$/m)) {
-        const m = /(?:UDP|TCP) message received \[\d+\] bytes :\s*\n\n?([\s\S]*)/.exec(block);
-        if (m && new RegExp(`^${method} `).test((m[1] as string).trimStart())) out.push((m[1] as string).trim());
-      }
-      return out;
-    },
+    received: (method) => receivedOf(method).map((r) => r.text),
+    receivedSizes: (method) => receivedOf(method).map((r) => r.bytes),
     stop() {
       if (proc.exitCode === null) proc.kill('SIGUSR1');
       return exited;
