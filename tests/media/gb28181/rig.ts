@@ -6,7 +6,7 @@ import { createSocket } from 'node:dgram';
 import { existsSync, readFileSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Test } from 'tap';
-import { systemClock } from '../../../core/index.ts';
+import { createEventBus, systemClock, type EventBus } from '../../../core/index.ts';
 import { createAuditLog, createMediaStore, openDatabase, type AuditLog, type MediaStore } from '../../../storage/index.ts';
 import { createPlayback } from '../../../media/index.ts';
 import { createGb28181, type Gb28181Service } from '../../../media/gb28181/index.ts';
@@ -118,6 +118,7 @@ export interface GbRig {
   store: MediaStore;
   config: Gb28181Config;
   up: Set<string>;
+  bus: EventBus;
   /** Waits until `check()` holds (polled every 20 ms), failing after `ms`. */
   until(what: string, check: () => boolean, ms?: number): Promise<void>;
 }
@@ -169,7 +170,9 @@ export function gbRig(
     platforms: o.platforms,
   };
   const up = new Set(channels.map((c) => c.sourceId));
+  const bus = createEventBus((name, err) => t.fail(`listener of ${name} threw: ${String(err)}`));
   const gb = createGb28181({
+    bus,
     config,
     timeZone: 'Asia/Shanghai',
     sourceUp: (id) => up.has(id),
@@ -192,6 +195,7 @@ export function gbRig(
     store,
     config,
     up,
+    bus,
     async until(what, check, ms = 10_000) {
       const end = Date.now() + ms;
       while (!check()) {
