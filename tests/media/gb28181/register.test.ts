@@ -49,3 +49,16 @@ t.test('a wrong password is refused and the next try waits at least 60 s', async
   const { errors } = await sipp.stop();
   t.equal(errors.trim(), '', `sipp found nothing wrong: ${errors.slice(0, 400)}`);
 });
+
+t.test('the registration is refreshed before the expiry the platform grants', async (t) => {
+  const sipp = await startSipp(t, 'platform-register.xml', { keys: { expires: '2' } });
+  const rig = gbRig(t, { platforms: [platform(sipp.port)] });
+  await rig.gb.start();
+  await rig.until('registered', () => rig.gb.status().platforms[0]?.registrations === 1);
+  const first = rig.gb.status().platforms[0]!;
+  t.ok((first.expiresAt ?? 0) - (first.registeredAt ?? 0) <= 2000, 'the 2 s the platform granted is taken, not the 3600 asked');
+  await rig.until('registered again', () => (rig.gb.status().platforms[0]?.registrations ?? 0) >= 2, 4000);
+  t.ok((rig.gb.status().platforms[0]?.registeredAt ?? Infinity) <= (first.expiresAt ?? 0), 'before the first registration ran out');
+  const { errors } = await sipp.stop();
+  t.equal(errors.trim(), '', `sipp found nothing wrong: ${errors.slice(0, 400)}`);
+});
