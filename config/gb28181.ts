@@ -23,9 +23,16 @@ export const GbPlatformSchema = Type.Object(
     password: Type.String({ minLength: 1, secret: 'value', description: 'the SIP password the platform gave this device' }),
     expires: Type.Optional(Type.Integer({ minimum: 60, maximum: 86400, default: 3600, description: 'register expiry, seconds' })),
     keepaliveSeconds: Type.Optional(Type.Integer({ minimum: 5, maximum: 3600, default: 60 })),
-    keepaliveMisses: Type.Optional(Type.Integer({ minimum: 1, maximum: 20, default: 3, description: 'unanswered keepalives before the platform counts as lost and we register again' })),
+    keepaliveMisses: Type.Optional(
+      Type.Integer({ minimum: 1, maximum: 20, default: 3, description: 'unanswered keepalives before the platform counts as lost and we register again' }),
+    ),
     edition: Type.Optional(Type.Union([Type.Literal('2016'), Type.Literal('2022')], { default: '2016' })),
-    charset: Type.Optional(Type.Union([Type.Literal('GB2312'), Type.Literal('UTF-8')], { default: 'GB2312', description: 'of MANSCDP bodies; most platforms show garbled names unless GB2312' })),
+    charset: Type.Optional(
+      Type.Union([Type.Literal('GB2312'), Type.Literal('UTF-8')], {
+        default: 'GB2312',
+        description: 'of MANSCDP bodies; most platforms show garbled names unless GB2312',
+      }),
+    ),
     sources: Type.Optional(Type.Union([Type.Literal('all'), Type.Array(Id, { minItems: 1 })], { default: 'all' })),
   },
   closed,
@@ -37,7 +44,12 @@ export const Gb28181Schema = Type.Object(
     domain: Type.String({ description: "this device's 10-digit domain (the first 10 digits of deviceId)" }),
     name: Type.Optional(Type.String({ minLength: 1, description: 'the device name platforms show (default: site.name)' })),
     host: Type.Optional(Type.String({ minLength: 1, description: 'listen address (default 0.0.0.0)' })),
-    address: Type.Optional(Type.String({ minLength: 1, description: 'the address platforms reach this appliance at (Via, Contact, SDP c=); default: the route towards each platform' })),
+    address: Type.Optional(
+      Type.String({
+        minLength: 1,
+        description: 'the address platforms reach this appliance at (Via, Contact, SDP c=); default: the route towards each platform',
+      }),
+    ),
     port: Type.Optional(Type.Integer({ minimum: 1, maximum: 65535, default: 5060, description: 'local SIP port, UDP and TCP' })),
     transport: Type.Optional(Transport),
     civilCode: Type.Optional(Type.String({ description: 'administrative division code of the site (default: first 6 digits of deviceId)' })),
@@ -153,27 +165,35 @@ const LOCAL_HOSTS = new Set(['127.0.0.1', 'localhost', '::1', '0.0.0.0', '::']);
 export function gb28181Problems(raw: Gb28181File, c: Gb28181Config, sourceIds: Set<string>): Problem[] {
   const problems: Problem[] = [];
   const twenty = (path: string, v: string) => {
-    if (!/^\d{20}$/.test(v)) problems.push({ path, problem: `must be exactly 20 digits (it has ${v.length} characters${/\D/.test(v) ? ', not all digits' : ''})`, got: v });
+    if (!/^\d{20}$/.test(v))
+      problems.push({ path, problem: `must be exactly 20 digits (it has ${v.length} characters${/\D/.test(v) ? ', not all digits' : ''})`, got: v });
   };
   const ten = (path: string, v: string) => {
     if (!/^\d{10}$/.test(v)) problems.push({ path, problem: 'must be exactly 10 digits (the first 10 of the ID: centre code + industry code)', got: v });
   };
   twenty('gb28181.deviceId', raw.deviceId);
   ten('gb28181.domain', raw.domain);
-  if (raw.civilCode !== undefined && !/^\d{2,8}$/.test(raw.civilCode)) problems.push({ path: 'gb28181.civilCode', problem: 'must be 2 to 8 digits (行政区划代码)', got: raw.civilCode });
+  if (raw.civilCode !== undefined && !/^\d{2,8}$/.test(raw.civilCode))
+    problems.push({ path: 'gb28181.civilCode', problem: 'must be 2 to 8 digits (行政区划代码)', got: raw.civilCode });
   const seenChannel = new Map<string, string>();
   (raw.channels ?? []).forEach((ch, i) => {
     const path = `gb28181.channels[${i}]`;
     twenty(`${path}.id`, ch.id);
     if (/^\d{20}$/.test(ch.id) && ch.id.slice(10, 13) !== CAMERA_TYPE_CODE)
-      problems.push({ path: `${path}.id`, problem: `digits 11–13 are the type code and must be ${CAMERA_TYPE_CODE} (camera), not ${ch.id.slice(10, 13)}`, got: ch.id });
-    if (!sourceIds.has(ch.source)) problems.push({ path: `${path}.source`, problem: `no such camera or terminal screen (${[...sourceIds].slice(0, 8).join(', ')})`, got: ch.source });
+      problems.push({
+        path: `${path}.id`,
+        problem: `digits 11–13 are the type code and must be ${CAMERA_TYPE_CODE} (camera), not ${ch.id.slice(10, 13)}`,
+        got: ch.id,
+      });
+    if (!sourceIds.has(ch.source))
+      problems.push({ path: `${path}.source`, problem: `no such camera or terminal screen (${[...sourceIds].slice(0, 8).join(', ')})`, got: ch.source });
     const dupSource = (raw.channels ?? []).findIndex((o) => o.source === ch.source);
     if (dupSource !== i) problems.push({ path: `${path}.source`, problem: `duplicate of gb28181.channels[${dupSource}].source`, got: ch.source });
   });
   for (const ch of c.channels) {
     const other = seenChannel.get(ch.channelId);
-    if (ch.channelId === raw.deviceId) problems.push({ path: `gb28181.channels (${ch.sourceId})`, problem: 'the channel ID is the device ID; give the channel its own', got: ch.channelId });
+    if (ch.channelId === raw.deviceId)
+      problems.push({ path: `gb28181.channels (${ch.sourceId})`, problem: 'the channel ID is the device ID; give the channel its own', got: ch.channelId });
     if (other)
       problems.push({
         path: `gb28181.channels (${ch.sourceId})`,
@@ -190,13 +210,18 @@ export function gb28181Problems(raw: Gb28181File, c: Gb28181Config, sourceIds: S
     ids.set(p.id, i);
     twenty(`${path}.serverId`, p.serverId);
     ten(`${path}.domain`, p.domain);
-    if (p.serverId === raw.deviceId) problems.push({ path: `${path}.serverId`, problem: 'is this device\'s own ID (gb28181.deviceId)', got: p.serverId });
+    if (p.serverId === raw.deviceId) problems.push({ path: `${path}.serverId`, problem: "is this device's own ID (gb28181.deviceId)", got: p.serverId });
     const port = p.port ?? 5060;
     if (port === c.port && (LOCAL_HOSTS.has(p.host) || p.host === c.address || p.host === c.host))
-      problems.push({ path: `${path}.port`, problem: `the platform ${p.host}:${port} is this device's own SIP port (gb28181.port); a device cannot register to itself`, got: port });
+      problems.push({
+        path: `${path}.port`,
+        problem: `the platform ${p.host}:${port} is this device's own SIP port (gb28181.port); a device cannot register to itself`,
+        got: port,
+      });
     if (Array.isArray(p.sources))
       p.sources.forEach((s, k) => {
-        if (!sourceIds.has(s)) problems.push({ path: `${path}.sources[${k}]`, problem: `no such camera or terminal screen (${[...sourceIds].slice(0, 8).join(', ')})`, got: s });
+        if (!sourceIds.has(s))
+          problems.push({ path: `${path}.sources[${k}]`, problem: `no such camera or terminal screen (${[...sourceIds].slice(0, 8).join(', ')})`, got: s });
       });
   });
   return problems;

@@ -65,7 +65,11 @@ export function createInvites(d: InviteDeps) {
     return localTag ? dialogs.get(dialogKey(req.headers.get('call-id') as string, localTag)) : undefined;
   }
 
-  async function sendInDialog(dl: Dialog, method: string, extra: { headers?: [string, string][]; body?: Buffer; contentType?: string } = {}): Promise<SipResponse> {
+  async function sendInDialog(
+    dl: Dialog,
+    method: string,
+    extra: { headers?: [string, string][]; body?: Buffer; contentType?: string } = {},
+  ): Promise<SipResponse> {
     const local = await d.local(dl.platform);
     const target = /<([^>]+)>/.exec(dl.remoteTarget)?.[1] ?? dl.remoteTarget;
     const req = buildRequest({
@@ -128,7 +132,9 @@ export function createInvites(d: InviteDeps) {
     } catch (e) {
       const status = e instanceof GbMediaError ? e.sipStatus : 500;
       d.log.warn({ platform: platform.id, channel: channel.channelId, kind, status, err: (e as Error).message }, 'gb28181: INVITE refused');
-      ctx.respond(responseTo(req, status, { toTag: localTag, headers: [['warning', `399 examroom "${(e as Error).message.replace(/"/g, "'").slice(0, 160)}"`]] }));
+      ctx.respond(
+        responseTo(req, status, { toTag: localTag, headers: [['warning', `399 examroom "${(e as Error).message.replace(/"/g, "'").slice(0, 160)}"`]] }),
+      );
       return;
     }
     const contact = req.headers.get('contact');
@@ -219,7 +225,11 @@ export function createInvites(d: InviteDeps) {
       dl.session.control(ctx.req.body.toString('utf8'));
       ctx.respond(responseTo(ctx.req, 200));
     } catch (e) {
-      ctx.respond(responseTo(ctx.req, e instanceof GbMediaError ? e.sipStatus : 500, { headers: [['warning', `399 examroom "${(e as Error).message.replace(/"/g, "'").slice(0, 160)}"`]] }));
+      ctx.respond(
+        responseTo(ctx.req, e instanceof GbMediaError ? e.sipStatus : 500, {
+          headers: [['warning', `399 examroom "${(e as Error).message.replace(/"/g, "'").slice(0, 160)}"`]],
+        }),
+      );
     }
   }
 

@@ -4,7 +4,18 @@
 import type { GbChannelConfig, GbPlatformConfig } from '../../config/gb28181.ts';
 import type { Clock } from '../../core/index.ts';
 import type { Recordings } from '../playback.ts';
-import { catalogPages, deviceInfo, deviceStatus, gbTime, parseGbTime, parseQuery, recordInfoPages, type CatalogItem, type Query, type RecordItem } from './manscdp/messages.ts';
+import {
+  catalogPages,
+  deviceInfo,
+  deviceStatus,
+  gbTime,
+  parseGbTime,
+  parseQuery,
+  recordInfoPages,
+  type CatalogItem,
+  type Query,
+  type RecordItem,
+} from './manscdp/messages.ts';
 import { childText, encodeBody, XmlError } from './manscdp/xml.ts';
 import { MANSCDP_TYPE } from './register.ts';
 import { newCallId, newTag, responseTo, type SipResponse } from './sip/message.ts';
@@ -89,12 +100,28 @@ export function createQueries(d: QueryDeps) {
     switch (q.cmdType) {
       case 'Catalog':
         if (q.deviceId !== local.deviceId) return { status: 404, reason: 'Not Found (Catalog is asked of the device ID)' };
-        return catalogPages({ root: 'Response', sn: q.sn, deviceId: local.deviceId, items: channels.map(d.catalogItem), edition: p.edition, charset: p.charset, maxBytes: PAGE_BYTES });
+        return catalogPages({
+          root: 'Response',
+          sn: q.sn,
+          deviceId: local.deviceId,
+          items: channels.map(d.catalogItem),
+          edition: p.edition,
+          charset: p.charset,
+          maxBytes: PAGE_BYTES,
+        });
       case 'DeviceInfo':
-        if (q.deviceId !== local.deviceId && !channels.some((c) => c.channelId === q.deviceId)) return { status: 404, reason: 'Not Found (no such device or channel)' };
-        return [deviceInfo(q, { deviceId: q.deviceId, name: d.deviceName, manufacturer: 'examroom', model: 'exam-room appliance', firmware: '1', channels: channels.length }, p.charset)];
+        if (q.deviceId !== local.deviceId && !channels.some((c) => c.channelId === q.deviceId))
+          return { status: 404, reason: 'Not Found (no such device or channel)' };
+        return [
+          deviceInfo(
+            q,
+            { deviceId: q.deviceId, name: d.deviceName, manufacturer: 'examroom', model: 'exam-room appliance', firmware: '1', channels: channels.length },
+            p.charset,
+          ),
+        ];
       case 'DeviceStatus':
-        if (q.deviceId !== local.deviceId && !channels.some((c) => c.channelId === q.deviceId)) return { status: 404, reason: 'Not Found (no such device or channel)' };
+        if (q.deviceId !== local.deviceId && !channels.some((c) => c.channelId === q.deviceId))
+          return { status: 404, reason: 'Not Found (no such device or channel)' };
         return [deviceStatus(q, q.deviceId, d.online(p), gbTime(d.clock.now(), d.timeZone), p.charset)];
       case 'RecordInfo': {
         const ch = channels.find((c) => c.channelId === q.deviceId);
@@ -103,7 +130,8 @@ export function createQueries(d: QueryDeps) {
         const endText = childText(q.node, 'EndTime') ?? '';
         const from = parseGbTime(startText, d.timeZone);
         const to = parseGbTime(endText, d.timeZone);
-        if (from === null || to === null) return { status: 400, reason: `Bad Request (StartTime/EndTime "${startText}"/"${endText}" are not yyyy-MM-ddTHH:mm:ss)` };
+        if (from === null || to === null)
+          return { status: 400, reason: `Bad Request (StartTime/EndTime "${startText}"/"${endText}" are not yyyy-MM-ddTHH:mm:ss)` };
         if (to <= from) return { status: 400, reason: 'Bad Request (EndTime is not after StartTime)' };
         if (to - from > MAX_RECORD_RANGE_MS) return { status: 400, reason: 'Bad Request (the range is longer than 31 days)' };
         const rec = d.recordings(ch.sourceId, from, to);

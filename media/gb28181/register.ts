@@ -114,7 +114,8 @@ export function createPlatformLink(d: LinkDeps): PlatformLink {
         ['contact', `<sip:${local.deviceId}@${local.address}:${local.port}>`],
         ['expires', String(expires)],
       ];
-      if (challenge) headers.push(['authorization', authorization(challenge, { username: p.username, password: p.password, method: 'REGISTER', uri, nc: ++nc })]);
+      if (challenge)
+        headers.push(['authorization', authorization(challenge, { username: p.username, password: p.password, method: 'REGISTER', uri, nc: ++nc })]);
       const req = buildRequest({
         method: 'REGISTER',
         uri,
@@ -169,7 +170,10 @@ export function createPlatformLink(d: LinkDeps): PlatformLink {
     if (stopped) return;
     const { res, sentAt } = r;
     if (res.status !== 200) {
-      const why = res.status === 401 || res.status === 403 ? `refused (${res.status} ${res.reason}): check the password and device ID the platform has for us` : `${res.status} ${res.reason}`;
+      const why =
+        res.status === 401 || res.status === 403
+          ? `refused (${res.status} ${res.reason}): check the password and device ID the platform has for us`
+          : `${res.status} ${res.reason}`;
       fail(why);
       return;
     }
@@ -262,7 +266,10 @@ export function createPlatformLink(d: LinkDeps): PlatformLink {
       st.online = false;
       changed();
       if (was === 'registered') {
-        const r = await Promise.race([sendRegister(0).catch(() => null), new Promise<null>((res) => setTimeout(() => res(null), Math.min(2000, 64 * d.layer.timers.t1)))]);
+        const r = await Promise.race([
+          sendRegister(0).catch(() => null),
+          new Promise<null>((res) => setTimeout(() => res(null), Math.min(2000, 64 * d.layer.timers.t1))),
+        ]);
         d.log.info({ platform: p.id, status: r?.res.status ?? 'no answer' }, 'gb28181: unregistered (Expires: 0)');
       }
     },

@@ -231,7 +231,9 @@ export function createGb28181(d: Gb28181Deps): Gb28181Service {
         edition: p.edition,
         channels: channelsOf(p).length,
         subscriptions: subscriptions.count(p.id),
-        plays: dialogs.filter((x) => x.platform.id === p.id).map((x) => ({ kind: x.kind, channelId: x.channel.channelId, sourceId: x.channel.sourceId, since: x.startedAt })),
+        plays: dialogs
+          .filter((x) => x.platform.id === p.id)
+          .map((x) => ({ kind: x.kind, channelId: x.channel.channelId, sourceId: x.channel.sourceId, since: x.startedAt })),
         ...(links.get(p.id)?.status() ?? {
           state: 'idle',
           online: false,

@@ -101,7 +101,16 @@ export function createSubscriptions(d: SubscriptionDeps) {
   async function notify(sub: Subscription, items: CatalogItem[], event: string): Promise<void> {
     const local = await d.local(sub.platform);
     const left = Math.max(0, Math.round((sub.expiresAt - d.clock.now()) / 1000));
-    const pages = catalogPages({ root: 'Notify', sn: sub.sn, deviceId: local.deviceId, items, edition: sub.platform.edition, charset: sub.platform.charset, maxBytes: PAGE_BYTES, notifyEvent: event });
+    const pages = catalogPages({
+      root: 'Notify',
+      sn: sub.sn,
+      deviceId: local.deviceId,
+      items,
+      edition: sub.platform.edition,
+      charset: sub.platform.charset,
+      maxBytes: PAGE_BYTES,
+      notifyEvent: event,
+    });
     for (const page of pages) {
       const req = buildRequest({
         method: 'NOTIFY',

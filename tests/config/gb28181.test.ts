@@ -35,15 +35,33 @@ function problemsOf(t: Test, gb: string): string[] {
 t.test('a platform gets the defaults, and every camera a stable type-131 channel ID and a Chinese name', async (t) => {
   const c = load(t, `  deviceId: "44010000001320000001"\n  domain: "4401000000"\n  platforms: [${PLATFORM}]\n`);
   const gb = c.gb28181!;
-  t.match(gb.platforms[0], { port: 5060, transport: 'UDP', expires: 3600, keepaliveSeconds: 60, keepaliveMisses: 3, edition: '2016', charset: 'GB2312', sources: 'all', username: '44010000001320000001' });
+  t.match(gb.platforms[0], {
+    port: 5060,
+    transport: 'UDP',
+    expires: 3600,
+    keepaliveSeconds: 60,
+    keepaliveMisses: 3,
+    edition: '2016',
+    charset: 'GB2312',
+    sources: 'all',
+    username: '44010000001320000001',
+  });
   const c1 = gb.channels.find((x) => x.sourceId === 'C1')!;
   t.match(c1.channelId, /^4401000000131\d{7}$/, 'our first 10 digits, type code 131');
   t.equal(c1.name, '一号考场 前方', 'room + source name');
-  t.equal(load(t, `  deviceId: "44010000001320000001"\n  domain: "4401000000"\n  platforms: [${PLATFORM}]\n`).gb28181!.channels.find((x) => x.sourceId === 'C1')!.channelId, c1.channelId, 'the same ID on every load');
+  t.equal(
+    load(t, `  deviceId: "44010000001320000001"\n  domain: "4401000000"\n  platforms: [${PLATFORM}]\n`).gb28181!.channels.find((x) => x.sourceId === 'C1')!
+      .channelId,
+    c1.channelId,
+    'the same ID on every load',
+  );
 });
 
 t.test('an ID that is not 20 digits is refused naming the field', async (t) => {
-  const p = problemsOf(t, `  deviceId: "4401000000132000001"\n  domain: "4401000000"\n  platforms: [${PLATFORM.replace('44000000002000000001', '4400000000200000000X')}]\n`);
+  const p = problemsOf(
+    t,
+    `  deviceId: "4401000000132000001"\n  domain: "4401000000"\n  platforms: [${PLATFORM.replace('44000000002000000001', '4400000000200000000X')}]\n`,
+  );
   t.match(p.join('\n'), /gb28181\.deviceId: must be exactly 20 digits/);
   t.match(p.join('\n'), /gb28181\.platforms\[0\]\.serverId: must be exactly 20 digits/);
 });
@@ -57,21 +75,33 @@ t.test('a duplicate channel ID is refused naming the field', async (t) => {
 });
 
 t.test('a channel ID whose type code is not 131 is refused', async (t) => {
-  const p = problemsOf(t, `  deviceId: "44010000001320000001"\n  domain: "4401000000"\n  channels: [{ source: C1, id: "44010000001320000009" }]\n  platforms: [${PLATFORM}]\n`);
+  const p = problemsOf(
+    t,
+    `  deviceId: "44010000001320000001"\n  domain: "4401000000"\n  channels: [{ source: C1, id: "44010000001320000009" }]\n  platforms: [${PLATFORM}]\n`,
+  );
   t.match(p.join('\n'), /gb28181\.channels\[0\]\.id: digits 11–13 are the type code and must be 131/);
 });
 
 t.test("a platform on the device's own SIP port is refused", async (t) => {
-  const p = problemsOf(t, `  deviceId: "44010000001320000001"\n  domain: "4401000000"\n  port: 5070\n  platforms: [${PLATFORM.replace('host: 10.1.1.1', 'host: 127.0.0.1, port: 5070')}]\n`);
+  const p = problemsOf(
+    t,
+    `  deviceId: "44010000001320000001"\n  domain: "4401000000"\n  port: 5070\n  platforms: [${PLATFORM.replace('host: 10.1.1.1', 'host: 127.0.0.1, port: 5070')}]\n`,
+  );
   t.match(p.join('\n'), /gb28181\.platforms\[0\]\.port: the platform 127\.0\.0\.1:5070 is this device's own SIP port/);
 });
 
 t.test('an unknown setting is refused naming it', async (t) => {
-  const p = problemsOf(t, `  deviceId: "44010000001320000001"\n  domain: "4401000000"\n  platforms: [${PLATFORM.replace('password: pw', 'password: pw, keepalive: 5')}]\n`);
+  const p = problemsOf(
+    t,
+    `  deviceId: "44010000001320000001"\n  domain: "4401000000"\n  platforms: [${PLATFORM.replace('password: pw', 'password: pw, keepalive: 5')}]\n`,
+  );
   t.match(p.join('\n'), /gb28181\.platforms\[0\].*keepalive/);
 });
 
 t.test('a platform naming a source that does not exist is refused naming the field', async (t) => {
-  const p = problemsOf(t, `  deviceId: "44010000001320000001"\n  domain: "4401000000"\n  platforms: [${PLATFORM.replace('password: pw', 'password: pw, sources: [C9]')}]\n`);
+  const p = problemsOf(
+    t,
+    `  deviceId: "44010000001320000001"\n  domain: "4401000000"\n  platforms: [${PLATFORM.replace('password: pw', 'password: pw, sources: [C9]')}]\n`,
+  );
   t.match(p.join('\n'), /gb28181\.platforms\[0\]\.sources\[0\]: no such camera or terminal screen/);
 });

@@ -13,7 +13,8 @@ export interface Query {
 
 export function parseQuery(body: Buffer): Query {
   const node = parseXml(decodeBody(body));
-  if (!['Query', 'Control', 'Notify', 'Response'].includes(node.name)) throw new XmlError(`root element <${node.name}> is not Query, Control, Notify or Response`);
+  if (!['Query', 'Control', 'Notify', 'Response'].includes(node.name))
+    throw new XmlError(`root element <${node.name}> is not Query, Control, Notify or Response`);
   const cmdType = childText(node, 'CmdType');
   const sn = childText(node, 'SN');
   const deviceId = childText(node, 'DeviceID');
@@ -149,7 +150,14 @@ function catalogItemXml(c: CatalogItem, edition: '2016' | '2022', event?: string
     ['Status', c.status],
   ];
   // 2022 Annex A.2.4: the channel's own details go in <Info> (PTZ type, resolution, download speeds, …).
-  if (edition === '2022') fields.push(['Info', [['PTZType', 3], ['DownloadSpeed', '1/2/4']]]);
+  if (edition === '2022')
+    fields.push([
+      'Info',
+      [
+        ['PTZType', 3],
+        ['DownloadSpeed', '1/2/4'],
+      ],
+    ]);
   if (event) fields.push(['Event', event]);
   return ['Item', fields];
 }
@@ -158,9 +166,16 @@ function catalogItemXml(c: CatalogItem, edition: '2016' | '2022', event?: string
  * Catalog answers (or NOTIFY bodies, `notifyEvent` set) split so each stays under `maxBytes`: UDP MESSAGEs
  * must fit one datagram without IP fragmentation on a typical 1,500-byte path.
  */
-export function catalogPages(
-  o: { root: 'Response' | 'Notify'; sn: string | number; deviceId: string; items: CatalogItem[]; edition: '2016' | '2022'; charset: Charset; maxBytes: number; notifyEvent?: string },
-): string[] {
+export function catalogPages(o: {
+  root: 'Response' | 'Notify';
+  sn: string | number;
+  deviceId: string;
+  items: CatalogItem[];
+  edition: '2016' | '2022';
+  charset: Charset;
+  maxBytes: number;
+  notifyEvent?: string;
+}): string[] {
   const sum = o.items.length;
   const doc = (page: CatalogItem[]) =>
     renderXml(
@@ -195,9 +210,15 @@ export interface RecordItem {
   end: number;
 }
 
-export function recordInfoPages(
-  o: { sn: string; channelId: string; name: string; items: RecordItem[]; timeZone: string; charset: Charset; maxBytes: number },
-): string[] {
+export function recordInfoPages(o: {
+  sn: string;
+  channelId: string;
+  name: string;
+  items: RecordItem[];
+  timeZone: string;
+  charset: Charset;
+  maxBytes: number;
+}): string[] {
   const sum = o.items.length;
   const doc = (page: RecordItem[]) =>
     renderXml(

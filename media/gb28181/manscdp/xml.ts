@@ -122,7 +122,11 @@ export type Xml = [string, string | number | Xml[], Record<string, string | numb
 
 export function renderXml(root: Xml, charset: Charset): string {
   const render = ([name, v, attrs]: Xml, indent: string): string => {
-    const a = attrs ? Object.entries(attrs).map(([k, x]) => ` ${k}="${escapeXml(String(x))}"`).join('') : '';
+    const a = attrs
+      ? Object.entries(attrs)
+          .map(([k, x]) => ` ${k}="${escapeXml(String(x))}"`)
+          .join('')
+      : '';
     if (Array.isArray(v)) return `${indent}<${name}${a}>\r\n${v.map((c) => render(c, `${indent}`)).join('')}${indent}</${name}>\r\n`;
     return `${indent}<${name}${a}>${escapeXml(String(v))}</${name}>\r\n`;
   };

@@ -232,7 +232,14 @@ export function headerParams(v: string): Map<string, string | null> {
     if (!p) continue;
     const eq = p.indexOf('=');
     if (eq < 0) out.set(p.toLowerCase(), null);
-    else out.set(p.slice(0, eq).trim().toLowerCase(), p.slice(eq + 1).trim().replace(/^"|"$/g, ''));
+    else
+      out.set(
+        p.slice(0, eq).trim().toLowerCase(),
+        p
+          .slice(eq + 1)
+          .trim()
+          .replace(/^"|"$/g, ''),
+      );
   }
   return out;
 }
@@ -298,7 +305,11 @@ const REASONS: Record<number, string> = {
 };
 
 /** A response to `req` (RFC 3261 §8.2.6): Via, From, To, Call-ID, CSeq copied; To tag added when given. */
-export function responseTo(req: SipRequest, status: number, opts: { toTag?: string; reason?: string; headers?: [string, string][]; body?: Buffer } = {}): SipResponse {
+export function responseTo(
+  req: SipRequest,
+  status: number,
+  opts: { toTag?: string; reason?: string; headers?: [string, string][]; body?: Buffer } = {},
+): SipResponse {
   const h = new SipHeaders();
   for (const v of req.headers.all('via')) h.add('via', v);
   h.add('from', req.headers.get('from') as string);

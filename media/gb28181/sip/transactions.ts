@@ -149,7 +149,10 @@ export function createTransactionLayer(transport: SipTransport, timers: Timers =
 
   function sameDialog(st: ServerTx, ack: SipRequest): boolean {
     const inv = (st as ServerTx & { req: SipRequest }).req;
-    return inv.headers.get('call-id') === ack.headers.get('call-id') && parseCSeq(inv.headers.get('cseq') as string).seq === parseCSeq(ack.headers.get('cseq') as string).seq;
+    return (
+      inv.headers.get('call-id') === ack.headers.get('call-id') &&
+      parseCSeq(inv.headers.get('cseq') as string).seq === parseCSeq(ack.headers.get('cseq') as string).seq
+    );
   }
 
   transport.on('message', onMessage);

@@ -53,18 +53,38 @@ t.test('bad requests get the right SIP error and change nothing', async (t) => {
   t.equal(status(await ask(port, request('MESSAGE', { cseq: 'x MESSAGE' }))), '400', 'a CSeq that is not a number: 400');
   const noLength = request('OPTIONS').replace(/Content-Length: 0\r?\n/, 'Content-Length: 40\n');
   t.equal(status(await ask(port, noLength)), '400', 'a Content-Length beyond the body: 400');
-  t.equal(status(await ask(port, request('MESSAGE', { type: 'Application/MANSCDP+xml', body: '<Query><CmdType>Catalog</CmdType><SN>1' }))), '400', 'an XML body cut short: 400');
-  t.equal(status(await ask(port, request('MESSAGE', { type: 'Application/MANSCDP+xml', body: '<!DOCTYPE x [<!ENTITY a "b">]><Query/>' }))), '400', 'a DOCTYPE (entity tricks): 400');
+  t.equal(
+    status(await ask(port, request('MESSAGE', { type: 'Application/MANSCDP+xml', body: '<Query><CmdType>Catalog</CmdType><SN>1' }))),
+    '400',
+    'an XML body cut short: 400',
+  );
+  t.equal(
+    status(await ask(port, request('MESSAGE', { type: 'Application/MANSCDP+xml', body: '<!DOCTYPE x [<!ENTITY a "b">]><Query/>' }))),
+    '400',
+    'a DOCTYPE (entity tricks): 400',
+  );
   t.equal(status(await ask(port, request('MESSAGE', { type: 'text/plain', body: 'hi' }))), '415', 'a body that is not MANSCDP: 415');
   t.equal(status(await ask(port, request('BYE', { toTag: 'nosuch' }))), '481', 'a BYE for no dialog: 481');
-  t.equal(status(await ask(port, request('INFO', { toTag: 'nosuch', type: 'Application/MANSRTSP', body: 'PAUSE RTSP/1.0\r\nCSeq: 1\r\n\r\n' }))), '481', 'an INFO for no dialog: 481');
+  t.equal(
+    status(await ask(port, request('INFO', { toTag: 'nosuch', type: 'Application/MANSRTSP', body: 'PAUSE RTSP/1.0\r\nCSeq: 1\r\n\r\n' }))),
+    '481',
+    'an INFO for no dialog: 481',
+  );
   t.equal(
     status(await ask(port, request('INVITE', { uri: `sip:${CHANNEL}@127.0.0.1`, type: 'application/sdp', body: 'v=0\r\ns=Play\r\nm=audio 9 RTP/AVP 0\r\n' }))),
     '488',
     'an offer without PS video: 488',
   );
-  t.equal(status(await ask(port, request('INVITE', { uri: `sip:${CHANNEL}@127.0.0.1`, type: 'application/sdp', body: 'v=0\r\ns=Nonsense\r\n' }))), '488', 'an s= that is not Play/Playback/Download: 488');
-  t.equal(status(await ask(port, request('INVITE', { uri: 'sip:34020000001319999999@127.0.0.1', type: 'application/sdp', body: 'v=0\r\ns=Play\r\n' }))), '404', 'a channel that is not ours: 404');
+  t.equal(
+    status(await ask(port, request('INVITE', { uri: `sip:${CHANNEL}@127.0.0.1`, type: 'application/sdp', body: 'v=0\r\ns=Nonsense\r\n' }))),
+    '488',
+    'an s= that is not Play/Playback/Download: 488',
+  );
+  t.equal(
+    status(await ask(port, request('INVITE', { uri: 'sip:34020000001319999999@127.0.0.1', type: 'application/sdp', body: 'v=0\r\ns=Play\r\n' }))),
+    '404',
+    'a channel that is not ours: 404',
+  );
   t.equal(status(await ask(port, request('MESSAGE', { from: '34020000002000000777' }))), '403', 'a server ID that is not a configured platform: 403');
   t.equal(status(await ask(port, request('SUBSCRIBE', { extra: 'Event: presence\n' }))), '489', 'a SUBSCRIBE to another event package: 489');
   t.equal(status(await ask(port, request('PUBLISH'))), '405', 'a method we do not take: 405');

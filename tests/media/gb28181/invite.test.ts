@@ -24,7 +24,8 @@ t.test('INVITE/ACK/BYE with sipp as the platform', async (t) => {
   await media.waitFor('camera.up', (e) => e.sourceId === 'cam1', 30_000);
 
   /** The 200 to our INVITE as sipp received it (its SDP answer). */
-  const answerOf = (sipp: Sipp) => /message received \[\d+\] bytes :\s*\n\n?(SIP\/2\.0 200 OK[\s\S]*?CSeq: 20 INVITE[\s\S]*?)(?:\n-{10,}|$)/.exec(sipp.messages())?.[1] ?? '';
+  const answerOf = (sipp: Sipp) =>
+    /message received \[\d+\] bytes :\s*\n\n?(SIP\/2\.0 200 OK[\s\S]*?CSeq: 20 INVITE[\s\S]*?)(?:\n-{10,}|$)/.exec(sipp.messages())?.[1] ?? '';
 
   async function play(t: Test, sipTransport: 'UDP' | 'TCP', media: 'udp' | 'tcp-platform-listens' | 'tcp-platform-connects') {
     let rx: RtpReceiver;

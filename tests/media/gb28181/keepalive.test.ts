@@ -10,7 +10,11 @@ t.test('answered keepalives (Notify/Keepalive in the platform charset) keep the 
   await rig.until('a keepalive answered', () => (rig.gb.status().platforms[0]?.lastKeepaliveAt ?? null) !== null);
   const ka = sipp.received('MESSAGE')[0] ?? '';
   t.match(ka, /Content-Type: Application\/MANSCDP\+xml/, 'typed Application/MANSCDP+xml');
-  t.match(ka, /encoding="GB2312"[\s\S]*<CmdType>Keepalive<\/CmdType>[\s\S]*<DeviceID>34020000001320000001<\/DeviceID>/, 'a GB2312 Notify/Keepalive with our device ID');
+  t.match(
+    ka,
+    /encoding="GB2312"[\s\S]*<CmdType>Keepalive<\/CmdType>[\s\S]*<DeviceID>34020000001320000001<\/DeviceID>/,
+    'a GB2312 Notify/Keepalive with our device ID',
+  );
   t.equal(rig.gb.status().platforms[0]?.online, true, 'online');
   const { errors } = await sipp.stop();
   t.equal(errors.trim(), '', `sipp found nothing wrong: ${errors.slice(0, 400)}`);

@@ -10,7 +10,9 @@ const query = (cmd: string, id: string, extra = '') =>
   `<?xml version="1.0" encoding="GB2312"?><Query><CmdType>${cmd}</CmdType><SN>77</SN><DeviceID>${id}</DeviceID>${extra}</Query>`;
 
 function bodies(texts: string[], cmd: string): string[] {
-  return texts.map((m) => iconv.decode(Buffer.from(m.slice(m.indexOf('\r\n\r\n') + 4), 'latin1'), 'gb2312')).filter((b) => b.includes(`<CmdType>${cmd}</CmdType>`));
+  return texts
+    .map((m) => iconv.decode(Buffer.from(m.slice(m.indexOf('\r\n\r\n') + 4), 'latin1'), 'gb2312'))
+    .filter((b) => b.includes(`<CmdType>${cmd}</CmdType>`));
 }
 
 t.test('a Catalog of more channels than one MESSAGE holds comes in pages with the right SumNum and Num', async (t) => {
@@ -24,12 +26,24 @@ t.test('a Catalog of more channels than one MESSAGE holds comes in pages with th
     return pages.reduce((n, p) => n + (p.match(/<Item>/g)?.length ?? 0), 0) >= 40;
   });
   t.ok(pages.length > 1, `split over ${pages.length} MESSAGEs`);
-  t.ok(pages.every((p) => /<SumNum>40<\/SumNum>/.test(p)), 'every page says SumNum 40');
-  t.ok(pages.every((p) => Number(/<DeviceList Num="(\d+)">/.exec(p)?.[1]) === p.match(/<Item>/g)?.length), 'each Num is the items on its page');
+  t.ok(
+    pages.every((p) => /<SumNum>40<\/SumNum>/.test(p)),
+    'every page says SumNum 40',
+  );
+  t.ok(
+    pages.every((p) => Number(/<DeviceList Num="(\d+)">/.exec(p)?.[1]) === p.match(/<Item>/g)?.length),
+    'each Num is the items on its page',
+  );
   const ids = pages.flatMap((p) => [...p.matchAll(/<Item>\s*<DeviceID>(\d{20})<\/DeviceID>/g)].map((m) => m[1]));
   t.equal(new Set(ids).size, 40, '40 distinct channel IDs');
-  t.ok(ids.every((id) => id?.slice(10, 13) === '131'), 'type code 131 (camera)');
-  t.ok(sipp.receivedSizes('MESSAGE').every((n) => n < 1500), 'each MESSAGE fits one 1,500-byte datagram');
+  t.ok(
+    ids.every((id) => id?.slice(10, 13) === '131'),
+    'type code 131 (camera)',
+  );
+  t.ok(
+    sipp.receivedSizes('MESSAGE').every((n) => n < 1500),
+    'each MESSAGE fits one 1,500-byte datagram',
+  );
   t.match(pages.join(''), /<Name>第一考场 摄像机1<\/Name>/, 'Chinese names survive GB2312');
   t.match(pages.join(''), /<Name>第一考场 摄像机7<\/Name>[\s\S]*?<Status>OFF<\/Status>/, 'a camera that is down is OFF');
   const { errors } = await sipp.stop();
@@ -52,7 +66,12 @@ t.test('RecordInfo lists the recorded runs of a channel with the gaps as they ar
   });
   const rig = gbRig(t, { platforms: [platform(sipp.port, { charset: 'UTF-8' })] });
   // 09:00–09:10 in two seamless segments, a hole, 09:25–09:30, another hole, 09:40–09:45.
-  for (const [a, b] of [[0, 5], [5, 10], [25, 30], [40, 45]] as const)
+  for (const [a, b] of [
+    [0, 5],
+    [5, 10],
+    [25, 30],
+    [40, 45],
+  ] as const)
     rig.store.addSegment({ sourceId: 'cam1', start: base + a * min, end: base + b * min, bytes: 1000, path: `cam1/${a}.ts` });
   await rig.gb.start();
   let page = '';

@@ -49,7 +49,16 @@ export async function startSipp(
 ): Promise<Sipp> {
   const dir = scratchDir(t, 'examroom-sipp-');
   const port = o.port ?? (await freeUdpPort());
-  const keys = { device: DEVICE_ID, password: PASSWORD, realm: '3402000000', expires: '3600', platformdate: '', qop: 'qop="auth", ', server: SERVER_ID, ...(o.keys ?? {}) };
+  const keys = {
+    device: DEVICE_ID,
+    password: PASSWORD,
+    realm: '3402000000',
+    expires: '3600',
+    platformdate: '',
+    qop: 'qop="auth", ',
+    server: SERVER_ID,
+    ...(o.keys ?? {}),
+  };
   const args = [
     '-sf',
     join(HERE, scenario),
@@ -146,7 +155,14 @@ export function platform(port: number, over: Partial<GbPlatformConfig> = {}): Gb
 
 export function gbRig(
   t: Test,
-  o: { platforms: GbPlatformConfig[]; channels?: number; timers?: { t1: number; t2: number }; sessions?: (deps: { store: MediaStore; dir: string }) => GbMediaSessions; minRetryMs?: number; perPeerRate?: number },
+  o: {
+    platforms: GbPlatformConfig[];
+    channels?: number;
+    timers?: { t1: number; t2: number };
+    sessions?: (deps: { store: MediaStore; dir: string }) => GbMediaSessions;
+    minRetryMs?: number;
+    perPeerRate?: number;
+  },
 ): GbRig {
   const dir = scratchDir(t, 'examroom-gb-');
   const db = openDatabase(join(dir, 'examroom.db'));
@@ -177,7 +193,9 @@ export function gbRig(
     timeZone: 'Asia/Shanghai',
     sourceUp: (id) => up.has(id),
     recordings: (id, from, to) => playback.recordings(id, from, to),
-    sessions: o.sessions ? o.sessions({ store, dir }) : createGbMediaSessions({ relay: { attach: () => () => {} }, playback, sourceKnown: () => true, clock: systemClock }),
+    sessions: o.sessions
+      ? o.sessions({ store, dir })
+      : createGbMediaSessions({ relay: { attach: () => () => {} }, playback, sourceKnown: () => true, clock: systemClock }),
     audit,
     clock: systemClock,
     log: { info() {}, warn() {} },
@@ -199,7 +217,10 @@ export function gbRig(
     async until(what, check, ms = 10_000) {
       const end = Date.now() + ms;
       while (!check()) {
-        if (Date.now() > end) throw new Error(`timed out waiting for ${what}: ${JSON.stringify(gb.status().platforms.map((p) => ({ state: p.state, err: p.lastError, misses: p.keepaliveMisses })))}`);
+        if (Date.now() > end)
+          throw new Error(
+            `timed out waiting for ${what}: ${JSON.stringify(gb.status().platforms.map((p) => ({ state: p.state, err: p.lastError, misses: p.keepaliveMisses })))}`,
+          );
         await new Promise((r) => setTimeout(r, 20));
       }
     },
