@@ -148,9 +148,22 @@ export interface GbMediaLimits {
   recordedAtOnce: number;
   /** TCP passive: how long we wait for the platform to connect after ACK. */
   passiveConnectMs: number;
+  /** Bytes queued for a platform above which frames are skipped until the next key frame. */
+  softBacklogBytes: number;
+  /** Bytes queued above which (or behind for longer than behindMs) the platform is let go ('too_slow'). */
+  hardBacklogBytes: number;
+  behindMs: number;
 }
 
-export const DEFAULT_GB_MEDIA_LIMITS: GbMediaLimits = { perPlatform: 64, total: 128, recordedAtOnce: 8, passiveConnectMs: 10_000 };
+export const DEFAULT_GB_MEDIA_LIMITS: GbMediaLimits = {
+  perPlatform: 64,
+  total: 128,
+  recordedAtOnce: 8,
+  passiveConnectMs: 10_000,
+  softBacklogBytes: 512 * 1024,
+  hardBacklogBytes: 8 * 1024 * 1024,
+  behindMs: 10_000,
+};
 
 export interface GbMediaSessions {
   /** Parses the offer, binds the local socket (UDP port / TCP passive listener) and returns the session with its answer. */

@@ -9,6 +9,7 @@ import {
   GbMediaError,
   type GbEndReason,
   type GbMediaDeps,
+  type GbMediaLimits,
   type GbMediaSession,
   type GbMediaSessions,
   type GbOpenRequest,
@@ -22,11 +23,6 @@ import { RtpPacketizer, tcpActiveTransport, tcpPassiveTransport, udpTransport, t
 import { buildAnswer, makeSsrc, parseOffer } from './sdp.ts';
 import { TsFrameReader, type TsFrame } from './ts-frames.ts';
 
-/** Above this many bytes queued for a platform, frames are skipped until the next key frame. */
-export const SOFT_BACKLOG = 512 * 1024;
-/** Above this (or behind for longer than BEHIND_MS) the platform is let go. */
-export const HARD_BACKLOG = 8 * 1024 * 1024;
-export const BEHIND_MS = 10_000;
 /** Frames of the current GOP kept between the 200 OK and the ACK, so play starts with a picture. */
 const PREROLL_MAX_BYTES = 8 * 1024 * 1024;
 /** 40 ms at 90 kHz: the step over a timestamp discontinuity (source restart, seek) so RTP time keeps rising. */
@@ -78,6 +74,7 @@ export function createGbMediaSessions(deps: GbMediaDeps & { onFrameSent?: FrameS
       }
       const session = new Session(
         deps,
+        limits,
         req,
         kind,
         Number(ssrcText),
@@ -145,6 +142,7 @@ class Session implements GbMediaSession {
 
   constructor(
     private deps: GbMediaDeps & { onFrameSent?: FrameSentHook },
+    private limits: GbMediaLimits,
     private req: GbOpenRequest,
     readonly kind: GbSessionKind,
     readonly ssrc: number,
@@ -284,17 +282,21 @@ class Session implements GbMediaSession {
     if (this.state !== 'sending') return;
     const backlog = this.transport.backlog();
     const now = this.deps.clock.now();
-    if (backlog > HARD_BACKLOG || (this.behindSince && now - this.behindSince > BEHIND_MS)) {
-      this.end('too_slow', `the platform fell ${Math.round(backlog / 1024)} KiB behind`);
+    if (backlog > this.limits.hardBacklogBytes) {
+      this.end('too_slow', `${Math.round(backlog / 1024)} KiB queued for the platform (at most ${Math.round(this.limits.hardBacklogBytes / 1024)} KiB)`);
+      return;
+    }
+    if (this.behindSince && now - this.behindSince > this.limits.behindMs) {
+      this.end('too_slow', `the platform has been behind for ${((now - this.behindSince) / 1000).toFixed(1)} s (${Math.round(backlog / 1024)} KiB queued)`);
       return;
     }
     const isKey = f.kind === 'video' && f.key;
-    if (!this.waitingKey && backlog > SOFT_BACKLOG) {
+    if (!this.waitingKey && backlog > this.limits.softBacklogBytes) {
       this.waitingKey = true;
       this.behindSince = now;
     }
     if (this.waitingKey) {
-      if (!isKey || backlog > SOFT_BACKLOG / 2) {
+      if (!isKey || backlog > this.limits.softBacklogBytes / 2) {
         if (f.kind === 'video' && this.frames > 0) this.skippedFrames++;
         this.pendingAudio = [];
         return;

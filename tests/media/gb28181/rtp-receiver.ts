@@ -125,7 +125,7 @@ function unframe(sock: Socket, push: (p: RtpPacket) => void, done: () => void): 
 }
 
 /** The platform listens (its offer says a=setup:passive): the device connects to `port`. */
-export async function tcpListeningRtpReceiver(): Promise<RtpReceiver & { connected: Promise<void> }> {
+export async function tcpListeningRtpReceiver(): Promise<RtpReceiver & { connected: Promise<void>; pause(): void }> {
   const server = createServer();
   await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
   let done = () => {};
@@ -146,7 +146,8 @@ export async function tcpListeningRtpReceiver(): Promise<RtpReceiver & { connect
     onConn();
     unframe(s, (p) => rx.push(p), done);
   });
-  return Object.assign(rx, { connected });
+  // pause(): a platform that stops reading (its player hung): our socket's buffers fill.
+  return Object.assign(rx, { connected, pause: () => conn?.pause() });
 }
 
 /** The platform connects (its offer says a=setup:active) to the port the device's answer names. */
