@@ -34,11 +34,29 @@ export async function startDemoPlatform(
   const keys = { device: DEVICE_ID, password: PASSWORD, realm: '4400000000', expires: '3600', platformdate: '', qop: 'qop="auth", ' };
   const proc: ChildProcess = spawn(
     'sipp',
-    ['-sf', scenario, '-i', '127.0.0.1', '-p', String(port), '-t', 'u1', '-nostdin', '-deadcall_wait', '1', ...Object.entries(keys).flatMap(([k, v]) => ['-key', k, v])],
+    [
+      '-sf',
+      scenario,
+      '-i',
+      '127.0.0.1',
+      '-p',
+      String(port),
+      '-t',
+      'u1',
+      '-nostdin',
+      '-deadcall_wait',
+      '1',
+      ...Object.entries(keys).flatMap(([k, v]) => ['-key', k, v]),
+    ],
     { stdio: 'ignore' },
   );
   log.info({ port }, 'demo: a GB/T 28181 platform (sipp) listens on 127.0.0.1');
-  const channels: GbChannelConfig[] = sources.map((s) => ({ sourceId: s.id, channelId: derivedChannelId(DEVICE_ID, s.id), name: `${s.roomName} ${s.name}`, room: s.room }));
+  const channels: GbChannelConfig[] = sources.map((s) => ({
+    sourceId: s.id,
+    channelId: derivedChannelId(DEVICE_ID, s.id),
+    name: `${s.roomName} ${s.name}`,
+    room: s.room,
+  }));
   return {
     config: {
       deviceId: DEVICE_ID,

@@ -70,4 +70,42 @@ t.test('INVITE/ACK/BYE with sipp as the platform', async (t) => {
   t.test('over UDP, media over UDP', (t) => play(t, 'UDP', 'udp'));
   t.test('over TCP, media over TCP with the platform listening (we connect)', (t) => play(t, 'TCP', 'tcp-platform-listens'));
   t.test('over TCP, media over TCP with the platform connecting (we listen)', (t) => play(t, 'TCP', 'tcp-platform-connects'));
+
+  t.test('a Download of a recorded range is sent, ends with MediaStatus 121, and is audited with its range', async (t) => {
+    let seg = media_.media.playback.recordings('cam1', 0, Date.now()).segments[0];
+    while (!seg) {
+      await new Promise((r) => setTimeout(r, 200));
+      seg = media_.media.playback.recordings('cam1', 0, Date.now()).segments[0];
+    }
+    const range = { start: Math.ceil(seg.start / 1000) * 1000, end: Math.floor(seg.end / 1000) * 1000 };
+    const rx = await udpRtpReceiver();
+    const sdp = platformOffer({ kind: 'Download', port: rx.port, ssrc: '1100000124', range, channelId: CHANNEL, downloadSpeed: 4 });
+    const sipp = await startSipp(t, 'platform-download.xml', { calls: 2, keys: { channel: CHANNEL, sdp } });
+    const rig = gbRig(t, {
+      platforms: [platform(sipp.port, { edition: '2016' })],
+      sessions: () => createGbMediaSessions({ relay, playback: media_.media.playback, sourceKnown: (id) => id === 'cam1', clock: systemClock }),
+    });
+    await rig.gb.start();
+    const { code, errors } = await sipp.exited;
+    t.equal(code, 0, `sipp's calls (REGISTER + Download INVITE/ACK/BYE, the 121 MESSAGE) succeeded: ${errors.slice(0, 300)}`);
+    t.ok(
+      sipp.received('MESSAGE').some((m) => /<CmdType>MediaStatus<\/CmdType>[\s\S]*<NotifyType>121<\/NotifyType>/.test(m)),
+      'the device said the download was complete (MediaStatus 121)',
+    );
+    const rtp = checkRtp(rx.packets);
+    const probe = probePs(media_.dir, 'download.ps', rtp.ps);
+    t.ok((probe.video?.frames ?? 0) > 0, `${probe.video?.frames} recorded frames decode`);
+    t.equal(rtp.lost, 0, 'no packet lost on loopback');
+    const audit = rig.audit.list({}).find((e) => e.action === 'gb28181.download.start');
+    t.match(
+      audit,
+      {
+        actor: 'gb28181:province',
+        target: 'cam1',
+        detail: { channelId: CHANNEL, from: new Date(range.start).toISOString(), to: new Date(range.end).toISOString() },
+      },
+      'audited: who, channel, range',
+    );
+    rx.close();
+  });
 });

@@ -46,6 +46,7 @@ t.test('a Catalog of more channels than one MESSAGE holds comes in pages with th
   );
   t.match(pages.join(''), /<Name>第一考场 摄像机1<\/Name>/, 'Chinese names survive GB2312');
   t.match(pages.join(''), /<Name>第一考场 摄像机7<\/Name>[\s\S]*?<Status>OFF<\/Status>/, 'a camera that is down is OFF');
+  t.notMatch(pages.join(''), /<Info>/, 'a 2016 platform gets no 2022 <Info> element');
   const { errors } = await sipp.stop();
   t.equal(errors.trim(), '', `sipp found nothing wrong: ${errors.slice(0, 400)}`);
 });
@@ -97,5 +98,19 @@ t.test('DeviceInfo answers with the device name and channel count', async (t) =>
     return page !== '';
   });
   t.match(page, /<DeviceName>安全生产考试点<\/DeviceName>[\s\S]*<Channel>5<\/Channel>/, 'name and 5 channels');
+  await sipp.stop();
+});
+
+t.test('a 2022 platform gets Catalog items with the 2022 <Info> element', async (t) => {
+  const sipp = await startSipp(t, 'platform-query.xml', { keys: { query: query('Catalog', DEVICE_ID) } });
+  const rig = gbRig(t, { platforms: [platform(sipp.port, { edition: '2022' })], channels: 2 });
+  await rig.gb.start();
+  let pages: string[] = [];
+  await rig.until('2 catalog items', () => {
+    pages = bodies(sipp.received('MESSAGE'), 'Catalog');
+    return pages.reduce((n, p) => n + (p.match(/<Item>/g)?.length ?? 0), 0) >= 2;
+  });
+  t.equal(pages.join('').match(/<Info>/g)?.length, 2, 'each item has <Info>');
+  t.match(sipp.received('MESSAGE')[0], /X-GB-Ver: 3\.0/, 'and the answer says X-GB-Ver 3.0');
   await sipp.stop();
 });
