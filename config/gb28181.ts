@@ -50,7 +50,7 @@ export const Gb28181Schema = Type.Object(
         description: 'the address platforms reach this appliance at (Via, Contact, SDP c=); default: the route towards each platform',
       }),
     ),
-    port: Type.Optional(Type.Integer({ minimum: 1, maximum: 65535, default: 5060, description: 'local SIP port, UDP and TCP' })),
+    port: Type.Optional(Type.Integer({ minimum: 0, maximum: 65535, default: 5060, description: 'local SIP port, UDP and TCP (0: any free port, for tests)' })),
     transport: Type.Optional(Transport),
     civilCode: Type.Optional(Type.String({ description: 'administrative division code of the site (default: first 6 digits of deviceId)' })),
     channels: Type.Optional(
