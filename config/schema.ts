@@ -1,6 +1,7 @@
 // The one configuration file, as a TypeBox schema. Every object is closed (additionalProperties: false)
 // so a misspelt key is an error at start-up instead of a setting silently ignored.
 import { Type, type Static } from 'typebox';
+import { Gb28181Schema, type Gb28181Config } from './gb28181.ts';
 import { RulesSchema, type Rules } from './rules.ts';
 
 const Id = Type.String({ pattern: '^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$', description: 'letters, digits, _ . - (max 64)' });
@@ -571,6 +572,7 @@ export const ConfigSchema = Type.Object(
     audit: Type.Optional(AuditSchema),
     privacy: Type.Optional(PrivacySchema),
     rules: Type.Optional(RulesSchema),
+    gb28181: Type.Optional(Gb28181Schema),
   },
   closed,
 );
@@ -686,4 +688,6 @@ export interface Config {
   audit: { anchorEveryEntries: number; anchorEveryMinutes: number };
   /** Face data by purpose (records/privacy): descriptors' retention, the filing warning, the sweep's interval. */
   privacy: { descriptorDays: number; faceCountWarnAt: number; sweepMinutes: number };
+  /** The appliance as a GB/T 28181 device (media/gb28181/); null = not configured. */
+  gb28181: Gb28181Config | null;
 }
