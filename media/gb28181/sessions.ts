@@ -314,18 +314,16 @@ class Session implements GbMediaSession {
       this.pendingAudio.push(f);
       return;
     }
-    // RTP time follows the frames' DTS; across a discontinuity (new ingest run, seek) it steps on instead of jumping back.
+    // RTP time follows the frames' DTS; across a discontinuity (new ingest run, seek) it steps on instead
+    // of jumping back, and two packs never share a timestamp (a source that repeats a DTS, audio alone).
     if (this.lastIn !== null) {
       const d = f.dts - this.lastIn;
       if (d < -90_000 || d > 10 * 90_000) this.offset = this.lastOut + TS_STEP - f.dts;
     }
     let ts = f.dts + this.offset;
-    // Audio alone in a pack (no video, or video stalled) never steps RTP time back behind the last pack.
-    if (f.kind === 'audio' && this.lastIn !== null && ts <= this.lastOut) ts = this.lastOut + 1;
-    if (this.lastIn === null || f.dts > this.lastIn) {
-      this.lastIn = f.dts;
-      this.lastOut = ts;
-    }
+    if (this.lastIn !== null && ts <= this.lastOut) ts = this.lastOut + 1;
+    this.lastIn = f.dts;
+    this.lastOut = ts;
     const audio = f.kind === 'video' ? this.pendingAudio : [];
     if (f.kind === 'video') this.pendingAudio = [];
     const pieces = this.muxer.mux(f, audio);
