@@ -8,6 +8,8 @@ import { parseDocument, LineCounter } from 'yaml';
 import { ValidationError, parseAddressRange, schemaProblems, type Problem } from '../core/index.ts';
 import { ConfigSchema, type Config, type ConfigFile } from './schema.ts';
 import { resolveRules, rulesProblems } from './rules.ts';
+import { gb28181Problems, normaliseGb28181 } from './gb28181.ts';
+import { screenSourceId } from '../media/screens.ts';
 
 export const DEFAULT_CONFIG_FILE = '/etc/examroom/config.yaml';
 
@@ -215,7 +217,18 @@ function normalise(raw: ConfigFile, file: string | null, baseDir: string, dataOv
       faceCountWarnAt: raw.privacy?.faceCountWarnAt ?? 80_000,
       sweepMinutes: raw.privacy?.sweepMinutes ?? 60,
     },
+    gb28181: raw.gb28181 ? normaliseGb28181(raw.gb28181, gbSources(raw), raw.site.name) : null,
   };
+}
+
+/** The sources a GB/T 28181 platform may see as channels: cameras, then configured terminals' screens. */
+function gbSources(raw: ConfigFile): { id: string; name: string; room: string; roomName: string }[] {
+  const roomName = new Map(raw.rooms.map((r) => [r.id, r.name]));
+  const terminals = [...(raw.terminals ?? []), ...raw.rooms.flatMap(perSeatTerminals)];
+  return [
+    ...(raw.cameras ?? []).map((c) => ({ id: c.id, name: c.name, room: c.room, roomName: roomName.get(c.room) ?? c.room })),
+    ...terminals.map((t) => ({ id: screenSourceId(t.id), name: `${t.id} 屏幕`, room: t.room, roomName: roomName.get(t.room) ?? t.room })),
+  ];
 }
 
 /**
@@ -435,6 +448,7 @@ function crossCheck(c: Config, raw: ConfigFile): Problem[] {
     else if (c.server.httpPort !== 0 && c.server.httpPort === c.server.port)
       problems.push({ path: 'server.httpPort', problem: 'is the same as server.port', got: c.server.httpPort });
   }
+  if (raw.gb28181 && c.gb28181) problems.push(...gb28181Problems(raw.gb28181, c.gb28181, new Set(c.gb28181.channels.map((ch) => ch.sourceId))));
   if (c.server.tls) {
     for (const k of ['cert', 'key'] as const) {
       try {

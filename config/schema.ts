@@ -1,6 +1,7 @@
 // The one configuration file, as a TypeBox schema. Every object is closed (additionalProperties: false)
 // so a misspelt key is an error at start-up instead of a setting silently ignored.
 import { Type, type Static } from 'typebox';
+import { Gb28181Schema, type Gb28181Config } from './gb28181.ts';
 import { RulesSchema, type Rules } from './rules.ts';
 
 const Id = Type.String({ pattern: '^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$', description: 'letters, digits, _ . - (max 64)' });
@@ -593,6 +594,7 @@ export const ConfigSchema = Type.Object(
     privacy: Type.Optional(PrivacySchema),
     rules: Type.Optional(RulesSchema),
     training: Type.Optional(TrainingSettingsSchema),
+    gb28181: Type.Optional(Gb28181Schema),
   },
   closed,
 );
@@ -710,4 +712,6 @@ export interface Config {
   privacy: { descriptorDays: number; faceCountWarnAt: number; sweepMinutes: number };
   /** Training lessons' sign-in window and lateness (training/). */
   training: { signInOpensMinutes: number; signOutClosesMinutes: number; lateGraceMinutes: number };
+  /** The appliance as a GB/T 28181 device (media/gb28181/); null = not configured. */
+  gb28181: Gb28181Config | null;
 }

@@ -50,6 +50,7 @@ import { sessionChecklistRoutes } from './routes/session-checklist.ts';
 import { createExamService, examRoutes, type ExamService } from '../exam/index.ts';
 import { createTerminalService, terminalRoutes, type TerminalService } from '../terminal/index.ts';
 import { createLive, createMediaService, liveRoutes, mediaRoutes, recordedSources, type Live, type MediaService } from '../media/index.ts';
+import { createGb28181, createGbMediaSessions, gb28181Routes } from '../media/gb28181/index.ts';
 import { prepareSiteTls, reportTlsEvents, startTlsRefresh, registerTlsMetrics, tlsHealth, tlsRoutes, MIN_TLS_VERSION, type SiteTls } from './tls/index.ts';
 import { createKioskService, createSeatChecker, kioskPlugin, type KioskFaceEngine, type KioskService } from '../kiosk/index.ts';
 import {
@@ -233,6 +234,25 @@ export async function buildApp(deps: AppDeps): Promise<App> {
   app.decorate('media', media);
   const live = createLive({ media, config, bus, log: app.log });
   app.decorate('live', live);
+  // GB/T 28181 (media/gb28181/): the site as a device towards provincial and city platforms, when configured.
+  const gbSessions = config.gb28181
+    ? createGbMediaSessions({ relay: live.relay, playback: media.playback, sourceKnown: (id) => media.sources().some((s) => s.id === id), clock, log: app.log })
+    : null;
+  const gb28181 =
+    config.gb28181 && gbSessions
+      ? createGb28181({
+          config: config.gb28181,
+          timeZone: config.site.timezone,
+          sourceUp: (id) => media.sources().some((s) => s.id === id && s.state === 'up'),
+          recordings: (id, from, to) => media.playback.recordings(id, from, to),
+          sessions: gbSessions,
+          bus,
+          audit,
+          clock,
+          log: app.log,
+          registry: metrics.registry,
+        })
+      : null;
   const kiosk = createKioskService({
     db,
     clock,
@@ -347,6 +367,7 @@ export async function buildApp(deps: AppDeps): Promise<App> {
     ...(deps.playbackIdleMs !== undefined ? { playbackIdleMs: deps.playbackIdleMs } : {}),
   });
   await app.register(liveRoutes, { live, media, config, audit, hub, registry: metrics.registry });
+  await app.register(gb28181Routes, { gb: gb28181 });
   await app.register(kioskPlugin, { kiosk });
   await app.register(trainingPlugin, {
     training,
@@ -409,6 +430,8 @@ export async function buildApp(deps: AppDeps): Promise<App> {
   // Recording starts with the server and its ffmpeg process groups end with it (media.stop kills them).
   app.addHook('onReady', async () => media.start());
   app.addHook('onReady', async () => live.start());
+  // A platform that cannot be reached only shows in its status; the server starts regardless.
+  app.addHook('onReady', async () => gb28181?.start());
   // Jobs whose process died (a crash, a kill) would otherwise stay "running" forever.
   app.addHook('onReady', async () => {
     jobs.recoverInterrupted();
@@ -425,6 +448,9 @@ export async function buildApp(deps: AppDeps): Promise<App> {
     await jobs.close();
     await records.stop();
     terminal.stop();
+    // GB/T 28181 first: BYE to open plays and Expires: 0 to each platform while the relay still runs.
+    await gb28181?.stop();
+    gbSessions?.close();
     // Pushers and screen inputs first: they are consumers and feeders of ingest.
     await live.stop();
     await media.stop();

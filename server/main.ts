@@ -36,6 +36,16 @@ export async function serve(opts: ServeOptions): Promise<App> {
   const db = openDatabase(paths.dbFile);
   // The demo's simulated cameras publish before ingest starts pulling them (media/demo-sources.ts).
   const demoCameras: DemoSources | null = opts.demo ? await startDemoSources(config.cameras, log) : null;
+  // The demo's GB/T 28181 platform, when sipp is installed and the demo config names none of its own.
+  const demoPlatform =
+    opts.demo && !config.gb28181
+      ? await (await import('../media/gb28181/demo-platform.ts')).startDemoPlatform(
+          config.cameras.map((c) => ({ id: c.id, name: c.name, room: c.room, roomName: config.rooms.find((r) => r.id === c.room)?.name ?? c.room })),
+          config.site.name,
+          log,
+        )
+      : null;
+  if (demoPlatform) config.gb28181 = demoPlatform.config;
   const schemas = deferredSchemas();
   const app = await buildApp({ config, db, logger: log, schemaController: schemas.schemaController });
   const demo = opts.demo
@@ -65,6 +75,7 @@ export async function serve(opts: ServeOptions): Promise<App> {
     }, SHUTDOWN_LIMIT_MS).unref();
     Promise.all([app.close(), trustPage?.close()])
       .then(() => demoCameras?.stop())
+      .then(() => demoPlatform?.stop())
       .then(() => {
         db.close();
         log.info('stopped');

@@ -303,6 +303,16 @@ const TEST_ONLY_DEBIAN_PACKAGES = [
     purpose: 'the ID-card reader tests put a simulated reader on a pseudo-terminal (tests/kiosk/reader-bridge.test.ts)',
     isPresent: () => findOnPath('socat') !== null,
   },
+  {
+    name: 'sip-tester',
+    purpose: 'sipp plays the GB/T 28181 platform in the signalling tests (tests/media/gb28181/)',
+    isPresent: () => findOnPath('sipp') !== null,
+  },
+  {
+    name: 'tshark',
+    purpose: 'captures SIP and RTP on loopback to debug a GB/T 28181 test by hand (the tests decode RTP with their own receiver)',
+    isPresent: () => findOnPath('tshark') !== null,
+  },
 ];
 
 function isRoot() {

@@ -15,6 +15,7 @@ t.test('every field whose name sounds secret is marked in the schema, secret or 
       'bank.centralUrl: url',
       'cameras[].subUrl: url',
       'cameras[].url: url',
+      'gb28181.platforms[].password: value',
       'reporting.url: url',
       'upstream[].url: push-url',
       'users[].password: value',

@@ -28,6 +28,7 @@ const M = {
   bankPass: 'MARK-bank-pass-j10',
   bankQuery: 'MARK-bank-query-k11',
   reportQuery: 'MARK-reporting-query-l12',
+  gbPassword: 'MARK-gb28181-password-m13',
 };
 
 const CONFIG = `
@@ -48,6 +49,13 @@ bank:
   centralUrl: "https://bank:${M.bankPass}@127.0.0.1:9/bank/latest?key=${M.bankQuery}"
   publicKeys: [{ id: k1, key: "${bankKey}" }]
 reporting: { url: "https://127.0.0.1:9/api/results?token=${M.reportQuery}", tokenFile: "${tokenFile}" }
+gb28181:
+  deviceId: "44010000001320000001"
+  domain: "4401000000"
+  host: 127.0.0.1
+  port: 0
+  platforms:
+    - { id: prov, name: 省平台, serverId: "44000000002000000001", domain: "4400000000", host: 127.0.0.1, port: 9, password: ${M.gbPassword} }
 users:
   - { username: admin, role: admin, password: ${M.adminPassword} }
   - { username: invig, role: invigilator, rooms: [R1], password: ${M.invigPassword} }

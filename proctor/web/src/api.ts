@@ -4,6 +4,7 @@
 import { call } from '../../../web/http.ts';
 import type { Recordings } from '../../../media/protocol.ts';
 import type { DeviceWarning } from '../../../terminal/protocol.ts';
+import type { Gb28181Summary } from '../../../media/gb28181/protocol.ts';
 import type { AckManyBody, AckManyReply, Alert, ConfirmSeatCheckBody, IncidentCategoryView, RoomListItem, SeatIdentityCheck, Summary } from '../../protocol.ts';
 
 export type { Alert, FeedMessage, RoomListItem, RoomSource as Source, RoomView, Seat, Summary } from '../../protocol.ts';
@@ -13,6 +14,8 @@ export type { Recordings };
 
 const enc = encodeURIComponent;
 export const site = () => call<{ site: { id: string; name: string; timezone: string } }>('GET', '/api/site');
+/** The GB/T 28181 platforms' one-line status (media/gb28181/routes.ts). */
+export const gb28181 = () => call<Gb28181Summary>('GET', '/api/gb28181/summary');
 export const rooms = () => call<RoomListItem[]>('GET', '/api/proctor/rooms');
 export const summary = (sessionId: string) => call<Summary>('GET', `/api/proctor/sessions/${enc(sessionId)}/summary`);
 export const categories = () => call<Category[]>('GET', '/api/proctor/incident-categories');

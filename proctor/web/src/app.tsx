@@ -15,6 +15,7 @@ import { InsecureContextNotice } from '../../../web/insecure-context.tsx';
 import { setTimeZone, words, type Words } from './i18n.ts';
 import { params, setParam } from './url.ts';
 import { ServerClock } from './clock.tsx';
+import { GbStatus } from './gb-status.tsx';
 import { Room } from './room.tsx';
 
 export { serverNow } from './clock.tsx';
@@ -67,6 +68,7 @@ export function App() {
           </button>
         )}
         <span class="spacer" />
+        {staff && <GbStatus w={w} />}
         <ServerClock />
       </TopBar>
       {/* The console needs no camera, but says so: its log-ins cross the LAN in clear, and the IT person learns the fix here. */}

@@ -14,6 +14,11 @@ const fmtTime = (ms: number, lang: Lang) => site.format(ms, lang, { hour: '2-dig
 const zh = {
   lang: 'zh' as Lang,
   title: '监考台',
+  gbPlatforms: '国标平台',
+  gbOnline: '在线',
+  gbOffline: '离线',
+  gbPlays: (n: number) => `调阅 ${n} 路`,
+  gbClock: '时钟偏差超过 2 秒',
   loginTitle: '监考员登录',
   notInvigilator: '此账号不是监考员账号；巡查人员请使用远程巡查页面。',
   loading: '正在载入…',
@@ -225,6 +230,11 @@ export type Words = typeof zh;
 const en: Words = {
   lang: 'en',
   title: 'Proctor console',
+  gbPlatforms: 'GB/T 28181',
+  gbOnline: 'online',
+  gbOffline: 'offline',
+  gbPlays: (n: number) => `${n} watching`,
+  gbClock: 'clock off by more than 2 s',
   loginTitle: 'Invigilator log-in',
   notInvigilator: 'This account is not an invigilator account; inspectors use the inspector page.',
   loading: 'Loading…',
