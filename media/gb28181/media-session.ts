@@ -135,6 +135,12 @@ export interface GbMediaDeps {
   clock: Clock;
   log?: { info(o: object, m: string): void; warn(o: object, m: string): void };
   limits?: Partial<GbMediaLimits>;
+  /**
+   * The audio codec the source's ingest reads, as ffmpeg names it ('pcm_alaw', 'pcm_mulaw', 'aac'):
+   * the live relay carries G.711 as an MPEG-TS private stream that does not say which law it is.
+   * Without it (or null) such audio is left out of the PS; AAC needs no hint.
+   */
+  audioCodec?: (sourceId: string) => string | null | undefined;
   /** ffmpeg binary used to read recordings (default 'ffmpeg'). */
   ffmpeg?: string;
 }

@@ -9,7 +9,23 @@ import { join } from 'node:path';
 import { GAP_TOLERANCE_MS } from '../playback.ts';
 import type { SegmentRow } from '../../storage/index.ts';
 import { GbMediaError, type GbMediaDeps } from './media-session.ts';
-import { TsFrameReader, type TsFrame } from './ts-frames.ts';
+import { lawOf, TsFrameReader, type TsFrame } from './ts-frames.ts';
+
+/**
+ * The audio codec of a segment as ffprobe names it. Matroska segments say pcm_alaw / pcm_mulaw; once
+ * remuxed to MPEG-TS for our reader the law is lost (a private stream), so it is asked here first.
+ */
+function audioCodecOf(ffprobe: string, file: string): Promise<string | null> {
+  return new Promise((resolve) => {
+    const p = spawn(ffprobe, ['-v', 'error', '-select_streams', 'a:0', '-show_entries', 'stream=codec_name', '-of', 'csv=p=0', file], {
+      stdio: ['ignore', 'pipe', 'ignore'],
+    });
+    let out = '';
+    p.stdout.setEncoding('utf8').on('data', (d: string) => (out += d));
+    p.on('error', () => resolve(null));
+    p.on('close', () => resolve(out.trim() || null));
+  });
+}
 
 /** Frames read ahead of the pacing before ffmpeg's pipe is left to fill (it then waits). */
 const QUEUE_HIGH = 300;
@@ -41,10 +57,11 @@ export class RecordedReader {
     private ffmpeg: string,
     private dir: string,
     private sourceId: string,
+    private law: 'g711a' | 'g711u' | null,
   ) {}
 
-  /** Finds the segments of the range; throws no_recording when there are none. */
-  static prepare(deps: GbMediaDeps, sourceId: string, channelId: string, range: { start: number; end: number }, ffmpeg: string): RecordedReader {
+  /** Finds the segments of the range (no_recording when there are none) and the law of any G.711 in them. */
+  static async prepare(deps: GbMediaDeps, sourceId: string, channelId: string, range: { start: number; end: number }, ffmpeg: string): Promise<RecordedReader> {
     let segments: SegmentRow[];
     try {
       segments = deps.playback.recordings(sourceId, range.start, range.end).segments;
@@ -57,8 +74,9 @@ export class RecordedReader {
         `channel ${channelId} has no recordings between ${new Date(range.start).toISOString()} and ${new Date(range.end).toISOString()}`,
       );
     const files = segments.map((s) => ({ seg: s, file: deps.playback.segmentFile(s.id).file }));
+    const law = lawOf(await audioCodecOf(ffmpeg.replace(/ffmpeg$/, 'ffprobe'), files[0]!.file));
     const dir = mkdtempSync(join(tmpdir(), 'examroom-gb-'));
-    return new RecordedReader(files, { start: range.start, end: Math.min(range.end, segments.at(-1)!.end) }, ffmpeg, dir, sourceId);
+    return new RecordedReader(files, { start: range.start, end: Math.min(range.end, segments.at(-1)!.end) }, ffmpeg, dir, sourceId, law);
   }
 
   bind(onFrame: (f: TsFrame) => void, onDone: (detail: string, ok: boolean) => void): void {
@@ -173,11 +191,14 @@ export class RecordedReader {
     const proc = spawn(this.ffmpeg, args, { stdio: ['ignore', 'pipe', 'pipe'] });
     this.proc = proc;
     this.stderr = '';
-    const reader = new TsFrameReader((f) => {
-      this.codecsSeen = { video: reader.video, audio: reader.audio };
-      this.queue.push(f);
-      if (this.queue.length - this.head > QUEUE_HIGH) proc.stdout?.pause();
-    });
+    const reader = new TsFrameReader(
+      (f) => {
+        this.codecsSeen = { video: reader.video, audio: reader.audio };
+        this.queue.push(f);
+        if (this.queue.length - this.head > QUEUE_HIGH) proc.stdout?.pause();
+      },
+      () => this.law,
+    );
     this.reader = reader;
     proc.stdout!.on('data', (d: Buffer) => {
       if (this.proc !== proc) return;

@@ -21,7 +21,7 @@ import { PsMuxer } from './ps-mux.ts';
 import { RecordedReader } from './recorded.ts';
 import { RtpPacketizer, tcpActiveTransport, tcpPassiveTransport, udpTransport, type RtpTransport } from './rtp.ts';
 import { buildAnswer, makeSsrc, parseOffer } from './sdp.ts';
-import { TsFrameReader, type TsFrame } from './ts-frames.ts';
+import { lawOf, TsFrameReader, type TsFrame } from './ts-frames.ts';
 
 /** Frames of the current GOP kept between the 200 OK and the ACK, so play starts with a picture. */
 const PREROLL_MAX_BYTES = 8 * 1024 * 1024;
@@ -58,7 +58,7 @@ export function createGbMediaSessions(deps: GbMediaDeps & { onFrameSent?: FrameS
         const busy = count((s) => s.kind !== 'Play');
         if (busy >= limits.recordedAtOnce)
           throw new GbMediaError('busy', `${busy} recordings are being played to platforms (at most ${limits.recordedAtOnce} at once)`);
-        recorded = RecordedReader.prepare(deps, req.channelSourceId, req.channelId, range, deps.ffmpeg ?? 'ffmpeg');
+        recorded = await RecordedReader.prepare(deps, req.channelSourceId, req.channelId, range, deps.ffmpeg ?? 'ffmpeg');
       }
       const ssrcText = offer.ssrcText ?? makeSsrc(kind, req.deviceId, ++seq);
       let transport: RtpTransport;
@@ -155,7 +155,10 @@ class Session implements GbMediaSession {
   ) {
     this.platformId = req.platformId;
     this.packetizer = new RtpPacketizer(ssrc, payloadType);
-    this.reader = new TsFrameReader((f) => this.onFrame(f));
+    this.reader = new TsFrameReader(
+      (f) => this.onFrame(f),
+      () => lawOf(deps.audioCodec?.(req.channelSourceId)),
+    );
     this.scale = speed;
     transport.onClosed((why) => this.end('transport_closed', why));
     recorded?.bind(

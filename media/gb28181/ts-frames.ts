@@ -47,6 +47,11 @@ function readTs(b: Buffer, o: number): number {
   return ((b[o]! >> 1) & 0x07) * 2 ** 30 + (((b[o + 1]! << 8) | b[o + 2]!) >> 1) * 2 ** 15 + (((b[o + 3]! << 8) | b[o + 4]!) >> 1);
 }
 
+/** ffmpeg's codec name → the G.711 law for PS stream_type 0x90/0x91. */
+export function lawOf(codec: string | null | undefined): 'g711a' | 'g711u' | null {
+  return codec === 'pcm_alaw' ? 'g711a' : codec === 'pcm_mulaw' ? 'g711u' : null;
+}
+
 export class TsFrameReader {
   private rest: Buffer | null = null;
   private pmtPid = -1;
@@ -56,7 +61,15 @@ export class TsFrameReader {
   /** Parameter sets last seen (SPS/PPS, and VPS for H.265), prepended to key frames that lack them. */
   private paramSets: Buffer | null = null;
 
-  constructor(private onFrame: (f: TsFrame) => void) {}
+  /**
+   * `g711` names the law of a private-data stream (PMT stream_type 0x06, PES 0xBD): ffmpeg's MPEG-TS
+   * muxer writes G.711 so and says nothing of A- or µ-law in the PMT, so the caller (who knows the
+   * source's codec from ingest or ffprobe) tells. Without it such a stream is left out.
+   */
+  constructor(
+    private onFrame: (f: TsFrame) => void,
+    private g711: () => 'g711a' | 'g711u' | null = () => null,
+  ) {}
 
   /** Bytes in any chunking; partial packets wait for the rest. */
   push(chunk: Buffer): void {
@@ -191,7 +204,8 @@ export class TsFrameReader {
       const type = sec[i]!;
       const pid = ((sec[i + 1]! & 0x1f) << 8) | sec[i + 2]!;
       i += 5 + (((sec[i + 3]! & 0x0f) << 8) | sec[i + 4]!);
-      const c = codecOf(type);
+      const law = type === 0x06 ? this.g711() : null;
+      const c = law ? { kind: 'audio' as const, codec: law } : codecOf(type);
       // One video and one audio stream: the first of each, as the PS program carries.
       if (!c || (c.kind === 'video' ? video : audio)) continue;
       if (c.kind === 'video') video = c.codec as PsVideoCodec;

@@ -229,34 +229,52 @@ export function checkRtp(packets: RtpPacket[]): RtpCheck {
 
 export interface PsProbe {
   video: { codec: string; width: number; frames: number } | null;
+  /** The audio stream as ffprobe reads it (AAC); G.711 (0x90/0x91) is not known to Debian's ffmpeg 5.1: see psmTypes. */
   audio: { codec: string } | null;
-  /** ffmpeg's decode errors (empty when every frame decodes). */
+  /** stream_type by stream_id from the first PSM (0xE0 video, 0xC0 audio), read by our spec reader. */
+  psmTypes: Record<number, number>;
+  /** ffmpeg's errors decoding the video (empty when every frame decodes). */
   decodeErrors: string;
   /** Video frame PTS in seconds, in decode order. */
   pts: number[];
 }
 
-/** Writes the PS and asks ffprobe (frames, codecs) and ffmpeg (a full decode) about it, as `-f mpeg`. */
+/** Writes the PS and asks ffprobe (frames, codecs) and ffmpeg (a full decode of the video) about it, as `-f mpeg`. */
 export function probePs(dir: string, name: string, ps: Buffer): PsProbe {
   const file = join(dir, name);
   writeFileSync(file, ps);
-  const r = spawnSync(
-    'ffprobe',
-    ['-v', 'error', '-f', 'mpeg', '-count_frames', '-show_entries', 'stream=codec_type,codec_name,width,nb_read_frames', '-of', 'json', file],
-    { encoding: 'utf8', timeout: 60_000 },
-  );
-  const j = JSON.parse(r.stdout || '{}') as { streams?: Array<{ codec_type: string; codec_name: string; width?: number; nb_read_frames?: string }> };
-  const v = j.streams?.find((s) => s.codec_type === 'video');
-  const a = j.streams?.find((s) => s.codec_type === 'audio');
-  const dec = spawnSync('ffmpeg', ['-v', 'error', '-f', 'mpeg', '-i', file, '-f', 'null', '-'], { encoding: 'utf8', timeout: 60_000 });
-  const pts = spawnSync('ffprobe', ['-v', 'error', '-f', 'mpeg', '-select_streams', 'v:0', '-show_entries', 'packet=pts_time', '-of', 'csv=p=0', file], {
-    encoding: 'utf8',
-    timeout: 60_000,
-  });
+  const run = (cmd: string, args: string[]) => spawnSync(cmd, args, { encoding: 'utf8', timeout: 60_000, maxBuffer: 1 << 26 });
+  const v = run('ffprobe', [
+    '-v',
+    'error',
+    '-f',
+    'mpeg',
+    '-count_frames',
+    '-select_streams',
+    'v:0',
+    '-show_entries',
+    'stream=codec_name,width,nb_read_frames',
+    '-of',
+    'json',
+    file,
+  ]);
+  const a = run('ffprobe', ['-v', 'quiet', '-f', 'mpeg', '-select_streams', 'a:0', '-show_entries', 'stream=codec_name', '-of', 'json', file]);
+  const vj = (JSON.parse(v.stdout || '{}') as { streams?: Array<{ codec_name: string; width?: number; nb_read_frames?: string }> }).streams?.[0];
+  const aj = (JSON.parse(a.stdout || '{}') as { streams?: Array<{ codec_name: string }> }).streams?.[0];
+  const dec = run('ffmpeg', ['-v', 'error', '-f', 'mpeg', '-i', file, '-map', '0:v:0', '-f', 'null', '-']);
+  const pts = run('ffprobe', ['-v', 'error', '-f', 'mpeg', '-select_streams', 'v:0', '-show_entries', 'packet=pts_time', '-of', 'csv=p=0', file]);
+  const psmTypes: Record<number, number> = {};
+  const psm = ps.indexOf(Buffer.from([0, 0, 1, 0xbc]));
+  if (psm >= 0) {
+    const infoLen = ps.readUInt16BE(psm + 8);
+    const mapLen = ps.readUInt16BE(psm + 10 + infoLen);
+    for (let i = psm + 12 + infoLen; i < psm + 12 + infoLen + mapLen; i += 4 + ps.readUInt16BE(i + 2)) psmTypes[ps[i + 1]!] = ps[i]!;
+  }
   return {
-    video: v ? { codec: v.codec_name, width: v.width ?? 0, frames: Number(v.nb_read_frames ?? 0) } : null,
-    audio: a ? { codec: a.codec_name } : null,
-    decodeErrors: `${r.stderr}${dec.stderr}`.trim(),
+    video: vj ? { codec: vj.codec_name, width: vj.width ?? 0, frames: Number(vj.nb_read_frames ?? 0) } : null,
+    audio: aj ? { codec: aj.codec_name } : null,
+    psmTypes,
+    decodeErrors: `${v.stderr}${dec.stderr}`.trim(),
     pts: pts.stdout
       .split('\n')
       .filter((l) => l.trim() !== '' && l.trim() !== 'N/A')
