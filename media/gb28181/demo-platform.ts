@@ -32,24 +32,23 @@ export async function startDemoPlatform(
   const port = await freeUdpPort();
   const scenario = new URL('./demo-platform.xml', import.meta.url).pathname;
   const keys = { device: DEVICE_ID, password: PASSWORD, realm: '4400000000', expires: '3600', platformdate: '', qop: 'qop="auth", ' };
-  const proc: ChildProcess = spawn(
-    'sipp',
-    [
-      '-sf',
-      scenario,
-      '-i',
-      '127.0.0.1',
-      '-p',
-      String(port),
-      '-t',
-      'u1',
-      '-nostdin',
-      '-deadcall_wait',
-      '1',
-      ...Object.entries(keys).flatMap(([k, v]) => ['-key', k, v]),
-    ],
-    { stdio: 'ignore' },
-  );
+  const args = [
+    '-sf',
+    scenario,
+    '-i',
+    '127.0.0.1',
+    '-p',
+    String(port),
+    '-t',
+    'u1',
+    '-nostdin',
+    '-deadcall_wait',
+    '1',
+    ...Object.entries(keys).flatMap(([k, v]) => ['-key', k, v]),
+  ];
+  // A watchdog shell ends sipp when this process is gone, even after a kill -9 (no orphan platform left).
+  const watchdog = `sipp "$@" >/dev/null 2>&1 & s=$!; while kill -0 ${process.pid} 2>/dev/null && kill -0 $s 2>/dev/null; do sleep 2; done; kill $s 2>/dev/null`;
+  const proc: ChildProcess = spawn('sh', ['-c', watchdog, 'sh', ...args], { stdio: 'ignore' });
   log.info({ port }, 'demo: a GB/T 28181 platform (sipp) listens on 127.0.0.1');
   const channels: GbChannelConfig[] = sources.map((s) => ({
     sourceId: s.id,
@@ -88,6 +87,8 @@ export async function startDemoPlatform(
       ],
     },
     stop: () => {
+      // sipp (the shell's child) first, then the shell; the shell's loop would also notice within 2 s.
+      if (proc.pid) spawnSync('pkill', ['-TERM', '-P', String(proc.pid)], { stdio: 'ignore' });
       proc.kill('SIGTERM');
     },
   };

@@ -62,3 +62,23 @@ t.test('the registration is refreshed before the expiry the platform grants', as
   const { errors } = await sipp.stop();
   t.equal(errors.trim(), '', `sipp found nothing wrong: ${errors.slice(0, 400)}`);
 });
+
+t.test('a platform that refuses us or is down never disturbs another platform', async (t) => {
+  const good = await startSipp(t, 'platform-register.xml');
+  const refusing = await startSipp(t, 'platform-register.xml', { keys: { password: `${PASSWORD}-not` } });
+  const rig = gbRig(t, {
+    platforms: [
+      platform(good.port, { id: 'province' }),
+      platform(refusing.port, { id: 'city', serverId: '34020000002000000002' }),
+      platform(9, { id: 'dead', serverId: '34020000002000000003', host: '127.0.0.9' }),
+    ],
+  });
+  await rig.gb.start();
+  const state = (id: string) => rig.gb.status().platforms.find((p) => p.id === id)?.state;
+  await rig.until('province registered and city refused', () => state('province') === 'registered' && state('city') === 'failed');
+  t.equal(state('province'), 'registered', 'the province is registered');
+  t.equal(state('city'), 'failed', 'the city refused us');
+  t.not(state('dead'), 'registered', 'the dead one is still trying');
+  await good.stop();
+  await refusing.stop();
+});
