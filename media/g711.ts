@@ -10,6 +10,16 @@ import { TS_PACKET } from './ingest.ts';
 
 export type G711Codec = 'pcm_mulaw' | 'pcm_alaw';
 
+/**
+ * ffmpeg input options for the live TS when its G.711 comes from the tap: with -copyts the two inputs
+ * share the TS clock. Probing stops at 64 KiB: the private stream never gets parameters, so ffmpeg would
+ * otherwise read the whole probe size (1 MB, seconds of a camera) before writing anything — the video's
+ * parameters are in the key frame the relay starts every consumer on.
+ */
+export const G711_TS_INPUT = ['-copyts', '-analyzeduration', '500000', '-probesize', '65536', '-f', 'mpegts', '-i', 'pipe:0'];
+/** The tap's FLV on fd 3: its one stream is described by its first tag, no need for the default 5 s of probing. */
+export const G711_FLV_INPUT = ['-analyzeduration', '200000', '-probesize', '4096', '-f', 'flv', '-i', 'pipe:3'];
+
 export const isG711 = (codec: string | null | undefined): codec is G711Codec => codec === 'pcm_mulaw' || codec === 'pcm_alaw';
 
 /** The FLV file header (audio only) and the empty PreviousTagSize0 that follows it. */

@@ -10,7 +10,7 @@ import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import type { Readable } from 'node:stream';
-import { G711Tap, isG711 } from './g711.ts';
+import { G711_FLV_INPUT, G711_TS_INPUT, G711Tap, isG711 } from './g711.ts';
 import { segmentMuxerArgs } from './ingest.ts';
 import { createRunRecorder, runPattern, type RunRecorderDeps } from './recorder.ts';
 
@@ -20,8 +20,8 @@ const MAX_QUEUED_BYTES = 64 * 1024 * 1024;
 /** g711: the sound comes as FLV on fd 3 (the live TS has it only as a private stream). */
 export function windowRecorderArgs(pattern: string, segmentSeconds: number, g711 = false): string[] {
   const inputs = g711
-    ? ['-copyts', '-f', 'mpegts', '-i', 'pipe:0', '-f', 'flv', '-i', 'pipe:3', '-map', '0:v:0', '-map', '1:a:0']
-    : ['-f', 'mpegts', '-i', 'pipe:0', '-map', '0'];
+    ? [...G711_TS_INPUT, ...G711_FLV_INPUT, '-map', '0:v:0', '-map', '1:a:0']
+    : ['-analyzeduration', '1000000', '-probesize', '1000000', '-f', 'mpegts', '-i', 'pipe:0', '-map', '0:v:0', '-map', '0:a:0?'];
   return [
     '-hide_banner',
     '-loglevel',
@@ -29,10 +29,6 @@ export function windowRecorderArgs(pattern: string, segmentSeconds: number, g711
     '-nostats',
     '-fflags',
     '+genpts',
-    '-analyzeduration',
-    '1000000',
-    '-probesize',
-    '1000000',
     ...inputs,
     '-c',
     'copy',
