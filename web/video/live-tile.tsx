@@ -1,7 +1,9 @@
 // One live tile of a grid, shared by the proctor console and the inspector view: the grid plays a
 // camera's sub-stream (when it has one), an enlarged tile the main stream; a tile off screen or on a
 // hidden page plays nothing (for an inspector each opened stream is an audited view, so that matters).
-// Sound is off until asked for. Words: `liveTileLabels` below.
+// Tiles are video only (the sound the camera sends is not in the tile's stream); the one tile unmuted
+// plays the source's `sound` stream instead (same video, sound as AAC, encoded on the server while
+// someone listens), and unmuting another tile mutes it. Words: `liveTileLabels` below.
 import { useEffect, useRef, useState } from 'preact/hooks';
 import { LivePlayer, wsUrl, type TileState } from './player.ts';
 import './live-tile.css';
@@ -40,6 +42,9 @@ export const liveTileLabels: Record<'zh' | 'en', LiveTileLabels> = {
   },
 };
 
+/** The one tile with sound on this page: unmuting another mutes it (one encode, one sound at a time). */
+const listening = new Set<(id: symbol) => void>();
+
 export function LiveTile({
   source,
   caption,
@@ -59,8 +64,20 @@ export function LiveTile({
   const player = useRef<LivePlayer | null>(null);
   const [state, setState] = useState<TileState>('connecting');
   const [muted, setMuted] = useState(true);
-  const stream = big || !source.subWs ? 'main' : 'sub';
-  const path = stream === 'main' ? source.ws : source.subWs!;
+  const [me] = useState(() => Symbol(source.id));
+  const stream = !muted ? 'sound' : big || !source.subWs ? 'main' : 'sub';
+  const path = stream === 'sound' ? `${source.ws}?stream=sound` : stream === 'main' ? source.ws : source.subWs!;
+  useEffect(() => {
+    const other = (who: symbol) => {
+      if (who === me) return;
+      player.current?.setMuted(true);
+      setMuted(true);
+    };
+    listening.add(other);
+    return () => {
+      listening.delete(other);
+    };
+  }, []);
   useEffect(() => {
     const p = new LivePlayer(video.current!, wsUrl(path), source.id, setState);
     player.current = p;
@@ -94,6 +111,7 @@ export function LiveTile({
             class="sound"
             onClick={(e) => {
               e.stopPropagation();
+              if (muted) for (const fn of listening) fn(me);
               player.current?.setMuted(!muted);
               setMuted(!muted);
             }}
