@@ -6,6 +6,9 @@
 // their PTS and writes them as an audio-only FLV stream (FLV sound formats 7 = A-law, 8 = µ-law, with a
 // millisecond timestamp per tag) on another pipe. With -copyts the two inputs keep the same clock
 // (PTS / 90 = FLV ms), so sound and picture stay in step.
+// The same tap reads AAC (ADTS in stream_type 0x0F) for the one consumer that needs it apart: the RTSP
+// muxer wants AAC's configuration before the first packet, which ADTS in MPEG-TS only gives with each
+// frame; as FLV (sequence header first, then raw frames) ffmpeg knows it from the start.
 import { TS_PACKET } from './ingest.ts';
 
 export type G711Codec = 'pcm_mulaw' | 'pcm_alaw';
@@ -21,6 +24,25 @@ export const G711_TS_INPUT = ['-copyts', '-analyzeduration', '500000', '-probesi
 export const G711_FLV_INPUT = ['-analyzeduration', '200000', '-probesize', '4096', '-f', 'flv', '-i', 'pipe:3'];
 
 export const isG711 = (codec: string | null | undefined): codec is G711Codec => codec === 'pcm_mulaw' || codec === 'pcm_alaw';
+
+/** What the tap can take out of the TS: G.711 (private stream) or AAC (ADTS). */
+export type TapCodec = G711Codec | 'aac';
+
+const AAC_RATES = [96000, 88200, 64000, 48000, 44100, 32000, 24000, 22050, 16000, 12000, 11025, 8000, 7350];
+
+/** An FLV AAC tag (0xAF: AAC, then packet type 0 = AudioSpecificConfig, 1 = a raw frame). */
+function flvAacTag(ms: number, type: 0 | 1, payload: Buffer): Buffer {
+  const body = Buffer.concat([Buffer.from([0xaf, type]), payload]);
+  const tag = Buffer.alloc(11 + body.length + 4);
+  tag[0] = 8;
+  tag.writeUIntBE(body.length, 1, 3);
+  const t = ms >>> 0;
+  tag.writeUIntBE(t & 0xffffff, 4, 3);
+  tag[7] = (t >>> 24) & 0xff;
+  body.copy(tag, 11);
+  tag.writeUInt32BE(11 + body.length, 11 + body.length);
+  return tag;
+}
 
 /** The FLV file header (audio only) and the empty PreviousTagSize0 that follows it. */
 export function flvHeader(): Buffer {
@@ -47,7 +69,8 @@ export function flvG711Tag(codec: G711Codec, ms: number, payload: Buffer): Buffe
  * Reads whole TS packets (any chunking that keeps packets whole, as the relay and ingest's fan-out
  * hand them) and returns FLV bytes for the private-stream PES payloads found: the header first.
  */
-export class G711Tap {
+export class AudioTap {
+  private aacConfigSent = false;
   private pmtPid = -1;
   private audioPid = -1;
   private pes: Buffer[] = [];
@@ -57,7 +80,7 @@ export class G711Tap {
   /** G.711 bytes seen so far (tests compare them with the source's). */
   bytes = 0;
 
-  constructor(private codec: G711Codec) {}
+  constructor(private codec: TapCodec) {}
 
   push(packets: Buffer): Buffer {
     const out: Buffer[] = [];
@@ -104,7 +127,27 @@ export class G711Tap {
     const pts = ((pes[9]! >> 1) & 0x07) * 2 ** 30 + (pes.readUInt16BE(10) >> 1) * 2 ** 15 + (pes.readUInt16BE(12) >> 1);
     const payload = pes.subarray(hdr, end);
     this.bytes += payload.length;
-    out.push(flvG711Tag(this.codec, Math.round(pts / 90), payload));
+    if (this.codec !== 'aac') {
+      out.push(flvG711Tag(this.codec, Math.round(pts / 90), payload));
+      return;
+    }
+    // ADTS frames, one after another: the first says the configuration, each is 1,024 samples.
+    for (let i = 0, n = 0; i + 7 <= payload.length; n++) {
+      if (payload[i] !== 0xff || (payload[i + 1]! & 0xf0) !== 0xf0) break;
+      const headerLen = payload[i + 1]! & 1 ? 7 : 9;
+      const objectType = (payload[i + 2]! >> 6) + 1;
+      const rateIndex = (payload[i + 2]! >> 2) & 0x0f;
+      const channels = ((payload[i + 2]! & 1) << 2) | (payload[i + 3]! >> 6);
+      const frameLen = ((payload[i + 3]! & 3) << 11) | (payload[i + 4]! << 3) | (payload[i + 5]! >> 5);
+      if (frameLen < headerLen || i + frameLen > payload.length) break;
+      const ms = Math.round(pts / 90 + (n * 1024 * 1000) / (AAC_RATES[rateIndex] ?? 8000));
+      if (!this.aacConfigSent) {
+        this.aacConfigSent = true;
+        out.push(flvAacTag(ms, 0, Buffer.from([(objectType << 3) | (rateIndex >> 1), ((rateIndex & 1) << 7) | (channels << 3)])));
+      }
+      out.push(flvAacTag(ms, 1, payload.subarray(i + headerLen, i + frameLen)));
+      i += frameLen;
+    }
   }
 
   private readPat(s: Buffer): void {
@@ -126,7 +169,7 @@ export class G711Tap {
     for (let e = 12 + infoLen; e + 5 <= end; ) {
       const type = s[e]!;
       const pid = ((s[e + 1]! & 0x1f) << 8) | s[e + 2]!;
-      if (type === 0x06) {
+      if (type === (this.codec === 'aac' ? 0x0f : 0x06)) {
         this.audioPid = pid;
         return;
       }

@@ -58,6 +58,17 @@ export function createLive(deps: LiveDeps): Live {
     relay,
     targets: deps.config.upstream,
     sourceIds: () => deps.media.sources().map((s) => s.id),
+    ...(deps.media.ingest.codecs
+      ? {
+          codecs: (id: string) => {
+            try {
+              return deps.media.ingest.codecs?.(id) ?? null;
+            } catch {
+              return null; // removed meanwhile: the reconcile stops its pushers
+            }
+          },
+        }
+      : {}),
     ...(deps.ffmpeg ? { ffmpeg: deps.ffmpeg } : {}),
     ...(deps.log ? { log: deps.log } : {}),
     ...(deps.upstreamBackoff ? { backoff: deps.upstreamBackoff } : {}),
@@ -354,6 +365,9 @@ export const liveRoutes: FastifyPluginAsync<LiveRouteOptions> = async (app, opts
               state: Type.String(),
               since: Type.Number(),
               lastError: Type.Union([Type.String(), Type.Null()]),
+              problem: Type.Union([Type.Object({ zh: Type.String(), en: Type.String() }), Type.Null()], {
+                description: 'why it does not push, in words (known causes)',
+              }),
               restarts: Type.Integer(),
               bytesOut: Type.Number(),
               retryAt: Type.Union([Type.Number(), Type.Null()]),

@@ -134,6 +134,8 @@ export interface UpstreamPush {
   state: string;
   since: number;
   lastError: string | null;
+  /** Why it does not push, in words (known causes only). */
+  problem: { zh: string; en: string } | null;
   restarts: number;
   bytesOut: number;
   retryAt: number | null;

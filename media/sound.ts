@@ -7,7 +7,7 @@
 // last (the relay's channel subscribes and unsubscribes), so a source nobody listens to costs no encode.
 import { spawn, type ChildProcess } from 'node:child_process';
 import type { Writable } from 'node:stream';
-import { G711_FLV_INPUT, G711_TS_INPUT, G711Tap, type G711Codec } from './g711.ts';
+import { G711_FLV_INPUT, G711_TS_INPUT, AudioTap, type G711Codec } from './g711.ts';
 import type { Sink } from './live.ts';
 
 /** ffmpeg's arguments: TS (video, G.711 as a private stream) on stdin, the G.711 as FLV on fd 3, TS with AAC out. */
@@ -76,7 +76,7 @@ export function createSoundEncodes(deps: SoundDeps): SoundEncodes {
     const child = spawn(deps.ffmpeg ?? 'ffmpeg', soundArgs(), { stdio: ['pipe', 'pipe', 'pipe', 'pipe'], detached: true });
     e.child = child;
     e.startedAt = Date.now();
-    const tap = new G711Tap(codec);
+    const tap = new AudioTap(codec);
     const audioIn = child.stdio[3] as Writable;
     let stderr = '';
     child.stdin!.on('error', () => {});

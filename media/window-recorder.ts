@@ -10,7 +10,7 @@ import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import type { Readable } from 'node:stream';
-import { G711_FLV_INPUT, G711_TS_INPUT, G711Tap, isG711 } from './g711.ts';
+import { G711_FLV_INPUT, G711_TS_INPUT, AudioTap, isG711 } from './g711.ts';
 import { segmentMuxerArgs } from './ingest.ts';
 import { createRunRecorder, runPattern, type RunRecorderDeps } from './recorder.ts';
 
@@ -65,7 +65,7 @@ export function startWindowRecorder(deps: WindowRecorderDeps): WindowRecorder {
   let lastWrite = startedAt;
   let stderrTail = '';
   // detached: its own process group, like the ingest, so nothing of it outlives a stop.
-  const tap = isG711(deps.audio) ? new G711Tap(deps.audio) : null;
+  const tap = isG711(deps.audio) ? new AudioTap(deps.audio) : null;
   const child: ChildProcess = spawn('ffmpeg', windowRecorderArgs(run.pattern, deps.segmentSeconds, tap !== null), {
     cwd: deps.mediaDir,
     detached: true,
