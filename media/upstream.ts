@@ -138,6 +138,8 @@ interface Pusher {
   lastInputAt: number;
   /** Why we killed it, when we did: says more than ffmpeg's exit. */
   killReason: string | null;
+  /** Waiting for the source's codecs before the first attempt. */
+  waiting?: boolean;
 }
 
 export function createUpstream(deps: UpstreamDeps) {
@@ -171,8 +173,14 @@ export function createUpstream(deps: UpstreamDeps) {
       // What the source sends decides the pusher's arguments: wait until its ingest has read it once.
       status.lastError = 'waiting for the source to come up (its stream has not been read yet)';
       status.problem = { zh: '等待视频源接通', en: 'waiting for the source to come up' };
+      p.waiting = true;
       p.timer = setTimeout(() => start(p), 1000);
       return;
+    }
+    if (p.waiting) {
+      p.waiting = false;
+      status.lastError = null;
+      status.problem = null;
     }
     const audio = codecs?.audio ?? null;
     const tapCodec: TapCodec | null = target.protocol === 'rtsp' && (isG711(audio) || audio === 'aac') ? audio : null;
