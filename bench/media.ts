@@ -276,7 +276,6 @@ setInterval(()=>console.log(bytes),1000)`,
   const viewedBefore = viewerBytes;
   const node0 = process.cpuUsage();
   const publisherPids = new Set(publishers.map((p) => p.pid!));
-  const soundPids = new Set(app.live.relay.sound.pids());
   const m = await measure(() => ffmpegChildren(process.pid, undefined, publisherPids), WINDOW_MS);
   const sound = await measure(() => app.live.relay.sound.pids(), 2000);
   const node1 = process.cpuUsage(node0);
@@ -290,7 +289,7 @@ setInterval(()=>console.log(bytes),1000)`,
     `  ${WINDOW_MS / 1000} s window: ${m.processes} ffmpeg (ingest, ${app.live.relay.sound.running().length} AAC encodes${push ? ', pushers' : ''}) ${((m.seconds / (WINDOW_MS / 1000)) * 100).toFixed(1)} % + Node (fan-out, index, relay) ${((nodeSeconds / (WINDOW_MS / 1000)) * 100).toFixed(1)} % of a core`,
   );
   out(
-    `  ${recording}/${SOURCES} recording, ${pushing} pushing, ingest ${ingestMbit.toFixed(1)} Mbit/s, relayed to viewers ${viewedMbit.toFixed(1)} Mbit/s; one AAC encode ≈ ${((sound.seconds / 2) * 100).toFixed(1)} % of a core (${soundPids.size} before the window)`,
+    `  ${recording}/${SOURCES} recording, ${pushing} pushing, ingest ${ingestMbit.toFixed(1)} Mbit/s, relayed to viewers ${viewedMbit.toFixed(1)} Mbit/s; ${sound.processes} AAC encodes, each ≈ ${((sound.seconds / 2 / Math.max(1, sound.processes)) * 100).toFixed(1)} % of a core`,
   );
   viewers.kill('SIGKILL');
   await app.close();

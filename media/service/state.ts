@@ -73,7 +73,7 @@ export interface MediaService {
   runForecast(): ScheduledForecast;
   sweep(): SweepResult;
   /** For /healthz: degraded when the media disk is low or a source is down. */
-  health(): { ok: boolean; disk: DiskStatus; down: string[] };
+  health(): { ok: boolean; disk: DiskStatus; down: string[]; h265WithoutSub: string[] };
 }
 
 /** A camera's sub-stream: its own ffmpeg (stream copy, live only) and fan-out; no recording, no bus events. */
