@@ -5,16 +5,17 @@
 // in var/bench-media/, looped by one `ffmpeg -re -stream_loop -1 -c copy` per camera into an RTSP
 // server (rtsp-streaming-server, its own process). Their CPU is not ours and is not counted.
 //
-// Phase 1, ours: the real app (buildApp) ingests every camera (one ffmpeg each: RTSP in, video
-// copied, G.711 → AAC, segments recorded to disk, TS to the relay) and a viewer process watches every
-// camera over /ws/live. Counted: the ffmpeg children of this process (/proc/PID/stat utime+stime) and
+// Phase 1, ours: the real app (buildApp) ingests every camera (one ffmpeg each: RTSP in, video and
+// G.711 copied, Matroska segments recorded to disk, TS to the relay), a viewer process watches every
+// camera over /ws/live and listens to one (stream=sound: the one AAC encode). Run twice: without
+// upstream, and with an RTMP push of every source (each push shares its source's AAC encode). Counted: the ffmpeg children of this process (/proc/PID/stat utime+stime) and
 // this Node process (process.cpuUsage), over a fixed window after warm-up.
 // Phase 2, MPEG-1: for a few of the same cameras, `ffmpeg -i SRC -f mpegts -codec:v mpeg1video
 // -b:v 1000k -r 30 -` as node-rtsp-stream runs it (its audio default: MP2), same window. Only
 // ffmpeg's CPU is counted (node-rtsp-stream's own Node relay would add to it).
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { cpus, loadavg, tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { createServer } from 'node:net';
 import { parseConfig } from '../config/index.ts';
@@ -208,11 +209,27 @@ for (const id of ids) {
 await sleep(1500);
 out(`${SOURCES} simulated 1080p25 cameras (H.264 2.5 Mbit/s + G.711) publishing into rtsp://127.0.0.1:${clientPort}/`);
 
-// Phase 1: our pipeline.
-const data = mkdtempSync(join(tmpdir(), 'examroom-bench-media-'));
-const cameras = ids.map((id) => `  - { id: ${id}, name: ${id}, room: R1, url: "rtsp://127.0.0.1:${clientPort}/${id.toLowerCase()}" }`).join('\n');
-const config = parseConfig(
-  `site: { id: bench, name: 基准考点, province: "440000", city: "440100" }
+// Phase 1: our pipeline, twice in this run: as a site without upstream push, then the same with one
+// province RTMP push of every source (node-media-server on loopback, its own process, not counted).
+const load0 = loadavg();
+async function ours(push: boolean): Promise<number> {
+  const data = mkdtempSync(join(tmpdir(), 'examroom-bench-media-'));
+  const cameras = ids.map((id) => `  - { id: ${id}, name: ${id}, room: R1, url: "rtsp://127.0.0.1:${clientPort}/${id.toLowerCase()}" }`).join('\n');
+  let platform: ChildProcess | null = null;
+  let upstream = '';
+  if (push) {
+    const rtmpPort = await freePort();
+    platform = spawn(process.execPath, ['--import', 'tsx', 'tests/media/upstream-nms.ts', String(rtmpPort), join(data, 'platform')], {
+      cwd: ROOT,
+      stdio: ['ignore', 'pipe', 'ignore'],
+      detached: true,
+    });
+    children.push(platform);
+    await new Promise<void>((res) => platform!.stdout!.once('data', () => res()));
+    upstream = `upstream:\n  - { id: prov, name: 省平台, level: province, protocol: rtmp, url: "rtmp://127.0.0.1:${rtmpPort}/live/{source}" }\n`;
+  }
+  const config = parseConfig(
+    `site: { id: bench, name: 基准考点, province: "440000", city: "440100" }
 server: { host: 127.0.0.1, port: 0 }
 rooms:
   - { id: R1, name: 一号考场, seats: { rows: 8, columns: 8 } }
@@ -224,55 +241,64 @@ retention: { minFreeGiB: 1 }
 media: { record: always }
 cameras:
 ${cameras}
-`,
-  { dataDir: data },
-);
-const app = await buildApp({ config });
-await app.listen({ host: '127.0.0.1', port: 0 });
-const port = (app.server.address() as { port: number }).port;
-const login = await app.inject({ method: 'POST', url: '/api/auth/login', payload: { username: 'admin', password: 'bench-admin-pass' } });
-const cookie = `examroom_session=${login.cookies.find((c) => c.name === 'examroom_session')!.value}`;
-let deadline = Date.now() + 90_000;
-while (app.media.sources().filter((s) => s.state === 'up').length < SOURCES && Date.now() < deadline) await sleep(500);
-const up = app.media.sources().filter((s) => s.state === 'up').length;
-out(`ingest: ${up}/${SOURCES} sources up`);
+${upstream}`,
+    { dataDir: data },
+  );
+  const app = await buildApp({ config });
+  await app.listen({ host: '127.0.0.1', port: 0 });
+  const port = (app.server.address() as { port: number }).port;
+  const login = await app.inject({ method: 'POST', url: '/api/auth/login', payload: { username: 'admin', password: 'bench-admin-pass' } });
+  const cookie = `examroom_session=${login.cookies.find((c) => c.name === 'examroom_session')!.value}`;
+  const deadline = Date.now() + 90_000;
+  while (app.media.sources().filter((s) => s.state === 'up').length < SOURCES && Date.now() < deadline) await sleep(500);
+  const up = app.media.sources().filter((s) => s.state === 'up').length;
+  out(`${push ? 'with an RTMP push of every source' : 'no upstream push'}: ingest ${up}/${SOURCES} sources up`);
 
-// One browser-like viewer per camera, in another process (a browser's cost is not the appliance's).
-const viewers = spawn(
-  process.execPath,
-  [
-    '-e',
-    `const W=require('ws');let bytes=0;const ids=${JSON.stringify(ids)};for(const id of ids){const s=new W('ws://127.0.0.1:${port}/ws/live/'+id,{headers:{cookie:${JSON.stringify(cookie)}}});s.on('message',(m)=>{bytes+=m.length});s.on('error',()=>{})}
+  // One browser-like viewer per camera (video-only tiles), and the one unmuted tile (stream=sound, the
+  // AAC encode), in another process (a browser's cost is not the appliance's).
+  const viewers = spawn(
+    process.execPath,
+    [
+      '-e',
+      `const W=require('ws');let bytes=0;const ids=${JSON.stringify(ids)};for(const [i,id] of ids.entries()){const s=new W('ws://127.0.0.1:${port}/ws/live/'+id+(i===0?'?stream=sound':''),{headers:{cookie:${JSON.stringify(cookie)}}});s.on('message',(m)=>{bytes+=m.length});s.on('error',()=>{})}
 setInterval(()=>console.log(bytes),1000)`,
-  ],
-  { cwd: ROOT, stdio: ['ignore', 'pipe', 'inherit'], detached: true },
-);
-children.push(viewers);
-let viewerBytes = 0;
-viewers.stdout!.setEncoding('utf8').on('data', (d: string) => {
-  const n = Number(d.trim().split('\n').pop());
-  if (Number.isFinite(n)) viewerBytes = n;
-});
-await sleep(WARMUP_MS);
-const ingestBefore = app.media.sources().reduce((s, x) => s + x.bytes, 0);
-const viewedBefore = viewerBytes;
-const node0 = process.cpuUsage();
-const publisherPids = new Set(publishers.map((p) => p.pid!));
-const ours = await measure(() => ffmpegChildren(process.pid, undefined, publisherPids), WINDOW_MS);
-const node1 = process.cpuUsage(node0);
-const nodeSeconds = (node1.user + node1.system) / 1e6;
-const ingestMbit = ((app.media.sources().reduce((s, x) => s + x.bytes, 0) - ingestBefore) * 8) / (WINDOW_MS / 1000) / 1e6;
-const viewedMbit = ((viewerBytes - viewedBefore) * 8) / (WINDOW_MS / 1000) / 1e6;
-const recording = app.media.sources().filter((s) => s.recording).length;
-const oursPct = ((ours.seconds + nodeSeconds) / (WINDOW_MS / 1000) / SOURCES) * 100;
-out(
-  `ours (${WINDOW_MS / 1000} s window): ${ours.processes} ingest ffmpeg ${((ours.seconds / (WINDOW_MS / 1000)) * 100).toFixed(1)} % + Node (ingest fan-out, recorder index, relay) ${((nodeSeconds / (WINDOW_MS / 1000)) * 100).toFixed(1)} % of a core`,
-);
-out(`  ${recording}/${SOURCES} recording, ingest ${ingestMbit.toFixed(1)} Mbit/s, relayed to viewers ${viewedMbit.toFixed(1)} Mbit/s`);
-out(`  per source: ${oursPct.toFixed(2)} % of a core`);
-viewers.kill('SIGKILL');
-await app.close();
-rmSync(data, { recursive: true, force: true });
+    ],
+    { cwd: ROOT, stdio: ['ignore', 'pipe', 'inherit'], detached: true },
+  );
+  children.push(viewers);
+  let viewerBytes = 0;
+  viewers.stdout!.setEncoding('utf8').on('data', (d: string) => {
+    const n = Number(d.trim().split('\n').pop());
+    if (Number.isFinite(n)) viewerBytes = n;
+  });
+  await sleep(WARMUP_MS);
+  const ingestBefore = app.media.sources().reduce((s, x) => s + x.bytes, 0);
+  const viewedBefore = viewerBytes;
+  const node0 = process.cpuUsage();
+  const publisherPids = new Set(publishers.map((p) => p.pid!));
+  const m = await measure(() => ffmpegChildren(process.pid, undefined, publisherPids), WINDOW_MS);
+  const sound = await measure(() => app.live.relay.sound.pids(), 2000);
+  const node1 = process.cpuUsage(node0);
+  const nodeSeconds = (node1.user + node1.system) / 1e6;
+  const ingestMbit = ((app.media.sources().reduce((s, x) => s + x.bytes, 0) - ingestBefore) * 8) / (WINDOW_MS / 1000) / 1e6;
+  const viewedMbit = ((viewerBytes - viewedBefore) * 8) / (WINDOW_MS / 1000) / 1e6;
+  const recording = app.media.sources().filter((s) => s.recording).length;
+  const pushing = app.live.upstream.status().filter((s) => s.state === 'pushing').length;
+  const pct = ((m.seconds + nodeSeconds) / (WINDOW_MS / 1000) / SOURCES) * 100;
+  out(
+    `  ${WINDOW_MS / 1000} s window: ${m.processes} ffmpeg (ingest, ${app.live.relay.sound.running().length} AAC encodes${push ? ', pushers' : ''}) ${((m.seconds / (WINDOW_MS / 1000)) * 100).toFixed(1)} % + Node (fan-out, index, relay) ${((nodeSeconds / (WINDOW_MS / 1000)) * 100).toFixed(1)} % of a core`,
+  );
+  out(
+    `  ${recording}/${SOURCES} recording, ${pushing} pushing, ingest ${ingestMbit.toFixed(1)} Mbit/s, relayed to viewers ${viewedMbit.toFixed(1)} Mbit/s; ${sound.processes} AAC encodes, each ≈ ${((sound.seconds / 2 / Math.max(1, sound.processes)) * 100).toFixed(1)} % of a core`,
+  );
+  viewers.kill('SIGKILL');
+  await app.close();
+  if (platform) process.kill(-platform.pid!, 'SIGKILL');
+  rmSync(data, { recursive: true, force: true });
+  return pct;
+}
+const oursPct = await ours(false);
+const pushPct = await ours(true);
 
 // Phase 2: MPEG-1 as node-rtsp-stream does it, on the first few of the same cameras.
 const encoders: ChildProcess[] = [];
@@ -327,5 +353,12 @@ out(
 const pubCpu = publishers.reduce((s, p) => s + cpuSeconds(p.pid!), 0);
 out(`not counted: the ${SOURCES} camera publishers used ${pubCpu.toFixed(1)} CPU s in all, the RTSP server ${cpuSeconds(rtsp.pid!).toFixed(1)} CPU s`);
 killAll();
-out(`media: ${oursPct.toFixed(2)} % of a core per source, ${(mpeg1Pct / oursPct).toFixed(0)}× less than MPEG-1`);
+const load1 = loadavg();
+out(
+  `machine: ${cpus().length} cores, load average ${load0.map((l) => l.toFixed(1)).join(' ')} at the start, ${load1.map((l) => l.toFixed(1)).join(' ')} at the end (other work shares it)`,
+);
+out(`media with an RTMP push of every source: ${pushPct.toFixed(2)} % of a core per source, ${(mpeg1Pct / pushPct).toFixed(0)}× less than MPEG-1`);
+out(
+  `media: ${oursPct.toFixed(2)} % of a core per source, ${(mpeg1Pct / oursPct).toFixed(0)}× less than MPEG-1 (${SOURCES} sources recorded, every tile watched, one unmuted)`,
+);
 process.exit(0);

@@ -147,7 +147,7 @@ const RTP_PORT_COUNT = 40;
  * on one machine is the glass-to-glass latency (capture → RTSP → ingest → relay → mpegts.js → screen).
  */
 export const TIMECODE_FILTER = (fps: number) =>
-  `settb=1/1000,setpts=RTCTIME/1000,split[a][b];[b]crop=iw:16:0:0,format=gray,geq=lum='255*mod(floor(floor(T*100)/pow(2\,floor(X*24/W)))\,2)',format=yuv420p[bar];[a][bar]overlay=0:0,setpts=N/(${fps}*TB)`;
+  `settb=1/1000,setpts=RTCTIME/1000,split[a][b];[b]crop=iw:16:0:0,format=gray,geq=lum='255*mod(floor(floor(T*100)/pow(2,floor(X*24/W))),2)',format=yuv420p[bar];[a][bar]overlay=0:0,setpts=N/(${fps}*TB)`;
 
 /** The ffmpeg arguments of one simulated camera: testsrc2 + 440 Hz tone, H.264 + G.711 µ-law over RTSP/UDP. */
 export function demoPublisherArgs(opts: {

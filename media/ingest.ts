@@ -17,11 +17,13 @@ export interface IngestArgs {
 
 /**
  * The segment muxer's options, as ffmpeg command-line arguments, for both writers of recording segments:
- * the ingest's tee (converted by `teeSlave`) and the scheduled window recorder (as they are). MPEG-TS
- * segments need no index at the end, so a kill -9 or power cut leaves every packet written so far
- * playable; flush_packets=1 because without it the muxer holds ~256 KB (many seconds at camera bit
- * rates) in its buffer, all of which a kill would lose — with it a kill loses the last packet. The
- * segment list (csv) comes on fd 4.
+ * the ingest's tee (converted by `teeSlave`) and the scheduled window recorder (as they are). Matroska
+ * segments carry every stream as the camera sent it (H.264/H.265, G.711 A-law/µ-law, AAC; MPEG-TS has
+ * no G.711, MPEG-PS and MP4 refuse it: docs/media.md). A Matroska file cut by kill -9 has no duration
+ * and no cues, but every cluster written is readable: cluster_time_limit=1000 closes a cluster each
+ * second (the muxer holds the open one in memory) and flush_packets=1 writes it at once, so a kill
+ * loses about a second; the recorder computes such a file's span from its packets. The segment list
+ * (csv) comes on fd 4.
  */
 export function segmentMuxerArgs(segmentSeconds: number, startNumber: number): string[] {
   return [
@@ -30,9 +32,9 @@ export function segmentMuxerArgs(segmentSeconds: number, startNumber: number): s
     '-segment_time',
     String(segmentSeconds),
     '-segment_format',
-    'mpegts',
+    'matroska',
     '-segment_format_options',
-    'flush_packets=1',
+    'flush_packets=1:cluster_time_limit=1000',
     '-segment_list',
     'pipe:4',
     '-segment_list_type',
@@ -54,10 +56,11 @@ function teeSlave(args: string[], extra: string, target: string): string {
 }
 
 /**
- * One ffmpeg, one read of the source: video copied, audio transcoded to AAC once, then the `tee`
- * muxer writes the same packets to (a) MPEG-TS segment files and (b) MPEG-TS on stdout for the live
- * consumers. MPEG-TS segments need no index at the end, so a kill -9 or power cut leaves every packet
- * written so far playable; -progress on fd 3 is the heartbeat; the segment list (csv) comes on fd 4.
+ * One ffmpeg, one read of the source: video and sound copied as received (nothing is encoded), then
+ * the `tee` muxer writes the same packets to (a) Matroska segment files and (b) MPEG-TS on stdout for
+ * the live consumers (G.711 rides there as a private stream: media/g711.ts reads it back). -progress on
+ * fd 3 is the heartbeat; the segment list (csv) comes on fd 4. Logged at info level with the level on
+ * each line: the input's stream dump says which audio codec the camera sends (`codecsOf`).
  */
 export function ingestArgs(a: IngestArgs): string[] {
   const input: string[] = [];
@@ -78,7 +81,8 @@ export function ingestArgs(a: IngestArgs): string[] {
     // screen's 2 fps) to guess a frame rate before writing anything, and the supervisor sees a stall.
     input.push('-fpsprobesize', '0', '-f', a.input.format, '-i', 'pipe:0');
   }
-  const codecs = ['-map', '0:v:0', ...(a.audio ? ['-map', '0:a:0?', '-c:a', 'aac', '-ar', '16000', '-ac', '1', '-b:a', '32k'] : ['-an']), '-c:v', 'copy'];
+  // -map_metadata -1: a file input's tags (its DURATION, say) must not be written into segments of another length.
+  const codecs = ['-map', '0:v:0', ...(a.audio ? ['-map', '0:a:0?'] : ['-an']), '-c', 'copy', '-map_metadata', '-1'];
   // onfail=abort on the live side too: if the service dies, the broken stdout pipe ends this ffmpeg
   // instead of leaving an orphan recording next to the one the restarted service launches.
   const live = '[f=mpegts:onfail=abort]pipe:1';
@@ -86,7 +90,7 @@ export function ingestArgs(a: IngestArgs): string[] {
   return [
     '-hide_banner',
     '-loglevel',
-    'warning',
+    'level+info',
     '-nostats',
     ...('url' in a.input ? ['-nostdin'] : []),
     '-progress',
@@ -107,6 +111,19 @@ export function ingestArgs(a: IngestArgs): string[] {
     'tee',
     slaves.join('|'),
   ];
+}
+
+/**
+ * The codecs in ffmpeg's dump of its input ("Stream #0:1: Audio: pcm_mulaw, 8000 Hz, …"; null = no such
+ * stream), once the dump is complete ("Stream mapping:" or the output's dump follows); undefined before.
+ */
+export function codecsOf(stderr: string): { video: string | null; audio: string | null } | undefined {
+  // Only the input's dump: the output's (after "Output #0") names the same streams again.
+  const input = stderr.split(/Output #0|Stream mapping:/)[0]!;
+  if (input.length === stderr.length) return undefined;
+  const video = /Stream #0:\d+[^\n]*?: Video: (\w+)/.exec(input)?.[1] ?? null;
+  const audio = /Stream #0:\d+[^\n]*?: Audio: (\w+)/.exec(input)?.[1] ?? null;
+  return { video, audio };
 }
 
 interface Subscriber {

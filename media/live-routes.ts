@@ -27,6 +27,7 @@ export interface LiveMedia extends ScreenIngest {
     reason?: string | null;
     recording?: boolean;
     sub?: { state: string } | null;
+    codecs?: { video: string | null; audio: string | null } | null;
   }>;
 }
 
@@ -49,11 +50,25 @@ export interface Live {
 }
 
 export function createLive(deps: LiveDeps): Live {
-  const relay = createLiveRelay(deps.media.ingest);
+  const relay = createLiveRelay(deps.media.ingest, undefined, undefined, {
+    ...(deps.ffmpeg ? { ffmpeg: deps.ffmpeg } : {}),
+    ...(deps.log ? { log: deps.log } : {}),
+  });
   const upstream = createUpstream({
     relay,
     targets: deps.config.upstream,
     sourceIds: () => deps.media.sources().map((s) => s.id),
+    ...(deps.media.ingest.codecs
+      ? {
+          codecs: (id: string) => {
+            try {
+              return deps.media.ingest.codecs?.(id) ?? null;
+            } catch {
+              return null; // removed meanwhile: the reconcile stops its pushers
+            }
+          },
+        }
+      : {}),
     ...(deps.ffmpeg ? { ffmpeg: deps.ffmpeg } : {}),
     ...(deps.log ? { log: deps.log } : {}),
     ...(deps.upstreamBackoff ? { backoff: deps.upstreamBackoff } : {}),
@@ -258,8 +273,9 @@ export const liveRoutes: FastifyPluginAsync<LiveRouteOptions> = async (app, opts
             ws: liveWsPath(id),
             subWs: s.sub ? liveWsPath(id, 'sub') : null,
             viewers: live.relay.viewers(id),
-            video: info.videoCodec,
-            audio: info.audioCodec,
+            // What the camera sends (the live TS names G.711 only as a private stream).
+            video: s.codecs?.video ?? info.videoCodec,
+            audio: s.codecs ? s.codecs.audio : info.audioCodec,
             status,
           };
         });
@@ -273,13 +289,14 @@ export const liveRoutes: FastifyPluginAsync<LiveRouteOptions> = async (app, opts
       config: { roles: ['admin', 'invigilator', 'inspector'] },
       schema: {
         tags,
-        summary: 'Live MPEG-TS of one source (binary messages, for mpegts.js); no transcoding',
+        summary:
+          'Live MPEG-TS of one source (binary messages, for mpegts.js): video copied; sound only with stream=sound (G.711 encoded to AAC while someone listens)',
         params: Type.Object({ sourceId: Type.String({ minLength: 1, maxLength: 80 }) }),
         querystring: Type.Object({
           stream: Type.Optional(
-            Type.Union([Type.Literal('main'), Type.Literal('sub')], {
+            Type.Union([Type.Literal('main'), Type.Literal('sub'), Type.Literal('sound')], {
               description:
-                "sub: the camera's sub-stream for grid tiles; a source without one, or whose sub-stream is down while the main one is up, is served its main stream",
+                "sub: the camera's sub-stream for grid tiles; a source without one, or whose sub-stream is down while the main one is up, is served its main stream. sound: the main stream with its sound as AAC (the unmuted tile): one encode per source shared by all its listeners, running while any listens",
             }),
           ),
         }),
@@ -294,8 +311,9 @@ export const liveRoutes: FastifyPluginAsync<LiveRouteOptions> = async (app, opts
       const p = request.principal!;
       // Asking for the sub-stream is a preference, not a requirement: a tile shows a picture whenever the camera has one.
       const source = media.sources().find((s) => s.id === sourceId);
+      const asked = (request.query as { stream?: StreamName }).stream;
       const stream: StreamName =
-        (request.query as { stream?: StreamName }).stream === 'sub' && source?.sub && (source.sub.state === 'up' || source.state !== 'up') ? 'sub' : 'main';
+        asked === 'sound' ? 'sound' : asked === 'sub' && source?.sub && (source.sub.state === 'up' || source.state !== 'up') ? 'sub' : 'main';
       const view = p.role === 'inspector' ? openInspectorView(request.actor, sourceId, request.ip, stream) : null;
       let closing = false;
       const remove = hub.add({ socket, owner: request.actor, kind: 'live' });
@@ -347,6 +365,9 @@ export const liveRoutes: FastifyPluginAsync<LiveRouteOptions> = async (app, opts
               state: Type.String(),
               since: Type.Number(),
               lastError: Type.Union([Type.String(), Type.Null()]),
+              problem: Type.Union([Type.Object({ zh: Type.String(), en: Type.String() }), Type.Null()], {
+                description: 'why it does not push, in words (known causes)',
+              }),
               restarts: Type.Integer(),
               bytesOut: Type.Number(),
               retryAt: Type.Union([Type.Number(), Type.Null()]),

@@ -1,19 +1,30 @@
 // The live relay: one ingest subscription per source fanned out to any number of sinks (browser
-// viewers over WebSocket, upstream pushers' stdin). Nothing is transcoded: the MPEG-TS the ingest
-// produces is cut into whole 188-byte packets and forwarded as is. A sink that cannot keep up never
+// viewers over WebSocket, upstream pushers' stdin). The MPEG-TS the ingest produces (video and sound as
+// received; G.711 as a private stream that browsers ignore, so tiles are video only) is cut into whole
+// 188-byte packets and forwarded as is. The `sound` stream is the one exception: the same video with the
+// sound as AAC, from one on-demand encode per source (media/sound.ts) that runs while anyone takes it. A sink that cannot keep up never
 // holds the others back: it stops receiving, skips ahead to the next key frame once its backlog has
 // drained, and is dropped when it stays behind too long or its backlog grows past a hard cap.
+
+import { isG711 } from './g711.ts';
+import { createSoundEncodes, type SoundDeps, type SoundEncodes } from './sound.ts';
 
 export const TS_PACKET = 188;
 const SYNC = 0x47;
 
 /** What the relay needs from ingest (media/index.ts): the source's MPEG-TS, with the last GOP replayed to a late subscriber. */
 export interface TsFeed {
-  subscribe(sourceId: string, onChunk: (chunk: Buffer) => void, opts?: { stream?: StreamName; onRestart?: () => void }): () => void;
+  subscribe(sourceId: string, onChunk: (chunk: Buffer) => void, opts?: { stream?: 'main' | 'sub'; onRestart?: () => void }): () => void;
+  /** What the source sends (audio pcm_mulaw | pcm_alaw | aac …): the relay's `sound` stream encodes G.711 only. */
+  codecs?(sourceId: string): { video: string | null; audio: string | null } | null;
 }
 
-/** A source's main stream (recorded, pushed upstream) or its camera's sub-stream (live tiles only). */
-export type StreamName = 'main' | 'sub';
+/**
+ * A source's main stream (recorded, pushed upstream; sound as received), its camera's sub-stream (live
+ * tiles only, no sound), or `sound`: the main stream with its sound as AAC (for listeners and RTMP; the
+ * main stream itself when the camera sends AAC or no sound).
+ */
+export type StreamName = 'main' | 'sub' | 'sound';
 
 /** A consumer of one source's TS: a WebSocket, an ffmpeg stdin. */
 export interface Sink {
@@ -201,7 +212,7 @@ export class LiveChannel {
           this.stream === 'main'
             ? this.feed.subscribe(this.sourceId, (chunk) => this.onChunk(chunk))
             : this.feed.subscribe(this.sourceId, (chunk) => this.onChunk(chunk), {
-                stream: this.stream,
+                stream: this.stream === 'sub' ? 'sub' : 'main',
                 onRestart: () => this.bytesIn > 0 && this.dropAll('source restarted'),
               });
       } catch (err) {
@@ -300,30 +311,52 @@ export class LiveChannel {
 }
 
 /** Every source's channel, created on first use. */
-export function createLiveRelay(feed: TsFeed, policy: SinkPolicy = DEFAULT_POLICY, now: () => number = Date.now) {
+export function createLiveRelay(
+  feed: TsFeed,
+  policy: SinkPolicy = DEFAULT_POLICY,
+  now: () => number = Date.now,
+  soundDeps: Omit<SoundDeps, 'attachMain'> = {},
+) {
   const channels = new Map<string, LiveChannel>();
   // NUL cannot occur in a source id: the sub-stream's key never collides with another source's.
   const key = (sourceId: string, stream: StreamName) => (stream === 'main' ? sourceId : `${sourceId}\u0000${stream}`);
+  const sound: SoundEncodes = createSoundEncodes({ ...soundDeps, attachMain: (sourceId, sink) => channel(sourceId, 'main').add(sink) });
+  // The `sound` channel's feed: its first sink starts the source's one AAC encode, its last ends it.
+  const soundFeed: TsFeed = {
+    subscribe(sourceId, onChunk, opts) {
+      const audio = feed.codecs?.(sourceId)?.audio;
+      if (!isG711(audio)) throw new Error(`source ${sourceId} sends no G.711 to encode`);
+      return sound.start(sourceId, audio, onChunk, opts?.onRestart);
+    },
+  };
   const channel = (sourceId: string, stream: StreamName = 'main'): LiveChannel => {
     let c = channels.get(key(sourceId, stream));
-    if (!c) channels.set(key(sourceId, stream), (c = new LiveChannel(sourceId, feed, policy, now, stream)));
+    if (!c) channels.set(key(sourceId, stream), (c = new LiveChannel(sourceId, stream === 'sound' ? soundFeed : feed, policy, now, stream)));
     return c;
   };
+  /** `sound` is an encode only for G.711; a camera that sends AAC (or nothing) is heard on its main stream. */
+  const resolve = (sourceId: string, stream: StreamName): StreamName => (stream === 'sound' && !isG711(feed.codecs?.(sourceId)?.audio) ? 'main' : stream);
   return {
     channel,
+    /** The on-demand AAC encodes (one per source at most). */
+    sound,
+    /** Which stream a sink asking for `stream` gets (see resolve). */
+    resolve,
     /** Adds a sink to a source's fan-out (its main stream unless told otherwise); returns the function that removes it. */
     attach(sourceId: string, sink: Sink, stream: StreamName = 'main'): () => void {
-      return channel(sourceId, stream).add(sink);
+      return channel(sourceId, resolve(sourceId, stream)).add(sink);
     },
     /** Viewers and pushers of a source whose ingest restarted start over from the new stream. */
     restart(sourceId: string, reason: string): void {
-      const c = channels.get(sourceId);
       // Sinks still waiting for the first bytes (joined while the source was down) just keep waiting.
-      if (c && c.bytesIn > 0) c.dropAll(reason);
+      for (const c of [channels.get(sourceId), channels.get(key(sourceId, 'sound'))]) if (c && c.bytesIn > 0) c.dropAll(reason);
     },
-    /** Sinks of the source, both streams together. */
+    /** Sinks of the source, all its streams together (the sound encode's own sink on the main stream not counted). */
     viewers(sourceId: string): number {
-      return (channels.get(sourceId)?.size ?? 0) + (channels.get(key(sourceId, 'sub'))?.size ?? 0);
+      const main = channels.get(sourceId)?.size ?? 0;
+      const listening = channels.get(key(sourceId, 'sound'))?.size ?? 0;
+      const encoding = sound.running().includes(sourceId) ? 1 : 0;
+      return main - encoding + listening + (channels.get(key(sourceId, 'sub'))?.size ?? 0);
     },
     close(): void {
       for (const c of channels.values()) c.dropAll('relay closing');

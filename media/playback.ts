@@ -1,7 +1,10 @@
 // Playback over the segment index: what exists for a source in a time range and where the holes are,
-// an HLS VOD playlist over those segments (MPEG-TS segments are HLS segments as they are), and an
-// excerpt cut with ffmpeg's concat demuxer and -c copy (no re-encode) into one MP4 file.
-import { spawn } from 'node:child_process';
+// an HLS VOD playlist over those segments, the segment as a browser plays it, and an excerpt cut with
+// ffmpeg's concat demuxer into one MP4 file. Segments are Matroska with the sound as the camera sent it
+// (older ones MPEG-TS with AAC): a browser gets MPEG-TS with AAC, remuxed when first asked for — video
+// copied, G.711 encoded to AAC only then, for the person watching — and kept a few minutes for the
+// player's range requests. An excerpt copies the video and AAC, and encodes G.711 to AAC (MP4 refuses it).
+import { execFile, spawn } from 'node:child_process';
 import { mkdtemp, rm, stat, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join, resolve, sep } from 'node:path';
@@ -56,9 +59,17 @@ export interface Excerpt {
   cleanup(): Promise<void>;
 }
 
+/** How long a remuxed segment is kept after its last request, and how many at most. */
+const PLAYABLE_KEEP_MS = 10 * 60_000;
+const PLAYABLE_MAX = 16;
+
 export interface Playback {
   recordings(sourceId: string, from: number, to: number): Recordings;
   segmentFile(id: number): { segment: SegmentRow; file: string };
+  /** The segment as MPEG-TS with AAC sound (the browser player's format): the file itself for an old .ts segment, else a remux kept a while. */
+  playableFile(id: number): Promise<{ segment: SegmentRow; file: string; bytes: number }>;
+  /** Removes the remuxed copies (shutdown). */
+  close(): Promise<void>;
   hlsPlaylist(sourceId: string, from: number, to: number, segmentUrl: (s: SegmentRow) => string): string;
   /** Cuts an excerpt for `who`; its slot (ExcerptLimits) is held until `cleanup()`, after the download. */
   excerpt(sourceId: string, from: number, to: number, who?: string): Promise<Excerpt>;
@@ -82,6 +93,20 @@ export function createPlayback(deps: PlaybackDeps): Playback {
   const cutting = new Map<string, number>();
   const total = () => [...cutting.values()].reduce((a, n) => a + n, 0);
   const mib = (b: number) => Math.ceil(b / 1024 ** 2);
+  const playable = new Map<number, { ready: Promise<{ file: string; bytes: number }>; usedAt: number }>();
+  let playDir: Promise<string> | null = null;
+  const forget = (id: number) => {
+    const e = playable.get(id);
+    playable.delete(id);
+    void e?.ready.then((r) => rm(r.file, { force: true })).catch(() => {});
+  };
+  const sweepPlayable = () => {
+    const now = Date.now();
+    for (const [id, e] of playable) if (now - e.usedAt > PLAYABLE_KEEP_MS) forget(id);
+    while (playable.size > PLAYABLE_MAX) forget(playable.keys().next().value!);
+  };
+  const sweepTimer = setInterval(sweepPlayable, 60_000);
+  sweepTimer.unref();
 
   const checkRange = (sourceId: string, from: number, to: number) => {
     if (!deps.sourceKnown(sourceId)) throw new NotFound(`media source ${sourceId} is not configured and has no recordings`);
@@ -119,6 +144,52 @@ export function createPlayback(deps: PlaybackDeps): Playback {
       const file = resolve(root, segment.path);
       if (!file.startsWith(root + sep)) throw new NotFound(`recording segment ${id} points outside the media folder`);
       return { segment, file };
+    },
+    async playableFile(id) {
+      const { segment, file } = api.segmentFile(id);
+      if (!file.endsWith('.mkv')) return { segment, file, bytes: segment.bytes };
+      let e = playable.get(id);
+      if (!e) {
+        const ready = (async () => {
+          playDir ??= mkdtemp(join(tmpdir(), 'examroom-play-'));
+          const out = join(await playDir, `${id}.ts`);
+          const audio = await audioCodecOfFile(file);
+          await runFfmpeg(
+            [
+              '-hide_banner',
+              '-loglevel',
+              'error',
+              '-nostdin',
+              '-i',
+              file,
+              '-map',
+              '0:v:0',
+              '-map',
+              '0:a:0?',
+              '-c:v',
+              'copy',
+              ...(audio === 'aac' || audio === null ? ['-c:a', 'copy'] : ['-c:a', 'aac', '-ar', '16000', '-ac', '1', '-b:a', '32k']),
+              '-f',
+              'mpegts',
+              '-y',
+              out,
+            ],
+            'prepare the segment for playback',
+          );
+          return { file: out, bytes: (await stat(out)).size };
+        })();
+        e = { ready, usedAt: Date.now() };
+        playable.set(id, e);
+        ready.catch(() => playable.get(id) === e && playable.delete(id));
+        sweepPlayable();
+      }
+      e.usedAt = Date.now();
+      return { segment, ...(await e.ready) };
+    },
+    async close() {
+      clearInterval(sweepTimer);
+      playable.clear();
+      if (playDir) await rm(await playDir, { recursive: true, force: true }).catch(() => {});
     },
     hlsPlaylist(sourceId, from, to, segmentUrl) {
       const { segments } = api.recordings(sourceId, from, to);
@@ -204,6 +275,8 @@ export function createPlayback(deps: PlaybackDeps): Playback {
         const gapMs = rec.gaps.reduce((a, g) => a + (Math.min(g.end, to) - Math.max(g.start, from)), 0);
         const wanted = Math.max(0.5, (Math.min(to, rec.segments.at(-1)!.end) - Math.max(from, first.start) - gapMs) / 1000);
         const out = join(dir, 'excerpt.mp4');
+        // G.711 has no place in MP4: the sound of an excerpt for a person is encoded to AAC; AAC is copied.
+        const audio = await audioCodecOfFile(resolve(root, first.path));
         await runFfmpeg([
           '-hide_banner',
           '-loglevel',
@@ -220,9 +293,12 @@ export function createPlayback(deps: PlaybackDeps): Playback {
           '-t',
           wanted.toFixed(3),
           '-map',
-          '0',
-          '-c',
+          '0:v:0',
+          '-map',
+          '0:a:0?',
+          '-c:v',
           'copy',
+          ...(audio === 'aac' || audio === null ? ['-c:a', 'copy'] : ['-c:a', 'aac', '-ar', '16000', '-ac', '1', '-b:a', '32k']),
           '-movflags',
           '+faststart',
           // However the index reckoned the span, the file written stops at the size limit.
@@ -248,12 +324,24 @@ function samePrefix(s: SegmentRow, all: SegmentRow[], prevEnd: number): boolean 
   return prev ? pre(prev.path) === pre(s.path) : false;
 }
 
-function runFfmpeg(args: string[]): Promise<void> {
+/** The first audio stream's codec (ffprobe), or null when the file has none. */
+function audioCodecOfFile(file: string): Promise<string | null> {
+  return new Promise((res) => {
+    execFile(
+      'ffprobe',
+      ['-v', 'error', '-select_streams', 'a:0', '-show_entries', 'stream=codec_name', '-of', 'csv=p=0', file],
+      { timeout: 30_000 },
+      (_err, out) => res(String(out).trim() || null),
+    );
+  });
+}
+
+function runFfmpeg(args: string[], what = 'cut the excerpt'): Promise<void> {
   return new Promise((resolvePromise, reject) => {
     const c = spawn('ffmpeg', args, { stdio: ['ignore', 'ignore', 'pipe'] });
     let err = '';
     c.stderr.setEncoding('utf8').on('data', (d: string) => (err = (err + d).slice(-2000)));
     c.on('error', reject);
-    c.on('close', (code) => (code === 0 ? resolvePromise() : reject(new Error(`ffmpeg could not cut the excerpt (code ${code}): ${err.trim()}`))));
+    c.on('close', (code) => (code === 0 ? resolvePromise() : reject(new Error(`ffmpeg could not ${what} (code ${code}): ${err.trim()}`))));
   });
 }

@@ -82,6 +82,16 @@ export interface SourceStatus {
   subscribers: number;
   /** The sub-stream's ingest, or null when the source has none. */
   sub: SubStreamStatus | null;
+  /**
+   * What the source sends, as ffmpeg names it (video h264 | hevc …, audio pcm_mulaw | pcm_alaw | aac …,
+   * null = none), from the current run's input; null until its ingest has read the stream once.
+   */
+  codecs: SourceCodecs | null;
+}
+
+export interface SourceCodecs {
+  video: string | null;
+  audio: string | null;
 }
 
 /** GET /api/media/disk: the media disk (media/service/disk.ts) and the forecast against the retention period (storage/disk-forecast.ts). */
@@ -124,6 +134,8 @@ export interface UpstreamPush {
   state: string;
   since: number;
   lastError: string | null;
+  /** Why it does not push, in words (known causes only). */
+  problem: { zh: string; en: string } | null;
   restarts: number;
   bytesOut: number;
   retryAt: number | null;

@@ -1,7 +1,8 @@
 // Segment indexing: every finished segment file is fsynced, hashed (SHA-256, for the archives'
 // manifests) and then indexed (durable before acknowledged). Files ffmpeg never reported — the segment
 // open when it was killed, or everything open when the whole server died — are found afterwards,
-// probed with ffprobe, hashed and indexed as recovered.
+// measured from their packets with ffprobe, hashed and indexed as recovered. Segments are Matroska
+// (.mkv); MPEG-TS segments (.ts) of earlier versions are still recovered and played the same way.
 import { execFile } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { createReadStream } from 'node:fs';
@@ -10,13 +11,32 @@ import { basename, join } from 'node:path';
 import type { MediaStore, SegmentRow } from '../storage/index.ts';
 import { segmentFolder } from '../storage/index.ts';
 
-/** Duration in seconds of a media file (ffprobe), or null when it has no readable packets. */
+/**
+ * Seconds of media in a file, from its packets (first timestamp to the end of the last packet), or
+ * null when it has no readable packets. Not the container's duration: a Matroska file cut by kill -9
+ * has none (N/A), and one remuxed from a file may carry its source's. Reads the whole file (demux
+ * only): done for a segment ffmpeg never reported, i.e. after a crash.
+ */
 export function probeDuration(file: string): Promise<number | null> {
   return new Promise((resolve) => {
-    execFile('ffprobe', ['-v', 'error', '-show_entries', 'format=duration', '-of', 'csv=p=0', file], { timeout: 30_000 }, (err, stdout) => {
-      const d = Number.parseFloat(String(stdout).trim());
-      resolve(err || !Number.isFinite(d) ? null : d);
-    });
+    execFile(
+      'ffprobe',
+      ['-v', 'error', '-show_entries', 'packet=pts_time,dts_time,duration_time', '-of', 'csv=p=0', file],
+      { timeout: 60_000, maxBuffer: 256 * 1024 * 1024 },
+      (err, stdout) => {
+        let first = Infinity;
+        let last = -Infinity;
+        for (const line of String(stdout).split('\n')) {
+          const [pts, dts, dur] = line.split(',');
+          const t = Number.parseFloat(pts && pts !== 'N/A' ? pts : (dts ?? ''));
+          if (!Number.isFinite(t)) continue;
+          const d = Number.parseFloat(dur ?? '');
+          first = Math.min(first, t);
+          last = Math.max(last, t + (Number.isFinite(d) ? d : 0));
+        }
+        resolve(err && !Number.isFinite(first) ? null : Number.isFinite(first) ? last - first : null);
+      },
+    );
   });
 }
 
@@ -30,7 +50,6 @@ async function fsyncFile(file: string): Promise<number> {
   }
 }
 
-/** Names of one launch's segments: SOURCE/YYYYMMDD/<launch start ms>-<n>.ts, relative to the media folder. */
 /** SHA-256 of a file, hex. Read right after the write, the file is in the page cache: this costs CPU, not disk. */
 export async function sha256File(file: string): Promise<string> {
   const h = createHash('sha256');
@@ -38,14 +57,15 @@ export async function sha256File(file: string): Promise<string> {
   return h.digest('hex');
 }
 
+/** Names of one launch's segments: SOURCE/YYYYMMDD/<launch start ms>-<n>.mkv, relative to the media folder. */
 export function runPattern(sourceId: string, startedAt: number): { dir: string; prefix: string; pattern: string } {
   const dir = segmentFolder(sourceId, startedAt);
   const prefix = `${startedAt}-`;
-  return { dir, prefix, pattern: join(dir, `${prefix}%05d.ts`) };
+  return { dir, prefix, pattern: join(dir, `${prefix}%05d.mkv`) };
 }
 
 export function segmentName(prefix: string, n: number): string {
-  return `${prefix}${String(n).padStart(5, '0')}.ts`;
+  return `${prefix}${String(n).padStart(5, '0')}.mkv`;
 }
 
 export interface RunRecorderDeps {
@@ -125,7 +145,7 @@ export async function recoverOrphans(deps: RunRecorderDeps, days = 2): Promise<n
   for (let i = days - 1; i >= 0; i--) {
     const rel = segmentFolder(deps.sourceId, now - i * 86_400_000);
     const names = await readdir(join(deps.mediaDir, rel)).catch(() => [] as string[]);
-    const files = names.filter((n) => n.endsWith('.ts')).sort();
+    const files = names.filter((n) => n.endsWith('.mkv') || n.endsWith('.ts')).sort();
     for (const name of files) {
       const relPath = join(rel, name);
       if (known.has(relPath)) continue;

@@ -197,7 +197,7 @@ export const mediaRoutes: FastifyPluginAsync<MediaRouteOptions> = async (
       config: viewers,
       schema: {
         tags,
-        summary: 'One recorded segment (MPEG-TS), with HTTP range requests',
+        summary: 'One recorded segment as a browser plays it (MPEG-TS, AAC sound; a Matroska segment is remuxed on first request), with HTTP range requests',
         params: Type.Object({
           segment: Type.String({ pattern: '^[1-9][0-9]{0,15}\\.ts$', description: 'the segment id with .ts, as in the recordings list' }),
         }),
@@ -205,9 +205,10 @@ export const mediaRoutes: FastifyPluginAsync<MediaRouteOptions> = async (
     },
     async (request, reply) => {
       const segmentId = Number.parseInt((request.params as { segment: string }).segment, 10);
-      const { segment, file } = media.playback.segmentFile(segmentId);
+      const { segment } = media.playback.segmentFile(segmentId);
       const inspector = mayView(request, segment.sourceId);
-      const size = segment.bytes;
+      // A Matroska segment is remuxed for the browser (AAC sound) on first request; ranges then read that copy.
+      const { file, bytes: size } = await media.playback.playableFile(segmentId);
       const range = parseRange(request.headers.range, size);
       if (range === 'invalid')
         return reply

@@ -40,6 +40,8 @@ export interface SupervisorHooks {
   onListLine?(line: string, run: RunInfo): void;
   /** The first bytes of a launch arrived. */
   onUp(run: RunInfo): void;
+  /** What ffmpeg has said on stderr so far in this run (up to 8,000 characters), after each new piece. */
+  onStderr?(tail: string, run: RunInfo): void;
   /** The process ended (or was killed for stalling). Awaited before the next launch. */
   onExit(info: ExitInfo): Promise<void> | void;
 }
@@ -134,7 +136,10 @@ export function createSupervisor(opts: SupervisorOptions, hooks: SupervisorHooks
       hooks.onStdout(d);
     });
     // Kept raw and longer than what is shown, so the shown tail can start at a whole line.
-    c.stderr!.setEncoding('utf8').on('data', (d: string) => (stderrTail = (stderrTail + d).slice(-8000)));
+    c.stderr!.setEncoding('utf8').on('data', (d: string) => {
+      stderrTail = (stderrTail + d).slice(-8000);
+      hooks.onStderr?.(stderrTail, info);
+    });
     const progress = createInterface({ input: c.stdio[3] as Readable });
     progress.on('line', (line) => {
       // -progress reports every second while frames move; a stuck input stops the reports.
@@ -162,7 +167,12 @@ export function createSupervisor(opts: SupervisorOptions, hooks: SupervisorHooks
       if (child === c) child = null;
       // The last line that says something: ffmpeg's routine notices are not a reason.
       // Redacted while whole: the tail is cut at a line start (lastLines), never inside a URL.
-      const said = redact(lastLines(stderrTail, 4000));
+      // With -loglevel level+info each line carries its level: info lines are never a reason, the tag goes.
+      const said = redact(lastLines(stderrTail, 4000))
+        .split('\n')
+        .filter((l) => !/\[(info|verbose|debug)\] /.test(l))
+        .map((l) => l.replace(/\[(warning|error|fatal|panic)\] /, ''))
+        .join('\n');
       const lastLine =
         said
           .trim()

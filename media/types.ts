@@ -1,5 +1,6 @@
 // The media module's public types: what the live relay, upstream push and terminal screens build on.
 import type { Readable } from 'node:stream';
+import type { SourceCodecs } from './protocol.ts';
 
 /** Where a source's bytes come from: a URL ffmpeg pulls (RTSP, RTMP, HTTP, file) or a stream we pipe in. */
 export type SourceInput =
@@ -38,7 +39,7 @@ export const liveWsPath = (sourceId: string, stream: StreamName = 'main') =>
   `${LIVE_WS_PREFIX}${encodeURIComponent(sourceId)}${stream === 'sub' ? '?stream=sub' : ''}`;
 
 // The status of a source is read by the web apps too (the admin console's System page): its contract lives in protocol.ts.
-export type { SourceStatus, SubStreamStatus } from './protocol.ts';
+export type { SourceCodecs, SourceStatus, SubStreamStatus } from './protocol.ts';
 
 /** The live side of ingest: MPEG-TS (H.264/H.265 copied, AAC audio), whole 188-byte packets per chunk. */
 export interface Ingest {
@@ -53,4 +54,9 @@ export interface Ingest {
    * that on the bus (camera.up), a sub-stream only here.
    */
   subscribe(sourceId: string, onChunk: (chunk: Buffer) => void, opts?: { stream?: StreamName; onRestart?: () => void }): () => void;
+  /**
+   * What the source's main stream carries as received (null until its ingest has read the input once).
+   * The live MPEG-TS holds G.711 as a private stream without saying which law: this says it.
+   */
+  codecs(sourceId: string): SourceCodecs | null;
 }

@@ -1,12 +1,16 @@
 // Upstream push to the provincial and city platforms: for each configured target and each source it
-// takes, one ffmpeg that reads the source's MPEG-TS from the live relay on stdin and stream-copies it
-// (H.264/H.265 + AAC) to RTMP (FLV) or RTSP. Each pusher is its own process with its own status,
+// takes, one ffmpeg that reads the source's MPEG-TS from the live relay on stdin and stream-copies it to
+// RTMP (FLV) or RTSP. RTSP carries the sound as received: G.711 (or AAC with its configuration) comes
+// from the audio tap (media/g711.ts) on fd 3, copied. RTMP needs AAC: its pusher reads the relay's
+// `sound` stream, whose one AAC encode per source (media/sound.ts) runs only while a push or a listener
+// takes it, shared by all of them. Each pusher is its own process with its own status,
 // restarted with backoff; it is a sink of the relay like any viewer, so a dead or slow platform is
 // skipped or dropped by the relay and never reaches ingest or the recorder.
 import { spawn, type ChildProcess } from 'node:child_process';
 import type { Readable } from 'node:stream';
 import type { UpstreamConfig } from '../config/index.ts';
 import { redactText, redactUrl, urlSecrets } from '../core/index.ts';
+import { AudioTap, G711_FLV_INPUT, G711_TS_INPUT, isG711, type TapCodec } from './g711.ts';
 import type { LiveRelay, Sink } from './live.ts';
 
 export type UpstreamTarget = UpstreamConfig & { sources: 'all' | string[] };
@@ -23,6 +27,8 @@ export interface PusherStatus {
   since: number;
   /** Why the last attempt ended, in ffmpeg's words where it said something. */
   lastError: string | null;
+  /** The same in plain words for the console (zh-CN, English), when it is a known cause; null otherwise. */
+  problem: { zh: string; en: string } | null;
   restarts: number;
   /** Bytes written by the current attempt (ffmpeg -progress total_size). */
   bytesOut: number;
@@ -35,6 +41,8 @@ export interface UpstreamDeps {
   targets: UpstreamTarget[];
   /** The ids of the sources that exist now (cameras and connected terminal screens). */
   sourceIds: () => string[];
+  /** What a source sends (null until its ingest has read it): RTSP copies its sound by codec. */
+  codecs?: (sourceId: string) => { video: string | null; audio: string | null } | null;
   ffmpeg?: string;
   now?: () => number;
   log?: { info(o: object, m: string): void; warn(o: object, m: string): void };
@@ -48,9 +56,16 @@ export function pushUrl(template: string, sourceId: string): string {
   return template.replaceAll('{source}', encodeURIComponent(sourceId));
 }
 
-/** ffmpeg's arguments for one push: TS in on stdin, stream copy out. FLV carries H.264 (and HEVC in enhanced RTMP) with AAC. */
-export function pusherArgs(protocol: 'rtmp' | 'rtsp', url: string): string[] {
+/**
+ * ffmpeg's arguments for one push: TS in on stdin, stream copy out. RTMP: the relay's `sound` stream
+ * (H.264 + AAC) into FLV. RTSP: the main stream's video, and with `tap` its sound as received from the
+ * audio tap's FLV on fd 3 (G.711, or AAC with its configuration, which the RTSP muxer needs up front).
+ */
+export function pusherArgs(protocol: 'rtmp' | 'rtsp', url: string, tap = false): string[] {
   const out = protocol === 'rtmp' ? ['-f', 'flv', '-flvflags', 'no_duration_filesize', url] : ['-f', 'rtsp', '-rtsp_transport', 'tcp', url];
+  const input = tap
+    ? [...G711_TS_INPUT, ...G711_FLV_INPUT, '-map', '0:v:0', '-map', '1:a:0']
+    : ['-f', 'mpegts', '-i', 'pipe:0', '-map', '0:v:0', '-map', '0:a:0?'];
   return [
     '-hide_banner',
     '-nostdin',
@@ -61,18 +76,51 @@ export function pusherArgs(protocol: 'rtmp' | 'rtsp', url: string): string[] {
     'pipe:1',
     '-fflags',
     '+genpts+discardcorrupt',
-    '-f',
-    'mpegts',
-    '-i',
-    'pipe:0',
-    '-map',
-    '0:v:0',
-    '-map',
-    '0:a:0?',
+    ...input,
     '-c',
     'copy',
     ...out,
   ];
+}
+
+/** Known causes of a push that does not start or stops, in words a site's IT person can act on. */
+export function pushProblem(error: string | null, url: string): { zh: string; en: string } | null {
+  if (!error) return null;
+  let host = url;
+  try {
+    host = new URL(url).host;
+  } catch {
+    /* keep the URL as written */
+  }
+  if (/Connection refused/i.test(error))
+    return {
+      zh: `上级平台 ${host} 拒绝连接：请确认平台的接收服务已启动、地址和端口正确`,
+      en: `the platform at ${host} refused the connection: check that its receiver is running and the address and port are right`,
+    };
+  if (/timed out|No route to host|Network is unreachable/i.test(error))
+    return {
+      zh: `连不上上级平台 ${host}（无应答）：请检查地址、网络和防火墙`,
+      en: `no answer from the platform at ${host}: check the address, the network and the firewall`,
+    };
+  if (/401|Unauthorized|403|Forbidden/i.test(error))
+    return {
+      zh: `上级平台 ${host} 拒绝了推流账号：请检查地址中的用户名和密码`,
+      en: `the platform at ${host} refused the credentials: check the user and password in the URL`,
+    };
+  if (/404|Not Found/i.test(error))
+    return {
+      zh: `上级平台 ${host} 不认识这个推流地址（404）：请检查地址的路径`,
+      en: `the platform at ${host} does not know this stream path (404): check the URL's path`,
+    };
+  if (/no global headers|incorrect codec parameters|not supported|Could not write header/i.test(error))
+    return {
+      zh: `上级平台 ${host} 不接受这路视频或声音的编码：${error}`,
+      en: `the stream's video or sound codec cannot be sent this way to ${host}: ${error}`,
+    };
+  if (/source not available/.test(error)) return { zh: '视频源不存在或未启动', en: 'the source does not exist or is not running' };
+  if (/relay dropped|no progress/.test(error))
+    return { zh: `上级平台 ${host} 接收太慢，推流已重新开始`, en: `the platform at ${host} took the stream too slowly; the push started over` };
+  return null;
 }
 
 interface Pusher {
@@ -90,6 +138,8 @@ interface Pusher {
   lastInputAt: number;
   /** Why we killed it, when we did: says more than ffmpeg's exit. */
   killReason: string | null;
+  /** Waiting for the source's codecs before the first attempt. */
+  waiting?: boolean;
 }
 
 export function createUpstream(deps: UpstreamDeps) {
@@ -118,7 +168,29 @@ export function createUpstream(deps: UpstreamDeps) {
     if (!running) return;
     const { target, status } = p;
     const url = pushUrl(target.url, status.source);
-    const child = spawn(ffmpeg, pusherArgs(target.protocol, url), { stdio: ['pipe', 'pipe', 'pipe'], detached: true });
+    const codecs = deps.codecs?.(status.source);
+    if (deps.codecs && codecs === null) {
+      // What the source sends decides the pusher's arguments: wait until its ingest has read it once.
+      status.lastError = 'waiting for the source to come up (its stream has not been read yet)';
+      status.problem = { zh: '等待视频源接通', en: 'waiting for the source to come up' };
+      p.waiting = true;
+      p.timer = setTimeout(() => start(p), 1000);
+      return;
+    }
+    if (p.waiting) {
+      p.waiting = false;
+      status.lastError = null;
+      status.problem = null;
+    }
+    const audio = codecs?.audio ?? null;
+    const tapCodec: TapCodec | null = target.protocol === 'rtsp' && (isG711(audio) || audio === 'aac') ? audio : null;
+    const child = spawn(ffmpeg, pusherArgs(target.protocol, url, tapCodec !== null), {
+      stdio: tapCodec ? ['pipe', 'pipe', 'pipe', 'pipe'] : ['pipe', 'pipe', 'pipe'],
+      detached: true,
+    });
+    const tap = tapCodec ? new AudioTap(tapCodec) : null;
+    const audioIn = tap ? (child.stdio[3] as import('node:stream').Writable) : null;
+    audioIn?.on('error', () => {});
     p.child = child;
     p.stderr = '';
     p.bytesIn = 0;
@@ -135,6 +207,7 @@ export function createUpstream(deps: UpstreamDeps) {
       if (size > status.bytesOut) {
         status.bytesOut = size;
         if (status.state === 'starting') {
+          status.problem = null;
           status.state = 'pushing';
           status.since = now();
           deps.log?.info({ target: target.id, source: status.source }, 'upstream push running');
@@ -150,6 +223,10 @@ export function createUpstream(deps: UpstreamDeps) {
         p.bytesIn += bytes.length;
         p.lastInputAt = now();
         if (child.stdin!.writable) child.stdin!.write(bytes);
+        if (tap && audioIn?.writable) {
+          const flv = tap.push(bytes);
+          if (flv.length) audioIn.write(flv);
+        }
       },
       drop: (reason) => {
         p.killReason = `relay dropped the pusher: ${reason}`;
@@ -157,7 +234,8 @@ export function createUpstream(deps: UpstreamDeps) {
       },
     };
     try {
-      p.detach = deps.relay.attach(status.source, sink);
+      // RTMP takes the shared AAC encode; RTSP the sound as received.
+      p.detach = deps.relay.attach(status.source, sink, target.protocol === 'rtmp' ? 'sound' : 'main');
     } catch (err) {
       p.killReason = `source not available: ${err instanceof Error ? err.message : String(err)}`;
       kill(child);
@@ -166,9 +244,15 @@ export function createUpstream(deps: UpstreamDeps) {
       p.detach?.();
       p.detach = null;
       p.child = null;
-      const said = p.stderr.trim().split('\n').filter(Boolean).pop();
+      // The line that says why: ffmpeg's closing "Error initializing output stream 0:1 --" says nothing.
+      const said = p.stderr
+        .trim()
+        .split('\n')
+        .filter((l) => l.trim() && !/^(Error initializing output stream|Conversion failed)/.test(l.trim()))
+        .pop();
       // ffmpeg's error repeats the push URL: its password and secret parameters are hidden (core/redact.ts).
       status.lastError = redactText(p.killReason ?? said ?? `ffmpeg exited (${signal ?? `code ${code}`})`, urlSecrets(target.url));
+      status.problem = pushProblem(status.lastError, url);
       p.killReason = null;
       if (!running || !pushers.has(key(target.id, status.source))) {
         status.state = 'stopped';
@@ -221,6 +305,7 @@ export function createUpstream(deps: UpstreamDeps) {
           state: 'starting',
           since: now(),
           lastError: null,
+          problem: null,
           restarts: 0,
           bytesOut: 0,
           retryAt: null,

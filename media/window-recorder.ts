@@ -2,19 +2,26 @@
 // second ffmpeg reads the source's live MPEG-TS from the ingest's fan-out and writes the same crash-safe
 // segments the ingest's own tee would. The ingest itself runs all day, live only, so opening or closing
 // a window never interrupts live view, upstream push or a terminal's screen stream (which cannot be
-// rejoined mid-way). Stream copy both times: no decode, no encode.
+// rejoined mid-way). Stream copy both times: no decode, no encode. G.711 cannot be read back from the
+// live MPEG-TS by ffmpeg, so for such a source the recorder gets the sound from the G.711 tap
+// (media/g711.ts) on a second pipe, same bytes, same clock.
 import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import type { Readable } from 'node:stream';
+import { G711_FLV_INPUT, G711_TS_INPUT, AudioTap, isG711 } from './g711.ts';
 import { segmentMuxerArgs } from './ingest.ts';
 import { createRunRecorder, runPattern, type RunRecorderDeps } from './recorder.ts';
 
 /** Bytes queued for the recorder's ffmpeg beyond which it is taken as stuck (ended, then started again). */
 const MAX_QUEUED_BYTES = 64 * 1024 * 1024;
 
-export function windowRecorderArgs(pattern: string, segmentSeconds: number): string[] {
+/** g711: the sound comes as FLV on fd 3 (the live TS has it only as a private stream). */
+export function windowRecorderArgs(pattern: string, segmentSeconds: number, g711 = false): string[] {
+  const inputs = g711
+    ? [...G711_TS_INPUT, ...G711_FLV_INPUT, '-map', '0:v:0', '-map', '1:a:0']
+    : ['-analyzeduration', '1000000', '-probesize', '1000000', '-f', 'mpegts', '-i', 'pipe:0', '-map', '0:v:0', '-map', '0:a:0?'];
   return [
     '-hide_banner',
     '-loglevel',
@@ -22,16 +29,7 @@ export function windowRecorderArgs(pattern: string, segmentSeconds: number): str
     '-nostats',
     '-fflags',
     '+genpts',
-    '-analyzeduration',
-    '1000000',
-    '-probesize',
-    '1000000',
-    '-f',
-    'mpegts',
-    '-i',
-    'pipe:0',
-    '-map',
-    '0',
+    ...inputs,
     '-c',
     'copy',
     // The same segments as the ingest's tee writes (crash-safe: flushed packet by packet).
@@ -50,6 +48,8 @@ export interface WindowRecorder {
 export interface WindowRecorderDeps extends Omit<RunRecorderDeps, 'now'> {
   now: () => number;
   segmentSeconds: number;
+  /** The source's audio codec as received (null: none). */
+  audio: string | null;
   /** The fan-out of the source's main stream: a new subscriber gets PAT/PMT and the current GOP first, so the recording opens on a key frame. */
   subscribe(onChunk: (chunk: Buffer) => void): () => void;
   /** The recorder's ffmpeg ended without stop() (a fault): the caller decides whether to start another. */
@@ -65,12 +65,15 @@ export function startWindowRecorder(deps: WindowRecorderDeps): WindowRecorder {
   let lastWrite = startedAt;
   let stderrTail = '';
   // detached: its own process group, like the ingest, so nothing of it outlives a stop.
-  const child: ChildProcess = spawn('ffmpeg', windowRecorderArgs(run.pattern, deps.segmentSeconds), {
+  const tap = isG711(deps.audio) ? new AudioTap(deps.audio) : null;
+  const child: ChildProcess = spawn('ffmpeg', windowRecorderArgs(run.pattern, deps.segmentSeconds, tap !== null), {
     cwd: deps.mediaDir,
     detached: true,
-    stdio: ['pipe', 'ignore', 'pipe', 'ignore', 'pipe'],
+    stdio: ['pipe', 'ignore', 'pipe', tap ? 'pipe' : 'ignore', 'pipe'],
   });
+  const audioIn = tap ? (child.stdio[3] as import('node:stream').Writable) : null;
   child.stdin!.on('error', () => {});
+  audioIn?.on('error', () => {});
   child.stderr!.setEncoding('utf8').on('data', (d: string) => (stderrTail = (stderrTail + d).slice(-2000)));
   createInterface({ input: child.stdio[4] as Readable }).on('line', (line) => recorder.onListLine(line));
   const unsubscribe = deps.subscribe((chunk) => {
@@ -81,6 +84,10 @@ export function startWindowRecorder(deps: WindowRecorderDeps): WindowRecorder {
       return;
     }
     stdin.write(chunk);
+    if (tap && audioIn && !audioIn.destroyed) {
+      const flv = tap.push(chunk);
+      if (flv.length) audioIn.write(flv);
+    }
     lastWrite = deps.now();
   });
   const closed = new Promise<void>((resolve) => {
@@ -106,6 +113,7 @@ export function startWindowRecorder(deps: WindowRecorderDeps): WindowRecorder {
         stopping = true;
         unsubscribe();
         child.stdin!.end();
+        audioIn?.end();
         const kill = setTimeout(() => {
           try {
             if (child.pid !== undefined) process.kill(-child.pid, 'SIGKILL');

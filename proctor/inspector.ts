@@ -88,7 +88,15 @@ export const inspectorRoutes: FastifyPluginAsync<InspectorRouteOptions> = async 
             columns: r.seats.columns,
             cameras: sources
               .filter((x) => x.room === r.id)
-              .map((x) => ({ id: x.id, name: x.name, kind: x.kind, state: x.state, ws: liveWsPath(x.id), subWs: x.sub ? liveWsPath(x.id, 'sub') : null })),
+              .map((x) => ({
+                id: x.id,
+                name: x.name,
+                kind: x.kind,
+                state: x.state,
+                ws: liveWsPath(x.id),
+                subWs: x.sub ? liveWsPath(x.id, 'sub') : null,
+                video: x.codecs?.video ?? null,
+              })),
             recorded: recordedOf(config, sources, r.id),
           })),
           sessions: exam.plans

@@ -124,6 +124,8 @@ export const RoomSourceT = Type.Object({
   ws: Type.String(),
   /** The camera's sub-stream for grid tiles, or null when it has none. */
   subWs: nullable(Type.String()),
+  /** The main stream's video codec as sent (h264, hevc…), null until known: a tile says when the browser cannot play it. */
+  video: Type.Optional(nullable(Type.String())),
   terminalId: nullable(Type.String()),
   seat: nullable(Type.String()),
 });
@@ -314,6 +316,7 @@ export const CameraT = Type.Object({
   state: Type.String(),
   ws: Type.String(),
   subWs: nullable(Type.String()),
+  video: Type.Optional(nullable(Type.String())),
 });
 export type Camera = Static<typeof CameraT>;
 

@@ -217,6 +217,7 @@ export function createRoomViews(deps: RoomViewDeps) {
             recording: x.recording,
             ws: liveWsPath(x.id),
             subWs: x.sub ? liveWsPath(x.id, 'sub') : null,
+            video: x.codecs?.video ?? null,
             terminalId,
             seat: terminalId ? (terminalSeat.get(terminalId) ?? null) : null,
           };

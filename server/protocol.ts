@@ -36,7 +36,12 @@ export const SystemStatusT = Type.Object({
   }),
   ffmpeg: Type.Object({ ok: Type.Boolean(), version: nullable(Type.String()) }),
   /** The recorder's view: sources down, its disk low. */
-  media: Type.Object({ ok: Type.Boolean(), down: Type.Array(Type.String()) }),
+  media: Type.Object({
+    ok: Type.Boolean(),
+    down: Type.Array(Type.String()),
+    /** Cameras sending H.265 with no H.264 sub-stream (subUrl): most browsers cannot play them live. */
+    h265WithoutSub: Type.Array(Type.String()),
+  }),
   /** null = plain HTTP (no certificate to watch). */
   tls: nullable(Type.Object({ ok: Type.Boolean(), mode: Type.String() })),
 });

@@ -145,5 +145,7 @@ export function runForecast(st: MediaState) {
 export function health(st: MediaState) {
   const disk = st.lastDisk ?? refreshDisk(st);
   const down = [...st.sources.values()].filter((s) => s.state === 'down').map((s) => s.spec.id);
-  return { ok: !disk.low && !disk.error, disk, down };
+  // Browsers without an HEVC decoder (Debian's Chromium, many office PCs) cannot show these in a grid.
+  const h265WithoutSub = [...st.sources.values()].filter((s) => s.codecs?.video === 'hevc' && !s.sub).map((s) => s.spec.id);
+  return { ok: !disk.low && !disk.error, disk, down, h265WithoutSub };
 }

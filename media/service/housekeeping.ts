@@ -56,6 +56,7 @@ export async function stop(st: MediaState) {
   for (const t of st.timers.splice(0)) clearTimeout(t);
   await Promise.all([...st.sources.values()].flatMap((s) => [s.supervisor?.stop(), s.sub?.supervisor?.stop(), stopWindowRecorder(st, s)]));
   await Promise.all([...st.closing]);
+  await st.playback.close();
 }
 
 export function sweep(st: MediaState) {

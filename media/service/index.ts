@@ -22,7 +22,7 @@ export function createMediaService(deps: MediaDeps): MediaService {
     ...(st.log ? { log: st.log } : {}),
   });
   const api: MediaService = {
-    ingest: { subscribe: (sourceId, onChunk, opts) => subscribe(st, sourceId, onChunk, opts) },
+    ingest: { subscribe: (sourceId, onChunk, opts) => subscribe(st, sourceId, onChunk, opts), codecs: (sourceId) => get(st, sourceId).codecs },
     store: st.store,
     playback: st.playback,
     sweeper: st.sweeper,

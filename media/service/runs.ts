@@ -5,7 +5,7 @@
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { redactText, urlSecrets } from '../../core/index.ts';
-import { ingestArgs } from '../ingest.ts';
+import { codecsOf, ingestArgs } from '../ingest.ts';
 import { createRunRecorder, recoverOrphans, runPattern } from '../recorder.ts';
 import { createSupervisor } from '../supervisor.ts';
 import { startWindowRecorder } from '../window-recorder.ts';
@@ -88,6 +88,7 @@ export function launch(st: MediaState, s: SourceState) {
         }
         s.recording = record;
         s.recordingSince = null;
+        s.codecs = null;
         return {
           args: ingestArgs({
             input: s.spec.input,
@@ -102,6 +103,14 @@ export function launch(st: MediaState, s: SourceState) {
       onStdout(chunk) {
         s.bytes += chunk.length;
         s.fanout.push(chunk);
+      },
+      onStderr(tail) {
+        if (s.codecs) return;
+        const c = codecsOf(tail);
+        if (!c) return;
+        s.codecs = { video: c.video, audio: s.spec.audio ? c.audio : null };
+        // A scheduled recorder of this run needs to know whether the sound is G.711 (and which law).
+        reconcileWindow(st, s);
       },
       onListLine(line) {
         recorder?.onListLine(line);
@@ -156,7 +165,8 @@ export function launchSub(st: MediaState, s: SourceState, sub: SubState) {
       plan(n) {
         if (n > 1) sub.restarts++;
         return {
-          args: ingestArgs({ input: { url: sub.url }, audio: s.spec.audio, record: null, stallSeconds: st.config.media.stallSeconds }),
+          // Grid tiles are video only (sound comes from the main stream, for the one listener): no audio.
+          args: ingestArgs({ input: { url: sub.url }, audio: false, record: null, stallSeconds: st.config.media.stallSeconds }),
           cwd: st.mediaDir,
           stdin: null,
         };
@@ -214,6 +224,8 @@ export function reconcileWindow(st: MediaState, s: SourceState): void {
     return;
   }
   if (s.windowRec) return;
+  // The input's dump (ffmpeg's stderr) says what the stream carries; it arrives with the first bytes.
+  if (!s.codecs) return;
   if (st.recordingBlocked) {
     if (!s.blockedAnnounced) {
       s.blockedAnnounced = true;
@@ -230,6 +242,7 @@ export function reconcileWindow(st: MediaState, s: SourceState): void {
     sourceId: id,
     now: () => st.clock.now(),
     segmentSeconds: st.config.media.segmentSeconds,
+    audio: s.codecs.audio,
     subscribe: (fn) => s.fanout.subscribe(fn),
     onIndexed: (row) => {
       s.lastSegmentEnd = Math.max(s.lastSegmentEnd ?? 0, row.end);

@@ -22,6 +22,7 @@ export function status(st: MediaState, s: SourceState): SourceStatus {
     lastSegmentEnd: s.lastSegmentEnd,
     subscribers: s.fanout.subscribers.size,
     sub: s.sub ? { state: s.sub.state, since: s.sub.since, reason: s.sub.reason, bytes: s.sub.bytes, restarts: s.sub.restarts } : null,
+    codecs: s.codecs,
   };
 }
 
@@ -79,6 +80,7 @@ export function addSource(st: MediaState, spec: SourceSpec): SourceStatus {
     bytes: 0,
     restarts: 0,
     lastSegmentEnd: st.store.lastSegmentEnd(spec.id),
+    codecs: null,
   };
   st.sources.set(spec.id, s);
   if (st.started && !st.stopping) void startSource(st, s);

@@ -22,7 +22,7 @@ import type { Supervisor } from '../supervisor.ts';
 import type { RecordingSchedule } from '../schedule.ts';
 import type { WindowRecorder } from '../window-recorder.ts';
 import { createPlayback, type Playback } from '../playback.ts';
-import type { Ingest, SourceSpec, SourceStatus, SubStreamStatus } from '../types.ts';
+import type { Ingest, SourceCodecs, SourceSpec, SourceStatus, SubStreamStatus } from '../types.ts';
 
 export type Log = { error(obj: unknown, msg?: string): void; warn(obj: unknown, msg?: string): void; info(obj: unknown, msg?: string): void };
 
@@ -73,7 +73,7 @@ export interface MediaService {
   runForecast(): ScheduledForecast;
   sweep(): SweepResult;
   /** For /healthz: degraded when the media disk is low or a source is down. */
-  health(): { ok: boolean; disk: DiskStatus; down: string[] };
+  health(): { ok: boolean; disk: DiskStatus; down: string[]; h265WithoutSub: string[] };
 }
 
 /** A camera's sub-stream: its own ffmpeg (stream copy, live only) and fan-out; no recording, no bus events. */
@@ -104,6 +104,8 @@ export interface SourceState {
   bytes: number;
   restarts: number;
   lastSegmentEnd: number | null;
+  /** What the current run's input carries (null until its dump was read; audio null when spec.audio is false). */
+  codecs: SourceCodecs | null;
 }
 
 /** A source id: it becomes part of the recording folders and file names. */

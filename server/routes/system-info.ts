@@ -21,7 +21,7 @@ const fileBytes = (file: string) => {
 
 export const systemInfoRoutes: FastifyPluginAsync<{
   ctx: AppContext;
-  mediaHealth?: () => { ok: boolean; down: string[] };
+  mediaHealth?: () => { ok: boolean; down: string[]; h265WithoutSub?: string[] };
   tlsHealth?: () => { ok: boolean; mode: string };
 }> = async (app, { ctx, mediaHealth, tlsHealth }) => {
   // Uptime by the server's clock, which is the only clock (a test's stands still).
@@ -56,7 +56,7 @@ export const systemInfoRoutes: FastifyPluginAsync<{
         database: { ...h.db, file: ctx.paths.dbFile, bytes: fileBytes(ctx.paths.dbFile) + fileBytes(`${ctx.paths.dbFile}-wal`) },
         disk: h.disk,
         ffmpeg: h.ffmpeg,
-        media: { ok: media.ok, down: media.down },
+        media: { ok: media.ok, down: media.down, h265WithoutSub: media.h265WithoutSub ?? [] },
         tls: tls ? { ok: tls.ok, mode: tls.mode } : null,
       };
     },

@@ -92,6 +92,25 @@ export function mediaRig(
 }
 
 /** Everything ffprobe can say about a file's playability: duration and decodable video frames. */
+/** Seconds from the first packet's timestamp to the end of the last one (ffprobe -show_packets). */
+export function packetSpan(file: string): number | null {
+  const r = spawnSync('ffprobe', ['-v', 'error', '-show_entries', 'packet=pts_time,duration_time', '-of', 'csv=p=0', file], {
+    encoding: 'utf8',
+    timeout: 30_000,
+    maxBuffer: 64 * 1024 * 1024,
+  });
+  let first = Infinity;
+  let last = -Infinity;
+  for (const line of r.stdout.split('\n')) {
+    const [pts, dur] = line.split(',').map(Number);
+    if (pts === undefined || !Number.isFinite(pts)) continue;
+    first = Math.min(first, pts);
+    last = Math.max(last, pts + (Number.isFinite(dur) ? dur! : 0));
+  }
+  return Number.isFinite(first) ? last - first : null;
+}
+
+/** Whether a file plays: video frames decoded, and its duration (the container's, else its packets' span: a Matroska file cut by kill -9 has none). */
 export function probe(file: string): { ok: boolean; duration: number | null; videoFrames: number; error: string } {
   const r = spawnSync(
     'ffprobe',
@@ -101,7 +120,7 @@ export function probe(file: string): { ok: boolean; duration: number | null; vid
   try {
     const j = JSON.parse(r.stdout) as { streams?: { nb_read_frames?: string }[]; format?: { duration?: string } };
     const frames = Number(j.streams?.[0]?.nb_read_frames ?? 0);
-    const duration = j.format?.duration ? Number(j.format.duration) : null;
+    const duration = j.format?.duration ? Number(j.format.duration) : packetSpan(file);
     return { ok: r.status === 0 && frames > 0, duration, videoFrames: frames, error: r.stderr };
   } catch {
     return { ok: false, duration: null, videoFrames: 0, error: r.stderr || 'ffprobe printed no JSON' };

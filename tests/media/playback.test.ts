@@ -2,7 +2,7 @@
 // requests, an HLS VOD playlist, an MP4 excerpt — for the roles that may see them, inspectors audited.
 import t from 'tap';
 import { spawn, spawnSync } from 'node:child_process';
-import { writeFileSync } from 'node:fs';
+import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { startRtspSource } from '../../media/index.ts';
 import { login, PASSWORDS, scratchDir, testApp } from '../helpers.ts';
@@ -97,20 +97,85 @@ t.test('playback routes', async (t) => {
     t.equal((await q('SCREEN-T1', invig2)).statusCode, 403, 'and refused to another room’s, not "not found"');
   });
 
-  t.test('a segment with range requests', async (t) => {
+  t.test('a recorded segment holds the G.711 as the camera sent it, byte for byte', async (t) => {
+    const seg = app.media.store.segments('cam1', 0, now)[1]!;
+    const file = join(app.media.disk().path, seg.path);
+    const info = spawnSync('ffprobe', ['-v', 'error', '-show_entries', 'stream=codec_name', '-of', 'csv=p=0', file], { encoding: 'utf8' })
+      .stdout.trim()
+      .split('\n');
+    t.same(info, ['h264', 'pcm_mulaw'], 'Matroska with H.264 and G.711 µ-law, both copied');
+    const recorded = spawnSync('ffmpeg', ['-v', 'error', '-i', file, '-map', '0:a', '-c', 'copy', '-f', 'mulaw', '-'], { maxBuffer: 1 << 24 }).stdout;
+    // The camera (media/demo-sources.ts) sends lavfi's 440 Hz sine at 8 kHz in µ-law from its start:
+    // the same generator here gives every byte it has sent since. A decode and re-encode (AAC or
+    // anything else) would not give back these exact bytes.
+    const seconds = Math.ceil((Date.now() - began) / 1000) + 30;
+    const sent = spawnSync(
+      'ffmpeg',
+      ['-v', 'error', '-f', 'lavfi', '-i', 'sine=frequency=440:sample_rate=8000', '-t', String(seconds), '-c:a', 'pcm_mulaw', '-f', 'mulaw', '-'],
+      { maxBuffer: 1 << 26 },
+    ).stdout;
+    t.ok(recorded.length >= 8000, `a second or more of sound (${recorded.length} bytes)`);
+    const at = sent.indexOf(recorded);
+    t.ok(at >= 0, `every G.711 byte as sent: the ${recorded.length} bytes recorded are the camera's, from its byte ${at}`);
+  });
+
+  t.test('a segment with range requests (remuxed for the browser: MPEG-TS, AAC)', async (t) => {
     const seg = app.media.store.segments('cam1', 0, now)[1]!;
     const whole = await app.inject({ url: `/api/media/segments/${seg.id}.ts`, headers: { cookie: admin } });
     t.equal(whole.statusCode, 200);
     t.equal(whole.headers['content-type'], 'video/mp2t');
-    t.equal(whole.rawPayload.length, seg.bytes);
+    const size = whole.rawPayload.length;
+    t.equal(Number(whole.headers['content-length']), size);
+    const dir = scratchDir(t);
+    writeFileSync(join(dir, 'seg.ts'), whole.rawPayload);
+    const codecs = spawnSync('ffprobe', ['-v', 'error', '-show_entries', 'stream=codec_name', '-of', 'csv=p=0', join(dir, 'seg.ts')], { encoding: 'utf8' });
+    t.same([...new Set(codecs.stdout.trim().split('\n'))].filter(Boolean), ['h264', 'aac'], 'video copied, the G.711 as AAC for the player');
     const part = await app.inject({ url: `/api/media/segments/${seg.id}.ts`, headers: { cookie: admin, range: 'bytes=188-1127' } });
     t.equal(part.statusCode, 206);
-    t.equal(part.headers['content-range'], `bytes 188-1127/${seg.bytes}`);
+    t.equal(part.headers['content-range'], `bytes 188-1127/${size}`);
     t.same(part.rawPayload, whole.rawPayload.subarray(188, 1128), 'the bytes asked for');
     const tail = await app.inject({ url: `/api/media/segments/${seg.id}.ts`, headers: { cookie: admin, range: 'bytes=-188' } });
-    t.same(tail.rawPayload, whole.rawPayload.subarray(seg.bytes - 188));
-    const beyond = await app.inject({ url: `/api/media/segments/${seg.id}.ts`, headers: { cookie: admin, range: `bytes=${seg.bytes}-` } });
+    t.same(tail.rawPayload, whole.rawPayload.subarray(size - 188));
+    const beyond = await app.inject({ url: `/api/media/segments/${seg.id}.ts`, headers: { cookie: admin, range: `bytes=${size}-` } });
     t.equal(beyond.statusCode, 416);
+  });
+
+  t.test('an MPEG-TS/AAC segment of an earlier version still plays, as it is', async (t) => {
+    // What a site upgraded mid-retention has on disk: MPEG-TS segments with AAC sound.
+    const rel = 'cam1/20200101/1577836800000-00000.ts';
+    const file = join(app.media.disk().path, rel);
+    mkdirSync(join(file, '..'), { recursive: true });
+    spawnSync('ffmpeg', [
+      '-v',
+      'error',
+      '-f',
+      'lavfi',
+      '-i',
+      'testsrc2=size=320x240:rate=10',
+      '-f',
+      'lavfi',
+      '-i',
+      'sine=frequency=440:sample_rate=16000',
+      '-t',
+      '2',
+      '-c:v',
+      'libx264',
+      '-preset',
+      'ultrafast',
+      '-c:a',
+      'aac',
+      '-f',
+      'mpegts',
+      '-y',
+      file,
+    ]);
+    const bytes = spawnSync('stat', ['-c', '%s', file], { encoding: 'utf8' }).stdout.trim();
+    const row = app.media.store.addSegment({ sourceId: 'cam1', start: 1577836800000, end: 1577836802000, bytes: Number(bytes), path: rel });
+    const res = await app.inject({ url: `/api/media/segments/${row.id}.ts`, headers: { cookie: admin } });
+    t.equal(res.statusCode, 200);
+    t.equal(res.rawPayload.length, Number(bytes), 'served as it is on disk');
+    const list = await app.inject({ url: `/api/media/sources/cam1/recordings?from=1577836700000&to=1577836900000`, headers: { cookie: admin } });
+    t.equal((list.json() as { segments: unknown[] }).segments.length, 1, 'listed with the others');
   });
 
   t.test('HLS VOD playlist, and an inspector view is audited', async (t) => {
@@ -151,7 +216,7 @@ t.test('playback routes', async (t) => {
   });
 
   t.test('an excerpt downloads as one MP4 of the range asked for', async (t) => {
-    const segs = app.media.store.segments('cam1', 0, now);
+    const segs = app.media.store.segments('cam1', began, now);
     const from = segs[0]!.start + 500;
     const to = segs[2]!.end - 500;
     const res = await app.inject({ url: `/api/media/sources/cam1/excerpt?from=${from}&to=${to}`, headers: { cookie: invig } });

@@ -61,7 +61,7 @@ upstream:
   t.match(
     await status(),
     { target: 'gd-prov', source: 'CAM1', url: `rtmp://127.0.0.1:${rtmpPort}/live/CAM1`, restarts: 0 },
-    'one pusher for the one camera, named by its URL',
+    `one pusher for the one camera, named by its URL ${(await status()).lastError}`,
   );
   await until('the platform to have 2 s of the stream', () => flvFiles(platformDir).length === 1 && probeFlv(flvFiles(platformDir)[0]!).frames >= 20, 30_000);
   t.match(probeFlv(flvFiles(platformDir)[0]!), { video: 'h264', audio: 'aac' }, 'the platform receives H.264 (copied) and AAC in FLV');

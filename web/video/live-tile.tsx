@@ -1,7 +1,9 @@
 // One live tile of a grid, shared by the proctor console and the inspector view: the grid plays a
 // camera's sub-stream (when it has one), an enlarged tile the main stream; a tile off screen or on a
 // hidden page plays nothing (for an inspector each opened stream is an audited view, so that matters).
-// Sound is off until asked for. Words: `liveTileLabels` below.
+// Tiles are video only (the sound the camera sends is not in the tile's stream); the one tile unmuted
+// plays the source's `sound` stream instead (same video, sound as AAC, encoded on the server while
+// someone listens), and unmuting another tile mutes it. Words: `liveTileLabels` below.
 import { useEffect, useRef, useState } from 'preact/hooks';
 import { LivePlayer, wsUrl, type TileState } from './player.ts';
 import './live-tile.css';
@@ -13,6 +15,14 @@ export interface LiveTileSource {
   ws: string;
   /** Path of the camera's sub-stream, or null when it has none. */
   subWs: string | null;
+  /** The main stream's video codec as the camera sends it (h264, hevc…), when known. */
+  video?: string | null;
+}
+
+/** Whether this browser can decode H.265 in MSE (Debian's Chromium cannot; many office PCs lack a decoder). */
+export function canPlayHevc(): boolean {
+  const ms = (globalThis as { MediaSource?: { isTypeSupported(t: string): boolean } }).MediaSource;
+  return !!ms && (ms.isTypeSupported('video/mp4; codecs="hvc1.1.6.L93.B0"') || ms.isTypeSupported('video/mp4; codecs="hev1.1.6.L93.B0"'));
 }
 
 export interface LiveTileLabels {
@@ -21,6 +31,8 @@ export interface LiveTileLabels {
   sound: string;
   mute: string;
   enlarge: string;
+  /** The camera sends H.265 and this browser cannot play it. */
+  hevc: string;
 }
 
 export const liveTileLabels: Record<'zh' | 'en', LiveTileLabels> = {
@@ -30,6 +42,7 @@ export const liveTileLabels: Record<'zh' | 'en', LiveTileLabels> = {
     sound: '声音',
     mute: '静音',
     enlarge: '点击放大，再次点击还原',
+    hevc: '此浏览器无法播放 H.265 视频。请把摄像机的子码流设为 H.264 并在配置中填写 subUrl，或换用支持 H.265 的浏览器。',
   },
   en: {
     state: { connecting: 'connecting…', playing: 'live', waiting: 'waiting…', retrying: 'reconnecting…', paused: 'paused (out of view)' },
@@ -37,8 +50,12 @@ export const liveTileLabels: Record<'zh' | 'en', LiveTileLabels> = {
     sound: 'Sound',
     mute: 'Mute',
     enlarge: 'Click to enlarge, again to restore',
+    hevc: "This browser cannot play H.265 video. Set the camera's sub-stream to H.264 and give it as subUrl in the config, or use a browser that can play H.265.",
   },
 };
+
+/** The one tile with sound on this page: unmuting another mutes it (one encode, one sound at a time). */
+const listening = new Set<(id: symbol) => void>();
 
 export function LiveTile({
   source,
@@ -59,8 +76,27 @@ export function LiveTile({
   const player = useRef<LivePlayer | null>(null);
   const [state, setState] = useState<TileState>('connecting');
   const [muted, setMuted] = useState(true);
-  const stream = big || !source.subWs ? 'main' : 'sub';
-  const path = stream === 'main' ? source.ws : source.subWs!;
+  const [me] = useState(() => Symbol(source.id));
+  const stream = !muted ? 'sound' : big || !source.subWs ? 'main' : 'sub';
+  const path = stream === 'sound' ? `${source.ws}?stream=sound` : stream === 'main' ? source.ws : source.subWs!;
+  // A codec problem is said once, in words: no socket, no reconnect loop (a reconnect cannot fix it).
+  const [hevcOk] = useState(canPlayHevc);
+  const blocked = source.video === 'hevc' && stream !== 'sub' && !hevcOk;
+  useEffect(() => {
+    if (blocked) player.current?.stop();
+    else player.current?.start();
+  }, [blocked]);
+  useEffect(() => {
+    const other = (who: symbol) => {
+      if (who === me) return;
+      player.current?.setMuted(true);
+      setMuted(true);
+    };
+    listening.add(other);
+    return () => {
+      listening.delete(other);
+    };
+  }, []);
   useEffect(() => {
     const p = new LivePlayer(video.current!, wsUrl(path), source.id, setState);
     player.current = p;
@@ -76,24 +112,30 @@ export function LiveTile({
   return (
     <figure
       ref={figure}
-      class={`tile ${state}${big ? ' big' : ''}`}
+      class={`tile ${blocked ? 'unsupported' : state}${big ? ' big' : ''}`}
       data-source={source.id}
-      data-state={state}
+      data-state={blocked ? 'unsupported' : state}
       data-stream={stream}
       onClick={onToggle}
       title={l.enlarge}
     >
       <video ref={video} muted playsInline autoplay />
+      {blocked && (
+        <p class="codec" role="status" data-testid="tile-codec">
+          {l.hevc}
+        </p>
+      )}
       <figcaption>
         <span class="name">{caption}</span>
         <span>{l.kind[source.kind] ?? source.kind}</span>
-        <span class={`state ${state}`}>{l.state[state]}</span>
-        {source.kind === 'camera' && (
+        {!blocked && <span class={`state ${state}`}>{l.state[state]}</span>}
+        {source.kind === 'camera' && !blocked && (
           <button
             type="button"
             class="sound"
             onClick={(e) => {
               e.stopPropagation();
+              if (muted) for (const fn of listening) fn(me);
               player.current?.setMuted(!muted);
               setMuted(!muted);
             }}

@@ -81,6 +81,11 @@ export function HealthSection({ lang }: PageProps) {
             <th scope="row">{w.recorder}</th>
             <td class={s.media.ok && s.media.down.length === 0 ? 'ok' : 'warn'}>
               {s.media.down.length ? w.sourcesDown(s.media.down.join(', ')) : w.recorderOk}
+              {s.media.h265WithoutSub.length > 0 && (
+                <div class="warn" data-testid="health-h265">
+                  {w.h265WithoutSub(s.media.h265WithoutSub.join(', '))}
+                </div>
+              )}
             </td>
           </tr>
           <tr>

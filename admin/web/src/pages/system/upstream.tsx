@@ -55,7 +55,10 @@ export function UpstreamSection({ lang }: PageProps) {
                     {w.pushState[p.state] ?? p.state} <span class="muted">· {siteTime(p.since, lang, tz)}</span>
                   </td>
                   <td>{humanBytes(p.bytesOut)}</td>
-                  <td>{p.lastError ? hideCredentials(p.lastError) : '—'}</td>
+                  <td>
+                    {p.problem ? <div data-testid="push-problem">{p.problem[lang]}</div> : null}
+                    {p.lastError ? <div class={p.problem ? 'muted' : ''}>{hideCredentials(p.lastError)}</div> : p.problem ? null : '—'}
+                  </td>
                 </tr>
               ))}
             </tbody>

@@ -27,6 +27,7 @@ export interface SystemWords {
   recorder: string;
   recorderOk: string;
   sourcesDown: (ids: string) => string;
+  h265WithoutSub: (ids: string) => string;
   certificates: string;
   plainHttp: string;
   certLine: (name: string, until: string, days: number) => string;
@@ -132,6 +133,7 @@ export const systemWords: Bilingual<SystemWords> = {
     recorder: '摄像头与录像',
     recorderOk: '所有视频源在线',
     sourcesDown: (ids) => `离线：${ids}（见「录像状态」）`,
+    h265WithoutSub: (ids) => `H.265 摄像机没有 H.264 子码流：${ids} — 多数浏览器无法直播 H.265，请在摄像机上把子码流设为 H.264 并在配置中填写 subUrl`,
     certificates: 'HTTPS 证书',
     plainHttp: '未启用 HTTPS（明文 HTTP）：考试机的摄像头和屏幕采集需要 HTTPS',
     certLine: (name, until, days) => `${name}：有效期至 ${until}（还剩 ${days} 天）`,
@@ -277,6 +279,8 @@ export const systemWords: Bilingual<SystemWords> = {
     recorder: 'Cameras and recording',
     recorderOk: 'every source is up',
     sourcesDown: (ids) => `down: ${ids} (see Recording)`,
+    h265WithoutSub: (ids) =>
+      `H.265 cameras without an H.264 sub-stream: ${ids} — most browsers cannot play H.265 live; set the camera's sub-stream to H.264 and give it as subUrl in the config`,
     certificates: 'HTTPS certificates',
     plainHttp: 'HTTPS is off (plain HTTP): exam PCs need HTTPS for their camera and screen capture',
     certLine: (name, until, days) => `${name}: valid until ${until} (${days} days left)`,
