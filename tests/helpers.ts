@@ -62,6 +62,8 @@ users:
   - { username: gd, role: inspector, jurisdiction: { level: province, code: "440000" }, passwordHash: "${USER_HASHES.gd}" }
   - { username: sz, role: inspector, jurisdiction: { level: city, code: "440300" }, passwordHash: "${USER_HASHES.sz}" }
 security: { lockoutFailures: 3, lockoutMinutes: 10, loginPerMinute: 1000 }
+# The lab's pages are not provisioned exam PCs (headless, tab capture): tests/terminal/pc-checks.test.ts turns the checks on.
+examPcs: { loginChecks: { build: false, monitor: false, fullscreen: false } }
 `;
 
 export function testConfig(dataDir: string, extraYaml = ''): Config {
