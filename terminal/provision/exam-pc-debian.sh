@@ -8,14 +8,15 @@
 # Prints each thing it did; --undo removes all of it (the kiosk user too with --remove-user).
 #
 #   sudo sh exam-pc-debian.sh --server https://examroom.lan:8443 --seat R101-07 --ca-fingerprint SHA256
-#        [--ca FILE] [--user examkiosk] [--no-install] [--root DIR]
+#        [--ca FILE] [--user examkiosk] [--no-install] [--root DIR [--kiosk-home DIR]]
 #   sudo sh exam-pc-debian.sh --undo [--remove-user] [--root DIR]
 #
 # --root DIR writes every file under DIR and runs no system command (no apt, useradd, systemctl,
-# update-ca-certificates, certutil): what the tests and a dry run use.
+# update-ca-certificates): what the tests and a dry run use; with --kiosk-home DIR it trusts the CA in the
+# Chromium (NSS) store under DIR, as it does in the kiosk user's home on a PC.
 set -eu
 
-SERVER='' SEAT='' CA='' FP='' KUSER=examkiosk UNDO='' REMOVE_USER='' ROOT='' NO_INSTALL=''
+SERVER='' SEAT='' CA='' FP='' KUSER=examkiosk UNDO='' REMOVE_USER='' ROOT='' NO_INSTALL='' KIOSK_HOME=''
 while [ $# -gt 0 ]; do
   case "$1" in
     --server) SERVER=${2%/}; shift 2 ;;
@@ -24,6 +25,7 @@ while [ $# -gt 0 ]; do
     --ca-fingerprint) FP=$2; shift 2 ;;
     --user) KUSER=$2; shift 2 ;;
     --root) ROOT=${2%/}; shift 2 ;;
+    --kiosk-home) KIOSK_HOME=${2%/}; shift 2 ;;
     --no-install) NO_INSTALL=1; shift ;;
     --undo) UNDO=1; shift ;;
     --remove-user) REMOVE_USER=1; shift ;;
@@ -144,11 +146,15 @@ else
   did "created the kiosk user $KUSER"
 fi
 # Chromium reads its trusted CAs from the user's NSS database, not the system store.
+NSS_CMDS="mkdir -p \"\$H/.pki/nssdb\" && (certutil -d \"sql:\$H/.pki/nssdb\" -L >/dev/null 2>&1 || certutil -d \"sql:\$H/.pki/nssdb\" -N --empty-password) && certutil -d \"sql:\$H/.pki/nssdb\" -A -t 'C,,' -n '$NSS_NICK' -i '$SYSTEM_CA'"
 if [ -z "$ROOT" ]; then
   KHOME=$(home_of "$KUSER")
-  runuser -u "$KUSER" -- sh -c "mkdir -p '$KHOME/.pki/nssdb' && (certutil -d 'sql:$KHOME/.pki/nssdb' -L >/dev/null 2>&1 || certutil -d 'sql:$KHOME/.pki/nssdb' -N --empty-password) && certutil -d 'sql:$KHOME/.pki/nssdb' -A -t 'C,,' -n '$NSS_NICK' -i '$SYSTEM_CA'"
+  runuser -u "$KUSER" -- env H="$KHOME" sh -c "$NSS_CMDS"
   note "nss=yes"
   did "trusted the site CA in $KUSER's Chromium (NSS) store"
+elif [ -n "$KIOSK_HOME" ]; then
+  H="$KIOSK_HOME" sh -c "$NSS_CMDS"
+  did "trusted the site CA in the NSS store under $KIOSK_HOME (--kiosk-home)"
 fi
 
 # 4. Browser policies (Chromium, and Google Chrome where it is installed).
@@ -180,14 +186,30 @@ mkdir -p "$(dirname "$SESSION")"
 cat > "$SESSION" <<'SESSION_SCRIPT'
 #!/bin/sh
 # The exam PC's X session (set up by exam-pc-debian.sh): no screen saver, Chromium in kiosk mode on the
-# seat's terminal page, started again if it ever exits.
+# seat's terminal page, started again if it ever exits. chromium-flags.local (one flag a line), if there,
+# adds a site's own flags (a proxy, say).
+ETC=${EXAMROOM_PC_ETC:-/etc/examroom-exam-pc}
+PROFILE="$HOME/.config/examroom-exam-pc"
 xset s off -dpms s noblank 2>/dev/null || true
 set --
-while IFS= read -r flag; do [ -n "$flag" ] && set -- "$@" "$flag"; done < /etc/examroom-exam-pc/chromium-flags
-URL=$(cat /etc/examroom-exam-pc/start-url)
+for file in "$ETC/chromium-flags" "$ETC/chromium-flags.local"; do
+  [ -f "$file" ] || continue
+  # (a last line without a newline counts too)
+  while IFS= read -r flag || [ -n "$flag" ]; do [ -n "$flag" ] && set -- "$@" "$flag"; done < "$file"
+done
+# Without a window manager nothing resizes the kiosk window to the screen: Chromium is told the size.
+SIZE=$(xrandr 2>/dev/null | sed -n 's/.* current \([0-9]*\) x \([0-9]*\).*/\1,\2/p' | head -n 1)
+[ -z "$SIZE" ] || set -- "$@" --window-position=0,0 --window-size="$SIZE"
+# A first start's profile: no translation offer, no password saving — what the policies say, kept in
+# the profile too so a PC whose policy file went missing still does not ask.
+if [ ! -f "$PROFILE/Default/Preferences" ]; then
+  mkdir -p "$PROFILE/Default"
+  echo '{"translate":{"enabled":false},"credentials_enable_service":false,"profile":{"password_manager_enabled":false}}' > "$PROFILE/Default/Preferences"
+fi
+URL=$(cat "$ETC/start-url")
 export LANGUAGE=en_US:en
 while :; do
-  chromium "$@" --user-data-dir="$HOME/.config/examroom-exam-pc" "$URL"
+  chromium "$@" --user-data-dir="$PROFILE" "$URL"
   sleep 2
 done
 SESSION_SCRIPT
