@@ -30,7 +30,11 @@ async function attempt(t: Test, pc: PcState | undefined, expect: 'login_refused'
 
 t.test('a log-in from a page of another build is refused as app_outdated, naming both builds, and audited', async (t) => {
   const { m, audited } = await attempt(t, { ...GOOD, appHash: 'index-0ld0ld00.js' });
-  t.match(m, { type: 'login_refused', reason: 'app_outdated', message: new RegExp(`another build of the exam app \\(index-0ld0ld00\\.js\\), not the server's \\(${BUILD.replace('.', '\\.')}\\)`) });
+  t.match(m, {
+    type: 'login_refused',
+    reason: 'app_outdated',
+    message: new RegExp(`another build of the exam app \\(index-0ld0ld00\\.js\\), not the server's \\(${BUILD.replace('.', '\\.')}\\)`),
+  });
   t.match(audited, [{ reason: 'app_outdated', appHash: 'index-0ld0ld00.js' }]);
 });
 
