@@ -125,7 +125,9 @@ Say "trusted the site CA in the machine's Trusted Root store ($($cert.Subject))"
 $policyText = Get-Content -Raw -Encoding UTF8 (Join-Path $PSScriptRoot 'policies.json')
 $policyText = $policyText.Replace('@ORIGIN@', $Origin).Replace('@START_URL@', $StartUrl)
 $policies = $policyText | ConvertFrom-Json
-$extra = [ordered]@{ ApplicationLocaleValue = $UiLanguage; HideFirstRunExperience = $true }
+# Windows only: the pinned UI language; no browser kept running in the background (Edge's startup boost
+# would make the log-on task's launcher return at once and open a window every 2 s); no first-run pages.
+$extra = [ordered]@{ ApplicationLocaleValue = $UiLanguage; StartupBoostEnabled = $false; HideFirstRunExperience = $true }
 foreach ($root in $PolicyRoots) {
   if (-not (Test-Path $root)) { New-Item -Path $root -Force | Out-Null }
   $named = @($policies.PSObject.Properties | Where-Object { $_.Name -ne '//' }) + @($extra.GetEnumerator() | ForEach-Object { [pscustomobject]@{ Name = $_.Key; Value = $_.Value } })
@@ -159,7 +161,9 @@ if (-not (Get-LocalUser -Name $KioskUser -ErrorAction SilentlyContinue)) {
   $plain = [Convert]::ToBase64String($bytes) + 'a1!'
   $secure = ConvertTo-SecureString $plain -AsPlainText -Force
   New-LocalUser -Name $KioskUser -Password $secure -FullName 'examroom exam PC' -Description 'Runs the exam browser only' -PasswordNeverExpires -UserMayNotChangePassword | Out-Null
-  Add-LocalGroupMember -Group (Get-LocalGroup -SID 'S-1-5-32-545') -Member $KioskUser
+  # Users (by SID: the group's name is translated on a Chinese Windows); already a member is fine.
+  try { Add-LocalGroupMember -Group (Get-LocalGroup -SID 'S-1-5-32-545') -Member $KioskUser }
+  catch { if ($_.FullyQualifiedErrorId -notlike 'MemberExists*') { throw } }
   $record.createdUser = $true
   Say "created the local kiosk user $KioskUser (a standard user)"
 } else {
