@@ -380,6 +380,10 @@ export async function main(argv: string[]): Promise<number> {
         if (sub === 'approve' && (values.room !== undefined || values.all)) {
           if (arg || !values.room || !values.all || values.as) throw new UsageError('usage: examroom device approve --room ROOM --all');
           const r = s.devices.approveRoom(values.room, actor());
+          if (!r.approved.length && !r.left.length) {
+            out(`room ${r.roomId}: no pending pairing request (a PC asks when its page opens and shows a code; examroom device pending lists them)`);
+            return 0;
+          }
           const lines = [
             `room ${r.roomId}: approved ${r.approved.length}, left for a person ${r.left.length}`,
             ...r.approved.map((a) => `  approved ${a.deviceId} (seat ${a.seat ?? '-'}, code ${a.pairing.code}, ${a.pairing.ip ?? 'no address'})`),
