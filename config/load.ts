@@ -176,6 +176,14 @@ function normalise(raw: ConfigFile, file: string | null, baseDir: string, dataOv
       reconnectGraceSeconds: raw.exam?.reconnectGraceSeconds ?? 10,
       resultDisplaySeconds: raw.exam?.resultDisplaySeconds ?? 60,
     },
+    examPcs: {
+      loginChecks: {
+        build: raw.examPcs?.loginChecks?.build ?? true,
+        monitor: raw.examPcs?.loginChecks?.monitor ?? true,
+        fullscreen: raw.examPcs?.loginChecks?.fullscreen ?? true,
+      },
+      maxClockSkewSeconds: raw.examPcs?.maxClockSkewSeconds ?? 30,
+    },
     identity: {
       threshold: raw.identity?.threshold ?? null,
       livenessChallenges: raw.identity?.livenessChallenges ?? ['turn_left', 'turn_right', 'blink'],

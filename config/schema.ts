@@ -570,6 +570,34 @@ export const AuditSchema = Type.Object(
   closed,
 );
 
+/**
+ * What every log-in at an exam PC checks (docs/exam-pcs.md "Integrity at log-in"): the page runs the
+ * server's own build, records the whole monitor, and is full screen. On by default; a lab without
+ * provisioned PCs (headless tests, a demo on a laptop) turns them off.
+ */
+export const ExamPcsSchema = Type.Object(
+  {
+    loginChecks: Type.Optional(
+      Type.Object(
+        {
+          build: Type.Optional(
+            Type.Boolean({ default: true, description: "refuse a log-in from a page whose app build is not the server's (an old or altered app)" }),
+          ),
+          monitor: Type.Optional(
+            Type.Boolean({ default: true, description: 'refuse a log-in from a page that does not record the whole monitor (a tab, a window, or nothing)' }),
+          ),
+          fullscreen: Type.Optional(Type.Boolean({ default: true, description: 'refuse a log-in from a page that is not full screen (kiosk mode)' })),
+        },
+        closed,
+      ),
+    ),
+    maxClockSkewSeconds: Type.Optional(
+      Type.Integer({ minimum: 1, maximum: 3600, default: 30, description: "a PC whose clock is further from the server's is flagged before the session" }),
+    ),
+  },
+  closed,
+);
+
 export const ConfigSchema = Type.Object(
   {
     site: SiteSchema,
@@ -586,6 +614,7 @@ export const ConfigSchema = Type.Object(
     users: Type.Optional(Type.Array(UserBootstrapSchema)),
     bank: Type.Optional(BankSchema),
     exam: Type.Optional(ExamSettingsSchema),
+    examPcs: Type.Optional(ExamPcsSchema),
     identity: Type.Optional(IdentitySchema),
     faceNotice: Type.Optional(FaceNoticeSchema),
     records: Type.Optional(RecordsSchema),
@@ -671,6 +700,8 @@ export interface Config {
     reconnectGraceSeconds: number;
     resultDisplaySeconds: number;
   };
+  /** What a log-in at an exam PC checks, and when a PC's clock is too far off (docs/exam-pcs.md). */
+  examPcs: { loginChecks: { build: boolean; monitor: boolean; fullscreen: boolean }; maxClockSkewSeconds: number };
   /** Identity checks at the kiosk and the seat (kiosk/). threshold null = the face engine's default. */
   identity: {
     threshold: number | null;

@@ -45,7 +45,7 @@ import { userPasswordRoutes } from './routes/user-password.ts';
 import { deviceRoutes } from './routes/devices.ts';
 import { cardReaderRoutes } from './routes/card-readers.ts';
 import { auditRoutes } from './routes/audit.ts';
-import { webRoutes } from './routes/web.ts';
+import { builtEntryOf, webRoutes } from './routes/web.ts';
 import { sessionChecklistRoutes } from './routes/session-checklist.ts';
 import { createExamService, examRoutes, type ExamService } from '../exam/index.ts';
 import { createTerminalService, terminalRoutes, type TerminalService } from '../terminal/index.ts';
@@ -171,7 +171,15 @@ export async function buildApp(deps: AppDeps): Promise<App> {
   const hub = createSocketHub();
   // Online: a socket as the device (terminal exam socket, /ws/device, its screen) or a kiosk's event stream.
   const online = (id: string) => hub.hasOwner(`device:${id}`) || (kioskRef?.identity.connected(id) ?? false);
-  const devices = createDeviceService({ devices: createDeviceStore(db, clock), audit, bus, clock, config, online });
+  const devices = createDeviceService({
+    devices: createDeviceStore(db, clock),
+    audit,
+    bus,
+    clock,
+    config,
+    online,
+    appHashOf: (kind) => builtEntryOf(kind === 'kiosk' ? 'kiosk/web' : 'terminal/web'),
+  });
   // Last seen is when a device last came or went (the terminals speak only on their exam socket).
   for (const e of ['terminal.online', 'terminal.offline'] as const) bus.on(e, (p) => devices.touch(p.terminalId, null));
   for (const e of ['device.online', 'device.offline'] as const) bus.on(e, (p) => devices.touch(p.deviceId, null));
@@ -226,6 +234,7 @@ export async function buildApp(deps: AppDeps): Promise<App> {
     log: app.log,
     checkSnapshot: seatChecker,
     registry: metrics.registry,
+    appHash: () => builtEntryOf('terminal/web'),
   });
   app.decorate('terminal', terminal);
   // record: sessions sources record inside their room's exam sessions and training lessons.

@@ -51,6 +51,8 @@ commands:
            [--display-name TEXT] [--password-stdin]   (a password is generated and printed when not given)
   user list | user unlock NAME | user hash (reads a password on stdin, prints its hash for the config)
   device list | device pending | device approve CODE [--as DEVICE_ID] | device revoke DEVICE_ID
+  device approve --room R101 --all   approve every pending PC of the room whose ?device= id is one of its
+           terminals (as the admin console's bulk approval); duplicates and unknown ids are listed, left for a person
   tls status | tls renew | tls export-ca [FILE]   HTTPS certificates; FILE.cer = DER for Windows (default: PEM on stdout)
   keys export FILE | keys import FILE [--force]   the passphrase-protected key bundle (site CA and the other keys);
            passphrase from --passphrase-file FILE, $EXAMROOM_KEYS_PASSPHRASE or the terminal, never the command line
@@ -168,6 +170,8 @@ const BUILTIN_OPTIONS = {
   'display-name': { type: 'string' },
   'password-stdin': { type: 'boolean' },
   as: { type: 'string' },
+  room: { type: 'string' },
+  all: { type: 'boolean' },
   'passphrase-file': { type: 'string' },
   force: { type: 'boolean' },
   help: { type: 'boolean', short: 'h' },
@@ -364,6 +368,8 @@ export async function main(argv: string[]): Promise<number> {
                 pairedAt: d.pairedAt,
                 lastSeen: d.lastSeenAt,
                 lastIp: d.lastIp,
+                // What the pre-start warning would say (docs/exam-pcs.md "Check a PC is ready"); '-' for a reader.
+                health: d.kind === 'reader' ? '-' : d.problems?.length ? d.problems.join(',') : d.health ? 'ready' : 'no report',
               })),
             ),
           );
@@ -373,8 +379,24 @@ export async function main(argv: string[]): Promise<number> {
           out(table(s.devices.pending().map((p) => ({ code: p.code, kind: p.kind, claims: p.claimedId, requested: p.requestedAt, ip: p.ip }))));
           return 0;
         }
+        if (sub === 'approve' && (values.room !== undefined || values.all)) {
+          if (arg || !values.room || !values.all || values.as) throw new UsageError('usage: examroom device approve --room ROOM --all');
+          const r = s.devices.approveRoom(values.room, actor());
+          if (!r.approved.length && !r.left.length) {
+            out(`room ${r.roomId}: no pending pairing request (a PC asks when its page opens and shows a code; examroom device pending lists them)`);
+            return 0;
+          }
+          const lines = [
+            `room ${r.roomId}: approved ${r.approved.length}, left for a person ${r.left.length}`,
+            ...r.approved.map((a) => `  approved ${a.deviceId} (seat ${a.seat ?? '-'}, code ${a.pairing.code}, ${a.pairing.ip ?? 'no address'})`),
+            ...r.left.map((l) => `  left     ${l.pairing.claimedId ?? '(no id)'}: ${l.message}`),
+          ];
+          if (r.approved.length) lines.push('the approved PCs pick up their tokens on their next poll (within 2 s)');
+          out(lines.join('\n'));
+          return 0;
+        }
         if (sub === 'approve') {
-          if (!arg) throw new UsageError('usage: examroom device approve CODE [--as DEVICE_ID]');
+          if (!arg) throw new UsageError('usage: examroom device approve CODE [--as DEVICE_ID] | device approve --room ROOM --all');
           const r = s.devices.approve(arg, values.as ?? null, actor());
           out(`approved ${r.pairing.kind} ${r.device.id} (code ${r.pairing.code}); the device picks up its token on its next poll`);
           return 0;
@@ -385,7 +407,7 @@ export async function main(argv: string[]): Promise<number> {
           out(`revoked ${arg}; it must pair again (a running server closes its connections within a moment)`);
           return 0;
         }
-        throw new UsageError('usage: examroom device list|pending|approve CODE [--as ID]|revoke ID');
+        throw new UsageError('usage: examroom device list|pending|approve CODE [--as ID]|approve --room ROOM --all|revoke ID');
       } finally {
         db.close();
       }

@@ -313,6 +313,16 @@ const TEST_ONLY_DEBIAN_PACKAGES = [
     purpose: 'captures SIP and RTP on loopback to debug a GB/T 28181 test by hand (the tests decode RTP with their own receiver)',
     isPresent: () => findOnPath('tshark') !== null,
   },
+  // The headful exam-PC test (tests/e2e/exam-pc.test.ts): a real X display, a second X client drawn on it,
+  // the screen size the Debian session reads, and the NSS tools its script trusts the site CA with.
+  { name: 'xvfb', purpose: 'the headful exam-PC test runs Chromium on a virtual X display', isPresent: () => findOnPath('Xvfb') !== null },
+  { name: 'x11-apps', purpose: 'the exam-PC test draws a window outside the browser (xlogo)', isPresent: () => findOnPath('xlogo') !== null },
+  { name: 'x11-xserver-utils', purpose: 'the exam PC session reads the screen size (xrandr)', isPresent: () => findOnPath('xrandr') !== null },
+  {
+    name: 'libnss3-tools',
+    purpose: "the exam-PC script trusts the site CA in Chromium's NSS store (certutil)",
+    isPresent: () => findOnPath('certutil') !== null,
+  },
 ];
 
 function isRoot() {

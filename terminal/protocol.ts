@@ -61,9 +61,30 @@ export const PingT = Type.Object(
   closed,
 );
 
+const Nullable = <T extends Parameters<typeof Type.Union>[0][number]>(t: T) => Type.Union([t, Type.Null()]);
+
+/**
+ * What the page tells about its PC with every log-in (docs/exam-pcs.md "Integrity at log-in"); the server
+ * refuses the log-in when a check of config examPcs.loginChecks fails. Absent = a page from before this
+ * field: an old app.
+ */
+export const PcStateT = Type.Object(
+  {
+    /** The file name of the page's entry script (content-hashed by the build): which app the PC runs. */
+    appHash: Type.String({ maxLength: 80 }),
+    /** getDisplayMedia's displaySurface while recording (monitor, window, browser), null when not recording. */
+    surface: Nullable(Type.String({ maxLength: 32 })),
+    /** The page fills the screen: document.fullscreenElement, or a kiosk/fullscreen window (display-mode). */
+    fullscreen: Type.Boolean(),
+  },
+  closed,
+);
+export type PcState = Static<typeof PcStateT>;
+
 export const LoginT = Type.Object(
   {
     type: Type.Literal('login'),
+    pc: Type.Optional(PcStateT),
     credential: Type.String({
       minLength: 1,
       maxLength: 32,
@@ -139,8 +160,6 @@ export type ClientMessageType = keyof typeof CLIENT_MESSAGES;
 // Server → client
 // ---------------------------------------------------------------------------------------------
 
-const Nullable = <T extends Parameters<typeof Type.Union>[0][number]>(t: T) => Type.Union([t, Type.Null()]);
-
 export const SESSION_STATUSES = ['scheduled', 'papers_ready', 'checkin', 'in_progress', 'ended', 'graded', 'archived'] as const;
 
 /** The session now open in this terminal's room (check-in or in progress), as the log-in screen shows it. */
@@ -206,6 +225,11 @@ export const LOGIN_REFUSALS = [
   'wrong_seat',
   'already_submitted',
   'terminal_locked',
+  // The PC's checks at log-in (config examPcs.loginChecks): an old or altered app, not recording the
+  // whole monitor, not full screen. The message says what the IT person should do.
+  'app_outdated',
+  'not_whole_screen',
+  'not_fullscreen',
 ] as const;
 export type LoginRefusal = (typeof LOGIN_REFUSALS)[number];
 
@@ -461,6 +485,21 @@ const HealthFieldsT = {
   browser: Type.Object({ brand: Type.String({ minLength: 1, maxLength: 64 }), version: Type.String({ maxLength: 32 }) }, closed),
   /** The built app's id (its version and build time, set by the build). */
   appBuild: Type.String({ minLength: 1, maxLength: 80 }),
+  /** The page's entry script file name (content-hashed): compared with the server's own build. */
+  appHash: Type.Optional(Type.String({ maxLength: 80 })),
+  /** Whether the page fills the screen: in kiosk mode, or full screen (document.fullscreenElement). */
+  display: Type.Optional(
+    Type.Object(
+      {
+        fullscreen: Type.Boolean(),
+        /** The window is a kiosk/fullscreen window (CSS display-mode), not a page in a browser with its bars. */
+        kiosk: Type.Boolean(),
+        /** The screen's size in CSS pixels, as the page sees it. */
+        screen: Type.String({ maxLength: 24 }),
+      },
+      closed,
+    ),
+  ),
 };
 
 /** What the page sends. The server measures the skew from pageTime against its own clock. */
@@ -485,7 +524,18 @@ export const DeviceHealthT = Type.Object({
 export type DeviceHealth = Static<typeof DeviceHealthT>;
 
 /** Why a device is flagged before a session starts (a warning; the start goes ahead). */
-export const HEALTH_PROBLEMS = ['no_report', 'not_secure', 'no_camera', 'no_screen_capture'] as const;
+export const HEALTH_PROBLEMS = [
+  'no_report',
+  'not_secure',
+  'no_camera',
+  'no_screen_capture',
+  // An exam PC's (docs/exam-pcs.md): recording a tab or window, not the monitor; not full screen; an app
+  // build other than the server's; a clock further off than examPcs.maxClockSkewSeconds.
+  'not_whole_screen',
+  'not_fullscreen',
+  'old_app',
+  'clock_skew',
+] as const;
 export type HealthProblem = (typeof HEALTH_PROBLEMS)[number];
 export const DeviceWarningT = Type.Object({
   deviceId: Type.String(),
@@ -497,13 +547,25 @@ export const DeviceWarningT = Type.Object({
 });
 export type DeviceWarning = Static<typeof DeviceWarningT>;
 
-/** The problems a report shows (what the pre-start warning lists). */
-export function healthProblems(kind: 'kiosk' | 'terminal', h: Pick<DeviceHealth, 'secureContext' | 'camera' | 'screenCapture'> | null): HealthProblem[] {
+/**
+ * The problems a report shows (what the pre-start warning lists). The exam-PC checks apply where the
+ * report carries their fields and the caller knows the expectation (the server's app hash, the skew limit).
+ */
+export function healthProblems(
+  kind: 'kiosk' | 'terminal',
+  h: (Pick<DeviceHealth, 'secureContext' | 'camera' | 'screenCapture'> & Partial<Pick<DeviceHealth, 'display' | 'appHash' | 'clockSkewMs'>>) | null,
+  expect: { appHash?: string | null; maxClockSkewMs?: number } = {},
+): HealthProblem[] {
   if (!h) return ['no_report'];
   const out: HealthProblem[] = [];
   if (!h.secureContext) out.push('not_secure');
   if (h.camera !== 'available' && h.camera !== 'not-needed') out.push('no_camera');
   if (kind === 'terminal' && h.screenCapture.state === 'unavailable') out.push('no_screen_capture');
+  if (kind === 'terminal' && h.screenCapture.state === 'capturing' && h.screenCapture.surface && h.screenCapture.surface !== 'monitor')
+    out.push('not_whole_screen');
+  if (kind === 'terminal' && h.display && !h.display.fullscreen && !h.display.kiosk) out.push('not_fullscreen');
+  if (expect.appHash && h.appHash !== undefined && h.appHash !== expect.appHash) out.push('old_app');
+  if (expect.maxClockSkewMs !== undefined && h.clockSkewMs !== undefined && Math.abs(h.clockSkewMs) > expect.maxClockSkewMs) out.push('clock_skew');
   return out;
 }
 
@@ -556,6 +618,8 @@ export const DeviceViewT = Type.Object({
   lastIp: Nullable(Type.String()),
   /** The page's latest device-health report, null until it sends one. */
   health: Nullable(DeviceHealthT),
+  /** What the pre-start warning would say of this kiosk/terminal now (healthProblems against the server's build and clock). */
+  problems: Type.Optional(Type.Array(oneOf(HEALTH_PROBLEMS))),
   /**
    * A kiosk's ID-card reader (kiosk/reader-bridge, docs/kiosk-api.md "Card reader"): its bridge's pairing
    * and connection, and what it last reported. Only on kiosk rows (and on the reader's own row).

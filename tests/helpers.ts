@@ -62,10 +62,17 @@ users:
   - { username: gd, role: inspector, jurisdiction: { level: province, code: "440000" }, passwordHash: "${USER_HASHES.gd}" }
   - { username: sz, role: inspector, jurisdiction: { level: city, code: "440300" }, passwordHash: "${USER_HASHES.sz}" }
 security: { lockoutFailures: 3, lockoutMinutes: 10, loginPerMinute: 1000 }
+# The lab's pages are not provisioned exam PCs (headless, tab capture): tests/terminal/pc-checks.test.ts turns the checks on.
+examPcs: { loginChecks: { build: false, monitor: false, fullscreen: false } }
 `;
 
+/** The lab's config with `extraYaml` added; an extra examPcs: replaces the lab's (a YAML key appears once). */
+function labYaml(extraYaml: string): string {
+  return /^examPcs:/m.test(extraYaml) ? TEST_CONFIG_YAML.replace(/^examPcs: .*\n/m, '') : TEST_CONFIG_YAML;
+}
+
 export function testConfig(dataDir: string, extraYaml = ''): Config {
-  return parseConfig(TEST_CONFIG_YAML + extraYaml, { dataDir });
+  return parseConfig(labYaml(extraYaml) + extraYaml, { dataDir });
 }
 
 /**
@@ -91,7 +98,7 @@ export function testKeysFolder(): string {
  */
 export function httpsTestConfig(dataDir: string, extraYaml = ''): Config {
   const server = `server: { host: 127.0.0.1, port: 0, tls: site-ca, names: [${TEST_HOST}] }\npaths: { keys: ${JSON.stringify(testKeysFolder())} }`;
-  return parseConfig(TEST_CONFIG_YAML.replace('server: { host: 127.0.0.1, port: 0 }', server) + extraYaml, { dataDir });
+  return parseConfig(labYaml(extraYaml).replace('server: { host: 127.0.0.1, port: 0 }', server) + extraYaml, { dataDir });
 }
 
 /** What a client in this process needs to trust an app it reaches over TLS, by the port it listens on. */

@@ -13,6 +13,27 @@ export function appBuild(app: string): string {
   return `${app} ${built}`.slice(0, 80);
 }
 
+/**
+ * The page's entry script file name (`index-<content hash>.js`, as its index.html loaded it): the build
+ * the server checks against its own (docs/exam-pcs.md "Integrity at log-in"). 'dev' under the dev server.
+ */
+export function appHashOfPage(): string {
+  const src = document.querySelector<HTMLScriptElement>('script[type="module"][src]')?.src ?? '';
+  const name = src.slice(src.lastIndexOf('/') + 1);
+  return /\.js$/.test(name) ? name.slice(0, 80) : 'dev';
+}
+
+/**
+ * Whether the page fills the screen: full screen by the page's own request, or a kiosk/fullscreen
+ * browser window (the display-mode query, or a viewport as large as the screen: no bars, no frame).
+ */
+export function displayOf(): NonNullable<DeviceHealthReport['display']> {
+  const fullscreen = document.fullscreenElement !== null;
+  const kiosk =
+    window.matchMedia?.('(display-mode: fullscreen)').matches === true || (window.innerWidth >= screen.width && window.innerHeight >= screen.height);
+  return { fullscreen, kiosk, screen: `${screen.width}x${screen.height}`.slice(0, 24) };
+}
+
 /** The browser's brand and major version: client hints where Chromium gives them, else the user agent. */
 export function browserOf(): DeviceHealthReport['browser'] {
   const hints = (navigator as Navigator & { userAgentData?: { brands?: { brand: string; version: string }[] } }).userAgentData;
@@ -73,7 +94,21 @@ export class HealthReporter {
   private enabled = false;
 
   constructor(app: string, initial: Pick<Fields, 'camera' | 'screenCapture'>) {
-    this.fields = { secureContext: window.isSecureContext, browser: browserOf(), appBuild: appBuild(app), ...initial };
+    this.fields = {
+      secureContext: window.isSecureContext,
+      browser: browserOf(),
+      appBuild: appBuild(app),
+      appHash: appHashOfPage(),
+      display: displayOf(),
+      ...initial,
+    };
+    // Leaving full screen (or a window resized out of kiosk size) changes what the console warns about.
+    const onDisplay = () => {
+      const display = displayOf();
+      if (JSON.stringify(display) !== JSON.stringify(this.fields.display)) this.update({ display });
+    };
+    document.addEventListener('fullscreenchange', onDisplay);
+    window.addEventListener('resize', onDisplay);
   }
 
   /** The device is paired and connected: send now (and on every later change). */

@@ -30,6 +30,10 @@ const PROBLEM_WORDS: Record<terminalProtocol.HealthProblem, string> = {
   not_secure: 'is not in a secure context (open its page over https:// with the site CA trusted)',
   no_camera: 'has no camera',
   no_screen_capture: 'cannot capture its screen',
+  not_whole_screen: 'records a tab or a window, not the whole monitor (start the browser with the provisioning script: docs/exam-pcs.md)',
+  not_fullscreen: 'is not full screen (not in kiosk mode)',
+  old_app: "runs another build of the app than the server's (reload the page; an old or altered app is refused at log-in)",
+  clock_skew: "has a clock far from the server's (set the PC's time; the exam uses the server's clock, the records the PC's too)",
 };
 
 export type PairingView = terminalProtocol.PairingView;
@@ -44,9 +48,13 @@ export function createDeviceService(deps: {
   config: Config;
   /** Whether the device holds a connection now (the server's sockets and the kiosks' streams); the CLI has none: offline. */
   online?: (deviceId: string) => boolean;
+  /** The app build a kiosk/terminal page must run (its entry script's file name); null or absent = not checked. */
+  appHashOf?: (kind: 'kiosk' | 'terminal') => string | null;
 }) {
   const { devices, audit, bus, clock, config } = deps;
   const isOnline = deps.online ?? (() => false);
+  /** What a report is held to: the server's own build, the skew limit of the config. */
+  const expectOf = (kind: 'kiosk' | 'terminal') => ({ appHash: deps.appHashOf?.(kind) ?? null, maxClockSkewMs: config.examPcs.maxClockSkewSeconds * 1000 });
 
   function configured(kind: DeviceKind, id: string): boolean {
     if (kind === 'reader') {
@@ -107,6 +115,7 @@ export function createDeviceService(deps: {
       lastIp: d?.lastIp ?? null,
       // A reader's stored report is its own shape (kiosk/protocol.ts ReaderReport): it shows as cardReader.
       health: kind === 'reader' ? null : health,
+      ...(kind === 'reader' ? {} : { problems: terminalProtocol.healthProblems(kind, health, expectOf(kind)) }),
       ...(readerOf
         ? {
             cardReader: readerSummary(
@@ -238,15 +247,23 @@ export function createDeviceService(deps: {
       const health: DeviceHealth = { ...fields, clockSkewMs: Math.round(pageTime - now), reportedAt: now };
       const before = devices.healthReports().get(deviceId) as DeviceHealth | undefined;
       devices.putHealth(deviceId, health, now);
-      const problems = terminalProtocol.healthProblems(kind, health);
-      const was = before ? terminalProtocol.healthProblems(kind, before) : null;
+      const problems = terminalProtocol.healthProblems(kind, health, expectOf(kind));
+      const was = before ? terminalProtocol.healthProblems(kind, before, expectOf(kind)) : null;
       // Audit only a change of what the console would warn about, not every camera blink's report.
       if (!was || was.join() !== problems.join()) {
         audit.append({
           actor: `device:${deviceId}`,
           action: 'device.health',
           target: deviceId,
-          detail: { kind, problems, secureContext: health.secureContext, camera: health.camera, screenCapture: health.screenCapture.state },
+          detail: {
+            kind,
+            problems,
+            secureContext: health.secureContext,
+            camera: health.camera,
+            screenCapture: health.screenCapture.state,
+            ...(health.screenCapture.surface ? { surface: health.screenCapture.surface } : {}),
+            ...(health.appHash ? { appHash: health.appHash } : {}),
+          },
         });
       }
       bus.emit('device.health', { deviceId, kind, problems });
@@ -262,7 +279,7 @@ export function createDeviceService(deps: {
       const health = devices.healthReports() as Map<string, DeviceHealth>;
       const out: DeviceWarning[] = [];
       const check = (id: string, kind: 'kiosk' | 'terminal', seat: string | null) => {
-        const problems = terminalProtocol.healthProblems(kind, health.get(id) ?? null);
+        const problems = terminalProtocol.healthProblems(kind, health.get(id) ?? null, expectOf(kind));
         if (problems.length)
           out.push({
             deviceId: id,

@@ -3,7 +3,7 @@
 // /inspector/ path. An app that has been built (server/build-web.mjs → <dir>/dist) is served from there; until then its
 // path serves a page that says what it is and how to build it. Static files are public: the apps
 // authenticate over their own device cookie or user session, never by being fetched.
-import { existsSync } from 'node:fs';
+import { existsSync, readFileSync, statSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import type { FastifyPluginAsync, FastifyReply } from 'fastify';
 import fastifyStatic from '@fastify/static';
@@ -27,6 +27,28 @@ export const WEB_APPS = [
 export function builtAppDir(dir: string): string | null {
   const dist = join(REPO_ROOT, dir, 'dist');
   return existsSync(join(dist, 'index.html')) ? dist : null;
+}
+
+const entries = new Map<string, { mtimeMs: number; entry: string | null }>();
+/**
+ * The built app's entry script file name (`index-<content hash>.js`), which its index.html loads: the
+ * build a page must run (docs/exam-pcs.md "Integrity at log-in"). Null while the app is not built. Read
+ * again when index.html changes, so a rebuild under a running server is what new pages are held to.
+ */
+export function builtEntryOf(dir: string): string | null {
+  const file = join(REPO_ROOT, dir, 'dist', 'index.html');
+  let mtimeMs: number;
+  try {
+    mtimeMs = statSync(file).mtimeMs;
+  } catch {
+    return null;
+  }
+  const known = entries.get(dir);
+  if (known?.mtimeMs === mtimeMs) return known.entry;
+  const m = /<script[^>]*type="module"[^>]*src="[^"]*\/([^"/]+\.js)"/.exec(readFileSync(file, 'utf8'));
+  const entry = m?.[1] ?? null;
+  entries.set(dir, { mtimeMs, entry });
+  return entry;
 }
 
 // The apps load nothing from elsewhere (fonts are installed on the PCs, no CDN): the policy makes a

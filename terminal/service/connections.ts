@@ -129,7 +129,7 @@ export function dispatch(st: TerminalState, conn: Conn, msg: ClientMessage): voi
       if (conn.bound) return sendState(st, conn, true);
       return st.send(conn, hello(st, conn));
     case 'login':
-      return login(st, conn, msg.credential);
+      return login(st, conn, msg.credential, msg.pc);
     case 'save':
       return save(st, conn, msg);
     case 'submit':

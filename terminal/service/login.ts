@@ -1,7 +1,7 @@
 // Log-in at the right seat, and attaching an attempt to a terminal; a ticket typed at another seat
 // becomes a move request that an invigilator approves or rejects (commands.ts).
 import type { Conn } from '../gateway.ts';
-import { CLOSE, type ServerMessage } from '../protocol.ts';
+import { CLOSE, type PcState, type ServerMessage } from '../protocol.ts';
 import { Refusal, keyOf, type TerminalState, type Session, type Entry } from './state.ts';
 import { conns, incident, moveDecided, sendState } from './messages.ts';
 import { flushSaves } from './saves.ts';
@@ -31,15 +31,49 @@ function mistyped(key: string): boolean {
 }
 
 /**
+ * What every log-in checks of the PC (config examPcs.loginChecks; docs/exam-pcs.md "Integrity at log-in"):
+ * the page is the server's build, records the whole monitor and fills the screen. A page can lie about
+ * all three — these catch a stale, misconfigured or casually altered PC, not a rebuilt browser.
+ */
+function checkPc(st: TerminalState, pc: PcState | undefined): { reason: 'app_outdated' | 'not_whole_screen' | 'not_fullscreen'; message: string } | null {
+  const checks = st.config.examPcs.loginChecks;
+  const expected = checks.build ? (st.deps.appHash?.() ?? null) : null;
+  if (expected && pc?.appHash !== expected)
+    return {
+      reason: 'app_outdated',
+      message: `this PC runs ${pc ? `another build of the exam app (${pc.appHash || 'unknown'})` : 'an old exam app'}, not the server's (${expected}): reload the page (F5); if it stays, the IT person restarts the browser`,
+    };
+  if (checks.monitor && pc?.surface !== 'monitor')
+    return {
+      reason: 'not_whole_screen',
+      message: `this PC ${pc?.surface ? `records a ${pc.surface}, not the whole screen` : 'is not recording its screen'}: the IT person starts the browser as the exam-PC set-up does (docs/exam-pcs.md)`,
+    };
+  if (checks.fullscreen && !pc?.fullscreen)
+    return { reason: 'not_fullscreen', message: 'the exam page is not full screen: the IT person starts the browser in kiosk mode (docs/exam-pcs.md)' };
+  return null;
+}
+
+/**
  * The log-in rules (issue 16, item 4): the ticket is the credential; an ID number — printed on many
  * papers, seen at the door — logs in only the candidate admitted to this very seat. A refusal never
  * names a candidate or a seat, so guessing from an empty seat learns nothing, and unknown
  * credentials count towards the terminal's lock (login-lock.ts).
  */
-export function login(st: TerminalState, conn: Conn, credential: string): void {
+export function login(st: TerminalState, conn: Conn, credential: string, pc?: PcState): void {
   if (busy(st, conn)) throw new Refusal('already_logged_in', 'a candidate is already logged in on this terminal');
   const refuse = (reason: Extract<ServerMessage, { type: 'login_refused' }>['reason'], message: string, moveRequestId?: string) =>
     st.send(conn, { type: 'login_refused', reason, message, ...(moveRequestId ? { moveRequestId } : {}) });
+  // The PC first: no credential is looked at by a page that is not the server's app on a locked-down PC.
+  const pcRefusal = checkPc(st, pc);
+  if (pcRefusal) {
+    st.audit.append({
+      actor: `device:${conn.terminal.id}`,
+      action: 'terminal.login_pc_refused',
+      target: conn.terminal.id,
+      detail: { reason: pcRefusal.reason, appHash: pc?.appHash ?? null, surface: pc?.surface ?? null, fullscreen: pc?.fullscreen ?? null },
+    });
+    return refuse(pcRefusal.reason, pcRefusal.message);
+  }
   if (loginLocked(st, conn.terminal.id))
     return refuse('terminal_locked', 'this terminal is locked after too many failed log-ins; call the invigilator to unlock it');
   const s = openSessionOf(st, conn.terminal.room);

@@ -38,6 +38,8 @@ export interface TerminalDeps {
   checkSnapshot?: SnapshotChecker;
   /** The app's metrics registry (absent in the CLI and some tests): refused snapshots are counted there. */
   registry?: Registry;
+  /** The terminal app's entry script as the server serves it (server/routes/web.ts builtEntryOf); null = not built, not checked. */
+  appHash?: () => string | null;
 }
 
 /** Why a snapshot was refused (the label of examroom_terminal_snapshots_refused_total). */

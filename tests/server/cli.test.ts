@@ -244,6 +244,59 @@ t.test('device pending, approve, list and revoke work next to a running app', as
   t.equal((await app.inject({ url: '/api/site', headers: asDevice })).statusCode, 401, 'the revoked token no longer works in the running app');
 });
 
+t.test("device approve --room --all approves the room's PCs by their ?device= id and leaves duplicates and unknown ids for a person", async (t) => {
+  const site = scratchSite(t);
+  const app = await buildTestApp({ config: loadConfig(site.config, { dataDir: site.data }) });
+  t.teardown(() => app.close());
+  const ask = async (deviceId: string | null, ip: string) => {
+    const r = await app.inject({
+      method: 'POST',
+      url: '/api/devices/pairings',
+      remoteAddress: ip,
+      payload: { kind: 'terminal', ...(deviceId ? { deviceId } : {}) },
+    });
+    t.equal(r.statusCode, 201, r.body);
+    return { ...(r.json() as { pairingId: string; pollSecret: string; code: string }), deviceId };
+  };
+  // T1 once; T2 claimed by two PCs (a duplicate); one PC that named no id.
+  const pcs = [await ask('T1', '10.0.0.1'), await ask('T2', '10.0.0.2'), await ask('T2', '10.0.0.3'), await ask(null, '10.0.0.4')];
+  // The pages keep asking, as real ones do, so none is "page gone" while the CLI starts; each keeps the
+  // answer once decided (a token is handed out once).
+  const decided = new Map<string, { status: string; deviceId?: string }>();
+  const poll = async (p: (typeof pcs)[number]) => {
+    const known = decided.get(p.pairingId);
+    if (known) return known;
+    const r = (await app.inject({ method: 'POST', url: `/api/devices/pairings/${p.pairingId}/collect`, payload: { pollSecret: p.pollSecret } })).json() as {
+      status: string;
+      deviceId?: string;
+    };
+    if (r.status !== 'pending') decided.set(p.pairingId, r);
+    return r;
+  };
+  let polling: Promise<unknown> = Promise.resolve();
+  const poller = setInterval(() => {
+    polling = polling.then(() => Promise.all(pcs.map(poll)));
+  }, 1000);
+  t.teardown(() => clearInterval(poller));
+
+  const r = await cli(['device', 'approve', '--room', 'R1', '--all', ...site.args]);
+  clearInterval(poller);
+  await polling;
+  t.equal(r.code, 0, r.stderr);
+  t.match(r.stdout, /^room R1: approved 1, left for a person 3$/m);
+  t.match(r.stdout, new RegExp(`^  approved T1 \\(seat 01, code ${pcs[0]!.code}, 10\\.0\\.0\\.1\\)$`, 'm'));
+  t.match(r.stdout, new RegExp(`^  left     T2: code ${pcs[1]!.code}: 2 pending requests claim T2`, 'm'), 'a duplicate is left');
+  t.match(r.stdout, new RegExp(`^  left     \\(no id\\): code ${pcs[3]!.code}: the PC named no device id`, 'm'), 'a PC without ?device= is left');
+  t.match(await poll(pcs[0]!), { status: 'approved', deviceId: 'T1' }, 'the running app hands T1 its token');
+  t.match(await poll(pcs[1]!), { status: 'pending' }, 'the duplicates stay pending');
+  const audit = app.ctx.db.prepare("SELECT detail FROM audit_log WHERE action = 'device.approve_room'").all() as { detail: string }[];
+  t.equal(audit.length, 1, 'one audited call');
+
+  const usage = await cli(['device', 'approve', '--room', 'R1', ...site.args]);
+  t.equal(usage.code, 1, 'without --all it is a usage error, approving nothing');
+  t.match(usage.stderr, /usage: examroom device approve --room ROOM --all/);
+});
+
 t.test('device approve of a code no device shows exits 1 with a clear message', async (t) => {
   const site = scratchSite(t);
   const r = await cli(['device', 'approve', '000000', '--as', 'T1', ...site.args]);

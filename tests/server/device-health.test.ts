@@ -2,7 +2,10 @@
 // secure context, camera, screen capture, browser, clock and build; the server validates, stamps and
 // keeps the latest per device, shows it in GET /api/devices and warns about a room before it starts.
 import t from 'tap';
-import { testApp, login, pairDevice, PASSWORDS } from '../helpers.ts';
+import { spawnSync } from 'node:child_process';
+import { join } from 'node:path';
+import { ROOT, testApp, login, pairDevice, PASSWORDS } from '../helpers.ts';
+import { builtEntryOf } from '../../server/routes/web.ts';
 
 const FIXED_NOW = 1_800_000_000_000;
 const clock = { now: () => FIXED_NOW };
@@ -159,3 +162,36 @@ t.test("starting the exam from the console replies with the room's device warnin
     ],
   );
 });
+
+t.test(
+  'an exam PC recording a tab, not full screen, running another build or with its clock far off is flagged before the session, each by its problem',
+  async (t) => {
+    if (!builtEntryOf('terminal/web')) {
+      const built = spawnSync(process.execPath, [join(ROOT, 'server/build-web.mjs'), '--if-stale', 'terminal'], { cwd: ROOT, encoding: 'utf8' });
+      t.equal(built.status, 0, `the terminal app builds (its entry is the build a page must run): ${built.stderr}`);
+    }
+    const app = await testApp(t, { clock });
+    const admin = await login(app, 'admin', PASSWORDS.admin);
+    const token = await pairDevice(app, 'terminal', 'T1', admin);
+    const send = (over: Record<string, unknown>) =>
+      app.inject({ method: 'POST', url: '/api/devices/health', headers: { authorization: `Bearer ${token}` }, payload: report(over) });
+    const problems = async () =>
+      ((await app.inject({ url: '/api/devices', headers: { cookie: admin } })).json() as { id: string; problems: string[] }[]).find((d) => d.id === 'T1')!
+        .problems;
+    const ready = { appHash: builtEntryOf('terminal/web'), display: { fullscreen: false, kiosk: true, screen: '1920x1080' } };
+    t.equal((await send(ready)).statusCode, 200);
+    t.same(await problems(), [], 'a kiosk-mode PC recording its monitor with the server build is ready');
+    await send({ ...ready, screenCapture: { state: 'capturing', surface: 'browser' } });
+    t.same(await problems(), ['not_whole_screen']);
+    await send({ ...ready, display: { fullscreen: false, kiosk: false, screen: '1920x1080' } });
+    t.same(await problems(), ['not_fullscreen']);
+    await send({ ...ready, appHash: 'index-0ld0ld00.js' });
+    t.same(await problems(), ['old_app']);
+    await send({ ...ready, pageTime: FIXED_NOW + 31_000 });
+    t.same(await problems(), ['clock_skew'], 'more than examPcs.maxClockSkewSeconds (30 s) off');
+    const warned = (await app.inject({ url: '/api/devices/readiness?roomId=R1', headers: { cookie: admin } })).json() as {
+      warnings: { deviceId: string; message: string }[];
+    };
+    t.match(warned.warnings.find((w) => w.deviceId === 'T1')?.message, /has a clock far from the server's/, 'the warning says it in words');
+  },
+);

@@ -3,6 +3,7 @@
 import { siteClock, type Bilingual, type Lang } from '../../../web/i18n.ts';
 import { playbackLabels } from '../../../web/video/playback-view.tsx';
 import type { AlertKind } from '../../protocol.ts';
+import type { HealthProblem } from '../../../terminal/protocol.ts';
 import { sessionStatusWords } from '../../../web/session-status.ts';
 
 /** Times are shown on the site's clock (GET /api/site), whatever zone the desk PC is set to. */
@@ -73,11 +74,21 @@ const zh = {
     not_secure: '不是安全连接（未通过受信任证书的 HTTPS 打开）',
     no_camera: '无法使用摄像头',
     no_screen_capture: '无法录制屏幕',
-  } as Record<'no_report' | 'not_secure' | 'no_camera' | 'no_screen_capture', string>,
-  healthProblemShort: { no_report: '未上报', not_secure: '非 HTTPS', no_camera: '无摄像头', no_screen_capture: '无录屏' } as Record<
-    'no_report' | 'not_secure' | 'no_camera' | 'no_screen_capture',
-    string
-  >,
+    not_whole_screen: '录制的不是整个屏幕（浏览器未按考试机设置启动）',
+    not_fullscreen: '考试页面未全屏（未处于考试模式）',
+    old_app: '考试程序与服务器版本不符（需刷新页面）',
+    clock_skew: '本机时钟与服务器相差过大',
+  } as Record<HealthProblem, string>,
+  healthProblemShort: {
+    no_report: '未上报',
+    not_secure: '非 HTTPS',
+    no_camera: '无摄像头',
+    no_screen_capture: '无录屏',
+    not_whole_screen: '非整屏录制',
+    not_fullscreen: '未全屏',
+    old_app: '程序版本不符',
+    clock_skew: '时钟偏差',
+  } as Record<HealthProblem, string>,
   notSecureFix:
     '非安全连接的设备：请 IT 人员用 https:// 地址打开其页面；若浏览器提示证书不受信任，先从考点服务器的信任页（HTTP 端口 server.httpPort）下载并安装考点根证书。',
   noPhoto: '无照片',
@@ -286,8 +297,21 @@ const en: Words = {
     not_secure: 'not a secure page (not opened over HTTPS with a trusted certificate)',
     no_camera: 'no camera',
     no_screen_capture: 'no screen capture',
+    not_whole_screen: 'records less than the whole screen (browser not started as an exam PC)',
+    not_fullscreen: 'exam page not full screen (not in kiosk mode)',
+    old_app: "exam app is not the server's build (reload the page)",
+    clock_skew: "clock far from the server's",
   },
-  healthProblemShort: { no_report: 'no report', not_secure: 'not HTTPS', no_camera: 'no camera', no_screen_capture: 'no screen capture' },
+  healthProblemShort: {
+    no_report: 'no report',
+    not_secure: 'not HTTPS',
+    no_camera: 'no camera',
+    no_screen_capture: 'no screen capture',
+    not_whole_screen: 'not whole screen',
+    not_fullscreen: 'not full screen',
+    old_app: 'old app',
+    clock_skew: 'clock skew',
+  },
   notSecureFix:
     "Devices that are not secure: IT opens their page at its https:// address; if the browser warns about the certificate, first install the site CA from the appliance's trust page (its plain-HTTP port, server.httpPort).",
   noPhoto: 'no photo',

@@ -10,6 +10,7 @@ import type {
   IntegrityKind,
   LoggedInMessage,
   PaperMessage,
+  PcState,
   ServerMessage,
   SessionInfo,
   SubmittedMessage,
@@ -25,7 +26,7 @@ import { STRINGS } from './i18n.ts';
 import { installIntegrityHooks } from './integrity.ts';
 import { SaveQueue } from './saves.ts';
 import { Webcam } from './webcam.ts';
-import { cameraStateOfError, cameraUnreachable } from '../../../web/device-health.ts';
+import { appHashOfPage, cameraStateOfError, cameraUnreachable, displayOf } from '../../../web/device-health.ts';
 import { DeviceReports } from './device-reports.ts';
 import { IntegrityReports } from './integrity-reports.ts';
 import { initialState, type Screen, type State } from './state.ts';
@@ -256,7 +257,7 @@ export class Controller {
     // credential, which it then treats as a resume.
     if (s.candidate && !s.submitted && this.credential) {
       setTimeout(() => {
-        if (!this.loggedInOnThisConnection && this.conn?.isOpen) this.send({ type: 'login', credential: this.credential! });
+        if (!this.loggedInOnThisConnection && this.conn?.isOpen) this.send({ type: 'login', credential: this.credential!, pc: this.pcState() });
       }, 1_500);
     }
     this.integrity.flush();
@@ -358,7 +359,7 @@ export class Controller {
       return;
     }
     if (m.code === 'not_logged_in' && this.credential && this.store.get().candidate) {
-      this.send({ type: 'login', credential: this.credential });
+      this.send({ type: 'login', credential: this.credential, pc: this.pcState() });
     }
   }
 
@@ -493,8 +494,16 @@ export class Controller {
     const c = credential.trim();
     if (!c) return;
     this.credential = c;
-    if (!this.send({ type: 'login', credential: c })) return;
+    if (!this.send({ type: 'login', credential: c, pc: this.pcState() })) return;
     this.store.set({ loginBusy: true, loginError: null });
+  }
+
+  /** What every log-in tells the server of this PC (terminal/protocol.ts PcStateT): build, captured surface, full screen. */
+  private pcState(): PcState {
+    const sc = window.__screen;
+    const recording = sc?.captured && sc.state !== 'unavailable' && sc.state !== 'stopped' && sc.lastError !== 'screen capture ended';
+    const d = displayOf();
+    return { appHash: appHashOfPage(), surface: recording ? (sc.captured?.displaySurface ?? null) : null, fullscreen: d.fullscreen || d.kiosk };
   }
 
   startAnswering(): void {

@@ -128,12 +128,18 @@ export async function devicesWalk(t: Test): Promise<void> {
         screenCapture: { state: 'capturing', surface: 'monitor' },
         browser: { brand: 'Google Chrome', version: '131' },
         appBuild: 'terminal 0.1.0+e2e',
+        display: { fullscreen: false, kiosk: true, screen: '1920x1080' },
         pageTime: c.clock.now() + 1200,
       },
     });
     t.equal(health.statusCode, 200);
     await deviceListShows(t, c, [
-      { id: 'T1', state: 'paired', online: true, health: ['安全连接', '摄像头正常', '正在录屏 (monitor)', 'Google Chrome 131', '+1.2 s'] },
+      {
+        id: 'T1',
+        state: 'paired',
+        online: true,
+        health: ['考试机就绪', '安全连接', '摄像头正常', '正在录屏 (monitor)', '全屏（考试模式）', 'Google Chrome 131', '+1.2 s'],
+      },
       { id: 'T2', state: 'paired', online: false },
       { id: 'K1', state: 'paired' },
     ]);

@@ -431,9 +431,12 @@ function HealthList({ w, d, stale }: { w: DevicesWords; d: DeviceView; stale: bo
   const tone = (c: string) => (stale ? '' : c);
   const skewS = h.clockSkewMs / 1000;
   const cameraOk = h.camera === 'available' || h.camera === 'not-needed';
-  const screenOk = h.screenCapture.state !== 'unavailable';
+  const problems = d.problems ?? [];
+  const screenOk = h.screenCapture.state !== 'unavailable' && !problems.includes('not_whole_screen');
+  const pcReady = d.kind === 'terminal' && problems.length === 0;
   return (
-    <ul class={`health${stale ? ' stale' : ''}`} data-testid={stale ? undefined : 'health'}>
+    <ul class={`health${stale ? ' stale' : ''}`} data-testid={stale ? undefined : 'health'} data-problems={problems.join(' ')}>
+      {pcReady && !stale && <li class="ok ready">{w.readyPc}</li>}
       <li class={tone(h.secureContext ? 'ok' : 'bad')}>{h.secureContext ? w.secure : w.notSecure}</li>
       <li class={tone(cameraOk ? 'ok' : 'bad')} title={h.cameraDetail ?? ''}>
         {w.camera[h.camera]}
@@ -442,14 +445,23 @@ function HealthList({ w, d, stale }: { w: DevicesWords; d: DeviceView; stale: bo
         <li class={tone(screenOk ? 'ok' : 'bad')} title={h.screenCapture.reason ?? ''}>
           {w.screen[h.screenCapture.state]}
           {h.screenCapture.surface ? ` (${h.screenCapture.surface})` : ''}
+          {problems.includes('not_whole_screen') ? ` · ${w.notWholeScreen}` : ''}
+        </li>
+      )}
+      {d.kind === 'terminal' && h.display && (
+        <li class={tone(problems.includes('not_fullscreen') ? 'bad' : 'ok')} title={h.display.screen}>
+          {problems.includes('not_fullscreen') ? w.notFullscreen : w.fullscreen}
         </li>
       )}
       <li>
         {h.browser.brand} {h.browser.version}
       </li>
-      <li class={tone(Math.abs(skewS) > 5 ? 'warn' : '')}>{w.skew(`${skewS >= 0 ? '+' : ''}${skewS.toFixed(1)} s`)}</li>
-      <li class="muted">
+      <li class={tone(problems.includes('clock_skew') ? 'bad' : Math.abs(skewS) > 5 ? 'warn' : '')}>
+        {w.skew(`${skewS >= 0 ? '+' : ''}${skewS.toFixed(1)} s`)}
+      </li>
+      <li class={problems.includes('old_app') ? tone('bad') : 'muted'} title={h.appHash ?? ''}>
         {w.build} {h.appBuild}
+        {problems.includes('old_app') ? ` · ${w.oldApp}` : ''}
       </li>
     </ul>
   );

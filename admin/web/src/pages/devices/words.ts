@@ -77,6 +77,12 @@ export interface DevicesWords {
   screen: Record<protocol.ScreenCaptureState, string>;
   skew: (s: string) => string;
   build: string;
+  /** The exam-PC checks of the report (docs/exam-pcs.md): display, whole-monitor capture, build. */
+  fullscreen: string;
+  notFullscreen: string;
+  notWholeScreen: string;
+  oldApp: string;
+  readyPc: string;
   revoke: string;
   revokeTitle: (id: string) => string;
   revokeText: string;
@@ -176,6 +182,11 @@ export const words: Bilingual<DevicesWords> = {
     screen: { capturing: '正在录屏', available: '可录屏', unavailable: '无法录屏', 'not-needed': '无需录屏' },
     skew: (s) => `时钟偏差 ${s}`,
     build: '版本',
+    fullscreen: '全屏（考试模式）',
+    notFullscreen: '未全屏',
+    notWholeScreen: '录制的不是整个屏幕',
+    oldApp: '程序版本与服务器不符',
+    readyPc: '考试机就绪',
     revoke: '吊销',
     revokeTitle: (id) => `吊销 ${id}？`,
     revokeText: '该设备的连接会立即断开，它须重新申请配对并经批准后才能再用。此操作不能撤销。',
@@ -274,6 +285,11 @@ export const words: Bilingual<DevicesWords> = {
     screen: { capturing: 'capturing screen', available: 'screen capture ok', unavailable: 'no screen capture', 'not-needed': 'no screen capture needed' },
     skew: (s) => `clock skew ${s}`,
     build: 'build',
+    fullscreen: 'full screen (kiosk)',
+    notFullscreen: 'not full screen',
+    notWholeScreen: 'not recording the whole screen',
+    oldApp: "app is not the server's build",
+    readyPc: 'exam PC ready',
     revoke: 'Revoke',
     revokeTitle: (id) => `Revoke ${id}?`,
     revokeText: 'Its connections close at once; it must request pairing again and be approved before it works. This cannot be undone.',
