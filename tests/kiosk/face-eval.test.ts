@@ -127,7 +127,10 @@ t.test("dlib's face chip: landmarks on the mean face, scaled, rotated and shifte
   });
   for (const points of [DLIB_POINTS, FIVE_POINTS]) {
     const m = chipTransform(lm, 150, 0.25, points);
-    t.ok(Math.abs(m.a - a) < 1e-9 && Math.abs(m.b - b) < 1e-9 && Math.abs(m.tx - 60) < 1e-9 && Math.abs(m.ty - 20) < 1e-9, `${points.length} points: the exact transform`);
+    t.ok(
+      Math.abs(m.a - a) < 1e-9 && Math.abs(m.b - b) < 1e-9 && Math.abs(m.tx - 60) < 1e-9 && Math.abs(m.ty - 20) < 1e-9,
+      `${points.length} points: the exact transform`,
+    );
   }
   t.equal(DLIB_POINTS.length, 33, 'eyes, nose and outer mouth; no brows, no lower lip');
   const w = 400;
@@ -151,7 +154,10 @@ t.test("dlib's face chip: landmarks on the mean face, scaled, rotated and shifte
   };
   const want = templatePoint(36, 150, 0.25);
   const got = centroid(extractChip(rgb, w, h, chipTransform(lm)));
-  t.ok(Math.hypot(got.x - want.x, got.y - want.y) < 1, `dot at (${got.x.toFixed(1)}, ${got.y.toFixed(1)}), template (${want.x.toFixed(1)}, ${want.y.toFixed(1)})`);
+  t.ok(
+    Math.hypot(got.x - want.x, got.y - want.y) < 1,
+    `dot at (${got.x.toFixed(1)}, ${got.y.toFixed(1)}), template (${want.x.toFixed(1)}, ${want.y.toFixed(1)})`,
+  );
   const mirrored = centroid(extractChip(rgb, w, h, chipTransform(lm), 150, true));
   t.ok(Math.abs(mirrored.x - (149 - got.x)) < 1e-6 && Math.abs(mirrored.y - got.y) < 1e-6, 'the mirror chip is the chip flipped left–right');
 });
