@@ -12,7 +12,7 @@ import { appendFileSync, existsSync, mkdirSync, readdirSync, readFileSync } from
 import { loadavg } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
-import { crossValidate, cvLine, foldsOf, makePairs, readPairs, type Pair, type Scored } from './lib/face-pairs.ts';
+import { atLine, chooseThreshold, crossValidate, cvLine, foldsOf, makePairs, readPairs, type Pair, type Scored } from './lib/face-pairs.ts';
 
 const shared = resolve(process.env.FACE_DATA ?? resolve(import.meta.dirname, '../../shared/data/faces'));
 const { values } = parseArgs({
@@ -29,7 +29,7 @@ const { values } = parseArgs({
     // Descriptor means to score as candidates: groups of cached outputs joined by '+', e.g.
     // 'dlib+dlib:mirror,faceapi+dlib' (the mean vector of the group, compared by Euclidean distance).
     means: { type: 'string', default: '' },
-    fusions: { type: 'boolean', default: true },
+    'no-fusions': { type: 'boolean', default: false },
     // `--latency N`: p50 of one 640×480 live frame through the quick path with each descriptor recipe,
     // the recipes taking turns frame by frame so the machine's load falls on each alike.
     latency: { type: 'string' },
@@ -139,6 +139,7 @@ if (values.score) {
       .map((r) => r.img)
       .join(', ')}`,
   );
+  const devPick: Record<string, number> = {};
   for (const [name, pairs] of [
     ['pairs.txt', list1],
     ['second list (made, seed 17)', list2],
@@ -154,10 +155,14 @@ if (values.score) {
       dist[m] = distances(use, m);
       const s: Scored[] = use.map((p, i) => ({ same: p.same, distance: dist[m]![i]! }));
       log(`  ${m.padEnd(28)} ${cvLine(crossValidate(s, folds, maxFar))}`);
+      // The shipped-threshold rule: the CV procedure's choice on the whole dev list (pairs.txt), then
+      // scored on the held-out second list.
+      if (name === 'pairs.txt') devPick[m] = chooseThreshold(s, maxFar);
+      else if (devPick[m] !== undefined) log(`  ${''.padEnd(28)} ${atLine(s, devPick[m]!)}`);
     }
     // Fusions: sum of two models' distances, each z-normalised by the training folds' pairs (so the
     // scale of one model never leaks from the test fold).
-    for (let x = 0; values.fusions && x < descriptorModels.length; x++)
+    for (let x = 0; !values['no-fusions'] && x < descriptorModels.length; x++)
       for (let y = x + 1; y < descriptorModels.length; y++) {
         const [mx, my] = [descriptorModels[x]!, descriptorModels[y]!];
         const res = fusedCv(use, folds, [dist[mx]!, dist[my]!], maxFar);
