@@ -215,7 +215,7 @@ function report(name: string, outcomes: Outcome[]): CvResult {
   if (devPick === undefined) {
     devPick = chooseThreshold(scored, maxFar);
     log(`the rule's choice on this whole list (the dev pick): ${devPick.toFixed(3)} (shipped: ${threshold})`);
-  } else log(atLine(scored, devPick, 'at the dev list\'s pick'));
+  } else log(atLine(scored, devPick, "at the dev list's pick"));
   return cv;
 }
 

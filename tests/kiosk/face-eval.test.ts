@@ -7,6 +7,7 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { chooseThreshold, crossValidate, foldsOf, makePairs, readPairs, seeded, wilson, type Scored } from '../../bench/lib/face-pairs.ts';
 import { cropToImage, warpCrop } from '../../kiosk/face/extra-models.ts';
+import { DESCRIPTOR_VERSION, FACE_MODEL_ID, isCurrentDescriptor, LEGACY_MODEL_ID } from '../../kiosk/face/index.ts';
 import { chipTransform, DLIB_POINTS, extractChip, FIVE_POINTS, templatePoint } from '../../kiosk/face/align.ts';
 import { scratchDir } from '../helpers.ts';
 
@@ -160,4 +161,12 @@ t.test("dlib's face chip: landmarks on the mean face, scaled, rotated and shifte
   );
   const mirrored = centroid(extractChip(rgb, w, h, chipTransform(lm), 150, true));
   t.ok(Math.abs(mirrored.x - (149 - got.x)) < 1e-6 && Math.abs(mirrored.y - got.y) < 1e-6, 'the mirror chip is the chip flipped left–right');
+});
+
+t.test('a stored descriptor is compared only when both its model id and descriptor version are current', async (t) => {
+  t.ok(isCurrentDescriptor({ descriptorVersion: DESCRIPTOR_VERSION, modelId: FACE_MODEL_ID }), 'current');
+  t.notOk(isCurrentDescriptor({ descriptorVersion: DESCRIPTOR_VERSION, modelId: LEGACY_MODEL_ID }), 'another model');
+  t.notOk(isCurrentDescriptor({ descriptorVersion: DESCRIPTOR_VERSION }), 'no model id: the first model');
+  t.notOk(isCurrentDescriptor({ descriptorVersion: 2, modelId: FACE_MODEL_ID }), 'an older version');
+  t.notOk(isCurrentDescriptor({}), 'neither: the first engine');
 });
