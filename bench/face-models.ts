@@ -30,6 +30,7 @@ const { values } = parseArgs({
     // 'dlib+dlib:mirror,faceapi+dlib' (the mean vector of the group, compared by Euclidean distance).
     means: { type: 'string', default: '' },
     'no-fusions': { type: 'boolean', default: false },
+    first: { type: 'boolean', default: false },
     // `--latency N`: p50 of one 640×480 live frame through the quick path with each descriptor recipe,
     // the recipes taking turns frame by frame so the machine's load falls on each alike.
     latency: { type: 'string' },
@@ -58,7 +59,8 @@ if (values.cache) {
   const out = `${values.cache}.${i}`;
   const done = new Set(loadCache(values.cache).keys());
   // Pairs of the two lists alternate, so a run cut short leaves a complete prefix of each list.
-  const order = Array.from({ length: Math.max(list1.length, list2.length) }, (_, k) => [list1[k], list2[k]]).flat();
+  // `--first`: pairs.txt's photos only (its CV needs the whole list: one outlier decides its threshold).
+  const order = values.first ? list1 : Array.from({ length: Math.max(list1.length, list2.length) }, (_, k) => [list1[k], list2[k]]).flat();
   const images = [...new Set(order.flatMap((p) => (p ? [p.a, p.b] : [])))].filter((_, k) => k % n === i);
   const extra = values.models!.split(',').filter(Boolean);
   await loadModels();
@@ -69,7 +71,7 @@ if (values.cache) {
     k++;
     if (done.has(img)) continue;
     const t = performance.now();
-    const r = await describe(readFileSync(join(root, img)), 'accurate', defaultLimits, extra);
+    const r = await describe(readFileSync(join(root, img)), 'accurate', defaultLimits, extra, 'v2');
     const total = performance.now() - t;
     const row: Row = r.ok
       ? {
