@@ -12,9 +12,9 @@ import { appendFileSync, existsSync, mkdirSync, readdirSync, readFileSync } from
 import { loadavg } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
-import { crossValidate, cvLine, foldsOf, makePairs, readPairs, type Pair, type Scored } from './lib/face-pairs.ts';
+import { atLine, chooseThreshold, crossValidate, cvLine, foldsOf, makePairs, readPairs, type Pair, type Scored } from './lib/face-pairs.ts';
 
-const shared = resolve(import.meta.dirname, '../../shared/data/faces');
+const shared = resolve(process.env.FACE_DATA ?? resolve(import.meta.dirname, '../../shared/data/faces'));
 const { values } = parseArgs({
   options: {
     pairs: { type: 'string', default: join(shared, 'pairs.txt') },
@@ -26,6 +26,15 @@ const { values } = parseArgs({
     spoof: { type: 'string' },
     count: { type: 'string', default: '40' },
     'spoof-scores': { type: 'string' },
+    // Descriptor means to score as candidates: groups of cached outputs joined by '+', e.g.
+    // 'dlib+dlib:mirror,faceapi+dlib' (the mean vector of the group, compared by Euclidean distance).
+    means: { type: 'string', default: '' },
+    'no-fusions': { type: 'boolean', default: false },
+    first: { type: 'boolean', default: false },
+    // `--latency N`: p50 of one 640×480 live frame through the quick path with each descriptor recipe,
+    // the recipes taking turns frame by frame so the machine's load falls on each alike.
+    latency: { type: 'string' },
+    recipes: { type: 'string', default: 'v2,chip,chip-flip' },
   },
 });
 const log = (s: string) => console.log(s);
@@ -50,7 +59,8 @@ if (values.cache) {
   const out = `${values.cache}.${i}`;
   const done = new Set(loadCache(values.cache).keys());
   // Pairs of the two lists alternate, so a run cut short leaves a complete prefix of each list.
-  const order = Array.from({ length: Math.max(list1.length, list2.length) }, (_, k) => [list1[k], list2[k]]).flat();
+  // `--first`: pairs.txt's photos only (its CV needs the whole list: one outlier decides its threshold).
+  const order = values.first ? list1 : Array.from({ length: Math.max(list1.length, list2.length) }, (_, k) => [list1[k], list2[k]]).flat();
   const images = [...new Set(order.flatMap((p) => (p ? [p.a, p.b] : [])))].filter((_, k) => k % n === i);
   const extra = values.models!.split(',').filter(Boolean);
   await loadModels();
@@ -61,7 +71,7 @@ if (values.cache) {
     k++;
     if (done.has(img)) continue;
     const t = performance.now();
-    const r = await describe(readFileSync(join(root, img)), 'accurate', defaultLimits, extra);
+    const r = await describe(readFileSync(join(root, img)), 'accurate', defaultLimits, extra, 'v2');
     const total = performance.now() - t;
     const row: Row = r.ok
       ? {
@@ -99,13 +109,25 @@ const euclid = (a: number[], b: number[]) => Math.sqrt(a.reduce((s, x, i) => s +
 if (values.score) {
   const rows = loadCache(values.score);
   const maxFar = Number(values['max-far']);
-  const descriptorModels = ['faceapi', ...values.models!.split(',').filter((m) => !['antispoof', 'liveness'].includes(m))];
+  const descriptorModels = [
+    'faceapi',
+    ...values.models!.split(',').filter((m) => !['antispoof', 'liveness'].includes(m)),
+    ...values.means!.split(',').filter(Boolean),
+  ];
   // face-api's descriptors are compared as the engine compares them (Euclidean, not unit vectors);
   // the others by cosine (Euclidean on unit vectors), as their authors do.
-  const vec = (img: string, m: string) => {
+  // dlib* are the same ResNet on dlib's face chip (align.ts): compared like faceapi. A name with '+' is
+  // the mean of those outputs (e.g. a chip and its mirror).
+  const raw = (m: string) => m === 'faceapi' || m.startsWith('dlib');
+  const vec = (img: string, m: string): number[] | null => {
     const r = rows.get(img);
+    if (m.includes('+')) {
+      const parts = m.split('+').map((x) => (r?.ok ? r.d?.[x] : undefined));
+      if (parts.some((v) => !v)) return null;
+      return parts[0]!.map((_, i) => parts.reduce((s, v) => s + v![i]!, 0) / parts.length);
+    }
     const v = r?.ok ? r.d?.[m] : undefined;
-    return v ? (m === 'faceapi' ? v : unit(v)) : null;
+    return v ? (raw(m) ? v : unit(v)) : null;
   };
   const distances = (pairs: Pair[], m: string): Array<number | null> =>
     pairs.map((p) => {
@@ -119,6 +141,7 @@ if (values.score) {
       .map((r) => r.img)
       .join(', ')}`,
   );
+  const devPick: Record<string, number> = {};
   for (const [name, pairs] of [
     ['pairs.txt', list1],
     ['second list (made, seed 17)', list2],
@@ -134,10 +157,14 @@ if (values.score) {
       dist[m] = distances(use, m);
       const s: Scored[] = use.map((p, i) => ({ same: p.same, distance: dist[m]![i]! }));
       log(`  ${m.padEnd(28)} ${cvLine(crossValidate(s, folds, maxFar))}`);
+      // The shipped-threshold rule: the CV procedure's choice on the whole dev list (pairs.txt), then
+      // scored on the held-out second list.
+      if (name === 'pairs.txt') devPick[m] = chooseThreshold(s, maxFar);
+      else if (devPick[m] !== undefined) log(`  ${''.padEnd(28)} ${atLine(s, devPick[m]!)}`);
     }
     // Fusions: sum of two models' distances, each z-normalised by the training folds' pairs (so the
     // scale of one model never leaks from the test fold).
-    for (let x = 0; x < descriptorModels.length; x++)
+    for (let x = 0; !values['no-fusions'] && x < descriptorModels.length; x++)
       for (let y = x + 1; y < descriptorModels.length; y++) {
         const [mx, my] = [descriptorModels[x]!, descriptorModels[y]!];
         const res = fusedCv(use, folds, [dist[mx]!, dist[my]!], maxFar);
@@ -286,4 +313,34 @@ if (values.score && values['spoof-scores']) {
       );
     }
   }
+}
+
+if (values.latency) {
+  const { loadModels, describe, defaultLimits } = await import('../kiosk/face/core.ts');
+  const sharp = (await import('sharp')).default;
+  const recipes = values.recipes!.split(',') as Array<import('../kiosk/face/core.ts').Recipe>;
+  await loadModels();
+  const photos = list1.slice(0, Number(values.latency)).map((p) => p.b);
+  const times: Record<string, number[]> = Object.fromEntries(recipes.map((r) => [r, []]));
+  const l0 = loadavg()[0]!;
+  for (const [k, img] of photos.entries()) {
+    // As bench face makes its live frames: the photo centred on a grey 640×480 canvas, JPEG.
+    const inner = await sharp(join(root, img)).resize(460, 460, { fit: 'inside' }).toBuffer();
+    const frame = await sharp({ create: { width: 640, height: 480, channels: 3, background: { r: 118, g: 118, b: 118 } } })
+      .composite([{ input: inner, gravity: 'centre' }])
+      .jpeg({ quality: 90 })
+      .toBuffer();
+    if (k === 0) for (const r of recipes) await describe(frame, 'fast', defaultLimits, [], r); // warm-up
+    for (let j = 0; j < recipes.length; j++) {
+      const r = recipes[(j + k) % recipes.length]!;
+      const t = performance.now();
+      await describe(frame, 'fast', defaultLimits, [], r);
+      times[r]!.push(performance.now() - t);
+    }
+  }
+  const p = (xs: number[], q: number) => [...xs].sort((a, b) => a - b)[Math.floor(q * (xs.length - 1))]!.toFixed(0);
+  log(
+    `latency of one 640×480 live frame (decode, tiny detector, landmarks, descriptor; one thread; ${photos.length} frames; load average ${l0.toFixed(1)} → ${loadavg()[0]!.toFixed(1)}):`,
+  );
+  for (const r of recipes) log(`  ${r.padEnd(10)} p50 ${p(times[r]!, 0.5)} ms, p95 ${p(times[r]!, 0.95)} ms`);
 }

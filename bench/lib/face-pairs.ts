@@ -191,3 +191,24 @@ export function cvLine(r: CvResult): string {
     `threshold ${med.toFixed(3)} (${ths[0]!.toFixed(3)}–${ths.at(-1)!.toFixed(3)})`
   );
 }
+
+/** `at pairs.txt's pick 0.571: accuracy 97.0 %, FAR 0.3 % [..] (1/298), FRR 5.7 % [..] (17/298)` — one fixed threshold. */
+export function atLine(s: Scored[], th: number, label = "at pairs.txt's pick"): string {
+  let fa = 0;
+  let fr = 0;
+  let wrong = 0;
+  for (const p of s) {
+    const match = p.distance !== null && p.distance <= th;
+    if (match && !p.same) fa++;
+    if (!match && p.same) fr++;
+    if (match !== p.same) wrong++;
+  }
+  const nSame = s.filter((p) => p.same).length;
+  const nDiff = s.length - nSame;
+  const [a, b] = wilson(fa, nDiff);
+  const [c, d] = wilson(fr, nSame);
+  return (
+    `${label} ${th.toFixed(3)}: accuracy ${pct(1 - wrong / s.length)} %, FAR ${pct(fa / nDiff)} % [${pct(a)}–${pct(b)}] (${fa}/${nDiff}), ` +
+    `FRR ${pct(fr / nSame)} % [${pct(c)}–${pct(d)}] (${fr}/${nSame})`
+  );
+}

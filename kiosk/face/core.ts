@@ -7,6 +7,7 @@ import type * as FaceApiNs from '@vladmandic/face-api';
 import type { FaceBox, FaceQuality, FaceRefusal, FaceWarning, FrameFace } from './types.ts';
 import { eyeOpenness, laplacianVariance, yawFromLandmarks, type Pt } from './geometry.ts';
 import { loadExtraModel, parseVariant, runExtraModel, type Tf } from './extra-models.ts';
+import { chipTransform, extractChip, FIVE_POINTS } from './align.ts';
 
 type FaceApi = typeof FaceApiNs;
 const require = createRequire(import.meta.url);
@@ -56,6 +57,16 @@ export const defaultLimits: CoreLimits = {
   sharpnessCrop: 128,
 };
 
+/**
+ * How a face's descriptor is computed from its landmarks (docs/face-engine.md, "Alignment"):
+ * - `v2`: face-api's upright crop, twice (first-pass landmarks, and landmarks found again on a canonical
+ *   box), descriptors averaged — descriptor version 2;
+ * - `chip`: dlib's 150 px face chip (align.ts) from the first-pass landmarks;
+ * - `chip-flip`: the mean of that chip's descriptor and its mirror image's.
+ */
+export type Recipe = 'v2' | 'chip' | 'chip-flip';
+export const RECIPE: Recipe = 'chip-flip';
+
 /** Which detector finds the face: roster photos take the thorough one, live frames the quick one. */
 export type DetectMode = 'accurate' | 'fast';
 
@@ -86,6 +97,7 @@ const MAX_SIDE = 1024;
 // SSD MobileNet misses faces that fill most of the frame (≈10 % of LFW's 250×250 crops); a margin of
 // this share of the longer side on every edge brought misses to 0.4 % (0 with the tiny fallback here).
 const PAD = 0.25;
+const WIDE_PAD = 0.5;
 
 let api: FaceApi | null = null;
 let backendName = '';
@@ -148,9 +160,9 @@ async function decode(image: Buffer | Uint8Array): Promise<Decoded> {
   }
 }
 
-/** The image centred on a black canvas PAD × its longer side larger on every edge. */
-async function padded(d: Decoded): Promise<{ image: Decoded; offset: number }> {
-  const m = Math.round(Math.max(d.width, d.height) * PAD);
+/** The image centred on a black canvas `share` × its longer side larger on every edge. */
+async function padded(d: Decoded, share = PAD): Promise<{ image: Decoded; offset: number }> {
+  const m = Math.round(Math.max(d.width, d.height) * share);
   const { data, info } = await sharp(d.rgb, { raw: { width: d.width, height: d.height, channels: 3 } })
     .extend({ top: m, bottom: m, left: m, right: m, background: { r: 0, g: 0, b: 0 } })
     .raw()
@@ -266,6 +278,20 @@ function canonicalBox(pts: Pt[], width: number, height: number) {
   return new (faceapi().Rect)(x, y, Math.max(1, Math.min(Math.round(1.02 * b.width), width - x)), Math.max(1, Math.min(Math.round(h), height - y)));
 }
 
+/** Landmarks found again on the canonical box (see canonicalBox), in image coordinates. */
+async function realignedLandmarks(tensor: ReturnType<typeof toTensor>, pts: Pt[]): Promise<Pt[]> {
+  const fa = faceapi();
+  const [height, width] = tensor.shape as [number, number, number];
+  const rect = canonicalBox(pts, width, height);
+  const [crop] = await fa.extractFaceTensors(tensor as never, [rect]);
+  try {
+    const lm = (await fa.nets.faceLandmark68Net.detectLandmarks(crop as never)) as FaceApiNs.FaceLandmarks68;
+    return lm.shiftBy(rect.x, rect.y).positions.map((p) => ({ x: p.x, y: p.y }));
+  } finally {
+    crop?.dispose();
+  }
+}
+
 /**
  * A second descriptor of the same face: landmarks again on the canonical box, then face-api's own
  * (dlib-style) aligned crop from them. Averaged with the first-pass descriptor it cut the bench's wrong
@@ -294,6 +320,24 @@ async function realignedDescriptor(tensor: ReturnType<typeof toTensor>, pts: Pt[
   }
 }
 
+/**
+ * Descriptors of dlib's face chip (align.ts) cut from `rgb` with these landmarks: the chip itself, and
+ * with `flip` also its mirror image (one batch of two through the ResNet).
+ */
+async function chipDescriptors(d: Decoded, pts: Pt[], flip: boolean, points?: readonly number[]): Promise<Float32Array[]> {
+  const fa = faceapi();
+  const t = chipTransform(pts, 150, 0.25, points);
+  const rgb = new Uint8Array(d.rgb.buffer, d.rgb.byteOffset, d.rgb.length);
+  const chips = [extractChip(rgb, d.width, d.height, t, 150, false), ...(flip ? [extractChip(rgb, d.width, d.height, t, 150, true)] : [])];
+  const tensors = chips.map((c) => fa.tf.tensor3d(c, [150, 150, 3], 'float32'));
+  try {
+    const out = await fa.nets.faceRecognitionNet.computeFaceDescriptor(tensors as never);
+    return Array.isArray(out) ? (out as Float32Array[]) : [out as Float32Array];
+  } finally {
+    for (const x of tensors) x.dispose();
+  }
+}
+
 function mean(a: Float32Array, b: Float32Array): Float32Array {
   const out = new Float32Array(a.length);
   for (let i = 0; i < a.length; i++) out[i] = (a[i]! + b[i]!) / 2;
@@ -304,7 +348,13 @@ function mean(a: Float32Array, b: Float32Array): Float32Array {
  * The subject's face → descriptor, with the quality rules it fails listed as issues; refused only when
  * the image cannot be decoded, no face is found, or two comparable faces are about as central.
  */
-export async function describe(image: Uint8Array, mode: DetectMode, limits: CoreLimits, extra: string[] = []): Promise<DescribeResult> {
+export async function describe(
+  image: Uint8Array,
+  mode: DetectMode,
+  limits: CoreLimits,
+  extra: string[] = [],
+  recipe: Recipe = RECIPE,
+): Promise<DescribeResult> {
   let plain: Decoded;
   try {
     plain = await decode(image);
@@ -318,15 +368,29 @@ export async function describe(image: Uint8Array, mode: DetectMode, limits: Core
   // Both paths try both detectors and differ only in order: the quick one first for live frames (most
   // frames have a well-framed face), SSD on a padded copy first for photos. Only a face neither finds
   // is "no face".
-  const order: Array<'ssd' | 'tiny'> = mode === 'fast' ? ['tiny', 'ssd'] : ['ssd', 'tiny'];
-  let detector: 'ssd' | 'tiny' = order[0]!;
+  // A last pass, SSD on a copy padded twice as wide, only when both have failed: it finds faces that
+  // fill a tight crop edge to edge (LFW's Jeffrey_Jones_0002) without the false faces a lower SSD
+  // confidence or a larger tiny input also "found" (docs/face-engine.md, "Detection misses").
+  const passes: Array<{ det: 'ssd' | 'tiny'; pad: number }> =
+    mode === 'fast'
+      ? [
+          { det: 'tiny', pad: 0 },
+          { det: 'ssd', pad: PAD },
+          { det: 'ssd', pad: WIDE_PAD },
+        ]
+      : [
+          { det: 'ssd', pad: PAD },
+          { det: 'tiny', pad: 0 },
+          { det: 'ssd', pad: WIDE_PAD },
+        ];
+  let detector: 'ssd' | 'tiny' = passes[0]!.det;
   try {
-    for (const det of order) {
+    for (const { det, pad } of passes) {
       detector = det;
-      const src = det === 'tiny' ? { image: plain, offset: 0 } : await padded(plain);
+      const src = pad === 0 ? { image: plain, offset: 0 } : await padded(plain, pad);
       const t = toTensor(src.image);
       try {
-        found = await detect(t, det, true, det === 'tiny' ? limits.tinyInput : undefined);
+        found = await detect(t, det, recipe === 'v2', det === 'tiny' ? limits.tinyInput : undefined);
       } catch (err) {
         t.dispose();
         throw err;
@@ -339,7 +403,7 @@ export async function describe(image: Uint8Array, mode: DetectMode, limits: Core
       }
       t.dispose();
     }
-    return await judge(found, plain, used, usedTensor, offset, detector, limits, extra);
+    return await judge(found, plain, used, usedTensor, offset, detector, limits, extra, recipe);
   } finally {
     usedTensor?.dispose();
   }
@@ -354,6 +418,7 @@ async function judge(
   detector: 'ssd' | 'tiny',
   limits: CoreLimits,
   extraNames: string[],
+  recipe: Recipe,
 ): Promise<DescribeResult> {
   const { main, rivals } = subjectOf(found, used.width, used.height, limits, { peers: false });
   if (!main) return { ok: false, reason: 'no_face', detail: 'no face was found in the image' };
@@ -366,8 +431,13 @@ async function judge(
       detail: `${rivals.length + 1} faces of comparable size near the centre (the other is ${Math.round((100 * rivals[0]!.box.width) / main.box.width)} % as wide); only one person may be in the picture`,
     };
   }
-  if (!main.descriptor || !tensor) return { ok: false, reason: 'no_face', detail: 'the face could not be described' };
-  const descriptor = mean(main.descriptor, await realignedDescriptor(tensor, main.landmarks));
+  if (!tensor || (recipe === 'v2' && !main.descriptor)) return { ok: false, reason: 'no_face', detail: 'the face could not be described' };
+  let descriptor: Float32Array;
+  if (recipe === 'v2') descriptor = mean(main.descriptor!, await realignedDescriptor(tensor, main.landmarks));
+  else {
+    const ds = await chipDescriptors(used, main.landmarks, recipe === 'chip-flip');
+    descriptor = ds.length === 2 ? mean(ds[0]!, ds[1]!) : ds[0]!;
+  }
   const box = shift(main.box, offset, offset);
   const issues: Array<FaceWarning & { hint: string }> = [];
   if (main.box.width < limits.minFacePx) {
@@ -399,6 +469,17 @@ async function judge(
     const tf = faceapi().tf as unknown as Tf;
     extra = {};
     for (const name of extraNames) {
+      if (name.startsWith('dlib')) {
+        // Descriptor-pipeline candidates (bench/face-models.ts): dlib's chip from the first-pass landmarks
+        // (dlib), from the canonical box's landmarks (dlibB), on five points (dlib5); F adds the mirror.
+        const t0 = performance.now();
+        const pts = name.startsWith('dlibB') ? await realignedLandmarks(tensor, main.landmarks) : main.landmarks;
+        const ds = await chipDescriptors(used, pts, name.endsWith('F'), name.startsWith('dlib5') ? FIVE_POINTS : undefined);
+        extra[name] = ds[0]!;
+        if (ds[1]) extra[`${name}:mirror`] = ds[1];
+        extraMs[name] = performance.now() - t0;
+        continue;
+      }
       await loadExtraModel(tf, parseVariant(name).name);
       const t0 = performance.now();
       extra[name] = runExtraModel(tf, name, used.rgb, used.width, used.height, main.landmarks);

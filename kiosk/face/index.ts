@@ -21,26 +21,34 @@ export { decideLiveness, defaultLivenessRules, type LivenessRules } from './live
 export { yawFromLandmarks, eyeOpenness, laplacianVariance } from './geometry.ts';
 
 /**
- * Default decision threshold on descriptor distance, chosen from `bench face` on the LFW pairs (see
- * docs/face-engine.md for the FAR/FRR it gives). Lower = stricter (fewer false accepts).
+ * The descriptor model every enrolment of this engine is computed with: face-api's ResNet (a port of
+ * dlib's face recognition ResNet) on dlib's aligned 150 px face chip (align.ts), the mean of the chip's
+ * and its mirror's descriptors. Distances of different models or crops are not comparable, so each keeps
+ * its own threshold (issue 17); a stored descriptor with another id (or none: the first model,
+ * `face-api-resnet128`, face-api's upright crop) is enrolled again instead of compared.
  */
-export const DEFAULT_THRESHOLD = 0.625;
+export const FACE_MODEL_ID = 'face-api-resnet128-dlibchip';
+/** The id enrolments without a modelId were made with (before ids existed). */
+export const LEGACY_MODEL_ID = 'face-api-resnet128';
+/**
+ * Threshold per model, each the one 10-fold cross-validation picks on the dev list (pairs.txt): the
+ * median of the ten folds' choices at FAR ≤ 0.5 % (docs/face-engine.md, "The shipped threshold").
+ */
+export const MODEL_THRESHOLDS: Readonly<Record<string, number>> = { [LEGACY_MODEL_ID]: 0.625, [FACE_MODEL_ID]: 0.6 };
+/** Default decision threshold on descriptor distance: the current model's. Lower = stricter. */
+export const DEFAULT_THRESHOLD = MODEL_THRESHOLDS[FACE_MODEL_ID]!;
 
 /**
- * The descriptor model every enrolment of this engine is computed with. Distances of different models
- * are not comparable, so each model keeps its own threshold (issue 17: the candidates measured in
- * docs/face-engine.md each had theirs); a model change must re-enrol stored descriptors, which carry the
- * id in their quality JSON beside descriptorVersion.
+ * 3 = dlib's face chip and its mirror (core.ts RECIPE); 2 = the mean of face-api's crop from the
+ * first-pass landmarks and from landmarks re-found on a canonical box; 1 = the first pass alone.
+ * Stored enrolments of another version are enrolled again on next use.
  */
-export const FACE_MODEL_ID = 'face-api-resnet128';
-export const MODEL_THRESHOLDS: Readonly<Record<string, number>> = { [FACE_MODEL_ID]: DEFAULT_THRESHOLD };
+export const DESCRIPTOR_VERSION = 3;
 
-/**
- * 2 = the mean of the first-pass descriptor and one from landmarks re-found on a canonical box
- * (core.ts `realignedDescriptor`); 1 = the first pass alone. Stored enrolments of another version are
- * enrolled again on next use.
- */
-export const DESCRIPTOR_VERSION = 2;
+/** Whether a stored enrolment's descriptor is comparable with this engine's (same model, same crop). */
+export function isCurrentDescriptor(q: { descriptorVersion?: number; modelId?: string } | null | undefined): boolean {
+  return (q?.descriptorVersion ?? 1) === DESCRIPTOR_VERSION && (q?.modelId ?? LEGACY_MODEL_ID) === FACE_MODEL_ID;
+}
 
 export interface FaceEngineOptions {
   threshold?: number;

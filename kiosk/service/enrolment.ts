@@ -2,7 +2,7 @@
 // names make the path a cache key), in the background after a roster import, again when missing.
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
-import { DESCRIPTOR_VERSION, type FaceWarning } from '../face/index.ts';
+import { isCurrentDescriptor, type FaceWarning } from '../face/index.ts';
 import { maskIdNumber } from '../../core/index.ts';
 import type { EnrolOutcome } from './types.ts';
 import { broadcast, engine, type IdentityState } from './state.ts';
@@ -23,8 +23,9 @@ export function enrolPhoto(st: IdentityState, photo: string, opts: { refresh?: b
     return Promise.resolve({ ok: false, reason: marker.reason, detail: marker.detail });
   if (!opts.refresh) {
     const known = st.store.enrolment(photo);
-    // A descriptor computed another way is not comparable with today's probes: enrol the photo again.
-    if (known?.status === 'ok' && (known.quality?.descriptorVersion ?? 1) === DESCRIPTOR_VERSION)
+    // A descriptor of another model or computed another way (descriptor version) is not comparable with
+    // today's probes: enrol the photo again.
+    if (known?.status === 'ok' && isCurrentDescriptor(known.quality))
       return Promise.resolve({ ok: true, descriptor: known.descriptor, warnings: known.quality?.warnings ?? [] });
     if (known?.status === 'refused' && !retakeOnly.has(known.reason)) return Promise.resolve({ ok: false, reason: known.reason, detail: known.detail });
   }

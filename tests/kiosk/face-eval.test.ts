@@ -7,6 +7,8 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { chooseThreshold, crossValidate, foldsOf, makePairs, readPairs, seeded, wilson, type Scored } from '../../bench/lib/face-pairs.ts';
 import { cropToImage, warpCrop } from '../../kiosk/face/extra-models.ts';
+import { DESCRIPTOR_VERSION, FACE_MODEL_ID, isCurrentDescriptor, LEGACY_MODEL_ID } from '../../kiosk/face/index.ts';
+import { chipTransform, DLIB_POINTS, extractChip, FIVE_POINTS, templatePoint } from '../../kiosk/face/align.ts';
 import { scratchDir } from '../helpers.ts';
 
 t.test('the second list: disjoint people, every same-person pair, as many different ones, seeded', async (t) => {
@@ -112,4 +114,59 @@ t.test('alignment: landmarks at the template scaled and rotated map back onto th
       s += v;
     }
   t.ok(Math.hypot(sx / s - tpl[0]![0]!, sy / s - tpl[0]![1]!) < 1, `dot at (${(sx / s).toFixed(1)}, ${(sy / s).toFixed(1)})`);
+});
+
+t.test("dlib's face chip: landmarks on the mean face, scaled, rotated and shifted, map back exactly", async (t) => {
+  // A face whose 68 landmarks are dlib's mean face in a 150 px chip, scaled ×1.6, rotated 15° and shifted:
+  // the transform must undo exactly that, and a dot at the left eye's outer corner lands on the template's.
+  const ang = Math.PI / 12;
+  const a = 1.6 * Math.cos(ang);
+  const b = 1.6 * Math.sin(ang);
+  const lm = Array.from({ length: 68 }, (_, i) => {
+    const p = i >= 17 ? templatePoint(i, 150, 0.25) : { x: 75, y: 75 };
+    return { x: a * p.x - b * p.y + 60, y: b * p.x + a * p.y + 20 };
+  });
+  for (const points of [DLIB_POINTS, FIVE_POINTS]) {
+    const m = chipTransform(lm, 150, 0.25, points);
+    t.ok(
+      Math.abs(m.a - a) < 1e-9 && Math.abs(m.b - b) < 1e-9 && Math.abs(m.tx - 60) < 1e-9 && Math.abs(m.ty - 20) < 1e-9,
+      `${points.length} points: the exact transform`,
+    );
+  }
+  t.equal(DLIB_POINTS.length, 33, 'eyes, nose and outer mouth; no brows, no lower lip');
+  const w = 400;
+  const h = 400;
+  const rgb = new Uint8Array(w * h * 3);
+  const corner = lm[36]!;
+  for (let y = Math.round(corner.y - 0.5) - 2; y <= Math.round(corner.y - 0.5) + 2; y++)
+    for (let x = Math.round(corner.x - 0.5) - 2; x <= Math.round(corner.x - 0.5) + 2; x++) rgb.fill(255, (y * w + x) * 3, (y * w + x) * 3 + 3);
+  const centroid = (chip: Float32Array) => {
+    let sx = 0;
+    let sy = 0;
+    let s = 0;
+    for (let y = 0; y < 150; y++)
+      for (let x = 0; x < 150; x++) {
+        const v = chip[(y * 150 + x) * 3]!;
+        sx += v * x;
+        sy += v * y;
+        s += v;
+      }
+    return { x: sx / s, y: sy / s };
+  };
+  const want = templatePoint(36, 150, 0.25);
+  const got = centroid(extractChip(rgb, w, h, chipTransform(lm)));
+  t.ok(
+    Math.hypot(got.x - want.x, got.y - want.y) < 1,
+    `dot at (${got.x.toFixed(1)}, ${got.y.toFixed(1)}), template (${want.x.toFixed(1)}, ${want.y.toFixed(1)})`,
+  );
+  const mirrored = centroid(extractChip(rgb, w, h, chipTransform(lm), 150, true));
+  t.ok(Math.abs(mirrored.x - (149 - got.x)) < 1e-6 && Math.abs(mirrored.y - got.y) < 1e-6, 'the mirror chip is the chip flipped left–right');
+});
+
+t.test('a stored descriptor is compared only when both its model id and descriptor version are current', async (t) => {
+  t.ok(isCurrentDescriptor({ descriptorVersion: DESCRIPTOR_VERSION, modelId: FACE_MODEL_ID }), 'current');
+  t.notOk(isCurrentDescriptor({ descriptorVersion: DESCRIPTOR_VERSION, modelId: LEGACY_MODEL_ID }), 'another model');
+  t.notOk(isCurrentDescriptor({ descriptorVersion: DESCRIPTOR_VERSION }), 'no model id: the first model');
+  t.notOk(isCurrentDescriptor({ descriptorVersion: 2, modelId: FACE_MODEL_ID }), 'an older version');
+  t.notOk(isCurrentDescriptor({}), 'neither: the first engine');
 });
