@@ -31,8 +31,8 @@ import * as m030 from './030_outbound_bases.ts';
 import * as m031 from './031_card_readers.ts';
 import * as m032 from './032_training.ts';
 import * as m033 from './033_training_roster_hours.ts';
-import * as m035 from './035_training_report.ts';
-import * as m036 from './036_teacher_ratings.ts';
+import * as m034 from './034_training_report.ts';
+import * as m035 from './035_teacher_ratings.ts';
 
 export interface Migration {
   version: number;
@@ -75,7 +75,6 @@ export const migrations: Migration[] = [
   { version: 31, name: 'card_readers', sql: m031.sql },
   { version: 32, name: 'training', sql: m032.sql },
   { version: 33, name: 'training_roster_hours', sql: m033.sql },
-  // 034 is the training core's range this round (renumbered at merge if it stays unused).
-  { version: 35, name: 'training_report', sql: m035.sql },
-  { version: 36, name: 'teacher_ratings', sql: m036.sql },
+  { version: 34, name: 'training_report', sql: m034.sql },
+  { version: 35, name: 'teacher_ratings', sql: m035.sql },
 ];

@@ -65,7 +65,7 @@ const ALL_TABLES = [
   'training_lessons',
   'training_roster_hours',
   'training_teachers',
-  // 035–036 (training/report, training/archive, training/ratings): the district report and its notes, the
+  // 034–035 (training/report, training/archive, training/ratings): the district report and its notes, the
   // class file's index, rating tokens and ratings
   'training_reports',
   'training_report_notes',
@@ -172,7 +172,7 @@ t.test('an empty database gets every migration', async (t) => {
     'training_corrections_no_update',
     'training_events_no_delete',
     'training_events_no_update',
-    // 036: a rating is never changed or removed; 035: nor is a signed district report or its notes.
+    // 035: a rating is never changed or removed; 034: nor is a signed district report or its notes.
     'training_ratings_no_delete',
     'training_ratings_no_update',
     'training_report_notes_frozen',

@@ -1,6 +1,6 @@
 // The class file (一期一档 of a training class) as a job: the class's parts streamed by documents'
 // writePartsArchive — the same assembly, writer, manifest and signature as an exam session's archive —
-// under <data>/archives/, indexed in training_class_archives (migration 035). A second file of the same
+// under <data>/archives/, indexed in training_class_archives (migration 034). A second file of the same
 // class is version N+1 beside the old one; nothing here deletes a file. Made once the last lesson ended.
 import { existsSync, unlinkSync } from 'node:fs';
 import { join, resolve, sep } from 'node:path';

@@ -3,7 +3,7 @@
 // the core credited time in at least one of the teacher's lessons: at the kiosk, right after that
 // person's face-verified sign-out (the kiosk shows the rating screen and the same token as a QR code for
 // the phone), or by staff for an attendee. The token is stored as its SHA-256 only; a rating row names
-// the trainee so "once" holds (UNIQUE in migration 036), but nothing read from here ever names a rater:
+// the trainee so "once" holds (UNIQUE in migration 035), but nothing read from here ever names a rater:
 // summaries are counts, averages and comments sorted by text.
 import { createHash, randomBytes } from 'node:crypto';
 import { Conflict, NotFound, ValidationError, maskIdNumber, normaliseIdNumber, type Clock } from '../../core/index.ts';

@@ -1,6 +1,6 @@
 // The district report's life: open (rebuilt from the credited hours at each read) until the class's
 // 班主任 signs it once the last lesson has ended; the sign-off freezes it — the report and the notes so
-// far, as one JSON text stored with its SHA-256 (migration 035) — and it is never rebuilt again. Notes
+// far, as one JSON text stored with its SHA-256 (migration 034) — and it is never rebuilt again. Notes
 // are appended at any time and never edited; those after the sign-off are shown apart. Sign-off and
 // notes are audited.
 import { createHash } from 'node:crypto';
