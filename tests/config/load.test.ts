@@ -57,7 +57,7 @@ t.test('config/demo-https.yaml is the demo over HTTPS by name, and nothing else 
   const https = loadConfig(join(ROOT, 'config/demo-https.yaml'));
   t.equal(https.server.siteCa, true);
   t.same(https.server.names, ['examroom.lan']);
-  t.equal(https.paths.data, join(ROOT, 'var/demo-https'), 'its own data folder: the plain demo\'s keeps no CA');
+  t.equal(https.paths.data, join(ROOT, 'var/demo-https'), "its own data folder: the plain demo's keeps no CA");
   t.equal(https.paths.keys, join(ROOT, 'var/demo-https-keys'));
   const rest = (c: Config) => ({ ...c, server: null, paths: null, file: null });
   t.same(rest(https), rest(plain), 'a change to demo.yaml is made in demo-https.yaml too');
