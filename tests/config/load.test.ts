@@ -46,7 +46,7 @@ t.test('config/demo.yaml loads cleanly', async (t) => {
   );
   t.equal(c.terminals.length, 32, 'an exam PC at every seat of both rooms');
   t.equal(c.cameras.length, 2);
-  t.equal(c.users.length, 6);
+  t.equal(c.users.length, 7);
   // `data: ../var/demo` is relative to config/, not to wherever the server was started.
   t.equal(c.paths.data, join(ROOT, 'var/demo'));
   t.equal(c.file, join(ROOT, 'config/demo.yaml'));
