@@ -58,6 +58,7 @@ export interface PersonFileView {
     sessionId: string;
     planName: string;
     roomId: string;
+    roomName: string;
     startsAt: string;
     sessionStatus: string;
     templateName: string;
