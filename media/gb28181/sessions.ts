@@ -178,10 +178,10 @@ class Session implements GbMediaSession {
       return true;
     }
     if (!this.stalledSince) this.stalledSince = now;
-    else if (now - this.stalledSince > this.limits.behindMs)
-      queueMicrotask(() =>
-        this.end('too_slow', `the platform has read nothing for ${((now - this.stalledSince) / 1000).toFixed(1)} s (${Math.round(backlog / 1024)} KiB queued)`),
-      );
+    else if (now - this.stalledSince > this.limits.behindMs) {
+      const why = `the platform has read nothing for ${((now - this.stalledSince) / 1000).toFixed(1)} s (${Math.round(backlog / 1024)} KiB queued)`;
+      queueMicrotask(() => this.end('too_slow', why));
+    }
     return false;
   }
 
