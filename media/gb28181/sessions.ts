@@ -128,6 +128,7 @@ class Session implements GbMediaSession {
   private prerollBytes = 0;
   private waitingKey = true;
   private behindSince = 0;
+  private stalledSince = 0;
   private lastIn: number | null = null;
   private lastOut = 0;
   private offset = 0;
@@ -164,7 +165,24 @@ class Session implements GbMediaSession {
     recorded?.bind(
       (f) => this.sendFrame(f),
       (detail, ok) => this.end(ok ? 'completed' : 'source_gone', detail),
+      () => this.drained(),
     );
+  }
+
+  /** Recorded sessions wait for a full socket instead of skipping; stalled past behindMs, the platform is let go. */
+  private drained(): boolean {
+    const backlog = this.transport.backlog();
+    const now = this.deps.clock.now();
+    if (backlog <= this.limits.softBacklogBytes / 2) {
+      this.stalledSince = 0;
+      return true;
+    }
+    if (!this.stalledSince) this.stalledSince = now;
+    else if (now - this.stalledSince > this.limits.behindMs) {
+      const why = `the platform has read nothing for ${((now - this.stalledSince) / 1000).toFixed(1)} s (${Math.round(backlog / 1024)} KiB queued)`;
+      queueMicrotask(() => this.end('too_slow', why));
+    }
+    return false;
   }
 
   codecs() {
