@@ -49,6 +49,7 @@ export class RecordedReader {
   private stderr = '';
   private onFrame: (f: TsFrame) => void = () => {};
   private onDone: (detail: string, ok: boolean) => void = () => {};
+  private ready: () => boolean = () => true;
   private codecsSeen: { video: TsFrameReader['video']; audio: TsFrameReader['audio'] } = { video: null, audio: null };
 
   private constructor(
@@ -79,9 +80,11 @@ export class RecordedReader {
     return new RecordedReader(files, { start: range.start, end: Math.min(range.end, segments.at(-1)!.end) }, ffmpeg, dir, sourceId, law);
   }
 
-  bind(onFrame: (f: TsFrame) => void, onDone: (detail: string, ok: boolean) => void): void {
+  /** `ready()` false = the platform's socket is full: a recording waits (a download must not lose frames). */
+  bind(onFrame: (f: TsFrame) => void, onDone: (detail: string, ok: boolean) => void, ready: () => boolean = () => true): void {
     this.onFrame = onFrame;
     this.onDone = onDone;
+    this.ready = ready;
   }
 
   codecs() {
@@ -235,6 +238,12 @@ export class RecordedReader {
       }
       if (due > now + 1) {
         wait = due - now;
+        break;
+      }
+      if (!this.ready()) {
+        // Wait for the socket to drain; the pacing then carries on from here.
+        this.base = null;
+        wait = 20;
         break;
       }
       this.head++;

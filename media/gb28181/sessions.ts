@@ -128,6 +128,7 @@ class Session implements GbMediaSession {
   private prerollBytes = 0;
   private waitingKey = true;
   private behindSince = 0;
+  private stalledSince = 0;
   private lastIn: number | null = null;
   private lastOut = 0;
   private offset = 0;
@@ -164,7 +165,24 @@ class Session implements GbMediaSession {
     recorded?.bind(
       (f) => this.sendFrame(f),
       (detail, ok) => this.end(ok ? 'completed' : 'source_gone', detail),
+      () => this.drained(),
     );
+  }
+
+  /** Recorded sessions wait for a full socket instead of skipping; stalled past behindMs, the platform is let go. */
+  private drained(): boolean {
+    const backlog = this.transport.backlog();
+    const now = this.deps.clock.now();
+    if (backlog <= this.limits.softBacklogBytes / 2) {
+      this.stalledSince = 0;
+      return true;
+    }
+    if (!this.stalledSince) this.stalledSince = now;
+    else if (now - this.stalledSince > this.limits.behindMs)
+      queueMicrotask(() =>
+        this.end('too_slow', `the platform has read nothing for ${((now - this.stalledSince) / 1000).toFixed(1)} s (${Math.round(backlog / 1024)} KiB queued)`),
+      );
+    return false;
   }
 
   codecs() {
@@ -314,18 +332,16 @@ class Session implements GbMediaSession {
       this.pendingAudio.push(f);
       return;
     }
-    // RTP time follows the frames' DTS; across a discontinuity (new ingest run, seek) it steps on instead of jumping back.
+    // RTP time follows the frames' DTS; across a discontinuity (new ingest run, seek) it steps on instead
+    // of jumping back, and two packs never share a timestamp (a source that repeats a DTS, audio alone).
     if (this.lastIn !== null) {
       const d = f.dts - this.lastIn;
       if (d < -90_000 || d > 10 * 90_000) this.offset = this.lastOut + TS_STEP - f.dts;
     }
     let ts = f.dts + this.offset;
-    // Audio alone in a pack (no video, or video stalled) never steps RTP time back behind the last pack.
-    if (f.kind === 'audio' && this.lastIn !== null && ts <= this.lastOut) ts = this.lastOut + 1;
-    if (this.lastIn === null || f.dts > this.lastIn) {
-      this.lastIn = f.dts;
-      this.lastOut = ts;
-    }
+    if (this.lastIn !== null && ts <= this.lastOut) ts = this.lastOut + 1;
+    this.lastIn = f.dts;
+    this.lastOut = ts;
     const audio = f.kind === 'video' ? this.pendingAudio : [];
     if (f.kind === 'video') this.pendingAudio = [];
     const pieces = this.muxer.mux(f, audio);
