@@ -108,4 +108,37 @@ t.test('INVITE/ACK/BYE with sipp as the platform', async (t) => {
     );
     rx.close();
   });
+
+  t.test('a Playback of a recorded range is steered by INFO (MANSRTSP PLAY with Scale) and audited with its range', async (t) => {
+    const seg = media_.media.playback.recordings('cam1', 0, Date.now()).segments[0];
+    if (!seg) throw new Error('no recorded segment yet');
+    const range = { start: Math.ceil(seg.start / 1000) * 1000, end: Math.floor(seg.end / 1000) * 1000 };
+    const rx = await udpRtpReceiver();
+    const sdp = platformOffer({ kind: 'Playback', port: rx.port, ssrc: '1100000125', range, channelId: CHANNEL });
+    const rtsp = 'PLAY RTSP/1.0\r\nCSeq: 2\r\nScale: 2.0\r\n';
+    const sipp = await startSipp(t, 'platform-playback.xml', { calls: 1, keys: { channel: CHANNEL, sdp, rtsp } });
+    let scale = 0;
+    const rig = gbRig(t, {
+      platforms: [platform(sipp.port)],
+      sessions: () => {
+        const s = createGbMediaSessions({ relay, playback: media_.media.playback, sourceKnown: (id) => id === 'cam1', clock: systemClock });
+        const timer = setInterval(() => {
+          for (const x of s.sessions()) scale = Math.max(scale, x.scale);
+        }, 20);
+        t.teardown(() => clearInterval(timer));
+        return s;
+      },
+    });
+    await rig.gb.start();
+    const { code, errors } = await sipp.exited;
+    t.equal(code, 0, `sipp's call (REGISTER, Playback INVITE/ACK, INFO → 200, BYE) succeeded: ${errors.slice(0, 300)}`);
+    t.equal(scale, 2, 'the INFO reached the session: Scale 2');
+    t.ok(checkRtp(rx.packets).frames > 0, 'recorded frames were sent');
+    t.match(
+      rig.audit.list({}).find((e) => e.action === 'gb28181.playback.start'),
+      { target: 'cam1', detail: { from: new Date(range.start).toISOString(), to: new Date(range.end).toISOString() } },
+      'audited with its range',
+    );
+    rx.close();
+  });
 });
