@@ -245,7 +245,15 @@ export async function buildApp(deps: AppDeps): Promise<App> {
   app.decorate('live', live);
   // GB/T 28181 (media/gb28181/): the site as a device towards provincial and city platforms, when configured.
   const gbSessions = config.gb28181
-    ? createGbMediaSessions({ relay: live.relay, playback: media.playback, sourceKnown: (id) => media.sources().some((s) => s.id === id), clock, log: app.log })
+    ? createGbMediaSessions({
+        relay: live.relay,
+        playback: media.playback,
+        sourceKnown: (id) => media.sources().some((s) => s.id === id),
+        // The live MPEG-TS carries G.711 as a private stream without its law; the ingest knows it (issue 26).
+        audioCodec: (id) => media.ingest.codecs(id)?.audio ?? null,
+        clock,
+        log: app.log,
+      })
     : null;
   const gb28181 =
     config.gb28181 && gbSessions

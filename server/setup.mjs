@@ -308,11 +308,6 @@ const TEST_ONLY_DEBIAN_PACKAGES = [
     purpose: 'sipp plays the GB/T 28181 platform in the signalling tests (tests/media/gb28181/)',
     isPresent: () => findOnPath('sipp') !== null,
   },
-  {
-    name: 'tshark',
-    purpose: 'captures SIP and RTP on loopback to debug a GB/T 28181 test by hand (the tests decode RTP with their own receiver)',
-    isPresent: () => findOnPath('tshark') !== null,
-  },
   // The headful exam-PC test (tests/e2e/exam-pc.test.ts): a real X display, a second X client drawn on it,
   // the screen size the Debian session reads, and the NSS tools its script trusts the site CA with.
   { name: 'xvfb', purpose: 'the headful exam-PC test runs Chromium on a virtual X display', isPresent: () => findOnPath('Xvfb') !== null },
