@@ -162,6 +162,8 @@ export function demoPublisherArgs(opts: {
   gop?: number;
   /** false: x264's own rate control instead of the demo's 600k (150k for the sub-stream). */
   bitrate?: boolean;
+  /** hevc: the main picture in H.265 (libx265), as cameras sold since GB/T 28181-2022 often send. */
+  codec?: 'h264' | 'hevc';
 }): string[] {
   const { width = 640, height = 360, fps = 15 } = opts;
   const keyFrames = opts.gop === undefined ? ['-g', String(fps * 2)] : ['-g', String(opts.gop), '-keyint_min', String(opts.gop)];
@@ -170,8 +172,7 @@ export function demoPublisherArgs(opts: {
     '-map',
     map,
     ...(opts.audio ? ['-map', '1:a'] : []),
-    '-c:v',
-    'libx264',
+    ...(opts.codec === 'hevc' ? ['-c:v', 'libx265', '-x265-params', 'log-level=none'] : ['-c:v', 'libx264']),
     '-preset',
     'ultrafast',
     '-tune',
@@ -337,6 +338,8 @@ export interface RtspSourceOptions {
   gop?: number;
   /** G.711 audio (default true). */
   audio?: boolean;
+  /** Video codec (default h264). */
+  codec?: 'h264' | 'hevc';
 }
 
 export interface RtspSource {
@@ -373,6 +376,7 @@ export async function startRtspSource(opts: RtspSourceOptions = {}): Promise<Rts
     fps,
     gop: opts.gop ?? fps,
     bitrate: false,
+    ...(opts.codec ? { codec: opts.codec } : {}),
   });
 
   let publisher: ChildProcess | null = null;

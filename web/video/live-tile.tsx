@@ -5,7 +5,7 @@
 // plays the source's `sound` stream instead (same video, sound as AAC, encoded on the server while
 // someone listens), and unmuting another tile mutes it. Words: `liveTileLabels` below.
 import { useEffect, useRef, useState } from 'preact/hooks';
-import { LivePlayer, wsUrl, type TileState } from './player.ts';
+import { canPlayHevc, HEVC_WORDS, LivePlayer, wsUrl, type TileState } from './player.ts';
 import './live-tile.css';
 
 export interface LiveTileSource {
@@ -17,12 +17,6 @@ export interface LiveTileSource {
   subWs: string | null;
   /** The main stream's video codec as the camera sends it (h264, hevc…), when known. */
   video?: string | null;
-}
-
-/** Whether this browser can decode H.265 in MSE (Debian's Chromium cannot; many office PCs lack a decoder). */
-export function canPlayHevc(): boolean {
-  const ms = (globalThis as { MediaSource?: { isTypeSupported(t: string): boolean } }).MediaSource;
-  return !!ms && (ms.isTypeSupported('video/mp4; codecs="hvc1.1.6.L93.B0"') || ms.isTypeSupported('video/mp4; codecs="hev1.1.6.L93.B0"'));
 }
 
 export interface LiveTileLabels {
@@ -42,7 +36,7 @@ export const liveTileLabels: Record<'zh' | 'en', LiveTileLabels> = {
     sound: '声音',
     mute: '静音',
     enlarge: '点击放大，再次点击还原',
-    hevc: '此浏览器无法播放 H.265 视频。请把摄像机的子码流设为 H.264 并在配置中填写 subUrl，或换用支持 H.265 的浏览器。',
+    hevc: HEVC_WORDS.zh,
   },
   en: {
     state: { connecting: 'connecting…', playing: 'live', waiting: 'waiting…', retrying: 'reconnecting…', paused: 'paused (out of view)' },
@@ -50,7 +44,7 @@ export const liveTileLabels: Record<'zh' | 'en', LiveTileLabels> = {
     sound: 'Sound',
     mute: 'Mute',
     enlarge: 'Click to enlarge, again to restore',
-    hevc: "This browser cannot play H.265 video. Set the camera's sub-stream to H.264 and give it as subUrl in the config, or use a browser that can play H.265.",
+    hevc: HEVC_WORDS.en,
   },
 };
 
@@ -101,7 +95,7 @@ export function LiveTile({
     const p = new LivePlayer(video.current!, wsUrl(path), source.id, setState);
     player.current = p;
     const unobserve = p.observe(figure.current!);
-    p.start();
+    if (!blocked) p.start();
     return () => {
       unobserve();
       p.stop();

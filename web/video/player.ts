@@ -43,6 +43,18 @@ const CHASE_EVERY_MS = 250;
 const PAUSE_AFTER_MS = 1000;
 
 /** The absolute WebSocket URL of a path on this server (wss: under HTTPS); shared by every web app. */
+/** Whether this browser can decode H.265 in MSE (Debian's Chromium cannot; many office PCs lack a decoder). */
+export function canPlayHevc(): boolean {
+  const ms = (globalThis as { MediaSource?: { isTypeSupported(t: string): boolean } }).MediaSource;
+  return !!ms && (ms.isTypeSupported('video/mp4; codecs="hvc1.1.6.L93.B0"') || ms.isTypeSupported('video/mp4; codecs="hev1.1.6.L93.B0"'));
+}
+
+/** What a tile says instead of playing a camera that sends H.265 to a browser that cannot play it. */
+export const HEVC_WORDS = {
+  zh: '此浏览器无法播放 H.265 视频。请把摄像机的子码流设为 H.264 并在配置中填写 subUrl，或换用支持 H.265 的浏览器。',
+  en: "This browser cannot play H.265 video. Set the camera's sub-stream to H.264 and give it as subUrl in the config, or use a browser that can play H.265.",
+} as const;
+
 export function wsUrl(path: string): string {
   return `${window.location.protocol === 'https:' ? 'wss:' : 'ws:'}//${window.location.host}${path}`;
 }

@@ -7,7 +7,7 @@ import { langFromQuery, useDocumentLanguage, type Lang } from '../../../web/i18n
 import { LoginForm } from '../../../web/login.tsx';
 import { useSessionEnded } from '../../../web/session-end.ts';
 import { AccountAndLanguage } from '../../../web/top-bar.tsx';
-import { LivePlayer, wsUrl, type TileState } from '../../../web/video/player.ts';
+import { canPlayHevc, HEVC_WORDS, LivePlayer, wsUrl, type TileState } from '../../../web/video/player.ts';
 import { sources, type LiveSource } from './api.ts';
 import { words } from './i18n.ts';
 
@@ -75,10 +75,19 @@ function Tile({ source: listed, lang }: { source: LiveSource; lang: Lang }) {
   const [state, setState] = useState<TileState>('connecting');
   const [muted, setMuted] = useState(true);
   const [buffered, setBuffered] = useState(0);
+  // A codec this browser cannot play (H.265 without a decoder) is said once, in words: no socket, no reconnect loop.
+  const [hevcOk] = useState(canPlayHevc);
+  const blocked = source.video === 'hevc' && !hevcOk;
+  // Sound on: the source's `sound` stream (its sound as AAC, encoded on the server while anyone listens).
+  const path = muted ? source.ws : `${source.ws}?stream=sound`;
+  useEffect(() => player.current?.setUrl(wsUrl(path)), [path]);
+  useEffect(() => {
+    if (blocked) player.current?.stop();
+  }, [blocked]);
   useEffect(() => {
     const p = new LivePlayer(video.current!, wsUrl(source.ws), source.id, setState, measure);
     player.current = p;
-    p.start();
+    if (!blocked) p.start();
     const timer = setInterval(() => setBuffered(p.stats.buffered), 1000);
     return () => {
       clearInterval(timer);
@@ -98,6 +107,11 @@ function Tile({ source: listed, lang }: { source: LiveSource; lang: Lang }) {
   return (
     <figure class={`tile ${state}`} data-source={source.id} data-state={state}>
       <video ref={video} muted playsInline autoplay />
+      {blocked && (
+        <p class="codec" role="status" data-testid="tile-codec">
+          {HEVC_WORDS[lang]}
+        </p>
+      )}
       <figcaption>
         <span class="name">
           <a href={`?source=${encodeURIComponent(source.id)}`}>{source.name}</a>
@@ -109,7 +123,7 @@ function Tile({ source: listed, lang }: { source: LiveSource; lang: Lang }) {
         <span class={`state ${state}`}>{w.state[state]}</span>
         {state === 'playing' && <span class="meta">{w.latency(buffered.toFixed(1))}</span>}
         {/* Cameras have sound (the codec is known only once the relay has read the stream); screens have none. */}
-        {source.kind === 'camera' && (
+        {source.kind === 'camera' && !blocked && (
           <button
             type="button"
             class="sound"

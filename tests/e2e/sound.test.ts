@@ -1,0 +1,105 @@
+// End to end, in Debian's Chromium, the proctor console: a camera sending H.264 + G.711 plays video only
+// until its tile is unmuted; unmuted, the tile plays the source's one AAC encode and the 440 Hz tone the
+// camera sends is found in the decoded sound; muted again, the encode ends. A camera sending H.265 says,
+// in words and once, that this browser cannot play it — no socket, no reconnect loop.
+import t from 'tap';
+import { mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { startRtspSource } from '../../media/index.ts';
+import type { App } from '../../server/app.ts';
+import { buildTestApp, ROOT, PASSWORDS, scratchDir, httpsTestConfig, listenForTests } from '../helpers.ts';
+import { openBrowser, requireChromiumAndApps } from './browser.ts';
+
+const ARTIFACTS = join(ROOT, 'tests/artifacts/sound');
+const WAIT = 30_000;
+
+requireChromiumAndApps('proctor');
+
+t.test('the unmuted tile plays the camera’s tone through one encode; an H.265 tile says why it shows nothing', async (t) => {
+  mkdirSync(ARTIFACTS, { recursive: true });
+  const dir = scratchDir(t, 'examroom-e2e-sound-');
+  const cam = await startRtspSource({ path: 'cam-s' });
+  t.teardown(() => cam.stop());
+  const hevc = await startRtspSource({ path: 'cam-h', codec: 'hevc' });
+  t.teardown(() => hevc.stop());
+  const app: App = await buildTestApp({
+    config: httpsTestConfig(
+      join(dir, 'data'),
+      `cameras:\n  - { id: CAM-S, name: 一号考场前方, room: R1, url: "${cam.url}" }\n  - { id: CAM-H, name: 一号考场后方, room: R1, url: "${hevc.url}" }\n`,
+    ),
+  });
+  t.teardown(() => app.close());
+  const { base } = await listenForTests(app);
+  for (let i = 0; i < 300 && !(app.media.source('CAM-S').codecs && app.media.source('CAM-H').codecs); i++) await new Promise((r) => setTimeout(r, 100));
+  t.match(app.media.source('CAM-H').codecs, { video: 'hevc', audio: 'pcm_mulaw' }, 'the appliance knows the back camera sends H.265');
+  t.same(app.media.health().h265WithoutSub, ['CAM-H'], 'and lists it as H.265 without a sub-stream');
+
+  const { page, pageErrors } = await openBrowser(t, { base, width: 1280, height: 800, wait: WAIT });
+  const sockets: string[] = [];
+  page.on('websocket', (ws) => sockets.push(ws.url()));
+  await page.goto(`${base}/proctor/?room=R1`);
+  await page.fill('input[name=username]', 'invig');
+  await page.fill('input[name=password]', PASSWORDS.invig);
+  await page.click('button[type=submit]');
+
+  const hevcTile = page.locator('figure.tile[data-source="CAM-H"]');
+  await hevcTile.scrollIntoViewIfNeeded();
+  await hevcTile.locator('[data-testid=tile-codec]').waitFor();
+  t.match(await hevcTile.locator('[data-testid=tile-codec]').textContent(), /无法播放 H\.265.*subUrl/, 'the H.265 tile says what is wrong and what to do');
+
+  const tile = page.locator('figure.tile[data-source="CAM-S"]');
+  await tile.scrollIntoViewIfNeeded();
+  await page.waitForFunction(
+    () => {
+      const g = globalThis as unknown as { document: { querySelector(s: string): { dataset: Record<string, string> } | null } };
+      return g.document.querySelector('figure.tile[data-source="CAM-S"]')?.dataset.state === 'playing';
+    },
+    undefined,
+    { timeout: WAIT, polling: 100 },
+  );
+  t.same(app.live.relay.sound.running(), [], 'tiles play video only: no sound encode runs');
+
+  await tile.locator('button.sound').click();
+  await page.waitForFunction(
+    () => ((globalThis as unknown as { __live?: Record<string, { url: string }> }).__live?.['CAM-S']?.url ?? '').endsWith('?stream=sound'),
+    undefined,
+    {
+      timeout: WAIT,
+      polling: 100,
+    },
+  );
+  t.same(app.live.relay.sound.running(), ['CAM-S'], 'unmuting starts one encode for the source');
+  // The decoded sound, through Web Audio: the strongest frequency is the camera's 440 Hz tone.
+  const peak = (await page.evaluate(`(async () => {
+    const v = document.querySelector('figure.tile[data-source="CAM-S"] video');
+    const deadline = Date.now() + 20000;
+    while ((v.webkitAudioDecodedByteCount ?? 0) === 0 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 200));
+    const ctx = new AudioContext();
+    const src = ctx.createMediaElementSource(v);
+    const an = ctx.createAnalyser();
+    an.fftSize = 8192;
+    src.connect(an);
+    an.connect(ctx.destination);
+    await ctx.resume();
+    const bins = new Float32Array(an.frequencyBinCount);
+    let best = { hz: 0, db: -Infinity };
+    for (let i = 0; i < 30; i++) {
+      await new Promise((r) => setTimeout(r, 100));
+      an.getFloatFrequencyData(bins);
+      for (let b = 1; b < bins.length; b++) if (bins[b] > best.db) best = { hz: (b * ctx.sampleRate) / an.fftSize, db: bins[b] };
+    }
+    return { decoded: v.webkitAudioDecodedByteCount ?? 0, ...best };
+  })()`)) as { decoded: number; hz: number; db: number };
+  t.ok(peak.decoded > 0, `the tile decodes sound (${peak.decoded} bytes)`);
+  t.ok(Math.abs(peak.hz - 440) < 15 && peak.db > -80, `the camera's 440 Hz tone is in it (peak ${peak.hz.toFixed(0)} Hz at ${peak.db.toFixed(0)} dB)`);
+  await page.screenshot({ path: join(ARTIFACTS, 'unmuted-and-h265.png'), animations: 'disabled', caret: 'hide' });
+
+  await tile.locator('button.sound').click();
+  for (let i = 0; i < 100 && app.live.relay.sound.running().length > 0; i++) await new Promise((r) => setTimeout(r, 100));
+  t.same(app.live.relay.sound.running(), [], 'muting ends the encode');
+  t.notOk(
+    sockets.some((u) => u.includes('/ws/live/CAM-H')),
+    'the H.265 tile never opened a socket (no reconnect loop)',
+  );
+  t.same(pageErrors, [], 'no script errors on the page');
+});
