@@ -6,6 +6,10 @@
 // anti-spoof scores of spoofs made here from LFW photos, beside the genuine photos' scores.
 // Usage: node --import tsx bench/run.ts face-models --cache /tmp/face-cache.jsonl --shard 0/2
 //        node --import tsx bench/run.ts face-models --score /tmp/face-cache.jsonl
+//        node --import tsx bench/run.ts face-models --cache … --models dlibF [--first]   (dlib's face chip + mirror;
+//          dlibBF: from re-found landmarks, dlib5F: five points; --first: pairs.txt's photos only)
+//        node --import tsx bench/run.ts face-models --score … --models dlibF --no-fusions --means dlibF+dlibF:mirror
+//        node --import tsx bench/run.ts face-models --latency 20 [--recipes v2,chip,chip-flip]
 // (`--pairs2 FILE`: the second list, default made as `bench face --make-pairs` makes it.)
 import { execFileSync } from 'node:child_process';
 import { appendFileSync, existsSync, mkdirSync, readdirSync, readFileSync } from 'node:fs';

@@ -6,7 +6,7 @@ import t from 'tap';
 import type { EventMap } from '../../core/index.ts';
 import { P, abizaidFrames, face, kioskSite, toledoFrames } from './fixture.ts';
 import { PASSWORDS } from '../helpers.ts';
-import { DESCRIPTOR_VERSION, FACE_MODEL_ID, LEGACY_MODEL_ID } from '../../kiosk/face/index.ts';
+import { DESCRIPTOR_VERSION, FACE_MODEL_ID } from '../../kiosk/face/index.ts';
 
 const DAY = 86_400_000;
 
@@ -209,9 +209,10 @@ t.test('a roster descriptor stored by another descriptor model is enrolled again
   const k = await kioskSite(t);
   const look = await k.post('/api/kiosk/lookup', { source: 'typed', idNumber: P.toledo });
   t.equal(look.body.ok, true);
-  // What an enrolment by the previous model looks like: face-api's upright crop, id face-api-resnet128
-  // (current descriptor version, so only the model id tells). Its descriptor is zeroed so that trusting it
-  // would refuse Toledo as another person. (Older versions: isCurrentDescriptor in face-eval.test.ts.)
+  // What an enrolment by another descriptor model looks like (current descriptor version, so only the
+  // model id tells; dlib's chip had its own id when it was measured). Its descriptor is zeroed so that
+  // trusting it would refuse Toledo as another person. (Older versions: isCurrentDescriptor in
+  // face-eval.test.ts.)
   const db = k.app.ctx.db;
   // Enrolment at import runs in the background; the staff endpoint enrols the roster and answers after.
   const enrolled = await k.app.inject({ method: 'POST', url: `/api/kiosk/enrolments/${k.sessionId}`, headers: { cookie: await k.as('admin') } });
@@ -221,7 +222,7 @@ t.test('a roster descriptor stored by another descriptor model is enrolled again
   for (const r of before) {
     const q = JSON.parse(r.quality) as Record<string, unknown>;
     t.same([q.descriptorVersion, q.modelId], [DESCRIPTOR_VERSION, FACE_MODEL_ID], `${r.photo} enrolled with the current model and version`);
-    q.modelId = LEGACY_MODEL_ID;
+    q.modelId = 'face-api-resnet128-dlibchip';
     db.prepare('UPDATE face_enrolments SET descriptor = zeroblob(512), quality = ? WHERE photo = ?').run(JSON.stringify(q), r.photo);
   }
   const r = await k.post(`/api/kiosk/attempts/${look.body.attemptId}/verify`, { frames: await toledoFrames(look.body.challenge) });
