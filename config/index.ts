@@ -4,3 +4,4 @@ export * from './schema.ts';
 export * from './load.ts';
 export * from './rules.ts';
 export * from './masking.ts';
+export * from './gb28181.ts';

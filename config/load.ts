@@ -9,7 +9,6 @@ import { ValidationError, parseAddressRange, schemaProblems, type Problem } from
 import { ConfigSchema, type Config, type ConfigFile } from './schema.ts';
 import { resolveRules, rulesProblems } from './rules.ts';
 import { gb28181Problems, normaliseGb28181 } from './gb28181.ts';
-import { screenSourceId } from '../media/screens.ts';
 
 export const DEFAULT_CONFIG_FILE = '/etc/examroom/config.yaml';
 
@@ -532,4 +531,9 @@ function bankProblems(bank: Config['bank']): Problem[] {
     });
   }
   return problems;
+}
+
+/** A terminal's screen as a media source id (media/screens.ts uses this one definition; GB/T 28181 channels derive from it). */
+export function screenSourceId(terminalId: string): string {
+  return `SCREEN-${terminalId}`;
 }

@@ -50,3 +50,14 @@ export async function freeTcpPort(): Promise<number> {
   const { freeTcpPort: free } = await import('./demo-sources.ts');
   return free();
 }
+// GB/T 28181 (media/gb28181/): the site as a device towards provincial and city platforms.
+export {
+  createGb28181,
+  createGbMediaSessions,
+  gb28181Routes,
+  startDemoPlatform,
+  type DemoPlatform,
+  type Gb28181Service,
+  type Gb28181Status,
+  type Gb28181Summary,
+} from './gb28181/index.ts';

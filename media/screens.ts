@@ -3,6 +3,7 @@
 // /ws/screen. Each connection becomes one ingest source, `SCREEN-<terminal id>`, fed from a stream,
 // so the screen is recorded, relayed and pushed upstream exactly like a camera (docs/media.md).
 import { PassThrough } from 'node:stream';
+import { screenSourceId } from '../config/index.ts';
 
 export interface ScreenSourceSpec {
   id: string;
@@ -29,9 +30,7 @@ export const SCREEN_WS_PATH = '/ws/screen';
 /** The container MediaRecorder writes; ffmpeg reads WebM with its Matroska demuxer. */
 export const SCREEN_FORMAT = 'matroska';
 
-export function screenSourceId(terminalId: string): string {
-  return `SCREEN-${terminalId}`;
-}
+export { screenSourceId };
 
 /** The terminal whose screen a source id names, or null when it names no screen. */
 export function screenTerminalId(sourceId: string): string | null {

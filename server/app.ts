@@ -49,8 +49,18 @@ import { builtEntryOf, webRoutes } from './routes/web.ts';
 import { sessionChecklistRoutes } from './routes/session-checklist.ts';
 import { createExamService, examRoutes, type ExamService } from '../exam/index.ts';
 import { createTerminalService, terminalRoutes, type TerminalService } from '../terminal/index.ts';
-import { createLive, createMediaService, liveRoutes, mediaRoutes, recordedSources, type Live, type MediaService } from '../media/index.ts';
-import { createGb28181, createGbMediaSessions, gb28181Routes } from '../media/gb28181/index.ts';
+import {
+  createGb28181,
+  createGbMediaSessions,
+  createLive,
+  createMediaService,
+  gb28181Routes,
+  liveRoutes,
+  mediaRoutes,
+  recordedSources,
+  type Live,
+  type MediaService,
+} from '../media/index.ts';
 import { prepareSiteTls, reportTlsEvents, startTlsRefresh, registerTlsMetrics, tlsHealth, tlsRoutes, MIN_TLS_VERSION, type SiteTls } from './tls/index.ts';
 import { createKioskService, createSeatChecker, kioskPlugin, type KioskFaceEngine, type KioskService } from '../kiosk/index.ts';
 import {

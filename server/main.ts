@@ -12,7 +12,7 @@ import { deferredSchemas } from './deferred-schemas.ts';
 import { fileURLToPath } from 'node:url';
 import { seedDemoSite } from '../exam/index.ts';
 import { seedTrainingDemo } from '../training/index.ts';
-import { startDemoSources, type DemoSources } from '../media/index.ts';
+import { startDemoPlatform, startDemoSources, type DemoSources } from '../media/index.ts';
 import { createTrustPage } from './tls/index.ts';
 
 export interface ServeOptions {
@@ -39,7 +39,7 @@ export async function serve(opts: ServeOptions): Promise<App> {
   // The demo's GB/T 28181 platform, when sipp is installed and the demo config names none of its own.
   const demoPlatform =
     opts.demo && !config.gb28181
-      ? await (await import('../media/gb28181/demo-platform.ts')).startDemoPlatform(
+      ? await startDemoPlatform(
           config.cameras.map((c) => ({ id: c.id, name: c.name, room: c.room, roomName: config.rooms.find((r) => r.id === c.room)?.name ?? c.room })),
           config.site.name,
           log,

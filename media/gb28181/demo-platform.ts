@@ -3,8 +3,8 @@
 // it, so the console shows a platform online. Without sipp the demo has no platform. Never on a real site.
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { createSocket } from 'node:dgram';
-import type { Gb28181Config, GbChannelConfig } from '../../config/gb28181.ts';
-import { derivedChannelId } from '../../config/gb28181.ts';
+import type { Gb28181Config, GbChannelConfig } from '../../config/index.ts';
+import { derivedChannelId } from '../../config/index.ts';
 
 const DEVICE_ID = '44010600001320000001';
 const SERVER_ID = '44000000002000000001';

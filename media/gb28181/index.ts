@@ -6,3 +6,4 @@ export { createGb28181, type Gb28181Deps, type Gb28181Service, type Gb28181Statu
 export { gb28181Routes, type Gb28181RouteOptions } from './routes.ts';
 export type { Gb28181Summary, Gb28181SummaryPlatform } from './protocol.ts';
 export { createGbMediaSessions } from './media-session.ts';
+export { startDemoPlatform, type DemoPlatform } from './demo-platform.ts';

@@ -3,7 +3,7 @@
 // Application/MANSRTSP steers a playback; a session that ends by itself sends MediaStatus 121 (download
 // finished) or BYE (the platform fell behind, the source went away). In-dialog requests for a dialog we
 // do not have get 481; a malformed offer 488; nothing half-opened survives a refusal.
-import type { GbChannelConfig, GbPlatformConfig } from '../../config/gb28181.ts';
+import type { GbChannelConfig, GbPlatformConfig } from '../../config/index.ts';
 import type { AuditLog } from '../../storage/index.ts';
 import type { Clock } from '../../core/index.ts';
 import { GbMediaError, type GbMediaSession, type GbMediaSessions, type GbSessionKind } from './media-session.ts';

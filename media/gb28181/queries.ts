@@ -1,7 +1,7 @@
 // Queries a platform sends in MESSAGE (GB/T 28181 §9.5): answered 200 at once, then the Response
 // document(s) go back as MESSAGEs of our own — Catalog and RecordInfo paged so each fits one UDP datagram.
 // A body that does not parse is 400 with the reason; a DeviceID that is not ours nor a channel is 404.
-import type { GbChannelConfig, GbPlatformConfig } from '../../config/gb28181.ts';
+import type { GbChannelConfig, GbPlatformConfig } from '../../config/index.ts';
 import type { Clock } from '../../core/index.ts';
 import type { Recordings } from '../playback.ts';
 import {

@@ -3,7 +3,7 @@
 // refused device never hammers a provincial platform; Expires: 0 on shutdown. The 200's Date header
 // sets the clock skew (alarm over 2 s: our clock is evidence). Keepalive MESSAGEs at the interval; the
 // configured number of unanswered ones in a row means the platform lost us: register again.
-import type { GbPlatformConfig } from '../../config/gb28181.ts';
+import type { GbPlatformConfig } from '../../config/index.ts';
 import type { Clock } from '../../core/index.ts';
 import { authorization, parseChallenge, type Challenge } from './sip/digest.ts';
 import { newCallId, newTag, SipParseError, type SipResponse } from './sip/message.ts';

@@ -3,7 +3,7 @@
 // console and /metrics. A platform that misbehaves is answered, rate-limited per address and logged;
 // nothing it sends reaches recording (another process) or another platform's link.
 import { Gauge, type Registry } from 'prom-client';
-import type { Gb28181Config, GbChannelConfig, GbPlatformConfig } from '../../config/gb28181.ts';
+import type { Gb28181Config, GbChannelConfig, GbPlatformConfig } from '../../config/index.ts';
 import type { Clock, EventBus } from '../../core/index.ts';
 import type { AuditLog } from '../../storage/index.ts';
 import type { Recordings } from '../playback.ts';

@@ -1,7 +1,7 @@
 // Catalog subscriptions (GB/T 28181 §9.11, RFC 6665): SUBSCRIBE with Event: Catalog makes a dialog; every
 // channel status change (a camera down → OFF, back → ON) goes to each live subscription as a NOTIFY in
 // that dialog at once; Expires: 0 or expiry ends it. Other event packages get 489 Bad Event.
-import type { GbChannelConfig, GbPlatformConfig } from '../../config/gb28181.ts';
+import type { GbChannelConfig, GbPlatformConfig } from '../../config/index.ts';
 import type { Clock } from '../../core/index.ts';
 import { catalogPages, parseQuery, type CatalogItem } from './manscdp/messages.ts';
 import { encodeBody, XmlError } from './manscdp/xml.ts';
