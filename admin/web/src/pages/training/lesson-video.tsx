@@ -1,6 +1,7 @@
 // One lesson's video, one click from the timetable: the room's recorded sources over the lesson's
 // recording window (training/protocol.ts LessonVideo) and the web kit's player on the chosen one, gaps
-// shown as such. The recordings route is the media module's (admins; invigilators of the room).
+// shown as such. The recordings route is the media module's (admins; invigilators of the room; the class's
+// 班主任 within its lessons' windows).
 import { useEffect, useState } from 'preact/hooks';
 import type { Lang } from '../../../../../web/i18n.ts';
 import { call } from '../../../../../web/http.ts';
