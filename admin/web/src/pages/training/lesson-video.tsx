@@ -55,7 +55,15 @@ export function LessonVideoPanel({ lang, classId, lessonId, onClose }: { lang: L
         </button>
       </div>
       <Failure err={err} lang={lang} />
-      {rec && source && <PlaybackView key={source.id} recordings={rec} kind="camera" marks={[]} labels={playbackLabels[lang]} time={time} refresh={load} />}
+      {/* Nothing recorded and nothing being recorded (a held day before the appliance ran): say so, not an empty player. */}
+      {video && rec && source && rec.segments.length === 0 && rec.recordingSince === null && (
+        <p class="muted" data-testid="no-footage">
+          {w.noFootage(time(Date.parse(video.from)), time(Date.parse(video.to)))}
+        </p>
+      )}
+      {rec && source && (rec.segments.length > 0 || rec.recordingSince !== null) && (
+        <PlaybackView key={source.id} recordings={rec} kind="camera" marks={[]} labels={playbackLabels[lang]} time={time} refresh={load} />
+      )}
     </section>
   );
 }
