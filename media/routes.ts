@@ -1,6 +1,9 @@
 // Playback routes. Admins see every source; an invigilator the sources of the rooms they are bound to;
 // an inspector every source of this site if the site lies in their jurisdiction — read-only, and each
-// view they start and stop lands in the audit log. Every excerpt download is audited, whoever takes it.
+// view they start and stop lands in the audit log. A 班主任 (headteacher) plays the lesson video of their
+// own classes only: a source of the lesson's room within one lesson's recording window (the list and the
+// playlist wholly inside it, a segment overlapping it), each view audited as an inspector's. Every excerpt
+// download is audited, whoever takes it; a 班主任 takes none (nor lists the sources).
 import { createReadStream } from 'node:fs';
 import type { FastifyPluginAsync, FastifyRequest } from 'fastify';
 import { Type } from 'typebox';
@@ -24,6 +27,11 @@ export interface MediaRouteOptions {
    * after. Default: the live sources only.
    */
   recorded?: () => RecordedSource[];
+  /**
+   * The recording windows of the lessons, in `room`, of the classes whose 班主任 is `username`
+   * (training/recording-windows.ts): all a headteacher may play. Default: none.
+   */
+  headteacherWindows?: (username: string, room: string) => { start: number; end: number }[];
 }
 
 /**
@@ -36,7 +44,7 @@ export const PLAYBACK_IDLE_MS = 60_000;
 interface Principalish {
   kind: 'user' | 'device';
   role: string;
-  user?: { rooms: string[]; jurisdiction: { level: 'province' | 'city' | 'site'; code: string } | null };
+  user?: { username: string; rooms: string[]; jurisdiction: { level: 'province' | 'city' | 'site'; code: string } | null };
 }
 
 const SourceId = Type.Object({ sourceId: Type.String({ pattern: '^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$' }) });
@@ -50,15 +58,21 @@ const Range = Type.Object(
 
 export const mediaRoutes: FastifyPluginAsync<MediaRouteOptions> = async (
   app,
-  { media, audit, site, now = Date.now, playbackIdleMs = PLAYBACK_IDLE_MS, recorded = () => [] },
+  { media, audit, site, now = Date.now, playbackIdleMs = PLAYBACK_IDLE_MS, recorded = () => [], headteacherWindows = () => [] },
 ) => {
   const viewers = { roles: ['admin' as const, 'invigilator' as const, 'inspector' as const] };
+  /** The routes the lesson video plays through: a 班主任 too, within their lessons (mayView). */
+  const players = { roles: [...viewers.roles, 'headteacher' as const] };
   const tags = ['media'];
   // The .ts suffix: HLS players (ffmpeg's among them) accept only segment URLs that name a media type.
   const segmentUrl = (id: number) => `/api/media/segments/${id}.ts`;
 
-  /** Throws unless the caller may see this source; returns true when the caller is an inspector (audited). */
-  const mayView = (request: FastifyRequest, sourceId: string): boolean => {
+  /**
+   * Throws unless the caller may see this source (for a 班主任: over `span`, which must lie inside one of
+   * their lessons' windows, or with `overlap` merely touch one); returns true when the view is audited
+   * (an inspector's, a 班主任's).
+   */
+  const mayView = (request: FastifyRequest, sourceId: string, span?: { from: number; to: number; overlap?: boolean }): boolean => {
     const p = request.principal as Principalish | null;
     if (!p || p.kind !== 'user') throw new Forbidden('playback is for staff');
     if (p.role === 'admin') return false;
@@ -70,6 +84,16 @@ export const mediaRoutes: FastifyPluginAsync<MediaRouteOptions> = async (
     const room = media.sources().find((s) => s.id === sourceId)?.room ?? recorded().find((s) => s.id === sourceId)?.room;
     // Every configured source has a room; one that has none is not configured here (any more).
     if (!room) throw new NotFound(`source ${sourceId} is not configured on this site; an invigilator sees the sources of their rooms`);
+    if (p.role === 'headteacher') {
+      const windows = headteacherWindows(p.user?.username ?? '', room);
+      if (!windows.length) throw new Forbidden(`source ${sourceId} is in room ${room}, where no lesson of your classes is held`);
+      if (!span) return true;
+      const inside = windows.some((w) => (span.overlap ? w.start < span.to && span.from < w.end : w.start <= span.from && span.to <= w.end));
+      if (inside) return true;
+      throw new Forbidden(
+        `${new Date(span.from).toISOString()}–${new Date(span.to).toISOString()} of source ${sourceId} is outside the lessons of your classes held in room ${room}`,
+      );
+    }
     if (p.user?.rooms.includes(room)) return false;
     throw new Forbidden(`source ${sourceId} is in room ${room}; you invigilate ${p.user?.rooms.join(', ') || 'no rooms'}`);
   };
@@ -138,7 +162,7 @@ export const mediaRoutes: FastifyPluginAsync<MediaRouteOptions> = async (
   app.get(
     '/api/media/sources/:sourceId/recordings',
     {
-      config: viewers,
+      config: players,
       schema: {
         tags,
         summary: 'Recorded segments of a source overlapping a time range, and the gaps between them with their reasons',
@@ -152,7 +176,7 @@ export const mediaRoutes: FastifyPluginAsync<MediaRouteOptions> = async (
     async (request) => {
       const { sourceId } = request.params as { sourceId: string };
       const { from, to } = request.query as { from: number; to: number };
-      mayView(request, sourceId);
+      mayView(request, sourceId, { from, to });
       // A configured source that has not recorded yet (a terminal never connected) has an empty list, not a 404.
       const neverRecorded =
         to > from &&
@@ -173,7 +197,7 @@ export const mediaRoutes: FastifyPluginAsync<MediaRouteOptions> = async (
   app.get(
     '/api/media/sources/:sourceId/playlist.m3u8',
     {
-      config: viewers,
+      config: players,
       schema: {
         tags,
         summary: 'HLS VOD playlist over the MPEG-TS segments of a time range (discontinuities at gaps and restarts)',
@@ -184,9 +208,9 @@ export const mediaRoutes: FastifyPluginAsync<MediaRouteOptions> = async (
     async (request, reply) => {
       const { sourceId } = request.params as { sourceId: string };
       const { from, to } = request.query as { from: number; to: number };
-      const inspector = mayView(request, sourceId);
+      const audited = mayView(request, sourceId, { from, to });
       const text = media.playback.hlsPlaylist(sourceId, from, to, (s) => segmentUrl(s.id));
-      if (inspector) touchView(request, sourceId, 0, { via: 'hls', from, to });
+      if (audited) touchView(request, sourceId, 0, { via: 'hls', from, to });
       return reply.type('application/vnd.apple.mpegurl').header('cache-control', 'no-store').send(text);
     },
   );
@@ -194,7 +218,7 @@ export const mediaRoutes: FastifyPluginAsync<MediaRouteOptions> = async (
   app.get(
     '/api/media/segments/:segment',
     {
-      config: viewers,
+      config: players,
       schema: {
         tags,
         summary: 'One recorded segment as a browser plays it (MPEG-TS, AAC sound; a Matroska segment is remuxed on first request), with HTTP range requests',
@@ -206,7 +230,8 @@ export const mediaRoutes: FastifyPluginAsync<MediaRouteOptions> = async (
     async (request, reply) => {
       const segmentId = Number.parseInt((request.params as { segment: string }).segment, 10);
       const { segment } = media.playback.segmentFile(segmentId);
-      const inspector = mayView(request, segment.sourceId);
+      // A segment straddling a lesson window's edge plays whole (a 班主任's): the window already has its margins.
+      const audited = mayView(request, segment.sourceId, { from: segment.start, to: segment.end, overlap: true });
       // A Matroska segment is remuxed for the browser (AAC sound) on first request; ranges then read that copy.
       const { file, bytes: size } = await media.playback.playableFile(segmentId);
       const range = parseRange(request.headers.range, size);
@@ -216,7 +241,7 @@ export const mediaRoutes: FastifyPluginAsync<MediaRouteOptions> = async (
           .header('content-range', `bytes */${size}`)
           .send({ error: 'range_not_satisfiable', message: `the segment has ${size} bytes` });
       // A player fetches many segments and ranges in one view: the first opens it, each keeps it open.
-      if (inspector)
+      if (audited)
         touchView(
           request,
           segment.sourceId,
@@ -224,12 +249,12 @@ export const mediaRoutes: FastifyPluginAsync<MediaRouteOptions> = async (
           { segmentId, at: segment.start },
           { segmentId, bytes: range ? range.end - range.start + 1 : size },
         );
-      // An inspector's fetch must reach the server every time (it is what the audit counts), and no
+      // An audited view's fetch (an inspector's, a 班主任's) must reach the server every time (it is what the audit counts), and no
       // browser may hand one user's cached segment to another who shares it: hence no-store and Vary.
       reply
         .header('accept-ranges', 'bytes')
         .type('video/mp2t')
-        .header('cache-control', inspector ? 'no-store' : 'private, max-age=3600')
+        .header('cache-control', audited ? 'no-store' : 'private, max-age=3600')
         .header('vary', 'cookie');
       if (!range) return reply.header('content-length', size).send(openOrNotFound(file, 0, size - 1, segmentId));
       return reply
@@ -243,7 +268,7 @@ export const mediaRoutes: FastifyPluginAsync<MediaRouteOptions> = async (
   app.post(
     '/api/media/sources/:sourceId/playback/stop',
     {
-      config: viewers,
+      config: players,
       schema: {
         tags,
         summary:

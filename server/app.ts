@@ -391,6 +391,8 @@ export async function buildApp(deps: AppDeps): Promise<App> {
     site: config.site,
     now: () => clock.now(),
     recorded: () => recordedSources(config),
+    // A 班主任 plays their own classes' lesson video, nothing else (training/recording-windows.ts).
+    headteacherWindows: (username, room) => lessonWindows.ofHeadteacher(username, room),
     ...(deps.playbackIdleMs !== undefined ? { playbackIdleMs: deps.playbackIdleMs } : {}),
   });
   await app.register(liveRoutes, { live, media, config, audit, hub, registry: metrics.registry });

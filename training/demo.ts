@@ -4,12 +4,16 @@
 // came — so the live attendance, the hours and the absence list can be opened at once. The held day's
 // sign-ins are written by the seed (via 'staff', actor 'system:demo'): no face was checked for them.
 // Today's lessons are signed in at the kiosk as any class's are. Seeds once: a site with a class keeps it.
+// Held in R101, so its lessons are recording windows of R101's camera and each lesson's video opens from the
+// timetable. Not R102: the exam demo walks R102's candidates through the entrance kiosk, whose check-in
+// must stay the kiosk's screen (the kiosk shows training only while no exam check-in is open).
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { checkDigitOf, localDate } from '../core/index.ts';
 import type { TrainingService } from './service.ts';
 
 export const DEMO_CLASS_NAME = '2026年第11期 主要负责人安全生产培训班（示范）';
+export const DEMO_CLASS_ROOM = 'R101';
 const SLOTS = [
   ['08:30', '10:30', '安全生产法律法规'],
   ['10:40', '12:40', '安全生产管理制度'],
@@ -43,7 +47,11 @@ export function seedTrainingDemo(training: TrainingService, opts: { now: number;
   const actor = 'system:demo';
   const existing = classes.list(admin).find((c) => c.name === DEMO_CLASS_NAME);
   const people = PEOPLE.map(([name], i) => ({ idNumber: idOf(i), name }));
-  if (existing) return { classId: existing.id, created: false, headteacher: 'banzhuren', members: people };
+  if (existing) {
+    // A demo seeded before the class had a room gets it now: until then it was never recorded.
+    if (!existing.roomId) classes.patch(admin, existing.id, { roomId: DEMO_CLASS_ROOM }, actor);
+    return { classId: existing.id, created: false, headteacher: 'banzhuren', members: people };
+  }
   const tz = model.tz;
   const today = localDate(opts.now, tz);
   const yesterday = localDate(opts.now - 86_400_000, tz);
@@ -60,6 +68,7 @@ export function seedTrainingDemo(training: TrainingService, opts: { now: number;
       operationItem: 'general',
       startsOn: yesterday,
       endsOn: today,
+      roomId: DEMO_CLASS_ROOM,
       headteacher: 'banzhuren',
     },
     actor,

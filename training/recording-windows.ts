@@ -19,6 +19,11 @@ interface Row {
 export interface LessonWindows extends WindowSource {
   /** One lesson's window (its room may be null: a class without a room is not recorded). */
   windowOf(lessonId: string): { room: string | null; start: number; end: number } | null;
+  /**
+   * The recording windows, in `room`, of the lessons of the classes whose 班主任 is `username`: the only
+   * footage a 班主任 may play (media/routes.ts). Cancelled lessons and day sittings are not recorded.
+   */
+  ofHeadteacher(username: string, room: string): { lessonId: string; start: number; end: number }[];
 }
 
 export function createLessonWindows(deps: { db: Db; bus: EventBus; marginMs?: number }): LessonWindows {
@@ -37,6 +42,10 @@ export function createLessonWindows(deps: { db: Db; bus: EventBus; marginMs?: nu
     start: Math.min(r.startsAt, r.firstIn ?? r.startsAt) - margin,
     end: Math.max(r.endsAt, r.lastOut ?? r.endsAt) + margin,
   });
+  const mine = db.prepare<[string, string], Row>(
+    `SELECT ${cols} FROM training_lessons l JOIN training_classes c ON c.id = l.class_id
+      WHERE c.headteacher = ? COLLATE NOCASE AND COALESCE(l.room_id, c.room_id) = ? AND l.kind = 'lesson' AND l.cancelled_at IS NULL`,
+  );
   const reach = margin + 4 * 3_600_000;
   return {
     name: 'training lessons',
@@ -58,6 +67,9 @@ export function createLessonWindows(deps: { db: Db; bus: EventBus; marginMs?: nu
     windowOf(lessonId) {
       const r = one.get(lessonId);
       return r ? { room: r.roomId, ...windowOfRow(r) } : null;
+    },
+    ofHeadteacher(username, room) {
+      return mine.all(username, room).map((r) => ({ lessonId: r.id, ...windowOfRow(r) }));
     },
   };
 }

@@ -1,6 +1,7 @@
 // One lesson's video, one click from the timetable: the room's recorded sources over the lesson's
 // recording window (training/protocol.ts LessonVideo) and the web kit's player on the chosen one, gaps
-// shown as such. The recordings route is the media module's (admins; invigilators of the room).
+// shown as such. The recordings route is the media module's (admins; invigilators of the room; the class's
+// 班主任 within its lessons' windows).
 import { useEffect, useState } from 'preact/hooks';
 import type { Lang } from '../../../../../web/i18n.ts';
 import { call } from '../../../../../web/http.ts';
@@ -54,7 +55,15 @@ export function LessonVideoPanel({ lang, classId, lessonId, onClose }: { lang: L
         </button>
       </div>
       <Failure err={err} lang={lang} />
-      {rec && source && <PlaybackView key={source.id} recordings={rec} kind="camera" marks={[]} labels={playbackLabels[lang]} time={time} refresh={load} />}
+      {/* Nothing recorded and nothing being recorded (a held day before the appliance ran): say so, not an empty player. */}
+      {video && rec && source && rec.segments.length === 0 && rec.recordingSince === null && (
+        <p class="muted" data-testid="no-footage">
+          {w.noFootage(time(Date.parse(video.from)), time(Date.parse(video.to)))}
+        </p>
+      )}
+      {rec && source && (rec.segments.length > 0 || rec.recordingSince !== null) && (
+        <PlaybackView key={source.id} recordings={rec} kind="camera" marks={[]} labels={playbackLabels[lang]} time={time} refresh={load} />
+      )}
     </section>
   );
 }

@@ -107,6 +107,7 @@ const zh = {
   lessonCancelled: '这节课已删除或取消（有签到的课保留记录）。',
   video: '录像',
   noVideo: '这节课的教室没有录像。',
+  noFootage: (from: string, to: string) => `这个视频源在本节课录像时段（${from}–${to}）内没有录像：当时录像服务未运行或视频源中断。`,
   segments: (n: number, min: number) => `${n} 段，${min} 分钟`,
   close: '关闭',
   // teachers
@@ -319,6 +320,8 @@ const en: TrainingWords = {
   lessonCancelled: 'The lesson was removed or cancelled (a lesson with sign-ins keeps its record).',
   video: 'Video',
   noVideo: 'No recording of this lesson’s room.',
+  noFootage: (from, to) =>
+    `This source recorded nothing in the lesson’s recording window (${from}–${to}): the recorder was not running or the source was down.`,
   segments: (n, min) => `${n} segments, ${min} min`,
   close: 'Close',
   teachers: 'Teachers',
