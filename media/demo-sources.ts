@@ -162,6 +162,8 @@ export function demoPublisherArgs(opts: {
   gop?: number;
   /** false: x264's own rate control instead of the demo's 600k (150k for the sub-stream). */
   bitrate?: boolean;
+  /** The G.711 law (default µ-law, as most cameras here send). */
+  audioCodec?: 'pcm_mulaw' | 'pcm_alaw';
 }): string[] {
   const { width = 640, height = 360, fps = 15 } = opts;
   const keyFrames = opts.gop === undefined ? ['-g', String(fps * 2)] : ['-g', String(opts.gop), '-keyint_min', String(opts.gop)];
@@ -182,7 +184,7 @@ export function demoPublisherArgs(opts: {
     '-threads',
     '1',
     ...(opts.bitrate === false ? [] : ['-b:v', bitrate]),
-    ...(opts.audio ? ['-c:a', 'pcm_mulaw', '-ar', '8000', '-ac', '1'] : []),
+    ...(opts.audio ? ['-c:a', opts.audioCodec ?? 'pcm_mulaw', '-ar', '8000', '-ac', '1'] : []),
     '-f',
     'rtsp',
     '-rtsp_transport',
@@ -337,6 +339,8 @@ export interface RtspSourceOptions {
   gop?: number;
   /** G.711 audio (default true). */
   audio?: boolean;
+  /** Its law (default µ-law). */
+  audioCodec?: 'pcm_mulaw' | 'pcm_alaw';
 }
 
 export interface RtspSource {
@@ -368,6 +372,7 @@ export async function startRtspSource(opts: RtspSourceOptions = {}): Promise<Rts
   const args = demoPublisherArgs({
     publishUrl: `rtsp://127.0.0.1:${serverPort}/${path}`,
     audio: opts.audio ?? true,
+    ...(opts.audioCodec ? { audioCodec: opts.audioCodec } : {}),
     width: opts.width ?? 320,
     height: opts.height ?? 240,
     fps,
