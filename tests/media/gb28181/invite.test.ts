@@ -124,7 +124,8 @@ t.test('INVITE/ACK/BYE with sipp as the platform', async (t) => {
     t.equal(probe.psmTypes[0xc0], 0x90, 'the recorded A-law is in the PS as stream type 0x90');
     const heard = psAudioBytes(rtp.ps);
     const sent = cameraG711('pcm_alaw', Math.ceil((Date.now() - camStarted) / 1000) + 5);
-    t.ok(heard.length >= 800 && sent.indexOf(heard) >= 0, `the ${heard.length} recorded G.711 bytes in the PS are the camera's own A-law, in order`);
+    // The range may hold a single picture: its sound after that picture is sent too (the last pack).
+    t.ok(heard.length > 0 && sent.indexOf(heard) >= 0, `the ${heard.length} recorded G.711 bytes in the PS are the camera's own A-law, in order`);
     t.equal(rtp.lost, 0, 'no packet lost on loopback');
     const audit = rig.audit.list({}).find((e) => e.action === 'gb28181.download.start');
     t.match(
