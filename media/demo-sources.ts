@@ -164,6 +164,8 @@ export function demoPublisherArgs(opts: {
   bitrate?: boolean;
   /** hevc: the main picture in H.265 (libx265), as cameras sold since GB/T 28181-2022 often send. */
   codec?: 'h264' | 'hevc';
+  /** The G.711 law (default µ-law, as most cameras here send). */
+  audioCodec?: 'pcm_mulaw' | 'pcm_alaw';
 }): string[] {
   const { width = 640, height = 360, fps = 15 } = opts;
   const keyFrames = opts.gop === undefined ? ['-g', String(fps * 2)] : ['-g', String(opts.gop), '-keyint_min', String(opts.gop)];
@@ -183,7 +185,7 @@ export function demoPublisherArgs(opts: {
     '-threads',
     '1',
     ...(opts.bitrate === false ? [] : ['-b:v', bitrate]),
-    ...(opts.audio ? ['-c:a', 'pcm_mulaw', '-ar', '8000', '-ac', '1'] : []),
+    ...(opts.audio ? ['-c:a', opts.audioCodec ?? 'pcm_mulaw', '-ar', '8000', '-ac', '1'] : []),
     '-f',
     'rtsp',
     '-rtsp_transport',
@@ -340,6 +342,8 @@ export interface RtspSourceOptions {
   audio?: boolean;
   /** Video codec (default h264). */
   codec?: 'h264' | 'hevc';
+  /** Its law (default µ-law). */
+  audioCodec?: 'pcm_mulaw' | 'pcm_alaw';
 }
 
 export interface RtspSource {
@@ -371,6 +375,7 @@ export async function startRtspSource(opts: RtspSourceOptions = {}): Promise<Rts
   const args = demoPublisherArgs({
     publishUrl: `rtsp://127.0.0.1:${serverPort}/${path}`,
     audio: opts.audio ?? true,
+    ...(opts.audioCodec ? { audioCodec: opts.audioCodec } : {}),
     width: opts.width ?? 320,
     height: opts.height ?? 240,
     fps,

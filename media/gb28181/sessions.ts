@@ -164,7 +164,11 @@ class Session implements GbMediaSession {
     transport.onClosed((why) => this.end('transport_closed', why));
     recorded?.bind(
       (f) => this.sendFrame(f),
-      (detail, ok) => this.end(ok ? 'completed' : 'source_gone', detail),
+      (detail, ok) => {
+        // The range's last sound came after its last picture: it has no video pack left to ride in.
+        if (ok) this.flushAudio();
+        this.end(ok ? 'completed' : 'source_gone', detail);
+      },
       () => this.drained(),
     );
   }
@@ -327,11 +331,28 @@ class Session implements GbMediaSession {
     }
     const video = this.reader.video ?? this.recorded?.codecs().video ?? null;
     this.muxer.setCodecs(video, this.reader.audio ?? this.recorded?.codecs().audio ?? null);
-    // With video present, audio waits for the next video frame's pack (bounded: a stalled video must not hold audio forever).
-    if (f.kind === 'audio' && video && this.pendingAudio.length < 16) {
+    // With video present, audio waits for the next video frame's pack (bounded: a stalled video must
+    // not hold audio forever; the held audio then goes in a pack of its own, still in order).
+    if (f.kind === 'audio' && video) {
       this.pendingAudio.push(f);
+      if (this.pendingAudio.length >= 16) this.flushAudio();
       return;
     }
+    const audio = f.kind === 'video' ? this.pendingAudio : [];
+    if (f.kind === 'video') this.pendingAudio = [];
+    this.sendPack(f, audio);
+  }
+
+  /** Audio still waiting for a video frame, sent in a pack of its own (the end of a recorded range). */
+  private flushAudio(): void {
+    const [first, ...rest] = this.pendingAudio;
+    this.pendingAudio = [];
+    if (first && this.state === 'sending') this.sendPack(first, rest);
+  }
+
+  /** One PS pack (the frame, and audio riding with a video frame) → RTP. */
+  private sendPack(f: TsFrame, audio: readonly TsFrame[]): void {
+    const isKey = f.kind === 'video' && f.key;
     // RTP time follows the frames' DTS; across a discontinuity (new ingest run, seek) it steps on instead
     // of jumping back, and two packs never share a timestamp (a source that repeats a DTS, audio alone).
     if (this.lastIn !== null) {
@@ -342,8 +363,6 @@ class Session implements GbMediaSession {
     if (this.lastIn !== null && ts <= this.lastOut) ts = this.lastOut + 1;
     this.lastIn = f.dts;
     this.lastOut = ts;
-    const audio = f.kind === 'video' ? this.pendingAudio : [];
-    if (f.kind === 'video') this.pendingAudio = [];
     const pieces = this.muxer.mux(f, audio);
     const packets = this.packetizer.packetize(pieces, ts % 2 ** 32);
     if (!this.transport.send(packets)) {

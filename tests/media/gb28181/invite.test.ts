@@ -8,13 +8,25 @@ import { createGbMediaSessions } from '../../../media/gb28181/media-session.ts';
 import { createLiveRelay } from '../../../media/live.ts';
 import { derivedChannelId } from '../../../config/gb28181.ts';
 import { mediaRig } from '../helpers.ts';
-import { checkRtp, platformOffer, probePs, tcpConnectingRtpReceiver, tcpListeningRtpReceiver, udpRtpReceiver, type RtpReceiver } from './rtp-receiver.ts';
+import {
+  cameraG711,
+  checkRtp,
+  platformOffer,
+  probePs,
+  psAudioBytes,
+  tcpConnectingRtpReceiver,
+  tcpListeningRtpReceiver,
+  udpRtpReceiver,
+  type RtpReceiver,
+} from './rtp-receiver.ts';
 import { DEVICE_ID, gbRig, platform, startSipp, type Sipp } from './rig.ts';
 
 const CHANNEL = derivedChannelId(DEVICE_ID, 'cam1');
 
 t.test('INVITE/ACK/BYE with sipp as the platform', async (t) => {
-  const cam = await startRtspSource({ path: 'gbsip' });
+  // An A-law camera (media.test.ts has the µ-law one): the PS must say 0x90 and carry its bytes.
+  const camStarted = Date.now();
+  const cam = await startRtspSource({ path: 'gbsip', audioCodec: 'pcm_alaw' });
   t.teardown(() => cam.stop());
   const media = mediaRig(t);
   media.media.addSource({ id: 'cam1', name: '摄像机1', room: 'r1', kind: 'camera', input: { url: cam.url } });
@@ -22,6 +34,15 @@ t.test('INVITE/ACK/BYE with sipp as the platform', async (t) => {
   t.teardown(() => relay.close());
   await media.media.start();
   await media.waitFor('camera.up', (e) => e.sourceId === 'cam1', 30_000);
+  // Wired as server/app.ts wires it: the relay's G.711 is a private stream whose law the ingest knows.
+  const sessions = () =>
+    createGbMediaSessions({
+      relay,
+      playback: media.media.playback,
+      sourceKnown: (id) => id === 'cam1',
+      audioCodec: (id) => media.media.ingest.codecs(id)?.audio ?? null,
+      clock: systemClock,
+    });
 
   /** The 200 to our INVITE as sipp received it (its SDP answer). */
   const answerOf = (sipp: Sipp) =>
@@ -38,7 +59,7 @@ t.test('INVITE/ACK/BYE with sipp as the platform', async (t) => {
     const sipp = await startSipp(t, 'platform-invite.xml', { transport: sipTransport, calls: 1, keys: { channel: CHANNEL, sdp } });
     const rig = gbRig(t, {
       platforms: [platform(sipp.port, { transport: sipTransport, edition: '2022' })],
-      sessions: () => createGbMediaSessions({ relay, playback: media_.media.playback, sourceKnown: (id) => id === 'cam1', clock: systemClock }),
+      sessions,
     });
     await rig.gb.start();
     if (media === 'tcp-platform-connects') {
@@ -61,6 +82,10 @@ t.test('INVITE/ACK/BYE with sipp as the platform', async (t) => {
     const probe = probePs(media_.dir, `${sipTransport}-${media}.ps`, rtp.ps);
     t.equal(probe.decodeErrors, '', 'ffmpeg -f mpeg decodes it without an error');
     t.ok((probe.video?.frames ?? 0) >= Math.min(3, rtp.frames), `${probe.video?.frames} video frames decode`);
+    t.equal(probe.psmTypes[0xc0], 0x90, "the camera's G.711 A-law is in the PS as stream type 0x90");
+    const heard = psAudioBytes(rtp.ps);
+    const sent = cameraG711('pcm_alaw', Math.ceil((Date.now() - camStarted) / 1000) + 5);
+    t.ok(heard.length >= 800 && sent.indexOf(heard) >= 0, `the ${heard.length} G.711 bytes in the PS are the camera's own A-law, in order`);
     const audit = rig.audit.list({}).find((e) => e.action === 'gb28181.play.start');
     t.match(audit, { actor: 'gb28181:province', target: 'cam1', detail: { channelId: CHANNEL } }, 'the play is audited: who, channel');
     rx.close();
@@ -83,7 +108,7 @@ t.test('INVITE/ACK/BYE with sipp as the platform', async (t) => {
     const sipp = await startSipp(t, 'platform-download.xml', { calls: 2, keys: { channel: CHANNEL, sdp } });
     const rig = gbRig(t, {
       platforms: [platform(sipp.port, { edition: '2016' })],
-      sessions: () => createGbMediaSessions({ relay, playback: media_.media.playback, sourceKnown: (id) => id === 'cam1', clock: systemClock }),
+      sessions,
     });
     await rig.gb.start();
     const { code, errors } = await sipp.exited;
@@ -95,6 +120,12 @@ t.test('INVITE/ACK/BYE with sipp as the platform', async (t) => {
     const rtp = checkRtp(rx.packets);
     const probe = probePs(media_.dir, 'download.ps', rtp.ps);
     t.ok((probe.video?.frames ?? 0) > 0, `${probe.video?.frames} recorded frames decode`);
+    // A Matroska segment's law comes from ffprobe (recorded.ts), not from the ingest.
+    t.equal(probe.psmTypes[0xc0], 0x90, 'the recorded A-law is in the PS as stream type 0x90');
+    const heard = psAudioBytes(rtp.ps);
+    const sent = cameraG711('pcm_alaw', Math.ceil((Date.now() - camStarted) / 1000) + 5);
+    // The range may hold a single picture: its sound after that picture is sent too (the last pack).
+    t.ok(heard.length > 0 && sent.indexOf(heard) >= 0, `the ${heard.length} recorded G.711 bytes in the PS are the camera's own A-law, in order`);
     t.equal(rtp.lost, 0, 'no packet lost on loopback');
     const audit = rig.audit.list({}).find((e) => e.action === 'gb28181.download.start');
     t.match(
@@ -121,7 +152,7 @@ t.test('INVITE/ACK/BYE with sipp as the platform', async (t) => {
     const rig = gbRig(t, {
       platforms: [platform(sipp.port)],
       sessions: () => {
-        const s = createGbMediaSessions({ relay, playback: media_.media.playback, sourceKnown: (id) => id === 'cam1', clock: systemClock });
+        const s = sessions();
         const timer = setInterval(() => {
           for (const x of s.sessions()) scale = Math.max(scale, x.scale);
         }, 20);

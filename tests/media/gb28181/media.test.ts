@@ -7,18 +7,37 @@ import { createGbMediaSessions, GbMediaError, type GbMediaSession, type GbOpenRe
 import { createLiveRelay } from '../../../media/live.ts';
 import { until } from '../../wait.ts';
 import { mediaRig } from '../helpers.ts';
-import { checkRtp, platformOffer, probePs, tcpConnectingRtpReceiver, tcpListeningRtpReceiver, udpRtpReceiver, type RtpReceiver } from './rtp-receiver.ts';
+import {
+  cameraG711,
+  checkRtp,
+  platformOffer,
+  probePs,
+  psAudioBytes,
+  tcpConnectingRtpReceiver,
+  tcpListeningRtpReceiver,
+  udpRtpReceiver,
+  type RtpReceiver,
+} from './rtp-receiver.ts';
 
 const CHANNEL = '34020000001310000001';
 
 t.test('GB/T 28181 media from the live relay and from recordings', async (t) => {
+  // The test camera sends H.264 and G.711 µ-law (media/demo-sources.ts), as most IP cameras do.
+  const camStarted = Date.now();
   const cam = await startRtspSource({ path: 'gb' });
   t.teardown(() => cam.stop());
   const rig = mediaRig(t);
   rig.media.addSource({ id: 'CAM1', name: '一号考场', room: 'R1', kind: 'camera', input: { url: cam.url } });
   const relay = createLiveRelay(rig.media.ingest);
   t.teardown(() => relay.close());
-  const gb = createGbMediaSessions({ relay, playback: rig.media.playback, sourceKnown: (id) => id === 'CAM1', clock: systemClock });
+  // Wired as server/app.ts wires it: the relay's G.711 says no law, the ingest knows it.
+  const gb = createGbMediaSessions({
+    relay,
+    playback: rig.media.playback,
+    sourceKnown: (id) => id === 'CAM1',
+    audioCodec: (id) => rig.media.ingest.codecs(id)?.audio ?? null,
+    clock: systemClock,
+  });
   t.teardown(() => gb.close());
   await rig.media.start();
   await rig.waitFor('camera.up', (e) => e.sourceId === 'CAM1', 30_000);
@@ -53,14 +72,14 @@ t.test('GB/T 28181 media from the live relay and from recordings', async (t) => 
     t.equal(probe.decodeErrors, '', `${name}: ffmpeg -f mpeg decodes without an error`);
     t.match(probe.video, { codec: 'h264', width: 320 }, `${name}: H.264 as the camera sent it`);
     t.ok((probe.video?.frames ?? 0) >= frames - 2, `${name}: ${probe.video?.frames} frames decode`);
-    // The relay's audio as it carries it: AAC today (0x0F); G.711 as received (0x90/0x91) once ingest copies it.
-    t.ok([0x0f, 0x90, 0x91].includes(probe.psmTypes[0xc0] ?? -1), `${name}: the relay's audio is in the PS too (0x${probe.psmTypes[0xc0]?.toString(16)})`);
+    t.equal(probe.psmTypes[0xc0], 0x91, `${name}: the camera's G.711 µ-law is in the PS as stream type 0x91`);
     t.equal(probe.psmTypes[0xe0], 0x1b, `${name}: the PSM says H.264`);
     // The PES times are the camera's own (copied); under heavy load the test camera may repeat one.
     t.ok(
       probe.pts.every((p, i) => i === 0 || p >= probe.pts[i - 1]!),
       `${name}: frame timestamps never go back`,
     );
+    return rtp;
   };
 
   t.test('a live Play over UDP answers with the same SSRC and sends PS that decodes', async (t) => {
@@ -71,11 +90,17 @@ t.test('GB/T 28181 media from the live relay and from recordings', async (t) => 
     t.match(s.answerSdp, /\r\na=sendonly\r\n/);
     t.match(s.answerSdp, /\r\na=rtpmap:96 PS\/90000\r\n/);
     t.match(s.answerSdp, /\r\ny=0100000123\r\n/, 'the same y= SSRC');
-    // The codes themselves are sdp.test.ts's; here the relay may not have shown the codecs yet.
-    t.match(s.answerSdp, /\r\nf=v\/2?\/\/\/\/a\/6?\/\/\r\n/, 'an offered f= is answered (H.264, AAC when the relay has shown them)');
+    // The camera is up: the ingest hands the relay's program tables (and knows the law) at attach.
+    t.match(s.answerSdp, /\r\nf=v\/2\/\/\/\/a\/1\/\/\r\n/, 'an offered f= is answered: H.264 (2) and G.711 (1)');
     t.equal(rx.packets.length, 0, 'nothing is sent before the ACK');
     s.start();
-    await playAndCheck(t, 'udp', s, rx, 30, 100000123);
+    const rtp = await playAndCheck(t, 'udp', s, rx, 30, 100000123);
+    const heard = psAudioBytes(rtp.ps);
+    t.ok(heard.length >= 2 * 8000, `${heard.length} bytes of G.711 in the audio PES: the 3 s played`);
+    // Every byte as the camera sent it: a decode and re-encode, a lost or doubled frame, or a PES
+    // header byte taken for sound would not be found in what the camera's generator gives.
+    const sent = cameraG711('pcm_mulaw', Math.ceil((Date.now() - camStarted) / 1000) + 5);
+    t.ok(sent.indexOf(heard) >= 0, `the ${heard.length} G.711 bytes in the PS are the camera's own, in order`);
   });
 
   t.test('two plays of one channel at once over TCP, one connecting and one listening, both decode', async (t) => {
@@ -154,6 +179,11 @@ t.test('GB/T 28181 media from the live relay and from recordings', async (t) => 
     t.ok(rtp.timestampsRise, 'timestamps rise');
     const probe = probePs(rig.dir, 'playback.ps', rtp.ps);
     t.equal(probe.decodeErrors, '', 'decodes without an error');
+    // The law of a recorded Matroska segment comes from ffprobe (recorded.ts), not from the ingest.
+    t.equal(probe.psmTypes[0xc0], 0x91, 'the recorded G.711 µ-law is in the PS as stream type 0x91');
+    const heard = psAudioBytes(rtp.ps);
+    const sent = cameraG711('pcm_mulaw', Math.ceil((Date.now() - camStarted) / 1000) + 5);
+    t.ok(heard.length >= 8000 && sent.indexOf(heard) >= 0, `the ${heard.length} recorded G.711 bytes in the PS are the camera's own, in order`);
     const seconds = (range.end - range.start) / 1000;
     // 10 fps camera: the whole range, give or take the key frame the cut starts on.
     t.ok((probe.video?.frames ?? 0) >= seconds * 10 * 0.7, `${probe.video?.frames} frames for ${seconds.toFixed(1)} s recorded`);

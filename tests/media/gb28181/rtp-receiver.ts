@@ -7,6 +7,7 @@ import { createSocket } from 'node:dgram';
 import { writeFileSync } from 'node:fs';
 import { createConnection, createServer, type Socket } from 'node:net';
 import { join } from 'node:path';
+import { parsePs } from './ps-parse.ts';
 
 export interface RtpPacket {
   seq: number;
@@ -229,8 +230,6 @@ export function checkRtp(packets: RtpPacket[]): RtpCheck {
 
 export interface PsProbe {
   video: { codec: string; width: number; frames: number } | null;
-  /** The audio stream as ffprobe reads it (AAC); G.711 (0x90/0x91) is not known to Debian's ffmpeg 5.1: see psmTypes. */
-  audio: { codec: string } | null;
   /** stream_type by stream_id from the first PSM (0xE0 video, 0xC0 audio), read by our spec reader. */
   psmTypes: Record<number, number>;
   /** ffmpeg's errors decoding the video (empty when every frame decodes). */
@@ -239,10 +238,27 @@ export interface PsProbe {
   pts: number[];
 }
 
-/** Writes the PS and asks ffprobe (frames, codecs) and ffmpeg (a full decode of the video) about it, as `-f mpeg`. */
+/**
+ * The PS without its audio PES packets (stream id 0xC0), every other byte as it came. Debian's ffmpeg
+ * 5.1 takes 0xC0 for MPEG audio whatever the PSM says, so G.711 (0x90/0x91) there gives "mp2: Header
+ * missing" while it probes; the audio is checked by our spec reader instead (psAudioBytes, psmTypes).
+ */
+export function psWithoutAudio(ps: Buffer): Buffer {
+  const keep: Buffer[] = [];
+  let o = 0;
+  while (o + 6 <= ps.length) {
+    const code = ps.readUInt32BE(o);
+    const len = code === 0x1ba ? 14 + (ps[o + 13]! & 7) : 6 + ps.readUInt16BE(o + 4);
+    if (code !== 0x1c0) keep.push(ps.subarray(o, o + len));
+    o += len;
+  }
+  return Buffer.concat(keep);
+}
+
+/** Writes the PS (its video) and asks ffprobe (frames, codec) and ffmpeg (a full decode of the video) about it, as `-f mpeg`. */
 export function probePs(dir: string, name: string, ps: Buffer): PsProbe {
   const file = join(dir, name);
-  writeFileSync(file, ps);
+  writeFileSync(file, psWithoutAudio(ps));
   const run = (cmd: string, args: string[]) => spawnSync(cmd, args, { encoding: 'utf8', timeout: 60_000, maxBuffer: 1 << 26 });
   const v = run('ffprobe', [
     '-v',
@@ -258,9 +274,7 @@ export function probePs(dir: string, name: string, ps: Buffer): PsProbe {
     'json',
     file,
   ]);
-  const a = run('ffprobe', ['-v', 'quiet', '-f', 'mpeg', '-select_streams', 'a:0', '-show_entries', 'stream=codec_name', '-of', 'json', file]);
   const vj = (JSON.parse(v.stdout || '{}') as { streams?: Array<{ codec_name: string; width?: number; nb_read_frames?: string }> }).streams?.[0];
-  const aj = (JSON.parse(a.stdout || '{}') as { streams?: Array<{ codec_name: string }> }).streams?.[0];
   const dec = run('ffmpeg', ['-v', 'error', '-f', 'mpeg', '-i', file, '-map', '0:v:0', '-f', 'null', '-']);
   const pts = run('ffprobe', ['-v', 'error', '-f', 'mpeg', '-select_streams', 'v:0', '-show_entries', 'packet=pts_time', '-of', 'csv=p=0', file]);
   const psmTypes: Record<number, number> = {};
@@ -272,7 +286,6 @@ export function probePs(dir: string, name: string, ps: Buffer): PsProbe {
   }
   return {
     video: vj ? { codec: vj.codec_name, width: vj.width ?? 0, frames: Number(vj.nb_read_frames ?? 0) } : null,
-    audio: aj ? { codec: aj.codec_name } : null,
     psmTypes,
     decodeErrors: `${v.stderr}${dec.stderr}`.trim(),
     pts: pts.stdout
@@ -312,4 +325,22 @@ export function platformOffer(o: {
     'f=',
     '',
   ].join('\r\n');
+}
+
+/** The payload bytes of every audio PES (stream id 0xC0) of a PS stream, joined in order, read by our spec reader. */
+export function psAudioBytes(ps: Buffer): Buffer {
+  return Buffer.concat(parsePs(ps).flatMap((p) => p.pes.filter((x) => x.id === 0xc0).map((x) => x.payload)));
+}
+
+/**
+ * What a test camera (media/demo-sources.ts) has sent as G.711 in its first `seconds`: lavfi's 440 Hz
+ * sine at 8 kHz, encoded by the same ffmpeg — the same generator gives the same bytes.
+ */
+export function cameraG711(codec: 'pcm_mulaw' | 'pcm_alaw', seconds: number): Buffer {
+  const format = codec === 'pcm_mulaw' ? 'mulaw' : 'alaw';
+  return spawnSync(
+    'ffmpeg',
+    ['-v', 'error', '-f', 'lavfi', '-i', 'sine=frequency=440:sample_rate=8000', '-t', String(seconds), '-c:a', codec, '-f', format, '-'],
+    { maxBuffer: 1 << 26 },
+  ).stdout;
 }
