@@ -128,7 +128,13 @@ t.test('a trainee signs in and out of lessons at the classroom kiosk and rates e
   t.teardown(() => browser.close());
   const pageErrors: string[] = [];
   const open = async (size: { width: number; height: number }, touch: boolean, timezoneId?: string) => {
-    const context = await browser.newContext({ viewport: size, locale: 'zh-CN', hasTouch: touch, isMobile: size.width < 500, ...(timezoneId ? { timezoneId } : {}) });
+    const context = await browser.newContext({
+      viewport: size,
+      locale: 'zh-CN',
+      hasTouch: touch,
+      isMobile: size.width < 500,
+      ...(timezoneId ? { timezoneId } : {}),
+    });
     context.setDefaultTimeout(WAIT);
     const page = await context.newPage();
     page.on('pageerror', (e) => pageErrors.push(String(e)));
