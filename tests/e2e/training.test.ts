@@ -127,8 +127,14 @@ t.test('a trainee signs in and out of lessons at the classroom kiosk and rates e
   });
   t.teardown(() => browser.close());
   const pageErrors: string[] = [];
-  const open = async (size: { width: number; height: number }, touch: boolean) => {
-    const context = await browser.newContext({ viewport: size, locale: 'zh-CN', hasTouch: touch, isMobile: size.width < 500 });
+  const open = async (size: { width: number; height: number }, touch: boolean, timezoneId?: string) => {
+    const context = await browser.newContext({
+      viewport: size,
+      locale: 'zh-CN',
+      hasTouch: touch,
+      isMobile: size.width < 500,
+      ...(timezoneId ? { timezoneId } : {}),
+    });
     context.setDefaultTimeout(WAIT);
     const page = await context.newPage();
     page.on('pageerror', (e) => pageErrors.push(String(e)));
@@ -165,6 +171,24 @@ t.test('a trainee signs in and out of lessons at the classroom kiosk and rates e
     await shot(kiosk, '01-kiosk-idle');
   });
 
+  await step(t, 'the training idle screen fits its card below the top bar and lists no exam check-in', async (t) => {
+    for (const size of [
+      { width: 1920, height: 1080 },
+      { width: 1280, height: 800 },
+    ]) {
+      await kiosk.setViewportSize(size);
+      const box = async (sel: string) => (await kiosk.locator(sel).first().boundingBox())!;
+      const bar = await box('.topbar');
+      const card = await box('.idle-left');
+      const title = await box('.idle-title');
+      const notice = await box('[data-testid=privacy-notice]');
+      t.ok(title.y >= bar.y + bar.height, `${size.width}×${size.height}: the heading is below the top bar`);
+      t.ok(notice.y + notice.height <= card.y + card.height + 1, `${size.width}×${size.height}: the face notice stays inside its card`);
+      t.equal(await kiosk.getByTestId('session-line').count(), 0, 'no exam room check-in in training mode');
+      await shot(kiosk, `01-kiosk-idle-${size.width}`);
+    }
+  });
+
   await step(t, 'a trainee signs in by ID and face: the notice first, then the liveness check, then the sign-in', async (t) => {
     await sign('签到', MATHIEU.id);
     await kiosk.getByTestId('consent').waitFor();
@@ -177,6 +201,7 @@ t.test('a trainee signs in and out of lessons at the classroom kiosk and rates e
     await kiosk.getByTestId('signed').waitFor();
     t.equal(await kiosk.getByTestId('signed').getAttribute('data-decision'), 'checked_in');
     t.match(await kiosk.getByTestId('signed-title').innerText(), `签到成功 · ${MATHIEU.name}`);
+    t.match(await kiosk.getByTestId('signed-facts').innerText(), /本节 2 学时 · 本班累计 0 学时/, 'the sign-in says what the lesson is worth');
     await shot(kiosk, '04-signed-in');
     await kiosk.getByRole('button', { name: '下一位' }).tap();
   });
@@ -261,7 +286,8 @@ t.test('a trainee signs in and out of lessons at the classroom kiosk and rates e
     await kiosk.getByRole('button', { name: '下一位' }).tap();
   });
 
-  const trainee = await open({ width: 360, height: 740 }, true);
+  // The trainee's phone is set to another zone: the page still speaks the site's clock.
+  const trainee = await open({ width: 360, height: 740 }, true, 'Europe/London');
   await step(t, 'the same QR code on the phone is refused: the teacher is rated already', async (t) => {
     await trainee.goto(firstQr!);
     await trainee.getByTestId('refused').waitFor();
@@ -288,6 +314,8 @@ t.test('a trainee signs in and out of lessons at the classroom kiosk and rates e
     await trainee.goto(qr!);
     await trainee.getByTestId('teacher').waitFor();
     t.match(await trainee.getByTestId('teacher').innerText(), '李秀英');
+    const expiry = new Date(at('12:11') + 7 * 86_400_000 + 8 * 3600_000).toISOString().slice(0, 16).replace('T', ' ');
+    await trainee.getByText(`评价码有效期至 ${expiry}`).waitFor();
     await trainee.getByRole('radio', { name: /^5 分/ }).tap();
     await trainee.locator('textarea[name=comment]').fill('讲得很好，案例贴近实际');
     await shot(trainee, '11-phone-rating', true);

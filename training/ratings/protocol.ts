@@ -89,6 +89,8 @@ export const RatingTicketT = Type.Object({
   /** The trainee's name with all but the first character hidden (张**): enough to know it is theirs. */
   traineeName: Type.String(),
   expiresAt: Type.String(),
+  /** expiresAt on the site's clock, 'YYYY-MM-DD HH:mm' (the phone may be set to another zone). */
+  expiresAtLocal: Type.String(),
 });
 export type RatingTicket = Static<typeof RatingTicketT>;
 

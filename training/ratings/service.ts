@@ -7,6 +7,7 @@
 // summaries are counts, averages and comments sorted by text.
 import { createHash, randomBytes } from 'node:crypto';
 import { Conflict, NotFound, ValidationError, maskIdNumber, normaliseIdNumber, type Clock } from '../../core/index.ts';
+import { localDateTime } from '../../core/site-time.ts';
 import type { AuditLog, Db } from '../../storage/index.ts';
 import type { ClassDetail, ClassHours } from '../protocol.ts';
 import type { TrainingFacts } from '../report/facts.ts';
@@ -27,6 +28,8 @@ export interface RatingsDeps {
   clock: Clock;
   audit: AuditLog;
   facts: TrainingFacts;
+  /** The site's time zone: the phone page shows the code's expiry on the site's clock, not the phone's. */
+  config: { site: { timezone: string } };
 }
 
 /** How long a token may wait to be spent (a trainee who rates from the phone that evening). */
@@ -55,6 +58,7 @@ interface TokenRow {
 
 export function createRatings(deps: RatingsDeps) {
   const { db, clock, audit, facts } = deps;
+  const tz = deps.config.site.timezone;
   const q = {
     teacher: db.prepare<[string], TeacherRow>('SELECT id, name, title FROM training_teachers WHERE id = ?'),
     token: db.prepare<[string], TokenRow>('SELECT * FROM training_rating_tokens WHERE token_hash = ?'),
@@ -190,6 +194,7 @@ export function createRatings(deps: RatingsDeps) {
         lessons: detail.lessons.filter((l) => l.teacherId === t.id && !l.cancelled).map((l) => `${l.day} ${l.start} ${l.topic}`),
         traineeName: name ? `${[...name][0]}${'*'.repeat(Math.max(1, [...name].length - 1))}` : '',
         expiresAt: new Date(row.expires_at).toISOString(),
+        expiresAtLocal: localDateTime(row.expires_at, tz),
       };
     },
 

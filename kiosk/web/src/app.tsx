@@ -146,7 +146,8 @@ function Idle({ c, s, t }: P) {
   }, [c]);
   const looking = s.screen === 'looking';
   const typed = s.typed;
-  const sessions = s.kiosk?.sessions ?? [];
+  // A classroom kiosk in training mode signs trainees in and out: the exam rooms' check-in is not its business.
+  const sessions = c.trainingMode(s) ? [] : (s.kiosk?.sessions ?? []);
   return (
     <section class="idle">
       <div class="idle-left">

@@ -40,6 +40,7 @@ const zh = {
   late: (m: number) => `迟到 ${m} 分钟，学时按实际在场时间计算`,
   early: (m: number) => `早退 ${m} 分钟，学时按实际在场时间计算`,
   lessonHours: (h: string) => `本节计 ${h} 学时`,
+  lessonPlanned: (h: string) => `本节 ${h} 学时`,
   totalHours: (h: string) => `本班累计 ${h} 学时`,
   confirmedBy: (by: string) => `由 ${by} 人工确认（已记入审计日志）`,
   // the rating
@@ -116,6 +117,7 @@ const en: TrainingStrings = {
   late: (m) => `${m} min late: hours count the time present`,
   early: (m) => `${m} min early: hours count the time present`,
   lessonHours: (h) => `${h} h for this lesson`,
+  lessonPlanned: (h) => `this lesson: ${h} h`,
   totalHours: (h) => `${h} h in this class so far`,
   confirmedBy: (by) => `Confirmed by ${by} (audited)`,
   rateTitle: (name) => `Please rate ${name}'s teaching`,

@@ -114,14 +114,17 @@ export function Signed(p: P) {
   const { c, s } = p;
   const tt = TRAINING_STRINGS[s.lang];
   const g = s.signed!;
-  const time = siteTime(g.at, s.attempt?.training?.lesson ?? null);
+  const lesson = s.attempt?.training?.lesson ?? null;
+  const time = siteTime(g.at, lesson);
   const rating = s.rating;
   const teacher = rating?.teachers[rating.index] ?? null;
   const facts = [tt.signedAt(time)];
   if (g.lateMinutes) facts.push(tt.late(g.lateMinutes));
   if (g.earlyMinutes) facts.push(tt.early(g.earlyMinutes));
+  // At sign-in nothing is credited yet: the lesson's scheduled 学时 and the class total so far say what it is worth.
   if (g.hours !== null) facts.push(tt.lessonHours(hours(g.hours)));
-  if (g.decision === 'checked_out') facts.push(tt.totalHours(hours(g.totalHours)));
+  else if (lesson) facts.push(tt.lessonPlanned(hours(lesson.hours)));
+  facts.push(tt.totalHours(hours(g.totalHours)));
   return (
     <section class={`signed ${teacher ? 'with-rating' : ''}`} data-testid="signed" data-decision={g.decision}>
       <div class="panel verdict good signed-head">

@@ -139,7 +139,7 @@ export function App() {
               {busy ? w.submitting : w.submit}
             </button>
             <p class="muted small">{w.anonymous}</p>
-            <p class="muted small">{w.expiresAt(new Date(ticket.expiresAt).toLocaleString(lang === 'zh' ? 'zh-CN' : 'en-GB', { hour12: false }))}</p>
+            <p class="muted small">{w.expiresAt(ticket.expiresAtLocal)}</p>
           </form>
         )}
       </main>
