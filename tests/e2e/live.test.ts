@@ -38,7 +38,10 @@ t.test('the live page plays a real RTSP camera in Chromium and its frames advanc
   t.equal(cameras.cameras.length, 1, 'the simulated camera publishes');
 
   const app: App = await buildTestApp({
-    config: httpsTestConfig(join(dir, 'data'), `cameras:\n  - { id: CAM-E2E, name: 一号考场前方, room: R1, url: "${camUrl}" }\n  - { id: CAM-OFF, name: 一号考场后方, room: R1, url: "rtsp://127.0.0.1:9/none" }\n`),
+    config: httpsTestConfig(
+      join(dir, 'data'),
+      `cameras:\n  - { id: CAM-E2E, name: 一号考场前方, room: R1, url: "${camUrl}" }\n  - { id: CAM-OFF, name: 一号考场后方, room: R1, url: "rtsp://127.0.0.1:9/none" }\n`,
+    ),
   });
   t.teardown(() => app.close());
   const { base } = await listenForTests(app);
