@@ -535,6 +535,8 @@ export const HEALTH_PROBLEMS = [
   'not_fullscreen',
   'old_app',
   'clock_skew',
+  // A paired exam PC with no connection now: it may have reported ready earlier, but it is not there.
+  'offline',
 ] as const;
 export type HealthProblem = (typeof HEALTH_PROBLEMS)[number];
 export const DeviceWarningT = Type.Object({

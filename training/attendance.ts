@@ -67,7 +67,8 @@ export function createAttendance(deps: TrainingDeps, m: Model, members: Members)
     const c = m.classFor(v, classId);
     const now = clock.now();
     const { lessons, people, byMember } = grid(c, now);
-    const held = (l: StoredLesson) => l.startsAt <= now;
+    // Held = ended: a lesson running now is in progress — nobody has missed it yet, and its hours are not held yet.
+    const held = (l: StoredLesson) => l.endsAt <= now;
     const rows = people.map((p) => {
       const ls = byMember.get(p.idNumber)!;
       const credited = roundSum(ls.reduce((s, x) => s + x.credited, 0));
@@ -249,7 +250,7 @@ export function createAttendance(deps: TrainingDeps, m: Model, members: Members)
     const { lessons, people, byMember } = grid(c, now);
     const out: Absences['absences'] = [];
     lessons.forEach((l, i) => {
-      if (l.startsAt > now) return;
+      if (l.endsAt > now) return; // not ended: in progress or to come, nobody has missed it yet
       for (const p of people) {
         const x = byMember.get(p.idNumber)![i]!;
         const kind =

@@ -397,7 +397,7 @@ export type CorrectionView = Static<typeof CorrectionT>;
 export const ClassHoursT = Type.Object({
   class: ClassT,
   lessons: Type.Array(Type.Object({ id: Type.String(), day: DateT, start: TimeT, end: TimeT, topic: Type.String(), hours: Hours, held: Type.Boolean() })),
-  /** 学时 of the lessons held so far (started), and of the whole timetable. */
+  /** 学时 of the lessons held so far (ended: a lesson running now is in progress, not held), and of the whole timetable. */
   heldHours: Hours,
   scheduledHours: Hours,
   totalCreditedHours: Hours,

@@ -34,6 +34,7 @@ const PROBLEM_WORDS: Record<terminalProtocol.HealthProblem, string> = {
   not_fullscreen: 'is not full screen (not in kiosk mode)',
   old_app: "runs another build of the app than the server's (reload the page; an old or altered app is refused at log-in)",
   clock_skew: "has a clock far from the server's (set the PC's time; the exam uses the server's clock, the records the PC's too)",
+  offline: 'is paired but not connected now (turn the PC on, check its network, reopen the exam page)',
 };
 
 export type PairingView = terminalProtocol.PairingView;
@@ -55,6 +56,15 @@ export function createDeviceService(deps: {
   const isOnline = deps.online ?? (() => false);
   /** What a report is held to: the server's own build, the skew limit of the config. */
   const expectOf = (kind: 'kiosk' | 'terminal') => ({ appHash: deps.appHashOf?.(kind) ?? null, maxClockSkewMs: config.examPcs.maxClockSkewSeconds * 1000 });
+
+  /**
+   * What the pre-start warning says of a kiosk/terminal now: its last report's problems, and `offline` for a
+   * paired terminal without a connection (a report of "ready" says nothing once the PC has gone).
+   */
+  function problemsOf(kind: 'kiosk' | 'terminal', id: string, paired: boolean, health: DeviceHealth | null): terminalProtocol.HealthProblem[] {
+    const problems = terminalProtocol.healthProblems(kind, health, expectOf(kind));
+    return kind === 'terminal' && paired && !isOnline(id) ? ['offline', ...problems.filter((p) => p !== 'no_report')] : problems;
+  }
 
   function configured(kind: DeviceKind, id: string): boolean {
     if (kind === 'reader') {
@@ -115,7 +125,7 @@ export function createDeviceService(deps: {
       lastIp: d?.lastIp ?? null,
       // A reader's stored report is its own shape (kiosk/protocol.ts ReaderReport): it shows as cardReader.
       health: kind === 'reader' ? null : health,
-      ...(kind === 'reader' ? {} : { problems: terminalProtocol.healthProblems(kind, health, expectOf(kind)) }),
+      ...(kind === 'reader' ? {} : { problems: problemsOf(kind, id, state === 'paired', health) }),
       ...(readerOf
         ? {
             cardReader: readerSummary(
@@ -279,7 +289,8 @@ export function createDeviceService(deps: {
       const health = devices.healthReports() as Map<string, DeviceHealth>;
       const out: DeviceWarning[] = [];
       const check = (id: string, kind: 'kiosk' | 'terminal', seat: string | null) => {
-        const problems = terminalProtocol.healthProblems(kind, health.get(id) ?? null, expectOf(kind));
+        const d = devices.byId(id);
+        const problems = problemsOf(kind, id, !!d && !d.revokedAt && !expired(d), health.get(id) ?? null);
         if (problems.length)
           out.push({
             deviceId: id,

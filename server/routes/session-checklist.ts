@@ -163,7 +163,7 @@ export function sessionChecklist(parts: ChecklistParts, sessionId: string): Sess
   const paired = new Set(roomTerminals.filter((d) => d.state === 'paired').map((d) => d.id));
   const unhealthy = devices
     .warningsForRoom(s.roomId)
-    .filter((w) => w.kind === 'terminal' && paired.has(w.deviceId) && w.problems.some((p) => p !== 'no_report'));
+    .filter((w) => w.kind === 'terminal' && paired.has(w.deviceId) && w.problems.some((p) => p !== 'no_report' && p !== 'offline'));
   const tooFew = roomTerminals.length - unpaired.length < summary.roster;
   items.push({
     id: 'terminals',

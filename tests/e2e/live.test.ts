@@ -38,7 +38,10 @@ t.test('the live page plays a real RTSP camera in Chromium and its frames advanc
   t.equal(cameras.cameras.length, 1, 'the simulated camera publishes');
 
   const app: App = await buildTestApp({
-    config: httpsTestConfig(join(dir, 'data'), `cameras:\n  - { id: CAM-E2E, name: 一号考场前方, room: R1, url: "${camUrl}" }\n`),
+    config: httpsTestConfig(
+      join(dir, 'data'),
+      `cameras:\n  - { id: CAM-E2E, name: 一号考场前方, room: R1, url: "${camUrl}" }\n  - { id: CAM-OFF, name: 一号考场后方, room: R1, url: "rtsp://127.0.0.1:9/none" }\n`,
+    ),
   });
   t.teardown(() => app.close());
   const { base } = await listenForTests(app);
@@ -97,6 +100,16 @@ t.test('the live page plays a real RTSP camera in Chromium and its frames advanc
   t.equal(await muted(), false, 'the sound button turns the sound on');
   await page.evaluate('document.fonts.ready.then(() => undefined)');
   await page.screenshot({ path: join(ARTIFACTS, 'live-tile.png'), animations: 'disabled', caret: 'hide' });
+
+  // One unmuted tile per page (docs/media.md): unmuting a second tile mutes the first.
+  await page.goto(`${base}/live/`);
+  const tileMuted = async (id: string) => Boolean(await page.evaluate(`document.querySelector('figure.tile[data-source="${id}"] video').muted`));
+  await page.locator('figure.tile[data-source="CAM-E2E"] button.sound').click();
+  t.equal(await tileMuted('CAM-E2E'), false, 'the first tile has the sound');
+  await page.locator('figure.tile[data-source="CAM-OFF"] button.sound').click();
+  t.equal(await tileMuted('CAM-OFF'), false, 'unmuting a second tile gives it the sound');
+  t.equal(await tileMuted('CAM-E2E'), true, 'and mutes the first');
+  t.equal(await page.locator('figure.tile[data-source="CAM-E2E"] button.sound').textContent(), '打开声音', 'whose button offers the sound again');
 
   // An inspector of another city, with a typo first: both refusals in the page's language, not the
   // server's English ("… is outside your jurisdiction" once read 无权观看：site … is outside …).

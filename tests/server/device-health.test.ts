@@ -4,6 +4,8 @@
 import t from 'tap';
 import { spawnSync } from 'node:child_process';
 import { join } from 'node:path';
+import WebSocket from 'ws';
+import type { Test } from 'tap';
 import { ROOT, testApp, login, pairDevice, PASSWORDS } from '../helpers.ts';
 import { builtEntryOf } from '../../server/routes/web.ts';
 
@@ -91,6 +93,20 @@ t.test('only a device reports its health; only staff read the readiness', async 
   t.equal((await app.inject({ url: '/api/devices/readiness?roomId=R2', headers: { cookie: invig } })).statusCode, 403, "but not another room's devices");
 });
 
+type TestApp = Awaited<ReturnType<typeof testApp>>;
+/** A paired device's page holding its /ws/device socket (online, as in the room); returns how to close it. */
+async function connect(t: Test, app: TestApp, token: string): Promise<() => Promise<void>> {
+  if (!app.server.listening) await app.listen({ host: '127.0.0.1', port: 0 });
+  const port = (app.server.address() as { port: number }).port;
+  const ws = new WebSocket(`ws://127.0.0.1:${port}/ws/device`, { headers: { authorization: `Bearer ${token}` } });
+  await new Promise((resolve, reject) => {
+    ws.once('message', resolve);
+    ws.once('error', reject);
+  });
+  t.teardown(() => ws.close());
+  return () => new Promise((resolve) => (ws.once('close', () => resolve()), ws.close()));
+}
+
 t.test("before a start, the room's terminals and the kiosks without a secure context, camera or screen capture are listed", async (t) => {
   const app = await testApp(t, { clock });
   const admin = await login(app, 'admin', PASSWORDS.admin);
@@ -99,6 +115,8 @@ t.test("before a start, the room's terminals and the kiosks without a secure con
   const k1 = await pairDevice(app, 'kiosk', 'K1', admin);
   const send = (token: string, r: object) =>
     app.inject({ method: 'POST', url: '/api/devices/health', headers: { authorization: `Bearer ${token}` }, payload: r });
+  await connect(t, app, t1);
+  await connect(t, app, t2);
   await send(t1, report());
   await send(t2, report({ secureContext: false, camera: 'not-secure', screenCapture: { state: 'unavailable', reason: 'not a secure context' } }));
   await send(k1, report({ camera: 'denied', screenCapture: { state: 'not-needed' } }));
@@ -130,6 +148,8 @@ t.test("before a start, the room's terminals and the kiosks without a secure con
 t.test("starting the exam from the console replies with the room's device warnings and starts anyway", async (t) => {
   const { room } = await import('../terminal/fixture.ts');
   const r = await room(t);
+  await connect(t, r.app as unknown as TestApp, r.tokens.T1);
+  await connect(t, r.app as unknown as TestApp, r.tokens.T2);
   const send = (token: string, body: object) =>
     r.app.inject({
       method: 'POST',
@@ -173,6 +193,7 @@ t.test(
     const app = await testApp(t, { clock });
     const admin = await login(app, 'admin', PASSWORDS.admin);
     const token = await pairDevice(app, 'terminal', 'T1', admin);
+    await connect(t, app, token);
     const send = (over: Record<string, unknown>) =>
       app.inject({ method: 'POST', url: '/api/devices/health', headers: { authorization: `Bearer ${token}` }, payload: report(over) });
     const problems = async () =>
@@ -195,3 +216,29 @@ t.test(
     t.match(warned.warnings.find((w) => w.deviceId === 'T1')?.message, /has a clock far from the server's/, 'the warning says it in words');
   },
 );
+
+t.test('a paired exam PC that reported ready and then went offline is flagged offline before the session', async (t) => {
+  const app = await testApp(t, { clock });
+  const admin = await login(app, 'admin', PASSWORDS.admin);
+  const token = await pairDevice(app, 'terminal', 'T1', admin);
+  const close = await connect(t, app, token);
+  await app.inject({ method: 'POST', url: '/api/devices/health', headers: { authorization: `Bearer ${token}` }, payload: report() });
+  const row = async () =>
+    ((await app.inject({ url: '/api/devices', headers: { cookie: admin } })).json() as { id: string; online: boolean; problems: string[] }[]).find(
+      (d) => d.id === 'T1',
+    )!;
+  const warningOf = async () =>
+    (
+      (await app.inject({ url: '/api/devices/readiness?roomId=R1', headers: { cookie: admin } })).json() as {
+        warnings: { deviceId: string; problems: string[]; message: string }[];
+      }
+    ).warnings.find((w) => w.deviceId === 'T1');
+  t.match(await row(), { online: true, problems: [] }, 'connected and ready');
+  t.equal(await warningOf(), undefined, 'so not in the readiness warnings');
+  await close();
+  for (let i = 0; i < 100 && (await row()).online; i++) await new Promise((r) => setTimeout(r, 20));
+  t.match(await row(), { online: false, problems: ['offline'] }, 'gone: the device list says offline, not ready');
+  const w = await warningOf();
+  t.same(w?.problems, ['offline'], 'and the readiness check lists it');
+  t.match(w?.message, /T1 \(seat 01\) is paired but not connected now/, 'in words');
+});

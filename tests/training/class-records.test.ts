@@ -196,6 +196,21 @@ t.test('district report, teacher ratings and the class file of a one-day class',
   await sign(M.toledo, 'check_in', '16:05');
   const notYet = await call('head1', 'POST', `/api/training/classes/${classId}/report/sign-off`);
   t.match(notYet, { status: 409, body: { error: 'class_not_ended' } }, 'no sign-off before the last lesson ends');
+  // 17:00, the last lesson (16:10–18:10) running: in progress — nobody has missed it, its 学时 are not held yet.
+  k.clock.set(at('2026-03-10T17:00'));
+  t.test('a lesson in progress is neither missed in the report nor counted as held', async (t) => {
+    const hours = (await call('head1', 'GET', `/api/training/classes/${classId}/hours`)).body;
+    t.equal(hours.heldHours, 6, 'held: the three ended lessons (6 学时), not the running one');
+    t.same(
+      hours.lessons.map((l: { held: boolean }) => l.held),
+      [true, true, true, false],
+    );
+    const r = (await call('head1', 'GET', `/api/training/classes/${classId}/report`)).body;
+    const straw = r.report.short.find((x: { name: string }) => x.name === M.straw.name);
+    t.same(straw.lessonsMissed, ['2026-03-10 14:00 事故应急救援'], 'the ended afternoon lesson is missed; the running one is not');
+    const absent = (await call('head1', 'GET', `/api/training/classes/${classId}/absences`)).body;
+    t.notOk(JSON.stringify(absent).includes(lessons[3]!), 'the absence list has nothing of the running lesson');
+  });
   const tOut4 = await sign(M.toledo, 'check_out', '18:09');
   const o4 = await offer(tOut4.attemptId);
   t.same(

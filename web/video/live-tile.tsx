@@ -6,6 +6,7 @@
 // someone listens), and unmuting another tile mutes it. Words: `liveTileLabels` below.
 import { useEffect, useRef, useState } from 'preact/hooks';
 import { canPlayHevc, HEVC_WORDS, LivePlayer, wsUrl, type TileState } from './player.ts';
+import { useOneUnmuted } from './one-sound.ts';
 import './live-tile.css';
 
 export interface LiveTileSource {
@@ -48,9 +49,6 @@ export const liveTileLabels: Record<'zh' | 'en', LiveTileLabels> = {
   },
 };
 
-/** The one tile with sound on this page: unmuting another mutes it (one encode, one sound at a time). */
-const listening = new Set<(id: symbol) => void>();
-
 export function LiveTile({
   source,
   caption,
@@ -70,7 +68,10 @@ export function LiveTile({
   const player = useRef<LivePlayer | null>(null);
   const [state, setState] = useState<TileState>('connecting');
   const [muted, setMuted] = useState(true);
-  const [me] = useState(() => Symbol(source.id));
+  const takeSound = useOneUnmuted(() => {
+    player.current?.setMuted(true);
+    setMuted(true);
+  });
   const stream = !muted ? 'sound' : big || !source.subWs ? 'main' : 'sub';
   const path = stream === 'sound' ? `${source.ws}?stream=sound` : stream === 'main' ? source.ws : source.subWs!;
   // A codec problem is said once, in words: no socket, no reconnect loop (a reconnect cannot fix it).
@@ -80,17 +81,6 @@ export function LiveTile({
     if (blocked) player.current?.stop();
     else player.current?.start();
   }, [blocked]);
-  useEffect(() => {
-    const other = (who: symbol) => {
-      if (who === me) return;
-      player.current?.setMuted(true);
-      setMuted(true);
-    };
-    listening.add(other);
-    return () => {
-      listening.delete(other);
-    };
-  }, []);
   useEffect(() => {
     const p = new LivePlayer(video.current!, wsUrl(path), source.id, setState);
     player.current = p;
@@ -129,7 +119,7 @@ export function LiveTile({
             class="sound"
             onClick={(e) => {
               e.stopPropagation();
-              if (muted) for (const fn of listening) fn(me);
+              if (muted) takeSound();
               player.current?.setMuted(!muted);
               setMuted(!muted);
             }}

@@ -1,5 +1,5 @@
 // The live page: the sources the signed-in person may watch, as tiles (or one, with ?source=ID).
-// Sound is off until someone asks for it, per tile.
+// Sound is off until someone asks for it, per tile; one tile at a time has it (web/video/one-sound.ts).
 import { useEffect, useRef, useState } from 'preact/hooks';
 import { HttpError, userOf, whoAmI, type Me } from '../../../web/http.ts';
 import { errorWords } from '../../../web/error-words.ts';
@@ -8,6 +8,7 @@ import { LoginForm } from '../../../web/login.tsx';
 import { useSessionEnded } from '../../../web/session-end.ts';
 import { AccountAndLanguage } from '../../../web/top-bar.tsx';
 import { canPlayHevc, HEVC_WORDS, LivePlayer, wsUrl, type TileState } from '../../../web/video/player.ts';
+import { useOneUnmuted } from '../../../web/video/one-sound.ts';
 import { sources, type LiveSource } from './api.ts';
 import { words } from './i18n.ts';
 
@@ -74,6 +75,10 @@ function Tile({ source: listed, lang }: { source: LiveSource; lang: Lang }) {
   const player = useRef<LivePlayer | null>(null);
   const [state, setState] = useState<TileState>('connecting');
   const [muted, setMuted] = useState(true);
+  const takeSound = useOneUnmuted(() => {
+    player.current?.setMuted(true);
+    setMuted(true);
+  });
   const [buffered, setBuffered] = useState(0);
   // A codec this browser cannot play (H.265 without a decoder) is said once, in words: no socket, no reconnect loop.
   const [hevcOk] = useState(canPlayHevc);
@@ -128,6 +133,7 @@ function Tile({ source: listed, lang }: { source: LiveSource; lang: Lang }) {
             type="button"
             class="sound"
             onClick={() => {
+              if (muted) takeSound();
               player.current?.setMuted(!muted);
               setMuted(!muted);
             }}

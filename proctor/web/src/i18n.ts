@@ -78,6 +78,7 @@ const zh = {
     not_fullscreen: '考试页面未全屏（未处于考试模式）',
     old_app: '考试程序与服务器版本不符（需刷新页面）',
     clock_skew: '本机时钟与服务器相差过大',
+    offline: '已配对但现在未连接（请开机、检查网络、重新打开考试页面）',
   } as Record<HealthProblem, string>,
   healthProblemShort: {
     no_report: '未上报',
@@ -88,6 +89,7 @@ const zh = {
     not_fullscreen: '未全屏',
     old_app: '程序版本不符',
     clock_skew: '时钟偏差',
+    offline: '离线',
   } as Record<HealthProblem, string>,
   notSecureFix:
     '非安全连接的设备：请 IT 人员用 https:// 地址打开其页面；若浏览器提示证书不受信任，先从考点服务器的信任页（HTTP 端口 server.httpPort）下载并安装考点根证书。',
@@ -301,6 +303,7 @@ const en: Words = {
     not_fullscreen: 'exam page not full screen (not in kiosk mode)',
     old_app: "exam app is not the server's build (reload the page)",
     clock_skew: "clock far from the server's",
+    offline: 'paired but not connected now (turn the PC on, check its network, reopen the exam page)',
   },
   healthProblemShort: {
     no_report: 'no report',
@@ -311,6 +314,7 @@ const en: Words = {
     not_fullscreen: 'not full screen',
     old_app: 'old app',
     clock_skew: 'clock skew',
+    offline: 'offline',
   },
   notSecureFix:
     "Devices that are not secure: IT opens their page at its https:// address; if the browser warns about the certificate, first install the site CA from the appliance's trust page (its plain-HTTP port, server.httpPort).",
