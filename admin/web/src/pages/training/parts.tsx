@@ -39,7 +39,7 @@ export function ProblemsTable({ lang, problems }: { lang: Lang; problems: Refuse
   const w = trainingWords[lang];
   const split = (path: string) => {
     const m = /^row (\d+)(?:, column (.+))?$/.exec(path);
-    return m ? { row: m[1]!, column: m[2] ?? '' } : { row: '', column: path };
+    return m ? { row: m[1]!, column: m[2] ?? '' } : { row: '', column: w.field[path] ?? path };
   };
   return (
     <div class="table-wrap">
