@@ -2,7 +2,7 @@
 // The server words every problem in English (the CLI and logs read them); a Chinese screen shows the
 // matching phrase below, and the server's own text when nothing matches (and always in English mode),
 // so no problem is ever hidden. Patterns follow exam/bank/import/checks.ts, exam/bank/notation.ts,
-// exam/plans/roster.ts, exam/plans/roster-zip.ts, training/timetable.ts, training/members.ts, documents/xlsx-reader.ts, documents/sheet-rows.ts and
+// exam/plans/roster.ts, exam/plans/roster-zip.ts, training/timetable.ts, training/members.ts, training/attendance.ts, training/classes.ts, documents/xlsx-reader.ts, documents/sheet-rows.ts and
 // core/id-number.ts: change them together.
 import type { Lang } from '../../../web/i18n.ts';
 
@@ -70,11 +70,27 @@ const ZH: [RegExp, (m: RegExpExecArray) => string][] = [
   // timetables and training members (training/timetable.ts, training/members.ts)
   [/^is outside the class's dates (\S+) to (\S+)$/, (m) => `不在培训班日期 ${m[1]} 至 ${m[2]} 之内`],
   [/^(\S+) is outside the class's dates$/, (m) => `${m[1]} 不在培训班日期之内`],
-  [/^(.+) is booked twice at once: (.+)$/, (m) => `${m[1]} 同一时间被安排了两次：${m[2]}`],
-  [/^room (\S+) is booked twice at once: (.+)$/, (m) => `教室 ${m[1]} 同一时间被安排了两次：${m[2]}`],
+  [/^room (\S+) is booked twice at once: (.+)$/, (m) => `教室 ${m[1]} 同一时间被安排了两次：${bookedWith(m[2]!)}`],
+  [/^(.+) is booked twice at once: (.+)$/, (m) => `${m[1]} 同一时间被安排了两次：${bookedWith(m[2]!)}`],
+  [/^overlaps (?:row (\d+)|lesson) \((\S+) (\S+)\) of the same class$/, (m) => `与本班${m[1] ? `第 ${m[1]} 行` : '课程'}（${m[2]} ${m[3]}）时间重叠`],
   [/^overlaps the class's lesson (\S+) (.+)$/, (m) => `与本班 ${m[1]} 的课程“${m[2]}”时间重叠`],
   [/^the lessons add up to (\S+) 学时; (?:class .+ requires|the class requires) (\S+)/, (m) => `课程合计 ${m[1]} 学时，与规定学时 ${m[2]} 不符`],
   [/^(\S+) 学时 do not fit in (\S+) \(a 学时 is at least 45 minutes\)$/, (m) => `${m[1]} 学时超出了 ${m[2]} 的时长（每学时至少 45 分钟）`],
+  // attendance corrections and classes (training/attendance.ts, training/classes.ts)
+  [/^is in the future: a presence is entered once it has happened$/, () => '是将来的时间：在场时间须在发生之后才能补录'],
+  [/^must be after inAt$/, () => '必须晚于到达时间'],
+  [/^is needed for a presence correction$/, () => '补录在场时间须填写此项'],
+  [/^must be a time HH:MM or an ISO 8601 date-time$/, () => '必须是时间，如 08:30'],
+  [/^must be a time HH:MM$/, () => '必须是时间，如 08:30'],
+  [/^say why in at least 4 characters/, () => '请填写原因，至少 4 个字（记入审计日志）'],
+  [/^a (\S+) correction takes no times$/, () => '这种更正不填时间'],
+  [/^is not a member of class (.+)$/, (m) => `不是培训班“${m[1]}”的学员`],
+  [/^no such lesson in class (.+)$/, (m) => `培训班“${m[1]}”没有这节课`],
+  [/^no such teacher$/, () => '没有这位教师'],
+  [/^no such room(?: \(rooms are (.+)\))?$/, (m) => `没有这间教室${m[1] ? `（教室有：${list(m[1])}）` : ''}`],
+  [/^is before startsOn (\S+)$/, (m) => `早于开班日期 ${m[1]}`],
+  [/^must name the training institution$/, () => '请填写培训机构'],
+  [/^lesson (\S+) (.+) would fall outside the class's dates; move it first$/, (m) => `课程 ${m[1]}“${m[2]}”将落在培训班日期之外：请先调整这节课`],
   [/^is not after the start (\S+)$/, (m) => `不晚于开始时间 ${m[1]}`],
   [/^is not on the site's teacher list/, () => '不在本考点的教师名录中：请先添加这位教师'],
   [/^is retired from the teacher list$/, () => '已从教师名录中停用'],
@@ -99,6 +115,17 @@ const ZH: [RegExp, (m: RegExpExecArray) => string][] = [
     (m) => `出生日期 ${m[1]}（第 7–14 位）${m[2] === 'before 1900' ? '早于 1900 年' : '是将来的日期'}`,
   ],
 ];
+
+/** What a double booking collides with: `row 3 (2026-03-10 08:30–10:30) overlaps`, `class 某班 (day hh:mm–hh:mm, topic)`. */
+function bookedWith(with_: string): string {
+  const row = /^row (\d+) \((\S+) (\S+)\) overlaps$/.exec(with_);
+  if (row) return `与第 ${row[1]} 行（${row[2]} ${row[3]}）时间重叠`;
+  const lesson = /^lesson \((\S+) (\S+)\) overlaps$/.exec(with_);
+  if (lesson) return `与（${lesson[1]} ${lesson[2]}）的课程时间重叠`;
+  const cls = /^class (.+) \((\S+) (\S+), (.*)\)$/.exec(with_);
+  if (cls) return `培训班“${cls[1]}”${cls[2]} ${cls[3]} 的课程“${cls[4]}”`;
+  return with_;
+}
 
 /** One problem in the page's language: the Chinese words when a pattern matches, else the server's text. */
 export function problemWords(problem: string, lang: Lang): { text: string; lang: 'zh-CN' | 'en' } {

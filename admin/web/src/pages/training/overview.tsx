@@ -21,7 +21,8 @@ export function OverviewTab({ lang, cls, detail, admin, onChanged }: TabProps) {
         <dt>{f.category}</dt>
         <dd>
           {cls.category ? w.category[cls.category] : f.none}
-          {cls.operationItem ? ` · ${cls.operationItem}` : ''} · {w.trainingType[cls.trainingType] ?? cls.trainingType}
+          {cls.operationItem ? ` · ${cls.category === 'special_operation' ? cls.operationItem : (w.industry[cls.operationItem] ?? cls.operationItem)}` : ''} ·{' '}
+          {w.trainingType[cls.trainingType] ?? cls.trainingType}
         </dd>
         <dt>{f.startsOn}</dt>
         <dd>

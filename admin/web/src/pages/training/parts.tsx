@@ -39,14 +39,16 @@ export function ProblemsTable({ lang, problems }: { lang: Lang; problems: Refuse
   const w = trainingWords[lang];
   const split = (path: string) => {
     const m = /^row (\d+)(?:, column (.+))?$/.exec(path);
-    return m ? { row: m[1]!, column: m[2] ?? '' } : { row: '', column: path };
+    return m ? { row: m[1]!, column: m[2] ?? '' } : { row: '', column: w.field[path] ?? path };
   };
+  // A refused form (not a file) has no rows: its table drops the empty 行 column, which a phone needs for the reason.
+  const rows = problems.some((p) => split(p.path).row !== '');
   return (
     <div class="table-wrap">
       <table class="problems" data-testid="problems">
         <thead>
           <tr>
-            <th>{w.cols.row}</th>
+            {rows && <th>{w.cols.row}</th>}
             <th>{w.cols.column}</th>
             <th>{w.cols.problem}</th>
             <th>{w.cols.got}</th>
@@ -58,10 +60,10 @@ export function ProblemsTable({ lang, problems }: { lang: Lang; problems: Refuse
             const said = problemWords(p.problem, lang);
             return (
               <tr key={i} data-row={at.row}>
-                <td class="num">{at.row}</td>
-                <td>{at.column}</td>
+                {rows && <td class="num">{at.row}</td>}
+                <td class="col">{at.column}</td>
                 <td lang={said.lang}>{said.text}</td>
-                <td>{p.got === undefined || p.got === null ? '' : String(p.got)}</td>
+                <td class="got">{p.got === undefined || p.got === null ? '' : String(p.got)}</td>
               </tr>
             );
           })}

@@ -48,7 +48,51 @@ const zh = {
     file: '一期一档',
   } as Record<Tab, string>,
   // overview
-  hoursSource: (src: string) => (src === 'set' ? '（手工设定）' : `（来自 ${src}）`),
+  // The server keeps where a class's hours came from as `set`, `dailyHours × days` or the rule's config
+  // path (`rules.principal.training.classHours`, `rules.principal.items.metallurgy.training.classHours`).
+  hoursSource: (src: string) => {
+    const rule = /^rules\.(\w+)(?:\.items\.(.+))?\.training\.classHours$/.exec(src);
+    if (rule) {
+      const who = [zh.category[rule[1] as TrainingCategory] ?? rule[1], rule[2] ? (zh.industry[rule[2]] ?? rule[2]) : null].filter(Boolean).join(' · ');
+      return `（按规则默认：${who}）`;
+    }
+    if (src === 'dailyHours × days') return '（每日学时 × 天数）';
+    return src === 'set' ? '（手工设定）' : `（来自 ${src}）`;
+  },
+  industry: {
+    metallurgy: '冶金',
+    nonferrous: '有色',
+    building_materials: '建材',
+    machinery: '机械',
+    light_industry: '轻工',
+    textile: '纺织',
+    tobacco: '烟草',
+    commerce: '商贸',
+    hazardous_chemicals: '危险化学品',
+    general: '通用（不分行业）',
+  } as Record<string, string>,
+  // Request fields a refusal names (training/attendance.ts, training/classes.ts), as the forms label them.
+  field: {
+    inAt: '到达时间',
+    outAt: '离开时间',
+    reason: '原因',
+    kind: '更正类型',
+    idNumber: '身份证号',
+    lessonId: '课程',
+    teacherId: '教师',
+    roomId: '教室',
+    day: '日期',
+    start: '开始',
+    end: '结束',
+    name: '名称',
+    institution: '培训机构',
+    startsOn: '开班日期',
+    endsOn: '结班日期',
+    headteacher: '班主任',
+    category: '人员类别',
+    operationItem: '作业类别/行业',
+    requiredHours: '规定学时',
+  } as Record<string, string>,
   scheduled: (s: string, r: string) => `课程表合计 ${s} 学时 / 规定 ${r} 学时`,
   problemsTitle: '课程表待解决的问题：',
   sessionsOfClass: '关联的考试场次',
@@ -261,7 +305,48 @@ const en: TrainingWords = {
     ratings: 'Ratings',
     file: 'Class file',
   },
-  hoursSource: (src) => (src === 'set' ? '(set by hand)' : `(from ${src})`),
+  hoursSource: (src) => {
+    const rule = /^rules\.(\w+)(?:\.items\.(.+))?\.training\.classHours$/.exec(src);
+    if (rule) {
+      const who = [en.category[rule[1] as TrainingCategory] ?? rule[1], rule[2] ? (en.industry[rule[2]] ?? rule[2]) : null].filter(Boolean).join(', ');
+      return `(the rules' default for ${who})`;
+    }
+    if (src === 'dailyHours × days') return '(hours a day × days)';
+    return src === 'set' ? '(set by hand)' : `(from ${src})`;
+  },
+  industry: {
+    metallurgy: 'metallurgy',
+    nonferrous: 'non-ferrous metals',
+    building_materials: 'building materials',
+    machinery: 'machinery',
+    light_industry: 'light industry',
+    textile: 'textiles',
+    tobacco: 'tobacco',
+    commerce: 'commerce',
+    hazardous_chemicals: 'hazardous chemicals',
+    general: 'general (any industry)',
+  },
+  field: {
+    inAt: 'Arrived',
+    outAt: 'Left',
+    reason: 'Reason',
+    kind: 'Correction',
+    idNumber: 'ID number',
+    lessonId: 'Lesson',
+    teacherId: 'Teacher',
+    roomId: 'Room',
+    day: 'Date',
+    start: 'Start',
+    end: 'End',
+    name: 'Name',
+    institution: 'Training institution',
+    startsOn: 'Starts on',
+    endsOn: 'Ends on',
+    headteacher: 'Head teacher',
+    category: 'Personnel category',
+    operationItem: 'Operation item / industry',
+    requiredHours: 'Required hours',
+  },
   scheduled: (s, r) => `Timetable ${s} h of ${r} h required`,
   problemsTitle: 'The timetable still has problems:',
   sessionsOfClass: 'Exam sessions of this class',
