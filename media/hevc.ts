@@ -18,6 +18,14 @@ export function hevcArgs(): string[] {
     '-nostdin',
     '-loglevel',
     'error',
+    // The G.711 the camera sends is a private stream ffmpeg never finds parameters for: without these
+    // bounds it probes 5 MB (a minute of a 600 kbit/s camera) before the first frame; measured: it is the
+    // byte bound that ends the probe, not the time. The cached GOP the relay starts us on opens with the
+    // parameter sets, so 256 KB (one key frame of a 4 Mbit/s camera) is enough for the video.
+    '-analyzeduration',
+    '500000',
+    '-probesize',
+    '262144',
     '-fflags',
     'nobuffer',
     '-f',
