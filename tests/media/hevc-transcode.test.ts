@@ -34,7 +34,7 @@ t.test('the transcode beyond media.hevcTranscodes is refused with the reason; on
   t.equal(check.statusCode, 409, 'the next source is refused');
   t.match(
     check.json(),
-    { code: 'hevc_transcodes_busy', params: { max: 1, running: 1, sub: 0 }, message: /at most 1 H\.265 sources are transcoded at once.*CAM-A/ },
+    { error: 'hevc_transcodes_busy', params: { max: 1, running: 1, sub: 0 }, message: /at most 1 H\.265 sources are transcoded at once.*CAM-A/ },
     'with the reason and the cap, for the tile to say in words',
   );
   t.equal(await upgradeStatus(`${ws}/ws/live/CAM-B?stream=h264`, { cookie }), 409, 'its WebSocket is refused before the upgrade');

@@ -121,9 +121,9 @@ export function LiveTile({
     let gone = false;
     void fetch(`/api/live/sources/${encodeURIComponent(source.id)}/h264`, { credentials: 'same-origin' })
       .then(async (r) => {
-        const body = (await r.json().catch(() => ({}))) as { code?: string; params?: { max?: number; sub?: number } };
+        const body = (await r.json().catch(() => ({}))) as { error?: string; params?: { max?: number; sub?: number } };
         if (gone) return;
-        const busy = r.status === 409 && body.code === 'hevc_transcodes_busy' ? { max: body.params?.max ?? 0, sub: !!body.params?.sub } : null;
+        const busy = r.status === 409 && body.error === 'hevc_transcodes_busy' ? { max: body.params?.max ?? 0, sub: !!body.params?.sub } : null;
         setCheck({ path, busy });
       })
       .catch(() => !gone && setCheck({ path, busy: null }));
