@@ -312,7 +312,7 @@ export const liveRoutes: FastifyPluginAsync<LiveRouteOptions> = async (app, opts
       schema: {
         tags,
         summary:
-          "Whether this H.265 source can be watched large as H.264 now (a browser that cannot play H.265 asks before opening stream=h264): 409 hevc_transcodes_busy with the cap when media.hevcTranscodes transcodes run already",
+          'Whether this H.265 source can be watched large as H.264 now (a browser that cannot play H.265 asks before opening stream=h264): 409 hevc_transcodes_busy with the cap when media.hevcTranscodes transcodes run already',
         params: Type.Object({ sourceId: Type.String({ minLength: 1, maxLength: 80 }) }),
         response: { 200: Type.Object({ transcoded: Type.Boolean(), running: Type.Integer(), max: Type.Integer() }) },
       },

@@ -17,7 +17,11 @@ t.test('the transcode beyond media.hevcTranscodes is refused with the reason; on
     `media: { hevcTranscodes: 1 }\ncameras:\n  - { id: CAM-A, name: 一号考场前方, room: R1, url: "${a.url}" }\n  - { id: CAM-B, name: 一号考场后方, room: R1, url: "${b.url}" }\n`,
   );
   const cookie = await login(app, 'invig', PASSWORDS.invig);
-  await until('both cameras known as H.265', () => app.media.source('CAM-A').codecs?.video === 'hevc' && app.media.source('CAM-B').codecs?.video === 'hevc', 30_000);
+  await until(
+    'both cameras known as H.265',
+    () => app.media.source('CAM-A').codecs?.video === 'hevc' && app.media.source('CAM-B').codecs?.video === 'hevc',
+    30_000,
+  );
 
   const first = await openViewer(`${ws}/ws/live/CAM-A?stream=h264`, { cookie });
   const second = await openViewer(`${ws}/ws/live/CAM-A?stream=h264`, { cookie });
@@ -39,7 +43,11 @@ t.test('the transcode beyond media.hevcTranscodes is refused with the reason; on
   );
   t.equal(await upgradeStatus(`${ws}/ws/live/CAM-B?stream=h264`, { cookie }), 409, 'its WebSocket is refused before the upgrade');
   t.same(app.live.relay.hevc.running(), ['CAM-A'], 'and no second transcode started');
-  t.equal((await app.inject({ method: 'GET', url: '/api/live/sources/CAM-A/h264', headers: { cookie } })).statusCode, 200, 'another viewer of CAM-A is welcome');
+  t.equal(
+    (await app.inject({ method: 'GET', url: '/api/live/sources/CAM-A/h264', headers: { cookie } })).statusCode,
+    200,
+    'another viewer of CAM-A is welcome',
+  );
 
   first.socket.close();
   await first.closed;

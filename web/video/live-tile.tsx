@@ -105,8 +105,7 @@ export function LiveTile({
   /** Enlarged H.265 tile: the person took the sub-stream offered when the server was at its cap. */
   const [takeSub, setTakeSub] = useState(false);
   const stream = !muted ? 'sound' : big ? (needsTranscode ? (takeSub && source.subWs ? 'sub' : 'h264') : 'main') : source.subWs ? 'sub' : 'main';
-  const path =
-    stream === 'sound' || stream === 'h264' ? `${source.ws}?stream=${stream}` : stream === 'main' ? source.ws : source.subWs!;
+  const path = stream === 'sound' || stream === 'h264' ? `${source.ws}?stream=${stream}` : stream === 'main' ? source.ws : source.subWs!;
   // The transcode is asked for before its socket opens: a refusal (the cap) is said in words, not retried in a loop.
   const [check, setCheck] = useState<{ path: string; busy: { max: number; sub: boolean } | null } | null>(null);
   const checked = stream === 'h264' && check?.path === path ? check : null;
