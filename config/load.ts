@@ -145,6 +145,7 @@ function normalise(raw: ConfigFile, file: string | null, baseDir: string, dataOv
         maxMinutes: raw.media?.excerpts?.maxMinutes ?? 240,
         maxMiB: raw.media?.excerpts?.maxMiB ?? 4096,
       },
+      hevcTranscodes: raw.media?.hevcTranscodes ?? 2,
     },
     security: {
       sessionHours: raw.security?.sessionHours ?? 12,

@@ -294,6 +294,15 @@ export const MediaSchema = Type.Object(
       }),
     ),
     excerpts: Type.Optional(ExcerptsSchema),
+    hevcTranscodes: Type.Optional(
+      Type.Integer({
+        minimum: 0,
+        maximum: 16,
+        default: 2,
+        description:
+          'most H.265 sources transcoded to H.264 at once for a tile opened large in a browser that cannot play H.265 (one ffmpeg each, ≈ docs/media.md); 0: never',
+      }),
+    ),
   },
   closed,
 );
@@ -682,6 +691,8 @@ export interface Config {
     recordMarginMinutes: number;
     /** Bounds on excerpt downloads (media/playback.ts). */
     excerpts: Required<Static<typeof ExcerptsSchema>>;
+    /** Most H.265 → H.264 transcodes for enlarged tiles at once (media/hevc.ts). */
+    hevcTranscodes: number;
   };
   security: Required<Omit<Static<typeof SecuritySchema>, 'deviceTokens'>> & {
     deviceTokens: { unusedDays: number; rotateDays: number; graceMinutes: number };

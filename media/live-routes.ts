@@ -6,7 +6,7 @@ import type { FastifyPluginAsync, FastifyRequest } from 'fastify';
 import { Type } from 'typebox';
 import type { RawData, WebSocket } from 'ws';
 import { Gauge, type Registry } from 'prom-client';
-import { Forbidden, NotFound, siteInJurisdiction, type EventBus, OUTSIDE_JURISDICTION } from '../core/index.ts';
+import { Conflict, Forbidden, NotFound, siteInJurisdiction, type EventBus, OUTSIDE_JURISDICTION } from '../core/index.ts';
 import type { Config } from '../config/index.ts';
 import { createLiveRelay, type LiveRelay, type Sink, type StreamName, type TsFeed } from './live.ts';
 import { createUpstream, type Upstream } from './upstream.ts';
@@ -50,10 +50,16 @@ export interface Live {
 }
 
 export function createLive(deps: LiveDeps): Live {
-  const relay = createLiveRelay(deps.media.ingest, undefined, undefined, {
-    ...(deps.ffmpeg ? { ffmpeg: deps.ffmpeg } : {}),
-    ...(deps.log ? { log: deps.log } : {}),
-  });
+  const relay = createLiveRelay(
+    deps.media.ingest,
+    undefined,
+    undefined,
+    {
+      ...(deps.ffmpeg ? { ffmpeg: deps.ffmpeg } : {}),
+      ...(deps.log ? { log: deps.log } : {}),
+    },
+    deps.config.media.hevcTranscodes,
+  );
   const upstream = createUpstream({
     relay,
     targets: deps.config.upstream,
@@ -282,6 +288,43 @@ export const liveRoutes: FastifyPluginAsync<LiveRouteOptions> = async (app, opts
     },
   );
 
+  /**
+   * Refuses an `h264` view of a source whose transcode would exceed the cap (media.hevcTranscodes); the
+   * refusal names the cap and whether the camera has a sub-stream to watch instead, for the tile's words.
+   */
+  const checkTranscode = (sourceId: string, sub: boolean) => {
+    const hevc = live.relay.hevc;
+    if (live.relay.resolve(sourceId, 'h264') !== 'h264' || hevc.available(sourceId)) return;
+    const running = hevc.running();
+    throw new Conflict(
+      hevc.max === 0
+        ? 'H.265 transcoding is turned off on this server (media.hevcTranscodes: 0)'
+        : `at most ${hevc.max} H.265 sources are transcoded at once and ${running.length} are (${running.join(', ')}); try again later${sub ? ' or watch the sub-stream' : ''}`,
+      'hevc_transcodes_busy',
+      { max: hevc.max, running: running.length, sub: sub ? 1 : 0 },
+    );
+  };
+
+  app.get(
+    '/api/live/sources/:sourceId/h264',
+    {
+      config: { roles: ['admin', 'invigilator', 'inspector'] },
+      schema: {
+        tags,
+        summary:
+          'Whether this H.265 source can be watched large as H.264 now (a browser that cannot play H.265 asks before opening stream=h264): 409 hevc_transcodes_busy with the cap when media.hevcTranscodes transcodes run already',
+        params: Type.Object({ sourceId: Type.String({ minLength: 1, maxLength: 80 }) }),
+        response: { 200: Type.Object({ transcoded: Type.Boolean(), running: Type.Integer(), max: Type.Integer() }) },
+      },
+    },
+    async (request) => {
+      const { sourceId } = request.params as { sourceId: string };
+      const source = visibleSource(request, sourceId);
+      checkTranscode(sourceId, !!source.sub);
+      return { transcoded: live.relay.resolve(sourceId, 'h264') === 'h264', running: live.relay.hevc.running().length, max: live.relay.hevc.max };
+    },
+  );
+
   app.get(
     `${LIVE_WS_PREFIX}:sourceId`,
     {
@@ -290,20 +333,22 @@ export const liveRoutes: FastifyPluginAsync<LiveRouteOptions> = async (app, opts
       schema: {
         tags,
         summary:
-          'Live MPEG-TS of one source (binary messages, for mpegts.js): video copied; sound only with stream=sound (G.711 encoded to AAC while someone listens)',
+          'Live MPEG-TS of one source (binary messages, for mpegts.js): video copied; sound only with stream=sound (G.711 encoded to AAC while someone listens); stream=h264 transcodes an H.265 camera for a tile opened large (409 before the upgrade at the cap)',
         params: Type.Object({ sourceId: Type.String({ minLength: 1, maxLength: 80 }) }),
         querystring: Type.Object({
           stream: Type.Optional(
-            Type.Union([Type.Literal('main'), Type.Literal('sub'), Type.Literal('sound')], {
+            Type.Union([Type.Literal('main'), Type.Literal('sub'), Type.Literal('sound'), Type.Literal('h264')], {
               description:
-                "sub: the camera's sub-stream for grid tiles; a source without one, or whose sub-stream is down while the main one is up, is served its main stream. sound: the main stream with its sound as AAC (the unmuted tile): one encode per source shared by all its listeners, running while any listens",
+                "sub: the camera's sub-stream for grid tiles; a source without one, or whose sub-stream is down while the main one is up, is served its main stream. sound: the main stream with its sound as AAC (the unmuted tile): one encode per source shared by all its listeners, running while any listens. h264: an H.265 camera transcoded to H.264 at 640 px, no sound (the tile opened large in a browser without H.265): one per source shared by its viewers, running while any watches, media.hevcTranscodes at most; the main stream for any other camera",
             }),
           ),
         }),
       },
       // Refused before the upgrade, so the browser sees 403/404 instead of an open-then-closed socket.
       preHandler: async (request) => {
-        visibleSource(request, (request.params as { sourceId: string }).sourceId);
+        const sourceId = (request.params as { sourceId: string }).sourceId;
+        const source = visibleSource(request, sourceId);
+        if ((request.query as { stream?: StreamName }).stream === 'h264') checkTranscode(sourceId, !!source.sub);
       },
     },
     (socket, request) => {
@@ -313,7 +358,7 @@ export const liveRoutes: FastifyPluginAsync<LiveRouteOptions> = async (app, opts
       const source = media.sources().find((s) => s.id === sourceId);
       const asked = (request.query as { stream?: StreamName }).stream;
       const stream: StreamName =
-        asked === 'sound' ? 'sound' : asked === 'sub' && source?.sub && (source.sub.state === 'up' || source.state !== 'up') ? 'sub' : 'main';
+        asked === 'sound' || asked === 'h264' ? asked : asked === 'sub' && source?.sub && (source.sub.state === 'up' || source.state !== 'up') ? 'sub' : 'main';
       const view = p.role === 'inspector' ? openInspectorView(request.actor, sourceId, request.ip, stream) : null;
       let closing = false;
       const remove = hub.add({ socket, owner: request.actor, kind: 'live' });
@@ -333,7 +378,19 @@ export const liveRoutes: FastifyPluginAsync<LiveRouteOptions> = async (app, opts
           setTimeout(() => socket.terminate(), 1000).unref();
         },
       };
-      const detach = live.relay.attach(sourceId, sink, stream);
+      let detach: () => void;
+      try {
+        detach = live.relay.attach(sourceId, sink, stream);
+      } catch (err) {
+        // The cap was reached between the check and the upgrade (or the source went away): said, not thrown.
+        remove();
+        const n = (viewers.get(sourceId) ?? 1) - 1;
+        if (n > 0) viewers.set(sourceId, n);
+        else viewers.delete(sourceId);
+        if (view) leaveInspectorView(view, 1013);
+        socket.close(1013, (err instanceof Error ? err.message : String(err)).slice(0, 120));
+        return;
+      }
       socket.on('error', () => socket.terminate());
       // Viewers send nothing; anything they do send is ignored.
       socket.on('close', (code) => {

@@ -2,11 +2,13 @@
 // viewers over WebSocket, upstream pushers' stdin). The MPEG-TS the ingest produces (video and sound as
 // received; G.711 as a private stream that browsers ignore, so tiles are video only) is cut into whole
 // 188-byte packets and forwarded as is. The `sound` stream is the one exception: the same video with the
-// sound as AAC, from one on-demand encode per source (media/sound.ts) that runs while anyone takes it. A sink that cannot keep up never
+// sound as AAC, from one on-demand encode per source (media/sound.ts) that runs while anyone takes it; and
+// likewise `h264`, an H.265 camera transcoded for a tile opened large (media/hevc.ts, capped). A sink that cannot keep up never
 // holds the others back: it stops receiving, skips ahead to the next key frame once its backlog has
 // drained, and is dropped when it stays behind too long or its backlog grows past a hard cap.
 
 import { isG711 } from './g711.ts';
+import { createHevcTranscodes, type HevcTranscodes } from './hevc.ts';
 import { createSoundEncodes, type SoundDeps, type SoundEncodes } from './sound.ts';
 
 export const TS_PACKET = 188;
@@ -22,9 +24,11 @@ export interface TsFeed {
 /**
  * A source's main stream (recorded, pushed upstream; sound as received), its camera's sub-stream (live
  * tiles only, no sound), or `sound`: the main stream with its sound as AAC (for listeners and RTMP; the
- * main stream itself when the camera sends AAC or no sound).
+ * main stream itself when the camera sends AAC or no sound), or `h264`: an H.265 main stream transcoded to
+ * H.264 at sub-stream size, no sound (the enlarged tile of a browser without H.265; the main stream itself
+ * when the camera sends anything but H.265).
  */
-export type StreamName = 'main' | 'sub' | 'sound';
+export type StreamName = 'main' | 'sub' | 'sound' | 'h264';
 
 /** A consumer of one source's TS: a WebSocket, an ffmpeg stdin. */
 export interface Sink {
@@ -316,6 +320,8 @@ export function createLiveRelay(
   policy: SinkPolicy = DEFAULT_POLICY,
   now: () => number = Date.now,
   soundDeps: Omit<SoundDeps, 'attachMain'> = {},
+  /** Most H.265 transcodes at once (config media.hevcTranscodes). */
+  hevcTranscodes = 2,
 ) {
   const channels = new Map<string, LiveChannel>();
   // NUL cannot occur in a source id: the sub-stream's key never collides with another source's.
@@ -329,17 +335,40 @@ export function createLiveRelay(
       return sound.start(sourceId, audio, onChunk, opts?.onRestart);
     },
   };
+  const hevc: HevcTranscodes = createHevcTranscodes({
+    max: hevcTranscodes,
+    ...(soundDeps.ffmpeg ? { ffmpeg: soundDeps.ffmpeg } : {}),
+    ...(soundDeps.log ? { log: soundDeps.log } : {}),
+    attachMain: (sourceId, sink) => channel(sourceId, 'main').add(sink),
+  });
+  // The `h264` channel's feed: its first sink starts the source's transcode (or is refused at the cap), its last ends it.
+  const hevcFeed: TsFeed = {
+    subscribe: (sourceId, onChunk, opts) => hevc.start(sourceId, onChunk, opts?.onRestart),
+  };
   const channel = (sourceId: string, stream: StreamName = 'main'): LiveChannel => {
     let c = channels.get(key(sourceId, stream));
-    if (!c) channels.set(key(sourceId, stream), (c = new LiveChannel(sourceId, stream === 'sound' ? soundFeed : feed, policy, now, stream)));
+    if (!c)
+      channels.set(
+        key(sourceId, stream),
+        (c = new LiveChannel(sourceId, stream === 'sound' ? soundFeed : stream === 'h264' ? hevcFeed : feed, policy, now, stream)),
+      );
     return c;
   };
-  /** `sound` is an encode only for G.711; a camera that sends AAC (or nothing) is heard on its main stream. */
-  const resolve = (sourceId: string, stream: StreamName): StreamName => (stream === 'sound' && !isG711(feed.codecs?.(sourceId)?.audio) ? 'main' : stream);
+  /**
+   * `sound` is an encode only for G.711; a camera that sends AAC (or nothing) is heard on its main stream.
+   * `h264` is a transcode only for H.265; any other camera is watched on its main stream.
+   */
+  const resolve = (sourceId: string, stream: StreamName): StreamName => {
+    if (stream === 'sound' && !isG711(feed.codecs?.(sourceId)?.audio)) return 'main';
+    if (stream === 'h264' && feed.codecs?.(sourceId)?.video !== 'hevc') return 'main';
+    return stream;
+  };
   return {
     channel,
     /** The on-demand AAC encodes (one per source at most). */
     sound,
+    /** The on-demand H.265 → H.264 transcodes (one per source at most, `hevcTranscodes` at most in all). */
+    hevc,
     /** Which stream a sink asking for `stream` gets (see resolve). */
     resolve,
     /** Adds a sink to a source's fan-out (its main stream unless told otherwise); returns the function that removes it. */
@@ -349,14 +378,16 @@ export function createLiveRelay(
     /** Viewers and pushers of a source whose ingest restarted start over from the new stream. */
     restart(sourceId: string, reason: string): void {
       // Sinks still waiting for the first bytes (joined while the source was down) just keep waiting.
-      for (const c of [channels.get(sourceId), channels.get(key(sourceId, 'sound'))]) if (c && c.bytesIn > 0) c.dropAll(reason);
+      for (const c of [channels.get(sourceId), channels.get(key(sourceId, 'sound')), channels.get(key(sourceId, 'h264'))])
+        if (c && c.bytesIn > 0) c.dropAll(reason);
     },
-    /** Sinks of the source, all its streams together (the sound encode's own sink on the main stream not counted). */
+    /** Sinks of the source, all its streams together (the sound encode's and the transcode's own sinks on the main stream not counted). */
     viewers(sourceId: string): number {
       const main = channels.get(sourceId)?.size ?? 0;
       const listening = channels.get(key(sourceId, 'sound'))?.size ?? 0;
-      const encoding = sound.running().includes(sourceId) ? 1 : 0;
-      return main - encoding + listening + (channels.get(key(sourceId, 'sub'))?.size ?? 0);
+      const large = channels.get(key(sourceId, 'h264'))?.size ?? 0;
+      const encoding = (sound.running().includes(sourceId) ? 1 : 0) + (hevc.running().includes(sourceId) ? 1 : 0);
+      return main - encoding + listening + large + (channels.get(key(sourceId, 'sub'))?.size ?? 0);
     },
     close(): void {
       for (const c of channels.values()) c.dropAll('relay closing');

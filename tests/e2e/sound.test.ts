@@ -1,7 +1,8 @@
 // End to end, in Debian's Chromium, the proctor console: a camera sending H.264 + G.711 plays video only
 // until its tile is unmuted; unmuted, the tile plays the source's one AAC encode and the 440 Hz tone the
 // camera sends is found in the decoded sound; muted again, the encode ends. A camera sending H.265 says,
-// in words and once, that this browser cannot play it — no socket, no reconnect loop.
+// in words and once, that this browser cannot play it — no socket, no reconnect loop; enlarged, it plays
+// the server's H.264 transcode, which ends when the tile goes back to the grid.
 import t from 'tap';
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
@@ -101,5 +102,22 @@ t.test('the unmuted tile plays the camera’s tone through one encode; an H.265 
     sockets.some((u) => u.includes('/ws/live/CAM-H')),
     'the H.265 tile never opened a socket (no reconnect loop)',
   );
+
+  // Enlarged, the H.265 tile plays the server's H.264 transcode: frames decode in the page.
+  await hevcTile.click();
+  await page.waitForFunction(
+    () => {
+      const s = (globalThis as unknown as { __live?: Record<string, { url: string; frames: number }> }).__live?.['CAM-H'];
+      return !!s && s.url.endsWith('?stream=h264') && s.frames > 5;
+    },
+    undefined,
+    { timeout: WAIT, polling: 100 },
+  );
+  t.same(app.live.relay.hevc.running(), ['CAM-H'], 'the enlarged H.265 tile plays one transcode');
+  t.equal(await hevcTile.getAttribute('data-state'), 'playing', 'and its picture plays');
+  await page.screenshot({ path: join(ARTIFACTS, 'h265-enlarged.png'), animations: 'disabled', caret: 'hide' });
+  await hevcTile.click();
+  for (let i = 0; i < 100 && app.live.relay.hevc.running().length > 0; i++) await new Promise((r) => setTimeout(r, 100));
+  t.same(app.live.relay.hevc.running(), [], 'restoring it to the grid ends the transcode');
   t.same(pageErrors, [], 'no script errors on the page');
 });

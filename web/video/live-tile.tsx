@@ -3,7 +3,11 @@
 // hidden page plays nothing (for an inspector each opened stream is an audited view, so that matters).
 // Tiles are video only (the sound the camera sends is not in the tile's stream); the one tile unmuted
 // plays the source's `sound` stream instead (same video, sound as AAC, encoded on the server while
-// someone listens), and unmuting another tile mutes it. Words: `liveTileLabels` below.
+// someone listens), and unmuting another tile mutes it. A camera that sends H.265 to a browser that cannot
+// play it says so in the grid (a grid never transcodes); opened large, the tile plays the source's `h264`
+// stream (transcoded on the server while someone watches it large, a capped number at once): it asks
+// first, and when the server is at its cap it says why and offers the sub-stream if the camera has one.
+// Words: `liveTileLabels` below.
 import { useEffect, useRef, useState } from 'preact/hooks';
 import { canPlayHevc, HEVC_WORDS, LivePlayer, wsUrl, type TileState } from './player.ts';
 import { useOneUnmuted } from './one-sound.ts';
@@ -28,6 +32,14 @@ export interface LiveTileLabels {
   enlarge: string;
   /** The camera sends H.265 and this browser cannot play it. */
   hevc: string;
+  /** Under the H.265 words in the grid: enlarging plays it transcoded. */
+  hevcEnlarge: string;
+  /** On an enlarged H.265 tile playing the server's transcode. */
+  transcoded: string;
+  /** The server runs its most transcodes already (max 0: turned off); sub: the camera has a sub-stream. */
+  busy: (max: number, sub: boolean) => string;
+  watchSub: string;
+  tryAgain: string;
 }
 
 export const liveTileLabels: Record<'zh' | 'en', LiveTileLabels> = {
@@ -38,6 +50,13 @@ export const liveTileLabels: Record<'zh' | 'en', LiveTileLabels> = {
     mute: '静音',
     enlarge: '点击放大，再次点击还原',
     hevc: HEVC_WORDS.zh,
+    hevcEnlarge: '点击放大，可由服务器转码为 H.264 观看。',
+    transcoded: '服务器转码 H.264',
+    busy: (max, sub) =>
+      (max === 0 ? '此服务器未开启 H.265 转码（media.hevcTranscodes 为 0）。' : `服务器同时最多为 ${max} 路 H.265 摄像机转码，现已用满，请稍后重试。`) +
+      (sub ? '也可以先观看子码流。' : ''),
+    watchSub: '观看子码流',
+    tryAgain: '重试',
   },
   en: {
     state: { connecting: 'connecting…', playing: 'live', waiting: 'waiting…', retrying: 'reconnecting…', paused: 'paused (out of view)' },
@@ -46,6 +65,15 @@ export const liveTileLabels: Record<'zh' | 'en', LiveTileLabels> = {
     mute: 'Mute',
     enlarge: 'Click to enlarge, again to restore',
     hevc: HEVC_WORDS.en,
+    hevcEnlarge: 'Click to enlarge: the server can transcode it to H.264 for you.',
+    transcoded: 'transcoded to H.264',
+    busy: (max, sub) =>
+      (max === 0
+        ? 'H.265 transcoding is turned off on this server (media.hevcTranscodes is 0).'
+        : `The server transcodes at most ${max} H.265 cameras at once and all are in use; try again later.`) +
+      (sub ? ' You can watch the sub-stream meanwhile.' : ''),
+    watchSub: 'Watch the sub-stream',
+    tryAgain: 'Try again',
   },
 };
 
@@ -72,11 +100,37 @@ export function LiveTile({
     player.current?.setMuted(true);
     setMuted(true);
   });
-  const stream = !muted ? 'sound' : big || !source.subWs ? 'main' : 'sub';
-  const path = stream === 'sound' ? `${source.ws}?stream=sound` : stream === 'main' ? source.ws : source.subWs!;
   // A codec problem is said once, in words: no socket, no reconnect loop (a reconnect cannot fix it).
   const [hevcOk] = useState(canPlayHevc);
-  const blocked = source.video === 'hevc' && stream !== 'sub' && !hevcOk;
+  const needsTranscode = source.video === 'hevc' && !hevcOk;
+  /** Enlarged H.265 tile: the person took the sub-stream offered when the server was at its cap. */
+  const [takeSub, setTakeSub] = useState(false);
+  const stream = !muted ? 'sound' : big ? (needsTranscode ? (takeSub && source.subWs ? 'sub' : 'h264') : 'main') : source.subWs ? 'sub' : 'main';
+  const path = stream === 'sound' || stream === 'h264' ? `${source.ws}?stream=${stream}` : stream === 'main' ? source.ws : source.subWs!;
+  // The transcode is asked for before its socket opens: a refusal (the cap) is said in words, not retried in a loop.
+  const [check, setCheck] = useState<{ path: string; busy: { max: number; sub: boolean } | null } | null>(null);
+  const checked = stream === 'h264' && check?.path === path ? check : null;
+  const blocked = needsTranscode && stream !== 'sub' && !(stream === 'h264' && checked && !checked.busy);
+  useEffect(() => {
+    if (big) return;
+    setTakeSub(false);
+    setCheck(null);
+  }, [big]);
+  useEffect(() => {
+    if (stream !== 'h264' || checked) return;
+    let gone = false;
+    void fetch(`/api/live/sources/${encodeURIComponent(source.id)}/h264`, { credentials: 'same-origin' })
+      .then(async (r) => {
+        const body = (await r.json().catch(() => ({}))) as { error?: string; params?: { max?: number; sub?: number } };
+        if (gone) return;
+        const busy = r.status === 409 && body.error === 'hevc_transcodes_busy' ? { max: body.params?.max ?? 0, sub: !!body.params?.sub } : null;
+        setCheck({ path, busy });
+      })
+      .catch(() => !gone && setCheck({ path, busy: null }));
+    return () => {
+      gone = true;
+    };
+  }, [stream, checked]);
   useEffect(() => {
     if (blocked) player.current?.stop();
     else player.current?.start();
@@ -104,16 +158,44 @@ export function LiveTile({
       title={l.enlarge}
     >
       <video ref={video} muted playsInline autoplay />
-      {blocked && (
+      {blocked && stream !== 'h264' && (
         <p class="codec" role="status" data-testid="tile-codec">
           {l.hevc}
+          {!big && <span class="hint"> {l.hevcEnlarge}</span>}
+        </p>
+      )}
+      {blocked && checked?.busy && (
+        <p class="codec" role="status" data-testid="tile-busy">
+          {l.busy(checked.busy.max, checked.busy.sub && !!source.subWs)}{' '}
+          <button
+            type="button"
+            onClick={(e) => {
+              e.stopPropagation();
+              setCheck(null);
+            }}
+          >
+            {l.tryAgain}
+          </button>
+          {source.subWs && (
+            <button
+              type="button"
+              data-testid="tile-watch-sub"
+              onClick={(e) => {
+                e.stopPropagation();
+                setTakeSub(true);
+              }}
+            >
+              {l.watchSub}
+            </button>
+          )}
         </p>
       )}
       <figcaption>
         <span class="name">{caption}</span>
         <span>{l.kind[source.kind] ?? source.kind}</span>
         {!blocked && <span class={`state ${state}`}>{l.state[state]}</span>}
-        {source.kind === 'camera' && !blocked && (
+        {stream === 'h264' && !blocked && <span class="transcoded">{l.transcoded}</span>}
+        {source.kind === 'camera' && !blocked && !needsTranscode && (
           <button
             type="button"
             class="sound"
