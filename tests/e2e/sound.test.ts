@@ -69,6 +69,8 @@ t.test('the unmuted tile plays the camera’s tone through one encode; an H.265 
       polling: 100,
     },
   );
+  // The page has switched its socket; the server starts the encode when that socket arrives.
+  for (const until = Date.now() + WAIT; app.live.relay.sound.running().length === 0 && Date.now() < until; ) await new Promise((r) => setTimeout(r, 100));
   t.same(app.live.relay.sound.running(), ['CAM-S'], 'unmuting starts one encode for the source');
   // The decoded sound, through Web Audio: the strongest frequency is the camera's 440 Hz tone.
   const peak = (await page.evaluate(`(async () => {
