@@ -48,8 +48,13 @@ export function AuditSection({ lang, route }: PageProps) {
       setError(errorWords(err, lang));
     }
   };
+  // The form follows the applied filter only when that changes: the site's time zone arriving later must not
+  // wipe what a person has started typing (it did, when the status answered after the first keystrokes).
   useEffect(() => {
     setForm(applied);
+    // eslint-disable-next-line react-hooks/exhaustive-deps
+  }, [key]);
+  useEffect(() => {
     if (status.data) void load();
     // eslint-disable-next-line react-hooks/exhaustive-deps
   }, [key, status.data?.timezone]);
