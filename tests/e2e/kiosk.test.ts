@@ -175,7 +175,19 @@ t.test('candidates pass the entrance kiosk: admitted by face, refused and overri
   const typeId = async (page: Page, id: string) => {
     // Keys typed while the previous screen is still leaving are lost (the idle screen mounts with an empty field).
     await page.getByRole('heading', { name: /请刷身份证或输入证件号|Swipe your ID card or enter the ID number/ }).waitFor();
-    await page.keyboard.type(id.toLowerCase());
+    // The heading can be up a moment before the field listens: type again until the counter shows every digit.
+    for (let i = 0; i < 5; i++) {
+      await page.keyboard.type(id.toLowerCase());
+      const full = await page
+        .getByText(new RegExp(`${id.length} / 18`))
+        .waitFor({ timeout: 2000 })
+        .then(
+          () => true,
+          () => false,
+        );
+      if (full) break;
+      for (let k = 0; k < id.length; k++) await page.keyboard.press('Backspace');
+    }
     await page.keyboard.press('Enter');
   };
 
