@@ -1,5 +1,5 @@
 // The config in force, fit to show: every secret replaced by a mask. What is secret is said once, in the
-// schema (config/schema.ts marks a field `secret: 'value' | 'url' | 'push-url'`, or `secret: false` where a
+// schema (config/sections/ marks a field `secret: 'value' | 'url' | 'push-url'`, or `secret: false` where a
 // name sounds secret but the value is not: a file path, a public key). A field whose NAME sounds secret
 // (password, token, key, hash, url…) is masked whole unless the schema says otherwise, so a new secret
 // field that nobody marked is hidden rather than shown; tests/config/masking.test.ts walks the schema and

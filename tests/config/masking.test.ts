@@ -7,7 +7,7 @@ t.test('every field whose name sounds secret is marked in the schema, secret or 
   const fields = schemaFields();
   t.ok(fields.length > 50, `the walk reaches the whole schema (${fields.length} fields)`);
   const unmarked = fields.filter((f) => SECRET_SOUNDING_NAME.test(f.name) && markOf(f.schema) === undefined).map((f) => f.path);
-  t.same(unmarked, [], 'mark each with secret: "value" | "url" | "push-url", or secret: false and why, in config/schema.ts');
+  t.same(unmarked, [], 'mark each with secret: "value" | "url" | "push-url", or secret: false and why, in its section of config/sections/');
   const secrets = fields.filter((f) => markOf(f.schema)).map((f) => `${f.path}: ${markOf(f.schema)}`);
   t.same(
     secrets.sort(),
