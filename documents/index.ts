@@ -13,3 +13,4 @@ export * from './jobs.ts';
 export * from './audit-anchors.ts';
 export * from './audit-check.ts';
 export * from './part-archive.ts';
+export * from './archive-index.ts';

@@ -3,15 +3,20 @@
 // shows in GET /api/jobs/:id and a cancel from the server reaches it; Ctrl-C cancels it too.
 import { existsSync, readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
-import { localDateTime, tableLines } from '../../core/index.ts';
+import { tableLines } from '../../core/index.ts';
 import { configFilePath, loadConfig } from '../../config/index.ts';
-import { checkArchive, loadSiteSigner, SITE_SIGNING_KEY_FILE, type ArchiveCheck } from '../../documents/index.ts';
+import {
+  archiveListRows,
+  archiveSize as size,
+  checkArchive,
+  loadSiteSigner,
+  SITE_SIGNING_KEY_FILE,
+  waitForArchiveJob,
+  type ArchiveCheck,
+} from '../../documents/index.ts';
 import { readKeyFile } from '../../storage/index.ts';
 import type { RecordsCliCommand, RecordsCliContext } from '../commands.ts';
 import type { ArchiveMade } from './service.ts';
-
-const MiB = 1024 * 1024;
-const size = (n: number) => (n >= MiB ? `${(n / MiB).toFixed(1)} MiB` : `${(n / 1024).toFixed(1)} KiB`);
 
 function usage(ctx: Pick<RecordsCliContext, 'err'>, text: string): number {
   ctx.err(`usage: examroom ${text}`);
@@ -88,19 +93,10 @@ export const archiveCommands: RecordsCliCommand[] = [
       const bar = progressBar();
       const job = archives.start(id, { withMedia: ctx.values['with-media'] === true }, ctx.actor);
       const off = deps.bus.on('job.progress', (p) => p.jobId === job.id && bar.draw(p.done, p.total, p.note));
-      const onInt = () => {
-        try {
-          jobs.cancel(job.id, ctx.actor);
-        } catch {
-          // already over
-        }
-      };
-      process.once('SIGINT', onInt);
       let end;
       try {
-        end = await jobs.wait(job.id);
+        end = await waitForArchiveJob(jobs, job.id, ctx.actor);
       } finally {
-        process.off('SIGINT', onInt);
         off();
         bar.clear();
       }
@@ -175,21 +171,7 @@ export const archiveCommands: RecordsCliCommand[] = [
         ctx.out(id ? `session ${id} has no archive yet` : 'no session archive has been made yet');
         return 0;
       }
-      ctx.out(
-        tableLines(
-          list.map((a) => ({
-            session: a.sessionId,
-            v: a.version,
-            file: a.file,
-            size: size(a.bytes),
-            members: a.members,
-            media: a.withMedia ? 'yes' : 'no',
-            created: localDateTime(a.createdAt, tz),
-            by: a.createdBy,
-            'kept until': localDateTime(a.retentionUntil, tz),
-          })),
-        ).join('\n'),
-      );
+      ctx.out(tableLines(archiveListRows(list, 'sessionId', 'session', tz)).join('\n'));
       return 0;
     },
   },

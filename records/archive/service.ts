@@ -2,16 +2,17 @@
 // them into one signed zip under <data>/archives/ (documents' writeArchive: no half file on cancel or
 // crash, never overwrites), index it, and move the session graded → archived. A second archive of
 // the same session is version N+1 beside the old one; nothing here deletes an archive.
-import { existsSync, unlinkSync } from 'node:fs';
-import { join, resolve, sep } from 'node:path';
-import { Conflict, NotFound, ValidationError, newId } from '../../core/index.ts';
+import { join } from 'node:path';
+import { Conflict, ValidationError, newId } from '../../core/index.ts';
 import {
   checkArchive,
+  defineArchiveJob,
   loadSiteSigner,
   SITE_SIGNING_KEY_FILE,
   archiveStamp,
   writePartsArchive,
   type ArchiveCheck,
+  type ArchiveJobBase,
   type PartsProgress,
   type Job,
   type JobRunner,
@@ -29,11 +30,8 @@ export const ARCHIVE_JOB = 'records.session-archive';
 export const ARCHIVE_KIND = 'examroom-session-archive';
 const DAY_MS = 86_400_000;
 
-export interface ArchiveJobParams {
+export interface ArchiveJobParams extends ArchiveJobBase {
   sessionId: string;
-  withMedia: boolean;
-  /** Who asked (user:NAME, cli:USER): the index and the audit log name them. */
-  by: string;
 }
 
 export type ArchiveProgress = PartsProgress;
@@ -67,8 +65,8 @@ export function createSessionArchives(
   },
 ) {
   const { db, clock, audit, config, paths, exam, parts, jobs } = deps;
-  const store = createArchiveStore(db);
-  const root = resolve(paths.archives);
+  const store = createArchiveStore(db, audit, paths.archives);
+  const root = store.root;
 
   exam.plans.setArchiveLookup((sessionId) => {
     const a = store.latest(sessionId);
@@ -129,38 +127,7 @@ export function createSessionArchives(
       createdAt: now,
       retentionUntil: now + config.retention.days * DAY_MS,
     };
-    try {
-      db.transaction(() => {
-        store.insert(archive);
-        audit.append({
-          actor: o.by,
-          action: 'records.archive.create',
-          target: s.id,
-          detail: {
-            archiveId: archive.id,
-            version,
-            file: fileName,
-            bytes: archive.bytes,
-            members: archive.members,
-            manifestSha256: archive.manifestSha256,
-            withMedia,
-          },
-        });
-      }).immediate();
-    } catch (err) {
-      // Another process archived the same session meanwhile and took this version number: the file
-      // we wrote is in no index, so it goes; the person runs it again for the next version.
-      try {
-        unlinkSync(join(root, fileName));
-      } catch {
-        // already gone
-      }
-      if ((err as { code?: string }).code === 'SQLITE_CONSTRAINT_UNIQUE')
-        throw new Conflict(
-          `exam session ${s.id} was archived by someone else at the same time (version ${version}); make the archive again for the next version`,
-        );
-      throw err;
-    }
+    store.record(archive);
 
     let statusProblem: string | null = null;
     let sessionStatus = exam.plans.session(s.id).status as string;
@@ -175,14 +142,12 @@ export function createSessionArchives(
     return { archive, sessionStatus, statusProblem };
   }
 
-  jobs.define<ArchiveJobParams, ArchiveMade>(ARCHIVE_JOB, async (ctx) => {
-    const r = await make(ctx.params.sessionId, {
-      withMedia: ctx.params.withMedia,
-      by: ctx.params.by,
-      signal: ctx.signal,
-      onProgress: (p) => ctx.progress(p.partsDone, p.parts, archiveProgressNote(p.part, p.members, p.bytes)),
-    });
-    return r;
+  const startJob = defineArchiveJob<ArchiveJobParams, ArchiveMade>(jobs, {
+    kind: ARCHIVE_JOB,
+    owner: (p) => p.sessionId,
+    make: (p, run) => make(p.sessionId, { withMedia: p.withMedia, by: p.by, ...run }),
+    note: (p) => archiveProgressNote(p.part, p.members, p.bytes),
+    busy: (id, job) => `an archive of exam session ${id} is already being made (job ${job}); wait for it or cancel it`,
   });
 
   /** The site's own public key (PEM), or null when this site has never signed anything. Never makes a key. */
@@ -191,17 +156,7 @@ export function createSessionArchives(
     return loadSiteSigner(config.paths.keys).publicKeyPem;
   }
 
-  function get(id: string): SessionArchive {
-    const a = store.get(id);
-    if (!a) throw new NotFound(`no session archive ${JSON.stringify(id)}`);
-    return a;
-  }
-
-  function pathOf(a: SessionArchive): string {
-    const file = resolve(root, a.file);
-    if (!file.startsWith(root + sep)) throw new NotFound(`archive ${a.id} points outside the archives folder`);
-    return file;
-  }
+  const { get, pathOf } = store;
 
   function verify(file: string, extraKeys: string[] = []): Promise<ArchiveCheck> {
     if (!file) throw new ValidationError([{ path: 'file', problem: 'is required' }]);
@@ -219,24 +174,13 @@ export function createSessionArchives(
     /** Queues the archive job (checked first, so a refusal is an answer, not a failed job). */
     start(sessionId: string, o: { withMedia?: boolean }, by: string): Job {
       checkArchivable(sessionId);
-      // A job left "running" by a process that died (a CLI run killed) must not block the next one.
-      jobs.recoverInterrupted();
-      const running = jobs.list({ kind: ARCHIVE_JOB, status: ['queued', 'running'] }).find((j) => (j.params as ArchiveJobParams).sessionId === sessionId);
-      if (running) throw new Conflict(`an archive of exam session ${sessionId} is already being made (job ${running.id}); wait for it or cancel it`);
-      return jobs.start(ARCHIVE_JOB, { sessionId, withMedia: o.withMedia === true, by } satisfies ArchiveJobParams, by);
+      return startJob({ sessionId, withMedia: o.withMedia === true, by }, by);
     },
     list: (sessionId?: string) => store.list(sessionId),
     get,
     pathOf,
     /** The archive file for a download: the access is audited before a byte leaves. */
-    openForDownload(id: string, actor: string, ip: string | null): { archive: SessionArchive; file: string } {
-      const a = get(id);
-      const file = pathOf(a);
-      if (!existsSync(file))
-        throw new NotFound(`archive ${a.file} (session ${a.sessionId}, version ${a.version}) is indexed but missing from ${root}; restore it from the backup`);
-      audit.append({ actor, action: 'records.archive.download', target: a.sessionId, detail: { archiveId: a.id, version: a.version, file: a.file }, ip });
-      return { archive: a, file };
-    },
+    openForDownload: store.openForDownload,
     sitePublicKey,
     /** Checks an archive against the site's key (and any extra trusted keys). */
     verify,

@@ -5,14 +5,12 @@
 // The command line signs nobody in: the kiosk's identity service it builds (the training core reads its
 // tables through it) refuses to admit or to check a password.
 import { resolve } from 'node:path';
-import { localDateTime, tableLines } from '../../core/index.ts';
+import { tableLines } from '../../core/index.ts';
+import { archiveListRows, archiveSize as size, waitForArchiveJob } from '../../documents/index.ts';
 import type { RecordsCliCommand, RecordsCliContext } from '../../records/index.ts';
 import { createTrainingService } from '../service.ts';
 import { createClassRecords } from './index.ts';
 import type { ClassArchive } from './service.ts';
-
-const MiB = 1024 * 1024;
-const size = (n: number) => (n >= MiB ? `${(n / MiB).toFixed(1)} MiB` : `${(n / 1024).toFixed(1)} KiB`);
 
 async function classRecordsFor(ctx: RecordsCliContext) {
   const { deps, jobs } = ctx.records;
@@ -37,22 +35,8 @@ export const classArchiveCommands: RecordsCliCommand[] = [
         return 1;
       }
       const cr = await classRecordsFor(ctx);
-      const jobs = ctx.records.jobs;
       const job = cr.archives.start(id, { withMedia: ctx.values['with-media'] === true }, ctx.actor);
-      const onInt = () => {
-        try {
-          jobs.cancel(job.id, ctx.actor);
-        } catch {
-          // already over
-        }
-      };
-      process.once('SIGINT', onInt);
-      let end;
-      try {
-        end = await jobs.wait(job.id);
-      } finally {
-        process.off('SIGINT', onInt);
-      }
+      const end = await waitForArchiveJob(ctx.records.jobs, job.id, ctx.actor);
       if (end.status === 'done') {
         const a = end.result as ClassArchive;
         ctx.out(`${resolve(ctx.records.deps.paths.archives, a.file)} · ${size(a.bytes)} · ${a.members} members · version ${a.version} · class ${a.classId}`);
@@ -77,21 +61,7 @@ export const classArchiveCommands: RecordsCliCommand[] = [
         return 0;
       }
       const tz = ctx.config.site.timezone;
-      ctx.out(
-        tableLines(
-          list.map((a) => ({
-            class: a.classId,
-            v: a.version,
-            file: a.file,
-            size: size(a.bytes),
-            members: a.members,
-            media: a.withMedia ? 'yes' : 'no',
-            created: localDateTime(a.createdAt, tz),
-            by: a.createdBy,
-            'kept until': localDateTime(a.retentionUntil, tz),
-          })),
-        ).join('\n'),
-      );
+      ctx.out(tableLines(archiveListRows(list, 'classId', 'class', tz)).join('\n'));
       return 0;
     },
   },
