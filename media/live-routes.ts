@@ -220,6 +220,16 @@ export const liveRoutes: FastifyPluginAsync<LiveRouteOptions> = async (app, opts
       },
     });
     new Gauge({
+      name: 'examroom_live_transcodes',
+      help: "On-demand ffmpegs running now, by the relay stream they make: sound (a source's sound as AAC for listeners) and h264 (an H.265 camera for an enlarged tile)",
+      labelNames: ['kind'],
+      registers: [opts.registry],
+      collect() {
+        this.reset();
+        for (const t of [live.relay.sound, live.relay.hevc]) this.set({ kind: t.kind }, t.running().length);
+      },
+    });
+    new Gauge({
       name: 'examroom_upstream_pushing',
       help: '1 while an upstream push is delivering bytes, 0 while it is starting or retrying',
       labelNames: ['target', 'source'],

@@ -9,7 +9,10 @@
 
 import { isG711 } from './g711.ts';
 import { createHevcTranscodes, type HevcTranscodes } from './hevc.ts';
+import type { Sink } from './sink.ts';
 import { createSoundEncodes, type SoundDeps, type SoundEncodes } from './sound.ts';
+
+export type { Sink } from './sink.ts';
 
 export const TS_PACKET = 188;
 const SYNC = 0x47;
@@ -25,19 +28,10 @@ export interface TsFeed {
  * A source's main stream (recorded, pushed upstream; sound as received), its camera's sub-stream (live
  * tiles only, no sound), or `sound`: the main stream with its sound as AAC (for listeners and RTMP; the
  * main stream itself when the camera sends AAC or no sound), or `h264`: an H.265 main stream transcoded to
- * H.264 at sub-stream size, no sound (the enlarged tile of a browser without H.265; the main stream itself
+ * H.264 at sub-stream size, with the sound as AAC (the enlarged tile of a browser without H.265; the main stream itself
  * when the camera sends anything but H.265).
  */
 export type StreamName = 'main' | 'sub' | 'sound' | 'h264';
-
-/** A consumer of one source's TS: a WebSocket, an ffmpeg stdin. */
-export interface Sink {
-  /** Bytes handed to this sink and not yet sent on (socket bufferedAmount, stdin writableLength). */
-  backlog(): number;
-  write(bytes: Buffer): void;
-  /** The relay gives up on this sink; it must close it. */
-  drop(reason: string): void;
-}
 
 export interface SinkPolicy {
   /** Above this backlog a sink stops receiving and waits for the next key frame. */
@@ -343,7 +337,7 @@ export function createLiveRelay(
   });
   // The `h264` channel's feed: its first sink starts the source's transcode (or is refused at the cap), its last ends it.
   const hevcFeed: TsFeed = {
-    subscribe: (sourceId, onChunk, opts) => hevc.start(sourceId, onChunk, opts?.onRestart),
+    subscribe: (sourceId, onChunk, opts) => hevc.start(sourceId, feed.codecs?.(sourceId)?.audio ?? null, onChunk, opts?.onRestart),
   };
   const channel = (sourceId: string, stream: StreamName = 'main'): LiveChannel => {
     let c = channels.get(key(sourceId, stream));
