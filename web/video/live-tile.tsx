@@ -6,11 +6,13 @@
 // someone listens), and unmuting another tile mutes it. A camera that sends H.265 to a browser that cannot
 // play it says so in the grid (a grid never transcodes); opened large, the tile plays the source's `h264`
 // stream (transcoded on the server while someone watches it large, a capped number at once): it asks
-// first, and when the server is at its cap it says why and offers the sub-stream if the camera has one.
+// first (transcode-check.ts), and when the server is at its cap it says why and offers the sub-stream if
+// the camera has one. The transcode carries the camera's sound, so unmuting that tile needs no other stream.
 // Words: `liveTileLabels` below.
 import { useEffect, useRef, useState } from 'preact/hooks';
 import { canPlayHevc, HEVC_WORDS, LivePlayer, wsUrl, type TileState } from './player.ts';
 import { useOneUnmuted } from './one-sound.ts';
+import { useTranscodeCheck } from './transcode-check.ts';
 import './live-tile.css';
 
 export interface LiveTileSource {
@@ -105,32 +107,21 @@ export function LiveTile({
   const needsTranscode = source.video === 'hevc' && !hevcOk;
   /** Enlarged H.265 tile: the person took the sub-stream offered when the server was at its cap. */
   const [takeSub, setTakeSub] = useState(false);
-  const stream = !muted ? 'sound' : big ? (needsTranscode ? (takeSub && source.subWs ? 'sub' : 'h264') : 'main') : source.subWs ? 'sub' : 'main';
+  const transcoded = big && needsTranscode;
+  // The transcode carries the sound: its tile is unmuted on the same stream. Back in the grid it cannot play.
+  const stream = transcoded ? (takeSub && source.subWs ? 'sub' : 'h264') : !muted && !needsTranscode ? 'sound' : big ? 'main' : source.subWs ? 'sub' : 'main';
   const path = stream === 'sound' || stream === 'h264' ? `${source.ws}?stream=${stream}` : stream === 'main' ? source.ws : source.subWs!;
   // The transcode is asked for before its socket opens: a refusal (the cap) is said in words, not retried in a loop.
-  const [check, setCheck] = useState<{ path: string; busy: { max: number; sub: boolean } | null } | null>(null);
-  const checked = stream === 'h264' && check?.path === path ? check : null;
+  const { checked, retry } = useTranscodeCheck(source.id, stream === 'h264');
   const blocked = needsTranscode && stream !== 'sub' && !(stream === 'h264' && checked && !checked.busy);
   useEffect(() => {
     if (big) return;
     setTakeSub(false);
-    setCheck(null);
+    if (needsTranscode && !muted) {
+      player.current?.setMuted(true);
+      setMuted(true);
+    }
   }, [big]);
-  useEffect(() => {
-    if (stream !== 'h264' || checked) return;
-    let gone = false;
-    void fetch(`/api/live/sources/${encodeURIComponent(source.id)}/h264`, { credentials: 'same-origin' })
-      .then(async (r) => {
-        const body = (await r.json().catch(() => ({}))) as { error?: string; params?: { max?: number; sub?: number } };
-        if (gone) return;
-        const busy = r.status === 409 && body.error === 'hevc_transcodes_busy' ? { max: body.params?.max ?? 0, sub: !!body.params?.sub } : null;
-        setCheck({ path, busy });
-      })
-      .catch(() => !gone && setCheck({ path, busy: null }));
-    return () => {
-      gone = true;
-    };
-  }, [stream, checked]);
   useEffect(() => {
     if (blocked) player.current?.stop();
     else player.current?.start();
@@ -171,7 +162,7 @@ export function LiveTile({
             type="button"
             onClick={(e) => {
               e.stopPropagation();
-              setCheck(null);
+              retry();
             }}
           >
             {l.tryAgain}
@@ -195,7 +186,7 @@ export function LiveTile({
         <span>{l.kind[source.kind] ?? source.kind}</span>
         {!blocked && <span class={`state ${state}`}>{l.state[state]}</span>}
         {stream === 'h264' && !blocked && <span class="transcoded">{l.transcoded}</span>}
-        {source.kind === 'camera' && !blocked && !needsTranscode && (
+        {source.kind === 'camera' && !blocked && (!needsTranscode || stream === 'h264') && (
           <button
             type="button"
             class="sound"
