@@ -18,7 +18,7 @@ export type P = { c: Controller; s: State; t: Strings };
 export function App({ c }: { c: Controller }) {
   const s = useStore(c.store);
   const t = c.t;
-  const training = c.trainingMode(s);
+  const training = c.training.active(s);
   useDocumentLanguage(s.lang, training ? TRAINING_STRINGS[s.lang].appTitle : t.appTitle);
   const p = { c, s, t };
   return (
@@ -46,7 +46,7 @@ export function App({ c }: { c: Controller }) {
 function TopBar({ c, s, t }: P) {
   return (
     <header class="topbar">
-      <span class="brand">{c.trainingMode(s) ? TRAINING_STRINGS[s.lang].appTitle : t.appTitle}</span>
+      <span class="brand">{c.training.active(s) ? TRAINING_STRINGS[s.lang].appTitle : t.appTitle}</span>
       <span class="where">{s.kiosk ? `${s.kiosk.site.name} · ${s.kiosk.kiosk.name}` : ''}</span>
       <button type="button" class="lang" aria-label={t.langToggleLabel} onClick={() => c.setLang(s.lang === 'zh' ? 'en' : 'zh')}>
         {t.langToggle}
@@ -147,11 +147,11 @@ function Idle({ c, s, t }: P) {
   const looking = s.screen === 'looking';
   const typed = s.typed;
   // A classroom kiosk in training mode signs trainees in and out: the exam rooms' check-in is not its business.
-  const sessions = c.trainingMode(s) ? [] : (s.kiosk?.sessions ?? []);
+  const sessions = c.training.active(s) ? [] : (s.kiosk?.sessions ?? []);
   return (
     <section class="idle">
       <div class="idle-left">
-        {c.trainingMode(s) ? (
+        {c.training.active(s) ? (
           <TrainingIdleLeft c={c} s={s} t={t} />
         ) : (
           <>
@@ -270,7 +270,7 @@ function ReturnCountdown({ c, s, t }: P) {
 function Refused(p: P) {
   const { c, s, t } = p;
   const r = s.refusal!;
-  const tt = c.trainingMode(s) ? TRAINING_STRINGS[s.lang] : null;
+  const tt = c.training.active(s) ? TRAINING_STRINGS[s.lang] : null;
   const text = (s.lang === 'zh' && r.message) || (tt ? tt.refusals[r.reason] : t.lookupRefusals[r.reason]) || r.message;
   // Someone already checked in is not turned away: they are told so, calmly, and where to sit.
   const done = r.reason === 'already_admitted' || Boolean(tt?.calmRefusals.includes(r.reason));

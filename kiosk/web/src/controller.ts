@@ -1,8 +1,9 @@
 // The kiosk's brain: one state object the screens render, and the rules that move it — pairing, the
 // card-reader event stream, the ID lookup, the live face guide, the liveness challenge, verification,
 // the result and the staff override. The screens only read state (its shape is state.ts) and call the
-// actions. Parts with a job of their own live beside it: the card reader's event stream (card-stream.ts),
-// the keypad's ID check (id-number.ts), the darkness probe of the face guide (dark-frame.ts).
+// actions. Parts with a job of their own live beside it: the training mode — classes, sign-in/out, the
+// rating offer — (training-mode.ts), the card reader's event stream (card-stream.ts), the keypad's ID check
+// (id-number.ts), the darkness probe of the face guide (dark-frame.ts).
 //
 // Time budget: ≤ 5 s per candidate from ID to seat, not counting the person. So the camera stays
 // open between candidates, the face guide starts while the roster card is being read, the first
@@ -27,15 +28,8 @@ import {
   lookup,
   override,
   quality,
-  rateAtKiosk,
-  ratingOffer,
-  trainingClasses,
-  trainingLookup,
   verify,
   type CardEvent,
-  type Challenge,
-  type KioskClass,
-  type SignAction,
   type TrainingSigned,
   type ConsentAsk,
   type ConsentDecision,
@@ -53,6 +47,7 @@ import { STRINGS } from './i18n.ts';
 import { idNumberValid } from './id-number.ts';
 import { MAX_TRIES, initialState, type Attempt, type Hint, type State } from './state.ts';
 import { TRAINING_STRINGS } from './training-words.ts';
+import { TrainingMode } from './training-mode.ts';
 
 const LANG_KEY = 'examroom.kiosk.lang';
 /** The server allows 5 quality checks a second per kiosk; 4 leaves room for a slow answer. */
@@ -71,12 +66,6 @@ const ADMITTED_RETURN_MS = 8_000;
 const FAILED_RETURN_MS = 60_000;
 /** Reading the notice takes a minute or two; an abandoned one frees the kiosk well before the attempt expires. */
 const CONSENT_RETURN_MS = 180_000;
-/**
- * Rating a teacher (or scanning the QR code to do it on the phone) takes a minute; the next trainee in
- * the queue must not wait longer. The token stays valid after the screen has gone: the QR is the way back.
- */
-const RATING_RETURN_MS = 120_000;
-
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 export class Controller {
@@ -95,8 +84,8 @@ export class Controller {
   private pendingCard: CardEvent | null = null;
   /** The accepted lookup whose notice is on screen: its challenge starts once the person accepts. */
   private lookedUp: Extract<LookupReply, { ok: true }> | null = null;
-  /** The lesson a trainee's attempt is for (training mode), carried from the lookup to the screens. */
-  private trainingAttempt: Attempt['training'] = null;
+  /** The training mode (training-mode.ts): a classroom's kiosk signing trainees in and out. */
+  readonly training: TrainingMode;
   /** The notice in force for this candidate's attempt, so one who agreed can still withdraw at the face guide. */
   private notices: ConsentAsk['notice'] | null = null;
   /** Bumped whenever the flow moves on, so a late answer for an abandoned candidate is dropped. */
@@ -104,14 +93,11 @@ export class Controller {
   private wakeRetry: (() => void) | null = null;
   private stateTimer: ReturnType<typeof setInterval> | undefined;
   private deviceId: string | null;
-  /** `?mode=training` (a classroom's kiosk) or `?mode=exam` (the entrance) fixes the screen; absent, the day decides. */
-  private readonly mode: 'training' | 'exam' | null;
 
   constructor(loc: Location) {
     const lang = storedLang(LANG_KEY);
     const q = new URLSearchParams(loc.search);
     this.deviceId = q.get('device');
-    this.mode = q.get('mode') === 'training' ? 'training' : q.get('mode') === 'exam' ? 'exam' : null;
     this.pairing = new DevicePairing({
       kind: 'kiosk',
       deviceId: this.deviceId,
@@ -125,6 +111,15 @@ export class Controller {
       this.reportCamera(camera);
     });
     this.store = new Store<State>(initialState(lang));
+    this.training = new TrainingMode(
+      {
+        store: this.store,
+        flow: () => this.flow,
+        returnLater: (ms) => this.returnLater(ms),
+        persist: (flow, fn, opts) => this.persist(flow, fn, opts),
+      },
+      q.get('mode') === 'training' ? 'training' : q.get('mode') === 'exam' ? 'exam' : null,
+    );
     this.stream = new CardStream({
       live: (open) => this.store.set(open ? { live: true, offline: false } : { live: false }),
       offline: () => this.store.set({ offline: true }),
@@ -193,109 +188,18 @@ export class Controller {
       if (err instanceof HttpError && err.status === 401) return void this.startPairing();
       // The idle screen simply keeps what it showed; the banner comes from the stream.
     }
-    await this.refreshTraining();
-  }
-
-  /** Today's classes of this kiosk's rooms: a classroom kiosk becomes the training sign-in screen. */
-  private async refreshTraining(): Promise<void> {
-    let training: KioskClass[];
-    try {
-      training = await trainingClasses();
-    } catch {
-      return;
-    }
-    const s = this.store.get();
-    const picked = training.find((c) => c.id === s.trainingClassId) ?? training.find((c) => c.signInLessonId) ?? training[0] ?? null;
-    // Before a lesson starts people sign in; once the day's lessons have started and none opens, they sign out.
-    const firstLoad = s.training === null;
-    const action: SignAction = firstLoad && picked && !picked.signInLessonId && picked.lessons.some((l) => l.state === 'ended') ? 'check_out' : s.action;
-    this.store.set({ training, trainingClassId: picked?.id ?? null, action });
-  }
-
-  /** A classroom kiosk: set so by its URL, or training classes today here and no exam check-in open. */
-  trainingMode(s: State = this.store.get()): boolean {
-    if (this.mode) return this.mode === 'training';
-    return Boolean(s.training?.length) && !s.kiosk?.sessions.length;
-  }
-
-  /** Sign in or sign out: the trainee (or staff) picks before the card or the number. */
-  setAction(action: SignAction): void {
-    if (this.store.get().screen === 'idle') this.store.set({ action });
-  }
-
-  pickClass(classId: string): void {
-    if (this.store.get().screen === 'idle') this.store.set({ trainingClassId: classId });
+    await this.training.refresh();
   }
 
   /**
    * The lookup of the mode the kiosk is in. A trainee's lookup is answered in the exam lookup's shape
-   * (the member as the candidate, the lesson where the session goes), so the notice, the face guide, the
-   * refusals and the staff dialog are the exam's own screens and rules: nothing new can get stuck.
+   * (training-mode.ts), so the notice, the face guide, the refusals and the staff dialog are the exam's
+   * own screens and rules: nothing new can get stuck.
    */
-  private async lookupFor(source: LookupBody): Promise<LookupReply> {
-    const s = this.store.get();
-    const classId = s.trainingClassId;
-    if (!this.trainingMode(s)) {
-      this.trainingAttempt = null;
-      return lookup(source);
-    }
-    if (!classId) {
-      // A classroom kiosk with no class today: said as the server says it, never an exam lookup instead.
-      this.trainingAttempt = null;
-      const tt = TRAINING_STRINGS[s.lang];
-      return {
-        ok: false,
-        reason: 'class_not_today' as Extract<LookupReply, { ok: false }>['reason'],
-        detail: "no training class today in this kiosk's rooms",
-        message: tt.refusals.class_not_today!,
-        candidate: null,
-        session: null,
-        admittedAt: null,
-        seat: null,
-      };
-    }
-    const r = await trainingLookup(classId, { ...source, action: s.action });
-    if (!r.ok) {
-      this.trainingAttempt = null;
-      const next = r.nextLesson ? TRAINING_STRINGS[s.lang].nextLesson(r.nextLesson.start, r.nextLesson.topic) : '';
-      return {
-        ok: false,
-        reason: r.reason as Extract<LookupReply, { ok: false }>['reason'],
-        detail: r.detail,
-        message: `${r.message}${next ? `（${next}）` : ''}`,
-        candidate: r.member,
-        session: null,
-        admittedAt: null,
-        seat: null,
-      };
-    }
-    const l = r.lesson;
-    this.trainingAttempt = { action: r.action, classId: r.class.id, className: r.class.name, lesson: l };
-    return {
-      ok: true,
-      attemptId: r.attemptId,
-      expiresAt: r.expiresAt,
-      candidate: {
-        name: r.member.name,
-        idNumberMasked: r.member.idNumberMasked,
-        ticketNo: null,
-        photoUrl: r.member.photoUrl,
-        hasPhoto: r.member.hasPhoto,
-        cardPhoto: false,
-      },
-      session: {
-        id: r.class.id,
-        name: r.class.name,
-        roomId: l.roomId ?? '',
-        roomName: `${l.start}–${l.end} ${l.topic}`,
-        startsAt: l.startsAt,
-        startsAtLocal: `${l.day} ${l.start}`,
-        status: l.state,
-      },
-      seat: null,
-      challenge: r.challenge as Challenge,
-      consent: r.consent as ConsentAsk,
-    };
+  private lookupFor(source: LookupBody): Promise<LookupReply> {
+    if (this.training.active()) return this.training.lookup(source);
+    this.training.attempt = null;
+    return lookup(source);
   }
 
   // ------------------------------------------------------------------ the card reader's event stream
@@ -303,8 +207,8 @@ export class Controller {
   private onCard(card: CardEvent): void {
     const s = this.store.get();
     // A card in the middle of someone's face check waits for that check to end.
-    // A trainee rating a teacher finishes first (the screen returns by itself within RATING_RETURN_MS).
-    const rating = s.screen === 'signed' && s.rating !== null && s.rating.index < s.rating.teachers.length;
+    // A trainee rating a teacher finishes first (the screen returns by itself).
+    const rating = this.training.rating(s);
     if (s.screen === 'capture' || s.screen === 'looking' || s.screen === 'consent' || s.overrideOpen || rating) {
       this.pendingCard = card;
       return;
@@ -387,7 +291,7 @@ export class Controller {
     this.store.set({
       screen: 'consent',
       typed: '',
-      attempt: { attemptId: r.attemptId, candidate: r.candidate, session: r.session, seat: r.seat, challenge: r.challenge, training: this.trainingAttempt },
+      attempt: { attemptId: r.attemptId, candidate: r.candidate, session: r.session, seat: r.seat, challenge: r.challenge, training: this.training.attempt },
       consent: { notice: r.consent.notice, previous: r.consent.inForce?.decision ?? null, busy: false },
     });
     this.returnLater(CONSENT_RETURN_MS);
@@ -455,7 +359,7 @@ export class Controller {
       consent: null,
       returnAt: null,
       typed: '',
-      attempt: { attemptId: r.attemptId, candidate: r.candidate, session: r.session, seat: r.seat, challenge: r.challenge, training: this.trainingAttempt },
+      attempt: { attemptId: r.attemptId, candidate: r.candidate, session: r.session, seat: r.seat, challenge: r.challenge, training: this.training.attempt },
       phase: 'align',
       hint: null,
       progress: 0,
@@ -536,7 +440,7 @@ export class Controller {
   /** Admitted → the seat; refused → the reason, with retry and the staff override. */
   private showVerdict(attempt: Attempt, r: VerifyReply | TrainingSigned, timeout: { hint: GiveUpHint; waitedSeconds: number } | null = null): void {
     const tries = this.store.get().tries + 1;
-    if (r.ok && (r.decision === 'checked_in' || r.decision === 'checked_out')) return void this.showSigned(attempt, r as TrainingSigned);
+    if (r.ok && (r.decision === 'checked_in' || r.decision === 'checked_out')) return void this.training.showSigned(attempt, r as TrainingSigned);
     if (r.ok) {
       this.store.set({
         screen: 'admitted',
@@ -565,90 +469,6 @@ export class Controller {
     });
     // Staff already at the dialog keep it; the screen waits for them.
     if (!this.store.get().overrideOpen) this.returnLater(FAILED_RETURN_MS);
-  }
-
-  /** A trainee signed in or out; after a sign-out, the teachers now due a rating (each with its QR code). */
-  private async showSigned(attempt: Attempt, r: TrainingSigned): Promise<void> {
-    const flow = this.flow;
-    this.store.set({
-      screen: 'signed',
-      overrideOpen: false,
-      overrideError: null,
-      rating: null,
-      signed: {
-        decision: r.decision,
-        name: attempt.candidate.name,
-        topic: r.topic,
-        at: r.at,
-        lateMinutes: r.lateMinutes,
-        earlyMinutes: r.earlyMinutes,
-        hours: r.hours,
-        totalHours: r.totalHours,
-        by: r.by ?? null,
-      },
-    });
-    void this.refreshTraining();
-    if (r.decision !== 'checked_out') return this.returnLater(ADMITTED_RETURN_MS);
-    this.returnLater(RATING_RETURN_MS);
-    // Whatever the offer's fate, the sign-out stands: a refusal (nothing due, a server without ratings) or a
-    // lost network only means no rating step here — a few tries, then the screen simply returns.
-    let offer: Awaited<ReturnType<typeof ratingOffer>> | null = null;
-    for (let i = 0; i < 3 && offer === null; i++) {
-      try {
-        offer = await ratingOffer(r.attemptId);
-      } catch (err) {
-        if (!(err instanceof NetworkError)) break;
-        await sleep(1_000);
-      }
-      if (flow !== this.flow) return;
-    }
-    if (offer === null || flow !== this.flow) return void this.returnLater(ADMITTED_RETURN_MS);
-    if (offer.teachers.length === 0) return this.returnLater(ADMITTED_RETURN_MS);
-    this.store.set({
-      rating: { className: offer.className, teachers: offer.teachers, index: 0, score: null, comment: '', busy: false, rated: [], error: null },
-    });
-  }
-
-  /** The trainee taps a score: the screen stays while they choose. */
-  rate(score: number): void {
-    const g = this.store.get().rating;
-    if (!g || g.busy || score < 1 || score > 5) return;
-    this.store.set({ rating: { ...g, score, error: null } });
-    this.returnLater(RATING_RETURN_MS);
-  }
-
-  setRatingComment(comment: string): void {
-    const g = this.store.get().rating;
-    if (g) this.store.set({ rating: { ...g, comment } });
-  }
-
-  async submitRating(): Promise<void> {
-    const g = this.store.get().rating;
-    const teacher = g?.teachers[g.index];
-    if (!g || !teacher || g.score === null || g.busy) return;
-    const flow = this.flow;
-    this.store.set({ rating: { ...g, busy: true, error: null } });
-    try {
-      const r = await this.persist(flow, () => rateAtKiosk(teacher.token, g.score!, g.comment), { rethrow409: true });
-      if (r === undefined) return;
-      this.nextTeacher(teacher.teacherName);
-    } catch (err) {
-      // Rated already (from the phone, a moment ago) or the token spent: say so, and go on to the next.
-      const code = err instanceof HttpError ? err.code : 'error';
-      const t = TRAINING_STRINGS[this.store.get().lang];
-      const now = this.store.get().rating;
-      if (now)
-        this.store.set({ rating: { ...now, busy: false, error: t.ratingRefused[code] ?? t.ratingFailed(err instanceof Error ? err.message : String(err)) } });
-    }
-  }
-
-  /** Rated, or skipped (the QR code still works until its token expires). */
-  nextTeacher(ratedName: string | null = null): void {
-    const g = this.store.get().rating;
-    if (!g) return;
-    const rated = ratedName ? [...g.rated, ratedName] : g.rated;
-    this.store.set({ rating: { ...g, index: g.index + 1, score: null, comment: '', busy: false, rated, error: null } });
-    this.returnLater(g.index + 1 >= g.teachers.length ? ADMITTED_RETURN_MS : RATING_RETURN_MS);
   }
 
   /** `ready` is the frame the quality check just passed: facing the camera, it opens the sequence. */
@@ -781,7 +601,7 @@ export class Controller {
     this.newFlow();
     this.source = null;
     this.lookedUp = null;
-    this.trainingAttempt = null;
+    this.training.attempt = null;
     this.notices = null;
     this.store.set({
       screen: 'idle',
@@ -859,7 +679,7 @@ export class Controller {
         if (flow !== this.flow) return;
         if (r.decision !== 'admitted') {
           this.store.set({ offline: false, overrideBusy: false });
-          return void this.showSigned(attempt, r as TrainingSigned);
+          return void this.training.showSigned(attempt, r as TrainingSigned);
         }
         const a = r as OverrideReply;
         this.store.set({

@@ -37,7 +37,7 @@ export function TrainingIdleLeft({ c, s }: P) {
             aria-checked={s.action === a}
             class={s.action === a ? 'primary big' : 'big'}
             disabled={looking}
-            onClick={() => c.setAction(a)}
+            onClick={() => c.training.setAction(a)}
             data-action={a}
           >
             {a === 'check_in' ? tt.checkIn : tt.checkOut}
@@ -53,7 +53,7 @@ export function TrainingIdleLeft({ c, s }: P) {
               role="radio"
               aria-checked={x.id === cls?.id}
               class={x.id === cls?.id ? 'chip on' : 'chip'}
-              onClick={() => c.pickClass(x.id)}
+              onClick={() => c.training.pickClass(x.id)}
             >
               {x.name}
             </button>
@@ -166,7 +166,7 @@ export function Signed(p: P) {
                   aria-label={`${tt.stars(n)} ${tt.starWords[n - 1]}`}
                   class={rating.score !== null && n <= rating.score ? 'star on' : 'star'}
                   disabled={rating.busy}
-                  onClick={() => c.rate(n)}
+                  onClick={() => c.training.rate(n)}
                   data-score={n}
                 >
                   ★<small>{n}</small>
@@ -179,7 +179,7 @@ export function Signed(p: P) {
               <input
                 value={rating.comment}
                 maxLength={500}
-                onInput={(e) => c.setRatingComment((e.target as HTMLInputElement).value)}
+                onInput={(e) => c.training.setRatingComment((e.target as HTMLInputElement).value)}
                 disabled={rating.busy}
                 data-testid="rating-comment"
               />
@@ -190,10 +190,10 @@ export function Signed(p: P) {
               </p>
             ) : null}
             <div class="actions">
-              <button type="button" class="primary big" disabled={rating.score === null || rating.busy} onClick={() => void c.submitRating()}>
+              <button type="button" class="primary big" disabled={rating.score === null || rating.busy} onClick={() => void c.training.submitRating()}>
                 {rating.busy ? tt.submitting : tt.submitRating}
               </button>
-              <button type="button" class="big" disabled={rating.busy} onClick={() => c.nextTeacher()}>
+              <button type="button" class="big" disabled={rating.busy} onClick={() => c.training.nextTeacher()}>
                 {tt.skip}
               </button>
               <Countdown {...p} />
