@@ -4,3 +4,4 @@
 export * from './client.ts';
 export * from './errors.ts';
 export * from './probe.ts';
+export * from './monitor.ts';
