@@ -9,7 +9,7 @@ import { CreateBucketCommand, CreateMultipartUploadCommand, DeleteObjectCommand,
 import t from 'tap';
 import { fixedClock } from '../../core/index.ts';
 import { createObjectStore, probeObjectStore, type ObjectStore, type ObjectStoreError, type ObjectStoreOptions } from '../../storage/object-store/index.ts';
-import { scratchDir } from '../helpers.ts';
+import { login, PASSWORDS, scratchDir, testApp } from '../helpers.ts';
 import { startRadosgw } from '../helpers/radosgw.ts';
 
 const gw = await startRadosgw(t);
@@ -234,3 +234,38 @@ t.test('a store whose certificate is not trusted is named as a TLS failure; with
   const trusted = await probeObjectStore(open({ endpoint, ca: readFileSync(join(pki, 'ca.pem'), 'utf8'), bucket: 'evidence' }));
   t.match(trusted, { ok: true, problem: null });
 });
+
+t.test(
+  'the appliance probes its store at start and says so in /healthz and the System status; a store down degrades health and never the recording',
+  async (t) => {
+    const secretFile = join(dir, 'store.secret');
+    writeFileSync(secretFile, `${gw.secret}\n`, { mode: 0o600 });
+    // No region: the default us-east-1 is what MinIO expects, and Ceph takes it too.
+    const yaml = `objectStore: { endpoint: "${gw.endpoint}", bucket: evidence, accessKeyId: "${gw.accessKeyId}", secretFile: "${secretFile}", prefix: site-a, objectLock: governance }\n`;
+    const app = await testApp(t, { extraYaml: yaml });
+    await app.ready();
+    const first = await app.objectStore!.probeNow();
+    t.match(first, { ok: true, objectLock: 'enabled' });
+    const admin = await login(app, 'admin', PASSWORDS.admin);
+    const health = async () => (await app.inject({ url: '/healthz', headers: { cookie: admin } })).json();
+    const status = async () => (await app.inject({ url: '/api/system/status', headers: { cookie: admin } })).json();
+    t.match((await health()).objectStore, { state: 'ok', endpoint: gw.endpoint, bucket: 'evidence', objectLock: 'governance', verifiedBy: 'read-back' });
+    t.match((await status()).objectStore, { state: 'ok', message: /is reachable and writable, object lock on \(governance\)/ });
+
+    await gw.stopGateway();
+    await app.objectStore!.probeNow();
+    const down = await health();
+    t.match(down, {
+      status: 'degraded',
+      objectStore: { state: 'failed', problem: 'unreachable', message: /cannot reach the store at http:\/\/127\.0\.0\.1:\d+ \(ECONNREFUSED\)/ },
+    });
+    t.equal(down.db.ok, true, 'the database and recording go on');
+    for (const text of [JSON.stringify(down), JSON.stringify(await status())]) {
+      t.notOk(text.includes(gw.secret), 'no secret in health or status');
+      t.notOk(text.includes(gw.accessKeyId), 'nor the access key id');
+    }
+    await gw.restart();
+    await app.objectStore!.probeNow();
+    t.match((await status()).objectStore, { state: 'ok', problem: null });
+  },
+);
