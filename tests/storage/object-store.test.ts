@@ -11,6 +11,7 @@ import { fixedClock } from '../../core/index.ts';
 import { createObjectStore, probeObjectStore, type ObjectStore, type ObjectStoreError, type ObjectStoreOptions } from '../../storage/object-store/index.ts';
 import { login, PASSWORDS, scratchDir, testApp } from '../helpers.ts';
 import { startRadosgw } from '../helpers/radosgw.ts';
+import { openAdminConsole } from '../e2e/admin/harness.ts';
 
 const gw = await startRadosgw(t);
 const dir = scratchDir(t);
@@ -269,3 +270,34 @@ t.test(
     t.match((await status()).objectStore, { state: 'ok', problem: null });
   },
 );
+
+t.test('the System page says in words where the store is and, when it is down, what to check — without the key', async (t) => {
+  const secretFile = join(dir, 'console.secret');
+  writeFileSync(secretFile, `${gw.secret}\n`, { mode: 0o600 });
+  const yaml = `objectStore: { endpoint: "${gw.endpoint}", bucket: evidence-locked, accessKeyId: "${gw.accessKeyId}", secretFile: "${secretFile}", prefix: site-a, objectLock: compliance, uploadWindow: "20:00-06:00", bandwidthMbps: 40 }\n`;
+  const c = await openAdminConsole(t, { extraYaml: yaml });
+  await c.app.objectStore!.probeNow();
+  await c.open('system', 'section=health');
+  await c.page.waitForSelector('[data-testid=object-store][data-state=ok]');
+  const ok = (await c.page.textContent('[data-testid=object-store]')) ?? '';
+  t.match(ok, /对象存储可以连接，可以写入/);
+  t.match(ok, /对象锁定：合规模式（compliance）/);
+  t.match(ok, /本机保留 7 天后转存 · 上传时段：20:00-06:00 · 带宽上限：40 Mbit\/s/);
+  t.match(ok, /上传后读回并计算 SHA-256 核验/);
+  await c.shot('system-object-store-ok');
+  await gw.stopGateway();
+  await c.app.objectStore!.probeNow();
+  await c.page.click('.system-health h2 button');
+  await c.page.waitForSelector('[data-testid=object-store][data-state=failed]');
+  t.equal(await c.page.getAttribute('[data-testid=object-store-problem]', 'data-problem'), 'unreachable');
+  t.match(await c.page.textContent('[data-testid=object-store-problem]'), /无法连接存储：请检查 objectStore.endpoint、网络和存储服务是否运行/);
+  t.match(await c.page.textContent('[data-testid=health-verdict]'), /./);
+  await c.shot('system-object-store-down');
+  await c.page.click('header.top button.lang');
+  await c.page.waitForSelector('[data-testid=object-store-verdict]:has-text("unavailable")');
+  await c.shot('system-object-store-down-en');
+  const all = (await c.page.textContent('body')) ?? '';
+  t.notOk(all.includes(gw.secret) || all.includes(gw.accessKeyId), 'neither the secret nor the key id is on the page');
+  t.same(c.pageErrors, []);
+  await gw.restart();
+});
