@@ -8,7 +8,9 @@ import { parseDocument, LineCounter } from 'yaml';
 import { ValidationError, parseAddressRange, schemaProblems, type Problem } from '../core/index.ts';
 import { ConfigSchema, type Config, type ConfigFile } from './schema.ts';
 import { resolveRules, rulesProblems } from './rules.ts';
+import { SECRET_SOUNDING_NAME } from './masking.ts';
 import { gb28181Problems, normaliseGb28181 } from './gb28181.ts';
+import { normaliseObjectStore, objectStoreProblems } from './sections/object-store.ts';
 
 export const DEFAULT_CONFIG_FILE = '/etc/examroom/config.yaml';
 
@@ -69,7 +71,11 @@ export function parseConfig(text: string, opts: { file?: string; dataDir?: strin
 
 /** The schema's verdict on the file, in the operator's words: YAML says "a mapping", and a misspelt key gets a suggestion. */
 function configSchemaProblems(value: unknown): Problem[] {
-  return schemaProblems(ConfigSchema, value, { nouns: { object: 'a mapping' }, unknownField: unknownSetting });
+  const problems = schemaProblems(ConfigSchema, value, { nouns: { object: 'a mapping' }, unknownField: unknownSetting });
+  // A secret put where no setting takes it (`secret: …` instead of a secretFile) is not echoed into the log.
+  return problems.map(({ got, ...p }) =>
+    p.problem.startsWith('unknown setting') && SECRET_SOUNDING_NAME.test(p.path.split('.').at(-1) ?? '') ? p : { ...p, ...(got === undefined ? {} : { got }) },
+  );
 }
 
 /** Names the setting the operator probably meant, else lists what is allowed at that level. */
@@ -226,6 +232,7 @@ function normalise(raw: ConfigFile, file: string | null, baseDir: string, dataOv
       sweepMinutes: raw.privacy?.sweepMinutes ?? 60,
     },
     gb28181: raw.gb28181 ? normaliseGb28181(raw.gb28181, gbSources(raw), raw.site.name) : null,
+    objectStore: raw.objectStore ? normaliseObjectStore(raw.objectStore, baseDir) : null,
   };
 }
 
@@ -456,6 +463,7 @@ function crossCheck(c: Config, raw: ConfigFile): Problem[] {
     else if (c.server.httpPort !== 0 && c.server.httpPort === c.server.port)
       problems.push({ path: 'server.httpPort', problem: 'is the same as server.port', got: c.server.httpPort });
   }
+  if (raw.objectStore && c.objectStore) problems.push(...objectStoreProblems(raw.objectStore, c.objectStore));
   if (raw.gb28181 && c.gb28181) problems.push(...gb28181Problems(raw.gb28181, c.gb28181, new Set(c.gb28181.channels.map((ch) => ch.sourceId))));
   if (c.server.tls) {
     for (const k of ['cert', 'key'] as const) {

@@ -5,6 +5,7 @@
 import type { Static } from 'typebox';
 import { Type } from 'typebox';
 import { Gb28181Schema, type Gb28181Config } from './gb28181.ts';
+import { ObjectStoreSchema, type ObjectStoreConfig } from './sections/object-store.ts';
 import { RulesSchema, type Rules } from './rules.ts';
 import { closed } from './sections/common.ts';
 import { BankSchema, type BankKeyConfig, ExamSettingsSchema, RecordsSchema, ReportingSchema } from './sections/exam.ts';
@@ -65,6 +66,7 @@ export const ConfigSchema = Type.Object(
     rules: Type.Optional(RulesSchema),
     training: Type.Optional(TrainingSettingsSchema),
     gb28181: Type.Optional(Gb28181Schema),
+    objectStore: Type.Optional(ObjectStoreSchema),
   },
   closed,
 );
@@ -170,4 +172,6 @@ export interface Config {
   training: { signInOpensMinutes: number; signOutClosesMinutes: number; lateGraceMinutes: number };
   /** The appliance as a GB/T 28181 device (media/gb28181/); null = not configured. */
   gb28181: Gb28181Config | null;
+  /** The centre's S3-compatible store (config/sections/object-store.ts); null = media stays on the local disk. */
+  objectStore: ObjectStoreConfig | null;
 }
