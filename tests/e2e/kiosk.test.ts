@@ -266,7 +266,8 @@ t.test('candidates pass the entrance kiosk: admitted by face, refused and overri
         async () => `still idle, the field holding "${await page.getByTestId('id-display').textContent()}"`,
       );
     t.equal(outcome, 'looked up', `every key reached the field: the number was looked up (19 keys in ${ms.toFixed(0)} ms)`);
-    await page.getByRole('heading', { name: '请刷身份证或输入证件号' }).waitFor({ timeout: 10_000 });
+    await page.getByRole('button', { name: '返回' }).tap();
+    await page.getByRole('heading', { name: '请刷身份证或输入证件号' }).waitFor();
   });
 
   await step(t, 'with the network down the lookup waits behind a banner and continues once it is back', async (t) => {
