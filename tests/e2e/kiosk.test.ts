@@ -238,6 +238,38 @@ t.test('candidates pass the entrance kiosk: admitted by face, refused and overri
     t.pass('back at idle');
   });
 
+  await step(t, 'an ID scanner typing 18 digits and Enter at full speed right after a screen change loses no key', async (t) => {
+    await typeId(page, NOBODY);
+    await page.getByTestId('lookup-refused').waitFor();
+    // In the page, so nothing waits between the screen change and the first key: the refusal's 返回, then
+    // the keys as a keyboard-wedge scanner sends them — each its own task, 2.6 ms apart (19 keys ≈ 50 ms).
+    const ms = Number(
+      await page.evaluate(`(async () => {
+        const back = [...document.querySelectorAll('button')].find((b) => b.textContent.trim() === '返回');
+        back.click();
+        const channel = new MessageChannel();
+        const nextTask = () => new Promise((r) => { channel.port1.onmessage = r; channel.port2.postMessage(0); });
+        const t0 = performance.now();
+        const keys = [...${JSON.stringify(NOBODY)}, 'Enter'];
+        for (let i = 0; i < keys.length; i++) {
+          while (performance.now() < t0 + i * 2.6) await nextTask();
+          (document.activeElement ?? document.body).dispatchEvent(new KeyboardEvent('keydown', { key: keys[i], bubbles: true, cancelable: true }));
+        }
+        return performance.now() - t0;
+      })()`),
+    );
+    const outcome = await page
+      .getByTestId('lookup-refused')
+      .waitFor({ timeout: 5_000 })
+      .then(
+        () => 'looked up',
+        async () => `still idle, the field holding "${await page.getByTestId('id-display').textContent()}"`,
+      );
+    t.equal(outcome, 'looked up', `every key reached the field: the number was looked up (19 keys in ${ms.toFixed(0)} ms)`);
+    await page.getByRole('button', { name: '返回' }).tap();
+    await page.getByRole('heading', { name: '请刷身份证或输入证件号' }).waitFor();
+  });
+
   await step(t, 'with the network down the lookup waits behind a banner and continues once it is back', async (t) => {
     await first.context.setOffline(true);
     await tapId(page, MATHIEU.id);

@@ -67,6 +67,17 @@ t.test('the unmuted tile plays the camera’s tone through one encode; an H.265 
     return { decoded: v.webkitAudioDecodedByteCount ?? 0, ...best };
   })()`)) as { decoded: number; hz: number; db: number };
 
+  /** The H.265 camera's tile plays the server's H.264 transcode: frames decode in the page. */
+  const transcodePlays = () =>
+    page.waitForFunction(
+      () => {
+        const s = (globalThis as unknown as { __live?: Record<string, { url: string; frames: number }> }).__live?.['CAM-H'];
+        return !!s && s.url.endsWith('?stream=h264') && s.frames > 5;
+      },
+      undefined,
+      { timeout: WAIT, polling: 100 },
+    );
+
   const hevcTile = page.locator('figure.tile[data-source="CAM-H"]');
   await hevcTile.scrollIntoViewIfNeeded();
   await hevcTile.locator('[data-testid=tile-codec]').waitFor();
@@ -112,14 +123,7 @@ t.test('the unmuted tile plays the camera’s tone through one encode; an H.265 
 
   // Enlarged, the H.265 tile plays the server's H.264 transcode: frames decode in the page.
   await hevcTile.click();
-  await page.waitForFunction(
-    () => {
-      const s = (globalThis as unknown as { __live?: Record<string, { url: string; frames: number }> }).__live?.['CAM-H'];
-      return !!s && s.url.endsWith('?stream=h264') && s.frames > 5;
-    },
-    undefined,
-    { timeout: WAIT, polling: 100 },
-  );
+  await transcodePlays();
   t.same(app.live.relay.hevc.running(), ['CAM-H'], 'the enlarged H.265 tile plays one transcode');
   t.equal(await hevcTile.getAttribute('data-state'), 'playing', 'and its picture plays');
   await page.screenshot({ path: join(ARTIFACTS, 'h265-enlarged.png'), animations: 'disabled', caret: 'hide' });
@@ -148,14 +152,7 @@ t.test('the unmuted tile plays the camera’s tone through one encode; an H.265 
   t.match(await liveHevc.locator('[data-testid=tile-codec]').textContent(), /单独打开/, 'the /live/ grid says to open it alone');
   t.same(app.live.relay.hevc.running(), [], 'a grid of several transcodes nothing');
   await liveHevc.locator('a').click();
-  await page.waitForFunction(
-    () => {
-      const s = (globalThis as unknown as { __live?: Record<string, { url: string; frames: number }> }).__live?.['CAM-H'];
-      return !!s && s.url.endsWith('?stream=h264') && s.frames > 5;
-    },
-    undefined,
-    { timeout: WAIT, polling: 100 },
-  );
+  await transcodePlays();
   t.same(app.live.relay.hevc.running(), ['CAM-H'], 'shown alone on /live/, it plays the one transcode');
   t.equal(await page.locator('figure.tile[data-source="CAM-H"]').getAttribute('data-state'), 'playing', 'and its picture plays there');
   await page.screenshot({ path: join(ARTIFACTS, 'live-page-h265-alone.png'), animations: 'disabled', caret: 'hide' });

@@ -131,19 +131,7 @@ function IdCardArt() {
 }
 
 function Idle({ c, s, t }: P) {
-  useEffect(() => {
-    const onKey = (e: KeyboardEvent) => {
-      if (e.ctrlKey || e.altKey || e.metaKey) return;
-      if (e.key === 'Backspace') c.press('back');
-      else if (e.key === 'Enter') c.press('ok');
-      else if (e.key === 'Escape') c.press('clear');
-      else if (e.key.length === 1) c.typeText(e.key);
-      else return;
-      e.preventDefault();
-    };
-    window.addEventListener('keydown', onKey);
-    return () => window.removeEventListener('keydown', onKey);
-  }, [c]);
+  // Keys typed or scanned reach the field through the controller's listener (controller.listenToKeys).
   const looking = s.screen === 'looking';
   const typed = s.typed;
   // A classroom kiosk in training mode signs trainees in and out: the exam rooms' check-in is not its business.

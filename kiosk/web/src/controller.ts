@@ -233,6 +233,29 @@ export class Controller {
     this.store.set({ typed: s.typed + key, typedError: null });
   }
 
+  /**
+   * A physical keyboard, or a USB ID scanner that types (a keyboard wedge: 18 digits and Enter in ≈ 50 ms),
+   * listened to for the kiosk's whole life. The idle screen used to attach the listener when it mounted,
+   * which is after the screen change has been painted: a scan begun as the screen changed lost its first
+   * keys. Keys count on the idle screen (and Escape while looking), like the keypad's; on every other screen
+   * they go to whatever has focus (the staff dialog's fields, the rating comment), untouched.
+   */
+  listenToKeys(target: Window): () => void {
+    const onKey = (e: KeyboardEvent) => {
+      if (e.ctrlKey || e.altKey || e.metaKey) return;
+      const screen = this.store.get().screen;
+      if (screen !== 'idle' && screen !== 'looking') return;
+      if (e.key === 'Backspace') this.press('back');
+      else if (e.key === 'Enter') this.press('ok');
+      else if (e.key === 'Escape') this.press('clear');
+      else if (e.key.length === 1) this.typeText(e.key);
+      else return;
+      e.preventDefault();
+    };
+    target.addEventListener('keydown', onKey);
+    return () => target.removeEventListener('keydown', onKey);
+  }
+
   /** From a physical keyboard or a USB barcode/ID scanner that types. */
   typeText(text: string): void {
     for (const ch of text.normalize('NFKC').toUpperCase()) {
