@@ -1,14 +1,21 @@
 // The object-store client against a real Ceph RADOS Gateway on loopback (one cluster for the file).
 import { execFileSync } from 'node:child_process';
 import { createHash, randomBytes } from 'node:crypto';
-import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { appendFileSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { connect, type AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { createServer as createTlsServer } from 'node:tls';
 import { CreateBucketCommand, CreateMultipartUploadCommand, DeleteObjectCommand, PutObjectCommand } from '@aws-sdk/client-s3';
 import t from 'tap';
 import { fixedClock } from '../../core/index.ts';
-import { createObjectStore, probeObjectStore, type ObjectStore, type ObjectStoreError, type ObjectStoreOptions } from '../../storage/object-store/index.ts';
+import {
+  bandwidthLimiter,
+  createObjectStore,
+  probeObjectStore,
+  type ObjectStore,
+  type ObjectStoreError,
+  type ObjectStoreOptions,
+} from '../../storage/object-store/index.ts';
 import { login, PASSWORDS, scratchDir, testApp } from '../helpers.ts';
 import { startRadosgw } from '../helpers/radosgw.ts';
 import { openAdminConsole } from '../e2e/admin/harness.ts';
@@ -300,4 +307,75 @@ t.test('the System page says in words where the store is and, when it is down, w
   t.notOk(all.includes(gw.secret) || all.includes(gw.accessKeyId), 'neither the secret nor the key id is on the page');
   t.same(c.pageErrors, []);
   await gw.restart();
+});
+
+t.test('a retain-until asked of a bucket without object lock is an error, never an unlocked success', async (t) => {
+  const plain = open({ bucket: 'plain-unlocked' });
+  await plain.s3.send(new CreateBucketCommand({ Bucket: 'plain-unlocked' }));
+  const f = file('seg5.mp4', 2000);
+  const err = await plain
+    .putFile(f.path, 'site-a/CAM-101/2026/12/01/seg5.mp4', { metadata: meta(), retainUntil: clock.now() + 86_400_000 })
+    .catch((e: ObjectStoreError) => e);
+  t.match(err, { problem: 'no-object-lock', message: /seg5\.mp4 .*the bucket plain-unlocked has no object lock/ });
+});
+
+t.test('every byte of an upload passes the bandwidth limiter it is given', async (t) => {
+  const f = file('seg6.mp4', 6 * 1024 * 1024 + 5);
+  let passed = 0;
+  const limiter = bandwidthLimiter(1e9);
+  const put = await store.putFile(f.path, 'site-a/CAM-101/2026/12/01/seg6.mp4', {
+    metadata: meta(),
+    throttle: async (bytes, signal) => {
+      passed += bytes;
+      await limiter.throttle(bytes, signal);
+    },
+  });
+  t.equal(passed, f.data.length);
+  t.equal(put.sha256, f.sha256);
+});
+
+t.test('a file that changes while it is uploaded is refused as changed, not stored as verified', async (t) => {
+  const f = file('seg7.mp4', 2 * 1024 * 1024);
+  let grown = false;
+  const err = await store
+    .putFile(f.path, 'site-a/CAM-101/2026/12/01/seg7.mp4', {
+      metadata: meta(f.sha256),
+      throttle: async () => {
+        if (!grown) appendFileSync(f.path, 'late bytes');
+        grown = true;
+      },
+    })
+    .catch((e: ObjectStoreError) => e);
+  t.match(err, { problem: 'local-changed', message: /the local file .*seg7\.mp4 changed while it was read/ });
+});
+
+t.test('a cancelled upload stops, says so, and leaves no unfinished multipart upload behind', async (t) => {
+  const f = file('seg8.mp4', 24 * 1024 * 1024);
+  const stop = new AbortController();
+  let sent = 0;
+  const err = await store
+    .putFile(f.path, 'site-a/CAM-101/2026/12/01/seg8.mp4', {
+      metadata: meta(),
+      signal: stop.signal,
+      throttle: async (bytes) => {
+        sent += bytes;
+        if (sent > 10 * 1024 * 1024) stop.abort();
+      },
+    })
+    .catch((e: ObjectStoreError) => e);
+  t.match(err, { problem: 'aborted' });
+  t.equal(await store.head('site-a/CAM-101/2026/12/01/seg8.mp4'), null, 'no object');
+  const left = (await store.listStaleUploads(-60_000)).filter((u) => u.key.endsWith('seg8.mp4'));
+  t.same(left, [], 'the multipart upload was aborted');
+});
+
+t.test('a machine without Ceph fails the object-store tests in words that say how to install it', async (t) => {
+  const path = process.env.PATH;
+  process.env.PATH = '/nonexistent';
+  t.teardown(() => {
+    process.env.PATH = path;
+  });
+  await t.rejects(startRadosgw(t), {
+    message: /ceph-mon, ceph-osd, radosgw, radosgw-admin, monmaptool, ceph are not installed: run `node server\/setup.mjs --test`/,
+  });
 });
