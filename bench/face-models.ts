@@ -123,12 +123,17 @@ if (values.score) {
   // dlib* are the same ResNet on dlib's face chip (align.ts): compared like faceapi. A name with '+' is
   // the mean of those outputs (e.g. a chip and its mirror).
   const raw = (m: string) => m === 'faceapi' || m.startsWith('dlib');
+  // Cached outputs named 'x:mirror' are the mirror image's output of model x, compared as x is.
   const vec = (img: string, m: string): number[] | null => {
     const r = rows.get(img);
     if (m.includes('+')) {
-      const parts = m.split('+').map((x) => (r?.ok ? r.d?.[x] : undefined));
+      // Each part as it is compared alone (cosine models as unit vectors), and a mean of cosine models'
+      // parts is compared by cosine again.
+      const names = m.split('+');
+      const parts = names.map((x) => vec(img, x));
       if (parts.some((v) => !v)) return null;
-      return parts[0]!.map((_, i) => parts.reduce((s, v) => s + v![i]!, 0) / parts.length);
+      const avg = parts[0]!.map((_, i) => parts.reduce((s, v) => s + v![i]!, 0) / parts.length);
+      return names.some((x) => raw(x)) ? avg : unit(avg);
     }
     const v = r?.ok ? r.d?.[m] : undefined;
     return v ? (raw(m) ? v : unit(v)) : null;

@@ -8,6 +8,7 @@ import type { FaceBox, FaceQuality, FaceRefusal, FaceWarning, FrameFace } from '
 import { eyeOpenness, laplacianVariance, yawFromLandmarks, type Pt } from './geometry.ts';
 import { loadExtraModel, parseVariant, runExtraModel, type Tf } from './extra-models.ts';
 import { chipTransform, extractChip, FIVE_POINTS } from './align.ts';
+import { isOnnxModel, runOnnxModel } from './onnx-models.ts';
 
 type FaceApi = typeof FaceApiNs;
 const require = createRequire(import.meta.url);
@@ -479,6 +480,16 @@ async function judge(
         const ds = await chipDescriptors(used, pts, name.endsWith('F'), name.startsWith('dlib5') ? FIVE_POINTS : undefined);
         extra[name] = ds[0]!;
         if (ds[1]) extra[`${name}:mirror`] = ds[1];
+        extraMs[name] = performance.now() - t0;
+        continue;
+      }
+      if (isOnnxModel(name)) {
+        // ONNX candidates (onnx-models.ts): the descriptor and its mirror's, from the same landmarks.
+        const t0 = performance.now();
+        const rgb = new Uint8Array(used.rgb.buffer, used.rgb.byteOffset, used.rgb.length);
+        const [d, m] = await runOnnxModel(name, rgb, used.width, used.height, main.landmarks);
+        extra[name] = d;
+        extra[`${name}:mirror`] = m;
         extraMs[name] = performance.now() - t0;
         continue;
       }

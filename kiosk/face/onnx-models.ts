@@ -1,0 +1,87 @@
+// ONNX descriptor candidates measured beside face-api's ResNet (bench/face-models.ts; issue 17): models
+// found inside npm tarballs that are not tfjs graph models. Bench-only: the engine never imports this
+// unless a candidate is asked for, and neither the runtime (onnxruntime-web, wasm, run in Node) nor the
+// model files are dependencies of the product — both are resolved from FACE_ONNX_DIR (a folder with its
+// own node_modules holding onnxruntime-web and the model's package) or from the normal resolution.
+// Each model gets the crop its authors use, cut from face-api's 68 landmarks (extra-models.ts' warp).
+import { readFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { dirname, join } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import type { Pt } from './geometry.ts';
+import { fivePoints, warpCrop } from './extra-models.ts';
+
+/**
+ * `fpmfn`: faceplugin-face-recognition-js 0.0.1's `model/fr_feature.onnx` — a MobileFaceNet (PyTorch
+ * export; 512-d) whose package aligns five points (eye centres, nose tip, mouth corners) onto the
+ * InsightFace 112×112 template and feeds RGB, NCHW, (x − 127) / 128 (lib/fr_feature.js). Compared by
+ * cosine.
+ */
+export const onnxModels = {
+  fpmfn: { pkg: 'faceplugin-face-recognition-js', file: 'model/fr_feature.onnx', size: 112, mean: 127, scale: 128 },
+} as const;
+export type OnnxModelName = keyof typeof onnxModels;
+export const isOnnxModel = (n: string): n is OnnxModelName => Object.hasOwn(onnxModels, n);
+
+interface OrtTensor {
+  data: Float32Array;
+  dims: readonly number[];
+}
+interface OrtSession {
+  inputNames: readonly string[];
+  outputNames: readonly string[];
+  run(feeds: Record<string, OrtTensor>): Promise<Record<string, OrtTensor>>;
+}
+interface Ort {
+  env: { wasm: { numThreads: number } };
+  Tensor: new (type: 'float32', data: Float32Array, dims: number[]) => OrtTensor;
+  InferenceSession: { create(model: Uint8Array, opts: { executionProviders: string[] }): Promise<OrtSession> };
+}
+
+const base = process.env.FACE_ONNX_DIR ? createRequire(join(process.env.FACE_ONNX_DIR, 'package.json')) : createRequire(import.meta.url);
+let ort: Ort | null = null;
+const sessions = new Map<OnnxModelName, OrtSession>();
+
+async function session(name: OnnxModelName): Promise<OrtSession> {
+  const have = sessions.get(name);
+  if (have) return have;
+  if (!ort) {
+    // The ESM entry in Node: it finds its .wasm beside itself. One thread: a face worker is one core.
+    ort = (await import(pathToFileURL(base.resolve('onnxruntime-web')).href)) as Ort;
+    ort.env.wasm.numThreads = 1;
+  }
+  const spec = onnxModels[name];
+  const file = join(dirname(base.resolve(`${spec.pkg}/package.json`)), spec.file);
+  const s = await ort.InferenceSession.create(readFileSync(file), { executionProviders: ['wasm'] });
+  sessions.set(name, s);
+  return s;
+}
+
+/** The model's descriptor of the face, and of its mirror image (test-time flip augmentation). */
+export async function runOnnxModel(
+  name: OnnxModelName,
+  rgb: Uint8Array,
+  width: number,
+  height: number,
+  landmarks: Pt[],
+): Promise<[Float32Array, Float32Array]> {
+  const s = await session(name);
+  const spec = onnxModels[name];
+  const n = spec.size;
+  const crop = warpCrop(rgb, width, height, fivePoints(landmarks), n, 1);
+  const planes = new Float32Array(2 * 3 * n * n);
+  for (let y = 0; y < n; y++)
+    for (let x = 0; x < n; x++)
+      for (let c = 0; c < 3; c++) {
+        const v = (crop[(y * n + x) * 3 + c]! - spec.mean) / spec.scale;
+        planes[c * n * n + y * n + x] = v;
+        planes[3 * n * n + c * n * n + y * n + (n - 1 - x)] = v;
+      }
+  const out: Float32Array[] = [];
+  for (let k = 0; k < 2; k++) {
+    const input = new ort!.Tensor('float32', planes.slice(k * 3 * n * n, (k + 1) * 3 * n * n), [1, 3, n, n]);
+    const res = await s.run({ [s.inputNames[0]!]: input });
+    out.push(new Float32Array(res[s.outputNames[0]!]!.data));
+  }
+  return [out[0]!, out[1]!];
+}
