@@ -39,6 +39,10 @@ const { values } = parseArgs({
     // the recipes taking turns frame by frame so the machine's load falls on each alike.
     latency: { type: 'string' },
     recipes: { type: 'string', default: 'v2,chip,chip-flip' },
+    // `--cache … --recipe none`: only the extra models (face-api's descriptor is taken from another cache:
+    // `--merge FILE` at scoring time fills in each photo's outputs missing here).
+    recipe: { type: 'string', default: 'v2' },
+    merge: { type: 'string' },
   },
 });
 const log = (s: string) => console.log(s);
@@ -75,13 +79,16 @@ if (values.cache) {
     k++;
     if (done.has(img)) continue;
     const t = performance.now();
-    const r = await describe(readFileSync(join(root, img)), 'accurate', defaultLimits, extra, 'v2');
+    const r = await describe(readFileSync(join(root, img)), 'accurate', defaultLimits, extra, values.recipe as 'v2' | 'none');
     const total = performance.now() - t;
     const row: Row = r.ok
       ? {
           img,
           ok: true,
-          d: { faceapi: Array.from(r.descriptor), ...Object.fromEntries(Object.entries(r.extra ?? {}).map(([m, v]) => [m, Array.from(v)])) },
+          d: {
+            ...(r.descriptor.length ? { faceapi: Array.from(r.descriptor) } : {}),
+            ...Object.fromEntries(Object.entries(r.extra ?? {}).map(([m, v]) => [m, Array.from(v)])),
+          },
           ms: { total, ...r.extraMs },
         }
       : { img, ok: false, reason: `${r.reason}: ${r.detail}` };
@@ -112,6 +119,12 @@ const euclid = (a: number[], b: number[]) => Math.sqrt(a.reduce((s, x, i) => s +
 
 if (values.score) {
   const rows = loadCache(values.score);
+  if (values.merge)
+    for (const [img, m] of loadCache(values.merge)) {
+      const r = rows.get(img);
+      if (r?.ok && m.ok) r.d = { ...m.d, ...r.d };
+      else if (r && r.ok !== m.ok) log(`note: ${img} has a face in one cache only (${r.ok ? values.merge : values.score})`);
+    }
   const maxFar = Number(values['max-far']);
   const descriptorModels = [
     'faceapi',

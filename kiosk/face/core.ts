@@ -8,7 +8,7 @@ import type { FaceBox, FaceQuality, FaceRefusal, FaceWarning, FrameFace } from '
 import { eyeOpenness, laplacianVariance, yawFromLandmarks, type Pt } from './geometry.ts';
 import { loadExtraModel, parseVariant, runExtraModel, type Tf } from './extra-models.ts';
 import { chipTransform, extractChip, FIVE_POINTS } from './align.ts';
-import { isOnnxModel, runOnnxModel } from './onnx-models.ts';
+import { isOnnxModel, loadOnnxModel, onnxDescriptor, runOnnxModel } from './onnx-models.ts';
 
 type FaceApi = typeof FaceApiNs;
 const require = createRequire(import.meta.url);
@@ -63,9 +63,13 @@ export const defaultLimits: CoreLimits = {
  * - `v2`: face-api's upright crop, twice (first-pass landmarks, and landmarks found again on a canonical
  *   box), descriptors averaged — descriptor version 2;
  * - `chip`: dlib's 150 px face chip (align.ts) from the first-pass landmarks;
- * - `chip-flip`: the mean of that chip's descriptor and its mirror image's.
+ * - `chip-flip`: the mean of that chip's descriptor and its mirror image's;
+ * - `mfn`: the 512-d MobileFaceNet of onnx-models.ts (`fpmfn`) on the ArcFace 112 px crop, unit length;
+ *   `mfn-flip`: the unit mean of that and its mirror image's.
  */
-export type Recipe = 'v2' | 'chip' | 'chip-flip';
+// 'none' (bench/face-models.ts only): landmarks and the extra models, no face-api descriptor — for caching
+// another model's outputs when face-api's are already cached from an earlier run.
+export type Recipe = 'v2' | 'chip' | 'chip-flip' | 'mfn' | 'mfn-flip' | 'none';
 // Kept: v2. On pairs.txt's 10-fold CV at FAR ≤ 0.5 % (photo path) v2 scored 97.4 %, dlib's chip 96.2 %,
 // chip + mirror 96.7 %, v2 + chip + mirror 97.4 % at twice the ResNet passes (docs/face-engine.md).
 export const RECIPE: Recipe = 'v2';
@@ -128,6 +132,7 @@ export async function loadModels(): Promise<{ backend: string }> {
   await faceapi.nets.tinyFaceDetector.loadFromDisk(modelDir);
   await faceapi.nets.faceLandmark68Net.loadFromDisk(modelDir);
   await faceapi.nets.faceRecognitionNet.loadFromDisk(modelDir);
+  if (RECIPE === 'mfn' || RECIPE === 'mfn-flip') await loadOnnxModel('fpmfn');
   api = faceapi;
   backendName = tf.getBackend();
   return { backend: backendName };
@@ -437,6 +442,16 @@ async function judge(
   if (!tensor || (recipe === 'v2' && !main.descriptor)) return { ok: false, reason: 'no_face', detail: 'the face could not be described' };
   let descriptor: Float32Array;
   if (recipe === 'v2') descriptor = mean(main.descriptor!, await realignedDescriptor(tensor, main.landmarks));
+  else if (recipe === 'none') descriptor = new Float32Array(0);
+  else if (recipe === 'mfn' || recipe === 'mfn-flip')
+    descriptor = await onnxDescriptor(
+      'fpmfn',
+      new Uint8Array(used.rgb.buffer, used.rgb.byteOffset, used.rgb.length),
+      used.width,
+      used.height,
+      main.landmarks,
+      recipe === 'mfn-flip',
+    );
   else {
     const ds = await chipDescriptors(used, main.landmarks, recipe === 'chip-flip');
     descriptor = ds.length === 2 ? mean(ds[0]!, ds[1]!) : ds[0]!;
@@ -488,8 +503,8 @@ async function judge(
         const t0 = performance.now();
         const rgb = new Uint8Array(used.rgb.buffer, used.rgb.byteOffset, used.rgb.length);
         const [d, m] = await runOnnxModel(name, rgb, used.width, used.height, main.landmarks);
-        extra[name] = d;
-        extra[`${name}:mirror`] = m;
+        extra[name] = d!;
+        extra[`${name}:mirror`] = m!;
         extraMs[name] = performance.now() - t0;
         continue;
       }

@@ -4,7 +4,7 @@
 // model files are dependencies of the product — both are resolved from FACE_ONNX_DIR (a folder with its
 // own node_modules holding onnxruntime-web and the model's package) or from the normal resolution.
 // Each model gets the crop its authors use, cut from face-api's 68 landmarks (extra-models.ts' warp).
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { pathToFileURL } from 'node:url';
@@ -18,7 +18,7 @@ import { fivePoints, warpCrop } from './extra-models.ts';
  * cosine.
  */
 export const onnxModels = {
-  fpmfn: { pkg: 'faceplugin-face-recognition-js', file: 'model/fr_feature.onnx', size: 112, mean: 127, scale: 128 },
+  fpmfn: { pkg: 'faceplugin-face-recognition-js', file: 'model/fr_feature.onnx', shipped: 'mobilefacenet-512.onnx', size: 112, mean: 127, scale: 128 },
 } as const;
 export type OnnxModelName = keyof typeof onnxModels;
 export const isOnnxModel = (n: string): n is OnnxModelName => Object.hasOwn(onnxModels, n);
@@ -51,20 +51,53 @@ async function session(name: OnnxModelName): Promise<OrtSession> {
     ort.env.wasm.numThreads = 1;
   }
   const spec = onnxModels[name];
-  const file = join(dirname(base.resolve(`${spec.pkg}/package.json`)), spec.file);
+  // The copy shipped beside this module (models/) when there is one, else the file in its npm package.
+  const shipped = join(import.meta.dirname, 'models', spec.shipped);
+  const file = existsSync(shipped) ? shipped : join(dirname(base.resolve(`${spec.pkg}/package.json`)), spec.file);
   const s = await ort.InferenceSession.create(readFileSync(file), { executionProviders: ['wasm'] });
   sessions.set(name, s);
   return s;
 }
 
-/** The model's descriptor of the face, and of its mirror image (test-time flip augmentation). */
+/** Load the runtime and the model now (a worker's start-up), so the first request does not wait for it. */
+export async function loadOnnxModel(name: OnnxModelName): Promise<void> {
+  await session(name);
+}
+
+/**
+ * The engine's descriptor from this model: the unit-length output for the face, or with `flip` the
+ * unit-length mean of the face's and its mirror image's unit outputs. Compared by Euclidean distance,
+ * which on unit vectors is a function of the cosine (√(2 − 2 cos)).
+ */
+export async function onnxDescriptor(
+  name: OnnxModelName,
+  rgb: Uint8Array,
+  width: number,
+  height: number,
+  landmarks: Pt[],
+  flip: boolean,
+): Promise<Float32Array> {
+  const outs = await runOnnxModel(name, rgb, width, height, landmarks, flip);
+  const units = outs.map(unitLength);
+  return unitLength(units[0]!.map((_, i) => units.reduce((s, u) => s + u[i]!, 0) / units.length));
+}
+
+function unitLength(v: Float32Array): Float32Array {
+  let s = 0;
+  for (const x of v) s += x * x;
+  const n = Math.sqrt(s) || 1;
+  return v.map((x) => x / n);
+}
+
+/** The model's raw output for the face, then (unless `mirror` is false) for its mirror image. */
 export async function runOnnxModel(
   name: OnnxModelName,
   rgb: Uint8Array,
   width: number,
   height: number,
   landmarks: Pt[],
-): Promise<[Float32Array, Float32Array]> {
+  mirror = true,
+): Promise<Float32Array[]> {
   const s = await session(name);
   const spec = onnxModels[name];
   const n = spec.size;
@@ -78,10 +111,10 @@ export async function runOnnxModel(
         planes[3 * n * n + c * n * n + y * n + (n - 1 - x)] = v;
       }
   const out: Float32Array[] = [];
-  for (let k = 0; k < 2; k++) {
+  for (let k = 0; k < (mirror ? 2 : 1); k++) {
     const input = new ort!.Tensor('float32', planes.slice(k * 3 * n * n, (k + 1) * 3 * n * n), [1, 3, n, n]);
     const res = await s.run({ [s.inputNames[0]!]: input });
     out.push(new Float32Array(res[s.outputNames[0]!]!.data));
   }
-  return [out[0]!, out[1]!];
+  return out;
 }
