@@ -70,9 +70,10 @@ export const defaultLimits: CoreLimits = {
 // 'none' (bench/face-models.ts only): landmarks and the extra models, no face-api descriptor — for caching
 // another model's outputs when face-api's are already cached from an earlier run.
 export type Recipe = 'v2' | 'chip' | 'chip-flip' | 'mfn' | 'mfn-flip' | 'none';
-// Kept: v2. On pairs.txt's 10-fold CV at FAR ≤ 0.5 % (photo path) v2 scored 97.4 %, dlib's chip 96.2 %,
-// chip + mirror 96.7 %, v2 + chip + mirror 97.4 % at twice the ResNet passes (docs/face-engine.md).
-export const RECIPE: Recipe = 'v2';
+// Since 2026-12-07: mfn (index.ts FACE_MODEL_ID). On pairs.txt's 10-fold CV at FAR ≤ 0.5 % (photo path)
+// CV_FIGURES_TBD (docs/face-engine.md, "A descriptor from npm"). Before: v2, which had beaten dlib's chip
+// (96.2 %), chip + mirror (96.7 %) and v2 + chip + mirror (97.4 %, twice the ResNet passes).
+export const RECIPE: Recipe = 'mfn';
 
 /** Which detector finds the face: roster photos take the thorough one, live frames the quick one. */
 export type DetectMode = 'accurate' | 'fast';
@@ -131,11 +132,19 @@ export async function loadModels(): Promise<{ backend: string }> {
   await faceapi.nets.ssdMobilenetv1.loadFromDisk(modelDir);
   await faceapi.nets.tinyFaceDetector.loadFromDisk(modelDir);
   await faceapi.nets.faceLandmark68Net.loadFromDisk(modelDir);
-  await faceapi.nets.faceRecognitionNet.loadFromDisk(modelDir);
-  if (RECIPE === 'mfn' || RECIPE === 'mfn-flip') await loadOnnxModel('fpmfn');
+  // face-api's ResNet only for the recipes that use it (the bench's comparisons load it on demand).
+  if (usesResnet(RECIPE)) await faceapi.nets.faceRecognitionNet.loadFromDisk(modelDir);
+  else await loadOnnxModel('fpmfn');
   api = faceapi;
   backendName = tf.getBackend();
   return { backend: backendName };
+}
+
+const usesResnet = (r: Recipe) => r === 'v2' || r === 'chip' || r === 'chip-flip';
+
+async function ensureResnet(r: Recipe): Promise<void> {
+  const net = faceapi().nets.faceRecognitionNet;
+  if (usesResnet(r) && !net.isLoaded) await net.loadFromDisk(join(dirname(require.resolve('@vladmandic/face-api/package.json')), 'model'));
 }
 
 function faceapi(): FaceApi {
@@ -363,6 +372,7 @@ export async function describe(
   extra: string[] = [],
   recipe: Recipe = RECIPE,
 ): Promise<DescribeResult> {
+  await ensureResnet(recipe);
   let plain: Decoded;
   try {
     plain = await decode(image);
@@ -490,6 +500,7 @@ async function judge(
       if (name.startsWith('dlib')) {
         // Descriptor-pipeline candidates (bench/face-models.ts): dlib's chip from the first-pass landmarks
         // (dlib), from the canonical box's landmarks (dlibB), on five points (dlib5); F adds the mirror.
+        await ensureResnet('chip');
         const t0 = performance.now();
         const pts = name.startsWith('dlibB') ? await realignedLandmarks(tensor, main.landmarks) : main.landmarks;
         const ds = await chipDescriptors(used, pts, name.endsWith('F'), name.startsWith('dlib5') ? FIVE_POINTS : undefined);
