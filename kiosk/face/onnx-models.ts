@@ -1,24 +1,22 @@
-// ONNX descriptor candidates measured beside face-api's ResNet (bench/face-models.ts; issue 17): models
-// found inside npm tarballs that are not tfjs graph models. Bench-only: the engine never imports this
-// unless a candidate is asked for, and neither the runtime (onnxruntime-web, wasm, run in Node) nor the
-// model files are dependencies of the product — both are resolved from FACE_ONNX_DIR (a folder with its
-// own node_modules holding onnxruntime-web and the model's package) or from the normal resolution.
-// Each model gets the crop its authors use, cut from face-api's 68 landmarks (extra-models.ts' warp).
-import { existsSync, readFileSync } from 'node:fs';
+// The engine's descriptor model since 2026-12-07 (core.ts RECIPE 'mfn'; docs/face-engine.md "A descriptor
+// from npm"): ONNX models run by onnxruntime-web (wasm, in Node) inside a face worker, one thread. The model
+// file ships in models/ beside this module; nothing is fetched. Each model gets the crop its authors use,
+// cut from face-api's 68 landmarks (extra-models.ts' warp); the bench also reads the raw outputs.
+import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
-import { dirname, join } from 'node:path';
+import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import type { Pt } from './geometry.ts';
 import { fivePoints, warpCrop } from './extra-models.ts';
 
 /**
- * `fpmfn`: faceplugin-face-recognition-js 0.0.1's `model/fr_feature.onnx` — a MobileFaceNet (PyTorch
- * export; 512-d) whose package aligns five points (eye centres, nose tip, mouth corners) onto the
+ * `fpmfn`: `models/mobilefacenet-512.onnx`, faceplugin-face-recognition-js 0.0.1's `model/fr_feature.onnx`
+ * copied unchanged — a MobileFaceNet (PyTorch export; 512-d) whose package aligns five points (eye centres, nose tip, mouth corners) onto the
  * InsightFace 112×112 template and feeds RGB, NCHW, (x − 127) / 128 (lib/fr_feature.js). Compared by
  * cosine.
  */
 export const onnxModels = {
-  fpmfn: { pkg: 'faceplugin-face-recognition-js', file: 'model/fr_feature.onnx', shipped: 'mobilefacenet-512.onnx', size: 112, mean: 127, scale: 128 },
+  fpmfn: { file: 'mobilefacenet-512.onnx', size: 112, mean: 127, scale: 128 },
 } as const;
 export type OnnxModelName = keyof typeof onnxModels;
 export const isOnnxModel = (n: string): n is OnnxModelName => Object.hasOwn(onnxModels, n);
@@ -33,12 +31,12 @@ interface OrtSession {
   run(feeds: Record<string, OrtTensor>): Promise<Record<string, OrtTensor>>;
 }
 interface Ort {
-  env: { wasm: { numThreads: number } };
+  env: { wasm: { numThreads: number }; logLevel: string };
   Tensor: new (type: 'float32', data: Float32Array, dims: number[]) => OrtTensor;
-  InferenceSession: { create(model: Uint8Array, opts: { executionProviders: string[] }): Promise<OrtSession> };
+  InferenceSession: { create(model: Uint8Array, opts: { executionProviders: string[]; logSeverityLevel: number }): Promise<OrtSession> };
 }
 
-const base = process.env.FACE_ONNX_DIR ? createRequire(join(process.env.FACE_ONNX_DIR, 'package.json')) : createRequire(import.meta.url);
+const require = createRequire(import.meta.url);
 let ort: Ort | null = null;
 const sessions = new Map<OnnxModelName, OrtSession>();
 
@@ -47,14 +45,16 @@ async function session(name: OnnxModelName): Promise<OrtSession> {
   if (have) return have;
   if (!ort) {
     // The ESM entry in Node: it finds its .wasm beside itself. One thread: a face worker is one core.
-    ort = (await import(pathToFileURL(base.resolve('onnxruntime-web')).href)) as Ort;
+    ort = (await import(pathToFileURL(require.resolve('onnxruntime-web')).href)) as Ort;
     ort.env.wasm.numThreads = 1;
+    // Errors only: at start-up the runtime warns "Unknown CPU vendor" on this kind of machine, on stderr.
+    ort.env.logLevel = 'error';
   }
   const spec = onnxModels[name];
-  // The copy shipped beside this module (models/) when there is one, else the file in its npm package.
-  const shipped = join(import.meta.dirname, 'models', spec.shipped);
-  const file = existsSync(shipped) ? shipped : join(dirname(base.resolve(`${spec.pkg}/package.json`)), spec.file);
-  const s = await ort.InferenceSession.create(readFileSync(file), { executionProviders: ['wasm'] });
+  const s = await ort.InferenceSession.create(readFileSync(join(import.meta.dirname, 'models', spec.file)), {
+    executionProviders: ['wasm'],
+    logSeverityLevel: 3,
+  });
   sessions.set(name, s);
   return s;
 }
