@@ -9,7 +9,9 @@
 //        node --import tsx bench/run.ts face-models --cache … --models dlibF [--first]   (dlib's face chip + mirror;
 //          dlibBF: from re-found landmarks, dlib5F: five points; --first: pairs.txt's photos only)
 //        node --import tsx bench/run.ts face-models --score … --models dlibF --no-fusions --means dlibF+dlibF:mirror
-//        node --import tsx bench/run.ts face-models --latency 20 [--recipes v2,chip,chip-flip]
+//        node --import tsx bench/run.ts face-models --latency 20 [--recipes v2,chip,chip-flip,mfn]
+//        … --cache … --models fpmfn --recipe none   (the ONNX MobileFaceNet and its mirror only; onnx-models.ts)
+//        … --score … --merge OTHER_CACHE --models fpmfn --means fpmfn+fpmfn:mirror   (face-api's from OTHER_CACHE)
 // (`--pairs2 FILE`: the second list, default made as `bench face --make-pairs` makes it.)
 import { execFileSync } from 'node:child_process';
 import { appendFileSync, existsSync, mkdirSync, readdirSync, readFileSync } from 'node:fs';
