@@ -9,7 +9,9 @@
 //        node --import tsx bench/run.ts face-models --cache … --models dlibF [--first]   (dlib's face chip + mirror;
 //          dlibBF: from re-found landmarks, dlib5F: five points; --first: pairs.txt's photos only)
 //        node --import tsx bench/run.ts face-models --score … --models dlibF --no-fusions --means dlibF+dlibF:mirror
-//        node --import tsx bench/run.ts face-models --latency 20 [--recipes v2,chip,chip-flip]
+//        node --import tsx bench/run.ts face-models --latency 20 [--recipes v2,chip,chip-flip,mfn]
+//        … --cache … --models fpmfn --recipe none   (the ONNX MobileFaceNet and its mirror only; onnx-models.ts)
+//        … --score … --merge OTHER_CACHE --models fpmfn --means fpmfn+fpmfn:mirror   (face-api's from OTHER_CACHE)
 // (`--pairs2 FILE`: the second list, default made as `bench face --make-pairs` makes it.)
 import { execFileSync } from 'node:child_process';
 import { appendFileSync, existsSync, mkdirSync, readdirSync, readFileSync } from 'node:fs';
@@ -39,6 +41,10 @@ const { values } = parseArgs({
     // the recipes taking turns frame by frame so the machine's load falls on each alike.
     latency: { type: 'string' },
     recipes: { type: 'string', default: 'v2,chip,chip-flip' },
+    // `--cache … --recipe none`: only the extra models (face-api's descriptor is taken from another cache:
+    // `--merge FILE` at scoring time fills in each photo's outputs missing here).
+    recipe: { type: 'string', default: 'v2' },
+    merge: { type: 'string' },
   },
 });
 const log = (s: string) => console.log(s);
@@ -75,13 +81,16 @@ if (values.cache) {
     k++;
     if (done.has(img)) continue;
     const t = performance.now();
-    const r = await describe(readFileSync(join(root, img)), 'accurate', defaultLimits, extra, 'v2');
+    const r = await describe(readFileSync(join(root, img)), 'accurate', defaultLimits, extra, values.recipe as 'v2' | 'none');
     const total = performance.now() - t;
     const row: Row = r.ok
       ? {
           img,
           ok: true,
-          d: { faceapi: Array.from(r.descriptor), ...Object.fromEntries(Object.entries(r.extra ?? {}).map(([m, v]) => [m, Array.from(v)])) },
+          d: {
+            ...(r.descriptor.length ? { faceapi: Array.from(r.descriptor) } : {}),
+            ...Object.fromEntries(Object.entries(r.extra ?? {}).map(([m, v]) => [m, Array.from(v)])),
+          },
           ms: { total, ...r.extraMs },
         }
       : { img, ok: false, reason: `${r.reason}: ${r.detail}` };
@@ -112,6 +121,12 @@ const euclid = (a: number[], b: number[]) => Math.sqrt(a.reduce((s, x, i) => s +
 
 if (values.score) {
   const rows = loadCache(values.score);
+  if (values.merge)
+    for (const [img, m] of loadCache(values.merge)) {
+      const r = rows.get(img);
+      if (r?.ok && m.ok) r.d = { ...m.d, ...r.d };
+      else if (r && r.ok !== m.ok) log(`note: ${img} has a face in one cache only (${r.ok ? values.merge : values.score})`);
+    }
   const maxFar = Number(values['max-far']);
   const descriptorModels = [
     'faceapi',
@@ -123,12 +138,17 @@ if (values.score) {
   // dlib* are the same ResNet on dlib's face chip (align.ts): compared like faceapi. A name with '+' is
   // the mean of those outputs (e.g. a chip and its mirror).
   const raw = (m: string) => m === 'faceapi' || m.startsWith('dlib');
+  // Cached outputs named 'x:mirror' are the mirror image's output of model x, compared as x is.
   const vec = (img: string, m: string): number[] | null => {
     const r = rows.get(img);
     if (m.includes('+')) {
-      const parts = m.split('+').map((x) => (r?.ok ? r.d?.[x] : undefined));
+      // Each part as it is compared alone (cosine models as unit vectors), and a mean of cosine models'
+      // parts is compared by cosine again.
+      const names = m.split('+');
+      const parts = names.map((x) => vec(img, x));
       if (parts.some((v) => !v)) return null;
-      return parts[0]!.map((_, i) => parts.reduce((s, v) => s + v![i]!, 0) / parts.length);
+      const avg = parts[0]!.map((_, i) => parts.reduce((s, v) => s + v![i]!, 0) / parts.length);
+      return names.some((x) => raw(x)) ? avg : unit(avg);
     }
     const v = r?.ok ? r.d?.[m] : undefined;
     return v ? (raw(m) ? v : unit(v)) : null;

@@ -195,7 +195,8 @@ function report(name: string, outcomes: Outcome[]): CvResult {
     `distance, different people: min ${diffD[0]?.toFixed(3)}  p1 ${q(diffD, 0.01).toFixed(3)}  p5 ${q(diffD, 0.05).toFixed(3)}  p50 ${q(diffD, 0.5).toFixed(3)}`,
   );
   log('threshold sweep (refusals count as wrong; they add to FRR for same-person pairs):');
-  for (let th = 0.4; th <= 0.701; th += 0.025) {
+  // Around the threshold: distances of different models have different scales.
+  for (let th = threshold - 0.15; th <= threshold + 0.126; th += 0.025) {
     const s = score(outcomes, th);
     log(
       `  ${th.toFixed(3)}  accuracy ${pct(s.accuracy)} %  FAR ${pct(s.far)} % (${s.fa})  FRR ${pct(s.frr)} % (${s.fr})${Math.abs(th - threshold) < 1e-9 ? '   ← default' : ''}`,

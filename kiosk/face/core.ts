@@ -8,6 +8,7 @@ import type { FaceBox, FaceQuality, FaceRefusal, FaceWarning, FrameFace } from '
 import { eyeOpenness, laplacianVariance, yawFromLandmarks, type Pt } from './geometry.ts';
 import { loadExtraModel, parseVariant, runExtraModel, type Tf } from './extra-models.ts';
 import { chipTransform, extractChip, FIVE_POINTS } from './align.ts';
+import { isOnnxModel, loadOnnxModel, onnxDescriptor, runOnnxModel } from './onnx-models.ts';
 
 type FaceApi = typeof FaceApiNs;
 const require = createRequire(import.meta.url);
@@ -62,12 +63,18 @@ export const defaultLimits: CoreLimits = {
  * - `v2`: face-api's upright crop, twice (first-pass landmarks, and landmarks found again on a canonical
  *   box), descriptors averaged — descriptor version 2;
  * - `chip`: dlib's 150 px face chip (align.ts) from the first-pass landmarks;
- * - `chip-flip`: the mean of that chip's descriptor and its mirror image's.
+ * - `chip-flip`: the mean of that chip's descriptor and its mirror image's;
+ * - `mfn`: the 512-d MobileFaceNet of onnx-models.ts (`fpmfn`) on the ArcFace 112 px crop, unit length;
+ *   `mfn-flip`: the unit mean of that and its mirror image's.
  */
-export type Recipe = 'v2' | 'chip' | 'chip-flip';
-// Kept: v2. On pairs.txt's 10-fold CV at FAR ≤ 0.5 % (photo path) v2 scored 97.4 %, dlib's chip 96.2 %,
-// chip + mirror 96.7 %, v2 + chip + mirror 97.4 % at twice the ResNet passes (docs/face-engine.md).
-export const RECIPE: Recipe = 'v2';
+// 'none' (bench/face-models.ts only): landmarks and the extra models, no face-api descriptor — for caching
+// another model's outputs when face-api's are already cached from an earlier run.
+export type Recipe = 'v2' | 'chip' | 'chip-flip' | 'mfn' | 'mfn-flip' | 'none';
+// Since 2026-12-07: mfn (index.ts FACE_MODEL_ID). On pairs.txt's 10-fold CV at FAR ≤ 0.5 % (photo path)
+// the MobileFaceNet scored 98.7 ± 1.1 % (v2 97.4 ± 2.1 %; its mirror mean tied at one more pass)
+// (docs/face-engine.md, "A descriptor from npm"). Before: v2, which had beaten dlib's chip
+// (96.2 %), chip + mirror (96.7 %) and v2 + chip + mirror (97.4 %, twice the ResNet passes).
+export const RECIPE: Recipe = 'mfn';
 
 /** Which detector finds the face: roster photos take the thorough one, live frames the quick one. */
 export type DetectMode = 'accurate' | 'fast';
@@ -126,10 +133,19 @@ export async function loadModels(): Promise<{ backend: string }> {
   await faceapi.nets.ssdMobilenetv1.loadFromDisk(modelDir);
   await faceapi.nets.tinyFaceDetector.loadFromDisk(modelDir);
   await faceapi.nets.faceLandmark68Net.loadFromDisk(modelDir);
-  await faceapi.nets.faceRecognitionNet.loadFromDisk(modelDir);
+  // face-api's ResNet only for the recipes that use it (the bench's comparisons load it on demand).
+  if (usesResnet(RECIPE)) await faceapi.nets.faceRecognitionNet.loadFromDisk(modelDir);
+  else await loadOnnxModel('fpmfn');
   api = faceapi;
   backendName = tf.getBackend();
   return { backend: backendName };
+}
+
+const usesResnet = (r: Recipe) => r === 'v2' || r === 'chip' || r === 'chip-flip';
+
+async function ensureResnet(r: Recipe): Promise<void> {
+  const net = faceapi().nets.faceRecognitionNet;
+  if (usesResnet(r) && !net.isLoaded) await net.loadFromDisk(join(dirname(require.resolve('@vladmandic/face-api/package.json')), 'model'));
 }
 
 function faceapi(): FaceApi {
@@ -357,6 +373,7 @@ export async function describe(
   extra: string[] = [],
   recipe: Recipe = RECIPE,
 ): Promise<DescribeResult> {
+  await ensureResnet(recipe);
   let plain: Decoded;
   try {
     plain = await decode(image);
@@ -436,6 +453,16 @@ async function judge(
   if (!tensor || (recipe === 'v2' && !main.descriptor)) return { ok: false, reason: 'no_face', detail: 'the face could not be described' };
   let descriptor: Float32Array;
   if (recipe === 'v2') descriptor = mean(main.descriptor!, await realignedDescriptor(tensor, main.landmarks));
+  else if (recipe === 'none') descriptor = new Float32Array(0);
+  else if (recipe === 'mfn' || recipe === 'mfn-flip')
+    descriptor = await onnxDescriptor(
+      'fpmfn',
+      new Uint8Array(used.rgb.buffer, used.rgb.byteOffset, used.rgb.length),
+      used.width,
+      used.height,
+      main.landmarks,
+      recipe === 'mfn-flip',
+    );
   else {
     const ds = await chipDescriptors(used, main.landmarks, recipe === 'chip-flip');
     descriptor = ds.length === 2 ? mean(ds[0]!, ds[1]!) : ds[0]!;
@@ -474,11 +501,22 @@ async function judge(
       if (name.startsWith('dlib')) {
         // Descriptor-pipeline candidates (bench/face-models.ts): dlib's chip from the first-pass landmarks
         // (dlib), from the canonical box's landmarks (dlibB), on five points (dlib5); F adds the mirror.
+        await ensureResnet('chip');
         const t0 = performance.now();
         const pts = name.startsWith('dlibB') ? await realignedLandmarks(tensor, main.landmarks) : main.landmarks;
         const ds = await chipDescriptors(used, pts, name.endsWith('F'), name.startsWith('dlib5') ? FIVE_POINTS : undefined);
         extra[name] = ds[0]!;
         if (ds[1]) extra[`${name}:mirror`] = ds[1];
+        extraMs[name] = performance.now() - t0;
+        continue;
+      }
+      if (isOnnxModel(name)) {
+        // ONNX candidates (onnx-models.ts): the descriptor and its mirror's, from the same landmarks.
+        const t0 = performance.now();
+        const rgb = new Uint8Array(used.rgb.buffer, used.rgb.byteOffset, used.rgb.length);
+        const [d, m] = await runOnnxModel(name, rgb, used.width, used.height, main.landmarks);
+        extra[name] = d!;
+        extra[`${name}:mirror`] = m!;
         extraMs[name] = performance.now() - t0;
         continue;
       }

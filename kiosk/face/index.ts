@@ -1,4 +1,4 @@
-// The face engine: enrol photos into 128-d descriptors, verify a probe against a reference, and judge an
+// The face engine: enrol photos into descriptors (DESCRIPTOR_LENGTH values), verify a probe against a reference, and judge an
 // active liveness challenge. All tfjs work runs in worker threads so the main event loop (terminals'
 // WebSockets) never waits on a face; this module must never import tfjs into the main thread.
 import { FacePool, type PoolLog } from './pool.ts';
@@ -21,31 +21,35 @@ export { decideLiveness, defaultLivenessRules, type LivenessRules } from './live
 export { yawFromLandmarks, eyeOpenness, laplacianVariance } from './geometry.ts';
 
 /**
- * The descriptor model every enrolment of this engine is computed with: face-api's ResNet (a port of
- * dlib's face recognition ResNet) on face-api's upright crop, descriptor version 2 (core.ts RECIPE).
- * Distances of different models or crops are not comparable, so each keeps its own threshold (issue 17);
- * a stored descriptor with another id is enrolled again instead of compared. dlib's own aligned chip
- * (align.ts) was measured and not adopted (docs/face-engine.md, "Alignment"); had it been, it would have
- * had its own id (`face-api-resnet128-dlibchip`).
+ * The descriptor model every enrolment of this engine is computed with (issue 17, docs/face-engine.md
+ * "A descriptor from npm"): a 512-d MobileFaceNet (kiosk/face/models/, run by onnxruntime-web) on the
+ * ArcFace 112 px crop aligned from face-api's 68 landmarks (core.ts RECIPE). Before 2026-12-07 it was
+ * face-api's ResNet (a port of dlib's) on face-api's upright crop, descriptor version 2. Distances of
+ * different models or crops are not comparable, so each keeps its own threshold; a stored descriptor with
+ * another id is enrolled again instead of compared.
  */
-export const FACE_MODEL_ID = 'face-api-resnet128';
-/** The id enrolments without a modelId were made with (before ids existed): the same model. */
+export const FACE_MODEL_ID = 'mobilefacenet512-arcface112';
+/** The id enrolments without a modelId were made with (before ids existed): face-api's ResNet. */
 export const LEGACY_MODEL_ID = 'face-api-resnet128';
+/** Values in one descriptor of FACE_MODEL_ID (face-api's ResNet had 128). */
+export const DESCRIPTOR_LENGTH = 512;
 /**
  * Threshold per model: what the cross-validation rule (the largest distance with FAR ≤ 0.5 %, halfway to
  * the next different-person pair) picks on the whole dev list, pairs.txt; reported on the held-out second
- * list (docs/face-engine.md, "The shipped threshold"). Was 0.625, chosen with FAR ≤ 1 % on pairs.txt.
+ * list (docs/face-engine.md). The MobileFaceNet's is a Euclidean distance between unit vectors (√(2 − 2 cos)):
+ * the rule's 1.1798 on pairs.txt, rounded down.
+ * face-api's ResNet: 0.562 (0.625 before, chosen with FAR ≤ 1 % on pairs.txt itself).
  */
-export const MODEL_THRESHOLDS: Readonly<Record<string, number>> = { [FACE_MODEL_ID]: 0.562 };
+export const MODEL_THRESHOLDS: Readonly<Record<string, number>> = { [LEGACY_MODEL_ID]: 0.562, [FACE_MODEL_ID]: 1.179 };
 /** Default decision threshold on descriptor distance: the current model's. Lower = stricter. */
 export const DEFAULT_THRESHOLD = MODEL_THRESHOLDS[FACE_MODEL_ID]!;
 
 /**
- * 2 = the mean of face-api's crop from the first-pass landmarks and from landmarks re-found on a canonical
- * box (core.ts RECIPE 'v2'); 1 = the first pass alone. Stored enrolments of another version are enrolled
- * again on next use.
+ * 3 = the MobileFaceNet on the ArcFace crop (core.ts RECIPE 'mfn'); 2 = face-api's ResNet on the mean of its
+ * crop from the first-pass landmarks and from landmarks re-found on a canonical box; 1 = the first pass
+ * alone. Stored enrolments of another version or model are enrolled again on next use.
  */
-export const DESCRIPTOR_VERSION = 2;
+export const DESCRIPTOR_VERSION = 3;
 
 /** Whether a stored enrolment's descriptor is comparable with this engine's (same model, same crop). */
 export function isCurrentDescriptor(q: { descriptorVersion?: number; modelId?: string } | null | undefined): boolean {
@@ -127,7 +131,8 @@ export async function createFaceEngine(opts: FaceEngineOptions = {}): Promise<Fu
     purpose: EnrolPurpose,
   ): Promise<{ ok: true; d: Float32Array } | { ok: false; reason: FaceRefusal; detail: string }> => {
     if (x instanceof Float32Array) {
-      if (x.length !== 128) return { ok: false, reason: 'unreadable', detail: `a descriptor has 128 values, this one has ${x.length}` };
+      if (x.length !== DESCRIPTOR_LENGTH)
+        return { ok: false, reason: 'unreadable', detail: `a descriptor has ${DESCRIPTOR_LENGTH} values, this one has ${x.length}` };
       return { ok: true, d: x };
     }
     const r = await enrol(x, { purpose });

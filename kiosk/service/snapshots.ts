@@ -1,6 +1,6 @@
 // The seat re-check of terminal snapshots: against the face that entered at the kiosk, else the
 // roster photo; 'unchecked' when there is neither, without starting the engine.
-import { distance } from '../face/index.ts';
+import { DESCRIPTOR_LENGTH, distance } from '../face/index.ts';
 import { enrolPhoto } from './enrolment.ts';
 import { engine, entryOf, type IdentityState } from './state.ts';
 
@@ -19,7 +19,10 @@ export async function checkSnapshot(st: IdentityState, s: { sessionId: string; i
     return { identity, distance: d, detail };
   };
   const admission = st.store.admission(s.sessionId, s.idNumber);
-  let ref: Float32Array | null = admission?.probeDescriptor ?? null;
+  // An admission capture described by an earlier model (before an upgrade changed it) is not comparable:
+  // the roster photo, enrolled again with the current model, is the reference then.
+  const captured = admission?.probeDescriptor ?? null;
+  let ref: Float32Array | null = captured?.length === DESCRIPTOR_LENGTH ? captured : null;
   let against = 'the kiosk capture at admission';
   if (!ref) {
     const photo = entryOf(st, s.sessionId, s.idNumber)?.photo ?? null;

@@ -168,7 +168,7 @@ t.test('a stored descriptor is compared only when both its model id and descript
   t.notOk(isCurrentDescriptor({ descriptorVersion: DESCRIPTOR_VERSION, modelId: 'face-api-resnet128-dlibchip' }), 'another model');
   t.equal(
     isCurrentDescriptor({ descriptorVersion: DESCRIPTOR_VERSION }),
-    FACE_MODEL_ID === LEGACY_MODEL_ID,
+    (FACE_MODEL_ID as string) === LEGACY_MODEL_ID,
     'no model id: the first model, current only while the engine still uses it',
   );
   t.notOk(isCurrentDescriptor({ descriptorVersion: DESCRIPTOR_VERSION - 1, modelId: FACE_MODEL_ID }), 'an older version');

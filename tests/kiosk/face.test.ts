@@ -5,7 +5,7 @@ import t from 'tap';
 import { readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import sharp from 'sharp';
-import { createFaceEngine, decideLiveness, DEFAULT_THRESHOLD, type FrameFace } from '../../kiosk/face/index.ts';
+import { createFaceEngine, decideLiveness, DEFAULT_THRESHOLD, DESCRIPTOR_LENGTH, type FrameFace } from '../../kiosk/face/index.ts';
 import { photoToY4m } from '../fixtures/faces/y4m.ts';
 import { ROOT, scratchDir } from '../helpers.ts';
 
@@ -26,10 +26,10 @@ async function canvas(items: Array<{ img: Buffer; left: number; top: number; wid
     .toBuffer();
 }
 
-t.test('a clear frontal photo enrols to a 128-value descriptor with its quality', async (t) => {
+t.test("a clear frontal photo enrols to a descriptor of the model's length with its quality", async (t) => {
   const r = await engine.enrol(photo('John_McCain_0002'));
   if (!r.ok) return t.fail(`refused: ${r.reason} ${r.detail}`);
-  t.equal(r.descriptor.length, 128);
+  t.equal(r.descriptor.length, DESCRIPTOR_LENGTH);
   t.ok(r.box.width > 60 && r.box.width < 200, `face box ${Math.round(r.box.width)} px wide in a 250 px photo`);
   t.ok(r.box.x > 0 && r.box.x + r.box.width < 250, 'box is in the coordinates of the photo, not of the padded copy');
   t.ok(Math.abs(r.quality.yaw) < 15, `frontal: yaw ${r.quality.yaw.toFixed(1)}°`);
@@ -149,7 +149,7 @@ t.test('a blurred reference is enrolled with a warning, a blurred live probe is 
   t.match(await engine.enrol(blurredFrame, { mode: 'fast' }), { ok: false, reason: 'too_blurred' }, "mode 'fast' alone means a live frame");
   t.match(await engine.verify(blurredFrame, photo('John_McCain_0006')), { ok: false, side: 'probe', reason: 'too_blurred' });
   t.match(
-    await engine.verify(blurredFrame, clean.ok ? clean.descriptor : new Float32Array(128)),
+    await engine.verify(blurredFrame, clean.ok ? clean.descriptor : new Float32Array(DESCRIPTOR_LENGTH)),
     { ok: false, side: 'probe', reason: 'too_blurred' },
     'against a stored descriptor too',
   );
