@@ -72,9 +72,12 @@ export const IdentitySchema = Type.Object(
   {
     threshold: Type.Optional(
       Type.Number({
-        exclusiveMinimum: 0,
-        maximum: 2,
-        description: "face descriptor distance at or below which two faces are the same person; absent = the face engine's measured default",
+        // The scale is the descriptor model's: a value set for the earlier face-api model (0.5–0.65) would
+        // refuse nearly every candidate on MobileFaceNet-512, so it is a config error, not a silent change.
+        minimum: 0.9,
+        maximum: 1.6,
+        description:
+          "face descriptor distance at or below which two faces are the same person, on the MobileFaceNet-512 scale (0.9–1.6; the measured default 1.179); absent = that default. A value of 0.5–0.65 was for the earlier face-api model: remove it",
       }),
     ),
     livenessChallenges: Type.Optional(
