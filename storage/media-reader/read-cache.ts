@@ -107,7 +107,13 @@ export function createReadCache(o: { dir: string; maxBytes: number; blockBytes?:
         // An object read to nothing (a store error at once) leaves no empty entry behind.
         if (e.pins === 0 && e.bytes === 0 && entries.get(id) === e) {
           entries.delete(id);
-          if (e.handle) void e.handle.then((h) => h.close()).then(() => rm(e.file, { force: true }), () => {});
+          if (e.handle)
+            void e.handle
+              .then((h) => h.close())
+              .then(
+                () => rm(e.file, { force: true }),
+                () => {},
+              );
         }
       };
     },

@@ -92,7 +92,10 @@ function storeFile(d: OpenDeps, relPath: string, loc: TieredLocation): MediaFile
   const B = d.cache.blockBytes;
   const size = loc.bytes;
   const fail = (why: string) =>
-    new Unavailable(`could not read ${relPath} from ${d.storeName} (object ${loc.key}): ${why}; the rest of the recording plays when the store answers again`, 'store_unavailable');
+    new Unavailable(
+      `could not read ${relPath} from ${d.storeName} (object ${loc.key}): ${why}; the rest of the recording plays when the store answers again`,
+      'store_unavailable',
+    );
 
   /** One GET from block `first` through block `last`, yielding [start, end] of it and keeping whole blocks in the cache. */
   async function* fetchRun(first: number, last: number, start: number, end: number): AsyncGenerator<Buffer> {
