@@ -13,6 +13,8 @@ import type { Config } from '../config/index.ts';
 import {
   createAuditLog,
   createDeviceStore,
+  createMediaReader,
+  readCacheDir,
   createUserStore,
   dataPaths,
   ensureDataFolders,
@@ -249,7 +251,9 @@ export async function buildApp(deps: AppDeps): Promise<App> {
   app.decorate('terminal', terminal);
   // record: sessions sources record inside their room's exam sessions and training lessons.
   const lessonWindows = createLessonWindows({ db, bus });
-  const media = createMediaService({ db, clock, bus, config, audit, paths, log: app.log, windows: [exam.recordingWindows, lessonWindows] });
+  // One reader of media-folder files for playback, GB/T 28181 and the archives: local, or tiered to the object store.
+  const mediaFiles = createMediaReader({ mediaDir: paths.media, cacheDir: readCacheDir(paths.root) });
+  const media = createMediaService({ db, clock, bus, config, audit, paths, log: app.log, windows: [exam.recordingWindows, lessonWindows], files: mediaFiles });
   app.decorate('media', media);
   const live = createLive({ media, config, bus, log: app.log });
   app.decorate('live', live);
@@ -322,9 +326,10 @@ export async function buildApp(deps: AppDeps): Promise<App> {
     registry: metrics.registry,
     jobs,
     anchors: auditAnchors,
+    mediaFiles,
   });
   app.decorate('records', records);
-  const classRecords = createClassRecords({ db, clock, audit, config, paths, jobs, training, anchors: auditAnchors, exam });
+  const classRecords = createClassRecords({ db, clock, audit, config, paths, jobs, training, anchors: auditAnchors, exam, mediaFiles });
   app.decorate('classRecords', classRecords);
 
   installErrorHandler(app);
@@ -483,6 +488,7 @@ export async function buildApp(deps: AppDeps): Promise<App> {
     // Pushers and screen inputs first: they are consumers and feeders of ingest.
     await live.stop();
     await media.stop();
+    await mediaFiles.close();
     await exam.bankSync.stop();
     // Last: the anchor at stop covers every entry the services above wrote while stopping.
     auditAnchors.stop();

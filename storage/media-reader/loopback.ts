@@ -66,6 +66,8 @@ export function createLoopback(): Loopback {
     try {
       first = await it.next();
     } catch (err) {
+      // ffmpeg seeking away closes the request: that is no store failure.
+      if (res.destroyed) return;
       // Nothing sent yet: a clear status for ffmpeg, the words kept for the caller.
       lease.error = err as Error;
       if (!res.headersSent) res.writeHead(503, { 'content-type': 'text/plain' }).end(String((err as Error).message));
@@ -79,6 +81,7 @@ export function createLoopback(): Loopback {
       }
       res.end();
     } catch (err) {
+      if (res.destroyed) return;
       // Headers are out: cutting the connection short is how ffmpeg learns the bytes stopped.
       lease.error = err as Error;
       res.destroy(err as Error);

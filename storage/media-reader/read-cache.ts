@@ -4,7 +4,7 @@
 // itself. Blocks are fixed-size and aligned, so a player's many small range requests and ffmpeg's seeks
 // both land on blocks already here; only whole blocks read to their end are kept. The bound is in bytes;
 // when a new block would pass it, the least recently used objects not being read now are dropped whole.
-// The index is in memory: the folder is emptied at start (a cache, not a store).
+// The index is in memory: the folder is emptied when first used and removed at close (a cache, not a store).
 import { mkdirSync, rmSync } from 'node:fs';
 import { open, rm, type FileHandle } from 'node:fs/promises';
 import { createHash } from 'node:crypto';
@@ -47,8 +47,14 @@ export interface ReadCache {
 
 export function createReadCache(o: { dir: string; maxBytes: number; blockBytes?: number }): ReadCache {
   const blockBytes = o.blockBytes ?? DEFAULT_BLOCK_BYTES;
-  rmSync(o.dir, { recursive: true, force: true });
-  mkdirSync(o.dir, { recursive: true, mode: 0o700 });
+  // Made at the first block kept: a reader with no store never touches the disk.
+  let made = false;
+  const ensureDir = () => {
+    if (made) return;
+    rmSync(o.dir, { recursive: true, force: true });
+    mkdirSync(o.dir, { recursive: true, mode: 0o700 });
+    made = true;
+  };
   const entries = new Map<string, Entry>();
   let total = 0;
   let hits = 0;
@@ -135,6 +141,7 @@ export function createReadCache(o: { dir: string; maxBytes: number; blockBytes?:
     async put(id, block, data) {
       const e = entry(id);
       if (e.blocks.has(block) || !makeRoom(data.length, id)) return;
+      ensureDir();
       // Counted before the write so two blocks written at once cannot both pass the bound.
       total += data.length;
       e.bytes += data.length;
@@ -154,7 +161,8 @@ export function createReadCache(o: { dir: string; maxBytes: number; blockBytes?:
       for (const e of entries.values()) if (e.handle) await (await e.handle.catch(() => null))?.close().catch(() => {});
       entries.clear();
       total = 0;
-      await rm(o.dir, { recursive: true, force: true });
+      if (made) await rm(o.dir, { recursive: true, force: true });
+      made = false;
     },
   };
 }
