@@ -101,6 +101,8 @@ const ALL_TABLES = [
   'seat_identity_confirmations',
   // where face images may leave in plain form, and on what legal basis (030, records/privacy)
   'outbound_legal_bases',
+  // files moved to the object store (036, storage/tier)
+  'tier_objects',
 ].sort();
 
 function dbFile(t: Test): string {
