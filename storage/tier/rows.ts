@@ -164,9 +164,7 @@ export function createTierRows(db: Db): TierRows {
     },
     leastRecentlyChecked(limit) {
       // Never-checked first (NULLs sort first in SQLite's ascending order), then the oldest check.
-      return (
-        st('SELECT * FROM tier_objects WHERE remote_deleted_at IS NULL ORDER BY checked_at, verified_at LIMIT ?').all(limit) as Raw[]
-      ).map(toRow);
+      return (st('SELECT * FROM tier_objects WHERE remote_deleted_at IS NULL ORDER BY checked_at, verified_at LIMIT ?').all(limit) as Raw[]).map(toRow);
     },
     expired(cutoff, now, limit) {
       return (
