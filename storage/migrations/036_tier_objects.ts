@@ -35,4 +35,31 @@ CREATE TABLE tier_objects (
 -- The retention sweep walks by end time; the integrity sample picks the least recently checked.
 CREATE INDEX tier_objects_by_end ON tier_objects (end_ms) WHERE remote_deleted_at IS NULL;
 CREATE INDEX tier_objects_by_check ON tier_objects (checked_at) WHERE remote_deleted_at IS NULL;
+CREATE INDEX tier_objects_by_kind_end ON tier_objects (kind, end_ms);
+CREATE INDEX tier_objects_by_verified ON tier_objects (verified_at);
+-- Verified remote, local copy still there: what a crash between the row and the unlink leaves for the next pass.
+CREATE INDEX tier_objects_local_pending ON tier_objects (verified_at) WHERE local_deleted_at IS NULL AND remote_deleted_at IS NULL;
+
+-- Objects and bytes in the store per kind, and how many of those bytes left the local disk, kept by
+-- triggers: the status page and /metrics need them without summing millions of rows.
+CREATE TABLE tier_usage (
+  kind             TEXT PRIMARY KEY,
+  objects          INTEGER NOT NULL,
+  bytes            INTEGER NOT NULL,
+  local_gone_bytes INTEGER NOT NULL
+) STRICT;
+CREATE TRIGGER tier_usage_add AFTER INSERT ON tier_objects BEGIN
+  INSERT INTO tier_usage (kind, objects, bytes, local_gone_bytes) VALUES (NEW.kind, 1, NEW.bytes, 0)
+    ON CONFLICT (kind) DO UPDATE SET objects = objects + 1, bytes = bytes + excluded.bytes;
+END;
+CREATE TRIGGER tier_usage_local_gone AFTER UPDATE OF local_deleted_at ON tier_objects
+  WHEN OLD.local_deleted_at IS NULL AND NEW.local_deleted_at IS NOT NULL AND NEW.remote_deleted_at IS NULL BEGIN
+  UPDATE tier_usage SET local_gone_bytes = local_gone_bytes + NEW.bytes WHERE kind = NEW.kind;
+END;
+CREATE TRIGGER tier_usage_remote_gone AFTER UPDATE OF remote_deleted_at ON tier_objects
+  WHEN OLD.remote_deleted_at IS NULL AND NEW.remote_deleted_at IS NOT NULL BEGIN
+  UPDATE tier_usage SET objects = objects - 1, bytes = bytes - NEW.bytes,
+    local_gone_bytes = local_gone_bytes - (CASE WHEN NEW.local_deleted_at IS NULL THEN 0 ELSE NEW.bytes END)
+    WHERE kind = NEW.kind;
+END;
 `;

@@ -48,9 +48,8 @@ export interface TierTotals {
   /** Files and bytes held in the store (remote copy not yet deleted). */
   objects: number;
   bytes: number;
-  /** Of those, the ones whose local copy is still on disk (verified remote, deletion pending or kept as hot copy). */
-  localKeptBytes: number;
-  lastUploadAt: number | null;
+  /** Of those bytes, the ones whose local copy is gone. */
+  localGoneBytes: number;
 }
 
 export interface TierRows {
@@ -68,7 +67,11 @@ export interface TierRows {
   leastRecentlyChecked(limit: number): TierRow[];
   /** Objects whose recording ended before `cutoff` and whose lock has run out by `now`, oldest first. */
   expired(cutoff: number, now: number, limit: number): TierRow[];
-  totals(): TierTotals;
+  /** Per kind, kept by triggers (tier_usage): cheap at any archive size. */
+  totals(): Record<TierKind, TierTotals>;
+  /** Files of a kind ending in [since, before) already in the store: the part of a range that is not backlog. */
+  sumRange(kind: TierKind, since: number, before: number): { files: number; bytes: number };
+  lastUpload(): { at: number; key: string } | null;
 }
 
 interface Raw {
@@ -174,13 +177,30 @@ export function createTierRows(db: Db): TierRows {
       ).map(toRow);
     },
     totals() {
-      const r = st(
-        `SELECT COUNT(*) AS n, COALESCE(SUM(bytes), 0) AS b,
-                COALESCE(SUM(CASE WHEN local_deleted_at IS NULL THEN bytes ELSE 0 END), 0) AS kept,
-                MAX(verified_at) AS last
-         FROM tier_objects WHERE remote_deleted_at IS NULL`,
-      ).get() as { n: number; b: number; kept: number; last: number | null };
-      return { objects: r.n, bytes: r.b, localKeptBytes: r.kept, lastUploadAt: r.last };
+      const out = {} as Record<TierKind, TierTotals>;
+      for (const k of ['segment', 'archive', 'capture', 'snapshot'] as const) out[k] = { objects: 0, bytes: 0, localGoneBytes: 0 };
+      const rows = st('SELECT kind, objects, bytes, local_gone_bytes FROM tier_usage').all() as {
+        kind: TierKind;
+        objects: number;
+        bytes: number;
+        local_gone_bytes: number;
+      }[];
+      for (const r of rows) out[r.kind] = { objects: r.objects, bytes: r.bytes, localGoneBytes: r.local_gone_bytes };
+      return out;
+    },
+    sumRange(kind, since, before) {
+      const r = st('SELECT COUNT(*) AS n, COALESCE(SUM(bytes), 0) AS b FROM tier_objects WHERE kind = ? AND end_ms >= ? AND end_ms < ?').get(
+        kind,
+        since,
+        before,
+      ) as { n: number; b: number };
+      return { files: r.n, bytes: r.b };
+    },
+    lastUpload() {
+      const r = st('SELECT verified_at, object_key FROM tier_objects ORDER BY verified_at DESC LIMIT 1').get() as
+        | { verified_at: number; object_key: string }
+        | undefined;
+      return r ? { at: r.verified_at, key: r.object_key } : null;
     },
   };
 }
