@@ -40,6 +40,13 @@ CREATE INDEX tier_objects_by_verified ON tier_objects (verified_at);
 -- Verified remote, local copy still there: what a crash between the row and the unlink leaves for the next pass.
 CREATE INDEX tier_objects_local_pending ON tier_objects (verified_at) WHERE local_deleted_at IS NULL AND remote_deleted_at IS NULL;
 
+-- Per kind, the end time before which every file has been tiered (or skipped for good): the worker's next
+-- pass starts there, so a pass costs the backlog, not three years of index, also after a restart.
+CREATE TABLE tier_cursors (
+  kind     TEXT PRIMARY KEY CHECK (kind IN ('segment', 'archive', 'capture', 'snapshot')),
+  floor_ms INTEGER NOT NULL
+) STRICT;
+
 -- Objects and bytes in the store per kind, and how many of those bytes left the local disk, kept by
 -- triggers: the status page and /metrics need them without summing millions of rows.
 CREATE TABLE tier_usage (

@@ -72,6 +72,8 @@ export interface TierRows {
   /** Files of a kind ending in [since, before) already in the store: the part of a range that is not backlog. */
   sumRange(kind: TierKind, since: number, before: number): { files: number; bytes: number };
   lastUpload(): { at: number; key: string } | null;
+  floor(kind: TierKind): number | null;
+  setFloor(kind: TierKind, ms: number): void;
 }
 
 interface Raw {
@@ -195,6 +197,12 @@ export function createTierRows(db: Db): TierRows {
         before,
       ) as { n: number; b: number };
       return { files: r.n, bytes: r.b };
+    },
+    floor(kind) {
+      return (st('SELECT floor_ms FROM tier_cursors WHERE kind = ?').get(kind) as { floor_ms: number } | undefined)?.floor_ms ?? null;
+    },
+    setFloor(kind, ms) {
+      st('INSERT INTO tier_cursors (kind, floor_ms) VALUES (?, ?) ON CONFLICT (kind) DO UPDATE SET floor_ms = excluded.floor_ms').run(kind, Math.round(ms));
     },
     lastUpload() {
       const r = st('SELECT verified_at, object_key FROM tier_objects ORDER BY verified_at DESC LIMIT 1').get() as

@@ -102,6 +102,7 @@ const ALL_TABLES = [
   // where face images may leave in plain form, and on what legal basis (030, records/privacy)
   'outbound_legal_bases',
   // files moved to the object store (036, storage/tier)
+  'tier_cursors',
   'tier_objects',
   'tier_usage',
 ].sort();
