@@ -4,3 +4,5 @@
 // verified remote is ever deleted locally; nothing is deleted remotely inside retention.
 export * from './rows.ts';
 export * from './keys.ts';
+export * from './worker.ts';
+export * from './providers.ts';

@@ -93,8 +93,8 @@ export interface TierWorkerDeps {
   retentionDays: number;
   /** Object lock: retain-until = end of the recording + retention (none: no lock asked for). */
   objectLock: 'none' | 'governance' | 'compliance';
-  /** Hours of the day (site time) uploads may run, [from, to) — to < from wraps midnight; null = always. */
-  window: { fromHour: number; toHour: number } | null;
+  /** Minutes of the site's day uploads may run, [from, to) — to < from crosses midnight (objectStore.uploadWindow). */
+  window: 'always' | { from: number; to: number };
   /** Bytes per second over all uploads; null = no cap. */
   bandwidthBytesPerSec: number | null;
   /** Uploads at once (default 2). */
@@ -231,9 +231,10 @@ export function createTierWorker(deps: TierWorkerDeps): TierWorker {
 
   const windowOpen = (): boolean => {
     const w = deps.window;
-    if (!w || w.fromHour === w.toHour) return true;
-    const hour = Number(localDateTime(clock.now(), deps.timeZone).slice(11, 13));
-    return w.fromHour < w.toHour ? hour >= w.fromHour && hour < w.toHour : hour >= w.fromHour || hour < w.toHour;
+    if (w === 'always' || w.from === w.to) return true;
+    const t = localDateTime(clock.now(), deps.timeZone);
+    const m = Number(t.slice(11, 13)) * 60 + Number(t.slice(14, 16));
+    return w.from < w.to ? m >= w.from && m < w.to : m >= w.from || m < w.to;
   };
 
   /** The media disk is short when less than two days of recording fit above the floor: tier everything closed, oldest first. */
