@@ -41,6 +41,7 @@ import { jobRoutes } from './routes/jobs.ts';
 import { checkAudit, createAuditAnchors, createJobRunner, type AuditAnchors } from '../documents/index.ts';
 import { systemRoutes } from './routes/system.ts';
 import { objectStoreStatus, openObjectStore } from './object-store.ts';
+import { mediaStoreReads } from './media-reads.ts';
 import type { ObjectStoreMonitor } from '../storage/object-store/index.ts';
 import { systemInfoRoutes } from './routes/system-info.ts';
 import { authRoutes } from './routes/auth.ts';
@@ -255,16 +256,20 @@ export async function buildApp(deps: AppDeps): Promise<App> {
   app.decorate('terminal', terminal);
   // record: sessions sources record inside their room's exam sessions and training lessons.
   const lessonWindows = createLessonWindows({ db, bus });
-  // One reader of media-folder files for playback, GB/T 28181 and the archives: local, or tiered to the object store.
-  const mediaFiles = createMediaReader({ mediaDir: paths.media, cacheDir: readCacheDir(paths.root) });
-  const media = createMediaService({ db, clock, bus, config, audit, paths, log: app.log, windows: [exam.recordingWindows, lessonWindows], files: mediaFiles });
-  app.decorate('media', media);
-  const live = createLive({ media, config, bus, log: app.log });
-  app.decorate('live', live);
   // The centre's object store (objectStore:), probed at start and now and then; a failed probe is shown
   // in /healthz and the System page and never stops recording. The tier and backups take it from here.
   const objectStore = openObjectStore(config, { clock, log: app.log });
   app.decorate('objectStore', objectStore);
+  // One reader of media-folder files for playback, GB/T 28181 and the archives: local, or tiered to the object store.
+  const mediaFiles = createMediaReader({
+    mediaDir: paths.media,
+    cacheDir: readCacheDir(paths.root),
+    ...(objectStore && config.objectStore ? mediaStoreReads(db, objectStore.store, config.objectStore.readCacheMiB) : {}),
+  });
+  const media = createMediaService({ db, clock, bus, config, audit, paths, log: app.log, windows: [exam.recordingWindows, lessonWindows], files: mediaFiles });
+  app.decorate('media', media);
+  const live = createLive({ media, config, bus, log: app.log });
+  app.decorate('live', live);
   // GB/T 28181 (media/gb28181/): the site as a device towards provincial and city platforms, when configured.
   const gbSessions = config.gb28181
     ? createGbMediaSessions({
