@@ -8,7 +8,11 @@ import { createMediaReader, createTierRows, type DataPaths, type Db, type MediaR
 import type { ObjectStore } from '../storage/object-store/index.ts';
 import { openObjectStore } from './object-store.ts';
 
-export function mediaStoreReads(db: Db, store: ObjectStore, readCacheMiB: number): Pick<MediaReaderOptions, 'locate' | 'getRange' | 'storeName' | 'cacheBytes'> {
+export function mediaStoreReads(
+  db: Db,
+  store: ObjectStore,
+  readCacheMiB: number,
+): Pick<MediaReaderOptions, 'locate' | 'getRange' | 'storeName' | 'cacheBytes'> {
   const rows = createTierRows(db);
   return {
     locate: (relPath) => rows.locate(relPath, 'media'),

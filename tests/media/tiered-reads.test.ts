@@ -116,7 +116,13 @@ const probe = (file: string, what: string) =>
 
 /** Frames the GB/T 28181 recorded reader sends for the span, at 16× (the pacing is what Playback does). */
 async function gbFrames(sourceId: string, from: number, to: number): Promise<{ video: number; audio: number; ok: boolean; detail: string }> {
-  const reader = await RecordedReader.prepare({ playback: app.media.playback } as unknown as GbMediaDeps, sourceId, '34020000001320000001', { start: from, end: to }, 'ffmpeg');
+  const reader = await RecordedReader.prepare(
+    { playback: app.media.playback } as unknown as GbMediaDeps,
+    sourceId,
+    '34020000001320000001',
+    { start: from, end: to },
+    'ffmpeg',
+  );
   let video = 0;
   let audio = 0;
   return new Promise((resolve) => {
@@ -130,7 +136,9 @@ async function gbFrames(sourceId: string, from: number, to: number): Promise<{ v
 
 const ON = START + 60_000;
 const segs = record('SCREEN-T1', ON, 8);
-const spare = record('SCREEN-T2', ON, 2);
+// Outside the session's window, so nothing (not the archive) reads it before the store goes down.
+const LATER = START + 3 * 3600_000;
+const spare = record('SCREEN-T2', LATER, 2);
 const local = await gbFrames('SCREEN-T1', ON, ON + 8000);
 await tier([...segs, ...spare]);
 const admin = await r.as('admin');
@@ -146,11 +154,11 @@ t.test('the tiered segments are the store’s only copy', async (t) => {
 t.test('the console’s player gets a tiered segment as MPEG-TS with AAC, and byte ranges of it', async (t) => {
   const s = segs[1]!;
   const res = await app.inject({ method: 'GET', url: `/api/media/segments/${s.id}.ts`, headers: { cookie: admin } });
-  t.equal(res.statusCode, 200, res.body.slice(0, 300));
+  t.equal(res.statusCode, 200, res.statusCode === 200 ? 'served' : res.body.slice(0, 300));
   t.equal(res.headers['content-type'], 'video/mp2t');
   const file = join(dir, 'played.ts');
   writeFileSync(file, res.rawPayload);
-  t.equal(probe(file, 'stream=codec_name'), 'h264\naac', 'H.264 copied, G.711 as AAC for the browser');
+  t.same([...new Set(probe(file, 'stream=codec_name').split(/\s+/))].sort(), ['aac', 'h264'], 'H.264 copied, G.711 as AAC for the browser');
   const seconds = Number(probe(file, 'format=duration'));
   t.ok(seconds > 1.5 && seconds < 2.5, `two seconds of footage (${seconds} s)`);
   const part = await app.inject({ method: 'GET', url: `/api/media/segments/${s.id}.ts`, headers: { cookie: admin, range: 'bytes=188-375' } });
@@ -160,7 +168,7 @@ t.test('the console’s player gets a tiered segment as MPEG-TS with AAC, and by
 
 t.test('an excerpt across tiered segments is cut from the store', async (t) => {
   const res = await app.inject({ method: 'GET', url: `/api/media/sources/SCREEN-T1/excerpt?from=${ON + 1000}&to=${ON + 7000}`, headers: { cookie: admin } });
-  t.equal(res.statusCode, 200, res.body.slice(0, 300));
+  t.equal(res.statusCode, 200, res.statusCode === 200 ? 'served' : res.body.slice(0, 300));
   const file = join(dir, 'excerpt.mp4');
   writeFileSync(file, res.rawPayload);
   const seconds = Number(probe(file, 'format=duration'));
@@ -195,17 +203,19 @@ t.test('a session archive with media reads the tiered segments, and its manifest
   app.exam.plans.advanceSession(r.sessionId, 'graded', 'user:admin');
   const cookie = await r.as('admin');
   const start = await app.inject({ method: 'POST', url: `/api/records/sessions/${r.sessionId}/archive`, headers: { cookie }, payload: { withMedia: true } });
-  t.equal(start.statusCode, 202, start.body);
+  t.equal(start.statusCode, 202, 'the archive job started');
   let job: { status: string; error?: unknown; result?: { archive: { file: string } } } = { status: 'running' };
   for (let i = 0; i < 600 && !['done', 'failed', 'cancelled', 'interrupted'].includes(job.status); i++) {
     await new Promise((ok) => setTimeout(ok, 50));
     job = (await app.inject({ method: 'GET', url: `/api/jobs/${start.json().id}`, headers: { cookie } })).json();
   }
-  t.equal(job.status, 'done', JSON.stringify(job.error));
+  t.equal(job.status, 'done', job.status === 'done' ? 'the job ended done' : JSON.stringify(job.error));
   const file = join(app.ctx.paths.archives, job.result!.archive.file);
   t.equal((await app.records.archives.verify(file)).ok, true, 'the archive verifies');
   const manifest = JSON.parse((await readMember(file, 'manifest.json')).toString()) as { members: { path: string; sha256: string }[] };
-  const index = JSON.parse((await readMember(file, 'video-index/SCREEN-T1.json')).toString()) as { segments: { path: string; sha256: string; archived: string | null }[] };
+  const index = JSON.parse((await readMember(file, 'video-index/SCREEN-T1.json')).toString()) as {
+    segments: { path: string; sha256: string; archived: string | null }[];
+  };
   t.equal(index.segments.length, segs.length);
   for (const s of index.segments) {
     t.ok(s.archived, `${s.path} is in the archive though only the store has it`);
@@ -257,10 +267,13 @@ t.test('a store that is down during playback gives a clear message, not a hang',
   const s = spare[0]!;
   const began = Date.now();
   const res = await app.inject({ method: 'GET', url: `/api/media/segments/${s.id}.ts`, headers: { cookie: admin } });
-  t.equal(res.statusCode, 503, res.body.slice(0, 300));
-  t.match(res.json(), { error: 'store_unavailable', message: new RegExp(`could not read ${s.path} from the object store at ${gw.endpoint.replace(/[.]/g, '\\.')}`) });
+  t.equal(res.statusCode, 503, res.body);
+  t.match(res.json(), {
+    error: 'store_unavailable',
+    message: new RegExp(`could not read ${s.path} from the object store at ${gw.endpoint.replace(/[.]/g, '\\.')}`),
+  });
   t.ok(Date.now() - began < 20_000, `answered in ${Date.now() - began} ms`);
-  const gb = await gbFrames('SCREEN-T2', ON, ON + 2000);
+  const gb = await gbFrames('SCREEN-T2', LATER, LATER + 2000);
   t.equal(gb.ok, false, 'GB/T 28181 Playback ends with the reason');
   t.match(gb.detail, /could not read the recordings of SCREEN-T2: could not read SCREEN-T2\/.* from the object store/);
 });
