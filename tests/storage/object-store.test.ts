@@ -1,16 +1,24 @@
 // The object-store client against a real Ceph RADOS Gateway on loopback (one cluster for the file).
 import { execFileSync } from 'node:child_process';
 import { createHash, randomBytes } from 'node:crypto';
-import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { appendFileSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { connect, type AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { createServer as createTlsServer } from 'node:tls';
 import { CreateBucketCommand, CreateMultipartUploadCommand, DeleteObjectCommand, PutObjectCommand } from '@aws-sdk/client-s3';
 import t from 'tap';
 import { fixedClock } from '../../core/index.ts';
-import { createObjectStore, probeObjectStore, type ObjectStore, type ObjectStoreError, type ObjectStoreOptions } from '../../storage/object-store/index.ts';
-import { scratchDir } from '../helpers.ts';
+import {
+  bandwidthLimiter,
+  createObjectStore,
+  probeObjectStore,
+  type ObjectStore,
+  type ObjectStoreError,
+  type ObjectStoreOptions,
+} from '../../storage/object-store/index.ts';
+import { login, PASSWORDS, scratchDir, testApp } from '../helpers.ts';
 import { startRadosgw } from '../helpers/radosgw.ts';
+import { openAdminConsole } from '../e2e/admin/harness.ts';
 
 const gw = await startRadosgw(t);
 const dir = scratchDir(t);
@@ -233,4 +241,130 @@ t.test('a store whose certificate is not trusted is named as a TLS failure; with
   t.match(untrusted.message, /give the store's CA in objectStore.caFile/);
   const trusted = await probeObjectStore(open({ endpoint, ca: readFileSync(join(pki, 'ca.pem'), 'utf8'), bucket: 'evidence' }));
   t.match(trusted, { ok: true, problem: null });
+});
+
+t.test(
+  'the appliance probes its store at start and says so in /healthz and the System status; a store down degrades health and never the recording',
+  async (t) => {
+    const secretFile = join(dir, 'store.secret');
+    writeFileSync(secretFile, `${gw.secret}\n`, { mode: 0o600 });
+    // No region: the default us-east-1 is what MinIO expects, and Ceph takes it too.
+    const yaml = `objectStore: { endpoint: "${gw.endpoint}", bucket: evidence, accessKeyId: "${gw.accessKeyId}", secretFile: "${secretFile}", prefix: site-a, objectLock: governance }\n`;
+    const app = await testApp(t, { extraYaml: yaml });
+    await app.ready();
+    const first = await app.objectStore!.probeNow();
+    t.match(first, { ok: true, objectLock: 'enabled' });
+    const admin = await login(app, 'admin', PASSWORDS.admin);
+    const health = async () => (await app.inject({ url: '/healthz', headers: { cookie: admin } })).json();
+    const status = async () => (await app.inject({ url: '/api/system/status', headers: { cookie: admin } })).json();
+    t.match((await health()).objectStore, { state: 'ok', endpoint: gw.endpoint, bucket: 'evidence', objectLock: 'governance', verifiedBy: 'read-back' });
+    t.match((await status()).objectStore, { state: 'ok', message: /is reachable and writable, object lock on \(governance\)/ });
+
+    await gw.stopGateway();
+    await app.objectStore!.probeNow();
+    const down = await health();
+    t.match(down, {
+      status: 'degraded',
+      objectStore: { state: 'failed', problem: 'unreachable', message: /cannot reach the store at http:\/\/127\.0\.0\.1:\d+ \(ECONNREFUSED\)/ },
+    });
+    t.equal(down.db.ok, true, 'the database and recording go on');
+    for (const text of [JSON.stringify(down), JSON.stringify(await status())]) {
+      t.notOk(text.includes(gw.secret), 'no secret in health or status');
+      t.notOk(text.includes(gw.accessKeyId), 'nor the access key id');
+    }
+    await gw.restart();
+    await app.objectStore!.probeNow();
+    t.match((await status()).objectStore, { state: 'ok', problem: null });
+  },
+);
+
+t.test('the System page says in words where the store is and, when it is down, what to check — without the key', async (t) => {
+  const secretFile = join(dir, 'console.secret');
+  writeFileSync(secretFile, `${gw.secret}\n`, { mode: 0o600 });
+  const yaml = `objectStore: { endpoint: "${gw.endpoint}", bucket: evidence-locked, accessKeyId: "${gw.accessKeyId}", secretFile: "${secretFile}", prefix: site-a, objectLock: compliance, uploadWindow: "20:00-06:00", bandwidthMbps: 40 }\n`;
+  const c = await openAdminConsole(t, { extraYaml: yaml });
+  await c.app.objectStore!.probeNow();
+  await c.open('system', 'section=health');
+  await c.page.waitForSelector('[data-testid=object-store][data-state=ok]');
+  const ok = (await c.page.textContent('[data-testid=object-store]')) ?? '';
+  t.match(ok, /对象存储可以连接，可以写入/);
+  t.match(ok, /对象锁定：合规模式（compliance）/);
+  t.match(ok, /本机保留 7 天后转存 · 上传时段：20:00-06:00 · 带宽上限：40 Mbit\/s/);
+  t.match(ok, /上传后读回并计算 SHA-256 核验/);
+  await c.shot('system-object-store-ok');
+  await gw.stopGateway();
+  await c.app.objectStore!.probeNow();
+  await c.page.click('.system-health h2 button');
+  await c.page.waitForSelector('[data-testid=object-store][data-state=failed]');
+  t.equal(await c.page.getAttribute('[data-testid=object-store-problem]', 'data-problem'), 'unreachable');
+  t.match(await c.page.textContent('[data-testid=object-store-problem]'), /无法连接存储：请检查 objectStore.endpoint、网络和存储服务是否运行/);
+  t.match(await c.page.textContent('[data-testid=health-verdict]'), /./);
+  await c.shot('system-object-store-down');
+  await c.page.click('header.top button.lang');
+  await c.page.waitForSelector('[data-testid=object-store-verdict]:has-text("unavailable")');
+  await c.shot('system-object-store-down-en');
+  const all = (await c.page.textContent('body')) ?? '';
+  t.notOk(all.includes(gw.secret) || all.includes(gw.accessKeyId), 'neither the secret nor the key id is on the page');
+  t.same(c.pageErrors, []);
+  await gw.restart();
+});
+
+t.test('a retain-until asked of a bucket without object lock is an error, never an unlocked success', async (t) => {
+  const plain = open({ bucket: 'plain-unlocked' });
+  await plain.s3.send(new CreateBucketCommand({ Bucket: 'plain-unlocked' }));
+  const f = file('seg5.mp4', 2000);
+  const err = await plain
+    .putFile(f.path, 'site-a/CAM-101/2026/12/01/seg5.mp4', { metadata: meta(), retainUntil: clock.now() + 86_400_000 })
+    .catch((e: ObjectStoreError) => e);
+  t.match(err, { problem: 'no-object-lock', message: /seg5\.mp4 .*the bucket plain-unlocked has no object lock/ });
+});
+
+t.test('every byte of an upload passes the bandwidth limiter it is given', async (t) => {
+  const f = file('seg6.mp4', 6 * 1024 * 1024 + 5);
+  let passed = 0;
+  const limiter = bandwidthLimiter(1e9);
+  const put = await store.putFile(f.path, 'site-a/CAM-101/2026/12/01/seg6.mp4', {
+    metadata: meta(),
+    throttle: async (bytes, signal) => {
+      passed += bytes;
+      await limiter.throttle(bytes, signal);
+    },
+  });
+  t.equal(passed, f.data.length);
+  t.equal(put.sha256, f.sha256);
+});
+
+t.test('a file that changes while it is uploaded is refused as changed, not stored as verified', async (t) => {
+  const f = file('seg7.mp4', 2 * 1024 * 1024);
+  let grown = false;
+  const err = await store
+    .putFile(f.path, 'site-a/CAM-101/2026/12/01/seg7.mp4', {
+      metadata: meta(f.sha256),
+      throttle: async () => {
+        if (!grown) appendFileSync(f.path, 'late bytes');
+        grown = true;
+      },
+    })
+    .catch((e: ObjectStoreError) => e);
+  t.match(err, { problem: 'local-changed', message: /the local file .*seg7\.mp4 changed while it was read/ });
+});
+
+t.test('a cancelled upload stops, says so, and leaves no unfinished multipart upload behind', async (t) => {
+  const f = file('seg8.mp4', 24 * 1024 * 1024);
+  const stop = new AbortController();
+  let sent = 0;
+  const err = await store
+    .putFile(f.path, 'site-a/CAM-101/2026/12/01/seg8.mp4', {
+      metadata: meta(),
+      signal: stop.signal,
+      throttle: async (bytes) => {
+        sent += bytes;
+        if (sent > 10 * 1024 * 1024) stop.abort();
+      },
+    })
+    .catch((e: ObjectStoreError) => e);
+  t.match(err, { problem: 'aborted' });
+  t.equal(await store.head('site-a/CAM-101/2026/12/01/seg8.mp4'), null, 'no object');
+  const left = (await store.listStaleUploads(-60_000)).filter((u) => u.key.endsWith('seg8.mp4'));
+  t.same(left, [], 'the multipart upload was aborted');
 });
