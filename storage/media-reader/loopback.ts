@@ -77,7 +77,7 @@ export function createLoopback(): Loopback {
     try {
       for (let r = first; !r.done; r = await it.next()) {
         if (res.destroyed) return;
-        if (!res.write(r.value)) await new Promise((ok) => res.once('drain', ok).once('close', ok));
+        if (!res.write(r.value)) await drained(res);
       }
       res.end();
     } catch (err) {
@@ -118,6 +118,17 @@ export function createLoopback(): Loopback {
       if (s) await new Promise<void>((ok) => s.server.close(() => ok()).closeAllConnections());
     },
   };
+}
+
+/** Resolves when the response takes more bytes, or is gone; leaves no listener behind. */
+function drained(res: ServerResponse): Promise<void> {
+  return new Promise((ok) => {
+    const done = () => {
+      res.off('drain', done).off('close', done);
+      ok();
+    };
+    res.on('drain', done).on('close', done);
+  });
 }
 
 /** "bytes=a-b" | "bytes=a-" | "bytes=-n" → [start, end]; null = the whole file. */
