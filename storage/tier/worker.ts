@@ -298,7 +298,8 @@ export function createTierWorker(deps: TierWorkerDeps): TierWorker {
       files += Math.max(0, all.files - done.files);
       bytes += Math.max(0, all.bytes - done.bytes);
     }
-    waiting = { files, bytes };
+    // Files left local for a reason of their own are problems, not backlog: the store cannot take them.
+    waiting = { files: Math.max(0, files - skipped.size), bytes };
   }
 
   function daysLeft(): number | null {
@@ -419,7 +420,8 @@ export function createTierWorker(deps: TierWorkerDeps): TierWorker {
             if (abort.signal.aborted) return;
             const problem = problemOf(err);
             lastError = { at: clock.now(), message: (err as Error).message };
-            if (problem === null || STORE_DOWN.has(problem)) down = err;
+            if (problem === 'local-changed' || problem === 'verify-failed') skipped.set(`${AREA_OF_KIND[c.kind]}:${c.path}`, (err as Error).message);
+            else if (problem === null || STORE_DOWN.has(problem)) down = err;
             deps.log?.warn({ err, path: c.path }, 'tier: upload failed; the file stays on the local disk');
           }
         }
