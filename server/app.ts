@@ -342,7 +342,7 @@ export async function buildApp(deps: AppDeps): Promise<App> {
     paths,
     audit,
     store: tierStore,
-    recordingBytesPerDay: () => media.disk().forecast?.bytesPerDay ?? null,
+    recordingBytesPerDay: () => media.checkDisk().forecast?.bytesPerDay ?? null,
     registry: metrics.registry,
     log: app.log,
     ...(deps.tierIntervals ? { intervals: deps.tierIntervals } : {}),

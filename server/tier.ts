@@ -74,11 +74,16 @@ function registerTierMetrics(registry: Registry, worker: TierWorker) {
         fill(this, worker.status());
       },
     });
-  gauge('examroom_tier_bytes', 'Bytes of media and archives by where they are: local disk, object store, waiting (older than hotDays, not yet in the store)', ['where'], (g, s) => {
-    g.set({ where: 'local' }, s.bytesLocal);
-    g.set({ where: 'tiered' }, s.bytesTiered);
-    g.set({ where: 'waiting' }, s.bytesWaiting);
-  });
+  gauge(
+    'examroom_tier_bytes',
+    'Bytes of media and archives by where they are: local disk, object store, waiting (older than hotDays, not yet in the store)',
+    ['where'],
+    (g, s) => {
+      g.set({ where: 'local' }, s.bytesLocal);
+      g.set({ where: 'tiered' }, s.bytesTiered);
+      g.set({ where: 'waiting' }, s.bytesWaiting);
+    },
+  );
   gauge('examroom_tier_files_waiting', 'Files older than hotDays not yet in the object store', [], (g, s) => g.set(s.filesWaiting));
   gauge('examroom_tier_objects', 'Files held in the object store', [], (g, s) => g.set(s.objectsTiered));
   gauge('examroom_tier_uploaded_bytes', 'Bytes uploaded by this process since it started', [], (g, s) => g.set(s.uploadedBytes));

@@ -2,7 +2,7 @@
 // recorded by the real ffmpeg pipeline move to the store after hotDays (the server clock advanced), verified
 // before the local copy goes; the store down and back; the integrity sample; object lock; kill -9 mid-upload.
 import { createHash, randomBytes } from 'node:crypto';
-import { chmodSync, existsSync, readFileSync, writeFileSync, appendFileSync, mkdirSync } from 'node:fs';
+import { appendFileSync, chmodSync, existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { CreateBucketCommand, PutObjectCommand } from '@aws-sdk/client-s3';
 import t from 'tap';
@@ -123,7 +123,10 @@ t.test('the store down: recording goes on, the backlog waits with an alert and t
   await gw.restart();
   for (let i = 0; i < 10 && app.tier.status().filesWaiting > 0; i++) await app.tier.runPass();
   t.equal(app.tier.status().filesWaiting, 0, 'the backlog drained');
-  t.ok(events.some((e) => e.name === 'tier.backlog' && (e.p as EventMap['tier.backlog']).ok), 'the alert clears');
+  t.ok(
+    events.some((e) => e.name === 'tier.backlog' && (e.p as EventMap['tier.backlog']).ok),
+    'the alert clears',
+  );
   const untiered = segmentsOf().filter((s) => s.end < clock.now() - 7 * DAY && !app.tier.rows.get('media', s.path));
   t.same(
     untiered.map((s) => s.path),
@@ -193,11 +196,16 @@ t.test('kill -9 of the appliance during a multipart upload: after restart the st
     `${TEST_CONFIG_YAML}\npaths: { data: ${JSON.stringify(data)} }\nmedia: { reserveMiB: 0 }\nretention: { minFreeGiB: 1 }\n${storeYaml(', bandwidthMbps: 4')}`,
   );
   const server = await startServer(t, ['--config', configFile]);
-  const upload = await until('a multipart upload in flight', async () => (await s3.listStaleUploads(0)).find((u) => u.key.endsWith(rel.split('/').at(-1)!)), 30_000, 200);
+  const upload = await until(
+    'a multipart upload in flight',
+    async () => (await s3.listStaleUploads(0)).find((u) => u.key.endsWith(rel.split('/').at(-1)!)),
+    30_000,
+    200,
+  );
   server.child.kill('SIGKILL');
   await server.exited;
 
-  const again = await buildTestApp({ config: testConfig(d, `paths: { data: ${JSON.stringify(data)} }\n${storeYaml()}`), tierIntervals: { passMs: 3_600_000 } });
+  const again = await buildTestApp({ config: testConfig(data, storeYaml()), tierIntervals: { passMs: 3_600_000 } });
   t.teardown(() => again.close());
   t.equal(await again.tier.abortStaleUploads(), 1, 'the unfinished upload is aborted');
   t.notOk((await s3.listStaleUploads(0)).some((u) => u.uploadId === upload.uploadId));
@@ -208,5 +216,4 @@ t.test('kill -9 of the appliance during a multipart upload: after restart the st
   t.equal(await sha256Of(await s3.getRange(row.key, row.versionId)), sha, 'with the right SHA-256');
   t.notOk(existsSync(join(paths.media, rel)), 'and only then deleted locally');
   t.same(await s3.listStaleUploads(0), [], 'no unfinished upload is left');
-  t.equal(readFileSync(secretFile, 'utf8').trim(), gw.secret);
 });
