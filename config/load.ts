@@ -8,6 +8,7 @@ import { parseDocument, LineCounter } from 'yaml';
 import { ValidationError, parseAddressRange, schemaProblems, type Problem } from '../core/index.ts';
 import { ConfigSchema, type Config, type ConfigFile } from './schema.ts';
 import { resolveRules, rulesProblems } from './rules.ts';
+import { SECRET_SOUNDING_NAME } from './masking.ts';
 import { gb28181Problems, normaliseGb28181 } from './gb28181.ts';
 import { normaliseObjectStore, objectStoreProblems } from './sections/object-store.ts';
 
@@ -70,7 +71,11 @@ export function parseConfig(text: string, opts: { file?: string; dataDir?: strin
 
 /** The schema's verdict on the file, in the operator's words: YAML says "a mapping", and a misspelt key gets a suggestion. */
 function configSchemaProblems(value: unknown): Problem[] {
-  return schemaProblems(ConfigSchema, value, { nouns: { object: 'a mapping' }, unknownField: unknownSetting });
+  const problems = schemaProblems(ConfigSchema, value, { nouns: { object: 'a mapping' }, unknownField: unknownSetting });
+  // A secret put where no setting takes it (`secret: …` instead of a secretFile) is not echoed into the log.
+  return problems.map(({ got, ...p }) =>
+    p.problem.startsWith('unknown setting') && SECRET_SOUNDING_NAME.test(p.path.split('.').at(-1) ?? '') ? p : { ...p, ...(got === undefined ? {} : { got }) },
+  );
 }
 
 /** Names the setting the operator probably meant, else lists what is allowed at that level. */

@@ -223,8 +223,20 @@ export function createObjectStore(o: ObjectStoreOptions): ObjectStore {
         out = await upload.done();
       } catch (err) {
         source.destroy();
+        // lib-storage answers an abort at once and abandons its multipart upload later, if at all: it is
+        // abandoned here, so a cancelled or failed upload leaves no parts on the store.
+        const uploadId = (upload as unknown as { uploadId?: string }).uploadId;
+        if (uploadId) await s3.send(new AbortMultipartUploadCommand({ Bucket, Key: key, UploadId: uploadId })).catch(() => {});
         if (opts.signal?.aborted) throw new ObjectStoreError('aborted', `${what} was cancelled`);
-        throw fail(err, what);
+        const e = fail(err, what);
+        // Ceph and MinIO refuse a lock header on a bucket made without object lock.
+        if (lock && e.storeCode === 'InvalidRequest')
+          throw new ObjectStoreError(
+            'no-object-lock',
+            `${what} with a retain-until failed: the bucket ${Bucket} has no object lock (${e.message})`,
+            e.storeCode,
+          );
+        throw e;
       } finally {
         opts.signal?.removeEventListener('abort', onAbort);
       }

@@ -6,6 +6,7 @@ import { getStatus, getTls } from './api.ts';
 import { humanBytes, siteTime, spanWords } from './format.ts';
 import { useLoad } from './load.ts';
 import { systemWords } from './words.ts';
+import { ObjectStoreBlock } from './object-store.tsx';
 
 export function HealthSection({ lang }: PageProps) {
   const w = systemWords[lang];
@@ -115,6 +116,7 @@ export function HealthSection({ lang }: PageProps) {
           </tr>
         </tbody>
       </table>
+      <ObjectStoreBlock status={s.objectStore} lang={lang} timeZone={tz} />
     </section>
   );
 }
