@@ -76,7 +76,7 @@ import {
 } from '../training/index.ts';
 import { createFeed, createProctorService, proctorPlugin, type ProctorService } from '../proctor/index.ts';
 import { createRecordsService, recordsRoutes, type RecordsService } from '../records/index.ts';
-import { createTier, openTierStore, tierRoutes } from './tier.ts';
+import { createTier, tierRoutes } from './tier.ts';
 import type { TierWorker } from '../storage/index.ts';
 
 export interface AppDeps {
@@ -341,7 +341,6 @@ export async function buildApp(deps: AppDeps): Promise<App> {
   const classRecords = createClassRecords({ db, clock, audit, config, paths, jobs, training, anchors: auditAnchors, exam });
   app.decorate('classRecords', classRecords);
   // Files older than objectStore.hotDays move to the store; the forecast's rate says how long a backlog may wait.
-  const tierStore = await openTierStore(config, clock);
   const tier = createTier({
     db,
     clock,
@@ -349,7 +348,7 @@ export async function buildApp(deps: AppDeps): Promise<App> {
     config,
     paths,
     audit,
-    store: tierStore,
+    store: objectStore?.store ?? null,
     recordingBytesPerDay: () => media.checkDisk().forecast?.bytesPerDay ?? null,
     registry: metrics.registry,
     log: app.log,
@@ -499,13 +498,13 @@ export async function buildApp(deps: AppDeps): Promise<App> {
   // A platform that cannot be reached only shows in its status; the server starts regardless.
   app.addHook('onReady', async () => gb28181?.start());
   app.addHook('onReady', async () => objectStore?.start());
+  // Uploads run beside recording, never before it: the worker starts once the sources and the store's probe have.
+  app.addHook('onReady', async () => tier.start());
   // Jobs whose process died (a crash, a kill) would otherwise stay "running" forever.
   app.addHook('onReady', async () => {
     jobs.recoverInterrupted();
   });
   app.addHook('onReady', async () => records.start());
-  // Uploads run beside recording, never before it: the worker starts once the sources have.
-  app.addHook('onReady', async () => tier.start());
   // Server-sent event streams of the kiosks are ended before the server waits for connections to drain.
   app.addHook('preClose', async () => kiosk.stop());
   app.addHook('onClose', async () => {
@@ -518,7 +517,6 @@ export async function buildApp(deps: AppDeps): Promise<App> {
     await records.stop();
     // An upload in flight is abandoned (its multipart is aborted at the next start), the file stays local.
     await tier.stop();
-    tierStore?.destroy();
     terminal.stop();
     // GB/T 28181 first: BYE to open plays and Expires: 0 to each platform while the relay still runs.
     await gb28181?.stop();

@@ -111,24 +111,3 @@ export const tierRoutes: FastifyPluginAsync<{ tier: TierWorker }> = async (app, 
   );
 };
 
-/** The store client the tier uploads with (until the server shares one with the probe). */
-export async function openTierStore(config: Config, clock: Clock): Promise<(TierObjectStore & { destroy(): void }) | null> {
-  const c = config.objectStore;
-  if (!c) return null;
-  const { readFileSync } = await import('node:fs');
-  const { readObjectStoreSecret } = await import('../config/index.ts');
-  // The AWS SDK loads only on a site that has a store.
-  const { createObjectStore } = await import('../storage/object-store/index.ts');
-  return createObjectStore({
-    endpoint: c.endpoint,
-    bucket: c.bucket,
-    region: c.region,
-    addressing: c.addressing,
-    accessKeyId: c.accessKeyId,
-    secret: readObjectStoreSecret(c),
-    ca: c.caFile ? readFileSync(c.caFile, 'utf8') : null,
-    prefix: c.prefix,
-    objectLock: c.objectLock,
-    clock,
-  });
-}
