@@ -10,11 +10,9 @@ export function archiveTierFiles(db: Db, table: 'session_archives' | 'training_c
   return {
     kind: 'archive',
     candidates(since, before, limit) {
-      const rows = st(`SELECT ${owner} AS owner, file, created_at, bytes FROM ${table} WHERE created_at >= ? AND created_at < ? ORDER BY created_at, id LIMIT ?`).all(
-        since,
-        before,
-        limit,
-      ) as { owner: string; file: string; created_at: number; bytes: number }[];
+      const rows = st(
+        `SELECT ${owner} AS owner, file, created_at, bytes FROM ${table} WHERE created_at >= ? AND created_at < ? ORDER BY created_at, id LIMIT ?`,
+      ).all(since, before, limit) as { owner: string; file: string; created_at: number; bytes: number }[];
       return rows.map((r) => ({ kind: 'archive', path: r.file, source: r.owner, start: r.created_at, end: r.created_at, bytes: r.bytes, sha256: null }));
     },
     sum(since, before) {

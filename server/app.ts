@@ -79,6 +79,8 @@ import {
 } from '../training/index.ts';
 import { createFeed, createProctorService, proctorPlugin, type ProctorService } from '../proctor/index.ts';
 import { createRecordsService, recordsRoutes, type RecordsService } from '../records/index.ts';
+import { createTier, tierRoutes } from './tier.ts';
+import type { TierWorker } from '../storage/index.ts';
 
 export interface AppDeps {
   config: Config;
@@ -100,6 +102,8 @@ export interface AppDeps {
   channelSweepMs?: number;
   /** A face vault to use instead of the keys folder's (bench/kiosk.ts's encryption-off figure); never set by serve. */
   faceVault?: FaceVault;
+  /** The tier worker's intervals (server/tier.ts); tests run passes themselves. */
+  tierIntervals?: { passMs?: number; sampleMs?: number; sampleSize?: number; sweepMs?: number };
 }
 
 export type App = FastifyInstance & {
@@ -115,6 +119,8 @@ export type App = FastifyInstance & {
   classRecords: ClassRecords;
   proctor: ProctorService;
   records: RecordsService;
+  /** The object-store tier (storage/tier/): idle without objectStore in the config. */
+  tier: TierWorker;
   tls: SiteTls | null;
   tlsRefresh: () => Promise<void>;
   /** The centre's object store and its last probe; null = none configured (media stays local). */
@@ -344,6 +350,21 @@ export async function buildApp(deps: AppDeps): Promise<App> {
   app.decorate('records', records);
   const classRecords = createClassRecords({ db, clock, audit, config, paths, jobs, training, anchors: auditAnchors, exam, mediaFiles });
   app.decorate('classRecords', classRecords);
+  // Files older than objectStore.hotDays move to the store; the forecast's rate says how long a backlog may wait.
+  const tier = createTier({
+    db,
+    clock,
+    bus,
+    config,
+    paths,
+    audit,
+    store: objectStore?.store ?? null,
+    recordingBytesPerDay: () => media.checkDisk().forecast?.bytesPerDay ?? null,
+    registry: metrics.registry,
+    log: app.log,
+    ...(deps.tierIntervals ? { intervals: deps.tierIntervals } : {}),
+  });
+  app.decorate('tier', tier);
 
   installErrorHandler(app);
   installFiniteNumberCheck(app);
@@ -470,6 +491,7 @@ export async function buildApp(deps: AppDeps): Promise<App> {
   });
   await app.register(recordsRoutes, { records });
   await app.register(classRecordsRoutes, { records: classRecords });
+  await app.register(tierRoutes, { tier });
   // The today page's checklist reads exam, kiosk, devices and media: composed here, where all four meet.
   await app.register(sessionChecklistRoutes, { parts: { config, clock, exam, kiosk, devices, terminal, media } });
 
@@ -486,6 +508,8 @@ export async function buildApp(deps: AppDeps): Promise<App> {
   // A platform that cannot be reached only shows in its status; the server starts regardless.
   app.addHook('onReady', async () => gb28181?.start());
   app.addHook('onReady', async () => objectStore?.start());
+  // Uploads run beside recording, never before it: the worker starts once the sources and the store's probe have.
+  app.addHook('onReady', async () => tier.start());
   // Jobs whose process died (a crash, a kill) would otherwise stay "running" forever.
   app.addHook('onReady', async () => {
     jobs.recoverInterrupted();
@@ -501,6 +525,8 @@ export async function buildApp(deps: AppDeps): Promise<App> {
     // before the services they read from stop.
     await jobs.close();
     await records.stop();
+    // An upload in flight is abandoned (its multipart is aborted at the next start), the file stays local.
+    await tier.stop();
     terminal.stop();
     // GB/T 28181 first: BYE to open plays and Expires: 0 to each platform while the relay still runs.
     await gb28181?.stop();

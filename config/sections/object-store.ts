@@ -14,7 +14,7 @@ export const ObjectStoreSchema = Type.Object(
     endpoint: Type.String({ minLength: 1, description: "the store's S3 address, e.g. https://s3.centre.lan or http://10.0.0.5:7480" }),
     bucket: Type.String({
       pattern: '^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$',
-      description: 'the bucket (3–63 lower-case letters, digits, dots and hyphens); with objectLock it must have been created with object lock',
+      description: 'an S3 bucket name: 3–63 lower-case letters, digits, dots and hyphens',
     }),
     region: Type.Optional(
       Type.String({ minLength: 1, default: 'us-east-1', description: "the store's region (Ceph: its zonegroup, often default; MinIO: us-east-1)" }),
@@ -142,7 +142,8 @@ export function objectStoreProblems(raw: ObjectStoreFile, c: ObjectStoreConfig):
       problems.push({
         path: path('endpoint'),
         problem: 'must be the store\u2019s address only, without a path or query (the bucket goes in objectStore.bucket)',
-        got: raw.endpoint,
+        // Not echoed when it carries credentials (said above): this message ends up in logs.
+        ...(url.username || url.password ? {} : { got: raw.endpoint }),
       });
     if (url.protocol === 'http:' && c.caFile)
       problems.push({ path: path('caFile'), problem: 'is set, but the endpoint is plain http://: there is no TLS to check', got: raw.caFile });

@@ -298,7 +298,8 @@ export function createTierWorker(deps: TierWorkerDeps): TierWorker {
       files += Math.max(0, all.files - done.files);
       bytes += Math.max(0, all.bytes - done.bytes);
     }
-    waiting = { files, bytes };
+    // Files left local for a reason of their own are problems, not backlog: the store cannot take them.
+    waiting = { files: Math.max(0, files - skipped.size), bytes };
   }
 
   function daysLeft(): number | null {
@@ -356,7 +357,12 @@ export function createTierWorker(deps: TierWorkerDeps): TierWorker {
       if (there.sha256 !== sha256) {
         skipped.set(id, `the store already holds a different object under ${key}`);
         const detail = `the store already holds an object under ${key} (version ${there.versionId ?? 'unversioned'}, SHA-256 ${there.sha256 ?? 'none'}) that is not the file ${c.path} (SHA-256 ${sha256}); the file stays on the local disk`;
-        audit.append({ actor: 'system', action: 'tier.object.conflict', target: key, detail: { path: c.path, versionId: there.versionId, theirs: there.sha256, ours: sha256 } });
+        audit.append({
+          actor: 'system',
+          action: 'tier.object.conflict',
+          target: key,
+          detail: { path: c.path, versionId: there.versionId, theirs: there.sha256, ours: sha256 },
+        });
         deps.alert?.({ kind: 'integrity', at: clock.now(), key, versionId: there.versionId, path: c.path, result: 'mismatch', detail });
         return;
       }
@@ -404,7 +410,8 @@ export function createTierWorker(deps: TierWorkerDeps): TierWorker {
     let failed = 0;
     if (deps.store && storeDownSince === null) {
       // A crash between a verified row and the unlink: finish the unlink first.
-      for (const r of rows.localPending(100)) await dropLocal(r).catch((err: unknown) => deps.log?.warn({ err, path: r.path }, 'tier: could not delete a local copy'));
+      for (const r of rows.localPending(100))
+        await dropLocal(r).catch((err: unknown) => deps.log?.warn({ err, path: r.path }, 'tier: could not delete a local copy'));
     }
     if (deps.store && windowOpen()) {
       const queue = await collect(before, 50);
@@ -419,7 +426,8 @@ export function createTierWorker(deps: TierWorkerDeps): TierWorker {
             if (abort.signal.aborted) return;
             const problem = problemOf(err);
             lastError = { at: clock.now(), message: (err as Error).message };
-            if (problem === null || STORE_DOWN.has(problem)) down = err;
+            if (problem === 'local-changed' || problem === 'verify-failed') skipped.set(`${AREA_OF_KIND[c.kind]}:${c.path}`, (err as Error).message);
+            else if (problem === null || STORE_DOWN.has(problem)) down = err;
             deps.log?.warn({ err, path: c.path }, 'tier: upload failed; the file stays on the local disk');
           }
         }
@@ -428,7 +436,7 @@ export function createTierWorker(deps: TierWorkerDeps): TierWorker {
       if (down) storeDownSince ??= clock.now();
       else if (uploaded > 0 || queue.length === 0) {
         storeDownSince = null;
-        if (uploaded > 0) lastError = null;
+        if (uploaded > 0 && failed === 0) lastError = null;
       }
     }
     measureWaiting(before);
@@ -453,7 +461,15 @@ export function createTierWorker(deps: TierWorkerDeps): TierWorker {
       backlogAlerted = true;
     } else if (backlogAlerted) {
       backlogAlerted = false;
-      deps.alert?.({ kind: 'backlog', at: clock.now(), key: null, ok: true, waitingBytes: waiting.bytes, daysLeft: null, detail: 'the object store is reachable again' });
+      deps.alert?.({
+        kind: 'backlog',
+        at: clock.now(),
+        key: null,
+        ok: true,
+        waitingBytes: waiting.bytes,
+        daysLeft: null,
+        detail: 'the object store is reachable again',
+      });
     }
   }
 
@@ -464,7 +480,10 @@ export function createTierWorker(deps: TierWorkerDeps): TierWorker {
       if (!h) return { result: 'missing', detail: `version ${r.versionId ?? '(unversioned)'} of ${r.key} is not in the store` };
       const got = await sha256OfStream(await store.getRange(r.key, r.versionId, undefined, undefined, { signal: abort.signal }));
       if (got.sha256 !== r.sha256 || got.bytes !== r.bytes)
-        return { result: 'mismatch', detail: `${r.key} version ${r.versionId ?? '(unversioned)'} reads ${got.bytes} bytes with SHA-256 ${got.sha256}; the index says ${r.bytes} bytes, ${r.sha256}` };
+        return {
+          result: 'mismatch',
+          detail: `${r.key} version ${r.versionId ?? '(unversioned)'} reads ${got.bytes} bytes with SHA-256 ${got.sha256}; the index says ${r.bytes} bytes, ${r.sha256}`,
+        };
       if (r.versionId) {
         const vs = await store.versions(r.key);
         const latest = vs.find((v) => v.isLatest);
@@ -521,7 +540,12 @@ export function createTierWorker(deps: TierWorkerDeps): TierWorker {
         try {
           const d = await deps.store.deleteAllVersions(r.key, { retainUntil: r.retainUntil });
           rows.markRemoteDeleted(r.area, r.path, clock.now());
-          audit.append({ actor: 'system', action: 'tier.object.deleted', target: r.key, detail: { path: r.path, kind: r.kind, versions: d.deleted, reason: 'retention' } });
+          audit.append({
+            actor: 'system',
+            action: 'tier.object.deleted',
+            target: r.key,
+            detail: { path: r.path, kind: r.kind, versions: d.deleted, reason: 'retention' },
+          });
           deleted++;
         } catch (err) {
           refused++;

@@ -62,7 +62,14 @@ async function until(what: string, check: () => Promise<boolean>, timeoutMs: num
  * Starts the cluster and registers its stop with the test's teardown. A machine without Ceph fails the
  * test in words, never skips it: the object-store tests are part of the suite.
  */
-export async function startRadosgw(t: Test, opts: { timeoutMs?: number } = {}): Promise<Radosgw> {
+export async function startRadosgw(
+  t: Test,
+  opts: {
+    timeoutMs?: number;
+    /** The OSD keeps objects in memory: this is its size (default 1024 MiB; a bench of 2 GB of segments needs more). */
+    storeMiB?: number;
+  } = {},
+): Promise<Radosgw> {
   const missing = BINARIES.filter((b) => !onPath(b));
   if (missing.length > 0)
     throw new Error(
@@ -86,7 +93,7 @@ auth client required = none
 # with auth none the gateway hangs at start unless the monitor client mode is crc
 ms mon client mode = crc
 osd objectstore = memstore
-memstore device bytes = 1073741824
+memstore device bytes = ${(opts.storeMiB ?? 1024) * 1024 * 1024}
 osd pool default size = 1
 osd pool default min size = 1
 osd crush chooseleaf type = 0
@@ -148,10 +155,23 @@ rgw dns name = 127.0.0.1
   const stop = async () => {
     if (stopped) return;
     stopped = true;
+    process.off('exit', onExit);
     for (const name of ['rgw', 'osd', 'mon']) await killByPid(name);
     rmSync(dir, { recursive: true, force: true });
   };
   t.teardown(stop);
+  // A test file killed before its teardown (tap's timeout) must not leave three daemons behind.
+  const onExit = () => {
+    for (const c of children.values()) {
+      try {
+        if (c.exitCode === null && c.signalCode === null && c.pid) process.kill(c.pid, 'SIGKILL');
+      } catch {
+        // already gone
+      }
+    }
+    rmSync(dir, { recursive: true, force: true });
+  };
+  process.once('exit', onExit);
 
   const startGateway = async () => {
     daemon('rgw', 'radosgw', ['-n', 'client.rgw']);

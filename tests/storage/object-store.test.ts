@@ -368,3 +368,14 @@ t.test('a cancelled upload stops, says so, and leaves no unfinished multipart up
   const left = (await store.listStaleUploads(-60_000)).filter((u) => u.key.endsWith('seg8.mp4'));
   t.same(left, [], 'the multipart upload was aborted');
 });
+
+t.test('a machine without Ceph fails the object-store tests in words that say how to install it', async (t) => {
+  const path = process.env.PATH;
+  process.env.PATH = '/nonexistent';
+  t.teardown(() => {
+    process.env.PATH = path;
+  });
+  await t.rejects(startRadosgw(t), {
+    message: /ceph-mon, ceph-osd, radosgw, radosgw-admin, monmaptool, ceph are not installed: run `node server\/setup.mjs --test`/,
+  });
+});
