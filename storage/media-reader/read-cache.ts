@@ -36,7 +36,8 @@ export interface ReadCache {
   readonly blockBytes: number;
   /** Marks the object in use until the returned function is called. */
   pin(id: string): () => void;
-  has(id: string, block: number): boolean;
+  /** Whether the block is here; `count` false = a look-ahead, not a read (kept out of hits and misses). */
+  has(id: string, block: number, count?: boolean): boolean;
   /** Reads [start, end) of a cached block's bytes (null when it is gone meanwhile). */
   read(id: string, block: number, start: number, end: number): Promise<Buffer | null>;
   /** Keeps a whole block just read from the store (refused silently when the bound cannot make room). */
@@ -123,8 +124,9 @@ export function createReadCache(o: { dir: string; maxBytes: number; blockBytes?:
         }
       };
     },
-    has(id, block) {
+    has(id, block, count = true) {
       const ok = entries.get(id)?.blocks.has(block) ?? false;
+      if (!count) return ok;
       if (ok) hits++;
       else misses++;
       return ok;

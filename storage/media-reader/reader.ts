@@ -166,7 +166,7 @@ function storeFile(d: OpenDeps, relPath: string, loc: TieredLocation): MediaFile
         }
         // A run of blocks not here: one GET for all of them (a player reading on needs no request per block).
         let z = b;
-        while (z < lastBlock && !d.cache.has(id, z + 1)) z++;
+        while (z < lastBlock && !d.cache.has(id, z + 1, false)) z++;
         yield* fetchRun(b, z, start, end);
         b = z + 1;
       }
