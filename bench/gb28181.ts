@@ -137,7 +137,7 @@ const gb = createGbMediaSessions({
     recordings: () => {
       throw new Error('no recordings in this bench');
     },
-    segmentFile: () => {
+    segmentInputs: () => {
       throw new Error('no recordings in this bench');
     },
   },

@@ -7,7 +7,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fixedClock } from '../core/index.ts';
-import { createMediaStore, createRetentionSweeper, DAY_MS, forecastScheduled, openDatabase, segmentFolder } from '../storage/index.ts';
+import { createMediaReader, createMediaStore, createRetentionSweeper, DAY_MS, forecastScheduled, openDatabase, segmentFolder } from '../storage/index.ts';
 import { createPlayback } from '../media/index.ts';
 
 const segMin = Number(process.argv[2] ?? 30);
@@ -44,7 +44,12 @@ try {
 
   const store = createMediaStore(db);
   const end = start + DAYS * DAY_MS;
-  const playback = createPlayback({ store, mediaDir: join(dir, 'media'), clock: { now: () => end }, sourceKnown: () => true });
+  const playback = createPlayback({
+    store,
+    files: createMediaReader({ mediaDir: join(dir, 'media'), cacheDir: join(dir, 'read-cache') }),
+    clock: { now: () => end },
+    sourceKnown: () => true,
+  });
   // List one hour of one source, at 200 random hours across the three years.
   let seed = 42;
   const rand = () => (seed = (seed * 1103515245 + 12345) % 2 ** 31) / 2 ** 31;

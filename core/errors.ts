@@ -85,6 +85,19 @@ export class Locked extends DomainError {
   }
 }
 
+/**
+ * Something the appliance depends on did not answer (the object store holding a tiered recording): the
+ * request was fine and may succeed later. `code` names what was unavailable for an app to word.
+ */
+export class Unavailable extends DomainError {
+  override readonly code: string;
+  constructor(message: string, code: string = 'unavailable') {
+    super(message);
+    this.code = code;
+    this.name = 'Unavailable';
+  }
+}
+
 export function formatProblem(p: Problem): string {
   const got = p.got === undefined ? '' : ` (got ${describeValue(p.got)})`;
   return `${p.path || '(top level)'}: ${p.problem}${got}`;

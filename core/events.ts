@@ -216,6 +216,11 @@ export interface EventMap {
     at: number;
   };
   'disk.low': { path: string; freeBytes: number; minFreeBytes: number; recordingStopped: boolean; at: number };
+  // The object-store tier (storage/tier/): files waiting on the local disk while the store is unreachable
+  // (ok: false, with the days of recording the disk still holds), or drained again (ok: true).
+  'tier.backlog': { ok: boolean; waitingBytes: number; daysLeft: number | null; detail: string; at: number };
+  /** The integrity sample found a tiered object changed, missing or written over by someone else. */
+  'tier.integrity': { key: string; versionId: string | null; path: string; result: 'mismatch' | 'missing' | 'newer_version'; detail: string; at: number };
   // Proctor console (proctor/): an alert raised, repeated/cleared, or acknowledged; an incident (违纪) recorded.
   'proctor.alert': { alertId: string; roomId: string | null; change: 'new' | 'update' | 'ack' };
   'proctor.incident': { incidentId: string; sessionId: string; roomId: string };

@@ -5,7 +5,7 @@
 // the status change); this file owns only the assembly, so both archives have one format.
 import { existsSync, statSync } from 'node:fs';
 import { resolve, sep } from 'node:path';
-import { isSealedFile } from '../storage/index.ts';
+import { isSealedFile, type MediaReader } from '../storage/index.ts';
 import { writeArchive, type ArchiveMember, type ArchiveWritten } from './archive-writer.ts';
 import type { SiteSigner } from './signing.ts';
 
@@ -64,6 +64,16 @@ export function storedFileMember(root: string, relative: string | null, path: st
   const st = statSync(file);
   if (!st.isFile()) return null;
   return { member: { path, source: { file }, mtime: st.mtimeMs, encrypted: isSealedFile(file) }, bytes: st.size };
+}
+
+/**
+ * A recorded media file (a segment, by its path relative to the media folder) as a member, read from
+ * wherever it lives now: the local file, or the object store's copy once tiered — streamed by ranges
+ * as the zip takes it, never fetched whole first. The writer hashes what it reads into the manifest.
+ */
+export function mediaFileMember(files: MediaReader, relPath: string, path: string, mtime: number): ArchiveMember {
+  const f = files.open(relPath);
+  return { path, source: f.where === 'local' ? { file: f.localFile! } : { stream: () => f.read() }, mtime };
 }
 
 /** 2026-03-10T02:30:00.000Z → 20260310T023000Z: sorts by time, no characters a file system minds. */

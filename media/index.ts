@@ -61,3 +61,4 @@ export {
   type Gb28181Status,
   type Gb28181Summary,
 } from './gb28181/index.ts';
+export { segmentTierFiles } from './tier-files.ts';

@@ -4,12 +4,16 @@
 // (older ones MPEG-TS with AAC): a browser gets MPEG-TS with AAC, remuxed when first asked for — video
 // copied, G.711 encoded to AAC only then, for the person watching — and kept a few minutes for the
 // player's range requests. An excerpt copies the video and AAC, and encodes G.711 to AAC (MP4 refuses it).
+// Every segment is opened through the media reader (storage/media-reader): the local file, or the
+// object store's copy once the tier moved it there, read by ranges as ffmpeg and the player ask.
 import { execFile, spawn } from 'node:child_process';
+import { createReadStream } from 'node:fs';
 import { mkdtemp, rm, stat, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
-import { join, resolve, sep } from 'node:path';
+import { join } from 'node:path';
+import type { Readable } from 'node:stream';
 import { Conflict, NotFound, ValidationError, type Clock } from '../core/index.ts';
-import type { MediaStore, OutageRow, SegmentRow } from '../storage/index.ts';
+import type { FfmpegInputs, MediaFile, MediaReader, MediaStore, OutageRow, SegmentRow } from '../storage/index.ts';
 
 /** Holes shorter than this between segments are the seams of one recording, not gaps. */
 export const GAP_TOLERANCE_MS = 2000;
@@ -65,9 +69,15 @@ const PLAYABLE_MAX = 16;
 
 export interface Playback {
   recordings(sourceId: string, from: number, to: number): Recordings;
-  segmentFile(id: number): { segment: SegmentRow; file: string };
-  /** The segment as MPEG-TS with AAC sound (the browser player's format): the file itself for an old .ts segment, else a remux kept a while. */
-  playableFile(id: number): Promise<{ segment: SegmentRow; file: string; bytes: number }>;
+  /** The segment's row and its file, local or tiered (NotFound when neither the media folder nor the store has it). */
+  segmentFile(id: number): { segment: SegmentRow; file: MediaFile };
+  /** The segments as ffmpeg inputs for one run (local paths or loopback URLs); release() when it is done. */
+  segmentInputs(segments: SegmentRow[]): Promise<FfmpegInputs>;
+  /**
+   * The segment as MPEG-TS with AAC sound (the browser player's format): the file itself (local or read
+   * from the store by ranges) for an old .ts segment, else a remux kept a while.
+   */
+  playableFile(id: number): Promise<{ segment: SegmentRow; bytes: number; read(start: number, end: number): Readable }>;
   /** Removes the remuxed copies (shutdown). */
   close(): Promise<void>;
   hlsPlaylist(sourceId: string, from: number, to: number, segmentUrl: (s: SegmentRow) => string): string;
@@ -77,7 +87,8 @@ export interface Playback {
 
 export interface PlaybackDeps {
   store: MediaStore;
-  mediaDir: string;
+  /** Opens the segment files by their indexed path, wherever they live now. */
+  files: MediaReader;
   clock: Clock;
   sourceKnown: (id: string) => boolean;
   /** When the source's current, still unindexed segment run began (it is recording now), else null. */
@@ -87,7 +98,6 @@ export interface PlaybackDeps {
 }
 
 export function createPlayback(deps: PlaybackDeps): Playback {
-  const root = resolve(deps.mediaDir);
   const limits = deps.excerpts ?? DEFAULT_EXCERPT_LIMITS;
   /** Excerpts being cut or downloaded, by person. */
   const cutting = new Map<string, number>();
@@ -141,41 +151,61 @@ export function createPlayback(deps: PlaybackDeps): Playback {
     segmentFile(id) {
       const segment = deps.store.segment(id);
       if (!segment) throw new NotFound(`recording segment ${id} does not exist (expired and swept, or never indexed)`);
-      const file = resolve(root, segment.path);
-      if (!file.startsWith(root + sep)) throw new NotFound(`recording segment ${id} points outside the media folder`);
-      return { segment, file };
+      try {
+        return { segment, file: deps.files.open(segment.path) };
+      } catch (err) {
+        if (err instanceof NotFound) throw new NotFound(`recording segment ${id}: ${err.message}`);
+        throw err;
+      }
+    },
+    segmentInputs(segments) {
+      return deps.files.ffmpegInputs(segments.map((s) => s.path));
     },
     async playableFile(id) {
       const { segment, file } = api.segmentFile(id);
-      if (!file.endsWith('.mkv')) return { segment, file, bytes: segment.bytes };
+      if (!segment.path.endsWith('.mkv')) return { segment, bytes: file.bytes, read: (start, end) => file.read(start, end) };
       let e = playable.get(id);
       if (!e) {
         const ready = (async () => {
           playDir ??= mkdtemp(join(tmpdir(), 'examroom-play-'));
           const out = join(await playDir, `${id}.ts`);
-          const audio = await audioCodecOfFile(file);
-          await runFfmpeg(
-            [
-              '-hide_banner',
-              '-loglevel',
-              'error',
-              '-nostdin',
-              '-i',
-              file,
-              '-map',
-              '0:v:0',
-              '-map',
-              '0:a:0?',
-              '-c:v',
-              'copy',
-              ...(audio === 'aac' || audio === null ? ['-c:a', 'copy'] : ['-c:a', 'aac', '-ar', '16000', '-ac', '1', '-b:a', '32k']),
-              '-f',
-              'mpegts',
-              '-y',
-              out,
-            ],
-            'prepare the segment for playback',
-          );
+          const lease = await deps.files.ffmpegInputs([segment.path]);
+          try {
+            const input = lease.inputs[0]!;
+            const audio = await audioCodecOfFile(input);
+            await runFfmpeg(
+              [
+                '-hide_banner',
+                '-loglevel',
+                'error',
+                '-nostdin',
+                '-i',
+                input,
+                '-map',
+                '0:v:0',
+                '-map',
+                '0:a:0?',
+                '-c:v',
+                'copy',
+                ...(audio === 'aac' || audio === null ? ['-c:a', 'copy'] : ['-c:a', 'aac', '-ar', '16000', '-ac', '1', '-b:a', '32k']),
+                '-f',
+                'mpegts',
+                '-y',
+                out,
+              ],
+              'prepare the segment for playback',
+            ).catch((err) => {
+              throw lease.error() ?? err;
+            });
+            // A store that stopped answering half way leaves ffmpeg a short file it calls done: not a playable copy.
+            const storeError = lease.error();
+            if (storeError) throw storeError;
+          } catch (err) {
+            await rm(out, { force: true });
+            throw err;
+          } finally {
+            lease.release();
+          }
           return { file: out, bytes: (await stat(out)).size };
         })();
         e = { ready, usedAt: Date.now() };
@@ -184,7 +214,8 @@ export function createPlayback(deps: PlaybackDeps): Playback {
         sweepPlayable();
       }
       e.usedAt = Date.now();
-      return { segment, ...(await e.ready) };
+      const r = await e.ready;
+      return { segment, bytes: r.bytes, read: (start, end) => createReadStream(r.file, { start, end }) };
     },
     async close() {
       clearInterval(sweepTimer);
@@ -266,8 +297,10 @@ export function createPlayback(deps: PlaybackDeps): Playback {
         release();
         await rm(dir, { recursive: true, force: true });
       };
+      let lease: FfmpegInputs | null = null;
       try {
-        const list = ['ffconcat version 1.0', ...rec.segments.map((s) => `file '${resolve(root, s.path).replace(/'/g, "'\\''")}'`)].join('\n');
+        lease = await deps.files.ffmpegInputs(rec.segments.map((s) => s.path));
+        const list = ['ffconcat version 1.0', ...lease.inputs.map((f) => `file '${f.replace(/'/g, "'\\''")}'`)].join('\n');
         await writeFile(join(dir, 'list.ffconcat'), `${list}\n`);
         const first = rec.segments[0]!;
         const offset = Math.max(0, from - first.start) / 1000;
@@ -276,12 +309,14 @@ export function createPlayback(deps: PlaybackDeps): Playback {
         const wanted = Math.max(0.5, (Math.min(to, rec.segments.at(-1)!.end) - Math.max(from, first.start) - gapMs) / 1000);
         const out = join(dir, 'excerpt.mp4');
         // G.711 has no place in MP4: the sound of an excerpt for a person is encoded to AAC; AAC is copied.
-        const audio = await audioCodecOfFile(resolve(root, first.path));
+        const audio = await audioCodecOfFile(lease.inputs[0]!);
+        const used = lease;
         await runFfmpeg([
           '-hide_banner',
           '-loglevel',
           'error',
           '-nostdin',
+          ...used.args,
           '-f',
           'concat',
           '-safe',
@@ -306,11 +341,17 @@ export function createPlayback(deps: PlaybackDeps): Playback {
           String(limits.maxBytes),
           '-y',
           out,
-        ]);
+        ]).catch((err) => {
+          throw used.error() ?? err;
+        });
+        const storeError = used.error();
+        if (storeError) throw storeError;
         return { file: out, bytes: (await stat(out)).size, gaps: rec.gaps, cleanup };
       } catch (err) {
         await cleanup();
         throw err;
+      } finally {
+        lease?.release();
       }
     },
   };

@@ -7,7 +7,8 @@
 import { createReadStream } from 'node:fs';
 import type { FastifyPluginAsync, FastifyRequest } from 'fastify';
 import { Type } from 'typebox';
-import { Forbidden, NotFound, siteInJurisdiction, OUTSIDE_JURISDICTION } from '../core/index.ts';
+import { PassThrough, type Readable } from 'node:stream';
+import { DomainError, Forbidden, NotFound, siteInJurisdiction, OUTSIDE_JURISDICTION } from '../core/index.ts';
 import type { AuditLog } from '../storage/index.ts';
 import type { MediaService } from './service/index.ts';
 import { RecordingsT } from './protocol.ts';
@@ -233,7 +234,7 @@ export const mediaRoutes: FastifyPluginAsync<MediaRouteOptions> = async (
       // A segment straddling a lesson window's edge plays whole (a 班主任's): the window already has its margins.
       const audited = mayView(request, segment.sourceId, { from: segment.start, to: segment.end, overlap: true });
       // A Matroska segment is remuxed for the browser (AAC sound) on first request; ranges then read that copy.
-      const { file, bytes: size } = await media.playback.playableFile(segmentId);
+      const { read, bytes: size } = await media.playback.playableFile(segmentId);
       const range = parseRange(request.headers.range, size);
       if (range === 'invalid')
         return reply
@@ -256,12 +257,12 @@ export const mediaRoutes: FastifyPluginAsync<MediaRouteOptions> = async (
         .type('video/mp2t')
         .header('cache-control', audited ? 'no-store' : 'private, max-age=3600')
         .header('vary', 'cookie');
-      if (!range) return reply.header('content-length', size).send(openOrNotFound(file, 0, size - 1, segmentId));
+      if (!range) return reply.header('content-length', size).send(openOrNotFound(read, 0, size - 1, segmentId));
       return reply
         .status(206)
         .header('content-range', `bytes ${range.start}-${range.end}/${size}`)
         .header('content-length', range.end - range.start + 1)
-        .send(openOrNotFound(file, range.start, range.end, segmentId));
+        .send(openOrNotFound(read, range.start, range.end, segmentId));
     },
   );
 
@@ -327,10 +328,13 @@ export const mediaRoutes: FastifyPluginAsync<MediaRouteOptions> = async (
   );
 };
 
-function openOrNotFound(file: string, start: number, end: number, id: number) {
-  const s = createReadStream(file, { start, end });
-  s.on('error', () => s.destroy(new NotFound(`segment ${id}: its file is missing from the media folder`)));
-  return s;
+function openOrNotFound(read: (start: number, end: number) => Readable, start: number, end: number, id: number) {
+  const s = read(start, end);
+  const out = new PassThrough();
+  // A store that does not answer says so (Unavailable, 503); a local file gone is a missing segment.
+  s.on('error', (err) => out.destroy(err instanceof DomainError ? err : new NotFound(`segment ${id}: its file is missing from the media folder`)));
+  out.on('close', () => s.destroy());
+  return s.pipe(out);
 }
 
 /** One byte range of "bytes=a-b" / "bytes=a-" / "bytes=-n"; null = whole file; multi-range is served whole. */

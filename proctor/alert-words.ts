@@ -144,6 +144,25 @@ export function textOf(r: Raise, who: { name: string; ticketNo: string; seat: st
         en: `${where.en} locked its log-in after ${String(p.failures)} failed attempts: someone may be guessing tickets. Go and see, then unlock it from the console`,
       };
     }
+    case 'tier_backlog': {
+      const days = p.daysLeft === null || p.daysLeft === undefined ? null : Math.floor(Number(p.daysLeft));
+      const gib = (Number(p.waitingBytes) / 1024 ** 3).toFixed(1);
+      return {
+        zh: `对象存储无法连接：${gib} GiB 录像与归档在本机磁盘等待上传${days === null ? '' : `，按当前录制速度本机磁盘还可录制约 ${days} 天`}。录制照常进行；请检查对象存储与网络`,
+        en: `The object store is unreachable: ${gib} GiB of recordings and archives wait on the local disk${days === null ? '' : `, which holds about ${days} more days of recording at today's rate`}. Recording goes on; check the store and the network`,
+      };
+    }
+    case 'tier_integrity': {
+      const why = {
+        mismatch: { zh: '内容与写入时的 SHA-256 不符', en: 'its content no longer matches the SHA-256 written' },
+        missing: { zh: '对象已不存在', en: 'the object is missing' },
+        newer_version: { zh: '有人写入了更新的版本', en: 'someone wrote a newer version over it' },
+      }[String(p.result) as 'mismatch' | 'missing' | 'newer_version'] ?? { zh: String(p.result), en: String(p.result) };
+      return {
+        zh: `对象存储中的证据校验异常：${String(p.key)}（版本 ${String(p.versionId ?? '—')}）${why.zh}。已记入审计日志，请核查存储访问记录`,
+        en: `Evidence in the object store failed its check: ${String(p.key)} (version ${String(p.versionId ?? '—')}): ${why.en}. Audited; check who has access to the store`,
+      };
+    }
     case 'disk_low':
       return diskLowWords({ freeBytes: Number(p.freeBytes), minFreeBytes: Number(p.minFreeBytes), recordingStopped: p.recordingStopped === true });
   }

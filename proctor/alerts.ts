@@ -421,6 +421,31 @@ export function createAlerts(deps: AlertDeps) {
         key: 'disk_forecast',
       });
     }),
+    // The object-store tier (storage/tier/): a backlog waiting on the local disk, and evidence in the store
+    // that no longer reads as written. Both are the site's, not a room's.
+    on('tier.backlog', (p) => {
+      if (p.ok) return clear('tier_backlog', p.at);
+      raise({
+        kind: 'tier_backlog',
+        severity: 'warning',
+        event: 'tier.backlog',
+        at: p.at,
+        roomId: null,
+        params: { waitingBytes: p.waitingBytes, daysLeft: p.daysLeft },
+        key: 'tier_backlog',
+      });
+    }),
+    on('tier.integrity', (p) =>
+      raise({
+        kind: 'tier_integrity',
+        severity: 'critical',
+        event: 'tier.integrity',
+        at: p.at,
+        roomId: null,
+        params: { key: p.key, versionId: p.versionId, path: p.path, result: p.result },
+        key: `tier_integrity:${p.key}`,
+      }),
+    ),
     on('disk.low', (p) =>
       raise({
         kind: 'disk_low',

@@ -189,6 +189,8 @@ export const ALERT_KINDS = [
   'camera_down',
   'disk_forecast',
   'disk_low',
+  'tier_backlog',
+  'tier_integrity',
   'move_requested',
   'login_locked',
 ] as const;

@@ -25,7 +25,15 @@ export interface SeatCheckRow extends SeatIdentityCheck {
  * Alerts that are about the entrance, not the seat: the kiosk's own refusals and overrides are raised
  * before the person ever sits down (the log-in check covers them); the site-wide ones name no seat.
  */
-const NOT_ABOUT_THE_SEAT: readonly AlertKind[] = ['kiosk_mismatch', 'kiosk_refused', 'kiosk_override', 'disk_forecast', 'disk_low'];
+const NOT_ABOUT_THE_SEAT: readonly AlertKind[] = [
+  'kiosk_mismatch',
+  'kiosk_refused',
+  'kiosk_override',
+  'disk_forecast',
+  'disk_low',
+  'tier_backlog',
+  'tier_integrity',
+];
 
 export interface SeatIdentityDeps {
   db: Db;

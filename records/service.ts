@@ -5,7 +5,7 @@ import type { Logger } from 'pino';
 import type { Registry } from 'prom-client';
 import type { Clock, EventBus } from '../core/index.ts';
 import type { Config } from '../config/index.ts';
-import { faceVaultOr, type AuditLog, type DataPaths, type Db, type FaceVault } from '../storage/index.ts';
+import { faceVaultOr, type AuditLog, type DataPaths, type Db, type FaceVault, type MediaReader } from '../storage/index.ts';
 import type { ExamService } from '../exam/index.ts';
 import { createAuditAnchors, createJobRunner, sweepPartialArchives, type AuditAnchors, type JobRunner } from '../documents/index.ts';
 import { createArchiveParts } from './archive-parts.ts';
@@ -36,6 +36,8 @@ export interface RecordsDeps {
   anchors?: AuditAnchors;
   /** Opens sealed face images for PDFs and seals the documents holding them; absent = the keys folder's (storage/face-vault.ts). */
   faceVault?: FaceVault;
+  /** Opens recorded segments wherever they live (storage/media-reader); absent = the media folder only. */
+  mediaFiles?: MediaReader;
 }
 
 export function createRecordsService(given: RecordsDeps) {

@@ -13,6 +13,8 @@ import type { Config } from '../config/index.ts';
 import {
   createAuditLog,
   createDeviceStore,
+  createMediaReader,
+  readCacheDir,
   createUserStore,
   dataPaths,
   ensureDataFolders,
@@ -39,6 +41,7 @@ import { jobRoutes } from './routes/jobs.ts';
 import { checkAudit, createAuditAnchors, createJobRunner, type AuditAnchors } from '../documents/index.ts';
 import { systemRoutes } from './routes/system.ts';
 import { objectStoreStatus, openObjectStore } from './object-store.ts';
+import { mediaStoreReads } from './media-reads.ts';
 import type { ObjectStoreMonitor } from '../storage/object-store/index.ts';
 import { systemInfoRoutes } from './routes/system-info.ts';
 import { authRoutes } from './routes/auth.ts';
@@ -76,6 +79,8 @@ import {
 } from '../training/index.ts';
 import { createFeed, createProctorService, proctorPlugin, type ProctorService } from '../proctor/index.ts';
 import { createRecordsService, recordsRoutes, type RecordsService } from '../records/index.ts';
+import { createTier, tierRoutes } from './tier.ts';
+import type { TierWorker } from '../storage/index.ts';
 
 export interface AppDeps {
   config: Config;
@@ -97,6 +102,8 @@ export interface AppDeps {
   channelSweepMs?: number;
   /** A face vault to use instead of the keys folder's (bench/kiosk.ts's encryption-off figure); never set by serve. */
   faceVault?: FaceVault;
+  /** The tier worker's intervals (server/tier.ts); tests run passes themselves. */
+  tierIntervals?: { passMs?: number; sampleMs?: number; sampleSize?: number; sweepMs?: number };
 }
 
 export type App = FastifyInstance & {
@@ -112,6 +119,8 @@ export type App = FastifyInstance & {
   classRecords: ClassRecords;
   proctor: ProctorService;
   records: RecordsService;
+  /** The object-store tier (storage/tier/): idle without objectStore in the config. */
+  tier: TierWorker;
   tls: SiteTls | null;
   tlsRefresh: () => Promise<void>;
   /** The centre's object store and its last probe; null = none configured (media stays local). */
@@ -253,14 +262,20 @@ export async function buildApp(deps: AppDeps): Promise<App> {
   app.decorate('terminal', terminal);
   // record: sessions sources record inside their room's exam sessions and training lessons.
   const lessonWindows = createLessonWindows({ db, bus });
-  const media = createMediaService({ db, clock, bus, config, audit, paths, log: app.log, windows: [exam.recordingWindows, lessonWindows] });
-  app.decorate('media', media);
-  const live = createLive({ media, config, bus, log: app.log });
-  app.decorate('live', live);
   // The centre's object store (objectStore:), probed at start and now and then; a failed probe is shown
   // in /healthz and the System page and never stops recording. The tier and backups take it from here.
   const objectStore = openObjectStore(config, { clock, log: app.log });
   app.decorate('objectStore', objectStore);
+  // One reader of media-folder files for playback, GB/T 28181 and the archives: local, or tiered to the object store.
+  const mediaFiles = createMediaReader({
+    mediaDir: paths.media,
+    cacheDir: readCacheDir(paths.root),
+    ...(objectStore && config.objectStore ? mediaStoreReads(db, objectStore.store, config.objectStore.readCacheMiB) : {}),
+  });
+  const media = createMediaService({ db, clock, bus, config, audit, paths, log: app.log, windows: [exam.recordingWindows, lessonWindows], files: mediaFiles });
+  app.decorate('media', media);
+  const live = createLive({ media, config, bus, log: app.log });
+  app.decorate('live', live);
   // GB/T 28181 (media/gb28181/): the site as a device towards provincial and city platforms, when configured.
   const gbSessions = config.gb28181
     ? createGbMediaSessions({
@@ -330,10 +345,26 @@ export async function buildApp(deps: AppDeps): Promise<App> {
     registry: metrics.registry,
     jobs,
     anchors: auditAnchors,
+    mediaFiles,
   });
   app.decorate('records', records);
-  const classRecords = createClassRecords({ db, clock, audit, config, paths, jobs, training, anchors: auditAnchors, exam });
+  const classRecords = createClassRecords({ db, clock, audit, config, paths, jobs, training, anchors: auditAnchors, exam, mediaFiles });
   app.decorate('classRecords', classRecords);
+  // Files older than objectStore.hotDays move to the store; the forecast's rate says how long a backlog may wait.
+  const tier = createTier({
+    db,
+    clock,
+    bus,
+    config,
+    paths,
+    audit,
+    store: objectStore?.store ?? null,
+    recordingBytesPerDay: () => media.checkDisk().forecast?.bytesPerDay ?? null,
+    registry: metrics.registry,
+    log: app.log,
+    ...(deps.tierIntervals ? { intervals: deps.tierIntervals } : {}),
+  });
+  app.decorate('tier', tier);
 
   installErrorHandler(app);
   installFiniteNumberCheck(app);
@@ -460,6 +491,7 @@ export async function buildApp(deps: AppDeps): Promise<App> {
   });
   await app.register(recordsRoutes, { records });
   await app.register(classRecordsRoutes, { records: classRecords });
+  await app.register(tierRoutes, { tier });
   // The today page's checklist reads exam, kiosk, devices and media: composed here, where all four meet.
   await app.register(sessionChecklistRoutes, { parts: { config, clock, exam, kiosk, devices, terminal, media } });
 
@@ -476,6 +508,8 @@ export async function buildApp(deps: AppDeps): Promise<App> {
   // A platform that cannot be reached only shows in its status; the server starts regardless.
   app.addHook('onReady', async () => gb28181?.start());
   app.addHook('onReady', async () => objectStore?.start());
+  // Uploads run beside recording, never before it: the worker starts once the sources and the store's probe have.
+  app.addHook('onReady', async () => tier.start());
   // Jobs whose process died (a crash, a kill) would otherwise stay "running" forever.
   app.addHook('onReady', async () => {
     jobs.recoverInterrupted();
@@ -491,6 +525,8 @@ export async function buildApp(deps: AppDeps): Promise<App> {
     // before the services they read from stop.
     await jobs.close();
     await records.stop();
+    // An upload in flight is abandoned (its multipart is aborted at the next start), the file stays local.
+    await tier.stop();
     terminal.stop();
     // GB/T 28181 first: BYE to open plays and Expires: 0 to each platform while the relay still runs.
     await gb28181?.stop();
@@ -500,6 +536,7 @@ export async function buildApp(deps: AppDeps): Promise<App> {
     // Pushers and screen inputs first: they are consumers and feeders of ingest.
     await live.stop();
     await media.stop();
+    await mediaFiles.close();
     await exam.bankSync.stop();
     // Last: the anchor at stop covers every entry the services above wrote while stopping.
     auditAnchors.stop();

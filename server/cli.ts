@@ -487,8 +487,15 @@ export async function main(argv: string[]): Promise<number> {
         if (examCommand) code = await examCommand.run({ config, db, exam, ...io });
         else {
           const { createRecordsService } = await import('../records/index.ts');
-          const records = createRecordsService({ db, clock: systemClock, bus, config, audit, paths, exam });
-          code = await command.run({ config, db, exam, records, ...io });
+          // Archives with media read tiered segments from the object store, as the server does.
+          const { cliMediaReader } = await import('./media-reads.ts');
+          const mediaFiles = cliMediaReader(config, paths, db);
+          try {
+            const records = createRecordsService({ db, clock: systemClock, bus, config, audit, paths, exam, mediaFiles });
+            code = await command.run({ config, db, exam, records, ...io });
+          } finally {
+            await mediaFiles.closeAll();
+          }
         }
         await anchorAfter(config, db, audit, before);
         return code;

@@ -1,7 +1,18 @@
 // Domain errors become HTTP here and only here. A reply always says what went wrong, where and why;
 // a crash is logged in full but the client only learns that it was our fault.
 import type { FastifyError, FastifyInstance } from 'fastify';
-import { Conflict, DomainError, Forbidden, Locked, NotFound, Unauthorized, ValidationError, explainSchemaErrors, type Problem } from '../core/index.ts';
+import {
+  Conflict,
+  DomainError,
+  Forbidden,
+  Locked,
+  NotFound,
+  Unauthorized,
+  Unavailable,
+  ValidationError,
+  explainSchemaErrors,
+  type Problem,
+} from '../core/index.ts';
 
 export interface ErrorBody {
   error: string;
@@ -18,6 +29,7 @@ export function statusOf(err: DomainError): number {
   if (err instanceof NotFound) return 404;
   if (err instanceof Conflict) return 409;
   if (err instanceof Locked) return 423;
+  if (err instanceof Unavailable) return 503;
   return 400;
 }
 

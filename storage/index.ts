@@ -15,4 +15,6 @@ export * from './keys.ts';
 export * from './key-bundle.ts';
 export * from './face-retention.ts';
 export * from './face-vault.ts';
+export * from './media-reader/index.ts';
+export * from './tier/index.ts';
 // The object-store client is imported from ./object-store/index.ts directly, so only its users load the AWS SDK.

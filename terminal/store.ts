@@ -330,8 +330,8 @@ export function createTerminalStore(db: Db, clock: Clock) {
         .all(sessionId) as Incident[];
     },
 
-    addSnapshot(s: { id: string; at: number; sessionId: string; idNumber: string; terminalId: string; file: string; bytes: number }): void {
-      sql('INSERT INTO terminal_snapshots (id, at, session_id, id_number, terminal_id, file, bytes) VALUES (?, ?, ?, ?, ?, ?, ?)').run(
+    addSnapshot(s: { id: string; at: number; sessionId: string; idNumber: string; terminalId: string; file: string; bytes: number; sha256?: string }): void {
+      sql('INSERT INTO terminal_snapshots (id, at, session_id, id_number, terminal_id, file, bytes, sha256) VALUES (?, ?, ?, ?, ?, ?, ?, ?)').run(
         s.id,
         s.at,
         s.sessionId,
@@ -339,6 +339,7 @@ export function createTerminalStore(db: Db, clock: Clock) {
         s.terminalId,
         s.file,
         s.bytes,
+        s.sha256 ?? null,
       );
     },
     /** What a candidate's snapshots in a session take so far (all terminals): the quota and interval read it. */

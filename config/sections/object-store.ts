@@ -48,6 +48,14 @@ export const ObjectStoreSchema = Type.Object(
     bandwidthMbps: Type.Optional(
       Type.Number({ exclusiveMinimum: 0, maximum: 100_000, description: 'the most the uploads may send, in megabits per second (absent = no cap)' }),
     ),
+    readCacheMiB: Type.Optional(
+      Type.Integer({
+        minimum: 16,
+        maximum: 1_048_576,
+        default: 1024,
+        description: 'the local read cache of tiered recordings just played or exported (outside the media folder; oldest dropped first), in MiB',
+      }),
+    ),
     objectLock: Type.Optional(
       Type.Union([Type.Literal('none'), Type.Literal('governance'), Type.Literal('compliance')], {
         default: 'none',
@@ -78,6 +86,7 @@ export interface ObjectStoreConfig {
   uploadWindow: UploadWindow;
   /** null = no cap. */
   bandwidthMbps: number | null;
+  readCacheMiB: number;
   objectLock: 'none' | 'governance' | 'compliance';
 }
 
@@ -95,6 +104,7 @@ export function normaliseObjectStore(raw: ObjectStoreFile, baseDir: string): Obj
     hotDays: raw.hotDays ?? 7,
     uploadWindow: parseUploadWindow(raw.uploadWindow ?? 'always') ?? 'always',
     bandwidthMbps: raw.bandwidthMbps ?? null,
+    readCacheMiB: raw.readCacheMiB ?? 1024,
     objectLock: raw.objectLock ?? 'none',
   };
 }

@@ -129,7 +129,7 @@ export interface GbMediaDeps {
   /** The ingest's live relay: Play attaches one sink per session (no second camera connection). */
   relay: Pick<LiveRelay, 'attach'>;
   /** Recorded segments for Playback/Download. */
-  playback: Pick<Playback, 'recordings' | 'segmentFile'>;
+  playback: Pick<Playback, 'recordings' | 'segmentInputs'>;
   /** Whether a source id is configured (cameras and screens). */
   sourceKnown(id: string): boolean;
   clock: Clock;

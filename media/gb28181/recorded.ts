@@ -2,12 +2,14 @@
 // with -c copy into MPEG-TS (whatever container the recording is in), our TS reader cuts frames, and
 // frames are sent paced by their timestamps at the asked speed. Pause stops the pacing (ffmpeg waits on
 // a full pipe), a seek starts ffmpeg again at the new offset. Gaps in the recording are skipped over.
+// The segments are ffmpeg inputs from the media reader: local paths, or loopback URLs for tiered ones
+// (read from the object store by ranges; held for the reader's life, released when it stops).
 import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { GAP_TOLERANCE_MS } from '../playback.ts';
-import type { SegmentRow } from '../../storage/index.ts';
+import type { FfmpegInputs, SegmentRow } from '../../storage/index.ts';
 import { GbMediaError, type GbMediaDeps } from './media-session.ts';
 import { lawOf, TsFrameReader, type TsFrame } from './ts-frames.ts';
 
@@ -59,6 +61,7 @@ export class RecordedReader {
     private dir: string,
     private sourceId: string,
     private law: 'g711a' | 'g711u' | null,
+    private lease: FfmpegInputs,
   ) {}
 
   /** Finds the segments of the range (no_recording when there are none) and the law of any G.711 in them. */
@@ -74,10 +77,16 @@ export class RecordedReader {
         'no_recording',
         `channel ${channelId} has no recordings between ${new Date(range.start).toISOString()} and ${new Date(range.end).toISOString()}`,
       );
-    const files = segments.map((s) => ({ seg: s, file: deps.playback.segmentFile(s.id).file }));
+    let lease: FfmpegInputs;
+    try {
+      lease = await deps.playback.segmentInputs(segments);
+    } catch (err) {
+      throw new GbMediaError('no_recording', `channel ${channelId}: ${(err as Error).message}`);
+    }
+    const files = segments.map((s, i) => ({ seg: s, file: lease.inputs[i]! }));
     const law = lawOf(await audioCodecOf(ffmpeg.replace(/ffmpeg$/, 'ffprobe'), files[0]!.file));
     const dir = mkdtempSync(join(tmpdir(), 'examroom-gb-'));
-    return new RecordedReader(files, { start: range.start, end: Math.min(range.end, segments.at(-1)!.end) }, ffmpeg, dir, sourceId, law);
+    return new RecordedReader(files, { start: range.start, end: Math.min(range.end, segments.at(-1)!.end) }, ffmpeg, dir, sourceId, law, lease);
   }
 
   /** `ready()` false = the platform's socket is full: a recording waits (a download must not lose frames). */
@@ -129,6 +138,7 @@ export class RecordedReader {
     if (this.stopped) return;
     this.stopped = true;
     this.kill();
+    this.lease.release();
     rmSync(this.dir, { recursive: true, force: true });
   }
 
@@ -171,6 +181,7 @@ export class RecordedReader {
       '-loglevel',
       'error',
       '-nostdin',
+      ...this.lease.args,
       '-f',
       'concat',
       '-safe',
@@ -213,6 +224,15 @@ export class RecordedReader {
     proc.on('close', (code) => {
       if (this.proc !== proc || this.stopped) return;
       this.eof = true;
+      // The object store's own words when it stopped answering, not ffmpeg's "5XX" or a short read taken for the end.
+      const storeError = this.lease.error();
+      if (storeError) {
+        this.stopped = true;
+        this.lease.release();
+        rmSync(this.dir, { recursive: true, force: true });
+        this.onDone(`could not read the recordings of ${this.sourceId}: ${storeError.message}`, false);
+        return;
+      }
       if (code !== 0 && !this.sentAny) {
         this.onDone(`could not read the recordings of ${this.sourceId} (ffmpeg code ${code}): ${this.stderr.trim()}`, false);
         return;
@@ -262,6 +282,7 @@ export class RecordedReader {
     else if (this.eof) {
       this.pos = this.range.end;
       this.stopped = true;
+      this.lease.release();
       rmSync(this.dir, { recursive: true, force: true });
       this.onDone(`sent the recording up to ${new Date(this.range.end).toISOString()}`, true);
     }

@@ -106,11 +106,15 @@ export function refreshDisk(st: MediaState): DiskStatus {
 export function runForecast(st: MediaState) {
   const now = st.clock.now();
   const d = refreshDisk(st);
-  const retentionDays = st.config.retention.days;
+  // With an object store the local disk holds only hotDays of recordings (older ones move to the store;
+  // a backlog while the store is down is the tier's alert, with its days left): what is stored now is
+  // mostly on its way out, so it is not counted as already covering the period.
+  const tiered = st.config.objectStore !== null;
+  const retentionDays = tiered ? Math.min(st.config.objectStore!.hotDays, st.config.retention.days) : st.config.retention.days;
   const f = forecastScheduled({
     now,
     retentionDays,
-    storedBytes: st.store.totalBytes(),
+    storedBytes: tiered ? 0 : st.store.totalBytes(),
     freeBytes: d.freeBytes,
     minFreeBytes: st.minFreeBytes,
     sources: forecastSources(st, now),
@@ -131,7 +135,7 @@ export function runForecast(st: MediaState) {
       freeBytes: d.freeBytes,
       needBytes: f.needBytes,
       bytesPerDay: f.bytesPerDay,
-      retentionDays: st.config.retention.days,
+      retentionDays,
       daysUntilFull: f.daysUntilFull,
       usableBytes: f.usableBytes,
       fullMonth: f.fullAt === null ? null : localDate(f.fullAt, st.config.site.timezone).slice(0, 7),

@@ -57,6 +57,7 @@ export async function stop(st: MediaState) {
   await Promise.all([...st.sources.values()].flatMap((s) => [s.supervisor?.stop(), s.sub?.supervisor?.stop(), stopWindowRecorder(st, s)]));
   await Promise.all([...st.closing]);
   await st.playback.close();
+  if (st.ownsFiles) await st.files.close();
 }
 
 export function sweep(st: MediaState) {

@@ -25,6 +25,7 @@ export function createMediaService(deps: MediaDeps): MediaService {
     ingest: { subscribe: (sourceId, onChunk, opts) => subscribe(st, sourceId, onChunk, opts), codecs: (sourceId) => get(st, sourceId).codecs },
     store: st.store,
     playback: st.playback,
+    files: st.files,
     sweeper: st.sweeper,
     sources: () => [...st.sources.values()].map((s) => status(st, s)),
     source: (id) => status(st, get(st, id)),

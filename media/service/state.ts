@@ -6,6 +6,9 @@ import { mkdirSync } from 'node:fs';
 import type { Clock, EventBus, WindowSource } from '../../core/index.ts';
 import type { Config } from '../../config/index.ts';
 import {
+  createMediaReader,
+  readCacheDir,
+  type MediaReader,
   createMediaStore,
   createRetentionSweeper,
   type AuditLog,
@@ -38,6 +41,8 @@ export interface MediaDeps {
   sweeperClock?: Clock;
   /** Intervals in ms (defaults: disk 30 s, forecast 1 h, sweep 10 min, schedule look 1 min). */
   intervals?: { diskMs?: number; forecastMs?: number; sweepMs?: number; scheduleMs?: number };
+  /** Opens media-folder files wherever they live (storage/media-reader); default: a reader of local files only. */
+  files?: MediaReader;
   /** What opens a room's recording windows for its `record: sessions` sources: exam sessions, training lessons. None = they never record. */
   windows?: WindowSource[];
 }
@@ -60,6 +65,8 @@ export interface MediaService {
   ingest: Ingest;
   store: MediaStore;
   playback: Playback;
+  /** Opens media-folder files wherever they live: what archives with media read segments through. */
+  files: MediaReader;
   sweeper: RetentionSweeper;
   sources(): SourceStatus[];
   source(id: string): SourceStatus;
@@ -117,9 +124,11 @@ export function createMediaState(deps: MediaDeps) {
   mkdirSync(mediaDir, { recursive: true, mode: 0o750 });
   const store = createMediaStore(db);
   const sources = new Map<string, SourceState>();
+  // The app passes the one reader it shares with the archives; a media service built alone reads local files.
+  const files = deps.files ?? createMediaReader({ mediaDir, cacheDir: readCacheDir(paths.root) });
   const playback = createPlayback({
     store,
-    mediaDir,
+    files,
     clock,
     excerpts: {
       perUser: config.media.excerpts.perUser,
@@ -144,6 +153,9 @@ export function createMediaState(deps: MediaDeps) {
     store,
     sweeper: createRetentionSweeper({ db, clock: deps.sweeperClock ?? clock, mediaDir, retentionDays: config.retention.days }),
     playback,
+    files,
+    /** Closed with the service only when it made the reader itself. */
+    ownsFiles: !deps.files,
     sources,
     minFreeBytes: Math.round(config.retention.minFreeGiB * 1024 ** 3),
     reserveBytes: Math.round(config.media.reserveMiB * 1024 ** 2),

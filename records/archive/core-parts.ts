@@ -3,9 +3,9 @@
 // so a CLI command that makes none never pays for them) and written as JSON beside the photos,
 // captures and, with --with-media, the recorded segments. A file that is gone (a capture past its
 // retention) is named in the JSON as missing, never silently dropped.
-import { existsSync } from 'node:fs';
 import { basename, extname, join, resolve, sep } from 'node:path';
-import { jsonMember, storedFileMember, type ArchiveMember } from '../../documents/index.ts';
+import { jsonMember, mediaFileMember, storedFileMember, type ArchiveMember } from '../../documents/index.ts';
+import { createMediaReader } from '../../storage/index.ts';
 import type { ArchivePart, ArchivePartContext } from '../archive-parts.ts';
 import type { RecordsDeps } from '../service.ts';
 
@@ -19,6 +19,8 @@ const extOf = (file: string) => (extname(file) || '.bin').toLowerCase();
 
 export function coreArchiveParts(deps: RecordsDeps): ArchivePart[] {
   const { db, exam, config, paths } = deps;
+  // The CLI's records have no store client: they read the local media folder only.
+  const mediaFiles = deps.mediaFiles ?? createMediaReader({ mediaDir: paths.media, cacheDir: join(paths.root, 'cache', 'media-read-cli') });
   const plans = exam.plans;
 
   const session: ArchivePart = {
@@ -246,7 +248,8 @@ export function coreArchiveParts(deps: RecordsDeps): ArchivePart[] {
         const candidate = src.seat ? bySeat.get(src.seat) : undefined;
         const rows = segments.map((seg) => {
           // Looked at only when the files go in: a stat per segment is most of the work for 2-s segments.
-          const onDisk = ctx.withMedia && isUnder(mediaRoot, resolve(mediaRoot, seg.path)) && existsSync(resolve(mediaRoot, seg.path));
+          // On disk, or tiered to the object store: either way it goes in (read through the media reader).
+          const onDisk = ctx.withMedia && isUnder(mediaRoot, resolve(mediaRoot, seg.path)) && mediaFiles.exists(seg.path);
           return {
             id: seg.id,
             start: seg.start,
@@ -286,7 +289,7 @@ export function coreArchiveParts(deps: RecordsDeps): ArchivePart[] {
         if (ctx.withMedia)
           for (const r of rows) {
             if (!r.archived) continue;
-            yield { path: r.archived, source: { file: join(mediaRoot, r.path) }, mtime: r.end };
+            yield mediaFileMember(mediaFiles, r.path, r.archived, r.end);
           }
       }
       yield jsonMember('video-index/index.json', {

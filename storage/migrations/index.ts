@@ -33,6 +33,8 @@ import * as m032 from './032_training.ts';
 import * as m033 from './033_training_roster_hours.ts';
 import * as m034 from './034_training_report.ts';
 import * as m035 from './035_teacher_ratings.ts';
+import * as m036 from './036_tier_objects.ts';
+import * as m037 from './037_capture_hashes.ts';
 
 export interface Migration {
   version: number;
@@ -77,4 +79,6 @@ export const migrations: Migration[] = [
   { version: 33, name: 'training_roster_hours', sql: m033.sql },
   { version: 34, name: 'training_report', sql: m034.sql },
   { version: 35, name: 'teacher_ratings', sql: m035.sql },
+  { version: 36, name: 'tier_objects', sql: m036.sql },
+  { version: 37, name: 'capture_hashes', sql: m037.sql },
 ];

@@ -3,6 +3,7 @@
 // may store is bounded here, whatever its page does: one snapshot per interval, a quota per attempt and a
 // size cap (a tampered page sent 18 snapshots of 255 KiB a second: 14 GB an hour). A snapshot is
 // written under a temporary name, fsynced and renamed, then indexed; on any failure nothing is left.
+import { createHash } from 'node:crypto';
 import { readdirSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { newId } from '../../core/index.ts';
@@ -112,8 +113,11 @@ export function snapshot(st: TerminalState, conn: Conn, msg: SnapshotMessage): v
   const full = join(st.paths.captures, file);
   // Durable before indexed, indexed before answered: a row always names a whole file, and a file
   // without its row (the index failed) is removed at once.
+  // The SHA-256 of the file as written (sealed), for the object-store tier's metadata and spot checks (migration 037).
+  const sealed = st.faceVault.seal(bytes);
+  const sha256 = createHash('sha256').update(sealed).digest('hex');
   try {
-    writeFileDurably(full, st.faceVault.seal(bytes));
+    writeFileDurably(full, sealed);
   } catch (err) {
     st.deps.log?.error({ err, terminalId: conn.terminal.id }, 'storing a terminal snapshot failed');
     const code = (err as NodeJS.ErrnoException).code;
@@ -125,7 +129,7 @@ export function snapshot(st: TerminalState, conn: Conn, msg: SnapshotMessage): v
     );
   }
   try {
-    st.store.addSnapshot({ id, at: now, sessionId: b.sessionId, idNumber: b.idNumber, terminalId: conn.terminal.id, file, bytes: bytes.length });
+    st.store.addSnapshot({ id, at: now, sessionId: b.sessionId, idNumber: b.idNumber, terminalId: conn.terminal.id, file, bytes: bytes.length, sha256 });
   } catch (err) {
     removeQuietly(full);
     st.deps.log?.error({ err, terminalId: conn.terminal.id }, 'indexing a terminal snapshot failed');

@@ -101,6 +101,10 @@ const ALL_TABLES = [
   'seat_identity_confirmations',
   // where face images may leave in plain form, and on what legal basis (030, records/privacy)
   'outbound_legal_bases',
+  // files moved to the object store (036, storage/tier)
+  'tier_cursors',
+  'tier_objects',
+  'tier_usage',
 ].sort();
 
 function dbFile(t: Test): string {
@@ -149,37 +153,44 @@ t.test('an empty database gets every migration', async (t) => {
   t.equal(schemaVersion(db), LATEST);
   t.same(tables(db), ALL_TABLES);
   const triggers = (db.prepare("SELECT name FROM sqlite_master WHERE type = 'trigger' ORDER BY name").all() as { name: string }[]).map((r) => r.name);
-  t.same(triggers, [
-    // 024: the switch-over points of the keyed chain are as append-only as the log.
-    'audit_chain_no_delete',
-    'audit_chain_no_update',
-    'audit_log_no_delete',
-    'audit_log_no_update',
-    'media_usage_add',
-    'media_usage_remove',
-    // 030: who allowed face images out, on what basis, stays on record.
-    'outbound_legal_bases_no_delete',
-    'outbound_legal_bases_no_update',
-    // 018: a signed room log, its signatures and its notes are never edited or removed.
-    'records_room_log_notes_frozen',
-    'records_room_log_notes_kept',
-    'records_room_log_signatures_frozen',
-    'records_room_log_signatures_kept',
-    'records_room_logs_frozen',
-    'records_room_logs_kept',
-    // 032: sign-ins and the 班主任's corrections are never edited or removed.
-    'training_corrections_no_delete',
-    'training_corrections_no_update',
-    'training_events_no_delete',
-    'training_events_no_update',
-    // 035: a rating is never changed or removed; 034: nor is a signed district report or its notes.
-    'training_ratings_no_delete',
-    'training_ratings_no_update',
-    'training_report_notes_frozen',
-    'training_report_notes_kept',
-    'training_reports_frozen',
-    'training_reports_kept',
-  ]);
+  t.same(
+    triggers,
+    [
+      // 024: the switch-over points of the keyed chain are as append-only as the log.
+      'audit_chain_no_delete',
+      'audit_chain_no_update',
+      'audit_log_no_delete',
+      'audit_log_no_update',
+      'media_usage_add',
+      'media_usage_remove',
+      // 030: who allowed face images out, on what basis, stays on record.
+      'outbound_legal_bases_no_delete',
+      'outbound_legal_bases_no_update',
+      // 018: a signed room log, its signatures and its notes are never edited or removed.
+      'records_room_log_notes_frozen',
+      'records_room_log_notes_kept',
+      'records_room_log_signatures_frozen',
+      'records_room_log_signatures_kept',
+      'records_room_logs_frozen',
+      'records_room_logs_kept',
+      // 032: sign-ins and the 班主任's corrections are never edited or removed.
+      'training_corrections_no_delete',
+      'training_corrections_no_update',
+      'training_events_no_delete',
+      'training_events_no_update',
+      // 035: a rating is never changed or removed; 034: nor is a signed district report or its notes.
+      'training_ratings_no_delete',
+      'training_ratings_no_update',
+      'training_report_notes_frozen',
+      'training_report_notes_kept',
+      'training_reports_frozen',
+      'training_reports_kept',
+      // 036: the tier's totals per kind.
+      'tier_usage_add',
+      'tier_usage_local_gone',
+      'tier_usage_remote_gone',
+    ].sort(),
+  );
 });
 
 t.test('migrate reports what it applied', async (t) => {

@@ -7,7 +7,7 @@ import type { Clock } from '../../core/index.ts';
 import type { Config } from '../../config/index.ts';
 import type { AuditAnchors, JobRunner } from '../../documents/index.ts';
 import type { ExamService } from '../../exam/index.ts';
-import type { AuditLog, DataPaths, Db } from '../../storage/index.ts';
+import type { AuditLog, DataPaths, Db, MediaReader } from '../../storage/index.ts';
 import { SYSTEM } from '../model.ts';
 import type { TrainingService } from '../service.ts';
 import type { TrainingFacts } from '../report/facts.ts';
@@ -30,6 +30,8 @@ export interface ClassRecordsDeps {
   training: TrainingService;
   anchors?: AuditAnchors;
   exam?: ExamService;
+  /** Opens recorded segments wherever they live (storage/media-reader); absent = the media folder only. */
+  mediaFiles?: MediaReader;
 }
 
 export function createClassRecords(deps: ClassRecordsDeps) {

@@ -4,10 +4,9 @@
 // and the video index of every lesson. Each part reads; none writes. Photos and captures go in as stored
 // (sealed face images stay sealed; the manifest flags them), so checking the file never needs the face key.
 import { extname, join, resolve, sep } from 'node:path';
-import { existsSync } from 'node:fs';
-import { jsonMember, storedFileMember, type ArchiveMember, type DocumentPart, type PartContext } from '../../documents/index.ts';
+import { jsonMember, mediaFileMember, storedFileMember, type ArchiveMember, type DocumentPart, type PartContext } from '../../documents/index.ts';
 import type { Config } from '../../config/index.ts';
-import type { DataPaths, Db } from '../../storage/index.ts';
+import { createMediaReader, type DataPaths, type Db, type MediaReader } from '../../storage/index.ts';
 import type { ExamService } from '../../exam/index.ts';
 import type { TrainingFacts } from '../report/facts.ts';
 import type { DistrictReports } from '../report/service.ts';
@@ -28,6 +27,8 @@ export interface ClassPartsDeps {
   ratings: Ratings;
   /** The exam engine, for the class's sessions; absent where no exam service is built (then named as not read). */
   exam?: ExamService;
+  /** Opens recorded segments wherever they live (storage/media-reader); absent = the media folder only. */
+  mediaFiles?: MediaReader;
 }
 
 const safeName = (s: string) => s.replace(/[^\p{L}\p{N}._-]/gu, '_');
@@ -35,6 +36,8 @@ const extOf = (file: string | null) => (file ? extname(file) || '.bin' : '.bin')
 
 export function classArchiveParts(deps: ClassPartsDeps): ClassArchivePart[] {
   const { db, config, paths, facts } = deps;
+  // The CLI has no store client: it reads the local media folder only.
+  const mediaFiles = deps.mediaFiles ?? createMediaReader({ mediaDir: paths.media, cacheDir: join(paths.root, 'cache', 'media-read-cli') });
 
   const plan: ClassArchivePart = {
     id: 'class',
@@ -221,7 +224,8 @@ export function classArchiveParts(deps: ClassPartsDeps): ClassArchivePart[] {
           const { segments, outages, gaps } = segmentIndexOf(db, src.id, start, end);
           const rows = segments.map((seg) => {
             const file = resolve(mediaRoot, seg.path);
-            const onDisk = ctx.withMedia && file.startsWith(mediaRoot + sep) && existsSync(file);
+            // On disk, or tiered to the object store: either way it goes in (read through the media reader).
+            const onDisk = ctx.withMedia && file.startsWith(mediaRoot + sep) && mediaFiles.exists(seg.path);
             return {
               id: seg.id,
               start: seg.start,
@@ -234,7 +238,7 @@ export function classArchiveParts(deps: ClassPartsDeps): ClassArchivePart[] {
             };
           });
           sources.push({ id: src.id, name: src.name, kind: src.kind, segments: rows, gaps, outages });
-          if (ctx.withMedia) for (const r of rows) if (r.archived) yield { path: r.archived, source: { file: join(mediaRoot, r.path) }, mtime: r.end };
+          if (ctx.withMedia) for (const r of rows) if (r.archived) yield mediaFileMember(mediaFiles, r.path, r.archived, r.end);
         }
         yield jsonMember(`video-index/${safeName(l.id)}.json`, {
           lesson: { id: l.id, day: l.day, topic: l.topic, roomId: l.roomId },

@@ -3,7 +3,7 @@
 // above it. Click the line to play from that instant; click an alert (tick or list) to play from a
 // little before it. Words: `playbackLabels` below, which an app may override line by line.
 import { useEffect, useRef, useState } from 'preact/hooks';
-import { JUMP_BEFORE_ALERT_MS, PlaybackEngine, type PlaybackStatus } from './playback.ts';
+import { JUMP_BEFORE_ALERT_MS, PlaybackEngine, STORE_UNAVAILABLE, type PlaybackStatus } from './playback.ts';
 import type { Recordings } from '../../media/protocol.ts';
 import './playback.css';
 
@@ -33,6 +33,7 @@ export interface PlaybackLabels {
   marksTitle: string;
   frameTime: string;
   failed: (why: string) => string;
+  storeDown: string;
   recordingNow: string;
   /** The instant asked for is in the segment being written: it plays by itself once the segment closes. */
   stillWriting: (since: string) => string;
@@ -71,6 +72,7 @@ export const playbackLabels: Record<'zh' | 'en', PlaybackLabels> = {
     frameTime: '画面时间',
     // The engine's reason is the browser's or the player's English: in Chinese the page says what to do.
     failed: () => '回放失败：无法载入这段录像，请点击时间轴重试',
+    storeDown: '这段录像已转存到对象存储，但对象存储现在无法访问：请稍后点击时间轴重试，或请管理员查看“系统”页',
     recordingNow: '正在录制，尚未成段',
     stillWriting: (since) => `这一刻的录像仍在写入（${since} 起的一段），写完后自动播放；现在可看实时画面`,
     reason: reasonIn('zh'),
@@ -90,6 +92,8 @@ export const playbackLabels: Record<'zh' | 'en', PlaybackLabels> = {
     marksTitle: 'Alerts in this period ("Jump" plays from 10 s before the alert)',
     frameTime: 'Picture time',
     failed: (why) => `Playback failed: ${why}`,
+    storeDown:
+      'This recording was moved to the object store, which is not answering now: click the timeline to try again later, or ask an admin to look at the System page',
     recordingNow: 'recording now, not yet a segment',
     stillWriting: (since) => `This moment is still being written (the segment since ${since}); it plays by itself once written — live view shows it now`,
     reason: reasonIn('en'),
@@ -206,7 +210,9 @@ export function PlaybackView({ recordings: rec, kind, marks, labels: l, time, st
             : s.state === 'ended'
               ? l.ended
               : s.state === 'error'
-                ? l.failed(s.error ?? '')
+                ? s.error?.includes(STORE_UNAVAILABLE)
+                  ? l.storeDown
+                  : l.failed(s.error ?? '')
                 : null;
 
   return (

@@ -20,6 +20,9 @@ export interface PlayGap {
   reason: string;
 }
 
+/** Marks a failure as the object store not answering (the segment was tiered there): the view words it. */
+export const STORE_UNAVAILABLE = 'store_unavailable';
+
 export type PlaybackState = 'idle' | 'loading' | 'playing' | 'paused' | 'gap' | 'ended' | 'error';
 
 export interface PlaybackStatus {
@@ -295,9 +298,11 @@ export class PlaybackEngine {
     slot.seg = seg;
     slot.complete = false;
     slot.ready = new Promise<void>((resolve, reject) => {
-      player.on(mpegts.Events.ERROR, (type: string, detail: string) => {
-        reject(new Error(`${type}: ${detail}`));
-        if (slot.player === player && this.current === slot && this.status.state !== 'loading') this.fail(seg, new Error(`${type}: ${detail}`));
+      player.on(mpegts.Events.ERROR, (type: string, detail: string, info?: { code?: number }) => {
+        // 503 is the server saying the object store holding this tiered segment does not answer (media/routes.ts).
+        const err = new Error(info?.code === 503 ? `${STORE_UNAVAILABLE}: ${type}: ${detail}` : `${type}: ${detail}`);
+        reject(err);
+        if (slot.player === player && this.current === slot && this.status.state !== 'loading') this.fail(seg, err);
       });
       player.on(mpegts.Events.MEDIA_INFO, () => resolve());
       player.on(mpegts.Events.LOADING_COMPLETE, () => {

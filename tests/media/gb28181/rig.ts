@@ -7,7 +7,7 @@ import { existsSync, readFileSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Test } from 'tap';
 import { createEventBus, systemClock, type EventBus } from '../../../core/index.ts';
-import { createAuditLog, createMediaStore, openDatabase, type AuditLog, type MediaStore } from '../../../storage/index.ts';
+import { createAuditLog, createMediaReader, createMediaStore, openDatabase, type AuditLog, type MediaStore } from '../../../storage/index.ts';
 import { createPlayback } from '../../../media/index.ts';
 import { createGb28181, type Gb28181Service } from '../../../media/gb28181/index.ts';
 import type { GbMediaSessions } from '../../../media/gb28181/media-session.ts';
@@ -168,7 +168,12 @@ export function gbRig(
   const db = openDatabase(join(dir, 'examroom.db'));
   const audit = createAuditLog(db, systemClock);
   const store = createMediaStore(db);
-  const playback = createPlayback({ store, mediaDir: join(dir, 'media'), clock: systemClock, sourceKnown: () => true });
+  const playback = createPlayback({
+    store,
+    files: createMediaReader({ mediaDir: join(dir, 'media'), cacheDir: join(dir, 'read-cache') }),
+    clock: systemClock,
+    sourceKnown: () => true,
+  });
   const n = o.channels ?? 3;
   const channels = Array.from({ length: n }, (_, i) => {
     const sourceId = `cam${i + 1}`;

@@ -76,7 +76,7 @@ t.test('a platform that stops reading is dropped to key frames, then let go; rec
   const fedAtAttach = fed;
   const gb = createGbMediaSessions({
     relay,
-    playback: { recordings: () => ({ sourceId: '', from: 0, to: 0, segments: [], gaps: [], recordingSince: null }), segmentFile: () => ({}) as never },
+    playback: { recordings: () => ({ sourceId: '', from: 0, to: 0, segments: [], gaps: [], recordingSince: null }), segmentInputs: () => ({}) as never },
     sourceKnown: () => true,
     clock: systemClock,
     limits: { softBacklogBytes: 256 * 1024, hardBacklogBytes: 4 * 1024 * 1024, behindMs: 4000 },

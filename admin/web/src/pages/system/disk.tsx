@@ -6,6 +6,7 @@ import { getDisk, getStatus } from './api.ts';
 import { humanBytes, siteTime } from './format.ts';
 import { useLoad } from './load.ts';
 import { systemWords } from './words.ts';
+import { TierBlock } from './tier.tsx';
 
 export function DiskSection({ lang }: PageProps) {
   const w = systemWords[lang];
@@ -24,78 +25,83 @@ export function DiskSection({ lang }: PageProps) {
   const retentionDays = status.data?.retentionDays ?? (f.bytesPerDay > 0 ? Math.round(f.retentionBytes / f.bytesPerDay) : null);
   const sources = [...f.perSource].sort((a, b) => b.bytesPerDay - a.bytesPerDay);
   return (
-    <section class="panel system-disk" data-testid="system-disk">
-      <h2>
-        <span class={`verdict ${f.ok ? 'ok' : 'bad'}`} data-testid="forecast-verdict" data-ok={String(f.ok)}>
-          {f.ok ? w.forecastOk(retentionDays ?? 1096) : w.forecastShort}
-        </span>
-        <span class="right">
-          <button type="button" onClick={disk.reload}>
-            {w.refresh}
-          </button>
-        </span>
-      </h2>
-      <div class="figures">
-        <div class="figure">
-          <div class="big">{humanBytes(d.freeBytes)}</div>
-          <div>{w.diskFree(humanBytes(d.freeBytes), humanBytes(d.totalBytes))}</div>
-          {d.low && <div class="bad">{w.diskAlarm(humanBytes(d.minFreeBytes))}</div>}
-          {d.recordingBlocked && <div class="bad">{w.diskBlocked}</div>}
-        </div>
-        <div class="figure">
-          <div class="big" data-testid="bytes-per-day">
-            {humanBytes(f.bytesPerDay)}
+    <>
+      <section class="panel system-disk" data-testid="system-disk">
+        <h2>
+          <span class={`verdict ${f.ok ? 'ok' : 'bad'}`} data-testid="forecast-verdict" data-ok={String(f.ok)}>
+            {f.ok ? w.forecastOk(retentionDays ?? 1096) : w.forecastShort}
+          </span>
+          <span class="right">
+            <button type="button" onClick={disk.reload}>
+              {w.refresh}
+            </button>
+          </span>
+        </h2>
+        <div class="figures">
+          <div class="figure">
+            <div class="big">{humanBytes(d.freeBytes)}</div>
+            <div>{w.diskFree(humanBytes(d.freeBytes), humanBytes(d.totalBytes))}</div>
+            {d.low && <div class="bad">{w.diskAlarm(humanBytes(d.minFreeBytes))}</div>}
+            {d.recordingBlocked && <div class="bad">{w.diskBlocked}</div>}
           </div>
-          <div>{w.perDay}</div>
-          <div class="muted">{f.plannedDays > 0 ? w.examDay(humanBytes(f.plannedBytes / f.plannedDays), f.plannedDays) : w.noExamDay}</div>
-        </div>
-        <div class="figure">
-          <div class="big" data-testid="days-until-full">
-            {f.daysUntilFull === null ? '∞' : `${Math.floor(f.daysUntilFull)} ${w.days(Math.floor(f.daysUntilFull))}`}
+          <div class="figure">
+            <div class="big" data-testid="bytes-per-day">
+              {humanBytes(f.bytesPerDay)}
+            </div>
+            <div>{w.perDay}</div>
+            <div class="muted">{f.plannedDays > 0 ? w.examDay(humanBytes(f.plannedBytes / f.plannedDays), f.plannedDays) : w.noExamDay}</div>
           </div>
-          <div>
-            {f.daysUntilFull === null || f.fullAt === null ? w.neverFull : w.untilFull(Math.floor(f.daysUntilFull), siteTime(f.fullAt, lang, tz).slice(0, 10))}
+          <div class="figure">
+            <div class="big" data-testid="days-until-full">
+              {f.daysUntilFull === null ? '∞' : `${Math.floor(f.daysUntilFull)} ${w.days(Math.floor(f.daysUntilFull))}`}
+            </div>
+            <div>
+              {f.daysUntilFull === null || f.fullAt === null
+                ? w.neverFull
+                : w.untilFull(Math.floor(f.daysUntilFull), siteTime(f.fullAt, lang, tz).slice(0, 10))}
+            </div>
           </div>
         </div>
-      </div>
-      <p>
-        {w.retention(retentionDays ?? 1096, humanBytes(f.needBytes), humanBytes(f.usableBytes))}
-        {!f.ok && <strong class="bad"> {w.shortBy(humanBytes(f.needBytes - f.usableBytes))}</strong>}
-      </p>
-      {sources.length > 0 && (
-        <table class="per-source">
-          <thead>
-            <tr>
-              <th scope="col">{w.source}</th>
-              <th scope="col">{w.bytesPerDay}</th>
-              <th scope="col">{w.share}</th>
-            </tr>
-          </thead>
-          <tbody>
-            {sources.map((s) => (
-              <tr key={s.sourceId}>
-                <td>{s.sourceId}</td>
-                <td>{humanBytes(s.bytesPerDay)}</td>
-                <td>
-                  <span class="bar" style={{ width: `${f.bytesPerDay > 0 ? Math.round((s.bytesPerDay / f.bytesPerDay) * 100) : 0}%` }} />
-                  {f.bytesPerDay > 0 ? `${Math.round((s.bytesPerDay / f.bytesPerDay) * 100)} %` : '—'}
-                </td>
-              </tr>
-            ))}
-          </tbody>
-        </table>
-      )}
-      {w.explain.map((p) => (
-        <p class="muted" key={p}>
-          {p}
+        <p>
+          {w.retention(retentionDays ?? 1096, humanBytes(f.needBytes), humanBytes(f.usableBytes))}
+          {!f.ok && <strong class="bad"> {w.shortBy(humanBytes(f.needBytes - f.usableBytes))}</strong>}
         </p>
-      ))}
-      <h3>{w.whatToDo}</h3>
-      <ul>
-        {w.doShort.map((p) => (
-          <li key={p}>{p}</li>
+        {sources.length > 0 && (
+          <table class="per-source">
+            <thead>
+              <tr>
+                <th scope="col">{w.source}</th>
+                <th scope="col">{w.bytesPerDay}</th>
+                <th scope="col">{w.share}</th>
+              </tr>
+            </thead>
+            <tbody>
+              {sources.map((s) => (
+                <tr key={s.sourceId}>
+                  <td>{s.sourceId}</td>
+                  <td>{humanBytes(s.bytesPerDay)}</td>
+                  <td>
+                    <span class="bar" style={{ width: `${f.bytesPerDay > 0 ? Math.round((s.bytesPerDay / f.bytesPerDay) * 100) : 0}%` }} />
+                    {f.bytesPerDay > 0 ? `${Math.round((s.bytesPerDay / f.bytesPerDay) * 100)} %` : '—'}
+                  </td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
+        )}
+        {w.explain.map((p) => (
+          <p class="muted" key={p}>
+            {p}
+          </p>
         ))}
-      </ul>
-    </section>
+        <h3>{w.whatToDo}</h3>
+        <ul>
+          {w.doShort.map((p) => (
+            <li key={p}>{p}</li>
+          ))}
+        </ul>
+      </section>
+      <TierBlock lang={lang} timeZone={tz} />
+    </>
   );
 }
