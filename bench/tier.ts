@@ -59,7 +59,27 @@ try {
   const paths = dataPaths(data);
   ensureDataFolders(paths);
   const sample = join(dir, 'sample.mkv');
-  execFileSync('ffmpeg', ['-v', 'error', '-f', 'lavfi', '-i', 'testsrc2=size=1920x1080:rate=25', '-t', '10', '-c:v', 'libx264', '-preset', 'ultrafast', '-b:v', '8M', '-maxrate', '8M', '-bufsize', '4M', sample]);
+  execFileSync('ffmpeg', [
+    '-v',
+    'error',
+    '-f',
+    'lavfi',
+    '-i',
+    'testsrc2=size=1920x1080:rate=25',
+    '-t',
+    '10',
+    '-c:v',
+    'libx264',
+    '-preset',
+    'ultrafast',
+    '-b:v',
+    '8M',
+    '-maxrate',
+    '8M',
+    '-bufsize',
+    '4M',
+    sample,
+  ]);
   const segBytes = statSync(sample).size;
   const sha = createHash('sha256').update(readFileSync(sample)).digest('hex');
   const count = Math.max(1, Math.round((wantMiB * MiB) / segBytes));
@@ -77,12 +97,19 @@ try {
 
   const camA = await startRtspSource();
   const camB = await startRtspSource();
-  teardowns.push(() => camA.stop(), () => camB.stop());
+  teardowns.push(
+    () => camA.stop(),
+    () => camB.stop(),
+  );
   const config = parseConfig(
     `${TEST_CONFIG_YAML}\ncameras:\n  - { id: camA, name: A, room: R1, url: "${camA.url}" }\n  - { id: camB, name: B, room: R1, url: "${camB.url}" }\nmedia: { segmentSeconds: 2, reserveMiB: 0, record: always }\nretention: { minFreeGiB: 1 }\nobjectStore: { endpoint: "${gw.endpoint}", bucket: bench, region: ${gw.region}, accessKeyId: ${gw.accessKeyId}, secretFile: "${secretFile}", prefix: exams, hotDays: 7 }\n`,
     { dataDir: data },
   );
-  const app = await buildApp({ config, schemaController: deferredSchemas().schemaController, tierIntervals: { passMs: 3_600_000, sampleMs: 3_600_000, sweepMs: 3_600_000 } });
+  const app = await buildApp({
+    config,
+    schemaController: deferredSchemas().schemaController,
+    tierIntervals: { passMs: 3_600_000, sampleMs: 3_600_000, sweepMs: 3_600_000 },
+  });
   teardowns.push(() => app.close());
   const segTimes = new Map<string, number[]>();
   app.ctx.bus.on('recording.segment', (p) => {
@@ -126,8 +153,12 @@ try {
   const recordDelay = worstGap(wall0, performance.now());
   const baseDelay = worstGap(baseFrom, baseTo);
   log(`uploaded ${uploaded} files, ${fmt(bytes / MiB, 0)} MiB in ${fmt(wall)} s: ${fmt(mbps)} MB/s, verified by read-back`);
-  log(`appliance CPU ${fmt(cpuPct)} % of one core during the upload (user+system of the Node process; ffmpeg and Ceph not counted) = ${fmt(cpuPer10, 2)} % per 10 MB/s`);
-  log(`recording: longest segment-write delay ${fmt(recordDelay, 0)} ms while uploading vs ${fmt(baseDelay, 0)} ms recording alone; event loop max ${fmt(loop.max / 1e6, 0)} ms, p99 ${fmt(loop.percentile(99) / 1e6, 0)} ms`);
+  log(
+    `appliance CPU ${fmt(cpuPct)} % of one core during the upload (user+system of the Node process; ffmpeg and Ceph not counted) = ${fmt(cpuPer10, 2)} % per 10 MB/s`,
+  );
+  log(
+    `recording: longest segment-write delay ${fmt(recordDelay, 0)} ms while uploading vs ${fmt(baseDelay, 0)} ms recording alone; event loop max ${fmt(loop.max / 1e6, 0)} ms, p99 ${fmt(loop.percentile(99) / 1e6, 0)} ms`,
+  );
 
   // First byte of a ranged GET (what playback of a tiered segment waits for), 20 objects.
   const rows = app.tier.rows.leastRecentlyChecked(20);

@@ -110,4 +110,3 @@ export const tierRoutes: FastifyPluginAsync<{ tier: TierWorker }> = async (app, 
     async (): Promise<TierStatusView> => tier.status(),
   );
 };
-

@@ -260,11 +260,13 @@ export function createTierWorker(deps: TierWorkerDeps): TierWorker {
       let firstOpen: number | null = null;
       let got = 0;
       let reachedEnd = false;
+      let lastSeen: number | null = null;
       for (let guard = 0; guard < 1000 && got < want; guard++) {
         // A first pass over a long history reads it in batches without holding the event loop.
         if (guard > 0) await new Promise((r) => setImmediate(r));
         const batch = p.candidates(since, before, 200);
         for (const c of batch) {
+          lastSeen = c.end;
           if (seen.has(c.path)) continue;
           seen.add(c.path);
           if (rows.get(area, c.path)) continue;
@@ -281,9 +283,10 @@ export function createTierWorker(deps: TierWorkerDeps): TierWorker {
         // 200 files ending at one instant: step past it (a pathological index; the rest wait for a restart).
         since = last === since ? last + 1 : last;
       }
-      // Everything before the first untiered file is tiered: the next pass starts there.
+      // Everything before the first untiered file is tiered: the next pass starts there. With none, at the
+      // last file seen (not at `before`: a file indexed later with an older end, e.g. restored, is still found).
       if (firstOpen !== null) floor.set(p.kind, firstOpen);
-      else if (reachedEnd) floor.set(p.kind, before);
+      else if (reachedEnd && lastSeen !== null) floor.set(p.kind, lastSeen);
     }
     return out.sort((a, b) => a.end - b.end).slice(0, want);
   }

@@ -217,3 +217,38 @@ t.test('kill -9 of the appliance during a multipart upload: after restart the st
   t.notOk(existsSync(join(paths.media, rel)), 'and only then deleted locally');
   t.same(await s3.listStaleUploads(0), [], 'no unfinished upload is left');
 });
+
+t.test('after retention every version of an object is deleted from the store, and the deletion is audited', async (t) => {
+  const data = join(scratchDir(t), 'data');
+  const paths = dataPaths(data);
+  ensureDataFolders(paths);
+  const app2 = await buildTestApp({
+    config: testConfig(data, storeYaml().replace('objectLock: governance', 'objectLock: none').replace('prefix: exams', 'prefix: expired')),
+    tierIntervals: { passMs: 3_600_000 },
+  });
+  t.teardown(() => app2.close());
+  // A recording that ended just past the retention period (retention.days), tiered before the sweep.
+  const rel = 'camR/20231201/1701388800000-00001.mkv';
+  mkdirSync(join(paths.media, 'camR/20231201'), { recursive: true });
+  const bytes = randomBytes(200_000);
+  writeFileSync(join(paths.media, rel), bytes);
+  const end = Date.now() - (app2.ctx.config.retention.days + 1) * DAY;
+  createMediaStore(app2.ctx.db).addSegment({
+    sourceId: 'camR',
+    start: end - 60_000,
+    end,
+    bytes: bytes.length,
+    path: rel,
+    sha256: createHash('sha256').update(bytes).digest('hex'),
+  });
+  await app2.tier.runPass();
+  const row = app2.tier.rows.get('media', rel)!;
+  t.ok(row, 'tiered first');
+  // Someone else's later version of the key goes too: every version, not only the appliance's.
+  await s3.s3.send(new PutObjectCommand({ Bucket: 'evidence', Key: row.key, Body: Buffer.from('another version') }));
+  t.same(await app2.tier.sweepRemote(), { deleted: 1, refused: 0 });
+  t.same(await s3.versions(row.key), [], 'no version of the key is left');
+  t.ok(app2.tier.rows.get('media', rel)?.remoteDeletedAt, 'the index says when');
+  t.equal(app2.tier.rows.locate(rel), null, 'and no reader is sent to it');
+  t.match(app2.ctx.audit.list({ action: 'tier.object.deleted' }).at(-1), { actor: 'system', target: row.key, detail: { versions: 2, reason: 'retention' } });
+});

@@ -7,6 +7,7 @@ import type { TierStatusView } from '../../../../../storage/tier/protocol.ts';
 import { humanBytes, siteTime } from './format.ts';
 import { useLoad } from './load.ts';
 import { tierWords } from './tier-words.ts';
+import './tier.css';
 
 const getTier = () => call<TierStatusView>('GET', '/api/storage/tier');
 
