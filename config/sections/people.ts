@@ -77,7 +77,7 @@ export const IdentitySchema = Type.Object(
         minimum: 0.9,
         maximum: 1.6,
         description:
-          "face descriptor distance at or below which two faces are the same person, on the MobileFaceNet-512 scale (0.9–1.6; the measured default 1.179); absent = that default. A value of 0.5–0.65 was for the earlier face-api model: remove it",
+          'face descriptor distance at or below which two faces are the same person, on the MobileFaceNet-512 scale (0.9–1.6; the measured default 1.179); absent = that default. A value of 0.5–0.65 was for the earlier face-api model: remove it',
       }),
     ),
     livenessChallenges: Type.Optional(
