@@ -5,3 +5,4 @@ export * from './load.ts';
 export * from './rules.ts';
 export * from './masking.ts';
 export * from './gb28181.ts';
+export * from './sections/backup.ts';

@@ -9,6 +9,7 @@ import { ValidationError, parseAddressRange, schemaProblems, type Problem } from
 import { ConfigSchema, type Config, type ConfigFile } from './schema.ts';
 import { resolveRules, rulesProblems } from './rules.ts';
 import { gb28181Problems, normaliseGb28181 } from './gb28181.ts';
+import { normaliseBackup } from './sections/backup.ts';
 
 export const DEFAULT_CONFIG_FILE = '/etc/examroom/config.yaml';
 
@@ -226,6 +227,7 @@ function normalise(raw: ConfigFile, file: string | null, baseDir: string, dataOv
       sweepMinutes: raw.privacy?.sweepMinutes ?? 60,
     },
     gb28181: raw.gb28181 ? normaliseGb28181(raw.gb28181, gbSources(raw), raw.site.name) : null,
+    backup: normaliseBackup(raw.backup, at),
   };
 }
 

@@ -3,6 +3,7 @@
 import { Type, type Static } from 'typebox';
 import { Gb28181Schema, type Gb28181Config } from './gb28181.ts';
 import { RulesSchema, type Rules } from './rules.ts';
+import { BackupSchema, type BackupConfig } from './sections/backup.ts';
 
 const Id = Type.String({ pattern: '^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$', description: 'letters, digits, _ . - (max 64)' });
 const closed = { additionalProperties: false } as const;
@@ -633,6 +634,7 @@ export const ConfigSchema = Type.Object(
     rules: Type.Optional(RulesSchema),
     training: Type.Optional(TrainingSettingsSchema),
     gb28181: Type.Optional(Gb28181Schema),
+    backup: Type.Optional(BackupSchema),
   },
   closed,
 );
@@ -756,4 +758,6 @@ export interface Config {
   training: { signInOpensMinutes: number; signOutClosesMinutes: number; lateGraceMinutes: number };
   /** The appliance as a GB/T 28181 device (media/gb28181/); null = not configured. */
   gb28181: Gb28181Config | null;
+  /** Database backups (storage/backup/, config/sections/backup.ts). */
+  backup: BackupConfig;
 }

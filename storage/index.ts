@@ -15,3 +15,4 @@ export * from './keys.ts';
 export * from './key-bundle.ts';
 export * from './face-retention.ts';
 export * from './face-vault.ts';
+export * from './backup/index.ts';
