@@ -64,10 +64,7 @@ function describeCheck(name: string, r: BackupCheck, out: (l: string) => void): 
 }
 
 /** The commands that work on a site's database (it is open, migrated, audited). */
-export async function backupCommand(
-  sub: string | undefined,
-  ctx: BackupCliContext & { db: Db; audit: AuditLog; service: BackupService },
-): Promise<number> {
+export async function backupCommand(sub: string | undefined, ctx: BackupCliContext & { db: Db; audit: AuditLog; service: BackupService }): Promise<number> {
   const { out, config } = ctx;
   const tz = config.site.timezone;
   if (sub === 'now') {
@@ -160,7 +157,9 @@ export async function restoreCommand(ctx: BackupCliContext): Promise<number> {
   }
   const header = bundleHeader(text, bundleFile);
   if (!header.keys.includes('backup'))
-    throw new BackupUsageError(`${bundleFile} holds no backup key (it has ${header.keys.join(', ')}): export the bundle again on the old server, or find a newer one`);
+    throw new BackupUsageError(
+      `${bundleFile} holds no backup key (it has ${header.keys.join(', ')}): export the bundle again on the old server, or find a newer one`,
+    );
   const { readPassphrase } = await import('./tls/cli.ts');
   const { files } = openKeyBundle(text, await readPassphrase(ctx, false), bundleFile);
   const backupKeyFile = files.find((f) => f.name === BACKUP_KEY_FILE)!;
@@ -181,14 +180,20 @@ export async function restoreCommand(ctx: BackupCliContext): Promise<number> {
   try {
     const { header: bh } = await readBackupHeader(file);
     if (bh.site !== config.site.id && !ctx.values.force)
-      throw new BackupUsageError(`${target} is a backup of site ${bh.site}, but this config is site ${config.site.id}; give --force if this server takes over that site`);
+      throw new BackupUsageError(
+        `${target} is a backup of site ${bh.site}, but this config is site ${config.site.id}; give --force if this server takes over that site`,
+      );
     // The key and the backup belong together: refuse before any key is written to the folder.
     if (bh.keyId !== key.id)
-      throw new BackupUsageError(`${target} was sealed with backup key ${bh.keyId}, but ${bundleFile} holds key ${key.id}: find the bundle exported with this backup's key`);
+      throw new BackupUsageError(
+        `${target} was sealed with backup key ${bh.keyId}, but ${bundleFile} holds key ${key.id}: find the bundle exported with this backup's key`,
+      );
     const dir = ensureKeysFolder(config.paths.keys);
     const r = restoreKeyBundle(dir, files, { force: ctx.values.force ?? false, now: ctx.clock.now() });
     if (r.differing.length > 0 && r.written.length === 0)
-      throw new BackupUsageError(`the keys folder ${dir} already holds other ${r.differing.join(', ')}; give --force to replace them with the bundle's (the current ones are kept as NAME.replaced-TIME)`);
+      throw new BackupUsageError(
+        `the keys folder ${dir} already holds other ${r.differing.join(', ')}; give --force to replace them with the bundle's (the current ones are kept as NAME.replaced-TIME)`,
+      );
     const outcome = await restoreBackup(file, { key, auditKey, paths });
     const db = openDatabase(paths.dbFile, { migrate: false });
     try {
@@ -203,7 +208,9 @@ export async function restoreCommand(ctx: BackupCliContext): Promise<number> {
       db.close();
     }
     out(`restored ${basename(target)} (taken ${localDateTime(bh.takenAt, config.site.timezone)}, ${bh.reason}) into ${paths.root}`);
-    out(`audit log: ${outcome.auditEntries} entries intact, head entry ${outcome.auditHead.seq} (${outcome.auditHead.hash.slice(0, 16)}…) as when the backup was taken; the restore is entry ${outcome.auditHead.seq + 1}`);
+    out(
+      `audit log: ${outcome.auditEntries} entries intact, head entry ${outcome.auditHead.seq} (${outcome.auditHead.hash.slice(0, 16)}…) as when the backup was taken; the restore is entry ${outcome.auditHead.seq + 1}`,
+    );
     out(`keys: ${r.written.length ? `restored ${r.written.join(', ')}` : 'already in place'} in ${dir}`);
     out('start the service (systemctl start examroom); it applies any newer migrations after taking its own copy');
     return 0;

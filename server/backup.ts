@@ -59,7 +59,7 @@ export function ensureBackupKey(config: Config, audit: AuditLog): void {
  * audit tables may be older than this code) takes them. Null when nothing is to migrate.
  */
 export async function backupBeforeMigrations(o: { config: Config; db: Db; clock: Clock; log?: BackupServiceLog }): Promise<{
-  name: string;
+  name: string | null;
   ms: number;
   pending: AuditInput[];
 } | null> {
@@ -69,7 +69,44 @@ export async function backupBeforeMigrations(o: { config: Config; db: Db; clock:
   const pending: AuditInput[] = [];
   const deferred = { append: (e: AuditInput) => void pending.push(e) } as unknown as AuditLog;
   const service = createSiteBackups({ config: o.config, db: o.db, audit: deferred, clock: o.clock, destination: null, ...(o.log ? { log: o.log } : {}) });
-  // No shipping and no pruning now: both wait for the running server's scheduler, past the start's rush.
-  const r = await service.take('upgrade', 'system', { ship: false, prune: false });
-  return { name: r.name, ms: r.ms, pending: pending.map((e) => ({ ...e, detail: { ...(e.detail as object), fromSchema: from, toSchema: latest } })) };
+  const started = o.clock.now();
+  try {
+    // No shipping and no pruning now: both wait for the running server's scheduler, past the start's rush.
+    const r = await service.take('upgrade', 'system', { ship: false, prune: false });
+    return { name: r.name, ms: r.ms, pending: pending.map((e) => ({ ...e, detail: { ...(e.detail as object), fromSchema: from, toSchema: latest } })) };
+  } catch (err) {
+    // A copy that cannot be made (a full disk) must not keep the exam room from starting: the start goes
+    // on, loudly, and the audit log and the console say the migrations ran without it.
+    o.log?.error({ err }, 'the backup before migrations failed; migrating without it');
+    pending.push({
+      actor: 'system',
+      action: 'backup.failed',
+      detail: { reason: 'upgrade', error: (err as Error).message, fromSchema: from, toSchema: latest },
+    });
+    return { name: null, ms: o.clock.now() - started, pending };
+  }
 }
+
+/**
+ * The backup part of /healthz's details. Degraded only when a destination is configured and the newest
+ * copy there is missing, stale or the last attempt failed; a site with no destination is told in words
+ * every day (console and health) but is not "unwell" by that alone: it is a choice the config states.
+ */
+export function backupHealthOf(backups: BackupService): { ok: boolean; warnings: string[]; lastOffDisk: string | null; destination: string } {
+  const s = backups.status();
+  const bad = s.warnings.some((w) => w === 'no-copy-off-disk' || w === 'stale' || w === 'last-failed');
+  return {
+    ok: !bad,
+    warnings: s.warnings.map((w) => HEALTH_WORDS[w] ?? w),
+    lastOffDisk: s.lastOffDisk ? new Date(s.lastOffDisk.takenAt).toISOString() : null,
+    destination: s.destination.offDisk ? s.destination.kind : 'none',
+  };
+}
+
+const HEALTH_WORDS: Record<string, string> = {
+  'no-destination': 'the database has no copy off this disk: no backup destination is configured (backup.path or objectStore)',
+  'no-copy-off-disk': 'the database has no copy off this disk yet: no backup has reached the destination',
+  stale: 'the newest backup off this disk is more than two days old',
+  'keys-not-exported': 'no key bundle with the backup key has been exported (examroom keys export)',
+  'last-failed': 'the last backup action failed',
+};

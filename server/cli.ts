@@ -243,7 +243,12 @@ export async function main(argv: string[]): Promise<number> {
         // The same local online copy the server takes before it migrates (server/backup.ts).
         const { backupBeforeMigrations } = await import('./backup.ts');
         const copy = await backupBeforeMigrations({ config, db, clock: systemClock });
-        if (copy) out(`backed up the database before migrating: ${copy.name} (${(copy.ms / 1000).toFixed(1)} s)`);
+        if (copy)
+          out(
+            copy.name
+              ? `backed up the database before migrating: ${copy.name} (${(copy.ms / 1000).toFixed(1)} s)`
+              : 'the backup before migrating FAILED (see the audit log); migrating without it',
+          );
         const r = migrate(db);
         const audit = r.applied.length || copy ? cliAuditLog(config, db) : null;
         for (const e of copy?.pending ?? []) audit!.append({ ...e, actor: actor() });

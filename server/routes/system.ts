@@ -11,7 +11,8 @@ export const systemRoutes: FastifyPluginAsync<{
   ctx: AppContext;
   mediaHealth?: () => { ok: boolean; down: string[] };
   tlsHealth?: () => { ok: boolean };
-}> = async (app, { ctx, mediaHealth, tlsHealth }) => {
+  backupHealth?: () => { ok: boolean };
+}> = async (app, { ctx, mediaHealth, tlsHealth, backupHealth }) => {
   // Metrics name cameras, rooms and log-in failures: not for every PC in the exam room. A scraper on
   // this machine, an admin, or an address the site lists in server.metricsFrom may read them, and
   // /healthz's details likewise.
@@ -39,9 +40,11 @@ export const systemRoutes: FastifyPluginAsync<{
       if (media && !media.ok && h.status === 'ok') h.status = 'degraded';
       const tls = tlsHealth?.();
       if (tls && !tls.ok && h.status === 'ok') h.status = 'degraded';
+      const backup = backupHealth?.();
+      if (backup && !backup.ok && h.status === 'ok') h.status = 'degraded';
       void reply.status(h.status === 'failing' ? 503 : 200);
       if (!mayReadDetails(request)) return reply.send({ ok: h.status === 'ok' });
-      return reply.send({ ok: h.status === 'ok', ...h, ...(media ? { media } : {}), ...(tls ? { tls } : {}) });
+      return reply.send({ ok: h.status === 'ok', ...h, ...(media ? { media } : {}), ...(tls ? { tls } : {}), ...(backup ? { backup } : {}) });
     },
   );
 

@@ -34,8 +34,7 @@ export async function checkBackupFile(
   if (opts.sha256) {
     const got = await fileSha256(file);
     r.checksum = got === opts.sha256 ? 'match' : 'mismatch';
-    if (got !== opts.sha256)
-      r.problems.push(`its SHA-256 is ${got}, not ${opts.sha256} as recorded when it was written: the file was altered or damaged`);
+    if (got !== opts.sha256) r.problems.push(`its SHA-256 is ${got}, not ${opts.sha256} as recorded when it was written: the file was altered or damaged`);
   } else {
     r.problems.push('no checksum file (NAME.sha256) beside it: it was never finished, or the checksum was removed');
   }

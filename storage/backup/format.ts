@@ -70,7 +70,10 @@ export function isMemberName(name: unknown): boolean {
 
 /** `examroom-SITE-20261207T023000Z-nightly.erbk`: sorts by time, says what it is in any file browser. */
 export function backupFileName(site: string, takenAt: number, reason: BackupReason): string {
-  const t = new Date(takenAt).toISOString().replace(/[-:]/g, '').replace(/\.\d+Z$/, 'Z');
+  const t = new Date(takenAt)
+    .toISOString()
+    .replace(/[-:]/g, '')
+    .replace(/\.\d+Z$/, 'Z');
   return `examroom-${site}-${t}-${reason}${BACKUP_SUFFIX}`;
 }
 
@@ -156,7 +159,8 @@ export async function readBackupHeader(file: string): Promise<{ header: BackupHe
     if (bytesRead < 9 || !head.subarray(0, 4).equals(MAGIC)) throw new BackupDamagedError(`${file} is not an examroom backup (it does not begin with ERBK)`);
     if (head[4] !== VERSION) throw new BackupDamagedError(`${file} is backup format version ${head[4]}; this examroom reads version ${VERSION}`);
     const len = head.readUInt32BE(5);
-    if (len > MAX_HEADER || 9 + len + IV_BYTES + TAG_BYTES > size) throw new BackupDamagedError(`${file} is truncated or damaged (its header length ${len} does not fit)`);
+    if (len > MAX_HEADER || 9 + len + IV_BYTES + TAG_BYTES > size)
+      throw new BackupDamagedError(`${file} is truncated or damaged (its header length ${len} does not fit)`);
     const json = Buffer.alloc(len);
     await fh.read(json, 0, len, 9);
     let header: BackupHeader;

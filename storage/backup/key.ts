@@ -29,7 +29,8 @@ export function backupKeyOf(secret: Buffer): BackupKey {
 /** Parses the key file's text (64 hex digits and a newline); `where` names it in the error. */
 export function parseBackupKey(text: Buffer, where: string): BackupKey {
   const hex = text.toString('utf8').trim();
-  if (!/^[0-9a-f]{64}$/.test(hex)) throw new BackupKeyError(`${where} is not a backup key (64 hex digits); restore it from the key bundle (examroom keys import)`);
+  if (!/^[0-9a-f]{64}$/.test(hex))
+    throw new BackupKeyError(`${where} is not a backup key (64 hex digits); restore it from the key bundle (examroom keys import)`);
   return backupKeyOf(Buffer.from(hex, 'hex'));
 }
 

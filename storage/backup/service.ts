@@ -61,7 +61,11 @@ export interface BackupStatus {
 }
 
 export interface BackupService {
-  take(reason: BackupReason, actor: string, opts?: { ship?: boolean; prune?: boolean }): Promise<{ name: string; bytes: number; sha256: string; ms: number; shipped: boolean }>;
+  take(
+    reason: BackupReason,
+    actor: string,
+    opts?: { ship?: boolean; prune?: boolean },
+  ): Promise<{ name: string; bytes: number; sha256: string; ms: number; shipped: boolean }>;
   ship(actor?: string): Promise<string[]>;
   prune(actor?: string): Promise<string[]>;
   list(): Promise<BackupListing[]>;
@@ -85,7 +89,13 @@ export const stagingDirOf = (paths: DataPaths) => join(paths.root, 'backups');
 
 /** True when some `keys export` carried the backup key (the export is audited with the kinds it held). */
 export function keyBundleExported(db: Db): boolean {
-  const rows = db.prepare("SELECT detail FROM audit_log WHERE action = 'keys.export' ORDER BY seq DESC LIMIT 50").all() as { detail: string }[];
+  let rows: { detail: string }[];
+  try {
+    rows = db.prepare("SELECT detail FROM audit_log WHERE action = 'keys.export' ORDER BY seq DESC LIMIT 50").all() as { detail: string }[];
+  } catch {
+    // A database that cannot answer (health reports that itself) has told us nothing about exports.
+    return false;
+  }
   return rows.some((r) => {
     try {
       return ((JSON.parse(r.detail) as { keys?: string[] }).keys ?? []).includes('backup');
@@ -158,7 +168,8 @@ export function createBackupService(deps: BackupDeps): BackupService {
               anchorFiles = [];
             }
             for (const n of anchorFiles)
-              if (await copyIfPresent(join(paths.anchors, n), join(work, `anchor.${n}`))) members.push({ name: `anchor.${n}`, file: join(work, `anchor.${n}`) });
+              if (await copyIfPresent(join(paths.anchors, n), join(work, `anchor.${n}`)))
+                members.push({ name: `anchor.${n}`, file: join(work, `anchor.${n}`) });
           },
         });
         const name = backupFileName(deps.site.id, takenAt, reason);
@@ -191,6 +202,7 @@ export function createBackupService(deps: BackupDeps): BackupService {
       }
     } catch (err) {
       fail(`the ${reason} backup`, err);
+      audit.append({ actor, action: 'backup.failed', detail: { reason, error: (err as Error).message } });
       throw err;
     } finally {
       running = null;
@@ -205,7 +217,12 @@ export function createBackupService(deps: BackupDeps): BackupService {
       if (!b.sha256) continue;
       try {
         const r = await dest.put(join(stagingDir, b.name), b.name, b.sha256);
-        audit.append({ actor, action: 'backup.shipped', target: b.name, detail: { to: dest.kind, where: dest.where, bytes: b.bytes, verifiedBy: r.verifiedBy } });
+        audit.append({
+          actor,
+          action: 'backup.shipped',
+          target: b.name,
+          detail: { to: dest.kind, where: dest.where, bytes: b.bytes, verifiedBy: r.verifiedBy },
+        });
         // Only now, verified off this disk, does the local copy go.
         await staging.remove(b.name);
         done.push(b.name);
@@ -247,10 +264,9 @@ export function createBackupService(deps: BackupDeps): BackupService {
 
   async function list(): Promise<BackupListing[]> {
     await refresh();
-    return [
-      ...cache.stored.map((b) => ({ ...b, at: 'destination' as const })),
-      ...cache.staged.map((b) => ({ ...b, at: 'this-disk' as const })),
-    ].sort((a, b) => a.takenAt - b.takenAt);
+    return [...cache.stored.map((b) => ({ ...b, at: 'destination' as const })), ...cache.staged.map((b) => ({ ...b, at: 'this-disk' as const }))].sort(
+      (a, b) => a.takenAt - b.takenAt,
+    );
   }
 
   async function fetch(name: string, to: string): Promise<StoredBackup> {
