@@ -6,3 +6,4 @@ export * from './rules.ts';
 export * from './masking.ts';
 export * from './gb28181.ts';
 export * from './sections/backup.ts';
+export * from './sections/object-store.ts';

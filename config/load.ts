@@ -10,6 +10,7 @@ import { ConfigSchema, type Config, type ConfigFile } from './schema.ts';
 import { resolveRules, rulesProblems } from './rules.ts';
 import { gb28181Problems, normaliseGb28181 } from './gb28181.ts';
 import { normaliseBackup } from './sections/backup.ts';
+import { normaliseObjectStore, objectStoreProblems } from './sections/object-store.ts';
 
 export const DEFAULT_CONFIG_FILE = '/etc/examroom/config.yaml';
 
@@ -228,6 +229,7 @@ function normalise(raw: ConfigFile, file: string | null, baseDir: string, dataOv
     },
     gb28181: raw.gb28181 ? normaliseGb28181(raw.gb28181, gbSources(raw), raw.site.name) : null,
     backup: normaliseBackup(raw.backup, at),
+    objectStore: raw.objectStore ? normaliseObjectStore(raw.objectStore, baseDir) : null,
   };
 }
 
@@ -458,6 +460,7 @@ function crossCheck(c: Config, raw: ConfigFile): Problem[] {
     else if (c.server.httpPort !== 0 && c.server.httpPort === c.server.port)
       problems.push({ path: 'server.httpPort', problem: 'is the same as server.port', got: c.server.httpPort });
   }
+  if (raw.objectStore && c.objectStore) problems.push(...objectStoreProblems(raw.objectStore, c.objectStore));
   if (raw.gb28181 && c.gb28181) problems.push(...gb28181Problems(raw.gb28181, c.gb28181, new Set(c.gb28181.channels.map((ch) => ch.sourceId))));
   if (c.server.tls) {
     for (const k of ['cert', 'key'] as const) {

@@ -2,6 +2,7 @@
 // so a misspelt key is an error at start-up instead of a setting silently ignored.
 import { Type, type Static } from 'typebox';
 import { Gb28181Schema, type Gb28181Config } from './gb28181.ts';
+import { ObjectStoreSchema, type ObjectStoreConfig } from './sections/object-store.ts';
 import { RulesSchema, type Rules } from './rules.ts';
 import { BackupSchema, type BackupConfig } from './sections/backup.ts';
 
@@ -635,6 +636,7 @@ export const ConfigSchema = Type.Object(
     training: Type.Optional(TrainingSettingsSchema),
     gb28181: Type.Optional(Gb28181Schema),
     backup: Type.Optional(BackupSchema),
+    objectStore: Type.Optional(ObjectStoreSchema),
   },
   closed,
 );
@@ -760,4 +762,6 @@ export interface Config {
   gb28181: Gb28181Config | null;
   /** Database backups (storage/backup/, config/sections/backup.ts). */
   backup: BackupConfig;
+  /** The centre's S3-compatible store (config/sections/object-store.ts); null = media stays on the local disk. */
+  objectStore: ObjectStoreConfig | null;
 }

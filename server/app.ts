@@ -38,6 +38,8 @@ import type { AppContext } from './context.ts';
 import { jobRoutes } from './routes/jobs.ts';
 import { checkAudit, createAuditAnchors, createJobRunner, type AuditAnchors } from '../documents/index.ts';
 import { systemRoutes } from './routes/system.ts';
+import { objectStoreStatus, openObjectStore } from './object-store.ts';
+import type { ObjectStoreMonitor } from '../storage/object-store/index.ts';
 import { systemInfoRoutes } from './routes/system-info.ts';
 import { authRoutes } from './routes/auth.ts';
 import { userRoutes } from './routes/users.ts';
@@ -117,6 +119,8 @@ export type App = FastifyInstance & {
   tlsRefresh: () => Promise<void>;
   /** Database backups (server/backup.ts); serve starts its nightly schedule. */
   backups: BackupService;
+  /** The centre's object store and its last probe; null = none configured (media stays local). */
+  objectStore: ObjectStoreMonitor | null;
 };
 
 export async function buildApp(deps: AppDeps): Promise<App> {
@@ -258,6 +262,10 @@ export async function buildApp(deps: AppDeps): Promise<App> {
   app.decorate('media', media);
   const live = createLive({ media, config, bus, log: app.log });
   app.decorate('live', live);
+  // The centre's object store (objectStore:), probed at start and now and then; a failed probe is shown
+  // in /healthz and the System page and never stops recording. The tier and backups take it from here.
+  const objectStore = openObjectStore(config, { clock, log: app.log });
+  app.decorate('objectStore', objectStore);
   // GB/T 28181 (media/gb28181/): the site as a device towards provincial and city platforms, when configured.
   const gbSessions = config.gb28181
     ? createGbMediaSessions({
@@ -386,14 +394,21 @@ export async function buildApp(deps: AppDeps): Promise<App> {
   });
   await app.register(swaggerUi, { routePrefix: '/docs' });
 
+  const objectStoreHealth = () => objectStoreStatus(config, objectStore);
   await app.register(systemRoutes, {
     ctx,
     mediaHealth: () => media.health(),
+    objectStoreHealth,
     ...(tls ? { tlsHealth: () => tlsHealth(tls, clock) } : {}),
     backupHealth: () => backupHealthOf(backups),
   });
   await app.register(backupRoutes, { backups });
-  await app.register(systemInfoRoutes, { ctx, mediaHealth: () => media.health(), ...(tls ? { tlsHealth: () => tlsHealth(tls, clock) } : {}) });
+  await app.register(systemInfoRoutes, {
+    ctx,
+    mediaHealth: () => media.health(),
+    objectStoreHealth,
+    ...(tls ? { tlsHealth: () => tlsHealth(tls, clock) } : {}),
+  });
   if (tls) await app.register(tlsRoutes, { tls, clock, devices: () => devices.list() });
   await app.register(authRoutes, { ctx });
   await app.register(userRoutes, { ctx });
@@ -484,6 +499,7 @@ export async function buildApp(deps: AppDeps): Promise<App> {
   app.addHook('onReady', async () => live.start());
   // A platform that cannot be reached only shows in its status; the server starts regardless.
   app.addHook('onReady', async () => gb28181?.start());
+  app.addHook('onReady', async () => objectStore?.start());
   // Jobs whose process died (a crash, a kill) would otherwise stay "running" forever.
   app.addHook('onReady', async () => {
     jobs.recoverInterrupted();
@@ -505,6 +521,8 @@ export async function buildApp(deps: AppDeps): Promise<App> {
     // GB/T 28181 first: BYE to open plays and Expires: 0 to each platform while the relay still runs.
     await gb28181?.stop();
     gbSessions?.close();
+    objectStore?.stop();
+    objectStore?.store.destroy();
     // Pushers and screen inputs first: they are consumers and feeders of ingest.
     await live.stop();
     await media.stop();

@@ -7,6 +7,29 @@ import { Type, type Static, type TSchema } from 'typebox';
 
 const nullable = <T extends TSchema>(t: T) => Type.Union([t, Type.Null()]);
 
+/** The centre's object store as the last probe saw it (server/object-store.ts); never a secret or key id. */
+export const ObjectStoreStatusT = Type.Object({
+  /** checking = the first probe has not answered yet. */
+  state: Type.Union([Type.Literal('checking'), Type.Literal('ok'), Type.Literal('failed')]),
+  endpoint: Type.String(),
+  bucket: Type.String(),
+  prefix: Type.String(),
+  objectLock: Type.Union([Type.Literal('none'), Type.Literal('governance'), Type.Literal('compliance')]),
+  hotDays: Type.Integer(),
+  uploadWindow: Type.String(),
+  bandwidthMbps: nullable(Type.Number()),
+  /** wrong-key, missing-bucket, unreachable, tls, no-object-lock, denied… (storage/object-store/errors.ts); null when well. */
+  problem: nullable(Type.String()),
+  /** The probe's own sentence (English; the console words the problem in zh-CN first). */
+  message: nullable(Type.String()),
+  reachable: nullable(Type.Boolean()),
+  writable: nullable(Type.Boolean()),
+  versioning: nullable(Type.String()),
+  verifiedBy: nullable(Type.Union([Type.Literal('store-checksum'), Type.Literal('read-back')])),
+  checkedAt: nullable(Type.Integer()),
+});
+export type ObjectStoreStatus = Static<typeof ObjectStoreStatusT>;
+
 /** GET /api/system/status: what runs, since when, on what, and whether it is well. */
 export const SystemStatusT = Type.Object({
   version: Type.String(),
@@ -44,6 +67,8 @@ export const SystemStatusT = Type.Object({
   }),
   /** null = plain HTTP (no certificate to watch). */
   tls: nullable(Type.Object({ ok: Type.Boolean(), mode: Type.String() })),
+  /** null = no objectStore configured: media stays on the local disk. */
+  objectStore: Type.Optional(nullable(ObjectStoreStatusT)),
 });
 export type SystemStatus = Static<typeof SystemStatusT>;
 

@@ -318,6 +318,15 @@ const TEST_ONLY_DEBIAN_PACKAGES = [
     purpose: "the exam-PC script trusts the site CA in Chromium's NSS store (certutil)",
     isPresent: () => findOnPath('certutil') !== null,
   },
+  // The object-store tests run a one-node Ceph on loopback (tests/helpers/radosgw.ts): a monitor, one
+  // in-memory OSD and the RADOS Gateway, which answers S3 as the centre's store does.
+  { name: 'ceph-mon', purpose: 'the object-store tests start a one-node Ceph monitor', isPresent: () => findOnPath('ceph-mon') !== null },
+  { name: 'ceph-osd', purpose: 'the object-store tests start one in-memory Ceph OSD', isPresent: () => findOnPath('ceph-osd') !== null },
+  {
+    name: 'radosgw',
+    purpose: 'the object-store tests speak S3 to a real Ceph RADOS Gateway on loopback',
+    isPresent: () => findOnPath('radosgw') !== null && findOnPath('radosgw-admin') !== null,
+  },
 ];
 
 function isRoot() {

@@ -16,3 +16,4 @@ export * from './key-bundle.ts';
 export * from './face-retention.ts';
 export * from './face-vault.ts';
 export * from './backup/index.ts';
+// The object-store client is imported from ./object-store/index.ts directly, so only its users load the AWS SDK.

@@ -7,7 +7,7 @@ import { maskConfig, MASK } from '../../config/index.ts';
 import type { AppContext } from '../context.ts';
 import { checkHealth } from '../health.ts';
 import { actorOf } from '../auth/principal.ts';
-import { MaskedConfigT, SystemStatusT, type SystemStatus } from '../protocol.ts';
+import { MaskedConfigT, SystemStatusT, type ObjectStoreStatus, type SystemStatus } from '../protocol.ts';
 
 const VERSION = (JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string }).version;
 
@@ -23,7 +23,9 @@ export const systemInfoRoutes: FastifyPluginAsync<{
   ctx: AppContext;
   mediaHealth?: () => { ok: boolean; down: string[]; h265WithoutSub?: string[] };
   tlsHealth?: () => { ok: boolean; mode: string };
-}> = async (app, { ctx, mediaHealth, tlsHealth }) => {
+  /** The object store's last probe (server/object-store.ts); null/absent = none configured. */
+  objectStoreHealth?: () => ObjectStoreStatus | null;
+}> = async (app, { ctx, mediaHealth, tlsHealth, objectStoreHealth }) => {
   // Uptime by the server's clock, which is the only clock (a test's stands still).
   const startedAt = ctx.clock.now();
 
@@ -41,9 +43,10 @@ export const systemInfoRoutes: FastifyPluginAsync<{
       const h = checkHealth(ctx.db, ctx.paths.root, ctx.config.retention.minFreeGiB);
       const media = mediaHealth?.() ?? { ok: true, down: [] };
       const tls = tlsHealth?.() ?? null;
+      const objectStore = objectStoreHealth?.() ?? null;
       // The same verdict as /healthz: failing only for the database, degraded for any other part.
       let status = h.status;
-      if (status === 'ok' && (!media.ok || (tls && !tls.ok))) status = 'degraded';
+      if (status === 'ok' && (!media.ok || (tls && !tls.ok) || objectStore?.state === 'failed')) status = 'degraded';
       return {
         version: VERSION,
         node: process.version,
@@ -58,6 +61,7 @@ export const systemInfoRoutes: FastifyPluginAsync<{
         ffmpeg: h.ffmpeg,
         media: { ok: media.ok, down: media.down, h265WithoutSub: media.h265WithoutSub ?? [] },
         tls: tls ? { ok: tls.ok, mode: tls.mode } : null,
+        objectStore,
       };
     },
   );

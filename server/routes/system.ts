@@ -2,6 +2,7 @@ import type { FastifyPluginAsync, FastifyRequest } from 'fastify';
 import { Type } from 'typebox';
 import type { AppContext } from '../context.ts';
 import { checkHealth } from '../health.ts';
+import type { ObjectStoreStatus } from '../protocol.ts';
 import { seatIds } from '../../config/index.ts';
 import { Forbidden, addressMatcher, siteInJurisdiction, OUTSIDE_JURISDICTION } from '../../core/index.ts';
 
@@ -11,8 +12,10 @@ export const systemRoutes: FastifyPluginAsync<{
   ctx: AppContext;
   mediaHealth?: () => { ok: boolean; down: string[] };
   tlsHealth?: () => { ok: boolean };
+  /** The object store's last probe; a store that fails it degrades health but never stops recording. */
+  objectStoreHealth?: () => ObjectStoreStatus | null;
   backupHealth?: () => { ok: boolean };
-}> = async (app, { ctx, mediaHealth, tlsHealth, backupHealth }) => {
+}> = async (app, { ctx, mediaHealth, tlsHealth, objectStoreHealth, backupHealth }) => {
   // Metrics name cameras, rooms and log-in failures: not for every PC in the exam room. A scraper on
   // this machine, an admin, or an address the site lists in server.metricsFrom may read them, and
   // /healthz's details likewise.
@@ -40,11 +43,13 @@ export const systemRoutes: FastifyPluginAsync<{
       if (media && !media.ok && h.status === 'ok') h.status = 'degraded';
       const tls = tlsHealth?.();
       if (tls && !tls.ok && h.status === 'ok') h.status = 'degraded';
+      const objectStore = objectStoreHealth?.() ?? null;
+      if (objectStore?.state === 'failed' && h.status === 'ok') h.status = 'degraded';
       const backup = backupHealth?.();
       if (backup && !backup.ok && h.status === 'ok') h.status = 'degraded';
       void reply.status(h.status === 'failing' ? 503 : 200);
       if (!mayReadDetails(request)) return reply.send({ ok: h.status === 'ok' });
-      return reply.send({ ok: h.status === 'ok', ...h, ...(media ? { media } : {}), ...(tls ? { tls } : {}), ...(backup ? { backup } : {}) });
+      return reply.send({ ok: h.status === 'ok', ...h, ...(media ? { media } : {}), ...(tls ? { tls } : {}), ...(objectStore ? { objectStore } : {}), ...(backup ? { backup } : {}) });
     },
   );
 
