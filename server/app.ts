@@ -345,6 +345,7 @@ export async function buildApp(deps: AppDeps): Promise<App> {
     audit,
     clock,
     log: app.log,
+    store: objectStore?.store ?? null,
     // Copies wait on this disk while candidates answer: the upload can wait, the exam cannot.
     quiet: () => exam.plans.listSessions({ status: 'in_progress' }).length === 0,
   });

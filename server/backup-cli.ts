@@ -31,6 +31,7 @@ import {
   type Db,
 } from '../storage/index.ts';
 import { backupDestinationOf } from './backup.ts';
+import type { ObjectStore } from '../storage/object-store/index.ts';
 
 export class BackupUsageError extends DomainError {
   override readonly code = 'usage';
@@ -139,7 +140,7 @@ export const WARNING_WORDS: Record<string, string> = {
  * first (refused when the folder holds other keys, unless --force), then the backup is opened with its
  * backup key, checked, and moved into place; the restore is the first entry after the restored head.
  */
-export async function restoreCommand(ctx: BackupCliContext): Promise<number> {
+export async function restoreCommand(ctx: BackupCliContext & { store?: ObjectStore | null }): Promise<number> {
   const { config, out } = ctx;
   const target = ctx.args[0];
   const bundleFile = ctx.values.bundle;
@@ -170,7 +171,7 @@ export async function restoreCommand(ctx: BackupCliContext): Promise<number> {
   let file = target;
   let fetched: string | null = null;
   if (!(existsSync(target) && statSync(target).isFile())) {
-    const dest = backupDestinationOf(config);
+    const dest = backupDestinationOf(config, ctx.store);
     if (!dest) throw new BackupUsageError(`${target} is not a file, and no backup destination is configured to fetch it from`);
     await mkdir(paths.root, { recursive: true, mode: 0o750 });
     fetched = join(paths.root, `.fetch-${randomBytes(6).toString('hex')}.erbk`);

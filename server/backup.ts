@@ -16,8 +16,12 @@ import {
   type BackupService,
   type Db,
 } from '../storage/index.ts';
+import { objectStoreDestination } from '../storage/backup/object-store-destination.ts';
+import type { ObjectStore } from '../storage/object-store/index.ts';
 
-export function backupDestinationOf(config: Config): BackupDestination | null {
+/** The object store when one is configured (its client given by the caller), else backup.path, else none. */
+export function backupDestinationOf(config: Config, store?: ObjectStore | null): BackupDestination | null {
+  if (config.objectStore && store) return objectStoreDestination(store, config.site.id);
   return config.backup.path ? folderDestination(config.backup.path) : null;
 }
 
@@ -29,6 +33,7 @@ export function createSiteBackups(o: {
   log?: BackupServiceLog;
   quiet?: () => boolean;
   destination?: BackupDestination | null;
+  store?: ObjectStore | null;
 }): BackupService {
   return createBackupService({
     db: o.db,
@@ -38,7 +43,7 @@ export function createSiteBackups(o: {
     settings: { at: o.config.backup.at, keep: o.config.backup.keep },
     audit: o.audit,
     clock: o.clock,
-    destination: o.destination === undefined ? backupDestinationOf(o.config) : o.destination,
+    destination: o.destination === undefined ? backupDestinationOf(o.config, o.store) : o.destination,
     ...(o.quiet ? { quiet: o.quiet } : {}),
     ...(o.log ? { log: o.log } : {}),
   });

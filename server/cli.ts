@@ -441,20 +441,36 @@ export async function main(argv: string[]): Promise<number> {
         out,
         err: (line: string) => process.stderr.write(`${line}\n`),
       };
+      // The object store when one is configured: backups go there instead of backup.path.
+      const storeOf = async (config: Config) => {
+        if (!config.objectStore) return null;
+        const { openObjectStore } = await import('./object-store.ts');
+        return openObjectStore(config, { clock: systemClock })?.store ?? null;
+      };
       if (sub === 'restore') {
         const config = loadConfig(resolveConfigFile(values), values.data ? { dataDir: values.data } : {});
-        return await restoreCommand({ ...io, config });
+        const store = await storeOf(config);
+        try {
+          return await restoreCommand({ ...io, config, store });
+        } finally {
+          store?.destroy();
+        }
       }
       const { config, db } = open(values);
+      const store = await storeOf(config).catch((err: unknown) => {
+        db.close();
+        throw err;
+      });
       try {
         const audit = cliAuditLog(config, db);
         const before = audit.head().seq;
         const { createSiteBackups } = await import('./backup.ts');
-        const service = createSiteBackups({ config, db, audit, clock: systemClock });
+        const service = createSiteBackups({ config, db, audit, clock: systemClock, store });
         const code = await backupCommand(sub, { ...io, config, db, audit, service });
         await anchorAfter(config, db, audit, before);
         return code;
       } finally {
+        store?.destroy();
         db.close();
       }
     }

@@ -49,7 +49,14 @@ export const systemRoutes: FastifyPluginAsync<{
       if (backup && !backup.ok && h.status === 'ok') h.status = 'degraded';
       void reply.status(h.status === 'failing' ? 503 : 200);
       if (!mayReadDetails(request)) return reply.send({ ok: h.status === 'ok' });
-      return reply.send({ ok: h.status === 'ok', ...h, ...(media ? { media } : {}), ...(tls ? { tls } : {}), ...(objectStore ? { objectStore } : {}), ...(backup ? { backup } : {}) });
+      return reply.send({
+        ok: h.status === 'ok',
+        ...h,
+        ...(media ? { media } : {}),
+        ...(tls ? { tls } : {}),
+        ...(objectStore ? { objectStore } : {}),
+        ...(backup ? { backup } : {}),
+      });
     },
   );
 
