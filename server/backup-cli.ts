@@ -199,12 +199,19 @@ export async function restoreCommand(ctx: BackupCliContext & { store?: ObjectSto
     const db = openDatabase(paths.dbFile, { migrate: false });
     try {
       const audit = createAuditLog(db, ctx.clock, { key: loadAuditKey(config.paths.keys, { create: false }) });
+      const before = audit.head().seq;
       audit.append({
         actor: ctx.actor,
         action: 'backup.restored',
         target: basename(target),
         detail: { takenAt: bh.takenAt, site: bh.site, auditHead: outcome.auditHead.seq, keysWritten: r.written, keysReplaced: r.differing },
       });
+      // An anchor over the restored head and the restore itself, signed with the restored site key: the
+      // anchors in the backup end before its head, and a keyed log with no anchor reads as tampered.
+      if (audit.keyId && audit.head().seq > before) {
+        const { createAuditAnchors } = await import('../documents/index.ts');
+        createAuditAnchors({ db, audit, dir: paths.anchors, keysDir: config.paths.keys, clock: ctx.clock, siteId: config.site.id }).write('cli');
+      }
     } finally {
       db.close();
     }
