@@ -24,9 +24,10 @@ const TAG_BYTES = 16;
 /** A header is a few hundred bytes; a larger length is a damaged or foreign file, not a reason to allocate. */
 const MAX_HEADER = 64 * 1024;
 /**
- * gzip level 1: on this machine's 1 GB test database level 1 wrote about 1.3× the bytes of level 6 in a
- * third of the time (bench/backup.ts), and brotli at any useful quality was slower still; Node 20 has no
- * zstd. A nightly copy that finishes well inside its window matters more than the last 20 % of its size.
+ * gzip level 1 (Node 20 has no zstd). bench/backup.ts measures the choices on site-like rows: gzip -1
+ * ran about four times as fast as gzip -6 for a tenth more bytes; brotli -1 matched gzip -1's speed a
+ * little smaller, a candidate for a format version 2 (the header names the compression). A nightly copy
+ * that finishes well inside its window matters more than the last tenth of its size.
  */
 const GZIP_LEVEL = 1;
 
