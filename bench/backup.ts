@@ -1,5 +1,5 @@
 // Database backups (storage/backup/): how long a 1 GB database takes to back up (snapshot in small steps
-// + gzip + AES-256-GCM, target ≤ 30 s), what the compression choices cost on the same data, and the
+// + brotli + AES-256-GCM, target ≤ 30 s), what the compression choices cost on the same data, and the
 // p99 of answer saves at 200 terminals against a real server process, without a backup and while one
 // asked for from the admin console runs in that process (target ≤ 20 ms during).
 // Usage: npm run bench -- backup [--gib 1] [--terminals 200] [--seconds 20] [--keep]

@@ -38,7 +38,7 @@ export async function checkBackupFile(
   } else {
     r.problems.push('no checksum file (NAME.sha256) beside it: it was never finished, or the checksum was removed');
   }
-  const scratch = await mkdtemp(join(opts.scratchIn, '.verify-'));
+  const scratch = await mkdtemp(join(opts.scratchIn, `.work-${process.pid}-verify-`));
   try {
     try {
       r.header = (await readBackupHeader(file)).header;

@@ -6,6 +6,7 @@
 import { closeSync, constants, fsyncSync, openSync } from 'node:fs';
 import { copyFile, mkdir, readFile, readdir, rename, rm, stat, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
+import { randomBytes } from 'node:crypto';
 import { fileSha256, isBackupFileName, type BackupReason } from './format.ts';
 
 export interface StoredBackup {
@@ -112,11 +113,34 @@ export function folderDestination(dir: string, kind: 'folder' | 'this-disk' = 'f
   };
 }
 
-/** Names the leftovers of an interrupted write (`*.partial`, `.work-*`) in a folder, for cleaning up. */
-export async function leftovers(dir: string): Promise<string[]> {
+/** A scratch name in the staging folder that says which process owns it (`.work-PID-…`). */
+export const workName = (suffix = '') => `.work-${process.pid}-${randomBytes(6).toString('hex')}${suffix}`;
+/** The name a backup is written under before it is complete (`NAME.PID.partial`). */
+export const partialName = (name: string) => `${name}.${process.pid}.partial`;
+
+function alive(pid: number): boolean {
   try {
-    return (await readdir(dir)).filter((n) => n.endsWith('.partial') || n.startsWith('.work-'));
+    process.kill(pid, 0);
+    return true;
+  } catch (err) {
+    return (err as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}
+
+/**
+ * The leftovers of an interrupted backup in the staging folder: scratch folders and partial files whose
+ * process is gone (killed, crashed). Those of a live process — the server's nightly backup while an
+ * admin runs `examroom backup now` — are someone's work in progress and are left alone.
+ */
+export async function leftovers(dir: string): Promise<string[]> {
+  let names: string[];
+  try {
+    names = await readdir(dir);
   } catch {
     return [];
   }
+  return names.filter((n) => {
+    const pid = /^\.work-(\d+)-/.exec(n)?.[1] ?? /\.(\d+)\.partial$/.exec(n)?.[1];
+    return pid !== undefined && !alive(Number(pid));
+  });
 }

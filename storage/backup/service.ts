@@ -2,7 +2,6 @@
 // staging folder to the destination, prunes by the keep rule, verifies, and says where the site stands:
 // when the last good copy off this disk was made, and whether the key bundle holding the backup key has
 // been exported. One backup at a time; every action is audited.
-import { randomBytes } from 'node:crypto';
 import { mkdir, readdir, rename, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { Conflict, NotFound, localDate, parseInstant, type Clock } from '../../core/index.ts';
@@ -12,7 +11,7 @@ import type { Db } from '../db.ts';
 import { FACE_VAULT_MARKER } from '../face-vault.ts';
 import type { DataPaths } from '../paths.ts';
 import { checkBackupFile, DB_MEMBER, type BackupCheck } from './check.ts';
-import { checksumLine, folderDestination, leftovers, type BackupDestination, type StoredBackup } from './destination.ts';
+import { checksumLine, folderDestination, leftovers, partialName, workName, type BackupDestination, type StoredBackup } from './destination.ts';
 import { backupFileName, sealBackup, type BackupReason } from './format.ts';
 import { backupsToKeep, type KeepRule } from './keep.ts';
 import { loadBackupKey } from './key.ts';
@@ -144,12 +143,13 @@ export function createBackupService(deps: BackupDeps): BackupService {
     if (running)
       throw new Conflict(`a ${running.reason} backup is running since ${new Date(running.since).toISOString()}; wait for it to finish`, 'backup_running');
     running = { reason, since: clock.now() };
+    let partialFile: string | null = null;
     try {
       const k = loadBackupKey(deps.keysDir, { create: true })!;
       if (k.created) audit.append({ actor: 'system', action: 'backup.key.created', target: k.key.id });
       await mkdir(stagingDir, { recursive: true, mode: 0o750 });
       await cleanLeftovers();
-      const work = join(stagingDir, `.work-${randomBytes(6).toString('hex')}`);
+      const work = join(stagingDir, workName());
       await mkdir(work, { mode: 0o700 });
       try {
         const members: { name: string; file: string }[] = [{ name: DB_MEMBER, file: join(work, DB_MEMBER) }];
@@ -173,7 +173,8 @@ export function createBackupService(deps: BackupDeps): BackupService {
           },
         });
         const name = backupFileName(deps.site.id, takenAt, reason);
-        const partial = join(stagingDir, `${name}.partial`);
+        const partial = join(stagingDir, partialName(name));
+        partialFile = partial;
         const sealed = await sealBackup(
           { site: deps.site.id, takenAt, reason, schemaVersion: snap.schemaVersion, auditHead: snap.auditHead },
           members,
@@ -195,13 +196,15 @@ export function createBackupService(deps: BackupDeps): BackupService {
         running = null;
         let shipped = false;
         if (opts.ship !== false && dest) shipped = (await ship(actor)).includes(name);
-        if (opts.prune !== false) await prune(actor);
+        // The backup is taken and good; a destination that cannot be listed for pruning only waits.
+        if (opts.prune !== false) await prune(actor).catch((err: unknown) => fail(`pruning ${(dest ?? staging).where}`, err));
         return { name, bytes: sealed.bytes, sha256: sealed.sha256, ms, shipped };
       } finally {
         await rm(work, { recursive: true, force: true });
       }
     } catch (err) {
       fail(`the ${reason} backup`, err);
+      if (partialFile) await rm(partialFile, { force: true });
       audit.append({ actor, action: 'backup.failed', detail: { reason, error: (err as Error).message } });
       throw err;
     } finally {
@@ -288,7 +291,7 @@ export function createBackupService(deps: BackupDeps): BackupService {
     const k = loadBackupKey(deps.keysDir, { create: false });
     if (!k) throw new NotFound(`there is no backup key in ${deps.keysDir}: import the key bundle (examroom keys import) to verify backups`);
     await mkdir(stagingDir, { recursive: true, mode: 0o750 });
-    const tmp = join(stagingDir, `.work-${randomBytes(6).toString('hex')}.erbk`);
+    const tmp = join(stagingDir, workName('.erbk'));
     try {
       const b = await fetch(name, tmp);
       const r = await checkBackupFile(tmp, { key: k.key, auditKey: loadAuditKey(deps.keysDir, { create: false }), sha256: b.sha256, scratchIn: stagingDir });
