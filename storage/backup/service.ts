@@ -115,6 +115,7 @@ export function createBackupService(deps: BackupDeps): BackupService {
   let timer: NodeJS.Timeout | null = null;
   let ticking: Promise<void> | null = null;
   let shipping: Promise<string[]> | null = null;
+  let nightlyTriedAt: number | null = null;
 
   const fail = (what: string, err: unknown) => {
     lastError = { at: clock.now(), message: `${what}: ${(err as Error).message}` };
@@ -232,9 +233,11 @@ export function createBackupService(deps: BackupDeps): BackupService {
       } catch (err) {
         fail(`copying ${b.name} to ${dest.where}`, err);
         audit.append({ actor, action: 'backup.ship.failed', target: b.name, detail: { where: dest.where, error: (err as Error).message } });
-        break;
+        return done;
       }
     }
+    // Everything waiting is off this disk: an earlier failed copy is no longer the news.
+    if (done.length > 0 && lastError?.message.startsWith('copying ')) lastError = null;
     return done;
   }
 
@@ -348,7 +351,10 @@ export function createBackupService(deps: BackupDeps): BackupService {
       const todayAt = parseInstant(`${localDate(now, deps.site.timezone)}T${deps.settings.at}`, deps.site.timezone)!;
       const lastNightly = [...cache.stored, ...cache.staged].filter((b) => b.reason === 'nightly').reduce((m, b) => Math.max(m, b.takenAt), 0);
       // File names keep whole seconds: compare at that precision.
-      if (now >= todayAt && lastNightly < Math.floor(todayAt / 1000) * 1000) {
+      // A failed attempt (a full disk) is tried again every half hour, not every minute.
+      const retryDue = nightlyTriedAt === null || nightlyTriedAt < todayAt || now - nightlyTriedAt >= 30 * 60_000;
+      if (now >= todayAt && lastNightly < Math.floor(todayAt / 1000) * 1000 && retryDue) {
+        nightlyTriedAt = now;
         if (!dest) {
           deps.log?.warn({}, 'backup: no destination is configured (backup.path or objectStore): the database has no copy off this disk');
         }
