@@ -12,7 +12,16 @@ import { createReadStream } from 'node:fs';
 import { brotliCompressSync, constants as zc, gzipSync } from 'node:zlib';
 import Database from 'better-sqlite3';
 import { fixedClock } from '../core/index.ts';
-import { checkBackupFile, createAuditLog, createBackupService, dataPaths, ensureDataFolders, loadAuditKey, loadBackupKey, openDatabase } from '../storage/index.ts';
+import {
+  checkBackupFile,
+  createAuditLog,
+  createBackupService,
+  dataPaths,
+  ensureDataFolders,
+  loadAuditKey,
+  loadBackupKey,
+  openDatabase,
+} from '../storage/index.ts';
 import { hashPassword } from '../server/auth/passwords.ts';
 import { ensureServerBuild } from '../server/build-server.mjs';
 import { Fleet } from './lib/fleet.ts';
@@ -120,7 +129,9 @@ try {
   t0 = performance.now();
   const taken = await service.take('manual', 'system:bench');
   const backupSecs = (performance.now() - t0) / 1000;
-  log(`backup of ${fmt(dbBytes / MiB, 0)} MiB: ${fmt(backupSecs)} s (target ≤ 30 s), file ${fmt(taken.bytes / MiB, 0)} MiB (${fmt((100 * taken.bytes) / dbBytes)} %)`);
+  log(
+    `backup of ${fmt(dbBytes / MiB, 0)} MiB: ${fmt(backupSecs)} s (target ≤ 30 s), file ${fmt(taken.bytes / MiB, 0)} MiB (${fmt((100 * taken.bytes) / dbBytes)} %)`,
+  );
   t0 = performance.now();
   const check = await checkBackupFile(join(service.stagingDir, taken.name), {
     key: loadBackupKey(keysDir, { create: false })!.key,
