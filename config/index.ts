@@ -5,4 +5,5 @@ export * from './load.ts';
 export * from './rules.ts';
 export * from './masking.ts';
 export * from './gb28181.ts';
+export * from './sections/backup.ts';
 export * from './sections/object-store.ts';

@@ -10,6 +10,7 @@ import { ConfigSchema, type Config, type ConfigFile } from './schema.ts';
 import { resolveRules, rulesProblems } from './rules.ts';
 import { SECRET_SOUNDING_NAME } from './masking.ts';
 import { gb28181Problems, normaliseGb28181 } from './gb28181.ts';
+import { normaliseBackup } from './sections/backup.ts';
 import { normaliseObjectStore, objectStoreProblems } from './sections/object-store.ts';
 
 export const DEFAULT_CONFIG_FILE = '/etc/examroom/config.yaml';
@@ -232,6 +233,7 @@ function normalise(raw: ConfigFile, file: string | null, baseDir: string, dataOv
       sweepMinutes: raw.privacy?.sweepMinutes ?? 60,
     },
     gb28181: raw.gb28181 ? normaliseGb28181(raw.gb28181, gbSources(raw), raw.site.name) : null,
+    backup: normaliseBackup(raw.backup, at),
     objectStore: raw.objectStore ? normaliseObjectStore(raw.objectStore, baseDir) : null,
   };
 }

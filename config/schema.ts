@@ -33,6 +33,7 @@ import {
 } from './sections/media.ts';
 import { AuditSchema, FaceNoticeSchema, IdentitySchema, PrivacySchema, SecuritySchema, UserBootstrapSchema, type UserBootstrap } from './sections/people.ts';
 import { ExamPcsSchema, TrainingSettingsSchema } from './sections/training.ts';
+import { BackupSchema, type BackupConfig } from './sections/backup.ts';
 
 export * from './sections/exam.ts';
 export * from './sections/foundation.ts';
@@ -66,6 +67,7 @@ export const ConfigSchema = Type.Object(
     rules: Type.Optional(RulesSchema),
     training: Type.Optional(TrainingSettingsSchema),
     gb28181: Type.Optional(Gb28181Schema),
+    backup: Type.Optional(BackupSchema),
     objectStore: Type.Optional(ObjectStoreSchema),
   },
   closed,
@@ -172,6 +174,8 @@ export interface Config {
   training: { signInOpensMinutes: number; signOutClosesMinutes: number; lateGraceMinutes: number };
   /** The appliance as a GB/T 28181 device (media/gb28181/); null = not configured. */
   gb28181: Gb28181Config | null;
+  /** Database backups (storage/backup/, config/sections/backup.ts). */
+  backup: BackupConfig;
   /** The centre's S3-compatible store (config/sections/object-store.ts); null = media stays on the local disk. */
   objectStore: ObjectStoreConfig | null;
 }

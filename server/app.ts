@@ -52,6 +52,9 @@ import { cardReaderRoutes } from './routes/card-readers.ts';
 import { auditRoutes } from './routes/audit.ts';
 import { builtEntryOf, webRoutes } from './routes/web.ts';
 import { sessionChecklistRoutes } from './routes/session-checklist.ts';
+import { backupRoutes } from './routes/backups.ts';
+import { backupHealthOf, createSiteBackups, ensureBackupKey } from './backup.ts';
+import type { BackupService } from '../storage/index.ts';
 import { createExamService, examRoutes, type ExamService } from '../exam/index.ts';
 import { createTerminalService, terminalRoutes, type TerminalService } from '../terminal/index.ts';
 import {
@@ -123,6 +126,8 @@ export type App = FastifyInstance & {
   tier: TierWorker;
   tls: SiteTls | null;
   tlsRefresh: () => Promise<void>;
+  /** Database backups (server/backup.ts); serve starts its nightly schedule. */
+  backups: BackupService;
   /** The centre's object store and its last probe; null = none configured (media stays local). */
   objectStore: ObjectStoreMonitor | null;
 };
@@ -348,6 +353,19 @@ export async function buildApp(deps: AppDeps): Promise<App> {
     mediaFiles,
   });
   app.decorate('records', records);
+  // The backup key exists from the first start, so the first key bundle exported already holds it.
+  ensureBackupKey(config, audit);
+  const backups = createSiteBackups({
+    config,
+    db,
+    audit,
+    clock,
+    log: app.log,
+    store: objectStore?.store ?? null,
+    // Copies wait on this disk while candidates answer: the upload can wait, the exam cannot.
+    quiet: () => exam.plans.listSessions({ status: 'in_progress' }).length === 0,
+  });
+  app.decorate('backups', backups);
   const classRecords = createClassRecords({ db, clock, audit, config, paths, jobs, training, anchors: auditAnchors, exam, mediaFiles });
   app.decorate('classRecords', classRecords);
   // Files older than objectStore.hotDays move to the store; the forecast's rate says how long a backlog may wait.
@@ -409,7 +427,14 @@ export async function buildApp(deps: AppDeps): Promise<App> {
   await app.register(swaggerUi, { routePrefix: '/docs' });
 
   const objectStoreHealth = () => objectStoreStatus(config, objectStore);
-  await app.register(systemRoutes, { ctx, mediaHealth: () => media.health(), objectStoreHealth, ...(tls ? { tlsHealth: () => tlsHealth(tls, clock) } : {}) });
+  await app.register(systemRoutes, {
+    ctx,
+    mediaHealth: () => media.health(),
+    objectStoreHealth,
+    ...(tls ? { tlsHealth: () => tlsHealth(tls, clock) } : {}),
+    backupHealth: () => backupHealthOf(backups),
+  });
+  await app.register(backupRoutes, { backups });
   await app.register(systemInfoRoutes, {
     ctx,
     mediaHealth: () => media.health(),
@@ -515,6 +540,8 @@ export async function buildApp(deps: AppDeps): Promise<App> {
     jobs.recoverInterrupted();
   });
   app.addHook('onReady', async () => records.start());
+  // What the backup block and /healthz say comes from the listings: read once before the first request.
+  app.addHook('onReady', async () => backups.refresh().catch((err: unknown) => app.log.error({ err }, 'reading the backup listings failed')));
   // Server-sent event streams of the kiosks are ended before the server waits for connections to drain.
   app.addHook('preClose', async () => kiosk.stop());
   app.addHook('onClose', async () => {
@@ -538,6 +565,7 @@ export async function buildApp(deps: AppDeps): Promise<App> {
     await media.stop();
     await mediaFiles.close();
     await exam.bankSync.stop();
+    await backups.stop();
     // Last: the anchor at stop covers every entry the services above wrote while stopping.
     auditAnchors.stop();
     if (!deps.db) db.close();

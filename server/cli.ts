@@ -57,6 +57,9 @@ commands:
   keys export FILE | keys import FILE [--force]   the passphrase-protected key bundle (site CA and the other keys);
            passphrase from --passphrase-file FILE, $EXAMROOM_KEYS_PASSPHRASE or the terminal, never the command line
   keys face-status | keys rotate-face | keys prune-face [reseal]   the face-data key: objects per key, a new key, drop old unused ones
+  backup now | backup list | backup verify NAME|FILE   database backups: take one now (and copy it to the destination),
+           list them with where they are, check one by restoring it into a scratch folder (integrity_check + audit verify)
+  backup restore NAME|FILE --bundle KEYS.bundle [--force]   onto a fresh data folder: the site as it was when the backup was taken
 
 ${moduleCommands.map((c) => `  ${c.usage}`).join('\n')}
 
@@ -174,10 +177,11 @@ const BUILTIN_OPTIONS = {
   all: { type: 'boolean' },
   'passphrase-file': { type: 'string' },
   force: { type: 'boolean' },
+  bundle: { type: 'string' },
   help: { type: 'boolean', short: 'h' },
 } as const;
 
-const BUILTIN_COMMANDS = new Set(['serve', 'migrate', 'audit', 'user', 'device', 'tls', 'keys']);
+const BUILTIN_COMMANDS = new Set(['serve', 'migrate', 'audit', 'user', 'device', 'tls', 'keys', 'backup']);
 
 /**
  * Whether parsing or running argv needs the records module's commands: not for a built-in command or
@@ -236,8 +240,19 @@ export async function main(argv: string[]): Promise<number> {
       ensureDataFolders(paths);
       const db = openDatabase(paths.dbFile, { migrate: false });
       try {
+        // The same local online copy the server takes before it migrates (server/backup.ts).
+        const { backupBeforeMigrations } = await import('./backup.ts');
+        const copy = await backupBeforeMigrations({ config, db, clock: systemClock });
+        if (copy)
+          out(
+            copy.name
+              ? `backed up the database before migrating: ${copy.name} (${(copy.ms / 1000).toFixed(1)} s)`
+              : 'the backup before migrating FAILED (see the audit log); migrating without it',
+          );
         const r = migrate(db);
-        if (r.applied.length) cliAuditLog(config, db).append({ actor: actor(), action: 'db.migrate', detail: { from: r.from, to: r.to, applied: r.applied } });
+        const audit = r.applied.length || copy ? cliAuditLog(config, db) : null;
+        for (const e of copy?.pending ?? []) audit!.append({ ...e, actor: actor() });
+        if (r.applied.length) audit!.append({ actor: actor(), action: 'db.migrate', detail: { from: r.from, to: r.to, applied: r.applied } });
         out(
           r.applied.length
             ? `migrated ${paths.dbFile} from version ${r.from} to ${r.to}: ${r.applied.join(', ')}`
@@ -409,6 +424,53 @@ export async function main(argv: string[]): Promise<number> {
         }
         throw new UsageError('usage: examroom device list|pending|approve CODE [--as ID]|approve --room ROOM --all|revoke ID');
       } finally {
+        db.close();
+      }
+    }
+    case 'backup': {
+      const { backupCommand, restoreCommand } = await import('./backup-cli.ts');
+      const io = {
+        clock: systemClock,
+        actor: actor(),
+        args: positionals.slice(2),
+        values: {
+          ...(values['passphrase-file'] ? { 'passphrase-file': values['passphrase-file'] } : {}),
+          ...(values.bundle ? { bundle: values.bundle } : {}),
+          force: Boolean(values.force),
+        },
+        out,
+        err: (line: string) => process.stderr.write(`${line}\n`),
+      };
+      // The object store when one is configured: backups go there instead of backup.path.
+      const storeOf = async (config: Config) => {
+        if (!config.objectStore) return null;
+        const { openObjectStore } = await import('./object-store.ts');
+        return openObjectStore(config, { clock: systemClock })?.store ?? null;
+      };
+      if (sub === 'restore') {
+        const config = loadConfig(resolveConfigFile(values), values.data ? { dataDir: values.data } : {});
+        const store = await storeOf(config);
+        try {
+          return await restoreCommand({ ...io, config, store });
+        } finally {
+          store?.destroy();
+        }
+      }
+      const { config, db } = open(values);
+      const store = await storeOf(config).catch((err: unknown) => {
+        db.close();
+        throw err;
+      });
+      try {
+        const audit = cliAuditLog(config, db);
+        const before = audit.head().seq;
+        const { createSiteBackups } = await import('./backup.ts');
+        const service = createSiteBackups({ config, db, audit, clock: systemClock, store });
+        const code = await backupCommand(sub, { ...io, config, db, audit, service });
+        await anchorAfter(config, db, audit, before);
+        return code;
+      } finally {
+        store?.destroy();
         db.close();
       }
     }

@@ -1,7 +1,9 @@
 // The process: load config, open the database, build the app, listen, and stop cleanly on SIGTERM
 // (stop accepting, close WebSockets with "going away", flush, exit — all within 10 s).
 import { loadConfig, configFilePath, type Config } from '../config/index.ts';
-import { dataPaths, ensureDataFolders, openDatabase } from '../storage/index.ts';
+import { dataPaths, ensureDataFolders, migrate, openDatabase } from '../storage/index.ts';
+import { systemClock } from '../core/index.ts';
+import { backupBeforeMigrations } from './backup.ts';
 import { buildApp, type App } from './app.ts';
 import { createLogger } from './log.ts';
 import { demoGuide, sessionsNow } from './demo-guide.ts';
@@ -33,7 +35,17 @@ export async function serve(opts: ServeOptions): Promise<App> {
   const log = createLogger(config);
   const paths = dataPaths(config.paths.data);
   ensureDataFolders(paths);
-  const db = openDatabase(paths.dbFile);
+  // An upgrade's migrations run only after a local online copy of the database as it was (server/backup.ts).
+  const db = openDatabase(paths.dbFile, { migrate: false });
+  let preMigration: Awaited<ReturnType<typeof backupBeforeMigrations>> = null;
+  try {
+    preMigration = await backupBeforeMigrations({ config, db, clock: systemClock, log });
+    if (preMigration) log.info({ backup: preMigration.name, ms: preMigration.ms }, 'backed up the database before migrating it');
+    migrate(db);
+  } catch (err) {
+    db.close();
+    throw err;
+  }
   // The demo's simulated cameras publish before ingest starts pulling them (media/demo-sources.ts).
   const demoCameras: DemoSources | null = opts.demo ? await startDemoSources(config.cameras, log) : null;
   // The demo's GB/T 28181 platform, when sipp is installed and the demo config names none of its own.
@@ -48,6 +60,7 @@ export async function serve(opts: ServeOptions): Promise<App> {
   if (demoPlatform) config.gb28181 = demoPlatform.config;
   const schemas = deferredSchemas();
   const app = await buildApp({ config, db, logger: log, schemaController: schemas.schemaController });
+  for (const e of preMigration?.pending ?? []) app.ctx.audit.append(e);
   const demo = opts.demo
     ? await seedDemoSite(app.exam, {
         now: app.ctx.clock.now(),
@@ -135,6 +148,8 @@ export async function serve(opts: ServeOptions): Promise<App> {
     );
   // Pull the central bank's packages on the configured interval, but never while candidates are
   // answering: installing a large package holds the event loop for a moment.
+  // The nightly backup and the shipping of copies waiting on this disk (storage/backup/service.ts).
+  app.backups.start();
   app.exam.bankSync.start({ log: app.log, when: () => app.exam.plans.listSessions({ status: 'in_progress' }).length === 0 });
   // Asynchronously: a synchronous probe held the event loop for 0.3 s just as a restarted server's terminals came back.
   void probeFfmpeg().then((ffmpeg) => {

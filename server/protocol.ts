@@ -173,3 +173,52 @@ export type AuditVerdictView = Static<typeof AuditVerdictT>;
  * (a type-only import keeps TypeBox out of its bundle).
  */
 export const SESSION_CLOSE = { SIGNED_OUT: 4401, RIGHTS_CHANGED: 4403 } as const;
+
+/** One database backup as the System page lists it (GET /api/system/backups; storage/backup/). */
+export const BackupViewT = Type.Object({
+  name: Type.String(),
+  takenAt: Type.Integer(),
+  reason: Type.Union([Type.Literal('nightly'), Type.Literal('manual'), Type.Literal('upgrade')]),
+  bytes: Type.Number(),
+  /** 'destination' = off this disk (backup.path or the object store); 'this-disk' = waiting, or no destination. */
+  at: Type.Union([Type.Literal('destination'), Type.Literal('this-disk')]),
+  checksum: Type.Boolean(),
+});
+export type BackupView = Static<typeof BackupViewT>;
+
+export const BackupWarningT = Type.Union([
+  Type.Literal('no-destination'),
+  Type.Literal('no-copy-off-disk'),
+  Type.Literal('stale'),
+  Type.Literal('keys-not-exported'),
+  Type.Literal('last-failed'),
+]);
+export type BackupWarning = Static<typeof BackupWarningT>;
+
+export const BackupStatusT = Type.Object({
+  destination: Type.Object({
+    kind: Type.Union([Type.Literal('folder'), Type.Literal('object-store'), Type.Literal('this-disk')]),
+    where: Type.String(),
+    offDisk: Type.Boolean(),
+  }),
+  lastOffDisk: nullable(Type.Object({ name: Type.String(), takenAt: Type.Integer() })),
+  waitingToShip: Type.Integer(),
+  running: nullable(Type.Object({ reason: Type.String(), since: Type.Integer() })),
+  lastError: nullable(Type.Object({ at: Type.Integer(), message: Type.String() })),
+  nextNightlyAt: nullable(Type.Integer()),
+  keysExported: Type.Boolean(),
+  warnings: Type.Array(BackupWarningT),
+  backups: Type.Array(BackupViewT),
+});
+export type BackupStatusView = Static<typeof BackupStatusT>;
+
+/** POST /api/system/backups/:name/verify: the backup restored into a scratch folder and checked. */
+export const BackupCheckT = Type.Object({
+  name: Type.String(),
+  ok: Type.Boolean(),
+  problems: Type.Array(Type.String()),
+  integrity: nullable(Type.String()),
+  auditEntries: nullable(Type.Integer()),
+  auditHead: nullable(Type.Integer()),
+});
+export type BackupCheckView = Static<typeof BackupCheckT>;

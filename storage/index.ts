@@ -17,4 +17,5 @@ export * from './face-retention.ts';
 export * from './face-vault.ts';
 export * from './media-reader/index.ts';
 export * from './tier/index.ts';
+export * from './backup/index.ts';
 // The object-store client is imported from ./object-store/index.ts directly, so only its users load the AWS SDK.

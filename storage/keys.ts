@@ -42,6 +42,9 @@ export const KEY_FILES: readonly KeyKind[] = [
   { id: 'audit', what: 'the audit log HMAC key', files: ['audit.key'] },
   // Made by its own issue (identity: face-data encryption); the bundle already carries it when it exists.
   { id: 'face-data', what: 'the key that encrypts face data at rest', files: ['face-data.key'] },
+  // Made on the server's first start by storage/backup/key.ts. Lost, no backup taken with it opens again:
+  // the bundle is the only other copy, which is why the console asks for an export until one is made.
+  { id: 'backup', what: 'the key that encrypts database backups', files: ['backup.key'] },
 ];
 
 /** A key file name: plain, no folders, so a bundle cannot write outside the keys folder. */

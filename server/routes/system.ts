@@ -14,7 +14,8 @@ export const systemRoutes: FastifyPluginAsync<{
   tlsHealth?: () => { ok: boolean };
   /** The object store's last probe; a store that fails it degrades health but never stops recording. */
   objectStoreHealth?: () => ObjectStoreStatus | null;
-}> = async (app, { ctx, mediaHealth, tlsHealth, objectStoreHealth }) => {
+  backupHealth?: () => { ok: boolean };
+}> = async (app, { ctx, mediaHealth, tlsHealth, objectStoreHealth, backupHealth }) => {
   // Metrics name cameras, rooms and log-in failures: not for every PC in the exam room. A scraper on
   // this machine, an admin, or an address the site lists in server.metricsFrom may read them, and
   // /healthz's details likewise.
@@ -44,9 +45,18 @@ export const systemRoutes: FastifyPluginAsync<{
       if (tls && !tls.ok && h.status === 'ok') h.status = 'degraded';
       const objectStore = objectStoreHealth?.() ?? null;
       if (objectStore?.state === 'failed' && h.status === 'ok') h.status = 'degraded';
+      const backup = backupHealth?.();
+      if (backup && !backup.ok && h.status === 'ok') h.status = 'degraded';
       void reply.status(h.status === 'failing' ? 503 : 200);
       if (!mayReadDetails(request)) return reply.send({ ok: h.status === 'ok' });
-      return reply.send({ ok: h.status === 'ok', ...h, ...(media ? { media } : {}), ...(tls ? { tls } : {}), ...(objectStore ? { objectStore } : {}) });
+      return reply.send({
+        ok: h.status === 'ok',
+        ...h,
+        ...(media ? { media } : {}),
+        ...(tls ? { tls } : {}),
+        ...(objectStore ? { objectStore } : {}),
+        ...(backup ? { backup } : {}),
+      });
     },
   );
 

@@ -204,7 +204,7 @@ function writeNewFile(file: string, data: Buffer, mode: number, overwrite: boole
   }
 }
 
-async function readPassphrase(ctx: TlsCliContext, confirm: boolean): Promise<string> {
+export async function readPassphrase(ctx: Pick<TlsCliContext, 'values'>, confirm: boolean): Promise<string> {
   let p: string | undefined;
   const fromFile = ctx.values['passphrase-file'];
   if (fromFile) {

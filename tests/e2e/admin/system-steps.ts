@@ -5,7 +5,7 @@ import type { Test } from 'tap';
 import { WAIT, type AdminConsole } from './harness.ts';
 
 /** Opens a section of the System page by clicking its tab (the page itself from the list when elsewhere). */
-export async function openSystemSection(c: AdminConsole, section: 'health' | 'disk' | 'recording' | 'upstream' | 'audit' | 'config'): Promise<void> {
+export async function openSystemSection(c: AdminConsole, section: 'health' | 'disk' | 'recording' | 'upstream' | 'backup' | 'audit' | 'config'): Promise<void> {
   if (!(await c.page.$('[data-testid=page-system]'))) {
     await c.page.click('[data-testid=nav-system]');
     await c.page.waitForSelector('[data-testid=page-system]');

@@ -89,6 +89,21 @@ export async function systemWalk(t: Test): Promise<void> {
     await c.shot('system-upstream');
   });
 
+  await step(t, 'backups: no destination and no key bundle are said in words; a backup now, then verified from the console', async (t) => {
+    await openSystemSection(c, 'backup');
+    await c.page.waitForSelector('[data-testid=backup-warnings] [data-warning=no-destination]');
+    t.match(await c.page.textContent('[data-testid=backup-warnings]'), /本机磁盘损坏将丢失全部考试记录[\s\S]*尚未导出包含备份密钥的密钥包/);
+    t.match(await c.page.textContent('[data-testid=backup-verdict]'), /还没有任何一份保存在本机以外的副本/);
+    await c.page.click('[data-testid=backup-now]');
+    await c.page.waitForSelector('[data-testid=backup-list] tbody tr', { timeout: WAIT });
+    await c.page.click('[data-testid=backup-list] tbody tr button');
+    const check = await c.page.waitForSelector('[data-testid=backup-check]', { timeout: WAIT });
+    t.equal(await check.getAttribute('data-ok'), 'true', (await check.textContent()) ?? '');
+    t.match(await check.textContent(), /校验通过/);
+    await c.shot('system-backup');
+    t.ok((await auditShows(t, c, 'backup.')) >= 2, 'the backup and its check are in the audit log');
+  });
+
   await step(t, 'the config in force is shown in sections, every secret masked, and the look is audited', async (t) => {
     await openSystemSection(c, 'config');
     await c.page.waitForSelector('[data-testid=config-cameras]');

@@ -9,6 +9,7 @@ import { DiskSection } from './disk.tsx';
 import { RecordingSection } from './recording.tsx';
 import { UpstreamSection } from './upstream.tsx';
 import { PrivacySection } from './privacy.tsx';
+import { BackupSection } from './backup.tsx';
 import { AuditSection } from './audit.tsx';
 import { ConfigSection } from './config.tsx';
 import './styles.css';
@@ -19,6 +20,7 @@ const VIEWS: Record<SectionId, (p: PageProps) => preact.JSX.Element> = {
   recording: RecordingSection,
   upstream: UpstreamSection,
   privacy: PrivacySection,
+  backup: BackupSection,
   audit: AuditSection,
   config: ConfigSection,
 };

@@ -2,7 +2,7 @@
 import type { Bilingual } from '../../../../../web/i18n.ts';
 import type { AuditFindingView, AuditVerdictView } from '../../../../../server/protocol.ts';
 
-export const SECTIONS = ['health', 'disk', 'recording', 'upstream', 'privacy', 'audit', 'config'] as const;
+export const SECTIONS = ['health', 'disk', 'recording', 'upstream', 'privacy', 'backup', 'audit', 'config'] as const;
 export type SectionId = (typeof SECTIONS)[number];
 
 export interface SystemWords {
@@ -113,7 +113,16 @@ export interface SystemWords {
 
 export const systemWords: Bilingual<SystemWords> = {
   zh: {
-    sections: { health: '运行状况', disk: '磁盘预测', recording: '录像状态', upstream: '上级平台', privacy: '人脸数据', audit: '审计日志', config: '当前配置' },
+    sections: {
+      health: '运行状况',
+      disk: '磁盘预测',
+      recording: '录像状态',
+      upstream: '上级平台',
+      privacy: '人脸数据',
+      backup: '数据库备份',
+      audit: '审计日志',
+      config: '当前配置',
+    },
     loading: '正在读取…',
     refresh: '刷新',
     overall: { ok: '系统运行正常', degraded: '系统可以运行，但有需要处理的问题', failing: '系统故障：数据库不可用' },
@@ -257,6 +266,7 @@ export const systemWords: Bilingual<SystemWords> = {
       recording: 'Recording',
       upstream: 'Upstream',
       privacy: 'Face data',
+      backup: 'Backups',
       audit: 'Audit log',
       config: 'Config in force',
     },

@@ -1,0 +1,49 @@
+// Backups in the centre's object store: `<prefix>/<site>/backups/<name>`, the SHA-256 in the object's
+// metadata (what `list` and `verify` compare against), verified by the client's put (the store's checksum
+// or a read-back) before it counts. A multipart upload cut short leaves no object, so nothing half is
+// ever listed; stale parts are the client's to abort.
+import { createWriteStream } from 'node:fs';
+import { pipeline } from 'node:stream/promises';
+import { ListObjectsV2Command } from '@aws-sdk/client-s3';
+import type { ObjectStore } from '../object-store/index.ts';
+import { parseBackupName, type BackupDestination, type StoredBackup } from './destination.ts';
+
+export function objectStoreDestination(store: ObjectStore, site: string): BackupDestination {
+  const base = `${store.prefix}/${site}/backups/`;
+  return {
+    kind: 'object-store',
+    where: `${store.endpoint} bucket ${store.bucket}, ${base}`,
+    async put(file, name, sha256) {
+      const parsed = parseBackupName(name);
+      const r = await store.putFile(file, base + name, {
+        metadata: { source: 'database-backup', start: parsed?.takenAt ?? 0, end: parsed?.takenAt ?? 0, sha256 },
+        contentType: 'application/octet-stream',
+      });
+      if (r.sha256 !== sha256) throw new Error(`the store holds ${name} with SHA-256 ${r.sha256}, not ${sha256}`);
+      return { verifiedBy: r.verifiedBy };
+    },
+    async list() {
+      const out: StoredBackup[] = [];
+      let token: string | undefined;
+      do {
+        const page = await store.s3.send(new ListObjectsV2Command({ Bucket: store.bucket, Prefix: base, ContinuationToken: token }));
+        for (const o of page.Contents ?? []) {
+          const name = (o.Key ?? '').slice(base.length);
+          const parsed = parseBackupName(name);
+          if (!parsed) continue;
+          const head = await store.head(base + name);
+          if (!head) continue;
+          out.push({ name, bytes: head.bytes, sha256: head.sha256, ...parsed });
+        }
+        token = page.IsTruncated ? page.NextContinuationToken : undefined;
+      } while (token);
+      return out.sort((a, b) => a.takenAt - b.takenAt);
+    },
+    async fetch(name, to) {
+      await pipeline(await store.getRange(base + name, null), createWriteStream(to, { flags: 'wx', mode: 0o640 }));
+    },
+    async remove(name) {
+      await store.deleteAllVersions(base + name, { retainUntil: null });
+    },
+  };
+}

@@ -1,0 +1,176 @@
+// Database backups on real SQLite files: a tampered backup and a wrong key fail verify in words, the
+// keep rule prunes, kill -9 of `examroom backup now` leaves nothing counted as good, and an upgrade's
+// migrations at start-up run only after a local copy of the database as it was.
+import t, { type Test } from 'tap';
+import { randomBytes } from 'node:crypto';
+import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { fixedClock, parseInstant } from '../../core/index.ts';
+import {
+  BACKUP_KEY_FILE,
+  createAuditLog,
+  createBackupService,
+  dataPaths,
+  ensureDataFolders,
+  fileSha256,
+  loadAuditKey,
+  migrate,
+  migrations,
+  openDatabase,
+  readBackupHeader,
+  type Db,
+} from '../../storage/index.ts';
+import { ROOT, scratchDir } from '../helpers.ts';
+import { cli, startProcess, startServer } from '../processes.ts';
+
+const TZ = 'Asia/Shanghai';
+
+function site(t: Test, opts: { clock?: ReturnType<typeof fixedClock>; keep?: { daily: number; weekly: number; monthly: number } } = {}) {
+  const root = scratchDir(t);
+  const paths = dataPaths(root);
+  ensureDataFolders(paths);
+  const keysDir = `${root}-keys`;
+  const db = openDatabase(paths.dbFile);
+  t.teardown(() => db.close());
+  const clock = opts.clock ?? fixedClock(Date.UTC(2026, 11, 7, 3, 0, 0));
+  const audit = createAuditLog(db, clock, { key: loadAuditKey(keysDir, { create: true }) });
+  for (let i = 0; i < 20; i++) audit.append({ actor: 'system', action: 'test.entry', detail: { i } });
+  const service = createBackupService({
+    db,
+    paths,
+    keysDir,
+    site: { id: 'test-site', timezone: TZ },
+    settings: { at: '02:30', keep: opts.keep ?? { daily: 14, weekly: 8, monthly: 36 } },
+    audit,
+    clock,
+    destination: null,
+  });
+  return { root, paths, keysDir, db, audit, clock, service };
+}
+
+t.test('a tampered backup fails verify, in words', async (t) => {
+  const s = site(t);
+  const taken = await s.service.take('manual', 'user:admin');
+  t.ok((await s.service.verify(taken.name, 'user:admin')).ok, 'the untouched backup verifies');
+  const file = join(s.service.stagingDir, taken.name);
+  const bytes = readFileSync(file);
+  bytes[bytes.length - 100]! ^= 0x01;
+  writeFileSync(file, bytes);
+  const r = await s.service.verify(taken.name, 'user:admin');
+  t.equal(r.ok, false);
+  t.match(r.problems.join('\n'), /SHA-256 is [0-9a-f]{64}, not [0-9a-f]{64} as recorded when it was written: the file was altered or damaged/);
+  t.match(r.problems.join('\n'), /does not open under backup key [0-9a-f]{16}: it was altered or damaged/);
+  // Someone who also rewrites the checksum beside it is still caught by the authenticated encryption.
+  writeFileSync(`${file}.sha256`, `${await fileSha256(file)}  ${taken.name}\n`);
+  const again = await s.service.verify(taken.name, 'user:admin');
+  t.equal(again.ok, false);
+  t.same(again.problems.length, 1);
+  t.match(again.problems[0], /altered or damaged/);
+  const audited = s.db.prepare("SELECT detail FROM audit_log WHERE action = 'backup.verified' ORDER BY seq").all() as { detail: string }[];
+  t.same(
+    audited.map((a) => JSON.parse(a.detail).ok),
+    [true, false, false],
+    'every verify is audited with its verdict',
+  );
+});
+
+t.test('a wrong backup key fails verify, in words, and names both keys', async (t) => {
+  const s = site(t);
+  const taken = await s.service.take('manual', 'user:admin');
+  const header = (await readBackupHeader(join(s.service.stagingDir, taken.name))).header;
+  writeFileSync(join(s.keysDir, BACKUP_KEY_FILE), `${randomBytes(32).toString('hex')}\n`, { mode: 0o600 });
+  const r = await s.service.verify(taken.name, 'user:admin');
+  t.equal(r.ok, false);
+  t.match(
+    r.problems.join('\n'),
+    new RegExp(`was sealed with backup key ${header.keyId}, but the key given is [0-9a-f]{16}: import the key bundle of site test-site`),
+  );
+  t.equal(r.checksum, 'match', 'the file itself is intact: it is the key that is wrong');
+  const keyHex = readFileSync(join(s.keysDir, BACKUP_KEY_FILE), 'utf8').trim();
+  t.notOk(JSON.stringify(r).includes(keyHex), 'no key in the answer');
+});
+
+t.test('the keep rule prunes to the newest of each day, week and month', async (t) => {
+  // Nightly at 02:30 site time from Thursday 1 January 2026 for 40 nights, the last on Monday 9 February.
+  const clock = fixedClock(parseInstant('2026-01-01T02:30:05', TZ)!);
+  const s = site(t, { clock, keep: { daily: 3, weekly: 2, monthly: 2 } });
+  for (let night = 0; night < 40; night++) {
+    await s.service.tick();
+    clock.advance(86_400_000);
+  }
+  const kept = (await s.service.list()).map((b) => b.name.replace(/^examroom-test-site-(\d{8})T.*$/, '$1'));
+  // Site dates: the backups at 02:30 +08:00 are 18:30 UTC the day before, so the names carry the UTC day.
+  t.same(kept, ['20260130', '20260206', '20260207', '20260208'], 'Jan 31, Feb 7, 8, 9 (site days): month, then week and days');
+  const pruned = s.db.prepare("SELECT COUNT(*) AS n FROM audit_log WHERE action = 'backup.pruned'").get() as { n: number };
+  t.ok(pruned.n > 0, 'pruning is audited');
+});
+
+t.test('kill -9 during a backup leaves no backup counted as good', async (t) => {
+  const root = scratchDir(t);
+  const paths = dataPaths(root);
+  ensureDataFolders(paths);
+  const db = openDatabase(paths.dbFile);
+  // About 60 MB that does not compress: long enough to kill the copy midway.
+  db.exec('CREATE TABLE filler (b BLOB)');
+  const ins = db.prepare('INSERT INTO filler (b) VALUES (?)');
+  db.transaction(() => {
+    for (let i = 0; i < 60; i++) ins.run(randomBytes(1024 * 1024));
+  })();
+  db.close();
+  const args = ['--data', root];
+  const child = startProcess(t, 'server/bin/examroom.mjs', ['backup', 'now', ...args]);
+  const staging = join(root, 'backups');
+  // Killed once the sealed file is being written: the snapshot is done, the backup is not.
+  await new Promise<void>((resolve, reject) => {
+    const started = Date.now();
+    const poll = setInterval(() => {
+      const names = existsSync(staging) ? readdirSync(staging) : [];
+      if (names.some((n) => n.endsWith('.partial'))) {
+        clearInterval(poll);
+        child.child.kill('SIGKILL');
+        resolve();
+      } else if (Date.now() - started > 60_000) {
+        clearInterval(poll);
+        reject(new Error(`no backup in progress seen in ${staging}: ${child.stderr()}`));
+      }
+    }, 5);
+  });
+  t.same(await child.exited, { code: null, signal: 'SIGKILL' });
+  const listed = await cli(['backup', 'list', ...args]);
+  t.equal(listed.code, 0, listed.stderr);
+  t.match(listed.stdout, /no backups yet/, 'the cut-short backup is not listed');
+  const now = await cli(['backup', 'now', ...args]);
+  t.equal(now.code, 0, now.stderr);
+  const names = readdirSync(staging);
+  t.same(
+    names.filter((n) => n.endsWith('.partial') || n.startsWith('.work-')),
+    [],
+    'the next backup cleared what the killed one left',
+  );
+  t.equal(names.filter((n) => n.endsWith('.erbk')).length, 1, 'one good backup: the second');
+});
+
+t.test("the backup before migrations: at start-up, an upgrade's migrations run only after a local copy", async (t) => {
+  const root = scratchDir(t);
+  const paths = dataPaths(root);
+  ensureDataFolders(paths);
+  const latest = migrations.at(-1)!.version;
+  const older: Db = openDatabase(paths.dbFile, { migrate: false });
+  migrate(older, { to: latest - 1 });
+  older.close();
+  const server = await startServer(t, ['--config', join(ROOT, 'config/default.yaml'), '--data', root, '--port', '0']);
+  server.child.kill('SIGTERM');
+  await server.exited;
+  const staging = join(root, 'backups');
+  const files = readdirSync(staging).filter((n) => n.endsWith('-upgrade.erbk'));
+  t.equal(files.length, 1, 'one upgrade backup on this disk');
+  const { header } = await readBackupHeader(join(staging, files[0]!));
+  t.equal(header.schemaVersion, latest - 1, 'it holds the database as it was before the migrations');
+  const db = openDatabase(paths.dbFile);
+  t.teardown(() => db.close());
+  t.equal(db.pragma('user_version', { simple: true }), latest, 'then the server migrated');
+  const taken = db.prepare("SELECT target, detail FROM audit_log WHERE action = 'backup.taken'").all() as { target: string; detail: string }[];
+  t.equal(taken.length, 1);
+  t.equal(taken[0]!.target, files[0]);
+  t.match(JSON.parse(taken[0]!.detail), { reason: 'upgrade', fromSchema: latest - 1, toSchema: latest });
+});
