@@ -5,6 +5,8 @@
 // same before the upload began, on the same run, for comparison), and the first-byte latency of a ranged GET.
 // The backlog is copies of one real 10 s ffmpeg segment (H.264 1080p, ~8 Mbit/s), indexed ten days old.
 // The test cluster's OSD keeps objects in memory (memstore, 1 GiB): the default 512 MiB fits beside Ceph.
+// `--backup` also runs `bench backup` (a 1 GiB database backup, answer-save p99 at 200 terminals with and
+// without it) after the tier's figures and prints its `backup:` line above the `tier:` line, as issue 27 asks.
 import { execFileSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { copyFileSync, mkdirSync, readFileSync, writeFileSync, chmodSync, mkdtempSync, rmSync, statSync } from 'node:fs';
@@ -23,7 +25,9 @@ import { TEST_CONFIG_YAML } from '../tests/helpers.ts';
 
 const MiB = 1024 * 1024;
 const DAY = 86_400_000;
-const wantMiB = Number(process.argv[2] ?? 512);
+const benchArgs = process.argv.slice(2);
+const withBackup = benchArgs.includes('--backup');
+const wantMiB = Number(benchArgs.find((a) => !a.startsWith('--')) ?? 512);
 const teardowns: (() => unknown)[] = [];
 const fakeT = { teardown: (fn: () => unknown) => teardowns.push(fn) } as unknown as Parameters<typeof startRadosgw>[0];
 const cleanup = async () => {
@@ -178,6 +182,18 @@ try {
   const pmax = firsts.at(-1) ?? Number.NaN;
   log(`ranged GET first byte over ${firsts.length} objects: median ${fmt(p50, 0)} ms, max ${fmt(pmax, 0)} ms`);
   log(`load average at end: ${readFileSync('/proc/loadavg', 'utf8').split(' ').slice(0, 3).join(' ')}`);
+  if (withBackup) {
+    // Its own server, terminals and 1 GiB database, in a child so its figures are not this process's.
+    const out = execFileSync(process.execPath, ['--import', 'tsx', join(import.meta.dirname, 'run.ts'), 'backup'], {
+      encoding: 'utf8',
+      stdio: ['ignore', 'pipe', 'inherit'],
+      maxBuffer: 64 * MiB,
+    });
+    const lines = out.trimEnd().split('\n');
+    const last = lines.pop() ?? '';
+    for (const l of lines) log(`  ${l}`);
+    log(last);
+  }
   log(`tier: ${fmt(mbps)} MB/s, ${fmt(cpuPer10, 1)} % core per 10 MB/s, record delay ${fmt(recordDelay, 0)} ms, first byte ${fmt(p50, 0)} ms`);
 } finally {
   await cleanup();
