@@ -363,7 +363,9 @@ export function createTierWorker(deps: TierWorkerDeps): TierWorker {
       deps.providers.find((p) => p.kind === c.kind)?.setSha256?.(c.path, sha256);
     }
     const key = objectKey({ prefix: deps.prefix, site: deps.site, kind: c.kind, source: c.source, start: c.start, path: c.path, timeZone: deps.timeZone });
-    const retainUntil = deps.objectLock === 'none' ? null : (c.retainUntil ?? c.end + deps.retentionDays * DAY);
+    const until = c.retainUntil ?? c.end + deps.retentionDays * DAY;
+    // A lock date already past (face data its owner is about to delete) is refused by the store: no lock is asked for.
+    const retainUntil = deps.objectLock === 'none' || until <= clock.now() ? null : until;
     // A run killed after the store took the file but before the row was written left it there: adopt that
     // version (after a read-back) instead of writing a second one. A different file under our key is not ours to overwrite.
     const there = await store.head(key);
