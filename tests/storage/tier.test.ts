@@ -329,6 +329,24 @@ t.test('a kiosk capture and a seat snapshot are copied to the store after hotDay
   }
 });
 
+t.test('a capture whose face-data retention has already ended is copied without a lock (the store refuses a past date)', async (t) => {
+  // Before the next test: the worker walks captures by expiry, and this one expires earlier than that one.
+  const now = clock.now();
+  const capture = 'kiosk/2026-03-12/att-lock-2.jpg';
+  app.exam.deps.faceVault.writeFile(join(app.ctx.paths.captures, capture), randomBytes(10_000));
+  app.ctx.db
+    .prepare(
+      `INSERT INTO identity_attempts (id, kiosk_id, id_number, source, challenge, started_at, expires_at, decided_at, decision, capture, capture_expires_at)
+       VALUES ('att-lock-2', 'K2', '110101199001011234', 'typed', 'turn_left', ?, ?, ?, 'refused', ?, ?)`,
+    )
+    .run(now - 2 * DAY, now - DAY, now - 2 * DAY, capture, now - DAY);
+  await app.tier.runPass();
+  const row = app.tier.rows.get('captures', capture);
+  t.ok(row, 'copied: face retention deletes it and its object at its next sweep');
+  t.equal(row?.retainUntil, null, 'unlocked, so that deletion is possible');
+  t.equal((await s3.head(row!.key, row!.versionId))?.retainUntil, null);
+});
+
 t.test("with object lock a capture is locked until its face-data retention ends (capture_expires_at), not the video's", async (t) => {
   const vault = app.exam.deps.faceVault;
   const now = clock.now();
