@@ -133,6 +133,8 @@ export interface Outcome {
   threshold?: number | null;
   seat?: string | null;
   capture?: string | null;
+  /** SHA-256 of the capture as stored (sealed), for the object-store tier (migration 037). */
+  captureSha256?: string | null;
   captureExpiresAt?: number | null;
   probeDescriptor?: Float32Array | null;
   overrideBy?: string | null;
@@ -190,7 +192,7 @@ export function createIdentityStore(db: Db, clock: Clock, vault: FaceVault) {
     decide(id: string, o: Outcome): boolean {
       return (
         q(`UPDATE identity_attempts SET decided_at = ?, decision = ?, reason = ?, detail = ?, liveness = ?, distance = ?, card_distance = ?, threshold = ?, seat = ?,
-             capture = COALESCE(?, capture), capture_expires_at = COALESCE(?, capture_expires_at), probe_descriptor = COALESCE(?, probe_descriptor),
+             capture = COALESCE(?, capture), capture_sha256 = COALESCE(?, capture_sha256), capture_expires_at = COALESCE(?, capture_expires_at), probe_descriptor = COALESCE(?, probe_descriptor),
              override_by = ?, override_reason = ?
            WHERE id = ? AND decided_at IS NULL`).run(
           clock.now(),
@@ -203,6 +205,7 @@ export function createIdentityStore(db: Db, clock: Clock, vault: FaceVault) {
           o.threshold ?? null,
           o.seat ?? null,
           o.capture ?? null,
+          o.captureSha256 ?? null,
           o.captureExpiresAt ?? null,
           o.probeDescriptor ? fromDescriptor(o.probeDescriptor) : null,
           o.overrideBy ?? null,

@@ -1,13 +1,16 @@
 // The object-store tier as the server runs it: the owning modules' tierable files (media's segments,
-// records' and training's archives) handed to storage/tier's worker, its alerts onto the event bus (the
+// records' and training's archives; kiosk captures and seat snapshots as copies whose local file stays
+// until face retention deletes it, and then the object too) handed to storage/tier's worker, its alerts onto the event bus (the
 // proctor console raises them), GET /api/storage/tier and the examroom_tier_* metrics. With no
 // objectStore configured the worker only reports that media stays local.
 import type { FastifyPluginAsync } from 'fastify';
 import { Gauge, type Registry } from 'prom-client';
 import type { Config } from '../config/index.ts';
 import type { Clock, EventBus } from '../core/index.ts';
+import { captureTierFiles } from '../kiosk/index.ts';
 import { segmentTierFiles } from '../media/index.ts';
 import { archiveTierFiles } from '../records/index.ts';
+import { snapshotTierFiles } from '../terminal/index.ts';
 import { createTierWorker, mergeTierProviders, type AuditLog, type DataPaths, type Db, type TierObjectStore, type TierWorker } from '../storage/index.ts';
 import { TierStatusT, type TierStatusView } from '../storage/tier/protocol.ts';
 
@@ -46,6 +49,8 @@ export function createTier(w: TierWiring): TierWorker {
     providers: [
       segmentTierFiles(w.db),
       mergeTierProviders('archive', [archiveTierFiles(w.db, 'session_archives'), archiveTierFiles(w.db, 'training_class_archives')]),
+      captureTierFiles(w.db, { capturesDir: w.paths.captures, retentionDays: w.config.retention.days }),
+      snapshotTierFiles(w.db, { retentionDays: w.config.retention.days }),
     ],
     audit: w.audit,
     recordingBytesPerDay: w.recordingBytesPerDay,

@@ -6,6 +6,8 @@ export { createTerminalService, maskIdNumber, type SnapshotChecker, type Termina
 export { terminalRoutes, type SocketRegistrar, type TerminalRouteOptions } from './routes.ts';
 export { timerOf, type TimerInput, type TimerState, type PauseSpan } from './timer.ts';
 export type { Attempt, Incident, Move, SnapshotIdentity, StoredSnapshot, SubmittedBy } from './store.ts';
+// The object-store tier (server/tier.ts) copies seat snapshots to the store through this; face retention deletes both.
+export { snapshotTierFiles } from './tier-files.ts';
 // records/ (score reports, room log, the session archive) reads the terminals' tables through these.
 export {
   sessionAnswers,

@@ -304,6 +304,7 @@ export function createSignIn(deps: TrainingDeps, m: Model, members: Members, hou
       cardDistance: null,
       threshold: j.threshold,
       capture: j.capture,
+      captureSha256: j.captureSha256,
       captureExpiresAt: j.captureExpiresAt,
       probeDescriptor: j.probeDescriptor,
     };

@@ -1,7 +1,8 @@
 // Image bytes as the kiosk receives them: JPEG or PNG by their first bytes, base64 checked, and
 // captures written durably and sealed (storage/face-vault.ts).
+import { createHash } from 'node:crypto';
 import { ValidationError } from '../../core/index.ts';
-import type { FaceVault } from '../../storage/index.ts';
+import { writeFileDurably, type FaceVault } from '../../storage/index.ts';
 
 export function jpegOk(b: Buffer): boolean {
   return b.length > 3 && b[0] === 0xff && b[1] === 0xd8 && b[2] === 0xff;
@@ -16,10 +17,13 @@ export function imageKind(b: Buffer): 'jpg' | 'png' | null {
 /**
  * Seals, writes and fsyncs under a temporary name, then renames (storage/face-vault.ts): a capture is
  * acknowledged only once it would survive a power cut, a failed write (a full disk) leaves no file,
- * and no face is ever on disk in plain form.
+ * and no face is ever on disk in plain form. Returns the SHA-256 of the file as stored (sealed): the
+ * object-store tier uploads that file unchanged and checks it against this hash (identity_attempts.capture_sha256).
  */
-export function writeDurably(vault: FaceVault, file: string, bytes: Buffer): void {
-  vault.writeFile(file, bytes);
+export function writeDurably(vault: FaceVault, file: string, bytes: Buffer): string {
+  const sealed = vault.seal(bytes);
+  writeFileDurably(file, sealed);
+  return createHash('sha256').update(sealed).digest('hex');
 }
 
 export function decodeBase64Image(b64: string, path: string, maxBytes: number): Buffer {

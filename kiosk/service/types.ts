@@ -76,6 +76,8 @@ export interface FaceJudgement {
   cardDistance: number | null;
   threshold: number;
   capture: string | null;
+  /** SHA-256 of the capture file as stored (sealed); null with no capture. */
+  captureSha256: string | null;
   captureExpiresAt: number | null;
   probeDescriptor: Float32Array | null;
 }

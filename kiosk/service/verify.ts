@@ -61,11 +61,12 @@ export async function judge(st: IdentityState, a: IdentityAttempt, frames: Buffe
   const [live, roster, cardRef] = await Promise.all([livenessP, refs[0], refs[1]]);
   const captureBytes = frames[probe?.index ?? 0]!;
   const capture = `kiosk/${localDate(st.clock.now(), st.tz)}/${a.id}.jpg`;
-  writeDurably(st.vault, join(st.paths.captures, capture), captureBytes);
+  const captureSha256 = writeDurably(st.vault, join(st.paths.captures, capture), captureBytes);
   const base = {
     liveness: live,
     threshold,
     capture,
+    captureSha256,
     captureExpiresAt: st.clock.now() + st.config.retention.days * 86_400_000,
     probeDescriptor: probe?.descriptor ?? null,
   };
@@ -167,6 +168,7 @@ export function giveUp(st: IdentityState, kioskId: string, attemptId: string, in
     cardDistance: null,
     threshold: st.config.identity.threshold ?? DEFAULT_THRESHOLD,
     capture: null,
+    captureSha256: null,
     captureExpiresAt: null,
     probeDescriptor: null,
   };
@@ -198,6 +200,7 @@ export function completeAdmission(st: IdentityState, a: IdentityAttempt, j: Face
     threshold: j.threshold,
     seat,
     capture: j.capture,
+    captureSha256: j.captureSha256,
     captureExpiresAt: j.captureExpiresAt,
     probeDescriptor: j.probeDescriptor,
   });

@@ -61,12 +61,14 @@ export interface TierRows {
   markLocalDeleted(area: TierArea, relPath: string, at: number): void;
   markChecked(area: TierArea, relPath: string, at: number, result: TierCheckResult, detail: string | null): void;
   markRemoteDeleted(area: TierArea, relPath: string, at: number): void;
-  /** Verified remote but the local copy is still there (a crash between row and unlink): the worker finishes the job. */
-  localPending(limit: number): TierRow[];
+  /** Verified remote but the local copy is still there (a crash between row and unlink): the worker finishes the job. Kinds whose local copy stays are left out. */
+  localPending(limit: number, keepLocal?: readonly TierKind[]): TierRow[];
   /** The least recently checked objects still in the store: the integrity sample. */
   leastRecentlyChecked(limit: number): TierRow[];
-  /** Objects whose recording ended before `cutoff` and whose lock has run out by `now`, oldest first. */
-  expired(cutoff: number, now: number, limit: number): TierRow[];
+  /** Objects whose recording ended before `cutoff` and whose lock has run out by `now`, oldest first; `skip`: kinds another rule deletes. */
+  expired(cutoff: number, now: number, limit: number, skip?: readonly TierKind[]): TierRow[];
+  /** Objects of a kind still in the store, by path after `afterPath`: the walk that finds files their owner has released. */
+  inStore(kind: TierKind, afterPath: string, limit: number): TierRow[];
   /** Per kind, kept by triggers (tier_usage): cheap at any archive size. */
   totals(): Record<TierKind, TierTotals>;
   /** Files of a kind ending in [since, before) already in the store: the part of a range that is not backlog. */
@@ -162,20 +164,27 @@ export function createTierRows(db: Db): TierRows {
     markRemoteDeleted(area, path, at) {
       st('UPDATE tier_objects SET remote_deleted_at = ? WHERE area = ? AND path = ? AND remote_deleted_at IS NULL').run(at, area, path);
     },
-    localPending(limit) {
+    localPending(limit, keepLocal = []) {
       return (
-        st('SELECT * FROM tier_objects WHERE local_deleted_at IS NULL AND remote_deleted_at IS NULL ORDER BY verified_at LIMIT ?').all(limit) as Raw[]
+        st(
+          'SELECT * FROM tier_objects WHERE local_deleted_at IS NULL AND remote_deleted_at IS NULL AND kind NOT IN (SELECT value FROM json_each(?)) ORDER BY verified_at LIMIT ?',
+        ).all(JSON.stringify(keepLocal), limit) as Raw[]
       ).map(toRow);
     },
     leastRecentlyChecked(limit) {
       // Never-checked first (NULLs sort first in SQLite's ascending order), then the oldest check.
       return (st('SELECT * FROM tier_objects WHERE remote_deleted_at IS NULL ORDER BY checked_at, verified_at LIMIT ?').all(limit) as Raw[]).map(toRow);
     },
-    expired(cutoff, now, limit) {
+    expired(cutoff, now, limit, skip = []) {
       return (
         st(
-          'SELECT * FROM tier_objects WHERE remote_deleted_at IS NULL AND end_ms < ? AND (retain_until IS NULL OR retain_until <= ?) ORDER BY end_ms LIMIT ?',
-        ).all(cutoff, now, limit) as Raw[]
+          'SELECT * FROM tier_objects WHERE remote_deleted_at IS NULL AND end_ms < ? AND (retain_until IS NULL OR retain_until <= ?) AND kind NOT IN (SELECT value FROM json_each(?)) ORDER BY end_ms LIMIT ?',
+        ).all(cutoff, now, JSON.stringify(skip), limit) as Raw[]
+      ).map(toRow);
+    },
+    inStore(kind, afterPath, limit) {
+      return (
+        st('SELECT * FROM tier_objects WHERE kind = ? AND remote_deleted_at IS NULL AND path > ? ORDER BY path LIMIT ?').all(kind, afterPath, limit) as Raw[]
       ).map(toRow);
     },
     totals() {

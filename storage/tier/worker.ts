@@ -50,6 +50,8 @@ export interface TierCandidate {
   bytes: number;
   /** From the owning index; null for files closed before hashes were kept (the worker hashes them). */
   sha256: string | null;
+  /** Object lock end when the owner keeps the file by a rule of its own (face data: capture_expires_at); default end + retentionDays. */
+  retainUntil?: number;
 }
 
 /** One owning module's tierable files, offered through its index.ts and wired in by the server. */
@@ -63,6 +65,14 @@ export interface TierProvider {
   total(): { files: number; bytes: number };
   /** Store a hash the worker computed for a file closed before hashes were kept (the owner's column). */
   setSha256?(path: string, sha256: string): void;
+  /**
+   * The owner keeps the local copy and deletes it by a rule of its own (face data: storage/face-retention.ts),
+   * so the store holds a copy, not the only one: every reader keeps reading the local file, the worker never
+   * unlinks it, and the retention sweep leaves these objects alone. Their objects go when `released` says so.
+   */
+  keepLocal?: boolean;
+  /** Of these paths, the ones the owner no longer keeps (its rule deleted the file and its row): their objects are deleted, every version. */
+  released?(paths: string[]): string[];
 }
 
 export interface TierAlert {
@@ -223,6 +233,8 @@ export function createTierWorker(deps: TierWorkerDeps): TierWorker {
   let timers: NodeJS.Timeout[] = [];
   const abort = new AbortController();
   let backlogAlerted = false;
+  /** Kinds whose owner keeps the local copy and deletes it by its own rule (face data). */
+  const keepLocal: TierKind[] = deps.providers.filter((p) => p.keepLocal).map((p) => p.kind);
 
   const fileOf = (area: TierArea, path: string): string | null => {
     const f = resolve(roots[area], path);
@@ -351,7 +363,9 @@ export function createTierWorker(deps: TierWorkerDeps): TierWorker {
       deps.providers.find((p) => p.kind === c.kind)?.setSha256?.(c.path, sha256);
     }
     const key = objectKey({ prefix: deps.prefix, site: deps.site, kind: c.kind, source: c.source, start: c.start, path: c.path, timeZone: deps.timeZone });
-    const retainUntil = deps.objectLock === 'none' ? null : c.end + deps.retentionDays * DAY;
+    const until = c.retainUntil ?? c.end + deps.retentionDays * DAY;
+    // A lock date already past (face data its owner is about to delete) is refused by the store: no lock is asked for.
+    const retainUntil = deps.objectLock === 'none' || until <= clock.now() ? null : until;
     // A run killed after the store took the file but before the row was written left it there: adopt that
     // version (after a read-back) instead of writing a second one. A different file under our key is not ours to overwrite.
     const there = await store.head(key);
@@ -403,7 +417,7 @@ export function createTierWorker(deps: TierWorkerDeps): TierWorker {
       verifiedBy: result.verifiedBy === 'store-checksum' ? 'checksum' : 'readback',
       verifiedAt: clock.now(),
     });
-    await dropLocal(row);
+    if (!keepLocal.includes(c.kind)) await dropLocal(row);
   }
 
   async function pass(): Promise<{ uploaded: number; failed: number; waiting: number }> {
@@ -413,7 +427,7 @@ export function createTierWorker(deps: TierWorkerDeps): TierWorker {
     let failed = 0;
     if (deps.store && storeDownSince === null) {
       // A crash between a verified row and the unlink: finish the unlink first.
-      for (const r of rows.localPending(100))
+      for (const r of rows.localPending(100, keepLocal))
         await dropLocal(r).catch((err: unknown) => deps.log?.warn({ err, path: r.path }, 'tier: could not delete a local copy'));
     }
     if (deps.store && windowOpen()) {
@@ -504,6 +518,47 @@ export function createTierWorker(deps: TierWorkerDeps): TierWorker {
     }
   }
 
+  /**
+   * Objects of files their owner has deleted by its own rule (face retention, a person's erasure): every
+   * version goes, audited. Walks the kind's objects still in the store by path, a batch at a time, asking
+   * the owner which it released (by primary key: cheap at any count).
+   */
+  async function sweepReleased(): Promise<{ deleted: number; refused: number }> {
+    let deleted = 0;
+    let refused = 0;
+    for (const p of deps.providers) {
+      if (!p.keepLocal || !p.released) continue;
+      let after = '';
+      for (;;) {
+        const batch = rows.inStore(p.kind, after, 500);
+        if (batch.length === 0) break;
+        after = batch.at(-1)!.path;
+        const gone = new Set(p.released(batch.map((r) => r.path)));
+        for (const r of batch) {
+          if (!gone.has(r.path) || abort.signal.aborted) continue;
+          try {
+            const d = await deps.store!.deleteAllVersions(r.key, { retainUntil: r.retainUntil });
+            rows.markRemoteDeleted(r.area, r.path, clock.now());
+            audit.append({
+              actor: 'system',
+              action: 'tier.object.deleted',
+              target: r.key,
+              detail: { path: r.path, kind: r.kind, versions: d.deleted, reason: 'face-retention' },
+            });
+            deleted++;
+          } catch (err) {
+            refused++;
+            lastError = { at: clock.now(), message: (err as Error).message };
+            deps.log?.warn({ err, key: r.key }, 'tier: deleting the object of a released face file failed');
+          }
+        }
+        if (batch.length < 500) break;
+        await new Promise((r) => setImmediate(r));
+      }
+    }
+    return { deleted, refused };
+  }
+
   const api: TierWorker = {
     rows,
     runPass() {
@@ -539,7 +594,7 @@ export function createTierWorker(deps: TierWorkerDeps): TierWorker {
       const now = clock.now();
       let deleted = 0;
       let refused = 0;
-      for (const r of rows.expired(now - deps.retentionDays * DAY, now, 200)) {
+      for (const r of rows.expired(now - deps.retentionDays * DAY, now, 200, keepLocal)) {
         try {
           const d = await deps.store.deleteAllVersions(r.key, { retainUntil: r.retainUntil });
           rows.markRemoteDeleted(r.area, r.path, clock.now());
@@ -556,7 +611,8 @@ export function createTierWorker(deps: TierWorkerDeps): TierWorker {
           deps.log?.warn({ err, key: r.key }, 'tier: deleting an expired object failed');
         }
       }
-      return { deleted, refused };
+      const released = await sweepReleased();
+      return { deleted: deleted + released.deleted, refused: refused + released.refused };
     },
     async deleteRemote(area, path, by) {
       const r = rows.get(area, path);

@@ -1,5 +1,6 @@
 // The face at the kiosk with the real engine and real LFW photos: admitted, refused (another person),
 // liveness refused (a still photo held up), no usable reference, and the capture kept for 1,096 days.
+import { createHash } from 'node:crypto';
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import t from 'tap';
@@ -48,6 +49,26 @@ t.test('admitted: the live face matches the roster photo; seat given, capture an
   t.equal(again.status, 409, 'a decided attempt is not decided again');
   const state = await k.get('/api/kiosk/state');
   t.equal(state.body.sessions[0].admitted, 1);
+});
+
+t.test("a capture's SHA-256 is of the file as stored (sealed), kept with the attempt for the object-store tier", async (t) => {
+  const k = await kioskSite(t);
+  const sha = (b: Buffer) => createHash('sha256').update(b).digest('hex');
+  // Admitted and refused attempts both keep their capture, so both keep its hash.
+  for (const [who, frames] of [
+    [P.toledo, toledoFrames],
+    [P.abizaid, toledoFrames],
+  ] as const) {
+    const look = await k.post('/api/kiosk/lookup', { source: 'typed', idNumber: who });
+    await k.post(`/api/kiosk/attempts/${look.body.attemptId}/verify`, { frames: await frames(look.body.challenge) });
+    const row = k.app.ctx.db.prepare('SELECT capture, capture_sha256 FROM identity_attempts WHERE id = ?').get(look.body.attemptId) as {
+      capture: string;
+      capture_sha256: string | null;
+    };
+    const stored = readFileSync(join(k.app.ctx.paths.captures, row.capture));
+    t.equal(row.capture_sha256, sha(stored), `${who}: the hash of the capture file on disk`);
+    t.not(row.capture_sha256, sha(k.app.exam.deps.faceVault.readFile(join(k.app.ctx.paths.captures, row.capture))), 'not the plain image');
+  }
 });
 
 t.test('refused: another person in front of the camera', async (t) => {

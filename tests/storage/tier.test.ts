@@ -2,7 +2,7 @@
 // recorded by the real ffmpeg pipeline move to the store after hotDays (the server clock advanced), verified
 // before the local copy goes; the store down and back; the integrity sample; object lock; kill -9 mid-upload.
 import { createHash, randomBytes } from 'node:crypto';
-import { appendFileSync, chmodSync, existsSync, mkdirSync, writeFileSync } from 'node:fs';
+import { appendFileSync, chmodSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { CreateBucketCommand, PutObjectCommand } from '@aws-sdk/client-s3';
 import t from 'tap';
@@ -251,4 +251,120 @@ t.test('after retention every version of an object is deleted from the store, an
   t.ok(app2.tier.rows.get('media', rel)?.remoteDeletedAt, 'the index says when');
   t.equal(app2.tier.rows.locate(rel), null, 'and no reader is sent to it');
   t.match(app2.ctx.audit.list({ action: 'tier.object.deleted' }).at(-1), { actor: 'system', target: row.key, detail: { versions: 2, reason: 'retention' } });
+});
+
+t.test('a kiosk capture and a seat snapshot are copied to the store after hotDays, sealed, and face retention deletes both copies', async (t) => {
+  const data = join(scratchDir(t), 'data');
+  let shift = 0;
+  const faceClock = { now: () => Date.now() + shift };
+  const app3 = await buildTestApp({
+    config: testConfig(data, storeYaml().replace('objectLock: governance', 'objectLock: none').replace('prefix: exams', 'prefix: faces')),
+    clock: faceClock,
+    tierIntervals: { passMs: 3_600_000, sweepMs: 3_600_000 },
+  });
+  t.teardown(() => app3.close());
+  const { db } = app3.ctx;
+  const vault = app3.exam.deps.faceVault;
+  const R = app3.ctx.config.retention.days * DAY;
+  const now = faceClock.now();
+  // A capture as the kiosk writes it (kiosk/service/verify.ts) and a snapshot as a terminal's is stored.
+  const face = randomBytes(30_000);
+  const capture = 'kiosk/2026-03-10/att-tier-1.jpg';
+  const snapshot = `terminal/S1/110101199001011234/${now}-snap-tier-1.jpg`;
+  const sealedSha = (rel: string) =>
+    createHash('sha256')
+      .update(readFileSync(join(app3.ctx.paths.captures, rel)))
+      .digest('hex');
+  vault.writeFile(join(app3.ctx.paths.captures, capture), face);
+  vault.writeFile(join(app3.ctx.paths.captures, snapshot), face);
+  db.prepare(
+    `INSERT INTO identity_attempts (id, kiosk_id, id_number, source, challenge, started_at, expires_at, decided_at, decision, capture, capture_sha256, capture_expires_at)
+     VALUES ('att-tier-1', 'K1', '110101199001011234', 'typed', 'turn_left', ?, ?, ?, 'refused', ?, ?, ?)`,
+  ).run(now - 5_000, now + 60_000, now, capture, sealedSha(capture), now + R);
+  db.prepare(
+    `INSERT INTO terminal_snapshots (id, at, session_id, id_number, terminal_id, file, bytes, sha256) VALUES ('snap-tier-1', ?, 'S1', '110101199001011234', 'T1', ?, ?, ?)`,
+  ).run(now, snapshot, face.length, sealedSha(snapshot));
+
+  t.same((await app3.tier.runPass()).uploaded, 0, 'nothing before hotDays');
+  shift += 8 * DAY;
+  t.same((await app3.tier.runPass()).uploaded, 2, 'the capture and the snapshot after hotDays');
+  for (const [rel, kind, source] of [
+    [capture, 'capture', 'K1'],
+    [snapshot, 'snapshot', 'T1'],
+  ] as const) {
+    const row = app3.tier.rows.get('captures', rel)!;
+    t.equal(row.kind, kind);
+    t.match(row.key, new RegExp(`^faces/test-site/${kind === 'capture' ? 'captures' : 'snapshots'}/${source}/\\d{4}/\\d{2}/\\d{2}/${rel.split('/').at(-1)}$`));
+    t.equal(row.retainUntil, null, 'no lock asked for here (the locked case is the next test)');
+    const stored = readFileSync(join(app3.ctx.paths.captures, rel));
+    t.equal(await sha256Of(await s3.getRange(row.key, row.versionId)), sealedSha(rel), `${kind}: the object is the file as stored`);
+    t.not(createHash('sha256').update(face).digest('hex'), sealedSha(rel), 'sealed: the plain face never leaves');
+    t.ok(stored.length > face.length, 'the local copy stays (face retention deletes it on its own schedule)');
+    t.equal(row.localDeletedAt, null);
+  }
+  const cookie = await login(app3, 'admin', PASSWORDS.admin);
+  const view = await app3.inject({ method: 'GET', url: '/api/kiosk/attempts/att-tier-1/capture', headers: { cookie } });
+  t.equal(view.statusCode, 200);
+  t.ok(view.rawPayload.equals(face), 'the capture still reads through its route');
+  t.ok(vault.readFile(join(app3.ctx.paths.captures, snapshot)).equals(face), 'and the snapshot through the vault every reader uses');
+
+  t.same(await app3.tier.sweepRemote(), { deleted: 0, refused: 0 }, 'nothing is deleted while face retention keeps the files');
+  shift += R;
+  const swept = app3.records.privacy.sweep();
+  t.ok(swept, 'face retention ran');
+  t.notOk(existsSync(join(app3.ctx.paths.captures, capture)), 'face retention deleted the local capture');
+  t.notOk(existsSync(join(app3.ctx.paths.captures, snapshot)), 'and the local snapshot');
+  t.same(await app3.tier.sweepRemote(), { deleted: 2, refused: 0 }, 'the tier deletes both objects');
+  for (const rel of [capture, snapshot]) {
+    const row = app3.tier.rows.get('captures', rel)!;
+    t.same(await s3.versions(row.key), [], `no version of ${row.key} is left`);
+    t.ok(row.remoteDeletedAt, 'the index says when');
+    t.match(
+      app3.ctx.audit.list({ action: 'tier.object.deleted' }).find((a) => a.target === row.key),
+      {
+        actor: 'system',
+        detail: { reason: 'face-retention', versions: 1 },
+      },
+    );
+  }
+});
+
+t.test('a capture whose face-data retention has already ended is copied without a lock (the store refuses a past date)', async (t) => {
+  // Before the next test: the worker walks captures by expiry, and this one expires earlier than that one.
+  const now = clock.now();
+  const capture = 'kiosk/2026-03-12/att-lock-2.jpg';
+  app.exam.deps.faceVault.writeFile(join(app.ctx.paths.captures, capture), randomBytes(10_000));
+  app.ctx.db
+    .prepare(
+      `INSERT INTO identity_attempts (id, kiosk_id, id_number, source, challenge, started_at, expires_at, decided_at, decision, capture, capture_expires_at)
+       VALUES ('att-lock-2', 'K2', '110101199001011234', 'typed', 'turn_left', ?, ?, ?, 'refused', ?, ?)`,
+    )
+    .run(now - 2 * DAY, now - DAY, now - 2 * DAY, capture, now - DAY);
+  await app.tier.runPass();
+  const row = app.tier.rows.get('captures', capture);
+  t.ok(row, 'copied: face retention deletes it and its object at its next sweep');
+  t.equal(row?.retainUntil, null, 'unlocked, so that deletion is possible');
+  t.equal((await s3.head(row!.key, row!.versionId))?.retainUntil, null);
+});
+
+t.test("with object lock a capture is locked until its face-data retention ends (capture_expires_at), not the video's", async (t) => {
+  const vault = app.exam.deps.faceVault;
+  const now = clock.now();
+  const capture = 'kiosk/2026-03-11/att-lock-1.jpg';
+  vault.writeFile(join(app.ctx.paths.captures, capture), randomBytes(20_000));
+  // An expiry that differs from capture time + retention.days: the lock follows the face-data rule's own date.
+  const expires = now + 500 * DAY;
+  app.ctx.db
+    .prepare(
+      `INSERT INTO identity_attempts (id, kiosk_id, id_number, source, challenge, started_at, expires_at, decided_at, decision, capture, capture_expires_at)
+       VALUES ('att-lock-1', 'K2', '110101199001011234', 'typed', 'turn_left', ?, ?, ?, 'refused', ?, ?)`,
+    )
+    .run(now - 1_000, now + 60_000, now, capture, expires);
+  // The capture's end is read as its expiry less retention.days: long past hotDays here, so the next pass takes it.
+  await app.tier.runPass();
+  const row = app.tier.rows.get('captures', capture)!;
+  t.ok(row, 'tiered');
+  t.equal(row.retainUntil, expires, 'retain-until is the capture expiry');
+  t.equal((await s3.head(row.key, row.versionId))?.retainUntil, expires, 'and the store holds it so');
+  t.ok(existsSync(join(app.ctx.paths.captures, capture)), 'the local copy stays');
 });

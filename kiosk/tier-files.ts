@@ -1,0 +1,71 @@
+// Kiosk captures as the object-store tier sees them (storage/tier/): a copy of each capture goes to the
+// store after hotDays, sealed as it is on disk (face data never leaves in plain form), locked until its
+// face-data retention ends (capture_expires_at), and the local copy stays: face retention
+// (storage/face-retention.ts) deletes it on its own schedule, and then the tier deletes every version of
+// the object (`released`). A capture is written only as its attempt is decided, so every one named is closed.
+import { statSync } from 'node:fs';
+import { basename, extname, join } from 'node:path';
+import type { Db, TierProvider } from '../storage/index.ts';
+import { statementCache } from '../storage/index.ts';
+
+const DAY = 86_400_000;
+
+/**
+ * `retentionDays`: the captures' expiry is set to capture time + retention.days (kiosk/service/verify.ts),
+ * so the worker's end-time ranges are asked of the indexed capture_expires_at shifted by it.
+ */
+export function captureTierFiles(db: Db, o: { capturesDir: string; retentionDays: number }): TierProvider {
+  const st = statementCache(db);
+  const shift = o.retentionDays * DAY;
+  const size = (rel: string) => {
+    try {
+      return statSync(join(o.capturesDir, rel)).size;
+    } catch {
+      return 0;
+    }
+  };
+  const RANGE = 'capture IS NOT NULL AND capture_expires_at >= ? AND capture_expires_at < ?';
+  return {
+    kind: 'capture',
+    keepLocal: true,
+    candidates(since, before, limit) {
+      const rows = st(
+        `SELECT kiosk_id, capture, capture_sha256, started_at, capture_expires_at FROM identity_attempts WHERE ${RANGE} ORDER BY capture_expires_at, id LIMIT ?`,
+      ).all(since + shift, before + shift, limit) as {
+        kiosk_id: string;
+        capture: string;
+        capture_sha256: string | null;
+        started_at: number;
+        capture_expires_at: number;
+      }[];
+      return rows.map((r) => ({
+        kind: 'capture',
+        path: r.capture,
+        source: r.kiosk_id,
+        start: Math.min(r.started_at, r.capture_expires_at - shift),
+        end: r.capture_expires_at - shift,
+        bytes: size(r.capture),
+        sha256: r.capture_sha256,
+        retainUntil: r.capture_expires_at,
+      }));
+    },
+    sum(since, before) {
+      // Capture sizes are not indexed: counted as files, their bytes left out of the backlog's figure.
+      const r = st(`SELECT COUNT(*) AS n FROM identity_attempts WHERE ${RANGE}`).get(since + shift, before + shift) as { n: number };
+      return { files: r.n, bytes: 0 };
+    },
+    total() {
+      return { files: (st('SELECT COUNT(*) AS n FROM identity_attempts WHERE capture IS NOT NULL').get() as { n: number }).n, bytes: 0 };
+    },
+    setSha256(path, sha256) {
+      st('UPDATE identity_attempts SET capture_sha256 = ? WHERE id = ? AND capture = ? AND capture_sha256 IS NULL').run(sha256, attemptIdOf(path), path);
+    },
+    released(paths) {
+      const q = st('SELECT capture FROM identity_attempts WHERE id = ?');
+      return paths.filter((p) => (q.get(attemptIdOf(p)) as { capture: string | null } | undefined)?.capture !== p);
+    },
+  };
+}
+
+/** kiosk/<date>/<attempt id>.jpg (kiosk/service/verify.ts) → the attempt id. */
+const attemptIdOf = (path: string) => basename(path, extname(path));
