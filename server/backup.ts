@@ -21,7 +21,7 @@ import type { ObjectStore } from '../storage/object-store/index.ts';
 
 /** The object store when one is configured (its client given by the caller), else backup.path, else none. */
 export function backupDestinationOf(config: Config, store?: ObjectStore | null): BackupDestination | null {
-  if (config.objectStore && store) return objectStoreDestination(store, config.site.id);
+  if (config.objectStore && store) return objectStoreDestination(store, config.site.id, { retainDays: config.backup.keep.daily });
   return config.backup.path ? folderDestination(config.backup.path) : null;
 }
 
@@ -76,7 +76,15 @@ export async function backupBeforeMigrations(o: { config: Config; db: Db; clock:
   const pending: AuditInput[] = [];
   const deferred = { append: (e: AuditInput) => void pending.push(e) } as unknown as AuditLog;
   // In-process: no terminal is served before the migrations, and a child's start would only delay the start.
-  const service = createSiteBackups({ config: o.config, db: o.db, audit: deferred, clock: o.clock, destination: null, inProcess: true, ...(o.log ? { log: o.log } : {}) });
+  const service = createSiteBackups({
+    config: o.config,
+    db: o.db,
+    audit: deferred,
+    clock: o.clock,
+    destination: null,
+    inProcess: true,
+    ...(o.log ? { log: o.log } : {}),
+  });
   const started = o.clock.now();
   try {
     // No shipping and no pruning now: both wait for the running server's scheduler, past the start's rush.

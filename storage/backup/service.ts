@@ -253,8 +253,7 @@ export function createBackupService(deps: BackupDeps): BackupService {
     const removed: string[] = [];
     for (const b of items) {
       if (keep.has(b.name)) continue;
-      await where.remove(b.name);
-      removed.push(b.name);
+      if (await where.remove(b.name)) removed.push(b.name);
     }
     if (removed.length) audit.append({ actor, action: 'backup.pruned', target: where.where, detail: { removed, rule: deps.settings.keep } });
     await refresh().catch(() => {});
