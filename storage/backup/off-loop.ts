@@ -33,7 +33,8 @@ export function snapshotAndSealInChild(job: SealJob, keysDir: string, keyId: str
     child.on('exit', (code, signal) => {
       if (reply?.ok) resolve(reply.result);
       else if (reply) reject(new Error(reply.message));
-      else reject(new Error(`the backup process ended (${signal ?? `exit ${code}`}) before it finished${stderr ? `: ${stderr.trim().split('\n').at(-1)}` : ''}`));
+      else
+        reject(new Error(`the backup process ended (${signal ?? `exit ${code}`}) before it finished${stderr ? `: ${stderr.trim().split('\n').at(-1)}` : ''}`));
     });
     const req: ChildRequest = { job: { ...job, pagesPerStep: job.pagesPerStep ?? CHILD_PAGES_PER_STEP }, keysDir, keyId };
     child.send(req);

@@ -47,7 +47,8 @@ export async function snapshotAndSeal(job: SealJob, key: BackupKey): Promise<Sea
         anchorFiles = [];
       }
       for (const n of anchorFiles)
-        if (await copyIfPresent(join(job.anchors, n), join(job.work, `anchor.${n}`))) members.push({ name: `anchor.${n}`, file: join(job.work, `anchor.${n}`) });
+        if (await copyIfPresent(join(job.anchors, n), join(job.work, `anchor.${n}`)))
+          members.push({ name: `anchor.${n}`, file: join(job.work, `anchor.${n}`) });
     },
   });
   const sealed = await sealBackup(

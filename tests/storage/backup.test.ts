@@ -25,10 +25,7 @@ import { cli, startProcess, startServer } from '../processes.ts';
 
 const TZ = 'Asia/Shanghai';
 
-function site(
-  t: Test,
-  opts: { clock?: ReturnType<typeof fixedClock>; keep?: { daily: number; weekly: number; monthly: number }; inProcess?: boolean } = {},
-) {
+function site(t: Test, opts: { clock?: ReturnType<typeof fixedClock>; keep?: { daily: number; weekly: number; monthly: number }; inProcess?: boolean } = {}) {
   const root = scratchDir(t);
   const paths = dataPaths(root);
   ensureDataFolders(paths);
@@ -173,13 +170,21 @@ t.test('the copy is made by a low-priority child process, and kill -9 of it leav
   // Its niceness (field 19 of /proc/PID/stat) once it has lowered itself.
   let nice = 0;
   for (let i = 0; i < 400 && nice !== 19; i++) {
-    nice = Number(readFileSync(`/proc/${child}/stat`, 'utf8').replace(/^.*\) /, '').split(' ')[16]);
+    nice = Number(
+      readFileSync(`/proc/${child}/stat`, 'utf8')
+        .replace(/^.*\) /, '')
+        .split(' ')[16],
+    );
     if (nice !== 19) await new Promise((r) => setTimeout(r, 5));
   }
   t.equal(nice, 19, 'the child runs at the lowest CPU priority');
   process.kill(child, 'SIGKILL');
   await t.rejects(taking, /the backup process ended \(SIGKILL\)/, 'the server hears that the copy died');
-  t.same((await s.service.list()).map((b) => b.name), [], 'nothing is listed');
+  t.same(
+    (await s.service.list()).map((b) => b.name),
+    [],
+    'nothing is listed',
+  );
   t.same(
     readdirSync(s.service.stagingDir).filter((n) => n.endsWith('.partial') || n.endsWith('.erbk')),
     [],
