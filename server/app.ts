@@ -355,6 +355,7 @@ export async function buildApp(deps: AppDeps): Promise<App> {
   app.decorate('records', records);
   // The backup key exists from the first start, so the first key bundle exported already holds it.
   ensureBackupKey(config, audit);
+  const examsInProgress = () => exam.plans.listSessions({ status: 'in_progress' }).length;
   const backups = createSiteBackups({
     config,
     db,
@@ -363,7 +364,7 @@ export async function buildApp(deps: AppDeps): Promise<App> {
     log: app.log,
     store: objectStore?.store ?? null,
     // Copies wait on this disk while candidates answer: the upload can wait, the exam cannot.
-    quiet: () => exam.plans.listSessions({ status: 'in_progress' }).length === 0,
+    quiet: () => examsInProgress() === 0,
   });
   app.decorate('backups', backups);
   const classRecords = createClassRecords({ db, clock, audit, config, paths, jobs, training, anchors: auditAnchors, exam, mediaFiles });
@@ -434,7 +435,7 @@ export async function buildApp(deps: AppDeps): Promise<App> {
     ...(tls ? { tlsHealth: () => tlsHealth(tls, clock) } : {}),
     backupHealth: () => backupHealthOf(backups),
   });
-  await app.register(backupRoutes, { backups });
+  await app.register(backupRoutes, { backups, examsInProgress });
   await app.register(systemInfoRoutes, {
     ctx,
     mediaHealth: () => media.health(),

@@ -21,7 +21,7 @@ import type { ObjectStore } from '../storage/object-store/index.ts';
 
 /** The object store when one is configured (its client given by the caller), else backup.path, else none. */
 export function backupDestinationOf(config: Config, store?: ObjectStore | null): BackupDestination | null {
-  if (config.objectStore && store) return objectStoreDestination(store, config.site.id);
+  if (config.objectStore && store) return objectStoreDestination(store, config.site.id, { retainDays: config.backup.keep.daily });
   return config.backup.path ? folderDestination(config.backup.path) : null;
 }
 
@@ -34,6 +34,7 @@ export function createSiteBackups(o: {
   quiet?: () => boolean;
   destination?: BackupDestination | null;
   store?: ObjectStore | null;
+  inProcess?: boolean;
 }): BackupService {
   return createBackupService({
     db: o.db,
@@ -46,6 +47,7 @@ export function createSiteBackups(o: {
     destination: o.destination === undefined ? backupDestinationOf(o.config, o.store) : o.destination,
     ...(o.quiet ? { quiet: o.quiet } : {}),
     ...(o.log ? { log: o.log } : {}),
+    ...(o.inProcess ? { inProcess: true } : {}),
   });
 }
 
@@ -73,7 +75,16 @@ export async function backupBeforeMigrations(o: { config: Config; db: Db; clock:
   if (!o.config.backup.beforeMigrations || from === 0 || from >= latest) return null;
   const pending: AuditInput[] = [];
   const deferred = { append: (e: AuditInput) => void pending.push(e) } as unknown as AuditLog;
-  const service = createSiteBackups({ config: o.config, db: o.db, audit: deferred, clock: o.clock, destination: null, ...(o.log ? { log: o.log } : {}) });
+  // In-process: no terminal is served before the migrations, and a child's start would only delay the start.
+  const service = createSiteBackups({
+    config: o.config,
+    db: o.db,
+    audit: deferred,
+    clock: o.clock,
+    destination: null,
+    inProcess: true,
+    ...(o.log ? { log: o.log } : {}),
+  });
   const started = o.clock.now();
   try {
     // No shipping and no pruning now: both wait for the running server's scheduler, past the start's rush.

@@ -7,7 +7,7 @@
 // Usage: node server/build-server.mjs [--if-stale]
 //   --if-stale   do nothing when the build is current (what npm test, npm start and install.sh run)
 //
-// Layout: dist/server/<id>/ holds one build (cli.cjs; face-worker.js, sheet-worker.js and their chunks), <id> being
+// Layout: dist/server/<id>/ holds one build (cli.cjs; face-worker.js, sheet-worker.js, backup-child.js and their chunks), <id> being
 // a hash of its inputs; dist/server/current.json names the current one and lists every input with its
 // mtime and size. A build is written to a folder of its own and published by renaming current.json over
 // the old one, so two processes that rebuild at once, or a server still running an older build that
@@ -34,7 +34,7 @@ const currentFile = (root) => join(buildRoot(root), 'current.json');
  * once per pool, not per command).
  */
 const CLI_ENTRY = { cli: 'server/cli.ts' };
-const WORKER_ENTRIES = { 'face-worker': 'kiosk/face/worker.ts', 'sheet-worker': 'documents/sheet-worker.ts' };
+const WORKER_ENTRIES = { 'face-worker': 'kiosk/face/worker.ts', 'sheet-worker': 'documents/sheet-worker.ts', 'backup-child': 'storage/backup/child.ts' };
 
 /**
  * Packages the CLI bundle leaves in node_modules, loaded by require at run time. Everything else is

@@ -209,6 +209,8 @@ export const BackupStatusT = Type.Object({
   keysExported: Type.Boolean(),
   warnings: Type.Array(BackupWarningT),
   backups: Type.Array(BackupViewT),
+  /** Exam sessions in progress now: the console asks before a backup while candidates answer. */
+  examsInProgress: Type.Integer(),
 });
 export type BackupStatusView = Static<typeof BackupStatusT>;
 

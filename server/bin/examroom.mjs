@@ -36,7 +36,7 @@ async function loadCli() {
       }
     }
     if (dir) {
-      // The face and sheet worker threads (kiosk/face/worker-boot.mjs, documents/sheet-worker-boot.mjs) load their bundled entries from here.
+      // The face and sheet worker threads and the backup child (kiosk/face/worker-boot.mjs, documents/sheet-worker-boot.mjs, storage/backup/child-boot.mjs) load their bundled entries from here.
       process.env.EXAMROOM_SERVER_BUILD = dir;
       if (process.env.EXAMROOM_DEBUG === '1') process.setSourceMapsEnabled(true);
       // systemd's CacheDirectory= for the installed service (its build folder is read-only), else the build folder.

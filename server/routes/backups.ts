@@ -7,7 +7,7 @@ import type { BackupService } from '../../storage/index.ts';
 import { actorOf } from '../auth/principal.ts';
 import { BackupCheckT, BackupStatusT, type BackupCheckView, type BackupStatusView, type BackupWarning } from '../protocol.ts';
 
-export const backupRoutes: FastifyPluginAsync<{ backups: BackupService }> = async (app, { backups }) => {
+export const backupRoutes: FastifyPluginAsync<{ backups: BackupService; examsInProgress: () => number }> = async (app, { backups, examsInProgress }) => {
   const view = async (): Promise<BackupStatusView> => {
     const list = await backups.list();
     const s = backups.status();
@@ -21,6 +21,7 @@ export const backupRoutes: FastifyPluginAsync<{ backups: BackupService }> = asyn
       keysExported: s.keysExported,
       warnings: s.warnings as BackupWarning[],
       backups: list.map((b) => ({ name: b.name, takenAt: b.takenAt, reason: b.reason, bytes: b.bytes, at: b.at, checksum: b.sha256 !== null })),
+      examsInProgress: examsInProgress(),
     };
   };
 
@@ -43,7 +44,7 @@ export const backupRoutes: FastifyPluginAsync<{ backups: BackupService }> = asyn
       config: { roles: ['admin'] },
       schema: {
         tags: ['system'],
-        summary: 'Take a backup now (it runs in small steps beside the exam; 202, then watch GET /api/system/backups); 409 while one runs',
+        summary: 'Take a backup now (in a low-priority process beside the exam; 202, then watch GET /api/system/backups); 409 while one runs',
         response: { 202: BackupStatusT },
       },
     },

@@ -7,10 +7,10 @@ import { join } from 'node:path';
 import { DomainError } from '../../core/index.ts';
 import type { AuditKey } from '../audit-key.ts';
 import { verifyAuditChain } from '../audit.ts';
-import { fileSha256, openBackup, readBackupHeader, type BackupHeader } from './format.ts';
+import { DB_MEMBER, fileSha256, openBackup, readBackupHeader, type BackupHeader } from './format.ts';
 import type { BackupKey } from './key.ts';
 
-export const DB_MEMBER = 'examroom.sqlite';
+export { DB_MEMBER };
 
 export interface BackupCheck {
   ok: boolean;

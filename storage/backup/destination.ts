@@ -27,7 +27,8 @@ export interface BackupDestination {
   list(): Promise<StoredBackup[]>;
   /** Writes the backup `name` to the local file `to`. */
   fetch(name: string, to: string): Promise<void>;
-  remove(name: string): Promise<void>;
+  /** False when the destination still holds it under object lock (its retention has not ended): the next prune tries again. */
+  remove(name: string): Promise<boolean>;
 }
 
 /** Time and reason from a backup's file name (format.ts backupFileName). */
@@ -109,6 +110,7 @@ export function folderDestination(dir: string, kind: 'folder' | 'this-disk' = 'f
       // The data first: a checksum left alone is ignored by list, a backup without its checksum is not.
       await rm(join(dir, name), { force: true });
       await rm(join(dir, `${name}.sha256`), { force: true });
+      return true;
     },
   };
 }

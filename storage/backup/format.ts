@@ -17,6 +17,8 @@ import { DomainError } from '../../core/index.ts';
 import { BackupKeyError, type BackupKey } from './key.ts';
 
 export const BACKUP_SUFFIX = '.erbk';
+/** The database's member name inside a backup. */
+export const DB_MEMBER = 'examroom.sqlite';
 const MAGIC = Buffer.from('ERBK', 'ascii');
 const VERSION = 1;
 const IV_BYTES = 12;

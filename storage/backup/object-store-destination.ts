@@ -8,8 +8,20 @@ import { ListObjectsV2Command } from '@aws-sdk/client-s3';
 import type { ObjectStore } from '../object-store/index.ts';
 import { parseBackupName, type BackupDestination, type StoredBackup } from './destination.ts';
 
-export function objectStoreDestination(store: ObjectStore, site: string): BackupDestination {
+const DAY = 86_400_000;
+
+/**
+ * With object lock configured, each backup is kept from deletion and overwriting for `retainDays` from the
+ * time it was taken: the keep rule's daily count, the life the rule promises every day's newest backup.
+ * Not its weekly or monthly life (up to 36 months): at write time no one knows which backup will be a
+ * month's, and locking every one that long would hold ~1,100 copies where the rule keeps ~58. Nor the
+ * store's recording retention: backups protect against losing the disk or a careless or hostile delete
+ * of recent copies, not three years of evidence (the recordings carry their own retention).
+ */
+export function objectStoreDestination(store: ObjectStore, site: string, opts: { retainDays?: number; now?: () => number } = {}): BackupDestination {
   const base = `${store.prefix}/${site}/backups/`;
+  const now = opts.now ?? Date.now;
+  const locked = store.objectLock !== 'none' && (opts.retainDays ?? 0) > 0;
   return {
     kind: 'object-store',
     where: `${store.endpoint} bucket ${store.bucket}, ${base}`,
@@ -18,6 +30,7 @@ export function objectStoreDestination(store: ObjectStore, site: string): Backup
       const r = await store.putFile(file, base + name, {
         metadata: { source: 'database-backup', start: parsed?.takenAt ?? 0, end: parsed?.takenAt ?? 0, sha256 },
         contentType: 'application/octet-stream',
+        ...(locked && parsed ? { retainUntil: parsed.takenAt + opts.retainDays! * DAY } : {}),
       });
       if (r.sha256 !== sha256) throw new Error(`the store holds ${name} with SHA-256 ${r.sha256}, not ${sha256}`);
       return { verifiedBy: r.verifiedBy };
@@ -43,7 +56,11 @@ export function objectStoreDestination(store: ObjectStore, site: string): Backup
       await pipeline(await store.getRange(base + name, null), createWriteStream(to, { flags: 'wx', mode: 0o640 }));
     },
     async remove(name) {
-      await store.deleteAllVersions(base + name, { retainUntil: null });
+      // Under retention the store refuses the delete: leave it for a prune after its retain-until.
+      const head = await store.head(base + name);
+      if (head?.retainUntil != null && head.retainUntil > now()) return false;
+      await store.deleteAllVersions(base + name, { retainUntil: head?.retainUntil ?? null });
+      return true;
     },
   };
 }

@@ -2,20 +2,20 @@
 // staging folder to the destination, prunes by the keep rule, verifies, and says where the site stands:
 // when the last good copy off this disk was made, and whether the key bundle holding the backup key has
 // been exported. One backup at a time; every action is audited.
-import { mkdir, readdir, rename, rm, writeFile } from 'node:fs/promises';
+import { mkdir, rename, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { Conflict, NotFound, localDate, parseInstant, type Clock } from '../../core/index.ts';
 import { loadAuditKey } from '../audit-key.ts';
 import type { AuditLog } from '../audit.ts';
 import type { Db } from '../db.ts';
-import { FACE_VAULT_MARKER } from '../face-vault.ts';
 import type { DataPaths } from '../paths.ts';
-import { checkBackupFile, DB_MEMBER, type BackupCheck } from './check.ts';
+import { checkBackupFile, type BackupCheck } from './check.ts';
 import { checksumLine, folderDestination, leftovers, partialName, workName, type BackupDestination, type StoredBackup } from './destination.ts';
-import { backupFileName, sealBackup, type BackupReason } from './format.ts';
+import { backupFileName, type BackupReason } from './format.ts';
 import { backupsToKeep, type KeepRule } from './keep.ts';
 import { loadBackupKey } from './key.ts';
-import { copyIfPresent, snapshotDatabase } from './snapshot.ts';
+import { snapshotAndSealInChild } from './off-loop.ts';
+import { snapshotAndSeal, type SealJob } from './seal-job.ts';
 
 export interface BackupSettings {
   /** HH:MM on the site clock, or null. */
@@ -37,6 +37,11 @@ export interface BackupDeps {
   quiet?: () => boolean;
   log?: { info(o: object, m: string): void; warn(o: object, m: string): void; error(o: object, m: string): void };
   pagesPerStep?: number;
+  /**
+   * Snapshot and seal on this process's event loop instead of the low-priority child (off-loop.ts):
+   * only for the backup before migrations at start-up, when no terminal is served yet.
+   */
+  inProcess?: boolean;
 }
 
 export interface BackupListing extends StoredBackup {
@@ -153,35 +158,23 @@ export function createBackupService(deps: BackupDeps): BackupService {
       const work = join(stagingDir, workName());
       await mkdir(work, { mode: 0o700 });
       try {
-        const members: { name: string; file: string }[] = [{ name: DB_MEMBER, file: join(work, DB_MEMBER) }];
         const takenAt = clock.now();
-        const snap = await snapshotDatabase(paths.dbFile, join(work, DB_MEMBER), {
-          ...(deps.pagesPerStep ? { pagesPerStep: deps.pagesPerStep } : {}),
-          clock: () => clock.now(),
-          // The files beside the database, copied just before the snapshot is pinned (snapshot.ts).
-          before: async () => {
-            if (await copyIfPresent(join(paths.root, FACE_VAULT_MARKER), join(work, FACE_VAULT_MARKER)))
-              members.push({ name: FACE_VAULT_MARKER, file: join(work, FACE_VAULT_MARKER) });
-            let anchorFiles: string[] = [];
-            try {
-              anchorFiles = (await readdir(paths.anchors)).filter((n) => /^[A-Za-z0-9][A-Za-z0-9_.-]*$/.test(n));
-            } catch {
-              anchorFiles = [];
-            }
-            for (const n of anchorFiles)
-              if (await copyIfPresent(join(paths.anchors, n), join(work, `anchor.${n}`)))
-                members.push({ name: `anchor.${n}`, file: join(work, `anchor.${n}`) });
-          },
-        });
         const name = backupFileName(deps.site.id, takenAt, reason);
         const partial = join(stagingDir, partialName(name));
         partialFile = partial;
-        const sealed = await sealBackup(
-          { site: deps.site.id, takenAt, reason, schemaVersion: snap.schemaVersion, auditHead: snap.auditHead },
-          members,
-          k.key,
+        const job: SealJob = {
+          dbFile: paths.dbFile,
+          root: paths.root,
+          anchors: paths.anchors,
+          work,
           partial,
-        );
+          site: deps.site.id,
+          takenAt,
+          reason,
+          ...(deps.pagesPerStep ? { pagesPerStep: deps.pagesPerStep } : {}),
+        };
+        // The server only waits for the child's answer; the start-up backup may run here (nothing else does then).
+        const sealed = deps.inProcess ? await snapshotAndSeal(job, k.key) : await snapshotAndSealInChild(job, deps.keysDir, k.key.id);
         // The checksum first, then the rename: a backup is listed only once both are in place.
         await writeFile(join(stagingDir, `${name}.sha256`), checksumLine(sealed.sha256, name), { mode: 0o640 });
         await rename(partial, join(stagingDir, name));
@@ -190,7 +183,7 @@ export function createBackupService(deps: BackupDeps): BackupService {
           actor,
           action: 'backup.taken',
           target: name,
-          detail: { reason, bytes: sealed.bytes, sha256: sealed.sha256, auditHead: snap.auditHead.seq, schemaVersion: snap.schemaVersion, ms },
+          detail: { reason, bytes: sealed.bytes, sha256: sealed.sha256, auditHead: sealed.auditHead.seq, schemaVersion: sealed.schemaVersion, ms },
         });
         deps.log?.info({ name, bytes: sealed.bytes, ms }, 'backup taken');
         lastError = null;
@@ -260,8 +253,7 @@ export function createBackupService(deps: BackupDeps): BackupService {
     const removed: string[] = [];
     for (const b of items) {
       if (keep.has(b.name)) continue;
-      await where.remove(b.name);
-      removed.push(b.name);
+      if (await where.remove(b.name)) removed.push(b.name);
     }
     if (removed.length) audit.append({ actor, action: 'backup.pruned', target: where.where, detail: { removed, rule: deps.settings.keep } });
     await refresh().catch(() => {});

@@ -23,7 +23,7 @@ import { createPlanAndSession, downloadAdmissionTickets, drawSeats, generatePape
 import { approveTerminalsAsTheyAppear } from './admin/devices-steps.ts';
 import { checklistShows, end, grade, openCheckIn, start } from './admin/today-steps.ts';
 import { archiveFromResults, resultsShow } from './admin/results-steps.ts';
-import { auditShows } from './admin/system-steps.ts';
+import { auditShows, openSystemSection } from './admin/system-steps.ts';
 import { exportAndErase, faceDataCount, nameReportingBasis } from './admin/privacy-steps.ts';
 import { bankWalk } from './admin/bank-walk.ts';
 import { devicesWalk } from './admin/devices-walk.ts';
@@ -128,6 +128,20 @@ t.test('an exam day from an empty site, run from the admin console', async (t) =
       await pc.page.getByRole('heading', { name: '考试须知' }).waitFor();
     }
     await start(t, c, sessionId);
+  });
+
+  await step(t, 'during the exam, back up now asks first, saying candidates are answering', async (t) => {
+    await openSystemSection(c, 'backup');
+    const asked = new Promise<string>((resolve) =>
+      c.page.once('dialog', (d) => {
+        resolve(d.message());
+        void d.dismiss();
+      }),
+    );
+    await c.page.click('[data-testid=backup-now]');
+    t.match(await asked, /1 场考试正在进行，考生正在作答/);
+    t.equal(c.app.backups.status().running, null, 'dismissed: no backup is taken');
+    t.equal(await c.page.$('[data-testid=backup-list] tbody tr'), null, 'and none is listed');
   });
 
   await step(t, 'the candidates sit the exam on the two PCs and submit', async (t) => {

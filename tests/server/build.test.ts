@@ -21,6 +21,7 @@ function project(t: Parameters<typeof scratchDir>[0]): { root: string; write(fil
   write('server/greeting.ts', "export const greeting = 'one';\n");
   write('kiosk/face/worker.ts', 'export {};\n');
   write('documents/sheet-worker.ts', 'export {};\n');
+  write('storage/backup/child.ts', 'export {};\n');
   return { root, write };
 }
 

@@ -6,12 +6,16 @@ import { readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { CreateBucketCommand } from '@aws-sdk/client-s3';
 import { createObjectStore } from '../../storage/object-store/index.ts';
+import { objectStoreDestination } from '../../storage/backup/object-store-destination.ts';
+import { backupFileName, fileSha256 } from '../../storage/index.ts';
 import { ROOT, scratchDir } from '../helpers.ts';
 import { startRadosgw } from '../helpers/radosgw.ts';
 import { cli } from '../processes.ts';
 
+// One gateway for the file (starting one takes ~12 s).
+const gw = await startRadosgw(t);
+
 t.test('backups go to the object store, verify from it, and restore a fresh server from it', async (t) => {
-  const gw = await startRadosgw(t);
   const dir = scratchDir(t);
   const store = createObjectStore({
     endpoint: gw.endpoint,
@@ -65,4 +69,34 @@ t.test('backups go to the object store, verify from it, and restore a fresh serv
   t.match(users.stdout, /clerk/, 'the restored site has the user made before the backup');
   const audit = await cli(['audit', 'verify', '--config', config, '--data', fresh]);
   t.equal(audit.code, 0, audit.stdout);
+});
+
+t.test("with object lock, a backup is kept from deletion for the keep rule's daily count of days, and pruning leaves it until then", async (t) => {
+  const dir = scratchDir(t);
+  const store = createObjectStore({
+    endpoint: gw.endpoint,
+    bucket: 'locked-backups',
+    region: gw.region,
+    addressing: 'path',
+    accessKeyId: gw.accessKeyId,
+    secret: gw.secret,
+    prefix: 'centre',
+    objectLock: 'governance',
+  });
+  t.teardown(() => store.destroy());
+  await store.s3.send(new CreateBucketCommand({ Bucket: 'locked-backups', ObjectLockEnabledForBucket: true }));
+  const takenAt = Math.floor(Date.now() / 1000) * 1000;
+  const name = backupFileName('site-a', takenAt, 'nightly');
+  const file = join(dir, name);
+  writeFileSync(file, 'ERBK stand-in bytes');
+  const dest = objectStoreDestination(store, 'site-a', { retainDays: 14 });
+  await dest.put(file, name, await fileSha256(file));
+  const head = await store.head(`centre/site-a/backups/${name}`);
+  t.equal(head?.retainUntil, takenAt + 14 * 86_400_000, 'retain-until = taken + 14 days');
+  t.equal(await dest.remove(name), false, 'a prune inside retention leaves it');
+  t.same(
+    (await dest.list()).map((b) => b.name),
+    [name],
+    'and it is still there',
+  );
 });

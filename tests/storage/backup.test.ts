@@ -25,7 +25,7 @@ import { cli, startProcess, startServer } from '../processes.ts';
 
 const TZ = 'Asia/Shanghai';
 
-function site(t: Test, opts: { clock?: ReturnType<typeof fixedClock>; keep?: { daily: number; weekly: number; monthly: number } } = {}) {
+function site(t: Test, opts: { clock?: ReturnType<typeof fixedClock>; keep?: { daily: number; weekly: number; monthly: number }; inProcess?: boolean } = {}) {
   const root = scratchDir(t);
   const paths = dataPaths(root);
   ensureDataFolders(paths);
@@ -44,6 +44,7 @@ function site(t: Test, opts: { clock?: ReturnType<typeof fixedClock>; keep?: { d
     audit,
     clock,
     destination: null,
+    ...(opts.inProcess ? { inProcess: true } : {}),
   });
   return { root, paths, keysDir, db, audit, clock, service };
 }
@@ -93,7 +94,8 @@ t.test('a wrong backup key fails verify, in words, and names both keys', async (
 t.test('the keep rule prunes to the newest of each day, week and month', async (t) => {
   // Nightly at 02:30 site time from Thursday 1 January 2026 for 40 nights, the last on Monday 9 February.
   const clock = fixedClock(parseInstant('2026-01-01T02:30:05', TZ)!);
-  const s = site(t, { clock, keep: { daily: 3, weekly: 2, monthly: 2 } });
+  // In-process: forty backups, and the rule does not depend on where the copy is made.
+  const s = site(t, { clock, keep: { daily: 3, weekly: 2, monthly: 2 }, inProcess: true });
   for (let night = 0; night < 40; night++) {
     await s.service.tick();
     clock.advance(86_400_000);
@@ -149,6 +151,65 @@ t.test('kill -9 during a backup leaves no backup counted as good', async (t) => 
   );
   t.equal(names.filter((n) => n.endsWith('.erbk')).length, 1, 'one good backup: the second');
 });
+
+t.test('the copy is made by a low-priority child process, and kill -9 of it leaves no backup counted as good', async (t) => {
+  const s = site(t);
+  // About 40 MB that does not compress: long enough to kill the copy midway.
+  s.db.exec('CREATE TABLE filler (b BLOB)');
+  const fill = s.db.prepare('INSERT INTO filler (b) VALUES (?)');
+  s.db.transaction(() => {
+    for (let i = 0; i < 40; i++) fill.run(randomBytes(1024 * 1024));
+  })();
+  const before = new Set(childPids());
+  const taking = s.service.take('manual', 'user:admin');
+  let child: number | null = null;
+  while (child === null) {
+    await new Promise((r) => setTimeout(r, 5));
+    child = childPids().find((p) => !before.has(p)) ?? null;
+  }
+  // Its niceness (field 19 of /proc/PID/stat) once it has lowered itself.
+  let nice = 0;
+  for (let i = 0; i < 400 && nice !== 19; i++) {
+    nice = Number(
+      readFileSync(`/proc/${child}/stat`, 'utf8')
+        .replace(/^.*\) /, '')
+        .split(' ')[16],
+    );
+    if (nice !== 19) await new Promise((r) => setTimeout(r, 5));
+  }
+  t.equal(nice, 19, 'the child runs at the lowest CPU priority');
+  process.kill(child, 'SIGKILL');
+  await t.rejects(taking, /the backup process ended \(SIGKILL\)/, 'the server hears that the copy died');
+  t.same(
+    (await s.service.list()).map((b) => b.name),
+    [],
+    'nothing is listed',
+  );
+  t.same(
+    readdirSync(s.service.stagingDir).filter((n) => n.endsWith('.partial') || n.endsWith('.erbk')),
+    [],
+    'and no sealed or partial file is left',
+  );
+  const failed = s.db.prepare("SELECT COUNT(*) AS n FROM audit_log WHERE action = 'backup.failed'").get() as { n: number };
+  t.equal(failed.n, 1, 'the failure is audited');
+  const again = await s.service.take('manual', 'user:admin');
+  t.ok((await s.service.verify(again.name, 'user:admin')).ok, 'the next backup is good');
+});
+
+/** This process's children, from /proc. */
+function childPids(): number[] {
+  const out: number[] = [];
+  for (const d of readdirSync('/proc')) {
+    if (!/^\d+$/.test(d)) continue;
+    try {
+      const stat = readFileSync(`/proc/${d}/stat`, 'utf8');
+      if (Number(stat.replace(/^.*\) /, '').split(' ')[1]) === process.pid) out.push(Number(d));
+    } catch {
+      // gone meanwhile
+    }
+  }
+  return out;
+}
 
 t.test("the backup before migrations: at start-up, an upgrade's migrations run only after a local copy", async (t) => {
   const root = scratchDir(t);

@@ -14,6 +14,7 @@ export interface BackupWords {
   lastError: (at: string, message: string) => string;
   warnings: Record<BackupWarning, string>;
   now: string;
+  confirmDuringExam: (sessions: number) => string;
   asked: string;
   verify: string;
   verifying: string;
@@ -50,6 +51,8 @@ export const backupWords: Bilingual<BackupWords> = {
       'last-failed': '上次备份操作失败，详见下方和服务日志。',
     },
     now: '立即备份',
+    confirmDuringExam: (n) =>
+      `有 ${n} 场考试正在进行，考生正在作答。备份会以最低优先级在后台运行，但仍占用服务器的处理能力和磁盘。确定现在备份吗？（每晚的自动备份在考试之外进行）`,
     asked: '已开始备份',
     verify: '校验',
     verifying: '正在校验…',
@@ -86,6 +89,8 @@ export const backupWords: Bilingual<BackupWords> = {
       'last-failed': 'The last backup action failed; see below and the service log.',
     },
     now: 'Back up now',
+    confirmDuringExam: (n) =>
+      `${n} exam session${n === 1 ? ' is' : 's are'} in progress: candidates are answering. The backup runs in the background at the lowest priority, but it still uses the server's CPU and disk. Back up now? (The nightly backup runs outside exams.)`,
     asked: 'Backup started',
     verify: 'Verify',
     verifying: 'Verifying…',

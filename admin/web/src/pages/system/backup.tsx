@@ -39,6 +39,8 @@ export function BackupSection({ lang }: PageProps) {
   const d = b.data;
   const t = (ms: number) => siteTime(ms, lang, tz);
   const now = async () => {
+    // Candidates answering now: the copy runs at the lowest priority, but the admin decides knowingly.
+    if (d.examsInProgress > 0 && !window.confirm(w.confirmDuringExam(d.examsInProgress))) return;
     setError(null);
     try {
       await call('POST', '/api/system/backups');
