@@ -2,7 +2,8 @@
 // what the retention period still needs against what is usable, when the disk fills up, how the figure is
 // worked out, and what to do when it does not fit.
 import type { PageProps } from '../page-props.ts';
-import { getDisk, getStatus } from './api.ts';
+import { useState } from 'preact/hooks';
+import { getDisk, getStatus, probeObjectStore } from './api.ts';
 import { humanBytes, siteTime } from './format.ts';
 import { useLoad } from './load.ts';
 import { systemWords } from './words.ts';
@@ -12,6 +13,9 @@ export function DiskSection({ lang }: PageProps) {
   const w = systemWords[lang];
   const disk = useLoad(getDisk, lang);
   const status = useLoad(getStatus, lang);
+  // 刷新 re-reads the tier block too, after asking the store again: its line must not say "reachable" for minutes after the store stopped.
+  const [round, setRound] = useState(0);
+  const refresh = () => void probeObjectStore(!!status.data?.objectStore).then(() => (disk.reload(), status.reload(), setRound((n) => n + 1)));
   if (disk.error)
     return (
       <p class="error" role="alert">
@@ -35,7 +39,7 @@ export function DiskSection({ lang }: PageProps) {
             {hot !== null ? (f.ok ? w.forecastOkHot(hot) : w.forecastShortHot(hot)) : f.ok ? w.forecastOk(days) : w.forecastShort}
           </span>
           <span class="right">
-            <button type="button" onClick={disk.reload}>
+            <button type="button" onClick={refresh}>
               {w.refresh}
             </button>
           </span>
@@ -113,7 +117,7 @@ export function DiskSection({ lang }: PageProps) {
           ))}
         </ul>
       </section>
-      <TierBlock lang={lang} timeZone={tz} />
+      <TierBlock lang={lang} timeZone={tz} store={status.data?.objectStore ?? null} round={round} />
     </>
   );
 }
