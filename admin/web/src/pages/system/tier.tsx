@@ -8,6 +8,7 @@ import type { ObjectStoreStatus } from '../../../../../server/protocol.ts';
 import { humanBytes, siteTime } from './format.ts';
 import { useLoad } from './load.ts';
 import { tierWords } from './tier-words.ts';
+import { objectStoreWords } from './object-store-words.ts';
 import './tier.css';
 
 const getTier = () => call<TierStatusView>('GET', '/api/storage/tier');
@@ -35,7 +36,10 @@ export function TierBlock({ lang, timeZone, store, round }: { lang: Lang; timeZo
           {/* The probe knows before the uploads do (they only try at their next pass, or in the upload window). */}
           {s.storeDownSince === null && store?.state === 'failed' && (
             <p class="bad" role="alert" data-testid="tier-store-unreachable">
-              {w.probeFailed(store.checkedAt === null ? '' : at(store.checkedAt), store.message ?? '')}
+              {w.probeFailed(
+                store.checkedAt === null ? '' : at(store.checkedAt),
+                (store.problem && objectStoreWords[lang].problem[store.problem]) || (store.message ?? ''),
+              )}
             </p>
           )}
           {s.storeDownSince !== null && (
