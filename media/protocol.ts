@@ -121,6 +121,15 @@ export interface MediaDiskReport {
     planUntil: number;
     plannedBytes: number;
     plannedDays: number;
+    /** The days the figures cover: retentionBytes = bytesPerDay × days (the retention period, or hotDays when tiered). */
+    days: number;
+    /** With an object store: the local disk holds only these days (days = hotDays); the store holds the rest. Null without one. */
+    hotDays: number | null;
+    /**
+     * No source has a finished segment yet, so no rate is known and every figure would read 0: how long
+     * recording has run so far (the forecast follows once the first segment is written). Null otherwise.
+     */
+    measuring: { recordingMs: number } | null;
   };
 }
 

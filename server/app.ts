@@ -44,6 +44,7 @@ import { objectStoreStatus, openObjectStore } from './object-store.ts';
 import { mediaStoreReads } from './media-reads.ts';
 import type { ObjectStoreMonitor } from '../storage/object-store/index.ts';
 import { systemInfoRoutes } from './routes/system-info.ts';
+import { objectStoreProbeRoutes } from './routes/object-store-probe.ts';
 import { authRoutes } from './routes/auth.ts';
 import { userRoutes } from './routes/users.ts';
 import { userPasswordRoutes } from './routes/user-password.ts';
@@ -435,6 +436,7 @@ export async function buildApp(deps: AppDeps): Promise<App> {
     ...(tls ? { tlsHealth: () => tlsHealth(tls, clock) } : {}),
     backupHealth: () => backupHealthOf(backups),
   });
+  await app.register(objectStoreProbeRoutes, { ctx, monitor: objectStore, status: objectStoreHealth });
   await app.register(backupRoutes, { backups, examsInProgress });
   await app.register(systemInfoRoutes, {
     ctx,

@@ -186,7 +186,7 @@ export function demoGuide(base: string, config: Config, demo: DemoSummary, now: 
           `A training class (培训班), yesterday already held (docs/training.md): log in as ${config.users.find((u) => u.role === 'headteacher')?.username ?? 'admin'} / ${config.users.find((u) => u.role === 'headteacher')?.password ?? 'PASSWORD'} (its 班主任) or admin`,
           `  attendance now:   ${base}/api/training/classes/${training.classId}/attendance`,
           `  hours, absences:  ${base}/api/training/classes/${training.classId}/hours   ${base}/api/training/classes/${training.classId}/absences.csv`,
-          `  sign in at the kiosk: ${base}/kiosk/ → 培训签到 (members ${training.members
+          `  sign in at the training kiosk: ${base}/kiosk/?mode=training (培训签到 · 签退; members ${training.members
             .slice(0, 2)
             .map((m) => `${m.idNumber} ${m.name}`)
             .join(', ')} …)`,

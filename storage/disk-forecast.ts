@@ -82,6 +82,8 @@ export interface ScheduledForecastInput {
 }
 
 export interface ScheduledForecast extends Forecast {
+  /** The days the forecast covers (retentionBytes = bytesPerDay × days): the retention period, or the local disk's hotDays when a store holds the rest. */
+  days: number;
   /** When free space reaches the minimum, counting nothing that expires meanwhile; null when it does not within the retention period. */
   fullAt: number | null;
   /** Where the plan ends: after it, each `sessions` source records its 90-day average hours per day. */
@@ -145,6 +147,7 @@ export function forecastScheduled(input: ScheduledForecastInput): ScheduledForec
   const needBytes = Math.max(0, retentionBytes - input.storedBytes);
   const plannedDays = new Set(planned.flatMap((w) => [Math.floor((w.start - now) / 86_400_000), Math.floor((w.end - 1 - now) / 86_400_000)])).size;
   return {
+    days,
     ok: needBytes <= usable,
     bytesPerDay: retentionBytes / days,
     perSource: input.sources.map((s) => ({ sourceId: s.sourceId, bytesPerDay: perSourceBytes.get(s.sourceId)! / days })),

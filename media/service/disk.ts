@@ -3,7 +3,7 @@
 import { localDate } from '../../core/index.ts';
 import { diskSpace, forecastScheduled, type ForecastSource } from '../../storage/index.ts';
 import { screenSourceId } from '../screens.ts';
-import type { DiskStatus, MediaState } from './state.ts';
+import type { DiskStatus, MediaForecast, MediaState } from './state.ts';
 
 const DAY = 86_400_000;
 /** How far back the recording history is averaged for the days beyond the plan (CLARIFICATIONS). */
@@ -103,7 +103,7 @@ export function refreshDisk(st: MediaState): DiskStatus {
   return d;
 }
 
-export function runForecast(st: MediaState) {
+export function runForecast(st: MediaState): MediaForecast {
   const now = st.clock.now();
   const d = refreshDisk(st);
   // With an object store the local disk holds only hotDays of recordings (older ones move to the store;
@@ -111,17 +111,23 @@ export function runForecast(st: MediaState) {
   // mostly on its way out, so it is not counted as already covering the period.
   const tiered = st.config.objectStore !== null;
   const retentionDays = tiered ? Math.min(st.config.objectStore!.hotDays, st.config.retention.days) : st.config.retention.days;
-  const f = forecastScheduled({
+  const sources = forecastSources(st, now);
+  // Until the first segment is written no rate is known and every figure would read 0 ("∞, never
+  // full") while the cameras record: say it is still measuring, and for how long it has recorded.
+  const since = [...st.sources.values()].filter((s) => s.recording && s.recordingSince !== null).map((s) => s.recordingSince!);
+  const measuring = sources.every((s) => s.bytesPerMs === 0) && since.length > 0 ? { recordingMs: Math.max(0, now - Math.min(...since)) } : null;
+  const scheduled = forecastScheduled({
     now,
     retentionDays,
     storedBytes: tiered ? 0 : st.store.totalBytes(),
     freeBytes: d.freeBytes,
     minFreeBytes: st.minFreeBytes,
-    sources: forecastSources(st, now),
+    sources,
     planned: st.schedule
       .windows(now, now + retentionDays * DAY)
       .map((w) => ({ room: w.room, start: w.start, end: w.end ?? Math.max(w.expectedEnd ?? now, now) })),
   });
+  const f: MediaForecast = { ...scheduled, hotDays: tiered ? retentionDays : null, measuring };
   st.lastForecast = f;
   if (!f.ok || st.forecastAlarm) {
     if (!f.ok)

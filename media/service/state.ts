@@ -77,7 +77,7 @@ export interface MediaService {
   /** Re-reads free space, raises disk.low on the way down, lifts the recording block on the way up. */
   checkDisk(): DiskStatus;
   disk(): DiskStatus;
-  runForecast(): ScheduledForecast;
+  runForecast(): MediaForecast;
   sweep(): SweepResult;
   /** For /healthz: degraded when the media disk is low or a source is down. */
   health(): { ok: boolean; disk: DiskStatus; down: string[]; h265WithoutSub: string[] };
@@ -91,6 +91,14 @@ export interface SubState extends SubStreamStatus {
   /** Told when a new ingest run starts, so live viewers start over on the new timestamps. */
   onRestart: Set<() => void>;
 }
+
+/** The schedule forecast as the console shows it: which days it covers and whether a rate is known yet. */
+export type MediaForecast = ScheduledForecast & {
+  /** With an object store the forecast covers the local disk's hotDays (the store holds the rest); null without one. */
+  hotDays: number | null;
+  /** No finished segment yet, so no rate: how long recording has run (the figures follow the first segment). */
+  measuring: { recordingMs: number } | null;
+};
 
 export interface SourceState {
   spec: SourceSpec & { audio: boolean; record: 'sessions' | 'always' };
@@ -161,7 +169,7 @@ export function createMediaState(deps: MediaDeps) {
     reserveBytes: Math.round(config.media.reserveMiB * 1024 ** 2),
     started: false,
     stopping: false,
-    lastForecast: null as ScheduledForecast | null,
+    lastForecast: null as MediaForecast | null,
     forecastAlarm: false,
     diskLow: false,
     lastLowLog: 0,

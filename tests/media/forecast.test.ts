@@ -7,6 +7,8 @@ import { fixedClock, localDate } from '../../core/index.ts';
 import { diskSpace, forecastDisk, forecastScheduled } from '../../storage/index.ts';
 import { createExamService, shippedTemplates, type ExamService } from '../../exam/index.ts';
 import { diskForecastWords } from '../../media/index.ts';
+import { startRtspSource } from '../../media/index.ts';
+import { until } from '../wait.ts';
 import { mediaRig } from './helpers.ts';
 
 const NOW = Date.UTC(2026, 5, 1);
@@ -163,4 +165,46 @@ t.test('beyond the plan a younger site averages its recorded hours over its own 
       `a site ${ageDays} days old: ${Math.round(f.bytesPerDay)} B/day ≈ one hour over ${overDays} days`,
     );
   }
+});
+
+t.test('with an object store the forecast says it covers the local hotDays, so its per-day figure times its days is its total', async (t) => {
+  const store = {
+    endpoint: 'http://127.0.0.1:9',
+    bucket: 'evidence',
+    region: 'default',
+    addressing: 'path' as const,
+    accessKeyId: 'AK',
+    secretFile: '/nonexistent',
+    caFile: null,
+    prefix: 'exams',
+    hotDays: 7,
+    uploadWindow: 'always' as const,
+    bandwidthMbps: null,
+    readCacheMiB: 64,
+    objectLock: 'none' as const,
+  };
+  const rig = mediaRig(t, { clock: fixedClock(NOW), config: (c) => ({ ...c, objectStore: store }) });
+  rig.media.addSource({ id: 'cam1', name: '前方', room: 'R1', kind: 'camera', input: { url: 'rtsp://127.0.0.1:9/none' } });
+  for (let i = 0; i < 288; i++)
+    rig.media.store.addSegment({ sourceId: 'cam1', start: NOW - (i + 1) * SEG, end: NOW - i * SEG, bytes: 1000, path: `cam1/x/${i}.ts` });
+  const f = rig.media.runForecast();
+  t.equal(f.days, 7, 'the figures cover hotDays, not the 1,096-day retention period');
+  t.equal(f.hotDays, 7);
+  t.ok(Math.abs(f.bytesPerDay * f.days - f.retentionBytes) < 1, 'bytes per day × days = the total the line below names');
+  t.equal(f.measuring, null, 'a rate is known: not measuring');
+  const plain = mediaRig(t, { clock: fixedClock(NOW) }).media.runForecast();
+  t.equal(plain.days, 1096, 'without a store the figures cover the retention period');
+  t.equal(plain.hotDays, null);
+});
+
+t.test('before the first segment is written the forecast says it is measuring and for how long, not 0 and never full', async (t) => {
+  const cam = await startRtspSource();
+  t.teardown(() => cam.stop());
+  const rig = mediaRig(t, { yaml: 'media: { segmentSeconds: 600, stallSeconds: 4, maxBackoffSeconds: 1, reserveMiB: 0, record: always }\n' });
+  rig.media.addSource({ id: 'cam1', name: '前方', room: 'R1', kind: 'camera', input: { url: cam.url } });
+  await rig.media.start();
+  await until('cam1 records', () => rig.media.source('cam1').recording, 30_000);
+  const f = rig.media.runForecast();
+  t.equal(rig.media.store.ratesSince(0).length, 0, 'no segment written yet');
+  t.ok(f.measuring !== null && f.measuring.recordingMs >= 0, `measuring: ${JSON.stringify(f.measuring)}`);
 });

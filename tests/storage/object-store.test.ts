@@ -261,7 +261,21 @@ t.test(
     t.match((await status()).objectStore, { state: 'ok', message: /is reachable and writable, object lock on \(governance\)/ });
 
     await gw.stopGateway();
-    await app.objectStore!.probeNow();
+    // The System page's 刷新 asks for a probe (the monitor's own runs every 10 minutes): admin only, audited, once per 15 s.
+    const ask = () => app.inject({ method: 'POST', url: '/api/system/object-store/probe', headers: { cookie: admin } });
+    const invig = await login(app, 'invig', PASSWORDS.invig);
+    t.equal(
+      (await app.inject({ method: 'POST', url: '/api/system/object-store/probe', headers: { cookie: invig } })).statusCode,
+      403,
+      'an invigilator may not ask',
+    );
+    const asked = await ask();
+    t.equal(asked.statusCode, 200, asked.body);
+    t.match(asked.json(), { state: 'failed', problem: 'unreachable' });
+    t.equal((await ask()).statusCode, 200, 'asked again at once: the last answer');
+    const probes = app.ctx.audit.list({ action: 'object-store.probe' });
+    t.equal(probes.length, 1, 'one probe within 15 s, audited');
+    t.match(probes[0], { actor: 'admin', detail: { ok: false, problem: 'unreachable' } });
     const down = await health();
     t.match(down, {
       status: 'degraded',
@@ -293,7 +307,7 @@ t.test('the System page says in words where the store is and, when it is down, w
   t.match(ok, /上传后读回并计算 SHA-256 核验/);
   await c.shot('system-object-store-ok');
   await gw.stopGateway();
-  await c.app.objectStore!.probeNow();
+  // No probe from the test: the page's 刷新 asks for one.
   await c.page.click('.system-health h2 button');
   await c.page.waitForSelector('[data-testid=object-store][data-state=failed]');
   t.equal(await c.page.getAttribute('[data-testid=object-store-problem]', 'data-problem'), 'unreachable');
@@ -305,6 +319,13 @@ t.test('the System page says in words where the store is and, when it is down, w
   await c.shot('system-object-store-down-en');
   const all = (await c.page.textContent('body')) ?? '';
   t.notOk(all.includes(gw.secret) || all.includes(gw.accessKeyId), 'neither the secret nor the key id is on the page');
+  // Under 磁盘预测 the tier block says so too, before any upload has failed; the forecast names the local hotDays.
+  await c.page.click('header.top button.lang');
+  await c.open('system', 'section=disk');
+  await c.page.waitForSelector('[data-testid=tier-store-unreachable]');
+  t.match(await c.page.textContent('[data-testid=tier-store-unreachable]'), /对象存储无法连接或无法写入/);
+  t.match(await c.page.textContent('[data-testid=forecast-verdict]'), /本机磁盘能存下最近 7 天（hotDays）/);
+  await c.shot('system-disk-store-down');
   t.same(c.pageErrors, []);
   await gw.restart();
 });

@@ -1,7 +1,7 @@
 // The System page's calls: each answers a contract from a protocol file (server/protocol.ts for the
 // server's own routes, media/protocol.ts for recording and upstream).
 import { call, HttpError } from '../../../../../web/http.ts';
-import type { AuditEntryView, AuditQuery, AuditVerdictView, MaskedConfigView, SystemStatus } from '../../../../../server/protocol.ts';
+import type { AuditEntryView, AuditQuery, AuditVerdictView, MaskedConfigView, ObjectStoreStatus, SystemStatus } from '../../../../../server/protocol.ts';
 import type { MediaDiskReport, SourceStatus, UpstreamPush } from '../../../../../media/protocol.ts';
 
 /** GET /api/tls (server/tls/routes.ts); absent (404) on a plain-HTTP server. */
@@ -22,6 +22,14 @@ export interface TlsStatus {
 
 export const getStatus = () => call<SystemStatus>('GET', '/api/system/status');
 export const getConfig = () => call<MaskedConfigView>('GET', '/api/system/config');
+/**
+ * 刷新 asks the object store again (server/routes/object-store-probe.ts; at most once per 15 s): the
+ * monitor's own probe runs every 10 minutes, too seldom for a store stopped a minute ago. Only when a
+ * store is configured; a refusal leaves the last answer standing (the status call that follows shows it).
+ */
+export async function probeObjectStore(configured: boolean): Promise<void> {
+  if (configured) await call<ObjectStoreStatus>('POST', '/api/system/object-store/probe').catch(() => undefined);
+}
 export const getDisk = () => call<MediaDiskReport>('GET', '/api/media/disk');
 export const getSources = () => call<SourceStatus[]>('GET', '/api/media/sources');
 export const getUpstream = () => call<UpstreamPush[]>('GET', '/api/upstream');

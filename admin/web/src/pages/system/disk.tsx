@@ -2,7 +2,8 @@
 // what the retention period still needs against what is usable, when the disk fills up, how the figure is
 // worked out, and what to do when it does not fit.
 import type { PageProps } from '../page-props.ts';
-import { getDisk, getStatus } from './api.ts';
+import { useState } from 'preact/hooks';
+import { getDisk, getStatus, probeObjectStore } from './api.ts';
 import { humanBytes, siteTime } from './format.ts';
 import { useLoad } from './load.ts';
 import { systemWords } from './words.ts';
@@ -12,6 +13,9 @@ export function DiskSection({ lang }: PageProps) {
   const w = systemWords[lang];
   const disk = useLoad(getDisk, lang);
   const status = useLoad(getStatus, lang);
+  // 刷新 re-reads the tier block too, after asking the store again: its line must not say "reachable" for minutes after the store stopped.
+  const [round, setRound] = useState(0);
+  const refresh = () => void probeObjectStore(!!status.data?.objectStore).then(() => (disk.reload(), status.reload(), setRound((n) => n + 1)));
   if (disk.error)
     return (
       <p class="error" role="alert">
@@ -22,21 +26,29 @@ export function DiskSection({ lang }: PageProps) {
   if (!d) return <p class="note">{w.loading}</p>;
   const f = d.forecast;
   const tz = status.data?.timezone ?? 'Asia/Shanghai';
-  const retentionDays = status.data?.retentionDays ?? (f.bytesPerDay > 0 ? Math.round(f.retentionBytes / f.bytesPerDay) : null);
+  // The days the figures cover (the retention period, or hotDays with an object store): every line below
+  // names the same span, so bytes per day × days is the total shown.
+  const days = f.days;
+  const hot = f.hotDays ?? null;
   const sources = [...f.perSource].sort((a, b) => b.bytesPerDay - a.bytesPerDay);
   return (
     <>
       <section class="panel system-disk" data-testid="system-disk">
         <h2>
           <span class={`verdict ${f.ok ? 'ok' : 'bad'}`} data-testid="forecast-verdict" data-ok={String(f.ok)}>
-            {f.ok ? w.forecastOk(retentionDays ?? 1096) : w.forecastShort}
+            {hot !== null ? (f.ok ? w.forecastOkHot(hot) : w.forecastShortHot(hot)) : f.ok ? w.forecastOk(days) : w.forecastShort}
           </span>
           <span class="right">
-            <button type="button" onClick={disk.reload}>
+            <button type="button" onClick={refresh}>
               {w.refresh}
             </button>
           </span>
         </h2>
+        {f.measuring && (
+          <p class="note" data-testid="forecast-measuring">
+            {w.measuring(Math.floor(f.measuring.recordingMs / 60_000))}
+          </p>
+        )}
         <div class="figures">
           <div class="figure">
             <div class="big">{humanBytes(d.freeBytes)}</div>
@@ -48,22 +60,26 @@ export function DiskSection({ lang }: PageProps) {
             <div class="big" data-testid="bytes-per-day">
               {humanBytes(f.bytesPerDay)}
             </div>
-            <div>{w.perDay}</div>
+            <div>{hot !== null ? w.perDayHot(hot) : w.perDay}</div>
             <div class="muted">{f.plannedDays > 0 ? w.examDay(humanBytes(f.plannedBytes / f.plannedDays), f.plannedDays) : w.noExamDay}</div>
           </div>
           <div class="figure">
             <div class="big" data-testid="days-until-full">
-              {f.daysUntilFull === null ? '∞' : `${Math.floor(f.daysUntilFull)} ${w.days(Math.floor(f.daysUntilFull))}`}
+              {f.measuring ? '…' : f.daysUntilFull === null ? w.fits : `${Math.floor(f.daysUntilFull)} ${w.days(Math.floor(f.daysUntilFull))}`}
             </div>
             <div>
               {f.daysUntilFull === null || f.fullAt === null
-                ? w.neverFull
+                ? hot !== null
+                  ? w.neverFullHot(hot)
+                  : w.neverFull
                 : w.untilFull(Math.floor(f.daysUntilFull), siteTime(f.fullAt, lang, tz).slice(0, 10))}
             </div>
           </div>
         </div>
         <p>
-          {w.retention(retentionDays ?? 1096, humanBytes(f.needBytes), humanBytes(f.usableBytes))}
+          {hot !== null
+            ? w.retentionHot(hot, humanBytes(f.needBytes), humanBytes(f.usableBytes))
+            : w.retention(days, humanBytes(f.needBytes), humanBytes(f.usableBytes))}
           {!f.ok && <strong class="bad"> {w.shortBy(humanBytes(f.needBytes - f.usableBytes))}</strong>}
         </p>
         {sources.length > 0 && (
@@ -101,7 +117,7 @@ export function DiskSection({ lang }: PageProps) {
           ))}
         </ul>
       </section>
-      <TierBlock lang={lang} timeZone={tz} />
+      <TierBlock lang={lang} timeZone={tz} store={status.data?.objectStore ?? null} round={round} />
     </>
   );
 }

@@ -2,7 +2,7 @@
 // database, the data disk, ffmpeg, the cameras, the certificates — each with what is wrong when it is.
 import { useEffect, useState } from 'preact/hooks';
 import type { PageProps } from '../page-props.ts';
-import { getStatus, getTls } from './api.ts';
+import { getStatus, getTls, probeObjectStore } from './api.ts';
 import { humanBytes, siteTime, spanWords } from './format.ts';
 import { useLoad } from './load.ts';
 import { systemWords } from './words.ts';
@@ -39,7 +39,7 @@ export function HealthSection({ lang }: PageProps) {
           {w.overall[verdict]}
         </span>
         <span class="right">
-          <button type="button" onClick={() => (status.reload(), tls.reload())}>
+          <button type="button" onClick={() => void probeObjectStore(!!status.data?.objectStore).then(() => (status.reload(), tls.reload()))}>
             {w.refresh}
           </button>
         </span>

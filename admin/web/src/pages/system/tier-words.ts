@@ -11,6 +11,7 @@ export interface TierWords {
   never: string;
   lastError: string;
   storeDown: (since: string) => string;
+  probeFailed: (at: string, message: string) => string;
   daysLeft: (days: number) => string;
   windowClosed: string;
   uploading: (n: number) => string;
@@ -30,6 +31,7 @@ export const tierWords: Bilingual<TierWords> = {
     lastUpload: '最近上传',
     never: '尚无',
     lastError: '最近错误',
+    probeFailed: (at, m) => `对象存储无法连接或无法写入（${at} 探测：${m}）：待上传的文件留在本机磁盘，录制照常进行。`,
     storeDown: (since) => `对象存储自 ${since} 起无法连接：待上传的文件留在本机磁盘，录制照常进行。`,
     daysLeft: (d) => `按当前录制速度，本机磁盘还可录制约 ${d} 天。`,
     windowClosed: '当前不在上传时段内（objectStore.uploadWindow）。',
@@ -49,6 +51,7 @@ export const tierWords: Bilingual<TierWords> = {
     lastUpload: 'Last upload',
     never: 'none yet',
     lastError: 'Last error',
+    probeFailed: (at, m) => `The object store cannot be reached or written (probe at ${at}: ${m}): files waiting stay on the local disk; recording goes on.`,
     storeDown: (since) => `The object store has been unreachable since ${since}: files waiting stay on the local disk; recording goes on.`,
     daysLeft: (d) => `At today's recording rate the local disk holds about ${d} more days.`,
     windowClosed: 'Outside the upload window now (objectStore.uploadWindow).',

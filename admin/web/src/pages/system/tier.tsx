@@ -4,16 +4,19 @@
 import { call } from '../../../../../web/http.ts';
 import type { Lang } from '../../../../../web/i18n.ts';
 import type { TierStatusView } from '../../../../../storage/tier/protocol.ts';
+import type { ObjectStoreStatus } from '../../../../../server/protocol.ts';
 import { humanBytes, siteTime } from './format.ts';
 import { useLoad } from './load.ts';
 import { tierWords } from './tier-words.ts';
+import { objectStoreWords } from './object-store-words.ts';
 import './tier.css';
 
 const getTier = () => call<TierStatusView>('GET', '/api/storage/tier');
 
-export function TierBlock({ lang, timeZone }: { lang: Lang; timeZone: string }) {
+/** store: the last probe (GET /api/system/status); round: bumped by the section's 刷新 to read again. */
+export function TierBlock({ lang, timeZone, store, round }: { lang: Lang; timeZone: string; store: ObjectStoreStatus | null; round: number }) {
   const w = tierWords[lang];
-  const tier = useLoad(getTier, lang);
+  const tier = useLoad(getTier, lang, [round]);
   if (tier.error)
     return (
       <p class="error" role="alert">
@@ -30,6 +33,15 @@ export function TierBlock({ lang, timeZone }: { lang: Lang; timeZone: string }) 
         <p class="note">{w.notConfigured}</p>
       ) : (
         <>
+          {/* The probe knows before the uploads do (they only try at their next pass, or in the upload window). */}
+          {s.storeDownSince === null && store?.state === 'failed' && (
+            <p class="bad" role="alert" data-testid="tier-store-unreachable">
+              {w.probeFailed(
+                store.checkedAt === null ? '' : at(store.checkedAt),
+                (store.problem && objectStoreWords[lang].problem[store.problem]) || (store.message ?? ''),
+              )}
+            </p>
+          )}
           {s.storeDownSince !== null && (
             <p class="bad" role="alert" data-testid="tier-store-down">
               {w.storeDown(at(s.storeDownSince))} {s.daysLeft !== null && w.daysLeft(Math.floor(s.daysLeft))}

@@ -45,6 +45,13 @@ export interface SystemWords {
   retention: (days: number, need: string, usable: string) => string;
   untilFull: (days: number, date: string) => string;
   neverFull: string;
+  forecastOkHot: (days: number) => string;
+  forecastShortHot: (days: number) => string;
+  perDayHot: (days: number) => string;
+  retentionHot: (days: number, need: string, usable: string) => string;
+  neverFullHot: (days: number) => string;
+  fits: string;
+  measuring: (minutes: number) => string;
   days: (n: number) => string;
   shortBy: (bytes: string) => string;
   source: string;
@@ -159,6 +166,13 @@ export const systemWords: Bilingual<SystemWords> = {
     retention: (d, need, usable) => `保留期 ${d} 天内还需 ${need}，现有可用空间 ${usable}（已扣除告警线）`,
     untilFull: (d, date) => `约 ${d} 天后（${date}）写满`,
     neverFull: '保留期内不会写满',
+    forecastOkHot: (d) => `按当前排考，本机磁盘能存下最近 ${d} 天（hotDays）的录像；更早的录像在对象存储`,
+    forecastShortHot: (d) => `按当前排考，本机磁盘存不下最近 ${d} 天（hotDays）的录像`,
+    perDayHot: (d) => `未来 ${d} 天（hotDays）内平均每个日历日（含不考试的日子）`,
+    retentionHot: (d, need, usable) => `本机磁盘只需存放最近 ${d} 天（hotDays，更早的移至对象存储）：需 ${need}，现有可用空间 ${usable}（已扣除告警线）`,
+    neverFullHot: (d) => `本机只保留 ${d} 天，不会写满（对象存储须可用）`,
+    fits: '够用',
+    measuring: (m) => `正在测量码率：已录像 ${m} 分钟，第一个录像段写完后（几分钟内）给出预测`,
     days: () => '天',
     shortBy: (b) => `还差 ${b}。`,
     source: '视频源',
@@ -307,6 +321,15 @@ export const systemWords: Bilingual<SystemWords> = {
     retention: (d, need, usable) => `${need} still needed over the ${d}-day retention period; ${usable} usable (above the alarm line)`,
     untilFull: (d, date) => `full in about ${d} day${d === 1 ? '' : 's'} (${date})`,
     neverFull: 'does not fill up within the retention period',
+    forecastOkHot: (d) => `At the current exam plan the local disk holds the last ${d} days (hotDays); older recordings are in the object store`,
+    forecastShortHot: (d) => `At the current exam plan the local disk cannot hold the last ${d} days (hotDays) of recordings`,
+    perDayHot: (d) => `Per calendar day over the next ${d} days (hotDays; days without exams included)`,
+    retentionHot: (d, need, usable) =>
+      `The local disk holds only the last ${d} days (hotDays; older ones move to the object store): ${need} needed; ${usable} usable (above the alarm line)`,
+    neverFullHot: (d) => `keeps only ${d} days locally: does not fill up (while the object store is reachable)`,
+    fits: 'Fits',
+    measuring: (m) =>
+      `Measuring the bit rate: ${m} minute${m === 1 ? '' : 's'} recorded; the forecast follows once the first segment is written (within minutes)`,
     days: (n) => (n === 1 ? 'day' : 'days'),
     shortBy: (b) => `${b} short.`,
     source: 'Source',
