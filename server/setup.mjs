@@ -1,6 +1,7 @@
 #!/usr/bin/env node
 // Makes a fresh clone ready to run: npm dependencies (with a working
-// better-sqlite3 native module) and the Debian packages examroom needs.
+// better-sqlite3 native module), the face descriptor model (from the npm
+// registry, checked by SHA-256) and the Debian packages examroom needs.
 //
 // Usage: node server/setup.mjs [--quiet] [--test]
 //   --quiet  print nothing when nothing needed doing
@@ -16,7 +17,7 @@
 
 import { spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { accessSync, constants, existsSync, readdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { accessSync, constants, copyFileSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { delimiter, dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -372,11 +373,54 @@ function ensureDebianPackages() {
 
 // ---------------------------------------------------------------- main
 
+// The face descriptor model (kiosk/face/models/README.md) is one 4.9 MB file of an npm package whose own
+// dependencies (jest, webpack, babel 6…) we do not want installed, so it is taken out of the package's
+// tarball (npm's cache makes a second fetch offline) and checked against the SHA-256 the engine was measured
+// with, instead of being kept in git.
+const FACE_MODEL = {
+  file: join(REPO_ROOT, 'kiosk', 'face', 'models', 'mobilefacenet-512.onnx'),
+  spec: 'faceplugin-face-recognition-js@0.0.1',
+  member: 'package/model/fr_feature.onnx',
+  sha256: '87aacdfe57510db2af90c0251df680e8eec88f122ee94712121d09bcaaaf3581',
+};
+
+function sha256Of(file) {
+  return createHash('sha256').update(readFileSync(file)).digest('hex');
+}
+
+function ensureFaceModel() {
+  if (existsSync(FACE_MODEL.file) && sha256Of(FACE_MODEL.file) === FACE_MODEL.sha256) return false;
+  say(`fetching the face descriptor model (${FACE_MODEL.member} of ${FACE_MODEL.spec}) from the npm registry`);
+  const scratch = mkdtempSync(join(tmpdir(), 'examroom-face-model-'));
+  try {
+    const pack = spawnSync('npm', ['pack', FACE_MODEL.spec, '--pack-destination', scratch, '--silent'], { cwd: scratch, encoding: 'utf8' });
+    const tgz = readdirSync(scratch).find((f) => f.endsWith('.tgz'));
+    if (pack.status !== 0 || !tgz) {
+      throw new SetupError(`npm pack ${FACE_MODEL.spec} failed (${describeOutcome(pack, 'npm pack')}): the face engine needs its model; check access to the npm registry. ${pack.stderr ?? ''}`.trim());
+    }
+    const untar = spawnSync('tar', ['-xzf', join(scratch, tgz), '-C', scratch, FACE_MODEL.member], { encoding: 'utf8' });
+    const got = join(scratch, FACE_MODEL.member);
+    if (untar.status !== 0 || !existsSync(got)) throw new SetupError(`${tgz} has no ${FACE_MODEL.member} (${untar.stderr.trim()})`);
+    const hash = sha256Of(got);
+    if (hash !== FACE_MODEL.sha256) {
+      throw new SetupError(`${FACE_MODEL.member} of ${tgz} has SHA-256 ${hash}, not the measured model's ${FACE_MODEL.sha256}: refusing it`);
+    }
+    mkdirSync(dirname(FACE_MODEL.file), { recursive: true });
+    // Copied, not renamed: the scratch folder may be on another file system.
+    copyFileSync(got, `${FACE_MODEL.file}.part`);
+    renameSync(`${FACE_MODEL.file}.part`, FACE_MODEL.file);
+    return true;
+  } finally {
+    rmSync(scratch, { recursive: true, force: true });
+  }
+}
+
 function main() {
   // Debian first: it is quick to check and fails fast, before a long npm ci.
   const installedDebian = ensureDebianPackages();
   const changedNpm = ensureNpmDependencies();
-  if (installedDebian || changedNpm) say('ready');
+  const fetchedModel = ensureFaceModel();
+  if (installedDebian || changedNpm || fetchedModel) say('ready');
   else note('ready');
 }
 

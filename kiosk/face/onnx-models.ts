@@ -1,8 +1,8 @@
 // The engine's descriptor model since 2026-12-07 (core.ts RECIPE 'mfn'; docs/face-engine.md "A descriptor
 // from npm"): ONNX models run by onnxruntime-web (wasm, in Node) inside a face worker, one thread. The model
-// file ships in models/ beside this module; nothing is fetched. Each model gets the crop its authors use,
+// file sits in models/ beside this module, put there by server/setup.mjs at install; nothing is fetched at run time. Each model gets the crop its authors use,
 // cut from face-api's 68 landmarks (extra-models.ts' warp); the bench also reads the raw outputs.
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
@@ -51,7 +51,9 @@ async function session(name: OnnxModelName): Promise<OrtSession> {
     ort.env.logLevel = 'error';
   }
   const spec = onnxModels[name];
-  const s = await ort.InferenceSession.create(readFileSync(join(import.meta.dirname, 'models', spec.file)), {
+  const file = join(import.meta.dirname, 'models', spec.file);
+  if (!existsSync(file)) throw new Error(`the face model ${file} is missing: \`node server/setup.mjs\` fetches it (npm start and npm test run it)`);
+  const s = await ort.InferenceSession.create(readFileSync(file), {
     executionProviders: ['wasm'],
     logSeverityLevel: 3,
   });
