@@ -17,7 +17,20 @@
 
 import { spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { accessSync, constants, copyFileSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import {
+  accessSync,
+  constants,
+  copyFileSync,
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  renameSync,
+  rmSync,
+  statSync,
+  writeFileSync,
+} from 'node:fs';
 import { tmpdir } from 'node:os';
 import { delimiter, dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -396,7 +409,9 @@ function ensureFaceModel() {
     const pack = spawnSync('npm', ['pack', FACE_MODEL.spec, '--pack-destination', scratch, '--silent'], { cwd: scratch, encoding: 'utf8' });
     const tgz = readdirSync(scratch).find((f) => f.endsWith('.tgz'));
     if (pack.status !== 0 || !tgz) {
-      throw new SetupError(`npm pack ${FACE_MODEL.spec} failed (${describeOutcome(pack, 'npm pack')}): the face engine needs its model; check access to the npm registry. ${pack.stderr ?? ''}`.trim());
+      throw new SetupError(
+        `npm pack ${FACE_MODEL.spec} failed (${describeOutcome(pack, 'npm pack')}): the face engine needs its model; check access to the npm registry. ${pack.stderr ?? ''}`.trim(),
+      );
     }
     const untar = spawnSync('tar', ['-xzf', join(scratch, tgz), '-C', scratch, FACE_MODEL.member], { encoding: 'utf8' });
     const got = join(scratch, FACE_MODEL.member);
