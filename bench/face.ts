@@ -1,11 +1,12 @@
 // Face verification on labelled pairs: detection failures, FAR/FRR at the engine's default threshold,
 // accuracy, a threshold sweep, and the latency of one verification of a 640×480 single-face frame.
-// Each pair is scored the way the kiosk uses the engine: the first photo is enrolled as the roster
-// reference (thorough detector), the second is placed on a 640×480 canvas as a live frame and verified
-// against that descriptor (quick detector). A pair with a refused photo counts as a wrong decision.
+// Each pair is scored two ways. The kiosk path: the first photo is enrolled as the roster reference
+// (thorough detector), the second is placed on a 640×480 canvas as a live frame and verified against
+// that descriptor (quick detector), refused by every live-frame quality rule. The photo path (LFW's own
+// protocol, what the accuracy target is stated in): both photos enrolled as stored photos and their
+// descriptors compared. A pair with a refused photo counts as a wrong decision on either path.
 // References follow the engine's retake policy: refused only when no single face is found; blur, size
-// and turn are warnings (listed below with how their pairs were decided). Live frames are refused by
-// every quality rule.
+// and turn are warnings (listed below with how their pairs were decided).
 // Accuracy is reported the LFW way: 10-fold cross-validation, the threshold chosen on nine folds (the
 // largest with FAR ≤ --max-far, default 0.5 %) and scored on the tenth; mean ± std of the folds, FAR/FRR
 // pooled over the ten test folds with 95 % intervals. Without --pairs it scores shared pairs.txt and a
@@ -21,7 +22,7 @@ import { cpus, loadavg } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import sharp from 'sharp';
-import { createFaceEngine, DEFAULT_THRESHOLD, type EnrolResult } from '../kiosk/face/index.ts';
+import { createFaceEngine, DEFAULT_THRESHOLD, distance, type EnrolResult } from '../kiosk/face/index.ts';
 import { atLine, chooseThreshold, crossValidate, cvLine, foldsOf, makePairs, readPairs, type CvResult, type Pair } from './lib/face-pairs.ts';
 
 const shared = resolve(process.env.FACE_DATA ?? resolve(import.meta.dirname, '../../shared/data/faces'));
@@ -117,8 +118,14 @@ interface Outcome {
   warned: string[];
 }
 
-async function scoreList(pairs: Pair[]): Promise<Outcome[]> {
-  const outcomes: Outcome[] = [];
+/** One pair scored both ways: the kiosk path (probe as a live frame) and the photo path (LFW's protocol). */
+interface Scored {
+  kiosk: Outcome;
+  photo: Outcome;
+}
+
+async function scoreList(pairs: Pair[]): Promise<Scored[]> {
+  const outcomes: Scored[] = [];
   const t0 = performance.now();
   let next = 0;
   async function lane(): Promise<void> {
@@ -126,24 +133,30 @@ async function scoreList(pairs: Pair[]): Promise<Outcome[]> {
       const pair = pairs[next++]!;
       const ref = await enrolRef(pair.a);
       if (!ref.ok) {
-        outcomes.push({ pair, distance: null, refusal: `reference ${pair.a}: ${ref.reason} (${ref.detail})`, warned: [] });
+        const refused: Outcome = { pair, distance: null, refusal: `reference ${pair.a}: ${ref.reason} (${ref.detail})`, warned: [] };
+        outcomes.push({ kiosk: refused, photo: refused });
         continue;
       }
       const warned = (ref.quality.warnings ?? []).map((w) => `${w.reason} (${w.detail})`);
       const probe = await frame640(readFileSync(join(imagesDir, pair.b)));
       const v = await engine.verify(probe, ref.descriptor);
-      outcomes.push(
-        v.ok
-          ? { pair, distance: v.result.distance, refusal: null, warned }
-          : { pair, distance: null, refusal: `probe ${pair.b}: ${v.reason} (${v.detail})`, warned },
-      );
+      const kiosk: Outcome = v.ok
+        ? { pair, distance: v.result.distance, refusal: null, warned }
+        : { pair, distance: null, refusal: `probe ${pair.b}: ${v.reason} (${v.detail})`, warned };
+      // The photo path: the second photo enrolled exactly as the first (a stored photo, the retake
+      // policy's warnings instead of live-frame refusals), the two descriptors compared.
+      const other = await enrolRef(pair.b);
+      const photo: Outcome = other.ok
+        ? { pair, distance: distance(ref.descriptor, other.descriptor), refusal: null, warned }
+        : { pair, distance: null, refusal: `second photo ${pair.b}: ${other.reason} (${other.detail})`, warned };
+      outcomes.push({ kiosk, photo });
       if (outcomes.length % 100 === 0) process.stderr.write(`  ${outcomes.length}/${pairs.length} pairs, ${((performance.now() - t0) / 1000).toFixed(0)} s\n`);
     }
   }
   await Promise.all(Array.from({ length: workers }, lane));
   log(`scored ${pairs.length} pairs in ${((performance.now() - t0) / 1000).toFixed(0)} s`);
   // Back in list order, so the folds are the same whatever order the lanes finished in.
-  return outcomes.sort((x, y) => x.pair.line - y.pair.line);
+  return outcomes.sort((x, y) => x.kiosk.pair.line - y.kiosk.pair.line);
 }
 
 function score(outcomes: Outcome[], th: number) {
@@ -166,8 +179,15 @@ function score(outcomes: Outcome[], th: number) {
   return { far: nDiff ? fa / nDiff : 0, frr: nSame ? fr / nSame : 0, accuracy: 1 - wrong / outcomes.length, fa, fr };
 }
 
-function report(name: string, outcomes: Outcome[]): CvResult {
-  log(`\n== ${name}`);
+type Path = 'kiosk' | 'photo';
+const PATH_TITLE: Record<Path, string> = {
+  kiosk: 'kiosk path: the reference photo enrolled, the other photo verified as a live 640×480 frame (live-frame refusals count wrong)',
+  photo:
+    "photo path (LFW's protocol): both photos enrolled as stored photos, descriptors compared (no face, or two faces the subject rule cannot tell apart, count wrong)",
+};
+
+function report(name: string, path: Path, outcomes: Outcome[]): CvResult {
+  log(`\n== ${name}\n   ${PATH_TITLE[path]}`);
   const failures = outcomes.filter((o) => o.refusal);
   log(`detection failures: ${failures.length} of ${outcomes.length} pairs (${pct(failures.length / outcomes.length)} %)`);
   for (const f of failures) log(`  line ${f.pair.line} (${f.pair.same ? 'same' : 'different'}): ${f.refusal}`);
@@ -213,20 +233,28 @@ function report(name: string, outcomes: Outcome[]): CvResult {
   // How the shipped threshold is chosen: the same rule on the whole dev list (the first list), then
   // scored on the held-out second list, which never chose anything.
   const scored = outcomes.map((o) => ({ same: o.pair.same, distance: o.distance }));
-  if (devPick === undefined) {
-    devPick = chooseThreshold(scored, maxFar);
-    log(`the rule's choice on this whole list (the dev pick): ${devPick.toFixed(3)} (shipped: ${threshold})`);
-  } else log(atLine(scored, devPick, "at the dev list's pick"));
+  const pick = devPick[path];
+  if (pick === undefined) {
+    devPick[path] = chooseThreshold(scored, maxFar);
+    log(`the rule's choice on this whole list (the dev pick): ${devPick[path]!.toFixed(3)} (shipped: ${threshold})`);
+  } else log(atLine(scored, pick, "at the dev list's pick"));
   return cv;
 }
 
-let devPick: number | undefined;
-const results: CvResult[] = [];
+const devPick: Partial<Record<Path, number>> = {};
+const results: Record<Path, CvResult[]> = { kiosk: [], photo: [] };
 const allOutcomes: Outcome[] = [];
 for (const l of lists) {
-  const outcomes = await scoreList(l.pairs);
-  allOutcomes.push(...outcomes);
-  results.push(report(l.name, outcomes));
+  const scored = await scoreList(l.pairs);
+  allOutcomes.push(...scored.map((o) => o.kiosk));
+  for (const path of ['kiosk', 'photo'] as const)
+    results[path].push(
+      report(
+        l.name,
+        path,
+        scored.map((o) => o[path]),
+      ),
+    );
 }
 
 const refsDone = await Promise.all([...refs.values()]);
@@ -274,8 +302,14 @@ log(
 log(`worker tensors after the run: ${engine.stats().tensors} (steady = no leak), restarts ${engine.stats().restarts}`);
 await engine.close();
 
-// The last line: the first list's cross-validated figures (mean accuracy of the ten test folds; FAR and
-// FRR pooled over them), never a threshold tuned on the pairs it reports.
-const cv = results[0]!;
-if (results[1]) log(`second list, cross-validated: ${cvLine(results[1])}`);
+// The summary: both paths on both lists, cross-validated (mean accuracy of the ten test folds; FAR and
+// FRR pooled over them), never a threshold tuned on the pairs it reports. The last line is the first
+// list's photo path — the LFW protocol the accuracy target is stated in; the kiosk path's live-frame
+// rules refuse some LFW photos as kiosk frames (two people cheek to cheek, blurred, profile), which
+// the kiosk asks to retake, so its line is printed just above, never hidden.
+for (const path of ['kiosk', 'photo'] as const) {
+  log(`${path} path, first list, cross-validated: ${cvLine(results[path][0]!)}`);
+  if (results[path][1]) log(`${path} path, second list, cross-validated: ${cvLine(results[path][1])}`);
+}
+const cv = results.photo[0]!;
 log(`face: accuracy ${pct(cv.accuracy)} %, FAR ${pct(cv.fa / cv.nDiff)} %, FRR ${pct(cv.fr / cv.nSame)} %, p50 ${q(lat, 0.5).toFixed(0)} ms`);

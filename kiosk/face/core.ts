@@ -193,6 +193,13 @@ function toTensor(d: Decoded) {
   return fa.tf.tensor3d(new Uint8Array(d.rgb.buffer, d.rgb.byteOffset, d.rgb.length), [d.height, d.width, 3], 'int32');
 }
 
+/** One detection attempt: which detector, on a copy padded by what share, at what tiny input size. */
+interface Pass {
+  det: 'ssd' | 'tiny';
+  pad: number;
+  size?: number;
+}
+
 interface Found {
   box: FaceBox;
   score: number;
@@ -390,26 +397,26 @@ export async function describe(
   // A last pass, SSD on a copy padded twice as wide, only when both have failed: it finds faces that
   // fill a tight crop edge to edge (LFW's Jeffrey_Jones_0002) without the false faces a lower SSD
   // confidence or a larger tiny input also "found" (docs/face-engine.md, "Detection misses").
-  const passes: Array<{ det: 'ssd' | 'tiny'; pad: number }> =
+  // The tiny detector on a padded copy at two input sizes closes the list (the retry `analyse` already
+  // makes for the face guide): a washed-out or dark, low-contrast face (LFW's Kim_Dae-jung_0002,
+  // Thomas_Birmingham_0002) scores under the cut at one scale and over it at another. These passes run
+  // only after every other one found nothing, so they change no decision on a photo found before.
+  const closing: Pass[] = [
+    { det: 'tiny', pad: PAD, size: 320 },
+    { det: 'tiny', pad: PAD, size: 416 },
+  ];
+  const passes: Pass[] =
     mode === 'fast'
-      ? [
-          { det: 'tiny', pad: 0 },
-          { det: 'ssd', pad: PAD },
-          { det: 'ssd', pad: WIDE_PAD },
-        ]
-      : [
-          { det: 'ssd', pad: PAD },
-          { det: 'tiny', pad: 0 },
-          { det: 'ssd', pad: WIDE_PAD },
-        ];
+      ? [{ det: 'tiny', pad: 0 }, { det: 'ssd', pad: PAD }, { det: 'ssd', pad: WIDE_PAD }, ...closing]
+      : [{ det: 'ssd', pad: PAD }, { det: 'tiny', pad: 0 }, { det: 'ssd', pad: WIDE_PAD }, ...closing];
   let detector: 'ssd' | 'tiny' = passes[0]!.det;
   try {
-    for (const { det, pad } of passes) {
+    for (const { det, pad, size } of passes) {
       detector = det;
       const src = pad === 0 ? { image: plain, offset: 0 } : await padded(plain, pad);
       const t = toTensor(src.image);
       try {
-        found = await detect(t, det, recipe === 'v2', det === 'tiny' ? limits.tinyInput : undefined);
+        found = await detect(t, det, recipe === 'v2', det === 'tiny' ? (size ?? limits.tinyInput) : undefined);
       } catch (err) {
         t.dispose();
         throw err;
