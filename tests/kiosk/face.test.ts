@@ -55,6 +55,23 @@ t.test('no_face: a photo of a plain wall (a smooth gradient) has no face', async
   t.match(await engine.verify(wall, photo('John_McCain_0002')), { ok: false, side: 'probe', reason: 'no_face' }, 'verify says which side had no face');
 });
 
+t.test('a low-contrast face that SSD and the tiny detector at one scale miss is found by the closing passes', async (t) => {
+  // Both were `no_face` before the tiny detector ran on a padded copy at 320 and 416 px.
+  for (const name of ['Kim_Dae-jung_0002', 'Thomas_Birmingham_0002']) {
+    const r = await engine.enrol(photo(name));
+    if (!r.ok) {
+      t.fail(`${name}: ${r.reason} ${r.detail}`);
+      continue;
+    }
+    const cx = r.box.x + r.box.width / 2;
+    const cy = r.box.y + r.box.height / 2;
+    t.ok(Math.abs(cx - 125) < 40 && Math.abs(cy - 135) < 45, `${name}: the face found is the centred subject (box centre ${Math.round(cx)},${Math.round(cy)})`);
+    t.ok(r.box.width > 70 && r.box.width < 160, `${name}: a face-sized box (${Math.round(r.box.width)} px)`);
+  }
+  const same = await engine.verify(photo('Kim_Dae-jung_0002'), photo('Kim_Dae-jung_0002'));
+  t.match(same, { ok: true, result: { decision: 'match' } }, 'the found face, as a live frame, verifies against the photo');
+});
+
 t.test('several_faces: two people side by side are refused; a small face at the edge is not', async (t) => {
   const two = await canvas([
     { img: photo('John_McCain_0002'), left: 60, top: 115 },
