@@ -222,7 +222,10 @@ export function createIdentityStore(db: Db, clock: Clock, vault: FaceVault) {
     ): number {
       const r =
         'sessionId' in scope
-          ? q(`SELECT count(*) AS n FROM identity_attempts WHERE session_id = ? AND id_number = ? AND decision = 'refused'`).get(scope.sessionId, scope.idNumber)
+          ? q(`SELECT count(*) AS n FROM identity_attempts WHERE session_id = ? AND id_number = ? AND decision = 'refused'`).get(
+              scope.sessionId,
+              scope.idNumber,
+            )
           : q(
               `SELECT count(*) AS n FROM identity_attempts WHERE class_id = ? AND id_number = ? AND lesson_id IS ? AND action IS ? AND decision = 'refused'`,
             ).get(scope.classId, scope.idNumber, scope.lessonId, scope.action);

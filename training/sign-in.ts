@@ -5,7 +5,7 @@
 // class's 班主任 (or an admin) through the kiosk's override route; this file says who may.
 import { randomInt } from 'node:crypto';
 import { Conflict, idNumberProblem, localDate, localTime, maskIdNumber, newId, normaliseIdNumber } from '../core/index.ts';
-import { type FaceJudgement, type IdentityAttempt, type StaffConfirmation, type StaffUser } from '../kiosk/index.ts';
+import type { FaceJudgement, IdentityAttempt, StaffConfirmation, StaffUser } from '../kiosk/index.ts';
 import { creditFor } from './credit.ts';
 import type { KioskClass, LessonView, SignAction, TrainingLookupBody, TrainingLookupReply, TrainingRefusal, TrainingSigned } from './protocol.ts';
 import { iso, roundSum, type ClassRow, type Model, type StoredLesson, type TrainingDeps } from './model.ts';

@@ -8,7 +8,15 @@ import type { Clock, EventBus } from '../../core/index.ts';
 import type { Config } from '../../config/index.ts';
 import type { AuditLog, DataPaths, Db, FaceVault } from '../../storage/index.ts';
 import type { FaceRefusal, FaceWarning, FullFaceEngine } from '../face/index.ts';
-import type { CandidateView, LookupRefusal, LookupReply as LookupResult, RefusalFacts, SessionView, VerifyRefusal, VerifyReply as VerifyResult } from '../protocol.ts';
+import type {
+  CandidateView,
+  LookupRefusal,
+  LookupReply as LookupResult,
+  RefusalFacts,
+  SessionView,
+  VerifyRefusal,
+  VerifyReply as VerifyResult,
+} from '../protocol.ts';
 
 // The kiosk's HTTP contract lives in protocol.ts (shared with the kiosk web app); these are its names here.
 export type { CandidateView, LookupRefusal, LookupResult, SessionView, VerifyRefusal, VerifyResult };
