@@ -189,13 +189,16 @@ export function createIdentityStore(db: Db, clock: Clock, vault: FaceVault) {
       return r ? toAttempt(r) : null;
     },
 
-    /** Records the outcome once: a second decision on the same attempt changes nothing and returns false. */
+    /**
+     * Records the outcome once: a second decision on the same attempt changes nothing and returns false.
+     * `expired` is the one outcome that gives way — to what the kiosk reports late (give-up after a network cut).
+     */
     decide(id: string, o: Outcome): boolean {
       return (
         q(`UPDATE identity_attempts SET decided_at = ?, decision = ?, reason = ?, detail = ?, liveness = ?, distance = ?, card_distance = ?, threshold = ?, seat = ?,
              capture = COALESCE(?, capture), capture_sha256 = COALESCE(?, capture_sha256), capture_expires_at = COALESCE(?, capture_expires_at), probe_descriptor = COALESCE(?, probe_descriptor),
              override_by = ?, override_reason = ?
-           WHERE id = ? AND decided_at IS NULL`).run(
+           WHERE id = ? AND (decided_at IS NULL OR decision = 'expired')`).run(
           clock.now(),
           o.decision,
           o.reason,

@@ -167,11 +167,13 @@ const GIVE_UP_WORDS: Record<GiveUpHint, string> = {
 /**
  * The kiosk stopped waiting for a usable face: the attempt is refused as `timed_out`, recorded and audited
  * as any refusal is (kiosk.verify.refused, identity.refused), so a candidate never leaves the kiosk without
- * a decision on record. An attempt past its expiry is still recorded: that is the case it is for.
+ * a decision on record. An attempt past its expiry is still recorded (one the sweep marked expired too): that is
+ * the case it is for.
  */
 export function giveUp(st: IdentityState, kioskId: string, attemptId: string, input: GiveUpBody): VerifyResult | unknown {
   const a = openAttempt(st, kioskId, attemptId);
-  if (a.decidedAt) throw new Conflict(`attempt ${attemptId} was already decided (${a.decision}); look the ID up again for a new attempt`);
+  // The sweep may have marked it expired while the kiosk's report waited out a network cut: the report is the truer outcome.
+  if (a.decidedAt && a.decision !== 'expired') throw new Conflict(`attempt ${attemptId} was already decided (${a.decision}); look the ID up again for a new attempt`);
   if (st.verifying.has(a.id)) throw new Conflict(`attempt ${a.id} is being verified already`);
   requireFaceAttemptLeft(st, a);
   const j: FaceJudgement = {
