@@ -270,7 +270,11 @@ t.test('a camera that sees no face: the wait ends in a refusal that says why, re
     const detail = page.getByTestId('staff-detail');
     await detail.waitFor();
     const words = (await detail.textContent()) ?? '';
-    t.match(words, /等待 \d+ 秒未拍到可用的人脸，最后看到：(未检测到人脸|无法判断画面|摄像头没有画面)（本场已用 1\/3 次人脸核验）/, 'the staff dialog says the wait and what the guide saw');
+    t.match(
+      words,
+      /等待 \d+ 秒未拍到可用的人脸，最后看到：(未检测到人脸|无法判断画面|摄像头没有画面)（本场已用 1\/3 次人脸核验）/,
+      'the staff dialog says the wait and what the guide saw',
+    );
     t.same(englishIn(words), [], 'in words of the screen, not the engine English (that is the audit log)');
     await page.getByLabel('工作人员账号').fill(R102_INVIGILATOR.username);
     await page.getByLabel('密码').fill(R102_INVIGILATOR.password);

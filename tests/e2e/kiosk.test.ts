@@ -475,7 +475,11 @@ t.test('candidates pass the entrance kiosk: admitted by face, refused and overri
     // Staff read the refusal in the screen's language, built from its reason and figures; the engine's
     // English account is the audit log's.
     const staffZh = (await page.getByTestId('staff-detail').textContent()) ?? '';
-    t.match(staffZh, /与名单照片的相似距离 \d\.\d{3}，高于阈值 \d\.\d{3}（距离越小越相似）（本场已用 1\/3 次人脸核验）/, 'the dialog words the mismatch in Chinese');
+    t.match(
+      staffZh,
+      /与名单照片的相似距离 \d\.\d{3}，高于阈值 \d\.\d{3}（距离越小越相似）（本场已用 1\/3 次人脸核验）/,
+      'the dialog words the mismatch in Chinese',
+    );
     t.same(staffZh.match(/[A-Za-z]{3,}/g), null, 'no engine English in the dialog');
     await page.getByLabel('工作人员账号').fill('invig');
     await page.getByLabel('密码').fill('not-the-password');
