@@ -173,7 +173,8 @@ const GIVE_UP_WORDS: Record<GiveUpHint, string> = {
 export function giveUp(st: IdentityState, kioskId: string, attemptId: string, input: GiveUpBody): VerifyResult | unknown {
   const a = openAttempt(st, kioskId, attemptId);
   // The sweep may have marked it expired while the kiosk's report waited out a network cut: the report is the truer outcome.
-  if (a.decidedAt && a.decision !== 'expired') throw new Conflict(`attempt ${attemptId} was already decided (${a.decision}); look the ID up again for a new attempt`);
+  if (a.decidedAt && a.decision !== 'expired')
+    throw new Conflict(`attempt ${attemptId} was already decided (${a.decision}); look the ID up again for a new attempt`);
   if (st.verifying.has(a.id)) throw new Conflict(`attempt ${a.id} is being verified already`);
   requireFaceAttemptLeft(st, a);
   const j: FaceJudgement = {
