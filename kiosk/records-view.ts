@@ -20,7 +20,7 @@ export interface IdentityCheckRecord {
   decidedAt: number | null;
   /**
    * cancelled: the person left at the notice or the face guide; expired: nobody finished it (both since
-   * migration 038); null: still open (or, for rows older than that, left undecided).
+   * migration 038; the kiosk service's sweep gives older open rows their `expired`); null: still open.
    */
   decision: 'admitted' | 'refused' | 'overridden' | 'cancelled' | 'expired' | null;
   reason: string | null;
