@@ -197,6 +197,7 @@ function normalise(raw: ConfigFile, file: string | null, baseDir: string, dataOv
       attemptMinutes: raw.identity?.attemptMinutes ?? 5,
       enrolOnImport: raw.identity?.enrolOnImport ?? true,
       kioskFaceSeconds: raw.identity?.kioskFaceSeconds ?? 45,
+      faceAttempts: raw.identity?.faceAttempts ?? 3,
     },
     faceNotice: {
       version: raw.faceNotice?.version ?? 'default-2026-12',

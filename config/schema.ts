@@ -138,6 +138,8 @@ export interface Config {
     attemptMinutes: number;
     enrolOnImport: boolean;
     kioskFaceSeconds: number;
+    /** Face checks refused per person and exam session before only staff decide (kiosk/service/face-attempts.ts). */
+    faceAttempts: number;
   };
   /** The face-recognition notice (kiosk/service/notice.ts): null texts = the built-in zh-CN and English ones. */
   faceNotice: {

@@ -54,6 +54,61 @@ export type QualityHint = (typeof QUALITY_HINTS)[number];
 export const GIVE_UP_HINTS = [...QUALITY_HINTS, 'too_dark', 'camera_down', 'no_answer'] as const;
 export type GiveUpHint = (typeof GIVE_UP_HINTS)[number];
 
+/** The face engine's refusals of one picture (kiosk/face/types.ts FaceRefusal), and the quality rules a reference may fail. */
+export const FACE_REFUSALS = ['unreadable', 'no_face', 'several_faces', 'too_small', 'too_blurred', 'turned_away'] as const;
+export const FACE_QUALITY_ISSUES = ['too_small', 'too_blurred', 'turned_away'] as const;
+/** What the liveness pass found instead of the challenge (kiosk/face/types.ts LivenessResult). */
+export const LIVENESS_FINDINGS = ['no_face', 'several_faces', 'no_motion', 'challenge_not_met', 'too_few_frames'] as const;
+
+/**
+ * The figures behind a face refusal, as codes and numbers: the staff dialog builds its words from these
+ * and `reason` in the screen's language (kiosk/web/src/i18n.ts). The English `detail` beside them is the
+ * engine's account for the audit log and the attempt's record; no screen shows it.
+ */
+export const RefusalFactsT = Type.Object({
+  /** liveness: the challenge asked, and what was seen instead. */
+  challenge: nullable(oneOf(CHALLENGES)),
+  liveness: nullable(oneOf(LIVENESS_FINDINGS)),
+  /** A live frame the engine refused (no_face, too_small, …): which one, 1-based. */
+  frame: nullable(Type.Integer()),
+  /** no_reference: the roster photo is missing, or the engine's refusal of it. */
+  rosterPhoto: nullable(oneOf(['missing', ...FACE_REFUSALS] as const)),
+  /** The roster photo was enrolled despite these quality findings (a poor reference weakens a mismatch). */
+  rosterWarnings: Type.Array(oneOf(FACE_QUALITY_ISSUES)),
+  /** Distance to the ID-card photo, or why the card photo could not be compared. */
+  cardDistance: nullable(Type.Number()),
+  cardPhotoUnused: nullable(oneOf(FACE_REFUSALS)),
+  /** timed_out: how long the face guide waited and what it last saw. */
+  waitedSeconds: nullable(Type.Integer()),
+  lastHint: nullable(oneOf(GIVE_UP_HINTS)),
+});
+export type RefusalFacts = Static<typeof RefusalFactsT>;
+
+/**
+ * A person's face checks in this exam session, counted by the server (identity_attempts): `used` are the
+ * refused ones, whatever page or kiosk they were at; `limit` is config identity.faceAttempts and `left`
+ * what remains. Once none is left the server refuses more (409 face_attempts_used) and staff decide at
+ * the desk (override). A training check has no limit (null): staff cannot override a trainee's face.
+ */
+export const FaceAttemptsT = Type.Object({
+  used: Type.Integer({ minimum: 0 }),
+  limit: nullable(Type.Integer({ minimum: 1 })),
+  left: nullable(Type.Integer({ minimum: 0 })),
+});
+export type FaceAttempts = Static<typeof FaceAttemptsT>;
+
+/** Where the person left an attempt undecided: the notice, the face guide, the declined screen, the "staff only" screen. */
+export const CANCEL_STAGES = ['notice', 'face_guide', 'declined', 'staff_needed'] as const;
+export type CancelStage = (typeof CANCEL_STAGES)[number];
+/**
+ * POST /api/kiosk/attempts/:id/cancel: the kiosk left the attempt without a decision — the person tapped
+ * 取消/返回 (`by: person`) or the screen timed out (`by: timer`). Recorded as `cancelled` and audited.
+ */
+export const CancelBodyT = Type.Object({ stage: oneOf(CANCEL_STAGES), by: oneOf(['person', 'timer'] as const) }, { additionalProperties: false });
+export type CancelBody = Static<typeof CancelBodyT>;
+export const CancelReplyT = Type.Object({ ok: Type.Literal(true), attemptId: Type.String(), decision: Type.Literal('cancelled'), decidedAt: Type.String() });
+export type CancelReply = Static<typeof CancelReplyT>;
+
 // ---------------------------------------------------------------------------------------------
 // Requests
 // ---------------------------------------------------------------------------------------------
@@ -202,6 +257,8 @@ export const LookupReplyT = Type.Union([
     seat: nullable(Type.String()),
     challenge: oneOf(CHALLENGES),
     consent: ConsentAskT,
+    /** When `left` is 0 the kiosk takes no face: it sends the person to staff (the attempt is for the override). */
+    faceAttempts: FaceAttemptsT,
   }),
   Type.Object({
     ok: Type.Literal(false),
@@ -238,7 +295,10 @@ export const RefusedT = Type.Object({
   message: Type.String(),
   distance: nullable(Type.Number()),
   threshold: Type.Number(),
+  facts: RefusalFactsT,
+  /** A new attempt may be looked up: the reason allows it and the person has face checks left. */
   retryAllowed: Type.Boolean(),
+  faceAttempts: FaceAttemptsT,
 });
 
 /** A training sign-in or sign-out (training/sign-in.ts) verified through the same route: training/protocol.ts TrainingSignedT. */
@@ -248,6 +308,19 @@ export const TrainingCheckT = TrainingSignedT;
 export const VerifyReplyT = Type.Union([AdmittedT, RefusedT, TrainingCheckT]);
 /** The exam-admission answers (the kiosk app's); a training check is answered by TrainingCheckT. */
 export type VerifyReply = Static<typeof AdmittedT> | Static<typeof RefusedT>;
+
+/**
+ * POST /api/kiosk/quality: one frame of the live face guide, for an open attempt of this kiosk whose person
+ * has accepted the notice (no frame is processed before that) and has face checks left.
+ */
+export const QualityBodyT = Type.Object(
+  {
+    attemptId: Type.String({ minLength: 1, maxLength: 64 }),
+    frame: Type.String({ minLength: 4, description: 'base64 of a JPEG, no data: prefix' }),
+  },
+  { additionalProperties: false },
+);
+export type QualityBody = Static<typeof QualityBodyT>;
 
 /** POST /api/kiosk/quality: hints for the live face guide. */
 export const QualityReplyT = Type.Object({

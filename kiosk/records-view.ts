@@ -18,8 +18,11 @@ export interface IdentityCheckRecord {
   source: 'typed' | 'card';
   startedAt: number;
   decidedAt: number | null;
-  /** null: the attempt ran out or was abandoned before a decision. */
-  decision: 'admitted' | 'refused' | 'overridden' | null;
+  /**
+   * cancelled: the person left at the notice or the face guide; expired: nobody finished it (both since
+   * migration 038; the kiosk service's sweep gives older open rows their `expired`); null: still open.
+   */
+  decision: 'admitted' | 'refused' | 'overridden' | 'cancelled' | 'expired' | null;
   reason: string | null;
   detail: string | null;
   liveness: unknown;

@@ -5,6 +5,8 @@ import { Type } from 'typebox';
 import { ErrorReply, Forbidden, NOT_AN_EVENT_STREAM, openEventStream, wantsEventStream } from '../core/index.ts';
 import type { IdentityService } from './service/index.ts';
 import {
+  CancelBodyT,
+  CancelReplyT,
   ConsentBodyT,
   ConsentReplyT,
   CardPostT,
@@ -14,10 +16,13 @@ import {
   LookupBodyT,
   LookupReplyT,
   OverrideReplyT,
+  QualityBodyT,
   QualityReplyT,
   TrainingConfirmedT,
   VerifyReplyT,
+  type CancelBody,
   type ConsentBody,
+  type QualityBody,
   type GiveUpBody,
 } from './protocol.ts';
 
@@ -146,6 +151,25 @@ export const kioskRoutes: FastifyPluginAsync<{ identity: IdentityService }> = as
   );
 
   app.post(
+    '/api/kiosk/attempts/:attemptId/cancel',
+    {
+      config: kioskOnly,
+      schema: {
+        tags,
+        summary:
+          'The kiosk left an undecided attempt: the person tapped 取消/返回 at the notice, the face guide or a staff-only screen, or the screen timed out; recorded as cancelled and audited',
+        params: AttemptId,
+        body: CancelBodyT,
+        response: { 200: CancelReplyT, ...errors },
+      },
+    },
+    async (request) => {
+      const { attemptId } = request.params as { attemptId: string };
+      return identity.cancel(kioskOf(request), attemptId, request.body as CancelBody);
+    },
+  );
+
+  app.post(
     '/api/kiosk/attempts/:attemptId/override',
     {
       config: { ...kioskOnly, rateLimit: { max: 20, timeWindow: '1 minute' } },
@@ -178,12 +202,13 @@ export const kioskRoutes: FastifyPluginAsync<{ identity: IdentityService }> = as
       config: { ...kioskOnly, rateLimit: { max: 5, timeWindow: 1000, keyGenerator: (r: FastifyRequest) => r.actor } },
       schema: {
         tags,
-        summary: 'Hints for the live face guide: face found, too small, several, turned, blurred',
-        body: Type.Object({ frame: Base64 }, closed),
+        summary:
+          'Hints for the live face guide (face found, too small, several, turned, blurred), for an open attempt whose person accepted the face-recognition notice and has face checks left',
+        body: QualityBodyT,
         response: { 200: QualityReplyT, ...errors },
       },
     },
-    async (request) => identity.quality(kioskOf(request), (request.body as { frame: string }).frame),
+    async (request) => identity.quality(kioskOf(request), request.body as QualityBody),
   );
 
   app.post(

@@ -1,9 +1,10 @@
-// The identity tables (migration 006): rows in, rows out. No policy here; the service decides.
+// The identity tables (migrations 006, 038): rows in, rows out. No policy here; the service decides.
 import type { Clock } from '../core/index.ts';
 import { statementCache, type Db, type FaceVault } from '../storage/index.ts';
 import type { FaceQuality, FaceRefusal, LivenessChallenge } from './face/types.ts';
 
-export type Decision = 'admitted' | 'refused' | 'overridden';
+/** cancelled: the kiosk left the attempt at the notice or the face guide; expired: nobody finished it (migration 038). */
+export type Decision = 'admitted' | 'refused' | 'overridden' | 'cancelled' | 'expired';
 
 export interface CardData {
   cardId: string;
@@ -188,13 +189,16 @@ export function createIdentityStore(db: Db, clock: Clock, vault: FaceVault) {
       return r ? toAttempt(r) : null;
     },
 
-    /** Records the outcome once: a second decision on the same attempt changes nothing and returns false. */
+    /**
+     * Records the outcome once: a second decision on the same attempt changes nothing and returns false.
+     * `expired` is the one outcome that gives way — to what the kiosk reports late (give-up after a network cut).
+     */
     decide(id: string, o: Outcome): boolean {
       return (
         q(`UPDATE identity_attempts SET decided_at = ?, decision = ?, reason = ?, detail = ?, liveness = ?, distance = ?, card_distance = ?, threshold = ?, seat = ?,
              capture = COALESCE(?, capture), capture_sha256 = COALESCE(?, capture_sha256), capture_expires_at = COALESCE(?, capture_expires_at), probe_descriptor = COALESCE(?, probe_descriptor),
              override_by = ?, override_reason = ?
-           WHERE id = ? AND decided_at IS NULL`).run(
+           WHERE id = ? AND (decided_at IS NULL OR decision = 'expired')`).run(
           clock.now(),
           o.decision,
           o.reason,
@@ -213,6 +217,29 @@ export function createIdentityStore(db: Db, clock: Clock, vault: FaceVault) {
           id,
         ).changes === 1
       );
+    },
+
+    /** Refused face checks of one person in a session (or of a trainee in one lesson's sign-in or sign-out). */
+    refusedCount(
+      scope: { sessionId: string; idNumber: string } | { classId: string; lessonId: string | null; action: string | null; idNumber: string },
+    ): number {
+      const r =
+        'sessionId' in scope
+          ? q(`SELECT count(*) AS n FROM identity_attempts WHERE session_id = ? AND id_number = ? AND decision = 'refused'`).get(
+              scope.sessionId,
+              scope.idNumber,
+            )
+          : q(
+              `SELECT count(*) AS n FROM identity_attempts WHERE class_id = ? AND id_number = ? AND lesson_id IS ? AND action IS ? AND decision = 'refused'`,
+            ).get(scope.classId, scope.idNumber, scope.lessonId, scope.action);
+      return (r as { n: number }).n;
+    },
+
+    /** Attempts still undecided whose expiry is before `before`, oldest first (the sweep marks them expired). */
+    undecidedBefore(before: number, limit = 500): IdentityAttempt[] {
+      return (
+        q('SELECT * FROM identity_attempts WHERE decided_at IS NULL AND expires_at < ? ORDER BY expires_at LIMIT ?').all(before, limit) as AttemptRow[]
+      ).map(toAttempt);
     },
 
     /** An override after a refusal replaces the decision but keeps the scores and capture of the refusal. */

@@ -26,6 +26,11 @@ const KIOSK_REASONS: Record<string, { zh: string; en: string }> = {
   liveness: { zh: '活体检测未通过', en: 'liveness check failed' },
   no_face: { zh: '未检测到人脸', en: 'no face found' },
   several_faces: { zh: '检测到多张人脸', en: 'several faces found' },
+  // Every face refusal of kiosk/protocol.ts VERIFY_REFUSALS has words: a code is never the Chinese text.
+  too_small: { zh: '人脸过小', en: 'face too small' },
+  too_blurred: { zh: '画面模糊', en: 'picture blurred' },
+  turned_away: { zh: '未正对镜头', en: 'not facing the camera' },
+  unreadable: { zh: '图像无法读取', en: 'picture unreadable' },
   no_reference: { zh: '无可比对的照片', en: 'no reference photo' },
   admission_failed: { zh: '入场登记失败', en: 'admission failed' },
   timed_out: { zh: '规定时间内未拍到可用人脸', en: 'no usable face within the time allowed' },

@@ -5,7 +5,7 @@
 // class's 班主任 (or an admin) through the kiosk's override route; this file says who may.
 import { randomInt } from 'node:crypto';
 import { Conflict, idNumberProblem, localDate, localTime, maskIdNumber, newId, normaliseIdNumber } from '../core/index.ts';
-import { VERIFY_MESSAGES, type FaceJudgement, type IdentityAttempt, type StaffConfirmation, type StaffUser } from '../kiosk/index.ts';
+import type { FaceJudgement, IdentityAttempt, StaffConfirmation, StaffUser } from '../kiosk/index.ts';
 import { creditFor } from './credit.ts';
 import type { KioskClass, LessonView, SignAction, TrainingLookupBody, TrainingLookupReply, TrainingRefusal, TrainingSigned } from './protocol.ts';
 import { iso, roundSum, type ClassRow, type Model, type StoredLesson, type TrainingDeps } from './model.ts';
@@ -324,17 +324,8 @@ export function createSignIn(deps: TrainingDeps, m: Model, members: Members, hou
           distance: j.distance,
         },
       });
-      return {
-        ok: false as const,
-        decision: 'refused' as const,
-        attemptId: a.id,
-        reason: j.reason!,
-        detail: j.detail,
-        message: VERIFY_MESSAGES[j.reason!],
-        distance: j.distance,
-        threshold: j.threshold,
-        retryAllowed: j.reason !== 'no_reference',
-      };
+      // The kiosk's own refusal reply: the reason's words, the facts for staff, the face checks counted.
+      return identity.refusedReply(a, { ...j, reason: j.reason! });
     }
     const r = record(a, at, 'face', () => {
       identity.store.decide(a.id, { decision: 'admitted', reason: null, detail: j.detail, ...outcome });

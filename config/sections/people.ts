@@ -99,6 +99,15 @@ export const IdentitySchema = Type.Object(
           'how long the kiosk waits for a face good enough to start the liveness challenge; then the attempt is refused as timed_out (recorded and audited) and staff can decide',
       }),
     ),
+    faceAttempts: Type.Optional(
+      Type.Integer({
+        minimum: 1,
+        maximum: 10,
+        default: 3,
+        description:
+          'how many face checks a candidate may have refused in one exam session before the server refuses more and only staff at the desk decide (override); counted per person and session, whatever page or kiosk they used',
+      }),
+    ),
   },
   closed,
 );

@@ -5,8 +5,11 @@ import { NotFound } from '../../core/index.ts';
 import { distance } from '../face/index.ts';
 import { maskIdNumber } from '../../core/index.ts';
 import type { IdentityState } from './state.ts';
+import { expireStale } from './outcomes.ts';
 
 export function listAttempts(st: IdentityState, f: { sessionId?: string; limit?: number }) {
+  // What staff read is never an attempt hanging open past its expiry.
+  expireStale(st);
   return st.store.list(f).map((a) => ({
     id: a.id,
     kioskId: a.kioskId,

@@ -10,7 +10,9 @@ import { broadcast, candidateView, createIdentityState, engine, kiosk, roomName,
 import { enrolments, enrolPhoto, enrolSession, listenToBus } from './enrolment.ts';
 import { auditSimulatedCard, kioskState, postCard, takeCard } from './desk.ts';
 import { lookup, photoOf } from './lookup.ts';
-import { giveUp, judge, pendingAttempt, verify } from './verify.ts';
+import { giveUp, judge, pendingAttempt, refusedReply, verify } from './verify.ts';
+import { cancelAttempt, expireStale, SWEEP_MS } from './outcomes.ts';
+import { faceAttempts } from './face-attempts.ts';
 import { override } from './override.ts';
 import { quality } from './quality.ts';
 import { checkSnapshot } from './snapshots.ts';
@@ -29,6 +31,17 @@ export function createIdentityService(deps: IdentityDeps) {
     (...a: A): R =>
       f(st, ...a);
   const unlisten = listenToBus(st);
+  // Attempts nobody finished get their outcome (expired) now and every minute, not only when someone reads the list.
+  const sweep = () => {
+    try {
+      expireStale(st);
+    } catch (err) {
+      st.logError(err, 'marking expired kiosk attempts failed');
+    }
+  };
+  sweep();
+  const sweeper = setInterval(sweep, SWEEP_MS);
+  sweeper.unref();
   const connected = (kioskId: string) => [...st.streams].some((x) => x.kioskId === kioskId);
   // The ID-card reader of each kiosk, as its bridge last said (server/auth/devices.ts emits it): the page
   // hears every change and, when it connects, the latest.
@@ -49,6 +62,13 @@ export function createIdentityService(deps: IdentityDeps) {
     photoOf: bind(photoOf),
     verify: bind(verify),
     giveUp: bind(giveUp),
+    /** The kiosk left an undecided attempt (取消 at the notice or the face guide, or its screen timed out). */
+    cancel: bind(cancelAttempt),
+    /** Marks attempts nobody finished as expired (audited); the service also does so every minute. */
+    expireStale: bind(expireStale),
+    faceAttempts: bind(faceAttempts),
+    /** The refusal reply of a face check (training's sign-in answers with it too). */
+    refusedReply: bind(refusedReply),
     judge: bind(judge),
     pendingAttempt: bind(pendingAttempt),
     override: bind(override),
@@ -94,6 +114,7 @@ export function createIdentityService(deps: IdentityDeps) {
     /** Stops listening and ends the event streams; background enrolment stops after the photo in hand. */
     stop(): void {
       st.stopped = true;
+      clearInterval(sweeper);
       unlisten();
       offReader();
       for (const s of st.streams) s.close();

@@ -23,6 +23,7 @@ import { removeQuietly } from '../../storage/index.ts';
 import { takeCard } from './desk.ts';
 import { enrolPhoto } from './enrolment.ts';
 import { consentAsk } from './consent.ts';
+import { faceAttempts } from './face-attempts.ts';
 import { candidateView, entryOf, kiosk, roomName, serves, sessionView, type IdentityState } from './state.ts';
 
 export function refuse(
@@ -177,6 +178,7 @@ export function lookup(st: IdentityState, kioskId: string, input: { source: 'typ
       seat: e.seat,
       challenge,
       consent: consentAsk(st, { sessionId: open.id }, idNumber),
+      faceAttempts: faceAttempts(st, { sessionId: open.id, idNumber }),
     };
   }
   if (entered) {

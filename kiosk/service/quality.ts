@@ -1,4 +1,5 @@
-// Quality hints for the live guide: one frame's face size, centring, turn and sharpness.
+// Quality hints for the live guide: one frame's face size, centring, turn and sharpness, for an attempt
+// whose person has agreed to face recognition.
 // sharp (libvips and its checks: 0.1–0.4 s to load) loads with the first frame checked, not with the server.
 const sharp = async (input: Buffer) => (await import('sharp')).default(input);
 import { ValidationError } from '../../core/index.ts';
@@ -6,9 +7,22 @@ import { laplacianVariance, type FaceBox } from '../face/index.ts';
 import { FRAMES } from './types.ts';
 import { jpegOk, decodeBase64Image } from './images.ts';
 import { engine, kiosk, type IdentityState } from './state.ts';
+import type { QualityBody } from '../protocol.ts';
+import { requireAccepted } from './consent.ts';
+import { requireFaceAttemptLeft } from './face-attempts.ts';
+import { pendingAttempt } from './verify.ts';
 
-export async function quality(st: IdentityState, kioskId: string, frameB64: string) {
+/**
+ * One frame of the face guide. A face is processed only for an open attempt of this kiosk whose person
+ * accepted the notice (the check verify makes) and has face checks left: before the choice the camera's
+ * frames are not the server's business.
+ */
+export async function quality(st: IdentityState, kioskId: string, body: QualityBody) {
   kiosk(st, kioskId);
+  const a = pendingAttempt(st, kioskId, body.attemptId);
+  requireAccepted(st, a);
+  requireFaceAttemptLeft(st, a);
+  const frameB64 = body.frame;
   const frame = decodeBase64Image(frameB64, 'body.frame', FRAMES.maxBytes);
   if (!jpegOk(frame)) throw new ValidationError([{ path: 'body.frame', problem: 'is not a JPEG' }]);
   let meta: { width?: number | undefined; height?: number | undefined };

@@ -8,7 +8,15 @@ import type { Clock, EventBus } from '../../core/index.ts';
 import type { Config } from '../../config/index.ts';
 import type { AuditLog, DataPaths, Db, FaceVault } from '../../storage/index.ts';
 import type { FaceRefusal, FaceWarning, FullFaceEngine } from '../face/index.ts';
-import type { CandidateView, LookupRefusal, LookupReply as LookupResult, SessionView, VerifyRefusal, VerifyReply as VerifyResult } from '../protocol.ts';
+import type {
+  CandidateView,
+  LookupRefusal,
+  LookupReply as LookupResult,
+  RefusalFacts,
+  SessionView,
+  VerifyRefusal,
+  VerifyReply as VerifyResult,
+} from '../protocol.ts';
 
 // The kiosk's HTTP contract lives in protocol.ts (shared with the kiosk web app); these are its names here.
 export type { CandidateView, LookupRefusal, LookupResult, SessionView, VerifyRefusal, VerifyResult };
@@ -80,7 +88,22 @@ export interface FaceJudgement {
   captureSha256: string | null;
   captureExpiresAt: number | null;
   probeDescriptor: Float32Array | null;
+  /** The figures behind a refusal as codes and numbers, for the staff dialog's words (protocol RefusalFacts). */
+  facts: RefusalFacts;
 }
+
+/** A judgement's facts before anything is known. */
+export const noFacts = (): RefusalFacts => ({
+  challenge: null,
+  liveness: null,
+  frame: null,
+  rosterPhoto: null,
+  rosterWarnings: [],
+  cardDistance: null,
+  cardPhotoUnused: null,
+  waitedSeconds: null,
+  lastHint: null,
+});
 
 /** POST /api/kiosk/card (kiosk/protocol.ts CardPostT): an old client sends the first five only. */
 export type { CardPost as CardInput } from '../protocol.ts';

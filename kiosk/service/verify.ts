@@ -6,12 +6,13 @@ import { removeQuietly } from '../../storage/index.ts';
 import { DEFAULT_THRESHOLD, distance, type FaceRefusal } from '../face/index.ts';
 import type { IdentityAttempt } from '../store.ts';
 import { localDate, localDateTime } from '../../core/index.ts';
-import { FRAMES, VERIFY_MESSAGES, type VerifyRefusal, type FaceJudgement, type VerifyResult } from './types.ts';
-import type { GiveUpBody, GiveUpHint } from '../protocol.ts';
+import { FRAMES, VERIFY_MESSAGES, noFacts, type VerifyRefusal, type FaceJudgement, type VerifyResult } from './types.ts';
+import type { GiveUpBody, GiveUpHint, RefusalFacts } from '../protocol.ts';
 import { jpegOk, writeDurably, decodeBase64Image } from './images.ts';
 import { enrolPhoto } from './enrolment.ts';
 import { openAttempt } from './lookup.ts';
 import { requireAccepted } from './consent.ts';
+import { faceAttempts, requireFaceAttemptLeft, scopeOfAttempt } from './face-attempts.ts';
 import { candidateView, engine, entryOf, roomName, type IdentityState } from './state.ts';
 
 export function checkFrames(st: IdentityState, frames: string[]): Buffer[] {
@@ -49,14 +50,14 @@ export async function judge(st: IdentityState, a: IdentityAttempt, frames: Buffe
   ] as const;
   const livenessP = eng.liveness(frames, a.challenge);
   let probe: { index: number; descriptor: Float32Array } | null = null;
-  let probeRefusal: { reason: FaceRefusal; detail: string } | null = null;
+  let probeRefusal: { reason: FaceRefusal; detail: string; frame: number } | null = null;
   for (const i of [0, 1, 2].filter((x) => x < frames.length)) {
     const r = await eng.enrol(frames[i]!, { mode: 'fast', purpose: 'live' });
     if (r.ok) {
       probe = { index: i, descriptor: r.descriptor };
       break;
     }
-    probeRefusal ??= { reason: r.reason, detail: `frame ${i + 1}: ${r.detail}` };
+    probeRefusal ??= { reason: r.reason, detail: `frame ${i + 1}: ${r.detail}`, frame: i + 1 };
   }
   const [live, roster, cardRef] = await Promise.all([livenessP, refs[0], refs[1]]);
   const captureBytes = frames[probe?.index ?? 0]!;
@@ -70,31 +71,42 @@ export async function judge(st: IdentityState, a: IdentityAttempt, frames: Buffe
     captureExpiresAt: st.clock.now() + st.config.retention.days * 86_400_000,
     probeDescriptor: probe?.descriptor ?? null,
   };
-  const no = (reason: VerifyRefusal, detail: string, d: number | null = null, cd: number | null = null): FaceJudgement => ({
+  const no = (reason: VerifyRefusal, detail: string, facts: Partial<RefusalFacts> = {}, d: number | null = null, cd: number | null = null): FaceJudgement => ({
     ok: false,
     reason,
     detail,
     distance: d,
     cardDistance: cd,
     ...base,
+    facts: { ...noFacts(), ...facts, cardDistance: cd },
   });
 
   if (!live.ok) {
-    if (live.reason === 'no_face' || live.reason === 'several_faces') return no(live.reason, `liveness (${live.challenge}): ${live.detail}`);
-    return no('liveness', `liveness challenge ${live.challenge} not seen (${live.reason}): ${live.detail}`);
+    const seen = { challenge: live.challenge, liveness: live.reason };
+    if (live.reason === 'no_face' || live.reason === 'several_faces') return no(live.reason, `liveness (${live.challenge}): ${live.detail}`, seen);
+    return no('liveness', `liveness challenge ${live.challenge} not seen (${live.reason}): ${live.detail}`, seen);
   }
-  if (!probe) return no(probeRefusal?.reason ?? 'no_face', probeRefusal?.detail ?? 'no usable face in the first frames');
-  if (!roster) return no('no_reference', 'the candidate has no roster photo to compare with');
-  if (!roster.ok) return no('no_reference', `the roster photo cannot be used (${roster.reason}): ${roster.detail}`);
+  if (!probe)
+    return no(probeRefusal?.reason ?? 'no_face', probeRefusal?.detail ?? 'no usable face in the first frames', {
+      frame: probeRefusal ? probeRefusal.frame : null,
+    });
+  if (!roster) return no('no_reference', 'the candidate has no roster photo to compare with', { rosterPhoto: 'missing' });
+  if (!roster.ok)
+    return no('no_reference', `the roster photo cannot be used (${roster.reason}): ${roster.detail}`, {
+      rosterPhoto: roster.reason === 'missing' ? 'missing' : roster.reason,
+    });
   const d = distance(probe.descriptor, roster.descriptor);
   let cd: number | null = null;
   let cardNote = '';
+  const cardPhotoUnused = cardRef && !cardRef.ok && cardRef.reason !== 'missing' ? cardRef.reason : null;
   if (cardRef?.ok) cd = distance(probe.descriptor, cardRef.descriptor);
   else if (cardRef) cardNote = `; the ID card photo could not be used (${cardRef.reason}) and was not compared`;
   const poor = roster.warnings.length ? `; the roster photo was enrolled with warnings (${roster.warnings.map((w) => w.reason).join(', ')})` : '';
-  if (d > threshold) return no('mismatch', `distance to the roster photo ${d.toFixed(3)} is above the threshold ${threshold}${poor}${cardNote}`, d, cd);
+  const figures = { rosterWarnings: roster.warnings.map((w) => w.reason), cardPhotoUnused };
+  if (d > threshold)
+    return no('mismatch', `distance to the roster photo ${d.toFixed(3)} is above the threshold ${threshold}${poor}${cardNote}`, figures, d, cd);
   if (cd !== null && cd > threshold)
-    return no('card_mismatch', `matches the roster photo (${d.toFixed(3)}) but not the ID card photo (${cd.toFixed(3)} > ${threshold})`, d, cd);
+    return no('card_mismatch', `matches the roster photo (${d.toFixed(3)}) but not the ID card photo (${cd.toFixed(3)} > ${threshold})`, figures, d, cd);
   return {
     ok: true,
     reason: null,
@@ -102,6 +114,7 @@ export async function judge(st: IdentityState, a: IdentityAttempt, frames: Buffe
     distance: d,
     cardDistance: cd,
     ...base,
+    facts: { ...noFacts(), ...figures, cardDistance: cd },
   };
 }
 
@@ -117,6 +130,7 @@ export async function verify(st: IdentityState, kioskId: string, attemptId: stri
   const frames = checkFrames(st, rawFrames);
   const a = pendingAttempt(st, kioskId, attemptId);
   requireAccepted(st, a);
+  requireFaceAttemptLeft(st, a);
   // A double-tapped button must not run the face check twice: the second request is told so at once.
   if (st.verifying.has(a.id)) throw new Conflict(`attempt ${a.id} is being verified already`);
   st.verifying.add(a.id);
@@ -153,12 +167,16 @@ const GIVE_UP_WORDS: Record<GiveUpHint, string> = {
 /**
  * The kiosk stopped waiting for a usable face: the attempt is refused as `timed_out`, recorded and audited
  * as any refusal is (kiosk.verify.refused, identity.refused), so a candidate never leaves the kiosk without
- * a decision on record. An attempt past its expiry is still recorded: that is the case it is for.
+ * a decision on record. An attempt past its expiry is still recorded (one the sweep marked expired too): that is
+ * the case it is for.
  */
 export function giveUp(st: IdentityState, kioskId: string, attemptId: string, input: GiveUpBody): VerifyResult | unknown {
   const a = openAttempt(st, kioskId, attemptId);
-  if (a.decidedAt) throw new Conflict(`attempt ${attemptId} was already decided (${a.decision}); look the ID up again for a new attempt`);
+  // The sweep may have marked it expired while the kiosk's report waited out a network cut: the report is the truer outcome.
+  if (a.decidedAt && a.decision !== 'expired')
+    throw new Conflict(`attempt ${attemptId} was already decided (${a.decision}); look the ID up again for a new attempt`);
   if (st.verifying.has(a.id)) throw new Conflict(`attempt ${a.id} is being verified already`);
+  requireFaceAttemptLeft(st, a);
   const j: FaceJudgement = {
     ok: false,
     reason: 'timed_out',
@@ -171,6 +189,7 @@ export function giveUp(st: IdentityState, kioskId: string, attemptId: string, in
     captureSha256: null,
     captureExpiresAt: null,
     probeDescriptor: null,
+    facts: { ...noFacts(), waitedSeconds: input.waitedSeconds, lastHint: input.lastHint },
   };
   if (a.classId) return st.completions.get('training')!(a, j);
   return completeAdmission(st, a, j);
@@ -234,17 +253,7 @@ export function completeAdmission(st: IdentityState, a: IdentityAttempt, j: Face
       distance: j.distance,
       at,
     });
-    return {
-      ok: false,
-      decision: 'refused',
-      attemptId: a.id,
-      reason: refusal.reason,
-      detail: refusal.detail,
-      message: VERIFY_MESSAGES[refusal.reason],
-      distance: j.distance,
-      threshold: j.threshold,
-      retryAllowed: refusal.reason !== 'no_reference',
-    };
+    return refusedReply(st, a, { ...j, reason: refusal.reason, detail: refusal.detail });
   }
   st.bus.emit('identity.verified', {
     attemptId: a.id,
@@ -267,5 +276,31 @@ export function completeAdmission(st: IdentityState, a: IdentityAttempt, j: Face
     cardDistance: j.cardDistance,
     threshold: j.threshold,
     candidate: candidateView(st, e, a.id, Boolean(a.cardPhoto)),
+  };
+}
+
+/**
+ * The refusal the kiosk is answered with, once the attempt's decision is stored: the reason with its words
+ * for the candidate, the facts for staff's words, and the person's face checks as now counted (this one
+ * included). Training's sign-in answers a refused face with the same (training/sign-in.ts).
+ */
+export function refusedReply(
+  st: IdentityState,
+  a: IdentityAttempt,
+  j: Pick<FaceJudgement, 'detail' | 'distance' | 'threshold' | 'facts'> & { reason: VerifyRefusal },
+): Extract<VerifyResult, { ok: false }> {
+  const f = faceAttempts(st, scopeOfAttempt(a));
+  return {
+    ok: false,
+    decision: 'refused',
+    attemptId: a.id,
+    reason: j.reason,
+    detail: j.detail,
+    message: VERIFY_MESSAGES[j.reason],
+    distance: j.distance,
+    threshold: j.threshold,
+    facts: j.facts,
+    retryAllowed: j.reason !== 'no_reference' && f.left !== 0,
+    faceAttempts: f,
   };
 }

@@ -10,7 +10,13 @@ import { createPdf, type PhotoSlot } from '../../documents/index.ts';
 import { CATEGORY_LABELS, INDUSTRY_LABELS } from '../../exam/index.ts';
 import type { PersonFile } from './file.ts';
 
-const DECISIONS: Record<string, string> = { admitted: '核验通过', refused: '未通过', overridden: '人工放行' };
+const DECISIONS: Record<string, string> = {
+  admitted: '核验通过',
+  refused: '未通过',
+  overridden: '人工放行',
+  cancelled: '本人取消',
+  expired: '未完成（已过期）',
+};
 const ROSTER_STATUS: Record<string, string> = { registered: '已报名', admitted: '已入场', absent: '缺考', in_exam: '考试中', submitted: '已交卷' };
 const PHOTOS_PER_ROW = 4;
 

@@ -66,7 +66,7 @@ export interface PackageContent {
         source: 'typed' | 'card';
         startedAt: string;
         decidedAt: string | null;
-        decision: 'admitted' | 'refused' | 'overridden' | null;
+        decision: 'admitted' | 'refused' | 'overridden' | 'cancelled' | 'expired' | null;
         reason: string | null;
         distance: number | null;
         threshold: number | null;

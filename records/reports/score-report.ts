@@ -28,7 +28,13 @@ export const SNAPSHOT_VERDICTS: Record<string, string> = {
   several_faces: '多张人脸',
   unchecked: '未核验',
 };
-export const KIOSK_DECISIONS: Record<string, string> = { admitted: '人脸核验通过', overridden: '人工放行', refused: '核验未通过' };
+export const KIOSK_DECISIONS: Record<string, string> = {
+  admitted: '人脸核验通过',
+  overridden: '人工放行',
+  refused: '核验未通过',
+  cancelled: '核验中途取消',
+  expired: '核验未完成（已过期）',
+};
 export const SUBMITTED_BY: Record<string, string> = { candidate: '考生交卷', auto: '到时自动交卷', invigilator: '监考员收卷' };
 
 /** A stored capture as a picture the PDF kit can draw; null (shown as a labelled empty frame) otherwise. */

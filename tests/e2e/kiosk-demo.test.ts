@@ -265,11 +265,17 @@ t.test('a camera that sees no face: the wait ends in a refusal that says why, re
     t.equal(audit[0]!.actor, 'device:K1');
   });
 
-  await t.test('staff override from the refusal shows the engine detail to staff only and admits', async (t) => {
+  await t.test('staff override from the refusal words the timeout for staff only, in Chinese, and admits', async (t) => {
     await page.getByRole('button', { name: '工作人员处理' }).tap();
     const detail = page.getByTestId('staff-detail');
     await detail.waitFor();
-    t.match(await detail.textContent(), /timed_out.*no face good enough to start the liveness challenge/, 'the staff dialog carries the engine detail');
+    const words = (await detail.textContent()) ?? '';
+    t.match(
+      words,
+      /等待 \d+ 秒未拍到可用的人脸，最后看到：(未检测到人脸|无法判断画面|摄像头没有画面)（本场已用 1\/3 次人脸核验）/,
+      'the staff dialog says the wait and what the guide saw',
+    );
+    t.same(englishIn(words), [], 'in words of the screen, not the engine English (that is the audit log)');
     await page.getByLabel('工作人员账号').fill(R102_INVIGILATOR.username);
     await page.getByLabel('密码').fill(R102_INVIGILATOR.password);
     await page.getByRole('button', { name: '已核对身份证原件，本人与证件相符' }).tap();

@@ -47,6 +47,15 @@ const DECLINER = { id: idn(4), name: '赵敏' };
 const ZHAO = { id: idn(5), name: '赵磊', roster: 'Paul-Henri_Mathieu_0003.jpg' };
 const NOBODY = idn(99);
 
+/** What the page sends without waiting (a cancel) lands soon after the screen changed: polled, bounded. */
+async function waitFor(ok: () => boolean, ms = 5_000): Promise<void> {
+  const until = Date.now() + ms;
+  while (!ok()) {
+    if (Date.now() > until) throw new Error('not within 5 s');
+    await new Promise((r) => setTimeout(r, 50));
+  }
+}
+
 requireChromiumAndApps('kiosk');
 
 /**
@@ -463,6 +472,15 @@ t.test('candidates pass the entrance kiosk: admitted by face, refused and overri
     t.equal(entry(CHO.id).status, 'registered', 'not admitted');
 
     await page.getByRole('button', { name: '工作人员处理' }).tap();
+    // Staff read the refusal in the screen's language, built from its reason and figures; the engine's
+    // English account is the audit log's.
+    const staffZh = (await page.getByTestId('staff-detail').textContent()) ?? '';
+    t.match(
+      staffZh,
+      /与名单照片的相似距离 \d\.\d{3}，高于阈值 \d\.\d{3}（距离越小越相似）（本场已用 1\/3 次人脸核验）/,
+      'the dialog words the mismatch in Chinese',
+    );
+    t.same(staffZh.match(/[A-Za-z]{3,}/g), null, 'no engine English in the dialog');
     await page.getByLabel('工作人员账号').fill('invig');
     await page.getByLabel('密码').fill('not-the-password');
     await page.getByRole('button', { name: '已核对身份证原件，本人与证件相符' }).tap();
@@ -521,8 +539,22 @@ t.test('candidates pass the entrance kiosk: admitted by face, refused and overri
     // The engine's account ("liveness challenge turn_left not seen (no_motion): …") is for staff only.
     t.same((await refused.innerText()).match(/[A-Za-z]{3,}/g), null, 'no engine English on the candidate screen');
     await page.getByRole('button', { name: '工作人员处理' }).tap();
-    t.match(await page.getByTestId('staff-detail').textContent(), /liveness challenge .* not seen/, 'staff see it in the override dialog');
+    t.match(
+      await page.getByTestId('staff-detail').textContent(),
+      /活体检测未通过：要求「请向左转头」，画面中的人没有动作（可能是照片或屏幕）（本场已用 1\/3 次人脸核验）/,
+      'staff see what liveness found, in Chinese',
+    );
+    await shot(page, '13a-staff-liveness-zh');
     await page.getByRole('dialog').getByRole('button', { name: '取消' }).tap();
+    // An English screen words it in English.
+    await page.getByRole('button', { name: 'English' }).tap();
+    await page.getByRole('button', { name: 'Staff decision' }).tap();
+    t.match(
+      await page.getByTestId('staff-detail').textContent(),
+      /Liveness not passed: asked to "Turn your head to the left", the person in the picture did not move \(a photo or a screen\?\) \(1 of 3 face checks of this session used\)/,
+    );
+    await page.getByRole('dialog').getByRole('button', { name: 'Cancel' }).tap();
+    await page.getByRole('button', { name: '中文' }).tap();
     await shot(page, '13-refused-liveness');
     t.equal(entry(STRAW.id).status, 'registered');
     t.match(attempts(STRAW.id), [{ decision: 'refused', reason: 'liveness' }]);
@@ -539,8 +571,51 @@ t.test('candidates pass the entrance kiosk: admitted by face, refused and overri
     );
     t.equal(consents(STRAW.id).length, 1, 'agreed once for the session: the retry did not ask again');
 
-    // The next person declines: no face is taken, staff compare her ID card with her and admit her.
+    // A page load does not reset the count: the server keeps it. The third refusal, after a reload, leaves none.
+    await page.reload();
+    await typeId(page, STRAW.id);
+    await page.getByTestId('verify-refused').waitFor();
+    await page.getByText('已达重试次数上限，请工作人员处理').waitFor();
+    t.equal(await page.getByRole('button', { name: '重新核验' }).count(), 0, 'no retry is offered');
+    await shot(page, '13b-no-tries-left');
     await page.getByRole('button', { name: '返回' }).tap();
+    // Looked up again: the server opens an attempt for staff only — no notice, no face taken.
+    await typeId(page, STRAW.id);
+    await page.getByText('本场考试的人脸核验次数已用完，请工作人员人工核验。').waitFor();
+    t.equal(await page.locator('video').count(), 0, 'no camera on this screen');
+    await page.getByRole('button', { name: '工作人员处理' }).tap();
+    t.match(await page.getByTestId('staff-detail').textContent(), /本场考试的 3 次人脸核验均未通过，不再拍摄人脸/);
+    await shot(page, '13c-staff-only');
+    await page.getByRole('dialog').getByRole('button', { name: '取消' }).tap();
+    await page.getByRole('button', { name: '返回' }).tap();
+    await page.getByRole('heading', { name: '请刷身份证或输入证件号' }).waitFor();
+    await t.resolves(
+      waitFor(() => attempts(STRAW.id).at(-1)?.decision === 'cancelled'),
+      'the staff-only attempt left by 返回 is recorded as cancelled',
+    );
+    t.match(
+      attempts(STRAW.id),
+      [
+        { decision: 'refused', reason: 'liveness' },
+        { decision: 'refused', reason: 'liveness' },
+        { decision: 'refused', reason: 'liveness' },
+        { decision: 'cancelled', reason: 'staff_needed', capture: null },
+      ],
+      'three face checks refused across two page loads, then one left for staff',
+    );
+
+    // The next person first leaves at the notice (取消): the attempt is recorded as cancelled, not left open.
+    await typeId(page, DECLINER.id);
+    await page.getByTestId('consent').waitFor();
+    await page.getByTestId('consent').getByRole('button', { name: '取消' }).tap();
+    await page.getByRole('heading', { name: '请刷身份证或输入证件号' }).waitFor();
+    await t.resolves(
+      waitFor(() => attempts(DECLINER.id)[0]?.decision === 'cancelled'),
+      'the attempt left at the notice is cancelled',
+    );
+    t.match(attempts(DECLINER.id), [{ decision: 'cancelled', reason: 'notice', capture: null }]);
+    t.same(consents(DECLINER.id), [], 'nothing chosen');
+    // She comes back and declines: no face is taken, staff compare her ID card with her and admit her.
     await typeId(page, DECLINER.id);
     await page.getByTestId('consent').waitFor();
     await page.getByRole('button', { name: 'English' }).tap();
@@ -563,6 +638,7 @@ t.test('candidates pass the entrance kiosk: admitted by face, refused and overri
     await page.getByTestId('admitted').waitFor();
     t.equal(entry(DECLINER.id).status, 'admitted');
     t.match(attempts(DECLINER.id), [
+      { decision: 'cancelled' },
       { decision: 'overridden', capture: null, overrideBy: 'user:invig', overrideReason: 'declined face recognition: 已核对身份证原件，本人与证件相符' },
     ]);
     await shot(page, '17-declined-admitted');

@@ -81,6 +81,8 @@ t.test('refused: another person in front of the camera', async (t) => {
   t.equal(r.body.reason, 'mismatch');
   t.ok(r.body.distance > r.body.threshold, `distance ${r.body.distance} above ${r.body.threshold}`);
   t.equal(r.body.retryAllowed, true);
+  t.same(r.body.faceAttempts, { used: 1, limit: 3, left: 2 }, 'the server counts the face checks used and left');
+  t.match(r.body.facts, { challenge: null, liveness: null, frame: null, rosterPhoto: null, rosterWarnings: [], cardDistance: null, cardPhotoUnused: null });
   t.equal(k.app.exam.plans.roster(k.sessionId).find((e) => e.idNumber === P.toledo)!.status, 'registered', 'not admitted');
   const row = k.app.ctx.db.prepare('SELECT decision, reason, capture FROM identity_attempts WHERE id = ?').get(look.body.attemptId) as Record<string, unknown>;
   t.same(row, { decision: 'refused', reason: 'mismatch', capture: `kiosk/2026-03-10/${look.body.attemptId}.jpg` }, 'a refused attempt keeps its capture too');
@@ -97,6 +99,7 @@ t.test('refused: a still photo replayed as frames fails liveness', async (t) => 
   t.equal(r.body.ok, false);
   t.equal(r.body.reason, 'liveness', r.body.detail);
   t.match(r.body.detail, new RegExp(look.body.challenge));
+  t.match(r.body.facts, { challenge: look.body.challenge, liveness: 'no_motion' }, 'the figures for staff words: the challenge asked and what was seen');
   t.equal(k.app.exam.plans.roster(k.sessionId).find((e) => e.idNumber === P.toledo)!.status, 'registered');
   // The same person's frames with the turn the OTHER way do not pass either.
   const look2 = await k.post('/api/kiosk/lookup', { source: 'typed', idNumber: P.toledo });
@@ -113,6 +116,7 @@ t.test('refused: no roster photo to compare with; staff must decide', async (t) 
   const r = await k.post(`/api/kiosk/attempts/${look.body.attemptId}/verify`, { frames: await toledoFrames(look.body.challenge) });
   t.equal(r.body.reason, 'no_reference');
   t.equal(r.body.retryAllowed, false);
+  t.equal(r.body.facts.rosterPhoto, 'missing');
 });
 
 t.test('timed out: a face guide that saw no usable face ends the attempt in a recorded, audited refusal; staff can still admit', async (t) => {
@@ -141,6 +145,7 @@ t.test('timed out: a face guide that saw no usable face ends the attempt in a re
   t.equal(r.status, 200);
   t.match(r.body, { ok: false, decision: 'refused', reason: 'timed_out', retryAllowed: true, distance: null, message: /人脸/ });
   t.match(r.body.detail, /within 45 s.*no face found \(no_face\)/, 'the detail says how long and what the guide last saw');
+  t.match(r.body.facts, { waitedSeconds: 45, lastHint: 'no_face' }, 'and the figures say it for staff words');
   t.match(row(), { decision: 'refused', reason: 'timed_out' });
   const audit = k.app.ctx.db.prepare("SELECT actor, detail FROM audit_log WHERE action = 'kiosk.verify.refused'").all() as { actor: string; detail: string }[];
   t.equal(audit.length, 1, 'audited like any refusal');
@@ -189,7 +194,9 @@ t.test('bad frames are refused before anything is decided', async (t) => {
 
 t.test('quality hints for the live guide, rate-limited per kiosk', async (t) => {
   const k = await kioskSite(t, { enrolOnImport: false });
-  const good = await k.post('/api/kiosk/quality', { frame: face('Alejandro_Toledo_0027.jpg').toString('base64') });
+  const look = await k.post('/api/kiosk/lookup', { source: 'typed', idNumber: P.toledo });
+  const attemptId = look.body.attemptId as string;
+  const good = await k.post('/api/kiosk/quality', { attemptId, frame: face('Alejandro_Toledo_0027.jpg').toString('base64') });
   t.equal(good.status, 200);
   t.equal(good.body.face, true);
   t.equal(good.body.faces, 1);
@@ -199,17 +206,17 @@ t.test('quality hints for the live guide, rate-limited per kiosk', async (t) => 
   const empty = await sharpMod({ create: { width: 320, height: 240, channels: 3, background: { r: 90, g: 90, b: 90 } } })
     .jpeg()
     .toBuffer();
-  const none = await k.post('/api/kiosk/quality', { frame: empty.toString('base64') });
+  const none = await k.post('/api/kiosk/quality', { attemptId, frame: empty.toString('base64') });
   t.same(none.body.hints, ['no_face']);
   const small = await sharpMod({ create: { width: 1000, height: 750, channels: 3, background: { r: 0, g: 0, b: 0 } } })
     .composite([{ input: face('Alejandro_Toledo_0027.jpg'), left: 375, top: 250 }])
     .jpeg()
     .toBuffer();
-  const far = await k.post('/api/kiosk/quality', { frame: small.toString('base64') });
+  const far = await k.post('/api/kiosk/quality', { attemptId, frame: small.toString('base64') });
   t.ok(far.body.hints.includes('too_small'), JSON.stringify(far.body.hints));
   const codes: number[] = [];
   for (let i = 0; i < 6; i++)
-    codes.push((await k.app.inject({ method: 'POST', url: '/api/kiosk/quality', headers: k.headers, payload: { frame: 'AAAA' } })).statusCode);
+    codes.push((await k.app.inject({ method: 'POST', url: '/api/kiosk/quality', headers: k.headers, payload: { attemptId, frame: 'AAAA' } })).statusCode);
   t.ok(codes.includes(429), `more than 5 a second are refused (${codes.join(',')})`);
 });
 

@@ -1,7 +1,19 @@
 // The kiosk's HTTP calls, as docs/kiosk-api.md defines them. The shapes are kiosk's protocol
 // (kiosk/protocol.ts), which the server's routes answer with; HTTP, who-am-I and pairing are the web kit's.
 import { call } from '../../../web/http.ts';
-import type { ConsentBody, ConsentReply, GiveUpBody, KioskState, LookupBody, LookupReply, OverrideReply, QualityReply, VerifyReply } from '../../protocol.ts';
+import type {
+  CancelBody,
+  CancelReply,
+  ConsentBody,
+  ConsentReply,
+  GiveUpBody,
+  KioskState,
+  LookupBody,
+  LookupReply,
+  OverrideReply,
+  QualityReply,
+  VerifyReply,
+} from '../../protocol.ts';
 import type { KioskClass, TrainingLookupBody, TrainingLookupReply, TrainingSigned } from '../../../training/protocol.ts';
 import type { RatingDone, RatingOffer } from '../../../training/ratings/protocol.ts';
 
@@ -10,8 +22,10 @@ export type {
   ConsentAsk,
   ConsentDecision,
   FaceNotice,
+  CancelStage,
   CardEvent,
   Challenge,
+  FaceAttempts,
   GiveUpHint,
   KioskState,
   LookupBody,
@@ -19,13 +33,19 @@ export type {
   OverrideReply,
   QualityHint,
   QualityReply,
+  RefusalFacts,
   SessionView,
   VerifyReply,
 } from '../../protocol.ts';
 
 export const kioskState = () => call<KioskState>('GET', '/api/kiosk/state');
 export const lookup = (body: LookupBody) => call<LookupReply>('POST', '/api/kiosk/lookup', body);
-export const quality = (frame: string, signal?: AbortSignal) => call<QualityReply>('POST', '/api/kiosk/quality', { frame }, signal);
+/** One frame of the face guide, for an attempt whose person accepted the notice (the server refuses it otherwise). */
+export const quality = (attemptId: string, frame: string, signal?: AbortSignal) =>
+  call<QualityReply>('POST', '/api/kiosk/quality', { attemptId, frame }, signal);
+/** The kiosk left an undecided attempt (取消, 返回, or the screen timed out): the server records it cancelled. */
+export const cancelAttempt = (attemptId: string, body: CancelBody) =>
+  call<CancelReply>('POST', `/api/kiosk/attempts/${encodeURIComponent(attemptId)}/cancel`, body);
 /** An exam attempt is admitted or refused; a training attempt answers with the sign-in or sign-out recorded. */
 export const verify = (attemptId: string, frames: string[]) =>
   call<VerifyReply | TrainingSigned>('POST', `/api/kiosk/attempts/${encodeURIComponent(attemptId)}/verify`, { frames });

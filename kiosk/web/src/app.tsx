@@ -3,7 +3,7 @@
 import type { ComponentChildren } from 'preact';
 import { useEffect, useRef, useState } from 'preact/hooks';
 import type { Controller } from './controller.ts';
-import { MAX_TRIES, type State } from './state.ts';
+import type { State } from './state.ts';
 import { maskId, type Strings } from './i18n.ts';
 import { useDocumentLanguage } from '../../../web/i18n.ts';
 import { PairingPanel } from '../../../web/pairing-view.tsx';
@@ -508,8 +508,9 @@ function Failed(p: P) {
       </section>
     );
   }
-  const left = f.retryAllowed ? Math.max(0, MAX_TRIES - s.tries) : 0;
-  // The candidate's words only: the engine's account (f.detail, the distance) is for staff, in the dialog.
+  // The server counts the person's face checks (every page load and kiosk): a trainee's have no limit (null).
+  const left = f.faceAttempts.left;
+  // The candidate's words only: the figures (the distance, what the engine found) are for staff, in the dialog.
   const text =
     f.reason === 'timed_out' && f.waitedSeconds !== null
       ? t.timedOut(f.waitedSeconds, t.lastHints[f.hint ?? 'no_answer'] ?? '')
@@ -524,9 +525,13 @@ function Failed(p: P) {
       <p class="verdict-text" data-testid="verdict-text">
         {text}
       </p>
-      <p class="lead">{t.triesLeft(left)}</p>
+      {left !== null ? (
+        <p class="lead" data-testid="tries-left">
+          {t.triesLeft(f.retryAllowed ? left : 0)}
+        </p>
+      ) : null}
       <div class="actions">
-        {left > 0 ? (
+        {f.retryAllowed ? (
           <button type="button" class="primary big" onClick={() => c.retry()}>
             {t.retry}
           </button>
@@ -550,9 +555,8 @@ function StaffDetail({ s, t }: { s: State; t: Strings }) {
   const f = s.screen === 'failed' ? s.failure : null;
   if (f) {
     return (
-      <p class="staff-detail" data-testid="staff-detail">
-        <span class="staff-detail-label">{t.staffDetail}</span> <code>{f.reason}</code> — {f.detail}
-        {f.distance !== null ? ` · ${t.distance(f.distance.toFixed(3), f.threshold.toFixed(3))}` : ''}
+      <p class="staff-detail" data-testid="staff-detail" data-reason={f.reason}>
+        <span class="staff-detail-label">{t.staffDetail}</span> {t.staffRefusal(f)}
       </p>
     );
   }

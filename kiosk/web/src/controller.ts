@@ -22,6 +22,7 @@ import { storeLang, storedLang, type Lang } from '../../../web/i18n.ts';
 import { DevicePairing } from '../../../web/pairing.ts';
 import { Store } from '../../../web/store.ts';
 import {
+  cancelAttempt,
   consent,
   giveUp,
   kioskState,
@@ -29,6 +30,7 @@ import {
   override,
   quality,
   verify,
+  type CancelStage,
   type CardEvent,
   type TrainingSigned,
   type ConsentAsk,
@@ -45,7 +47,7 @@ import { previewIsDark } from './dark-frame.ts';
 import { HealthReporter } from '../../../web/device-health.ts';
 import { STRINGS } from './i18n.ts';
 import { idNumberValid } from './id-number.ts';
-import { MAX_TRIES, initialState, type Attempt, type Hint, type State } from './state.ts';
+import { initialState, type Attempt, type Hint, type State } from './state.ts';
 import { TRAINING_STRINGS } from './training-words.ts';
 import { TrainingMode } from './training-mode.ts';
 
@@ -273,7 +275,8 @@ export class Controller {
 
   // ------------------------------------------------------------------ one candidate
 
-  private async start(source: LookupBody, tries = 0): Promise<void> {
+  private async start(source: LookupBody): Promise<void> {
+    this.leaveAttempt('person');
     const flow = this.newFlow();
     this.source = source;
     this.store.set({
@@ -286,7 +289,6 @@ export class Controller {
       admitted: null,
       signed: null,
       rating: null,
-      tries,
       overrideOpen: false,
       overrideError: null,
       error: null,
@@ -303,9 +305,64 @@ export class Controller {
       });
       return this.returnLater(REFUSAL_RETURN_MS);
     }
+    this.opened(flow, r);
+  }
+
+  /**
+   * An attempt is open: the notice when the person has not agreed for this session, else the face guide —
+   * unless the server says no face check is left, when no face is taken and the screen sends them to staff.
+   */
+  private opened(flow: number, r: Extract<LookupReply, { ok: true }>): void {
     this.notices = r.consent.notice;
+    if (r.faceAttempts.left === 0) return this.staffNeeded(r);
     if (r.consent.needed) return this.askConsent(r);
     this.capture(flow, r);
+  }
+
+  /** Every face check of the session used (the server's count): staff decide; the attempt is there for the override. */
+  private staffNeeded(r: Extract<LookupReply, { ok: true }>): void {
+    this.store.set({
+      screen: 'failed',
+      typed: '',
+      consent: null,
+      attempt: { attemptId: r.attemptId, candidate: r.candidate, session: r.session, seat: r.seat, challenge: r.challenge, training: this.training.attempt },
+      failure: {
+        reason: 'face_attempts_used',
+        message: '',
+        distance: null,
+        threshold: 0,
+        facts: null,
+        retryAllowed: false,
+        faceAttempts: r.faceAttempts,
+        hint: null,
+        waitedSeconds: null,
+      },
+    });
+    this.returnLater(FAILED_RETURN_MS);
+  }
+
+  /** Where the attempt on screen is still undecided, as the cancel request names it (null: decided, or none). */
+  private undecidedStage(s: State): CancelStage | null {
+    if (!s.attempt) return null;
+    if (s.screen === 'consent') return 'notice';
+    // While verifying the verdict decides; the server refuses a cancel then, which changes nothing.
+    if (s.screen === 'capture') return 'face_guide';
+    if (s.screen === 'declined') return 'declined';
+    if (s.screen === 'failed' && s.failure?.reason === 'face_attempts_used') return 'staff_needed';
+    return null;
+  }
+
+  /**
+   * The kiosk leaves an attempt nobody decided (取消, 返回, a new card, or the screen's own timer): the server
+   * records it as cancelled, so no attempt hangs open in staff lists and the person file. Sent once, not
+   * retried: an attempt whose cancel is lost is marked expired by the server's sweep.
+   */
+  private leaveAttempt(by: 'person' | 'timer'): void {
+    const s = this.store.get();
+    const stage = this.undecidedStage(s);
+    if (!stage || !s.attempt) return;
+    const id = s.attempt.attemptId;
+    cancelAttempt(id, { stage, by }).catch(() => undefined);
   }
 
   /** The notice, before any capture: nothing is taken from the camera until the person accepts. */
@@ -339,7 +396,7 @@ export class Controller {
     } catch (err) {
       // The attempt expired while the notice was read, or the site changed the notice: a fresh lookup
       // opens a new attempt and shows the notice in force.
-      if (err instanceof HttpError && err.status === 409 && this.source) return void this.start(this.source, s.tries);
+      if (err instanceof HttpError && err.status === 409 && this.source) return void this.start(this.source);
       throw err;
     }
     if (r === undefined) return;
@@ -367,7 +424,7 @@ export class Controller {
         rethrow409: true,
       });
     } catch (err) {
-      if (err instanceof HttpError && err.status === 409 && this.source) return void this.start(this.source, s.tries);
+      if (err instanceof HttpError && err.status === 409 && this.source) return void this.start(this.source);
       throw err;
     }
     if (r === undefined) return;
@@ -417,14 +474,19 @@ export class Controller {
       }
       const dark = previewIsDark();
       this.qualityAbort = new AbortController();
+      const attempt = this.store.get().attempt;
+      if (!attempt) return;
       let hint: Hint | null = null;
       try {
-        const q = await quality(frame, this.qualityAbort.signal);
+        const q = await quality(attempt.attemptId, frame, this.qualityAbort.signal);
         // Darkness only explains a face not found: a face the server can see is good enough.
         hint = q.hints[0] === 'no_face' && dark ? 'too_dark' : (q.hints[0] ?? 'ok');
         if (this.store.get().offline) this.store.set({ offline: false });
       } catch (err) {
         if ((err as { name?: string }).name === 'AbortError') return;
+        // The attempt can no longer take a face (decided or expired meanwhile, consent withdrawn, no face
+        // check left): a fresh lookup says where the person stands.
+        if (err instanceof HttpError && err.status === 409 && flow === this.flow && this.source) return void this.recoverDecided(flow, attempt);
         if (err instanceof NetworkError) this.store.set({ offline: true });
         // The hints are advice: if the server cannot give them (overloaded, a fault), the candidate
         // still gets the challenge, and the verification decides.
@@ -462,12 +524,10 @@ export class Controller {
 
   /** Admitted → the seat; refused → the reason, with retry and the staff override. */
   private showVerdict(attempt: Attempt, r: VerifyReply | TrainingSigned, timeout: { hint: GiveUpHint; waitedSeconds: number } | null = null): void {
-    const tries = this.store.get().tries + 1;
     if (r.ok && (r.decision === 'checked_in' || r.decision === 'checked_out')) return void this.training.showSigned(attempt, r as TrainingSigned);
     if (r.ok) {
       this.store.set({
         screen: 'admitted',
-        tries,
         overrideOpen: false,
         overrideError: null,
         admitted: { name: attempt.candidate.name, seat: (r as { seat: string | null }).seat, roomName: (r as { roomName: string }).roomName, by: null },
@@ -478,14 +538,14 @@ export class Controller {
     this.store.set({
       screen: 'failed',
       phase: 'align',
-      tries,
       failure: {
         reason: r.reason,
         message: r.message,
-        detail: r.detail,
         distance: r.distance,
         threshold: r.threshold,
+        facts: r.facts,
         retryAllowed: r.retryAllowed,
+        faceAttempts: r.faceAttempts,
         hint: timeout?.hint ?? null,
         waitedSeconds: timeout?.waitedSeconds ?? null,
       },
@@ -546,10 +606,7 @@ export class Controller {
     }
     // Not admitted (the attempt had expired, or was refused and the answer lost): a new attempt has
     // just been opened, so the candidate simply goes through the face check again.
-    if (again.ok) {
-      this.notices = again.consent.notice;
-      return again.consent.needed ? this.askConsent(again) : this.capture(flow, again);
-    }
+    if (again.ok) return this.opened(flow, again);
     this.store.set({
       screen: 'refused',
       refusal: { reason: again.reason, message: again.message, detail: again.detail, candidate: again.candidate, session: again.session, seat: again.seat },
@@ -616,11 +673,12 @@ export class Controller {
   private returnLater(ms: number): void {
     clearTimeout(this.returnTimer);
     this.store.set({ returnAt: performance.now() + ms });
-    this.returnTimer = setTimeout(() => this.toIdle(), ms);
+    this.returnTimer = setTimeout(() => this.toIdle('timer'), ms);
   }
 
-  /** Back to the idle screen; a card read meanwhile is taken up at once. */
-  toIdle(): void {
+  /** Back to the idle screen (an attempt left undecided is cancelled); a card read meanwhile is taken up at once. */
+  toIdle(by: 'person' | 'timer' = 'person'): void {
+    this.leaveAttempt(by);
     this.newFlow();
     this.source = null;
     this.lookedUp = null;
@@ -635,7 +693,6 @@ export class Controller {
       admitted: null,
       signed: null,
       rating: null,
-      tries: 0,
       overrideOpen: false,
       overrideError: null,
       overrideBusy: false,
@@ -651,11 +708,11 @@ export class Controller {
     if (card) void this.start({ source: 'card', cardId: card.cardId });
   }
 
-  /** A new attempt for the same candidate (the refused one is final on the server). */
+  /** A new attempt for the same candidate (the refused one is final on the server, which says whether a face check is left). */
   retry(): void {
     const s = this.store.get();
-    if (!this.source || !s.failure?.retryAllowed || s.tries >= MAX_TRIES) return;
-    void this.start(this.source, s.tries);
+    if (!this.source || !s.failure?.retryAllowed) return;
+    void this.start(this.source);
   }
 
   // ------------------------------------------------------------------ staff override

@@ -1,7 +1,17 @@
 // The kiosk's words: Simplified Chinese first (candidates and staff read Chinese), English on request.
 // One key per phrase; a phrase that takes values is a function, so a missing value is a type error.
 import type { Bilingual, Lang } from '../../../web/i18n.ts';
-import type { ReaderProblem, ReaderState } from '../../protocol.ts';
+import type { FaceAttempts, ReaderProblem, ReaderState, RefusalFacts } from '../../protocol.ts';
+
+/** What the staff dialog says about a refusal: built from its reason code and figures, never the engine's English. */
+export interface RefusalFigures {
+  reason: string;
+  facts: RefusalFacts | null;
+  distance: number | null;
+  threshold: number;
+  faceAttempts: FaceAttempts;
+}
+const d3 = (n: number) => n.toFixed(3);
 
 export type { Lang };
 
@@ -113,7 +123,6 @@ const zh = {
   triesLeft: (n: number) => (n > 0 ? `还可重试 ${n} 次` : '已达重试次数上限，请工作人员处理'),
   retry: '重新核验',
   staff: '工作人员处理',
-  distance: (d: string, th: string) => `相似距离 ${d}（阈值 ${th}）`,
   // override
   overrideTitle: '工作人员人工核验放行',
   overrideLead: '请核对证件与本人后放行。此操作将记入审计日志。',
@@ -137,6 +146,7 @@ const zh = {
     unknown_card: '未读取到有效身份证，请重新刷卡。',
   } as Record<string, string>,
   verifyRefusals: {
+    face_attempts_used: '本场考试的人脸核验次数已用完，请工作人员人工核验。',
     liveness: '未检测到按提示完成的动作。请本人正对摄像头，按提示动作后重试。',
     no_face: '没有拍到清晰的人脸，请正对摄像头重试。',
     several_faces: '画面中有多张人脸，请其他人离开镜头后重试。',
@@ -165,6 +175,46 @@ const zh = {
   } as Record<string, string>,
   staffDetail: '核验记录（仅供工作人员）：',
   staffInProgress: '人脸核验进行中：',
+  staffRefusal(f: RefusalFigures): string {
+    const x = f.facts;
+    const photo: Record<string, string> = {
+      unreadable: '图像无法读取',
+      no_face: '没有人脸',
+      several_faces: '有多张人脸',
+      too_small: '人脸过小',
+      too_blurred: '画面模糊',
+      turned_away: '没有正对镜头',
+      missing: '名单中没有照片',
+    };
+    const seen: Record<string, string> = {
+      no_motion: '画面中的人没有动作（可能是照片或屏幕）',
+      challenge_not_met: '动作方向或幅度与要求不符',
+      too_few_frames: '可用画面太少',
+      no_face: '部分画面中没有人脸',
+      several_faces: '画面中有多张人脸',
+    };
+    const card = x?.cardPhotoUnused ? `；身份证照片无法使用（${photo[x.cardPhotoUnused] ?? x.cardPhotoUnused}），未比对` : '';
+    const poor = x?.rosterWarnings.length ? `；名单照片质量欠佳（${x.rosterWarnings.map((w) => photo[w] ?? w).join('、')}）` : '';
+    const count = f.faceAttempts.limit !== null ? `（本场已用 ${f.faceAttempts.used}/${f.faceAttempts.limit} 次人脸核验）` : '';
+    const d = f.distance;
+    let what: string;
+    if (f.reason === 'face_attempts_used')
+      return `本场考试的 ${f.faceAttempts.limit ?? ''} 次人脸核验均未通过，不再拍摄人脸。请核对身份证原件与本人后人工放行。`;
+    if (f.reason === 'liveness' || (x?.liveness && (f.reason === 'no_face' || f.reason === 'several_faces')))
+      what = `活体检测未通过：要求${x?.challenge ? `「${zh.challenges[x.challenge] ?? x.challenge}」` : '的动作'}，${x?.liveness ? (seen[x.liveness] ?? x.liveness) : '未看到该动作'}`;
+    else if (x?.frame && photo[f.reason]) what = `第 ${x.frame} 帧画面${photo[f.reason]}，无法比对`;
+    else if (f.reason === 'mismatch' && d !== null)
+      what = `与名单照片的相似距离 ${d3(d)}，高于阈值 ${d3(f.threshold)}（距离越小越相似）${x?.cardDistance != null ? `；与身份证照片的距离 ${d3(x.cardDistance)}` : ''}${poor}${card}`;
+    else if (f.reason === 'card_mismatch' && d !== null && x?.cardDistance != null)
+      what = `与名单照片相符（距离 ${d3(d)}），但与身份证照片不符（距离 ${d3(x.cardDistance)}，阈值 ${d3(f.threshold)}）`;
+    else if (f.reason === 'no_reference')
+      what = x?.rosterPhoto && x.rosterPhoto !== 'missing' ? `名单照片无法使用（${photo[x.rosterPhoto]}）` : '名单中没有该考生的照片';
+    else if (f.reason === 'timed_out')
+      what = `等待 ${x?.waitedSeconds ?? '?'} 秒未拍到可用的人脸，最后看到：${zh.lastHints[x?.lastHint ?? 'no_answer'] ?? x?.lastHint ?? ''}`;
+    else if (f.reason === 'admission_failed') what = '人脸比对通过，但考试系统未能登记入场（场次状态已变化）';
+    else what = zh.verifyRefusals[f.reason] ?? zh.verifyRefusals.unknown!;
+    return `${what}${count}`;
+  },
   overrideErrors: {
     403: '账号或密码不正确，或该账号无权处理本考场。',
     423: '该账号因多次密码错误已被锁定，请稍后再试或换用其他账号。',
@@ -285,7 +335,6 @@ const en: Strings = {
   triesLeft: (n: number) => (n > 0 ? `${n} more ${n === 1 ? 'try' : 'tries'}` : 'No tries left: staff must decide'),
   retry: 'Try again',
   staff: 'Staff decision',
-  distance: (d: string, th: string) => `Distance ${d} (threshold ${th})`,
   overrideTitle: 'Staff override',
   overrideLead: 'Check the ID card against the person before admitting. This is recorded in the audit log.',
   username: 'Staff user name',
@@ -308,6 +357,7 @@ const en: Strings = {
     unknown_card: 'The card was not read; please swipe again.',
   },
   verifyRefusals: {
+    face_attempts_used: 'Every face check of this session has been used: staff will check you in person.',
     liveness: 'The requested movement was not seen. Face the camera yourself and turn or blink as asked, then try again.',
     no_face: 'No clear face was captured; face the camera and try again.',
     several_faces: 'Several faces in view; others please step aside and try again.',
@@ -336,6 +386,49 @@ const en: Strings = {
   },
   staffDetail: 'Check record (staff only):',
   staffInProgress: 'Face check in progress:',
+  staffRefusal(f: RefusalFigures): string {
+    const x = f.facts;
+    const photo: Record<string, string> = {
+      unreadable: 'unreadable',
+      no_face: 'shows no face',
+      several_faces: 'shows several faces',
+      too_small: 'the face too small',
+      too_blurred: 'blurred',
+      turned_away: 'not facing the camera',
+      missing: 'no photo on the roster',
+    };
+    const seen: Record<string, string> = {
+      no_motion: 'the person in the picture did not move (a photo or a screen?)',
+      challenge_not_met: 'the movement was in the wrong direction or too small',
+      too_few_frames: 'too few usable pictures',
+      no_face: 'no face in some pictures',
+      several_faces: 'several faces in the pictures',
+    };
+    const card = x?.cardPhotoUnused ? `; the ID card photo could not be used (${photo[x.cardPhotoUnused] ?? x.cardPhotoUnused}) and was not compared` : '';
+    const poor = x?.rosterWarnings.length ? `; the roster photo is poor (${x.rosterWarnings.map((w) => photo[w] ?? w).join(', ')})` : '';
+    const count = f.faceAttempts.limit !== null ? ` (${f.faceAttempts.used} of ${f.faceAttempts.limit} face checks of this session used)` : '';
+    const d = f.distance;
+    let what: string;
+    if (f.reason === 'face_attempts_used')
+      return `All ${f.faceAttempts.limit ?? ''} face checks of this session were refused; no more faces are taken. Check the ID card against the person and admit by hand.`;
+    if (f.reason === 'liveness' || (x?.liveness && (f.reason === 'no_face' || f.reason === 'several_faces')))
+      what = `Liveness not passed: asked to ${x?.challenge ? `"${en.challenges[x.challenge] ?? x.challenge}"` : 'move'}, ${x?.liveness ? (seen[x.liveness] ?? x.liveness) : 'the movement was not seen'}`;
+    else if (x?.frame && photo[f.reason]) what = `Picture ${x.frame}: ${photo[f.reason]}, nothing to compare`;
+    else if (f.reason === 'mismatch' && d !== null)
+      what = `Distance to the roster photo ${d3(d)}, above the threshold ${d3(f.threshold)} (smaller is more alike)${x?.cardDistance != null ? `; to the ID card photo ${d3(x.cardDistance)}` : ''}${poor}${card}`;
+    else if (f.reason === 'card_mismatch' && d !== null && x?.cardDistance != null)
+      what = `Matches the roster photo (${d3(d)}) but not the ID card photo (${d3(x.cardDistance)}, threshold ${d3(f.threshold)})`;
+    else if (f.reason === 'no_reference')
+      what =
+        x?.rosterPhoto && x.rosterPhoto !== 'missing'
+          ? `The roster photo cannot be used (${photo[x.rosterPhoto]})`
+          : 'No photo of this candidate on the roster';
+    else if (f.reason === 'timed_out')
+      what = `No usable face in ${x?.waitedSeconds ?? '?'} s; last seen: ${en.lastHints[x?.lastHint ?? 'no_answer'] ?? x?.lastHint ?? ''}`;
+    else if (f.reason === 'admission_failed') what = 'The face matched, but the exam system could not record the admission (the session changed)';
+    else what = en.verifyRefusals[f.reason] ?? en.verifyRefusals.unknown!;
+    return `${what}${count}`;
+  },
   overrideErrors: {
     403: 'Wrong user name or password, or this account may not decide for this room.',
     423: 'This account is locked after repeated wrong passwords; try later or use another account.',

@@ -7,19 +7,18 @@ import type {
   CandidateView,
   Challenge,
   ConsentAsk,
+  FaceAttempts,
   GiveUpHint,
   KioskClass,
   KioskState,
   LessonView,
   QualityHint,
   RatingToken,
+  RefusalFacts,
   SessionView,
   SignAction,
 } from './api.ts';
 import type { CameraStatus } from './camera.ts';
-
-/** A candidate gets this many face checks before only staff can decide. */
-export const MAX_TRIES = 3;
 
 /**
  * consent: the face-recognition notice, before any capture; declined: the person said no, staff check the ID card by eye.
@@ -101,16 +100,20 @@ export interface State {
   /** 0–1 while the challenge frames are taken. */
   progress: number;
   /**
-   * The verification refusal being shown. `detail` is the engine's account, for staff (override dialog);
-   * the candidate sees the person-worded text of `reason` (and of `hint`, for a timeout) in their language.
+   * The verification refusal being shown: the candidate sees the person-worded text of `reason` (and of
+   * `hint`, for a timeout), staff in the dialog words built from `reason` and `facts` — both in the screen's
+   * language. The engine's English account stays on the server (audit log, the attempt's record).
+   * reason `face_attempts_used`: the lookup said no face check is left, so no face is taken and staff decide.
    */
   failure: {
     reason: string;
     message: string;
-    detail: string;
     distance: number | null;
     threshold: number;
+    facts: RefusalFacts | null;
     retryAllowed: boolean;
+    /** The person's face checks in this session as the server counts them (limit null: no limit, a trainee). */
+    faceAttempts: FaceAttempts;
     hint: GiveUpHint | null;
     waitedSeconds: number | null;
   } | null;
@@ -124,8 +127,6 @@ export interface State {
   action: SignAction;
   signed: Signed | null;
   rating: Rating | null;
-  /** How many verifications this candidate has used (a retry is a new attempt). */
-  tries: number;
   overrideOpen: boolean;
   overrideBusy: boolean;
   overrideError: string | null;
@@ -160,7 +161,6 @@ export function initialState(lang: Lang): State {
     action: 'check_in',
     signed: null,
     rating: null,
-    tries: 0,
     overrideOpen: false,
     overrideBusy: false,
     overrideError: null,

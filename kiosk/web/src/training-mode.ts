@@ -147,6 +147,8 @@ export class TrainingMode {
       seat: null,
       challenge: r.challenge as Challenge,
       consent: r.consent as ConsentAsk,
+      // A trainee's face checks have no limit (kiosk/protocol.ts FaceAttemptsT): staff may not override a trainee's face.
+      faceAttempts: { used: 0, limit: null, left: null },
     };
   }
 

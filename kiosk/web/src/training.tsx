@@ -2,6 +2,7 @@
 // out, today's lessons — and the result of a sign-in or sign-out, which after a teacher's last lesson
 // asks for the rating (1–5 and a comment) beside the QR code that carries the same one-time token to
 // the trainee's phone. The face check between them is the exam entrance's own (app.tsx).
+import { useEffect, useRef } from 'preact/hooks';
 import { useTick } from '../../../web/store.ts';
 import { QrCode } from '../../../web/qr-code.tsx';
 import type { P } from './app.tsx';
@@ -24,6 +25,10 @@ export function TrainingIdleLeft({ c, s }: P) {
   const classes = s.training ?? [];
   const cls = classes.find((x) => x.id === s.trainingClassId) ?? classes[0];
   const looking = s.screen === 'looking';
+  // A long day's lessons scroll inside their list (the face notice below never gives way): the lesson on now stays in view.
+  const list = useRef<HTMLUListElement>(null);
+  const now = cls?.signInLessonId ?? null;
+  useEffect(() => list.current?.querySelector('li.now')?.scrollIntoView({ block: 'nearest' }), [now, cls?.lessons.length]);
   return (
     <>
       <h1 class="idle-title">{tt.idleTitle}</h1>
@@ -62,11 +67,12 @@ export function TrainingIdleLeft({ c, s }: P) {
       ) : null}
       {cls ? (
         <section class="lessons" aria-label={tt.todaysLessons}>
-          <h2 class="lessons-title">
-            {cls.name} · {tt.todaysLessons}
+          {/* "Today's lessons" first: on a narrow card the line ends in an ellipsis, which then cuts the class name. */}
+          <h2 class="lessons-title" title={cls.name}>
+            {tt.todaysLessons} · {cls.name}
           </h2>
           {cls.lessons.length === 0 ? <p class="muted">{tt.noLessons}</p> : null}
-          <ul class="sessions lessons-list">
+          <ul class="sessions lessons-list" ref={list}>
             {cls.lessons.map((l) => (
               <li key={l.id} data-testid="lesson-line" data-state={l.state} class={l.id === cls.signInLessonId ? 'now' : ''}>
                 <span class="session-what">

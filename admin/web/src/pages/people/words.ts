@@ -187,7 +187,7 @@ export const peopleWords: Bilingual<{
     seatCheck: (seat, reason, by) =>
       `${seat ?? '—'} 号座 · ${reason === 'login' ? '登录后核验' : '座位告警后复核'} · ${by ? `已由 ${plainUser(by)} 核验` : '未核验'}`,
     checkAction: { exam: '考场入场核验', check_in: '培训签到', check_out: '培训签退' },
-    checkDecision: { admitted: '通过', refused: '未通过', overridden: '人工核验放行', none: '未完成' },
+    checkDecision: { admitted: '通过', refused: '未通过', overridden: '人工核验放行', cancelled: '本人取消', expired: '未完成（已过期）', none: '进行中' },
     checkReason: {
       liveness: '活体检测未通过',
       unreadable: '照片无法识别',
@@ -201,6 +201,12 @@ export const peopleWords: Bilingual<{
       no_reference: '无可用的登记照片',
       admission_failed: '入场登记失败',
       timed_out: '超时',
+      // Where a cancelled attempt was left (kiosk/protocol.ts CANCEL_STAGES); an expired one says it in its decision.
+      notice: '在人脸识别告知页离开',
+      face_guide: '在人脸拍摄引导时离开',
+      declined: '拒绝人脸识别后未经人工核验离开',
+      staff_needed: '等待工作人员处理时离开',
+      expired: '',
     },
     training: (h) => `培训签到学时：${h}`,
     validPasses: (n) => `有效合格：${n} 项`,
@@ -291,7 +297,14 @@ export const peopleWords: Bilingual<{
     seatCheck: (seat, reason, by) =>
       `seat ${seat ?? '—'} · ${reason === 'login' ? 'check after log-in' : 'check after an alert of the seat'} · ${by ? `confirmed by ${plainUser(by)}` : 'not confirmed'}`,
     checkAction: { exam: 'exam admission', check_in: 'training sign-in', check_out: 'training sign-out' },
-    checkDecision: { admitted: 'admitted', refused: 'refused', overridden: 'admitted by staff check', none: 'not finished' },
+    checkDecision: {
+      admitted: 'admitted',
+      refused: 'refused',
+      overridden: 'admitted by staff check',
+      cancelled: 'cancelled by the person',
+      expired: 'not finished (expired)',
+      none: 'in progress',
+    },
     checkReason: {
       liveness: 'liveness check failed',
       unreadable: 'picture unreadable',
@@ -305,6 +318,11 @@ export const peopleWords: Bilingual<{
       no_reference: 'no usable roster photo',
       admission_failed: 'admission failed',
       timed_out: 'timed out',
+      notice: 'left at the face-recognition notice',
+      face_guide: 'left at the face guide',
+      declined: 'declined face recognition and left before the staff check',
+      staff_needed: 'left while waiting for staff',
+      expired: '',
     },
     training: (h) => `training hours signed in: ${h}`,
     validPasses: (n) => `valid passes: ${n}`,
