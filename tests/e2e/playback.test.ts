@@ -20,7 +20,7 @@
 // console that the store does not answer, instead of spinning.
 // Both tests share the file's one Chromium (a fresh profile each).
 // Screenshots: tests/artifacts/proctor/ and tests/artifacts/tiered-playback/.
-import t from 'tap';
+import t, { type Test } from 'tap';
 import { spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { copyFileSync, mkdirSync, readdirSync, readFileSync, unlinkSync, writeFileSync } from 'node:fs';
@@ -28,6 +28,7 @@ import { join } from 'node:path';
 import { CreateBucketCommand } from '@aws-sdk/client-s3';
 import type { Page } from 'playwright-core';
 import { startRtspSource } from '../../media/index.ts';
+import type { App } from '../../server/app.ts';
 import { createTierRows, type SegmentRow } from '../../storage/index.ts';
 import { buildTestApp, ROOT, PASSWORDS, login, scratchDir, httpsTestConfig, listenForTests } from '../helpers.ts';
 import { chainedSteps, openBrowser, assertSecureName, requireChromiumAndApps } from './browser.ts';
@@ -87,6 +88,44 @@ async function clickTimeline(page: Page, scope: string, at: number): Promise<num
   return from + ((Math.round(x * 100) / 100 - box.x) / box.width) * (to - from);
 }
 
+/**
+ * A session in R1 planned 20 minutes from now (timelines must run from its actual start), one candidate
+ * at seat 01, papers ready. The server's clock must be two minutes behind so that it may be planned.
+ */
+async function plannedSession(app: App, name: string) {
+  const plans = app.exam.plans;
+  app.exam.bank.createVersion({ id: 'v1', kind: 'import', questions: bankQuestions(), templates: [TEMPLATE] });
+  const minute = Math.floor(Date.now() / 60_000) * 60_000;
+  const day = siteLocal(minute).slice(0, 10);
+  const plan = plans.createPlan({ name, from: day, to: day }, 'user:admin');
+  const s = plans.createSession({ planId: plan.id, room: 'R1', startsAt: siteLocal(minute + 20 * 60_000), templateId: TEMPLATE.id }, 'user:admin');
+  await plans.importRoster(s.id, { bytes: csv([person(1, '张伟')]), filename: 'roster.csv' }, 'user:admin');
+  plans.assignSeats(s.id, 'user:admin');
+  const candidate = plans.roster(s.id)[0]!;
+  if (candidate.seat !== '01') plans.reseat(s.id, candidate.idNumber, '01', 'user:admin');
+  plans.generateSessionPapers(s.id, 'user:admin');
+  return { s, candidate };
+}
+
+/** Check-in, then under way, through the console's route; `atCheckin` runs in between (an admission). */
+async function startSession(t: Test, app: App, admin: string, sessionId: string, atCheckin?: () => void): Promise<void> {
+  for (const status of ['checkin', 'in_progress']) {
+    const res = await app.inject({ method: 'POST', url: `/api/proctor/sessions/${sessionId}/status`, headers: { cookie: admin }, payload: { status } });
+    t.equal(res.statusCode, 200, `session → ${status}: ${res.body}`);
+    if (status === 'checkin') atCheckin?.();
+  }
+}
+
+/** The proctor console, logged in as invig through its form; invig watches R1 only, so it opens without a room list. */
+async function invigilatorConsole(t: Test, page: Page, base: string): Promise<void> {
+  await page.goto(`${base}/proctor/`);
+  await assertSecureName(t, page, base);
+  await page.fill('input[name=username]', 'invig');
+  await page.fill('input[name=password]', PASSWORDS.invig);
+  await page.click('button[type=submit]');
+  await page.getByTestId('seat-map').waitFor();
+}
+
 async function shot(page: Page, name: string): Promise<void> {
   await page.evaluate('document.fonts.ready.then(() => undefined)');
   await page.screenshot({ path: join(ARTIFACTS, `${name}.png`), fullPage: false, animations: 'disabled', caret: 'hide' });
@@ -107,23 +146,10 @@ t.test('recorded footage plays from the timeline and from alerts, holes are skip
 
   const admin = await login(app, 'admin', PASSWORDS.admin);
   const plans = app.exam.plans;
-  app.exam.bank.createVersion({ id: 'v1', kind: 'import', questions: bankQuestions(), templates: [TEMPLATE] });
-  const minute = Math.floor(Date.now() / 60_000) * 60_000;
-  const day = siteLocal(minute).slice(0, 10);
-  const plan = plans.createPlan({ name: '回放测试计划', from: day, to: day }, 'user:admin');
   // Planned 20 minutes from now, started now: an early start.
-  const s = plans.createSession({ planId: plan.id, room: 'R1', startsAt: siteLocal(minute + 20 * 60_000), templateId: TEMPLATE.id }, 'user:admin');
-  await plans.importRoster(s.id, { bytes: csv([person(1, '张伟')]), filename: 'roster.csv' }, 'user:admin');
-  plans.assignSeats(s.id, 'user:admin');
-  const candidate = plans.roster(s.id)[0]!;
-  if (candidate.seat !== '01') plans.reseat(s.id, candidate.idNumber, '01', 'user:admin');
-  plans.generateSessionPapers(s.id, 'user:admin');
+  const { s, candidate } = await plannedSession(app, '回放测试计划');
   offset = 0;
-  for (const status of ['checkin', 'in_progress']) {
-    const res = await app.inject({ method: 'POST', url: `/api/proctor/sessions/${s.id}/status`, headers: { cookie: admin }, payload: { status } });
-    t.equal(res.statusCode, 200, `session → ${status}: ${res.body}`);
-    if (status === 'checkin') app.terminal.admitCandidate(s.id, candidate.idNumber, 'user:admin');
-  }
+  await startSession(t, app, admin, s.id, () => app.terminal.admitCandidate(s.id, candidate.idNumber, 'user:admin'));
   const started = Date.now();
   t.ok(plans.session(s.id).startsAt > started + 15 * 60_000, 'the exam started well before its planned time');
   // T1's screen records from now on, as a terminal's /ws/screen would feed it (a stream without sound).
@@ -146,13 +172,7 @@ t.test('recorded footage plays from the timeline and from alerts, holes are skip
     if (m.type() === 'error' && !/Failed to load resource|WebSocket connection/.test(m.text())) pageErrors.push(m.text());
   });
   // Logging in while the camera records.
-  await page.goto(`${base}/proctor/`);
-  await assertSecureName(t, page, base);
-  await page.fill('input[name=username]', 'invig');
-  await page.fill('input[name=password]', PASSWORDS.invig);
-  await page.click('button[type=submit]');
-  // invig watches R1 only: the console opens it without a room list.
-  await page.getByTestId('seat-map').waitFor();
+  await invigilatorConsole(t, page, base);
   t.match(
     await page.getByTestId('session-times').textContent(),
     /^\d\d:\d\d–\d\d:\d\d .*（计划 \d\d:\d\d–\d\d:\d\d）$/,
@@ -427,20 +447,9 @@ t.test('a tiered recording plays in the console; a store that is down is said so
   const { base } = await listenForTests(app);
 
   const admin = await login(app, 'admin', PASSWORDS.admin);
-  const plans = app.exam.plans;
-  app.exam.bank.createVersion({ id: 'v1', kind: 'import', questions: bankQuestions(), templates: [TEMPLATE] });
-  const minute = Math.floor(Date.now() / 60_000) * 60_000;
-  const day = siteLocal(minute).slice(0, 10);
-  const plan = plans.createPlan({ name: '分层回放测试', from: day, to: day }, 'user:admin');
-  const s = plans.createSession({ planId: plan.id, room: 'R1', startsAt: siteLocal(minute + 20 * 60_000), templateId: TEMPLATE.id }, 'user:admin');
-  await plans.importRoster(s.id, { bytes: csv([person(1, '张伟')]), filename: 'roster.csv' }, 'user:admin');
-  plans.assignSeats(s.id, 'user:admin');
-  plans.generateSessionPapers(s.id, 'user:admin');
+  const { s } = await plannedSession(app, '分层回放测试');
   offset = 0;
-  for (const status of ['checkin', 'in_progress']) {
-    const res = await app.inject({ method: 'POST', url: `/api/proctor/sessions/${s.id}/status`, headers: { cookie: admin }, payload: { status } });
-    t.equal(res.statusCode, 200, `session → ${status}`);
-  }
+  await startSession(t, app, admin, s.id);
   const started = Date.now();
 
   // 8 s of footage from 2 s after the start, then 2 s more after a hole (for the store-down step).
@@ -499,12 +508,7 @@ t.test('a tiered recording plays in the console; a store that is down is said so
   offset = 60_000;
 
   const { page, pageErrors } = await openBrowser(t, { base, width: 1366, height: 900, wait: WAIT });
-  await page.goto(`${base}/proctor/`);
-  await assertSecureName(t, page, base);
-  await page.fill('input[name=username]', 'invig');
-  await page.fill('input[name=password]', PASSWORDS.invig);
-  await page.click('button[type=submit]');
-  await page.getByTestId('seat-map').waitFor();
+  await invigilatorConsole(t, page, base);
   const pb = page.getByTestId('playback');
   await pb.locator('select').selectOption(SOURCE);
   await pb.locator('.pb-timeline').waitFor();
