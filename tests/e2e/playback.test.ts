@@ -111,7 +111,7 @@ async function plannedSession(app: App, name: string) {
 async function startSession(t: Test, app: App, admin: string, sessionId: string, atCheckin?: () => void): Promise<void> {
   for (const status of ['checkin', 'in_progress']) {
     const res = await app.inject({ method: 'POST', url: `/api/proctor/sessions/${sessionId}/status`, headers: { cookie: admin }, payload: { status } });
-    t.equal(res.statusCode, 200, `session → ${status}: ${res.body}`);
+    t.equal(res.statusCode, 200, `session → ${status}${res.statusCode === 200 ? '' : `: ${res.body}`}`);
     if (status === 'checkin') atCheckin?.();
   }
 }
