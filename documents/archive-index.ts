@@ -7,7 +7,7 @@
 import { existsSync, unlinkSync } from 'node:fs';
 import { join, resolve, sep } from 'node:path';
 import { Conflict, NotFound, localDateTime } from '../core/index.ts';
-import type { AuditLog, Db } from '../storage/index.ts';
+import { indexedTierFiles, type AuditLog, type Db, type TierProvider } from '../storage/index.ts';
 import type { Job, JobRunner } from './jobs.ts';
 import type { PartsProgress } from './part-archive.ts';
 
@@ -63,9 +63,28 @@ export interface ArchiveIndexOptions<K extends string> {
 
 const SQL_NAME = /^[a-z_][a-z0-9_]*$/;
 
+function checkNames(o: { table: string; ownerColumn: string }): void {
+  if (!SQL_NAME.test(o.table) || !SQL_NAME.test(o.ownerColumn)) throw new Error(`archive index: bad table or column name ${o.table}.${o.ownerColumn}`);
+}
+
+/**
+ * The index's files as the object-store tier sees them (storage/tier/): a row is written only once its file
+ * is complete, and never changed, so every archive is closed. Its time is when it was made; the file's own
+ * SHA-256 is not kept in the index (the manifest's is), so the tier hashes the file before upload.
+ */
+export function archiveTierFiles(db: Db, o: { table: string; ownerColumn: string }): TierProvider {
+  checkNames(o);
+  return indexedTierFiles(db, {
+    kind: 'archive',
+    table: o.table,
+    endColumn: 'created_at',
+    columns: { path: 'file', source: o.ownerColumn, start: 'created_at', bytes: 'bytes', sha256: null },
+  });
+}
+
 export function createArchiveIndex<K extends string>(o: ArchiveIndexOptions<K>) {
   const { db, audit, ownerKey, words } = o;
-  if (!SQL_NAME.test(o.table) || !SQL_NAME.test(o.ownerColumn)) throw new Error(`archive index: bad table or column name ${o.table}.${o.ownerColumn}`);
+  checkNames(o);
   const root = resolve(o.root);
   const cols = `id, ${o.ownerColumn} AS owner, version, file, bytes, members, manifest_sha256, with_media, parts, created_by, created_at, retention_until`;
   const q = {

@@ -5,6 +5,7 @@
 // needs are inflated (workbook, its relations, shared strings, styles for dates, the worksheets);
 // pictures and everything else stay compressed. Runs inside the sheet worker (documents/sheet-worker.ts).
 import yauzl from 'yauzl';
+import { inflateBounded, ZipLimitError, type ZipBudget } from './bounded-zip.ts';
 import { XmlRefusal, XmlScanner, attr, type XmlHandler } from './xml-scanner.ts';
 
 export interface XlsxLimits {
@@ -108,12 +109,8 @@ async function entriesOf(zip: Zip, limits: XlsxLimits): Promise<Map<string, yauz
   return entries;
 }
 
-interface Budget {
-  total: number;
-}
-
 /** Inflates one part into the scanner, counting the bytes as they come and stopping at the first one past a limit. */
-async function scanPart(zip: Zip, entry: yauzl.Entry, h: XmlHandler, limits: XlsxLimits, budget: Budget, between?: () => Promise<void>): Promise<void> {
+async function scanPart(zip: Zip, entry: yauzl.Entry, h: XmlHandler, limits: XlsxLimits, budget: ZipBudget, between?: () => Promise<void>): Promise<void> {
   const name = entry.fileName;
   if (entry.isEncrypted()) throw new XlsxRefusal(name, 'is encrypted; save the workbook without a password');
   if (entry.uncompressedSize > limits.maxPartBytes)
@@ -126,40 +123,34 @@ async function scanPart(zip: Zip, entry: yauzl.Entry, h: XmlHandler, limits: Xls
       name,
       `its zip header says ${mib(entry.compressedSize)} unzips to ${mib(entry.uncompressedSize)}, more than ${limits.maxRatio} times; refused as a zip bomb`,
     );
-  const stream = await new Promise<NodeJS.ReadableStream & { destroy(): void }>((res, rej) =>
-    zip.openReadStream(entry, (e, s) => (e || !s ? rej(e ?? new Error('no stream')) : res(s as never))),
-  );
+  const chunks = await inflateBounded(zip, entry, { maxBytes: limits.maxPartBytes, budget, maxRatio: limits.maxRatio });
   const decoder = new TextDecoder('utf-8');
   const scanner = new XmlScanner(h, limits.maxCellChars * 8 + 65_536);
-  let got = 0;
   try {
-    for await (const chunk of stream as AsyncIterable<Buffer>) {
-      got += chunk.length;
-      budget.total += chunk.length;
-      // Counted as inflated: yauzl stops a part at its declared size, and these stop a header that declares too much or lies.
-      if (got > limits.maxPartBytes)
-        throw new XlsxRefusal(name, `unzips past ${mib(limits.maxPartBytes)} (limit ${mib(limits.maxPartBytes)}); refused as a zip bomb`);
-      if (budget.total > limits.maxTotalBytes)
-        throw new XlsxRefusal(
-          name,
-          `the workbook's parts unzip past ${mib(limits.maxTotalBytes)} in all (limit ${mib(limits.maxTotalBytes)}); refused as a zip bomb`,
-        );
-      if (got > MiB && got > limits.maxRatio * Math.max(1, entry.compressedSize))
-        throw new XlsxRefusal(name, `unzips to more than ${limits.maxRatio} times its zipped ${mib(entry.compressedSize)}; refused as a zip bomb`);
+    // Counted as inflated: yauzl stops a part at its declared size, and the bounds stop a header that declares too much or lies.
+    for await (const chunk of chunks) {
       scanner.feed(decoder.decode(chunk, { stream: true }));
       if (between) await between();
     }
     scanner.feed(decoder.decode());
     scanner.end();
   } catch (err) {
+    if (err instanceof ZipLimitError) {
+      if (err.limit === 'entry')
+        throw new XlsxRefusal(name, `unzips past ${mib(limits.maxPartBytes)} (limit ${mib(limits.maxPartBytes)}); refused as a zip bomb`);
+      if (err.limit === 'total')
+        throw new XlsxRefusal(
+          name,
+          `the workbook's parts unzip past ${mib(limits.maxTotalBytes)} in all (limit ${mib(limits.maxTotalBytes)}); refused as a zip bomb`,
+        );
+      throw new XlsxRefusal(name, `unzips to more than ${limits.maxRatio} times its zipped ${mib(entry.compressedSize)}; refused as a zip bomb`);
+    }
     if (err instanceof XmlRefusal) throw new XlsxRefusal(name, err.message);
     if (err instanceof XlsxRefusal) throw err;
     const msg = (err as Error).message;
     if (/too many bytes|not enough bytes/i.test(msg))
       throw new XlsxRefusal(name, `unzips to another size than its zip header says (${msg}); the file is damaged or forged`);
     throw new XlsxRefusal(name, `cannot be unzipped (${msg})`);
-  } finally {
-    stream.destroy();
   }
 }
 
@@ -214,7 +205,7 @@ function unescapeOoxml(s: string): string {
   return s.replace(/_x([0-9A-Fa-f]{4})_/g, (_, hex: string) => String.fromCharCode(Number.parseInt(hex, 16)));
 }
 
-async function readSharedStrings(zip: Zip, entry: yauzl.Entry | undefined, limits: XlsxLimits, budget: Budget): Promise<string[]> {
+async function readSharedStrings(zip: Zip, entry: yauzl.Entry | undefined, limits: XlsxLimits, budget: ZipBudget): Promise<string[]> {
   const strings: string[] = [];
   if (!entry) return strings;
   const collector = new TextCollector(limits.maxCellChars, () => `${entry.fileName}, string ${strings.length + 1}`);
@@ -255,7 +246,7 @@ function isDateFormatCode(code: string): boolean {
 }
 
 /** Which cell style indices (`s="…"`) show a number as a date. */
-async function readDateStyles(zip: Zip, entry: yauzl.Entry | undefined, limits: XlsxLimits, budget: Budget): Promise<Set<number>> {
+async function readDateStyles(zip: Zip, entry: yauzl.Entry | undefined, limits: XlsxLimits, budget: ZipBudget): Promise<Set<number>> {
   const dates = new Set<number>();
   if (!entry) return dates;
   const custom = new Map<number, boolean>();
@@ -319,7 +310,7 @@ interface SheetContext {
   date1904: boolean;
 }
 
-async function readSheet(zip: Zip, entry: yauzl.Entry, ctx: SheetContext, opts: XlsxReadOptions, budget: Budget): Promise<void> {
+async function readSheet(zip: Zip, entry: yauzl.Entry, ctx: SheetContext, opts: XlsxReadOptions, budget: ZipBudget): Promise<void> {
   const { limits } = opts;
   const batchRows = opts.batchRows ?? 500;
   let batch: XlsxRow[] = [];
@@ -506,7 +497,7 @@ export async function readXlsx(source: string | Uint8Array, opts: XlsxReadOption
   try {
     const { limits } = opts;
     const entries = await entriesOf(zip, limits);
-    const budget: Budget = { total: 0 };
+    const budget: ZipBudget = { total: 0, maxTotalBytes: limits.maxTotalBytes };
     const workbookEntry = entries.get('xl/workbook.xml');
     if (!workbookEntry) throw new XlsxRefusal('the workbook', 'has no xl/workbook.xml: it is a zip, but not an .xlsx workbook');
 

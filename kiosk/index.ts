@@ -34,6 +34,8 @@ export { faceNotice, idleNotice } from './service/notice.ts';
 export type { IdentityAttempt } from './store.ts';
 // records/ (the archive, score reports and room log, results packages, the person file) and training/ (the class file) read identity checks through these.
 export { identityChecksOf, identityChecksOfSession, identityChecksOfClass, type IdentityCheckRecord } from './records-view.ts';
+// records/privacy (a person's data on request) reads their consent decisions through this.
+export { faceConsentsOf, type FaceConsentRecord } from './records-view.ts';
 // The object-store tier (server/tier.ts) copies captures to the store through this; face retention deletes both.
 export { captureTierFiles } from './tier-files.ts';
 export { createFaceEngine, DEFAULT_THRESHOLD, DESCRIPTOR_VERSION, type FaceEngine, type FullFaceEngine } from './face/index.ts';

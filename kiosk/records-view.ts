@@ -1,7 +1,8 @@
 // What other modules read of the entrance kiosk's identity_attempts: every identity check (exam admissions
 // and training sign-ins) by person for the person file (一人一档) and by session for the archive, the
-// score reports, room log and results packages (training hours: training/records-view.ts). Read only;
-// each caller keeps the fields it publishes. The face
+// score reports, room log and results packages (training hours: training/records-view.ts); and of its
+// face_consents, a person's decisions for their data export. Read only; each caller keeps the fields it
+// publishes. The face
 // descriptors and the raw ID-card read stay out (derived data and card data, not a record).
 import type { Db } from '../storage/index.ts';
 
@@ -59,4 +60,28 @@ export function identityChecksOfSession(db: Db, sessionId: string): IdentityChec
 /** Every identity check made for a training class (sign-ins and sign-outs of its lessons), oldest first. */
 export function identityChecksOfClass(db: Db, classId: string): IdentityCheckRecord[] {
   return parsed(db.prepare(`SELECT ${CHECK_COLUMNS} FROM identity_attempts WHERE class_id = ? ORDER BY started_at, id`).all(classId) as StoredCheck[]);
+}
+
+/** One consent decision as face_consents keeps it (migration 028; kiosk/service/consent.ts writes it). */
+export interface FaceConsentRecord {
+  sessionId: string | null;
+  classId: string | null;
+  decision: 'accepted' | 'declined';
+  noticeVersion: string;
+  noticeSha256: string;
+  noticeLang: string;
+  deviceId: string | null;
+  /** Server time, ms since the epoch. */
+  decidedAt: number;
+}
+
+/** Every consent decision of one person, oldest first (the decision in force: faceConsentOf). */
+export function faceConsentsOf(db: Db, idNumber: string): FaceConsentRecord[] {
+  return db
+    .prepare(
+      `SELECT session_id AS sessionId, class_id AS classId, decision, notice_version AS noticeVersion, notice_sha256 AS noticeSha256,
+              notice_lang AS noticeLang, device_id AS deviceId, decided_at AS decidedAt
+       FROM face_consents WHERE id_number = ? ORDER BY decided_at, id`,
+    )
+    .all(idNumber) as FaceConsentRecord[];
 }

@@ -6,7 +6,7 @@
 import { statSync } from 'node:fs';
 import { basename, extname, join } from 'node:path';
 import type { Db, TierProvider } from '../storage/index.ts';
-import { statementCache } from '../storage/index.ts';
+import { indexedTierFiles, statementCache } from '../storage/index.ts';
 
 const DAY = 86_400_000;
 
@@ -24,39 +24,19 @@ export function captureTierFiles(db: Db, o: { capturesDir: string; retentionDays
       return 0;
     }
   };
-  const RANGE = 'capture IS NOT NULL AND capture_expires_at >= ? AND capture_expires_at < ?';
-  return {
+  return indexedTierFiles(db, {
     kind: 'capture',
     keepLocal: true,
-    candidates(since, before, limit) {
-      const rows = st(
-        `SELECT kiosk_id, capture, capture_sha256, started_at, capture_expires_at FROM identity_attempts WHERE ${RANGE} ORDER BY capture_expires_at, id LIMIT ?`,
-      ).all(since + shift, before + shift, limit) as {
-        kiosk_id: string;
-        capture: string;
-        capture_sha256: string | null;
-        started_at: number;
-        capture_expires_at: number;
-      }[];
-      return rows.map((r) => ({
-        kind: 'capture',
-        path: r.capture,
-        source: r.kiosk_id,
-        start: Math.min(r.started_at, r.capture_expires_at - shift),
-        end: r.capture_expires_at - shift,
-        bytes: size(r.capture),
-        sha256: r.capture_sha256,
-        retainUntil: r.capture_expires_at,
-      }));
-    },
-    sum(since, before) {
-      // Capture sizes are not indexed: counted as files, their bytes left out of the backlog's figure.
-      const r = st(`SELECT COUNT(*) AS n FROM identity_attempts WHERE ${RANGE}`).get(since + shift, before + shift) as { n: number };
-      return { files: r.n, bytes: 0 };
-    },
-    total() {
-      return { files: (st('SELECT COUNT(*) AS n FROM identity_attempts WHERE capture IS NOT NULL').get() as { n: number }).n, bytes: 0 };
-    },
+    table: 'identity_attempts',
+    where: 'capture IS NOT NULL',
+    endColumn: 'capture_expires_at',
+    shift,
+    // Capture sizes are not indexed: counted as files, their bytes left out of the backlog's figure and
+    // read from disk for an upload.
+    columns: { path: 'capture', source: 'kiosk_id', start: 'started_at', bytes: null, sha256: 'capture_sha256' },
+    // Locked until the capture expires (capture time + retention).
+    retainFor: shift,
+    finish: (c) => ({ ...c, start: Math.min(c.start, c.end), bytes: size(c.path) }),
     setSha256(path, sha256) {
       st('UPDATE identity_attempts SET capture_sha256 = ? WHERE id = ? AND capture = ? AND capture_sha256 IS NULL').run(sha256, attemptIdOf(path), path);
     },
@@ -64,7 +44,7 @@ export function captureTierFiles(db: Db, o: { capturesDir: string; retentionDays
       const q = st('SELECT capture FROM identity_attempts WHERE id = ?');
       return paths.filter((p) => (q.get(attemptIdOf(p)) as { capture: string | null } | undefined)?.capture !== p);
     },
-  };
+  });
 }
 
 /** kiosk/<date>/<attempt id>.jpg (kiosk/service/verify.ts) → the attempt id. */

@@ -7,6 +7,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import type { Writable } from 'node:stream';
 import { AudioTap, type G711Codec } from './g711.ts';
+import { killGroup } from './kill-group.ts';
 import type { Sink } from './sink.ts';
 
 /** What one run of the ffmpeg is: its arguments, and the G.711 to tap onto fd 3 (null: no second input). */
@@ -79,13 +80,13 @@ export function createOnDemandTranscodes(deps: OnDemandDeps): OnDemandTranscodes
         const flv = tap.push(bytes);
         if (flv.length && audioIn!.writable) audioIn!.write(flv);
       },
-      drop: () => kill(child),
+      drop: () => killGroup(child),
     };
     try {
       r.detach = deps.attachMain(sourceId, sink);
     } catch (err) {
       deps.log?.warn({ err, source: sourceId }, `${what}: source not available`);
-      kill(child);
+      killGroup(child);
     }
     child.on('error', (err) => (stderr += `\n${err.message}`));
     child.on('close', (code, signal) => {
@@ -117,18 +118,9 @@ export function createOnDemandTranscodes(deps: OnDemandDeps): OnDemandTranscodes
         if (r.timer) clearTimeout(r.timer);
         r.detach?.();
         r.detach = null;
-        if (r.child) kill(r.child);
+        if (r.child) killGroup(r.child);
         deps.log?.info({ source: sourceId }, `${what} ended (${deps.words.ended})`);
       };
     },
   };
-}
-
-function kill(child: ChildProcess): void {
-  if (child.exitCode !== null || child.signalCode !== null || !child.pid) return;
-  try {
-    process.kill(-child.pid, 'SIGKILL');
-  } catch {
-    child.kill('SIGKILL');
-  }
 }

@@ -5,6 +5,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { createInterface } from 'node:readline';
 import type { Readable } from 'node:stream';
 import { lastLines, redactText } from '../core/index.ts';
+import { killGroup } from './kill-group.ts';
 
 export interface LaunchPlan {
   args: string[];
@@ -76,19 +77,6 @@ export interface Supervisor {
 const mono = () => performance.now();
 const STARTUP_GRACE_MS = 5000;
 const NOISE = /Guessed Channel Layout|461 Unsupported Transport|Timestamps are unset|has not been used for any stream/;
-
-function killGroup(child: ChildProcess, signal: NodeJS.Signals): void {
-  if (child.pid === undefined || child.exitCode !== null || child.signalCode !== null) return;
-  try {
-    process.kill(-child.pid, signal);
-  } catch {
-    try {
-      child.kill(signal);
-    } catch {
-      /* gone already */
-    }
-  }
-}
 
 export function createSupervisor(opts: SupervisorOptions, hooks: SupervisorHooks): Supervisor {
   const minBackoff = opts.minBackoffMs ?? 500;

@@ -11,6 +11,7 @@ import type { Readable } from 'node:stream';
 import type { UpstreamConfig } from '../config/index.ts';
 import { redactText, redactUrl, urlSecrets } from '../core/index.ts';
 import { AudioTap, G711_FLV_INPUT, G711_TS_INPUT, isG711, type TapCodec } from './g711.ts';
+import { killGroup } from './kill-group.ts';
 import type { LiveRelay, Sink } from './live.ts';
 
 export type UpstreamTarget = UpstreamConfig & { sources: 'all' | string[] };
@@ -230,7 +231,7 @@ export function createUpstream(deps: UpstreamDeps) {
       },
       drop: (reason) => {
         p.killReason = `relay dropped the pusher: ${reason}`;
-        kill(child);
+        killGroup(child);
       },
     };
     try {
@@ -238,7 +239,7 @@ export function createUpstream(deps: UpstreamDeps) {
       p.detach = deps.relay.attach(status.source, sink, target.protocol === 'rtmp' ? 'sound' : 'main');
     } catch (err) {
       p.killReason = `source not available: ${err instanceof Error ? err.message : String(err)}`;
-      kill(child);
+      killGroup(child);
     }
     child.on('exit', (code, signal) => {
       p.detach?.();
@@ -276,7 +277,7 @@ export function createUpstream(deps: UpstreamDeps) {
     p.timer = null;
     p.detach?.();
     p.detach = null;
-    if (p.child) kill(p.child);
+    if (p.child) killGroup(p.child);
     p.status.state = 'stopped';
     p.status.since = now();
   }
@@ -331,7 +332,7 @@ export function createUpstream(deps: UpstreamDeps) {
       // Stalled = input arrives but nothing goes out. A source that is down sends nothing: not the platform's fault.
       if (p.child && now() - p.lastProgressAt > stallMs && now() - p.lastInputAt < stallMs) {
         p.killReason = `no progress for ${Math.round(stallMs / 1000)} s`;
-        kill(p.child);
+        killGroup(p.child);
       }
     }
   }
@@ -354,7 +355,7 @@ export function createUpstream(deps: UpstreamDeps) {
       for (const p of pushers.values()) {
         if (p.status.source !== sourceId || !p.child || p.bytesIn === 0) continue;
         p.killReason = 'the source restarted; pushing its new stream';
-        kill(p.child);
+        killGroup(p.child);
       }
     },
     status(): PusherStatus[] {
@@ -376,16 +377,6 @@ export function createUpstream(deps: UpstreamDeps) {
 }
 
 export type Upstream = ReturnType<typeof createUpstream>;
-
-/** Kills ffmpeg's whole process group (it was started detached): nothing it started outlives it. */
-function kill(child: ChildProcess): void {
-  if (child.exitCode !== null || child.signalCode !== null || !child.pid) return;
-  try {
-    process.kill(-child.pid, 'SIGKILL');
-  } catch {
-    child.kill('SIGKILL');
-  }
-}
 
 /** ffmpeg -progress writes key=value blocks; total_size is the bytes muxed so far. */
 function readProgress(out: Readable, onSize: (bytes: number) => void): void {

@@ -11,6 +11,7 @@ import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import type { Readable } from 'node:stream';
 import { G711_FLV_INPUT, G711_TS_INPUT, AudioTap, isG711 } from './g711.ts';
+import { killGroup } from './kill-group.ts';
 import { segmentMuxerArgs } from './ingest.ts';
 import { createRunRecorder, runPattern, type RunRecorderDeps } from './recorder.ts';
 
@@ -114,13 +115,7 @@ export function startWindowRecorder(deps: WindowRecorderDeps): WindowRecorder {
         unsubscribe();
         child.stdin!.end();
         audioIn?.end();
-        const kill = setTimeout(() => {
-          try {
-            if (child.pid !== undefined) process.kill(-child.pid, 'SIGKILL');
-          } catch {
-            /* gone already */
-          }
-        }, 5000);
+        const kill = setTimeout(() => killGroup(child), 5000);
         await closed;
         clearTimeout(kill);
       }

@@ -8,4 +8,4 @@ export { recordsRoutes, type RecordsRoutesOptions } from './routes.ts';
 export { recordsCommands, type RecordsCliCommand, type RecordsCliContext } from './commands.ts';
 export { createArchiveParts, type ArchivePart, type ArchivePartContext, type ArchiveParts } from './archive-parts.ts';
 export type { Certificate, CertificateService, CertificateStatus } from './certificates/index.ts';
-export { archiveTierFiles } from './tier-files.ts';
+export { sessionArchiveTierFiles } from './tier-files.ts';

@@ -9,8 +9,9 @@ import type { Config } from '../config/index.ts';
 import type { Clock, EventBus } from '../core/index.ts';
 import { captureTierFiles } from '../kiosk/index.ts';
 import { segmentTierFiles } from '../media/index.ts';
-import { archiveTierFiles } from '../records/index.ts';
+import { sessionArchiveTierFiles } from '../records/index.ts';
 import { snapshotTierFiles } from '../terminal/index.ts';
+import { classArchiveTierFiles } from '../training/index.ts';
 import { createTierWorker, mergeTierProviders, type AuditLog, type DataPaths, type Db, type TierObjectStore, type TierWorker } from '../storage/index.ts';
 import { TierStatusT, type TierStatusView } from '../storage/tier/protocol.ts';
 
@@ -48,7 +49,7 @@ export function createTier(w: TierWiring): TierWorker {
     bandwidthBytesPerSec: c?.bandwidthMbps ? c.bandwidthMbps * MBIT : null,
     providers: [
       segmentTierFiles(w.db),
-      mergeTierProviders('archive', [archiveTierFiles(w.db, 'session_archives'), archiveTierFiles(w.db, 'training_class_archives')]),
+      mergeTierProviders('archive', [sessionArchiveTierFiles(w.db), classArchiveTierFiles(w.db)]),
       captureTierFiles(w.db, { capturesDir: w.paths.captures, retentionDays: w.config.retention.days }),
       snapshotTierFiles(w.db, { retentionDays: w.config.retention.days }),
     ],

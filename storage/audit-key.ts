@@ -1,9 +1,9 @@
 // The audit key: 32 random bytes in the keys folder (KEY_FILES 'audit', so `examroom keys export|import`
 // carries it) that key the audit log's chain with HMAC-SHA-256. Someone who can write the database but
 // not read the keys folder can then no longer re-hash the log after removing or editing an entry.
-import { createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
+import { createHmac, timingSafeEqual } from 'node:crypto';
 import { DomainError } from '../core/index.ts';
-import { createKeyFile, ensureKeysFolder, readKeyFile } from './keys.ts';
+import { loadRandomKeyFile } from './keys.ts';
 
 export const AUDIT_KEY_FILE = 'audit.key';
 
@@ -45,24 +45,10 @@ export function auditKeyOf(secret: Buffer): AuditKey {
  * or a data folder the server never ran on.
  */
 export function loadAuditKey(keysDir: string, opts: { create: boolean }): AuditKey | null {
-  let dir: string;
-  if (opts.create) dir = ensureKeysFolder(keysDir);
-  else dir = keysDir;
-  let text: Buffer | null;
-  try {
-    text = readKeyFile(dir, AUDIT_KEY_FILE);
-  } catch (err) {
-    // A keys folder this user may not enter is "no key" for a reader; the server (create) must have it.
-    if (!opts.create && ['EACCES', 'ENOENT', 'ENOTDIR'].includes((err as NodeJS.ErrnoException).code ?? '')) return null;
-    throw err;
-  }
-  if (!text && opts.create) {
-    createKeyFile(dir, AUDIT_KEY_FILE, `${randomBytes(32).toString('hex')}\n`);
-    text = readKeyFile(dir, AUDIT_KEY_FILE);
-  }
-  if (!text) return null;
-  const hex = text.toString('utf8').trim();
+  const got = loadRandomKeyFile(keysDir, AUDIT_KEY_FILE, opts);
+  if (!got) return null;
+  const hex = got.text.toString('utf8').trim();
   if (!/^[0-9a-f]{64}$/.test(hex))
-    throw new AuditKeyError(`${dir}/${AUDIT_KEY_FILE} is not an audit key (64 hex digits); restore it from the key bundle (examroom keys import)`);
+    throw new AuditKeyError(`${got.where} is not an audit key (64 hex digits); restore it from the key bundle (examroom keys import)`);
   return auditKeyOf(Buffer.from(hex, 'hex'));
 }

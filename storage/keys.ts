@@ -147,6 +147,30 @@ function placeKeyFile(dir: string, name: string, data: string | Buffer, exclusiv
   return true;
 }
 
+/**
+ * A random 32-byte key kept as 64 hex digits and a newline (the audit key, the backup key): read from the
+ * keys folder, or with `create` made first (0600, never replacing one another process made meanwhile).
+ * Null when it is absent and not to be made, or when a reader may not enter the keys folder (a CLI run as
+ * another user, a data folder the server never ran on); the server (`create`) must have it. `where` names
+ * the file for the caller's errors; `created` says this call made it. The caller checks the text.
+ */
+export function loadRandomKeyFile(keysDir: string, name: string, opts: { create: boolean }): { text: Buffer; where: string; created: boolean } | null {
+  const dir = opts.create ? ensureKeysFolder(keysDir) : keysDir;
+  let text: Buffer | null;
+  try {
+    text = readKeyFile(dir, name);
+  } catch (err) {
+    if (!opts.create && ['EACCES', 'ENOENT', 'ENOTDIR'].includes((err as NodeJS.ErrnoException).code ?? '')) return null;
+    throw err;
+  }
+  let created = false;
+  if (!text && opts.create) {
+    created = createKeyFile(dir, name, `${randomBytes(32).toString('hex')}\n`);
+    text = readKeyFile(dir, name);
+  }
+  return text ? { text, where: `${dir}/${name}`, created } : null;
+}
+
 /** Removes a key file when present (a server certificate that must be issued again). */
 export function removeKeyFile(dir: string, name: string): void {
   if (!isKeyFileName(name)) throw new KeysFolderError(dir, `${JSON.stringify(name)} is not a key file name`);

@@ -26,6 +26,7 @@ export async function seedTrainingDemo(...args: Parameters<typeof import('./demo
 }
 // records/ (the person file) reads a person's classes and credited hours through this.
 export { trainingAttendanceOf, type TrainingAttendanceRecord } from './records-view.ts';
+export { classArchiveTierFiles } from './tier-files.ts';
 
 export const trainingPlugin: FastifyPluginAsync<{ training: TrainingService; sessions: SessionLookup }> = async (app, opts) => {
   await app.register(trainingRoutes, opts);

@@ -1,10 +1,11 @@
 // A roster sent from a browser as one zip: the roster file (.csv/.xlsx/.json) and the candidates' photos,
 // in any folders. Windows' built-in zip writes names in the OEM code page (GBK on a Chinese Windows)
 // without the UTF-8 flag, so such names are decoded as GBK. Zip-bomb limits apply while reading: each
-// entry's declared size, the bytes actually inflated (counted as they come, so a lying header stops at
-// the limit), the number of entries and the total. Nothing is written anywhere: the caller gets bytes.
+// entry's declared size, the bytes actually inflated (documents/bounded-zip.ts: counted as they come, so a
+// lying header stops at the limit), the number of entries and the total. Nothing is written anywhere: the caller gets bytes.
 import yauzl from 'yauzl';
 import { ValidationError, type Problem } from '../../core/index.ts';
+import { inflateBounded, ZipLimitError, type ZipBudget } from '../../documents/index.ts';
 
 export interface RosterZipLimits {
   /** Entries in the zip, folders included. */
@@ -84,39 +85,28 @@ export async function readRosterZip(bytes: Buffer, zipName: string, limits: Rost
   const photos = new Map<string, Buffer>();
   const ambiguous = new Set<string>();
   const problems: Problem[] = [];
-  let total = 0;
 
-  const readEntry = (entry: yauzl.Entry, limit: number, name: string) =>
-    new Promise<Buffer | null>((res, rej) => {
-      zip.openReadStream(entry, (err, stream) => {
-        if (err) return rej(err);
-        const chunks: Buffer[] = [];
-        let got = 0;
-        stream.on('data', (c: Buffer) => {
-          got += c.length;
-          total += c.length;
-          // Counted as inflated: a header that understates the size stops here, not after memory is gone.
-          if (got > limit || total > limits.maxTotalBytes) {
-            stream.destroy();
-            problems.push({
-              path: name,
-              problem:
-                got > limit
-                  ? `unzips to more than ${mb(limit)} (its header says ${mb(entry.uncompressedSize)}); refused as a zip bomb or a wrong file`
-                  : `the zip unzips to more than ${mb(limits.maxTotalBytes)} in all; refused as a zip bomb`,
-            });
-            res(null);
-            return;
-          }
-          chunks.push(c);
-        });
-        stream.on('error', (e: Error) => {
-          problems.push({ path: name, problem: `cannot be unzipped (${e.message})` });
-          res(null);
-        });
-        stream.on('end', () => res(Buffer.concat(chunks)));
+  const budget: ZipBudget = { total: 0, maxTotalBytes: limits.maxTotalBytes };
+
+  // Opening errors reject (the zip is unreadable); a bound passed or a damaged entry is a problem of its own.
+  const readEntry = async (entry: yauzl.Entry, limit: number, name: string): Promise<Buffer | null> => {
+    const chunks: Buffer[] = [];
+    const inflated = await inflateBounded(zip, entry, { maxBytes: limit, budget });
+    try {
+      for await (const c of inflated) chunks.push(c);
+      return Buffer.concat(chunks);
+    } catch (e) {
+      problems.push({
+        path: name,
+        problem: !(e instanceof ZipLimitError)
+          ? `cannot be unzipped (${(e as Error).message})`
+          : e.limit === 'entry'
+            ? `unzips to more than ${mb(limit)} (its header says ${mb(entry.uncompressedSize)}); refused as a zip bomb or a wrong file`
+            : `the zip unzips to more than ${mb(limits.maxTotalBytes)} in all; refused as a zip bomb`,
       });
-    });
+      return null;
+    }
+  };
 
   try {
     await new Promise<void>((res, rej) => {
@@ -137,7 +127,7 @@ export async function readRosterZip(bytes: Buffer, zipName: string, limits: Rost
                 path: full,
                 problem: `its header says it unzips to ${mb(entry.uncompressedSize)}; a ${isRoster ? 'roster file' : 'photo'} may be at most ${mb(limit)}`,
               });
-            } else if (total + entry.uncompressedSize > limits.maxTotalBytes) {
+            } else if (budget.total + entry.uncompressedSize > limits.maxTotalBytes) {
               problems.push({ path: full, problem: `the zip's entries say they unzip to more than ${mb(limits.maxTotalBytes)} in all; refused as a zip bomb` });
             } else if (!entry.isEncrypted()) {
               const data = await readEntry(entry, limit, full);

@@ -6,12 +6,14 @@ import type { AuditLog, Db } from '../../storage/index.ts';
 
 export type SessionArchive = OwnedArchive<'sessionId'>;
 
+/** The index table and its owner column, for the index and for the tier (records/tier-files.ts). */
+export const SESSION_ARCHIVES = { table: 'session_archives', ownerColumn: 'session_id' } as const;
+
 export function createArchiveStore(db: Db, audit: AuditLog, root: string) {
   return createArchiveIndex({
     db,
     audit,
-    table: 'session_archives',
-    ownerColumn: 'session_id',
+    ...SESSION_ARCHIVES,
     ownerKey: 'sessionId',
     root,
     auditPrefix: 'records.archive',

@@ -7,6 +7,7 @@ import { extname } from 'node:path';
 import { iso, type Clock } from '../../core/index.ts';
 import type { Config } from '../../config/index.ts';
 import { loadSiteSigner, writeArchive, type ArchiveMember, type ArchiveWritten } from '../../documents/index.ts';
+import { faceConsentsOf, type FaceConsentRecord } from '../../kiosk/index.ts';
 import { sessionIntegrity } from '../../terminal/index.ts';
 import type { DataPaths, Db, FaceVault } from '../../storage/index.ts';
 import type { PersonFile } from '../people/index.ts';
@@ -14,31 +15,12 @@ import { readFaceImage } from './face-image.ts';
 
 export const PERSON_EXPORT_FORMAT = 'examroom-person-export/1';
 
-/** One consent decision as face_consents keeps it (migration 028). */
-export interface ConsentRecord {
-  sessionId: string | null;
-  classId: string | null;
-  decision: 'accepted' | 'declined';
-  noticeVersion: string;
-  noticeSha256: string;
-  noticeLang: string;
-  deviceId: string | null;
-  decidedAt: string;
-}
+/** One consent decision as the export states it: the kiosk's record, its time in ISO form. */
+export type ConsentRecord = Omit<FaceConsentRecord, 'decidedAt'> & { decidedAt: string };
 
-/**
- * The person's consent decisions, oldest first. face_consents is the kiosk's table (migration 028); this
- * is its only reader outside kiosk/ until kiosk/records-view.ts exports a per-person read of its own.
- */
+/** The person's consent decisions, oldest first, as the kiosk (their owner) reads them. */
 export function consentsOf(db: Db, idNumber: string): ConsentRecord[] {
-  const rows = db
-    .prepare(
-      `SELECT session_id AS sessionId, class_id AS classId, decision, notice_version AS noticeVersion, notice_sha256 AS noticeSha256,
-              notice_lang AS noticeLang, device_id AS deviceId, decided_at AS decidedAt
-       FROM face_consents WHERE id_number = ? ORDER BY decided_at, id`,
-    )
-    .all(idNumber) as (Omit<ConsentRecord, 'decidedAt'> & { decidedAt: number })[];
-  return rows.map((r) => ({ ...r, decidedAt: iso(r.decidedAt) }));
+  return faceConsentsOf(db, idNumber).map((r) => ({ ...r, decidedAt: iso(r.decidedAt) }));
 }
 
 const ext = (rel: string) => (extname(rel) || '.jpg').toLowerCase();

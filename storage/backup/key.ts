@@ -1,9 +1,9 @@
 // The backup key: 32 random bytes in the keys folder (KEY_FILES 'backup'), made on first use, never in a
 // backup itself. A backup names the key it was sealed with by an id (an HMAC of a fixed text), so a wrong
 // key is told apart from a damaged file before any byte is decrypted.
-import { createHmac, randomBytes } from 'node:crypto';
+import { createHmac } from 'node:crypto';
 import { DomainError } from '../../core/index.ts';
-import { createKeyFile, ensureKeysFolder, readKeyFile } from '../keys.ts';
+import { loadRandomKeyFile } from '../keys.ts';
 
 export const BACKUP_KEY_FILE = 'backup.key';
 
@@ -40,19 +40,6 @@ export function parseBackupKey(text: Buffer, where: string): BackupKey {
  * bundle exported before does not hold it.
  */
 export function loadBackupKey(keysDir: string, opts: { create: boolean }): { key: BackupKey; created: boolean } | null {
-  const dir = opts.create ? ensureKeysFolder(keysDir) : keysDir;
-  let text: Buffer | null;
-  try {
-    text = readKeyFile(dir, BACKUP_KEY_FILE);
-  } catch (err) {
-    if (!opts.create && ['EACCES', 'ENOENT', 'ENOTDIR'].includes((err as NodeJS.ErrnoException).code ?? '')) return null;
-    throw err;
-  }
-  let created = false;
-  if (!text && opts.create) {
-    created = createKeyFile(dir, BACKUP_KEY_FILE, `${randomBytes(32).toString('hex')}\n`);
-    text = readKeyFile(dir, BACKUP_KEY_FILE);
-  }
-  if (!text) return null;
-  return { key: parseBackupKey(text, `${dir}/${BACKUP_KEY_FILE}`), created };
+  const got = loadRandomKeyFile(keysDir, BACKUP_KEY_FILE, opts);
+  return got && { key: parseBackupKey(got.text, got.where), created: got.created };
 }

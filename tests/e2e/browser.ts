@@ -1,13 +1,14 @@
-// What every end-to-end test against the built web apps needs: Debian's Chromium, the apps built, and a
-// fresh headless browser profile per test whose page errors are collected for the final check. The
+// What every end-to-end test against the built web apps needs: Debian's Chromium (one launch per test
+// file), the apps built, and a fresh browser profile per test whose page errors are collected for the
+// final check. The
 // browser reaches the app by a name over HTTPS (the app's site CA pinned), never as localhost, so a page
 // that needs a secure context cannot pass only because loopback is one.
 import { spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import t, { type Test } from 'tap';
-import { chromium, type BrowserContext, type Page } from 'playwright-core';
-import { ROOT, TEST_HOST, scratchDir, servedTlsOf } from '../helpers.ts';
+import { chromium, type Browser as Chromium, type BrowserContext, type Page } from 'playwright-core';
+import { ROOT, TEST_HOST, servedTlsOf } from '../helpers.ts';
 
 export const CHROMIUM = '/usr/bin/chromium';
 
@@ -26,8 +27,8 @@ export const CHROMIUM_FLAGS = [
 /**
  * Chromium's flags for reaching the app at `base`: TEST_HOST resolves to 127.0.0.1 (traffic stays on
  * loopback, the origin is the name), and an HTTPS app's certificate is trusted by its SPKI pin (no NSS
- * database, so no extra package). Chromium honours the pin only with a user-data-dir, which both
- * launches below have (playwright's launch makes a temporary one).
+ * database, so no extra package). Chromium honours the pin only with a user-data-dir, which the
+ * launch below has (playwright's launch makes a temporary one).
  */
 export function chromiumArgsFor(base: string): string[] {
   const url = new URL(base);
@@ -75,21 +76,39 @@ export interface Browser {
   pageErrors: string[];
 }
 
+let shared: { browser: Chromium; args: string } | null = null;
+
 /**
- * A fresh profile (closed when the test ends) with one page for the app at `base` (see chromiumArgsFor);
- * every wait on it is bounded by `wait` ms.
+ * The test file's one Chromium, launched by the first caller and closed when the file ends. Every app of
+ * a test file serves the certificate from the file's one keys folder (tests/helpers.ts testKeysFolder), so
+ * the pins of the first launch hold for every later app; flags that differ would be silently lost, hence
+ * the refusal.
+ */
+export async function fileChromium(args: string[]): Promise<Chromium> {
+  const key = args.join('\n');
+  if (shared) {
+    if (shared.args !== key)
+      throw new Error(`this test file's Chromium runs with other flags (${shared.args.replace(/\n/g, ' ')}); give every browser of the file the same args`);
+    return shared.browser;
+  }
+  // Playwright's launch gives it a temporary user-data-dir, which Chromium needs to honour the
+  // certificate pin of chromiumArgsFor.
+  const browser = await chromium.launch({ executablePath: CHROMIUM, headless: true, args });
+  shared = { browser, args: key };
+  t.teardown(() => browser.close());
+  return browser;
+}
+
+/**
+ * A fresh profile (closed when the test ends) in the file's one Chromium (see fileChromium), with one page
+ * for the app at `base` (see chromiumArgsFor); every wait on it is bounded by `wait` ms.
  */
 export async function openBrowser(t: Test, opts: { base: string; width: number; height: number; wait: number; args?: string[] }): Promise<Browser> {
-  const context = await chromium.launchPersistentContext(scratchDir(t, 'examroom-e2e-chromium-'), {
-    executablePath: CHROMIUM,
-    headless: true,
-    viewport: { width: opts.width, height: opts.height },
-    locale: 'zh-CN',
-    args: [...CHROMIUM_FLAGS, ...chromiumArgsFor(opts.base), ...(opts.args ?? [])],
-  });
+  const browser = await fileChromium([...CHROMIUM_FLAGS, ...chromiumArgsFor(opts.base), ...(opts.args ?? [])]);
+  const context = await browser.newContext({ viewport: { width: opts.width, height: opts.height }, locale: 'zh-CN' });
   t.teardown(() => context.close());
   context.setDefaultTimeout(opts.wait);
-  const page = context.pages()[0] ?? (await context.newPage());
+  const page = await context.newPage();
   const pageErrors: string[] = [];
   page.on('pageerror', (e) => pageErrors.push(String(e)));
   return { context, page, pageErrors };

@@ -11,20 +11,35 @@
 // source) records for the first seconds and is then gone, as when the terminal closes: the seat's
 // "屏幕录像" still plays it in the console, an integrity alert's "回放" jumps to it, and the inspector
 // replays it from the session's details with the integrity event in words, not its code.
-// Screenshots: tests/artifacts/proctor/.
-import t from 'tap';
-import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+// Then a recording tiered to the object store plays in the proctor console like any other. A real
+// Ceph RADOS Gateway on loopback (one cluster for the file) is the site's store; a session runs in R1,
+// whose camera's footage (recorded by the real ffmpeg: H.264 + G.711 in 2-s Matroska segments, as
+// ingest writes them) was uploaded through the store client, registered in tier_objects and deleted
+// from the media folder. Clicking the timeline plays it through the real player (the segment remuxed
+// from ranged reads of the store); with the store's gateway stopped, a segment not yet read says in the
+// console that the store does not answer, instead of spinning.
+// Both tests share the file's one Chromium (a fresh profile each).
+// Screenshots: tests/artifacts/proctor/ and tests/artifacts/tiered-playback/.
+import t, { type Test } from 'tap';
+import { spawnSync } from 'node:child_process';
+import { createHash } from 'node:crypto';
+import { copyFileSync, mkdirSync, readdirSync, readFileSync, unlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { CreateBucketCommand } from '@aws-sdk/client-s3';
 import type { Page } from 'playwright-core';
 import { startRtspSource } from '../../media/index.ts';
+import type { App } from '../../server/app.ts';
+import { createTierRows, type SegmentRow } from '../../storage/index.ts';
 import { buildTestApp, ROOT, PASSWORDS, login, scratchDir, httpsTestConfig, listenForTests } from '../helpers.ts';
 import { chainedSteps, openBrowser, assertSecureName, requireChromiumAndApps } from './browser.ts';
 import { TEMPLATE, bankQuestions, csv, person } from '../exam/plans-fixture.ts';
 import { Term, logIn } from '../terminal/fixture.ts';
 import { pairDevice } from '../helpers.ts';
+import { startRadosgw } from '../helpers/radosgw.ts';
 import { until, sleep } from '../wait.ts';
 
 const ARTIFACTS = join(ROOT, 'tests/artifacts/proctor');
+const TIERED_ARTIFACTS = join(ROOT, 'tests/artifacts/tiered-playback');
 const WAIT = 20_000;
 const SOURCE = 'CAM-R1';
 /** Terminal T1's screen (media/screens.ts screenSourceId), at seat 01 of R1. */
@@ -73,6 +88,44 @@ async function clickTimeline(page: Page, scope: string, at: number): Promise<num
   return from + ((Math.round(x * 100) / 100 - box.x) / box.width) * (to - from);
 }
 
+/**
+ * A session in R1 planned 20 minutes from now (timelines must run from its actual start), one candidate
+ * at seat 01, papers ready. The server's clock must be two minutes behind so that it may be planned.
+ */
+async function plannedSession(app: App, name: string) {
+  const plans = app.exam.plans;
+  app.exam.bank.createVersion({ id: 'v1', kind: 'import', questions: bankQuestions(), templates: [TEMPLATE] });
+  const minute = Math.floor(Date.now() / 60_000) * 60_000;
+  const day = siteLocal(minute).slice(0, 10);
+  const plan = plans.createPlan({ name, from: day, to: day }, 'user:admin');
+  const s = plans.createSession({ planId: plan.id, room: 'R1', startsAt: siteLocal(minute + 20 * 60_000), templateId: TEMPLATE.id }, 'user:admin');
+  await plans.importRoster(s.id, { bytes: csv([person(1, '张伟')]), filename: 'roster.csv' }, 'user:admin');
+  plans.assignSeats(s.id, 'user:admin');
+  const candidate = plans.roster(s.id)[0]!;
+  if (candidate.seat !== '01') plans.reseat(s.id, candidate.idNumber, '01', 'user:admin');
+  plans.generateSessionPapers(s.id, 'user:admin');
+  return { s, candidate };
+}
+
+/** Check-in, then under way, through the console's route; `atCheckin` runs in between (an admission). */
+async function startSession(t: Test, app: App, admin: string, sessionId: string, atCheckin?: () => void): Promise<void> {
+  for (const status of ['checkin', 'in_progress']) {
+    const res = await app.inject({ method: 'POST', url: `/api/proctor/sessions/${sessionId}/status`, headers: { cookie: admin }, payload: { status } });
+    t.equal(res.statusCode, 200, `session → ${status}${res.statusCode === 200 ? '' : `: ${res.body}`}`);
+    if (status === 'checkin') atCheckin?.();
+  }
+}
+
+/** The proctor console, logged in as invig through its form; invig watches R1 only, so it opens without a room list. */
+async function invigilatorConsole(t: Test, page: Page, base: string): Promise<void> {
+  await page.goto(`${base}/proctor/`);
+  await assertSecureName(t, page, base);
+  await page.fill('input[name=username]', 'invig');
+  await page.fill('input[name=password]', PASSWORDS.invig);
+  await page.click('button[type=submit]');
+  await page.getByTestId('seat-map').waitFor();
+}
+
 async function shot(page: Page, name: string): Promise<void> {
   await page.evaluate('document.fonts.ready.then(() => undefined)');
   await page.screenshot({ path: join(ARTIFACTS, `${name}.png`), fullPage: false, animations: 'disabled', caret: 'hide' });
@@ -93,23 +146,10 @@ t.test('recorded footage plays from the timeline and from alerts, holes are skip
 
   const admin = await login(app, 'admin', PASSWORDS.admin);
   const plans = app.exam.plans;
-  app.exam.bank.createVersion({ id: 'v1', kind: 'import', questions: bankQuestions(), templates: [TEMPLATE] });
-  const minute = Math.floor(Date.now() / 60_000) * 60_000;
-  const day = siteLocal(minute).slice(0, 10);
-  const plan = plans.createPlan({ name: '回放测试计划', from: day, to: day }, 'user:admin');
   // Planned 20 minutes from now, started now: an early start.
-  const s = plans.createSession({ planId: plan.id, room: 'R1', startsAt: siteLocal(minute + 20 * 60_000), templateId: TEMPLATE.id }, 'user:admin');
-  await plans.importRoster(s.id, { bytes: csv([person(1, '张伟')]), filename: 'roster.csv' }, 'user:admin');
-  plans.assignSeats(s.id, 'user:admin');
-  const candidate = plans.roster(s.id)[0]!;
-  if (candidate.seat !== '01') plans.reseat(s.id, candidate.idNumber, '01', 'user:admin');
-  plans.generateSessionPapers(s.id, 'user:admin');
+  const { s, candidate } = await plannedSession(app, '回放测试计划');
   offset = 0;
-  for (const status of ['checkin', 'in_progress']) {
-    const res = await app.inject({ method: 'POST', url: `/api/proctor/sessions/${s.id}/status`, headers: { cookie: admin }, payload: { status } });
-    t.equal(res.statusCode, 200, `session → ${status}: ${res.body}`);
-    if (status === 'checkin') app.terminal.admitCandidate(s.id, candidate.idNumber, 'user:admin');
-  }
+  await startSession(t, app, admin, s.id, () => app.terminal.admitCandidate(s.id, candidate.idNumber, 'user:admin'));
   const started = Date.now();
   t.ok(plans.session(s.id).startsAt > started + 15 * 60_000, 'the exam started well before its planned time');
   // T1's screen records from now on, as a terminal's /ws/screen would feed it (a stream without sound).
@@ -132,13 +172,7 @@ t.test('recorded footage plays from the timeline and from alerts, holes are skip
     if (m.type() === 'error' && !/Failed to load resource|WebSocket connection/.test(m.text())) pageErrors.push(m.text());
   });
   // Logging in while the camera records.
-  await page.goto(`${base}/proctor/`);
-  await assertSecureName(t, page, base);
-  await page.fill('input[name=username]', 'invig');
-  await page.fill('input[name=password]', PASSWORDS.invig);
-  await page.click('button[type=submit]');
-  // invig watches R1 only: the console opens it without a room list.
-  await page.getByTestId('seat-map').waitFor();
+  await invigilatorConsole(t, page, base);
   t.match(
     await page.getByTestId('session-times').textContent(),
     /^\d\d:\d\d–\d\d:\d\d .*（计划 \d\d:\d\d–\d\d:\d\d）$/,
@@ -387,4 +421,131 @@ t.test('recorded footage plays from the timeline and from alerts, holes are skip
   });
 
   t.same(pageErrors, [], 'no script errors on the pages');
+});
+
+t.test('a tiered recording plays in the console; a store that is down is said so', async (t) => {
+  mkdirSync(TIERED_ARTIFACTS, { recursive: true });
+  const gw = await startRadosgw(t);
+  const dir = scratchDir(t, 'examroom-e2e-tiered-');
+  const secretFile = join(dir, 'store.secret');
+  writeFileSync(secretFile, gw.secret, { mode: 0o600 });
+  // The server runs on the real time but a minute ahead once the footage is in (so it is in the past).
+  let offset = -120_000;
+  const clock = { now: () => Date.now() + offset };
+  // The camera's own address answers nothing: what it shows here is only the footage put in below.
+  const extraYaml = [
+    `cameras:\n  - { id: ${SOURCE}, name: 一号考场前方, room: R1, url: "rtsp://127.0.0.1:9/none" }`,
+    'media: { segmentSeconds: 2, stallSeconds: 3, maxBackoffSeconds: 30, reserveMiB: 0 }',
+    'retention: { minFreeGiB: 1 }',
+    `objectStore: { endpoint: ${JSON.stringify(gw.endpoint)}, bucket: evidence, region: ${gw.region}, accessKeyId: ${JSON.stringify(gw.accessKeyId)}, secretFile: ${JSON.stringify(secretFile)}, prefix: site-a }`,
+    '',
+  ].join('\n');
+  const app = await buildTestApp({ config: httpsTestConfig(dir, extraYaml), clock });
+  t.teardown(() => app.close());
+  const store = app.objectStore!.store;
+  await store.s3.send(new CreateBucketCommand({ Bucket: 'evidence', ObjectLockEnabledForBucket: true }));
+  const { base } = await listenForTests(app);
+
+  const admin = await login(app, 'admin', PASSWORDS.admin);
+  const { s } = await plannedSession(app, '分层回放测试');
+  offset = 0;
+  await startSession(t, app, admin, s.id);
+  const started = Date.now();
+
+  // 8 s of footage from 2 s after the start, then 2 s more after a hole (for the store-down step).
+  const tmp = join(dir, 'rec');
+  mkdirSync(tmp);
+  const run = spawnSync(
+    'ffmpeg',
+    [
+      ...['-hide_banner', '-loglevel', 'error', '-f', 'lavfi', '-i', 'testsrc2=size=640x360:rate=25:duration=12'],
+      ...['-f', 'lavfi', '-i', 'sine=f=440:sample_rate=8000:duration=12'],
+      ...['-c:v', 'libx264', '-preset', 'ultrafast', '-g', '25', '-c:a', 'pcm_alaw', '-ac', '1'],
+      ...['-f', 'segment', '-segment_time', '2', '-segment_format', 'matroska', '-reset_timestamps', '1', join(tmp, `${started}-%03d.mkv`)],
+    ],
+    { encoding: 'utf8' },
+  );
+  t.equal(run.status, 0, run.stderr || 'ffmpeg recorded the footage');
+  const rows = createTierRows(app.ctx.db);
+  const segs: SegmentRow[] = [];
+  mkdirSync(join(app.ctx.paths.media, SOURCE), { recursive: true });
+  for (const [i, name] of readdirSync(tmp).sort().entries()) {
+    const rel = `${SOURCE}/${name}`;
+    const file = join(app.ctx.paths.media, rel);
+    copyFileSync(join(tmp, name), file);
+    const bytes = readFileSync(file);
+    // The last one 20 s later: nothing has read it when the store goes down.
+    const at = started + 2000 + i * 2000 + (i === 5 ? 20_000 : 0);
+    const seg = app.media.store.addSegment({
+      sourceId: SOURCE,
+      start: at,
+      end: at + 2000,
+      bytes: bytes.length,
+      path: rel,
+      sha256: createHash('sha256').update(bytes).digest('hex'),
+    });
+    segs.push(seg);
+    const put = await store.putFile(file, `site-a/R1/${rel}`, { metadata: { source: SOURCE, start: seg.start, end: seg.end, sha256: seg.sha256! } });
+    rows.record({
+      area: 'media',
+      path: rel,
+      kind: 'segment',
+      source: SOURCE,
+      start: seg.start,
+      end: seg.end,
+      bytes: put.bytes,
+      sha256: put.sha256,
+      key: put.key,
+      versionId: put.versionId,
+      retainUntil: null,
+      verifiedBy: put.verifiedBy === 'store-checksum' ? 'checksum' : 'readback',
+      verifiedAt: Date.now(),
+    });
+    unlinkSync(file);
+    rows.markLocalDeleted('media', rel, Date.now());
+  }
+  t.same(readdirSync(join(app.ctx.paths.media, SOURCE)), [], 'only the store has the footage');
+  offset = 60_000;
+
+  const { page, pageErrors } = await openBrowser(t, { base, width: 1366, height: 900, wait: WAIT });
+  await invigilatorConsole(t, page, base);
+  const pb = page.getByTestId('playback');
+  await pb.locator('select').selectOption(SOURCE);
+  await pb.locator('.pb-timeline').waitFor();
+
+  await clickTimeline(page, '[data-testid=playback]', segs[1]!.start + 500);
+  const playing = await until(
+    'the tiered footage plays',
+    async () => {
+      const d = await debug(page);
+      return d && d.state === 'playing' && d.frames > 10 && d.videoWidth > 0 && d;
+    },
+    WAIT,
+  );
+  t.ok(
+    segs.slice(0, 5).some((g) => g.id === playing.played[0]),
+    `a tiered segment plays (${playing.played.join(', ')}), ${playing.videoWidth} px wide, ${playing.frames} frames`,
+  );
+  await page.screenshot({ path: join(TIERED_ARTIFACTS, 'tiered-playing.png') });
+
+  await gw.stopGateway();
+  t.teardown(() => gw.restart());
+  const lone = segs[5]!;
+  await clickTimeline(page, '[data-testid=playback]', lone.start + 500);
+  const failed = await until(
+    'the player says the store does not answer',
+    async () => {
+      const d = await debug(page);
+      const text = (await pb.textContent()) ?? '';
+      return d?.error || /对象存储|object store/.test(text) ? { d, text } : null;
+    },
+    WAIT,
+  );
+  t.match(failed.text, /对象存储/, `the console says so in words: ${failed.text.slice(0, 200)}`);
+  await page.screenshot({ path: join(TIERED_ARTIFACTS, 'store-down.png') });
+  t.same(
+    pageErrors.filter((e) => !/503/.test(e)),
+    [],
+    'no page errors',
+  );
 });

@@ -44,13 +44,15 @@ export interface ClassArchivesDeps {
   anchors?: AuditAnchors;
 }
 
+/** The index table and its owner column, for the index and for the tier (training/tier-files.ts). */
+export const CLASS_ARCHIVES = { table: 'training_class_archives', ownerColumn: 'class_id' } as const;
+
 export function createClassArchives(deps: ClassArchivesDeps) {
   const { db, clock, audit, config, paths, jobs, facts, parts } = deps;
   const index = createArchiveIndex({
     db,
     audit,
-    table: 'training_class_archives',
-    ownerColumn: 'class_id',
+    ...CLASS_ARCHIVES,
     ownerKey: 'classId',
     root: paths.archives,
     auditPrefix: 'training.archive',

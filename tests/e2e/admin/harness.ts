@@ -7,12 +7,12 @@
 // run in one file beside the exam day without a Chromium launch each.
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
-import tap, { type Test } from 'tap';
-import { chromium, type Browser, type Page } from 'playwright-core';
+import type { Test } from 'tap';
+import type { Page } from 'playwright-core';
 import { fixedClock, type Clock } from '../../../core/index.ts';
 import type { App } from '../../../server/app.ts';
 import { buildTestApp, httpsTestConfig, listenForTests, login, PASSWORDS, ROOT, scratchDir } from '../../helpers.ts';
-import { assertSecureName, CHROMIUM, CHROMIUM_FLAGS, chromiumArgsFor } from '../browser.ts';
+import { assertSecureName, CHROMIUM_FLAGS, chromiumArgsFor, fileChromium } from '../browser.ts';
 
 export const ARTIFACTS = join(ROOT, 'tests/artifacts/admin');
 /** Waits on visible state are bounded only so that a broken build fails instead of hanging. */
@@ -48,30 +48,6 @@ export interface AdminConsole {
 }
 
 const FAKE_CAMERA = ['--use-fake-ui-for-media-stream', '--use-fake-device-for-media-stream'];
-let shared: { browser: Browser; args: string } | null = null;
-
-/**
- * The test file's one Chromium, launched by the first console and closed when the file ends. Every app of
- * a test file serves the certificate from the file's one keys folder (tests/helpers.ts testKeysFolder), so
- * the pins of the first launch hold for every later app; flags that differ would be silently lost, hence
- * the refusal.
- */
-async function fileChromium(args: string[]): Promise<Browser> {
-  const key = args.join('\n');
-  if (shared) {
-    if (shared.args !== key)
-      throw new Error(
-        `openAdminConsole: this file's Chromium runs with other flags (${shared.args.replace(/\n/g, ' ')}); give every console of the file the same args`,
-      );
-    return shared.browser;
-  }
-  // Playwright's launch gives it a temporary user-data-dir, which Chromium needs to honour the
-  // certificate pin of chromiumArgsFor.
-  const browser = await chromium.launch({ executablePath: CHROMIUM, headless: true, args });
-  shared = { browser, args: key };
-  tap.teardown(() => browser.close());
-  return browser;
-}
 
 export async function openAdminConsole(
   t: Test,
