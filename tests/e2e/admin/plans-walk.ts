@@ -179,11 +179,11 @@ export async function plansWalk(t: Test): Promise<void> {
     c.app.exam.plans.advanceSession(sessionId, 'checkin', 'user:admin');
     await c.page.reload();
     const papers = await c.page.waitForSelector('[data-testid=papers-state]', { timeout: WAIT }).then((h) => h.textContent());
-    t.match(papers, /已生成 3 份试卷（题库版本 \S+）/, `the papers are still there: ${papers}`);
+    t.match(papers, /已生成 4 份试卷（题库版本 \S+）/, `the papers are still there: ${papers}`);
     t.ok(await c.page.isDisabled('[data-testid=generate-papers]'), 'generating again is greyed');
     t.match(await c.page.textContent('[data-testid=papers-closed]'), /检录已开始，试卷和座位不能再修改/, 'and says why');
     t.match(await c.page.textContent('[data-testid=seats-closed]'), /检录已开始.*调座/, 'no new draw, and says one can still be moved');
-    t.match(await c.page.textContent('[data-testid=seats-state]'), /3\/3/, 'who is seated');
+    t.match(await c.page.textContent('[data-testid=seats-state]'), /4\/4/, 'who is seated (three imported, one added by hand)');
     t.ok(await c.page.locator('[data-testid=move-seat]').count(), '调座 is still offered (allowed until the session ends)');
     await c.shot('plans-checkin-open');
   });
