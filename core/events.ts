@@ -222,10 +222,24 @@ export interface EventMap {
   /** The integrity sample found a tiered object changed, missing or written over by someone else. */
   'tier.integrity': { key: string; versionId: string | null; path: string; result: 'mismatch' | 'missing' | 'newer_version'; detail: string; at: number };
   // Proctor console (proctor/): an alert raised, repeated/cleared, or acknowledged; an incident (违纪) recorded.
-  'proctor.alert': { alertId: string; roomId: string | null; change: 'new' | 'update' | 'ack' };
+  /** reopened: an 'update' that opened again an alert whose condition had cleared (a new occurrence, not a repeat). */
+  'proctor.alert': { alertId: string; roomId: string | null; change: 'new' | 'update' | 'ack'; reopened?: boolean };
   'proctor.incident': { incidentId: string; sessionId: string; roomId: string };
   // A candidate who declined face recognition is to be confirmed at the seat by eye (due), or was (confirmed).
-  'seat.identity': { checkId: string; sessionId: string; roomId: string; idNumber: string; seat: string | null; change: 'due' | 'confirmed' };
+  'seat.identity': {
+    checkId: string;
+    sessionId: string;
+    roomId: string;
+    idNumber: string;
+    seat: string | null;
+    change: 'due' | 'confirmed' | 'not_the_person';
+    /** not_the_person: who decided, the incident recorded, the seat's terminal, and what was done to the paper. */
+    by?: string;
+    terminalId?: string | null;
+    incidentId?: string;
+    locked?: boolean;
+    paused?: boolean;
+  };
   // TLS (server/tls/): a site CA made while PCs trusted an earlier one (they must trust the new one), and server certificate issues.
   'tls.ca_replaced': { fingerprint: string; previous: string; reason: string; at: number };
   'tls.certificate_issued': { fingerprint: string; notAfter: number; reason: string; at: number };

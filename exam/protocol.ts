@@ -278,6 +278,30 @@ export const RosterImportReplyT = Type.Object({
 });
 export type RosterImportReply = Static<typeof RosterImportReplyT>;
 
+/**
+ * POST /api/exam/sessions/:sessionId/candidates (admin): one candidate added by hand, checked exactly as a
+ * roster file's row (the same columns, by their English names; the same refusals, their path the field).
+ */
+export const AddCandidateT = Type.Object(
+  {
+    idNumber: Type.String({ minLength: 1, maxLength: 32 }),
+    name: Type.String({ minLength: 1, maxLength: 100 }),
+    category: Type.String({ minLength: 1, maxLength: 40 }),
+    operationClass: Type.Optional(nullable(Type.String({ maxLength: 100 }))),
+    industry: Type.Optional(nullable(Type.String({ maxLength: 40 }))),
+    institution: Type.Optional(nullable(Type.String({ maxLength: 200 }))),
+    ticketNo: Type.Optional(nullable(Type.String({ maxLength: 64 }))),
+    trainedOn: Type.Optional(nullable(Type.String({ maxLength: 10 }))),
+    trainingHours: Type.Optional(nullable(Type.Number())),
+    /** A JPEG or PNG ID photo, base64, at most 5 MB decoded. */
+    photoBase64: Type.Optional(nullable(Type.String({ maxLength: 7_000_000 }))),
+  },
+  { additionalProperties: false },
+);
+export type AddCandidate = Static<typeof AddCandidateT>;
+export const AddCandidateReplyT = Type.Object({ ...RosterImportReplyT.properties, entry: RosterEntryT });
+export type AddCandidateReply = Static<typeof AddCandidateReplyT>;
+
 /** POST /api/exam/sessions/:sessionId/seats */
 export const SeatsDrawnT = Type.Object({ seed: Type.String(), seated: Type.Integer(), entries: Type.Array(RosterEntryT) });
 export type SeatsDrawn = Static<typeof SeatsDrawnT>;

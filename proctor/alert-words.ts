@@ -168,6 +168,19 @@ export function textOf(r: Raise, who: { name: string; ticketNo: string; seat: st
         en: `Evidence in the object store failed its check: ${String(p.key)} (version ${String(p.versionId ?? '—')}): ${why.en}. Audited; check who has access to the store`,
       };
     }
+    case 'seat_not_the_person': {
+      const by = String(p.by ?? '').replace(/^user:/, '');
+      const done = {
+        zh: p.locked ? `已锁定其考试机屏幕${p.paused ? '并暂停计时' : ''}` : '该考生尚未在考试机作答或已交卷，未锁定',
+        en: p.locked
+          ? `their screen is locked${p.paused ? ' and their clock paused' : ''}`
+          : 'not answering at a terminal (not logged in or already submitted): nothing locked',
+      };
+      return {
+        zh: `座位人工核验：${whoZh} 座位上的人不是本人（核验人 ${by}）。已记录违纪（替考），${done.zh}。请立即通知主考`,
+        en: `Seat check by eye: the person at the seat of ${whoEn} is not the candidate (checked by ${by}). An incident (impersonation) is recorded; ${done.en}. Call the chief examiner now`,
+      };
+    }
     case 'disk_low':
       return diskLowWords({ freeBytes: Number(p.freeBytes), minFreeBytes: Number(p.minFreeBytes), recordingStopped: p.recordingStopped === true });
   }

@@ -97,8 +97,8 @@ export function createAlerts(deps: AlertDeps) {
   function raise(r: Raise & { merge?: (before: Record<string, unknown>) => Record<string, unknown>; resolvedAt?: number }): Alert {
     const resolved = r.resolvedAt !== undefined;
     const open = stmt(
-      `SELECT id, params FROM proctor_alerts WHERE dedupe_key = ? AND acked_at IS NULL AND resolved_at IS ${resolved ? 'NOT NULL' : 'NULL'} ORDER BY at DESC LIMIT 1`,
-    ).get(r.key) as { id: string; params: string } | undefined;
+      `SELECT id, params, cleared_at AS clearedAt FROM proctor_alerts WHERE dedupe_key = ? AND acked_at IS NULL AND resolved_at IS ${resolved ? 'NOT NULL' : 'NULL'} ORDER BY at DESC LIMIT 1`,
+    ).get(r.key) as { id: string; params: string; clearedAt: number | null } | undefined;
     const who = deps.candidate(r.sessionId ?? null, r.idNumber ?? null);
     const seat = r.seat ?? who?.seat ?? (r.terminalId ? deps.seatOfTerminal(r.terminalId) : null);
     if (open) {
@@ -107,7 +107,7 @@ export function createAlerts(deps: AlertDeps) {
       stmt(
         `UPDATE proctor_alerts SET repeats = repeats + 1, last_at = ?, params = ?, text_zh = ?, text_en = ?, cleared_at = ?, resolved_at = ? WHERE id = ?`,
       ).run(r.at, JSON.stringify(params), text.zh, text.en, r.resolvedAt ?? null, r.resolvedAt ?? null, open.id);
-      bus.emit('proctor.alert', { alertId: open.id, roomId: r.roomId, change: 'update' });
+      bus.emit('proctor.alert', { alertId: open.id, roomId: r.roomId, change: 'update', reopened: open.clearedAt !== null && !resolved });
       return get(open.id);
     }
     const text = textOf({ ...r, seat }, who);
@@ -446,6 +446,23 @@ export function createAlerts(deps: AlertDeps) {
         key: `tier_integrity:${p.key}`,
       }),
     ),
+    // The invigilator found someone else at a seat (proctor/seat-identity.ts): the chief examiner must come.
+    on('seat.identity', (p) => {
+      if (p.change !== 'not_the_person') return;
+      raise({
+        kind: 'seat_not_the_person',
+        severity: 'critical',
+        event: 'seat.identity',
+        at: clock.now(),
+        roomId: p.roomId,
+        sessionId: p.sessionId,
+        seat: p.seat,
+        terminalId: p.terminalId ?? null,
+        idNumber: p.idNumber,
+        params: { checkId: p.checkId, incidentId: p.incidentId ?? null, by: p.by ?? null, locked: p.locked === true, paused: p.paused === true },
+        key: `not_the_person:${p.checkId}`,
+      });
+    }),
     on('disk.low', (p) =>
       raise({
         kind: 'disk_low',

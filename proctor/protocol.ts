@@ -60,6 +60,8 @@ export type SeatMove = Static<typeof SeatMoveT>;
  */
 export const SEAT_CHECK_REASONS = ['login', 'alert'] as const;
 export type SeatCheckReason = (typeof SEAT_CHECK_REASONS)[number];
+export const SEAT_CHECK_OUTCOMES = ['confirmed', 'not_the_person'] as const;
+export type SeatCheckOutcome = (typeof SEAT_CHECK_OUTCOMES)[number];
 export const SeatIdentityCheckT = Type.Object({
   id: Type.String(),
   reason: oneOf(SEAT_CHECK_REASONS),
@@ -68,8 +70,13 @@ export const SeatIdentityCheckT = Type.Object({
   dueAt: Ms,
   /** Alerts of the seat raised while this check was already due. */
   alerts: Count,
+  /** When and by whom the check was decided, either way (see outcome); null while it is due. */
   confirmedAt: nullable(Ms),
   confirmedBy: nullable(Type.String()),
+  /** confirmed: the person is the one on the ID card; not_the_person: they are not (an incident was recorded). */
+  outcome: nullable(oneOf(SEAT_CHECK_OUTCOMES)),
+  /** The incident (替考) recorded with a not_the_person outcome. */
+  incidentId: nullable(Type.String()),
   note: nullable(Type.String()),
 });
 export type SeatIdentityCheck = Static<typeof SeatIdentityCheckT>;
@@ -77,6 +84,24 @@ export type SeatIdentityCheck = Static<typeof SeatIdentityCheckT>;
 /** POST /api/proctor/seat-checks/:id/confirm: the person at the seat is the candidate (checked by eye against the ID card). */
 export const ConfirmSeatCheckBodyT = Type.Object({ note: Type.Optional(Type.String({ maxLength: 500 })) }, { additionalProperties: false });
 export type ConfirmSeatCheckBody = Static<typeof ConfirmSeatCheckBodyT>;
+
+/**
+ * POST /api/proctor/seat-checks/:id/not-the-person: the person at the seat is not the candidate. The note
+ * (what was seen) is required; it becomes the incident's note.
+ */
+export const NotThePersonBodyT = Type.Object({ note: Type.String({ minLength: 1, maxLength: 1000 }) }, { additionalProperties: false });
+export type NotThePersonBody = Static<typeof NotThePersonBodyT>;
+/** What the server did: the check decided, the incident recorded, and whether the paper could be locked and its clock paused. */
+export const NotThePersonReplyT = Type.Object({
+  check: SeatIdentityCheckT,
+  incidentId: Type.String(),
+  /** The candidate's screen is locked (false: not logged in at a terminal, or the paper is already in). */
+  locked: Type.Boolean(),
+  /** The candidate's clock is stopped (false: as for locked, or the session is not open). */
+  paused: Type.Boolean(),
+  alertId: nullable(Type.String()),
+});
+export type NotThePersonReply = Static<typeof NotThePersonReplyT>;
 
 export const SeatT = Type.Object({
   seat: Type.String(),
@@ -193,6 +218,7 @@ export const ALERT_KINDS = [
   'tier_integrity',
   'move_requested',
   'login_locked',
+  'seat_not_the_person',
 ] as const;
 export type AlertKind = (typeof ALERT_KINDS)[number];
 export const SEVERITIES = ['critical', 'warning', 'info'] as const;

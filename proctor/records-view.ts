@@ -96,8 +96,12 @@ export interface SeatConfirmationRecord {
   alertId: string | null;
   dueAt: number;
   alerts: number;
+  /** When and by whom it was decided, either way (outcome); null while due. */
   confirmedAt: number | null;
   confirmedBy: string | null;
+  /** confirmed, or not_the_person (someone else was at the seat: incidentId names the incident recorded). */
+  outcome: 'confirmed' | 'not_the_person' | null;
+  incidentId: string | null;
   note: string | null;
 }
 

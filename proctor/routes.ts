@@ -18,6 +18,8 @@ import {
   IncidentCategoryT,
   IncidentListT,
   IncidentT,
+  NotThePersonBodyT,
+  NotThePersonReplyT,
   ReseatReplyT,
   RoomListItemT,
   RoomViewT,
@@ -26,6 +28,7 @@ import {
   SummaryT,
   type AckManyBody,
   type ConfirmSeatCheckBody,
+  type NotThePersonBody,
 } from './protocol.ts';
 import { seatCheckView } from './seat-identity.ts';
 
@@ -218,6 +221,28 @@ export const proctorRoutes: FastifyPluginAsync<ProctorRouteOptions> = async (app
       assertRoomWatcher(request, c.roomId);
       const note = (request.body as ConfirmSeatCheckBody | undefined)?.note ?? null;
       return seatCheckView(proctor.seatChecks.confirm(checkId, note, request.actor, request.ip));
+    },
+  );
+
+  app.post(
+    '/api/proctor/seat-checks/:checkId/not-the-person',
+    {
+      config: staff,
+      schema: {
+        tags,
+        summary:
+          'The person at the seat is not the candidate: records an incident (替考) with the note, decides the check that way, locks the candidate’s screen and pauses their clock where they are answering, and raises a critical alert for the chief examiner (each step audited)',
+        params: Type.Object({ checkId: Type.String({ minLength: 1, maxLength: 64 }) }),
+        body: NotThePersonBodyT,
+        response: { 200: NotThePersonReplyT, ...errors },
+      },
+    },
+    async (request) => {
+      const { checkId } = request.params as { checkId: string };
+      const c = proctor.seatChecks.get(checkId);
+      assertRoomWatcher(request, c.roomId);
+      const r = proctor.notThePerson(checkId, (request.body as NotThePersonBody).note, request.actor, request.ip);
+      return { ...r, check: seatCheckView(r.check) };
     },
   );
 

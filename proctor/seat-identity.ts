@@ -10,7 +10,7 @@ import { declinedAtSeat } from '../terminal/index.ts';
 import type { Alert, AlertKind, SeatCheckReason, SeatIdentityCheck } from './protocol.ts';
 
 export const SEAT_CHECK_COLUMNS =
-  'id, session_id AS sessionId, room_id AS roomId, id_number AS idNumber, seat, terminal_id AS terminalId, reason, alert_id AS alertId, due_at AS dueAt, alerts, confirmed_at AS confirmedAt, confirmed_by AS confirmedBy, note';
+  'id, session_id AS sessionId, room_id AS roomId, id_number AS idNumber, seat, terminal_id AS terminalId, reason, alert_id AS alertId, due_at AS dueAt, alerts, confirmed_at AS confirmedAt, confirmed_by AS confirmedBy, outcome, incident_id AS incidentId, note';
 
 /** A row of seat_identity_confirmations, with the session, room and person it concerns. */
 export interface SeatCheckRow extends SeatIdentityCheck {
@@ -33,6 +33,8 @@ const NOT_ABOUT_THE_SEAT: readonly AlertKind[] = [
   'disk_low',
   'tier_backlog',
   'tier_integrity',
+  // Raised by a check's own outcome: the chief examiner decides now, not another check.
+  'seat_not_the_person',
 ];
 
 export interface SeatIdentityDeps {
@@ -63,6 +65,15 @@ export function createSeatIdentityChecks(deps: SeatIdentityDeps) {
     const r = stmt(`SELECT ${SEAT_CHECK_COLUMNS} FROM seat_identity_confirmations WHERE id = ?`).get(id) as SeatCheckRow | undefined;
     if (!r) throw new NotFound(`no seat identity check ${JSON.stringify(id)}`);
     return r;
+  }
+
+  function undecided(id: string): SeatCheckRow {
+    const c = get(id);
+    if (c.confirmedAt === null) return c;
+    const how = c.outcome === 'not_the_person' ? 'decided (not the person)' : 'confirmed';
+    throw new Conflict(`the seat check ${id} was already ${how} by ${c.confirmedBy} at ${new Date(c.confirmedAt).toISOString()}`, 'already_confirmed', {
+      by: c.confirmedBy ?? '',
+    });
   }
 
   function due(c: {
@@ -122,7 +133,19 @@ export function createSeatIdentityChecks(deps: SeatIdentityDeps) {
         if (!sessionId) return;
         const idNumber = a.idNumber ?? (a.seat ? deps.candidateAtSeat(sessionId, a.seat) : null);
         if (!idNumber || !declinedAtSeat(db, sessionId, idNumber)) return;
+        // Someone else was found at the seat: the chief examiner decides from here, no further check asks.
+        if (stmt("SELECT 1 FROM seat_identity_confirmations WHERE session_id = ? AND id_number = ? AND outcome = 'not_the_person'").get(sessionId, idNumber))
+          return;
         const open = openOf(sessionId, idNumber);
+        // A repeat of a condition still open (focus lost for the fifth time) asks once: not again when a
+        // check was due, open or decided since the alert was first raised. A condition that had cleared and
+        // came back (the terminal went away again) is a new occurrence and asks again.
+        if (!open && p.change === 'update' && !p.reopened) {
+          const asked = stmt(
+            'SELECT 1 FROM seat_identity_confirmations WHERE session_id = ? AND id_number = ? AND (confirmed_at IS NULL OR confirmed_at >= ?) LIMIT 1',
+          ).get(sessionId, idNumber, a.at);
+          if (asked) return;
+        }
         if (open) {
           stmt('UPDATE seat_identity_confirmations SET alerts = alerts + 1 WHERE id = ?').run(open.id);
           bus.emit('seat.identity', { checkId: open.id, sessionId, roomId: p.roomId, idNumber, seat: open.seat, change: 'due' });
@@ -151,20 +174,13 @@ export function createSeatIdentityChecks(deps: SeatIdentityDeps) {
      * reply and the push. A check already confirmed (a colleague was quicker) is a Conflict naming who.
      */
     confirm(id: string, note: string | null, actor: string, ip: string | null = null): SeatCheckRow {
-      const c = get(id);
-      if (c.confirmedAt !== null)
-        throw new Conflict(`the seat check ${id} was already confirmed by ${c.confirmedBy} at ${new Date(c.confirmedAt).toISOString()}`, 'already_confirmed', {
-          by: c.confirmedBy ?? '',
-        });
+      const c = undecided(id);
       const now = clock.now();
       const clean = note?.trim() || null;
       db.transaction(() => {
-        const r = stmt('UPDATE seat_identity_confirmations SET confirmed_at = ?, confirmed_by = ?, note = ? WHERE id = ? AND confirmed_at IS NULL').run(
-          now,
-          actor,
-          clean,
-          id,
-        );
+        const r = stmt(
+          "UPDATE seat_identity_confirmations SET confirmed_at = ?, confirmed_by = ?, note = ?, outcome = 'confirmed' WHERE id = ? AND confirmed_at IS NULL",
+        ).run(now, actor, clean, id);
         if (r.changes !== 1) throw new Conflict(`the seat check ${id} was confirmed by someone else just now`, 'already_confirmed');
         audit.append({
           actor,
@@ -175,6 +191,30 @@ export function createSeatIdentityChecks(deps: SeatIdentityDeps) {
         });
       }).immediate();
       bus.emit('seat.identity', { checkId: id, sessionId: c.sessionId, roomId: c.roomId, idNumber: c.idNumber, seat: c.seat, change: 'confirmed' });
+      return get(id);
+    },
+
+    /** The check, still due; a Conflict naming who decided it and how when it is not. */
+    undecided,
+
+    /**
+     * The person at the seat is not the candidate: the check is decided that way, naming the incident the
+     * caller recorded in the same transaction (proctor/service.ts notThePerson runs the whole outcome).
+     * Audited here; the event (and with it the alert) is the caller's, once the paper is locked.
+     */
+    decideNotThePerson(id: string, note: string, incidentId: string, actor: string, ip: string | null = null): SeatCheckRow {
+      const c = undecided(id);
+      const r = stmt(
+        "UPDATE seat_identity_confirmations SET confirmed_at = ?, confirmed_by = ?, note = ?, outcome = 'not_the_person', incident_id = ? WHERE id = ? AND confirmed_at IS NULL",
+      ).run(clock.now(), actor, note, incidentId, id);
+      if (r.changes !== 1) throw new Conflict(`the seat check ${id} was decided by someone else just now`, 'already_confirmed');
+      audit.append({
+        actor,
+        action: 'proctor.seat_identity.not_the_person',
+        target: c.sessionId,
+        detail: { check: id, idNumber: c.idNumber, seat: c.seat, reason: c.reason, alertId: c.alertId, incidentId, note },
+        ip,
+      });
       return get(id);
     },
 
@@ -195,5 +235,7 @@ export const seatCheckView = (r: SeatCheckRow): SeatIdentityCheck => ({
   alerts: r.alerts,
   confirmedAt: r.confirmedAt,
   confirmedBy: r.confirmedBy,
+  outcome: r.outcome,
+  incidentId: r.incidentId,
   note: r.note,
 });

@@ -3,7 +3,7 @@
 // session status), so their rules and audit entries apply unchanged.
 import { existsSync } from 'node:fs';
 import { join, normalize } from 'node:path';
-import { NotFound, ValidationError, type Clock, type EventBus } from '../core/index.ts';
+import { Conflict, NotFound, ValidationError, type Clock, type EventBus } from '../core/index.ts';
 import { seatIds, type Config } from '../config/index.ts';
 import { auditFaceView, faceVaultOr, type AuditLog, type DataPaths, type Db, type FaceVault } from '../storage/index.ts';
 import type { ExamService } from '../exam/index.ts';
@@ -165,6 +165,63 @@ export function createProctorService(deps: ProctorDeps) {
       const e = plans.roster(sessionId).find((x) => x.ticketNo === candidate || x.idNumber === c);
       if (!e) throw new NotFound(`${candidate} is neither a ticket number nor an ID number on the roster of exam session ${sessionId}`);
       return plans.reseat(sessionId, e.idNumber, seat, actor, { reason, ip });
+    },
+
+    /**
+     * The invigilator at the seat found that the person there is not the candidate (the seat check of one
+     * who declined face recognition). The rules say: do not confirm, record an incident, call the chief
+     * examiner. So, in one transaction, the incident (替考, the note as what was seen) and the check's
+     * outcome, each audited; then the paper is stopped with the console's own commands — the screen
+     * locked and the candidate's clock paused, each audited by terminal/ — where there is a paper to
+     * stop; then the critical alert (from the seat.identity event) calls for the chief examiner.
+     */
+    notThePerson(checkId: string, note: string, actor: string, ip: string | null = null) {
+      const text = note.trim();
+      if (!text) throw new ValidationError([{ path: 'note', problem: 'must say what was seen at the seat (it becomes the incident’s note)', got: note }]);
+      const c = seatChecks.undecided(checkId);
+      const { incidentId, check } = db
+        .transaction(() => {
+          const i = incidents.record(c.sessionId, { category: 'impersonation', note: text, candidate: c.idNumber, seat: c.seat }, actor, ip);
+          return { incidentId: i.id, check: seatChecks.decideNotThePerson(checkId, text, i.id, actor, ip) };
+        })
+        .immediate();
+      const reason = '座位核验非本人，等待主考处理';
+      // Not logged in, already submitted, or the session not open: there is no paper to stop (the reply says so).
+      const attempt = (fn: () => unknown, already: string) => {
+        try {
+          fn();
+          return true;
+        } catch (err) {
+          if (err instanceof Conflict && err.code === already) return true;
+          if (err instanceof Conflict || err instanceof NotFound) return false;
+          throw err;
+        }
+      };
+      const locked = attempt(() => terminal.setLock(c.sessionId, c.idNumber, true, reason, actor, ip), 'already_locked');
+      const paused = locked && attempt(() => terminal.pause(c.sessionId, c.idNumber, reason, actor, ip), 'already_paused');
+      const terminalId = c.terminalId ?? (c.seat ? (config.terminals.find((t) => t.room === c.roomId && t.seat === c.seat)?.id ?? null) : null);
+      let alertId: string | null = null;
+      const off = bus.on('proctor.alert', (p) => {
+        if (p.change === 'new' && alerts.get(p.alertId).kind === 'seat_not_the_person') alertId = p.alertId;
+      });
+      try {
+        bus.emit('seat.identity', {
+          checkId,
+          sessionId: c.sessionId,
+          roomId: c.roomId,
+          idNumber: c.idNumber,
+          seat: c.seat,
+          change: 'not_the_person',
+          by: actor,
+          terminalId,
+          incidentId,
+          locked,
+          paused,
+        });
+      } finally {
+        off();
+      }
+      return { check, incidentId, locked, paused, alertId };
     },
 
     /** Open check-in, start, end — the same transition rules (and audit) as the admin route. */

@@ -406,6 +406,8 @@ export const RoomLogT = Type.Object({
         alerts: Count,
         confirmedAt: nullable(Ms),
         by: nullable(Type.String()),
+        /** not_the_person: someone else was at the seat (an incident was recorded). Absent from logs signed before it: confirmed. */
+        outcome: Type.Optional(nullable(oneOf(['confirmed', 'not_the_person'] as const))),
         note: nullable(Type.String()),
       }),
     ),

@@ -208,7 +208,10 @@ export async function buildApp(deps: AppDeps): Promise<App> {
     config,
     online,
     appHashOf: (kind) => builtEntryOf(kind === 'kiosk' ? 'kiosk/web' : 'terminal/web'),
+    // The proctor's current session of the room (open, else today's): made further down, so looked up late.
+    seatedOf: (roomId) => seatedOf(roomId),
   });
+  let seatedOf: (roomId: string) => ReadonlySet<string> | null = () => null;
   // Last seen is when a device last came or went (the terminals speak only on their exam socket).
   for (const e of ['terminal.online', 'terminal.offline'] as const) bus.on(e, (p) => devices.touch(p.terminalId, null));
   for (const e of ['device.online', 'device.offline'] as const) bus.on(e, (p) => devices.touch(p.deviceId, null));
@@ -336,6 +339,19 @@ export async function buildApp(deps: AppDeps): Promise<App> {
   exam.plans.setTrainingCheck((s, rows) => training.eligibility.checkImport(s, rows));
   // The proctor's alert rules listen from here on, so no event after start-up goes unalerted.
   const proctor = createProctorService({ db, clock, bus, config, audit, paths, faceVault, exam, terminal, media, log: app.log });
+  seatedOf = (roomId) => {
+    const s = proctor.rooms.currentSession(roomId);
+    // An ended session seats nobody any more: its room's PCs are all as they were before it.
+    if (!s || !['scheduled', 'papers_ready', 'checkin', 'in_progress'].includes(s.status)) return null;
+    const seated = new Set(
+      exam.plans
+        .roster(s.id)
+        .filter((e) => e.seat && e.status !== 'absent')
+        .map((e) => e.seat!),
+    );
+    // Seats not drawn yet: which PCs will be used is not known, so none is a spare.
+    return seated.size ? seated : null;
+  };
   app.decorate('proctor', proctor);
   const proctorFeed = createFeed(proctor, bus, clock, app.log);
   const records = createRecordsService({

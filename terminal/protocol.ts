@@ -623,6 +623,11 @@ export const DeviceViewT = Type.Object({
   /** What the pre-start warning would say of this kiosk/terminal now (healthProblems against the server's build and clock). */
   problems: Type.Optional(Type.Array(oneOf(HEALTH_PROBLEMS))),
   /**
+   * A paired terminal at a seat no candidate of its room's current session sits at (a spare PC, idle):
+   * not being connected is no problem for it. Terminals only; absent when no session is current there.
+   */
+  spare: Type.Optional(Type.Boolean()),
+  /**
    * A kiosk's ID-card reader (kiosk/reader-bridge, docs/kiosk-api.md "Card reader"): its bridge's pairing
    * and connection, and what it last reported. Only on kiosk rows (and on the reader's own row).
    */

@@ -69,6 +69,7 @@ export function createAttendance(deps: TrainingDeps, m: Model, members: Members)
     const { lessons, people, byMember } = grid(c, now);
     // Held = ended: a lesson running now is in progress — nobody has missed it yet, and its hours are not held yet.
     const held = (l: StoredLesson) => l.endsAt <= now;
+    const running = (l: StoredLesson) => l.startsAt <= now && now < l.endsAt;
     const rows = people.map((p) => {
       const ls = byMember.get(p.idNumber)!;
       const credited = roundSum(ls.reduce((s, x) => s + x.credited, 0));
@@ -95,8 +96,10 @@ export function createAttendance(deps: TrainingDeps, m: Model, members: Members)
         topic: l.topic,
         hours: l.hours,
         held: held(l),
+        inProgress: running(l),
       })),
       heldHours: roundSum(lessons.filter(held).reduce((s, l) => s + l.hours, 0)),
+      inProgressHours: roundSum(lessons.filter(running).reduce((s, l) => s + l.hours, 0)),
       scheduledHours: roundSum(lessons.reduce((s, l) => s + l.hours, 0)),
       totalCreditedHours: roundSum(rows.reduce((s, r) => s + r.creditedHours, 0)),
       members: rows,

@@ -396,9 +396,23 @@ export type CorrectionView = Static<typeof CorrectionT>;
  */
 export const ClassHoursT = Type.Object({
   class: ClassT,
-  lessons: Type.Array(Type.Object({ id: Type.String(), day: DateT, start: TimeT, end: TimeT, topic: Type.String(), hours: Hours, held: Type.Boolean() })),
+  lessons: Type.Array(
+    Type.Object({
+      id: Type.String(),
+      day: DateT,
+      start: TimeT,
+      end: TimeT,
+      topic: Type.String(),
+      hours: Hours,
+      held: Type.Boolean(),
+      /** Started and not ended, by the server's clock (进行中): neither held nor missed yet. */
+      inProgress: Type.Boolean(),
+    }),
+  ),
   /** 学时 of the lessons held so far (ended: a lesson running now is in progress, not held), and of the whole timetable. */
   heldHours: Hours,
+  /** 学时 of the lessons running now (进行中). */
+  inProgressHours: Hours,
   scheduledHours: Hours,
   totalCreditedHours: Hours,
   members: Type.Array(

@@ -104,6 +104,21 @@ export interface RosterImport {
   trainingHours?: { checked: number; short: TrainingCheckVerdict[] };
 }
 
+/** One candidate as the admin console's form gives them: the roster file's columns, by their English names. */
+export interface CandidateInput {
+  idNumber: string;
+  name: string;
+  category: string;
+  operationClass?: string | null;
+  industry?: string | null;
+  institution?: string | null;
+  ticketNo?: string | null;
+  trainedOn?: string | null;
+  trainingHours?: number | null;
+  /** A JPEG or PNG, at most 5 MB. */
+  photo?: Buffer | null;
+}
+
 interface PlannedRow {
   row: number;
   idNumber: string;
@@ -309,36 +324,77 @@ export function createRoster(deps: PlansDeps, plans: Plans) {
       }
     }
 
+    return commitRows(sessionId, table.rows, cols, photos, problems, {
+      source: file.filename,
+      where: (row, column) => `row ${row}, column ${column}`,
+      action: 'exam.roster.import',
+      detail: { file: file.filename },
+      actor,
+      ip,
+    });
+  }
+
+  /**
+   * The one write path of roster rows, for a file's rows and for one candidate added by hand: every row
+   * checked by planRows (the same rules, whichever way it came), the room's seats counted, tickets issued,
+   * photos sealed, audited — all rows or none.
+   */
+  function commitRows(
+    sessionId: string,
+    rows: TableRow[],
+    cols: Record<Field, string | null>,
+    photos: Map<number, PlannedRow['photo'] | string>,
+    problems: Problem[],
+    how: {
+      /** What the rows came from, as refusals name it: the file name, or "the candidate". */
+      source: string;
+      /** A problem's path: "row 17, column 身份证号" for a file; the field for one candidate. */
+      where: (row: number, column: string, field: Field) => string;
+      action: 'exam.roster.import' | 'exam.roster.add';
+      detail: Record<string, unknown>;
+      actor: string;
+      ip: string | null;
+    },
+  ): RosterImport {
+    const { actor, ip } = how;
     const copied: string[] = [];
     try {
       const result = db
         .transaction(() => {
           const s = plans.session(sessionId);
           assertRosterOpen(s);
-          const planned = planRows(s, table.rows, cols, photos, problems);
+          const planned = planRows(s, rows, cols, photos, problems, how.where);
           const verdicts = trainingCheck && !problems.length ? trainingCheck({ id: s.id, startsAt: s.startsAt }, planned.map(checkRow)) : [];
           for (const v of verdicts)
             if (v.short && v.action === 'refuse')
               problems.push({
-                path: `row ${v.row}, column ${cols.trainingHours ?? ROSTER_COLUMNS.trainingHours.header}`,
+                path: how.where(v.row ?? 1, cols.trainingHours ?? ROSTER_COLUMNS.trainingHours.header, 'trainingHours'),
                 problem: shortWords(v),
                 got: v.hours,
               });
           const existing = entries(s.id);
           const room = config.rooms.find((r) => r.id === s.roomId);
           const seats = room ? seatIds(room).length : 0;
-          const listed = table.rows.length;
+          const listed = rows.length;
           if (existing.length + listed > seats) {
-            problems.push({
-              path: file.filename,
-              problem: `lists ${listed} candidates; with the ${existing.length} already on the roster that is ${existing.length + listed}, more than the ${seats} seats of room ${s.roomId}`,
-            });
+            problems.push(
+              listed === 1 && how.action === 'exam.roster.add'
+                ? {
+                    path: 'session',
+                    problem: `room ${s.roomId} has ${seats} seats and the roster already lists ${existing.length} candidates: no seat is left`,
+                  }
+                : {
+                    path: how.source,
+                    problem: `lists ${listed} candidates; with the ${existing.length} already on the roster that is ${existing.length + listed}, more than the ${seats} seats of room ${s.roomId}`,
+                  },
+            );
           }
           if (problems.length) {
             problems.sort((a, b) => rowOf(a) - rowOf(b));
+            const what = how.action === 'exam.roster.add' ? 'the candidate was not added' : 'nothing was imported';
             throw new ValidationError(
               problems,
-              `roster ${file.filename}: ${problems.length} problem${problems.length === 1 ? '' : 's'}; nothing was imported\n${problems.map((p) => `  ${formatProblem(p)}`).join('\n')}`,
+              `${how.action === 'exam.roster.add' ? how.source : `roster ${how.source}`}: ${problems.length} problem${problems.length === 1 ? '' : 's'}; ${what}\n${problems.map((p) => `  ${formatProblem(p)}`).join('\n')}`,
             );
           }
 
@@ -396,10 +452,15 @@ export function createRoster(deps: PlansDeps, plans: Plans) {
           const short = verdicts.filter((v) => v.short && v.action === 'warn');
           audit.append({
             actor,
-            action: 'exam.roster.import',
+            action: how.action,
             target: s.id,
             detail: {
-              file: file.filename,
+              ...how.detail,
+              ...(how.action === 'exam.roster.add'
+                ? {
+                    ticketNo: db.prepare('SELECT ticket_no FROM roster_entries WHERE session_id = ? AND id_number = ?').pluck().get(s.id, planned[0]!.idNumber),
+                  }
+                : {}),
               added: planned.length,
               retakes: planned.filter((p) => p.attempt === 2).length,
               photos: planned.filter((p) => p.photo).length,
@@ -419,11 +480,40 @@ export function createRoster(deps: PlansDeps, plans: Plans) {
         })
         .immediate();
       bus.emit('roster.imported', { sessionId: result.sessionId, added: result.added, total: result.total });
-      return { ...result, entries: entries(s0.id) };
+      return { ...result, entries: entries(sessionId) };
     } catch (err) {
       for (const f of copied) rmSync(f, { force: true });
       throw err;
     }
+  }
+
+  /**
+   * One candidate added by hand (the admin console's form): checked as one roster row — the same planRows,
+   * the same seat count, ticket issue and audit — so a person refused in a file is refused here too, for
+   * the same reason. The photo, when there is one, is the bytes of a JPEG or PNG.
+   */
+  function addCandidate(sessionId: string, input: CandidateInput, actor: string, ip: string | null = null): RosterImport & { entry: RosterEntry } {
+    assertRosterOpen(plans.session(sessionId));
+    const cells: Record<string, string> = {};
+    const cols = {} as Record<Field, string | null>;
+    for (const f of Object.keys(ROSTER_COLUMNS) as Field[]) {
+      cols[f] = ROSTER_COLUMNS[f].header;
+      const v = f === 'photo' ? (input.photo ? 'photo' : '') : input[f];
+      cells[ROSTER_COLUMNS[f].header] = v === undefined || v === null ? '' : String(v);
+    }
+    const photos = new Map<number, PlannedRow['photo'] | string>();
+    if (input.photo) photos.set(1, photoType(input.photo, ''));
+    const r = commitRows(sessionId, [{ row: 1, cells, longNumbers: new Set() }], cols, photos, [], {
+      source: 'the candidate',
+      where: (_row, _column, field) => field,
+      action: 'exam.roster.add',
+      detail: { name: cells[ROSTER_COLUMNS.name.header] },
+      actor,
+      ip,
+    });
+    const idNumber = checkIdNumber(input.idNumber, localDate(clock.now(), tz));
+    const entry = r.entries.find((e) => idNumber.ok && e.idNumber === idNumber.card.idNumber)!;
+    return { ...r, entry };
   }
 
   function rowOf(p: Problem): number {
@@ -436,6 +526,7 @@ export function createRoster(deps: PlansDeps, plans: Plans) {
     cols: Record<Field, string | null>,
     photos: Map<number, PlannedRow['photo'] | string>,
     problems: Problem[],
+    where: (row: number, column: string, field: Field) => string,
   ): PlannedRow[] {
     const t = s.template;
     const examDay = localDate(s.startsAt, tz);
@@ -453,7 +544,7 @@ export function createRoster(deps: PlansDeps, plans: Plans) {
 
     for (const r of rows) {
       const cell = (f: Field) => cellOf(r, f);
-      const at = (f: Field) => `row ${r.row}, column ${cols[f] ?? ROSTER_COLUMNS[f].header}`;
+      const at = (f: Field) => where(r.row, cols[f] ?? ROSTER_COLUMNS[f].header, f);
       const before = problems.length;
       const bad = (f: Field, problem: string, got?: unknown) => problems.push({ path: at(f), problem, ...(got === undefined ? {} : { got }) });
 
@@ -572,6 +663,7 @@ export function createRoster(deps: PlansDeps, plans: Plans) {
 
   return {
     importRoster,
+    addCandidate,
     entries,
     eligibility,
     setTrainingCheck(fn: TrainingCheck): void {

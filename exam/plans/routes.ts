@@ -22,6 +22,9 @@ import {
   ReseatT,
   RosterEntryT,
   RosterImportReplyT,
+  AddCandidateT,
+  AddCandidateReplyT,
+  type AddCandidate,
   type SESSION_STATUS_NAMES,
   SeatsDrawnT,
   SessionT,
@@ -309,6 +312,36 @@ export const planRoutes: FastifyPluginAsync<{ exam: ExamService }> = async (app,
         request.ip,
       );
       return reply.status(201).send({ ...r, entries: r.entries.map((e) => entryView(e, false)) });
+    },
+  );
+
+  app.post(
+    '/api/exam/sessions/:sessionId/candidates',
+    {
+      config: admin,
+      // A base64 ID photo of up to 5 MB.
+      bodyLimit: 8 * 1024 * 1024,
+      schema: {
+        tags,
+        summary:
+          'Add one candidate to the roster: checked exactly as a row of a roster file (ID number, category, retake rules, training hours, photo, seats); audited',
+        params: SessionId,
+        body: AddCandidateT,
+        response: { 201: AddCandidateReplyT, ...errors },
+      },
+    },
+    async (request, reply) => {
+      const { sessionId } = request.params as { sessionId: string };
+      const { photoBase64, ...b } = request.body as AddCandidate;
+      plans.session(sessionId);
+      let photo: Buffer | null = null;
+      if (photoBase64) {
+        if (!/^[A-Za-z0-9+/]+={0,2}$/.test(photoBase64))
+          throw new ValidationError([{ path: 'photo', problem: 'must be the image file in base64', got: `${photoBase64.slice(0, 20)}…` }]);
+        photo = Buffer.from(photoBase64, 'base64');
+      }
+      const r = plans.addCandidate(sessionId, { ...b, photo }, request.actor, request.ip);
+      return reply.status(201).send({ ...r, entry: entryView(r.entry, false), entries: r.entries.map((e) => entryView(e, false)) });
     },
   );
 

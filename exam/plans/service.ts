@@ -19,6 +19,7 @@ export function createPlanService(deps: PlansDeps) {
   return {
     ...plans,
     importRoster: roster.importRoster,
+    addCandidate: roster.addCandidate,
     roster: roster.entries,
     eligibility: roster.eligibility,
     /** The training module's hours check of every roster import (server/app.ts wires it). */

@@ -245,7 +245,7 @@ export async function personFilePdf(f: PersonFile, opts: { config: Config; captu
         `${c.sessionId} · ${c.seat ?? '—'}`,
         c.reason === 'login' ? '登录后' : '座位告警',
         time(c.dueAt),
-        c.confirmedAt === null ? '未核验' : time(c.confirmedAt),
+        c.confirmedAt === null ? '未核验' : c.outcome === 'not_the_person' ? `${time(c.confirmedAt)} 非本人` : time(c.confirmedAt),
         c.confirmedBy ?? '—',
       ]),
     );

@@ -290,6 +290,7 @@ export function buildRoomLog(deps: Deps, v: ModuleViews, f: SessionFacts, signer
       alerts: c.alerts + (c.reason === 'alert' ? 1 : 0),
       confirmedAt: c.confirmedAt,
       by: c.confirmedBy ? names.words(c.confirmedBy) : null,
+      outcome: c.outcome,
       note: c.note,
     })),
     results: {

@@ -104,7 +104,7 @@ export async function renderRoomLog(reply: RoomLogReply, tz: string, now: number
           who(x),
           x.reason === 'login' ? '登录后' : `告警 ${x.alerts} 次`,
           t(x.dueAt),
-          x.confirmedAt === null ? '未核验' : t(x.confirmedAt),
+          x.confirmedAt === null ? '未核验' : x.outcome === 'not_the_person' ? `${t(x.confirmedAt)} 非本人（已记违纪）` : t(x.confirmedAt),
           x.by ?? '—',
         ]),
       );

@@ -51,6 +51,11 @@ export function createDeviceService(deps: {
   online?: (deviceId: string) => boolean;
   /** The app build a kiosk/terminal page must run (its entry script's file name); null or absent = not checked. */
   appHashOf?: (kind: 'kiosk' | 'terminal') => string | null;
+  /**
+   * The seats a room's current session seats candidates at (its roster; absent candidates left out), or null
+   * when no session is current there. Devices know no roster: the exam engine does (server/app.ts wires it).
+   */
+  seatedOf?: (roomId: string) => ReadonlySet<string> | null;
 }) {
   const { devices, audit, bus, clock, config } = deps;
   const isOnline = deps.online ?? (() => false);
@@ -63,7 +68,24 @@ export function createDeviceService(deps: {
    */
   function problemsOf(kind: 'kiosk' | 'terminal', id: string, paired: boolean, health: DeviceHealth | null): terminalProtocol.HealthProblem[] {
     const problems = terminalProtocol.healthProblems(kind, health, expectOf(kind));
-    return kind === 'terminal' && paired && !isOnline(id) ? ['offline', ...problems.filter((p) => p !== 'no_report')] : problems;
+    if (kind !== 'terminal' || !paired || isOnline(id)) return problems;
+    // A spare PC switched off is as it should be; its last report is of a day it was on.
+    if (spare(id)) return [];
+    return ['offline', ...problems.filter((p) => p !== 'no_report')];
+  }
+
+  /** A configured terminal whose seat nobody of the room's current session sits at; false when no session is current. */
+  function spare(terminalId: string): boolean {
+    const t = config.terminals.find((x) => x.id === terminalId);
+    const seated = t && deps.seatedOf ? deps.seatedOf(t.room) : null;
+    return seated !== null && seated !== undefined && !seated.has(t!.seat);
+  }
+  /** The row's spare flag: present for a configured terminal of a room with a current session. */
+  function spareView(kind: DeviceKind, id: string): { spare?: boolean } {
+    if (kind !== 'terminal' || !deps.seatedOf) return {};
+    const t = config.terminals.find((x) => x.id === id);
+    if (!t || deps.seatedOf(t.room) === null) return {};
+    return { spare: spare(id) };
   }
 
   function configured(kind: DeviceKind, id: string): boolean {
@@ -126,6 +148,7 @@ export function createDeviceService(deps: {
       // A reader's stored report is its own shape (kiosk/protocol.ts ReaderReport): it shows as cardReader.
       health: kind === 'reader' ? null : health,
       ...(kind === 'reader' ? {} : { problems: problemsOf(kind, id, state === 'paired', health) }),
+      ...spareView(kind, id),
       ...(readerOf
         ? {
             cardReader: readerSummary(

@@ -158,7 +158,10 @@ export function sessionChecklist(parts: ChecklistParts, sessionId: string): Sess
   // Terminals of the room: paired, online now (over the terminal WebSocket), and their health report clean.
   const roomTerminals = devices.list().filter((d) => d.kind === 'terminal' && d.configured && d.room === s.roomId);
   const unpaired = roomTerminals.filter((d) => d.state !== 'paired');
-  const offline = roomTerminals.filter((d) => d.state === 'paired' && !terminal.presence(d.id).online);
+  // A PC at a seat nobody of this session sits at is a spare: off is fine (seats not drawn yet: none is known to be spare).
+  const seated = new Set(exam.plans.roster(s.id).flatMap((e) => (e.seat && e.status !== 'absent' ? [e.seat] : [])));
+  const spare = (d: { seat: string | null }) => seated.size > 0 && d.seat !== null && !seated.has(d.seat);
+  const offline = roomTerminals.filter((d) => d.state === 'paired' && !terminal.presence(d.id).online && !spare(d));
   // A paired terminal's health report counts; "no report" of an unpaired or offline one says nothing more than that.
   const paired = new Set(roomTerminals.filter((d) => d.state === 'paired').map((d) => d.id));
   const unhealthy = devices

@@ -36,6 +36,7 @@ import * as m035 from './035_teacher_ratings.ts';
 import * as m036 from './036_tier_objects.ts';
 import * as m037 from './037_capture_hashes.ts';
 import * as m038 from './038_attempt_outcomes.ts';
+import * as m039 from './039_seat_check_outcome.ts';
 
 export interface Migration {
   version: number;
@@ -83,4 +84,5 @@ export const migrations: Migration[] = [
   { version: 36, name: 'tier_objects', sql: m036.sql },
   { version: 37, name: 'capture_hashes', sql: m037.sql },
   { version: 38, name: 'attempt_outcomes', sql: m038.sql },
+  { version: 39, name: 'seat_check_outcome', sql: m039.sql },
 ];

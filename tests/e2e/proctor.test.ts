@@ -336,6 +336,43 @@ t.test('an invigilator runs a room from the proctor console; inspectors see only
     t.same(row, { reason: 'alert', by: 'user:invig' }, 'recorded as the invigilator’s check');
   });
 
+  await step(t, 'someone else at the seat: 不是本人 asks what was seen, then records the incident, locks the paper and alerts', async (t) => {
+    // A new occurrence at A's seat: the alerts so far handled, then another event opens a new alert and a new check.
+    for (const a of app.proctor.alerts.list({ rooms: ['R1'], open: true }).filter((x) => x.idNumber === A))
+      app.proctor.alerts.ack(a.id, '已处理', 'user:invig');
+    await t1.ask({ type: 'integrity', kind: 'paste' }, 'noted');
+    const list = page.getByTestId('identity-checks');
+    await list.locator('li[data-seat="01"]').waitFor();
+    await list.getByRole('button', { name: '不是本人' }).click();
+    await dialog.getByText('座位上的人不是本人？').waitFor();
+    await dialog.getByRole('button', { name: '确认' }).click();
+    await dialog.getByText('此项必填').waitFor();
+    t.equal(
+      (app.ctx.db.prepare("SELECT COUNT(*) AS n FROM proctor_incidents WHERE category = 'impersonation'").get() as { n: number }).n,
+      0,
+      'no note, nothing recorded',
+    );
+    await dialog.locator('textarea').fill('座位上的人与身份证照片明显不符');
+    await shot(page, '08d-not-the-person-ask');
+    await dialog.getByRole('button', { name: '确认' }).click();
+    await dialog.waitFor({ state: 'detached' });
+    await list.waitFor({ state: 'detached' });
+    await page.locator('li[data-kind="seat_not_the_person"]').waitFor();
+    await shot(page, '08e-not-the-person-alert');
+    const seat01 = (await app.inject({ method: 'GET', url: '/api/proctor/rooms/R1', headers: { cookie: await login(app, 'invig', PASSWORDS.invig) } }))
+      .json()
+      .seats.find((x: { seat: string }) => x.seat === '01');
+    t.match(seat01, { locked: true, paused: true }, 'the paper is locked and its clock stopped (it was paused already)');
+    const row = app.ctx.db
+      .prepare(
+        "SELECT outcome, confirmed_by AS by, incident_id IS NOT NULL AS incident FROM seat_identity_confirmations WHERE id_number = ? AND outcome = 'not_the_person'",
+      )
+      .get(A);
+    t.same(row, { outcome: 'not_the_person', by: 'user:invig', incident: 1 }, 'decided as not the person, with its incident');
+    // The chief examiner found it was the candidate after all: the paper goes on (the steps after use A's seat).
+    app.terminal.setLock(r.sessionId, A, false, '主考核实为本人', 'user:admin');
+  });
+
   await step(t, 'a candidate not yet at a PC is re-seated to a free seat (confirmed, with a reason)', async (t) => {
     await seat('03').click();
     await page.getByTestId('seat-commands').getByRole('button', { name: '换座' }).click();
@@ -419,7 +456,8 @@ t.test('an invigilator runs a room from the proctor console; inspectors see only
     t.ok(audited().includes('media.live.view.stop'), 'closing the tiles ends the view, audited too');
     await page.locator(`tr[data-session="${r.sessionId}"]`).getByRole('button', { name: '详情' }).click();
     await page.getByTestId('session-detail').getByText('与邻座交谈，已警告').waitFor();
-    t.equal(await page.locator(`tr[data-session="${r.sessionId}"] td.hot`).first().textContent(), '1', 'the incident is counted on the session row');
+    // The one recorded by hand and the 替考 of the seat check found not to be the person.
+    t.equal(await page.locator(`tr[data-session="${r.sessionId}"] td.hot`).first().textContent(), '2', 'the incidents are counted on the session row');
     await shot(page, '14-inspector-session');
     const labels = await page.locator('button').allTextContents();
     const commands = labels.filter((l) => /暂停|继续|加时|交卷|锁屏|解锁|违纪|开考|结束|处理/.test(l));

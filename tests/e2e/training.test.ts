@@ -386,8 +386,19 @@ t.test('a trainee signs in and out of lessons at the classroom kiosk and rates e
     t.equal(stored.n, 0, 'a refused file stores no lesson');
     await shot(office, '15-timetable-refused', true);
 
+    // Back at 10:50, the second lesson (10:40–12:10) is running: 进行中, neither held nor missed.
+    clock.set(at('10:50'));
     await office.goto(`${base}/admin/#/training?class=${encodeURIComponent(cls.id)}&tab=hours`);
+    const running = office.locator('[data-testid=hours-table] th[data-in-progress=yes]');
+    await running.waitFor();
+    t.match(await running.innerText(), /10:40[\s\S]*进行中/, 'the running lesson is marked 进行中');
+    t.equal(await office.locator('[data-testid=hours-table] th[data-in-progress]').count(), 1, 'and only it');
+    t.match(await office.getByTestId('in-progress-hours').innerText(), /进行中 2 学时/);
+    await shot(office, '16a-hours-in-progress', true);
+    clock.set(at('12:45'));
+    await office.reload();
     await office.getByTestId('hours-table').waitFor();
+    await office.locator('[data-testid=hours-table] th[data-in-progress]').waitFor({ state: 'detached' });
     t.match(await office.getByTestId('hours-table').innerText(), /张伟[\s\S]*2[\s\S]*1\.8[\s\S]*3\.8/);
     await shot(office, '16-hours', true);
     await office.getByTestId('tab-ratings').click();

@@ -87,6 +87,12 @@ t.test('a session checklist from empty to ready', async (t) => {
   await t.test("pairing the room's terminals leaves them paired but offline (a warning, named)", async (t) => {
     await pairDevice(app, 'terminal', 'T1', admin);
     await pairDevice(app, 'terminal', 'T2', admin);
+    // The draw is random: the three sit at 01–03 here, so both PCs (seats 01, 02) have a candidate and
+    // neither is a spare (a PC nobody sits at may be off: tests/server/device-health.test.ts).
+    app.ctx.db.prepare('UPDATE roster_entries SET seat = NULL WHERE session_id = ?').run(s.id);
+    plans
+      .roster(s.id)
+      .forEach((e, n) => app.ctx.db.prepare('UPDATE roster_entries SET seat = ? WHERE session_id = ? AND id_number = ?').run(`0${n + 1}`, s.id, e.idNumber));
     const i = items((await get()).json() as SessionChecklist);
     t.equal(i.terminals!.state, 'warn');
     t.equal(i.terminals!.counts.unpaired, 0);

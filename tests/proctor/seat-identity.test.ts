@@ -207,3 +207,100 @@ t.test('the room log, the person file and the session archive record the refusal
     { idNumber: A, reason: 'alert', confirmedBy: null },
   ]);
 });
+
+t.test('a repeat of an alert still open asks for one seat check, not one per repeat', async (t) => {
+  // The check the terminal's last departure opened (the test before) is done first.
+  const due = checks().get(A)!;
+  t.equal((await r.app.inject({ method: 'POST', url: `/api/proctor/seat-checks/${due.id}/confirm`, headers: { cookie: invig }, payload: {} })).statusCode, 200);
+  const term = await Term.open(t, r.port, r.tokens.T1);
+  await term.take('logged_in');
+  const before = rows().length;
+  // Focus lost again and again: the integrity alert of A's seat, open since the first one, counts up.
+  for (let i = 0; i < 4; i++) await term.ask({ type: 'integrity', kind: 'focus_lost', detail: `away ${i} s` }, 'noted');
+  const integrity = r.app.proctor.alerts.list({ rooms: ['R1'] }).find((a) => a.kind === 'integrity' && a.idNumber === A)!;
+  t.ok(integrity.repeats >= 4, `one alert, repeated (${integrity.repeats})`);
+  t.equal(rows().length, before, 'no new check: that alert was already asked about');
+  t.equal(checks().size, 0, 'nothing due on the console');
+});
+
+t.test('not the person: an incident, the paper locked and paused, a critical alert, each audited; then nothing more asks', async (t) => {
+  // The terminal goes away and comes back: a new occurrence of its offline alert asks again.
+  const gone = await Term.open(t, r.port, r.tokens.T1);
+  await gone.take('logged_in');
+  await gone.close();
+  const check = await until('a check due again', () => checks().get(A));
+  const term = await Term.open(t, r.port, r.tokens.T1);
+  await term.take('logged_in');
+  const url = `/api/proctor/seat-checks/${check.id}/not-the-person`;
+  const auditCount = () => (db.prepare('SELECT COUNT(*) AS n FROM audit_log').get() as { n: number }).n;
+  const invig2 = await r.as('invig2');
+  // The resumed log-in tells the terminal it is not locked: taken first, so the next lock is the command's.
+  t.match(await term.take('lock'), { locked: false });
+  const n0 = auditCount();
+
+  const blank = await r.app.inject({ method: 'POST', url, headers: { cookie: invig }, payload: { note: '   ' } });
+  t.equal(blank.statusCode, 400, 'a note that says nothing is refused');
+  t.match(blank.json(), { problems: [{ path: 'note' }] });
+  const stranger = await r.app.inject({ method: 'POST', url, headers: { cookie: invig2 }, payload: { note: '照片与本人不符' } });
+  t.equal(stranger.statusCode, 403, 'an invigilator of another room may not decide it');
+  t.equal(checks().get(A)?.id, check.id, 'the check is still due');
+  t.equal(auditCount(), n0, 'and nothing was recorded');
+
+  const locked = term.take('lock');
+  const res = await r.app.inject({ method: 'POST', url, headers: { cookie: invig }, payload: { note: '身份证照片与座位上的人明显不符，本人不在场' } });
+  t.equal(res.statusCode, 200, res.body);
+  const reply = res.json();
+  t.match(reply, { locked: true, paused: true, check: { id: check.id, outcome: 'not_the_person', confirmedBy: 'user:invig', incidentId: reply.incidentId } });
+  t.match(await locked, { locked: true, reason: /非本人/ }, 'the candidate’s screen is locked at once');
+  const incident = r.app.proctor.incidents.get(reply.incidentId);
+  t.match(incident, { sessionId: r.sessionId, idNumber: A, seat: '01', category: 'impersonation', note: '身份证照片与座位上的人明显不符，本人不在场' });
+  t.same(
+    (db.prepare('SELECT action FROM audit_log WHERE seq > ? ORDER BY seq').all(n0) as { action: string }[]).map((x) => x.action),
+    ['proctor.incident.record', 'proctor.seat_identity.not_the_person', 'terminal.lock', 'terminal.pause'],
+    'the incident, the outcome, the lock and the pause, each audited',
+  );
+  const alert = r.app.proctor.alerts.get(reply.alertId);
+  t.match(alert, { kind: 'seat_not_the_person', severity: 'critical', seat: '01', idNumber: A, acknowledged: null });
+  t.match(alert.text.zh, /不是本人.*请立即通知主考/);
+  t.match(await seatOf('01'), { identityCheck: null });
+  const seat = (await r.app.inject({ method: 'GET', url: '/api/proctor/rooms/R1', headers: { cookie: invig } }))
+    .json()
+    .seats.find((s: { seat: string }) => s.seat === '01');
+  t.match(seat, { locked: true, paused: true });
+
+  const twice = await r.app.inject({ method: 'POST', url: `/api/proctor/seat-checks/${check.id}/confirm`, headers: { cookie: invig }, payload: {} });
+  t.equal(twice.statusCode, 409, 'a decided check cannot be confirmed after all');
+  t.match(twice.json(), { message: /not the person/ });
+
+  const before = rows().length;
+  await term.close();
+  await until('the offline alert', () =>
+    r.app.proctor.alerts.list({ rooms: ['R1'] }).find((a) => a.kind === 'terminal_offline' && a.idNumber === A && !a.clearedAt),
+  );
+  t.equal(rows().length, before, 'a later alert of the seat opens no check: the chief examiner decides now');
+});
+
+t.test('the room log, the person file and the archive say the person was not the candidate', async (t) => {
+  const admin = await r.as('admin');
+  const l = (await r.app.inject({ method: 'GET', url: `/api/records/sessions/${r.sessionId}/room-log`, headers: { cookie: admin } })).json().log;
+  t.match(l.seatConfirmations.at(-1), { seat: '01', outcome: 'not_the_person', note: '身份证照片与座位上的人明显不符，本人不在场' });
+  t.ok(
+    l.incidents.some((i: { category: string }) => i.category === 'impersonation'),
+    'the incident is on the log',
+  );
+  const pdf = await r.app.inject({ method: 'GET', url: `/api/records/sessions/${r.sessionId}/room-log.pdf`, headers: { cookie: admin } });
+  t.equal(pdf.statusCode, 200);
+  const file = (await r.app.inject({ method: 'GET', url: `/api/records/people/${A}`, headers: { cookie: admin } })).json();
+  t.match(file.seatConfirmations.at(-1), { outcome: 'not_the_person', confirmedBy: 'user:invig' });
+  t.ok(
+    file.incidents.some((i: { category: string }) => i.category === 'impersonation'),
+    'and in the person file',
+  );
+  for (const part of coreArchiveParts({ ...r.app.ctx, exam: r.app.exam } as never))
+    if (part.id === 'incidents')
+      for await (const m of part.members({ sessionId: r.sessionId, withMedia: false, now: r.clock.now() }))
+        if (m.path === 'incidents/seat-confirmations.json') {
+          const list = JSON.parse(String((m.source as Buffer).toString('utf8'))) as { outcome: string | null; incidentId: string | null }[];
+          t.match(list.at(-1), { outcome: 'not_the_person', incidentId: String });
+        }
+});

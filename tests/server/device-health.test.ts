@@ -242,3 +242,45 @@ t.test('a paired exam PC that reported ready and then went offline is flagged of
   t.same(w?.problems, ['offline'], 'and the readiness check lists it');
   t.match(w?.message, /T1 \(seat 01\) is paired but not connected now/, 'in words');
 });
+
+t.test('a paired PC at a seat nobody of the session sits at is a spare: idle, not offline, in the list, the warnings and the checklist', async (t) => {
+  const { TEMPLATE, bankQuestions, csv, idn, person } = await import('../exam/plans-fixture.ts');
+  const app = await testApp(t, { clock });
+  const admin = await login(app, 'admin', PASSWORDS.admin);
+  const tokens = { T1: await pairDevice(app, 'terminal', 'T1', admin), T2: await pairDevice(app, 'terminal', 'T2', admin) };
+  // Both PCs were on and ready, then switched off.
+  for (const token of Object.values(tokens)) {
+    const close = await connect(t, app, token);
+    await app.inject({ method: 'POST', url: '/api/devices/health', headers: { authorization: `Bearer ${token}` }, payload: report() });
+    await close();
+  }
+  const rows = async () =>
+    (
+      (await app.inject({ url: '/api/devices', headers: { cookie: admin } })).json() as { id: string; online: boolean; problems: string[]; spare?: boolean }[]
+    ).filter((d) => d.id === 'T1' || d.id === 'T2');
+  const warned = async () =>
+    ((await app.inject({ url: '/api/devices/readiness?roomId=R1', headers: { cookie: admin } })).json() as { warnings: { deviceId: string }[] }).warnings
+      .map((w) => w.deviceId)
+      .filter((id) => id.startsWith('T'));
+  for (let i = 0; i < 100 && (await rows()).some((d) => d.online); i++) await new Promise((r) => setTimeout(r, 20));
+  t.same(await warned(), ['T1', 'T2'], 'no session yet: which PCs will be used is not known, both are flagged');
+
+  // Today's session in R1 seats its one candidate at 01 (T1): T2, at 02, is a spare.
+  app.exam.bank.createVersion({ id: 'v1', kind: 'import', questions: bankQuestions(), templates: [TEMPLATE] });
+  const plan = app.exam.plans.createPlan({ name: '补考', from: '2027-01-15', to: '2027-01-15' }, 'user:admin');
+  const s = app.exam.plans.createSession({ planId: plan.id, room: 'R1', startsAt: '2027-01-15T18:00', templateId: TEMPLATE.id }, 'user:admin');
+  await app.exam.plans.importRoster(s.id, { bytes: csv([person(1, '张伟')]), filename: 'roster.csv' }, 'user:admin');
+  t.same(await warned(), ['T1', 'T2'], 'seats not drawn: still both');
+  app.exam.plans.assignSeats(s.id, 'user:admin');
+  app.ctx.db.prepare("UPDATE roster_entries SET seat = '01' WHERE session_id = ? AND id_number = ?").run(s.id, idn(1));
+
+  t.match(await rows(), [
+    { id: 'T1', online: false, problems: ['offline'], spare: false },
+    { id: 'T2', online: false, problems: [], spare: true },
+  ]);
+  t.same(await warned(), ['T1'], 'the warnings name only the PC a candidate will sit at');
+  const checklist = (await app.inject({ url: `/api/exam/sessions/${s.id}/checklist`, headers: { cookie: admin } })).json() as {
+    items: { id: string; counts: Record<string, number> }[];
+  };
+  t.match(checklist.items.find((i) => i.id === 'terminals')?.counts, { terminals: 2, offline: 1 }, 'the checklist counts T1 offline, not the spare');
+});

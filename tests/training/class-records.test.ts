@@ -205,6 +205,12 @@ t.test('district report, teacher ratings and the class file of a one-day class',
       hours.lessons.map((l: { held: boolean }) => l.held),
       [true, true, true, false],
     );
+    t.same(
+      hours.lessons.map((l: { inProgress: boolean }) => l.inProgress),
+      [false, false, false, true],
+      'the running one is in progress (进行中)',
+    );
+    t.equal(hours.inProgressHours, 2, 'its 学时 are in progress');
     const r = (await call('head1', 'GET', `/api/training/classes/${classId}/report`)).body;
     const straw = r.report.short.find((x: { name: string }) => x.name === M.straw.name);
     t.same(straw.lessonsMissed, ['2026-03-10 14:00 事故应急救援'], 'the ended afternoon lesson is missed; the running one is not');

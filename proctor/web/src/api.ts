@@ -5,7 +5,18 @@ import { call } from '../../../web/http.ts';
 import type { Recordings } from '../../../media/protocol.ts';
 import type { DeviceWarning } from '../../../terminal/protocol.ts';
 import type { Gb28181Summary } from '../../../media/gb28181/protocol.ts';
-import type { AckManyBody, AckManyReply, Alert, ConfirmSeatCheckBody, IncidentCategoryView, RoomListItem, SeatIdentityCheck, Summary } from '../../protocol.ts';
+import type {
+  AckManyBody,
+  AckManyReply,
+  Alert,
+  ConfirmSeatCheckBody,
+  IncidentCategoryView,
+  NotThePersonBody,
+  NotThePersonReply,
+  RoomListItem,
+  SeatIdentityCheck,
+  Summary,
+} from '../../protocol.ts';
 
 export type { Alert, FeedMessage, RoomListItem, RoomSource as Source, RoomView, Seat, Summary } from '../../protocol.ts';
 export type Category = IncidentCategoryView;
@@ -25,6 +36,9 @@ export const ack = (alertId: string, note: string) => call<Alert>('POST', `/api/
 /** The person at the seat of a candidate who declined face recognition is who the ID card says (one click, audited). */
 export const confirmSeatCheck = (checkId: string, note?: string) =>
   call<SeatIdentityCheck>('POST', `/api/proctor/seat-checks/${enc(checkId)}/confirm`, (note ? { note } : {}) satisfies ConfirmSeatCheckBody);
+/** The person at the seat is not the candidate: incident, the paper stopped, the chief examiner alerted (audited). */
+export const notThePerson = (checkId: string, note: string) =>
+  call<NotThePersonReply>('POST', `/api/proctor/seat-checks/${enc(checkId)}/not-the-person`, { note } satisfies NotThePersonBody);
 export const ackMany = (ids: string[], note: string) => call<AckManyReply>('POST', '/api/proctor/alerts/ack', { ids, note } satisfies AckManyBody);
 export const setStatus = (sessionId: string, status: 'checkin' | 'in_progress' | 'ended') =>
   call<unknown>('POST', `/api/proctor/sessions/${enc(sessionId)}/status`, { status });

@@ -15,7 +15,8 @@ export type Ask =
   | { kind: 'ack'; alert: Alert }
   | { kind: 'ackMany'; alerts: Alert[] }
   | { kind: 'move'; action: 'approve' | 'reject'; alert: Alert }
-  | { kind: 'unlockLogin'; alert: Alert };
+  | { kind: 'unlockLogin'; alert: Alert }
+  | { kind: 'notThePerson'; seat: Seat };
 
 /** Every command goes through here: a modal that says what will happen, asks what the route needs, and sends it. */
 export function AskDialog({
@@ -47,10 +48,10 @@ export function AskDialog({
     ref.current?.showModal();
   }, []);
 
-  const who = ask.kind === 'seat' || ask.kind === 'reseat' ? `${w.seat(ask.seat.seat)} ${ask.seat.candidate?.name ?? ''}` : '';
+  const who = ask.kind === 'seat' || ask.kind === 'reseat' || ask.kind === 'notThePerson' ? `${w.seat(ask.seat.seat)} ${ask.seat.candidate?.name ?? ''}` : '';
   const cand = ask.kind === 'seat' || ask.kind === 'reseat' ? (ask.seat.candidate?.ticketNo ?? null) : null;
   let title = '';
-  let needs: 'none' | 'reason' | 'optReason' | 'minutes' | 'incident' | 'note' | 'seat' | 'contested' = 'none';
+  let needs: 'none' | 'reason' | 'optReason' | 'minutes' | 'incident' | 'note' | 'seen' | 'seat' | 'contested' = 'none';
   let danger = false;
   let run: () => Promise<unknown> = async () => {};
   let doneText: string | undefined;
@@ -85,6 +86,17 @@ export function AskDialog({
       doneText = w.loginUnlocked(ask.alert.seat ?? '?');
       run = () => api.unlockLogin(ask.alert.terminalId!, reason.trim());
       break;
+    case 'notThePerson': {
+      title = w.confirmNotThePerson(who);
+      needs = 'seen';
+      danger = true;
+      const checkId = ask.seat.identityCheck!.id;
+      run = async () => {
+        const r = await api.notThePerson(checkId, reason.trim());
+        doneText = w.notThePersonDone(who, r.locked);
+      };
+      break;
+    }
     case 'status':
       title = ask.to === 'checkin' ? w.confirmCheckin : ask.to === 'in_progress' ? w.confirmStart : w.confirmEnd;
       danger = ask.to === 'ended';
@@ -154,8 +166,9 @@ export function AskDialog({
           break;
       }
   }
-  const required = needs === 'reason' || needs === 'minutes' || needs === 'incident' || needs === 'note' || needs === 'seat' || needs === 'contested';
-  const label = needs === 'note' ? w.ackNote : needs === 'incident' ? w.note : w.reason;
+  const required =
+    needs === 'reason' || needs === 'minutes' || needs === 'incident' || needs === 'note' || needs === 'seen' || needs === 'seat' || needs === 'contested';
+  const label = needs === 'note' ? w.ackNote : needs === 'incident' ? w.note : needs === 'seen' ? w.notThePersonNote : w.reason;
   return (
     <dialog ref={ref} onClose={onClose} data-testid="confirm">
       <form
@@ -183,6 +196,7 @@ export function AskDialog({
         }}
       >
         <h3>{title}</h3>
+        {needs === 'seen' && <p class="contested">{w.notThePersonHelp}</p>}
         {needs === 'contested' && ask.kind === 'move' && (
           <div class="contested" role="alert" data-testid="move-contested-warning">
             <strong>
@@ -246,7 +260,7 @@ export function AskDialog({
             <textarea
               name="reason"
               rows={2}
-              maxLength={needs === 'incident' ? 1000 : needs === 'note' ? 500 : 200}
+              maxLength={needs === 'incident' || needs === 'seen' ? 1000 : needs === 'note' ? 500 : 200}
               value={reason}
               onInput={(e) => {
                 setReason((e.target as HTMLTextAreaElement).value);

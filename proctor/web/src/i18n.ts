@@ -199,6 +199,7 @@ const zh = {
     tier_integrity: '存档录像校验异常',
     move_requested: '换机申请',
     login_locked: '登录锁定',
+    seat_not_the_person: '座位核验：非本人',
   } satisfies Record<AlertKind, string> as Record<string, string>,
   // Live tiles
   tiles: '实时画面',
@@ -233,6 +234,12 @@ const zh = {
   idCheckAlert: (n: number) => `座位告警后复核（告警 ${n} 次）`,
   idCheckDue: (t: string) => `自 ${t} 起`,
   idCheckConfirm: '已核验本人',
+  idCheckNotThePerson: '不是本人',
+  confirmNotThePerson: (who: string) => `${who}：座位上的人不是本人？`,
+  notThePersonHelp: '不要让其继续作答。确认后将记录违纪（替考）、锁定该考生的考试机屏幕并暂停计时，并向全体监考员发出告警：请立即通知主考。',
+  notThePersonNote: '所见情况（必填，记入违纪记录）',
+  notThePersonDone: (who: string, locked: boolean) =>
+    `${who}：已记录非本人及违纪${locked ? '，已锁定屏幕并暂停计时' : '（该考生未在考试机作答，未锁定）'}。请通知主考`,
   idCheckFailed: (why: string) => `未能记录核验：${why}`,
   idCheckConfirmed: (seat: string, name: string) => `${seat} 号座 ${name}：已记录人工核验`,
   seatFaceDeclined: '人工核验',
@@ -421,6 +428,7 @@ const en: Words = {
     tier_integrity: 'Stored recording check failed',
     move_requested: 'Move request',
     login_locked: 'Log-in locked',
+    seat_not_the_person: 'Seat check: not the person',
   },
   tiles: 'Live view',
   noTiles: 'No source to watch in this room.',
@@ -452,6 +460,13 @@ const en: Words = {
   idCheckAlert: (n) => `Check again after an alert of the seat (${n} alert${n === 1 ? '' : 's'})`,
   idCheckDue: (t) => `since ${t}`,
   idCheckConfirm: 'Confirmed in person',
+  idCheckNotThePerson: 'Not the person',
+  confirmNotThePerson: (who) => `${who}: the person at the seat is not the candidate?`,
+  notThePersonHelp:
+    'Do not let them go on answering. This records an incident (impersonation), locks the candidate’s screen and pauses their clock, and alerts every invigilator: call the chief examiner now.',
+  notThePersonNote: 'What you saw (required; it goes on the incident record)',
+  notThePersonDone: (who, locked) =>
+    `${who}: not the person — the incident is recorded${locked ? ', the screen locked and the clock paused' : ' (not answering at a terminal: nothing locked)'}. Call the chief examiner`,
   idCheckFailed: (why) => `The check was not recorded: ${why}`,
   idCheckConfirmed: (seat, name) => `Seat ${seat}, ${name}: the check in person is recorded`,
   seatFaceDeclined: 'Checked by staff',

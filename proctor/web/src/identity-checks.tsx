@@ -1,13 +1,27 @@
 // The to-do list of seats whose candidate declined face recognition and is to be confirmed by eye
 // (issue 23): built from the seats the feed keeps current, so a check appears the moment it falls due and
 // leaves when anyone confirms it. One click confirms: the server records who and when, and audits it.
+// "Not the person" asks first (a required note of what was seen): it records an incident and stops the paper.
 import { useState } from 'preact/hooks';
 import { errorWords } from '../../../web/error-words.ts';
 import * as api from './api.ts';
 import type { Seat } from './api.ts';
 import type { Words } from './i18n.ts';
 
-export function IdentityChecks({ w, seats, onDone, onSeat }: { w: Words; seats: Seat[]; onDone: (text: string) => void; onSeat: (seat: string) => void }) {
+export function IdentityChecks({
+  w,
+  seats,
+  onDone,
+  onSeat,
+  onNotThePerson,
+}: {
+  w: Words;
+  seats: Seat[];
+  onDone: (text: string) => void;
+  onSeat: (seat: string) => void;
+  /** Opens the confirmation (with its required note) for "this is not the person". */
+  onNotThePerson: (seat: Seat) => void;
+}) {
   const [busy, setBusy] = useState<string | null>(null);
   const [problem, setProblem] = useState<string | null>(null);
   const due = seats.filter((s) => s.identityCheck && s.candidate).sort((a, b) => a.identityCheck!.dueAt - b.identityCheck!.dueAt);
@@ -57,6 +71,9 @@ export function IdentityChecks({ w, seats, onDone, onSeat }: { w: Words; seats: 
               </span>
               <button type="button" class="primary" disabled={busy === check.id} onClick={() => confirm(s)}>
                 {w.idCheckConfirm}
+              </button>
+              <button type="button" class="danger" disabled={busy === check.id} onClick={() => onNotThePerson(s)} data-action="not-the-person">
+                {w.idCheckNotThePerson}
               </button>
             </li>
           );

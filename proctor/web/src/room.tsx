@@ -75,7 +75,7 @@ export function Room({ w, roomId }: { w: Words; roomId: string }) {
       />
       {!feed.connected && <p class="error">{w.feedDown}</p>}
       <DeviceWarnings w={w} warnings={toDo} />
-      <IdentityChecks w={w} seats={view.seats} onDone={done} onSeat={setSelected} />
+      <IdentityChecks w={w} seats={view.seats} onDone={done} onSeat={setSelected} onNotThePerson={(seat) => setAsk({ kind: 'notThePerson', seat })} />
       <div class="room">
         <div class="left">
           <section class="panel" data-testid="seat-map">

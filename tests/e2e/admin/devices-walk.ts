@@ -181,6 +181,24 @@ export async function devicesWalk(t: Test): Promise<void> {
     await c.shot('devices-list');
   });
 
+  await step(t, 'a session seats its one candidate at 01: T2 (seat 02, off) is a spare, idle, not offline', async (t) => {
+    const { TEMPLATE, bankQuestions, csv, idn, person } = await import('../../exam/plans-fixture.ts');
+    const plans = c.app.exam.plans;
+    c.app.exam.bank.createVersion({ id: 'v-spare', kind: 'import', questions: bankQuestions(), templates: [TEMPLATE] });
+    const local = new Date(c.clock.now() + 8 * 3600_000 + 10 * 60_000).toISOString().slice(0, 16);
+    const plan = plans.createPlan({ name: '备用机检查', from: local.slice(0, 10), to: local.slice(0, 10) }, 'user:admin');
+    const s = plans.createSession({ planId: plan.id, room: 'R1', startsAt: local, templateId: TEMPLATE.id }, 'user:admin');
+    await plans.importRoster(s.id, { bytes: csv([person(1, '张伟')]), filename: 'roster.csv' }, 'user:admin');
+    plans.assignSeats(s.id, 'user:admin');
+    c.app.ctx.db.prepare("UPDATE roster_entries SET seat = '01' WHERE session_id = ? AND id_number = ?").run(s.id, idn(1));
+    await c.page.reload();
+    const t2 = c.page.locator('[data-testid=device-row][data-device="T2"]');
+    await t2.locator('[data-testid=device-state]', { hasText: '备用机，空闲' }).waitFor();
+    t.equal(await t2.getAttribute('data-spare'), 'yes', 'T2 is marked spare');
+    t.equal(await c.page.locator('[data-testid=device-row][data-device="T1"]').getAttribute('data-spare'), null, 'T1, where 张伟 sits, is not');
+    await c.shot('devices-spare');
+  });
+
   await step(t, 'T2 is revoked after the confirmation', async (t) => {
     await revokeDevice(t, c, 'T2', 'devices-revoke-confirm');
     await deviceListShows(t, c, [{ id: 'T2', state: 'revoked' }]);

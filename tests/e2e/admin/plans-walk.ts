@@ -78,6 +78,27 @@ export async function plansWalk(t: Test): Promise<void> {
     await c.shot('plans-roster');
   });
 
+  await step(t, 'one candidate added by hand: refused as a roster row would be, by field, then added', async (t) => {
+    const { page } = c;
+    const form = page.locator('[data-testid=add-candidate]');
+    await form.locator('summary').click();
+    await form.locator('input[name=idNumber]').fill(idn(4).slice(0, 17) + (idn(4).endsWith('X') ? '1' : 'X'));
+    await form.locator('input[name=name]').fill('赵六');
+    await form.locator('input[name=institution]').fill('广州市安全培训中心');
+    await form.getByRole('button', { name: '添加考生' }).click();
+    const problems = form.locator('[data-testid=add-problems]');
+    await problems.waitFor({ timeout: WAIT });
+    t.match(await problems.textContent(), /身份证号：/, 'the refusal names the field');
+    t.equal(c.app.exam.plans.roster(sessionId).length, 3, 'nothing was added');
+    await c.shot('plans-add-refused');
+    await form.locator('input[name=idNumber]').fill(idn(4));
+    await form.getByRole('button', { name: '添加考生' }).click();
+    t.match(await form.locator('[data-testid=add-done]').textContent({ timeout: WAIT }), /已添加 赵六（准考证号 \S+），名单共 4 人/);
+    await page.locator('[data-testid=roster-table] tbody tr', { hasText: '赵六' }).waitFor({ timeout: WAIT });
+    t.equal(c.app.ctx.audit.list({ limit: 20 }).filter((e) => e.action === 'exam.roster.add').length, 1, 'audited');
+    await c.shot('plans-add-done');
+  });
+
   await step(t, 'seats drawn, one candidate moved to a free seat', async (t) => {
     await drawSeats(t, c, sessionId);
     const row = c.page.locator('[data-testid=roster-table] tbody tr', { hasText: '王五' });
@@ -119,7 +140,7 @@ export async function plansWalk(t: Test): Promise<void> {
     t.pass('after the reload the page follows the queued job again');
     await c.shot('plans-papers-queued');
     release();
-    t.match(await c.page.waitForSelector('[data-testid=papers-done]', { timeout: WAIT }).then((h) => h.textContent()), /3/, 'and shows its end');
+    t.match(await c.page.waitForSelector('[data-testid=papers-done]', { timeout: WAIT }).then((h) => h.textContent()), /4/, 'and shows its end');
     const jobs = c.app.ctx.jobs.list({ kind: 'exam.papers' });
     t.equal(jobs.length, 2);
     t.ok(jobs.every((j) => j.status === 'done'));
@@ -158,11 +179,11 @@ export async function plansWalk(t: Test): Promise<void> {
     c.app.exam.plans.advanceSession(sessionId, 'checkin', 'user:admin');
     await c.page.reload();
     const papers = await c.page.waitForSelector('[data-testid=papers-state]', { timeout: WAIT }).then((h) => h.textContent());
-    t.match(papers, /已生成 3 份试卷（题库版本 \S+）/, `the papers are still there: ${papers}`);
+    t.match(papers, /已生成 4 份试卷（题库版本 \S+）/, `the papers are still there: ${papers}`);
     t.ok(await c.page.isDisabled('[data-testid=generate-papers]'), 'generating again is greyed');
     t.match(await c.page.textContent('[data-testid=papers-closed]'), /检录已开始，试卷和座位不能再修改/, 'and says why');
     t.match(await c.page.textContent('[data-testid=seats-closed]'), /检录已开始.*调座/, 'no new draw, and says one can still be moved');
-    t.match(await c.page.textContent('[data-testid=seats-state]'), /3\/3/, 'who is seated');
+    t.match(await c.page.textContent('[data-testid=seats-state]'), /4\/4/, 'who is seated (three imported, one added by hand)');
     t.ok(await c.page.locator('[data-testid=move-seat]').count(), '调座 is still offered (allowed until the session ends)');
     await c.shot('plans-checkin-open');
   });

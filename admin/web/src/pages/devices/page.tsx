@@ -533,7 +533,14 @@ function DeviceTable(props: {
         </thead>
         <tbody>
           {shown.map((d) => (
-            <tr key={d.id} data-testid="device-row" data-device={d.id} data-state={d.state} data-online={String(d.online)}>
+            <tr
+              key={d.id}
+              data-testid="device-row"
+              data-device={d.id}
+              data-state={d.state}
+              data-online={String(d.online)}
+              data-spare={d.spare ? 'yes' : undefined}
+            >
               <td>{w.kinds[d.kind]}</td>
               <td class="id">
                 {d.id}
@@ -542,7 +549,10 @@ function DeviceTable(props: {
               <td>{d.room ? `${d.room} · ${d.seat}` : '—'}</td>
               <td data-testid="device-state">
                 {d.state === 'paired' ? (
-                  <span class={d.online ? 'ok' : 'warn'}>● {d.online ? w.online : w.offline}</span>
+                  <>
+                    <span class={d.online ? 'ok' : d.spare ? 'muted' : 'warn'}>● {d.online ? w.online : d.spare ? w.spareIdle : w.offline}</span>
+                    {d.spare && d.online && <span class="muted"> · {w.spare}</span>}
+                  </>
                 ) : (
                   <span class={d.state === 'unpaired' ? 'muted' : 'bad'}>
                     {d.state === 'revoked' ? w.revoked : d.state === 'expired' ? w.expired : w.unpaired}

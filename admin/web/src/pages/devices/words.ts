@@ -62,6 +62,9 @@ export interface DevicesWords {
   state: string;
   online: string;
   offline: string;
+  /** A paired PC at a seat nobody of the room's current session sits at. */
+  spare: string;
+  spareIdle: string;
   unpaired: string;
   revoked: string;
   /** The token went unused for security.deviceTokens.unusedDays: pair the PC again. */
@@ -160,6 +163,8 @@ export const words: Bilingual<DevicesWords> = {
     state: '状态',
     online: '在线',
     offline: '离线',
+    spare: '备用机（本场无考生）',
+    spareIdle: '备用机，空闲（本场无考生）',
     unpaired: '未配对',
     revoked: '已吊销',
     expired: '令牌已过期，需重新配对',
@@ -263,6 +268,8 @@ export const words: Bilingual<DevicesWords> = {
     state: 'State',
     online: 'online',
     offline: 'offline',
+    spare: 'spare (no candidate this session)',
+    spareIdle: 'spare, idle (no candidate this session)',
     unpaired: 'not paired',
     revoked: 'revoked',
     expired: 'token expired: pair again',

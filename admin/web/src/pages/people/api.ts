@@ -94,6 +94,8 @@ export interface PersonFileView {
     dueAt: string;
     confirmedAt: string | null;
     confirmedBy: string | null;
+    /** not_the_person: someone else was at the seat (an incident was recorded). */
+    outcome?: 'confirmed' | 'not_the_person' | null;
   }[];
 }
 

@@ -160,7 +160,8 @@ export function PersonFilePanel({ lang, idNumber }: { lang: Lang; idNumber: stri
                 ))}
                 {(file.seatConfirmations ?? []).map((c) => (
                   <li key={c.id}>
-                    {minute(c.dueAt, lang)} · {sessionLabel(c.sessionId, file, lang)} · {w.seatCheck(c.seat, c.reason, c.confirmedBy)}
+                    {minute(c.dueAt, lang)} · {sessionLabel(c.sessionId, file, lang)} ·{' '}
+                    {w.seatCheck(c.seat, c.reason, c.confirmedBy, c.outcome === 'not_the_person')}
                   </li>
                 ))}
               </ul>

@@ -93,7 +93,7 @@ export const peopleWords: Bilingual<{
   faceTitle: string;
   faceDeclined: string;
   faceAccepted: string;
-  seatCheck: (seat: string | null, reason: 'login' | 'alert', by: string | null) => string;
+  seatCheck: (seat: string | null, reason: 'login' | 'alert', by: string | null, notThePerson?: boolean) => string;
   /** An identity check's codes (kiosk/protocol.ts VERIFY_REFUSALS, kiosk/store.ts Decision) in words. */
   checkAction: Record<string, string>;
   checkDecision: Record<string, string>;
@@ -184,8 +184,8 @@ export const peopleWords: Bilingual<{
     faceTitle: '人脸识别同意与人工核验',
     faceDeclined: '拒绝人脸识别（人工核验）',
     faceAccepted: '同意人脸识别',
-    seatCheck: (seat, reason, by) =>
-      `${seat ?? '—'} 号座 · ${reason === 'login' ? '登录后核验' : '座位告警后复核'} · ${by ? `已由 ${plainUser(by)} 核验` : '未核验'}`,
+    seatCheck: (seat, reason, by, notThePerson) =>
+      `${seat ?? '—'} 号座 · ${reason === 'login' ? '登录后核验' : '座位告警后复核'} · ${by ? (notThePerson ? `${plainUser(by)} 核验：非本人，已记录违纪` : `已由 ${plainUser(by)} 核验`) : '未核验'}`,
     checkAction: { exam: '考场入场核验', check_in: '培训签到', check_out: '培训签退' },
     checkDecision: { admitted: '通过', refused: '未通过', overridden: '人工核验放行', cancelled: '本人取消', expired: '未完成（已过期）', none: '进行中' },
     checkReason: {
@@ -294,8 +294,8 @@ export const peopleWords: Bilingual<{
     faceTitle: 'Face recognition consent and checks by staff',
     faceDeclined: 'declined face recognition (checked by staff)',
     faceAccepted: 'accepted face recognition',
-    seatCheck: (seat, reason, by) =>
-      `seat ${seat ?? '—'} · ${reason === 'login' ? 'check after log-in' : 'check after an alert of the seat'} · ${by ? `confirmed by ${plainUser(by)}` : 'not confirmed'}`,
+    seatCheck: (seat, reason, by, notThePerson) =>
+      `seat ${seat ?? '—'} · ${reason === 'login' ? 'check after log-in' : 'check after an alert of the seat'} · ${by ? (notThePerson ? `not the person, found by ${plainUser(by)} (incident recorded)` : `confirmed by ${plainUser(by)}`) : 'not confirmed'}`,
     checkAction: { exam: 'exam admission', check_in: 'training sign-in', check_out: 'training sign-out' },
     checkDecision: {
       admitted: 'admitted',

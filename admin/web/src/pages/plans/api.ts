@@ -3,6 +3,8 @@
 import { HttpError, NetworkError, call } from '../../../../../web/http.ts';
 import type { JobView } from '../../../../../documents/protocol.ts';
 import type {
+  AddCandidate,
+  AddCandidateReply,
   FreeSeats,
   GeneratedPapersView,
   NewPlan,
@@ -66,20 +68,22 @@ export const photoUrl = (sessionId: string, ticketNo: string) => `/api/proctor/s
 export type { GeneratedPapersView };
 
 /** Sends the roster file (or the zip of roster and photos) as it is; a refusal keeps its list of problems. */
-export async function importRoster(sessionId: string, file: File): Promise<RosterImportReply> {
+export const importRoster = (sessionId: string, file: File): Promise<RosterImportReply> =>
+  withProblems(`/api/exam/sessions/${enc(sessionId)}/roster?filename=${enc(file.name)}`, 'application/octet-stream', file);
+
+/** One candidate, checked as a roster row; a refusal keeps its problems, each named by the field. */
+export const addCandidate = (sessionId: string, c: AddCandidate): Promise<AddCandidateReply> =>
+  withProblems(`/api/exam/sessions/${enc(sessionId)}/candidates`, 'application/json', JSON.stringify(c));
+
+async function withProblems<T>(url: string, type: string, body: BodyInit): Promise<T> {
   let res: Response;
   try {
-    res = await fetch(`/api/exam/sessions/${enc(sessionId)}/roster?filename=${enc(file.name)}`, {
-      method: 'POST',
-      credentials: 'same-origin',
-      headers: { 'content-type': 'application/octet-stream' },
-      body: file,
-    });
+    res = await fetch(url, { method: 'POST', credentials: 'same-origin', headers: { 'content-type': type }, body });
   } catch (err) {
     throw new NetworkError((err as Error).message);
   }
   const data = (await res.json().catch(() => null)) as
-    | (RosterImportReply & { error?: string; message?: string; problems?: { path: string; problem: string; got?: unknown }[] })
+    | (T & { error?: string; message?: string; problems?: { path: string; problem: string; got?: unknown }[] })
     | null;
   if (!res.ok) {
     if (res.status === 502 || res.status === 503 || res.status === 504) throw new NetworkError(`HTTP ${res.status}`);

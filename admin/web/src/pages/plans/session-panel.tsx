@@ -10,6 +10,7 @@ import { problemWords } from '../../problem-words.ts';
 import * as api from './api.ts';
 import { Failure, Note, StatusBadge, hourMinute, when } from './parts.tsx';
 import { plansWords } from './words.ts';
+import { AddCandidateForm } from './add-candidate.tsx';
 
 const BEFORE_CHECKIN = ['scheduled', 'papers_ready'];
 // One candidate can still move (a terminal failed) until the session ends: exam/plans/seats.ts reseat().
@@ -73,6 +74,7 @@ export function SessionPanel({ lang, session: s, onChanged }: { lang: Lang; sess
       {note && <Note testid="session-note">{note}</Note>}
 
       {open && <RosterImport lang={lang} sessionId={s.id} onImported={changed} />}
+      {open && <AddCandidateForm lang={lang} session={s} onAdded={changed} />}
 
       <div class="session-actions">
         <div class="action-group">

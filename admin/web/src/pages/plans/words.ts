@@ -32,6 +32,17 @@ export interface PlansWords {
   importButton: string;
   importing: string;
   imported: (added: number, total: number) => string;
+  addTitle: string;
+  addHelp: string;
+  addFields: Record<
+    'idNumber' | 'name' | 'category' | 'operationClass' | 'industry' | 'institution' | 'ticketNo' | 'trainedOn' | 'trainingHours' | 'photo' | 'session',
+    string
+  >;
+  addCategory: Record<'principal' | 'safety_manager' | 'special_operation', string>;
+  addButton: string;
+  adding: string;
+  addDone: (name: string, ticket: string, total: number) => string;
+  addRefused: string;
   refusedTitle: (n: number) => string;
   problemCols: { row: string; column: string; problem: string; got: string };
   nothingImported: string;
@@ -120,6 +131,26 @@ export const plansWords: Bilingual<PlansWords> = {
     importButton: '导入',
     importing: '正在导入…',
     imported: (a, t) => `已导入 ${a} 人，名单共 ${t} 人。`,
+    addTitle: '添加一名考生',
+    addHelp: '与名单文件中的一行按同样的规则检查（身份证号、人员类别、补考与有效期、培训学时、照片、考场座位数）。准考证号留空则自动生成。',
+    addFields: {
+      idNumber: '身份证号',
+      name: '姓名',
+      category: '人员类别',
+      operationClass: '作业类别',
+      industry: '行业',
+      institution: '培训机构',
+      ticketNo: '准考证号',
+      trainedOn: '培训结业日期',
+      trainingHours: '培训学时',
+      photo: '照片（JPEG/PNG）',
+      session: '本场次',
+    },
+    addCategory: { principal: '主要负责人', safety_manager: '安全生产管理人员', special_operation: '特种作业人员' },
+    addButton: '添加考生',
+    adding: '正在添加…',
+    addDone: (n, t, total) => `已添加 ${n}（准考证号 ${t}），名单共 ${total} 人。`,
+    addRefused: '未添加，请改正：',
     refusedTitle: (n) => `名单有 ${n} 处错误，未导入任何一行。请改正后重新导入：`,
     problemCols: { row: '行', column: '列', problem: '问题', got: '内容' },
     nothingImported: '未导入任何一行。',
@@ -214,6 +245,27 @@ export const plansWords: Bilingual<PlansWords> = {
     importButton: 'Import',
     importing: 'Importing…',
     imported: (a, t) => `${a} imported; ${t} on the roster.`,
+    addTitle: 'Add one candidate',
+    addHelp:
+      'Checked by the same rules as a row of a roster file (ID number, category, retakes and validity, training hours, photo, the room’s seats). Leave the ticket number empty to have one issued.',
+    addFields: {
+      idNumber: 'ID number',
+      name: 'Name',
+      category: 'Category',
+      operationClass: 'Operation class',
+      industry: 'Industry',
+      institution: 'Training institution',
+      ticketNo: 'Ticket number',
+      trainedOn: 'Training completed on',
+      trainingHours: 'Training hours',
+      photo: 'Photo (JPEG/PNG)',
+      session: 'This session',
+    },
+    addCategory: { principal: 'Principal', safety_manager: 'Safety manager', special_operation: 'Special operations' },
+    addButton: 'Add candidate',
+    adding: 'Adding…',
+    addDone: (n, t, total) => `${n} added (ticket ${t}); ${total} on the roster.`,
+    addRefused: 'Not added; please correct:',
     refusedTitle: (n) => `${n} problem${n === 1 ? '' : 's'} in the roster; no row was imported. Fix them and import again:`,
     problemCols: { row: 'Row', column: 'Column', problem: 'Problem', got: 'Found' },
     nothingImported: 'No row was imported.',

@@ -22,7 +22,8 @@ export function HoursTab({ lang, cls, admin }: TabProps) {
       {h && (
         <>
           <p>
-            {w.classHours(Number(hours(h.heldHours)), Number(hours(h.scheduledHours)))} ·{' '}
+            {w.classHours(Number(hours(h.heldHours)), Number(hours(h.scheduledHours)))}
+            {h.inProgressHours > 0 && <span data-testid="in-progress-hours">{w.inProgressHours(Number(hours(h.inProgressHours)))}</span>} ·{' '}
             <a class="button" href={api.absencesCsv(cls.id)} download>
               {w.absencesCsv}
             </a>
@@ -33,10 +34,16 @@ export function HoursTab({ lang, cls, admin }: TabProps) {
                 <tr>
                   <th>{w.cols.name}</th>
                   {h.lessons.map((l) => (
-                    <th key={l.id} class="num" title={`${l.day} ${l.start}–${l.end} ${l.topic}`}>
+                    <th key={l.id} class="num" title={`${l.day} ${l.start}–${l.end} ${l.topic}`} data-in-progress={l.inProgress ? 'yes' : undefined}>
                       {l.day.slice(5)}
                       <br />
                       {l.start}
+                      {l.inProgress && (
+                        <>
+                          <br />
+                          <span class="badge in">{w.inProgress}</span>
+                        </>
+                      )}
                     </th>
                   ))}
                   <th class="num">{w.cols.credited}</th>

@@ -209,6 +209,8 @@ const zh = {
   correctionLine: (who: string, kind: string, reason: string, by: string, at: string) => `${at} · ${who} · ${kind} · ${reason} · ${by}`,
   // hours
   classHours: (held: number, scheduled: number) => `已上课 ${held} 学时 / 课程表 ${scheduled} 学时`,
+  inProgress: '进行中',
+  inProgressHours: (h: number) => `（进行中 ${h} 学时）`,
   complete: '已完成',
   short: '学时不足',
   neverCame: '从未到课',
@@ -461,6 +463,8 @@ const en: TrainingWords = {
   corrections: 'Corrections',
   correctionLine: (who, kind, reason, by, at) => `${at} · ${who} · ${kind} · ${reason} · ${by}`,
   classHours: (held, scheduled) => `Held ${held} h of ${scheduled} h on the timetable`,
+  inProgress: 'in progress',
+  inProgressHours: (h) => ` (${h} h in progress)`,
   complete: 'Complete',
   short: 'Short',
   neverCame: 'Never came',
