@@ -60,21 +60,26 @@ async function importInChild(file: string, dbFile: string, mode: string): Promis
   const phaseStart: Record<string, number> = {};
   // A terminal's ping waits for the longest of these: the reading is the worker's, the checking the main thread's.
   const readingDelay = monitorEventLoopDelay({ resolution: 10 });
-  const storingDelay = monitorEventLoopDelay({ resolution: 10 });
   const start = performance.now();
   readingDelay.enable();
+  // The store phase's stall by a 10 ms ticker of its own: a histogram enabled inside a stall (the one
+  // transaction calls onProgress from within it) never sees that stall. A gap counts for the phase it ends in.
+  let lastTick = performance.now();
+  let storingMaxDelayMs = 0;
+  const ticker = setInterval(() => {
+    const now = performance.now();
+    if (phaseStart.checking !== undefined) storingMaxDelayMs = Math.max(storingMaxDelayMs, now - lastTick - 10);
+    lastTick = now;
+  }, 10);
   const onProgress = (p: ImportProgress) => {
-    if (p.phase === 'checking' && phaseStart.checking === undefined) {
-      readingDelay.disable();
-      storingDelay.enable();
-    }
+    if (p.phase === 'checking' && phaseStart.checking === undefined) readingDelay.disable();
     phaseStart[p.phase] ??= performance.now();
   };
   const r = await admin.importFile(file, 'xlsx', { filename: 'bench.xlsx', actor: 'bench', onProgress, oneTransaction: mode === 'one' });
   const end = performance.now();
-  // The delay histogram records only when a later tick comes: give it one after the last stall.
+  // The ticker sees a stall only when it next runs: give it that turn.
   await new Promise((resolve) => setTimeout(resolve, 20));
-  storingDelay.disable();
+  clearInterval(ticker);
   db.close();
   const checking = phaseStart.checking ?? end;
   process.stdout.write(
@@ -86,7 +91,7 @@ async function importInChild(file: string, dbFile: string, mode: string): Promis
       storingSeconds: (end - checking) / 1000,
       maxRssMiB: process.resourceUsage().maxRSS / 1024,
       readingMaxDelayMs: readingDelay.max / 1e6,
-      storingMaxDelayMs: storingDelay.max / 1e6,
+      storingMaxDelayMs,
     })}\n`,
   );
 }
