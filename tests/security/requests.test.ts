@@ -100,6 +100,19 @@ t.test('/healthz tells the room ok or not, and the details only to admins, this 
   t.same(invig.json(), { ok: true }, 'an invigilator is not an admin');
 });
 
+t.test('/api/auth/session tells a page who is signed in with 200 either way; /api/auth/me keeps its 401', async (t) => {
+  const nobody = await app.inject({ url: '/api/auth/session' });
+  t.equal(nobody.statusCode, 200, 'nobody: no error for the browser to log at a first load');
+  t.same(nobody.json(), { me: null });
+  t.equal((await app.inject({ url: '/api/auth/me' })).statusCode, 401, 'scripts still get 401 from /api/auth/me');
+  const admin = await login(app, 'admin', PASSWORDS.admin);
+  t.match((await app.inject({ url: '/api/auth/session', headers: { cookie: admin } })).json(), {
+    me: { kind: 'user', user: { username: 'admin', role: 'admin' } },
+  });
+  const expired = await app.inject({ url: '/api/auth/session', headers: { cookie: 'examroom_session=not-a-session' } });
+  t.same([expired.statusCode, expired.json()], [200, { me: null }], 'an ended session: nobody');
+});
+
 t.test('/healthz says not ok, with 503, to the room when the database fails', async (t) => {
   const dir = scratchDir(t);
   const db = openDatabase(dataPaths(dir).dbFile);
