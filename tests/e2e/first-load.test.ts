@@ -8,7 +8,7 @@ import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import t from 'tap';
 import { fixedClock } from '../../core/index.ts';
-import { buildTestApp, PASSWORDS, ROOT, scratchDir, testConfig } from '../helpers.ts';
+import { buildTestApp, httpsTestConfig, listenForTests, PASSWORDS, ROOT, scratchDir } from '../helpers.ts';
 import { openBrowser, requireChromiumAndApps } from './browser.ts';
 
 const WAIT = 20_000;
@@ -18,10 +18,9 @@ requireChromiumAndApps('admin', 'proctor', 'inspector', 'records');
 
 t.test('a desk app opened before log-in shows its form and logs no error; an expired session brings the form back', async (t) => {
   const clock = fixedClock(Date.now());
-  const app = await buildTestApp({ config: testConfig(scratchDir(t, 'examroom-e2e-first-load-')), clock });
+  const app = await buildTestApp({ config: httpsTestConfig(scratchDir(t, 'examroom-e2e-first-load-')), clock });
   t.teardown(() => app.close());
-  await app.listen({ host: '127.0.0.1', port: 0 });
-  const base = `http://127.0.0.1:${(app.server.address() as { port: number }).port}`;
+  const { base } = await listenForTests(app);
   const browser = await openBrowser(t, { base, width: 1280, height: 800, wait: WAIT });
   const { page } = browser;
   mkdirSync(ARTIFACTS, { recursive: true });
