@@ -12,13 +12,20 @@ import { buildTestApp, httpsTestConfig, listenForTests, PASSWORDS, ROOT, scratch
 import { openBrowser, requireChromiumAndApps } from './browser.ts';
 
 const WAIT = 20_000;
+const STREAM_KEY = 'Sk-e2e-7Qm4xZ';
 const ARTIFACTS = join(ROOT, 'tests/artifacts/first-load');
 
 requireChromiumAndApps('admin', 'proctor', 'inspector', 'records');
 
 t.test('a desk app opened before log-in shows its form and logs no error; an expired session brings the form back', async (t) => {
   const clock = fixedClock(Date.now());
-  const app = await buildTestApp({ config: httpsTestConfig(scratchDir(t, 'examroom-e2e-first-load-')), clock });
+  // One camera pushed to a platform whose URL carries a stream key: the System page must not show it.
+  const extra = `cameras:
+  - { id: CAM1, name: 前门, room: R1, url: "rtsp://127.0.0.1:9/none" }
+upstream:
+  - { id: P1, name: 省监管平台, level: province, protocol: rtmp, url: "rtmp://127.0.0.1:9/live/${STREAM_KEY}/{source}" }
+`;
+  const app = await buildTestApp({ config: httpsTestConfig(scratchDir(t, 'examroom-e2e-first-load-'), extra), clock });
   t.teardown(() => app.close());
   const { base } = await listenForTests(app);
   const browser = await openBrowser(t, { base, width: 1280, height: 800, wait: WAIT });
@@ -45,6 +52,14 @@ t.test('a desk app opened before log-in shows its form and logs no error; an exp
   await page.press('input[type=password]', 'Enter');
   await page.waitForSelector('[data-testid=nav-system]');
   t.pass('signed in: the console');
+
+  await page.click('[data-testid=nav-system]');
+  await page.click('[data-testid=system-tab-upstream]');
+  await page.waitForSelector('[data-testid=system-upstream] table');
+  const upstream = (await page.textContent('[data-testid=system-upstream]')) ?? '';
+  t.match(upstream, 'rtmp://127.0.0.1:9/live/***/CAM1', 'the System page names the push by host, app and camera');
+  t.notMatch(upstream, STREAM_KEY, '…and not by its stream key');
+  await page.screenshot({ path: join(ARTIFACTS, 'admin-system-upstream.png') });
 
   // Twelve hours later (security.sessionHours) the session has expired under the open page.
   clock.advance(13 * 3600_000);
