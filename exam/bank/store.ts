@@ -212,7 +212,8 @@ export function createBankStore(db: Db, clock: Clock) {
             // Copies of rows SQLite already holds: no JSON, no hashing, no per-row call from JavaScript.
             const t = v.staged.table;
             db.prepare(`INSERT OR IGNORE INTO questions (${STAGE_COLS}, created_at) SELECT ${STAGE_COLS}, ? FROM temp."${t}" ORDER BY ord`).run(now);
-            db.prepare(`INSERT OR IGNORE INTO bank_version_questions (version_id, question_id) SELECT ?, id FROM temp."${t}" ORDER BY ord`).run(v.id);
+            // In key order: appended to the membership B-tree instead of scattered through it.
+            db.prepare(`INSERT OR IGNORE INTO bank_version_questions (version_id, question_id) SELECT ?, id FROM temp."${t}" ORDER BY id`).run(v.id);
           }
           for (const t of v.templates ?? []) insertTemplate.run(t.id, v.id, t.name, JSON.stringify(t));
           const counts = db
