@@ -45,7 +45,9 @@ async function loadCli() {
       // Caches live beside the build only, sealed (build-server.mjs sealedCodeCache): the installed service
       // cannot write there, so it can neither plant code for its next start nor overwrite root's caches.
       const build = loadServerBuild(dir, { profile });
-      if (build.cache === 'altered' || build.cache === 'writable' || build.cache === 'another-build')
+      // A cache refused for what it is, or (for the server, whose journal the IT person reads) by V8 after a
+      // Node upgrade: the service cannot write a new one, so the slow starts go on until root makes it again.
+      if (build.cache === 'altered' || build.cache === 'writable' || build.cache === 'another-build' || (serving && build.cache === 'rejected'))
         say(
           `the code cache ${dir}/cli.${profile}.v8cache was not run (${build.cache}): a cold start; as root, node server/build-server.mjs --warm-caches makes it again`,
         );
