@@ -4,6 +4,7 @@
 // (password, token, key, hash, url…) is masked whole unless the schema says otherwise, so a new secret
 // field that nobody marked is hidden rather than shown; tests/config/masking.test.ts walks the schema and
 // fails on any such field left unmarked.
+import { redactPushUrl } from '../core/index.ts';
 import { ConfigSchema } from './schema.ts';
 
 /** What a hidden value reads as. */
@@ -110,23 +111,18 @@ function propertySchema(schema: Schema | undefined, key: string, value: unknown)
 }
 
 /**
- * A URL keeps what helps to diagnose (scheme, host, port, user name; its path unless it is a push URL, whose
- * path often is the stream key) and loses its password, every query value and the fragment. Anything
+ * A URL keeps what helps to diagnose (scheme, host, port, user name; its path, but for a push URL only the
+ * first segment, the app: the rest is the stream key) and loses its password, every query value and the fragment. Anything
  * that does not parse as a URL is hidden whole.
  */
 export function maskValue(value: string, kind: SecretKind): string {
   if (kind === 'value') return MASK;
+  // A push URL: the one rule that the upstream status, logs and errors show it by (core/redact.ts).
+  if (kind === 'push-url') return redactPushUrl(value) ?? MASK;
   const m = /^([a-z][a-z0-9+.-]*:\/\/)(?:([^/@?#]*)@)?([^/?#]*)([^?#]*)(\?[^#]*)?(#.*)?$/i.exec(value);
   if (!m) return MASK;
   const [, scheme, userinfo, host, path = '', query, fragment] = m;
   const user = userinfo === undefined ? '' : `${userinfo.includes(':') ? `${userinfo.slice(0, userinfo.indexOf(':'))}:${MASK}` : userinfo}@`;
-  const shownPath =
-    kind === 'push-url'
-      ? path
-          .split('/')
-          .map((seg) => (seg === '' || seg === '{source}' || seg === '%7Bsource%7D' ? seg : MASK))
-          .join('/')
-      : path;
   const shownQuery = query
     ? `?${query
         .slice(1)
@@ -134,7 +130,7 @@ export function maskValue(value: string, kind: SecretKind): string {
         .map((pair) => (pair.includes('=') ? `${pair.slice(0, pair.indexOf('='))}=${MASK}` : pair === '' ? '' : MASK))
         .join('&')}`
     : '';
-  return `${scheme}${user}${host}${shownPath}${shownQuery}${fragment ? `#${MASK}` : ''}`;
+  return `${scheme}${user}${host}${path}${shownQuery}${fragment ? `#${MASK}` : ''}`;
 }
 
 /** Every field of the schema, with its path (`users[].password`), its schema and its name: for the test that walks it. */

@@ -13,6 +13,10 @@ const USERINFO = /([a-z][a-z0-9+.-]*:\/\/)([^\s/?#]*)@/gi;
 // path-parameter style some cameras use (rtsp://host:554/user=admin&password=pw&channel=1).
 const SECRET_PARAM =
   /(^|[?&;/\s,])(pass(?:word|wd|phrase)?|pwd|secret|token|access_token|auth|authorization|api_?key|key|stream_?key|sign|signature|sig|credentials?)=([^&\s#'",;]*)/gi;
+// An RTMP URL's path is app/stream-name, and the stream name is the platform's stream key (a secret that
+// lets anyone publish as this site): everything after the app is hidden, the app kept to say which push.
+// It stops at ':' so ffmpeg's "rtmp://h/app/KEY: Connection refused" keeps its reason.
+const RTMP_KEY = /(rtmps?:\/\/[^\s/?#'"]*\/[^\s/?#'":,;]+)(\/[^\s?#'":,;]*)/gi;
 // An HTTP authorization header's value, should a library ever print one.
 const AUTH_HEADER = /(authorization:\s*)(basic|bearer|digest)\s+[^\s,]+/gi;
 /** Literal secrets shorter than this are not searched for: "12" would hide every port number. */
@@ -25,6 +29,7 @@ const MIN_LITERAL = 4;
  */
 export function redactText(text: string, known: readonly string[] = []): string {
   let out = redactPasswords(text);
+  out = out.replace(RTMP_KEY, (_m, head: string, rest: string) => `${head}${hideSegments(rest)}`);
   out = out.replace(SECRET_PARAM, (_m, lead: string, name: string) => `${lead}${name}=${HIDDEN}`);
   out = out.replace(AUTH_HEADER, (_m, head: string, scheme: string) => `${head}${scheme} ${HIDDEN}`);
   for (const secret of known) if (secret.length >= MIN_LITERAL && out.includes(secret)) out = out.split(secret).join(HIDDEN);
@@ -43,6 +48,82 @@ export function redactPasswords(text: string): string {
 /** A URL fit to show: its password and secret parameters hidden; scheme, user, host, port and path kept. */
 export function redactUrl(url: string): string {
   return redactText(url);
+}
+
+/** A template's placeholder for the source id: not a value, shown as it is. */
+const SOURCE_PLACEHOLDER = /^(\{source\}|%7Bsource%7D)$/i;
+
+/** `/a/b/` with each non-empty segment hidden, a `{source}` placeholder kept. */
+function hideSegments(path: string): string {
+  return path
+    .split('/')
+    .map((seg) => (seg === '' || SOURCE_PLACEHOLDER.test(seg) ? seg : HIDDEN))
+    .join('/');
+}
+
+const URL_PARTS = /^([a-z][a-z0-9+.-]*:\/\/)(?:([^/@?#]*)@)?([^/?#]*)([^?#]*)(\?[^#]*)?(#.*)?$/i;
+
+/**
+ * A push URL (RTMP, RTSP to a platform) fit to show: scheme, user, host, port and the first path segment
+ * (RTMP's app) kept; the password, the rest of the path (the stream key), every query value and the
+ * fragment hidden. A path of one segment is hidden whole (it may be the key). Given the `template` the URL
+ * came from, a segment that was exactly `{source}` shows the source id: which camera is pushed is no
+ * secret and is what the IT person looks for. Null when `url` does not parse as a URL.
+ */
+export function redactPushUrl(url: string, template?: string): string | null {
+  const m = URL_PARTS.exec(url);
+  if (!m) return null;
+  const [, scheme, userinfo, host, path = '', query, fragment] = m;
+  const user = userinfo === undefined ? '' : `${userinfo.includes(':') ? `${userinfo.slice(0, userinfo.indexOf(':'))}:${HIDDEN}` : userinfo}@`;
+  const segs = path.split('/');
+  const named = segs.filter((x) => x !== '').length;
+  const tpl = template ? (URL_PARTS.exec(template)?.[4] ?? '').split('/') : [];
+  let seen = 0;
+  const shownPath = segs
+    .map((seg, i) => {
+      if (seg === '') return seg;
+      seen++;
+      if (SOURCE_PLACEHOLDER.test(seg) || (tpl.length === segs.length && SOURCE_PLACEHOLDER.test(tpl[i]!))) return seg;
+      return seen === 1 && named > 1 ? seg : HIDDEN;
+    })
+    .join('/');
+  const shownQuery = query
+    ? `?${query
+        .slice(1)
+        .split('&')
+        .map((pair) => (pair.includes('=') ? `${pair.slice(0, pair.indexOf('='))}=${HIDDEN}` : pair === '' ? '' : HIDDEN))
+        .join('&')}`
+    : '';
+  return `${scheme}${user}${host}${shownPath}${shownQuery}${fragment ? `#${HIDDEN}` : ''}`;
+}
+
+/**
+ * What redactPushUrl hides, as literals for redactText's `known` (ffmpeg repeats an RTSP push URL, whose
+ * path no generic rule can call secret): the password, the query values and the hidden path segments, raw
+ * and percent-decoded. For a template, the fixed text around `{source}` in a hidden segment.
+ */
+export function pushUrlSecrets(url: string): string[] {
+  const out = new Set(urlSecrets(url));
+  const m = URL_PARTS.exec(url);
+  if (!m) return [...out];
+  const add = (v: string) => {
+    for (const part of v.split(/\{source\}|%7Bsource%7D/i)) {
+      if (part.length < MIN_LITERAL) continue;
+      out.add(part);
+      try {
+        const decoded = decodeURIComponent(part);
+        if (decoded.length >= MIN_LITERAL) out.add(decoded);
+      } catch {
+        /* not percent-encoded */
+      }
+    }
+  };
+  const segs = (m[4] ?? '').split('/').filter((x) => x !== '');
+  segs.forEach((seg, i) => {
+    if ((i > 0 || segs.length === 1) && !SOURCE_PLACEHOLDER.test(seg)) add(seg);
+  });
+  for (const pair of (m[5] ?? '').slice(1).split('&')) if (pair) add(pair.includes('=') ? pair.slice(pair.indexOf('=') + 1) : pair);
+  return [...out];
 }
 
 /** The secrets inside a URL, for redactText's `known`: the password and secret parameter values, raw and percent-decoded. */

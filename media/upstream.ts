@@ -9,7 +9,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import type { Readable } from 'node:stream';
 import type { UpstreamConfig } from '../config/index.ts';
-import { redactText, redactUrl, urlSecrets } from '../core/index.ts';
+import { HIDDEN, pushUrlSecrets, redactPushUrl, redactText, urlSecrets } from '../core/index.ts';
 import { AudioTap, G711_FLV_INPUT, G711_TS_INPUT, isG711, type TapCodec } from './g711.ts';
 import { killGroup } from './kill-group.ts';
 import type { LiveRelay, Sink } from './live.ts';
@@ -21,7 +21,7 @@ export interface PusherStatus {
   targetName: string;
   level: 'province' | 'city';
   source: string;
-  /** The push URL with any password hidden. */
+  /** The push URL with its password, stream key and query values hidden (core/redact.ts redactPushUrl). */
   url: string;
   /** starting: ffmpeg runs but nothing has gone out yet; pushing: bytes are reaching the platform; retrying: waiting to start again. */
   state: 'starting' | 'pushing' | 'retrying' | 'stopped';
@@ -87,11 +87,11 @@ export function pusherArgs(protocol: 'rtmp' | 'rtsp', url: string, tap = false):
 /** Known causes of a push that does not start or stops, in words a site's IT person can act on. */
 export function pushProblem(error: string | null, url: string): { zh: string; en: string } | null {
   if (!error) return null;
-  let host = url;
+  let host = redactPushUrl(url) ?? HIDDEN;
   try {
     host = new URL(url).host;
   } catch {
-    /* keep the URL as written */
+    /* keep the URL as shown: never as written (its path is the stream key) */
   }
   if (/Connection refused/i.test(error))
     return {
@@ -251,8 +251,8 @@ export function createUpstream(deps: UpstreamDeps) {
         .split('\n')
         .filter((l) => l.trim() && !/^(Error initializing output stream|Conversion failed)/.test(l.trim()))
         .pop();
-      // ffmpeg's error repeats the push URL: its password and secret parameters are hidden (core/redact.ts).
-      status.lastError = redactText(p.killReason ?? said ?? `ffmpeg exited (${signal ?? `code ${code}`})`, urlSecrets(target.url));
+      // ffmpeg's error repeats the push URL: its password, stream key and query values are hidden (core/redact.ts).
+      status.lastError = redactText(p.killReason ?? said ?? `ffmpeg exited (${signal ?? `code ${code}`})`, [...pushUrlSecrets(target.url), ...urlSecrets(url)]);
       status.problem = pushProblem(status.lastError, url);
       p.killReason = null;
       if (!running || !pushers.has(key(target.id, status.source))) {
@@ -302,7 +302,7 @@ export function createUpstream(deps: UpstreamDeps) {
           targetName: target.name,
           level: target.level,
           source,
-          url: redactUrl(pushUrl(target.url, source)),
+          url: redactPushUrl(pushUrl(target.url, source), target.url) ?? HIDDEN,
           state: 'starting',
           since: now(),
           lastError: null,

@@ -422,7 +422,7 @@ export async function buildApp(deps: AppDeps): Promise<App> {
   endAnsweredUpgrades(app.server);
   installUpgradeOriginCheck(app, config.server);
   // Before the role hook: a cross-site request is refused before anyone's cookie is looked at.
-  installCrossSiteGuard(app);
+  installCrossSiteGuard(app, config.server);
   installRoleHook(app, { users, devices }, routeTable);
   // Sockets and event streams end with the session or device token they were opened with.
   installChannelEnds(app, { users, bus, ...(deps.channelSweepMs !== undefined ? { sweepMs: deps.channelSweepMs } : {}) });

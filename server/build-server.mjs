@@ -16,7 +16,21 @@
 // Only node: built-ins at the top: the launcher imports this file on every start, and esbuild is loaded
 // only when a build actually runs.
 import { createHash } from 'node:crypto';
-import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { spawn, spawnSync } from 'node:child_process';
+import {
+  accessSync,
+  constants as fsConstants,
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  renameSync,
+  rmSync,
+  statSync,
+  writeFileSync,
+} from 'node:fs';
+import { tmpdir } from 'node:os';
 import { builtinModules, createRequire } from 'node:module';
 import vm from 'node:vm';
 import { dirname, join, relative, sep } from 'node:path';
@@ -382,57 +396,151 @@ function pruneOldBuilds(builds, currentId) {
   }
 }
 
+const sha256 = (bytes) => createHash('sha256').update(bytes).digest('hex');
+
+/** Whether this process may write `path` (root may write anything it owns, and anything but read-only mounts). */
+function writable(path) {
+  try {
+    accessSync(path, fsConstants.W_OK);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
 /**
- * Runs a build's cli.cjs and returns its exports, the way Node runs a CommonJS file, but through vm.Script
- * with V8's code cache: the compiled code of what a start ran, saved beside the build (or in `cacheDir`,
- * systemd's CacheDirectory for the installed service, whose build folder is read-only), so the next start
- * of the same kind deserialises it instead of parsing and compiling ~4 MB of JavaScript. `profile` names
- * the kind ('serve', 'cli-session' …): a server and each command run different code, and each cache holds
- * what its own kind compiled. The cache is written once (when missing, or when V8 rejected it: another Node, other
- * flags, another build) by `saveCodeCache()` — the launcher calls it when a command ends and a server
- * 10 s after listening, past a restart's rush. A cache that cannot be read or written only costs speed.
- * @returns {{ exports: Record<string, any>, saveCodeCache(): boolean }}
+ * The code cache of one kind of start, if it may be run: V8 runs the compiled code a cache holds, and
+ * checks little of it (its source check is the source's length), so a cache is run only when
+ * - its seal (`<cache>.seal`, written with it) names the SHA-256 of this very bundle and of the cache's
+ *   bytes (a cache of another build, or altered after it was written, is refused), and
+ * - it sits beside the build and, where this process cannot write the build folder (the installed
+ *   service: the folder is root's), neither the cache nor its seal is writable by this process either.
+ * Whoever can write the build folder can change the code itself, so a cache they made gives them no new
+ * power; a process that cannot (the service account) can neither plant a cache nor re-seal one.
+ * @returns {{ cachedData: Buffer | undefined, state: 'sealed' | 'none' | 'unsealed' | 'another-build' | 'altered' | 'writable' }}
  */
-export function loadServerBuild(dir, { profile = 'cli', cacheDir = dir } = {}) {
-  const file = join(dir, 'cli.cjs');
-  const id = dir.split(sep).pop();
-  const cacheFile = join(cacheDir, `${cacheDir === dir ? '' : `${id}-`}cli.${profile}.v8cache`);
+export function sealedCodeCache(cacheFile, bundleHash, folderWritable) {
   let cachedData;
   try {
     cachedData = readFileSync(cacheFile);
   } catch {
-    cachedData = undefined;
+    return { cachedData: undefined, state: 'none' };
   }
+  let seal;
+  try {
+    seal = JSON.parse(readFileSync(`${cacheFile}.seal`, 'utf8'));
+  } catch {
+    return { cachedData: undefined, state: 'unsealed' };
+  }
+  if (seal?.bundle !== bundleHash) return { cachedData: undefined, state: 'another-build' };
+  if (seal?.cache !== sha256(cachedData)) return { cachedData: undefined, state: 'altered' };
+  if (!folderWritable && (writable(cacheFile) || writable(`${cacheFile}.seal`))) return { cachedData: undefined, state: 'writable' };
+  return { cachedData, state: 'sealed' };
+}
+
+/**
+ * Runs a build's cli.cjs and returns its exports, the way Node runs a CommonJS file, but through vm.Script
+ * with V8's code cache: the compiled code of what a start ran, saved beside the build, so the next start
+ * of the same kind deserialises it instead of parsing and compiling ~3 MB of JavaScript. `profile` names
+ * the kind ('serve', 'cli-session' …): a server and each command run different code, and each cache holds
+ * what its own kind compiled. The cache is written once, sealed (sealedCodeCache: what may be run), when
+ * missing or refused (V8 rejected it — another Node, other flags — or its seal did not match) by
+ * `saveCodeCache()` — the launcher calls it when a command ends and a server 10 s after listening, past
+ * a restart's rush — and only where this process can write the build folder: the installed service
+ * cannot, and runs the caches root made at install (`--warm-caches`). A cache that cannot be read,
+ * trusted or written only costs speed: the start is cold.
+ * @returns {{ exports: Record<string, any>, cache: string, saveCodeCache(): boolean }}
+ */
+export function loadServerBuild(dir, { profile = 'cli' } = {}) {
+  const file = join(dir, 'cli.cjs');
+  const cacheFile = join(dir, `cli.${profile}.v8cache`);
+  const bundle = readFileSync(file);
+  const bundleHash = sha256(bundle);
+  const folderWritable = writable(dir);
+  const { cachedData, state } = sealedCodeCache(cacheFile, bundleHash, folderWritable);
   // Node's own CommonJS wrapper, so the file sees exactly what a required file sees.
   // Latin-1: the build is pure ASCII (asciiOnly), and Node 20 decodes UTF-8 at ~25 ms a megabyte.
-  const script = new vm.Script(`(function (exports, require, module, __filename, __dirname) {${readFileSync(file, 'latin1')}\n})`, {
+  const script = new vm.Script(`(function (exports, require, module, __filename, __dirname) {${bundle.toString('latin1')}\n})`, {
     filename: file,
     cachedData,
   });
   const module = { exports: {}, filename: file, id: file, loaded: false };
   script.runInThisContext()(module.exports, createRequire(file), module, file, dir);
   module.loaded = true;
-  let saved = cachedData !== undefined && !script.cachedDataRejected;
+  const cache = cachedData !== undefined && script.cachedDataRejected ? 'rejected' : state;
+  let saved = cache === 'sealed' || !folderWritable;
   return {
     exports: module.exports,
+    cache,
     saveCodeCache() {
       if (saved) return false;
       saved = true;
       const tmp = `${cacheFile}.${process.pid}.tmp`;
       try {
-        mkdirSync(cacheDir, { recursive: true });
-        writeFileSync(tmp, script.createCachedData());
+        const data = script.createCachedData();
+        writeFileSync(tmp, data);
+        writeFileSync(`${tmp}.seal`, `${JSON.stringify({ bundle: bundleHash, cache: sha256(data) })}\n`);
+        // The seal first: a cache without its seal is refused, a seal without its cache is nothing.
+        renameSync(`${tmp}.seal`, `${cacheFile}.seal`);
         renameSync(tmp, cacheFile);
-        // In a cache folder of its own, older builds' caches are dead weight (a build folder goes whole).
-        if (cacheDir !== dir)
-          for (const f of readdirSync(cacheDir)) if (f.endsWith('.v8cache') && !f.startsWith(`${id}-`)) rmSync(join(cacheDir, f), { force: true });
         return true;
       } catch {
         rmSync(tmp, { force: true });
+        rmSync(`${tmp}.seal`, { force: true });
         return false;
       }
     },
   };
+}
+
+/**
+ * Makes the code caches of a build as its owner (install.sh runs this as root after building): a server
+ * start on a scratch site on loopback, stopped once it listens, and `--help`. The installed service,
+ * which cannot write the build folder, runs these and writes none. Returns the kinds sealed.
+ */
+export async function warmCodeCaches({ root = ROOT, log = () => {} } = {}) {
+  const state = serverBuildState({ root });
+  if (!state.fresh) throw new Error(`the build is not current (${state.reason}): build first`);
+  const scratch = mkdtempSync(join(tmpdir(), 'examroom-warm-'));
+  const env = { ...process.env };
+  for (const k of ['NODE_OPTIONS', 'EXAMROOM_FROM_SOURCE', 'EXAMROOM_CONFIG', 'EXAMROOM_SERVER_BUILD']) delete env[k];
+  const bin = join(root, 'server/bin/examroom.mjs');
+  try {
+    const config = join(scratch, 'config.yaml');
+    writeFileSync(
+      config,
+      `site: { id: warm-up, name: 预热, province: "440000", city: "440100" }
+server: { host: 127.0.0.1, port: 0 }
+paths: { data: ${JSON.stringify(join(scratch, 'data'))}, keys: ${JSON.stringify(join(scratch, 'keys'))} }
+rooms:
+  - { id: R1, name: 预热, seats: { rows: 1, columns: 1 } }
+`,
+    );
+    await new Promise((resolve, reject) => {
+      const child = spawn(process.execPath, [bin, 'serve', '--config', config], { cwd: root, env, stdio: ['ignore', 'pipe', 'pipe'] });
+      let said = '';
+      const timer = setTimeout(() => child.kill('SIGKILL'), 120_000);
+      const hear = (d) => {
+        said += d;
+        if (/listening on/.test(said)) child.kill('SIGTERM');
+      };
+      child.stdout.setEncoding('utf8').on('data', hear);
+      child.stderr.setEncoding('utf8').on('data', hear);
+      child.on('error', reject);
+      child.on('close', (code, signal) => {
+        clearTimeout(timer);
+        if (/listening on/.test(said)) resolve();
+        else reject(new Error(`the warm-up server did not listen (${signal ?? `exit ${code}`}): ${said.slice(-2000)}`));
+      });
+    });
+    const help = spawnSync(process.execPath, [bin, '--help'], { cwd: root, env, encoding: 'utf8' });
+    if (help.status !== 0) throw new Error(`examroom --help exited ${help.status}: ${help.stderr}`);
+  } finally {
+    rmSync(scratch, { recursive: true, force: true });
+  }
+  const kinds = ['serve', 'cli'].filter((k) => existsSync(join(state.dir, `cli.${k}.v8cache.seal`)));
+  log(`build-server: code caches sealed in ${relative(root, state.dir)}: ${kinds.join(', ') || 'none'}`);
+  return kinds;
 }
 
 /** A fresh build's folder, building first when the sources moved on. */
@@ -447,7 +555,9 @@ if (import.meta.url === pathToFileURL(process.argv[1] ?? '').href) {
   const ifStale = process.argv.includes('--if-stale');
   try {
     const log = (s) => console.log(s);
-    if (ifStale) {
+    if (process.argv.includes('--warm-caches')) {
+      await warmCodeCaches({ log });
+    } else if (ifStale) {
       const state = serverBuildState();
       if (state.fresh) log(`build-server: ${relative(ROOT, state.dir)} is up to date`);
       else await buildServer({ log });

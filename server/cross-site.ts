@@ -3,9 +3,11 @@
 // so is one of the content types a browser sends from any website without asking first (text/plain, forms,
 // multipart) unless its Origin is the appliance's own. JSON and application/octet-stream uploads need a
 // CORS preflight, which the appliance never grants, so they stay open to scripts, the CLI and devices.
-// WebSocket upgrades (GET) are checked where they are accepted, not here.
+// WebSocket upgrades (GET) are checked where they are accepted, not here. What "the appliance's own" is
+// is one rule for both, in server/origin.ts.
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { Forbidden } from '../core/index.ts';
+import { isOwnOrigin, type OwnServer } from './origin.ts';
 
 const STATE_CHANGING = new Set(['POST', 'PUT', 'PATCH', 'DELETE']);
 /** The CORS-safelisted request content types (Fetch standard): sent cross-site with no preflight. */
@@ -13,7 +15,7 @@ const NO_PREFLIGHT = new Set(['text/plain', 'application/x-www-form-urlencoded',
 
 export const CROSS_SITE = 'cross_site';
 
-/** The appliance as this request reached it: scheme and Host (X-Forwarded-Proto/-Host only from a trusted proxy). */
+/** The appliance as this request reached it, for the refusal's words: scheme and Host (X-Forwarded-Proto/-Host only from a trusted proxy). */
 export function ownOrigin(request: FastifyRequest): string | null {
   const host = request.host;
   if (!host) return null;
@@ -24,23 +26,13 @@ export function ownOrigin(request: FastifyRequest): string | null {
   }
 }
 
-function sameOrigin(origin: string, own: string | null): boolean {
-  if (!own) return false;
-  try {
-    // URL drops a default port and lower-cases the host, as a browser's Origin does.
-    return new URL(origin).origin === own;
-  } catch {
-    return false;
-  }
-}
-
-export function installCrossSiteGuard(app: FastifyInstance): void {
+export function installCrossSiteGuard(app: FastifyInstance, server: OwnServer): void {
   app.addHook('onRequest', async (request) => {
     if (!STATE_CHANGING.has(request.method)) return;
     const origin = request.headers.origin;
-    const own = ownOrigin(request);
     if (origin !== undefined) {
-      if (sameOrigin(origin, own)) return;
+      if (request.host && isOwnOrigin(origin, request, server)) return;
+      const own = ownOrigin(request);
       throw new Forbidden(
         `cross-site request refused: this ${request.method} comes from a page of ${origin}, not of this appliance (${own ?? 'no Host header'}); open the appliance's own page to do this`,
         CROSS_SITE,

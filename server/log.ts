@@ -1,9 +1,9 @@
 // The service's logger: pino, with nothing secret in any line. Fields that are secret by name are
 // censored (pino's redact paths); every other string, error message and stack, and the message itself
-// pass through core/redact.ts with the config's own URL secrets (cameras, upstream) as known literals,
+// pass through core/redact.ts with the config's own URL secrets (cameras, upstream: passwords, push stream keys) as known literals,
 // so a camera password that ffmpeg or a library puts in an error never reaches the journal.
 import { pino, type DestinationStream, type Logger } from 'pino';
-import { HIDDEN, redactDeep, redactError, redactText, secretsIn } from '../core/index.ts';
+import { HIDDEN, pushUrlSecrets, redactDeep, redactError, redactText, secretsIn } from '../core/index.ts';
 import type { Config } from '../config/index.ts';
 
 /** Fields whose value is a secret whatever it says: censored whole. */
@@ -31,7 +31,8 @@ export interface LoggerOptions {
 }
 
 export function createLogger(config: Config, opts: LoggerOptions = {}): Logger {
-  const known = secretsIn({ cameras: config.cameras, upstream: config.upstream });
+  // A push URL's path is its stream key: those segments are secrets too (an RTSP push's path has no generic rule).
+  const known = [...new Set([...secretsIn({ cameras: config.cameras, upstream: config.upstream }), ...config.upstream.flatMap((u) => pushUrlSecrets(u.url))])];
   const clean = (text: string) => redactText(text, known);
   const options: pino.LoggerOptions = {
     level: opts.level ?? process.env.LOG_LEVEL ?? 'info',

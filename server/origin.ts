@@ -1,5 +1,6 @@
-// Which origins are the appliance's own, and the refusal of a WebSocket upgrade asked by a page of any
-// other. A browser sends the cookies of whoever is signed in here with an upgrade that any page may
+// Which origins are the appliance's own — the one rule, used by the cross-site guard for state-changing
+// requests (server/cross-site.ts) and here for WebSocket upgrades — and the refusal of an upgrade asked by
+// a page of any other origin. A browser sends the cookies of whoever is signed in here with an upgrade that any page may
 // ask for, and the same-origin policy does not cover WebSockets: without this, a page elsewhere on the
 // LAN (or another port of this host, same "site" for SameSite) could read a console's alerts and video.
 import type { FastifyInstance } from 'fastify';
@@ -24,13 +25,17 @@ function nameAndPort(authority: string, scheme: string): { name: string; port: n
   }
 }
 
+/** What of the server config decides which origins are own; `tls` says which scheme server.port serves. */
+export type OwnServer = Pick<Config['server'], 'names' | 'port' | 'httpPort'> & { tls?: unknown };
+
 /**
  * Whether `origin` (an Origin header) is a page of this appliance: its name is the Host this request
- * came on or one of server.names, and its port is the one this request came on, server.port or
- * server.httpPort (the plain-HTTP CA page). The scheme is not compared: one port serves one scheme.
+ * came on or one of server.names, and its port and scheme are those this request came on, server.port's
+ * (https with TLS) or server.httpPort's (http: the plain-HTTP CA page). One port serves one scheme, so
+ * `https://name:8080` is no page of an appliance whose 8080 speaks plain HTTP.
  * "null" (a sandboxed frame, a file) and anything unreadable are not own.
  */
-export function isOwnOrigin(origin: string, request: RequestPlace, server: Pick<Config['server'], 'names' | 'port' | 'httpPort'>): boolean {
+export function isOwnOrigin(origin: string, request: RequestPlace, server: OwnServer): boolean {
   let o: URL;
   try {
     o = new URL(origin);
@@ -45,8 +50,11 @@ export function isOwnOrigin(origin: string, request: RequestPlace, server: Pick<
   const names = new Set([here.name, ...server.names.map((n) => n.toLowerCase())]);
   // URL writes an IPv6 host in brackets, as the Origin header does; a configured name is written bare.
   if (!names.has(from.name) && !names.has(from.name.replace(/^\[(.*)\]$/, '$1'))) return false;
-  const ports = new Set([here.port, server.port, ...(server.httpPort ? [server.httpPort] : [])]);
-  return ports.has(from.port);
+  // Port → the scheme it serves; the request's own place last, as it is what this port spoke just now.
+  const ports = new Map<number, string>([[server.port, server.tls ? 'https' : 'http']]);
+  if (server.httpPort) ports.set(server.httpPort, 'http');
+  ports.set(here.port, request.protocol);
+  return ports.get(from.port) === scheme;
 }
 
 /**
@@ -54,7 +62,7 @@ export function isOwnOrigin(origin: string, request: RequestPlace, server: Pick<
  * An upgrade without Origin is no browser's (RFC 6455 §4.1 makes browsers send it): the bench, the
  * tests, a device tool holding its own token. Register after the WebSocket plugin (it marks upgrades).
  */
-export function installUpgradeOriginCheck(app: FastifyInstance, server: Config['server']): void {
+export function installUpgradeOriginCheck(app: FastifyInstance, server: OwnServer): void {
   app.addHook('onRequest', async (request) => {
     if (!request.ws) return;
     const origin = request.headers.origin;

@@ -202,6 +202,10 @@ EXAMROOM_BIN=$PREFIX/server/bin/examroom.mjs
 # it would fall back to the slow tsx path, so check here that the command finds the build current.
 (cd "$PREFIX" && node -e "import('./server/build-server.mjs').then((b) => { const s = b.serverBuildState(); if (!s.fresh) { console.error(s.reason); process.exit(1); } })") \
   || die "the server build in $PREFIX/dist/server is not current after npm run build"
+# V8's code caches of a server start and of --help, made here as root and sealed beside the build: the
+# service cannot write there, so the code it runs at a start is root's (a start without them is only slower).
+log "making the code caches (a server start on a scratch site on loopback)"
+(cd "$PREFIX" && node server/build-server.mjs --warm-caches) || log "code caches not made: the service starts cold (slower, not broken)"
 TSX=$PREFIX/node_modules/tsx/dist/cli.mjs
 [ -f "$TSX" ] || die "$TSX missing after setup; did npm install fail? (the service falls back to it if the build ever goes stale)"
 

@@ -70,14 +70,13 @@ export type Me =
   | { kind: 'user'; user: { username: string; displayName: string | null; role: string; rooms: string[] } }
   | { kind: 'device'; device: { id: string; kind: string } };
 
-/** The person or device signed in, or null when this browser holds no valid cookie. */
+/**
+ * The person or device signed in, or null when this browser holds no valid cookie. Asked of
+ * /api/auth/session, which answers 200 with `{ me: null }` for nobody: a 401 would show as an error in
+ * the browser's console at every app's first load, before anyone could have signed in.
+ */
 export async function whoAmI(): Promise<Me | null> {
-  try {
-    return await call<Me>('GET', '/api/auth/me');
-  } catch (err) {
-    if (err instanceof HttpError && err.status === 401) return null;
-    throw err;
-  }
+  return (await call<{ me: Me | null }>('GET', '/api/auth/session')).me;
 }
 
 export const login = (username: string, password: string) => call<unknown>('POST', '/api/auth/login', { username, password });

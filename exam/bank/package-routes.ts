@@ -80,7 +80,7 @@ export const packageRoutes: FastifyPluginAsync<{ exam: ExamService }> = async (a
       const body = request.body;
       if (!Buffer.isBuffer(body) || body.length === 0)
         throw new ValidationError([{ path: 'body', problem: 'send the package file itself as the request body' }]);
-      const r = exam.packages.accept(body, { actor: request.actor, ip: request.ip, source: 'upload' });
+      const r = await exam.packages.acceptInSteps(body, { actor: request.actor, ip: request.ip, source: 'upload' });
       return reply.status(201).send(installedView(r));
     },
   );

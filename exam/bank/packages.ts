@@ -11,7 +11,7 @@ import type { AuditLog, Db } from '../../storage/index.ts';
 import { CATEGORIES, INDUSTRIES, QUESTION_TYPES, TIERS, type QuestionInput, type Template } from '../types.ts';
 import { validateTemplate } from '../papers/template.ts';
 import { JUDGE_OPTIONS, MAX_OPTIONS, letterOf, optionRange } from './notation.ts';
-import { normaliseText, questionIdOf, type BankStore, type BankVersion } from './store.ts';
+import { normaliseText, questionIdOf, type BankStore, type BankVersion, type StagedQuestions } from './store.ts';
 import { createBankImages, isImageId, type BankImages } from './images.ts';
 
 export const PACKAGE_FORMAT = 'examroom-bank/1';
@@ -473,68 +473,90 @@ export function createPackageService(deps: PackageServiceDeps) {
      */
     accept(bytes: Uint8Array | string, by: AcceptedBy): InstalledPackage {
       const p = verifyPackage(bytes, trusted);
-      return db
-        .transaction((): InstalledPackage => {
-          const missing = missingImages(p.questions, images);
-          if (missing.length) {
-            const shown =
-              missing.length > MAX_PROBLEMS
-                ? [...missing.slice(0, MAX_PROBLEMS), { path: '(package)', problem: `and ${missing.length - MAX_PROBLEMS} more images` }]
-                : missing;
-            throw new ValidationError(
-              shown,
-              `package ${p.version} refused: ${missing.length} of the images its questions show ${missing.length === 1 ? 'is' : 'are'} not on this site; nothing was installed`,
-            );
-          }
-          const existing = bank.version(p.version);
-          if (existing) {
-            if (existing.sha256 === p.sha256) throw new PackageAlreadyInstalled(existing);
-            throw new Conflict(
-              `version ${p.version} is already installed with different content (sha256 ${(existing.sha256 ?? 'none').slice(0, 12)}…, this package ${p.sha256.slice(0, 12)}…); a changed bank must be published as a new version`,
-            );
-          }
-          const last = service.lastAccepted(p.publisher);
-          if (last && p.sequence <= last.sequence) {
-            const rel = p.sequence === last.sequence ? 'is not newer than' : 'is older than';
-            throw new PackageRefused(
-              'not_newer',
-              `package ${p.version} (sequence ${p.sequence}) ${rel} ${last.version ?? 'the newest package recorded in the audit anchors'} (${last.sequence}), already installed from ${p.publisher}`,
-            );
-          }
-          const version = bank.createVersion({
-            id: p.version,
-            kind: 'package',
-            label: p.publisher,
-            publishedAt: p.publishedAt,
-            signedBy: p.keyId,
-            sha256: p.sha256,
-            questions: p.questions,
-            templates: p.templates,
-          });
-          const entry = audit.append({
-            actor: by.actor,
-            action: PACKAGE_ACCEPTED,
-            target: p.version,
-            detail: {
-              version: p.version,
-              publisher: p.publisher,
-              sequence: p.sequence,
-              publishedAt: new Date(p.publishedAt).toISOString(),
-              keyId: p.keyId,
-              sha256: p.sha256,
-              questions: version.questionCount,
-              templates: version.templateCount,
-              source: by.source,
-            },
-            ip: by.ip ?? null,
-          });
-          const mark: MarkRow = { publisher: p.publisher, sequence: p.sequence, version: p.version, accepted_at: entry.at, mac: null };
-          saveMark.run(mark.publisher, mark.sequence, mark.version, mark.accepted_at, audit.seal(MARK_SEAL, sealValues(mark)));
-          return { version, publisher: p.publisher, sequence: p.sequence, keyId: p.keyId, sha256: p.sha256 };
-        })
-        .immediate();
+      return db.transaction((): InstalledPackage => installChecked(p, by, null)).immediate();
+    },
+
+    /**
+     * The same for the server (an upload, a sync): the questions are first staged in steps that leave the
+     * event loop free (bank.stageQuestions), then the one IMMEDIATE transaction checks everything again and
+     * copies them in. A package refused by the checks is refused before anything is staged.
+     */
+    async acceptInSteps(bytes: Uint8Array | string, by: AcceptedBy): Promise<InstalledPackage> {
+      const p = verifyPackage(bytes, trusted);
+      refusal(p);
+      const staged = await bank.stageQuestions(p.questions);
+      try {
+        return db.transaction((): InstalledPackage => installChecked(p, by, staged)).immediate();
+      } finally {
+        staged.drop();
+      }
     },
   };
+  /** Throws why `p` may not be installed now (images missing, version taken, not newer); nothing when it may. */
+  function refusal(p: VerifiedPackage): void {
+    const missing = missingImages(p.questions, images);
+    if (missing.length) {
+      const shown =
+        missing.length > MAX_PROBLEMS
+          ? [...missing.slice(0, MAX_PROBLEMS), { path: '(package)', problem: `and ${missing.length - MAX_PROBLEMS} more images` }]
+          : missing;
+      throw new ValidationError(
+        shown,
+        `package ${p.version} refused: ${missing.length} of the images its questions show ${missing.length === 1 ? 'is' : 'are'} not on this site; nothing was installed`,
+      );
+    }
+    const existing = bank.version(p.version);
+    if (existing) {
+      if (existing.sha256 === p.sha256) throw new PackageAlreadyInstalled(existing);
+      throw new Conflict(
+        `version ${p.version} is already installed with different content (sha256 ${(existing.sha256 ?? 'none').slice(0, 12)}…, this package ${p.sha256.slice(0, 12)}…); a changed bank must be published as a new version`,
+      );
+    }
+    const last = service.lastAccepted(p.publisher);
+    if (last && p.sequence <= last.sequence) {
+      const rel = p.sequence === last.sequence ? 'is not newer than' : 'is older than';
+      throw new PackageRefused(
+        'not_newer',
+        `package ${p.version} (sequence ${p.sequence}) ${rel} ${last.version ?? 'the newest package recorded in the audit anchors'} (${last.sequence}), already installed from ${p.publisher}`,
+      );
+    }
+  }
+
+  /** Checks again and installs, inside the caller's IMMEDIATE transaction. */
+  function installChecked(p: VerifiedPackage, by: AcceptedBy, staged: StagedQuestions | null): InstalledPackage {
+    refusal(p);
+    const version = bank.createVersion({
+      id: p.version,
+      kind: 'package',
+      label: p.publisher,
+      publishedAt: p.publishedAt,
+      signedBy: p.keyId,
+      sha256: p.sha256,
+      questions: staged ? [] : p.questions,
+      ...(staged ? { staged } : {}),
+      templates: p.templates,
+    });
+    const entry = audit.append({
+      actor: by.actor,
+      action: PACKAGE_ACCEPTED,
+      target: p.version,
+      detail: {
+        version: p.version,
+        publisher: p.publisher,
+        sequence: p.sequence,
+        publishedAt: new Date(p.publishedAt).toISOString(),
+        keyId: p.keyId,
+        sha256: p.sha256,
+        questions: version.questionCount,
+        templates: version.templateCount,
+        source: by.source,
+      },
+      ip: by.ip ?? null,
+    });
+    const mark: MarkRow = { publisher: p.publisher, sequence: p.sequence, version: p.version, accepted_at: entry.at, mac: null };
+    saveMark.run(mark.publisher, mark.sequence, mark.version, mark.accepted_at, audit.seal(MARK_SEAL, sealValues(mark)));
+    return { version, publisher: p.publisher, sequence: p.sequence, keyId: p.keyId, sha256: p.sha256 };
+  }
   return service;
 }
 

@@ -165,7 +165,7 @@ export function createBankSync(deps: BankSyncDeps) {
     }
     const validators = { url, etag: res.headers.get('etag'), lastModified: res.headers.get('last-modified'), checkedAt: clock.now() };
     try {
-      const installed = packages.accept(body, { actor: by.actor, ip: by.ip ?? null, source: 'sync' });
+      const installed = await packages.acceptInSteps(body, { actor: by.actor, ip: by.ip ?? null, source: 'sync' });
       saveSuccess.run({ ...validators, lastVersion: installed.version.id });
       return { status: 'installed', ...installed };
     } catch (err) {

@@ -39,12 +39,18 @@ async function loadCli() {
       // The face and sheet worker threads and the backup child (kiosk/face/worker-boot.mjs, documents/sheet-worker-boot.mjs, storage/backup/child-boot.mjs) load their bundled entries from here.
       process.env.EXAMROOM_SERVER_BUILD = dir;
       if (process.env.EXAMROOM_DEBUG === '1') process.setSourceMapsEnabled(true);
-      // systemd's CacheDirectory= for the installed service (its build folder is read-only), else the build folder.
-      const cacheDir = process.env.CACHE_DIRECTORY?.split(':')[0] || dir;
       // One cache per command word (session, bank, user …): each runs its own code, and a cache holds what
       // the start that wrote it compiled.
       const profile = serving ? 'serve' : /^[a-z][a-z-]{0,30}$/.test(args[0] ?? '') ? `cli-${args[0]}` : 'cli';
-      const build = loadServerBuild(dir, { profile, cacheDir });
+      // Caches live beside the build only, sealed (build-server.mjs sealedCodeCache): the installed service
+      // cannot write there, so it can neither plant code for its next start nor overwrite root's caches.
+      const build = loadServerBuild(dir, { profile });
+      // A cache refused for what it is, or (for the server, whose journal the IT person reads) by V8 after a
+      // Node upgrade: the service cannot write a new one, so the slow starts go on until root makes it again.
+      if (build.cache === 'altered' || build.cache === 'writable' || build.cache === 'another-build' || (serving && build.cache === 'rejected'))
+        say(
+          `the code cache ${dir}/cli.${profile}.v8cache was not run (${build.cache}): a cold start; as root, node server/build-server.mjs --warm-caches makes it again`,
+        );
       return { ...build.exports, saveCodeCache: () => build.saveCodeCache() };
     }
   }

@@ -1,9 +1,21 @@
-import type { FastifyPluginAsync } from 'fastify';
+import type { FastifyPluginAsync, FastifyRequest } from 'fastify';
 import { Type } from 'typebox';
 import type { AppContext } from '../context.ts';
 import { SESSION_COOKIE } from '../roles.ts';
 import { ErrorReply, PublicUserT } from './schemas.ts';
 import { publicUser } from '../auth/users.ts';
+
+/** Who holds the cookie (or device token): a person or a paired device. */
+const MeT = Type.Union([
+  Type.Object({ kind: Type.Literal('user'), user: PublicUserT }),
+  Type.Object({ kind: Type.Literal('device'), device: Type.Object({ id: Type.String(), kind: Type.String() }) }),
+]);
+
+function meOf(p: NonNullable<FastifyRequest['principal']>) {
+  return p.kind === 'user'
+    ? { kind: 'user' as const, user: publicUser(p.user) }
+    : { kind: 'device' as const, device: { id: p.device.id, kind: p.device.kind } };
+}
 
 export const authRoutes: FastifyPluginAsync<{ ctx: AppContext }> = async (app, { ctx }) => {
   app.post(
@@ -60,19 +72,25 @@ export const authRoutes: FastifyPluginAsync<{ ctx: AppContext }> = async (app, {
       schema: {
         tags: ['auth'],
         summary: 'Who am I: the logged-in user or the paired device',
-        response: {
-          200: Type.Union([
-            Type.Object({ kind: Type.Literal('user'), user: PublicUserT }),
-            Type.Object({ kind: Type.Literal('device'), device: Type.Object({ id: Type.String(), kind: Type.String() }) }),
-          ]),
-        },
+        response: { 200: MeT },
       },
     },
-    async (request) => {
-      const p = request.principal!;
-      return p.kind === 'user'
-        ? { kind: 'user' as const, user: publicUser(p.user) }
-        : { kind: 'device' as const, device: { id: p.device.id, kind: p.device.kind } };
+    async (request) => meOf(request.principal!),
+  );
+
+  // What a page asks as it opens, before anyone has signed in: 200 either way. A 401 there would be
+  // written into the browser's console as an error by every app at every first load (the web kit's
+  // whoAmI); /api/auth/me keeps its 401 for scripts and tools.
+  app.get(
+    '/api/auth/session',
+    {
+      config: { roles: ['public'] },
+      schema: {
+        tags: ['auth'],
+        summary: 'Who holds this cookie or device token, if anyone: { me: null } when nobody (never 401)',
+        response: { 200: Type.Object({ me: Type.Union([MeT, Type.Null()]) }) },
+      },
     },
+    async (request) => ({ me: request.principal ? meOf(request.principal) : null }),
   );
 };

@@ -438,6 +438,67 @@ t.test('progress is reported through reading, checking and storing', async (t) =
   t.same(seen.at(-1), { phase: 'storing', rows: 1001, total: 1001 });
 });
 
+t.test('a large import leaves the event loop free while it stores, and nothing of it is in the bank until it is whole', async (t) => {
+  const s = scratchBank(t);
+  await s.importFile(await writeXlsx(s.path('first.xlsx'), { 题库: [HEADER, row('已有题')] }));
+  const before = s.bank.latest()!;
+  const rows = Array.from({ length: 3000 }, (_, i) => row(`大题库${i}`));
+  const file = s.path('large.csv');
+  writeFileSync(file, csvText([HEADER, ...rows]));
+  let done = false;
+  let tickedWhileStoring = false;
+  let seenMidway: { latest: string; questions: number } | null = null;
+  const result = await s.importFile(file, {
+    onProgress: (p) => {
+      if (p.phase !== 'storing' || seenMidway || p.rows === 0 || p.rows >= p.total!) return;
+      // Halfway through storing: a timer set now must fire before the import ends, and a reader sees the bank as it was.
+      setTimeout(() => (tickedWhileStoring = !done), 0);
+      seenMidway = { latest: s.bank.latest()!.id, questions: s.bank.pool(s.bank.latest()!.id).length };
+    },
+  });
+  done = true;
+  t.ok(tickedWhileStoring, 'a timer ran between the chunks of the store');
+  t.same(seenMidway, { latest: before.id, questions: 1 }, 'midway, the bank is the one before: no version, no new question');
+  t.equal(result.imported, 3000);
+  t.equal(s.bank.pool(s.bank.latest()!.id).length, 3001, 'then all of it at once');
+  t.equal((s.db.prepare("SELECT COUNT(*) AS n FROM temp.sqlite_master WHERE name LIKE 'bank_stage_%'").get() as { n: number }).n, 0, 'the stage is gone');
+});
+
+t.test('a version that comes in while an import is stored makes it check again: nothing lost, nothing twice', async (t) => {
+  const s = scratchBank(t);
+  const big = s.path('big.csv');
+  writeFileSync(big, csvText([HEADER, ...Array.from({ length: 1500 }, (_, i) => row(`并发题${i}`))]));
+  // The other version's questions, as an import elsewhere read them: one the big file holds too, one it does not.
+  const elsewhere = scratchBank(t);
+  await elsewhere.importFile(await writeXlsx(elsewhere.path('small.xlsx'), { 题库: [HEADER, row('并发题7'), row('另一份的题')] }));
+  const theirs = elsewhere.bank.pool(elsewhere.bank.latest()!.id);
+  // Another connection to the same file: the CLI next to the server.
+  const cliDb = openDatabase(join(s.dir, 'examroom.sqlite'));
+  t.teardown(() => cliDb.close());
+  const cliBank = createBankStore(cliDb, fixedClock(Date.UTC(2025, 2, 1, 9, 31)));
+  let landed = false;
+  const result = await s.importFile(big, {
+    onProgress: (p) => {
+      if (p.phase !== 'storing' || p.rows === 0 || landed) return;
+      landed = true;
+      cliBank.createVersion({ id: 'local-from-cli', kind: 'import', parent: null, label: 'small.xlsx', questions: theirs });
+    },
+  });
+  t.ok(landed);
+  const versions = s.bank.versions();
+  t.same(
+    versions.map((v) => v.id),
+    [result.version!.id, 'local-from-cli'],
+    'two versions: the big import is the newer',
+  );
+  t.equal(versions[0]!.parent, 'local-from-cli', '…built on the one that came in meanwhile, not on what was there before');
+  t.equal(result.imported, 1499, 'checked again: the question the other version stored is a duplicate now');
+  t.match(result.duplicates, [{ sameAs: /^question / }]);
+  const stems = s.bank.pool(s.bank.latest()!.id).map((q) => q.stem);
+  t.equal(stems.length, 1501, 'every question once');
+  t.ok(stems.includes('另一份的题'), "the other version's question is in the newest version");
+});
+
 t.test('the CLI: `bank import` ends with the summary line, refuses a bad file whole, and `bank list` / `bank retire` work', async (t) => {
   const dir = scratchDir(t);
   const data = join(dir, 'data');

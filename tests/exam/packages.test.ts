@@ -118,6 +118,23 @@ t.test('a valid package installs as a version with its questions and templates, 
   t.ok(s.audit.verify().ok, 'the audit chain still verifies');
 });
 
+t.test('the server installs a large package in steps: the event loop runs while it is staged, the bank shows it only whole', async (t) => {
+  const s = site(t);
+  s.exam.packages.accept(signed(body('2026.11.1', 41)), s.by);
+  const many = Array.from({ length: 1500 }, (_, i) => question(100 + i));
+  const staging = s.exam.packages.acceptInSteps(signed(body('2026.12.1', 42, { questions: many })), s.by);
+  // The staging yields after each chunk: this timer runs before the install ends, and sees the old bank.
+  const midway = await new Promise<{ latest: string | undefined; versions: number }>((resolve) =>
+    setImmediate(() => resolve({ latest: s.exam.bank.latest()?.id, versions: s.versions().length })),
+  );
+  const r = await staging;
+  t.same(midway, { latest: '2026.11.1', versions: 1 }, 'midway: the bank as it was');
+  t.match(r.version, { id: '2026.12.1', questionCount: 1500, templateCount: 1 });
+  t.equal(s.exam.bank.pool('2026.12.1').length, 1500, 'then every question of it');
+  t.match(s.accepted()[0], { target: '2026.12.1', detail: { questions: 1500 } }, 'audited with what was installed');
+  await t.rejects(s.exam.packages.acceptInSteps(signed(body('2026.12.1', 42, { questions: many })), s.by), PackageAlreadyInstalled, 'the checks still hold');
+});
+
 t.test('a gzip-compressed package installs like the plain file', async (t) => {
   const s = site(t);
   t.equal(s.exam.packages.accept(gzipSync(signed(body('2026.11.1', 41))), s.by).version.questionCount, 3);

@@ -8,7 +8,8 @@ import { createServer, type Server } from 'node:net';
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import WebSocket from 'ws';
-import { redactText, redactUrl, urlSecrets, ValidationError, lastLines } from '../../core/index.ts';
+import { pushUrlSecrets, redactPushUrl, redactText, redactUrl, urlSecrets, ValidationError, lastLines } from '../../core/index.ts';
+import { maskValue } from '../../config/index.ts';
 import Fastify from 'fastify';
 import { createLogger } from '../../server/log.ts';
 import { installReplyRedaction } from '../../server/redact-replies.ts';
@@ -20,6 +21,24 @@ const TOKEN = 'Tok9-LQ3vRn';
 const SUB_PW = 'SubPw-x8Kd2';
 const PUSH_PW = 'PushPw-5mTe';
 const SRT_PASS = 'SrtPass-w2Yh';
+const PUSH_KEY = 'PushKey-9vRq3';
+const RTSP_KEY = 'RtspKey-4mWn8';
+
+t.test('a push URL shows host and app with its stream key hidden, the same way in every place it is shown', async (t) => {
+  const template = `rtmp://push:${PUSH_PW}@live.example.cn:1935/live/${PUSH_KEY}/{source}?auth=${TOKEN}`;
+  const resolved = template.replace('{source}', 'CAM1');
+  const shown = 'rtmp://push:***@live.example.cn:1935/live/***/CAM1?auth=***';
+  t.equal(redactPushUrl(resolved, template), shown, 'the status: which camera is pushed stays, the key does not');
+  t.equal(maskValue(template, 'push-url'), 'rtmp://push:***@live.example.cn:1935/live/***/{source}?auth=***', 'the config page: same rule');
+  t.equal(redactPushUrl('rtsp://10.1.1.1/only-the-key'), 'rtsp://10.1.1.1/***', 'a path of one segment may be the key: hidden whole');
+  t.notMatch(redactText(`ffmpeg: ${resolved}: Connection refused`), new RegExp(`${PUSH_KEY}|${PUSH_PW}|${TOKEN}`), 'ffmpeg’s words about it: same');
+  const rtsp = `rtsp://10.1.1.1:554/live/${RTSP_KEY}`;
+  t.equal(
+    redactText(`Could not write header: ${rtsp}/: Connection refused`, pushUrlSecrets(rtsp)),
+    'Could not write header: rtsp://10.1.1.1:554/live/***/: Connection refused',
+    'an RTSP push’s key is no RTMP path: hidden as a known literal',
+  );
+});
 
 t.test('redactText hides URL credentials in any scheme and secret parameters, keeping what diagnoses', async (t) => {
   const cases: [string, string][] = [
@@ -28,7 +47,9 @@ t.test('redactText hides URL credentials in any scheme and secret parameters, ke
       'rtsp://admin:***@10.0.0.5:554/Streaming/Channels/101: Server returned 401',
     ],
     ["Input from 'rtsps://u:p%40ss@cam.lan/x'", "Input from 'rtsps://u:***@cam.lan/x'"],
-    ['rtmp://push:k3y@live.example.cn/app/CAM1', 'rtmp://push:***@live.example.cn/app/CAM1'],
+    ['rtmp://push:k3y@live.example.cn/app/CAM1', 'rtmp://push:***@live.example.cn/app/***'],
+    ['[out#0/flv] rtmps://live.example.cn:443/live/sk-77a1/CAM1: I/O error', '[out#0/flv] rtmps://live.example.cn:443/live/***/***: I/O error'],
+    ['rtmp://live.example.cn/live/{source} and rtmp://live.example.cn/app', 'rtmp://live.example.cn/live/{source} and rtmp://live.example.cn/app'],
     ['http://a:b@h/x and https://c:d@h2', 'http://a:***@h/x and https://c:***@h2'],
     ['srt://10.1.1.1:9000?passphrase=abcdefgh12&streamid=cam1', 'srt://10.1.1.1:9000?passphrase=***&streamid=cam1'],
     ['http://h/live.flv?token=abcd1234&sign=zz99', 'http://h/live.flv?token=***&sign=***'],
@@ -88,10 +109,11 @@ t.test('a camera that refuses its credentials: the password is in no answer, ale
 cameras:
   - { id: CAM1, name: 一号考场前方, room: R1, url: "${camUrl}", subUrl: "${subUrl}" }
 upstream:
-  - { id: gd-prov, name: 省平台, level: province, protocol: rtmp, url: "rtmp://push:${PUSH_PW}@127.0.0.1:${nobody}/live/{source}?token=${TOKEN}" }
+  - { id: gd-prov, name: 省平台, level: province, protocol: rtmp, url: "rtmp://push:${PUSH_PW}@127.0.0.1:${nobody}/live/${PUSH_KEY}/{source}?token=${TOKEN}" }
+  - { id: gz-city, name: 市平台, level: city, protocol: rtsp, url: "rtsp://127.0.0.1:${nobody}/push/${RTSP_KEY}-{source}" }
 `,
   );
-  const secrets = [PW, TOKEN, SUB_PW, PUSH_PW, encodeURIComponent(PW)];
+  const secrets = [PW, TOKEN, SUB_PW, PUSH_PW, PUSH_KEY, RTSP_KEY, encodeURIComponent(PW)];
   const lines: string[] = [];
   const logger = createLogger(config, { level: 'debug', destination: { write: (s: string) => void lines.push(s) } });
   const app = await buildTestApp({ config, logger });
@@ -118,6 +140,16 @@ upstream:
   );
   await until('the sub-stream ffmpeg to have failed', () => /refused/i.test(app.media.source('CAM1').sub?.reason ?? ''), 30_000);
   await until('the alert on the proctor feed', () => feed.some((m) => m.includes('camera_down')), 10_000);
+  // Both pushes have failed against the closed port: ffmpeg's words about each URL are in their status.
+  const adminEarly = await login(app, 'admin', PASSWORDS.admin);
+  await until(
+    'both pushes to have failed once',
+    async () => {
+      const pushes = (await app.inject({ method: 'GET', url: '/api/upstream', headers: { cookie: adminEarly } })).json() as { lastError: string | null }[];
+      return pushes.length === 2 && pushes.every((s) => s.lastError !== null);
+    },
+    30_000,
+  );
 
   const reason = app.media.source('CAM1').reason!;
   t.match(
@@ -153,7 +185,9 @@ upstream:
   const alerts = answers.find((a) => a.who === 'invigilator' && a.url === '/api/proctor/alerts?room=R1')!.body;
   t.match(alerts, 'camera_down', 'the invigilator has the alert');
   t.match(alerts, 'cam:***@', '…with the redacted reason');
-  t.match(answers.find((a) => a.who === 'admin' && a.url === '/api/upstream')!.body, 'push:***@', 'the upstream push URL hides its password');
+  const upstream = answers.find((a) => a.who === 'admin' && a.url === '/api/upstream')!.body;
+  t.match(upstream, `rtmp://push:***@127.0.0.1:${nobody}/live/***/CAM1?token=***`, 'the RTMP push: password, key and token hidden; host, app and camera shown');
+  t.match(upstream, `rtsp://127.0.0.1:${nobody}/push/***`, 'the RTSP push: its key hidden, host and first segment shown');
   t.notOk(
     answers.some((a) => a.url === '/api/system/status' && a.who === 'admin' && a.body.length < 10),
     'the system status answered',
@@ -195,7 +229,7 @@ t.test('the logger hides URL credentials in messages, fields and errors, and cen
   const out = lines.join('');
   for (const s of [PW, SRT_PASS, 'plain-secret-1', 'tok-secret-2']) t.notOk(out.includes(s), `no line holds ${s}`);
   t.equal(lines.length, 4, 'every line was written');
-  t.match(out, 'rtmp://a:***@h/app/key: Connection refused', "an error's message keeps what it says, password hidden");
+  t.match(out, 'rtmp://a:***@h/app/***: Connection refused', "an error's message keeps what it says, password and stream key hidden");
 });
 
 t.test('the last net: a reply that holds a URL with a password leaves with it hidden, its length right', async (t) => {

@@ -5,6 +5,7 @@ import { parseConfig } from '../../config/index.ts';
 import { openDatabase, dataPaths } from '../../storage/index.ts';
 import { buildTestApp, httpsTestConfig, login, PASSWORDS, scratchDir, TEST_CONFIG_YAML } from '../helpers.ts';
 import type { App } from '../../server/app.ts';
+import { isOwnOrigin } from '../../server/origin.ts';
 
 const PROXY = '10.0.0.1';
 const PC = '10.1.0.21';
@@ -99,6 +100,19 @@ t.test('/healthz tells the room ok or not, and the details only to admins, this 
   t.same(invig.json(), { ok: true }, 'an invigilator is not an admin');
 });
 
+t.test('/api/auth/session tells a page who is signed in with 200 either way; /api/auth/me keeps its 401', async (t) => {
+  const nobody = await app.inject({ url: '/api/auth/session' });
+  t.equal(nobody.statusCode, 200, 'nobody: no error for the browser to log at a first load');
+  t.same(nobody.json(), { me: null });
+  t.equal((await app.inject({ url: '/api/auth/me' })).statusCode, 401, 'scripts still get 401 from /api/auth/me');
+  const admin = await login(app, 'admin', PASSWORDS.admin);
+  t.match((await app.inject({ url: '/api/auth/session', headers: { cookie: admin } })).json(), {
+    me: { kind: 'user', user: { username: 'admin', role: 'admin' } },
+  });
+  const expired = await app.inject({ url: '/api/auth/session', headers: { cookie: 'examroom_session=not-a-session' } });
+  t.same([expired.statusCode, expired.json()], [200, { me: null }], 'an ended session: nobody');
+});
+
 t.test('/healthz says not ok, with 503, to the room when the database fails', async (t) => {
   const dir = scratchDir(t);
   const db = openDatabase(dataPaths(dir).dbFile);
@@ -133,6 +147,28 @@ t.test('a state-changing request from another site is refused, whatever its cont
   t.equal(app.ctx.users.get('invig').disabled, false, 'and nothing changed');
   const read = await app.inject({ url: '/api/users', headers: { cookie: admin, host: OWN.host, origin: 'http://evil.example' } });
   t.equal(read.statusCode, 200, 'a GET changes nothing and is not refused');
+});
+
+t.test('one own-origin rule for requests and sockets: another of the appliance’s names is its own, a scheme its port does not speak is not', async (t) => {
+  const named = await buildTestApp({
+    config: parseConfig(site('names: [examroom.lan, 192.168.50.7]'), { dataDir: scratchDir(t) }),
+  });
+  t.teardown(() => named.close());
+  const admin = await login(named, 'admin', PASSWORDS.admin);
+  const place = { host: 'examroom.lan:8443', protocol: 'http' };
+  const cases: [string, boolean][] = [
+    ['http://examroom.lan:8443', true],
+    // The two rules used to differ here: the guard took only the Host's own origin, the socket check any name.
+    ['http://192.168.50.7:8443', true],
+    // …and here the other way: the socket check took any scheme on an own port.
+    ['https://examroom.lan:8443', false],
+    ['http://evil.example:8443', false],
+  ];
+  for (const [origin, own] of cases) {
+    t.equal(isOwnOrigin(origin, place, named.ctx.config.server), own, `the rule: ${origin} ${own ? 'is' : 'is not'} own`);
+    const r = await named.inject({ method: 'POST', url: '/api/users/invig/unlock', headers: { cookie: admin, host: place.host, origin } });
+    t.equal(r.statusCode, own ? 200 : 403, `a POST from ${origin}: ${own ? 'taken' : 'refused'}, as the rule says`);
+  }
 });
 
 t.test('the content types any website can send are refused without the appliance as Origin', async (t) => {

@@ -24,6 +24,8 @@ t.test('isOwnOrigin: the appliance by any of its names, on its ports, and nothin
   t.notOk(isOwnOrigin('https://evil.example', at('examroom.lan'), server), 'another site');
   t.notOk(isOwnOrigin('http://examroom.lan:8081', at('examroom.lan'), server), 'another port of the same host (SameSite treats it as the same site)');
   t.notOk(isOwnOrigin('https://examroom.lan.evil.example', at('examroom.lan'), server), 'a name that only starts like it');
+  t.notOk(isOwnOrigin('https://examroom.lan:8080', at('examroom.lan:8080', 'http'), server), 'a scheme the port does not speak (one port, one scheme)');
+  t.notOk(isOwnOrigin('https://examroom.lan:80', at('examroom.lan'), server), 'https on the plain-HTTP CA port');
   t.notOk(isOwnOrigin('null', at('examroom.lan'), server), 'a sandboxed frame or a file');
   t.notOk(isOwnOrigin('ftp://examroom.lan', at('examroom.lan'), server), 'not a web page');
   t.notOk(isOwnOrigin('not a url', at('examroom.lan'), server), 'unreadable');

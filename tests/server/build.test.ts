@@ -1,12 +1,15 @@
 // The server build (server/build-server.mjs) on a scratch project of its own: the sources stay the truth,
 // so a build that no longer matches them is never taken for current, and one that does is kept.
 import t from 'tap';
-import { mkdirSync, readFileSync, rmSync, utimesSync, writeFileSync, existsSync } from 'node:fs';
+import { createHash } from 'node:crypto';
+import { chmodSync, mkdirSync, readFileSync, rmSync, utimesSync, writeFileSync, existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { spawnSync } from 'node:child_process';
 import { ROOT, buildServer, ensureServerBuild, loadServerBuild, serverBuildState } from '../../server/build-server.mjs';
 import { scratchDir } from '../helpers.ts';
+
+const sha = (b: Buffer) => createHash('sha256').update(b).digest('hex');
 
 function project(t: Parameters<typeof scratchDir>[0]): { root: string; write(file: string, text: string): void } {
   const root = scratchDir(t);
@@ -77,38 +80,78 @@ t.test('a source that does not build is reported with its file and line, and the
   t.ok(existsSync(join(good, 'cli.cjs')));
 });
 
-t.test('the CLI runs with a V8 code cache: written once, used after, and a bad one is replaced', async (t) => {
+/**
+ * One start of a build's CLI in a process of its own, as the launcher's are (within one process V8 reuses
+ * what it compiled before whatever cache is given); `uid` runs it as another account (the service's).
+ */
+function startBuilt(t: Parameters<typeof scratchDir>[0], dir: string, uid?: number) {
+  const r = spawnSync(
+    process.execPath,
+    [
+      '--input-type=module',
+      '-e',
+      `const { loadServerBuild } = await import(${JSON.stringify(pathToFileURL(join(ROOT, 'server/build-server.mjs')).href)});
+       const b = loadServerBuild(${JSON.stringify(dir)}); console.log(JSON.stringify({ said: b.exports.said, cache: b.cache, wrote: b.saveCodeCache() }));`,
+    ],
+    { encoding: 'utf8', env: { PATH: process.env.PATH ?? '' }, ...(uid === undefined ? {} : { uid, gid: uid }) },
+  );
+  // (tap's process-info hook in the child cannot write its record as another account: said on stderr, harmless)
+  t.equal(r.status, 0, r.status === 0 ? `a start as ${uid ?? 'the owner'}` : r.stderr);
+  return JSON.parse(r.stdout) as { said: string; cache: string; wrote: boolean };
+}
+
+t.test('the CLI runs with a V8 code cache: written once with its seal, used after, and a bad one is replaced', async (t) => {
   const { root } = project(t);
   const dir = await buildServer({ root });
   const cacheFile = join(dir, 'cli.cli.v8cache');
-  // Each start in a process of its own, as the launcher's are: within one process V8 reuses what it
-  // compiled before whatever cache is given.
-  const start = () => {
-    const r = spawnSync(
-      process.execPath,
-      [
-        '--input-type=module',
-        '-e',
-        `const { loadServerBuild } = await import(${JSON.stringify(pathToFileURL(join(ROOT, 'server/build-server.mjs')).href)});
-         const b = loadServerBuild(${JSON.stringify(dir)}); console.log(JSON.stringify({ said: b.exports.said, wrote: b.saveCodeCache() }));`,
-      ],
-      { encoding: 'utf8', env: { ...process.env, NODE_OPTIONS: '' } },
-    );
-    t.equal(r.status, 0, r.stderr);
-    return JSON.parse(r.stdout) as { said: string; wrote: boolean };
-  };
   t.notOk(existsSync(cacheFile));
-  t.same(start(), { said: 'one', wrote: true }, 'no cache yet: written as the command ends');
-  t.same(start(), { said: 'one', wrote: false }, 'the cache was accepted: not written again');
+  t.same(startBuilt(t, dir), { said: 'one', cache: 'none', wrote: true }, 'no cache yet: written as the command ends');
+  t.same(
+    JSON.parse(readFileSync(`${cacheFile}.seal`, 'utf8')),
+    { bundle: sha(readFileSync(join(dir, 'cli.cjs'))), cache: sha(readFileSync(cacheFile)) },
+    'sealed: the bundle’s hash and its own',
+  );
+  t.same(startBuilt(t, dir), { said: 'one', cache: 'sealed', wrote: false }, 'the cache was run: not written again');
   writeFileSync(cacheFile, 'not a code cache');
-  t.same(start(), { said: 'one', wrote: true }, 'a rejected cache only costs speed, and is replaced');
+  t.same(startBuilt(t, dir), { said: 'one', cache: 'altered', wrote: true }, 'a cache that is not what was sealed is not run, and is replaced');
   t.not(readFileSync(cacheFile, 'latin1'), 'not a code cache');
-  t.same(start(), { said: 'one', wrote: false }, 'and the replacement is accepted');
-
-  const inProcess = loadServerBuild(dir, { profile: 'serve', cacheDir: join(root, 'var-cache') });
+  t.same(startBuilt(t, dir), { said: 'one', cache: 'sealed', wrote: false }, 'and the replacement is run');
+  rmSync(`${cacheFile}.seal`);
+  t.same(startBuilt(t, dir), { said: 'one', cache: 'unsealed', wrote: true }, 'a cache without a seal (an older build’s way) is not run');
+  const inProcess = loadServerBuild(dir, { profile: 'serve' });
   t.equal(inProcess.saveCodeCache(), true);
   t.equal(inProcess.saveCodeCache(), false, 'once per process');
-  t.ok(existsSync(join(root, 'var-cache', `${dir.split('/').pop()}-cli.serve.v8cache`)), "a server's cache, in the cache folder, named by its build");
+  t.ok(existsSync(join(dir, 'cli.serve.v8cache.seal')), "a server's cache, beside the build, sealed");
+});
+
+t.test('a code cache the running account could have made is never run: the service runs root’s and writes none', async (t) => {
+  const SERVICE = 65534; // nobody: an account that cannot write the build folder, as the installed service
+  const { root, write } = project(t);
+  chmodSync(root, 0o755);
+  const dir = await buildServer({ root });
+  const cacheFile = join(dir, 'cli.cli.v8cache');
+  t.same(startBuilt(t, dir, SERVICE), { said: 'one', cache: 'none', wrote: false }, 'the service cannot write the build folder: cold, and it writes nothing');
+  t.notOk(existsSync(cacheFile));
+  t.same(startBuilt(t, dir), { said: 'one', cache: 'none', wrote: true }, 'the build’s owner (root, at install) makes the cache');
+  t.same(startBuilt(t, dir, SERVICE), { said: 'one', cache: 'sealed', wrote: false }, 'the service runs root’s sealed cache');
+
+  chmodSync(cacheFile, 0o666);
+  t.same(startBuilt(t, dir, SERVICE), { said: 'one', cache: 'writable', wrote: false }, 'a cache the service could have rewritten is not run');
+  chmodSync(cacheFile, 0o644);
+
+  // A cache made for another bundle (a valid V8 cache, sealed by its own build) put beside this one.
+  write('server/greeting.ts', "export const greeting = 'two';\n");
+  const other = await buildServer({ root });
+  t.same(startBuilt(t, other), { said: 'two', cache: 'none', wrote: true });
+  for (const f of ['cli.cli.v8cache', 'cli.cli.v8cache.seal']) writeFileSync(join(dir, f), readFileSync(join(other, f)));
+  t.same(startBuilt(t, dir, SERVICE), { said: 'one', cache: 'another-build', wrote: false }, 'a cache of another build is not run');
+
+  // Altered bytes under root's seal: refused by the hash before V8 sees them.
+  t.same(startBuilt(t, other), { said: 'two', cache: 'sealed', wrote: false });
+  const bytes = readFileSync(join(other, 'cli.cli.v8cache'));
+  bytes[bytes.length - 100]! ^= 0xff;
+  writeFileSync(join(other, 'cli.cli.v8cache'), bytes);
+  t.same(startBuilt(t, other, SERVICE), { said: 'two', cache: 'altered', wrote: false }, 'an altered cache is not run');
 });
 
 t.test('the build is pure ASCII and means what the sources say; a bundled package finds the files beside it', async (t) => {

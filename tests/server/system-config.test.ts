@@ -85,7 +85,7 @@ t.test('the config in force shows no secret, and says where it hid one', async (
   );
   // What helps to diagnose stays.
   t.equal(body.config.cameras[0].url, `rtsp://admin:${body.mask}@127.0.0.1:9/Streaming/Channels/101?token=${body.mask}`);
-  t.equal(body.config.upstream[0].url, `rtmp://site:${body.mask}@127.0.0.1:9/${body.mask}/${body.mask}/{source}?auth=${body.mask}`);
+  t.equal(body.config.upstream[0].url, `rtmp://site:${body.mask}@127.0.0.1:9/live/${body.mask}/{source}?auth=${body.mask}`);
   t.equal(body.config.users[0].username, 'admin');
   t.equal(body.config.users[0].password, body.mask);
   t.equal(body.config.reporting.tokenFile, tokenFile, 'a file path is no secret');

@@ -1,5 +1,6 @@
 // Duplicates: equal fingerprints (stem and options, in any order) against the bank and within the
 // file; a duplicate whose answer differs is said so, since it may be a correction.
+import { setImmediate as yieldToEventLoop } from 'node:timers/promises';
 import { normaliseText, type BankStore } from '../store.ts';
 import type { Question, QuestionInput } from '../../types.ts';
 import { PROGRESS_EVERY, type DuplicateReport } from './types.ts';
@@ -16,17 +17,58 @@ export interface Candidate {
   fingerprint: string;
 }
 
+/**
+ * Which candidates are new and which repeat the bank or an earlier row, in one go: inside the one
+ * transaction that stores them.
+ */
 export function findDuplicates(
   bank: BankStore,
   candidates: Candidate[],
   sheets: number,
   onChecked: (n: number) => void,
 ): { fresh: QuestionInput[]; duplicates: DuplicateReport[] } {
-  const inBank = bank.existingFingerprints(candidates.map((c) => c.fingerprint));
+  const checker = duplicateChecker(bank, sheets, onChecked);
+  checker.add(candidates);
+  return checker.done();
+}
+
+/**
+ * The same in chunks of `chunkRows`, the event loop getting a turn between them (a 50,000-row file is
+ * ~50,000 indexed reads): called outside any transaction, so the caller checks, as it stores, that the
+ * bank has not changed meanwhile.
+ */
+export async function findDuplicatesInSteps(
+  bank: BankStore,
+  candidates: Candidate[],
+  sheets: number,
+  onChecked: (n: number) => void,
+  chunkRows: number,
+): Promise<{ fresh: QuestionInput[]; duplicates: DuplicateReport[] }> {
+  const checker = duplicateChecker(bank, sheets, onChecked);
+  for (let from = 0; from < candidates.length; from += chunkRows) {
+    if (from > 0) await yieldToEventLoop();
+    checker.add(candidates.slice(from, from + chunkRows));
+  }
+  return checker.done();
+}
+
+function duplicateChecker(bank: BankStore, sheets: number, onChecked: (n: number) => void) {
   const firstInFile = new Map<string, Candidate>();
   const fresh: QuestionInput[] = [];
   const duplicates: DuplicateReport[] = [];
-  candidates.forEach((c, i) => {
+  let seen = 0;
+  return {
+    add(part: Candidate[]): void {
+      const inBank = bank.existingFingerprints(part.map((c) => c.fingerprint));
+      for (const c of part) check(c, seen++, inBank);
+    },
+    done() {
+      onChecked(seen);
+      return { fresh, duplicates };
+    },
+  };
+
+  function check(c: Candidate, i: number, inBank: Map<string, string>): void {
     if (i % PROGRESS_EVERY === 0) onChecked(i);
     const where = formatLoc(c.loc, sheets);
     const existingId = inBank.get(c.fingerprint);
@@ -49,7 +91,5 @@ export function findDuplicates(
     }
     firstInFile.set(c.fingerprint, c);
     fresh.push(c.question);
-  });
-  onChecked(candidates.length);
-  return { fresh, duplicates };
+  }
 }

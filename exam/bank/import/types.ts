@@ -25,6 +25,11 @@ export interface ImportOptions {
    * name a row gives before the images already uploaded, and stored with the import, all or nothing.
    */
   imageFiles?: ImageFiles;
+  /**
+   * The duplicate check and the store as one transaction that holds the event loop throughout, as imports
+   * did before December 2026: only for bench/bank-import.ts's before/after. Default: in steps.
+   */
+  oneTransaction?: boolean;
   /** The sizes and memory an .xlsx may take to read (documents/sheet-rows.ts); a bank's by default. */
   sheetLimits?: SheetLimits;
 }
