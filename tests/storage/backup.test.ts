@@ -13,6 +13,8 @@ import {
   dataPaths,
   ensureDataFolders,
   fileSha256,
+  keepHorizon,
+  keptAs,
   loadAuditKey,
   migrate,
   migrations,
@@ -105,6 +107,23 @@ t.test('the keep rule prunes to the newest of each day, week and month', async (
   t.same(kept, ['20260130', '20260206', '20260207', '20260208'], 'Jan 31, Feb 7, 8, 9 (site days): month, then week and days');
   const pruned = s.db.prepare("SELECT COUNT(*) AS n FROM audit_log WHERE action = 'backup.pruned'").get() as { n: number };
   t.ok(pruned.n > 0, 'pruning is audited');
+});
+
+t.test("a past week's or month's newest is kept locked as long as the rule keeps it; this week's and month's are not yet", async (t) => {
+  const rule = { daily: 14, weekly: 8, monthly: 36 };
+  const at = (s: string) => parseInstant(s, TZ)!;
+  // Nightly backups; today is Monday 7 December 2026 (site time).
+  const items = ['2026-08-30T02:30', '2026-11-29T02:30', '2026-11-30T02:30', '2026-12-06T02:30', '2026-12-07T02:30'].map((s) => ({
+    name: s,
+    takenAt: at(s),
+  }));
+  const roles = keptAs(items, rule, TZ);
+  const horizon = (s: string) => new Date(keepHorizon(at(s), roles.get(s)!, rule, { now: at('2026-12-07T09:00'), tz: TZ })).toISOString();
+  t.equal(horizon('2026-12-07T02:30'), new Date(at('2026-12-07T02:30') + 14 * 86_400_000).toISOString(), "today's: this week's and month's newest for now, locked for the daily count");
+  t.equal(horizon('2026-12-06T02:30'), new Date(at('2026-12-06T02:30') + 8 * 7 * 86_400_000).toISOString(), "Sunday's: last week's newest, 8 weeks");
+  t.equal(horizon('2026-11-30T02:30'), '2029-11-29T18:30:00.000Z', "30 November's: November's newest, 36 months");
+  t.equal(horizon('2026-11-29T02:30'), new Date(at('2026-11-29T02:30') + 8 * 7 * 86_400_000).toISOString(), "29 November's: its week's newest (Sunday), not November's");
+  t.equal(horizon('2026-08-30T02:30'), '2029-08-29T18:30:00.000Z', "August's newest, 36 months");
 });
 
 t.test('kill -9 during a backup leaves no backup counted as good', async (t) => {
