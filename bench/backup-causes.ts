@@ -122,7 +122,8 @@ if (process.env.BACKUP_CAUSES_CHILD) {
       const rnd = () => (seed = (seed * 1103515245 + 12345) & 0x7fffffff);
       while ((db.pragma('page_count', { simple: true }) as number) * 4096 < Number(values.mib) * MiB)
         db.transaction(() => {
-          for (let i = 0; i < 2000; i++) ins.run(JSON.stringify({ actor: `device:R0${rnd() % 9}`, name: '张伟', at: rnd(), hash: rnd().toString(16).repeat(8) }));
+          for (let i = 0; i < 2000; i++)
+            ins.run(JSON.stringify({ actor: `device:R0${rnd() % 9}`, name: '张伟', at: rnd(), hash: rnd().toString(16).repeat(8) }));
         })();
       db.pragma('wal_checkpoint(TRUNCATE)');
       db.close();
@@ -136,15 +137,37 @@ if (process.env.BACKUP_CAUSES_CHILD) {
     // Answers keyed by a random id, as saves from 200 seats land all over an index: a few pages a commit.
     probe.exec('CREATE TABLE t (id TEXT PRIMARY KEY, seat TEXT, choice TEXT, at INTEGER) WITHOUT ROWID');
     const ins = probe.prepare('INSERT INTO t (id, seat, choice, at) VALUES (?, ?, ?, ?)');
-    const save = { run: (seat: string, choice: string, at: number) => probe.transaction(() => {
-      for (let k = 0; k < 4; k++) ins.run(randomUUID(), seat, choice.repeat(200), at);
-    })() };
+    const save = {
+      run: (seat: string, choice: string, at: number) =>
+        probe.transaction(() => {
+          for (let k = 0; k < 4; k++) ins.run(randomUUID(), seat, choice.repeat(200), at);
+        })(),
+    };
     // The two jobs alternate three times, so that the machine's changing load falls on both alike.
-    const phases: Phase[] = ['idle', 'cpu', 'pin', 'write-sync-end', 'write-sync-8mib', 'job-before', 'job-after', 'job-before', 'job-after', 'job-before', 'job-after', 'idle'];
+    const phases: Phase[] = [
+      'idle',
+      'cpu',
+      'pin',
+      'write-sync-end',
+      'write-sync-8mib',
+      'job-before',
+      'job-after',
+      'job-before',
+      'job-after',
+      'job-before',
+      'job-after',
+      'idle',
+    ];
     const pooled = new Map<Phase, number[]>();
     const rows: string[] = [];
     for (const phase of phases) {
-      const child = phase === 'idle' ? null : fork(import.meta.filename, [], { execArgv: ['--import', 'tsx'], env: { ...process.env, BACKUP_CAUSES_SECONDS: String(seconds), BACKUP_CAUSES_CHILD: JSON.stringify([phase, dir, bigDb, bigDb]) } });
+      const child =
+        phase === 'idle'
+          ? null
+          : fork(import.meta.filename, [], {
+              execArgv: ['--import', 'tsx'],
+              env: { ...process.env, BACKUP_CAUSES_SECONDS: String(seconds), BACKUP_CAUSES_CHILD: JSON.stringify([phase, dir, bigDb, bigDb]) },
+            });
       const childDone = child ? new Promise<void>((r) => child.once('exit', () => r())) : Promise.resolve();
       let finished = !child;
       void childDone.then(() => {
@@ -174,7 +197,7 @@ if (process.env.BACKUP_CAUSES_CHILD) {
         child?.send('stop');
         await childDone;
       }
-      const walMiB = (probe.pragma('wal_checkpoint(PASSIVE)') as { log: number }[])[0]!.log * 4096 / MiB;
+      const walMiB = ((probe.pragma('wal_checkpoint(PASSIVE)') as { log: number }[])[0]!.log * 4096) / MiB;
       pooled.set(phase, [...(pooled.get(phase) ?? []), ...lat]);
       const l = Float64Array.from(lat).sort();
       const row = `  ${phase.padEnd(16)} ${fmt(secs)} s, ${l.length} commits: p50 ${fmt(percentile(l, 0.5), 2)} ms, p99 ${fmt(percentile(l, 0.99), 1)} ms, max ${fmt(l.at(-1) ?? NaN, 1)} ms (WAL ${fmt(walMiB, 1)} MiB after)`;
@@ -184,7 +207,9 @@ if (process.env.BACKUP_CAUSES_CHILD) {
       const l = Float64Array.from(lat).sort();
       rows.push(`${phase} p99 ${fmt(percentile(l, 0.99), 1)} ms`);
       if (phase.startsWith('job') || phase === 'idle')
-        console.log(`  all ${phase.padEnd(12)} ${l.length} commits: p50 ${fmt(percentile(l, 0.5), 2)} ms, p99 ${fmt(percentile(l, 0.99), 1)} ms, max ${fmt(l.at(-1) ?? NaN, 1)} ms`);
+        console.log(
+          `  all ${phase.padEnd(12)} ${l.length} commits: p50 ${fmt(percentile(l, 0.5), 2)} ms, p99 ${fmt(percentile(l, 0.99), 1)} ms, max ${fmt(l.at(-1) ?? NaN, 1)} ms`,
+        );
     }
     probe.close();
     console.log(`machine: ${machineNote()}`);

@@ -67,7 +67,10 @@ export function keepHorizon(takenAt: number, roles: ReadonlySet<KeepRole>, rule:
   if (roles.has('weekly') && isoWeek(day) !== isoWeek(today)) until = Math.max(until, takenAt + rule.weekly * 7 * DAY);
   if (roles.has('monthly') && day.slice(0, 7) !== today.slice(0, 7)) {
     const t = new Date(takenAt);
-    until = Math.max(until, Date.UTC(t.getUTCFullYear(), t.getUTCMonth() + rule.monthly, t.getUTCDate(), t.getUTCHours(), t.getUTCMinutes(), t.getUTCSeconds()));
+    until = Math.max(
+      until,
+      Date.UTC(t.getUTCFullYear(), t.getUTCMonth() + rule.monthly, t.getUTCDate(), t.getUTCHours(), t.getUTCMinutes(), t.getUTCSeconds()),
+    );
   }
   return until;
 }

@@ -8,7 +8,16 @@ import { join } from 'node:path';
 import { CreateBucketCommand } from '@aws-sdk/client-s3';
 import { createObjectStore } from '../../storage/object-store/index.ts';
 import { objectStoreDestination } from '../../storage/backup/object-store-destination.ts';
-import { backupFileName, createAuditLog, createBackupService, dataPaths, ensureDataFolders, fileSha256, loadAuditKey, openDatabase } from '../../storage/index.ts';
+import {
+  backupFileName,
+  createAuditLog,
+  createBackupService,
+  dataPaths,
+  ensureDataFolders,
+  fileSha256,
+  loadAuditKey,
+  openDatabase,
+} from '../../storage/index.ts';
 import { localDate } from '../../core/index.ts';
 import { ROOT, scratchDir } from '../helpers.ts';
 import { startRadosgw } from '../helpers/radosgw.ts';
@@ -155,15 +164,19 @@ t.test("with object lock, a backup the keep rule keeps as a week's or a month's 
   t.equal(
     await until(backups[1]!),
     month(backups[1]!.at) === month(now) ? backups[1]!.at + 8 * 7 * DAY : monthLater(backups[1]!.at, 36),
-    'the 3-week-old one is locked for as long as the rule keeps it (8 weeks, or 36 months as a past month\'s newest)',
+    "the 3-week-old one is locked for as long as the rule keeps it (8 weeks, or 36 months as a past month's newest)",
   );
   t.equal(await until(backups[2]!), monthLater(backups[2]!.at, 36), 'the 100-day-old one is locked for 36 months from when it was taken');
   const audited = db.prepare("SELECT detail FROM audit_log WHERE action = 'backup.lock.extended'").all() as { detail: string }[];
   t.equal(audited.length, 1, 'the extension is audited');
   t.same((JSON.parse(audited[0]!.detail) as { held: { name: string }[] }).held.map((h) => h.name).sort(), [backups[1]!.name, backups[2]!.name].sort());
   await service.prune('system:test');
-  t.equal(db.prepare("SELECT COUNT(*) AS n FROM audit_log WHERE action = 'backup.lock.extended'").get(), { n: 1 }, 'a second prune finds the locks long enough');
-  t.rejects(store.deleteAllVersions(`centre/site-h/backups/${backups[2]!.name}`, { retainUntil: null }), 'and the store refuses to delete the month\'s copy');
+  t.equal(
+    db.prepare("SELECT COUNT(*) AS n FROM audit_log WHERE action = 'backup.lock.extended'").get(),
+    { n: 1 },
+    'a second prune finds the locks long enough',
+  );
+  t.rejects(store.deleteAllVersions(`centre/site-h/backups/${backups[2]!.name}`, { retainUntil: null }), "and the store refuses to delete the month's copy");
 });
 
 /** The same moment `months` calendar months later (UTC), as the keep rule counts a month's life. */

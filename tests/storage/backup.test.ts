@@ -119,10 +119,18 @@ t.test("a past week's or month's newest is kept locked as long as the rule keeps
   }));
   const roles = keptAs(items, rule, TZ);
   const horizon = (s: string) => new Date(keepHorizon(at(s), roles.get(s)!, rule, { now: at('2026-12-07T09:00'), tz: TZ })).toISOString();
-  t.equal(horizon('2026-12-07T02:30'), new Date(at('2026-12-07T02:30') + 14 * 86_400_000).toISOString(), "today's: this week's and month's newest for now, locked for the daily count");
+  t.equal(
+    horizon('2026-12-07T02:30'),
+    new Date(at('2026-12-07T02:30') + 14 * 86_400_000).toISOString(),
+    "today's: this week's and month's newest for now, locked for the daily count",
+  );
   t.equal(horizon('2026-12-06T02:30'), new Date(at('2026-12-06T02:30') + 8 * 7 * 86_400_000).toISOString(), "Sunday's: last week's newest, 8 weeks");
   t.equal(horizon('2026-11-30T02:30'), '2029-11-29T18:30:00.000Z', "30 November's: November's newest, 36 months");
-  t.equal(horizon('2026-11-29T02:30'), new Date(at('2026-11-29T02:30') + 8 * 7 * 86_400_000).toISOString(), "29 November's: its week's newest (Sunday), not November's");
+  t.equal(
+    horizon('2026-11-29T02:30'),
+    new Date(at('2026-11-29T02:30') + 8 * 7 * 86_400_000).toISOString(),
+    "29 November's: its week's newest (Sunday), not November's",
+  );
   t.equal(horizon('2026-08-30T02:30'), '2029-08-29T18:30:00.000Z', "August's newest, 36 months");
 });
 
