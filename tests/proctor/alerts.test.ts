@@ -284,7 +284,7 @@ t.test('a camera that cannot be reached raises camera_down for its room', async 
 t.test('disk forecast and disk low are site-wide alerts every room sees, once per condition', async (t) => {
   const r = await room(t);
   const bus = r.app.ctx.bus;
-  const f = { ok: false, path: '/media', freeBytes: 50e9, needBytes: 400e9, bytesPerDay: 2e9, retentionDays: 1095, daysUntilFull: 25, at: r.clock.now() };
+  const f = { ok: false, path: '/media', freeBytes: 50e9, needBytes: 400e9, bytesPerDay: 2e9, days: 1095, hotDays: null, daysUntilFull: 25, at: r.clock.now() };
   bus.emit('disk.forecast', f);
   bus.emit('disk.forecast', { ...f, daysUntilFull: 24 });
   bus.emit('disk.low', { path: '/media', freeBytes: 1e9, minFreeBytes: 5e9, recordingStopped: true, at: r.clock.now() });
