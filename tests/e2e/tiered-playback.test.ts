@@ -4,7 +4,8 @@
 // ingest writes them) was uploaded through the store client, registered in tier_objects and deleted
 // from the media folder. In Debian's Chromium, clicking the timeline plays it through the real player
 // (the segment remuxed from ranged reads of the store); with the store's gateway stopped, a segment not
-// yet read says in the console that the store does not answer, instead of spinning.
+// yet read says in the console that the store does not answer, instead of spinning. The admin's System
+// page shows the store's findings in Chinese and its need over the retention period.
 // Screenshots: tests/artifacts/tiered-playback/.
 import t from 'tap';
 import { spawnSync } from 'node:child_process';
@@ -24,7 +25,7 @@ const ARTIFACTS = join(ROOT, 'tests/artifacts/tiered-playback');
 const WAIT = 20_000;
 const SOURCE = 'CAM-R1';
 
-requireChromiumAndApps('proctor');
+requireChromiumAndApps('proctor', 'admin');
 
 const siteLocal = (ms: number) => new Date(ms + 8 * 3600_000).toISOString().slice(0, 16);
 interface Debug {
@@ -143,6 +144,36 @@ t.test('a tiered recording plays in the console; a store that is down is said so
   offset = 60_000;
 
   const { page, pageErrors } = await openBrowser(t, { base, width: 1366, height: 900, wait: WAIT });
+
+  // First the admin's System page with the store: the 详情 line in Chinese from the probe's findings (not
+  // the probe's English sentence), the store's own need over the retention period, and hotDays advice.
+  // The bucket was made after the server started: ask the store again (the console's 刷新 does the same).
+  t.equal((await app.inject({ method: 'POST', url: '/api/system/object-store/probe', headers: { cookie: admin } })).statusCode, 200, 'the store probed again');
+  const [cookieName, ...cookieValue] = admin.split(';')[0]!.split('=');
+  await page.context().addCookies([{ name: cookieName!, value: cookieValue.join('='), url: base }]);
+  for (const lang of ['zh', 'en'] as const) {
+    await page.goto(`${base}/admin/${lang === 'en' ? '?lang=en' : ''}#/system`);
+    await page.click('[data-testid=system-tab-health]');
+    await page.locator('[data-testid=object-store][data-state=ok]').waitFor();
+    const findings = (await page.getByTestId('object-store-findings').textContent()) ?? '';
+    if (lang === 'zh') {
+      t.match(findings, /存储桶 evidence；可以连接；可以写入/, `the 详情 line in Chinese: ${findings}`);
+      t.notMatch(findings, /reachable|writable|bucket/, "and not the probe's English sentence");
+    } else t.match(findings, /bucket evidence; reachable; writable/, `English in the English console: ${findings}`);
+    await page.locator('[data-testid=object-store]').screenshot({ path: join(ARTIFACTS, `system-object-store-${lang}.png`) });
+    await page.click('[data-testid=system-tab-disk]');
+    const need = page.getByTestId('store-need');
+    await need.waitFor();
+    if (lang === 'zh') {
+      t.match(await need.textContent(), /对象存储在保留期 1096 天内约需 [\d.]+ [kMGT]?B/, "the store's need over retention");
+      const disk = (await page.getByTestId('system-disk').textContent()) ?? '';
+      t.match(disk, /objectStore\.hotDays/, 'what to do names hotDays');
+      t.notMatch(disk, /缩短到 1096 天/, 'not shortening retention');
+    } else t.match(await need.textContent(), /The object store needs about [\d.]+ [kMGT]?B over the 1096-day retention period/);
+    await page.evaluate('document.fonts.ready.then(() => undefined)');
+    await page.screenshot({ path: join(ARTIFACTS, `system-disk-with-store-${lang}.png`), fullPage: true });
+  }
+  await page.context().clearCookies();
   await page.goto(`${base}/proctor/`);
   await assertSecureName(t, page, base);
   await page.fill('input[name=username]', 'invig');
