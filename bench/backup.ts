@@ -3,7 +3,7 @@
 // p99 of answer saves at 200 terminals against a real server process, without a backup and while one
 // asked for from the admin console runs (in its low-priority child process; target ≤ 20 ms during).
 // Usage: npm run bench -- backup [--gib 1] [--terminals 200] [--seconds 20] [--keep]
-import { appendFileSync, rmSync, statSync } from 'node:fs';
+import { appendFileSync, readFileSync, readdirSync, rmSync, statSync } from 'node:fs';
 import { mkdtemp } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -74,6 +74,60 @@ function fill(file: string, bytes: number): void {
   }
   db.pragma('wal_checkpoint(TRUNCATE)');
   db.close();
+}
+
+/**
+ * What the disk and the backup are doing, every 100 ms while the backup runs, to say why saves slow
+ * down: the step the backup is in (the snapshot file growing, then the sealed file), the server's WAL
+ * (pinned by the snapshot's read transaction, it cannot restart), the kernel's dirty and writeback
+ * page-cache bytes (what a save's fsync may have to wait behind on ext4), and the saves' p99 per step.
+ */
+function backupSampler(dataDir: string) {
+  const staging = join(dataDir, 'backups');
+  const wal = join(dataDir, 'db', 'examroom.sqlite-wal');
+  const size = (f: string) => statSync(f, { throwIfNoEntry: false })?.size ?? 0;
+  const meminfo = (k: string) => Number(new RegExp(`^${k}:\\s+(\\d+) kB`, 'm').exec(readFileSync('/proc/meminfo', 'utf8'))?.[1] ?? 0) / 1024;
+  const samples: { at: number; step: 'snapshot' | 'seal' | 'after' | 'other'; walMiB: number; dirtyMiB: number; writebackMiB: number }[] = [];
+  const timer = setInterval(() => {
+    const last = samples.at(-1);
+    // The three seconds after a backup: the checkpoint of the saves its read transaction held back lands there.
+    let step: 'snapshot' | 'seal' | 'after' | 'other' =
+      last && (last.step === 'seal' || (last.step === 'after' && Date.now() - samples.findLast((x) => x.step === 'seal')!.at < 3000)) ? 'after' : 'other';
+    try {
+      const names = readdirSync(staging);
+      if (names.some((n) => n.endsWith('.partial') && size(join(staging, n)) > 0)) step = 'seal';
+      else if (names.some((n) => n.startsWith('.work-'))) step = 'snapshot';
+    } catch {
+      // No staging folder before the first backup.
+    }
+    samples.push({ at: Date.now(), step, walMiB: size(wal) / MiB, dirtyMiB: meminfo('Dirty'), writebackMiB: meminfo('Writeback') });
+  }, 100);
+  return {
+    stop() {
+      clearInterval(timer);
+    },
+    report(lat: Float64Array, at: Float64Array): string[] {
+      const stepAt = (t: number) => {
+        let s: (typeof samples)[number]['step'] = 'other';
+        for (const x of samples) {
+          if (x.at > t) break;
+          s = x.step;
+        }
+        return s;
+      };
+      const out: string[] = [];
+      for (const step of ['snapshot', 'seal', 'after'] as const) {
+        const mine = samples.filter((x) => x.step === step);
+        if (!mine.length) continue;
+        const l = Float64Array.from([...lat].filter((_, i) => stepAt(at[i]!) === step)).sort();
+        const max = (k: 'walMiB' | 'dirtyMiB' | 'writebackMiB') => fmt(Math.max(...mine.map((x) => x[k])), 0);
+        out.push(
+          `    ${step.padEnd(8)} ${fmt((mine.length * 100) / 1000)} s: ${l.length} saves, p50 ${fmt(percentile(l, 0.5), 1)} ms, p99 ${fmt(percentile(l, 0.99), 1)} ms; WAL up to ${max('walMiB')} MiB, dirty up to ${max('dirtyMiB')} MiB, writeback up to ${max('writebackMiB')} MiB`,
+        );
+      }
+      return out;
+    },
+  };
 }
 
 log(`machine: ${machineNote()}`);
@@ -167,18 +221,25 @@ try {
         serverCpu.start();
         const answering = fleet.all<{ stats: PhaseStats }>({ cmd: 'answer', ratePerSecond: 1, seconds: during ? null : Number(values.seconds) }, 'answered');
         let extra = '';
+        const sampler = backupSampler(site.dataDir);
         if (during) {
           const secs = await during();
           extra = `, backup ${fmt(secs)} s`;
           fleet.post({ cmd: 'stop' });
         }
         const b = await answering;
+        sampler.stop();
         const cpu = serverCpu.read();
         const lat = Float64Array.from(b.flatMap((x) => [...x.stats.latencies])).sort();
         const acked = b.reduce((s, x) => s + x.stats.acked, 0);
         log(
           `  ${label}: ${acked} saves acked in ${fmt(cpu.wallSeconds)} s, p50 ${fmt(percentile(lat, 0.5), 2)} ms, p99 ${fmt(percentile(lat, 0.99), 2)} ms, max ${fmt(lat.at(-1) ?? NaN, 1)} ms; server CPU ${fmt(cpu.percent)} %${extra}`,
         );
+        if (during) {
+          const all = b.flatMap((x) => [...x.stats.latencies]);
+          const ats = b.flatMap((x) => [...x.stats.ackedAt]);
+          for (const l of sampler.report(Float64Array.from(all), Float64Array.from(ats))) log(l);
+        }
         return { p99: percentile(lat, 0.99), backupSecs: extra ? Number(extra.replace(/[^0-9.]/g, '')) : NaN };
       };
       log(`saves at ${n} terminals × 1 save/s, database ${fmt(statSync(join(site.dataDir, 'db', 'examroom.sqlite')).size / MiB, 0)} MiB:`);
@@ -198,7 +259,10 @@ try {
           const st = (await (await fetch(`${server.base}/api/system/backups`, { headers: { cookie } })).json()) as { running: unknown; backups: unknown[] };
           if (!st.running && st.backups.length > 0) break;
         }
-        return (performance.now() - s) / 1000;
+        const secs = (performance.now() - s) / 1000;
+        // Answers go on for 3 s after it: what the backup leaves behind (a checkpoint) is counted too.
+        await new Promise((r) => setTimeout(r, 3000));
+        return secs;
       });
       log(`machine: ${machineNote()}`);
       log('');

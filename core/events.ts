@@ -207,7 +207,10 @@ export interface EventMap {
     freeBytes: number;
     needBytes: number;
     bytesPerDay: number;
-    retentionDays: number;
+    /** The days the figures cover: retention.days, or objectStore.hotDays when a store holds the older recordings (then = hotDays). */
+    days: number;
+    /** With an object store, the days the local disk keeps (older ones are in the store); null without one. */
+    hotDays: number | null;
     daysUntilFull: number | null;
     /** Free space above the minimum that must stay free (retention.minFreeGiB). */
     usableBytes?: number;

@@ -23,25 +23,37 @@ const MIN_RETENTION_DAYS = 1096;
 export interface DiskForecastFacts {
   freeBytes: number;
   needBytes: number;
-  retentionDays: number;
+  /** The days the figures cover: the retention period, or hotDays with an object store. */
+  days: number;
+  /** With an object store: the local disk keeps only these days (= days); the store holds the rest. */
+  hotDays?: number | null;
   daysUntilFull: number | null;
   /** YYYY-MM (site calendar), or null/absent when not known. */
   fullMonth?: string | null;
 }
 
 export function diskForecastWords(p: DiskForecastFacts): { zh: string; en: string } {
-  const years = p.retentionDays / 365.25;
+  const years = p.days / 365.25;
   const whole = Math.abs(years - Math.round(years)) < 0.02;
-  const periodZh = whole ? `${Math.round(years)} 年` : `${p.retentionDays} 天`;
-  const periodEn = whole ? `${Math.round(years)} years` : `${p.retentionDays} days`;
+  const periodZh = whole ? `${Math.round(years)} 年` : `${p.days} 天`;
+  const periodEn = whole ? `${Math.round(years)} years` : `${p.days} days`;
   const [y, m] = (p.fullMonth ?? '').split('-');
   const soon = p.daysUntilFull !== null && p.daysUntilFull < 45 ? Math.max(1, Math.round(p.daysUntilFull)) : null;
   const monthName = m ? new Date(Date.UTC(Number(y), Number(m) - 1, 15)).toLocaleString('en', { month: 'long', timeZone: 'UTC' }) : '';
   const whenZh = y && m ? `约在 ${y}年${Number(m)}月${soon !== null ? `（约 ${soon} 天后）` : ''}写满` : soon !== null ? `约 ${soon} 天后写满` : '';
   const whenEn =
     y && m ? `fills up around ${monthName} ${y}${soon !== null ? ` (in about ${soon} days)` : ''}` : soon !== null ? `fills up in about ${soon} days` : '';
+  if (p.hotDays != null) {
+    // With an object store the local disk holds only the last hotDays: the levers are this disk and hotDays,
+    // never retention (the store keeps the period; retention is the regulation's).
+    const fewer = p.hotDays > 1 ? Math.max(1, Math.floor(p.hotDays / 2)) : null;
+    return {
+      zh: `本机录像磁盘存不下最近 ${p.hotDays} 天（hotDays）的录像：按当前排考${whenZh ? `，磁盘${whenZh}` : ''}；这 ${p.hotDays} 天共需 ${humanBytes(p.needBytes)}，现有空闲 ${humanBytes(p.freeBytes)} — 请扩容本机磁盘${fewer ? `，或把 objectStore.hotDays 缩短（如 ${fewer} 天）让录像更早转存到对象存储` : ''}，并确认对象存储可用`,
+      en: `The local recording disk cannot hold the last ${p.hotDays} days (hotDays) of recordings: at the current exam plan it ${whenEn || 'will run out'}; ${humanBytes(p.needBytes)} needed over those ${p.hotDays} days, ${humanBytes(p.freeBytes)} free — add disk space${fewer ? `, or shorten objectStore.hotDays (to ${fewer} days, say) so recordings move to the object store sooner` : ''}, and check the object store is reachable`,
+    };
+  }
   // Regulation sets the floor: shortening retention is advice only where the site keeps more than it must.
-  const shorter = p.retentionDays > MIN_RETENTION_DAYS;
+  const shorter = p.days > MIN_RETENTION_DAYS;
   const doZh = shorter ? `请扩容磁盘，或把保留期（retention.days）缩短到 ${MIN_RETENTION_DAYS} 天` : '请扩容磁盘（保留期已是法规要求的 3 年，不能再缩短）';
   const doEn = shorter
     ? `add disk space, or shorten retention (retention.days) to ${MIN_RETENTION_DAYS} days`

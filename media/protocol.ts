@@ -126,6 +126,11 @@ export interface MediaDiskReport {
     /** With an object store: the local disk holds only these days (days = hotDays); the store holds the rest. Null without one. */
     hotDays: number | null;
     /**
+     * With an object store: what the store must hold over the whole retention period at the same plan and
+     * rates (every recording reaches it after hotDays and stays to the end of retention). Null without one.
+     */
+    store: { days: number; bytes: number; bytesPerDay: number } | null;
+    /**
      * No source has a finished segment yet, so no rate is known and every figure would read 0: how long
      * recording has run so far (the forecast follows once the first segment is written). Null otherwise.
      */

@@ -117,7 +117,9 @@ export function textOf(r: Raise, who: { name: string; ticketNo: string; seat: st
       return diskForecastWords({
         freeBytes: Number(p.freeBytes),
         needBytes: Number(p.needBytes),
-        retentionDays: Number(p.retentionDays),
+        // Alerts raised before the field was named for what it is (days covered) carry retentionDays.
+        days: Number(p.days ?? p.retentionDays),
+        hotDays: p.hotDays === null || p.hotDays === undefined ? null : Number(p.hotDays),
         daysUntilFull: p.daysUntilFull === null || p.daysUntilFull === undefined ? null : Number(p.daysUntilFull),
         fullMonth: typeof p.fullMonth === 'string' ? p.fullMonth : null,
       });

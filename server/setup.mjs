@@ -313,6 +313,11 @@ const TEST_ONLY_DEBIAN_PACKAGES = [
     isPresent: () => findOnPath('pdftoppm') !== null && findOnPath('pdftotext') !== null && findOnPath('pdffonts') !== null,
   },
   {
+    name: 'strace',
+    purpose: 'the backup test watches which files the backup child syncs (tests/storage/backup.test.ts)',
+    isPresent: () => findOnPath('strace') !== null,
+  },
+  {
     name: 'socat',
     purpose: 'the ID-card reader tests put a simulated reader on a pseudo-terminal (tests/kiosk/reader-bridge.test.ts)',
     isPresent: () => findOnPath('socat') !== null,

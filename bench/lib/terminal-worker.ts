@@ -56,6 +56,8 @@ export interface TermReport {
 
 export interface PhaseStats {
   latencies: Float64Array;
+  /** Epoch ms of each latency's ack, same order. */
+  ackedAt: Float64Array;
   sent: number;
   acked: number;
   resent: number;
@@ -88,6 +90,8 @@ function random(): number {
 
 let url = '';
 let latencies: number[] = [];
+/** When each latency above was measured (epoch ms), so a bench can split a phase by what ran meanwhile. */
+let ackedAt: number[] = [];
 let pongRtts: number[] = [];
 let counters = { sent: 0, acked: 0, resent: 0, timeMessages: 0, closes: 0, extraPapers: 0 };
 let errors: Record<string, number> = {};
@@ -241,7 +245,10 @@ class Terminal {
         if (!s) return;
         this.inflight.delete(m.seq);
         counters.acked++;
-        if (recordLatency && s.sends === 1 && s.sentAt !== null) latencies.push(performance.now() - s.sentAt);
+        if (recordLatency && s.sends === 1 && s.sentAt !== null) {
+          latencies.push(performance.now() - s.sentAt);
+          ackedAt.push(performance.timeOrigin + performance.now());
+        }
         this.acked.push([s.seq, s.no, JSON.stringify(s.choice), this.gen, 0]);
         return this.pump();
       }
@@ -339,6 +346,7 @@ let stopAnswering: (() => void) | null = null;
 
 function resetCounters(): void {
   latencies = [];
+  ackedAt = [];
   pongRtts = [];
   counters = { sent: 0, acked: 0, resent: 0, timeMessages: 0, closes: 0, extraPapers: 0 };
   errors = {};
@@ -356,7 +364,7 @@ async function until(cond: () => boolean, ms: number): Promise<void> {
 function stats(elu: number): PhaseStats {
   const lat = Float64Array.from(latencies);
   const rtt = Float64Array.from(pongRtts);
-  return { latencies: lat, pongRtts: rtt, ...counters, errors, unacked: pending(), elu };
+  return { latencies: lat, ackedAt: Float64Array.from(ackedAt), pongRtts: rtt, ...counters, errors, unacked: pending(), elu };
 }
 
 port.on('message', async (c: Command) => {

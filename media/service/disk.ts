@@ -127,7 +127,24 @@ export function runForecast(st: MediaState): MediaForecast {
       .windows(now, now + retentionDays * DAY)
       .map((w) => ({ room: w.room, start: w.start, end: w.end ?? Math.max(w.expectedEnd ?? now, now) })),
   });
-  const f: MediaForecast = { ...scheduled, hotDays: tiered ? retentionDays : null, measuring };
+  // The store's own need: the same plan and rates over the whole retention period (nothing counted as stored:
+  // the store's usage is the store's to report; this is what the period asks of its capacity).
+  const store = tiered
+    ? (() => {
+        const days = st.config.retention.days;
+        const whole = forecastScheduled({
+          now,
+          retentionDays: days,
+          storedBytes: 0,
+          freeBytes: Number.MAX_SAFE_INTEGER,
+          minFreeBytes: 0,
+          sources,
+          planned: st.schedule.windows(now, now + days * DAY).map((w) => ({ room: w.room, start: w.start, end: w.end ?? Math.max(w.expectedEnd ?? now, now) })),
+        });
+        return { days, bytes: whole.retentionBytes, bytesPerDay: whole.bytesPerDay };
+      })()
+    : null;
+  const f: MediaForecast = { ...scheduled, hotDays: tiered ? retentionDays : null, store, measuring };
   st.lastForecast = f;
   if (!f.ok || st.forecastAlarm) {
     if (!f.ok)
@@ -141,7 +158,8 @@ export function runForecast(st: MediaState): MediaForecast {
       freeBytes: d.freeBytes,
       needBytes: f.needBytes,
       bytesPerDay: f.bytesPerDay,
-      retentionDays,
+      days: retentionDays,
+      hotDays: tiered ? retentionDays : null,
       daysUntilFull: f.daysUntilFull,
       usableBytes: f.usableBytes,
       fullMonth: f.fullAt === null ? null : localDate(f.fullAt, st.config.site.timezone).slice(0, 7),

@@ -96,6 +96,8 @@ export interface SubState extends SubStreamStatus {
 export type MediaForecast = ScheduledForecast & {
   /** With an object store the forecast covers the local disk's hotDays (the store holds the rest); null without one. */
   hotDays: number | null;
+  /** With an object store: what the store holds over the whole retention period at this plan (media/protocol.ts). */
+  store: { days: number; bytes: number; bytesPerDay: number } | null;
   /** No finished segment yet, so no rate: how long recording has run (the figures follow the first segment). */
   measuring: { recordingMs: number } | null;
 };

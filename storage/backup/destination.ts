@@ -29,6 +29,11 @@ export interface BackupDestination {
   fetch(name: string, to: string): Promise<void>;
   /** False when the destination still holds it under object lock (its retention has not ended): the next prune tries again. */
   remove(name: string): Promise<boolean>;
+  /**
+   * Only where copies are locked (an object store with object lock): keeps `name` locked until at least
+   * `until`. Returns the new retain-until when it was lengthened, null when it already was long enough.
+   */
+  hold?(name: string, until: number): Promise<number | null>;
 }
 
 /** Time and reason from a backup's file name (format.ts backupFileName). */

@@ -13,10 +13,11 @@ const DAY = 86_400_000;
 /**
  * With object lock configured, each backup is kept from deletion and overwriting for `retainDays` from the
  * time it was taken: the keep rule's daily count, the life the rule promises every day's newest backup.
- * Not its weekly or monthly life (up to 36 months): at write time no one knows which backup will be a
- * month's, and locking every one that long would hold ~1,100 copies where the rule keeps ~58. Nor the
- * store's recording retention: backups protect against losing the disk or a careless or hostile delete
- * of recent copies, not three years of evidence (the recordings carry their own retention).
+ * Not its weekly or monthly life (up to 36 months) at write time: no one knows then which backup will be
+ * a month's, and locking every one that long would hold ~1,100 copies where the rule keeps ~58. When a
+ * prune keeps one as a week's or a month's newest, `hold` lengthens its lock to match (service.ts), so it
+ * stays undeletable as long as it is kept. Not the store's recording retention: backups protect against
+ * losing the disk or a careless or hostile delete, not three years of evidence (recordings carry their own).
  */
 export function objectStoreDestination(store: ObjectStore, site: string, opts: { retainDays?: number; now?: () => number } = {}): BackupDestination {
   const base = `${store.prefix}/${site}/backups/`;
@@ -55,6 +56,15 @@ export function objectStoreDestination(store: ObjectStore, site: string, opts: {
     async fetch(name, to) {
       await pipeline(await store.getRange(base + name, null), createWriteStream(to, { flags: 'wx', mode: 0o640 }));
     },
+    ...(locked
+      ? {
+          async hold(name: string, until: number) {
+            const head = await store.head(base + name);
+            if (!head || until <= now() || (head.retainUntil ?? 0) >= until) return null;
+            return store.extendRetention(base + name, head.versionId, until, head.lockMode ?? undefined);
+          },
+        }
+      : {}),
     async remove(name) {
       // Under retention the store refuses the delete: leave it for a prune after its retain-until.
       const head = await store.head(base + name);

@@ -7,8 +7,6 @@ import type { ChildReply, ChildRequest } from './child.ts';
 import type { SealJob, SealResult } from './seal-job.ts';
 
 const BOOT = new URL('./child-boot.mjs', import.meta.url);
-/** In a process of its own nothing waits on a step: larger steps copy faster (4 MiB per step). */
-export const CHILD_PAGES_PER_STEP = 1024;
 
 export function snapshotAndSealInChild(job: SealJob, keysDir: string, keyId: string): Promise<SealResult> {
   return new Promise((resolve, reject) => {
@@ -36,7 +34,7 @@ export function snapshotAndSealInChild(job: SealJob, keysDir: string, keyId: str
       else
         reject(new Error(`the backup process ended (${signal ?? `exit ${code}`}) before it finished${stderr ? `: ${stderr.trim().split('\n').at(-1)}` : ''}`));
     });
-    const req: ChildRequest = { job: { ...job, pagesPerStep: job.pagesPerStep ?? CHILD_PAGES_PER_STEP }, keysDir, keyId };
+    const req: ChildRequest = { job, keysDir, keyId };
     child.send(req);
   });
 }

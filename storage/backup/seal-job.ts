@@ -21,7 +21,6 @@ export interface SealJob {
   site: string;
   takenAt: number;
   reason: BackupReason;
-  pagesPerStep?: number;
 }
 
 export interface SealResult {
@@ -35,7 +34,6 @@ export interface SealResult {
 export async function snapshotAndSeal(job: SealJob, key: BackupKey): Promise<SealResult> {
   const members: { name: string; file: string }[] = [{ name: DB_MEMBER, file: join(job.work, DB_MEMBER) }];
   const snap = await snapshotDatabase(job.dbFile, join(job.work, DB_MEMBER), {
-    ...(job.pagesPerStep ? { pagesPerStep: job.pagesPerStep } : {}),
     // The files beside the database, copied just before the snapshot is pinned (snapshot.ts).
     before: async () => {
       if (await copyIfPresent(join(job.root, FACE_VAULT_MARKER), join(job.work, FACE_VAULT_MARKER)))

@@ -12,7 +12,7 @@ import type { DataPaths } from '../paths.ts';
 import { checkBackupFile, type BackupCheck } from './check.ts';
 import { checksumLine, folderDestination, leftovers, partialName, workName, type BackupDestination, type StoredBackup } from './destination.ts';
 import { backupFileName, type BackupReason } from './format.ts';
-import { backupsToKeep, type KeepRule } from './keep.ts';
+import { keepHorizon, keptAs, type KeepRule } from './keep.ts';
 import { loadBackupKey } from './key.ts';
 import { snapshotAndSealInChild } from './off-loop.ts';
 import { snapshotAndSeal, type SealJob } from './seal-job.ts';
@@ -36,7 +36,6 @@ export interface BackupDeps {
   /** Shipping waits while this says no (an exam running): the upload can wait, the answers cannot. */
   quiet?: () => boolean;
   log?: { info(o: object, m: string): void; warn(o: object, m: string): void; error(o: object, m: string): void };
-  pagesPerStep?: number;
   /**
    * Snapshot and seal on this process's event loop instead of the low-priority child (off-loop.ts):
    * only for the backup before migrations at start-up, when no terminal is served yet.
@@ -171,7 +170,6 @@ export function createBackupService(deps: BackupDeps): BackupService {
           site: deps.site.id,
           takenAt,
           reason,
-          ...(deps.pagesPerStep ? { pagesPerStep: deps.pagesPerStep } : {}),
         };
         // The server only waits for the child's answer; the start-up backup may run here (nothing else does then).
         const sealed = deps.inProcess ? await snapshotAndSeal(job, k.key) : await snapshotAndSealInChild(job, deps.keysDir, k.key.id);
@@ -249,7 +247,19 @@ export function createBackupService(deps: BackupDeps): BackupService {
   async function prune(actor = 'system'): Promise<string[]> {
     const where = dest ?? staging;
     const items = await where.list();
-    const keep = backupsToKeep(items, deps.settings.keep, deps.site.timezone);
+    const keep = keptAs(items, deps.settings.keep, deps.site.timezone);
+    // A past week's or month's newest is locked as long as the rule keeps it (at write time it got the
+    // daily count only): lengthened before anything is removed, so a failure here removes nothing.
+    if (where.hold) {
+      const held: { name: string; until: string }[] = [];
+      for (const b of items) {
+        const roles = keep.get(b.name);
+        if (!roles || !(roles.has('weekly') || roles.has('monthly'))) continue;
+        const until = await where.hold(b.name, keepHorizon(b.takenAt, roles, deps.settings.keep, { now: clock.now(), tz: deps.site.timezone }));
+        if (until !== null) held.push({ name: b.name, until: new Date(until).toISOString() });
+      }
+      if (held.length) audit.append({ actor, action: 'backup.lock.extended', target: where.where, detail: { held, rule: deps.settings.keep } });
+    }
     const removed: string[] = [];
     for (const b of items) {
       if (keep.has(b.name)) continue;

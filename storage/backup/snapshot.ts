@@ -1,8 +1,9 @@
-// The online snapshot: SQLite's backup API on a second, read-only connection that holds one read
-// transaction from start to end. Under WAL that transaction pins one consistent state of the database
-// while the server's own connection goes on committing answers: the copy is the database as it was when
-// the transaction began, it never restarts however many saves land meanwhile, and it moves 64 pages per
-// turn of the event loop so that no save waits on it for more than a moment.
+// The online snapshot: `VACUUM INTO` on a second, read-only connection. It runs in one read transaction,
+// which under WAL pins one consistent state of the database while the server's own connection goes on
+// committing answers: the copy is the database as it was when the copy began, however many saves land
+// meanwhile. The copy is scratch (sealed, then deleted), so it is written with synchronous=OFF: SQLite's
+// backup API, used before, ended with an fsync of the whole database-sized copy — 1 GiB sent to the disk
+// at once, behind which every save's own fsync queued (docs/backup.md "Saves during a backup").
 import Database from 'better-sqlite3';
 import { copyFile } from 'node:fs/promises';
 import { existsSync } from 'node:fs';
@@ -15,40 +16,60 @@ export interface SnapshotResult {
 }
 
 /**
- * Pages per step: 64 × 4 KiB = 256 KiB. On this loaded 2-core machine a 200 MB copy in 64-page steps
- * took 0.42 s with steps of p50 0.26 ms, p99 1.9 ms; in 256-page steps 0.62 s with p50 1.2 ms, p99 12 ms.
- * A save waits for at most one step, so the smaller step is the one that keeps answers quick.
- */
-export const DEFAULT_PAGES_PER_STEP = 64;
-
-/**
  * Copies `dbFile` into `outFile` (which must not exist) consistently. `before` runs just before the
  * snapshot is pinned, so side files copied there (the audit anchors) are never newer than the database
  * copy: an anchor naming an entry the copy lacks would read as a removed entry after a restore.
+ * The copy is one SQLite call that holds the thread: run it where nothing else waits (the backup child,
+ * or start-up before anything is served).
  */
 export async function snapshotDatabase(
   dbFile: string,
   outFile: string,
-  opts: { pagesPerStep?: number; before?: () => Promise<void>; clock?: () => number } = {},
+  opts: { before?: () => Promise<void>; clock?: () => number } = {},
 ): Promise<SnapshotResult> {
   const now = opts.clock ?? Date.now;
   const started = now();
   const src = new Database(dbFile, { readonly: true, fileMustExist: true });
   try {
     src.pragma('busy_timeout = 5000');
+    // Per connection: VACUUM INTO syncs its output as the source connection's setting says.
+    src.pragma('synchronous = OFF');
     await opts.before?.();
-    // A read transaction starts lazily: the first SELECT inside BEGIN pins the snapshot.
-    src.exec('BEGIN');
-    const schemaVersion = src.pragma('user_version', { simple: true }) as number;
-    const head = hasTable(src, 'audit_log')
-      ? ((src.prepare('SELECT seq, hash FROM audit_log ORDER BY seq DESC LIMIT 1').get() as { seq: number; hash: string } | undefined) ?? null)
-      : null;
-    const step = opts.pagesPerStep ?? DEFAULT_PAGES_PER_STEP;
-    const r = await src.backup(outFile, { progress: () => step });
-    src.exec('COMMIT');
-    return { schemaVersion, auditHead: head ?? { seq: 0, hash: '0'.repeat(64) }, pages: r.totalPages, ms: now() - started };
+    src.prepare('VACUUM INTO ?').run(outFile);
   } finally {
     src.close();
+  }
+  backfillWal(dbFile);
+  // What the copy holds is read from the copy itself: the schema version and audit head it restores to.
+  const copy = new Database(outFile, { readonly: true, fileMustExist: true });
+  try {
+    const schemaVersion = copy.pragma('user_version', { simple: true }) as number;
+    const pages = copy.pragma('page_count', { simple: true }) as number;
+    const head = hasTable(copy, 'audit_log')
+      ? ((copy.prepare('SELECT seq, hash FROM audit_log ORDER BY seq DESC LIMIT 1').get() as { seq: number; hash: string } | undefined) ?? null)
+      : null;
+    return { schemaVersion, auditHead: head ?? { seq: 0, hash: '0'.repeat(64) }, pages, ms: now() - started };
+  } finally {
+    copy.close();
+  }
+}
+
+/**
+ * The saves made while the copy ran piled up in the WAL: its read transaction kept them from being
+ * checkpointed. Left alone, the first save to commit after it ends pays for backfilling all of them
+ * (tens of MiB and an fsync of the database) inside its commit, on the server's event loop, and every
+ * answer behind it waits. Done here, in the backup's own low-priority process, the server's automatic
+ * checkpoints find the work done (or the checkpoint lock taken, and skip without waiting).
+ */
+export function backfillWal(dbFile: string): void {
+  let db: Database.Database | null = null;
+  try {
+    db = new Database(dbFile, { fileMustExist: true });
+    db.pragma('wal_checkpoint(PASSIVE)');
+  } catch {
+    // Busy or not in WAL mode: the server's own automatic checkpoints remain, as without a backup.
+  } finally {
+    db?.close();
   }
 }
 

@@ -127,6 +127,11 @@ export interface ObjectStore {
   versions(key: string): Promise<ObjectVersion[]>;
   /** Removes every version of the key; refuses while retainUntil is in the future. Returns how many versions and markers went. */
   deleteAllVersions(key: string, opts: { retainUntil: number | null }): Promise<{ deleted: number }>;
+  /**
+   * Lengthens one version's object lock to `until` (never shortens it: a store refuses that without a
+   * bypass, and a lock is a promise). Returns the retain-until the store then shows.
+   */
+  extendRetention(key: string, versionId: string | null, until: number, mode?: 'governance' | 'compliance'): Promise<number>;
   /** Multipart uploads under the prefix begun more than olderThanMs ago (a crash mid-upload leaves them). */
   listStaleUploads(olderThanMs: number): Promise<StaleUpload[]>;
   abortUpload(upload: { key: string; uploadId: string }): Promise<void>;
@@ -281,6 +286,10 @@ export function createObjectStore(o: ObjectStoreOptions): ObjectStore {
       } catch (err) {
         throw fail(err, what);
       }
+    },
+
+    async extendRetention(key, versionId, until, mode) {
+      return ensureRetention(key, versionId, mode ?? (o.objectLock === 'none' ? 'governance' : o.objectLock), until);
     },
 
     async head(key, versionId) {

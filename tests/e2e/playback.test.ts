@@ -45,7 +45,7 @@ const SOURCE = 'CAM-R1';
 /** Terminal T1's screen (media/screens.ts screenSourceId), at seat 01 of R1. */
 const SCREEN = 'SCREEN-T1';
 
-requireChromiumAndApps('proctor', 'inspector');
+requireChromiumAndApps('proctor', 'inspector', 'admin');
 
 /** YYYY-MM-DDTHH:mm in the site's zone (Asia/Shanghai, UTC+8). */
 const siteLocal = (ms: number) => new Date(ms + 8 * 3600_000).toISOString().slice(0, 16);
@@ -508,6 +508,36 @@ t.test('a tiered recording plays in the console; a store that is down is said so
   offset = 60_000;
 
   const { page, pageErrors } = await openBrowser(t, { base, width: 1366, height: 900, wait: WAIT });
+
+  // First the admin's System page with the store: the 详情 line in Chinese from the probe's findings (not
+  // the probe's English sentence), the store's own need over the retention period, and hotDays advice.
+  // The bucket was made after the server started: ask the store again (the console's 刷新 does the same).
+  t.equal((await app.inject({ method: 'POST', url: '/api/system/object-store/probe', headers: { cookie: admin } })).statusCode, 200, 'the store probed again');
+  const [cookieName, ...cookieValue] = admin.split(';')[0]!.split('=');
+  await page.context().addCookies([{ name: cookieName!, value: cookieValue.join('='), url: base }]);
+  for (const lang of ['zh', 'en'] as const) {
+    await page.goto(`${base}/admin/${lang === 'en' ? '?lang=en' : ''}#/system`);
+    await page.click('[data-testid=system-tab-health]');
+    await page.locator('[data-testid=object-store][data-state=ok]').waitFor();
+    const findings = (await page.getByTestId('object-store-findings').textContent()) ?? '';
+    if (lang === 'zh') {
+      t.match(findings, /存储桶 evidence；可以连接；可以写入/, `the 详情 line in Chinese: ${findings}`);
+      t.notMatch(findings, /reachable|writable|bucket/, "and not the probe's English sentence");
+    } else t.match(findings, /bucket evidence; reachable; writable/, `English in the English console: ${findings}`);
+    await page.locator('[data-testid=object-store]').screenshot({ path: join(TIERED_ARTIFACTS, `system-object-store-${lang}.png`) });
+    await page.click('[data-testid=system-tab-disk]');
+    const need = page.getByTestId('store-need');
+    await need.waitFor();
+    if (lang === 'zh') {
+      t.match(await need.textContent(), /对象存储在保留期 1096 天内约需 [\d.]+ [kMGT]?B/, "the store's need over retention");
+      const disk = (await page.getByTestId('system-disk').textContent()) ?? '';
+      t.match(disk, /objectStore\.hotDays/, 'what to do names hotDays');
+      t.notMatch(disk, /缩短到 1096 天/, 'not shortening retention');
+    } else t.match(await need.textContent(), /The object store needs about [\d.]+ [kMGT]?B over the 1096-day retention period/);
+    await page.evaluate('document.fonts.ready.then(() => undefined)');
+    await page.screenshot({ path: join(TIERED_ARTIFACTS, `system-disk-with-store-${lang}.png`), fullPage: true });
+  }
+  await page.context().clearCookies();
   await invigilatorConsole(t, page, base);
   const pb = page.getByTestId('playback');
   await pb.locator('select').selectOption(SOURCE);

@@ -27,7 +27,8 @@ t.test('a recording rate the disk cannot hold for the retention period raises di
   t.ok(f.daysUntilFull !== null && f.daysUntilFull < 1096, `days until full: ${f.daysUntilFull?.toFixed(0)}`);
   const e = await rig.waitFor('disk.forecast', undefined, 1000);
   t.equal(e.ok, false);
-  t.equal(e.retentionDays, 1096);
+  t.equal(e.days, 1096, 'the event says the days its figures cover: the retention period');
+  t.equal(e.hotDays, null, 'no object store');
   t.ok(Math.abs(e.bytesPerDay - perSeg * 288) / (perSeg * 288) < 0.01, 'bytes per day from the last day of recordings');
 });
 
@@ -129,7 +130,7 @@ t.test("the service forecasts from the exam plan and the camera's own rate, and 
 
 t.test('the alert reads as rounded figures, a month and what to do, in both languages', async (t) => {
   // The figures of the issue: a fresh demo recording two cameras around the clock.
-  const w = diskForecastWords({ freeBytes: 800e9, needBytes: 17_787.9e9, retentionDays: 1096, daysUntilFull: 4.991819818563517, fullMonth: '2026-12' });
+  const w = diskForecastWords({ freeBytes: 800e9, needBytes: 17_787.9e9, days: 1096, daysUntilFull: 4.991819818563517, fullMonth: '2026-12' });
   t.equal(
     w.zh,
     '录像磁盘存不下 3 年录像：按当前排考，磁盘约在 2026年12月（约 5 天后）写满；保留期内共需 17.8 TB，现有空闲 800 GB — 请扩容磁盘（保留期已是法规要求的 3 年，不能再缩短）',
@@ -138,7 +139,7 @@ t.test('the alert reads as rounded figures, a month and what to do, in both lang
     w.en,
     'The recording disk cannot hold 3 years of recordings: at the current exam plan it fills up around December 2026 (in about 5 days); 17.8 TB needed over the retention period, 800 GB free — add disk space (retention is already the 3 years the regulation requires)',
   );
-  const longer = diskForecastWords({ freeBytes: 45.67e9, needBytes: 1.234e12, retentionDays: 1461, daysUntilFull: 300, fullMonth: '2027-03' });
+  const longer = diskForecastWords({ freeBytes: 45.67e9, needBytes: 1.234e12, days: 1461, daysUntilFull: 300, fullMonth: '2027-03' });
   t.match(longer.zh, /约在 2027年3月写满；保留期内共需 1\.2 TB，现有空闲 45\.7 GB — 请扩容磁盘，或把保留期（retention\.days）缩短到 1096 天/);
   t.match(longer.en, /4 years .* around March 2027; 1\.2 TB needed over the retention period, 45\.7 GB free — add disk space, or shorten retention/);
 });
@@ -192,9 +193,25 @@ t.test('with an object store the forecast says it covers the local hotDays, so i
   t.equal(f.hotDays, 7);
   t.ok(Math.abs(f.bytesPerDay * f.days - f.retentionBytes) < 1, 'bytes per day × days = the total the line below names');
   t.equal(f.measuring, null, 'a rate is known: not measuring');
+  t.equal(f.store?.days, 1096, "the store's need is estimated over the whole retention period");
+  t.ok(
+    Math.abs(f.store!.bytes - 288_000 * 1096) / (288_000 * 1096) < 0.02,
+    `the store holds the period's recordings: ${f.store!.bytes} B ≈ 288 kB × 1,096 days`,
+  );
   const plain = mediaRig(t, { clock: fixedClock(NOW) }).media.runForecast();
   t.equal(plain.days, 1096, 'without a store the figures cover the retention period');
   t.equal(plain.hotDays, null);
+  t.equal(plain.store, null);
+});
+
+t.test('with an object store the alert speaks of the local hotDays and says to shorten hotDays or add disk, never retention', async (t) => {
+  const w = diskForecastWords({ freeBytes: 40e9, needBytes: 120e9, days: 7, hotDays: 7, daysUntilFull: 2.4, fullMonth: '2026-12' });
+  t.equal(
+    w.zh,
+    '本机录像磁盘存不下最近 7 天（hotDays）的录像：按当前排考，磁盘约在 2026年12月（约 2 天后）写满；这 7 天共需 120 GB，现有空闲 40 GB — 请扩容本机磁盘，或把 objectStore.hotDays 缩短（如 3 天）让录像更早转存到对象存储，并确认对象存储可用',
+  );
+  t.notMatch(w.zh, /retention|保留期/, 'not a word about shortening retention');
+  t.match(w.en, /last 7 days \(hotDays\).*shorten objectStore\.hotDays/);
 });
 
 t.test('before the first segment is written the forecast says it is measuring and for how long, not 0 and never full', async (t) => {

@@ -5,6 +5,7 @@ import t from 'tap';
 import { PassThrough } from 'node:stream';
 import type { EventMap } from '../../core/index.ts';
 import { SCREEN_FORMAT } from '../../media/screens.ts';
+import { textOf } from '../../proctor/alert-words.ts';
 import { A, Term, logIn, room } from './fixture.ts';
 import { until } from '../wait.ts';
 
@@ -284,7 +285,7 @@ t.test('a camera that cannot be reached raises camera_down for its room', async 
 t.test('disk forecast and disk low are site-wide alerts every room sees, once per condition', async (t) => {
   const r = await room(t);
   const bus = r.app.ctx.bus;
-  const f = { ok: false, path: '/media', freeBytes: 50e9, needBytes: 400e9, bytesPerDay: 2e9, retentionDays: 1095, daysUntilFull: 25, at: r.clock.now() };
+  const f = { ok: false, path: '/media', freeBytes: 50e9, needBytes: 400e9, bytesPerDay: 2e9, days: 1095, hotDays: null, daysUntilFull: 25, at: r.clock.now() };
   bus.emit('disk.forecast', f);
   bus.emit('disk.forecast', { ...f, daysUntilFull: 24 });
   bus.emit('disk.low', { path: '/media', freeBytes: 1e9, minFreeBytes: 5e9, recordingStopped: true, at: r.clock.now() });
@@ -299,6 +300,20 @@ t.test('disk forecast and disk low are site-wide alerts every room sees, once pe
   t.match(inR2.find((a) => a.kind === 'disk_low')!.text.en, /new recordings stopped/);
   bus.emit('disk.forecast', { ...f, ok: true });
   t.ok(r.app.proctor.alerts.get(forecast[0]!.id).clearedAt, 'a good forecast clears it');
+  // An alert stored before the event's field was named `days` (it carried `retentionDays`) still reads.
+  const old = textOf(
+    {
+      kind: 'disk_forecast',
+      severity: 'warning',
+      event: 'disk.forecast',
+      at: 0,
+      roomId: null,
+      key: 'disk_forecast',
+      params: { freeBytes: 50e9, needBytes: 400e9, retentionDays: 1461, daysUntilFull: 25 },
+    },
+    null,
+  );
+  t.match(old.zh, /录像磁盘存不下 4 年录像/, `an old alert's words: ${old.zh}`);
 });
 
 t.test('seat re-check verdicts raise seat alerts; the kiosk and seat check report once per verdict', async (t) => {

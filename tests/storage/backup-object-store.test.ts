@@ -1,13 +1,24 @@
 // Backups in the object store (a real Ceph RADOS Gateway on loopback, one per file): `backup now` ships
 // the copy there, verified; `list` and `verify` read it back from the store; and a fresh server given
-// only the config (which names the store), the key bundle and the backup's name restores the site.
+// only the config (which names the store), the key bundle and the backup's name restores the site;
+// under object lock, a copy the keep rule keeps as a week's or a month's stays locked that long.
 import t from 'tap';
 import { readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { CreateBucketCommand } from '@aws-sdk/client-s3';
 import { createObjectStore } from '../../storage/object-store/index.ts';
 import { objectStoreDestination } from '../../storage/backup/object-store-destination.ts';
-import { backupFileName, fileSha256 } from '../../storage/index.ts';
+import {
+  backupFileName,
+  createAuditLog,
+  createBackupService,
+  dataPaths,
+  ensureDataFolders,
+  fileSha256,
+  loadAuditKey,
+  openDatabase,
+} from '../../storage/index.ts';
+import { localDate } from '../../core/index.ts';
 import { ROOT, scratchDir } from '../helpers.ts';
 import { startRadosgw } from '../helpers/radosgw.ts';
 import { cli } from '../processes.ts';
@@ -100,3 +111,75 @@ t.test("with object lock, a backup is kept from deletion for the keep rule's dai
     'and it is still there',
   );
 });
+
+t.test("with object lock, a backup the keep rule keeps as a week's or a month's newest is locked as long as the rule keeps it", async (t) => {
+  const dir = scratchDir(t);
+  const store = createObjectStore({
+    endpoint: gw.endpoint,
+    bucket: 'held-backups',
+    region: gw.region,
+    addressing: 'path',
+    accessKeyId: gw.accessKeyId,
+    secret: gw.secret,
+    prefix: 'centre',
+    objectLock: 'governance',
+  });
+  t.teardown(() => store.destroy());
+  await store.s3.send(new CreateBucketCommand({ Bucket: 'held-backups', ObjectLockEnabledForBucket: true }));
+  const DAY = 86_400_000;
+  const now = Math.floor(Date.now() / 1000) * 1000;
+  // Today's, one 3 weeks old (its week's newest), one 100 days old (its month's newest); written as
+  // any backup is, locked for the daily count (14 days): the old one's lock has already run out.
+  const backups = [now, now - 21 * DAY, now - 100 * DAY].map((at) => ({ at, name: backupFileName('site-h', at, 'nightly') }));
+  const dest = objectStoreDestination(store, 'site-h', { retainDays: 14 });
+  const unlockedDest = objectStoreDestination(store, 'site-h', { retainDays: 0 });
+  for (const b of backups) {
+    const file = join(dir, b.name);
+    writeFileSync(file, `ERBK stand-in ${b.at}`);
+    // A lock that would already have ended cannot be set; that copy is written as it stands today.
+    await (b.at + 14 * DAY > now ? dest : unlockedDest).put(file, b.name, await fileSha256(file));
+  }
+  const paths = dataPaths(join(dir, 'data'));
+  ensureDataFolders(paths);
+  const db = openDatabase(paths.dbFile);
+  t.teardown(() => db.close());
+  const keysDir = join(dir, 'keys');
+  const clock = { now: () => Date.now() };
+  const keep = { daily: 14, weekly: 8, monthly: 36 };
+  const service = createBackupService({
+    db,
+    paths,
+    keysDir,
+    site: { id: 'site-h', timezone: 'Asia/Shanghai' },
+    settings: { at: null, keep },
+    audit: createAuditLog(db, clock, { key: loadAuditKey(keysDir, { create: true }) }),
+    clock,
+    destination: dest,
+  });
+  t.same(await service.prune('system:test'), [], 'the prune removes nothing: the rule keeps all three');
+  const until = async (b: { name: string }) => (await store.head(`centre/site-h/backups/${b.name}`))?.retainUntil;
+  // Today's is this week's and month's newest only until tomorrow's: its lock stays the daily count's.
+  t.equal(await until(backups[0]!), now + 14 * DAY, "today's keeps the daily count's lock");
+  const month = (at: number) => localDate(at, 'Asia/Shanghai').slice(0, 7);
+  t.equal(
+    await until(backups[1]!),
+    month(backups[1]!.at) === month(now) ? backups[1]!.at + 8 * 7 * DAY : monthLater(backups[1]!.at, 36),
+    "the 3-week-old one is locked for as long as the rule keeps it (8 weeks, or 36 months as a past month's newest)",
+  );
+  t.equal(await until(backups[2]!), monthLater(backups[2]!.at, 36), 'the 100-day-old one is locked for 36 months from when it was taken');
+  const audited = db.prepare("SELECT detail FROM audit_log WHERE action = 'backup.lock.extended'").all() as { detail: string }[];
+  t.equal(audited.length, 1, 'the extension is audited');
+  t.same((JSON.parse(audited[0]!.detail) as { held: { name: string }[] }).held.map((h) => h.name).sort(), [backups[1]!.name, backups[2]!.name].sort());
+  await service.prune('system:test');
+  t.same(db.prepare("SELECT COUNT(*) AS n FROM audit_log WHERE action = 'backup.lock.extended'").get(), { n: 1 }, 'a second prune finds the locks long enough');
+  await t.rejects(
+    store.deleteAllVersions(`centre/site-h/backups/${backups[2]!.name}`, { retainUntil: null }),
+    "and the store refuses to delete the month's copy",
+  );
+});
+
+/** The same moment `months` calendar months later (UTC), as the keep rule counts a month's life. */
+function monthLater(at: number, months: number): number {
+  const d = new Date(at);
+  return Date.UTC(d.getUTCFullYear(), d.getUTCMonth() + months, d.getUTCDate(), d.getUTCHours(), d.getUTCMinutes(), d.getUTCSeconds());
+}

@@ -3,7 +3,8 @@
 // migrations at start-up run only after a local copy of the database as it was.
 import t, { type Test } from 'tap';
 import { randomBytes } from 'node:crypto';
-import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
+import { existsSync, mkdirSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fixedClock, parseInstant } from '../../core/index.ts';
 import {
@@ -13,11 +14,14 @@ import {
   dataPaths,
   ensureDataFolders,
   fileSha256,
+  keepHorizon,
+  keptAs,
   loadAuditKey,
   migrate,
   migrations,
   openDatabase,
   readBackupHeader,
+  snapshotDatabase,
   type Db,
 } from '../../storage/index.ts';
 import { ROOT, scratchDir } from '../helpers.ts';
@@ -105,6 +109,84 @@ t.test('the keep rule prunes to the newest of each day, week and month', async (
   t.same(kept, ['20260130', '20260206', '20260207', '20260208'], 'Jan 31, Feb 7, 8, 9 (site days): month, then week and days');
   const pruned = s.db.prepare("SELECT COUNT(*) AS n FROM audit_log WHERE action = 'backup.pruned'").get() as { n: number };
   t.ok(pruned.n > 0, 'pruning is audited');
+});
+
+t.test("a past week's or month's newest is kept locked as long as the rule keeps it; this week's and month's are not yet", async (t) => {
+  const rule = { daily: 14, weekly: 8, monthly: 36 };
+  const at = (s: string) => parseInstant(s, TZ)!;
+  // Nightly backups; today is Monday 7 December 2026 (site time).
+  const items = ['2026-08-30T02:30', '2026-11-29T02:30', '2026-11-30T02:30', '2026-12-06T02:30', '2026-12-07T02:30'].map((s) => ({
+    name: s,
+    takenAt: at(s),
+  }));
+  const roles = keptAs(items, rule, TZ);
+  const horizon = (s: string) => new Date(keepHorizon(at(s), roles.get(s)!, rule, { now: at('2026-12-07T09:00'), tz: TZ })).toISOString();
+  t.equal(
+    horizon('2026-12-07T02:30'),
+    new Date(at('2026-12-07T02:30') + 14 * 86_400_000).toISOString(),
+    "today's: this week's and month's newest for now, locked for the daily count",
+  );
+  t.equal(horizon('2026-12-06T02:30'), new Date(at('2026-12-06T02:30') + 8 * 7 * 86_400_000).toISOString(), "Sunday's: last week's newest, 8 weeks");
+  t.equal(horizon('2026-11-30T02:30'), '2029-11-29T18:30:00.000Z', "30 November's: November's newest, 36 months");
+  t.equal(
+    horizon('2026-11-29T02:30'),
+    new Date(at('2026-11-29T02:30') + 8 * 7 * 86_400_000).toISOString(),
+    "29 November's: its week's newest (Sunday), not November's",
+  );
+  t.equal(horizon('2026-08-30T02:30'), '2029-08-29T18:30:00.000Z', "August's newest, 36 months");
+});
+
+t.test('after the copy, the saves its read transaction held back are already checkpointed: no save pays for it', async (t) => {
+  const s = site(t);
+  // Saves whose WAL frames no automatic checkpoint has written back yet, as during a backup's copy.
+  s.db.pragma('wal_autocheckpoint = 0');
+  s.db.exec('CREATE TABLE held (id INTEGER PRIMARY KEY, body TEXT)');
+  for (let i = 0; i < 200; i++) s.db.prepare('INSERT INTO held (body) VALUES (?)').run('答'.repeat(500));
+  // The WAL index (the -shm file): mxFrame at byte 16 of its header, nBackfill at byte 96 (sqlite's wal.c).
+  const shm = () => {
+    const b = readFileSync(`${s.paths.dbFile}-shm`);
+    return { frames: b.readUInt32LE(16), backfilled: b.readUInt32LE(96) };
+  };
+  t.ok(shm().frames > shm().backfilled, `frames wait in the WAL before the backup (${shm().frames})`);
+  await snapshotDatabase(s.paths.dbFile, join(s.root, 'copy.sqlite'));
+  const after = shm();
+  t.equal(after.backfilled, after.frames, 'the backup process checkpointed them (passively) right after its copy');
+});
+
+t.test('the backup never syncs its database-sized scratch copy, and syncs the sealed file 8 MiB at a time', async (t) => {
+  const s = site(t);
+  // 24 MiB that does not compress: the sealed file is as large, so it must reach the disk in steps.
+  s.db.exec('CREATE TABLE noise (b BLOB)');
+  for (let i = 0; i < 24; i++) s.db.prepare('INSERT INTO noise VALUES (?)').run(randomBytes(1024 * 1024));
+  const work = join(s.root, 'work');
+  mkdirSync(work);
+  const partial = join(s.root, 'out.partial');
+  const job = { dbFile: s.paths.dbFile, root: s.root, anchors: s.paths.anchors, work, partial, site: 'test-site', takenAt: Date.now(), reason: 'manual' };
+  const trace = join(s.root, 'strace.txt');
+  const script = `import { snapshotAndSeal } from ${JSON.stringify(join(ROOT, 'storage/backup/seal-job.ts'))};
+import { backupKeyOf } from ${JSON.stringify(join(ROOT, 'storage/backup/key.ts'))};
+await snapshotAndSeal(${JSON.stringify(job)}, backupKeyOf(Buffer.alloc(32, 7)));`;
+  const run = spawnSync(
+    'strace',
+    ['-f', '-y', '-e', 'trace=fsync,fdatasync', '-o', trace, process.execPath, '--import', 'tsx', '--input-type=module', '-e', script],
+    {
+      cwd: ROOT,
+      encoding: 'utf8',
+    },
+  );
+  t.equal(run.status, 0, run.stderr);
+  const syncs = readFileSync(trace, 'utf8')
+    .split('\n')
+    .filter((l) => /f(data)?sync\(/.test(l));
+  t.same(
+    syncs.filter((l) => l.includes(`${work}/examroom.sqlite`)),
+    [],
+    'the scratch copy is never synced',
+  );
+  const sealed = statSync(partial).size;
+  const onSealed = syncs.filter((l) => l.includes(partial));
+  t.ok(sealed > 16 * 1024 * 1024, `the sealed file is ${sealed} bytes`);
+  t.ok(onSealed.length >= Math.floor(sealed / (8 * 1024 * 1024)), `synced ${onSealed.length} times while written, not once at the end`);
 });
 
 t.test('kill -9 during a backup leaves no backup counted as good', async (t) => {

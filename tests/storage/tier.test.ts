@@ -1,14 +1,26 @@
 // The object-store tier against a real Ceph RADOS Gateway on loopback (one cluster for the file): segments
 // recorded by the real ffmpeg pipeline move to the store after hotDays (the server clock advanced), verified
-// before the local copy goes; the store down and back; the integrity sample; object lock; kill -9 mid-upload.
+// before the local copy goes; the store down and back; the integrity sample; object lock; kill -9 mid-upload;
+// a disk running short tiers files before hotDays; nothing is uploaded outside the upload window.
 import { createHash, randomBytes } from 'node:crypto';
 import { appendFileSync, chmodSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { CreateBucketCommand, PutObjectCommand } from '@aws-sdk/client-s3';
-import t from 'tap';
+import t, { type Test } from 'tap';
 import type { EventMap } from '../../core/index.ts';
 import { startRtspSource } from '../../media/index.ts';
-import { createMediaStore, dataPaths, ensureDataFolders, openDatabase } from '../../storage/index.ts';
+import { parseInstant } from '../../core/index.ts';
+import { segmentTierFiles } from '../../media/tier-files.ts';
+import {
+  createAuditLog,
+  createMediaStore,
+  createTierWorker,
+  dataPaths,
+  diskSpace,
+  ensureDataFolders,
+  loadAuditKey,
+  openDatabase,
+} from '../../storage/index.ts';
 import { createObjectStore } from '../../storage/object-store/index.ts';
 import { buildTestApp, login, PASSWORDS, scratchDir, testConfig, TEST_CONFIG_YAML } from '../helpers.ts';
 import { startRadosgw } from '../helpers/radosgw.ts';
@@ -367,4 +379,92 @@ t.test("with object lock a capture is locked until its face-data retention ends 
   t.equal(row.retainUntil, expires, 'retain-until is the capture expiry');
   t.equal((await s3.head(row.key, row.versionId))?.retainUntil, expires, 'and the store holds it so');
   t.ok(existsSync(join(app.ctx.paths.captures, capture)), 'the local copy stays');
+});
+
+/**
+ * A second, small site beside the recording one: its own database and media folder, three real files
+ * indexed as segments that ended a day ago (younger than hotDays 7), and a tier worker on the same store
+ * that uploads one file at a time, so the order of uploads is the order of the files.
+ */
+async function youngBacklog(
+  t: Test,
+  site: string,
+  opts: { clock: { now(): number }; window?: 'always' | { from: number; to: number }; perDay?: () => number | null },
+) {
+  const root = scratchDir(t);
+  const paths = dataPaths(root);
+  ensureDataFolders(paths);
+  const db = openDatabase(paths.dbFile);
+  t.teardown(() => db.close());
+  const media = createMediaStore(db);
+  const ends: number[] = [];
+  for (let i = 0; i < 3; i++) {
+    const end = opts.clock.now() - DAY - (3 - i) * 3_600_000;
+    const rel = join('camS', '20261206', `${end}.mkv`);
+    mkdirSync(join(paths.media, 'camS', '20261206'), { recursive: true });
+    const bytes = randomBytes(64 * 1024);
+    writeFileSync(join(paths.media, rel), bytes);
+    media.addSegment({ sourceId: 'camS', start: end - 2_000, end, bytes: bytes.length, path: rel, sha256: createHash('sha256').update(bytes).digest('hex') });
+    ends.push(end);
+  }
+  const worker = createTierWorker({
+    db,
+    clock: opts.clock,
+    store: s3,
+    folders: { media: paths.media, captures: paths.captures, archives: paths.archives },
+    site,
+    timeZone: 'Asia/Shanghai',
+    prefix: 'exams',
+    hotDays: 7,
+    retentionDays: 1095,
+    objectLock: 'none',
+    window: opts.window ?? 'always',
+    bandwidthBytesPerSec: null,
+    concurrency: 1,
+    providers: [segmentTierFiles(db)],
+    audit: createAuditLog(db, opts.clock, { key: loadAuditKey(`${root}-keys`, { create: true }) }),
+    recordingBytesPerDay: opts.perDay ?? (() => null),
+    minFreeBytes: 0,
+  });
+  return { worker, paths, ends };
+}
+
+t.test('when less than two days of recording fit on the media disk, files younger than hotDays go to the store, oldest first', async (t) => {
+  const clock = { now: () => Date.now() };
+  // First a site recording 1 MiB a day: the disk holds years of it, and a day-old file waits for hotDays.
+  let perDay = 1024 * 1024;
+  const s = await youngBacklog(t, 'short-site', { clock, perDay: () => perDay });
+  t.match(await s.worker.runPass(), { uploaded: 0, failed: 0 }, 'nothing younger than hotDays goes while the disk has room');
+  // Then the same disk at a rate where less than two days fit above the floor (its real free space, read by statfs).
+  perDay = Math.ceil(diskSpace(s.paths.media).freeBytes / 1.5);
+  const r = await s.worker.runPass();
+  t.equal(r.uploaded, 3, 'all three day-old files are uploaded');
+  const rows = s.ends.map((end) => s.worker.rows.get('media', join('camS', '20261206', `${end}.mkv`))!);
+  t.ok(
+    rows.every((row) => row && row.localDeletedAt !== null),
+    'verified, and their local copies deleted',
+  );
+  t.same(
+    [...rows].sort((a, b) => a.verifiedAt - b.verifiedAt).map((row) => row.end),
+    [...s.ends].sort((a, b) => a - b),
+    'oldest first',
+  );
+});
+
+t.test('outside the upload window nothing is uploaded; inside it the backlog goes', async (t) => {
+  // The window 22:00–06:00 (site time, across midnight); the clock starts at 10:00 on 7 December 2026.
+  let now = parseInstant('2026-12-07T10:00', 'Asia/Shanghai')!;
+  const clock = { now: () => now };
+  const s = await youngBacklog(t, 'window-site', { clock, window: { from: 22 * 60, to: 6 * 60 } });
+  now += 7 * DAY;
+  t.equal(s.worker.status().windowOpen, false, 'at 10:00 the window is closed');
+  t.match(await s.worker.runPass(), { uploaded: 0, failed: 0 }, 'and a pass uploads nothing');
+  t.equal(s.worker.rows.get('media', join('camS', '20261206', `${s.ends[0]}.mkv`)), null, 'no file is in the store');
+  now = parseInstant('2026-12-14T06:00', 'Asia/Shanghai')!;
+  t.equal(s.worker.status().windowOpen, false, 'at 06:00, its end, it is closed');
+  now = parseInstant('2026-12-14T23:30', 'Asia/Shanghai')!;
+  t.equal(s.worker.status().windowOpen, true, 'at 23:30 it is open');
+  t.equal((await s.worker.runPass()).uploaded, 3, 'and the backlog goes');
+  now = parseInstant('2026-12-15T05:59', 'Asia/Shanghai')!;
+  t.equal(s.worker.status().windowOpen, true, 'still open at 05:59 the next morning');
 });

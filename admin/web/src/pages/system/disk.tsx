@@ -82,6 +82,7 @@ export function DiskSection({ lang }: PageProps) {
             : w.retention(days, humanBytes(f.needBytes), humanBytes(f.usableBytes))}
           {!f.ok && <strong class="bad"> {w.shortBy(humanBytes(f.needBytes - f.usableBytes))}</strong>}
         </p>
+        {f.store && !f.measuring && <p data-testid="store-need">{w.storeNeed(f.store.days, humanBytes(f.store.bytes), humanBytes(f.store.bytesPerDay))}</p>}
         {sources.length > 0 && (
           <table class="per-source">
             <thead>
@@ -112,7 +113,7 @@ export function DiskSection({ lang }: PageProps) {
         ))}
         <h3>{w.whatToDo}</h3>
         <ul>
-          {w.doShort.map((p) => (
+          {(hot !== null ? w.doShortHot(hot) : w.doShort).map((p) => (
             <li key={p}>{p}</li>
           ))}
         </ul>

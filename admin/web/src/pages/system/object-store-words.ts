@@ -15,6 +15,8 @@ export interface ObjectStoreWords {
   verified: Record<'store-checksum' | 'read-back', string>;
   checkedAt: (at: string) => string;
   detail: string;
+  /** The probe's findings from its codes (reachable, writable, versioning, lock), never its English sentence. */
+  findings: (f: { bucket: string; reachable: boolean | null; writable: boolean | null; versioning: string | null; locked: boolean }) => string;
 }
 
 export const objectStoreWords: Bilingual<ObjectStoreWords> = {
@@ -43,6 +45,18 @@ export const objectStoreWords: Bilingual<ObjectStoreWords> = {
     verified: { 'store-checksum': '上传由存储的 SHA-256 校验和核验', 'read-back': '上传后读回并计算 SHA-256 核验' },
     checkedAt: (at) => `上次检查：${at}`,
     detail: '详情',
+    findings: (f) =>
+      [
+        `存储桶 ${f.bucket}`,
+        f.reachable === null ? '' : f.reachable ? '可以连接' : '无法连接',
+        f.writable === null || !f.reachable ? '' : f.writable ? '可以写入' : '未能写入',
+        f.versioning === null || f.versioning === 'unknown'
+          ? ''
+          : `版本控制：${{ enabled: '已启用', suspended: '已暂停', off: '未启用' }[f.versioning] ?? f.versioning}`,
+        f.locked ? '对象锁定：已启用' : '',
+      ]
+        .filter(Boolean)
+        .join('；'),
   },
   en: {
     title: 'Object storage',
@@ -69,5 +83,17 @@ export const objectStoreWords: Bilingual<ObjectStoreWords> = {
     verified: { 'store-checksum': 'Uploads verified by the store’s SHA-256 checksums', 'read-back': 'Uploads verified by reading them back and hashing' },
     checkedAt: (at) => `Last checked ${at}`,
     detail: 'Details',
+    findings: (f) =>
+      [
+        `bucket ${f.bucket}`,
+        f.reachable === null ? '' : f.reachable ? 'reachable' : 'unreachable',
+        f.writable === null || !f.reachable ? '' : f.writable ? 'writable' : 'not writable',
+        f.versioning === null || f.versioning === 'unknown'
+          ? ''
+          : `versioning: ${{ enabled: 'on', suspended: 'suspended', off: 'off' }[f.versioning] ?? f.versioning}`,
+        f.locked ? 'object lock: on' : '',
+      ]
+        .filter(Boolean)
+        .join('; '),
   },
 };

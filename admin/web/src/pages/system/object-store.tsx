@@ -42,11 +42,21 @@ export function ObjectStoreBlock({ status, lang, timeZone }: { status: ObjectSto
               {status.verifiedBy && <div class="muted">{w.verified[status.verifiedBy]}</div>}
             </td>
           </tr>
-          {status.message && (
+          {status.state !== 'checking' && (
             <tr>
               <th scope="row">{w.detail}</th>
               <td>
-                <span class="muted">{status.message}</span>
+                <span class="muted" data-testid="object-store-findings">
+                  {w.findings({
+                    bucket: status.bucket,
+                    reachable: status.reachable,
+                    writable: status.writable,
+                    versioning: status.versioning,
+                    locked: status.state === 'ok' && status.objectLock !== 'none',
+                  })}
+                </span>
+                {/* The store's own words only when the console has none for its problem (they are the store's, in English). */}
+                {status.message && status.problem && !(status.problem in w.problem) && <div class="muted mono">{status.message}</div>}
                 {status.checkedAt !== null && <div class="muted">{w.checkedAt(siteTime(status.checkedAt, lang, timeZone, true))}</div>}
               </td>
             </tr>

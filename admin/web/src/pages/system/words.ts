@@ -60,6 +60,10 @@ export interface SystemWords {
   explain: string[];
   whatToDo: string;
   doShort: string[];
+  /** With an object store: what the store holds over the retention period (days, bytes, per day). */
+  storeNeed: (days: number, bytes: string, perDay: string) => string;
+  /** With an object store the local disk keeps hotDays only: the levers are this disk, hotDays and the store. */
+  doShortHot: (hotDays: number) => string[];
   // recording
   room: string;
   kind: Record<'camera' | 'screen', string>;
@@ -183,6 +187,15 @@ export const systemWords: Bilingual<SystemWords> = {
       '保留期内需要的总量减去已存的录像，必须放得下「剩余空间减去告警线」。写满日期不计算到期删除的旧录像，所以只会偏早，不会偏晚。',
     ],
     whatToDo: '空间不够怎么办',
+    storeNeed: (d, b, p) =>
+      `对象存储在保留期 ${d} 天内约需 ${b}（平均每天 ${p}，按当前排考和码率估算）：录像在本机存放 hotDays 后转存，一直保存到保留期满。请确认对象存储的容量（或配额）够用。`,
+    doShortHot: (d) => [
+      '给本机录像磁盘扩容，或挂载一块更大的磁盘作为录像目录（paths.data 下的 media）。',
+      `缩短本机保留天数（objectStore.hotDays，现为 ${d} 天），录像更早转存到对象存储；保留期（retention.days）不变，也不需要缩短。`,
+      '确认对象存储可以连接：存储不可用时，待上传的录像会留在本机磁盘上，占用的空间逐日增加（见下方「对象存储分层」）。',
+      '把不需要全天录像的摄像头改为「仅考试时录像」（cameras[].record: sessions）。',
+      '对象存储的空间不够时请向存储管理员申请扩容；任何时候都不会为了腾空间而删除保留期内的录像。',
+    ],
     doShort: [
       '给录像磁盘扩容，或挂载一块更大的磁盘作为录像目录（paths.data 下的 media）。',
       '把不需要全天录像的摄像头改为「仅考试时录像」（cameras[].record: sessions）。',
@@ -340,6 +353,15 @@ export const systemWords: Bilingual<SystemWords> = {
       'What the retention period needs, minus what is already stored, must fit in the free space above the alarm line. The date it fills up ignores old recordings expiring meanwhile, so it errs early, never late.',
     ],
     whatToDo: 'When it does not fit',
+    storeNeed: (d, b, p) =>
+      `The object store needs about ${b} over the ${d}-day retention period (${p} a day on average, at the current exam plan and rates): recordings move there after hotDays and stay until retention ends. Check the store's capacity (or quota) covers it.`,
+    doShortHot: (d) => [
+      'Add space to the local recording disk, or mount a larger disk as the recordings folder (media under paths.data).',
+      `Keep fewer days here (objectStore.hotDays, now ${d}) so recordings move to the object store sooner; retention (retention.days) stays as it is and need not be shortened.`,
+      'Check the object store is reachable: while it is not, recordings waiting to move stay on this disk and take more space each day (see the object-store tier block below).',
+      'Record cameras that need not run all day only during exams (cameras[].record: sessions).',
+      'When the object store runs short, ask its administrator for more; nothing inside retention is ever deleted to make room.',
+    ],
     doShort: [
       'Add disk space, or mount a bigger disk as the recordings folder (media under paths.data).',
       'Record cameras that need not run around the clock only during exams (cameras[].record: sessions).',
