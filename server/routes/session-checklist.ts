@@ -6,7 +6,7 @@ import type { FastifyPluginAsync } from 'fastify';
 import { Type } from 'typebox';
 import { iso } from '../../core/index.ts';
 import type { Clock } from '../../core/index.ts';
-import type { Config } from '../../config/index.ts';
+import { seatIds, type Config } from '../../config/index.ts';
 import { checkTemplate, poolFor, type ExamService } from '../../exam/index.ts';
 import { SessionChecklistT, type ChecklistItem, type SessionChecklist } from '../../exam/protocol.ts';
 import type { KioskService } from '../../kiosk/index.ts';
@@ -167,17 +167,38 @@ export function sessionChecklist(parts: ChecklistParts, sessionId: string): Sess
   const unhealthy = devices
     .warningsForRoom(s.roomId)
     .filter((w) => w.kind === 'terminal' && paired.has(w.deviceId) && w.problems.some((p) => p !== 'no_report' && p !== 'offline'));
-  const tooFew = roomTerminals.length - unpaired.length < summary.roster;
+  const pairedCount = roomTerminals.length - unpaired.length;
+  const tooFew = pairedCount < summary.roster;
+  // Once seats are drawn, "too few PCs" is said by seat: the candidates whose seat has no paired PC.
+  const pcSeats = new Set(roomTerminals.flatMap((d) => (d.state === 'paired' && d.seat !== null ? [d.seat] : [])));
+  const room = config.rooms.find((r) => r.id === s.roomId);
+  const noPc = (room ? seatIds(room) : [...seated].sort()).filter((x) => seated.has(x) && !pcSeats.has(x));
+  const spares = roomTerminals.filter((d) => d.state === 'paired' && spare(d)).map((d) => d.id);
+  // names: the PCs with a problem, then the spare PCs, then the seats without a PC; counts say where each part ends.
+  const problem = some(
+    [...unpaired.map((d) => d.id), ...offline.map((d) => d.id), ...unhealthy.map((w) => w.deviceId)].filter((x, i, a) => a.indexOf(x) === i),
+  );
   items.push({
     id: 'terminals',
-    state: roomTerminals.length === 0 || unpaired.length ? 'missing' : offline.length || unhealthy.length || tooFew ? 'warn' : 'ok',
+    state: roomTerminals.length === 0 || unpaired.length ? 'missing' : offline.length || unhealthy.length || tooFew || noPc.length ? 'warn' : 'ok',
     blocks: false,
-    counts: { terminals: roomTerminals.length, unpaired: unpaired.length, offline: offline.length, unhealthy: unhealthy.length, roster: summary.roster },
-    names: some([...unpaired.map((d) => d.id), ...offline.map((d) => d.id), ...unhealthy.map((w) => w.deviceId)].filter((x, i, a) => a.indexOf(x) === i)),
+    counts: {
+      terminals: roomTerminals.length,
+      unpaired: unpaired.length,
+      offline: offline.length,
+      unhealthy: unhealthy.length,
+      roster: summary.roster,
+      seated: seated.size,
+      spare: spares.length,
+      seatsWithoutPc: noPc.length,
+      named: problem.length,
+      spareNamed: some(spares).length,
+    },
+    names: [...problem, ...some(spares), ...some(noPc)],
     detail:
       roomTerminals.length === 0
         ? `room ${s.roomId} has no terminal in the config`
-        : `${roomTerminals.length - unpaired.length} of ${roomTerminals.length} terminals paired${unpaired.length ? ` (not: ${some(unpaired.map((d) => d.id)).join(', ')})` : ''}; ${offline.length} paired but offline; ${unhealthy.length} with a health problem${unhealthy.length ? ` (${unhealthy.map((w) => w.message).join('; ')})` : ''}`,
+        : `${pairedCount} of ${roomTerminals.length} terminals paired${unpaired.length ? ` (not: ${some(unpaired.map((d) => d.id)).join(', ')})` : ''}; ${offline.length} paired but offline${offline.length ? ` (${some(offline.map((d) => d.id)).join(', ')})` : ''}; ${unhealthy.length} with a health problem${unhealthy.length ? ` (${unhealthy.map((w) => w.message).join('; ')})` : ''}${spares.length ? `; ${spares.length} spare (nobody of this session sits at its seat): ${some(spares).join(', ')}` : ''}${noPc.length ? `; ${noPc.length} candidates sit at a seat without a paired terminal: ${some(noPc).join(', ')}` : seated.size === 0 && tooFew ? `; ${summary.roster} candidates, ${pairedCount} paired terminals` : ''}`,
     fix: { page: 'devices', params: { room: s.roomId } },
   });
 

@@ -97,7 +97,29 @@ t.test('a session checklist from empty to ready', async (t) => {
     t.equal(i.terminals!.state, 'warn');
     t.equal(i.terminals!.counts.unpaired, 0);
     t.equal(i.terminals!.counts.offline, 2);
-    t.same(i.terminals!.names, ['T1', 'T2']);
+    t.equal(i.terminals!.counts.spare, 0);
+    t.equal(i.terminals!.counts.seatsWithoutPc, 1, 'the third candidate sits at 03, where no PC is');
+    t.same(i.terminals!.names, ['T1', 'T2', '03'], 'the offline PCs, then the seat without a PC');
+    t.equal(i.terminals!.counts.named, 2);
+  });
+
+  await t.test('a paired PC at a seat nobody sits at is named spare, not offline; the seats without a PC are named', async (t) => {
+    const at02 = plans.roster(s.id).find((e) => e.seat === '02')!;
+    plans.reseat(s.id, at02.idNumber, '04', 'user:admin', { reason: 'test' });
+    const i = items((await get()).json() as SessionChecklist);
+    t.equal(i.terminals!.state, 'warn', 'T1 is still offline and two sit without a PC');
+    t.same(
+      {
+        offline: i.terminals!.counts.offline,
+        spare: i.terminals!.counts.spare,
+        seatsWithoutPc: i.terminals!.counts.seatsWithoutPc,
+        named: i.terminals!.counts.named,
+        spareNamed: i.terminals!.counts.spareNamed,
+      },
+      { offline: 1, spare: 1, seatsWithoutPc: 2, named: 1, spareNamed: 1 },
+    );
+    t.same(i.terminals!.names, ['T1', 'T2', '03', '04'], 'offline T1, spare T2, then seats 03 and 04');
+    t.match(i.terminals!.detail, /1 paired but offline \(T1\).*1 spare .*: T2; 2 candidates sit at a seat without a paired terminal: 03, 04/);
   });
 
   await t.test('the checklist is the admin’s alone; an unknown session is named', async (t) => {

@@ -12,7 +12,7 @@ import { ROOT } from '../../helpers.ts';
 import { HEADER, TEMPLATE, bankQuestions, csv, idn, person } from '../../exam/plans-fixture.ts';
 import { gbk, makeZip } from '../../exam/zip-fixture.ts';
 import { chainedSteps } from '../browser.ts';
-import { ARTIFACTS, WAIT, openAdminConsole } from './harness.ts';
+import { ARTIFACTS, WAIT, openAdminConsole, siteLocal } from './harness.ts';
 import { createPlanAndSession, downloadAdmissionTickets, drawSeats, fetchInPage, generatePapers, importRoster } from './plans-steps.ts';
 
 const DAY = 24 * 3600_000;
@@ -104,8 +104,10 @@ export async function plansWalk(t: Test): Promise<void> {
     const row = c.page.locator('[data-testid=roster-table] tbody tr', { hasText: '王五' });
     await row.locator('[data-testid=move-seat]').click();
     const form = c.page.locator('[data-testid=move-seat-form]');
-    await form.waitFor({ timeout: WAIT });
+    // The free seats come from the server after the form shows: the select is greyed until then.
+    await form.locator('select[name=seat]:enabled').waitFor({ timeout: WAIT });
     const seat = await form.locator('select[name=seat]').inputValue();
+    t.match(seat, /^0[1-6]$/, `a free seat is offered first (${seat})`);
     await form.locator('input[name=reason]').fill('靠近门口');
     await form.locator('button[type=submit]').click();
     await c.page.waitForSelector(`[data-testid=session-note]:has-text("${seat}")`, { timeout: WAIT });
@@ -186,6 +188,25 @@ export async function plansWalk(t: Test): Promise<void> {
     t.match(await c.page.textContent('[data-testid=seats-state]'), /4\/4/, 'who is seated (three imported, one added by hand)');
     t.ok(await c.page.locator('[data-testid=move-seat]').count(), '调座 is still offered (allowed until the session ends)');
     await c.shot('plans-checkin-open');
+  });
+
+  await step(t, 'a full room: the move form says in words that no seat is free', async (t) => {
+    // R2 has two seats; two candidates fill it (seeded through the services, as the forms above would).
+    const plans = c.app.exam.plans;
+    const full = plans.createSession(
+      { planId: plans.session(sessionId).planId, room: 'R2', startsAt: siteLocal(startsAt), templateId: TEMPLATE.id },
+      'user:admin',
+    );
+    await plans.importRoster(full.id, { bytes: csv([person(5, '孙七'), person(6, '周八')]), filename: 'roster.csv' }, 'user:admin');
+    plans.assignSeats(full.id, 'user:admin');
+    await c.open('plans', `session=${full.id}`);
+    const row = c.page.locator('[data-testid=roster-table] tbody tr', { hasText: '孙七' });
+    await row.locator('[data-testid=move-seat]').click();
+    const form = c.page.locator('[data-testid=move-seat-form]');
+    t.match(await form.locator('[data-testid=no-free-seat]').textContent({ timeout: WAIT }), /二号考场已没有空座位：请先把另一名考生调开/);
+    t.equal(await form.locator('select[name=seat]').count(), 0, 'no empty list offered');
+    t.ok(await form.locator('button[type=submit]').isDisabled(), 'nothing to save');
+    await c.shot('plans-move-no-free-seat');
   });
 
   t.same(c.pageErrors, [], 'no uncaught error in the page');

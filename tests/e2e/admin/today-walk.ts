@@ -62,8 +62,24 @@ export async function todayWalk(t: Test): Promise<void> {
     plans.generateSessionPapers(s.id, actor);
     await pairDevice(c.app, 'terminal', 'T1', c.adminCookie);
     await pairDevice(c.app, 'terminal', 'T2', c.adminCookie);
+    // The draw is random: re-seat (as the plans page's 调座 would) so that someone sits at T1's seat 01 and
+    // nobody at T2's seat 02. T1 is then offline and T2 a spare; the other two sit where no PC is.
+    const free = () => plans.freeSeats(s.id).filter((x) => x !== '01' && x !== '02');
+    const at = (seat: string) => plans.roster(s.id).find((e) => e.seat === seat);
+    const at02 = at('02');
+    if (at02) plans.reseat(s.id, at02.idNumber, free()[0]!, actor, { reason: 'test: nobody at T2' });
+    if (!at('01')) plans.reseat(s.id, plans.roster(s.id)[0]!.idNumber, '01', actor, { reason: 'test: someone at T1' });
+    const noPc = plans
+      .roster(s.id)
+      .map((e) => e.seat!)
+      .filter((x) => x !== '01')
+      .sort();
     await checklistShows(t, c, s.id, { bank: 'ok', template: 'ok', roster: 'ok', seats: 'ok', papers: 'ok', terminals: 'warn', photos: 'missing' });
-    t.match(await c.page.textContent('[data-testid=check-terminals]'), /2\/2 台考试机已配对，2 台已配对但不在线/);
+    t.equal(
+      (await c.page.textContent('[data-testid=check-terminals] .detail'))?.trim(),
+      `2/2 台考试机已配对，1 台已配对但不在线（T1）；1 台备用（本场无人坐该座位，可以关机）：T2；2 名考生的座位没有已配对的考试机：座位 ${noPc.join('、')}`,
+      'T1 offline, T2 spare (not offline), the two seats without a PC named',
+    );
     t.match(await c.page.textContent('[data-testid=check-photos]'), /3 人没有照片/);
     t.ok(await c.page.isEnabled('[data-testid=do-openCheckIn]'), 'check-in can be opened');
     await c.shot('today-ready');

@@ -284,6 +284,7 @@ function RosterTable(props: {
                   <MoveSeat
                     lang={lang}
                     sessionId={s.id}
+                    roomName={s.roomName}
                     entry={e}
                     onDone={(seat) => {
                       setMoving(null);
@@ -300,7 +301,8 @@ function RosterTable(props: {
   );
 }
 
-function MoveSeat({ lang, sessionId, entry, onDone }: { lang: Lang; sessionId: string; entry: RosterEntryView; onDone: (seat: string | null) => void }) {
+function MoveSeat(props: { lang: Lang; sessionId: string; roomName: string; entry: RosterEntryView; onDone: (seat: string | null) => void }) {
+  const { lang, sessionId, roomName, entry, onDone } = props;
   const w = plansWords[lang];
   const [free, setFree] = useState<string[] | null>(null);
   const [seat, setSeat] = useState('');
@@ -327,16 +329,23 @@ function MoveSeat({ lang, sessionId, entry, onDone }: { lang: Lang; sessionId: s
         }
       }}
     >
-      <label>
-        {w.moveTo}
-        <select name="seat" value={seat} onChange={(e) => setSeat(e.currentTarget.value)}>
-          {(free ?? []).map((x) => (
-            <option key={x} value={x}>
-              {x}
-            </option>
-          ))}
-        </select>
-      </label>
+      {free?.length === 0 ? (
+        <p class="warn" role="status" data-testid="no-free-seat">
+          {w.noFreeSeat(roomName)}
+        </p>
+      ) : (
+        <label>
+          {w.moveTo}
+          {/* Greyed until the free seats have come: a value read before then would be empty. */}
+          <select name="seat" value={seat} disabled={free === null} onChange={(e) => setSeat(e.currentTarget.value)}>
+            {(free ?? []).map((x) => (
+              <option key={x} value={x}>
+                {x}
+              </option>
+            ))}
+          </select>
+        </label>
+      )}
       <label>
         {w.reason}
         <input name="reason" maxLength={200} value={reason} onInput={(e) => setReason(e.currentTarget.value)} />

@@ -74,6 +74,8 @@ export interface PlansWords {
   noPapersYet: string;
   move: string;
   moveTo: string;
+  /** The move form when every seat of the room is taken (an empty list would say nothing). */
+  noFreeSeat: (room: string) => string;
   reason: string;
   save: string;
   cancel: string;
@@ -190,6 +192,7 @@ export const plansWords: Bilingual<PlansWords> = {
     noPapersYet: '还没有生成试卷',
     move: '调座',
     moveTo: '调到座位',
+    noFreeSeat: (room) => `${room}已没有空座位：请先把另一名考生调开，或在配置中为本考场增加座位`,
     reason: '原因',
     save: '保存',
     cancel: '取消',
@@ -309,6 +312,7 @@ export const plansWords: Bilingual<PlansWords> = {
     noPapersYet: 'No papers generated yet',
     move: 'Move',
     moveTo: 'Move to seat',
+    noFreeSeat: (room) => `${room} has no free seat: move another candidate away first, or add seats to the room in the config`,
     reason: 'Reason',
     save: 'Save',
     cancel: 'Cancel',

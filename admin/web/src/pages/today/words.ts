@@ -28,6 +28,10 @@ type CountKey =
   | 'unpaired'
   | 'offline'
   | 'unhealthy'
+  | 'spare'
+  | 'seatsWithoutPc'
+  | 'named'
+  | 'spareNamed'
   | 'cameras'
   | 'down'
   | 'recording'
@@ -89,6 +93,12 @@ export interface TodayWords {
 }
 
 const list = (names: string[], sep: string) => names.join(sep);
+/** The terminals item's names in its three parts (server/routes/session-checklist.ts): PCs with a problem, spare PCs, seats without a PC. */
+const terminalNames = (c: Counts, n: string[]) => ({
+  problem: n.slice(0, c.named),
+  spare: n.slice(c.named, c.named + c.spareNamed),
+  seats: n.slice(c.named + c.spareNamed),
+});
 
 export const todayWords: Bilingual<TodayWords> = {
   zh: {
@@ -157,8 +167,13 @@ export const todayWords: Bilingual<TodayWords> = {
             (c.unpaired ? `，${c.unpaired} 台未配对` : '') +
             (c.offline ? `，${c.offline} 台已配对但不在线` : '') +
             (c.unhealthy ? `，${c.unhealthy} 台自检有问题` : '') +
-            (c.roster > c.terminals - c.unpaired ? `；考生 ${c.roster} 人多于已配对考试机` : '') +
-            (n.length ? `：${list(n, '、')}` : ''),
+            (c.named ? `（${list(terminalNames(c, n).problem, '、')}）` : '') +
+            (c.spare ? `；${c.spare} 台备用（本场无人坐该座位，可以关机）：${list(terminalNames(c, n).spare, '、')}` : '') +
+            (c.seatsWithoutPc
+              ? `；${c.seatsWithoutPc} 名考生的座位没有已配对的考试机：座位 ${list(terminalNames(c, n).seats, '、')}`
+              : !c.seated && c.roster > c.terminals - c.unpaired
+                ? `；考生 ${c.roster} 人，已配对考试机只有 ${c.terminals - c.unpaired} 台`
+                : ''),
       cameras: (c, n) =>
         !c.cameras
           ? '本考场在配置中没有摄像头：考场无录像'
@@ -283,8 +298,13 @@ export const todayWords: Bilingual<TodayWords> = {
             (c.unpaired ? `, ${c.unpaired} not paired` : '') +
             (c.offline ? `, ${c.offline} paired but offline` : '') +
             (c.unhealthy ? `, ${c.unhealthy} with a health problem` : '') +
-            (c.roster > c.terminals - c.unpaired ? `; more candidates (${c.roster}) than paired terminals` : '') +
-            (n.length ? `: ${list(n, ', ')}` : ''),
+            (c.named ? ` (${list(terminalNames(c, n).problem, ', ')})` : '') +
+            (c.spare ? `; ${c.spare} spare (nobody of this session sits there; may stay off): ${list(terminalNames(c, n).spare, ', ')}` : '') +
+            (c.seatsWithoutPc
+              ? `; ${c.seatsWithoutPc} candidates sit where no terminal is paired: seats ${list(terminalNames(c, n).seats, ', ')}`
+              : !c.seated && c.roster > c.terminals - c.unpaired
+                ? `; ${c.roster} candidates, only ${c.terminals - c.unpaired} paired terminals`
+                : ''),
       cameras: (c, n) =>
         !c.cameras
           ? 'the room has no camera in the config: nothing records it'
