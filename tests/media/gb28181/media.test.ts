@@ -1,12 +1,15 @@
 // GB/T 28181 media end to end on loopback: a real camera (RTSP), the real ingest and live relay, our
 // sessions sending PS over RTP, and a platform's receiver decoding what arrives with ffprobe/ffmpeg.
 import t, { type Test } from 'tap';
+import { spawnSync } from 'node:child_process';
+import { join } from 'node:path';
 import { systemClock } from '../../../core/index.ts';
 import { startRtspSource } from '../../../media/index.ts';
 import { createGbMediaSessions, GbMediaError, type GbMediaSession, type GbOpenRequest } from '../../../media/gb28181/media-session.ts';
 import { createLiveRelay } from '../../../media/live.ts';
 import { until } from '../../wait.ts';
 import { mediaRig } from '../helpers.ts';
+import { dataPaths } from '../../../storage/paths.ts';
 import {
   cameraG711,
   checkRtp,
@@ -184,9 +187,12 @@ t.test('GB/T 28181 media from the live relay and from recordings', async (t) => 
     const heard = psAudioBytes(rtp.ps);
     const sent = cameraG711('pcm_mulaw', Math.ceil((Date.now() - camStarted) / 1000) + 5);
     t.ok(heard.length >= 8000 && sent.indexOf(heard) >= 0, `the ${heard.length} recorded G.711 bytes in the PS are the camera's own, in order`);
-    const seconds = (range.end - range.start) / 1000;
-    // 10 fps camera: the whole range, give or take the key frame the cut starts on.
-    t.ok((probe.video?.frames ?? 0) >= seconds * 10 * 0.7, `${probe.video?.frames} frames for ${seconds.toFixed(1)} s recorded`);
+    // The range's frames as the two segments hold them (counted in the files: a loaded machine's test
+    // camera delivers fewer than its 10 fps). 0.7, not 1: the PS has been seen starting ≈ 0.8 s into the
+    // first segment (32 of 40 frames, first PTS 2.2 s) — not yet explained, noted for GB/T 28181 Playback.
+    const media = dataPaths(rig.config.paths.data).media;
+    const recorded = segs.slice(0, 2).reduce((n, seg) => n + framesIn(join(media, seg.path)), 0);
+    t.ok(recorded > 0 && (probe.video?.frames ?? 0) >= recorded * 0.7, `${probe.video?.frames} frames in the PS of the ${recorded} recorded in the range`);
     t.equal(gb.sessions().length, 0, 'the ended session is gone from the list');
   });
 
@@ -212,3 +218,12 @@ t.test('GB/T 28181 media from the live relay and from recordings', async (t) => 
     t.ok(checkRtp(rx.packets).timestampsRise, 'RTP time still rises across the seek');
   });
 });
+
+/** Video frames ffprobe decodes in a recorded segment. */
+function framesIn(file: string): number {
+  const r = spawnSync('ffprobe', ['-v', 'error', '-count_frames', '-select_streams', 'v:0', '-show_entries', 'stream=nb_read_frames', '-of', 'csv=p=0', file], {
+    encoding: 'utf8',
+    timeout: 30_000,
+  });
+  return Number.parseInt(r.stdout.trim(), 10) || 0;
+}
