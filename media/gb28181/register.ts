@@ -10,6 +10,7 @@ import { newCallId, newTag, SipParseError, type SipResponse } from './sip/messag
 import { buildRequest, type Local } from './sip/request.ts';
 import type { TransactionLayer } from './sip/transactions.ts';
 import type { Peer } from './sip/transport.ts';
+import type { LinkState, LinkStatus } from './protocol.ts';
 import { encodeBody } from './manscdp/xml.ts';
 import { keepalive as keepaliveXml, parseGbTime } from './manscdp/messages.ts';
 
@@ -19,25 +20,7 @@ export const MAX_RETRY_MS = 600_000;
 export const SKEW_ALARM_MS = 2000;
 export const MANSCDP_TYPE = 'Application/MANSCDP+xml';
 
-export type LinkState = 'idle' | 'registering' | 'registered' | 'failed' | 'stopped';
-
-export interface LinkStatus {
-  state: LinkState;
-  online: boolean;
-  registeredAt: number | null;
-  expiresAt: number | null;
-  lastError: string | null;
-  failures: number;
-  nextAttemptAt: number | null;
-  lastKeepaliveAt: number | null;
-  keepaliveMisses: number;
-  /** Platform clock minus ours, ms, from the last 200's Date (null: no Date seen). */
-  clockSkewMs: number | null;
-  clockAlarm: boolean;
-  registrations: number;
-  /** When the platform last stopped answering keepalives (the device went offline to it); null: never. */
-  lostAt: number | null;
-}
+export type { LinkState, LinkStatus };
 
 export interface LinkDeps {
   platform: GbPlatformConfig;

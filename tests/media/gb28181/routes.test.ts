@@ -34,3 +34,30 @@ t.test('GET /api/gb28181 is for admins; the summary is for staff; both show the 
   t.match(metrics.body, /examroom_gb28181_registered\{platform="prov"\} 1/, '/metrics says registered');
   await sipp.stop();
 });
+
+t.test("GET /api/gb28181 gives the server's time and each platform's keepalive rule, so the console can say how stale a keepalive is", async (t) => {
+  const sipp = await startSipp(t, 'platform-register.xml');
+  const app = await testApp(t, {
+    extraYaml: `gb28181:
+  deviceId: "${DEVICE_ID}"
+  domain: "3402000000"
+  host: 127.0.0.1
+  port: 0
+  platforms:
+    - { id: city, name: 市平台, serverId: "${SERVER_ID}", domain: "3402000000", host: 127.0.0.1, port: ${sipp.port}, password: ${PASSWORD}, keepaliveSeconds: 30, keepaliveMisses: 5 }
+`,
+  });
+  await app.ready();
+  const admin = await login(app, 'admin', PASSWORDS.admin);
+  const before = Date.now();
+  const full = (await app.inject({ method: 'GET', url: '/api/gb28181', headers: { cookie: admin } })).json();
+  t.ok(full.serverTime >= before && full.serverTime <= Date.now(), 'serverTime is the server clock now');
+  t.match(full.platforms, [{ id: 'city', keepaliveSeconds: 30, keepaliveMissesAllowed: 5 }], 'the configured keepalive interval and misses allowed');
+  await app.close();
+  const none = await testApp(t);
+  await none.ready();
+  const noneAdmin = await login(none, 'admin', PASSWORDS.admin);
+  const empty = (await none.inject({ method: 'GET', url: '/api/gb28181', headers: { cookie: noneAdmin } })).json();
+  t.match(empty, { configured: false, serverTime: Number, platforms: [] }, 'not configured: the server time too');
+  await sipp.stop();
+});
