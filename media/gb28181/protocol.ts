@@ -5,6 +5,13 @@
 
 export type LinkState = 'idle' | 'registering' | 'registered' | 'failed' | 'stopped';
 
+/**
+ * Why the last registration failed, for the console's words (lastError keeps the SIP detail): the platform
+ * refused our credentials (401/403), did not answer (408), its challenge was unreadable, the REGISTER could
+ * not be sent (no route, socket), or another SIP status.
+ */
+export type RegisterFailure = 'refused' | 'no-answer' | 'bad-challenge' | 'not-sent' | 'other';
+
 /** One platform's registration and keepalive (media/gb28181/register.ts). Times are server epoch ms. */
 export interface LinkStatus {
   state: LinkState;
@@ -12,6 +19,7 @@ export interface LinkStatus {
   registeredAt: number | null;
   expiresAt: number | null;
   lastError: string | null;
+  lastErrorKind: RegisterFailure | null;
   failures: number;
   nextAttemptAt: number | null;
   lastKeepaliveAt: number | null;

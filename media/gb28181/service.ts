@@ -225,6 +225,7 @@ export function createGb28181(d: Gb28181Deps): Gb28181Service {
           registeredAt: null,
           expiresAt: null,
           lastError: null,
+          lastErrorKind: null,
           failures: 0,
           nextAttemptAt: null,
           lastKeepaliveAt: null,

@@ -121,7 +121,11 @@ export async function systemWalk(t: Test): Promise<void> {
     t.match(prov, /每 60 秒一次，连续 3 次未应答即重新注册/, 'the keepalive rule');
     t.match(prov, /\d+ 路/, 'its channel count');
     const city = (await c.page.textContent('[data-testid=gb-platform-city]')) ?? '';
-    t.match(city, /注册失败[\s\S]*原因：refused \(403 Forbidden\): check the password/, 'failing, with the reason');
+    t.match(
+      city,
+      /注册失败[\s\S]*平台拒绝注册：请与平台核对为本机登记的设备编号和密码[\s\S]*refused \(403 Forbidden\)/,
+      'failing, with the reason in words and the SIP detail',
+    );
     t.match(city, /将于 .*（\d+ 秒后|将于 .*（1 分钟后/, 'and when it tries again');
     t.match(await c.page.textContent('[data-testid=gb-device]'), new RegExp(`本机设备编号 ${DEVICE_ID}`));
     await noSecret(t, 'GB/T 28181');

@@ -1,6 +1,6 @@
 // The GB/T 28181 panel's words (each platform's registration, keepalive, clock and plays), Chinese first.
 import type { Bilingual } from '../../../../../web/i18n.ts';
-import type { GbPlayKind, LinkState } from '../../../../../media/gb28181/protocol.ts';
+import type { GbPlayKind, LinkState, RegisterFailure } from '../../../../../media/gb28181/protocol.ts';
 
 export interface GbWords {
   title: string;
@@ -9,7 +9,7 @@ export interface GbWords {
   columns: { platform: string; state: string; keepalive: string; clock: string; channels: string; plays: string };
   state: Record<LinkState, string>;
   registered: (at: string, until: string) => string;
-  reason: (why: string) => string;
+  failure: Record<RegisterFailure, string>;
   retry: (at: string, inSpan: string) => string;
   failures: (n: number) => string;
   lost: (at: string) => string;
@@ -37,7 +37,13 @@ export const gbWords: Bilingual<GbWords> = {
     columns: { platform: '平台', state: '注册状态', keepalive: '心跳', clock: '时钟', channels: '通道', plays: '正在观看' },
     state: { idle: '未开始', registering: '正在注册', registered: '已注册', failed: '注册失败', stopped: '已停止' },
     registered: (at, until) => `注册于 ${at}，有效至 ${until}`,
-    reason: (why) => `原因：${why}`,
+    failure: {
+      refused: '平台拒绝注册：请与平台核对为本机登记的设备编号和密码',
+      'no-answer': '平台无应答：请检查平台地址、端口和网络（防火墙是否放行 SIP）',
+      'bad-challenge': '平台的认证请求无法识别：请把下方详情发给平台方',
+      'not-sent': '注册请求未能发出：本机到平台的网络不通',
+      other: '平台返回错误：详情见下方',
+    },
     retry: (at, inSpan) => `将于 ${at}（${inSpan}后）重试`,
     failures: (n) => `已连续失败 ${n} 次`,
     lost: (at) => `平台曾于 ${at} 停止应答心跳`,
@@ -63,7 +69,13 @@ export const gbWords: Bilingual<GbWords> = {
     columns: { platform: 'Platform', state: 'Registration', keepalive: 'Keepalive', clock: 'Clock', channels: 'Channels', plays: 'Watching now' },
     state: { idle: 'Not started', registering: 'Registering', registered: 'Registered', failed: 'Registration failing', stopped: 'Stopped' },
     registered: (at, until) => `since ${at}, valid until ${until}`,
-    reason: (why) => `Reason: ${why}`,
+    failure: {
+      refused: 'The platform refused us: check the device ID and password it has for this appliance',
+      'no-answer': 'The platform does not answer: check its address, port and the network (is SIP let through the firewall?)',
+      'bad-challenge': 'The platform’s authentication challenge is unreadable: send the detail below to its operator',
+      'not-sent': 'The registration could not be sent: no network path to the platform',
+      other: 'The platform answered with an error: see the detail below',
+    },
     retry: (at, inSpan) => `next try at ${at} (in ${inSpan})`,
     failures: (n) => `${n} failure${n === 1 ? '' : 's'} in a row`,
     lost: (at) => `the platform stopped answering keepalives at ${at}`,

@@ -81,7 +81,12 @@ function PlatformRow({ p, now, lang, tz }: { p: PlatformStatus; now: number; lan
         {p.state === 'registered' && p.registeredAt !== null && p.expiresAt !== null ? (
           <div class="muted">{w.registered(at(p.registeredAt), at(p.expiresAt))}</div>
         ) : null}
-        {p.lastError ? <div data-testid="gb-reason">{w.reason(p.lastError)}</div> : null}
+        {p.lastError ? (
+          <div data-testid="gb-reason">
+            {p.lastErrorKind ? w.failure[p.lastErrorKind] : null}
+            <div class="muted mono">{p.lastError}</div>
+          </div>
+        ) : null}
         {p.failures > 0 ? <div class="muted">{w.failures(p.failures)}</div> : null}
         {p.nextAttemptAt !== null ? <div data-testid="gb-retry">{w.retry(at(p.nextAttemptAt), spanWords(p.nextAttemptAt - now, lang))}</div> : null}
         {p.lostAt !== null ? <div class="muted">{w.lost(at(p.lostAt))}</div> : null}
@@ -102,7 +107,7 @@ function PlatformRow({ p, now, lang, tz }: { p: PlatformStatus; now: number; lan
           w.skew(skew)
         )}
       </td>
-      <td>
+      <td class="nowrap">
         {w.channels(p.channels)}
         {p.subscriptions > 0 ? <div class="muted">{w.subscriptions(p.subscriptions)}</div> : null}
       </td>
