@@ -6,9 +6,10 @@
 import type { Test } from 'tap';
 import { USER_HASHES } from '../../helpers.ts';
 import { chainedSteps } from '../browser.ts';
-import { openAdminConsole, WAIT } from './harness.ts';
+import { dayStart, openAdminConsole, WAIT } from './harness.ts';
 import { auditShows, openSystemSection, systemHealthy } from './system-steps.ts';
-import { DEVICE_ID, PASSWORD as GB_SECRET, SERVER_ID, startSipp } from '../../media/gb28181/rig.ts';
+import { DEVICE_ID, PASSWORD as GB_SECRET, SERVER_ID, shanghai, startSipp } from '../../media/gb28181/rig.ts';
+import { fixedClock } from '../../../core/index.ts';
 
 const CAM_SECRET = 'Cam-Secret-99';
 const PUSH_SECRET = 'Push-Secret-77';
@@ -38,10 +39,11 @@ const SECRETS = [CAM_SECRET, PUSH_SECRET, GB_SECRET, 'Wrong-Gb-1', USER_HASHES.a
 /** the System page: health, disk, recording, upstream, config and the audit log, with no secret shown */
 export async function systemWalk(t: Test): Promise<void> {
   // sipp as both platforms' registrar: it knows our password, so the province takes us and the city,
-  // configured with another, is refused.
-  const sipp = await startSipp(t, 'platform-register.xml');
+  // configured with another, is refused. Its Date header is 5 s ahead of the server's (fixed) clock.
+  const clock = fixedClock(dayStart());
+  const sipp = await startSipp(t, 'platform-register.xml', { keys: { platformdate: shanghai(clock.now() + 5000) } });
   t.teardown(() => sipp.stop().then(() => undefined));
-  const c = await openAdminConsole(t, { extraYaml: extra(sipp.port) });
+  const c = await openAdminConsole(t, { extraYaml: extra(sipp.port), clock });
   const step = chainedSteps((name) => c.shot(`failed-system-${name.replace(/\W+/g, '-')}`));
   const HOUR = 3_600_000;
   // A month of recordings: two hours a day at 4 Mbit/s.
@@ -120,6 +122,7 @@ export async function systemWalk(t: Test): Promise<void> {
     t.match(prov, /已注册[\s\S]*注册于 .*有效至/, 'registered, since and until');
     t.match(prov, /每 60 秒一次，连续 3 次未应答即重新注册/, 'the keepalive rule');
     t.match(prov, /\d+ 路/, 'its channel count');
+    t.match(prov, /⚠ 平台时钟与本机相差 5\.0 秒（超过 2 秒）/, 'the clock skew warning');
     const city = (await c.page.textContent('[data-testid=gb-platform-city]')) ?? '';
     t.match(
       city,
@@ -197,6 +200,10 @@ export async function systemWalk(t: Test): Promise<void> {
     await openSystemSection(c, 'config');
     await c.page.waitForSelector('[data-testid=config-cameras]');
     await c.shot('system-config-1920-en');
+    await openSystemSection(c, 'upstream');
+    await c.page.waitForSelector('[data-testid=gb-platform-prov] >> text=Registered');
+    t.match(await c.page.textContent('[data-testid=gb-platform-city]'), /The platform refused us/);
+    await c.shot('system-upstream-1920-en');
     t.pass('English');
   });
 
