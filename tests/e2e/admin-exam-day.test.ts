@@ -62,6 +62,7 @@ t.test('an exam day from an empty site, run from the admin console', async (t) =
     const none = await c.page.waitForSelector('[data-testid=gb-not-configured]', { timeout: WAIT });
     t.match(await none.textContent(), /未配置 GB\/T 28181 平台[\s\S]*gb28181: 段/);
     t.notMatch(await c.page.textContent('[data-testid=system-gb28181]'), /尚未支持/, 'not claimed unsupported');
+    await c.shot('empty-system-gb28181');
   });
 
   await step(t, 'the bank: a file with bad rows is refused, each row named; the good one is imported', async (t) => {
