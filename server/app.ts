@@ -485,7 +485,7 @@ export async function buildApp(deps: AppDeps): Promise<App> {
     ...(deps.playbackIdleMs !== undefined ? { playbackIdleMs: deps.playbackIdleMs } : {}),
   });
   await app.register(liveRoutes, { live, media, config, audit, hub, registry: metrics.registry });
-  await app.register(gb28181Routes, { gb: gb28181 });
+  await app.register(gb28181Routes, { gb: gb28181, clock });
   await app.register(kioskPlugin, { kiosk });
   await app.register(trainingPlugin, {
     training,

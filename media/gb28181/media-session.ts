@@ -5,8 +5,10 @@
 import type { Clock } from '../../core/index.ts';
 import type { Playback } from '../playback.ts';
 import type { LiveRelay } from '../live.ts';
+import type { GbPlayKind } from './protocol.ts';
 
-export type GbSessionKind = 'Play' | 'Playback' | 'Download';
+/** The three INVITE kinds (the protocol file's name for them, where the consoles read it). */
+export type GbSessionKind = GbPlayKind;
 export type GbEdition = '2016' | '2022';
 
 /** What a failed open/control means for the SIP answer; gbsip replies with `sipStatus`. */

@@ -10,6 +10,7 @@ import { newCallId, newTag, SipParseError, type SipResponse } from './sip/messag
 import { buildRequest, type Local } from './sip/request.ts';
 import type { TransactionLayer } from './sip/transactions.ts';
 import type { Peer } from './sip/transport.ts';
+import type { LinkState, LinkStatus, RegisterFailure } from './protocol.ts';
 import { encodeBody } from './manscdp/xml.ts';
 import { keepalive as keepaliveXml, parseGbTime } from './manscdp/messages.ts';
 
@@ -19,25 +20,7 @@ export const MAX_RETRY_MS = 600_000;
 export const SKEW_ALARM_MS = 2000;
 export const MANSCDP_TYPE = 'Application/MANSCDP+xml';
 
-export type LinkState = 'idle' | 'registering' | 'registered' | 'failed' | 'stopped';
-
-export interface LinkStatus {
-  state: LinkState;
-  online: boolean;
-  registeredAt: number | null;
-  expiresAt: number | null;
-  lastError: string | null;
-  failures: number;
-  nextAttemptAt: number | null;
-  lastKeepaliveAt: number | null;
-  keepaliveMisses: number;
-  /** Platform clock minus ours, ms, from the last 200's Date (null: no Date seen). */
-  clockSkewMs: number | null;
-  clockAlarm: boolean;
-  registrations: number;
-  /** When the platform last stopped answering keepalives (the device went offline to it); null: never. */
-  lostAt: number | null;
-}
+export type { LinkState, LinkStatus };
 
 export interface LinkDeps {
   platform: GbPlatformConfig;
@@ -86,6 +69,7 @@ export function createPlatformLink(d: LinkDeps): PlatformLink {
     registeredAt: null,
     expiresAt: null,
     lastError: null,
+    lastErrorKind: null,
     failures: 0,
     nextAttemptAt: null,
     lastKeepaliveAt: null,
@@ -142,11 +126,12 @@ export function createPlatformLink(d: LinkDeps): PlatformLink {
     }
   }
 
-  function fail(why: string): void {
+  function fail(kind: RegisterFailure, why: string): void {
     st.failures++;
     st.state = 'failed';
     st.online = false;
     st.lastError = why;
+    st.lastErrorKind = kind;
     stopKeepalive();
     const wait = Math.min(MAX_RETRY_MS, minRetry * 2 ** Math.min(st.failures - 1, 4));
     st.nextAttemptAt = d.clock.now() + wait;
@@ -164,7 +149,8 @@ export function createPlatformLink(d: LinkDeps): PlatformLink {
     try {
       r = await sendRegister(p.expires);
     } catch (e) {
-      fail(e instanceof SipParseError ? `platform's challenge refused: ${e.message}` : `REGISTER not sent: ${(e as Error).message}`);
+      if (e instanceof SipParseError) fail('bad-challenge', `platform's challenge refused: ${e.message}`);
+      else fail('not-sent', `REGISTER not sent: ${(e as Error).message}`);
       return;
     }
     if (stopped) return;
@@ -174,7 +160,7 @@ export function createPlatformLink(d: LinkDeps): PlatformLink {
         res.status === 401 || res.status === 403
           ? `refused (${res.status} ${res.reason}): check the password and device ID the platform has for us`
           : `${res.status} ${res.reason}`;
-      fail(why);
+      fail(res.status === 401 || res.status === 403 ? 'refused' : res.status === 408 ? 'no-answer' : 'other', why);
       return;
     }
     const now = d.clock.now();
@@ -194,6 +180,7 @@ export function createPlatformLink(d: LinkDeps): PlatformLink {
     st.online = true;
     st.failures = 0;
     st.lastError = null;
+    st.lastErrorKind = null;
     st.registeredAt = now;
     st.expiresAt = now + granted * 1000;
     st.keepaliveMisses = 0;

@@ -11,7 +11,8 @@ import type { GbMediaSessions } from './media-session.ts';
 import { createInvites } from './invites.ts';
 import { mediaStatus as mediaStatusXml, type CatalogItem } from './manscdp/messages.ts';
 import { createQueries } from './queries.ts';
-import { createPlatformLink, type LinkStatus, type PlatformLink } from './register.ts';
+import { createPlatformLink, type PlatformLink } from './register.ts';
+import type { Gb28181Status, PlatformStatus } from './protocol.ts';
 import { responseTo, uriUser } from './sip/message.ts';
 import type { Local } from './sip/request.ts';
 import { createTransactionLayer, DEFAULT_TIMERS, type ServerContext, type Timers } from './sip/transactions.ts';
@@ -36,25 +37,7 @@ export interface Gb28181Deps {
   perPeerRate?: number;
 }
 
-export interface PlatformStatus extends LinkStatus {
-  id: string;
-  name: string;
-  serverId: string;
-  host: string;
-  port: number;
-  transport: 'UDP' | 'TCP';
-  edition: '2016' | '2022';
-  channels: number;
-  subscriptions: number;
-  plays: { kind: string; channelId: string; sourceId: string; since: number }[];
-}
-
-export interface Gb28181Status {
-  deviceId: string;
-  port: number | null;
-  platforms: PlatformStatus[];
-  sip: { received: number; malformed: number; dropped: number };
-}
+export type { Gb28181Status, PlatformStatus };
 
 export interface Gb28181Service {
   start(): Promise<void>;
@@ -229,6 +212,8 @@ export function createGb28181(d: Gb28181Deps): Gb28181Service {
         port: p.port,
         transport: p.transport,
         edition: p.edition,
+        keepaliveSeconds: p.keepaliveSeconds,
+        keepaliveMissesAllowed: p.keepaliveMisses,
         channels: channelsOf(p).length,
         subscriptions: subscriptions.count(p.id),
         plays: dialogs
@@ -240,6 +225,7 @@ export function createGb28181(d: Gb28181Deps): Gb28181Service {
           registeredAt: null,
           expiresAt: null,
           lastError: null,
+          lastErrorKind: null,
           failures: 0,
           nextAttemptAt: null,
           lastKeepaliveAt: null,

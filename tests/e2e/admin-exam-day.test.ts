@@ -17,7 +17,7 @@ import { PASSWORDS, ROOT } from '../helpers.ts';
 import { HEADER, csv, person } from '../exam/plans-fixture.ts';
 import { makeZip } from '../exam/zip-fixture.ts';
 import { chainedSteps, requireChromiumAndApps } from './browser.ts';
-import { openAdminConsole } from './admin/harness.ts';
+import { openAdminConsole, WAIT } from './admin/harness.ts';
 import { BAD_FILE_LINES, BANK_TEMPLATE_ID, importBankFile, templateIsFeasible, writeBankFiles } from './admin/bank-steps.ts';
 import { createPlanAndSession, downloadAdmissionTickets, drawSeats, generatePapers, importRoster } from './admin/plans-steps.ts';
 import { approveTerminalsAsTheyAppear } from './admin/devices-steps.ts';
@@ -55,6 +55,14 @@ t.test('an exam day from an empty site, run from the admin console', async (t) =
       t.equal(await c.page.getAttribute(`[data-testid=nav-${p}]`, 'aria-current'), 'page', `${p} is the current page`);
       await c.shot(`empty-${p}`);
     }
+  });
+
+  await step(t, 'with no GB/T 28181 platform configured, the System page says so and names the gb28181: section', async (t) => {
+    await openSystemSection(c, 'upstream');
+    const none = await c.page.waitForSelector('[data-testid=gb-not-configured]', { timeout: WAIT });
+    t.match(await none.textContent(), /未配置 GB\/T 28181 平台[\s\S]*gb28181: 段/);
+    t.notMatch(await c.page.textContent('[data-testid=system-gb28181]'), /尚未支持/, 'not claimed unsupported');
+    await c.shot('empty-system-gb28181');
   });
 
   await step(t, 'the bank: a file with bad rows is refused, each row named; the good one is imported', async (t) => {

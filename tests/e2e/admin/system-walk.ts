@@ -1,17 +1,28 @@
 // End to end: the System page in Chromium on a real server — health, the disk forecast over a month of
-// recordings, a camera that is down (its password hidden from ffmpeg's words), upstream and the empty
-// GB/T 28181 place, the config in force with no secret in it, the audit log filtered, paged and verified.
+// recordings, a camera that is down (its password hidden from ffmpeg's words), upstream and the GB/T 28181
+// platforms (sipp as the province, registered; the city refusing our password, failing with its next try),
+// the config in force with no secret in it, the audit log filtered, paged and verified.
 // Screenshots: tests/artifacts/admin/system-*.png (1366×768, and one at 1920×1080 in English).
 import type { Test } from 'tap';
 import { USER_HASHES } from '../../helpers.ts';
 import { chainedSteps } from '../browser.ts';
-import { openAdminConsole, WAIT } from './harness.ts';
+import { dayStart, openAdminConsole, WAIT } from './harness.ts';
 import { auditShows, openSystemSection, systemHealthy } from './system-steps.ts';
+import { DEVICE_ID, PASSWORD as GB_SECRET, SERVER_ID, shanghai, startSipp } from '../../media/gb28181/rig.ts';
+import { fixedClock } from '../../../core/index.ts';
 
 const CAM_SECRET = 'Cam-Secret-99';
 const PUSH_SECRET = 'Push-Secret-77';
 // Nothing listens on port 9: the camera is down, and ffmpeg's last words name its URL, password and all.
-const EXTRA = `
+const extra = (sipPort: number) => `
+gb28181:
+  deviceId: "${DEVICE_ID}"
+  domain: "3402000000"
+  host: 127.0.0.1
+  port: 0
+  platforms:
+    - { id: prov, name: 省远程巡查平台, serverId: "${SERVER_ID}", domain: "3402000000", host: 127.0.0.1, port: ${sipPort}, password: ${GB_SECRET} }
+    - { id: city, name: 市远程巡查平台, serverId: "34020000002000000002", domain: "3402000000", host: 127.0.0.1, port: ${sipPort}, password: Wrong-Gb-1 }
 cameras:
   - { id: C1, name: 一号考场前门, room: R1, record: always, url: "rtsp://admin:${CAM_SECRET}@127.0.0.1:9/Streaming/Channels/101" }
 upstream:
@@ -23,11 +34,16 @@ interface Doc {
   querySelectorAll(s: string): { length: number };
 }
 // The test config holds the users' password hashes (tests/helpers.ts), the secret its config page must mask.
-const SECRETS = [CAM_SECRET, PUSH_SECRET, USER_HASHES.admin, USER_HASHES.invig];
+const SECRETS = [CAM_SECRET, PUSH_SECRET, GB_SECRET, 'Wrong-Gb-1', USER_HASHES.admin, USER_HASHES.invig];
 
 /** the System page: health, disk, recording, upstream, config and the audit log, with no secret shown */
 export async function systemWalk(t: Test): Promise<void> {
-  const c = await openAdminConsole(t, { extraYaml: EXTRA });
+  // sipp as both platforms' registrar: it knows our password, so the province takes us and the city,
+  // configured with another, is refused. Its Date header is 5 s ahead of the server's (fixed) clock.
+  const clock = fixedClock(dayStart());
+  const sipp = await startSipp(t, 'platform-register.xml', { keys: { platformdate: shanghai(clock.now() + 5000) } });
+  t.teardown(() => sipp.stop().then(() => undefined));
+  const c = await openAdminConsole(t, { extraYaml: extra(sipp.port), clock });
   const step = chainedSteps((name) => c.shot(`failed-system-${name.replace(/\W+/g, '-')}`));
   const HOUR = 3_600_000;
   // A month of recordings: two hours a day at 4 Mbit/s.
@@ -80,12 +96,42 @@ export async function systemWalk(t: Test): Promise<void> {
     await c.shot('system-recording');
   });
 
-  await step(t, 'upstream lists the pushes, and GB/T 28181 has its place', async (t) => {
+  await step(t, 'upstream lists the pushes', async (t) => {
     await openSystemSection(c, 'upstream');
     await c.page.waitForSelector('[data-testid=system-upstream] table');
     t.match(await c.page.textContent('[data-testid=system-upstream]'), /省监管平台/);
-    t.match(await c.page.textContent('[data-testid=system-gb28181]'), /GB\/T 28181/);
     await noSecret(t, 'upstream');
+  });
+
+  await step(t, 'GB/T 28181 shows each platform: registered with its keepalive and clock, or failing with the reason and the next try', async (t) => {
+    // Registration takes a round trip or two; 刷新 asks again until both platforms have an answer.
+    await c.page.waitForFunction(
+      () => {
+        const doc = (globalThis as unknown as { document: Doc }).document;
+        const prov = doc.querySelector('[data-testid=gb-platform-prov]');
+        const city = doc.querySelector('[data-testid=gb-platform-city]');
+        if (prov && city && /已注册/.test(prov.textContent ?? '') && /注册失败/.test(city.textContent ?? '')) return true;
+        doc.querySelector('[data-testid=system-gb28181] h2 button')?.click();
+        return false;
+      },
+      undefined,
+      { timeout: WAIT, polling: 500 },
+    );
+    const prov = (await c.page.textContent('[data-testid=gb-platform-prov]')) ?? '';
+    t.match(prov, /省远程巡查平台[\s\S]*34020000002000000001 · 127\.0\.0\.1:\d+\/UDP/, 'name, server ID and address');
+    t.match(prov, /已注册[\s\S]*注册于 .*有效至/, 'registered, since and until');
+    t.match(prov, /每 60 秒一次，连续 3 次未应答即重新注册/, 'the keepalive rule');
+    t.match(prov, /\d+ 路/, 'its channel count');
+    t.match(prov, /⚠ 平台时钟与本机相差 5\.0 秒（超过 2 秒）/, 'the clock skew warning');
+    const city = (await c.page.textContent('[data-testid=gb-platform-city]')) ?? '';
+    t.match(
+      city,
+      /注册失败[\s\S]*平台拒绝注册：请与平台核对为本机登记的设备编号和密码[\s\S]*refused \(403 Forbidden\)/,
+      'failing, with the reason in words and the SIP detail',
+    );
+    t.match(city, /将于 .*（\d+ 秒后|将于 .*（1 分钟后/, 'and when it tries again');
+    t.match(await c.page.textContent('[data-testid=gb-device]'), new RegExp(`本机设备编号 ${DEVICE_ID}`));
+    await noSecret(t, 'GB/T 28181');
     await c.shot('system-upstream');
   });
 
@@ -154,6 +200,10 @@ export async function systemWalk(t: Test): Promise<void> {
     await openSystemSection(c, 'config');
     await c.page.waitForSelector('[data-testid=config-cameras]');
     await c.shot('system-config-1920-en');
+    await openSystemSection(c, 'upstream');
+    await c.page.waitForSelector('[data-testid=gb-platform-prov] >> text=Registered');
+    t.match(await c.page.textContent('[data-testid=gb-platform-city]'), /The platform refused us/);
+    await c.shot('system-upstream-1920-en');
     t.pass('English');
   });
 

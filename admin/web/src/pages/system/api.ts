@@ -1,8 +1,9 @@
 // The System page's calls: each answers a contract from a protocol file (server/protocol.ts for the
-// server's own routes, media/protocol.ts for recording and upstream).
+// server's own routes, media/protocol.ts for recording and upstream, media/gb28181/protocol.ts for GB/T 28181).
 import { call, HttpError } from '../../../../../web/http.ts';
 import type { AuditEntryView, AuditQuery, AuditVerdictView, MaskedConfigView, ObjectStoreStatus, SystemStatus } from '../../../../../server/protocol.ts';
 import type { MediaDiskReport, SourceStatus, UpstreamPush } from '../../../../../media/protocol.ts';
+import type { Gb28181AdminStatus } from '../../../../../media/gb28181/protocol.ts';
 
 /** GET /api/tls (server/tls/routes.ts); absent (404) on a plain-HTTP server. */
 export interface TlsStatus {
@@ -33,6 +34,7 @@ export async function probeObjectStore(configured: boolean): Promise<void> {
 export const getDisk = () => call<MediaDiskReport>('GET', '/api/media/disk');
 export const getSources = () => call<SourceStatus[]>('GET', '/api/media/sources');
 export const getUpstream = () => call<UpstreamPush[]>('GET', '/api/upstream');
+export const getGb28181 = () => call<Gb28181AdminStatus>('GET', '/api/gb28181');
 
 /** 'plain-http' = no certificate to show. */
 export async function getTls(): Promise<TlsStatus | 'plain-http'> {

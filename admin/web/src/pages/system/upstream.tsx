@@ -1,7 +1,8 @@
-// Upstream: each push (platform × source) with its state, bytes sent and last error; below it, the place
-// the GB/T 28181 platforms take once the site registers with them (a later issue).
+// Upstream: each push (platform × source) with its state, bytes sent and last error; below it, the GB/T
+// 28181 platforms this device registers with (gb28181.tsx).
 import type { PageProps } from '../page-props.ts';
 import { getStatus, getUpstream } from './api.ts';
+import { Gb28181Panel } from './gb28181.tsx';
 import { hideCredentials, humanBytes, siteTime } from './format.ts';
 import { useLoad } from './load.ts';
 import { systemWords } from './words.ts';
@@ -65,10 +66,7 @@ export function UpstreamSection({ lang }: PageProps) {
           </table>
         )}
       </section>
-      <section class="panel gb28181" data-testid="system-gb28181">
-        <h2>{w.gbTitle}</h2>
-        <p class="note">{w.gbEmpty}</p>
-      </section>
+      <Gb28181Panel lang={lang} tz={tz} />
     </>
   );
 }

@@ -88,8 +88,6 @@ export interface SystemWords {
   sent: string;
   lastError: string;
   noUpstream: string;
-  gbTitle: string;
-  gbEmpty: string;
   // audit
   action: string;
   actionHint: string;
@@ -224,8 +222,6 @@ export const systemWords: Bilingual<SystemWords> = {
     sent: '已发送',
     lastError: '最近错误',
     noUpstream: '未配置上级平台推流（配置文件 upstream:）',
-    gbTitle: 'GB/T 28181 平台',
-    gbEmpty: '本版本尚未支持 GB/T 28181 平台注册；支持后，已注册的平台及其通道状态将显示在这里。',
     action: '操作',
     actionHint: '如 user.login；以点结尾表示一类，如 exam.',
     actor: '操作人',
@@ -390,8 +386,6 @@ export const systemWords: Bilingual<SystemWords> = {
     sent: 'Sent',
     lastError: 'Last error',
     noUpstream: 'No upstream push is configured (upstream: in the config file)',
-    gbTitle: 'GB/T 28181 platforms',
-    gbEmpty: 'This version does not register with GB/T 28181 platforms yet; once it does, the platforms and their channels are listed here.',
     action: 'Action',
     actionHint: 'e.g. user.login; end with a dot for a family, e.g. exam.',
     actor: 'Actor',
