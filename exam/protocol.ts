@@ -292,7 +292,9 @@ export const AddCandidateT = Type.Object(
     institution: Type.Optional(nullable(Type.String({ maxLength: 200 }))),
     ticketNo: Type.Optional(nullable(Type.String({ maxLength: 64 }))),
     trainedOn: Type.Optional(nullable(Type.String({ maxLength: 10 }))),
-    trainingHours: Type.Optional(nullable(Type.Number())),
+    // Null first: the server's validator coerces types, and with the number tried first a blank field's
+    // null became 0 — "学时 0 without a 培训机构" refused every candidate added with the field left empty.
+    trainingHours: Type.Optional(Type.Union([Type.Null(), Type.Number()])),
     /** A JPEG or PNG ID photo, base64, at most 5 MB decoded. */
     photoBase64: Type.Optional(nullable(Type.String({ maxLength: 7_000_000 }))),
   },

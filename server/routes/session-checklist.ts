@@ -174,10 +174,13 @@ export function sessionChecklist(parts: ChecklistParts, sessionId: string): Sess
   const room = config.rooms.find((r) => r.id === s.roomId);
   const noPc = (room ? seatIds(room) : [...seated].sort()).filter((x) => seated.has(x) && !pcSeats.has(x));
   const spares = roomTerminals.filter((d) => d.state === 'paired' && spare(d)).map((d) => d.id);
-  // names: the PCs with a problem, then the spare PCs, then the seats without a PC; counts say where each part ends.
-  const problem = some(
-    [...unpaired.map((d) => d.id), ...offline.map((d) => d.id), ...unhealthy.map((w) => w.deviceId)].filter((x, i, a) => a.indexOf(x) === i),
-  );
+  // names, in parts each cut to a few: the unpaired PCs, the offline ones, those with a health problem,
+  // the spare PCs, the seats without a PC; the *Named counts say where each part ends, so every count's
+  // words name its own PCs.
+  const unpairedNames = some(unpaired.map((d) => d.id));
+  const offlineNames = some(offline.map((d) => d.id));
+  const unhealthyNames = some(unhealthy.map((w) => w.deviceId).filter((x, i, a) => a.indexOf(x) === i && !offline.some((d) => d.id === x)));
+  const problem = [...unpairedNames, ...offlineNames, ...unhealthyNames];
   items.push({
     id: 'terminals',
     state: roomTerminals.length === 0 || unpaired.length ? 'missing' : offline.length || unhealthy.length || tooFew || noPc.length ? 'warn' : 'ok',
@@ -192,6 +195,9 @@ export function sessionChecklist(parts: ChecklistParts, sessionId: string): Sess
       spare: spares.length,
       seatsWithoutPc: noPc.length,
       named: problem.length,
+      unpairedNamed: unpairedNames.length,
+      offlineNamed: offlineNames.length,
+      unhealthyNamed: unhealthyNames.length,
       spareNamed: some(spares).length,
     },
     names: [...problem, ...some(spares), ...some(noPc)],

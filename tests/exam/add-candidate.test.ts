@@ -111,3 +111,21 @@ t.test('only an admin adds, and only before check-in opens', async (t) => {
   t.match(late.json().message, /its roster can change only before check-in opens/);
   t.equal(app.exam.plans.roster(S1).length, 1, 'still only 张三');
 });
+
+t.test('fields left blank, sent as null as the console sends them, are blanks: not 0 学时 without a 培训机构', async (t) => {
+  const S3 = session('R2', '2026-03-12T09:00');
+  const res = await add(S3, {
+    idNumber: idn(7),
+    name: '刘七',
+    category: '主要负责人',
+    institution: null,
+    trainingHours: null,
+    trainedOn: null,
+    ticketNo: null,
+    operationClass: null,
+    industry: null,
+    photoBase64: null,
+  });
+  t.equal(res.statusCode, 201, res.body);
+  t.match(res.json().entry, { name: '刘七', institution: null });
+});

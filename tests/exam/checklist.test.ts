@@ -37,6 +37,7 @@ t.test('a session checklist from empty to ready', async (t) => {
     t.same(i.template!.fix, { page: 'templates', params: { template: TEMPLATE.id } });
     t.equal(i.terminals!.state, 'missing', 'T1 and T2 are not paired');
     t.same(i.terminals!.names, ['T1', 'T2']);
+    t.match(i.terminals!.counts, { unpairedNamed: 2, offlineNamed: 0, named: 2 }, 'the names are the unpaired part');
     t.same(i.terminals!.fix, { page: 'devices', params: { room: 'R1' } });
     t.equal(i.cameras!.state, 'warn', 'the test site has no camera in R1');
     t.equal(i.disk!.fix.page, 'system');
@@ -101,6 +102,7 @@ t.test('a session checklist from empty to ready', async (t) => {
     t.equal(i.terminals!.counts.seatsWithoutPc, 1, 'the third candidate sits at 03, where no PC is');
     t.same(i.terminals!.names, ['T1', 'T2', '03'], 'the offline PCs, then the seat without a PC');
     t.equal(i.terminals!.counts.named, 2);
+    t.match(i.terminals!.counts, { unpairedNamed: 0, offlineNamed: 2 }, 'the names are the offline part, said after 不在线');
   });
 
   await t.test('a paired PC at a seat nobody sits at is named spare, not offline; the seats without a PC are named', async (t) => {

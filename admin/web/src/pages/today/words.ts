@@ -31,6 +31,9 @@ type CountKey =
   | 'spare'
   | 'seatsWithoutPc'
   | 'named'
+  | 'unpairedNamed'
+  | 'offlineNamed'
+  | 'unhealthyNamed'
   | 'spareNamed'
   | 'cameras'
   | 'down'
@@ -93,12 +96,21 @@ export interface TodayWords {
 }
 
 const list = (names: string[], sep: string) => names.join(sep);
-/** The terminals item's names in its three parts (server/routes/session-checklist.ts): PCs with a problem, spare PCs, seats without a PC. */
-const terminalNames = (c: Counts, n: string[]) => ({
-  problem: n.slice(0, c.named),
-  spare: n.slice(c.named, c.named + c.spareNamed),
-  seats: n.slice(c.named + c.spareNamed),
-});
+/** The terminals item's names in their parts (server/routes/session-checklist.ts): unpaired, offline and unhealthy PCs, spare PCs, seats without a PC. */
+const terminalNames = (c: Counts, n: string[]) => {
+  const a = c.unpairedNamed;
+  const b = a + c.offlineNamed;
+  return {
+    unpaired: n.slice(0, a),
+    offline: n.slice(a, b),
+    unhealthy: n.slice(b, c.named),
+    spare: n.slice(c.named, c.named + c.spareNamed),
+    seats: n.slice(c.named + c.spareNamed),
+  };
+};
+/** A part's names in brackets, with "…" when the server cut the list short. */
+const named = (names: string[], total: number, sep: string, open: string, close: string, more: string) =>
+  names.length ? `${open}${names.join(sep)}${total > names.length ? more : ''}${close}` : '';
 
 export const todayWords: Bilingual<TodayWords> = {
   zh: {
@@ -164,10 +176,9 @@ export const todayWords: Bilingual<TodayWords> = {
         !c.terminals
           ? '本考场在配置中没有考试机'
           : `${c.terminals - c.unpaired}/${c.terminals} 台考试机已配对` +
-            (c.unpaired ? `，${c.unpaired} 台未配对` : '') +
-            (c.offline ? `，${c.offline} 台已配对但不在线` : '') +
-            (c.unhealthy ? `，${c.unhealthy} 台自检有问题` : '') +
-            (c.named ? `（${list(terminalNames(c, n).problem, '、')}）` : '') +
+            (c.unpaired ? `，${c.unpaired} 台未配对${named(terminalNames(c, n).unpaired, c.unpaired, '、', '（', '）', ' 等')}` : '') +
+            (c.offline ? `，${c.offline} 台已配对但不在线${named(terminalNames(c, n).offline, c.offline, '、', '（', '）', ' 等')}` : '') +
+            (c.unhealthy ? `，${c.unhealthy} 台自检有问题${named(terminalNames(c, n).unhealthy, c.unhealthy, '、', '（', '）', ' 等')}` : '') +
             (c.spare ? `；${c.spare} 台备用（本场无人坐该座位，可以关机）：${list(terminalNames(c, n).spare, '、')}` : '') +
             (c.seatsWithoutPc
               ? `；${c.seatsWithoutPc} 名考生的座位没有已配对的考试机：座位 ${list(terminalNames(c, n).seats, '、')}`
@@ -295,10 +306,9 @@ export const todayWords: Bilingual<TodayWords> = {
         !c.terminals
           ? 'the room has no terminal in the config'
           : `${c.terminals - c.unpaired} of ${c.terminals} terminals paired` +
-            (c.unpaired ? `, ${c.unpaired} not paired` : '') +
-            (c.offline ? `, ${c.offline} paired but offline` : '') +
-            (c.unhealthy ? `, ${c.unhealthy} with a health problem` : '') +
-            (c.named ? ` (${list(terminalNames(c, n).problem, ', ')})` : '') +
+            (c.unpaired ? `, ${c.unpaired} not paired${named(terminalNames(c, n).unpaired, c.unpaired, ', ', ' (', ')', ', …')}` : '') +
+            (c.offline ? `, ${c.offline} paired but offline${named(terminalNames(c, n).offline, c.offline, ', ', ' (', ')', ', …')}` : '') +
+            (c.unhealthy ? `, ${c.unhealthy} with a health problem${named(terminalNames(c, n).unhealthy, c.unhealthy, ', ', ' (', ')', ', …')}` : '') +
             (c.spare ? `; ${c.spare} spare (nobody of this session sits there; may stay off): ${list(terminalNames(c, n).spare, ', ')}` : '') +
             (c.seatsWithoutPc
               ? `; ${c.seatsWithoutPc} candidates sit where no terminal is paired: seats ${list(terminalNames(c, n).seats, ', ')}`
