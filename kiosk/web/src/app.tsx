@@ -131,7 +131,7 @@ function IdCardArt() {
 }
 
 function Idle({ c, s, t }: P) {
-  // Keys typed or scanned reach the field through the controller's listener (controller.listenToKeys).
+  // Keys typed or scanned reach the field through the controller's listener (controller.keypad.listen).
   const looking = s.screen === 'looking';
   const typed = s.typed;
   // A classroom kiosk in training mode signs trainees in and out: the exam rooms' check-in is not its business.
@@ -190,15 +190,15 @@ function Idle({ c, s, t }: P) {
               data-key={k}
               aria-label={k === 'back' ? t.keyBackLabel : k}
               disabled={looking || (k === 'X' && typed.length !== 17) || (k !== 'back' && typed.length >= 18)}
-              onClick={() => c.press(k)}
+              onClick={() => c.keypad.press(k)}
             >
               {k === 'back' ? <BackIcon /> : k}
             </button>
           ))}
-          <button type="button" class="key fn" onClick={() => c.press('clear')} disabled={!looking && typed.length === 0}>
+          <button type="button" class="key fn" onClick={() => c.keypad.press('clear')} disabled={!looking && typed.length === 0}>
             {t.keyClear}
           </button>
-          <button type="button" class="key ok primary" onClick={() => c.press('ok')} disabled={looking || typed.length !== 18}>
+          <button type="button" class="key ok primary" onClick={() => c.keypad.press('ok')} disabled={looking || typed.length !== 18}>
             {looking ? <span class="spinner small light" aria-hidden="true" /> : null}
             {looking ? t.looking : t.keyOk}
           </button>
@@ -219,7 +219,7 @@ function Declined(p: P) {
       </h1>
       <p class="verdict-text">{a.training ? TRAINING_STRINGS[s.lang].declinedLead : t.declinedLead}</p>
       <div class="actions">
-        <button type="button" class="primary big staff" onClick={() => c.openOverride()}>
+        <button type="button" class="primary big staff" onClick={() => c.staff.open()}>
           {t.staff}
         </button>
         <button type="button" class="big" onClick={() => c.toIdle()}>
@@ -431,7 +431,7 @@ function Capture(p: P) {
         </div>
         {bar}
         <div class="actions">
-          <button type="button" class="staff" onClick={() => c.openOverride()}>
+          <button type="button" class="staff" onClick={() => c.staff.open()}>
             {t.staff}
           </button>
           {s.phase === 'align' ? (
@@ -496,7 +496,7 @@ function Failed(p: P) {
         <p class="verdict-text">{t.errorLead}</p>
         <div class="actions">
           {s.attempt ? (
-            <button type="button" class="big staff" onClick={() => c.openOverride()}>
+            <button type="button" class="big staff" onClick={() => c.staff.open()}>
               {t.staff}
             </button>
           ) : null}
@@ -537,7 +537,7 @@ function Failed(p: P) {
           </button>
         ) : null}
         {s.attempt ? (
-          <button type="button" class="big staff" onClick={() => c.openOverride()}>
+          <button type="button" class="big staff" onClick={() => c.staff.open()}>
             {t.staff}
           </button>
         ) : null}
@@ -605,11 +605,11 @@ function Override({ c, s, t }: P) {
   // A changed field makes the last refusal stale: it goes until the next attempt says otherwise.
   const edit = (set: (v: string) => void) => (e: { currentTarget: HTMLInputElement }) => {
     set(e.currentTarget.value);
-    if (s.overrideError) c.clearOverrideError();
+    if (s.overrideError) c.staff.clearError();
   };
   const submit = (e: Event) => {
     e.preventDefault();
-    if (ok) void c.submitOverride({ username, password, reason });
+    if (ok) void c.staff.submit({ username, password, reason });
   };
   return (
     <div class="modal-back">
@@ -652,7 +652,7 @@ function Override({ c, s, t }: P) {
           <button type="submit" class="primary big" disabled={!ok}>
             {s.overrideBusy ? t.overriding : tt ? tt.staffConfirm : t.confirmOverride}
           </button>
-          <button type="button" class="big" onClick={() => c.closeOverride()}>
+          <button type="button" class="big" onClick={() => c.staff.close()}>
             {t.cancel}
           </button>
         </div>

@@ -1,9 +1,9 @@
 // The kiosk's brain: one state object the screens render, and the rules that move it — pairing, the
 // card-reader event stream, the ID lookup, the live face guide, the liveness challenge, verification,
-// the result and the staff override. The screens only read state (its shape is state.ts) and call the
+// the result. The screens only read state (its shape is state.ts) and call the
 // actions. Parts with a job of their own live beside it: the training mode — classes, sign-in/out, the
-// rating offer — (training-mode.ts), the card reader's event stream (card-stream.ts), the keypad's ID check
-// (id-number.ts), the darkness probe of the face guide (dark-frame.ts).
+// rating offer — (training-mode.ts), the staff override (staff-override.ts), the card reader's event stream (card-stream.ts), the keypad and
+// typing ID scanners (keypad.ts), the darkness probe of the face guide (dark-frame.ts).
 //
 // Time budget: ≤ 5 s per candidate from ID to seat, not counting the person. So the camera stays
 // open between candidates, the face guide starts while the roster card is being read, the first
@@ -27,7 +27,6 @@ import {
   giveUp,
   kioskState,
   lookup,
-  override,
   quality,
   verify,
   type CancelStage,
@@ -38,7 +37,6 @@ import {
   type GiveUpHint,
   type LookupBody,
   type LookupReply,
-  type OverrideReply,
   type VerifyReply,
 } from './api.ts';
 import { Camera, type CameraStatus } from './camera.ts';
@@ -46,9 +44,9 @@ import { CardStream } from './card-stream.ts';
 import { previewIsDark } from './dark-frame.ts';
 import { HealthReporter } from '../../../web/device-health.ts';
 import { STRINGS } from './i18n.ts';
-import { idNumberValid } from './id-number.ts';
+import { Keypad } from './keypad.ts';
 import { initialState, type Attempt, type Hint, type State } from './state.ts';
-import { TRAINING_STRINGS } from './training-words.ts';
+import { StaffOverride } from './staff-override.ts';
 import { TrainingMode } from './training-mode.ts';
 
 const LANG_KEY = 'examroom.kiosk.lang';
@@ -78,6 +76,10 @@ export class Controller {
   private readonly pairing: DevicePairing;
   /** The card reader's event stream. */
   private readonly stream: CardStream;
+  /** The staff override dialog (staff-override.ts). */
+  readonly staff: StaffOverride;
+  /** The ID typed or scanned on the idle screen (keypad.ts). */
+  readonly keypad: Keypad;
   private returnTimer: ReturnType<typeof setTimeout> | undefined;
   private qualityTimer: ReturnType<typeof setTimeout> | undefined;
   private qualityAbort: AbortController | null = null;
@@ -122,6 +124,33 @@ export class Controller {
       },
       q.get('mode') === 'training' ? 'training' : q.get('mode') === 'exam' ? 'exam' : null,
     );
+    this.staff = new StaffOverride({
+      store: this.store,
+      flow: () => this.flow,
+      pause: () => {
+        clearTimeout(this.returnTimer);
+        const s = this.store.get();
+        if (s.screen === 'capture' && s.phase === 'align') {
+          clearTimeout(this.qualityTimer);
+          this.qualityAbort?.abort();
+          this.qualityAbort = null;
+        }
+      },
+      resume: () => {
+        // Frames already taken were still verified while the dialog was open: that verdict may have landed.
+        const s = this.store.get();
+        if (s.screen === 'capture' && s.phase === 'align') this.alignLoop(this.flow);
+        else if (s.screen === 'failed' || s.screen === 'declined') this.returnLater(FAILED_RETURN_MS);
+      },
+      returnLater: (ms) => this.returnLater(ms),
+      showSigned: (attempt, r) => this.training.showSigned(attempt, r),
+    });
+    this.keypad = new Keypad({
+      store: this.store,
+      invalid: () => this.t.idInvalid,
+      submit: (idNumber) => void this.start({ source: 'typed', idNumber }),
+      abandonLookup: () => this.toIdle(),
+    });
     this.stream = new CardStream({
       live: (open) => this.store.set(open ? { live: true, offline: false } : { live: false }),
       offline: () => this.store.set({ offline: true }),
@@ -217,60 +246,6 @@ export class Controller {
     }
     if (s.screen === 'pairing' || s.screen === 'boot') return;
     void this.start({ source: 'card', cardId: card.cardId });
-  }
-
-  // ------------------------------------------------------------------ the keypad
-
-  press(key: string): void {
-    const s = this.store.get();
-    // A lookup waiting on a lost network can be abandoned: nothing is decided before the server answers.
-    if (s.screen === 'looking' && key === 'clear') return this.toIdle();
-    if (s.screen !== 'idle') return;
-    if (key === 'back') return this.store.set({ typed: s.typed.slice(0, -1), typedError: null });
-    if (key === 'clear') return this.store.set({ typed: '', typedError: null });
-    if (key === 'ok') return this.submitTyped();
-    if (!/^[0-9X]$/.test(key) || s.typed.length >= 18) return;
-    // X is only ever the check character, the 18th.
-    if (key === 'X' && s.typed.length !== 17) return;
-    this.store.set({ typed: s.typed + key, typedError: null });
-  }
-
-  /**
-   * A physical keyboard, or a USB ID scanner that types (a keyboard wedge: 18 digits and Enter in ≈ 50 ms),
-   * listened to for the kiosk's whole life. The idle screen used to attach the listener when it mounted,
-   * which is after the screen change has been painted: a scan begun as the screen changed lost its first
-   * keys. Keys count on the idle screen (and Escape while looking), like the keypad's; on every other screen
-   * they go to whatever has focus (the staff dialog's fields, the rating comment), untouched.
-   */
-  listenToKeys(target: Window): () => void {
-    const onKey = (e: KeyboardEvent) => {
-      if (e.ctrlKey || e.altKey || e.metaKey) return;
-      const screen = this.store.get().screen;
-      if (screen !== 'idle' && screen !== 'looking') return;
-      if (e.key === 'Backspace') this.press('back');
-      else if (e.key === 'Enter') this.press('ok');
-      else if (e.key === 'Escape') this.press('clear');
-      else if (e.key.length === 1) this.typeText(e.key);
-      else return;
-      e.preventDefault();
-    };
-    target.addEventListener('keydown', onKey);
-    return () => target.removeEventListener('keydown', onKey);
-  }
-
-  /** From a physical keyboard or a USB barcode/ID scanner that types. */
-  typeText(text: string): void {
-    for (const ch of text.normalize('NFKC').toUpperCase()) {
-      if (ch === '\n' || ch === '\r') this.press('ok');
-      else this.press(ch);
-    }
-  }
-
-  private submitTyped(): void {
-    const id = this.store.get().typed;
-    if (id.length !== 18) return;
-    if (!idNumberValid(id)) return this.store.set({ typedError: this.t.idInvalid });
-    void this.start({ source: 'typed', idNumber: id });
   }
 
   // ------------------------------------------------------------------ one candidate
@@ -713,75 +688,5 @@ export class Controller {
     const s = this.store.get();
     if (!this.source || !s.failure?.retryAllowed) return;
     void this.start(this.source);
-  }
-
-  // ------------------------------------------------------------------ staff override
-
-  /** From every screen that has an attempt: the face guide, the challenge, comparing, a refusal, a declined notice. */
-  openOverride(): void {
-    const s = this.store.get();
-    if ((s.screen !== 'failed' && s.screen !== 'capture' && s.screen !== 'declined') || !s.attempt) return;
-    // Staff take their time: no auto-return while the form is open, and the face guide pauses (a frame
-    // taken and the challenge drawn while staff type would only race their decision). Frames already
-    // taken are still verified: that verdict lands under the dialog.
-    clearTimeout(this.returnTimer);
-    if (s.screen === 'capture' && s.phase === 'align') {
-      clearTimeout(this.qualityTimer);
-      this.qualityAbort?.abort();
-      this.qualityAbort = null;
-    }
-    this.store.set({ overrideOpen: true, overrideError: null, returnAt: null });
-  }
-
-  closeOverride(): void {
-    this.store.set({ overrideOpen: false, overrideError: null });
-    const s = this.store.get();
-    // Back to the face guide with a fresh wait, or to the refusal with its countdown.
-    if (s.screen === 'capture' && s.phase === 'align') this.alignLoop(this.flow);
-    else if (s.screen === 'failed' || s.screen === 'declined') this.returnLater(FAILED_RETURN_MS);
-  }
-
-  clearOverrideError(): void {
-    this.store.set({ overrideError: null });
-  }
-
-  async submitOverride(form: { username: string; password: string; reason: string }): Promise<void> {
-    const s = this.store.get();
-    const attempt = s.attempt;
-    if (!attempt || s.overrideBusy) return;
-    const t = this.t;
-    if (!form.username.trim() || !form.password || form.reason.trim().length < 4) return;
-    this.store.set({ overrideBusy: true, overrideError: null });
-    const flow = this.flow;
-    for (let delay = 1_000; ; delay = Math.min(delay * 2, 5_000)) {
-      try {
-        const r = await override(attempt.attemptId, { username: form.username.trim(), password: form.password, reason: form.reason.trim() });
-        if (flow !== this.flow) return;
-        if (r.decision !== 'admitted') {
-          this.store.set({ offline: false, overrideBusy: false });
-          return void this.training.showSigned(attempt, r as TrainingSigned);
-        }
-        const a = r as OverrideReply;
-        this.store.set({
-          offline: false,
-          overrideBusy: false,
-          overrideOpen: false,
-          screen: 'admitted',
-          admitted: { name: attempt.candidate.name, seat: a.seat, roomName: a.roomName, by: a.by },
-        });
-        return this.returnLater(ADMITTED_RETURN_MS);
-      } catch (err) {
-        if (flow !== this.flow) return;
-        if (err instanceof NetworkError) {
-          this.store.set({ offline: true });
-          await sleep(delay);
-          continue;
-        }
-        const words = attempt.training ? TRAINING_STRINGS[this.store.get().lang].staffErrors : t.overrideErrors;
-        const msg = err instanceof HttpError ? (words[err.status] ?? t.serverError(err.message)) : String(err);
-        this.store.set({ overrideBusy: false, overrideError: msg, offline: false });
-        return;
-      }
-    }
   }
 }

@@ -7,6 +7,6 @@ import './styles.css';
 
 const controller = new Controller(window.location);
 // Before the first screen: an ID scanner's keys are never lost to a screen that has not attached a listener yet.
-controller.listenToKeys(window);
+controller.keypad.listen(window);
 render(<App c={controller} />, document.getElementById('app')!);
 void controller.boot();
